@@ -1,0 +1,63 @@
+# Porchlight: `make run` serves the demo, `make test` runs the suite. Both do all set-up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Every Django step runs with the URLs that scripts/services.sh found or started.
+WITH_SERVICES := set -a && . ./.local/services.env && set +a &&
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: help setup services migrate static messages run seed test lint format clean
+
+help:
+	@echo "make run    - set everything up and serve the demo departments on :8000"
+	@echo "make test   - set everything up and run the whole test suite"
+	@echo "make lint   - ruff (lint + format check) and mypy"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "Porchlight needs Python 3.11 or newer as '$(PYTHON)' (set PYTHON=... to choose another)."; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+services:
+	@scripts/services.sh $(SERVICES_FLAGS)
+
+migrate: $(STAMP) services
+	@$(WITH_SERVICES) $(MANAGE) migrate_schemas --executor=standard -v 0
+
+static: $(STAMP)
+	@$(MANAGE) collectstatic --noinput -v 0
+
+messages: $(STAMP)
+	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then $(MANAGE) compilemessages -v 0 --ignore=.venv; fi
+
+setup: $(STAMP) services migrate static messages
+
+seed: setup
+	@$(WITH_SERVICES) $(MANAGE) seed_demo 2>/dev/null
+
+run: seed
+	@echo "Serving on http://localhost:8000/ (Ctrl-C stops the server, worker and beat)"
+	@$(WITH_SERVICES) $(BIN)/honcho start -f Procfile
+
+test: setup
+	@$(WITH_SERVICES) $(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	scripts/services-stop.sh || true
+	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache

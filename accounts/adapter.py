@@ -1,0 +1,41 @@
+"""allauth adapters: who may sign up, which role they get, MFA naming per department."""
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.http import HttpRequest
+from django_tenants.utils import get_public_schema_name
+
+from .models import OWNER_ROLES, Role
+
+
+def _is_public(request: HttpRequest) -> bool:
+    tenant = getattr(request, "tenant", None)
+    return tenant is None or tenant.schema_name == get_public_schema_name()
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # Residents and businesses sign up on their department's portal only;
+        # staff are invited, platform operators are created by command.
+        return not _is_public(request)
+
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        user = super().save_user(request, user, form, commit=False)
+        role = form.cleaned_data.get("role") or Role.RESIDENT
+        # Never trust the form for anything but the two self-service roles.
+        user.role = role if role in OWNER_ROLES else Role.RESIDENT
+        user.full_name = form.cleaned_data.get("full_name", "")
+        if commit:
+            user.save()
+        return user
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def get_totp_issuer(self) -> str:
+        from django.db import connection
+
+        tenant = getattr(connection, "tenant", None)
+        name = getattr(tenant, "name", None)
+        return f"Porchlight – {name}" if name else "Porchlight"

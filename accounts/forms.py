@@ -1,0 +1,109 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import DepartmentPolicy
+
+from .models import OWNER_ROLES, STAFF_ROLES, Role
+
+
+class SignupForm(forms.Form):
+    """Extra sign-up fields (allauth's ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    full_name = forms.CharField(label=_("Your name"), max_length=150, required=False)
+    role = forms.ChoiceField(
+        label=_("I am registering as"),
+        choices=[(r.value, r.label) for r in Role if r in OWNER_ROLES],
+        initial=Role.RESIDENT,
+        widget=forms.RadioSelect,
+    )
+
+    def signup(self, request, user):  # type: ignore[no-untyped-def]  (allauth's hook)
+        """Role and name are set by AccountAdapter.save_user."""
+
+
+class StaffInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    badge_number = forms.CharField(label=_("Badge number"), max_length=32, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES])
+
+
+class RoleChangeForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES])
+
+
+def _slug_list(value: str) -> list[str]:
+    from django.utils.text import slugify
+
+    items = [slugify(part.strip()).replace("-", "_") for part in value.replace("\n", ",").split(",")]
+    return [i for i in items if i]
+
+
+class PolicyForm(forms.ModelForm):
+    purpose_categories_text = forms.CharField(
+        label=_("Purpose categories"),
+        help_text=_("Comma-separated. Officers must choose one of these before any search or access."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    exigent_categories_text = forms.CharField(
+        label=_("Exigent categories"),
+        help_text=_("Categories that may open a live view on cameras with exigent-only consent."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    prohibited_purposes_text = forms.CharField(
+        label=_("Prohibited purposes"),
+        help_text=_("Purposes for which any access is refused and logged."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    class Meta:
+        model = DepartmentPolicy
+        fields = ["live_view_limit_minutes", "footage_retention_days", "residential_live_view_allowed"]
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        policy = self.instance
+        self.fields["purpose_categories_text"].initial = ", ".join(policy.purpose_categories)
+        self.fields["exigent_categories_text"].initial = ", ".join(policy.exigent_categories)
+        self.fields["prohibited_purposes_text"].initial = ", ".join(policy.prohibited_purposes)
+        self.fields["live_view_limit_minutes"].min_value = 1
+        self.fields["live_view_limit_minutes"].max_value = 240
+        self.fields["footage_retention_days"].min_value = 1
+        self.fields["footage_retention_days"].max_value = 3650
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        purposes = _slug_list(data.get("purpose_categories_text", ""))
+        exigent = _slug_list(data.get("exigent_categories_text", ""))
+        prohibited = _slug_list(data.get("prohibited_purposes_text", ""))
+        if not purposes:
+            self.add_error("purpose_categories_text", _("List at least one purpose category."))
+        if set(purposes) & set(prohibited):
+            self.add_error(
+                "prohibited_purposes_text",
+                _("A category cannot be both allowed and prohibited: %(names)s")
+                % {"names": ", ".join(sorted(set(purposes) & set(prohibited)))},
+            )
+        if set(exigent) - set(purposes):
+            self.add_error(
+                "exigent_categories_text",
+                _("Exigent categories must also be purpose categories: %(names)s")
+                % {"names": ", ".join(sorted(set(exigent) - set(purposes)))},
+            )
+        data["purpose_categories"] = purposes
+        data["exigent_categories"] = exigent
+        data["prohibited_purposes"] = prohibited
+        return data
+
+    def changes(self) -> dict[str, object]:
+        d = self.cleaned_data
+        return {
+            "live_view_limit_minutes": d["live_view_limit_minutes"],
+            "footage_retention_days": d["footage_retention_days"],
+            "residential_live_view_allowed": d["residential_live_view_allowed"],
+            "purpose_categories": d["purpose_categories"],
+            "exigent_categories": d["exigent_categories"],
+            "prohibited_purposes": d["prohibited_purposes"],
+        }

@@ -1,0 +1,88 @@
+"""Demo data for `make run`: idempotent, so running it again creates nothing twice."""
+
+import base64
+import hashlib
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_tenants.utils import tenant_context
+
+from accounts.models import STAFF_ROLES, User
+from tenants.demo import DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_ROLES, OPERATOR_EMAIL, demo_boundary, demo_email
+from tenants.models import Department
+from tenants.selectors import department_base_url
+from tenants.services import department_create, public_tenant_ensure
+
+
+def demo_totp_secret(email: str) -> str:
+    """A stable TOTP secret per demo user, so the printed secrets survive re-seeding."""
+    return base64.b32encode(hashlib.sha256(f"porchlight-demo:{email}".encode()).digest()[:20]).decode()
+
+
+class Command(BaseCommand):
+    help = "Create the demo departments and one user per role in each (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        public_tenant_ensure()
+        self._operator()
+        logins: list[tuple[str, str, str, str]] = []
+        for spec in DEMO_DEPARTMENTS:
+            department = Department.objects.filter(schema_name=spec["schema"]).first()
+            if department is None:
+                self.stdout.write(f"Creating {spec['name']} …")
+                department = department_create(
+                    name=spec["name"],
+                    schema_name=spec["schema"],
+                    domain=spec["domain"],
+                    admin_email=demo_email("dept_admin", spec["schema"]),
+                    boundary=demo_boundary(spec["boundary"]),
+                ).department
+            with tenant_context(department):
+                for role in DEMO_ROLES:
+                    email = demo_email(role, spec["schema"])
+                    secret = self._user(email=email, role=role, department=department)
+                    logins.append((department_base_url(department) + "/", email, role, secret))
+        self._print(logins)
+
+    def _operator(self) -> None:
+        if not User.objects.filter(email=OPERATOR_EMAIL).exists():
+            User.objects.create_superuser(OPERATOR_EMAIL, DEMO_PASSWORD, full_name="Platform Operator")
+
+    @transaction.atomic
+    def _user(self, *, email: str, role: str, department: Department) -> str:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User(email=email, role=role, full_name=f"Demo {role.replace('_', ' ').title()}")
+            if role in STAFF_ROLES:
+                user.badge_number = str(1000 + DEMO_ROLES.index(role))
+        if user.pk is None or not user.has_usable_password():
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        if role not in STAFF_ROLES:
+            return ""
+        secret = demo_totp_secret(email)
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, secret)
+            RecoveryCodes.activate(user)
+        return secret
+
+    def _print(self, logins: list[tuple[str, str, str, str]]) -> None:
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Porchlight demo is ready."))
+        self.stdout.write("  Public site:      http://localhost:8000/  (admin: /admin/, " f"{OPERATOR_EMAIL})")
+        self.stdout.write(f"  Password for every demo login: {DEMO_PASSWORD}")
+        self.stdout.write("  Staff sign in with a TOTP code from the secret below (any authenticator app, or")
+        self.stdout.write("  `python -c \"import pyotp;print(pyotp.TOTP('SECRET').now())\"`).")
+        current = None
+        for url, email, role, secret in logins:
+            if url != current:
+                self.stdout.write(f"\n  {url}")
+                current = url
+            self.stdout.write(f"    {role:<11} {email:<36} {('TOTP ' + secret) if secret else ''}")
+        self.stdout.write("")

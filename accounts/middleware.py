@@ -1,0 +1,70 @@
+"""Session rules for staff: MFA before anything else, idle and absolute timeouts."""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .selectors import user_has_mfa
+
+# Paths a staff member without MFA may still reach: the MFA set-up itself, logout,
+# e-mail confirmation and password reset, and static files.
+_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+_ACTIVITY_WRITE_INTERVAL = 30  # seconds; avoids a session write on every request
+
+
+class SessionTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and getattr(user, "is_staff_role", False):
+            now = time.time()
+            last = request.session.get("last_activity_at", now)
+            started = request.session.setdefault("auth_started_at", now)
+            idle = now - last > settings.PORCHLIGHT_STAFF_IDLE_TIMEOUT_SECONDS
+            expired = now - started > settings.PORCHLIGHT_STAFF_ABSOLUTE_TIMEOUT_SECONDS
+            if idle or expired:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": _("Your session has ended. Sign in again.")}, status=401)
+                messages.info(
+                    request,
+                    _("You were signed out after 30 minutes without activity.")
+                    if idle
+                    else _("You were signed out: staff sessions last at most 12 hours."),
+                )
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+            if now - last >= _ACTIVITY_WRITE_INTERVAL or "last_activity_at" not in request.session:
+                request.session["last_activity_at"] = now
+        return self.get_response(request)
+
+
+class StaffMFARequiredMiddleware:
+    """A staff user without a TOTP authenticator can reach nothing but MFA set-up."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "is_staff_role", False)
+            and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
+            and not user_has_mfa(user)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": _("Set up two-factor authentication before using Porchlight.")}, status=403
+                )
+            messages.warning(request, _("Staff accounts must set up two-factor authentication before anything else."))
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -1,0 +1,106 @@
+"""The department's users (one table per tenant schema) and their API tokens.
+
+Users live in the tenant schema, so a Rialto account does not exist on Fontana's
+host at all. The public schema has the same table for platform operators.
+"""
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    BUSINESS = "business", _("Business")
+    OFFICER = "officer", _("Officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    DEPT_ADMIN = "dept_admin", _("Department administrator")
+    OVERSIGHT = "oversight", _("Oversight board")
+
+
+STAFF_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
+OWNER_ROLES = frozenset({Role.RESIDENT, Role.BUSINESS})
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("role", Role.DEPT_ADMIN)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
+    badge_number = models.CharField(_("badge number"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Django admin access only (platform operators); department roles use `role`.
+    is_staff = models.BooleanField(_("Django admin access"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    invited_by_id = models.BigIntegerField(null=True, blank=True)
+    invitation_sent_at = models.DateTimeField(null=True, blank=True)
+
+    # History of who changed role and active state (and the other profile fields).
+    # Login bookkeeping and the password hash are left out on purpose.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Police and oversight roles: MFA is mandatory and sessions are short."""
+        return self.role in STAFF_ROLES
+
+    @property
+    def display_label(self) -> str:
+        if self.badge_number:
+            return f"{self.full_name or self.email} (#{self.badge_number})"
+        return self.full_name or self.email
+
+
+class ApiToken(models.Model):
+    """A per-user API token. Only a SHA-256 digest is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,144 @@
+"""Writes on users and API tokens. Each runs in one transaction and keeps history."""
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.tasks import enqueue_on_commit
+
+from .models import STAFF_ROLES, ApiToken, Role, User
+
+logger = logging.getLogger("porchlight.accounts")
+
+
+class AccountError(Exception):
+    """A change to an account was refused; the message says why (shown to the admin)."""
+
+
+def _with_actor(user: User, actor: Any) -> User:
+    user._history_user = actor  # type: ignore[attr-defined]
+    return user
+
+
+def user_invite(*, actor: User | None, email: str, role: str, full_name: str = "", badge_number: str = "", department: Any = None) -> User:
+    """Create a staff account with no password and e-mail a set-password link.
+
+    The e-mail address counts as verified: only its owner can use the link.
+    """
+    email = User.objects.normalize_email(email.strip())
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise AccountError(_("Enter a valid e-mail address.")) from exc
+    if role not in Role.values:
+        raise AccountError(_("Unknown role."))
+    if role not in STAFF_ROLES:
+        raise AccountError(_("Residents and businesses sign up themselves; only staff are invited."))
+    if User.objects.filter(email__iexact=email).exists():
+        raise AccountError(_("An account with this e-mail address already exists."))
+    with transaction.atomic():
+        user = User(
+            email=email,
+            role=role,
+            full_name=full_name.strip(),
+            badge_number=badge_number.strip(),
+            invited_by_id=actor.pk if actor else None,
+        )
+        user.set_unusable_password()
+        _with_actor(user, actor).save()
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        from .tasks import user_invitation_send as user_invitation_send_task
+
+        enqueue_on_commit(user_invitation_send_task, user_id=user.pk, actor_id=actor.pk if actor else None)
+    logger.info("staff invited", extra={"user_id": user.pk, "role": role, "actor_id": getattr(actor, "pk", None)})
+    return user
+
+
+def user_role_change(*, actor: User, user: User, role: str) -> User:
+    if role not in Role.values:
+        raise AccountError(_("Unknown role."))
+    if user.pk == actor.pk:
+        raise AccountError(_("You cannot change your own role; ask another administrator."))
+    if (user.role in STAFF_ROLES) != (role in STAFF_ROLES):
+        raise AccountError(_("Staff roles and resident/business roles cannot be swapped."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.role = role
+        _with_actor(user, actor).save(update_fields=["role"])
+    logger.info("role changed", extra={"user_id": user.pk, "role": role, "actor_id": actor.pk})
+    return user
+
+
+def user_sessions_end(*, user: User) -> int:
+    """End every session of a user at once (all devices)."""
+    ended = 0
+    for user_session in UserSession.objects.filter(user=user):
+        user_session.end()
+        ended += 1
+    # Sessions made before usersessions tracked them: find them by their content.
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+def user_deactivate(*, actor: User, user: User) -> User:
+    """Deactivate an account and end all its sessions in the same transaction."""
+    if user.pk == actor.pk:
+        raise AccountError(_("You cannot deactivate your own account."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.is_active = False
+        _with_actor(user, actor).save(update_fields=["is_active"])
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        ended = user_sessions_end(user=user)
+    logger.info("account deactivated", extra={"user_id": user.pk, "actor_id": actor.pk, "sessions_ended": ended})
+    return user
+
+
+def user_reactivate(*, actor: User, user: User) -> User:
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.is_active = True
+        _with_actor(user, actor).save(update_fields=["is_active"])
+    return user
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    raw: str  # shown once, never stored
+
+
+def api_token_issue(*, user: User, name: str) -> IssuedToken:
+    """Mint an API token. Staff must have MFA set up first."""
+    from .selectors import user_has_mfa
+
+    if not user.is_active:
+        raise AccountError(_("This account is deactivated."))
+    if user.is_staff_role and not user_has_mfa(user):
+        raise AccountError(_("Set up two-factor authentication before creating an API token."))
+    raw = "pl_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name.strip() or "API token", prefix=raw[:10], digest=token_digest(raw))
+    logger.info("api token issued", extra={"user_id": user.pk, "token_id": token.pk})
+    return IssuedToken(token=token, raw=raw)
+
+
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -1,0 +1,51 @@
+"""Celery tasks of accounts. Each runs inside the schema of the tenant that enqueued it."""
+
+import logging
+
+from celery import shared_task
+from django.contrib.sessions.models import Session
+from django.core.mail import send_mail
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import User
+
+logger = logging.getLogger("porchlight.accounts")
+
+
+@shared_task(name="accounts.tasks.user_invitation_send")
+def user_invitation_send(*, user_id: int, actor_id: int | None = None) -> None:
+    """E-mail a set-password link to an invited staff member (idempotent per invitation)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    from tenants.selectors import department_base_url
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.invitation_sent_at is not None or user.has_usable_password():
+        return
+    department = connection.tenant
+    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"}).replace("UID-KEY", key)
+    link = department_base_url(department) + path
+    send_mail(
+        subject=f"[Porchlight] You have been invited to {department.name}",
+        message=(
+            f"You have been given a {user.get_role_display()} account on Porchlight for {department.name}.\n\n"
+            f"Choose your password here (the link works once):\n{link}\n\n"
+            "After that you will be asked to set up two-factor authentication with an authenticator app.\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    user.invitation_sent_at = timezone.now()
+    user._history_user = User.objects.filter(pk=actor_id).first() if actor_id else None  # type: ignore[attr-defined]
+    user.save(update_fields=["invitation_sent_at"])
+    logger.info("invitation sent", extra={"user_id": user.pk})
+
+
+@shared_task(name="accounts.tasks.sessions_clear_expired")
+def sessions_clear_expired() -> int:
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

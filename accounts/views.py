@@ -1,0 +1,140 @@
+"""Department administration pages (dept_admin only) and the user's API tokens page."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from tenants.models import DepartmentPolicy
+from tenants.services import policy_update
+
+from .forms import PolicyForm, RoleChangeForm, StaffInviteForm
+from .models import Role, User
+from .selectors import session_passed_mfa, staff_get, staff_list
+from .services import AccountError, api_token_issue, api_token_revoke, user_deactivate, user_invite, user_reactivate, user_role_change
+
+
+class DeptAdminRequiredMixin(LoginRequiredMixin):
+    """Department admins whose session passed MFA; everyone else gets 403."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        user = request.user
+        if user.is_authenticated and (user.role != Role.DEPT_ADMIN or not session_passed_mfa(request)):  # type: ignore[union-attr]
+            raise PermissionDenied(_("Only department administrators can manage the department."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _staff_or_404(user_id: int) -> User:
+    try:
+        return staff_get(user_id=user_id)
+    except User.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+class StaffListView(DeptAdminRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            "accounts/staff_list.html",
+            {"staff": staff_list(), "invite_form": StaffInviteForm(), "role_form": RoleChangeForm()},
+        )
+
+
+class StaffInviteView(DeptAdminRequiredMixin, View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = StaffInviteForm(request.POST)
+        if form.is_valid():
+            try:
+                user = user_invite(actor=request.user, department=request.tenant, **form.cleaned_data)  # type: ignore[attr-defined,arg-type]
+            except AccountError as exc:
+                form.add_error("email", str(exc))
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
+                return redirect("staff-list")
+        return render(request, "accounts/staff_list.html", {"staff": staff_list(), "invite_form": form}, status=400)
+
+
+class StaffRoleChangeView(DeptAdminRequiredMixin, View):
+    def post(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        target = _staff_or_404(user_id)
+        form = RoleChangeForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a valid role."))
+            return redirect("staff-list")
+        try:
+            user_role_change(actor=request.user, user=target, role=form.cleaned_data["role"])  # type: ignore[arg-type]
+        except AccountError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Role of %(email)s changed.") % {"email": target.email})
+        return redirect("staff-list")
+
+
+class StaffDeactivateView(DeptAdminRequiredMixin, View):
+    def post(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        target = _staff_or_404(user_id)
+        try:
+            if request.POST.get("active") == "1":
+                user_reactivate(actor=request.user, user=target)  # type: ignore[arg-type]
+                messages.success(request, _("%(email)s can sign in again.") % {"email": target.email})
+            else:
+                user_deactivate(actor=request.user, user=target)  # type: ignore[arg-type]
+                messages.success(
+                    request, _("%(email)s is deactivated and signed out everywhere.") % {"email": target.email}
+                )
+        except AccountError as exc:
+            messages.error(request, str(exc))
+        return redirect("staff-list")
+
+
+class StaffHistoryView(DeptAdminRequiredMixin, View):
+    def get(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        target = _staff_or_404(user_id)
+        history = target.history.select_related("history_user").order_by("-history_date")[:100]  # type: ignore[attr-defined]
+        return render(request, "accounts/staff_history.html", {"target": target, "history": history})
+
+
+class PolicyEditView(DeptAdminRequiredMixin, View):
+    def _policy(self, request: HttpRequest) -> DepartmentPolicy:
+        return DepartmentPolicy.objects.get(department=request.tenant)  # type: ignore[attr-defined]
+
+    def _render(self, request: HttpRequest, form: PolicyForm, status: int = 200) -> HttpResponse:
+        policy = form.instance
+        history = policy.history.order_by("-history_date")[:50]  # type: ignore[attr-defined]
+        return render(request, "accounts/policy_edit.html", {"form": form, "history": history}, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, PolicyForm(instance=self._policy(request)))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        policy = self._policy(request)
+        form = PolicyForm(request.POST, instance=DepartmentPolicy.objects.get(pk=policy.pk))
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        policy_update(department=request.tenant, actor=request.user, **form.changes())  # type: ignore[attr-defined]
+        messages.success(request, _("Department policy saved."))
+        return redirect("policy-edit")
+
+
+class ApiTokensView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        tokens = request.user.api_tokens.filter(revoked_at__isnull=True)  # type: ignore[union-attr]
+        return render(request, "accounts/api_tokens.html", {"tokens": tokens})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if "revoke" in request.POST:
+            api_token_revoke(user=request.user, token_id=int(request.POST["revoke"]))  # type: ignore[arg-type]
+            messages.success(request, _("Token revoked."))
+            return redirect("api-tokens")
+        try:
+            issued = api_token_issue(user=request.user, name=request.POST.get("name", ""))  # type: ignore[arg-type]
+        except AccountError as exc:
+            messages.error(request, str(exc))
+            return redirect("api-tokens")
+        tokens = request.user.api_tokens.filter(revoked_at__isnull=True)  # type: ignore[union-attr]
+        return render(request, "accounts/api_tokens.html", {"tokens": tokens, "new_token": issued.raw})

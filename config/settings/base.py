@@ -1,0 +1,281 @@
+"""Settings shared by every environment.
+
+Environment variables are read through one ``env`` object (django-environ); the
+per-environment modules (local, test, production) only override what differs.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+# `.local/services.env` is written by scripts/services.sh with the URLs of the
+# PostgreSQL and Redis it found or started; real environment variables win.
+_services_env = BASE_DIR / ".local" / "services.env"
+if _services_env.exists():
+    env.read_env(str(_services_env), overwrite=False)
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Only local/test may fall back to this; production.py refuses it.
+INSECURE_DEFAULT_SECRET_KEY = "insecure-porchlight-development-key-do-not-use-in-production"
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
+ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[".localhost", "localhost", "127.0.0.1"])
+
+# --- Tenancy ----------------------------------------------------------------------------
+# Each app is either shared (public schema) or tenant (one copy per department schema).
+SHARED_APPS = [
+    "django_tenants",  # must come first
+    "tenants",  # Department (the tenant), Domain, DepartmentPolicy: platform-wide records
+    "django.contrib.contenttypes",  # both: content types differ per schema
+    "django.contrib.auth",  # both: operators log into the public admin, staff into their tenant
+    "accounts",  # both: public schema holds platform operators, each tenant its own users
+    "django.contrib.sessions",  # both: sessions are per schema, so a cookie never crosses tenants
+    "django.contrib.admin",  # both: operator admin in public, department admin in tenants
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "allauth",
+    "allauth.account",  # both: e-mail addresses and confirmations follow the user table
+    "allauth.mfa",  # both: authenticators follow the user table
+    "allauth.usersessions",  # both: lets an admin end every session of a deactivated user
+    "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "channels",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "accounts",
+    "django.contrib.sessions",
+    "django.contrib.admin",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "simple_history",
+    "portal",  # resident/business pages (no models yet)
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Department"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+ROOT_URLCONF = "config.urls_tenant"
+# django-tenants 4.0.1 clears its cached search_path on rollback *and* on
+# savepoint rollback (the fix for #1262), so setting it once per connection is
+# safe; tests/tenants/test_search_path.py proves both the saving and the safety.
+TENANT_LIMIT_SET_CALLS = True
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/porchlight")}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+ORIGINAL_BACKEND = "django.contrib.gis.db.backends.postgis"
+# Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial
+# references. Porchlight parses GeoJSON with an explicit SRID and drops any "crs"
+# member first (tenants.services.boundary_from_geojson), so no reference is read from input.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- Redis: cache, Celery broker, channel layer -------------------------------------------
+REDIS_URL: str = env("REDIS_URL", default="")
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Prefixes every key with the schema, so a rate limit (login lockout)
+            # or cached value of one department never applies to another.
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+            "KEY_PREFIX": "porchlight",
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "group_expiry": 3600},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+        }
+    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+# Without Redis there is no worker to reach: run tasks in-process instead.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "clear-expired-sessions": {
+        "task": "accounts.tasks.sessions_clear_expired",
+        "schedule": 3600.0,
+    },
+}
+
+# --- Django core --------------------------------------------------------------------------
+MIDDLEWARE = [
+    "django_tenants.middleware.main.TenantMainMiddleware",  # first: everything below runs in the tenant's schema
+    "config.middleware.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.StaffMFARequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "tenants.context_processors.department",
+            ],
+        },
+    }
+]
+
+WSGI_APPLICATION = None
+ASGI_APPLICATION = "config.asgi.application"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / ".local" / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = env.path("PORCHLIGHT_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))
+MEDIA_URL = "/media/"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Sessions and login security -------------------------------------------------------
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 14 * 24 * 3600  # residents; staff are cut much shorter, below
+# Staff sessions: enforced server-side by accounts.middleware.SessionTimeoutMiddleware.
+PORCHLIGHT_STAFF_IDLE_TIMEOUT_SECONDS = env.int("PORCHLIGHT_STAFF_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+PORCHLIGHT_STAFF_ABSOLUTE_TIMEOUT_SECONDS = env.int("PORCHLIGHT_STAFF_ABSOLUTE_TIMEOUT_SECONDS", default=12 * 3600)
+CSRF_COOKIE_HTTPONLY = False  # htmx reads it
+
+# --- allauth ---------------------------------------------------------------------------
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = None
+# Five failed logins for one e-mail in 15 minutes lock that account until the
+# window has passed (the cache key carries the schema, so per department).
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/15m/key"}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Porchlight] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("PORCHLIGHT_SCHEME", default="http")
+LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "account_login"
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Porchlight"
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# How links in e-mails sent without a request (Celery, commands) are built.
+PORCHLIGHT_SCHEME = env("PORCHLIGHT_SCHEME", default="http")
+PORCHLIGHT_PORT = env.int("PORCHLIGHT_PORT", default=8000)  # 0 = default port of the scheme
+
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / ".local" / "mail"))
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Porchlight <no-reply@porchlight.localhost>")
+
+# --- API -------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api_auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_VERSIONING_CLASS": None,
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "accounts.api_base.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Porchlight API",
+    "DESCRIPTION": "Consent-first camera registry for police departments. Every department has its "
+    "own host name; all paths are relative to it.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+
+# --- Content Security Policy (config.middleware) ------------------------------------------
+PORCHLIGHT_TILE_URL = env("PORCHLIGHT_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+CSP_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob: https:; connect-src 'self' ws: wss:; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+)
+
+# --- Logging: one JSON object per line -------------------------------------------------
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"tenant": {"()": "config.logging.TenantFilter"}},
+    "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["tenant"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "porchlight": {"level": LOG_LEVEL, "propagate": True},
+    },
+}

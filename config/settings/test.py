@@ -1,0 +1,37 @@
+"""Test settings: real PostgreSQL/PostGIS and Redis, fast hashing, in-memory e-mail."""
+
+from urllib.parse import urlsplit, urlunsplit
+
+from .base import *  # noqa: F403
+from .base import REDIS_URL, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The Celery-worker test sets a file backend for its worker process.
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+ALLOWED_HOSTS = [".localhost", "localhost", "testserver"]
+
+
+def _redis_db(url: str, db: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
+
+
+# Tests use their own Redis database (15), so flushing it never touches a running demo.
+if REDIS_URL:
+    REDIS_URL = _redis_db(REDIS_URL, env.int("PORCHLIGHT_TEST_REDIS_DB", default=15))
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+            "KEY_PREFIX": "porchlight-test",
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+    CELERY_BROKER_URL = REDIS_URL
+# Tests that need the worker start a real one (tests/test_celery_tenancy.py); everything
+# else runs tasks in-process so a test sees their effects.
+CELERY_TASK_ALWAYS_EAGER = env.bool("PORCHLIGHT_TEST_CELERY_EAGER", default=True)

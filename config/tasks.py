@@ -1,0 +1,22 @@
+"""Enqueueing Celery tasks so they run after the commit, in the right tenant."""
+
+from typing import Any
+
+from celery import Task
+from django.db import connection, transaction
+from django_tenants.utils import tenant_context
+
+
+def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
+    """Send ``task`` once the current transaction commits, for the current tenant.
+
+    The tenant is captured now: by the time the commit hook runs, the
+    connection may have been switched to another schema.
+    """
+    tenant = connection.tenant
+
+    def _send() -> None:
+        with tenant_context(tenant):
+            task.apply_async(kwargs=kwargs)
+
+    transaction.on_commit(_send)

@@ -1,0 +1,98 @@
+"""Tenancy for WebSockets: django-tenants only covers the HTTP path.
+
+``TenantWebsocketMiddleware`` resolves the department from the Host header (unknown
+host or the public site: the handshake is refused), checks the Origin when a browser
+sends one, and loads the session and user *inside that tenant's schema*.
+
+Every database call a consumer makes must set the tenant again, inside the sync
+function: all ``database_sync_to_async`` calls of a process share one thread and one
+connection, so a schema set for one consumer would otherwise leak into the next
+(stack-pitfalls §1). ``TenantConsumerMixin.db`` does that.
+"""
+
+import hashlib
+from collections.abc import Callable
+from http.cookies import SimpleCookie
+from importlib import import_module
+from types import SimpleNamespace
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.auth import get_user
+from django.contrib.auth.models import AnonymousUser
+from django_tenants.utils import get_public_schema_name, get_tenant_domain_model, remove_www, schema_context, tenant_context
+
+T = TypeVar("T")
+
+# WebSocket close codes used before and after accept (documented in docs/bridge-protocol.md later).
+CLOSE_UNKNOWN_TENANT = 4404
+CLOSE_BAD_ORIGIN = 4403
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return ""
+
+
+def _tenant_for_host(host: str) -> Any:
+    with schema_context(get_public_schema_name()):
+        domain = get_tenant_domain_model().objects.select_related("tenant").filter(domain=host).first()
+        return domain.tenant if domain else None
+
+
+def _session_and_user(tenant: Any, session_key: str | None) -> tuple[Any, Any]:
+    engine = import_module(settings.SESSION_ENGINE)
+    with tenant_context(tenant):
+        session = engine.SessionStore(session_key)
+        user = get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]
+        if user.is_authenticated:
+            user.role  # noqa: B018  (load fields now, inside the schema)
+        return session, user
+
+
+def run_in_tenant(tenant: Any, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    with tenant_context(tenant):
+        return fn(*args, **kwargs)
+
+
+class TenantWebsocketMiddleware:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        host = remove_www(_header(scope, b"host").split(":")[0].lower())
+        tenant = await database_sync_to_async(_tenant_for_host)(host) if host else None
+        if tenant is None or tenant.schema_name == get_public_schema_name():
+            await send({"type": "websocket.close", "code": CLOSE_UNKNOWN_TENANT})
+            return None
+        origin = _header(scope, b"origin")
+        # Browsers always send Origin; a page of another host must not ride on our cookies.
+        if origin and (urlsplit(origin).hostname or "").lower() != host:
+            await send({"type": "websocket.close", "code": CLOSE_BAD_ORIGIN})
+            return None
+        cookies = SimpleCookie()
+        cookies.load(_header(scope, b"cookie"))
+        morsel = cookies.get(settings.SESSION_COOKIE_NAME)
+        session_key = morsel.value if morsel else None
+        session, user = await database_sync_to_async(_session_and_user)(tenant, session_key)
+        scope = dict(
+            scope,
+            tenant=tenant,
+            session=session,
+            user=user if user is not None else AnonymousUser(),
+            session_key_hash=hashlib.sha256(session_key.encode()).hexdigest() if session_key else "",
+        )
+        return await self.app(scope, receive, send)
+
+
+class TenantConsumerMixin:
+    """For consumers: ``await self.db(fn, ...)`` runs ``fn`` in this connection's tenant."""
+
+    scope: dict[str, Any]
+
+    async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await database_sync_to_async(run_in_tenant)(self.scope["tenant"], fn, *args, **kwargs)  # type: ignore[no-any-return]

@@ -1,0 +1,110 @@
+"""The department (tenant), its host names and its policy: all in the public schema.
+
+The policy lives here, next to the department, so the public site can show every
+department's policy without entering its schema. Its history records the acting
+department admin by id only (no foreign key: users live in the tenant schemas).
+"""
+
+from typing import Any
+
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+from simple_history.models import HistoricalRecords
+
+DEFAULT_PURPOSE_CATEGORIES = [
+    "violent_crime",
+    "property_crime",
+    "missing_person",
+    "traffic_collision",
+    "exigent_threat_to_life",
+    "other_investigation",
+]
+DEFAULT_EXIGENT_CATEGORIES = ["exigent_threat_to_life", "missing_person"]
+DEFAULT_PROHIBITED_PURPOSES = [
+    "first_amendment_activity",
+    "immigration_status",
+    "reproductive_care",
+]
+
+
+class Department(TenantMixin):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=63, unique=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="America/Los_Angeles")
+    boundary = models.MultiPolygonField(_("jurisdiction boundary"), srid=4326, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Tenants are created by tenants.services.department_create, which migrates the schema.
+    auto_create_schema = True
+    auto_drop_schema = True
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Domain(DomainMixin):
+    def __str__(self) -> str:
+        return self.domain
+
+
+def _history_user_getter(historical_instance: Any) -> Any:
+    """The acting user lives in the department's schema: look it up there, if active."""
+    from django.contrib.auth import get_user_model
+
+    if historical_instance.history_user_id is None:
+        return None
+    return get_user_model().objects.filter(pk=historical_instance.history_user_id).first()
+
+
+def _history_user_setter(historical_instance: Any, user: Any) -> None:
+    historical_instance.history_user_id = user.pk if user is not None else None
+    historical_instance.history_user_email = getattr(user, "email", "") if user is not None else ""
+
+
+class HistoryActorSnapshot(models.Model):
+    """Extra column on the policy history: who acted, readable without the tenant schema."""
+
+    history_user_email = models.EmailField(blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+class DepartmentPolicy(models.Model):
+    department = models.OneToOneField(Department, on_delete=models.CASCADE, related_name="policy")
+    live_view_limit_minutes = models.PositiveSmallIntegerField(
+        _("live-view session limit (minutes)"), default=15
+    )
+    footage_retention_days = models.PositiveSmallIntegerField(_("footage retention (days)"), default=90)
+    purpose_categories = ArrayField(
+        models.SlugField(max_length=64), default=list, verbose_name=_("purpose categories")
+    )
+    exigent_categories = ArrayField(
+        models.SlugField(max_length=64), default=list, blank=True, verbose_name=_("exigent categories")
+    )
+    prohibited_purposes = ArrayField(
+        models.SlugField(max_length=64), default=list, blank=True, verbose_name=_("prohibited purposes")
+    )
+    residential_live_view_allowed = models.BooleanField(
+        _("live view of residential cameras allowed"), default=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(
+        history_user_id_field=models.BigIntegerField(null=True, blank=True),
+        history_user_getter=_history_user_getter,
+        history_user_setter=_history_user_setter,
+        bases=[HistoryActorSnapshot],
+    )
+
+    class Meta:
+        verbose_name = _("department policy")
+        verbose_name_plural = _("department policies")
+
+    def __str__(self) -> str:
+        return f"Policy of {self.department}"

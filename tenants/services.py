@@ -1,0 +1,183 @@
+"""Writes on departments, domains and policies."""
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.gis.gdal.error import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django_tenants.utils import get_public_schema_name, schema_exists, tenant_context
+
+from .exceptions import OnboardingError
+from .models import (
+    DEFAULT_EXIGENT_CATEGORIES,
+    DEFAULT_PROHIBITED_PURPOSES,
+    DEFAULT_PURPOSE_CATEGORIES,
+    Department,
+    DepartmentPolicy,
+    Domain,
+)
+
+logger = logging.getLogger("porchlight.tenants")
+
+# PostgreSQL identifiers: lower case letters, digits and underscores, starting with a letter,
+# at most 63 bytes; the pg_ prefix is reserved.
+_SCHEMA_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+
+def boundary_from_geojson(text: str) -> MultiPolygon:
+    """Parse a GeoJSON Polygon/MultiPolygon (bare, Feature or FeatureCollection) in WGS 84."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise OnboardingError(f"The boundary file is not valid JSON: {exc.msg} (line {exc.lineno}).") from exc
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        features = data.get("features") or []
+        if len(features) != 1:
+            raise OnboardingError("The boundary FeatureCollection must hold exactly one feature.")
+        data = features[0]
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = data.get("geometry")
+    if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon"):
+        raise OnboardingError("The boundary must be a GeoJSON Polygon or MultiPolygon.")
+    data = {"type": data["type"], "coordinates": data.get("coordinates")}  # never a "crs" from input
+    try:
+        geometry = GEOSGeometry(json.dumps(data), srid=4326)
+    except (GEOSException, GDALException, ValueError) as exc:
+        raise OnboardingError(f"The boundary geometry could not be read: {exc}.") from exc
+    if isinstance(geometry, Polygon):
+        geometry = MultiPolygon(geometry, srid=4326)
+    min_x, min_y, max_x, max_y = geometry.extent
+    if not (-180 <= min_x <= max_x <= 180 and -90 <= min_y <= max_y <= 90):
+        raise OnboardingError("The boundary coordinates must be longitude/latitude (WGS 84).")
+    if not geometry.valid:
+        raise OnboardingError(f"The boundary polygon is invalid: {geometry.valid_reason}.")
+    return geometry
+
+
+@dataclass(frozen=True)
+class OnboardedDepartment:
+    department: Department
+    admin: Any
+    created: bool
+
+
+def _validate_new_department(*, name: str, schema_name: str, domain: str, admin_email: str) -> None:
+    if not name.strip():
+        raise OnboardingError("The department needs a name.")
+    if not _SCHEMA_RE.match(schema_name) or schema_name.startswith("pg_"):
+        raise OnboardingError(
+            f"'{schema_name}' is not a valid schema name: use lower-case letters, digits and "
+            "underscores, starting with a letter, at most 63 characters, not starting with pg_."
+        )
+    if schema_name in (get_public_schema_name(), "information_schema", "postgis", "topology"):
+        raise OnboardingError(f"The schema name '{schema_name}' is reserved.")
+    if Department.objects.filter(schema_name=schema_name).exists() or schema_exists(schema_name):
+        raise OnboardingError(f"A schema named '{schema_name}' already exists.")
+    if Department.objects.filter(slug=schema_name.replace("_", "-")).exists():
+        raise OnboardingError(f"A department with the slug '{schema_name}' already exists.")
+    if not _DOMAIN_RE.match(domain):
+        raise OnboardingError(f"'{domain}' is not a valid host name.")
+    if Domain.objects.filter(domain=domain).exists():
+        raise OnboardingError(f"The domain '{domain}' is already taken.")
+    try:
+        validate_email(admin_email)
+    except ValidationError as exc:
+        raise OnboardingError(f"'{admin_email}' is not a valid e-mail address.") from exc
+
+
+def public_tenant_ensure(*, domain: str = "localhost") -> Department:
+    """The public schema's tenant row and its host name (idempotent)."""
+    public, _ = Department.objects.get_or_create(
+        schema_name=get_public_schema_name(),
+        defaults={"name": "Porchlight", "slug": "public"},
+    )
+    Domain.objects.get_or_create(domain=domain, defaults={"tenant": public, "is_primary": True})
+    return public
+
+
+def department_create(
+    *,
+    name: str,
+    schema_name: str,
+    domain: str,
+    admin_email: str,
+    boundary: MultiPolygon | None = None,
+    time_zone: str = "America/Los_Angeles",
+) -> OnboardedDepartment:
+    """Onboard a department: schema (migrated), domain, default policy and first admin.
+
+    Everything is validated before anything is created; if schema creation or the
+    admin's creation fails half-way, what was made is removed again.
+    """
+    from accounts.services import user_invite
+
+    domain = domain.strip().lower()
+    admin_email = admin_email.strip()
+    _validate_new_department(name=name, schema_name=schema_name, domain=domain, admin_email=admin_email)
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(time_zone)
+    except Exception as exc:  # ZoneInfoNotFoundError or ValueError for malformed keys
+        raise OnboardingError(f"'{time_zone}' is not a known time zone.") from exc
+
+    department = Department(
+        name=name.strip(),
+        slug=schema_name.replace("_", "-"),
+        schema_name=schema_name,
+        boundary=boundary,
+        time_zone=time_zone,
+    )
+    try:
+        department.save()  # creates and migrates the schema
+        with transaction.atomic():
+            Domain.objects.create(domain=domain, tenant=department, is_primary=True)
+            DepartmentPolicy.objects.create(
+                department=department,
+                purpose_categories=list(DEFAULT_PURPOSE_CATEGORIES),
+                exigent_categories=list(DEFAULT_EXIGENT_CATEGORIES),
+                prohibited_purposes=list(DEFAULT_PROHIBITED_PURPOSES),
+            )
+            with tenant_context(department):
+                admin = user_invite(
+                    actor=None, email=admin_email, role="dept_admin", full_name="", department=department
+                )
+    except Exception:
+        logger.exception("department onboarding failed; removing what was created", extra={"schema": schema_name})
+        if department.pk:
+            department.delete(force_drop=True)
+        raise
+    logger.info("department onboarded", extra={"schema": schema_name, "domain": domain})
+    return OnboardedDepartment(department=department, admin=admin, created=True)
+
+
+POLICY_EDITABLE_FIELDS = (
+    "live_view_limit_minutes",
+    "footage_retention_days",
+    "purpose_categories",
+    "exigent_categories",
+    "prohibited_purposes",
+    "residential_live_view_allowed",
+)
+
+
+def policy_update(*, department: Department, actor: Any, **changes: Any) -> DepartmentPolicy:
+    """Change the department's policy; the history row records the acting admin."""
+    unknown = set(changes) - set(POLICY_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not policy fields: {sorted(unknown)}")
+    with transaction.atomic():
+        policy = DepartmentPolicy.objects.select_for_update().get(department=department)
+        for field, value in changes.items():
+            setattr(policy, field, value)
+        policy.full_clean()
+        policy._history_user = actor  # type: ignore[attr-defined]
+        policy.save()
+    return policy

@@ -1,0 +1,203 @@
+"""Shared fixtures.
+
+The test database gets the public tenant and the two demo departments once per
+session (tenant creation migrates a schema, so it is not repeated per test).
+Each test then runs inside a transaction that is rolled back, as usual.
+
+Consumers and the Celery worker run on other threads/processes and cannot see a
+test's uncommitted rows; they use the committed users of ``committed``.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import get_public_schema_name, tenant_context
+
+from accounts.models import Role, User
+from tenants.demo import DEMO_DEPARTMENTS, demo_boundary
+from tenants.models import Department
+from tenants.services import department_create, public_tenant_ensure
+
+from .factories import PASSWORD, UserFactory, totp_code, totp_enable
+
+# Users created once per session and committed, with the same primary key in both
+# departments, so a schema leak would show up as the other department's e-mail.
+SHARED_PK = 900_001
+INVITED_PK = 900_002
+
+
+@dataclass
+class CommittedUser:
+    schema: str
+    host: str
+    user_id: int
+    email: str
+    session_key: str
+
+
+def _committed_user(department: Department, *, pk: int, email: str, role: str, usable: bool) -> User:
+    user = User(pk=pk, email=email, role=role, full_name=f"{department.name} {role}")
+    if usable:
+        user.set_password(PASSWORD)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        public_tenant_ensure()
+        for spec in DEMO_DEPARTMENTS:
+            result = department_create(
+                name=spec["name"],
+                schema_name=spec["schema"],
+                domain=spec["domain"],
+                admin_email=f"first-admin@{spec['schema']}.example.org",
+                boundary=demo_boundary(spec["boundary"]),
+            )
+            with tenant_context(result.department):
+                _committed_user(
+                    result.department, pk=SHARED_PK, email=f"shared@{spec['schema']}.example.org", role=Role.RESIDENT, usable=True
+                )
+                _committed_user(
+                    result.department, pk=INVITED_PK, email=f"invited@{spec['schema']}.example.org", role=Role.OFFICER, usable=False
+                )
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="session")
+def committed(django_db_setup: None, django_db_blocker: Any) -> dict[str, CommittedUser]:
+    """One committed resident per department (same pk), each with a logged-in session."""
+    out = {}
+    with django_db_blocker.unblock():
+        for spec in DEMO_DEPARTMENTS:
+            department = Department.objects.get(schema_name=spec["schema"])
+            with tenant_context(department):
+                user = User.objects.get(pk=SHARED_PK)
+                session = SessionStore()
+                session["_auth_user_id"] = str(user.pk)
+                session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
+                session["_auth_user_hash"] = user.get_session_auth_hash()
+                session.create()
+                out[spec["schema"]] = CommittedUser(spec["schema"], spec["domain"], user.pk, user.email, session.session_key or "")
+        connection.set_schema_to_public()
+    return out
+
+
+@pytest.fixture
+def rialto(db: None) -> Department:
+    return Department.objects.get(schema_name="rialto")
+
+
+@pytest.fixture
+def fontana(db: None) -> Department:
+    return Department.objects.get(schema_name="fontana")
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_test() -> Iterator[None]:
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    # Rate limits (login lockout) live in the cache; tests use their own Redis DB.
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def in_rialto(rialto: Department) -> Iterator[Department]:
+    """Run the test body in Rialto's schema."""
+    connection.set_tenant(rialto)
+    yield rialto
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def in_fontana(fontana: Department) -> Iterator[Department]:
+    connection.set_tenant(fontana)
+    yield fontana
+    connection.set_schema_to_public()
+
+
+class TenantClient(Client):
+    """A test client bound to one host that leaves the test's own schema untouched.
+
+    Django's test client runs the request on this thread's connection, and the
+    tenant middleware switches that connection's schema; restore it afterwards so the
+    test keeps reading the schema it chose.
+    """
+
+    def __init__(self, host: str, **defaults: Any) -> None:
+        super().__init__(HTTP_HOST=host, **defaults)
+        self.host = host
+
+    def request(self, **request: Any) -> Any:
+        saved = connection.tenant
+        try:
+            return super().request(**request)
+        finally:
+            connection.set_tenant(saved)
+
+
+@pytest.fixture
+def rialto_client(rialto: Department) -> TenantClient:
+    return TenantClient("rialto.localhost")
+
+
+@pytest.fixture
+def fontana_client(fontana: Department) -> TenantClient:
+    return TenantClient("fontana.localhost")
+
+
+@pytest.fixture
+def public_client(db: None) -> TenantClient:
+    return TenantClient("localhost")
+
+
+def login_with_mfa(client: TenantClient, email: str, secret: str, password: str = PASSWORD) -> Any:
+    """The real allauth flow: password, then a TOTP code."""
+    response = client.post("/accounts/login/", {"login": email, "password": password})
+    assert response.status_code == 302, response.content[:500]
+    assert response["Location"].startswith("/accounts/2fa/authenticate/"), response["Location"]
+    return client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
+
+
+@pytest.fixture
+def make_staff(in_rialto: Department) -> Any:
+    """Create a Rialto staff user with MFA; returns (user, totp secret)."""
+
+    def _make(role: str = Role.OFFICER, **kwargs: Any) -> tuple[User, str]:
+        user = UserFactory(role=role, **kwargs)
+        return user, totp_enable(user)
+
+    return _make
+
+
+@pytest.fixture
+def logged_in_staff(make_staff: Any, rialto_client: TenantClient) -> Any:
+    """Log a new Rialto staff member in through password + TOTP; returns (client, user)."""
+
+    def _login(role: str = Role.OFFICER, client: TenantClient | None = None) -> tuple[TenantClient, User]:
+        client = client or rialto_client
+        user, secret = make_staff(role)
+        response = login_with_mfa(client, user.email, secret)
+        assert response.status_code == 302, response.content[:500]
+        return client, user
+
+    return _login
+
+
+def public_schema() -> str:
+    return get_public_schema_name()

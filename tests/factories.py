@@ -1,0 +1,44 @@
+"""Factories for test data. Users go through the manager; staff get real TOTP devices."""
+
+import factory
+import pyotp
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+
+from accounts.models import STAFF_ROLES, Role, User
+
+PASSWORD = "correct horse battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Faker("name")
+    role = Role.RESIDENT
+    badge_number = factory.LazyAttribute(lambda o: "4711" if o.role in STAFF_ROLES else "")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
+        password = kwargs.pop("password", PASSWORD)
+        user = model_class._default_manager.create_user(*args, password=password, **kwargs)
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        return user
+
+
+def totp_enable(user: User) -> str:
+    """Give a user a TOTP authenticator; returns its secret."""
+    secret = pyotp.random_base32()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    return pyotp.TOTP(secret).now()
+
+
+def has_totp(user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
