@@ -38,4 +38,4 @@ class MFAAdapter(DefaultMFAAdapter):
 
         tenant = getattr(connection, "tenant", None)
         name = getattr(tenant, "name", None)
-        return f"Porchlight – {name}" if name else "Porchlight"
+        return f"Porchlight - {name}" if name else "Porchlight"

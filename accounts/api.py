@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .api_base import BaseApi
+from .models import User
 from .services import AccountError, api_token_issue
 
 
@@ -21,6 +22,7 @@ class MeApi(BaseApi):
     @extend_schema(responses=MeOutput, summary="The authenticated user and their department")
     def get(self, request: Request) -> Response:
         user = request.user
+        assert isinstance(user, User)  # BaseApi admits authenticated users only
         data = {
             "id": user.pk,
             "email": user.email,

@@ -3,9 +3,9 @@
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.db import connection
 
 from tenants.asgi import TenantConsumerMixin
+from tenants.selectors import department_current
 
 from .models import User
 from .selectors import user_has_mfa
@@ -18,9 +18,10 @@ def _whoami(user_id: int) -> dict[str, Any]:
     # Read the user again from the database: if the schema were wrong, this would
     # return another department's user with the same id (or none).
     user = User.objects.get(pk=user_id)
+    department = department_current()
     return {
-        "schema": connection.schema_name,
-        "department": connection.tenant.name,
+        "schema": department.schema_name,
+        "department": department.name,
         "user": {"id": user.pk, "email": user.email, "role": user.role},
         "mfa_required": user.is_staff_role and not user_has_mfa(user),
     }

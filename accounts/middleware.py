@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .selectors import user_has_mfa
+from .selectors import session_passed_mfa, user_has_mfa
 
 # Paths a staff member without MFA may still reach: the MFA set-up itself, logout,
 # e-mail confirmation and password reset, and static files.
@@ -48,7 +48,11 @@ class SessionTimeoutMiddleware:
 
 
 class StaffMFARequiredMiddleware:
-    """A staff user without a TOTP authenticator can reach nothing but MFA set-up."""
+    """Staff reach nothing but MFA set-up until their session has passed a second factor.
+
+    Without an authenticator they are sent to set one up; with one, but in a session
+    that began before it existed, they sign in again so the session itself is MFA'd.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -59,8 +63,14 @@ class StaffMFARequiredMiddleware:
             user.is_authenticated
             and getattr(user, "is_staff_role", False)
             and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
-            and not user_has_mfa(user)
+            and not session_passed_mfa(request)
         ):
+            if user_has_mfa(user):
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": _("Sign in again with your two-factor code.")}, status=401)
+                messages.info(request, _("Two-factor authentication is set up. Sign in again with your code."))
+                return redirect(f"{reverse('account_login')}?next={request.path}")
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"detail": _("Set up two-factor authentication before using Porchlight.")}, status=403

@@ -64,7 +64,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Login bookkeeping and the password hash are left out on purpose.
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -20,7 +20,11 @@ def _client_ip(request: Any) -> str | None:
 def log_login_failure(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     logger.warning(
         "login failed",
-        extra={"event": "login_failed", "email": credentials.get("email") or credentials.get("username"), "ip": _client_ip(request)},
+        extra={
+            "event": "login_failed",
+            "email": credentials.get("email") or credentials.get("username"),
+            "ip": _client_ip(request),
+        },
     )
 
 

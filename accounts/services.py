@@ -31,7 +31,9 @@ def _with_actor(user: User, actor: Any) -> User:
     return user
 
 
-def user_invite(*, actor: User | None, email: str, role: str, full_name: str = "", badge_number: str = "", department: Any = None) -> User:
+def user_invite(
+    *, actor: User | None, email: str, role: str, full_name: str = "", badge_number: str = "", department: Any = None
+) -> User:
     """Create a staff account with no password and e-mail a set-password link.
 
     The e-mail address counts as verified: only its owner can use the link.
@@ -135,7 +137,9 @@ def api_token_issue(*, user: User, name: str) -> IssuedToken:
     if user.is_staff_role and not user_has_mfa(user):
         raise AccountError(_("Set up two-factor authentication before creating an API token."))
     raw = "pl_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name.strip() or "API token", prefix=raw[:10], digest=token_digest(raw))
+    token = ApiToken.objects.create(
+        user=user, name=name.strip() or "API token", prefix=raw[:10], digest=token_digest(raw)
+    )
     logger.info("api token issued", extra={"user_id": user.pk, "token_id": token.pk})
     return IssuedToken(token=token, raw=raw)
 

@@ -5,7 +5,6 @@ import logging
 from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,12 +19,12 @@ def user_invitation_send(*, user_id: int, actor_id: int | None = None) -> None:
     from allauth.account.forms import default_token_generator
     from allauth.account.utils import user_pk_to_url_str
 
-    from tenants.selectors import department_base_url
+    from tenants.selectors import department_base_url, department_current
 
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or user.invitation_sent_at is not None or user.has_usable_password():
         return
-    department = connection.tenant
+    department = department_current()
     key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
     path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"}).replace("UID-KEY", key)
     link = department_base_url(department) + path

@@ -16,7 +16,15 @@ from tenants.services import policy_update
 from .forms import PolicyForm, RoleChangeForm, StaffInviteForm
 from .models import Role, User
 from .selectors import session_passed_mfa, staff_get, staff_list
-from .services import AccountError, api_token_issue, api_token_revoke, user_deactivate, user_invite, user_reactivate, user_role_change
+from .services import (
+    AccountError,
+    api_token_issue,
+    api_token_revoke,
+    user_deactivate,
+    user_invite,
+    user_reactivate,
+    user_role_change,
+)
 
 
 class DeptAdminRequiredMixin(LoginRequiredMixin):
@@ -24,7 +32,7 @@ class DeptAdminRequiredMixin(LoginRequiredMixin):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         user = request.user
-        if user.is_authenticated and (user.role != Role.DEPT_ADMIN or not session_passed_mfa(request)):  # type: ignore[union-attr]
+        if user.is_authenticated and (user.role != Role.DEPT_ADMIN or not session_passed_mfa(request)):
             raise PermissionDenied(_("Only department administrators can manage the department."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -95,7 +103,7 @@ class StaffDeactivateView(DeptAdminRequiredMixin, View):
 class StaffHistoryView(DeptAdminRequiredMixin, View):
     def get(self, request: HttpRequest, user_id: int) -> HttpResponse:
         target = _staff_or_404(user_id)
-        history = target.history.select_related("history_user").order_by("-history_date")[:100]  # type: ignore[attr-defined]
+        history = target.history.select_related("history_user").order_by("-history_date")[:100]
         return render(request, "accounts/staff_history.html", {"target": target, "history": history})
 
 
@@ -105,7 +113,7 @@ class PolicyEditView(DeptAdminRequiredMixin, View):
 
     def _render(self, request: HttpRequest, form: PolicyForm, status: int = 200) -> HttpResponse:
         policy = form.instance
-        history = policy.history.order_by("-history_date")[:50]  # type: ignore[attr-defined]
+        history = policy.history.order_by("-history_date")[:50]
         return render(request, "accounts/policy_edit.html", {"form": form, "history": history}, status=status)
 
     def get(self, request: HttpRequest) -> HttpResponse:

@@ -3,8 +3,10 @@
 from typing import Any
 
 from celery import Task
-from django.db import connection, transaction
+from django.db import transaction
 from django_tenants.utils import tenant_context
+
+from tenants.selectors import department_current
 
 
 def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
@@ -13,7 +15,7 @@ def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
     The tenant is captured now: by the time the commit hook runs, the
     connection may have been switched to another schema.
     """
-    tenant = connection.tenant
+    tenant = department_current()
 
     def _send() -> None:
         with tenant_context(tenant):

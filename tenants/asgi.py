@@ -22,7 +22,13 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.contrib.auth.models import AnonymousUser
-from django_tenants.utils import get_public_schema_name, get_tenant_domain_model, remove_www, schema_context, tenant_context
+from django_tenants.utils import (
+    get_public_schema_name,
+    get_tenant_domain_model,
+    remove_www,
+    schema_context,
+    tenant_context,
+)
 
 T = TypeVar("T")
 
@@ -95,4 +101,4 @@ class TenantConsumerMixin:
     scope: dict[str, Any]
 
     async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return await database_sync_to_async(run_in_tenant)(self.scope["tenant"], fn, *args, **kwargs)  # type: ignore[no-any-return]
+        return await database_sync_to_async(run_in_tenant)(self.scope["tenant"], fn, *args, **kwargs)

@@ -1,19 +1,35 @@
 """The demo departments: names, hosts and rough city boundaries (lon, lat)."""
 
+from typing import TypedDict
+
 from django.contrib.gis.geos import MultiPolygon, Polygon
 
-DEMO_PASSWORD = "porchlight-demo"
+DEMO_PASSWORD = "porchlight-demo"  # noqa: S105 (printed demo login, never production)
 OPERATOR_EMAIL = "operator@porchlight.example.org"
 
-DEMO_DEPARTMENTS = [
+
+class DemoDepartment(TypedDict):
+    name: str
+    schema: str
+    domain: str
+    boundary: list[tuple[float, float]]
+
+
+DEMO_DEPARTMENTS: list[DemoDepartment] = [
     {
         "name": "Rialto Police Department",
         "schema": "rialto",
         "domain": "rialto.localhost",
         # Rialto, California: roughly Cedar Ave to Riverside Ave, Santa Ana River to the foothills.
         "boundary": [
-            (-117.419, 34.163), (-117.345, 34.163), (-117.345, 34.125), (-117.335, 34.095),
-            (-117.345, 34.056), (-117.400, 34.056), (-117.419, 34.080), (-117.419, 34.163),
+            (-117.419, 34.163),
+            (-117.345, 34.163),
+            (-117.345, 34.125),
+            (-117.335, 34.095),
+            (-117.345, 34.056),
+            (-117.400, 34.056),
+            (-117.419, 34.080),
+            (-117.419, 34.163),
         ],
     },
     {
@@ -22,8 +38,12 @@ DEMO_DEPARTMENTS = [
         "domain": "fontana.localhost",
         # Fontana, California: west of Rialto, from the I-10 corridor to the foothills.
         "boundary": [
-            (-117.555, 34.175), (-117.420, 34.175), (-117.420, 34.045), (-117.525, 34.045),
-            (-117.555, 34.070), (-117.555, 34.175),
+            (-117.555, 34.175),
+            (-117.420, 34.175),
+            (-117.420, 34.045),
+            (-117.525, 34.045),
+            (-117.555, 34.070),
+            (-117.555, 34.175),
         ],
     },
 ]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 from simple_history.models import HistoricalRecords
@@ -78,21 +79,21 @@ class HistoryActorSnapshot(models.Model):
 class DepartmentPolicy(models.Model):
     department = models.OneToOneField(Department, on_delete=models.CASCADE, related_name="policy")
     live_view_limit_minutes = models.PositiveSmallIntegerField(
-        _("live-view session limit (minutes)"), default=15
+        _("live-view session limit (minutes)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
     )
-    footage_retention_days = models.PositiveSmallIntegerField(_("footage retention (days)"), default=90)
-    purpose_categories = ArrayField(
-        models.SlugField(max_length=64), default=list, verbose_name=_("purpose categories")
+    footage_retention_days = models.PositiveSmallIntegerField(
+        _("footage retention (days)"), default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)]
     )
+    purpose_categories = ArrayField(models.SlugField(max_length=64), default=list, verbose_name=_("purpose categories"))
     exigent_categories = ArrayField(
         models.SlugField(max_length=64), default=list, blank=True, verbose_name=_("exigent categories")
     )
     prohibited_purposes = ArrayField(
         models.SlugField(max_length=64), default=list, blank=True, verbose_name=_("prohibited purposes")
     )
-    residential_live_view_allowed = models.BooleanField(
-        _("live view of residential cameras allowed"), default=False
-    )
+    residential_live_view_allowed = models.BooleanField(_("live view of residential cameras allowed"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(

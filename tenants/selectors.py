@@ -1,10 +1,18 @@
 """Reads on departments."""
 
+from typing import Any
+
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 from django_tenants.utils import get_public_schema_name
 
 from .models import Department
+
+
+def department_current() -> Any:
+    """The tenant the database connection is set to (a Department, or public's FakeTenant)."""
+    return connection.tenant  # type: ignore[attr-defined]
 
 
 def departments_listed() -> QuerySet[Department]:

@@ -53,6 +53,7 @@ def boundary_from_geojson(text: str) -> MultiPolygon:
         raise OnboardingError(f"The boundary geometry could not be read: {exc}.") from exc
     if isinstance(geometry, Polygon):
         geometry = MultiPolygon(geometry, srid=4326)
+    assert isinstance(geometry, MultiPolygon)
     min_x, min_y, max_x, max_y = geometry.extent
     if not (-180 <= min_x <= max_x <= 180 and -90 <= min_y <= max_y <= 90):
         raise OnboardingError("The boundary coordinates must be longitude/latitude (WGS 84).")
@@ -113,8 +114,8 @@ def department_create(
 ) -> OnboardedDepartment:
     """Onboard a department: schema (migrated), domain, default policy and first admin.
 
-    Everything is validated before anything is created; if schema creation or the
-    admin's creation fails half-way, what was made is removed again.
+    Everything is validated before anything is created, and creation is one
+    transaction: a failure half-way leaves no schema, row or user behind.
     """
     from accounts.services import user_invite
 
@@ -135,25 +136,19 @@ def department_create(
         boundary=boundary,
         time_zone=time_zone,
     )
-    try:
+    # One transaction for all of it: PostgreSQL DDL is transactional, so a failure at
+    # any step (even after the schema was created and migrated) leaves nothing behind.
+    with transaction.atomic():
         department.save()  # creates and migrates the schema
-        with transaction.atomic():
-            Domain.objects.create(domain=domain, tenant=department, is_primary=True)
-            DepartmentPolicy.objects.create(
-                department=department,
-                purpose_categories=list(DEFAULT_PURPOSE_CATEGORIES),
-                exigent_categories=list(DEFAULT_EXIGENT_CATEGORIES),
-                prohibited_purposes=list(DEFAULT_PROHIBITED_PURPOSES),
-            )
-            with tenant_context(department):
-                admin = user_invite(
-                    actor=None, email=admin_email, role="dept_admin", full_name="", department=department
-                )
-    except Exception:
-        logger.exception("department onboarding failed; removing what was created", extra={"schema": schema_name})
-        if department.pk:
-            department.delete(force_drop=True)
-        raise
+        Domain.objects.create(domain=domain, tenant=department, is_primary=True)
+        DepartmentPolicy.objects.create(
+            department=department,
+            purpose_categories=list(DEFAULT_PURPOSE_CATEGORIES),
+            exigent_categories=list(DEFAULT_EXIGENT_CATEGORIES),
+            prohibited_purposes=list(DEFAULT_PROHIBITED_PURPOSES),
+        )
+        with tenant_context(department):
+            admin = user_invite(actor=None, email=admin_email, role="dept_admin", full_name="", department=department)
     logger.info("department onboarded", extra={"schema": schema_name, "domain": domain})
     return OnboardedDepartment(department=department, admin=admin, created=True)
 

@@ -53,8 +53,11 @@ def _committed_user(department: Department, *, pk: int, email: str, role: str, u
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock():
+        # pytest-django sets up the test database only when some collected test asks
+        # for the database; never let these fixtures write to a real one.
+        assert connection.settings_dict["NAME"].startswith("test_"), "test database was not set up"
         public_tenant_ensure()
         for spec in DEMO_DEPARTMENTS:
             result = department_create(
@@ -66,12 +69,43 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
             )
             with tenant_context(result.department):
                 _committed_user(
-                    result.department, pk=SHARED_PK, email=f"shared@{spec['schema']}.example.org", role=Role.RESIDENT, usable=True
+                    result.department,
+                    pk=SHARED_PK,
+                    email=f"shared@{spec['schema']}.example.org",
+                    role=Role.RESIDENT,
+                    usable=True,
                 )
                 _committed_user(
-                    result.department, pk=INVITED_PK, email=f"invited@{spec['schema']}.example.org", role=Role.OFFICER, usable=False
+                    result.department,
+                    pk=INVITED_PK,
+                    email=f"invited@{spec['schema']}.example.org",
+                    role=Role.OFFICER,
+                    usable=False,
                 )
         connection.set_schema_to_public()
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        # Consumer threads, servers and workers of the tests leave connections behind;
+        # end them so pytest-django can drop the test database.
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+def subprocess_database_url() -> str:
+    """URL of the test database, for servers and workers started by a test."""
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -88,7 +122,9 @@ def committed(django_db_setup: None, django_db_blocker: Any) -> dict[str, Commit
                 session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
                 session["_auth_user_hash"] = user.get_session_auth_hash()
                 session.create()
-                out[spec["schema"]] = CommittedUser(spec["schema"], spec["domain"], user.pk, user.email, session.session_key or "")
+                out[spec["schema"]] = CommittedUser(
+                    spec["schema"], spec["domain"], user.pk, user.email, session.session_key or ""
+                )
         connection.set_schema_to_public()
     return out
 
@@ -113,7 +149,7 @@ def _public_schema_after_test() -> Iterator[None]:
 def _clear_cache() -> Iterator[None]:
     # Rate limits (login lockout) live in the cache; tests use their own Redis DB.
     cache.clear()
-    yield
+    return
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ if _services_env.exists():
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # Only local/test may fall back to this; production.py refuses it.
-INSECURE_DEFAULT_SECRET_KEY = "insecure-porchlight-development-key-do-not-use-in-production"
+INSECURE_DEFAULT_SECRET_KEY = "insecure-porchlight-development-key-do-not-use-in-production"  # noqa: S105 (refused by production.py)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[".localhost", "localhost", "127.0.0.1"])
 
@@ -137,10 +137,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

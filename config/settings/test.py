@@ -28,9 +28,7 @@ if REDIS_URL:
             "KEY_PREFIX": "porchlight-test",
         }
     }
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
-    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
     CELERY_BROKER_URL = REDIS_URL
 # Tests that need the worker start a real one (tests/test_celery_tenancy.py); everything
 # else runs tasks in-process so a test sees their effects.

@@ -75,7 +75,7 @@ class Command(BaseCommand):
     def _print(self, logins: list[tuple[str, str, str, str]]) -> None:
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Porchlight demo is ready."))
-        self.stdout.write("  Public site:      http://localhost:8000/  (admin: /admin/, " f"{OPERATOR_EMAIL})")
+        self.stdout.write(f"  Public site:      http://localhost:8000/  (admin: /admin/, {OPERATOR_EMAIL})")
         self.stdout.write(f"  Password for every demo login: {DEMO_PASSWORD}")
         self.stdout.write("  Staff sign in with a TOTP code from the secret below (any authenticator app, or")
         self.stdout.write("  `python -c \"import pyotp;print(pyotp.TOTP('SECRET').now())\"`).")

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         boundary = None
         try:
             if options["boundary"] is not None:
-                path: Path = options["boundary"]
+                path = Path(options["boundary"])
                 if not path.is_file():
                     raise OnboardingError(f"The boundary file {path} does not exist.")
                 boundary = boundary_from_geojson(path.read_text(encoding="utf-8"))

@@ -1,0 +1,227 @@
+"""Department admins invite staff, change roles, deactivate accounts and edit policy; history keeps who."""
+
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from accounts.models import Role, User
+from tenants.models import DepartmentPolicy
+from tests.conftest import TenantClient, login_with_mfa
+from tests.factories import UserFactory, totp_enable
+
+
+@pytest.fixture
+def admin_client(logged_in_staff: Any) -> tuple[TenantClient, User]:
+    return logged_in_staff(Role.DEPT_ADMIN)  # type: ignore[no-any-return]
+
+
+def test_invite_creates_staff_without_password_and_emails_a_link_on_the_departments_host(
+    admin_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client, admin = admin_client
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/department/staff/invite/",
+            {"email": "new.officer@example.org", "full_name": "New Officer", "badge_number": "88", "role": "officer"},
+        )
+
+    invited = User.objects.get(email="new.officer@example.org")
+    assert response.status_code == 302
+    assert invited.role == Role.OFFICER
+    assert not invited.has_usable_password()
+    assert invited.history.latest().history_user == admin
+    message = mail.outbox[-1]
+    assert message.to == ["new.officer@example.org"]
+    assert "http://rialto.localhost:8000/accounts/password/reset/key/" in message.body
+
+
+def test_invitation_link_lets_the_new_officer_choose_a_password(
+    admin_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client, _ = admin_client
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/department/staff/invite/", {"email": "o2@example.org", "full_name": "O Two", "role": "officer"})
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/password/reset/key/" in line)
+    path = link.split(":8000", 1)[1]
+    newcomer = TenantClient("rialto.localhost")
+
+    form_page = newcomer.get(path, follow=True)
+    response = newcomer.post(
+        form_page.redirect_chain[-1][0], {"password1": "a-long-new-passphrase", "password2": "a-long-new-passphrase"}
+    )
+
+    assert response.status_code == 302
+    assert User.objects.get(email="o2@example.org").check_password("a-long-new-passphrase")
+
+
+@pytest.mark.parametrize(
+    ("data", "field_error"),
+    [
+        ({"email": "not-an-email", "full_name": "X", "role": "officer"}, "email"),
+        ({"email": "r@example.org", "full_name": "X", "role": "resident"}, "role"),
+        ({"email": "x@example.org", "full_name": "", "role": "officer"}, "full_name"),
+    ],
+)
+def test_invite_with_bad_input_shows_the_error_and_creates_nobody(
+    admin_client: Any, data: dict[str, str], field_error: str
+) -> None:
+    client, _ = admin_client
+    before = User.objects.count()
+
+    response = client.post("/department/staff/invite/", data)
+
+    assert response.status_code == 400
+    assert field_error in response.context["invite_form"].errors
+    assert User.objects.count() == before
+
+
+def test_invite_of_an_existing_email_is_refused(admin_client: Any) -> None:
+    client, _ = admin_client
+    UserFactory(email="taken@example.org")
+
+    response = client.post(
+        "/department/staff/invite/", {"email": "taken@example.org", "full_name": "T", "role": "officer"}
+    )
+
+    assert response.status_code == 400
+    assert "already exists" in str(response.context["invite_form"].errors["email"])
+
+
+def test_role_change_is_recorded_with_the_admin_who_made_it(admin_client: Any) -> None:
+    client, admin = admin_client
+    officer = UserFactory(role=Role.OFFICER)
+
+    client.post(f"/department/staff/{officer.pk}/role/", {"role": "supervisor"})
+
+    officer.refresh_from_db()
+    latest = officer.history.latest()
+    assert officer.role == Role.SUPERVISOR
+    assert (latest.role, latest.history_user) == (Role.SUPERVISOR, admin)
+
+
+def test_admin_cannot_change_their_own_role(admin_client: Any) -> None:
+    client, admin = admin_client
+
+    client.post(f"/department/staff/{admin.pk}/role/", {"role": "officer"})
+
+    admin.refresh_from_db()
+    assert admin.role == Role.DEPT_ADMIN
+
+
+def test_deactivation_ends_the_officers_sessions_at_once(admin_client: Any, make_staff: Any) -> None:
+    client, admin = admin_client
+    officer, secret = make_staff(Role.OFFICER)
+    officer_client = TenantClient("rialto.localhost")
+    login_with_mfa(officer_client, officer.email, secret)
+    assert officer_client.get("/api/v1/me/").status_code == 200
+
+    client.post(f"/department/staff/{officer.pk}/active/", {})
+
+    officer.refresh_from_db()
+    assert not officer.is_active
+    assert officer.history.latest().history_user == admin
+    assert officer_client.get("/api/v1/me/").status_code in (401, 403)
+    assert "_auth_user_id" not in officer_client.session
+
+
+def test_deactivated_officer_cannot_log_in_again(admin_client: Any, make_staff: Any) -> None:
+    client, _ = admin_client
+    officer, _ = make_staff(Role.OFFICER)
+    client.post(f"/department/staff/{officer.pk}/active/", {})
+    officer_client = TenantClient("rialto.localhost")
+
+    response = officer_client.post("/accounts/login/", {"login": officer.email, "password": "correct horse battery"})
+
+    assert "_auth_user_id" not in officer_client.session
+    assert response.status_code in (200, 302)
+    assert officer_client.get("/api/v1/me/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.SUPERVISOR, Role.OVERSIGHT])
+@pytest.mark.parametrize("path", ["/department/staff/", "/department/policy/"])
+def test_other_staff_cannot_open_department_administration(logged_in_staff: Any, role: str, path: str) -> None:
+    client, _ = logged_in_staff(role)
+
+    response = client.get(path)
+
+    assert response.status_code == 403
+
+
+def test_residents_cannot_open_department_administration(in_rialto: Any, rialto_client: Any) -> None:
+    rialto_client.force_login(UserFactory(role=Role.RESIDENT))
+
+    response = rialto_client.get("/department/staff/")
+
+    assert response.status_code == 403
+
+
+def _policy_form(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "live_view_limit_minutes": 20,
+        "footage_retention_days": 60,
+        "residential_live_view_allowed": "",
+        "purpose_categories_text": "violent_crime, property_crime, missing_person",
+        "exigent_categories_text": "missing_person",
+        "prohibited_purposes_text": "first_amendment_activity, immigration_status",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_policy_edit_saves_and_keeps_history_with_the_admin(admin_client: Any, rialto: Any) -> None:
+    client, admin = admin_client
+
+    response = client.post("/department/policy/", _policy_form())
+
+    policy = DepartmentPolicy.objects.get(department=rialto)
+    latest = policy.history.latest()
+    assert response.status_code == 302
+    assert policy.live_view_limit_minutes == 20
+    assert policy.prohibited_purposes == ["first_amendment_activity", "immigration_status"]
+    assert (latest.history_user_id, latest.history_user_email) == (admin.pk, admin.email)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"live_view_limit_minutes": 0}, "live_view_limit_minutes"),
+        ({"footage_retention_days": -5}, "footage_retention_days"),
+        ({"purpose_categories_text": ""}, "purpose_categories_text"),
+        ({"prohibited_purposes_text": "violent_crime"}, "prohibited_purposes_text"),
+        ({"exigent_categories_text": "burglary"}, "exigent_categories_text"),
+    ],
+)
+def test_policy_edit_with_bad_input_changes_nothing(
+    admin_client: Any, rialto: Any, overrides: dict[str, Any], field: str
+) -> None:
+    client, _ = admin_client
+    before = DepartmentPolicy.objects.get(department=rialto)
+
+    response = client.post("/department/policy/", _policy_form(**overrides))
+
+    after = DepartmentPolicy.objects.get(department=rialto)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert (after.live_view_limit_minutes, after.purpose_categories) == (
+        before.live_view_limit_minutes,
+        before.purpose_categories,
+    )
+
+
+def test_policy_of_fontana_is_untouched_by_rialtos_admin(admin_client: Any, fontana: Any) -> None:
+    client, _ = admin_client
+    before = DepartmentPolicy.objects.get(department=fontana).live_view_limit_minutes
+
+    client.post("/department/policy/", _policy_form(live_view_limit_minutes=before + 7))
+
+    assert DepartmentPolicy.objects.get(department=fontana).live_view_limit_minutes == before
+
+
+def test_totp_enable_helper_is_real(in_rialto: Any) -> None:
+    user = UserFactory(role=Role.OFFICER)
+
+    secret = totp_enable(user)
+
+    assert len(secret) >= 16
