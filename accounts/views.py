@@ -49,7 +49,11 @@ class StaffListView(DeptAdminRequiredMixin, View):
         return render(
             request,
             "accounts/staff_list.html",
-            {"staff": staff_list(), "invite_form": StaffInviteForm(), "role_form": RoleChangeForm()},
+            {
+                "staff": staff_list(),
+                "invite_form": StaffInviteForm(),
+                "role_choices": RoleChangeForm.base_fields["role"].choices,
+            },
         )
 
 
@@ -64,7 +68,12 @@ class StaffInviteView(DeptAdminRequiredMixin, View):
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
                 return redirect("staff-list")
-        return render(request, "accounts/staff_list.html", {"staff": staff_list(), "invite_form": form}, status=400)
+        context = {
+            "staff": staff_list(),
+            "invite_form": form,
+            "role_choices": RoleChangeForm.base_fields["role"].choices,
+        }
+        return render(request, "accounts/staff_list.html", context, status=400)
 
 
 class StaffRoleChangeView(DeptAdminRequiredMixin, View):
