@@ -28,10 +28,18 @@ $(STAMP): pyproject.toml
 services:
 	@scripts/services.sh $(SERVICES_FLAGS)
 
+# Leaflet and htmx come from npm, pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ] && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }; } || \
+	  { echo "Porchlight needs Node.js and npm for its front-end packages: install the Debian packages nodejs and npm."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 migrate: $(STAMP) services
 	@$(WITH_SERVICES) $(MANAGE) migrate_schemas --executor=standard -v 0
 
-static: $(STAMP)
+static: $(STAMP) node_modules/.installed
 	@$(MANAGE) collectstatic --noinput -v 0
 
 messages: $(STAMP)
@@ -60,4 +68,4 @@ format: $(STAMP)
 
 clean:
 	scripts/services-stop.sh || true
-	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache node_modules

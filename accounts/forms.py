@@ -30,8 +30,11 @@ class StaffInviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES])
 
 
+ROLE_CHOICES = [(r.value, r.label) for r in Role if r in STAFF_ROLES]
+
+
 class RoleChangeForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES])
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
 
 
 def _slug_list(value: str) -> list[str]:
@@ -62,7 +65,16 @@ class PolicyForm(forms.ModelForm):
 
     class Meta:
         model = DepartmentPolicy
-        fields = ["live_view_limit_minutes", "footage_retention_days", "residential_live_view_allowed"]
+        fields = [
+            "live_view_limit_minutes",
+            "footage_retention_days",
+            "residential_live_view_allowed",
+            "ordinance_enabled",
+            "ordinance_name",
+            "ordinance_minimum_level",
+            "ordinance_effective_date",
+        ]
+        widgets = {"ordinance_effective_date": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -104,4 +116,8 @@ class PolicyForm(forms.ModelForm):
             "purpose_categories": d["purpose_categories"],
             "exigent_categories": d["exigent_categories"],
             "prohibited_purposes": d["prohibited_purposes"],
+            "ordinance_enabled": d["ordinance_enabled"],
+            "ordinance_name": d["ordinance_name"],
+            "ordinance_minimum_level": d["ordinance_minimum_level"],
+            "ordinance_effective_date": d["ordinance_effective_date"],
         }

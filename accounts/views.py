@@ -13,7 +13,7 @@ from django.views import View
 from tenants.models import DepartmentPolicy
 from tenants.services import policy_update
 
-from .forms import PolicyForm, RoleChangeForm, StaffInviteForm
+from .forms import ROLE_CHOICES, PolicyForm, RoleChangeForm, StaffInviteForm
 from .models import Role, User
 from .selectors import session_passed_mfa, staff_get, staff_list
 from .services import (
@@ -52,7 +52,7 @@ class StaffListView(DeptAdminRequiredMixin, View):
             {
                 "staff": staff_list(),
                 "invite_form": StaffInviteForm(),
-                "role_choices": RoleChangeForm.base_fields["role"].choices,
+                "role_choices": ROLE_CHOICES,
             },
         )
 
@@ -71,7 +71,7 @@ class StaffInviteView(DeptAdminRequiredMixin, View):
         context = {
             "staff": staff_list(),
             "invite_form": form,
-            "role_choices": RoleChangeForm.base_fields["role"].choices,
+            "role_choices": ROLE_CHOICES,
         }
         return render(request, "accounts/staff_list.html", context, status=400)
 

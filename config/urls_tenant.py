@@ -6,7 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from config.health import healthz
-from portal import views as portal_views
 
 api_v1 = [
     path("me/", accounts_api.MeApi.as_view(), name="api-me"),
@@ -16,7 +15,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", portal_views.PortalHomeView.as_view(), name="portal-home"),
+    path("", include("portal.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -1,8 +1,29 @@
+"""Resident and business pages. Interfaces only: forms in, services and selectors out."""
+
+import json
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.models import OWNER_ROLES
+from cameras import selectors, services
+from cameras.exceptions import OutsideJurisdiction
+from cameras.models import Camera, CameraStatus, Site
 from tenants.models import DepartmentPolicy
+
+from .forms import CameraForm, ConsentForm, SiteForm, WindowFormSet, windows_payload
+
+
+def _policy(request: HttpRequest) -> DepartmentPolicy | None:
+    return DepartmentPolicy.objects.filter(department=request.tenant).first()  # type: ignore[attr-defined]
 
 
 class PortalHomeView(TemplateView):
@@ -10,5 +31,357 @@ class PortalHomeView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["policy"] = DepartmentPolicy.objects.filter(department=self.request.tenant).first()  # type: ignore[attr-defined]
+        context["policy"] = _policy(self.request)
+        context["levels"] = list(selectors.LEVEL_SENTENCES.items())
         return context
+
+
+class OwnerRequiredMixin(LoginRequiredMixin):
+    """Residents and businesses only; every lookup below is scoped to request.user."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and request.user.role not in OWNER_ROLES:
+            raise PermissionDenied(_("This page is for residents and businesses registering their cameras."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def site_or_404(self, public_id: Any) -> Site:
+        try:
+            return selectors.site_of_owner(owner=self.request.user, public_id=public_id)  # type: ignore[attr-defined]
+        except Site.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def camera_or_404(self, public_id: Any) -> Camera:
+        try:
+            return selectors.camera_of_owner(owner=self.request.user, public_id=public_id)  # type: ignore[attr-defined]
+        except Camera.DoesNotExist as exc:
+            raise Http404 from exc
+
+
+def _map_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    boundary = request.tenant.boundary  # type: ignore[attr-defined]
+    return {
+        "tile_url": settings.PORCHLIGHT_TILE_URL,
+        "boundary": json.loads(boundary.geojson) if boundary else None,
+        **extra,
+    }
+
+
+def _sites_geojson(sites: list[Site]) -> dict[str, Any]:
+    features = []
+    for site in sites:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(site.location.geojson),
+                "properties": {"kind": "site", "label": str(site)},
+            }
+        )
+        for camera in site.cameras.all():
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(camera.fov.geojson),
+                    "properties": {"kind": "fov", "label": camera.label, "level": camera.consent.level},
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}
+
+
+class MyCamerasView(OwnerRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        sites = list(selectors.sites_of_owner(owner=request.user))
+        policy = _policy(request)
+        tz = request.tenant.time_zone  # type: ignore[attr-defined]
+        rows = []
+        for site in sites:
+            cameras = [
+                (
+                    camera,
+                    selectors.consent_sentence(
+                        level=camera.consent.level,
+                        revoked=camera.consent.revoked_at is not None,
+                        paused=camera.status == CameraStatus.PAUSED,
+                    ),
+                )
+                for camera in site.cameras.all()
+            ]
+            ordinance = selectors.site_ordinance_status(site=site, policy=policy, time_zone=tz)
+            rows.append((site, cameras, ordinance))
+        return render(
+            request, "portal/my_cameras.html", _map_context(request, rows=rows, features=_sites_geojson(sites))
+        )
+
+
+def _site_form(request: HttpRequest, *args: Any, **kwargs: Any) -> SiteForm:
+    policy = _policy(request)
+    return SiteForm(
+        *args,
+        owner_role=request.user.role,  # type: ignore[union-attr]
+        ordinance=bool(policy and policy.ordinance_enabled),
+        **kwargs,
+    )
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    for field, field_errors in error.message_dict.items():
+        target = field if field in form.fields else None
+        if field == "location":
+            target = "latitude" if "latitude" in form.fields else None
+        for message in field_errors:
+            form.add_error(target, message)
+
+
+class SiteCreateView(OwnerRequiredMixin, View):
+    template = "portal/site_form.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template, _map_context(request, form=_site_form(request)))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = _site_form(request, request.POST)
+        other = None
+        if form.is_valid():
+            try:
+                site = services.site_create(
+                    owner=request.user,
+                    department=request.tenant,  # type: ignore[attr-defined]
+                    lon=form.cleaned_data["longitude"],
+                    lat=form.cleaned_data["latitude"],
+                    **form.site_fields(),
+                )
+            except OutsideJurisdiction as exc:
+                _apply_errors(form, exc)
+                other = {"name": exc.other_name, "url": exc.other_url} if exc.other_name else None
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Your property is registered. Now add its cameras."))
+                return redirect("portal-camera-create", site_id=site.public_id)
+        return render(request, self.template, _map_context(request, form=form, other_department=other), status=400)
+
+
+class SiteUpdateView(OwnerRequiredMixin, View):
+    template = "portal/site_form.html"
+
+    def get(self, request: HttpRequest, site_id: str) -> HttpResponse:
+        site = self.site_or_404(site_id)
+        return render(request, self.template, _map_context(request, form=_site_form(request, instance=site), site=site))
+
+    def post(self, request: HttpRequest, site_id: str) -> HttpResponse:
+        site = self.site_or_404(site_id)
+        form = _site_form(request, request.POST, instance=Site.objects.get(pk=site.pk))
+        other = None
+        if form.is_valid():
+            try:
+                services.site_update(
+                    owner=request.user,
+                    site=site,
+                    department=request.tenant,  # type: ignore[attr-defined]
+                    lon=form.cleaned_data["longitude"],
+                    lat=form.cleaned_data["latitude"],
+                    **form.site_fields(),
+                )
+            except OutsideJurisdiction as exc:
+                _apply_errors(form, exc)
+                other = {"name": exc.other_name, "url": exc.other_url} if exc.other_name else None
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Property saved."))
+                return redirect("portal-my-cameras")
+        return render(
+            request, self.template, _map_context(request, form=form, site=site, other_department=other), status=400
+        )
+
+
+class SiteDeleteView(OwnerRequiredMixin, View):
+    def get(self, request: HttpRequest, site_id: str) -> HttpResponse:
+        return render(request, "portal/confirm_delete.html", {"object": self.site_or_404(site_id), "kind": "site"})
+
+    def post(self, request: HttpRequest, site_id: str) -> HttpResponse:
+        services.site_delete(owner=request.user, site=self.site_or_404(site_id))
+        messages.success(request, _("The property and its cameras are deleted, with your personal details."))
+        return redirect("portal-my-cameras")
+
+
+class CameraCreateView(OwnerRequiredMixin, View):
+    template = "portal/camera_form.html"
+
+    def get(self, request: HttpRequest, site_id: str) -> HttpResponse:
+        site = self.site_or_404(site_id)
+        return render(request, self.template, _map_context(request, form=CameraForm(), site=site))
+
+    def post(self, request: HttpRequest, site_id: str) -> HttpResponse:
+        site = self.site_or_404(site_id)
+        form = CameraForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                camera = services.camera_register(owner=request.user, site=site, **form.camera_fields())
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Camera added. Choose what police may do with it."))
+                return redirect("portal-consent-edit", camera_id=camera.public_id)
+        return render(request, self.template, _map_context(request, form=form, site=site), status=400)
+
+
+class CameraUpdateView(OwnerRequiredMixin, View):
+    template = "portal/camera_form.html"
+
+    def get(self, request: HttpRequest, camera_id: str) -> HttpResponse:
+        camera = self.camera_or_404(camera_id)
+        return render(
+            request,
+            self.template,
+            _map_context(request, form=CameraForm(instance=camera), site=camera.site, camera=camera),
+        )
+
+    def post(self, request: HttpRequest, camera_id: str) -> HttpResponse:
+        camera = self.camera_or_404(camera_id)
+        form = CameraForm(request.POST, request.FILES, instance=Camera.objects.get(pk=camera.pk))
+        if form.is_valid():
+            try:
+                services.camera_update(owner=request.user, camera=camera, **form.camera_fields())
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Camera saved."))
+                return redirect("portal-my-cameras")
+        return render(
+            request, self.template, _map_context(request, form=form, site=camera.site, camera=camera), status=400
+        )
+
+
+class CameraDeleteView(OwnerRequiredMixin, View):
+    def get(self, request: HttpRequest, camera_id: str) -> HttpResponse:
+        return render(
+            request, "portal/confirm_delete.html", {"object": self.camera_or_404(camera_id), "kind": "camera"}
+        )
+
+    def post(self, request: HttpRequest, camera_id: str) -> HttpResponse:
+        services.camera_delete(owner=request.user, camera=self.camera_or_404(camera_id))
+        messages.success(request, _("The camera is deleted."))
+        return redirect("portal-my-cameras")
+
+
+class CameraStatusView(OwnerRequiredMixin, View):
+    def post(self, request: HttpRequest, camera_id: str) -> HttpResponse:
+        status = CameraStatus.PAUSED if request.POST.get("status") == "paused" else CameraStatus.ACTIVE
+        services.camera_status_set(owner=request.user, camera=self.camera_or_404(camera_id), status=status)
+        messages.success(request, _("Camera paused.") if status == CameraStatus.PAUSED else _("Camera resumed."))
+        return redirect("portal-my-cameras")
+
+
+class ConsentEditView(OwnerRequiredMixin, View):
+    template = "portal/consent_form.html"
+
+    def _context(
+        self,
+        request: HttpRequest,
+        camera: Camera,
+        form: ConsentForm,
+        windows: Any,
+        window_errors: list[str] | None = None,
+    ) -> dict[str, Any]:
+        policy = _policy(request)
+        level = form["level"].value() or camera.consent.level
+        ordinance = selectors.site_ordinance_status(
+            site=camera.site,
+            policy=policy,
+            time_zone=request.tenant.time_zone,  # type: ignore[attr-defined]
+        )
+        return {
+            "camera": camera,
+            "form": form,
+            "windows": windows,
+            "window_errors": window_errors or [],
+            "policy": policy,
+            "preview": selectors.consent_sentence(level=level),
+            "ordinance": ordinance,
+            "revoked": camera.consent.revoked_at is not None,
+        }
+
+    def get(self, request: HttpRequest, camera_id: str) -> HttpResponse:
+        camera = self.camera_or_404(camera_id)
+        grant = camera.consent
+        tz = request.tenant.time_zone  # type: ignore[attr-defined]
+        initial = {
+            "level": grant.level,
+            "expires_on": grant.expires_at.astimezone(__import__("zoneinfo").ZoneInfo(tz)).date()
+            if grant.expires_at
+            else None,
+            "max_live_minutes": grant.max_live_minutes,
+            "notify_on_access": grant.notify_on_access,
+        }
+        windows = WindowFormSet(prefix="w", initial=grant.windows)
+        return render(
+            request, self.template, self._context(request, camera, ConsentForm(initial=initial, time_zone=tz), windows)
+        )
+
+    def post(self, request: HttpRequest, camera_id: str) -> HttpResponse:
+        camera = self.camera_or_404(camera_id)
+        tz = request.tenant.time_zone  # type: ignore[attr-defined]
+        if "revoke" in request.POST:
+            services.consent_revoke(owner=request.user, camera=camera)
+            messages.success(request, _("Consent withdrawn. Police now only know the camera exists."))
+            return redirect("portal-my-cameras")
+        form = ConsentForm(request.POST, time_zone=tz)
+        windows = WindowFormSet(request.POST, prefix="w")
+        policy = _policy(request)
+        window_errors: list[str] = []
+        if form.is_valid() and windows.is_valid() and policy is not None:
+            try:
+                services.consent_set(
+                    owner=request.user,
+                    camera=camera,
+                    policy=policy,
+                    level=form.cleaned_data["level"],
+                    windows=windows_payload(windows),
+                    expires_at=form.expires_at(),
+                    max_live_minutes=form.cleaned_data["max_live_minutes"],
+                    notify_on_access=form.cleaned_data["notify_on_access"],
+                )
+            except ValidationError as exc:
+                for field, field_errors in exc.message_dict.items():
+                    target = {"expires_at": "expires_on"}.get(field, field)
+                    for message in field_errors:
+                        if target == "windows":
+                            window_errors.append(message)
+                        else:
+                            form.add_error(target if target in form.fields else None, message)
+            else:
+                camera.refresh_from_db()
+                status = selectors.site_ordinance_status(site=camera.site, policy=policy, time_zone=tz)
+                if status is not None and status.subject and not status.compliant:
+                    messages.warning(request, status.message)
+                messages.success(
+                    request,
+                    _("Consent saved: %(sentence)s")
+                    % {"sentence": selectors.consent_sentence(level=form.cleaned_data["level"])},
+                )
+                return redirect("portal-my-cameras")
+        return render(request, self.template, self._context(request, camera, form, windows, window_errors), status=400)
+
+
+class ConsentPreviewView(OwnerRequiredMixin, View):
+    """htmx: the plain-words sentence for the level being chosen."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        level = request.GET.get("level", "registered")
+        if level not in selectors.LEVEL_SENTENCES:
+            level = "registered"
+        return HttpResponse(selectors.consent_sentence(level=level))
+
+
+class PauseAllView(OwnerRequiredMixin, View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        count = services.cameras_pause_all(owner=request.user)
+        messages.success(request, _("Paused %(count)d camera(s). Police only know they exist.") % {"count": count})
+        return redirect("portal-my-cameras")
+
+
+class RevokeAllView(OwnerRequiredMixin, View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        count = services.consents_revoke_all(owner=request.user)
+        messages.success(request, _("Consent withdrawn for %(count)d camera(s).") % {"count": count})
+        return redirect("portal-my-cameras")

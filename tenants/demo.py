@@ -13,6 +13,7 @@ class DemoDepartment(TypedDict):
     schema: str
     domain: str
     boundary: list[tuple[float, float]]
+    cameras: int
 
 
 DEMO_DEPARTMENTS: list[DemoDepartment] = [
@@ -20,6 +21,7 @@ DEMO_DEPARTMENTS: list[DemoDepartment] = [
         "name": "Rialto Police Department",
         "schema": "rialto",
         "domain": "rialto.localhost",
+        "cameras": 300,
         # Rialto, California: roughly Cedar Ave to Riverside Ave, Santa Ana River to the foothills.
         "boundary": [
             (-117.419, 34.163),
@@ -36,6 +38,7 @@ DEMO_DEPARTMENTS: list[DemoDepartment] = [
         "name": "Fontana Police Department",
         "schema": "fontana",
         "domain": "fontana.localhost",
+        "cameras": 60,
         # Fontana, California: west of Rialto, from the I-10 corridor to the foothills.
         "boundary": [
             (-117.555, 34.175),

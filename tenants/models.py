@@ -94,6 +94,28 @@ class DepartmentPolicy(models.Model):
         models.SlugField(max_length=64), default=list, blank=True, verbose_name=_("prohibited purposes")
     )
     residential_live_view_allowed = models.BooleanField(_("live view of residential cameras allowed"), default=False)
+    # A mandatory-registration ordinance: new or remodelled properties of some kinds must
+    # register and allow at least a given consent level. Porchlight reports compliance;
+    # it never prevents an owner from lowering consent.
+    ordinance_enabled = models.BooleanField(_("registration ordinance in force"), default=False)
+    ordinance_name = models.CharField(_("ordinance name"), max_length=200, blank=True)
+    ordinance_minimum_level = models.CharField(
+        _("minimum consent under the ordinance"),
+        max_length=20,
+        choices=[
+            ("registered", _("Registered")),
+            ("on_request", _("Footage on request")),
+            ("live_exigent", _("Live in emergencies")),
+            ("live", _("Live")),
+        ],
+        default="live",
+    )
+    ordinance_effective_date = models.DateField(
+        _("applies to properties built or remodelled on or after"), null=True, blank=True
+    )
+    ordinance_site_kinds = ArrayField(
+        models.CharField(max_length=20), default=list, blank=True, verbose_name=_("property kinds under the ordinance")
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(

@@ -160,6 +160,11 @@ POLICY_EDITABLE_FIELDS = (
     "exigent_categories",
     "prohibited_purposes",
     "residential_live_view_allowed",
+    "ordinance_enabled",
+    "ordinance_name",
+    "ordinance_minimum_level",
+    "ordinance_effective_date",
+    "ordinance_site_kinds",
 )
 
 

@@ -55,7 +55,8 @@ TENANT_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "simple_history",
-    "portal",  # resident/business pages (no models yet)
+    "cameras",  # sites, cameras, consent: each department's own registry
+    "portal",  # resident/business pages over the cameras services (no models)
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -186,7 +187,17 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".local" / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Front-end packages come from npm (package.json); `make` installs them into node_modules.
+STATICFILES_DIRS: list[object] = [BASE_DIR / "static"] + [
+    (prefix, BASE_DIR / "node_modules" / package)
+    for prefix, package in (
+        ("vendor/leaflet", "leaflet/dist"),
+        ("vendor/leaflet-draw", "leaflet-draw/dist"),
+        ("vendor/markercluster", "leaflet.markercluster/dist"),
+        ("vendor/htmx", "htmx.org/dist"),
+    )
+    if (BASE_DIR / "node_modules" / package).is_dir()
+]
 MEDIA_ROOT = env.path("PORCHLIGHT_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))
 MEDIA_URL = "/media/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -279,3 +290,6 @@ LOGGING = {
         "porchlight": {"level": LOG_LEVEL, "propagate": True},
     },
 }
+
+# --- Registry ----------------------------------------------------------------------------
+PORCHLIGHT_SNAPSHOT_MAX_BYTES = env.int("PORCHLIGHT_SNAPSHOT_MAX_BYTES", default=5 * 1024 * 1024)

@@ -165,6 +165,7 @@ def _policy_form(**overrides: Any) -> dict[str, Any]:
         "purpose_categories_text": "violent_crime, property_crime, missing_person",
         "exigent_categories_text": "missing_person",
         "prohibited_purposes_text": "first_amendment_activity, immigration_status",
+        "ordinance_minimum_level": "live",
     }
     data.update(overrides)
     return data

@@ -1,7 +1,9 @@
 """Demo data for `make run`: idempotent, so running it again creates nothing twice."""
 
 import base64
+import datetime as dt
 import hashlib
+import zlib
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -12,11 +14,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import tenant_context
 
-from accounts.models import STAFF_ROLES, User
+from accounts.models import STAFF_ROLES, Role, User
+from cameras.demo import demo_registry_seed
+from cameras.models import Camera
 from tenants.demo import DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_ROLES, OPERATOR_EMAIL, demo_boundary, demo_email
-from tenants.models import Department
+from tenants.models import Department, DepartmentPolicy
 from tenants.selectors import department_base_url
-from tenants.services import department_create, public_tenant_ensure
+from tenants.services import department_create, policy_update, public_tenant_ensure
 
 
 def demo_totp_secret(email: str) -> str:
@@ -47,7 +51,41 @@ class Command(BaseCommand):
                     email = demo_email(role, spec["schema"])
                     secret = self._user(email=email, role=role, department=department)
                     logins.append((department_base_url(department) + "/", email, role, secret))
+                self._ordinance(department, enabled=spec["schema"] == "rialto")
+                self._registry(department, cameras=spec["cameras"])
         self._print(logins)
+
+    def _registry(self, department: Department, *, cameras: int) -> None:
+        """Sites and cameras of demo owners, once (a department with cameras is left alone)."""
+        if Camera.objects.exists():
+            return
+        owners = [User.objects.get(email=demo_email("resident", department.schema_name))]
+        owners.append(User.objects.get(email=demo_email("business", department.schema_name)))
+        for number in range(1, 41):
+            role = Role.BUSINESS if number % 5 == 0 else Role.RESIDENT
+            email = f"owner{number:02d}@{department.schema_name}.example.org"
+            self._user(email=email, role=role, department=department)
+            owners.append(User.objects.get(email=email))
+        made = demo_registry_seed(
+            department=department,
+            owners=owners,
+            cameras_wanted=cameras,
+            seed=zlib.crc32(department.schema_name.encode()),
+        )
+        self.stdout.write(f"  {department.name}: {made} demo cameras registered.")
+
+    def _ordinance(self, department: Department, *, enabled: bool) -> None:
+        policy = DepartmentPolicy.objects.get(department=department)
+        if enabled and not policy.ordinance_enabled:
+            policy_update(
+                department=department,
+                actor=None,
+                ordinance_enabled=True,
+                ordinance_name="Commercial Camera Registration Ordinance (demo)",
+                ordinance_minimum_level="live",
+                ordinance_effective_date=dt.date(2024, 1, 1),
+                ordinance_site_kinds=["business"],
+            )
 
     def _operator(self) -> None:
         if not User.objects.filter(email=OPERATOR_EMAIL).exists():

@@ -1,0 +1,181 @@
+"""Sites, cameras and consent grants: the owner's registry, in the department's schema.
+
+Objects are addressed from outside by ``public_id`` (UUID): ids in URLs reveal nothing
+about how many cameras a department has, and the audit log references cameras by it,
+so a reference survives the camera's deletion as a pseudonym.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .consent import ConsentLevel
+
+
+class SiteKind(models.TextChoices):
+    RESIDENTIAL = "residential", _("Home")
+    BUSINESS = "business", _("Business")
+    MULTIFAMILY = "multifamily", _("Apartment or multifamily building")
+    SCHOOL = "school", _("School")
+    PLACE_OF_WORSHIP = "place_of_worship", _("Place of worship")
+    OTHER = "other", _("Other")
+
+
+class Site(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sites")
+    kind = models.CharField(
+        _("kind of property"), max_length=20, choices=SiteKind.choices, default=SiteKind.RESIDENTIAL
+    )
+    name = models.CharField(_("name"), max_length=120, blank=True, help_text=_("For your own list, e.g. 'Home'."))
+    address = models.CharField(_("street address"), max_length=255)
+    location = models.PointField(_("location"), geography=True, srid=4326)
+    parcel_number = models.CharField(_("parcel number"), max_length=64, blank=True)
+    permit_number = models.CharField(_("permit number"), max_length=64, blank=True)
+    business_name = models.CharField(_("business name"), max_length=200, blank=True)
+    property_type = models.CharField(_("property type"), max_length=64, blank=True)
+    constructed_on = models.DateField(_("date of construction or last remodel"), null=True, blank=True)
+    share_contact = models.BooleanField(
+        _("share my contact details with police"),
+        default=False,
+        help_text=_("Off: police can only message you through Porchlight."),
+    )
+    police_notes = models.TextField(_("notes for police"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name or self.business_name or self.address
+
+
+class CameraType(models.TextChoices):
+    DOORBELL = "doorbell", _("Doorbell camera")
+    FIXED = "fixed", _("Fixed camera")
+    DOME = "dome", _("Dome camera")
+    PTZ = "ptz", _("Pan-tilt-zoom camera")
+    OTHER = "other", _("Other")
+
+
+class Placement(models.TextChoices):
+    OUTSIDE = "outside", _("Outside")
+    INSIDE = "inside", _("Inside")
+
+
+class ViewTarget(models.TextChoices):
+    STREET = "street", _("Street")
+    SIDEWALK = "sidewalk", _("Sidewalk")
+    DRIVEWAY = "driveway", _("Driveway")
+    PARKING = "parking", _("Parking lot")
+    ENTRANCE = "entrance", _("Entrance")
+    YARD = "yard", _("Yard")
+    ALLEY = "alley", _("Alley")
+    INTERIOR = "interior", _("Interior")
+
+
+class RecordingMode(models.TextChoices):
+    CONTINUOUS = "continuous", _("Continuous")
+    MOTION = "motion", _("On motion")
+    NONE = "none", _("Does not record")
+
+
+class CameraStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+
+
+class Camera(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="cameras")
+    label = models.CharField(_("label"), max_length=120)
+    camera_type = models.CharField(_("type"), max_length=20, choices=CameraType.choices, default=CameraType.FIXED)
+    placement = models.CharField(_("placement"), max_length=10, choices=Placement.choices, default=Placement.OUTSIDE)
+    mount_height_m = models.DecimalField(
+        _("mount height (m)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    bearing_deg = models.PositiveSmallIntegerField(
+        _("direction (degrees from north)"), default=0, validators=[MaxValueValidator(359)]
+    )
+    fov_angle_deg = models.PositiveSmallIntegerField(
+        _("field of view (degrees)"), default=90, validators=[MinValueValidator(1), MaxValueValidator(360)]
+    )
+    range_m = models.PositiveSmallIntegerField(
+        _("range (metres)"), default=20, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    # Copied from the site so that searches use one indexed column per camera.
+    location = models.PointField(geography=True, srid=4326)
+    fov = models.PolygonField(_("field of view"), geography=True, srid=4326)
+    views = ArrayField(
+        models.CharField(max_length=20, choices=ViewTarget.choices), default=list, blank=True, verbose_name=_("views")
+    )
+    resolution = models.CharField(_("resolution"), max_length=20, blank=True, help_text=_("e.g. 1920x1080"))
+    frame_rate = models.PositiveSmallIntegerField(
+        _("frame rate (fps)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    recording_mode = models.CharField(
+        _("recording"), max_length=12, choices=RecordingMode.choices, default=RecordingMode.MOTION
+    )
+    retention_days = models.PositiveSmallIntegerField(
+        _("days the recorder keeps footage"), null=True, blank=True, validators=[MaxValueValidator(3650)]
+    )
+    audio = models.BooleanField(_("records audio"), default=False)
+    recorder_make = models.CharField(_("recorder make"), max_length=80, blank=True)
+    recorder_model = models.CharField(_("recorder model"), max_length=80, blank=True)
+    export_format = models.CharField(_("export format"), max_length=40, blank=True, help_text=_("e.g. MP4"))
+    snapshot = models.ImageField(_("snapshot of the view"), upload_to="snapshots/%Y/%m/", null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=CameraStatus.choices, default=CameraStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["snapshot"])
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ConsentGrant(models.Model):
+    """The owner's current consent for one camera. Its history is the consent in force over time."""
+
+    camera = models.OneToOneField(Camera, on_delete=models.CASCADE, related_name="consent")
+    level = models.CharField(
+        _("what police may do"),
+        max_length=20,
+        choices=[
+            (ConsentLevel.REGISTERED.value, _("Know the camera exists")),
+            (ConsentLevel.ON_REQUEST.value, _("Ask me for footage")),
+            (ConsentLevel.LIVE_EXIGENT.value, _("Watch live in an emergency")),
+            (ConsentLevel.LIVE.value, _("Watch live")),
+        ],
+        default=ConsentLevel.REGISTERED.value,
+    )
+    # [{"day": 0-6, "start": "HH:MM", "end": "HH:MM", "next_day": bool}], department time zone.
+    windows = models.JSONField(_("live-view schedule"), default=list, blank=True)
+    expires_at = models.DateTimeField(_("consent ends on"), null=True, blank=True)
+    max_live_minutes = models.PositiveSmallIntegerField(
+        _("longest live view (minutes)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    notify_on_access = models.BooleanField(_("e-mail me whenever police access this camera"), default=False)
+    granted_at = models.DateTimeField(_("granted at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.camera}: {self.level}"

@@ -1,0 +1,137 @@
+"""Reads on the registry for owners (staff reads go through cameras/access.py)."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tenants.models import DepartmentPolicy
+
+from .consent import ConsentAction, ConsentLevel, GrantState, Window, consent_permits, level_at_least
+from .models import Camera, CameraStatus, ConsentGrant, Site
+
+
+def sites_of_owner(*, owner: Any) -> QuerySet[Site]:
+    return Site.objects.filter(owner=owner).prefetch_related("cameras__consent").order_by("created_at")
+
+
+def site_of_owner(*, owner: Any, public_id: Any) -> Site:
+    """The owner's site; another owner's id raises Site.DoesNotExist like a missing one."""
+    return Site.objects.get(owner=owner, public_id=public_id)
+
+
+def cameras_of_owner(*, owner: Any) -> QuerySet[Camera]:
+    return (
+        Camera.objects.filter(site__owner=owner)
+        .select_related("site", "consent")
+        .order_by("site__created_at", "created_at")
+    )
+
+
+def camera_of_owner(*, owner: Any, public_id: Any) -> Camera:
+    return Camera.objects.select_related("site", "consent").get(site__owner=owner, public_id=public_id)
+
+
+def windows_from_json(raw: list[dict[str, Any]]) -> tuple[Window, ...]:
+    return tuple(
+        Window(
+            day=int(w["day"]),
+            start=dt.time.fromisoformat(w["start"]),
+            end=dt.time.fromisoformat(w["end"]),
+            next_day=bool(w.get("next_day", False)),
+        )
+        for w in raw
+    )
+
+
+def windows_to_json(windows: tuple[Window, ...] | list[Window]) -> list[dict[str, Any]]:
+    return [
+        {"day": w.day, "start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M"), "next_day": w.next_day}
+        for w in windows
+    ]
+
+
+def grant_state(*, camera: Camera, time_zone: str) -> GrantState | None:
+    """The camera's consent as the pure consent function sees it."""
+    grant: ConsentGrant | None = getattr(camera, "consent", None)
+    if grant is None:
+        return None
+    return GrantState(
+        level=grant.level,
+        time_zone=time_zone,
+        windows=windows_from_json(grant.windows),
+        expires_at=grant.expires_at,
+        revoked_at=grant.revoked_at,
+        paused=camera.status == CameraStatus.PAUSED,
+    )
+
+
+LEVEL_SENTENCES = {
+    ConsentLevel.REGISTERED: gettext_lazy(
+        "Police know your camera exists and can message you. They cannot ask for footage or watch."
+    ),
+    ConsentLevel.ON_REQUEST: gettext_lazy("Police can ask you for footage; they cannot watch live."),
+    ConsentLevel.LIVE_EXIGENT: gettext_lazy(
+        "Police can ask you for footage, and watch live only during an emergency; you are told afterwards."
+    ),
+    ConsentLevel.LIVE: gettext_lazy(
+        "Police can ask you for footage and watch live for a stated purpose, within your schedule."
+    ),
+}
+
+
+def consent_sentence(*, level: str, revoked: bool = False, paused: bool = False) -> str:
+    """The plain-words preview shown beside the consent form."""
+    if revoked:
+        return str(_("You withdrew consent: police only know the camera exists and can message you."))
+    if paused:
+        return str(_("Paused: police only know the camera exists and can message you."))
+    return str(LEVEL_SENTENCES.get(ConsentLevel(level), ""))
+
+
+@dataclass(frozen=True)
+class OrdinanceStatus:
+    subject: bool
+    compliant: bool
+    minimum_level: str
+    message: str
+
+
+def site_ordinance_status(*, site: Site, policy: DepartmentPolicy | None, time_zone: str) -> OrdinanceStatus | None:
+    """Whether a site falls under the registration ordinance and whether its consent meets it.
+
+    Lowering consent is always allowed; it only makes the site non-compliant.
+    """
+    if policy is None or not policy.ordinance_enabled:
+        return None
+    minimum = policy.ordinance_minimum_level
+    subject = site.kind in policy.ordinance_site_kinds and (
+        policy.ordinance_effective_date is None
+        or (site.constructed_on is not None and site.constructed_on >= policy.ordinance_effective_date)
+    )
+    if not subject:
+        return OrdinanceStatus(False, True, minimum, str(_("This property is not subject to the ordinance.")))
+    now = timezone.now()
+    cameras = list(site.cameras.all())
+    ok = bool(cameras) and all(
+        (state := grant_state(camera=c, time_zone=time_zone)) is not None
+        and level_at_least(state.level, minimum)
+        and consent_permits(state, ConsentAction.LOCATE, now).allowed
+        and state.revoked_at is None
+        and not state.paused
+        and (state.expires_at is None or state.expires_at > now)
+        for c in cameras
+    )
+    if ok:
+        return OrdinanceStatus(True, True, minimum, str(_("Meets the ordinance.")))
+    return OrdinanceStatus(
+        True,
+        False,
+        minimum,
+        str(_("Not compliant: the ordinance asks every camera here to allow at least “%(level)s”."))
+        % {"level": dict(ConsentGrant._meta.get_field("level").choices or [])[minimum]},
+    )

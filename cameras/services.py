@@ -1,0 +1,294 @@
+"""Writes on the registry: each service validates, runs in one transaction and records
+the acting owner in history. Errors are ValidationError keyed by form field."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenants.models import Department, DepartmentPolicy
+from tenants.selectors import department_base_url
+
+from .consent import ConsentLevel, windows_validate
+from .exceptions import OutsideJurisdiction
+from .geometry import fov_wedge
+from .models import Camera, CameraStatus, ConsentGrant, Site
+from .selectors import windows_from_json, windows_to_json
+
+_SITE_FIELDS = {
+    "kind",
+    "name",
+    "address",
+    "parcel_number",
+    "permit_number",
+    "business_name",
+    "property_type",
+    "constructed_on",
+    "share_contact",
+    "police_notes",
+}
+_CAMERA_FIELDS = {
+    "label",
+    "camera_type",
+    "placement",
+    "mount_height_m",
+    "bearing_deg",
+    "fov_angle_deg",
+    "range_m",
+    "views",
+    "resolution",
+    "frame_rate",
+    "recording_mode",
+    "retention_days",
+    "audio",
+    "recorder_make",
+    "recorder_model",
+    "export_format",
+    "snapshot",
+}
+
+
+def location_check(*, department: Department, lon: float, lat: float) -> Point:
+    """A valid WGS 84 point inside the department's boundary, or a clear error.
+
+    Outside the boundary, the error names the Porchlight department that covers the
+    point, if any, with a link to its portal.
+    """
+    if not (-180 <= lon <= 180) or not (-90 <= lat <= 90):
+        raise ValidationError(
+            {"location": [_("Those coordinates are not on Earth: latitude -90 to 90, longitude -180 to 180.")]}
+        )
+    point = Point(lon, lat, srid=4326)
+    if department.boundary is None or department.boundary.contains(point):
+        return point
+    other = Department.objects.exclude(pk=department.pk).filter(boundary__contains=point).first()
+    if other is not None:
+        raise OutsideJurisdiction(
+            _("This address is outside %(here)s. It is served by %(other)s: register it on their portal.")
+            % {"here": department.name, "other": other.name},
+            other_name=other.name,
+            other_url=department_base_url(other) + "/",
+        )
+    raise OutsideJurisdiction(
+        _("This address is outside %(here)s, and no Porchlight department covers it yet.") % {"here": department.name}
+    )
+
+
+def _save(instance: Any, actor: Any) -> None:
+    instance._history_user = actor
+    instance.full_clean()
+    instance.save()
+
+
+def _camera_geometry(camera: Camera, location: Point) -> None:
+    camera.location = location
+    camera.fov = fov_wedge(
+        lon=location.x,
+        lat=location.y,
+        bearing=float(camera.bearing_deg),
+        angle=float(camera.fov_angle_deg),
+        range_m=float(camera.range_m),
+    )
+
+
+def site_create(*, owner: Any, department: Department, lon: float, lat: float, **fields: Any) -> Site:
+    unknown = set(fields) - _SITE_FIELDS
+    if unknown:
+        raise TypeError(f"Not site fields: {sorted(unknown)}")
+    location = location_check(department=department, lon=lon, lat=lat)
+    with transaction.atomic():
+        site = Site(owner=owner, location=location, **fields)
+        _save(site, owner)
+    return site
+
+
+def site_update(
+    *, owner: Any, site: Site, department: Department, lon: float | None = None, lat: float | None = None, **fields: Any
+) -> Site:
+    """Change a site's details or move its pin (its cameras move with it)."""
+    unknown = set(fields) - _SITE_FIELDS
+    if unknown:
+        raise TypeError(f"Not site fields: {sorted(unknown)}")
+    with transaction.atomic():
+        site = Site.objects.select_for_update().get(pk=site.pk, owner=owner)
+        for name, value in fields.items():
+            setattr(site, name, value)
+        moved = lon is not None and lat is not None and (lon, lat) != (site.location.x, site.location.y)
+        if moved and lon is not None and lat is not None:
+            site.location = location_check(department=department, lon=lon, lat=lat)
+        _save(site, owner)
+        if moved:
+            for camera in site.cameras.select_for_update():
+                _camera_geometry(camera, site.location)
+                _save(camera, owner)
+    return site
+
+
+_NOWHERE = Point(0, 0, srid=4326)
+
+
+def site_delete(*, owner: Any, site: Site) -> None:
+    """Delete a site with its cameras and consent, and erase the owner's personal data
+    from their history. Audit events keep the cameras' public ids as pseudonyms."""
+    with transaction.atomic():
+        site = Site.objects.select_for_update().get(pk=site.pk, owner=owner)
+        site_id = site.pk
+        camera_ids = list(site.cameras.values_list("pk", flat=True))
+        for camera in site.cameras.all():
+            camera._history_user = owner  # type: ignore[attr-defined]
+        site._history_user = owner  # type: ignore[attr-defined]
+        site.delete()
+        _erase_site_history(site_ids=[site_id])
+        _erase_camera_history(camera_ids=camera_ids)
+
+
+def _erase_site_history(*, site_ids: list[int]) -> None:
+    # Historical rows are not audited models; overwriting personal data in them is the erasure.
+    Site.history.filter(id__in=site_ids).update(
+        name="",
+        address="",
+        location=_NOWHERE,
+        parcel_number="",
+        permit_number="",
+        business_name="",
+        property_type="",
+        police_notes="",
+    )
+
+
+def _erase_camera_history(*, camera_ids: list[int]) -> None:
+    Camera.history.filter(id__in=camera_ids).update(
+        label="",
+        location=_NOWHERE,
+        fov=fov_wedge(lon=0, lat=0, bearing=0, angle=1, range_m=1),
+        recorder_make="",
+        recorder_model="",
+    )
+
+
+def camera_register(*, owner: Any, site: Site, **fields: Any) -> Camera:
+    """Add a camera to the owner's site. It starts at the lowest consent level: registered."""
+    unknown = set(fields) - _CAMERA_FIELDS
+    if unknown:
+        raise TypeError(f"Not camera fields: {sorted(unknown)}")
+    if site.owner_id != owner.pk:
+        raise Site.DoesNotExist
+    with transaction.atomic():
+        camera = Camera(site=site, **fields)
+        _camera_geometry(camera, site.location)
+        _save(camera, owner)
+        grant = ConsentGrant(camera=camera, level=ConsentLevel.REGISTERED, granted_at=timezone.now())
+        _save(grant, owner)
+    return camera
+
+
+def camera_update(*, owner: Any, camera: Camera, **fields: Any) -> Camera:
+    unknown = set(fields) - _CAMERA_FIELDS
+    if unknown:
+        raise TypeError(f"Not camera fields: {sorted(unknown)}")
+    with transaction.atomic():
+        camera = Camera.objects.select_for_update().select_related("site").get(pk=camera.pk, site__owner=owner)
+        for name, value in fields.items():
+            setattr(camera, name, value)
+        _camera_geometry(camera, camera.site.location)
+        _save(camera, owner)
+    return camera
+
+
+def camera_delete(*, owner: Any, camera: Camera) -> None:
+    with transaction.atomic():
+        camera = Camera.objects.select_for_update().get(pk=camera.pk, site__owner=owner)
+        camera_id = camera.pk
+        camera._history_user = owner  # type: ignore[attr-defined]
+        camera.delete()
+        _erase_camera_history(camera_ids=[camera_id])
+
+
+def consent_set(
+    *,
+    owner: Any,
+    camera: Camera,
+    policy: DepartmentPolicy,
+    level: str,
+    windows: list[dict[str, Any]] | None = None,
+    expires_at: dt.datetime | None = None,
+    max_live_minutes: int | None = None,
+    notify_on_access: bool = False,
+) -> ConsentGrant:
+    """Set the consent of one camera (it takes effect at once, and un-revokes it)."""
+    errors: dict[str, list[str]] = {}
+    if level not in ConsentLevel.__members__.values():
+        errors["level"] = [_("Choose what police may do.")]
+    try:
+        parsed = windows_from_json(windows or [])
+    except (KeyError, TypeError, ValueError):
+        errors["windows"] = [_("A schedule window needs a day, a start and an end time.")]
+        parsed = ()
+    else:
+        problems = windows_validate(parsed)
+        if problems:
+            errors["windows"] = problems
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = [_("The end date must be in the future.")]
+    if max_live_minutes is not None and not (1 <= max_live_minutes <= policy.live_view_limit_minutes):
+        errors["max_live_minutes"] = [
+            _("Choose between 1 and %(limit)d minutes: the department never allows more.")
+            % {"limit": policy.live_view_limit_minutes}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        grant = ConsentGrant.objects.select_for_update().get(camera__pk=camera.pk, camera__site__owner=owner)
+        grant.level = level
+        grant.windows = windows_to_json(parsed)
+        grant.expires_at = expires_at
+        grant.max_live_minutes = max_live_minutes
+        grant.notify_on_access = notify_on_access
+        grant.granted_at = timezone.now()
+        grant.revoked_at = None
+        _save(grant, owner)
+    return grant
+
+
+def consent_revoke(*, owner: Any, camera: Camera) -> ConsentGrant:
+    """Withdraw consent at once: police keep only what `registered` allows."""
+    with transaction.atomic():
+        grant = ConsentGrant.objects.select_for_update().get(camera__pk=camera.pk, camera__site__owner=owner)
+        if grant.revoked_at is None:
+            grant.revoked_at = timezone.now()
+            _save(grant, owner)
+    return grant
+
+
+def consents_revoke_all(*, owner: Any) -> int:
+    revoked = 0
+    with transaction.atomic():
+        for grant in ConsentGrant.objects.select_for_update().filter(
+            camera__site__owner=owner, revoked_at__isnull=True
+        ):
+            grant.revoked_at = timezone.now()
+            _save(grant, owner)
+            revoked += 1
+    return revoked
+
+
+def camera_status_set(*, owner: Any, camera: Camera, status: str) -> Camera:
+    with transaction.atomic():
+        camera = Camera.objects.select_for_update().get(pk=camera.pk, site__owner=owner)
+        camera.status = status
+        _save(camera, owner)
+    return camera
+
+
+def cameras_pause_all(*, owner: Any) -> int:
+    paused = 0
+    with transaction.atomic():
+        for camera in Camera.objects.select_for_update().filter(site__owner=owner, status=CameraStatus.ACTIVE):
+            camera.status = CameraStatus.PAUSED
+            _save(camera, owner)
+            paused += 1
+    return paused
