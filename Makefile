@@ -54,6 +54,8 @@ run: seed
 	@echo "Serving on http://localhost:8000/ (Ctrl-C stops the server, worker and beat)"
 	@$(WITH_SERVICES) $(BIN)/honcho start -f Procfile
 
+# Browser tests need Debian's Chromium (and ffmpeg for camera stand-ins): services.sh installs them.
+test: SERVICES_FLAGS := --with-browser
 test: setup
 	@$(WITH_SERVICES) $(BIN)/pytest
 

@@ -156,7 +156,8 @@ class ConsentForm(forms.Form):
 
 
 class WindowForm(forms.Form):
-    day = forms.TypedChoiceField(label=_("Day"), choices=DAYS, coerce=int)
+    # A blank first choice keeps the empty extra row unchanged, so it is skipped.
+    day = forms.TypedChoiceField(label=_("Day"), choices=[("", "—"), *DAYS], coerce=int)
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
     next_day = forms.BooleanField(label=_("ends the next day"), required=False)

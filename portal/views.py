@@ -81,7 +81,13 @@ def _sites_geojson(sites: list[Site]) -> dict[str, Any]:
                 {
                     "type": "Feature",
                     "geometry": json.loads(camera.fov.geojson),
-                    "properties": {"kind": "fov", "label": camera.label, "level": camera.consent.level},
+                    "properties": {
+                        "kind": "fov",
+                        "label": camera.label,
+                        "level": "off"
+                        if camera.consent.revoked_at or camera.status == CameraStatus.PAUSED
+                        else camera.consent.level,
+                    },
                 }
             )
     return {"type": "FeatureCollection", "features": features}

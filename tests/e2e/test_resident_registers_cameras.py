@@ -1,0 +1,99 @@
+"""A new resident signs up, verifies the e-mail, registers a site and two cameras, sets consent
+and revokes it, in a real browser. Screenshots of each step go to tests/e2e/artifacts/."""
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import LiveServer
+
+pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
+
+HOST = "rialto.localhost"
+
+
+def _fill_camera(page: Any, label: str, bearing: str) -> None:
+    page.fill("[name=label]", label)
+    page.select_option("[name=camera_type]", "doorbell")
+    page.fill("[name=bearing_deg]", bearing)
+    page.fill("[name=fov_angle_deg]", "120")
+    page.fill("[name=range_m]", "25")
+    page.check("input[name=views][value=street]")
+
+
+def test_new_resident_registers_a_site_and_two_cameras_sets_consent_and_revokes_it(
+    porchlight_server: LiveServer, page: Any, shot: Any
+) -> None:
+    email = f"resident-{uuid.uuid4().hex[:8]}@example.org"
+
+    # Sign up as a resident.
+    page.goto(porchlight_server.url(HOST, "/accounts/signup/"))
+    page.fill("[name=email]", email)
+    page.fill("[name=full_name]", "Rosa Resident")
+    page.check("input[name=role][value=resident]")
+    page.fill("[name=password1]", "a-long-passphrase-9")
+    page.fill("[name=password2]", "a-long-passphrase-9")
+    shot(page, "signup")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/accounts/confirm-email/")
+    shot(page, "verify-your-email")
+
+    # Verify the e-mail from the outbox.
+    mail = next(m for m in reversed(porchlight_server.mails()) if email in m)
+    link = re.search(r"http://rialto\.localhost:\d+/accounts/confirm-email/\S+/", mail)
+    assert link is not None
+    page.goto(link.group(0))
+    shot(page, "confirm-email")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+    # Register a site: address plus a pin placed on the map.
+    page.goto(porchlight_server.url(HOST, "/my/sites/new/"))
+    page.wait_for_selector("#pick-map[data-ready='1']")
+    page.fill("[name=name]", "Home")
+    page.fill("[name=address]", "250 W Baseline Rd")
+    page.click("#pick-map", position={"x": 300, "y": 250})
+    assert page.input_value("[name=latitude]") != ""
+    page.fill("[name=latitude]", "34.1100")
+    page.fill("[name=longitude]", "-117.3800")
+    shot(page, "site-form")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/cameras/new/")
+
+    # First camera: the wedge is drawn live on the map.
+    page.wait_for_selector("#wedge-map[data-ready='1']")
+    _fill_camera(page, "Front door", "180")
+    assert page.locator("#wedge-map path.leaflet-interactive").count() >= 2
+    shot(page, "camera-1-form")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/consent/")
+
+    # Consent: the preview sentence follows the choice (htmx), then save.
+    page.check("input[name=level][value=on_request]")
+    expect(page.locator("#preview")).to_contain_text("they cannot watch live")
+    shot(page, "consent-on-request")
+    page.click("main form button[name=save]")
+    page.wait_for_url("**/my/")
+    assert "Police can ask you for footage; they cannot watch live." in page.content()
+
+    # Second camera on the same site.
+    page.click("text=Add a camera")
+    page.wait_for_selector("#wedge-map[data-ready='1']")
+    _fill_camera(page, "Driveway", "90")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/consent/")
+    page.check("input[name=level][value=live]")
+    page.click("main form button[name=save]")
+    page.wait_for_url("**/my/")
+    shot(page, "my-cameras-two")
+    assert page.locator("tr.camera").count() == 2
+
+    # Revoke the first camera's consent.
+    page.locator("tr.camera", has_text="Front door").locator("text=Consent").click()
+    page.click("main form button[name=revoke]")
+    page.wait_for_url("**/my/")
+    shot(page, "after-revoke")
+    expect(page.locator("tr.camera", has_text="Front door")).to_contain_text("You withdrew consent")

@@ -1,0 +1,337 @@
+"""The owner portal: registering sites and cameras, consent, and every bad input on its field."""
+
+import io
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from accounts.models import Role
+from cameras.models import Camera, ConsentGrant, Site
+from tests.conftest import TenantClient
+from tests.factories import UserFactory
+
+INSIDE_RIALTO = {"latitude": "34.1000", "longitude": "-117.3800"}
+INSIDE_FONTANA = {"latitude": "34.1000", "longitude": "-117.4700"}
+SOMEWHERE_ELSE = {"latitude": "40.7128", "longitude": "-74.0060"}
+
+
+@pytest.fixture
+def owner(in_rialto: Any, rialto_client: TenantClient) -> Any:
+    user = UserFactory(role=Role.RESIDENT)
+    rialto_client.force_login(user)
+    return user
+
+
+def _site_post(client: TenantClient, **overrides: str) -> Any:
+    data = {"kind": "residential", "name": "Home", "address": "123 Riverside Ave", **INSIDE_RIALTO}
+    data.update(overrides)
+    return client.post("/my/sites/new/", data)
+
+
+def _camera_data(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "label": "Front door",
+        "camera_type": "doorbell",
+        "placement": "outside",
+        "bearing_deg": "180",
+        "fov_angle_deg": "110",
+        "range_m": "15",
+        "views": ["street", "entrance"],
+        "recording_mode": "motion",
+        "retention_days": "30",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def site(owner: Any, rialto_client: TenantClient) -> Site:
+    _site_post(rialto_client)
+    return Site.objects.get(owner=owner)
+
+
+@pytest.fixture
+def camera(site: Site, rialto_client: TenantClient) -> Camera:
+    rialto_client.post(f"/my/sites/{site.public_id}/cameras/new/", _camera_data())
+    return Camera.objects.get(site=site)
+
+
+def test_register_site_then_camera_creates_a_wedge_and_registered_consent(
+    site: Site, rialto_client: TenantClient
+) -> None:
+    response = rialto_client.post(f"/my/sites/{site.public_id}/cameras/new/", _camera_data())
+
+    camera = Camera.objects.get(site=site)
+    assert response.status_code == 302
+    assert response["Location"] == f"/my/cameras/{camera.public_id}/consent/"
+    assert camera.fov.contains(camera.fov.centroid)
+    assert camera.consent.level == "registered"
+
+
+def test_my_cameras_lists_the_camera_with_its_consent_in_words(camera: Camera, rialto_client: TenantClient) -> None:
+    response = rialto_client.get("/my/")
+
+    assert response.status_code == 200
+    assert b"Front door" in response.content
+    assert b"Police know your camera exists" in response.content
+
+
+def test_site_outside_every_department_is_refused_on_the_location_field(
+    owner: Any, rialto_client: TenantClient
+) -> None:
+    response = _site_post(rialto_client, **SOMEWHERE_ELSE)
+
+    assert response.status_code == 400
+    assert "no Porchlight department covers it" in str(response.context["form"].errors["latitude"])
+    assert not Site.objects.filter(owner=owner).exists()
+
+
+def test_site_in_another_department_names_it_and_links_to_its_portal(owner: Any, rialto_client: TenantClient) -> None:
+    response = _site_post(rialto_client, **INSIDE_FONTANA)
+
+    assert response.status_code == 400
+    assert "Fontana Police Department" in str(response.context["form"].errors["latitude"])
+    assert b'href="http://fontana.localhost:8000/"' in response.content
+    assert not Site.objects.filter(owner=owner).exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"latitude": "91"}, "latitude"),
+        ({"longitude": "-181"}, "longitude"),
+        ({"latitude": ""}, "latitude"),
+        ({"latitude": "north"}, "latitude"),
+        ({"address": ""}, "address"),
+        ({"kind": "castle"}, "kind"),
+    ],
+)
+def test_site_bad_input_is_reported_on_its_field_and_saves_nothing(
+    owner: Any, rialto_client: TenantClient, overrides: dict[str, str], field: str
+) -> None:
+    response = _site_post(rialto_client, **overrides)
+
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not Site.objects.filter(owner=owner).exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"bearing_deg": "400"}, "bearing_deg"),
+        ({"bearing_deg": "-1"}, "bearing_deg"),
+        ({"fov_angle_deg": "0"}, "fov_angle_deg"),
+        ({"fov_angle_deg": "361"}, "fov_angle_deg"),
+        ({"range_m": "0"}, "range_m"),
+        ({"retention_days": "-3"}, "retention_days"),
+        ({"label": ""}, "label"),
+        ({"views": ["moon"]}, "views"),
+    ],
+)
+def test_camera_bad_input_is_reported_on_its_field_and_saves_nothing(
+    site: Site, rialto_client: TenantClient, overrides: dict[str, Any], field: str
+) -> None:
+    response = rialto_client.post(f"/my/sites/{site.public_id}/cameras/new/", _camera_data(**overrides))
+
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not Camera.objects.filter(site=site).exists()
+
+
+def _png(size: tuple[int, int] = (8, 8)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "orange").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_snapshot_that_is_not_an_image_is_refused(site: Site, rialto_client: TenantClient) -> None:
+    fake = SimpleUploadedFile("view.png", b"%PDF-1.4 not an image", content_type="image/png")
+
+    response = rialto_client.post(f"/my/sites/{site.public_id}/cameras/new/", _camera_data(snapshot=fake))
+
+    assert response.status_code == 400
+    assert "snapshot" in response.context["form"].errors
+    assert not Camera.objects.filter(site=site).exists()
+
+
+def test_snapshot_that_is_too_large_is_refused(site: Site, rialto_client: TenantClient, settings: Any) -> None:
+    settings.PORCHLIGHT_SNAPSHOT_MAX_BYTES = 50
+    image = SimpleUploadedFile("view.png", _png((64, 64)), content_type="image/png")
+
+    response = rialto_client.post(f"/my/sites/{site.public_id}/cameras/new/", _camera_data(snapshot=image))
+
+    assert response.status_code == 400
+    assert "too large" in str(response.context["form"].errors["snapshot"])
+
+
+def test_snapshot_image_is_stored(site: Site, rialto_client: TenantClient, settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    image = SimpleUploadedFile("view.png", _png(), content_type="image/png")
+
+    rialto_client.post(f"/my/sites/{site.public_id}/cameras/new/", _camera_data(snapshot=image))
+
+    assert Camera.objects.get(site=site).snapshot.name.endswith(".png")
+
+
+def _consent_data(
+    level: str = "on_request", windows: list[dict[str, str]] | None = None, **overrides: str
+) -> dict[str, str]:
+    windows = windows or []
+    data = {
+        "level": level,
+        "w-TOTAL_FORMS": str(len(windows)),
+        "w-INITIAL_FORMS": "0",
+        "w-MIN_NUM_FORMS": "0",
+        "w-MAX_NUM_FORMS": "14",
+        "expires_on": "",
+        "max_live_minutes": "",
+        "save": "1",
+    }
+    for index, window in enumerate(windows):
+        for key, value in window.items():
+            data[f"w-{index}-{key}"] = value
+    data.update(overrides)
+    return data
+
+
+def test_consent_set_with_an_overnight_window_is_saved_and_kept_in_history(
+    camera: Camera, owner: Any, rialto_client: TenantClient
+) -> None:
+    night = {"day": "4", "start": "22:00", "end": "06:00", "next_day": "on"}
+
+    response = rialto_client.post(f"/my/cameras/{camera.public_id}/consent/", _consent_data("live", [night]))
+
+    grant = ConsentGrant.objects.get(camera=camera)
+    latest = grant.history.latest()
+    assert response.status_code == 302
+    assert grant.level == "live"
+    assert grant.windows == [{"day": 4, "start": "22:00", "end": "06:00", "next_day": True}]
+    assert (latest.level, latest.history_user) == ("live", owner)
+
+
+@pytest.mark.parametrize(
+    ("windows", "overrides", "message"),
+    [
+        ([{"day": "0", "start": "22:00", "end": "06:00"}], {}, "ends before it starts"),
+        (
+            [{"day": "0", "start": "08:00", "end": "12:00"}, {"day": "0", "start": "11:00", "end": "13:00"}],
+            {},
+            "overlap",
+        ),
+        ([], {"expires_on": "2001-01-01"}, "future"),
+        ([], {"max_live_minutes": "999"}, "15 minutes"),
+    ],
+)
+def test_consent_bad_input_gets_a_clear_message_and_changes_nothing(
+    camera: Camera, rialto_client: TenantClient, windows: list[dict[str, str]], overrides: dict[str, str], message: str
+) -> None:
+    response = rialto_client.post(
+        f"/my/cameras/{camera.public_id}/consent/", _consent_data("live", windows, **overrides)
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert ConsentGrant.objects.get(camera=camera).level == "registered"
+
+
+def test_withdraw_consent_takes_effect_at_once(camera: Camera, rialto_client: TenantClient) -> None:
+    rialto_client.post(f"/my/cameras/{camera.public_id}/consent/", _consent_data("live"))
+
+    rialto_client.post(f"/my/cameras/{camera.public_id}/consent/", {"revoke": "1"})
+
+    assert ConsentGrant.objects.get(camera=camera).revoked_at is not None
+
+
+def test_pause_all_and_revoke_all(camera: Camera, rialto_client: TenantClient) -> None:
+    rialto_client.post(f"/my/cameras/{camera.public_id}/consent/", _consent_data("live"))
+
+    rialto_client.post("/my/pause-all/")
+    rialto_client.post("/my/revoke-all/")
+
+    camera.refresh_from_db()
+    assert camera.status == "paused"
+    assert camera.consent.revoked_at is not None
+
+
+def test_moving_a_site_moves_its_cameras(site: Site, camera: Camera, rialto_client: TenantClient) -> None:
+    data = {
+        "kind": "residential",
+        "name": "Home",
+        "address": "9 Cedar Ave",
+        "latitude": "34.1200",
+        "longitude": "-117.3900",
+    }
+
+    response = rialto_client.post(f"/my/sites/{site.public_id}/", data)
+
+    camera.refresh_from_db()
+    assert response.status_code == 302
+    assert (round(camera.location.y, 4), round(camera.location.x, 4)) == (34.12, -117.39)
+    assert camera.fov.contains(camera.fov.centroid)
+
+
+def test_deleting_a_site_erases_the_owners_address_from_history(
+    site: Site, camera: Camera, rialto_client: TenantClient
+) -> None:
+    site_id, camera_id = site.pk, camera.pk
+
+    response = rialto_client.post(f"/my/sites/{site.public_id}/delete/")
+
+    assert response.status_code == 302
+    assert not Site.objects.filter(pk=site_id).exists()
+    assert set(Site.history.filter(id=site_id).values_list("address", flat=True)) == {""}
+    assert set(Camera.history.filter(id=camera_id).values_list("label", flat=True)) == {""}
+    assert {(h.location.x, h.location.y) for h in Site.history.filter(id=site_id)} == {(0.0, 0.0)}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/my/sites/{site}/",
+        "/my/sites/{site}/delete/",
+        "/my/sites/{site}/cameras/new/",
+        "/my/cameras/{camera}/",
+        "/my/cameras/{camera}/consent/",
+        "/my/cameras/{camera}/delete/",
+    ],
+)
+def test_another_owners_ids_give_404(camera: Camera, path: str) -> None:
+    other = UserFactory(role=Role.RESIDENT)
+    client = TenantClient("rialto.localhost")
+    client.force_login(other)
+
+    get = client.get(path.format(site=camera.site.public_id, camera=camera.public_id))
+    post = client.post(path.format(site=camera.site.public_id, camera=camera.public_id), {"revoke": "1"})
+
+    assert (get.status_code, post.status_code) == (404, 404)
+    assert Camera.objects.filter(pk=camera.pk, consent__revoked_at__isnull=True).exists()
+
+
+def test_a_rialto_camera_id_gives_404_on_fontana(camera: Camera, fontana: Any) -> None:
+    from django.db import connection
+
+    connection.set_tenant(fontana)
+    client = TenantClient("fontana.localhost")
+    client.force_login(UserFactory(role=Role.RESIDENT))
+
+    response = client.get(f"/my/cameras/{camera.public_id}/consent/")
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.OVERSIGHT])
+def test_staff_cannot_use_the_owner_portal(logged_in_staff: Any, role: str) -> None:
+    client, _ = logged_in_staff(role)
+
+    response = client.get("/my/")
+
+    assert response.status_code == 403
+
+
+def test_consent_preview_sentence_follows_the_level(owner: Any, rialto_client: TenantClient) -> None:
+    response = rialto_client.get("/my/consent-preview/", {"level": "on_request"})
+
+    assert response.content.decode() == "Police can ask you for footage; they cannot watch live."
