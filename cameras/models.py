@@ -179,3 +179,29 @@ class ConsentGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.camera}: {self.level}"
+
+
+class Purpose(models.Model):
+    """What an officer states before any access: a case or incident number, a category from
+    the department's list and a sentence. Every gate decision cites one."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="purposes")
+    case_number = models.CharField(_("case or incident number"), max_length=64)
+    category = models.CharField(_("category"), max_length=64)
+    text = models.CharField(_("reason"), max_length=500)
+    authority = models.CharField(
+        _("authority"),
+        max_length=16,
+        choices=[("consent", _("Owner's consent")), ("warrant", _("Warrant")), ("exigent", _("Exigent circumstances"))],
+        default="consent",
+    )
+    warrant_number = models.CharField(_("warrant number"), max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_number} ({self.category})"

@@ -5,11 +5,27 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
+from cameras import api as cameras_api
 from config.health import healthz
 
 api_v1 = [
     path("me/", accounts_api.MeApi.as_view(), name="api-me"),
     path("tokens/", accounts_api.ApiTokenCreateApi.as_view(), name="api-token-create"),
+    path("me/sites/", cameras_api.SiteListCreateApi.as_view(), name="api-me-sites"),
+    path("me/sites/<uuid:public_id>/", cameras_api.SiteDetailApi.as_view(), name="api-me-site-detail"),
+    path(
+        "me/sites/<uuid:public_id>/cameras/",
+        cameras_api.SiteCameraCreateApi.as_view(),
+        name="api-me-site-camera-create",
+    ),
+    path("me/cameras/", cameras_api.CameraListApi.as_view(), name="api-me-cameras"),
+    path("me/cameras/<uuid:public_id>/", cameras_api.CameraDetailApi.as_view(), name="api-me-camera-detail"),
+    path("me/cameras/<uuid:public_id>/consent/", cameras_api.CameraConsentApi.as_view(), name="api-me-camera-consent"),
+    path(
+        "me/cameras/<uuid:public_id>/consent/revoke/",
+        cameras_api.CameraConsentRevokeApi.as_view(),
+        name="api-me-camera-consent-revoke",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

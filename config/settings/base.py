@@ -55,6 +55,7 @@ TENANT_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "simple_history",
+    "audit",  # the department's own append-only access log
     "cameras",  # sites, cameras, consent: each department's own registry
     "portal",  # resident/business pages over the cameras services (no models)
 ]

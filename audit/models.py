@@ -1,0 +1,90 @@
+"""AccessEvent: the append-only, hash-chained log of every police access.
+
+Rows are only ever inserted, by audit.services.access_event_record, which assigns the
+sequence number and hash under a per-schema advisory lock. A trigger (migration 0002)
+rejects UPDATE, DELETE and TRUNCATE. The log stores typed references ("camera:<uuid>"),
+never foreign keys into other apps, so it outlives what it refers to.
+"""
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    """Documented in docs/audit-events.md; a test fails when one is missing there."""
+
+    PURPOSE_DECLARE = "purpose_declare", _("Purpose stated")
+    MAP_VIEW = "map_view", _("Camera map viewed")
+    SEARCH = "search", _("Area search")
+    CAMERA_VIEW = "camera_view", _("Camera details viewed")
+    OWNER_CONTACT_VIEW = "owner_contact_view", _("Owner contact viewed")
+    EXPORT = "export", _("Canvass list exported")
+    FOOTAGE_REQUEST = "footage_request", _("Footage requested")
+    LIVE_START = "live_start", _("Live view started")
+    LIVE_END = "live_end", _("Live view ended")
+    CLIP_VIEW = "clip_view", _("Clip viewed")
+    CLIP_DOWNLOAD = "clip_download", _("Clip downloaded")
+    AUDIT_READ = "audit_read", _("Access log read")
+    CONSOLE_DENIED = "console_denied", _("Console access refused")
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", _("allowed")
+    DENIED = "denied", _("denied")
+
+
+class Authority(models.TextChoices):
+    CONSENT = "consent", _("Owner's consent")
+    WARRANT = "warrant", _("Warrant")
+    EXIGENT = "exigent", _("Exigent circumstances")
+
+
+class AccessEvent(models.Model):
+    seq = models.BigIntegerField(unique=True)
+    occurred_at = models.DateTimeField()  # the database clock, UTC, microseconds
+    # Actor snapshot: what was true of the person at that moment.
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(max_length=200, blank=True)
+    actor_badge = models.CharField(max_length=32, blank=True)
+    actor_role = models.CharField(max_length=20, blank=True)
+    actor_mfa = models.BooleanField(default=False)
+    session_hash = models.CharField(max_length=64, blank=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    action = models.CharField(max_length=32, choices=Action.choices)
+    targets = ArrayField(models.CharField(max_length=80), default=list, blank=True)
+    # Owners whose cameras the event touched (user ids), so they can see it.
+    owner_refs = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    case_number = models.CharField(max_length=64, blank=True)
+    purpose_category = models.CharField(max_length=64, blank=True)
+    purpose_text = models.CharField(max_length=500, blank=True)
+    authority = models.CharField(max_length=16, choices=Authority.choices, blank=True)
+    warrant_number = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    reason = models.CharField(max_length=64)
+    consent_level = models.CharField(max_length=20, blank=True)
+    consent_history_id = models.BigIntegerField(null=True, blank=True)
+    quantity = models.BigIntegerField(null=True, blank=True)
+    quantity_unit = models.CharField(max_length=16, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [
+            GinIndex(fields=["owner_refs"], name="audit_event_owner_refs"),
+            models.Index(fields=["action", "occurred_at"], name="audit_event_action_time"),
+            models.Index(fields=["actor_id", "occurred_at"], name="audit_event_actor_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="audit_event_reason_required"),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["allowed", "denied"]), name="audit_event_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.outcome}"

@@ -1,0 +1,113 @@
+"""Writing access events: the only way a row enters the log."""
+
+import hashlib
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+
+from .chain import GENESIS, event_hash
+from .models import AccessEvent
+
+
+@dataclass(frozen=True)
+class ActorSnapshot:
+    """Who acted, as it was at that moment (names and roles change later; the log does not)."""
+
+    user_id: int | None
+    label: str = ""
+    badge: str = ""
+    role: str = ""
+    mfa: bool = False
+    session_hash: str = ""
+    ip: str | None = None
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class PurposeSnapshot:
+    case_number: str = ""
+    category: str = ""
+    text: str = ""
+    authority: str = ""
+    warrant_number: str = ""
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    action: str
+    outcome: str
+    reason: str
+    targets: list[str] = field(default_factory=list)
+    owner_refs: list[int] = field(default_factory=list)
+    consent_level: str = ""
+    consent_history_id: int | None = None
+    quantity: int | None = None
+    quantity_unit: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def session_key_hash(session_key: str | None) -> str:
+    return hashlib.sha256(session_key.encode()).hexdigest() if session_key else ""
+
+
+def _clean(text: str, limit: int) -> str:
+    return text.replace("\x00", "")[:limit]
+
+
+def _ip(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return ipaddress.ip_address(value.split("%")[0]).compressed
+    except ValueError:
+        return None
+
+
+def access_event_record(
+    *, actor: ActorSnapshot, facts: EventFacts, purpose: PurposeSnapshot | None = None
+) -> AccessEvent:
+    """Append one event to this department's chain, in the caller's transaction.
+
+    A per-schema advisory lock serializes writers, so concurrent requests still form one
+    chain; the time comes from the database clock. If this fails, the caller's
+    transaction fails with it: no access happens without its record.
+    """
+    purpose = purpose or PurposeSnapshot()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('porchlight.audit.' || current_schema()))")
+        cursor.execute("SELECT seq, hash FROM audit_accessevent ORDER BY seq DESC LIMIT 1")
+        last = cursor.fetchone()
+        cursor.execute("SELECT clock_timestamp()")
+        (now,) = cursor.fetchone()
+        values: dict[str, Any] = {
+            "seq": (last[0] + 1) if last else 1,
+            "occurred_at": now,
+            "actor_id": actor.user_id,
+            "actor_label": _clean(actor.label, 200),
+            "actor_badge": _clean(actor.badge, 32),
+            "actor_role": actor.role,
+            "actor_mfa": actor.mfa,
+            "session_hash": actor.session_hash,
+            "client_ip": _ip(actor.ip),
+            "user_agent": _clean(actor.user_agent, 300),
+            "action": facts.action,
+            "targets": list(facts.targets),
+            "owner_refs": sorted(set(facts.owner_refs)),
+            "case_number": _clean(purpose.case_number, 64),
+            "purpose_category": purpose.category,
+            "purpose_text": _clean(purpose.text, 500),
+            "authority": purpose.authority,
+            "warrant_number": _clean(purpose.warrant_number, 64),
+            "outcome": facts.outcome,
+            "reason": facts.reason,
+            "consent_level": facts.consent_level,
+            "consent_history_id": facts.consent_history_id,
+            "quantity": facts.quantity,
+            "quantity_unit": facts.quantity_unit,
+            "details": facts.details,
+            "prev_hash": last[1] if last else GENESIS,
+        }
+        values["hash"] = event_hash(values)
+        return AccessEvent.objects.create(**values)

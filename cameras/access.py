@@ -1,0 +1,401 @@
+"""The access gate: the one way staff reach camera data.
+
+Every police action on camera data calls a function of this module, which
+
+1. checks the actor's role and MFA, the purpose they stated, the department policy and
+   the owner's consent as it stands at that instant (cameras.consent.consent_permits);
+2. writes exactly one audit.AccessEvent — allowed or denied, with the reason — in the same
+   transaction as the action (if that write fails, the action fails: fail closed);
+3. returns the decision and, when allowed, the data.
+
+Views, API endpoints, consumers and tasks act only on an allowed decision.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role
+from accounts.selectors import session_passed_mfa, user_has_mfa
+from audit.models import Action, Outcome
+from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
+from tenants.models import DepartmentPolicy
+from tenants.selectors import department_current
+
+from . import geo
+from .consent import ConsentAction, ConsentLevel, Reason, consent_permits
+from .models import Camera, ConsentGrant, Purpose, SiteKind
+from .selectors import grant_state
+
+# Who may do what. Department admins administer and the oversight board reads the log;
+# neither looks at cameras.
+CAMERA_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
+AUDIT_READER_ROLES = frozenset({Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
+PURPOSE_LIFETIME = dt.timedelta(hours=12)
+
+_CONSENT_FOR_ACTION: dict[str, ConsentAction] = {
+    Action.CAMERA_VIEW: ConsentAction.LOCATE,
+    Action.OWNER_CONTACT_VIEW: ConsentAction.LOCATE,
+    Action.FOOTAGE_REQUEST: ConsentAction.REQUEST_FOOTAGE,
+    Action.LIVE_START: ConsentAction.LIVE_VIEW,
+}
+RESIDENTIAL_KINDS = {SiteKind.RESIDENTIAL, SiteKind.MULTIFAMILY}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting, with what their session proves (from the request or the socket)."""
+
+    user: Any
+    mfa: bool
+    session_hash: str = ""
+    ip: str | None = None
+    user_agent: str = ""
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, *, token_auth: bool = False) -> "Actor":
+        user = request.user
+        # A token can only be minted by a staff member with MFA; a session must have passed it.
+        mfa = user_has_mfa(user) if token_auth else session_passed_mfa(request)
+        return cls(
+            user=user,
+            mfa=mfa,
+            session_hash=session_key_hash(request.session.session_key) if hasattr(request, "session") else "",
+            ip=request.META.get("REMOTE_ADDR"),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+
+    def snapshot(self) -> ActorSnapshot:
+        user = self.user
+        authenticated = bool(getattr(user, "is_authenticated", False))
+        return ActorSnapshot(
+            user_id=user.pk if authenticated else None,
+            label=(user.full_name or user.email) if authenticated else "",
+            badge=getattr(user, "badge_number", "") if authenticated else "",
+            role=getattr(user, "role", "") if authenticated else "anonymous",
+            mfa=self.mfa,
+            session_hash=self.session_hash,
+            ip=self.ip,
+            user_agent=self.user_agent,
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+    message: str
+    event_seq: int
+    consent_level: str = ""
+
+
+class PurposeRefused(Exception):
+    """The stated purpose cannot be accepted; the message says why. The refusal is logged."""
+
+    def __init__(self, message: str, field: str = "category") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _policy() -> DepartmentPolicy:
+    return DepartmentPolicy.objects.get(department_id=department_current().pk)
+
+
+def _purpose_snapshot(purpose: Purpose | None, **fallback: str) -> PurposeSnapshot:
+    if purpose is None:
+        return PurposeSnapshot(**fallback)
+    return PurposeSnapshot(
+        case_number=purpose.case_number,
+        category=purpose.category,
+        text=purpose.text,
+        authority=purpose.authority,
+        warrant_number=purpose.warrant_number,
+    )
+
+
+def _record(actor: Actor, facts: EventFacts, purpose: Purpose | None, **fallback: str) -> int:
+    return access_event_record(actor=actor.snapshot(), facts=facts, purpose=_purpose_snapshot(purpose, **fallback)).seq
+
+
+_MESSAGES = {
+    "role_not_permitted": gettext_lazy("Your role does not allow this."),
+    "account_inactive": gettext_lazy("This account is deactivated."),
+    "mfa_required": gettext_lazy("Two-factor authentication is required for this."),
+    "purpose_required": gettext_lazy("State a purpose (case number, category and reason) first."),
+    "purpose_not_yours": gettext_lazy("That purpose was stated by someone else."),
+    "purpose_expired": gettext_lazy("That purpose has expired; state it again."),
+    "prohibited_purpose": gettext_lazy("This purpose is prohibited by department policy."),
+    "unknown_purpose_category": gettext_lazy("That purpose category is not in the department's list."),
+    "not_found": gettext_lazy("No such camera."),
+    "owner_not_sharing": gettext_lazy("The owner does not share contact details with police."),
+    "residential_live_view_disallowed": gettext_lazy("Department policy does not allow live view of home cameras."),
+}
+
+
+def _staff_denial(actor: Actor, roles: frozenset[str], purpose: Purpose | None, policy: DepartmentPolicy) -> str | None:
+    user = actor.user
+    if not getattr(user, "is_authenticated", False) or user.role not in roles:
+        return "role_not_permitted"
+    if not user.is_active:
+        return "account_inactive"
+    if not actor.mfa:
+        return "mfa_required"
+    if purpose is None:
+        return "purpose_required"
+    if purpose.officer_id != user.pk:
+        return "purpose_not_yours"
+    if purpose.expires_at <= timezone.now():
+        return "purpose_expired"
+    if purpose.category in policy.prohibited_purposes:
+        return "prohibited_purpose"
+    if purpose.category not in policy.purpose_categories:
+        return "unknown_purpose_category"
+    return None
+
+
+def purpose_declare(
+    *, actor: Actor, case_number: str, category: str, text: str, authority: str = "consent", warrant_number: str = ""
+) -> Purpose:
+    """Record the purpose an officer states before searching; refusals are logged too."""
+    policy = _policy()
+    case_number, text, warrant_number = case_number.strip(), text.strip(), warrant_number.strip()
+    stated = {"case_number": case_number, "category": category, "text": text, "authority": authority}
+    problem: tuple[str, str, str] | None = None
+    role_denial = _staff_denial(actor, CAMERA_ROLES, None, policy)
+    if role_denial not in (None, "purpose_required"):
+        problem = (role_denial or "", str(_MESSAGES[role_denial or ""]), "category")
+    elif category in policy.prohibited_purposes:
+        problem = (
+            "prohibited_purpose",
+            _("Porchlight refuses this purpose by department policy: %(c)s.") % {"c": category},
+            "category",
+        )
+    elif not case_number:
+        problem = ("case_number_missing", _("Enter the case or incident number."), "case_number")
+    elif category not in policy.purpose_categories:
+        problem = ("unknown_purpose_category", _("Choose a category from the department's list."), "category")
+    elif not text:
+        problem = ("reason_missing", _("Say in a sentence why you need camera data."), "text")
+    elif authority not in ("consent", "warrant", "exigent"):
+        problem = ("unknown_authority", _("Choose the legal authority."), "authority")
+    elif authority == "warrant" and not warrant_number:
+        problem = ("warrant_number_missing", _("Enter the warrant number."), "warrant_number")
+    elif authority == "exigent" and category not in policy.exigent_categories:
+        problem = ("not_exigent", _("This category is not exigent under department policy."), "authority")
+    with transaction.atomic():
+        if problem is not None:
+            _record(actor, EventFacts(Action.PURPOSE_DECLARE, Outcome.DENIED, problem[0]), None, **stated)
+            raise PurposeRefused(problem[1], field=problem[2])
+        purpose = Purpose.objects.create(
+            officer=actor.user,
+            case_number=case_number,
+            category=category,
+            text=text,
+            authority=authority,
+            warrant_number=warrant_number,
+            expires_at=timezone.now() + PURPOSE_LIFETIME,
+        )
+        _record(
+            actor,
+            EventFacts(Action.PURPOSE_DECLARE, Outcome.ALLOWED, "ok", targets=[f"purpose:{purpose.public_id}"]),
+            purpose,
+        )
+    return purpose
+
+
+def purpose_lookup(*, actor: Actor, public_id: Any) -> Purpose | None:
+    """The actor's own purpose by id (another officer's or a malformed id: None)."""
+    try:
+        return Purpose.objects.filter(public_id=public_id, officer_id=actor.user.pk).first()
+    except Exception:  # a malformed UUID from the client is simply "no such purpose"
+        return None
+
+
+def _consent_history_id(grant: ConsentGrant) -> int | None:
+    history = ConsentGrant.history.filter(id=grant.pk).order_by("-history_id")
+    return history.values_list("history_id", flat=True).first()
+
+
+def authorize(
+    *,
+    actor: Actor,
+    action: str,
+    purpose: Purpose | None,
+    camera: Camera | None = None,
+    quantity: int | None = None,
+    quantity_unit: str = "",
+    details: dict[str, Any] | None = None,
+) -> Decision:
+    """Decide one action on one camera (or none) and record it, in one transaction."""
+    policy = _policy()
+    roles = AUDIT_READER_ROLES if action == Action.AUDIT_READ else CAMERA_ROLES
+    with transaction.atomic():
+        reason = _staff_denial(actor, roles, purpose, policy)
+        level, history_id = "", None
+        targets: list[str] = []
+        owners: list[int] = []
+        if camera is not None:
+            targets = [f"camera:{camera.public_id}"]
+            owners = [camera.site.owner_id]
+            grant = getattr(camera, "consent", None)
+            if grant is not None:
+                level, history_id = grant.level, _consent_history_id(grant)
+        if reason is None and action in _CONSENT_FOR_ACTION:
+            reason = _consent_denial(action, camera, purpose, policy)
+        facts = EventFacts(
+            action=action,
+            outcome=Outcome.ALLOWED if reason is None else Outcome.DENIED,
+            reason=reason or "ok",
+            targets=targets,
+            owner_refs=owners,
+            consent_level=level,
+            consent_history_id=history_id,
+            quantity=quantity,
+            quantity_unit=quantity_unit,
+            details=details or {},
+        )
+        seq = _record(actor, facts, purpose)
+    return Decision(reason is None, reason or "ok", str(_MESSAGES.get(reason or "", reason or "")), seq, level)
+
+
+def _consent_denial(
+    action: str, camera: Camera | None, purpose: Purpose | None, policy: DepartmentPolicy
+) -> str | None:
+    if camera is None:
+        return "not_found"
+    if action == Action.OWNER_CONTACT_VIEW and not camera.site.share_contact:
+        return "owner_not_sharing"
+    if (
+        action == Action.LIVE_START
+        and camera.site.kind in RESIDENTIAL_KINDS
+        and not policy.residential_live_view_allowed
+    ):
+        return "residential_live_view_disallowed"
+    department = department_current()
+    state = grant_state(camera=camera, time_zone=department.time_zone)
+    exigent = purpose is not None and purpose.category in policy.exigent_categories
+    decision = consent_permits(state, _CONSENT_FOR_ACTION[action], timezone.now(), exigent=exigent)
+    return None if decision.allowed else str(decision.reason)
+
+
+@dataclass(frozen=True)
+class CameraHit:
+    camera: Camera
+    distance_m: float
+    level: str
+    can_request_footage: bool
+    can_live_view: bool
+    shares_contact: bool
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    decision: Decision
+    hits: list[CameraHit] = field(default_factory=list)
+    total: int = 0
+
+
+def _hit(camera: Camera, time_zone: str, exigent: bool, policy: DepartmentPolicy) -> CameraHit:
+    state = grant_state(camera=camera, time_zone=time_zone)
+    now = timezone.now()
+    live = consent_permits(state, ConsentAction.LIVE_VIEW, now, exigent=exigent).allowed and not (
+        camera.site.kind in RESIDENTIAL_KINDS and not policy.residential_live_view_allowed
+    )
+    footage = consent_permits(state, ConsentAction.REQUEST_FOOTAGE, now)
+    # Revoked, expired or paused consent leaves police exactly what `registered` gives.
+    inactive = state is None or footage.reason in (Reason.REVOKED, Reason.EXPIRED, Reason.PAUSED)
+    return CameraHit(
+        camera=camera,
+        distance_m=float(camera.distance.m),  # type: ignore[attr-defined]
+        level=ConsentLevel.REGISTERED if inactive or state is None else state.level,
+        can_request_footage=footage.allowed,
+        can_live_view=live,
+        shares_contact=camera.site.share_contact,
+    )
+
+
+def camera_search(
+    *, actor: Actor, purpose: Purpose | None, area: geo.Area, mode: str, limit: int = geo.DEFAULT_LIMIT
+) -> SearchResult:
+    """Cameras in an area (pin inside, or field of view intersecting), nearest first.
+
+    The search is one event: its area, mode, purpose, result count and the ids returned.
+    """
+    policy = _policy()
+    details: dict[str, Any] = {"area": area.as_details(), "mode": mode, "limit": limit}
+    with transaction.atomic():
+        reason = _staff_denial(actor, CAMERA_ROLES, purpose, policy)
+        if reason is not None:
+            seq = _record(actor, EventFacts(Action.SEARCH, Outcome.DENIED, reason, details=details), purpose)
+            return SearchResult(Decision(False, reason, str(_MESSAGES[reason]), seq))
+        cameras, total = geo.cameras_in_area(area=area, mode=mode, limit=limit)
+        department = department_current()
+        exigent = purpose is not None and purpose.category in policy.exigent_categories
+        hits = [_hit(c, department.time_zone, exigent, policy) for c in cameras]
+        facts = EventFacts(
+            action=Action.SEARCH,
+            outcome=Outcome.ALLOWED,
+            reason="ok",
+            targets=[f"camera:{c.public_id}" for c in cameras],
+            owner_refs=[c.site.owner_id for c in cameras],
+            quantity=len(hits),
+            quantity_unit="results",
+            details={**details, "total": total},
+        )
+        seq = _record(actor, facts, purpose)
+    return SearchResult(Decision(True, "ok", "", seq), hits, total)
+
+
+def camera_map(
+    *, actor: Actor, purpose: Purpose | None, bbox: tuple[float, float, float, float]
+) -> tuple[Decision, list[tuple[str, float, float, str]]]:
+    """Approximate camera positions for a map viewport: one query, one event (no owner refs:
+    a viewport is not an access to any one camera)."""
+    policy = _policy()
+    with transaction.atomic():
+        reason = _staff_denial(actor, CAMERA_ROLES, purpose, policy)
+        rows: list[tuple[str, float, float, str]] = []
+        if reason is None:
+            # Positions are rounded to ~100 m: registration tells police roughly where, not the door.
+            rows = [
+                (pid, round(x, 3), round(y, 3), level)
+                for pid, x, y, level in geo.cameras_in_bbox(west=bbox[0], south=bbox[1], east=bbox[2], north=bbox[3])
+            ]
+        facts = EventFacts(
+            Action.MAP_VIEW,
+            Outcome.ALLOWED if reason is None else Outcome.DENIED,
+            reason or "ok",
+            quantity=len(rows),
+            quantity_unit="results",
+            details={"bbox": list(bbox)},
+        )
+        seq = _record(actor, facts, purpose)
+    return Decision(reason is None, reason or "ok", str(_MESSAGES.get(reason or "", "")), seq), rows
+
+
+def camera_lookup(
+    *, actor: Actor, purpose: Purpose | None, public_id: Any, action: str = Action.CAMERA_VIEW
+) -> tuple[Decision, Camera | None]:
+    """One camera by id for a staff action; a missing id (or another department's) is a
+    logged denial with reason not_found."""
+    try:
+        camera = Camera.objects.select_related("site", "site__owner", "consent").filter(public_id=public_id).first()
+    except Exception:  # malformed UUID
+        camera = None
+    decision = authorize(actor=actor, action=action, purpose=purpose, camera=camera)
+    return decision, camera if decision.allowed else None
+
+
+def console_denied(*, actor: Actor, path: str) -> None:
+    """Record a refused attempt to open a console page (wrong role, no MFA)."""
+    _record(
+        actor,
+        EventFacts(Action.CONSOLE_DENIED, Outcome.DENIED, "role_not_permitted", details={"path": path[:200]}),
+        None,
+    )

@@ -1,0 +1,462 @@
+"""The owner's own-data API, ``/api/v1/me/...``: sites, cameras and consent.
+
+Interfaces only: input serializers check shapes and types, the services check ranges,
+boundaries and consent rules (one source of truth: the model and cameras.services),
+and output serializers render. Every lookup is scoped to ``request.user``; another
+owner's id is a 404, exactly like a missing one. Ids in URLs are ``public_id`` UUIDs.
+
+Lists are plain JSON arrays: an owner has a handful of sites and cameras.
+"""
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from accounts.api_base import BaseApi
+from accounts.models import OWNER_ROLES, User
+from tenants.models import Department, DepartmentPolicy
+
+from . import selectors, services
+from .consent import ConsentLevel
+from .exceptions import OutsideJurisdiction
+from .models import Camera, CameraStatus, CameraType, ConsentGrant, Placement, RecordingMode, Site, SiteKind, ViewTarget
+
+# --- Shared pieces -----------------------------------------------------------------------
+
+
+def _error_detail(exc: DjangoValidationError) -> dict[str, Any]:
+    if not hasattr(exc, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+        for field, messages in exc.message_dict.items()
+    }
+
+
+@contextmanager
+def _service_errors() -> Iterator[None]:
+    """Service errors as API errors: field-keyed 400s; 404 for what is gone or not yours.
+
+    A point outside the boundary also names the Porchlight department that covers it.
+    """
+    try:
+        yield
+    except OutsideJurisdiction as exc:
+        detail = _error_detail(exc)
+        if exc.other_name:
+            detail["other_department"] = {"name": exc.other_name, "url": exc.other_url}
+        raise serializers.ValidationError(detail) from exc
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(_error_detail(exc)) from exc
+    except ObjectDoesNotExist as exc:
+        # Deleted (or never ours) between the lookup and the service's locked re-read.
+        raise NotFound from exc
+
+
+class _OwnerApi(BaseApi):
+    """Residents and businesses only; every object is looked up among the caller's own."""
+
+    allowed_roles = OWNER_ROLES
+
+    def owner(self) -> User:
+        user = self.request.user
+        assert isinstance(user, User)  # BaseApi admits authenticated users only
+        return user
+
+    def department(self) -> Department:
+        # Set by django-tenants from the host name; never from the client's input.
+        department: Department = self.request._request.tenant  # type: ignore[attr-defined]
+        return department
+
+    def site_or_404(self, public_id: UUID) -> Site:
+        try:
+            return selectors.site_of_owner(owner=self.owner(), public_id=public_id)
+        except Site.DoesNotExist as exc:
+            raise NotFound from exc
+
+    def camera_or_404(self, public_id: UUID) -> Camera:
+        try:
+            return selectors.camera_of_owner(owner=self.owner(), public_id=public_id)
+        except Camera.DoesNotExist as exc:
+            raise NotFound from exc
+
+
+_GEOJSON_GEOMETRY_SCHEMA = {
+    "type": "object",
+    "description": "A GeoJSON geometry (RFC 7946), WGS 84 longitude/latitude.",
+    "properties": {
+        "type": {"type": "string", "example": "Polygon"},
+        "coordinates": {"type": "array", "items": {}},
+    },
+    "required": ["type", "coordinates"],
+}
+
+
+@extend_schema_field(_GEOJSON_GEOMETRY_SCHEMA)
+class GeoJsonGeometryField(serializers.Field):
+    def to_representation(self, value: Any) -> Any:
+        return json.loads(value.geojson)
+
+
+class DepartmentDateTimeField(serializers.DateTimeField):
+    """A datetime read and written in the department's time zone (``context["time_zone"]``);
+    a value without an offset is taken as the department's wall-clock time."""
+
+    def default_timezone(self) -> dt.tzinfo:
+        return ZoneInfo(self.context.get("time_zone", "UTC"))
+
+
+# --- Sites ---------------------------------------------------------------------------------
+
+
+class SiteOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    kind = serializers.ChoiceField(choices=SiteKind.choices)
+    name = serializers.CharField()
+    address = serializers.CharField()
+    latitude = serializers.FloatField(source="location.y")
+    longitude = serializers.FloatField(source="location.x")
+    parcel_number = serializers.CharField()
+    permit_number = serializers.CharField()
+    business_name = serializers.CharField()
+    property_type = serializers.CharField()
+    constructed_on = serializers.DateField(allow_null=True)
+    share_contact = serializers.BooleanField()
+    police_notes = serializers.CharField()
+    cameras = serializers.SerializerMethodField(help_text="Ids of the site's cameras.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
+    def get_cameras(self, site: Site) -> list[str]:
+        # .all() so that the selector's prefetch is used.
+        return [str(camera.public_id) for camera in site.cameras.all()]
+
+
+class SiteCreateInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SiteKind.choices, default=SiteKind.RESIDENTIAL)
+    name = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField()
+    latitude = serializers.FloatField(min_value=-90, max_value=90)
+    longitude = serializers.FloatField(min_value=-180, max_value=180)
+    parcel_number = serializers.CharField(required=False, allow_blank=True)
+    permit_number = serializers.CharField(required=False, allow_blank=True)
+    business_name = serializers.CharField(required=False, allow_blank=True)
+    property_type = serializers.CharField(required=False, allow_blank=True)
+    constructed_on = serializers.DateField(required=False, allow_null=True)
+    share_contact = serializers.BooleanField(required=False)
+    police_notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class SiteUpdateInput(SiteCreateInput):
+    """Every field optional; latitude and longitude move the pin and come together."""
+
+    kind = serializers.ChoiceField(choices=SiteKind.choices, required=False)
+    address = serializers.CharField(required=False)
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
+    longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # site_update ignores a lone coordinate; say so instead of dropping it silently.
+        for given, missing in (("latitude", "longitude"), ("longitude", "latitude")):
+            if given in attrs and missing not in attrs:
+                raise serializers.ValidationError({missing: ["Send latitude and longitude together to move the pin."]})
+        return attrs
+
+
+def _site_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in data.items() if name not in ("latitude", "longitude")}
+
+
+class SiteListCreateApi(_OwnerApi):
+    @extend_schema(
+        responses=SiteOutput(many=True), summary="Your sites (properties)", operation_id="me_sites_list"
+    )
+    def get(self, request: Request) -> Response:
+        sites = selectors.sites_of_owner(owner=self.owner())
+        return Response(SiteOutput(sites, many=True).data)
+
+    @extend_schema(
+        request=SiteCreateInput,
+        responses={
+            201: SiteOutput,
+            400: OpenApiResponse(
+                description="Field errors; a point outside the department's boundary is a `location` "
+                "error, with `other_department: {name, url}` when another Porchlight department covers it."
+            ),
+        },
+        summary="Register a site",
+        operation_id="me_sites_create",
+    )
+    def post(self, request: Request) -> Response:
+        data = SiteCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        with _service_errors():
+            site = services.site_create(
+                owner=self.owner(),
+                department=self.department(),
+                lon=values["longitude"],
+                lat=values["latitude"],
+                **_site_fields(values),
+            )
+        return Response(SiteOutput(site).data, status=status.HTTP_201_CREATED)
+
+
+class SiteDetailApi(_OwnerApi):
+    @extend_schema(responses=SiteOutput, summary="One of your sites", operation_id="me_sites_retrieve")
+    def get(self, request: Request, public_id: UUID) -> Response:
+        return Response(SiteOutput(self.site_or_404(public_id)).data)
+
+    @extend_schema(
+        request=SiteUpdateInput,
+        responses={200: SiteOutput, 400: OpenApiResponse(description="Field errors, as for creating a site.")},
+        summary="Change a site or move its pin (its cameras move with it)",
+        operation_id="me_sites_update",
+    )
+    def patch(self, request: Request, public_id: UUID) -> Response:
+        site = self.site_or_404(public_id)
+        data = SiteUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        with _service_errors():
+            site = services.site_update(
+                owner=self.owner(),
+                site=site,
+                department=self.department(),
+                lon=values.get("longitude"),
+                lat=values.get("latitude"),
+                **_site_fields(values),
+            )
+        return Response(SiteOutput(selectors.site_of_owner(owner=self.owner(), public_id=site.public_id)).data)
+
+    @extend_schema(
+        responses={204: None}, summary="Delete a site with its cameras and consent", operation_id="me_sites_destroy"
+    )
+    def delete(self, request: Request, public_id: UUID) -> Response:
+        site = self.site_or_404(public_id)
+        with _service_errors():
+            services.site_delete(owner=self.owner(), site=site)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Cameras -------------------------------------------------------------------------------
+
+
+class CameraOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    site = serializers.UUIDField(source="site.public_id")
+    label = serializers.CharField()
+    camera_type = serializers.ChoiceField(choices=CameraType.choices)
+    placement = serializers.ChoiceField(choices=Placement.choices)
+    mount_height_m = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True, coerce_to_string=False)
+    bearing_deg = serializers.IntegerField()
+    fov_angle_deg = serializers.IntegerField()
+    range_m = serializers.IntegerField()
+    views = serializers.ListField(child=serializers.ChoiceField(choices=ViewTarget.choices))
+    resolution = serializers.CharField()
+    frame_rate = serializers.IntegerField(allow_null=True)
+    recording_mode = serializers.ChoiceField(choices=RecordingMode.choices)
+    retention_days = serializers.IntegerField(allow_null=True)
+    audio = serializers.BooleanField()
+    recorder_make = serializers.CharField()
+    recorder_model = serializers.CharField()
+    export_format = serializers.CharField()
+    status = serializers.ChoiceField(choices=CameraStatus.choices)
+    fov = GeoJsonGeometryField(help_text="The field of view: a GeoJSON Polygon.")
+    consent_level = serializers.ChoiceField(choices=[level.value for level in ConsentLevel], source="consent.level")
+    consent_revoked = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_consent_revoked(self, camera: Camera) -> bool:
+        return camera.consent.revoked_at is not None
+
+
+class CameraCreateInput(serializers.Serializer):
+    """Ranges (bearing 0..359, field of view 1..360°, range 1..500 m, ...) are the model's,
+    checked by the service; errors come back keyed by these field names."""
+
+    label = serializers.CharField()
+    camera_type = serializers.ChoiceField(choices=CameraType.choices, required=False)
+    placement = serializers.ChoiceField(choices=Placement.choices, required=False)
+    mount_height_m = serializers.DecimalField(max_digits=None, decimal_places=None, required=False, allow_null=True)
+    bearing_deg = serializers.IntegerField(required=False, help_text="Degrees clockwise from north, 0..359.")
+    fov_angle_deg = serializers.IntegerField(required=False, help_text="Width of the view in degrees, 1..360.")
+    range_m = serializers.IntegerField(required=False, help_text="How far it sees, 1..500 metres.")
+    views = serializers.ListField(child=serializers.ChoiceField(choices=ViewTarget.choices), required=False)
+    resolution = serializers.CharField(required=False, allow_blank=True)
+    frame_rate = serializers.IntegerField(required=False, allow_null=True)
+    recording_mode = serializers.ChoiceField(choices=RecordingMode.choices, required=False)
+    retention_days = serializers.IntegerField(required=False, allow_null=True)
+    audio = serializers.BooleanField(required=False)
+    recorder_make = serializers.CharField(required=False, allow_blank=True)
+    recorder_model = serializers.CharField(required=False, allow_blank=True)
+    export_format = serializers.CharField(required=False, allow_blank=True)
+
+
+class CameraUpdateInput(CameraCreateInput):
+    label = serializers.CharField(required=False)
+
+
+class CameraListApi(_OwnerApi):
+    @extend_schema(responses=CameraOutput(many=True), summary="Your cameras", operation_id="me_cameras_list")
+    def get(self, request: Request) -> Response:
+        cameras = selectors.cameras_of_owner(owner=self.owner())
+        return Response(CameraOutput(cameras, many=True).data)
+
+
+class SiteCameraCreateApi(_OwnerApi):
+    @extend_schema(
+        request=CameraCreateInput,
+        responses={201: CameraOutput, 400: OpenApiResponse(description="Field errors.")},
+        summary="Add a camera to one of your sites (its consent starts at `registered`)",
+        operation_id="me_sites_cameras_create",
+    )
+    def post(self, request: Request, public_id: UUID) -> Response:
+        site = self.site_or_404(public_id)
+        data = CameraCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _service_errors():
+            camera = services.camera_register(owner=self.owner(), site=site, **data.validated_data)
+        return Response(
+            CameraOutput(selectors.camera_of_owner(owner=self.owner(), public_id=camera.public_id)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CameraDetailApi(_OwnerApi):
+    @extend_schema(responses=CameraOutput, summary="One of your cameras", operation_id="me_cameras_retrieve")
+    def get(self, request: Request, public_id: UUID) -> Response:
+        return Response(CameraOutput(self.camera_or_404(public_id)).data)
+
+    @extend_schema(
+        request=CameraUpdateInput,
+        responses={200: CameraOutput, 400: OpenApiResponse(description="Field errors.")},
+        summary="Change a camera (its field of view is recomputed)",
+        operation_id="me_cameras_update",
+    )
+    def patch(self, request: Request, public_id: UUID) -> Response:
+        camera = self.camera_or_404(public_id)
+        data = CameraUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _service_errors():
+            services.camera_update(owner=self.owner(), camera=camera, **data.validated_data)
+        return Response(CameraOutput(self.camera_or_404(public_id)).data)
+
+    @extend_schema(responses={204: None}, summary="Delete a camera", operation_id="me_cameras_destroy")
+    def delete(self, request: Request, public_id: UUID) -> Response:
+        camera = self.camera_or_404(public_id)
+        with _service_errors():
+            services.camera_delete(owner=self.owner(), camera=camera)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Consent -------------------------------------------------------------------------------
+
+
+class WindowSerializer(serializers.Serializer):
+    day = serializers.IntegerField(help_text="The day the window starts: 0 = Monday .. 6 = Sunday.")
+    start = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"], help_text="HH:MM, department time.")
+    end = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"], help_text="HH:MM, department time.")
+    next_day = serializers.BooleanField(default=False, help_text="The window ends at `end` on the following day.")
+
+
+class ConsentOutput(serializers.Serializer):
+    level = serializers.ChoiceField(choices=[level.value for level in ConsentLevel])
+    windows = WindowSerializer(many=True, help_text="Live view only inside these weekly windows; empty = any time.")
+    expires_at = DepartmentDateTimeField(allow_null=True)
+    max_live_minutes = serializers.IntegerField(allow_null=True)
+    notify_on_access = serializers.BooleanField()
+    granted_at = DepartmentDateTimeField()
+    revoked_at = DepartmentDateTimeField(allow_null=True)
+    sentence = serializers.SerializerMethodField(help_text="What police may do, in plain words.")
+
+    def get_sentence(self, grant: ConsentGrant) -> str:
+        return selectors.consent_sentence(
+            level=grant.level, revoked=grant.revoked_at is not None, paused=grant.camera.status == CameraStatus.PAUSED
+        )
+
+
+class ConsentSetInput(serializers.Serializer):
+    level = serializers.ChoiceField(choices=[level.value for level in ConsentLevel])
+    windows = WindowSerializer(many=True, required=False)
+    expires_at = DepartmentDateTimeField(
+        required=False, allow_null=True, help_text="ISO 8601; without an offset, the department's time."
+    )
+    max_live_minutes = serializers.IntegerField(
+        required=False, allow_null=True, help_text="At most the department's live-view limit."
+    )
+    notify_on_access = serializers.BooleanField(required=False, default=False)
+
+
+def _consent_context(department: Department) -> dict[str, Any]:
+    return {"time_zone": department.time_zone}
+
+
+class CameraConsentApi(_OwnerApi):
+    @extend_schema(responses=ConsentOutput, summary="A camera's consent", operation_id="me_cameras_consent_retrieve")
+    def get(self, request: Request, public_id: UUID) -> Response:
+        grant = self.camera_or_404(public_id).consent
+        return Response(ConsentOutput(grant, context=_consent_context(self.department())).data)
+
+    @extend_schema(
+        request=ConsentSetInput,
+        responses={200: ConsentOutput, 400: OpenApiResponse(description="Field errors.")},
+        summary="Replace a camera's consent (takes effect at once, and un-revokes it)",
+        operation_id="me_cameras_consent_update",
+    )
+    def put(self, request: Request, public_id: UUID) -> Response:
+        camera = self.camera_or_404(public_id)
+        department = self.department()
+        data = ConsentSetInput(data=request.data, context=_consent_context(department))
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        windows = [
+            {
+                "day": window["day"],
+                "start": window["start"].strftime("%H:%M"),
+                "end": window["end"].strftime("%H:%M"),
+                "next_day": window["next_day"],
+            }
+            for window in values.get("windows", [])
+        ]
+        with _service_errors():
+            grant = services.consent_set(
+                owner=self.owner(),
+                camera=camera,
+                policy=DepartmentPolicy.objects.get(department=department),
+                level=values["level"],
+                windows=windows,
+                expires_at=values.get("expires_at"),
+                max_live_minutes=values.get("max_live_minutes"),
+                notify_on_access=values["notify_on_access"],
+            )
+        return Response(ConsentOutput(grant, context=_consent_context(department)).data)
+
+
+class CameraConsentRevokeApi(_OwnerApi):
+    @extend_schema(
+        request=None,
+        responses=ConsentOutput,
+        summary="Withdraw a camera's consent at once (police keep only what `registered` allows)",
+        operation_id="me_cameras_consent_revoke",
+    )
+    def post(self, request: Request, public_id: UUID) -> Response:
+        camera = self.camera_or_404(public_id)
+        with _service_errors():
+            grant = services.consent_revoke(owner=self.owner(), camera=camera)
+        return Response(ConsentOutput(grant, context=_consent_context(self.department())).data)

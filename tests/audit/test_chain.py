@@ -1,0 +1,154 @@
+"""The access log is append-only and hash-chained; verification finds the exact broken row."""
+
+import threading
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django_tenants.utils import tenant_context
+
+from audit.models import AccessEvent
+from audit.services import ActorSnapshot, EventFacts, access_event_record
+from audit.verify import chain_verify
+from tenants.models import Department
+
+ACTOR = ActorSnapshot(user_id=7, label="Officer Test", badge="4711", role="officer", mfa=True, ip="10.0.0.1")
+
+
+def _write(n: int = 1, **facts: Any) -> list[AccessEvent]:
+    return [
+        access_event_record(actor=ACTOR, facts=EventFacts(action="search", outcome="allowed", reason="ok", **facts))
+        for _ in range(n)
+    ]
+
+
+def test_events_form_a_chain_that_verifies(in_rialto: Any) -> None:
+    events = _write(5, targets=["camera:abc"], details={"area": {"radius_m": 250.5}, "mode": "pin"})
+
+    report = chain_verify()
+
+    assert report.ok
+    assert report.head_hash == events[-1].hash
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+
+
+def test_update_delete_and_truncate_are_rejected_by_the_database(in_rialto: Any) -> None:
+    (event,) = _write()
+
+    for statement in (
+        "UPDATE audit_accessevent SET reason = 'edited' WHERE seq = %s",
+        "DELETE FROM audit_accessevent WHERE seq = %s",
+        "TRUNCATE audit_accessevent",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [event.seq] if "%s" in statement else None)
+
+    assert AccessEvent.objects.get(seq=event.seq).reason == "ok"
+
+
+def test_the_orm_cannot_edit_an_event_either(in_rialto: Any) -> None:
+    (event,) = _write()
+    event.reason = "edited"
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        event.save()
+
+
+def _superuser_sql(sql: str, params: list[Any]) -> None:
+    # What an operator with superuser rights could do: switch the trigger off.
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_accessevent DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+        cursor.execute("ALTER TABLE audit_accessevent ENABLE TRIGGER USER")
+
+
+def test_a_changed_row_is_reported_at_exactly_that_row(in_rialto: Any) -> None:
+    events = _write(6)
+
+    _superuser_sql("UPDATE audit_accessevent SET case_number = 'hidden' WHERE seq = %s", [events[3].seq])
+
+    report = chain_verify()
+    assert (report.ok, report.broken_seq) == (False, events[3].seq)
+    assert "changed" in report.problem
+
+
+def test_a_deleted_row_is_reported_where_it_was(in_rialto: Any) -> None:
+    events = _write(6)
+
+    _superuser_sql("DELETE FROM audit_accessevent WHERE seq = %s", [events[2].seq])
+
+    report = chain_verify()
+    assert (report.ok, report.broken_seq) == (False, events[3].seq)
+    assert f"#{events[2].seq} is missing" in report.problem
+
+
+def test_a_rewritten_chain_tail_is_still_caught_by_the_link(in_rialto: Any) -> None:
+    events = _write(4)
+
+    _superuser_sql("UPDATE audit_accessevent SET prev_hash = %s WHERE seq = %s", ["f" * 64, events[2].seq])
+
+    report = chain_verify()
+    assert report.broken_seq == events[2].seq
+
+
+def test_audit_verify_command_prints_ok_with_count_and_head(in_rialto: Any) -> None:
+    events = _write(3)
+    out = StringIO()
+
+    call_command("audit_verify", schema="rialto", stdout=out)
+
+    assert out.getvalue().strip() == f"ok: {events[-1].seq} events, head {events[-1].hash}"
+
+
+def test_audit_verify_command_fails_on_a_broken_chain(in_rialto: Any) -> None:
+    events = _write(3)
+    _superuser_sql("UPDATE audit_accessevent SET outcome = 'denied' WHERE seq = %s", [events[1].seq])
+
+    with pytest.raises(CommandError, match=f"BROKEN at event #{events[1].seq}"):
+        call_command("audit_verify", schema="rialto")
+
+
+def test_audit_verify_rejects_an_unknown_schema(db: None) -> None:
+    with pytest.raises(CommandError, match="No department"):
+        call_command("audit_verify", schema="atlantis")
+
+
+def test_each_department_has_its_own_chain(rialto: Department, fontana: Department) -> None:
+    with tenant_context(rialto):
+        rialto_events = _write(3)
+    with tenant_context(fontana):
+        fontana_event = _write(1)[0]
+        fontana_report = chain_verify()
+
+    assert fontana_event.prev_hash not in {e.hash for e in rialto_events}
+    assert fontana_report.ok
+
+
+@pytest.mark.django_db(transaction=False)
+def test_fifty_concurrent_writers_still_form_one_chain(django_db_blocker: Any, rialto: Department) -> None:
+    # Real concurrency needs committed rows in separate connections: write from threads,
+    # each with its own connection, into the committed test schema.
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            with django_db_blocker.unblock(), tenant_context(rialto), transaction.atomic():
+                _write(1, details={"thread": threading.get_ident()})
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    with tenant_context(rialto):
+        report = chain_verify()
+    assert errors == []
+    assert report.ok
+    assert report.count >= 50
