@@ -188,10 +188,12 @@ def purpose_declare(
         problem = ("warrant_number_missing", _("Enter the warrant number."), "warrant_number")
     elif authority == "exigent" and category not in policy.exigent_categories:
         problem = ("not_exigent", _("This category is not exigent under department policy."), "authority")
-    with transaction.atomic():
-        if problem is not None:
+    if problem is not None:
+        # The refusal is recorded (and committed with the request) before it is raised.
+        with transaction.atomic():
             _record(actor, EventFacts(Action.PURPOSE_DECLARE, Outcome.DENIED, problem[0]), None, **stated)
-            raise PurposeRefused(problem[1], field=problem[2])
+        raise PurposeRefused(problem[1], field=problem[2])
+    with transaction.atomic():
         purpose = Purpose.objects.create(
             officer=actor.user,
             case_number=case_number,
@@ -321,25 +323,32 @@ def _hit(camera: Camera, time_zone: str, exigent: bool, policy: DepartmentPolicy
 
 
 def camera_search(
-    *, actor: Actor, purpose: Purpose | None, area: geo.Area, mode: str, limit: int = geo.DEFAULT_LIMIT
+    *,
+    actor: Actor,
+    purpose: Purpose | None,
+    area: geo.Area,
+    mode: str,
+    limit: int = geo.DEFAULT_LIMIT,
+    action: str = Action.SEARCH,
 ) -> SearchResult:
     """Cameras in an area (pin inside, or field of view intersecting), nearest first.
 
     The search is one event: its area, mode, purpose, result count and the ids returned.
+    An export of the canvass list is the same query recorded as action ``export``.
     """
     policy = _policy()
     details: dict[str, Any] = {"area": area.as_details(), "mode": mode, "limit": limit}
     with transaction.atomic():
         reason = _staff_denial(actor, CAMERA_ROLES, purpose, policy)
         if reason is not None:
-            seq = _record(actor, EventFacts(Action.SEARCH, Outcome.DENIED, reason, details=details), purpose)
+            seq = _record(actor, EventFacts(action, Outcome.DENIED, reason, details=details), purpose)
             return SearchResult(Decision(False, reason, str(_MESSAGES[reason]), seq))
         cameras, total = geo.cameras_in_area(area=area, mode=mode, limit=limit)
         department = department_current()
         exigent = purpose is not None and purpose.category in policy.exigent_categories
         hits = [_hit(c, department.time_zone, exigent, policy) for c in cameras]
         facts = EventFacts(
-            action=Action.SEARCH,
+            action=action,
             outcome=Outcome.ALLOWED,
             reason="ok",
             targets=[f"camera:{c.public_id}" for c in cameras],

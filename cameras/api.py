@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -30,7 +31,6 @@ from accounts.models import OWNER_ROLES, User
 from tenants.models import Department, DepartmentPolicy
 
 from . import selectors, services
-from .consent import ConsentLevel
 from .exceptions import OutsideJurisdiction
 from .models import Camera, CameraStatus, CameraType, ConsentGrant, Placement, RecordingMode, Site, SiteKind, ViewTarget
 
@@ -70,6 +70,8 @@ class _OwnerApi(BaseApi):
     """Residents and businesses only; every object is looked up among the caller's own."""
 
     allowed_roles = OWNER_ROLES
+    # JSON only: consent windows are nested lists, which form encodings cannot carry.
+    parser_classes = (JSONParser,)
 
     def owner(self) -> User:
         user = self.request.user
@@ -158,7 +160,8 @@ class SiteCreateInput(serializers.Serializer):
     property_type = serializers.CharField(required=False, allow_blank=True)
     constructed_on = serializers.DateField(required=False, allow_null=True)
     share_contact = serializers.BooleanField(required=False)
-    police_notes = serializers.CharField(required=False, allow_blank=True)
+    # A TextField's max_length is not checked by full_clean(), so the service would accept more.
+    police_notes = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
 class SiteUpdateInput(SiteCreateInput):
@@ -182,9 +185,7 @@ def _site_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class SiteListCreateApi(_OwnerApi):
-    @extend_schema(
-        responses=SiteOutput(many=True), summary="Your sites (properties)", operation_id="me_sites_list"
-    )
+    @extend_schema(responses=SiteOutput(many=True), summary="Your sites (properties)", operation_id="me_sites_list")
     def get(self, request: Request) -> Response:
         sites = selectors.sites_of_owner(owner=self.owner())
         return Response(SiteOutput(sites, many=True).data)
@@ -259,7 +260,7 @@ class SiteDetailApi(_OwnerApi):
 class CameraOutput(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     site = serializers.UUIDField(source="site.public_id")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # stubs: Field.label
     camera_type = serializers.ChoiceField(choices=CameraType.choices)
     placement = serializers.ChoiceField(choices=Placement.choices)
     mount_height_m = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True, coerce_to_string=False)
@@ -277,7 +278,10 @@ class CameraOutput(serializers.Serializer):
     export_format = serializers.CharField()
     status = serializers.ChoiceField(choices=CameraStatus.choices)
     fov = GeoJsonGeometryField(help_text="The field of view: a GeoJSON Polygon.")
-    consent_level = serializers.ChoiceField(choices=[level.value for level in ConsentLevel], source="consent.level")
+    # A plain string in the schema: as an enum it would be a second name for the consent levels.
+    consent_level = serializers.CharField(
+        source="consent.level", help_text="The consent level: registered, on_request, live_exigent or live."
+    )
     consent_revoked = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -290,7 +294,7 @@ class CameraCreateInput(serializers.Serializer):
     """Ranges (bearing 0..359, field of view 1..360°, range 1..500 m, ...) are the model's,
     checked by the service; errors come back keyed by these field names."""
 
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # stubs: Field.label
     camera_type = serializers.ChoiceField(choices=CameraType.choices, required=False)
     placement = serializers.ChoiceField(choices=Placement.choices, required=False)
     mount_height_m = serializers.DecimalField(max_digits=None, decimal_places=None, required=False, allow_null=True)
@@ -367,6 +371,8 @@ class CameraDetailApi(_OwnerApi):
 
 # --- Consent -------------------------------------------------------------------------------
 
+_LEVEL_CHOICES = list(ConsentGrant._meta.get_field("level").choices or [])
+
 
 class WindowSerializer(serializers.Serializer):
     day = serializers.IntegerField(help_text="The day the window starts: 0 = Monday .. 6 = Sunday.")
@@ -376,7 +382,7 @@ class WindowSerializer(serializers.Serializer):
 
 
 class ConsentOutput(serializers.Serializer):
-    level = serializers.ChoiceField(choices=[level.value for level in ConsentLevel])
+    level = serializers.ChoiceField(choices=_LEVEL_CHOICES)
     windows = WindowSerializer(many=True, help_text="Live view only inside these weekly windows; empty = any time.")
     expires_at = DepartmentDateTimeField(allow_null=True)
     max_live_minutes = serializers.IntegerField(allow_null=True)
@@ -392,7 +398,7 @@ class ConsentOutput(serializers.Serializer):
 
 
 class ConsentSetInput(serializers.Serializer):
-    level = serializers.ChoiceField(choices=[level.value for level in ConsentLevel])
+    level = serializers.ChoiceField(choices=_LEVEL_CHOICES)
     windows = WindowSerializer(many=True, required=False)
     expires_at = DepartmentDateTimeField(
         required=False, allow_null=True, help_text="ISO 8601; without an offset, the department's time."

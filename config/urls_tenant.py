@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import api as accounts_api
 from cameras import api as cameras_api
 from config.health import healthz
+from console import api as console_api
 
 api_v1 = [
     path("me/", accounts_api.MeApi.as_view(), name="api-me"),
@@ -26,6 +27,8 @@ api_v1 = [
         cameras_api.CameraConsentRevokeApi.as_view(),
         name="api-me-camera-consent-revoke",
     ),
+    path("purposes/", console_api.PurposeCreateApi.as_view(), name="api-purpose-create"),
+    path("cameras/search/", console_api.CameraSearchApi.as_view(), name="api-camera-search"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -37,5 +40,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
+    path("console/", include("console.urls")),
     path("api/v1/", include(api_v1)),
 ]

@@ -8,7 +8,7 @@ Consumers and the Celery worker run on other threads/processes and cannot see a
 test's uncommitted rows; they use the committed users of ``committed``.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +21,11 @@ from django.test import Client
 from django_tenants.utils import get_public_schema_name, tenant_context
 
 from accounts.models import Role, User
+from cameras import services as camera_services
+from cameras.access import Actor, purpose_declare
+from cameras.models import Camera, Purpose
 from tenants.demo import DEMO_DEPARTMENTS, demo_boundary
-from tenants.models import Department
+from tenants.models import Department, DepartmentPolicy
 from tenants.services import department_create, public_tenant_ensure
 
 from .factories import PASSWORD, UserFactory, totp_code, totp_enable
@@ -237,3 +240,65 @@ def logged_in_staff(make_staff: Any, rialto_client: TenantClient) -> Any:
 
 def public_schema() -> str:
     return get_public_schema_name()
+
+
+# --- Cameras and the gate -------------------------------------------------------------
+
+
+@pytest.fixture
+def policy(in_rialto: Any) -> DepartmentPolicy:
+    return DepartmentPolicy.objects.get(department=in_rialto)
+
+
+@pytest.fixture
+def make_camera(in_rialto: Any, policy: DepartmentPolicy) -> Callable[..., Camera]:
+    def _make(
+        level: str = "on_request",
+        *,
+        kind: str = "business",
+        share_contact: bool = False,
+        lon: float = -117.38,
+        lat: float = 34.10,
+        **consent: Any,
+    ) -> Camera:
+        owner = UserFactory(role=Role.BUSINESS if kind == "business" else Role.RESIDENT)
+        site = camera_services.site_create(
+            owner=owner,
+            department=in_rialto,
+            lon=lon,
+            lat=lat,
+            kind=kind,
+            address="1 Main St",
+            share_contact=share_contact,
+        )
+        camera = camera_services.camera_register(
+            owner=owner, site=site, label="Front", bearing_deg=90, fov_angle_deg=90, range_m=20
+        )
+        camera_services.consent_set(owner=owner, camera=camera, policy=policy, level=level, **consent)
+        return Camera.objects.select_related("site", "consent").get(pk=camera.pk)
+
+    return _make
+
+
+@pytest.fixture
+def officer(in_rialto: Any) -> Any:
+    return UserFactory(role=Role.OFFICER, badge_number="0815")
+
+
+@pytest.fixture
+def actor(officer: Any) -> Actor:
+    return Actor(user=officer, mfa=True, session_hash="s" * 64, ip="10.1.2.3", user_agent="pytest")
+
+
+@pytest.fixture
+def purpose(actor: Actor) -> Purpose:
+    return purpose_declare(
+        actor=actor, case_number="RPD-26-0042", category="property_crime", text="Package theft on Main St"
+    )
+
+
+@pytest.fixture
+def exigent_purpose(actor: Actor) -> Purpose:
+    return purpose_declare(
+        actor=actor, case_number="RPD-26-0099", category="missing_person", text="Missing child", authority="exigent"
+    )

@@ -1,5 +1,7 @@
 """Factories for test data. Users go through the manager; staff get real TOTP devices."""
 
+from typing import Any
+
 import factory
 import pyotp
 from allauth.account.models import EmailAddress
@@ -7,6 +9,9 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 
 from accounts.models import STAFF_ROLES, Role, User
+from cameras.models import Camera, Site
+from cameras.services import camera_register, site_create
+from tenants.models import Department
 
 PASSWORD = "correct horse battery"
 
@@ -42,3 +47,21 @@ def totp_code(secret: str) -> str:
 
 def has_totp(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+# --- Registry data, made through the cameras services (never Model.objects.create) ---
+
+# Inside Rialto's demo boundary (tenants/demo.py).
+RIALTO_LON, RIALTO_LAT = -117.38, 34.10
+
+
+def site_make(owner: User, department: Department, **fields: Any) -> Site:
+    """A site of ``owner`` in ``department``, by default at a point inside Rialto."""
+    fields = {"lon": RIALTO_LON, "lat": RIALTO_LAT, "address": "150 S Palm Ave", **fields}
+    return site_create(owner=owner, department=department, **fields)
+
+
+def camera_make(owner: User, department: Department, site: Site | None = None, **fields: Any) -> Camera:
+    """A camera of ``owner`` (on a new site unless one is given), consent ``registered``."""
+    site = site or site_make(owner, department)
+    return camera_register(owner=owner, site=site, **{"label": "Front door", **fields})

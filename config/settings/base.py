@@ -58,6 +58,7 @@ TENANT_APPS = [
     "audit",  # the department's own append-only access log
     "cameras",  # sites, cameras, consent: each department's own registry
     "portal",  # resident/business pages over the cameras services (no models)
+    "console",  # department pages over the access gate (no models)
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

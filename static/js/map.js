@@ -97,6 +97,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("div.map").forEach(setup);
+    document.querySelectorAll("div.map[data-mode]").forEach(setup);
   });
 })();

@@ -1,0 +1,142 @@
+"""Staff API over the access gate: purposes and area searches, as GeoJSON."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api_base import BaseApi
+from cameras import access
+
+from .forms import AreaForm
+
+
+def _actor(request: Request) -> access.Actor:
+    return access.Actor.from_request(request._request, token_auth=request.auth is not None)
+
+
+class PurposeInput(serializers.Serializer):
+    case_number = serializers.CharField(max_length=64, allow_blank=True)
+    category = serializers.CharField(max_length=64)
+    text = serializers.CharField(max_length=500, allow_blank=True)
+    authority = serializers.ChoiceField(choices=["consent", "warrant", "exigent"], default="consent")
+    warrant_number = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
+
+
+class PurposeOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    case_number = serializers.CharField()
+    category = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class PurposeCreateApi(BaseApi):
+    allowed_roles = access.CAMERA_ROLES
+
+    @extend_schema(request=PurposeInput, responses={201: PurposeOutput}, summary="State a purpose before any search")
+    def post(self, request: Request) -> Response:
+        data = PurposeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            purpose = access.purpose_declare(actor=_actor(request), **data.validated_data)
+        except access.PurposeRefused as exc:
+            return Response({exc.field: [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        out = {
+            "id": purpose.public_id,
+            "case_number": purpose.case_number,
+            "category": purpose.category,
+            "expires_at": purpose.expires_at,
+        }
+        return Response(PurposeOutput(out).data, status=status.HTTP_201_CREATED)
+
+
+def _feature(hit: access.CameraHit) -> dict[str, Any]:
+    camera = hit.camera
+    properties: dict[str, Any] = {
+        "id": str(camera.public_id),
+        "distance_m": round(hit.distance_m),
+        "type": camera.camera_type,
+        "views": camera.views,
+        "consent_level": hit.level,
+        "can_request_footage": hit.can_request_footage,
+        "can_live_view": hit.can_live_view,
+        "owner_contact": None,
+    }
+    if hit.shares_contact:
+        site = camera.site
+        properties["owner_contact"] = {"name": site.owner.full_name, "email": site.owner.email, "address": site.address}
+    return {
+        "type": "Feature",
+        # Approximate position (~100 m), as on the console map.
+        "geometry": {"type": "Point", "coordinates": [round(camera.location.x, 3), round(camera.location.y, 3)]},
+        "properties": properties,
+    }
+
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter("lat", float, description="centre latitude"),
+    OpenApiParameter("lon", float, description="centre longitude"),
+    OpenApiParameter("radius_m", float, description="radius in metres (1 to 10,000)"),
+    OpenApiParameter(
+        "mode", str, enum=["pin", "fov"], description="pin inside the area, or field of view intersecting it"
+    ),
+    OpenApiParameter("purpose", str, required=True, description="id of a purpose you stated (POST /api/v1/purposes/)"),
+]
+
+
+class CameraSearchApi(BaseApi):
+    allowed_roles = access.CAMERA_ROLES
+
+    def _search(self, request: Request, params: dict[str, Any]) -> Response:
+        actor = _actor(request)
+        purpose_id = params.get("purpose")
+        purpose = access.purpose_lookup(actor=actor, public_id=purpose_id) if purpose_id else None
+        form = AreaForm(params)
+        if not form.is_valid():
+            return Response({"detail": " ".join(str(e) for errors in form.errors.values() for e in errors)}, status=400)
+        result = access.camera_search(
+            actor=actor, purpose=purpose, area=form.cleaned_data["area"], mode=form.cleaned_data["mode"]
+        )
+        if not result.decision.allowed:
+            detail = result.decision.message
+            if result.decision.reason == "purpose_required":
+                detail = _(
+                    "A valid purpose is required: state one with POST /api/v1/purposes/ and pass its id as purpose."
+                )
+            return Response({"detail": detail, "reason": result.decision.reason}, status=status.HTTP_403_FORBIDDEN)
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "total": result.total,
+                "returned": len(result.hits),
+                "features": [_feature(hit) for hit in result.hits],
+            }
+        )
+
+    @extend_schema(parameters=SEARCH_PARAMETERS, summary="Cameras around a point, nearest first (GeoJSON)")
+    def get(self, request: Request) -> Response:
+        return self._search(request, request.query_params.dict())
+
+    @extend_schema(
+        request={
+            "application/json": {
+                "type": "object",
+                "properties": {
+                    "polygon": {"type": "object"},
+                    "mode": {"type": "string"},
+                    "purpose": {"type": "string"},
+                },
+            }
+        },
+        summary="Cameras in a GeoJSON polygon, nearest to its centre first",
+    )
+    def post(self, request: Request) -> Response:
+        import json
+
+        data = dict(request.data)
+        if isinstance(data.get("polygon"), dict):
+            data["polygon"] = json.dumps(data["polygon"])
+        return self._search(request, data)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.MapView.as_view(), name="console-map"),
+    path("purpose/", views.PurposeView.as_view(), name="console-purpose"),
+    path("map-data/", views.MapDataView.as_view(), name="console-map-data"),
+    path("search/", views.SearchView.as_view(), name="console-search"),
+    path("search/export.csv", views.ExportView.as_view(), name="console-export"),
+    path("cameras/<str:camera_id>/", views.CameraDetailView.as_view(), name="console-camera"),
+    path("cameras/<str:camera_id>/contact/", views.OwnerContactView.as_view(), name="console-owner-contact"),
+]
