@@ -33,3 +33,7 @@ if REDIS_URL:
 # Tests that need the worker start a real one (tests/test_celery_tenancy.py); everything
 # else runs tasks in-process so a test sees their effects.
 CELERY_TASK_ALWAYS_EAGER = env.bool("PORCHLIGHT_TEST_CELERY_EAGER", default=True)
+
+# Serve static files straight from the apps and node_modules, never a stale collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
