@@ -7,11 +7,12 @@ classes: defining them raises at import time, so widening cannot happen quietly.
 
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django_tenants.utils import get_public_schema_name
 from rest_framework import permissions, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -64,6 +65,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """DRF errors as JSON; 'missing' and 'not yours' are the same 404."""
     if isinstance(exc, Http404):
         exc = NotFound("Not found.")
+    elif isinstance(exc, DjangoValidationError):
+        # Domain services raise Django's ValidationError keyed by field: a 400 with those keys.
+        exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == status.HTTP_404_NOT_FOUND:
         response.data = {"detail": "Not found."}

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -176,7 +177,8 @@ class SiteUpdateInput(SiteCreateInput):
         # site_update ignores a lone coordinate; say so instead of dropping it silently.
         for given, missing in (("latitude", "longitude"), ("longitude", "latitude")):
             if given in attrs and missing not in attrs:
-                raise serializers.ValidationError({missing: ["Send latitude and longitude together to move the pin."]})
+                message = _("Send latitude and longitude together to move the pin.")
+                raise serializers.ValidationError({missing: [message]})
         return attrs
 
 
@@ -440,11 +442,13 @@ class CameraConsentApi(_OwnerApi):
             }
             for window in values.get("windows", [])
         ]
+        # Outside _service_errors: a department without a policy is our fault, not a 404.
+        policy = DepartmentPolicy.objects.get(department=department)
         with _service_errors():
             grant = services.consent_set(
                 owner=self.owner(),
                 camera=camera,
-                policy=DepartmentPolicy.objects.get(department=department),
+                policy=policy,
                 level=values["level"],
                 windows=windows,
                 expires_at=values.get("expires_at"),

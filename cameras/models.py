@@ -10,7 +10,7 @@ import uuid
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -45,7 +45,9 @@ class Site(models.Model):
         default=False,
         help_text=_("Off: police can only message you through Porchlight."),
     )
-    police_notes = models.TextField(_("notes for police"), blank=True, max_length=1000)
+    police_notes = models.TextField(
+        _("notes for police"), blank=True, max_length=1000, validators=[MaxLengthValidator(1000)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

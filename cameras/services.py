@@ -136,14 +136,25 @@ def site_delete(*, owner: Any, site: Site) -> None:
     from their history. Audit events keep the cameras' public ids as pseudonyms."""
     with transaction.atomic():
         site = Site.objects.select_for_update().get(pk=site.pk, owner=owner)
-        site_id = site.pk
         camera_ids = list(site.cameras.values_list("pk", flat=True))
-        for camera in site.cameras.all():
-            camera._history_user = owner  # type: ignore[attr-defined]
+        # Deleted one by one, so each history row names the owner who deleted it
+        # (a cascade would load fresh instances without the acting user).
+        for camera in site.cameras.select_related("consent"):
+            _delete_camera(camera, owner)
+        site_id = site.pk
         site._history_user = owner  # type: ignore[attr-defined]
         site.delete()
         _erase_site_history(site_ids=[site_id])
         _erase_camera_history(camera_ids=camera_ids)
+
+
+def _delete_camera(camera: Camera, owner: Any) -> None:
+    grant = getattr(camera, "consent", None)
+    if grant is not None:
+        grant._history_user = owner
+        grant.delete()
+    camera._history_user = owner  # type: ignore[attr-defined]
+    camera.delete()
 
 
 def _erase_site_history(*, site_ids: list[int]) -> None:
@@ -201,10 +212,13 @@ def camera_update(*, owner: Any, camera: Camera, **fields: Any) -> Camera:
 
 def camera_delete(*, owner: Any, camera: Camera) -> None:
     with transaction.atomic():
-        camera = Camera.objects.select_for_update().get(pk=camera.pk, site__owner=owner)
+        camera = (
+            Camera.objects.select_for_update(of=("self",))
+            .select_related("consent")
+            .get(pk=camera.pk, site__owner=owner)
+        )
         camera_id = camera.pk
-        camera._history_user = owner  # type: ignore[attr-defined]
-        camera.delete()
+        _delete_camera(camera, owner)
         _erase_camera_history(camera_ids=[camera_id])
 
 
@@ -232,7 +246,9 @@ def consent_set(
         problems = windows_validate(parsed)
         if problems:
             errors["windows"] = problems
-    if expires_at is not None and expires_at <= timezone.now():
+    if expires_at is not None and timezone.is_naive(expires_at):
+        errors["expires_at"] = [_("Give the end date with its time zone.")]
+    elif expires_at is not None and expires_at <= timezone.now():
         errors["expires_at"] = [_("The end date must be in the future.")]
     if max_live_minutes is not None and not (1 <= max_live_minutes <= policy.live_view_limit_minutes):
         errors["max_live_minutes"] = [

@@ -41,5 +41,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("console/", include("console.urls")),
+    path("", include("audit.urls")),
     path("api/v1/", include(api_v1)),
 ]

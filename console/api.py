@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -116,7 +117,11 @@ class CameraSearchApi(BaseApi):
             }
         )
 
-    @extend_schema(parameters=SEARCH_PARAMETERS, summary="Cameras around a point, nearest first (GeoJSON)")
+    @extend_schema(
+        parameters=SEARCH_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
+        summary="Cameras around a point, nearest first (GeoJSON FeatureCollection)",
+    )
     def get(self, request: Request) -> Response:
         return self._search(request, request.query_params.dict())
 
@@ -131,6 +136,7 @@ class CameraSearchApi(BaseApi):
                 },
             }
         },
+        responses={200: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
         summary="Cameras in a GeoJSON polygon, nearest to its centre first",
     )
     def post(self, request: Request) -> Response:

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import OWNER_ROLES
+from audit.selectors import chain_head
 from cameras import selectors, services
 from cameras.exceptions import OutsideJurisdiction
 from cameras.models import Camera, CameraStatus, Site
@@ -33,6 +34,8 @@ class PortalHomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["policy"] = _policy(self.request)
         context["levels"] = list(selectors.LEVEL_SENTENCES.items())
+        # Published so that nobody, not even the operator, can rewrite the log unnoticed.
+        context["chain_head"] = chain_head()
         return context
 
 

@@ -1,0 +1,34 @@
+"""Reads on the access log."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from .models import AccessEvent
+
+
+def events_recent(*, action: str = "", outcome: str = "") -> QuerySet[AccessEvent]:
+    events = AccessEvent.objects.order_by("-seq")
+    if action:
+        events = events.filter(action=action)
+    if outcome:
+        events = events.filter(outcome=outcome)
+    return events
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    count: int
+    head_hash: str
+
+
+def chain_head() -> ChainHead:
+    """The latest event's sequence number and hash: what the public transparency page shows."""
+    last = AccessEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    return ChainHead(count=last[0], head_hash=last[1]) if last else ChainHead(0, "0" * 64)
+
+
+def events_summary() -> list[Any]:
+    """Counts per action and outcome, for the oversight board."""
+    return list(AccessEvent.objects.values("action", "outcome").annotate(n=Count("seq")).order_by("action", "outcome"))

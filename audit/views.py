@@ -1,0 +1,75 @@
+"""Oversight pages: the access log, its statistics and the chain's integrity.
+
+No video and no owner PII: events name cameras by pseudonymous id and officers by badge
+and role. Reading the log is itself an event (audit_read).
+"""
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.models import Role
+from accounts.selectors import session_passed_mfa
+
+from .models import Action, Outcome
+from .selectors import events_recent, events_summary
+from .services import ActorSnapshot, EventFacts, access_event_record, session_key_hash
+from .verify import chain_verify
+
+AUDIT_READER_ROLES = frozenset({Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
+
+
+def _actor(request: HttpRequest) -> ActorSnapshot:
+    user: Any = request.user
+    return ActorSnapshot(
+        user_id=user.pk,
+        label=user.full_name or user.email,
+        badge=user.badge_number,
+        role=user.role,
+        mfa=session_passed_mfa(request),
+        session_hash=session_key_hash(request.session.session_key),
+        ip=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+
+
+class OversightLogView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user: Any = request.user
+        allowed = user.role in AUDIT_READER_ROLES and session_passed_mfa(request)
+        action = request.GET.get("action", "") if request.GET.get("action", "") in Action.values else ""
+        outcome = request.GET.get("outcome", "") if request.GET.get("outcome", "") in Outcome.values else ""
+        page = Paginator(events_recent(action=action, outcome=outcome), 50).get_page(request.GET.get("page"))
+        with transaction.atomic():
+            access_event_record(
+                actor=_actor(request),
+                facts=EventFacts(
+                    action=Action.AUDIT_READ,
+                    outcome=Outcome.ALLOWED if allowed else Outcome.DENIED,
+                    reason="ok" if allowed else "role_not_permitted",
+                    quantity=len(page.object_list) if allowed else 0,
+                    quantity_unit="rows",
+                    details={"action": action, "outcome": outcome, "page": page.number},
+                ),
+            )
+        if not allowed:
+            raise PermissionDenied(_("The access log is for supervisors, administrators and the oversight board."))
+        return render(
+            request,
+            "audit/oversight.html",
+            {
+                "page": page,
+                "summary": events_summary(),
+                "report": chain_verify(),
+                "actions": Action.choices,
+                "action": action,
+                "outcome": outcome,
+            },
+        )
