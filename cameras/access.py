@@ -408,3 +408,41 @@ def console_denied(*, actor: Actor, path: str) -> None:
         EventFacts(Action.CONSOLE_DENIED, Outcome.DENIED, "role_not_permitted", details={"path": path[:200]}),
         None,
     )
+
+
+def live_end_record(
+    *,
+    actor: Actor,
+    purpose: Purpose,
+    camera: Camera | None,
+    camera_ref: str,
+    reason: str,
+    seconds: int,
+    bytes_sent: int,
+) -> int:
+    """Record the end of a live view: how long, how much, and why it ended."""
+    owners = [camera.site.owner_id] if camera is not None else []
+    facts = EventFacts(
+        action=Action.LIVE_END,
+        outcome=Outcome.ALLOWED,
+        reason=reason,
+        targets=[camera_ref],
+        owner_refs=owners,
+        consent_level=getattr(getattr(camera, "consent", None), "level", ""),
+        quantity=seconds,
+        quantity_unit="seconds",
+        details={"bytes": bytes_sent},
+    )
+    with transaction.atomic():
+        return _record(actor, facts, purpose)
+
+
+def live_allowed_now(*, camera: Camera, purpose: Purpose, user: Any) -> str | None:
+    """Re-check an open live view without logging: None while it may continue, else why not.
+
+    Used every fraction of a second by the viewer consumer; the end itself is logged.
+    """
+    if not user.is_active:
+        return "account_inactive"
+    policy = _policy()
+    return _consent_denial(Action.LIVE_START, camera, purpose, policy)

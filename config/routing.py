@@ -1,7 +1,10 @@
 from django.urls import path
 
 from accounts.consumers import WhoAmIConsumer
+from live.consumers import BridgeConsumer, ViewerConsumer
 
 websocket_urlpatterns = [
     path("ws/whoami/", WhoAmIConsumer.as_asgi()),
+    path("ws/bridge/", BridgeConsumer.as_asgi()),
+    path("ws/live/<str:camera_id>/", ViewerConsumer.as_asgi()),
 ]

@@ -59,6 +59,7 @@ TENANT_APPS = [
     "cameras",  # sites, cameras, consent: each department's own registry
     "portal",  # resident/business pages over the cameras services (no models)
     "console",  # department pages over the access gate (no models)
+    "live",  # bridges and live-view sessions of the department
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -295,3 +296,9 @@ LOGGING = {
 
 # --- Registry ----------------------------------------------------------------------------
 PORCHLIGHT_SNAPSHOT_MAX_BYTES = env.int("PORCHLIGHT_SNAPSHOT_MAX_BYTES", default=5 * 1024 * 1024)
+
+# --- Live view ---------------------------------------------------------------------------
+PORCHLIGHT_LIVE_MAX_FRAME_BYTES = env.int("PORCHLIGHT_LIVE_MAX_FRAME_BYTES", default=1024 * 1024)
+PORCHLIGHT_LIVE_MAX_FPS = env.int("PORCHLIGHT_LIVE_MAX_FPS", default=15)
+# How often an open live view re-checks consent, account and time limit (seconds).
+PORCHLIGHT_LIVE_WATCH_INTERVAL = env.float("PORCHLIGHT_LIVE_WATCH_INTERVAL", default=0.25)

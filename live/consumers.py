@@ -1,0 +1,361 @@
+"""WebSocket consumers: bridges push frames, viewers receive them.
+
+Frames travel bridge → BridgeConsumer → channel layer group of the camera → every
+ViewerConsumer in it. Every database call sets the tenant again (TenantConsumerMixin.db),
+since all consumers of a process share one sync thread (stack-pitfalls §1).
+Close codes are documented in docs/bridge-protocol.md.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import struct
+import time
+import uuid
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from accounts.models import STAFF_ROLES
+from cameras import access
+from tenants.asgi import TenantConsumerMixin
+
+from . import services
+from .models import EndReason
+
+logger = logging.getLogger("porchlight.live")
+
+HEADER = struct.Struct(">16sQ")  # camera uuid, capture time (µs since the epoch)
+
+# Bridge close codes.
+BRIDGE_BAD_TOKEN = 4401
+BRIDGE_MALFORMED = 4408
+BRIDGE_WRONG_CAMERA = 4409
+BRIDGE_TOO_LARGE = 4413
+BRIDGE_NOT_JPEG = 4415
+BRIDGE_TOO_FAST = 4429
+
+# Viewer close codes (the viewer page explains each in words).
+VIEWER_BAD_REQUEST = 4400
+VIEWER_UNAUTHENTICATED = 4401
+VIEWER_DENIED = 4403
+VIEWER_NOT_FOUND = 4404
+VIEWER_TIME_LIMIT = 4408
+VIEWER_CONSENT = 4410
+VIEWER_ACCOUNT = 4411
+VIEWER_OWNER_ENDED = 4412
+VIEWER_RELAY_UNAVAILABLE = 4503
+END_CODES: dict[str, int] = {
+    EndReason.TIME_LIMIT: VIEWER_TIME_LIMIT,
+    EndReason.CONSENT: VIEWER_CONSENT,
+    EndReason.ACCOUNT: VIEWER_ACCOUNT,
+    EndReason.OWNER_ENDED: VIEWER_OWNER_ENDED,
+    EndReason.RELAY: VIEWER_RELAY_UNAVAILABLE,
+}
+
+
+def _schema(scope: dict[str, Any]) -> str:
+    return str(scope["tenant"].schema_name)
+
+
+class BridgeConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
+    """/ws/bridge/: a bridge at an owner's premises, authenticated by its token."""
+
+    bridge_id: int | None = None
+
+    async def connect(self) -> None:
+        header = dict(self.scope.get("headers", [])).get(b"authorization", b"").decode("latin-1")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        bridge = await self.db(services.bridge_authenticate, raw_token=token)
+        # Accept first so the bridge sees the close code, not a bare handshake refusal.
+        await self.accept()
+        if bridge is None:
+            logger.warning("bridge refused: bad or revoked token", extra={"schema": _schema(self.scope)})
+            await self.close(code=BRIDGE_BAD_TOKEN)
+            return
+        self.bridge_id = bridge.pk
+        self.bridge_public_id = str(bridge.public_id)
+        self.cameras: dict[bytes, str] = await self.db(_bridge_cameras, bridge.pk)
+        self.max_bytes = settings.PORCHLIGHT_LIVE_MAX_FRAME_BYTES
+        self.max_fps = settings.PORCHLIGHT_LIVE_MAX_FPS
+        self.last_frame: dict[bytes, list[float]] = {}
+        self.group = services.bridge_group(_schema(self.scope), bridge.public_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.db(services.bridge_presence, bridge_id=bridge.pk, connected=True)
+        await self.send(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "bridge": self.bridge_public_id,
+                    "cameras": sorted(self.cameras.values()),
+                    "max_frame_bytes": self.max_bytes,
+                    "max_fps": self.max_fps,
+                }
+            )
+        )
+        # After a reconnect, resume the cameras someone is still watching.
+        for camera in await self.db(_watched_cameras, bridge.pk):
+            await self.send(json.dumps({"type": "start", "camera": camera, "fps": self.max_fps, "max_width": 1280}))
+        logger.info("bridge connected", extra={"bridge": self.bridge_public_id})
+
+    async def disconnect(self, code: int) -> None:
+        if self.bridge_id is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.db(services.bridge_presence, bridge_id=self.bridge_id, connected=False)
+
+    async def _refuse(self, code: int, why: str) -> None:
+        logger.warning(
+            "bridge closed: %s", why, extra={"bridge": getattr(self, "bridge_public_id", None), "code": code}
+        )
+        await self.close(code=code)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.bridge_id is None:
+            return
+        if text_data is not None:
+            try:
+                message = json.loads(text_data)
+                kind = message["type"]
+            except (ValueError, KeyError, TypeError):
+                await self._refuse(BRIDGE_MALFORMED, "malformed text message")
+                return
+            if kind == "status":
+                logger.info(
+                    "bridge status",
+                    extra={
+                        "bridge": self.bridge_public_id,
+                        "camera": message.get("camera"),
+                        "state": message.get("state"),
+                    },
+                )
+            return
+        data = bytes_data or b""
+        if len(data) < HEADER.size + 4:
+            await self._refuse(BRIDGE_MALFORMED, "frame shorter than its header")
+            return
+        raw_camera, _captured = HEADER.unpack_from(data)
+        camera = self.cameras.get(raw_camera)
+        if camera is None:
+            await self._refuse(BRIDGE_WRONG_CAMERA, "frame for a camera this bridge does not serve")
+            return
+        jpeg = data[HEADER.size :]
+        if len(jpeg) > self.max_bytes:
+            await self._refuse(BRIDGE_TOO_LARGE, f"frame of {len(jpeg)} bytes")
+            return
+        if not (jpeg.startswith(b"\xff\xd8") and jpeg.rstrip(b"\x00").endswith(b"\xff\xd9")):
+            await self._refuse(BRIDGE_NOT_JPEG, "frame is not a JPEG")
+            return
+        if self._too_fast(raw_camera):
+            await self._refuse(BRIDGE_TOO_FAST, "frame rate above the limit")
+            return
+        await self.channel_layer.group_send(
+            services.camera_group(_schema(self.scope), camera), {"type": "live.frame", "frame": data[16:]}
+        )
+
+    def _too_fast(self, camera: bytes) -> bool:
+        # A sliding one-second window with 50% headroom for jitter.
+        now = time.monotonic()
+        times = [t for t in self.last_frame.get(camera, []) if now - t < 1.0]
+        times.append(now)
+        self.last_frame[camera] = times
+        return len(times) > self.max_fps * 1.5 + 1
+
+    async def bridge_command(self, event: dict[str, Any]) -> None:
+        await self.send(json.dumps(event["command"]))
+
+    async def bridge_revoked(self, event: dict[str, Any]) -> None:
+        await self._refuse(BRIDGE_BAD_TOKEN, "token revoked")
+
+
+def _bridge_cameras(bridge_id: int) -> dict[bytes, str]:
+    from .models import Bridge
+
+    bridge = Bridge.objects.get(pk=bridge_id)
+    return {c.public_id.bytes: str(c.public_id) for c in bridge.cameras.all()}
+
+
+def _watched_cameras(bridge_id: int) -> list[str]:
+    from .models import Bridge, LiveSession
+
+    cameras = Bridge.objects.get(pk=bridge_id).cameras.all()
+    watched = LiveSession.objects.filter(camera__in=cameras, ended_at__isnull=True).values_list(
+        "camera__public_id", flat=True
+    )
+    return sorted({str(c) for c in watched})
+
+
+class ViewerConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
+    """/ws/live/<camera>/?purpose=<id>: an officer's live view, through the gate."""
+
+    session_id: int | None = None
+    watch: asyncio.Task[None] | None = None
+
+    async def connect(self) -> None:
+        user = self.scope["user"]
+        await self.accept()
+        if not user.is_authenticated:
+            await self.close(code=VIEWER_UNAUTHENTICATED)
+            return
+        self.actor = access.Actor(
+            user=user,
+            mfa=any(m.get("method") == "mfa" for m in self.scope["session"].get("account_authentication_methods", [])),
+            session_hash=self.scope.get("session_key_hash", ""),
+            ip=(self.scope.get("client") or [None])[0],
+            user_agent=dict(self.scope.get("headers", [])).get(b"user-agent", b"").decode("latin-1")[:300],
+        )
+        camera_id = self.scope["url_route"]["kwargs"]["camera_id"]
+        purpose_id = parse_qs(self.scope.get("query_string", b"").decode()).get("purpose", [""])[0]
+        if user.role not in STAFF_ROLES:
+            await self.db(access.console_denied, actor=self.actor, path=f"/ws/live/{camera_id}/")
+            await self.close(code=VIEWER_DENIED)
+            return
+        start = await self.db(_start, self.actor, camera_id, purpose_id)
+        if start.session is None:
+            code = VIEWER_NOT_FOUND if start.decision.reason == "not_found" else VIEWER_DENIED
+            if start.decision.reason == "purpose_required":
+                code = VIEWER_BAD_REQUEST
+            await self.send(
+                json.dumps({"type": "denied", "reason": start.decision.reason, "message": start.decision.message})
+            )
+            await self.close(code=code)
+            return
+        self.session_id = start.session.pk
+        self.frames = 0
+        self.bytes = 0
+        self.camera_public_id = camera_id
+        self.camera_pk = start.session.camera_id
+        self.bridges = start.bridge_ids
+        self.group = services.camera_group(_schema(self.scope), camera_id)
+        try:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+            if start.first_viewer:
+                await self._bridges(
+                    {"type": "start", "camera": camera_id, "fps": settings.PORCHLIGHT_LIVE_MAX_FPS, "max_width": 1280}
+                )
+        except Exception:  # Redis gone: say so rather than show a frozen picture
+            logger.exception("relay unavailable")
+            await self._end(EndReason.RELAY)
+            return
+        await self.send(
+            json.dumps(
+                {
+                    "type": "session",
+                    "session": str(start.session.public_id),
+                    "ends_at": start.session.ends_at.isoformat(),
+                    "limit_seconds": start.session.limit_seconds,
+                    "watermark": _watermark(user),
+                }
+            )
+        )
+        self.watch = asyncio.create_task(self._watchdog())
+
+    async def _bridges(self, command: dict[str, Any]) -> None:
+        for bridge in self.bridges:
+            await self.channel_layer.group_send(
+                services.bridge_group(_schema(self.scope), bridge), {"type": "bridge.command", "command": command}
+            )
+
+    async def _watchdog(self) -> None:
+        interval = settings.PORCHLIGHT_LIVE_WATCH_INTERVAL
+        while self.session_id is not None:
+            await asyncio.sleep(interval)
+            try:
+                reason = await self.db(services.live_session_check, session_id=self.session_id)
+            except Exception:
+                logger.exception("live session check failed; ending the view")
+                reason = EndReason.CONSENT
+            if reason is not None:
+                await self._end(reason)
+                return
+
+    async def _end(self, reason: str) -> None:
+        session_id, self.session_id = self.session_id, None
+        if session_id is None:
+            return
+        await self.db(
+            services.live_session_end,
+            actor=self.actor,
+            session_id=session_id,
+            reason=reason,
+            frames=self.frames,
+            bytes_sent=self.bytes,
+        )
+        await self._leave()
+        await self.close(code=END_CODES.get(reason, 1000))
+
+    async def _leave(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            if await self.db(services.live_sessions_active, camera_id=self.camera_pk) == 0:
+                await self._bridges({"type": "stop", "camera": self.camera_public_id})
+
+    async def disconnect(self, code: int) -> None:
+        if self.watch is not None and self.watch is not asyncio.current_task():
+            self.watch.cancel()
+        if self.session_id is not None:
+            session_id, self.session_id = self.session_id, None
+            await self.db(
+                services.live_session_end,
+                actor=self.actor,
+                session_id=session_id,
+                reason=EndReason.VIEWER_LEFT,
+                frames=self.frames,
+                bytes_sent=self.bytes,
+            )
+            await self._leave()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.session_id is None or text_data is None:
+            return
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            return
+        if message.get("type") == "extend":
+            decision, session = await self.db(_extend, self.actor, self.session_id, str(message.get("reason", "")))
+            await self.send(
+                json.dumps(
+                    {
+                        "type": "extended" if decision.allowed else "denied",
+                        "ends_at": session.ends_at.isoformat(),
+                        "message": decision.message,
+                    }
+                )
+            )
+
+    async def live_frame(self, event: dict[str, Any]) -> None:
+        if self.session_id is None:
+            return
+        frame: bytes = event["frame"]
+        self.frames += 1
+        self.bytes += len(frame) - 8
+        await self.send(bytes_data=frame)
+
+
+def _watermark(user: Any) -> str:
+    badge = f" #{user.badge_number}" if user.badge_number else ""
+    return f"{user.full_name or user.email}{badge}"
+
+
+def _start(actor: access.Actor, camera_id: str, purpose_id: str) -> services.LiveStart:
+    try:
+        uuid.UUID(camera_id)
+    except ValueError:
+        camera_id = ""
+    purpose = access.purpose_lookup(actor=actor, public_id=purpose_id) if purpose_id else None
+    return services.live_session_start(actor=actor, purpose=purpose, camera_public_id=camera_id or None)
+
+
+def _extend(actor: access.Actor, session_id: int, reason: str) -> Any:
+    from django.core.exceptions import ValidationError
+
+    try:
+        return services.live_session_extend(actor=actor, session_id=session_id, reason=reason)
+    except ValidationError:
+        from .models import LiveSession
+
+        session = LiveSession.objects.get(pk=session_id)
+        return access.Decision(False, "reason_missing", "Say why you need more time.", 0), session

@@ -1,0 +1,61 @@
+"""Bridges at owners' premises and the live-view sessions officers open through them."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Bridge(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    site = models.ForeignKey("cameras.Site", on_delete=models.CASCADE, related_name="bridges")
+    cameras = models.ManyToManyField("cameras.Camera", related_name="bridges", blank=True)
+    name = models.CharField(_("name"), max_length=100)
+    token_prefix = models.CharField(max_length=12)
+    token_digest = models.CharField(max_length=64, unique=True)  # SHA-256; the token is shown once
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # Heartbeat fields change often and are left out of history on purpose.
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    connected = models.BooleanField(default=False)
+
+    history = HistoricalRecords(excluded_fields=["last_seen_at", "connected"])
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EndReason(models.TextChoices):
+    VIEWER_LEFT = "viewer_left", _("The officer closed the view")
+    TIME_LIMIT = "time_limit", _("The time limit was reached")
+    CONSENT = "consent", _("The owner's consent no longer allows it")
+    OWNER_ENDED = "owner_ended", _("The owner ended it")
+    ACCOUNT = "account", _("The officer's account was deactivated")
+    RELAY = "relay", _("The relay became unavailable")
+    BRIDGE = "bridge", _("The camera's bridge disconnected")
+
+
+class LiveSession(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="live_sessions")
+    camera = models.ForeignKey("cameras.Camera", on_delete=models.SET_NULL, null=True, related_name="live_sessions")
+    camera_ref = models.CharField(max_length=80)  # "camera:<uuid>", survives the camera's deletion
+    purpose = models.ForeignKey("cameras.Purpose", on_delete=models.PROTECT, related_name="live_sessions")
+    started_at = models.DateTimeField(auto_now_add=True)
+    limit_seconds = models.PositiveIntegerField()
+    ends_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    frames = models.BigIntegerField(default=0)
+    bytes_sent = models.BigIntegerField(default=0)
+    start_event_seq = models.BigIntegerField()
+    extensions = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["camera", "ended_at"], name="live_session_active")]
+
+    def __str__(self) -> str:
+        return f"{self.camera_ref} by {self.officer_id}"

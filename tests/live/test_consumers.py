@@ -1,0 +1,333 @@
+"""Live view through Channels: the gate decides, frames flow only while allowed, and every
+way a session ends closes the viewer within a second with a code the page explains."""
+
+import asyncio
+import json
+import struct
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from accounts.models import Role
+from audit.models import AccessEvent
+from cameras import access, services
+from cameras.models import Camera
+from config.asgi import application
+from live import services as live_services
+from live.models import LiveSession
+from tenants.models import Department, DepartmentPolicy
+from tests.factories import UserFactory, totp_enable
+
+pytestmark = pytest.mark.django_db
+JPEG = b"\xff\xd8" + b"\x00" * 2000 + b"\xff\xd9"
+
+
+def committed(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run in Rialto's schema on another connection, so the consumers' threads see it."""
+
+    def run() -> Any:
+        try:
+            with tenant_context(Department.objects.get(schema_name="rialto")):
+                return fn(*args, **kwargs)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+@dataclass
+class Scene:
+    officer_id: int
+    session_key: str
+    purpose_id: str
+    camera_id: str
+    camera_pk: int
+    owner_id: int
+    bridge_token: str
+    bridge_id: str
+
+
+def _scene(level: str = "live", kind: str = "business") -> Scene:
+    tag = uuid.uuid4().hex[:8]
+    department = Department.objects.get(schema_name="rialto")
+    policy = DepartmentPolicy.objects.get(department=department)
+    owner = UserFactory(role=Role.BUSINESS, email=f"owner-{tag}@example.org")
+    site = services.site_create(owner=owner, department=department, lon=-117.38, lat=34.10, kind=kind, address="1 Main")
+    camera = services.camera_register(owner=owner, site=site, label="Door")
+    services.consent_set(owner=owner, camera=camera, policy=policy, level=level)
+    issued = live_services.bridge_create(owner=owner, site=site, name="NVR", cameras=[camera])
+    officer = UserFactory(role=Role.OFFICER, email=f"officer-{tag}@example.org", badge_number="5150")
+    totp_enable(officer)
+    purpose = access.purpose_declare(
+        actor=access.Actor(user=officer, mfa=True),
+        case_number="RPD-7",
+        category="violent_crime",
+        text="Robbery in progress",
+    )
+    session = SessionStore()
+    session["_auth_user_id"] = str(officer.pk)
+    session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
+    session["_auth_user_hash"] = officer.get_session_auth_hash()
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time()},
+        {"method": "mfa", "at": time.time()},
+    ]
+    session.create()
+    return Scene(
+        officer.pk,
+        session.session_key or "",
+        str(purpose.public_id),
+        str(camera.public_id),
+        camera.pk,
+        owner.pk,
+        issued.token,
+        str(issued.bridge.public_id),
+    )
+
+
+@pytest.fixture
+def scene() -> Scene:
+    return committed(_scene)  # type: ignore[no-any-return]
+
+
+def viewer(
+    scene: Scene, camera_id: str | None = None, purpose: str | None = None, session: str | None = None
+) -> WebsocketCommunicator:
+    query = f"?purpose={scene.purpose_id if purpose is None else purpose}"
+    headers = [(b"host", b"rialto.localhost:8000"), (b"cookie", f"sessionid={session or scene.session_key}".encode())]
+    return WebsocketCommunicator(application, f"/ws/live/{camera_id or scene.camera_id}/{query}", headers=headers)
+
+
+def bridge(token: str) -> WebsocketCommunicator:
+    headers = [(b"host", b"rialto.localhost:8000"), (b"authorization", f"Bearer {token}".encode())]
+    return WebsocketCommunicator(application, "/ws/bridge/", headers=headers)
+
+
+def frame(camera_id: str, payload: bytes = JPEG) -> bytes:
+    return struct.pack(">16sQ", uuid.UUID(camera_id).bytes, int(time.time() * 1e6)) + payload
+
+
+async def json_of(comm: WebsocketCommunicator) -> dict[str, Any]:
+    return json.loads(await comm.receive_from(timeout=5))  # type: ignore[no-any-return]
+
+
+async def closed_with(comm: WebsocketCommunicator, within: float) -> int:
+    started = time.monotonic()
+    while True:
+        message = await comm.receive_output(timeout=within)
+        if message["type"] == "websocket.close":
+            assert time.monotonic() - started <= within
+            return int(message.get("code", 1000))
+
+
+def last_event(scene: Scene) -> AccessEvent:
+    return committed(lambda: AccessEvent.objects.order_by("-seq").first())  # type: ignore[no-any-return]
+
+
+async def test_officer_sees_frames_from_the_bridge_and_the_session_is_recorded(scene: Scene) -> None:
+    cam = bridge(scene.bridge_token)
+    await cam.connect()
+    hello = await json_of(cam)
+    view = viewer(scene)
+    connected, _ = await view.connect()
+    session = await json_of(view)
+    start = await json_of(cam)
+
+    await cam.send_to(bytes_data=frame(scene.camera_id))
+    received = await view.receive_from(timeout=5)
+
+    assert connected
+    assert hello["cameras"] == [scene.camera_id]
+    assert (start["type"], start["camera"]) == ("start", scene.camera_id)
+    assert session["watermark"].endswith("#5150")
+    assert received[8:] == JPEG
+    assert last_event(scene).action == "live_start"
+    await view.disconnect()
+    stop = await json_of(cam)
+    assert (stop["type"], stop["camera"]) == ("stop", scene.camera_id)
+    ended = committed(lambda: LiveSession.objects.get(officer_id=scene.officer_id))
+    assert (ended.end_reason, ended.frames) == ("viewer_left", 1)
+    assert last_event(scene).action == "live_end"
+    await cam.disconnect()
+
+
+async def test_revoking_consent_closes_the_viewer_within_one_second(scene: Scene) -> None:
+    view = viewer(scene)
+    await view.connect()
+    await json_of(view)
+
+    committed(
+        lambda: services.consent_revoke(
+            owner=Camera.objects.get(pk=scene.camera_pk).site.owner, camera=Camera.objects.get(pk=scene.camera_pk)
+        )
+    )
+
+    assert await closed_with(view, within=1.0) == 4410
+    assert (last_event(scene).action, last_event(scene).reason) == ("live_end", "consent")
+
+
+async def test_pausing_the_camera_closes_the_viewer_within_one_second(scene: Scene) -> None:
+    view = viewer(scene)
+    await view.connect()
+    await json_of(view)
+
+    committed(
+        lambda: services.camera_status_set(
+            owner=Camera.objects.get(pk=scene.camera_pk).site.owner,
+            camera=Camera.objects.get(pk=scene.camera_pk),
+            status="paused",
+        )
+    )
+
+    assert await closed_with(view, within=1.0) == 4410
+
+
+async def test_the_owner_ending_the_view_closes_it_within_one_second(scene: Scene) -> None:
+    view = viewer(scene)
+    await view.connect()
+    session = await json_of(view)
+
+    committed(
+        lambda: live_services.live_session_owner_end(
+            owner=Camera.objects.get(pk=scene.camera_pk).site.owner, session_public_id=session["session"]
+        )
+    )
+
+    assert await closed_with(view, within=1.0) == 4412
+
+
+async def test_deactivating_the_officer_closes_the_view_within_one_second(scene: Scene) -> None:
+    view = viewer(scene)
+    await view.connect()
+    await json_of(view)
+
+    committed(
+        lambda: (
+            type(Camera.objects.get(pk=scene.camera_pk).site.owner)
+            .objects.filter(pk=scene.officer_id)
+            .update(is_active=False)
+        )
+    )
+
+    assert await closed_with(view, within=1.0) == 4411
+
+
+async def test_the_time_limit_ends_the_view(scene: Scene) -> None:
+    view = viewer(scene)
+    await view.connect()
+    await json_of(view)
+
+    committed(lambda: LiveSession.objects.filter(officer_id=scene.officer_id).update(ends_at=timezone.now()))
+
+    assert await closed_with(view, within=1.0) == 4408
+    assert last_event(scene).reason == "time_limit"
+
+
+async def test_on_request_consent_refuses_live_view_and_logs_it() -> None:
+    scene = committed(_scene, level="on_request")
+    view = viewer(scene)
+
+    await view.connect()
+    denied = await json_of(view)
+
+    assert denied["reason"] == "level_too_low"
+    assert await closed_with(view, within=1.0) == 4403
+    assert (last_event(scene).action, last_event(scene).outcome) == ("live_start", "denied")
+
+
+async def test_a_viewer_without_purpose_is_refused(scene: Scene) -> None:
+    view = viewer(scene, purpose="")
+
+    await view.connect()
+
+    assert (await json_of(view))["reason"] == "purpose_required"
+    assert await closed_with(view, within=1.0) == 4400
+
+
+async def test_an_unknown_or_foreign_camera_id_is_not_found(scene: Scene) -> None:
+    view = viewer(scene, camera_id=str(uuid.uuid4()))
+
+    await view.connect()
+
+    assert (await json_of(view))["reason"] == "not_found"
+    assert await closed_with(view, within=1.0) == 4404
+
+
+async def test_without_a_session_the_viewer_is_unauthenticated(scene: Scene) -> None:
+    view = viewer(scene, session="nope")
+
+    await view.connect()
+
+    assert await closed_with(view, within=1.0) == 4401
+
+
+async def test_a_wrong_bridge_token_is_closed_with_4401() -> None:
+    cam = bridge("plb_wrong")
+
+    await cam.connect()
+
+    assert await closed_with(cam, within=1.0) == 4401
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        (lambda s: frame(str(uuid.uuid4())), 4409),
+        (lambda s: frame(s.camera_id, b"\xff\xd8" + b"\x00" * (1024 * 1024 + 10) + b"\xff\xd9"), 4413),
+        (lambda s: frame(s.camera_id, b"GIF89a" + b"\x00" * 100), 4415),
+        (lambda s: b"\x00\x01", 4408),
+    ],
+)
+async def test_a_bridge_sending_garbage_is_closed_with_a_documented_code(scene: Scene, payload: Any, code: int) -> None:
+    cam = bridge(scene.bridge_token)
+    await cam.connect()
+    await json_of(cam)
+
+    await cam.send_to(bytes_data=payload(scene))
+
+    assert await closed_with(cam, within=1.0) == code
+
+
+async def test_a_revoked_bridge_token_cannot_connect(scene: Scene) -> None:
+    from live.models import Bridge
+
+    committed(
+        lambda: live_services.bridge_revoke(
+            owner=Camera.objects.get(pk=scene.camera_pk).site.owner,
+            bridge=Bridge.objects.get(public_id=scene.bridge_id),
+        )
+    )
+    cam = bridge(scene.bridge_token)
+
+    await cam.connect()
+
+    assert await closed_with(cam, within=1.0) == 4401
+
+
+async def test_many_viewers_one_stream(scene: Scene) -> None:
+    cam = bridge(scene.bridge_token)
+    await cam.connect()
+    await json_of(cam)
+    views = [viewer(scene) for _ in range(3)]
+    for view in views:
+        await view.connect()
+        await json_of(view)
+
+    await cam.send_to(bytes_data=frame(scene.camera_id))
+    got = await asyncio.gather(*(v.receive_from(timeout=5) for v in views))
+
+    assert all(g[8:] == JPEG for g in got)
+    for view in views:
+        await view.disconnect()
+    await cam.disconnect()
