@@ -1,0 +1,113 @@
+"""Owner's bridge page (token shown once, stored hashed, revocable) and the console live page."""
+
+import re
+from typing import Any
+
+import pytest
+
+from accounts.models import Role
+from cameras import services
+from live.models import Bridge, LiveSession
+from live.services import bridge_authenticate, bridge_create
+from tests.conftest import TenantClient
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def owner_site(in_rialto: Any, rialto_client: TenantClient) -> Any:
+    owner = UserFactory(role=Role.BUSINESS)
+    site = services.site_create(
+        owner=owner, department=in_rialto, lon=-117.38, lat=34.1, kind="business", address="1 A St"
+    )
+    camera = services.camera_register(owner=owner, site=site, label="Door")
+    rialto_client.force_login(owner)
+    return owner, site, camera
+
+
+def test_owner_creates_a_bridge_and_sees_its_token_and_command_once(
+    owner_site: Any, rialto_client: TenantClient
+) -> None:
+    _, site, camera = owner_site
+
+    response = rialto_client.post(
+        "/my/bridges/", {"site": site.public_id, "name": "Garage NVR", "cameras": [camera.public_id]}
+    )
+
+    token = re.search(r'<code id="bridge-token">(plb_[^<]+)</code>', response.content.decode())
+    assert token is not None
+    assert b"python -m live.bridge --url ws://rialto.localhost:8000" in response.content
+    assert bridge_authenticate(raw_token=token.group(1)) is not None
+    assert token.group(1) not in {b.token_digest for b in Bridge.objects.all()}
+    assert token.group(1).encode() not in rialto_client.get("/my/bridges/").content
+
+
+def test_a_bridge_without_cameras_or_name_is_refused(owner_site: Any, rialto_client: TenantClient) -> None:
+    _, site, _ = owner_site
+
+    response = rialto_client.post("/my/bridges/", {"site": site.public_id, "name": ""})
+
+    assert response.status_code == 400
+    assert not Bridge.objects.filter(site=site).exists()
+
+
+def test_revoking_a_bridge_invalidates_its_token(owner_site: Any, rialto_client: TenantClient) -> None:
+    owner, site, camera = owner_site
+    issued = bridge_create(owner=owner, site=site, name="NVR", cameras=[camera])
+
+    rialto_client.post("/my/bridges/", {"revoke": issued.bridge.public_id})
+
+    assert bridge_authenticate(raw_token=issued.token) is None
+
+
+def test_another_owners_bridge_cannot_be_revoked(owner_site: Any, in_rialto: Any) -> None:
+    owner, site, camera = owner_site
+    issued = bridge_create(owner=owner, site=site, name="NVR", cameras=[camera])
+    intruder = TenantClient("rialto.localhost")
+    intruder.force_login(UserFactory(role=Role.RESIDENT))
+
+    response = intruder.post("/my/bridges/", {"revoke": issued.bridge.public_id})
+
+    assert response.status_code == 404
+    assert bridge_authenticate(raw_token=issued.token) is not None
+
+
+def test_a_bridge_cannot_serve_another_sites_camera(owner_site: Any, in_rialto: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    owner, site, _ = owner_site
+    other_site = services.site_create(
+        owner=owner, department=in_rialto, lon=-117.37, lat=34.1, kind="business", address="2 B"
+    )
+    other_camera = services.camera_register(owner=owner, site=other_site, label="Back")
+
+    with pytest.raises(ValidationError):
+        bridge_create(owner=owner, site=site, name="NVR", cameras=[other_camera])
+
+
+def test_owner_sees_a_live_view_in_progress_and_ends_it(
+    owner_site: Any, rialto_client: TenantClient, actor: Any, exigent_purpose: Any, policy: Any
+) -> None:
+    from cameras.access import Actor
+    from live.services import live_session_start
+
+    owner, _, camera = owner_site
+    services.consent_set(owner=owner, camera=camera, policy=policy, level="live")
+    start = live_session_start(
+        actor=Actor(user=actor.user, mfa=True), purpose=exigent_purpose, camera_public_id=camera.public_id
+    )
+    assert start.session is not None
+
+    page = rialto_client.get("/my/bridges/")
+    rialto_client.post("/my/bridges/", {"end_session": start.session.public_id})
+
+    assert b"Live view in progress" in page.content
+    assert LiveSession.objects.get(pk=start.session.pk).end_reason == "owner_ended"
+
+
+def test_console_live_page_needs_a_purpose(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OFFICER)
+
+    response = client.get("/console/live/", {"camera": "00000000-0000-0000-0000-000000000001"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/console/purpose/"
