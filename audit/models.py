@@ -16,6 +16,7 @@ class Action(models.TextChoices):
     """Documented in docs/audit-events.md; a test fails when one is missing there."""
 
     PURPOSE_DECLARE = "purpose_declare", _("Purpose stated")
+    EXIGENT_APPROVE = "exigent_approve", _("Exigent purpose approved")
     MAP_VIEW = "map_view", _("Camera map viewed")
     SEARCH = "search", _("Area search")
     CAMERA_VIEW = "camera_view", _("Camera details viewed")

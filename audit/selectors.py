@@ -8,6 +8,20 @@ from django.db.models import Count, QuerySet
 from .models import AccessEvent
 
 
+def events_for_owner(*, owner_id: int) -> QuerySet[AccessEvent]:
+    """Events that touched any of the owner's cameras, newest first.
+
+    ``owner_refs @> [owner_id]`` uses the GIN index on owner_refs. The log lives in the
+    department's schema, so an owner of another department with the same user id sees
+    nothing of this one.
+    """
+    return AccessEvent.objects.filter(owner_refs__contains=[owner_id]).order_by("-seq")
+
+
+def event_get(*, seq: int) -> AccessEvent | None:
+    return AccessEvent.objects.filter(seq=seq).first()
+
+
 def events_recent(*, action: str = "", outcome: str = "") -> QuerySet[AccessEvent]:
     events = AccessEvent.objects.order_by("-seq")
     if action:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.selectors import session_passed_mfa, user_has_mfa
+from config.tasks import enqueue_named_on_commit
 from audit.models import Action, Outcome
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
 from tenants.models import DepartmentPolicy
@@ -120,7 +121,12 @@ def _purpose_snapshot(purpose: Purpose | None, **fallback: str) -> PurposeSnapsh
 
 
 def _record(actor: Actor, facts: EventFacts, purpose: Purpose | None, **fallback: str) -> int:
-    return access_event_record(actor=actor.snapshot(), facts=facts, purpose=_purpose_snapshot(purpose, **fallback)).seq
+    event = access_event_record(actor=actor.snapshot(), facts=facts, purpose=_purpose_snapshot(purpose, **fallback))
+    if event.owner_refs:
+        # Owners who asked for it are e-mailed after the commit (portal.tasks; named, not
+        # imported, because the portal sits above the gate).
+        enqueue_named_on_commit("portal.tasks.access_notice_send", event_seq=event.seq)
+    return event.seq
 
 
 _MESSAGES = {
@@ -135,6 +141,8 @@ _MESSAGES = {
     "not_found": gettext_lazy("No such camera."),
     "owner_not_sharing": gettext_lazy("The owner does not share contact details with police."),
     "residential_live_view_disallowed": gettext_lazy("Department policy does not allow live view of home cameras."),
+    "approval_required": gettext_lazy("A supervisor must approve this exigent purpose first."),
+    "self_approval": gettext_lazy("A second person must approve: you cannot approve your own purpose."),
 }
 
 
@@ -283,7 +291,44 @@ def _consent_denial(
     state = grant_state(camera=camera, time_zone=department.time_zone)
     exigent = purpose is not None and purpose.category in policy.exigent_categories
     decision = consent_permits(state, _CONSENT_FOR_ACTION[action], timezone.now(), exigent=exigent)
-    return None if decision.allowed else str(decision.reason)
+    if not decision.allowed:
+        return str(decision.reason)
+    needs_approval = action == Action.LIVE_START and state is not None and state.level == ConsentLevel.LIVE_EXIGENT
+    if needs_approval and policy.exigent_requires_approval and (purpose is None or purpose.approved_by_id is None):
+        return "approval_required"
+    return None
+
+
+def purpose_approve(*, actor: Actor, purpose_public_id: Any) -> Purpose:
+    """A supervisor approves another officer's exigent purpose (logged as a second person)."""
+    policy = _policy()
+    purpose = Purpose.objects.select_related("officer").filter(public_id=purpose_public_id).first()
+    reason: str | None = None
+    user = actor.user
+    if getattr(user, "role", None) != Role.SUPERVISOR or not actor.mfa:
+        reason = "role_not_permitted"
+    elif purpose is None:
+        reason = "not_found"
+    elif purpose.officer_id == user.pk:
+        reason = "self_approval"
+    elif purpose.category not in policy.exigent_categories:
+        reason = "not_exigent"
+    with transaction.atomic():
+        if reason is None and purpose is not None:
+            Purpose.objects.filter(pk=purpose.pk).update(approved_by=user, approved_at=timezone.now())
+        facts = EventFacts(
+            Action.EXIGENT_APPROVE,
+            Outcome.ALLOWED if reason is None else Outcome.DENIED,
+            reason or "ok",
+            targets=[f"purpose:{purpose.public_id}"] if purpose else [],
+            details={"officer_id": purpose.officer_id} if purpose else {},
+        )
+        _record(actor, facts, purpose)
+    if reason is not None:
+        raise PurposeRefused(str(_MESSAGES.get(reason, reason)))
+    assert purpose is not None
+    purpose.refresh_from_db()
+    return purpose
 
 
 @dataclass(frozen=True)
@@ -446,3 +491,17 @@ def live_allowed_now(*, camera: Camera, purpose: Purpose, user: Any) -> str | No
         return "account_inactive"
     policy = _policy()
     return _consent_denial(Action.LIVE_START, camera, purpose, policy)
+
+
+def purposes_awaiting_approval(*, actor: Actor) -> list[Purpose]:
+    """Other officers' unexpired exigent purposes without approval (for supervisors)."""
+    if getattr(actor.user, "role", None) != Role.SUPERVISOR:
+        return []
+    policy = _policy()
+    return list(
+        Purpose.objects.filter(
+            category__in=policy.exigent_categories, approved_by__isnull=True, expires_at__gt=timezone.now()
+        )
+        .exclude(officer=actor.user)
+        .select_related("officer")[:100]
+    )

@@ -201,6 +201,11 @@ class Purpose(models.Model):
     warrant_number = models.CharField(_("warrant number"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    # A second person: where policy requires it, a supervisor approves an exigent purpose.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="approved_purposes"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,6 +1,8 @@
 """Reads on the registry for owners (staff reads go through cameras/access.py)."""
 
 import datetime as dt
+import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,16 @@ def cameras_of_owner(*, owner: Any) -> QuerySet[Camera]:
 
 def camera_of_owner(*, owner: Any, public_id: Any) -> Camera:
     return Camera.objects.select_related("site", "consent").get(site__owner=owner, public_id=public_id)
+
+
+def cameras_notifying_on_access(*, public_ids: Collection[uuid.UUID], owner_ids: Collection[int]) -> QuerySet[Camera]:
+    """Cameras among ``public_ids``, of the owners ``owner_ids``, whose owner asked to be
+    e-mailed whenever police access them (for the access notices)."""
+    return (
+        Camera.objects.filter(public_id__in=public_ids, site__owner_id__in=owner_ids, consent__notify_on_access=True)
+        .select_related("site__owner")
+        .order_by("site__owner_id", "created_at")
+    )
 
 
 def windows_from_json(raw: list[dict[str, Any]]) -> tuple[Window, ...]:

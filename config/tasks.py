@@ -22,3 +22,14 @@ def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
             task.apply_async(kwargs=kwargs)
 
     transaction.on_commit(_send)
+
+
+def enqueue_named_on_commit(task_name: str, **kwargs: Any) -> None:
+    """Like enqueue_on_commit, for a task named rather than imported.
+
+    Lower layers use this to start work implemented above them (the gate asking the
+    portal to notify owners) without importing upwards.
+    """
+    from config.celery import app
+
+    enqueue_on_commit(app.tasks[task_name], **kwargs)

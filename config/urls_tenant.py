@@ -8,6 +8,7 @@ from accounts import api as accounts_api
 from cameras import api as cameras_api
 from config.health import healthz
 from console import api as console_api
+from portal import api_access as portal_api_access
 
 api_v1 = [
     path("me/", accounts_api.MeApi.as_view(), name="api-me"),
@@ -29,6 +30,7 @@ api_v1 = [
     ),
     path("purposes/", console_api.PurposeCreateApi.as_view(), name="api-purpose-create"),
     path("cameras/search/", console_api.CameraSearchApi.as_view(), name="api-camera-search"),
+    path("me/access-events/", portal_api_access.AccessEventListApi.as_view(), name="api-me-access-events"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -42,5 +44,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("console/", include("console.urls")),
     path("", include("audit.urls")),
+    path("", include("live.urls")),
     path("api/v1/", include(api_v1)),
 ]

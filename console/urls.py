@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.MapView.as_view(), name="console-map"),
     path("purpose/", views.PurposeView.as_view(), name="console-purpose"),
+    path("approvals/", views.ApprovalsView.as_view(), name="console-approvals"),
     path("map-data/", views.MapDataView.as_view(), name="console-map-data"),
     path("search/", views.SearchView.as_view(), name="console-search"),
     path("search/export.csv", views.ExportView.as_view(), name="console-export"),

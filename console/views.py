@@ -213,3 +213,21 @@ class OwnerContactView(StaffConsoleMixin, View):
             return HttpResponse(f'<p class="warn">{decision.message}</p>', status=403)
         owner, site = camera.site.owner, camera.site
         return render(request, "console/_contact.html", {"owner": owner, "site": site})
+
+
+class ApprovalsView(StaffConsoleMixin, View):
+    """Supervisors approve other officers' exigent purposes (a second person, logged)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request, "console/approvals.html", {"pending": access.purposes_awaiting_approval(actor=self.actor)}
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            access.purpose_approve(actor=self.actor, purpose_public_id=request.POST.get("purpose"))
+        except access.PurposeRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Approved."))
+        return redirect("console-approvals")

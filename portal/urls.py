@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_access
 
 urlpatterns = [
     path("", views.PortalHomeView.as_view(), name="portal-home"),
@@ -16,4 +16,5 @@ urlpatterns = [
     path("my/consent-preview/", views.ConsentPreviewView.as_view(), name="portal-consent-preview"),
     path("my/pause-all/", views.PauseAllView.as_view(), name="portal-pause-all"),
     path("my/revoke-all/", views.RevokeAllView.as_view(), name="portal-revoke-all"),
+    path("my/access/", views_access.AccessEventListView.as_view(), name="portal-access-log"),
 ]

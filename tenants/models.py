@@ -94,6 +94,7 @@ class DepartmentPolicy(models.Model):
         models.SlugField(max_length=64), default=list, blank=True, verbose_name=_("prohibited purposes")
     )
     residential_live_view_allowed = models.BooleanField(_("live view of residential cameras allowed"), default=False)
+    exigent_requires_approval = models.BooleanField(_("exigent live views need a supervisor's approval"), default=False)
     # A mandatory-registration ordinance: new or remodelled properties of some kinds must
     # register and allow at least a given consent level. Porchlight reports compliance;
     # it never prevents an owner from lowering consent.

@@ -160,6 +160,7 @@ POLICY_EDITABLE_FIELDS = (
     "exigent_categories",
     "prohibited_purposes",
     "residential_live_view_allowed",
+    "exigent_requires_approval",
     "ordinance_enabled",
     "ordinance_name",
     "ordinance_minimum_level",

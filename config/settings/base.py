@@ -237,6 +237,9 @@ LOGIN_URL = "account_login"
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Porchlight"
+# Accept the code of the neighbouring 30-second step too (RFC 6238 §5.2 allows for clock
+# drift and for a code typed just as it rolls over); allauth still refuses a reused code.
+MFA_TOTP_TOLERANCE = 1
 USERSESSIONS_TRACK_ACTIVITY = False
 
 # How links in e-mails sent without a request (Celery, commands) are built.

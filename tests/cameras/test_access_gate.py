@@ -369,3 +369,40 @@ def test_a_camera_id_of_another_department_is_not_found_and_logged(
 
     assert (decision.reason, camera) == ("not_found", None)
     assert _last().reason == "not_found"
+
+
+def test_exigent_live_view_waits_for_a_supervisors_approval_when_policy_requires_it(
+    make_camera: Any, actor: access.Actor, exigent_purpose: Any, in_rialto: Any
+) -> None:
+    policy_update(department=in_rialto, actor=None, exigent_requires_approval=True)
+    camera = make_camera("live_exigent")
+    supervisor = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
+
+    before = access.authorize(actor=actor, action="live_start", purpose=exigent_purpose, camera=camera)
+    access.purpose_approve(actor=supervisor, purpose_public_id=exigent_purpose.public_id)
+    exigent_purpose.refresh_from_db()
+    after = access.authorize(actor=actor, action="live_start", purpose=exigent_purpose, camera=camera)
+
+    assert (before.reason, after.allowed) == ("approval_required", True)
+    assert AccessEvent.objects.filter(action="exigent_approve", outcome="allowed").exists()
+
+
+def test_a_supervisor_cannot_approve_their_own_exigent_purpose(in_rialto: Any) -> None:
+    supervisor = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
+    own = access.purpose_declare(
+        actor=supervisor, case_number="S-1", category="missing_person", text="Missing child", authority="exigent"
+    )
+
+    with pytest.raises(access.PurposeRefused, match="second person"):
+        access.purpose_approve(actor=supervisor, purpose_public_id=own.public_id)
+
+    assert (_last().action, _last().reason) == ("exigent_approve", "self_approval")
+
+
+def test_an_officer_cannot_approve(actor: access.Actor, exigent_purpose: Any, in_rialto: Any) -> None:
+    other = access.Actor(user=UserFactory(role=Role.OFFICER), mfa=True)
+
+    with pytest.raises(access.PurposeRefused):
+        access.purpose_approve(actor=other, purpose_public_id=exigent_purpose.public_id)
+
+    assert _last().reason == "role_not_permitted"

@@ -1,0 +1,79 @@
+"""``GET /api/v1/me/access-events/``: the owner's "who accessed my cameras", as JSON.
+
+The same entries as the page (portal.selectors): only the caller's own cameras, by
+public id and the caller's label; officers by badge or role; times in the department's
+time zone. It lives in portal because it needs camera labels and audit cannot import cameras.
+"""
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api_base import BaseApi
+from accounts.models import OWNER_ROLES
+from audit.models import Action
+from audit.selectors import events_for_owner
+
+from .selectors import access_entries_for_owner
+
+
+class AccessEventPagination(PageNumberPagination):
+    page_size = 25
+
+
+class _DepartmentDateTimeField(serializers.DateTimeField):
+    """Rendered in the department's time zone (``context["time_zone"]``), with its offset."""
+
+    def default_timezone(self) -> dt.tzinfo:
+        return ZoneInfo(self.context.get("time_zone", "UTC"))
+
+
+class AccessCameraOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    label = serializers.CharField()  # type: ignore[assignment]  # stubs: Field.label
+
+
+class AccessEventOutput(serializers.Serializer):
+    seq = serializers.IntegerField(help_text="The event's number in the department's access log.")
+    occurred_at = _DepartmentDateTimeField()
+    action = serializers.ChoiceField(choices=Action.choices)
+    action_label = serializers.CharField(help_text="The action in words.")
+    cameras = AccessCameraOutput(many=True, help_text="Your cameras the event touched.")
+    deleted_camera = serializers.BooleanField(help_text="The event touched a camera of yours you have since deleted.")
+    officer_badge = serializers.CharField(help_text="The officer's badge number (empty when they have none).")
+    officer_role = serializers.CharField(help_text="The officer's role code (officer, supervisor, …).")
+    officer = serializers.CharField(help_text="Badge, or role in words when there is no badge.")
+    purpose_category = serializers.CharField()
+    purpose_category_label = serializers.CharField()
+    case_number = serializers.CharField()
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField(help_text="Reason code (docs/audit-events.md); `ok` when allowed.")
+    outcome_text = serializers.CharField(help_text="“Allowed”, or “Denied: …” with the reason in words.")
+    duration_seconds = serializers.IntegerField(allow_null=True, help_text="Seconds watched (live views only).")
+
+
+class AccessEventListApi(BaseApi):
+    """Residents and businesses only; the list is scoped to the caller's own id."""
+
+    allowed_roles = OWNER_ROLES
+    pagination_class = AccessEventPagination
+
+    @extend_schema(
+        responses=AccessEventOutput(many=True),
+        summary="Who accessed your cameras: police accesses, allowed or denied, newest first",
+        operation_id="me_access_events_list",
+    )
+    def get(self, request: Request) -> Response:
+        time_zone: str = request._request.tenant.time_zone  # type: ignore[attr-defined]
+        paginator = self.pagination_class()
+        owner: Any = request.user
+        events = paginator.paginate_queryset(events_for_owner(owner_id=owner.pk), request, view=self) or []
+        entries = access_entries_for_owner(owner=owner, events=events, time_zone=time_zone)
+        data = AccessEventOutput(entries, many=True, context={"time_zone": time_zone}).data
+        return paginator.get_paginated_response(data)

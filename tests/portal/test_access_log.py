@@ -1,0 +1,400 @@
+"""Owners see who looked: /my/access/, /api/v1/me/access-events/ and the e-mail notices.
+
+Every event here is written by the real gate (cameras.access): an officer with MFA states
+a purpose and looks a camera up, searches, or opens the map.
+"""
+
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import tenant_context
+
+from accounts.models import Role, User
+from audit.models import AccessEvent, Action
+from cameras import access
+from cameras import services as camera_services
+from cameras.geo import Area
+from cameras.geometry import point
+from cameras.models import Camera, Purpose
+from portal.tasks import access_notice_send as access_notice_send_task
+from tenants.models import Department, DepartmentPolicy
+from tenants.selectors import department_base_url
+from tests.conftest import SHARED_PK, TenantClient
+from tests.factories import UserFactory
+
+STAFF_ROLES = [Role.OFFICER, Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT]
+CASE = "RPD-26-0777"
+
+
+@pytest.fixture
+def officer(make_staff: Any) -> access.Actor:
+    user, _ = make_staff(Role.OFFICER, badge_number="0815")
+    return access.Actor(user=user, mfa=True)
+
+
+@pytest.fixture
+def purpose(officer: access.Actor) -> Purpose:
+    return access.purpose_declare(
+        actor=officer, case_number=CASE, category="violent_crime", text="Armed robbery at the corner store"
+    )
+
+
+@pytest.fixture
+def register(in_rialto: Department, policy: DepartmentPolicy) -> Callable[..., Camera]:
+    """A camera of ``owner`` on a new site inside Rialto, with the given consent."""
+
+    def _register(owner: User, *, label: str = "Driveway", level: str = "on_request", notify: bool = False) -> Camera:
+        site = camera_services.site_create(
+            owner=owner, department=in_rialto, lon=-117.38, lat=34.10, kind="residential", address="1 Main St"
+        )
+        camera = camera_services.camera_register(
+            owner=owner, site=site, label=label, bearing_deg=90, fov_angle_deg=90, range_m=20
+        )
+        camera_services.consent_set(owner=owner, camera=camera, policy=policy, level=level, notify_on_access=notify)
+        return camera
+
+    return _register
+
+
+@pytest.fixture
+def owner(in_rialto: Department) -> User:
+    return UserFactory(role=Role.RESIDENT)
+
+
+def _look(officer: access.Actor, purpose: Purpose, camera: Camera, action: str = Action.CAMERA_VIEW) -> Any:
+    decision, _ = access.camera_lookup(actor=officer, purpose=purpose, public_id=camera.public_id, action=action)
+    return decision
+
+
+def _page_of(client: TenantClient, user: User) -> str:
+    client.force_login(user)
+    response = client.get("/my/access/")
+    assert response.status_code == 200
+    return str(response.content.decode())
+
+
+def test_an_owner_sees_an_officer_looking_at_their_camera_with_badge_and_case_number(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    camera = register(owner, label="Driveway")
+    _look(officer, purpose, camera)
+
+    page = _page_of(rialto_client, owner)
+
+    assert "Driveway" in page
+    assert "Badge 0815" in page
+    assert CASE in page
+    assert "violent crime" in page
+    assert "Camera details viewed" in page
+    assert "Allowed" in page
+
+
+def test_the_officers_name_never_appears(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    _look(officer, purpose, register(owner))
+
+    page = _page_of(rialto_client, owner)
+
+    assert officer.user.full_name not in page
+    assert officer.user.email not in page
+
+
+def test_times_are_shown_in_the_departments_time_zone(
+    owner: User,
+    register: Any,
+    officer: access.Actor,
+    purpose: Purpose,
+    rialto: Department,
+    rialto_client: TenantClient,
+) -> None:
+    decision = _look(officer, purpose, register(owner))
+    local = AccessEvent.objects.get(seq=decision.event_seq).occurred_at.astimezone(ZoneInfo(rialto.time_zone))
+
+    page = _page_of(rialto_client, owner)
+
+    assert f"{local:%H:%M} {local.tzname()}" in page
+
+
+def test_another_owner_does_not_see_an_access_to_someone_elses_camera(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    _look(officer, purpose, register(owner, label="Driveway"))
+    neighbour = UserFactory(role=Role.RESIDENT)
+
+    page = _page_of(rialto_client, neighbour)
+
+    assert "Driveway" not in page
+    assert CASE not in page
+    assert "No police access to your cameras has been recorded." in page
+
+
+def test_a_fontana_owner_with_the_same_user_id_does_not_see_a_rialto_access(
+    register: Any, officer: access.Actor, purpose: Purpose, fontana: Department, fontana_client: TenantClient
+) -> None:
+    rialto_owner = User.objects.get(pk=SHARED_PK)
+    _look(officer, purpose, register(rialto_owner, label="Driveway"))
+    with tenant_context(fontana):
+        fontana_owner = User.objects.get(pk=SHARED_PK)
+        fontana_client.force_login(fontana_owner)
+
+    response = fontana_client.get("/my/access/")
+
+    assert response.status_code == 200
+    assert CASE not in response.content.decode()
+    assert "Driveway" not in response.content.decode()
+
+
+def test_a_denied_access_appears_as_denied_with_the_reason(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    camera = register(owner, level="registered")
+    decision = _look(officer, purpose, camera, Action.FOOTAGE_REQUEST)
+
+    page = _page_of(rialto_client, owner)
+
+    assert decision.allowed is False
+    assert "Footage requested" in page
+    assert "Denied: your consent does not allow this" in page
+
+
+def test_an_access_to_a_camera_the_owner_deleted_shows_as_a_deleted_camera(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    camera = register(owner, label="Driveway")
+    _look(officer, purpose, camera)
+    camera_services.camera_delete(owner=owner, camera=camera)
+
+    page = _page_of(rialto_client, owner)
+
+    assert "a deleted camera" in page
+    assert CASE in page
+
+
+def test_a_live_view_shows_how_long_it_lasted(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    camera = register(owner, level="live")
+    access.authorize(
+        actor=officer, action=Action.LIVE_END, purpose=purpose, camera=camera, quantity=95, quantity_unit="seconds"
+    )
+
+    page = _page_of(rialto_client, owner)
+
+    assert "Live view ended" in page
+    assert "95 seconds" in page
+
+
+def test_my_cameras_links_to_the_access_log(owner: User, rialto_client: TenantClient) -> None:
+    rialto_client.force_login(owner)
+
+    response = rialto_client.get("/my/")
+
+    assert b'href="/my/access/"' in response.content
+
+
+def test_the_log_is_paginated_25_to_a_page_newest_first(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    camera = register(owner)
+    decisions = [_look(officer, purpose, camera) for _ in range(26)]
+    rialto_client.force_login(owner)
+
+    first = rialto_client.get("/my/access/")
+    second = rialto_client.get("/my/access/?page=2")
+
+    assert first.content.decode().count('class="access-event') == 25
+    assert f'data-seq="{decisions[-1].event_seq}"' in first.content.decode()
+    assert f'data-seq="{decisions[0].event_seq}"' in second.content.decode()
+
+
+# --- The API -------------------------------------------------------------------------------
+
+
+def test_the_api_lists_the_access_with_the_cameras_public_id(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    camera = register(owner, label="Driveway")
+    decision = _look(officer, purpose, camera)
+    rialto_client.force_login(owner)
+
+    response = rialto_client.get("/api/v1/me/access-events/")
+
+    body = response.json()
+    event = body["results"][0]
+    assert response.status_code == 200
+    assert body["count"] == 1
+    assert event["seq"] == decision.event_seq
+    assert event["cameras"] == [{"id": str(camera.public_id), "label": "Driveway"}]
+    assert (event["officer_badge"], event["officer"], event["case_number"]) == ("0815", "Badge 0815", CASE)
+    assert (event["action"], event["purpose_category"], event["allowed"]) == ("camera_view", "violent_crime", True)
+    assert event["occurred_at"].endswith(("-07:00", "-08:00"))
+
+
+def test_the_api_shows_a_denied_access_as_denied(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    _look(officer, purpose, register(owner, level="registered"), Action.FOOTAGE_REQUEST)
+    rialto_client.force_login(owner)
+
+    event = rialto_client.get("/api/v1/me/access-events/").json()["results"][0]
+
+    assert (event["allowed"], event["reason"]) == (False, "level_too_low")
+    assert event["outcome_text"] == "Denied: your consent does not allow this"
+
+
+def test_a_search_over_two_owners_cameras_shows_each_owner_only_their_own(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    mine = register(owner, label="Driveway")
+    theirs = register(UserFactory(role=Role.RESIDENT), label="Their porch")
+    access.camera_search(
+        actor=officer, purpose=purpose, area=Area(center=point(-117.38, 34.10), radius_m=200), mode="pin"
+    )
+    rialto_client.force_login(owner)
+
+    response = rialto_client.get("/api/v1/me/access-events/")
+
+    event = response.json()["results"][0]
+    assert event["action"] == "search"
+    assert event["cameras"] == [{"id": str(mine.public_id), "label": "Driveway"}]
+    assert str(theirs.public_id) not in response.content.decode()
+    assert "Their porch" not in response.content.decode()
+
+
+def test_the_api_does_not_grow_queries_with_the_number_of_events(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    camera = register(owner)
+    rialto_client.force_login(owner)
+    _look(officer, purpose, camera)
+    with CaptureQueriesContext(connection) as one:
+        rialto_client.get("/api/v1/me/access-events/")
+    for _ in range(5):
+        _look(officer, purpose, camera)
+
+    with CaptureQueriesContext(connection) as six:
+        rialto_client.get("/api/v1/me/access-events/")
+
+    assert len(six.captured_queries) == len(one.captured_queries)
+
+
+# --- Staff are not owners ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", STAFF_ROLES)
+def test_staff_are_refused_the_owners_access_page(logged_in_staff: Any, role: str) -> None:
+    client, _ = logged_in_staff(role)
+
+    response = client.get("/my/access/")
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", STAFF_ROLES)
+def test_staff_are_refused_the_owners_access_api(logged_in_staff: Any, role: str) -> None:
+    client, _ = logged_in_staff(role)
+
+    response = client.get("/api/v1/me/access-events/")
+
+    assert response.status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_log_in(in_rialto: Department, rialto_client: TenantClient) -> None:
+    response = rialto_client.get("/my/access/")
+
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+# --- Notices -------------------------------------------------------------------------------
+
+
+def test_an_owner_who_asked_is_emailed_when_police_access_their_camera(
+    owner: User,
+    register: Any,
+    officer: access.Actor,
+    purpose: Purpose,
+    rialto: Department,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    camera = register(owner, label="Driveway", notify=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _look(officer, purpose, camera)
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [owner.email]
+    assert "Camera details viewed" in message.subject
+    for expected in ("Driveway", "Badge 0815", CASE, "violent crime", "Allowed"):
+        assert expected in message.body
+    assert f"{department_base_url(rialto)}/my/access/" in message.body
+    assert officer.user.full_name not in message.body
+
+
+def test_a_denied_access_is_emailed_too(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, django_capture_on_commit_callbacks: Any
+) -> None:
+    camera = register(owner, level="registered", notify=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _look(officer, purpose, camera, Action.FOOTAGE_REQUEST)
+
+    assert len(mail.outbox) == 1
+    assert "Denied: your consent does not allow this" in mail.outbox[0].body
+
+
+def test_an_owner_who_did_not_ask_gets_no_email(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, django_capture_on_commit_callbacks: Any
+) -> None:
+    camera = register(owner, notify=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _look(officer, purpose, camera)
+
+    assert mail.outbox == []
+
+
+def test_a_search_emails_only_the_owners_who_asked_each_about_their_own_camera(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, django_capture_on_commit_callbacks: Any
+) -> None:
+    register(owner, label="Driveway", notify=True)
+    register(UserFactory(role=Role.RESIDENT), label="Their porch", notify=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        access.camera_search(
+            actor=officer, purpose=purpose, area=Area(center=point(-117.38, 34.10), radius_m=200), mode="pin"
+        )
+
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+    assert "Driveway" in mail.outbox[0].body
+    assert "Their porch" not in mail.outbox[0].body
+
+
+def test_a_map_view_emails_nobody(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, django_capture_on_commit_callbacks: Any
+) -> None:
+    register(owner, notify=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        access.camera_map(actor=officer, purpose=purpose, bbox=(-117.40, 34.09, -117.36, 34.11))
+
+    assert mail.outbox == []
+
+
+def test_a_notice_is_sent_at_most_once_per_event_and_owner(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose
+) -> None:
+    decision = _look(officer, purpose, register(owner, notify=True))
+
+    first = access_notice_send_task(event_seq=decision.event_seq)
+    again = access_notice_send_task(event_seq=decision.event_seq)
+
+    assert (first, again) == (1, 0)
+    assert len(mail.outbox) == 1
