@@ -38,14 +38,16 @@ def camera_of_owner(*, owner: Any, public_id: Any) -> Camera:
     return Camera.objects.select_related("site", "consent").get(site__owner=owner, public_id=public_id)
 
 
-def cameras_notifying_on_access(*, public_ids: Collection[uuid.UUID], owner_ids: Collection[int]) -> QuerySet[Camera]:
+def cameras_notifying_on_access(
+    *, public_ids: Collection[uuid.UUID], owner_ids: Collection[int], always: bool = False
+) -> QuerySet[Camera]:
     """Cameras among ``public_ids``, of the owners ``owner_ids``, whose owner asked to be
-    e-mailed whenever police access them (for the access notices)."""
-    return (
-        Camera.objects.filter(public_id__in=public_ids, site__owner_id__in=owner_ids, consent__notify_on_access=True)
-        .select_related("site__owner")
-        .order_by("site__owner_id", "created_at")
-    )
+    e-mailed whenever police access them (for the access notices); with ``always``, every
+    such camera (an emergency live view is always told to the owner afterwards)."""
+    cameras = Camera.objects.filter(public_id__in=public_ids, site__owner_id__in=owner_ids)
+    if not always:
+        cameras = cameras.filter(consent__notify_on_access=True)
+    return cameras.select_related("site__owner").order_by("site__owner_id", "created_at")
 
 
 def windows_from_json(raw: list[dict[str, Any]]) -> tuple[Window, ...]:

@@ -35,7 +35,11 @@ def access_notice_send(*, event_seq: int) -> int:
     event = event_get(seq=event_seq)
     if event is None or not event.owner_refs:
         return 0
-    cameras = cameras_notifying_on_access(public_ids=camera_public_ids(event.targets), owner_ids=event.owner_refs)
+    # A live view under emergency-only consent is always told to the owner afterwards.
+    exigent_live = event.action == "live_end" and event.consent_level == "live_exigent"
+    cameras = cameras_notifying_on_access(
+        public_ids=camera_public_ids(event.targets), owner_ids=event.owner_refs, always=exigent_live
+    )
     by_owner: dict[int, list[Camera]] = defaultdict(list)
     for camera in cameras:
         by_owner[camera.site.owner_id].append(camera)

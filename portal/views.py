@@ -1,5 +1,6 @@
 """Resident and business pages. Interfaces only: forms in, services and selectors out."""
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -9,12 +10,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import OWNER_ROLES
-from audit.selectors import chain_head
+from audit.selectors import chain_head, events_for_owner
 from cameras import selectors, services
 from cameras.exceptions import OutsideJurisdiction
 from cameras.models import Camera, CameraStatus, Site
@@ -116,8 +118,13 @@ class MyCamerasView(OwnerRequiredMixin, View):
             ]
             ordinance = selectors.site_ordinance_status(site=site, policy=policy, time_zone=tz)
             rows.append((site, cameras, ordinance))
+        emergencies = events_for_owner(owner_id=int(request.user.pk or 0)).filter(
+            action="live_end", consent_level="live_exigent", occurred_at__gte=timezone.now() - dt.timedelta(days=30)
+        )[:5]
         return render(
-            request, "portal/my_cameras.html", _map_context(request, rows=rows, features=_sites_geojson(sites))
+            request,
+            "portal/my_cameras.html",
+            _map_context(request, rows=rows, features=_sites_geojson(sites), emergencies=list(emergencies)),
         )
 
 

@@ -111,3 +111,30 @@ def test_console_live_page_needs_a_purpose(logged_in_staff: Any) -> None:
 
     assert response.status_code == 302
     assert response["Location"] == "/console/purpose/"
+
+
+def test_an_emergency_live_view_is_told_to_the_owner_afterwards(
+    owner_site: Any,
+    rialto_client: TenantClient,
+    actor: Any,
+    exigent_purpose: Any,
+    policy: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core import mail
+
+    from cameras.access import Actor
+    from live.services import live_session_end, live_session_start
+
+    owner, _, camera = owner_site
+    services.consent_set(owner=owner, camera=camera, policy=policy, level="live_exigent", notify_on_access=False)
+    start = live_session_start(
+        actor=Actor(user=actor.user, mfa=True), purpose=exigent_purpose, camera_public_id=camera.public_id
+    )
+    assert start.session is not None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        live_session_end(actor=None, session_id=start.session.pk, reason="viewer_left")
+
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+    assert b"during an emergency" in rialto_client.get("/my/").content
