@@ -1,5 +1,6 @@
 """Enqueueing Celery tasks so they run after the commit, in the right tenant."""
 
+from importlib import import_module
 from typing import Any
 
 from celery import Task
@@ -30,6 +31,6 @@ def enqueue_named_on_commit(task_name: str, **kwargs: Any) -> None:
     Lower layers use this to start work implemented above them (the gate asking the
     portal to notify owners) without importing upwards.
     """
-    from config.celery import app
-
-    enqueue_on_commit(app.tasks[task_name], **kwargs)
+    module, _, name = task_name.rpartition(".")
+    task = getattr(import_module(module), name)  # registers it too, where nothing imported it yet
+    enqueue_on_commit(task, **kwargs)

@@ -60,11 +60,13 @@ def porchlight_server(django_db_setup: None, tmp_path_factory: Any) -> Iterator[
         PORCHLIGHT_PORT=str(port),
         PORCHLIGHT_TILE_URL="http://127.0.0.1:9/{z}/{x}/{y}.png",  # no tiles: maps must work without
     )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = (ARTIFACTS / "server.log").open("w")  # the server's own log, for when a test fails
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
@@ -77,8 +79,7 @@ def porchlight_server(django_db_setup: None, tmp_path_factory: Any) -> Iterator[
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"uvicorn did not start:\n{output[-3000:]}")
+                pytest.fail(f"uvicorn did not start:\n{(ARTIFACTS / 'server.log').read_text()[-3000:]}")
             time.sleep(0.2)
     yield LiveServer(port=port, mail_dir=mail_dir)
     process.terminate()

@@ -1,0 +1,166 @@
+"""The whole live path with real parts: uvicorn with the Redis channel layer, the bridge
+program reading an HTTP MJPEG stream that Debian's ffmpeg serves from its test source, and a
+WebSocket client as the viewer."""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from cameras import services
+from cameras.models import Camera
+from config.net import ws_connect
+from live.models import LiveSession
+from tests.conftest import free_port
+from tests.e2e.conftest import ROOT, LiveServer
+from tests.live.test_consumers import Scene, _scene, committed, last_event
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+FFMPEG = "/usr/bin/ffmpeg"
+
+
+@pytest.fixture
+def camera_stream() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    if not Path(FFMPEG).exists():
+        pytest.fail("ffmpeg is not installed at /usr/bin/ffmpeg: `make test` installs the Debian package ffmpeg.")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/cam.mjpg"
+    process = subprocess.Popen(
+        [
+            FFMPEG,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=640x360:rate=15",
+            "-q:v",
+            "5",
+            "-f",
+            "mpjpeg",
+            "-listen",
+            "1",
+            url,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield url, process
+    process.kill()
+    process.wait()
+
+
+@pytest.fixture
+def bridge_process(
+    porchlight_server: LiveServer, camera_stream: Any, tmp_path: Path
+) -> Iterator[tuple[Scene, subprocess.Popen[str]]]:
+    scene = committed(_scene, level="live")
+    config = tmp_path / "bridge.toml"
+    config.write_text(f'[cameras]\n"{scene.camera_id}" = "{camera_stream[0]}"\n')
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "live.bridge",
+            "--url",
+            f"ws://rialto.localhost:{porchlight_server.port}",
+            "--token",
+            scene.bridge_token,
+            "--config",
+            str(config),
+            "--log-level",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    yield scene, process
+    process.terminate()
+    process.wait(timeout=10)
+
+
+async def _frames(ws: Any, count: int, timeout: float) -> list[bytes]:
+    frames: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    while len(frames) < count:
+        message = await asyncio.wait_for(ws.recv(), timeout=max(0.1, deadline - time.monotonic()))
+        if isinstance(message, bytes):
+            frames.append(message)
+    return frames
+
+
+async def test_frames_flow_from_the_camera_to_the_viewer_until_consent_is_revoked(
+    porchlight_server: LiveServer, bridge_process: Any, camera_stream: Any
+) -> None:
+    scene, bridge = bridge_process
+    url = f"ws://rialto.localhost:{porchlight_server.port}/ws/live/{scene.camera_id}/?purpose={scene.purpose_id}"
+    await asyncio.sleep(1.0)  # the bridge connects and says hello
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+
+    async with ws_connect(url, additional_headers={"Cookie": f"sessionid={scene.session_key}"}) as ws:
+        session = json.loads(await ws.recv())
+        frames = await _frames(ws, count=10, timeout=20)
+        started = committed(lambda: LiveSession.objects.get(public_id=session["session"]))
+        revoke_at = time.monotonic()
+        committed(
+            lambda: services.consent_revoke(
+                owner=Camera.objects.get(pk=scene.camera_pk).site.owner, camera=Camera.objects.get(pk=scene.camera_pk)
+            )
+        )
+        with pytest.raises(Exception) as closed:  # noqa: PT011 (websockets raises ConnectionClosed*)
+            while True:
+                await asyncio.wait_for(ws.recv(), timeout=3)
+        closed_after = time.monotonic() - revoke_at
+
+    assert session["type"] == "session"
+    assert all(f[8:10] == b"\xff\xd8" and f.rstrip(b"\x00")[-2:] == b"\xff\xd9" for f in frames)
+    assert started.ended_at is None
+    assert getattr(closed.value, "rcvd", None) is not None and closed.value.rcvd.code == 4410  # type: ignore[attr-defined]
+    assert closed_after <= 1.5  # within a second of the revocation, plus the client's own latency
+    ended = committed(lambda: LiveSession.objects.get(public_id=session["session"]))
+    assert (ended.end_reason, ended.frames >= 10) == ("consent", True)
+    assert (last_event(scene).action, last_event(scene).reason) == ("live_end", "consent")
+    # With no viewer left, the bridge is told to stop and lets go of the camera stream:
+    # ffmpeg's one-client server exits when its client disconnects.
+    camera_stream[1].wait(timeout=10)
+    assert camera_stream[1].returncode is not None
+
+
+def _console_purpose(scene: Scene) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore(scene.session_key)
+    session["console_purpose"] = scene.purpose_id
+    session.save()
+
+
+def test_the_console_live_view_draws_frames_with_a_watermark(
+    porchlight_server: LiveServer, bridge_process: Any, browser: Any, shot: Any
+) -> None:
+    scene, _ = bridge_process
+    committed(_console_purpose, scene)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
+    page = context.new_page()
+
+    page.goto(porchlight_server.url("rialto.localhost", f"/console/live/?camera={scene.camera_id}"))
+    page.wait_for_function("() => Number(document.querySelector('.live-tile').dataset.frames || 0) >= 5", timeout=20000)
+    shot(page, "live-view")
+
+    caption = page.locator(".live-tile figcaption").inner_text()
+    assert "left" in caption
+    assert page.locator(".live-tile").get_attribute("data-closed") is None
+    context.close()
