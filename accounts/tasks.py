@@ -7,6 +7,7 @@ from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import User
 
@@ -29,12 +30,13 @@ def user_invitation_send(*, user_id: int, actor_id: int | None = None) -> None:
     path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"}).replace("UID-KEY", key)
     link = department_base_url(department) + path
     send_mail(
-        subject=f"[Porchlight] You have been invited to {department.name}",
-        message=(
-            f"You have been given a {user.get_role_display()} account on Porchlight for {department.name}.\n\n"
-            f"Choose your password here (the link works once):\n{link}\n\n"
+        subject=_("[Porchlight] You have been invited to %(department)s") % {"department": department.name},
+        message=_(
+            "You have been given a %(role)s account on Porchlight for %(department)s.\n\n"
+            "Choose your password here (the link works once):\n%(link)s\n\n"
             "After that you will be asked to set up two-factor authentication with an authenticator app.\n"
-        ),
+        )
+        % {"role": user.get_role_display(), "department": department.name, "link": link},
         from_email=None,
         recipient_list=[user.email],
     )

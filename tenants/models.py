@@ -23,6 +23,19 @@ DEFAULT_PURPOSE_CATEGORIES = [
     "other_investigation",
 ]
 DEFAULT_EXIGENT_CATEGORIES = ["exigent_threat_to_life", "missing_person"]
+# Words for the default categories; a department's own categories show as written.
+PURPOSE_LABELS = {
+    "violent_crime": _("Violent crime"),
+    "property_crime": _("Property crime"),
+    "missing_person": _("Missing person"),
+    "traffic_collision": _("Traffic collision"),
+    "exigent_threat_to_life": _("Imminent threat to life"),
+    "other_investigation": _("Other investigation"),
+    "first_amendment_activity": _("First Amendment activity (protest, speech, worship)"),
+    "immigration_status": _("Immigration status"),
+    "reproductive_care": _("Reproductive health care"),
+}
+
 DEFAULT_PROHIBITED_PURPOSES = [
     "first_amendment_activity",
     "immigration_status",
