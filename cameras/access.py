@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.selectors import session_passed_mfa, user_has_mfa
-from config.tasks import enqueue_named_on_commit
 from audit.models import Action, Outcome
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
+from config.tasks import enqueue_named_on_commit
 from tenants.models import DepartmentPolicy
 from tenants.selectors import department_current
 
