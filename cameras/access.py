@@ -142,6 +142,7 @@ _MESSAGES = {
     "owner_not_sharing": gettext_lazy("The owner does not share contact details with police."),
     "residential_live_view_disallowed": gettext_lazy("Department policy does not allow live view of home cameras."),
     "approval_required": gettext_lazy("A supervisor must approve this exigent purpose first."),
+    "too_many_live_views": gettext_lazy("At most nine live views at once."),
     "self_approval": gettext_lazy("A second person must approve: you cannot approve your own purpose."),
 }
 
@@ -241,8 +242,13 @@ def authorize(
     quantity: int | None = None,
     quantity_unit: str = "",
     details: dict[str, Any] | None = None,
+    extra_denial: str | None = None,
 ) -> Decision:
-    """Decide one action on one camera (or none) and record it, in one transaction."""
+    """Decide one action on one camera (or none) and record it, in one transaction.
+
+    ``extra_denial`` lets a caller add a refusal of its own (e.g. too many open live views)
+    that is logged like any other, when nothing else refuses first.
+    """
     policy = _policy()
     roles = AUDIT_READER_ROLES if action == Action.AUDIT_READ else CAMERA_ROLES
     with transaction.atomic():
@@ -258,6 +264,8 @@ def authorize(
                 level, history_id = grant.level, _consent_history_id(grant)
         if reason is None and action in _CONSENT_FOR_ACTION:
             reason = _consent_denial(action, camera, purpose, policy)
+        if reason is None:
+            reason = extra_denial
         facts = EventFacts(
             action=action,
             outcome=Outcome.ALLOWED if reason is None else Outcome.DENIED,
@@ -434,7 +442,12 @@ def camera_map(
 
 
 def camera_lookup(
-    *, actor: Actor, purpose: Purpose | None, public_id: Any, action: str = Action.CAMERA_VIEW
+    *,
+    actor: Actor,
+    purpose: Purpose | None,
+    public_id: Any,
+    action: str = Action.CAMERA_VIEW,
+    extra_denial: str | None = None,
 ) -> tuple[Decision, Camera | None]:
     """One camera by id for a staff action; a missing id (or another department's) is a
     logged denial with reason not_found."""
@@ -442,7 +455,7 @@ def camera_lookup(
         camera = Camera.objects.select_related("site", "site__owner", "consent").filter(public_id=public_id).first()
     except Exception:  # malformed UUID
         camera = None
-    decision = authorize(actor=actor, action=action, purpose=purpose, camera=camera)
+    decision = authorize(actor=actor, action=action, purpose=purpose, camera=camera, extra_denial=extra_denial)
     return decision, camera if decision.allowed else None
 
 

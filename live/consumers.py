@@ -263,6 +263,14 @@ class ViewerConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
         while self.session_id is not None:
             await asyncio.sleep(interval)
             try:
+                # The relay must still be there: a viewer gets "relay unavailable", never a
+                # frozen picture, and re-authorizes when it reconnects.
+                await self.channel_layer.send(self.channel_name, {"type": "live.ping"})
+            except Exception:
+                logger.exception("relay unavailable; ending the view")
+                await self._end(EndReason.RELAY)
+                return
+            try:
                 reason = await self.db(services.live_session_check, session_id=self.session_id)
             except Exception:
                 logger.exception("live session check failed; ending the view")
@@ -270,6 +278,19 @@ class ViewerConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
             if reason is not None:
                 await self._end(reason)
                 return
+
+    async def live_ping(self, event: dict[str, Any]) -> None:
+        """The watchdog's own probe of the channel layer."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception:
+            # The channel layer failed under us (Redis gone): end the session cleanly.
+            if self.session_id is None:
+                raise
+            logger.exception("relay failed during a live view")
+            await self._end(EndReason.RELAY)
 
     async def _end(self, reason: str) -> None:
         session_id, self.session_id = self.session_id, None

@@ -21,6 +21,8 @@ from tenants.selectors import department_current
 
 from .models import Bridge, EndReason, LiveSession
 
+MAX_VIEWS_PER_OFFICER = 9
+
 
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -97,8 +99,14 @@ class LiveStart:
 def live_session_start(*, actor: access.Actor, purpose: Purpose | None, camera_public_id: Any) -> LiveStart:
     """Ask the gate for a live view and, if allowed, open the session in the same transaction."""
     with transaction.atomic():
+        # A flood of connections from one account is refused (and logged): a wall shows nine.
+        open_views = LiveSession.objects.filter(officer_id=actor.user.pk, ended_at__isnull=True).count()
         decision, camera = access.camera_lookup(
-            actor=actor, purpose=purpose, public_id=camera_public_id, action=Action.LIVE_START
+            actor=actor,
+            purpose=purpose,
+            public_id=camera_public_id,
+            action=Action.LIVE_START,
+            extra_denial="too_many_live_views" if open_views >= MAX_VIEWS_PER_OFFICER else None,
         )
         if camera is None or purpose is None:
             return LiveStart(decision)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from config.net import connect_address, is_localhost_name, ws_connect
+from live.net import connect_address, is_localhost_name, ws_connect
 from tests.conftest import CommittedUser, free_port, subprocess_database_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.server]

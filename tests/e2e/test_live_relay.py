@@ -18,7 +18,7 @@ from websockets.exceptions import ConnectionClosed
 
 from cameras import services
 from cameras.models import Camera
-from config.net import ws_connect
+from live.net import ws_connect
 from live.models import LiveSession
 from tests.conftest import free_port
 from tests.e2e.conftest import ROOT, LiveServer

@@ -331,3 +331,35 @@ async def test_many_viewers_one_stream(scene: Scene) -> None:
     for view in views:
         await view.disconnect()
     await cam.disconnect()
+
+
+async def test_if_the_relay_goes_away_the_viewer_is_told_relay_unavailable(scene: Scene, monkeypatch: Any) -> None:
+    view = viewer(scene)
+    await view.connect()
+    await json_of(view)
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+
+    async def redis_gone(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("Redis is gone")
+
+    monkeypatch.setattr(layer, "send", redis_gone)
+
+    assert await closed_with(view, within=1.0) == 4503
+    assert (last_event(scene).action, last_event(scene).reason) == ("live_end", "relay")
+
+
+async def test_a_flood_of_live_views_from_one_officer_is_refused_and_logged(scene: Scene) -> None:
+    views = [viewer(scene) for _ in range(10)]
+    for view in views[:9]:
+        await view.connect()
+        await json_of(view)
+
+    await views[9].connect()
+    refused = await json_of(views[9])
+
+    assert refused["reason"] == "too_many_live_views"
+    assert (last_event(scene).outcome, last_event(scene).reason) == ("denied", "too_many_live_views")
+    for view in views[:9]:
+        await view.disconnect()

@@ -1,0 +1,553 @@
+"""The Porchlight bridge: runs at a camera owner's premises and streams cameras on request.
+
+It connects *outbound* to ``<url>/ws/bridge/`` with its bridge token, so nothing at the owner's
+site listens on the network. Cameras are opened only between the server's ``start`` and ``stop``
+for them. Protocol, close codes and reconnect behaviour: docs/bridge-protocol.md.
+
+    python -m live.bridge --url wss://rialto.example.org --token … --config bridge.toml
+    porchlight-bridge --url ws://rialto.localhost:8000 --config bridge.toml   # token from env
+
+bridge.toml::
+
+    [cameras]
+    "0b7c…-uuid" = "rtsp://user:pass@192.168.1.20/stream1"
+    "5d1e…-uuid" = "http://192.168.1.21/video.mjpg"
+    "9f3a…-uuid" = "test:"
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import random
+import signal
+import struct
+import sys
+import threading
+import time
+import tomllib
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from live.net import ws_connect
+from live.sources import (
+    FrameSource,
+    FrameTooLargeError,
+    SourceError,
+    SourceFactory,
+    UnknownSourceError,
+    fit_jpeg,
+    make_source,
+    source_scheme,
+)
+
+logger = logging.getLogger("porchlight.bridge")
+
+PATH = "/ws/bridge/"
+HEADER = struct.Struct(">16sQ")  # camera UUID bytes, capture time in µs since the Unix epoch
+TOKEN_ENV = "PORCHLIGHT_BRIDGE_TOKEN"  # noqa: S105 (the variable's name, not a secret)
+
+DEFAULT_MAX_FRAME_BYTES = 1_048_576
+DEFAULT_MAX_FPS = 15
+DEFAULT_MAX_WIDTH = 1280
+QUEUE_SIZE = 2  # frames waiting to be sent per camera; older ones are dropped
+
+# Close codes (docs/bridge-protocol.md). The first group ends the program: reconnecting
+# with the same token or host cannot succeed.
+CLOSE_BAD_TOKEN = 4401
+CLOSE_UNKNOWN_HOST = 4404
+FATAL_CLOSES = {
+    CLOSE_BAD_TOKEN: "the bridge token is wrong or has been revoked",
+    CLOSE_UNKNOWN_HOST: "the server does not know this host name (check --url)",
+}
+RECONNECT_CLOSES = {
+    4408: "malformed message",
+    4409: "frame for a camera not served by this bridge",
+    4413: "frame too large",
+    4415: "frame is not a JPEG",
+    4429: "frame rate exceeded",
+    1001: "server going away",
+    1006: "connection lost",
+    1011: "server error",
+    1012: "server restarting",
+}
+STABLE_AFTER = 60.0  # seconds: a connection that lasted longer resets the backoff
+
+EXIT_USAGE = 2  # bad arguments or configuration
+EXIT_REJECTED = 3  # the server refused the bridge (4401, 4404)
+
+
+# --- configuration -------------------------------------------------------------------------
+
+
+class ConfigError(Exception):
+    """A problem with bridge.toml, phrased for a one-line message."""
+
+
+@dataclass(frozen=True)
+class BridgeConfig:
+    cameras: dict[str, str]  # camera UUID (canonical form) → source string
+
+
+def load_config(path: str | Path) -> BridgeConfig:
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    table = data.get("cameras")
+    if not isinstance(table, dict) or not table:
+        raise ConfigError(f'config file {path} needs a [cameras] table of "<camera uuid>" = "<source>"')
+    cameras: dict[str, str] = {}
+    for key, source in table.items():
+        try:
+            camera = str(uuid.UUID(key))
+        except ValueError:
+            raise ConfigError(f"config file {path}: [cameras] key {key!r} is not a camera UUID") from None
+        if not isinstance(source, str):
+            raise ConfigError(f"config file {path}: source for camera {camera} must be a string")
+        try:
+            source_scheme(source)
+        except UnknownSourceError as exc:
+            raise ConfigError(f"config file {path}: camera {camera}: {exc}") from None
+        cameras[camera] = source
+    return BridgeConfig(cameras=cameras)
+
+
+# --- reconnect backoff -----------------------------------------------------------------------
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff with full jitter: attempt n waits uniform(0, min(cap, base·factor^n))."""
+
+    base: float = 0.5
+    factor: float = 2.0
+    cap: float = 30.0
+    rng: random.Random = field(default_factory=random.Random)
+    attempt: int = 0
+
+    def ceiling(self, attempt: int) -> float:
+        return min(self.cap, self.base * self.factor ** min(attempt, 64))
+
+    def next_delay(self) -> float:
+        delay = self.rng.uniform(0, self.ceiling(self.attempt))
+        self.attempt += 1
+        return delay
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+# --- one camera --------------------------------------------------------------------------------
+
+
+@dataclass
+class StreamSettings:
+    fps: float
+    max_width: int
+    max_bytes: int  # for the JPEG, so that header + JPEG stays within max_frame_bytes
+
+
+class CameraStream:
+    """Reads one camera on its own thread and hands JPEGs to the event loop.
+
+    The thread opens the source, keeps only as many frames as the requested rate needs,
+    scales and encodes those, and puts ``(captured_us, jpeg)`` on a small queue (older frames
+    are dropped when the network is slower than the camera). If the source fails it reports
+    ``error`` and reopens it with backoff until stopped. It closes the source when stopped.
+    """
+
+    def __init__(
+        self,
+        camera: str,
+        source: FrameSource,
+        settings: StreamSettings,
+        loop: asyncio.AbstractEventLoop,
+        on_state: Callable[[CameraStream, str, str], None],
+    ) -> None:
+        self.camera = camera
+        self.camera_bytes = uuid.UUID(camera).bytes
+        self.source = source
+        self.settings = settings
+        self.queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue(maxsize=QUEUE_SIZE)
+        self.dropped = 0
+        self._loop = loop
+        self._on_state = on_state
+        self._state = ""
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"camera-{camera[:8]}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def join(self, timeout: float = 15.0) -> None:
+        await asyncio.to_thread(self._thread.join, timeout)
+
+    # Everything below runs on the camera thread.
+
+    def _run(self) -> None:
+        retry = Backoff(base=1.0, cap=30.0)
+        while not self._stopping.is_set():
+            try:
+                self.source.open()
+                try:
+                    self._pump(retry)
+                finally:
+                    self.source.close()
+            except SourceError as exc:
+                self._set_state("error", str(exc))
+            except Exception as exc:  # a bug or an unexpected library error: report, then retry
+                logger.exception("camera %s: source failed", self.camera)
+                self._set_state("error", f"source failed: {exc.__class__.__name__}: {exc}")
+            self._stopping.wait(retry.next_delay())
+
+    def _pump(self, retry: Backoff) -> None:
+        due = time.monotonic()
+        while not self._stopping.is_set():
+            frame = self.source.read()
+            now = time.monotonic()
+            interval = 1 / self.settings.fps
+            # Keep a frame when it is due (10% early is fine: the sender paces exactly).
+            if now < due - interval * 0.1:
+                continue
+            due = max(due + interval, now - interval)
+            try:
+                jpeg = fit_jpeg(frame, max_width=self.settings.max_width, max_bytes=self.settings.max_bytes)
+            except FrameTooLargeError as exc:
+                self._set_state("error", f"frame skipped: {exc}")
+                continue
+            self._deliver(frame.captured_us, jpeg)
+            self._set_state("streaming", "")
+            retry.reset()
+
+    def _deliver(self, captured_us: int, jpeg: bytes) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: we are shutting down
+            self._loop.call_soon_threadsafe(self._put, captured_us, jpeg)
+
+    def _set_state(self, state: str, detail: str) -> None:
+        if state != self._state and not self._stopping.is_set():
+            self._state = state
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._on_state, self, state, detail)
+
+    # On the event loop.
+
+    def _put(self, captured_us: int, jpeg: bytes) -> None:
+        while self.queue.full():
+            self.queue.get_nowait()
+            self.dropped += 1
+        self.queue.put_nowait((captured_us, jpeg))
+
+
+# --- the client --------------------------------------------------------------------------------
+
+
+class BridgeRejectedError(Exception):
+    """The server closed with a code that reconnecting cannot fix (4401, 4404)."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        self.code = code
+        super().__init__(f"server closed the connection with {code}: {FATAL_CLOSES[code]}; not reconnecting")
+        self.reason = reason
+
+
+class _ProtocolError(ValueError):
+    pass
+
+
+@dataclass
+class _Limits:
+    cameras: set[str] | None = None  # from hello; None until it arrives
+    max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
+    max_fps: float = DEFAULT_MAX_FPS
+
+
+class BridgeClient:
+    """Connects, obeys start/stop/ping and reconnects with backoff until rejected or cancelled."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        cameras: dict[str, str],
+        *,
+        source_factory: SourceFactory = make_source,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.url = url.rstrip("/") + PATH
+        self.token = token
+        self.cameras = {str(uuid.UUID(camera)): source for camera, source in cameras.items()}
+        self.source_factory = source_factory
+        self.backoff = backoff or Backoff()
+        self.connections = 0
+        self._streams: dict[str, CameraStream] = {}
+        self._senders: dict[str, asyncio.Task[None]] = {}
+        self._outbox: asyncio.Queue[str] = asyncio.Queue()
+        self._limits = _Limits()
+
+    async def run(self) -> None:
+        """Run until cancelled; :class:`BridgeRejectedError` when the server refuses the bridge."""
+        logger.info("connecting to %s", self.url)
+        while True:
+            started = time.monotonic()
+            code, reason, what = await self._connect_once()
+            if code in FATAL_CLOSES:
+                logger.error("rejected: %s; not reconnecting", what)
+                raise BridgeRejectedError(code, reason)
+            if time.monotonic() - started > STABLE_AFTER:
+                self.backoff.reset()
+            delay = self.backoff.next_delay()
+            logger.warning("%s; reconnecting in %.1f s", what, delay)
+            await asyncio.sleep(delay)
+
+    async def _connect_once(self) -> tuple[int | None, str, str]:
+        """One connection, from dialling to close: (close code or None, reason, one-line summary)."""
+        code: int | None
+        try:
+            async with ws_connect(
+                self.url,
+                additional_headers={"Authorization": f"Bearer {self.token}"},
+                compression=None,  # JPEGs do not compress; deflate would only cost CPU
+                open_timeout=15,
+                user_agent_header="porchlight-bridge",
+            ) as ws:
+                self.connections += 1
+                logger.info("connected to %s", self.url)
+                try:
+                    await self._session(ws)
+                finally:
+                    await self._stop_all()
+            code, reason = ws.close_code or 1006, ws.close_reason or ""
+        except ConnectionClosed as exc:
+            code = exc.rcvd.code if exc.rcvd is not None else 1006
+            reason = exc.rcvd.reason if exc.rcvd is not None else ""
+        except (OSError, TimeoutError, InvalidHandshake) as exc:
+            return None, str(exc), f"connection to {self.url} failed: {exc or exc.__class__.__name__}"
+        what = FATAL_CLOSES.get(code) or RECONNECT_CLOSES.get(code, "closed")
+        return code, reason, f"disconnected: {code} {what}" + (f" ({reason})" if reason else "")
+
+    async def _session(self, ws: Any) -> None:
+        self._limits = _Limits()
+        self._outbox = asyncio.Queue()
+        writer = asyncio.create_task(self._write_texts(ws))
+        try:
+            async for message in ws:
+                if isinstance(message, bytes):
+                    logger.warning("ignored a binary message from the server")
+                    continue
+                try:
+                    await self._handle(ws, message)
+                except _ProtocolError as exc:
+                    logger.warning("ignored a server message: %s", exc)
+            # Iteration ends quietly on a normal close (1000/1001); other closes raise.
+        finally:
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
+
+    async def _handle(self, ws: Any, text: str) -> None:
+        try:
+            message = json.loads(text)
+            kind = message["type"]
+        except (ValueError, KeyError, TypeError):
+            raise _ProtocolError(f"not a JSON message with a type: {text[:80]!r}") from None
+        if kind == "ping":
+            await ws.send(json.dumps({"type": "pong"}))
+        elif kind == "hello":
+            self._hello(message)
+        elif kind == "start":
+            self._start(ws, message)
+        elif kind == "stop":
+            camera = _camera_field(message)
+            self._stop(camera)
+            self._status(camera, "stopped")
+        else:
+            logger.debug("ignored message of type %r", kind)
+
+    def _hello(self, message: dict[str, Any]) -> None:
+        cameras = message.get("cameras")
+        max_bytes = message.get("max_frame_bytes", DEFAULT_MAX_FRAME_BYTES)
+        max_fps = message.get("max_fps", DEFAULT_MAX_FPS)
+        if not isinstance(cameras, list) or not _positive(max_bytes) or not _positive(max_fps):
+            raise _ProtocolError(f"bad hello: {message!r}")
+        served = {str(uuid.UUID(c)) for c in cameras if isinstance(c, str) and _is_uuid(c)}
+        self._limits = _Limits(cameras=served, max_frame_bytes=int(max_bytes), max_fps=float(max_fps))
+        unconfigured = sorted(served - set(self.cameras))
+        logger.info(
+            "hello: bridge %s, %d camera(s) assigned, %d configured here, max %d bytes at %g fps%s",
+            message.get("bridge"),
+            len(served),
+            len(served & set(self.cameras)),
+            max_bytes,
+            max_fps,
+            f"; not in bridge.toml: {', '.join(unconfigured)}" if unconfigured else "",
+        )
+
+    def _start(self, ws: Any, message: dict[str, Any]) -> None:
+        camera = _camera_field(message)
+        fps = message.get("fps", self._limits.max_fps)
+        max_width = message.get("max_width", DEFAULT_MAX_WIDTH)
+        if not _positive(fps) or not _positive(max_width):
+            self._status(camera, "error", f"bad start parameters fps={fps!r} max_width={max_width!r}")
+            return
+        if camera not in self.cameras:
+            self._status(camera, "error", "camera is not configured in this bridge's bridge.toml")
+            return
+        if self._limits.cameras is not None and camera not in self._limits.cameras:
+            self._status(camera, "error", "camera is not assigned to this bridge by the server")
+            return
+        settings = StreamSettings(
+            fps=min(float(fps), self._limits.max_fps),
+            max_width=int(max_width),
+            max_bytes=self._limits.max_frame_bytes - HEADER.size,
+        )
+        current = self._streams.get(camera)
+        if current is not None:  # a repeated start only changes the parameters
+            current.settings = settings
+            logger.info("camera %s: now %g fps, max width %d", camera, settings.fps, settings.max_width)
+            return
+        try:
+            source = self.source_factory(self.cameras[camera])
+        except (UnknownSourceError, SourceError) as exc:
+            self._status(camera, "error", str(exc))
+            return
+        stream = CameraStream(camera, source, settings, asyncio.get_running_loop(), self._stream_state)
+        self._streams[camera] = stream
+        self._senders[camera] = asyncio.create_task(self._send_frames(ws, stream), name=f"send-{camera[:8]}")
+        logger.info("camera %s: starting (%g fps, max width %d)", camera, settings.fps, settings.max_width)
+        stream.start()
+
+    def _stop(self, camera: str) -> CameraStream | None:
+        sender = self._senders.pop(camera, None)
+        if sender is not None:
+            sender.cancel()
+        stream = self._streams.pop(camera, None)
+        if stream is not None:
+            stream.stop()
+        return stream
+
+    async def _stop_all(self) -> None:
+        streams = [s for s in (self._stop(camera) for camera in list(self._streams)) if s is not None]
+        for stream in streams:
+            logger.info("camera %s: stopped (disconnected)", stream.camera)
+        await asyncio.gather(*(stream.join() for stream in streams))
+
+    def _stream_state(self, stream: CameraStream, state: str, detail: str) -> None:
+        if self._streams.get(stream.camera) is stream:  # ignore a stopped stream's last words
+            self._status(stream.camera, state, detail)
+
+    def _status(self, camera: str, state: str, detail: str = "") -> None:
+        logger.info("camera %s: %s%s", camera, state, f" ({detail})" if detail else "")
+        message = {"type": "status", "camera": camera, "state": state, "detail": detail}
+        self._outbox.put_nowait(json.dumps(message))
+
+    async def _write_texts(self, ws: Any) -> None:
+        with contextlib.suppress(ConnectionClosed):  # the reader sees the close and cleans up
+            while True:
+                await ws.send(await self._outbox.get())
+
+    async def _send_frames(self, ws: Any, stream: CameraStream) -> None:
+        """Send the stream's frames, never two closer than 1/fps apart."""
+        next_at = 0.0
+        with contextlib.suppress(ConnectionClosed):  # the reader sees the close and cleans up
+            while True:
+                captured_us, jpeg = await stream.queue.get()
+                wait = next_at - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                next_at = time.monotonic() + 1 / stream.settings.fps
+                await ws.send(HEADER.pack(stream.camera_bytes, captured_us) + jpeg)
+
+
+def _camera_field(message: dict[str, Any]) -> str:
+    camera = message.get("camera")
+    if not isinstance(camera, str) or not _is_uuid(camera):
+        raise _ProtocolError(f"{message.get('type')} without a camera UUID: {message!r}")
+    return str(uuid.UUID(camera))
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+
+
+# --- command line ------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="porchlight-bridge",
+        description="Stream this site's cameras to Porchlight while someone is watching.",
+    )
+    parser.add_argument("--url", required=True, help="Porchlight address, e.g. wss://rialto.example.org")
+    parser.add_argument("--token", default=os.environ.get(TOKEN_ENV), help=f"bridge token (default: ${TOKEN_ENV})")
+    parser.add_argument("--config", required=True, help="bridge.toml with a [cameras] table")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    return parser.parse_args(argv)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"porchlight-bridge: error: {message}", file=sys.stderr)
+    return code
+
+
+async def _run_until_signal(client: BridgeClient) -> None:
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await client.run()
+    logger.info("shut down")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not args.token:
+        return _fail(f"no bridge token: pass --token or set {TOKEN_ENV}", EXIT_USAGE)
+    if not args.url.startswith(("ws://", "wss://")):
+        return _fail(f"--url must start with ws:// or wss://, not {args.url!r}", EXIT_USAGE)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    client = BridgeClient(args.url, args.token, config.cameras)
+    try:
+        asyncio.run(_run_until_signal(client))
+    except BridgeRejectedError as exc:
+        return _fail(str(exc), EXIT_REJECTED)
+    except InvalidURI as exc:
+        return _fail(f"invalid --url: {exc}", EXIT_USAGE)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

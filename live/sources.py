@@ -1,0 +1,288 @@
+"""Frame sources for the bridge program (see docs/bridge-protocol.md).
+
+A source is opened only while its camera is started and is read from a worker thread, because
+PyAV's reads block. Each ``read()`` returns one :class:`Frame`: either a JPEG as the camera sent
+it (HTTP MJPEG: every demuxed packet is already a complete JPEG) or a lazily rendered Pillow
+image (RTSP, the test pattern). :func:`fit_jpeg` turns a frame into a JPEG that respects the
+server's ``max_width`` and ``max_frame_bytes``, forwarding the camera's own JPEG untouched when
+it already fits.
+
+Source strings (the values of ``[cameras]`` in bridge.toml):
+
+``rtsp://…`` / ``rtsps://…``  decoded with PyAV, re-encoded as JPEG with Pillow
+``http://…`` / ``https://…``  HTTP MJPEG (multipart/x-mixed-replace), forwarded as is
+``test:`` / ``test:640x360``  a moving test pattern with a clock (FFmpeg lavfi ``testsrc``;
+                              a pure-Pillow pattern when lavfi is unavailable)
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from PIL import Image, ImageDraw, ImageFont
+
+logger = logging.getLogger("porchlight.bridge")
+
+SCHEMES = ("rtsp", "rtsps", "http", "https", "test")
+NETWORK_TIMEOUT = (10.0, 10.0)  # PyAV (open, read) timeouts in seconds
+JPEG_QUALITIES = (80, 65, 50, 35, 25)
+MIN_WIDTH = 64  # below this a frame is not worth sending: report an error instead
+
+
+class SourceError(Exception):
+    """The source could not be opened or stopped delivering frames (the camera may retry)."""
+
+
+class UnknownSourceError(ValueError):
+    """A source string whose scheme the bridge does not know."""
+
+
+class FrameTooLargeError(Exception):
+    """No JPEG within the byte limit even at low quality and a small size."""
+
+
+def now_us() -> int:
+    """Microseconds since the Unix epoch (the capture time in a frame's header)."""
+    return time.time_ns() // 1000
+
+
+@dataclass
+class Frame:
+    """One captured frame: the camera's own JPEG, or a renderer producing an image."""
+
+    captured_us: int
+    jpeg: bytes | None = None
+    render: Callable[[], Image.Image] | None = None
+
+    def image(self) -> Image.Image:
+        if self.render is not None:
+            return self.render()
+        assert self.jpeg is not None
+        with Image.open(io.BytesIO(self.jpeg)) as img:
+            return img.convert("RGB")
+
+
+class FrameSource(Protocol):
+    """What the bridge needs from a camera. ``read`` blocks; all calls come from one thread."""
+
+    def open(self) -> None: ...
+
+    def read(self) -> Frame: ...
+
+    def close(self) -> None: ...
+
+
+SourceFactory = Callable[[str], FrameSource]
+
+
+def source_scheme(spec: str) -> str:
+    """The scheme of a source string, or :class:`UnknownSourceError`."""
+    scheme = spec.split(":", 1)[0].lower() if ":" in spec else ""
+    if scheme not in SCHEMES:
+        raise UnknownSourceError(f"unknown source {spec!r}: use rtsp://…, http(s)://… (MJPEG) or test: (test pattern)")
+    return scheme
+
+
+def make_source(spec: str) -> FrameSource:
+    """The default source factory: a closed source for ``spec`` (opened later, on start)."""
+    scheme = source_scheme(spec)
+    if scheme in ("http", "https"):
+        return MjpegHttpSource(spec)
+    if scheme in ("rtsp", "rtsps"):
+        return RtspSource(spec)
+    rest = spec.split(":", 1)[1]
+    match = re.fullmatch(r"(\d{2,5})x(\d{2,5})", rest)
+    return TestPatternSource(width=int(match[1]), height=int(match[2])) if match else TestPatternSource()
+
+
+def _redact(url: str) -> str:
+    """A URL without its password, for logs and status details."""
+    return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
+
+
+class MjpegHttpSource:
+    """HTTP MJPEG (``multipart/x-mixed-replace``) through FFmpeg's ``mpjpeg`` demuxer."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._container: Any = None
+        self._packets: Iterator[Any] | None = None
+
+    def open(self) -> None:
+        import av
+
+        try:
+            self._container = av.open(self.url, format="mpjpeg", timeout=NETWORK_TIMEOUT)
+            self._packets = self._container.demux(video=0)
+        except (av.FFmpegError, OSError) as exc:
+            self.close()
+            raise SourceError(f"cannot open {_redact(self.url)}: {exc}") from exc
+
+    def read(self) -> Frame:
+        import av
+
+        assert self._packets is not None, "read() before open()"
+        try:
+            for packet in self._packets:
+                data = bytes(packet)
+                if data:  # the demuxer ends with an empty flush packet
+                    return Frame(captured_us=now_us(), jpeg=data)
+        except (av.FFmpegError, OSError) as exc:
+            raise SourceError(f"reading {_redact(self.url)} failed: {exc}") from exc
+        raise SourceError(f"{_redact(self.url)} ended the stream")
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+        self._container = self._packets = None
+
+
+class RtspSource:
+    """RTSP (H.264/H.265/MJPEG inside), decoded with PyAV over TCP."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._container: Any = None
+        self._frames: Iterator[Any] | None = None
+
+    def open(self) -> None:
+        import av
+
+        try:
+            self._container = av.open(self.url, options={"rtsp_transport": "tcp"}, timeout=NETWORK_TIMEOUT)
+            stream = self._container.streams.video[0]
+            stream.thread_type = "AUTO"
+            self._frames = self._container.decode(stream)
+        except (av.FFmpegError, OSError, IndexError) as exc:
+            self.close()
+            raise SourceError(f"cannot open {_redact(self.url)}: {exc}") from exc
+
+    def read(self) -> Frame:
+        import av
+
+        assert self._frames is not None, "read() before open()"
+        try:
+            frame = next(self._frames)
+        except StopIteration:
+            raise SourceError(f"{_redact(self.url)} ended the stream") from None
+        except (av.FFmpegError, OSError) as exc:
+            raise SourceError(f"reading {_redact(self.url)} failed: {exc}") from exc
+        # Converting to RGB is the expensive part: only frames the bridge keeps are rendered.
+        return Frame(captured_us=now_us(), render=frame.to_image)
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+        self._container = self._frames = None
+
+
+class TestPatternSource:
+    """A moving test pattern with the current time, paced at ``rate`` frames per second."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, width: int = 640, height: int = 360, rate: int = 15) -> None:
+        self.width, self.height, self.rate = width, height, rate
+        self._container: Any = None
+        self._frames: Iterator[Any] | None = None
+        self._next = 0.0
+        self._count = 0
+
+    def open(self) -> None:
+        self._next = time.monotonic()
+        self._count = 0
+        try:
+            import av
+
+            self._container = av.open(f"testsrc=size={self.width}x{self.height}:rate={self.rate}", format="lavfi")
+            self._frames = self._container.decode(video=0)
+        except Exception as exc:  # lavfi missing from this FFmpeg build, or no PyAV at all
+            logger.info("lavfi testsrc unavailable (%s): drawing the test pattern with Pillow", exc)
+            self.close()
+
+    def read(self) -> Frame:
+        delay = self._next - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        self._next = max(self._next + 1 / self.rate, time.monotonic() - 1 / self.rate)
+        self._count += 1
+        captured = now_us()
+        if self._frames is not None:
+            av_frame = next(self._frames)
+            return Frame(captured_us=captured, render=lambda: _draw_clock(av_frame.to_image(), captured))
+        count = self._count
+        return Frame(captured_us=captured, render=lambda: _draw_clock(self._pillow_pattern(count), captured))
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+        self._container = self._frames = None
+
+    def _pillow_pattern(self, count: int) -> Image.Image:
+        w, h = self.width, self.height
+        img = Image.new("RGB", (w, h))
+        draw = ImageDraw.Draw(img)
+        colours = [(192, 192, 192), (192, 192, 0), (0, 192, 192), (0, 192, 0), (192, 0, 192), (192, 0, 0), (0, 0, 192)]
+        bar = w / len(colours)
+        for i, colour in enumerate(colours):
+            draw.rectangle([int(i * bar), 0, int((i + 1) * bar), h], fill=colour)
+        x = int((count * 8) % w)
+        draw.rectangle([x, h // 3, x + w // 16, 2 * h // 3], fill=(255, 255, 255))
+        y = int(h / 2 + math.sin(count / 10) * h / 4)
+        draw.ellipse([w // 2 - 20, y - 20, w // 2 + 20, y + 20], fill=(0, 0, 0))
+        return img
+
+
+def _draw_clock(img: Image.Image, captured_us: int) -> Image.Image:
+    text = datetime.fromtimestamp(captured_us / 1e6, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + " UTC"
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=max(12, img.height // 16))
+    left, top, right, bottom = draw.textbbox((10, 10), text, font=font)
+    draw.rectangle([left - 4, top - 4, right + 4, bottom + 4], fill=(0, 0, 0))
+    draw.text((10, 10), text, font=font, fill=(255, 255, 255))
+    return img
+
+
+def jpeg_size(jpeg: bytes) -> tuple[int, int]:
+    """Width and height from a JPEG's header (Pillow reads only the header)."""
+    with Image.open(io.BytesIO(jpeg)) as img:
+        return img.size
+
+
+def fit_jpeg(frame: Frame, *, max_width: int, max_bytes: int) -> bytes:
+    """A JPEG of ``frame`` at most ``max_width`` wide and ``max_bytes`` long.
+
+    A camera's own JPEG that already fits is returned unchanged. Otherwise the image is scaled
+    down to ``max_width`` (keeping its aspect ratio) and encoded at falling quality, then at
+    falling size, until it fits; :class:`FrameTooLargeError` if it never does.
+    """
+    if frame.jpeg is not None and len(frame.jpeg) <= max_bytes and jpeg_size(frame.jpeg)[0] <= max_width:
+        return frame.jpeg
+    img = frame.image()
+    width = min(img.width, max_width)
+    smallest = 0
+    while width >= MIN_WIDTH:
+        scaled = _scale(img, width)
+        for quality in JPEG_QUALITIES:
+            out = io.BytesIO()
+            scaled.save(out, "JPEG", quality=quality)
+            if out.tell() <= max_bytes:
+                return out.getvalue()
+            smallest = out.tell()
+        width = int(width * 0.7)
+    raise FrameTooLargeError(f"no JPEG within {max_bytes} bytes (smallest {smallest} bytes)")
+
+
+def _scale(img: Image.Image, width: int) -> Image.Image:
+    if img.width <= width:
+        return img if img.mode == "RGB" else img.convert("RGB")
+    height = max(1, round(img.height * width / img.width))
+    return img.convert("RGB").resize((width, height), Image.Resampling.BILINEAR)
