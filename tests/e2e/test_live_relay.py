@@ -18,8 +18,8 @@ from websockets.exceptions import ConnectionClosed
 
 from cameras import services
 from cameras.models import Camera
-from live.net import ws_connect
 from live.models import LiveSession
+from live.net import ws_connect
 from tests.conftest import free_port
 from tests.e2e.conftest import ROOT, LiveServer
 from tests.live.test_consumers import Scene, _scene, committed, last_event
