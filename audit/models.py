@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     LIVE_END = "live_end", _("Live view ended")
     CLIP_VIEW = "clip_view", _("Clip viewed")
     CLIP_DOWNLOAD = "clip_download", _("Clip downloaded")
+    EVIDENCE_HOLD = "evidence_hold", _("Legal hold placed or released")
     AUDIT_READ = "audit_read", _("Access log read")
     CONSOLE_DENIED = "console_denied", _("Console access refused")
 

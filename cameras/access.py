@@ -518,3 +518,37 @@ def purposes_awaiting_approval(*, actor: Actor) -> list[Purpose]:
         .exclude(officer=actor.user)
         .select_related("officer")[:100]
     )
+
+
+def evidence_authorize(
+    *,
+    actor: Actor,
+    action: str,
+    purpose: Purpose | None,
+    targets: list[str],
+    owner_refs: list[int],
+    quantity: int | None = None,
+    quantity_unit: str = "",
+    details: dict[str, Any] | None = None,
+    extra_denial: str | None = None,
+) -> Decision:
+    """Police access to footage an owner chose to send (view, download, export, holds).
+
+    The owner's consent was given by sending it, so no live consent check applies; role,
+    MFA and purpose do, and every decision is one event.
+    """
+    policy = _policy()
+    with transaction.atomic():
+        reason = _staff_denial(actor, CAMERA_ROLES, purpose, policy) or extra_denial
+        facts = EventFacts(
+            action=action,
+            outcome=Outcome.ALLOWED if reason is None else Outcome.DENIED,
+            reason=reason or "ok",
+            targets=targets,
+            owner_refs=owner_refs,
+            quantity=quantity,
+            quantity_unit=quantity_unit,
+            details=details or {},
+        )
+        seq = _record(actor, facts, purpose)
+    return Decision(reason is None, reason or "ok", str(_MESSAGES.get(reason or "", "")), seq)

@@ -45,5 +45,6 @@ urlpatterns = [
     path("console/", include("console.urls")),
     path("", include("audit.urls")),
     path("", include("live.urls")),
+    path("", include("footage.urls")),
     path("api/v1/", include(api_v1)),
 ]

@@ -107,6 +107,16 @@ class DepartmentPolicy(models.Model):
         models.SlugField(max_length=64), default=list, blank=True, verbose_name=_("prohibited purposes")
     )
     residential_live_view_allowed = models.BooleanField(_("live view of residential cameras allowed"), default=False)
+    footage_request_max_hours = models.PositiveSmallIntegerField(
+        _("longest time window of a footage request (hours)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+    )
+    footage_request_days = models.PositiveSmallIntegerField(
+        _("days an owner has to answer a footage request"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
     exigent_requires_approval = models.BooleanField(_("exigent live views need a supervisor's approval"), default=False)
     # A mandatory-registration ordinance: new or remodelled properties of some kinds must
     # register and allow at least a given consent level. Porchlight reports compliance;

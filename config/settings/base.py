@@ -60,6 +60,7 @@ TENANT_APPS = [
     "portal",  # resident/business pages over the cameras services (no models)
     "console",  # department pages over the access gate (no models)
     "live",  # bridges and live-view sessions of the department
+    "footage",  # footage requests, clips and their chain of custody
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -127,6 +128,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": 3600.0,
     },
+    "purge-expired-clips": {"task": "footage.tasks.clips_purge", "schedule": 3600.0},
+    "rehash-stored-clips": {"task": "footage.tasks.clips_rehash", "schedule": 7 * 24 * 3600.0},
 }
 
 # --- Django core --------------------------------------------------------------------------
@@ -299,6 +302,12 @@ LOGGING = {
 
 # --- Registry ----------------------------------------------------------------------------
 PORCHLIGHT_SNAPSHOT_MAX_BYTES = env.int("PORCHLIGHT_SNAPSHOT_MAX_BYTES", default=5 * 1024 * 1024)
+
+# --- Footage ---------------------------------------------------------------------------
+PORCHLIGHT_CLIP_MAX_BYTES = env.int("PORCHLIGHT_CLIP_MAX_BYTES", default=2 * 1024**3)
+PORCHLIGHT_DOWNLOAD_LINK_SECONDS = env.int("PORCHLIGHT_DOWNLOAD_LINK_SECONDS", default=300)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads stream to a temporary file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Live view ---------------------------------------------------------------------------
 PORCHLIGHT_LIVE_MAX_FRAME_BYTES = env.int("PORCHLIGHT_LIVE_MAX_FRAME_BYTES", default=1024 * 1024)

@@ -37,3 +37,5 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("PORCHLIGHT_TEST_CELERY_EAGER", default=True
 # Serve static files straight from the apps and node_modules, never a stale collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+ADMINS = [("Porchlight operators", "operators@porchlight.example.org")]

@@ -277,6 +277,10 @@ CAMERA_DATA_ROUTES = {
     "console/cameras/<str:camera_id>/",
     "console/cameras/<str:camera_id>/contact/",
     "api/v1/cameras/search/",
+    "console/footage/new/",
+    "console/footage/<uuid:request_id>/export/",
+    "console/clips/<str:clip_id>/download/",
+    "console/clips/<str:clip_id>/hold/",
 }
 
 
@@ -294,9 +298,18 @@ def test_every_staff_camera_route_goes_through_the_gate() -> None:
     assert set(routes) >= CAMERA_DATA_ROUTES
     # Pages that carry no camera data themselves (live frames flow through /ws/live/, which
     # asks the gate; see tests/live/test_consumers.py).
-    assert gated - CAMERA_DATA_ROUTES == {"console/purpose/", "console/approvals/", "console/live/", "api/v1/purposes/"}
+    assert gated - CAMERA_DATA_ROUTES == {
+        "console/purpose/",
+        "console/approvals/",
+        "console/live/",
+        "api/v1/purposes/",
+        "console/footage/",  # the officer's own requests
+        "console/footage/<uuid:request_id>/",  # counts and clip metadata; clip bytes go through the gate
+    }
     # The console and staff API modules import no camera model or selector except via the gate.
-    for module in (console.views, console.api):
+    import footage.views
+
+    for module in (console.views, console.api, footage.views):
         source = open(module.__file__ or "").read()  # noqa: SIM115
         assert "cameras.models import Camera" not in source
         assert "cameras.geo import" not in source

@@ -1,0 +1,146 @@
+"""Footage requests to owners, the clips they send, and each clip's chain of custody.
+
+Police see per request only how many owners sent footage and the clips themselves; who
+declined or ignored a request is kept from them (OwnerRequest and CameraAnswer are read
+by the owner's pages only).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FootageRequest(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="footage_requests")
+    purpose = models.ForeignKey("cameras.Purpose", on_delete=models.PROTECT, related_name="footage_requests")
+    window_start = models.DateTimeField(_("from"))
+    window_end = models.DateTimeField(_("until"))
+    message = models.TextField(_("message to owners"), max_length=2000)
+    area = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Request {self.public_id} ({self.purpose.case_number})"
+
+
+class OwnerRequest(models.Model):
+    """The request as one owner receives it, listing their cameras concerned."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    request = models.ForeignKey(FootageRequest, on_delete=models.CASCADE, related_name="owner_requests")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="footage_inbox")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    notified_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["request", "owner"], name="footage_one_request_per_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.request} for owner {self.owner_id}"
+
+
+class Answer(models.TextChoices):
+    PENDING = "pending", _("Not answered yet")
+    UPLOADED = "uploaded", _("Footage sent")
+    NO_FOOTAGE = "no_footage", _("No relevant footage")
+    DECLINED = "declined", _("Declined")
+
+
+class CameraAnswer(models.Model):
+    owner_request = models.ForeignKey(OwnerRequest, on_delete=models.CASCADE, related_name="answers")
+    camera = models.ForeignKey("cameras.Camera", on_delete=models.SET_NULL, null=True, related_name="footage_answers")
+    camera_ref = models.CharField(max_length=80)
+    answer = models.CharField(max_length=12, choices=Answer.choices, default=Answer.PENDING)
+    decline_reason = models.TextField(blank=True, max_length=1000)  # the owner's, never shown to police
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.camera_ref}: {self.answer}"
+
+
+class Clip(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    answer = models.ForeignKey(CameraAnswer, on_delete=models.PROTECT, related_name="clips")
+    request = models.ForeignKey(FootageRequest, on_delete=models.PROTECT, related_name="clips")
+    original_name = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    container = models.CharField(max_length=32)  # detected from the content, not the name
+    storage_key = models.CharField(max_length=300, unique=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    held = models.BooleanField(default=False)
+    hold_reason = models.CharField(max_length=500, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "sha256"], name="footage_clip_not_twice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.sha256[:12]})"
+
+
+class CustodyAction(models.TextChoices):
+    UPLOADED = "uploaded", _("uploaded")
+    VIEWED = "viewed", _("viewed")
+    DOWNLOADED = "downloaded", _("downloaded")
+    EXPORTED = "exported", _("exported")
+    HELD = "held", _("held")
+    RELEASED = "released", _("released")
+    PURGED = "purged", _("purged")
+    INTEGRITY_FAILED = "integrity_failed", _("integrity check failed")
+
+
+class CustodyEvent(models.Model):
+    clip = models.ForeignKey(Clip, on_delete=models.PROTECT, related_name="custody")
+    action = models.CharField(max_length=20, choices=CustodyAction.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(max_length=200, blank=True)
+    case_number = models.CharField(max_length=64, blank=True)
+    sha256 = models.CharField(max_length=64)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class DownloadLink(models.Model):
+    """A short-lived link bound to one user."""
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    purpose = models.ForeignKey("cameras.Purpose", on_delete=models.PROTECT)
+    token_digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"link for clip {self.clip_id}"
+
+
+class SigningKey(models.Model):
+    """The department's Ed25519 key for evidence exports (one active key)."""
+
+    private_key = models.BinaryField()  # raw 32 bytes; in production, keep it in a KMS instead
+    public_key = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"signing key {self.pk}"

@@ -1,0 +1,476 @@
+"""Footage requests, owners' answers, clips and custody. Police access goes through the gate."""
+
+import datetime as dt
+import hashlib
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import Action
+from cameras import access
+from cameras.models import Camera, Purpose
+from config.tasks import enqueue_on_commit
+from tenants.models import DepartmentPolicy
+from tenants.selectors import department_current
+
+from .content import sniff, video_container
+from .models import Answer, CameraAnswer, Clip, CustodyAction, CustodyEvent, DownloadLink, FootageRequest, OwnerRequest
+
+CHUNK = 1024 * 1024
+
+
+def _policy() -> DepartmentPolicy:
+    return DepartmentPolicy.objects.get(department_id=department_current().pk)
+
+
+@dataclass(frozen=True)
+class RequestResult:
+    request: FootageRequest | None
+    owners: int
+    cameras: int
+    refused: int
+
+
+def footage_request_send(
+    *,
+    actor: access.Actor,
+    purpose: Purpose | None,
+    camera_ids: list[Any],
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+    message: str,
+    area: dict[str, Any] | None = None,
+) -> RequestResult:
+    """Ask the owners of the chosen cameras for footage of a time window.
+
+    Each camera is a gate decision (footage_request), so cameras whose consent no longer
+    allows a request are left out, and logged. One request goes to each owner, listing
+    their cameras; owners are e-mailed after the commit.
+    """
+    policy = _policy()
+    errors: dict[str, list[str]] = {}
+    if purpose is None:
+        errors["purpose"] = [_("State a purpose (case number, category and reason) first.")]
+    if window_end <= window_start:
+        errors["window_end"] = [_("The end of the time window must be after its start.")]
+    elif window_end - window_start > dt.timedelta(hours=policy.footage_request_max_hours):
+        errors["window_end"] = [
+            _("The time window may be at most %(hours)d hours.") % {"hours": policy.footage_request_max_hours}
+        ]
+    if window_start > timezone.now():
+        errors["window_start"] = [_("Footage cannot be requested for the future.")]
+    if not message.strip():
+        errors["message"] = [_("Write a short message to the owners.")]
+    if not camera_ids:
+        errors["cameras"] = [_("Choose at least one camera.")]
+    if errors:
+        raise ValidationError(errors)
+    by_owner: dict[int, list[Camera]] = defaultdict(list)
+    refused = 0
+    with transaction.atomic():
+        for public_id in dict.fromkeys(str(c) for c in camera_ids):
+            _decision, camera = access.camera_lookup(
+                actor=actor, purpose=purpose, public_id=public_id, action=Action.FOOTAGE_REQUEST
+            )
+            if camera is None:
+                refused += 1
+                continue
+            by_owner[camera.site.owner_id].append(camera)
+        if not by_owner:
+            return RequestResult(None, 0, 0, refused)
+        assert purpose is not None
+        request = FootageRequest.objects.create(
+            officer=actor.user,
+            purpose=purpose,
+            window_start=window_start,
+            window_end=window_end,
+            message=message.strip(),
+            area=area or {},
+            expires_at=timezone.now() + dt.timedelta(days=policy.footage_request_days),
+        )
+        for owner_id, cameras in by_owner.items():
+            owner_request = OwnerRequest.objects.create(request=request, owner_id=owner_id)
+            CameraAnswer.objects.bulk_create(
+                CameraAnswer(owner_request=owner_request, camera=c, camera_ref=f"camera:{c.public_id}") for c in cameras
+            )
+            from .tasks import footage_request_notify as footage_request_notify_task
+
+            enqueue_on_commit(footage_request_notify_task, owner_request_id=owner_request.pk)
+    return RequestResult(request, len(by_owner), sum(len(c) for c in by_owner.values()), refused)
+
+
+def _answer_of_owner(owner: Any, answer_id: int) -> CameraAnswer:
+    return CameraAnswer.objects.select_related("owner_request__request__purpose").get(
+        pk=answer_id, owner_request__owner=owner
+    )
+
+
+def answer_set(*, owner: Any, answer_id: int, answer: str, decline_reason: str = "") -> CameraAnswer:
+    """'No relevant footage' or 'decline' (the reason stays with the owner)."""
+    if answer not in (Answer.NO_FOOTAGE, Answer.DECLINED):
+        raise ValidationError({"answer": [_("Choose 'no relevant footage' or 'decline'.")]})
+    with transaction.atomic():
+        row = _answer_of_owner(owner, answer_id)
+        if row.clips.exists():
+            raise ValidationError({"answer": [_("You already sent footage for this camera.")]})
+        row.answer = answer
+        row.decline_reason = decline_reason.strip()[:1000] if answer == Answer.DECLINED else ""
+        row.answered_at = timezone.now()
+        row.save()
+    return row
+
+
+@dataclass(frozen=True)
+class Receipt:
+    clip: Clip
+    name: str
+    size: int
+    sha256: str
+    at: dt.datetime
+
+
+def clip_upload(*, owner: Any, answer_id: int, upload: BinaryIO, name: str, size: int) -> Receipt:
+    """Store an owner's clip unaltered, hashed while streaming, after checking it is video.
+
+    Nothing is half-stored: the file is written under a server-generated key and removed
+    again if the database part fails; a clip already sent for the same camera is refused.
+    """
+    policy_max = settings.PORCHLIGHT_CLIP_MAX_BYTES
+    if size > policy_max:
+        raise ValidationError(
+            {"file": [_("The file is too large: at most %(gb).1f GB.") % {"gb": policy_max / 1024**3}]}
+        )
+    if size == 0:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    container = video_container(sniff(upload))
+    if container is None:
+        raise ValidationError(
+            {"file": [_("This is not a video file (MP4, MOV, MKV, AVI, WMV, TS…), whatever its name says.")]}
+        )
+    row = _answer_of_owner(owner, answer_id)
+    schema = department_current().schema_name
+    key = f"{schema}/clips/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
+    digest = hashlib.sha256()
+    stored = 0
+
+    class _Hashing(File):  # hash the original bytes as storage reads them
+        def chunks(self, chunk_size: int | None = None) -> Any:
+            nonlocal stored
+            source = self.file
+            assert source is not None
+            source.seek(0)
+            while block := source.read(CHUNK):
+                digest.update(block)
+                stored += len(block)
+                yield block
+
+    saved_key = default_storage.save(key, _Hashing(upload, name=key))
+    try:
+        if stored != size:
+            raise ValidationError({"file": [_("The upload was interrupted; please send the file again.")]})
+        sha = digest.hexdigest()
+        with transaction.atomic():
+            clip = Clip.objects.create(
+                answer=row,
+                request=row.owner_request.request,
+                original_name=name[:255],
+                size=stored,
+                sha256=sha,
+                container=container,
+                storage_key=saved_key,
+            )
+            CameraAnswer.objects.filter(pk=row.pk).update(answer=Answer.UPLOADED, answered_at=timezone.now())
+            custody_record(
+                clip=clip,
+                action=CustodyAction.UPLOADED,
+                actor=owner,
+                case_number=row.owner_request.request.purpose.case_number,
+            )
+    except IntegrityError as exc:
+        default_storage.delete(saved_key)
+        raise ValidationError({"file": [_("You already sent this exact file for this camera.")]}) from exc
+    except BaseException:
+        default_storage.delete(saved_key)
+        raise
+    from .tasks import clip_receipt_send as clip_receipt_send_task
+
+    enqueue_on_commit(clip_receipt_send_task, clip_id=clip.pk)
+    return Receipt(clip, clip.original_name, clip.size, clip.sha256, clip.uploaded_at)
+
+
+def custody_record(
+    *, clip: Clip, action: str, actor: Any = None, case_number: str = "", note: str = ""
+) -> CustodyEvent:
+    return CustodyEvent.objects.create(
+        clip=clip,
+        action=action,
+        actor_id=getattr(actor, "pk", None),
+        actor_label=(getattr(actor, "display_label", "") or "") if actor is not None else "Porchlight",
+        case_number=case_number,
+        sha256=clip.sha256,
+        note=note[:500],
+    )
+
+
+def _clip_targets(clip: Clip) -> tuple[list[str], list[int]]:
+    return [f"clip:{clip.public_id}", clip.answer.camera_ref], [clip.answer.owner_request.owner_id]
+
+
+def clip_for_police(
+    *, actor: access.Actor, purpose: Purpose | None, clip_public_id: Any, action: str
+) -> tuple[access.Decision, Clip | None]:
+    """A clip for viewing or a download link, through the gate (one event)."""
+    clip = (
+        Clip.objects.select_related("answer__owner_request", "request__purpose")
+        .filter(public_id=clip_public_id, purged_at__isnull=True)
+        .first()
+        if _valid_uuid(clip_public_id)
+        else None
+    )
+    if clip is None:
+        decision = access.evidence_authorize(
+            actor=actor,
+            action=action,
+            purpose=purpose,
+            targets=[f"clip:{clip_public_id}"[:80]],
+            owner_refs=[],
+            extra_denial="not_found",
+        )
+        return decision, None
+    targets, owners = _clip_targets(clip)
+    decision = access.evidence_authorize(
+        actor=actor,
+        action=action,
+        purpose=purpose,
+        targets=targets,
+        owner_refs=owners,
+        quantity=clip.size,
+        quantity_unit="bytes",
+    )
+    if not decision.allowed:
+        return decision, None
+    custody_record(
+        clip=clip,
+        action=CustodyAction.VIEWED if action == Action.CLIP_VIEW else CustodyAction.DOWNLOADED,
+        actor=actor.user,
+        case_number=purpose.case_number if purpose else "",
+    )
+    return decision, clip
+
+
+def _valid_uuid(value: Any) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def download_link_issue(
+    *, actor: access.Actor, purpose: Purpose | None, clip_public_id: Any
+) -> tuple[access.Decision, str | None]:
+    """A one-use link valid a few minutes, bound to this user (the download is the logged access)."""
+    decision, clip = clip_for_police(
+        actor=actor, purpose=purpose, clip_public_id=clip_public_id, action=Action.CLIP_DOWNLOAD
+    )
+    if clip is None or purpose is None:
+        return decision, None
+    raw = secrets.token_urlsafe(32)
+    DownloadLink.objects.create(
+        clip=clip,
+        user=actor.user,
+        purpose=purpose,
+        token_digest=hashlib.sha256(raw.encode()).hexdigest(),
+        expires_at=timezone.now() + dt.timedelta(seconds=settings.PORCHLIGHT_DOWNLOAD_LINK_SECONDS),
+    )
+    return decision, raw
+
+
+def download_link_redeem(*, user: Any, raw_token: str) -> Clip:
+    """The clip behind a link, once, for the user it was made for, before it expires."""
+    with transaction.atomic():
+        link = (
+            DownloadLink.objects.select_for_update()
+            .select_related("clip")
+            .filter(token_digest=hashlib.sha256(raw_token.encode()).hexdigest())
+            .first()
+        )
+        if link is None or link.user_id != user.pk or link.used_at is not None or link.expires_at <= timezone.now():
+            raise PermissionError(_("This download link is not valid for you, or it has expired."))
+        link.used_at = timezone.now()
+        link.save(update_fields=["used_at"])
+    return link.clip
+
+
+def clip_hold_set(
+    *, actor: access.Actor, purpose: Purpose | None, clip_public_id: Any, held: bool, reason: str
+) -> Clip:
+    """A supervisor puts a clip on legal hold (or releases it), with a reason."""
+    if getattr(actor.user, "role", None) != "supervisor":
+        raise PermissionError(_("Only a supervisor can place or release a legal hold."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for the hold or its release.")]})
+    clip = Clip.objects.select_related("answer__owner_request").get(public_id=clip_public_id, purged_at__isnull=True)
+    targets, owners = _clip_targets(clip)
+    decision = access.evidence_authorize(
+        actor=actor,
+        action=Action.EXPORT if False else Action.CLIP_VIEW,
+        purpose=purpose,
+        targets=targets,
+        owner_refs=owners,
+        details={"hold": held, "reason": reason.strip()[:200]},
+    )
+    if not decision.allowed:
+        raise PermissionError(decision.message)
+    with transaction.atomic():
+        Clip.objects.filter(pk=clip.pk).update(held=held, hold_reason=reason.strip()[:500])
+        clip.refresh_from_db()
+        custody_record(
+            clip=clip,
+            action=CustodyAction.HELD if held else CustodyAction.RELEASED,
+            actor=actor.user,
+            case_number=purpose.case_number if purpose else "",
+            note=reason,
+        )
+    return clip
+
+
+def clips_purge_expired(*, now: dt.datetime | None = None) -> int:
+    """Delete the stored originals of clips past the retention period and not held."""
+    now = now or timezone.now()
+    policy = _policy()
+    cutoff = now - dt.timedelta(days=policy.footage_retention_days)
+    purged = 0
+    for clip in Clip.objects.filter(purged_at__isnull=True, held=False, uploaded_at__lt=cutoff).select_related(
+        "answer__owner_request"
+    ):
+        default_storage.delete(clip.storage_key)
+        with transaction.atomic():
+            Clip.objects.filter(pk=clip.pk).update(purged_at=now)
+            custody_record(
+                clip=clip,
+                action=CustodyAction.PURGED,
+                note=_("retention period of %(days)d days ended") % {"days": policy.footage_retention_days},
+            )
+        from .tasks import clip_purged_notify as clip_purged_notify_task
+
+        enqueue_on_commit(clip_purged_notify_task, clip_id=clip.pk)
+        purged += 1
+    return purged
+
+
+def clips_rehash() -> list[Clip]:
+    """Re-hash every stored clip; a mismatch is recorded in its custody and returned."""
+    broken = []
+    for clip in Clip.objects.filter(purged_at__isnull=True):
+        digest = hashlib.sha256()
+        try:
+            with default_storage.open(clip.storage_key, "rb") as handle:
+                while block := handle.read(CHUNK):
+                    digest.update(block)
+            actual = digest.hexdigest()
+        except FileNotFoundError:
+            actual = "missing"
+        if actual != clip.sha256:
+            custody_record(clip=clip, action=CustodyAction.INTEGRITY_FAILED, note=f"stored file hashes to {actual}")
+            broken.append(clip)
+    return broken
+
+
+def _opener(key: str) -> Any:
+    def open_stored() -> BinaryIO:
+        return default_storage.open(key, "rb")  # type: ignore[return-value]
+
+    return open_stored
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    decision: access.Decision
+    path: str | None = None
+    fingerprint: str = ""
+
+
+def request_export(
+    *, actor: access.Actor, purpose: Purpose | None, request_public_id: Any, directory: str
+) -> ExportResult:
+    """The evidence export of one request's clips: a signed zip written to ``directory``.
+
+    One gate decision (export); each clip gets an 'exported' custody event, or
+    'integrity_failed' if its stored bytes no longer match the hash taken at upload.
+    """
+    import os
+    import tempfile
+
+    from .export import ExportIntegrityError, ExportItem, export_write, iter_custody, safe_file_name
+
+    request = (
+        FootageRequest.objects.select_related("purpose")
+        .filter(public_id=request_public_id, officer_id=actor.user.pk)
+        .first()
+    )
+    clips = (
+        list(request.clips.filter(purged_at__isnull=True).select_related("answer__owner_request")) if request else []
+    )
+    decision = access.evidence_authorize(
+        actor=actor,
+        action=Action.EXPORT,
+        purpose=purpose,
+        targets=[f"clip:{c.public_id}" for c in clips],
+        owner_refs=[c.answer.owner_request.owner_id for c in clips],
+        quantity=sum(c.size for c in clips),
+        quantity_unit="bytes",
+        extra_denial=None if request is not None else "not_found",
+    )
+    if not decision.allowed or request is None:
+        return ExportResult(decision)
+    items = [
+        ExportItem(
+            clip_id=str(c.public_id),
+            file_name=safe_file_name(str(c.public_id), c.original_name),
+            open=_opener(c.storage_key),
+            sha256=c.sha256,
+            size=c.size,
+            custody=iter_custody(c.custody.all()),
+        )
+        for c in clips
+    ]
+    handle, path = tempfile.mkstemp(suffix=".zip", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            summary = export_write(
+                out,
+                case_number=request.purpose.case_number,
+                department_name=department_current().name,
+                clips=items,
+                exported_by=getattr(actor.user, "display_label", str(actor.user)),
+            )
+    except ExportIntegrityError as exc:
+        os.unlink(path)
+        broken = next(c for c in clips if str(c.public_id) == exc.clip_id)
+        custody_record(
+            clip=broken,
+            action=CustodyAction.INTEGRITY_FAILED,
+            note=f"export refused: stored file hashes to {exc.actual_sha256}",
+        )
+        raise
+    for clip in clips:
+        custody_record(
+            clip=clip,
+            action=CustodyAction.EXPORTED,
+            actor=actor.user,
+            case_number=request.purpose.case_number,
+            note=f"manifest {summary.manifest_sha256}",
+        )
+    return ExportResult(decision, path, summary.fingerprint)

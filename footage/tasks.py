@@ -1,0 +1,87 @@
+"""Footage e-mails and the retention/integrity jobs. Each runs in its tenant's schema."""
+
+import logging
+
+from celery import shared_task
+from django.core.mail import mail_admins, send_mail
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tenants.selectors import department_base_url, department_current
+
+from . import services
+from .models import Clip, OwnerRequest
+
+logger = logging.getLogger("porchlight.footage")
+
+
+@shared_task(name="footage.tasks.footage_request_notify")
+def footage_request_notify(*, owner_request_id: int) -> None:
+    owner_request = OwnerRequest.objects.select_related("owner", "request__purpose").filter(pk=owner_request_id).first()
+    if owner_request is None or owner_request.notified_at is not None:
+        return
+    department = department_current()
+    link = department_base_url(department) + reverse("footage-inbox")
+    request = owner_request.request
+    send_mail(
+        subject=_("[Porchlight] %(department)s asks for footage from your camera") % {"department": department.name},
+        message=_(
+            "%(department)s asks whether your camera recorded anything between %(start)s and %(end)s "
+            "(case %(case)s).\n\n"
+            "%(message)s\n\nAnswer here; you may send footage, say you have none, or decline (police are not told "
+            "who declined):\n%(link)s\n"
+        )
+        % {
+            "department": department.name,
+            "start": request.window_start.isoformat(timespec="minutes"),
+            "end": request.window_end.isoformat(timespec="minutes"),
+            "case": request.purpose.case_number,
+            "message": request.message,
+            "link": link,
+        },
+        from_email=None,
+        recipient_list=[owner_request.owner.email],
+    )
+    OwnerRequest.objects.filter(pk=owner_request.pk).update(notified_at=request.created_at)
+
+
+@shared_task(name="footage.tasks.clip_receipt_send")
+def clip_receipt_send(*, clip_id: int) -> None:
+    clip = Clip.objects.select_related("answer__owner_request__owner").get(pk=clip_id)
+    send_mail(
+        subject=_("[Porchlight] Receipt for your footage"),
+        message=_("We received %(name)s (%(size)d bytes) at %(at)s.\nSHA-256 fingerprint: %(sha)s\n")
+        % {"name": clip.original_name, "size": clip.size, "at": clip.uploaded_at.isoformat(), "sha": clip.sha256},
+        from_email=None,
+        recipient_list=[clip.answer.owner_request.owner.email],
+    )
+
+
+@shared_task(name="footage.tasks.clip_purged_notify")
+def clip_purged_notify(*, clip_id: int) -> None:
+    clip = Clip.objects.select_related("answer__owner_request__owner").get(pk=clip_id)
+    send_mail(
+        subject=_("[Porchlight] Your footage was deleted"),
+        message=_("The footage %(name)s you sent was deleted at the end of the retention period.\n")
+        % {"name": clip.original_name},
+        from_email=None,
+        recipient_list=[clip.answer.owner_request.owner.email],
+    )
+
+
+@shared_task(name="footage.tasks.clips_purge")
+def clips_purge() -> int:
+    return services.clips_purge_expired()
+
+
+@shared_task(name="footage.tasks.clips_rehash")
+def clips_rehash() -> int:
+    broken = services.clips_rehash()
+    for clip in broken:
+        logger.error("clip integrity check failed", extra={"clip": str(clip.public_id), "sha256": clip.sha256})
+    if broken:
+        mail_admins(
+            _("Porchlight: stored footage failed its integrity check"),
+            "\n".join(f"{c.public_id} {c.original_name} expected {c.sha256}" for c in broken),
+        )
+    return len(broken)

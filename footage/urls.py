@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("console/footage/", views.FootageRequestListView.as_view(), name="footage-request-list"),
+    path("console/footage/new/", views.FootageRequestCreateView.as_view(), name="footage-request-create"),
+    path("console/footage/<uuid:request_id>/", views.FootageRequestDetailView.as_view(), name="footage-request-detail"),
+    path("console/footage/<uuid:request_id>/export/", views.FootageExportView.as_view(), name="footage-export"),
+    path("console/clips/<str:clip_id>/download/", views.ClipDownloadLinkView.as_view(), name="footage-clip-link"),
+    path("console/clips/<str:clip_id>/hold/", views.ClipHoldView.as_view(), name="footage-clip-hold"),
+    path("footage/download/<str:token>/", views.ClipDownloadView.as_view(), name="footage-download"),
+    path("my/requests/", views.InboxView.as_view(), name="footage-inbox"),
+    path("my/requests/<uuid:request_id>/", views.AnswerView.as_view(), name="footage-answer"),
+]

@@ -1,0 +1,234 @@
+"""Footage pages: the console's requests and evidence, and the owner's inbox and uploads."""
+
+import datetime as dt
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from cameras import access
+from console.forms import AreaForm
+from console.views import StaffConsoleMixin
+from portal.views import OwnerRequiredMixin
+
+from . import selectors, services
+from .models import OwnerRequest
+
+
+class RequestForm(forms.Form):
+    window_start = forms.DateTimeField(
+        label=gettext_lazy("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    window_end = forms.DateTimeField(
+        label=gettext_lazy("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    message = forms.CharField(
+        label=gettext_lazy("Message to the owners"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+def _local(value: dt.datetime, tz: str) -> dt.datetime:
+    return value.replace(tzinfo=ZoneInfo(tz)) if value.tzinfo is None else value
+
+
+class FootageRequestCreateView(StaffConsoleMixin, View):
+    """From a search: choose cameras (default: all whose consent allows a request)."""
+
+    def _search(self, request: HttpRequest) -> Any:
+        area = AreaForm(request.GET)
+        if not area.is_valid():
+            raise Http404
+        return area, access.camera_search(
+            actor=self.actor, purpose=self.purpose(), area=area.cleaned_data["area"], mode=area.cleaned_data["mode"]
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        _area, result = self._search(request)
+        if not result.decision.allowed:
+            raise PermissionDenied(result.decision.message)
+        return render(
+            request,
+            "footage/request_new.html",
+            {"form": RequestForm(), "result": result, "query": request.GET.urlencode()},
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = RequestForm(request.POST)
+        area, result = self._search(request)
+        if form.is_valid():
+            tz = request.tenant.time_zone  # type: ignore[attr-defined]
+            try:
+                sent = services.footage_request_send(
+                    actor=self.actor,
+                    purpose=self.purpose(),
+                    camera_ids=request.POST.getlist("cameras"),
+                    window_start=_local(form.cleaned_data["window_start"], tz),
+                    window_end=_local(form.cleaned_data["window_end"], tz),
+                    message=form.cleaned_data["message"],
+                    area=area.cleaned_data["area"].as_details(),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                if sent.request is None:
+                    form.add_error(None, _("None of the chosen cameras' owners allow footage requests now."))
+                else:
+                    messages.success(
+                        request,
+                        _("Request sent to %(owners)d owner(s) for %(cameras)d camera(s).")
+                        % {"owners": sent.owners, "cameras": sent.cameras},
+                    )
+                    return redirect("footage-request-detail", request_id=sent.request.public_id)
+        context = {"form": form, "result": result, "query": request.GET.urlencode()}
+        return render(request, "footage/request_new.html", context, status=400)
+
+
+class FootageRequestListView(StaffConsoleMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request, "footage/request_list.html", {"requests": selectors.requests_of_officer(officer=request.user)}
+        )
+
+
+class FootageRequestDetailView(StaffConsoleMixin, View):
+    def get(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+        try:
+            summary = selectors.request_summary_for_police(officer=request.user, public_id=request_id)
+        except Exception as exc:  # missing or another officer's: the same 404
+            raise Http404 from exc
+        return render(request, "footage/request_detail.html", {"summary": summary})
+
+
+class ClipDownloadLinkView(StaffConsoleMixin, View):
+    def post(self, request: HttpRequest, clip_id: str) -> HttpResponse:
+        decision, token = services.download_link_issue(actor=self.actor, purpose=self.purpose(), clip_public_id=clip_id)
+        if token is None:
+            if decision.reason == "not_found":
+                raise Http404
+            raise PermissionDenied(decision.message)
+        return redirect("footage-download", token=token)
+
+
+class ClipDownloadView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, token: str) -> HttpResponseBase:
+        try:
+            clip = services.download_link_redeem(user=request.user, raw_token=token)
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        response = FileResponse(
+            default_storage.open(clip.storage_key, "rb"), as_attachment=True, filename=clip.original_name
+        )
+        response["X-Content-SHA256"] = clip.sha256
+        return response
+
+
+class ClipHoldView(StaffConsoleMixin, View):
+    def post(self, request: HttpRequest, clip_id: str) -> HttpResponse:
+        try:
+            clip = services.clip_hold_set(
+                actor=self.actor,
+                purpose=self.purpose(),
+                clip_public_id=clip_id,
+                held=request.POST.get("held") == "1",
+                reason=request.POST.get("reason", ""),
+            )
+        except (PermissionError, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return redirect(request.POST.get("next") or "footage-request-list")
+        messages.success(request, _("Legal hold placed.") if clip.held else _("Legal hold released."))
+        return redirect("footage-request-detail", request_id=clip.request.public_id)
+
+
+class InboxView(OwnerRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "footage/inbox.html", {"inbox": selectors.inbox_of_owner(owner=request.user)})
+
+
+class AnswerView(OwnerRequiredMixin, View):
+    template = "footage/answer.html"
+
+    def _owner_request(self, request: HttpRequest, request_id: uuid.UUID) -> OwnerRequest:
+        try:
+            return selectors.owner_request_of_owner(owner=request.user, public_id=request_id)
+        except OwnerRequest.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+        owner_request = self._owner_request(request, request_id)
+        return render(
+            request, self.template, {"owner_request": owner_request, "answers": selectors.answers_of(owner_request)}
+        )
+
+    def post(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+        owner_request = self._owner_request(request, request_id)
+        answer_id = int(request.POST.get("answer_id", "0") or 0)
+        if not owner_request.answers.filter(pk=answer_id).exists():
+            raise Http404
+        receipt = None
+        try:
+            if "file" in request.FILES:
+                upload: Any = request.FILES["file"]
+                receipt = services.clip_upload(
+                    owner=request.user,
+                    answer_id=answer_id,
+                    upload=upload,
+                    name=upload.name or "clip",
+                    size=upload.size or 0,
+                )
+            else:
+                services.answer_set(
+                    owner=request.user,
+                    answer_id=answer_id,
+                    answer=request.POST.get("answer", ""),
+                    decline_reason=request.POST.get("decline_reason", ""),
+                )
+                messages.success(request, _("Thank you, your answer was saved."))
+        except ValidationError as exc:
+            context = {
+                "owner_request": owner_request,
+                "answers": selectors.answers_of(owner_request),
+                "errors": exc.messages,
+                "error_answer": answer_id,
+            }
+            return render(request, self.template, context, status=400)
+        context = {"owner_request": owner_request, "answers": selectors.answers_of(owner_request), "receipt": receipt}
+        return render(request, self.template, context)
+
+
+class FootageExportView(StaffConsoleMixin, View):
+    def get(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponseBase:
+        import tempfile
+
+        from .export import ExportIntegrityError
+
+        directory = tempfile.mkdtemp(prefix="porchlight-export-")
+        try:
+            result = services.request_export(
+                actor=self.actor, purpose=self.purpose(), request_public_id=request_id, directory=directory
+            )
+        except ExportIntegrityError as exc:
+            messages.error(
+                request,
+                _("Export refused: a stored clip no longer matches its fingerprint (%(clip)s).")
+                % {"clip": exc.clip_id},
+            )
+            return redirect("footage-request-detail", request_id=request_id)
+        if result.path is None:
+            if result.decision.reason == "not_found":
+                raise Http404
+            raise PermissionDenied(result.decision.message)
+        response = FileResponse(open(result.path, "rb"), as_attachment=True, filename=f"evidence-{request_id}.zip")  # noqa: SIM115
+        response["X-Signing-Key-Fingerprint"] = result.fingerprint
+        return response

@@ -1,0 +1,407 @@
+"""Footage requests: canvass, owners' answers, clips with custody, downloads, retention, integrity."""
+
+import datetime as dt
+import hashlib
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.models import Role
+from audit.models import AccessEvent
+from cameras import access
+from footage import services
+from footage.models import Clip, CustodyEvent, OwnerRequest
+from footage.tasks import clips_rehash
+from tests.conftest import TenantClient
+from tests.factories import UserFactory, totp_enable
+
+
+@pytest.fixture(scope="session")
+def mp4(tmp_path_factory: Any) -> bytes:
+    """A real one-second MP4 from ffmpeg's test source."""
+    path = tmp_path_factory.mktemp("video") / "clip.mp4"
+    subprocess.run(
+        [
+            "/usr/bin/ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=1:size=160x120:rate=5",
+            "-pix_fmt",
+            "yuv420p",
+            str(path),
+        ],
+        check=True,
+    )
+    return path.read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+def _window(hours: int = 2) -> tuple[dt.datetime, dt.datetime]:
+    end = timezone.now() - dt.timedelta(hours=1)
+    return end - dt.timedelta(hours=hours), end
+
+
+def _send(actor: access.Actor, purpose: Any, cameras: list[Any], hours: int = 2) -> services.RequestResult:
+    start, end = _window(hours)
+    return services.footage_request_send(
+        actor=actor,
+        purpose=purpose,
+        camera_ids=[c.public_id for c in cameras],
+        window_start=start,
+        window_end=end,
+        message="Did you see a blue van?",
+    )
+
+
+def test_one_request_per_owner_lists_their_cameras_and_each_camera_is_a_gate_decision(
+    make_camera: Any, actor: access.Actor, purpose: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    first = make_camera("on_request")
+    owner = first.site.owner
+    from cameras import services as camera_services
+
+    second = camera_services.camera_register(owner=owner, site=first.site, label="Side")
+    camera_services.consent_set(owner=owner, camera=second, policy=access._policy(), level="live")
+    other = make_camera("on_request")
+    registered_only = make_camera("registered")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = _send(actor, purpose, [first, second, other, registered_only])
+
+    assert (result.owners, result.cameras, result.refused) == (2, 3, 1)
+    assert sorted(OwnerRequest.objects.get(owner=owner).answers.values_list("camera_id", flat=True)) == sorted(
+        [first.pk, second.pk]
+    )
+    assert AccessEvent.objects.filter(action="footage_request", outcome="allowed").count() >= 3
+    assert AccessEvent.objects.filter(action="footage_request", outcome="denied", reason="level_too_low").exists()
+    assert {m.to[0] for m in mail.outbox} == {owner.email, other.site.owner.email}
+    assert "/my/requests/" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"hours": 13}, "window_end"),
+        ({"purpose": None}, "purpose"),
+    ],
+)
+def test_a_request_out_of_policy_or_without_purpose_is_refused_on_its_field(
+    make_camera: Any, actor: access.Actor, purpose: Any, change: dict[str, Any], field: str
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    camera = make_camera("on_request")
+    start, end = _window(change.get("hours", 2))
+
+    with pytest.raises(ValidationError) as error:
+        services.footage_request_send(
+            actor=actor,
+            purpose=change.get("purpose", purpose),
+            camera_ids=[camera.public_id],
+            window_start=start,
+            window_end=end,
+            message="x",
+        )
+
+    assert field in error.value.message_dict
+    assert not OwnerRequest.objects.exists()
+
+
+def test_a_window_in_the_future_is_refused(make_camera: Any, actor: access.Actor, purpose: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    camera = make_camera("on_request")
+
+    with pytest.raises(ValidationError, match="future"):
+        services.footage_request_send(
+            actor=actor,
+            purpose=purpose,
+            camera_ids=[camera.public_id],
+            window_start=timezone.now() + dt.timedelta(hours=1),
+            window_end=timezone.now() + dt.timedelta(hours=2),
+            message="x",
+        )
+
+
+@pytest.fixture
+def owner_request(make_camera: Any, actor: access.Actor, purpose: Any) -> OwnerRequest:
+    camera = make_camera("on_request")
+    _send(actor, purpose, [camera])
+    return OwnerRequest.objects.get(owner=camera.site.owner)
+
+
+def _owner_client(owner_request: OwnerRequest) -> TenantClient:
+    client = TenantClient("rialto.localhost")
+    client.force_login(owner_request.owner)
+    return client
+
+
+def _upload(client: TenantClient, owner_request: OwnerRequest, content: bytes, name: str = "door.mp4") -> Any:
+    answer = owner_request.answers.get()
+    return client.post(
+        f"/my/requests/{owner_request.public_id}/",
+        {"answer_id": answer.pk, "file": SimpleUploadedFile(name, content, content_type="video/mp4")},
+    )
+
+
+def test_owner_uploads_a_clip_and_gets_a_receipt_with_its_sha256(
+    owner_request: OwnerRequest, mp4: bytes, media: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = _owner_client(owner_request)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, owner_request, mp4)
+
+    clip = Clip.objects.get(request=owner_request.request)
+    stored = media / clip.storage_key
+    assert response.status_code == 200
+    assert clip.sha256 == hashlib.sha256(mp4).hexdigest()
+    assert clip.sha256.encode() in response.content
+    assert stored.read_bytes() == mp4
+    assert clip.storage_key.startswith("rialto/clips/")
+    assert clip.container == "mp4"
+    assert list(clip.custody.values_list("action", flat=True)) == ["uploaded"]
+    assert clip.sha256 in mail.outbox[-1].body
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 500, "holiday.mp4", "not a video"),
+        (b"", "empty.mp4", "empty"),
+    ],
+)
+def test_a_file_that_is_not_video_is_refused_whatever_its_name_and_nothing_is_stored(
+    owner_request: OwnerRequest, media: Path, content: bytes, name: str, message: str
+) -> None:
+    response = _upload(_owner_client(owner_request), owner_request, content, name)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Clip.objects.exists()
+    assert not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_a_file_above_the_limit_is_refused(owner_request: OwnerRequest, mp4: bytes, settings: Any) -> None:
+    settings.PORCHLIGHT_CLIP_MAX_BYTES = 100
+
+    response = _upload(_owner_client(owner_request), owner_request, mp4)
+
+    assert response.status_code == 400
+    assert "too large" in response.content.decode()
+
+
+def test_the_same_file_twice_is_refused_and_stored_once(owner_request: OwnerRequest, mp4: bytes, media: Path) -> None:
+    client = _owner_client(owner_request)
+    _upload(client, owner_request, mp4)
+
+    again = _upload(client, owner_request, mp4)
+
+    assert again.status_code == 400
+    assert "already sent" in again.content.decode()
+    assert Clip.objects.count() == 1
+    assert len([p for p in media.rglob("*") if p.is_file()]) == 1
+
+
+def test_an_interrupted_upload_stores_nothing(owner_request: OwnerRequest, mp4: bytes, media: Path) -> None:
+    from io import BytesIO
+
+    from django.core.exceptions import ValidationError
+
+    answer = owner_request.answers.get()
+
+    with pytest.raises(ValidationError, match="interrupted"):
+        services.clip_upload(
+            owner=owner_request.owner, answer_id=answer.pk, upload=BytesIO(mp4[:1000]), name="x.mp4", size=len(mp4)
+        )
+
+    assert not Clip.objects.exists()
+    assert not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_police_never_learn_who_declined(
+    make_camera: Any, actor: access.Actor, purpose: Any, mp4: bytes, logged_in_staff: Any
+) -> None:
+    decliner, sender, silent = (make_camera("on_request"), make_camera("on_request"), make_camera("on_request"))
+    result = _send(actor, purpose, [decliner, sender, silent])
+    declined = OwnerRequest.objects.get(owner=decliner.site.owner)
+    services.answer_set(
+        owner=decliner.site.owner,
+        answer_id=declined.answers.get().pk,
+        answer="declined",
+        decline_reason="I distrust the police chief",
+    )
+    sent = OwnerRequest.objects.get(owner=sender.site.owner)
+    _upload(_owner_client(sent), sent, mp4)
+    client = _staff_client(actor.user)
+    session = client.session
+    session["console_purpose"] = str(purpose.public_id)
+    session.save()
+
+    page = client.get(f"/console/footage/{result.request.public_id}/").content.decode()  # type: ignore[union-attr]
+
+    assert "1 of 3 owners sent footage" in page
+    assert "distrust" not in page
+    assert decliner.site.owner.email not in page
+    assert silent.site.owner.email not in page
+    assert "declined" not in page.lower()
+
+
+@pytest.fixture
+def clip(owner_request: OwnerRequest, mp4: bytes) -> Clip:
+    _upload(_owner_client(owner_request), owner_request, mp4)
+    return Clip.objects.get()
+
+
+def _staff_client(user: Any) -> TenantClient:
+    """A staff session that passed MFA (as after the TOTP step)."""
+    totp_enable(user)
+    client = TenantClient("rialto.localhost")
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "password", "at": 0}, {"method": "mfa", "at": 0}]
+    session.save()
+    return client
+
+
+def test_a_download_link_works_once_for_its_user_and_is_logged(
+    clip: Clip, actor: access.Actor, purpose: Any, mp4: bytes
+) -> None:
+    decision, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=clip.public_id)
+    client = _staff_client(actor.user)
+    thief = _staff_client(UserFactory(role=Role.OFFICER))
+
+    stolen = thief.get(f"/footage/download/{token}/")
+    first = client.get(f"/footage/download/{token}/")
+    again = client.get(f"/footage/download/{token}/")
+
+    assert decision.allowed
+    assert stolen.status_code == 403
+    assert b"".join(first.streaming_content) == mp4  # type: ignore[attr-defined]
+    assert first["X-Content-SHA256"] == clip.sha256
+    assert again.status_code == 403
+    assert AccessEvent.objects.filter(action="clip_download", outcome="allowed", quantity=clip.size).exists()
+    assert "downloaded" in list(clip.custody.values_list("action", flat=True))
+
+
+def test_an_expired_download_link_is_refused(clip: Clip, actor: access.Actor, purpose: Any, settings: Any) -> None:
+    settings.PORCHLIGHT_DOWNLOAD_LINK_SECONDS = -1
+    _, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=clip.public_id)
+    client = _staff_client(actor.user)
+
+    response = client.get(f"/footage/download/{token}/")
+
+    assert response.status_code == 403
+
+
+def test_a_clip_id_of_another_department_is_not_found_and_logged(clip: Clip, fontana: Any) -> None:
+    from django.db import connection
+
+    connection.set_tenant(fontana)
+    officer = UserFactory(role=Role.OFFICER)
+    fontana_actor = access.Actor(user=officer, mfa=True)
+    purpose = access.purpose_declare(actor=fontana_actor, case_number="F-1", category="violent_crime", text="x")
+
+    decision, found = services.clip_for_police(
+        actor=fontana_actor, purpose=purpose, clip_public_id=clip.public_id, action="clip_view"
+    )
+
+    assert (decision.reason, found) == ("not_found", None)
+    assert AccessEvent.objects.filter(action="clip_view", outcome="denied").exists()
+
+
+def test_retention_purges_old_clips_but_not_held_ones(
+    clip: Clip, media: Path, in_rialto: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    supervisor = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
+    purpose = access.purpose_declare(
+        actor=supervisor, case_number="RPD-HOLD", category="violent_crime", text="evidence"
+    )
+    Clip.objects.filter(pk=clip.pk).update(uploaded_at=timezone.now() - dt.timedelta(days=91))
+
+    services.clip_hold_set(
+        actor=supervisor, purpose=purpose, clip_public_id=clip.public_id, held=True, reason="Trial pending"
+    )
+    kept = services.clips_purge_expired()
+    services.clip_hold_set(
+        actor=supervisor, purpose=purpose, clip_public_id=clip.public_id, held=False, reason="Case closed"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        purged = services.clips_purge_expired()
+
+    clip.refresh_from_db()
+    assert (kept, purged) == (0, 1)
+    assert clip.purged_at is not None
+    assert not (media / clip.storage_key).exists()
+    assert list(clip.custody.values_list("action", flat=True)) == ["uploaded", "held", "released", "purged"]
+    assert "deleted" in mail.outbox[-1].subject
+
+
+def test_only_a_supervisor_places_a_hold(clip: Clip, actor: access.Actor, purpose: Any) -> None:
+    with pytest.raises(PermissionError):
+        services.clip_hold_set(actor=actor, purpose=purpose, clip_public_id=clip.public_id, held=True, reason="x")
+
+
+def test_a_flipped_byte_in_a_stored_clip_raises_the_integrity_alarm(clip: Clip, media: Path) -> None:
+    stored = media / clip.storage_key
+    data = bytearray(stored.read_bytes())
+    data[100] ^= 0xFF
+    stored.write_bytes(bytes(data))
+
+    broken = clips_rehash()
+
+    assert broken == 1
+    assert CustodyEvent.objects.filter(clip=clip, action="integrity_failed").exists()
+    assert "integrity" in mail.outbox[-1].subject
+
+
+def test_an_export_is_signed_verifiable_offline_and_logged(
+    clip: Clip, actor: access.Actor, purpose: Any, tmp_path: Path
+) -> None:
+    from django.core.management import call_command
+
+    from footage.export import export_verify
+
+    result = services.request_export(
+        actor=actor, purpose=purpose, request_public_id=clip.request.public_id, directory=str(tmp_path)
+    )
+
+    assert result.path is not None
+    report = export_verify(result.path)
+    assert (report.ok, report.files) == (True, 1)
+    call_command("verify_export", result.path, fingerprint=result.fingerprint)
+    assert AccessEvent.objects.filter(action="export", outcome="allowed").exists()
+    assert "exported" in list(clip.custody.values_list("action", flat=True))
+
+
+def test_an_export_refuses_a_clip_whose_stored_bytes_changed(
+    clip: Clip, actor: access.Actor, purpose: Any, media: Path, tmp_path: Path
+) -> None:
+    from footage.export import ExportIntegrityError
+
+    stored = media / clip.storage_key
+    data = bytearray(stored.read_bytes())
+    data[-1] ^= 0xFF
+    stored.write_bytes(bytes(data))
+
+    with pytest.raises(ExportIntegrityError):
+        services.request_export(
+            actor=actor, purpose=purpose, request_public_id=clip.request.public_id, directory=str(tmp_path)
+        )
+
+    assert CustodyEvent.objects.filter(clip=clip, action="integrity_failed").exists()
+    assert not list(tmp_path.glob("*.zip"))
