@@ -157,6 +157,8 @@ def clip_upload(*, owner: Any, answer_id: int, upload: BinaryIO, name: str, size
             {"file": [_("This is not a video file (MP4, MOV, MKV, AVI, WMV, TS…), whatever its name says.")]}
         )
     row = _answer_of_owner(owner, answer_id)
+    if row.owner_request.request.expires_at <= timezone.now():
+        raise ValidationError({"file": [_("This request has expired; police can no longer receive footage for it.")]})
     schema = department_current().schema_name
     key = f"{schema}/clips/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
     digest = hashlib.sha256()
@@ -474,3 +476,37 @@ def request_export(
             note=f"manifest {summary.manifest_sha256}",
         )
     return ExportResult(decision, path, summary.fingerprint)
+
+
+def requests_remind(*, now: dt.datetime | None = None) -> int:
+    """Remind owners, once, before their recorder overwrites the requested footage.
+
+    A camera's recorder keeps footage for its retention_days; when the start of the
+    requested window is within a day of falling out of it, the owner is reminded.
+    """
+    now = now or timezone.now()
+    reminded = 0
+    pending = (
+        OwnerRequest.objects.filter(
+            reminded_at__isnull=True, request__expires_at__gt=now, answers__answer=Answer.PENDING
+        )
+        .select_related("request")
+        .prefetch_related("answers__camera")
+        .distinct()
+    )
+    for owner_request in pending:
+        retention = [
+            a.camera.retention_days
+            for a in owner_request.answers.all()
+            if a.answer == Answer.PENDING and a.camera is not None and a.camera.retention_days
+        ]
+        if not retention:
+            continue
+        overwritten_at = owner_request.request.window_start + dt.timedelta(days=min(retention))
+        if overwritten_at - dt.timedelta(days=1) <= now < overwritten_at:
+            OwnerRequest.objects.filter(pk=owner_request.pk).update(reminded_at=now)
+            from .tasks import footage_request_remind as footage_request_remind_task
+
+            enqueue_on_commit(footage_request_remind_task, owner_request_id=owner_request.pk)
+            reminded += 1
+    return reminded

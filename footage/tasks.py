@@ -85,3 +85,29 @@ def clips_rehash() -> int:
             "\n".join(f"{c.public_id} {c.original_name} expected {c.sha256}" for c in broken),
         )
     return len(broken)
+
+
+@shared_task(name="footage.tasks.footage_request_remind")
+def footage_request_remind(*, owner_request_id: int) -> None:
+    owner_request = OwnerRequest.objects.select_related("owner", "request__purpose").get(pk=owner_request_id)
+    department = department_current()
+    send_mail(
+        subject=_("[Porchlight] Reminder: your recorder may soon overwrite the requested footage"),
+        message=_(
+            "%(department)s asked for footage of %(start)s (case %(case)s). Your recorder will soon overwrite it.\n"
+            "If you want to help, answer here:\n%(link)s\n"
+        )
+        % {
+            "department": department.name,
+            "start": owner_request.request.window_start.isoformat(timespec="minutes"),
+            "case": owner_request.request.purpose.case_number,
+            "link": department_base_url(department) + reverse("footage-answer", args=[owner_request.public_id]),
+        },
+        from_email=None,
+        recipient_list=[owner_request.owner.email],
+    )
+
+
+@shared_task(name="footage.tasks.requests_remind")
+def requests_remind() -> int:
+    return services.requests_remind()

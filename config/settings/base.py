@@ -129,6 +129,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 3600.0,
     },
     "purge-expired-clips": {"task": "footage.tasks.clips_purge", "schedule": 3600.0},
+    "remind-footage-requests": {"task": "footage.tasks.requests_remind", "schedule": 3600.0},
     "rehash-stored-clips": {"task": "footage.tasks.clips_rehash", "schedule": 7 * 24 * 3600.0},
 }
 

@@ -405,3 +405,32 @@ def test_an_export_refuses_a_clip_whose_stored_bytes_changed(
 
     assert CustodyEvent.objects.filter(clip=clip, action="integrity_failed").exists()
     assert not list(tmp_path.glob("*.zip"))
+
+
+def test_owners_are_reminded_once_before_their_recorder_overwrites_the_footage(
+    make_camera: Any, actor: access.Actor, purpose: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    camera = make_camera("on_request")
+    from cameras import services as camera_services
+
+    camera_services.camera_update(owner=camera.site.owner, camera=camera, retention_days=7)
+    _send(actor, purpose, [camera])
+    request = OwnerRequest.objects.get(owner=camera.site.owner).request
+    day_before = request.window_start + dt.timedelta(days=6, hours=2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        early = services.requests_remind(now=request.window_start + dt.timedelta(days=2))
+        due = services.requests_remind(now=day_before)
+        again = services.requests_remind(now=day_before + dt.timedelta(hours=1))
+
+    assert (early, due, again) == (0, 1, 0)
+    assert "Reminder" in mail.outbox[-1].subject
+
+
+def test_an_expired_request_takes_no_more_uploads(owner_request: OwnerRequest, mp4: bytes) -> None:
+    type(owner_request.request).objects.filter(pk=owner_request.request_id).update(expires_at=timezone.now())
+
+    response = _upload(_owner_client(owner_request), owner_request, mp4)
+
+    assert response.status_code == 400
+    assert "expired" in response.content.decode()
