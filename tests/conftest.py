@@ -8,8 +8,13 @@ Consumers and the Celery worker run on other threads/processes and cannot see a
 test's uncommitted rows; they use the committed users of ``committed``.
 """
 
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +29,7 @@ from accounts.models import Role, User
 from cameras import services as camera_services
 from cameras.access import Actor, purpose_declare
 from cameras.models import Camera, Purpose
+from config.celery import app
 from tenants.demo import DEMO_DEPARTMENTS, demo_boundary
 from tenants.models import Department, DepartmentPolicy
 from tenants.services import department_create, public_tenant_ensure
@@ -302,3 +308,59 @@ def exigent_purpose(actor: Actor) -> Purpose:
     return purpose_declare(
         actor=actor, case_number="RPD-26-0099", category="missing_person", text="Missing child", authority="exigent"
     )
+
+
+# --- A real Celery worker -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup: None, tmp_path_factory: Any) -> Iterator[Path]:
+    if not settings.REDIS_URL:
+        pytest.fail("The Celery worker test needs Redis (REDIS_URL); make test provides it.")
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=subprocess_database_url(),
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        DJANGO_EMAIL_FILE_PATH=str(mail_dir),
+    )
+    app.control.purge()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+            "--hostname",
+            f"test-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while not app.control.ping(timeout=0.5, limit=1):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            output = process.stdout.read().decode() if process.stdout else ""
+            pytest.fail(f"Celery worker did not start:\n{output[-3000:]}")
+    yield mail_dir
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture
+def not_eager() -> Iterator[None]:
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True

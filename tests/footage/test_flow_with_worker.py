@@ -1,0 +1,138 @@
+"""The whole footage flow with a real Celery worker and Redis: request → e-mail in the
+outbox → upload → receipt e-mail → officer download → export → offline verification."""
+
+import datetime as dt
+import re
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from cameras import access
+from footage import services
+from footage.models import OwnerRequest
+from tenants.models import Department
+from tests.live.test_consumers import _scene
+
+pytestmark = [pytest.mark.django_db, pytest.mark.worker]
+
+
+def committed(fn: Any) -> Any:
+    def run() -> Any:
+        try:
+            with tenant_context(Department.objects.get(schema_name="rialto")):
+                return fn()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+def _mails(folder: Path, needle: str, timeout: float = 20) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = "".join(p.read_text() for p in folder.iterdir())
+        if needle in text:
+            return text
+        time.sleep(0.2)
+    raise AssertionError(f"no e-mail containing {needle!r} arrived")
+
+
+def test_request_upload_download_export_verify(
+    celery_worker: Path, not_eager: None, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    video = tmp_path / "door.mp4"
+    subprocess.run(
+        [
+            "/usr/bin/ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=1:size=160x120:rate=5",
+            "-pix_fmt",
+            "yuv420p",
+            str(video),
+        ],
+        check=True,
+    )
+    scene = committed(lambda: _scene(level="on_request"))
+
+    def send() -> Any:
+        from accounts.models import User
+
+        officer = User.objects.get(pk=scene.officer_id)
+        actor = access.Actor(user=officer, mfa=True)
+        purpose = access.purpose_lookup(actor=actor, public_id=scene.purpose_id)
+        end = timezone.now() - dt.timedelta(hours=1)
+        return services.footage_request_send(
+            actor=actor,
+            purpose=purpose,
+            camera_ids=[scene.camera_id],
+            window_start=end - dt.timedelta(hours=1),
+            window_end=end,
+            message="A car was broken into on your street.",
+        )
+
+    sent = committed(send)
+    request_mail = _mails(celery_worker, "asks for footage")
+    link = re.search(r"http://rialto\.localhost:\d+/my/requests/", request_mail)
+
+    def upload() -> Any:
+        owner_request = OwnerRequest.objects.get(request=sent.request)
+        answer = owner_request.answers.get()
+        data = video.read_bytes()
+        return services.clip_upload(
+            owner=owner_request.owner, answer_id=answer.pk, upload=BytesIO(data), name="door.mp4", size=len(data)
+        )
+
+    receipt = committed(upload)
+    receipt_mail = _mails(celery_worker, receipt.sha256)
+
+    def download_and_export() -> Any:
+        from accounts.models import User
+
+        officer = User.objects.get(pk=scene.officer_id)
+        actor = access.Actor(user=officer, mfa=True)
+        purpose = access.purpose_lookup(actor=actor, public_id=scene.purpose_id)
+        _, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=receipt.clip.public_id)
+        clip = services.download_link_redeem(user=officer, raw_token=token or "")
+        from django.core.files.storage import default_storage
+
+        downloaded = default_storage.open(clip.storage_key, "rb").read()
+        export = services.request_export(
+            actor=actor, purpose=purpose, request_public_id=sent.request.public_id, directory=str(tmp_path)
+        )
+        return downloaded, export
+
+    downloaded, export = committed(download_and_export)
+    # Offline: a separate Python process that loads no Django and no database.
+    verified = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from footage.export import export_verify; r = export_verify({export.path!r}); print(r.ok, r.files)",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin"},
+        check=True,
+    )
+
+    assert link is not None
+    assert "door.mp4" in receipt_mail
+    assert downloaded == video.read_bytes()
+    assert verified.stdout.split() == ["True", "1"]
