@@ -41,3 +41,23 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+class DepartmentTimeZoneMiddleware:
+    """Show times in the department's own time zone (stored and logged in UTC)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from zoneinfo import ZoneInfo
+
+        from django.utils import timezone
+
+        name = getattr(getattr(request, "tenant", None), "time_zone", None)
+        if name:
+            timezone.activate(ZoneInfo(name))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

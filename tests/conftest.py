@@ -313,7 +313,7 @@ def exigent_purpose(actor: Actor) -> Purpose:
 # --- A real Celery worker -------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def celery_worker(django_db_setup: None, tmp_path_factory: Any) -> Iterator[Path]:
     if not settings.REDIS_URL:
         pytest.fail("The Celery worker test needs Redis (REDIS_URL); make test provides it.")

