@@ -122,11 +122,20 @@ def _purpose_snapshot(purpose: Purpose | None, **fallback: str) -> PurposeSnapsh
 
 def _record(actor: Actor, facts: EventFacts, purpose: Purpose | None, **fallback: str) -> int:
     event = access_event_record(actor=actor.snapshot(), facts=facts, purpose=_purpose_snapshot(purpose, **fallback))
-    if event.owner_refs:
+    if event.owner_refs and _someone_to_notify(facts):
         # Owners who asked for it are e-mailed after the commit (portal.tasks; named, not
         # imported, because the portal sits above the gate).
         enqueue_named_on_commit("portal.tasks.access_notice_send", event_seq=event.seq)
     return event.seq
+
+
+def _someone_to_notify(facts: EventFacts) -> bool:
+    """Whether any camera of the event has an owner who asked for notices (one indexed
+    query), or it ends an emergency live view, which owners are always told about."""
+    if facts.action == Action.LIVE_END and facts.consent_level == ConsentLevel.LIVE_EXIGENT:
+        return True
+    ids = [t.split(":", 1)[1] for t in facts.targets if t.startswith("camera:")]
+    return bool(ids) and ConsentGrant.objects.filter(camera__public_id__in=ids, notify_on_access=True).exists()
 
 
 _MESSAGES = {
