@@ -66,7 +66,10 @@ class OversightLogView(LoginRequiredMixin, View):
             "audit/oversight.html",
             {
                 "page": page,
-                "summary": events_summary(),
+                "summary": [
+                    {**row, "action_label": Action(row["action"]).label, "outcome_label": Outcome(row["outcome"]).label}
+                    for row in events_summary()
+                ],
                 "report": chain_verify(),
                 "actions": Action.choices,
                 "action": action,
