@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from config.tasks import enqueue_on_commit
 
+from .events import user_changed
 from .models import STAFF_ROLES, ApiToken, Role, User
 
 logger = logging.getLogger("porchlight.accounts")
@@ -106,6 +107,7 @@ def user_deactivate(*, actor: User, user: User) -> User:
         _with_actor(user, actor).save(update_fields=["is_active"])
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
         ended = user_sessions_end(user=user)
+        user_changed(user_id=user.pk)  # open live views of this officer end at once
     logger.info("account deactivated", extra={"user_id": user.pk, "actor_id": actor.pk, "sessions_ended": ended})
     return user
 

@@ -30,7 +30,7 @@ from tenants.models import DepartmentPolicy
 from tenants.selectors import department_current
 
 from . import geo
-from .consent import ConsentAction, ConsentLevel, Reason, consent_permits
+from .consent import ConsentAction, ConsentLevel, Reason, consent_permits, permitted_until
 from .models import Camera, ConsentGrant, Purpose, SiteKind
 from .selectors import grant_state
 
@@ -502,6 +502,15 @@ def live_end_record(
     )
     with transaction.atomic():
         return _record(actor, facts, purpose)
+
+
+def live_allowed_until(*, camera: Camera, purpose: Purpose) -> dt.datetime | None:
+    """When the owner's consent stops allowing this live view by itself (expiry, end of the
+    schedule window), or None."""
+    policy = _policy()
+    state = grant_state(camera=camera, time_zone=department_current().time_zone)
+    exigent = purpose.category in policy.exigent_categories
+    return permitted_until(state, ConsentAction.LIVE_VIEW, timezone.now(), exigent=exigent)
 
 
 def live_allowed_now(*, camera: Camera, purpose: Purpose, user: Any) -> str | None:

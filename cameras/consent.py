@@ -350,3 +350,32 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"Unknown time zone {name!r}") from exc
+
+
+def permitted_until(
+    grant: GrantState | None, action: ConsentAction | str, at: dt.datetime, *, exigent: bool = False
+) -> dt.datetime | None:
+    """Until when the decision of ``consent_permits`` at ``at`` stays "allowed" by itself.
+
+    ``at`` itself if it is not allowed now; otherwise the earliest of the expiry and the
+    end of the current schedule window (live view), or None if nothing ends it by time.
+    Revocation and pause are not predictable: the caller hears of those separately.
+    Touching windows yield the first end; asking again there continues into the next.
+    """
+    if not consent_permits(grant, action, at, exigent=exigent).allowed:
+        return at
+    assert grant is not None
+    candidates: list[dt.datetime] = []
+    if grant.expires_at is not None:
+        candidates.append(grant.expires_at)
+    if ConsentAction(action) == ConsentAction.LIVE_VIEW and grant.windows:
+        zone = ZoneInfo(grant.time_zone)
+        local = at.astimezone(zone)
+        for window in grant.windows:
+            if not window_contains(window, local):
+                continue
+            end_date = local.date()
+            if window.next_day and local.weekday() == window.day:
+                end_date += _DAY
+            candidates.append(dt.datetime.combine(end_date, window.end, tzinfo=zone))
+    return min(candidates) if candidates else None

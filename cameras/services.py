@@ -14,6 +14,7 @@ from tenants.models import Department, DepartmentPolicy
 from tenants.selectors import department_base_url
 
 from .consent import ConsentLevel, windows_validate
+from .events import camera_changed
 from .exceptions import OutsideJurisdiction
 from .geometry import fov_wedge
 from .models import Camera, CameraStatus, ConsentGrant, Site
@@ -149,6 +150,7 @@ def site_delete(*, owner: Any, site: Site) -> None:
 
 
 def _delete_camera(camera: Camera, owner: Any) -> None:
+    camera_changed(camera_public_id=camera.public_id)
     grant = getattr(camera, "consent", None)
     if grant is not None:
         grant._history_user = owner
@@ -267,6 +269,7 @@ def consent_set(
         grant.granted_at = timezone.now()
         grant.revoked_at = None
         _save(grant, owner)
+        camera_changed(camera_public_id=camera.public_id)
     return grant
 
 
@@ -277,17 +280,21 @@ def consent_revoke(*, owner: Any, camera: Camera) -> ConsentGrant:
         if grant.revoked_at is None:
             grant.revoked_at = timezone.now()
             _save(grant, owner)
+            camera_changed(camera_public_id=camera.public_id)
     return grant
 
 
 def consents_revoke_all(*, owner: Any) -> int:
     revoked = 0
     with transaction.atomic():
-        for grant in ConsentGrant.objects.select_for_update().filter(
-            camera__site__owner=owner, revoked_at__isnull=True
+        for grant in (
+            ConsentGrant.objects.select_for_update(of=("self",))
+            .select_related("camera")
+            .filter(camera__site__owner=owner, revoked_at__isnull=True)
         ):
             grant.revoked_at = timezone.now()
             _save(grant, owner)
+            camera_changed(camera_public_id=grant.camera.public_id)
             revoked += 1
     return revoked
 
@@ -297,6 +304,7 @@ def camera_status_set(*, owner: Any, camera: Camera, status: str) -> Camera:
         camera = Camera.objects.select_for_update().get(pk=camera.pk, site__owner=owner)
         camera.status = status
         _save(camera, owner)
+        camera_changed(camera_public_id=camera.public_id)
     return camera
 
 
@@ -306,5 +314,6 @@ def cameras_pause_all(*, owner: Any) -> int:
         for camera in Camera.objects.select_for_update().filter(site__owner=owner, status=CameraStatus.ACTIVE):
             camera.status = CameraStatus.PAUSED
             _save(camera, owner)
+            camera_changed(camera_public_id=camera.public_id)
             paused += 1
     return paused

@@ -18,7 +18,10 @@ from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import timezone
+from redis.exceptions import RedisError
 
+from accounts.events import user_group
 from accounts.models import STAFF_ROLES
 from cameras import access
 from tenants.asgi import TenantConsumerMixin
@@ -29,6 +32,9 @@ from .models import EndReason
 logger = logging.getLogger("porchlight.live")
 
 HEADER = struct.Struct(">16sQ")  # camera uuid, capture time (µs since the epoch)
+# What a failing channel layer (Redis) raises; anything else is a bug, not an outage.
+RELAY_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, OSError, TimeoutError, RedisError)
+STALE_FRAME_SECONDS = 2.0  # a viewer that fell behind gets the live picture, not a backlog
 
 # Bridge close codes.
 BRIDGE_BAD_TOKEN = 4401
@@ -65,6 +71,7 @@ class BridgeConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
     """/ws/bridge/: a bridge at an owner's premises, authenticated by its token."""
 
     bridge_id: int | None = None
+    refused = False
 
     async def connect(self) -> None:
         header = dict(self.scope.get("headers", [])).get(b"authorization", b"").decode("latin-1")
@@ -82,6 +89,7 @@ class BridgeConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
         self.max_bytes = settings.PORCHLIGHT_LIVE_MAX_FRAME_BYTES
         self.max_fps = settings.PORCHLIGHT_LIVE_MAX_FPS
         self.last_frame: dict[bytes, list[float]] = {}
+        self.dropped = 0
         self.group = services.bridge_group(_schema(self.scope), bridge.public_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.db(services.bridge_presence, bridge_id=bridge.pk, connected=True)
@@ -107,13 +115,14 @@ class BridgeConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
             await self.db(services.bridge_presence, bridge_id=self.bridge_id, connected=False)
 
     async def _refuse(self, code: int, why: str) -> None:
+        self.refused = True  # ignore anything still queued for this connection
         logger.warning(
             "bridge closed: %s", why, extra={"bridge": getattr(self, "bridge_public_id", None), "code": code}
         )
         await self.close(code=code)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.bridge_id is None:
+        if self.bridge_id is None or self.refused:
             return
         if text_data is not None:
             try:
@@ -149,8 +158,13 @@ class BridgeConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
             await self._refuse(BRIDGE_NOT_JPEG, "frame is not a JPEG")
             return
         if self._too_fast(raw_camera):
-            await self._refuse(BRIDGE_TOO_FAST, "frame rate above the limit")
+            # A burst (frames queued in the socket after a pause) is dropped, not punished;
+            # only a bridge that keeps sending far above the limit is closed.
+            self.dropped += 1
+            if self.dropped > self.max_fps * 10:
+                await self._refuse(BRIDGE_TOO_FAST, "frame rate far above the limit")
             return
+        self.dropped = max(0, self.dropped - 1)
         await self.channel_layer.group_send(
             services.camera_group(_schema(self.scope), camera), {"type": "live.frame", "frame": data[16:]}
         )
@@ -164,7 +178,8 @@ class BridgeConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
         return len(times) > self.max_fps * 1.5 + 1
 
     async def bridge_command(self, event: dict[str, Any]) -> None:
-        await self.send(json.dumps(event["command"]))
+        if self.bridge_id is not None and not self.refused:
+            await self.send(json.dumps(event["command"]))
 
     async def bridge_revoked(self, event: dict[str, Any]) -> None:
         await self._refuse(BRIDGE_BAD_TOKEN, "token revoked")
@@ -225,17 +240,21 @@ class ViewerConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
         self.session_id = start.session.pk
         self.frames = 0
         self.bytes = 0
+        self.dropped = 0
         self.camera_public_id = camera_id
         self.camera_pk = start.session.camera_id
         self.bridges = start.bridge_ids
         self.group = services.camera_group(_schema(self.scope), camera_id)
+        self.user_group = user_group(_schema(self.scope), user.pk)
+        self.recheck = asyncio.Event()
         try:
             await self.channel_layer.group_add(self.group, self.channel_name)
+            await self.channel_layer.group_add(self.user_group, self.channel_name)
             if start.first_viewer:
                 await self._bridges(
                     {"type": "start", "camera": camera_id, "fps": settings.PORCHLIGHT_LIVE_MAX_FPS, "max_width": 1280}
                 )
-        except Exception:  # Redis gone: say so rather than show a frozen picture
+        except RELAY_ERRORS:  # Redis gone: say so rather than show a frozen picture
             logger.exception("relay unavailable")
             await self._end(EndReason.RELAY)
             return
@@ -259,25 +278,38 @@ class ViewerConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
             )
 
     async def _watchdog(self) -> None:
-        interval = settings.PORCHLIGHT_LIVE_WATCH_INTERVAL
-        while self.session_id is not None:
-            await asyncio.sleep(interval)
+        """Sleep until the session must be checked: a push (revocation, pause, owner's end,
+        deactivation), the next known deadline (limit, expiry, window end), or the safety
+        interval; then check once in the database."""
+        safety = settings.PORCHLIGHT_LIVE_WATCH_INTERVAL
+        while (session_id := self.session_id) is not None:
+            try:
+                check = await self.db(services.live_session_check, session_id=session_id)
+            except Exception:
+                logger.exception("live session check failed; ending the view")
+                await self._end(EndReason.CONSENT)
+                return
+            if check.reason is not None:
+                await self._end(check.reason)
+                return
+            timeout = safety
+            if check.recheck_at is not None:
+                timeout = min(safety, max(0.0, (check.recheck_at - timezone.now()).total_seconds()))
+            self.recheck.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.recheck.wait(), timeout=timeout)
             try:
                 # The relay must still be there: a viewer gets "relay unavailable", never a
                 # frozen picture, and re-authorizes when it reconnects.
                 await self.channel_layer.send(self.channel_name, {"type": "live.ping"})
-            except Exception:
+            except RELAY_ERRORS:
                 logger.exception("relay unavailable; ending the view")
                 await self._end(EndReason.RELAY)
                 return
-            try:
-                reason = await self.db(services.live_session_check, session_id=self.session_id)
-            except Exception:
-                logger.exception("live session check failed; ending the view")
-                reason = EndReason.CONSENT
-            if reason is not None:
-                await self._end(reason)
-                return
+
+    async def live_recheck(self, event: dict[str, Any]) -> None:
+        """Something about the camera or the officer changed: check now."""
+        self.recheck.set()
 
     async def live_ping(self, event: dict[str, Any]) -> None:
         """The watchdog's own probe of the channel layer."""
@@ -285,7 +317,7 @@ class ViewerConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
             await super().__call__(scope, receive, send)
-        except Exception:
+        except RELAY_ERRORS:
             # The channel layer failed under us (Redis gone): end the session cleanly.
             if self.session_id is None:
                 raise
@@ -305,11 +337,13 @@ class ViewerConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
             bytes_sent=self.bytes,
         )
         await self._leave()
-        await self.close(code=END_CODES.get(reason, 1000))
+        with contextlib.suppress(Exception):  # the socket may already be gone
+            await self.close(code=END_CODES.get(reason, 1000))
 
     async def _leave(self) -> None:
         with contextlib.suppress(Exception):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(self.user_group, self.channel_name)
             if await self.db(services.live_sessions_active, camera_id=self.camera_pk) == 0:
                 await self._bridges({"type": "stop", "camera": self.camera_public_id})
 
@@ -351,9 +385,16 @@ class ViewerConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
         if self.session_id is None:
             return
         frame: bytes = event["frame"]
+        (captured_us,) = struct.unpack_from(">Q", frame)
+        if time.time() - captured_us / 1e6 > STALE_FRAME_SECONDS:
+            self.dropped += 1
+            return
+        try:
+            await self.send(bytes_data=frame)
+        except Exception:  # the viewer left between the frame's arrival and its send
+            return
         self.frames += 1
         self.bytes += len(frame) - 8
-        await self.send(bytes_data=frame)
 
 
 def _watermark(user: Any) -> str:

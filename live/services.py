@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action
-from cameras import access
+from cameras import access, events
 from cameras.models import Camera, Purpose, Site
 from tenants.models import DepartmentPolicy
 from tenants.selectors import department_current
@@ -28,8 +28,7 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def camera_group(schema: str, camera_public_id: Any) -> str:
-    return f"live.{schema}.{camera_public_id}"
+camera_group = events.camera_group  # frames and "re-check" pushes share the camera's group
 
 
 def bridge_group(schema: str, bridge_public_id: Any) -> str:
@@ -151,23 +150,36 @@ def live_session_extend(*, actor: access.Actor, session_id: int, reason: str) ->
     return decision, session
 
 
-def live_session_check(*, session_id: int) -> str | None:
-    """None while the session may go on; otherwise the EndReason to end it with."""
+@dataclass(frozen=True)
+class SessionCheck:
+    reason: str | None  # None: the view may go on
+    recheck_at: dt.datetime | None = None  # when it must be checked again at the latest
+
+
+def live_session_check(*, session_id: int) -> SessionCheck:
+    """Whether a live view may go on, and until when at most without news.
+
+    Revocation, pause, deletion, owner's end and deactivation are pushed to the viewer;
+    the time limit, the consent's expiry and the end of its schedule window are known in
+    advance, so the viewer sleeps until the earliest of them.
+    """
     session = LiveSession.objects.select_related("officer", "purpose", "camera__site", "camera__consent").get(
         pk=session_id
     )
+    now = timezone.now()
     if session.ended_at is not None:
-        return session.end_reason or EndReason.OWNER_ENDED
+        return SessionCheck(session.end_reason or EndReason.OWNER_ENDED)
     if session.camera is None:
-        return EndReason.CONSENT
-    if timezone.now() >= session.ends_at:
-        return EndReason.TIME_LIMIT
+        return SessionCheck(EndReason.CONSENT)
+    if now >= session.ends_at:
+        return SessionCheck(EndReason.TIME_LIMIT)
     problem = access.live_allowed_now(camera=session.camera, purpose=session.purpose, user=session.officer)
     if problem == "account_inactive":
-        return EndReason.ACCOUNT
+        return SessionCheck(EndReason.ACCOUNT)
     if problem is not None:
-        return EndReason.CONSENT
-    return None
+        return SessionCheck(EndReason.CONSENT)
+    until = access.live_allowed_until(camera=session.camera, purpose=session.purpose)
+    return SessionCheck(None, min(t for t in (session.ends_at, until) if t is not None))
 
 
 def live_session_end(
@@ -206,6 +218,11 @@ def live_sessions_active(*, camera_id: int) -> int:
 def live_session_owner_end(*, owner: Any, session_public_id: Any) -> LiveSession:
     """The owner presses "End live view": the session ends now; the viewer's watchdog
     closes the socket within its interval."""
-    session = LiveSession.objects.get(public_id=session_public_id, camera__site__owner=owner, ended_at__isnull=True)
-    live_session_end(actor=None, session_id=session.pk, reason=EndReason.OWNER_ENDED)
+    session = LiveSession.objects.select_related("camera").get(
+        public_id=session_public_id, camera__site__owner=owner, ended_at__isnull=True
+    )
+    with transaction.atomic():
+        live_session_end(actor=None, session_id=session.pk, reason=EndReason.OWNER_ENDED)
+        if session.camera is not None:
+            events.camera_changed(camera_public_id=session.camera.public_id)
     return session

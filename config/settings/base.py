@@ -314,5 +314,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # --- Live view ---------------------------------------------------------------------------
 PORCHLIGHT_LIVE_MAX_FRAME_BYTES = env.int("PORCHLIGHT_LIVE_MAX_FRAME_BYTES", default=1024 * 1024)
 PORCHLIGHT_LIVE_MAX_FPS = env.int("PORCHLIGHT_LIVE_MAX_FPS", default=15)
-# How often an open live view re-checks consent, account and time limit (seconds).
-PORCHLIGHT_LIVE_WATCH_INTERVAL = env.float("PORCHLIGHT_LIVE_WATCH_INTERVAL", default=0.25)
+# Changes (revocation, pause, owner's end, deactivation) are pushed to open live views and
+# deadlines (limit, expiry, window end) are known in advance; this is only the safety net
+# for a lost push (seconds).
+PORCHLIGHT_LIVE_WATCH_INTERVAL = env.float("PORCHLIGHT_LIVE_WATCH_INTERVAL", default=5.0)

@@ -703,3 +703,31 @@ def test_an_unknown_action_is_refused() -> None:
 def test_a_grant_state_refuses_impossible_fields(fields: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         GrantState(**fields)
+
+
+def test_permitted_until_is_the_end_of_the_current_window() -> None:
+    from cameras.consent import permitted_until
+
+    grant = GrantState(
+        level="live",
+        time_zone="America/Los_Angeles",
+        windows=(Window(day=5, start=dt.time(22), end=dt.time(6), next_day=True),),
+    )
+    at = dt.datetime(2026, 3, 7, 23, 30, tzinfo=ZoneInfo("America/Los_Angeles"))  # Saturday night
+
+    until = permitted_until(grant, "live_view", at)
+
+    assert until == dt.datetime(2026, 3, 8, 6, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+
+
+def test_permitted_until_is_the_expiry_without_windows_and_now_when_not_permitted() -> None:
+    from cameras.consent import permitted_until
+
+    at = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
+    expires = at + dt.timedelta(hours=2)
+    grant = GrantState(level="live", time_zone="UTC", expires_at=expires)
+    registered = GrantState(level="registered", time_zone="UTC")
+
+    assert permitted_until(grant, "live_view", at) == expires
+    assert permitted_until(registered, "live_view", at) == at
+    assert permitted_until(GrantState(level="live", time_zone="UTC"), "live_view", at) is None
