@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
@@ -63,12 +64,32 @@ END_CODES: dict[str, int] = {
 }
 
 
+class HotPathMixin:
+    """Skip Channels' per-message database clean-up for the frame path.
+
+    Since Channels 4.2 every dispatched message first runs close_old_connections() on the
+    process's one sync thread; at hundreds of frames a second that hop is the queue
+    (stack-pitfalls §6). The hot handlers touch no database; every database call goes
+    through TenantConsumerMixin.db, which cleans up around itself.
+    """
+
+    hot_path_types: frozenset[str] = frozenset()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message["type"] in self.hot_path_types:
+            await getattr(self, get_handler_name(message))(message)
+            return
+        await super().dispatch(message)  # type: ignore[misc]
+
+
 def _schema(scope: dict[str, Any]) -> str:
     return str(scope["tenant"].schema_name)
 
 
-class BridgeConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
+class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     """/ws/bridge/: a bridge at an owner's premises, authenticated by its token."""
+
+    hot_path_types = frozenset({"websocket.receive", "bridge.command"})
 
     bridge_id: int | None = None
     refused = False
@@ -202,8 +223,10 @@ def _watched_cameras(bridge_id: int) -> list[str]:
     return sorted({str(c) for c in watched})
 
 
-class ViewerConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
+class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     """/ws/live/<camera>/?purpose=<id>: an officer's live view, through the gate."""
+
+    hot_path_types = frozenset({"live.frame", "live.ping", "live.recheck"})
 
     session_id: int | None = None
     watch: asyncio.Task[None] | None = None
