@@ -1,0 +1,629 @@
+"""Relay benchmark: one bridge, 100 KB JPEG frames at 15 fps, to 1 / 10 / 50 (/ 70) viewers.
+
+    python bench/relay.py [--viewers 1,10,50,70] [--seconds 10] [--layers core,pubsub] [--quick]
+
+Starts the real server (uvicorn, ``config.asgi``, ``--ws websockets``) once per channel layer
+(``channels_redis.core.RedisChannelLayer`` and ``channels_redis.pubsub.RedisPubSubChannelLayer``,
+both on the Redis of ``REDIS_URL``; the layer is chosen by a settings module written to a
+temporary directory that star-imports ``config.settings.local``), and a plain WebSocket
+fan-out server without Django or a channel layer (``websockets.broadcast``) as the baseline.
+
+For each scenario the bench department (schema ``benchrelay``, ``benchrelay.localhost``) gets
+a fresh owner, camera (consent ``live``), bridge and token, and one officer with MFA, purpose
+and session per 8 viewers (an officer may hold at most 9 live views). The bridge connects,
+waits for ``hello`` and ``start``, then sends a real ~100 KB JPEG (Pillow noise) at 15 fps with
+the capture time in the frame header; viewers go through the gate like the console does.
+
+Measured over a window of ``--seconds`` after a warm-up, counting only frames captured inside
+the window: delivered frames per second (all viewers together), p50/p99 latency from the
+capture time the bridge stamps just before sending to the viewer's receipt, loss (frames sent
+x viewers - frames received, after a drain period), CPU of the server process (and of Redis
+and of this client process, to see who is saturated), and the server's CPU with all viewers
+connected but no frames flowing (the viewers' watchdogs). Prints a table and writes JSON
+(default bench/results/relay.json).
+
+``--quick``: 1 and 10 viewers, 3 s windows, for a smoke run.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import io
+import json
+import math
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import RESULTS, ROOT, environment, percentile, table, write_json
+
+SCHEMA = "benchrelay"
+DOMAIN = "benchrelay.localhost"
+ADMIN = "bench-admin@benchrelay.example.org"
+LAYERS = {
+    "core": "channels_redis.core.RedisChannelLayer",
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+}
+HEADER = struct.Struct(">16sQ")  # camera uuid, capture time (µs since the epoch)
+CAPTURED = struct.Struct(">Q")  # what viewers get in front of the JPEG
+FPS = 15
+FRAME_BYTES = 100_000
+VIEWERS_PER_OFFICER = 8  # live.services.MAX_VIEWS_PER_OFFICER is 9
+IDLE_S = 2.0  # viewers connected, no frames: the watchdogs' cost
+WARMUP_S = 2.0
+DRAIN_S = 1.5
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+SETTINGS_MODULE = '''"""Written by bench/relay.py: local settings with the channel layer the bench chooses."""
+import os
+
+from config.settings.local import *  # noqa: F403
+from config.settings.local import REDIS_URL
+
+_CONFIG = {"hosts": [REDIS_URL]}
+if os.environ["PORCHLIGHT_BENCH_CHANNEL_LAYER"].endswith(".core.RedisChannelLayer"):
+    _CONFIG["group_expiry"] = 3600  # as config/settings/base.py
+CHANNEL_LAYERS = {"default": {"BACKEND": os.environ["PORCHLIGHT_BENCH_CHANNEL_LAYER"], "CONFIG": _CONFIG}}
+'''
+
+
+# --- Data in the bench department ---------------------------------------------------------
+
+
+@dataclass
+class Scene:
+    camera_id: str
+    bridge_token: str
+    logins: list[tuple[str, str]]  # (session key, purpose id), one per officer
+
+
+def relay_department() -> Any:
+    from tenants.models import Department
+    from tenants.services import department_create, public_tenant_ensure
+
+    public_tenant_ensure()
+    department = Department.objects.filter(schema_name=SCHEMA).first()
+    if department is None:
+        print(f"creating department {SCHEMA!r} ({DOMAIN}) ...", flush=True)
+        department = department_create(name="Bench PD", schema_name=SCHEMA, domain=DOMAIN, admin_email=ADMIN).department
+    return department
+
+
+def scene_create(department: Any, viewers: int) -> Scene:
+    """As tests/live/test_consumers.py's _scene, committed, with enough officers for ``viewers``."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_tenants.utils import tenant_context
+
+    from accounts.models import Role
+    from cameras import access, services
+    from live import services as live_services
+    from tenants.models import DepartmentPolicy
+    from tests.factories import UserFactory, totp_enable
+
+    tag = uuid.uuid4().hex[:8]
+    with tenant_context(department):
+        policy = DepartmentPolicy.objects.get(department=department)
+        owner = UserFactory(role=Role.BUSINESS, email=f"relay-owner-{tag}@example.org")
+        site = services.site_create(
+            owner=owner, department=department, lon=-117.38, lat=34.10, kind="business", address="1 Bench St"
+        )
+        camera = services.camera_register(owner=owner, site=site, label="Door")
+        services.consent_set(owner=owner, camera=camera, policy=policy, level="live")
+        issued = live_services.bridge_create(owner=owner, site=site, name="Bench NVR", cameras=[camera])
+        logins = []
+        for i in range(math.ceil(viewers / VIEWERS_PER_OFFICER)):
+            officer = UserFactory(role=Role.OFFICER, email=f"relay-officer-{tag}-{i}@example.org", badge_number="5150")
+            totp_enable(officer)
+            purpose = access.purpose_declare(
+                actor=access.Actor(user=officer, mfa=True),
+                case_number=f"BENCH-{tag}",
+                category="violent_crime",
+                text="Relay benchmark",
+            )
+            session = SessionStore()
+            session["_auth_user_id"] = str(officer.pk)
+            session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
+            session["_auth_user_hash"] = officer.get_session_auth_hash()
+            now = time.time()
+            session["account_authentication_methods"] = [
+                {"method": "password", "at": now},
+                {"method": "mfa", "at": now},
+            ]
+            session.create()
+            logins.append((session.session_key or "", str(purpose.public_id)))
+    return Scene(str(camera.public_id), issued.token, logins)
+
+
+def jpeg_of_about(size: int) -> bytes:
+    """A real JPEG of noise, within 2% of ``size`` bytes."""
+    from PIL import Image
+
+    side = int(math.sqrt(size / 1.5))
+    best = b""
+    for _ in range(30):
+        image = Image.frombytes("RGB", (side, side * 3 // 4), os.urandom(side * (side * 3 // 4) * 3))
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=75)
+        best = out.getvalue()
+        if abs(len(best) - size) <= size * 0.02:
+            break
+        side = max(16, int(side * math.sqrt(size / len(best))))
+    return best
+
+
+# --- Processes: the servers, CPU counters ---------------------------------------------------
+
+
+def use_database(name: str) -> None:
+    """Point DATABASE_URL (this process and the servers) at database ``name`` on the same
+    PostgreSQL, creating it if missing, and migrate it with the code of this tree."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            print(f"creating database {name!r} ...", flush=True)
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    print(f"migrating database {name!r} ...", flush=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate_schemas", "--executor=standard", "-v", "0"],
+        cwd=ROOT,
+        env=dict(os.environ, DJANGO_DEBUG="False"),
+        check=True,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def redis_cpu_seconds() -> float:
+    import redis
+
+    info = redis.Redis.from_url(os.environ["REDIS_URL"]).info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
+def own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"server did not listen on {port} within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+@contextlib.contextmanager
+def server(kind: str, tmp: Path) -> Any:
+    """The real server with channel layer ``kind``, or the baseline (``kind == "baseline"``)."""
+    port = free_port()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    log = RESULTS / f"relay-server-{kind}.log"
+    env = dict(os.environ, DJANGO_DEBUG="False", PYTHONPATH=f"{tmp}{os.pathsep}{ROOT}")
+    if kind == "baseline":
+        command = [sys.executable, str(Path(__file__).resolve()), "--echo-server", str(port)]
+    else:
+        (tmp / "porchlight_relay_settings.py").write_text(SETTINGS_MODULE)
+        env.update(DJANGO_SETTINGS_MODULE="porchlight_relay_settings", PORCHLIGHT_BENCH_CHANNEL_LAYER=LAYERS[kind])
+        env.setdefault("PORCHLIGHT_LIVE_MAX_FPS", str(FPS))
+        command = [
+            str(ROOT / ".venv" / "bin" / "uvicorn"),
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--ws",
+            "websockets",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+    try:
+        wait_listening(port, process, log)
+        yield port, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        errors = [
+            line for line in log.read_text(errors="replace").splitlines() if "Traceback" in line or "ERROR" in line
+        ]
+        if errors:
+            print(f"  ({kind} server logged {len(errors)} error lines, see {log})", flush=True)
+
+
+async def echo_server(port: int) -> None:
+    """The baseline: the bridge's frames fanned out to every viewer, header stripped to the
+    8-byte capture time, with nothing in between (no Django, no gate, no channel layer)."""
+    from websockets.asyncio.server import ServerConnection, broadcast, serve
+
+    viewers: set[ServerConnection] = set()
+
+    async def handler(ws: ServerConnection) -> None:
+        if ws.request is not None and ws.request.path.startswith("/view"):
+            viewers.add(ws)
+            try:
+                await ws.wait_closed()
+            finally:
+                viewers.discard(ws)
+            return
+        async for message in ws:
+            if isinstance(message, bytes):
+                broadcast(viewers, message[16:])
+
+    async with serve(handler, "127.0.0.1", port, compression=None, max_size=None) as running:
+        await running.serve_forever()
+
+
+# --- One scenario -----------------------------------------------------------------------------
+
+
+@dataclass
+class Viewer:
+    received: list[tuple[int, int]] = field(default_factory=list)  # (capture µs, receipt µs)
+    close_code: int | None = None
+    refused: str | None = None
+
+
+@dataclass
+class Bridge:
+    sent: list[int] = field(default_factory=list)  # capture µs of every frame sent
+    close_code: int | None = None
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+    hello: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def run_bridge(
+    url: str, token: str | None, camera: str, jpeg: bytes, bridge: Bridge, go: asyncio.Event, stop: asyncio.Event
+) -> None:
+    from live.net import ws_connect
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    raw_camera = uuid.UUID(camera).bytes
+    async with ws_connect(url, additional_headers=headers, compression=None, max_size=None) as ws:
+
+        async def read() -> None:
+            with contextlib.suppress(Exception):
+                async for message in ws:
+                    if isinstance(message, str):
+                        kind = json.loads(message).get("type")
+                        if kind == "hello":
+                            bridge.hello.set()
+                        elif kind == "start":
+                            bridge.started.set()
+                        elif kind == "ping":
+                            await ws.send(json.dumps({"type": "pong"}))
+
+        reader = asyncio.create_task(read())
+        if token is None:  # the baseline has no protocol
+            bridge.hello.set()
+            bridge.started.set()
+        await go.wait()
+        await bridge.started.wait()
+        interval = 1 / FPS
+        next_at = time.monotonic()
+        while not stop.is_set():
+            captured = time.time_ns() // 1000
+            try:
+                await ws.send(HEADER.pack(raw_camera, captured) + jpeg)
+            except Exception:
+                break
+            bridge.sent.append(captured)
+            next_at += interval
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+        with contextlib.suppress(asyncio.TimeoutError, Exception):
+            await asyncio.wait_for(ws.close(), 2)
+        reader.cancel()
+        bridge.close_code = ws.close_code
+
+
+async def run_viewer(url: str, cookie: str | None, viewer: Viewer, ready: asyncio.Event, stop: asyncio.Event) -> None:
+    from live.net import ws_connect
+
+    headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
+    try:
+        async with ws_connect(url, additional_headers=headers, compression=None, max_size=None) as ws:
+            if cookie:
+                first = json.loads(await asyncio.wait_for(ws.recv(), 15))
+                if first.get("type") != "session":
+                    viewer.refused = str(first.get("reason") or first)
+                    ready.set()
+                    return
+            ready.set()
+            received = viewer.received
+
+            async def close_on_stop() -> None:
+                await stop.wait()
+                await ws.close()
+
+            closer = asyncio.create_task(close_on_stop())
+            with contextlib.suppress(Exception):
+                async for message in ws:
+                    now = time.time_ns() // 1000
+                    if isinstance(message, bytes):
+                        received.append((CAPTURED.unpack_from(message)[0], now))
+            closer.cancel()
+            viewer.close_code = ws.close_code
+    except Exception as exc:  # a refused or failed handshake counts as a refused viewer
+        viewer.refused = viewer.refused or repr(exc)
+        ready.set()
+
+
+def cpu_pct(seconds: float, wall: float) -> float:
+    return round(100 * seconds / wall, 1) if wall > 0 else float("nan")
+
+
+async def scenario(
+    *, kind: str, port: int, pid: int, viewers: int, seconds: float, jpeg: bytes, scene: Scene | None
+) -> dict[str, Any]:
+    if scene is not None:
+        base = f"ws://{DOMAIN}:{port}"
+        bridge_url, camera, token = f"{base}/ws/bridge/", scene.camera_id, scene.bridge_token
+        viewer_urls = [
+            (
+                f"{base}/ws/live/{camera}/?purpose={scene.logins[i // VIEWERS_PER_OFFICER][1]}",
+                scene.logins[i // VIEWERS_PER_OFFICER][0],
+            )
+            for i in range(viewers)
+        ]
+    else:
+        base = f"ws://127.0.0.1:{port}"
+        bridge_url, camera, token = f"{base}/bridge", str(uuid.uuid4()), None
+        viewer_urls = [(f"{base}/view", None) for _ in range(viewers)]
+
+    go, stop_sending, stop_viewing = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    bridge = Bridge()
+    bridge_task = asyncio.create_task(run_bridge(bridge_url, token, camera, jpeg, bridge, go, stop_sending))
+    await asyncio.wait_for(bridge.hello.wait(), 15)
+
+    # Viewers join ten at a time, as a busy evening might.
+    states = [Viewer() for _ in range(viewers)]
+    tasks = []
+    for start in range(0, viewers, 10):
+        readies = []
+        for i in range(start, min(viewers, start + 10)):
+            ready = asyncio.Event()
+            readies.append(ready)
+            url, cookie = viewer_urls[i]
+            tasks.append(asyncio.create_task(run_viewer(url, cookie, states[i], ready, stop_viewing)))
+        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 30)
+    refused = [v.refused for v in states if v.refused]
+    if refused:
+        print(f"  {len(refused)} viewers refused: {refused[:3]}", flush=True)
+    await asyncio.wait_for(bridge.started.wait(), 15)
+
+    # No frames yet: what the connected viewers cost (watchdogs).
+    idle_cpu0, idle_t0 = cpu_seconds(pid), time.monotonic()
+    await asyncio.sleep(IDLE_S)
+    idle_cpu = cpu_pct(cpu_seconds(pid) - idle_cpu0, time.monotonic() - idle_t0)
+
+    go.set()
+    await asyncio.sleep(WARMUP_S)
+    t0_us, t0 = time.time_ns() // 1000, time.monotonic()
+    server0, redis0, own0 = cpu_seconds(pid), redis_cpu_seconds(), own_cpu_seconds()
+    await asyncio.sleep(seconds)
+    t1_us, wall = time.time_ns() // 1000, time.monotonic() - t0
+    server_cpu = cpu_pct(cpu_seconds(pid) - server0, wall)
+    redis_cpu = cpu_pct(redis_cpu_seconds() - redis0, wall)
+    client_cpu = cpu_pct(own_cpu_seconds() - own0, wall)
+    stop_sending.set()
+    await bridge_task
+    await asyncio.sleep(DRAIN_S)
+    stop_viewing.set()
+    await asyncio.gather(*tasks)
+
+    window = {c for c in bridge.sent if t0_us <= c < t1_us}
+    latencies_ms: list[float] = []
+    received = 0
+    for v in states:
+        seen = {c for c, _ in v.received if c in window}
+        received += len(seen)
+        latencies_ms.extend((r - c) / 1000 for c, r in v.received if c in window)
+    # Per frame: when its first copy arrived (the relay's entry path: bridge socket, consumer,
+    # channel layer) and how long the last copy took after the first (the fan-out).
+    copies: dict[int, list[int]] = {}
+    for v in states:
+        for c, r in v.received:
+            if c in window:
+                copies.setdefault(c, []).append(r - c)
+    first_ms = [min(lat) / 1000 for lat in copies.values()]
+    spread_ms = [(max(lat) - min(lat)) / 1000 for lat in copies.values()]
+    expected = len(window) * viewers
+    return {
+        "scenario": "baseline" if scene is None else "relay",
+        "layer": "none" if scene is None else kind,
+        "viewers": viewers,
+        "seconds": round(wall, 3),
+        "frame_bytes": len(jpeg),
+        "frames_sent": len(window),
+        "bridge_fps": round(len(window) / wall, 2),
+        "frames_expected": expected,
+        "frames_received": received,
+        "delivered_fps": round(received / wall, 1),
+        "loss": expected - received,
+        "loss_pct": round(100 * (expected - received) / expected, 3) if expected else float("nan"),
+        "p50_ms": round(percentile(latencies_ms, 50), 2),
+        "p99_ms": round(percentile(latencies_ms, 99), 2),
+        "max_ms": round(max(latencies_ms), 2) if latencies_ms else float("nan"),
+        "first_copy_p50_ms": round(percentile(first_ms, 50), 2),
+        "first_copy_p99_ms": round(percentile(first_ms, 99), 2),
+        "fanout_spread_p50_ms": round(percentile(spread_ms, 50), 2),
+        "fanout_spread_p99_ms": round(percentile(spread_ms, 99), 2),
+        "server_cpu_pct": server_cpu,
+        "server_idle_cpu_pct": idle_cpu,
+        "redis_cpu_pct": redis_cpu,
+        "client_cpu_pct": client_cpu,
+        "viewers_refused": len(refused),
+        "bridge_close_code": bridge.close_code,
+        "viewer_close_codes": sorted({v.close_code for v in states if v.close_code is not None}),
+    }
+
+
+# --- Main -------------------------------------------------------------------------------------
+
+
+def loadavg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--viewers", default="1,10,50,70", help="viewer counts (70: 1,050 frames/s offered)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured window per scenario")
+    parser.add_argument("--layers", default="core,pubsub", help="channel layers to run: core, pubsub")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="1 and 10 viewers, 3 s windows")
+    parser.add_argument(
+        "--database",
+        metavar="NAME",
+        help="use (create and migrate) this database on the same PostgreSQL instead of DATABASE_URL's",
+    )
+    parser.add_argument("--json", help="output file (default bench/results/relay.json)")
+    parser.add_argument("--echo-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.echo_server:
+        asyncio.run(echo_server(args.echo_server))
+        return
+    if args.quick:
+        args.viewers, args.seconds = "1,10", 3.0
+    counts = [int(n) for n in args.viewers.split(",")]
+    layers = [name.strip() for name in args.layers.split(",") if name.strip()]
+    unknown = set(layers) - set(LAYERS)
+    if unknown:
+        parser.error(f"unknown layers {sorted(unknown)}; choose from {sorted(LAYERS)}")
+    if not os.environ.get("REDIS_URL"):
+        raise SystemExit("REDIS_URL is not set: `set -a && . .local/services.env && set +a` first")
+
+    if args.database:
+        use_database(args.database)
+    from _common import django_setup
+
+    django_setup()
+    from django.db import connection
+
+    department = relay_department()
+    jpeg = jpeg_of_about(FRAME_BYTES)
+    print(f"frame: {len(jpeg):,} bytes of JPEG at {FPS} fps; load average {loadavg()}", flush=True)
+
+    kinds = [*layers, *([] if args.no_baseline else ["baseline"])]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="relay-bench-") as tmpdir:
+        for kind in kinds:
+            with server(kind, Path(tmpdir)) as (port, process):
+                for n in counts:
+                    scene = None if kind == "baseline" else scene_create(department, n)
+                    connection.close()
+                    print(f"{kind:>8} x {n:>3} viewers ...", end=" ", flush=True)
+                    row = asyncio.run(
+                        scenario(
+                            kind=kind,
+                            port=port,
+                            pid=process.pid,
+                            viewers=n,
+                            seconds=args.seconds,
+                            jpeg=jpeg,
+                            scene=scene,
+                        )
+                    )
+                    row["loadavg"] = loadavg()
+                    results.append(row)
+                    print(
+                        f"{row['delivered_fps']} fps, p99 {row['p99_ms']} ms, loss {row['loss']}, "
+                        f"server CPU {row['server_cpu_pct']}%",
+                        flush=True,
+                    )
+                    time.sleep(1.0)
+
+    headers = [
+        "scenario", "viewers", "layer", "bridge fps", "delivered fps", "p50 ms", "p99 ms", "max ms", "loss",
+        "1st copy p99", "spread p99", "server CPU %", "idle CPU %", "Redis CPU %", "client CPU %",
+    ]  # fmt: skip
+    rows = [
+        [
+            r["scenario"], r["viewers"], r["layer"], r["bridge_fps"], r["delivered_fps"], r["p50_ms"], r["p99_ms"],
+            r["max_ms"], r["loss"], r["first_copy_p99_ms"], r["fanout_spread_p99_ms"], r["server_cpu_pct"],
+            r["server_idle_cpu_pct"], r["redis_cpu_pct"], r["client_cpu_pct"],
+        ]
+        for r in results
+    ]  # fmt: skip
+    print()
+    print(table(headers, rows))
+    print(
+        f"\nCPU % is of one core ({os.cpu_count()} cores here); idle CPU: viewers connected, no frames;"
+        " 1st copy: latency of a frame's first copy; spread: last copy minus first."
+    )
+    targets = {}
+    for kind in layers:
+        mine = [r for r in results if r["layer"] == kind]
+        at50 = [r for r in mine if r["viewers"] == 50]
+        targets[kind] = {
+            "no_loss": all(r["loss"] == 0 for r in mine),
+            "p99_under_50ms_at_50": bool(at50) and all(r["p99_ms"] < 50 for r in at50),
+            "1000_fps_delivered": any(r["delivered_fps"] >= 1000 for r in mine),
+        }
+        print(f"targets, {kind}: {targets[kind]}")
+    path = write_json(
+        args.json,
+        "relay",
+        {
+            "benchmark": "relay",
+            "environment": {**environment(), "loadavg_end": loadavg()},
+            "parameters": {
+                "fps": FPS,
+                "frame_bytes": len(jpeg),
+                "seconds": args.seconds,
+                "warmup_s": WARMUP_S,
+                "idle_s": IDLE_S,
+                "drain_s": DRAIN_S,
+                "viewers": counts,
+                "layers": {k: LAYERS[k] for k in layers},
+                "server": "uvicorn config.asgi:application --ws websockets (one process)",
+                "baseline": "websockets.asyncio.server + broadcast(), no Django, no channel layer",
+            },
+            "results": results,
+            "targets": targets,
+        },
+    )
+    print(f"\nwrote {path}")
+
+
+if __name__ == "__main__":
+    main()
