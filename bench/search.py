@@ -19,6 +19,7 @@ where people live). Prints a table and writes JSON (default bench/results/search
 
 import argparse
 import math
+import os
 import random
 import sys
 import time
@@ -28,15 +29,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import bench_department, django_setup, environment, summary_ms, table, write_json  # noqa: E402
+from _common import bench_department, django_setup, environment, summary_ms, table, write_json
 
 django_setup()
 
-from django.contrib.gis.db.models.functions import Distance  # noqa: E402
-from django.contrib.gis.geos import Point  # noqa: E402
+from django.contrib.gis.db.models import PointField  # noqa: E402
+from django.contrib.gis.geos import Point, Polygon  # noqa: E402
 from django.contrib.gis.measure import D  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.contrib.gis.db.models import PointField  # noqa: E402
 from django.db.models import FloatField, Func, QuerySet, Value  # noqa: E402
 from django_tenants.utils import tenant_context  # noqa: E402
 
@@ -211,7 +211,7 @@ def _loaded_cameras() -> int:
 
 def load(cameras: int) -> dict[str, Any]:
     """Replace the bench registry with ``cameras`` synthetic cameras, in one transaction."""
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 (synthetic data, not secrets)
     clusters = _neighbourhoods(rng)
     sites = math.ceil(cameras / CAMERAS_PER_SITE)
     params = {
@@ -280,11 +280,12 @@ def load(cameras: int) -> dict[str, Any]:
             cursor.execute(definition)
         steps["indexes"] = round(time.perf_counter() - start, 2)
         print(f"  indexes: {steps['indexes']:.1f} s", flush=True)
-        for sequence_table in ("cameras_site", "cameras_camera", "cameras_consentgrant"):
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM " + sequence_table + "))",
-                [sequence_table],
-            )
+        # The ids were given explicitly: move the identity sequences past them.
+        cursor.execute("SELECT setval(pg_get_serial_sequence('cameras_site', 'id'), max(id)) FROM cameras_site")
+        cursor.execute("SELECT setval(pg_get_serial_sequence('cameras_camera', 'id'), max(id)) FROM cameras_camera")
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('cameras_consentgrant', 'id'), max(id)) FROM cameras_consentgrant"
+        )
     with connection.cursor() as cursor:
         start = time.perf_counter()
         cursor.execute("ANALYZE cameras_site, cameras_camera, cameras_consentgrant, accounts_user")
@@ -294,15 +295,41 @@ def load(cameras: int) -> dict[str, Any]:
     return steps
 
 
-
 # --- The proposed selector --------------------------------------------------------------
-# What cameras/geo.py would become (see the README): nearest-first by the GiST index's KNN
-# order (``<->``) so that only the returned page is read and joined, the total counted only
-# when the page is full and then only up to COUNT_CAP, and the wedge (unused by search
-# results) left unread.
+# What cameras/geo.py would become (the README explains it with the figures):
+# 1. One index scan, nearest first (the GiST KNN order ``location <-> centre``), reads at most
+#    COUNT_CAP cameras of the area as (id, distance): the cost follows the cap, not the area.
+#    Circles are bounded by ``location && <box around the circle>``, not ST_DWithin: PostGIS
+#    estimates ST_DWithin(column, point, r) as if r were 0 (~40 rows where there are 13,000),
+#    and on that estimate PostgreSQL reads and sorts the whole circle, in parallel workers.
+#    In pin mode the box's corners are dropped in Python (nearest first: they come last).
+# 2. The total is exact below COUNT_CAP; COUNT_CAP means "at least".
+# 3. The page (nearest ``limit`` of those, by the spheroid distance and id, as now) is then
+#    fetched by primary key with only the columns search results use.
 
 MAX_RANGE_M = 500  # Camera.range_m's validator: a wedge reaches at most this far from its pin.
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
+_M_PER_DEG_MIN = 110_000  # a degree of latitude is 110.57-111.69 km: this errs on the large side
+# What search results show (cameras/access.py _hit, console views and API): building the
+# other ~40 columns of four models per row is most of the Python time of a 500-row page.
+RESULT_FIELDS = (
+    "public_id",
+    "camera_type",
+    "views",
+    "status",
+    "location",
+    "site__kind",
+    "site__share_contact",
+    "site__address",
+    "site__owner__full_name",
+    "site__owner__email",
+    "consent__camera",
+    "consent__level",
+    "consent__windows",
+    "consent__expires_at",
+    "consent__revoked_at",
+    "consent__notify_on_access",
+)
 
 
 class _KnnDistance(Func):
@@ -313,26 +340,373 @@ class _KnnDistance(Func):
     output_field = FloatField()
 
 
-def _in_area_proposed(area: geo.Area, mode: str) -> QuerySet[Camera]:
-    queryset = geo._in_area(area, mode)
-    if mode == "fov":
-        # The nearest-first scan runs on the pins; bound it to pins whose wedge can reach the area.
-        shape = area.polygon if area.polygon is not None else area.center
-        reach = MAX_RANGE_M + (area.radius_m or 0 if area.polygon is None else 0)
-        queryset = queryset.filter(location__dwithin=(shape, D(m=reach)))
-    return queryset
+class _Metres(Func):
+    """ST_Distance on geography (spheroid, metres) as a plain float."""
+
+    function = "ST_Distance"
+    output_field = FloatField()
+
+
+def _envelope(center: Point, radius_m: float) -> Polygon:
+    """A longitude/latitude rectangle that contains the circle (with a margin)."""
+    reach = radius_m * 1.02 + 10
+    dlat = reach / _M_PER_DEG_MIN
+    dlon = reach / (_M_PER_DEG_MIN * math.cos(math.radians(min(89.0, abs(center.y) + dlat))))
+    box = Polygon.from_bbox((center.x - dlon, center.y - dlat, center.x + dlon, center.y + dlat))
+    box.srid = 4326
+    return box
+
+
+def _nearest(queryset: QuerySet[Camera], centre: Value, cap: int) -> list[tuple[int, float]]:
+    """(id, metres) of the first ``cap`` cameras of ``queryset``, nearest pin first."""
+    return list(
+        queryset.annotate(distance_m=_Metres("location", centre))
+        .order_by(_KnnDistance("location", centre))
+        .values_list("pk", "distance_m")[:cap]
+    )
+
+
+def _matches(area: geo.Area, mode: str, centre: Value) -> list[tuple[int, float]]:
+    """(id, metres) of the cameras in the area, nearest first, at most COUNT_CAP of them."""
+    cameras = Camera.objects.all()
+    if area.polygon is not None:
+        if mode == "fov":
+            # Bound the nearest-first scan on the pins to those whose wedge can reach the polygon.
+            cameras = cameras.filter(location__dwithin=(area.polygon, D(m=MAX_RANGE_M)))
+            return _nearest(cameras.filter(fov__intersects=area.polygon), centre, COUNT_CAP)
+        return _nearest(cameras.filter(location__intersects=area.polygon), centre, COUNT_CAP)
+    assert area.radius_m is not None
+    radius = area.radius_m
+    box = _envelope(area.center, radius)
+    # Pins in the circle: nearest first within the box, then the box's corners dropped (they come last).
+    found = [(pk, d) for pk, d in _nearest(cameras.filter(location__bboverlaps=box), centre, COUNT_CAP) if d <= radius]
+    if mode == "fov" and len(found) < COUNT_CAP:
+        # Every pin in the circle is found; add the cameras outside it whose wedge reaches in.
+        # The wedge index finds them (their box overlaps the circle's); the pin test is cheap,
+        # the polygon distance (~10 us) runs last.
+        reaching = (
+            cameras.filter(fov__bboverlaps=box)
+            .filter(location__distance_gt=(area.center, D(m=radius)))
+            .filter(fov__distance_lte=(area.center, D(m=radius)))
+            .annotate(distance_m=_Metres("location", centre))
+            .values_list("pk", "distance_m")
+        )
+        found += list(reaching)
+        found = sorted(found, key=lambda row: (row[1], row[0]))[:COUNT_CAP]
+    return found
 
 
 def cameras_in_area_proposed(*, area: geo.Area, mode: str, limit: int = LIMIT) -> tuple[list[Camera], int]:
-    """Cameras in the area, nearest first, at most ``limit``, with the total count
-    (exact up to COUNT_CAP; COUNT_CAP means "at least")."""
-    queryset = _in_area_proposed(area, mode)
+    """Cameras in the area, nearest first, at most ``limit``, with the total count: exact up
+    to COUNT_CAP, and COUNT_CAP when there are at least that many."""
     centre = Value(area.center, output_field=PointField(geography=True, srid=4326))
-    cameras = list(
-        queryset.select_related("site", "site__owner", "consent")
-        .defer("fov", "site__location")
-        .annotate(distance=Distance("location", area.center))
-        .order_by(_KnnDistance("location", centre), "pk")[:limit]
+    found = _matches(area, mode, centre)
+    page = sorted(found, key=lambda row: (row[1], row[0]))[:limit]
+    by_pk = (
+        Camera.objects.select_related("site", "site__owner", "consent")
+        .only(*RESULT_FIELDS)
+        .order_by()
+        .in_bulk([pk for pk, _ in page])
     )
-    total = len(cameras) if len(cameras) < limit else queryset[:COUNT_CAP].count()
-    return cameras, total
+    cameras = []
+    for pk, metres in page:
+        camera = by_pk[pk]
+        camera.distance = D(m=metres)  # type: ignore[attr-defined]
+        cameras.append(camera)
+    return cameras, len(found)
+
+
+# --- The naive baseline -----------------------------------------------------------------
+# The same search without the spatial index: ST_Distance computed for every camera (a
+# sequential scan, which PostgreSQL may run with parallel workers), those within the radius
+# kept, nearest first, the page and the total in one statement. It returns ids and distances
+# only, not model instances, so it flatters the baseline a little.
+
+_SQL_NAIVE = """
+SELECT id, d, count(*) OVER () FROM (
+    SELECT id, ST_Distance(location, %(c)s::geography) AS d, {within} AS within FROM cameras_camera
+) AS s
+WHERE within <= %(r)s
+ORDER BY d, id
+LIMIT %(limit)s
+"""
+
+
+def cameras_in_area_naive(*, area: geo.Area, mode: str, limit: int = LIMIT) -> tuple[list[int], int]:
+    within = "ST_Distance(fov, %(c)s::geography)" if mode == "fov" else "ST_Distance(location, %(c)s::geography)"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("SET LOCAL enable_indexonlyscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL jit TO DEFAULT")  # the server's own settings, whatever the session's
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
+        cursor.execute(_SQL_NAIVE.format(within=within), {"c": area.center.ewkt, "r": area.radius_m, "limit": limit})
+        rows = cursor.fetchall()
+    return [row[0] for row in rows], (rows[0][2] if rows else 0)
+
+
+# --- Measuring ---------------------------------------------------------------------------
+
+# Proposed for the web connections (config/settings/base.py OPTIONS, see the README): PostGIS
+# declares its functions very costly, so plans of small queries pass jit_above_cost and get
+# compiled (20-60 ms), and the planner starts parallel workers (5-30 ms on 2 busy cores); with
+# the default random_page_cost (4, for spinning disks) it joins a 500-row page by hashing whole
+# tables (seq scans of 100,000 consent rows) rather than by 500 index lookups.
+OLTP_SETTINGS = {"jit": "off", "max_parallel_workers_per_gather": "0", "random_page_cost": "1.1"}
+
+Searcher = Callable[..., tuple[list[Any], int]]
+# name -> (function, run with OLTP_SETTINGS)
+VARIANTS: dict[str, tuple[Searcher, bool]] = {
+    "selector": (geo.cameras_in_area, False),
+    "proposed": (cameras_in_area_proposed, False),
+    "proposed+settings": (cameras_in_area_proposed, True),
+    "naive": (cameras_in_area_naive, False),
+}
+
+
+class _DbTimer:
+    """Time spent in cursor.execute (the database, plus transfer of the rows)."""
+
+    def __init__(self) -> None:
+        self.ns = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.perf_counter_ns()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.ns += time.perf_counter_ns() - start
+
+
+def _session(settings: dict[str, str] | None) -> None:
+    """Apply (or, with None, reset) session settings; not timed."""
+    with connection.cursor() as cursor:
+        for name in OLTP_SETTINGS:
+            if settings is None:
+                cursor.execute(f"RESET {name}")
+            else:
+                cursor.execute("SELECT set_config(%s, %s, false)", [name, settings[name]])
+
+
+def _ids(found: list[Any]) -> list[int]:
+    return [c if isinstance(c, int) else c.pk for c in found]
+
+
+def measure(
+    centres: list[Point], *, repeat: int, naive_repeat: int, budget_s: float, all_oltp: bool
+) -> list[dict[str, Any]]:
+    """Every variant on the same centres, interleaved (so that background load hits all
+    alike); a variant stops early once it has used ``budget_s`` seconds (at least 5 runs)."""
+    cells = []
+    timer = _DbTimer()
+
+    def run(name: str, area: geo.Area, mode: str) -> tuple[int, int, list[Any], int]:
+        search, oltp = VARIANTS[name]
+        _session(OLTP_SETTINGS if (oltp or all_oltp) else None)
+        timer.ns = 0
+        start = time.perf_counter_ns()
+        found, total = search(area=area, mode=mode, limit=LIMIT)
+        return time.perf_counter_ns() - start, timer.ns, found, total
+
+    with connection.execute_wrapper(timer):
+        for radius in RADII_M:
+            for mode in MODES:
+                samples: dict[str, list[int]] = {name: [] for name in VARIANTS}
+                db: dict[str, list[int]] = {name: [] for name in VARIANTS}
+                totals: dict[str, list[int]] = {name: [] for name in VARIANTS}
+                returned: dict[str, list[int]] = {name: [] for name in VARIANTS}
+                same_page = dict.fromkeys(VARIANTS, 0)
+                compared = dict.fromkeys(VARIANTS, 0)
+                for name in VARIANTS:  # warm-up, not timed
+                    if name != "naive":
+                        run(name, geo.Area(center=centres[-1], radius_m=radius), mode)
+                for i in range(repeat):
+                    area = geo.Area(center=centres[i % len(centres)], radius_m=radius)
+                    reference: list[int] | None = None
+                    for name in VARIANTS:
+                        wanted = naive_repeat if name == "naive" else repeat
+                        if i >= wanted or (sum(samples[name]) / 1e9 > budget_s and len(samples[name]) >= 5):
+                            continue
+                        elapsed, in_db, found, total = run(name, area, mode)
+                        samples[name].append(elapsed)
+                        db[name].append(in_db)
+                        totals[name].append(total)
+                        returned[name].append(len(found))
+                        ids = _ids(found)
+                        if name == "selector":
+                            reference = ids
+                        elif reference is not None:
+                            compared[name] += 1
+                            same_page[name] += ids == reference
+                for name in VARIANTS:
+                    stats = summary_ms(samples[name])
+                    cells.append(
+                        {
+                            "radius_m": radius,
+                            "mode": mode,
+                            "variant": name,
+                            **stats,
+                            "db_p50_ms": summary_ms(db[name])["p50_ms"],
+                            "returned_mean": round(sum(returned[name]) / max(1, len(returned[name])), 1),
+                            "total_mean": round(sum(totals[name]) / max(1, len(totals[name])), 1),
+                            "same_page_as_selector": f"{same_page[name]}/{compared[name]}" if compared[name] else "",
+                        }
+                    )
+                    print(
+                        f"  {radius:>5} m {mode:<3} {name:<17} n={stats['n']:<3} p50={stats['p50_ms']:.1f} ms",
+                        flush=True,
+                    )
+    _session(None)
+    by_key = {(c["radius_m"], c["mode"], c["variant"]): c for c in cells}
+    for cell in cells:
+        naive = by_key[(cell["radius_m"], cell["mode"], "naive")]
+        ratio = naive["p50_ms"] / cell["p50_ms"] if cell["n"] and naive["n"] and cell["variant"] != "naive" else None
+        cell["naive_over_this"] = round(ratio, 1) if ratio else None
+    return cells
+
+
+def _load_average() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def wait_for_quiet(seconds: float, threshold: float = 0.7) -> list[float]:
+    """Wait up to ``seconds`` for the 1-minute load average to fall below ``threshold``
+    (other processes on a 2-core machine skew every figure); returns the load average."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and _load_average() and _load_average()[0] >= threshold:
+        time.sleep(5)
+    return _load_average()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cameras", type=int, default=100_000, help="cameras in the bench department")
+    parser.add_argument("--repeat", type=int, default=40, help="searches per radius and mode (distinct centres)")
+    parser.add_argument("--naive-repeat", type=int, default=5, help="naive scans per radius and mode")
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds per variant per cell before it stops")
+    parser.add_argument("--limit", type=int, default=geo.DEFAULT_LIMIT, help="page size (default: the selector's, 500)")
+    parser.add_argument("--reload", action="store_true", help="reload even if the department has N cameras")
+    parser.add_argument("--oltp", action="store_true", help="run every variant but naive with OLTP_SETTINGS")
+    parser.add_argument("--quiet-wait", type=float, default=0, help="wait up to S seconds for a quiet machine")
+    parser.add_argument("--json", help="where to write the results (default bench/results/search-<N>.json)")
+    args = parser.parse_args()
+    global LIMIT
+    LIMIT = args.limit
+
+    department = bench_department()
+    load_steps: dict[str, float] = {}
+    with tenant_context(department):
+        loaded = _loaded_cameras()
+        if args.reload or loaded != args.cameras:
+            load_steps = load(args.cameras)
+        else:
+            print(f"bench department already holds {loaded:,} cameras (--reload to rebuild)")
+        rng = random.Random(SEED + 1)  # noqa: S311
+        clusters = _neighbourhoods(random.Random(SEED))  # noqa: S311
+        centres = _centres(rng, clusters, max(args.repeat, args.naive_repeat, 1))
+        load_before = wait_for_quiet(args.quiet_wait) if args.quiet_wait else _load_average()
+        print(f"measuring (load average {load_before}) ...", flush=True)
+        started = time.perf_counter()
+        cells = measure(
+            centres, repeat=args.repeat, naive_repeat=args.naive_repeat, budget_s=args.budget, all_oltp=args.oltp
+        )
+        elapsed = time.perf_counter() - started
+        env = environment()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')")
+            env["server_jit"], env["server_max_parallel_workers_per_gather"] = cursor.fetchone()
+
+    headers = [
+        "radius",
+        "mode",
+        "variant",
+        "n",
+        "returned",
+        "total",
+        "p50 ms",
+        "p99 ms",
+        "db p50",
+        "naive/this",
+        "page",
+    ]
+    rows = [
+        [
+            f"{c['radius_m']:,} m",
+            c["mode"],
+            c["variant"],
+            c["n"],
+            c["returned_mean"],
+            c["total_mean"],
+            c["p50_ms"],
+            c["p99_ms"],
+            c["db_p50_ms"],
+            c["naive_over_this"] if c["naive_over_this"] is not None else float("nan"),
+            c["same_page_as_selector"],
+        ]
+        for c in cells
+    ]
+    print()
+    print(
+        f"Search, {args.cameras:,} cameras, page {LIMIT}, proposed count cap {COUNT_CAP:,}; "
+        f"load average {load_before} -> {_load_average()}; {'all with' if args.oltp else 'server'} settings"
+    )
+    print(table(headers, rows))
+    print(
+        "returned/total: means; db: time inside cursor.execute; naive/this: naive p50 / this p50;\n"
+        "page: searches whose page (ids, in order) equals the current selector's"
+    )
+    targets = []
+    for name in VARIANTS:
+        if name == "naive":
+            continue
+        for mode in MODES:
+            cell = next(c for c in cells if (c["radius_m"], c["mode"], c["variant"]) == (1_000, mode, name))
+            targets.append(
+                {
+                    "variant": name,
+                    "mode": mode,
+                    "p50_ms": cell["p50_ms"],
+                    "db_p50_ms": cell["db_p50_ms"],
+                    "p50_under_10ms": cell["p50_ms"] < 10,
+                    "naive_over_this": cell["naive_over_this"],
+                    "at_least_500x": (cell["naive_over_this"] or 0) >= 500,
+                }
+            )
+    print("\nTargets at 1 km (stated for 1M cameras): p50 < 10 ms, and >= 500x faster than the naive scan")
+    for t in targets:
+        fast = "met" if t["p50_under_10ms"] else "NOT met"
+        ratio = "met" if t["at_least_500x"] else "NOT met"
+        print(
+            f"  {t['variant']:<17} {t['mode']:<3} p50 {t['p50_ms']:7.1f} ms {fast:<7}  {t['naive_over_this']}x {ratio}"
+        )
+    payload = {
+        "benchmark": "search",
+        "cameras": args.cameras,
+        "page": LIMIT,
+        "count_cap_proposed": COUNT_CAP,
+        "repeat": args.repeat,
+        "naive_repeat": args.naive_repeat,
+        "budget_s": args.budget,
+        "oltp_settings": OLTP_SETTINGS,
+        "all_with_oltp_settings": args.oltp,
+        "naive": "SQL: ST_Distance for every camera with index and bitmap scans off (a sequential scan, "
+        "parallel as the server allows), nearest 500 and count(*) over () in one statement; ids and "
+        "distances only, server default settings",
+        "load_s": load_steps,
+        "measure_s": round(elapsed, 1),
+        "load_average_before": load_before,
+        "load_average_after": _load_average(),
+        "environment": env,
+        "cells": cells,
+        "targets_1km": targets,
+    }
+    suffix = ("-oltp" if args.oltp else "") + (f"-limit{LIMIT}" if LIMIT != geo.DEFAULT_LIMIT else "")
+    path = write_json(args.json, f"search-{args.cameras}{suffix}", payload)
+    print(f"\nwrote {path}")
+
+
+if __name__ == "__main__":
+    main()
