@@ -75,39 +75,44 @@ def access_event_record(
     transaction fails with it: no access happens without its record.
     """
     purpose = purpose or PurposeSnapshot()
-    with transaction.atomic(), connection.cursor() as cursor:
+    values: dict[str, Any] = {
+        "actor_id": actor.user_id,
+        "actor_label": _clean(actor.label, 200),
+        "actor_badge": _clean(actor.badge, 32),
+        "actor_role": actor.role,
+        "actor_mfa": actor.mfa,
+        "session_hash": actor.session_hash,
+        "client_ip": _ip(actor.ip),
+        "user_agent": _clean(actor.user_agent, 300),
+        "action": facts.action,
+        "targets": list(facts.targets),
+        "owner_refs": sorted(set(facts.owner_refs)),
+        "case_number": _clean(purpose.case_number, 64),
+        "purpose_category": purpose.category,
+        "purpose_text": _clean(purpose.text, 500),
+        "authority": purpose.authority,
+        "warrant_number": _clean(purpose.warrant_number, 64),
+        "outcome": facts.outcome,
+        "reason": facts.reason,
+        "consent_level": facts.consent_level,
+        "consent_history_id": facts.consent_history_id,
+        "quantity": facts.quantity,
+        "quantity_unit": facts.quantity_unit,
+        "details": facts.details,
+    }
+    # No savepoint: if the insert fails the caller's transaction fails with it (fail closed),
+    # and SAVEPOINT/RELEASE would be two more round trips, one of them under the lock.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('porchlight.audit.' || current_schema()))")
-        cursor.execute("SELECT seq, hash FROM audit_accessevent ORDER BY seq DESC LIMIT 1")
-        last = cursor.fetchone()
-        cursor.execute("SELECT clock_timestamp()")
-        (now,) = cursor.fetchone()
-        values: dict[str, Any] = {
-            "seq": (last[0] + 1) if last else 1,
-            "occurred_at": now,
-            "actor_id": actor.user_id,
-            "actor_label": _clean(actor.label, 200),
-            "actor_badge": _clean(actor.badge, 32),
-            "actor_role": actor.role,
-            "actor_mfa": actor.mfa,
-            "session_hash": actor.session_hash,
-            "client_ip": _ip(actor.ip),
-            "user_agent": _clean(actor.user_agent, 300),
-            "action": facts.action,
-            "targets": list(facts.targets),
-            "owner_refs": sorted(set(facts.owner_refs)),
-            "case_number": _clean(purpose.case_number, 64),
-            "purpose_category": purpose.category,
-            "purpose_text": _clean(purpose.text, 500),
-            "authority": purpose.authority,
-            "warrant_number": _clean(purpose.warrant_number, 64),
-            "outcome": facts.outcome,
-            "reason": facts.reason,
-            "consent_level": facts.consent_level,
-            "consent_history_id": facts.consent_history_id,
-            "quantity": facts.quantity,
-            "quantity_unit": facts.quantity_unit,
-            "details": facts.details,
-            "prev_hash": last[1] if last else GENESIS,
-        }
+        # A statement of its own after the lock: in READ COMMITTED its snapshot then includes
+        # the previous holder's commit.
+        cursor.execute(
+            "SELECT clock_timestamp(), head.seq, head.hash FROM (SELECT 1) AS one LEFT JOIN LATERAL "
+            "(SELECT seq, hash FROM audit_accessevent ORDER BY seq DESC LIMIT 1) AS head ON true"
+        )
+        now, last_seq, last_hash = cursor.fetchone()
+        values["seq"] = (last_seq or 0) + 1
+        values["occurred_at"] = now
+        values["prev_hash"] = last_hash or GENESIS
         values["hash"] = event_hash(values)
         return AccessEvent.objects.create(**values)

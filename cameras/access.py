@@ -121,8 +121,11 @@ def _purpose_snapshot(purpose: Purpose | None, **fallback: str) -> PurposeSnapsh
 
 
 def _record(actor: Actor, facts: EventFacts, purpose: Purpose | None, **fallback: str) -> int:
+    # Decided before the audit write: its per-department lock is held until the commit, and
+    # every writer of the department waits for whatever runs after it.
+    notify = bool(facts.owner_refs) and _someone_to_notify(facts)
     event = access_event_record(actor=actor.snapshot(), facts=facts, purpose=_purpose_snapshot(purpose, **fallback))
-    if event.owner_refs and _someone_to_notify(facts):
+    if notify:
         # Owners who asked for it are e-mailed after the commit (portal.tasks; named, not
         # imported, because the portal sits above the gate).
         enqueue_named_on_commit("portal.tasks.access_notice_send", event_seq=event.seq)
@@ -363,6 +366,7 @@ class SearchResult:
     decision: Decision
     hits: list[CameraHit] = field(default_factory=list)
     total: int = 0
+    total_capped: bool = False  # True: there are at least `total` cameras in the area
 
 
 def _hit(camera: Camera, time_zone: str, exigent: bool, policy: DepartmentPolicy) -> CameraHit:
@@ -417,10 +421,10 @@ def camera_search(
             owner_refs=[c.site.owner_id for c in cameras],
             quantity=len(hits),
             quantity_unit="results",
-            details={**details, "total": total},
+            details={**details, "total": total, "total_capped": total >= geo.COUNT_CAP},
         )
         seq = _record(actor, facts, purpose)
-    return SearchResult(Decision(True, "ok", "", seq), hits, total)
+    return SearchResult(Decision(True, "ok", "", seq), hits, total, total >= geo.COUNT_CAP)
 
 
 def camera_map(

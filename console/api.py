@@ -112,6 +112,7 @@ class CameraSearchApi(BaseApi):
             {
                 "type": "FeatureCollection",
                 "total": result.total,
+                "total_is_lower_bound": result.total_capped,
                 "returned": len(result.hits),
                 "features": [_feature(hit) for hit in result.hits],
             }

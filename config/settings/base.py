@@ -78,6 +78,12 @@ DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Short OLTP queries: PostGIS marks its functions as costly, so without these the planner
+# JIT-compiles small searches (20-60 ms) and starts parallel workers; random_page_cost for
+# SSDs lets a 500-row page be fetched by index (bench/search.py, bench/README.md).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    "-c jit=off -c max_parallel_workers_per_gather=0 -c random_page_cost=1.1"
+)
 ORIGINAL_BACKEND = "django.contrib.gis.db.backends.postgis"
 # Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial
 # references. Porchlight parses GeoJSON with an explicit SRID and drops any "crs"
