@@ -7,6 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
@@ -42,19 +44,29 @@ def people(porchlight_server: LiveServer) -> dict[str, Any]:
 
 def _make_people() -> dict[str, Any]:
     tag = uuid.uuid4().hex[:6]
-    if True:
-        department = Department.objects.get(schema_name="rialto")
-        with tenant_context(department):
-            policy = DepartmentPolicy.objects.get(department=department)
-            officer = UserFactory(role=Role.OFFICER, email=f"officer-{tag}@example.org", badge_number="7731")
-            secret = totp_enable(officer)
-            owner = UserFactory(role=Role.BUSINESS, email=f"owner-{tag}@example.org")
-            site = services.site_create(
-                owner=owner, department=department, lon=-117.3650, lat=34.0900, kind="business", address="5 Valley Blvd"
-            )
-            camera = services.camera_register(owner=owner, site=site, label="Lot camera", bearing_deg=0, range_m=30)
-            services.consent_set(owner=owner, camera=camera, policy=policy, level="on_request")
-    return {"officer": officer, "secret": secret, "owner": owner, "camera": camera}
+    department = Department.objects.get(schema_name="rialto")
+    with tenant_context(department):
+        policy = DepartmentPolicy.objects.get(department=department)
+        officer = UserFactory(role=Role.OFFICER, email=f"officer-{tag}@example.org", badge_number="7731")
+        secret = totp_enable(officer)
+        owner = UserFactory(role=Role.BUSINESS, email=f"owner-{tag}@example.org")
+        site = services.site_create(
+            owner=owner, department=department, lon=-117.3650, lat=34.0900, kind="business", address="5 Valley Blvd"
+        )
+        camera = services.camera_register(owner=owner, site=site, label="Lot camera", bearing_deg=0, range_m=30)
+        services.consent_set(owner=owner, camera=camera, policy=policy, level="on_request")
+        session = SessionStore()  # the owner's own signed-in browser, later
+        session["_auth_user_id"] = str(owner.pk)
+        session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
+        session["_auth_user_hash"] = owner.get_session_auth_hash()
+        session.create()
+    return {
+        "officer": officer,
+        "secret": secret,
+        "owner": owner,
+        "camera": camera,
+        "owner_session": session.session_key,
+    }
 
 
 def test_officer_draws_a_circle_and_the_owner_sees_the_search(
@@ -104,3 +116,15 @@ def test_officer_draws_a_circle_and_the_owner_sees_the_search(
     expect(hit.locator("td").first).to_have_text("0 m")
     expect(page.locator("#console-map")).to_have_attribute("data-results", re.compile(r"[1-9]\d*"))
     shot(page, "results")
+
+    # The owner finds that search in "Who accessed my cameras".
+    owner_context = page.context.browser.new_context(viewport={"width": 1280, "height": 900})
+    owner_context.add_cookies(
+        [{"name": "sessionid", "value": people["owner_session"], "domain": "rialto.localhost", "path": "/"}]
+    )
+    owner_page = owner_context.new_page()
+    owner_page.goto(porchlight_server.url(HOST, "/my/access/"))
+    expect(owner_page.locator("main")).to_contain_text("RPD-26-1234")
+    expect(owner_page.locator("main")).to_contain_text("7731")
+    shot(owner_page, "owner-sees-the-search")
+    owner_context.close()
