@@ -7,6 +7,7 @@ classes: defining them raises at import time, so widening cannot happen quietly.
 
 from typing import Any, ClassVar
 
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django_tenants.utils import get_public_schema_name
@@ -15,6 +16,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -61,13 +63,24 @@ class BaseApi(APIView):
             raise TypeError(f"{cls.__name__}.allowed_roles names unknown roles.")
 
 
+def _field_errors(exc: DjangoValidationError) -> dict[str, Any]:
+    if not hasattr(exc, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+        for field, messages in exc.message_dict.items()
+    }
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF errors as JSON; 'missing' and 'not yours' are the same 404."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, Http404 | ObjectDoesNotExist):
+        # Missing, not yours, or deleted between the lookup and the service's locked re-read.
         exc = NotFound("Not found.")
     elif isinstance(exc, DjangoValidationError):
-        # Domain services raise Django's ValidationError keyed by field: a 400 with those keys.
-        exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+        # Domain services raise Django's ValidationError keyed by field: a 400 with those keys,
+        # plus whatever the error adds for the caller (e.g. the department that covers a point).
+        exc = ValidationError({**_field_errors(exc), **getattr(exc, "extra_detail", {})})
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == status.HTTP_404_NOT_FOUND:
         response.data = {"detail": "Not found."}

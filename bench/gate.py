@@ -49,14 +49,10 @@ from psycopg.types.json import Jsonb  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from audit import services as audit_services  # noqa: E402
-from audit.chain import GENESIS, event_hash  # noqa: E402
 from audit.models import AccessEvent, Action, Outcome  # noqa: E402
 from audit.services import (  # noqa: E402
-    ActorSnapshot,
     EventFacts,
     PurposeSnapshot,
-    _clean,
-    _ip,
     access_event_record,
 )
 from cameras import access  # noqa: E402
@@ -122,56 +118,9 @@ def _template_row() -> dict[str, Any]:
 
 
 # --- The proposed audit write -------------------------------------------------------------
-# What audit/services.py access_event_record would become (see the README): the same row, the
-# same chain, but fewer round trips while the per-schema lock is held (every writer of the
-# department waits for them): no savepoint (SAVEPOINT before, RELEASE after the insert; if the
-# insert fails the caller's transaction fails anyway: fail closed), and the chain head and the
-# clock read in one statement. The lock stays a statement of its own: in READ COMMITTED a
-# statement's snapshot is taken when it starts, so the head must be read by a later statement
-# to see the previous holder's commit.
-
-
-def access_event_record_proposed(
-    *, actor: ActorSnapshot, facts: EventFacts, purpose: PurposeSnapshot | None = None
-) -> AccessEvent:
-    purpose = purpose or PurposeSnapshot()
-    values: dict[str, Any] = {
-        "actor_id": actor.user_id,
-        "actor_label": _clean(actor.label, 200),
-        "actor_badge": _clean(actor.badge, 32),
-        "actor_role": actor.role,
-        "actor_mfa": actor.mfa,
-        "session_hash": actor.session_hash,
-        "client_ip": _ip(actor.ip),
-        "user_agent": _clean(actor.user_agent, 300),
-        "action": facts.action,
-        "targets": list(facts.targets),
-        "owner_refs": sorted(set(facts.owner_refs)),
-        "case_number": _clean(purpose.case_number, 64),
-        "purpose_category": purpose.category,
-        "purpose_text": _clean(purpose.text, 500),
-        "authority": purpose.authority,
-        "warrant_number": _clean(purpose.warrant_number, 64),
-        "outcome": facts.outcome,
-        "reason": facts.reason,
-        "consent_level": facts.consent_level,
-        "consent_history_id": facts.consent_history_id,
-        "quantity": facts.quantity,
-        "quantity_unit": facts.quantity_unit,
-        "details": facts.details,
-    }
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('porchlight.audit.' || current_schema()))")
-        cursor.execute(
-            "SELECT clock_timestamp(), head.seq, head.hash FROM (SELECT 1) AS one LEFT JOIN LATERAL "
-            "(SELECT seq, hash FROM audit_accessevent ORDER BY seq DESC LIMIT 1) AS head ON true"
-        )
-        now, last_seq, last_hash = cursor.fetchone()
-        values["seq"] = (last_seq or 0) + 1
-        values["occurred_at"] = now
-        values["prev_hash"] = last_hash or GENESIS
-        values["hash"] = event_hash(values)
-        return AccessEvent.objects.create(**values)
+# Adopted as audit.services.access_event_record on 2026-11-24; the "(proposed)" rows now run
+# that same code, kept so that earlier result files compare with new ones.
+access_event_record_proposed = access_event_record
 
 
 class Ops:
@@ -219,17 +168,8 @@ class Ops:
 OPERATIONS = ("plain insert", "audit record", "authorize", "audit record (proposed)", "authorize (proposed)")
 
 
-def _record_proposed(actor: Actor, facts: EventFacts, purpose: Purpose | None, **fallback: str) -> int:
-    """cameras/access.py _record as proposed: whether to notify is decided before the audit
-    write, so that its query does not run while the department's audit lock is held (the
-    lock lasts until the commit, and every writer of the department waits for it)."""
-    someone = getattr(access, "_someone_to_notify", None)
-    notify = bool(facts.owner_refs) and (someone(facts) if someone else True)
-    snapshot = access._purpose_snapshot(purpose, **fallback)
-    event = access_event_record_proposed(actor=actor.snapshot(), facts=facts, purpose=snapshot)
-    if notify:
-        access.enqueue_named_on_commit("portal.tasks.access_notice_send", event_seq=event.seq)
-    return event.seq
+# Adopted as cameras.access._record (notice decided before the audit lock).
+_record_proposed = access._record
 
 
 def _method(ops: Ops, name: str) -> Callable[[], None]:

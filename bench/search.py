@@ -33,15 +33,11 @@ from _common import bench_department, django_setup, environment, summary_ms, tab
 
 django_setup()
 
-from django.contrib.gis.db.models import PointField  # noqa: E402
-from django.contrib.gis.geos import Point, Polygon  # noqa: E402
-from django.contrib.gis.measure import D  # noqa: E402
+from django.contrib.gis.geos import Point  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.db.models import FloatField, Func, QuerySet, Value  # noqa: E402
 from django_tenants.utils import tenant_context  # noqa: E402
 
 from cameras import geo  # noqa: E402
-from cameras.models import Camera  # noqa: E402
 
 # --- The city -------------------------------------------------------------------------
 
@@ -296,124 +292,12 @@ def load(cameras: int) -> dict[str, Any]:
 
 
 # --- The proposed selector --------------------------------------------------------------
-# What cameras/geo.py would become (the README explains it with the figures):
-# 1. One index scan, nearest first (the GiST KNN order ``location <-> centre``), reads at most
-#    COUNT_CAP cameras of the area as (id, distance): the cost follows the cap, not the area.
-#    Circles are bounded by ``location && <box around the circle>``, not ST_DWithin: PostGIS
-#    estimates ST_DWithin(column, point, r) as if r were 0 (~40 rows where there are 13,000),
-#    and on that estimate PostgreSQL reads and sorts the whole circle, in parallel workers.
-#    In pin mode the box's corners are dropped in Python (nearest first: they come last).
-# 2. The total is exact below COUNT_CAP; COUNT_CAP means "at least".
-# 3. The page (nearest ``limit`` of those, by the spheroid distance and id, as now) is then
-#    fetched by primary key with only the columns search results use.
+# Adopted as cameras/geo.py on 2026-11-24 (KNN order bounded by a box, count capped at
+# COUNT_CAP, the page fetched by id with only the fields results use). The "proposed" rows
+# now run that same code; they stay so that earlier result files compare with new ones.
 
-MAX_RANGE_M = 500  # Camera.range_m's validator: a wedge reaches at most this far from its pin.
-COUNT_CAP = 1_000
-_M_PER_DEG_MIN = 110_000  # a degree of latitude is 110.57-111.69 km: this errs on the large side
-# What search results show (cameras/access.py _hit, console views and API): building the
-# other ~40 columns of four models per row is most of the Python time of a 500-row page.
-RESULT_FIELDS = (
-    "public_id",
-    "camera_type",
-    "views",
-    "status",
-    "location",
-    "site__kind",
-    "site__share_contact",
-    "site__address",
-    "site__owner__full_name",
-    "site__owner__email",
-    "consent__camera",
-    "consent__level",
-    "consent__windows",
-    "consent__expires_at",
-    "consent__revoked_at",
-    "consent__notify_on_access",
-)
-
-
-class _KnnDistance(Func):
-    """``location <-> point``: sphere distance in metres, the order a GiST index scan returns."""
-
-    arg_joiner = " <-> "
-    template = "%(expressions)s"
-    output_field = FloatField()
-
-
-class _Metres(Func):
-    """ST_Distance on geography (spheroid, metres) as a plain float."""
-
-    function = "ST_Distance"
-    output_field = FloatField()
-
-
-def _envelope(center: Point, radius_m: float) -> Polygon:
-    """A longitude/latitude rectangle that contains the circle (with a margin)."""
-    reach = radius_m * 1.02 + 10
-    dlat = reach / _M_PER_DEG_MIN
-    dlon = reach / (_M_PER_DEG_MIN * math.cos(math.radians(min(89.0, abs(center.y) + dlat))))
-    box = Polygon.from_bbox((center.x - dlon, center.y - dlat, center.x + dlon, center.y + dlat))
-    box.srid = 4326
-    return box
-
-
-def _nearest(queryset: QuerySet[Camera], centre: Value, cap: int) -> list[tuple[int, float]]:
-    """(id, metres) of the first ``cap`` cameras of ``queryset``, nearest pin first."""
-    return list(
-        queryset.annotate(distance_m=_Metres("location", centre))
-        .order_by(_KnnDistance("location", centre))
-        .values_list("pk", "distance_m")[:cap]
-    )
-
-
-def _matches(area: geo.Area, mode: str, centre: Value) -> list[tuple[int, float]]:
-    """(id, metres) of the cameras in the area, nearest first, at most COUNT_CAP of them."""
-    cameras = Camera.objects.all()
-    if area.polygon is not None:
-        if mode == "fov":
-            # Bound the nearest-first scan on the pins to those whose wedge can reach the polygon.
-            cameras = cameras.filter(location__dwithin=(area.polygon, D(m=MAX_RANGE_M)))
-            return _nearest(cameras.filter(fov__intersects=area.polygon), centre, COUNT_CAP)
-        return _nearest(cameras.filter(location__intersects=area.polygon), centre, COUNT_CAP)
-    assert area.radius_m is not None
-    radius = area.radius_m
-    box = _envelope(area.center, radius)
-    # Pins in the circle: nearest first within the box, then the box's corners dropped (they come last).
-    found = [(pk, d) for pk, d in _nearest(cameras.filter(location__bboverlaps=box), centre, COUNT_CAP) if d <= radius]
-    if mode == "fov" and len(found) < COUNT_CAP:
-        # Every pin in the circle is found; add the cameras outside it whose wedge reaches in.
-        # The wedge index finds them (their box overlaps the circle's); the pin test is cheap,
-        # the polygon distance (~10 us) runs last.
-        reaching = (
-            cameras.filter(fov__bboverlaps=box)
-            .filter(location__distance_gt=(area.center, D(m=radius)))
-            .filter(fov__distance_lte=(area.center, D(m=radius)))
-            .annotate(distance_m=_Metres("location", centre))
-            .values_list("pk", "distance_m")
-        )
-        found += list(reaching)
-        found = sorted(found, key=lambda row: (row[1], row[0]))[:COUNT_CAP]
-    return found
-
-
-def cameras_in_area_proposed(*, area: geo.Area, mode: str, limit: int = LIMIT) -> tuple[list[Camera], int]:
-    """Cameras in the area, nearest first, at most ``limit``, with the total count: exact up
-    to COUNT_CAP, and COUNT_CAP when there are at least that many."""
-    centre = Value(area.center, output_field=PointField(geography=True, srid=4326))
-    found = _matches(area, mode, centre)
-    page = sorted(found, key=lambda row: (row[1], row[0]))[:limit]
-    by_pk = (
-        Camera.objects.select_related("site", "site__owner", "consent")
-        .only(*RESULT_FIELDS)
-        .order_by()
-        .in_bulk([pk for pk, _ in page])
-    )
-    cameras = []
-    for pk, metres in page:
-        camera = by_pk[pk]
-        camera.distance = D(m=metres)  # type: ignore[attr-defined]
-        cameras.append(camera)
-    return cameras, len(found)
+COUNT_CAP = geo.COUNT_CAP
+cameras_in_area_proposed = geo.cameras_in_area
 
 
 # --- The naive baseline -----------------------------------------------------------------

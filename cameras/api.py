@@ -10,14 +10,10 @@ Lists are plain JSON arrays: an owner has a handful of sites and cameras.
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -25,46 +21,15 @@ from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from accounts.api_base import BaseApi
 from accounts.models import OWNER_ROLES, User
 from tenants.models import Department, DepartmentPolicy
 
 from . import selectors, services
-from .exceptions import OutsideJurisdiction
 from .models import Camera, CameraStatus, CameraType, ConsentGrant, Placement, RecordingMode, Site, SiteKind, ViewTarget
 
 # --- Shared pieces -----------------------------------------------------------------------
-
-
-def _error_detail(exc: DjangoValidationError) -> dict[str, Any]:
-    if not hasattr(exc, "error_dict"):
-        return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
-        for field, messages in exc.message_dict.items()
-    }
-
-
-@contextmanager
-def _service_errors() -> Iterator[None]:
-    """Service errors as API errors: field-keyed 400s; 404 for what is gone or not yours.
-
-    A point outside the boundary also names the Porchlight department that covers it.
-    """
-    try:
-        yield
-    except OutsideJurisdiction as exc:
-        detail = _error_detail(exc)
-        if exc.other_name:
-            detail["other_department"] = {"name": exc.other_name, "url": exc.other_url}
-        raise serializers.ValidationError(detail) from exc
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(_error_detail(exc)) from exc
-    except ObjectDoesNotExist as exc:
-        # Deleted (or never ours) between the lookup and the service's locked re-read.
-        raise NotFound from exc
 
 
 class _OwnerApi(BaseApi):
@@ -208,14 +173,13 @@ class SiteListCreateApi(_OwnerApi):
         data = SiteCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        with _service_errors():
-            site = services.site_create(
-                owner=self.owner(),
-                department=self.department(),
-                lon=values["longitude"],
-                lat=values["latitude"],
-                **_site_fields(values),
-            )
+        site = services.site_create(
+            owner=self.owner(),
+            department=self.department(),
+            lon=values["longitude"],
+            lat=values["latitude"],
+            **_site_fields(values),
+        )
         return Response(SiteOutput(site).data, status=status.HTTP_201_CREATED)
 
 
@@ -235,15 +199,14 @@ class SiteDetailApi(_OwnerApi):
         data = SiteUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        with _service_errors():
-            site = services.site_update(
-                owner=self.owner(),
-                site=site,
-                department=self.department(),
-                lon=values.get("longitude"),
-                lat=values.get("latitude"),
-                **_site_fields(values),
-            )
+        site = services.site_update(
+            owner=self.owner(),
+            site=site,
+            department=self.department(),
+            lon=values.get("longitude"),
+            lat=values.get("latitude"),
+            **_site_fields(values),
+        )
         return Response(SiteOutput(selectors.site_of_owner(owner=self.owner(), public_id=site.public_id)).data)
 
     @extend_schema(
@@ -251,8 +214,7 @@ class SiteDetailApi(_OwnerApi):
     )
     def delete(self, request: Request, public_id: UUID) -> Response:
         site = self.site_or_404(public_id)
-        with _service_errors():
-            services.site_delete(owner=self.owner(), site=site)
+        services.site_delete(owner=self.owner(), site=site)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -336,8 +298,7 @@ class SiteCameraCreateApi(_OwnerApi):
         site = self.site_or_404(public_id)
         data = CameraCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        with _service_errors():
-            camera = services.camera_register(owner=self.owner(), site=site, **data.validated_data)
+        camera = services.camera_register(owner=self.owner(), site=site, **data.validated_data)
         return Response(
             CameraOutput(selectors.camera_of_owner(owner=self.owner(), public_id=camera.public_id)).data,
             status=status.HTTP_201_CREATED,
@@ -359,15 +320,13 @@ class CameraDetailApi(_OwnerApi):
         camera = self.camera_or_404(public_id)
         data = CameraUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        with _service_errors():
-            services.camera_update(owner=self.owner(), camera=camera, **data.validated_data)
+        services.camera_update(owner=self.owner(), camera=camera, **data.validated_data)
         return Response(CameraOutput(self.camera_or_404(public_id)).data)
 
     @extend_schema(responses={204: None}, summary="Delete a camera", operation_id="me_cameras_destroy")
     def delete(self, request: Request, public_id: UUID) -> Response:
         camera = self.camera_or_404(public_id)
-        with _service_errors():
-            services.camera_delete(owner=self.owner(), camera=camera)
+        services.camera_delete(owner=self.owner(), camera=camera)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -442,19 +401,18 @@ class CameraConsentApi(_OwnerApi):
             }
             for window in values.get("windows", [])
         ]
-        # Outside _service_errors: a department without a policy is our fault, not a 404.
+        # Every department gets its policy when it is created (tenants.services.department_create).
         policy = DepartmentPolicy.objects.get(department=department)
-        with _service_errors():
-            grant = services.consent_set(
-                owner=self.owner(),
-                camera=camera,
-                policy=policy,
-                level=values["level"],
-                windows=windows,
-                expires_at=values.get("expires_at"),
-                max_live_minutes=values.get("max_live_minutes"),
-                notify_on_access=values["notify_on_access"],
-            )
+        grant = services.consent_set(
+            owner=self.owner(),
+            camera=camera,
+            policy=policy,
+            level=values["level"],
+            windows=windows,
+            expires_at=values.get("expires_at"),
+            max_live_minutes=values.get("max_live_minutes"),
+            notify_on_access=values["notify_on_access"],
+        )
         return Response(ConsentOutput(grant, context=_consent_context(department)).data)
 
 
@@ -467,6 +425,5 @@ class CameraConsentRevokeApi(_OwnerApi):
     )
     def post(self, request: Request, public_id: UUID) -> Response:
         camera = self.camera_or_404(public_id)
-        with _service_errors():
-            grant = services.consent_revoke(owner=self.owner(), camera=camera)
+        grant = services.consent_revoke(owner=self.owner(), camera=camera)
         return Response(ConsentOutput(grant, context=_consent_context(self.department())).data)

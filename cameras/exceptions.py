@@ -10,3 +10,10 @@ class OutsideJurisdiction(ValidationError):
         super().__init__({"location": [message]})
         self.other_name = other_name
         self.other_url = other_url
+
+    @property
+    def extra_detail(self) -> dict[str, object]:
+        """Added to the API's 400 by accounts.api_base.exception_handler."""
+        if not self.other_name:
+            return {}
+        return {"other_department": {"name": self.other_name, "url": self.other_url}}

@@ -2,6 +2,7 @@
 a gate call (cameras/access.py); these views only validate input and render."""
 
 import csv
+import json
 from typing import Any
 
 from django.conf import settings
@@ -81,7 +82,7 @@ class MapView(StaffConsoleMixin, View):
             {
                 "purpose": purpose,
                 "tile_url": settings.PORCHLIGHT_TILE_URL,
-                "boundary": __import__("json").loads(boundary.geojson) if boundary else None,
+                "boundary": json.loads(boundary.geojson) if boundary else None,
                 "area_form": AreaForm(),
             },
         )

@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -147,6 +148,24 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
             form.add_error(target, message)
 
 
+def _site_save(form: SiteForm, save: Any) -> tuple[Site | None, dict[str, Any] | None]:
+    """Run a site service with the form's coordinates; its errors land on the form's fields.
+
+    Returns the saved site (or None) and, when the point lies in another department, that
+    department's name and portal link.
+    """
+    if not form.is_valid():
+        return None, None
+    try:
+        return save({"lon": form.cleaned_data["longitude"], "lat": form.cleaned_data["latitude"]}), None
+    except OutsideJurisdiction as exc:
+        _apply_errors(form, exc)
+        return None, ({"name": exc.other_name, "url": exc.other_url} if exc.other_name else None)
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return None, None
+
+
 class SiteCreateView(OwnerRequiredMixin, View):
     template = "portal/site_form.html"
 
@@ -155,24 +174,18 @@ class SiteCreateView(OwnerRequiredMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = _site_form(request, request.POST)
-        other = None
-        if form.is_valid():
-            try:
-                site = services.site_create(
-                    owner=request.user,
-                    department=request.tenant,  # type: ignore[attr-defined]
-                    lon=form.cleaned_data["longitude"],
-                    lat=form.cleaned_data["latitude"],
-                    **form.site_fields(),
-                )
-            except OutsideJurisdiction as exc:
-                _apply_errors(form, exc)
-                other = {"name": exc.other_name, "url": exc.other_url} if exc.other_name else None
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(request, _("Your property is registered. Now add its cameras."))
-                return redirect("portal-camera-create", site_id=site.public_id)
+        site, other = _site_save(
+            form,
+            lambda coordinates: services.site_create(
+                owner=request.user,
+                department=request.tenant,  # type: ignore[attr-defined]
+                **coordinates,
+                **form.site_fields(),
+            ),
+        )
+        if site is not None:
+            messages.success(request, _("Your property is registered. Now add its cameras."))
+            return redirect("portal-camera-create", site_id=site.public_id)
         return render(request, self.template, _map_context(request, form=form, other_department=other), status=400)
 
 
@@ -186,25 +199,19 @@ class SiteUpdateView(OwnerRequiredMixin, View):
     def post(self, request: HttpRequest, site_id: str) -> HttpResponse:
         site = self.site_or_404(site_id)
         form = _site_form(request, request.POST, instance=Site.objects.get(pk=site.pk))
-        other = None
-        if form.is_valid():
-            try:
-                services.site_update(
-                    owner=request.user,
-                    site=site,
-                    department=request.tenant,  # type: ignore[attr-defined]
-                    lon=form.cleaned_data["longitude"],
-                    lat=form.cleaned_data["latitude"],
-                    **form.site_fields(),
-                )
-            except OutsideJurisdiction as exc:
-                _apply_errors(form, exc)
-                other = {"name": exc.other_name, "url": exc.other_url} if exc.other_name else None
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(request, _("Property saved."))
-                return redirect("portal-my-cameras")
+        saved, other = _site_save(
+            form,
+            lambda coordinates: services.site_update(
+                owner=request.user,
+                site=site,
+                department=request.tenant,  # type: ignore[attr-defined]
+                **coordinates,
+                **form.site_fields(),
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Property saved."))
+            return redirect("portal-my-cameras")
         return render(
             request, self.template, _map_context(request, form=form, site=site, other_department=other), status=400
         )
@@ -323,9 +330,7 @@ class ConsentEditView(OwnerRequiredMixin, View):
         tz = request.tenant.time_zone  # type: ignore[attr-defined]
         initial = {
             "level": grant.level,
-            "expires_on": grant.expires_at.astimezone(__import__("zoneinfo").ZoneInfo(tz)).date()
-            if grant.expires_at
-            else None,
+            "expires_on": grant.expires_at.astimezone(ZoneInfo(tz)).date() if grant.expires_at else None,
             "max_live_minutes": grant.max_live_minutes,
             "notify_on_access": grant.notify_on_access,
         }
