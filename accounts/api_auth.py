@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -10,7 +9,7 @@ from rest_framework.request import Request
 
 from .models import ApiToken
 from .selectors import user_has_mfa
-from .services import token_digest
+from .services import api_token_used, token_digest
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -34,7 +33,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         if token.user.is_staff_role and not user_has_mfa(token.user):
             raise exceptions.AuthenticationFailed(_("Two-factor authentication is required for staff accounts."))
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        api_token_used(token=token)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

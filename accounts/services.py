@@ -146,5 +146,10 @@ def api_token_issue(*, user: User, name: str) -> IssuedToken:
     return IssuedToken(token=token, raw=raw)
 
 
+def api_token_used(*, token: ApiToken) -> None:
+    """Record when a token was last used (a plain UPDATE: not an audited change)."""
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+
+
 def api_token_revoke(*, user: User, token_id: int) -> None:
     ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
