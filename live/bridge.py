@@ -359,9 +359,7 @@ class BridgeClient:
                     logger.warning("ignored a server message: %s", exc)
             # Iteration ends quietly on a normal close (1000/1001); other closes raise.
         finally:
-            writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await writer
+            await cancel_and_wait(writer)
 
     async def _handle(self, ws: Any, text: str) -> None:
         try:
@@ -514,6 +512,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def _fail(message: str, code: int) -> int:
     print(f"porchlight-bridge: error: {message}", file=sys.stderr)
     return code
+
+
+async def cancel_and_wait(task: asyncio.Task[Any]) -> None:
+    """Cancel ``task`` and wait for it to end, without swallowing a cancellation of our own.
+
+    ``suppress(CancelledError)`` around the wait would also eat a cancel aimed at the caller
+    that lands while it waits, and the bridge would go on reconnecting after being told to stop.
+    """
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise
 
 
 async def _run_until_signal(client: BridgeClient) -> None:

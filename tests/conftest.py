@@ -161,6 +161,19 @@ def _clear_cache() -> Iterator[None]:
     return
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer() -> Iterator[None]:
+    # Each async test runs in its own event loop; channels_redis keeps asyncio locks (one per
+    # process-specific channel) that bind to the first loop that waits on them. A layer shared
+    # by two tests can therefore fail with "Lock ... is bound to a different event loop", so
+    # every test gets a layer of its own.
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def in_rialto(rialto: Department) -> Iterator[Department]:
     """Run the test body in Rialto's schema."""

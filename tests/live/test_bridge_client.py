@@ -24,7 +24,16 @@ import pytest
 from PIL import Image
 from websockets.asyncio.server import ServerConnection, serve
 
-from live.bridge import EXIT_USAGE, Backoff, BridgeClient, BridgeRejectedError, ConfigError, load_config, main
+from live.bridge import (
+    EXIT_USAGE,
+    Backoff,
+    BridgeClient,
+    BridgeRejectedError,
+    ConfigError,
+    cancel_and_wait,
+    load_config,
+    main,
+)
 from live.sources import Frame, FrameSource, make_source
 
 FFMPEG = "/usr/bin/ffmpeg"
@@ -331,12 +340,40 @@ async def test_close_4429_makes_the_bridge_reconnect() -> None:
 
         # when the bridge runs
         async with running(client) as task:
-            await fake.wait_for(lambda: len(fake.requests) >= 3)
+            # (the server records a request before the client counts the connection as open)
+            await fake.wait_for(lambda: len(fake.requests) >= 3 and client.connections >= 3)
             still_running = not task.done()
 
     # then it kept reconnecting instead of giving up
     assert client.connections >= 3
     assert still_running
+
+
+async def test_stopping_the_bridge_while_it_tears_down_a_connection_still_stops_it() -> None:
+    # given a helper task that takes a moment to wind down when cancelled (like the text writer)
+    async def slow_to_stop() -> None:
+        try:
+            await asyncio.sleep(60)
+        finally:
+            await asyncio.sleep(0.2)
+
+    winding_down = asyncio.Event()
+
+    async def tear_down() -> str:
+        helper = asyncio.create_task(slow_to_stop())
+        await asyncio.sleep(0)
+        winding_down.set()
+        await cancel_and_wait(helper)
+        return "carried on as if not told to stop"
+
+    # when the bridge is told to stop while it waits for that helper
+    outer = asyncio.create_task(tear_down())
+    await winding_down.wait()
+    outer.cancel()
+
+    # then the stop is not swallowed
+    with pytest.raises(asyncio.CancelledError):
+        await outer
 
 
 async def test_reconnect_after_server_restart_resumes_on_start() -> None:
