@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class FootageRequest(models.Model):
@@ -144,3 +145,63 @@ class SigningKey(models.Model):
 
     def __str__(self) -> str:
         return f"signing key {self.pk}"
+
+
+class StreamLink(models.Model):
+    """The console player's video address for one viewing, bound to the officer who opened it.
+
+    Unlike a DownloadLink it serves many requests until it expires: a browser fetches a
+    video in HTTP ranges while it plays and seeks. The viewing was logged once, when the
+    link was made; its id is not a secret (the session must belong to ``user``).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clip = models.ForeignKey(Clip, on_delete=models.PROTECT, related_name="stream_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    purpose = models.ForeignKey("cameras.Purpose", on_delete=models.PROTECT, related_name="+")
+    access_event_seq = models.BigIntegerField()  # the gate's clip_view event of this viewing
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"stream link for clip {self.clip_id}"
+
+
+class IntegrityNotice(models.Model):
+    """A stored clip no longer hashes to what was taken at upload (the weekly re-hash).
+
+    Department admins and supervisors see it as a banner until one of them acknowledges
+    it; the acknowledgement records who and when, and the notice itself is never deleted
+    (a database trigger refuses DELETE). One open notice per clip; a state of the stored
+    bytes that was already acknowledged is not raised again.
+    """
+
+    clip = models.ForeignKey(Clip, on_delete=models.PROTECT, related_name="integrity_notices")
+    expected_sha256 = models.CharField(max_length=64)
+    actual_sha256 = models.CharField(max_length=64)  # "missing" if the stored file is gone
+    detected_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_by_label = models.CharField(max_length=200, blank=True)  # as the person was named then
+    acknowledgement_note = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-detected_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clip"],
+                condition=models.Q(acknowledged_at__isnull=True),
+                name="footage_one_open_integrity_notice_per_clip",
+            ),
+            models.UniqueConstraint(fields=["clip", "actual_sha256"], name="footage_integrity_notice_once_per_state"),
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_at__isnull=True) | models.Q(acknowledged_by__isnull=False),
+                name="footage_integrity_notice_acknowledged_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"integrity notice for clip {self.clip_id}"
