@@ -1,7 +1,16 @@
-"""The hash chain: canonical encoding of an access event and its SHA-256.
+"""The hash chain: canonical encodings of an access event and their SHA-256.
 
 Documented in docs/audit-events.md ("Hash chain"). Changing anything here breaks every
-existing chain, so it is versioned: the encoding starts with "v1".
+existing chain, so encodings are versioned and a new one never replaces an old one for the
+rows already written:
+
+* v2 (current): the writer hashes the event's contents (``content_hash``, Python, before any
+  lock); the database links it into the chain in a BEFORE INSERT trigger (migration 0005),
+  which takes the department's advisory lock, assigns ``seq`` and ``occurred_at`` and computes
+  ``hash`` = SHA-256 of ``v2|seq|occurred_at in µs since the epoch|prev_hash|content_hash``.
+  The lock is held from the insert to the commit only, with no Python in between.
+* v1 (rows with an empty ``content_hash``, written before 2026-11-25): SHA-256 of the JSON of
+  every field, ``prev_hash`` included, computed in Python under the lock.
 """
 
 import datetime as dt
@@ -10,9 +19,9 @@ import json
 from typing import Any
 
 GENESIS = "0" * 64
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
-# The fields covered by the hash, in this order. Everything about the event is here;
-# only `hash` itself is left out.
+# v1: every field but `hash`, in this order.
 HASHED_FIELDS = (
     "seq",
     "occurred_at",
@@ -41,22 +50,49 @@ HASHED_FIELDS = (
     "details",
     "prev_hash",
 )
+# v2: what the writer knows before the chain is touched; the trigger adds the rest.
+CHAIN_FIELDS = ("seq", "occurred_at", "prev_hash")
+CONTENT_FIELDS = tuple(name for name in HASHED_FIELDS if name not in CHAIN_FIELDS)
 
 
 def _timestamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical_bytes(values: dict[str, Any]) -> bytes:
-    """["v1", [name, value], ...] as compact JSON with sorted object keys, UTF-8."""
+def _json(version: str, values: dict[str, Any], fields: tuple[str, ...]) -> bytes:
     pairs = []
-    for name in HASHED_FIELDS:
+    for name in fields:
         value = values[name]
         if isinstance(value, dt.datetime):
             value = _timestamp(value)
         pairs.append([name, value])
-    return json.dumps(["v1", pairs], sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return json.dumps([version, pairs], sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def canonical_bytes(values: dict[str, Any]) -> bytes:
+    """v1: ["v1", [name, value], ...] as compact JSON with sorted object keys, UTF-8."""
+    return _json("v1", values, HASHED_FIELDS)
 
 
 def event_hash(values: dict[str, Any]) -> str:
+    """v1 hash of a whole row."""
     return hashlib.sha256(canonical_bytes(values)).hexdigest()
+
+
+def content_bytes(values: dict[str, Any]) -> bytes:
+    """v2 contents: ["v2", [name, value], ...] over CONTENT_FIELDS, encoded as v1 is."""
+    return _json("v2", values, CONTENT_FIELDS)
+
+
+def content_hash(values: dict[str, Any]) -> str:
+    return hashlib.sha256(content_bytes(values)).hexdigest()
+
+
+def epoch_microseconds(value: dt.datetime) -> int:
+    return (value - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def link_hash(*, seq: int, occurred_at: dt.datetime, prev_hash: str, content: str) -> str:
+    """v2 link, exactly as the trigger computes it (audit/migrations/0005_chain_in_database.py)."""
+    text = f"v2|{seq}|{epoch_microseconds(occurred_at)}|{prev_hash}|{content}"
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,8 +1,9 @@
 """AccessEvent: the append-only, hash-chained log of every police access.
 
-Rows are only ever inserted, by audit.services.access_event_record, which assigns the
-sequence number and hash under a per-schema advisory lock. A trigger (migration 0002)
-rejects UPDATE, DELETE and TRUNCATE. The log stores typed references ("camera:<uuid>"),
+Rows are only ever inserted, by audit.services.access_event_record, which hashes the
+contents; a BEFORE INSERT trigger (migration 0005) assigns the sequence number, time and
+chain hash under a per-schema advisory lock. A trigger (migration 0002) rejects UPDATE,
+DELETE and TRUNCATE. The log stores typed references ("camera:<uuid>"),
 never foreign keys into other apps, so it outlives what it refers to.
 """
 
@@ -71,6 +72,8 @@ class AccessEvent(models.Model):
     quantity = models.BigIntegerField(null=True, blank=True)
     quantity_unit = models.CharField(max_length=16, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # Set by the database (migration 0005) from content_hash; empty content_hash: a v1 row.
+    content_hash = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from psycopg.types.json import Jsonb
 
-from .chain import GENESIS, event_hash
+from .chain import CONTENT_FIELDS, content_hash
 from .models import AccessEvent
 
 
@@ -65,14 +66,25 @@ def _ip(value: str | None) -> str | None:
         return None
 
 
+# The columns a writer sends; the chain trigger (migration 0005) fills seq, occurred_at,
+# prev_hash and hash. One statement with RETURNING: the only round trip under the lock.
+_WRITTEN = (*CONTENT_FIELDS, "content_hash")
+_RETURNED = ("id", "seq", "occurred_at", "prev_hash", "hash")
+_INSERT = (
+    f"INSERT INTO audit_accessevent ({', '.join(_WRITTEN)}) "  # noqa: S608 (fixed column names)
+    f"VALUES ({', '.join(['%s'] * len(_WRITTEN))}) RETURNING {', '.join(_RETURNED)}"
+)
+
+
 def access_event_record(
     *, actor: ActorSnapshot, facts: EventFacts, purpose: PurposeSnapshot | None = None
 ) -> AccessEvent:
     """Append one event to this department's chain, in the caller's transaction.
 
-    A per-schema advisory lock serializes writers, so concurrent requests still form one
-    chain; the time comes from the database clock. If this fails, the caller's
-    transaction fails with it: no access happens without its record.
+    The contents are hashed here; the database links the row into the chain (a trigger
+    under a per-department advisory lock, held until the caller commits), so concurrent
+    requests still form one chain and the time comes from the database clock. If this
+    fails, the caller's transaction fails with it: no access happens without its record.
     """
     purpose = purpose or PurposeSnapshot()
     values: dict[str, Any] = {
@@ -100,19 +112,13 @@ def access_event_record(
         "quantity_unit": facts.quantity_unit,
         "details": facts.details,
     }
-    # No savepoint: if the insert fails the caller's transaction fails with it (fail closed),
-    # and SAVEPOINT/RELEASE would be two more round trips, one of them under the lock.
+    values["content_hash"] = content_hash(values)
+    params: list[Any] = [Jsonb(values[name]) if name == "details" else values[name] for name in _WRITTEN]
+    # No savepoint: if the insert fails the caller's transaction fails with it (fail closed).
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('porchlight.audit.' || current_schema()))")
-        # A statement of its own after the lock: in READ COMMITTED its snapshot then includes
-        # the previous holder's commit.
-        cursor.execute(
-            "SELECT clock_timestamp(), head.seq, head.hash FROM (SELECT 1) AS one LEFT JOIN LATERAL "
-            "(SELECT seq, hash FROM audit_accessevent ORDER BY seq DESC LIMIT 1) AS head ON true"
-        )
-        now, last_seq, last_hash = cursor.fetchone()
-        values["seq"] = (last_seq or 0) + 1
-        values["occurred_at"] = now
-        values["prev_hash"] = last_hash or GENESIS
-        values["hash"] = event_hash(values)
-        return AccessEvent.objects.create(**values)
+        cursor.execute(_INSERT, params)
+        returned = dict(zip(_RETURNED, cursor.fetchone(), strict=True))
+    event = AccessEvent(**values, **returned)
+    event._state.adding = False
+    event._state.db = connection.alias
+    return event

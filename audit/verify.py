@@ -2,10 +2,11 @@
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
-from .chain import GENESIS, HASHED_FIELDS, event_hash
+from .chain import GENESIS, HASHED_FIELDS, content_hash, event_hash, link_hash
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def chain_verify(*, batch: int = 5000) -> ChainReport:
     A changed row fails its own hash; a removed row leaves a gap in the sequence and a
     prev_hash that no longer matches; an inserted or reordered row breaks the link.
     """
-    columns = ", ".join((*HASHED_FIELDS, "hash"))
+    columns = ", ".join((*HASHED_FIELDS, "content_hash", "hash"))
     expected_seq, expected_prev, count = 1, GENESIS, 0
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM audit_accessevent ORDER BY seq")  # noqa: S608 (fixed column list)
@@ -43,7 +44,23 @@ def chain_verify(*, batch: int = 5000) -> ChainReport:
                     return ChainReport(False, count, expected_prev, seq, f"event #{expected_seq} is missing")
                 if values["prev_hash"] != expected_prev:
                     return ChainReport(False, count, expected_prev, seq, "does not link to the event before it")
-                if event_hash(values) != values["hash"]:
+                if not _hash_holds(values):
                     return ChainReport(False, count, expected_prev, seq, "its contents were changed")
                 expected_seq, expected_prev, count = seq + 1, values["hash"], count + 1
     return ChainReport(True, count, expected_prev)
+
+
+def _hash_holds(values: dict[str, Any]) -> bool:
+    """The row's own hash follows from its contents and its link (v2), or from the whole
+    row (v1, rows written before the database linked the chain: empty content_hash)."""
+    if not values["content_hash"]:
+        return event_hash(values) == values["hash"]
+    if content_hash(values) != values["content_hash"]:
+        return False
+    link = link_hash(
+        seq=values["seq"],
+        occurred_at=values["occurred_at"],
+        prev_hash=values["prev_hash"],
+        content=values["content_hash"],
+    )
+    return bool(link == values["hash"])

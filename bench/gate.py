@@ -6,15 +6,17 @@ In the bench department (schema ``bench``; created if missing) an officer with a
 authenticator states a purpose (``purpose_declare``) and looks at one camera. Timed, each in
 its own transaction as in a request:
 
-* ``authorize``: ``cameras.access.authorize(action="camera_view")``: policy, role, MFA, purpose
-  and consent checks, the consent history id, ``access_event_record`` (per-schema advisory
-  lock, chain head read, SHA-256, insert), the owner-notice check, and the commit;
+* ``authorize``: ``cameras.access.authorize(action="camera_view")`` on a camera loaded before
+  the timer, by the gate's own loader (``camera_lookup``'s query, which brings the consent
+  history id in force with the consent): policy (one query), role, MFA, purpose and consent
+  checks, ``access_event_record`` (contents hashed, one INSERT that the database links into
+  the chain under the per-schema advisory lock), and the commit;
+* ``lookup + authorize``: what a camera-detail request does: ``camera_lookup`` loads the camera
+  with its consent and the consent history id in force (one query), then ``authorize``;
 * ``audit record``: ``access_event_record`` alone in a transaction (no gate checks);
 * ``plain insert``: the baseline: an INSERT of a row of the same size (the same column values)
   into a scratch table shaped like the audit table (same columns and indexes, no trigger), no
-  lock, no hash, one statement through a raw cursor, committed;
-* ``audit record (proposed)`` / ``authorize (proposed)``: the same with the changes proposed in
-  the README (fewer round trips while the audit lock is held; the notice check before it).
+  lock, no hash, one statement through a raw cursor, committed.
 
 Each runs ``--ops`` times on one connection (latency, and CPU per call of this process and of
 its PostgreSQL backend), then with ``--writers`` writers for ``--seconds`` (throughput): as
@@ -48,7 +50,6 @@ from django_tenants.utils import tenant_context  # noqa: E402
 from psycopg.types.json import Jsonb  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
-from audit import services as audit_services  # noqa: E402
 from audit.models import AccessEvent, Action, Outcome  # noqa: E402
 from audit.services import (  # noqa: E402
     EventFacts,
@@ -56,7 +57,7 @@ from audit.services import (  # noqa: E402
     access_event_record,
 )
 from cameras import access  # noqa: E402
-from cameras.access import Actor, authorize, purpose_declare  # noqa: E402
+from cameras.access import Actor, authorize, camera_lookup, purpose_declare  # noqa: E402
 from cameras.models import Camera, Purpose  # noqa: E402
 from cameras.services import camera_register, site_create  # noqa: E402
 from config.celery import app as celery_app  # noqa: E402
@@ -101,12 +102,11 @@ def _camera(department: Any) -> Camera:
 
 def _scratch_table() -> None:
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH}")  # its shape follows the audit table's
         cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {SCRATCH} "
-            "(LIKE audit_accessevent INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES)"
+            f"CREATE TABLE {SCRATCH} (LIKE audit_accessevent INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES)"
         )
         cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {SCRATCH}_seq")
-        cursor.execute(f"TRUNCATE {SCRATCH}")
 
 
 def _template_row() -> dict[str, Any]:
@@ -117,20 +117,16 @@ def _template_row() -> dict[str, Any]:
     return row
 
 
-# --- The proposed audit write -------------------------------------------------------------
-# Adopted as audit.services.access_event_record on 2026-11-24; the "(proposed)" rows now run
-# that same code, kept so that earlier result files compare with new ones.
-access_event_record_proposed = access_event_record
-
-
 class Ops:
     """The three timed operations, for the connection of the calling thread."""
 
     def __init__(self, department: Any, actor: Actor, purpose_pk: int, camera_pk: int, row: dict[str, Any]):
         self.department = department
+        self.camera_id = Camera.objects.values_list("public_id", flat=True).get(pk=camera_pk)
         self.actor = actor
         self.purpose = Purpose.objects.get(pk=purpose_pk)
-        self.camera = Camera.objects.select_related("site", "site__owner", "consent").get(pk=camera_pk)
+        # Loaded as camera_lookup loads it (with the consent history id in force), untimed.
+        self.camera = access._cameras_for_gate().get(pk=camera_pk)
         self.snapshot = actor.snapshot()
         self.facts = EventFacts(Action.CAMERA_VIEW, Outcome.ALLOWED, "ok", targets=[f"camera:{self.camera.public_id}"])
         self.purpose_snapshot = PurposeSnapshot(
@@ -150,13 +146,13 @@ class Ops:
         decision = authorize(actor=self.actor, action=Action.CAMERA_VIEW, purpose=self.purpose, camera=self.camera)
         assert decision.allowed, decision.reason
 
+    def lookup_authorize(self) -> None:
+        decision, _camera = camera_lookup(actor=self.actor, purpose=self.purpose, public_id=self.camera_id)
+        assert decision.allowed, decision.reason
+
     def audit_record(self) -> None:
         with transaction.atomic():
             access_event_record(actor=self.snapshot, facts=self.facts, purpose=self.purpose_snapshot)
-
-    def audit_record_proposed(self) -> None:
-        with transaction.atomic():
-            access_event_record_proposed(actor=self.snapshot, facts=self.facts, purpose=self.purpose_snapshot)
 
     def plain_insert(self) -> None:
         values = list(self.values_without_seq)
@@ -165,28 +161,17 @@ class Ops:
             cursor.execute(self.insert_sql, values)
 
 
-OPERATIONS = ("plain insert", "audit record", "authorize", "audit record (proposed)", "authorize (proposed)")
-
-
-# Adopted as cameras.access._record (notice decided before the audit lock).
-_record_proposed = access._record
+OPERATIONS = ("plain insert", "audit record", "authorize", "lookup + authorize")
+GATE_OPERATIONS = ("authorize", "lookup + authorize")
 
 
 def _method(ops: Ops, name: str) -> Callable[[], None]:
-    # authorize (proposed) is authorize with the proposed _record and audit write: patched in
-    # cameras.access while that operation runs (operations run one after the other).
-    access._record = _record_proposed if name == "authorize (proposed)" else _original_record
     return {
         "plain insert": ops.plain_insert,
         "audit record": ops.audit_record,
         "authorize": ops.authorize,
-        "audit record (proposed)": ops.audit_record_proposed,
-        "authorize (proposed)": ops.authorize,
+        "lookup + authorize": ops.lookup_authorize,
     }[name]
-
-
-_original_record = access._record
-assert access.access_event_record is audit_services.access_event_record
 
 
 def _cpu_ticks_of_backend() -> int:
@@ -370,7 +355,6 @@ def main() -> None:
                 writers = f"{args.writers} {kind}"
                 cells.append({"operation": name, "writers": writers, **stats, "per_second": round(rate, 1)})
                 print(f"  {name:<23} {writers}: p50 {stats['p50_ms']:.2f} ms, {rate:,.0f}/s", flush=True)
-        access._record = _original_record
         chain = _chain_check(start_seq)
         _drop_notice_queue()
         env = environment()
@@ -411,7 +395,7 @@ def main() -> None:
     )
     targets = []
     print(f"\nTargets: authorize p50 < {TARGET_P50_MS} ms alone; >= {TARGET_RATE:,}/s with {args.writers} writers")
-    for name in ("authorize", "authorize (proposed)"):
+    for name in GATE_OPERATIONS:
         alone = next(c for c in cells if (c["operation"], c["writers"]) == (name, "1"))
         line = f"  {name:<21} p50 {alone['p50_ms']:.2f} ms ({'met' if alone['p50_ms'] < TARGET_P50_MS else 'NOT met'})"
         target = {"operation": name, "p50_ms": alone["p50_ms"], "p50_under_2ms": alone["p50_ms"] < TARGET_P50_MS}

@@ -8,7 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import tenant_context
+from psycopg.types.json import Jsonb
 
+from audit.chain import CONTENT_FIELDS, GENESIS, content_hash, event_hash
 from audit.models import AccessEvent
 from audit.services import ActorSnapshot, EventFacts, access_event_record
 from audit.verify import chain_verify
@@ -152,3 +154,75 @@ def test_fifty_concurrent_writers_still_form_one_chain(django_db_blocker: Any, r
     assert errors == []
     assert report.ok
     assert report.count >= 50
+
+
+def _raw_insert(columns: dict[str, Any]) -> int:
+    names, marks = ", ".join(columns), ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO audit_accessevent ({names}) VALUES ({marks}) RETURNING seq"  # noqa: S608 (test's own columns)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Jsonb(v) if isinstance(v, dict) else v for v in columns.values()])
+        return int(cursor.fetchone()[0])
+
+
+def _search_event_row() -> dict[str, Any]:
+    """Every column of a minimal "search" event, as a writer bypassing the service sends it."""
+    row: dict[str, Any] = dict.fromkeys(CONTENT_FIELDS, "")
+    row.update({"actor_id": None, "client_ip": None, "consent_history_id": None, "quantity": None})
+    row.update({"actor_mfa": False, "targets": [], "owner_refs": [], "details": {}})
+    row.update({"action": "search", "outcome": "allowed", "reason": "ok"})
+    return row
+
+
+def test_the_database_links_every_insert_whatever_the_writer_claims(in_rialto: Any) -> None:
+    # given a writer that bypasses the service and claims its own place, time and hash
+    before = _write(2)
+    row = _search_event_row()
+    claimed = {"seq": 999, "prev_hash": "a" * 64, "hash": "b" * 64, "occurred_at": "2001-01-01T00:00:00Z"}
+
+    # when it inserts directly
+    seq = _raw_insert({**row, **claimed, "content_hash": content_hash(row)})
+
+    # then the trigger put it right after the head, with the database's time and hash
+    event = AccessEvent.objects.get(seq=seq)
+    assert seq == before[-1].seq + 1
+    assert event.prev_hash == before[-1].hash
+    assert event.hash != "b" * 64
+    assert event.occurred_at.year >= 2026
+    assert chain_verify().ok
+
+
+def test_an_insert_without_a_content_hash_is_refused(in_rialto: Any) -> None:
+    with pytest.raises(DatabaseError, match="content_hash"), transaction.atomic():
+        _raw_insert({**_search_event_row(), "content_hash": "x"})
+
+
+def test_contents_that_do_not_match_their_content_hash_are_reported(in_rialto: Any) -> None:
+    events = _write(3)
+
+    # the row's content_hash is intact, the contents were changed (trigger off, as a superuser)
+    _superuser_sql("UPDATE audit_accessevent SET purpose_text = 'quietly edited' WHERE seq = %s", [events[1].seq])
+
+    report = chain_verify()
+    assert (report.ok, report.broken_seq) == (False, events[1].seq)
+
+
+def test_rows_written_before_the_database_linked_the_chain_still_verify(in_rialto: Any) -> None:
+    # given a v1 row (the whole row hashed by the application), as written before migration 0005
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        now = cursor.fetchone()[0]
+    head = AccessEvent.objects.order_by("-seq").first()
+    v1 = {**_search_event_row(), "occurred_at": now, "content_hash": ""}
+    v1.update({"seq": head.seq + 1 if head else 1, "prev_hash": head.hash if head else GENESIS})
+    v1["hash"] = event_hash(v1)
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_accessevent DISABLE TRIGGER audit_accessevent_chain")
+        _raw_insert(v1)
+        cursor.execute("ALTER TABLE audit_accessevent ENABLE TRIGGER audit_accessevent_chain")
+
+    # when v2 events follow it
+    after = _write(2)
+
+    # then the whole chain verifies and the new events link to the v1 row
+    assert after[0].prev_hash == v1["hash"]
+    assert chain_verify().ok

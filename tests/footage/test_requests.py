@@ -75,7 +75,7 @@ def test_one_request_per_owner_lists_their_cameras_and_each_camera_is_a_gate_dec
     from cameras import services as camera_services
 
     second = camera_services.camera_register(owner=owner, site=first.site, label="Side")
-    camera_services.consent_set(owner=owner, camera=second, policy=access._policy(), level="live")
+    camera_services.consent_set(owner=owner, camera=second, policy=services._policy(), level="live")
     other = make_camera("on_request")
     registered_only = make_camera("registered")
 
