@@ -23,7 +23,17 @@ from tenants.models import DepartmentPolicy
 from tenants.selectors import department_current
 
 from .content import sniff, video_container
-from .models import Answer, CameraAnswer, Clip, CustodyAction, CustodyEvent, DownloadLink, FootageRequest, OwnerRequest
+from .models import (
+    Answer,
+    CameraAnswer,
+    Clip,
+    CustodyAction,
+    CustodyEvent,
+    DownloadLink,
+    FootageRequest,
+    OwnerRequest,
+    StreamLink,
+)
 
 CHUNK = 1024 * 1024
 
@@ -265,8 +275,16 @@ def clip_for_police(
         action=CustodyAction.VIEWED if action == Action.CLIP_VIEW else CustodyAction.DOWNLOADED,
         actor=actor.user,
         case_number=purpose.case_number if purpose else "",
+        note=_custody_purpose_note(purpose, decision),
     )
     return decision, clip
+
+
+def _custody_purpose_note(purpose: Purpose | None, decision: access.Decision) -> str:
+    """The purpose behind a custody event, and the access-log event that allowed it."""
+    if purpose is None:
+        return f"access event {decision.event_seq}"
+    return f"{purpose.category} ({purpose.authority}): {purpose.text}; access event {decision.event_seq}"
 
 
 def _valid_uuid(value: Any) -> bool:
@@ -510,3 +528,88 @@ def requests_remind(*, now: dt.datetime | None = None) -> int:
             enqueue_on_commit(footage_request_remind_task, owner_request_id=owner_request.pk)
             reminded += 1
     return reminded
+
+
+# --- The console's clip player ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Viewing:
+    decision: access.Decision
+    clip: Clip | None = None
+    link: StreamLink | None = None
+
+
+def clip_view_open(*, actor: access.Actor, purpose: Purpose | None, clip_public_id: Any) -> Viewing:
+    """Open a clip in the console's player: one viewing.
+
+    The gate decides (clip_view, one access event, allowed or denied); an allowed viewing
+    gets one 'viewed' custody event with the actor, case, purpose and hash, and a stream
+    link bound to this user that the player's video element fetches its ranges from.
+    Ranges fetched through the link are not further viewings.
+    """
+    with transaction.atomic():
+        decision, clip = clip_for_police(
+            actor=actor, purpose=purpose, clip_public_id=clip_public_id, action=Action.CLIP_VIEW
+        )
+        if clip is None or purpose is None:
+            return Viewing(decision)
+        link = StreamLink.objects.create(
+            clip=clip,
+            user=actor.user,
+            purpose=purpose,
+            access_event_seq=decision.event_seq,
+            expires_at=timezone.now() + dt.timedelta(seconds=settings.PORCHLIGHT_STREAM_LINK_SECONDS),
+        )
+    return Viewing(decision, clip, link)
+
+
+class StreamLinkRefused(Exception):
+    """A stream link that cannot serve this request; ``status`` is the HTTP answer."""
+
+    def __init__(self, message: str, *, reason: str, status: int) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.status = status
+
+
+def stream_link_resolve(*, actor: access.Actor, purpose: Purpose | None, link_public_id: Any) -> StreamLink:
+    """The stream link behind a player request, for the user it was made for, until it expires.
+
+    A refused request (someone else's link, an expired one, an unknown id, a purged clip)
+    is logged through the gate as a denied clip_view with the link's problem in its details.
+    """
+    link = (
+        StreamLink.objects.select_related("clip__answer__owner_request").filter(public_id=link_public_id).first()
+        if _valid_uuid(link_public_id)
+        else None
+    )
+    if link is None:
+        problem, status = "stream_link_unknown", 403
+    elif link.user_id != actor.user.pk:
+        problem, status = "stream_link_not_yours", 403
+    elif link.clip.purged_at is not None:
+        problem, status = "clip_purged", 410
+    elif link.expires_at <= timezone.now():
+        problem, status = "stream_link_expired", 410
+    else:
+        return link
+    targets, owners = _clip_targets(link.clip) if link is not None else ([f"stream:{link_public_id}"[:80]], [])
+    access.evidence_authorize(
+        actor=actor,
+        action=Action.CLIP_VIEW,
+        purpose=purpose,
+        targets=targets,
+        owner_refs=owners,
+        details={"stream_link": str(link_public_id)[:40], "problem": problem},
+        extra_denial=problem,
+    )
+    messages = {
+        403: _("This video link is not valid for you. Open the clip from its request page."),
+        410: _("This video link has expired. Open the clip again from its request page (a new, logged viewing)."),
+    }
+    if problem == "clip_purged":
+        message = _("This clip was deleted at the end of its retention period.")
+    else:
+        message = messages[status]
+    raise StreamLinkRefused(message, reason=problem, status=status)

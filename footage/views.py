@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.core.handlers.asgi import ASGIRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -21,7 +23,7 @@ from console.forms import AreaForm
 from console.views import StaffConsoleMixin
 from portal.views import OwnerRequiredMixin
 
-from . import selectors, services
+from . import selectors, services, streaming
 from .models import OwnerRequest
 
 
@@ -231,4 +233,84 @@ class FootageExportView(StaffConsoleMixin, View):
             raise PermissionDenied(result.decision.message)
         response = FileResponse(open(result.path, "rb"), as_attachment=True, filename=f"evidence-{request_id}.zip")  # noqa: SIM115
         response["X-Signing-Key-Fingerprint"] = result.fingerprint
+        return response
+
+
+# --- The console's clip player ----------------------------------------------------------
+
+
+class ClipPlayerView(StaffConsoleMixin, View):
+    """One viewing of a clip: the gate decides and the viewing is logged once (access event
+    and custody event); the page's video element then streams through a link bound to
+    this officer."""
+
+    template = "footage/clip_player.html"
+
+    def get(self, request: HttpRequest, clip_id: str) -> HttpResponse:
+        viewing = services.clip_view_open(actor=self.actor, purpose=self.purpose(), clip_public_id=clip_id)
+        if viewing.link is None or viewing.clip is None:
+            if viewing.decision.reason == "not_found":
+                raise Http404
+            refused = viewing.decision.message or _("You cannot view this clip.")
+            response = render(request, self.template, {"refused": refused}, status=403)
+        else:
+            clip = viewing.clip
+            context = {
+                "clip": clip,
+                "link": viewing.link,
+                "content_type": streaming.CONTENT_TYPES.get(clip.container, "application/octet-stream"),
+                "playable": clip.container in streaming.BROWSER_PLAYABLE,
+            }
+            response = render(request, self.template, context)
+        add_never_cache_headers(response)
+        return response
+
+
+class ClipStreamView(StaffConsoleMixin, View):
+    """The player's video bytes, in HTTP ranges, for the officer the stream link was made
+    for and until it expires. No request here is a new viewing; refusals are logged."""
+
+    def get(self, request: HttpRequest, link_id: str) -> HttpResponseBase:
+        try:
+            link = services.stream_link_resolve(actor=self.actor, purpose=self.purpose(), link_public_id=link_id)
+        except services.StreamLinkRefused as exc:
+            refused = HttpResponse(str(exc), status=exc.status, content_type="text/plain; charset=utf-8")
+            add_never_cache_headers(refused)
+            return refused
+        clip = link.clip
+        handle = streaming.clip_storage().open(clip.storage_key, "rb")
+        size = handle.size
+        etag = f'"{clip.sha256}"'
+        asked = request.headers.get("Range", "")
+        if request.headers.get("If-Range", etag) != etag:
+            asked = ""  # the client's copy is of other bytes: send them all
+        try:
+            wanted = streaming.byte_range(asked, size) if asked else None
+        except streaming.RangeNotSatisfiable:
+            handle.close()
+            unsatisfiable = HttpResponse(status=416)
+            unsatisfiable["Content-Range"] = f"bytes */{size}"
+            add_never_cache_headers(unsatisfiable)
+            return unsatisfiable
+        part = wanted or streaming.ByteRange(0, size - 1)
+        body: Any
+        if isinstance(request, ASGIRequest):
+            body = streaming.aiter_range(handle, part.start, part.length)
+        else:
+            body = streaming.iter_range(handle, part.start, part.length)
+        response = StreamingHttpResponse(
+            body,
+            status=206 if wanted else 200,
+            content_type=streaming.CONTENT_TYPES.get(clip.container, "application/octet-stream"),
+        )
+        # An async iterator has no close(): make sure the file is closed if the player
+        # stops reading halfway (it does, on every seek).
+        response._resource_closers.append(handle.close)  # type: ignore[attr-defined]
+        response["Content-Length"] = str(part.length)
+        if wanted:
+            response["Content-Range"] = part.content_range(size)
+        response["Accept-Ranges"] = "bytes"
+        response["ETag"] = etag
+        response["Content-Disposition"] = "inline"
+        add_never_cache_headers(response)
         return response

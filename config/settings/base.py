@@ -314,6 +314,8 @@ PORCHLIGHT_SNAPSHOT_MAX_BYTES = env.int("PORCHLIGHT_SNAPSHOT_MAX_BYTES", default
 # --- Footage ---------------------------------------------------------------------------
 PORCHLIGHT_CLIP_MAX_BYTES = env.int("PORCHLIGHT_CLIP_MAX_BYTES", default=2 * 1024**3)
 PORCHLIGHT_DOWNLOAD_LINK_SECONDS = env.int("PORCHLIGHT_DOWNLOAD_LINK_SECONDS", default=300)
+# The console player's stream link: a browser keeps fetching ranges while a clip plays.
+PORCHLIGHT_STREAM_LINK_SECONDS = env.int("PORCHLIGHT_STREAM_LINK_SECONDS", default=30 * 60)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads stream to a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -281,6 +281,8 @@ CAMERA_DATA_ROUTES = {
     "console/footage/<uuid:request_id>/export/",
     "console/clips/<str:clip_id>/download/",
     "console/clips/<str:clip_id>/hold/",
+    "console/clips/<str:clip_id>/play/",  # the viewing is a gate decision
+    "console/clips/stream/<str:link_id>/",  # bytes for a link the gate issued; refusals are gate events
 }
 
 
