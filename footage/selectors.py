@@ -5,7 +5,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .models import Answer, CameraAnswer, Clip, FootageRequest, OwnerRequest
+from accounts.models import Role
+
+from .models import Answer, CameraAnswer, Clip, FootageRequest, IntegrityNotice, OwnerRequest
 
 
 def requests_of_officer(*, officer: Any) -> QuerySet[FootageRequest]:
@@ -39,3 +41,21 @@ def owner_request_of_owner(*, owner: Any, public_id: Any) -> OwnerRequest:
 
 def answers_of(owner_request: OwnerRequest) -> QuerySet[CameraAnswer]:
     return owner_request.answers.select_related("camera").prefetch_related("clips").order_by("pk")
+
+
+# Who is shown integrity notices and may acknowledge them.
+INTEGRITY_NOTICE_ROLES = frozenset({Role.DEPT_ADMIN, Role.SUPERVISOR})
+
+
+def integrity_notices_open() -> QuerySet[IntegrityNotice]:
+    """Notices nobody acknowledged yet, newest first, with their clip's case."""
+    return (
+        IntegrityNotice.objects.filter(acknowledged_at__isnull=True)
+        .select_related("clip__request__purpose")
+        .order_by("-detected_at", "-pk")
+    )
+
+
+def integrity_notices_history(*, limit: int = 200) -> QuerySet[IntegrityNotice]:
+    """Every notice, acknowledged or not, newest first."""
+    return IntegrityNotice.objects.select_related("clip__request__purpose").order_by("-detected_at", "-pk")[:limit]

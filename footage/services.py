@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,7 @@ from .models import (
     CustodyEvent,
     DownloadLink,
     FootageRequest,
+    IntegrityNotice,
     OwnerRequest,
     StreamLink,
 )
@@ -404,6 +405,7 @@ def clips_rehash() -> list[Clip]:
             actual = "missing"
         if actual != clip.sha256:
             custody_record(clip=clip, action=CustodyAction.INTEGRITY_FAILED, note=f"stored file hashes to {actual}")
+            integrity_notice_raise(clip=clip, actual_sha256=actual)
             broken.append(clip)
     return broken
 
@@ -613,3 +615,54 @@ def stream_link_resolve(*, actor: access.Actor, purpose: Purpose | None, link_pu
     else:
         message = messages[status]
     raise StreamLinkRefused(message, reason=problem, status=status)
+
+
+# --- Integrity notices for department admins ----------------------------------------------
+
+
+def integrity_notice_raise(*, clip: Clip, actual_sha256: str) -> IntegrityNotice | None:
+    """A notice that ``clip``'s stored bytes no longer match its hash, unless one is open.
+
+    Idempotent: rerunning the check adds no second open notice for the clip, and a state of
+    the stored bytes (its actual hash) that someone already acknowledged is not raised
+    again; a further change to the bytes is.
+    """
+    with transaction.atomic():
+        known = IntegrityNotice.objects.filter(clip=clip).filter(
+            models.Q(acknowledged_at__isnull=True) | models.Q(actual_sha256=actual_sha256)
+        )
+        if known.exists():
+            return None
+        try:
+            with transaction.atomic():
+                return IntegrityNotice.objects.create(
+                    clip=clip, expected_sha256=clip.sha256, actual_sha256=actual_sha256[:64]
+                )
+        except IntegrityError:  # a concurrent run raised it first
+            return None
+
+
+def integrity_notice_acknowledge(*, user: Any, notice_id: int, note: str = "") -> IntegrityNotice:
+    """A department admin or supervisor acknowledges an integrity notice (who and when).
+
+    The notice stays, with its history; acknowledging it a second time is refused.
+    """
+    from .selectors import INTEGRITY_NOTICE_ROLES
+
+    if getattr(user, "role", None) not in INTEGRITY_NOTICE_ROLES:
+        raise PermissionError(_("Only department administrators and supervisors can acknowledge this."))
+    with transaction.atomic():
+        notice = IntegrityNotice.objects.select_for_update().get(pk=notice_id)
+        if notice.acknowledged_at is not None:
+            raise ValidationError(
+                _("%(who)s already acknowledged this notice.") % {"who": notice.acknowledged_by_label}
+            )
+        notice.acknowledged_at = timezone.now()
+        notice.acknowledged_by = user
+        notice.acknowledged_by_label = (getattr(user, "display_label", "") or str(user))[:200]
+        notice.acknowledgement_note = note.strip()[:500]
+        notice._history_user = user  # type: ignore[attr-defined]  # simple-history: who, not the request's user
+        notice.save(
+            update_fields=["acknowledged_at", "acknowledged_by", "acknowledged_by_label", "acknowledgement_note"]
+        )
+    return notice

@@ -11,6 +11,12 @@ urlpatterns = [
     path("console/clips/<str:clip_id>/hold/", views.ClipHoldView.as_view(), name="footage-clip-hold"),
     path("console/clips/<str:clip_id>/play/", views.ClipPlayerView.as_view(), name="footage-clip-play"),
     path("console/clips/stream/<str:link_id>/", views.ClipStreamView.as_view(), name="footage-clip-stream"),
+    path("department/integrity/", views.IntegrityNoticeListView.as_view(), name="footage-integrity-notices"),
+    path(
+        "department/integrity/<int:notice_id>/acknowledge/",
+        views.IntegrityNoticeAcknowledgeView.as_view(),
+        name="footage-integrity-notice-acknowledge",
+    ),
     path("footage/download/<str:token>/", views.ClipDownloadView.as_view(), name="footage-download"),
     path("my/requests/", views.InboxView.as_view(), name="footage-inbox"),
     path("my/requests/<uuid:request_id>/", views.AnswerView.as_view(), name="footage-answer"),

@@ -14,10 +14,12 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts.selectors import session_passed_mfa
 from cameras import access
 from console.forms import AreaForm
 from console.views import StaffConsoleMixin
@@ -314,3 +316,45 @@ class ClipStreamView(StaffConsoleMixin, View):
         response["Content-Disposition"] = "inline"
         add_never_cache_headers(response)
         return response
+
+
+# --- Integrity notices ------------------------------------------------------------------
+
+
+class IntegrityNoticeRoleMixin(LoginRequiredMixin):
+    """Department admins and supervisors whose session passed MFA."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        user = request.user
+        if user.is_authenticated and (
+            getattr(user, "role", None) not in selectors.INTEGRITY_NOTICE_ROLES or not session_passed_mfa(request)
+        ):
+            raise PermissionDenied(_("Only department administrators and supervisors can see integrity notices."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class IntegrityNoticeListView(IntegrityNoticeRoleMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "footage/integrity_notices.html", {"notices": selectors.integrity_notices_history()})
+
+
+class IntegrityNoticeAcknowledgeView(IntegrityNoticeRoleMixin, View):
+    def post(self, request: HttpRequest, notice_id: int) -> HttpResponse:
+        try:
+            notice = services.integrity_notice_acknowledge(
+                user=request.user, notice_id=notice_id, note=request.POST.get("note", "")
+            )
+        except services.IntegrityNotice.DoesNotExist as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Integrity notice for %(name)s acknowledged; it stays in the history.")
+                % {"name": notice.clip.original_name},
+            )
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return redirect("footage-integrity-notices")
+        return redirect(target)
