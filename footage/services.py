@@ -5,12 +5,11 @@ import hashlib
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +34,7 @@ from .models import (
     OwnerRequest,
     StreamLink,
 )
+from .storage import clip_store
 
 CHUNK = 1024 * 1024
 
@@ -149,48 +149,93 @@ class Receipt:
     at: dt.datetime
 
 
+def not_video_message() -> str:
+    return _("This is not a video file (MP4, MOV, MKV, AVI, WMV, TS…), whatever its name says.")
+
+
+def clip_size_check(size: int) -> None:
+    """Refuse a clip larger than the policy's limit, or an empty one (before any byte is stored)."""
+    policy_max = settings.PORCHLIGHT_CLIP_MAX_BYTES
+    if size > policy_max:
+        raise ValidationError(
+            {"file": [_("The file is too large: at most %(gb).1f GB.") % {"gb": policy_max / 1024**3}]}
+        )
+    if size <= 0:
+        raise ValidationError({"file": [_("The file is empty.")]})
+
+
+def answer_open_check(row: CameraAnswer) -> None:
+    """Refuse footage for a request that has expired."""
+    if row.owner_request.request.expires_at <= timezone.now():
+        raise ValidationError({"file": [_("This request has expired; police can no longer receive footage for it.")]})
+
+
+class _HashingReader:
+    """A file-like view of ``source`` that hashes each byte the first time it is read.
+
+    Storage backends read differently (FileSystemStorage through ``chunks()``, S3 through
+    ``read()`` after seeking to the end for the size), and may read a range again; hashing
+    at the read, up to a high-water mark, gives the hash of exactly the bytes stored.
+    """
+
+    def __init__(self, source: BinaryIO) -> None:
+        self._source = source
+        self.digest = hashlib.sha256()
+        self.hashed = 0
+        self.skipped = False  # a read started past the mark: some bytes were never hashed
+
+    def read(self, size: int | None = -1) -> bytes:
+        start = self._source.tell()
+        block = self._source.read(-1 if size is None else size)
+        if start > self.hashed:
+            self.skipped = True
+        elif start + len(block) > self.hashed:
+            self.digest.update(block[self.hashed - start :])
+            self.hashed = start + len(block)
+        return block
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._source.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._source.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:  # the caller owns the source
+        return None
+
+    @property
+    def closed(self) -> bool:
+        return False
+
+
 def clip_upload(*, owner: Any, answer_id: int, upload: BinaryIO, name: str, size: int) -> Receipt:
     """Store an owner's clip unaltered, hashed while streaming, after checking it is video.
 
     Nothing is half-stored: the file is written under a server-generated key and removed
     again if the database part fails; a clip already sent for the same camera is refused.
     """
-    policy_max = settings.PORCHLIGHT_CLIP_MAX_BYTES
-    if size > policy_max:
-        raise ValidationError(
-            {"file": [_("The file is too large: at most %(gb).1f GB.") % {"gb": policy_max / 1024**3}]}
-        )
-    if size == 0:
-        raise ValidationError({"file": [_("The file is empty.")]})
+    clip_size_check(size)
     container = video_container(sniff(upload))
     if container is None:
-        raise ValidationError(
-            {"file": [_("This is not a video file (MP4, MOV, MKV, AVI, WMV, TS…), whatever its name says.")]}
-        )
+        raise ValidationError({"file": [not_video_message()]})
     row = _answer_of_owner(owner, answer_id)
-    if row.owner_request.request.expires_at <= timezone.now():
-        raise ValidationError({"file": [_("This request has expired; police can no longer receive footage for it.")]})
+    answer_open_check(row)
     schema = department_current().schema_name
     key = f"{schema}/clips/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
-    digest = hashlib.sha256()
-    stored = 0
-
-    class _Hashing(File):  # hash the original bytes as storage reads them
-        def chunks(self, chunk_size: int | None = None) -> Any:
-            nonlocal stored
-            source = self.file
-            assert source is not None
-            source.seek(0)
-            while block := source.read(CHUNK):
-                digest.update(block)
-                stored += len(block)
-                yield block
-
-    saved_key = default_storage.save(key, _Hashing(upload, name=key))
+    hashing = _HashingReader(upload)
+    store = clip_store()
+    saved_key = store.save(key, File(cast(BinaryIO, hashing), name=key))  # file-like enough for File
+    stored = hashing.hashed
     try:
-        if stored != size:
+        if hashing.skipped or stored != size:
             raise ValidationError({"file": [_("The upload was interrupted; please send the file again.")]})
-        sha = digest.hexdigest()
+        sha = hashing.digest.hexdigest()
         with transaction.atomic():
             clip = Clip.objects.create(
                 answer=row,
@@ -209,10 +254,10 @@ def clip_upload(*, owner: Any, answer_id: int, upload: BinaryIO, name: str, size
                 case_number=row.owner_request.request.purpose.case_number,
             )
     except IntegrityError as exc:
-        default_storage.delete(saved_key)
+        store.delete(saved_key)
         raise ValidationError({"file": [_("You already sent this exact file for this camera.")]}) from exc
     except BaseException:
-        default_storage.delete(saved_key)
+        store.delete(saved_key)
         raise
     from .tasks import clip_receipt_send as clip_receipt_send_task
 
@@ -376,7 +421,7 @@ def clips_purge_expired(*, now: dt.datetime | None = None) -> int:
     for clip in Clip.objects.filter(purged_at__isnull=True, held=False, uploaded_at__lt=cutoff).select_related(
         "answer__owner_request"
     ):
-        default_storage.delete(clip.storage_key)
+        clip_store().delete(clip.storage_key)
         with transaction.atomic():
             Clip.objects.filter(pk=clip.pk).update(purged_at=now)
             custody_record(
@@ -397,7 +442,7 @@ def clips_rehash() -> list[Clip]:
     for clip in Clip.objects.filter(purged_at__isnull=True):
         digest = hashlib.sha256()
         try:
-            with default_storage.open(clip.storage_key, "rb") as handle:
+            with clip_store().open(clip.storage_key, "rb") as handle:
                 while block := handle.read(CHUNK):
                     digest.update(block)
             actual = digest.hexdigest()
@@ -412,7 +457,7 @@ def clips_rehash() -> list[Clip]:
 
 def _opener(key: str) -> Any:
     def open_stored() -> BinaryIO:
-        return default_storage.open(key, "rb")  # type: ignore[return-value]
+        return clip_store().open(key, "rb")  # type: ignore[return-value]
 
     return open_stored
 

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.handlers.asgi import ASGIRequest
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +26,7 @@ from portal.views import OwnerRequiredMixin
 
 from . import selectors, services, streaming
 from .models import OwnerRequest
+from .storage import clip_store
 
 
 class RequestForm(forms.Form):
@@ -132,7 +132,7 @@ class ClipDownloadView(LoginRequiredMixin, View):
         except PermissionError as exc:
             raise PermissionDenied(str(exc)) from exc
         response = FileResponse(
-            default_storage.open(clip.storage_key, "rb"), as_attachment=True, filename=clip.original_name
+            clip_store().open(clip.storage_key, "rb"), as_attachment=True, filename=clip.original_name
         )
         response["X-Content-SHA256"] = clip.sha256
         return response

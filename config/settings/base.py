@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from config.storage import storages_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -214,6 +216,12 @@ STATICFILES_DIRS: list[object] = [BASE_DIR / "static"] + [
 ]
 MEDIA_ROOT = env.path("PORCHLIGHT_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))
 MEDIA_URL = "/media/"
+# Footage goes through the named storages "clips" and "clip_staging" (config/storage.py):
+# local files by default, S3-compatible object storage when PORCHLIGHT_S3_BUCKET is set.
+STORAGES = storages_from_env(
+    env.ENVIRON,
+    staging_root=env.path("PORCHLIGHT_UPLOAD_STAGING_ROOT", default=str(BASE_DIR / ".local" / "upload-staging")),
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Sessions and login security -------------------------------------------------------
