@@ -205,3 +205,38 @@ class IntegrityNotice(models.Model):
 
     def __str__(self) -> str:
         return f"integrity notice for clip {self.clip_id}"
+
+
+class ClipUpload(models.Model):
+    """A resumable upload of one clip, received in pieces of ``chunk_size`` bytes.
+
+    The pieces are staged outside the clip store (storage "clip_staging") until the owner
+    finishes the upload; then they are read in order, as one stream, through the same
+    service as a whole-file upload, which makes the Clip. Unfinished uploads left alone
+    for PORCHLIGHT_UPLOAD_ABANDON_SECONDS are deleted with their pieces.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answer = models.ForeignKey(CameraAnswer, on_delete=models.CASCADE, related_name="uploads")
+    name = models.CharField(max_length=255)
+    size = models.BigIntegerField()  # declared when the upload starts
+    chunk_size = models.IntegerField()  # fixed for the upload's life
+    received = models.BigIntegerField(default=0)  # bytes staged, always a multiple of chunk_size until complete
+    container = models.CharField(max_length=32, blank=True)  # from the first piece's bytes
+    staging_prefix = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    touched_at = models.DateTimeField()  # the last piece received (or the start)
+    clip = models.OneToOneField(Clip, on_delete=models.PROTECT, null=True, blank=True, related_name="upload")
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["completed_at", "touched_at"], name="footage_upload_abandoned")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(received__gte=0, received__lte=models.F("size")), name="footage_upload_in_size"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"upload {self.public_id} ({self.received}/{self.size})"

@@ -111,3 +111,11 @@ def footage_request_remind(*, owner_request_id: int) -> None:
 @shared_task(name="footage.tasks.requests_remind")
 def requests_remind() -> int:
     return services.requests_remind()
+
+
+@shared_task(name="footage.tasks.clip_uploads_purge")
+def clip_uploads_purge() -> int:
+    """Delete abandoned resumable uploads and their staged pieces (beat, in every department)."""
+    from . import uploads
+
+    return uploads.clip_uploads_purge()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import upload_views, views
 
 urlpatterns = [
     path("console/footage/", views.FootageRequestListView.as_view(), name="footage-request-list"),
@@ -20,4 +20,15 @@ urlpatterns = [
     path("footage/download/<str:token>/", views.ClipDownloadView.as_view(), name="footage-download"),
     path("my/requests/", views.InboxView.as_view(), name="footage-inbox"),
     path("my/requests/<uuid:request_id>/", views.AnswerView.as_view(), name="footage-answer"),
+    path(
+        "my/requests/<uuid:request_id>/uploads/",
+        upload_views.ClipUploadStartView.as_view(),
+        name="footage-upload-start",
+    ),
+    path("my/uploads/<str:upload_id>/", upload_views.ClipUploadView.as_view(), name="footage-upload"),
+    path(
+        "my/uploads/<str:upload_id>/finish/",
+        upload_views.ClipUploadFinishView.as_view(),
+        name="footage-upload-finish",
+    ),
 ]

@@ -139,6 +139,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "purge-expired-clips": {"task": "footage.tasks.clips_purge", "schedule": 3600.0},
     "remind-footage-requests": {"task": "footage.tasks.requests_remind", "schedule": 3600.0},
     "rehash-stored-clips": {"task": "footage.tasks.clips_rehash", "schedule": 7 * 24 * 3600.0},
+    "purge-abandoned-uploads": {"task": "footage.tasks.clip_uploads_purge", "schedule": 3600.0},
 }
 
 # --- Django core --------------------------------------------------------------------------
@@ -326,6 +327,11 @@ PORCHLIGHT_DOWNLOAD_LINK_SECONDS = env.int("PORCHLIGHT_DOWNLOAD_LINK_SECONDS", d
 PORCHLIGHT_STREAM_LINK_SECONDS = env.int("PORCHLIGHT_STREAM_LINK_SECONDS", default=30 * 60)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads stream to a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Resumable uploads: the browser sends pieces of exactly this size (the last one smaller);
+# a piece is read by the view itself, so DATA_UPLOAD_MAX_MEMORY_SIZE does not cap it.
+PORCHLIGHT_UPLOAD_CHUNK_BYTES = env.int("PORCHLIGHT_UPLOAD_CHUNK_BYTES", default=8 * 1024 * 1024)
+# An unfinished upload untouched this long is deleted with its pieces (footage.tasks).
+PORCHLIGHT_UPLOAD_ABANDON_SECONDS = env.int("PORCHLIGHT_UPLOAD_ABANDON_SECONDS", default=24 * 3600)
 
 # --- Live view ---------------------------------------------------------------------------
 PORCHLIGHT_LIVE_MAX_FRAME_BYTES = env.int("PORCHLIGHT_LIVE_MAX_FRAME_BYTES", default=1024 * 1024)

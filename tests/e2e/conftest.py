@@ -59,6 +59,7 @@ def porchlight_server(django_db_setup: None, tmp_path_factory: Any) -> Iterator[
         DJANGO_EMAIL_FILE_PATH=str(mail_dir),
         PORCHLIGHT_PORT=str(port),
         PORCHLIGHT_TILE_URL="http://127.0.0.1:9/{z}/{x}/{y}.png",  # no tiles: maps must work without
+        PORCHLIGHT_UPLOAD_CHUNK_BYTES=str(512 * 1024),  # so a few-MB test clip is sent in several pieces
     )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = (ARTIFACTS / "server.log").open("w")  # the server's own log, for when a test fails

@@ -18,13 +18,16 @@ from footage import services
 from footage.models import Clip, OwnerRequest
 from footage.storage import clip_store
 from tests.conftest import free_port
-from tests.footage import test_requests
+from tests.footage import test_requests, test_uploads
 from tests.footage.test_requests import _owner_client, _upload
+from tests.footage.test_uploads import PIECE, _send_pieces, _start
 
-# The request tests' fixtures: an owner's request for one camera, a temporary MEDIA_ROOT.
+# The request and upload tests' fixtures: an owner's request for one camera, a temporary
+# MEDIA_ROOT (which must stay empty: the clips go to the bucket), test videos.
 media = test_requests.media
 mp4 = test_requests.mp4
 owner_request = test_requests.owner_request
+video = test_uploads.video
 
 BUCKET = "porchlight-clips"
 
@@ -63,6 +66,7 @@ def bucket(s3_env: dict[str, str], settings: Any, tmp_path: Path) -> Iterator[An
     )
     client.create_bucket(Bucket=BUCKET)
     settings.STORAGES = storages_from_env(s3_env, staging_root=tmp_path / "never-used")
+    settings.PORCHLIGHT_UPLOAD_CHUNK_BYTES = PIECE
     yield client
     for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
         client.delete_object(Bucket=BUCKET, Key=item["Key"])
@@ -78,6 +82,35 @@ def test_without_s3_variables_clips_are_local_files(tmp_path: Path) -> None:
 
     assert storages["clips"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
     assert storages["clip_staging"]["OPTIONS"] == {"location": str(tmp_path)}
+
+
+def test_a_clip_sent_in_pieces_is_stored_read_back_rehashed_and_purged_through_s3(
+    bucket: Any, owner_request: OwnerRequest, video: bytes, media: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = _owner_client(owner_request)
+    started = _start(client, owner_request, len(video)).json()
+    _send_pieces(client, started["url"], video, stop=2 * PIECE)
+    staged = _keys(bucket)
+    _send_pieces(client, started["url"], video, start=2 * PIECE)
+    receipt = client.post(started["finish_url"]).json()["receipt"]
+    clip = Clip.objects.get(request=owner_request.request)
+
+    with clip_store().open(clip.storage_key, "rb") as handle:
+        read_back = handle.read()
+    broken = services.clips_rehash()
+    Clip.objects.filter(pk=clip.pk).update(uploaded_at=timezone.now() - dt.timedelta(days=91))
+    with django_capture_on_commit_callbacks(execute=True):
+        purged = services.clips_purge_expired()
+
+    assert staged == [f"staging/rialto/uploads/{started['id']}.{i:06d}" for i in range(2)]
+    assert receipt["sha256"] == hashlib.sha256(video).hexdigest() == hashlib.sha256(read_back).hexdigest()
+    assert clip.storage_key.startswith("rialto/clips/")
+    assert clip.pk not in [c.pk for c in broken]  # other tests' committed clips are not in this bucket
+    assert purged >= 1
+    clip.refresh_from_db()
+    assert clip.purged_at is not None
+    assert _keys(bucket) == []
+    assert not any(p.is_file() for p in media.rglob("*"))
 
 
 def test_a_whole_file_upload_is_stored_read_back_rehashed_and_purged_through_s3(
