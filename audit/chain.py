@@ -9,7 +9,7 @@ rows already written:
   which takes the department's advisory lock, assigns ``seq`` and ``occurred_at`` and computes
   ``hash`` = SHA-256 of ``v2|seq|occurred_at in µs since the epoch|prev_hash|content_hash``.
   The lock is held from the insert to the commit only, with no Python in between.
-* v1 (rows with an empty ``content_hash``, written before 2026-11-25): SHA-256 of the JSON of
+* v1 (rows with an empty ``content_hash``, written before migration 0005): SHA-256 of the JSON of
   every field, ``prev_hash`` included, computed in Python under the lock.
 """
 

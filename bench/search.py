@@ -6,12 +6,17 @@ Fills the bench department (schema ``bench``) with N cameras clustered around a 
 about 37 x 33 km (SQL only: sites, cameras with their field-of-view wedges, consent rows),
 then times, for radii 250 m / 1 km / 5 km in both modes (pin, fov):
 
-* ``selector``: ``cameras.geo.cameras_in_area`` as it is (limit 500, nearest first, total);
-* ``proposed``: the same contract with KNN ordering, a bounded count and deferred geometry
-  (``cameras_in_area_proposed`` below: the code proposed for cameras/geo.py);
+* ``selector``: ``cameras.geo.cameras_in_area`` as it is (limit 500, nearest first, total
+  capped at COUNT_CAP, each result with its site and consent columns);
 * ``naive``: the same search without the spatial index: one SQL statement computing
-  ``ST_Distance`` for every camera (``enable_indexscan``/``enable_bitmapscan`` off, so a
-  sequential scan), keeping those within the radius, nearest 500 first, with the total.
+  ``ST_Distance`` (sphere, as the selector) for every camera (``enable_indexscan``/
+  ``enable_bitmapscan`` off, so a sequential scan), keeping those within the radius,
+  nearest 500 first, with the total.
+
+``--prewarm`` loads the bench department's tables and indexes into PostgreSQL's shared
+buffers first (pg_prewarm; a console searched all day keeps its registry in memory). Whether
+they fit depends on the server's ``shared_buffers`` (printed with the results): at 1M cameras
+the registry is ~1.3 GB, the Debian default is 128 MB.
 
 Each searched centre is drawn from the same distribution as the cameras (searches happen
 where people live). Prints a table and writes JSON (default bench/results/search-<N>.json).
@@ -291,13 +296,7 @@ def load(cameras: int) -> dict[str, Any]:
     return steps
 
 
-# --- The proposed selector --------------------------------------------------------------
-# Adopted as cameras/geo.py on 2026-11-24 (KNN order bounded by a box, count capped at
-# COUNT_CAP, the page fetched by id with only the fields results use). The "proposed" rows
-# now run that same code; they stay so that earlier result files compare with new ones.
-
 COUNT_CAP = geo.COUNT_CAP
-cameras_in_area_proposed = geo.cameras_in_area
 
 
 # --- The naive baseline -----------------------------------------------------------------
@@ -308,7 +307,7 @@ cameras_in_area_proposed = geo.cameras_in_area
 
 _SQL_NAIVE = """
 SELECT id, d, count(*) OVER () FROM (
-    SELECT id, ST_Distance(location, %(c)s::geography) AS d, {within} AS within FROM cameras_camera
+    SELECT id, ST_Distance(location, %(c)s::geography, false) AS d, {within} AS within FROM cameras_camera
 ) AS s
 WHERE within <= %(r)s
 ORDER BY d, id
@@ -317,7 +316,11 @@ LIMIT %(limit)s
 
 
 def cameras_in_area_naive(*, area: geo.Area, mode: str, limit: int = LIMIT) -> tuple[list[int], int]:
-    within = "ST_Distance(fov, %(c)s::geography)" if mode == "fov" else "ST_Distance(location, %(c)s::geography)"
+    within = (
+        "ST_Distance(fov, %(c)s::geography, false)"
+        if mode == "fov"
+        else "ST_Distance(location, %(c)s::geography, false)"
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("SET LOCAL enable_indexonlyscan = off")
@@ -342,8 +345,6 @@ Searcher = Callable[..., tuple[list[Any], int]]
 # name -> (function, run with OLTP_SETTINGS)
 VARIANTS: dict[str, tuple[Searcher, bool]] = {
     "selector": (geo.cameras_in_area, False),
-    "proposed": (cameras_in_area_proposed, False),
-    "proposed+settings": (cameras_in_area_proposed, True),
     "naive": (cameras_in_area_naive, False),
 }
 
@@ -449,6 +450,26 @@ def measure(
     return cells
 
 
+def _prewarm() -> int | None:
+    """Load the bench schema's camera, site, consent and user tables and their indexes into
+    shared buffers (pg_prewarm); the number of pages, or None without the extension."""
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic():
+                cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm SCHEMA public")
+        except Exception as exc:  # not a superuser, or contrib missing: measure without it
+            print(f"  no prewarm: {exc}".strip(), flush=True)
+            return None
+        cursor.execute(
+            "SELECT coalesce(sum(public.pg_prewarm(c.oid)), 0) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+            "AND c.relkind IN ('r', 'i') AND (c.relname LIKE 'cameras_%%' OR c.relname LIKE 'accounts_user%%')"
+        )
+        pages = int(cursor.fetchone()[0])
+    print(f"  prewarmed {pages:,} pages", flush=True)
+    return pages
+
+
 def _load_average() -> list[float]:
     try:
         return [round(x, 2) for x in os.getloadavg()]
@@ -474,6 +495,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=geo.DEFAULT_LIMIT, help="page size (default: the selector's, 500)")
     parser.add_argument("--reload", action="store_true", help="reload even if the department has N cameras")
     parser.add_argument("--oltp", action="store_true", help="run every variant but naive with OLTP_SETTINGS")
+    parser.add_argument("--prewarm", action="store_true", help="load the bench tables into shared buffers first")
     parser.add_argument("--quiet-wait", type=float, default=0, help="wait up to S seconds for a quiet machine")
     parser.add_argument("--json", help="where to write the results (default bench/results/search-<N>.json)")
     args = parser.parse_args()
@@ -491,6 +513,7 @@ def main() -> None:
         rng = random.Random(SEED + 1)  # noqa: S311
         clusters = _neighbourhoods(random.Random(SEED))  # noqa: S311
         centres = _centres(rng, clusters, max(args.repeat, args.naive_repeat, 1))
+        prewarmed = _prewarm() if args.prewarm else None
         load_before = wait_for_quiet(args.quiet_wait) if args.quiet_wait else _load_average()
         print(f"measuring (load average {load_before}) ...", flush=True)
         started = time.perf_counter()
@@ -500,8 +523,13 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         env = environment()
         with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')")
-            env["server_jit"], env["server_max_parallel_workers_per_gather"] = cursor.fetchone()
+            cursor.execute(
+                "SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather'), "
+                "current_setting('shared_buffers')"
+            )
+            jit, workers, shared_buffers = cursor.fetchone()
+            env["server_jit"], env["server_max_parallel_workers_per_gather"] = jit, workers
+            env["shared_buffers"], env["prewarmed_pages"] = shared_buffers, prewarmed
 
     headers = [
         "radius",
@@ -534,8 +562,9 @@ def main() -> None:
     ]
     print()
     print(
-        f"Search, {args.cameras:,} cameras, page {LIMIT}, proposed count cap {COUNT_CAP:,}; "
-        f"load average {load_before} -> {_load_average()}; {'all with' if args.oltp else 'server'} settings"
+        f"Search, {args.cameras:,} cameras, page {LIMIT}, count cap {COUNT_CAP:,}; "
+        f"load average {load_before} -> {_load_average()}; {'all with' if args.oltp else 'server'} settings; "
+        f"shared_buffers {env['shared_buffers']}, prewarmed pages {env['prewarmed_pages']}"
     )
     print(table(headers, rows))
     print(
@@ -570,13 +599,13 @@ def main() -> None:
         "benchmark": "search",
         "cameras": args.cameras,
         "page": LIMIT,
-        "count_cap_proposed": COUNT_CAP,
+        "count_cap": COUNT_CAP,
         "repeat": args.repeat,
         "naive_repeat": args.naive_repeat,
         "budget_s": args.budget,
         "oltp_settings": OLTP_SETTINGS,
         "all_with_oltp_settings": args.oltp,
-        "naive": "SQL: ST_Distance for every camera with index and bitmap scans off (a sequential scan, "
+        "naive": "SQL: ST_Distance (sphere) for every camera with index and bitmap scans off (a sequential scan, "
         "parallel as the server allows), nearest 500 and count(*) over () in one statement; ids and "
         "distances only, server default settings",
         "load_s": load_steps,

@@ -32,9 +32,9 @@ from tenants.models import DepartmentPolicy
 from tenants.selectors import department_current
 
 from . import geo
-from .consent import ConsentAction, ConsentLevel, Reason, consent_permits, permitted_until
-from .models import Camera, ConsentGrant, Purpose, SiteKind
-from .selectors import grant_state
+from .consent import ConsentAction, ConsentLevel, GrantState, Reason, consent_permits, permitted_until
+from .models import Camera, CameraStatus, ConsentGrant, Purpose, SiteKind
+from .selectors import grant_state, windows_from_json
 
 # Who may do what. Department admins administer and the oversight board reads the log;
 # neither looks at cameras.
@@ -416,7 +416,7 @@ def purpose_approve(*, actor: Actor, purpose_public_id: Any) -> Purpose:
 
 @dataclass(frozen=True)
 class CameraHit:
-    camera: Camera
+    camera: geo.SearchRow
     distance_m: float
     level: str
     can_request_footage: bool
@@ -432,22 +432,31 @@ class SearchResult:
     total_capped: bool = False  # True: there are at least `total` cameras in the area
 
 
-def _hit(camera: Camera, time_zone: str, exigent: bool, policy: GatePolicy) -> CameraHit:
-    state = grant_state(camera=camera, time_zone=time_zone)
+def _hit(row: geo.SearchRow, time_zone: str, exigent: bool, policy: GatePolicy) -> CameraHit:
+    state = None
+    if row.consent_level is not None:
+        state = GrantState(
+            level=row.consent_level,
+            time_zone=time_zone,
+            windows=windows_from_json(row.consent_windows),
+            expires_at=row.consent_expires_at,
+            revoked_at=row.consent_revoked_at,
+            paused=row.status == CameraStatus.PAUSED,
+        )
     now = timezone.now()
     live = consent_permits(state, ConsentAction.LIVE_VIEW, now, exigent=exigent).allowed and not (
-        camera.site.kind in RESIDENTIAL_KINDS and not policy.residential_live_view_allowed
+        row.site_kind in RESIDENTIAL_KINDS and not policy.residential_live_view_allowed
     )
     footage = consent_permits(state, ConsentAction.REQUEST_FOOTAGE, now)
     # Revoked, expired or paused consent leaves police exactly what `registered` gives.
     inactive = state is None or footage.reason in (Reason.REVOKED, Reason.EXPIRED, Reason.PAUSED)
     return CameraHit(
-        camera=camera,
-        distance_m=float(camera.distance.m),  # type: ignore[attr-defined]
+        camera=row,
+        distance_m=row.distance_m,
         level=ConsentLevel.REGISTERED if inactive or state is None else state.level,
         can_request_footage=footage.allowed,
         can_live_view=live,
-        shares_contact=camera.site.share_contact,
+        shares_contact=row.share_contact,
     )
 
 
@@ -481,12 +490,12 @@ def camera_search(
             outcome=Outcome.ALLOWED,
             reason="ok",
             targets=[f"camera:{c.public_id}" for c in cameras],
-            owner_refs=[c.site.owner_id for c in cameras],
+            owner_refs=[c.owner_id for c in cameras],
             quantity=len(hits),
             quantity_unit="results",
             details={**details, "total": total, "total_capped": total >= geo.COUNT_CAP},
         )
-        seq = _record(actor, facts, purpose)
+        seq = _record(actor, facts, purpose, notify=any(c.consent_notify for c in cameras))
     return SearchResult(Decision(True, "ok", "", seq), hits, total, total >= geo.COUNT_CAP)
 
 

@@ -67,12 +67,15 @@ def _feature(hit: access.CameraHit) -> dict[str, Any]:
         "owner_contact": None,
     }
     if hit.shares_contact:
-        site = camera.site
-        properties["owner_contact"] = {"name": site.owner.full_name, "email": site.owner.email, "address": site.address}
+        properties["owner_contact"] = {
+            "name": camera.contact_name,
+            "email": camera.contact_email,
+            "address": camera.contact_address,
+        }
     return {
         "type": "Feature",
         # Approximate position (~100 m), as on the console map.
-        "geometry": {"type": "Point", "coordinates": [round(camera.location.x, 3), round(camera.location.y, 3)]},
+        "geometry": {"type": "Point", "coordinates": [round(camera.lon, 3), round(camera.lat, 3)]},
         "properties": properties,
     }
 

@@ -132,7 +132,7 @@ class SearchView(StaffConsoleMixin, View):
                 "type": "Feature",
                 "geometry": {
                     "type": "Point",
-                    "coordinates": [round(h.camera.location.x, 4), round(h.camera.location.y, 4)],
+                    "coordinates": [round(h.camera.lon, 4), round(h.camera.lat, 4)],
                 },
                 "properties": {"id": str(h.camera.public_id), "level": h.level},
             }
@@ -172,13 +172,13 @@ class ExportView(StaffConsoleMixin, View):
         )
         words = _level_words()
         for hit in result.hits:
-            site = hit.camera.site
-            contact = f"{site.owner.full_name} <{site.owner.email}> {site.address}" if hit.shares_contact else ""
+            row = hit.camera
+            contact = f"{row.contact_name} <{row.contact_email}> {row.contact_address}" if hit.shares_contact else ""
             writer.writerow(
                 [
                     hit.camera.public_id,
                     round(hit.distance_m),
-                    hit.camera.get_camera_type_display(),
+                    hit.camera.type_label,
                     " ".join(hit.camera.views),
                     words.get(hit.level, hit.level),
                     "yes" if hit.can_request_footage else "no",
