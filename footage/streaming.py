@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
-from django.core.files.storage import Storage, default_storage, storages
 
 STREAM_CHUNK = 256 * 1024
 
@@ -29,13 +27,6 @@ CONTENT_TYPES = {
     "avi": "video/x-msvideo",
 }
 BROWSER_PLAYABLE = frozenset({"mp4", "matroska"})
-
-
-def clip_storage() -> Storage:
-    """Where clips are stored: the storage named ``clips`` if the settings define one."""
-    if "clips" in settings.STORAGES:
-        return storages["clips"]
-    return default_storage
 
 
 @dataclass(frozen=True)

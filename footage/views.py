@@ -280,7 +280,7 @@ class ClipStreamView(StaffConsoleMixin, View):
             add_never_cache_headers(refused)
             return refused
         clip = link.clip
-        handle = streaming.clip_storage().open(clip.storage_key, "rb")
+        handle = clip_store().open(clip.storage_key, "rb")
         size = handle.size
         etag = f'"{clip.sha256}"'
         asked = request.headers.get("Range", "")
