@@ -363,41 +363,109 @@ def download_link_issue(
     return decision, raw
 
 
-def download_link_redeem(*, user: Any, raw_token: str) -> Clip:
-    """The clip behind a link, once, for the user it was made for, before it expires."""
+class LinkRefused(Exception):
+    """A download or stream link that cannot serve this request; ``status`` is the HTTP
+    answer (403: not this user's or unknown; 410: used, expired or the clip purged)."""
+
+    def __init__(self, message: str, *, reason: str, status: int) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.status = status
+
+
+# Reason codes of refused links (documented in docs/audit-events.md).
+LINK_REASONS = (
+    "download_link_unknown",
+    "download_link_not_yours",
+    "download_link_used",
+    "download_link_expired",
+    "stream_link_unknown",
+    "stream_link_not_yours",
+    "stream_link_expired",
+    "clip_purged",
+)
+
+
+def download_link_redeem(*, actor: access.Actor, purpose: Purpose | None, raw_token: str) -> Clip:
+    """The clip behind a link, once, for the user it was made for, before it expires.
+
+    A refused redemption (another user's link, a used or expired one, an unknown token, a
+    purged clip) is logged through the gate as a denied clip_download, then raised.
+    """
     with transaction.atomic():
         link = (
             DownloadLink.objects.select_for_update()
-            .select_related("clip")
+            .select_related("clip__answer__owner_request")
             .filter(token_digest=hashlib.sha256(raw_token.encode()).hexdigest())
             .first()
         )
-        if link is None or link.user_id != user.pk or link.used_at is not None or link.expires_at <= timezone.now():
-            raise PermissionError(_("This download link is not valid for you, or it has expired."))
-        link.used_at = timezone.now()
-        link.save(update_fields=["used_at"])
-    return link.clip
+        if link is None:
+            problem, status = "download_link_unknown", 403
+        elif link.user_id != actor.user.pk:
+            problem, status = "download_link_not_yours", 403
+        elif link.used_at is not None:
+            problem, status = "download_link_used", 410
+        elif link.expires_at <= timezone.now():
+            problem, status = "download_link_expired", 410
+        elif link.clip.purged_at is not None:
+            problem, status = "clip_purged", 410
+        else:
+            link.used_at = timezone.now()
+            link.save(update_fields=["used_at"])
+            return link.clip
+    targets, owners = _clip_targets(link.clip) if link is not None else (["download:unknown"], [])
+    access.evidence_authorize(
+        actor=actor,
+        action=Action.CLIP_DOWNLOAD,
+        purpose=purpose,
+        targets=targets,
+        owner_refs=owners,
+        details={"problem": problem},
+        extra_denial=problem,
+    )
+    if problem == "clip_purged":
+        raise LinkRefused(_("This clip was deleted at the end of its retention period."), reason=problem, status=410)
+    if status == 410:
+        message = _("This download link was already used or has expired. Ask for a new one (a new, logged download).")
+    else:
+        message = _("This download link is not valid for you, or it has expired.")
+    raise LinkRefused(message, reason=problem, status=status)
 
 
 def clip_hold_set(
     *, actor: access.Actor, purpose: Purpose | None, clip_public_id: Any, held: bool, reason: str
 ) -> Clip:
-    """A supervisor puts a clip on legal hold (or releases it), with a reason."""
-    if getattr(actor.user, "role", None) != "supervisor":
-        raise PermissionError(_("Only a supervisor can place or release a legal hold."))
+    """A supervisor puts a clip on legal hold (or releases it), with a reason; every attempt
+    is one evidence_hold event (allowed or denied)."""
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for the hold or its release.")]})
-    clip = Clip.objects.select_related("answer__owner_request").get(public_id=clip_public_id, purged_at__isnull=True)
-    targets, owners = _clip_targets(clip)
+    clip = (
+        Clip.objects.select_related("answer__owner_request")
+        .filter(public_id=clip_public_id, purged_at__isnull=True)
+        .first()
+        if _valid_uuid(clip_public_id)
+        else None
+    )
+    targets, owners = _clip_targets(clip) if clip is not None else ([f"clip:{clip_public_id}"[:80]], [])
+    refusal = None
+    if clip is None:
+        refusal = "not_found"
+    elif getattr(actor.user, "role", None) != "supervisor":
+        refusal = "role_not_permitted"
     decision = access.evidence_authorize(
         actor=actor,
-        action=Action.EXPORT if False else Action.CLIP_VIEW,
+        action=Action.EVIDENCE_HOLD,
         purpose=purpose,
         targets=targets,
         owner_refs=owners,
         details={"hold": held, "reason": reason.strip()[:200]},
+        extra_denial=refusal,
     )
+    if clip is None:
+        raise Clip.DoesNotExist("No such clip.")
     if not decision.allowed:
+        if decision.reason == "role_not_permitted":
+            raise PermissionError(_("Only a supervisor can place or release a legal hold."))
         raise PermissionError(decision.message)
     with transaction.atomic():
         Clip.objects.filter(pk=clip.pk).update(held=held, hold_reason=reason.strip()[:500])
@@ -611,15 +679,6 @@ def clip_view_open(*, actor: access.Actor, purpose: Purpose | None, clip_public_
     return Viewing(decision, clip, link)
 
 
-class StreamLinkRefused(Exception):
-    """A stream link that cannot serve this request; ``status`` is the HTTP answer."""
-
-    def __init__(self, message: str, *, reason: str, status: int) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.status = status
-
-
 def stream_link_resolve(*, actor: access.Actor, purpose: Purpose | None, link_public_id: Any) -> StreamLink:
     """The stream link behind a player request, for the user it was made for, until it expires.
 
@@ -659,7 +718,7 @@ def stream_link_resolve(*, actor: access.Actor, purpose: Purpose | None, link_pu
         message = _("This clip was deleted at the end of its retention period.")
     else:
         message = messages[status]
-    raise StreamLinkRefused(message, reason=problem, status=status)
+    raise LinkRefused(message, reason=problem, status=status)
 
 
 # --- Integrity notices for department admins ----------------------------------------------

@@ -25,7 +25,7 @@ from console.views import StaffConsoleMixin
 from portal.views import OwnerRequiredMixin
 
 from . import selectors, services, streaming
-from .models import OwnerRequest
+from .models import Clip, OwnerRequest
 from .storage import clip_store
 
 
@@ -125,12 +125,14 @@ class ClipDownloadLinkView(StaffConsoleMixin, View):
         return redirect("footage-download", token=token)
 
 
-class ClipDownloadView(LoginRequiredMixin, View):
+class ClipDownloadView(StaffConsoleMixin, View):
     def get(self, request: HttpRequest, token: str) -> HttpResponseBase:
         try:
-            clip = services.download_link_redeem(user=request.user, raw_token=token)
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from exc
+            clip = services.download_link_redeem(actor=self.actor, purpose=self.purpose(), raw_token=token)
+        except services.LinkRefused as exc:
+            refused = HttpResponse(str(exc), status=exc.status, content_type="text/plain; charset=utf-8")
+            add_never_cache_headers(refused)
+            return refused
         response = FileResponse(
             clip_store().open(clip.storage_key, "rb"), as_attachment=True, filename=clip.original_name
         )
@@ -148,9 +150,14 @@ class ClipHoldView(StaffConsoleMixin, View):
                 held=request.POST.get("held") == "1",
                 reason=request.POST.get("reason", ""),
             )
+        except Clip.DoesNotExist as exc:
+            raise Http404 from exc
         except (PermissionError, ValidationError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            return redirect(request.POST.get("next") or "footage-request-list")
+            back = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+                back = "footage-request-list"
+            return redirect(back)
         messages.success(request, _("Legal hold placed.") if clip.held else _("Legal hold released."))
         return redirect("footage-request-detail", request_id=clip.request.public_id)
 
@@ -275,7 +282,7 @@ class ClipStreamView(StaffConsoleMixin, View):
     def get(self, request: HttpRequest, link_id: str) -> HttpResponseBase:
         try:
             link = services.stream_link_resolve(actor=self.actor, purpose=self.purpose(), link_public_id=link_id)
-        except services.StreamLinkRefused as exc:
+        except services.LinkRefused as exc:
             refused = HttpResponse(str(exc), status=exc.status, content_type="text/plain; charset=utf-8")
             add_never_cache_headers(refused)
             return refused

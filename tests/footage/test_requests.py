@@ -293,9 +293,32 @@ def test_a_download_link_works_once_for_its_user_and_is_logged(
     assert stolen.status_code == 403
     assert b"".join(first.streaming_content) == mp4  # type: ignore[attr-defined]
     assert first["X-Content-SHA256"] == clip.sha256
-    assert again.status_code == 403
+    assert again.status_code == 410
     assert AccessEvent.objects.filter(action="clip_download", outcome="allowed", quantity=clip.size).exists()
     assert "downloaded" in list(clip.custody.values_list("action", flat=True))
+
+
+def test_refused_download_links_are_logged_with_what_was_wrong(clip: Clip, actor: access.Actor, purpose: Any) -> None:
+    # given a link issued to one officer
+    _, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=clip.public_id)
+    thief = UserFactory(role=Role.OFFICER)
+    client, thief_client = _staff_client(actor.user), _staff_client(thief)
+
+    # when another officer tries it, the owner uses it twice, and someone guesses a token
+    stolen = thief_client.get(f"/footage/download/{token}/")
+    client.get(f"/footage/download/{token}/")
+    reused = client.get(f"/footage/download/{token}/")
+    guessed = client.get("/footage/download/not-a-real-token/")
+
+    # then each refusal is a denied clip_download event naming the problem, on that clip
+    denied = AccessEvent.objects.filter(action="clip_download", outcome="denied").order_by("seq")
+    assert [stolen.status_code, reused.status_code, guessed.status_code] == [403, 410, 403]
+    assert [(e.actor_id, e.details["problem"]) for e in denied] == [
+        (thief.pk, "download_link_not_yours"),
+        (actor.user.pk, "download_link_used"),
+        (actor.user.pk, "download_link_unknown"),
+    ]
+    assert f"clip:{clip.public_id}" in denied[0].targets
 
 
 def test_an_expired_download_link_is_refused(clip: Clip, actor: access.Actor, purpose: Any, settings: Any) -> None:
@@ -305,7 +328,10 @@ def test_an_expired_download_link_is_refused(clip: Clip, actor: access.Actor, pu
 
     response = client.get(f"/footage/download/{token}/")
 
-    assert response.status_code == 403
+    assert response.status_code == 410
+    assert AccessEvent.objects.filter(action="clip_download", outcome="denied").last().details == {  # type: ignore[union-attr]
+        "problem": "download_link_expired"
+    }
 
 
 def test_a_clip_id_of_another_department_is_not_found_and_logged(clip: Clip, fontana: Any) -> None:
@@ -351,9 +377,39 @@ def test_retention_purges_old_clips_but_not_held_ones(
     assert "deleted" in mail.outbox[-1].subject
 
 
-def test_only_a_supervisor_places_a_hold(clip: Clip, actor: access.Actor, purpose: Any) -> None:
+def test_only_a_supervisor_places_a_hold_and_every_attempt_is_an_evidence_hold_event(
+    clip: Clip, actor: access.Actor, purpose: Any
+) -> None:
+    supervisor = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
+    own_purpose = access.purpose_declare(actor=supervisor, case_number="RPD-9", category="violent_crime", text="x")
+
     with pytest.raises(PermissionError):
         services.clip_hold_set(actor=actor, purpose=purpose, clip_public_id=clip.public_id, held=True, reason="x")
+    services.clip_hold_set(actor=supervisor, purpose=own_purpose, clip_public_id=clip.public_id, held=True, reason="y")
+
+    events = AccessEvent.objects.filter(action="evidence_hold").order_by("seq")
+    assert [(e.outcome, e.reason, e.actor_id) for e in events] == [
+        ("denied", "role_not_permitted", actor.user.pk),
+        ("allowed", "ok", supervisor.user.pk),
+    ]
+    assert events[1].details == {"hold": True, "reason": "y"}
+    assert not AccessEvent.objects.filter(action="clip_view", details__has_key="hold").exists()
+
+
+def test_a_hold_on_an_unknown_clip_is_not_found_and_logged(in_rialto: Any) -> None:
+    supervisor = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
+    purpose = access.purpose_declare(actor=supervisor, case_number="RPD-9", category="violent_crime", text="x")
+
+    with pytest.raises(Clip.DoesNotExist):
+        services.clip_hold_set(
+            actor=supervisor,
+            purpose=purpose,
+            clip_public_id="00000000-0000-4000-8000-000000000000",
+            held=True,
+            reason="y",
+        )
+
+    assert AccessEvent.objects.filter(action="evidence_hold", outcome="denied", reason="not_found").exists()
 
 
 def test_a_flipped_byte_in_a_stored_clip_raises_the_integrity_alarm(clip: Clip, media: Path) -> None:
