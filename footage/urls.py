@@ -10,6 +10,7 @@ urlpatterns = [
     path("console/clips/<str:clip_id>/download/", views.ClipDownloadLinkView.as_view(), name="footage-clip-link"),
     path("console/clips/<str:clip_id>/hold/", views.ClipHoldView.as_view(), name="footage-clip-hold"),
     path("console/clips/<str:clip_id>/play/", views.ClipPlayerView.as_view(), name="footage-clip-play"),
+    path("console/clips/viewing/<str:link_id>/", views.ClipViewingView.as_view(), name="footage-clip-viewing"),
     path("console/clips/stream/<str:link_id>/", views.ClipStreamView.as_view(), name="footage-clip-stream"),
     path("department/integrity/", views.IntegrityNoticeListView.as_view(), name="footage-integrity-notices"),
     path(

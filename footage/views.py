@@ -249,24 +249,41 @@ class FootageExportView(StaffConsoleMixin, View):
 
 
 class ClipPlayerView(StaffConsoleMixin, View):
-    """One viewing of a clip: the gate decides and the viewing is logged once (access event
-    and custody event); the page's video element then streams through a link bound to
-    this officer."""
+    """Opening a clip is one viewing: the gate decides and the viewing is logged once (access
+    event and custody event). Only a POST from the console's own form opens one (CSRF-checked:
+    another site cannot make an officer's browser log a viewing); it then redirects to the
+    viewing's page, which a reload shows again without logging a second viewing."""
 
     template = "footage/clip_player.html"
 
-    def get(self, request: HttpRequest, clip_id: str) -> HttpResponse:
+    def post(self, request: HttpRequest, clip_id: str) -> HttpResponse:
         viewing = services.clip_view_open(actor=self.actor, purpose=self.purpose(), clip_public_id=clip_id)
         if viewing.link is None or viewing.clip is None:
             if viewing.decision.reason == "not_found":
                 raise Http404
             refused = viewing.decision.message or _("You cannot view this clip.")
             response = render(request, self.template, {"refused": refused}, status=403)
+            add_never_cache_headers(response)
+            return response
+        return redirect("footage-clip-viewing", link_id=viewing.link.public_id)
+
+
+class ClipViewingView(StaffConsoleMixin, View):
+    """The page of one viewing: the player for the officer the viewing was opened for, until
+    its link expires. Showing it again is not a new viewing; refusals are logged."""
+
+    template = "footage/clip_player.html"
+
+    def get(self, request: HttpRequest, link_id: str) -> HttpResponse:
+        try:
+            link = services.stream_link_resolve(actor=self.actor, purpose=self.purpose(), link_public_id=link_id)
+        except services.LinkRefused as exc:
+            response = render(request, self.template, {"refused": str(exc)}, status=exc.status)
         else:
-            clip = viewing.clip
+            clip = link.clip
             context = {
                 "clip": clip,
-                "link": viewing.link,
+                "link": link,
                 "content_type": streaming.CONTENT_TYPES.get(clip.container, "application/octet-stream"),
                 "playable": clip.container in streaming.BROWSER_PLAYABLE,
             }

@@ -282,6 +282,7 @@ CAMERA_DATA_ROUTES = {
     "console/clips/<str:clip_id>/download/",
     "console/clips/<str:clip_id>/hold/",
     "console/clips/<str:clip_id>/play/",  # the viewing is a gate decision
+    "console/clips/viewing/<str:link_id>/",  # the page of a viewing the gate allowed; refusals are gate events
     "console/clips/stream/<str:link_id>/",  # bytes for a link the gate issued; refusals are gate events
 }
 

@@ -110,8 +110,8 @@ def test_officer_watches_a_clip_in_the_console(
 
     page.goto(porchlight_server.url("rialto.localhost", f"/console/footage/{request_id}/"))
     shot(page, "request")
-    page.click(f"tr[data-clip='{clip_id}'] a.watch")
-    page.wait_for_url(f"**/console/clips/{clip_id}/play/")
+    page.click(f"tr[data-clip='{clip_id}'] button.watch")
+    page.wait_for_url("**/console/clips/viewing/*/")
     _wait_until(page, "document.getElementById('clip-player').readyState >= 1")
     duration = page.evaluate("document.getElementById('clip-player').duration")
     page.evaluate("document.getElementById('clip-player').currentTime = 2.5")

@@ -39,7 +39,8 @@ def _events(action: str = "clip_view", **filters: Any) -> int:
 
 
 def _watch(client: TenantClient, clip: Clip) -> tuple[Any, StreamLink | None]:
-    response = client.get(f"/console/clips/{clip.public_id}/play/")
+    """Press "Watch (logged)": POST, then follow the redirect to the viewing's page."""
+    response = client.post(f"/console/clips/{clip.public_id}/play/", follow=True)
     return response, StreamLink.objects.filter(clip=clip).order_by("-pk").first()
 
 
@@ -194,7 +195,7 @@ def test_a_clip_id_of_another_department_is_not_found_in_the_player_and_logged(c
     )
     client = _console(officer, purpose, host="fontana.localhost")
 
-    response = client.get(f"/console/clips/{clip.public_id}/play/")
+    response = client.post(f"/console/clips/{clip.public_id}/play/")
 
     assert response.status_code == 404
     assert AccessEvent.objects.filter(action="clip_view", outcome="denied", reason="not_found").count() == 1
@@ -210,18 +211,69 @@ def test_only_officers_and_supervisors_reach_the_player_or_its_stream(
     user = UserFactory(role=role)
     client = _console(user)
 
-    page = client.get(f"/console/clips/{clip.public_id}/play/")
+    page = client.post(f"/console/clips/{clip.public_id}/play/")
+    viewing = client.get(f"/console/clips/viewing/{link.public_id}/")
     stream = client.get(f"/console/clips/stream/{link.public_id}/")
 
-    assert (page.status_code, stream.status_code) == (403, 403)
-    assert _events("console_denied", actor_id=user.pk) == 2
+    assert (page.status_code, viewing.status_code, stream.status_code) == (403, 403, 403)
+    assert _events("console_denied", actor_id=user.pk) == 3
     assert CustodyEvent.objects.filter(clip=clip, action="viewed").count() == 1
 
 
-def test_the_request_page_links_each_clip_to_the_player(clip: Clip, actor: access.Actor, purpose: Any) -> None:
+def test_the_request_page_opens_each_clip_in_the_player_with_a_form(
+    clip: Clip, actor: access.Actor, purpose: Any
+) -> None:
     page = _console(actor.user, purpose).get(f"/console/footage/{clip.request.public_id}/")
 
-    assert f'href="/console/clips/{clip.public_id}/play/"' in page.content.decode()
+    assert f'action="/console/clips/{clip.public_id}/play/"' in page.content.decode()
+
+
+def test_a_plain_link_to_the_player_logs_nothing(clip: Clip, actor: access.Actor, purpose: Any) -> None:
+    # given another site that links or redirects a signed-in officer to the player
+    client = _console(actor.user, purpose)
+    before = _events()
+
+    # when the browser follows it (a GET, which SameSite=Lax cookies allow)
+    response = client.get(f"/console/clips/{clip.public_id}/play/")
+
+    # then no viewing is opened or logged on the officer's name
+    assert response.status_code == 405
+    assert _events() == before
+    assert not CustodyEvent.objects.filter(clip=clip, action="viewed").exists()
+
+
+def test_a_post_without_the_csrf_token_opens_no_viewing(clip: Clip, actor: access.Actor, purpose: Any) -> None:
+    client = _console(actor.user, purpose)
+    client.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+
+    response = client.post(f"/console/clips/{clip.public_id}/play/")
+
+    assert response.status_code == 403
+    assert not StreamLink.objects.filter(clip=clip).exists()
+
+
+def test_reloading_the_viewing_page_is_not_a_second_viewing(clip: Clip, actor: access.Actor, purpose: Any) -> None:
+    client = _console(actor.user, purpose)
+    page, link = _watch(client, clip)
+    assert link is not None
+
+    again = client.get(f"/console/clips/viewing/{link.public_id}/")
+
+    assert (page.status_code, again.status_code) == (200, 200)
+    assert CustodyEvent.objects.filter(clip=clip, action="viewed").count() == 1
+    assert _events(outcome="allowed") == 1
+
+
+def test_another_officer_cannot_open_someone_elses_viewing_page(clip: Clip, actor: access.Actor, purpose: Any) -> None:
+    _page, link = _watch(_console(actor.user, purpose), clip)
+    assert link is not None
+    other = UserFactory(role=Role.OFFICER)
+
+    response = _console(other).get(f"/console/clips/viewing/{link.public_id}/")
+
+    assert response.status_code == 403
+    assert f"/console/clips/stream/{link.public_id}/" not in response.content.decode()
+    assert _events(outcome="denied", actor_id=other.pk) == 1
 
 
 @pytest.mark.parametrize(
