@@ -9,9 +9,10 @@ before sending it when served asynchronously, which would load the whole clip in
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.core.files.storage import Storage
 
 STREAM_CHUNK = 256 * 1024
 
@@ -74,26 +75,55 @@ def byte_range(header: str, size: int) -> ByteRange | None:
     return ByteRange(start, min(int(last), size - 1) if last else size - 1)
 
 
-def iter_range(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:
-    """``length`` bytes from ``start``, a chunk at a time; closes the handle at the end."""
+class _S3Range:
+    """The body of a ranged GetObject: only those bytes travel from the bucket."""
+
+    def __init__(self, storage: Any, key: str, start: int, length: int) -> None:
+        from storages.utils import clean_name  # django-storages: only with an S3 clip store
+
+        name = storage._normalize_name(clean_name(key))
+        obj = storage.bucket.Object(name)
+        self._body = obj.get(Range=f"bytes={start}-{start + length - 1}")["Body"]
+
+    def read(self, size: int = -1) -> bytes:
+        return self._body.read(None if size < 0 else size)
+
+    def close(self) -> None:
+        self._body.close()
+
+
+def open_range(storage: Storage, key: str, start: int, length: int) -> Any:
+    """A reader of ``length`` bytes of ``key`` from ``start``, with ``read(n)`` and ``close()``.
+
+    On S3-compatible storage a ranged GET (django-storages' file object would download the
+    whole object on the first seek: 2 GB for each seek of the player); elsewhere the file,
+    opened and positioned.
+    """
+    if hasattr(storage, "bucket") and hasattr(storage, "_normalize_name"):
+        return _S3Range(storage, key, start, length)
+    handle = storage.open(key, "rb")
+    handle.seek(start)
+    return handle
+
+
+def iter_range(reader: Any, length: int) -> Iterator[bytes]:
+    """``length`` bytes from a reader made by :func:`open_range`, a chunk at a time; closes it."""
     try:
-        handle.seek(start)
         remaining = length
         while remaining > 0:
-            block = handle.read(min(STREAM_CHUNK, remaining))
+            block = reader.read(min(STREAM_CHUNK, remaining))
             if not block:
                 break
             remaining -= len(block)
             yield block
     finally:
-        handle.close()
+        reader.close()
 
 
-async def aiter_range(handle: IO[bytes], start: int, length: int) -> AsyncIterator[bytes]:
+async def aiter_range(reader: Any, length: int) -> AsyncIterator[bytes]:
     """The same for ASGI: each read runs in a worker thread, one chunk in memory at a time."""
-    read: Any = sync_to_async(handle.read, thread_sensitive=False)
+    read: Any = sync_to_async(reader.read, thread_sensitive=False)
     try:
-        await sync_to_async(handle.seek, thread_sensitive=False)(start)
         remaining = length
         while remaining > 0:
             block = await read(min(STREAM_CHUNK, remaining))
@@ -102,4 +132,4 @@ async def aiter_range(handle: IO[bytes], start: int, length: int) -> AsyncIterat
             remaining -= len(block)
             yield block
     finally:
-        await sync_to_async(handle.close, thread_sensitive=False)()
+        await sync_to_async(reader.close, thread_sensitive=False)()

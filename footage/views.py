@@ -304,8 +304,8 @@ class ClipStreamView(StaffConsoleMixin, View):
             add_never_cache_headers(refused)
             return refused
         clip = link.clip
-        handle = clip_store().open(clip.storage_key, "rb")
-        size = handle.size
+        store = clip_store()
+        size = store.size(clip.storage_key)
         etag = f'"{clip.sha256}"'
         asked = request.headers.get("Range", "")
         if request.headers.get("If-Range", etag) != etag:
@@ -313,25 +313,25 @@ class ClipStreamView(StaffConsoleMixin, View):
         try:
             wanted = streaming.byte_range(asked, size) if asked else None
         except streaming.RangeNotSatisfiable:
-            handle.close()
             unsatisfiable = HttpResponse(status=416)
             unsatisfiable["Content-Range"] = f"bytes */{size}"
             add_never_cache_headers(unsatisfiable)
             return unsatisfiable
         part = wanted or streaming.ByteRange(0, size - 1)
+        reader = streaming.open_range(store, clip.storage_key, part.start, part.length)
         body: Any
         if isinstance(request, ASGIRequest):
-            body = streaming.aiter_range(handle, part.start, part.length)
+            body = streaming.aiter_range(reader, part.length)
         else:
-            body = streaming.iter_range(handle, part.start, part.length)
+            body = streaming.iter_range(reader, part.length)
         response = StreamingHttpResponse(
             body,
             status=206 if wanted else 200,
             content_type=streaming.CONTENT_TYPES.get(clip.container, "application/octet-stream"),
         )
-        # An async iterator has no close(): make sure the file is closed if the player
+        # An async iterator has no close(): make sure the reader is closed if the player
         # stops reading halfway (it does, on every seek).
-        response._resource_closers.append(handle.close)  # type: ignore[attr-defined]
+        response._resource_closers.append(reader.close)  # type: ignore[attr-defined]
         response["Content-Length"] = str(part.length)
         if wanted:
             response["Content-Range"] = part.content_range(size)

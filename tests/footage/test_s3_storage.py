@@ -148,3 +148,28 @@ def test_a_changed_object_in_the_bucket_raises_the_integrity_alarm(
     broken = services.clips_rehash()
 
     assert clip.pk in [c.pk for c in broken]
+
+
+def test_the_player_asks_the_bucket_for_the_range_only(
+    bucket: Any, owner_request: OwnerRequest, mp4: bytes, actor: Any, purpose: Any
+) -> None:
+    # given a clip stored in the bucket, and a record of what is asked of the bucket
+    from tests.footage.test_player import _console
+
+    _upload(_owner_client(owner_request), owner_request, mp4)
+    clip = Clip.objects.get(request=owner_request.request)
+    gets: list[str] = []
+    events = clip_store().connection.meta.client.meta.events  # type: ignore[attr-defined]
+    events.register("before-call.s3.GetObject", lambda params, **_: gets.append(params["headers"].get("Range", "")))
+    officer = _console(actor.user, purpose)
+    officer.post(f"/console/clips/{clip.public_id}/play/")
+    link = clip.stream_links.get()  # type: ignore[attr-defined]
+
+    # when the player seeks to the middle
+    response = officer.get(f"/console/clips/stream/{link.public_id}/", HTTP_RANGE="bytes=100-199")
+
+    # then it gets exactly those bytes, and only those were fetched from the bucket
+    assert response.status_code == 206
+    assert b"".join(response.streaming_content) == mp4[100:200]
+    assert response["Content-Range"] == f"bytes 100-199/{len(mp4)}"
+    assert gets == ["bytes=100-199"]
