@@ -32,9 +32,9 @@ from tenants.models import DepartmentPolicy
 from tenants.selectors import department_current
 
 from . import geo
-from .consent import ConsentAction, ConsentLevel, GrantState, Reason, consent_permits, permitted_until
+from .consent import ConsentAction, ConsentLevel, Reason, consent_permits, permitted_until
 from .models import Camera, CameraStatus, ConsentGrant, Purpose, SiteKind
-from .selectors import grant_state, windows_from_json
+from .selectors import grant_state, grant_state_of
 
 # Who may do what. Department admins administer and the oversight board reads the log;
 # neither looks at cameras.
@@ -435,13 +435,13 @@ class SearchResult:
 def _hit(row: geo.SearchRow, time_zone: str, exigent: bool, policy: GatePolicy) -> CameraHit:
     state = None
     if row.consent_level is not None:
-        state = GrantState(
+        state = grant_state_of(
             level=row.consent_level,
-            time_zone=time_zone,
-            windows=windows_from_json(row.consent_windows),
+            windows=row.consent_windows,
             expires_at=row.consent_expires_at,
             revoked_at=row.consent_revoked_at,
             paused=row.status == CameraStatus.PAUSED,
+            time_zone=time_zone,
         )
     now = timezone.now()
     live = consent_permits(state, ConsentAction.LIVE_VIEW, now, exigent=exigent).allowed and not (

@@ -74,13 +74,33 @@ def grant_state(*, camera: Camera, time_zone: str) -> GrantState | None:
     grant: ConsentGrant | None = getattr(camera, "consent", None)
     if grant is None:
         return None
-    return GrantState(
+    return grant_state_of(
         level=grant.level,
-        time_zone=time_zone,
-        windows=windows_from_json(grant.windows),
+        windows=grant.windows,
         expires_at=grant.expires_at,
         revoked_at=grant.revoked_at,
         paused=camera.status == CameraStatus.PAUSED,
+        time_zone=time_zone,
+    )
+
+
+def grant_state_of(
+    *,
+    level: str,
+    windows: list[dict[str, Any]],
+    expires_at: dt.datetime | None,
+    revoked_at: dt.datetime | None,
+    paused: bool,
+    time_zone: str,
+) -> GrantState:
+    """The same from plain values (search results are rows, not model instances)."""
+    return GrantState(
+        level=level,
+        time_zone=time_zone,
+        windows=windows_from_json(windows),
+        expires_at=expires_at,
+        revoked_at=revoked_at,
+        paused=paused,
     )
 
 

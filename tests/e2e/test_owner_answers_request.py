@@ -2,7 +2,6 @@
 
 import datetime as dt
 import hashlib
-import subprocess
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -20,6 +19,7 @@ from footage import services
 from footage.models import OwnerRequest
 from tests.e2e.conftest import LiveServer
 from tests.live.test_consumers import Scene, _scene, committed
+from tests.videos import make_video
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -51,22 +51,7 @@ def test_owner_uploads_footage_and_sees_the_receipt(
     porchlight_server: LiveServer, browser: Any, shot: Any, tmp_path: Path
 ) -> None:
     video = tmp_path / "driveway.mp4"
-    subprocess.run(
-        [
-            "/usr/bin/ffmpeg",
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=2:size=320x180:rate=10",
-            "-pix_fmt",
-            "yuv420p",
-            str(video),
-        ],
-        check=True,
-    )
+    make_video(video, seconds=2, size="320x180", rate=10)
     scene = committed(_scene, level="on_request")
     request_id, session_key = committed(_request_and_owner_session, scene)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -89,25 +74,8 @@ def test_owner_uploads_footage_and_sees_the_receipt(
 
 def _noisy_video(path: Path, seconds: int) -> bytes:
     """A few megabytes of real MP4: noise does not compress."""
-    subprocess.run(
-        [
-            "/usr/bin/ffmpeg",
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc2=duration={seconds}:size=640x360:rate=25",
-            "-vf",
-            "noise=alls=30:allf=t",
-            "-pix_fmt",
-            "yuv420p",
-            str(path),
-        ],
-        check=True,
-    )
-    return path.read_bytes()
+    noise = ("-vf", "noise=alls=30:allf=t")
+    return make_video(path, seconds=seconds, size="640x360", rate=25, source="testsrc2", extra=noise)
 
 
 def _deliver(server: LiveServer, request: Any) -> None:

@@ -21,6 +21,7 @@ from footage import services
 from footage.models import OwnerRequest
 from tenants.models import Department
 from tests.live.test_consumers import _scene
+from tests.videos import make_video
 
 pytestmark = [pytest.mark.django_db, pytest.mark.worker]
 
@@ -52,22 +53,7 @@ def test_request_upload_download_export_verify(
 ) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     video = tmp_path / "door.mp4"
-    subprocess.run(
-        [
-            "/usr/bin/ffmpeg",
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=1:size=160x120:rate=5",
-            "-pix_fmt",
-            "yuv420p",
-            str(video),
-        ],
-        check=True,
-    )
+    make_video(video, seconds=1, size="160x120", rate=5)
     scene = committed(lambda: _scene(level="on_request"))
 
     def send() -> Any:

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import hashlib
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,29 +18,13 @@ from footage.models import Clip, CustodyEvent, OwnerRequest
 from footage.tasks import clips_rehash
 from tests.conftest import TenantClient
 from tests.factories import UserFactory, totp_enable
+from tests.videos import make_video
 
 
 @pytest.fixture(scope="session")
 def mp4(tmp_path_factory: Any) -> bytes:
     """A real one-second MP4 from ffmpeg's test source."""
-    path = tmp_path_factory.mktemp("video") / "clip.mp4"
-    subprocess.run(
-        [
-            "/usr/bin/ffmpeg",
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=1:size=160x120:rate=5",
-            "-pix_fmt",
-            "yuv420p",
-            str(path),
-        ],
-        check=True,
-    )
-    return path.read_bytes()
+    return make_video(tmp_path_factory.mktemp("video") / "clip.mp4", seconds=1, size="160x120", rate=5)
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import hashlib
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from tests.conftest import TenantClient
 from tests.factories import UserFactory
 from tests.footage import test_requests
 from tests.footage.test_requests import _owner_client, _send
+from tests.videos import make_video
 
 # The request tests' fixtures: an owner's request for one camera, a temporary MEDIA_ROOT.
 media = test_requests.media
@@ -29,24 +29,7 @@ PIECE = 4096  # the smallest piece the server allows: a few pieces of a short te
 @pytest.fixture(scope="session")
 def video(tmp_path_factory: Any) -> bytes:
     """A real MP4 of some kilobytes: several pieces of PIECE bytes."""
-    path = tmp_path_factory.mktemp("video") / "long.mp4"
-    subprocess.run(
-        [
-            "/usr/bin/ffmpeg",
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=3:size=320x240:rate=10",
-            "-pix_fmt",
-            "yuv420p",
-            str(path),
-        ],
-        check=True,
-    )
-    data = path.read_bytes()
+    data = make_video(tmp_path_factory.mktemp("video") / "long.mp4", seconds=3, size="320x240", rate=10)
     assert len(data) > 3 * PIECE
     return data
 
