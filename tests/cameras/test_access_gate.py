@@ -406,3 +406,36 @@ def test_an_officer_cannot_approve(actor: access.Actor, exigent_purpose: Any, in
         access.purpose_approve(actor=other, purpose_public_id=exigent_purpose.public_id)
 
     assert _last().reason == "role_not_permitted"
+
+
+def test_a_search_reads_only_its_own_departments_cameras_and_owners(
+    make_camera: Any, actor: access.Actor, purpose: Any, fontana: Any, rialto: Any
+) -> None:
+    # given a Rialto camera whose owner shares contact details, a Fontana camera 8 km away,
+    # and a Fontana user who has the Rialto owner's very id (each schema numbers its own)
+    from django_tenants.utils import tenant_context
+
+    mine = make_camera("on_request", share_contact=True)
+    owner_id = mine.site.owner_id
+    with tenant_context(fontana):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setval(pg_get_serial_sequence('accounts_user', 'id'), %s, false)", [owner_id])
+        twin = UserFactory(role=Role.RESIDENT, full_name="Fontana Twin", email="twin@fontana.example.org")
+        site = services.site_create(
+            owner=twin, department=fontana, lon=-117.47, lat=34.10, kind="business", address="2 Elm", share_contact=True
+        )
+        foreign = services.camera_register(owner=twin, site=site, label="F")
+    connection.set_tenant(rialto)
+
+    # when a Rialto officer searches a circle that covers both
+    result = access.camera_search(
+        actor=actor, purpose=purpose, area=Area(center=point(-117.425, 34.10), radius_m=6_000), mode="pin"
+    )
+
+    # then only Rialto's camera comes back, with its Rialto owner's contact
+    ids = [h.camera.public_id for h in result.hits]
+    hit = next(h for h in result.hits if h.camera.public_id == mine.public_id)
+    assert twin.pk == owner_id
+    assert foreign.public_id not in ids
+    assert hit.camera.contact_email == mine.site.owner.email
+    assert hit.camera.contact_name != "Fontana Twin"
