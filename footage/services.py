@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, NoReturn, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -413,23 +413,46 @@ def download_link_redeem(*, actor: access.Actor, purpose: Purpose | None, raw_to
             link.used_at = timezone.now()
             link.save(update_fields=["used_at"])
             return link.clip
-    targets, owners = _clip_targets(link.clip) if link is not None else (["download:unknown"], [])
-    access.evidence_authorize(
-        actor=actor,
-        action=Action.CLIP_DOWNLOAD,
-        purpose=purpose,
-        targets=targets,
-        owner_refs=owners,
-        details={"problem": problem},
-        extra_denial=problem,
-    )
     if problem == "clip_purged":
-        raise LinkRefused(_("This clip was deleted at the end of its retention period."), reason=problem, status=410)
-    if status == 410:
+        message = _("This clip was deleted at the end of its retention period.")
+    elif status == 410:
         message = _("This download link was already used or has expired. Ask for a new one (a new, logged download).")
     else:
         message = _("This download link is not valid for you, or it has expired.")
-    raise LinkRefused(message, reason=problem, status=status)
+    _link_refuse(
+        actor=actor,
+        purpose=purpose,
+        action=Action.CLIP_DOWNLOAD,
+        clip=link.clip if link is not None else None,
+        unknown_target="download:unknown",
+        details={"problem": problem},
+        refusal=LinkRefused(message, reason=problem, status=status),
+    )
+
+
+def _link_refuse(
+    *,
+    actor: access.Actor,
+    purpose: Purpose | None,
+    action: str,
+    clip: Clip | None,
+    unknown_target: str,
+    details: dict[str, Any],
+    refusal: LinkRefused,
+) -> NoReturn:
+    """Log a refused download or stream link through the gate (a denied event naming the
+    problem, on the clip when there is one), then raise the refusal."""
+    targets, owners = _clip_targets(clip) if clip is not None else ([unknown_target[:80]], [])
+    access.evidence_authorize(
+        actor=actor,
+        action=action,
+        purpose=purpose,
+        targets=targets,
+        owner_refs=owners,
+        details=details,
+        extra_denial=refusal.reason,
+    )
+    raise refusal
 
 
 def clip_hold_set(
@@ -700,25 +723,21 @@ def stream_link_resolve(*, actor: access.Actor, purpose: Purpose | None, link_pu
         problem, status = "stream_link_expired", 410
     else:
         return link
-    targets, owners = _clip_targets(link.clip) if link is not None else ([f"stream:{link_public_id}"[:80]], [])
-    access.evidence_authorize(
-        actor=actor,
-        action=Action.CLIP_VIEW,
-        purpose=purpose,
-        targets=targets,
-        owner_refs=owners,
-        details={"stream_link": str(link_public_id)[:40], "problem": problem},
-        extra_denial=problem,
-    )
-    messages = {
-        403: _("This video link is not valid for you. Open the clip from its request page."),
-        410: _("This video link has expired. Open the clip again from its request page (a new, logged viewing)."),
-    }
     if problem == "clip_purged":
         message = _("This clip was deleted at the end of its retention period.")
+    elif status == 410:
+        message = _("This video link has expired. Open the clip again from its request page (a new, logged viewing).")
     else:
-        message = messages[status]
-    raise LinkRefused(message, reason=problem, status=status)
+        message = _("This video link is not valid for you. Open the clip from its request page.")
+    _link_refuse(
+        actor=actor,
+        purpose=purpose,
+        action=Action.CLIP_VIEW,
+        clip=link.clip if link is not None else None,
+        unknown_target=f"stream:{link_public_id}",
+        details={"stream_link": str(link_public_id)[:40], "problem": problem},
+        refusal=LinkRefused(message, reason=problem, status=status),
+    )
 
 
 # --- Integrity notices for department admins ----------------------------------------------

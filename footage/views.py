@@ -25,7 +25,7 @@ from console.views import StaffConsoleMixin
 from portal.views import OwnerRequiredMixin
 
 from . import selectors, services, streaming
-from .models import Clip, OwnerRequest
+from .models import Clip, IntegrityNotice, OwnerRequest
 from .storage import clip_store
 
 
@@ -140,6 +140,14 @@ class ClipDownloadView(StaffConsoleMixin, View):
         return response
 
 
+def _redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """To the form's ``next`` when it is a page of this site, else to ``fallback``."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(fallback)
+    return redirect(target)
+
+
 class ClipHoldView(StaffConsoleMixin, View):
     def post(self, request: HttpRequest, clip_id: str) -> HttpResponse:
         try:
@@ -154,10 +162,7 @@ class ClipHoldView(StaffConsoleMixin, View):
             raise Http404 from exc
         except (PermissionError, ValidationError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            back = request.POST.get("next", "")
-            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-                back = "footage-request-list"
-            return redirect(back)
+            return _redirect_back(request, "footage-request-list")
         messages.success(request, _("Legal hold placed.") if clip.held else _("Legal hold released."))
         return redirect("footage-request-detail", request_id=clip.request.public_id)
 
@@ -368,7 +373,7 @@ class IntegrityNoticeAcknowledgeView(IntegrityNoticeRoleMixin, View):
             notice = services.integrity_notice_acknowledge(
                 user=request.user, notice_id=notice_id, note=request.POST.get("note", "")
             )
-        except services.IntegrityNotice.DoesNotExist as exc:
+        except IntegrityNotice.DoesNotExist as exc:
             raise Http404 from exc
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -378,7 +383,4 @@ class IntegrityNoticeAcknowledgeView(IntegrityNoticeRoleMixin, View):
                 _("Integrity notice for %(name)s acknowledged; it stays in the history.")
                 % {"name": notice.clip.original_name},
             )
-        target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            return redirect("footage-integrity-notices")
-        return redirect(target)
+        return _redirect_back(request, "footage-integrity-notices")
