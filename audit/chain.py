@@ -14,8 +14,10 @@ rows already written:
 """
 
 import datetime as dt
+import decimal
 import hashlib
 import json
+import math
 from typing import Any
 
 GENESIS = "0" * 64
@@ -53,6 +55,36 @@ HASHED_FIELDS = (
 # v2: what the writer knows before the chain is touched; the trigger adds the rest.
 CHAIN_FIELDS = ("seq", "occurred_at", "prev_hash")
 CONTENT_FIELDS = tuple(name for name in HASHED_FIELDS if name not in CHAIN_FIELDS)
+
+
+def canonical_text(text: str) -> str:
+    """Text as PostgreSQL stores it: no NUL (text columns and jsonb refuse it) and no lone
+    surrogate (not encodable as UTF-8)."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def canonical_json(value: Any) -> Any:
+    """``value`` as jsonb gives it back, so that what the writer hashes is what the verifier
+    reads: jsonb keeps numbers as ``numeric``, which has no negative zero, no NaN or
+    infinity, and prints large floats positionally (1e+16 comes back as 10000000000000000,
+    an integer to ``json.loads``). Non-finite numbers become strings; object keys strings."""
+    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value == 0:
+            return 0.0
+        if abs(value) >= 1e16:  # repr uses an exponent; numeric prints every digit
+            return int(decimal.Decimal(repr(value)))
+        return value
+    if isinstance(value, str):
+        return canonical_text(value)
+    if isinstance(value, dict):
+        return {canonical_text(str(key)): canonical_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonical_json(item) for item in value]
+    return canonical_text(str(value))
 
 
 def _timestamp(value: dt.datetime) -> str:

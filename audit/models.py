@@ -54,7 +54,8 @@ class AccessEvent(models.Model):
     actor_role = models.CharField(max_length=20, blank=True)
     actor_mfa = models.BooleanField(default=False)
     session_hash = models.CharField(max_length=64, blank=True)
-    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    # Text, stored exactly as hashed (audit.services._ip); inet would respell some addresses.
+    client_ip = models.CharField(max_length=45, null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     action = models.CharField(max_length=32, choices=Action.choices)
     targets = ArrayField(models.CharField(max_length=80), default=list, blank=True)

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import connection, transaction
 from psycopg.types.json import Jsonb
 
-from .chain import CONTENT_FIELDS, content_hash
+from .chain import CONTENT_FIELDS, canonical_json, canonical_text, content_hash
 from .models import AccessEvent
 
 
@@ -54,16 +54,22 @@ def session_key_hash(session_key: str | None) -> str:
 
 
 def _clean(text: str, limit: int) -> str:
-    return text.replace("\x00", "")[:limit]
+    return canonical_text(text)[:limit]
 
 
 def _ip(value: str | None) -> str | None:
+    """The client's address as text, stored exactly as hashed (the column is text, not
+    inet: PostgreSQL and each Python version spell some IPv6 addresses differently). An
+    IPv4 client seen through an IPv6 socket (::ffff:a.b.c.d) is recorded as a.b.c.d."""
     if not value:
         return None
     try:
-        return ipaddress.ip_address(value.split("%")[0]).compressed
+        address = ipaddress.ip_address(value.split("%")[0])
     except ValueError:
         return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.compressed
 
 
 # The columns a writer sends; the chain trigger (migration 0005) fills seq, occurred_at,
@@ -97,7 +103,7 @@ def access_event_record(
         "client_ip": _ip(actor.ip),
         "user_agent": _clean(actor.user_agent, 300),
         "action": facts.action,
-        "targets": list(facts.targets),
+        "targets": [canonical_text(target) for target in facts.targets],
         "owner_refs": sorted(set(facts.owner_refs)),
         "case_number": _clean(purpose.case_number, 64),
         "purpose_category": purpose.category,
@@ -110,7 +116,7 @@ def access_event_record(
         "consent_history_id": facts.consent_history_id,
         "quantity": facts.quantity,
         "quantity_unit": facts.quantity_unit,
-        "details": facts.details,
+        "details": canonical_json(facts.details),
     }
     values["content_hash"] = content_hash(values)
     params: list[Any] = [Jsonb(values[name]) if name == "details" else values[name] for name in _WRITTEN]

@@ -1,10 +1,14 @@
 """Walking the chain: the first row that does not follow from the one before it."""
 
+import datetime as dt
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from .chain import GENESIS, HASHED_FIELDS, content_hash, event_hash, link_hash
 
@@ -16,23 +20,53 @@ class ChainReport:
     head_hash: str
     broken_seq: int | None = None
     problem: str = ""
+    checkpoints: int = 0
 
     def sentence(self) -> str:
         if self.ok:
-            return f"ok: {self.count} events, head {self.head_hash}"
+            held = f"; {self.checkpoints} checkpoint{'s' if self.checkpoints != 1 else ''} holds" * bool(
+                self.checkpoints
+            )
+            return f"ok: {self.count} events, head {self.head_hash}{held}"
         return f"BROKEN at event #{self.broken_seq}: {self.problem}"
 
 
-def chain_verify(*, batch: int = 5000) -> ChainReport:
+def chain_verify(
+    *, expect: Iterable[tuple[int, str]] = (), after: tuple[int, str] | None = None, batch: int = 5000
+) -> ChainReport:
     """Verify the current schema's chain from the first event to the head.
 
     A changed row fails its own hash; a removed row leaves a gap in the sequence and a
     prev_hash that no longer matches; an inserted or reordered row breaks the link.
+
+    What the chain alone cannot show, someone holding an earlier head can: ``expect`` lists
+    (seq, hash) checkpoints kept outside the database (from the public page, an oversight
+    report, a previous run). A removed tail leaves a shorter chain that verifies; a chain
+    rewritten and recomputed from some row on verifies too; a checkpoint catches both.
+
+    ``after`` = (seq, hash) of an event verified earlier: that event must still be there
+    with that hash, and only the events after it are walked (what the oversight page does
+    between two full verifications).
     """
+    expected = dict(expect)
+    start = 1
+    if after is not None:
+        start, expected[after[0]] = after[0], after[1]
     columns = ", ".join((*HASHED_FIELDS, "content_hash", "hash"))
     expected_seq, expected_prev, count = 1, GENESIS, 0
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM audit_accessevent ORDER BY seq")  # noqa: S608 (fixed column list)
+        if after is not None:
+            cursor.execute("SELECT prev_hash FROM audit_accessevent WHERE seq = %s", [after[0]])
+            row = cursor.fetchone()
+            expected_seq, count = after[0], after[0] - 1
+            expected_prev = row[0] if row else ""
+            if row is None:
+                problem = "a checkpoint holds it, but the log no longer does: events were removed"
+                return ChainReport(False, count, expected_prev, after[0], problem)
+        cursor.execute(
+            f"SELECT {columns} FROM audit_accessevent WHERE seq >= %s ORDER BY seq",  # noqa: S608 (fixed columns)
+            [start],
+        )
         names = [c.name for c in cursor.description]
         while rows := cursor.fetchmany(batch):
             for row in rows:
@@ -46,8 +80,53 @@ def chain_verify(*, batch: int = 5000) -> ChainReport:
                     return ChainReport(False, count, expected_prev, seq, "does not link to the event before it")
                 if not _hash_holds(values):
                     return ChainReport(False, count, expected_prev, seq, "its contents were changed")
+                if seq in expected and expected[seq] != values["hash"]:
+                    problem = f"it differs from the checkpoint (hash {values['hash']}, checkpoint {expected[seq]})"
+                    return ChainReport(False, count, expected_prev, seq, problem + ": the log was rewritten")
                 expected_seq, expected_prev, count = seq + 1, values["hash"], count + 1
-    return ChainReport(True, count, expected_prev)
+    beyond = sorted(seq for seq in expected if seq >= expected_seq)
+    if beyond:
+        problem = f"a checkpoint holds it, but the log ends at #{count}: events were removed from its end"
+        return ChainReport(False, count, expected_prev, beyond[0], problem)
+    return ChainReport(True, count, expected_prev, checkpoints=len(expected))
+
+
+# --- What the oversight page shows: the last full verification, and the events since ------
+
+_LAST_FULL = "audit:chain-verified"  # the cache prefixes keys with the department's schema
+_KEEP_S = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    report: ChainReport
+    verified_in_full_at: dt.datetime
+    checked_since: int  # events after the last full verification, checked just now
+
+
+def chain_verify_in_full() -> ChainReport:
+    """Walk the whole chain and remember the head it reached (the hourly task does this)."""
+    report = chain_verify()
+    if report.ok:
+        cache.set(_LAST_FULL, (report.count, report.head_hash, timezone.now()), _KEEP_S)
+    else:
+        cache.delete(_LAST_FULL)
+    return report
+
+
+def chain_status() -> ChainStatus:
+    """The chain's state for a page: the events since the last full verification are
+    checked now, and that verification's head must still be there unchanged. A full walk
+    (~50 us per event) happens here only when none is remembered."""
+    remembered = cache.get(_LAST_FULL)
+    if remembered is None:
+        report = chain_verify_in_full()
+        return ChainStatus(report, timezone.now(), 0)
+    count, head, at = remembered
+    report = chain_verify() if count == 0 else chain_verify(after=(count, head))
+    if not report.ok:
+        cache.delete(_LAST_FULL)
+    return ChainStatus(replace(report, checkpoints=0), at, max(0, report.count - count))
 
 
 def _hash_holds(values: dict[str, Any]) -> bool:

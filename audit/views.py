@@ -21,7 +21,7 @@ from accounts.selectors import session_passed_mfa
 from .models import Action, Outcome
 from .selectors import events_recent, events_summary
 from .services import ActorSnapshot, EventFacts, access_event_record, session_key_hash
-from .verify import chain_verify
+from .verify import chain_status
 
 AUDIT_READER_ROLES = frozenset({Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
 
@@ -70,7 +70,7 @@ class OversightLogView(LoginRequiredMixin, View):
                     {**row, "action_label": Action(row["action"]).label, "outcome_label": Outcome(row["outcome"]).label}
                     for row in events_summary()
                 ],
-                "report": chain_verify(),
+                "status": chain_status(),
                 "actions": Action.choices,
                 "action": action,
                 "outcome": outcome,

@@ -140,6 +140,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "remind-footage-requests": {"task": "footage.tasks.requests_remind", "schedule": 3600.0},
     "rehash-stored-clips": {"task": "footage.tasks.clips_rehash", "schedule": 7 * 24 * 3600.0},
     "purge-abandoned-uploads": {"task": "footage.tasks.clip_uploads_purge", "schedule": 3600.0},
+    "verify-access-log": {"task": "audit.tasks.chain_verify_hourly", "schedule": 3600.0},
 }
 
 # --- Django core --------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The access log is append-only and hash-chained; verification finds the exact broken row."""
 
+import json
 import threading
 from io import StringIO
 from typing import Any
@@ -8,9 +9,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import tenant_context
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from psycopg.types.json import Jsonb
 
-from audit.chain import CONTENT_FIELDS, GENESIS, content_hash, event_hash
+from audit.chain import CONTENT_FIELDS, GENESIS, content_hash, event_hash, link_hash
 from audit.models import AccessEvent
 from audit.services import ActorSnapshot, EventFacts, access_event_record
 from audit.verify import chain_verify
@@ -226,3 +229,117 @@ def test_rows_written_before_the_database_linked_the_chain_still_verify(in_rialt
     # then the whole chain verifies and the new events link to the v1 row
     assert after[0].prev_hash == v1["hash"]
     assert chain_verify().ok
+
+
+# --- Untouched rows always verify, whatever a client or an officer sends -------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("203.0.113.5", "203.0.113.5"),
+        ("::ffff:203.0.113.5", "203.0.113.5"),  # an IPv4 client seen through an IPv6 socket
+        ("::203.0.113.5", "::cb00:7105"),
+        ("2001:DB8:0:0:0:0:0:1", "2001:db8::1"),
+        ("fe80::1%eth0", "fe80::1"),
+        ("not an address", None),
+    ],
+)
+def test_client_addresses_are_stored_as_hashed_and_verify(in_rialto: Any, sent: str, stored: str | None) -> None:
+    actor = ActorSnapshot(user_id=7, label="Officer Test", role="officer", mfa=True, ip=sent)
+    event = access_event_record(actor=actor, facts=EventFacts(action="search", outcome="allowed", reason="ok"))
+
+    assert AccessEvent.objects.get(seq=event.seq).client_ip == stored
+    assert chain_verify().ok, chain_verify().sentence()
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        {"bbox": [-0.0, -1.0, 1.0, 1.0]},  # jsonb has no negative zero
+        {"x": 1e16, "y": -1.5e300, "z": 5e-324, "w": 0.1 + 0.2},  # jsonb prints these positionally
+        {"nan": float("nan"), "inf": float("inf")},  # not JSON at all
+        {"text": "nul\x00byte", "surrogate": "\ud800", "emoji": "📷", "nfd": "e\u0301"},
+        {"nested": {"b": [1, 2.5, {"c": None}], "a": True}, 3: "integer key"},
+    ],
+)
+def test_details_that_jsonb_would_respell_still_verify(in_rialto: Any, details: dict[Any, Any]) -> None:
+    (event,) = _write(details=details)
+
+    report = chain_verify()
+    assert report.ok, report.sentence()
+    assert report.head_hash == event.hash
+
+
+@given(
+    details=st.dictionaries(
+        st.text(max_size=8),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+            lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+            max_leaves=12,
+        ),
+        max_size=5,
+    )
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_details_written_verify(in_rialto: Any, details: dict[str, Any]) -> None:
+    _write(details=details)
+
+    report = chain_verify()
+    assert report.ok, report.sentence()
+
+
+# --- A checkpoint kept outside the database catches removals from the end -------------------
+
+
+def test_removing_the_newest_events_is_caught_against_a_kept_checkpoint(in_rialto: Any) -> None:
+    events = _write(4)
+    kept = (events[-1].seq, events[-1].hash)  # e.g. copied from the public page
+
+    _superuser_sql("DELETE FROM audit_accessevent WHERE seq >= %s", [events[2].seq])
+
+    assert chain_verify().ok  # the rest of the chain is intact: only a checkpoint can tell
+    report = chain_verify(expect=[kept])
+    assert (report.ok, report.broken_seq) == (False, kept[0])
+    assert f"the log ends at #{events[1].seq}" in report.problem
+
+
+def test_a_chain_rewritten_from_an_old_row_is_caught_against_a_kept_checkpoint(in_rialto: Any) -> None:
+    events = _write(4)
+    kept = (events[1].seq, events[1].hash)
+
+    # a superuser edits event 2 and recomputes every hash after it, so the chain itself holds
+    _superuser_sql("UPDATE audit_accessevent SET case_number = 'rewritten' WHERE seq = %s", [events[1].seq])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(CONTENT_FIELDS)} FROM audit_accessevent WHERE seq = %s", [events[1].seq])  # noqa: S608
+        row = dict(zip(CONTENT_FIELDS, cursor.fetchone(), strict=True))
+    row["details"] = json.loads(row["details"]) if isinstance(row["details"], str) else row["details"]
+    prev = events[0].hash
+    for event in events[1:]:
+        fresh = AccessEvent.objects.get(seq=event.seq)
+        new_content = content_hash(row) if event.seq == events[1].seq else fresh.content_hash
+        new_hash = link_hash(seq=fresh.seq, occurred_at=fresh.occurred_at, prev_hash=prev, content=new_content)
+        _superuser_sql(
+            "UPDATE audit_accessevent SET content_hash = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+            [new_content, prev, new_hash, fresh.seq],
+        )
+        prev = new_hash
+
+    assert chain_verify().ok
+    report = chain_verify(expect=[kept])
+    assert (report.ok, report.broken_seq) == (False, kept[0])
+    assert "differs from the checkpoint" in report.problem
+
+
+def test_audit_verify_checks_the_expected_events(in_rialto: Any) -> None:
+    events = _write(3)
+    out = StringIO()
+
+    call_command("audit_verify", schema="rialto", expect=[f"{events[1].seq}:{events[1].hash}"], stdout=out)
+    assert "1 checkpoint holds" in out.getvalue()
+
+    with pytest.raises(CommandError, match="differs from the checkpoint"):
+        call_command("audit_verify", schema="rialto", expect=[f"{events[1].seq}:{'a' * 64}"])
+    with pytest.raises(CommandError, match="SEQ:HASH"):
+        call_command("audit_verify", schema="rialto", expect=["garbage"])

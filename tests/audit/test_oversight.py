@@ -8,6 +8,8 @@ from django.db import connection
 from accounts.models import Role
 from audit.models import AccessEvent
 from audit.services import ActorSnapshot, EventFacts, access_event_record
+from audit.tasks import chain_verify_hourly
+from audit.verify import chain_verify_in_full
 from tests.conftest import TenantClient
 from tests.factories import UserFactory
 
@@ -63,3 +65,64 @@ def test_the_public_portal_shows_the_chain_head(in_rialto: Any, rialto_client: T
     response = rialto_client.get("/")
 
     assert event.hash.encode() in response.content
+
+
+def _tamper(sql: str, params: list[Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_accessevent DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+        cursor.execute("ALTER TABLE audit_accessevent ENABLE TRIGGER USER")
+
+
+def test_the_page_checks_new_events_and_the_remembered_head_not_the_whole_chain(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    events = [access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))]
+    assert chain_verify_in_full().ok  # the hourly task
+    events += [access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))]
+
+    response = client.get("/oversight/")
+    assert b"Integrity verified" in response.content
+    # the new event and this page's own read; not the whole chain
+    assert b"events since then, checked now: 2." in response.content
+
+    # a newer event edited: caught on the page at once
+    _tamper("UPDATE audit_accessevent SET quantity = 5 WHERE seq = %s", [events[-1].seq])
+    response = client.get("/oversight/")
+    assert f"tampered with at event #{events[-1].seq}".encode() in response.content
+
+
+def test_removing_the_remembered_head_is_caught_on_the_page(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    event = access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
+    assert chain_verify_in_full().ok
+
+    _tamper("DELETE FROM audit_accessevent WHERE seq >= %s", [event.seq])
+
+    response = client.get("/oversight/")
+    assert f"tampered with at event #{event.seq}".encode() in response.content
+
+
+def test_the_hourly_verification_mails_the_administrators_when_an_old_row_was_edited(
+    logged_in_staff: Any, mailoutbox: list[Any], settings: Any
+) -> None:
+    settings.ADMINS = [("Ops", "ops@porchlight.example.org")]
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    old = access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
+    assert chain_verify_hourly().startswith("ok")
+    _tamper("UPDATE audit_accessevent SET case_number = 'edited' WHERE seq = %s", [old.seq])
+
+    assert chain_verify_hourly().startswith(f"BROKEN at event #{old.seq}")
+
+    assert [m.to for m in mailoutbox] == [["ops@porchlight.example.org"]]
+    assert f"#{old.seq}" in mailoutbox[0].body
+    # and the page, which no longer has a verified head to start from, walks the chain again
+    assert f"tampered with at event #{old.seq}".encode() in client.get("/oversight/").content
+
+
+def test_the_page_offers_the_checkpoint_to_keep(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+
+    response = client.get("/oversight/")
+
+    head = _last()  # this page's own read is part of the history it shows
+    assert f"--expect {head.seq}:{head.hash}".encode() in response.content
