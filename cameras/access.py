@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
@@ -24,11 +25,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.selectors import session_passed_mfa, user_has_mfa
-from audit.models import Action, Outcome
+from audit.models import AccessEvent, Action, Outcome
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
 from config.sql import CompiledQuery
 from config.tasks import enqueue_named_on_commit
-from tenants.models import DepartmentPolicy
+from tenants.models import PURPOSE_LABELS, DepartmentPolicy
 from tenants.selectors import department_current
 
 from . import geo
@@ -229,7 +230,8 @@ def purpose_declare(
     elif category in policy.prohibited_purposes:
         problem = (
             "prohibited_purpose",
-            _("Porchlight refuses this purpose by department policy: %(c)s.") % {"c": category},
+            _("Porchlight refuses this purpose by department policy: %(c)s.")
+            % {"c": PURPOSE_LABELS.get(category, category.replace("_", " "))},
             "category",
         )
     elif not case_number:
@@ -385,7 +387,10 @@ def _consent_denial(action: str, camera: Camera | None, purpose: Purpose | None,
 def purpose_approve(*, actor: Actor, purpose_public_id: Any) -> Purpose:
     """A supervisor approves another officer's exigent purpose (logged as a second person)."""
     policy = _policy()
-    purpose = Purpose.objects.select_related("officer").filter(public_id=purpose_public_id).first()
+    try:
+        purpose = Purpose.objects.select_related("officer").filter(public_id=purpose_public_id).first()
+    except ValidationError:  # a malformed id from the form is simply "no such purpose"
+        purpose = None
     reason: str | None = None
     user = actor.user
     if getattr(user, "role", None) != Role.SUPERVISOR or not actor.mfa:
@@ -562,16 +567,26 @@ def live_end_record(
     reason: str,
     seconds: int,
     bytes_sent: int,
+    start_event_seq: int | None = None,
 ) -> int:
-    """Record the end of a live view: how long, how much, and why it ended."""
-    owners = [camera.site.owner_id] if camera is not None else []
+    """Record the end of a live view: how long, how much, and why it ended. A camera
+    deleted during the view is gone: its owner and the consent in force are taken from
+    the view's start event, so the owner still sees (and is told of) the end."""
+    if camera is not None:
+        owners = [camera.site.owner_id]
+        level = getattr(getattr(camera, "consent", None), "level", "")
+    else:
+        start = None
+        if start_event_seq is not None:
+            start = AccessEvent.objects.filter(seq=start_event_seq).values_list("owner_refs", "consent_level").first()
+        owners, level = (list(start[0]), start[1]) if start else ([], "")
     facts = EventFacts(
         action=Action.LIVE_END,
         outcome=Outcome.ALLOWED,
         reason=reason,
         targets=[camera_ref],
         owner_refs=owners,
-        consent_level=getattr(getattr(camera, "consent", None), "level", ""),
+        consent_level=level,
         quantity=seconds,
         quantity_unit="seconds",
         details={"bytes": bytes_sent},

@@ -132,10 +132,16 @@ def live_session_start(*, actor: access.Actor, purpose: Purpose | None, camera_p
 
 def live_session_extend(*, actor: access.Actor, session_id: int, reason: str) -> tuple[access.Decision, LiveSession]:
     """Another period, never beyond policy: a new gate decision and a new event."""
-    session = LiveSession.objects.select_related("purpose", "camera").get(pk=session_id, officer=actor.user)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why you need more time.")]})
     with transaction.atomic():
+        # The session row first, then the audit lock (the gate's event), as live_session_end
+        # does: the other order let an extension and an end deadlock.
+        session = (
+            LiveSession.objects.select_for_update(of=("self",))
+            .select_related("purpose", "camera")
+            .get(pk=session_id, officer=actor.user)
+        )
         decision, camera = access.camera_lookup(
             actor=actor,
             purpose=session.purpose,
@@ -207,6 +213,7 @@ def live_session_end(
             reason=reason,
             seconds=int((now - session.started_at).total_seconds()),
             bytes_sent=bytes_sent,
+            start_event_seq=session.start_event_seq,
         )
     return True
 

@@ -52,7 +52,10 @@ class Department(TenantMixin):
 
     # Tenants are created by tenants.services.department_create, which migrates the schema.
     auto_create_schema = True
-    auto_drop_schema = True
+    # Deleting a department never drops its schema: the access log (retention: years) and
+    # the evidence records must outlive the contract; dropping them is a deliberate act of
+    # the database's owner, outside the application.
+    auto_drop_schema = False
 
     class Meta:
         ordering = ["name"]

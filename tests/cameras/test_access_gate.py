@@ -131,8 +131,10 @@ def test_a_deactivated_officer_is_refused(make_camera: Any, actor: access.Actor,
 def test_prohibited_purposes_are_refused_by_design_and_logged(actor: access.Actor, category: str) -> None:
     before = _events()
 
-    with pytest.raises(access.PurposeRefused, match="refuses this purpose"):
+    with pytest.raises(access.PurposeRefused, match="refuses this purpose") as refused:
         access.purpose_declare(actor=actor, case_number="X-1", category=category, text="Watching a protest")
+
+    assert category not in str(refused.value)  # the category in words, not its code
 
     assert _events() == before + 1
     assert (_last().action, _last().outcome, _last().reason, _last().purpose_category) == (
@@ -406,6 +408,16 @@ def test_an_officer_cannot_approve(actor: access.Actor, exigent_purpose: Any, in
         access.purpose_approve(actor=other, purpose_public_id=exigent_purpose.public_id)
 
     assert _last().reason == "role_not_permitted"
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "", "00000000-0000-0000-0000-000000000000"])
+def test_approving_a_malformed_or_unknown_purpose_id_is_a_logged_not_found(in_rialto: Any, bad_id: str) -> None:
+    supervisor = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
+
+    with pytest.raises(access.PurposeRefused):
+        access.purpose_approve(actor=supervisor, purpose_public_id=bad_id)
+
+    assert (_last().action, _last().outcome, _last().reason) == ("exigent_approve", "denied", "not_found")
 
 
 def test_a_search_reads_only_its_own_departments_cameras_and_owners(

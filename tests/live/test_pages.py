@@ -138,3 +138,32 @@ def test_an_emergency_live_view_is_told_to_the_owner_afterwards(
 
     assert [m.to for m in mail.outbox] == [[owner.email]]
     assert b"during an emergency" in rialto_client.get("/my/").content
+
+
+def test_a_live_view_ended_by_deleting_the_camera_is_still_told_to_its_owner(
+    owner_site: Any,
+    rialto_client: TenantClient,
+    actor: Any,
+    exigent_purpose: Any,
+    policy: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from audit.models import AccessEvent
+    from cameras.access import Actor
+    from live.services import live_session_end, live_session_start
+
+    owner, _, camera = owner_site
+    services.consent_set(owner=owner, camera=camera, policy=policy, level="live_exigent", notify_on_access=False)
+    start = live_session_start(
+        actor=Actor(user=actor.user, mfa=True), purpose=exigent_purpose, camera_public_id=camera.public_id
+    )
+    assert start.session is not None
+    services.camera_delete(owner=owner, camera=camera)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        live_session_end(actor=None, session_id=start.session.pk, reason="consent")
+
+    end = AccessEvent.objects.filter(action="live_end").latest("seq")
+    assert (end.owner_refs, end.consent_level) == ([owner.pk], "live_exigent")
+    rialto_client.force_login(owner)
+    assert b"during an emergency" in rialto_client.get("/my/").content

@@ -54,6 +54,10 @@ def test_create_department_makes_schema_domain_policy_and_invites_the_admin(
         assert (admin.role, admin.has_usable_password()) == (Role.DEPT_ADMIN, False)
     assert "http://colton.localhost:8000/accounts/password/reset/key/" in mail.outbox[-1].body
 
+    # Removing the department from the platform keeps its schema: its access log must outlive it.
+    department.delete()
+    assert schema_exists("colton")
+
 
 @pytest.mark.parametrize(
     ("options", "message"),
