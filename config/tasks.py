@@ -22,7 +22,9 @@ def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
         with tenant_context(tenant):
             task.apply_async(kwargs=kwargs)
 
-    transaction.on_commit(_send)
+    # robust: the action has committed; a notice that cannot be queued (broker down) or,
+    # with eager tasks, sent, is logged as an error rather than failing the request after it.
+    transaction.on_commit(_send, robust=True)
 
 
 def enqueue_named_on_commit(task_name: str, **kwargs: Any) -> None:

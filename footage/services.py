@@ -283,6 +283,18 @@ def _clip_targets(clip: Clip) -> tuple[list[str], list[int]]:
     return [f"clip:{clip.public_id}", clip.answer.camera_ref], [clip.answer.owner_request.owner_id]
 
 
+def _clips_targets(clips: list[Clip]) -> tuple[list[str], list[int]]:
+    """The clips, their cameras and their owners, each named once (several clips may come
+    from one camera, several cameras from one owner)."""
+    targets: dict[str, None] = {}
+    owners: dict[int, None] = {}
+    for clip in clips:
+        clip_targets, clip_owners = _clip_targets(clip)
+        targets.update(dict.fromkeys(clip_targets))
+        owners.update(dict.fromkeys(clip_owners))
+    return list(targets), list(owners)
+
+
 def clip_for_police(
     *, actor: access.Actor, purpose: Purpose | None, clip_public_id: Any, action: str
 ) -> tuple[access.Decision, Clip | None]:
@@ -581,12 +593,15 @@ def request_export(
     clips = (
         list(request.clips.filter(purged_at__isnull=True).select_related("answer__owner_request")) if request else []
     )
+    # Each clip's camera is named as for a view or download (_clip_targets), so that its
+    # owner sees which camera the footage came from and is told if they asked to be.
+    targets, owners = _clips_targets(clips)
     decision = access.evidence_authorize(
         actor=actor,
         action=Action.EXPORT,
         purpose=purpose,
-        targets=[f"clip:{c.public_id}" for c in clips],
-        owner_refs=[c.answer.owner_request.owner_id for c in clips],
+        targets=targets,
+        owner_refs=owners,
         quantity=sum(c.size for c in clips),
         quantity_unit="bytes",
         extra_denial=None if request is not None else "not_found",

@@ -1,8 +1,9 @@
 """``GET /api/v1/me/access-events/``: the owner's "who accessed my cameras", as JSON.
 
 The same entries as the page (portal.selectors): only the caller's own cameras, by
-public id and the caller's label; officers by badge or role; times in the department's
-time zone. It lives in portal because it needs camera labels and audit cannot import cameras.
+public id, the caller's label and the property each is on; officers in the page's words
+(badge, or role when they have none); times in the department's time zone. It lives in
+portal because it needs camera labels and audit cannot import cameras.
 """
 
 import datetime as dt
@@ -37,6 +38,7 @@ class _DepartmentDateTimeField(serializers.DateTimeField):
 class AccessCameraOutput(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     label = serializers.CharField()  # type: ignore[assignment]  # stubs: Field.label
+    site = serializers.CharField(help_text="The property the camera is on: your name for it, or its address.")
 
 
 class AccessEventOutput(serializers.Serializer):
@@ -47,10 +49,10 @@ class AccessEventOutput(serializers.Serializer):
     cameras = AccessCameraOutput(many=True, help_text="Your cameras the event touched.")
     deleted_camera = serializers.BooleanField(help_text="The event touched a camera of yours you have since deleted.")
     officer_badge = serializers.CharField(help_text="The officer's badge number (empty when they have none).")
-    officer_role = serializers.CharField(help_text="The officer's role code (officer, supervisor, …).")
-    officer = serializers.CharField(help_text="Badge, or role in words when there is no badge.")
+    # No role code: beside a badge it would say more than the page and the e-mail do.
+    officer = serializers.CharField(help_text="“Badge 4711”, or the role in words when there is no badge.")
     purpose_category = serializers.CharField()
-    purpose_category_label = serializers.CharField()
+    purpose_category_label = serializers.CharField(help_text="The purpose category in words.")
     case_number = serializers.CharField()
     allowed = serializers.BooleanField()
     reason = serializers.CharField(help_text="Reason code (docs/audit-events.md); `ok` when allowed.")

@@ -4,7 +4,8 @@ Shared by the page (/my/access/), the API (/api/v1/me/access-events/) and the e-
 notices, so that all three say the same thing. An event names cameras by typed
 reference ("camera:<uuid>"), and a search names every owner's cameras it returned: only
 the references that are this owner's own cameras are ever shown, with the owner's own
-labels. Officers appear by badge, or by role when they have none; never by name.
+labels and the property each is on (an owner may have a "Front door" at two addresses).
+Officers appear by badge, or by role when they have none; never by name.
 """
 
 import datetime as dt
@@ -20,9 +21,12 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from audit.models import AccessEvent, Action, Outcome
+from cameras.models import Camera
 from cameras.selectors import cameras_of_owner
+from cameras.templatetags.porchlight import purpose_label
 
 CAMERA_TARGET_PREFIX = "camera:"
+CLIP_TARGET_PREFIX = "clip:"
 LIVE_ACTIONS = frozenset({Action.LIVE_START, Action.LIVE_END})
 
 # Why an access was refused, said to the camera's owner. Reason codes are those of
@@ -49,10 +53,25 @@ _REFUSALS: dict[str, Promise] = {
 }
 
 
+# A refused attempt, said to the camera's owner: the action's own name ("Live view
+# started", "Clip downloaded") would claim that it happened. Actions missing here read
+# right either way ("Footage requested": the request was made, and refused).
+_ATTEMPTS: dict[str, Promise] = {
+    Action.CAMERA_VIEW: gettext_lazy("Attempt to view camera details"),
+    Action.OWNER_CONTACT_VIEW: gettext_lazy("Attempt to view your contact details"),
+    Action.LIVE_START: gettext_lazy("Attempt to start a live view"),
+    Action.CLIP_VIEW: gettext_lazy("Attempt to view your footage"),
+    Action.CLIP_DOWNLOAD: gettext_lazy("Attempt to download your footage"),
+    Action.EXPORT: gettext_lazy("Attempt to export your footage"),
+    Action.EVIDENCE_HOLD: gettext_lazy("Attempt to place or release a legal hold on your footage"),
+}
+
+
 @dataclass(frozen=True)
 class CameraRef:
     public_id: uuid.UUID
     label: str
+    site: str  # the property it is on: the owner's name for it, or its address
 
 
 @dataclass(frozen=True)
@@ -67,8 +86,7 @@ class AccessEntry:
     cameras: tuple[CameraRef, ...]  # the owner's cameras the event touched (that still exist)
     deleted_camera: bool  # it touched only cameras of theirs that have since been deleted
     officer_badge: str
-    officer_role: str
-    officer: str  # "Badge 4711", or the role in words
+    officer: str  # "Badge 4711", or the role in words (the role is never given beside a badge)
     purpose_category: str
     purpose_category_label: str
     case_number: str
@@ -79,10 +97,22 @@ class AccessEntry:
 
     @property
     def camera_labels(self) -> str:
-        labels = [camera.label for camera in self.cameras]
+        """The cameras in words, each property named once: "Driveway, Back yard (1 Main St)"."""
+        by_site: dict[str, list[str]] = {}
+        for camera in self.cameras:
+            by_site.setdefault(camera.site, []).append(camera.label)
+        parts = [
+            _("%(cameras)s (%(site)s)") % {"cameras": ", ".join(labels), "site": site}
+            for site, labels in by_site.items()
+        ]
         if self.deleted_camera:
-            labels.append(str(_("a deleted camera")))
-        return ", ".join(labels)
+            parts.append(str(_("a deleted camera")))
+        return "; ".join(parts)
+
+
+def camera_ref(camera: Camera) -> CameraRef:
+    """An owner's camera as the log names it (``camera.site`` should be loaded with it)."""
+    return CameraRef(camera.public_id, camera.label, str(camera.site))
 
 
 def camera_public_ids(targets: Iterable[str]) -> list[uuid.UUID]:
@@ -105,8 +135,13 @@ def officer_words(*, badge: str, role: str) -> str:
     return _("Unknown")
 
 
-def category_words(category: str) -> str:
-    return category.replace("_", " ")
+def action_words(*, action: str, allowed: bool, targets: Iterable[str]) -> str:
+    if not allowed and action in _ATTEMPTS:
+        return str(_ATTEMPTS[action])
+    if action == Action.EXPORT and any(t.startswith(CLIP_TARGET_PREFIX) for t in targets):
+        # "export" is also the canvass list's; one naming clips is the owner's footage.
+        return _("Footage exported as evidence")
+    return str(Action(action).label) if action in Action.values else action
 
 
 def outcome_words(*, outcome: str, reason: str) -> str:
@@ -118,26 +153,28 @@ def outcome_words(*, outcome: str, reason: str) -> str:
     return _("Denied: %(reason)s") % {"reason": why}
 
 
-def access_entry(event: AccessEvent, *, own_cameras: dict[uuid.UUID, str], time_zone: str) -> AccessEntry:
-    """``own_cameras`` maps the owner's camera ids to their labels; other targets are dropped."""
-    mine = tuple(CameraRef(pid, own_cameras[pid]) for pid in camera_public_ids(event.targets) if pid in own_cameras)
+def access_entry(event: AccessEvent, *, own_cameras: dict[uuid.UUID, CameraRef], time_zone: str) -> AccessEntry:
+    """``own_cameras`` maps the owner's camera ids to how they are named (camera_ref); other
+    targets are dropped."""
+    mine = tuple(own_cameras[pid] for pid in dict.fromkeys(camera_public_ids(event.targets)) if pid in own_cameras)
+    allowed = event.outcome == Outcome.ALLOWED
     return AccessEntry(
         seq=event.seq,
         occurred_at=event.occurred_at.astimezone(ZoneInfo(time_zone)),
         action=event.action,
-        action_label=str(Action(event.action).label) if event.action in Action.values else event.action,
+        action_label=action_words(action=event.action, allowed=allowed, targets=event.targets),
         cameras=mine,
         # The event names this owner (owner_refs) but none of their cameras now: those were
         # deleted since. Another owner's reference in a search cannot be told apart from a
         # deleted camera of this owner, so it is never shown as one of theirs.
         deleted_camera=not mine,
         officer_badge=event.actor_badge,
-        officer_role=event.actor_role,
         officer=officer_words(badge=event.actor_badge, role=event.actor_role),
         purpose_category=event.purpose_category,
-        purpose_category_label=category_words(event.purpose_category),
+        # The department's words for the category, in the reader's language (as the console).
+        purpose_category_label=purpose_label(event.purpose_category),
         case_number=event.case_number,
-        allowed=event.outcome == Outcome.ALLOWED,
+        allowed=allowed,
         reason=event.reason,
         outcome_text=outcome_words(outcome=event.outcome, reason=event.reason),
         duration_seconds=event.quantity if event.action in LIVE_ACTIONS and event.quantity_unit == "seconds" else None,
@@ -147,5 +184,5 @@ def access_entry(event: AccessEvent, *, own_cameras: dict[uuid.UUID, str], time_
 def access_entries_for_owner(*, owner: Any, events: Iterable[AccessEvent], time_zone: str) -> list[AccessEntry]:
     """``events`` (already limited to this owner, e.g. a page of audit.selectors.events_for_owner)
     as the owner sees them. One query for the owner's cameras, whatever the number of events."""
-    own_cameras = dict(cameras_of_owner(owner=owner).values_list("public_id", "label"))
+    own_cameras = {camera.public_id: camera_ref(camera) for camera in cameras_of_owner(owner=owner)}
     return [access_entry(event, own_cameras=own_cameras, time_zone=time_zone) for event in events]

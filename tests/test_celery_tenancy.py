@@ -62,3 +62,25 @@ def test_healthz_reports_the_running_worker(
     assert response.status_code == 200
     assert response.json()["checks"]["celery"]["ok"] is True
     assert response.json()["checks"]["celery"]["workers"]
+
+
+def test_a_task_that_cannot_be_queued_after_the_commit_does_not_fail_the_committed_request(
+    in_rialto: Any, django_capture_on_commit_callbacks: Any, caplog: Any
+) -> None:
+    from celery import shared_task
+
+    from config.tasks import enqueue_on_commit
+
+    @shared_task(name="tests.broken_broker")
+    def task() -> None:  # pragma: no cover (never runs)
+        pass
+
+    def broker_down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("broker down")
+
+    task.apply_async = broker_down  # type: ignore[method-assign]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(task)
+
+    assert "broker down" in caplog.text

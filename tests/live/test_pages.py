@@ -148,6 +148,8 @@ def test_a_live_view_ended_by_deleting_the_camera_is_still_told_to_its_owner(
     policy: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
+    from django.core import mail
+
     from audit.models import AccessEvent
     from cameras.access import Actor
     from live.services import live_session_end, live_session_start
@@ -165,5 +167,6 @@ def test_a_live_view_ended_by_deleting_the_camera_is_still_told_to_its_owner(
 
     end = AccessEvent.objects.filter(action="live_end").latest("seq")
     assert (end.owner_refs, end.consent_level) == ([owner.pk], "live_exigent")
+    assert [m.to for m in mail.outbox] == [[owner.email]]
     rialto_client.force_login(owner)
     assert b"during an emergency" in rialto_client.get("/my/").content

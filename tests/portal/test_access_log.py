@@ -4,12 +4,16 @@ Every event here is written by the real gate (cameras.access): an officer with M
 a purpose and looks a camera up, searches, or opens the map.
 """
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from smtplib import SMTPServerDisconnected
 from typing import Any
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.core.mail import send_mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
@@ -21,6 +25,7 @@ from cameras import services as camera_services
 from cameras.geo import Area
 from cameras.geometry import point
 from cameras.models import Camera, Purpose
+from config.celery import app
 from portal.tasks import access_notice_send as access_notice_send_task
 from tenants.models import Department, DepartmentPolicy
 from tenants.selectors import department_base_url
@@ -48,9 +53,16 @@ def purpose(officer: access.Actor) -> Purpose:
 def register(in_rialto: Department, policy: DepartmentPolicy) -> Callable[..., Camera]:
     """A camera of ``owner`` on a new site inside Rialto, with the given consent."""
 
-    def _register(owner: User, *, label: str = "Driveway", level: str = "on_request", notify: bool = False) -> Camera:
+    def _register(
+        owner: User,
+        *,
+        label: str = "Driveway",
+        level: str = "on_request",
+        notify: bool = False,
+        address: str = "1 Main St",
+    ) -> Camera:
         site = camera_services.site_create(
-            owner=owner, department=in_rialto, lon=-117.38, lat=34.10, kind="residential", address="1 Main St"
+            owner=owner, department=in_rialto, lon=-117.38, lat=34.10, kind="residential", address=address
         )
         camera = camera_services.camera_register(
             owner=owner, site=site, label=label, bearing_deg=90, fov_angle_deg=90, range_m=20
@@ -66,7 +78,7 @@ def owner(in_rialto: Department) -> User:
     return UserFactory(role=Role.RESIDENT)
 
 
-def _look(officer: access.Actor, purpose: Purpose, camera: Camera, action: str = Action.CAMERA_VIEW) -> Any:
+def _look(officer: access.Actor, purpose: Purpose | None, camera: Camera, action: str = Action.CAMERA_VIEW) -> Any:
     decision, _ = access.camera_lookup(actor=officer, purpose=purpose, public_id=camera.public_id, action=action)
     return decision
 
@@ -89,7 +101,7 @@ def test_an_owner_sees_an_officer_looking_at_their_camera_with_badge_and_case_nu
     assert "Driveway" in page
     assert "Badge 0815" in page
     assert CASE in page
-    assert "violent crime" in page
+    assert "Violent crime" in page
     assert "Camera details viewed" in page
     assert "Allowed" in page
 
@@ -230,7 +242,7 @@ def test_the_api_lists_the_access_with_the_cameras_public_id(
     assert response.status_code == 200
     assert body["count"] == 1
     assert event["seq"] == decision.event_seq
-    assert event["cameras"] == [{"id": str(camera.public_id), "label": "Driveway"}]
+    assert event["cameras"] == [{"id": str(camera.public_id), "label": "Driveway", "site": "1 Main St"}]
     assert (event["officer_badge"], event["officer"], event["case_number"]) == ("0815", "Badge 0815", CASE)
     assert (event["action"], event["purpose_category"], event["allowed"]) == ("camera_view", "violent_crime", True)
     assert event["occurred_at"].endswith(("-07:00", "-08:00"))
@@ -262,7 +274,7 @@ def test_a_search_over_two_owners_cameras_shows_each_owner_only_their_own(
 
     event = response.json()["results"][0]
     assert event["action"] == "search"
-    assert event["cameras"] == [{"id": str(mine.public_id), "label": "Driveway"}]
+    assert event["cameras"] == [{"id": str(mine.public_id), "label": "Driveway", "site": "1 Main St"}]
     assert str(theirs.public_id) not in response.content.decode()
     assert "Their porch" not in response.content.decode()
 
@@ -332,7 +344,7 @@ def test_an_owner_who_asked_is_emailed_when_police_access_their_camera(
     message = mail.outbox[0]
     assert message.to == [owner.email]
     assert "Camera details viewed" in message.subject
-    for expected in ("Driveway", "Badge 0815", CASE, "violent crime", "Allowed"):
+    for expected in ("Driveway", "Badge 0815", CASE, "Violent crime", "Allowed"):
         assert expected in message.body
     assert f"{department_base_url(rialto)}/my/access/" in message.body
     assert officer.user.full_name not in message.body
@@ -398,3 +410,216 @@ def test_a_notice_is_sent_at_most_once_per_event_and_owner(
 
     assert (first, again) == (1, 0)
     assert len(mail.outbox) == 1
+
+
+# --- Notices that could not be sent (SMTP down, worker lost) --------------------------------
+
+
+class _FlakyMail:
+    """Stands in for the outside mail server: refuses the first ``failures`` messages to
+    ``failing`` (everyone, when empty), then delivers through Django's test outbox."""
+
+    def __init__(self, *, failures: int, failing: str = "") -> None:
+        self.failures = failures
+        self.failing = failing
+        self.attempts = 0
+
+    def __call__(self, **kwargs: Any) -> int:
+        self.attempts += 1
+        if self.failures and (not self.failing or kwargs["recipient_list"] == [self.failing]):
+            self.failures -= 1
+            raise SMTPServerDisconnected("Connection unexpectedly closed")
+        return send_mail(**kwargs)
+
+
+@pytest.fixture
+def eager_retries() -> Iterator[None]:
+    """Eager tasks retry in place, as a worker would after the backoff (with eager errors
+    propagating, Celery raises its Retry instead of running the retry)."""
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = True
+
+
+def test_a_notice_that_could_not_be_sent_is_sent_when_the_task_runs_again(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose
+) -> None:
+    decision = _look(officer, purpose, register(owner, notify=True))
+    with mock.patch("portal.tasks.send_mail", side_effect=OSError("SMTP down")), pytest.raises(OSError, match="down"):
+        access_notice_send_task(event_seq=decision.event_seq)
+
+    again = access_notice_send_task(event_seq=decision.event_seq)
+
+    assert again == 1
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+
+
+def test_the_notice_task_retries_a_failed_send_by_itself(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, eager_retries: None
+) -> None:
+    decision = _look(officer, purpose, register(owner, notify=True))
+    flaky = _FlakyMail(failures=2)
+
+    with mock.patch("portal.tasks.send_mail", flaky):
+        result = access_notice_send_task.apply(kwargs={"event_seq": decision.event_seq})
+
+    assert result.get() == 1
+    assert flaky.attempts == 3
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+
+
+def test_the_notice_task_gives_up_after_its_last_retry(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, eager_retries: None
+) -> None:
+    decision = _look(officer, purpose, register(owner, notify=True))
+    flaky = _FlakyMail(failures=1000)
+
+    with mock.patch("portal.tasks.send_mail", flaky):
+        result = access_notice_send_task.apply(kwargs={"event_seq": decision.event_seq})
+
+    assert result.failed()
+    assert isinstance(result.result, SMTPServerDisconnected)
+    assert flaky.attempts == access_notice_send_task.max_retries + 1
+    assert mail.outbox == []
+
+
+def test_a_retry_emails_only_the_owner_whose_notice_failed(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose
+) -> None:
+    neighbour = UserFactory(role=Role.RESIDENT)
+    register(owner, label="Driveway", notify=True)
+    register(neighbour, label="Their porch", notify=True)
+    search = access.camera_search(
+        actor=officer, purpose=purpose, area=Area(center=point(-117.38, 34.10), radius_m=200), mode="pin"
+    )
+    refusing = _FlakyMail(failures=1, failing=neighbour.email)
+    with mock.patch("portal.tasks.send_mail", refusing), pytest.raises(SMTPServerDisconnected):
+        access_notice_send_task(event_seq=search.decision.event_seq)
+
+    again = access_notice_send_task(event_seq=search.decision.event_seq)
+
+    assert again == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([owner.email, neighbour.email])
+
+
+# --- What the owner reads -------------------------------------------------------------------
+
+
+def test_the_api_names_the_officer_as_the_page_does_without_their_role_beside_the_badge(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    _look(officer, purpose, register(owner))
+    rialto_client.force_login(owner)
+
+    event = rialto_client.get("/api/v1/me/access-events/").json()["results"][0]
+
+    assert event["officer"] == "Badge 0815"
+    assert "officer_role" not in event
+
+
+def test_the_api_names_an_officer_without_a_badge_by_role_in_words(
+    owner: User, register: Any, make_staff: Any, rialto_client: TenantClient
+) -> None:
+    user, _ = make_staff(Role.SUPERVISOR, badge_number="")
+    supervisor = access.Actor(user=user, mfa=True)
+    stated = access.purpose_declare(actor=supervisor, case_number=CASE, category="violent_crime", text="Robbery")
+    _look(supervisor, stated, register(owner))
+    rialto_client.force_login(owner)
+
+    event = rialto_client.get("/api/v1/me/access-events/").json()["results"][0]
+
+    assert event["officer"] == "Supervisor"
+    assert "officer_role" not in event
+
+
+def test_an_owner_with_two_properties_sees_which_one_was_accessed(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    register(owner, label="Front door", address="1525 Sierra Ave")
+    camera = register(owner, label="Front door", address="300 Riverside Ave")
+    _look(officer, purpose, camera)
+
+    page = _page_of(rialto_client, owner)
+    event = rialto_client.get("/api/v1/me/access-events/").json()["results"][0]
+
+    assert "Front door (300 Riverside Ave)" in page
+    assert "1525 Sierra Ave" not in page
+    assert event["cameras"] == [{"id": str(camera.public_id), "label": "Front door", "site": "300 Riverside Ave"}]
+
+
+def test_the_notice_says_which_property_was_accessed(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, django_capture_on_commit_callbacks: Any
+) -> None:
+    register(owner, label="Front door", address="1525 Sierra Ave", notify=True)
+    camera = register(owner, label="Front door", address="300 Riverside Ave", notify=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _look(officer, purpose, camera)
+
+    assert len(mail.outbox) == 1
+    assert "Front door (300 Riverside Ave)" in mail.outbox[0].body
+    assert "1525 Sierra Ave" not in mail.outbox[0].body
+
+
+def test_a_search_over_cameras_of_one_property_names_the_property_once(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    first = register(owner, label="Driveway", address="1525 Sierra Ave")
+    second = camera_services.camera_register(owner=owner, site=first.site, label="Back yard")
+    access.camera_search(
+        actor=officer, purpose=purpose, area=Area(center=point(-117.38, 34.10), radius_m=200), mode="pin"
+    )
+
+    page = _page_of(rialto_client, owner)
+
+    assert f"Driveway, {second.label} (1525 Sierra Ave)" in page
+
+
+def test_a_refused_live_view_does_not_say_it_started(
+    make_camera: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    camera = make_camera("on_request")
+    decision = _look(officer, purpose, camera, Action.LIVE_START)
+
+    page = _page_of(rialto_client, camera.site.owner)
+
+    assert decision.allowed is False
+    assert "Attempt to start a live view" in page
+    assert "Live view started" not in page
+    assert "Denied: your consent does not allow this" in page
+
+
+def test_a_refused_look_at_a_camera_does_not_say_it_was_viewed(
+    owner: User, register: Any, officer: access.Actor, rialto_client: TenantClient
+) -> None:
+    decision = _look(officer, None, register(owner))  # no purpose stated
+
+    page = _page_of(rialto_client, owner)
+
+    assert decision.allowed is False
+    assert "Attempt to view camera details" in page
+    assert "Camera details viewed" not in page
+
+
+def test_an_allowed_live_view_still_says_it_started(
+    make_camera: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    camera = make_camera("live")
+    decision = _look(officer, purpose, camera, Action.LIVE_START)
+
+    page = _page_of(rialto_client, camera.site.owner)
+
+    assert decision.allowed is True
+    assert "Live view started" in page
+
+
+def test_the_access_log_table_scrolls_sideways_on_a_narrow_screen(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    _look(officer, purpose, register(owner))
+
+    page = _page_of(rialto_client, owner)
+
+    assert re.search(
+        r'<div class="table-scroll">\s*<table class="list" id="access-log">.*?</table>\s*</div>', page, re.S
+    )

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils.translation.reloader import translation_file_changed
 
 from accounts.models import Role
+from cameras import access
 from tests.conftest import TenantClient
 from tests.factories import UserFactory, camera_make
 
@@ -180,3 +181,17 @@ def test_language_switcher_back_to_english(rialto_client: TenantClient) -> None:
 
     assert "What each choice lets police do" in page
     assert "Lo que cada opción le permite hacer a la policía" not in page
+
+
+def test_the_access_log_names_the_purpose_in_spanish(in_rialto: Any, rialto_client: TenantClient) -> None:
+    owner: Any = UserFactory(role=Role.RESIDENT)
+    camera = camera_make(owner, in_rialto, label="Front door")
+    officer = access.Actor(user=UserFactory(role=Role.OFFICER, badge_number="0815"), mfa=True)
+    purpose = access.purpose_declare(actor=officer, case_number="RPD-1", category="property_crime", text="Theft")
+    access.camera_lookup(actor=officer, purpose=purpose, public_id=camera.public_id)
+    rialto_client.force_login(owner)
+
+    page = _spanish(rialto_client, "/my/access/")
+
+    assert "Delito contra la propiedad" in page
+    assert "property crime" not in page.lower()
