@@ -122,3 +122,42 @@ def test_request_upload_download_export_verify(
     assert "door.mp4" in receipt_mail
     assert downloaded == video.read_bytes()
     assert verified.stdout.split() == ["True", "1"]
+
+
+def test_an_owner_who_asked_for_notices_is_emailed_within_a_minute_of_a_search(
+    celery_worker: Path, not_eager: None
+) -> None:
+    # given an owner who asked to be told of every access, and an officer with a purpose
+    def given() -> Any:
+        from cameras.models import Camera
+        from cameras.services import consent_set
+        from tenants.models import DepartmentPolicy
+
+        scene = _scene(level="on_request")
+        camera = Camera.objects.select_related("site__owner").get(pk=scene.camera_pk)
+        policy = DepartmentPolicy.objects.get(department__schema_name="rialto")
+        consent_set(owner=camera.site.owner, camera=camera, policy=policy, level="on_request", notify_on_access=True)
+        return scene, camera.site.owner.email
+
+    scene, owner_email = committed(given)
+
+    # when the officer searches around the camera (committed: the notice is queued on commit)
+    def search() -> Any:
+        from django.contrib.gis.geos import Point
+
+        from accounts.models import User
+        from cameras.geo import Area
+
+        actor = access.Actor(user=User.objects.get(pk=scene.officer_id), mfa=True)
+        purpose = access.purpose_lookup(actor=actor, public_id=scene.purpose_id)
+        return access.camera_search(
+            actor=actor, purpose=purpose, area=Area(center=Point(-117.38, 34.10, srid=4326), radius_m=200), mode="pin"
+        )
+
+    result = committed(search)
+    assert result.decision.allowed
+    assert result.total >= 1
+
+    # then the real worker sends them an e-mail naming the case, well within a minute
+    mail = _mails(celery_worker, f"To: {owner_email}", timeout=60)
+    assert "RPD-7" in mail.split(f"To: {owner_email}")[1]
