@@ -15,10 +15,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.contrib.gis.geos import Point, Polygon
+from django.contrib.gis.geos import MultiPoint, Point, Polygon
 from django.db import connection
+from django.utils import timezone
 
-from .models import Camera, CameraType
+from .consent import ConsentLevel
+from .models import CameraStatus, CameraType
 
 DEFAULT_LIMIT = 500
 MAX_RADIUS_M = 10_000
@@ -117,14 +119,41 @@ WHERE fov && %(box)s::geography
 """
 
 
-def _envelope(center: Point, radius_m: float) -> Polygon:
-    """A longitude/latitude rectangle that contains the circle (with a margin)."""
+def _envelope(center: Point, radius_m: float) -> MultiPoint:
+    """Points whose box on the sphere (what ``&&`` on geography compares) contains the circle,
+    with a margin. A circle that reaches a pole, or spans more than 180 degrees of longitude,
+    gets every longitude: near a pole the circle is a cap around it."""
     reach = radius_m * 1.02 + 10
     dlat = reach / _M_PER_DEG_MIN
-    dlon = reach / (_M_PER_DEG_MIN * math.cos(math.radians(min(89.0, abs(center.y) + dlat))))
-    box = Polygon.from_bbox((center.x - dlon, center.y - dlat, center.x + dlon, center.y + dlat))
-    box.srid = 4326
-    return box
+    south, north = max(-90.0, center.y - dlat), min(90.0, center.y + dlat)
+    if south <= -90 or north >= 90:
+        return _lonlat_box_cover(-180, south, 180, north)
+    # The parallel farthest from the equator is the shortest: a degree of longitude there is
+    # the fewest metres.
+    dlon = reach / (_M_PER_DEG_MIN * math.cos(math.radians(max(abs(south), abs(north)))))
+    if dlon >= 180:
+        return _lonlat_box_cover(-180, south, 180, north)
+    return _lonlat_box_cover(center.x - dlon, south, center.x + dlon, north)
+
+
+def _lonlat_box_cover(west: float, south: float, east: float, north: float) -> MultiPoint:
+    """Points whose geocentric (x, y, z) box, which is what ``&&`` and the GiST index on a
+    geography column compare, contains every point of the longitude/latitude rectangle
+    (west may be below -180 or east above 180: the rectangle then crosses the antimeridian).
+
+    A rectangle as a geography polygon does not do: its edges are great circles, which bow
+    towards the pole (a camera just inside the equator-side edge is outside), cannot be 180
+    degrees long (PostGIS raises "Antipodal edge") and take the short way round the globe (a
+    rectangle wider than 180 degrees becomes its complement).
+    """
+    # x = cos(lat) cos(lon), y = cos(lat) sin(lon), z = sin(lat), with cos(lat) >= 0: over the
+    # rectangle each is largest and smallest at a latitude that is an edge or the one nearest
+    # the equator, and a longitude that is an edge or a multiple of 90 degrees.
+    lats = {south, north, min(max(0.0, south), north)}
+    lons = {west, east} | {90.0 * k for k in range(math.ceil(west / 90), math.floor(east / 90) + 1)}
+    wrapped = sorted({(lon + 180) % 360 - 180 for lon in lons})  # -180 and 180 are one meridian
+    points = [Point(lon, lat) for lon in wrapped for lat in sorted(lats)]
+    return MultiPoint(*points, srid=4326)
 
 
 def _rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -202,16 +231,40 @@ def cameras_in_area(*, area: Area, mode: str, limit: int = DEFAULT_LIMIT) -> tup
     return rows, len(found)
 
 
+# The viewport as the map draws it: a rectangle in longitude and latitude, compared in the
+# plane. The geography index narrows the search to the rectangle's box on the sphere first.
+_IN_VIEWPORT = """
+SELECT c.public_id, ST_X(c.location::geometry), ST_Y(c.location::geometry),
+       g.level, g.expires_at, g.revoked_at, c.status
+FROM cameras_camera AS c LEFT JOIN cameras_consentgrant AS g ON g.camera_id = c.id
+WHERE c.location && %(cover)s::geography
+  AND c.location::geometry && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)
+LIMIT %(limit)s
+"""
+
+
 def cameras_in_bbox(
     *, west: float, south: float, east: float, north: float, limit: int = 20_000
 ) -> list[tuple[str, float, float, str]]:
-    """(public_id, lon, lat, level) of the cameras in a map viewport, in one query."""
-    box = Polygon.from_bbox((west, south, east, north))
-    box.srid = 4326
-    rows = Camera.objects.filter(location__intersects=box).values_list(
-        "public_id", "location", "consent__level", "consent__revoked_at", "status"
-    )[:limit]
+    """(public_id, lon, lat, level) of the cameras in a map viewport, in one query.
+
+    The level is the one in force: revoked or expired consent, or a paused camera, leaves
+    police what ``registered`` gives (as cameras.consent decides for every action but locate).
+    """
+    cover = _lonlat_box_cover(west, south, east, north)
+    params = {"cover": cover.ewkt, "w": west, "s": south, "e": east, "n": north, "limit": limit}
+    now = timezone.now()
     return [
-        (str(pid), loc.x, loc.y, "registered" if (revoked or status == "paused") else level)
-        for pid, loc, level, revoked, status in rows
+        (
+            str(pid),
+            lon,
+            lat,
+            ConsentLevel.REGISTERED
+            if level is None
+            or status == CameraStatus.PAUSED
+            or (revoked_at is not None and revoked_at <= now)
+            or (expires_at is not None and expires_at <= now)
+            else level,
+        )
+        for pid, lon, lat, level, expires_at, revoked_at, status in _rows(_IN_VIEWPORT, params)
     ]

@@ -1,7 +1,9 @@
 """Staff API over the access gate: purposes and area searches, as GeoJSON."""
 
+import json
 from typing import Any
 
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -100,7 +102,7 @@ class CameraSearchApi(BaseApi):
         purpose = access.purpose_lookup(actor=actor, public_id=purpose_id) if purpose_id else None
         form = AreaForm(params)
         if not form.is_valid():
-            return Response({"detail": " ".join(str(e) for errors in form.errors.values() for e in errors)}, status=400)
+            return Response({"detail": " ".join(form.error_sentences())}, status=status.HTTP_400_BAD_REQUEST)
         result = access.camera_search(
             actor=actor, purpose=purpose, area=form.cleaned_data["area"], mode=form.cleaned_data["mode"]
         )
@@ -123,7 +125,7 @@ class CameraSearchApi(BaseApi):
 
     @extend_schema(
         parameters=SEARCH_PARAMETERS,
-        responses={200: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
         summary="Cameras around a point, nearest first (GeoJSON FeatureCollection)",
     )
     def get(self, request: Request) -> Response:
@@ -140,13 +142,17 @@ class CameraSearchApi(BaseApi):
                 },
             }
         },
-        responses={200: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
         summary="Cameras in a GeoJSON polygon, nearest to its centre first",
     )
     def post(self, request: Request) -> Response:
-        import json
-
-        data = dict(request.data)
-        if isinstance(data.get("polygon"), dict):
-            data["polygon"] = json.dumps(data["polygon"])
+        body = request.data
+        if isinstance(body, QueryDict):  # a form-encoded body: one value per name, not lists
+            data: dict[str, Any] = body.dict()
+        elif isinstance(body, dict):
+            data = dict(body)
+        else:  # a JSON list, string or number
+            return Response({"detail": _("Send a JSON object.")}, status=status.HTTP_400_BAD_REQUEST)
+        if data.get("polygon") is not None and not isinstance(data["polygon"], str):
+            data["polygon"] = json.dumps(data["polygon"])  # GeoJSON as an object, the usual way
         return self._search(request, data)

@@ -11,11 +11,17 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from cameras import access
+from cameras.consent import ConsentAction, ConsentLevel, Reason, consent_permits
 from cameras.models import Purpose
+from cameras.selectors import grant_state
+from cameras.templatetags.porchlight import view_labels
 from tenants.models import DepartmentPolicy
 
 from .forms import AreaForm, PurposeForm
@@ -37,8 +43,14 @@ class StaffConsoleMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def purpose(self) -> Purpose | None:
+        """The purpose stated in this session, even an expired one: the gate refuses (and
+        logs) an expired purpose itself."""
         public_id = self.request.session.get(SESSION_PURPOSE)  # type: ignore[attr-defined]
         return access.purpose_lookup(actor=self.actor, public_id=public_id) if public_id else None
+
+
+def _in_force(purpose: Purpose | None) -> Purpose | None:
+    return purpose if purpose is not None and purpose.expires_at > timezone.now() else None
 
 
 def _policy(request: HttpRequest) -> DepartmentPolicy:
@@ -53,7 +65,7 @@ class PurposeView(StaffConsoleMixin, View):
         return PurposeForm(data, categories=policy.purpose_categories, prohibited=policy.prohibited_purposes)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template, {"form": self._form(request), "current": self.purpose()})
+        return render(request, self.template, {"form": self._form(request), "current": _in_force(self.purpose())})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self._form(request, request.POST)
@@ -66,7 +78,7 @@ class PurposeView(StaffConsoleMixin, View):
                 request.session[SESSION_PURPOSE] = str(purpose.public_id)
                 messages.success(request, _("Purpose recorded for case %(case)s.") % {"case": purpose.case_number})
                 return redirect("console-map")
-        return render(request, self.template, {"form": form, "current": self.purpose()}, status=400)
+        return render(request, self.template, {"form": form, "current": _in_force(self.purpose())}, status=400)
 
 
 class MapView(StaffConsoleMixin, View):
@@ -74,6 +86,11 @@ class MapView(StaffConsoleMixin, View):
         purpose = self.purpose()
         if purpose is None:
             messages.info(request, _("State the purpose of your search first."))
+            return redirect("console-purpose")
+        if _in_force(purpose) is None:
+            messages.warning(
+                request, _("Your purpose for case %(case)s expired; state it again.") % {"case": purpose.case_number}
+            )
             return redirect("console-purpose")
         boundary = request.tenant.boundary  # type: ignore[attr-defined]
         return render(
@@ -104,6 +121,10 @@ class MapDataView(StaffConsoleMixin, View):
         return JsonResponse({"cameras": [[pid, lon, lat, level] for pid, lon, lat, level in rows]})
 
 
+# Refusals that stating a purpose (again) cures: the results then link to the purpose page.
+_PURPOSE_REASONS = {"purpose_required", "purpose_expired", "purpose_not_yours", "prohibited_purpose"}
+
+
 def _level_words() -> dict[str, str]:
     return {
         "registered": _("Registered only"),
@@ -119,20 +140,24 @@ class SearchView(StaffConsoleMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = AreaForm(request.GET)
         if not form.is_valid():
-            return render(
-                request, "console/_results.html", {"errors": form.errors.get("__all__") or form.errors}, status=400
-            )
+            return render(request, "console/_results.html", {"errors": form.error_sentences()}, status=400)
         result = access.camera_search(
             actor=self.actor, purpose=self.purpose(), area=form.cleaned_data["area"], mode=form.cleaned_data["mode"]
         )
         if not result.decision.allowed:
-            return render(request, "console/_results.html", {"errors": [result.decision.message]}, status=403)
+            return render(
+                request,
+                "console/_results.html",
+                {"errors": [result.decision.message], "restate_purpose": result.decision.reason in _PURPOSE_REASONS},
+                status=403,
+            )
         features = [
             {
                 "type": "Feature",
+                # Approximate position (~100 m), as on the map and in the API: not the door.
                 "geometry": {
                     "type": "Point",
-                    "coordinates": [round(h.camera.lon, 4), round(h.camera.lat, 4)],
+                    "coordinates": [round(h.camera.lon, 3), round(h.camera.lat, 3)],
                 },
                 "properties": {"id": str(h.camera.public_id), "level": h.level},
             }
@@ -154,7 +179,7 @@ class ExportView(StaffConsoleMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = AreaForm(request.GET)
         if not form.is_valid():
-            return HttpResponse(_("Invalid area."), status=400)
+            return HttpResponse("\n".join(form.error_sentences()), content_type="text/plain; charset=utf-8", status=400)
         result = access.camera_search(
             actor=self.actor,
             purpose=self.purpose(),
@@ -171,35 +196,92 @@ class ExportView(StaffConsoleMixin, View):
             ["camera_id", "distance_m", "type", "views", "consent", "footage_request", "live_view", "contact"]
         )
         words = _level_words()
+        yes, no = _("yes"), _("no")
         for hit in result.hits:
             row = hit.camera
             contact = f"{row.contact_name} <{row.contact_email}> {row.contact_address}" if hit.shares_contact else ""
             writer.writerow(
                 [
-                    hit.camera.public_id,
-                    round(hit.distance_m),
-                    hit.camera.type_label,
-                    " ".join(hit.camera.views),
-                    words.get(hit.level, hit.level),
-                    "yes" if hit.can_request_footage else "no",
-                    "yes" if hit.can_live_view else "no",
-                    contact,
+                    _csv_cell(value)
+                    for value in (
+                        row.public_id,
+                        round(hit.distance_m),
+                        row.type_label,
+                        view_labels(row.views),
+                        words.get(hit.level, hit.level),
+                        yes if hit.can_request_footage else no,
+                        yes if hit.can_live_view else no,
+                        contact,
+                    )
                 ]
             )
         return response
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection); the
+# owner writes the contact fields, so every text cell is defused with a leading quote.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+# Why the detail page offers no live view, by the gate's reason (cameras.consent.Reason or
+# cameras.access's own).
+_LIVE_REFUSALS = {
+    Reason.NO_GRANT: gettext_lazy("Live view: the owner has not given consent for this camera."),
+    Reason.LEVEL_TOO_LOW: gettext_lazy("Live view: not allowed by the owner's consent."),
+    Reason.REVOKED: gettext_lazy("Live view: not allowed, the owner revoked consent."),
+    Reason.EXPIRED: gettext_lazy("Live view: not allowed, the owner's consent has expired."),
+    Reason.PAUSED: gettext_lazy("Live view: not allowed, the owner paused this camera."),
+    Reason.OUTSIDE_WINDOW: gettext_lazy("Live view: not now, outside the owner's schedule."),
+    Reason.EXIGENT_ONLY: gettext_lazy("Live view: the owner allows it only for an exigent purpose."),
+    "residential_live_view_disallowed": gettext_lazy(
+        "Live view: department policy does not allow live view of home cameras."
+    ),
+    "approval_required": gettext_lazy("Live view: a supervisor must approve this exigent purpose first."),
+}
+# Consent that no longer applies leaves police what `registered` gives (as in search results).
+_INACTIVE_NOTES = {
+    Reason.REVOKED: gettext_lazy("revoked"),
+    Reason.EXPIRED: gettext_lazy("expired"),
+    Reason.PAUSED: gettext_lazy("paused"),
+}
+
+
 class CameraDetailView(StaffConsoleMixin, View):
     def get(self, request: HttpRequest, camera_id: str) -> HttpResponse:
-        decision, camera = access.camera_lookup(actor=self.actor, purpose=self.purpose(), public_id=camera_id)
+        purpose = self.purpose()
+        decision, camera = access.camera_lookup(actor=self.actor, purpose=purpose, public_id=camera_id)
         if camera is None:
             if decision.reason == "not_found":
                 raise Http404
             raise PermissionDenied(decision.message)
+        assert purpose is not None  # the gate allowed the lookup
+        # The consent in force now, as the gate judges it (no event: nothing is accessed).
+        state = grant_state(camera=camera, time_zone=request.tenant.time_zone)  # type: ignore[attr-defined]
+        footage = consent_permits(state, ConsentAction.REQUEST_FOOTAGE, timezone.now())
+        inactive = _INACTIVE_NOTES.get(footage.reason)
+        level = ConsentLevel.REGISTERED if state is None or inactive else state.level
+        live_refusal = access.live_allowed_now(camera=camera, purpose=purpose, user=request.user)
         return render(
             request,
             "console/camera_detail.html",
-            {"camera": camera, "level_words": _level_words(), "decision": decision, "purpose": self.purpose()},
+            {
+                "camera": camera,
+                "consent_words": _level_words().get(level, level),
+                "consent_note": inactive,
+                "live_refusal": None
+                if live_refusal is None
+                else _LIVE_REFUSALS.get(
+                    live_refusal, _("Live view: not allowed (%(reason)s).") % {"reason": live_refusal}
+                ),
+                "decision": decision,
+                "purpose": purpose,
+            },
         )
 
 
@@ -211,7 +293,7 @@ class OwnerContactView(StaffConsoleMixin, View):
         if camera is None:
             if decision.reason == "not_found":
                 raise Http404
-            return HttpResponse(f'<p class="warn">{decision.message}</p>', status=403)
+            return HttpResponse(format_html('<p class="warn">{}</p>', decision.message), status=403)
         owner, site = camera.site.owner, camera.site
         return render(request, "console/_contact.html", {"owner": owner, "site": site})
 

@@ -1,6 +1,7 @@
 """An officer signs in with MFA, states a purpose, draws a circle on the console map and sees the
 cameras around it; the owner then finds that search in "Who accessed my cameras"."""
 
+import datetime as dt
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -10,11 +11,13 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
 
 from accounts.models import Role
 from cameras import services
+from cameras.models import Purpose
 from tenants.models import Department, DepartmentPolicy
 from tests.e2e.conftest import LiveServer
 from tests.factories import PASSWORD, UserFactory, totp_code, totp_enable
@@ -69,29 +72,46 @@ def _make_people() -> dict[str, Any]:
     }
 
 
-def test_officer_draws_a_circle_and_the_owner_sees_the_search(
-    porchlight_server: LiveServer, page: Any, shot: Any, people: dict[str, Any]
-) -> None:
+def _sign_in_and_state_a_purpose(page: Any, server: LiveServer, people: dict[str, Any], shot: Any = None) -> None:
     # Sign in with password, then the TOTP code.
-    page.goto(porchlight_server.url(HOST, "/accounts/login/"))
+    page.goto(server.url(HOST, "/accounts/login/"))
     page.fill("[name=login]", people["officer"].email)
     page.fill("[name=password]", PASSWORD)
     page.click("main button[type=submit]")
     page.fill("[name=code]", totp_code(people["secret"]))
-    shot(page, "mfa")
+    if shot:
+        shot(page, "mfa")
     page.click("main button[type=submit]")
     page.wait_for_load_state()
 
     # The console asks for a purpose first.
-    page.goto(porchlight_server.url(HOST, "/console/"))
+    page.goto(server.url(HOST, "/console/"))
     page.wait_for_url("**/console/purpose/")
     page.fill("[name=case_number]", "RPD-26-1234")
     page.select_option("[name=category]", "property_crime")
     page.fill("[name=text]", "Catalytic converter theft in the lot")
-    shot(page, "purpose")
+    if shot:
+        shot(page, "purpose")
     page.click("main form button[type=submit]")
     page.wait_for_url("**/console/")
     page.wait_for_selector("#console-map[data-ready='1']")
+
+
+def _search(page: Any, lat: str, lon: str, radius_m: str) -> None:
+    """Fill the area form as a click on the map would, and press Search."""
+    page.evaluate(
+        "([lat, lon]) => { const f = document.getElementById('area-form');"
+        " f.lat.value = lat; f.lon.value = lon; f.polygon.value = ''; }",
+        [lat, lon],
+    )
+    page.fill("[name=radius_m]", radius_m)
+    page.click("#search-button")
+
+
+def test_officer_draws_a_circle_and_the_owner_sees_the_search(
+    porchlight_server: LiveServer, page: Any, shot: Any, people: dict[str, Any]
+) -> None:
+    _sign_in_and_state_a_purpose(page, porchlight_server, people, shot)
 
     # Centre the map on the camera's block and draw a circle with the drawing tool.
     box = page.locator("#console-map").bounding_box()
@@ -128,3 +148,101 @@ def test_officer_draws_a_circle_and_the_owner_sees_the_search(
     expect(owner_page.locator("main")).to_contain_text("7731")
     shot(owner_page, "owner-sees-the-search")
     owner_context.close()
+
+
+def test_a_search_the_server_refuses_shows_why_on_the_page(
+    porchlight_server: LiveServer, page: Any, shot: Any, people: dict[str, Any]
+) -> None:
+    _sign_in_and_state_a_purpose(page, porchlight_server, people)
+
+    # A radius the server refuses (the browser's own checks are off: the server decides).
+    _search(page, "34.0900", "-117.3650", "20000")
+
+    expect(page.locator("#results .errorlist")).to_contain_text("radius_m: must be from 1 to 10000 metres")
+    expect(page.locator("#results")).not_to_contain_text("Results appear here")
+    shot(page, "radius-refused")
+
+    # The purpose expires while the page is open: the search and the map say so.
+    _committed(lambda: _expire_purposes_of(people["officer"]))
+    _search(page, "34.0900", "-117.3650", "200")
+    expect(page.locator("#results .errorlist")).to_contain_text("That purpose has expired; state it again.")
+    page.locator(".leaflet-control-zoom-in").click()
+    expect(page.locator("#map-message")).to_contain_text("That purpose has expired; state it again.")
+    shot(page, "purpose-expired")
+
+    # Back on the map, the officer is sent to state it again.
+    page.goto(porchlight_server.url(HOST, "/console/"))
+    page.wait_for_url("**/console/purpose/")
+    expect(page.locator("ul.messages")).to_contain_text("Your purpose for case RPD-26-1234 expired; state it again.")
+
+
+def _expire_purposes_of(officer: Any) -> None:
+    with tenant_context(Department.objects.get(schema_name="rialto")):
+        # The clock expires purposes; no service moves it.
+        Purpose.objects.filter(officer_id=officer.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+
+
+def test_a_radius_the_map_cannot_draw_is_refused_and_the_last_circle_kept(
+    porchlight_server: LiveServer, page: Any, shot: Any, people: dict[str, Any]
+) -> None:
+    _sign_in_and_state_a_purpose(page, porchlight_server, people)
+    box = page.locator("#console-map").bounding_box()
+    centre_x, centre_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.click(centre_x, centre_y)
+    expect(page.locator("#console-map")).to_have_attribute("data-results", re.compile(r"\d+"))
+    drawn = page.locator("path.leaflet-interactive[stroke='#0b57d0']")
+    expect(drawn).to_have_count(1)
+    circle_path = drawn.get_attribute("d")
+
+    # Not a number (a number field holds "" then), then too large: a message, the circle stays.
+    page.fill("[name=radius_m]", "")
+    page.locator("[name=radius_m]").press("Enter")
+    expect(page.locator("#area-message")).to_have_text("Enter a radius in metres, from 1 to 10000.")
+    page.fill("[name=radius_m]", "50000")
+    page.locator("[name=radius_m]").dispatch_event("change")
+    expect(page.locator("#area-message")).to_contain_text("at most 10000 m")
+    expect(drawn).to_have_count(1)
+    assert drawn.get_attribute("d") == circle_path
+    shot(page, "radius-too-large")
+
+    # A circle dragged wider than 10 km with the tool is refused with a message too.
+    page.fill("[name=radius_m]", "250")
+    page.locator("[name=radius_m]").dispatch_event("change")
+    expect(page.locator("#area-message")).to_be_hidden()
+    for _ in range(5):
+        page.locator(".leaflet-control-zoom-out").click()
+        page.wait_for_timeout(300)
+    page.locator(".leaflet-draw-draw-circle").click()
+    page.mouse.move(centre_x, centre_y)
+    page.mouse.down()
+    page.mouse.move(centre_x + 250, centre_y, steps=8)
+    page.mouse.up()
+    expect(page.locator("#area-message")).to_contain_text(
+        re.compile(r"The circle you drew has a radius of \d+ m; the most")
+    )
+    assert page.input_value("[name=radius_m]") == "250"
+    shot(page, "drawn-too-large")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (390, 844)])
+def test_the_console_fits_the_screen_after_a_search(
+    porchlight_server: LiveServer, browser: Any, shot: Any, people: dict[str, Any], width: int, height: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _sign_in_and_state_a_purpose(page, porchlight_server, people)
+
+    _search(page, "34.0900", "-117.3650", "300")
+    expect(page.locator("#results table.results")).to_be_visible()
+    shot(page, f"results-{width}")
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    _search(page, "34.0900", "-117.3650", "20000")
+    expect(page.locator("#results .errorlist")).to_be_visible()
+    shot(page, f"refused-{width}")
+
+    assert page_width <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert errors == []
+    context.close()
