@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.contrib.gis.geos import MultiPoint, Point, Polygon
+from django.contrib.gis.geos import Point, Polygon
 from django.db import connection
 from django.utils import timezone
 
@@ -119,7 +119,7 @@ WHERE fov && %(box)s::geography
 """
 
 
-def _envelope(center: Point, radius_m: float) -> MultiPoint:
+def _envelope(center: Point, radius_m: float) -> str:
     """Points whose box on the sphere (what ``&&`` on geography compares) contains the circle,
     with a margin. A circle that reaches a pole, or spans more than 180 degrees of longitude,
     gets every longitude: near a pole the circle is a cap around it."""
@@ -136,7 +136,7 @@ def _envelope(center: Point, radius_m: float) -> MultiPoint:
     return _lonlat_box_cover(center.x - dlon, south, center.x + dlon, north)
 
 
-def _lonlat_box_cover(west: float, south: float, east: float, north: float) -> MultiPoint:
+def _lonlat_box_cover(west: float, south: float, east: float, north: float) -> str:
     """Points whose geocentric (x, y, z) box, which is what ``&&`` and the GiST index on a
     geography column compare, contains every point of the longitude/latitude rectangle
     (west may be below -180 or east above 180: the rectangle then crosses the antimeridian).
@@ -152,8 +152,9 @@ def _lonlat_box_cover(west: float, south: float, east: float, north: float) -> M
     lats = {south, north, min(max(0.0, south), north)}
     lons = {west, east} | {90.0 * k for k in range(math.ceil(west / 90), math.floor(east / 90) + 1)}
     wrapped = sorted({(lon + 180) % 360 - 180 for lon in lons})  # -180 and 180 are one meridian
-    points = [Point(lon, lat) for lon in wrapped for lat in sorted(lats)]
-    return MultiPoint(*points, srid=4326)
+    # As EWKT text (what the query takes): building GEOS points cost ~0.1 ms per search.
+    points = ",".join(f"({lon!r} {lat!r})" for lon in wrapped for lat in sorted(lats))
+    return f"SRID=4326;MULTIPOINT({points})"
 
 
 def _rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -171,7 +172,7 @@ def _matches(area: Area, mode: str) -> list[tuple[Any, ...]]:
         return _rows(_NEAREST.format(where=where), params)
     assert area.radius_m is not None
     radius = area.radius_m
-    params.update(box=_envelope(area.center, radius).ewkt, r=radius)
+    params.update(box=_envelope(area.center, radius), r=radius)
     found = [row for row in _rows(_NEAREST.format(where=_PIN_IN_BOX), params) if row[1] <= radius]
     if mode == "fov" and len(found) < COUNT_CAP:
         # Every pin in the circle is in `found`; add the wedges that reach in from outside.
@@ -252,7 +253,7 @@ def cameras_in_bbox(
     police what ``registered`` gives (as cameras.consent decides for every action but locate).
     """
     cover = _lonlat_box_cover(west, south, east, north)
-    params = {"cover": cover.ewkt, "w": west, "s": south, "e": east, "n": north, "limit": limit}
+    params = {"cover": cover, "w": west, "s": south, "e": east, "n": north, "limit": limit}
     now = timezone.now()
     return [
         (
