@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.models import DepartmentPolicy
 
-from .models import OWNER_ROLES, STAFF_ROLES, Role
+from .models import OWNER_ROLES, STAFF_ROLES, ApiToken, Role
 
 
 class SignupForm(forms.Form):
@@ -31,6 +31,24 @@ class StaffInviteForm(forms.Form):
 
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role if r in STAFF_ROLES]
+
+
+class ApiTokenIssueForm(forms.Form):
+    # CharField also refuses NUL characters, which PostgreSQL cannot store.
+    name = forms.CharField(label=_("Name"), max_length=ApiToken._meta.get_field("name").max_length, required=False)
+
+
+class ApiTokenRevokeForm(forms.Form):
+    # Bounded so that no number reaches the database as an out-of-range id.
+    revoke = forms.IntegerField(
+        label=_("Token to revoke"),
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={
+            "required": _("Choose the token to revoke."),
+            "invalid": _("Choose the token to revoke from the list."),
+        },
+    )
 
 
 class RoleChangeForm(forms.Form):

@@ -151,5 +151,10 @@ def api_token_used(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
 
 
-def api_token_revoke(*, user: User, token_id: int) -> None:
-    ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def api_token_revoke(*, user: User, token_id: int) -> bool:
+    """Revoke one of the user's own live tokens; False if there is none with that id
+    (missing, another user's or already revoked: the caller cannot tell which)."""
+    revoked = ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        logger.info("api token revoked", extra={"user_id": user.pk, "token_id": token_id})
+    return bool(revoked)

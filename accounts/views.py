@@ -13,7 +13,7 @@ from django.views import View
 from tenants.models import DepartmentPolicy
 from tenants.services import policy_update
 
-from .forms import ROLE_CHOICES, PolicyForm, RoleChangeForm, StaffInviteForm
+from .forms import ROLE_CHOICES, ApiTokenIssueForm, ApiTokenRevokeForm, PolicyForm, RoleChangeForm, StaffInviteForm
 from .models import Role, User
 from .selectors import session_passed_mfa, staff_get, staff_list
 from .services import (
@@ -138,20 +138,45 @@ class PolicyEditView(DeptAdminRequiredMixin, View):
         return redirect("policy-edit")
 
 
+def _form_errors(form: Any) -> list[str]:
+    """Each error as "Label: message", for pages that show them as messages."""
+    return [f"{form.fields[name].label}: {error}" for name, errors in form.errors.items() for error in errors]
+
+
 class ApiTokensView(LoginRequiredMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    template = "accounts/api_tokens.html"
+
+    def _render(self, request: HttpRequest, status: int = 200, **context: Any) -> HttpResponse:
         tokens = request.user.api_tokens.filter(revoked_at__isnull=True)  # type: ignore[union-attr]
-        return render(request, "accounts/api_tokens.html", {"tokens": tokens})
+        return render(request, self.template, {"tokens": tokens, **context}, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if "revoke" in request.POST:
-            api_token_revoke(user=request.user, token_id=int(request.POST["revoke"]))  # type: ignore[arg-type]
-            messages.success(request, _("Token revoked."))
-            return redirect("api-tokens")
+            return self._revoke(request)
+        form = ApiTokenIssueForm(request.POST)
+        if not form.is_valid():
+            for message in _form_errors(form):
+                messages.error(request, message)
+            return self._render(request, status=400, form=form)
         try:
-            issued = api_token_issue(user=request.user, name=request.POST.get("name", ""))  # type: ignore[arg-type]
+            issued = api_token_issue(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
         except AccountError as exc:
             messages.error(request, str(exc))
             return redirect("api-tokens")
-        tokens = request.user.api_tokens.filter(revoked_at__isnull=True)  # type: ignore[union-attr]
-        return render(request, "accounts/api_tokens.html", {"tokens": tokens, "new_token": issued.raw})
+        return self._render(request, new_token=issued.raw)
+
+    def _revoke(self, request: HttpRequest) -> HttpResponse:
+        form = ApiTokenRevokeForm(request.POST)
+        if not form.is_valid():
+            for message in _form_errors(form):
+                messages.error(request, message)
+            return self._render(request, status=400)
+        if not api_token_revoke(user=request.user, token_id=form.cleaned_data["revoke"]):  # type: ignore[arg-type]
+            # Missing, another user's or already revoked look the same.
+            messages.error(request, _("No such token."))
+            return self._render(request, status=404)
+        messages.success(request, _("Token revoked."))
+        return redirect("api-tokens")

@@ -10,23 +10,27 @@ Lists are plain JSON arrays: an owner has a handful of sites and cameras.
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api_base import BaseApi
+from accounts.api_parsers import StrictTextJSONParser
 from accounts.models import OWNER_ROLES, User
 from tenants.models import Department, DepartmentPolicy
 
 from . import selectors, services
+from .consent import EXPIRY_HORIZON_YEARS, MAX_WINDOWS, expiry_horizon
 from .models import Camera, CameraStatus, CameraType, ConsentGrant, Placement, RecordingMode, Site, SiteKind, ViewTarget
 
 # --- Shared pieces -----------------------------------------------------------------------
@@ -37,7 +41,7 @@ class _OwnerApi(BaseApi):
 
     allowed_roles = OWNER_ROLES
     # JSON only: consent windows are nested lists, which form encodings cannot carry.
-    parser_classes = (JSONParser,)
+    parser_classes = (StrictTextJSONParser,)
 
     def owner(self) -> User:
         user = self.request.user
@@ -48,6 +52,15 @@ class _OwnerApi(BaseApi):
         # Set by django-tenants from the host name; never from the client's input.
         department: Department = self.request._request.tenant  # type: ignore[attr-defined]
         return department
+
+    def output_context(self) -> dict[str, Any]:
+        """What the serializers need: the department's time zone and policy (for the ordinance)."""
+        department = self.department()
+        return {
+            "time_zone": department.time_zone,
+            # Every department gets its policy when it is created (tenants.services.department_create).
+            "policy": DepartmentPolicy.objects.filter(department=department).first(),
+        }
 
     def site_or_404(self, public_id: UUID) -> Site:
         try:
@@ -86,6 +99,45 @@ class DepartmentDateTimeField(serializers.DateTimeField):
     def default_timezone(self) -> dt.tzinfo:
         return ZoneInfo(self.context.get("time_zone", "UTC"))
 
+    def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
+        # DRF catches the overflow of an aware value only; a naive one at the edge of the
+        # calendar ("9999-12-31T23:59:59" west of UTC) overflows while making it aware.
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
+# --- The ordinance ------------------------------------------------------------------------------
+
+
+class OrdinanceOutput(serializers.Serializer):
+    subject = serializers.BooleanField(help_text="Whether the registration ordinance applies to the site.")
+    compliant = serializers.BooleanField(
+        help_text="Whether every camera of the site allows at least the ordinance's minimum. "
+        "Lowering consent is always allowed; the site is then reported non-compliant."
+    )
+    message = serializers.CharField(help_text="The status in plain words.")
+
+
+_ORDINANCE_FIELD = OrdinanceOutput(
+    allow_null=True,
+    help_text="The site's status under the department's registration ordinance; null when none is in force.",
+)
+
+
+def _ordinance_of(site: Site, context: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The ordinance status of ``site`` with the request's policy (``context["policy"]``)."""
+    policy: DepartmentPolicy | None = context.get("policy")
+    if policy is None or not policy.ordinance_enabled:
+        return None
+    # Two queries whatever the number of cameras; a no-op where the selector prefetched them.
+    prefetch_related_objects([site], "cameras__consent")
+    status = selectors.site_ordinance_status(site=site, policy=policy, time_zone=context.get("time_zone", "UTC"))
+    if status is None:
+        return None
+    return {"subject": status.subject, "compliant": status.compliant, "message": status.message}
+
 
 # --- Sites ---------------------------------------------------------------------------------
 
@@ -105,6 +157,7 @@ class SiteOutput(serializers.Serializer):
     share_contact = serializers.BooleanField()
     police_notes = serializers.CharField()
     cameras = serializers.SerializerMethodField(help_text="Ids of the site's cameras.")
+    ordinance = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -112,6 +165,10 @@ class SiteOutput(serializers.Serializer):
     def get_cameras(self, site: Site) -> list[str]:
         # .all() so that the selector's prefetch is used.
         return [str(camera.public_id) for camera in site.cameras.all()]
+
+    @extend_schema_field(_ORDINANCE_FIELD)
+    def get_ordinance(self, site: Site) -> dict[str, Any] | None:
+        return _ordinance_of(site, self.context)
 
 
 class SiteCreateInput(serializers.Serializer):
@@ -155,7 +212,7 @@ class SiteListCreateApi(_OwnerApi):
     @extend_schema(responses=SiteOutput(many=True), summary="Your sites (properties)", operation_id="me_sites_list")
     def get(self, request: Request) -> Response:
         sites = selectors.sites_of_owner(owner=self.owner())
-        return Response(SiteOutput(sites, many=True).data)
+        return Response(SiteOutput(sites, many=True, context=self.output_context()).data)
 
     @extend_schema(
         request=SiteCreateInput,
@@ -180,13 +237,13 @@ class SiteListCreateApi(_OwnerApi):
             lat=values["latitude"],
             **_site_fields(values),
         )
-        return Response(SiteOutput(site).data, status=status.HTTP_201_CREATED)
+        return Response(SiteOutput(site, context=self.output_context()).data, status=status.HTTP_201_CREATED)
 
 
 class SiteDetailApi(_OwnerApi):
     @extend_schema(responses=SiteOutput, summary="One of your sites", operation_id="me_sites_retrieve")
     def get(self, request: Request, public_id: UUID) -> Response:
-        return Response(SiteOutput(self.site_or_404(public_id)).data)
+        return Response(SiteOutput(self.site_or_404(public_id), context=self.output_context()).data)
 
     @extend_schema(
         request=SiteUpdateInput,
@@ -207,7 +264,8 @@ class SiteDetailApi(_OwnerApi):
             lat=values.get("latitude"),
             **_site_fields(values),
         )
-        return Response(SiteOutput(selectors.site_of_owner(owner=self.owner(), public_id=site.public_id)).data)
+        site = selectors.site_of_owner(owner=self.owner(), public_id=site.public_id)
+        return Response(SiteOutput(site, context=self.output_context()).data)
 
     @extend_schema(
         responses={204: None}, summary="Delete a site with its cameras and consent", operation_id="me_sites_destroy"
@@ -255,21 +313,28 @@ class CameraOutput(serializers.Serializer):
 
 
 class CameraCreateInput(serializers.Serializer):
-    """Ranges (bearing 0..359, field of view 1..360°, range 1..500 m, ...) are the model's,
-    checked by the service; errors come back keyed by these field names."""
+    """Ranges (bearing 0..359, field of view 1..360°, range 1..500 m, ...) are the model's.
+    The service checks them too; they are bounded here as well so that the schema states them
+    and an absurd number is refused before anything is computed from it."""
 
     label = serializers.CharField()  # type: ignore[assignment]  # stubs: Field.label
     camera_type = serializers.ChoiceField(choices=CameraType.choices, required=False)
     placement = serializers.ChoiceField(choices=Placement.choices, required=False)
     mount_height_m = serializers.DecimalField(max_digits=None, decimal_places=None, required=False, allow_null=True)
-    bearing_deg = serializers.IntegerField(required=False, help_text="Degrees clockwise from north, 0..359.")
-    fov_angle_deg = serializers.IntegerField(required=False, help_text="Width of the view in degrees, 1..360.")
-    range_m = serializers.IntegerField(required=False, help_text="How far it sees, 1..500 metres.")
+    bearing_deg = serializers.IntegerField(
+        required=False, min_value=0, max_value=359, help_text="Degrees clockwise from north, 0..359."
+    )
+    fov_angle_deg = serializers.IntegerField(
+        required=False, min_value=1, max_value=360, help_text="Width of the view in degrees, 1..360."
+    )
+    range_m = serializers.IntegerField(
+        required=False, min_value=1, max_value=500, help_text="How far it sees, 1..500 metres."
+    )
     views = serializers.ListField(child=serializers.ChoiceField(choices=ViewTarget.choices), required=False)
     resolution = serializers.CharField(required=False, allow_blank=True)
-    frame_rate = serializers.IntegerField(required=False, allow_null=True)
+    frame_rate = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=120)
     recording_mode = serializers.ChoiceField(choices=RecordingMode.choices, required=False)
-    retention_days = serializers.IntegerField(required=False, allow_null=True)
+    retention_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=3650)
     audio = serializers.BooleanField(required=False)
     recorder_make = serializers.CharField(required=False, allow_blank=True)
     recorder_model = serializers.CharField(required=False, allow_blank=True)
@@ -351,34 +416,54 @@ class ConsentOutput(serializers.Serializer):
     granted_at = DepartmentDateTimeField()
     revoked_at = DepartmentDateTimeField(allow_null=True)
     sentence = serializers.SerializerMethodField(help_text="What police may do, in plain words.")
+    ordinance = serializers.SerializerMethodField()
 
     def get_sentence(self, grant: ConsentGrant) -> str:
         return selectors.consent_sentence(
             level=grant.level, revoked=grant.revoked_at is not None, paused=grant.camera.status == CameraStatus.PAUSED
         )
 
+    @extend_schema_field(_ORDINANCE_FIELD)
+    def get_ordinance(self, grant: ConsentGrant) -> dict[str, Any] | None:
+        """The status of the camera's site, with this consent in force."""
+        return _ordinance_of(grant.camera.site, self.context)
+
 
 class ConsentSetInput(serializers.Serializer):
     level = serializers.ChoiceField(choices=_LEVEL_CHOICES)
-    windows = WindowSerializer(many=True, required=False)
+    # A list serializer checks max_length before validating any window (ListField would after).
+    windows = WindowSerializer(  # type: ignore[call-arg]  # stubs: many=True takes max_length
+        many=True,
+        required=False,
+        max_length=MAX_WINDOWS,
+        error_messages={"max_length": _("Give at most {max_length} schedule windows.")},
+        help_text=f"At most {MAX_WINDOWS} windows.",
+    )
     expires_at = DepartmentDateTimeField(
-        required=False, allow_null=True, help_text="ISO 8601; without an offset, the department's time."
+        required=False,
+        allow_null=True,
+        help_text="ISO 8601; without an offset, the department's time. "
+        f"In the future, at most {EXPIRY_HORIZON_YEARS} years ahead.",
     )
     max_live_minutes = serializers.IntegerField(
         required=False, allow_null=True, help_text="At most the department's live-view limit."
     )
     notify_on_access = serializers.BooleanField(required=False, default=False)
 
-
-def _consent_context(department: Department) -> dict[str, Any]:
-    return {"time_zone": department.time_zone}
+    def validate_expires_at(self, value: dt.datetime | None) -> dt.datetime | None:
+        # The service refuses it too; saying so here keeps the error beside the field's others.
+        if value is not None and value > expiry_horizon(timezone.now()):
+            raise serializers.ValidationError(
+                _("The end date can be at most %(years)d years ahead.") % {"years": EXPIRY_HORIZON_YEARS}
+            )
+        return value
 
 
 class CameraConsentApi(_OwnerApi):
     @extend_schema(responses=ConsentOutput, summary="A camera's consent", operation_id="me_cameras_consent_retrieve")
     def get(self, request: Request, public_id: UUID) -> Response:
         grant = self.camera_or_404(public_id).consent
-        return Response(ConsentOutput(grant, context=_consent_context(self.department())).data)
+        return Response(ConsentOutput(grant, context=self.output_context()).data)
 
     @extend_schema(
         request=ConsentSetInput,
@@ -388,8 +473,8 @@ class CameraConsentApi(_OwnerApi):
     )
     def put(self, request: Request, public_id: UUID) -> Response:
         camera = self.camera_or_404(public_id)
-        department = self.department()
-        data = ConsentSetInput(data=request.data, context=_consent_context(department))
+        context = self.output_context()
+        data = ConsentSetInput(data=request.data, context=context)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         windows = [
@@ -401,8 +486,9 @@ class CameraConsentApi(_OwnerApi):
             }
             for window in values.get("windows", [])
         ]
-        # Every department gets its policy when it is created (tenants.services.department_create).
-        policy = DepartmentPolicy.objects.get(department=department)
+        policy = context["policy"]
+        if policy is None:
+            raise DepartmentPolicy.DoesNotExist
         grant = services.consent_set(
             owner=self.owner(),
             camera=camera,
@@ -413,7 +499,7 @@ class CameraConsentApi(_OwnerApi):
             max_live_minutes=values.get("max_live_minutes"),
             notify_on_access=values["notify_on_access"],
         )
-        return Response(ConsentOutput(grant, context=_consent_context(department)).data)
+        return Response(ConsentOutput(grant, context=context).data)
 
 
 class CameraConsentRevokeApi(_OwnerApi):
@@ -426,4 +512,4 @@ class CameraConsentRevokeApi(_OwnerApi):
     def post(self, request: Request, public_id: UUID) -> Response:
         camera = self.camera_or_404(public_id)
         grant = services.consent_revoke(owner=self.owner(), camera=camera)
-        return Response(ConsentOutput(grant, context=_consent_context(self.department())).data)
+        return Response(ConsentOutput(grant, context=self.output_context()).data)

@@ -58,7 +58,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
+    "EXPIRY_HORIZON_YEARS",
     "LEVEL_RANK",
+    "MAX_WINDOWS",
     "ConsentAction",
     "ConsentDecision",
     "ConsentLevel",
@@ -66,6 +68,7 @@ __all__ = [
     "Reason",
     "Window",
     "consent_permits",
+    "expiry_horizon",
     "level_at_least",
     "window_contains",
     "windows_validate",
@@ -90,6 +93,23 @@ LEVEL_RANK: dict[ConsentLevel, int] = {
 def level_at_least(level: str, minimum: str) -> bool:
     """Whether ``level`` implies ``minimum``. Raises ValueError for an unknown level."""
     return LEVEL_RANK[ConsentLevel(level)] >= LEVEL_RANK[ConsentLevel(minimum)]
+
+
+#: At most this many weekly schedule windows per grant: two a day covers any real schedule,
+#: and the overlap check is quadratic in their number.
+MAX_WINDOWS = 14
+
+#: Consent may end at most this many years ahead. An end of "9999-12-31" in a zone west of
+#: UTC is in year 10000 in UTC, which PostgreSQL stores but Python cannot read back.
+EXPIRY_HORIZON_YEARS = 10
+
+
+def expiry_horizon(now: dt.datetime) -> dt.datetime:
+    """The latest instant a grant may expire at, counted from the aware instant ``now``."""
+    try:
+        return now.replace(year=now.year + EXPIRY_HORIZON_YEARS)
+    except ValueError:  # 29 February, and the year ten years on is not a leap year
+        return now.replace(year=now.year + EXPIRY_HORIZON_YEARS, day=28)
 
 
 class ConsentAction(StrEnum):

@@ -135,20 +135,41 @@ class OrdinanceStatus:
     message: str
 
 
+def site_ordinance_subject(*, site: Site, policy: DepartmentPolicy | None) -> bool:
+    """Whether the ordinance applies to the site: one of its kinds, and built or remodelled on
+    or after its effective date. A site of such a kind without a date counts as subject until
+    the owner gives one, so that blanking the date is no way out."""
+    if policy is None or not policy.ordinance_enabled or site.kind not in policy.ordinance_site_kinds:
+        return False
+    effective = policy.ordinance_effective_date
+    return effective is None or site.constructed_on is None or site.constructed_on >= effective
+
+
 def site_ordinance_status(*, site: Site, policy: DepartmentPolicy | None, time_zone: str) -> OrdinanceStatus | None:
     """Whether a site falls under the registration ordinance and whether its consent meets it.
 
-    Lowering consent is always allowed; it only makes the site non-compliant.
+    Lowering consent is always allowed; it only makes the site non-compliant. A site of an
+    ordinance kind whose construction date is missing is subject and not compliant until the
+    date is given.
     """
     if policy is None or not policy.ordinance_enabled:
         return None
     minimum = policy.ordinance_minimum_level
-    subject = site.kind in policy.ordinance_site_kinds and (
-        policy.ordinance_effective_date is None
-        or (site.constructed_on is not None and site.constructed_on >= policy.ordinance_effective_date)
-    )
-    if not subject:
+    if not site_ordinance_subject(site=site, policy=policy):
         return OrdinanceStatus(False, True, minimum, str(_("This property is not subject to the ordinance.")))
+    if policy.ordinance_effective_date is not None and site.constructed_on is None:
+        return OrdinanceStatus(
+            True,
+            False,
+            minimum,
+            str(
+                _(
+                    "Not compliant until you give the date of construction or last remodel: the ordinance "
+                    "applies to properties of this kind built or remodelled on or after %(date)s."
+                )
+            )
+            % {"date": policy.ordinance_effective_date.isoformat()},
+        )
     now = timezone.now()
     cameras = list(site.cameras.all())
     ok = bool(cameras) and all(

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from tenants.models import Department, DepartmentPolicy
 from tenants.selectors import department_base_url
 
-from .consent import ConsentLevel, windows_validate
+from .consent import EXPIRY_HORIZON_YEARS, MAX_WINDOWS, ConsentLevel, Window, expiry_horizon, windows_validate
 from .events import camera_changed
 from .exceptions import OutsideJurisdiction
 from .geometry import fov_wedge
 from .models import Camera, CameraStatus, ConsentGrant, Site
-from .selectors import windows_from_json, windows_to_json
+from .selectors import site_ordinance_subject, windows_from_json, windows_to_json
 
 _SITE_FIELDS = {
     "kind",
@@ -86,6 +86,9 @@ def _save(instance: Any, actor: Any) -> None:
 
 
 def _camera_geometry(camera: Camera, location: Point) -> None:
+    # Ranges first: a number out of range (say 400 digits) would overflow float() below
+    # before full_clean() could name the field.
+    camera.clean_fields(exclude=["site", "location", "fov", "snapshot"])
     camera.location = location
     camera.fov = fov_wedge(
         lon=location.x,
@@ -116,8 +119,11 @@ def site_update(
         raise TypeError(f"Not site fields: {sorted(unknown)}")
     with transaction.atomic():
         site = Site.objects.select_for_update().get(pk=site.pk, owner=owner)
+        reason = _ordinance_change_reason(site=site, department=department, fields=fields)
         for name, value in fields.items():
             setattr(site, name, value)
+        if reason:
+            site._change_reason = reason  # type: ignore[attr-defined]  # simple-history's hook
         moved = lon is not None and lat is not None and (lon, lat) != (site.location.x, site.location.y)
         if moved and lon is not None and lat is not None:
             site.location = location_check(department=department, lon=lon, lat=lat)
@@ -127,6 +133,22 @@ def site_update(
                 _camera_geometry(camera, site.location)
                 _save(camera, owner)
     return site
+
+
+def _ordinance_change_reason(*, site: Site, department: Department, fields: dict[str, Any]) -> str:
+    """A note for the site's history when a site under the ordinance changes what decides that
+    it is under it (kind, construction date): leaving the ordinance is allowed, never unseen.
+
+    Kept in English: it is a record in the database, not a message to the user.
+    """
+    changed = [name for name in ("kind", "constructed_on") if name in fields and fields[name] != getattr(site, name)]
+    if not changed:
+        return ""
+    policy = DepartmentPolicy.objects.filter(department=department).first()
+    if not site_ordinance_subject(site=site, policy=policy):
+        return ""
+    details = "; ".join(f"{name} {getattr(site, name) or 'none'} -> {fields[name] or 'none'}" for name in changed)
+    return f"Changed while subject to the ordinance: {details}"
 
 
 _NOWHERE = Point(0, 0, srid=4326)
@@ -235,23 +257,40 @@ def consent_set(
     max_live_minutes: int | None = None,
     notify_on_access: bool = False,
 ) -> ConsentGrant:
-    """Set the consent of one camera (it takes effect at once, and un-revokes it)."""
+    """Set the consent of one camera (it takes effect at once, and un-revokes it).
+
+    Refused with a ValidationError keyed by argument: an unknown level; more than
+    ``MAX_WINDOWS`` windows, or windows that are malformed, overlap or have seconds (they
+    are stored as HH:MM); an end that is naive, past, or more than ``EXPIRY_HORIZON_YEARS``
+    ahead; live minutes beyond the department's limit.
+    """
     errors: dict[str, list[str]] = {}
+    now = timezone.now()
     if level not in ConsentLevel.__members__.values():
         errors["level"] = [_("Choose what police may do.")]
-    try:
-        parsed = windows_from_json(windows or [])
-    except (KeyError, TypeError, ValueError):
-        errors["windows"] = [_("A schedule window needs a day, a start and an end time.")]
-        parsed = ()
+    windows = windows or []
+    parsed: tuple[Window, ...] = ()
+    if len(windows) > MAX_WINDOWS:
+        # Before parsing: checking overlaps is quadratic in the number of windows.
+        errors["windows"] = [_("Give at most %(num)d schedule windows.") % {"num": MAX_WINDOWS}]
     else:
-        problems = windows_validate(parsed)
-        if problems:
-            errors["windows"] = problems
+        try:
+            parsed = windows_from_json(windows)
+        except (KeyError, TypeError, ValueError):
+            errors["windows"] = [_("A schedule window needs a day, a start and an end time.")]
+        else:
+            if any(t.second or t.microsecond for w in parsed for t in (w.start, w.end)):
+                errors["windows"] = [_("Schedule times are in whole minutes (HH:MM), without seconds.")]
+            elif problems := windows_validate(parsed):
+                errors["windows"] = problems
     if expires_at is not None and timezone.is_naive(expires_at):
         errors["expires_at"] = [_("Give the end date with its time zone.")]
-    elif expires_at is not None and expires_at <= timezone.now():
+    elif expires_at is not None and expires_at <= now:
         errors["expires_at"] = [_("The end date must be in the future.")]
+    elif expires_at is not None and expires_at > expiry_horizon(now):
+        errors["expires_at"] = [
+            _("The end date can be at most %(years)d years ahead.") % {"years": EXPIRY_HORIZON_YEARS}
+        ]
     if max_live_minutes is not None and not (1 <= max_live_minutes <= policy.live_view_limit_minutes):
         errors["max_live_minutes"] = [
             _("Choose between 1 and %(limit)d minutes: the department never allows more.")

@@ -189,7 +189,12 @@ class AnswerView(OwnerRequiredMixin, View):
 
     def post(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
         owner_request = self._owner_request(request, request_id)
-        answer_id = int(request.POST.get("answer_id", "0") or 0)
+        # As the upload API does (footage/upload_views.py): an id that is not a whole number
+        # names no answer of this request, like a missing one or another owner's.
+        try:
+            answer_id = int(request.POST.get("answer_id", ""))
+        except ValueError as exc:
+            raise Http404 from exc
         if not owner_request.answers.filter(pk=answer_id).exists():
             raise Http404
         receipt = None

@@ -1,14 +1,17 @@
 """Forms of the owner portal. They validate shapes and ranges; the services decide."""
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cameras.consent import ConsentLevel
+from cameras.consent import EXPIRY_HORIZON_YEARS, MAX_WINDOWS, ConsentLevel, expiry_horizon
 from cameras.models import Camera, ConsentGrant, Site, ViewTarget
 
 DAYS = [
@@ -60,11 +63,21 @@ class SiteForm(forms.ModelForm):
     BUSINESS_FIELDS = ("business_name",)
     ORDINANCE_FIELDS = ("permit_number", "property_type", "constructed_on")
 
-    def __init__(self, *args: Any, owner_role: str = "resident", ordinance: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        owner_role: str = "resident",
+        ordinance: bool = False,
+        ordinance_kinds: Collection[str] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        # Residents see a short form; businesses see the ordinance section when one applies.
+        # Residents see a short form; businesses see the ordinance section when one applies,
+        # and so does a resident whose site is of a kind the ordinance covers (its status asks
+        # for the construction date: the form must let them give it).
         hidden = [] if owner_role == "business" else list(self.BUSINESS_FIELDS)
-        if not (owner_role == "business" and ordinance):
+        kind = self.data.get("kind") if self.is_bound else self.instance.kind
+        if not (ordinance and (owner_role == "business" or kind in ordinance_kinds)):
             hidden += self.ORDINANCE_FIELDS
         for name in hidden:
             del self.fields[name]
@@ -145,10 +158,19 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.time_zone = time_zone
 
+    def clean_expires_on(self) -> dt.date | None:
+        day: dt.date | None = self.cleaned_data.get("expires_on")
+        # The service refuses it too; checked here by the day, so the message can name the last one.
+        latest = expiry_horizon(timezone.now()).astimezone(ZoneInfo(self.time_zone)).date() - dt.timedelta(days=1)
+        if day is not None and day > latest:
+            raise ValidationError(
+                _("The end date can be at most %(years)d years ahead: %(latest)s at the latest.")
+                % {"years": EXPIRY_HORIZON_YEARS, "latest": latest.isoformat()}
+            )
+        return day
+
     def expires_at(self) -> dt.datetime | None:
         """End of the chosen day, in the department's time zone."""
-        from zoneinfo import ZoneInfo
-
         day = self.cleaned_data.get("expires_on")
         if day is None:
             return None
@@ -162,8 +184,29 @@ class WindowForm(forms.Form):
     end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
     next_day = forms.BooleanField(label=_("ends the next day"), required=False)
 
+    def _clean_minutes(self, name: str) -> dt.time | None:
+        # Windows are stored as HH:MM: dropping the seconds would turn 10:00:30-10:00:50 into 10:00-10:00.
+        value: dt.time | None = self.cleaned_data.get(name)
+        if value is not None and (value.second or value.microsecond):
+            raise ValidationError(_("Times are in whole minutes (HH:MM), without seconds."))
+        return value
 
-WindowFormSet = forms.formset_factory(WindowForm, extra=1, max_num=14, can_delete=True)
+    def clean_start(self) -> dt.time | None:
+        return self._clean_minutes("start")
+
+    def clean_end(self) -> dt.time | None:
+        return self._clean_minutes("end")
+
+
+class BaseWindowFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": _("Give at most %(num)d schedule windows."),
+    }
+
+
+WindowFormSet = forms.formset_factory(
+    WindowForm, formset=BaseWindowFormSet, extra=1, max_num=MAX_WINDOWS, validate_max=True, can_delete=True
+)
 
 
 def windows_payload(formset: Any) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -135,6 +135,7 @@ def _site_form(request: HttpRequest, *args: Any, **kwargs: Any) -> SiteForm:
         *args,
         owner_role=request.user.role,  # type: ignore[union-attr]
         ordinance=bool(policy and policy.ordinance_enabled),
+        ordinance_kinds=policy.ordinance_site_kinds if policy else (),
         **kwargs,
     )
 
@@ -289,8 +290,15 @@ class CameraDeleteView(OwnerRequiredMixin, View):
 
 class CameraStatusView(OwnerRequiredMixin, View):
     def post(self, request: HttpRequest, camera_id: str) -> HttpResponse:
-        status = CameraStatus.PAUSED if request.POST.get("status") == "paused" else CameraStatus.ACTIVE
-        services.camera_status_set(owner=request.user, camera=self.camera_or_404(camera_id), status=status)
+        camera = self.camera_or_404(camera_id)
+        # Only the two buttons' values: anything else must not resume a paused camera.
+        status = request.POST.get("status", "")
+        if status not in (CameraStatus.PAUSED, CameraStatus.ACTIVE):
+            return HttpResponseBadRequest(
+                _("Unknown status: send status “paused” to pause the camera or “active” to resume it."),
+                content_type="text/plain; charset=utf-8",
+            )
+        services.camera_status_set(owner=request.user, camera=camera, status=status)
         messages.success(request, _("Camera paused.") if status == CameraStatus.PAUSED else _("Camera resumed."))
         return redirect("portal-my-cameras")
 
@@ -307,7 +315,11 @@ class ConsentEditView(OwnerRequiredMixin, View):
         window_errors: list[str] | None = None,
     ) -> dict[str, Any]:
         policy = _policy(request)
-        level = form["level"].value() or camera.consent.level
+        # The preview shows the level chosen, once it is a valid one; never a value the form refused.
+        if form.is_bound:
+            level = getattr(form, "cleaned_data", {}).get("level") or camera.consent.level
+        else:
+            level = form["level"].value() or camera.consent.level
         ordinance = selectors.site_ordinance_status(
             site=camera.site,
             policy=policy,

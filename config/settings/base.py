@@ -283,6 +283,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "accounts.api_base.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "accounts.api_parsers.StrictTextJSONParser",  # lone surrogates and NUL: a 400, not a 500
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Porchlight API",

@@ -107,3 +107,31 @@ def test_openapi_schema_and_docs_are_served(rialto_client: Any) -> None:
     assert "/api/v1/me/" in schema.json()["paths"]
     assert "tokenAuth" in schema.json()["components"]["securitySchemes"]
     assert docs.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ('{"address": "x", "latitude": 34.1, "longitude": -117.38, "kind": "\\ud800"}', "kind"),
+        ('{"address": "1 Main\\u0000St", "latitude": 34.1, "longitude": -117.38, "kind": "home"}', "address"),
+        (
+            '{"address": "x", "latitude": 34.1, "longitude": -117.38, "kind": "home", "notes": ["ok", "\\udfff"]}',
+            "notes[1]",
+        ),
+    ],
+)
+def test_json_text_the_database_cannot_store_is_a_400_naming_the_field(
+    in_rialto: Any, rialto_client: Any, body: str, where: str
+) -> None:
+    from cameras.models import Site
+
+    owner = UserFactory(role=Role.RESIDENT)
+    issued = api_token_issue(user=owner, name="cli")
+
+    response = rialto_client.post(
+        "/api/v1/me/sites/", body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {issued.raw}"
+    )
+
+    assert response.status_code == 400
+    assert where in response.json()["detail"]
+    assert not Site.objects.filter(owner=owner).exists()

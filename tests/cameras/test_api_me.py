@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import time
 import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from accounts.services import api_token_issue
 from cameras import selectors, services
 from cameras.models import Camera
 from tenants.models import Department, DepartmentPolicy
+from tenants.services import policy_update
 from tests.conftest import TenantClient
 from tests.factories import RIALTO_LAT, RIALTO_LON, UserFactory, camera_make, site_make, totp_enable
 
@@ -50,6 +52,8 @@ OBJECT_REQUESTS = [
 ]
 FONTANA_LON, FONTANA_LAT = -117.47, 34.10
 LOS_ANGELES_LON, LOS_ANGELES_LAT = -118.24, 34.05
+# Consent may end at most ten years ahead; fixed dates in tests stay inside that.
+NEXT_YEAR = dt.date.today().year + 1
 
 
 def call(client: TenantClient, method: str, path: str, body: Any = None, **extra: Any) -> Any:
@@ -515,6 +519,48 @@ def test_bad_camera_change_is_refused_on_its_field_and_nothing_changes(
     assert camera_snapshot(owner) == before
 
 
+HUGE = 10**400
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        pytest.param("bearing_deg", HUGE, "less than or equal to 359", id="bearing-huge"),
+        pytest.param("bearing_deg", -HUGE, "greater than or equal to 0", id="bearing-negative"),
+        pytest.param("fov_angle_deg", HUGE, "less than or equal to 360", id="fov-huge"),
+        pytest.param("fov_angle_deg", -HUGE, "greater than or equal to 1", id="fov-negative"),
+        pytest.param("range_m", HUGE, "less than or equal to 500", id="range-huge"),
+        pytest.param("range_m", -HUGE, "greater than or equal to 1", id="range-negative"),
+        pytest.param("frame_rate", HUGE, "less than or equal to 120", id="frame-rate-huge"),
+        pytest.param("retention_days", HUGE, "less than or equal to 3650", id="retention-huge"),
+    ],
+)
+def test_a_huge_number_for_a_new_camera_is_a_400_on_its_field(
+    api: TenantClient, owner: User, in_rialto: Department, field: str, value: int, message: str
+) -> None:
+    site = site_make(owner, in_rialto)
+
+    response = call(api, "POST", f"/api/v1/me/sites/{site.public_id}/cameras/", {"label": "Porch", field: value})
+
+    assert response.status_code == 400
+    assert message in str(response.json()[field])
+    assert not selectors.cameras_of_owner(owner=owner).exists()
+
+
+@pytest.mark.parametrize("field", ["bearing_deg", "fov_angle_deg", "range_m"])
+def test_a_huge_number_for_a_camera_change_is_a_400_and_nothing_changes(
+    api: TenantClient, owner: User, in_rialto: Department, field: str
+) -> None:
+    camera = camera_make(owner, in_rialto)
+    before = camera_snapshot(owner)
+
+    response = call(api, "PATCH", f"/api/v1/me/cameras/{camera.public_id}/", {"label": "Renamed", field: HUGE})
+
+    assert response.status_code == 400
+    assert "less than or equal to" in str(response.json()[field])
+    assert camera_snapshot(owner) == before
+
+
 # --- Consent --------------------------------------------------------------------------------
 
 
@@ -526,7 +572,7 @@ def test_consent_put_round_trip(api: TenantClient, owner: User, in_rialto: Depar
             {"day": 0, "start": "08:00", "end": "18:00", "next_day": False},
             {"day": 4, "start": "22:00", "end": "06:00", "next_day": True},
         ],
-        "expires_at": "2099-01-01T12:00:00-08:00",
+        "expires_at": f"{NEXT_YEAR}-01-01T12:00:00-08:00",
         "max_live_minutes": 10,
         "notify_on_access": True,
     }
@@ -552,13 +598,13 @@ def test_consent_expiry_without_offset_is_the_departments_wall_clock(
         api,
         "PUT",
         f"/api/v1/me/cameras/{camera.public_id}/consent/",
-        {"level": "on_request", "expires_at": "2099-07-04T17:00"},
+        {"level": "on_request", "expires_at": f"{NEXT_YEAR}-07-04T17:00"},
     )
 
     grant = selectors.camera_of_owner(owner=owner, public_id=camera.public_id).consent
     assert response.status_code == 200
-    assert response.json()["expires_at"] == "2099-07-04T17:00:00-07:00"
-    assert grant.expires_at == dt.datetime(2099, 7, 4, 17, tzinfo=ZoneInfo(in_rialto.time_zone))
+    assert response.json()["expires_at"] == f"{NEXT_YEAR}-07-04T17:00:00-07:00"
+    assert grant.expires_at == dt.datetime(NEXT_YEAR, 7, 4, 17, tzinfo=ZoneInfo(in_rialto.time_zone))
 
 
 def test_put_replaces_the_whole_consent(api: TenantClient, owner: User, in_rialto: Department) -> None:
@@ -622,6 +668,16 @@ BAD_CONSENT = [
     ({"windows": [{"day": 1, "end": "10:00"}]}, "windows", "This field is required"),
     ({"expires_at": "2020-01-01T00:00:00Z"}, "expires_at", "must be in the future"),
     ({"expires_at": "soon"}, "expires_at", "Datetime has wrong format"),
+    ({"expires_at": "9999-12-31T23:59:59"}, "expires_at", "Datetime value out of range"),
+    ({"expires_at": "9999-12-31T23:59:59-08:00"}, "expires_at", "Datetime value out of range"),
+    ({"expires_at": "9999-12-31T00:00:00Z"}, "expires_at", "at most 10 years ahead"),
+    ({"expires_at": f"{NEXT_YEAR + 10}-12-31T00:00:00Z"}, "expires_at", "at most 10 years ahead"),
+    ({"windows": [{"day": 1, "start": "10:00:30", "end": "10:00:50"}]}, "windows", "Time has wrong format"),
+    (
+        {"windows": [{"day": i % 7, "start": f"{i // 7:02d}:00", "end": f"{i // 7:02d}:30"} for i in range(15)]},
+        "windows",
+        "at most 14 schedule windows",
+    ),
     ({"max_live_minutes": 0}, "max_live_minutes", "between 1 and 15"),
     ({"max_live_minutes": 16}, "max_live_minutes", "between 1 and 15"),
 ]
@@ -667,6 +723,123 @@ def test_live_minutes_above_the_departments_limit_name_the_limit(
     assert grant_snapshot(owner, camera) == before
 
 
+def test_fifteen_hundred_windows_are_refused_quickly_and_not_stored(
+    api: TenantClient, owner: User, in_rialto: Department
+) -> None:
+    camera = camera_make(owner, in_rialto)
+    windows = [
+        {
+            "day": i % 7,
+            "start": f"{(i // 7) // 12:02d}:{(i // 7) % 12 * 5:02d}",
+            "end": f"{(i // 7) // 12:02d}:{(i // 7) % 12 * 5 + 4:02d}",
+        }
+        for i in range(1500)
+    ]
+    before = grant_snapshot(owner, camera)
+
+    started = time.monotonic()
+    response = call(
+        api, "PUT", f"/api/v1/me/cameras/{camera.public_id}/consent/", {"level": "live", "windows": windows}
+    )
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 400
+    assert "at most 14 schedule windows" in str(response.json()["windows"])
+    assert grant_snapshot(owner, camera) == before
+    assert elapsed < 1.0
+
+
+# --- The ordinance in the API ----------------------------------------------------------------
+
+
+@pytest.fixture
+def ordinance(in_rialto: Department) -> DepartmentPolicy:
+    return policy_update(
+        department=in_rialto,
+        actor=None,
+        ordinance_enabled=True,
+        ordinance_name="Test ordinance",
+        ordinance_minimum_level="live",
+        ordinance_effective_date=dt.date(2024, 1, 1),
+        ordinance_site_kinds=["business"],
+    )
+
+
+@pytest.fixture
+def business_api(rialto_client: TenantClient, in_rialto: Department) -> tuple[TenantClient, User, Camera]:
+    business = UserFactory(role=Role.BUSINESS)
+    site = site_make(business, in_rialto, kind="business", constructed_on=dt.date(2025, 3, 1))
+    camera = camera_make(business, in_rialto, site=site)
+    rialto_client.force_login(business)
+    return rialto_client, business, camera
+
+
+def test_lowering_consent_under_the_ordinance_says_so_in_the_consent_output(
+    ordinance: DepartmentPolicy, business_api: tuple[TenantClient, User, Camera]
+) -> None:
+    client, _, camera = business_api
+    call(client, "PUT", f"/api/v1/me/cameras/{camera.public_id}/consent/", {"level": "live"})
+
+    lowered = call(client, "PUT", f"/api/v1/me/cameras/{camera.public_id}/consent/", {"level": "on_request"})
+    got = client.get(f"/api/v1/me/cameras/{camera.public_id}/consent/")
+
+    assert lowered.status_code == 200
+    assert lowered.json()["level"] == "on_request"
+    assert lowered.json()["ordinance"]["subject"] is True
+    assert lowered.json()["ordinance"]["compliant"] is False
+    assert "Not compliant" in lowered.json()["ordinance"]["message"]
+    assert got.json()["ordinance"] == lowered.json()["ordinance"]
+
+
+def test_consent_meeting_the_ordinance_is_reported_compliant(
+    ordinance: DepartmentPolicy, business_api: tuple[TenantClient, User, Camera]
+) -> None:
+    client, _, camera = business_api
+
+    response = call(client, "PUT", f"/api/v1/me/cameras/{camera.public_id}/consent/", {"level": "live"})
+
+    assert response.json()["ordinance"] == {"subject": True, "compliant": True, "message": "Meets the ordinance."}
+
+
+def test_revoking_consent_under_the_ordinance_says_so(
+    ordinance: DepartmentPolicy, business_api: tuple[TenantClient, User, Camera]
+) -> None:
+    client, _, camera = business_api
+    call(client, "PUT", f"/api/v1/me/cameras/{camera.public_id}/consent/", {"level": "live"})
+
+    response = call(client, "POST", f"/api/v1/me/cameras/{camera.public_id}/consent/revoke/")
+
+    assert (response.json()["ordinance"]["subject"], response.json()["ordinance"]["compliant"]) == (True, False)
+
+
+def test_the_site_output_carries_the_ordinance_status(
+    ordinance: DepartmentPolicy, business_api: tuple[TenantClient, User, Camera]
+) -> None:
+    client, _, camera = business_api
+
+    one = client.get(f"/api/v1/me/sites/{camera.site.public_id}/")
+    listed = client.get("/api/v1/me/sites/")
+    blanked = call(client, "PATCH", f"/api/v1/me/sites/{camera.site.public_id}/", {"constructed_on": None})
+
+    assert (one.json()["ordinance"]["subject"], one.json()["ordinance"]["compliant"]) == (True, False)
+    assert listed.json()[0]["ordinance"] == one.json()["ordinance"]
+    assert blanked.json()["ordinance"]["subject"] is True
+    assert blanked.json()["ordinance"]["compliant"] is False
+    assert "construction" in blanked.json()["ordinance"]["message"]
+
+
+def test_without_an_ordinance_the_ordinance_field_is_null(
+    api: TenantClient, owner: User, in_rialto: Department
+) -> None:
+    camera = camera_make(owner, in_rialto)
+
+    consent = api.get(f"/api/v1/me/cameras/{camera.public_id}/consent/")
+    site = api.get(f"/api/v1/me/sites/{camera.site.public_id}/")
+
+    assert consent.json()["ordinance"] is None
+    assert site.json()["ordinance"] is None
+
+
 # --- Documentation --------------------------------------------------------------------------
 
 
@@ -682,3 +855,16 @@ def test_openapi_schema_documents_the_owner_api(rialto_client: TenantClient) -> 
     assert set(paths["/api/v1/me/cameras/{public_id}/"]) == {"get", "patch", "delete"}
     assert set(paths["/api/v1/me/cameras/{public_id}/consent/"]) == {"get", "put"}
     assert set(paths["/api/v1/me/cameras/{public_id}/consent/revoke/"]) == {"post"}
+
+
+def test_openapi_schema_documents_the_ordinance_status(rialto_client: TenantClient) -> None:
+    response = rialto_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    schemas = response.json()["components"]["schemas"]
+    for output in ("ConsentOutput", "SiteOutput"):
+        ordinance = schemas[output]["properties"]["ordinance"]
+        assert ordinance["allOf"] == [{"$ref": "#/components/schemas/OrdinanceOutput"}]
+        assert ordinance["nullable"] is True
+        assert "ordinance" in schemas[output]["required"]
+    assert set(schemas["OrdinanceOutput"]["properties"]) == {"subject", "compliant", "message"}
+    assert set(schemas["OrdinanceOutput"]["required"]) == {"subject", "compliant", "message"}

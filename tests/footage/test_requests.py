@@ -216,6 +216,22 @@ def test_an_interrupted_upload_stores_nothing(owner_request: OwnerRequest, mp4: 
     assert not any(p.is_file() for p in media.rglob("*"))
 
 
+@pytest.mark.parametrize("answer_id", ["abc", "1.5", "", "9" * 400, "-1"])
+def test_an_answer_id_that_is_not_one_of_the_requests_answers_is_not_found_and_changes_nothing(
+    owner_request: OwnerRequest, answer_id: str
+) -> None:
+    answer = owner_request.answers.get()
+    before = (answer.answer, answer.decline_reason)
+
+    response = _owner_client(owner_request).post(
+        f"/my/requests/{owner_request.public_id}/", {"answer_id": answer_id, "answer": "declined"}
+    )
+
+    answer.refresh_from_db()
+    assert response.status_code == 404
+    assert (answer.answer, answer.decline_reason) == before
+
+
 def test_police_never_learn_who_declined(
     make_camera: Any, actor: access.Actor, purpose: Any, mp4: bytes, logged_in_staff: Any
 ) -> None:

@@ -1,5 +1,6 @@
 """The owner portal: registering sites and cameras, consent, and every bad input on its field."""
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -8,7 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from accounts.models import Role
+from cameras import services as camera_services
 from cameras.models import Camera, ConsentGrant, Site
+from tenants.services import policy_update
 from tests.conftest import TenantClient
 from tests.factories import UserFactory
 
@@ -335,3 +338,184 @@ def test_consent_preview_sentence_follows_the_level(owner: Any, rialto_client: T
     response = rialto_client.get("/my/consent-preview/", {"level": "on_request"})
 
     assert response.content.decode() == "Police can ask you for footage; they cannot watch live."
+
+
+# --- Bad input on the consent and status forms: a clear error, nothing saved, pages still load ---
+
+
+def _in_years(years: int) -> str:
+    today = dt.date.today()
+    return today.replace(year=today.year + years, day=min(today.day, 28)).isoformat()
+
+
+@pytest.mark.parametrize("expires_on", ["9999-12-31", "3000-01-01"])
+def test_a_consent_end_date_beyond_ten_years_is_refused_and_every_page_still_loads(
+    camera: Camera, rialto_client: TenantClient, expires_on: str
+) -> None:
+    response = rialto_client.post(
+        f"/my/cameras/{camera.public_id}/consent/", _consent_data("live", expires_on=expires_on)
+    )
+
+    grant = ConsentGrant.objects.get(camera=camera)
+    assert response.status_code == 400
+    assert "at most 10 years ahead" in str(response.context["form"].errors["expires_on"])
+    assert (grant.level, grant.expires_at) == ("registered", None)
+    assert rialto_client.get("/my/").status_code == 200
+    assert rialto_client.get(f"/my/cameras/{camera.public_id}/consent/").status_code == 200
+    assert rialto_client.get("/api/v1/me/cameras/").status_code == 200
+
+
+def test_a_consent_end_date_within_ten_years_is_saved(camera: Camera, rialto_client: TenantClient) -> None:
+    response = rialto_client.post(
+        f"/my/cameras/{camera.public_id}/consent/", _consent_data("live", expires_on=_in_years(9))
+    )
+
+    assert response.status_code == 302
+    assert ConsentGrant.objects.get(camera=camera).expires_at is not None
+
+
+@pytest.mark.parametrize("level", ["castle", "", "LIVE"])
+def test_an_unknown_consent_level_reshows_the_form_with_its_error(
+    camera: Camera, rialto_client: TenantClient, level: str
+) -> None:
+    response = rialto_client.post(f"/my/cameras/{camera.public_id}/consent/", _consent_data(level))
+
+    assert response.status_code == 400
+    assert "level" in response.context["form"].errors
+    assert response.context["preview"].startswith("Police know your camera exists")
+    assert ConsentGrant.objects.get(camera=camera).level == "registered"
+
+
+def _windows(count: int) -> list[dict[str, str]]:
+    """``count`` non-overlapping one-hour windows spread over the week."""
+    return [{"day": str(i % 7), "start": f"{i // 7:02d}:00", "end": f"{i // 7:02d}:30"} for i in range(count)]
+
+
+def test_fourteen_schedule_windows_are_accepted(camera: Camera, rialto_client: TenantClient) -> None:
+    response = rialto_client.post(f"/my/cameras/{camera.public_id}/consent/", _consent_data("live", _windows(14)))
+
+    assert response.status_code == 302
+    assert len(ConsentGrant.objects.get(camera=camera).windows) == 14
+
+
+@pytest.mark.parametrize("count", [15, 200])
+def test_more_than_fourteen_schedule_windows_are_refused(
+    camera: Camera, rialto_client: TenantClient, count: int
+) -> None:
+    response = rialto_client.post(f"/my/cameras/{camera.public_id}/consent/", _consent_data("live", _windows(count)))
+
+    grant = ConsentGrant.objects.get(camera=camera)
+    assert response.status_code == 400
+    assert "at most 14 schedule windows" in response.content.decode()
+    assert (grant.level, grant.windows) == ("registered", [])
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("10:00:30", "10:00:50"), ("10:00:30", "11:00"), ("10:00", "11:00:59")],
+)
+def test_window_times_with_seconds_are_refused_as_minutes_only(
+    camera: Camera, rialto_client: TenantClient, start: str, end: str
+) -> None:
+    window = {"day": "2", "start": start, "end": end}
+
+    response = rialto_client.post(f"/my/cameras/{camera.public_id}/consent/", _consent_data("live", [window]))
+
+    grant = ConsentGrant.objects.get(camera=camera)
+    assert response.status_code == 400
+    assert "whole minutes" in response.content.decode()
+    assert "starts and ends" not in response.content.decode()
+    assert (grant.level, grant.windows) == ("registered", [])
+
+
+@pytest.mark.parametrize(("before", "sent", "after"), [("active", "paused", "paused"), ("paused", "active", "active")])
+def test_pause_and_resume_set_the_status_asked_for(
+    camera: Camera, owner: Any, rialto_client: TenantClient, before: str, sent: str, after: str
+) -> None:
+    camera_services.camera_status_set(owner=owner, camera=camera, status=before)
+
+    response = rialto_client.post(f"/my/cameras/{camera.public_id}/status/", {"status": sent})
+
+    camera.refresh_from_db()
+    assert response.status_code == 302
+    assert camera.status == after
+
+
+@pytest.mark.parametrize("data", [{"status": "garbled"}, {"status": ""}, {"status": "PAUSED"}, {}])
+def test_an_unknown_camera_status_is_a_400_and_a_paused_camera_stays_paused(
+    camera: Camera, owner: Any, rialto_client: TenantClient, data: dict[str, str]
+) -> None:
+    camera_services.camera_status_set(owner=owner, camera=camera, status="paused")
+
+    response = rialto_client.post(f"/my/cameras/{camera.public_id}/status/", data)
+
+    camera.refresh_from_db()
+    assert response.status_code == 400
+    assert "status" in response.content.decode()
+    assert camera.status == "paused"
+
+
+def test_a_business_that_blanks_its_construction_date_is_still_shown_under_the_ordinance(
+    in_rialto: Any, rialto_client: TenantClient
+) -> None:
+    policy_update(
+        department=in_rialto,
+        actor=None,
+        ordinance_enabled=True,
+        ordinance_name="Test ordinance",
+        ordinance_minimum_level="live",
+        ordinance_effective_date=dt.date(2024, 1, 1),
+        ordinance_site_kinds=["business"],
+    )
+    business = UserFactory(role=Role.BUSINESS)
+    rialto_client.force_login(business)
+    _site_post(rialto_client, kind="business", business_name="Palm Market", constructed_on="2025-03-01")
+    site = Site.objects.get(owner=business)
+    data = {"kind": "business", "name": "Home", "address": "123 Riverside Ave", "constructed_on": "", **INSIDE_RIALTO}
+
+    response = rialto_client.post(f"/my/sites/{site.public_id}/", data)
+    page = rialto_client.get("/my/").content.decode()
+
+    assert response.status_code == 302
+    assert Site.objects.get(pk=site.pk).constructed_on is None
+    assert "Not compliant until you give the date of construction" in page
+    assert "ordinance" in (Site.history.filter(id=site.pk).latest().history_change_reason or "")
+
+
+def test_a_resident_whose_site_falls_under_the_ordinance_can_give_its_construction_date(
+    in_rialto: Any, rialto_client: TenantClient
+) -> None:
+    policy_update(
+        department=in_rialto,
+        actor=None,
+        ordinance_enabled=True,
+        ordinance_name="Test ordinance",
+        ordinance_minimum_level="live",
+        ordinance_effective_date=dt.date(2024, 1, 1),
+        ordinance_site_kinds=["multifamily"],
+    )
+    resident = UserFactory(role=Role.RESIDENT)
+    rialto_client.force_login(resident)
+    _site_post(rialto_client, kind="multifamily", name="Our building")
+    site = Site.objects.get(owner=resident)
+    assert "Not compliant until you give the date of construction" in rialto_client.get("/my/").content.decode()
+
+    # the edit form asks for the date the status asks for, and takes it
+    form = rialto_client.get(f"/my/sites/{site.public_id}/").content.decode()
+    assert 'name="constructed_on"' in form
+    data = {"kind": "multifamily", "name": "Our building", "address": "1 Main St", "constructed_on": "2020-05-01"}
+    response = rialto_client.post(f"/my/sites/{site.public_id}/", {**data, **INSIDE_RIALTO})
+
+    assert response.status_code == 302
+    assert Site.objects.get(pk=site.pk).constructed_on == dt.date(2020, 5, 1)
+    assert "Not compliant until you give the date" not in rialto_client.get("/my/").content.decode()
+
+
+def test_a_resident_with_a_home_is_not_asked_about_the_ordinance(in_rialto: Any, rialto_client: TenantClient) -> None:
+    policy_update(department=in_rialto, actor=None, ordinance_enabled=True, ordinance_site_kinds=["multifamily"])
+    resident = UserFactory(role=Role.RESIDENT)
+    rialto_client.force_login(resident)
+    _site_post(rialto_client, kind="residential", name="Home")
+    site = Site.objects.get(owner=resident)
+
+    assert 'name="constructed_on"' not in rialto_client.get(f"/my/sites/{site.public_id}/").content.decode()
