@@ -79,6 +79,7 @@ def user_role_change(*, actor: User, user: User, role: str) -> User:
         user = User.objects.select_for_update().get(pk=user.pk)
         user.role = role
         _with_actor(user, actor).save(update_fields=["role"])
+        user_changed(user_id=user.pk)  # an open live view re-checks the role at once
     logger.info("role changed", extra={"user_id": user.pk, "role": role, "actor_id": actor.pk})
     return user
 

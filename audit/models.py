@@ -26,6 +26,7 @@ class Action(models.TextChoices):
     FOOTAGE_REQUEST = "footage_request", _("Footage requested")
     LIVE_START = "live_start", _("Live view started")
     LIVE_END = "live_end", _("Live view ended")
+    LIVE_EXTEND = "live_extend", _("Live view extended")
     CLIP_VIEW = "clip_view", _("Clip viewed")
     CLIP_DOWNLOAD = "clip_download", _("Clip downloaded")
     EVIDENCE_HOLD = "evidence_hold", _("Legal hold placed or released")

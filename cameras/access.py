@@ -48,7 +48,9 @@ _CONSENT_FOR_ACTION: dict[str, ConsentAction] = {
     Action.OWNER_CONTACT_VIEW: ConsentAction.LOCATE,
     Action.FOOTAGE_REQUEST: ConsentAction.REQUEST_FOOTAGE,
     Action.LIVE_START: ConsentAction.LIVE_VIEW,
+    Action.LIVE_EXTEND: ConsentAction.LIVE_VIEW,  # another period is judged as a new view would be
 }
+_LIVE_ACTIONS = frozenset({Action.LIVE_START, Action.LIVE_EXTEND})
 RESIDENTIAL_KINDS = {SiteKind.RESIDENTIAL, SiteKind.MULTIFAMILY}
 
 
@@ -191,6 +193,7 @@ _MESSAGES = {
     "residential_live_view_disallowed": gettext_lazy("Department policy does not allow live view of home cameras."),
     "approval_required": gettext_lazy("A supervisor must approve this exigent purpose first."),
     "too_many_live_views": gettext_lazy("At most nine live views at once."),
+    "live_view_ended": gettext_lazy("This live view has already ended."),
     "self_approval": gettext_lazy("A second person must approve: you cannot approve your own purpose."),
 }
 
@@ -366,11 +369,7 @@ def _consent_denial(action: str, camera: Camera | None, purpose: Purpose | None,
         return "not_found"
     if action == Action.OWNER_CONTACT_VIEW and not camera.site.share_contact:
         return "owner_not_sharing"
-    if (
-        action == Action.LIVE_START
-        and camera.site.kind in RESIDENTIAL_KINDS
-        and not policy.residential_live_view_allowed
-    ):
+    if action in _LIVE_ACTIONS and camera.site.kind in RESIDENTIAL_KINDS and not policy.residential_live_view_allowed:
         return "residential_live_view_disallowed"
     department = department_current()
     state = grant_state(camera=camera, time_zone=department.time_zone)
@@ -378,7 +377,7 @@ def _consent_denial(action: str, camera: Camera | None, purpose: Purpose | None,
     decision = consent_permits(state, _CONSENT_FOR_ACTION[action], timezone.now(), exigent=exigent)
     if not decision.allowed:
         return str(decision.reason)
-    needs_approval = action == Action.LIVE_START and state is not None and state.level == ConsentLevel.LIVE_EXIGENT
+    needs_approval = action in _LIVE_ACTIONS and state is not None and state.level == ConsentLevel.LIVE_EXIGENT
     if needs_approval and policy.exigent_requires_approval and (purpose is None or purpose.approved_by_id is None):
         return "approval_required"
     return None

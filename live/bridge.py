@@ -377,6 +377,15 @@ class BridgeClient:
             camera = _camera_field(message)
             self._stop(camera)
             self._status(camera, "stopped")
+        elif kind == "clock":
+            offset = message.get("offset_ms")
+            if not isinstance(offset, int | float):
+                raise _ProtocolError(f"bad clock: {message!r}")
+            logger.warning(
+                "this computer's clock is %.1f s %s the server's: set it right (NTP); frames still flow",
+                abs(offset) / 1000,
+                "behind" if offset > 0 else "ahead of",
+            )
         else:
             logger.debug("ignored message of type %r", kind)
 

@@ -35,7 +35,10 @@ logger = logging.getLogger("porchlight.live")
 HEADER = struct.Struct(">16sQ")  # camera uuid, capture time (µs since the epoch)
 # What a failing channel layer (Redis) raises; anything else is a bug, not an outage.
 RELAY_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, OSError, TimeoutError, RedisError)
-STALE_FRAME_SECONDS = 2.0  # a viewer that fell behind gets the live picture, not a backlog
+# A viewer that fell behind gets the live picture, not a backlog. Judged by the time the frame
+# reached this server, never by the bridge's clock, which may be off.
+STALE_FRAME_SECONDS = 2.0
+CLOCK_SKEW_SECONDS = 2.0  # a bridge whose clock is further off is told so (once per connection)
 
 # Bridge close codes.
 BRIDGE_BAD_TOKEN = 4401
@@ -54,13 +57,19 @@ VIEWER_TIME_LIMIT = 4408
 VIEWER_CONSENT = 4410
 VIEWER_ACCOUNT = 4411
 VIEWER_OWNER_ENDED = 4412
+VIEWER_PURPOSE_EXPIRED = 4419
 VIEWER_RELAY_UNAVAILABLE = 4503
+VIEWER_SERVER_ERROR = 1011
 END_CODES: dict[str, int] = {
     EndReason.TIME_LIMIT: VIEWER_TIME_LIMIT,
     EndReason.CONSENT: VIEWER_CONSENT,
     EndReason.ACCOUNT: VIEWER_ACCOUNT,
     EndReason.OWNER_ENDED: VIEWER_OWNER_ENDED,
+    EndReason.PURPOSE: VIEWER_PURPOSE_EXPIRED,
+    EndReason.ROLE: VIEWER_DENIED,
     EndReason.RELAY: VIEWER_RELAY_UNAVAILABLE,
+    EndReason.ERROR: VIEWER_SERVER_ERROR,
+    EndReason.LOST: VIEWER_SERVER_ERROR,
 }
 
 
@@ -86,6 +95,13 @@ def _schema(scope: dict[str, Any]) -> str:
     return str(scope["tenant"].schema_name)
 
 
+def _renew_every(layer: Any) -> float | None:
+    """How often a consumer re-adds its group memberships: a channel layer forgets one
+    after group_expiry seconds (a bridge stays for days), so well within that."""
+    expiry = getattr(layer, "group_expiry", None)
+    return expiry / 4 if expiry else None
+
+
 class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     """/ws/bridge/: a bridge at an owner's premises, authenticated by its token."""
 
@@ -93,6 +109,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
 
     bridge_id: int | None = None
     refused = False
+    keepalive: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         header = dict(self.scope.get("headers", [])).get(b"authorization", b"").decode("latin-1")
@@ -104,16 +121,18 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             logger.warning("bridge refused: bad or revoked token", extra={"schema": _schema(self.scope)})
             await self.close(code=BRIDGE_BAD_TOKEN)
             return
-        self.bridge_id = bridge.pk
         self.bridge_public_id = str(bridge.public_id)
         self.cameras: dict[bytes, str] = await self.db(_bridge_cameras, bridge.pk)
         self.max_bytes = settings.PORCHLIGHT_LIVE_MAX_FRAME_BYTES
         self.max_fps = settings.PORCHLIGHT_LIVE_MAX_FPS
         self.last_frame: dict[bytes, list[float]] = {}
         self.dropped = 0
+        self.clock_told = False
         self.group = services.bridge_group(_schema(self.scope), bridge.public_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.db(services.bridge_presence, bridge_id=bridge.pk, connected=True)
+        await self.db(services.bridge_connection_open, bridge_id=bridge.pk)
+        self.bridge_id = bridge.pk  # from here on, disconnect() counts this connection out
+        self.keepalive = asyncio.create_task(self._keepalive())
         await self.send(
             json.dumps(
                 {
@@ -130,10 +149,34 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             await self.send(json.dumps({"type": "start", "camera": camera, "fps": self.max_fps, "max_width": 1280}))
         logger.info("bridge connected", extra={"bridge": self.bridge_public_id})
 
+    async def _keepalive(self) -> None:
+        """Renew the group membership (the channel layer forgets it after group_expiry) and
+        say the connection is alive (Bridge.last_seen_at; live.tasks clears a silent one)."""
+        renew = _renew_every(self.channel_layer)
+        beat = services.bridge_heartbeat_seconds()
+        loop = asyncio.get_running_loop()
+        next_beat = loop.time() + beat
+        try:
+            while self.bridge_id is not None and not self.refused:
+                await asyncio.sleep(min(beat, renew) if renew else beat)
+                if renew:
+                    await self.channel_layer.group_add(self.group, self.channel_name)
+                if loop.time() >= next_beat:
+                    await self.db(services.bridge_heartbeat, bridge_id=self.bridge_id)
+                    next_beat = loop.time() + beat
+        except Exception:  # any failure: the bridge reconnects and starts afresh
+            logger.exception("bridge keepalive failed; closing the connection", extra={"bridge": self.bridge_public_id})
+            with contextlib.suppress(Exception):
+                await self._refuse(1011, "keepalive failed")
+
     async def disconnect(self, code: int) -> None:
-        if self.bridge_id is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            await self.db(services.bridge_presence, bridge_id=self.bridge_id, connected=False)
+        if self.keepalive is not None and self.keepalive is not asyncio.current_task():
+            self.keepalive.cancel()
+        bridge_id, self.bridge_id = self.bridge_id, None
+        if bridge_id is not None:
+            with contextlib.suppress(Exception):
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.db(services.bridge_connection_close, bridge_id=bridge_id)
 
     async def _refuse(self, code: int, why: str) -> None:
         self.refused = True  # ignore anything still queued for this connection
@@ -166,7 +209,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         if len(data) < HEADER.size + 4:
             await self._refuse(BRIDGE_MALFORMED, "frame shorter than its header")
             return
-        raw_camera, _captured = HEADER.unpack_from(data)
+        raw_camera, captured_us = HEADER.unpack_from(data)
         camera = self.cameras.get(raw_camera)
         if camera is None:
             await self._refuse(BRIDGE_WRONG_CAMERA, "frame for a camera this bridge does not serve")
@@ -186,9 +229,20 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                 await self._refuse(BRIDGE_TOO_FAST, "frame rate far above the limit")
             return
         self.dropped = max(0, self.dropped - 1)
+        arrived = time.time()
+        if not self.clock_told and abs(arrived - captured_us / 1e6) > CLOCK_SKEW_SECONDS:
+            await self._tell_clock(arrived - captured_us / 1e6)
         await self.channel_layer.group_send(
-            services.camera_group(_schema(self.scope), camera), {"type": "live.frame", "frame": data[16:]}
+            services.camera_group(_schema(self.scope), camera),
+            {"type": "live.frame", "frame": data[16:], "arrived": arrived},
         )
+
+    async def _tell_clock(self, offset: float) -> None:
+        """The frame's capture time is far from this server's clock: frames are still shown
+        (staleness is judged by arrival here), but the owner should fix the bridge's clock."""
+        self.clock_told = True
+        logger.warning("bridge clock is off", extra={"bridge": self.bridge_public_id, "offset_ms": int(offset * 1000)})
+        await self.send(json.dumps({"type": "clock", "offset_ms": int(offset * 1000)}))
 
     def _too_fast(self, camera: bytes) -> bool:
         # A sliding one-second window with 50% headroom for jitter.
@@ -214,22 +268,31 @@ def _bridge_cameras(bridge_id: int) -> dict[bytes, str]:
 
 
 def _watched_cameras(bridge_id: int) -> list[str]:
-    from .models import Bridge, LiveSession
+    from .models import Bridge
 
     cameras = Bridge.objects.get(pk=bridge_id).cameras.all()
-    watched = LiveSession.objects.filter(camera__in=cameras, ended_at__isnull=True).values_list(
-        "camera__public_id", flat=True
-    )
+    # Only views whose consumer is alive: one left open by a dead process starts nothing.
+    watched = services.live_sessions_watched(cameras=cameras)
     return sorted({str(c) for c in watched})
 
 
 class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
-    """/ws/live/<camera>/?purpose=<id>: an officer's live view, through the gate."""
+    """/ws/live/<camera>/?purpose=<id>: an officer's live view, through the gate.
+
+    Once the session exists, every way out ends it exactly once (services.live_session_end
+    logs live_end) and leaves the groups: the viewer leaving, a reason found by the
+    watchdog, the relay failing, or any error at all (__call__, _watch_done). A process
+    that dies outright leaves the session to live.tasks (its heartbeat stops).
+    """
 
     hot_path_types = frozenset({"live.frame", "live.ping", "live.recheck"})
 
     session_id: int | None = None
     watch: asyncio.Task[None] | None = None
+    ending: asyncio.Task[None] | None = None
+    joined: tuple[str, ...] = ()
+    camera_pk: int | None = None
+    bridges: tuple[str, ...] = ()
 
     async def connect(self) -> None:
         user = self.scope["user"]
@@ -244,12 +307,18 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             ip=(self.scope.get("client") or [None])[0],
             user_agent=dict(self.scope.get("headers", [])).get(b"user-agent", b"").decode("latin-1")[:300],
         )
-        camera_id = self.scope["url_route"]["kwargs"]["camera_id"]
+        raw_camera = self.scope["url_route"]["kwargs"]["camera_id"]
         purpose_id = parse_qs(self.scope.get("query_string", b"").decode()).get("purpose", [""])[0]
         if user.role not in STAFF_ROLES:
-            await self.db(access.console_denied, actor=self.actor, path=f"/ws/live/{camera_id}/")
+            await self.db(access.console_denied, actor=self.actor, path=f"/ws/live/{raw_camera}/")
             await self.close(code=VIEWER_DENIED)
             return
+        # Any spelling of a UUID (upper case, no dashes, braces, urn:uuid:) names the camera;
+        # the groups are named from the one canonical spelling only. Not a UUID: not found.
+        try:
+            camera_id = str(uuid.UUID(raw_camera))
+        except ValueError:
+            camera_id = ""
         start = await self.db(_start, self.actor, camera_id, purpose_id)
         if start.session is None:
             code = VIEWER_NOT_FOUND if start.decision.reason == "not_found" else VIEWER_DENIED
@@ -260,6 +329,7 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             )
             await self.close(code=code)
             return
+        # From here on a session is open: __call__ ends it whatever fails.
         self.session_id = start.session.pk
         self.frames = 0
         self.bytes = 0
@@ -271,12 +341,12 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.user_group = user_group(_schema(self.scope), user.pk)
         self.recheck = asyncio.Event()
         try:
-            await self.channel_layer.group_add(self.group, self.channel_name)
-            await self.channel_layer.group_add(self.user_group, self.channel_name)
-            if start.first_viewer:
-                await self._bridges(
-                    {"type": "start", "camera": camera_id, "fps": settings.PORCHLIGHT_LIVE_MAX_FPS, "max_width": 1280}
-                )
+            await self._join()
+            # Every viewer says start: a second start for a streaming camera only sets its
+            # rate, and a view left open by a dead process cannot make this one go dark.
+            await self._bridges(
+                {"type": "start", "camera": camera_id, "fps": settings.PORCHLIGHT_LIVE_MAX_FPS, "max_width": 1280}
+            )
         except RELAY_ERRORS:  # Redis gone: say so rather than show a frozen picture
             logger.exception("relay unavailable")
             await self._end(EndReason.RELAY)
@@ -293,6 +363,14 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             )
         )
         self.watch = asyncio.create_task(self._watchdog())
+        self.watch.add_done_callback(self._watch_done)
+
+    async def _join(self) -> None:
+        """Join (or renew) the camera's group and the officer's."""
+        for group in (self.group, self.user_group):
+            await self.channel_layer.group_add(group, self.channel_name)
+            if group not in self.joined:
+                self.joined += (group,)
 
     async def _bridges(self, command: dict[str, Any]) -> None:
         for bridge in self.bridges:
@@ -302,33 +380,51 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
 
     async def _watchdog(self) -> None:
         """Sleep until the session must be checked: a push (revocation, pause, owner's end,
-        deactivation), the next known deadline (limit, expiry, window end), or the safety
-        interval; then check once in the database."""
+        deactivation), the next known deadline (limit, expiry, window end), the renewal of
+        the group memberships, or the safety interval; then check once in the database
+        (which is also the view's heartbeat). Any failure ends the view."""
         safety = settings.PORCHLIGHT_LIVE_WATCH_INTERVAL
+        renew = _renew_every(self.channel_layer)
+        loop = asyncio.get_running_loop()
+        renew_at = loop.time() + renew if renew else None
         while (session_id := self.session_id) is not None:
             try:
-                check = await self.db(services.live_session_check, session_id=session_id)
-            except Exception:
-                logger.exception("live session check failed; ending the view")
-                await self._end(EndReason.CONSENT)
-                return
-            if check.reason is not None:
-                await self._end(check.reason)
-                return
-            timeout = safety
-            if check.recheck_at is not None:
-                timeout = min(safety, max(0.0, (check.recheck_at - timezone.now()).total_seconds()))
-            self.recheck.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.recheck.wait(), timeout=timeout)
-            try:
+                check = await self.db(
+                    services.live_session_check, session_id=session_id, frames=self.frames, bytes_sent=self.bytes
+                )
+                if check.reason is not None:
+                    await self._end(check.reason)
+                    return
+                timeout = safety
+                if check.recheck_at is not None:
+                    timeout = min(safety, max(0.0, (check.recheck_at - timezone.now()).total_seconds()))
+                if renew_at is not None:
+                    timeout = min(timeout, max(0.0, renew_at - loop.time()))
+                self.recheck.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.recheck.wait(), timeout=timeout)
                 # The relay must still be there: a viewer gets "relay unavailable", never a
                 # frozen picture, and re-authorizes when it reconnects.
                 await self.channel_layer.send(self.channel_name, {"type": "live.ping"})
+                if renew and renew_at is not None and loop.time() >= renew_at:
+                    await self._join()
+                    renew_at = loop.time() + renew
             except RELAY_ERRORS:
                 logger.exception("relay unavailable; ending the view")
                 await self._end(EndReason.RELAY)
                 return
+            except Exception:  # e.g. ChannelFull, a database error: end, never linger
+                logger.exception("live view check failed; ending the view")
+                await self._end(EndReason.ERROR)
+                return
+
+    def _watch_done(self, task: asyncio.Task[None]) -> None:
+        """Whatever killed the watchdog, a view without one must not outlive its limits."""
+        if task.cancelled() or task.exception() is None:
+            return
+        logger.error("live view watchdog died; ending the view", exc_info=task.exception())
+        if self.session_id is not None:
+            self.ending = asyncio.ensure_future(self._end(EndReason.ERROR))
 
     async def live_recheck(self, event: dict[str, Any]) -> None:
         """Something about the camera or the officer changed: check now."""
@@ -340,50 +436,63 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
             await super().__call__(scope, receive, send)
-        except RELAY_ERRORS:
-            # The channel layer failed under us (Redis gone): end the session cleanly.
+        except asyncio.CancelledError:
+            # The server is going away: still end the session (a second cancellation is left
+            # to live.tasks, which ends views whose heartbeat stopped).
+            if self.session_id is not None:
+                await asyncio.shield(self._end(EndReason.LOST, close=False))
+            raise
+        except Exception as exc:
             if self.session_id is None:
                 raise
-            logger.exception("relay failed during a live view")
-            await self._end(EndReason.RELAY)
+            if isinstance(exc, RELAY_ERRORS):  # the channel layer failed under us (Redis gone)
+                logger.exception("relay failed during a live view")
+                await self._end(EndReason.RELAY)
+            else:  # a bug: the officer sees an error, the owner's log a live_end
+                logger.exception("live view failed")
+                await self._end(EndReason.ERROR)
 
-    async def _end(self, reason: str) -> None:
+    async def _end(self, reason: str, *, close: bool = True) -> None:
+        """End the session once: log live_end (with the real counters), leave the groups,
+        stop the bridge if nobody else watches, close with the reason's code."""
         session_id, self.session_id = self.session_id, None
         if session_id is None:
             return
-        await self.db(
-            services.live_session_end,
-            actor=self.actor,
-            session_id=session_id,
-            reason=reason,
-            frames=self.frames,
-            bytes_sent=self.bytes,
-        )
-        await self._leave()
-        with contextlib.suppress(Exception):  # the socket may already be gone
-            await self.close(code=END_CODES.get(reason, 1000))
-
-    async def _leave(self) -> None:
-        with contextlib.suppress(Exception):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            await self.channel_layer.group_discard(self.user_group, self.channel_name)
-            if await self.db(services.live_sessions_active, camera_id=self.camera_pk) == 0:
-                await self._bridges({"type": "stop", "camera": self.camera_public_id})
-
-    async def disconnect(self, code: int) -> None:
         if self.watch is not None and self.watch is not asyncio.current_task():
             self.watch.cancel()
-        if self.session_id is not None:
-            session_id, self.session_id = self.session_id, None
+        try:
             await self.db(
                 services.live_session_end,
                 actor=self.actor,
                 session_id=session_id,
-                reason=EndReason.VIEWER_LEFT,
+                reason=reason,
                 frames=self.frames,
                 bytes_sent=self.bytes,
             )
-            await self._leave()
+        except Exception:  # its heartbeat stops: live.tasks logs the end
+            logger.exception("could not record the end of a live view", extra={"session": session_id})
+        await self._leave()
+        if close:
+            with contextlib.suppress(Exception):  # the socket may already be gone
+                await self.close(code=END_CODES.get(reason, VIEWER_SERVER_ERROR))
+
+    async def _leave(self) -> None:
+        joined, self.joined = self.joined, ()
+        for group in joined:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # the membership expires by itself
+                logger.warning("could not leave a group", exc_info=True)
+        if self.camera_pk is None:
+            return
+        try:
+            if await self.db(services.live_sessions_active, camera_id=self.camera_pk) == 0:
+                await self._bridges({"type": "stop", "camera": self.camera_public_id})
+        except Exception:  # the bridge stops all cameras when it reconnects
+            logger.exception("could not stop the camera's stream")
+
+    async def disconnect(self, code: int) -> None:
+        await self._end(EndReason.VIEWER_LEFT, close=False)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.session_id is None or text_data is None:
@@ -391,6 +500,8 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         try:
             message = json.loads(text_data)
         except ValueError:
+            return
+        if not isinstance(message, dict):  # [1], "x", 5, null: not a message; ignored
             return
         if message.get("type") == "extend":
             decision, session = await self.db(_extend, self.actor, self.session_id, str(message.get("reason", "")))
@@ -408,8 +519,7 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         if self.session_id is None:
             return
         frame: bytes = event["frame"]
-        (captured_us,) = struct.unpack_from(">Q", frame)
-        if time.time() - captured_us / 1e6 > STALE_FRAME_SECONDS:
+        if time.time() - event.get("arrived", time.time()) > STALE_FRAME_SECONDS:
             self.dropped += 1
             return
         try:
@@ -426,10 +536,6 @@ def _watermark(user: Any) -> str:
 
 
 def _start(actor: access.Actor, camera_id: str, purpose_id: str) -> services.LiveStart:
-    try:
-        uuid.UUID(camera_id)
-    except ValueError:
-        camera_id = ""
     purpose = access.purpose_lookup(actor=actor, public_id=purpose_id) if purpose_id else None
     return services.live_session_start(actor=actor, purpose=purpose, camera_public_id=camera_id or None)
 

@@ -18,10 +18,14 @@ class Bridge(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     # Heartbeat fields change often and are left out of history on purpose.
+    # A bridge may hold several connections on its token (a restart overlapping the old
+    # process, two machines): it is connected while any is open. A process that dies leaves
+    # its count behind; its heartbeats (last_seen_at) stop, and live.tasks clears it.
     last_seen_at = models.DateTimeField(null=True, blank=True)
     connected = models.BooleanField(default=False)
+    connections = models.PositiveIntegerField(default=0)
 
-    history = HistoricalRecords(excluded_fields=["last_seen_at", "connected"])
+    history = HistoricalRecords(excluded_fields=["last_seen_at", "connected", "connections"])
 
     def __str__(self) -> str:
         return self.name
@@ -35,6 +39,10 @@ class EndReason(models.TextChoices):
     ACCOUNT = "account", _("The officer's account was deactivated")
     RELAY = "relay", _("The relay became unavailable")
     BRIDGE = "bridge", _("The camera's bridge disconnected")
+    PURPOSE = "purpose", _("The stated purpose expired")
+    ROLE = "role", _("The officer's role no longer allows it")
+    ERROR = "error", _("The view failed on the server")
+    LOST = "lost", _("The view's server connection was lost")
 
 
 class LiveSession(models.Model):
@@ -52,10 +60,21 @@ class LiveSession(models.Model):
     bytes_sent = models.BigIntegerField(default=0)
     start_event_seq = models.BigIntegerField()
     extensions = models.PositiveSmallIntegerField(default=0)
+    # Written by the viewer's consumer every few seconds (with frames and bytes_sent); a view
+    # whose heartbeat stopped lost its process, and live.tasks ends it.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Ended (by the owner) but its live_end not yet logged: the viewer's consumer logs it with
+    # the real counters when it closes, or live.tasks does if no consumer is left.
+    end_pending = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["camera", "ended_at"], name="live_session_active")]
+        indexes = [
+            models.Index(fields=["camera", "ended_at"], name="live_session_active"),
+            # For live.tasks, every minute in every department: the few open or pending rows.
+            models.Index(fields=["ends_at"], condition=models.Q(ended_at__isnull=True), name="live_session_open"),
+            models.Index(fields=["ended_at"], condition=models.Q(end_pending=True), name="live_session_end_pending"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.camera_ref} by {self.officer_id}"

@@ -8,8 +8,11 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +25,20 @@ from tenants.selectors import department_current
 from .models import Bridge, EndReason, LiveSession
 
 MAX_VIEWS_PER_OFFICER = 9
+
+
+def heartbeat_stale_after() -> dt.timedelta:
+    """A view whose consumer has not written a heartbeat for this long lost its process.
+    Consumers write one at least every PORCHLIGHT_LIVE_WATCH_INTERVAL seconds."""
+    seconds = getattr(settings, "PORCHLIGHT_LIVE_STALE_SECONDS", None)
+    if seconds is None:
+        seconds = max(60.0, 6 * settings.PORCHLIGHT_LIVE_WATCH_INTERVAL)
+    return dt.timedelta(seconds=seconds)
+
+
+def bridge_heartbeat_seconds() -> float:
+    """How often an open bridge connection says it is alive (Bridge.last_seen_at)."""
+    return float(getattr(settings, "PORCHLIGHT_LIVE_BRIDGE_HEARTBEAT_SECONDS", 60.0))
 
 
 def _digest(raw: str) -> str:
@@ -77,8 +94,28 @@ def bridge_authenticate(*, raw_token: str) -> Bridge | None:
     return Bridge.objects.filter(token_digest=_digest(raw_token), revoked_at__isnull=True).first()
 
 
-def bridge_presence(*, bridge_id: int, connected: bool) -> None:
-    Bridge.objects.filter(pk=bridge_id).update(connected=connected, last_seen_at=timezone.now())
+def bridge_connection_open(*, bridge_id: int) -> None:
+    """One more open connection on the bridge's token. (Heartbeat fields, not in history.)"""
+    Bridge.objects.filter(pk=bridge_id).update(
+        connections=F("connections") + 1, connected=True, last_seen_at=timezone.now()
+    )
+
+
+def bridge_connection_close(*, bridge_id: int) -> None:
+    """One connection fewer; the bridge is offline only when none is left. One statement:
+    its SET reads the count as it was, under the row lock, so two closes cannot both miss 0."""
+    Bridge.objects.filter(pk=bridge_id).update(
+        connections=Greatest(F("connections") - 1, 0),
+        connected=Case(When(connections__gt=1, then=Value(True)), default=Value(False)),
+        last_seen_at=timezone.now(),
+    )
+
+
+def bridge_heartbeat(*, bridge_id: int) -> None:
+    """An open connection is alive: it also undoes a sweep that wrongly counted it out."""
+    Bridge.objects.filter(pk=bridge_id).update(
+        connections=Greatest(F("connections"), 1), connected=True, last_seen_at=timezone.now()
+    )
 
 
 def _group_send(group: str, message: dict[str, Any]) -> None:
@@ -92,14 +129,22 @@ class LiveStart:
     decision: access.Decision
     session: LiveSession | None = None
     bridge_ids: tuple[str, ...] = ()
-    first_viewer: bool = False
+
+
+def _live() -> QuerySet[LiveSession]:
+    """Open views whose consumer is alive: one that lost its process (no heartbeat) neither
+    counts toward an officer's limit nor keeps a bridge streaming, even before the sweep."""
+    since = timezone.now() - heartbeat_stale_after()
+    return LiveSession.objects.filter(ended_at__isnull=True).filter(
+        Q(heartbeat_at__gte=since) | Q(heartbeat_at__isnull=True, started_at__gte=since)
+    )
 
 
 def live_session_start(*, actor: access.Actor, purpose: Purpose | None, camera_public_id: Any) -> LiveStart:
     """Ask the gate for a live view and, if allowed, open the session in the same transaction."""
     with transaction.atomic():
         # A flood of connections from one account is refused (and logged): a wall shows nine.
-        open_views = LiveSession.objects.filter(officer_id=actor.user.pk, ended_at__isnull=True).count()
+        open_views = _live().filter(officer_id=actor.user.pk).count()
         decision, camera = access.camera_lookup(
             actor=actor,
             purpose=purpose,
@@ -114,7 +159,6 @@ def live_session_start(*, actor: access.Actor, purpose: Purpose | None, camera_p
         if camera.consent.max_live_minutes:
             minutes = min(minutes, camera.consent.max_live_minutes)
         now = timezone.now()
-        first = not LiveSession.objects.filter(camera=camera, ended_at__isnull=True).exists()
         session = LiveSession.objects.create(
             officer=actor.user,
             camera=camera,
@@ -123,15 +167,21 @@ def live_session_start(*, actor: access.Actor, purpose: Purpose | None, camera_p
             limit_seconds=minutes * 60,
             ends_at=now + dt.timedelta(minutes=minutes),
             start_event_seq=decision.event_seq,
+            heartbeat_at=now,
         )
         bridges = tuple(
             str(b) for b in camera.bridges.filter(revoked_at__isnull=True).values_list("public_id", flat=True)
         )
-    return LiveStart(decision, session, bridges, first)
+    return LiveStart(decision, session, bridges)
 
 
 def live_session_extend(*, actor: access.Actor, session_id: int, reason: str) -> tuple[access.Decision, LiveSession]:
-    """Another period, never beyond policy: a new gate decision and a new event."""
+    """Another period, never beyond policy: a new gate decision, logged as live_extend.
+
+    The gate checks role, MFA and purpose; the owner's consent for live view is checked
+    here at this instant (access.live_allowed_now) and handed to the gate as its refusal,
+    so an extension is refused, and logged as refused, as a new live view would be.
+    """
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why you need more time.")]})
     with transaction.atomic():
@@ -139,18 +189,31 @@ def live_session_extend(*, actor: access.Actor, session_id: int, reason: str) ->
         # does: the other order let an extension and an end deadlock.
         session = (
             LiveSession.objects.select_for_update(of=("self",))
-            .select_related("purpose", "camera")
+            .select_related("purpose", "camera__site", "camera__consent")
             .get(pk=session_id, officer=actor.user)
         )
-        decision, camera = access.camera_lookup(
+        camera = session.camera
+        problem: str | None
+        if session.ended_at is not None:
+            problem = "live_view_ended"
+        elif camera is None:
+            problem = "not_found"
+        else:
+            problem = access.live_allowed_now(camera=camera, purpose=session.purpose, user=actor.user)
+        extension = session.extensions + 1
+        decision = access.authorize(
             actor=actor,
+            action=Action.LIVE_EXTEND,
             purpose=session.purpose,
-            public_id=session.camera.public_id if session.camera else None,
-            action=Action.LIVE_START,
+            camera=camera,
+            quantity=session.limit_seconds,
+            quantity_unit="seconds",
+            details={"extension": extension, "reason": reason.strip()[:500]},
+            extra_denial=problem,
         )
-        if camera is not None and session.ended_at is None:
+        if decision.allowed:
             LiveSession.objects.filter(pk=session.pk).update(
-                ends_at=timezone.now() + dt.timedelta(seconds=session.limit_seconds), extensions=session.extensions + 1
+                ends_at=timezone.now() + dt.timedelta(seconds=session.limit_seconds), extensions=extension
             )
     session.refresh_from_db()
     return decision, session
@@ -162,37 +225,52 @@ class SessionCheck:
     recheck_at: dt.datetime | None = None  # when it must be checked again at the latest
 
 
-def live_session_check(*, session_id: int) -> SessionCheck:
-    """Whether a live view may go on, and until when at most without news.
+def live_session_check(*, session_id: int, frames: int = 0, bytes_sent: int = 0) -> SessionCheck:
+    """Whether a live view may go on, and until when at most without news; also the view's
+    heartbeat, with its counters so far (a view whose heartbeat stops is ended by live.tasks).
 
     Revocation, pause, deletion, owner's end and deactivation are pushed to the viewer;
-    the time limit, the consent's expiry and the end of its schedule window are known in
-    advance, so the viewer sleeps until the earliest of them.
+    the time limit, the consent's expiry, the end of its schedule window and the purpose's
+    expiry are known in advance, so the viewer sleeps until the earliest of them. A role
+    change is seen at the next safety check.
     """
+    now = timezone.now()
+    LiveSession.objects.filter(pk=session_id).update(
+        heartbeat_at=now, frames=Greatest(F("frames"), frames), bytes_sent=Greatest(F("bytes_sent"), bytes_sent)
+    )
     session = LiveSession.objects.select_related("officer", "purpose", "camera__site", "camera__consent").get(
         pk=session_id
     )
-    now = timezone.now()
     if session.ended_at is not None:
         return SessionCheck(session.end_reason or EndReason.OWNER_ENDED)
     if session.camera is None:
         return SessionCheck(EndReason.CONSENT)
     if now >= session.ends_at:
         return SessionCheck(EndReason.TIME_LIMIT)
+    if not session.officer.is_active:
+        return SessionCheck(EndReason.ACCOUNT)
+    # The gate checked these when the view opened; live_allowed_now checks only consent.
+    if session.officer.role not in access.CAMERA_ROLES:
+        return SessionCheck(EndReason.ROLE)
+    if now >= session.purpose.expires_at:
+        return SessionCheck(EndReason.PURPOSE)
     problem = access.live_allowed_now(camera=session.camera, purpose=session.purpose, user=session.officer)
     if problem == "account_inactive":
         return SessionCheck(EndReason.ACCOUNT)
     if problem is not None:
         return SessionCheck(EndReason.CONSENT)
     until = access.live_allowed_until(camera=session.camera, purpose=session.purpose)
-    return SessionCheck(None, min(t for t in (session.ends_at, until) if t is not None))
+    return SessionCheck(None, min(t for t in (session.ends_at, session.purpose.expires_at, until) if t is not None))
 
 
 def live_session_end(
     *, actor: access.Actor | None, session_id: int, reason: str, frames: int = 0, bytes_sent: int = 0
 ) -> bool:
-    """End a session once and log live_end; later calls only update the counters.
-    Returns whether this call ended it."""
+    """End a session and log its one live_end; later calls only update the counters.
+    Returns whether this call logged it.
+
+    A session the owner ended (end_pending) keeps the owner's time and reason: this call,
+    normally the viewer's consumer with its real counters, only logs it."""
     with transaction.atomic():
         session = (
             LiveSession.objects.select_for_update(of=("self",))
@@ -200,18 +278,21 @@ def live_session_end(
             .get(pk=session_id)
         )
         frames, bytes_sent = max(frames, session.frames), max(bytes_sent, session.bytes_sent)
-        LiveSession.objects.filter(pk=session_id).update(frames=frames, bytes_sent=bytes_sent)
-        if session.ended_at is not None:
+        if session.ended_at is not None and not session.end_pending:
+            LiveSession.objects.filter(pk=session_id).update(frames=frames, bytes_sent=bytes_sent)
             return False
-        now = timezone.now()
-        LiveSession.objects.filter(pk=session_id).update(ended_at=now, end_reason=reason)
+        ended_at = session.ended_at or timezone.now()
+        reason = session.end_reason if session.end_pending else reason
+        LiveSession.objects.filter(pk=session_id).update(
+            ended_at=ended_at, end_reason=reason, end_pending=False, frames=frames, bytes_sent=bytes_sent
+        )
         access.live_end_record(
             actor=actor or access.Actor(user=session.officer, mfa=True),
             purpose=session.purpose,
             camera=session.camera,
             camera_ref=session.camera_ref,
             reason=reason,
-            seconds=int((now - session.started_at).total_seconds()),
+            seconds=int((ended_at - session.started_at).total_seconds()),
             bytes_sent=bytes_sent,
             start_event_seq=session.start_event_seq,
         )
@@ -219,17 +300,91 @@ def live_session_end(
 
 
 def live_sessions_active(*, camera_id: int) -> int:
-    return LiveSession.objects.filter(camera_id=camera_id, ended_at__isnull=True).count()
+    """Views of the camera someone is still watching (the bridge streams while there is one)."""
+    return _live().filter(camera_id=camera_id).count()
+
+
+def live_sessions_watched(*, cameras: QuerySet[Camera]) -> list[Any]:
+    """Public ids of those cameras someone is watching now (a reconnecting bridge resumes them)."""
+    return list(_live().filter(camera__in=cameras).values_list("camera__public_id", flat=True).distinct())
 
 
 def live_session_owner_end(*, owner: Any, session_public_id: Any) -> LiveSession:
-    """The owner presses "End live view": the session ends now; the viewer's watchdog
-    closes the socket within its interval."""
-    session = LiveSession.objects.select_related("camera").get(
-        public_id=session_public_id, camera__site__owner=owner, ended_at__isnull=True
-    )
+    """The owner presses "End live view": the session ends now and the viewer is told at once.
+
+    Its live_end is logged by the viewer's consumer when it closes, with the frames and
+    bytes it sent (only it knows them); a view whose consumer is gone is logged by
+    live.tasks.live_sessions_sweep.
+    """
     with transaction.atomic():
-        live_session_end(actor=None, session_id=session.pk, reason=EndReason.OWNER_ENDED)
+        session = (
+            LiveSession.objects.select_for_update(of=("self",))
+            .select_related("camera")
+            .get(public_id=session_public_id, camera__site__owner=owner, ended_at__isnull=True)
+        )
+        LiveSession.objects.filter(pk=session.pk).update(
+            ended_at=timezone.now(), end_reason=EndReason.OWNER_ENDED, end_pending=True
+        )
         if session.camera is not None:
             events.camera_changed(camera_public_id=session.camera.public_id)
+    session.refresh_from_db()
     return session
+
+
+@dataclass(frozen=True)
+class Sweep:
+    ended: int  # sessions whose live_end this sweep logged
+    bridges_offline: int
+
+
+def live_sessions_sweep() -> Sweep:
+    """End what a dead process left behind, in the current department; idempotent.
+
+    - an open view past its time limit or without a recent heartbeat: ended (time_limit,
+      lost) with the counters of its last heartbeat, and its live_end logged;
+    - a view the owner ended whose consumer never logged the end: logged now;
+    - a bridge connection count without a recent heartbeat: cleared (offline).
+
+    The grace period (heartbeat_stale_after) leaves a living consumer time to do it
+    itself, with its own counters. Bridges of cameras nobody watches any more are told to
+    stop.
+    """
+    now = timezone.now()
+    grace = heartbeat_stale_after()
+    cutoff = now - grace
+    open_ = LiveSession.objects.filter(ended_at__isnull=True)
+    expired = list(open_.filter(ends_at__lt=cutoff).values_list("pk", flat=True))
+    lost = list(
+        open_.exclude(pk__in=expired)
+        .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff))
+        .values_list("pk", flat=True)
+    )
+    pending = list(LiveSession.objects.filter(end_pending=True, ended_at__lt=cutoff).values_list("pk", flat=True))
+    ended = 0
+    for reason, ids in ((EndReason.TIME_LIMIT, expired), (EndReason.LOST, lost), (EndReason.OWNER_ENDED, pending)):
+        for pk in ids:
+            ended += live_session_end(actor=None, session_id=pk, reason=reason)
+    cameras = set(LiveSession.objects.filter(pk__in=expired + lost + pending).values_list("camera_id", flat=True))
+    schema = department_current().schema_name
+    for camera in Camera.objects.filter(pk__in=cameras).prefetch_related("bridges"):
+        if live_sessions_active(camera_id=camera.pk) == 0:
+            for bridge in camera.bridges.all():
+                if bridge.revoked_at is None:
+                    _group_send_quietly(
+                        bridge_group(schema, bridge.public_id),
+                        {"type": "bridge.command", "command": {"type": "stop", "camera": str(camera.public_id)}},
+                    )
+    silent = now - dt.timedelta(seconds=3 * bridge_heartbeat_seconds())
+    offline = Bridge.objects.filter(Q(connected=True) | Q(connections__gt=0)).filter(
+        Q(last_seen_at__lt=silent) | Q(last_seen_at__isnull=True)
+    )
+    return Sweep(ended=ended, bridges_offline=offline.update(connections=0, connected=False))
+
+
+def _group_send_quietly(group: str, message: dict[str, Any]) -> None:
+    try:
+        _group_send(group, message)
+    except Exception:  # a relay outage must not stop the sweep; a bridge stops all on reconnect
+        import logging
+
+        logging.getLogger("porchlight.live").exception("could not tell a bridge to stop")

@@ -60,6 +60,7 @@ _ATTEMPTS: dict[str, Promise] = {
     Action.CAMERA_VIEW: gettext_lazy("Attempt to view camera details"),
     Action.OWNER_CONTACT_VIEW: gettext_lazy("Attempt to view your contact details"),
     Action.LIVE_START: gettext_lazy("Attempt to start a live view"),
+    Action.LIVE_EXTEND: gettext_lazy("Attempt to extend a live view"),
     Action.CLIP_VIEW: gettext_lazy("Attempt to view your footage"),
     Action.CLIP_DOWNLOAD: gettext_lazy("Attempt to download your footage"),
     Action.EXPORT: gettext_lazy("Attempt to export your footage"),

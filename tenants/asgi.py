@@ -2,7 +2,9 @@
 
 ``TenantWebsocketMiddleware`` resolves the department from the Host header (unknown
 host or the public site: the handshake is refused), checks the Origin when a browser
-sends one, and loads the session and user *inside that tenant's schema*.
+sends one, and loads the session and user *inside that tenant's schema*. A staff session
+past its idle or absolute timeout is ended as the HTTP middleware ends it, and the socket
+sees an anonymous user (a live view closes with 4401).
 
 Every database call a consumer makes must set the tenant again, inside the sync
 function: all ``database_sync_to_async`` calls of a process share one thread and one
@@ -22,6 +24,8 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.base import BaseStorage
+from django.http import HttpRequest, HttpResponse
 from django_tenants.utils import (
     get_public_schema_name,
     get_tenant_domain_model,
@@ -50,13 +54,35 @@ def _tenant_for_host(host: str) -> Any:
         return domain.tenant if domain else None
 
 
-def _session_and_user(tenant: Any, session_key: str | None) -> tuple[Any, Any]:
+def _session_timed_out(session: Any, user: Any, path: str) -> bool:
+    """Whether the staff session timeouts end this session, as they would on an HTTP request.
+
+    The rules live in one place, accounts.middleware.SessionTimeoutMiddleware: it runs here
+    on a stand-in request, and a response other than ours means it signed the user out
+    (which also ends the session for the browser's next page). Its notice has no page to
+    show on, so it is dropped. The socket does not count as activity: the page that opened
+    it did.
+    """
+    from accounts.middleware import SessionTimeoutMiddleware
+
+    request = HttpRequest()
+    request.path = request.path_info = path
+    request.session = session
+    request.user = user
+    request._messages = BaseStorage(request)  # type: ignore[attr-defined]
+    passed = HttpResponse()
+    return SessionTimeoutMiddleware(lambda _request: passed)(request) is not passed
+
+
+def _session_and_user(tenant: Any, session_key: str | None, path: str = "/") -> tuple[Any, Any]:
     engine = import_module(settings.SESSION_ENGINE)
     with tenant_context(tenant):
         session = engine.SessionStore(session_key)
         user = get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]
         if user.is_authenticated:
             user.role  # noqa: B018  (load fields now, inside the schema)
+            if _session_timed_out(session, user, path):
+                user = AnonymousUser()
         return session, user
 
 
@@ -84,7 +110,7 @@ class TenantWebsocketMiddleware:
         cookies.load(_header(scope, b"cookie"))
         morsel = cookies.get(settings.SESSION_COOKIE_NAME)
         session_key = morsel.value if morsel else None
-        session, user = await database_sync_to_async(_session_and_user)(tenant, session_key)
+        session, user = await database_sync_to_async(_session_and_user)(tenant, session_key, scope.get("path", "/"))
         scope = dict(
             scope,
             tenant=tenant,

@@ -106,6 +106,8 @@ if REDIS_URL:
             "KEY_PREFIX": "porchlight",
         }
     }
+    # group_expiry drops the memberships of consumers that died without leaving; a living
+    # consumer renews its own every quarter of it (live.consumers), however long it stays.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -141,6 +143,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "rehash-stored-clips": {"task": "footage.tasks.clips_rehash", "schedule": 7 * 24 * 3600.0},
     "purge-abandoned-uploads": {"task": "footage.tasks.clip_uploads_purge", "schedule": 3600.0},
     "verify-access-log": {"task": "audit.tasks.chain_verify_hourly", "schedule": 3600.0},
+    # Live views and bridge presences left open by a process that died (live.tasks).
+    "sweep-live-views": {"task": "live.tasks.live_sessions_sweep", "schedule": 60.0},
 }
 
 # --- Django core --------------------------------------------------------------------------

@@ -246,6 +246,26 @@ def test_residential_live_view_follows_department_policy(
     assert (refused.reason, allowed.allowed) == ("residential_live_view_disallowed", True)
 
 
+@pytest.mark.parametrize(
+    ("level", "kind", "reason"),
+    [
+        ("on_request", "business", "level_too_low"),
+        ("live", "residential", "residential_live_view_disallowed"),
+        ("live", "business", "ok"),
+    ],
+)
+def test_the_gate_judges_an_extension_as_it_judges_a_new_live_view(
+    make_camera: Any, actor: access.Actor, purpose: Any, level: str, kind: str, reason: str
+) -> None:
+    camera = make_camera(level, kind=kind)
+
+    extension = access.authorize(actor=actor, action="live_extend", purpose=purpose, camera=camera)
+    start = access.authorize(actor=actor, action="live_start", purpose=purpose, camera=camera)
+
+    assert extension.reason == start.reason
+    assert extension.reason == reason
+
+
 @pytest.mark.parametrize(("share", "allowed"), [(True, True), (False, False)])
 def test_owner_contact_only_where_the_owner_shares_it(
     make_camera: Any, actor: access.Actor, purpose: Any, share: bool, allowed: bool

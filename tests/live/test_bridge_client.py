@@ -267,6 +267,27 @@ async def test_source_is_not_opened_before_start_and_ping_gets_pong() -> None:
     assert fake.frames == []
 
 
+async def test_the_server_saying_the_clock_is_off_is_logged_as_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    # given a server that finds the bridge's clock 3 s behind and then pings
+    async def script(fake: FakePorchlight, ws: ServerConnection) -> None:
+        await ws.send(hello([CAMERA]))
+        await ws.send(json.dumps({"type": "clock", "offset_ms": 3000}))
+        await ws.send(json.dumps({"type": "ping"}))
+        await ws.wait_closed()
+
+    async with fake_porchlight(script) as fake:
+        client = BridgeClient(fake.url, TOKEN, {CAMERA: "test:"})
+
+        # when the bridge runs
+        with caplog.at_level("WARNING", logger="porchlight.bridge"):
+            async with running(client):
+                await fake.wait_for(lambda: len(fake.texts) >= 1)
+
+    # then the owner reads what to fix, and the bridge carried on
+    assert any("clock is 3.0 s behind" in r.getMessage() for r in caplog.records)
+    assert fake.texts == [{"type": "pong"}]
+
+
 async def test_frames_are_reencoded_below_max_frame_bytes() -> None:
     # given a server allowing only 6,000-byte frames (a 640x360 test pattern JPEG is larger)
     async def script(fake: FakePorchlight, ws: ServerConnection) -> None:

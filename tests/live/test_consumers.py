@@ -2,6 +2,7 @@
 way a session ends closes the viewer within a second with a code the page explains."""
 
 import asyncio
+import datetime as dt
 import json
 import struct
 import time
@@ -367,3 +368,322 @@ async def test_a_flood_of_live_views_from_one_officer_is_refused_and_logged(scen
     assert (last_event(scene).outcome, last_event(scene).reason) == ("denied", "too_many_live_views")
     for view in views[:9]:
         await view.disconnect()
+
+
+# --- Robustness (review 5) -------------------------------------------------------------
+
+
+def open_sessions(scene: Scene) -> int:
+    return committed(  # type: ignore[no-any-return]
+        lambda: LiveSession.objects.filter(officer_id=scene.officer_id, ended_at__isnull=True).count()
+    )
+
+
+def live_ends(scene: Scene) -> list[AccessEvent]:
+    return committed(  # type: ignore[no-any-return]
+        lambda: list(AccessEvent.objects.filter(action="live_end", targets__contains=[f"camera:{scene.camera_id}"]))
+    )
+
+
+def revoke(scene: Scene) -> None:
+    committed(
+        lambda: services.consent_revoke(
+            owner=Camera.objects.get(pk=scene.camera_pk).site.owner, camera=Camera.objects.get(pk=scene.camera_pk)
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "spell",
+    [str.upper, lambda c: uuid.UUID(c).hex, lambda c: "{" + c + "}", lambda c: "urn:uuid:" + c],
+    ids=["upper-case", "undashed", "braces", "urn"],
+)
+async def test_any_spelling_of_the_camera_id_streams_and_ends_like_the_canonical_one(scene: Scene, spell: Any) -> None:
+    cam = bridge(scene.bridge_token)
+    await cam.connect()
+    await json_of(cam)
+    view = viewer(scene, camera_id=spell(scene.camera_id))
+    await view.connect()
+    session = await json_of(view)
+    start = await json_of(cam)
+
+    await cam.send_to(bytes_data=frame(scene.camera_id))
+    received = await view.receive_from(timeout=5)
+    revoke(scene)
+
+    assert session["type"] == "session"
+    assert start["camera"] == scene.camera_id
+    assert received[8:] == JPEG
+    assert await closed_with(view, within=1.0) == 4410
+    assert open_sessions(scene) == 0
+    await cam.disconnect()
+
+
+async def test_a_camera_id_that_is_not_a_uuid_is_not_found(scene: Scene) -> None:
+    view = viewer(scene, camera_id="not-a-camera")
+
+    await view.connect()
+
+    assert (await json_of(view))["reason"] == "not_found"
+    assert await closed_with(view, within=1.0) == 4404
+    assert open_sessions(scene) == 0
+
+
+async def test_a_failure_after_the_session_opened_ends_it_and_logs_live_end(scene: Scene, monkeypatch: Any) -> None:
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise TypeError("a bug, not an outage")
+
+    monkeypatch.setattr(layer, "group_add", broken)
+    view = viewer(scene)
+
+    await view.connect()
+
+    assert await closed_with(view, within=1.0) == 1011
+    assert open_sessions(scene) == 0
+    assert [e.reason for e in live_ends(scene)] == ["error"]
+
+
+@pytest.mark.parametrize("text", ["[1]", '"x"', "5", "null", "{"])
+async def test_a_viewer_message_that_is_not_a_json_object_is_ignored(scene: Scene, text: str) -> None:
+    view = viewer(scene)
+    await view.connect()
+    await json_of(view)
+
+    await view.send_to(text_data=text)
+    await view.send_to(text_data=json.dumps({"type": "extend", "reason": "Suspect still on scene"}))
+
+    assert (await json_of(view))["type"] == "extended"
+    await view.disconnect()
+    assert open_sessions(scene) == 0
+
+
+async def test_an_unexpected_error_in_the_watchdog_ends_the_view(scene: Scene, monkeypatch: Any, settings: Any) -> None:
+    from channels.exceptions import ChannelFull
+    from channels.layers import get_channel_layer
+
+    settings.PORCHLIGHT_LIVE_WATCH_INTERVAL = 0.2
+    view = viewer(scene)
+    await view.connect()
+    await json_of(view)
+    layer = get_channel_layer()
+
+    async def full(*args: Any, **kwargs: Any) -> None:
+        raise ChannelFull()
+
+    monkeypatch.setattr(layer, "send", full)
+
+    assert await closed_with(view, within=1.0) == 1011
+    assert [e.reason for e in live_ends(scene)] == ["error"]
+
+
+class _Died(BaseException):
+    """Escapes every `except Exception`: only the watchdog's done-callback sees it."""
+
+
+async def test_a_watchdog_that_dies_all_the_same_still_ends_the_view(scene: Scene, monkeypatch: Any) -> None:
+    def die(**kwargs: Any) -> None:
+        raise _Died()
+
+    monkeypatch.setattr(live_services, "live_session_check", die)
+    view = viewer(scene)
+
+    await view.connect()
+    await json_of(view)
+
+    assert await closed_with(view, within=1.0) == 1011
+    assert [e.reason for e in live_ends(scene)] == ["error"]
+
+
+async def test_a_view_the_owner_ends_logs_its_real_duration_and_bytes_once(scene: Scene) -> None:
+    cam = bridge(scene.bridge_token)
+    await cam.connect()
+    await json_of(cam)
+    view = viewer(scene)
+    await view.connect()
+    session = await json_of(view)
+    await json_of(cam)
+    await cam.send_to(bytes_data=frame(scene.camera_id))
+    await view.receive_from(timeout=5)
+
+    committed(
+        lambda: live_services.live_session_owner_end(
+            owner=Camera.objects.get(pk=scene.camera_pk).site.owner, session_public_id=session["session"]
+        )
+    )
+
+    assert await closed_with(view, within=1.0) == 4412
+    row = committed(lambda: LiveSession.objects.get(public_id=session["session"]))
+    ends = live_ends(scene)
+    assert [(e.reason, e.details["bytes"]) for e in ends] == [("owner_ended", len(JPEG))]
+    assert row.bytes_sent == len(JPEG)
+    assert ends[0].quantity == int((row.ended_at - row.started_at).total_seconds())
+    await cam.disconnect()
+
+
+def _age_session(session_key: str, *, idle: float, age: float) -> None:
+    session = SessionStore(session_key)
+    session["last_activity_at"] = time.time() - idle
+    session["auth_started_at"] = time.time() - age
+    session.save()
+
+
+@pytest.mark.parametrize(
+    ("idle", "age"),
+    [(5 * 3600, 20 * 3600), (3600, 2 * 3600), (0, 13 * 3600)],
+    ids=["idle-and-old", "idle", "past-absolute-limit"],
+)
+async def test_a_staff_session_past_its_timeouts_cannot_open_a_live_view(scene: Scene, idle: int, age: int) -> None:
+    committed(_age_session, scene.session_key, idle=idle, age=age)
+    view = viewer(scene)
+
+    await view.connect()
+
+    assert await closed_with(view, within=1.0) == 4401
+    assert committed(lambda: LiveSession.objects.filter(officer_id=scene.officer_id).count()) == 0
+
+
+async def test_frames_of_a_bridge_whose_clock_is_slow_are_still_shown(scene: Scene) -> None:
+    cam = bridge(scene.bridge_token)
+    await cam.connect()
+    await json_of(cam)
+    view = viewer(scene)
+    await view.connect()
+    await json_of(view)
+    await json_of(cam)
+    slow = struct.pack(">16sQ", uuid.UUID(scene.camera_id).bytes, int((time.time() - 3) * 1e6)) + JPEG
+
+    await cam.send_to(bytes_data=slow)
+
+    assert (await view.receive_from(timeout=5))[8:] == JPEG
+    await view.disconnect()
+    await cam.disconnect()
+
+
+async def test_a_bridge_whose_clock_is_off_is_told_so(scene: Scene) -> None:
+    cam = bridge(scene.bridge_token)
+    await cam.connect()
+    await json_of(cam)
+    slow = struct.pack(">16sQ", uuid.UUID(scene.camera_id).bytes, int((time.time() - 3) * 1e6)) + JPEG
+
+    await cam.send_to(bytes_data=slow)
+    told = await json_of(cam)
+
+    assert told["type"] == "clock"
+    assert told["offset_ms"] > 2000
+    await cam.disconnect()
+
+
+async def test_a_purpose_that_expires_during_the_view_ends_it(scene: Scene, settings: Any) -> None:
+    from cameras.models import Purpose
+
+    settings.PORCHLIGHT_LIVE_WATCH_INTERVAL = 0.2
+    view = viewer(scene)
+    await view.connect()
+    await json_of(view)
+
+    committed(lambda: Purpose.objects.filter(public_id=scene.purpose_id).update(expires_at=timezone.now()))
+
+    assert await closed_with(view, within=1.0) == 4419
+    assert [e.reason for e in live_ends(scene)] == ["purpose"]
+
+
+async def test_an_officer_moved_to_a_role_without_camera_access_loses_the_view(scene: Scene, settings: Any) -> None:
+    from accounts.models import User
+    from accounts.services import user_role_change
+
+    settings.PORCHLIGHT_LIVE_WATCH_INTERVAL = 0.2
+    view = viewer(scene)
+    await view.connect()
+    await json_of(view)
+    admin = committed(lambda: UserFactory(role=Role.DEPT_ADMIN))
+
+    committed(lambda: user_role_change(actor=admin, user=User.objects.get(pk=scene.officer_id), role=Role.OVERSIGHT))
+
+    assert await closed_with(view, within=1.0) == 4403
+    assert [e.reason for e in live_ends(scene)] == ["role"]
+
+
+async def test_a_role_change_ends_the_view_at_once_not_at_the_next_safety_check(scene: Scene, settings: Any) -> None:
+    from accounts.models import User
+    from accounts.services import user_role_change
+
+    settings.PORCHLIGHT_LIVE_WATCH_INTERVAL = 30  # the safety check is far away: only the push can end it
+    view = viewer(scene)
+    await view.connect()
+    await json_of(view)
+    admin = committed(lambda: UserFactory(role=Role.DEPT_ADMIN))
+    await asyncio.sleep(1.0)  # the view's first check has run: the next one is 30 s away
+
+    committed(lambda: user_role_change(actor=admin, user=User.objects.get(pk=scene.officer_id), role=Role.OVERSIGHT))
+
+    assert await closed_with(view, within=2.0) == 4403
+
+
+async def test_memberships_outlive_the_channel_layers_group_expiry(scene: Scene, settings: Any) -> None:
+    # A real channels_redis layer that forgets a membership after one second; the bridge and
+    # the viewer must renew theirs, or frames and start/stop stop arriving.
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [settings.REDIS_URL], "group_expiry": 1},
+        }
+    }
+    cam = bridge(scene.bridge_token)
+    await cam.connect()
+    await json_of(cam)
+    view = viewer(scene)
+    await view.connect()
+    await json_of(view)
+    await json_of(cam)
+
+    await asyncio.sleep(3)  # three expiries
+    await cam.send_to(bytes_data=frame(scene.camera_id))
+    received = await view.receive_from(timeout=5)
+    await view.disconnect()
+    stop = await json_of(cam)
+
+    assert received[8:] == JPEG
+    assert (stop["type"], stop["camera"]) == ("stop", scene.camera_id)
+    await cam.disconnect()
+
+
+async def test_a_bridge_stays_connected_while_another_connection_on_its_token_is_open(scene: Scene) -> None:
+    from live.models import Bridge
+
+    first, second = bridge(scene.bridge_token), bridge(scene.bridge_token)
+    for comm in (first, second):
+        await comm.connect()
+        await json_of(comm)
+
+    await first.disconnect()
+    still = committed(lambda: Bridge.objects.get(public_id=scene.bridge_id).connected)
+    await second.disconnect()
+    after = committed(lambda: Bridge.objects.get(public_id=scene.bridge_id).connected)
+
+    assert (still, after) == (True, False)
+
+
+async def test_a_reconnecting_bridge_is_not_started_for_a_view_whose_viewer_is_gone(scene: Scene) -> None:
+    # A view left open by a process that died: its heartbeat stopped long ago.
+    def abandoned() -> None:
+        from cameras.models import Purpose
+
+        purpose = Purpose.objects.select_related("officer").get(public_id=scene.purpose_id)
+        start = live_services.live_session_start(
+            actor=access.Actor(user=purpose.officer, mfa=True), purpose=purpose, camera_public_id=scene.camera_id
+        )
+        assert start.session is not None
+        LiveSession.objects.filter(pk=start.session.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+
+    committed(abandoned)
+    cam = bridge(scene.bridge_token)
+
+    await cam.connect()
+    await json_of(cam)
+
+    assert await cam.receive_nothing(timeout=0.5)
+    await cam.disconnect()
