@@ -3,9 +3,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import DepartmentPolicy
+from tenants.models import PROPERTY_KINDS, DepartmentPolicy
 
-from .models import OWNER_ROLES, STAFF_ROLES, ApiToken, Role
+from .models import OWNER_ROLES, STAFF_ROLES, ApiToken, Role, User
 
 
 class SignupForm(forms.Form):
@@ -24,7 +24,7 @@ class SignupForm(forms.Form):
 
 
 class StaffInviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
+    email = forms.EmailField(label=_("E-mail address"), max_length=User._meta.get_field("email").max_length)
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     badge_number = forms.CharField(label=_("Badge number"), max_length=32, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES])
@@ -55,11 +55,16 @@ class RoleChangeForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
 
 
+CATEGORY_MAX_LENGTH = 64  # DepartmentPolicy's category arrays hold CharField(max_length=64)
+CATEGORIES_MAX = 50
+
+
 def _slug_list(value: str) -> list[str]:
+    """The categories as codes, each once, in the order given."""
     from django.utils.text import slugify
 
     items = [slugify(part.strip()).replace("-", "_") for part in value.replace("\n", ",").split(",")]
-    return [i for i in items if i]
+    return list(dict.fromkeys(i for i in items if i))
 
 
 class PolicyForm(forms.ModelForm):
@@ -80,6 +85,12 @@ class PolicyForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+    ordinance_site_kinds = forms.MultipleChoiceField(
+        label=_("Property kinds under the ordinance"),
+        choices=PROPERTY_KINDS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
     class Meta:
         model = DepartmentPolicy
@@ -92,6 +103,7 @@ class PolicyForm(forms.ModelForm):
             "ordinance_name",
             "ordinance_minimum_level",
             "ordinance_effective_date",
+            "ordinance_site_kinds",
         ]
         widgets = {"ordinance_effective_date": forms.DateInput(attrs={"type": "date"})}
 
@@ -107,8 +119,24 @@ class PolicyForm(forms.ModelForm):
         purposes = _slug_list(data.get("purpose_categories_text", ""))
         exigent = _slug_list(data.get("exigent_categories_text", ""))
         prohibited = _slug_list(data.get("prohibited_purposes_text", ""))
+        for field, codes in (
+            ("purpose_categories_text", purposes),
+            ("exigent_categories_text", exigent),
+            ("prohibited_purposes_text", prohibited),
+        ):
+            too_long = [code for code in codes if len(code) > CATEGORY_MAX_LENGTH]
+            if too_long:
+                self.add_error(
+                    field,
+                    _("Each category can be at most %(max)d characters: %(names)s")
+                    % {"max": CATEGORY_MAX_LENGTH, "names": ", ".join(c[:20] + "…" for c in too_long[:3])},
+                )
+            elif len(codes) > CATEGORIES_MAX:
+                self.add_error(field, _("List at most %(max)d categories.") % {"max": CATEGORIES_MAX})
         if not purposes:
             self.add_error("purpose_categories_text", _("List at least one purpose category."))
+        if data.get("ordinance_enabled") and not data.get("ordinance_site_kinds"):
+            self.add_error("ordinance_site_kinds", _("Choose the kinds of property the ordinance applies to."))
         if set(purposes) & set(prohibited):
             self.add_error(
                 "prohibited_purposes_text",
@@ -140,4 +168,5 @@ class PolicyForm(forms.ModelForm):
             "ordinance_name": d["ordinance_name"],
             "ordinance_minimum_level": d["ordinance_minimum_level"],
             "ordinance_effective_date": d["ordinance_effective_date"],
+            "ordinance_site_kinds": list(d["ordinance_site_kinds"]),
         }

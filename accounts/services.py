@@ -11,7 +11,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,8 +48,21 @@ def user_invite(
         raise AccountError(_("Unknown role."))
     if role not in STAFF_ROLES:
         raise AccountError(_("Residents and businesses sign up themselves; only staff are invited."))
-    if User.objects.filter(email__iexact=email).exists():
-        raise AccountError(_("An account with this e-mail address already exists."))
+    if len(email) > User._meta.get_field("email").max_length:  # type: ignore[operator]
+        raise AccountError(_("That e-mail address is too long."))
+    taken = _("An account with this e-mail address already exists.")
+    if (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()  # another user's second address
+    ):
+        raise AccountError(taken)
+    try:
+        return _user_invite(actor=actor, email=email, role=role, full_name=full_name, badge_number=badge_number)
+    except IntegrityError as exc:  # two admins inviting the same address at once
+        raise AccountError(taken) from exc
+
+
+def _user_invite(*, actor: User | None, email: str, role: str, full_name: str, badge_number: str) -> User:
     with transaction.atomic():
         user = User(
             email=email,

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -133,7 +133,13 @@ class PolicyEditView(DeptAdminRequiredMixin, View):
         form = PolicyForm(request.POST, instance=DepartmentPolicy.objects.get(pk=policy.pk))
         if not form.is_valid():
             return self._render(request, form, status=400)
-        policy_update(department=request.tenant, actor=request.user, **form.changes())  # type: ignore[attr-defined]
+        try:
+            policy_update(department=request.tenant, actor=request.user, **form.changes())  # type: ignore[attr-defined]
+        except ValidationError as exc:  # what the model refuses and the form did not foresee: still a form error
+            for field, errors in exc.message_dict.items():
+                target = next((f for f in (field, f"{field}_text") if f in form.fields), None)
+                form.add_error(target, errors)
+            return self._render(request, form, status=400)
         messages.success(request, _("Department policy saved."))
         return redirect("policy-edit")
 

@@ -36,6 +36,17 @@ PURPOSE_LABELS = {
     "reproductive_care": _("Reproductive health care"),
 }
 
+# The property kinds of the registry (cameras.models.SiteKind, which sits above tenants), for
+# the ordinance's choice of kinds; a test keeps the two lists equal.
+PROPERTY_KINDS = [
+    ("residential", _("Home")),
+    ("business", _("Business")),
+    ("multifamily", _("Apartment or multifamily building")),
+    ("school", _("School")),
+    ("place_of_worship", _("Place of worship")),
+    ("other", _("Other")),
+]
+
 DEFAULT_PROHIBITED_PURPOSES = [
     "first_amendment_activity",
     "immigration_status",

@@ -37,6 +37,7 @@ SHARED_APPS = [
     "django.contrib.admin",  # both: operator admin in public, department admin in tenants
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's session list and WebAuthn pages load it
     "django.contrib.gis",
     "allauth",
     "allauth.account",  # both: e-mail addresses and confirmations follow the user table

@@ -192,6 +192,11 @@ def test_policy_edit_saves_and_keeps_history_with_the_admin(admin_client: Any, r
         ({"purpose_categories_text": ""}, "purpose_categories_text"),
         ({"prohibited_purposes_text": "violent_crime"}, "prohibited_purposes_text"),
         ({"exigent_categories_text": "burglary"}, "exigent_categories_text"),
+        ({"purpose_categories_text": "violent_crime, missing_person, " + "y" * 65}, "purpose_categories_text"),
+        ({"prohibited_purposes_text": "z" * 100}, "prohibited_purposes_text"),
+        ({"purpose_categories_text": ", ".join(f"c{i}" for i in range(5000))}, "purpose_categories_text"),
+        ({"ordinance_enabled": "on", "ordinance_name": "Ord. 1"}, "ordinance_site_kinds"),
+        ({"ordinance_site_kinds": ["castle"]}, "ordinance_site_kinds"),
     ],
 )
 def test_policy_edit_with_bad_input_changes_nothing(
@@ -226,3 +231,66 @@ def test_totp_enable_helper_is_real(in_rialto: Any) -> None:
     secret = totp_enable(user)
 
     assert len(secret) >= 16
+
+
+def test_repeated_categories_are_saved_once_in_their_order(admin_client: Any, rialto: Any) -> None:
+    client, _ = admin_client
+
+    client.post(
+        "/department/policy/", _policy_form(purpose_categories_text="violent_crime, missing_person, Violent Crime")
+    )
+
+    assert DepartmentPolicy.objects.get(department=rialto).purpose_categories == ["violent_crime", "missing_person"]
+
+
+def test_the_admin_chooses_which_property_kinds_the_ordinance_covers(admin_client: Any, rialto: Any) -> None:
+    client, _ = admin_client
+
+    form = client.get("/department/policy/").content.decode()
+    response = client.post(
+        "/department/policy/",
+        _policy_form(
+            ordinance_enabled="on",
+            ordinance_name="Ord. 1",
+            ordinance_site_kinds=["business", "multifamily"],
+            ordinance_effective_date="2024-01-01",
+        ),
+    )
+
+    assert 'name="ordinance_site_kinds"' in form
+    assert response.status_code == 302
+    assert DepartmentPolicy.objects.get(department=rialto).ordinance_site_kinds == ["business", "multifamily"]
+
+
+def test_the_property_kinds_offered_are_the_registry_kinds() -> None:
+    from cameras.models import SiteKind
+    from tenants.models import PROPERTY_KINDS
+
+    assert [value for value, _ in PROPERTY_KINDS] == list(SiteKind.values)
+
+
+@pytest.mark.parametrize("email", ["a" * 250 + "@example.org", "second@example.org"])
+def test_inviting_an_address_too_long_or_already_held_is_a_form_error(
+    admin_client: Any, rialto: Any, email: str
+) -> None:
+    from allauth.account.models import EmailAddress
+
+    client, _ = admin_client
+    resident = UserFactory(role=Role.RESIDENT)
+    EmailAddress.objects.create(user=resident, email="second@example.org", verified=True, primary=False)
+    before = User.objects.count()
+
+    response = client.post(
+        "/department/staff/invite/", {"email": email, "full_name": "X", "role": "officer", "badge_number": ""}
+    )
+
+    assert response.status_code == 400
+    assert User.objects.count() == before
+
+
+def test_a_user_can_see_and_end_their_own_sessions(admin_client: Any) -> None:
+    client, _ = admin_client
+
+    response = client.get("/accounts/sessions/")
+
+    assert response.status_code == 200
