@@ -32,6 +32,9 @@ def _check(value: Any, path: str) -> None:
 
 class StrictTextJSONParser(JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
-        _check(data, "")
+        try:
+            data = super().parse(stream, media_type, parser_context)
+            _check(data, "")
+        except RecursionError:  # ~1,000 nested arrays: the decoder (or the check) runs out of stack
+            raise ParseError("The JSON is nested too deeply.") from None
         return data

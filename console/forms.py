@@ -42,13 +42,24 @@ class PurposeForm(forms.Form):
 _RADIUS_RANGE = lazy(lambda: gettext("must be from 1 to %(max)d metres") % {"max": MAX_RADIUS_M}, str)()
 
 
+class _FloatField(forms.FloatField):
+    """A FloatField that also refuses a JSON integer too large for a float (Django's
+    catches ValueError and TypeError only: an OverflowError was a 500)."""
+
+    def to_python(self, value: Any) -> float | None:  # type: ignore[override]  # stubs: FloatField inherits int
+        try:
+            return super().to_python(value)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
 class AreaForm(forms.Form):
     """A circle (lat, lon, radius_m) or a GeoJSON polygon, and a mode.
 
     Every error is a sentence the console and the API show as they are (``error_sentences``).
     """
 
-    lat = forms.FloatField(
+    lat = _FloatField(
         min_value=-90,
         max_value=90,
         required=False,
@@ -58,7 +69,7 @@ class AreaForm(forms.Form):
             "max_value": _("must be between -90 and 90"),
         },
     )
-    lon = forms.FloatField(
+    lon = _FloatField(
         min_value=-180,
         max_value=180,
         required=False,
@@ -68,7 +79,7 @@ class AreaForm(forms.Form):
             "max_value": _("must be between -180 and 180"),
         },
     )
-    radius_m = forms.FloatField(
+    radius_m = _FloatField(
         min_value=1,
         max_value=MAX_RADIUS_M,
         required=False,
@@ -122,7 +133,12 @@ def _invalid(message: Any) -> forms.ValidationError:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # a JSON integer of hundreds of digits
+        return False
 
 
 def polygon_from_geojson(raw: str) -> Polygon:

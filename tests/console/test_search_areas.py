@@ -213,3 +213,55 @@ def test_a_valid_polygon_with_a_hole_is_searched(with_purpose: TenantClient, mak
     assert response.status_code == 200
     assert str(inside.public_id) in response.content.decode()
     assert str(in_the_hole.public_id) not in response.content.decode()
+
+
+HUGE = 10**400  # a JSON integer no float can hold
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"lat": HUGE, "lon": -117.38, "radius_m": 100}, "lat: must be a number between -90 and 90"),
+        ({"lat": 34.1, "lon": -117.38, "radius_m": HUGE}, "radius_m: must be from 1 to 10000 metres"),
+        (
+            {
+                "polygon": {
+                    "type": "Polygon",
+                    "coordinates": [[[-117.4, 34.1], [-117.39, 34.1], [-117.39, 34.11], [-117.4, 34.1, HUGE]]],
+                }
+            },
+            "two numbers in degrees",
+        ),
+    ],
+)
+def test_a_json_number_too_large_for_a_float_is_a_400(
+    api: tuple[TenantClient, dict[str, str], str], body: dict[str, Any], message: str
+) -> None:
+    client, auth, purpose = api
+    before = _searches()
+
+    response = client.post(
+        "/api/v1/cameras/search/", json.dumps({**body, "purpose": purpose}), content_type="application/json", **auth
+    )
+
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+    assert _searches() == before
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.RESIDENT])
+def test_json_nested_too_deeply_is_a_400(
+    in_rialto: Any, rialto_client: TenantClient, make_staff: Any, role: str
+) -> None:
+    from tests.factories import UserFactory
+
+    user = make_staff(role)[0] if role == Role.OFFICER else UserFactory(role=role)
+    auth = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=user, name='cli').raw}"}
+    path = "/api/v1/cameras/search/" if role == Role.OFFICER else "/api/v1/me/sites/"
+
+    response = rialto_client.post(
+        path, '{"name": ' + "[" * 100_000 + "]" * 100_000 + "}", content_type="application/json", **auth
+    )
+
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
