@@ -301,6 +301,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",  # the default hook, kept
+        "accounts.api_schema.add_error_responses",
+    ],
 }
 
 # --- Content Security Policy (config.middleware) ------------------------------------------

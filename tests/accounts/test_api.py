@@ -109,6 +109,17 @@ def test_openapi_schema_and_docs_are_served(rialto_client: Any) -> None:
     assert docs.status_code == 200
 
 
+def test_the_openapi_schema_documents_the_refusals(rialto_client: Any) -> None:
+    paths = rialto_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
+
+    search = paths["/api/v1/cameras/search/"]["get"]["responses"]
+    camera = paths["/api/v1/me/cameras/{public_id}/"]["patch"]["responses"]
+    assert {"200", "400", "401", "403"} <= set(search)
+    assert {"400", "401", "403", "404"} <= set(camera)
+    assert camera["404"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert "enum" in str(paths)  # the default enum post-processing still runs
+
+
 @pytest.mark.parametrize(
     ("body", "where"),
     [
