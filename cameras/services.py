@@ -205,11 +205,19 @@ def _erase_camera_history(*, camera_ids: list[int]) -> None:
     )
 
 
+def _distinct_views(fields: dict[str, Any]) -> dict[str, Any]:
+    """What a camera views, each once, in the order given (["street", "street"] is one)."""
+    if isinstance(fields.get("views"), list | tuple):
+        fields["views"] = list(dict.fromkeys(fields["views"]))
+    return fields
+
+
 def camera_register(*, owner: Any, site: Site, **fields: Any) -> Camera:
     """Add a camera to the owner's site. It starts at the lowest consent level: registered."""
     unknown = set(fields) - _CAMERA_FIELDS
     if unknown:
         raise TypeError(f"Not camera fields: {sorted(unknown)}")
+    fields = _distinct_views(fields)
     if site.owner_id != owner.pk:
         raise Site.DoesNotExist
     with transaction.atomic():
@@ -225,6 +233,7 @@ def camera_update(*, owner: Any, camera: Camera, **fields: Any) -> Camera:
     unknown = set(fields) - _CAMERA_FIELDS
     if unknown:
         raise TypeError(f"Not camera fields: {sorted(unknown)}")
+    fields = _distinct_views(fields)
     with transaction.atomic():
         camera = Camera.objects.select_for_update().select_related("site").get(pk=camera.pk, site__owner=owner)
         for name, value in fields.items():

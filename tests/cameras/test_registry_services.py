@@ -330,3 +330,12 @@ def test_far_expiries_saved_before_the_limit_are_brought_back_into_range(
     grant = ConsentGrant.objects.get(camera=camera)  # readable again
     assert grant.expires_at == dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
     assert all(h.expires_at.year == 9999 for h in ConsentGrant.history.filter(camera_id=camera.pk))
+
+
+def test_what_a_camera_views_is_kept_once_each_in_order(in_rialto: Any) -> None:
+    owner = UserFactory(role=Role.RESIDENT)
+    camera = _camera(owner, in_rialto)
+
+    services.camera_update(owner=owner, camera=camera, views=["street", "sidewalk", "street"])
+
+    assert Camera.objects.get(pk=camera.pk).views == ["street", "sidewalk"]
