@@ -29,13 +29,14 @@ from audit.models import AccessEvent, Action, Outcome
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
 from config.sql import CompiledQuery
 from config.tasks import enqueue_named_on_commit
-from tenants.models import PURPOSE_LABELS, DepartmentPolicy
+from tenants.models import DepartmentPolicy
 from tenants.selectors import department_current
 
 from . import geo
 from .consent import ConsentAction, ConsentLevel, Reason, consent_permits, permitted_until
 from .models import Camera, CameraStatus, ConsentGrant, Purpose, SiteKind
 from .selectors import grant_state, grant_state_of
+from .templatetags.porchlight import purpose_label
 
 # Who may do what. Department admins administer and the oversight board reads the log;
 # neither looks at cameras.
@@ -233,8 +234,7 @@ def purpose_declare(
     elif category in policy.prohibited_purposes:
         problem = (
             "prohibited_purpose",
-            _("Porchlight refuses this purpose by department policy: %(c)s.")
-            % {"c": PURPOSE_LABELS.get(category, category.replace("_", " "))},
+            _("Porchlight refuses this purpose by department policy: %(c)s.") % {"c": purpose_label(category)},
             "category",
         )
     elif not case_number:

@@ -113,6 +113,20 @@ def test_console_live_page_needs_a_purpose(logged_in_staff: Any) -> None:
     assert response["Location"] == "/console/purpose/"
 
 
+def _emergency_view(owner_site: Any, actor: Any, exigent_purpose: Any, policy: Any) -> tuple[Any, Any, Any]:
+    """An officer watching the owner's camera live under emergency-only consent."""
+    from cameras.access import Actor
+    from live.services import live_session_start
+
+    owner, _, camera = owner_site
+    services.consent_set(owner=owner, camera=camera, policy=policy, level="live_exigent", notify_on_access=False)
+    start = live_session_start(
+        actor=Actor(user=actor.user, mfa=True), purpose=exigent_purpose, camera_public_id=camera.public_id
+    )
+    assert start.session is not None
+    return owner, camera, start
+
+
 def test_an_emergency_live_view_is_told_to_the_owner_afterwards(
     owner_site: Any,
     rialto_client: TenantClient,
@@ -123,15 +137,9 @@ def test_an_emergency_live_view_is_told_to_the_owner_afterwards(
 ) -> None:
     from django.core import mail
 
-    from cameras.access import Actor
-    from live.services import live_session_end, live_session_start
+    from live.services import live_session_end
 
-    owner, _, camera = owner_site
-    services.consent_set(owner=owner, camera=camera, policy=policy, level="live_exigent", notify_on_access=False)
-    start = live_session_start(
-        actor=Actor(user=actor.user, mfa=True), purpose=exigent_purpose, camera_public_id=camera.public_id
-    )
-    assert start.session is not None
+    owner, _camera, start = _emergency_view(owner_site, actor, exigent_purpose, policy)
 
     with django_capture_on_commit_callbacks(execute=True):
         live_session_end(actor=None, session_id=start.session.pk, reason="viewer_left")
@@ -151,15 +159,9 @@ def test_a_live_view_ended_by_deleting_the_camera_is_still_told_to_its_owner(
     from django.core import mail
 
     from audit.models import AccessEvent
-    from cameras.access import Actor
-    from live.services import live_session_end, live_session_start
+    from live.services import live_session_end
 
-    owner, _, camera = owner_site
-    services.consent_set(owner=owner, camera=camera, policy=policy, level="live_exigent", notify_on_access=False)
-    start = live_session_start(
-        actor=Actor(user=actor.user, mfa=True), purpose=exigent_purpose, camera_public_id=camera.public_id
-    )
-    assert start.session is not None
+    owner, camera, start = _emergency_view(owner_site, actor, exigent_purpose, policy)
     services.camera_delete(owner=owner, camera=camera)
 
     with django_capture_on_commit_callbacks(execute=True):

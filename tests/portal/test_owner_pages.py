@@ -455,18 +455,23 @@ def test_an_unknown_camera_status_is_a_400_and_a_paused_camera_stays_paused(
     assert camera.status == "paused"
 
 
-def test_a_business_that_blanks_its_construction_date_is_still_shown_under_the_ordinance(
-    in_rialto: Any, rialto_client: TenantClient
-) -> None:
+def _ordinance_in_force(department: Any, *, kinds: list[str]) -> None:
+    """An ordinance requiring live view of these kinds of property built since 2024."""
     policy_update(
-        department=in_rialto,
+        department=department,
         actor=None,
         ordinance_enabled=True,
         ordinance_name="Test ordinance",
         ordinance_minimum_level="live",
         ordinance_effective_date=dt.date(2024, 1, 1),
-        ordinance_site_kinds=["business"],
+        ordinance_site_kinds=kinds,
     )
+
+
+def test_a_business_that_blanks_its_construction_date_is_still_shown_under_the_ordinance(
+    in_rialto: Any, rialto_client: TenantClient
+) -> None:
+    _ordinance_in_force(in_rialto, kinds=["business"])
     business = UserFactory(role=Role.BUSINESS)
     rialto_client.force_login(business)
     _site_post(rialto_client, kind="business", business_name="Palm Market", constructed_on="2025-03-01")
@@ -485,15 +490,7 @@ def test_a_business_that_blanks_its_construction_date_is_still_shown_under_the_o
 def test_a_resident_whose_site_falls_under_the_ordinance_can_give_its_construction_date(
     in_rialto: Any, rialto_client: TenantClient
 ) -> None:
-    policy_update(
-        department=in_rialto,
-        actor=None,
-        ordinance_enabled=True,
-        ordinance_name="Test ordinance",
-        ordinance_minimum_level="live",
-        ordinance_effective_date=dt.date(2024, 1, 1),
-        ordinance_site_kinds=["multifamily"],
-    )
+    _ordinance_in_force(in_rialto, kinds=["multifamily"])
     resident = UserFactory(role=Role.RESIDENT)
     rialto_client.force_login(resident)
     _site_post(rialto_client, kind="multifamily", name="Our building")
