@@ -59,7 +59,8 @@ test: SERVICES_FLAGS := --with-browser
 test: setup
 	@$(WITH_SERVICES) $(BIN)/pytest
 
-lint: $(STAMP)
+# mypy's Django plugin loads the settings, and GeoDjango needs GDAL: services.sh installs it.
+lint: $(STAMP) services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
