@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from allauth.account.models import EmailAddress, get_emailconfirmation_model
 from django.db import connection
 
 from accounts.models import Role
@@ -74,3 +75,33 @@ def test_password_is_never_what_the_factory_default_leaks(in_rialto: Any) -> Non
     user = UserFactory()
 
     assert user.password != PASSWORD
+
+
+def test_an_email_confirmation_link_of_rialto_confirms_nothing_on_fontana(
+    in_rialto: Any, rialto: Any, fontana: Any, fontana_client: Any
+) -> None:
+    # Someone signs up on Fontana with an address they cannot read: it stays unverified.
+    fontana_client.post(
+        "/accounts/signup/",
+        {
+            "email": "victim@example.org",
+            "password1": "a-long-passphrase-1",
+            "password2": "a-long-passphrase-1",
+            "full_name": "Not the victim",
+            "role": Role.RESIDENT,
+        },
+    )
+    connection.set_tenant(fontana)
+    victim = EmailAddress.objects.get(email__iexact="victim@example.org")
+    # On Rialto they are sent the link for an address of their own whose row has the same
+    # id (each schema counts its own ids, so ids of two departments meet).
+    connection.set_tenant(rialto)
+    own = EmailAddress.objects.create(pk=victim.pk, user=UserFactory(), email="attacker@example.org", verified=False)
+    key = get_emailconfirmation_model().create(own).key
+
+    response = fontana_client.post(f"/accounts/confirm-email/{key}/")
+
+    connection.set_tenant(fontana)
+    assert response.status_code == 404
+    assert not EmailAddress.objects.get(pk=victim.pk).verified
+    assert "_auth_user_id" not in fontana_client.session
