@@ -1,7 +1,7 @@
 """Staff API over the access gate: purposes and area searches, as GeoJSON."""
 
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -36,9 +36,19 @@ class PurposeOutput(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
-class PurposeCreateApi(BaseApi):
+class StaffApi(BaseApi):
+    """The staff API: officers and supervisors. Anyone else is refused, and the refusal is
+    logged (console_denied), as the console pages do."""
+
     allowed_roles = access.CAMERA_ROLES
 
+    def permission_denied(self, request: Request, message: str | None = None, code: str | None = None) -> NoReturn:
+        if request.user is not None and request.user.is_authenticated:
+            access.console_denied(actor=_actor(request), path=request.path)
+        super().permission_denied(request, message=message, code=code)
+
+
+class PurposeCreateApi(StaffApi):
     @extend_schema(request=PurposeInput, responses={201: PurposeOutput}, summary="State a purpose before any search")
     def post(self, request: Request) -> Response:
         data = PurposeInput(data=request.data)
@@ -93,9 +103,7 @@ SEARCH_PARAMETERS = [
 ]
 
 
-class CameraSearchApi(BaseApi):
-    allowed_roles = access.CAMERA_ROLES
-
+class CameraSearchApi(StaffApi):
     def _search(self, request: Request, params: dict[str, Any]) -> Response:
         actor = _actor(request)
         purpose_id = params.get("purpose")

@@ -14,7 +14,7 @@ from accounts.models import Role
 from accounts.services import api_token_issue
 from audit.models import AccessEvent
 from tests.conftest import TenantClient
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_enable
 
 
 def _last() -> AccessEvent:
@@ -184,6 +184,22 @@ def test_oversight_and_admins_cannot_search(logged_in_staff: Any, role: str) -> 
 
     assert response.status_code == 403
     assert _last().action == "console_denied"
+
+
+@pytest.mark.parametrize("role", [Role.RESIDENT, Role.BUSINESS, Role.OVERSIGHT, Role.DEPT_ADMIN])
+@pytest.mark.parametrize(("method", "path"), [("get", "/api/v1/cameras/search/"), ("post", "/api/v1/purposes/")])
+def test_the_staff_api_refuses_other_roles_and_the_attempt_is_logged(
+    in_rialto: Any, rialto_client: TenantClient, role: str, method: str, path: str
+) -> None:
+    user = UserFactory(role=role)
+    totp_enable(user)  # staff mint tokens only with MFA; owners may have it too
+    token = api_token_issue(user=user, name="cli").raw
+    params = {"lat": "34.1", "lon": "-117.38", "radius_m": "100", "case_number": "1", "category": "violent_crime"}
+
+    response = getattr(rialto_client, method)(path, params, HTTP_AUTHORIZATION=f"Token {token}")
+
+    assert response.status_code == 403
+    assert (_last().action, _last().actor_id, _last().details) == ("console_denied", user.pk, {"path": path})
 
 
 def test_api_search_needs_a_valid_purpose(in_rialto: Any, rialto_client: TenantClient, make_staff: Any) -> None:
