@@ -12,7 +12,7 @@ from accounts.models import Role
 from footage.models import Clip, CustodyEvent, IntegrityNotice
 from footage.tasks import clips_rehash
 from tests.conftest import TenantClient
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.footage import test_requests as given
 from tests.footage.test_requests import _staff_client
 
@@ -131,6 +131,23 @@ def test_residents_and_officers_never_see_the_notice_nor_acknowledge_it(
     assert banner == ""
     assert (listing.status_code, acknowledging.status_code) == (403, 403)
     assert notice.acknowledged_at is None
+
+
+@pytest.mark.parametrize("role", [Role.DEPT_ADMIN, Role.SUPERVISOR])
+def test_an_admin_or_supervisor_whose_session_has_not_passed_mfa_sees_no_notice(
+    clip: Clip, media: Path, rialto_client: TenantClient, role: str
+) -> None:
+    # A password is all this session proves: the only pages it reaches are those that set up
+    # two-factor authentication, and they must not show the department's evidence problems.
+    _flip_a_byte(clip, media)
+    clips_rehash()
+    user = UserFactory(role=role)
+    rialto_client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    rialto_client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+
+    banner = _banner(rialto_client, "/accounts/2fa/totp/activate/", clip)
+
+    assert banner == ""
 
 
 def test_another_departments_admin_never_sees_the_notice(clip: Clip, media: Path, fontana: Any) -> None:
