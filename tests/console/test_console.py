@@ -14,7 +14,7 @@ from accounts.models import Role
 from accounts.services import api_token_issue
 from audit.models import AccessEvent
 from tests.conftest import TenantClient
-from tests.factories import UserFactory, totp_enable
+from tests.factories import PASSWORD, UserFactory, totp_enable
 
 
 def _last() -> AccessEvent:
@@ -200,6 +200,41 @@ def test_the_staff_api_refuses_other_roles_and_the_attempt_is_logged(
 
     assert response.status_code == 403
     assert (_last().action, _last().actor_id, _last().details) == ("console_denied", user.pk, {"path": path})
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/",
+        "/console/search/?lat=34.1&lon=-117.38&radius_m=100",
+        "/console/footage/",
+        "/api/v1/cameras/search/?lat=34.1&lon=-117.38&radius_m=100",
+    ],
+)
+def test_an_officer_whose_session_has_not_passed_mfa_is_turned_away_and_the_attempt_is_logged(
+    in_rialto: Any, rialto_client: TenantClient, path: str
+) -> None:
+    officer = UserFactory(role=Role.OFFICER)
+    rialto_client.post("/accounts/login/", {"login": officer.email, "password": PASSWORD})
+
+    response = rialto_client.get(path)
+
+    assert response.status_code in (302, 403)
+    assert (_last().action, _last().actor_id, _last().actor_mfa) == ("console_denied", officer.pk, False)
+    assert _last().details == {"path": path.split("?")[0]}
+
+
+def test_a_staff_session_without_mfa_on_pages_outside_the_console_logs_nothing(
+    in_rialto: Any, rialto_client: TenantClient
+) -> None:
+    admin = UserFactory(role=Role.DEPT_ADMIN)
+    rialto_client.post("/accounts/login/", {"login": admin.email, "password": PASSWORD})
+    before = AccessEvent.objects.count()
+
+    rialto_client.get("/department/staff/")
+    rialto_client.get("/accounts/2fa/totp/activate/")
+
+    assert AccessEvent.objects.count() == before
 
 
 def test_api_search_needs_a_valid_purpose(in_rialto: Any, rialto_client: TenantClient, make_staff: Any) -> None:
