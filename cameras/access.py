@@ -196,6 +196,7 @@ _MESSAGES = {
     "too_many_live_views": gettext_lazy("At most nine live views at once."),
     "live_view_ended": gettext_lazy("This live view has already ended."),
     "self_approval": gettext_lazy("A second person must approve: you cannot approve your own purpose."),
+    "not_exigent": gettext_lazy("This category is not exigent under department policy."),
 }
 
 

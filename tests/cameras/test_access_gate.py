@@ -430,6 +430,18 @@ def test_an_officer_cannot_approve(actor: access.Actor, exigent_purpose: Any, in
     assert _last().reason == "role_not_permitted"
 
 
+def test_approving_a_purpose_that_is_not_exigent_is_refused_in_words(
+    actor: access.Actor, purpose: Any, in_rialto: Any
+) -> None:
+    supervisor = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
+
+    with pytest.raises(access.PurposeRefused) as refused:
+        access.purpose_approve(actor=supervisor, purpose_public_id=purpose.public_id)
+
+    assert str(refused.value) == "This category is not exigent under department policy."
+    assert (_last().action, _last().reason) == ("exigent_approve", "not_exigent")
+
+
 @pytest.mark.parametrize("bad_id", ["abc", "", "00000000-0000-0000-0000-000000000000"])
 def test_approving_a_malformed_or_unknown_purpose_id_is_a_logged_not_found(in_rialto: Any, bad_id: str) -> None:
     supervisor = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
