@@ -94,6 +94,9 @@ def chain_verify(
 # --- What the oversight page shows: the last full verification, and the events since ------
 
 _LAST_FULL = "audit:chain-verified"  # the cache prefixes keys with the department's schema
+# Set when a verification failed: the page then walks the whole chain (held to the remembered
+# head) until one succeeds, and the remembered head is kept as the witness of what was there.
+_BROKEN = "audit:chain-broken"
 _KEEP_S = 7 * 24 * 3600
 
 
@@ -105,27 +108,39 @@ class ChainStatus:
 
 
 def chain_verify_in_full() -> ChainReport:
-    """Walk the whole chain and remember the head it reached (the hourly task does this)."""
-    report = chain_verify()
+    """Walk the whole chain, held to the head the last full verification reached, and
+    remember the head it reaches now (the hourly task does this).
+
+    The remembered head is a checkpoint: a history removed from its end, or rewritten and
+    re-hashed, verifies by itself but no longer holds that head. It is never forgotten
+    because of a failure, so a rewrite stays flagged on every later look, not just the first.
+    """
+    remembered = cache.get(_LAST_FULL)
+    expect = [(remembered[0], remembered[1])] if remembered is not None and remembered[0] else []
+    report = chain_verify(expect=expect)
     if report.ok:
         cache.set(_LAST_FULL, (report.count, report.head_hash, timezone.now()), _KEEP_S)
+        cache.delete(_BROKEN)
     else:
-        cache.delete(_LAST_FULL)
+        if remembered is not None:
+            cache.set(_LAST_FULL, remembered, _KEEP_S)
+        cache.set(_BROKEN, True, _KEEP_S)
     return report
 
 
 def chain_status() -> ChainStatus:
     """The chain's state for a page: the events since the last full verification are
     checked now, and that verification's head must still be there unchanged. A full walk
-    (~50 us per event) happens here only when none is remembered."""
+    (~50 us per event) happens here only when none is remembered, or the chain was found
+    broken."""
     remembered = cache.get(_LAST_FULL)
-    if remembered is None:
+    if remembered is None or cache.get(_BROKEN):
         report = chain_verify_in_full()
-        return ChainStatus(report, timezone.now(), 0)
+        return ChainStatus(replace(report, checkpoints=0), timezone.now(), 0)
     count, head, at = remembered
     report = chain_verify() if count == 0 else chain_verify(after=(count, head))
     if not report.ok:
-        cache.delete(_LAST_FULL)
+        cache.set(_BROKEN, True, _KEEP_S)
     return ChainStatus(replace(report, checkpoints=0), at, max(0, report.count - count))
 
 

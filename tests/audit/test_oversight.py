@@ -1,11 +1,13 @@
 """The oversight board reads the log (and that read is logged); the public sees the chain head."""
 
+import json
 from typing import Any
 
 import pytest
 from django.db import connection
 
 from accounts.models import Role
+from audit.chain import HASHED_FIELDS, content_hash, link_hash
 from audit.models import AccessEvent
 from audit.services import ActorSnapshot, EventFacts, access_event_record
 from audit.tasks import chain_verify_hourly
@@ -126,3 +128,57 @@ def test_the_page_offers_the_checkpoint_to_keep(logged_in_staff: Any) -> None:
 
     head = _last()  # this page's own read is part of the history it shows
     assert f"--expect {head.seq}:{head.hash}".encode() in response.content
+
+
+def _rewrite_newest(**changes: Any) -> AccessEvent:
+    """Edit the newest event as a superuser would who also knows the hash: its contents,
+    content hash and link recomputed, so the chain verifies by itself."""
+    event = _last()
+    for name, value in changes.items():
+        setattr(event, name, value)
+    values = {name: getattr(event, name) for name in HASHED_FIELDS}
+    event.content_hash = content_hash(values)
+    event.hash = link_hash(
+        seq=event.seq, occurred_at=event.occurred_at, prev_hash=event.prev_hash, content=event.content_hash
+    )
+    _tamper(
+        "UPDATE audit_accessevent SET details = %s, content_hash = %s, hash = %s WHERE seq = %s",
+        [json.dumps(event.details), event.content_hash, event.hash, event.seq],
+    )
+    return event
+
+
+def test_a_rewritten_head_stays_flagged_on_the_page_after_the_first_look(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
+    assert chain_verify_in_full().ok
+    event = _rewrite_newest(details={"area": "somewhere else"})
+
+    first = client.get("/oversight/")
+    second = client.get("/oversight/")
+
+    assert f"tampered with at event #{event.seq}".encode() in first.content
+    assert f"tampered with at event #{event.seq}".encode() in second.content
+
+
+def test_a_removed_tail_stays_flagged_on_the_page_after_the_first_look(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    event = access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
+    assert chain_verify_in_full().ok
+    _tamper("DELETE FROM audit_accessevent WHERE seq >= %s", [event.seq])
+
+    client.get("/oversight/")
+    response = client.get("/oversight/")
+
+    assert f"tampered with at event #{event.seq}".encode() in response.content
+
+
+def test_the_hourly_verification_holds_the_chain_to_the_head_it_verified_before(in_rialto: Any) -> None:
+    access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
+    assert chain_verify_hourly().startswith("ok")
+    event = _rewrite_newest(details={"area": "somewhere else"})
+
+    first, second = chain_verify_hourly(), chain_verify_hourly()
+
+    assert first.startswith(f"BROKEN at event #{event.seq}")
+    assert second.startswith(f"BROKEN at event #{event.seq}")
