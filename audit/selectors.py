@@ -22,8 +22,12 @@ def event_get(*, seq: int) -> AccessEvent | None:
     return AccessEvent.objects.filter(seq=seq).first()
 
 
-def events_recent(*, action: str = "", outcome: str = "") -> QuerySet[AccessEvent]:
+def events_recent(*, action: str = "", outcome: str = "", upto: int | None = None) -> QuerySet[AccessEvent]:
+    """Newest first; ``upto`` leaves out the events written after that one, so the pages of
+    one reading stay where they were while the log grows (not least by the reading itself)."""
     events = AccessEvent.objects.order_by("-seq")
+    if upto is not None:
+        events = events.filter(seq__lte=upto)
     if action:
         events = events.filter(action=action)
     if outcome:

@@ -10,7 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -19,7 +19,7 @@ from accounts.models import Role
 from accounts.selectors import session_passed_mfa
 
 from .models import Action, Outcome
-from .selectors import events_recent, events_summary
+from .selectors import chain_head, events_recent, events_summary
 from .services import ActorSnapshot, EventFacts, access_event_record, session_key_hash
 from .verify import chain_status
 
@@ -40,13 +40,27 @@ def _actor(request: HttpRequest) -> ActorSnapshot:
     )
 
 
+def _event_number(text: str) -> int | None:
+    """An event's sequence number as a client sent it (digits, within bigint), or None."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 class OversightLogView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         user: Any = request.user
         allowed = user.role in AUDIT_READER_ROLES and session_passed_mfa(request)
         action = request.GET.get("action", "") if request.GET.get("action", "") in Action.values else ""
         outcome = request.GET.get("outcome", "") if request.GET.get("outcome", "") in Outcome.values else ""
-        page = Paginator(events_recent(action=action, outcome=outcome), 50).get_page(request.GET.get("page"))
+        # The pages of one reading end at the event that was newest when it began.
+        upto_text = request.GET.get("upto", "")
+        upto = _event_number(upto_text)
+        if allowed and upto_text and upto is None:
+            return HttpResponseBadRequest(
+                _("upto must be the number of an event."), content_type="text/plain; charset=utf-8"
+            )
+        if upto is None:
+            upto = chain_head().count
+        page = Paginator(events_recent(action=action, outcome=outcome, upto=upto), 50).get_page(request.GET.get("page"))
         with transaction.atomic():
             access_event_record(
                 actor=_actor(request),
@@ -56,7 +70,7 @@ class OversightLogView(LoginRequiredMixin, View):
                     reason="ok" if allowed else "role_not_permitted",
                     quantity=len(page.object_list) if allowed else 0,
                     quantity_unit="rows",
-                    details={"action": action, "outcome": outcome, "page": page.number},
+                    details={"action": action, "outcome": outcome, "page": page.number, "upto": upto},
                 ),
             )
         if not allowed:
@@ -74,5 +88,6 @@ class OversightLogView(LoginRequiredMixin, View):
                 "actions": Action.choices,
                 "action": action,
                 "outcome": outcome,
+                "upto": upto,
             },
         )

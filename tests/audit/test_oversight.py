@@ -1,6 +1,8 @@
 """The oversight board reads the log (and that read is logged); the public sees the chain head."""
 
+import html
 import json
+import re
 from typing import Any
 
 import pytest
@@ -182,3 +184,39 @@ def test_the_hourly_verification_holds_the_chain_to_the_head_it_verified_before(
 
     assert first.startswith(f"BROKEN at event #{event.seq}")
     assert second.startswith(f"BROKEN at event #{event.seq}")
+
+
+def _rows(response: Any) -> list[int]:
+    return [int(seq) for seq in re.findall(r"<tr><td>(\d+)</td>", response.content.decode())]
+
+
+def _link(response: Any, label: str) -> str:
+    match = re.search(rf'<a href="([^"]+)">{label}</a>', response.content.decode())
+    assert match is not None, f"no {label} link"
+    return html.unescape(match[1])
+
+
+def test_the_next_page_continues_where_the_first_ended_although_reading_it_was_logged(
+    logged_in_staff: Any,
+) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    for _ in range(60):
+        newest = access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
+
+    first = client.get("/oversight/")
+    older = client.get(f"/oversight/{_link(first, 'Older')}")
+    newer = client.get(f"/oversight/{_link(older, 'Newer')}")
+
+    shown = _rows(first) + _rows(older)
+    assert shown == list(range(newest.seq, max(newest.seq - 100, 0), -1))  # each event once, none skipped
+    assert _rows(newer) == _rows(first)
+
+
+@pytest.mark.parametrize("upto", ["abc", "-1", "1e3", "9" * 5000])
+def test_a_malformed_page_anchor_is_a_400_naming_it(logged_in_staff: Any, upto: str) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+
+    response = client.get("/oversight/", {"page": "2", "upto": upto})
+
+    assert response.status_code == 400
+    assert b"upto" in response.content
