@@ -4,6 +4,7 @@ import html
 import json
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -220,3 +221,14 @@ def test_a_malformed_page_anchor_is_a_400_naming_it(logged_in_staff: Any, upto: 
 
     assert response.status_code == 400
     assert b"upto" in response.content
+
+
+def test_event_times_are_shown_in_the_departments_zone_and_name_it(logged_in_staff: Any, in_rialto: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    event = access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
+
+    response = client.get("/oversight/")
+
+    # PDT or PST: an hour repeated when the clocks go back is told apart.
+    local = event.occurred_at.astimezone(ZoneInfo(in_rialto.time_zone))
+    assert f"<tr><td>{event.seq}</td><td>{local:%Y-%m-%d %H:%M:%S %Z}</td>".encode() in response.content
