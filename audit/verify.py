@@ -31,6 +31,9 @@ class ChainReport:
         return f"BROKEN at event #{self.broken_seq}: {self.problem}"
 
 
+_BEFORE_ANY = -(2**63)  # the smallest bigint
+
+
 def chain_verify(
     *, expect: Iterable[tuple[int, str]] = (), after: tuple[int, str] | None = None, batch: int = 5000
 ) -> ChainReport:
@@ -49,7 +52,7 @@ def chain_verify(
     between two full verifications).
     """
     expected = dict(expect)
-    start = 1
+    start = _BEFORE_ANY  # a row numbered below 1 is walked too: it lies outside the chain
     if after is not None:
         start, expected[after[0]] = after[0], after[1]
     columns = ", ".join((*HASHED_FIELDS, "content_hash", "hash"))
@@ -74,6 +77,9 @@ def chain_verify(
                 if isinstance(values["details"], str):  # jsonb arrives as text on a raw cursor
                     values["details"] = json.loads(values["details"])
                 seq = values["seq"]
+                if seq < 1:
+                    problem = "it lies outside the chain (events are numbered from #1): it was inserted by hand"
+                    return ChainReport(False, count, expected_prev, seq, problem)
                 if seq != expected_seq:
                     return ChainReport(False, count, expected_prev, seq, f"event #{expected_seq} is missing")
                 if values["prev_hash"] != expected_prev:

@@ -343,3 +343,31 @@ def test_audit_verify_checks_the_expected_events(in_rialto: Any) -> None:
         call_command("audit_verify", schema="rialto", expect=[f"{events[1].seq}:{'a' * 64}"])
     with pytest.raises(CommandError, match="SEQ:HASH"):
         call_command("audit_verify", schema="rialto", expect=["garbage"])
+
+
+@pytest.mark.parametrize("seq", [0, -1])
+def test_an_event_slipped_in_before_the_first_is_reported(in_rialto: Any, seq: int) -> None:
+    events = _write(2)
+    # a superuser inserts a forged event outside the chain: the board's list would show it
+    columns = ", ".join(name for name in (*CONTENT_FIELDS, "content_hash", "seq", "occurred_at", "prev_hash", "hash"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM audit_accessevent WHERE seq = %s", [events[0].seq])  # noqa: S608
+        row = list(cursor.fetchone())
+    row[-4:] = [seq, events[0].occurred_at, GENESIS, "e" * 64]
+    _superuser_sql(
+        f"INSERT INTO audit_accessevent ({columns}) VALUES ({', '.join(['%s'] * len(row))})",  # noqa: S608
+        [Jsonb(json.loads(v)) if isinstance(v, str) and v.startswith("{") else v for v in row],
+    )
+
+    report = chain_verify()
+
+    assert (report.ok, report.broken_seq) == (False, seq)
+    assert "outside the chain" in report.problem
+
+
+@pytest.mark.parametrize("seq", ["0", "9" * 5000])
+def test_audit_verify_refuses_a_checkpoint_of_an_event_that_cannot_exist(in_rialto: Any, seq: str) -> None:
+    _write(1)
+
+    with pytest.raises(CommandError, match="SEQ:HASH"):
+        call_command("audit_verify", schema="rialto", expect=[f"{seq}:{'a' * 64}"])

@@ -6,7 +6,7 @@ from django_tenants.utils import get_tenant_model, tenant_context
 
 from audit.verify import chain_verify
 
-_CHECKPOINT = re.compile(r"#?(\d+):([0-9a-fA-F]{64})")
+_CHECKPOINT = re.compile(r"#?(\d{1,18}):([0-9a-fA-F]{64})")
 
 
 class Command(BaseCommand):
@@ -33,8 +33,10 @@ class Command(BaseCommand):
         expect = []
         for text in options["expect"]:
             match = _CHECKPOINT.fullmatch(text.strip())
-            if match is None:
-                raise CommandError(f"--expect {text!r}: give SEQ:HASH, e.g. 1234:{'0' * 64}.")
+            if match is None or int(match[1]) < 1:
+                raise CommandError(
+                    f"--expect {text!r}: give SEQ:HASH (events are numbered from 1), e.g. 1234:{'0' * 64}."
+                )
             expect.append((int(match[1]), match[2].lower()))
         with tenant_context(department):
             report = chain_verify(expect=expect)
