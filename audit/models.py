@@ -95,3 +95,10 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.outcome}"
+
+    def action_label(self) -> str:
+        """The action in words. ``export`` is also a footage request's evidence package,
+        told apart by its targets, which name clips (docs/audit-events.md)."""
+        if self.action == Action.EXPORT and any(target.startswith("clip:") for target in self.targets):
+            return str(_("Footage exported as evidence"))
+        return str(self.get_action_display())

@@ -232,3 +232,18 @@ def test_event_times_are_shown_in_the_departments_zone_and_name_it(logged_in_sta
     # PDT or PST: an hour repeated when the clocks go back is told apart.
     local = event.occurred_at.astimezone(ZoneInfo(in_rialto.time_zone))
     assert f"<tr><td>{event.seq}</td><td>{local:%Y-%m-%d %H:%M:%S %Z}</td>".encode() in response.content
+
+
+def test_an_evidence_export_is_not_called_a_canvass_list_on_the_page(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    # as footage.services.request_export writes it: the clips and their cameras, in bytes
+    facts = EventFacts(
+        "export", "allowed", "ok", targets=["clip:c1", "camera:k1"], quantity=2048, quantity_unit="bytes"
+    )
+    event = access_event_record(actor=ActorSnapshot(user_id=1), facts=facts)
+
+    response = client.get("/oversight/", {"action": "export"})
+
+    row = re.search(rf"<tr><td>{event.seq}</td>.*?</tr>", response.content.decode(), re.DOTALL)
+    assert row is not None
+    assert "Footage exported as evidence" in row[0]
