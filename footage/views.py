@@ -48,16 +48,20 @@ def _local(value: dt.datetime, tz: str) -> dt.datetime:
 class FootageRequestCreateView(StaffConsoleMixin, View):
     """From a search: choose cameras (default: all whose consent allows a request)."""
 
-    def _search(self, request: HttpRequest) -> Any:
+    def _area(self, request: HttpRequest) -> AreaForm:
         area = AreaForm(request.GET)
         if not area.is_valid():
             raise Http404
-        return area, access.camera_search(
+        return area
+
+    def _search(self, area: AreaForm) -> Any:
+        """The cameras to choose from: a search, logged as one (only when the page shows them)."""
+        return access.camera_search(
             actor=self.actor, purpose=self.purpose(), area=area.cleaned_data["area"], mode=area.cleaned_data["mode"]
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        _area, result = self._search(request)
+        result = self._search(self._area(request))
         if not result.decision.allowed:
             raise PermissionDenied(result.decision.message)
         return render(
@@ -68,7 +72,7 @@ class FootageRequestCreateView(StaffConsoleMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = RequestForm(request.POST)
-        area, result = self._search(request)
+        area = self._area(request)
         if form.is_valid():
             tz = request.tenant.time_zone  # type: ignore[attr-defined]
             try:
@@ -95,7 +99,7 @@ class FootageRequestCreateView(StaffConsoleMixin, View):
                         % {"owners": sent.owners, "cameras": sent.cameras},
                     )
                     return redirect("footage-request-detail", request_id=sent.request.public_id)
-        context = {"form": form, "result": result, "query": request.GET.urlencode()}
+        context = {"form": form, "result": self._search(area), "query": request.GET.urlencode()}
         return render(request, "footage/request_new.html", context, status=400)
 
 

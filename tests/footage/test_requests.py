@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -491,3 +492,32 @@ def test_an_expired_request_takes_no_more_uploads(owner_request: OwnerRequest, m
 
     assert response.status_code == 400
     assert "expired" in response.content.decode()
+
+
+def test_sending_a_request_from_the_console_logs_the_requests_not_another_search(
+    logged_in_staff: Any, make_camera: Any, in_rialto: Any
+) -> None:
+    client, _ = logged_in_staff(Role.OFFICER)
+    client.post(
+        "/console/purpose/",
+        {"case_number": "RPD-7", "category": "property_crime", "text": "Van theft", "authority": "consent"},
+    )
+    camera = make_camera("on_request")
+    start, end = (t.astimezone(ZoneInfo(in_rialto.time_zone)) for t in _window())
+    area = "lat=34.10&lon=-117.38&radius_m=300"
+    assert client.get(f"/console/footage/new/?{area}").status_code == 200
+    before = AccessEvent.objects.order_by("-seq").first().seq  # type: ignore[union-attr]
+
+    response = client.post(
+        f"/console/footage/new/?{area}",
+        {
+            "window_start": start.strftime("%Y-%m-%dT%H:%M"),
+            "window_end": end.strftime("%Y-%m-%dT%H:%M"),
+            "message": "Did you see a blue van?",
+            "cameras": [str(camera.public_id)],
+        },
+    )
+
+    assert response.status_code == 302
+    written = list(AccessEvent.objects.filter(seq__gt=before).values_list("action", "targets"))
+    assert written == [("footage_request", [f"camera:{camera.public_id}"])]
