@@ -247,3 +247,16 @@ def test_an_evidence_export_is_not_called_a_canvass_list_on_the_page(logged_in_s
     row = re.search(rf"<tr><td>{event.seq}</td>.*?</tr>", response.content.decode(), re.DOTALL)
     assert row is not None
     assert "Footage exported as evidence" in row[0]
+
+
+def test_the_public_figure_counts_events_of_the_log_not_police_accesses(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    client.get("/oversight/")  # the board's read is an event of the log, not a police access
+    client.logout()
+
+    response = client.get("/")
+
+    figure = re.search(r'<p id="chain-head">(.*?)<br>', response.content.decode(), re.DOTALL)
+    assert figure is not None
+    assert "Police accesses" not in figure[1]
+    assert f"Events in the access log so far: {_last().seq}" in figure[1]
