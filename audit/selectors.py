@@ -47,6 +47,8 @@ def chain_head() -> ChainHead:
     return ChainHead(count=last[0], head_hash=last[1]) if last else ChainHead(0, "0" * 64)
 
 
-def events_summary() -> list[Any]:
-    """Counts per action and outcome, for the oversight board."""
-    return list(AccessEvent.objects.values("action", "outcome").annotate(n=Count("seq")).order_by("action", "outcome"))
+def events_summary(*, upto: int | None = None) -> list[Any]:
+    """Counts per action and outcome, for the oversight board; ``upto`` as in events_recent,
+    so that the figures are those of the events a reading lists."""
+    events = AccessEvent.objects.all() if upto is None else AccessEvent.objects.filter(seq__lte=upto)
+    return list(events.values("action", "outcome").annotate(n=Count("seq")).order_by("action", "outcome"))

@@ -82,7 +82,7 @@ class OversightLogView(LoginRequiredMixin, View):
                 "page": page,
                 "summary": [
                     {**row, "action_label": Action(row["action"]).label, "outcome_label": Outcome(row["outcome"]).label}
-                    for row in events_summary()
+                    for row in events_summary(upto=upto)
                 ],
                 "status": chain_status(),
                 "actions": Action.choices,

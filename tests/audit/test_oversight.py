@@ -260,3 +260,15 @@ def test_the_public_figure_counts_events_of_the_log_not_police_accesses(logged_i
     assert figure is not None
     assert "Police accesses" not in figure[1]
     assert f"Events in the access log so far: {_last().seq}" in figure[1]
+
+
+def test_the_figures_by_action_are_those_of_the_events_listed(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    client.get("/oversight/")
+    access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "denied", "mfa_required"))
+
+    response = client.get("/oversight/", {"action": "audit_read"})
+
+    listed = response.content.decode().split("<h2>Events</h2>")[1]
+    reads_listed = listed.count("<td>Access log read</td>")
+    assert f"<tr><td>Access log read</td><td>allowed</td><td>{reads_listed}</td></tr>" in response.content.decode()
