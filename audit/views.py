@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -38,6 +38,12 @@ def _actor(request: HttpRequest) -> ActorSnapshot:
         ip=request.META.get("REMOTE_ADDR"),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
+
+
+def _label(choices: type[models.TextChoices], code: str) -> str:
+    """A code in words; one the code no longer knows (an older version's, or written by hand)
+    as itself, so that the log is still shown, as the rows below it are."""
+    return str(choices(code).label) if code in choices.values else code
 
 
 def _event_number(text: str) -> int | None:
@@ -81,7 +87,11 @@ class OversightLogView(LoginRequiredMixin, View):
             {
                 "page": page,
                 "summary": [
-                    {**row, "action_label": Action(row["action"]).label, "outcome_label": Outcome(row["outcome"]).label}
+                    {
+                        **row,
+                        "action_label": _label(Action, row["action"]),
+                        "outcome_label": _label(Outcome, row["outcome"]),
+                    }
                     for row in events_summary(upto=upto)
                 ],
                 "status": chain_status(),
