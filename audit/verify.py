@@ -32,6 +32,12 @@ class ChainReport:
 
 
 _BEFORE_ANY = -(2**63)  # the smallest bigint
+# A time Python cannot hold (infinity, after 9999, before year 1) is read as NULL, so that a
+# row edited to one is reported rather than crashing the walk (and the hourly alert with it).
+_READABLE = {
+    "occurred_at": "CASE WHEN occurred_at >= '0001-01-02 00:00:00+00' AND occurred_at < '9999-12-31 00:00:00+00' "
+    "THEN occurred_at END AS occurred_at"
+}
 
 
 def chain_verify(
@@ -55,7 +61,7 @@ def chain_verify(
     start = _BEFORE_ANY  # a row numbered below 1 is walked too: it lies outside the chain
     if after is not None:
         start, expected[after[0]] = after[0], after[1]
-    columns = ", ".join((*HASHED_FIELDS, "content_hash", "hash"))
+    columns = ", ".join(_READABLE.get(name, name) for name in (*HASHED_FIELDS, "content_hash", "hash"))
     expected_seq, expected_prev, count = 1, GENESIS, 0
     with connection.cursor() as cursor:
         if after is not None:
@@ -77,6 +83,8 @@ def chain_verify(
                 if isinstance(values["details"], str):  # jsonb arrives as text on a raw cursor
                     values["details"] = json.loads(values["details"])
                 seq = values["seq"]
+                if values["occurred_at"] is None:
+                    return ChainReport(False, count, expected_prev, seq, "its time was changed (to one out of range)")
                 if seq < 1:
                     problem = "it lies outside the chain (events are numbered from #1): it was inserted by hand"
                     return ChainReport(False, count, expected_prev, seq, problem)

@@ -371,3 +371,14 @@ def test_audit_verify_refuses_a_checkpoint_of_an_event_that_cannot_exist(in_rial
 
     with pytest.raises(CommandError, match="SEQ:HASH"):
         call_command("audit_verify", schema="rialto", expect=[f"{seq}:{'a' * 64}"])
+
+
+@pytest.mark.parametrize("when", ["infinity", "-infinity", "20000-01-01 00:00:00+00", "4713-01-01 00:00:00+00 BC"])
+def test_a_time_python_cannot_read_is_reported_not_a_crash(in_rialto: Any, when: str) -> None:
+    events = _write(3)
+
+    _superuser_sql("UPDATE audit_accessevent SET occurred_at = %s WHERE seq = %s", [when, events[1].seq])
+
+    report = chain_verify()
+    assert (report.ok, report.broken_seq) == (False, events[1].seq)
+    assert "time" in report.problem
