@@ -80,9 +80,12 @@ def chain_verify(
         while rows := cursor.fetchmany(batch):
             for row in rows:
                 values = dict(zip(names, row, strict=True))
-                if isinstance(values["details"], str):  # jsonb arrives as text on a raw cursor
-                    values["details"] = json.loads(values["details"])
                 seq = values["seq"]
+                if isinstance(values["details"], str):  # jsonb arrives as text on a raw cursor
+                    try:
+                        values["details"] = json.loads(values["details"])
+                    except ValueError:  # e.g. a number of thousands of digits: never written by the writer
+                        return ChainReport(False, count, expected_prev, seq, "its details were changed")
                 if values["occurred_at"] is None:
                     return ChainReport(False, count, expected_prev, seq, "its time was changed (to one out of range)")
                 if seq < 1:

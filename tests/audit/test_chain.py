@@ -382,3 +382,13 @@ def test_a_time_python_cannot_read_is_reported_not_a_crash(in_rialto: Any, when:
     report = chain_verify()
     assert (report.ok, report.broken_seq) == (False, events[1].seq)
     assert "time" in report.problem
+
+
+def test_details_edited_to_a_number_python_cannot_read_are_reported_not_a_crash(in_rialto: Any) -> None:
+    events = _write(3)
+
+    _superuser_sql("UPDATE audit_accessevent SET details = '{\"n\": 1e5000}'::jsonb WHERE seq = %s", [events[1].seq])
+
+    report = chain_verify()
+    assert (report.ok, report.broken_seq) == (False, events[1].seq)
+    assert "changed" in report.problem
