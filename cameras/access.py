@@ -227,7 +227,13 @@ def purpose_declare(
     """Record the purpose an officer states before searching; refusals are logged too."""
     policy = _policy()
     case_number, text, warrant_number = case_number.strip(), text.strip(), warrant_number.strip()
-    stated = {"case_number": case_number, "category": category, "text": text, "authority": authority}
+    stated = {
+        "case_number": case_number,
+        "category": category,
+        "text": text,
+        "authority": authority,
+        "warrant_number": warrant_number,
+    }
     problem: tuple[str, str, str] | None = None
     role_denial = _staff_denial(actor, CAMERA_ROLES, None, policy)
     if role_denial not in (None, "purpose_required"):

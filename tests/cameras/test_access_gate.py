@@ -167,6 +167,24 @@ def test_incomplete_purposes_are_refused_with_a_reason(
     assert (_last().outcome, _last().reason) == ("denied", reason)
 
 
+def test_a_refused_purpose_is_logged_with_the_warrant_it_cited(actor: access.Actor) -> None:
+    with pytest.raises(access.PurposeRefused):
+        access.purpose_declare(
+            actor=actor,
+            case_number="C-9",
+            category="immigration_status",
+            text="Warrant served",
+            authority="warrant",
+            warrant_number="W-2026-17",
+        )
+
+    assert (_last().reason, _last().authority, _last().warrant_number) == (
+        "prohibited_purpose",
+        "warrant",
+        "W-2026-17",
+    )
+
+
 def test_a_category_prohibited_after_the_purpose_was_stated_is_refused(
     make_camera: Any, actor: access.Actor, purpose: Any, in_rialto: Any, policy: Any
 ) -> None:
