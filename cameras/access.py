@@ -197,6 +197,9 @@ _MESSAGES = {
     "live_view_ended": gettext_lazy("This live view has already ended."),
     "self_approval": gettext_lazy("A second person must approve: you cannot approve your own purpose."),
     "not_exigent": gettext_lazy("This category is not exigent under department policy."),
+    "not_on_case": gettext_lazy(
+        "This footage was requested for another case: state a purpose with that case number to see it."
+    ),
 }
 
 

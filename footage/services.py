@@ -14,6 +14,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role
 from audit.models import Action
 from cameras import access
 from cameras.models import Camera, Purpose
@@ -325,6 +326,7 @@ def clip_for_police(
         owner_refs=owners,
         quantity=clip.size,
         quantity_unit="bytes",
+        extra_denial=None if _on_the_case(actor, purpose, clip) else "not_on_case",
     )
     if not decision.allowed:
         return decision, None
@@ -336,6 +338,16 @@ def clip_for_police(
         note=_custody_purpose_note(purpose, decision),
     )
     return decision, clip
+
+
+def _on_the_case(actor: access.Actor, purpose: Purpose | None, clip: Clip) -> bool:
+    """Whether this officer may see footage an owner sent for a request: the officer who
+    asked, a supervisor, or an officer whose stated purpose names the request's case (a
+    colleague on it, whose access is logged under that case like any other)."""
+    if clip.request.officer_id == actor.user.pk or actor.user.role == Role.SUPERVISOR:
+        return True
+    wanted = clip.request.purpose.case_number.strip().casefold()
+    return purpose is not None and purpose.case_number.strip().casefold() == wanted
 
 
 def _custody_purpose_note(purpose: Purpose | None, decision: access.Decision) -> str:
