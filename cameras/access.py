@@ -197,6 +197,7 @@ _MESSAGES = {
     "live_view_ended": gettext_lazy("This live view has already ended."),
     "self_approval": gettext_lazy("A second person must approve: you cannot approve your own purpose."),
     "not_exigent": gettext_lazy("This category is not exigent under department policy."),
+    "already_approved": gettext_lazy("This purpose has already been approved."),
     "not_on_case": gettext_lazy(
         "This footage was requested for another case: state a purpose with that case number to see it."
     ),
@@ -410,9 +411,19 @@ def purpose_approve(*, actor: Actor, purpose_public_id: Any) -> Purpose:
         reason = "self_approval"
     elif purpose.category not in policy.exigent_categories:
         reason = "not_exigent"
+    elif purpose.expires_at <= timezone.now():
+        reason = "purpose_expired"
     with transaction.atomic():
-        if reason is None and purpose is not None:
-            Purpose.objects.filter(pk=purpose.pk).update(approved_by=user, approved_at=timezone.now())
+        # Only the first approval stands: a second (or two supervisors at once) would have
+        # overwritten who approved it.
+        if (
+            reason is None
+            and purpose is not None
+            and not Purpose.objects.filter(pk=purpose.pk, approved_by__isnull=True).update(
+                approved_by=user, approved_at=timezone.now()
+            )
+        ):
+            reason = "already_approved"
         facts = EventFacts(
             Action.EXIGENT_APPROVE,
             Outcome.ALLOWED if reason is None else Outcome.DENIED,

@@ -13,7 +13,7 @@ from audit.models import AccessEvent
 from cameras import access, services
 from cameras.geo import Area
 from cameras.geometry import point
-from cameras.models import Camera, ConsentGrant
+from cameras.models import Camera, ConsentGrant, Purpose
 from tenants.services import policy_update
 from tests.factories import UserFactory
 
@@ -458,6 +458,33 @@ def test_approving_a_purpose_that_is_not_exigent_is_refused_in_words(
 
     assert str(refused.value) == "This category is not exigent under department policy."
     assert (_last().action, _last().reason) == ("exigent_approve", "not_exigent")
+
+
+def test_an_approved_purpose_keeps_its_first_approver(
+    actor: access.Actor, exigent_purpose: Any, in_rialto: Any
+) -> None:
+    first = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
+    second = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
+    access.purpose_approve(actor=first, purpose_public_id=exigent_purpose.public_id)
+
+    with pytest.raises(access.PurposeRefused, match="already been approved"):
+        access.purpose_approve(actor=second, purpose_public_id=exigent_purpose.public_id)
+
+    exigent_purpose.refresh_from_db()
+    assert exigent_purpose.approved_by_id == first.user.pk
+    assert (_last().action, _last().outcome, _last().reason) == ("exigent_approve", "denied", "already_approved")
+
+
+def test_an_expired_purpose_cannot_be_approved(actor: access.Actor, exigent_purpose: Any, in_rialto: Any) -> None:
+    supervisor = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
+    Purpose.objects.filter(pk=exigent_purpose.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+
+    with pytest.raises(access.PurposeRefused, match="expired"):
+        access.purpose_approve(actor=supervisor, purpose_public_id=exigent_purpose.public_id)
+
+    exigent_purpose.refresh_from_db()
+    assert exigent_purpose.approved_by_id is None
+    assert (_last().action, _last().reason) == ("exigent_approve", "purpose_expired")
 
 
 @pytest.mark.parametrize("bad_id", ["abc", "", "00000000-0000-0000-0000-000000000000"])
