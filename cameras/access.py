@@ -592,14 +592,20 @@ def live_end_record(
     """Record the end of a live view: how long, how much, and why it ended. A camera
     deleted during the view is gone: its owner and the consent in force are taken from
     the view's start event, so the owner still sees (and is told of) the end."""
+    grant = getattr(camera, "consent", None) if camera is not None else None
     if camera is not None:
         owners = [camera.site.owner_id]
-        level = getattr(getattr(camera, "consent", None), "level", "")
+        level = getattr(grant, "level", "")
+        history_id = _consent_history_id(camera, grant) if grant is not None else None
     else:
         start = None
         if start_event_seq is not None:
-            start = AccessEvent.objects.filter(seq=start_event_seq).values_list("owner_refs", "consent_level").first()
-        owners, level = (list(start[0]), start[1]) if start else ([], "")
+            start = (
+                AccessEvent.objects.filter(seq=start_event_seq)
+                .values_list("owner_refs", "consent_level", "consent_history_id")
+                .first()
+            )
+        owners, level, history_id = (list(start[0]), start[1], start[2]) if start else ([], "", None)
     facts = EventFacts(
         action=Action.LIVE_END,
         outcome=Outcome.ALLOWED,
@@ -607,6 +613,7 @@ def live_end_record(
         targets=[camera_ref],
         owner_refs=owners,
         consent_level=level,
+        consent_history_id=history_id,
         quantity=seconds,
         quantity_unit="seconds",
         details={"bytes": bytes_sent},

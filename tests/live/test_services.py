@@ -64,3 +64,23 @@ def test_the_owner_ending_a_view_leaves_its_live_end_to_the_viewer(live_session:
     assert (first, second) == (True, False)
     assert [(e.reason, e.details["bytes"]) for e in ends] == [("owner_ended", 6000)]
     assert LiveSession.objects.get(pk=live_session.pk).end_reason == "owner_ended"
+
+
+def test_the_end_of_a_view_names_the_consent_in_force_as_the_start_did(live_session: LiveSession) -> None:
+    services.live_session_end(actor=None, session_id=live_session.pk, reason="viewer_left")
+
+    start = AccessEvent.objects.get(seq=live_session.start_event_seq)
+    end = AccessEvent.objects.get(action="live_end", targets__contains=[live_session.camera_ref])
+    assert start.consent_history_id is not None
+    assert (end.consent_level, end.consent_history_id) == (start.consent_level, start.consent_history_id)
+
+
+def test_the_end_of_a_view_whose_camera_was_deleted_names_the_consent_of_its_start(live_session: LiveSession) -> None:
+    camera = live_session.camera
+    assert camera is not None
+    camera_services.camera_delete(owner=camera.site.owner, camera=camera)
+    services.live_session_end(actor=None, session_id=live_session.pk, reason="viewer_left")
+
+    start = AccessEvent.objects.get(seq=live_session.start_event_seq)
+    end = AccessEvent.objects.get(action="live_end", targets__contains=[live_session.camera_ref])
+    assert (end.consent_level, end.consent_history_id) == (start.consent_level, start.consent_history_id)
