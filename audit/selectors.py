@@ -8,14 +8,21 @@ from django.db.models import Count, QuerySet
 from .models import AccessEvent
 
 
-def events_for_owner(*, owner_id: int) -> QuerySet[AccessEvent]:
-    """Events that touched any of the owner's cameras, newest first.
+def event_number(text: str) -> int | None:
+    """An event's sequence number as a client sent it (digits, within bigint), or None."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
+def events_for_owner(*, owner_id: int, upto: int | None = None) -> QuerySet[AccessEvent]:
+    """Events that touched any of the owner's cameras, newest first; ``upto`` as in
+    events_recent (police may reach the owner's cameras between two pages).
 
     ``owner_refs @> [owner_id]`` uses the GIN index on owner_refs. The log lives in the
     department's schema, so an owner of another department with the same user id sees
     nothing of this one.
     """
-    return AccessEvent.objects.filter(owner_refs__contains=[owner_id]).order_by("-seq")
+    events = AccessEvent.objects.filter(owner_refs__contains=[owner_id]).order_by("-seq")
+    return events if upto is None else events.filter(seq__lte=upto)
 
 
 def event_get(*, seq: int) -> AccessEvent | None:

@@ -19,7 +19,7 @@ from accounts.models import Role
 from accounts.selectors import session_passed_mfa
 
 from .models import Action, Outcome
-from .selectors import chain_head, events_recent, events_summary
+from .selectors import chain_head, event_number, events_recent, events_summary
 from .services import ActorSnapshot, EventFacts, access_event_record, session_key_hash
 from .verify import chain_status
 
@@ -46,11 +46,6 @@ def _label(choices: type[models.TextChoices], code: str) -> str:
     return str(choices(code).label) if code in choices.values else code
 
 
-def _event_number(text: str) -> int | None:
-    """An event's sequence number as a client sent it (digits, within bigint), or None."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
-
-
 class OversightLogView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         user: Any = request.user
@@ -59,7 +54,7 @@ class OversightLogView(LoginRequiredMixin, View):
         outcome = request.GET.get("outcome", "") if request.GET.get("outcome", "") in Outcome.values else ""
         # The pages of one reading end at the event that was newest when it began.
         upto_text = request.GET.get("upto", "")
-        upto = _event_number(upto_text)
+        upto = event_number(upto_text)
         if allowed and upto_text and upto is None:
             return HttpResponseBadRequest(
                 _("upto must be the number of an event."), content_type="text/plain; charset=utf-8"

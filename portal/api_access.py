@@ -10,11 +10,13 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from accounts.api_base import BaseApi
 from accounts.models import OWNER_ROLES
@@ -22,10 +24,25 @@ from audit.models import Action
 from audit.selectors import events_for_owner
 
 from .selectors import access_entries_for_owner
+from .views_access import owner_log_anchor
 
 
 class AccessEventPagination(PageNumberPagination):
+    """Pages of one reading: the next and previous links carry ``upto``, the newest event
+    the first page showed, so police reaching the owner's cameras between two pages do
+    not shift them."""
+
     page_size = 25
+    upto: int | None = None
+
+    def get_next_link(self) -> str | None:
+        return self._anchored(super().get_next_link())
+
+    def get_previous_link(self) -> str | None:
+        return self._anchored(super().get_previous_link())
+
+    def _anchored(self, url: str | None) -> str | None:
+        return url if url is None or self.upto is None else replace_query_param(url, "upto", self.upto)
 
 
 class _DepartmentDateTimeField(serializers.DateTimeField):
@@ -68,6 +85,13 @@ class AccessEventListApi(BaseApi):
 
     @extend_schema(
         responses=AccessEventOutput(many=True),
+        parameters=[
+            OpenApiParameter(
+                "upto",
+                int,
+                description="List only events up to this sequence number (the next and previous links carry it).",
+            )
+        ],
         summary="Who accessed your cameras: police accesses, allowed or denied, newest first",
         operation_id="me_access_events_list",
     )
@@ -75,7 +99,11 @@ class AccessEventListApi(BaseApi):
         time_zone: str = request._request.tenant.time_zone  # type: ignore[attr-defined]
         paginator = self.pagination_class()
         owner: Any = request.user
-        events = paginator.paginate_queryset(events_for_owner(owner_id=owner.pk), request, view=self) or []
+        paginator.upto, problem = owner_log_anchor(owner_id=owner.pk, text=request.query_params.get("upto", ""))
+        if problem:
+            raise ValidationError({"upto": [problem]})
+        anchored = events_for_owner(owner_id=owner.pk, upto=paginator.upto)
+        events = paginator.paginate_queryset(anchored, request, view=self) or []
         entries = access_entries_for_owner(owner=owner, events=events, time_zone=time_zone)
         data = AccessEventOutput(entries, many=True, context={"time_zone": time_zone}).data
         return paginator.get_paginated_response(data)

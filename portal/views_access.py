@@ -3,11 +3,12 @@
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views import View
 
-from audit.selectors import events_for_owner
+from audit.selectors import event_number, events_for_owner
 
 from .selectors import access_entries_for_owner
 from .views import OwnerRequiredMixin
@@ -21,6 +22,21 @@ class AccessEventListView(OwnerRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         owner: Any = request.user  # an owner: OwnerRequiredMixin let them in
         time_zone = request.tenant.time_zone  # type: ignore[attr-defined]
-        page = Paginator(events_for_owner(owner_id=owner.pk), PAGE_SIZE).get_page(request.GET.get("page"))
+        upto, problem = owner_log_anchor(owner_id=owner.pk, text=request.GET.get("upto", ""))
+        if problem:
+            return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
+        events = events_for_owner(owner_id=owner.pk, upto=upto)
+        page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
         entries = access_entries_for_owner(owner=owner, events=page.object_list, time_zone=time_zone)
-        return render(request, "portal/access_log.html", {"page": page, "entries": entries, "time_zone": time_zone})
+        context = {"page": page, "entries": entries, "time_zone": time_zone, "upto": upto}
+        return render(request, "portal/access_log.html", context)
+
+
+def owner_log_anchor(*, owner_id: int, text: str) -> tuple[int | None, str]:
+    """Where a reading of the owner's log stops: the ``upto`` a page link carries, else the
+    owner's newest event now (so that the pages after it do not shift when police reach the
+    owner's cameras meanwhile); with the problem, when ``upto`` is not an event number."""
+    if text:
+        upto = event_number(text)
+        return upto, "" if upto is not None else _("upto must be the number of an event.")
+    return events_for_owner(owner_id=owner_id).values_list("seq", flat=True).first(), ""

@@ -225,7 +225,53 @@ def test_the_log_is_paginated_25_to_a_page_newest_first(
     assert f'data-seq="{decisions[0].event_seq}"' in second.content.decode()
 
 
+def test_an_access_between_two_pages_does_not_repeat_an_event_on_the_next(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    camera = register(owner)
+    decisions = [_look(officer, purpose, camera) for _ in range(26)]
+    rialto_client.force_login(owner)
+
+    first = rialto_client.get("/my/access/")
+    later = _look(officer, purpose, camera)  # police look again while the owner reads
+    older = re.search(r'href="(\?page=2[^"]*)"', first.content.decode())
+    assert older is not None
+    second = rialto_client.get("/my/access/" + older.group(1).replace("&amp;", "&")).content.decode()
+
+    assert re.findall(r'data-seq="(\d+)"', second) == [str(decisions[0].event_seq)]
+    assert f'data-seq="{later.event_seq}"' not in second
+
+
+@pytest.mark.parametrize("upto", ["abc", "1" * 400, "-1"])
+def test_a_malformed_anchor_is_refused_by_name(owner: User, rialto_client: TenantClient, upto: str) -> None:
+    rialto_client.force_login(owner)
+
+    page = rialto_client.get("/my/access/", {"upto": upto})
+    api = rialto_client.get("/api/v1/me/access-events/", {"upto": upto})
+
+    assert (page.status_code, api.status_code) == (400, 400)
+    assert "upto" in page.content.decode()
+    assert api.json() == {"upto": ["upto must be the number of an event."]}
+
+
 # --- The API -------------------------------------------------------------------------------
+
+
+def test_the_api_pages_stay_put_while_police_access_the_cameras(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    camera = register(owner)
+    decisions = [_look(officer, purpose, camera) for _ in range(26)]
+    rialto_client.force_login(owner)
+
+    first = rialto_client.get("/api/v1/me/access-events/").json()
+    _look(officer, purpose, camera)
+    second = rialto_client.get(first["next"]).json()
+    back = rialto_client.get(second["previous"]).json()
+
+    assert [e["seq"] for e in second["results"]] == [decisions[0].event_seq]
+    assert [e["seq"] for e in back["results"]] == [e["seq"] for e in first["results"]]
+    assert second["count"] == first["count"] == 26
 
 
 def test_the_api_lists_the_access_with_the_cameras_public_id(
