@@ -23,6 +23,7 @@ import json
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -52,6 +53,11 @@ CHUNK = 1024 * 1024
 MAX_METADATA_BYTES = 64 * 1024 * 1024
 # Events that record a hash other than the clip's recorded one on purpose.
 HASH_MAY_DIFFER = {"integrity_failed"}
+
+# What reading one entry of a damaged or altered zip raises: a bad CRC or header
+# (BadZipFile), a truncated file (EOFError, OSError), invalid deflate data (zlib.error),
+# an entry marked encrypted (RuntimeError) or an unknown compression method.
+_UNREADABLE = (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError, NotImplementedError)
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
@@ -285,7 +291,7 @@ def _read_small(zf: zipfile.ZipFile, name: str) -> bytes:
             data = f.read(MAX_METADATA_BYTES + 1)
     except KeyError:
         raise _Problem(f"{name} is missing") from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except _UNREADABLE as exc:
         raise _Problem(f"{name} cannot be read: {exc}") from None
     if len(data) > MAX_METADATA_BYTES:
         raise _Problem(f"{name} is too large")
@@ -368,7 +374,7 @@ def _check_files(zf: zipfile.ZipFile, manifest: dict[str, Any]) -> tuple[dict[st
             continue
         try:
             sha256, size = _hash_entry(zf, path)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        except _UNREADABLE as exc:
             problems.append(f"{path}: cannot be read ({exc})")
             continue
         if size != entry.get("size"):

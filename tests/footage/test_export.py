@@ -287,6 +287,50 @@ def test_not_a_zip_is_reported(tmp_path: Path) -> None:
     assert report.problems[0].startswith("not a readable zip file")
 
 
+def _corrupt_in_place(src: Path, name: str, *, deflate: bool = False, encrypted: bool = False) -> Path:
+    """Copy the zip with the raw bytes of one entry damaged, as a disk error or a careless
+    edit would leave it: its compressed data made invalid, or its encryption flag set."""
+    data = bytearray(src.read_bytes())
+    with zipfile.ZipFile(src) as zf:
+        local = zf.getinfo(name).header_offset
+    central = data.index(b"PK\x01\x02")  # the entry's header in the central directory
+    while data[central + 46 : central + 46 + len(name)] != name.encode():
+        central = data.index(b"PK\x01\x02", central + 1)
+    if deflate:  # the first deflate block made one of the reserved type 3
+        header = local + 30 + int.from_bytes(data[local + 26 : local + 28], "little")
+        data[header + int.from_bytes(data[local + 28 : local + 30], "little")] = 0xFF
+    if encrypted:  # general purpose bit 0, in the local and the central header
+        data[local + 6] |= 0x01
+        data[central + 8] |= 0x01
+    dst = src.with_name("damaged.zip")
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("manifest.json", {"deflate": True}),
+        ("custody.json", {"deflate": True}),
+        ("signature.json", {"deflate": True}),
+        ("clips/clip-b-garage.mkv", {"encrypted": True}),
+    ],
+)
+def test_a_damaged_entry_is_reported_by_the_command_not_a_crash(
+    export: Path, name: str, damage: dict[str, bool]
+) -> None:
+    # given an export with one entry's raw bytes damaged inside the zip
+    damaged = _corrupt_in_place(export, name, **damage)
+    err = StringIO()
+
+    # when the command verifies it
+    with pytest.raises(CommandError, match="NOT valid"):
+        call_command("verify_export", str(damaged), stdout=StringIO(), stderr=err)
+
+    # then it names the damaged entry as a problem
+    assert f"PROBLEM: {name}" in err.getvalue()
+
+
 def test_a_stored_file_that_no_longer_matches_its_recorded_hash_stops_the_export(tmp_path: Path, key: bytes) -> None:
     # given a clip whose stored bytes differ from what was hashed at upload
     corrupted = bytes([CLIP_B[0] ^ 0xFF]) + CLIP_B[1:]
