@@ -141,6 +141,7 @@ class ClipDownloadView(StaffConsoleMixin, View):
             clip_store().open(clip.storage_key, "rb"), as_attachment=True, filename=clip.original_name
         )
         response["X-Content-SHA256"] = clip.sha256
+        add_never_cache_headers(response)  # evidence: no copy in the browser's or a proxy's cache
         return response
 
 
@@ -234,6 +235,7 @@ class AnswerView(OwnerRequiredMixin, View):
 
 class FootageExportView(StaffConsoleMixin, View):
     def get(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponseBase:
+        import shutil
         import tempfile
 
         from .export import ExportIntegrityError
@@ -243,6 +245,9 @@ class FootageExportView(StaffConsoleMixin, View):
             result = services.request_export(
                 actor=self.actor, purpose=self.purpose(), request_public_id=request_id, directory=directory
             )
+            # The response reads the zip through this open handle; its name goes at once, so
+            # no copy of the evidence outlives the download (nor the retention of the clips).
+            export = open(result.path, "rb") if result.path is not None else None  # noqa: SIM115
         except ExportIntegrityError as exc:
             messages.error(
                 request,
@@ -250,12 +255,15 @@ class FootageExportView(StaffConsoleMixin, View):
                 % {"clip": exc.clip_id},
             )
             return redirect("footage-request-detail", request_id=request_id)
-        if result.path is None:
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+        if export is None:
             if result.decision.reason == "not_found":
                 raise Http404
             raise PermissionDenied(result.decision.message)
-        response = FileResponse(open(result.path, "rb"), as_attachment=True, filename=f"evidence-{request_id}.zip")  # noqa: SIM115
+        response = FileResponse(export, as_attachment=True, filename=f"evidence-{request_id}.zip")
         response["X-Signing-Key-Fingerprint"] = result.fingerprint
+        add_never_cache_headers(response)
         return response
 
 

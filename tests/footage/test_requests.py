@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import io
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -444,6 +445,46 @@ def test_an_export_is_signed_verifiable_offline_and_logged(
     call_command("verify_export", result.path, fingerprint=result.fingerprint)
     assert AccessEvent.objects.filter(action="export", outcome="allowed").exists()
     assert "exported" in list(clip.custody.values_list("action", flat=True))
+
+
+def _console_with_purpose(user: Any, purpose: Any) -> TenantClient:
+    client = _staff_client(user)
+    session = client.session
+    session["console_purpose"] = str(purpose.public_id)
+    session.save()
+    return client
+
+
+def test_an_export_downloaded_from_the_console_leaves_no_copy_of_the_evidence_on_the_server(
+    clip: Clip, actor: access.Actor, purpose: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import tempfile
+
+    from footage.export import export_verify
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    client = _console_with_purpose(actor.user, purpose)
+
+    response = client.get(f"/console/footage/{clip.request.public_id}/export/")
+    body = b"".join(response.streaming_content)
+    response.close()
+
+    assert response.status_code == 200
+    assert export_verify(io.BytesIO(body)).ok
+    assert list(scratch.rglob("*")) == []
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_downloaded_clip_is_not_kept_in_caches(clip: Clip, actor: access.Actor, purpose: Any, mp4: bytes) -> None:
+    _, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=clip.public_id)
+    client = _staff_client(actor.user)
+
+    response = client.get(f"/footage/download/{token}/")
+
+    assert b"".join(response.streaming_content) == mp4
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_an_export_refuses_a_clip_whose_stored_bytes_changed(
