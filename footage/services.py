@@ -120,6 +120,13 @@ def footage_request_send(
     return RequestResult(request, len(by_owner), sum(len(c) for c in by_owner.values()), refused)
 
 
+def text_without_nul_check(value: str, *, field: str, message: str) -> None:
+    """Refuse text PostgreSQL cannot store (the NUL character) with ``message`` on ``field``,
+    as a form's CharField would, instead of failing at the database."""
+    if "\x00" in value:
+        raise ValidationError({field: [message]})
+
+
 def _answer_of_owner(owner: Any, answer_id: int) -> CameraAnswer:
     return CameraAnswer.objects.select_related("owner_request__request__purpose").get(
         pk=answer_id, owner_request__owner=owner
@@ -130,6 +137,11 @@ def answer_set(*, owner: Any, answer_id: int, answer: str, decline_reason: str =
     """'No relevant footage' or 'decline' (the reason stays with the owner)."""
     if answer not in (Answer.NO_FOOTAGE, Answer.DECLINED):
         raise ValidationError({"answer": [_("Choose 'no relevant footage' or 'decline'.")]})
+    text_without_nul_check(
+        decline_reason,
+        field="decline_reason",
+        message=_("The reason for declining may not contain the NUL character."),
+    )
     with transaction.atomic():
         row = _answer_of_owner(owner, answer_id)
         if row.clips.exists():
@@ -486,6 +498,9 @@ def clip_hold_set(
     is one evidence_hold event (allowed or denied)."""
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for the hold or its release.")]})
+    text_without_nul_check(
+        reason, field="reason", message=_("The reason for the hold or its release may not contain the NUL character.")
+    )
     clip = (
         Clip.objects.select_related("answer__owner_request")
         .filter(public_id=clip_public_id, purged_at__isnull=True)

@@ -91,6 +91,9 @@ def clip_upload_start(*, owner: Any, answer_id: int, name: str, size: int) -> Cl
     per camera, so this bounds what one owner can keep staged.
     """
     services.clip_size_check(size)
+    services.text_without_nul_check(
+        name or "", field="name", message=_("The file name may not contain the NUL character.")
+    )
     name = (name or "").strip()[:255] or "clip"
     now = timezone.now()
     with transaction.atomic():

@@ -234,6 +234,22 @@ def test_an_answer_id_that_is_not_one_of_the_requests_answers_is_not_found_and_c
     assert (answer.answer, answer.decline_reason) == before
 
 
+def test_a_decline_reason_with_a_nul_character_is_refused_naming_it_and_the_answer_stays(
+    owner_request: OwnerRequest,
+) -> None:
+    answer = owner_request.answers.get()
+
+    response = _owner_client(owner_request).post(
+        f"/my/requests/{owner_request.public_id}/",
+        {"answer_id": answer.pk, "answer": "declined", "decline_reason": "not\x00now"},
+    )
+
+    assert response.status_code == 400
+    assert "The reason for declining may not contain the NUL character." in response.content.decode()
+    answer.refresh_from_db()
+    assert (answer.answer, answer.decline_reason) == ("pending", "")
+
+
 def test_police_never_learn_who_declined(
     make_camera: Any, actor: access.Actor, purpose: Any, mp4: bytes, logged_in_staff: Any
 ) -> None:
@@ -397,6 +413,26 @@ def test_only_a_supervisor_places_a_hold_and_every_attempt_is_an_evidence_hold_e
     ]
     assert events[1].details == {"hold": True, "reason": "y"}
     assert not AccessEvent.objects.filter(action="clip_view", details__has_key="hold").exists()
+
+
+def test_a_hold_reason_with_a_nul_character_is_refused_naming_it_and_nothing_changes(
+    clip: Clip, rialto_client: TenantClient
+) -> None:
+    supervisor = UserFactory(role=Role.SUPERVISOR)
+    own_purpose = access.purpose_declare(
+        actor=access.Actor(user=supervisor, mfa=True), case_number="RPD-9", category="violent_crime", text="x"
+    )
+    client = _console_with_purpose(supervisor, own_purpose)
+
+    response = client.post(
+        f"/console/clips/{clip.public_id}/hold/", {"held": "1", "reason": "court\x00order"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "reason for the hold" in next(str(m) for m in response.context["messages"])
+    clip.refresh_from_db()
+    assert (clip.held, clip.hold_reason) == (False, "")
+    assert not clip.custody.filter(action="held").exists()
 
 
 def test_a_hold_on_an_unknown_clip_is_not_found_and_logged(in_rialto: Any) -> None:

@@ -161,6 +161,14 @@ def test_a_declared_size_out_of_policy_is_refused_before_any_byte_is_sent(
     assert not ClipUpload.objects.filter(answer__owner_request=owner_request).exists()
 
 
+def test_a_file_name_with_a_nul_character_is_refused_naming_it(owner_request: OwnerRequest) -> None:
+    response = _start(_owner_client(owner_request), owner_request, 5000, name="door\x00.mp4")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "The file name may not contain the NUL character."
+    assert not ClipUpload.objects.filter(answer__owner_request=owner_request).exists()
+
+
 def test_a_piece_at_the_wrong_offset_is_refused_and_nothing_received_is_lost(
     owner_request: OwnerRequest, video: bytes
 ) -> None:
