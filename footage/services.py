@@ -38,6 +38,10 @@ from .models import (
 from .storage import clip_store
 
 CHUNK = 1024 * 1024
+# How far back a request may reach: the longest a camera's recorder keeps footage
+# (Camera.retention_days). It also keeps a mistyped year (0001) out of the database,
+# where east of Greenwich it would lie before year 1 in UTC and fail every later read.
+REQUEST_LOOKBACK_DAYS = 3650
 
 
 def _policy() -> DepartmentPolicy:
@@ -80,6 +84,10 @@ def footage_request_send(
         ]
     if window_start > timezone.now():
         errors["window_start"] = [_("Footage cannot be requested for the future.")]
+    elif window_start < timezone.now() - dt.timedelta(days=REQUEST_LOOKBACK_DAYS):
+        errors["window_start"] = [
+            _("Footage can be requested for at most the last %(days)d days.") % {"days": REQUEST_LOOKBACK_DAYS}
+        ]
     if not message.strip():
         errors["message"] = [_("Write a short message to the owners.")]
     if not camera_ids:

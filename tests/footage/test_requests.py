@@ -122,6 +122,55 @@ def test_a_window_in_the_future_is_refused(make_camera: Any, actor: access.Actor
         )
 
 
+def test_a_window_further_back_than_any_recorder_keeps_footage_is_refused(
+    make_camera: Any, actor: access.Actor, purpose: Any
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    camera = make_camera("on_request")
+    start = timezone.now() - dt.timedelta(days=3651)
+
+    with pytest.raises(ValidationError) as error:
+        services.footage_request_send(
+            actor=actor,
+            purpose=purpose,
+            camera_ids=[camera.public_id],
+            window_start=start,
+            window_end=start + dt.timedelta(hours=1),
+            message="x",
+        )
+
+    assert "window_start" in error.value.message_dict
+    assert not OwnerRequest.objects.filter(request__officer=actor.user).exists()
+
+
+def test_a_window_in_year_one_in_a_department_east_of_greenwich_is_refused_and_the_pages_still_load(
+    make_camera: Any, actor: access.Actor, purpose: Any, rialto: Any
+) -> None:
+    # given a department in Tokyo, where 0001-01-01 00:00 local time is before year 1 in UTC
+    rialto.time_zone = "Asia/Tokyo"
+    rialto.save()
+    camera = make_camera("on_request")
+    client = _console_with_purpose(actor.user, purpose)
+
+    # when an officer sends a request for that window
+    response = client.post(
+        "/console/footage/new/?lat=34.10&lon=-117.38&radius_m=500",
+        {
+            "window_start": "0001-01-01T00:00",
+            "window_end": "0001-01-01T05:00",
+            "message": "x",
+            "cameras": [str(camera.public_id)],
+        },
+    )
+
+    # then it is refused on the start of the window, nothing is sent, and the lists still load
+    assert response.status_code == 400
+    assert "window_start" in response.context["form"].errors
+    assert not OwnerRequest.objects.filter(request__officer=actor.user).exists()
+    assert client.get("/console/footage/").status_code == 200
+
+
 @pytest.fixture
 def owner_request(make_camera: Any, actor: access.Actor, purpose: Any) -> OwnerRequest:
     camera = make_camera("on_request")
