@@ -73,18 +73,22 @@ def footage_request_send(
     their cameras; owners are e-mailed after the commit.
     """
     policy = _policy()
+    now = timezone.now()
     errors: dict[str, list[str]] = {}
     if purpose is None:
         errors["purpose"] = [_("State a purpose (case number, category and reason) first.")]
     if window_end <= window_start:
         errors["window_end"] = [_("The end of the time window must be after its start.")]
+    elif window_end > now:
+        # Owners answer at once; footage not yet recorded cannot be sent.
+        errors["window_end"] = [_("Footage cannot be requested for the future.")]
     elif window_end - window_start > dt.timedelta(hours=policy.footage_request_max_hours):
         errors["window_end"] = [
             _("The time window may be at most %(hours)d hours.") % {"hours": policy.footage_request_max_hours}
         ]
-    if window_start > timezone.now():
+    if window_start > now:
         errors["window_start"] = [_("Footage cannot be requested for the future.")]
-    elif window_start < timezone.now() - dt.timedelta(days=REQUEST_LOOKBACK_DAYS):
+    elif window_start < now - dt.timedelta(days=REQUEST_LOOKBACK_DAYS):
         errors["window_start"] = [
             _("Footage can be requested for at most the last %(days)d days.") % {"days": REQUEST_LOOKBACK_DAYS}
         ]

@@ -122,6 +122,27 @@ def test_a_window_in_the_future_is_refused(make_camera: Any, actor: access.Actor
         )
 
 
+def test_a_window_that_ends_in_the_future_is_refused_on_its_end(
+    make_camera: Any, actor: access.Actor, purpose: Any
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    camera = make_camera("on_request")
+
+    with pytest.raises(ValidationError) as error:
+        services.footage_request_send(
+            actor=actor,
+            purpose=purpose,
+            camera_ids=[camera.public_id],
+            window_start=timezone.now() - dt.timedelta(hours=1),
+            window_end=timezone.now() + dt.timedelta(hours=2),
+            message="x",
+        )
+
+    assert error.value.message_dict == {"window_end": ["Footage cannot be requested for the future."]}
+    assert not OwnerRequest.objects.filter(request__officer=actor.user).exists()
+
+
 def test_a_window_further_back_than_any_recorder_keeps_footage_is_refused(
     make_camera: Any, actor: access.Actor, purpose: Any
 ) -> None:
