@@ -542,7 +542,11 @@ def clip_hold_set(
             raise PermissionError(_("Only a supervisor can place or release a legal hold."))
         raise PermissionError(decision.message)
     with transaction.atomic():
-        Clip.objects.filter(pk=clip.pk).update(held=held, hold_reason=reason.strip()[:500])
+        # Waits for a retention purge busy with this clip; a clip it purged meanwhile is gone.
+        if not Clip.objects.filter(pk=clip.pk, purged_at__isnull=True).update(
+            held=held, hold_reason=reason.strip()[:500]
+        ):
+            raise Clip.DoesNotExist("No such clip.")
         clip.refresh_from_db()
         custody_record(
             clip=clip,
@@ -555,22 +559,29 @@ def clip_hold_set(
 
 
 def clips_purge_expired(*, now: dt.datetime | None = None) -> int:
-    """Delete the stored originals of clips past the retention period and not held."""
+    """Delete the stored originals of clips past the retention period and not held.
+
+    Each clip is read again, locked, just before its file is deleted: a legal hold placed
+    while the run works through its list keeps the clip (a hold waits for the lock).
+    """
     now = now or timezone.now()
     policy = _policy()
     cutoff = now - dt.timedelta(days=policy.footage_retention_days)
     purged = 0
-    for clip in Clip.objects.filter(purged_at__isnull=True, held=False, uploaded_at__lt=cutoff).select_related(
-        "answer__owner_request"
-    ):
-        clip_store().delete(clip.storage_key)
+    expired = Clip.objects.filter(purged_at__isnull=True, held=False, uploaded_at__lt=cutoff)
+    for pk in list(expired.values_list("pk", flat=True)):
         with transaction.atomic():
+            clip = expired.select_for_update(of=("self",)).select_related("answer__owner_request").filter(pk=pk).first()
+            if clip is None:  # held, or purged by another run, since the list was read
+                continue
             Clip.objects.filter(pk=clip.pk).update(purged_at=now)
             custody_record(
                 clip=clip,
                 action=CustodyAction.PURGED,
                 note=_("retention period of %(days)d days ended") % {"days": policy.footage_retention_days},
             )
+            # Last, so that a failed delete leaves the clip unpurged for the next run.
+            clip_store().delete(clip.storage_key)
         from .tasks import clip_purged_notify as clip_purged_notify_task
 
         enqueue_on_commit(clip_purged_notify_task, clip_id=clip.pk)

@@ -17,6 +17,7 @@ from audit.models import AccessEvent
 from cameras import access
 from footage import services
 from footage.models import Clip, CustodyEvent, OwnerRequest
+from footage.storage import clip_store
 from footage.tasks import clips_rehash
 from tests.conftest import TenantClient
 from tests.factories import UserFactory, totp_enable
@@ -463,6 +464,39 @@ def test_retention_purges_old_clips_but_not_held_ones(
     assert not (media / clip.storage_key).exists()
     assert list(clip.custody.values_list("action", flat=True)) == ["uploaded", "held", "released", "purged"]
     assert "deleted" in mail.outbox[-1].subject
+
+
+def test_a_hold_placed_while_the_retention_purge_runs_keeps_the_clip(
+    clip: Clip, owner_request: OwnerRequest, mp4: bytes, media: Path, monkeypatch: Any
+) -> None:
+    # given two clips past retention, the older one purged first
+    _upload(_owner_client(owner_request), owner_request, mp4 + b"a second clip")
+    second = Clip.objects.exclude(pk=clip.pk).get(request=owner_request.request)
+    Clip.objects.filter(pk=clip.pk).update(uploaded_at=timezone.now() - dt.timedelta(days=92))
+    Clip.objects.filter(pk=second.pk).update(uploaded_at=timezone.now() - dt.timedelta(days=91))
+    supervisor = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
+    purpose = access.purpose_declare(actor=supervisor, case_number="RPD-HOLD", category="violent_crime", text="x")
+    store = type(clip_store())
+    delete = store.delete
+
+    def delete_while_a_supervisor_holds_the_second(self: Any, name: str) -> None:
+        delete(self, name)
+        if name == clip.storage_key:
+            services.clip_hold_set(
+                actor=supervisor, purpose=purpose, clip_public_id=second.public_id, held=True, reason="Subpoena"
+            )
+
+    monkeypatch.setattr(store, "delete", delete_while_a_supervisor_holds_the_second)
+
+    # when the purge runs and the hold is placed on the second clip while it does
+    purged = services.clips_purge_expired()
+
+    # then the held clip is kept, stored and unpurged
+    second.refresh_from_db()
+    assert purged == 1
+    assert (second.held, second.purged_at) == (True, None)
+    assert (media / second.storage_key).exists()
+    assert "purged" not in list(second.custody.values_list("action", flat=True))
 
 
 def test_only_a_supervisor_places_a_hold_and_every_attempt_is_an_evidence_hold_event(
