@@ -150,7 +150,13 @@ def _zip_info(name: str, when: datetime, *, size: int = 0) -> zipfile.ZipInfo:
 def _copy_clip(zf: zipfile.ZipFile, item: ExportItem, when: datetime) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
-    with item.open() as source, zf.open(_zip_info(CLIPS_DIR + item.file_name, when, size=item.size), "w") as dest:
+    try:
+        source_file = item.open()
+    except FileNotFoundError:  # the stored original is gone: as the weekly re-hash says it
+        raise ExportIntegrityError(
+            item.clip_id, expected_sha256=item.sha256, actual_sha256="missing", expected_size=item.size, actual_size=0
+        ) from None
+    with source_file as source, zf.open(_zip_info(CLIPS_DIR + item.file_name, when, size=item.size), "w") as dest:
         while chunk := source.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)

@@ -687,6 +687,7 @@ def request_export(
             action=CustodyAction.INTEGRITY_FAILED,
             note=f"export refused: stored file hashes to {exc.actual_sha256}",
         )
+        integrity_notice_raise(clip=broken, actual_sha256=exc.actual_sha256)  # as the weekly re-hash would
         raise
     for clip in clips:
         custody_record(

@@ -646,6 +646,28 @@ def test_an_export_refuses_a_clip_whose_stored_bytes_changed(
     assert not list(tmp_path.glob("*.zip"))
 
 
+@pytest.mark.parametrize("damage", ["changed", "missing"])
+def test_an_export_stopped_by_a_damaged_clip_tells_the_officer_and_raises_an_integrity_notice(
+    clip: Clip, actor: access.Actor, purpose: Any, media: Path, damage: str
+) -> None:
+    from footage.models import IntegrityNotice
+
+    stored = media / clip.storage_key
+    if damage == "missing":
+        stored.unlink()
+    else:
+        stored.write_bytes(stored.read_bytes()[:-1] + b"\x00")
+    client = _console_with_purpose(actor.user, purpose)
+
+    response = client.get(f"/console/footage/{clip.request.public_id}/export/", follow=True)
+
+    assert response.status_code == 200
+    assert "Export refused" in next(str(m) for m in response.context["messages"])
+    assert CustodyEvent.objects.filter(clip=clip, action="integrity_failed").exists()
+    notice = IntegrityNotice.objects.get(clip=clip)
+    assert (notice.expected_sha256, notice.acknowledged_at) == (clip.sha256, None)
+
+
 def test_owners_are_reminded_once_before_their_recorder_overwrites_the_footage(
     make_camera: Any, actor: access.Actor, purpose: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
