@@ -1,18 +1,28 @@
 """Footage e-mails and the retention/integrity jobs. Each runs in its tenant's schema."""
 
+import datetime as dt
 import logging
+from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.core.mail import mail_admins, send_mail
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
+from tenants.models import Department
 from tenants.selectors import department_base_url, department_current
 
 from . import services
 from .models import Clip, OwnerRequest
 
 logger = logging.getLogger("porchlight.footage")
+
+
+def _local_time(value: dt.datetime, department: Department) -> str:
+    """A time as the owner reads it: in the department's zone (as the answer page shows it),
+    so that they look for the right hours on their recorder."""
+    return dateformat.format(timezone.localtime(value, ZoneInfo(department.time_zone)), "Y-m-d H:i T")
 
 
 @shared_task(name="footage.tasks.footage_request_notify")
@@ -33,8 +43,8 @@ def footage_request_notify(*, owner_request_id: int) -> None:
         )
         % {
             "department": department.name,
-            "start": request.window_start.isoformat(timespec="minutes"),
-            "end": request.window_end.isoformat(timespec="minutes"),
+            "start": _local_time(request.window_start, department),
+            "end": _local_time(request.window_end, department),
             "case": request.purpose.case_number,
             "message": request.message,
             "link": link,
@@ -99,7 +109,7 @@ def footage_request_remind(*, owner_request_id: int) -> None:
         )
         % {
             "department": department.name,
-            "start": owner_request.request.window_start.isoformat(timespec="minutes"),
+            "start": _local_time(owner_request.request.window_start, department),
             "case": owner_request.request.purpose.case_number,
             "link": department_base_url(department) + reverse("footage-answer", args=[owner_request.public_id]),
         },

@@ -87,6 +87,24 @@ def test_a_footage_request_for_three_cameras_of_one_owner_sends_that_owner_one_e
     assert mail.outbox[0].to == [first.site.owner.email]
 
 
+def test_the_request_email_gives_the_window_in_the_departments_time_zone(
+    make_camera: Any, actor: access.Actor, purpose: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    camera = make_camera("on_request")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = _send(actor, purpose, [camera])
+
+    request = result.request
+    assert request is not None
+    local = ZoneInfo("America/Los_Angeles")  # Rialto's
+    start, end = (timezone.localtime(t, local) for t in (request.window_start, request.window_end))
+    body = mail.outbox[0].body
+    assert f"between {start:%Y-%m-%d %H:%M} {start.tzname()} and {end:%Y-%m-%d %H:%M} {end.tzname()}" in body
+
+
 def test_each_camera_of_a_footage_request_stays_in_the_owners_access_log(
     make_camera: Any, actor: access.Actor, purpose: Any
 ) -> None:

@@ -686,6 +686,8 @@ def test_owners_are_reminded_once_before_their_recorder_overwrites_the_footage(
 
     assert (early, due, again) == (0, 1, 0)
     assert "Reminder" in mail.outbox[-1].subject
+    start = timezone.localtime(request.window_start, ZoneInfo("America/Los_Angeles"))  # Rialto's zone
+    assert f"footage of {start:%Y-%m-%d %H:%M} {start.tzname()}" in mail.outbox[-1].body
 
 
 def test_an_expired_request_takes_no_more_uploads(owner_request: OwnerRequest, mp4: bytes) -> None:
