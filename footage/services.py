@@ -608,6 +608,14 @@ def clips_rehash() -> list[Clip]:
     return broken
 
 
+def clip_original_missing(*, clip: Clip, when: str) -> None:
+    """Record that ``clip``'s stored original was found missing (while serving it): the
+    department's admins get an integrity notice and the clip's custody says so, as the
+    weekly re-hash would; once, not at every request of a player that retries."""
+    if integrity_notice_raise(clip=clip, actual_sha256="missing") is not None:
+        custody_record(clip=clip, action=CustodyAction.INTEGRITY_FAILED, note=f"{when}: stored file is missing")
+
+
 def _opener(key: str) -> Any:
     def open_stored() -> BinaryIO:
         return clip_store().open(key, "rb")  # type: ignore[return-value]

@@ -137,12 +137,25 @@ class ClipDownloadView(StaffConsoleMixin, View):
             refused = HttpResponse(str(exc), status=exc.status, content_type="text/plain; charset=utf-8")
             add_never_cache_headers(refused)
             return refused
-        response = FileResponse(
-            clip_store().open(clip.storage_key, "rb"), as_attachment=True, filename=clip.original_name
-        )
+        try:
+            original = clip_store().open(clip.storage_key, "rb")
+        except FileNotFoundError:
+            services.clip_original_missing(clip=clip, when="download")
+            return _original_missing()
+        response = FileResponse(original, as_attachment=True, filename=clip.original_name)
         response["X-Content-SHA256"] = clip.sha256
         add_never_cache_headers(response)  # evidence: no copy in the browser's or a proxy's cache
         return response
+
+
+def _original_missing() -> HttpResponse:
+    gone = HttpResponse(
+        _("The stored original of this clip is missing. The department's administrators have been told."),
+        status=410,
+        content_type="text/plain; charset=utf-8",
+    )
+    add_never_cache_headers(gone)
+    return gone
 
 
 def _redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -327,7 +340,11 @@ class ClipStreamView(StaffConsoleMixin, View):
             return refused
         clip = link.clip
         store = clip_store()
-        size = store.size(clip.storage_key)
+        try:
+            size = store.size(clip.storage_key)
+        except FileNotFoundError:
+            services.clip_original_missing(clip=clip, when="viewing")
+            return _original_missing()
         etag = f'"{clip.sha256}"'
         asked = request.headers.get("Range", "")
         if request.headers.get("If-Range", etag) != etag:

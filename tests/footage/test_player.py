@@ -121,6 +121,23 @@ def test_a_range_beyond_the_end_is_416_with_the_size(clip: Clip, actor: access.A
     assert response["Content-Range"] == f"bytes */{len(mp4)}"
 
 
+def test_a_clip_whose_stored_original_is_missing_is_gone_for_the_player_and_the_admins_are_told(
+    clip: Clip, actor: access.Actor, purpose: Any, media: Any
+) -> None:
+    from footage.models import IntegrityNotice
+
+    client = _console(actor.user, purpose)
+    _page, link = _watch(client, clip)
+    assert link is not None
+    (media / clip.storage_key).unlink()
+
+    response = client.get(f"/console/clips/stream/{link.public_id}/", HTTP_RANGE="bytes=0-99")
+
+    assert response.status_code == 410
+    assert "missing" in response.content.decode()
+    assert IntegrityNotice.objects.get(clip=clip).actual_sha256 == "missing"
+
+
 def test_an_if_range_for_other_bytes_gets_the_whole_clip(
     clip: Clip, actor: access.Actor, purpose: Any, mp4: bytes
 ) -> None:

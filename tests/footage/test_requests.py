@@ -617,6 +617,23 @@ def test_an_export_downloaded_from_the_console_leaves_no_copy_of_the_evidence_on
     assert "no-store" in response["Cache-Control"]
 
 
+def test_a_clip_whose_stored_original_is_missing_is_gone_for_the_download_and_the_admins_are_told(
+    clip: Clip, actor: access.Actor, purpose: Any, media: Path
+) -> None:
+    from footage.models import IntegrityNotice
+
+    (media / clip.storage_key).unlink()
+    _, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=clip.public_id)
+    client = _staff_client(actor.user)
+
+    response = client.get(f"/footage/download/{token}/")
+
+    assert response.status_code == 410
+    assert "missing" in response.content.decode()
+    assert clip.custody.filter(action="integrity_failed").exists()
+    assert IntegrityNotice.objects.get(clip=clip).actual_sha256 == "missing"
+
+
 def test_a_downloaded_clip_is_not_kept_in_caches(clip: Clip, actor: access.Actor, purpose: Any, mp4: bytes) -> None:
     _, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=clip.public_id)
     client = _staff_client(actor.user)
