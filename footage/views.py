@@ -247,7 +247,11 @@ class AnswerView(OwnerRequiredMixin, View):
 
 
 class FootageExportView(StaffConsoleMixin, View):
-    def get(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponseBase:
+    """An export is logged and enters every clip's custody: only a POST from the request's
+    page makes one (CSRF-checked, as for the player: another site cannot make an officer's
+    browser export evidence under their name)."""
+
+    def post(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponseBase:
         import shutil
         import tempfile
 

@@ -607,7 +607,7 @@ def test_an_export_downloaded_from_the_console_leaves_no_copy_of_the_evidence_on
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     client = _console_with_purpose(actor.user, purpose)
 
-    response = client.get(f"/console/footage/{clip.request.public_id}/export/")
+    response = client.post(f"/console/footage/{clip.request.public_id}/export/")
     body = b"".join(response.streaming_content)
     response.close()
 
@@ -632,6 +632,30 @@ def test_a_clip_whose_stored_original_is_missing_is_gone_for_the_download_and_th
     assert "missing" in response.content.decode()
     assert clip.custody.filter(action="integrity_failed").exists()
     assert IntegrityNotice.objects.get(clip=clip).actual_sha256 == "missing"
+
+
+def test_a_plain_link_to_the_export_logs_nothing(clip: Clip, actor: access.Actor, purpose: Any) -> None:
+    # given another site that links or redirects a signed-in officer to a request's export
+    client = _console_with_purpose(actor.user, purpose)
+    before = AccessEvent.objects.filter(action="export").count()
+
+    # when the browser follows it (a GET, which SameSite=Lax cookies allow)
+    response = client.get(f"/console/footage/{clip.request.public_id}/export/")
+
+    # then nothing is exported, nor logged or put in the clips' custody on the officer's name
+    assert response.status_code == 405
+    assert AccessEvent.objects.filter(action="export").count() == before
+    assert not CustodyEvent.objects.filter(clip=clip, action="exported").exists()
+
+
+def test_an_export_without_the_csrf_token_exports_nothing(clip: Clip, actor: access.Actor, purpose: Any) -> None:
+    client = _console_with_purpose(actor.user, purpose)
+    client.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+
+    response = client.post(f"/console/footage/{clip.request.public_id}/export/")
+
+    assert response.status_code == 403
+    assert not CustodyEvent.objects.filter(clip=clip, action="exported").exists()
 
 
 def test_a_downloaded_clip_is_not_kept_in_caches(clip: Clip, actor: access.Actor, purpose: Any, mp4: bytes) -> None:
@@ -676,7 +700,7 @@ def test_an_export_stopped_by_a_damaged_clip_tells_the_officer_and_raises_an_int
         stored.write_bytes(stored.read_bytes()[:-1] + b"\x00")
     client = _console_with_purpose(actor.user, purpose)
 
-    response = client.get(f"/console/footage/{clip.request.public_id}/export/", follow=True)
+    response = client.post(f"/console/footage/{clip.request.public_id}/export/", follow=True)
 
     assert response.status_code == 200
     assert "Export refused" in next(str(m) for m in response.context["messages"])
