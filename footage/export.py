@@ -307,7 +307,7 @@ def _read_small(zf: zipfile.ZipFile, name: str) -> bytes:
 def _json_object(data: bytes, name: str) -> dict[str, Any]:
     try:
         value = json.loads(data)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than Python can decode
         raise _Problem(f"{name} is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
         raise _Problem(f"{name} is not a JSON object")

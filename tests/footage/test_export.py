@@ -274,6 +274,20 @@ def test_custody_contradicting_the_manifest_is_reported_even_if_signed(
     assert report.problems == [f"custody.json: clips/clip-b-garage.mkv event 2 (viewed) has sha256 {'0' * 64}"]
 
 
+@pytest.mark.parametrize("name", ["manifest.json", "custody.json", "signature.json"])
+def test_deeply_nested_json_is_reported_not_a_crash(export: Path, name: str) -> None:
+    # given an export whose metadata file was replaced by JSON nested beyond Python's recursion limit
+    def change(entries: dict[str, bytes]) -> None:
+        entries[name] = b"[" * 200_000
+
+    tampered = _rewrite(export, change)
+
+    # when it is verified, then that file is named as not valid JSON
+    report = export_verify(tampered)
+    assert not report.ok
+    assert any(problem.startswith(f"{name} is not valid JSON") for problem in report.problems), report.problems
+
+
 def test_not_a_zip_is_reported(tmp_path: Path) -> None:
     # given a file that is not a zip
     path = tmp_path / "export.zip"
