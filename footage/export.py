@@ -421,7 +421,7 @@ def _check_custody(custody: dict[str, Any], listed: dict[str, dict[str, Any]]) -
             problems.append(f"custody.json: {path} has no list of events")
             continue
         for n, event in enumerate(events, start=1):
-            if not isinstance(event, dict):
+            if not isinstance(event, dict) or not isinstance(event.get("action"), str):
                 problems.append(f"custody.json: {path} event {n} is invalid")
             elif event.get("action") not in HASH_MAY_DIFFER and str(event.get("sha256", "")).lower() != sha256:
                 problems.append(

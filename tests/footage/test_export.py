@@ -288,6 +288,22 @@ def test_deeply_nested_json_is_reported_not_a_crash(export: Path, name: str) -> 
     assert any(problem.startswith(f"{name} is not valid JSON") for problem in report.problems), report.problems
 
 
+@pytest.mark.parametrize("action", [["viewed"], {"viewed": True}])
+def test_a_custody_event_whose_action_is_not_text_is_reported_not_a_crash(export: Path, action: object) -> None:
+    # given an export whose custody.json names an event's action with a list or an object
+    def change(entries: dict[str, bytes]) -> None:
+        custody = json.loads(entries["custody.json"])
+        custody["clips"][1]["events"][1]["action"] = action
+        entries["custody.json"] = json.dumps(custody).encode()
+
+    tampered = _rewrite(export, change)
+
+    # when it is verified, then the event is named, as is the broken signature
+    report = export_verify(tampered)
+    assert not report.ok
+    assert any(p.startswith("custody.json: clips/clip-b-garage.mkv event 2") for p in report.problems), report.problems
+
+
 def test_not_a_zip_is_reported(tmp_path: Path) -> None:
     # given a file that is not a zip
     path = tmp_path / "export.zip"
