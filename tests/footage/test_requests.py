@@ -617,6 +617,99 @@ def test_an_export_downloaded_from_the_console_leaves_no_copy_of_the_evidence_on
     assert "no-store" in response["Cache-Control"]
 
 
+def _asgi_get(client: TenantClient, path: str, method: str = "GET") -> tuple[int, dict[bytes, bytes], list[bytes]]:
+    """``path`` served as daphne serves it (Django's ASGI handler), with the session of
+    ``client``: the status, headers and body messages. A body Django would first read whole
+    into memory (a synchronous iterator served asynchronously) is an error here, not only a
+    warning."""
+    import asyncio
+    import warnings
+
+    from asgiref.sync import async_to_sync
+    from django.core.handlers.asgi import ASGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+    from django.middleware.csrf import _get_new_csrf_string
+
+    token = _get_new_csrf_string()
+    cookies = {**{name: morsel.value for name, morsel in client.cookies.items()}, "csrftoken": token}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", client.host.encode()),
+            (b"cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()).encode()),
+            (b"x-csrftoken", token.encode()),
+        ],
+        "client": ["127.0.0.1", 50000],
+        "server": ["127.0.0.1", 80],
+    }
+    messages: list[dict[str, Any]] = []
+
+    async def serve() -> None:
+        requested = False
+        never = asyncio.Event()
+
+        async def receive() -> dict[str, Any]:
+            nonlocal requested
+            if not requested:
+                requested = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await never.wait()  # the client stays connected
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            messages.append(message)
+
+        await ASGIHandler()(scope, receive, send)
+
+    # As Django's test client does: the test's database connection must stay open.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message="StreamingHttpResponse must consume synchronous iterators")
+            async_to_sync(serve)()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    start, *body = messages
+    return start["status"], dict(start["headers"]), [m.get("body", b"") for m in body]
+
+
+def test_a_clip_download_under_asgi_is_sent_a_chunk_at_a_time(
+    clip: Clip, actor: access.Actor, purpose: Any, mp4: bytes
+) -> None:
+    _, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=clip.public_id)
+
+    status, headers, body = _asgi_get(_staff_client(actor.user), f"/footage/download/{token}/")
+
+    assert status == 200
+    assert b"".join(body) == mp4
+    assert headers[b"Content-Length"] == str(len(mp4)).encode()
+    assert headers[b"Content-Disposition"] == b'attachment; filename="door.mp4"'
+    assert headers[b"X-Content-SHA256"] == hashlib.sha256(mp4).hexdigest().encode()
+
+
+def test_an_export_under_asgi_is_sent_a_chunk_at_a_time(clip: Clip, actor: access.Actor, purpose: Any) -> None:
+    from footage.export import export_verify
+
+    status, headers, body = _asgi_get(
+        _console_with_purpose(actor.user, purpose), f"/console/footage/{clip.request.public_id}/export/", "POST"
+    )
+
+    assert status == 200
+    assert headers[b"Content-Type"] == b"application/zip"
+    assert export_verify(io.BytesIO(b"".join(body))).ok
+
+
 def test_a_clip_whose_stored_original_is_missing_is_gone_for_the_download_and_the_admins_are_told(
     clip: Clip, actor: access.Actor, purpose: Any, media: Path
 ) -> None:
