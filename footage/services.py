@@ -848,6 +848,7 @@ def integrity_notice_acknowledge(*, user: Any, notice_id: int, note: str = "") -
 
     if getattr(user, "role", None) not in INTEGRITY_NOTICE_ROLES:
         raise PermissionError(_("Only department administrators and supervisors can acknowledge this."))
+    text_without_nul_check(note, field="note", message=_("The acknowledgement note may not contain the NUL character."))
     with transaction.atomic():
         notice = IntegrityNotice.objects.select_for_update().get(pk=notice_id)
         if notice.acknowledged_at is not None:

@@ -187,3 +187,19 @@ def test_a_notice_cannot_be_deleted_nor_acknowledged_twice(clip: Clip, media: Pa
         IntegrityNotice.objects.filter(pk=notice.pk).update(acknowledged_by_label="someone else")
 
     assert IntegrityNotice.objects.filter(pk=notice.pk, acknowledged_by=admin).exists()
+
+
+def test_an_acknowledgement_note_with_a_nul_character_is_refused_naming_it_and_the_notice_stays_open(
+    clip: Clip, media: Path
+) -> None:
+    _flip_a_byte(clip, media)
+    clips_rehash()
+    notice = IntegrityNotice.objects.get(clip=clip)
+    client, _admin = _staff(Role.DEPT_ADMIN)
+
+    response = client.post(f"/department/integrity/{notice.pk}/acknowledge/", {"note": "sent\x00on"}, follow=True)
+
+    assert response.status_code == 200
+    assert "note may not contain the NUL character" in next(str(m) for m in response.context["messages"])
+    notice.refresh_from_db()
+    assert (notice.acknowledged_at, notice.acknowledgement_note) == (None, "")
