@@ -671,7 +671,8 @@ def evidence_authorize(
     """Police access to footage an owner chose to send (view, download, export, holds).
 
     The owner's consent was given by sending it, so no live consent check applies; role,
-    MFA and purpose do, and every decision is one event.
+    MFA and purpose do, and every decision is one event. ``quantity`` is what an allowed
+    access delivers: a refused one delivered nothing and records none.
     """
     policy = _policy()
     with transaction.atomic():
@@ -682,8 +683,8 @@ def evidence_authorize(
             reason=reason or "ok",
             targets=targets,
             owner_refs=owner_refs,
-            quantity=quantity,
-            quantity_unit=quantity_unit,
+            quantity=quantity if reason is None else None,
+            quantity_unit=quantity_unit if reason is None else "",
             details=details or {},
         )
         seq = _record(actor, facts, purpose)

@@ -386,6 +386,26 @@ def test_a_download_link_works_once_for_its_user_and_is_logged(
     assert "downloaded" in list(clip.custody.values_list("action", flat=True))
 
 
+@pytest.mark.parametrize("action", ["clip_view", "clip_download", "export"])
+def test_a_refused_access_to_footage_logs_no_bytes_delivered(
+    clip: Clip, actor: access.Actor, action: str, tmp_path: Path
+) -> None:
+    # given an officer who has stated no purpose
+    if action == "clip_view":
+        services.clip_view_open(actor=actor, purpose=None, clip_public_id=clip.public_id)
+    elif action == "clip_download":
+        services.download_link_issue(actor=actor, purpose=None, clip_public_id=clip.public_id)
+    else:
+        services.request_export(
+            actor=actor, purpose=None, request_public_id=clip.request.public_id, directory=str(tmp_path)
+        )
+
+    # then the refusal is logged, and says no bytes of the clip were delivered
+    event = AccessEvent.objects.filter(action=action).latest("seq")
+    assert (event.outcome, event.reason) == ("denied", "purpose_required")
+    assert (event.quantity, event.quantity_unit) == (None, "")
+
+
 def test_refused_download_links_are_logged_with_what_was_wrong(clip: Clip, actor: access.Actor, purpose: Any) -> None:
     # given a link issued to one officer
     _, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=clip.public_id)
