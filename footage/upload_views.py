@@ -101,8 +101,13 @@ class ClipUploadView(OwnerRequiredMixin, View):
         length = end - start + 1
         if length <= 0:
             return _error(_("The piece's range is empty or reversed."), 400)
-        if length > uploads.upload_chunk_size():
-            return _error(_("A piece may be at most %(size)d bytes.") % {"size": uploads.upload_chunk_size()}, 413)
+        try:
+            # Its own piece size, fixed when it started (the setting may have changed since).
+            chunk_size = uploads.clip_upload_of_owner(owner=request.user, upload_id=upload_id).chunk_size
+        except ClipUpload.DoesNotExist as exc:
+            raise Http404 from exc
+        if length > chunk_size:
+            return _error(_("A piece may be at most %(size)d bytes.") % {"size": chunk_size}, 413)
         # Read one byte more than announced, to notice a body longer than its range.
         data = request.read(length + 1)
         if len(data) != length:

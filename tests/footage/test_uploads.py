@@ -216,6 +216,34 @@ def test_a_malformed_piece_is_refused_with_a_clear_message(
     assert client.get(started["url"]).json()["offset"] == 0
 
 
+def test_an_upload_started_before_the_piece_size_was_lowered_still_finishes(
+    owner_request: OwnerRequest, video: bytes, settings: Any
+) -> None:
+    # given an upload started with pieces of 2 * PIECE bytes, then the setting lowered
+    settings.PORCHLIGHT_UPLOAD_CHUNK_BYTES = 2 * PIECE
+    client = _owner_client(owner_request)
+    started = _start(client, owner_request, len(video)).json()
+    settings.PORCHLIGHT_UPLOAD_CHUNK_BYTES = PIECE
+
+    # when the owner's page sends the pieces the upload was started with
+    offset = 0
+    while offset < len(video):
+        piece = video[offset : offset + started["chunk_size"]]
+        response = client.put(
+            started["url"],
+            piece,
+            content_type="application/octet-stream",
+            headers={"content-range": f"bytes {offset}-{offset + len(piece) - 1}/{len(video)}"},
+        )
+        assert response.status_code == 200, response.content
+        offset = response.json()["offset"]
+    finished = client.post(started["finish_url"])
+
+    # then the clip arrives whole
+    assert started["chunk_size"] == 2 * PIECE
+    assert finished.json()["receipt"]["sha256"] == hashlib.sha256(video).hexdigest()
+
+
 def test_a_piece_beyond_the_declared_end_is_refused(owner_request: OwnerRequest, video: bytes) -> None:
     head = video[: 2 * PIECE]
     client = _owner_client(owner_request)
