@@ -652,8 +652,11 @@ def request_export(
         list(request.clips.filter(purged_at__isnull=True).select_related("answer__owner_request")) if request else []
     )
     # Each clip's camera is named as for a view or download (_clip_targets), so that its
-    # owner sees which camera the footage came from and is told if they asked to be.
-    targets, owners = _clips_targets(clips)
+    # owner sees which camera the footage came from and is told if they asked to be. A
+    # request not found is named itself, as a clip not found is.
+    targets, owners = (
+        _clips_targets(clips) if request is not None else ([f"footage_request:{request_public_id}"[:80]], [])
+    )
     decision = access.evidence_authorize(
         actor=actor,
         action=Action.EXPORT,

@@ -747,6 +747,22 @@ def test_a_clip_whose_stored_original_is_missing_is_gone_for_the_download_and_th
     assert IntegrityNotice.objects.get(clip=clip).actual_sha256 == "missing"
 
 
+def test_an_export_of_another_officers_request_is_not_found_and_the_refusal_names_the_request(
+    clip: Clip, in_rialto: Any
+) -> None:
+    other = access.Actor(user=UserFactory(role=Role.OFFICER), mfa=True)
+    own_purpose = access.purpose_declare(actor=other, case_number="RPD-7", category="violent_crime", text="x")
+    client = _console_with_purpose(other.user, own_purpose)
+
+    response = client.post(f"/console/footage/{clip.request.public_id}/export/")
+
+    assert response.status_code == 404
+    event = AccessEvent.objects.filter(action="export").latest("seq")
+    assert (event.outcome, event.reason, event.actor_id) == ("denied", "not_found", other.user.pk)
+    assert event.targets == [f"footage_request:{clip.request.public_id}"]
+    assert not CustodyEvent.objects.filter(clip=clip, action="exported").exists()
+
+
 def test_a_plain_link_to_the_export_logs_nothing(clip: Clip, actor: access.Actor, purpose: Any) -> None:
     # given another site that links or redirects a signed-in officer to a request's export
     client = _console_with_purpose(actor.user, purpose)
