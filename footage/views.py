@@ -193,12 +193,22 @@ def _redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
 
 class ClipHoldView(StaffConsoleMixin, View):
     def post(self, request: HttpRequest, clip_id: str) -> HttpResponse:
+        # Only the form's two values: anything else must not release a hold.
+        held = request.POST.get("held", "")
+        if held not in ("0", "1"):
+            refused = HttpResponse(
+                _("Send held “1” to place a legal hold or “0” to release it."),
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+            add_never_cache_headers(refused)
+            return refused
         try:
             clip = services.clip_hold_set(
                 actor=self.actor,
                 purpose=self.purpose(),
                 clip_public_id=clip_id,
-                held=request.POST.get("held") == "1",
+                held=held == "1",
                 reason=request.POST.get("reason", ""),
             )
         except Clip.DoesNotExist as exc:

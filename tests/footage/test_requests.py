@@ -539,6 +539,33 @@ def test_only_a_supervisor_places_a_hold_and_every_attempt_is_an_evidence_hold_e
     assert not AccessEvent.objects.filter(action="clip_view", details__has_key="hold").exists()
 
 
+@pytest.mark.parametrize("held", ["", "yes", None])
+def test_a_garbled_hold_value_does_not_release_a_hold(clip: Clip, held: str | None) -> None:
+    # given a clip on legal hold
+    supervisor = UserFactory(role=Role.SUPERVISOR)
+    own_purpose = access.purpose_declare(
+        actor=access.Actor(user=supervisor, mfa=True), case_number="RPD-9", category="violent_crime", text="x"
+    )
+    services.clip_hold_set(
+        actor=access.Actor(user=supervisor, mfa=True),
+        purpose=own_purpose,
+        clip_public_id=clip.public_id,
+        held=True,
+        reason="Trial pending",
+    )
+    client = _console_with_purpose(supervisor, own_purpose)
+
+    # when the hold form arrives without "1" (hold) or "0" (release)
+    data = {"reason": "whatever"} if held is None else {"held": held, "reason": "whatever"}
+    response = client.post(f"/console/clips/{clip.public_id}/hold/", data)
+
+    # then it is refused and the hold stays
+    assert response.status_code == 400
+    clip.refresh_from_db()
+    assert (clip.held, clip.hold_reason) == (True, "Trial pending")
+    assert not clip.custody.filter(action="released").exists()
+
+
 def test_a_hold_reason_with_a_nul_character_is_refused_naming_it_and_nothing_changes(
     clip: Clip, rialto_client: TenantClient
 ) -> None:
