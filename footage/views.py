@@ -50,10 +50,15 @@ class FootageRequestCreateView(StaffConsoleMixin, View):
     """From a search: choose cameras (default: all whose consent allows a request)."""
 
     def _area(self, request: HttpRequest) -> AreaForm:
+        """The area of the search the officer came from (validated: see ``_bad_area``)."""
         area = AreaForm(request.GET)
-        if not area.is_valid():
-            raise Http404
+        area.is_valid()
         return area
+
+    @staticmethod
+    def _bad_area(area: AreaForm) -> HttpResponse:
+        # As the canvass export says it: each problem of the area, in words.
+        return HttpResponse("\n".join(area.error_sentences()), content_type="text/plain; charset=utf-8", status=400)
 
     def _search(self, area: AreaForm) -> Any:
         """The cameras to choose from: a search, logged as one (only when the page shows them)."""
@@ -62,7 +67,10 @@ class FootageRequestCreateView(StaffConsoleMixin, View):
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        result = self._search(self._area(request))
+        area = self._area(request)
+        if area.errors:
+            return self._bad_area(area)
+        result = self._search(area)
         if not result.decision.allowed:
             raise PermissionDenied(result.decision.message)
         return render(
@@ -74,6 +82,8 @@ class FootageRequestCreateView(StaffConsoleMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = RequestForm(request.POST)
         area = self._area(request)
+        if area.errors:
+            return self._bad_area(area)
         if form.is_valid():
             tz = request.tenant.time_zone  # type: ignore[attr-defined]
             try:

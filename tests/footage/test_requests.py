@@ -193,6 +193,17 @@ def test_a_window_in_year_one_in_a_department_east_of_greenwich_is_refused_and_t
     assert client.get("/console/footage/").status_code == 200
 
 
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_request_page_for_an_invalid_area_says_what_is_wrong(actor: access.Actor, purpose: Any, method: str) -> None:
+    client = _console_with_purpose(actor.user, purpose)
+
+    response = getattr(client, method)("/console/footage/new/?lat=95&lon=-117.38&radius_m=500")
+
+    assert response.status_code == 400
+    assert "between -90 and 90" in response.content.decode()
+    assert not OwnerRequest.objects.filter(request__officer=actor.user).exists()
+
+
 @pytest.fixture
 def owner_request(make_camera: Any, actor: access.Actor, purpose: Any) -> OwnerRequest:
     camera = make_camera("on_request")
