@@ -173,3 +173,50 @@ def test_the_player_asks_the_bucket_for_the_range_only(
     assert b"".join(response.streaming_content) == mp4[100:200]
     assert response["Content-Range"] == f"bytes 100-199/{len(mp4)}"
     assert gets == ["bytes=100-199"]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("get", "/footage/download/{token}/", 410),
+        ("get", "/console/clips/stream/{link}/", 410),
+        # the export is refused on the request's page, as for a local file
+        ("post", "/console/footage/{request}/export/", 302),
+    ],
+    ids=["download", "player", "export"],
+)
+def test_a_clip_missing_from_the_bucket_is_refused_as_a_missing_local_file_is(
+    bucket: Any, owner_request: OwnerRequest, mp4: bytes, actor: Any, purpose: Any, method: str, url: str, status: int
+) -> None:
+    # given a clip whose object was removed from the bucket behind Porchlight's back
+    from footage.models import CustodyEvent, IntegrityNotice
+    from tests.footage.test_player import _console
+
+    _upload(_owner_client(owner_request), owner_request, mp4)
+    clip = Clip.objects.get(request=owner_request.request)
+    officer = _console(actor.user, purpose)
+    officer.post(f"/console/clips/{clip.public_id}/play/")
+    link = clip.stream_links.get()  # type: ignore[attr-defined]
+    _decision, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=clip.public_id)
+    bucket.delete_object(Bucket=BUCKET, Key=clip.storage_key)
+
+    # when the officer downloads, plays or exports it
+    response = getattr(officer, method)(url.format(token=token, link=link.public_id, request=clip.request.public_id))
+
+    # then they are told it is missing, not a server error, and the admins get an integrity notice
+    assert response.status_code == status
+    assert IntegrityNotice.objects.get(clip=clip).actual_sha256 == "missing"
+    assert CustodyEvent.objects.filter(clip=clip, action="integrity_failed").exists()
+
+
+def test_the_weekly_rehash_reports_a_clip_missing_from_the_bucket(
+    bucket: Any, owner_request: OwnerRequest, mp4: bytes
+) -> None:
+    _upload(_owner_client(owner_request), owner_request, mp4)
+    clip = Clip.objects.get(request=owner_request.request)
+    bucket.delete_object(Bucket=BUCKET, Key=clip.storage_key)
+
+    broken = services.clips_rehash()
+
+    assert clip.pk in [c.pk for c in broken]
+    assert clip.integrity_notices.get().actual_sha256 == "missing"  # type: ignore[attr-defined]
