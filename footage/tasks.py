@@ -19,10 +19,10 @@ from .models import Clip, OwnerRequest
 logger = logging.getLogger("porchlight.footage")
 
 
-def _local_time(value: dt.datetime, department: Department) -> str:
+def _local_time(value: dt.datetime, department: Department, pattern: str = "Y-m-d H:i T") -> str:
     """A time as the owner reads it: in the department's zone (as the answer page shows it),
     so that they look for the right hours on their recorder."""
-    return dateformat.format(timezone.localtime(value, ZoneInfo(department.time_zone)), "Y-m-d H:i T")
+    return dateformat.format(timezone.localtime(value, ZoneInfo(department.time_zone)), pattern)
 
 
 @shared_task(name="footage.tasks.footage_request_notify")
@@ -52,16 +52,18 @@ def footage_request_notify(*, owner_request_id: int) -> None:
         from_email=None,
         recipient_list=[owner_request.owner.email],
     )
-    OwnerRequest.objects.filter(pk=owner_request.pk).update(notified_at=request.created_at)
+    OwnerRequest.objects.filter(pk=owner_request.pk).update(notified_at=timezone.now())
 
 
 @shared_task(name="footage.tasks.clip_receipt_send")
 def clip_receipt_send(*, clip_id: int) -> None:
     clip = Clip.objects.select_related("answer__owner_request__owner").get(pk=clip_id)
+    # To the second, as the receipt on the answer page gives it.
+    at = _local_time(clip.uploaded_at, department_current(), "Y-m-d H:i:s T")
     send_mail(
         subject=_("[Porchlight] Receipt for your footage"),
         message=_("We received %(name)s (%(size)d bytes) at %(at)s.\nSHA-256 fingerprint: %(sha)s\n")
-        % {"name": clip.original_name, "size": clip.size, "at": clip.uploaded_at.isoformat(), "sha": clip.sha256},
+        % {"name": clip.original_name, "size": clip.size, "at": at, "sha": clip.sha256},
         from_email=None,
         recipient_list=[clip.answer.owner_request.owner.email],
     )

@@ -13,7 +13,7 @@ from cameras import access
 from cameras import services as camera_services
 from cameras.models import Camera
 from footage import services
-from footage.models import Clip, OwnerRequest
+from footage.models import Clip, FootageRequest, OwnerRequest
 from tests.conftest import TenantClient
 from tests.videos import make_video
 
@@ -103,6 +103,39 @@ def test_the_request_email_gives_the_window_in_the_departments_time_zone(
     start, end = (timezone.localtime(t, local) for t in (request.window_start, request.window_end))
     body = mail.outbox[0].body
     assert f"between {start:%Y-%m-%d %H:%M} {start.tzname()} and {end:%Y-%m-%d %H:%M} {end.tzname()}" in body
+
+
+def test_the_upload_receipt_email_gives_the_time_in_the_departments_time_zone(
+    clip: Clip, django_capture_on_commit_callbacks: Any
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from footage.tasks import clip_receipt_send
+
+    clip_receipt_send.apply(kwargs={"clip_id": clip.pk})
+
+    at = timezone.localtime(clip.uploaded_at, ZoneInfo("America/Los_Angeles"))  # Rialto's
+    assert f"at {at:%Y-%m-%d %H:%M:%S} {at.tzname()}." in mail.outbox[-1].body
+
+
+def test_an_owner_request_records_when_its_email_was_sent_not_when_the_request_was_made(
+    make_camera: Any, actor: access.Actor, purpose: Any
+) -> None:
+    from footage.tasks import footage_request_notify
+
+    camera = make_camera("on_request")
+    _send(actor, purpose, [camera])
+    owner_request = OwnerRequest.objects.get(owner=camera.site.owner)
+    # made three hours ago, and e-mailed only now (a worker that was down a while)
+    made = timezone.now() - dt.timedelta(hours=3)
+    FootageRequest.objects.filter(pk=owner_request.request_id).update(created_at=made)
+    before = timezone.now()
+
+    footage_request_notify.apply(kwargs={"owner_request_id": owner_request.pk})
+
+    owner_request.refresh_from_db()
+    assert owner_request.notified_at is not None
+    assert owner_request.notified_at >= before
 
 
 def test_each_camera_of_a_footage_request_stays_in_the_owners_access_log(
