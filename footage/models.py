@@ -129,6 +129,9 @@ class DownloadLink(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     purpose = models.ForeignKey("cameras.Purpose", on_delete=models.PROTECT)
     token_digest = models.CharField(max_length=64, unique=True)
+    # The gate's clip_download event that issued the link (empty for links issued before it
+    # was recorded); the 'downloaded' custody event, made when the link serves the clip, names it.
+    access_event_seq = models.BigIntegerField(null=True, blank=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 

@@ -323,7 +323,8 @@ def _clips_targets(clips: list[Clip]) -> tuple[list[str], list[int]]:
 def clip_for_police(
     *, actor: access.Actor, purpose: Purpose | None, clip_public_id: Any, action: str
 ) -> tuple[access.Decision, Clip | None]:
-    """A clip for viewing or a download link, through the gate (one event)."""
+    """A clip for viewing or a download link, through the gate (one event); an allowed viewing
+    also gets its 'viewed' custody event here."""
     clip = (
         Clip.objects.select_related("answer__owner_request", "request__purpose")
         .filter(public_id=clip_public_id, purged_at__isnull=True)
@@ -354,13 +355,15 @@ def clip_for_police(
     )
     if not decision.allowed:
         return decision, None
-    custody_record(
-        clip=clip,
-        action=CustodyAction.VIEWED if action == Action.CLIP_VIEW else CustodyAction.DOWNLOADED,
-        actor=actor.user,
-        case_number=purpose.case_number if purpose else "",
-        note=_custody_purpose_note(purpose, decision),
-    )
+    if action == Action.CLIP_VIEW:
+        custody_record(
+            clip=clip,
+            action=CustodyAction.VIEWED,
+            actor=actor.user,
+            case_number=purpose.case_number if purpose else "",
+            note=_custody_purpose_note(purpose, decision.event_seq),
+        )
+    # A download's custody event waits until its link serves the bytes (clip_download_record).
     return decision, clip
 
 
@@ -374,11 +377,11 @@ def _on_the_case(actor: access.Actor, purpose: Purpose | None, clip: Clip) -> bo
     return purpose is not None and purpose.case_number.strip().casefold() == wanted
 
 
-def _custody_purpose_note(purpose: Purpose | None, decision: access.Decision) -> str:
+def _custody_purpose_note(purpose: Purpose | None, event_seq: int | None) -> str:
     """The purpose behind a custody event, and the access-log event that allowed it."""
     if purpose is None:
-        return f"access event {decision.event_seq}"
-    return f"{purpose.category} ({purpose.authority}): {purpose.text}; access event {decision.event_seq}"
+        return f"access event {event_seq}"
+    return f"{purpose.category} ({purpose.authority}): {purpose.text}; access event {event_seq}"
 
 
 def _valid_uuid(value: Any) -> bool:
@@ -394,21 +397,40 @@ def _valid_uuid(value: Any) -> bool:
 def download_link_issue(
     *, actor: access.Actor, purpose: Purpose | None, clip_public_id: Any
 ) -> tuple[access.Decision, str | None]:
-    """A one-use link valid a few minutes, bound to this user (the download is the logged access)."""
-    decision, clip = clip_for_police(
-        actor=actor, purpose=purpose, clip_public_id=clip_public_id, action=Action.CLIP_DOWNLOAD
-    )
-    if clip is None or purpose is None:
-        return decision, None
-    raw = secrets.token_urlsafe(32)
-    DownloadLink.objects.create(
-        clip=clip,
-        user=actor.user,
-        purpose=purpose,
-        token_digest=hashlib.sha256(raw.encode()).hexdigest(),
-        expires_at=timezone.now() + dt.timedelta(seconds=settings.PORCHLIGHT_DOWNLOAD_LINK_SECONDS),
-    )
+    """A one-use link valid a few minutes, bound to this user (the download is the logged access).
+
+    The gate's clip_download event and the link are made together or not at all. The clip's
+    custody gets its 'downloaded' event only when the link serves it (clip_download_record):
+    a link never used claims no download.
+    """
+    with transaction.atomic():
+        decision, clip = clip_for_police(
+            actor=actor, purpose=purpose, clip_public_id=clip_public_id, action=Action.CLIP_DOWNLOAD
+        )
+        if clip is None or purpose is None:
+            return decision, None
+        raw = secrets.token_urlsafe(32)
+        DownloadLink.objects.create(
+            clip=clip,
+            user=actor.user,
+            purpose=purpose,
+            token_digest=hashlib.sha256(raw.encode()).hexdigest(),
+            access_event_seq=decision.event_seq,
+            expires_at=timezone.now() + dt.timedelta(seconds=settings.PORCHLIGHT_DOWNLOAD_LINK_SECONDS),
+        )
     return decision, raw
+
+
+def clip_download_record(*, link: DownloadLink) -> CustodyEvent:
+    """The 'downloaded' custody event of a redeemed link whose clip is being sent: who, for
+    which case and purpose, and the access event that issued the link."""
+    return custody_record(
+        clip=link.clip,
+        action=CustodyAction.DOWNLOADED,
+        actor=link.user,
+        case_number=link.purpose.case_number,
+        note=_custody_purpose_note(link.purpose, link.access_event_seq),
+    )
 
 
 class LinkRefused(Exception):
@@ -434,8 +456,8 @@ LINK_REASONS = (
 )
 
 
-def download_link_redeem(*, actor: access.Actor, purpose: Purpose | None, raw_token: str) -> Clip:
-    """The clip behind a link, once, for the user it was made for, before it expires.
+def download_link_redeem(*, actor: access.Actor, purpose: Purpose | None, raw_token: str) -> DownloadLink:
+    """The link (and its clip), once, for the user it was made for, before it expires.
 
     A refused redemption (another user's link, a used or expired one, an unknown token, a
     purged clip) is logged through the gate as a denied clip_download, then raised.
@@ -443,7 +465,7 @@ def download_link_redeem(*, actor: access.Actor, purpose: Purpose | None, raw_to
     with transaction.atomic():
         link = (
             DownloadLink.objects.select_for_update()
-            .select_related("clip__answer__owner_request")
+            .select_related("clip__answer__owner_request", "user", "purpose")
             .filter(token_digest=hashlib.sha256(raw_token.encode()).hexdigest())
             .first()
         )
@@ -460,7 +482,7 @@ def download_link_redeem(*, actor: access.Actor, purpose: Purpose | None, raw_to
         else:
             link.used_at = timezone.now()
             link.save(update_fields=["used_at"])
-            return link.clip
+            return link
     if problem == "clip_purged":
         message = _("This clip was deleted at the end of its retention period.")
     elif status == 410:

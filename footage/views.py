@@ -143,16 +143,18 @@ class ClipDownloadLinkView(StaffConsoleMixin, View):
 class ClipDownloadView(StaffConsoleMixin, View):
     def get(self, request: HttpRequest, token: str) -> HttpResponseBase:
         try:
-            clip = services.download_link_redeem(actor=self.actor, purpose=self.purpose(), raw_token=token)
+            link = services.download_link_redeem(actor=self.actor, purpose=self.purpose(), raw_token=token)
         except services.LinkRefused as exc:
             refused = HttpResponse(str(exc), status=exc.status, content_type="text/plain; charset=utf-8")
             add_never_cache_headers(refused)
             return refused
+        clip = link.clip
         try:
             original = clip_store().open(clip.storage_key, "rb")
         except FileNotFoundError:
             services.clip_original_missing(clip=clip, when="download")
             return _original_missing()
+        services.clip_download_record(link=link)
         response = _attachment(
             request,
             original,

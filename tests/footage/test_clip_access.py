@@ -28,6 +28,8 @@ def _open(action: str, actor: access.Actor, purpose: Any, clip: Clip) -> bool:
     if action == "view":
         return services.clip_view_open(actor=actor, purpose=purpose, clip_public_id=clip.public_id).link is not None
     _decision, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=clip.public_id)
+    if token is not None:  # the download view: redeemed, and the clip's custody records it as sent
+        services.clip_download_record(link=services.download_link_redeem(actor=actor, purpose=purpose, raw_token=token))
     return token is not None
 
 

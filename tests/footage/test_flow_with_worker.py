@@ -94,10 +94,11 @@ def test_request_upload_download_export_verify(
         actor = access.Actor(user=officer, mfa=True)
         purpose = access.purpose_lookup(actor=actor, public_id=scene.purpose_id)
         _, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=receipt.clip.public_id)
-        clip = services.download_link_redeem(actor=actor, purpose=purpose, raw_token=token or "")
+        download = services.download_link_redeem(actor=actor, purpose=purpose, raw_token=token or "")
         from footage.storage import clip_store
 
-        downloaded = clip_store().open(clip.storage_key, "rb").read()
+        downloaded = clip_store().open(download.clip.storage_key, "rb").read()
+        services.clip_download_record(link=download)
         export = services.request_export(
             actor=actor, purpose=purpose, request_public_id=sent.request.public_id, directory=str(tmp_path)
         )

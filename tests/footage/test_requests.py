@@ -397,6 +397,60 @@ def test_a_download_link_works_once_for_its_user_and_is_logged(
     assert "downloaded" in list(clip.custody.values_list("action", flat=True))
 
 
+def test_a_download_link_issued_but_never_used_leaves_no_downloaded_custody(
+    clip: Clip, actor: access.Actor, purpose: Any
+) -> None:
+    decision, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=clip.public_id)
+
+    assert decision.allowed
+    assert token is not None
+    assert AccessEvent.objects.filter(action="clip_download", outcome="allowed", seq=decision.event_seq).exists()
+    assert not clip.custody.filter(action="downloaded").exists()
+
+
+def test_the_downloaded_custody_event_is_recorded_when_the_link_serves_the_clip(
+    clip: Clip, actor: access.Actor, purpose: Any
+) -> None:
+    decision, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=clip.public_id)
+
+    response = _staff_client(actor.user).get(f"/footage/download/{token}/")
+
+    assert response.status_code == 200
+    custody = clip.custody.get(action="downloaded")
+    assert (custody.actor_id, custody.case_number, custody.sha256) == (actor.user.pk, purpose.case_number, clip.sha256)
+    assert custody.note.endswith(f"access event {decision.event_seq}")
+
+
+def test_a_download_link_whose_clip_is_missing_leaves_no_downloaded_custody(
+    clip: Clip, actor: access.Actor, purpose: Any, media: Path
+) -> None:
+    _, token = services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=clip.public_id)
+    (media / clip.storage_key).unlink()
+
+    response = _staff_client(actor.user).get(f"/footage/download/{token}/")
+
+    assert response.status_code == 410
+    assert not clip.custody.filter(action="downloaded").exists()
+
+
+def test_a_download_link_that_cannot_be_made_leaves_no_allowed_download_in_the_log(
+    clip: Clip, actor: access.Actor, purpose: Any, monkeypatch: Any
+) -> None:
+    from footage.models import DownloadLink
+
+    def fail(**kwargs: Any) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(DownloadLink.objects, "create", fail)
+    before = AccessEvent.objects.filter(action="clip_download").count()
+
+    with pytest.raises(RuntimeError):
+        services.download_link_issue(actor=actor, purpose=purpose, clip_public_id=clip.public_id)
+
+    assert AccessEvent.objects.filter(action="clip_download").count() == before
+    assert not clip.custody.filter(action="downloaded").exists()
+
+
 @pytest.mark.parametrize("action", ["clip_view", "clip_download", "export"])
 def test_a_refused_access_to_footage_logs_no_bytes_delivered(
     clip: Clip, actor: access.Actor, action: str, tmp_path: Path
