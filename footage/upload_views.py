@@ -1,6 +1,6 @@
 """JSON endpoints of the owner's resumable clip upload (footage/uploads.py has the protocol).
 
-    POST /my/requests/<request>/uploads/   answer_id, name, size  -> 201 the upload's state
+    POST /my/requests/<request>/uploads/   answer_id, name, size  -> 201 the upload's state (409: too many in progress)
     GET  /my/uploads/<upload>/                                    -> the state (offset; receipt once finished)
     PUT  /my/uploads/<upload>/   Content-Range: bytes S-E/TOTAL   -> the state after the piece
     POST /my/uploads/<upload>/finish/                             -> the receipt
@@ -80,7 +80,7 @@ class ClipUploadStartView(OwnerRequiredMixin, View):
             upload = uploads.clip_upload_start(
                 owner=request.user, answer_id=answer_id, name=request.POST.get("name", ""), size=size
             )
-        except ValidationError as exc:
+        except (ValidationError, uploads.UploadError) as exc:
             return _refused(exc)
         return JsonResponse(_state(upload), status=201)
 

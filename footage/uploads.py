@@ -35,6 +35,9 @@ from .models import CameraAnswer, ClipUpload
 from .storage import staging_store
 
 SNIFF_BYTES = 4096  # what footage.content.sniff reads; the first piece must hold it
+# Unfinished uploads one owner may have for one camera at a time: several clips of a camera
+# may be sent at once (two browser tabs), and what one owner keeps staged stays bounded.
+UPLOADS_IN_PROGRESS_MAX = 3
 
 
 class UploadError(Exception):
@@ -77,7 +80,7 @@ def clip_upload_of_owner(*, owner: Any, upload_id: Any, lock: bool = False) -> C
         public_id = uuid.UUID(str(upload_id))
     except ValueError as exc:
         raise ClipUpload.DoesNotExist from exc
-    queryset = ClipUpload.objects.select_related("clip")
+    queryset = ClipUpload.objects.select_related("clip", "answer__owner_request__request")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     return queryset.get(public_id=public_id, owner=owner)
@@ -86,9 +89,10 @@ def clip_upload_of_owner(*, owner: Any, upload_id: Any, lock: bool = False) -> C
 def clip_upload_start(*, owner: Any, answer_id: int, name: str, size: int) -> ClipUpload:
     """Begin a resumable upload for one camera of the owner's answer.
 
-    The size is checked against the policy now, before any byte is sent. An unfinished
-    upload of the same owner for the same camera is dropped: the page starts one at a time
-    per camera, so this bounds what one owner can keep staged.
+    The size is checked against the policy now, before any byte is sent. Uploads already
+    in progress for the camera carry on (another tab may be sending another clip of it);
+    beyond UPLOADS_IN_PROGRESS_MAX of them a new one is refused (UploadConflict), which
+    bounds what one owner can keep staged.
     """
     services.clip_size_check(size)
     services.text_without_nul_check(
@@ -97,14 +101,29 @@ def clip_upload_start(*, owner: Any, answer_id: int, name: str, size: int) -> Cl
     name = (name or "").strip()[:255] or "clip"
     now = timezone.now()
     with transaction.atomic():
-        row = CameraAnswer.objects.select_related("owner_request__request").get(
-            pk=answer_id, owner_request__owner=owner
+        # Locked: two starts at once for the camera are counted one after the other.
+        row = (
+            CameraAnswer.objects.select_for_update(of=("self",))
+            .select_related("owner_request__request")
+            .get(pk=answer_id, owner_request__owner=owner)
         )
         services.answer_open_check(row)
-        replaced = list(
-            ClipUpload.objects.select_for_update().filter(owner=owner, answer=row, completed_at__isnull=True)
-        )
-        ClipUpload.objects.filter(pk__in=[u.pk for u in replaced]).delete()
+        if (
+            ClipUpload.objects.filter(owner=owner, answer=row, completed_at__isnull=True).count()
+            >= UPLOADS_IN_PROGRESS_MAX
+        ):
+            raise UploadConflict(
+                _(
+                    "%(count)d uploads of this camera's footage are already in progress. Carry on with one "
+                    "of them (choose the same file again on the page where you started it), or start "
+                    "this one once they are finished; an upload left without progress for %(hours)d "
+                    "hours is discarded."
+                )
+                % {
+                    "count": UPLOADS_IN_PROGRESS_MAX,
+                    "hours": -(-settings.PORCHLIGHT_UPLOAD_ABANDON_SECONDS // 3600),  # rounded up
+                }
+            )
         public_id = uuid.uuid4()
         upload = ClipUpload.objects.create(
             public_id=public_id,
@@ -116,8 +135,6 @@ def clip_upload_start(*, owner: Any, answer_id: int, name: str, size: int) -> Cl
             staging_prefix=f"{department_current().schema_name}/uploads/{public_id}",
             touched_at=now,
         )
-    for old in replaced:
-        _pieces_delete(old)
     return upload
 
 
@@ -126,14 +143,17 @@ def clip_upload_piece(*, owner: Any, upload_id: Any, offset: int, total: int, da
 
     Refused with UploadConflict when the piece does not start where the upload stands or
     the upload is complete, with UploadError when it lies beyond the declared size or has
-    the wrong length, and with ValidationError (the upload then dropped, nothing staged)
-    when the first piece is not the start of a video file.
+    the wrong length, with ValidationError when the request has expired (at once, rather
+    than at the finish; what was received stays until the upload is purged), and with
+    ValidationError (the upload then dropped, nothing staged) when the first piece is not
+    the start of a video file.
     """
     refused = False
     with transaction.atomic():
         upload = clip_upload_of_owner(owner=owner, upload_id=upload_id, lock=True)
         if upload.completed_at is not None:
             raise UploadConflict(_("This upload is already complete."), offset=upload.size)
+        services.answer_open_check(upload.answer)
         if total != upload.size or offset < 0 or offset + len(data) > upload.size:
             raise UploadError(
                 _("This piece lies beyond the size declared for the file (%(size)d bytes).") % {"size": upload.size},

@@ -342,18 +342,65 @@ def test_the_same_file_twice_is_refused_and_stored_once(
     assert client.get(second["url"]).status_code == 404
 
 
-def test_a_new_upload_for_the_same_camera_replaces_an_unfinished_one(
-    owner_request: OwnerRequest, video: bytes, staging: Path
+@pytest.fixture(scope="session")
+def other_video(tmp_path_factory: Any) -> bytes:
+    """Another real MP4 of the same camera, of a different length."""
+    data = make_video(tmp_path_factory.mktemp("video") / "other.mp4", seconds=2, size="320x240", rate=10)
+    assert len(data) > 2 * PIECE
+    return data
+
+
+def test_two_uploads_for_the_same_camera_at_once_both_finish(
+    owner_request: OwnerRequest, video: bytes, other_video: bytes, staging: Path
 ) -> None:
+    # given a clip half sent from one browser tab
     client = _owner_client(owner_request)
     first = _start(client, owner_request, len(video)).json()
     _send_pieces(client, first["url"], video, stop=2 * PIECE)
 
-    second = _start(client, owner_request, len(video)).json()
+    # when another tab starts a second clip of the same camera, and both carry on
+    second = _start(client, owner_request, len(other_video), name="back-yard.mp4").json()
+    _send_pieces(client, second["url"], other_video)
+    _send_pieces(client, first["url"], video, start=2 * PIECE)
+    finished = [client.post(u["finish_url"]) for u in (first, second)]
 
-    assert client.get(first["url"]).status_code == 404
-    assert client.get(second["url"]).json()["offset"] == 0
+    # then the first is not dropped: both become clips
+    assert [f.status_code for f in finished] == [200, 200]
+    assert sorted(Clip.objects.filter(request=owner_request.request).values_list("sha256", flat=True)) == sorted(
+        hashlib.sha256(v).hexdigest() for v in (video, other_video)
+    )
     assert _files(staging) == []
+
+
+def test_starting_more_uploads_of_a_camera_than_may_be_in_progress_is_refused_naming_them(
+    owner_request: OwnerRequest, video: bytes
+) -> None:
+    from footage.uploads import UPLOADS_IN_PROGRESS_MAX
+
+    client = _owner_client(owner_request)
+    started = [_start(client, owner_request, len(video)).json() for _ in range(UPLOADS_IN_PROGRESS_MAX)]
+
+    refused = _start(client, owner_request, len(video))
+
+    assert refused.status_code == 409
+    assert "in progress" in refused.json()["error"]
+    assert [client.get(u["url"]).status_code for u in started] == [200] * UPLOADS_IN_PROGRESS_MAX
+
+
+def test_a_piece_sent_after_the_request_expired_is_refused_at_once_and_nothing_received_is_lost(
+    owner_request: OwnerRequest, video: bytes, staging: Path
+) -> None:
+    client = _owner_client(owner_request)
+    started = _start(client, owner_request, len(video)).json()
+    _send_pieces(client, started["url"], video, stop=PIECE)
+    type(owner_request.request).objects.filter(pk=owner_request.request_id).update(expires_at=timezone.now())
+
+    refused = _piece(client, started["url"], video, PIECE)
+
+    assert refused.status_code == 400
+    assert "expired" in refused.json()["error"]
+    assert client.get(started["url"]).json()["offset"] == PIECE
+    assert [p.name for p in _files(staging)] == [f"{started['id']}.000000"]
 
 
 def test_an_abandoned_upload_is_purged_with_its_pieces_by_the_beat_task(
