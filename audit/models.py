@@ -32,6 +32,7 @@ class Action(models.TextChoices):
     EVIDENCE_HOLD = "evidence_hold", _("Legal hold placed or released")
     AUDIT_READ = "audit_read", _("Access log read")
     CONSOLE_DENIED = "console_denied", _("Console access refused")
+    CHAIN_REANCHORED = "chain_reanchored", _("Log break acknowledged by the operator")
 
 
 class Outcome(models.TextChoices):

@@ -7,10 +7,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .chain import GENESIS, HASHED_FIELDS, content_hash, event_hash, link_hash
+from .models import Action, Outcome
+from .services import ActorSnapshot, EventFacts, access_event_record
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,42 @@ def chain_status() -> ChainStatus:
     if not report.ok:
         cache.set(_BROKEN, True, _KEEP_S)
     return ChainStatus(replace(report, checkpoints=0), at, max(0, report.count - count))
+
+
+def chain_reanchor(*, head: tuple[int, str], reason: str, operator: str) -> ChainReport:
+    """Acknowledge a break the verification keeps flagging (e.g. a restore from a backup
+    that lost the newest events): from now on the chain is held to ``head`` instead of the
+    head remembered before. Done only if the whole chain verifies and holds ``head``; the
+    acknowledgement is itself an event of the log (``chain_reanchored``: the old and new
+    head, what was flagged, who and why), so the board sees it in the history.
+
+    Returns the verification that decided it; nothing is changed unless it is ok.
+    """
+    remembered = cache.get(_LAST_FULL)
+    old = (remembered[0], remembered[1]) if remembered is not None and remembered[0] else None
+    report = chain_verify(expect=[head])
+    if not report.ok:
+        return report
+    flagged = chain_verify(expect=[old]) if old is not None else report
+    with transaction.atomic():
+        access_event_record(
+            actor=ActorSnapshot(user_id=None, label=operator, role="operator"),
+            facts=EventFacts(
+                action=Action.CHAIN_REANCHORED,
+                outcome=Outcome.ALLOWED,
+                reason="ok",
+                details={
+                    "old_head": f"{old[0]}:{old[1]}" if old is not None else "",
+                    "new_head": f"{head[0]}:{head[1]}",
+                    "flagged": "" if flagged.ok else flagged.sentence(),
+                    "reason": reason,
+                },
+            ),
+        )
+    # The event just written is checked as one of the events since this head.
+    cache.set(_LAST_FULL, (report.count, report.head_hash, timezone.now()), _KEEP_S)
+    cache.delete(_BROKEN)
+    return report
 
 
 def _hash_holds(values: dict[str, Any]) -> bool:

@@ -3,10 +3,12 @@
 import html
 import json
 import re
+from io import StringIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.models import Role
@@ -283,3 +285,74 @@ def test_an_action_the_code_no_longer_knows_is_shown_by_its_code_not_a_server_er
 
     assert response.status_code == 200
     assert b"<tr><td>retired_action</td><td>allowed</td><td>1</td></tr>" in response.content
+
+
+def _restore_losing_the_newest_event() -> AccessEvent:
+    """A restore from a backup taken before the newest event: that event is gone, and the
+    department's next event takes its number with another hash."""
+    lost = access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
+    assert chain_verify_hourly().startswith("ok")
+    _tamper("DELETE FROM audit_accessevent WHERE seq >= %s", [lost.seq])
+    return access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
+
+
+def test_an_operator_acknowledges_a_legitimate_break_and_the_board_sees_it_in_the_history(
+    logged_in_staff: Any, mailoutbox: list[Any], settings: Any
+) -> None:
+    settings.ADMINS = [("Ops", "ops@porchlight.example.org")]
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    after_restore = _restore_losing_the_newest_event()
+    assert chain_verify_hourly().startswith(f"BROKEN at event #{after_restore.seq}")
+    mailoutbox.clear()
+
+    out = StringIO()
+    call_command(
+        "audit_verify",
+        schema="rialto",
+        accept_head=f"{after_restore.seq}:{after_restore.hash}",
+        reason="Restored from the 02:00 backup after a disk failure",
+        stdout=out,
+    )
+
+    assert out.getvalue().startswith(f"re-anchored at #{after_restore.seq}")
+    acknowledgement = _last()
+    assert (acknowledgement.action, acknowledgement.actor_role) == ("chain_reanchored", "operator")
+    assert acknowledgement.details["new_head"] == f"{after_restore.seq}:{after_restore.hash}"
+    assert acknowledgement.details["old_head"].startswith(f"{after_restore.seq}:")
+    assert f"BROKEN at event #{after_restore.seq}" in acknowledgement.details["flagged"]
+    assert chain_verify_hourly().startswith("ok")
+    assert mailoutbox == []
+    page = html.unescape(client.get("/oversight/").content.decode())
+    assert "Integrity verified" in page
+    assert "Restored from the 02:00 backup after a disk failure" in page
+    assert f"Flagged then: BROKEN at event #{after_restore.seq}" in page
+
+
+def test_a_head_the_chain_does_not_verify_up_to_is_not_accepted_and_the_log_stays_flagged(
+    logged_in_staff: Any,
+) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    after_restore = _restore_losing_the_newest_event()
+    _tamper("UPDATE audit_accessevent SET case_number = 'edited' WHERE seq = %s", [after_restore.seq])
+
+    with pytest.raises(CommandError, match=f"Not re-anchored: BROKEN at event #{after_restore.seq}"):
+        call_command(
+            "audit_verify", schema="rialto", accept_head=f"{after_restore.seq}:{after_restore.hash}", reason="restore"
+        )
+
+    assert not AccessEvent.objects.filter(action="chain_reanchored").exists()
+    assert chain_verify_hourly().startswith("BROKEN")
+    assert b"tampered with at event" in client.get("/oversight/").content
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [({}, "--reason"), ({"reason": "   "}, "--reason"), ({"reason": "a\x00b"}, "NUL"), ({"reason": "x" * 501}, "500")],
+)
+def test_accepting_a_head_needs_a_reason(in_rialto: Any, options: dict[str, str], named: str) -> None:
+    event = access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
+
+    with pytest.raises(CommandError, match=named):
+        call_command("audit_verify", schema="rialto", accept_head=f"{event.seq}:{event.hash}", **options)
+
+    assert not AccessEvent.objects.filter(action="chain_reanchored").exists()
