@@ -7,10 +7,15 @@ DELETE and TRUNCATE. The log stores typed references ("camera:<uuid>"),
 never foreign keys into other apps, so it outlives what it refers to.
 """
 
+from typing import Any
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# The times Python can hold (a day inside year 1 to 9999, so that no time zone takes them out).
+READABLE_TIME_SQL = "CASE WHEN {0} >= '0001-01-02 00:00:00+00' AND {0} < '9999-12-31 00:00:00+00' THEN {0} END"
 
 
 class Action(models.TextChoices):
@@ -46,9 +51,19 @@ class Authority(models.TextChoices):
     EXIGENT = "exigent", _("Exigent circumstances")
 
 
+class ReadableDateTimeField(models.DateTimeField):
+    """A time that is read as None when Python cannot hold it (infinity, before year 1, after
+    9999). The database clock never writes one; a superuser editing a row can, and every page
+    listing the row would then be a server error. Pages show None as a changed time; the
+    verifier reports the row (audit.verify)."""
+
+    def select_format(self, compiler: Any, sql: str, params: Any) -> tuple[str, Any]:
+        return READABLE_TIME_SQL.format(sql), params
+
+
 class AccessEvent(models.Model):
     seq = models.BigIntegerField(unique=True)
-    occurred_at = models.DateTimeField()  # the database clock, UTC, microseconds
+    occurred_at = ReadableDateTimeField()  # the database clock, UTC, microseconds
     # Actor snapshot: what was true of the person at that moment.
     actor_id = models.BigIntegerField(null=True, blank=True)
     actor_label = models.CharField(max_length=200, blank=True)

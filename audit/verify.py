@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .chain import GENESIS, HASHED_FIELDS, content_hash, event_hash, link_hash
-from .models import Action, Outcome
+from .models import READABLE_TIME_SQL, Action, Outcome
 from .services import ActorSnapshot, EventFacts, access_event_record
 
 
@@ -36,10 +36,7 @@ class ChainReport:
 _BEFORE_ANY = -(2**63)  # the smallest bigint
 # A time Python cannot hold (infinity, after 9999, before year 1) is read as NULL, so that a
 # row edited to one is reported rather than crashing the walk (and the hourly alert with it).
-_READABLE = {
-    "occurred_at": "CASE WHEN occurred_at >= '0001-01-02 00:00:00+00' AND occurred_at < '9999-12-31 00:00:00+00' "
-    "THEN occurred_at END AS occurred_at"
-}
+_READABLE = {"occurred_at": f"{READABLE_TIME_SQL.format('occurred_at')} AS occurred_at"}
 
 
 def chain_verify(

@@ -60,7 +60,9 @@ class AccessCameraOutput(serializers.Serializer):
 
 class AccessEventOutput(serializers.Serializer):
     seq = serializers.IntegerField(help_text="The event's number in the department's access log.")
-    occurred_at = _DepartmentDateTimeField()
+    occurred_at = _DepartmentDateTimeField(
+        allow_null=True, help_text="null when the record's time was changed after it was written (tampering)."
+    )
     action = serializers.ChoiceField(choices=Action.choices)
     action_label = serializers.CharField(help_text="The action in words.")
     cameras = AccessCameraOutput(many=True, help_text="Your cameras the event touched.")

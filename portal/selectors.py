@@ -81,7 +81,7 @@ class AccessEntry:
     beyond badge and role."""
 
     seq: int
-    occurred_at: dt.datetime  # in the department's time zone
+    occurred_at: dt.datetime | None  # in the department's time zone; None: edited to one out of range
     action: str
     action_label: str
     cameras: tuple[CameraRef, ...]  # the owner's cameras the event touched (that still exist)
@@ -161,7 +161,7 @@ def access_entry(event: AccessEvent, *, own_cameras: dict[uuid.UUID, CameraRef],
     allowed = event.outcome == Outcome.ALLOWED
     return AccessEntry(
         seq=event.seq,
-        occurred_at=event.occurred_at.astimezone(ZoneInfo(time_zone)),
+        occurred_at=event.occurred_at.astimezone(ZoneInfo(time_zone)) if event.occurred_at else None,
         action=event.action,
         action_label=action_words(action=event.action, allowed=allowed, targets=event.targets),
         cameras=mine,

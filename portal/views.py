@@ -119,8 +119,12 @@ class MyCamerasView(OwnerRequiredMixin, View):
             ]
             ordinance = selectors.site_ordinance_status(site=site, policy=policy, time_zone=tz)
             rows.append((site, cameras, ordinance))
+        now = timezone.now()
         emergencies = events_for_owner(owner_id=int(request.user.pk or 0)).filter(
-            action="live_end", consent_level="live_exigent", occurred_at__gte=timezone.now() - dt.timedelta(days=30)
+            action="live_end",
+            consent_level="live_exigent",
+            # not after now: a time edited to 'infinity' is no recent emergency (the access log shows it)
+            occurred_at__range=(now - dt.timedelta(days=30), now),
         )[:5]
         return render(
             request,

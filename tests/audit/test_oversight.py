@@ -356,3 +356,23 @@ def test_accepting_a_head_needs_a_reason(in_rialto: Any, options: dict[str, str]
         call_command("audit_verify", schema="rialto", accept_head=f"{event.seq}:{event.hash}", **options)
 
     assert not AccessEvent.objects.filter(action="chain_reanchored").exists()
+
+
+_UNREADABLE_TIMES = ["infinity", "-infinity", "20000-01-01 00:00:00+00", "4713-01-01 00:00:00+00 BC"]
+
+
+@pytest.mark.parametrize("when", _UNREADABLE_TIMES)
+def test_an_event_whose_time_was_edited_out_of_range_is_shown_as_tampered_not_a_server_error(
+    logged_in_staff: Any, when: str
+) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    event = access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
+    _tamper("UPDATE audit_accessevent SET occurred_at = %s WHERE seq = %s", [when, event.seq])
+
+    response = client.get("/oversight/")
+
+    assert response.status_code == 200
+    row = re.search(rf"<tr><td>{event.seq}</td>.*?</tr>", response.content.decode(), re.DOTALL)
+    assert row is not None
+    assert "time was changed" in row[0]
+    assert f"tampered with at event #{event.seq}".encode() in response.content

@@ -20,6 +20,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import Role, User
 from audit.models import AccessEvent, Action
+from audit.services import ActorSnapshot, EventFacts, access_event_record
 from cameras import access
 from cameras import services as camera_services
 from cameras.geo import Area
@@ -669,3 +670,65 @@ def test_the_access_log_table_scrolls_sideways_on_a_narrow_screen(
     assert re.search(
         r'<div class="table-scroll">\s*<table class="list" id="access-log">.*?</table>\s*</div>', page, re.S
     )
+
+
+# --- A row whose time was edited to one Python cannot hold -----------------------------------
+
+
+def _edit_time(seq: int, when: str) -> None:
+    """As a superuser would, with the append-only trigger switched off."""
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_accessevent DISABLE TRIGGER USER")
+        cursor.execute("UPDATE audit_accessevent SET occurred_at = %s WHERE seq = %s", [when, seq])
+        cursor.execute("ALTER TABLE audit_accessevent ENABLE TRIGGER USER")
+
+
+@pytest.mark.parametrize("when", ["infinity", "-infinity", "20000-01-01 00:00:00+00", "4713-01-01 00:00:00+00 BC"])
+def test_an_access_whose_time_was_edited_out_of_range_is_shown_as_altered_not_a_server_error(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient, when: str
+) -> None:
+    decision = _look(officer, purpose, register(owner))
+    _edit_time(decision.event_seq, when)
+
+    page = _page_of(rialto_client, owner)
+
+    row = re.search(rf'data-seq="{decision.event_seq}">.*?</tr>', page, re.DOTALL)
+    assert row is not None
+    assert "time was changed" in row[0]
+
+
+def test_the_api_gives_an_access_whose_time_was_edited_out_of_range_without_a_time(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    decision = _look(officer, purpose, register(owner))
+    _edit_time(decision.event_seq, "infinity")
+    rialto_client.force_login(owner)
+
+    response = rialto_client.get("/api/v1/me/access-events/")
+
+    assert response.status_code == 200
+    assert [(e["seq"], e["occurred_at"]) for e in response.json()["results"]] == [(decision.event_seq, None)]
+
+
+def test_my_cameras_is_shown_when_an_emergency_view_had_its_time_edited_out_of_range(
+    owner: User, register: Any, rialto_client: TenantClient
+) -> None:
+    camera = register(owner, level="live_exigent")
+    # as the live relay writes it when an emergency view of the owner's camera ends
+    facts = EventFacts(
+        "live_end",
+        "allowed",
+        "viewer_left",
+        targets=[f"camera:{camera.public_id}"],
+        owner_refs=[owner.pk],
+        consent_level="live_exigent",
+        quantity=60,
+        quantity_unit="seconds",
+    )
+    event = access_event_record(actor=ActorSnapshot(user_id=1), facts=facts)
+    _edit_time(event.seq, "infinity")
+    rialto_client.force_login(owner)
+
+    response = rialto_client.get("/my/")
+
+    assert response.status_code == 200
