@@ -30,6 +30,8 @@ class ChainReport:
                 self.checkpoints
             )
             return f"ok: {self.count} events, head {self.head_hash}{held}"
+        if self.broken_seq is None:
+            return f"BROKEN: {self.problem}"
         return f"BROKEN at event #{self.broken_seq}: {self.problem}"
 
 
@@ -63,6 +65,11 @@ def chain_verify(
     columns = ", ".join(_READABLE.get(name, name) for name in (*HASHED_FIELDS, "content_hash", "hash"))
     expected_seq, expected_prev, count = 1, GENESIS, 0
     with connection.cursor() as cursor:
+        # Only with the NOT NULL constraint dropped; the walk below (by number) would not see it.
+        cursor.execute("SELECT id FROM audit_accessevent WHERE seq IS NULL ORDER BY id LIMIT 1")
+        if (unnumbered := cursor.fetchone()) is not None:
+            problem = f"an event (row id {unnumbered[0]}) has no number: it was changed or inserted by hand"
+            return ChainReport(False, 0, GENESIS, None, problem)
         if after is not None:
             cursor.execute("SELECT prev_hash FROM audit_accessevent WHERE seq = %s", [after[0]])
             row = cursor.fetchone()

@@ -392,3 +392,28 @@ def test_details_edited_to_a_number_python_cannot_read_are_reported_not_a_crash(
     report = chain_verify()
     assert (report.ok, report.broken_seq) == (False, events[1].seq)
     assert "changed" in report.problem
+
+
+_COPY_COLUMNS = [f.column for f in AccessEvent._meta.concrete_fields if f.column != "id"]
+_COPIED = ", ".join({"seq": "NULL", "hash": "md5(hash) || md5(hash)"}.get(c, c) for c in _COPY_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_accessevent SET seq = NULL WHERE seq = %s",
+        f"INSERT INTO audit_accessevent ({', '.join(_COPY_COLUMNS)}) "  # noqa: S608 (fixed columns)
+        f"SELECT {_COPIED} FROM audit_accessevent WHERE seq = %s",
+    ],
+    ids=["newest numbered out", "copy without a number"],
+)
+def test_an_event_without_a_number_is_reported_not_skipped(in_rialto: Any, sql: str) -> None:
+    # Only possible by dropping the NOT NULL constraint (the trigger numbers every insert).
+    events = _write(3)
+    _superuser_sql("ALTER TABLE audit_accessevent ALTER COLUMN seq DROP NOT NULL", [])
+
+    _superuser_sql(sql, [events[-1].seq])
+
+    report = chain_verify()
+    assert (report.ok, report.broken_seq) == (False, None)
+    assert "no number" in report.sentence()

@@ -376,3 +376,17 @@ def test_an_event_whose_time_was_edited_out_of_range_is_shown_as_tampered_not_a_
     assert row is not None
     assert "time was changed" in row[0]
     assert f"tampered with at event #{event.seq}".encode() in response.content
+
+
+def test_the_hourly_verification_mails_an_event_without_a_number(
+    in_rialto: Any, mailoutbox: list[Any], settings: Any
+) -> None:
+    settings.ADMINS = [("Ops", "ops@porchlight.example.org")]
+    event = access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
+    assert chain_verify_hourly().startswith("ok")
+    _tamper("ALTER TABLE audit_accessevent ALTER COLUMN seq DROP NOT NULL", [])
+    _tamper("UPDATE audit_accessevent SET seq = NULL WHERE seq = %s", [event.seq])
+
+    assert chain_verify_hourly().startswith("BROKEN: an event (row id")
+
+    assert "has no number" in mailoutbox[0].body
