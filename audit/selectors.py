@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import BooleanField, Case, Count, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 
-from .models import AccessEvent
+from .models import AccessEvent, Action
 
 
 def event_number(text: str) -> int | None:
@@ -56,6 +57,15 @@ def chain_head() -> ChainHead:
 
 def events_summary(*, upto: int | None = None) -> list[Any]:
     """Counts per action and outcome, for the oversight board; ``upto`` as in events_recent,
-    so that the figures are those of the events a reading lists."""
+    so that the figures are those of the events a reading lists. ``evidence`` sets the
+    exports naming clips (evidence packages) apart from canvass lists, as the list names
+    them (AccessEvent.action_label)."""
     events = AccessEvent.objects.all() if upto is None else AccessEvent.objects.filter(seq__lte=upto)
-    return list(events.values("action", "outcome").annotate(n=Count("seq")).order_by("action", "outcome"))
+    names_a_clip = RawSQL("EXISTS (SELECT 1 FROM unnest(targets) AS target WHERE left(target, 5) = %s)", ["clip:"])
+    evidence = Case(When(action=Action.EXPORT, then=names_a_clip), default=Value(False), output_field=BooleanField())
+    return list(
+        events.annotate(evidence=evidence)
+        .values("action", "evidence", "outcome")
+        .annotate(n=Count("seq"))
+        .order_by("action", "evidence", "outcome")
+    )

@@ -84,7 +84,9 @@ class OversightLogView(LoginRequiredMixin, View):
                 "summary": [
                     {
                         **row,
-                        "action_label": _label(Action, row["action"]),
+                        "action_label": _("Footage exported as evidence")
+                        if row["evidence"]
+                        else _label(Action, row["action"]),
                         "outcome_label": _label(Outcome, row["outcome"]),
                     }
                     for row in events_summary(upto=upto)

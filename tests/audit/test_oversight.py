@@ -390,3 +390,20 @@ def test_the_hourly_verification_mails_an_event_without_a_number(
     assert chain_verify_hourly().startswith("BROKEN: an event (row id")
 
     assert "has no number" in mailoutbox[0].body
+
+
+def test_evidence_exports_are_counted_apart_from_canvass_lists_in_the_figures(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    # as footage.services.request_export writes it, and a canvass list as the console does
+    evidence = EventFacts(
+        "export", "allowed", "ok", targets=["clip:c1", "camera:k1"], quantity=2048, quantity_unit="bytes"
+    )
+    access_event_record(actor=ActorSnapshot(user_id=1), facts=evidence)
+    access_event_record(actor=ActorSnapshot(user_id=1), facts=evidence)
+    canvass = EventFacts("export", "allowed", "ok", targets=["camera:k1"], quantity=1, quantity_unit="rows")
+    access_event_record(actor=ActorSnapshot(user_id=1), facts=canvass)
+
+    page = client.get("/oversight/").content.decode()
+
+    assert "<tr><td>Canvass list exported</td><td>allowed</td><td>1</td></tr>" in page
+    assert "<tr><td>Footage exported as evidence</td><td>allowed</td><td>2</td></tr>" in page
