@@ -171,13 +171,19 @@ class SearchView(StaffConsoleMixin, View):
                 "levels": _level_words(),
                 "features": {"type": "FeatureCollection", "features": features},
                 "query": request.GET.urlencode(),
+                # The area again, for the export's form (a POST: see ExportView).
+                "area_fields": [(name, request.GET[name]) for name in form.fields if request.GET.get(name)],
             },
         )
 
 
 class ExportView(StaffConsoleMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
-        form = AreaForm(request.GET)
+    """The canvass list of an area as CSV. An export is logged and tells the owners who asked
+    to be told: only a POST from the console's results makes one (CSRF-checked, as for the
+    evidence export), so no link, redirect or prefetch makes an officer's browser export."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = AreaForm(request.POST)
         if not form.is_valid():
             return HttpResponse("\n".join(form.error_sentences()), content_type="text/plain; charset=utf-8", status=400)
         result = access.camera_search(

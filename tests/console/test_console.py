@@ -1,8 +1,10 @@
 """Console pages and the staff API: purpose first, every read through the gate, logged."""
 
 import csv
+import html
 import io
 import json
+import re
 from typing import Any
 
 import pytest
@@ -124,13 +126,58 @@ def test_bad_search_areas_get_a_clear_message(with_purpose: TenantClient, params
 def test_export_is_a_csv_logged_as_export(with_purpose: TenantClient, make_camera: Any) -> None:
     make_camera("on_request", share_contact=True)
 
-    response = with_purpose.get("/console/search/export.csv", {"lat": "34.10", "lon": "-117.38", "radius_m": "300"})
+    response = with_purpose.post("/console/search/export.csv", {"lat": "34.10", "lon": "-117.38", "radius_m": "300"})
 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert response["Content-Type"] == "text/csv"
     assert rows[0][0] == "camera_id"
     assert len(rows) >= 2
     assert _last().action == "export"
+
+
+def test_a_plain_link_to_the_canvass_export_logs_nothing(with_purpose: TenantClient, make_camera: Any) -> None:
+    # given another page that links, redirects or prefetches a signed-in officer to the export
+    make_camera("on_request", share_contact=True)
+    before = AccessEvent.objects.filter(action="export").count()
+
+    # when the browser follows it (a GET, which SameSite=Lax cookies allow)
+    response = with_purpose.get("/console/search/export.csv", {"lat": "34.10", "lon": "-117.38", "radius_m": "300"})
+
+    # then nothing is exported, logged or notified on the officer's name
+    assert response.status_code == 405
+    assert AccessEvent.objects.filter(action="export").count() == before
+
+
+def test_a_canvass_export_without_the_csrf_token_exports_nothing(with_purpose: TenantClient, make_camera: Any) -> None:
+    make_camera("on_request", share_contact=True)
+    before = AccessEvent.objects.filter(action="export").count()
+    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+
+    response = with_purpose.post("/console/search/export.csv", {"lat": "34.10", "lon": "-117.38", "radius_m": "300"})
+
+    assert response.status_code == 403
+    assert AccessEvent.objects.filter(action="export").count() == before
+
+
+def test_the_results_export_the_searched_area_by_a_form_with_the_csrf_token(
+    with_purpose: TenantClient, make_camera: Any
+) -> None:
+    make_camera("on_request")
+    polygon = json.dumps(
+        {"type": "Polygon", "coordinates": [[[-117.39, 34.09], [-117.37, 34.09], [-117.38, 34.11], [-117.39, 34.09]]]}
+    )
+    results = with_purpose.get("/console/search/", {"polygon": polygon, "mode": "fov"}).content.decode()
+    form = re.search(r'<form method="post" action="/console/search/export.csv"[^>]*>(.*?)</form>', results, re.S)
+    assert form is not None
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
+    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+
+    response = with_purpose.post("/console/search/export.csv", {k: html.unescape(v) for k, v in fields.items()})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv"
+    assert _last().action == "export"
+    assert _last().details["mode"] == "fov"
 
 
 def test_camera_detail_is_logged_as_camera_view(with_purpose: TenantClient, make_camera: Any) -> None:

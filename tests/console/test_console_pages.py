@@ -128,7 +128,7 @@ def test_csv_cells_an_owner_wrote_cannot_run_as_formulas(
     camera = services.camera_register(owner=owner, site=site, label="Lot", bearing_deg=0, range_m=20)
     services.consent_set(owner=owner, camera=camera, policy=policy, level="on_request")
 
-    response = with_purpose.get("/console/search/export.csv", CIRCLE)
+    response = with_purpose.post("/console/search/export.csv", CIRCLE)
 
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     contact = next(row["contact"] for row in rows if row["camera_id"] == str(camera.public_id))
@@ -139,7 +139,7 @@ def test_csv_views_are_the_words_the_page_shows(in_rialto: Any, with_purpose: Te
     camera = make_camera("on_request")
     services.camera_update(owner=camera.site.owner, camera=camera, views=["street", "sidewalk"])
 
-    response = with_purpose.get("/console/search/export.csv", CIRCLE)
+    response = with_purpose.post("/console/search/export.csv", CIRCLE)
 
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     views = next(row["views"] for row in rows if row["camera_id"] == str(camera.public_id))

@@ -123,7 +123,7 @@ def test_a_bad_area_in_the_csv_export_is_a_400_with_the_same_sentence(
 ) -> None:
     before = _searches()
 
-    response = with_purpose.get("/console/search/export.csv", params)
+    response = with_purpose.post("/console/search/export.csv", params)
 
     assert response.status_code == 400
     assert message in response.content.decode()
