@@ -246,3 +246,21 @@ def test_the_console_fits_the_screen_after_a_search(
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert errors == []
     context.close()
+
+
+def test_the_department_home_page_fits_a_phone_with_the_log_fingerprint(
+    porchlight_server: LiveServer, browser: Any, shot: Any, people: dict[str, Any]
+) -> None:
+    # given a phone-sized screen and an access log with a chain head to show
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    page = context.new_page()
+    _sign_in_and_state_a_purpose(page, porchlight_server, people)
+
+    # when the department's home page (where sign-in lands) shows the 64-digit fingerprint
+    page.goto(porchlight_server.url(HOST, "/"))
+    expect(page.locator("#chain-head code")).to_be_visible()
+    shot(page, "home-390")
+
+    # then it wraps inside the screen instead of widening the page
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
