@@ -19,14 +19,18 @@ from .models import Bridge
 
 
 class LiveView(StaffConsoleMixin, View):
-    """The page only; the camera data flows through /ws/live/, which asks the gate."""
+    """The page only; the camera data flows through /ws/live/, which asks the gate.
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    The page opens its live views at once, and each one is logged, started at the bridge and
+    told to the owner: only a POST from the console (CSRF-checked, as for the exports) shows
+    it, so no link, redirect or prefetch makes an officer's browser watch a camera."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
         purpose = self.purpose()
         if purpose is None:
             messages.info(request, _("State the purpose of your search first."))
             return redirect("console-purpose")
-        ids = [c for c in request.GET.getlist("camera") if c][:9]
+        ids = [c for c in request.POST.getlist("camera") if c][:9]
         if not ids:
             raise Http404
         return render(request, "live/live.html", {"cameras": ids, "purpose": purpose, "wall": len(ids) > 1})

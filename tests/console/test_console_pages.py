@@ -168,6 +168,23 @@ def test_a_camera_the_officer_may_watch_offers_live_view(with_purpose: TenantCli
     assert _consent_shown(body) == "Live"
 
 
+def test_open_live_view_posts_the_camera_with_the_csrf_token_and_shows_its_tile(
+    with_purpose: TenantClient, make_camera: Any
+) -> None:
+    camera = make_camera("live")
+    body = _detail(with_purpose, camera)
+    form = re.search(r'<form method="post" action="/console/live/">(.*?)</form>', body, re.S)
+    assert form is not None
+    assert 'id="open-live"' in form.group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
+    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+
+    response = with_purpose.post("/console/live/", fields)
+
+    assert response.status_code == 200
+    assert f'data-camera="{camera.public_id}"' in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("level", "change", "consent", "why"),
     [

@@ -163,7 +163,8 @@ def test_the_console_live_view_draws_frames_with_a_watermark(
     context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
     page = context.new_page()
 
-    page.goto(porchlight_server.url("rialto.localhost", f"/console/live/?camera={scene.camera_id}"))
+    page.goto(porchlight_server.url("rialto.localhost", f"/console/cameras/{scene.camera_id}/"))
+    page.click("#open-live")
     page.wait_for_function("() => Number(document.querySelector('.live-tile').dataset.frames || 0) >= 5", timeout=20000)
     shot(page, "live-view")
 

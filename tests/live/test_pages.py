@@ -107,10 +107,45 @@ def test_owner_sees_a_live_view_in_progress_and_ends_it(
 def test_console_live_page_needs_a_purpose(logged_in_staff: Any) -> None:
     client, _ = logged_in_staff(Role.OFFICER)
 
-    response = client.get("/console/live/", {"camera": "00000000-0000-0000-0000-000000000001"})
+    response = client.post("/console/live/", {"camera": "00000000-0000-0000-0000-000000000001"})
 
     assert response.status_code == 302
     assert response["Location"] == "/console/purpose/"
+
+
+def _with_purpose(client: TenantClient) -> TenantClient:
+    response = client.post(
+        "/console/purpose/",
+        {"case_number": "RPD-5", "category": "property_crime", "text": "Burglary on Cedar", "authority": "consent"},
+    )
+    assert response.status_code == 302
+    return client
+
+
+def test_a_plain_link_to_the_live_page_does_not_serve_the_page_that_starts_live_views(
+    logged_in_staff: Any,
+) -> None:
+    # given another page that links or redirects a signed-in officer with a purpose there
+    client, _ = logged_in_staff(Role.OFFICER)
+    _with_purpose(client)
+
+    # when the browser follows it (a GET, which SameSite=Lax cookies allow)
+    response = client.get("/console/live/", {"camera": "00000000-0000-0000-0000-000000000001"})
+
+    # then no page opens a live view (each one logged, streamed and told to the owner)
+    assert response.status_code == 405
+    assert b"live-tile" not in response.content
+
+
+def test_a_live_page_without_the_csrf_token_is_refused(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OFFICER)
+    _with_purpose(client)
+    client.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+
+    response = client.post("/console/live/", {"camera": "00000000-0000-0000-0000-000000000001"})
+
+    assert response.status_code == 403
+    assert b"live-tile" not in response.content
 
 
 def _emergency_view(owner_site: Any, actor: Any, exigent_purpose: Any, policy: Any) -> tuple[Any, Any, Any]:
