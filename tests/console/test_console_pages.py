@@ -77,6 +77,28 @@ def test_a_search_with_an_expired_purpose_says_so_and_links_to_the_purpose_page(
     assert 'href="/console/purpose/"' in response.content.decode()
 
 
+def test_a_camera_page_refused_for_an_expired_purpose_says_why_in_the_page(
+    with_purpose: TenantClient, make_camera: Any
+) -> None:
+    camera = make_camera("live")
+    _expire_purposes()
+
+    response = with_purpose.get(f"/console/cameras/{camera.public_id}/")
+
+    assert response.status_code == 403
+    assert "That purpose has expired; state it again." in response.content.decode()
+    assert 'class="brand"' in response.content.decode()  # the site's own page, with its navigation
+
+
+def test_a_canvass_export_refused_for_an_expired_purpose_says_why(with_purpose: TenantClient) -> None:
+    _expire_purposes()
+
+    response = with_purpose.post("/console/search/export.csv", CIRCLE)
+
+    assert response.status_code == 403
+    assert "That purpose has expired; state it again." in response.content.decode()
+
+
 # --- Search results -----------------------------------------------------------------------
 
 
