@@ -22,7 +22,9 @@
     ws.onmessage = function (e) {
       if (typeof e.data === "string") {
         var m = JSON.parse(e.data);
-        if (m.type === "session") { watermark = m.watermark; endsAt = new Date(m.ends_at); state.textContent = MESSAGES.live; extend.hidden = false; }
+        // "Live" only once pictures arrive: with the owner's bridge offline none ever come,
+        // and a black picture captioned "Live" says the camera shows nothing.
+        if (m.type === "session") { watermark = m.watermark; endsAt = new Date(m.ends_at); state.textContent = MESSAGES.waiting; extend.hidden = false; }
         if (m.type === "extended") { endsAt = new Date(m.ends_at); }
         if (m.type === "denied") { state.textContent = m.message || m.reason; }
         return;
@@ -31,6 +33,7 @@
       createImageBitmap(blob).then(function (img) {
         ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
         stamp();
+        if (!frames && !fig.dataset.closed) state.textContent = MESSAGES.live;
         frames += 1; fig.dataset.frames = String(frames);
       });
     };

@@ -172,3 +172,24 @@ def test_the_console_live_view_draws_frames_with_a_watermark(
     assert "left" in caption
     assert page.locator(".live-tile").get_attribute("data-closed") is None
     context.close()
+
+
+def test_a_live_view_whose_bridge_is_offline_does_not_claim_to_be_live(
+    porchlight_server: LiveServer, browser: Any, shot: Any
+) -> None:
+    # given a camera the officer may watch, whose owner's bridge is not connected
+    scene = committed(_scene, level="live")
+    committed(_console_purpose, scene)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
+    page = context.new_page()
+
+    # when the officer opens the live view and the session starts
+    page.goto(porchlight_server.url("rialto.localhost", f"/console/cameras/{scene.camera_id}/"))
+    page.click("#open-live")
+    page.wait_for_function("() => /left/.test(document.querySelector('.live-tile .left').textContent)", timeout=10000)
+    shot(page, "live-view-waiting")
+
+    # then the tile says it is waiting for pictures, not "Live" over a black picture
+    assert page.locator(".live-tile .state").inner_text().startswith("Waiting for pictures from the camera")
+    context.close()
