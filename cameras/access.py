@@ -457,7 +457,7 @@ class SearchResult:
     total_capped: bool = False  # True: there are at least `total` cameras in the area
 
 
-def _hit(row: geo.SearchRow, time_zone: str, exigent: bool, policy: GatePolicy) -> CameraHit:
+def _hit(row: geo.SearchRow, time_zone: str, exigent: bool, approved: bool, policy: GatePolicy) -> CameraHit:
     state = None
     if row.consent_level is not None:
         state = grant_state_of(
@@ -469,8 +469,17 @@ def _hit(row: geo.SearchRow, time_zone: str, exigent: bool, policy: GatePolicy) 
             time_zone=time_zone,
         )
     now = timezone.now()
-    live = consent_permits(state, ConsentAction.LIVE_VIEW, now, exigent=exigent).allowed and not (
-        row.site_kind in RESIDENTIAL_KINDS and not policy.residential_live_view_allowed
+    # As _consent_denial judges a live_start: an emergency-only camera also waits for a
+    # supervisor's approval of the purpose where policy requires one.
+    live = (
+        consent_permits(state, ConsentAction.LIVE_VIEW, now, exigent=exigent).allowed
+        and not (row.site_kind in RESIDENTIAL_KINDS and not policy.residential_live_view_allowed)
+        and not (
+            state is not None
+            and state.level == ConsentLevel.LIVE_EXIGENT
+            and policy.exigent_requires_approval
+            and not approved
+        )
     )
     footage = consent_permits(state, ConsentAction.REQUEST_FOOTAGE, now)
     # Revoked, expired or paused consent leaves police exactly what `registered` gives.
@@ -509,7 +518,8 @@ def camera_search(
         cameras, total = geo.cameras_in_area(area=area, mode=mode, limit=limit)
         department = department_current()
         exigent = purpose is not None and purpose.category in policy.exigent_categories
-        hits = [_hit(c, department.time_zone, exigent, policy) for c in cameras]
+        approved = purpose is not None and purpose.approved_by_id is not None
+        hits = [_hit(c, department.time_zone, exigent, approved, policy) for c in cameras]
         facts = EventFacts(
             action=action,
             outcome=Outcome.ALLOWED,

@@ -427,6 +427,28 @@ def test_exigent_live_view_waits_for_a_supervisors_approval_when_policy_requires
     assert AccessEvent.objects.filter(action="exigent_approve", outcome="allowed").exists()
 
 
+def test_search_results_offer_live_view_of_an_emergency_only_camera_only_once_approval_is_given(
+    make_camera: Any, actor: access.Actor, exigent_purpose: Any, in_rialto: Any
+) -> None:
+    # given a department whose exigent live views need a supervisor's approval
+    policy_update(department=in_rialto, actor=None, exigent_requires_approval=True)
+    camera = make_camera("live_exigent")
+    supervisor = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
+    area = Area(center=point(-117.38, 34.10), radius_m=100)
+
+    # when the officer searches before and after the approval
+    before = access.camera_search(actor=actor, purpose=exigent_purpose, area=area, mode="pin")
+    access.purpose_approve(actor=supervisor, purpose_public_id=exigent_purpose.public_id)
+    exigent_purpose.refresh_from_db()
+    after = access.camera_search(actor=actor, purpose=exigent_purpose, area=area, mode="pin")
+
+    # then the results say "live view" only when the gate would open one, as the camera page does
+    live = {h.camera.public_id: h.can_live_view for h in before.hits}
+    assert live[camera.public_id] is False
+    assert access.authorize(actor=actor, action="live_start", purpose=exigent_purpose, camera=camera).allowed
+    assert {h.camera.public_id: h.can_live_view for h in after.hits}[camera.public_id] is True
+
+
 def test_a_supervisor_cannot_approve_their_own_exigent_purpose(in_rialto: Any) -> None:
     supervisor = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
     own = access.purpose_declare(
