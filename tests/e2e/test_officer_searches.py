@@ -264,3 +264,42 @@ def test_the_department_home_page_fits_a_phone_with_the_log_fingerprint(
     # then it wraps inside the screen instead of widening the page
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def _make_supervisor() -> dict[str, Any]:
+    department = Department.objects.get(schema_name="rialto")
+    with tenant_context(department):
+        supervisor = UserFactory(role=Role.SUPERVISOR, email=f"supervisor-{uuid.uuid4().hex[:6]}@example.org")
+        secret = totp_enable(supervisor)
+    return {"officer": supervisor, "secret": secret}
+
+
+def test_the_access_log_fits_a_phone(
+    porchlight_server: LiveServer, browser: Any, shot: Any, people: dict[str, Any]
+) -> None:
+    # given events in the log (an officer's purpose and search) and a supervisor on a phone
+    officer = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    officer_page = officer.new_page()
+    _sign_in_and_state_a_purpose(officer_page, porchlight_server, people)
+    _search(officer_page, "34.0900", "-117.3650", "300")
+    expect(officer_page.locator("#results table.results")).to_be_visible()
+    officer.close()
+    supervisor = _committed(_make_supervisor)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    page = context.new_page()
+    page.goto(porchlight_server.url(HOST, "/accounts/login/"))
+    page.fill("[name=login]", supervisor["officer"].email)
+    page.fill("[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.fill("[name=code]", totp_code(supervisor["secret"]))
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+    # when they read the access log, with its chain head and checkpoint command
+    page.goto(porchlight_server.url(HOST, "/oversight/"))
+    expect(page.locator("#checkpoint code")).to_be_visible()
+    shot(page, "access-log-390")
+
+    # then the page is no wider than the screen (the wide table scrolls inside its box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
