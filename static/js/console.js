@@ -121,12 +121,21 @@
     });
     map.on(L.Draw.Event.DRAWSTART, function () { map._drawing = true; });
     map.on(L.Draw.Event.DRAWSTOP, function () { setTimeout(function () { map._drawing = false; }, 0); });
+    // A typed radius searches again once the field is left, unless a search starts first:
+    // leaving the field by pressing Search (or Enter) fired both, two logged searches (each
+    // told to the owners who asked) for one press.
+    var pendingSearch = null;
     field("radius_m").addEventListener("change", function () {
       var radius = typedRadius();
       if (radius === null) return;
       var lat = parseFloat(field("lat").value), lon = parseFloat(field("lon").value);
-      if (!isNaN(lat) && !isNaN(lon)) { circle(L.latLng(lat, lon), radius); search(); }
+      if (!isNaN(lat) && !isNaN(lon)) {
+        circle(L.latLng(lat, lon), radius);
+        clearTimeout(pendingSearch);
+        pendingSearch = setTimeout(search, 400);
+      }
     });
+    form.addEventListener("htmx:beforeRequest", function () { clearTimeout(pendingSearch); });
     document.body.addEventListener("htmx:afterSwap", function (e) {
       if (e.detail.target.id !== "results") return;
       results.clearLayers();

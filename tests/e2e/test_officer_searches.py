@@ -303,3 +303,33 @@ def test_the_access_log_fits_a_phone(
     # then the page is no wider than the screen (the wide table scrolls inside its box)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def _searches_by(user_id: int) -> int:
+    from audit.models import AccessEvent
+
+    with tenant_context(Department.objects.get(schema_name="rialto")):
+        return AccessEvent.objects.filter(action="search", actor_id=user_id).count()
+
+
+def test_typing_a_radius_then_pressing_search_is_one_search(
+    porchlight_server: LiveServer, page: Any, people: dict[str, Any]
+) -> None:
+    # given an officer who clicked the map for a centre (one search)
+    _sign_in_and_state_a_purpose(page, porchlight_server, people)
+    box = page.locator("#console-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#console-map")).to_have_attribute("data-results", re.compile(r"\d+"))
+    page.wait_for_timeout(500)
+    before = _committed(lambda: _searches_by(people["officer"].pk))
+
+    # when they type another radius and press Search
+    page.click("[name=radius_m]")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("600")
+    page.click("#search-button")
+    page.wait_for_timeout(1500)
+
+    # then that is one more search in the log (each one is told to owners who asked), not two
+    assert page.locator("#results h2, #results #no-results").count() == 1
+    assert _committed(lambda: _searches_by(people["officer"].pk)) == before + 1
