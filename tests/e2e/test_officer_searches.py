@@ -5,6 +5,7 @@ import datetime as dt
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -333,3 +334,23 @@ def test_typing_a_radius_then_pressing_search_is_one_search(
     # then that is one more search in the log (each one is told to owners who asked), not two
     assert page.locator("#results h2, #results #no-results").count() == 1
     assert _committed(lambda: _searches_by(people["officer"].pk)) == before + 1
+
+
+def test_the_canvass_list_downloads_from_the_results(
+    porchlight_server: LiveServer, browser: Any, people: dict[str, Any]
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", accept_downloads=True)
+    page = context.new_page()
+    _sign_in_and_state_a_purpose(page, porchlight_server, people)
+    _search(page, "34.0900", "-117.3650", "300")
+    expect(page.locator("#results table.results")).to_be_visible()
+
+    with page.expect_download() as download:
+        page.click("#export-csv")
+
+    assert download.value.suggested_filename == "canvass.csv"
+    rows = Path(download.value.path()).read_text().splitlines()
+    assert rows[0].startswith("camera_id,")
+    assert any(row.startswith(str(people["camera"].public_id)) for row in rows)
+    expect(page.locator("#results table.results")).to_be_visible()  # the console stays as it was
+    context.close()
