@@ -1,5 +1,6 @@
 """Staff API over the access gate: purposes and area searches, as GeoJSON."""
 
+import copy
 import json
 from typing import Any, NoReturn
 
@@ -7,7 +8,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -103,6 +105,25 @@ SEARCH_PARAMETERS = [
 ]
 
 
+def _session_get_csrf_check(request: Request) -> None:
+    """A search is logged on the officer's name and told to the owners who asked, so a GET
+    made with the browser's session (not a token) must carry the CSRF token in the X-CSRFToken
+    header, as a POST must: a link, redirect or image of another site sends the session cookie
+    (SameSite=Lax) but cannot send that header. Refused before the gate: nothing is logged."""
+    probe = copy.copy(request._request)
+    probe.method = "POST"  # Django checks CSRF only on unsafe methods
+    probe.csrf_processing_done = False  # type: ignore[attr-defined]
+    try:
+        SessionAuthentication().enforce_csrf(probe)  # type: ignore[arg-type]  # it reads only the Django request
+    except exceptions.PermissionDenied as exc:
+        raise exceptions.PermissionDenied(
+            _(
+                "A search with a signed-in session needs the CSRF token in the X-CSRFToken header "
+                "(or use an API token: Authorization: Token <token>)."
+            )
+        ) from exc
+
+
 class CameraSearchApi(StaffApi):
     def _search(self, request: Request, params: dict[str, Any]) -> Response:
         actor = _actor(request)
@@ -137,6 +158,8 @@ class CameraSearchApi(StaffApi):
         summary="Cameras around a point, nearest first (GeoJSON FeatureCollection)",
     )
     def get(self, request: Request) -> Response:
+        if request.auth is None:
+            _session_get_csrf_check(request)
         return self._search(request, request.query_params.dict())
 
     @extend_schema(

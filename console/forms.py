@@ -119,6 +119,11 @@ class AreaForm(forms.Form):
         data["area"] = Area(center=Point(data["lon"], data["lat"], srid=4326), radius_m=data["radius_m"])
         return data
 
+    def area_fields(self) -> list[tuple[str, str]]:
+        """The area as it was sent, (name, value) pairs for the hidden fields of a form that
+        posts it on (the canvass export, the footage request)."""
+        return [(name, str(self.data[name])) for name in self.fields if self.data.get(name)]
+
     def error_sentences(self) -> list[str]:
         """The errors as "field: message" (or the message alone when it is about the whole area)."""
         return [

@@ -135,10 +135,14 @@ def _level_words() -> dict[str, str]:
 
 
 class SearchView(StaffConsoleMixin, View):
-    """htmx: the canvass list for an area (nearest first), with a GeoJSON copy for the map."""
+    """htmx: the canvass list for an area (nearest first), with a GeoJSON copy for the map.
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        form = AreaForm(request.GET)
+    A search is logged on the officer's name and purpose and tells the owners who asked to be
+    told: only a POST from the console's map form makes one (CSRF-checked, as for the canvass
+    export), so no link, redirect or prefetch makes an officer's browser search."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = AreaForm(request.POST)
         if not form.is_valid():
             return render(request, "console/_results.html", {"errors": form.error_sentences()}, status=400)
         result = access.camera_search(
@@ -170,9 +174,9 @@ class SearchView(StaffConsoleMixin, View):
                 "result": result,
                 "levels": _level_words(),
                 "features": {"type": "FeatureCollection", "features": features},
-                "query": request.GET.urlencode(),
-                # The area again, for the export's form (a POST: see ExportView).
-                "area_fields": [(name, request.GET[name]) for name in form.fields if request.GET.get(name)],
+                # The area again, for the form that exports it or asks its owners for footage
+                # (both POSTs: see ExportView and FootageRequestCreateView).
+                "area_fields": form.area_fields(),
             },
         )
 

@@ -47,11 +47,16 @@ def _local(value: dt.datetime, tz: str) -> dt.datetime:
 
 
 class FootageRequestCreateView(StaffConsoleMixin, View):
-    """From a search: choose cameras (default: all whose consent allows a request)."""
+    """From a search: choose cameras (default: all whose consent allows a request).
+
+    Showing the page is a search, logged on the officer's name and told to the owners who
+    asked: only a POST carrying the area (the results' "Ask these owners for footage" button,
+    with ``choose``; then this page's own form) shows it, CSRF-checked, so no link, redirect or
+    prefetch makes an officer's browser search. A GET is answered 405."""
 
     def _area(self, request: HttpRequest) -> AreaForm:
         """The area of the search the officer came from (validated: see ``_bad_area``)."""
-        area = AreaForm(request.GET)
+        area = AreaForm(request.POST)
         area.is_valid()
         return area
 
@@ -66,24 +71,20 @@ class FootageRequestCreateView(StaffConsoleMixin, View):
             actor=self.actor, purpose=self.purpose(), area=area.cleaned_data["area"], mode=area.cleaned_data["mode"]
         )
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        area = self._area(request)
-        if area.errors:
-            return self._bad_area(area)
+    def _page(self, request: HttpRequest, form: RequestForm, area: AreaForm, status: int = 200) -> HttpResponse:
         result = self._search(area)
         if not result.decision.allowed:
             raise PermissionDenied(result.decision.message)
-        return render(
-            request,
-            "footage/request_new.html",
-            {"form": RequestForm(), "result": result, "query": request.GET.urlencode()},
-        )
+        context = {"form": form, "result": result, "area_fields": area.area_fields()}
+        return render(request, "footage/request_new.html", context, status=status)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = RequestForm(request.POST)
         area = self._area(request)
         if area.errors:
             return self._bad_area(area)
+        if "choose" in request.POST:  # from the search results: the page, nothing sent yet
+            return self._page(request, RequestForm(), area)
+        form = RequestForm(request.POST)
         if form.is_valid():
             tz = request.tenant.time_zone  # type: ignore[attr-defined]
             try:
@@ -110,8 +111,7 @@ class FootageRequestCreateView(StaffConsoleMixin, View):
                         % {"owners": sent.owners, "cameras": sent.cameras},
                     )
                     return redirect("footage-request-detail", request_id=sent.request.public_id)
-        context = {"form": form, "result": self._search(area), "query": request.GET.urlencode()}
-        return render(request, "footage/request_new.html", context, status=400)
+        return self._page(request, form, area, status=400)
 
 
 class FootageRequestListView(StaffConsoleMixin, View):

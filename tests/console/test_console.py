@@ -69,7 +69,9 @@ def test_map_and_search_work_after_a_purpose(with_purpose: TenantClient, make_ca
 
     page = with_purpose.get("/console/")
     data = with_purpose.get("/console/map-data/", {"bbox": "-117.42,34.05,-117.33,34.17"})
-    results = with_purpose.get("/console/search/", {"lat": "34.10", "lon": "-117.38", "radius_m": "300", "mode": "pin"})
+    results = with_purpose.post(
+        "/console/search/", {"lat": "34.10", "lon": "-117.38", "radius_m": "300", "mode": "pin"}
+    )
 
     assert page.status_code == 200
     assert len(data.json()["cameras"]) >= 1
@@ -96,12 +98,12 @@ def test_search_query_count_does_not_grow_with_results(with_purpose: TenantClien
     make_camera("on_request")
     params = {"lat": "34.10", "lon": "-117.38", "radius_m": "2000", "mode": "pin"}
     with CaptureQueriesContext(connection) as few:
-        with_purpose.get("/console/search/", params)
+        with_purpose.post("/console/search/", params)
     for offset in range(8):
         make_camera("live", lon=-117.38 + offset * 0.001)
 
     with CaptureQueriesContext(connection) as many:
-        with_purpose.get("/console/search/", params)
+        with_purpose.post("/console/search/", params)
 
     assert len(many.captured_queries) == len(few.captured_queries)
 
@@ -117,7 +119,7 @@ def test_search_query_count_does_not_grow_with_results(with_purpose: TenantClien
     ],
 )
 def test_bad_search_areas_get_a_clear_message(with_purpose: TenantClient, params: dict[str, str]) -> None:
-    response = with_purpose.get("/console/search/", params)
+    response = with_purpose.post("/console/search/", params)
 
     assert response.status_code == 400
     assert b"errorlist" in response.content
@@ -166,7 +168,7 @@ def test_the_results_export_the_searched_area_by_a_form_with_the_csrf_token(
     polygon = json.dumps(
         {"type": "Polygon", "coordinates": [[[-117.39, 34.09], [-117.37, 34.09], [-117.38, 34.11], [-117.39, 34.09]]]}
     )
-    results = with_purpose.get("/console/search/", {"polygon": polygon, "mode": "fov"}).content.decode()
+    results = with_purpose.post("/console/search/", {"polygon": polygon, "mode": "fov"}).content.decode()
     form = re.search(r'<form method="post" action="/console/search/export.csv"[^>]*>(.*?)</form>', results, re.S)
     assert form is not None
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
@@ -178,6 +180,48 @@ def test_the_results_export_the_searched_area_by_a_form_with_the_csrf_token(
     assert response["Content-Type"] == "text/csv"
     assert _last().action == "export"
     assert _last().details["mode"] == "fov"
+
+
+def test_a_plain_link_to_the_console_search_logs_nothing(with_purpose: TenantClient, make_camera: Any) -> None:
+    # given another page that links, redirects or prefetches a signed-in officer to a search
+    make_camera("on_request")
+    before = AccessEvent.objects.filter(action="search").count()
+
+    # when the browser follows it (a GET, which SameSite=Lax cookies allow)
+    response = with_purpose.get("/console/search/", {"lat": "34.10", "lon": "-117.38", "radius_m": "300"})
+
+    # then nothing is searched, logged or notified on the officer's name
+    assert response.status_code == 405
+    assert AccessEvent.objects.filter(action="search").count() == before
+
+
+def test_a_console_search_without_the_csrf_token_searches_nothing(with_purpose: TenantClient, make_camera: Any) -> None:
+    make_camera("on_request")
+    before = AccessEvent.objects.filter(action="search").count()
+    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+
+    response = with_purpose.post("/console/search/", {"lat": "34.10", "lon": "-117.38", "radius_m": "300"})
+
+    assert response.status_code == 403
+    assert AccessEvent.objects.filter(action="search").count() == before
+
+
+def test_the_map_searches_by_a_form_posting_the_csrf_token(with_purpose: TenantClient, make_camera: Any) -> None:
+    make_camera("on_request")
+    page = with_purpose.get("/console/").content.decode()
+    form = re.search(r'<form id="area-form"[^>]*hx-post="/console/search/"[^>]*>(.*?)</form>', page, re.S)
+    assert form is not None
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(1))
+    assert token is not None
+    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+
+    response = with_purpose.post(
+        "/console/search/",
+        {"csrfmiddlewaretoken": token.group(1), "lat": "34.10", "lon": "-117.38", "radius_m": "300", "mode": "pin"},
+    )
+
+    assert response.status_code == 200
+    assert _last().action == "search"
 
 
 def test_camera_detail_is_logged_as_camera_view(with_purpose: TenantClient, make_camera: Any) -> None:
@@ -227,7 +271,7 @@ def test_owners_cannot_reach_the_console_and_the_attempt_is_logged(
 def test_oversight_and_admins_cannot_search(logged_in_staff: Any, role: str) -> None:
     client, _ = logged_in_staff(role)
 
-    response = client.get("/console/search/", {"lat": "34.1", "lon": "-117.38", "radius_m": "100"})
+    response = client.post("/console/search/", {"lat": "34.1", "lon": "-117.38", "radius_m": "100"})
 
     assert response.status_code == 403
     assert _last().action == "console_denied"
@@ -333,6 +377,54 @@ def test_api_purpose_then_search_returns_geojson(
     assert response.json()["type"] == "FeatureCollection"
     assert feature["properties"]["owner_contact"]["email"] == camera.site.owner.email
     assert str(camera.public_id) in [f["properties"]["id"] for f in posted.json()["features"]]
+
+
+def _api_purpose(client: TenantClient) -> str:
+    response = client.post(
+        "/api/v1/purposes/",
+        {"case_number": "RPD-9", "category": "violent_crime", "text": "Robbery"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    return str(response.json()["id"])
+
+
+def test_a_cross_site_get_of_the_api_search_with_the_officers_session_logs_nothing(
+    with_purpose: TenantClient, make_camera: Any
+) -> None:
+    # given an officer signed in to the console, whose purpose id another page has learnt
+    make_camera("on_request")
+    purpose = _api_purpose(with_purpose)
+    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+    before = AccessEvent.objects.count()
+
+    # when another site sends the browser there (a GET carries the session cookie, not the token)
+    response = with_purpose.get(
+        "/api/v1/cameras/search/", {"lat": "34.10", "lon": "-117.38", "radius_m": "300", "purpose": purpose}
+    )
+
+    # then nothing is searched or logged, and the answer says what is missing
+    assert response.status_code == 403
+    assert "X-CSRFToken" in response.json()["detail"]
+    assert AccessEvent.objects.count() == before
+
+
+def test_the_api_search_by_get_with_a_session_and_the_csrf_header_searches(
+    with_purpose: TenantClient, make_camera: Any
+) -> None:
+    make_camera("on_request")
+    purpose = _api_purpose(with_purpose)
+    token = with_purpose.get("/console/purpose/").context["csrf_token"]
+    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+
+    response = with_purpose.get(
+        "/api/v1/cameras/search/",
+        {"lat": "34.10", "lon": "-117.38", "radius_m": "300", "purpose": purpose},
+        HTTP_X_CSRFTOKEN=str(token),
+    )
+
+    assert response.status_code == 200
+    assert _last().action == "search"
 
 
 def test_api_prohibited_purpose_is_refused(in_rialto: Any, rialto_client: TenantClient, make_staff: Any) -> None:

@@ -70,7 +70,7 @@ def test_an_expired_purpose_sends_the_officer_back_to_the_purpose_page_with_a_me
 def test_a_search_with_an_expired_purpose_says_so_and_links_to_the_purpose_page(with_purpose: TenantClient) -> None:
     _expire_purposes()
 
-    response = with_purpose.get("/console/search/", CIRCLE)
+    response = with_purpose.post("/console/search/", CIRCLE)
 
     assert response.status_code == 403
     assert "That purpose has expired; state it again." in response.content.decode()
@@ -103,7 +103,7 @@ def test_a_canvass_export_refused_for_an_expired_purpose_says_why(with_purpose: 
 
 
 def test_an_empty_result_says_so_and_offers_no_export_or_footage_request(with_purpose: TenantClient) -> None:
-    response = with_purpose.get("/console/search/", {"lat": "34.0", "lon": "-117.1", "radius_m": "50"})
+    response = with_purpose.post("/console/search/", {"lat": "34.0", "lon": "-117.1", "radius_m": "50"})
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -116,7 +116,7 @@ def test_an_empty_result_says_so_and_offers_no_export_or_footage_request(with_pu
 def test_search_results_place_cameras_to_about_100_m_like_the_map(with_purpose: TenantClient, make_camera: Any) -> None:
     make_camera("on_request", lon=-117.38047, lat=34.10049)
 
-    response = with_purpose.get("/console/search/", CIRCLE)
+    response = with_purpose.post("/console/search/", CIRCLE)
 
     features = json.loads(re.search(r'id="result-features"[^>]*>(.*?)</script>', response.content.decode()).group(1))
     assert features["features"][0]["geometry"]["coordinates"] == [-117.38, 34.1]
@@ -125,7 +125,7 @@ def test_search_results_place_cameras_to_about_100_m_like_the_map(with_purpose: 
 def test_the_results_table_scrolls_inside_its_box(with_purpose: TenantClient, make_camera: Any) -> None:
     make_camera("on_request")
 
-    response = with_purpose.get("/console/search/", CIRCLE)
+    response = with_purpose.post("/console/search/", CIRCLE)
 
     assert re.search(r'<div class="table-scroll">\s*<table class="list results">', response.content.decode())
 

@@ -110,7 +110,7 @@ def test_a_bad_area_in_the_console_is_a_400_that_says_what_is_wrong(
 ) -> None:
     before = _searches()
 
-    response = with_purpose.get("/console/search/", params)
+    response = with_purpose.post("/console/search/", params)
 
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -149,7 +149,7 @@ def test_a_bad_area_in_the_api_is_a_400_with_the_same_sentence(
 
 
 def test_a_field_error_is_shown_as_field_and_message_not_as_the_field_name_alone(with_purpose: TenantClient) -> None:
-    response = with_purpose.get("/console/search/", {"lat": "34.1", "lon": "-117.38", "radius_m": "100", "mode": "x"})
+    response = with_purpose.post("/console/search/", {"lat": "34.1", "lon": "-117.38", "radius_m": "100", "mode": "x"})
 
     assert b"<li>mode</li>" not in response.content
     assert "<li>mode: must be “pin” or “fov”</li>" in response.content.decode()
@@ -208,7 +208,7 @@ def test_a_valid_polygon_with_a_hole_is_searched(with_purpose: TenantClient, mak
         [-117.3802, 34.0998],
     ]
 
-    response = with_purpose.get("/console/search/", {"polygon": _polygon([SQUARE, hole])})
+    response = with_purpose.post("/console/search/", {"polygon": _polygon([SQUARE, hole])})
 
     assert response.status_code == 200
     assert str(inside.public_id) in response.content.decode()

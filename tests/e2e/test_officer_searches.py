@@ -354,3 +354,17 @@ def test_the_canvass_list_downloads_from_the_results(
     assert any(row.startswith(str(people["camera"].public_id)) for row in rows)
     expect(page.locator("#results table.results")).to_be_visible()  # the console stays as it was
     context.close()
+
+
+def test_asking_the_owners_for_footage_opens_the_request_page_from_the_results(
+    porchlight_server: LiveServer, page: Any, people: dict[str, Any]
+) -> None:
+    _sign_in_and_state_a_purpose(page, porchlight_server, people)
+    _search(page, "34.0900", "-117.3650", "300")
+    expect(page.locator("#results table.results")).to_be_visible()
+
+    page.click("#request-footage")
+
+    page.wait_for_url("**/console/footage/new/")
+    expect(page.locator(f"input[name=cameras][value='{people['camera'].public_id}']")).to_be_checked()
+    expect(page.locator("form.stacked input[name=radius_m]")).to_have_value("300")

@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import io
+import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -177,8 +178,11 @@ def test_a_window_in_year_one_in_a_department_east_of_greenwich_is_refused_and_t
 
     # when an officer sends a request for that window
     response = client.post(
-        "/console/footage/new/?lat=34.10&lon=-117.38&radius_m=500",
+        "/console/footage/new/",
         {
+            "lat": "34.10",
+            "lon": "-117.38",
+            "radius_m": "500",
             "window_start": "0001-01-01T00:00",
             "window_end": "0001-01-01T05:00",
             "message": "x",
@@ -193,11 +197,13 @@ def test_a_window_in_year_one_in_a_department_east_of_greenwich_is_refused_and_t
     assert client.get("/console/footage/").status_code == 200
 
 
-@pytest.mark.parametrize("method", ["get", "post"])
-def test_a_request_page_for_an_invalid_area_says_what_is_wrong(actor: access.Actor, purpose: Any, method: str) -> None:
+@pytest.mark.parametrize("choose", [{"choose": "1"}, {}])
+def test_a_request_page_for_an_invalid_area_says_what_is_wrong(
+    actor: access.Actor, purpose: Any, choose: dict[str, str]
+) -> None:
     client = _console_with_purpose(actor.user, purpose)
 
-    response = getattr(client, method)("/console/footage/new/?lat=95&lon=-117.38&radius_m=500")
+    response = client.post("/console/footage/new/", {"lat": "95", "lon": "-117.38", "radius_m": "500", **choose})
 
     assert response.status_code == 400
     assert "between -90 and 90" in response.content.decode()
@@ -971,13 +977,14 @@ def test_sending_a_request_from_the_console_logs_the_requests_not_another_search
     )
     camera = make_camera("on_request")
     start, end = (t.astimezone(ZoneInfo(in_rialto.time_zone)) for t in _window())
-    area = "lat=34.10&lon=-117.38&radius_m=300"
-    assert client.get(f"/console/footage/new/?{area}").status_code == 200
+    area = {"lat": "34.10", "lon": "-117.38", "radius_m": "300"}
+    assert client.post("/console/footage/new/", {**area, "choose": "1"}).status_code == 200
     before = AccessEvent.objects.order_by("-seq").first().seq  # type: ignore[union-attr]
 
     response = client.post(
-        f"/console/footage/new/?{area}",
+        "/console/footage/new/",
         {
+            **area,
             "window_start": start.strftime("%Y-%m-%dT%H:%M"),
             "window_end": end.strftime("%Y-%m-%dT%H:%M"),
             "message": "Did you see a blue van?",
@@ -988,3 +995,45 @@ def test_sending_a_request_from_the_console_logs_the_requests_not_another_search
     assert response.status_code == 302
     written = list(AccessEvent.objects.filter(seq__gt=before).values_list("action", "targets"))
     assert written == [("footage_request", [f"camera:{camera.public_id}"])]
+
+
+def test_a_plain_link_to_the_footage_request_page_searches_nothing(
+    actor: access.Actor, purpose: Any, make_camera: Any
+) -> None:
+    # given another page that links, redirects or prefetches a signed-in officer there
+    make_camera("on_request")
+    client = _console_with_purpose(actor.user, purpose)
+    before = AccessEvent.objects.filter(action="search").count()
+
+    # when the browser follows it (a GET, which SameSite=Lax cookies allow)
+    response = client.get("/console/footage/new/?lat=34.10&lon=-117.38&radius_m=300")
+
+    # then no search is logged (nor told to the owners) on the officer's name
+    assert response.status_code == 405
+    assert AccessEvent.objects.filter(action="search").count() == before
+
+
+def test_the_results_open_the_request_page_by_a_post_and_its_form_carries_the_area(
+    actor: access.Actor, purpose: Any, make_camera: Any, in_rialto: Any
+) -> None:
+    camera = make_camera("on_request")
+    client = _console_with_purpose(actor.user, purpose)
+    results = client.post("/console/search/", {"lat": "34.10", "lon": "-117.38", "radius_m": "300", "mode": "fov"})
+    form = re.search(
+        r'<form method="post" action="/console/search/export.csv">(.*?)</form>', results.content.decode(), re.S
+    )
+    assert form is not None
+    assert re.search(r'formaction="/console/footage/new/" name="choose" value="1"', form.group(1))
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
+    client.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+
+    page = client.post("/console/footage/new/", {**fields, "choose": "1"})
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert f'value="{camera.public_id}" checked' in body
+    request_form = re.search(r'<form method="post" action="/console/footage/new/"[^>]*>(.*?)</form>', body, re.S)
+    assert request_form is not None
+    carried = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', request_form.group(1)))
+    assert (carried["lat"], carried["lon"], carried["radius_m"], carried["mode"]) == ("34.10", "-117.38", "300", "fov")
+    assert "csrfmiddlewaretoken" in carried
