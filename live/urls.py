@@ -4,5 +4,6 @@ from . import views
 
 urlpatterns = [
     path("console/live/", views.LiveView.as_view(), name="console-live"),
+    path("console/live/<str:handle>/", views.LivePageView.as_view(), name="console-live-page"),
     path("my/bridges/", views.BridgesView.as_view(), name="portal-bridges"),
 ]

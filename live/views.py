@@ -1,11 +1,15 @@
 """Pages: the console's live view and live wall, and the owner's bridges and live sessions."""
 
+import secrets
+import time
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -17,23 +21,77 @@ from tenants.selectors import department_base_url
 from . import selectors, services
 from .models import Bridge
 
+# A live page may show at most this many views at once (the live wall).
+LIVE_WALL_MAX = 9
+# The POST that opens live views hands the browser, by a redirect, a handle to one showing of
+# the live page: bound to this session, single-use, and good only for this long.
+SESSION_LIVE_HANDLES = "live_handles"
+LIVE_HANDLE_SECONDS = 60
+LIVE_HANDLES_KEPT = 20
+
 
 class LiveView(StaffConsoleMixin, View):
-    """The page only; the camera data flows through /ws/live/, which asks the gate.
+    """Opens live views; the camera data flows through /ws/live/, which asks the gate.
 
-    The page opens its live views at once, and each one is logged, started at the bridge and
-    told to the owner: only a POST from the console (CSRF-checked, as for the exports) shows
-    it, so no link, redirect or prefetch makes an officer's browser watch a camera."""
+    The live page opens its views at once, and each one is logged, started at the bridge and
+    told to the owner: only a POST from the console (CSRF-checked, as for the exports) opens
+    them, so no link, redirect or prefetch makes an officer's browser watch a camera. The POST
+    redirects (POST/redirect/GET) to a page that shows them once: a reload, or going back to
+    it, does not resubmit the POST nor open new views (see LivePageView)."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
         purpose = self.purpose()
         if purpose is None:
             messages.info(request, _("State the purpose of your search first."))
             return redirect("console-purpose")
-        ids = [c for c in request.POST.getlist("camera") if c][:9]
+        ids = list(dict.fromkeys(c for c in request.POST.getlist("camera") if c))
         if not ids:
             raise Http404
-        return render(request, "live/live.html", {"cameras": ids, "purpose": purpose, "wall": len(ids) > 1})
+        if len(ids) > LIVE_WALL_MAX:
+            message = _("A live wall shows at most %(max)d cameras; you chose %(count)d. Choose fewer.") % {
+                "max": LIVE_WALL_MAX,
+                "count": len(ids),
+            }
+            return render(request, "live/live.html", {"purpose": purpose, "error": message}, status=400)
+        handle = secrets.token_urlsafe(16)
+        # The latest few, used or not: a reload of an ended page can still link its camera.
+        kept = list(request.session.get(SESSION_LIVE_HANDLES, {}).items())[-(LIVE_HANDLES_KEPT - 1) :]
+        handles = dict(kept)
+        handles[handle] = {"cameras": ids, "expires": time.time() + LIVE_HANDLE_SECONDS, "used": False}
+        request.session[SESSION_LIVE_HANDLES] = handles
+        return redirect("console-live-page", handle=handle)
+
+
+class LivePageView(StaffConsoleMixin, View):
+    """The live page of one POST (LiveView): shown once, to the session that made the POST,
+    within LIVE_HANDLE_SECONDS. A used, expired or unknown handle opens nothing and says how
+    to open a new view, so a reload is never a new, logged live view without a click."""
+
+    def get(self, request: HttpRequest, handle: str) -> HttpResponse:
+        purpose = self.purpose()
+        if purpose is None:
+            messages.info(request, _("State the purpose of your search first."))
+            return redirect("console-purpose")
+        entry = request.session.get(SESSION_LIVE_HANDLES, {}).get(handle)
+        fresh = entry is not None and not entry["used"] and entry["expires"] > time.time()
+        if entry is not None and not entry["used"]:
+            entry["used"] = True
+            request.session.modified = True
+            # The session is saved only when the response goes: the cache makes the handle
+            # single-use even for two requests with it at once.
+            fresh = fresh and cache.add(f"live-handle-used:{handle}", 1, LIVE_HANDLE_SECONDS)
+        if not fresh:
+            cameras = entry["cameras"] if entry is not None else []
+            response = render(
+                request, "live/live.html", {"purpose": purpose, "ended": True, "ended_cameras": cameras}, status=410
+            )
+        else:
+            cameras = entry["cameras"]
+            response = render(
+                request, "live/live.html", {"cameras": cameras, "purpose": purpose, "wall": len(cameras) > 1}
+            )
+        add_never_cache_headers(response)
+        return response
 
 
 class BridgesView(OwnerRequiredMixin, View):

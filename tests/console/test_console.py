@@ -495,6 +495,7 @@ def test_every_staff_camera_route_goes_through_the_gate() -> None:
         "console/purpose/",
         "console/approvals/",
         "console/live/",
+        "console/live/<str:handle>/",  # the live page of one POST to console/live/
         "api/v1/purposes/",
         "console/footage/",  # the officer's own requests
         "console/footage/<uuid:request_id>/",  # counts and clip metadata; clip bytes go through the gate

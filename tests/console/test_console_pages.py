@@ -201,7 +201,7 @@ def test_open_live_view_posts_the_camera_with_the_csrf_token_and_shows_its_tile(
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
     with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
 
-    response = with_purpose.post("/console/live/", fields)
+    response = with_purpose.post("/console/live/", fields, follow=True)
 
     assert response.status_code == 200
     assert f'data-camera="{camera.public_id}"' in response.content.decode()

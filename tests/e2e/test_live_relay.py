@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from websockets.exceptions import ConnectionClosed
 
+from audit.models import AccessEvent
 from cameras import services
 from cameras.models import Camera
 from live.models import LiveSession
@@ -171,6 +172,17 @@ def test_the_console_live_view_draws_frames_with_a_watermark(
     caption = page.locator(".live-tile figcaption").inner_text()
     assert "left" in caption
     assert page.locator(".live-tile").get_attribute("data-closed") is None
+
+    # A reload does not resubmit the POST nor open a second live view: it says the view ended.
+    page.reload()
+    page.wait_for_selector("#live-ended")
+    assert page.locator(".live-tile").count() == 0
+    assert page.locator("#open-camera-page").get_attribute("href") == f"/console/cameras/{scene.camera_id}/"
+    shot(page, "live-view-ended")
+    starts = committed(
+        lambda: AccessEvent.objects.filter(action="live_start", targets=[f"camera:{scene.camera_id}"]).count()
+    )
+    assert starts == 1
     context.close()
 
 

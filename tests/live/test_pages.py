@@ -148,6 +148,67 @@ def test_a_live_page_without_the_csrf_token_is_refused(logged_in_staff: Any) -> 
     assert b"live-tile" not in response.content
 
 
+CAMERA = "00000000-0000-0000-0000-000000000001"
+
+
+def test_opening_a_live_view_redirects_to_a_page_that_shows_it_once(logged_in_staff: Any) -> None:
+    # given an officer who opened a live view from the camera page (a POST)
+    client, _ = logged_in_staff(Role.OFFICER)
+    _with_purpose(client)
+    opened = client.post("/console/live/", {"camera": CAMERA})
+    first = client.get(opened["Location"])
+
+    # when the officer reloads the live page
+    again = client.get(opened["Location"])
+
+    # then the first showing opened the view, and the reload opens none and says what to do
+    assert opened.status_code == 302
+    assert re.fullmatch(r"/console/live/[\w-]+/", opened["Location"])
+    assert f'data-camera="{CAMERA}"'.encode() in first.content
+    assert again.status_code == 410
+    assert b"live-tile" not in again.content
+    assert b"This live view has ended; open a new one from the camera page." in again.content
+    assert f'href="/console/cameras/{CAMERA}/" id="open-camera-page"'.encode() in again.content
+
+
+def test_a_live_page_handle_does_not_open_views_for_another_officer(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OFFICER)
+    _with_purpose(client)
+    location = client.post("/console/live/", {"camera": CAMERA})["Location"]
+    other, _ = logged_in_staff(Role.OFFICER, client=TenantClient("rialto.localhost"))
+    _with_purpose(other)
+
+    response = other.get(location)
+
+    assert response.status_code == 410
+    assert b"live-tile" not in response.content
+
+
+def test_an_expired_live_page_handle_opens_nothing(logged_in_staff: Any, monkeypatch: Any) -> None:
+    client, _ = logged_in_staff(Role.OFFICER)
+    _with_purpose(client)
+    monkeypatch.setattr("live.views.LIVE_HANDLE_SECONDS", -1)  # the officer came back too late
+    location = client.post("/console/live/", {"camera": CAMERA})["Location"]
+
+    response = client.get(location)
+
+    assert response.status_code == 410
+    assert b"live-tile" not in response.content
+    assert b"This live view has ended" in response.content
+
+
+def test_a_live_wall_of_too_many_cameras_is_refused_with_the_limit(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OFFICER)
+    _with_purpose(client)
+    cameras = [f"00000000-0000-0000-0000-0000000000{n:02d}" for n in range(10)]
+
+    response = client.post("/console/live/", {"camera": cameras})
+
+    assert response.status_code == 400
+    assert b"at most 9 cameras; you chose 10" in response.content
+    assert b"live-tile" not in response.content
+
+
 def _emergency_view(owner_site: Any, actor: Any, exigent_purpose: Any, policy: Any) -> tuple[Any, Any, Any]:
     """An officer watching the owner's camera live under emergency-only consent."""
     from cameras.access import Actor
