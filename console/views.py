@@ -174,6 +174,7 @@ class SearchView(StaffConsoleMixin, View):
                 "result": result,
                 "levels": _level_words(),
                 "features": {"type": "FeatureCollection", "features": features},
+                "live_available": any(h.can_live_view for h in result.hits),
                 # The area again, for the form that exports it or asks its owners for footage
                 # (both POSTs: see ExportView and FootageRequestCreateView).
                 "area_fields": form.area_fields(),

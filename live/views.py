@@ -46,7 +46,8 @@ class LiveView(StaffConsoleMixin, View):
             return redirect("console-purpose")
         ids = list(dict.fromkeys(c for c in request.POST.getlist("camera") if c))
         if not ids:
-            raise Http404
+            message = _("Choose at least one camera to watch: tick it under Live in the search results.")
+            return render(request, "live/live.html", {"purpose": purpose, "error": message}, status=400)
         if len(ids) > LIVE_WALL_MAX:
             message = _("A live wall shows at most %(max)d cameras; you chose %(count)d. Choose fewer.") % {
                 "max": LIVE_WALL_MAX,

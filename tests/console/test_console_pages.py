@@ -207,6 +207,39 @@ def test_open_live_view_posts_the_camera_with_the_csrf_token_and_shows_its_tile(
     assert f'data-camera="{camera.public_id}"' in response.content.decode()
 
 
+def test_the_results_open_a_live_wall_of_the_cameras_ticked_under_live(
+    with_purpose: TenantClient, make_camera: Any
+) -> None:
+    # given a search whose results hold two cameras the officer may watch and one they may not
+    live = [make_camera("live"), make_camera("live", lon=-117.3805)]
+    on_request = make_camera("on_request")
+    body = with_purpose.post("/console/search/", CIRCLE).content.decode()
+    form = re.search(r'<form method="post" action="/console/search/export.csv"[^>]*>(.*?)</form>', body, re.S)
+    assert form is not None
+    ticks = re.findall(r'<input type="checkbox" name="camera" value="([^"]+)"', form.group(1))
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
+    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+
+    # when the officer ticks both and presses the live wall button (it posts the form there)
+    assert 'formaction="/console/live/" id="open-live-wall"' in form.group(1)
+    response = with_purpose.post("/console/live/", {**hidden, "camera": ticks}, follow=True)
+
+    # then one page shows both as a wall, and only cameras that may be watched could be ticked
+    assert sorted(ticks) == sorted(str(c.public_id) for c in live)
+    assert str(on_request.public_id) not in ticks
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="live-grid wall"' in page
+    assert all(f'data-camera="{c.public_id}"' in page for c in live)
+
+
+def test_a_live_wall_with_no_camera_ticked_says_so(with_purpose: TenantClient) -> None:
+    response = with_purpose.post("/console/live/", {**CIRCLE})
+
+    assert response.status_code == 400
+    assert "Choose at least one camera to watch" in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("level", "change", "consent", "why"),
     [

@@ -368,3 +368,57 @@ def test_asking_the_owners_for_footage_opens_the_request_page_from_the_results(
     page.wait_for_url("**/console/footage/new/")
     expect(page.locator(f"input[name=cameras][value='{people['camera'].public_id}']")).to_be_checked()
     expect(page.locator("form.stacked input[name=radius_m]")).to_have_value("300")
+
+
+def _add_live_cameras(count: int) -> list[str]:
+    department = Department.objects.get(schema_name="rialto")
+    ids = []
+    with tenant_context(department):
+        policy = DepartmentPolicy.objects.get(department=department)
+        for n in range(count):
+            owner = UserFactory(role=Role.BUSINESS, email=f"live-{uuid.uuid4().hex[:6]}@example.org")
+            site = services.site_create(
+                owner=owner,
+                department=department,
+                lon=-117.3650 + 0.0002 * n,
+                lat=34.0901,
+                kind="business",
+                address=f"{n} Valley Blvd",
+            )
+            camera = services.camera_register(owner=owner, site=site, label="Door", bearing_deg=0, range_m=30)
+            services.consent_set(owner=owner, camera=camera, policy=policy, level="live")
+            ids.append(str(camera.public_id))
+    return ids
+
+
+@pytest.mark.parametrize(("width", "height", "rows"), [(1280, 800, 1), (390, 844, 3)])
+def test_a_live_wall_opens_from_the_results_and_its_tiles_stack_on_a_phone(
+    porchlight_server: LiveServer, browser: Any, shot: Any, people: dict[str, Any], width: int, height: int, rows: int
+) -> None:
+    cameras = _committed(lambda: _add_live_cameras(3))
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _sign_in_and_state_a_purpose(page, porchlight_server, people)
+    _search(page, "34.0900", "-117.3650", "300")
+    expect(page.locator("#results table.results")).to_be_visible()
+
+    for camera in cameras:
+        page.check(f"input.live-pick[value='{camera}']")
+    shot(page, f"live-wall-chosen-{width}")
+    page.click("#open-live-wall")
+
+    page.wait_for_url(re.compile(r".*/console/live/[\w-]+/$"))
+    expect(page.locator(".live-tile")).to_have_count(3)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.live-tile .left')].every(e => /left/.test(e.textContent))"
+    )
+    shot(page, f"live-wall-{width}")
+    boxes = [page.locator(".live-tile").nth(i).bounding_box() for i in range(3)]
+    tops = [round(box["y"]) for box in boxes]
+    assert sorted(page.eval_on_selector_all(".live-tile", "els => els.map(e => e.dataset.camera)")) == sorted(cameras)
+    assert len(set(tops)) == rows  # three tiles a row on a desktop, one under the other on a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert errors == []
+    context.close()

@@ -1020,7 +1020,7 @@ def test_the_results_open_the_request_page_by_a_post_and_its_form_carries_the_ar
     client = _console_with_purpose(actor.user, purpose)
     results = client.post("/console/search/", {"lat": "34.10", "lon": "-117.38", "radius_m": "300", "mode": "fov"})
     form = re.search(
-        r'<form method="post" action="/console/search/export.csv">(.*?)</form>', results.content.decode(), re.S
+        r'<form method="post" action="/console/search/export.csv"[^>]*>(.*?)</form>', results.content.decode(), re.S
     )
     assert form is not None
     assert re.search(r'formaction="/console/footage/new/" name="choose" value="1"', form.group(1))
