@@ -106,11 +106,13 @@ class MapView(StaffConsoleMixin, View):
 
 
 class MapDataView(StaffConsoleMixin, View):
-    """Approximate positions for the viewport: one query and one event per call."""
+    """Approximate positions for the viewport: one query and one event per call. The event is
+    on the officer's name: only the console map's POST (with the CSRF token in X-CSRFToken)
+    makes one, so no link or prefetch of another site logs a map view."""
 
-    def get(self, request: HttpRequest) -> JsonResponse:
+    def post(self, request: HttpRequest) -> JsonResponse:
         try:
-            west, south, east, north = (float(v) for v in request.GET.get("bbox", "").split(","))
+            west, south, east, north = (float(v) for v in request.POST.get("bbox", "").split(","))
         except ValueError:
             return JsonResponse({"detail": _("bbox must be west,south,east,north in degrees.")}, status=400)
         if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):

@@ -68,7 +68,7 @@ def test_map_and_search_work_after_a_purpose(with_purpose: TenantClient, make_ca
     make_camera("on_request", lon=-117.3801, lat=34.1001)
 
     page = with_purpose.get("/console/")
-    data = with_purpose.get("/console/map-data/", {"bbox": "-117.42,34.05,-117.33,34.17"})
+    data = with_purpose.post("/console/map-data/", {"bbox": "-117.42,34.05,-117.33,34.17"})
     results = with_purpose.post(
         "/console/search/", {"lat": "34.10", "lon": "-117.38", "radius_m": "300", "mode": "pin"}
     )
@@ -83,12 +83,12 @@ def test_map_and_search_work_after_a_purpose(with_purpose: TenantClient, make_ca
 def test_map_data_query_count_does_not_grow_with_cameras(with_purpose: TenantClient, make_camera: Any) -> None:
     make_camera("on_request")
     with CaptureQueriesContext(connection) as few:
-        with_purpose.get("/console/map-data/", {"bbox": "-117.42,34.05,-117.33,34.17"})
+        with_purpose.post("/console/map-data/", {"bbox": "-117.42,34.05,-117.33,34.17"})
     for offset in range(8):
         make_camera("on_request", lon=-117.38 + offset * 0.001)
 
     with CaptureQueriesContext(connection) as many:
-        response = with_purpose.get("/console/map-data/", {"bbox": "-117.42,34.05,-117.33,34.17"})
+        response = with_purpose.post("/console/map-data/", {"bbox": "-117.42,34.05,-117.33,34.17"})
 
     assert len(response.json()["cameras"]) >= 9
     assert len(many.captured_queries) == len(few.captured_queries)
@@ -193,6 +193,29 @@ def test_a_plain_link_to_the_console_search_logs_nothing(with_purpose: TenantCli
     # then nothing is searched, logged or notified on the officer's name
     assert response.status_code == 405
     assert AccessEvent.objects.filter(action="search").count() == before
+
+
+def test_a_plain_link_to_the_map_data_logs_no_map_view(with_purpose: TenantClient, make_camera: Any) -> None:
+    # given another page that links or prefetches a signed-in officer to the map's data
+    make_camera("on_request")
+    before = AccessEvent.objects.filter(action="map_view").count()
+
+    # when the browser follows it (a GET, which SameSite=Lax cookies allow)
+    response = with_purpose.get("/console/map-data/", {"bbox": "-117.42,34.05,-117.33,34.17"})
+
+    # then no viewing of the map is logged on the officer's name
+    assert response.status_code == 405
+    assert AccessEvent.objects.filter(action="map_view").count() == before
+
+
+def test_map_data_without_the_csrf_token_is_refused(with_purpose: TenantClient) -> None:
+    before = AccessEvent.objects.filter(action="map_view").count()
+    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+
+    response = with_purpose.post("/console/map-data/", {"bbox": "-117.42,34.05,-117.33,34.17"})
+
+    assert response.status_code == 403
+    assert AccessEvent.objects.filter(action="map_view").count() == before
 
 
 def test_a_console_search_without_the_csrf_token_searches_nothing(with_purpose: TenantClient, make_camera: Any) -> None:

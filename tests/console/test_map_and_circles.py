@@ -51,7 +51,7 @@ def _ids(response: Any) -> set[str]:
 def test_a_wide_map_view_shows_the_cameras_in_it(with_purpose: TenantClient, make_camera: Any, bbox: str) -> None:
     camera = make_camera("on_request")
 
-    response = with_purpose.get("/console/map-data/", {"bbox": bbox})
+    response = with_purpose.post("/console/map-data/", {"bbox": bbox})
 
     assert str(camera.public_id) in _ids(response)
 
@@ -61,7 +61,7 @@ def test_a_map_view_edge_is_a_parallel_not_a_great_circle(with_purpose: TenantCl
     # the view's southern corners passes ~400 m north of it.
     camera = make_camera("on_request", lon=-117.38, lat=34.1)
 
-    response = with_purpose.get("/console/map-data/", {"bbox": "-118.38,34.0997,-116.38,34.5"})
+    response = with_purpose.post("/console/map-data/", {"bbox": "-118.38,34.0997,-116.38,34.5"})
 
     assert str(camera.public_id) in _ids(response)
 
@@ -69,7 +69,7 @@ def test_a_map_view_edge_is_a_parallel_not_a_great_circle(with_purpose: TenantCl
 def test_a_camera_outside_the_view_is_not_shown(with_purpose: TenantClient, make_camera: Any) -> None:
     camera = make_camera("on_request", lon=-117.38, lat=34.1)
 
-    response = with_purpose.get("/console/map-data/", {"bbox": "-116,20,60,50"})
+    response = with_purpose.post("/console/map-data/", {"bbox": "-116,20,60,50"})
 
     assert str(camera.public_id) not in _ids(response)
 
@@ -91,7 +91,7 @@ def test_the_map_shows_consent_that_no_longer_applies_as_registered(
     else:
         services.camera_status_set(owner=owner, camera=camera, status="paused")
 
-    response = with_purpose.get("/console/map-data/", {"bbox": "-117.42,34.05,-117.33,34.17"})
+    response = with_purpose.post("/console/map-data/", {"bbox": "-117.42,34.05,-117.33,34.17"})
 
     levels = {row[0]: row[3] for row in response.json()["cameras"]}
     assert levels[str(camera.public_id)] == "registered"
@@ -100,7 +100,7 @@ def test_the_map_shows_consent_that_no_longer_applies_as_registered(
 def test_the_map_shows_consent_that_expires_later_at_its_level(with_purpose: TenantClient, make_camera: Any) -> None:
     camera = make_camera("live", expires_at=timezone.now() + dt.timedelta(days=1))
 
-    response = with_purpose.get("/console/map-data/", {"bbox": "-117.42,34.05,-117.33,34.17"})
+    response = with_purpose.post("/console/map-data/", {"bbox": "-117.42,34.05,-117.33,34.17"})
 
     levels = {row[0]: row[3] for row in response.json()["cameras"]}
     assert levels[str(camera.public_id)] == "live"

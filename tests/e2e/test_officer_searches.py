@@ -422,3 +422,13 @@ def test_a_live_wall_opens_from_the_results_and_its_tiles_stack_on_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert errors == []
     context.close()
+
+
+def test_the_map_shows_the_cameras_of_the_view(
+    porchlight_server: LiveServer, page: Any, people: dict[str, Any]
+) -> None:
+    _sign_in_and_state_a_purpose(page, porchlight_server, people)
+
+    expect(page.locator("#console-map")).to_have_attribute("data-loaded", re.compile(r"[1-9]\d*"))
+    assert page.locator("#console-map").get_attribute("data-map-error") is None
+    assert page.locator("#map-message").is_hidden()
