@@ -6,9 +6,16 @@ import uuid
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import expect
 
+from accounts.models import Role
+from cameras import services
+from tenants.models import Department
 from tests.e2e.conftest import LiveServer
+from tests.factories import UserFactory
+from tests.live.test_consumers import committed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
 
@@ -97,3 +104,35 @@ def test_new_resident_registers_a_site_and_two_cameras_sets_consent_and_revokes_
     page.wait_for_url("**/my/")
     shot(page, "after-revoke")
     expect(page.locator("tr.camera", has_text="Front door")).to_contain_text("You withdrew consent")
+
+
+def _owner_with_a_camera() -> tuple[str, str]:
+    """A business owner's session key and the public id of their camera, committed."""
+    department = Department.objects.get(schema_name="rialto")
+    owner = UserFactory(role=Role.BUSINESS, email=f"owner-{uuid.uuid4().hex[:8]}@example.org")
+    site = services.site_create(owner=owner, department=department, lon=-117.38, lat=34.10, address="1 Main")
+    camera = services.camera_register(owner=owner, site=site, label="Door")
+    session = SessionStore()
+    session["_auth_user_id"] = str(owner.pk)
+    session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
+    session["_auth_user_hash"] = owner.get_session_auth_hash()
+    session.create()
+    return str(session.session_key), str(camera.public_id)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-ES"])
+def test_the_consent_page_fits_a_phone(porchlight_server: LiveServer, browser: Any, shot: Any, locale: str) -> None:
+    # given an owner with a camera, on a phone
+    session_key, camera_id = committed(_owner_with_a_camera)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale=locale)
+    context.add_cookies([{"name": "sessionid", "value": session_key, "domain": HOST, "path": "/"}])
+    page = context.new_page()
+
+    # when they open the camera's consent page, with its weekly schedule table
+    page.goto(porchlight_server.url(HOST, f"/my/cameras/{camera_id}/consent/"))
+    expect(page.locator("table.windows")).to_be_visible()
+    shot(page, f"consent-390-{locale}")
+
+    # then the page is no wider than the screen (the schedule table scrolls inside its box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
