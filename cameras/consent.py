@@ -55,6 +55,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "expiry_horizon",
     "level_at_least",
     "window_contains",
+    "window_problems",
     "windows_validate",
 ]
 
@@ -275,10 +277,23 @@ def windows_validate(windows: Sequence[Window]) -> list[str]:
     most 24 hours. Windows must not overlap anywhere in the week (an overnight
     Sunday window wraps into Monday); touching, end == start, is fine.
     """
-    errors: list[str] = []
+    return [template % params for template, params in window_problems(windows)]
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for ``makemessages`` without importing Django: callers translate it."""
+    return message
+
+
+def window_problems(
+    windows: Sequence[Window], *, day_names: Sequence[str] = _DAY_NAMES
+) -> list[tuple[str, dict[str, Any]]]:
+    """The errors of ``windows_validate`` as (English %-template, parameters) pairs, so that
+    a caller can translate the template and pass day names in the user's language."""
+    errors: list[tuple[str, dict[str, Any]]] = []
     valid: list[Window] = []
     for number, window in enumerate(windows, start=1):
-        error = _window_error(number, window)
+        error = _window_error(number, window, day_names)
         if error is None:
             valid.append(window)
         else:
@@ -287,26 +302,42 @@ def windows_validate(windows: Sequence[Window]) -> list[str]:
         for second in valid[i + 1 :]:
             if _overlap(first, second):
                 errors.append(
-                    f"The window on {_describe(first)} overlaps the window on {_describe(second)}; "
-                    "windows must not overlap."
+                    (
+                        gettext_noop(
+                            "The window on %(first)s overlaps the window on %(second)s; windows must not overlap."
+                        ),
+                        {"first": _describe(first, day_names), "second": _describe(second, day_names)},
+                    )
                 )
     return errors
 
 
-def _window_error(number: int, window: Window) -> str | None:
+def _window_error(number: int, window: Window, day_names: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
     if not 0 <= window.day <= 6:
-        return f"Window {number} has day {window.day}; the day must be 0 (Monday) to 6 (Sunday)."
-    day = _DAY_NAMES[window.day]
+        return (
+            gettext_noop("Window %(number)d has day %(day)d; the day must be 0 (Monday) to 6 (Sunday)."),
+            {"number": number, "day": window.day},
+        )
+    day = day_names[window.day]
     if window.start.tzinfo is not None or window.end.tzinfo is not None:
-        return f"The window on {day} must use local wall-clock times without a time zone."
+        return gettext_noop("The window on %(day)s must use local wall-clock times without a time zone."), {"day": day}
     if window.start == window.end:
-        return f"The window on {day} starts and ends at {_hhmm(window.start)}; it must have a length."
+        return (
+            gettext_noop("The window on %(day)s starts and ends at %(time)s; it must have a length."),
+            {"day": day, "time": _hhmm(window.start)},
+        )
     if not window.next_day and window.end < window.start:
-        return f"The window on {day} ends before it starts; tick 'ends next day' for overnight windows."
+        return (
+            gettext_noop("The window on %(day)s ends before it starts; tick 'ends next day' for overnight windows."),
+            {"day": day},
+        )
     if window.next_day and window.end > window.start:
         return (
-            f"The window on {day} would last longer than 24 hours; "
-            f"an overnight window must end before {_hhmm(window.start)} on the next day."
+            gettext_noop(
+                "The window on %(day)s would last longer than 24 hours; "
+                "an overnight window must end before %(time)s on the next day."
+            ),
+            {"day": day, "time": _hhmm(window.start)},
         )
     return None
 
@@ -344,12 +375,12 @@ def _deny(reason: Reason, message: str) -> ConsentDecision:
     return ConsentDecision(False, reason, message)
 
 
-def _describe(window: Window) -> str:
+def _describe(window: Window, day_names: Sequence[str] = _DAY_NAMES) -> str:
     if not 0 <= window.day <= 6:
         return f"day {window.day} {_hhmm(window.start)}{_DASH}{_hhmm(window.end)}"
-    day = _DAY_NAMES[window.day]
+    day = day_names[window.day]
     if window.next_day:
-        return f"{day} {_hhmm(window.start)}{_DASH}{_DAY_NAMES[(window.day + 1) % 7]} {_hhmm(window.end)}"
+        return f"{day} {_hhmm(window.start)}{_DASH}{day_names[(window.day + 1) % 7]} {_hhmm(window.end)}"
     return f"{day} {_hhmm(window.start)}{_DASH}{_hhmm(window.end)}"
 
 

@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tenants.models import Department, DepartmentPolicy
 from tenants.selectors import department_base_url
 
-from .consent import EXPIRY_HORIZON_YEARS, MAX_WINDOWS, ConsentLevel, Window, expiry_horizon, windows_validate
+from .consent import EXPIRY_HORIZON_YEARS, MAX_WINDOWS, ConsentLevel, Window, expiry_horizon, window_problems
 from .events import camera_changed
 from .exceptions import OutsideJurisdiction
 from .geometry import fov_wedge
@@ -153,6 +154,17 @@ def _ordinance_change_reason(*, site: Site, department: Department, fields: dict
 
 _NOWHERE = Point(0, 0, srid=4326)
 
+# The day names of schedule-window errors, in the owner's language (the portal's msgids).
+_DAY_NAMES = [
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+]
+
 
 def site_delete(*, owner: Any, site: Site) -> None:
     """Delete a site with its cameras and consent, and erase the owner's personal data
@@ -290,8 +302,9 @@ def consent_set(
         else:
             if any(t.second or t.microsecond for w in parsed for t in (w.start, w.end)):
                 errors["windows"] = [_("Schedule times are in whole minutes (HH:MM), without seconds.")]
-            elif problems := windows_validate(parsed):
-                errors["windows"] = problems
+            elif problems := window_problems(parsed, day_names=[str(day) for day in _DAY_NAMES]):
+                # consent.py is pure: its messages are translated here, for the owner reading them.
+                errors["windows"] = [_(template) % params for template, params in problems]
     if expires_at is not None and timezone.is_naive(expires_at):
         errors["expires_at"] = [_("Give the end date with its time zone.")]
     elif expires_at is not None and expires_at <= now:

@@ -240,6 +240,26 @@ def test_consent_bad_input_gets_a_clear_message_and_changes_nothing(
     assert ConsentGrant.objects.get(camera=camera).level == "registered"
 
 
+@pytest.mark.parametrize(
+    "windows",
+    [
+        [{"day": "0", "start": "22:00", "end": "06:00"}],
+        [{"day": "0", "start": "08:00", "end": "12:00"}, {"day": "0", "start": "11:00", "end": "13:00"}],
+    ],
+)
+def test_a_schedule_window_error_is_in_the_owners_language(
+    camera: Camera, rialto_client: TenantClient, windows: list[dict[str, str]]
+) -> None:
+    response = rialto_client.post(
+        f"/my/cameras/{camera.public_id}/consent/", _consent_data("live", windows), HTTP_ACCEPT_LANGUAGE="es"
+    )
+
+    errors = response.content.decode().split('id="windows-errors"')[1].split("</ul>")[0]
+    assert response.status_code == 400
+    assert "Lunes" in errors
+    assert "Monday" not in errors
+
+
 def test_withdraw_consent_takes_effect_at_once(camera: Camera, rialto_client: TenantClient) -> None:
     rialto_client.post(f"/my/cameras/{camera.public_id}/consent/", _consent_data("live"))
 
