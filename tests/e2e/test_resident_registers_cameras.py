@@ -11,7 +11,9 @@ from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import expect
 
 from accounts.models import Role
+from accounts.services import api_token_issue
 from cameras import services
+from cameras.models import Camera
 from tenants.models import Department
 from tests.e2e.conftest import LiveServer
 from tests.factories import UserFactory
@@ -134,5 +136,52 @@ def test_the_consent_page_fits_a_phone(porchlight_server: LiveServer, browser: A
     shot(page, f"consent-390-{locale}")
 
     # then the page is no wider than the screen (the schedule table scrolls inside its box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
+def _owner_with_a_token() -> str:
+    """A business owner's session key, the owner holding one API token, committed."""
+    session_key, camera_id = _owner_with_a_camera()
+    owner = Camera.objects.get(public_id=camera_id).site.owner
+    api_token_issue(user=owner, name="The shop's recorder")
+    return session_key
+
+
+def test_the_api_tokens_page_fits_a_phone_with_its_revoke_button(
+    porchlight_server: LiveServer, browser: Any, shot: Any
+) -> None:
+    # given an owner with an API token, on a phone
+    session_key = committed(_owner_with_a_token)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    context.add_cookies([{"name": "sessionid", "value": session_key, "domain": HOST, "path": "/"}])
+    page = context.new_page()
+
+    # when they open their API tokens
+    page.goto(porchlight_server.url(HOST, "/me/api-tokens/"))
+    expect(page.locator("button[name=revoke]")).to_be_visible()
+    shot(page, "api-tokens-390")
+
+    # then the page is no wider than the screen (the tokens table scrolls inside its box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
+def test_a_new_api_token_wraps_on_a_phone(porchlight_server: LiveServer, browser: Any, shot: Any) -> None:
+    # given an owner on a phone who has just created a token
+    session_key, _camera_id = committed(_owner_with_a_camera)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    context.add_cookies([{"name": "sessionid", "value": session_key, "domain": HOST, "path": "/"}])
+    page = context.new_page()
+    page.goto(porchlight_server.url(HOST, "/me/api-tokens/"))
+    page.fill("form.stacked [name=name]", "Recorder")
+    page.click("form.stacked button[type=submit]")
+    expect(page.locator("#new-token")).to_be_visible()
+
+    # when the token has no hyphen to break at (about half of them: base64url without '-')
+    page.eval_on_selector("#new-token", "code => { code.textContent = 'pl_' + 'A'.repeat(43); }")
+    shot(page, "api-token-new-390")
+
+    # then it wraps inside the screen instead of widening the page
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
