@@ -185,3 +185,23 @@ def test_a_new_api_token_wraps_on_a_phone(porchlight_server: LiveServer, browser
     # then it wraps inside the screen instead of widening the page
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def test_an_empty_access_log_reads_whole_on_a_phone(porchlight_server: LiveServer, browser: Any, shot: Any) -> None:
+    # given a new owner whose cameras nobody has accessed yet, on a phone
+    session_key, _camera_id = committed(_owner_with_a_camera)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    context.add_cookies([{"name": "sessionid", "value": session_key, "domain": HOST, "path": "/"}])
+    page = context.new_page()
+
+    # when they open "Who accessed my cameras"
+    page.goto(porchlight_server.url(HOST, "/my/access/"))
+    message = page.get_by_text("No police access to your cameras has been recorded.")
+    expect(message).to_be_visible()
+    shot(page, "access-log-empty-390")
+
+    # then the sentence fits the screen, not cut off inside the wide table's scroll box
+    box = message.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 390
+    context.close()
