@@ -3,7 +3,9 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.contrib.sites.requests import RequestSite
 from django.http import HttpRequest
 from django_tenants.utils import get_public_schema_name
 
@@ -30,6 +32,17 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # Without the sites framework allauth's mails greet from the host name ("Hello from
+        # rialto.example.org!"); an owner knows their police department by its name.
+        request = allauth_context.request
+        tenant = getattr(request, "tenant", None)
+        if request is not None and tenant is not None and not _is_public(request) and "current_site" not in context:
+            site = RequestSite(request)
+            site.name = tenant.name
+            context = {**context, "current_site": site}
+        super().send_mail(template_prefix, email, context)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import Role, User
+from tests.factories import UserFactory
 
 SIGNUP = {
     "email": "new.owner@example.org",
@@ -26,6 +27,22 @@ def test_signup_creates_an_owner_who_must_verify_the_email_first(in_rialto: Any,
     assert user.role == role
     assert "_auth_user_id" not in rialto_client.session
     assert "rialto.localhost" in mail.outbox[-1].body
+
+
+def test_the_confirmation_mail_names_the_department_not_the_host(in_rialto: Any, rialto_client: Any) -> None:
+    rialto_client.post("/accounts/signup/", dict(SIGNUP, role=Role.RESIDENT))
+
+    body = mail.outbox[-1].body
+    assert f"Hello from {in_rialto.name}!" in body
+    assert f"Thank you for using {in_rialto.name}!" in body
+
+
+def test_the_password_reset_mail_names_the_department(in_rialto: Any, rialto_client: Any) -> None:
+    UserFactory(email="owner@example.org", role=Role.RESIDENT)
+
+    rialto_client.post("/accounts/password/reset/", {"email": "owner@example.org"})
+
+    assert f"Hello from {in_rialto.name}!" in mail.outbox[-1].body
 
 
 def test_verifying_the_email_from_the_outbox_logs_the_owner_in(in_rialto: Any, rialto_client: Any) -> None:
