@@ -34,8 +34,8 @@ from tenants.selectors import department_current
 
 from . import geo
 from .consent import ConsentAction, ConsentLevel, Reason, consent_permits, permitted_until
-from .models import Camera, CameraStatus, ConsentGrant, Purpose, SiteKind
-from .selectors import grant_state, grant_state_of
+from .models import Camera, CameraStatus, ConsentGrant, Purpose
+from .selectors import RESIDENTIAL_KINDS, grant_state, grant_state_of
 from .templatetags.porchlight import purpose_label
 
 # Who may do what. Department admins administer and the oversight board reads the log;
@@ -52,7 +52,6 @@ _CONSENT_FOR_ACTION: dict[str, ConsentAction] = {
     Action.LIVE_EXTEND: ConsentAction.LIVE_VIEW,  # another period is judged as a new view would be
 }
 _LIVE_ACTIONS = frozenset({Action.LIVE_START, Action.LIVE_EXTEND})
-RESIDENTIAL_KINDS = {SiteKind.RESIDENTIAL, SiteKind.MULTIFAMILY}
 
 
 @dataclass(frozen=True)

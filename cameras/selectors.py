@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from tenants.models import DepartmentPolicy
 
 from .consent import ConsentAction, ConsentLevel, GrantState, Window, consent_permits, level_at_least
-from .models import Camera, CameraStatus, ConsentGrant, Site
+from .models import Camera, CameraStatus, ConsentGrant, Site, SiteKind
 
 
 def sites_of_owner(*, owner: Any) -> QuerySet[Site]:
@@ -116,6 +116,15 @@ LEVEL_SENTENCES = {
         "Police can ask you for footage and watch live for a stated purpose, within your schedule."
     ),
 }
+
+
+# Cameras at these kinds of property are never watched live unless the policy allows it.
+RESIDENTIAL_KINDS = frozenset({SiteKind.RESIDENTIAL, SiteKind.MULTIFAMILY})
+
+
+def site_live_view_barred(*, site: Site, policy: DepartmentPolicy | None) -> bool:
+    """Whether department policy rules out live view of the site's cameras, whatever their consent."""
+    return policy is not None and site.kind in RESIDENTIAL_KINDS and not policy.residential_live_view_allowed
 
 
 def consent_sentence(*, level: str, revoked: bool = False, paused: bool = False) -> str:

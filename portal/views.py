@@ -19,11 +19,14 @@ from django.views.generic import TemplateView
 from accounts.models import OWNER_ROLES
 from audit.selectors import chain_head, events_for_owner
 from cameras import selectors, services
+from cameras.consent import ConsentLevel
 from cameras.exceptions import OutsideJurisdiction
 from cameras.models import Camera, CameraStatus, Site
 from tenants.models import DepartmentPolicy
 
 from .forms import CameraForm, ConsentForm, SiteForm, WindowFormSet, windows_payload
+
+LIVE_LEVELS = (ConsentLevel.LIVE, ConsentLevel.LIVE_EXIGENT)
 
 
 def _policy(request: HttpRequest) -> DepartmentPolicy | None:
@@ -118,7 +121,12 @@ class MyCamerasView(OwnerRequiredMixin, View):
                 for camera in site.cameras.all()
             ]
             ordinance = selectors.site_ordinance_status(site=site, policy=policy, time_zone=tz)
-            rows.append((site, cameras, ordinance))
+            # Said where a camera's sentence speaks of live view that the department never uses here.
+            live_barred = selectors.site_live_view_barred(site=site, policy=policy) and any(
+                camera.consent.level in LIVE_LEVELS and camera.consent.revoked_at is None
+                for camera, _sentence in cameras
+            )
+            rows.append((site, cameras, ordinance, live_barred))
         now = timezone.now()
         emergencies = events_for_owner(owner_id=int(request.user.pk or 0)).filter(
             action="live_end",
@@ -338,6 +346,7 @@ class ConsentEditView(OwnerRequiredMixin, View):
             "preview": selectors.consent_sentence(level=level),
             "ordinance": ordinance,
             "revoked": camera.consent.revoked_at is not None,
+            "live_barred": selectors.site_live_view_barred(site=camera.site, policy=policy),
         }
 
     def get(self, request: HttpRequest, camera_id: str) -> HttpResponse:

@@ -536,3 +536,33 @@ def test_a_resident_with_a_home_is_not_asked_about_the_ordinance(in_rialto: Any,
     site = Site.objects.get(owner=resident)
 
     assert 'name="constructed_on"' not in rialto_client.get(f"/my/sites/{site.public_id}/").content.decode()
+
+
+@pytest.mark.parametrize("page", ["consent", "my-cameras"])
+def test_a_home_camera_owner_is_told_police_never_watch_it_live_here(
+    camera: Camera, rialto_client: TenantClient, in_rialto: Any, page: str
+) -> None:
+    policy_update(department=in_rialto, actor=None, residential_live_view_allowed=False)
+    rialto_client.post(f"/my/cameras/{camera.public_id}/consent/", _consent_data("live_exigent"))
+
+    path = f"/my/cameras/{camera.public_id}/consent/" if page == "consent" else "/my/"
+    content = rialto_client.get(path).content.decode()
+
+    assert "never watches home cameras live" in content
+
+
+@pytest.mark.parametrize(("kind", "allowed"), [("residential", True), ("business", False)])
+def test_no_live_view_note_where_police_may_watch_live(
+    owner: Any, rialto_client: TenantClient, in_rialto: Any, kind: str, allowed: bool
+) -> None:
+    policy_update(department=in_rialto, actor=None, residential_live_view_allowed=allowed)
+    _site_post(rialto_client, kind=kind)
+    site = Site.objects.get(owner=owner)
+    rialto_client.post(f"/my/sites/{site.public_id}/cameras/new/", _camera_data())
+    camera = Camera.objects.get(site=site)
+    rialto_client.post(f"/my/cameras/{camera.public_id}/consent/", _consent_data("live"))
+
+    consent_page = rialto_client.get(f"/my/cameras/{camera.public_id}/consent/").content.decode()
+    my_cameras = rialto_client.get("/my/").content.decode()
+
+    assert "never watches home cameras live" not in consent_page + my_cameras
