@@ -14,7 +14,7 @@ from accounts.models import Role
 from accounts.services import api_token_issue
 from cameras import services
 from cameras.models import Camera
-from tenants.models import Department
+from tenants.models import Department, DepartmentPolicy
 from tests.e2e.conftest import LiveServer
 from tests.factories import UserFactory
 from tests.live.test_consumers import committed
@@ -108,12 +108,14 @@ def test_new_resident_registers_a_site_and_two_cameras_sets_consent_and_revokes_
     expect(page.locator("tr.camera", has_text="Front door")).to_contain_text("You withdrew consent")
 
 
-def _owner_with_a_camera() -> tuple[str, str]:
+def _owner_with_a_camera(label: str = "Door", camera_type: str = "fixed", level: str = "registered") -> tuple[str, str]:
     """A business owner's session key and the public id of their camera, committed."""
     department = Department.objects.get(schema_name="rialto")
     owner = UserFactory(role=Role.BUSINESS, email=f"owner-{uuid.uuid4().hex[:8]}@example.org")
     site = services.site_create(owner=owner, department=department, lon=-117.38, lat=34.10, address="1 Main")
-    camera = services.camera_register(owner=owner, site=site, label="Door")
+    camera = services.camera_register(owner=owner, site=site, label=label, camera_type=camera_type)
+    policy = DepartmentPolicy.objects.get(department=department)
+    services.consent_set(owner=owner, camera=camera, policy=policy, level=level)
     session = SessionStore()
     session["_auth_user_id"] = str(owner.pk)
     session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
@@ -204,4 +206,23 @@ def test_an_empty_access_log_reads_whole_on_a_phone(porchlight_server: LiveServe
     box = message.bounding_box()
     assert box is not None
     assert box["x"] + box["width"] <= 390
+    context.close()
+
+
+def test_my_cameras_fits_a_phone_in_spanish(porchlight_server: LiveServer, browser: Any, shot: Any) -> None:
+    # given an owner with a camera, reading the portal in Spanish on a phone
+    session_key, _camera_id = committed(
+        _owner_with_a_camera, label="Driveway", camera_type="doorbell", level="live_exigent"
+    )
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-ES")
+    context.add_cookies([{"name": "sessionid", "value": session_key, "domain": HOST, "path": "/"}])
+    page = context.new_page()
+
+    # when they open My cameras (the actions column holds "Consentimiento", one long word)
+    page.goto(porchlight_server.url(HOST, "/my/"))
+    expect(page.locator("tr.camera")).to_be_visible()
+    shot(page, "my-cameras-390-es")
+
+    # then the page is no wider than the screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
