@@ -72,6 +72,28 @@ def test_owner_uploads_footage_and_sees_the_receipt(
     context.close()
 
 
+def test_the_receipt_fits_a_phone(porchlight_server: LiveServer, browser: Any, shot: Any, tmp_path: Path) -> None:
+    # given an owner on a phone answering a request
+    video = tmp_path / "porch.mp4"
+    make_video(video, seconds=2, size="320x180", rate=10)
+    scene = committed(_scene, level="on_request")
+    request_id, session_key = committed(_request_and_owner_session, scene)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.add_cookies([{"name": "sessionid", "value": session_key, "domain": "rialto.localhost", "path": "/"}])
+    page = context.new_page()
+    page.goto(porchlight_server.url("rialto.localhost", f"/my/requests/{request_id}/"))
+
+    # when they send a clip and get the receipt with its 64-digit SHA-256
+    page.set_input_files("input[name=file]", str(video))
+    page.click("section.answer form.clip-upload button[type=submit]")
+    expect(page.locator("#receipt")).to_be_visible()
+    shot(page, "receipt-390")
+
+    # then the hash wraps inside the screen instead of widening the page
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
 def _noisy_video(path: Path, seconds: int) -> bytes:
     """A few megabytes of real MP4: noise does not compress."""
     noise = ("-vf", "noise=alls=30:allf=t")
