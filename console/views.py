@@ -48,6 +48,11 @@ class StaffConsoleMixin(LoginRequiredMixin):
         public_id = self.request.session.get(SESSION_PURPOSE)  # type: ignore[attr-defined]
         return access.purpose_lookup(actor=self.actor, public_id=public_id) if public_id else None
 
+    def to_state_purpose(self) -> HttpResponse:
+        """Where a page that needs a stated purpose sends an officer who has none."""
+        messages.info(self.request, _("State the purpose of your search first."))  # type: ignore[attr-defined]
+        return redirect("console-purpose")
+
 
 def _in_force(purpose: Purpose | None) -> Purpose | None:
     return purpose if purpose is not None and purpose.expires_at > timezone.now() else None
@@ -85,8 +90,7 @@ class MapView(StaffConsoleMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         purpose = self.purpose()
         if purpose is None:
-            messages.info(request, _("State the purpose of your search first."))
-            return redirect("console-purpose")
+            return self.to_state_purpose()
         if _in_force(purpose) is None:
             messages.warning(
                 request, _("Your purpose for case %(case)s expired; state it again.") % {"case": purpose.case_number}

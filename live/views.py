@@ -42,8 +42,7 @@ class LiveView(StaffConsoleMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         purpose = self.purpose()
         if purpose is None:
-            messages.info(request, _("State the purpose of your search first."))
-            return redirect("console-purpose")
+            return self.to_state_purpose()
         ids = list(dict.fromkeys(c for c in request.POST.getlist("camera") if c))
         if not ids:
             message = _("Choose at least one camera to watch: tick it under Live in the search results.")
@@ -71,8 +70,7 @@ class LivePageView(StaffConsoleMixin, View):
     def get(self, request: HttpRequest, handle: str) -> HttpResponse:
         purpose = self.purpose()
         if purpose is None:
-            messages.info(request, _("State the purpose of your search first."))
-            return redirect("console-purpose")
+            return self.to_state_purpose()
         entry = request.session.get(SESSION_LIVE_HANDLES, {}).get(handle)
         fresh = entry is not None and not entry["used"] and entry["expires"] > time.time()
         if entry is not None and not entry["used"]:
