@@ -153,6 +153,7 @@ MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",  # first: everything below runs in the tenant's schema
     "config.middleware.RequestLogMiddleware",
     "config.middleware.DepartmentTimeZoneMiddleware",
+    "config.middleware.ServiceUnavailableMiddleware",  # Redis unreachable: 503 with a sentence, sign-in fails closed
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
