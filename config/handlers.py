@@ -20,6 +20,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
@@ -60,8 +61,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
         logger.exception("the 500 page could not be rendered")
     return HttpResponseServerError(
         format_html(
-            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Porchlight</title></head>'
+            '<!doctype html><html lang="{}"><head><meta charset="utf-8"><title>Porchlight</title></head>'
             "<body><h1>{}</h1><p>{}</p></body></html>",
+            get_language() or "en",
             _("Something went wrong"),
             _("Something went wrong on our side. Try again in a moment."),
         )
