@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from .selectors import session_passed_mfa, user_has_mfa
 
 # Paths a staff member without MFA may still reach: the MFA set-up itself, logout,
-# e-mail confirmation and password reset, and static files.
-_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+# e-mail confirmation and password reset, static files and the favicon. A redirect of what
+# the browser fetches by itself (the favicon) would land on the set-up page it is showing.
+_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/favicon.ico", "/healthz", "/i18n/")
 _ACTIVITY_WRITE_INTERVAL = 30  # seconds; avoids a session write on every request
 
 

@@ -186,3 +186,19 @@ class ApiTokensView(LoginRequiredMixin, View):
             return self._render(request, status=404)
         messages.success(request, _("Token revoked."))
         return redirect("api-tokens")
+
+
+class TotpSecretRenewView(LoginRequiredMixin, View):
+    """Discard the pending TOTP secret so the activation page offers a new one.
+
+    The activation page keeps offering the same secret (accounts.mfa_forms); this is the one
+    deliberate way to change it, e.g. when the QR code may have been seen by someone else.
+    A POST, so that no page load or link prefetch can renew it by accident. Nothing to renew
+    once an authenticator is active: the secret then lives in it, not in the session."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from allauth.mfa.totp.internal.auth import clear_totp_secret
+
+        clear_totp_secret(request)
+        messages.info(request, _("A new secret was made: scan the new QR code, then enter the code it shows."))
+        return redirect("mfa_activate_totp")

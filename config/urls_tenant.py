@@ -48,3 +48,9 @@ urlpatterns = [
     path("", include("footage.urls")),
     path("api/v1/", include(api_v1)),
 ]
+
+# Error pages rendered in the department's schema, whichever thread renders them (config.handlers).
+handler400 = "config.handlers.bad_request"
+handler403 = "config.handlers.permission_denied"
+handler404 = "config.handlers.page_not_found"
+handler500 = "config.handlers.server_error"

@@ -153,6 +153,7 @@ MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",  # first: everything below runs in the tenant's schema
     "config.middleware.RequestLogMiddleware",
     "config.middleware.DepartmentTimeZoneMiddleware",
+    "config.middleware.ServiceUnavailableMiddleware",  # Redis unreachable: 503 with a sentence, sign-in fails closed
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -222,6 +223,9 @@ STATICFILES_DIRS: list[object] = [BASE_DIR / "static"] + [
     )
     if (BASE_DIR / "node_modules" / package).is_dir()
 ]
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise ahead of the
+# session, login and MFA middleware: never redirected to MFA set-up, never logged as a refusal.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_ROOT = env.path("PORCHLIGHT_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))
 MEDIA_URL = "/media/"
 # Footage goes through the named storages "clips" and "clip_staging" (config/storage.py):
@@ -267,6 +271,8 @@ LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# The activation page offers one secret until it is used or renewed on purpose (accounts.mfa_forms).
+MFA_FORMS = {"activate_totp": "accounts.mfa_forms.TotpActivateForm"}
 MFA_TOTP_ISSUER = "Porchlight"
 # Accept the code of the neighbouring 30-second step too (RFC 6238 §5.2 allows for clock
 # drift and for a code typed just as it rolls over); allauth still refuses a reused code.

@@ -1,0 +1,70 @@
+"""The pages Django answers with when a view fails (400, 403, 404, 500), rendered in the
+request's department.
+
+Under ASGI, Django turns an exception raised by a view into a response with
+``sync_to_async(response_for_exception, thread_sensitive=False)``: on another thread, whose
+database connection is not in the request's schema (search_path ``public``, or whatever that
+thread last served). These pages extend the base template, which reads the department's own
+tables (the integrity banner of supervisors and admins): rendered there, they failed with a
+500 for those roles. The tenant therefore travels with the request: each handler sets the
+connection of the thread it runs on to ``request.tenant`` while it renders, and puts it back.
+
+The JSON answers under /api/ are the API's own (accounts.api_base); these are the HTML pages.
+"""
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import defaults
+from django.views.decorators.csrf import requires_csrf_token
+from django_tenants.utils import tenant_context
+
+logger = logging.getLogger("porchlight.request")
+
+
+def _in_request_tenant(handler: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Run ``handler`` with this thread's database connection in the request's schema."""
+
+    @wraps(handler)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        if tenant is None:  # the host was refused before a department was chosen
+            return handler(request, *args, **kwargs)
+        with tenant_context(tenant):
+            return handler(request, *args, **kwargs)
+
+    return wrapper
+
+
+bad_request = _in_request_tenant(defaults.bad_request)
+permission_denied = _in_request_tenant(defaults.permission_denied)
+page_not_found = _in_request_tenant(defaults.page_not_found)
+
+
+@_in_request_tenant
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The department's own 500 page (its header, the signed-in user's menu). Django's default
+    renders it without the request so that it cannot fail again; here the request's page is
+    tried first and, should that fail too (the database may be what failed), a page that
+    needs nothing is sent instead."""
+    try:
+        return HttpResponseServerError(loader.render_to_string("500.html", request=request))
+    except Exception:  # the page itself failed: log why, and answer with one that cannot
+        logger.exception("the 500 page could not be rendered")
+    return HttpResponseServerError(
+        format_html(
+            '<!doctype html><html lang="{}"><head><meta charset="utf-8"><title>Porchlight</title></head>'
+            "<body><h1>{}</h1><p>{}</p></body></html>",
+            get_language() or "en",
+            _("Something went wrong"),
+            _("Something went wrong on our side. Try again in a moment."),
+        )
+    )

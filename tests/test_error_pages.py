@@ -1,0 +1,149 @@
+"""Error pages (403, 404, 500) through the real ASGI server, for every role.
+
+Under ASGI, Django renders the response to an exception raised in a view on another
+thread, with another database connection; these pages must still be the department's own
+pages, read from the department's schema (the integrity banner of supervisors and admins
+queries it)."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from accounts.models import Role
+from tenants.models import Department
+from tests.factories import UserFactory, totp_enable
+from tests.site_client import SiteSession, committed, signed_in, uvicorn_server
+
+pytestmark = [pytest.mark.django_db, pytest.mark.server]
+
+HOST = "rialto.localhost"
+DEPARTMENT = "Rialto Police Department"
+ROLES = [Role.RESIDENT, Role.OFFICER, Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT]
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup: None) -> Iterator[int]:
+    with uvicorn_server() as port:
+        yield port
+
+
+@pytest.fixture(scope="module")
+def people(django_db_setup: None, django_db_blocker: Any) -> dict[str, tuple[str, str | None]]:
+    """One committed Rialto user per role: e-mail and, for staff, the TOTP secret."""
+
+    def make() -> dict[str, tuple[str, str | None]]:
+        with tenant_context(Department.objects.get(schema_name="rialto")):
+            out: dict[str, tuple[str, str | None]] = {}
+            for role in ROLES:
+                user = UserFactory(role=role)
+                out[role] = (user.email, totp_enable(user) if user.is_staff_role else None)
+            return out
+
+    with django_db_blocker.unblock():
+        return committed(make)  # type: ignore[no-any-return]
+
+
+def _session(server: int, people: dict[str, tuple[str, str | None]], role: str) -> SiteSession:
+    email, secret = people[role]
+    return signed_in(server, HOST, email, secret)
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "reason"),
+    [
+        (Role.RESIDENT, "/department/staff/", "Only department administrators can manage the department."),
+        (Role.OFFICER, "/department/staff/", "Only department administrators can manage the department."),
+        (Role.SUPERVISOR, "/department/staff/", "Only department administrators can manage the department."),
+        (Role.DEPT_ADMIN, "/console/", "The console is for officers and supervisors."),
+        (Role.OVERSIGHT, "/department/staff/", "Only department administrators can manage the department."),
+    ],
+)
+def test_refused_page_is_the_departments_403_page_for_every_role(
+    server: int, people: dict[str, tuple[str, str | None]], role: str, path: str, reason: str
+) -> None:
+    session = _session(server, people, role)
+
+    reply = session.get(path)
+
+    assert reply.status == 403, reply.body[-3000:]
+    assert DEPARTMENT in reply.body
+    assert reason in reply.body
+    assert people[role][0] in reply.body  # the signed-in header: the page knows who is asking
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_missing_page_is_the_departments_404_page_for_every_role(
+    server: int, people: dict[str, tuple[str, str | None]], role: str
+) -> None:
+    session = _session(server, people, role)
+
+    reply = session.get("/no-such-page/")
+
+    assert reply.status == 404, reply.body[-3000:]
+    assert DEPARTMENT in reply.body
+    assert "There is no page at this address." in reply.body
+    assert people[role][0] in reply.body
+
+
+def test_missing_page_for_a_visitor_is_the_departments_404_page(server: int) -> None:
+    reply = SiteSession(server, HOST).get("/no-such-page/")
+
+    assert reply.status == 404
+    assert DEPARTMENT in reply.body
+    assert "There is no page at this address." in reply.body
+
+
+def test_missing_page_speaks_the_visitors_language(server: int) -> None:
+    session = SiteSession(server, HOST)
+    session.cookies["django_language"] = "es"
+
+    reply = session.get("/no-such-page/")
+
+    assert reply.status == 404
+    assert '<html lang="es">' in reply.body
+    assert "No hay ninguna página en esta dirección." in reply.body
+
+
+def test_missing_page_on_the_public_site_is_porchlights_404_page(server: int) -> None:
+    reply = SiteSession(server, "localhost").get("/no-such-page/")
+
+    assert reply.status == 404
+    assert "There is no page at this address." in reply.body
+
+
+def _database_read_only(on: bool) -> None:
+    """Make new connections to the test database refuse writes, as a PostgreSQL standby
+    does while a failover is in progress (connections already open keep their setting)."""
+    name = connection.settings_dict["NAME"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET default_transaction_read_only = off")  # this connection may be a refusing one
+        cursor.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {"on" if on else "off"}')
+
+
+@pytest.fixture
+def database_refusing_writes(django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        committed(lambda: _database_read_only(True))
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            committed(lambda: _database_read_only(False))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_server_error_while_the_database_refuses_writes_is_the_departments_500_page(
+    server: int, people: dict[str, tuple[str, str | None]], role: str, request: Any
+) -> None:
+    session = _session(server, people, role)
+    request.getfixturevalue("database_refusing_writes")
+
+    reply = session.get("/oversight/")  # every reading of the access log, or refusal of it, is logged: a write
+
+    assert reply.status == 500, reply.body[-3000:]
+    assert DEPARTMENT in reply.body
+    assert "Something went wrong on our side" in reply.body
+    assert people[role][0] in reply.body
