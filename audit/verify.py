@@ -46,8 +46,9 @@ def chain_verify(
 ) -> ChainReport:
     """Verify the current schema's chain from the first event to the head.
 
-    A changed row fails its own hash; a removed row leaves a gap in the sequence and a
-    prev_hash that no longer matches; an inserted or reordered row breaks the link.
+    Names the first event that is not what the chain says it was: a row whose contents no
+    longer produce its hashes; a row that agrees with itself (edited and re-hashed) but is
+    no longer what the next event links to; a gap (a removed row); a row outside the chain.
 
     What the chain alone cannot show, someone holding an earlier head can: ``expect`` lists
     (seq, hash) checkpoints kept outside the database (from the public page, an oversight
@@ -64,6 +65,7 @@ def chain_verify(
         start, expected[after[0]] = after[0], after[1]
     columns = ", ".join(_READABLE.get(name, name) for name in (*HASHED_FIELDS, "content_hash", "hash"))
     expected_seq, expected_prev, count = 1, GENESIS, 0
+    before_prev = GENESIS  # the hash of the event before the previous one (the head if that one is broken)
     with connection.cursor() as cursor:
         # Only with the NOT NULL constraint dropped; the walk below (by number) would not see it.
         cursor.execute("SELECT id FROM audit_accessevent WHERE seq IS NULL ORDER BY id LIMIT 1")
@@ -99,13 +101,24 @@ def chain_verify(
                     return ChainReport(False, count, expected_prev, seq, problem)
                 if seq != expected_seq:
                     return ChainReport(False, count, expected_prev, seq, f"event #{expected_seq} is missing")
+                if (own := _hash_problem(values)) is not None:
+                    return ChainReport(False, count, expected_prev, seq, own)
                 if values["prev_hash"] != expected_prev:
-                    return ChainReport(False, count, expected_prev, seq, "does not link to the event before it")
-                if not _hash_holds(values):
-                    return ChainReport(False, count, expected_prev, seq, "its contents were changed")
+                    # This event agrees with itself, so it links to what the event before it
+                    # was when it was written: that one has changed since, hashes and all.
+                    if seq == 1:
+                        problem = f"it links to {values['prev_hash']}, not to the start of the chain ({GENESIS})"
+                        return ChainReport(False, 0, GENESIS, seq, problem + ": it was replaced")
+                    problem = (
+                        f"event #{seq} links to {values['prev_hash']}, but this event now hashes to "
+                        f"{expected_prev}: it was changed and its hashes recomputed after event #{seq} "
+                        f"was written (or event #{seq} was replaced by one that links elsewhere)"
+                    )
+                    return ChainReport(False, count - 1, before_prev, seq - 1, problem)
                 if seq in expected and expected[seq] != values["hash"]:
                     problem = f"it differs from the checkpoint (hash {values['hash']}, checkpoint {expected[seq]})"
                     return ChainReport(False, count, expected_prev, seq, problem + ": the log was rewritten")
+                before_prev = expected_prev
                 expected_seq, expected_prev, count = seq + 1, values["hash"], count + 1
     beyond = sorted(seq for seq in expected if seq >= expected_seq)
     if beyond:
@@ -203,17 +216,22 @@ def chain_reanchor(*, head: tuple[int, str], reason: str, operator: str) -> Chai
     return report
 
 
-def _hash_holds(values: dict[str, Any]) -> bool:
-    """The row's own hash follows from its contents and its link (v2), or from the whole
-    row (v1, rows written before the database linked the chain: empty content_hash)."""
+def _hash_problem(values: dict[str, Any]) -> str | None:
+    """What no longer follows in the row itself, or None: its hash must follow from its
+    contents and its link (v2), or from the whole row (v1, rows written before the database
+    linked the chain: empty content_hash)."""
     if not values["content_hash"]:
-        return event_hash(values) == values["hash"]
+        if event_hash(values) != values["hash"]:
+            return "its contents were changed (they no longer produce its hash)"
+        return None
     if content_hash(values) != values["content_hash"]:
-        return False
+        return "its contents were changed (they no longer produce its content hash)"
     link = link_hash(
         seq=values["seq"],
         occurred_at=values["occurred_at"],
         prev_hash=values["prev_hash"],
         content=values["content_hash"],
     )
-    return bool(link == values["hash"])
+    if link != values["hash"]:
+        return "its number, time, link or hash was changed (they no longer produce its hash)"
+    return None

@@ -1,9 +1,22 @@
-"""What someone with superuser rights on the database can do to the access log."""
+"""What someone with superuser rights on the database can do to the access log: switch its
+triggers off, edit rows, and recompute the hashes so that the edit hides as well as it can."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connection
+from psycopg.types.json import Jsonb
+
+from audit.chain import HASHED_FIELDS, content_hash, link_hash
+from audit.models import AccessEvent
+
+
+def superuser_sql(sql: str, params: list[Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_accessevent DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+        cursor.execute("ALTER TABLE audit_accessevent ENABLE TRIGGER USER")
 
 
 @contextmanager
@@ -17,3 +30,32 @@ def replica_mode() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def _rehash(event: AccessEvent, prev_hash: str, changes: dict[str, Any]) -> str:
+    values = {name: getattr(event, name) for name in HASHED_FIELDS} | changes
+    content = content_hash(values)
+    new_hash = link_hash(seq=event.seq, occurred_at=event.occurred_at, prev_hash=prev_hash, content=content)
+    columns = [*changes, "content_hash", "prev_hash", "hash"]
+    params = [Jsonb(v) if isinstance(v, dict) else v for v in changes.values()]
+    superuser_sql(
+        f"UPDATE audit_accessevent SET {', '.join(f'{c} = %s' for c in columns)} WHERE seq = %s",  # noqa: S608 (test's own columns)
+        [*params, content, prev_hash, new_hash, event.seq],
+    )
+    return new_hash
+
+
+def event_edit_and_rehash(*, seq: int, rehash_later: bool = False, **changes: Any) -> None:
+    """Edit event ``seq`` and recompute its content hash and hash, so that the row agrees
+    with itself. With ``rehash_later`` every later event is re-linked too: the whole chain
+    from ``seq`` on verifies by itself, and only a head kept from before can tell."""
+    event = AccessEvent.objects.get(seq=seq)
+    prev = _rehash(event, event.prev_hash, changes)
+    if rehash_later:
+        for later in AccessEvent.objects.filter(seq__gt=seq).order_by("seq"):
+            prev = _rehash(later, prev, {})
+
+
+def chain_rewrite(**changes: Any) -> None:
+    """Rewrite the whole chain: the first event edited and every hash recomputed."""
+    event_edit_and_rehash(seq=1, rehash_later=True, **changes)

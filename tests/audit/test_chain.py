@@ -18,7 +18,7 @@ from audit.models import AccessEvent
 from audit.services import ActorSnapshot, EventFacts, access_event_record
 from audit.verify import chain_verify
 from tenants.models import Department
-from tests.audit.tampering import replica_mode
+from tests.audit.tampering import event_edit_and_rehash, replica_mode
 
 ACTOR = ActorSnapshot(user_id=7, label="Officer Test", badge="4711", role="officer", mfa=True, ip="10.0.0.1")
 
@@ -120,6 +120,21 @@ def test_a_changed_row_is_reported_at_exactly_that_row(in_rialto: Any) -> None:
     report = chain_verify()
     assert (report.ok, report.broken_seq) == (False, events[3].seq)
     assert "changed" in report.problem
+
+
+def test_audit_verify_names_an_event_edited_and_rehashed_not_the_one_after_it(in_rialto: Any) -> None:
+    # given six events, the fourth edited by a superuser who also recomputed its own hashes
+    events = _write(6)
+    event_edit_and_rehash(seq=events[3].seq, case_number="hidden")
+
+    # when the chain is verified
+    with pytest.raises(CommandError) as failure:
+        call_command("audit_verify", schema="rialto")
+
+    # then the edited event is named, with the link it broke
+    message = str(failure.value)
+    assert message.startswith(f"BROKEN at event #{events[3].seq}:")
+    assert f"event #{events[4].seq} links to {events[3].hash}" in message
 
 
 def test_a_deleted_row_is_reported_where_it_was(in_rialto: Any) -> None:
