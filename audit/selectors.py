@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import BooleanField, Case, Count, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
-from .models import AccessEvent, Action
+from .models import AccessEvent, Action, ChainVerification
 
 
 def event_number(text: str) -> int | None:
@@ -69,3 +69,13 @@ def events_summary(*, upto: int | None = None) -> list[Any]:
         .annotate(n=Count("seq"))
         .order_by("action", "evidence", "outcome")
     )
+
+
+def chain_verification_latest(*, ok: bool | None = None, how: str = "") -> ChainVerification | None:
+    """The newest verification of the chain (of that outcome and kind, if given)."""
+    verifications = ChainVerification.objects.order_by("-pk")
+    if ok is not None:
+        verifications = verifications.filter(ok=ok)
+    if how:
+        verifications = verifications.filter(how=how)
+    return verifications.first()

@@ -13,9 +13,10 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="audit.tasks.chain_verify_hourly")
 def chain_verify_hourly() -> str:
-    """Walk the department's whole chain; a broken chain is logged as an error and mailed to
-    the platform's administrators (the oversight page shows it too)."""
-    report = chain_verify_in_full()
+    """Walk the department's whole chain, held to the head verified before, and keep the
+    outcome; a broken chain is logged as an error and mailed to the platform's
+    administrators (the oversight page shows it too)."""
+    report = chain_verify_in_full(by="hourly task")
     if not report.ok:
         schema = connection.schema_name  # type: ignore[attr-defined]
         logger.error("access log chain broken", extra={"schema": schema, "seq": report.broken_seq})
