@@ -4,12 +4,14 @@ oversight page what it may claim."""
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from redis.exceptions import RedisError
 
 from .chain import GENESIS, HASHED_FIELDS, content_hash, event_hash, link_hash
 from .models import READABLE_TIME_SQL, Action, ChainVerification, Outcome, VerificationKind
@@ -159,6 +161,26 @@ def _checkpoint(point: tuple[int, str] | Checkpoint) -> Checkpoint:
 _CACHED_HEAD = "audit:chain-verified"
 _KEEP_S = 7 * 24 * 3600  # a week: longer than any gap between two hourly verifications
 
+logger = logging.getLogger(__name__)
+
+
+def _cached_head() -> tuple[int, str, str] | None:
+    """The cache's copy of the newest verified head, or None when the cache cannot be read:
+    the database's copy still holds the chain, so a cache outage stops no verification."""
+    try:
+        cached: tuple[int, str, str] | None = cache.get(_CACHED_HEAD)
+    except (RedisError, OSError) as error:
+        logger.warning("verified head not read from the cache: %s", error)
+        return None
+    return cached
+
+
+def _cached_head_set(seq: int, head_hash: str, at: dt.datetime) -> None:
+    try:
+        cache.set(_CACHED_HEAD, (seq, head_hash, f"{at.astimezone(dt.UTC):%Y-%m-%d %H:%M}"), _KEEP_S)
+    except (RedisError, OSError) as error:  # kept in the database all the same
+        logger.warning("verified head not copied to the cache: %s", error)
+
 
 def _name(verification: ChainVerification) -> str:
     at = f"{verification.verified_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
@@ -174,7 +196,7 @@ def _verified_heads() -> list[Checkpoint]:
     latest = chain_verification_latest(ok=True)
     if latest is not None and latest.seq:
         heads.append(Checkpoint(latest.seq, latest.hash, _name(latest)))
-    cached = cache.get(_CACHED_HEAD)
+    cached = _cached_head()
     if cached is not None and cached[0] and (latest is None or (cached[0], cached[1]) != (latest.seq, latest.hash)):
         heads.append(Checkpoint(cached[0], cached[1], f"the head verified at {cached[2]} UTC (kept in the cache)"))
     return heads
@@ -191,8 +213,7 @@ def _record(report: ChainReport, *, how: str, by: str) -> ChainVerification:
         problem=report.problem,
     )
     if report.ok:
-        at = verification.verified_at.astimezone(dt.UTC)
-        cache.set(_CACHED_HEAD, (report.count, report.head_hash, f"{at:%Y-%m-%d %H:%M}"), _KEEP_S)
+        _cached_head_set(report.count, report.head_hash, verification.verified_at)
     return verification
 
 

@@ -21,7 +21,7 @@ from audit.services import ActorSnapshot, EventFacts, access_event_record
 from audit.tasks import chain_verify_hourly
 from audit.verify import chain_verify
 from tests.audit.tampering import chain_rewrite
-from tests.conftest import TenantClient
+from tests.conftest import TenantClient, free_port
 from tests.factories import UserFactory
 
 
@@ -520,3 +520,42 @@ def test_the_chain_status_is_in_spanish_too(logged_in_staff: Any) -> None:
 
     assert status.startswith(f"Verificado por completo hasta el evento n.º {head.seq} el ")
     assert "1 evento posterior comprobado de forma incremental" in status
+
+
+def _redis_unreachable(settings: Any) -> None:
+    # The cache's real Redis client, pointed at a port where nothing listens (Redis down).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+        }
+    }
+
+
+def test_the_hourly_verification_still_holds_the_chain_to_the_verified_head_while_redis_is_down(
+    in_rialto: Any, settings: Any
+) -> None:
+    _search()
+    assert chain_verify_hourly().startswith("ok")
+    head = _last()
+    chain_rewrite(case_number="rewritten")
+
+    _redis_unreachable(settings)
+    result = chain_verify_hourly()
+
+    assert result.startswith(f"BROKEN at event #{head.seq}")
+    assert ChainVerification.objects.latest("pk").broken_seq == head.seq
+
+
+def test_the_page_shows_the_chain_status_while_redis_is_down(logged_in_staff: Any, settings: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    _search()
+    assert chain_verify_hourly().startswith("ok")
+    head = _last()
+
+    _redis_unreachable(settings)
+    response = client.get("/oversight/")
+
+    assert response.status_code == 200
+    assert f"Verified in full up to event #{head.seq} at" in _chain_status_text(response)
