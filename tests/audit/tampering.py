@@ -11,12 +11,17 @@ from psycopg.types.json import Jsonb
 from audit.chain import HASHED_FIELDS, content_hash, link_hash
 from audit.models import AccessEvent
 
+_TRIGGERS = ("audit_accessevent_no_update_delete", "audit_accessevent_no_truncate", "audit_accessevent_chain")
+
 
 def superuser_sql(sql: str, params: list[Any]) -> None:
+    """Run ``sql`` with the log's triggers switched off, then switch them back on as they
+    were (ALWAYS: plain ENABLE TRIGGER would leave them firing in origin mode only)."""
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE audit_accessevent DISABLE TRIGGER USER")
         cursor.execute(sql, params)
-        cursor.execute("ALTER TABLE audit_accessevent ENABLE TRIGGER USER")
+        for name in _TRIGGERS:
+            cursor.execute(f"ALTER TABLE audit_accessevent ENABLE ALWAYS TRIGGER {name}")
 
 
 @contextmanager

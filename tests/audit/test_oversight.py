@@ -20,7 +20,7 @@ from audit.models import AccessEvent, ChainVerification
 from audit.services import ActorSnapshot, EventFacts, access_event_record
 from audit.tasks import chain_verify_hourly
 from audit.verify import chain_verify
-from tests.audit.tampering import chain_rewrite
+from tests.audit.tampering import chain_rewrite, superuser_sql
 from tests.conftest import TenantClient, free_port
 from tests.factories import UserFactory
 
@@ -61,10 +61,7 @@ def test_a_tampered_log_is_flagged_on_the_oversight_page(logged_in_staff: Any) -
     client, _ = logged_in_staff(Role.OVERSIGHT)
     event = access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
     assert chain_verify_hourly().startswith("ok")
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE audit_accessevent DISABLE TRIGGER USER")
-        cursor.execute("UPDATE audit_accessevent SET quantity = 0 WHERE seq = %s", [event.seq])
-        cursor.execute("ALTER TABLE audit_accessevent ENABLE TRIGGER USER")
+    superuser_sql("UPDATE audit_accessevent SET quantity = 0 WHERE seq = %s", [event.seq])
 
     response = client.get("/oversight/")
 
@@ -79,11 +76,7 @@ def test_the_public_portal_shows_the_chain_head(in_rialto: Any, rialto_client: T
     assert event.hash.encode() in response.content
 
 
-def _tamper(sql: str, params: list[Any]) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE audit_accessevent DISABLE TRIGGER USER")
-        cursor.execute(sql, params)
-        cursor.execute("ALTER TABLE audit_accessevent ENABLE TRIGGER USER")
+_tamper = superuser_sql
 
 
 def test_the_page_checks_new_events_and_the_remembered_head_not_the_whole_chain(logged_in_staff: Any) -> None:
@@ -559,3 +552,22 @@ def test_the_page_shows_the_chain_status_while_redis_is_down(logged_in_staff: An
 
     assert response.status_code == 200
     assert f"Verified in full up to event #{head.seq} at" in _chain_status_text(response)
+
+
+@pytest.mark.parametrize(
+    "trigger", ["audit_accessevent_no_update_delete", "audit_accessevent_no_truncate", "audit_accessevent_chain"]
+)
+def test_the_hourly_verification_mails_a_guard_of_the_log_that_no_longer_fires_in_every_session(
+    in_rialto: Any, mailoutbox: list[Any], settings: Any, trigger: str
+) -> None:
+    settings.ADMINS = [("Ops", "ops@porchlight.example.org")]
+    _search()
+    # maintenance that switched a trigger back on without ALWAYS: it fires in origin mode only
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE audit_accessevent ENABLE TRIGGER {trigger}")
+
+    result = chain_verify_hourly()
+
+    assert result.startswith("ok")
+    assert [m.to for m in mailoutbox] == [["ops@porchlight.example.org"]]
+    assert f"The trigger {trigger} on audit_accessevent is not enabled ALWAYS." in mailoutbox[0].body
