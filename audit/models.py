@@ -5,6 +5,8 @@ contents; a BEFORE INSERT trigger (migration 0005) assigns the sequence number, 
 chain hash under a per-schema advisory lock. A trigger (migration 0002) rejects UPDATE,
 DELETE and TRUNCATE. The log stores typed references ("camera:<uuid>"),
 never foreign keys into other apps, so it outlives what it refers to.
+
+ChainVerification: every verification of the chain and the head it reached (audit.verify).
 """
 
 from typing import Any
@@ -118,3 +120,38 @@ class AccessEvent(models.Model):
         if self.action == Action.EXPORT and any(target.startswith("clip:") for target in self.targets):
             return str(_("Footage exported as evidence"))
         return str(self.get_action_display())
+
+
+class VerificationKind(models.TextChoices):
+    FULL = "full", _("full")  # every event from #1, held to the last verified head
+    INCREMENTAL = "incremental", _("incremental")  # the events after the last full verification's head
+
+
+class ChainVerification(models.Model):
+    """One verification of the department's chain (audit.verify), kept in its schema.
+
+    An ``ok`` row is a verified head: events #1 to ``seq`` verified, and event ``seq`` had
+    ``hash``. The next verification holds the chain to the newest one, so a history
+    rewritten and re-hashed without touching this table is caught, whatever became of the
+    cache. A failed row records what was found (``broken_seq``, ``problem``) and keeps the
+    oversight page flagged until a later verification holds again. Rows are only inserted
+    (a trigger, migration 0011). This table is in the same database as the log: someone who
+    can edit both can make them agree; the head kept outside (the public page, the board's
+    checkpoint) is what catches that.
+    """
+
+    verified_at = models.DateTimeField()
+    how = models.CharField(max_length=12, choices=VerificationKind.choices)
+    by = models.CharField(max_length=60)  # what ran it: "hourly task", "audit_verify", "oversight page", …
+    ok = models.BooleanField()
+    # ok: the head reached; failed: the last event found intact before the break (0: none).
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    broken_seq = models.BigIntegerField(null=True, blank=True)
+    problem = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.how} verification up to #{self.seq}: {'ok' if self.ok else 'broken'}"

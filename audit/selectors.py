@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import BooleanField, Case, Count, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
-from .models import AccessEvent, Action
+from .models import AccessEvent, Action, ChainVerification
 
 
 def event_number(text: str) -> int | None:
@@ -69,3 +70,46 @@ def events_summary(*, upto: int | None = None) -> list[Any]:
         .annotate(n=Count("seq"))
         .order_by("action", "evidence", "outcome")
     )
+
+
+def chain_verification_latest(*, ok: bool | None = None, how: str = "") -> ChainVerification | None:
+    """The newest verification of the chain (of that outcome and kind, if given)."""
+    verifications = ChainVerification.objects.order_by("-pk")
+    if ok is not None:
+        verifications = verifications.filter(ok=ok)
+    if how:
+        verifications = verifications.filter(how=how)
+    return verifications.first()
+
+
+# The triggers that keep the log append-only and linked (migrations 0002, 0005, 0010, 0011).
+GUARD_TRIGGERS = {
+    "audit_accessevent": (
+        "audit_accessevent_no_update_delete",
+        "audit_accessevent_no_truncate",
+        "audit_accessevent_chain",
+    ),
+    "audit_chainverification": ("audit_chainverification_no_update_delete", "audit_chainverification_no_truncate"),
+}
+
+
+def guard_triggers_weakened() -> list[str]:
+    """The log's guarding triggers, in this schema, that are missing or do not fire in every
+    session, each as a sentence. ``ALTER TABLE … ENABLE TRIGGER`` without ``ALWAYS`` (e.g.
+    after maintenance with the triggers switched off) leaves one firing in origin mode only,
+    so a session in replica mode could change the log again; nothing else would show it."""
+    problems = []
+    with connection.cursor() as cursor:
+        for table, names in GUARD_TRIGGERS.items():
+            # to_regclass resolves the table in the department's schema (first on the search_path).
+            cursor.execute(
+                "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND NOT tgisinternal",
+                [table],
+            )
+            enabled = dict(cursor.fetchall())
+            for name in names:
+                if name not in enabled:
+                    problems.append(f"The trigger {name} on {table} is missing.")
+                elif enabled[name] != "A":
+                    problems.append(f"The trigger {name} on {table} is not enabled ALWAYS.")
+    return problems

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from .chain import CONTENT_FIELDS, canonical_json, canonical_text, content_hash
-from .models import AccessEvent
+from .models import AccessEvent, ChainVerification
 
 
 @dataclass(frozen=True)
@@ -128,3 +129,23 @@ def access_event_record(
     event._state.adding = False
     event._state.db = connection.alias
     return event
+
+
+def chain_verification_record(
+    *, how: str, by: str, ok: bool, seq: int, head_hash: str, broken_seq: int | None = None, problem: str = ""
+) -> ChainVerification:
+    """Keep one verification's outcome in the department's schema (audit.verify).
+
+    An ok one is a verified head, which the next verification holds the chain to; a failed
+    one keeps the oversight page flagged until a later one holds. Rows are only inserted.
+    """
+    return ChainVerification.objects.create(
+        verified_at=timezone.now(),
+        how=how,
+        by=by[:60],
+        ok=ok,
+        seq=seq,
+        hash=head_hash,
+        broken_seq=broken_seq,
+        problem=problem[:1000],
+    )

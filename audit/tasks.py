@@ -6,6 +6,7 @@ from celery import shared_task
 from django.core.mail import mail_admins
 from django.db import connection
 
+from .selectors import guard_triggers_weakened
 from .verify import chain_verify_in_full
 
 logger = logging.getLogger(__name__)
@@ -13,11 +14,20 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="audit.tasks.chain_verify_hourly")
 def chain_verify_hourly() -> str:
-    """Walk the department's whole chain; a broken chain is logged as an error and mailed to
-    the platform's administrators (the oversight page shows it too)."""
-    report = chain_verify_in_full()
+    """Walk the department's whole chain, held to the head verified before, and keep the
+    outcome; a broken chain is logged as an error and mailed to the platform's
+    administrators (the oversight page shows it too). So is a guarding trigger that no
+    longer fires in every session (missing, or re-enabled without ALWAYS)."""
+    report = chain_verify_in_full(by="hourly task")
+    schema = connection.schema_name  # type: ignore[attr-defined]
     if not report.ok:
-        schema = connection.schema_name  # type: ignore[attr-defined]
         logger.error("access log chain broken", extra={"schema": schema, "seq": report.broken_seq})
         mail_admins(f"Porchlight: the access log of {schema} is broken", report.sentence())
+    if weakened := guard_triggers_weakened():
+        logger.error("access log triggers weakened", extra={"schema": schema, "triggers": weakened})
+        mail_admins(
+            f"Porchlight: the access log of {schema} is no longer guarded in every session",
+            " ".join(weakened)
+            + " Switch them back on with ALTER TABLE <table> ENABLE ALWAYS TRIGGER <name> (docs/audit-events.md).",
+        )
     return report.sentence()

@@ -18,6 +18,7 @@ from audit.models import AccessEvent
 from audit.services import ActorSnapshot, EventFacts, access_event_record
 from audit.verify import chain_verify
 from tenants.models import Department
+from tests.audit.tampering import event_edit_and_rehash, replica_mode
 
 ACTOR = ActorSnapshot(user_id=7, label="Officer Test", badge="4711", role="officer", mfa=True, ip="10.0.0.1")
 
@@ -53,6 +54,48 @@ def test_update_delete_and_truncate_are_rejected_by_the_database(in_rialto: Any)
     assert AccessEvent.objects.get(seq=event.seq).reason == "ok"
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_accessevent SET reason = 'edited' WHERE seq = %s",
+        "DELETE FROM audit_accessevent WHERE seq = %s",
+        "TRUNCATE audit_accessevent",
+    ],
+    ids=["update", "delete", "truncate"],
+)
+def test_a_session_in_replica_mode_cannot_change_the_log_either(in_rialto: Any, statement: str) -> None:
+    # given an event, and a session that asks for replica mode (which skips ordinary triggers)
+    (event,) = _write()
+
+    # when it changes the log
+    with (
+        replica_mode(),
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement, [event.seq] if "%s" in statement else None)
+
+    # then the database refused it
+    assert AccessEvent.objects.get(seq=event.seq).reason == "ok"
+
+
+def test_an_insert_in_replica_mode_is_still_linked_by_the_database(in_rialto: Any) -> None:
+    # given a writer in replica mode that claims its own place and hash
+    before = _write(2)
+    row = _search_event_row()
+    claimed = {"seq": 999, "prev_hash": "a" * 64, "hash": "b" * 64, "occurred_at": "2001-01-01T00:00:00Z"}
+
+    # when it inserts directly
+    with replica_mode():
+        seq = _raw_insert({**row, **claimed, "content_hash": content_hash(row)})
+
+    # then the chain trigger ran all the same: the row follows the head and verifies
+    assert seq == before[-1].seq + 1
+    assert AccessEvent.objects.get(seq=seq).prev_hash == before[-1].hash
+    assert chain_verify().ok
+
+
 def test_the_orm_cannot_edit_an_event_either(in_rialto: Any) -> None:
     (event,) = _write()
     event.reason = "edited"
@@ -77,6 +120,21 @@ def test_a_changed_row_is_reported_at_exactly_that_row(in_rialto: Any) -> None:
     report = chain_verify()
     assert (report.ok, report.broken_seq) == (False, events[3].seq)
     assert "changed" in report.problem
+
+
+def test_audit_verify_names_an_event_edited_and_rehashed_not_the_one_after_it(in_rialto: Any) -> None:
+    # given six events, the fourth edited by a superuser who also recomputed its own hashes
+    events = _write(6)
+    event_edit_and_rehash(seq=events[3].seq, case_number="hidden")
+
+    # when the chain is verified
+    with pytest.raises(CommandError) as failure:
+        call_command("audit_verify", schema="rialto")
+
+    # then the edited event is named, with the link it broke
+    message = str(failure.value)
+    assert message.startswith(f"BROKEN at event #{events[3].seq}:")
+    assert f"event #{events[4].seq} links to {events[3].hash}" in message
 
 
 def test_a_deleted_row_is_reported_where_it_was(in_rialto: Any) -> None:

@@ -1,5 +1,6 @@
 """The oversight board reads the log (and that read is logged); the public sees the chain head."""
 
+import datetime as dt
 import html
 import json
 import re
@@ -8,16 +9,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from accounts.models import Role
 from audit.chain import HASHED_FIELDS, content_hash, link_hash
-from audit.models import AccessEvent
+from audit.models import AccessEvent, ChainVerification
 from audit.services import ActorSnapshot, EventFacts, access_event_record
 from audit.tasks import chain_verify_hourly
-from audit.verify import chain_verify_in_full
-from tests.conftest import TenantClient
+from audit.verify import chain_verify
+from tests.audit.tampering import chain_rewrite, superuser_sql
+from tests.conftest import TenantClient, free_port
 from tests.factories import UserFactory
 
 
@@ -32,7 +36,7 @@ def test_audit_readers_see_the_log_and_their_read_is_logged(logged_in_staff: Any
     response = client.get("/oversight/")
 
     assert response.status_code == 200
-    assert b"Integrity verified" in response.content
+    assert b"Not yet verified" in response.content
     assert (_last().action, _last().outcome, _last().actor_id) == ("audit_read", "allowed", user.pk)
 
 
@@ -56,10 +60,8 @@ def test_residents_cannot_read_the_log(in_rialto: Any, rialto_client: TenantClie
 def test_a_tampered_log_is_flagged_on_the_oversight_page(logged_in_staff: Any) -> None:
     client, _ = logged_in_staff(Role.OVERSIGHT)
     event = access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE audit_accessevent DISABLE TRIGGER USER")
-        cursor.execute("UPDATE audit_accessevent SET quantity = 0 WHERE seq = %s", [event.seq])
-        cursor.execute("ALTER TABLE audit_accessevent ENABLE TRIGGER USER")
+    assert chain_verify_hourly().startswith("ok")
+    superuser_sql("UPDATE audit_accessevent SET quantity = 0 WHERE seq = %s", [event.seq])
 
     response = client.get("/oversight/")
 
@@ -74,23 +76,19 @@ def test_the_public_portal_shows_the_chain_head(in_rialto: Any, rialto_client: T
     assert event.hash.encode() in response.content
 
 
-def _tamper(sql: str, params: list[Any]) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE audit_accessevent DISABLE TRIGGER USER")
-        cursor.execute(sql, params)
-        cursor.execute("ALTER TABLE audit_accessevent ENABLE TRIGGER USER")
+_tamper = superuser_sql
 
 
 def test_the_page_checks_new_events_and_the_remembered_head_not_the_whole_chain(logged_in_staff: Any) -> None:
     client, _ = logged_in_staff(Role.OVERSIGHT)
     events = [access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))]
-    assert chain_verify_in_full().ok  # the hourly task
+    assert chain_verify_hourly().startswith("ok")
     events += [access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))]
 
     response = client.get("/oversight/")
-    assert b"Integrity verified" in response.content
     # the new event and this page's own read; not the whole chain
-    assert b"events since then, checked now: 2." in response.content
+    assert f"Verified in full up to event #{events[0].seq} at".encode() in response.content
+    assert b"2 newer events checked incrementally just now." in response.content
 
     # a newer event edited: caught on the page at once
     _tamper("UPDATE audit_accessevent SET quantity = 5 WHERE seq = %s", [events[-1].seq])
@@ -101,7 +99,7 @@ def test_the_page_checks_new_events_and_the_remembered_head_not_the_whole_chain(
 def test_removing_the_remembered_head_is_caught_on_the_page(logged_in_staff: Any) -> None:
     client, _ = logged_in_staff(Role.OVERSIGHT)
     event = access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
-    assert chain_verify_in_full().ok
+    assert chain_verify_hourly().startswith("ok")
 
     _tamper("DELETE FROM audit_accessevent WHERE seq >= %s", [event.seq])
 
@@ -156,7 +154,7 @@ def _rewrite_newest(**changes: Any) -> AccessEvent:
 def test_a_rewritten_head_stays_flagged_on_the_page_after_the_first_look(logged_in_staff: Any) -> None:
     client, _ = logged_in_staff(Role.OVERSIGHT)
     access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
-    assert chain_verify_in_full().ok
+    assert chain_verify_hourly().startswith("ok")
     event = _rewrite_newest(details={"area": "somewhere else"})
 
     first = client.get("/oversight/")
@@ -169,7 +167,7 @@ def test_a_rewritten_head_stays_flagged_on_the_page_after_the_first_look(logged_
 def test_a_removed_tail_stays_flagged_on_the_page_after_the_first_look(logged_in_staff: Any) -> None:
     client, _ = logged_in_staff(Role.OVERSIGHT)
     event = access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
-    assert chain_verify_in_full().ok
+    assert chain_verify_hourly().startswith("ok")
     _tamper("DELETE FROM audit_accessevent WHERE seq >= %s", [event.seq])
 
     client.get("/oversight/")
@@ -323,7 +321,7 @@ def test_an_operator_acknowledges_a_legitimate_break_and_the_board_sees_it_in_th
     assert chain_verify_hourly().startswith("ok")
     assert mailoutbox == []
     page = html.unescape(client.get("/oversight/").content.decode())
-    assert "Integrity verified" in page
+    assert f"Verified in full up to event #{acknowledgement.seq} at" in page  # the hourly run after it
     assert "Restored from the 02:00 backup after a disk failure" in page
     assert f"Flagged then: BROKEN at event #{after_restore.seq}" in page
 
@@ -367,6 +365,7 @@ def test_an_event_whose_time_was_edited_out_of_range_is_shown_as_tampered_not_a_
 ) -> None:
     client, _ = logged_in_staff(Role.OVERSIGHT)
     event = access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
+    assert chain_verify_hourly().startswith("ok")
     _tamper("UPDATE audit_accessevent SET occurred_at = %s WHERE seq = %s", [when, event.seq])
 
     response = client.get("/oversight/")
@@ -407,3 +406,168 @@ def test_evidence_exports_are_counted_apart_from_canvass_lists_in_the_figures(lo
 
     assert "<tr><td>Canvass list exported</td><td>allowed</td><td>1</td></tr>" in page
     assert "<tr><td>Footage exported as evidence</td><td>allowed</td><td>2</td></tr>" in page
+
+
+# --- Verified heads are kept in the database, and the page claims only what was checked ------
+
+
+def _search() -> AccessEvent:
+    return access_event_record(actor=ActorSnapshot(user_id=1), facts=EventFacts("search", "allowed", "ok"))
+
+
+def _chain_status_text(response: Any) -> str:
+    match = re.search(r'<p [^>]*id="chain-status">(.*?)</p>', response.content.decode(), re.DOTALL)
+    assert match is not None, "no chain status on the page"
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match[1])).split())
+
+
+def test_the_page_says_the_log_is_not_yet_verified_before_any_full_verification(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    _search()
+
+    status = _chain_status_text(client.get("/oversight/"))
+
+    assert status.startswith("Not yet verified")
+    assert "Integrity verified" not in status
+
+
+def test_the_page_says_up_to_which_event_and_when_the_log_was_verified_in_full(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    _search()
+    assert chain_verify_hourly().startswith("ok")
+    head = _last()
+    _search()
+
+    status = _chain_status_text(client.get("/oversight/"))
+
+    verified = ChainVerification.objects.filter(how="full").latest("pk")
+    assert (verified.seq, verified.hash) == (head.seq, head.hash)
+    at = f"{verified.verified_at.astimezone(dt.UTC):%Y-%m-%d %H:%M}"
+    # the search written since, and this page's own read
+    assert f"Verified in full up to event #{head.seq} at {at} UTC; 2 newer events checked incrementally" in status
+
+
+def test_the_page_still_knows_the_verified_head_after_a_redis_flush(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    _search()
+    assert chain_verify_hourly().startswith("ok")
+    head = _last()
+
+    cache.clear()
+    status = _chain_status_text(client.get("/oversight/"))
+
+    assert f"Verified in full up to event #{head.seq} at" in status
+
+
+def test_a_rewritten_chain_is_flagged_on_the_page_after_a_redis_flush(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    _search()
+    _search()
+    assert chain_verify_hourly().startswith("ok")
+    head = _last()
+    chain_rewrite(case_number="rewritten")
+    assert chain_verify().ok  # the rewritten chain verifies by itself
+
+    cache.clear()
+    status = _chain_status_text(client.get("/oversight/"))
+
+    assert status.startswith(f"The log has been tampered with at event #{head.seq}")
+    assert "differs from the head verified in full" in status
+    assert "Verified in full" not in status
+
+
+def test_the_hourly_verification_catches_a_rewritten_chain_after_a_redis_flush(in_rialto: Any) -> None:
+    _search()
+    assert chain_verify_hourly().startswith("ok")
+    head = _last()
+    chain_rewrite(case_number="rewritten")
+
+    cache.clear()
+    result = chain_verify_hourly()
+
+    assert result.startswith(f"BROKEN at event #{head.seq}")
+
+
+def test_audit_verify_holds_the_chain_to_the_head_verified_before(in_rialto: Any) -> None:
+    _search()
+    call_command("audit_verify", schema="rialto", stdout=StringIO())
+    head = _last()
+    chain_rewrite(case_number="rewritten")
+
+    cache.clear()
+    with pytest.raises(CommandError) as failure:
+        call_command("audit_verify", schema="rialto")
+
+    assert str(failure.value).startswith(f"BROKEN at event #{head.seq}")
+
+
+def test_the_chain_status_is_in_spanish_too(logged_in_staff: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    _search()
+    assert chain_verify_hourly().startswith("ok")
+    head = _last()
+
+    # (the request activates Spanish on this thread; override puts back what was active after it)
+    with translation.override(None):
+        status = _chain_status_text(client.get("/oversight/", HTTP_ACCEPT_LANGUAGE="es"))
+
+    assert status.startswith(f"Verificado por completo hasta el evento n.º {head.seq} el ")
+    assert "1 evento posterior comprobado de forma incremental" in status
+
+
+def _redis_unreachable(settings: Any) -> None:
+    # The cache's real Redis client, pointed at a port where nothing listens (Redis down).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+        }
+    }
+
+
+def test_the_hourly_verification_still_holds_the_chain_to_the_verified_head_while_redis_is_down(
+    in_rialto: Any, settings: Any
+) -> None:
+    _search()
+    assert chain_verify_hourly().startswith("ok")
+    head = _last()
+    chain_rewrite(case_number="rewritten")
+
+    _redis_unreachable(settings)
+    result = chain_verify_hourly()
+
+    assert result.startswith(f"BROKEN at event #{head.seq}")
+    assert ChainVerification.objects.latest("pk").broken_seq == head.seq
+
+
+def test_the_page_shows_the_chain_status_while_redis_is_down(logged_in_staff: Any, settings: Any) -> None:
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    _search()
+    assert chain_verify_hourly().startswith("ok")
+    head = _last()
+
+    _redis_unreachable(settings)
+    response = client.get("/oversight/")
+
+    assert response.status_code == 200
+    assert f"Verified in full up to event #{head.seq} at" in _chain_status_text(response)
+
+
+@pytest.mark.parametrize(
+    "trigger", ["audit_accessevent_no_update_delete", "audit_accessevent_no_truncate", "audit_accessevent_chain"]
+)
+def test_the_hourly_verification_mails_a_guard_of_the_log_that_no_longer_fires_in_every_session(
+    in_rialto: Any, mailoutbox: list[Any], settings: Any, trigger: str
+) -> None:
+    settings.ADMINS = [("Ops", "ops@porchlight.example.org")]
+    _search()
+    # maintenance that switched a trigger back on without ALWAYS: it fires in origin mode only
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE audit_accessevent ENABLE TRIGGER {trigger}")
+
+    result = chain_verify_hourly()
+
+    assert result.startswith("ok")
+    assert [m.to for m in mailoutbox] == [["ops@porchlight.example.org"]]
+    assert f"The trigger {trigger} on audit_accessevent is not enabled ALWAYS." in mailoutbox[0].body

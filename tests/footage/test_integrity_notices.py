@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection, transaction
 from accounts.models import Role
 from footage.models import Clip, CustodyEvent, IntegrityNotice
 from footage.tasks import clips_rehash
+from tests.audit.tampering import replica_mode
 from tests.conftest import TenantClient
 from tests.factories import PASSWORD, UserFactory
 from tests.footage import test_requests as given
@@ -203,3 +204,22 @@ def test_an_acknowledgement_note_with_a_nul_character_is_refused_naming_it_and_t
     assert "note may not contain the NUL character" in next(str(m) for m in response.context["messages"])
     notice.refresh_from_db()
     assert (notice.acknowledged_at, notice.acknowledgement_note) == (None, "")
+
+
+def test_a_session_in_replica_mode_cannot_delete_a_notice_either(clip: Clip, media: Path) -> None:
+    # given a notice, and a session that asks for replica mode (which skips ordinary triggers)
+    _flip_a_byte(clip, media)
+    clips_rehash()
+    notice = IntegrityNotice.objects.get(clip=clip)
+
+    # when it deletes the notice
+    with (
+        replica_mode(),
+        pytest.raises(DatabaseError, match="never deleted"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM footage_integritynotice WHERE id = %s", [notice.pk])
+
+    # then the database refused it
+    assert IntegrityNotice.objects.filter(pk=notice.pk).exists()

@@ -1,0 +1,66 @@
+"""What someone with superuser rights on the database can do to the access log: switch its
+triggers off, edit rows, and recompute the hashes so that the edit hides as well as it can."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection
+from psycopg.types.json import Jsonb
+
+from audit.chain import HASHED_FIELDS, content_hash, link_hash
+from audit.models import AccessEvent
+
+_TRIGGERS = ("audit_accessevent_no_update_delete", "audit_accessevent_no_truncate", "audit_accessevent_chain")
+
+
+def superuser_sql(sql: str, params: list[Any]) -> None:
+    """Run ``sql`` with the log's triggers switched off, then switch them back on as they
+    were (ALWAYS: plain ENABLE TRIGGER would leave them firing in origin mode only)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_accessevent DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+        for name in _TRIGGERS:
+            cursor.execute(f"ALTER TABLE audit_accessevent ENABLE ALWAYS TRIGGER {name}")
+
+
+@contextmanager
+def replica_mode() -> Iterator[None]:
+    """The test's transaction in replica mode, which skips triggers not enabled ALWAYS
+    (session_replication_role: a superuser's, or a role's granted SET on it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def _rehash(event: AccessEvent, prev_hash: str, changes: dict[str, Any]) -> str:
+    values = {name: getattr(event, name) for name in HASHED_FIELDS} | changes
+    content = content_hash(values)
+    new_hash = link_hash(seq=event.seq, occurred_at=event.occurred_at, prev_hash=prev_hash, content=content)
+    columns = [*changes, "content_hash", "prev_hash", "hash"]
+    params = [Jsonb(v) if isinstance(v, dict) else v for v in changes.values()]
+    superuser_sql(
+        f"UPDATE audit_accessevent SET {', '.join(f'{c} = %s' for c in columns)} WHERE seq = %s",  # noqa: S608 (test's own columns)
+        [*params, content, prev_hash, new_hash, event.seq],
+    )
+    return new_hash
+
+
+def event_edit_and_rehash(*, seq: int, rehash_later: bool = False, **changes: Any) -> None:
+    """Edit event ``seq`` and recompute its content hash and hash, so that the row agrees
+    with itself. With ``rehash_later`` every later event is re-linked too: the whole chain
+    from ``seq`` on verifies by itself, and only a head kept from before can tell."""
+    event = AccessEvent.objects.get(seq=seq)
+    prev = _rehash(event, event.prev_hash, changes)
+    if rehash_later:
+        for later in AccessEvent.objects.filter(seq__gt=seq).order_by("seq"):
+            prev = _rehash(later, prev, {})
+
+
+def chain_rewrite(**changes: Any) -> None:
+    """Rewrite the whole chain: the first event edited and every hash recomputed."""
+    event_edit_and_rehash(seq=1, rehash_later=True, **changes)
