@@ -243,3 +243,34 @@ def test_a_refused_live_view_shows_why_in_a_sentence_on_the_page(
     assert page.locator(".live-tile").get_attribute("data-closed") == "4403"
     assert page.locator(".live-tile .state").inner_text() == sentence
     context.close()
+
+
+def test_signing_out_in_another_tab_ends_the_live_view_within_a_second(
+    porchlight_server: LiveServer, browser: Any, shot: Any
+) -> None:
+    # given an officer watching a camera live in one tab
+    scene = committed(_scene, level="live")
+    committed(_console_purpose, scene)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
+    page = context.new_page()
+    page.goto(porchlight_server.url("rialto.localhost", f"/console/cameras/{scene.camera_id}/"))
+    page.click("#open-live")
+    page.wait_for_function("() => /left/.test(document.querySelector('.live-tile .left').textContent)", timeout=10000)
+    other = context.new_page()
+    other.goto(porchlight_server.url("rialto.localhost", "/console/"))
+
+    # when they sign out in another tab
+    with other.expect_navigation():
+        other.click("form[action='/accounts/logout/'] button")
+    signed_out = time.monotonic()
+    page.wait_for_function("() => document.querySelector('.live-tile').dataset.closed", timeout=5000)
+    took = time.monotonic() - signed_out
+    shot(page, "live-view-signed-out")
+
+    # then the view closed within a second, saying they are not signed in
+    assert took <= 1.0
+    assert page.locator(".live-tile").get_attribute("data-closed") == "4401"
+    assert page.locator(".live-tile .state").inner_text().startswith("You are not signed in")
+    assert committed(lambda: LiveSession.objects.get(officer_id=scene.officer_id).end_reason) == "session"
+    context.close()
