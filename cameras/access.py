@@ -200,7 +200,27 @@ _MESSAGES = {
     "not_on_case": gettext_lazy(
         "This footage was requested for another case: state a purpose with that case number to see it."
     ),
+    # The owner's consent (cameras.consent.Reason), as the officer is told it.
+    "no_grant": gettext_lazy("The owner has not given consent for this camera."),
+    "level_too_low": gettext_lazy("The owner's consent does not allow this for this camera."),
+    "revoked": gettext_lazy("The owner has withdrawn consent for this camera."),
+    "expired": gettext_lazy("The owner's consent for this camera has expired."),
+    "paused": gettext_lazy("The owner has paused this camera."),
+    "outside_window": gettext_lazy("The owner does not allow live view of this camera at this hour."),
+    "exigent_only": gettext_lazy("The owner allows live view of this camera only in an emergency."),
 }
+# Where a live view needs its own words for a reason every action shares.
+_LIVE_MESSAGES = {
+    "level_too_low": gettext_lazy("The owner does not allow live view of this camera."),
+}
+_NOT_ALLOWED = gettext_lazy("This is not allowed.")
+
+
+def denial_message(reason: str, action: str = "") -> str:
+    """The sentence an officer is shown for a refusal, in the active language; never the raw
+    reason code (a reason without words of its own gets a general sentence)."""
+    message = _LIVE_MESSAGES.get(reason) if action in _LIVE_ACTIONS else None
+    return str(message or _MESSAGES.get(reason, _NOT_ALLOWED))
 
 
 def _staff_denial(actor: Actor, roles: frozenset[str], purpose: Purpose | None, policy: GatePolicy) -> str | None:
@@ -340,9 +360,8 @@ def authorize(
     that is logged like any other, when nothing else refuses first.
     """
     policy = _policy()
-    roles = AUDIT_READER_ROLES if action == Action.AUDIT_READ else CAMERA_ROLES
     with transaction.atomic():
-        reason = _staff_denial(actor, roles, purpose, policy)
+        reason = _denial(actor, action, purpose, camera, policy)
         level, history_id = "", None
         targets: list[str] = []
         owners: list[int] = []
@@ -354,8 +373,6 @@ def authorize(
             if grant is not None:
                 level, history_id = grant.level, _consent_history_id(camera, grant)
                 notify = grant.notify_on_access
-        if reason is None and action in _CONSENT_FOR_ACTION:
-            reason = _consent_denial(action, camera, purpose, policy)
         if reason is None:
             reason = extra_denial
         facts = EventFacts(
@@ -371,7 +388,19 @@ def authorize(
             details=details or {},
         )
         seq = _record(actor, facts, purpose, notify=notify)
-    return Decision(reason is None, reason or "ok", str(_MESSAGES.get(reason or "", reason or "")), seq, level)
+    return Decision(reason is None, reason or "ok", denial_message(reason, action) if reason else "", seq, level)
+
+
+def _denial(
+    actor: Actor, action: str, purpose: Purpose | None, camera: Camera | None, policy: GatePolicy
+) -> str | None:
+    """Why the gate refuses this action now (None: allowed); authorize() and the re-check of
+    an open live view (live_view_denial) both ask it, so they cannot drift apart."""
+    roles = AUDIT_READER_ROLES if action == Action.AUDIT_READ else CAMERA_ROLES
+    reason = _staff_denial(actor, roles, purpose, policy)
+    if reason is None and action in _CONSENT_FOR_ACTION:
+        reason = _consent_denial(action, camera, purpose, policy)
+    return reason
 
 
 def _consent_denial(action: str, camera: Camera | None, purpose: Purpose | None, policy: GatePolicy) -> str | None:
@@ -432,7 +461,7 @@ def purpose_approve(*, actor: Actor, purpose_public_id: Any) -> Purpose:
         )
         _record(actor, facts, purpose)
     if reason is not None:
-        raise PurposeRefused(str(_MESSAGES.get(reason, reason)))
+        raise PurposeRefused(denial_message(reason))
     assert purpose is not None
     purpose.refresh_from_db()
     return purpose
@@ -638,6 +667,18 @@ def live_allowed_until(*, camera: Camera, purpose: Purpose) -> dt.datetime | Non
     state = grant_state(camera=camera, time_zone=department_current().time_zone)
     exigent = purpose.category in policy.exigent_categories
     return permitted_until(state, ConsentAction.LIVE_VIEW, timezone.now(), exigent=exigent)
+
+
+def live_view_denial(*, actor: Actor, camera: Camera | None, purpose: Purpose) -> str | None:
+    """Re-ask the gate, without logging, whether an open live view may go on: None while it
+    may, else the reason it would refuse a live_start now.
+
+    The same checks as the view's start (authorize): the actor's role, account and MFA as
+    they stand now (the caller re-reads them from the session the view was opened with), the
+    purpose and its expiry, the department policy and the owner's consent at this instant.
+    The viewer consumer asks this every fraction of a second; only the end is logged.
+    """
+    return _denial(actor, Action.LIVE_START, purpose, camera, _policy())
 
 
 def live_allowed_now(*, camera: Camera, purpose: Purpose, user: Any) -> str | None:

@@ -8,24 +8,28 @@ Close codes are documented in docs/bridge-protocol.md.
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import struct
 import time
 import uuid
+from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.utils import timezone
+from django.http import HttpRequest
+from django.utils import timezone, translation
 from redis.exceptions import RedisError
 
 from accounts.events import user_group
 from accounts.models import STAFF_ROLES
+from accounts.selectors import user_has_mfa
 from cameras import access
-from tenants.asgi import TenantConsumerMixin
+from tenants.asgi import TenantConsumerMixin, socket_session_user
 
 from . import services
 from .models import EndReason
@@ -48,12 +52,14 @@ BRIDGE_TOO_LARGE = 4413
 BRIDGE_NOT_JPEG = 4415
 BRIDGE_TOO_FAST = 4429
 
-# Viewer close codes (the viewer page explains each in words).
+# Viewer close codes (the viewer page explains each in words; docs/bridge-protocol.md lists them).
 VIEWER_BAD_REQUEST = 4400
 VIEWER_UNAUTHENTICATED = 4401
 VIEWER_DENIED = 4403
 VIEWER_NOT_FOUND = 4404
+VIEWER_MFA_REQUIRED = 4407
 VIEWER_TIME_LIMIT = 4408
+VIEWER_POLICY = 4409
 VIEWER_CONSENT = 4410
 VIEWER_ACCOUNT = 4411
 VIEWER_OWNER_ENDED = 4412
@@ -67,6 +73,9 @@ END_CODES: dict[str, int] = {
     EndReason.OWNER_ENDED: VIEWER_OWNER_ENDED,
     EndReason.PURPOSE: VIEWER_PURPOSE_EXPIRED,
     EndReason.ROLE: VIEWER_DENIED,
+    EndReason.SESSION: VIEWER_UNAUTHENTICATED,
+    EndReason.MFA: VIEWER_MFA_REQUIRED,
+    EndReason.POLICY: VIEWER_POLICY,
     EndReason.RELAY: VIEWER_RELAY_UNAVAILABLE,
     EndReason.ERROR: VIEWER_SERVER_ERROR,
     EndReason.LOST: VIEWER_SERVER_ERROR,
@@ -300,9 +309,10 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         if not user.is_authenticated:
             await self.close(code=VIEWER_UNAUTHENTICATED)
             return
+        self.language = _language(self.scope)
         self.actor = access.Actor(
             user=user,
-            mfa=any(m.get("method") == "mfa" for m in self.scope["session"].get("account_authentication_methods", [])),
+            mfa=_session_passed_mfa(self.scope["session"]),  # and the account still has it: _start
             session_hash=self.scope.get("session_key_hash", ""),
             ip=(self.scope.get("client") or [None])[0],
             user_agent=dict(self.scope.get("headers", [])).get(b"user-agent", b"").decode("latin-1")[:300],
@@ -319,7 +329,8 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             camera_id = str(uuid.UUID(raw_camera))
         except ValueError:
             camera_id = ""
-        start = await self.db(_start, self.actor, camera_id, purpose_id)
+        start = await self.db(_start, self.actor, camera_id, purpose_id, self.language)
+        self.actor = start.actor
         if start.session is None:
             code = VIEWER_NOT_FOUND if start.decision.reason == "not_found" else VIEWER_DENIED
             if start.decision.reason == "purpose_required":
@@ -379,25 +390,28 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             )
 
     async def _watchdog(self) -> None:
-        """Sleep until the session must be checked: a push (revocation, pause, owner's end,
-        deactivation), the next known deadline (limit, expiry, window end), the renewal of
-        the group memberships, or the safety interval; then check once in the database
-        (which is also the view's heartbeat). Any failure ends the view."""
-        safety = settings.PORCHLIGHT_LIVE_WATCH_INTERVAL
+        """Check the view again, through the gate (services.live_session_check), every
+        PORCHLIGHT_LIVE_WATCH_INTERVAL seconds, at once on a push (revocation, pause, owner's
+        end, deactivation, role change), and at the next known deadline (limit, expiry,
+        window end). Each check reads only; every VIEW_HEARTBEAT_SECONDS it also writes the
+        view's heartbeat. Any failure ends the view."""
+        interval = settings.PORCHLIGHT_LIVE_WATCH_INTERVAL
         renew = _renew_every(self.channel_layer)
         loop = asyncio.get_running_loop()
         renew_at = loop.time() + renew if renew else None
+        beat_at = loop.time()
         while (session_id := self.session_id) is not None:
             try:
-                check = await self.db(
-                    services.live_session_check, session_id=session_id, frames=self.frames, bytes_sent=self.bytes
-                )
+                beat = loop.time() >= beat_at
+                check = await self.db(_check, self.scope, self.actor, session_id, self.frames, self.bytes, beat)
+                if beat:
+                    beat_at = loop.time() + services.VIEW_HEARTBEAT_SECONDS
                 if check.reason is not None:
                     await self._end(check.reason)
                     return
-                timeout = safety
+                timeout = interval
                 if check.recheck_at is not None:
-                    timeout = min(safety, max(0.0, (check.recheck_at - timezone.now()).total_seconds()))
+                    timeout = min(interval, max(0.0, (check.recheck_at - timezone.now()).total_seconds()))
                 if renew_at is not None:
                     timeout = min(timeout, max(0.0, renew_at - loop.time()))
                 self.recheck.clear()
@@ -444,7 +458,12 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             raise
         except Exception as exc:
             if self.session_id is None:
-                raise
+                # Before any session (the gate's own write failed, say): the viewer is told
+                # the server failed rather than left waiting on an open socket.
+                logger.exception("live view could not start")
+                with contextlib.suppress(Exception):  # the socket may already be gone
+                    await self.close(code=VIEWER_SERVER_ERROR)
+                return
             if isinstance(exc, RELAY_ERRORS):  # the channel layer failed under us (Redis gone)
                 logger.exception("relay failed during a live view")
                 await self._end(EndReason.RELAY)
@@ -504,7 +523,9 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         if not isinstance(message, dict):  # [1], "x", 5, null: not a message; ignored
             return
         if message.get("type") == "extend":
-            decision, session = await self.db(_extend, self.actor, self.session_id, str(message.get("reason", "")))
+            decision, session = await self.db(
+                _extend, self.scope, self.actor, self.session_id, str(message.get("reason", "")), self.language
+            )
             await self.send(
                 json.dumps(
                     {
@@ -535,18 +556,76 @@ def _watermark(user: Any) -> str:
     return f"{user.full_name or user.email}{badge}"
 
 
-def _start(actor: access.Actor, camera_id: str, purpose_id: str) -> services.LiveStart:
+@dataclasses.dataclass(frozen=True)
+class _Started:
+    actor: access.Actor
+    decision: access.Decision
+    session: Any
+    bridge_ids: tuple[str, ...]
+
+
+def _session_passed_mfa(session: Any) -> bool:
+    return any(m.get("method") == "mfa" for m in session.get("account_authentication_methods", []))
+
+
+def _with_mfa(actor: access.Actor, user: Any, session: Any) -> access.Actor:
+    """The actor as the socket's session shows it now: MFA means the session passed a second
+    factor and the account still has one (removing it ends the view)."""
+    mfa = bool(getattr(user, "is_authenticated", False)) and _session_passed_mfa(session) and user_has_mfa(user)
+    return dataclasses.replace(actor, user=user, mfa=mfa)
+
+
+def _language(scope: dict[str, Any]) -> str:
+    """The officer's language, chosen as for their pages (language cookie, Accept-Language)."""
+    request = HttpRequest()
+    headers = dict(scope.get("headers", []))
+    request.META["HTTP_ACCEPT_LANGUAGE"] = headers.get(b"accept-language", b"").decode("latin-1")
+    cookies = SimpleCookie()
+    with contextlib.suppress(Exception):  # a malformed cookie header: no language cookie
+        cookies.load(headers.get(b"cookie", b"").decode("latin-1"))
+    request.COOKIES = {key: morsel.value for key, morsel in cookies.items()}
+    return translation.get_language_from_request(request)
+
+
+def _start(actor: access.Actor, camera_id: str, purpose_id: str, language: str) -> _Started:
+    # MFA as every later check will see it (_with_mfa): the account must still have it.
+    actor = dataclasses.replace(actor, mfa=actor.mfa and user_has_mfa(actor.user))
     purpose = access.purpose_lookup(actor=actor, public_id=purpose_id) if purpose_id else None
-    return services.live_session_start(actor=actor, purpose=purpose, camera_public_id=camera_id or None)
+    with translation.override(language):  # the refusal's sentence, in the officer's language
+        start = services.live_session_start(actor=actor, purpose=purpose, camera_public_id=camera_id or None)
+    return _Started(actor, start.decision, start.session, start.bridge_ids)
 
 
-def _extend(actor: access.Actor, session_id: int, reason: str) -> Any:
+def _check(
+    scope: dict[str, Any], actor: access.Actor, session_id: int, frames: int, bytes_sent: int, heartbeat: bool
+) -> services.SessionCheck:
+    """One re-check of an open view: the socket's session and user re-read as the handshake
+    read them, then the gate asked again (services.live_session_check)."""
+    session, user = socket_session_user(scope)
+    return services.live_session_check(
+        actor=_with_mfa(actor, user, session),
+        session_id=session_id,
+        frames=frames,
+        bytes_sent=bytes_sent,
+        heartbeat=heartbeat,
+    )
+
+
+def _extend(scope: dict[str, Any], actor: access.Actor, session_id: int, reason: str, language: str) -> Any:
     from django.core.exceptions import ValidationError
 
-    try:
-        return services.live_session_extend(actor=actor, session_id=session_id, reason=reason)
-    except ValidationError:
-        from .models import LiveSession
+    from .models import LiveSession
 
-        session = LiveSession.objects.get(pk=session_id)
-        return access.Decision(False, "reason_missing", "Say why you need more time.", 0), session
+    socket_session, user = socket_session_user(scope)  # the officer as they stand now
+    with translation.override(language):
+        if not user.is_authenticated:  # signed out: the next check ends the view
+            refused = access.Decision(False, "role_not_permitted", access.denial_message("role_not_permitted"), 0)
+            return refused, LiveSession.objects.get(pk=session_id)
+        try:
+            return services.live_session_extend(
+                actor=_with_mfa(actor, user, socket_session), session_id=session_id, reason=reason
+            )
+        except ValidationError as exc:
+            return access.Decision(False, "reason_missing", str(exc.messages[0]), 0), LiveSession.objects.get(
+                pk=session_id
+            )

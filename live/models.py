@@ -41,6 +41,9 @@ class EndReason(models.TextChoices):
     BRIDGE = "bridge", _("The camera's bridge disconnected")
     PURPOSE = "purpose", _("The stated purpose expired")
     ROLE = "role", _("The officer's role no longer allows it")
+    SESSION = "session", _("The officer signed out, or the session ended")
+    MFA = "mfa", _("The officer's account no longer has two-factor authentication")
+    POLICY = "policy", _("Department policy no longer allows it")
     ERROR = "error", _("The view failed on the server")
     LOST = "lost", _("The view's server connection was lost")
 

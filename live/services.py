@@ -27,12 +27,17 @@ from .models import Bridge, EndReason, LiveSession
 MAX_VIEWS_PER_OFFICER = 9
 
 
+# An open view's consumer writes its heartbeat (and counters) this often (seconds), not at
+# every re-check: the re-checks run several times a second and need only read.
+VIEW_HEARTBEAT_SECONDS = 5.0
+
+
 def heartbeat_stale_after() -> dt.timedelta:
     """A view whose consumer has not written a heartbeat for this long lost its process.
-    Consumers write one at least every PORCHLIGHT_LIVE_WATCH_INTERVAL seconds."""
+    Consumers write one at least every VIEW_HEARTBEAT_SECONDS."""
     seconds = getattr(settings, "PORCHLIGHT_LIVE_STALE_SECONDS", None)
     if seconds is None:
-        seconds = max(60.0, 6 * settings.PORCHLIGHT_LIVE_WATCH_INTERVAL)
+        seconds = max(60.0, 6 * VIEW_HEARTBEAT_SECONDS)
     return dt.timedelta(seconds=seconds)
 
 
@@ -154,18 +159,15 @@ def live_session_start(*, actor: access.Actor, purpose: Purpose | None, camera_p
         )
         if camera is None or purpose is None:
             return LiveStart(decision)
-        policy = DepartmentPolicy.objects.get(department_id=department_current().pk)
-        minutes = policy.live_view_limit_minutes
-        if camera.consent.max_live_minutes:
-            minutes = min(minutes, camera.consent.max_live_minutes)
+        seconds = live_limit_seconds(camera=camera)
         now = timezone.now()
         session = LiveSession.objects.create(
             officer=actor.user,
             camera=camera,
             camera_ref=f"camera:{camera.public_id}",
             purpose=purpose,
-            limit_seconds=minutes * 60,
-            ends_at=now + dt.timedelta(minutes=minutes),
+            limit_seconds=seconds,
+            ends_at=now + dt.timedelta(seconds=seconds),
             start_event_seq=decision.event_seq,
             heartbeat_at=now,
         )
@@ -173,6 +175,17 @@ def live_session_start(*, actor: access.Actor, purpose: Purpose | None, camera_p
             str(b) for b in camera.bridges.filter(revoked_at__isnull=True).values_list("public_id", flat=True)
         )
     return LiveStart(decision, session, bridges)
+
+
+def live_limit_seconds(*, camera: Camera) -> int:
+    """How long one period of a live view of this camera may last now: the department's
+    limit, or the owner's if shorter."""
+    policy = DepartmentPolicy.objects.get(department_id=department_current().pk)
+    minutes = policy.live_view_limit_minutes
+    grant = getattr(camera, "consent", None)
+    if grant is not None and grant.max_live_minutes:
+        minutes = min(minutes, grant.max_live_minutes)
+    return int(minutes * 60)
 
 
 def live_session_extend(*, actor: access.Actor, session_id: int, reason: str) -> tuple[access.Decision, LiveSession]:
@@ -225,42 +238,61 @@ class SessionCheck:
     recheck_at: dt.datetime | None = None  # when it must be checked again at the latest
 
 
-def live_session_check(*, session_id: int, frames: int = 0, bytes_sent: int = 0) -> SessionCheck:
-    """Whether a live view may go on, and until when at most without news; also the view's
-    heartbeat, with its counters so far (a view whose heartbeat stops is ended by live.tasks).
+# Why the gate would now refuse the view (access.live_view_denial) -> how the view ends.
+# A reason not listed is the owner's consent (revoked, paused, expired, outside the window,
+# lowered, or the camera gone).
+_END_FOR_DENIAL: dict[str, str] = {
+    "role_not_permitted": EndReason.ROLE,
+    "purpose_not_yours": EndReason.ROLE,
+    "account_inactive": EndReason.ACCOUNT,
+    "mfa_required": EndReason.MFA,
+    "purpose_required": EndReason.PURPOSE,
+    "purpose_expired": EndReason.PURPOSE,
+    "prohibited_purpose": EndReason.POLICY,
+    "unknown_purpose_category": EndReason.POLICY,
+    "residential_live_view_disallowed": EndReason.POLICY,
+    "approval_required": EndReason.POLICY,
+}
 
-    Revocation, pause, deletion, owner's end and deactivation are pushed to the viewer;
-    the time limit, the consent's expiry, the end of its schedule window and the purpose's
-    expiry are known in advance, so the viewer sleeps until the earliest of them. A role
-    change is seen at the next safety check.
+
+def live_session_check(
+    *, actor: access.Actor, session_id: int, frames: int = 0, bytes_sent: int = 0, heartbeat: bool = True
+) -> SessionCheck:
+    """Whether a live view may go on, and until when at most without news.
+
+    Asks the gate again (access.live_view_denial), without logging, with the actor as the
+    session the view was opened with shows it now (signed out: an anonymous user), so every
+    condition checked at the start is checked again: role, account, MFA, purpose and its
+    expiry, department policy, the owner's consent; and the time limit, with the policy's
+    and the owner's limits as they are now. Nothing is written unless ``heartbeat``: then
+    the view's heartbeat and counters (a view whose heartbeat stops is ended by live.tasks).
     """
     now = timezone.now()
-    LiveSession.objects.filter(pk=session_id).update(
-        heartbeat_at=now, frames=Greatest(F("frames"), frames), bytes_sent=Greatest(F("bytes_sent"), bytes_sent)
-    )
+    if heartbeat:
+        LiveSession.objects.filter(pk=session_id).update(
+            heartbeat_at=now, frames=Greatest(F("frames"), frames), bytes_sent=Greatest(F("bytes_sent"), bytes_sent)
+        )
     session = LiveSession.objects.select_related("officer", "purpose", "camera__site", "camera__consent").get(
         pk=session_id
     )
     if session.ended_at is not None:
         return SessionCheck(session.end_reason or EndReason.OWNER_ENDED)
+    user = actor.user
+    if not getattr(user, "is_authenticated", False) or user.pk != session.officer_id:
+        # Deactivating an account also ends its sessions: say the more telling of the two.
+        return SessionCheck(EndReason.SESSION if session.officer.is_active else EndReason.ACCOUNT)
     if session.camera is None:
         return SessionCheck(EndReason.CONSENT)
-    if now >= session.ends_at:
+    # The period's end, with a limit the department or the owner shortened meanwhile.
+    period_start = session.ends_at - dt.timedelta(seconds=session.limit_seconds)
+    ends_at = min(session.ends_at, period_start + dt.timedelta(seconds=live_limit_seconds(camera=session.camera)))
+    if now >= ends_at:
         return SessionCheck(EndReason.TIME_LIMIT)
-    if not session.officer.is_active:
-        return SessionCheck(EndReason.ACCOUNT)
-    # The gate checked these when the view opened; live_allowed_now checks only consent.
-    if session.officer.role not in access.CAMERA_ROLES:
-        return SessionCheck(EndReason.ROLE)
-    if now >= session.purpose.expires_at:
-        return SessionCheck(EndReason.PURPOSE)
-    problem = access.live_allowed_now(camera=session.camera, purpose=session.purpose, user=session.officer)
-    if problem == "account_inactive":
-        return SessionCheck(EndReason.ACCOUNT)
-    if problem is not None:
-        return SessionCheck(EndReason.CONSENT)
+    denial = access.live_view_denial(actor=actor, camera=session.camera, purpose=session.purpose)
+    if denial is not None:
+        return SessionCheck(_END_FOR_DENIAL.get(denial, EndReason.CONSENT))
     until = access.live_allowed_until(camera=session.camera, purpose=session.purpose)
-    return SessionCheck(None, min(t for t in (session.ends_at, session.purpose.expires_at, until) if t is not None))
+    return SessionCheck(None, min(t for t in (ends_at, session.purpose.expires_at, until) if t is not None))
 
 
 def live_session_end(

@@ -86,6 +86,13 @@ def _session_and_user(tenant: Any, session_key: str | None, path: str = "/") -> 
         return session, user
 
 
+def socket_session_user(scope: dict[str, Any]) -> tuple[Any, Any]:
+    """The socket's session and user as they stand now: what the handshake found, asked again
+    (signed out, timed out, password changed: an anonymous user). Runs in the scope's tenant."""
+    session_key = getattr(scope.get("session"), "session_key", None)
+    return _session_and_user(scope["tenant"], session_key, scope.get("path", "/"))
+
+
 def run_in_tenant(tenant: Any, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     with tenant_context(tenant):
         return fn(*args, **kwargs)

@@ -10,7 +10,7 @@
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var ws = new WebSocket(scheme + location.host + "/ws/live/" + fig.dataset.camera + "/?purpose=" + fig.dataset.purpose);
     ws.binaryType = "arraybuffer";
-    var watermark = "", endsAt = null, frames = 0;
+    var watermark = "", endsAt = null, frames = 0, refusal = "";
 
     function stamp() {
       ctx.font = "16px system-ui, sans-serif";
@@ -26,7 +26,10 @@
         // and a black picture captioned "Live" says the camera shows nothing.
         if (m.type === "session") { watermark = m.watermark; endsAt = new Date(m.ends_at); state.textContent = MESSAGES.waiting; extend.hidden = false; }
         if (m.type === "extended") { endsAt = new Date(m.ends_at); }
-        if (m.type === "denied") { state.textContent = m.message || m.reason; }
+        // The server's sentence says why (in the officer's language); the close that follows
+        // must not replace it with the general words for its code.
+        // (Before the session a refusal of the view itself; after it, of an extension.)
+        if (m.type === "denied") { if (!endsAt) refusal = m.message; state.textContent = m.message || MESSAGES["4403"]; }
         return;
       }
       var blob = new Blob([new Uint8Array(e.data, 8)], { type: "image/jpeg" });
@@ -39,7 +42,7 @@
     };
     ws.onclose = function (e) {
       extend.hidden = true;
-      state.textContent = MESSAGES[String(e.code)] || MESSAGES["1006"];
+      state.textContent = refusal || MESSAGES[String(e.code)] || MESSAGES["1006"];
       fig.dataset.closed = String(e.code);
     };
     extend.addEventListener("click", function () {

@@ -21,6 +21,7 @@ from cameras import services
 from cameras.models import Camera
 from live.models import LiveSession
 from live.net import ws_connect
+from tenants.models import DepartmentPolicy
 from tests.conftest import free_port
 from tests.e2e.conftest import ROOT, LiveServer
 from tests.live.test_consumers import Scene, _scene, committed, last_event
@@ -204,4 +205,72 @@ def test_a_live_view_whose_bridge_is_offline_does_not_claim_to_be_live(
 
     # then the tile says it is waiting for pictures, not "Live" over a black picture
     assert page.locator(".live-tile .state").inner_text().startswith("Waiting for pictures from the camera")
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "sentence"),
+    [
+        ("en-US", "The owner does not allow live view of this camera."),
+        ("es-ES", "El propietario no permite ver esta cámara en vivo."),
+    ],
+)
+def test_a_refused_live_view_shows_why_in_a_sentence_on_the_page(
+    porchlight_server: LiveServer, browser: Any, shot: Any, locale: str, sentence: str
+) -> None:
+    # given the camera page of a camera the officer may watch, whose owner then allows only
+    # footage requests
+    scene = committed(_scene, level="live")
+    committed(_console_purpose, scene)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+    context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
+    page = context.new_page()
+    page.goto(porchlight_server.url("rialto.localhost", f"/console/cameras/{scene.camera_id}/"))
+
+    def lower() -> None:
+        camera = Camera.objects.select_related("site__owner").get(pk=scene.camera_pk)
+        policy = DepartmentPolicy.objects.get(department__schema_name="rialto")
+        services.consent_set(owner=camera.site.owner, camera=camera, policy=policy, level="on_request")
+
+    committed(lower)
+
+    # when the officer opens the live view
+    page.click("#open-live")
+    page.wait_for_function("() => document.querySelector('.live-tile').dataset.closed", timeout=10000)
+    shot(page, f"live-view-refused-{locale}")
+
+    # then the tile says why in a sentence, in the officer's language, not a code
+    assert page.locator(".live-tile").get_attribute("data-closed") == "4403"
+    assert page.locator(".live-tile .state").inner_text() == sentence
+    context.close()
+
+
+def test_signing_out_in_another_tab_ends_the_live_view_within_a_second(
+    porchlight_server: LiveServer, browser: Any, shot: Any
+) -> None:
+    # given an officer watching a camera live in one tab
+    scene = committed(_scene, level="live")
+    committed(_console_purpose, scene)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
+    page = context.new_page()
+    page.goto(porchlight_server.url("rialto.localhost", f"/console/cameras/{scene.camera_id}/"))
+    page.click("#open-live")
+    page.wait_for_function("() => /left/.test(document.querySelector('.live-tile .left').textContent)", timeout=10000)
+    other = context.new_page()
+    other.goto(porchlight_server.url("rialto.localhost", "/console/"))
+
+    # when they sign out in another tab
+    with other.expect_navigation():
+        other.click("form[action='/accounts/logout/'] button")
+    signed_out = time.monotonic()
+    page.wait_for_function("() => document.querySelector('.live-tile').dataset.closed", timeout=5000)
+    took = time.monotonic() - signed_out
+    shot(page, "live-view-signed-out")
+
+    # then the view closed within a second, saying they are not signed in
+    assert took <= 1.0
+    assert page.locator(".live-tile").get_attribute("data-closed") == "4401"
+    assert page.locator(".live-tile .state").inner_text().startswith("You are not signed in")
+    assert committed(lambda: LiveSession.objects.get(officer_id=scene.officer_id).end_reason) == "session"
     context.close()

@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.models import AccessEvent
 from cameras import access, services
 from cameras.models import Camera
@@ -27,7 +27,7 @@ from config.asgi import application
 from live import services as live_services
 from live.models import LiveSession
 from tenants.models import Department, DepartmentPolicy
-from tests.factories import UserFactory, totp_enable
+from tests.factories import PASSWORD, UserFactory, has_totp, totp_enable
 
 pytestmark = pytest.mark.django_db
 JPEG = b"\xff\xd8" + b"\x00" * 2000 + b"\xff\xd9"
@@ -103,10 +103,16 @@ def scene() -> Scene:
 
 
 def viewer(
-    scene: Scene, camera_id: str | None = None, purpose: str | None = None, session: str | None = None
+    scene: Scene,
+    camera_id: str | None = None,
+    purpose: str | None = None,
+    session: str | None = None,
+    language: str | None = None,
 ) -> WebsocketCommunicator:
     query = f"?purpose={scene.purpose_id if purpose is None else purpose}"
     headers = [(b"host", b"rialto.localhost:8000"), (b"cookie", f"sessionid={session or scene.session_key}".encode())]
+    if language:
+        headers.append((b"accept-language", language.encode()))
     return WebsocketCommunicator(application, f"/ws/live/{camera_id or scene.camera_id}/{query}", headers=headers)
 
 
@@ -687,3 +693,342 @@ async def test_a_reconnecting_bridge_is_not_started_for_a_view_whose_viewer_is_g
 
     assert await cam.receive_nothing(timeout=0.5)
     await cam.disconnect()
+
+
+# --- Every condition the gate checks at the start is re-checked within a second (issue 12) ---
+
+
+def as_officer(scene: Scene, *posts: tuple[str, dict[str, str]]) -> list[int]:
+    """POST forms with the officer's browser session (the one the live view's socket used)."""
+    from tests.conftest import TenantClient
+
+    def post() -> list[int]:
+        client = TenantClient("rialto.localhost")
+        client.cookies["sessionid"] = scene.session_key
+        return [int(client.post(path, data).status_code) for path, data in posts]
+
+    return committed(post)  # type: ignore[no-any-return]
+
+
+def as_admin(fn: Any) -> Any:
+    """Run ``fn(admin)`` as a new department administrator."""
+    return committed(lambda: fn(UserFactory(role=Role.DEPT_ADMIN)))
+
+
+@pytest.fixture
+def policy_restored() -> Any:
+    """The department's policy as it was before the test (other tests share it)."""
+    from tenants.services import POLICY_EDITABLE_FIELDS, policy_update
+
+    def snapshot() -> dict[str, Any]:
+        policy = DepartmentPolicy.objects.get(department__schema_name="rialto")
+        return {f: getattr(policy, f) for f in POLICY_EDITABLE_FIELDS}
+
+    before = committed(snapshot)
+    yield
+    committed(lambda: policy_update(department=Department.objects.get(schema_name="rialto"), actor=None, **before))
+
+
+def policy_change(**changes: Any) -> None:
+    from tenants.services import policy_update
+
+    as_admin(
+        lambda admin: policy_update(department=Department.objects.get(schema_name="rialto"), actor=admin, **changes)
+    )
+
+
+async def closed_at(comm: WebsocketCommunicator, timeout: float) -> tuple[int, float]:
+    """The close code and the wall-clock time it arrived."""
+    while True:
+        message = await comm.receive_output(timeout=timeout)
+        if message["type"] == "websocket.close":
+            return int(message.get("code", 1000)), time.time()
+
+
+async def open_view(scene: Scene) -> WebsocketCommunicator:
+    view = viewer(scene)
+    await view.connect()
+    assert (await json_of(view))["type"] == "session"
+    return view
+
+
+async def test_signing_out_ends_the_officers_live_view_within_one_second(scene: Scene) -> None:
+    view = await open_view(scene)
+
+    as_officer(scene, ("/accounts/logout/", {}))
+
+    assert await closed_with(view, within=1.0) == 4401
+    assert [e.reason for e in live_ends(scene)] == ["session"]
+
+
+async def test_prohibiting_the_purposes_category_ends_the_view_within_one_second(
+    scene: Scene, policy_restored: None
+) -> None:
+    view = await open_view(scene)
+
+    policy_change(prohibited_purposes=["violent_crime"])
+
+    assert await closed_with(view, within=1.0) == 4409
+    assert [e.reason for e in live_ends(scene)] == ["policy"]
+
+
+async def test_removing_the_purposes_category_from_the_list_ends_the_view_within_one_second(
+    scene: Scene, policy_restored: None
+) -> None:
+    categories = committed(lambda: DepartmentPolicy.objects.get(department__schema_name="rialto").purpose_categories)
+    view = await open_view(scene)
+
+    policy_change(purpose_categories=[c for c in categories if c != "violent_crime"])
+
+    assert await closed_with(view, within=1.0) == 4409
+
+
+async def test_a_department_that_stops_allowing_live_view_of_homes_ends_it_within_one_second(
+    policy_restored: None,
+) -> None:
+    policy_change(residential_live_view_allowed=True)
+    scene = committed(_scene, kind="residential")
+    view = await open_view(scene)
+
+    policy_change(residential_live_view_allowed=False)
+
+    assert await closed_with(view, within=1.0) == 4409
+
+
+async def test_removing_two_factor_authentication_ends_the_view_within_one_second(scene: Scene) -> None:
+    view = await open_view(scene)
+
+    as_officer(scene, ("/accounts/reauthenticate/", {"password": PASSWORD}), ("/accounts/2fa/totp/deactivate/", {}))
+
+    assert not committed(lambda: has_totp(User.objects.get(pk=scene.officer_id)))
+    assert await closed_with(view, within=1.0) == 4407
+    assert [e.reason for e in live_ends(scene)] == ["mfa"]
+
+
+async def test_a_purpose_expiring_during_the_view_ends_it_within_one_second_of_its_expiry(scene: Scene) -> None:
+    from cameras.models import Purpose
+
+    expires = timezone.now() + dt.timedelta(seconds=2)
+    committed(lambda: Purpose.objects.filter(public_id=scene.purpose_id).update(expires_at=expires))
+    view = await open_view(scene)
+
+    code, at = await closed_at(view, timeout=5)
+
+    assert code == 4419
+    assert at - expires.timestamp() <= 1.0
+
+
+async def test_a_purpose_shortened_during_the_view_ends_it_within_one_second(scene: Scene) -> None:
+    from cameras.models import Purpose
+
+    view = await open_view(scene)
+    await asyncio.sleep(0.5)  # the view is running and has checked once
+
+    committed(lambda: Purpose.objects.filter(public_id=scene.purpose_id).update(expires_at=timezone.now()))
+
+    assert await closed_with(view, within=1.0) == 4419
+
+
+async def test_a_role_change_ends_the_view_within_one_second_even_without_the_push(scene: Scene) -> None:
+    from accounts.models import User
+
+    view = await open_view(scene)
+    await asyncio.sleep(0.5)
+
+    # A change made outside accounts.services (an admin's SQL, another process) pushes nothing.
+    committed(lambda: User.objects.filter(pk=scene.officer_id).update(role=Role.OVERSIGHT))
+
+    assert await closed_with(view, within=1.0) == 4403
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (
+            lambda owner, camera, policy: services.consent_set(
+                owner=owner, camera=camera, policy=policy, level="on_request"
+            ),
+            4410,
+        ),
+        (lambda owner, camera, policy: services.consent_revoke(owner=owner, camera=camera), 4410),
+    ],
+    ids=["lowered", "revoked"],
+)
+async def test_lowering_or_revoking_consent_ends_the_view_within_one_second(
+    scene: Scene, change: Any, code: int
+) -> None:
+    view = await open_view(scene)
+
+    def apply() -> None:
+        camera = Camera.objects.select_related("site__owner").get(pk=scene.camera_pk)
+        change(camera.site.owner, camera, DepartmentPolicy.objects.get(department__schema_name="rialto"))
+
+    committed(apply)
+
+    assert await closed_with(view, within=1.0) == code
+
+
+async def test_consent_expiring_during_the_view_ends_it_within_one_second_of_its_expiry(scene: Scene) -> None:
+    expires = timezone.now() + dt.timedelta(seconds=2)
+
+    def expire_soon() -> None:
+        camera = Camera.objects.select_related("site__owner").get(pk=scene.camera_pk)
+        policy = DepartmentPolicy.objects.get(department__schema_name="rialto")
+        services.consent_set(owner=camera.site.owner, camera=camera, policy=policy, level="live", expires_at=expires)
+
+    view = await open_view(scene)
+    committed(expire_soon)
+
+    code, at = await closed_at(view, timeout=5)
+
+    assert code == 4410
+    assert at - expires.timestamp() <= 1.0
+
+
+async def test_the_schedule_window_closing_ends_the_view_within_one_second(scene: Scene) -> None:
+    # Windows are whole minutes in the department's time zone: this one closes at the next
+    # minute (the test waits for it, up to a minute).
+    from zoneinfo import ZoneInfo
+
+    department = committed(lambda: Department.objects.get(schema_name="rialto"))
+    now = timezone.now().astimezone(ZoneInfo(department.time_zone))
+    closes = (now + dt.timedelta(minutes=1 if now.second < 57 else 2)).replace(second=0, microsecond=0)
+    opened = now - dt.timedelta(hours=1)
+    window = {
+        "day": opened.weekday(),
+        "start": opened.strftime("%H:%M"),
+        "end": closes.strftime("%H:%M"),
+        "next_day": closes.date() != opened.date(),
+    }
+
+    def schedule() -> None:
+        camera = Camera.objects.select_related("site__owner").get(pk=scene.camera_pk)
+        policy = DepartmentPolicy.objects.get(department__schema_name="rialto")
+        services.consent_set(owner=camera.site.owner, camera=camera, policy=policy, level="live", windows=[window])
+
+    committed(schedule)
+    view = await open_view(scene)
+
+    code, at = await closed_at(view, timeout=70)
+
+    assert code == 4410
+    assert 0 <= at - closes.timestamp() <= 1.0
+
+
+async def test_a_shorter_live_view_limit_ends_a_view_already_past_it_within_one_second(
+    scene: Scene, policy_restored: None
+) -> None:
+    from django.db.models import F
+
+    view = await open_view(scene)
+    # The view has been running for two minutes.
+    committed(
+        lambda: LiveSession.objects.filter(officer_id=scene.officer_id).update(
+            started_at=F("started_at") - dt.timedelta(minutes=2), ends_at=F("ends_at") - dt.timedelta(minutes=2)
+        )
+    )
+
+    policy_change(live_view_limit_minutes=1)
+
+    assert await closed_with(view, within=1.0) == 4408
+    assert [e.reason for e in live_ends(scene)] == ["time_limit"]
+
+
+async def test_an_owner_lowering_the_live_minutes_ends_a_view_already_past_them_within_one_second(
+    scene: Scene,
+) -> None:
+    from django.db.models import F
+
+    view = await open_view(scene)
+    committed(
+        lambda: LiveSession.objects.filter(officer_id=scene.officer_id).update(
+            started_at=F("started_at") - dt.timedelta(minutes=2), ends_at=F("ends_at") - dt.timedelta(minutes=2)
+        )
+    )
+
+    def one_minute() -> None:
+        camera = Camera.objects.select_related("site__owner").get(pk=scene.camera_pk)
+        policy = DepartmentPolicy.objects.get(department__schema_name="rialto")
+        services.consent_set(owner=camera.site.owner, camera=camera, policy=policy, level="live", max_live_minutes=1)
+
+    committed(one_minute)
+
+    assert await closed_with(view, within=1.0) == 4408
+
+
+async def test_a_running_view_writes_no_audit_event_until_it_ends(scene: Scene) -> None:
+    view = await open_view(scene)
+    before = committed(lambda: AccessEvent.objects.count())
+
+    await asyncio.sleep(2)  # several re-checks
+    during = committed(lambda: AccessEvent.objects.count())
+    await view.disconnect()
+
+    assert during == before
+    assert [e.reason for e in live_ends(scene)] == ["viewer_left"]
+
+
+# --- Viewer side of the protocol's edges (issue 12) ---------------------------------------
+
+
+@pytest.fixture
+def audit_writes_fail() -> Any:
+    """The database refuses every new audit event in Rialto (as a full disk or a broken
+    trigger would): the gate's write fails, and with it the decision."""
+
+    def run(sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+    committed(
+        run,
+        "CREATE FUNCTION rialto.test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'audit writes refused by the test'; END $$;"
+        "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON rialto.audit_accessevent "
+        "FOR EACH ROW EXECUTE FUNCTION rialto.test_refuse_audit();",
+    )
+    yield
+    committed(
+        run,
+        "DROP TRIGGER test_refuse_audit ON rialto.audit_accessevent; DROP FUNCTION rialto.test_refuse_audit();",
+    )
+
+
+async def test_a_viewer_whose_gate_write_fails_is_closed_with_a_server_error(
+    scene: Scene, audit_writes_fail: None
+) -> None:
+    view = viewer(scene)
+
+    await view.connect()
+
+    assert await closed_with(view, within=5.0) == 1011
+    assert open_sessions(scene) == 0
+
+
+@pytest.mark.parametrize(
+    ("level", "reason", "sentence"),
+    [
+        ("on_request", "level_too_low", "The owner does not allow live view of this camera."),
+        # The scene's purpose (violent crime) is not an exigent category.
+        ("live_exigent", "exigent_only", "The owner allows live view of this camera only in an emergency."),
+    ],
+)
+async def test_a_refused_live_view_says_why_in_a_sentence(level: str, reason: str, sentence: str) -> None:
+    scene = committed(_scene, level=level)
+    view = viewer(scene)
+
+    await view.connect()
+    denied = await json_of(view)
+
+    assert (denied["reason"], denied["message"]) == (reason, sentence)
+    assert await closed_with(view, within=1.0) == 4403
+
+
+async def test_a_refusal_is_told_in_the_officers_language() -> None:
+    scene = committed(_scene, level="on_request")
+    view = viewer(scene, language="es")
+
+    await view.connect()
+    denied = await json_of(view)
+
+    assert denied["message"] == "El propietario no permite ver esta cámara en vivo."

@@ -84,3 +84,18 @@ def test_the_end_of_a_view_whose_camera_was_deleted_names_the_consent_of_its_sta
     start = AccessEvent.objects.get(seq=live_session.start_event_seq)
     end = AccessEvent.objects.get(action="live_end", targets__contains=[live_session.camera_ref])
     assert (end.consent_level, end.consent_history_id) == (start.consent_level, start.consent_history_id)
+
+
+def test_rechecking_an_open_view_reads_a_few_rows_and_writes_nothing(
+    live_session: LiveSession, actor: Actor, django_assert_max_num_queries: Any
+) -> None:
+    events = AccessEvent.objects.count()
+    heartbeat = LiveSession.objects.get(pk=live_session.pk).heartbeat_at
+
+    with django_assert_max_num_queries(5) as captured:
+        check = services.live_session_check(actor=actor, session_id=live_session.pk, heartbeat=False)
+
+    assert check.reason is None
+    assert not [q["sql"] for q in captured.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert AccessEvent.objects.count() == events
+    assert LiveSession.objects.get(pk=live_session.pk).heartbeat_at == heartbeat
