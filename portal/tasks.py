@@ -17,6 +17,7 @@ from audit.models import Action, Outcome
 from audit.selectors import event_get
 from cameras.models import Camera
 from cameras.selectors import cameras_notifying_on_access
+from config.tasks import OutboxTask
 from tenants.selectors import department_base_url, department_current
 
 from .selectors import access_entry, camera_public_ids, camera_ref
@@ -39,6 +40,7 @@ def _sent_key(*, schema: str, event_seq: int, owner_id: int) -> str:
 
 @shared_task(
     name="portal.tasks.access_notice_send",
+    base=OutboxTask,
     autoretry_for=(SMTPException, OSError),
     retry_backoff=RETRY_BACKOFF_SECONDS,
     retry_backoff_max=RETRY_BACKOFF_MAX_SECONDS,
