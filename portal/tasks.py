@@ -55,6 +55,10 @@ def access_notice_send(*, event_seq: int) -> int:
     owners already told. An e-mail that went out just before its worker was lost may go
     out twice: better twice than never. One owner's failure does not hold up the others;
     the task then raises it, and Celery retries with backoff. Returns the number sent.
+
+    Enqueued through the outbox (config.tasks): recorded with the access, so a broker outage
+    delays it and never loses it, and run once per outbox row however many copies of the
+    message reach the workers (the sent-memory above then only serves Celery's own retries).
     """
     event = event_get(seq=event_seq)
     if event is None or not event.owner_refs:
