@@ -9,12 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.tasks import OutboxTask
+
 from .models import User
 
 logger = logging.getLogger("porchlight.accounts")
 
 
-@shared_task(name="accounts.tasks.user_invitation_send")
+@shared_task(name="accounts.tasks.user_invitation_send", base=OutboxTask)
 def user_invitation_send(*, user_id: int, actor_id: int | None = None) -> None:
     """E-mail a set-password link to an invited staff member (idempotent per invitation)."""
     from allauth.account.forms import default_token_generator

@@ -164,8 +164,9 @@ def _record(
         actor=actor.snapshot(), facts=facts, purpose=_purpose_snapshot(purpose, **(stated or {}))
     )
     if notify:
-        # Owners who asked for it are e-mailed after the commit (portal.tasks; named, not
-        # imported, because the portal sits above the gate).
+        # Owners who asked for it are e-mailed (portal.tasks; named, not imported, because the
+        # portal sits above the gate). The notice is recorded in the outbox in this transaction,
+        # so a broker outage delays it and never loses it (docs/notices-and-tasks.md).
         enqueue_named_on_commit("portal.tasks.access_notice_send", event_seq=event.seq)
     return event.seq
 

@@ -1,29 +1,138 @@
-"""Enqueueing Celery tasks so they run after the commit, in the right tenant."""
+"""Enqueueing Celery tasks after the commit, in the right tenant, through a transactional outbox.
 
+A task that an action owes (an owner's "police accessed your camera" notice, an invitation,
+a footage e-mail) is recorded as a row of ``tenants.OutboxMessage`` in the action's own
+transaction, so that the two commit together. After the commit the row is published to the
+broker; if the broker is down, the action still stands and the row waits: the beat task
+``tenants.tasks.outbox_sweep`` publishes every row that was not published (or, long after, not
+delivered) again. A broker outage delays a notice; it never loses one.
+
+Delivery is exactly once. A row can reach the workers more than once (a sweep racing the
+publish after the commit, the broker redelivering a message whose worker died): the task,
+an ``OutboxTask``, locks its row, skips it if it is already delivered, and marks it delivered
+in the same transaction as its work. Where the work is a database write (an invitation's
+``invitation_sent_at``, a request's ``notified_at``), the write and the mark commit together.
+Where it is an e-mail, the mark commits right after the mail server accepted it; a worker
+that dies between the two (a window of one UPDATE and a COMMIT) leaves the row undelivered,
+and the e-mail is sent a second time: twice rather than never.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
 from importlib import import_module
 from typing import Any
 
 from celery import Task
+from django.conf import settings
 from django.db import transaction
-from django_tenants.utils import tenant_context
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+from tenant_schemas_celery.task import TenantTask
 
-from tenants.selectors import department_current
+from tenants.models import OutboxMessage
+from tenants.selectors import department_current, outbox_due
+from tenants.services import (
+    outbox_claim,
+    outbox_delivered,
+    outbox_published,
+    outbox_purge_delivered,
+    outbox_record,
+)
+
+logger = logging.getLogger("porchlight.tasks")
+
+# The message header that names a task's outbox row (beside tenant-schemas-celery's _schema_name).
+OUTBOX_HEADER = "porchlight_outbox_id"
+# The sweep publishes a message again at most this many times (with the default 3 h between
+# tries, about a day): a task that fails that often needs a person, and it is logged.
+MAX_PUBLISHES = 8
+# At most this many messages per sweep, so that one sweep after a long outage stays short;
+# the next sweep (a minute later) takes the rest.
+SWEEP_BATCH = 500
+# Delivered messages are kept this long (for an operator's questions), then forgotten.
+DELIVERED_KEPT = dt.timedelta(days=7)
+
+
+def _header(request: Any, name: str) -> Any:
+    # Custom headers reach the task as request.headers, and with the Redis transport also
+    # as attributes of the request (as tenant-schemas-celery reads its _schema_name).
+    return (getattr(request, "headers", None) or {}).get(name, getattr(request, name, None))
+
+
+class OutboxTask(TenantTask):
+    """A task that may be enqueued after a commit: it runs at most once per outbox row.
+
+    Called with an outbox row (as every publish of enqueue_on_commit and the sweep does),
+    it locks the row, returns None without running if the row was already delivered, and
+    otherwise runs and marks the row delivered in one transaction with its work. A task that
+    raises (a mail server down) rolls back its mark, and Celery's retry or the sweep runs it
+    again. Called without a row (a test, the shell), it simply runs.
+    """
+
+    abstract = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        message_id = _header(self.request, OUTBOX_HEADER)
+        if message_id is None:
+            return super().__call__(*args, **kwargs)
+        with transaction.atomic():
+            if not outbox_claim(message_id=int(message_id)):
+                logger.info("outbox message already delivered", extra={"outbox_id": message_id, "task": self.name})
+                return None
+            # run(), not super().__call__(): the tracer already pushed this request (with its
+            # headers and retry count); Task.__call__ would push a bare one over it.
+            result = self.run(*args, **kwargs)
+            outbox_delivered(message_id=int(message_id))
+        return result
+
+
+def _task_named(task_name: str) -> Task:
+    """The task registered under ``task_name`` (module path + function name), importing its
+    module first where nothing imported it yet."""
+    module, _, name = task_name.rpartition(".")
+    task = getattr(import_module(module), name)
+    if not isinstance(task, OutboxTask):
+        raise TypeError(
+            f"The task {task_name} cannot be enqueued after a commit: it is not an OutboxTask "
+            "(declare it with base=OutboxTask so that it runs once per outbox message)."
+        )
+    return task
+
+
+def _publish(message: OutboxMessage, *, schema_name: str) -> None:
+    """Hand one message to the broker (raises OperationalError when the broker is down)."""
+    # The schema comes from the row, never from the connection: the sweep runs in public.
+    _task_named(message.task_name).apply_async(
+        kwargs=message.kwargs, headers={"_schema_name": schema_name, OUTBOX_HEADER: message.pk}
+    )
 
 
 def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
-    """Send ``task`` once the current transaction commits, for the current tenant.
+    """Record ``task`` in the outbox in the current transaction, for the current tenant, and
+    publish it once the transaction commits.
 
-    The tenant is captured now: by the time the commit hook runs, the
-    connection may have been switched to another schema.
+    A publish that fails (broker down) is logged and left to the sweep; the committed action
+    is never failed after the fact. Outside a transaction the row commits at once.
     """
-    tenant = department_current()
+    _task_named(task.name)  # refuse a task that would not run once per row, before recording it
+    department = department_current()
+    message = outbox_record(department=department, task_name=task.name, kwargs=kwargs)
+    schema_name = department.schema_name
 
     def _send() -> None:
-        with tenant_context(tenant):
-            task.apply_async(kwargs=kwargs)
+        try:
+            _publish(message, schema_name=schema_name)
+        except OperationalError as exc:
+            logger.warning(
+                "broker unreachable: task left in the outbox for the sweep",
+                extra={"outbox_id": message.pk, "task": message.task_name, "error": str(exc)},
+            )
+            return
+        outbox_published(message_ids=[message.pk])
 
-    # robust: the action has committed; a notice that cannot be queued (broker down) or,
-    # with eager tasks, sent, is logged as an error rather than failing the request after it.
+    # robust: the action has committed; an eager task that fails (mail server down, in the
+    # demo without Redis) is logged as an error rather than failing the request after it.
     transaction.on_commit(_send, robust=True)
 
 
@@ -33,6 +142,43 @@ def enqueue_named_on_commit(task_name: str, **kwargs: Any) -> None:
     Lower layers use this to start work implemented above them (the gate asking the
     portal to notify owners) without importing upwards.
     """
-    module, _, name = task_name.rpartition(".")
-    task = getattr(import_module(module), name)  # registers it too, where nothing imported it yet
-    enqueue_on_commit(task, **kwargs)
+    enqueue_on_commit(_task_named(task_name), **kwargs)
+
+
+def outbox_sweep() -> int:
+    """Publish again the outbox messages not published (broker down at the commit) or not
+    delivered long after; forget delivered ones after a week. Returns how many it published.
+
+    Rows are locked while they are published (SKIP LOCKED), so two sweeps at once never
+    publish the same row twice; a copy that does reach a worker twice is skipped there.
+    """
+    now = timezone.now()
+    published: list[int] = []
+    with transaction.atomic():
+        due: Iterable[OutboxMessage] = outbox_due(
+            now=now,
+            grace=dt.timedelta(seconds=settings.PORCHLIGHT_OUTBOX_GRACE_SECONDS),
+            redeliver_after=dt.timedelta(seconds=settings.PORCHLIGHT_OUTBOX_REDELIVER_SECONDS),
+            max_publishes=MAX_PUBLISHES,
+        ).select_for_update(skip_locked=True, of=("self",))[:SWEEP_BATCH]
+        for message in due:
+            try:
+                _publish(message, schema_name=message.department.schema_name)
+            except OperationalError as exc:
+                # The broker is still down: every other publish would wait and fail the same way.
+                logger.warning("broker unreachable: outbox sweep stopped", extra={"error": str(exc)})
+                break
+            except Exception:  # an eager task (no broker) that failed: the next sweep tries again
+                logger.exception("outbox task failed", extra={"outbox_id": message.pk, "task": message.task_name})
+                continue
+            published.append(message.pk)
+            if message.publish_count + 1 >= MAX_PUBLISHES:
+                logger.error(
+                    "outbox message published for the last time",
+                    extra={"outbox_id": message.pk, "task": message.task_name},
+                )
+        outbox_published(message_ids=published)
+    outbox_purge_delivered(before=now - DELIVERED_KEPT)
+    if published:
+        logger.warning("outbox sweep published undelivered tasks", extra={"published": len(published)})
+    return len(published)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
+from config.tasks import OutboxTask
 from tenants.models import Department
 from tenants.selectors import department_base_url, department_current
 
@@ -25,7 +26,7 @@ def _local_time(value: dt.datetime, department: Department, pattern: str = "Y-m-
     return dateformat.format(timezone.localtime(value, ZoneInfo(department.time_zone)), pattern)
 
 
-@shared_task(name="footage.tasks.footage_request_notify")
+@shared_task(name="footage.tasks.footage_request_notify", base=OutboxTask)
 def footage_request_notify(*, owner_request_id: int) -> None:
     owner_request = OwnerRequest.objects.select_related("owner", "request__purpose").filter(pk=owner_request_id).first()
     if owner_request is None or owner_request.notified_at is not None:
@@ -55,7 +56,7 @@ def footage_request_notify(*, owner_request_id: int) -> None:
     OwnerRequest.objects.filter(pk=owner_request.pk).update(notified_at=timezone.now())
 
 
-@shared_task(name="footage.tasks.clip_receipt_send")
+@shared_task(name="footage.tasks.clip_receipt_send", base=OutboxTask)
 def clip_receipt_send(*, clip_id: int) -> None:
     clip = Clip.objects.select_related("answer__owner_request__owner").get(pk=clip_id)
     # To the second, as the receipt on the answer page gives it.
@@ -69,7 +70,7 @@ def clip_receipt_send(*, clip_id: int) -> None:
     )
 
 
-@shared_task(name="footage.tasks.clip_purged_notify")
+@shared_task(name="footage.tasks.clip_purged_notify", base=OutboxTask)
 def clip_purged_notify(*, clip_id: int) -> None:
     clip = Clip.objects.select_related("answer__owner_request__owner").get(pk=clip_id)
     send_mail(
@@ -99,7 +100,7 @@ def clips_rehash() -> int:
     return len(broken)
 
 
-@shared_task(name="footage.tasks.footage_request_remind")
+@shared_task(name="footage.tasks.footage_request_remind", base=OutboxTask)
 def footage_request_remind(*, owner_request_id: int) -> None:
     owner_request = OwnerRequest.objects.select_related("owner", "request__purpose").get(pk=owner_request_id)
     department = department_current()

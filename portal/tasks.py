@@ -17,6 +17,7 @@ from audit.models import Action, Outcome
 from audit.selectors import event_get
 from cameras.models import Camera
 from cameras.selectors import cameras_notifying_on_access
+from config.tasks import OutboxTask
 from tenants.selectors import department_base_url, department_current
 
 from .selectors import access_entry, camera_public_ids, camera_ref
@@ -39,6 +40,7 @@ def _sent_key(*, schema: str, event_seq: int, owner_id: int) -> str:
 
 @shared_task(
     name="portal.tasks.access_notice_send",
+    base=OutboxTask,
     autoretry_for=(SMTPException, OSError),
     retry_backoff=RETRY_BACKOFF_SECONDS,
     retry_backoff_max=RETRY_BACKOFF_MAX_SECONDS,
@@ -53,6 +55,10 @@ def access_notice_send(*, event_seq: int) -> int:
     owners already told. An e-mail that went out just before its worker was lost may go
     out twice: better twice than never. One owner's failure does not hold up the others;
     the task then raises it, and Celery retries with backoff. Returns the number sent.
+
+    Enqueued through the outbox (config.tasks): recorded with the access, so a broker outage
+    delays it and never loses it, and run once per outbox row however many copies of the
+    message reach the workers (the sent-memory above then only serves Celery's own retries).
     """
     event = event_get(seq=event_seq)
     if event is None or not event.owner_refs:

@@ -169,3 +169,37 @@ class DepartmentPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Policy of {self.department}"
+
+
+class OutboxMessage(models.Model):
+    """A task that a committed transaction asked for (an owner's notice, an invitation, a
+    footage e-mail), kept until a worker has done it: the transactional outbox.
+
+    Written in the caller's transaction (so an action and the notices it owes commit or
+    roll back together), published to the broker after the commit, and published again by
+    the sweep (config.tasks.outbox_sweep) while it is not delivered. The worker locks the
+    row, skips it if already delivered, and marks it delivered in the task's transaction.
+
+    It lives in the public schema with its department, not in each department's schema: one
+    indexed query finds every department's undelivered notices, so the sweep costs the same
+    with three departments or three thousand, and beat sends one task instead of one per
+    department. It holds task names and ids, never a person's details.
+    """
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    task_name = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When a publish to the broker last succeeded (null: never; the broker was down).
+    published_at = models.DateTimeField(null=True, blank=True)
+    publish_count = models.PositiveIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The sweep reads only the few undelivered rows, however many were delivered.
+            models.Index(fields=["id"], name="outbox_undelivered", condition=models.Q(delivered_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} #{self.pk}"

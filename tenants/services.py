@@ -1,5 +1,6 @@
 """Writes on departments, domains and policies."""
 
+import datetime as dt
 import json
 import logging
 import re
@@ -11,6 +12,8 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, P
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_exists, tenant_context
 
 from .exceptions import OnboardingError
@@ -21,6 +24,7 @@ from .models import (
     Department,
     DepartmentPolicy,
     Domain,
+    OutboxMessage,
 )
 
 logger = logging.getLogger("porchlight.tenants")
@@ -182,3 +186,44 @@ def policy_update(*, department: Department, actor: Any, **changes: Any) -> Depa
         policy._history_user = actor  # type: ignore[attr-defined]
         policy.save()
     return policy
+
+
+# --- The outbox (config.tasks publishes and delivers; these are its writes) ----------------
+
+
+def outbox_record(*, department: Any, task_name: str, kwargs: dict[str, Any]) -> OutboxMessage:
+    """Record a task due once the caller's transaction commits, in that same transaction."""
+    if not isinstance(department, Department):  # public's FakeTenant (an operator's action)
+        department = Department.objects.get(schema_name=department.schema_name)
+    return OutboxMessage.objects.create(department=department, task_name=task_name, kwargs=kwargs)
+
+
+def outbox_published(*, message_ids: list[int]) -> None:
+    """Note that the broker accepted these messages (the sweep then leaves them to it for a while)."""
+    OutboxMessage.objects.filter(pk__in=message_ids).update(
+        published_at=timezone.now(), publish_count=F("publish_count") + 1
+    )
+
+
+def outbox_claim(*, message_id: int) -> bool:
+    """Lock a message for its delivery, until the caller's transaction ends; False when it was
+    already delivered (or delivered and since purged), so that the caller skips it.
+
+    A second copy of the message (a sweep racing the publish after the commit, or the broker
+    redelivering) waits here for the first copy's transaction, then sees it delivered.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("An outbox message can only be claimed inside the transaction that delivers it.")
+    delivered = OutboxMessage.objects.select_for_update().filter(pk=message_id).values_list("delivered_at", flat=True)
+    return list(delivered) == [None]
+
+
+def outbox_delivered(*, message_id: int) -> None:
+    """Mark a claimed message delivered, in the transaction of the work it asked for."""
+    OutboxMessage.objects.filter(pk=message_id).update(delivered_at=timezone.now())
+
+
+def outbox_purge_delivered(*, before: dt.datetime) -> int:
+    """Forget messages delivered before ``before``: a late copy of one finds no row and is skipped."""
+    deleted, _ = OutboxMessage.objects.filter(delivered_at__lt=before).delete()
+    return deleted

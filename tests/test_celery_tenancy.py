@@ -9,7 +9,7 @@ from django.db import connection
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
-from accounts.tasks import user_invitation_send
+from accounts.tasks import sessions_clear_expired, user_invitation_send
 from tests.conftest import INVITED_PK, TenantClient
 
 pytestmark = [pytest.mark.django_db, pytest.mark.worker]
@@ -64,23 +64,12 @@ def test_healthz_reports_the_running_worker(
     assert response.json()["checks"]["celery"]["workers"]
 
 
-def test_a_task_that_cannot_be_queued_after_the_commit_does_not_fail_the_committed_request(
-    in_rialto: Any, django_capture_on_commit_callbacks: Any, caplog: Any
+def test_a_task_that_would_not_run_once_per_outbox_message_cannot_be_enqueued_after_a_commit(
+    in_rialto: Any,
 ) -> None:
-    from celery import shared_task
-
     from config.tasks import enqueue_on_commit
 
-    @shared_task(name="tests.broken_broker")
-    def task() -> None:  # pragma: no cover (never runs)
-        pass
+    with pytest.raises(TypeError) as raised:
+        enqueue_on_commit(sessions_clear_expired)
 
-    def broker_down(*args: Any, **kwargs: Any) -> None:
-        raise ConnectionError("broker down")
-
-    task.apply_async = broker_down  # type: ignore[method-assign]
-
-    with django_capture_on_commit_callbacks(execute=True):
-        enqueue_on_commit(task)
-
-    assert "broker down" in caplog.text
+    assert "accounts.tasks.sessions_clear_expired cannot be enqueued after a commit" in str(raised.value)

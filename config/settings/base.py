@@ -134,7 +134,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# The outbox (config.tasks): tasks owed by committed actions are published again by a sweep
+# every PORCHLIGHT_OUTBOX_SWEEP_SECONDS when their publish after the commit failed (broker
+# down) and they are older than PORCHLIGHT_OUTBOX_GRACE_SECONDS (time for that publish to
+# finish), or when they were published but not delivered PORCHLIGHT_OUTBOX_REDELIVER_SECONDS
+# later: 3 hours, more than the ~2 hours a notice may spend in its own retries (8 waits of at
+# most 1, 2, 4, 8, 16, 30, 30, 30 minutes) and than the broker's one-hour visibility timeout.
+PORCHLIGHT_OUTBOX_SWEEP_SECONDS = env.int("PORCHLIGHT_OUTBOX_SWEEP_SECONDS", default=60)
+PORCHLIGHT_OUTBOX_GRACE_SECONDS = env.int("PORCHLIGHT_OUTBOX_GRACE_SECONDS", default=60)
+PORCHLIGHT_OUTBOX_REDELIVER_SECONDS = env.int("PORCHLIGHT_OUTBOX_REDELIVER_SECONDS", default=3 * 3600)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # One sweep for every department: the outbox is in the public schema (tenants.models).
+    "sweep-outbox": {
+        "task": "tenants.tasks.outbox_sweep",
+        "schedule": float(PORCHLIGHT_OUTBOX_SWEEP_SECONDS),
+        "tenant_schemas": ["public"],
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": 3600.0,

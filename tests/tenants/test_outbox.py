@@ -1,0 +1,151 @@
+"""The outbox in one process (tasks run eagerly): recorded with the access, swept when its
+publish never happened, delivered once. tests/test_notice_outbox.py does the same with a
+broker that is really down and a real worker."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail
+from django.core.cache import cache
+from django.db import transaction
+
+from audit.models import AccessEvent, Action
+from cameras import access
+from config.tasks import OUTBOX_HEADER, OutboxTask, outbox_sweep
+from portal.tasks import access_notice_send as access_notice_send_task
+from tenants.models import OutboxMessage
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "notices-and-tasks.md"
+
+
+class Rollback(Exception):
+    pass
+
+
+def _view(actor: access.Actor, purpose: Any, camera: Any) -> int:
+    decision, _ = access.camera_lookup(
+        actor=actor, purpose=purpose, public_id=camera.public_id, action=Action.CAMERA_VIEW
+    )
+    return decision.event_seq
+
+
+def _notices() -> Any:
+    # (Rows committed by the session's set-up and by worker tests are in the table too.)
+    return OutboxMessage.objects.filter(task_name="portal.tasks.access_notice_send")
+
+
+def _notice_of(seq: int) -> Any:
+    return _notices().filter(department__schema_name="rialto", kwargs__event_seq=seq)
+
+
+def _mails_to(email: str) -> list[Any]:
+    return [m for m in mail.outbox if m.to == [email]]
+
+
+def test_an_access_records_the_notice_it_owes_in_its_own_transaction(
+    make_camera: Any, actor: access.Actor, purpose: Any
+) -> None:
+    camera = make_camera(notify_on_access=True)
+
+    with transaction.atomic():
+        seq = _view(actor, purpose, camera)
+        recorded = list(_notice_of(seq).values_list("kwargs", "published_at", "delivered_at"))
+
+    assert recorded == [({"event_seq": seq}, None, None)]
+
+
+def test_an_access_rolled_back_leaves_no_notice_behind(make_camera: Any, actor: access.Actor, purpose: Any) -> None:
+    camera = make_camera(notify_on_access=True)
+    events, notices = AccessEvent.objects.count(), _notices().count()
+
+    with pytest.raises(Rollback), transaction.atomic():  # noqa: PT012 (an access, then a failure in its transaction)
+        _view(actor, purpose, camera)
+        raise Rollback
+
+    assert AccessEvent.objects.count() == events
+    assert _notices().count() == notices
+
+
+def test_a_notice_whose_publish_never_ran_is_delivered_once_by_the_sweep(
+    make_camera: Any, actor: access.Actor, purpose: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given an access whose process died between its commit and the publish (hooks not run)
+    camera = make_camera(notify_on_access=True)
+    settings.PORCHLIGHT_OUTBOX_GRACE_SECONDS = 0
+    with django_capture_on_commit_callbacks(execute=False):
+        seq = _view(actor, purpose, camera)
+
+    # when the sweep runs twice
+    outbox_sweep()
+    outbox_sweep()
+
+    # then the owner got one notice and the row is delivered, published once
+    assert len(_mails_to(camera.site.owner.email)) == 1
+    assert _notice_of(seq).values_list("publish_count", flat=True).get() == 1
+    assert _notice_of(seq).get().delivered_at is not None
+
+
+def test_the_sweep_leaves_a_notice_to_its_own_publish_during_the_grace(
+    make_camera: Any, actor: access.Actor, purpose: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    camera = make_camera(notify_on_access=True)
+    with django_capture_on_commit_callbacks(execute=False):
+        seq = _view(actor, purpose, camera)
+
+    outbox_sweep()
+
+    assert _notice_of(seq).get().published_at is None
+    assert _mails_to(camera.site.owner.email) == []
+
+
+def test_the_sweep_never_publishes_a_delivered_notice_again(
+    make_camera: Any, actor: access.Actor, purpose: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    camera = make_camera(notify_on_access=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        seq = _view(actor, purpose, camera)
+    settings.PORCHLIGHT_OUTBOX_GRACE_SECONDS = settings.PORCHLIGHT_OUTBOX_REDELIVER_SECONDS = 0
+
+    outbox_sweep()
+
+    assert _notice_of(seq).values_list("publish_count", flat=True).get() == 1
+    assert len(_mails_to(camera.site.owner.email)) == 1
+
+
+def test_a_late_copy_of_a_delivered_notice_sends_nothing(
+    make_camera: Any, actor: access.Actor, purpose: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given a notice delivered after the commit, and the portal's own memory of the owners
+    # told forgotten (so that only the outbox can stop a second e-mail)
+    camera = make_camera(notify_on_access=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        seq = _view(actor, purpose, camera)
+    message = _notice_of(seq).get()
+    cache.clear()
+
+    # when the broker hands a worker the same message again
+    again = access_notice_send_task.apply(
+        kwargs={"event_seq": seq}, headers={"_schema_name": "rialto", OUTBOX_HEADER: message.pk}
+    )
+
+    # then it is skipped
+    assert again.result is None
+    assert len(_mails_to(camera.site.owner.email)) == 1
+
+
+def test_the_doc_lists_every_task_enqueued_after_a_commit_and_every_beat_entry() -> None:
+    from celery import current_app
+
+    current_app.loader.import_default_modules()
+    doc = DOC.read_text()
+
+    outbox_tasks = {name for name, task in current_app.tasks.items() if isinstance(task, OutboxTask)}
+    documented = set(re.findall(r"^\| `([a-z_.]+)` \| (?:an?|the) ", doc, flags=re.M))
+    beat = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
+    in_beat_table = set(re.findall(r"^\| `([a-z_.]+)` \| \d+ (?:s|h|days) \|", doc, flags=re.M))
+
+    assert outbox_tasks == documented
+    assert beat == in_beat_table
