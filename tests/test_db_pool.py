@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from django.db import connection
@@ -37,21 +38,17 @@ class PooledServer:
     application_name: str
 
 
-@pytest.fixture(scope="module")
-def pooled_server(
-    django_db_setup: None, committed: dict[str, CommittedUser], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[PooledServer]:
+def _start_server(log_dir: Path, **settings_env: str) -> tuple[PooledServer, subprocess.Popen[bytes], BinaryIO]:
     port = free_port()
-    # A file, not a pipe: hundreds of requests' log lines would fill a pipe nobody reads and stall the server.
-    log = (tmp_path_factory.mktemp("pooled-server") / "uvicorn.log").open("w+b")
     application_name = f"porchlight-pool-test-{port}"
+    # A file, not a pipe: hundreds of requests' log lines would fill a pipe nobody reads and stall the server.
+    log = (log_dir / "uvicorn.log").open("w+b")
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=subprocess_database_url(),
-        DJANGO_DB_POOL_MAX_SIZE=str(POOL_SIZE),
-        DJANGO_DB_POOL_MIN_SIZE="1",
         PGAPPNAME=application_name,
+        **settings_env,
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
@@ -72,10 +69,37 @@ def pooled_server(
                 log.seek(0)
                 pytest.fail("uvicorn did not start:\n" + log.read().decode()[-3000:])
             time.sleep(0.2)
-    yield PooledServer(port, application_name)
+    return PooledServer(port, application_name), process, log
+
+
+def _stop_server(process: subprocess.Popen[bytes], log: BinaryIO) -> None:
     process.terminate()
     process.wait(timeout=20)
     log.close()
+
+
+@pytest.fixture(scope="module")
+def pooled_server(
+    django_db_setup: None, committed: dict[str, CommittedUser], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PooledServer]:
+    """The server with a pool of POOL_SIZE connections."""
+    server, process, log = _start_server(
+        tmp_path_factory.mktemp("pooled-server"), DJANGO_DB_POOL_MAX_SIZE=str(POOL_SIZE), DJANGO_DB_POOL_MIN_SIZE="1"
+    )
+    yield server
+    _stop_server(process, log)
+
+
+@pytest.fixture
+def default_server(
+    django_db_setup: None, committed: dict[str, CommittedUser], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PooledServer]:
+    """The server as `make run` and a deployment start it: no pool setting given."""
+    env = {name: value for name, value in os.environ.items() if name.startswith("DJANGO_DB_POOL")}
+    assert env == {}, "the test environment sets a pool already"
+    server, process, log = _start_server(tmp_path_factory.mktemp("default-server"))
+    yield server
+    _stop_server(process, log)
 
 
 def _get(port: int, host: str, path: str, session_key: str = "") -> tuple[int, bytes]:
@@ -137,10 +161,10 @@ def _me_requests(server: PooledServer, committed: dict[str, CommittedUser], clie
 
 
 def _concurrent_me_requests(
-    server: PooledServer, committed: dict[str, CommittedUser]
+    server: PooledServer, committed: dict[str, CommittedUser], clients: int = CLIENTS
 ) -> tuple[list[tuple[str, int, bytes]], int]:
-    with _ConnectionSampler(server.application_name) as sampler, ThreadPoolExecutor(CLIENTS) as clients:
-        results = list(clients.map(lambda c: _me_requests(server, committed, c), range(CLIENTS)))
+    with _ConnectionSampler(server.application_name) as sampler, ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(lambda c: _me_requests(server, committed, c), range(clients)))
     return [answer for answers in results for answer in answers], sampler.highest
 
 
@@ -165,3 +189,12 @@ def test_a_pooled_connection_never_carries_one_departments_schema_into_anothers_
     assert wrong == []
     assert len(answers) == CLIENTS * REQUESTS_PER_CLIENT
 
+
+
+def test_the_asgi_server_borrows_from_a_pool_of_eight_by_default(
+    default_server: PooledServer, committed: dict[str, CommittedUser]
+) -> None:
+    answers, highest = _concurrent_me_requests(default_server, committed, clients=16)
+
+    assert [status for _, status, _ in answers] == [200] * 16 * REQUESTS_PER_CLIENT
+    assert 0 < highest <= 8
