@@ -60,7 +60,7 @@ def _start_server(log_dir: Path, **settings_env: str) -> tuple[PooledServer, sub
     deadline = time.monotonic() + 30
     while True:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/__ping__", timeout=1)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/__ping__", timeout=1)
         except urllib.error.HTTPError:
             break  # any HTTP answer means it is serving
         except OSError:
@@ -149,7 +149,9 @@ class _ConnectionSampler:
         self._thread.join()
 
 
-def _me_requests(server: PooledServer, committed: dict[str, CommittedUser], client: int) -> list[tuple[str, int, bytes]]:
+def _me_requests(
+    server: PooledServer, committed: dict[str, CommittedUser], client: int
+) -> list[tuple[str, int, bytes]]:
     """One client's requests, alternating between the departments (starting with a different one per client)."""
     schemas = ["rialto", "fontana"] if client % 2 else ["fontana", "rialto"]
     answers = []
@@ -185,10 +187,11 @@ def test_a_pooled_connection_never_carries_one_departments_schema_into_anothers_
 
     # Both users have the same pk: a search_path left over from the other department would
     # find no session (401) or, with a session, the other department's user.
-    wrong = [(schema, status, body[:200]) for schema, status, body in answers if committed[schema].email.encode() not in body]
+    wrong = [
+        (schema, status, body[:200]) for schema, status, body in answers if committed[schema].email.encode() not in body
+    ]
     assert wrong == []
     assert len(answers) == CLIENTS * REQUESTS_PER_CLIENT
-
 
 
 def test_the_asgi_server_borrows_from_a_pool_of_eight_by_default(

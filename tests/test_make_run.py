@@ -103,7 +103,7 @@ def test_make_run_shows_a_failing_seeds_error_and_serves_nothing(django_db_setup
     broken = subprocess_database_url().rsplit("/", 1)[0] + "/porchlight_no_such_database"
 
     result = subprocess.run(
-        ["scripts/run.sh"],
+        [str(ROOT / "scripts" / "run.sh")],
         cwd=ROOT,
         env=_environment(PORT=str(port), DATABASE_URL=broken),
         capture_output=True,
@@ -114,5 +114,5 @@ def test_make_run_shows_a_failing_seeds_error_and_serves_nothing(django_db_setup
     assert f"http://localhost:{port}/" in result.stdout.decode()
     assert 'database "porchlight_no_such_database" does not exist' in result.stderr.decode()
     assert "seeding the demo failed" in result.stderr.decode()
-    with pytest.raises(OSError):
+    with pytest.raises(urllib.error.URLError, match="Connection refused"):
         _healthz(port)
