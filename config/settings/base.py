@@ -100,9 +100,11 @@ if DB_POOL_MAX_SIZE > 0:
         "max_size": DB_POOL_MAX_SIZE,
         # A backend keeps the relation and catalog caches of every department schema it has
         # served and never frees them (~0.44 MB per department: 47 MB after 100 departments),
-        # so each connection is replaced after this many seconds (psycopg_pool adds up to 5 %
-        # of jitter so they do not all reconnect at once). bench/http.py measures the effect.
-        "max_lifetime": env.float("DJANGO_DB_POOL_MAX_LIFETIME", default=300.0),
+        # so each connection is replaced after this many seconds (psycopg_pool takes up to 5 %
+        # off at random so they do not all reconnect at once). 60 s: a new connection costs
+        # ~20-35 ms, made by the pool's own thread, once a minute per connection; bench/http.py
+        # measures the memory it keeps bounded.
+        "max_lifetime": env.float("DJANGO_DB_POOL_MAX_LIFETIME", default=60.0),
         # Idle connections above min_size are closed after 60 s.
         "max_idle": env.float("DJANGO_DB_POOL_MAX_IDLE", default=60.0),
         # How long a request waits for a free connection before failing (psycopg_pool's
