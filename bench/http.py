@@ -135,7 +135,6 @@ def departments_prepare(count: int) -> list[Department]:
             session["_auth_user_hash"] = user.get_session_auth_hash()
             session.create()
             out.append(Department(schema, host, email, session.session_key or ""))
-    connection.set_schema_to_public()
     connection.close()
     return out
 

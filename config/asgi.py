@@ -15,10 +15,11 @@ try:
 finally:
     del os.environ["PORCHLIGHT_ASGI"]
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (after Django setup)
+# Imported only now: they need Django set up.
+from channels.routing import ProtocolTypeRouter, URLRouter
 
-from config.routing import websocket_urlpatterns  # noqa: E402
-from tenants.asgi import TenantWebsocketMiddleware  # noqa: E402
+from config.routing import websocket_urlpatterns
+from tenants.asgi import TenantWebsocketMiddleware
 
 application = ProtocolTypeRouter(
     {
