@@ -6,6 +6,7 @@ application name the test gives it (libpq's PGAPPNAME), so the test counts exact
 process's connections in pg_stat_activity while the requests run.
 """
 
+import copy
 import os
 import subprocess
 import sys
@@ -17,12 +18,14 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pytest
 from django.db import connection
+from django_tenants.postgresql_backend.base import DatabaseWrapper
 
-from tests.conftest import CommittedUser, free_port, subprocess_database_url
+from tenants.models import Department
+from tests.conftest import SHARED_PK, CommittedUser, free_port, subprocess_database_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.server]
 
@@ -201,3 +204,47 @@ def test_the_asgi_server_borrows_from_a_pool_of_eight_by_default(
 
     assert [status for _, status, _ in answers] == [200] * 16 * REQUESTS_PER_CLIENT
     assert 0 < highest <= 8
+
+
+def _shared_users_email_and_backend(wrapper: Any) -> tuple[str, int]:
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT email, pg_backend_pid() FROM accounts_user WHERE id = %s", [SHARED_PK])
+        email, pid = cursor.fetchone()
+    return str(email), int(pid)
+
+
+@pytest.fixture
+def two_wrappers_over_a_pool_of_one(django_db_setup: None) -> Iterator[tuple[Any, Any]]:
+    """Two database wrappers (two threads' connections, say) borrowing from one real pool of one connection."""
+    settings_dict = copy.deepcopy(connection.settings_dict)
+    settings_dict["CONN_MAX_AGE"] = 0
+    settings_dict["OPTIONS"]["pool"] = {"min_size": 1, "max_size": 1}
+    first = DatabaseWrapper(settings_dict, alias="pool-of-one")
+    second = DatabaseWrapper(settings_dict, alias="pool-of-one")
+    yield first, second
+    first.close()
+    second.close()
+    first.close_pool()
+
+
+def test_a_connection_given_back_to_the_pool_gets_its_next_borrowers_schema(
+    two_wrappers_over_a_pool_of_one: tuple[Any, Any],
+    rialto: Department,
+    fontana: Department,
+    committed: dict[str, CommittedUser],
+) -> None:
+    first, second = two_wrappers_over_a_pool_of_one
+    first.set_tenant(rialto)
+    _, rialto_backend = _shared_users_email_and_backend(first)  # SET search_path to rialto, remembered
+    first.close()  # the connection goes back to the pool
+
+    second.set_tenant(fontana)
+    fontana_email, fontana_backend = _shared_users_email_and_backend(second)  # the same connection, set to fontana
+    second.close()
+    # The first wrapper borrows again without choosing a tenant again: it must not trust the
+    # search_path it set on its last connection, since that connection now says fontana.
+    rialto_email, rialto_again_backend = _shared_users_email_and_backend(first)
+
+    assert rialto_backend == fontana_backend == rialto_again_backend
+    assert fontana_email == committed["fontana"].email
+    assert rialto_email == committed["rialto"].email
