@@ -9,11 +9,14 @@ STAMP := $(VENV)/.installed
 # Every Django step runs with the URLs that scripts/services.sh found or started.
 WITH_SERVICES := set -a && . ./.local/services.env && set +a &&
 MANAGE := $(BIN)/python manage.py
+# The port `make run` serves on: PORT=8123 make run (or make run PORT=8123).
+PORT ?= 8000
+export PORT
 
 .PHONY: help setup services migrate static messages run seed test lint format clean
 
 help:
-	@echo "make run    - set everything up and serve the demo departments on :8000"
+	@echo "make run    - set everything up and serve the demo departments on :$(PORT) (PORT=8123 make run for another)"
 	@echo "make test   - set everything up and run the whole test suite"
 	@echo "make lint   - ruff (lint + format check) and mypy"
 
@@ -48,11 +51,12 @@ messages: $(STAMP)
 setup: $(STAMP) services migrate static messages
 
 seed: setup
-	@$(WITH_SERVICES) $(MANAGE) seed_demo 2>/dev/null
+	@$(WITH_SERVICES) PORCHLIGHT_PORT=$${PORCHLIGHT_PORT:-$(PORT)} $(MANAGE) seed_demo
 
-run: seed
-	@echo "Serving on http://localhost:8000/ (Ctrl-C stops the server, worker and beat)"
-	@$(WITH_SERVICES) $(BIN)/honcho start -f Procfile
+# scripts/run.sh seeds (showing any error) and starts the Procfile's processes with honcho;
+# the virtualenv's bin comes first on PATH, where the Procfile's commands are found.
+run: setup
+	@$(WITH_SERVICES) PATH="$(CURDIR)/$(BIN):$$PATH" scripts/run.sh
 
 # Browser tests need Debian's Chromium (and ffmpeg for camera stand-ins): services.sh installs them.
 test: SERVICES_FLAGS := --with-browser

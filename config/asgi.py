@@ -6,12 +6,20 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-django_asgi_app = get_asgi_application()
+# This process serves requests on many threads: its settings give it a bounded database
+# connection pool (config/settings/base.py). The flag is for loading this process's settings
+# only, so it is removed again and never reaches a process started from here.
+os.environ["PORCHLIGHT_ASGI"] = "1"
+try:
+    django_asgi_app = get_asgi_application()
+finally:
+    del os.environ["PORCHLIGHT_ASGI"]
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (after Django setup)
+# Imported only now: they need Django set up.
+from channels.routing import ProtocolTypeRouter, URLRouter
 
-from config.routing import websocket_urlpatterns  # noqa: E402
-from tenants.asgi import TenantWebsocketMiddleware  # noqa: E402
+from config.routing import websocket_urlpatterns
+from tenants.asgi import TenantWebsocketMiddleware
 
 application = ProtocolTypeRouter(
     {

@@ -79,8 +79,41 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/porchlight")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The ASGI server borrows connections from one bounded pool (psycopg_pool, through Django's
+# OPTIONS["pool"]). Under ASGI Django runs every request on a thread of its own, so
+# persistent per-thread connections (CONN_MAX_AGE) grew to ~30 per idle process and made
+# PostgreSQL refuse clients under load; the pool caps them at DJANGO_DB_POOL_MAX_SIZE.
+# A borrowed connection is given back when the request (or consumer call) ends, and
+# django-tenants forgets its cached search_path whenever a connection is given back, so the
+# next borrower always sets its own (tests/test_db_pool.py proves it).
+# Other processes have one thread each: commands and Celery beat keep one connection, and
+# Celery's prefork children would close a pool after every task anyway, so they go without
+# one by default (and a command whose database is unreachable says so at once, instead of
+# waiting DJANGO_DB_POOL_TIMEOUT). config/asgi.py sets PORCHLIGHT_ASGI before loading settings.
+_ASGI_SERVER = env.bool("PORCHLIGHT_ASGI", default=False)
+DB_POOL_MAX_SIZE = env.int("DJANGO_DB_POOL_MAX_SIZE", default=8 if _ASGI_SERVER else 0)
+if DB_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env.int("DJANGO_DB_POOL_MIN_SIZE", default=1), DB_POOL_MAX_SIZE),
+        "max_size": DB_POOL_MAX_SIZE,
+        # A backend keeps the relation and catalog caches of every department schema it has
+        # served and never frees them (~0.44 MB per department: 47 MB after 100 departments),
+        # so each connection is replaced after this many seconds (psycopg_pool takes up to 5 %
+        # off at random so they do not all reconnect at once). 60 s: a new connection costs
+        # ~20-35 ms, made by the pool's own thread, once a minute per connection; bench/http.py
+        # measures the memory it keeps bounded.
+        "max_lifetime": env.float("DJANGO_DB_POOL_MAX_LIFETIME", default=60.0),
+        # Idle connections above min_size are closed after 60 s.
+        "max_idle": env.float("DJANGO_DB_POOL_MAX_IDLE", default=60.0),
+        # How long a request waits for a free connection before failing (psycopg_pool's
+        # default is 30 s, longer than anyone waits for a page).
+        "timeout": env.float("DJANGO_DB_POOL_TIMEOUT", default=10.0),
+    }
+else:
+    # No pool: one connection per thread, kept this long.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 # Short OLTP queries: PostGIS marks its functions as costly, so without these the planner
 # JIT-compiles small searches (20-60 ms) and starts parallel workers; random_page_cost for
 # SSDs lets a 500-row page be fetched by index (bench/search.py, bench/README.md).

@@ -32,7 +32,7 @@ class Command(BaseCommand):
     help = "Create the demo departments and one user per role in each (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        public_tenant_ensure()
+        public = public_tenant_ensure()
         self._operator()
         logins: list[tuple[str, str, str, str]] = []
         for spec in DEMO_DEPARTMENTS:
@@ -53,7 +53,7 @@ class Command(BaseCommand):
                     logins.append((department_base_url(department) + "/", email, role, secret))
                 self._ordinance(department, enabled=spec["schema"] == "rialto")
                 self._registry(department, cameras=spec["cameras"])
-        self._print(logins)
+        self._print(department_base_url(public) + "/", logins)
 
     def _registry(self, department: Department, *, cameras: int) -> None:
         """Sites and cameras of demo owners, once (a department with cameras is left alone)."""
@@ -110,10 +110,11 @@ class Command(BaseCommand):
             RecoveryCodes.activate(user)
         return secret
 
-    def _print(self, logins: list[tuple[str, str, str, str]]) -> None:
+    def _print(self, public_url: str, logins: list[tuple[str, str, str, str]]) -> None:
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Porchlight demo is ready."))
-        self.stdout.write(f"  Public site:      http://localhost:8000/  (admin: /admin/, {OPERATOR_EMAIL})")
+        # The port is PORCHLIGHT_PORT, which `make run` sets to the PORT it serves on.
+        self.stdout.write(f"  Public site:      {public_url}  (admin: /admin/, {OPERATOR_EMAIL})")
         self.stdout.write(f"  Password for every demo login: {DEMO_PASSWORD}")
         self.stdout.write("  Staff sign in with a TOTP code from the secret below (any authenticator app, or")
         self.stdout.write("  `python -c \"import pyotp;print(pyotp.TOTP('SECRET').now())\"`).")
