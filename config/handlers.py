@@ -17,6 +17,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.utils.html import format_html
@@ -28,19 +29,51 @@ from django_tenants.utils import tenant_context
 
 logger = logging.getLogger("porchlight.request")
 
+# The attribute under which config.middleware.RequestConnectionMiddleware keeps the database
+# connection of the thread that serves the request.
+REQUEST_CONNECTION = "_porchlight_connection"
+
 
 def _in_request_tenant(handler: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Run ``handler`` with this thread's database connection in the request's schema."""
+    """Run ``handler`` on the request's own database connection, in the request's schema."""
 
     @wraps(handler)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        tenant = getattr(request, "tenant", None)
-        if tenant is None:  # the host was refused before a department was chosen
-            return handler(request, *args, **kwargs)
-        with tenant_context(tenant):
-            return handler(request, *args, **kwargs)
+        own = getattr(request, REQUEST_CONNECTION, None)
+        if own is not None and own is not connections[DEFAULT_DB_ALIAS]:
+            # Django's error-page thread: borrow the request's connection (its thread waits
+            # for this page, so nothing else uses it meanwhile). Opening a second one would
+            # take another of the process's few pooled connections while the request holds
+            # its own: a burst of failing requests then waited for each other until the
+            # pool's timeout, and a thread that kept its connection kept it from the pool.
+            current = connections[DEFAULT_DB_ALIAS]
+            own.inc_thread_sharing()
+            connections[DEFAULT_DB_ALIAS] = own
+            try:
+                return _rendered_in_tenant(handler, request, *args, **kwargs)
+            finally:
+                connections[DEFAULT_DB_ALIAS] = current
+                own.dec_thread_sharing()
+        # The request's own thread (WSGI, tests), or a request refused before it had one:
+        # a connection opened here for the page is closed again, for the same reason.
+        opened_here = connection.connection is None
+        try:
+            return _rendered_in_tenant(handler, request, *args, **kwargs)
+        finally:
+            if opened_here and own is None:
+                connection.close()
 
     return wrapper
+
+
+def _rendered_in_tenant(
+    handler: Callable[..., HttpResponse], request: HttpRequest, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    tenant = getattr(request, "tenant", None)
+    if tenant is None:  # the host was refused before a department was chosen
+        return handler(request, *args, **kwargs)
+    with tenant_context(tenant):
+        return handler(request, *args, **kwargs)
 
 
 bad_request = _in_request_tenant(defaults.bad_request)

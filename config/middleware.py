@@ -4,9 +4,12 @@ from collections.abc import Callable
 
 import redis
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from config.handlers import REQUEST_CONNECTION
 
 logger = logging.getLogger("porchlight.request")
 
@@ -25,6 +28,18 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CSP_POLICY)
         return response
+
+
+class RequestConnectionMiddleware:
+    """Remembers the database connection of the thread that serves the request, for the error
+    pages (config.handlers): under ASGI, Django renders them on another thread."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        setattr(request, REQUEST_CONNECTION, connections[DEFAULT_DB_ALIAS])
+        return self.get_response(request)
 
 
 class RequestLogMiddleware:

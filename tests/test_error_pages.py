@@ -6,6 +6,7 @@ pages, read from the department's schema (the integrity banner of supervisors an
 queries it)."""
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -21,12 +22,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.server]
 
 HOST = "rialto.localhost"
 DEPARTMENT = "Rialto Police Department"
+SERVER_APP = "porchlight-error-pages"  # the server's connections, by libpq's application name
 ROLES = [Role.RESIDENT, Role.OFFICER, Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT]
 
 
 @pytest.fixture(scope="module")
 def server(django_db_setup: None) -> Iterator[int]:
-    with uvicorn_server() as port:
+    with uvicorn_server(PGAPPNAME=SERVER_APP) as port:
         yield port
 
 
@@ -115,12 +117,16 @@ def test_missing_page_on_the_public_site_is_porchlights_404_page(server: int) ->
 
 
 def _database_read_only(on: bool) -> None:
-    """Make new connections to the test database refuse writes, as a PostgreSQL standby
-    does while a failover is in progress (connections already open keep their setting)."""
+    """Make the test database refuse writes, as a PostgreSQL standby does while a failover is
+    in progress: new connections refuse them, and the server's open ones are ended."""
     name = connection.settings_dict["NAME"]
     with connection.cursor() as cursor:
         cursor.execute("SET default_transaction_read_only = off")  # this connection may be a refusing one
         cursor.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {"on" if on else "off"}')
+        # A failover also ends the connections that were open: the server's pool opens new ones.
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", [SERVER_APP]
+        )
 
 
 @pytest.fixture
@@ -147,3 +153,32 @@ def test_server_error_while_the_database_refuses_writes_is_the_departments_500_p
     assert DEPARTMENT in reply.body
     assert "Something went wrong on our side" in reply.body
     assert people[role][0] in reply.body
+
+
+def _server_connections(application_name: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [application_name])
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
+def test_error_pages_give_their_connection_back_to_the_pool(
+    people: dict[str, tuple[str, str | None]], django_db_blocker: Any
+) -> None:
+    # Given a server whose pool holds two connections, and a supervisor whose error pages
+    # read the department's tables (the integrity banner) on Django's error-page threads
+    application_name = "porchlight-error-pages-pool"
+    with uvicorn_server(DJANGO_DB_POOL_MAX_SIZE="2", DJANGO_DB_POOL_TIMEOUT="5", PGAPPNAME=application_name) as port:
+        session = _session(port, people, Role.SUPERVISOR)
+
+        # When many missing pages are asked for at once, from several threads of that process
+        with ThreadPoolExecutor(6) as pool:
+            replies = list(pool.map(lambda i: session.get(f"/no-such-page/{i}/"), range(24)))
+        after = session.get("/")
+
+        # Then every page was the department's 404, the pool was never left empty,
+        # and the process holds no more connections than its pool
+        assert [reply.status for reply in replies] == [404] * 24
+        assert after.status == 200, after.body[-2000:]
+        with django_db_blocker.unblock():
+            assert _server_connections(application_name) <= 2
