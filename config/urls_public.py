@@ -1,8 +1,9 @@
 """URLs of the public site (localhost / the platform's apex domain)."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from accounts.api_base import API_NOT_FOUND, api_not_found
 from config.health import healthz
 from tenants import views as tenant_views
 
@@ -12,4 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The API is served on a department's host only; here its paths are a JSON 404 too.
+    re_path(r"^api/", api_not_found, name=API_NOT_FOUND),
 ]

@@ -1,10 +1,11 @@
 """URLs of a department's host (rialto.localhost, ...)."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
+from accounts.api_base import API_NOT_FOUND, api_not_found
 from cameras import api as cameras_api
 from config.health import healthz
 from console import api as console_api
@@ -47,4 +48,6 @@ urlpatterns = [
     path("", include("live.urls")),
     path("", include("footage.urls")),
     path("api/v1/", include(api_v1)),
+    # Last: whatever under /api/ no endpoint matched is the API's JSON 404, not the site's page.
+    re_path(r"^api/", api_not_found, name=API_NOT_FOUND),
 ]

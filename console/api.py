@@ -4,6 +4,7 @@ import copy
 import json
 from typing import Any, NoReturn
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,8 +13,9 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
-from accounts.api_base import BaseApi
+from accounts.api_base import AccessDenied, ApiInput, BaseApi
 from cameras import access
 
 from .forms import AreaForm
@@ -23,7 +25,7 @@ def _actor(request: Request) -> access.Actor:
     return access.Actor.from_request(request._request, token_auth=request.auth is not None)
 
 
-class PurposeInput(serializers.Serializer):
+class PurposeInput(ApiInput):
     case_number = serializers.CharField(max_length=64, allow_blank=True)
     category = serializers.CharField(max_length=64)
     text = serializers.CharField(max_length=500, allow_blank=True)
@@ -58,7 +60,7 @@ class PurposeCreateApi(StaffApi):
         try:
             purpose = access.purpose_declare(actor=_actor(request), **data.validated_data)
         except access.PurposeRefused as exc:
-            return Response({exc.field: [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+            raise exceptions.ValidationError({exc.field: [str(exc)]}) from exc
         out = {
             "id": purpose.public_id,
             "case_number": purpose.case_number,
@@ -131,7 +133,8 @@ class CameraSearchApi(StaffApi):
         purpose = access.purpose_lookup(actor=actor, public_id=purpose_id) if purpose_id else None
         form = AreaForm(params)
         if not form.is_valid():
-            return Response({"detail": " ".join(form.error_sentences())}, status=status.HTTP_400_BAD_REQUEST)
+            # Field by field, as every API 400 (accounts.api_base.exception_handler).
+            raise DjangoValidationError(form.errors.as_data())
         result = access.camera_search(
             actor=actor, purpose=purpose, area=form.cleaned_data["area"], mode=form.cleaned_data["mode"]
         )
@@ -141,7 +144,7 @@ class CameraSearchApi(StaffApi):
                 detail = _(
                     "A valid purpose is required: state one with POST /api/v1/purposes/ and pass its id as purpose."
                 )
-            return Response({"detail": detail, "reason": result.decision.reason}, status=status.HTTP_403_FORBIDDEN)
+            raise AccessDenied(detail, reason=result.decision.reason)
         return Response(
             {
                 "type": "FeatureCollection",
@@ -183,7 +186,7 @@ class CameraSearchApi(StaffApi):
         elif isinstance(body, dict):
             data = dict(body)
         else:  # a JSON list, string or number
-            return Response({"detail": _("Send a JSON object.")}, status=status.HTTP_400_BAD_REQUEST)
+            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
         if data.get("polygon") is not None and not isinstance(data["polygon"], str):
             data["polygon"] = json.dumps(data["polygon"])  # GeoJSON as an object, the usual way
         return self._search(request, data)
