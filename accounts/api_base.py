@@ -10,13 +10,14 @@ codes, and a test keeps it in step with ``ERROR_CODES``.
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import wraps
 from typing import Any, ClassVar
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
+from django.core.exceptions import NON_FIELD_ERRORS, BadRequest, ObjectDoesNotExist, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
-from django.http import Http404, HttpRequest, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.log import log_response
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django_tenants.utils import get_public_schema_name
 from rest_framework import permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ParseError, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -241,6 +242,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # plus whatever the error adds for the caller (e.g. the department that covers a point).
         extra = dict(getattr(exc, "extra_detail", {}))
         exc = ValidationError(_field_errors(exc))
+    elif isinstance(exc, SuspiciousOperation | BadRequest):
+        # What Django itself answers with a 400 (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too
+        # many fields, a malformed multipart body): logged as Django does, answered as ours.
+        if isinstance(exc, SuspiciousOperation):
+            logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
+        exc = ParseError(_("The request body could not be read: it is malformed or too large."))
     response = drf_exception_handler(exc, context)
     if response is None:
         request = context["request"]
@@ -293,3 +300,21 @@ def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
         if match is not None and match.url_name != API_NOT_FOUND:
             detail = _("No API endpoint matches this path: API paths end with a slash.")
     return JsonResponse(error_body(detail=detail, code="not_found"), status=status.HTTP_404_NOT_FOUND)
+
+
+def api_server_error_or(page: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A handler500 that answers the API's JSON 500 under /api/ and ``page`` elsewhere.
+
+    An exception in an API view is the exception handler's above; this one is for what fails
+    before a view runs (a middleware: the database refusing connections, say), which Django
+    answers with the url conf's handler500.
+    """
+
+    @wraps(page)
+    def handler(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            body = error_body(detail=_("Something went wrong on our side; the error was logged."), code="server_error")
+            return JsonResponse(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+        return page(request, *args, **kwargs)
+
+    return handler

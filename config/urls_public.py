@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views import defaults
 
-from accounts.api_base import API_NOT_FOUND, api_not_found
+from accounts.api_base import API_NOT_FOUND, api_not_found, api_server_error_or
 from config.health import healthz
 from tenants import views as tenant_views
 
@@ -16,3 +17,6 @@ urlpatterns = [
     # The API is served on a department's host only; here its paths are a JSON 404 too.
     re_path(r"^api/", api_not_found, name=API_NOT_FOUND),
 ]
+
+# Under /api/ a failure before any view (a middleware) is the API's JSON 500; elsewhere the page.
+handler500 = api_server_error_or(defaults.server_error)

@@ -2,10 +2,11 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
-from accounts.api_base import API_NOT_FOUND, api_not_found
+from accounts.api_base import API_NOT_FOUND, api_not_found, api_server_error_or
 from cameras import api as cameras_api
 from config.health import healthz
 from console import api as console_api
@@ -51,3 +52,6 @@ urlpatterns = [
     # Last: whatever under /api/ no endpoint matched is the API's JSON 404, not the site's page.
     re_path(r"^api/", api_not_found, name=API_NOT_FOUND),
 ]
+
+# Under /api/ a failure before any view (a middleware) is the API's JSON 500; elsewhere the page.
+handler500 = api_server_error_or(defaults.server_error)

@@ -168,3 +168,30 @@ def test_the_openapi_schema_states_the_error_shape_and_its_codes(rialto_client: 
     assert set(error["required"]) == {"detail", "code"}
     assert set(error["properties"]["code"]["enum"]) == set(ERROR_CODES)
     assert tokens["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+def test_a_body_too_large_to_read_is_a_json_400(in_rialto: Any, rialto_client: Any, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    token = _token(Role.RESIDENT)
+
+    response = _call(rialto_client, "post", "/api/v1/tokens/", {"name": "x" * 2000}, token)
+
+    assert (response.status_code, response["Content-Type"]) == (400, "application/json")
+    assert response.json()["code"] == "parse_error"
+
+
+@pytest.mark.parametrize("urlconf", ["config.urls_tenant", "config.urls_public"])
+def test_a_failure_before_any_api_view_is_a_json_500(urlconf: str) -> None:
+    from django.urls import get_resolver
+
+    handler = get_resolver(urlconf).resolve_error_handler(500)
+
+    api = handler(RequestFactory().get("/api/v1/me/"))
+    page = handler(RequestFactory().get("/my/cameras/"))
+
+    assert (api.status_code, api["Content-Type"], json.loads(api.content)["code"]) == (
+        500,
+        "application/json",
+        "server_error",
+    )
+    assert page["Content-Type"].startswith("text/html")
