@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 
 from accounts.api_base import AccessDenied, ApiInput, BaseApi
 from cameras import access
+from cameras.geo import MAX_RADIUS_M
 
 from .forms import AreaForm
 
@@ -97,9 +98,15 @@ def _feature(hit: access.CameraHit) -> dict[str, Any]:
 
 
 SEARCH_PARAMETERS = [
-    OpenApiParameter("lat", float, description="centre latitude"),
-    OpenApiParameter("lon", float, description="centre longitude"),
-    OpenApiParameter("radius_m", float, description="radius in metres (1 to 10,000)"),
+    # The bounds are the form's (console.forms.AreaForm), stated so that clients and the
+    # schema's fuzz test know them; the form still checks them.
+    OpenApiParameter("lat", {"type": "number", "minimum": -90, "maximum": 90}, description="centre latitude"),
+    OpenApiParameter("lon", {"type": "number", "minimum": -180, "maximum": 180}, description="centre longitude"),
+    OpenApiParameter(
+        "radius_m",
+        {"type": "number", "minimum": 1, "maximum": MAX_RADIUS_M},
+        description=f"radius in metres (1 to {MAX_RADIUS_M:,})",
+    ),
     OpenApiParameter(
         "mode", str, enum=["pin", "fov"], description="pin inside the area, or field of view intersecting it"
     ),
