@@ -52,6 +52,7 @@ ERROR_CODES: dict[str, int] = {
     "method_not_allowed": 405,
     "not_acceptable": 406,
     "unsupported_media_type": 415,
+    "throttled": 429,
     "server_error": 500,
 }
 _NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY

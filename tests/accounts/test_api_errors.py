@@ -149,6 +149,18 @@ def test_an_unexpected_failure_is_a_json_500_and_is_logged(in_rialto: Any, caplo
     assert any(r.exc_info and "the disk caught fire" in str(r.exc_info[1]) for r in caplog.records)
 
 
+def test_a_throttled_request_is_a_json_429_that_says_when_to_retry(in_rialto: Any) -> None:
+    from rest_framework.exceptions import Throttled
+
+    request = RequestFactory().get("/api/v1/me/", HTTP_HOST="rialto.localhost")
+
+    response = exception_handler(Throttled(wait=30), {"request": Request(request), "view": None})
+
+    assert response is not None
+    assert (response.status_code, response.data["code"], response["Retry-After"]) == (429, "throttled", "30")
+    assert "30 seconds" in response.data["detail"]
+
+
 @pytest.mark.parametrize("code", sorted(ERROR_CODES))
 def test_every_error_code_is_documented(code: str) -> None:
     assert re.search(rf"^\| `{code}` \|", CODES_SECTION, re.MULTILINE), f"{code} is missing from docs/api-errors.md"
