@@ -125,12 +125,13 @@ class ApiInput(serializers.Serializer):
         root_data = getattr(self.root, "initial_data", None)
         if isinstance(data, Mapping) and not isinstance(root_data, QueryDict):
             errors: dict[str, Any] = {}
-            for field in self._writable_fields:  # type: ignore[attr-defined]  # DRF's own property
-                if field.field_name in data:
+            for field in self._writable_fields:
+                name = field.field_name
+                if name is not None and name in data:
                     try:
-                        _check_json_type(field, data[field.field_name])
+                        _check_json_type(field, data[name])
                     except ValidationError as exc:
-                        errors[field.field_name] = exc.detail
+                        errors[name] = exc.detail
             if errors:
                 raise ValidationError(errors)
         return super().to_internal_value(data)

@@ -6,6 +6,7 @@ has made a mistake in its input: a 400 that names the parameter and says the las
 first page of an empty list is an empty page, so that a client can always start at 1.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import InvalidPage
@@ -20,11 +21,16 @@ class PagePagination(PageNumberPagination):
     page_size = 50
     last_page_strings = ()  # "last" is not a number: one rule, whole numbers from 1
 
-    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any] | None:
+    def paginate_queryset(
+        self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
+    ) -> list[Any] | None:
+        page_size = self.get_page_size(request)
+        if not page_size:  # pagination switched off, as DRF's own
+            return None
         text = request.query_params.get(self.page_query_param, "1")
         if not (text.isascii() and text.isdigit()) or int(text) < 1:
             raise ValidationError({self.page_query_param: [_("A page number is a whole number from 1 up.")]})
-        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        paginator = self.django_paginator_class(queryset, page_size)
         try:
             self.page = paginator.page(int(text))
         except InvalidPage:
