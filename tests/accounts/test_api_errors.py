@@ -207,3 +207,24 @@ def test_a_failure_before_any_api_view_is_a_json_500(urlconf: str) -> None:
         "server_error",
     )
     assert page["Content-Type"].startswith("text/html")
+
+
+def test_every_api_input_serializer_reads_json_types_strictly() -> None:
+    import inspect
+
+    from rest_framework import serializers
+
+    from accounts import api as accounts_api
+    from accounts.api_base import ApiInput
+    from cameras import api as cameras_api
+    from console import api as console_api
+
+    inputs = [
+        cls
+        for module in (accounts_api, cameras_api, console_api)
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, serializers.Serializer) and cls.__name__.endswith("Input")
+    ]
+
+    assert len(inputs) >= 6
+    assert [cls.__name__ for cls in inputs if not issubclass(cls, ApiInput)] == []
