@@ -2,10 +2,11 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .api_base import BaseApi
+from .api_base import ApiInput, BaseApi
 from .models import User
 from .services import AccountError, api_token_issue
 
@@ -33,7 +34,7 @@ class MeApi(BaseApi):
         return Response(MeOutput(data).data)
 
 
-class ApiTokenCreateInput(serializers.Serializer):
+class ApiTokenCreateInput(ApiInput):
     name = serializers.CharField(max_length=100)
 
 
@@ -51,6 +52,6 @@ class ApiTokenCreateApi(BaseApi):
         try:
             issued = api_token_issue(user=request.user, name=data.validated_data["name"])  # type: ignore[arg-type]
         except AccountError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+            raise PermissionDenied(str(exc)) from exc
         out = {"id": issued.token.pk, "name": issued.token.name, "token": issued.raw}
         return Response(ApiTokenCreateOutput(out).data, status=status.HTTP_201_CREATED)

@@ -24,7 +24,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api_base import BaseApi
+from accounts.api_base import ApiInput, BaseApi
 from accounts.api_parsers import StrictTextJSONParser
 from accounts.models import OWNER_ROLES, User
 from tenants.models import Department, DepartmentPolicy
@@ -171,7 +171,7 @@ class SiteOutput(serializers.Serializer):
         return _ordinance_of(site, self.context)
 
 
-class SiteCreateInput(serializers.Serializer):
+class SiteCreateInput(ApiInput):
     kind = serializers.ChoiceField(choices=SiteKind.choices, default=SiteKind.RESIDENTIAL)
     name = serializers.CharField(required=False, allow_blank=True)
     address = serializers.CharField()
@@ -312,7 +312,7 @@ class CameraOutput(serializers.Serializer):
         return camera.consent.revoked_at is not None
 
 
-class CameraCreateInput(serializers.Serializer):
+class CameraCreateInput(ApiInput):
     """Ranges (bearing 0..359, field of view 1..360°, range 1..500 m, ...) are the model's.
     The service checks them too; they are bounded here as well so that the schema states them
     and an absurd number is refused before anything is computed from it."""
@@ -400,7 +400,7 @@ class CameraDetailApi(_OwnerApi):
 _LEVEL_CHOICES = list(ConsentGrant._meta.get_field("level").choices or [])
 
 
-class WindowSerializer(serializers.Serializer):
+class WindowSerializer(ApiInput):
     day = serializers.IntegerField(help_text="The day the window starts: 0 = Monday .. 6 = Sunday.")
     start = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"], help_text="HH:MM, department time.")
     end = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"], help_text="HH:MM, department time.")
@@ -429,7 +429,7 @@ class ConsentOutput(serializers.Serializer):
         return _ordinance_of(grant.camera.site, self.context)
 
 
-class ConsentSetInput(serializers.Serializer):
+class ConsentSetInput(ApiInput):
     level = serializers.ChoiceField(choices=_LEVEL_CHOICES)
     # A list serializer checks max_length before validating any window (ListField would after).
     windows = WindowSerializer(  # type: ignore[call-arg]  # stubs: many=True takes max_length

@@ -1,11 +1,13 @@
 """URLs of a department's host (rialto.localhost, ...)."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
+from accounts.api_base import API_NOT_FOUND, api_not_found, api_server_error_or
 from cameras import api as cameras_api
+from config import handlers
 from config.health import healthz
 from console import api as console_api
 from portal import api_access as portal_api_access
@@ -47,10 +49,13 @@ urlpatterns = [
     path("", include("live.urls")),
     path("", include("footage.urls")),
     path("api/v1/", include(api_v1)),
+    # Last: whatever under /api/ no endpoint matched is the API's JSON 404, not the site's page.
+    re_path(r"^api/", api_not_found, name=API_NOT_FOUND),
 ]
 
 # Error pages rendered in the department's schema, whichever thread renders them (config.handlers).
 handler400 = "config.handlers.bad_request"
 handler403 = "config.handlers.permission_denied"
 handler404 = "config.handlers.page_not_found"
-handler500 = "config.handlers.server_error"
+# Under /api/ a failure before any view (a middleware) is the API's JSON 500; elsewhere the page.
+handler500 = api_server_error_or(handlers.server_error)

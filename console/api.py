@@ -4,6 +4,7 @@ import copy
 import json
 from typing import Any, NoReturn
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,9 +13,11 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
-from accounts.api_base import BaseApi
+from accounts.api_base import AccessDenied, ApiInput, BaseApi
 from cameras import access
+from cameras.geo import MAX_RADIUS_M
 
 from .forms import AreaForm
 
@@ -23,7 +26,7 @@ def _actor(request: Request) -> access.Actor:
     return access.Actor.from_request(request._request, token_auth=request.auth is not None)
 
 
-class PurposeInput(serializers.Serializer):
+class PurposeInput(ApiInput):
     case_number = serializers.CharField(max_length=64, allow_blank=True)
     category = serializers.CharField(max_length=64)
     text = serializers.CharField(max_length=500, allow_blank=True)
@@ -58,7 +61,7 @@ class PurposeCreateApi(StaffApi):
         try:
             purpose = access.purpose_declare(actor=_actor(request), **data.validated_data)
         except access.PurposeRefused as exc:
-            return Response({exc.field: [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+            raise exceptions.ValidationError({exc.field: [str(exc)]}) from exc
         out = {
             "id": purpose.public_id,
             "case_number": purpose.case_number,
@@ -95,9 +98,15 @@ def _feature(hit: access.CameraHit) -> dict[str, Any]:
 
 
 SEARCH_PARAMETERS = [
-    OpenApiParameter("lat", float, description="centre latitude"),
-    OpenApiParameter("lon", float, description="centre longitude"),
-    OpenApiParameter("radius_m", float, description="radius in metres (1 to 10,000)"),
+    # The bounds are the form's (console.forms.AreaForm), stated so that clients and the
+    # schema's fuzz test know them; the form still checks them.
+    OpenApiParameter("lat", {"type": "number", "minimum": -90, "maximum": 90}, description="centre latitude"),
+    OpenApiParameter("lon", {"type": "number", "minimum": -180, "maximum": 180}, description="centre longitude"),
+    OpenApiParameter(
+        "radius_m",
+        {"type": "number", "minimum": 1, "maximum": MAX_RADIUS_M},
+        description=f"radius in metres (1 to {MAX_RADIUS_M:,})",
+    ),
     OpenApiParameter(
         "mode", str, enum=["pin", "fov"], description="pin inside the area, or field of view intersecting it"
     ),
@@ -131,7 +140,8 @@ class CameraSearchApi(StaffApi):
         purpose = access.purpose_lookup(actor=actor, public_id=purpose_id) if purpose_id else None
         form = AreaForm(params)
         if not form.is_valid():
-            return Response({"detail": " ".join(form.error_sentences())}, status=status.HTTP_400_BAD_REQUEST)
+            # Field by field, as every API 400 (accounts.api_base.exception_handler).
+            raise DjangoValidationError(form.errors.as_data())
         result = access.camera_search(
             actor=actor, purpose=purpose, area=form.cleaned_data["area"], mode=form.cleaned_data["mode"]
         )
@@ -141,7 +151,7 @@ class CameraSearchApi(StaffApi):
                 detail = _(
                     "A valid purpose is required: state one with POST /api/v1/purposes/ and pass its id as purpose."
                 )
-            return Response({"detail": detail, "reason": result.decision.reason}, status=status.HTTP_403_FORBIDDEN)
+            raise AccessDenied(detail, reason=result.decision.reason)
         return Response(
             {
                 "type": "FeatureCollection",
@@ -183,7 +193,7 @@ class CameraSearchApi(StaffApi):
         elif isinstance(body, dict):
             data = dict(body)
         else:  # a JSON list, string or number
-            return Response({"detail": _("Send a JSON object.")}, status=status.HTTP_400_BAD_REQUEST)
+            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
         if data.get("polygon") is not None and not isinstance(data["polygon"], str):
             data["polygon"] = json.dumps(data["polygon"])  # GeoJSON as an object, the usual way
         return self._search(request, data)

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from accounts.api_base import BaseApi
+from accounts.api_pagination import PagePagination
 from accounts.models import OWNER_ROLES
 from audit.models import Action
 from audit.selectors import events_for_owner
@@ -27,7 +27,7 @@ from .selectors import access_entries_for_owner
 from .views_access import owner_log_anchor
 
 
-class AccessEventPagination(PageNumberPagination):
+class AccessEventPagination(PagePagination):
     """Pages of one reading: the next and previous links carry ``upto``, the newest event
     the first page showed, so police reaching the owner's cameras between two pages do
     not shift them."""

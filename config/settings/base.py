@@ -345,9 +345,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_VERSIONING_CLASS": None,
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "accounts.api_pagination.PagePagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "accounts.api_base.exception_handler",
+    # JSON only: an error asked for with a browser's Accept header is JSON too (no browsable
+    # API; /api/v1/docs/ is the page for people).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "accounts.api_parsers.StrictTextJSONParser",  # lone surrogates and NUL: a 400, not a 500
         "rest_framework.parsers.FormParser",

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 import time
 import uuid
 from typing import Any
@@ -21,6 +22,13 @@ from tenants.models import Department, DepartmentPolicy
 from tenants.services import policy_update
 from tests.conftest import TenantClient
 from tests.factories import RIALTO_LAT, RIALTO_LON, UserFactory, camera_make, site_make, totp_enable
+
+
+def _errors_of(response: Any, field: str) -> str:
+    """The messages about ``field`` and its parts (``views[1]``, ``windows[0].start``), as one text."""
+    fields = response.json()["fields"]
+    return str([messages for name, messages in fields.items() if re.match(rf"{field}(\[|\.|$)", name)])
+
 
 STAFF_ROLES = [Role.OFFICER, Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT]
 OWNER_PATHS = [
@@ -120,7 +128,7 @@ def test_another_owners_site_or_camera_is_not_found_and_untouched(
     response = call(api, method, template.format(site=camera.site.public_id, camera=camera.public_id), body)
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
     assert [(s.public_id, s.name) for s in selectors.sites_of_owner(owner=stranger)] == sites_before
     assert camera_snapshot(stranger) == cameras_before
     assert grant_snapshot(stranger, camera) == grant_before
@@ -135,7 +143,7 @@ def test_a_missing_id_looks_exactly_like_another_owners(
     response = call(api, method, path, body)
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_a_rialto_token_is_unknown_on_fontanas_host(
@@ -187,7 +195,7 @@ def test_staff_and_oversight_with_a_token_are_forbidden(
     response = call(rialto_client, method, path, {}, HTTP_AUTHORIZATION=f"Token {token}")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "You do not have access to this resource."}
+    assert response.json() == {"detail": "You do not have access to this resource.", "code": "permission_denied"}
 
 
 def test_staff_with_a_two_factor_session_are_forbidden(logged_in_staff: Any) -> None:
@@ -196,7 +204,7 @@ def test_staff_with_a_two_factor_session_are_forbidden(logged_in_staff: Any) -> 
     response = client.get("/api/v1/me/cameras/")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "You do not have access to this resource."}
+    assert response.json() == {"detail": "You do not have access to this resource.", "code": "permission_denied"}
 
 
 @pytest.mark.parametrize(("method", "template"), OWNER_PATHS)
@@ -345,7 +353,7 @@ def test_bad_site_is_refused_on_its_field_and_nothing_is_saved(
     response = call(api, "POST", "/api/v1/me/sites/", site_body(**overrides))
 
     assert response.status_code == 400
-    assert message in str(response.json()[field])
+    assert message in _errors_of(response, field)
     assert "other_department" not in response.json()
     assert not selectors.sites_of_owner(owner=owner).exists()
 
@@ -356,7 +364,7 @@ def test_site_in_fontana_names_fontanas_portal(api: TenantClient, owner: User) -
     response = call(api, "POST", "/api/v1/me/sites/", body)
 
     assert response.status_code == 400
-    assert "Fontana Police Department" in response.json()["location"][0]
+    assert "Fontana Police Department" in response.json()["fields"]["location"][0]
     assert response.json()["other_department"]["name"] == "Fontana Police Department"
     assert response.json()["other_department"]["url"].startswith("http://fontana.localhost")
     assert not selectors.sites_of_owner(owner=owner).exists()
@@ -390,7 +398,7 @@ def test_a_lone_coordinate_is_refused(
     response = call(api, "PATCH", f"/api/v1/me/sites/{site.public_id}/", {sent: 34.12})
 
     assert response.status_code == 400
-    assert "together" in response.json()[missing][0]
+    assert "together" in response.json()["fields"][missing][0]
 
 
 # --- Cameras --------------------------------------------------------------------------------
@@ -501,7 +509,7 @@ def test_bad_new_camera_is_refused_on_its_field_and_nothing_is_saved(
     response = call(api, "POST", f"/api/v1/me/sites/{site.public_id}/cameras/", {"label": "Porch", **fields})
 
     assert response.status_code == 400
-    assert message in str(response.json()[field])
+    assert message in _errors_of(response, field)
     assert not selectors.cameras_of_owner(owner=owner).exists()
 
 
@@ -515,7 +523,7 @@ def test_bad_camera_change_is_refused_on_its_field_and_nothing_changes(
     response = call(api, "PATCH", f"/api/v1/me/cameras/{camera.public_id}/", {"label": "Renamed", **fields})
 
     assert response.status_code == 400
-    assert message in str(response.json()[field])
+    assert message in _errors_of(response, field)
     assert camera_snapshot(owner) == before
 
 
@@ -543,7 +551,7 @@ def test_a_huge_number_for_a_new_camera_is_a_400_on_its_field(
     response = call(api, "POST", f"/api/v1/me/sites/{site.public_id}/cameras/", {"label": "Porch", field: value})
 
     assert response.status_code == 400
-    assert message in str(response.json()[field])
+    assert message in _errors_of(response, field)
     assert not selectors.cameras_of_owner(owner=owner).exists()
 
 
@@ -557,7 +565,7 @@ def test_a_huge_number_for_a_camera_change_is_a_400_and_nothing_changes(
     response = call(api, "PATCH", f"/api/v1/me/cameras/{camera.public_id}/", {"label": "Renamed", field: HUGE})
 
     assert response.status_code == 400
-    assert "less than or equal to" in str(response.json()[field])
+    assert "less than or equal to" in _errors_of(response, field)
     assert camera_snapshot(owner) == before
 
 
@@ -701,7 +709,7 @@ def test_bad_consent_is_refused_on_its_field_and_consent_is_unchanged(
     response = call(api, "PUT", f"/api/v1/me/cameras/{camera.public_id}/consent/", {"level": "live", **fields})
 
     assert response.status_code == 400
-    assert message in str(response.json()[field])
+    assert message in _errors_of(response, field)
     assert grant_snapshot(owner, camera) == before
 
 
@@ -717,7 +725,7 @@ def test_live_minutes_above_the_departments_limit_name_the_limit(
     )
 
     assert response.status_code == 400
-    assert response.json()["max_live_minutes"] == [
+    assert response.json()["fields"]["max_live_minutes"] == [
         f"Choose between 1 and {limit} minutes: the department never allows more."
     ]
     assert grant_snapshot(owner, camera) == before
@@ -744,7 +752,7 @@ def test_fifteen_hundred_windows_are_refused_quickly_and_not_stored(
     elapsed = time.monotonic() - started
 
     assert response.status_code == 400
-    assert "at most 14 schedule windows" in str(response.json()["windows"])
+    assert "at most 14 schedule windows" in str(response.json()["fields"]["windows"])
     assert grant_snapshot(owner, camera) == before
     assert elapsed < 1.0
 

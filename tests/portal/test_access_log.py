@@ -252,7 +252,7 @@ def test_a_malformed_anchor_is_refused_by_name(owner: User, rialto_client: Tenan
 
     assert (page.status_code, api.status_code) == (400, 400)
     assert "upto" in page.content.decode()
-    assert api.json() == {"upto": ["upto must be the number of an event."]}
+    assert api.json()["fields"] == {"upto": ["upto must be the number of an event."]}
 
 
 # --- The API -------------------------------------------------------------------------------
