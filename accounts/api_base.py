@@ -54,6 +54,7 @@ ERROR_CODES: dict[str, int] = {
     "unsupported_media_type": 415,
     "throttled": 429,
     "server_error": 500,
+    "service_unavailable": 503,
 }
 _NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 # The code of an error whose own code is not one of ours (DRF's, a library's): by status.
