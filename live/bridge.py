@@ -77,6 +77,7 @@ FAULT_CLOSES = {
     4413: "frame too large",
     4415: "frame is not a JPEG",
     4429: "frame rate exceeded",
+    4430: "too many connections on this bridge token",
 }
 RECONNECT_CLOSES = {
     **FAULT_CLOSES,
@@ -374,7 +375,7 @@ class BridgeClient:
         try:
             message = json.loads(text)
             kind = message["type"]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: nested too deep
             raise _ProtocolError(f"not a JSON message with a type: {text[:80]!r}") from None
         if kind == "ping":
             await ws.send(json.dumps({"type": "pong"}))

@@ -379,3 +379,8 @@ PORCHLIGHT_LIVE_MAX_FPS = env.int("PORCHLIGHT_LIVE_MAX_FPS", default=15)
 # deadlines (limit, expiry, window end) are known in advance; this is only the safety net
 # for a lost push (seconds).
 PORCHLIGHT_LIVE_WATCH_INTERVAL = env.float("PORCHLIGHT_LIVE_WATCH_INTERVAL", default=5.0)
+# A bridge connection renews its liveness every third of this (live.presence): its owner sees it
+# offline this many seconds after its server process died (seconds).
+PORCHLIGHT_LIVE_BRIDGE_ALIVE_SECONDS = env.float("PORCHLIGHT_LIVE_BRIDGE_ALIVE_SECONDS", default=6.0)
+# A restarted bridge overlapping its old process needs two; more is a copied token.
+PORCHLIGHT_LIVE_BRIDGE_MAX_CONNECTIONS = env.int("PORCHLIGHT_LIVE_BRIDGE_MAX_CONNECTIONS", default=3)
