@@ -1,6 +1,8 @@
-"""Live view with nothing flowing for a while: a real uvicorn with the Redis channel layer and
-the real bridge program (its lavfi test source as the camera). Streams in the other tests never
-idle; these wait on purpose (30 s, 15 s), longer than any Redis read timeout of the layer."""
+"""The real bridge program (``python -m live.bridge``, its lavfi test source as the camera)
+against a real uvicorn with the Redis channel layer.
+
+Live view with nothing flowing for a while: streams in the other tests never idle; these wait
+on purpose (30 s, 15 s), longer than any Redis read timeout of the layer."""
 
 import asyncio
 import json
@@ -126,3 +128,21 @@ async def test_a_viewer_waits_15_seconds_for_a_bridge_and_then_sees_its_pictures
     # then the view stayed open all along and shows the bridge's pictures
     assert session["type"] == "session"
     assert len(frames) == 5
+
+
+def test_a_bridge_pointed_at_a_host_no_department_uses_exits_with_status_3(
+    porchlight_server: LiveServer, tmp_path: Path
+) -> None:
+    # given a bridge configured with the server's address under a name no department uses
+    config = tmp_path / "bridge.toml"
+    config.write_text('[cameras]\n"6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b" = "test:"\n')
+    argv = [sys.executable, "-m", "live.bridge", "--url", f"ws://nowhere.localhost:{porchlight_server.port}"]
+
+    # when it runs
+    done = subprocess.run(
+        [*argv, "--token", "plb_x", "--config", str(config)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+
+    # then the server told it why (4404) and it stopped instead of retrying for ever
+    assert done.returncode == 3
+    assert "4404" in done.stderr
