@@ -267,6 +267,26 @@ async def test_source_is_not_opened_before_start_and_ping_gets_pong() -> None:
     assert fake.frames == []
 
 
+async def test_a_server_message_nested_too_deep_is_ignored_and_the_bridge_goes_on() -> None:
+    # given a server that sends a JSON text nested deeper than the parser's recursion limit
+    async def script(fake: FakePorchlight, ws: ServerConnection) -> None:
+        await ws.send(hello([CAMERA]))
+        await ws.send("[" * 100_000 + "]" * 100_000)
+        await ws.send(json.dumps({"type": "ping"}))
+        await ws.wait_closed()
+
+    async with fake_porchlight(script) as fake:
+        client = BridgeClient(fake.url, TOKEN, {CAMERA: "test:"})
+
+        # when the bridge runs
+        async with running(client):
+            await fake.wait_for(lambda: len(fake.texts) >= 1)
+
+    # then it ignored that message and answered the next, on its first connection
+    assert fake.texts == [{"type": "pong"}]
+    assert len(fake.requests) == 1
+
+
 async def test_the_server_saying_the_clock_is_off_is_logged_as_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     # given a server that finds the bridge's clock 3 s behind and then pings
     async def script(fake: FakePorchlight, ws: ServerConnection) -> None:
