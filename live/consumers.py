@@ -134,6 +134,9 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.cameras: dict[bytes, str] = await self.db(_bridge_cameras, bridge.pk)
         self.max_bytes = settings.PORCHLIGHT_LIVE_MAX_FRAME_BYTES
         self.max_fps = settings.PORCHLIGHT_LIVE_MAX_FPS
+        # Frames of one camera in any one second, over all the token's connections: the rate
+        # with 50% headroom for jitter (presence.camera_frame_take).
+        self.max_per_second = int(self.max_fps * 1.5 + 1)
         self.dropped = 0
         self.clock_told = False
         self.group = services.bridge_group(_schema(self.scope), bridge.public_id)
@@ -263,7 +266,9 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         if not (jpeg.startswith(b"\xff\xd8") and jpeg.rstrip(b"\x00").endswith(b"\xff\xd9")):
             await self._refuse(BRIDGE_NOT_JPEG, "frame is not a JPEG")
             return
-        if await self._too_fast(camera):
+        if not await presence.camera_frame_take(
+            schema=_schema(self.scope), camera=camera, connection=self.channel_name, per_second=self.max_per_second
+        ):
             # A burst (frames queued in the socket after a pause) is dropped, not punished;
             # only a bridge that keeps sending far above the limit is closed.
             self.dropped += 1
@@ -285,15 +290,6 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.clock_told = True
         logger.warning("bridge clock is off", extra={"bridge": self.bridge_public_id, "offset_ms": int(offset * 1000)})
         await self.send(json.dumps({"type": "clock", "offset_ms": int(offset * 1000)}))
-
-    async def _too_fast(self, camera: str) -> bool:
-        """A sliding one-second window per camera, over every connection of every process
-        that sends it (two connections on one token must not double the rate), with 50%
-        headroom for jitter."""
-        frames = await presence.camera_frames_in_last_second(
-            schema=_schema(self.scope), camera=camera, connection=self.channel_name
-        )
-        return frames > self.max_fps * 1.5 + 1
 
     async def bridge_command(self, event: dict[str, Any]) -> None:
         if self.bridge_id is not None and not self.refused:

@@ -143,23 +143,30 @@ def bridges_connected(*, schema: str, bridges: list[str]) -> set[str]:
 # --- frame rate per camera -----------------------------------------------------------------------
 
 _frame_ids = itertools.count()
+# Drop the window's old frames, then take this frame only if the window has room: only frames
+# let through count, so two connections sending the same camera share the rate instead of
+# both being starved by each other's dropped frames. Atomic, so the cap holds across processes.
+_TAKE_FRAME = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
+redis.call('EXPIRE', KEYS[1], 2)
+return 1
+"""
 
 
-async def camera_frames_in_last_second(*, schema: str, camera: str, connection: str) -> int:
-    """Count this frame for the camera and return how many frames of it, over every
-    connection, arrived in the last second (this one included)."""
+async def camera_frame_take(*, schema: str, camera: str, connection: str, per_second: int) -> bool:
+    """Whether one more frame of the camera fits in a one-second sliding window of at most
+    ``per_second`` frames, over every connection that sends it; if so it is counted."""
     now = time.time()
     key = _camera_key(schema, camera)
     member = f"{connection}:{next(_frame_ids)}"
     if not settings.REDIS_URL:
         with _local_lock:
             members = _local_trim(key, now - 1.0)
+            if len(members) >= per_second:
+                return False
             members[member] = now
-            return len(members)
-    async with _aredis().pipeline(transaction=True) as pipe:
-        pipe.zremrangebyscore(key, "-inf", now - 1.0)
-        pipe.zadd(key, {member: now})
-        pipe.zcard(key)
-        pipe.expire(key, 2)
-        _, _, count, _ = await pipe.execute()
-    return int(count)
+            return True
+    taken = await _aredis().eval(_TAKE_FRAME, 1, key, now - 1.0, now, per_second, member)
+    return bool(taken)

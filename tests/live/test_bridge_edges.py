@@ -1,6 +1,7 @@
 """Edges of the bridge protocol on the server side: what a bridge sends that it should not,
 and what one token may hold (docs/bridge-protocol.md, "Close codes")."""
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -70,6 +71,37 @@ async def test_two_connections_on_one_token_share_one_frame_rate_per_camera(scen
 
     # then the viewer gets the camera's rate, not twice it
     assert received == 7
+    await view.disconnect()
+    for comm in (first, second):
+        await comm.disconnect()
+
+
+async def test_two_connections_streaming_one_camera_steadily_still_deliver_its_rate(
+    scene: Scene, settings: Any
+) -> None:
+    # given a limit of 4 frames a second (7 with the headroom), two connections of the bridge
+    # and an officer watching its camera
+    settings.PORCHLIGHT_LIVE_MAX_FPS = 4
+    first, second = bridge(scene.bridge_token), bridge(scene.bridge_token)
+    for comm in (first, second):
+        await comm.connect()
+        await json_of(comm)
+    view = viewer(scene)
+    await view.connect()
+    await json_of(view)
+
+    # when both send the camera at 8 frames a second each for 2.5 s (an old and a new process)
+    for _ in range(20):
+        for comm in (first, second):
+            await comm.send_to(bytes_data=frame(scene.camera_id))
+        await asyncio.sleep(0.125)
+    received = 0
+    while not await view.receive_nothing(timeout=0.5):
+        await view.receive_from(timeout=1)
+        received += 1
+
+    # then the viewer keeps getting about the camera's rate, not one second of it and then nothing
+    assert 12 <= received <= 7 * 3
     await view.disconnect()
     for comm in (first, second):
         await comm.disconnect()
