@@ -69,18 +69,23 @@ FATAL_CLOSES = {
     CLOSE_BAD_TOKEN: "the bridge token is wrong or has been revoked",
     CLOSE_UNKNOWN_HOST: "the server does not know this host name (check --url)",
 }
-RECONNECT_CLOSES = {
+# The server closed the bridge for something the bridge did: reconnecting is allowed, but
+# the backoff keeps growing, so a bridge that keeps misbehaving does not hammer the server.
+FAULT_CLOSES = {
     4408: "malformed message",
     4409: "frame for a camera not served by this bridge",
     4413: "frame too large",
     4415: "frame is not a JPEG",
     4429: "frame rate exceeded",
+    4430: "too many connections on this bridge token",
+}
+RECONNECT_CLOSES = {
+    **FAULT_CLOSES,
     1001: "server going away",
     1006: "connection lost",
     1011: "server error",
     1012: "server restarting",
 }
-STABLE_AFTER = 60.0  # seconds: a connection that lasted longer resets the backoff
 
 EXIT_USAGE = 2  # bad arguments or configuration
 EXIT_REJECTED = 3  # the server refused the bridge (4401, 4404)
@@ -307,12 +312,16 @@ class BridgeClient:
         """Run until cancelled; :class:`BridgeRejectedError` when the server refuses the bridge."""
         logger.info("connecting to %s", self.url)
         while True:
-            started = time.monotonic()
             code, reason, what = await self._connect_once()
             if code in FATAL_CLOSES:
                 logger.error("rejected: %s; not reconnecting", what)
                 raise BridgeRejectedError(code, reason)
-            if time.monotonic() - started > STABLE_AFTER:
+            # The server accepted this bridge (it said hello): the address, the token and the
+            # server work, so whatever ended the connection (a restart, a lost network, a
+            # server error) is retried at once, however briefly it lasted. A rule based on how
+            # long it lasted let a server that kept dropping connections early push every
+            # reconnect to the 30 s cap. A close for the bridge's own fault keeps growing.
+            if self._limits.cameras is not None and code not in FAULT_CLOSES:
                 self.backoff.reset()
             delay = self.backoff.next_delay()
             logger.warning("%s; reconnecting in %.1f s", what, delay)
@@ -320,6 +329,7 @@ class BridgeClient:
 
     async def _connect_once(self) -> tuple[int | None, str, str]:
         """One connection, from dialling to close: (close code or None, reason, one-line summary)."""
+        self._limits = _Limits()  # no hello yet on this connection
         code: int | None
         try:
             async with ws_connect(
@@ -365,7 +375,7 @@ class BridgeClient:
         try:
             message = json.loads(text)
             kind = message["type"]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: nested too deep
             raise _ProtocolError(f"not a JSON message with a type: {text[:80]!r}") from None
         if kind == "ping":
             await ws.send(json.dumps({"type": "pong"}))

@@ -31,7 +31,7 @@ from accounts.selectors import user_has_mfa
 from cameras import access
 from tenants.asgi import TenantConsumerMixin, socket_session_user
 
-from . import services
+from . import presence, services
 from .models import EndReason
 
 logger = logging.getLogger("porchlight.live")
@@ -51,6 +51,7 @@ BRIDGE_WRONG_CAMERA = 4409
 BRIDGE_TOO_LARGE = 4413
 BRIDGE_NOT_JPEG = 4415
 BRIDGE_TOO_FAST = 4429
+BRIDGE_TOO_MANY = 4430
 
 # Viewer close codes (the viewer page explains each in words; docs/bridge-protocol.md lists them).
 VIEWER_BAD_REQUEST = 4400
@@ -117,6 +118,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     hot_path_types = frozenset({"websocket.receive", "bridge.command"})
 
     bridge_id: int | None = None
+    bridge_public_id: str | None = None
     refused = False
     keepalive: asyncio.Task[None] | None = None
 
@@ -130,17 +132,26 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             logger.warning("bridge refused: bad or revoked token", extra={"schema": _schema(self.scope)})
             await self.close(code=BRIDGE_BAD_TOKEN)
             return
+        # From here on, however this consumer ends (__call__), its presence is forgotten.
         self.bridge_public_id = str(bridge.public_id)
+        alive = await presence.bridge_connection_renew(
+            schema=_schema(self.scope), bridge=self.bridge_public_id, connection=self.channel_name
+        )
+        if alive > presence.bridge_max_connections():
+            await self._refuse(BRIDGE_TOO_MANY, f"{alive} connections on one token")
+            return
         self.cameras: dict[bytes, str] = await self.db(_bridge_cameras, bridge.pk)
         self.max_bytes = settings.PORCHLIGHT_LIVE_MAX_FRAME_BYTES
         self.max_fps = settings.PORCHLIGHT_LIVE_MAX_FPS
-        self.last_frame: dict[bytes, list[float]] = {}
+        # Frames of one camera in any one second, over all the token's connections: the rate
+        # with 50% headroom for jitter (presence.camera_frame_take).
+        self.max_per_second = int(self.max_fps * 1.5 + 1)
         self.dropped = 0
         self.clock_told = False
         self.group = services.bridge_group(_schema(self.scope), bridge.public_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.db(services.bridge_connection_open, bridge_id=bridge.pk)
-        self.bridge_id = bridge.pk  # from here on, disconnect() counts this connection out
+        await self.db(services.bridge_seen, bridge_id=bridge.pk)
+        self.bridge_id = bridge.pk  # from here on, disconnect() leaves the group
         self.keepalive = asyncio.create_task(self._keepalive())
         await self.send(
             json.dumps(
@@ -159,33 +170,67 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         logger.info("bridge connected", extra={"bridge": self.bridge_public_id})
 
     async def _keepalive(self) -> None:
-        """Renew the group membership (the channel layer forgets it after group_expiry) and
-        say the connection is alive (Bridge.last_seen_at; live.tasks clears a silent one)."""
+        """Say the connection is alive (presence, every third of its expiry), renew the group
+        membership (the channel layer forgets it after group_expiry) and note when the bridge
+        was last seen (Bridge.last_seen_at, for its owner's page)."""
+        alive = presence.bridge_alive_seconds() / 3
         renew = _renew_every(self.channel_layer)
-        beat = services.bridge_heartbeat_seconds()
+        seen = services.bridge_heartbeat_seconds()
         loop = asyncio.get_running_loop()
-        next_beat = loop.time() + beat
+        alive_at = loop.time() + alive
+        renew_at = loop.time() + renew if renew else None
+        seen_at = loop.time() + seen
         try:
-            while self.bridge_id is not None and not self.refused:
-                await asyncio.sleep(min(beat, renew) if renew else beat)
-                if renew:
+            while self.bridge_id is not None and not self.refused and self.bridge_public_id is not None:
+                await asyncio.sleep(min(alive, renew) if renew else alive)
+                if renew and renew_at is not None and loop.time() >= renew_at:
                     await self.channel_layer.group_add(self.group, self.channel_name)
-                if loop.time() >= next_beat:
-                    await self.db(services.bridge_heartbeat, bridge_id=self.bridge_id)
-                    next_beat = loop.time() + beat
+                    renew_at = loop.time() + renew
+                if loop.time() >= alive_at:
+                    await presence.bridge_connection_renew(
+                        schema=_schema(self.scope), bridge=self.bridge_public_id, connection=self.channel_name
+                    )
+                    alive_at = loop.time() + alive
+                if loop.time() >= seen_at:
+                    await self.db(services.bridge_seen, bridge_id=self.bridge_id)
+                    seen_at = loop.time() + seen
         except Exception:  # any failure: the bridge reconnects and starts afresh
             logger.exception("bridge keepalive failed; closing the connection", extra={"bridge": self.bridge_public_id})
             with contextlib.suppress(Exception):
                 await self._refuse(1011, "keepalive failed")
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Whatever ends this consumer (a close, an exception, the server going away), the
+        connection stops counting as alive at once; only a process that dies outright leaves
+        its presence to expire (presence.bridge_alive_seconds)."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await asyncio.shield(self._gone())
+
     async def disconnect(self, code: int) -> None:
-        if self.keepalive is not None and self.keepalive is not asyncio.current_task():
-            self.keepalive.cancel()
+        await self._gone()
+
+    async def _gone(self) -> None:
+        """Leave once: stop the keepalive, forget the presence, leave the group."""
+        keepalive = self.keepalive
+        if keepalive is not None and keepalive is not asyncio.current_task():
+            keepalive.cancel()
+            await asyncio.wait([keepalive])  # its last renewal must not land after the forgetting
+        bridge_public_id, self.bridge_public_id = self.bridge_public_id, None
+        if bridge_public_id is not None:
+            try:
+                await presence.bridge_connection_forget(
+                    schema=_schema(self.scope), bridge=bridge_public_id, connection=self.channel_name
+                )
+            except Exception:  # Redis gone: the presence expires by itself within seconds
+                logger.warning("could not forget a bridge connection", exc_info=True)
         bridge_id, self.bridge_id = self.bridge_id, None
         if bridge_id is not None:
             with contextlib.suppress(Exception):
                 await self.channel_layer.group_discard(self.group, self.channel_name)
-            await self.db(services.bridge_connection_close, bridge_id=bridge_id)
+            with contextlib.suppress(Exception):  # only the "last seen" time of the owner's page
+                await self.db(services.bridge_seen, bridge_id=bridge_id)
 
     async def _refuse(self, code: int, why: str) -> None:
         self.refused = True  # ignore anything still queued for this connection
@@ -201,7 +246,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             try:
                 message = json.loads(text_data)
                 kind = message["type"]
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: nested too deep
                 await self._refuse(BRIDGE_MALFORMED, "malformed text message")
                 return
             if kind == "status":
@@ -230,7 +275,9 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         if not (jpeg.startswith(b"\xff\xd8") and jpeg.rstrip(b"\x00").endswith(b"\xff\xd9")):
             await self._refuse(BRIDGE_NOT_JPEG, "frame is not a JPEG")
             return
-        if self._too_fast(raw_camera):
+        if not await presence.camera_frame_take(
+            schema=_schema(self.scope), camera=camera, connection=self.channel_name, per_second=self.max_per_second
+        ):
             # A burst (frames queued in the socket after a pause) is dropped, not punished;
             # only a bridge that keeps sending far above the limit is closed.
             self.dropped += 1
@@ -252,14 +299,6 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.clock_told = True
         logger.warning("bridge clock is off", extra={"bridge": self.bridge_public_id, "offset_ms": int(offset * 1000)})
         await self.send(json.dumps({"type": "clock", "offset_ms": int(offset * 1000)}))
-
-    def _too_fast(self, camera: bytes) -> bool:
-        # A sliding one-second window with 50% headroom for jitter.
-        now = time.monotonic()
-        times = [t for t in self.last_frame.get(camera, []) if now - t < 1.0]
-        times.append(now)
-        self.last_frame[camera] = times
-        return len(times) > self.max_fps * 1.5 + 1
 
     async def bridge_command(self, event: dict[str, Any]) -> None:
         if self.bridge_id is not None and not self.refused:

@@ -17,15 +17,13 @@ class Bridge(models.Model):
     token_digest = models.CharField(max_length=64, unique=True)  # SHA-256; the token is shown once
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    # Heartbeat fields change often and are left out of history on purpose.
-    # A bridge may hold several connections on its token (a restart overlapping the old
-    # process, two machines): it is connected while any is open. A process that dies leaves
-    # its count behind; its heartbeats (last_seen_at) stop, and live.tasks clears it.
+    # When a connection of the bridge was last seen, for its owner's page; it changes often
+    # and is left out of history on purpose. Whether the bridge is connected *now* is not
+    # stored here: it is a heartbeat with an expiry in live.presence, which a process that
+    # dies outright cannot leave behind.
     last_seen_at = models.DateTimeField(null=True, blank=True)
-    connected = models.BooleanField(default=False)
-    connections = models.PositiveIntegerField(default=0)
 
-    history = HistoricalRecords(excluded_fields=["last_seen_at", "connected", "connections"])
+    history = HistoricalRecords(excluded_fields=["last_seen_at"])
 
     def __str__(self) -> str:
         return self.name

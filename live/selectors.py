@@ -1,7 +1,10 @@
+import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
 
+from . import presence
 from .models import Bridge, LiveSession
 
 
@@ -11,6 +14,13 @@ def bridges_of_owner(*, owner: Any) -> QuerySet[Bridge]:
         .prefetch_related("cameras")
         .select_related("site")
     )
+
+
+def bridges_connected(*, schema: str, bridges: Iterable[Bridge]) -> set[uuid.UUID]:
+    """Public ids of those bridges with a connection alive now (a heartbeat that has not
+    expired: a bridge whose server process died shows offline within seconds)."""
+    alive = presence.bridges_connected(schema=schema, bridges=[str(b.public_id) for b in bridges])
+    return {uuid.UUID(b) for b in alive}
 
 
 def live_sessions_of_owner(*, owner: Any) -> QuerySet[LiveSession]:

@@ -11,7 +11,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +42,7 @@ def heartbeat_stale_after() -> dt.timedelta:
 
 
 def bridge_heartbeat_seconds() -> float:
-    """How often an open bridge connection says it is alive (Bridge.last_seen_at)."""
+    """How often an open bridge connection notes that it was seen (Bridge.last_seen_at)."""
     return float(getattr(settings, "PORCHLIGHT_LIVE_BRIDGE_HEARTBEAT_SECONDS", 60.0))
 
 
@@ -99,28 +99,10 @@ def bridge_authenticate(*, raw_token: str) -> Bridge | None:
     return Bridge.objects.filter(token_digest=_digest(raw_token), revoked_at__isnull=True).first()
 
 
-def bridge_connection_open(*, bridge_id: int) -> None:
-    """One more open connection on the bridge's token. (Heartbeat fields, not in history.)"""
-    Bridge.objects.filter(pk=bridge_id).update(
-        connections=F("connections") + 1, connected=True, last_seen_at=timezone.now()
-    )
-
-
-def bridge_connection_close(*, bridge_id: int) -> None:
-    """One connection fewer; the bridge is offline only when none is left. One statement:
-    its SET reads the count as it was, under the row lock, so two closes cannot both miss 0."""
-    Bridge.objects.filter(pk=bridge_id).update(
-        connections=Greatest(F("connections") - 1, 0),
-        connected=Case(When(connections__gt=1, then=Value(True)), default=Value(False)),
-        last_seen_at=timezone.now(),
-    )
-
-
-def bridge_heartbeat(*, bridge_id: int) -> None:
-    """An open connection is alive: it also undoes a sweep that wrongly counted it out."""
-    Bridge.objects.filter(pk=bridge_id).update(
-        connections=Greatest(F("connections"), 1), connected=True, last_seen_at=timezone.now()
-    )
+def bridge_seen(*, bridge_id: int) -> None:
+    """Note when the bridge was last seen connected, for its owner's page. Whether it is
+    connected now is live.presence's heartbeat with an expiry, never a column here."""
+    Bridge.objects.filter(pk=bridge_id).update(last_seen_at=timezone.now())
 
 
 def _group_send(group: str, message: dict[str, Any]) -> None:
@@ -366,7 +348,6 @@ def live_session_owner_end(*, owner: Any, session_public_id: Any) -> LiveSession
 @dataclass(frozen=True)
 class Sweep:
     ended: int  # sessions whose live_end this sweep logged
-    bridges_offline: int
 
 
 def live_sessions_sweep() -> Sweep:
@@ -374,8 +355,7 @@ def live_sessions_sweep() -> Sweep:
 
     - an open view past its time limit or without a recent heartbeat: ended (time_limit,
       lost) with the counters of its last heartbeat, and its live_end logged;
-    - a view the owner ended whose consumer never logged the end: logged now;
-    - a bridge connection count without a recent heartbeat: cleared (offline).
+    - a view the owner ended whose consumer never logged the end: logged now.
 
     The grace period (heartbeat_stale_after) leaves a living consumer time to do it
     itself, with its own counters. Bridges of cameras nobody watches any more are told to
@@ -406,11 +386,7 @@ def live_sessions_sweep() -> Sweep:
                         bridge_group(schema, bridge.public_id),
                         {"type": "bridge.command", "command": {"type": "stop", "camera": str(camera.public_id)}},
                     )
-    silent = now - dt.timedelta(seconds=3 * bridge_heartbeat_seconds())
-    offline = Bridge.objects.filter(Q(connected=True) | Q(connections__gt=0)).filter(
-        Q(last_seen_at__lt=silent) | Q(last_seen_at__isnull=True)
-    )
-    return Sweep(ended=ended, bridges_offline=offline.update(connections=0, connected=False))
+    return Sweep(ended=ended)
 
 
 def _group_send_quietly(group: str, message: dict[str, Any]) -> None:

@@ -11,10 +11,8 @@ logger = logging.getLogger("porchlight.live")
 
 @shared_task(name="live.tasks.live_sessions_sweep")
 def live_sessions_sweep() -> int:
-    """End the live views and bridge presences a dead process left open (services.live_sessions_sweep)."""
+    """End the live views a dead process left open (services.live_sessions_sweep)."""
     sweep = services.live_sessions_sweep()
-    if sweep.ended or sweep.bridges_offline:
-        logger.warning(
-            "live sweep ended views left open", extra={"ended": sweep.ended, "bridges_offline": sweep.bridges_offline}
-        )
+    if sweep.ended:
+        logger.warning("live sweep ended views left open", extra={"ended": sweep.ended})
     return sweep.ended

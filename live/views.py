@@ -98,8 +98,11 @@ class BridgesView(OwnerRequiredMixin, View):
 
     def _context(self, request: HttpRequest, **extra: Any) -> dict[str, Any]:
         owner = request.user
+        bridges = selectors.bridges_of_owner(owner=owner)
+        schema = request.tenant.schema_name  # type: ignore[attr-defined]
         return {
-            "bridges": selectors.bridges_of_owner(owner=owner),
+            "bridges": bridges,
+            "connected": selectors.bridges_connected(schema=schema, bridges=bridges),
             "sites": camera_selectors.sites_of_owner(owner=owner),
             "live_sessions": selectors.live_sessions_of_owner(owner=owner),
             "server_url": department_base_url(request.tenant).replace("http", "ws", 1),  # type: ignore[attr-defined]

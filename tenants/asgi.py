@@ -36,7 +36,10 @@ from django_tenants.utils import (
 
 T = TypeVar("T")
 
-# WebSocket close codes used before and after accept (documented in docs/bridge-protocol.md later).
+# WebSocket close codes (docs/bridge-protocol.md). An unknown host is told after the handshake,
+# so that a program (a bridge) reads the code and stops retrying; a refused handshake reaches it
+# only as an HTTP 403, which looks like any passing failure. A foreign Origin (a browser on
+# another site's page) is refused at the handshake: no socket is opened for it at all.
 CLOSE_UNKNOWN_TENANT = 4404
 CLOSE_BAD_ORIGIN = 4403
 
@@ -98,6 +101,13 @@ def run_in_tenant(tenant: Any, fn: Callable[..., T], *args: Any, **kwargs: Any) 
         return fn(*args, **kwargs)
 
 
+async def _accept_and_close(receive: Any, send: Any, *, code: int) -> None:
+    """Complete the handshake, then close with ``code``: the client reads why it was refused."""
+    if (await receive())["type"] == "websocket.connect":
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.close", "code": code})
+
+
 class TenantWebsocketMiddleware:
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -106,8 +116,7 @@ class TenantWebsocketMiddleware:
         host = remove_www(_header(scope, b"host").split(":")[0].lower())
         tenant = await database_sync_to_async(_tenant_for_host)(host) if host else None
         if tenant is None or tenant.schema_name == get_public_schema_name():
-            await send({"type": "websocket.close", "code": CLOSE_UNKNOWN_TENANT})
-            return None
+            return await _accept_and_close(receive, send, code=CLOSE_UNKNOWN_TENANT)
         origin = _header(scope, b"origin")
         # Browsers always send Origin; a page of another host must not ride on our cookies.
         if origin and (urlsplit(origin).hostname or "").lower() != host:

@@ -5,6 +5,7 @@ per-environment modules (local, test, production) only override what differs.
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -129,6 +130,31 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # --- Redis: cache, Celery broker, channel layer -------------------------------------------
 REDIS_URL: str = env("REDIS_URL", default="")
 
+
+def redis_channel_layer(url: str) -> dict[str, Any]:
+    """The channels-redis layer on ``url``, with Redis timeouts chosen for it.
+
+    A consumer waits for its next message in BZPOPMIN, which channels-redis 4.3 blocks for
+    5 s (RedisChannelLayer.brpop_timeout). redis-py 8 gives every connection a 5 s socket
+    timeout by default, so an idle consumer's read timed out just as Redis answered and the
+    consumer died (an idle bridge dropped every 5 s, a viewer waiting for its bridge closed
+    with "relay unavailable"). The read timeout is therefore three pops long (15 s): a healthy
+    Redis always answers within one, and only a Redis or network that is really gone is
+    reported. Connecting gets 5 s, as a reachable Redis on the same network connects in
+    milliseconds. group_expiry drops the memberships of consumers that died without leaving;
+    a living consumer renews its own every quarter of it (live.consumers), however long it stays.
+    """
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [
+                {"address": url, "socket_timeout": 15.0, "socket_connect_timeout": 5.0, "socket_keepalive": True}
+            ],
+            "group_expiry": 3600,
+        },
+    }
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -140,14 +166,7 @@ if REDIS_URL:
             "KEY_PREFIX": "porchlight",
         }
     }
-    # group_expiry drops the memberships of consumers that died without leaving; a living
-    # consumer renews its own every quarter of it (live.consumers), however long it stays.
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "group_expiry": 3600},
-        }
-    }
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
 else:
     CACHES = {
         "default": {
@@ -419,3 +438,8 @@ PORCHLIGHT_LIVE_MAX_FPS = env.int("PORCHLIGHT_LIVE_MAX_FPS", default=15)
 # window end) come sooner. 0.5 s keeps every other change (sign-out, MFA removed, policy)
 # within the design's one second, with room for the check itself on a loaded machine.
 PORCHLIGHT_LIVE_WATCH_INTERVAL = env.float("PORCHLIGHT_LIVE_WATCH_INTERVAL", default=0.5)
+# A bridge connection renews its liveness every third of this (live.presence): its owner sees it
+# offline this many seconds after its server process died (seconds).
+PORCHLIGHT_LIVE_BRIDGE_ALIVE_SECONDS = env.float("PORCHLIGHT_LIVE_BRIDGE_ALIVE_SECONDS", default=6.0)
+# A restarted bridge overlapping its old process needs two; more is a copied token.
+PORCHLIGHT_LIVE_BRIDGE_MAX_CONNECTIONS = env.int("PORCHLIGHT_LIVE_BRIDGE_MAX_CONNECTIONS", default=3)

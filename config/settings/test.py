@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env
+from .base import REDIS_URL, env, redis_channel_layer
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -28,7 +28,8 @@ if REDIS_URL:
             "KEY_PREFIX": "porchlight-test",
         }
     }
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    # The same layer as in production (its Redis timeouts above all), on the tests' database.
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
     CELERY_BROKER_URL = REDIS_URL
 # Tests that need the worker start a real one (tests/test_celery_tenancy.py); everything
 # else runs tasks in-process so a test sees their effects.

@@ -267,6 +267,26 @@ async def test_source_is_not_opened_before_start_and_ping_gets_pong() -> None:
     assert fake.frames == []
 
 
+async def test_a_server_message_nested_too_deep_is_ignored_and_the_bridge_goes_on() -> None:
+    # given a server that sends a JSON text nested deeper than the parser's recursion limit
+    async def script(fake: FakePorchlight, ws: ServerConnection) -> None:
+        await ws.send(hello([CAMERA]))
+        await ws.send("[" * 100_000 + "]" * 100_000)
+        await ws.send(json.dumps({"type": "ping"}))
+        await ws.wait_closed()
+
+    async with fake_porchlight(script) as fake:
+        client = BridgeClient(fake.url, TOKEN, {CAMERA: "test:"})
+
+        # when the bridge runs
+        async with running(client):
+            await fake.wait_for(lambda: len(fake.texts) >= 1)
+
+    # then it ignored that message and answered the next, on its first connection
+    assert fake.texts == [{"type": "pong"}]
+    assert len(fake.requests) == 1
+
+
 async def test_the_server_saying_the_clock_is_off_is_logged_as_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     # given a server that finds the bridge's clock 3 s behind and then pings
     async def script(fake: FakePorchlight, ws: ServerConnection) -> None:
@@ -368,6 +388,44 @@ async def test_close_4429_makes_the_bridge_reconnect() -> None:
     # then it kept reconnecting instead of giving up
     assert client.connections >= 3
     assert still_running
+
+
+async def test_a_connection_the_server_accepted_resets_the_backoff_however_short_it_lived() -> None:
+    # given a server that accepts the bridge (hello) and loses each connection a moment later
+    async def script(fake: FakePorchlight, ws: ServerConnection) -> None:
+        await ws.send(hello([CAMERA]))
+        await asyncio.sleep(0.1)
+        await ws.close(1011, "server error")
+
+    async with fake_porchlight(script) as fake:
+        backoff = Backoff(base=0.01)
+        client = BridgeClient(fake.url, TOKEN, {CAMERA: "test:"}, backoff=backoff)
+
+        # when it has been dropped eight times
+        attempts: list[int] = []
+        async with running(client):
+            await fake.wait_for(lambda: attempts.append(backoff.attempt) or len(fake.requests) >= 8)
+
+    # then each reconnect waited as after a first failure, not ever longer
+    assert max(attempts) <= 1
+
+
+async def test_a_bridge_closed_for_its_own_fault_backs_off_further_each_time() -> None:
+    # given a server that accepts the bridge and then closes it for a too-high frame rate
+    async def script(fake: FakePorchlight, ws: ServerConnection) -> None:
+        await ws.send(hello([CAMERA]))
+        await ws.close(4429, "frame rate above the limit")
+
+    async with fake_porchlight(script) as fake:
+        backoff = Backoff(base=0.001)
+        client = BridgeClient(fake.url, TOKEN, {CAMERA: "test:"}, backoff=backoff)
+
+        # when it has been closed five times
+        async with running(client):
+            await fake.wait_for(lambda: len(fake.requests) >= 5)
+
+    # then the backoff kept growing
+    assert backoff.attempt >= 4
 
 
 async def test_stopping_the_bridge_while_it_tears_down_a_connection_still_stops_it() -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from audit.models import AccessEvent
 from cameras.access import Actor
 from live import services
-from live.models import Bridge, LiveSession
+from live.models import LiveSession
 from live.tasks import live_sessions_sweep
 
 pytestmark = pytest.mark.django_db
@@ -66,16 +66,3 @@ def test_a_view_the_owner_ended_whose_viewer_is_gone_still_gets_its_live_end(liv
     live_sessions_sweep.apply().get()
 
     assert _ends(live_session) == [("owner_ended", 700)]
-
-
-def test_a_bridge_silent_for_too_long_is_marked_offline(live_session: LiveSession) -> None:
-    camera = live_session.camera
-    assert camera is not None
-    issued = services.bridge_create(owner=camera.site.owner, site=camera.site, name="NVR", cameras=[camera])
-    services.bridge_connection_open(bridge_id=issued.bridge.pk)
-    Bridge.objects.filter(pk=issued.bridge.pk).update(last_seen_at=timezone.now() - LONG_AGO)
-
-    live_sessions_sweep.apply().get()
-
-    bridge = Bridge.objects.get(pk=issued.bridge.pk)
-    assert (bridge.connected, bridge.connections) == (False, 0)

@@ -67,20 +67,20 @@ async def test_many_concurrent_connections_on_both_tenants_each_see_only_their_o
     assert observed == {(schema, schema, email) for schema, email in expected.items()}
 
 
-async def test_unknown_host_is_refused(unblocked: Any) -> None:
+async def test_unknown_host_is_closed_with_4404(unblocked: Any) -> None:
     communicator = _communicator("nowhere.localhost")
 
-    connected, _ = await communicator.connect()
+    await communicator.connect()
 
-    assert not connected
+    assert (await communicator.receive_output(timeout=1)) == {"type": "websocket.close", "code": 4404}
 
 
 async def test_public_host_has_no_websockets(unblocked: Any) -> None:
     communicator = _communicator("localhost:8000")
 
-    connected, _ = await communicator.connect()
+    await communicator.connect()
 
-    assert not connected
+    assert (await communicator.receive_output(timeout=1)) == {"type": "websocket.close", "code": 4404}
 
 
 async def test_no_session_closes_with_unauthenticated_code(unblocked: Any) -> None:

@@ -1,0 +1,172 @@
+"""What open bridge connections share across server processes, kept in Redis with expiries.
+
+- Liveness: each open bridge connection renews its own entry in the bridge's set every few
+  seconds, with an expiry; the bridge is connected while any entry has not expired. A
+  process that dies outright (SIGKILL, out of memory, a consumer killed by an exception
+  before disconnect() ran) stops renewing, and its connection is gone within
+  ``bridge_alive_seconds()``. A counter of opens and closes cannot do that: a close that
+  never runs leaves it wrong until someone sweeps (docs/bridge-protocol.md, "Connections").
+- The number of live connections per token, capped at connect.
+- The frame rate per camera, over every connection that sends it (a one-second sliding
+  window): two connections on one token cannot double it.
+
+Keys carry the department's schema. Without Redis (the embedded default: one process with the
+in-memory channel layer) the same structures live in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+import time
+import weakref
+
+from django.conf import settings
+from redis import Redis
+from redis import asyncio as aioredis
+
+PREFIX = "porchlight:live"
+# Each command is tiny; a Redis that takes longer than this is treated as gone (1011/close).
+REDIS_TIMEOUT_SECONDS = 5.0
+
+
+def bridge_alive_seconds() -> float:
+    """How long a bridge connection counts as alive after its last renewal. A connection
+    renews every third of it, so one late renewal (a busy process) does not drop it."""
+    return float(settings.PORCHLIGHT_LIVE_BRIDGE_ALIVE_SECONDS)
+
+
+def bridge_max_connections() -> int:
+    """Open connections allowed on one bridge token: a restarted bridge whose old process
+    has not gone yet needs two; more is a copied token or a reconnect loop."""
+    return int(settings.PORCHLIGHT_LIVE_BRIDGE_MAX_CONNECTIONS)
+
+
+def _bridge_key(schema: str, bridge: str) -> str:
+    return f"{PREFIX}:{schema}:bridge:{bridge}:alive"
+
+
+def _camera_key(schema: str, camera: str) -> str:
+    return f"{PREFIX}:{schema}:camera:{camera}:frames"
+
+
+# --- Redis clients ---------------------------------------------------------------------------
+
+_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] = weakref.WeakKeyDictionary()
+_sync_client: Redis | None = None
+
+
+def _aredis() -> aioredis.Redis:
+    """One client (and pool) per event loop: redis.asyncio connections belong to a loop."""
+    loop = asyncio.get_running_loop()
+    client = _async_clients.get(loop)
+    if client is None:
+        client = aioredis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
+        )
+        _async_clients[loop] = client
+    return client
+
+
+def _redis() -> Redis:
+    global _sync_client
+    if _sync_client is None:
+        _sync_client = Redis.from_url(
+            settings.REDIS_URL, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
+        )
+    return _sync_client
+
+
+# --- in this process, without Redis ------------------------------------------------------------
+
+_local: dict[str, dict[str, float]] = {}  # key → {member: score}, as Redis sorted sets
+_local_lock = threading.Lock()
+
+
+def _local_trim(key: str, below: float) -> dict[str, float]:
+    members = _local.setdefault(key, {})
+    for member in [m for m, score in members.items() if score <= below]:
+        del members[member]
+    return members
+
+
+# --- liveness and the connection cap -------------------------------------------------------------
+
+
+async def bridge_connection_renew(*, schema: str, bridge: str, connection: str) -> int:
+    """Say this connection is alive for another bridge_alive_seconds(); returns how many of
+    the bridge's connections are alive now, this one included (in one atomic step, so two
+    connections opening at once are counted one after the other)."""
+    now = time.time()
+    ttl = bridge_alive_seconds()
+    key = _bridge_key(schema, bridge)
+    if not settings.REDIS_URL:
+        with _local_lock:
+            members = _local_trim(key, now)
+            members[connection] = now + ttl
+            return len(members)
+    async with _aredis().pipeline(transaction=True) as pipe:
+        pipe.zremrangebyscore(key, "-inf", now)
+        pipe.zadd(key, {connection: now + ttl})
+        pipe.zcard(key)
+        pipe.expire(key, int(ttl) + 1)
+        _, _, alive, _ = await pipe.execute()
+    return int(alive)
+
+
+async def bridge_connection_forget(*, schema: str, bridge: str, connection: str) -> None:
+    """The connection closed: it no longer counts, at once."""
+    key = _bridge_key(schema, bridge)
+    if not settings.REDIS_URL:
+        with _local_lock:
+            _local.get(key, {}).pop(connection, None)
+        return
+    await _aredis().zrem(key, connection)
+
+
+def bridges_connected(*, schema: str, bridges: list[str]) -> set[str]:
+    """Those of the bridges (public ids) with a connection alive now."""
+    now = time.time()
+    if not bridges:
+        return set()
+    if not settings.REDIS_URL:
+        with _local_lock:
+            return {b for b in bridges if any(score > now for score in _local.get(_bridge_key(schema, b), {}).values())}
+    with _redis().pipeline(transaction=False) as pipe:
+        for bridge in bridges:
+            pipe.zcount(_bridge_key(schema, bridge), f"({now}", "+inf")
+        counts = pipe.execute()
+    return {bridge for bridge, count in zip(bridges, counts, strict=True) if count}
+
+
+# --- frame rate per camera -----------------------------------------------------------------------
+
+_frame_ids = itertools.count()
+# Drop the window's old frames, then take this frame only if the window has room: only frames
+# let through count, so two connections sending the same camera share the rate instead of
+# both being starved by each other's dropped frames. Atomic, so the cap holds across processes.
+_TAKE_FRAME = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
+redis.call('EXPIRE', KEYS[1], 2)
+return 1
+"""
+
+
+async def camera_frame_take(*, schema: str, camera: str, connection: str, per_second: int) -> bool:
+    """Whether one more frame of the camera fits in a one-second sliding window of at most
+    ``per_second`` frames, over every connection that sends it; if so it is counted."""
+    now = time.time()
+    key = _camera_key(schema, camera)
+    member = f"{connection}:{next(_frame_ids)}"
+    if not settings.REDIS_URL:
+        with _local_lock:
+            members = _local_trim(key, now - 1.0)
+            if len(members) >= per_second:
+                return False
+            members[member] = now
+            return True
+    taken = await _aredis().eval(_TAKE_FRAME, 1, key, now - 1.0, now, per_second, member)
+    return bool(taken)
