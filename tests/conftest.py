@@ -102,6 +102,20 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
         )
 
 
+# The ASGI server as tests start it. A server asked to stop waits at most 5 s for its open
+# connections: a consumer stuck in a cancelled channel-layer read otherwise kept it alive.
+UVICORN = [
+    sys.executable,
+    "-m",
+    "uvicorn",
+    "config.asgi:application",
+    "--host",
+    "127.0.0.1",
+    "--timeout-graceful-shutdown",
+    "5",
+]
+
+
 def subprocess_database_url() -> str:
     """URL of the test database, for servers and workers started by a test."""
     s = connection.settings_dict

@@ -5,7 +5,6 @@ department's Host and the CSRF token, and signs in through the real allauth form
 import http.client
 import os
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -20,7 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import free_port, subprocess_database_url
+from tests.conftest import UVICORN, free_port, subprocess_database_url
 from tests.factories import PASSWORD, totp_code
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +38,7 @@ def uvicorn_server(**env_overrides: str) -> Iterator[int]:
         **env_overrides,
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+        [*UVICORN, "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -29,7 +29,7 @@ from cameras.access import Actor, purpose_declare
 from tenants.demo import demo_boundary
 from tenants.models import Department
 from tenants.services import department_create
-from tests.conftest import free_port, subprocess_database_url
+from tests.conftest import UVICORN, free_port, subprocess_database_url
 from tests.factories import UserFactory, totp_enable
 
 pytestmark = [pytest.mark.django_db, pytest.mark.server]
@@ -100,7 +100,7 @@ def server(fuzzville: dict[str, Caller], tmp_path_factory: Any) -> Iterator[int]
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=subprocess_database_url())
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+            [*UVICORN, "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -36,6 +36,8 @@ def server(django_db_setup: None, committed: dict[str, CommittedUser]) -> Iterat
             str(port),
             "--ws",
             "websockets",
+            "--timeout-graceful-shutdown",
+            "5",
         ],
         cwd=ROOT,
         env=env,

@@ -9,7 +9,6 @@ process's connections in pg_stat_activity while the requests run.
 import copy
 import os
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -25,7 +24,7 @@ from django.db import connection
 from django_tenants.postgresql_backend.base import DatabaseWrapper
 
 from tenants.models import Department
-from tests.conftest import SHARED_PK, CommittedUser, free_port, subprocess_database_url
+from tests.conftest import SHARED_PK, UVICORN, CommittedUser, free_port, subprocess_database_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.server]
 
@@ -54,7 +53,7 @@ def _start_server(log_dir: Path, **settings_env: str) -> tuple[PooledServer, sub
         **settings_env,
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+        [*UVICORN, "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=log,

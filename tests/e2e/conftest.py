@@ -4,7 +4,6 @@ through Playwright. Mail goes to files the test reads, as a user reads their inb
 import os
 import shutil
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import free_port, subprocess_database_url
+from tests.conftest import UVICORN, free_port, subprocess_database_url
 
 # Playwright's sync API runs an event loop on this thread; Django then refuses ORM calls
 # from it (the test database fixtures). The browser talks to a separate server process.
@@ -64,7 +63,7 @@ def porchlight_server(django_db_setup: None, tmp_path_factory: Any) -> Iterator[
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = (ARTIFACTS / "server.log").open("w")  # the server's own log, for when a test fails
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+        [*UVICORN, "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -6,7 +6,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,7 +19,7 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from accounts.models import User
 from live.net import ws_connect
-from tests.conftest import TenantClient, free_port, subprocess_database_url
+from tests.conftest import UVICORN, TenantClient, free_port, subprocess_database_url
 from tests.live.test_consumers import Scene, _scene, committed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.server]
@@ -34,7 +33,7 @@ def server(django_db_setup: None, tmp_path: Path) -> Iterator[subprocess.Popen[b
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=subprocess_database_url())
     log = (tmp_path / "server.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+        [*UVICORN, "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=log,
