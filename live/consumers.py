@@ -557,7 +557,7 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             return
         try:
             message = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep; not a message either
             return
         if not isinstance(message, dict):  # [1], "x", 5, null: not a message; ignored
             return

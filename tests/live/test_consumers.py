@@ -453,7 +453,7 @@ async def test_a_failure_after_the_session_opened_ends_it_and_logs_live_end(scen
     assert [e.reason for e in live_ends(scene)] == ["error"]
 
 
-@pytest.mark.parametrize("text", ["[1]", '"x"', "5", "null", "{"])
+@pytest.mark.parametrize("text", ["[1]", '"x"', "5", "null", "{", "[" * 100_000 + "]" * 100_000])
 async def test_a_viewer_message_that_is_not_a_json_object_is_ignored(scene: Scene, text: str) -> None:
     view = viewer(scene)
     await view.connect()
