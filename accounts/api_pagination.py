@@ -28,7 +28,8 @@ class PagePagination(PageNumberPagination):
         if not page_size:  # pagination switched off, as DRF's own
             return None
         text = request.query_params.get(self.page_query_param, "1")
-        if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        # A number past 20 digits is no page (and int() refuses more than 4,300 digits).
+        if not (text.isascii() and text.isdigit()) or len(text) > 20 or int(text) < 1:
             raise ValidationError({self.page_query_param: [_("A page number is a whole number from 1 up.")]})
         paginator = self.django_paginator_class(queryset, page_size)
         try:

@@ -35,7 +35,9 @@ class SessionTimeoutMiddleware:
             if idle or expired:
                 logout(request)
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": _("Your session has ended. Sign in again.")}, status=401)
+                    return JsonResponse(
+                        {"detail": _("Your session has ended. Sign in again."), "code": "not_authenticated"}, status=401
+                    )
                 messages.info(
                     request,
                     _("You were signed out after 30 minutes without activity.")
@@ -69,12 +71,16 @@ class StaffMFARequiredMiddleware:
             if user_has_mfa(user):
                 logout(request)
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": _("Sign in again with your two-factor code.")}, status=401)
+                    return JsonResponse(
+                        {"detail": _("Sign in again with your two-factor code."), "code": "not_authenticated"},
+                        status=401,
+                    )
                 messages.info(request, _("Two-factor authentication is set up. Sign in again with your code."))
                 return redirect(f"{reverse('account_login')}?next={request.path}")
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {"detail": _("Set up two-factor authentication before using Porchlight.")}, status=403
+                    {"detail": _("Set up two-factor authentication before using Porchlight."), "code": "mfa_required"},
+                    status=403,
                 )
             messages.warning(request, _("Staff accounts must set up two-factor authentication before anything else."))
             return redirect("mfa_activate_totp")

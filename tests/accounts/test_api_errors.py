@@ -117,7 +117,7 @@ def test_nested_field_errors_are_named_by_their_path(in_rialto: Any, rialto_clie
     assert all(isinstance(m, str) for m in response.json()["fields"]["windows[0].end"])
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "abc", "2", "1.5"])
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "2", "1.5", "9" * 5000])
 def test_a_page_that_is_not_a_page_of_the_list_is_a_400_naming_page(
     in_rialto: Any, rialto_client: Any, page: str
 ) -> None:

@@ -33,6 +33,7 @@ def test_staff_without_mfa_gets_403_from_the_api(in_rialto: Any, rialto_client: 
 
     assert response.status_code == 403
     assert "two-factor" in response.json()["detail"]
+    assert response.json()["code"] == "mfa_required"
 
 
 def test_staff_without_mfa_can_set_up_totp_and_then_reach_the_api(in_rialto: Any, rialto_client: Any) -> None:
@@ -93,6 +94,7 @@ def test_staff_session_that_skipped_the_second_factor_is_ended(in_rialto: Any, r
     response = rialto_client.get("/api/v1/me/")
 
     assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
     assert "_auth_user_id" not in rialto_client.session
 
 

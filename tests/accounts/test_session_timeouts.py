@@ -47,6 +47,7 @@ def test_staff_session_ends_after_12_hours_even_when_active(officer_client: Any)
 
     assert response.status_code == 401
     assert "session has ended" in response.json()["detail"]
+    assert response.json()["code"] == "not_authenticated"
 
 
 def test_resident_session_is_not_cut_after_30_idle_minutes(in_rialto: Any, rialto_client: Any) -> None:
