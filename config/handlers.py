@@ -17,7 +17,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.utils.html import format_html
@@ -29,51 +30,32 @@ from django_tenants.utils import tenant_context
 
 logger = logging.getLogger("porchlight.request")
 
-# The attribute under which config.middleware.RequestConnectionMiddleware keeps the database
-# connection of the thread that serves the request.
-REQUEST_CONNECTION = "_porchlight_connection"
-
 
 def _in_request_tenant(handler: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Run ``handler`` on the request's own database connection, in the request's schema."""
+    """Run ``handler`` with this thread's connection in the request's schema; a connection the
+    page opened is closed again.
+
+    The 400/403/404 pages of views and of unknown paths are rendered on the request's own
+    thread (config.middleware.ErrorPageMiddleware). What still comes here on Django's error
+    thread under ASGI is a failure no view caught (the 500 page, which reads nothing from the
+    database) or an exception raised in a middleware. A connection opened on that thread would
+    otherwise stay open for good, holding one of the process's few pooled connections.
+    """
 
     @wraps(handler)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        own = getattr(request, REQUEST_CONNECTION, None)
-        if own is not None and own is not connections[DEFAULT_DB_ALIAS]:
-            # Django's error-page thread: borrow the request's connection (its thread waits
-            # for this page, so nothing else uses it meanwhile). Opening a second one would
-            # take another of the process's few pooled connections while the request holds
-            # its own: a burst of failing requests then waited for each other until the
-            # pool's timeout, and a thread that kept its connection kept it from the pool.
-            current = connections[DEFAULT_DB_ALIAS]
-            own.inc_thread_sharing()
-            connections[DEFAULT_DB_ALIAS] = own
-            try:
-                return _rendered_in_tenant(handler, request, *args, **kwargs)
-            finally:
-                connections[DEFAULT_DB_ALIAS] = current
-                own.dec_thread_sharing()
-        # The request's own thread (WSGI, tests), or a request refused before it had one:
-        # a connection opened here for the page is closed again, for the same reason.
         opened_here = connection.connection is None
         try:
-            return _rendered_in_tenant(handler, request, *args, **kwargs)
+            tenant = getattr(request, "tenant", None)
+            if tenant is None:  # the host was refused before a department was chosen
+                return handler(request, *args, **kwargs)
+            with tenant_context(tenant):
+                return handler(request, *args, **kwargs)
         finally:
-            if opened_here and own is None:
+            if opened_here and connection.connection is not None:
                 connection.close()
 
     return wrapper
-
-
-def _rendered_in_tenant(
-    handler: Callable[..., HttpResponse], request: HttpRequest, *args: Any, **kwargs: Any
-) -> HttpResponse:
-    tenant = getattr(request, "tenant", None)
-    if tenant is None:  # the host was refused before a department was chosen
-        return handler(request, *args, **kwargs)
-    with tenant_context(tenant):
-        return handler(request, *args, **kwargs)
 
 
 bad_request = _in_request_tenant(defaults.bad_request)
@@ -88,8 +70,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
     renders it without the request so that it cannot fail again; here the request's page is
     tried first and, should that fail too (the database may be what failed), a page that
     needs nothing is sent instead."""
+    # The page reads nothing from the database, which may be what failed (each query would
+    # wait for a pooled connection first): the user only if already loaded, no messages
+    # (kept in the session), no integrity banner.
+    user = getattr(request, "_cached_user", None) or AnonymousUser()
+    context = {"user": user, "messages": [], "database_free": True}
     try:
-        return HttpResponseServerError(loader.render_to_string("500.html", request=request))
+        return HttpResponseServerError(loader.render_to_string("500.html", context, request=request))
     except Exception:  # the page itself failed: log why, and answer with one that cannot
         logger.exception("the 500 page could not be rendered")
     return HttpResponseServerError(

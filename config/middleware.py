@@ -4,12 +4,13 @@ from collections.abc import Callable
 
 import redis
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.urls import Resolver404, resolve, set_urlconf
 from django.utils.translation import gettext as _
-
-from config.handlers import REQUEST_CONNECTION
 
 logger = logging.getLogger("porchlight.request")
 
@@ -28,18 +29,6 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CSP_POLICY)
         return response
-
-
-class RequestConnectionMiddleware:
-    """Remembers the database connection of the thread that serves the request, for the error
-    pages (config.handlers): under ASGI, Django renders them on another thread."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        setattr(request, REQUEST_CONNECTION, connections[DEFAULT_DB_ALIAS])
-        return self.get_response(request)
 
 
 class RequestLogMiddleware:
@@ -123,3 +112,39 @@ class ServiceUnavailableMiddleware:
             response = render(request, "503.html", {"sentence": sentence}, status=503)
         response["Retry-After"] = str(_RETRY_AFTER_SECONDS)
         return response
+
+
+# The exceptions whose pages say what was wrong with the request: everything else is a 500
+# (or ServiceUnavailableMiddleware's 503), left to the middleware above this one.
+_REQUEST_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
+
+
+class ErrorPageMiddleware:
+    """Renders the 404, 403 and 400 pages on the request's own thread.
+
+    Under ASGI, Django turns an exception into a response on another thread, with another
+    database connection (``sync_to_async(..., thread_sensitive=False)``). The department's
+    pages read its tables (the signed-in menu, the integrity banner), so each refused or
+    missing page took a second pooled connection while the request held its own: a burst of
+    them waited for each other until the pool's timeout. Here, last in MIDDLEWARE, an unknown
+    path and a view's refusal are answered where the request's connection already is.
+    CommonMiddleware above still redirects a path missing its slash (it looks at the 404).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        urlconf = getattr(request, "urlconf", None)  # the public site's, on its host (django-tenants)
+        try:
+            resolve(request.path_info, urlconf=urlconf)
+        except Resolver404 as exc:
+            if urlconf is not None:
+                set_urlconf(urlconf)  # the handler404 of that url conf, as Django would
+            return response_for_exception(request, exc)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, _REQUEST_ERRORS):
+            return response_for_exception(request, exception)
+        return None

@@ -218,7 +218,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # --- Django core --------------------------------------------------------------------------
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",  # first: everything below runs in the tenant's schema
-    "config.middleware.RequestConnectionMiddleware",  # error pages borrow the request's connection
     "config.middleware.RequestLogMiddleware",
     "config.middleware.DepartmentTimeZoneMiddleware",
     "config.middleware.ServiceUnavailableMiddleware",  # Redis unreachable: 503 with a sentence, sign-in fails closed
@@ -238,6 +237,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "config.middleware.ErrorPageMiddleware",  # last: 404/403/400 pages on the request's own thread (ASGI)
 ]
 
 TEMPLATES = [
