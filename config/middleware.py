@@ -6,6 +6,7 @@ import redis
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.core.handlers.exception import response_for_exception
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -28,6 +29,27 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CSP_POLICY)
+        return response
+
+
+class StreamingConnectionMiddleware:
+    """Gives the database connection back before a streamed body is sent.
+
+    A clip streamed to a video player or downloaded is read from storage for minutes at the
+    reader's pace and needs no database; Django gives the connection back only when the
+    response ends, so a few slow readers held every pooled connection of the process and every
+    other request waited (found by attack: two stalled streams, a pool of two, the home page a
+    500 after the pool's timeout). Runs on the request's own thread, whose connection it is.
+    Inside a transaction (tests run in one) it leaves the connection alone.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.streaming and not connection.in_atomic_block:
+            connection.close()
         return response
 
 

@@ -218,6 +218,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # --- Django core --------------------------------------------------------------------------
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",  # first: everything below runs in the tenant's schema
+    "config.middleware.StreamingConnectionMiddleware",  # a streamed clip holds no pooled connection
     "config.middleware.RequestLogMiddleware",
     "config.middleware.DepartmentTimeZoneMiddleware",
     "config.middleware.ServiceUnavailableMiddleware",  # Redis unreachable: 503 with a sentence, sign-in fails closed
