@@ -454,8 +454,11 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                 if renew_at is not None:
                     timeout = min(timeout, max(0.0, renew_at - loop.time()))
                 self.recheck.clear()
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancel that
+                # arrives as the wait ends, and this loop would then outlive its consumer.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.recheck.wait(), timeout=timeout)
+                    async with asyncio.timeout(timeout):
+                        await self.recheck.wait()
                 # The relay must still be there: a viewer gets "relay unavailable", never a
                 # frozen picture, and re-authorizes when it reconnects.
                 await self.channel_layer.send(self.channel_name, {"type": "live.ping"})

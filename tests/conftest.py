@@ -8,6 +8,8 @@ Consumers and the Celery worker run on other threads/processes and cannot see a
 test's uncommitted rows; they use the committed users of ``committed``.
 """
 
+import asyncio
+import asyncio.runners
 import os
 import subprocess
 import sys
@@ -35,6 +37,29 @@ from tenants.models import Department, DepartmentPolicy
 from tenants.services import department_create, public_tenant_ensure
 
 from .factories import PASSWORD, UserFactory, totp_code, totp_enable
+
+
+def _cancel_all_tasks_until_done(loop: asyncio.AbstractEventLoop) -> None:
+    """What closing a test's event loop does (asyncio.runners._cancel_all_tasks), except that
+    a task still running after a cancel is cancelled again, for at most 30 s.
+
+    redis-py can swallow the cancellation of a blocking pop that answers at that very moment
+    (redis/redis-py#2028); channels-redis's receive then goes on popping every 5 s (its
+    BZPOPMIN timeout, now within the socket's read timeout) and one cancel never ends it:
+    a whole test run hung in a test's teardown. A second cancel does. A server stops within
+    uvicorn's --timeout-graceful-shutdown for the same reason.
+    """
+    deadline = time.monotonic() + 30
+    while pending := [task for task in asyncio.all_tasks(loop) if not task.done()]:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"tasks that ignore cancellation: {pending}")
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.wait(pending, timeout=1.0))
+
+
+asyncio.runners._cancel_all_tasks = _cancel_all_tasks_until_done  # type: ignore[attr-defined]
+
 
 # Users created once per session and committed, with the same primary key in both
 # departments, so a schema leak would show up as the other department's e-mail.
