@@ -47,6 +47,9 @@ def test_new_officer_activates_the_secret_shown_while_the_browser_fetches_other_
     page.click("main button[type=submit]")
     page.wait_for_url("**/accounts/2fa/totp/activate/")
     secret = page.input_value("#authenticator_secret")
+    # The whole secret is on screen, for whoever cannot scan the QR code (the field is disabled:
+    # it cannot be scrolled).
+    assert page.eval_on_selector("#authenticator_secret", "e => e.scrollWidth <= e.clientWidth")
     shot(page, "activation-page")
 
     fetched = {path: _fetch(page, path) for path in ("/favicon.ico", "/static/css/porchlight.css", "/", "/my/")}
