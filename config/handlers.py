@@ -74,7 +74,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # wait for a pooled connection first): the user only if already loaded, no messages
     # (kept in the session), no integrity banner.
     user = getattr(request, "_cached_user", None) or AnonymousUser()
-    context = {"user": user, "messages": [], "database_free": True}
+    context: dict[str, Any] = {"user": user, "messages": [], "database_free": True}
     try:
         return HttpResponseServerError(loader.render_to_string("500.html", context, request=request))
     except Exception:  # the page itself failed: log why, and answer with one that cannot
