@@ -134,6 +134,27 @@ def _session_get_csrf_check(request: Request) -> None:
         ) from exc
 
 
+_SEARCH_NUMBERS = ("lat", "lon", "radius_m")
+_SEARCH_TEXTS = ("mode", "purpose")
+
+
+def _check_search_json_types(data: dict[str, Any]) -> None:
+    """In a JSON body a value of the wrong type is a 400 naming the field, as for every API
+    input (accounts.api_base.ApiInput): the form below would read "34.1" as a latitude and
+    true as a radius of one metre."""
+    errors: dict[str, list[str]] = {}
+    for name in _SEARCH_NUMBERS:
+        value = data.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            errors[name] = [str(_("A number is required."))]
+    for name in _SEARCH_TEXTS:
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            errors[name] = [str(_("A text value is required."))]
+    if errors:
+        raise exceptions.ValidationError(errors)
+
+
 class CameraSearchApi(StaffApi):
     def _search(self, request: Request, params: dict[str, Any]) -> Response:
         actor = _actor(request)
@@ -178,14 +199,17 @@ class CameraSearchApi(StaffApi):
             "application/json": {
                 "type": "object",
                 "properties": {
+                    "lat": {"type": "number", "minimum": -90, "maximum": 90},
+                    "lon": {"type": "number", "minimum": -180, "maximum": 180},
+                    "radius_m": {"type": "number", "minimum": 1, "maximum": MAX_RADIUS_M},
                     "polygon": {"type": "object"},
-                    "mode": {"type": "string"},
+                    "mode": {"type": "string", "enum": ["pin", "fov"]},
                     "purpose": {"type": "string"},
                 },
             }
         },
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
-        summary="Cameras in a GeoJSON polygon, nearest to its centre first",
+        summary="Cameras in a circle (lat, lon, radius_m) or a GeoJSON polygon, nearest first",
     )
     def post(self, request: Request) -> Response:
         body = request.data
@@ -195,6 +219,8 @@ class CameraSearchApi(StaffApi):
             data = dict(body)
         else:  # a JSON list, string or number
             raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
+        if not isinstance(body, QueryDict):
+            _check_search_json_types(data)
         if data.get("polygon") is not None and not isinstance(data["polygon"], str):
             data["polygon"] = json.dumps(data["polygon"])  # GeoJSON as an object, the usual way
         return self._search(request, data)

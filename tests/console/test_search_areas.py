@@ -130,7 +130,24 @@ def test_a_bad_area_in_the_csv_export_is_a_400_with_the_same_sentence(
     assert _searches() == before
 
 
-@pytest.mark.parametrize(("params", "message"), BAD_AREAS, ids=IDS)
+def _as_json_numbers(params: dict[str, str]) -> dict[str, Any]:
+    """The query's numbers as JSON numbers: a JSON body must send numbers."""
+    out: dict[str, Any] = dict(params)
+    for name in ("lat", "lon", "radius_m"):
+        if name in params and math.isfinite(float(params[name])):
+            out[name] = float(params[name])
+    return out
+
+
+# JSON has no NaN or infinity: those two cases are covered by the console and export tests above.
+_JSON_SPELLABLE = [not {"nan", "inf"} & set(params.values()) for params, _message in BAD_AREAS]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [case for case, ok in zip(BAD_AREAS, _JSON_SPELLABLE, strict=True) if ok],
+    ids=[name for name, ok in zip(IDS, _JSON_SPELLABLE, strict=True) if ok],
+)
 def test_a_bad_area_in_the_api_is_a_400_with_the_same_sentence(
     api: tuple[TenantClient, dict[str, str], str], params: dict[str, str], message: str
 ) -> None:
@@ -139,7 +156,10 @@ def test_a_bad_area_in_the_api_is_a_400_with_the_same_sentence(
 
     by_get = client.get("/api/v1/cameras/search/", {**params, "purpose": purpose}, **auth)
     by_post = client.post(
-        "/api/v1/cameras/search/", json.dumps({**params, "purpose": purpose}), content_type="application/json", **auth
+        "/api/v1/cameras/search/",
+        json.dumps({**_as_json_numbers(params), "purpose": purpose}),
+        content_type="application/json",
+        **auth,
     )
 
     assert (by_get.status_code, by_post.status_code) == (400, 400)
@@ -265,3 +285,28 @@ def test_json_nested_too_deeply_is_a_400(
 
     assert response.status_code == 400
     assert "nested too deeply" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"lat": "34.1", "lon": -117.38, "radius_m": 800}, "lat"),
+        ({"lat": 34.1, "lon": -117.38, "radius_m": True}, "radius_m"),
+        ({"lat": 34.1, "lon": -117.38, "radius_m": 800, "mode": 1}, "mode"),
+        ({"lat": 34.1, "lon": -117.38, "radius_m": 800, "purpose": 5}, "purpose"),
+    ],
+)
+def test_a_json_search_value_of_the_wrong_type_is_a_400_naming_the_field(
+    api: tuple[TenantClient, dict[str, str], str], body: dict[str, Any], field: str
+) -> None:
+    client, auth, purpose = api
+    before = _searches()
+
+    response = client.post(
+        "/api/v1/cameras/search/", json.dumps({"purpose": purpose, **body}), content_type="application/json", **auth
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["fields"]) == [field]
+    assert _searches() == before
