@@ -8,10 +8,8 @@ role), so it finds crashes and schema violations, not everything.
 """
 
 import json
-import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -29,12 +27,11 @@ from cameras.access import Actor, purpose_declare
 from tenants.demo import demo_boundary
 from tenants.models import Department
 from tenants.services import department_create
-from tests.conftest import UVICORN, free_port, subprocess_database_url
 from tests.factories import UserFactory, totp_enable
+from tests.site_client import uvicorn_server
 
 pytestmark = [pytest.mark.django_db, pytest.mark.server]
 
-ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = "fuzzville"
 HOST = "fuzzville.localhost"
 # Far from the demo departments (so no lookup of theirs ever finds it) and large, so that
@@ -94,33 +91,9 @@ def fuzzville(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[st
 
 
 @pytest.fixture(scope="module")
-def server(fuzzville: dict[str, Caller], tmp_path_factory: Any) -> Iterator[int]:
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("schemathesis") / "server.log"
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=subprocess_database_url())
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [*UVICORN, "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            break
-        except urllib.error.HTTPError:
-            break  # any HTTP answer means it is serving
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"uvicorn did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
-    yield port
-    process.terminate()
-    process.wait(timeout=20)
+def server(fuzzville: dict[str, Caller]) -> Iterator[int]:
+    with uvicorn_server() as port:
+        yield port
 
 
 def _schema(port: int, path: Path) -> Path:

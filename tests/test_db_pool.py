@@ -8,27 +8,27 @@ process's connections in pg_stat_activity while the requests run.
 
 import copy
 import os
-import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pytest
 from django.db import connection
 from django_tenants.postgresql_backend.base import DatabaseWrapper
 
 from tenants.models import Department
-from tests.conftest import SHARED_PK, UVICORN, CommittedUser, free_port, subprocess_database_url
+from tests.conftest import SHARED_PK, CommittedUser
+from tests.site_client import uvicorn_server
 
 pytestmark = [pytest.mark.django_db, pytest.mark.server]
 
-ROOT = Path(__file__).resolve().parent.parent
 POOL_SIZE = 2
 CLIENTS = 12
 REQUESTS_PER_CLIENT = 20
@@ -40,68 +40,29 @@ class PooledServer:
     application_name: str
 
 
-def _start_server(log_dir: Path, **settings_env: str) -> tuple[PooledServer, subprocess.Popen[bytes], BinaryIO]:
-    port = free_port()
-    application_name = f"porchlight-pool-test-{port}"
-    # A file, not a pipe: hundreds of requests' log lines would fill a pipe nobody reads and stall the server.
-    log = (log_dir / "uvicorn.log").open("w+b")
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=subprocess_database_url(),
-        PGAPPNAME=application_name,
-        **settings_env,
-    )
-    process = subprocess.Popen(
-        [*UVICORN, "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/__ping__", timeout=1)
-        except urllib.error.HTTPError:
-            break  # any HTTP answer means it is serving
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log.seek(0)
-                pytest.fail("uvicorn did not start:\n" + log.read().decode()[-3000:])
-            time.sleep(0.2)
-    return PooledServer(port, application_name), process, log
-
-
-def _stop_server(process: subprocess.Popen[bytes], log: BinaryIO) -> None:
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+@contextmanager
+def _server(**settings_env: str) -> Iterator[PooledServer]:
+    """The real server (tests.site_client); its connections carry an application name of
+    their own (libpq's PGAPPNAME), so pg_stat_activity tells exactly which are its."""
+    application_name = f"porchlight-pool-test-{uuid.uuid4().hex[:8]}"
+    with uvicorn_server(PGAPPNAME=application_name, **settings_env) as port:
+        yield PooledServer(port, application_name)
 
 
 @pytest.fixture(scope="module")
-def pooled_server(
-    django_db_setup: None, committed: dict[str, CommittedUser], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[PooledServer]:
+def pooled_server(django_db_setup: None, committed: dict[str, CommittedUser]) -> Iterator[PooledServer]:
     """The server with a pool of POOL_SIZE connections."""
-    server, process, log = _start_server(
-        tmp_path_factory.mktemp("pooled-server"), DJANGO_DB_POOL_MAX_SIZE=str(POOL_SIZE), DJANGO_DB_POOL_MIN_SIZE="1"
-    )
-    yield server
-    _stop_server(process, log)
+    with _server(DJANGO_DB_POOL_MAX_SIZE=str(POOL_SIZE), DJANGO_DB_POOL_MIN_SIZE="1") as server:
+        yield server
 
 
 @pytest.fixture
-def default_server(
-    django_db_setup: None, committed: dict[str, CommittedUser], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[PooledServer]:
+def default_server(django_db_setup: None, committed: dict[str, CommittedUser]) -> Iterator[PooledServer]:
     """The server as `make run` and a deployment start it: no pool setting given."""
     env = {name: value for name, value in os.environ.items() if name.startswith("DJANGO_DB_POOL")}
     assert env == {}, "the test environment sets a pool already"
-    server, process, log = _start_server(tmp_path_factory.mktemp("default-server"))
-    yield server
-    _stop_server(process, log)
+    with _server() as server:
+        yield server
 
 
 def _get(port: int, host: str, path: str, session_key: str = "") -> tuple[int, bytes]:
