@@ -55,6 +55,7 @@ class OwnerWorld:
     live_session: LiveSession
     officer_actor: access.Actor
     client: TenantClient  # the owner's signed-in browser
+    totp_secret: str
     later: dt.datetime  # the time of deletion
 
 
@@ -97,7 +98,7 @@ def world(
     third = camera_services.camera_register(owner=owner, site=site_b, label="Side")
     camera_services.consent_set(owner=owner, camera=third, policy=policy, level="on_request")
     live_services.bridge_create(owner=owner, site=site_a, name="Olive's NVR", cameras=[live_camera])
-    totp_enable(owner)
+    totp_secret = totp_enable(owner)
     api_token_issue(user=owner, name="my script")
 
     other_owner = UserFactory(role=Role.RESIDENT)
@@ -156,5 +157,6 @@ def world(
         live_session=start.session,
         officer_actor=actor,
         client=rialto_client,
+        totp_secret=totp_secret,
         later=timezone.now(),
     )
