@@ -5,7 +5,8 @@
   detached from them: its request no longer names them, and its custody log names them
   by pseudonym (``owner-<hash>``, accounts.selectors.user_pseudonym).
 - Every other clip of theirs is purged at once: its stored file is deleted after the
-  commit and its custody records the purge, as at the end of the retention period.
+  commit, its file name as sent is erased, and its custody records the purge, as at the
+  end of the retention period.
 - Their requests stay, detached, so that police's counts ("owners asked") stay true; an
   open one they had not answered is closed as "no answer", and their reasons for
   declining (their own words) are erased.
@@ -123,7 +124,8 @@ def owner_footage_release(*, owner: Any, now: dt.datetime | None = None) -> Foot
             because = _kept_because(clip, now)
             case_number = clip.request.purpose.case_number
             if because is None:
-                Clip.objects.filter(pk=clip.pk).update(purged_at=now)
+                # Its file name as sent may name the owner; a purged clip no longer needs it.
+                Clip.objects.filter(pk=clip.pk).update(purged_at=now, original_name="")
                 custody_record(
                     clip=clip,
                     action=CustodyAction.PURGED,

@@ -77,9 +77,13 @@ def test_every_personal_row_of_the_owner_goes(world: OwnerWorld, django_capture_
     assert not UserSession.objects.filter(user_id=owner_id).exists()
     assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(owner_id)]
     assert not OwnerRequest.objects.filter(owner_id=owner_id).exists()
+    for model in (User, Site, Camera, ConsentGrant, Bridge):
+        assert not model.history.filter(history_user_id=owner_id).exists(), model  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("text", [OLIVE_EMAIL, OLIVE_NAME, OLIVE_ADDRESS, "Olive's private reason", "Olive's NVR"])
+@pytest.mark.parametrize(
+    "text", [OLIVE_EMAIL, OLIVE_NAME, OLIVE_ADDRESS, "Olive's private reason", "Olive's NVR", "side.mp4"]
+)
 def test_the_owners_personal_data_survives_in_no_table(
     world: OwnerWorld, django_capture_on_commit_callbacks: Any, text: str
 ) -> None:
@@ -120,6 +124,7 @@ def test_a_clip_neither_held_nor_in_an_open_request_is_purged_with_its_file(
     clip = Clip.objects.get(pk=world.unheld_clip.pk)
     assert deleted.footage.deleted_clips == 1
     assert clip.purged_at == world.later
+    assert clip.original_name == ""
     assert not clip_store().exists(clip.storage_key)
     assert CustodyEvent.objects.filter(clip=clip).last().action == "purged"  # type: ignore[union-attr]
 

@@ -87,3 +87,13 @@ def test_staff_are_told_a_department_admin_deactivates_them(logged_in_staff: Any
     assert page.status_code == attempt.status_code == 403
     assert "department administrator deactivates them" in page.content.decode()
     assert User.objects.filter(pk=user.pk, is_active=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "spanish"),
+    [("/my/data/", "Descargar como JSON"), ("/my/account/delete/", "Lo que se conserva, y por qué")],
+)
+def test_the_pages_are_in_spanish(world: OwnerWorld, path: str, spanish: str) -> None:
+    response = world.client.get(path, HTTP_ACCEPT_LANGUAGE="es")
+
+    assert spanish in response.content.decode()
