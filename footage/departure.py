@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -132,7 +133,7 @@ def owner_footage_release(*, owner: Any, now: dt.datetime | None = None) -> Foot
                     case_number=case_number,
                     note=f"the owner ({pseudonym}) deleted their account",
                 )
-                _after_commit_delete(lambda key=clip.storage_key: store.delete(key), "a clip")
+                _after_commit_delete(partial(store.delete, clip.storage_key), "a clip")
                 deleted += 1
             else:
                 custody_record(
@@ -155,7 +156,7 @@ def owner_footage_release(*, owner: Any, now: dt.datetime | None = None) -> Foot
         )
         OwnerRequest.objects.filter(pk__in=request_ids).update(owner=None)
         for upload in ClipUpload.objects.select_for_update().filter(owner=owner, completed_at__isnull=True):
-            _after_commit_delete(lambda upload=upload: uploads.upload_pieces_delete(upload), "an upload's pieces")
+            _after_commit_delete(partial(uploads.upload_pieces_delete, upload), "an upload's pieces")
             upload.delete()
         # Finished uploads only point at their clip; they go with the account.
         ClipUpload.objects.filter(owner=owner).delete()

@@ -17,7 +17,7 @@ class AccountDeleteForm(forms.Form):
     )
     code = forms.CharField(
         label=_("Code from your authenticator app, or a recovery code"),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

@@ -67,13 +67,17 @@ def export_account(owner: Any, time_zone: str) -> list[Row]:
             language=getattr(owner, "language", None),
             date_joined=owner.date_joined,
             last_login=owner.last_login,
-            email_addresses=[
-                {"email": e.email, "verified": e.verified, "primary": e.primary} for e in emails
-            ],
+            email_addresses=[{"email": e.email, "verified": e.verified, "primary": e.primary} for e in emails],
             two_factor_methods=methods,
             api_tokens=[
-                _row(time_zone, name=t.name, prefix=t.prefix, created_at=t.created_at,
-                     last_used_at=t.last_used_at, revoked_at=t.revoked_at)
+                _row(
+                    time_zone,
+                    name=t.name,
+                    prefix=t.prefix,
+                    created_at=t.created_at,
+                    last_used_at=t.last_used_at,
+                    revoked_at=t.revoked_at,
+                )
                 for t in tokens
             ],
         )
@@ -99,8 +103,14 @@ def export_sites(owner: Any, time_zone: str) -> list[Row]:
             share_contact=site.share_contact,
             police_notes=site.police_notes,
             bridges=[
-                _row(time_zone, name=b.name, token_prefix=b.token_prefix, created_at=b.created_at,
-                     revoked_at=b.revoked_at, last_seen_at=b.last_seen_at)
+                _row(
+                    time_zone,
+                    name=b.name,
+                    token_prefix=b.token_prefix,
+                    created_at=b.created_at,
+                    revoked_at=b.revoked_at,
+                    last_seen_at=b.last_seen_at,
+                )
                 for b in site.bridges.all()
             ],
             created_at=site.created_at,

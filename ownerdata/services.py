@@ -48,9 +48,7 @@ def _snapshots_delete(names: list[str]) -> None:
 
 
 def _staff_refusal() -> AccountError:
-    return AccountError(
-        _("Staff accounts cannot be deleted here: a department administrator deactivates them.")
-    )
+    return AccountError(_("Staff accounts cannot be deleted here: a department administrator deactivates them."))
 
 
 def owner_account_delete(*, user: Any, now: dt.datetime | None = None) -> AccountDeleted:
