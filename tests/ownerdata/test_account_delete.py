@@ -1,6 +1,7 @@
 """Deleting an owner's account: personal data and cameras go at once, evidence stays without
 their identity, open requests are closed as "no answer", the access log stays whole."""
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -237,3 +238,40 @@ def test_an_unfinished_upload_goes_with_its_staged_pieces(
 
     assert not ClipUpload.objects.filter(pk=upload.pk).exists()
     assert not uploads.staging_store().exists(staged)
+
+
+def test_the_cameras_snapshot_images_are_deleted(
+    in_rialto: Any, media: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from tests.factories import camera_make
+
+    owner = UserFactory(role=Role.RESIDENT)
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(png, format="PNG")
+    camera = camera_make(owner, in_rialto, snapshot=SimpleUploadedFile("porch.png", png.getvalue()))
+    stored = media / camera.snapshot.name
+    assert stored.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_account_delete(user=owner)
+
+    assert not stored.exists()
+
+
+def test_police_on_the_case_can_still_view_a_kept_clip_which_names_no_owner(
+    world: OwnerWorld, purpose: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from footage import services as footage_services
+
+    _delete(world, django_capture_on_commit_callbacks)
+
+    viewing = footage_services.clip_view_open(
+        actor=world.officer_actor, purpose=purpose, clip_public_id=world.held_clip.public_id
+    )
+
+    event = AccessEvent.objects.get(seq=viewing.decision.event_seq)
+    assert viewing.link is not None
+    assert (event.action, event.outcome, event.owner_refs) == ("clip_view", "allowed", [])

@@ -29,14 +29,12 @@ def test_the_confirmation_page_lists_the_evidence_kept_the_requests_closed_and_t
 
 
 @pytest.mark.parametrize(
-    ("password", "with_code"),
-    [("wrong password", True), (PASSWORD, False)],
-    ids=["a wrong password", "no second factor"],
+    ("password", "code"),
+    [("wrong password", "valid"), (PASSWORD, ""), (PASSWORD, "000000")],
+    ids=["a wrong password", "no second factor", "a wrong code"],
 )
-def test_without_the_password_and_second_factor_nothing_is_deleted(
-    world: OwnerWorld, password: str, with_code: bool
-) -> None:
-    data = {"password": password, "code": totp_code(world.totp_secret) if with_code else ""}
+def test_without_the_password_and_second_factor_nothing_is_deleted(world: OwnerWorld, password: str, code: str) -> None:
+    data = {"password": password, "code": totp_code(world.totp_secret) if code == "valid" else code}
 
     response = world.client.post("/my/account/delete/", data)
 
