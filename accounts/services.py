@@ -8,10 +8,13 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,6 +195,7 @@ def owner_account_erase(*, user: User) -> str:
     user_id = user.pk
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user_id)
+        _admin_log_erase(user=user, pseudonym=pseudonym)
         user_sessions_end(user=user)
         user_changed(user_id=user_id)  # the owner's own open connections close
         user._change_reason = "the owner deleted their account"  # type: ignore[attr-defined]  # simple-history's hook
@@ -202,3 +206,13 @@ def owner_account_erase(*, user: User) -> str:
         )
     logger.info("owner account deleted", extra={"pseudonym": pseudonym})
     return pseudonym
+
+
+def _admin_log_erase(*, user: User, pseudonym: str) -> None:
+    """The Django admin's log names what an operator edited by its text (a user by name or
+    e-mail, an e-mail address by itself): those entries name the pseudonym instead."""
+    about = Q(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)) | Q(
+        content_type=ContentType.objects.get_for_model(EmailAddress),
+        object_id__in=[str(pk) for pk in EmailAddress.objects.filter(user=user).values_list("pk", flat=True)],
+    )
+    LogEntry.objects.filter(about).update(object_repr=pseudonym, change_message="")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -137,6 +138,11 @@ def world(
 
     start = live_services.live_session_start(actor=actor, purpose=purpose, camera_public_id=live_camera.public_id)
     assert start.session is not None
+
+    # An operator once edited the account in the Django admin, whose log names it.
+    LogEntry.objects.log_actions(
+        user_id=UserFactory(role=Role.DEPT_ADMIN).pk, queryset=[owner], action_flag=CHANGE, single_object=True
+    )
 
     rialto_client.force_login(owner)
     # The owner once opened a console page: the refusal is in the append-only log.
