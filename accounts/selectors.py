@@ -3,8 +3,10 @@
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 from .models import STAFF_ROLES, User
 
@@ -29,3 +31,25 @@ def staff_list() -> QuerySet[User]:
 def staff_get(*, user_id: int) -> User:
     """A staff account of this department; missing and non-staff look the same (404)."""
     return User.objects.get(pk=user_id, role__in=STAFF_ROLES)
+
+
+def user_pseudonym(*, user_id: int) -> str:
+    """How records that outlive an owner's account name them: ``owner-<12 hex>``.
+
+    Stable (the same user of the same department is always the same pseudonym, so the
+    custody log and the access log agree) and keyed with the secret key, so that nobody
+    can recompute it from a user id or an e-mail address. A staff member's records name
+    them as they are (badge, name): police actions are accountable by person.
+    """
+    schema = getattr(connection, "schema_name", "public")
+    digest = salted_hmac("porchlight.owner-pseudonym", f"{schema}:{user_id}", algorithm="sha256").hexdigest()
+    return f"owner-{digest[:12]}"
+
+
+def actor_label(user: Any) -> str:
+    """How the logs name a person who acts: staff by name or e-mail; anyone else (an
+    owner who opened a console page) by pseudonym, so that the append-only log never
+    holds an owner's e-mail address, which could then not be erased with their account."""
+    if getattr(user, "role", None) in STAFF_ROLES:
+        return str(user.full_name or user.email)
+    return user_pseudonym(user_id=user.pk)

@@ -8,10 +8,13 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -172,3 +175,44 @@ def api_token_revoke(*, user: User, token_id: int) -> bool:
     if revoked:
         logger.info("api token revoked", extra={"user_id": user.pk, "token_id": token_id})
     return bool(revoked)
+
+
+def owner_account_erase(*, user: User) -> str:
+    """The last step of deleting an owner's account (ownerdata.services.owner_account_delete,
+    which first detaches what stays and deletes what goes): end every session, delete the
+    user with their e-mail addresses, two-factor authenticators and API tokens, and erase
+    their personal data from the user's history, which keeps only that an account existed
+    and when it was deleted, under the pseudonym. Returns the pseudonym.
+
+    In the caller's transaction. Staff accounts are refused: a department administrator
+    deactivates them (their actions must stay attributable).
+    """
+    from .selectors import user_pseudonym
+
+    if user.role in STAFF_ROLES:
+        raise AccountError(_("Staff accounts cannot be deleted here: a department administrator deactivates them."))
+    pseudonym = user_pseudonym(user_id=user.pk)
+    user_id = user.pk
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        _admin_log_erase(user=user, pseudonym=pseudonym)
+        user_sessions_end(user=user)
+        user_changed(user_id=user_id)  # the owner's own open connections close
+        user._change_reason = "the owner deleted their account"  # type: ignore[attr-defined]  # simple-history's hook
+        _with_actor(user, None).delete()
+        # The history rows carry the e-mail address and name of every version of the user.
+        User.history.filter(id=user_id).update(
+            email=f"{pseudonym}@deleted.invalid", full_name="", badge_number="", invitation_sent_at=None
+        )
+    logger.info("owner account deleted", extra={"pseudonym": pseudonym})
+    return pseudonym
+
+
+def _admin_log_erase(*, user: User, pseudonym: str) -> None:
+    """The Django admin's log names what an operator edited by its text (a user by name or
+    e-mail, an e-mail address by itself): those entries name the pseudonym instead."""
+    about = Q(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)) | Q(
+        content_type=ContentType.objects.get_for_model(EmailAddress),
+        object_id__in=[str(pk) for pk in EmailAddress.objects.filter(user=user).values_list("pk", flat=True)],
+    )
+    LogEntry.objects.filter(about).update(object_repr=pseudonym, change_message="")

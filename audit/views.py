@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.models import Role
-from accounts.selectors import session_passed_mfa
+from accounts.selectors import actor_label, session_passed_mfa
 
 from .models import Action, Outcome
 from .selectors import chain_head, event_number, events_recent, events_summary
@@ -30,7 +30,7 @@ def _actor(request: HttpRequest) -> ActorSnapshot:
     user: Any = request.user
     return ActorSnapshot(
         user_id=user.pk,
-        label=user.full_name or user.email,
+        label=actor_label(user),
         badge=user.badge_number,
         role=user.role,
         mfa=session_passed_mfa(request),

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from accounts.selectors import session_passed_mfa, user_has_mfa
+from accounts.selectors import actor_label, session_passed_mfa, user_has_mfa
 from audit.models import AccessEvent, Action, Outcome
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
 from config.sql import CompiledQuery
@@ -82,7 +82,7 @@ class Actor:
         authenticated = bool(getattr(user, "is_authenticated", False))
         return ActorSnapshot(
             user_id=user.pk if authenticated else None,
-            label=(user.full_name or user.email) if authenticated else "",
+            label=actor_label(user) if authenticated else "",
             badge=getattr(user, "badge_number", "") if authenticated else "",
             role=getattr(user, "role", "") if authenticated else "anonymous",
             mfa=self.mfa,

@@ -37,7 +37,12 @@ class OwnerRequest(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     request = models.ForeignKey(FootageRequest, on_delete=models.CASCADE, related_name="owner_requests")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="footage_inbox")
+    # None once the owner deleted their account: the request stays, without them, so that
+    # police's counts stay true and the clips kept as evidence keep their request
+    # (footage.services.owner_footage_release).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="footage_inbox"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     notified_at = models.DateTimeField(null=True, blank=True)
@@ -56,6 +61,7 @@ class Answer(models.TextChoices):
     UPLOADED = "uploaded", _("Footage sent")
     NO_FOOTAGE = "no_footage", _("No relevant footage")
     DECLINED = "declined", _("Declined")
+    NO_ANSWER = "no_answer", _("No answer (the owner deleted their account)")
 
 
 class CameraAnswer(models.Model):
@@ -103,6 +109,7 @@ class CustodyAction(models.TextChoices):
     RELEASED = "released", _("released")
     PURGED = "purged", _("purged")
     INTEGRITY_FAILED = "integrity_failed", _("integrity check failed")
+    OWNER_DELETED = "owner_deleted", _("owner's account deleted")
 
 
 class CustodyEvent(models.Model):

@@ -14,7 +14,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import STAFF_ROLES, Role
+from accounts.selectors import user_pseudonym
 from audit.models import Action
 from cameras import access
 from cameras.models import Camera, Purpose
@@ -290,6 +291,16 @@ def clip_upload(*, owner: Any, answer_id: int, upload: BinaryIO, name: str, size
     return Receipt(clip, clip.original_name, clip.size, clip.sha256, clip.uploaded_at)
 
 
+def _custody_label(actor: Any) -> str:
+    """Staff as they are named (badge included); an owner by pseudonym: police are never told
+    who sent footage, and the label outlives the owner's account (docs/owner-data.md)."""
+    if actor is None:
+        return "Porchlight"
+    if getattr(actor, "role", None) in STAFF_ROLES:
+        return str(getattr(actor, "display_label", "") or "")
+    return user_pseudonym(user_id=actor.pk)
+
+
 def custody_record(
     *, clip: Clip, action: str, actor: Any = None, case_number: str = "", note: str = ""
 ) -> CustodyEvent:
@@ -297,7 +308,7 @@ def custody_record(
         clip=clip,
         action=action,
         actor_id=getattr(actor, "pk", None),
-        actor_label=(getattr(actor, "display_label", "") or "") if actor is not None else "Porchlight",
+        actor_label=_custody_label(actor),
         case_number=case_number,
         sha256=clip.sha256,
         note=note[:500],
@@ -305,7 +316,8 @@ def custody_record(
 
 
 def _clip_targets(clip: Clip) -> tuple[list[str], list[int]]:
-    return [f"clip:{clip.public_id}", clip.answer.camera_ref], [clip.answer.owner_request.owner_id]
+    owner_id = clip.answer.owner_request.owner_id  # None: kept as evidence after the owner left
+    return [f"clip:{clip.public_id}", clip.answer.camera_ref], [] if owner_id is None else [owner_id]
 
 
 def _clips_targets(clips: list[Clip]) -> tuple[list[str], list[int]]:

@@ -29,7 +29,8 @@ def _local_time(value: dt.datetime, department: Department, pattern: str = "Y-m-
 @shared_task(name="footage.tasks.footage_request_notify", base=OutboxTask)
 def footage_request_notify(*, owner_request_id: int) -> None:
     owner_request = OwnerRequest.objects.select_related("owner", "request__purpose").filter(pk=owner_request_id).first()
-    if owner_request is None or owner_request.notified_at is not None:
+    # None: an owner who deleted their account meanwhile (the request stays without them).
+    if owner_request is None or owner_request.notified_at is not None or owner_request.owner is None:
         return
     department = department_current()
     link = department_base_url(department) + reverse("footage-inbox")
@@ -59,6 +60,8 @@ def footage_request_notify(*, owner_request_id: int) -> None:
 @shared_task(name="footage.tasks.clip_receipt_send", base=OutboxTask)
 def clip_receipt_send(*, clip_id: int) -> None:
     clip = Clip.objects.select_related("answer__owner_request__owner").get(pk=clip_id)
+    if clip.answer.owner_request.owner is None:  # the owner deleted their account meanwhile
+        return
     # To the second, as the receipt on the answer page gives it.
     at = _local_time(clip.uploaded_at, department_current(), "Y-m-d H:i:s T")
     send_mail(
@@ -73,6 +76,8 @@ def clip_receipt_send(*, clip_id: int) -> None:
 @shared_task(name="footage.tasks.clip_purged_notify", base=OutboxTask)
 def clip_purged_notify(*, clip_id: int) -> None:
     clip = Clip.objects.select_related("answer__owner_request__owner").get(pk=clip_id)
+    if clip.answer.owner_request.owner is None:  # a clip kept as evidence after its owner left
+        return
     send_mail(
         subject=_("[Porchlight] Your footage was deleted"),
         message=_("The footage %(name)s you sent was deleted at the end of the retention period.\n")
@@ -103,6 +108,8 @@ def clips_rehash() -> int:
 @shared_task(name="footage.tasks.footage_request_remind", base=OutboxTask)
 def footage_request_remind(*, owner_request_id: int) -> None:
     owner_request = OwnerRequest.objects.select_related("owner", "request__purpose").get(pk=owner_request_id)
+    if owner_request.owner is None:  # the owner deleted their account meanwhile
+        return
     department = department_current()
     send_mail(
         subject=_("[Porchlight] Reminder: your recorder may soon overwrite the requested footage"),

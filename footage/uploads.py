@@ -317,6 +317,11 @@ def clip_upload_receipt(upload: ClipUpload) -> services.Receipt | None:
     return _receipt(upload) if upload.clip is not None else None
 
 
+def upload_pieces_delete(upload: ClipUpload) -> None:
+    """Delete an upload's staged pieces (e.g. when its owner deletes their account)."""
+    _pieces_delete(upload)
+
+
 def _pieces_delete(upload: ClipUpload) -> None:
     store = staging_store()
     # One past the recorded offset: a piece stored by an attempt that died before recording it.

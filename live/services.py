@@ -396,3 +396,25 @@ def _group_send_quietly(group: str, message: dict[str, Any]) -> None:
         import logging
 
         logging.getLogger("porchlight.live").exception("could not tell a bridge to stop")
+
+
+def owner_live_close(*, owner: Any) -> int:
+    """Everything live of an owner who is leaving (their account is being deleted), in the
+    caller's transaction: each open view of their cameras ends now, through the owner's
+    own "End live view" (the viewer is told at once, its live_end logged with its real
+    counters), and each bridge of theirs is revoked (a connected one is disconnected after
+    the commit). Returns the number of views ended."""
+    ended = 0
+    sessions = LiveSession.objects.filter(camera__site__owner=owner, ended_at__isnull=True)
+    for public_id in list(sessions.values_list("public_id", flat=True)):
+        live_session_owner_end(owner=owner, session_public_id=public_id)
+        ended += 1
+    for bridge in Bridge.objects.filter(site__owner=owner, revoked_at__isnull=True):
+        bridge_revoke(owner=owner, bridge=bridge)
+    return ended
+
+
+def bridges_history_erase(*, site_ids: list[int]) -> None:
+    """Erase the names (the owner's own words) from the history of the bridges of deleted
+    sites; the rest (when made, revoked) is not personal."""
+    Bridge.history.filter(site_id__in=site_ids).update(name="")

@@ -65,6 +65,7 @@ TENANT_APPS = [
     "console",  # department pages over the access gate (no models)
     "live",  # bridges and live-view sessions of the department
     "footage",  # footage requests, clips and their chain of custody
+    "ownerdata",  # owners' own data: download everything, delete the account (no models)
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
