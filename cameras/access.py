@@ -311,13 +311,14 @@ def purpose_declare(
             warrant_number=warrant_number,
             expires_at=timezone.now() + PURPOSE_LIFETIME,
         )
+        # Before the event: the log's per-department lock is held from its write to the commit.
+        if category in policy.exigent_categories and policy.exigent_requires_approval:
+            _supervisors_ask(purpose, approvals_link)
         _record(
             actor,
             EventFacts(Action.PURPOSE_DECLARE, Outcome.ALLOWED, "ok", targets=[f"purpose:{purpose.public_id}"]),
             purpose,
         )
-        if category in policy.exigent_categories and policy.exigent_requires_approval:
-            _supervisors_ask(purpose, approvals_link)
     return purpose
 
 
@@ -543,9 +544,9 @@ def purpose_approve(*, actor: Actor, purpose_public_id: Any, officer_link: str =
             targets=[f"purpose:{purpose.public_id}"] if purpose else [],
             details={"officer_id": purpose.officer_id} if purpose else {},
         )
-        _record(actor, facts, purpose)
-        if reason is None and purpose is not None:
+        if reason is None and purpose is not None:  # before the event, as purpose_declare does
             _officer_tell(purpose, supervisor=actor.user, approved=True, officer_link=officer_link)
+        _record(actor, facts, purpose)
     if reason is not None:
         raise PurposeRefused(denial_message(reason))
     assert purpose is not None
@@ -577,10 +578,10 @@ def purpose_deny(*, actor: Actor, purpose_public_id: Any, reason: str, officer_l
             targets=[f"purpose:{purpose.public_id}"] if purpose else [],
             details={"officer_id": purpose.officer_id, "reason": stated} if purpose else {},
         )
-        _record(actor, facts, purpose)
-        if refusal is None and purpose is not None:
+        if refusal is None and purpose is not None:  # before the event, as purpose_declare does
             purpose.refresh_from_db()
             _officer_tell(purpose, supervisor=actor.user, approved=False, officer_link=officer_link)
+        _record(actor, facts, purpose)
     if refusal is not None:
         raise PurposeRefused(
             denial_message(refusal), field="reason" if refusal == "denial_reason_missing" else "purpose"

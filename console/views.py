@@ -336,7 +336,7 @@ class ApprovalsView(StaffConsoleMixin, View):
         if request.POST.get("decision") == "deny":
             form = DenyForm(request.POST)
             if not form.is_valid():
-                error = " ".join(form.errors.get("reason", [])) or _("Choose a purpose to deny.")
+                error = " ".join(str(e) for e in form.errors.get("reason", [])) or _("Choose a purpose to deny.")
                 return self._page(request, denying=request.POST.get("purpose", ""), error=error, status=400)
             try:
                 access.purpose_deny(

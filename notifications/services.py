@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-def text(message: str | Promise, /, **params: Any) -> Promise:
+def text(message: str | Promise, /, **params: Any) -> str:
     """A sentence translated when it is used, not when it is written: ``message`` (a
     ``gettext_lazy`` string) with its ``%(name)s`` parameters filled in then. Pass these to
     notification_send, which renders them in the recipient's language."""
@@ -45,8 +45,8 @@ def text(message: str | Promise, /, **params: Any) -> Promise:
     def render() -> str:
         return str(message) % params if params else str(message)
 
-    result: Promise = lazy(render, str)()
-    return result
+    # A lazy str (django-stubs types it as the str it becomes): rendered each time it is used.
+    return lazy(render, str)()
 
 
 def language_of(user: Any) -> str:

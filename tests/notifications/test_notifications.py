@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role
@@ -351,7 +352,8 @@ def test_a_tampered_log_tells_each_department_administrator_once(in_rialto: Depa
 
     first, second = access_log_verify_hourly(), access_log_verify_hourly()
 
-    assert first.startswith(f"BROKEN at event #{event.seq}") and second == first
+    assert first.startswith(f"BROKEN at event #{event.seq}")
+    assert second == first
     for admin in admins:
         told = Notification.objects.get(recipient=admin)  # once, though the check failed twice
         assert told.kind == Kind.LOG_INTEGRITY_FAILED
@@ -494,3 +496,42 @@ def test_the_entry_and_the_e_mail_are_in_the_recipients_language(
     assert told.subject.startswith("El propósito de emergencia del caso RPD-26-0099")
     assert mailoutbox[0].subject == f"[Porchlight] {told.subject}"
     assert "Ábralo en Porchlight" in mailoutbox[0].body
+
+
+def test_the_list_is_in_spanish_for_a_spanish_browser(logged_in_staff: Any) -> None:
+    client, user = logged_in_staff(Role.OFFICER)
+    services.notification_send(recipient=user, kind=Kind.CLIP_ARRIVED, subject="s", body="b", link="/console/")
+
+    page = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "<h1>Notificaciones</h1>" in page
+    assert ">Marcar como leída</button>" in page
+
+
+def test_the_list_costs_the_same_queries_for_one_notification_or_forty(logged_in_staff: Any) -> None:
+    client, user = logged_in_staff(Role.SUPERVISOR)
+    services.notification_send(recipient=user, kind=Kind.CLIP_ARRIVED, subject="s", body="b", link="/console/")
+    client.get("/notifications/")  # the session's first page loads what later pages keep
+
+    with CaptureQueriesContext(connection) as one:
+        client.get("/notifications/")
+    for n in range(39):
+        services.notification_send(recipient=user, kind=Kind.CLIP_ARRIVED, subject=f"s{n}", body="b", link="/x/")
+
+    with CaptureQueriesContext(connection) as forty:
+        client.get("/notifications/")
+
+    assert len(forty.captured_queries) == len(one.captured_queries)
+
+
+# --- An owner replies (messaging calls this when a reply is stored) ------------------------------
+
+
+def test_an_owners_reply_tells_the_officer_which_case_and_nothing_about_the_owner(in_rialto: Department) -> None:
+    officer = UserFactory(role=Role.OFFICER)
+
+    told = services.owner_reply_notify(officer=officer, case_number="RPD-26-0042", link="/console/messages/7/")
+
+    assert told is not None
+    assert (told.kind, told.link) == (Kind.OWNER_REPLIED, "/console/messages/7/")
+    assert "RPD-26-0042" in told.subject
