@@ -343,7 +343,12 @@ def _supervisors_ask(purpose: Purpose, approvals_link: str) -> None:
             category=PURPOSE_LABELS.get(purpose.category, purpose.category.replace("_", " ")),
         ),
         link=f"{approvals_link}#purpose-{purpose.public_id}" if approvals_link else "",
+        once_key=_awaiting_key(purpose),
     )
+
+
+def _awaiting_key(purpose: Purpose) -> str:
+    return f"exigent-awaiting:{purpose.public_id}"
 
 
 def _officer_tell(purpose: Purpose, *, supervisor: Any, approved: bool, officer_link: str) -> None:
@@ -523,6 +528,8 @@ def _undecided_claim(purpose: Purpose, **decision: Any) -> str | None:
     """Record the decision on a purpose nobody decided yet (None), else say who was first:
     only the first decision stands, even with two supervisors at once."""
     if Purpose.objects.filter(pk=purpose.pk, approved_by__isnull=True, denied_by__isnull=True).update(**decision):
+        # Decided: it no longer waits for the other supervisors who were asked.
+        notices.notifications_settle(once_key=_awaiting_key(purpose))
         return None
     decided = Purpose.objects.values_list("approved_by_id", flat=True).get(pk=purpose.pk)
     return "already_approved" if decided is not None else "already_denied"

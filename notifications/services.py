@@ -32,6 +32,7 @@ __all__ = [
     "notification_send",
     "notification_send_to_role",
     "notifications_mark_all_read",
+    "notifications_settle",
     "owner_reply_notify",
     "text",
 ]
@@ -143,6 +144,12 @@ def notification_mark_read(*, user: Any, notification_id: int) -> Notification:
 def notifications_mark_all_read(*, user: Any) -> int:
     """Mark every unread notification of the user read; returns how many."""
     return _own(user).filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_settle(*, once_key: str) -> int:
+    """Mark read, for everyone, the unread notifications sent with ``once_key``: what they
+    asked for was done (one supervisor decided the purpose the others were asked about)."""
+    return Notification.objects.filter(once_key=once_key, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def owner_reply_notify(*, officer: User, case_number: str, link: str) -> Notification | None:

@@ -535,3 +535,18 @@ def test_an_owners_reply_tells_the_officer_which_case_and_nothing_about_the_owne
     assert told is not None
     assert (told.kind, told.link) == (Kind.OWNER_REPLIED, "/console/messages/7/")
     assert "RPD-26-0042" in told.subject
+
+
+def test_once_one_supervisor_decides_the_others_requests_are_settled(
+    approval_required: None, actor: access.Actor, supervisor: access.Actor
+) -> None:
+    other = UserFactory(role=Role.SUPERVISOR)
+    purpose = _declare_exigent(actor)
+    unrelated = _declare_exigent(actor, case="RPD-26-0100")
+
+    access.purpose_approve(actor=supervisor, purpose_public_id=purpose.public_id)
+
+    for user in (supervisor.user, other):
+        asked = Notification.objects.filter(recipient=user, kind=Kind.EXIGENT_AWAITING)
+        assert asked.get(subject__contains=purpose.case_number).read_at is not None
+        assert asked.get(subject__contains=unrelated.case_number).read_at is None
