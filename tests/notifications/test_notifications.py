@@ -550,3 +550,32 @@ def test_once_one_supervisor_decides_the_others_requests_are_settled(
         asked = Notification.objects.filter(recipient=user, kind=Kind.EXIGENT_AWAITING)
         assert asked.get(subject__contains=purpose.case_number).read_at is not None
         assert asked.get(subject__contains=unrelated.case_number).read_at is None
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT])
+def test_every_staff_role_has_the_list_in_the_menu(logged_in_staff: Any, role: str) -> None:
+    client, _ = logged_in_staff(role)
+
+    response = client.get("/notifications/")
+
+    assert response.status_code == 200
+    assert 'id="menu-notifications"' in response.content.decode()
+
+
+def test_the_officer_reads_the_denial_and_its_reason_on_the_purpose_page(
+    approval_required: None, logged_in_staff: Any
+) -> None:
+    client, officer = logged_in_staff(Role.OFFICER)
+    supervisor = access.Actor(user=UserFactory(role=Role.SUPERVISOR, full_name="Sam Boss"), mfa=True)
+    client.post(
+        "/console/purpose/",
+        {"case_number": "RPD-9", "category": "missing_person", "text": "Missing child", "authority": "exigent"},
+    )
+    purpose = officer.purposes.get()
+    asked = Notification.objects.get(recipient=supervisor.user)
+    access.purpose_deny(actor=supervisor, purpose_public_id=purpose.public_id, reason="No danger stated")
+
+    page = client.get("/console/purpose/").content.decode()
+
+    assert asked.link == f"/console/approvals/#purpose-{purpose.public_id}"
+    assert "A supervisor denied it: Sam Boss (#4711). Reason: No danger stated" in page
