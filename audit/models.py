@@ -25,6 +25,7 @@ class Action(models.TextChoices):
 
     PURPOSE_DECLARE = "purpose_declare", _("Purpose stated")
     EXIGENT_APPROVE = "exigent_approve", _("Exigent purpose approved")
+    EXIGENT_DENY = "exigent_deny", _("Exigent purpose denied")
     MAP_VIEW = "map_view", _("Camera map viewed")
     SEARCH = "search", _("Area search")
     CAMERA_VIEW = "camera_view", _("Camera details viewed")

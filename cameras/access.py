@@ -29,7 +29,9 @@ from audit.models import AccessEvent, Action, Outcome
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
 from config.sql import CompiledQuery
 from config.tasks import enqueue_named_on_commit
-from tenants.models import DepartmentPolicy
+from notifications import services as notices
+from notifications.models import Kind
+from tenants.models import PURPOSE_LABELS, DepartmentPolicy
 from tenants.selectors import department_current
 
 from . import geo
@@ -198,6 +200,9 @@ _MESSAGES = {
     "self_approval": gettext_lazy("A second person must approve: you cannot approve your own purpose."),
     "not_exigent": gettext_lazy("This category is not exigent under department policy."),
     "already_approved": gettext_lazy("This purpose has already been approved."),
+    "already_denied": gettext_lazy("This purpose has already been denied."),
+    "approval_denied": gettext_lazy("A supervisor denied this exigent purpose: state a new purpose."),
+    "denial_reason_missing": gettext_lazy("Give the reason for the denial: the officer is told it."),
     "not_on_case": gettext_lazy(
         "This footage was requested for another case: state a purpose with that case number to see it."
     ),
@@ -246,9 +251,20 @@ def _staff_denial(actor: Actor, roles: frozenset[str], purpose: Purpose | None, 
 
 
 def purpose_declare(
-    *, actor: Actor, case_number: str, category: str, text: str, authority: str = "consent", warrant_number: str = ""
+    *,
+    actor: Actor,
+    case_number: str,
+    category: str,
+    text: str,
+    authority: str = "consent",
+    warrant_number: str = "",
+    approvals_link: str = "",
 ) -> Purpose:
-    """Record the purpose an officer states before searching; refusals are logged too."""
+    """Record the purpose an officer states before searching; refusals are logged too.
+
+    An exigent purpose that policy makes wait for a supervisor's approval is announced to
+    every other supervisor of the department, in the same transaction; ``approvals_link`` is
+    the page where they decide (the interface's, which the gate does not know)."""
     policy = _policy()
     case_number, text, warrant_number = case_number.strip(), text.strip(), warrant_number.strip()
     stated = {
@@ -295,12 +311,74 @@ def purpose_declare(
             warrant_number=warrant_number,
             expires_at=timezone.now() + PURPOSE_LIFETIME,
         )
+        # Before the event: the log's per-department lock is held from its write to the commit.
+        if category in policy.exigent_categories and policy.exigent_requires_approval:
+            _supervisors_ask(purpose, approvals_link)
         _record(
             actor,
             EventFacts(Action.PURPOSE_DECLARE, Outcome.ALLOWED, "ok", targets=[f"purpose:{purpose.public_id}"]),
             purpose,
         )
     return purpose
+
+
+def _supervisors_ask(purpose: Purpose, approvals_link: str) -> None:
+    """Tell every supervisor but the one who stated it that an exigent purpose waits."""
+    officer = purpose.officer
+    notices.notification_send_to_role(
+        role=Role.SUPERVISOR,
+        exclude_user_id=officer.pk,
+        kind=Kind.EXIGENT_AWAITING,
+        subject=notices.text(
+            gettext_lazy("Exigent purpose for case %(case)s awaits your approval"), case=purpose.case_number
+        ),
+        body=notices.text(
+            gettext_lazy(
+                "%(officer)s stated an exigent purpose for case %(case)s (%(category)s). Live views of "
+                "emergency-only cameras wait for a supervisor to approve or deny it."
+            ),
+            officer=officer.display_label,
+            case=purpose.case_number,
+            # lazy: rendered in each supervisor's language, as the rest of the sentence
+            category=PURPOSE_LABELS.get(purpose.category, purpose.category.replace("_", " ")),
+        ),
+        link=f"{approvals_link}#purpose-{purpose.public_id}" if approvals_link else "",
+        once_key=_awaiting_key(purpose),
+    )
+
+
+def _awaiting_key(purpose: Purpose) -> str:
+    return f"exigent-awaiting:{purpose.public_id}"
+
+
+def _officer_tell(purpose: Purpose, *, supervisor: Any, approved: bool, officer_link: str) -> None:
+    """Tell the officer who stated the purpose what a supervisor decided (and why, if denied)."""
+    if approved:
+        subject = notices.text(
+            gettext_lazy("Your exigent purpose for case %(case)s was approved"), case=purpose.case_number
+        )
+        body = notices.text(
+            gettext_lazy("%(supervisor)s approved your exigent purpose for case %(case)s."),
+            supervisor=supervisor.display_label,
+            case=purpose.case_number,
+        )
+    else:
+        subject = notices.text(
+            gettext_lazy("Your exigent purpose for case %(case)s was denied"), case=purpose.case_number
+        )
+        body = notices.text(
+            gettext_lazy("%(supervisor)s denied your exigent purpose for case %(case)s. Reason: %(reason)s"),
+            supervisor=supervisor.display_label,
+            case=purpose.case_number,
+            reason=purpose.denial_reason,
+        )
+    notices.notification_send(
+        recipient=purpose.officer,
+        kind=Kind.EXIGENT_APPROVED if approved else Kind.EXIGENT_DENIED,
+        subject=subject,
+        body=body,
+        link=officer_link,
+    )
 
 
 def purpose_lookup(*, actor: Actor, public_id: Any) -> Purpose | None:
@@ -419,40 +497,53 @@ def _consent_denial(action: str, camera: Camera | None, purpose: Purpose | None,
         return str(decision.reason)
     needs_approval = action in _LIVE_ACTIONS and state is not None and state.level == ConsentLevel.LIVE_EXIGENT
     if needs_approval and policy.exigent_requires_approval and (purpose is None or purpose.approved_by_id is None):
-        return "approval_required"
+        return "approval_denied" if purpose is not None and purpose.denied_by_id is not None else "approval_required"
     return None
 
 
-def purpose_approve(*, actor: Actor, purpose_public_id: Any) -> Purpose:
-    """A supervisor approves another officer's exigent purpose (logged as a second person)."""
-    policy = _policy()
-    try:
-        purpose = Purpose.objects.select_related("officer").filter(public_id=purpose_public_id).first()
-    except ValidationError:  # a malformed id from the form is simply "no such purpose"
-        purpose = None
-    reason: str | None = None
+def _decision_refusal(actor: Actor, purpose: Purpose | None, policy: GatePolicy) -> str | None:
+    """Why this actor may not approve or deny this purpose now (None: they may)."""
     user = actor.user
     if getattr(user, "role", None) != Role.SUPERVISOR or not actor.mfa:
-        reason = "role_not_permitted"
-    elif purpose is None:
-        reason = "not_found"
-    elif purpose.officer_id == user.pk:
-        reason = "self_approval"
-    elif purpose.category not in policy.exigent_categories:
-        reason = "not_exigent"
-    elif purpose.expires_at <= timezone.now():
-        reason = "purpose_expired"
+        return "role_not_permitted"
+    if purpose is None:
+        return "not_found"
+    if purpose.officer_id == user.pk:
+        return "self_approval"
+    if purpose.category not in policy.exigent_categories:
+        return "not_exigent"
+    if purpose.expires_at <= timezone.now():
+        return "purpose_expired"
+    return None
+
+
+def _purpose_to_decide(purpose_public_id: Any) -> Purpose | None:
+    try:
+        return Purpose.objects.select_related("officer").filter(public_id=purpose_public_id).first()
+    except ValidationError:  # a malformed id from the form is simply "no such purpose"
+        return None
+
+
+def _undecided_claim(purpose: Purpose, **decision: Any) -> str | None:
+    """Record the decision on a purpose nobody decided yet (None), else say who was first:
+    only the first decision stands, even with two supervisors at once."""
+    if Purpose.objects.filter(pk=purpose.pk, approved_by__isnull=True, denied_by__isnull=True).update(**decision):
+        # Decided: it no longer waits for the other supervisors who were asked.
+        notices.notifications_settle(once_key=_awaiting_key(purpose))
+        return None
+    decided = Purpose.objects.values_list("approved_by_id", flat=True).get(pk=purpose.pk)
+    return "already_approved" if decided is not None else "already_denied"
+
+
+def purpose_approve(*, actor: Actor, purpose_public_id: Any, officer_link: str = "") -> Purpose:
+    """A supervisor approves another officer's exigent purpose (logged as a second person);
+    the officer is told (``officer_link``: where they read it)."""
+    policy = _policy()
+    purpose = _purpose_to_decide(purpose_public_id)
+    reason = _decision_refusal(actor, purpose, policy)
     with transaction.atomic():
-        # Only the first approval stands: a second (or two supervisors at once) would have
-        # overwritten who approved it.
-        if (
-            reason is None
-            and purpose is not None
-            and not Purpose.objects.filter(pk=purpose.pk, approved_by__isnull=True).update(
-                approved_by=user, approved_at=timezone.now()
-            )
-        ):
-            reason = "already_approved"
+        if reason is None and purpose is not None:
+            reason = _undecided_claim(purpose, approved_by=actor.user, approved_at=timezone.now())
         facts = EventFacts(
             Action.EXIGENT_APPROVE,
             Outcome.ALLOWED if reason is None else Outcome.DENIED,
@@ -460,11 +551,49 @@ def purpose_approve(*, actor: Actor, purpose_public_id: Any) -> Purpose:
             targets=[f"purpose:{purpose.public_id}"] if purpose else [],
             details={"officer_id": purpose.officer_id} if purpose else {},
         )
+        if reason is None and purpose is not None:  # before the event, as purpose_declare does
+            _officer_tell(purpose, supervisor=actor.user, approved=True, officer_link=officer_link)
         _record(actor, facts, purpose)
     if reason is not None:
         raise PurposeRefused(denial_message(reason))
     assert purpose is not None
     purpose.refresh_from_db()
+    return purpose
+
+
+DENIAL_REASON_MAX = 500
+
+
+def purpose_deny(*, actor: Actor, purpose_public_id: Any, reason: str, officer_link: str = "") -> Purpose:
+    """A supervisor denies another officer's exigent purpose, giving a reason: logged
+    (``exigent_deny``, the reason in its details), and the officer is told the reason. A
+    denied purpose is never approved; its live views of emergency-only cameras stay refused.
+
+    The same supervisors may decide as may approve; a denial without a reason is refused
+    (``PurposeRefused`` on the field ``reason``) and logged as refused."""
+    policy = _policy()
+    purpose = _purpose_to_decide(purpose_public_id)
+    stated = " ".join(reason.split())[:DENIAL_REASON_MAX]
+    refusal = _decision_refusal(actor, purpose, policy) or (None if stated else "denial_reason_missing")
+    with transaction.atomic():
+        if refusal is None and purpose is not None:
+            refusal = _undecided_claim(purpose, denied_by=actor.user, denied_at=timezone.now(), denial_reason=stated)
+        facts = EventFacts(
+            Action.EXIGENT_DENY,
+            Outcome.ALLOWED if refusal is None else Outcome.DENIED,
+            refusal or "ok",
+            targets=[f"purpose:{purpose.public_id}"] if purpose else [],
+            details={"officer_id": purpose.officer_id, "reason": stated} if purpose else {},
+        )
+        if refusal is None and purpose is not None:  # before the event, as purpose_declare does
+            purpose.refresh_from_db()
+            _officer_tell(purpose, supervisor=actor.user, approved=False, officer_link=officer_link)
+        _record(actor, facts, purpose)
+    if refusal is not None:
+        raise PurposeRefused(
+            denial_message(refusal), field="reason" if refusal == "denial_reason_missing" else "purpose"
+        )
+    assert purpose is not None
     return purpose
 
 
@@ -700,7 +829,10 @@ def purposes_awaiting_approval(*, actor: Actor) -> list[Purpose]:
     policy = _policy()
     return list(
         Purpose.objects.filter(
-            category__in=policy.exigent_categories, approved_by__isnull=True, expires_at__gt=timezone.now()
+            category__in=policy.exigent_categories,
+            approved_by__isnull=True,
+            denied_by__isnull=True,
+            expires_at__gt=timezone.now(),
         )
         .exclude(officer=actor.user)
         .select_related("officer")[:100]

@@ -206,6 +206,12 @@ class Purpose(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="approved_purposes"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Or a supervisor denies it, with a reason the officer is told: then it is never approved.
+    denied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="denied_purposes"
+    )
+    denied_at = models.DateTimeField(null=True, blank=True)
+    denial_reason = models.CharField(_("reason for the denial"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

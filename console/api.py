@@ -6,6 +6,7 @@ from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -60,7 +61,9 @@ class PurposeCreateApi(StaffApi):
         data = PurposeInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            purpose = access.purpose_declare(actor=_actor(request), **data.validated_data)
+            purpose = access.purpose_declare(
+                actor=_actor(request), approvals_link=reverse("console-approvals"), **data.validated_data
+            )
         except access.PurposeRefused as exc:
             raise exceptions.ValidationError({exc.field: [str(exc)]}) from exc
         out = {

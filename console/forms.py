@@ -37,6 +37,20 @@ class PurposeForm(forms.Form):
         self.fields["category"].choices = choices  # type: ignore[attr-defined]
 
 
+class DenyForm(forms.Form):
+    """A supervisor's denial of an exigent purpose: the reason is required (the officer is told it)."""
+
+    purpose = forms.CharField(max_length=64)
+    reason = forms.CharField(
+        label=_("Reason for the denial"),
+        max_length=500,
+        error_messages={
+            "required": _("Give the reason for the denial: the officer is told it."),
+            "max_length": _("The reason may be at most 500 characters."),
+        },
+    )
+
+
 # Formatted when shown, in the language of the request (``gettext_lazy(...) % x`` would
 # format once, at import, in the default language).
 _RADIUS_RANGE = lazy(lambda: gettext("must be from 1 to %(max)d metres") % {"max": MAX_RADIUS_M}, str)()

@@ -11,6 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from cameras.selectors import grant_state
 from cameras.templatetags.porchlight import view_labels
 from tenants.models import DepartmentPolicy
 
-from .forms import AreaForm, PurposeForm
+from .forms import AreaForm, DenyForm, PurposeForm
 
 SESSION_PURPOSE = "console_purpose"
 
@@ -76,7 +77,9 @@ class PurposeView(StaffConsoleMixin, View):
         form = self._form(request, request.POST)
         if form.is_valid():
             try:
-                purpose = access.purpose_declare(actor=self.actor, **form.cleaned_data)
+                purpose = access.purpose_declare(
+                    actor=self.actor, approvals_link=reverse("console-approvals"), **form.cleaned_data
+                )
             except access.PurposeRefused as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc))
             else:
@@ -316,16 +319,43 @@ class OwnerContactView(StaffConsoleMixin, View):
 
 
 class ApprovalsView(StaffConsoleMixin, View):
-    """Supervisors approve other officers' exigent purposes (a second person, logged)."""
+    """Supervisors approve or deny other officers' exigent purposes (a second person, logged;
+    the officer is told). The page is where it is decided: e-mails link here, and only a POST
+    decides, so a mail scanner following the link changes nothing."""
+
+    def _page(self, request: HttpRequest, *, denying: str = "", error: str = "", status: int = 200) -> HttpResponse:
+        pending = access.purposes_awaiting_approval(actor=self.actor)
+        context = {"pending": pending, "denying": denying, "deny_error": error}
+        return render(request, "console/approvals.html", context, status=status)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(
-            request, "console/approvals.html", {"pending": access.purposes_awaiting_approval(actor=self.actor)}
-        )
+        return self._page(request)
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        officer_link = reverse("console-purpose")
+        if request.POST.get("decision") == "deny":
+            form = DenyForm(request.POST)
+            if not form.is_valid():
+                error = " ".join(str(e) for e in form.errors.get("reason", [])) or _("Choose a purpose to deny.")
+                return self._page(request, denying=request.POST.get("purpose", ""), error=error, status=400)
+            try:
+                access.purpose_deny(
+                    actor=self.actor,
+                    purpose_public_id=form.cleaned_data["purpose"],
+                    reason=form.cleaned_data["reason"],
+                    officer_link=officer_link,
+                )
+            except access.PurposeRefused as exc:
+                if exc.field == "reason":
+                    return self._page(request, denying=form.cleaned_data["purpose"], error=str(exc), status=400)
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Denied. The officer is told your reason."))
+            return redirect("console-approvals")
         try:
-            access.purpose_approve(actor=self.actor, purpose_public_id=request.POST.get("purpose"))
+            access.purpose_approve(
+                actor=self.actor, purpose_public_id=request.POST.get("purpose"), officer_link=officer_link
+            )
         except access.PurposeRefused as exc:
             messages.error(request, str(exc))
         else:

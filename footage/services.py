@@ -11,8 +11,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import STAFF_ROLES, Role
 from accounts.selectors import user_pseudonym
@@ -20,6 +22,8 @@ from audit.models import Action
 from cameras import access
 from cameras.models import Camera, Purpose
 from config.tasks import enqueue_on_commit
+from notifications.models import Kind
+from notifications.services import notification_send, text
 from tenants.models import DepartmentPolicy
 from tenants.selectors import department_current
 
@@ -279,6 +283,7 @@ def clip_upload(*, owner: Any, answer_id: int, upload: BinaryIO, name: str, size
                 actor=owner,
                 case_number=row.owner_request.request.purpose.case_number,
             )
+            _officer_tell_clip_arrived(row.owner_request.request)
     except IntegrityError as exc:
         store.delete(saved_key)
         raise ValidationError({"file": [_("You already sent this exact file for this camera.")]}) from exc
@@ -299,6 +304,23 @@ def _custody_label(actor: Any) -> str:
     if getattr(actor, "role", None) in STAFF_ROLES:
         return str(getattr(actor, "display_label", "") or "")
     return user_pseudonym(user_id=actor.pk)
+
+
+def _officer_tell_clip_arrived(request: FootageRequest) -> None:
+    """The officer who asked is told a clip arrived: which case and how many clips so far,
+    never who sent it or the file's name (an owner may name it after themselves)."""
+    case = request.purpose.case_number
+    notification_send(
+        recipient=request.officer,
+        kind=Kind.CLIP_ARRIVED,
+        subject=text(gettext_lazy("Footage arrived for case %(case)s"), case=case),
+        body=text(
+            gettext_lazy("An owner sent footage for your request for case %(case)s. Clips received so far: %(count)s."),
+            case=case,
+            count=request.clips.count(),
+        ),
+        link=reverse("footage-request-detail", args=[request.public_id]),
+    )
 
 
 def custody_record(

@@ -1,6 +1,7 @@
 """Footage e-mails and the retention/integrity jobs. Each runs in its tenant's schema."""
 
 import datetime as dt
+import hashlib
 import logging
 from zoneinfo import ZoneInfo
 
@@ -9,8 +10,13 @@ from django.core.mail import mail_admins, send_mail
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.models import Role
+from audit.tasks import chain_verify_and_alert
 from config.tasks import OutboxTask
+from notifications.models import Kind
+from notifications.services import notification_send_to_role, text
 from tenants.models import Department
 from tenants.selectors import department_base_url, department_current
 
@@ -103,6 +109,39 @@ def clips_rehash() -> int:
             "\n".join(f"{c.public_id} {c.original_name} expected {c.sha256}" for c in broken),
         )
     return len(broken)
+
+
+@shared_task(name="footage.tasks.access_log_verify_hourly")
+def access_log_verify_hourly() -> str:
+    """The access log's hourly verification (audit.tasks.chain_verify_and_alert: the walk,
+    the error log, the platform operators' e-mail), and, when it fails, the department's
+    administrators told in Porchlight and by e-mail, once per break found.
+
+    Here rather than in audit: the log knows nothing above accounts, and the staff
+    notifications sit above it; footage is the lowest app that knows both, and already
+    runs the department's other integrity check (clips_rehash, whose notices stay on the
+    integrity page, not duplicated as notifications)."""
+    report = chain_verify_and_alert()
+    if not report.ok:
+        fingerprint = hashlib.sha256(f"{report.broken_seq}:{report.problem}".encode()).hexdigest()[:32]
+        notification_send_to_role(
+            role=Role.DEPT_ADMIN,
+            kind=Kind.LOG_INTEGRITY_FAILED,
+            subject=text(gettext_lazy("The access log failed its integrity check")),
+            body=text(
+                gettext_lazy(
+                    "The hourly check of %(department)s's access log found it changed (event #%(seq)s): "
+                    "%(problem)s. The oversight page shows what was found; the platform's operators were "
+                    "e-mailed too."
+                ),
+                department=department_current().name,
+                seq=report.broken_seq if report.broken_seq is not None else "?",
+                problem=report.problem,
+            ),
+            link=reverse("oversight-log"),
+            once_key=f"log-broken:{fingerprint}",
+        )
+    return report.sentence()
 
 
 @shared_task(name="footage.tasks.footage_request_remind", base=OutboxTask)

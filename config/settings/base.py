@@ -59,6 +59,7 @@ TENANT_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "simple_history",
+    "notifications",  # staff notifications: each department's staff, told within their department only
     "audit",  # the department's own append-only access log
     "cameras",  # sites, cameras, consent: each department's own registry
     "portal",  # resident/business pages over the cameras services (no models)
@@ -211,7 +212,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "remind-footage-requests": {"task": "footage.tasks.requests_remind", "schedule": 3600.0},
     "rehash-stored-clips": {"task": "footage.tasks.clips_rehash", "schedule": 7 * 24 * 3600.0},
     "purge-abandoned-uploads": {"task": "footage.tasks.clip_uploads_purge", "schedule": 3600.0},
-    "verify-access-log": {"task": "audit.tasks.chain_verify_hourly", "schedule": 3600.0},
+    # The log's check, and its department administrators told when it fails (footage.tasks).
+    "verify-access-log": {"task": "footage.tasks.access_log_verify_hourly", "schedule": 3600.0},
     # Live views and bridge presences left open by a process that died (live.tasks).
     "sweep-live-views": {"task": "live.tasks.live_sessions_sweep", "schedule": 60.0},
 }
