@@ -93,10 +93,22 @@ class StaffRoleChangeView(DeptAdminRequiredMixin, View):
 
 
 class StaffDeactivateView(DeptAdminRequiredMixin, View):
+    """Deactivating signs the person out everywhere and ends their live views: the "Deactivate"
+    link leads to a page that asks first, and only that page's button (``confirm=yes``) acts.
+    Reactivating needs no confirmation: it takes nothing away."""
+
+    template = "accounts/staff_deactivate_confirm.html"
+
+    def get(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        return render(request, self.template, {"target": _staff_or_404(user_id)})
+
     def post(self, request: HttpRequest, user_id: int) -> HttpResponse:
         target = _staff_or_404(user_id)
+        reactivate = request.POST.get("active") == "1"
+        if not reactivate and request.POST.get("confirm") != "yes":
+            return render(request, self.template, {"target": target})
         try:
-            if request.POST.get("active") == "1":
+            if reactivate:
                 user_reactivate(actor=request.user, user=target)  # type: ignore[arg-type]
                 messages.success(request, _("%(email)s can sign in again.") % {"email": target.email})
             else:

@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 
 from accounts.models import OWNER_ROLES
 from audit.selectors import chain_head, events_for_owner
-from cameras import selectors, services
+from cameras import selectors, services, suspensions
 from cameras.consent import ConsentLevel
 from cameras.exceptions import OutsideJurisdiction
 from cameras.models import Camera, CameraStatus, Site
@@ -137,7 +137,13 @@ class MyCamerasView(OwnerRequiredMixin, View):
         return render(
             request,
             "portal/my_cameras.html",
-            _map_context(request, rows=rows, features=_sites_geojson(sites), emergencies=list(emergencies)),
+            _map_context(
+                request,
+                rows=rows,
+                features=_sites_geojson(sites),
+                emergencies=list(emergencies),
+                suspensions=suspensions.suspensions_open(owner=request.user),
+            ),
         )
 
 
@@ -419,15 +425,84 @@ class ConsentPreviewView(OwnerRequiredMixin, View):
         return HttpResponse(selectors.consent_sentence(level=level))
 
 
+def _bulk_confirm(
+    request: HttpRequest, what: str, *, status: int = 200, duration_error: str = "", duration: str = "until_resumed"
+) -> HttpResponse:
+    """The page that asks before a pause, revocation or resume of every camera acts: the
+    buttons on "My cameras" only lead here (a plain link, so it works without JavaScript)."""
+    owner = request.user
+    cameras = Camera.objects.filter(site__owner=owner)
+    context = {
+        "what": what,
+        "active": cameras.filter(status=CameraStatus.ACTIVE).count(),
+        "in_force": cameras.filter(consent__revoked_at__isnull=True).count(),
+        "open": suspensions.suspensions_open(owner=owner),
+        "durations": [
+            ("until_resumed", _("Until I resume them")),
+            ("24h", _("For 24 hours")),
+            ("7d", _("For 7 days")),
+        ],
+        "duration": duration,
+        "duration_error": duration_error,
+    }
+    return render(request, "portal/bulk_confirm.html", context, status=status)
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    # Only the confirmation page's button sends this: a bare POST (an old page, a stray form) acts on nothing.
+    return request.POST.get("confirm") == "yes"
+
+
 class PauseAllView(OwnerRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return _bulk_confirm(request, "pause")
+
     def post(self, request: HttpRequest) -> HttpResponse:
-        count = services.cameras_pause_all(owner=request.user)
-        messages.success(request, _("Paused %(count)d camera(s). Police only know they exist.") % {"count": count})
+        choice = request.POST.get("duration", "until_resumed")
+        if choice not in suspensions.PAUSE_DURATIONS:
+            return _bulk_confirm(request, "pause", status=400, duration_error=_("Choose how long to pause."))
+        if not _confirmed(request):
+            return _bulk_confirm(request, "pause", duration=choice)
+        duration = suspensions.PAUSE_DURATIONS[choice]
+        count = suspensions.cameras_pause_all(owner=request.user, duration=duration)
+        if duration is None:
+            messages.success(request, _("Paused %(count)d camera(s). Police only know they exist.") % {"count": count})
+        else:
+            until = timezone.localtime(timezone.now() + duration)
+            messages.success(
+                request,
+                _("Paused %(count)d camera(s) until %(until)s. Police only know they exist; they resume by themselves.")
+                % {"count": count, "until": until.strftime("%Y-%m-%d %H:%M")},
+            )
         return redirect("portal-my-cameras")
 
 
 class RevokeAllView(OwnerRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return _bulk_confirm(request, "revoke")
+
     def post(self, request: HttpRequest) -> HttpResponse:
-        count = services.consents_revoke_all(owner=request.user)
+        if not _confirmed(request):
+            return _bulk_confirm(request, "revoke")
+        count = suspensions.consents_revoke_all(owner=request.user)
         messages.success(request, _("Consent withdrawn for %(count)d camera(s).") % {"count": count})
+        return redirect("portal-my-cameras")
+
+
+class ResumeAllView(OwnerRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return _bulk_confirm(request, "resume")
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not _confirmed(request):
+            return _bulk_confirm(request, "resume")
+        result = suspensions.suspensions_resume_all(owner=request.user)
+        messages.success(
+            request, _("%(count)d camera(s) are back as they were.") % {"count": result.restored}
+        )
+        if result.kept:
+            messages.info(
+                request,
+                _("%(count)d camera(s) you changed since are left as you changed them.") % {"count": result.kept},
+            )
         return redirect("portal-my-cameras")
