@@ -20,6 +20,7 @@ from .exceptions import OutsideJurisdiction
 from .geometry import fov_wedge
 from .models import Camera, CameraStatus, ConsentGrant, Site
 from .selectors import site_ordinance_subject, windows_from_json, windows_to_json
+
 # Bulk pause/revoke live with their resume, which must know what they changed.
 from .suspensions import cameras_pause_all as cameras_pause_all
 from .suspensions import consents_revoke_all as consents_revoke_all

@@ -19,12 +19,20 @@ from django.views.generic import TemplateView
 from accounts.models import OWNER_ROLES
 from audit.selectors import chain_head, events_for_owner
 from cameras import selectors, services, suspensions
-from cameras.consent import ConsentLevel
+from cameras.consent import MAX_WINDOWS, ConsentLevel
 from cameras.exceptions import OutsideJurisdiction
 from cameras.models import Camera, CameraStatus, Site
 from tenants.models import DepartmentPolicy
 
-from .forms import CameraForm, ConsentForm, SiteForm, WindowFormSet, windows_payload
+from .forms import (
+    SCHEDULE_PRESETS,
+    CameraForm,
+    ConsentForm,
+    SchedulePresetForm,
+    SiteForm,
+    WindowFormSet,
+    windows_payload,
+)
 
 LIVE_LEVELS = (ConsentLevel.LIVE, ConsentLevel.LIVE_EXIGENT)
 
@@ -117,6 +125,12 @@ class MyCamerasView(OwnerRequiredMixin, View):
                         revoked=camera.consent.revoked_at is not None,
                         paused=camera.status == CameraStatus.PAUSED,
                     ),
+                    selectors.schedule_summary(
+                        level=camera.consent.level,
+                        windows=camera.consent.windows,
+                        revoked=camera.consent.revoked_at is not None,
+                        paused=camera.status == CameraStatus.PAUSED,
+                    ),
                 )
                 for camera in site.cameras.all()
             ]
@@ -124,7 +138,7 @@ class MyCamerasView(OwnerRequiredMixin, View):
             # Said where a camera's sentence speaks of live view that the department never uses here.
             live_barred = selectors.site_live_view_barred(site=site, policy=policy) and any(
                 camera.consent.level in LIVE_LEVELS and camera.consent.revoked_at is None
-                for camera, _sentence in cameras
+                for camera, _sentence, _schedule in cameras
             )
             rows.append((site, cameras, ordinance, live_barred))
         now = timezone.now()
@@ -331,6 +345,7 @@ class ConsentEditView(OwnerRequiredMixin, View):
         form: ConsentForm,
         windows: Any,
         window_errors: list[str] | None = None,
+        preset_form: SchedulePresetForm | None = None,
     ) -> dict[str, Any]:
         policy = _policy(request)
         # The preview shows the level chosen, once it is a valid one; never a value the form refused.
@@ -353,6 +368,9 @@ class ConsentEditView(OwnerRequiredMixin, View):
             "ordinance": ordinance,
             "revoked": camera.consent.revoked_at is not None,
             "live_barred": selectors.site_live_view_barred(site=camera.site, policy=policy),
+            "preset_form": preset_form or SchedulePresetForm(prefix="preset"),
+            "presets": SCHEDULE_PRESETS,
+            "max_windows": MAX_WINDOWS,
         }
 
     def get(self, request: HttpRequest, camera_id: str) -> HttpResponse:
@@ -377,6 +395,8 @@ class ConsentEditView(OwnerRequiredMixin, View):
             services.consent_revoke(owner=request.user, camera=camera)
             messages.success(request, _("Consent withdrawn. Police now only know the camera exists."))
             return redirect("portal-my-cameras")
+        if "add_window" in request.POST or "apply_preset" in request.POST:
+            return self._redisplay(request, camera)
         form = ConsentForm(request.POST, time_zone=tz)
         windows = WindowFormSet(request.POST, prefix="w")
         policy = _policy(request)
@@ -413,6 +433,29 @@ class ConsentEditView(OwnerRequiredMixin, View):
                 )
                 return redirect("portal-my-cameras")
         return render(request, self.template, self._context(request, camera, form, windows, window_errors), status=400)
+
+    def _redisplay(self, request: HttpRequest, camera: Camera) -> HttpResponse:
+        """The form again, unsaved, with one more schedule row ("Add a row") or with the rows
+        replaced by a ready-made schedule ("Use this schedule"). Without JavaScript these
+        buttons post here; static/js/schedule.js does the same in the page."""
+        tz = request.tenant.time_zone  # type: ignore[attr-defined]
+        form = ConsentForm(request.POST, time_zone=tz)
+        preset_form = SchedulePresetForm(request.POST if "apply_preset" in request.POST else None, prefix="preset")
+        if "apply_preset" in request.POST:
+            if not preset_form.is_valid():
+                windows = WindowFormSet(request.POST, prefix="w")
+                context = self._context(request, camera, form, windows, preset_form=preset_form)
+                return render(request, self.template, context, status=400)
+            windows = WindowFormSet(prefix="w", initial=preset_form.windows())
+        else:
+            data = request.POST.copy()
+            try:
+                total = int(data.get("w-TOTAL_FORMS", ""))
+            except ValueError:
+                total = 0
+            data["w-TOTAL_FORMS"] = str(max(0, min(total + 1, MAX_WINDOWS)))
+            windows = WindowFormSet(data, prefix="w")
+        return render(request, self.template, self._context(request, camera, form, windows, preset_form=preset_form))
 
 
 class ConsentPreviewView(OwnerRequiredMixin, View):
@@ -497,9 +540,7 @@ class ResumeAllView(OwnerRequiredMixin, View):
         if not _confirmed(request):
             return _bulk_confirm(request, "resume")
         result = suspensions.suspensions_resume_all(owner=request.user)
-        messages.success(
-            request, _("%(count)d camera(s) are back as they were.") % {"count": result.restored}
-        )
+        messages.success(request, _("%(count)d camera(s) are back as they were.") % {"count": result.restored})
         if result.kept:
             messages.info(
                 request,

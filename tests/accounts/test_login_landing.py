@@ -42,9 +42,7 @@ def test_owners_land_on_my_cameras(in_rialto: Any, rialto_client: TenantClient, 
 def test_a_next_on_the_same_site_is_still_honoured(in_rialto: Any, rialto_client: TenantClient) -> None:
     owner = UserFactory(role=Role.RESIDENT)
 
-    response = rialto_client.post(
-        "/accounts/login/?next=/my/access/", {"login": owner.email, "password": PASSWORD}
-    )
+    response = rialto_client.post("/accounts/login/?next=/my/access/", {"login": owner.email, "password": PASSWORD})
 
     assert response["Location"] == "/my/access/"
 

@@ -30,9 +30,7 @@ def _fresh(camera: Camera) -> Camera:
 
 def test_resume_all_restores_each_revoked_consent_exactly(make_camera: Any) -> None:
     expires = timezone.now() + dt.timedelta(days=30)
-    camera = make_camera(
-        "live", windows=NIGHTS, expires_at=expires, max_live_minutes=5, notify_on_access=True
-    )
+    camera = make_camera("live", windows=NIGHTS, expires_at=expires, max_live_minutes=5, notify_on_access=True)
     before = _consent(camera.consent)
     owner = camera.site.owner
 
@@ -162,7 +160,9 @@ def test_resume_all_touches_only_the_owners_own_suspensions(make_camera: Any) ->
 
 
 @pytest.mark.parametrize("bulk", ["pause", "revoke"])
-def test_pausing_or_revoking_all_ends_an_open_live_view(make_camera: Any, actor: Actor, purpose: Any, bulk: str) -> None:
+def test_pausing_or_revoking_all_ends_an_open_live_view(
+    make_camera: Any, actor: Actor, purpose: Any, bulk: str
+) -> None:
     camera = make_camera("live", kind="business")
     start = live_services.live_session_start(actor=actor, purpose=purpose, camera_public_id=camera.public_id)
     assert start.session is not None

@@ -39,7 +39,9 @@ def camera(owner: Any, in_rialto: Any, policy: Any) -> Camera:
 
 
 @pytest.mark.parametrize("path", ["/my/pause-all/", "/my/revoke-all/"])
-def test_my_cameras_only_links_to_the_confirmation_pages(camera: Camera, rialto_client: TenantClient, path: str) -> None:
+def test_my_cameras_only_links_to_the_confirmation_pages(
+    camera: Camera, rialto_client: TenantClient, path: str
+) -> None:
     page = rialto_client.get("/my/").content.decode()
 
     assert f'href="{path}"' in page
@@ -47,7 +49,9 @@ def test_my_cameras_only_links_to_the_confirmation_pages(camera: Camera, rialto_
 
 
 @pytest.mark.parametrize("path", ["/my/pause-all/", "/my/revoke-all/"])
-def test_a_post_without_the_confirmation_changes_nothing(camera: Camera, rialto_client: TenantClient, path: str) -> None:
+def test_a_post_without_the_confirmation_changes_nothing(
+    camera: Camera, rialto_client: TenantClient, path: str
+) -> None:
     response = rialto_client.post(path, {"duration": "24h"})
 
     camera.refresh_from_db()
@@ -56,7 +60,9 @@ def test_a_post_without_the_confirmation_changes_nothing(camera: Camera, rialto_
     assert (camera.status, camera.consent.revoked_at) == ("active", None)
 
 
-def test_revoke_all_then_resume_all_brings_the_consent_back_exactly(camera: Camera, rialto_client: TenantClient) -> None:
+def test_revoke_all_then_resume_all_brings_the_consent_back_exactly(
+    camera: Camera, rialto_client: TenantClient
+) -> None:
     before = ConsentGrant.objects.values("level", "windows", "expires_at", "max_live_minutes", "notify_on_access")
     expected = list(before.filter(camera=camera))
 
