@@ -155,10 +155,10 @@ _EN_DASH = "\u2013"
 
 def schedule_summary(*, level: str, windows: list[dict[str, Any]], revoked: bool = False, paused: bool = False) -> str:
     """One line on "My cameras" saying when police may watch live, e.g. "Live view: weekdays
-    08:00–18:00"; empty where they may not watch at all (level, withdrawn, paused).
+    08:00-18:00" (with an en dash); empty where they may not watch at all (level, withdrawn, paused).
 
     Windows with the same times are grouped by their days; a group of every day, Monday to
-    Friday or the weekend is named so, others list the days ("Mon, Wed 09:00–12:00").
+    Friday or the weekend is named so, others list the days ("Mon, Wed 09:00-12:00").
     """
     if revoked or paused or not level_at_least(level, ConsentLevel.LIVE_EXIGENT):
         return ""

@@ -18,7 +18,7 @@ from .consent import EXPIRY_HORIZON_YEARS, MAX_WINDOWS, ConsentLevel, Window, ex
 from .events import camera_changed
 from .exceptions import OutsideJurisdiction
 from .geometry import fov_wedge
-from .models import Camera, CameraStatus, ConsentGrant, Site
+from .models import Camera, ConsentGrant, Site
 from .selectors import site_ordinance_subject, windows_from_json, windows_to_json
 
 # Bulk pause/revoke live with their resume, which must know what they changed.

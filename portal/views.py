@@ -474,7 +474,7 @@ def _bulk_confirm(
     """The page that asks before a pause, revocation or resume of every camera acts: the
     buttons on "My cameras" only lead here (a plain link, so it works without JavaScript)."""
     owner = request.user
-    cameras = Camera.objects.filter(site__owner=owner)
+    cameras = selectors.cameras_of_owner(owner=owner)
     context = {
         "what": what,
         "active": cameras.filter(status=CameraStatus.ACTIVE).count(),

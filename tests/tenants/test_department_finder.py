@@ -1,7 +1,6 @@
 """The public page's department finder: by name, by a point, and by address through the seam."""
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.contrib.gis.geos import Point
