@@ -440,6 +440,7 @@ class ConsentEditView(OwnerRequiredMixin, View):
         buttons post here; static/js/schedule.js does the same in the page."""
         tz = request.tenant.time_zone  # type: ignore[attr-defined]
         form = ConsentForm(request.POST, time_zone=tz)
+        form.is_valid()  # so that the preview shows the level chosen, as after a refused save
         preset_form = SchedulePresetForm(request.POST if "apply_preset" in request.POST else None, prefix="preset")
         if "apply_preset" in request.POST:
             if not preset_form.is_valid():
