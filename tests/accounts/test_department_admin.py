@@ -330,3 +330,13 @@ def test_a_user_can_see_and_end_their_own_sessions(admin_client: Any) -> None:
     response = client.get("/accounts/sessions/")
 
     assert response.status_code == 200
+
+
+def test_the_deactivation_page_is_in_spanish(admin_client: Any, make_staff: Any) -> None:
+    client, _ = admin_client
+    officer, _ = make_staff(Role.OFFICER)
+
+    page = client.get(f"/department/staff/{officer.pk}/active/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert f"¿Desactivar a {officer.email}?" in page
+    assert "Cancelar" in page

@@ -174,3 +174,16 @@ def test_pausing_or_revoking_all_ends_an_open_live_view(
     check = live_services.live_session_check(actor=actor, session_id=start.session.pk, heartbeat=False)
 
     assert check.reason == "consent"
+
+
+def test_a_timed_pause_resumed_by_hand_is_not_resumed_again_when_its_time_comes(make_camera: Any) -> None:
+    camera = make_camera("on_request")
+    owner = camera.site.owner
+    suspensions.cameras_pause_all(owner=owner, duration=dt.timedelta(hours=24))
+    suspensions.suspensions_resume_all(owner=owner)
+    camera_services.camera_status_set(owner=owner, camera=camera, status="paused")
+
+    ended = suspensions.suspensions_expire(now=timezone.now() + dt.timedelta(days=2))
+
+    assert ended == 0
+    assert _fresh(camera).status == "paused"
