@@ -43,4 +43,4 @@ def test_the_schedule_line_is_in_spanish() -> None:
     with translation.override("es"):
         summary = schedule_summary(level="live_exigent", windows=_days([0, 2]))
 
-    assert summary == "Vista en directo: lun, mié 08:00\u201318:00"
+    assert summary == "Vista en vivo: lun, mié 08:00\u201318:00"

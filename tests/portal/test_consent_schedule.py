@@ -142,4 +142,4 @@ def test_my_cameras_shows_the_schedule_in_one_line(
     spanish = rialto_client.get("/my/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
 
     assert "Live view: weekdays 08:00\u201318:00" in english
-    assert "Vista en directo: entre semana 08:00\u201318:00" in spanish
+    assert "Vista en vivo: entre semana 08:00\u201318:00" in spanish
