@@ -7,9 +7,22 @@ from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.contrib.sites.requests import RequestSite
 from django.http import HttpRequest
+from django.urls import reverse
 from django_tenants.utils import get_public_schema_name
 
 from .models import OWNER_ROLES, Role
+
+# Where each role lands after signing in, when the sign-in link carried no (safe) ?next=.
+# allauth asks get_next_redirect_url first, which keeps ?next= only if is_safe_url says it
+# stays on this host. A department administrator manages staff first of all: the staff list.
+LANDING_PAGES: dict[str, str] = {
+    Role.RESIDENT: "portal-my-cameras",
+    Role.BUSINESS: "portal-my-cameras",
+    Role.OFFICER: "console-map",
+    Role.SUPERVISOR: "console-map",
+    Role.OVERSIGHT: "oversight-log",
+    Role.DEPT_ADMIN: "staff-list",
+}
 
 
 def _is_public(request: HttpRequest) -> bool:
@@ -22,6 +35,14 @@ class AccountAdapter(DefaultAccountAdapter):
         # Residents and businesses sign up on their department's portal only;
         # staff are invited, platform operators are created by command.
         return not _is_public(request)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Each role's own page on its department's site; the platform's public site keeps
+        LOGIN_REDIRECT_URL (its operators have no department pages)."""
+        role = getattr(request.user, "role", "")
+        if _is_public(request) or role not in LANDING_PAGES:
+            return str(super().get_login_redirect_url(request))
+        return reverse(LANDING_PAGES[role])
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit=False)

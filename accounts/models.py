@@ -25,6 +25,12 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
 OWNER_ROLES = frozenset({Role.RESIDENT, Role.BUSINESS})
+# Who is offered API tokens in the menu and on the tokens page: a token is for a program, such
+# as a business's recorder or a dispatch system calling the search API. Residents are not: the
+# link only confused them. This is not a security boundary (a token reaches only what its
+# user's session does), so the API (POST /api/v1/tokens/) and the operator's command still
+# mint tokens for any role, and the owner API stays documented for residents.
+API_TOKEN_ROLES = frozenset(Role.values) - {Role.RESIDENT}
 
 
 class UserManager(BaseUserManager["User"]):
@@ -80,6 +86,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_staff_role(self) -> bool:
         """Police and oversight roles: MFA is mandatory and sessions are short."""
         return self.role in STAFF_ROLES
+
+    @property
+    def may_hold_api_tokens(self) -> bool:
+        """Whether the menu and the tokens page offer API tokens to this user."""
+        return self.role in API_TOKEN_ROLES
 
     @property
     def display_label(self) -> str:

@@ -93,10 +93,22 @@ class StaffRoleChangeView(DeptAdminRequiredMixin, View):
 
 
 class StaffDeactivateView(DeptAdminRequiredMixin, View):
+    """Deactivating signs the person out everywhere and ends their live views: the "Deactivate"
+    link leads to a page that asks first, and only that page's button (``confirm=yes``) acts.
+    Reactivating needs no confirmation: it takes nothing away."""
+
+    template = "accounts/staff_deactivate_confirm.html"
+
+    def get(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        return render(request, self.template, {"target": _staff_or_404(user_id)})
+
     def post(self, request: HttpRequest, user_id: int) -> HttpResponse:
         target = _staff_or_404(user_id)
+        reactivate = request.POST.get("active") == "1"
+        if not reactivate and request.POST.get("confirm") != "yes":
+            return render(request, self.template, {"target": target})
         try:
-            if request.POST.get("active") == "1":
+            if reactivate:
                 user_reactivate(actor=request.user, user=target)  # type: ignore[arg-type]
                 messages.success(request, _("%(email)s can sign in again.") % {"email": target.email})
             else:
@@ -150,11 +162,18 @@ def _form_errors(form: Any) -> list[str]:
 
 
 class ApiTokensView(LoginRequiredMixin, View):
+    """The user's own API tokens. Roles outside API_TOKEN_ROLES (residents) are refused (403),
+    except that one who still holds a token (issued before, or by the operator's command)
+    sees it here and can revoke it, and nothing more."""
+
     template = "accounts/api_tokens.html"
 
     def _render(self, request: HttpRequest, status: int = 200, **context: Any) -> HttpResponse:
         tokens = request.user.api_tokens.filter(revoked_at__isnull=True)  # type: ignore[union-attr]
-        return render(request, self.template, {"tokens": tokens, **context}, status=status)
+        may_issue = request.user.may_hold_api_tokens  # type: ignore[union-attr]
+        if not may_issue and not tokens.exists():
+            raise PermissionDenied
+        return render(request, self.template, {"tokens": tokens, "may_issue": may_issue, **context}, status=status)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(request)
@@ -162,6 +181,8 @@ class ApiTokensView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         if "revoke" in request.POST:
             return self._revoke(request)
+        if not request.user.may_hold_api_tokens:  # type: ignore[union-attr]
+            raise PermissionDenied
         form = ApiTokenIssueForm(request.POST)
         if not form.is_valid():
             for message in _form_errors(form):

@@ -218,3 +218,52 @@ class Purpose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_number} ({self.category})"
+
+
+class SuspensionKind(models.TextChoices):
+    REVOKE = "revoke", _("Consent withdrawn")
+    PAUSE = "pause", _("Paused")
+
+
+class Suspension(models.Model):
+    """One "Pause all" or "Revoke all" of an owner: which cameras it changed and how they were,
+    so that "Resume all" (or the end of a timed pause) restores exactly those, as they were.
+
+    The record of who changed what stays in the history of the cameras and grants; this row
+    only remembers the batch. A camera the owner changed meanwhile is left as the owner left it.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suspensions")
+    kind = models.CharField(max_length=10, choices=SuspensionKind.choices)
+    started_at = models.DateTimeField()
+    # A timed pause resumes by itself at this instant (cameras.tasks.suspensions_expire).
+    ends_at = models.DateTimeField(null=True, blank=True)
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    resumed_by_timer = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["resumed_at", "ends_at"], name="suspension_open_ends_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SuspensionItem(models.Model):
+    """One camera a suspension changed, with what it was before.
+
+    ``before`` for a revocation: the grant's level, windows, expiry, live minutes, e-mail flag
+    and grant time; for a pause: the camera's status. ``marker`` is the ``revoked_at`` the
+    revocation wrote: a grant revoked at another instant was changed by its owner since.
+    """
+
+    suspension = models.ForeignKey(Suspension, on_delete=models.CASCADE, related_name="items")
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="+")
+    before = models.JSONField(default=dict)
+    marker = models.DateTimeField(null=True, blank=True)
+    # "" until resumed; then "restored" or "changed" (left as the owner changed it meanwhile).
+    outcome = models.CharField(max_length=10, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.suspension}: {self.camera_id}"

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tenants.models import DepartmentPolicy
 
@@ -134,6 +134,49 @@ def consent_sentence(*, level: str, revoked: bool = False, paused: bool = False)
     if paused:
         return str(_("Paused: police only know the camera exists and can message you."))
     return str(LEVEL_SENTENCES.get(ConsentLevel(level), ""))
+
+
+_SHORT_DAYS = [
+    pgettext_lazy("short weekday", "Mon"),
+    pgettext_lazy("short weekday", "Tue"),
+    pgettext_lazy("short weekday", "Wed"),
+    pgettext_lazy("short weekday", "Thu"),
+    pgettext_lazy("short weekday", "Fri"),
+    pgettext_lazy("short weekday", "Sat"),
+    pgettext_lazy("short weekday", "Sun"),
+]
+_DAY_SETS = {
+    frozenset(range(7)): gettext_lazy("every day"),
+    frozenset(range(5)): gettext_lazy("weekdays"),
+    frozenset({5, 6}): gettext_lazy("weekends"),
+}
+_EN_DASH = "\u2013"
+
+
+def schedule_summary(*, level: str, windows: list[dict[str, Any]], revoked: bool = False, paused: bool = False) -> str:
+    """One line on "My cameras" saying when police may watch live, e.g. "Live view: weekdays
+    08:00-18:00" (with an en dash); empty where they may not watch at all (level, withdrawn, paused).
+
+    Windows with the same times are grouped by their days; a group of every day, Monday to
+    Friday or the weekend is named so, others list the days ("Mon, Wed 09:00-12:00").
+    """
+    if revoked or paused or not level_at_least(level, ConsentLevel.LIVE_EXIGENT):
+        return ""
+    if not windows:
+        return str(_("Live view: any time"))
+    groups: dict[tuple[str, str, bool], set[int]] = {}
+    for window in windows_from_json(windows):
+        key = (window.start.strftime("%H:%M"), window.end.strftime("%H:%M"), window.next_day)
+        groups.setdefault(key, set()).add(window.day)
+    parts = []
+    for (start, end, next_day), days in sorted(groups.items(), key=lambda item: (min(item[1]), item[0])):
+        named = _DAY_SETS.get(frozenset(days))
+        which = str(named) if named else ", ".join(str(_SHORT_DAYS[day]) for day in sorted(days))
+        times = f"{start}{_EN_DASH}{end}"
+        if next_day:
+            times = str(_("%(times)s (overnight)") % {"times": times})
+        parts.append(f"{which} {times}")
+    return str(_("Live view: %(schedule)s") % {"schedule": "; ".join(parts)})
 
 
 @dataclass(frozen=True)

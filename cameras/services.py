@@ -18,8 +18,12 @@ from .consent import EXPIRY_HORIZON_YEARS, MAX_WINDOWS, ConsentLevel, Window, ex
 from .events import camera_changed
 from .exceptions import OutsideJurisdiction
 from .geometry import fov_wedge
-from .models import Camera, CameraStatus, ConsentGrant, Site
+from .models import Camera, ConsentGrant, Site
 from .selectors import site_ordinance_subject, windows_from_json, windows_to_json
+
+# Bulk pause/revoke live with their resume, which must know what they changed.
+from .suspensions import cameras_pause_all as cameras_pause_all
+from .suspensions import consents_revoke_all as consents_revoke_all
 
 _SITE_FIELDS = {
     "kind",
@@ -345,21 +349,6 @@ def consent_revoke(*, owner: Any, camera: Camera) -> ConsentGrant:
     return grant
 
 
-def consents_revoke_all(*, owner: Any) -> int:
-    revoked = 0
-    with transaction.atomic():
-        for grant in (
-            ConsentGrant.objects.select_for_update(of=("self",))
-            .select_related("camera")
-            .filter(camera__site__owner=owner, revoked_at__isnull=True)
-        ):
-            grant.revoked_at = timezone.now()
-            _save(grant, owner)
-            camera_changed(camera_public_id=grant.camera.public_id)
-            revoked += 1
-    return revoked
-
-
 def camera_status_set(*, owner: Any, camera: Camera, status: str) -> Camera:
     with transaction.atomic():
         camera = Camera.objects.select_for_update().get(pk=camera.pk, site__owner=owner)
@@ -367,14 +356,3 @@ def camera_status_set(*, owner: Any, camera: Camera, status: str) -> Camera:
         _save(camera, owner)
         camera_changed(camera_public_id=camera.public_id)
     return camera
-
-
-def cameras_pause_all(*, owner: Any) -> int:
-    paused = 0
-    with transaction.atomic():
-        for camera in Camera.objects.select_for_update().filter(site__owner=owner, status=CameraStatus.ACTIVE):
-            camera.status = CameraStatus.PAUSED
-            _save(camera, owner)
-            camera_changed(camera_public_id=camera.public_id)
-            paused += 1
-    return paused

@@ -209,6 +209,55 @@ WindowFormSet = forms.formset_factory(
 )
 
 
+# Ready-made schedules: the days they cover and, for the night preset, its fixed times
+# (the others take the times the owner gives). Mirrored in static/js/schedule.js via json_script.
+SCHEDULE_PRESETS: dict[str, dict[str, Any]] = {
+    "every_day": {"days": list(range(7))},
+    "weekdays": {"days": list(range(5))},
+    "weekends": {"days": [5, 6]},
+    "nights": {"days": list(range(7)), "start": "22:00", "end": "06:00", "next_day": True},
+}
+
+
+class SchedulePresetForm(forms.Form):
+    """Fills the schedule rows with a ready-made schedule, replacing them; nothing is saved
+    until the owner presses "Save consent"."""
+
+    preset = forms.ChoiceField(
+        label=_("Ready-made schedule"),
+        choices=[
+            ("every_day", _("Every day")),
+            ("weekdays", _("Weekdays (Monday to Friday)")),
+            ("weekends", _("Weekends (Saturday and Sunday)")),
+            ("nights", _("Every night, 22:00 to 06:00")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    start = forms.TimeField(
+        label=_("From"), initial=dt.time(8, 0), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end = forms.TimeField(
+        label=_("To"), initial=dt.time(18, 0), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        preset = SCHEDULE_PRESETS.get(data.get("preset", ""), {})
+        if preset and "start" not in preset:
+            for name in ("start", "end"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Give the time, e.g. 08:00."))
+        return data
+
+    def windows(self) -> list[dict[str, Any]]:
+        """The preset's windows, in the shape of ConsentGrant.windows (and of the formset's initial)."""
+        preset = SCHEDULE_PRESETS[self.cleaned_data["preset"]]
+        start = preset.get("start") or self.cleaned_data["start"].strftime("%H:%M")
+        end = preset.get("end") or self.cleaned_data["end"].strftime("%H:%M")
+        next_day = preset.get("next_day", end < start)
+        return [{"day": day, "start": start, "end": end, "next_day": next_day} for day in preset["days"]]
+
+
 def windows_payload(formset: Any) -> list[dict[str, Any]]:
     return [
         {

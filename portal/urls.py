@@ -16,5 +16,6 @@ urlpatterns = [
     path("my/consent-preview/", views.ConsentPreviewView.as_view(), name="portal-consent-preview"),
     path("my/pause-all/", views.PauseAllView.as_view(), name="portal-pause-all"),
     path("my/revoke-all/", views.RevokeAllView.as_view(), name="portal-revoke-all"),
+    path("my/resume-all/", views.ResumeAllView.as_view(), name="portal-resume-all"),
     path("my/access/", views_access.AccessEventListView.as_view(), name="portal-access-log"),
 ]

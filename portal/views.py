@@ -18,13 +18,21 @@ from django.views.generic import TemplateView
 
 from accounts.models import OWNER_ROLES
 from audit.selectors import chain_head, events_for_owner
-from cameras import selectors, services
-from cameras.consent import ConsentLevel
+from cameras import selectors, services, suspensions
+from cameras.consent import MAX_WINDOWS, ConsentLevel
 from cameras.exceptions import OutsideJurisdiction
 from cameras.models import Camera, CameraStatus, Site
 from tenants.models import DepartmentPolicy
 
-from .forms import CameraForm, ConsentForm, SiteForm, WindowFormSet, windows_payload
+from .forms import (
+    SCHEDULE_PRESETS,
+    CameraForm,
+    ConsentForm,
+    SchedulePresetForm,
+    SiteForm,
+    WindowFormSet,
+    windows_payload,
+)
 
 LIVE_LEVELS = (ConsentLevel.LIVE, ConsentLevel.LIVE_EXIGENT)
 
@@ -117,6 +125,12 @@ class MyCamerasView(OwnerRequiredMixin, View):
                         revoked=camera.consent.revoked_at is not None,
                         paused=camera.status == CameraStatus.PAUSED,
                     ),
+                    selectors.schedule_summary(
+                        level=camera.consent.level,
+                        windows=camera.consent.windows,
+                        revoked=camera.consent.revoked_at is not None,
+                        paused=camera.status == CameraStatus.PAUSED,
+                    ),
                 )
                 for camera in site.cameras.all()
             ]
@@ -124,7 +138,7 @@ class MyCamerasView(OwnerRequiredMixin, View):
             # Said where a camera's sentence speaks of live view that the department never uses here.
             live_barred = selectors.site_live_view_barred(site=site, policy=policy) and any(
                 camera.consent.level in LIVE_LEVELS and camera.consent.revoked_at is None
-                for camera, _sentence in cameras
+                for camera, _sentence, _schedule in cameras
             )
             rows.append((site, cameras, ordinance, live_barred))
         now = timezone.now()
@@ -137,7 +151,13 @@ class MyCamerasView(OwnerRequiredMixin, View):
         return render(
             request,
             "portal/my_cameras.html",
-            _map_context(request, rows=rows, features=_sites_geojson(sites), emergencies=list(emergencies)),
+            _map_context(
+                request,
+                rows=rows,
+                features=_sites_geojson(sites),
+                emergencies=list(emergencies),
+                suspensions=suspensions.suspensions_open(owner=request.user),
+            ),
         )
 
 
@@ -325,6 +345,7 @@ class ConsentEditView(OwnerRequiredMixin, View):
         form: ConsentForm,
         windows: Any,
         window_errors: list[str] | None = None,
+        preset_form: SchedulePresetForm | None = None,
     ) -> dict[str, Any]:
         policy = _policy(request)
         # The preview shows the level chosen, once it is a valid one; never a value the form refused.
@@ -347,6 +368,9 @@ class ConsentEditView(OwnerRequiredMixin, View):
             "ordinance": ordinance,
             "revoked": camera.consent.revoked_at is not None,
             "live_barred": selectors.site_live_view_barred(site=camera.site, policy=policy),
+            "preset_form": preset_form or SchedulePresetForm(prefix="preset"),
+            "presets": SCHEDULE_PRESETS,
+            "max_windows": MAX_WINDOWS,
         }
 
     def get(self, request: HttpRequest, camera_id: str) -> HttpResponse:
@@ -371,6 +395,8 @@ class ConsentEditView(OwnerRequiredMixin, View):
             services.consent_revoke(owner=request.user, camera=camera)
             messages.success(request, _("Consent withdrawn. Police now only know the camera exists."))
             return redirect("portal-my-cameras")
+        if "add_window" in request.POST or "apply_preset" in request.POST:
+            return self._redisplay(request, camera)
         form = ConsentForm(request.POST, time_zone=tz)
         windows = WindowFormSet(request.POST, prefix="w")
         policy = _policy(request)
@@ -408,6 +434,30 @@ class ConsentEditView(OwnerRequiredMixin, View):
                 return redirect("portal-my-cameras")
         return render(request, self.template, self._context(request, camera, form, windows, window_errors), status=400)
 
+    def _redisplay(self, request: HttpRequest, camera: Camera) -> HttpResponse:
+        """The form again, unsaved, with one more schedule row ("Add a row") or with the rows
+        replaced by a ready-made schedule ("Use this schedule"). Without JavaScript these
+        buttons post here; static/js/schedule.js does the same in the page."""
+        tz = request.tenant.time_zone  # type: ignore[attr-defined]
+        form = ConsentForm(request.POST, time_zone=tz)
+        form.is_valid()  # so that the preview shows the level chosen, as after a refused save
+        preset_form = SchedulePresetForm(request.POST if "apply_preset" in request.POST else None, prefix="preset")
+        if "apply_preset" in request.POST:
+            if not preset_form.is_valid():
+                windows = WindowFormSet(request.POST, prefix="w")
+                context = self._context(request, camera, form, windows, preset_form=preset_form)
+                return render(request, self.template, context, status=400)
+            windows = WindowFormSet(prefix="w", initial=preset_form.windows())
+        else:
+            data = request.POST.copy()
+            try:
+                total = int(data.get("w-TOTAL_FORMS", ""))
+            except ValueError:
+                total = 0
+            data["w-TOTAL_FORMS"] = str(max(0, min(total + 1, MAX_WINDOWS)))
+            windows = WindowFormSet(data, prefix="w")
+        return render(request, self.template, self._context(request, camera, form, windows, preset_form=preset_form))
+
 
 class ConsentPreviewView(OwnerRequiredMixin, View):
     """htmx: the plain-words sentence for the level being chosen."""
@@ -419,15 +469,82 @@ class ConsentPreviewView(OwnerRequiredMixin, View):
         return HttpResponse(selectors.consent_sentence(level=level))
 
 
+def _bulk_confirm(
+    request: HttpRequest, what: str, *, status: int = 200, duration_error: str = "", duration: str = "until_resumed"
+) -> HttpResponse:
+    """The page that asks before a pause, revocation or resume of every camera acts: the
+    buttons on "My cameras" only lead here (a plain link, so it works without JavaScript)."""
+    owner = request.user
+    cameras = selectors.cameras_of_owner(owner=owner)
+    context = {
+        "what": what,
+        "active": cameras.filter(status=CameraStatus.ACTIVE).count(),
+        "in_force": cameras.filter(consent__revoked_at__isnull=True).count(),
+        "open": suspensions.suspensions_open(owner=owner),
+        "durations": [
+            ("until_resumed", _("Until I resume them")),
+            ("24h", _("For 24 hours")),
+            ("7d", _("For 7 days")),
+        ],
+        "duration": duration,
+        "duration_error": duration_error,
+    }
+    return render(request, "portal/bulk_confirm.html", context, status=status)
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    # Only the confirmation page's button sends this: a bare POST (an old page, a stray form) acts on nothing.
+    return request.POST.get("confirm") == "yes"
+
+
 class PauseAllView(OwnerRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return _bulk_confirm(request, "pause")
+
     def post(self, request: HttpRequest) -> HttpResponse:
-        count = services.cameras_pause_all(owner=request.user)
-        messages.success(request, _("Paused %(count)d camera(s). Police only know they exist.") % {"count": count})
+        choice = request.POST.get("duration", "until_resumed")
+        if choice not in suspensions.PAUSE_DURATIONS:
+            return _bulk_confirm(request, "pause", status=400, duration_error=_("Choose how long to pause."))
+        if not _confirmed(request):
+            return _bulk_confirm(request, "pause", duration=choice)
+        duration = suspensions.PAUSE_DURATIONS[choice]
+        count = suspensions.cameras_pause_all(owner=request.user, duration=duration)
+        if duration is None:
+            messages.success(request, _("Paused %(count)d camera(s). Police only know they exist.") % {"count": count})
+        else:
+            until = timezone.localtime(timezone.now() + duration)
+            messages.success(
+                request,
+                _("Paused %(count)d camera(s) until %(until)s. Police only know they exist; they resume by themselves.")
+                % {"count": count, "until": until.strftime("%Y-%m-%d %H:%M")},
+            )
         return redirect("portal-my-cameras")
 
 
 class RevokeAllView(OwnerRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return _bulk_confirm(request, "revoke")
+
     def post(self, request: HttpRequest) -> HttpResponse:
-        count = services.consents_revoke_all(owner=request.user)
+        if not _confirmed(request):
+            return _bulk_confirm(request, "revoke")
+        count = suspensions.consents_revoke_all(owner=request.user)
         messages.success(request, _("Consent withdrawn for %(count)d camera(s).") % {"count": count})
+        return redirect("portal-my-cameras")
+
+
+class ResumeAllView(OwnerRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return _bulk_confirm(request, "resume")
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not _confirmed(request):
+            return _bulk_confirm(request, "resume")
+        result = suspensions.suspensions_resume_all(owner=request.user)
+        messages.success(request, _("%(count)d camera(s) are back as they were.") % {"count": result.restored})
+        if result.kept:
+            messages.info(
+                request,
+                _("%(count)d camera(s) you changed since are left as you changed them.") % {"count": result.kept},
+            )
         return redirect("portal-my-cameras")

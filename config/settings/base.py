@@ -216,6 +216,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "verify-access-log": {"task": "footage.tasks.access_log_verify_hourly", "schedule": 3600.0},
     # Live views and bridge presences left open by a process that died (live.tasks).
     "sweep-live-views": {"task": "live.tasks.live_sessions_sweep", "schedule": 60.0},
+    # Owners' timed pauses (24 hours, 7 days) end by themselves: at most this late (cameras.tasks).
+    "end-timed-pauses": {"task": "cameras.tasks.suspensions_expire", "schedule": 60.0},
 }
 
 # --- Django core --------------------------------------------------------------------------

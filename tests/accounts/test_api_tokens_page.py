@@ -12,7 +12,7 @@ from tests.factories import UserFactory
 
 @pytest.fixture
 def owner(in_rialto: Any, rialto_client: TenantClient) -> User:
-    user = UserFactory(role=Role.RESIDENT)
+    user = UserFactory(role=Role.BUSINESS)
     rialto_client.force_login(user)
     return user
 
@@ -95,3 +95,51 @@ def test_a_bad_token_name_is_a_400_naming_the_field_and_issues_nothing(
     assert any(message in text and "Name" in text for text in _messages(response))
     assert not ApiToken.objects.filter(user=owner).exists()
     assert "new_token" not in response.context
+
+
+@pytest.mark.parametrize(("role", "shown"), [(Role.RESIDENT, False), (Role.BUSINESS, True)])
+def test_the_menu_offers_api_tokens_to_businesses_not_to_residents(
+    in_rialto: Any, rialto_client: TenantClient, role: str, shown: bool
+) -> None:
+    rialto_client.force_login(UserFactory(role=role))
+
+    page = rialto_client.get("/my/").content.decode()
+
+    assert ('href="/me/api-tokens/"' in page) is shown
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT])
+def test_the_menu_offers_api_tokens_to_staff(logged_in_staff: Any, role: str) -> None:
+    client, _ = logged_in_staff(role)
+
+    page = client.get("/me/api-tokens/").content.decode()
+
+    assert 'href="/me/api-tokens/"' in page
+    assert 'name="name"' in page
+
+
+def test_a_resident_is_refused_the_tokens_page_and_issues_no_token_there(
+    in_rialto: Any, rialto_client: TenantClient
+) -> None:
+    rialto_client.force_login(UserFactory(role=Role.RESIDENT))
+
+    page = rialto_client.get("/me/api-tokens/")
+    issue = rialto_client.post("/me/api-tokens/", {"name": "mine"})
+
+    assert (page.status_code, issue.status_code) == (403, 403)
+    assert _live_tokens() == []
+
+
+def test_a_resident_who_holds_a_token_sees_it_and_can_revoke_it_but_not_issue_another(
+    in_rialto: Any, rialto_client: TenantClient
+) -> None:
+    resident = UserFactory(role=Role.RESIDENT)
+    token = api_token_issue(user=resident, name="old script").token
+    rialto_client.force_login(resident)
+
+    page = rialto_client.get("/me/api-tokens/").content.decode()
+    rialto_client.post("/me/api-tokens/", {"revoke": str(token.pk)})
+
+    assert "old script" in page
+    assert 'name="name"' not in page
+    assert _live_tokens() == []

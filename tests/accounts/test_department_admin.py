@@ -117,7 +117,7 @@ def test_deactivation_ends_the_officers_sessions_at_once(admin_client: Any, make
     login_with_mfa(officer_client, officer.email, secret)
     assert officer_client.get("/api/v1/me/").status_code == 200
 
-    client.post(f"/department/staff/{officer.pk}/active/", {})
+    client.post(f"/department/staff/{officer.pk}/active/", {"confirm": "yes"})
 
     officer.refresh_from_db()
     assert not officer.is_active
@@ -126,10 +126,46 @@ def test_deactivation_ends_the_officers_sessions_at_once(admin_client: Any, make
     assert "_auth_user_id" not in officer_client.session
 
 
+def test_deactivating_asks_first_and_a_post_without_the_confirmation_deactivates_nobody(
+    admin_client: Any, make_staff: Any
+) -> None:
+    client, _ = admin_client
+    officer, _ = make_staff(Role.OFFICER)
+
+    page = client.get(f"/department/staff/{officer.pk}/active/")
+    bare = client.post(f"/department/staff/{officer.pk}/active/", {})
+
+    officer.refresh_from_db()
+    assert officer.is_active
+    assert page.status_code == bare.status_code == 200
+    assert 'name="confirm" value="yes"' in page.content.decode()
+    assert officer.email in bare.content.decode()
+
+
+def test_the_staff_list_links_to_the_confirmation_instead_of_deactivating(admin_client: Any, make_staff: Any) -> None:
+    client, _ = admin_client
+    officer, _ = make_staff(Role.OFFICER)
+
+    page = client.get("/department/staff/").content.decode()
+
+    assert f'<a class="button danger" href="/department/staff/{officer.pk}/active/">' in page
+
+
+def test_reactivating_needs_no_confirmation(admin_client: Any, make_staff: Any) -> None:
+    client, _ = admin_client
+    officer, _ = make_staff(Role.OFFICER)
+    client.post(f"/department/staff/{officer.pk}/active/", {"confirm": "yes"})
+
+    client.post(f"/department/staff/{officer.pk}/active/", {"active": "1"})
+
+    officer.refresh_from_db()
+    assert officer.is_active
+
+
 def test_deactivated_officer_cannot_log_in_again(admin_client: Any, make_staff: Any) -> None:
     client, _ = admin_client
     officer, _ = make_staff(Role.OFFICER)
-    client.post(f"/department/staff/{officer.pk}/active/", {})
+    client.post(f"/department/staff/{officer.pk}/active/", {"confirm": "yes"})
     officer_client = TenantClient("rialto.localhost")
 
     response = officer_client.post("/accounts/login/", {"login": officer.email, "password": "correct horse battery"})
@@ -294,3 +330,13 @@ def test_a_user_can_see_and_end_their_own_sessions(admin_client: Any) -> None:
     response = client.get("/accounts/sessions/")
 
     assert response.status_code == 200
+
+
+def test_the_deactivation_page_is_in_spanish(admin_client: Any, make_staff: Any) -> None:
+    client, _ = admin_client
+    officer, _ = make_staff(Role.OFFICER)
+
+    page = client.get(f"/department/staff/{officer.pk}/active/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert f"¿Desactivar a {officer.email}?" in page
+    assert "Cancelar" in page

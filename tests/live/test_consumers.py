@@ -21,7 +21,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import Role, User
 from audit.models import AccessEvent
-from cameras import access, services
+from cameras import access, services, suspensions
 from cameras.models import Camera
 from config.asgi import application
 from live import services as live_services
@@ -849,6 +849,18 @@ async def test_a_role_change_ends_the_view_within_one_second_even_without_the_pu
     committed(lambda: User.objects.filter(pk=scene.officer_id).update(role=Role.OVERSIGHT))
 
     assert await closed_with(view, within=1.0) == 4403
+
+
+async def test_a_timed_pause_of_all_cameras_closes_the_viewer_within_one_second(scene: Scene) -> None:
+    view = await open_view(scene)
+
+    committed(
+        lambda: suspensions.cameras_pause_all(
+            owner=Camera.objects.get(pk=scene.camera_pk).site.owner, duration=dt.timedelta(hours=24)
+        )
+    )
+
+    assert await closed_with(view, within=1.0) == 4410
 
 
 @pytest.mark.parametrize(

@@ -271,8 +271,8 @@ def test_withdraw_consent_takes_effect_at_once(camera: Camera, rialto_client: Te
 def test_pause_all_and_revoke_all(camera: Camera, rialto_client: TenantClient) -> None:
     rialto_client.post(f"/my/cameras/{camera.public_id}/consent/", _consent_data("live"))
 
-    rialto_client.post("/my/pause-all/")
-    rialto_client.post("/my/revoke-all/")
+    rialto_client.post("/my/pause-all/", {"confirm": "yes"})
+    rialto_client.post("/my/revoke-all/", {"confirm": "yes"})
 
     camera.refresh_from_db()
     assert camera.status == "paused"
