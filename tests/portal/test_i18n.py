@@ -78,6 +78,26 @@ def test_the_spanish_catalogue_has_no_untranslated_or_fuzzy_entry() -> None:
     assert fuzzy == []
 
 
+def test_every_plural_translation_has_each_form_spanish_needs() -> None:
+    """Spanish has three plural forms (the header's nplurals=3, as in Django's own catalogue).
+
+    An entry with only two would still compile, but ngettext then finds no form for counts
+    such as 5 and shows the English original.
+    """
+    entries = _po_entries(PO)
+    header = next(e for e in entries if e["fields"]["msgid"] == "")["fields"]["msgstr"]
+    nplurals = int(re.search(r"nplurals\s*=\s*(\d+)", header).group(1))  # type: ignore[union-attr]
+
+    short = [
+        e["fields"]["msgid"]
+        for e in entries
+        if "msgid_plural" in e["fields"]
+        and sorted(k for k in e["fields"] if k.startswith("msgstr[")) != [f"msgstr[{i}]" for i in range(nplurals)]
+    ]
+
+    assert short == []
+
+
 def test_every_translation_keeps_the_placeholders_of_its_original() -> None:
     entries = [e for e in _po_entries(PO) if e["fields"]["msgid"]]
 
