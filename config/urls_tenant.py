@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("live.urls")),
     path("", include("footage.urls")),
+    path("", include("messaging.urls")),
     path("api/v1/", include(api_v1)),
     # Last: whatever under /api/ no endpoint matched is the API's JSON 404, not the site's page.
     re_path(r"^api/", api_not_found, name=API_NOT_FOUND),
