@@ -48,6 +48,12 @@ class Thread(models.Model):
     def __str__(self) -> str:
         return f"thread {self.public_id} ({self.camera_ref})"
 
+    @property
+    def camera_public_id(self) -> str:
+        """The camera's id from its reference, without reading the camera (console pages link
+        to the camera's page, which asks the gate, rather than show camera data themselves)."""
+        return self.camera_ref.removeprefix("camera:")
+
 
 class Sender(models.TextChoices):
     OFFICER = "officer", _("Officer")

@@ -26,17 +26,17 @@ def _public_id(value: Any) -> uuid.UUID:
 
 def threads_of_officer(*, officer: Any) -> QuerySet[Thread]:
     """The officer's threads, latest first, each with ``unread`` (owner replies not read yet)
-    and ``total`` messages. The owner is not joined: officers' pages never name them."""
+    and ``total`` messages. Neither the owner nor the camera is joined: officers' pages never
+    name the owner, and show camera data only through the gate (the camera's own page)."""
     return (
         Thread.objects.filter(officer=officer)
-        .select_related("camera")
         .annotate(unread=_unread(Sender.OWNER), total=Count("messages"))
         .order_by("-last_message_at", "-pk")
     )
 
 
 def thread_of_officer(*, officer: Any, public_id: Any) -> Thread:
-    return Thread.objects.select_related("camera").get(officer=officer, public_id=_public_id(public_id))
+    return Thread.objects.get(officer=officer, public_id=_public_id(public_id))
 
 
 def threads_of_owner(*, owner: Any) -> QuerySet[Thread]:

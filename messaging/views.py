@@ -109,10 +109,10 @@ class ConsoleThreadView(_OfficerSendMixin, View):
     def post(self, request: HttpRequest, thread_id: Any) -> HttpResponse:
         thread = self._thread(request, thread_id)
         form = MessageForm(request.POST)
-        if thread.camera is None:
+        if thread.camera_id is None:
             form.add_error(None, _("The owner deleted this camera: no more messages can be sent about it."))
             return self._page(request, thread, form, 410)
-        message, status = self.send(request, thread.camera.public_id, form)
+        message, status = self.send(request, thread.camera_public_id, form)
         if message is None:
             return self._page(request, thread, form, status)
         flash.success(request, _("Message sent."))

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from accounts.models import Role
 from audit.models import AccessEvent
@@ -267,6 +268,7 @@ def test_the_message_pages_are_in_spanish(officer_client: Any, owner_camera: Any
         client = _owner_client(owner_camera.site.owner)
 
     page = client.get(path, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    translation.activate("en")  # the request left Spanish active on this thread
 
     assert "Mensajes" in page
     assert "Conversación" in page

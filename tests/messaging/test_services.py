@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Role, User
 from audit.models import AccessEvent
@@ -131,7 +131,7 @@ def test_a_bad_message_says_what_is_wrong_and_nothing_is_logged(
     camera = make_camera("registered")
     before = AccessEvent.objects.count()
 
-    with pytest.raises(ValidationError) as invalid:
+    with translation.override("en"), pytest.raises(ValidationError) as invalid:
         _send(actor, purpose, camera, body)
 
     assert words in invalid.value.message_dict["body"][0]
@@ -259,7 +259,7 @@ def test_an_owner_over_the_hourly_cap_is_told_to_wait(
     thread = _send(actor, purpose, camera).thread
     messaging.message_reply(owner=camera.site.owner, thread_public_id=thread.public_id, body="One")
 
-    with pytest.raises(ValidationError, match="try again later"):
+    with translation.override("en"), pytest.raises(ValidationError, match="try again later"):
         messaging.message_reply(owner=camera.site.owner, thread_public_id=thread.public_id, body="Two")
 
 
