@@ -1,12 +1,17 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy
 
 from .models import MESSAGE_MAX_CHARS
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 _EMPTY = gettext_lazy("Write a message first: it is empty.")
 
 
-def _body_field(label: str) -> forms.CharField:
+def _body_field(label: "StrOrPromise") -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=MESSAGE_MAX_CHARS,
@@ -29,6 +34,4 @@ class ReplyForm(forms.Form):
 
 
 class PreferenceForm(forms.Form):
-    email_on_message = forms.BooleanField(
-        label=gettext_lazy("E-mail me when police send me a message"), required=False
-    )
+    email_on_message = forms.BooleanField(label=gettext_lazy("E-mail me when police send me a message"), required=False)

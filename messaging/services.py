@@ -150,8 +150,10 @@ def message_reply(*, owner: Any, thread_public_id: Any, body: str, share_contact
     if public_id is None:
         raise Thread.DoesNotExist
     with transaction.atomic():
-        thread = Thread.objects.select_for_update(of=("self",)).select_related("camera__site").get(
-            owner=owner, public_id=public_id
+        thread = (
+            Thread.objects.select_for_update(of=("self",))
+            .select_related("camera__site")
+            .get(owner=owner, public_id=public_id)
         )
         if _sent_last_hour(thread__owner=owner, sender=Sender.OWNER) >= settings.PORCHLIGHT_REPLIES_PER_HOUR:
             raise ValidationError({"body": [_("You have sent many replies in the last hour; try again later.")]})

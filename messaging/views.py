@@ -38,7 +38,10 @@ class _OfficerSendMixin(StaffConsoleMixin):
             return None, 400
         try:
             message = services.message_send(
-                actor=self.actor, purpose=self.purpose(), camera_public_id=camera_public_id, body=form.cleaned_data["body"]
+                actor=self.actor,
+                purpose=self.purpose(),
+                camera_public_id=camera_public_id,
+                body=form.cleaned_data["body"],
             )
         except ValidationError as exc:
             _add_errors(form, exc)

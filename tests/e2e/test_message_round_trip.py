@@ -39,7 +39,13 @@ def _make_people() -> dict[str, Any]:
         session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
         session["_auth_user_hash"] = owner.get_session_auth_hash()
         session.create()
-    return {"officer": officer, "secret": secret, "owner": owner, "camera": camera, "owner_session": session.session_key}
+    return {
+        "officer": officer,
+        "secret": secret,
+        "owner": owner,
+        "camera": camera,
+        "owner_session": session.session_key,
+    }
 
 
 @pytest.fixture

@@ -139,7 +139,8 @@ def test_an_officer_of_another_department_gets_a_404_for_this_departments_camera
     officer = UserFactory(role=Role.OFFICER)
     login_with_mfa(fontana_client, officer.email, totp_enable(officer))
     fontana_client.post(
-        "/console/purpose/", {"case_number": "F-1", "category": "property_crime", "text": "Theft", "authority": "consent"}
+        "/console/purpose/",
+        {"case_number": "F-1", "category": "property_crime", "text": "Theft", "authority": "consent"},
     )
 
     response = fontana_client.post(f"/console/cameras/{owner_camera.public_id}/message/", {"body": "Hello"})
@@ -222,9 +223,7 @@ def test_an_owner_of_another_department_cannot_open_this_departments_thread(
     assert response.status_code == 404
 
 
-def test_the_message_appears_in_who_accessed_my_cameras(
-    make_camera: Any, actor: access.Actor, purpose: Any
-) -> None:
+def test_the_message_appears_in_who_accessed_my_cameras(make_camera: Any, actor: access.Actor, purpose: Any) -> None:
     camera = make_camera("registered")
     messaging.message_send(actor=actor, purpose=purpose, camera_public_id=camera.public_id, body="Hello")
     owner = _owner_client(camera.site.owner)

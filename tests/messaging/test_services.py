@@ -168,9 +168,7 @@ def test_messages_to_one_camera_make_one_thread_per_officer(
     assert Thread.objects.filter(camera=camera).count() == 2
 
 
-def test_an_officer_of_another_department_cannot_message_a_camera_of_this_one(
-    make_camera: Any, fontana: Any
-) -> None:
+def test_an_officer_of_another_department_cannot_message_a_camera_of_this_one(make_camera: Any, fontana: Any) -> None:
     camera = make_camera("live")
     connection.set_tenant(fontana)
     fontana_officer = access.Actor(user=UserFactory(role=Role.OFFICER), mfa=True)
