@@ -129,7 +129,7 @@ def test_a_revoked_camera_is_refused_with_the_reason(officer_client: Any, owner_
 
     assert response.status_code == 403
     assert "The owner has withdrawn consent for this camera." in response.content.decode()
-    assert not Message.objects.exists()
+    assert not Message.objects.filter(thread__camera=owner_camera).exists()
 
 
 def test_an_officer_of_another_department_gets_a_404_for_this_departments_camera(
