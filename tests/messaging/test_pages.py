@@ -271,3 +271,37 @@ def test_the_message_pages_are_in_spanish(officer_client: Any, owner_camera: Any
 
     assert "Mensajes" in page
     assert "Conversación" in page
+
+
+def test_after_the_owner_deletes_the_camera_both_still_read_the_thread_and_no_more_can_be_sent(
+    officer_client: Any, owner_camera: Any
+) -> None:
+    client, officer = officer_client
+    client.post(f"/console/cameras/{owner_camera.public_id}/message/", {"body": "Hello"})
+    thread = Thread.objects.get(officer=officer)
+    owner = owner_camera.site.owner
+    services.camera_delete(owner=owner, camera=owner_camera)
+
+    officer_page = client.get(f"/console/messages/{thread.public_id}/").content.decode()
+    refused = client.post(f"/console/messages/{thread.public_id}/", {"body": "Still there?"})
+    owner_page = _owner_client(owner).get(f"/my/messages/{thread.public_id}/").content.decode()
+
+    assert "a camera its owner has since deleted" in officer_page
+    assert 'id="message-form"' not in officer_page
+    assert refused.status_code == 410
+    assert "no more messages can be sent" in refused.content.decode()
+    assert "Messages about a deleted camera" in owner_page
+    assert "Hello" in owner_page
+
+
+def test_a_follow_up_from_the_thread_is_another_gate_decision(officer_client: Any, owner_camera: Any) -> None:
+    client, officer = officer_client
+    client.post(f"/console/cameras/{owner_camera.public_id}/message/", {"body": "Hello"})
+    thread = Thread.objects.get(officer=officer)
+    before = AccessEvent.objects.filter(action="message_send", actor_id=officer.pk).count()
+
+    response = client.post(f"/console/messages/{thread.public_id}/", {"body": "One more question"})
+
+    assert response.status_code == 302
+    assert AccessEvent.objects.filter(action="message_send", actor_id=officer.pk).count() == before + 1
+    assert [m.body for m in thread.messages.order_by("created_at")] == ["Hello", "One more question"]
