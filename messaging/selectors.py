@@ -35,6 +35,13 @@ def threads_of_officer(*, officer: Any) -> QuerySet[Thread]:
     )
 
 
+def threads_of_officer_with_messages(*, officer: Any) -> QuerySet[Thread]:
+    """threads_of_officer, each with its messages in order (for the staff API)."""
+    return threads_of_officer(officer=officer).prefetch_related(
+        Prefetch("messages", queryset=Message.objects.order_by("created_at", "pk"))
+    )
+
+
 def thread_of_officer(*, officer: Any, public_id: Any) -> Thread:
     return Thread.objects.get(officer=officer, public_id=_public_id(public_id))
 
