@@ -30,6 +30,7 @@ class Action(models.TextChoices):
     SEARCH = "search", _("Area search")
     CAMERA_VIEW = "camera_view", _("Camera details viewed")
     OWNER_CONTACT_VIEW = "owner_contact_view", _("Owner contact viewed")
+    MESSAGE_SEND = "message_send", _("Message sent to the owner")
     EXPORT = "export", _("Canvass list exported")
     FOOTAGE_REQUEST = "footage_request", _("Footage requested")
     LIVE_START = "live_start", _("Live view started")

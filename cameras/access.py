@@ -49,11 +49,16 @@ PURPOSE_LIFETIME = dt.timedelta(hours=12)
 _CONSENT_FOR_ACTION: dict[str, ConsentAction] = {
     Action.CAMERA_VIEW: ConsentAction.LOCATE,
     Action.OWNER_CONTACT_VIEW: ConsentAction.LOCATE,
+    Action.MESSAGE_SEND: ConsentAction.MESSAGE,
     Action.FOOTAGE_REQUEST: ConsentAction.REQUEST_FOOTAGE,
     Action.LIVE_START: ConsentAction.LIVE_VIEW,
     Action.LIVE_EXTEND: ConsentAction.LIVE_VIEW,  # another period is judged as a new view would be
 }
 _LIVE_ACTIONS = frozenset({Action.LIVE_START, Action.LIVE_EXTEND})
+# Allowed actions that reach the owner by themselves: a message is e-mailed to the owner as
+# it is (messaging.tasks), so an access notice saying "a message was sent" would only repeat
+# it. A refused one still tells the owners who asked to be told, as every refusal does.
+_OWNER_TOLD_OTHERWISE = frozenset({Action.MESSAGE_SEND})
 
 
 @dataclass(frozen=True)
@@ -196,6 +201,7 @@ _MESSAGES = {
     "residential_live_view_disallowed": gettext_lazy("Department policy does not allow live view of home cameras."),
     "approval_required": gettext_lazy("A supervisor must approve this exigent purpose first."),
     "too_many_live_views": gettext_lazy("At most nine live views at once."),
+    "too_many_messages": gettext_lazy("You have sent too many messages in the last hour; try again later."),
     "live_view_ended": gettext_lazy("This live view has already ended."),
     "self_approval": gettext_lazy("A second person must approve: you cannot approve your own purpose."),
     "not_exigent": gettext_lazy("This category is not exigent under department policy."),
@@ -452,6 +458,8 @@ def authorize(
             if grant is not None:
                 level, history_id = grant.level, _consent_history_id(camera, grant)
                 notify = grant.notify_on_access
+        if reason is None and extra_denial is None and action in _OWNER_TOLD_OTHERWISE:
+            notify = False
         if reason is None:
             reason = extra_denial
         facts = EventFacts(

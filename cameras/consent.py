@@ -16,15 +16,16 @@ Consent levels are ordered and each implies those below it:
 ``live``
     Also open a live view for any stated purpose.
 
-Actions need these levels: ``locate`` needs ``registered``; ``request_footage``
+Actions need these levels: ``locate`` and ``message`` need ``registered``; ``request_footage``
 needs ``on_request``; ``live_view`` needs ``live``, or ``live_exigent`` when the
 caller declares an exigent purpose. A ``live_exigent`` grant asked for a
 non-exigent live view is denied with ``EXIGENT_ONLY``; an ``exigent`` flag never
 lifts a grant below ``live_exigent`` to live view.
 
 A grant that is revoked (``revoked_at <= at``), expired (``expires_at <= at``)
-or paused permits nothing beyond ``registered``: locating the camera stays
-allowed, everything else is denied with ``REVOKED``, ``EXPIRED`` or ``PAUSED``,
+or paused permits nothing but locating the camera: locating stays allowed,
+everything else (messaging the owner too: an owner who withdrew consent is not
+written to about that camera) is denied with ``REVOKED``, ``EXPIRED`` or ``PAUSED``,
 in that priority order. These are checked before the level, so a revoked
 ``registered`` grant asked for footage says ``REVOKED``, not ``LEVEL_TOO_LOW``.
 
@@ -116,6 +117,7 @@ def expiry_horizon(now: dt.datetime) -> dt.datetime:
 
 class ConsentAction(StrEnum):
     LOCATE = "locate"
+    MESSAGE = "message"
     REQUEST_FOOTAGE = "request_footage"
     LIVE_VIEW = "live_view"
 
@@ -179,12 +181,14 @@ class ConsentDecision:
 
 _REQUIRED_LEVEL: dict[ConsentAction, ConsentLevel] = {
     ConsentAction.LOCATE: ConsentLevel.REGISTERED,
+    ConsentAction.MESSAGE: ConsentLevel.REGISTERED,
     ConsentAction.REQUEST_FOOTAGE: ConsentLevel.ON_REQUEST,
     ConsentAction.LIVE_VIEW: ConsentLevel.LIVE,
 }
 
 _ACTION_LABEL: dict[ConsentAction, str] = {
     ConsentAction.LOCATE: "seeing the camera's location",
+    ConsentAction.MESSAGE: "messages to the owner",
     ConsentAction.REQUEST_FOOTAGE: "footage requests",
     ConsentAction.LIVE_VIEW: "live view",
 }
@@ -200,7 +204,7 @@ _DASH = "\u2013"  # en dash between times in messages
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DAY = dt.timedelta(days=1)
 _WEEK = dt.timedelta(days=7)
-_ONLY_REGISTERED = "only the camera's location and messaging the owner remain available."
+_ONLY_REGISTERED = "only the camera's location remains available."
 
 
 def consent_permits(

@@ -10,6 +10,7 @@ from cameras import api as cameras_api
 from config import handlers
 from config.health import healthz
 from console import api as console_api
+from messaging import api as messaging_api
 from portal import api_access as portal_api_access
 
 api_v1 = [
@@ -33,6 +34,7 @@ api_v1 = [
     path("purposes/", console_api.PurposeCreateApi.as_view(), name="api-purpose-create"),
     path("cameras/search/", console_api.CameraSearchApi.as_view(), name="api-camera-search"),
     path("me/access-events/", portal_api_access.AccessEventListApi.as_view(), name="api-me-access-events"),
+    path("messages/", messaging_api.MessageThreadListApi.as_view(), name="api-message-threads"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -50,6 +52,7 @@ urlpatterns = [
     path("", include("footage.urls")),
     path("", include("ownerdata.urls")),
     path("", include("notifications.urls")),
+    path("", include("messaging.urls")),
     path("api/v1/", include(api_v1)),
     # Last: whatever under /api/ no endpoint matched is the API's JSON 404, not the site's page.
     re_path(r"^api/", api_not_found, name=API_NOT_FOUND),

@@ -264,6 +264,12 @@ _LIVE_REFUSALS = {
     ),
     "approval_required": gettext_lazy("Live view: a supervisor must approve this exigent purpose first."),
 }
+# Why the detail page offers no message to the owner (cameras.consent.Reason).
+_MESSAGE_REFUSALS = {
+    Reason.REVOKED: gettext_lazy("Messages: not allowed, the owner revoked consent."),
+    Reason.EXPIRED: gettext_lazy("Messages: not allowed, the owner's consent has expired."),
+    Reason.PAUSED: gettext_lazy("Messages: not allowed, the owner paused this camera."),
+}
 # Consent that no longer applies leaves police what `registered` gives (as in search results).
 _INACTIVE_NOTES = {
     Reason.REVOKED: gettext_lazy("revoked"),
@@ -287,6 +293,7 @@ class CameraDetailView(StaffConsoleMixin, View):
         inactive = _INACTIVE_NOTES.get(footage.reason)
         level = ConsentLevel.REGISTERED if state is None or inactive else state.level
         live_refusal = access.live_allowed_now(camera=camera, purpose=purpose, user=request.user)
+        message = consent_permits(state, ConsentAction.MESSAGE, timezone.now())
         return render(
             request,
             "console/camera_detail.html",
@@ -299,6 +306,9 @@ class CameraDetailView(StaffConsoleMixin, View):
                 else _LIVE_REFUSALS.get(
                     live_refusal, _("Live view: not allowed (%(reason)s).") % {"reason": live_refusal}
                 ),
+                "message_refusal": None
+                if message.allowed
+                else _MESSAGE_REFUSALS.get(message.reason, _("Messages: not allowed by the owner's consent.")),
                 "decision": decision,
                 "purpose": purpose,
             },

@@ -27,6 +27,7 @@ from cameras.selectors import cameras_of_owner
 from footage.departure import FootageDeparture, owner_footage_preview
 from footage.models import Clip, OwnerRequest
 from live.models import Bridge, LiveSession
+from messaging.selectors import officer_words, owner_threads_with_messages
 from portal.selectors import access_entries_for_owner
 
 Row = dict[str, Any]
@@ -287,6 +288,29 @@ def export_clips(owner: Any, time_zone: str) -> list[Row]:
     ]
 
 
+def export_messages(owner: Any, time_zone: str) -> list[Row]:
+    """Every message between police and the owner, one row per message in thread order:
+    the camera, the officer as the owner sees them (badge or role), who wrote it, the text,
+    the case, when it was sent and read, and the contact details a reply shared."""
+    return [
+        _row(
+            time_zone,
+            thread_id=thread.public_id,
+            camera=thread.camera.public_id if thread.camera else None,
+            officer=officer_words(thread.officer),
+            message_id=message.public_id,
+            sender=message.sender,
+            body=message.body,
+            case_number=message.case_number,
+            sent_at=message.created_at,
+            read_at=message.read_at,
+            shared_contact=message.shared_contact if message.shares_contact else None,
+        )
+        for thread in owner_threads_with_messages(owner=owner)
+        for message in thread.messages.all()
+    ]
+
+
 # The export's sections, in order. To add one: write ``export_<name>(owner, time_zone)``
 # above (scoped to the owner, a fixed number of queries) and name it here.
 SECTIONS: dict[str, Section] = {
@@ -298,6 +322,7 @@ SECTIONS: dict[str, Section] = {
     "live_views": export_live_views,
     "footage_requests": export_footage_requests,
     "clips": export_clips,
+    "messages": export_messages,
 }
 
 

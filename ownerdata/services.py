@@ -81,7 +81,9 @@ def owner_account_delete(*, user: Any, now: dt.datetime | None = None) -> Accoun
             site_delete(owner=user, site=site)
         bridges_history_erase(site_ids=[site.pk for site in sites])
         _snapshots_delete(snapshots)
-        # Messages with police (messaging) are to be released here too, before the account.
+        # Messages with police go with the account (their threads cascade from the owner):
+        # the owner's words and any contact a reply shared are personal data; each officer
+        # message stays recorded as its message_send event in the log.
         pseudonym = owner_account_erase(user=user)
     logger.info(
         "owner account deleted",

@@ -50,6 +50,7 @@ _REFUSALS: dict[str, Promise] = {
     "paused": gettext_lazy("you had paused the camera"),
     "outside_window": gettext_lazy("it was outside your live-view schedule"),
     "exigent_only": gettext_lazy("you allow live view only in an emergency"),
+    "too_many_messages": gettext_lazy("the officer had sent too many messages"),
 }
 
 
@@ -59,6 +60,7 @@ _REFUSALS: dict[str, Promise] = {
 _ATTEMPTS: dict[str, Promise] = {
     Action.CAMERA_VIEW: gettext_lazy("Attempt to view camera details"),
     Action.OWNER_CONTACT_VIEW: gettext_lazy("Attempt to view your contact details"),
+    Action.MESSAGE_SEND: gettext_lazy("Attempt to send you a message"),
     Action.LIVE_START: gettext_lazy("Attempt to start a live view"),
     Action.LIVE_EXTEND: gettext_lazy("Attempt to extend a live view"),
     Action.CLIP_VIEW: gettext_lazy("Attempt to view your footage"),

@@ -67,6 +67,7 @@ TENANT_APPS = [
     "live",  # bridges and live-view sessions of the department
     "footage",  # footage requests, clips and their chain of custody
     "ownerdata",  # owners' own data: download everything, delete the account (no models)
+    "messaging",  # officers' messages to the department's camera owners and their replies
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -424,6 +425,11 @@ LOGGING = {
 PORCHLIGHT_SNAPSHOT_MAX_BYTES = env.int("PORCHLIGHT_SNAPSHOT_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- Footage ---------------------------------------------------------------------------
+# Messages through Porchlight (messaging/): an officer may send at most this many an hour
+# (a refusal beyond it is logged), an owner may send at most this many replies an hour. A
+# canvass of a block is a dozen owners; more than that an hour is a mass mailing, not a question.
+PORCHLIGHT_MESSAGES_PER_HOUR = env.int("PORCHLIGHT_MESSAGES_PER_HOUR", default=30)
+PORCHLIGHT_REPLIES_PER_HOUR = env.int("PORCHLIGHT_REPLIES_PER_HOUR", default=60)
 PORCHLIGHT_CLIP_MAX_BYTES = env.int("PORCHLIGHT_CLIP_MAX_BYTES", default=2 * 1024**3)
 PORCHLIGHT_DOWNLOAD_LINK_SECONDS = env.int("PORCHLIGHT_DOWNLOAD_LINK_SECONDS", default=300)
 # The console player's stream link: a browser keeps fetching ranges while a clip plays.

@@ -497,6 +497,7 @@ CAMERA_DATA_ROUTES = {
     "console/clips/<str:clip_id>/play/",  # the viewing is a gate decision
     "console/clips/viewing/<str:link_id>/",  # the page of a viewing the gate allowed; refusals are gate events
     "console/clips/stream/<str:link_id>/",  # bytes for a link the gate issued; refusals are gate events
+    "console/cameras/<str:camera_id>/message/",  # sending is the gate's message_send
 }
 
 
@@ -522,11 +523,14 @@ def test_every_staff_camera_route_goes_through_the_gate() -> None:
         "api/v1/purposes/",
         "console/footage/",  # the officer's own requests
         "console/footage/<uuid:request_id>/",  # counts and clip metadata; clip bytes go through the gate
+        "console/messages/",  # the officer's own threads: camera by reference only, no owner
+        "console/messages/<uuid:thread_id>/",  # one of them; a follow-up is the gate's message_send
     }
     # The console and staff API modules import no camera model or selector except via the gate.
     import footage.views
+    import messaging.views
 
-    for module in (console.views, console.api, footage.views):
+    for module in (console.views, console.api, footage.views, messaging.views):
         source = open(module.__file__ or "").read()  # noqa: SIM115
         assert "cameras.models import Camera" not in source
         assert "cameras.geo import" not in source

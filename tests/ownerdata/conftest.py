@@ -19,6 +19,7 @@ from footage import services as footage_services
 from footage.models import Clip, FootageRequest, OwnerRequest
 from live import services as live_services
 from live.models import LiveSession
+from messaging import services as messaging_services
 from tenants.models import Department
 from tests.conftest import TenantClient
 from tests.factories import UserFactory, totp_enable
@@ -27,6 +28,7 @@ from tests.videos import make_video
 OLIVE_EMAIL = "olive.quillfeather@example.org"
 OLIVE_NAME = "Olive Quillfeather"
 OLIVE_ADDRESS = "4471 Quillfeather Lane"
+OLIVE_REPLY = "Olive saw the van at 9:05"
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +136,14 @@ def world(
     )
     footage_services.clip_hold_set(
         actor=supervisor, purpose=supervisor_purpose, clip_public_id=held_clip.public_id, held=True, reason="Trial"
+    )
+
+    # An officer messaged Olive about the van; her answer shares her contact details.
+    thread = messaging_services.message_send(
+        actor=actor, purpose=purpose, camera_public_id=live_camera.public_id, body="Did you see a blue van?"
+    ).thread
+    messaging_services.message_reply(
+        owner=owner, thread_public_id=thread.public_id, body=OLIVE_REPLY, share_contact=True
     )
 
     start = live_services.live_session_start(actor=actor, purpose=purpose, camera_public_id=live_camera.public_id)

@@ -22,11 +22,12 @@ from cameras.models import Camera, ConsentGrant, Site
 from footage.models import Answer, CameraAnswer, Clip, CustodyEvent, OwnerRequest
 from footage.storage import clip_store
 from live.models import Bridge, LiveSession
+from messaging.models import Message, Thread
 from ownerdata.services import owner_account_delete
 from tests.conftest import SHARED_PK
 from tests.factories import UserFactory
 
-from .conftest import OLIVE_ADDRESS, OLIVE_EMAIL, OLIVE_NAME, OwnerWorld
+from .conftest import OLIVE_ADDRESS, OLIVE_EMAIL, OLIVE_NAME, OLIVE_REPLY, OwnerWorld
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,7 @@ def test_every_personal_row_of_the_owner_goes(world: OwnerWorld, django_capture_
 
 
 @pytest.mark.parametrize(
-    "text", [OLIVE_EMAIL, OLIVE_NAME, OLIVE_ADDRESS, "Olive's private reason", "Olive's NVR", "side.mp4"]
+    "text", [OLIVE_EMAIL, OLIVE_NAME, OLIVE_ADDRESS, OLIVE_REPLY, "Olive's private reason", "Olive's NVR", "side.mp4"]
 )
 def test_the_owners_personal_data_survives_in_no_table(
     world: OwnerWorld, django_capture_on_commit_callbacks: Any, text: str
@@ -275,3 +276,15 @@ def test_police_on_the_case_can_still_view_a_kept_clip_which_names_no_owner(
     event = AccessEvent.objects.get(seq=viewing.decision.event_seq)
     assert viewing.link is not None
     assert (event.action, event.outcome, event.owner_refs) == ("clip_view", "allowed", [])
+
+
+def test_the_owners_messages_go_and_the_officers_messages_stay_as_log_events(
+    world: OwnerWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    sent = AccessEvent.objects.filter(action="message_send").count()
+
+    _delete(world, django_capture_on_commit_callbacks)
+
+    assert not Thread.objects.exists()
+    assert not Message.objects.exists()
+    assert AccessEvent.objects.filter(action="message_send").count() == sent == 1

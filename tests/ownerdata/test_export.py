@@ -20,7 +20,7 @@ from ownerdata.selectors import SECTIONS
 from tests.conftest import SHARED_PK, TenantClient
 from tests.factories import UserFactory, camera_make, site_make
 
-from .conftest import OLIVE_ADDRESS, OLIVE_EMAIL, OwnerWorld
+from .conftest import OLIVE_ADDRESS, OLIVE_EMAIL, OLIVE_REPLY, OwnerWorld
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,11 @@ def test_the_json_download_holds_every_section_of_the_owners_data(world: OwnerWo
         world.open_clip.sha256,
     }
     assert "not included" in document["notes"]["video"]
+    assert [(row["sender"], row["body"]) for row in sections["messages"]] == [
+        ("officer", "Did you see a blue van?"),
+        ("owner", OLIVE_REPLY),
+    ]
+    assert sections["messages"][1]["shared_contact"]["email"] == OLIVE_EMAIL
 
 
 @pytest.mark.parametrize("fmt", ["json", "zip"])
