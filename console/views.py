@@ -140,12 +140,22 @@ def _level_words() -> dict[str, str]:
     }
 
 
+# Rows of the canvass list on one screen page.
+RESULTS_PAGE_SIZE = 25
+
+
 class SearchView(StaffConsoleMixin, View):
     """htmx: the canvass list for an area (nearest first), with a GeoJSON copy for the map.
 
     A search is logged on the officer's name and purpose and tells the owners who asked to be
     told: only a POST from the console's map form makes one (CSRF-checked, as for the canvass
-    export), so no link, redirect or prefetch makes an officer's browser search."""
+    export), so no link, redirect or prefetch makes an officer's browser search.
+
+    The list is paged on screen (RESULTS_PAGE_SIZE rows a page) in the browser: the one search
+    event lists every camera this response hands over, and turning a page hands over nothing
+    new, so it is not another search (re-asking the gate per page would log, and tell owners
+    of, one search several times; keeping results server-side would serve camera data
+    outside the gate)."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = AreaForm(request.POST)
@@ -173,11 +183,16 @@ class SearchView(StaffConsoleMixin, View):
             }
             for h in result.hits
         ]
+        pages = max(1, -(-len(result.hits) // RESULTS_PAGE_SIZE))
         return render(
             request,
             "console/_results.html",
             {
                 "result": result,
+                "rows": [(index // RESULTS_PAGE_SIZE, hit) for index, hit in enumerate(result.hits)],
+                "page_size": RESULTS_PAGE_SIZE,
+                "pages": pages,
+                "first_page_end": min(RESULTS_PAGE_SIZE, len(result.hits)),
                 "levels": _level_words(),
                 "features": {"type": "FeatureCollection", "features": features},
                 "live_available": any(h.can_live_view for h in result.hits),
@@ -210,7 +225,7 @@ class ExportView(StaffConsoleMixin, View):
         response["Content-Disposition"] = 'attachment; filename="canvass.csv"'
         writer = csv.writer(response)
         writer.writerow(
-            ["camera_id", "distance_m", "type", "views", "consent", "footage_request", "live_view", "contact"]
+            ["camera_id", "distance_m", "address", "type", "views", "consent", "footage_request", "live_view", "contact"]
         )
         words = _level_words()
         yes, no = _("yes"), _("no")
@@ -223,6 +238,7 @@ class ExportView(StaffConsoleMixin, View):
                     for value in (
                         row.public_id,
                         round(hit.distance_m),
+                        row.street,
                         row.type_label,
                         view_labels(row.views),
                         words.get(hit.level, hit.level),

@@ -317,6 +317,7 @@ def make_camera(in_rialto: Any, policy: DepartmentPolicy) -> Callable[..., Camer
         share_contact: bool = False,
         lon: float = -117.38,
         lat: float = 34.10,
+        address: str = "1 Main St",
         **consent: Any,
     ) -> Camera:
         owner = UserFactory(role=Role.BUSINESS if kind == "business" else Role.RESIDENT)
@@ -326,7 +327,7 @@ def make_camera(in_rialto: Any, policy: DepartmentPolicy) -> Callable[..., Camer
             lon=lon,
             lat=lat,
             kind=kind,
-            address="1 Main St",
+            address=address,
             share_contact=share_contact,
         )
         camera = camera_services.camera_register(
