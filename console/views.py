@@ -225,7 +225,17 @@ class ExportView(StaffConsoleMixin, View):
         response["Content-Disposition"] = 'attachment; filename="canvass.csv"'
         writer = csv.writer(response)
         writer.writerow(
-            ["camera_id", "distance_m", "address", "type", "views", "consent", "footage_request", "live_view", "contact"]
+            [
+                "camera_id",
+                "distance_m",
+                "address",
+                "type",
+                "views",
+                "consent",
+                "footage_request",
+                "live_view",
+                "contact",
+            ]
         )
         words = _level_words()
         yes, no = _("yes"), _("no")

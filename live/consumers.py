@@ -120,6 +120,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     bridge_id: int | None = None
     bridge_public_id: str | None = None
     refused = False
+    withdrawn: frozenset[bytes] | set[bytes] = frozenset()
     keepalive: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
@@ -153,6 +154,13 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         await self.db(services.bridge_seen, bridge_id=bridge.pk)
         self.bridge_id = bridge.pk  # from here on, disconnect() leaves the group
         self.keepalive = asyncio.create_task(self._keepalive())
+        await self._hello()
+        # After a reconnect, resume the cameras someone is still watching.
+        for camera in await self.db(_watched_cameras, bridge.pk):
+            await self.send(json.dumps({"type": "start", "camera": camera, "fps": self.max_fps, "max_width": 1280}))
+        logger.info("bridge connected", extra={"bridge": self.bridge_public_id})
+
+    async def _hello(self) -> None:
         await self.send(
             json.dumps(
                 {
@@ -164,10 +172,25 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                 }
             )
         )
-        # After a reconnect, resume the cameras someone is still watching.
-        for camera in await self.db(_watched_cameras, bridge.pk):
-            await self.send(json.dumps({"type": "start", "camera": camera, "fps": self.max_fps, "max_width": 1280}))
-        logger.info("bridge connected", extra={"bridge": self.bridge_public_id})
+
+    async def bridge_cameras(self, event: dict[str, Any]) -> None:
+        """The owner changed which cameras this bridge serves (it keeps its token): cameras
+        taken off it are stopped and relayed no more, and the bridge hears its new list in
+        a new hello; one added that someone is watching starts."""
+        if self.bridge_id is None or self.refused:
+            return
+        cameras: dict[bytes, str] = await self.db(_bridge_cameras, self.bridge_id)
+        before = set(self.cameras.values())
+        # Frames already on their way for a camera taken off are dropped, not punished (4409).
+        self.withdrawn = {raw for raw, camera in self.cameras.items() if camera not in cameras.values()}
+        self.cameras = cameras
+        for camera in sorted(before - set(cameras.values())):
+            await self.send(json.dumps({"type": "stop", "camera": camera}))
+        await self._hello()
+        for camera in await self.db(_watched_cameras, self.bridge_id):
+            if camera not in before:
+                await self.send(json.dumps({"type": "start", "camera": camera, "fps": self.max_fps, "max_width": 1280}))
+        logger.info("bridge cameras changed", extra={"bridge": self.bridge_public_id, "cameras": len(cameras)})
 
     async def _keepalive(self) -> None:
         """Say the connection is alive (presence, every third of its expiry), renew the group
@@ -266,6 +289,8 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         raw_camera, captured_us = HEADER.unpack_from(data)
         camera = self.cameras.get(raw_camera)
         if camera is None:
+            if raw_camera in self.withdrawn:
+                return
             await self._refuse(BRIDGE_WRONG_CAMERA, "frame for a camera this bridge does not serve")
             return
         jpeg = data[HEADER.size :]

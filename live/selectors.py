@@ -11,7 +11,7 @@ from .models import Bridge, LiveSession
 def bridges_of_owner(*, owner: Any) -> QuerySet[Bridge]:
     return (
         Bridge.objects.filter(site__owner=owner, revoked_at__isnull=True)
-        .prefetch_related("cameras")
+        .prefetch_related("cameras", "site__cameras")
         .select_related("site")
     )
 

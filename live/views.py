@@ -122,6 +122,21 @@ class BridgesView(OwnerRequiredMixin, View):
             services.bridge_revoke(owner=owner, bridge=bridge)
             messages.success(request, _("Bridge disconnected; its token no longer works."))
             return redirect("portal-bridges")
+        if "change_cameras" in request.POST:
+            try:
+                bridge = services.bridge_cameras_set(
+                    owner=owner,
+                    bridge_public_id=request.POST["change_cameras"],
+                    camera_public_ids=request.POST.getlist("cameras"),
+                )
+            except Bridge.DoesNotExist as exc:  # another owner's, revoked or a malformed id
+                raise Http404 from exc
+            except ValidationError as exc:
+                return render(request, self.template, self._context(request, errors=exc.messages), status=400)
+            messages.success(
+                request, _("The cameras of bridge “%(name)s” were changed; it keeps its token.") % {"name": bridge.name}
+            )
+            return redirect("portal-bridges")
         if "end_session" in request.POST:
             try:
                 services.live_session_owner_end(owner=owner, session_public_id=request.POST["end_session"])

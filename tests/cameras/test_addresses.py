@@ -82,7 +82,9 @@ def test_a_trailing_house_number_becomes_its_hundred(number: int, street: str) -
     unit=UNITS,
     unit_number=st.integers(min_value=1, max_value=9999),
 )
-def test_neither_the_house_number_nor_the_unit_ever_shows(number: int, street: str, unit: str, unit_number: int) -> None:
+def test_neither_the_house_number_nor_the_unit_ever_shows(
+    number: int, street: str, unit: str, unit_number: int
+) -> None:
     shown = address_block(f"{number} {street} {unit} {unit_number}")
 
     assert re.findall(r"\d+", shown) == [str(number // 100 * 100)]

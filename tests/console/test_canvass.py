@@ -137,7 +137,7 @@ def test_a_long_canvass_list_is_paged_on_screen_by_one_search_and_exported_whole
     assert len(shown) == 25
     assert len(re.findall(r'<tr class="hit"[^>]*data-page="1" hidden>', page)) == 5
     assert 'id="results-pager"' in page
-    assert "Cameras 1–25 of 30" in page
+    assert "Cameras 1\u201325 of 30" in page
     assert AccessEvent.objects.filter(action="search").count() == searches_before + 1
     assert len(rows) == 30
 
