@@ -22,6 +22,7 @@ from cameras.consent import ConsentAction, ConsentLevel, Reason, consent_permits
 from cameras.models import Purpose
 from cameras.selectors import grant_state
 from cameras.templatetags.porchlight import view_labels
+from live import selectors as live_selectors
 from tenants.models import DepartmentPolicy
 
 from .forms import AreaForm, PurposeForm
@@ -183,24 +184,38 @@ class SearchView(StaffConsoleMixin, View):
             }
             for h in result.hits
         ]
+        live = _live_ready(request, result.hits)
         pages = max(1, -(-len(result.hits) // RESULTS_PAGE_SIZE))
         return render(
             request,
             "console/_results.html",
             {
                 "result": result,
-                "rows": [(index // RESULTS_PAGE_SIZE, hit) for index, hit in enumerate(result.hits)],
+                "rows": [
+                    (index // RESULTS_PAGE_SIZE, hit, hit.camera.public_id in live)
+                    for index, hit in enumerate(result.hits)
+                ],
                 "page_size": RESULTS_PAGE_SIZE,
                 "pages": pages,
                 "first_page_end": min(RESULTS_PAGE_SIZE, len(result.hits)),
                 "levels": _level_words(),
                 "features": {"type": "FeatureCollection", "features": features},
-                "live_available": any(h.can_live_view for h in result.hits),
+                "live_available": bool(live),
                 # The area again, for the form that exports it or asks its owners for footage
                 # (both POSTs: see ExportView and FootageRequestCreateView).
                 "area_fields": form.area_fields(),
             },
         )
+
+
+def _live_ready(request: HttpRequest, hits: list[access.CameraHit]) -> set[Any]:
+    """Public ids of the hits the gate would let the officer watch now and whose bridge is
+    connected: a camera without a picture to show is not offered for live view."""
+    online = live_selectors.cameras_with_bridge_online(
+        schema=request.tenant.schema_name,  # type: ignore[attr-defined]
+        camera_public_ids=[h.camera.public_id for h in hits],
+    )
+    return {h.camera.public_id for h in hits if h.can_live_view and h.camera.public_id in online}
 
 
 class ExportView(StaffConsoleMixin, View):
@@ -238,7 +253,8 @@ class ExportView(StaffConsoleMixin, View):
             ]
         )
         words = _level_words()
-        yes, no = _("yes"), _("no")
+        yes, no, offline = _("yes"), _("no"), _("bridge offline")
+        live = _live_ready(request, result.hits)
         for hit in result.hits:
             row = hit.camera
             contact = f"{row.contact_name} <{row.contact_email}> {row.contact_address}" if hit.shares_contact else ""
@@ -253,7 +269,7 @@ class ExportView(StaffConsoleMixin, View):
                         view_labels(row.views),
                         words.get(hit.level, hit.level),
                         yes if hit.can_request_footage else no,
-                        yes if hit.can_live_view else no,
+                        yes if hit.camera.public_id in live else offline if hit.can_live_view else no,
                         contact,
                     )
                 ]
@@ -286,6 +302,9 @@ _LIVE_REFUSALS = {
         "Live view: department policy does not allow live view of home cameras."
     ),
     "approval_required": gettext_lazy("Live view: a supervisor must approve this exigent purpose first."),
+    "bridge_offline": gettext_lazy(
+        "Live view: not now, the camera's bridge (the owner's computer that relays it) is offline."
+    ),
 }
 # Consent that no longer applies leaves police what `registered` gives (as in search results).
 _INACTIVE_NOTES = {
@@ -310,6 +329,11 @@ class CameraDetailView(StaffConsoleMixin, View):
         inactive = _INACTIVE_NOTES.get(footage.reason)
         level = ConsentLevel.REGISTERED if state is None or inactive else state.level
         live_refusal = access.live_allowed_now(camera=camera, purpose=purpose, user=request.user)
+        if live_refusal is None and not live_selectors.cameras_with_bridge_online(
+            schema=request.tenant.schema_name,  # type: ignore[attr-defined]
+            camera_public_ids=[camera.public_id],
+        ):
+            live_refusal = "bridge_offline"
         return render(
             request,
             "console/camera_detail.html",

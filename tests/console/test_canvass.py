@@ -148,3 +148,41 @@ def test_a_short_canvass_list_has_no_pager(with_purpose: TenantClient, make_came
     page = with_purpose.post("/console/search/", AREA).content.decode()
 
     assert 'id="results-pager"' not in page
+
+
+def test_a_camera_whose_bridge_is_offline_is_not_offered_for_live_view_in_the_results(
+    with_purpose: TenantClient, make_camera: Any
+) -> None:
+    offline = make_camera("live")
+
+    page = with_purpose.post("/console/search/", AREA).content.decode()
+    rows = _csv(with_purpose.post("/console/search/export.csv", AREA))
+
+    assert f'name="camera" value="{offline.public_id}"' not in page
+    assert 'id="open-live-wall"' not in page
+    assert "bridge offline" in page
+    assert [row["live_view"] for row in rows] == ["bridge offline"]
+
+
+def test_a_camera_whose_bridge_is_connected_is_offered_for_live_view_in_the_results(
+    with_purpose: TenantClient, make_camera: Any
+) -> None:
+    online = make_camera("live", bridge_online=True)
+
+    page = with_purpose.post("/console/search/", AREA).content.decode()
+    rows = _csv(with_purpose.post("/console/search/export.csv", AREA))
+
+    assert f'name="camera" value="{online.public_id}"' in page
+    assert 'id="open-live-wall"' in page
+    assert [row["live_view"] for row in rows] == ["yes"]
+
+
+def test_the_camera_page_offers_no_live_view_while_its_bridge_is_offline(
+    with_purpose: TenantClient, make_camera: Any
+) -> None:
+    camera = make_camera("live")
+
+    body = with_purpose.get(f"/console/cameras/{camera.public_id}/").content.decode()
+
+    assert 'id="open-live"' not in body
+    assert "the camera&#x27;s bridge (the owner&#x27;s computer that relays it) is offline" in body

@@ -19,11 +19,13 @@ from websockets.exceptions import ConnectionClosed
 from audit.models import AccessEvent
 from cameras import services
 from cameras.models import Camera
+from live import presence
 from live.models import LiveSession
 from live.net import ws_connect
 from tenants.models import DepartmentPolicy
 from tests.conftest import free_port
 from tests.e2e.conftest import ROOT, LiveServer
+from tests.factories import bridge_heartbeat
 from tests.live.test_consumers import Scene, _scene, committed, last_event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
@@ -90,6 +92,10 @@ def bridge_process(
         stderr=subprocess.STDOUT,
         text=True,
     )
+    # The console offers live view only once the bridge is connected (live.presence).
+    deadline = time.monotonic() + 20
+    while not presence.bridges_connected(schema="rialto", bridges=[scene.bridge_id]) and time.monotonic() < deadline:
+        time.sleep(0.1)
     yield scene, process
     process.terminate()
     process.wait(timeout=10)
@@ -187,12 +193,33 @@ def test_the_console_live_view_draws_frames_with_a_watermark(
     context.close()
 
 
-def test_a_live_view_whose_bridge_is_offline_does_not_claim_to_be_live(
+def test_a_camera_whose_bridge_is_offline_is_not_offered_for_live_view(
     porchlight_server: LiveServer, browser: Any, shot: Any
 ) -> None:
     # given a camera the officer may watch, whose owner's bridge is not connected
     scene = committed(_scene, level="live")
     committed(_console_purpose, scene)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
+    page = context.new_page()
+
+    # when the officer opens the camera page
+    page.goto(porchlight_server.url("rialto.localhost", f"/console/cameras/{scene.camera_id}/"))
+    shot(page, "live-view-bridge-offline")
+
+    # then it says the bridge is offline and offers no live view (nothing to claim is live)
+    assert page.locator("#open-live").count() == 0
+    assert "bridge" in page.locator("#live-refused").inner_text()
+    context.close()
+
+
+def test_a_live_view_whose_bridge_sends_no_pictures_does_not_claim_to_be_live(
+    porchlight_server: LiveServer, browser: Any, shot: Any
+) -> None:
+    # given a camera the officer may watch, whose owner's bridge is connected but sends nothing
+    scene = committed(_scene, level="live")
+    committed(_console_purpose, scene)
+    committed(lambda: bridge_heartbeat(schema="rialto", bridge_public_id=scene.bridge_id))
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
     page = context.new_page()
@@ -222,6 +249,7 @@ def test_a_refused_live_view_shows_why_in_a_sentence_on_the_page(
     # footage requests
     scene = committed(_scene, level="live")
     committed(_console_purpose, scene)
+    committed(lambda: bridge_heartbeat(schema="rialto", bridge_public_id=scene.bridge_id))
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
     context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
     page = context.new_page()
@@ -251,6 +279,7 @@ def test_signing_out_in_another_tab_ends_the_live_view_within_a_second(
     # given an officer watching a camera live in one tab
     scene = committed(_scene, level="live")
     committed(_console_purpose, scene)
+    committed(lambda: bridge_heartbeat(schema="rialto", bridge_public_id=scene.bridge_id))
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
     page = context.new_page()
