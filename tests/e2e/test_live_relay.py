@@ -193,6 +193,90 @@ def test_the_console_live_view_draws_frames_with_a_watermark(
     context.close()
 
 
+def _watching(porchlight_server: LiveServer, browser: Any, scene: Scene) -> tuple[Any, Any]:
+    committed(_console_purpose, scene)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
+    page = context.new_page()
+    page.goto(porchlight_server.url("rialto.localhost", f"/console/cameras/{scene.camera_id}/"))
+    page.click("#open-live")
+    page.wait_for_function("() => Number(document.querySelector('.live-tile').dataset.frames || 0) >= 3", timeout=20000)
+    return context, page
+
+
+def _ended_tile(page: Any) -> dict[str, Any]:
+    return page.evaluate(
+        """() => { const t = document.querySelector('.live-tile');
+        const gone = (s) => getComputedStyle(t.querySelector(s)).display === 'none';
+        return { code: t.dataset.closed, canvas: gone('canvas'),
+                 reason: t.querySelector('.tile-ended').textContent, left: t.querySelector('.left').textContent,
+                 extend: gone('.extend'), end: gone('.end') }; }"""
+    )
+
+
+def test_the_tile_names_its_camera_and_the_end_button_ends_the_view(
+    porchlight_server: LiveServer, bridge_process: Any, browser: Any, shot: Any
+) -> None:
+    # given an officer watching a camera live
+    scene, _ = bridge_process
+    context, page = _watching(porchlight_server, browser, scene)
+    shot(page, "live-tile-named")
+    title = page.locator(".live-tile .tile-title").inner_text()
+
+    # when they press End
+    page.locator(".live-tile .end").click()
+    page.wait_for_function("() => document.querySelector('.live-tile').dataset.closed", timeout=5000)
+    shot(page, "live-tile-ended-by-officer")
+
+    # then the tile named the camera and its block; now the reason replaces the picture, the
+    # countdown and the buttons are gone, and the end is logged as the officer's
+    assert "Fixed camera" in title
+    assert "0 block of Main" in title
+    assert _ended_tile(page) == {
+        "code": "1000",
+        "canvas": True,
+        "reason": "You ended this live view.",
+        "left": "",
+        "extend": True,
+        "end": True,
+    }
+    assert committed(lambda: LiveSession.objects.get(officer_id=scene.officer_id).end_reason) == "viewer_left"
+    assert (last_event(scene).action, last_event(scene).reason) == ("live_end", "viewer_left")
+    context.close()
+
+
+def test_when_the_owner_ends_the_view_the_picture_is_replaced_by_the_reason(
+    porchlight_server: LiveServer, bridge_process: Any, browser: Any, shot: Any
+) -> None:
+    # given an officer watching a camera live
+    scene, _ = bridge_process
+    context, page = _watching(porchlight_server, browser, scene)
+
+    # when the owner ends the view from their bridge page
+    def owner_ends() -> None:
+        from live import services as live_services
+
+        session = LiveSession.objects.get(officer_id=scene.officer_id, ended_at__isnull=True)
+        owner = Camera.objects.get(pk=scene.camera_pk).site.owner
+        live_services.live_session_owner_end(owner=owner, session_public_id=session.public_id)
+
+    committed(owner_ends)
+    page.wait_for_function("() => document.querySelector('.live-tile').dataset.closed", timeout=5000)
+    shot(page, "live-tile-ended-by-owner")
+
+    # then the picture gives way to the reason in words, not a frozen frame
+    ended = _ended_tile(page)
+    assert (ended["code"], ended["canvas"], ended["left"], ended["extend"], ended["end"]) == (
+        "4412",
+        True,
+        "",
+        True,
+        True,
+    )
+    assert ended["reason"] == "The owner ended this live view."
+    context.close()
+
+
 def test_a_camera_whose_bridge_is_offline_is_not_offered_for_live_view(
     porchlight_server: LiveServer, browser: Any, shot: Any
 ) -> None:
