@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from cameras import access
+from cameras.addresses import address_for_police
 from cameras.consent import ConsentAction, ConsentLevel, Reason, consent_permits
 from cameras.models import Purpose
 from cameras.selectors import grant_state
@@ -340,6 +341,7 @@ class CameraDetailView(StaffConsoleMixin, View):
             {
                 "camera": camera,
                 "consent_words": _level_words().get(level, level),
+                "address": address_for_police(camera.site.address, share_contact=camera.site.share_contact),
                 "consent_note": inactive,
                 "live_refusal": None
                 if live_refusal is None

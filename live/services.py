@@ -90,15 +90,19 @@ def bridge_cameras_set(*, owner: Any, bridge_public_id: Any, camera_public_ids: 
     nothing changes. A connected bridge is told at once (live.consumers: cameras taken off
     are stopped and relayed no more). Bridge.DoesNotExist: no such bridge of this owner.
     """
+    bridge_uuid = _uuid_or_none(bridge_public_id)
+    if bridge_uuid is None:
+        raise Bridge.DoesNotExist
+    parsed = [_uuid_or_none(c) for c in camera_public_ids]
+    wanted = {c for c in parsed if c is not None}
     with transaction.atomic():
         bridge = (
             Bridge.objects.select_for_update(of=("self",))
             .select_related("site")
-            .get(public_id=_uuid_or_none(bridge_public_id), site__owner=owner, revoked_at__isnull=True)
+            .get(public_id=bridge_uuid, site__owner=owner, revoked_at__isnull=True)
         )
-        wanted = {_uuid_or_none(c) for c in camera_public_ids}
-        cameras = list(Camera.objects.filter(site=bridge.site, public_id__in=wanted - {None}))
-        if not cameras or None in wanted or len(cameras) != len(wanted):
+        cameras = list(Camera.objects.filter(site=bridge.site, public_id__in=wanted))
+        if not cameras or None in parsed or len(cameras) != len(wanted):
             raise ValidationError({"cameras": [_("Choose one or more cameras of this property.")]})
         bridge.cameras.set(cameras)
         bridge._history_user = owner  # type: ignore[attr-defined]

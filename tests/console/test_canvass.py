@@ -46,7 +46,7 @@ def test_the_canvass_list_shows_the_block_not_the_house_number_when_the_owner_do
     page = with_purpose.post("/console/search/", AREA).content.decode()
 
     assert "1200 block of W Baseline Rd" in page
-    assert "1234" not in page
+    assert "1234 W" not in page
     assert "Apt 4" not in page
 
 
@@ -69,7 +69,7 @@ def test_the_canvass_csv_has_the_address_to_the_block_unless_shared(
     rows = _csv(with_purpose.post("/console/search/export.csv", AREA))
 
     assert [row["address"] for row in rows] == [shown]
-    assert ("1234" in rows[0]["contact"]) is share
+    assert ("1234 W" in rows[0]["contact"]) is share
 
 
 @pytest.mark.parametrize(("share", "shown"), [(False, "1200 block of W Baseline Rd"), (True, "1234 W Baseline Rd")])
@@ -89,7 +89,7 @@ def test_the_search_api_gives_the_address_to_the_block_unless_shared(
     response = rialto_client.get("/api/v1/cameras/search/", {**AREA, "purpose": purpose["id"]}, **auth)
 
     assert [f["properties"]["address"] for f in response.json()["features"]] == [shown]
-    assert ("1234" in response.content.decode()) is share
+    assert ("1234 W" in response.content.decode()) is share
 
 
 def test_a_refused_search_shows_no_address(officer_client: TenantClient, make_camera: Any) -> None:
@@ -186,3 +186,15 @@ def test_the_camera_page_offers_no_live_view_while_its_bridge_is_offline(
 
     assert 'id="open-live"' not in body
     assert "the camera&#x27;s bridge (the owner&#x27;s computer that relays it) is offline" in body
+
+
+@pytest.mark.parametrize(("share", "shown"), [(False, "1200 block of W Baseline Rd"), (True, "1234 W Baseline Rd")])
+def test_the_camera_page_shows_the_address_to_the_block_unless_shared(
+    with_purpose: TenantClient, make_camera: Any, share: bool, shown: str
+) -> None:
+    camera = make_camera("on_request", address="1234 W Baseline Rd", share_contact=share)
+
+    body = with_purpose.get(f"/console/cameras/{camera.public_id}/").content.decode()
+
+    assert re.search(r'<dd id="camera-address">(.*?)</dd>', body).group(1) == shown  # type: ignore[union-attr]
+    assert ("1234 W" in body) is share
