@@ -38,6 +38,17 @@ def _csv(response: Any) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.content.decode())))
 
 
+# Browser tests commit cameras of their own near the same spot: look at this test's rows only.
+def _csv_row(response: Any, camera: Any) -> dict[str, str]:
+    return next(row for row in _csv(response) if row["camera_id"] == str(camera.public_id))
+
+
+def _row(page: str, camera: Any) -> str:
+    match = re.search(rf'<tr class="hit" data-camera="{camera.public_id}".*?</tr>', page, re.S)
+    assert match is not None
+    return match.group(0)
+
+
 def test_the_canvass_list_shows_the_block_not_the_house_number_when_the_owner_does_not_share(
     with_purpose: TenantClient, make_camera: Any
 ) -> None:
@@ -64,12 +75,12 @@ def test_the_canvass_list_shows_the_whole_address_when_the_owner_shares_contact_
 def test_the_canvass_csv_has_the_address_to_the_block_unless_shared(
     with_purpose: TenantClient, make_camera: Any, share: bool, shown: str
 ) -> None:
-    make_camera("on_request", address="1234 W Baseline Rd", share_contact=share)
+    camera = make_camera("on_request", address="1234 W Baseline Rd", share_contact=share)
 
-    rows = _csv(with_purpose.post("/console/search/export.csv", AREA))
+    row = _csv_row(with_purpose.post("/console/search/export.csv", AREA), camera)
 
-    assert [row["address"] for row in rows] == [shown]
-    assert ("1234 W" in rows[0]["contact"]) is share
+    assert row["address"] == shown
+    assert ("1234 W" in row["contact"]) is share
 
 
 @pytest.mark.parametrize(("share", "shown"), [(False, "1200 block of W Baseline Rd"), (True, "1234 W Baseline Rd")])
@@ -77,7 +88,7 @@ def test_the_search_api_gives_the_address_to_the_block_unless_shared(
     in_rialto: Any, rialto_client: TenantClient, make_staff: Any, make_camera: Any, share: bool, shown: str
 ) -> None:
     officer, _ = make_staff(Role.OFFICER)
-    make_camera("on_request", address="1234 W Baseline Rd", share_contact=share)
+    camera = make_camera("on_request", address="1234 W Baseline Rd", share_contact=share)
     auth = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=officer, name='cli').raw}"}
     purpose = rialto_client.post(
         "/api/v1/purposes/",
@@ -88,7 +99,8 @@ def test_the_search_api_gives_the_address_to_the_block_unless_shared(
 
     response = rialto_client.get("/api/v1/cameras/search/", {**AREA, "purpose": purpose["id"]}, **auth)
 
-    assert [f["properties"]["address"] for f in response.json()["features"]] == [shown]
+    feature = next(f for f in response.json()["features"] if f["properties"]["id"] == str(camera.public_id))
+    assert feature["properties"]["address"] == shown
     assert ("1234 W" in response.content.decode()) is share
 
 
@@ -133,13 +145,14 @@ def test_a_long_canvass_list_is_paged_on_screen_by_one_search_and_exported_whole
     page = with_purpose.post("/console/search/", AREA).content.decode()
     rows = _csv(with_purpose.post("/console/search/export.csv", AREA))
 
-    shown = re.findall(r'<tr class="hit"[^>]*data-page="0"(?! hidden)[^>]*>', page)
-    assert len(shown) == 25
-    assert len(re.findall(r'<tr class="hit"[^>]*data-page="1" hidden>', page)) == 5
+    hits = len(re.findall(r'<tr class="hit"', page))
+    assert hits >= 30
+    assert len(re.findall(r'<tr class="hit"[^>]*data-page="0">', page)) == 25
+    assert len(re.findall(r'<tr class="hit"[^>]*data-page="[1-9]\d*" hidden>', page)) == hits - 25
     assert 'id="results-pager"' in page
-    assert "Cameras 1\u201325 of 30" in page
+    assert f"Cameras 1\u201325 of {hits}" in page
     assert AccessEvent.objects.filter(action="search").count() == searches_before + 1
-    assert len(rows) == 30
+    assert len(rows) == hits
 
 
 def test_a_short_canvass_list_has_no_pager(with_purpose: TenantClient, make_camera: Any) -> None:
@@ -156,12 +169,11 @@ def test_a_camera_whose_bridge_is_offline_is_not_offered_for_live_view_in_the_re
     offline = make_camera("live")
 
     page = with_purpose.post("/console/search/", AREA).content.decode()
-    rows = _csv(with_purpose.post("/console/search/export.csv", AREA))
+    row = _csv_row(with_purpose.post("/console/search/export.csv", AREA), offline)
 
-    assert f'name="camera" value="{offline.public_id}"' not in page
-    assert 'id="open-live-wall"' not in page
-    assert "bridge offline" in page
-    assert [row["live_view"] for row in rows] == ["bridge offline"]
+    assert 'name="camera"' not in _row(page, offline)
+    assert "bridge offline" in _row(page, offline)
+    assert row["live_view"] == "bridge offline"
 
 
 def test_a_camera_whose_bridge_is_connected_is_offered_for_live_view_in_the_results(
@@ -170,11 +182,11 @@ def test_a_camera_whose_bridge_is_connected_is_offered_for_live_view_in_the_resu
     online = make_camera("live", bridge_online=True)
 
     page = with_purpose.post("/console/search/", AREA).content.decode()
-    rows = _csv(with_purpose.post("/console/search/export.csv", AREA))
+    row = _csv_row(with_purpose.post("/console/search/export.csv", AREA), online)
 
-    assert f'name="camera" value="{online.public_id}"' in page
+    assert f'name="camera" value="{online.public_id}"' in _row(page, online)
     assert 'id="open-live-wall"' in page
-    assert [row["live_view"] for row in rows] == ["yes"]
+    assert row["live_view"] == "yes"
 
 
 def test_the_camera_page_offers_no_live_view_while_its_bridge_is_offline(
