@@ -11,10 +11,14 @@
     var state = fig.querySelector(".state"), left = fig.querySelector(".left");
     var extend = fig.querySelector(".extend"), end = fig.querySelector(".end"), ended = fig.querySelector(".tile-ended");
     var name = fig.querySelector(".tile-name"), address = fig.querySelector(".tile-address");
+    var stale = fig.querySelector(".tile-stale");
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var ws = new WebSocket(scheme + location.host + "/ws/live/" + fig.dataset.camera + "/?purpose=" + fig.dataset.purpose);
     ws.binaryType = "arraybuffer";
-    var watermark = "", endsAt = null, frames = 0, refusal = "", countdown = null;
+    var watermark = "", endsAt = null, frames = 0, refusal = "", countdown = null, lastFrame = 0;
+    // A picture older than this is not shown as live: the bridge stopped sending (offline,
+    // or the camera was taken off it), and a frozen frame must not pass for the street now.
+    var STALE_MS = 5000;
 
     function stamp() {
       ctx.font = "16px system-ui, sans-serif";
@@ -51,14 +55,16 @@
         if (fig.dataset.closed) return;  // a frame decoded after the end is not drawn
         ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
         stamp();
-        if (!frames) state.textContent = MESSAGES.live;
+        if (!frames || fig.dataset.stale) state.textContent = MESSAGES.live;
+        delete fig.dataset.stale; stale.hidden = true;
+        lastFrame = Date.now();
         frames += 1; fig.dataset.frames = String(frames);
       });
     };
     ws.onclose = function (e) {
       var why = refusal || MESSAGES[String(e.code)] || MESSAGES["1006"];
       fig.dataset.closed = String(e.code);
-      extend.hidden = true; end.hidden = true;
+      extend.hidden = true; end.hidden = true; stale.hidden = true;
       clearInterval(countdown); left.textContent = "";
       // The picture goes: the reason takes its place.
       ctx.clearRect(0, 0, canvas.width, canvas.height);
@@ -79,6 +85,9 @@
     });
     countdown = setInterval(function () {
       if (!endsAt || fig.dataset.closed) return;
+      if (lastFrame && !fig.dataset.stale && Date.now() - lastFrame > STALE_MS) {
+        fig.dataset.stale = "1"; stale.hidden = false; state.textContent = MESSAGES.stalled;
+      }
       var s = Math.max(0, Math.round((endsAt - new Date()) / 1000));
       left.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0") + " " + MESSAGES.left;
     }, 500);

@@ -277,6 +277,25 @@ def test_when_the_owner_ends_the_view_the_picture_is_replaced_by_the_reason(
     context.close()
 
 
+def test_a_picture_that_stops_coming_is_covered_not_left_frozen(
+    porchlight_server: LiveServer, bridge_process: Any, browser: Any, shot: Any
+) -> None:
+    # given an officer watching a camera live
+    scene, process = bridge_process
+    context, page = _watching(porchlight_server, browser, scene)
+
+    # when the owner's bridge goes away in the middle of the view
+    process.terminate()
+    process.wait(timeout=10)
+    page.wait_for_function("() => document.querySelector('.live-tile').dataset.stale", timeout=15000)
+    shot(page, "live-tile-stale")
+
+    # then the last picture is covered by words saying no new pictures come
+    assert page.locator(".live-tile .tile-stale").is_visible()
+    assert page.locator(".live-tile .state").inner_text() == "No new pictures from the camera"
+    context.close()
+
+
 def test_a_camera_whose_bridge_is_offline_is_not_offered_for_live_view(
     porchlight_server: LiveServer, browser: Any, shot: Any
 ) -> None:
