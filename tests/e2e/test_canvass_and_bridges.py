@@ -82,11 +82,17 @@ def test_the_canvass_list_pages_by_keyboard_without_searching_again(
     assert page.locator("tr.hit:visible").count() == 25
 
 
+@pytest.mark.parametrize(
+    ("locale", "kept"),
+    [("en-US", "keeps its token"), ("es-ES", "conserva su token")],
+)
 def test_the_bridge_page_fits_a_phone_and_changes_a_bridges_cameras_keeping_its_token(
     porchlight_server: LiveServer,
     browser: Any,
     shot: Any,
     people: dict[str, Any],  # noqa: F811
+    locale: str,
+    kept: str,
 ) -> None:
     # given the owner, on a phone, with a second camera on the property
     def second_camera() -> None:
@@ -94,7 +100,7 @@ def test_the_bridge_page_fits_a_phone_and_changes_a_bridges_cameras_keeping_its_
             services.camera_register(owner=people["owner"], site=people["camera"].site, label="Back gate")
 
     _committed(second_camera)
-    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="en-US")
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale=locale)
     context.add_cookies([{"name": "sessionid", "value": people["owner_session"], "domain": HOST, "path": "/"}])
     page = context.new_page()
     page.goto(porchlight_server.url(HOST, "/my/bridges/"))
@@ -105,7 +111,7 @@ def test_the_bridge_page_fits_a_phone_and_changes_a_bridges_cameras_keeping_its_
     form.locator("label:has-text('Back gate') input").uncheck()
     form.locator("button[type=submit]").click()
     expect(page.locator("#bridge-token")).to_be_visible()
-    shot(page, "bridge-token-375")
+    shot(page, f"bridge-token-375-{locale}")
 
     # then the token wraps on the phone: nothing is wider than the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -117,13 +123,13 @@ def test_the_bridge_page_fits_a_phone_and_changes_a_bridges_cameras_keeping_its_
     page.goto(porchlight_server.url(HOST, "/my/bridges/"))
     page.locator(".bridge-change summary").click()
     page.locator(".bridge-change label:has-text('Back gate') input").check()
-    shot(page, "bridge-change-375")
+    shot(page, f"bridge-change-375-{locale}")
     page.locator(".bridge-change button[name=change_cameras]").click()
 
     # then it serves both and keeps its token
     expect(page.locator(".bridge-cameras").first).to_contain_text("Back gate")
     assert prefix in page.locator("table.bridges").inner_text()
-    assert "keeps its token" in page.content()
+    assert kept in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    shot(page, "bridge-changed-375")
+    shot(page, f"bridge-changed-375-{locale}")
     context.close()
