@@ -19,7 +19,7 @@ from django.contrib.gis.geos import Point, Polygon
 from django.db import connection
 from django.utils import timezone
 
-from .addresses import address_for_police
+from .addresses import address_for_police, block_template
 from .consent import ConsentLevel
 from .models import CameraStatus, CameraType
 
@@ -207,6 +207,7 @@ def cameras_in_area(*, area: Area, mode: str, limit: int = DEFAULT_LIMIT) -> tup
     sites = {row[0]: row[1:] for row in _rows(_SITES, {"ids": list({row[6] for row in page})})}
     consent = {row[0]: row[1:] for row in _rows(_CONSENT, {"ids": [row[0] for row in page]})}
     rows = []
+    block = block_template()
     for pk, metres, public_id, kind, views, status, site_id, lon, lat in page:
         site_kind, share, owner_id, name, email, address, raw_address = sites.get(site_id, _NO_SITE)
         level, windows, expires_at, revoked_at, notify = consent.get(pk, _NO_CONSENT)
@@ -233,7 +234,7 @@ def cameras_in_area(*, area: Area, mode: str, limit: int = DEFAULT_LIMIT) -> tup
                 expires_at,
                 revoked_at,
                 notify,
-                address_for_police(raw_address, share_contact=share),
+                address_for_police(raw_address, share_contact=share, template=block),
             )
         )
     return rows, len(found)
