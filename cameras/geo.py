@@ -19,6 +19,7 @@ from django.contrib.gis.geos import Point, Polygon
 from django.db import connection
 from django.utils import timezone
 
+from .addresses import address_for_police, block_template
 from .consent import ConsentLevel
 from .models import CameraStatus, CameraType
 
@@ -70,6 +71,9 @@ class SearchRow(NamedTuple):
     consent_expires_at: dt.datetime | None
     consent_revoked_at: dt.datetime | None
     consent_notify: bool  # the owner asked to be told of every access
+    # The site's street address as police may see it: whole when the owner shares contact
+    # details, else to the block (cameras.addresses); the house number never leaves here.
+    street: str = ""
 
     @property
     def type_label(self) -> str:
@@ -89,12 +93,14 @@ SELECT id, ST_Distance(location, %(c)s::geography, false), public_id, camera_typ
 FROM cameras_camera WHERE {where} ORDER BY location <-> %(c)s::geography LIMIT %(cap)s
 """
 # The page's sites. The owner's contact is read only where the site shares it (the
-# subqueries run only when the CASE condition holds).
+# subqueries run only when the CASE condition holds); the address is read for every site and
+# rounded to its block below, before it leaves this module, unless the site shares it.
 _SITES = """
 SELECT s.id, s.kind, s.share_contact, s.owner_id,
        CASE WHEN s.share_contact THEN (SELECT u.full_name FROM accounts_user AS u WHERE u.id = s.owner_id) END,
        CASE WHEN s.share_contact THEN (SELECT u.email FROM accounts_user AS u WHERE u.id = s.owner_id) END,
-       CASE WHEN s.share_contact THEN s.address END
+       CASE WHEN s.share_contact THEN s.address END,
+       s.address
 FROM cameras_site AS s WHERE s.id = ANY(%(ids)s)
 """
 _CONSENT = """
@@ -181,7 +187,7 @@ def _matches(area: Area, mode: str) -> list[tuple[Any, ...]]:
     return found
 
 
-_NO_SITE = ("", False, 0, None, None, None)
+_NO_SITE = ("", False, 0, None, None, None, "")
 _NO_CONSENT = (None, "[]", None, None, False)
 
 
@@ -201,8 +207,9 @@ def cameras_in_area(*, area: Area, mode: str, limit: int = DEFAULT_LIMIT) -> tup
     sites = {row[0]: row[1:] for row in _rows(_SITES, {"ids": list({row[6] for row in page})})}
     consent = {row[0]: row[1:] for row in _rows(_CONSENT, {"ids": [row[0] for row in page]})}
     rows = []
+    block = block_template()
     for pk, metres, public_id, kind, views, status, site_id, lon, lat in page:
-        site_kind, share, owner_id, name, email, address = sites.get(site_id, _NO_SITE)
+        site_kind, share, owner_id, name, email, address, raw_address = sites.get(site_id, _NO_SITE)
         level, windows, expires_at, revoked_at, notify = consent.get(pk, _NO_CONSENT)
         if isinstance(windows, str):  # jsonb arrives as text on a raw cursor
             windows = [] if windows == "[]" else json.loads(windows)
@@ -227,6 +234,7 @@ def cameras_in_area(*, area: Area, mode: str, limit: int = DEFAULT_LIMIT) -> tup
                 expires_at,
                 revoked_at,
                 notify,
+                address_for_police(raw_address, share_contact=share, template=block),
             )
         )
     return rows, len(found)

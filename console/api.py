@@ -80,6 +80,8 @@ def _feature(hit: access.CameraHit) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "id": str(camera.public_id),
         "distance_m": round(hit.distance_m),
+        # The whole street address if the owner shares contact details, else its block.
+        "address": camera.street,
         "type": camera.camera_type,
         "views": camera.views,
         "consent_level": hit.level,

@@ -19,10 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from cameras import access
+from cameras.addresses import address_for_police
 from cameras.consent import ConsentAction, ConsentLevel, Reason, consent_permits
 from cameras.models import Purpose
 from cameras.selectors import grant_state
 from cameras.templatetags.porchlight import view_labels
+from live import selectors as live_selectors
 from tenants.models import DepartmentPolicy
 
 from .forms import AreaForm, DenyForm, PurposeForm
@@ -143,12 +145,22 @@ def _level_words() -> dict[str, str]:
     }
 
 
+# Rows of the canvass list on one screen page.
+RESULTS_PAGE_SIZE = 25
+
+
 class SearchView(StaffConsoleMixin, View):
     """htmx: the canvass list for an area (nearest first), with a GeoJSON copy for the map.
 
     A search is logged on the officer's name and purpose and tells the owners who asked to be
     told: only a POST from the console's map form makes one (CSRF-checked, as for the canvass
-    export), so no link, redirect or prefetch makes an officer's browser search."""
+    export), so no link, redirect or prefetch makes an officer's browser search.
+
+    The list is paged on screen (RESULTS_PAGE_SIZE rows a page) in the browser: the one search
+    event lists every camera this response hands over, and turning a page hands over nothing
+    new, so it is not another search (re-asking the gate per page would log, and tell owners
+    of, one search several times; keeping results server-side would serve camera data
+    outside the gate)."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = AreaForm(request.POST)
@@ -176,19 +188,38 @@ class SearchView(StaffConsoleMixin, View):
             }
             for h in result.hits
         ]
+        live = _live_ready(request, result.hits)
+        pages = max(1, -(-len(result.hits) // RESULTS_PAGE_SIZE))
         return render(
             request,
             "console/_results.html",
             {
                 "result": result,
+                "rows": [
+                    (index // RESULTS_PAGE_SIZE, hit, hit.camera.public_id in live)
+                    for index, hit in enumerate(result.hits)
+                ],
+                "page_size": RESULTS_PAGE_SIZE,
+                "pages": pages,
+                "first_page_end": min(RESULTS_PAGE_SIZE, len(result.hits)),
                 "levels": _level_words(),
                 "features": {"type": "FeatureCollection", "features": features},
-                "live_available": any(h.can_live_view for h in result.hits),
+                "live_available": bool(live),
                 # The area again, for the form that exports it or asks its owners for footage
                 # (both POSTs: see ExportView and FootageRequestCreateView).
                 "area_fields": form.area_fields(),
             },
         )
+
+
+def _live_ready(request: HttpRequest, hits: list[access.CameraHit]) -> set[Any]:
+    """Public ids of the hits the gate would let the officer watch now and whose bridge is
+    connected: a camera without a picture to show is not offered for live view."""
+    online = live_selectors.cameras_with_bridge_online(
+        schema=request.tenant.schema_name,  # type: ignore[attr-defined]
+        camera_public_ids=[h.camera.public_id for h in hits],
+    )
+    return {h.camera.public_id for h in hits if h.can_live_view and h.camera.public_id in online}
 
 
 class ExportView(StaffConsoleMixin, View):
@@ -213,10 +244,21 @@ class ExportView(StaffConsoleMixin, View):
         response["Content-Disposition"] = 'attachment; filename="canvass.csv"'
         writer = csv.writer(response)
         writer.writerow(
-            ["camera_id", "distance_m", "type", "views", "consent", "footage_request", "live_view", "contact"]
+            [
+                "camera_id",
+                "distance_m",
+                "address",
+                "type",
+                "views",
+                "consent",
+                "footage_request",
+                "live_view",
+                "contact",
+            ]
         )
         words = _level_words()
-        yes, no = _("yes"), _("no")
+        yes, no, offline = _("yes"), _("no"), _("bridge offline")
+        live = _live_ready(request, result.hits)
         for hit in result.hits:
             row = hit.camera
             contact = f"{row.contact_name} <{row.contact_email}> {row.contact_address}" if hit.shares_contact else ""
@@ -226,11 +268,12 @@ class ExportView(StaffConsoleMixin, View):
                     for value in (
                         row.public_id,
                         round(hit.distance_m),
+                        row.street,
                         row.type_label,
                         view_labels(row.views),
                         words.get(hit.level, hit.level),
                         yes if hit.can_request_footage else no,
-                        yes if hit.can_live_view else no,
+                        yes if hit.camera.public_id in live else offline if hit.can_live_view else no,
                         contact,
                     )
                 ]
@@ -263,6 +306,9 @@ _LIVE_REFUSALS = {
         "Live view: department policy does not allow live view of home cameras."
     ),
     "approval_required": gettext_lazy("Live view: a supervisor must approve this exigent purpose first."),
+    "bridge_offline": gettext_lazy(
+        "Live view: not now, the camera's bridge (the owner's computer that relays it) is offline."
+    ),
 }
 # Why the detail page offers no message to the owner (cameras.consent.Reason).
 _MESSAGE_REFUSALS = {
@@ -294,12 +340,18 @@ class CameraDetailView(StaffConsoleMixin, View):
         level = ConsentLevel.REGISTERED if state is None or inactive else state.level
         live_refusal = access.live_allowed_now(camera=camera, purpose=purpose, user=request.user)
         message = consent_permits(state, ConsentAction.MESSAGE, timezone.now())
+        if live_refusal is None and not live_selectors.cameras_with_bridge_online(
+            schema=request.tenant.schema_name,  # type: ignore[attr-defined]
+            camera_public_ids=[camera.public_id],
+        ):
+            live_refusal = "bridge_offline"
         return render(
             request,
             "console/camera_detail.html",
             {
                 "camera": camera,
                 "consent_words": _level_words().get(level, level),
+                "address": address_for_police(camera.site.address, share_contact=camera.site.share_contact),
                 "consent_note": inactive,
                 "live_refusal": None
                 if live_refusal is None

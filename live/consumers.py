@@ -29,6 +29,7 @@ from accounts.events import user_group
 from accounts.models import STAFF_ROLES
 from accounts.selectors import user_has_mfa
 from cameras import access
+from cameras.addresses import address_for_police
 from tenants.asgi import TenantConsumerMixin, socket_session_user
 
 from . import presence, services
@@ -67,7 +68,9 @@ VIEWER_OWNER_ENDED = 4412
 VIEWER_PURPOSE_EXPIRED = 4419
 VIEWER_RELAY_UNAVAILABLE = 4503
 VIEWER_SERVER_ERROR = 1011
+VIEWER_ENDED = 1000  # the officer pressed End: a normal close
 END_CODES: dict[str, int] = {
+    EndReason.VIEWER_LEFT: VIEWER_ENDED,
     EndReason.TIME_LIMIT: VIEWER_TIME_LIMIT,
     EndReason.CONSENT: VIEWER_CONSENT,
     EndReason.ACCOUNT: VIEWER_ACCOUNT,
@@ -120,6 +123,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     bridge_id: int | None = None
     bridge_public_id: str | None = None
     refused = False
+    withdrawn: frozenset[bytes] | set[bytes] = frozenset()
     keepalive: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
@@ -153,6 +157,13 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         await self.db(services.bridge_seen, bridge_id=bridge.pk)
         self.bridge_id = bridge.pk  # from here on, disconnect() leaves the group
         self.keepalive = asyncio.create_task(self._keepalive())
+        await self._hello()
+        # After a reconnect, resume the cameras someone is still watching.
+        for camera in await self.db(_watched_cameras, bridge.pk):
+            await self.send(json.dumps({"type": "start", "camera": camera, "fps": self.max_fps, "max_width": 1280}))
+        logger.info("bridge connected", extra={"bridge": self.bridge_public_id})
+
+    async def _hello(self) -> None:
         await self.send(
             json.dumps(
                 {
@@ -164,10 +175,25 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                 }
             )
         )
-        # After a reconnect, resume the cameras someone is still watching.
-        for camera in await self.db(_watched_cameras, bridge.pk):
-            await self.send(json.dumps({"type": "start", "camera": camera, "fps": self.max_fps, "max_width": 1280}))
-        logger.info("bridge connected", extra={"bridge": self.bridge_public_id})
+
+    async def bridge_cameras(self, event: dict[str, Any]) -> None:
+        """The owner changed which cameras this bridge serves (it keeps its token): cameras
+        taken off it are stopped and relayed no more, and the bridge hears its new list in
+        a new hello; one added that someone is watching starts."""
+        if self.bridge_id is None or self.refused:
+            return
+        cameras: dict[bytes, str] = await self.db(_bridge_cameras, self.bridge_id)
+        before = set(self.cameras.values())
+        # Frames already on their way for a camera taken off are dropped, not punished (4409).
+        self.withdrawn = {raw for raw, camera in self.cameras.items() if camera not in cameras.values()}
+        self.cameras = cameras
+        for camera in sorted(before - set(cameras.values())):
+            await self.send(json.dumps({"type": "stop", "camera": camera}))
+        await self._hello()
+        for camera in await self.db(_watched_cameras, self.bridge_id):
+            if camera not in before:
+                await self.send(json.dumps({"type": "start", "camera": camera, "fps": self.max_fps, "max_width": 1280}))
+        logger.info("bridge cameras changed", extra={"bridge": self.bridge_public_id, "cameras": len(cameras)})
 
     async def _keepalive(self) -> None:
         """Say the connection is alive (presence, every third of its expiry), renew the group
@@ -266,6 +292,8 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         raw_camera, captured_us = HEADER.unpack_from(data)
         camera = self.cameras.get(raw_camera)
         if camera is None:
+            if raw_camera in self.withdrawn:
+                return
             await self._refuse(BRIDGE_WRONG_CAMERA, "frame for a camera this bridge does not serve")
             return
         jpeg = data[HEADER.size :]
@@ -409,6 +437,8 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                     "ends_at": start.session.ends_at.isoformat(),
                     "limit_seconds": start.session.limit_seconds,
                     "watermark": _watermark(user),
+                    # Told only now the gate has allowed the view: what the tile names.
+                    "camera": start.tile,
                 }
             )
         )
@@ -564,6 +594,11 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             return
         if not isinstance(message, dict):  # [1], "x", 5, null: not a message; ignored
             return
+        if message.get("type") == "end":
+            # The officer pressed End: the view ends (and is logged) before the socket closes,
+            # so the page can say it ended rather than guess.
+            await self._end(EndReason.VIEWER_LEFT)
+            return
         if message.get("type") == "extend":
             decision, session = await self.db(
                 _extend, self.scope, self.actor, self.session_id, str(message.get("reason", "")), self.language
@@ -604,6 +639,7 @@ class _Started:
     decision: access.Decision
     session: Any
     bridge_ids: tuple[str, ...]
+    tile: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _session_passed_mfa(session: Any) -> bool:
@@ -635,7 +671,18 @@ def _start(actor: access.Actor, camera_id: str, purpose_id: str, language: str) 
     purpose = access.purpose_lookup(actor=actor, public_id=purpose_id) if purpose_id else None
     with translation.override(language):  # the refusal's sentence, in the officer's language
         start = services.live_session_start(actor=actor, purpose=purpose, camera_public_id=camera_id or None)
-    return _Started(actor, start.decision, start.session, start.bridge_ids)
+        tile = _tile(start.session.camera) if start.session is not None else {}
+    return _Started(actor, start.decision, start.session, start.bridge_ids, tile)
+
+
+def _tile(camera: Any) -> dict[str, str]:
+    """What the officer's tile names: the kind of camera and its address as police may see
+    it (the block unless the owner shares contact details), in the officer's language."""
+    site = camera.site
+    return {
+        "name": f"{camera.get_camera_type_display()} · {camera.get_placement_display()}",
+        "address": address_for_police(site.address, share_contact=site.share_contact),
+    }
 
 
 def _check(

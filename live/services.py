@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,43 @@ def bridge_create(*, owner: Any, site: Site, name: str, cameras: list[Camera]) -
         bridge.save()
         bridge.cameras.set(cameras)
     return IssuedBridge(bridge=bridge, token=raw)
+
+
+def bridge_cameras_set(*, owner: Any, bridge_public_id: Any, camera_public_ids: list[str]) -> Bridge:
+    """Change which cameras of its property a bridge serves; it keeps its token.
+
+    Only cameras of the bridge's own site (so of this owner) can be chosen: an id of another
+    owner's camera, another site's or a malformed one is refused, naming the field, and
+    nothing changes. A connected bridge is told at once (live.consumers: cameras taken off
+    are stopped and relayed no more). Bridge.DoesNotExist: no such bridge of this owner.
+    """
+    bridge_uuid = _uuid_or_none(bridge_public_id)
+    if bridge_uuid is None:
+        raise Bridge.DoesNotExist
+    parsed = [_uuid_or_none(c) for c in camera_public_ids]
+    wanted = {c for c in parsed if c is not None}
+    with transaction.atomic():
+        bridge = (
+            Bridge.objects.select_for_update(of=("self",))
+            .select_related("site")
+            .get(public_id=bridge_uuid, site__owner=owner, revoked_at__isnull=True)
+        )
+        cameras = list(Camera.objects.filter(site=bridge.site, public_id__in=wanted))
+        if not cameras or None in parsed or len(cameras) != len(wanted):
+            raise ValidationError({"cameras": [_("Choose one or more cameras of this property.")]})
+        bridge.cameras.set(cameras)
+        bridge._history_user = owner  # type: ignore[attr-defined]
+        bridge.save()  # a history row: who changed the bridge, and when
+        group = bridge_group(department_current().schema_name, bridge.public_id)
+        transaction.on_commit(lambda: _group_send(group, {"type": "bridge.cameras"}))
+    return bridge
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def bridge_revoke(*, owner: Any, bridge: Bridge) -> None:

@@ -2,6 +2,7 @@
 
 import secrets
 import time
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from cameras import selectors as camera_selectors
@@ -53,6 +55,26 @@ class LiveView(StaffConsoleMixin, View):
                 "count": len(ids),
             }
             return render(request, "live/live.html", {"purpose": purpose, "error": message}, status=400)
+        online = _online(request, ids)
+        if not online:
+            message = ngettext(
+                "The camera's bridge (the owner's computer that relays it) is offline: it cannot be watched now.",
+                "The bridges of these cameras (the owners' computers that relay them) are offline: "
+                "they cannot be watched now.",
+                len(ids),
+            )
+            return render(request, "live/live.html", {"purpose": purpose, "error": message}, status=409)
+        if len(online) < len(ids):
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d camera was left out: its bridge is offline.",
+                    "%(count)d cameras were left out: their bridges are offline.",
+                    len(ids) - len(online),
+                )
+                % {"count": len(ids) - len(online)},
+            )
+        ids = online
         handle = secrets.token_urlsafe(16)
         # The latest few, used or not: a reload of an ended page can still link its camera.
         kept = list(request.session.get(SESSION_LIVE_HANDLES, {}).items())[-(LIVE_HANDLES_KEPT - 1) :]
@@ -60,6 +82,22 @@ class LiveView(StaffConsoleMixin, View):
         handles[handle] = {"cameras": ids, "expires": time.time() + LIVE_HANDLE_SECONDS, "used": False}
         request.session[SESSION_LIVE_HANDLES] = handles
         return redirect("console-live-page", handle=handle)
+
+
+def _online(request: HttpRequest, ids: list[str]) -> list[str]:
+    """Those of the chosen cameras (in their order) that a connected bridge serves: a camera
+    with no picture to show is not opened. An id that is not a UUID names no camera."""
+    wanted: dict[uuid.UUID, str] = {}
+    for raw in ids:
+        try:
+            wanted[uuid.UUID(raw)] = raw
+        except ValueError:
+            continue
+    online = selectors.cameras_with_bridge_online(
+        schema=request.tenant.schema_name,  # type: ignore[attr-defined]
+        camera_public_ids=list(wanted),
+    )
+    return [raw for camera, raw in wanted.items() if camera in online]
 
 
 class LivePageView(StaffConsoleMixin, View):
@@ -121,6 +159,21 @@ class BridgesView(OwnerRequiredMixin, View):
                 raise Http404 from exc
             services.bridge_revoke(owner=owner, bridge=bridge)
             messages.success(request, _("Bridge disconnected; its token no longer works."))
+            return redirect("portal-bridges")
+        if "change_cameras" in request.POST:
+            try:
+                bridge = services.bridge_cameras_set(
+                    owner=owner,
+                    bridge_public_id=request.POST["change_cameras"],
+                    camera_public_ids=request.POST.getlist("cameras"),
+                )
+            except Bridge.DoesNotExist as exc:  # another owner's, revoked or a malformed id
+                raise Http404 from exc
+            except ValidationError as exc:
+                return render(request, self.template, self._context(request, errors=exc.messages), status=400)
+            messages.success(
+                request, _("The cameras of bridge “%(name)s” were changed; it keeps its token.") % {"name": bridge.name}
+            )
             return redirect("portal-bridges")
         if "end_session" in request.POST:
             try:

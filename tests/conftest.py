@@ -36,7 +36,7 @@ from tenants.demo import DEMO_DEPARTMENTS, demo_boundary
 from tenants.models import Department, DepartmentPolicy
 from tenants.services import department_create, public_tenant_ensure
 
-from .factories import PASSWORD, UserFactory, totp_code, totp_enable
+from .factories import PASSWORD, UserFactory, bridge_online_make, totp_code, totp_enable
 
 
 def _cancel_all_tasks_until_done(loop: asyncio.AbstractEventLoop) -> None:
@@ -317,6 +317,8 @@ def make_camera(in_rialto: Any, policy: DepartmentPolicy) -> Callable[..., Camer
         share_contact: bool = False,
         lon: float = -117.38,
         lat: float = 34.10,
+        address: str = "1 Main St",
+        bridge_online: bool = False,
         **consent: Any,
     ) -> Camera:
         owner = UserFactory(role=Role.BUSINESS if kind == "business" else Role.RESIDENT)
@@ -326,13 +328,15 @@ def make_camera(in_rialto: Any, policy: DepartmentPolicy) -> Callable[..., Camer
             lon=lon,
             lat=lat,
             kind=kind,
-            address="1 Main St",
+            address=address,
             share_contact=share_contact,
         )
         camera = camera_services.camera_register(
             owner=owner, site=site, label="Front", bearing_deg=90, fov_angle_deg=90, range_m=20
         )
         camera_services.consent_set(owner=owner, camera=camera, policy=policy, level=level, **consent)
+        if bridge_online:  # a bridge relays it and is connected now: live view is offered
+            bridge_online_make(owner, site, [camera], schema=in_rialto.schema_name)
         return Camera.objects.select_related("site", "consent").get(pk=camera.pk)
 
     return _make

@@ -65,3 +65,25 @@ def camera_make(owner: User, department: Department, site: Site | None = None, *
     """A camera of ``owner`` (on a new site unless one is given), consent ``registered``."""
     site = site or site_make(owner, department)
     return camera_register(owner=owner, site=site, **{"label": "Front door", **fields})
+
+
+def bridge_heartbeat(*, schema: str, bridge_public_id: Any, seconds: float = 3600) -> None:
+    """Make a bridge count as connected for ``seconds``: the heartbeat a real connection
+    leaves in live.presence (Redis), so another process (a test server) sees it too."""
+    from asgiref.sync import async_to_sync
+    from django.test import override_settings
+
+    from live import presence
+
+    with override_settings(PORCHLIGHT_LIVE_BRIDGE_ALIVE_SECONDS=seconds):
+        async_to_sync(presence.bridge_connection_renew)(schema=schema, bridge=str(bridge_public_id), connection="tests")
+
+
+def bridge_online_make(owner: User, site: Site, cameras: list[Camera], *, schema: str = "rialto") -> Any:
+    """A bridge serving ``cameras`` that counts as connected for the next hour (see
+    bridge_heartbeat). Returns live.services.IssuedBridge."""
+    from live.services import bridge_create
+
+    issued = bridge_create(owner=owner, site=site, name="NVR", cameras=cameras)
+    bridge_heartbeat(schema=schema, bridge_public_id=issued.bridge.public_id)
+    return issued

@@ -127,7 +127,7 @@ def test_the_results_table_scrolls_inside_its_box(with_purpose: TenantClient, ma
 
     response = with_purpose.post("/console/search/", CIRCLE)
 
-    assert re.search(r'<div class="table-scroll">\s*<table class="list results">', response.content.decode())
+    assert re.search(r'<div class="table-scroll">\s*<table class="list results"[^>]*>', response.content.decode())
 
 
 # --- The canvass CSV ----------------------------------------------------------------------
@@ -182,7 +182,7 @@ def _consent_shown(body: str) -> str:
 
 
 def test_a_camera_the_officer_may_watch_offers_live_view(with_purpose: TenantClient, make_camera: Any) -> None:
-    camera = make_camera("live")
+    camera = make_camera("live", bridge_online=True)
 
     body = _detail(with_purpose, camera)
 
@@ -193,7 +193,7 @@ def test_a_camera_the_officer_may_watch_offers_live_view(with_purpose: TenantCli
 def test_open_live_view_posts_the_camera_with_the_csrf_token_and_shows_its_tile(
     with_purpose: TenantClient, make_camera: Any
 ) -> None:
-    camera = make_camera("live")
+    camera = make_camera("live", bridge_online=True)
     body = _detail(with_purpose, camera)
     form = re.search(r'<form method="post" action="/console/live/">(.*?)</form>', body, re.S)
     assert form is not None
@@ -211,7 +211,7 @@ def test_the_results_open_a_live_wall_of_the_cameras_ticked_under_live(
     with_purpose: TenantClient, make_camera: Any
 ) -> None:
     # given a search whose results hold two cameras the officer may watch and one they may not
-    live = [make_camera("live"), make_camera("live", lon=-117.3805)]
+    live = [make_camera("live", bridge_online=True), make_camera("live", lon=-117.3805, bridge_online=True)]
     on_request = make_camera("on_request")
     body = with_purpose.post("/console/search/", CIRCLE).content.decode()
     form = re.search(r'<form method="post" action="/console/search/export.csv"[^>]*>(.*?)</form>', body, re.S)

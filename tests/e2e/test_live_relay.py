@@ -19,11 +19,13 @@ from websockets.exceptions import ConnectionClosed
 from audit.models import AccessEvent
 from cameras import services
 from cameras.models import Camera
+from live import presence
 from live.models import LiveSession
 from live.net import ws_connect
 from tenants.models import DepartmentPolicy
 from tests.conftest import free_port
 from tests.e2e.conftest import ROOT, LiveServer
+from tests.factories import bridge_heartbeat
 from tests.live.test_consumers import Scene, _scene, committed, last_event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
@@ -90,6 +92,10 @@ def bridge_process(
         stderr=subprocess.STDOUT,
         text=True,
     )
+    # The console offers live view only once the bridge is connected (live.presence).
+    deadline = time.monotonic() + 20
+    while not presence.bridges_connected(schema="rialto", bridges=[scene.bridge_id]) and time.monotonic() < deadline:
+        time.sleep(0.1)
     yield scene, process
     process.terminate()
     process.wait(timeout=10)
@@ -187,12 +193,136 @@ def test_the_console_live_view_draws_frames_with_a_watermark(
     context.close()
 
 
-def test_a_live_view_whose_bridge_is_offline_does_not_claim_to_be_live(
+def _watching(porchlight_server: LiveServer, browser: Any, scene: Scene) -> tuple[Any, Any]:
+    committed(_console_purpose, scene)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
+    page = context.new_page()
+    page.goto(porchlight_server.url("rialto.localhost", f"/console/cameras/{scene.camera_id}/"))
+    page.click("#open-live")
+    page.wait_for_function("() => Number(document.querySelector('.live-tile').dataset.frames || 0) >= 3", timeout=20000)
+    return context, page
+
+
+def _ended_tile(page: Any) -> dict[str, Any]:
+    return page.evaluate(
+        """() => { const t = document.querySelector('.live-tile');
+        const gone = (s) => getComputedStyle(t.querySelector(s)).display === 'none';
+        return { code: t.dataset.closed, canvas: gone('canvas'),
+                 reason: t.querySelector('.tile-ended').textContent, left: t.querySelector('.left').textContent,
+                 extend: gone('.extend'), end: gone('.end') }; }"""
+    )
+
+
+def test_the_tile_names_its_camera_and_the_end_button_ends_the_view(
+    porchlight_server: LiveServer, bridge_process: Any, browser: Any, shot: Any
+) -> None:
+    # given an officer watching a camera live
+    scene, _ = bridge_process
+    context, page = _watching(porchlight_server, browser, scene)
+    shot(page, "live-tile-named")
+    title = page.locator(".live-tile .tile-title").inner_text()
+
+    # when they press End
+    page.locator(".live-tile .end").click()
+    page.wait_for_function("() => document.querySelector('.live-tile').dataset.closed", timeout=5000)
+    shot(page, "live-tile-ended-by-officer")
+
+    # then the tile named the camera and its block; now the reason replaces the picture, the
+    # countdown and the buttons are gone, and the end is logged as the officer's
+    assert "Fixed camera" in title
+    assert "0 block of Main" in title
+    assert _ended_tile(page) == {
+        "code": "1000",
+        "canvas": True,
+        "reason": "You ended this live view.",
+        "left": "",
+        "extend": True,
+        "end": True,
+    }
+    assert committed(lambda: LiveSession.objects.get(officer_id=scene.officer_id).end_reason) == "viewer_left"
+    assert (last_event(scene).action, last_event(scene).reason) == ("live_end", "viewer_left")
+    context.close()
+
+
+def test_when_the_owner_ends_the_view_the_picture_is_replaced_by_the_reason(
+    porchlight_server: LiveServer, bridge_process: Any, browser: Any, shot: Any
+) -> None:
+    # given an officer watching a camera live
+    scene, _ = bridge_process
+    context, page = _watching(porchlight_server, browser, scene)
+
+    # when the owner ends the view from their bridge page
+    def owner_ends() -> None:
+        from live import services as live_services
+
+        session = LiveSession.objects.get(officer_id=scene.officer_id, ended_at__isnull=True)
+        owner = Camera.objects.get(pk=scene.camera_pk).site.owner
+        live_services.live_session_owner_end(owner=owner, session_public_id=session.public_id)
+
+    committed(owner_ends)
+    page.wait_for_function("() => document.querySelector('.live-tile').dataset.closed", timeout=5000)
+    shot(page, "live-tile-ended-by-owner")
+
+    # then the picture gives way to the reason in words, not a frozen frame
+    ended = _ended_tile(page)
+    assert (ended["code"], ended["canvas"], ended["left"], ended["extend"], ended["end"]) == (
+        "4412",
+        True,
+        "",
+        True,
+        True,
+    )
+    assert ended["reason"] == "The owner ended this live view."
+    context.close()
+
+
+def test_a_picture_that_stops_coming_is_covered_not_left_frozen(
+    porchlight_server: LiveServer, bridge_process: Any, browser: Any, shot: Any
+) -> None:
+    # given an officer watching a camera live
+    scene, process = bridge_process
+    context, page = _watching(porchlight_server, browser, scene)
+
+    # when the owner's bridge goes away in the middle of the view
+    process.terminate()
+    process.wait(timeout=10)
+    page.wait_for_function("() => document.querySelector('.live-tile').dataset.stale", timeout=15000)
+    shot(page, "live-tile-stale")
+
+    # then the last picture is covered by words saying no new pictures come
+    assert page.locator(".live-tile .tile-stale").is_visible()
+    assert page.locator(".live-tile .state").inner_text() == "No new pictures from the camera"
+    context.close()
+
+
+def test_a_camera_whose_bridge_is_offline_is_not_offered_for_live_view(
     porchlight_server: LiveServer, browser: Any, shot: Any
 ) -> None:
     # given a camera the officer may watch, whose owner's bridge is not connected
     scene = committed(_scene, level="live")
     committed(_console_purpose, scene)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
+    page = context.new_page()
+
+    # when the officer opens the camera page
+    page.goto(porchlight_server.url("rialto.localhost", f"/console/cameras/{scene.camera_id}/"))
+    shot(page, "live-view-bridge-offline")
+
+    # then it says the bridge is offline and offers no live view (nothing to claim is live)
+    assert page.locator("#open-live").count() == 0
+    assert "bridge" in page.locator("#live-refused").inner_text()
+    context.close()
+
+
+def test_a_live_view_whose_bridge_sends_no_pictures_does_not_claim_to_be_live(
+    porchlight_server: LiveServer, browser: Any, shot: Any
+) -> None:
+    # given a camera the officer may watch, whose owner's bridge is connected but sends nothing
+    scene = committed(_scene, level="live")
+    committed(_console_purpose, scene)
+    committed(lambda: bridge_heartbeat(schema="rialto", bridge_public_id=scene.bridge_id))
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
     page = context.new_page()
@@ -222,6 +352,7 @@ def test_a_refused_live_view_shows_why_in_a_sentence_on_the_page(
     # footage requests
     scene = committed(_scene, level="live")
     committed(_console_purpose, scene)
+    committed(lambda: bridge_heartbeat(schema="rialto", bridge_public_id=scene.bridge_id))
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
     context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
     page = context.new_page()
@@ -251,6 +382,7 @@ def test_signing_out_in_another_tab_ends_the_live_view_within_a_second(
     # given an officer watching a camera live in one tab
     scene = committed(_scene, level="live")
     committed(_console_purpose, scene)
+    committed(lambda: bridge_heartbeat(schema="rialto", bridge_public_id=scene.bridge_id))
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_cookies([{"name": "sessionid", "value": scene.session_key, "domain": "rialto.localhost", "path": "/"}])
     page = context.new_page()

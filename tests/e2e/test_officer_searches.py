@@ -21,7 +21,7 @@ from cameras import services
 from cameras.models import Purpose
 from tenants.models import Department, DepartmentPolicy
 from tests.e2e.conftest import LiveServer
-from tests.factories import PASSWORD, UserFactory, totp_code, totp_enable
+from tests.factories import PASSWORD, UserFactory, bridge_online_make, totp_code, totp_enable
 
 HOST = "rialto.localhost"
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
@@ -387,6 +387,7 @@ def _add_live_cameras(count: int) -> list[str]:
             )
             camera = services.camera_register(owner=owner, site=site, label="Door", bearing_deg=0, range_m=30)
             services.consent_set(owner=owner, camera=camera, policy=policy, level="live")
+            bridge_online_make(owner, site, [camera])
             ids.append(str(camera.public_id))
     return ids
 

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from accounts.models import Role
+from audit.models import AccessEvent
 from cameras import services
 from live.models import Bridge, LiveSession
 from live.services import bridge_authenticate, bridge_create
@@ -148,14 +149,17 @@ def test_a_live_page_without_the_csrf_token_is_refused(logged_in_staff: Any) -> 
     assert b"live-tile" not in response.content
 
 
-CAMERA = "00000000-0000-0000-0000-000000000001"
+@pytest.fixture
+def online_camera(make_camera: Any) -> str:
+    """A camera the officer may watch, whose owner's bridge is connected."""
+    return str(make_camera("live", bridge_online=True).public_id)
 
 
-def test_opening_a_live_view_redirects_to_a_page_that_shows_it_once(logged_in_staff: Any) -> None:
+def test_opening_a_live_view_redirects_to_a_page_that_shows_it_once(logged_in_staff: Any, online_camera: str) -> None:
     # given an officer who opened a live view from the camera page (a POST)
     client, _ = logged_in_staff(Role.OFFICER)
     _with_purpose(client)
-    opened = client.post("/console/live/", {"camera": CAMERA})
+    opened = client.post("/console/live/", {"camera": online_camera})
     first = client.get(opened["Location"])
 
     # when the officer reloads the live page
@@ -164,17 +168,17 @@ def test_opening_a_live_view_redirects_to_a_page_that_shows_it_once(logged_in_st
     # then the first showing opened the view, and the reload opens none and says what to do
     assert opened.status_code == 302
     assert re.fullmatch(r"/console/live/[\w-]+/", opened["Location"])
-    assert f'data-camera="{CAMERA}"'.encode() in first.content
+    assert f'data-camera="{online_camera}"'.encode() in first.content
     assert again.status_code == 410
     assert b"live-tile" not in again.content
     assert b"This live view has ended; open a new one from the camera page." in again.content
-    assert f'href="/console/cameras/{CAMERA}/" id="open-camera-page"'.encode() in again.content
+    assert f'href="/console/cameras/{online_camera}/" id="open-camera-page"'.encode() in again.content
 
 
-def test_a_live_page_handle_does_not_open_views_for_another_officer(logged_in_staff: Any) -> None:
+def test_a_live_page_handle_does_not_open_views_for_another_officer(logged_in_staff: Any, online_camera: str) -> None:
     client, _ = logged_in_staff(Role.OFFICER)
     _with_purpose(client)
-    location = client.post("/console/live/", {"camera": CAMERA})["Location"]
+    location = client.post("/console/live/", {"camera": online_camera})["Location"]
     other, _ = logged_in_staff(Role.OFFICER, client=TenantClient("rialto.localhost"))
     _with_purpose(other)
 
@@ -184,17 +188,46 @@ def test_a_live_page_handle_does_not_open_views_for_another_officer(logged_in_st
     assert b"live-tile" not in response.content
 
 
-def test_an_expired_live_page_handle_opens_nothing(logged_in_staff: Any, monkeypatch: Any) -> None:
+def test_an_expired_live_page_handle_opens_nothing(logged_in_staff: Any, online_camera: str, monkeypatch: Any) -> None:
     client, _ = logged_in_staff(Role.OFFICER)
     _with_purpose(client)
     monkeypatch.setattr("live.views.LIVE_HANDLE_SECONDS", -1)  # the officer came back too late
-    location = client.post("/console/live/", {"camera": CAMERA})["Location"]
+    location = client.post("/console/live/", {"camera": online_camera})["Location"]
 
     response = client.get(location)
 
     assert response.status_code == 410
     assert b"live-tile" not in response.content
     assert b"This live view has ended" in response.content
+
+
+def test_a_camera_whose_bridge_is_offline_is_not_opened_for_live_view(logged_in_staff: Any, make_camera: Any) -> None:
+    client, _ = logged_in_staff(Role.OFFICER)
+    _with_purpose(client)
+    camera = make_camera("live")
+    starts = AccessEvent.objects.filter(action="live_start").count()
+
+    response = client.post("/console/live/", {"camera": [str(camera.public_id)]})
+
+    assert response.status_code == 409
+    assert b"bridge (the owner&#x27;s computer that relays it) is offline" in response.content
+    assert b"live-tile" not in response.content
+    assert AccessEvent.objects.filter(action="live_start").count() == starts
+
+
+def test_a_wall_leaves_out_the_cameras_whose_bridge_is_offline_and_says_so(
+    logged_in_staff: Any, make_camera: Any, online_camera: str
+) -> None:
+    client, _ = logged_in_staff(Role.OFFICER)
+    _with_purpose(client)
+    offline = str(make_camera("live", lon=-117.3805).public_id)
+
+    response = client.post("/console/live/", {"camera": [offline, online_camera]}, follow=True)
+
+    page = response.content.decode()
+    assert f'data-camera="{online_camera}"' in page
+    assert f'data-camera="{offline}"' not in page
+    assert "1 camera was left out: its bridge is offline." in page
 
 
 def test_a_live_wall_of_too_many_cameras_is_refused_with_the_limit(logged_in_staff: Any) -> None:
