@@ -5,11 +5,14 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
 from django.contrib.sites.requests import RequestSite
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django_tenants.utils import get_public_schema_name
 
-from .models import OWNER_ROLES, Role
+from .language import in_language_of, language_supported
+from .models import OWNER_ROLES, Role, User
 
 
 def _is_public(request: HttpRequest) -> bool:
@@ -29,6 +32,9 @@ class AccountAdapter(DefaultAccountAdapter):
         # Never trust the form for anything but the two self-service roles.
         user.role = role if role in OWNER_ROLES else Role.RESIDENT
         user.full_name = form.cleaned_data.get("full_name", "")
+        # The language they signed up in (their browser's, or the one they picked on the page)
+        # until they choose another one on their settings page.
+        user.language = language_supported(translation.get_language())
         if commit:
             user.save()
         return user
@@ -42,7 +48,32 @@ class AccountAdapter(DefaultAccountAdapter):
             site = RequestSite(request)
             site.name = tenant.name
             context = {**context, "current_site": site}
-        super().send_mail(template_prefix, email, context)
+        # In the recipient's language, not the language of the page that caused the mail (an
+        # administrator's, or a browser's that asked for a password reset in another language).
+        recipient = context.get("user") or User.objects.filter(email__iexact=email).first()
+        if recipient is None:  # no account (allauth's "unknown account" mail): the page's language
+            super().send_mail(template_prefix, email, context)
+            return
+        with in_language_of(recipient):
+            super().send_mail(template_prefix, email, context)
+
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        # After signing in, the pages speak the user's own language (LocaleMiddleware reads the
+        # cookie; the language menu still changes it for the session's browser).
+        response = super().post_login(request, user, **kwargs)
+        language = language_supported(getattr(user, "language", ""))
+        if language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -28,13 +28,13 @@ from accounts.selectors import session_passed_mfa, user_has_mfa
 from audit.models import AccessEvent, Action, Outcome
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
 from config.sql import CompiledQuery
-from config.tasks import enqueue_named_on_commit
 from tenants.models import DepartmentPolicy
 from tenants.selectors import department_current
 
 from . import geo
 from .consent import ConsentAction, ConsentLevel, Reason, consent_permits, permitted_until
 from .models import Camera, CameraStatus, ConsentGrant, Purpose
+from .notices import access_notices_record
 from .selectors import RESIDENTIAL_KINDS, grant_state, grant_state_of
 from .templatetags.porchlight import purpose_label
 
@@ -158,26 +158,47 @@ def _record(
     already knows (None: look it up); ``stated`` is a refused purpose's text (no Purpose)."""
     # Decided before the audit write: its per-department lock is held until the commit, and
     # every writer of the department waits for whatever runs after it.
-    if notify is None:
-        notify = bool(facts.owner_refs) and _someone_to_notify(facts)
-    event = access_event_record(
-        actor=actor.snapshot(), facts=facts, purpose=_purpose_snapshot(purpose, **(stated or {}))
-    )
-    if notify:
-        # Owners who asked for it are e-mailed (portal.tasks; named, not imported, because the
-        # portal sits above the gate). The notice is recorded in the outbox in this transaction,
-        # so a broker outage delays it and never loses it (docs/notices-and-tasks.md).
-        enqueue_named_on_commit("portal.tasks.access_notice_send", event_seq=event.seq)
+    to_notify = _owners_to_notify(facts) if notify is not False and facts.owner_refs else []
+    snapshot = _purpose_snapshot(purpose, **(stated or {}))
+    event = access_event_record(actor=actor.snapshot(), facts=facts, purpose=snapshot)
+    if to_notify:
+        # Owners who asked for it are e-mailed, one digest per owner and case (cameras.notices,
+        # docs/notices-and-tasks.md): the notices and the tasks that send them are recorded in
+        # this transaction, so a broker outage delays them and never loses them.
+        access_notices_record(
+            event_seq=event.seq,
+            owner_ids=to_notify,
+            case_number=snapshot.case_number,
+            immediate=facts.action in _TOLD_AT_ONCE or snapshot.authority == "exigent",
+        )
     return event.seq
 
 
-def _someone_to_notify(facts: EventFacts) -> bool:
-    """Whether any camera of the event has an owner who asked for notices (one indexed
-    query), or it ends an emergency live view, which owners are always told about."""
+# A live view is told at once (as is any access under exigent authority); other accesses
+# wait for the department's digest window.
+_TOLD_AT_ONCE = frozenset({Action.LIVE_START, Action.LIVE_EXTEND, Action.LIVE_END})
+
+
+def _owners_to_notify(facts: EventFacts) -> list[int]:
+    """The owners of the event's cameras who asked for notices (one indexed query), or every
+    owner of an emergency live view's end, which owners are always told about."""
+    if facts.action == Action.FOOTAGE_REQUEST and facts.outcome == Outcome.ALLOWED:
+        # The owner is sent the footage request itself (footage.tasks.footage_request_notify),
+        # one per request however many of their cameras it names: a notice for each camera's
+        # gate decision would only repeat it. The decisions stay in their access log.
+        return []
     if facts.action == Action.LIVE_END and facts.consent_level == ConsentLevel.LIVE_EXIGENT:
-        return True
+        return list(dict.fromkeys(facts.owner_refs))
     ids = [t.split(":", 1)[1] for t in facts.targets if t.startswith("camera:")]
-    return bool(ids) and ConsentGrant.objects.filter(camera__public_id__in=ids, notify_on_access=True).exists()
+    if not ids:
+        return []
+    return list(
+        ConsentGrant.objects.filter(
+            camera__public_id__in=ids, camera__site__owner_id__in=facts.owner_refs, notify_on_access=True
+        )
+        .values_list("camera__site__owner_id", flat=True)
+        .distinct()
+    )
 
 
 _MESSAGES = {
