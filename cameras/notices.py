@@ -83,6 +83,15 @@ def access_notices_claim(*, owner_id: int, case_number: str) -> list[AccessNotic
     )
 
 
+# Sent notices are kept this long (for an operator asking whether an owner was told), then
+# forgotten: the access log keeps the accesses themselves.
+SENT_KEPT = dt.timedelta(days=7)
+
+
 def access_notices_sent(*, notices: Collection[AccessNotice]) -> None:
-    """Mark claimed notices sent (in the transaction that claimed them)."""
-    AccessNotice.objects.filter(pk__in=[n.pk for n in notices]).update(sent_at=timezone.now())
+    """Mark claimed notices sent (in the transaction that claimed them), and forget the same
+    owner's notices sent more than a week ago."""
+    now = timezone.now()
+    AccessNotice.objects.filter(pk__in=[n.pk for n in notices]).update(sent_at=now)
+    owner_ids = {n.owner_id for n in notices}
+    AccessNotice.objects.filter(owner_id__in=owner_ids, sent_at__lt=now - SENT_KEPT).delete()

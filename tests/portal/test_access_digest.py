@@ -258,3 +258,23 @@ def test_each_department_sends_its_own_owners_digests_with_its_own_window(
     assert "Rialto" not in to_fontana.body
     assert "Rialto door" in to_rialto.body
     assert "Fontana" not in to_rialto.body
+
+
+def test_notices_sent_more_than_a_week_ago_are_forgotten_when_the_owner_is_next_told(
+    register: Any, officer: access.Actor, django_capture_on_commit_callbacks: Any
+) -> None:
+    from cameras.models import AccessNotice
+    from cameras.notices import access_notices_claim, access_notices_sent
+
+    owner = UserFactory(role=Role.BUSINESS)
+    camera = register(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        _view(officer, _purpose(officer, "RPD-26-0661"), camera)
+        _view(officer, _purpose(officer, "RPD-26-0662"), camera)
+    old = access_notices_claim(owner_id=owner.pk, case_number="RPD-26-0661")
+    access_notices_sent(notices=old)
+    AccessNotice.objects.filter(pk__in=[n.pk for n in old]).update(sent_at=timezone.now() - dt.timedelta(days=8))
+
+    _later(WINDOW + dt.timedelta(seconds=1))
+
+    assert list(AccessNotice.objects.filter(owner=owner).values_list("case_number", flat=True)) == ["RPD-26-0662"]
