@@ -34,7 +34,7 @@ from tenants.selectors import department_current
 from . import geo
 from .consent import ConsentAction, ConsentLevel, Reason, consent_permits, permitted_until
 from .models import Camera, CameraStatus, ConsentGrant, Purpose
-from .notices import access_notices_record
+from .notices import access_notices_record, owners_to_notify
 from .selectors import RESIDENTIAL_KINDS, grant_state, grant_state_of
 from .templatetags.porchlight import purpose_label
 
@@ -158,7 +158,7 @@ def _record(
     already knows (None: look it up); ``stated`` is a refused purpose's text (no Purpose)."""
     # Decided before the audit write: its per-department lock is held until the commit, and
     # every writer of the department waits for whatever runs after it.
-    to_notify = _owners_to_notify(facts) if notify is not False and facts.owner_refs else []
+    to_notify = owners_to_notify(facts) if notify is not False and facts.owner_refs else []
     snapshot = _purpose_snapshot(purpose, **(stated or {}))
     event = access_event_record(actor=actor.snapshot(), facts=facts, purpose=snapshot)
     if to_notify:
@@ -177,28 +177,6 @@ def _record(
 # A live view is told at once (as is any access under exigent authority); other accesses
 # wait for the department's digest window.
 _TOLD_AT_ONCE = frozenset({Action.LIVE_START, Action.LIVE_EXTEND, Action.LIVE_END})
-
-
-def _owners_to_notify(facts: EventFacts) -> list[int]:
-    """The owners of the event's cameras who asked for notices (one indexed query), or every
-    owner of an emergency live view's end, which owners are always told about."""
-    if facts.action == Action.FOOTAGE_REQUEST and facts.outcome == Outcome.ALLOWED:
-        # The owner is sent the footage request itself (footage.tasks.footage_request_notify),
-        # one per request however many of their cameras it names: a notice for each camera's
-        # gate decision would only repeat it. The decisions stay in their access log.
-        return []
-    if facts.action == Action.LIVE_END and facts.consent_level == ConsentLevel.LIVE_EXIGENT:
-        return list(dict.fromkeys(facts.owner_refs))
-    ids = [t.split(":", 1)[1] for t in facts.targets if t.startswith("camera:")]
-    if not ids:
-        return []
-    return list(
-        ConsentGrant.objects.filter(
-            camera__public_id__in=ids, camera__site__owner_id__in=facts.owner_refs, notify_on_access=True
-        )
-        .values_list("camera__site__owner_id", flat=True)
-        .distinct()
-    )
 
 
 _MESSAGES = {

@@ -24,16 +24,47 @@ from collections.abc import Collection
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import Action, Outcome
+from audit.services import EventFacts
 from config.tasks import enqueue_named_on_commit
 from tenants.models import DepartmentPolicy
 from tenants.selectors import department_current
 
-from .models import AccessNotice
+from .consent import ConsentLevel
+from .models import AccessNotice, ConsentGrant
 
-__all__ = ["DIGEST_TASK", "access_notices_claim", "access_notices_record", "access_notices_sent"]
+__all__ = [
+    "DIGEST_TASK",
+    "access_notices_claim",
+    "access_notices_record",
+    "access_notices_sent",
+    "owners_to_notify",
+]
 
 # Named, not imported: the portal, which writes the e-mail, sits above the gate.
 DIGEST_TASK = "portal.tasks.access_digest_send"
+
+
+def owners_to_notify(facts: EventFacts) -> list[int]:
+    """The owners of the event's cameras who asked for notices (one indexed query), or every
+    owner of an emergency live view's end, which owners are always told about."""
+    if facts.action == Action.FOOTAGE_REQUEST and facts.outcome == Outcome.ALLOWED:
+        # The owner is sent the footage request itself (footage.tasks.footage_request_notify),
+        # one per request however many of their cameras it names: a notice for each camera's
+        # gate decision would only repeat it. The decisions stay in their access log.
+        return []
+    if facts.action == Action.LIVE_END and facts.consent_level == ConsentLevel.LIVE_EXIGENT:
+        return list(dict.fromkeys(facts.owner_refs))
+    ids = [t.split(":", 1)[1] for t in facts.targets if t.startswith("camera:")]
+    if not ids or not facts.owner_refs:
+        return []
+    return list(
+        ConsentGrant.objects.filter(
+            camera__public_id__in=ids, camera__site__owner_id__in=facts.owner_refs, notify_on_access=True
+        )
+        .values_list("camera__site__owner_id", flat=True)
+        .distinct()
+    )
 
 
 def _window() -> dt.timedelta:

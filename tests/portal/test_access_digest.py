@@ -278,3 +278,28 @@ def test_notices_sent_more_than_a_week_ago_are_forgotten_when_the_owner_is_next_
     _later(WINDOW + dt.timedelta(seconds=1))
 
     assert list(AccessNotice.objects.filter(owner=owner).values_list("case_number", flat=True)) == ["RPD-26-0662"]
+
+
+def test_a_notice_owed_by_the_release_before_digests_is_still_sent_once(
+    register: Any, officer: access.Actor, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given an access whose notice the previous release owed as portal.tasks.access_notice_send
+    # (its notices not recorded: as an outbox row left undelivered at the upgrade)
+    from cameras.models import AccessNotice
+    from portal.tasks import access_notice_send
+
+    owner = UserFactory(role=Role.BUSINESS)
+    camera = register(owner)
+    decision, _ = access.camera_lookup(
+        actor=officer, purpose=_purpose(officer, "RPD-26-0671"), public_id=camera.public_id, action=Action.CAMERA_VIEW
+    )
+    AccessNotice.objects.filter(event_seq=decision.event_seq).delete()
+
+    # when a worker runs it after the upgrade
+    with django_capture_on_commit_callbacks(execute=True):
+        owed = access_notice_send(event_seq=decision.event_seq)
+
+    # then the owner is told of that access at once, in one e-mail
+    assert owed == 1
+    [notice] = _mails_to(owner.email)
+    assert "RPD-26-0671" in notice.body
