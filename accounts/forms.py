@@ -38,7 +38,7 @@ class StaffInviteForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(
-        label=_("Language"),
+        label=_("Your language"),  # not "Language": the menu's language switch is named that
         choices=language_choices,
         help_text=_("The language of the e-mails Porchlight sends you, and of these pages after you sign in."),
     )
