@@ -34,12 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
-def committed(fn: Any) -> Any:
-    """Run ``fn`` in rialto on another connection, so that what it writes is committed."""
+def committed(fn: Any, schema: str = "rialto") -> Any:
+    """Run ``fn`` in rialto (or ``schema``) on another connection, so that what it writes is committed."""
 
     def run() -> Any:
         try:
-            with tenant_context(Department.objects.get(schema_name="rialto")):
+            with tenant_context(Department.objects.get(schema_name=schema)):
                 return fn()
         finally:
             connection.close()
@@ -49,12 +49,12 @@ def committed(fn: Any) -> Any:
 
 
 @contextmanager
-def notice_window(minutes: int) -> Iterator[None]:
-    """Rialto's owner-notice window set to ``minutes`` (committed: workers read it), then put back."""
+def notice_window(minutes: int, schema: str = "rialto") -> Iterator[None]:
+    """A department's owner-notice window set to ``minutes`` (committed: workers read it), then put back."""
     from tenants.services import policy_update
 
     def set_to(value: int) -> int:
-        department = Department.objects.get(schema_name="rialto")
+        department = Department.objects.get(schema_name=schema)
         saved = department.policy.notice_digest_minutes
         policy_update(department=department, actor=None, notice_digest_minutes=value)
         return saved

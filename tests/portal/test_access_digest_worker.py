@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.worker]
 
 # Away from the other tests' searches around (-117.38, 34.10): committed cameras outlive a test.
 LON, LAT = -117.36, 34.14
+FONTANA_LON_LAT = (-117.50, 34.15)
 
 
 @dataclass
@@ -44,20 +45,22 @@ class Cast:
     owners: dict[str, Owner]
 
 
-def _cast(*, languages: dict[str, str] | None = None) -> Cast:
-    """Owners (business cameras, live consent, told of every access) and an officer with MFA."""
+def _cast(*, languages: dict[str, str] | None = None, schema: str = "rialto") -> Cast:
+    """Owners (business cameras, live consent, told of every access) and an officer with MFA,
+    in ``schema``'s department."""
     from accounts.models import Role
     from cameras.services import consent_set
     from tenants.models import Department, DepartmentPolicy
     from tests.factories import UserFactory, camera_make, site_make, totp_enable
 
     tag = uuid.uuid4().hex[:8]
-    department = Department.objects.get(schema_name="rialto")
+    department = Department.objects.get(schema_name=schema)
     policy = DepartmentPolicy.objects.get(department=department)
+    lon, lat = (LON, LAT) if schema == "rialto" else FONTANA_LON_LAT
     owners = {}
     for name, language in (languages or {"a": "", "b": "", "c": ""}).items():
         user = UserFactory(role=Role.BUSINESS, email=f"{name}-{tag}@example.org", language=language)
-        site = site_make(user, department, kind="business", lon=LON, lat=LAT)
+        site = site_make(user, department, kind="business", lon=lon, lat=lat)
         cameras = []
         for n in range(2):
             camera = camera_make(user, department, site=site, label=f"Camera {name}{n}")
@@ -69,13 +72,13 @@ def _cast(*, languages: dict[str, str] | None = None) -> Cast:
     return Cast(officer.pk, owners)
 
 
-def _quiet(cast: Cast) -> None:
+def _quiet(cast: Cast, schema: str = "rialto") -> None:
     """Committed rows outlive the test: later accesses must not e-mail these owners."""
     from cameras.models import Camera
     from cameras.services import consent_set
     from tenants.models import DepartmentPolicy
 
-    policy = DepartmentPolicy.objects.get(department__schema_name="rialto")
+    policy = DepartmentPolicy.objects.get(department__schema_name=schema)
     for owner in cast.owners.values():
         for camera in Camera.objects.select_related("site__owner").filter(public_id__in=owner.cameras):
             consent_set(owner=camera.site.owner, camera=camera, policy=policy, level="live")
@@ -126,31 +129,37 @@ def test_accesses_are_emailed_one_digest_per_owner_and_case_after_the_window_and
     tmp_path: Path,
 ) -> None:
     # given three owners who asked to be told of every access, in a department that collects
-    # notices for one minute, and a worker with its beat
+    # notices for one minute; an owner in Fontana, which tells each access at once; a worker
+    # with its beat
     cast = committed(_cast)
-    a, b, c = (cast.owners[k] for k in "abc")
-    with notice_window(1):
+    fontana_cast = committed(lambda: _cast(languages={"f": ""}, schema="fontana"), "fontana")
+    a, b, c, f = (*(cast.owners[k] for k in "abc"), fontana_cast.owners["f"])
+    with notice_window(1), notice_window(0, "fontana"):
         try:
             workers.append(worker_with_beat(broker.url, tmp_path))
             started = time.monotonic()
 
             # when an officer looks six times at A's cameras for one case and once for another,
-            # once at B's for the first case, and watches C's camera live
+            # once at B's for the first case, and watches C's camera live; and a Fontana
+            # officer looks at F's camera for the same case number
             committed(lambda: _accesses(cast, "RPD-26-1001", "a", times=6))
             committed(lambda: _accesses(cast, "RPD-26-1002", "a"))
             committed(lambda: _accesses(cast, "RPD-26-1001", "b"))
             committed(lambda: _accesses(cast, "RPD-26-1003", "c", action=Action.LIVE_START))
+            committed(lambda: _accesses(fontana_cast, "RPD-26-1001", "f"), "fontana")
 
-            # then C is told of the live view at once, while A and B wait for the window
+            # then C is told of the live view and F of Fontana's access at once, while A and B
+            # wait for Rialto's window
             [live] = workers[0].wait_for_mail_to(c.email, timeout=30)
-            told_live_after = time.monotonic() - started
+            [to_f] = workers[0].wait_for_mail_to(f.email, timeout=30)
+            told_at_once_after = time.monotonic() - started
             waiting = len(workers[0].mails_to(a.email)) + len(workers[0].mails_to(b.email))
             _wait(lambda: len(workers[0].mails_to(a.email)) == 2 and workers[0].mails_to(b.email), timeout=120)
             digests_after = time.monotonic() - started
             time.sleep(3)  # three more sweeps, each of which could send a digest again
 
             assert "Live view started" in live
-            assert (told_live_after < 50, waiting) == (True, 0)
+            assert (told_at_once_after < 50, waiting) == (True, 0)
             assert digests_after >= 55
             to_a = sorted(workers[0].mails_to(a.email), key=len)
             assert len(to_a) == 2
@@ -158,12 +167,16 @@ def test_accesses_are_emailed_one_digest_per_owner_and_case_after_the_window_and
             assert _listed(to_a[0]) == 1
             assert "RPD-26-1001" in to_a[1]
             assert _listed(to_a[1]) == 6
+            assert "Camera f0" not in to_a[1]
             [to_b] = workers[0].mails_to(b.email)
             assert _listed(to_b) == 1
             assert "Camera a0" not in to_b
             assert len(workers[0].mails_to(c.email)) == 1
+            assert (_listed(to_f), "Fontana Police Department" in to_f, "fontana.localhost" in to_f) == (1, True, True)
+            assert "Rialto" not in to_f
         finally:
             committed(lambda: _quiet(cast))
+            committed(lambda: _quiet(fontana_cast, "fontana"), "fontana")
 
 
 @pytest.mark.parametrize(
