@@ -5,13 +5,12 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
-from django.conf import settings
 from django.contrib.sites.requests import RequestSite
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django_tenants.utils import get_public_schema_name
 
-from .language import in_language_of, language_supported
+from .language import in_language_of, language_cookie_set, language_supported
 from .models import OWNER_ROLES, Role, User
 
 
@@ -63,16 +62,7 @@ class AccountAdapter(DefaultAccountAdapter):
         response = super().post_login(request, user, **kwargs)
         language = language_supported(getattr(user, "language", ""))
         if language:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
+            language_cookie_set(response, language)
         return response
 
 

@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpResponseBase
 from django.utils import translation
 
-__all__ = ["department_language", "in_language_of", "language_supported", "user_language"]
+__all__ = ["department_language", "in_language_of", "language_cookie_set", "language_supported", "user_language"]
 
 
 def language_supported(code: str | None) -> str:
@@ -56,3 +57,18 @@ def in_language_of(user: Any) -> Iterator[str]:
     language = user_language(user)
     with translation.override(language):
         yield language
+
+
+def language_cookie_set(response: HttpResponseBase, language: str) -> None:
+    """Make the browser's pages speak ``language`` (LocaleMiddleware reads this cookie), as
+    Django's own language switch does."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )

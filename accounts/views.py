@@ -24,7 +24,7 @@ from .forms import (
     RoleChangeForm,
     StaffInviteForm,
 )
-from .language import department_language, user_language
+from .language import department_language, language_cookie_set, user_language
 from .models import Role, User
 from .selectors import session_passed_mfa, staff_get, staff_list
 from .services import (
@@ -178,16 +178,7 @@ class ProfileSettingsView(LoginRequiredMixin, View):
             messages.success(request, _("Your settings are saved."))
         response = redirect("profile-settings")
         # The pages follow at once (LocaleMiddleware reads this cookie), as after the next sign-in.
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            user.language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
+        language_cookie_set(response, user.language)
         return response
 
 
