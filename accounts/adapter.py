@@ -6,11 +6,13 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.contrib.sites.requests import RequestSite
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django_tenants.utils import get_public_schema_name
 
-from .models import OWNER_ROLES, Role
+from .language import in_language_of, language_cookie_set, language_supported
+from .models import OWNER_ROLES, Role, User
 
 # Where each role lands after signing in, when the sign-in link carried no (safe) ?next=.
 # allauth asks get_next_redirect_url first, which keeps ?next= only if is_safe_url says it
@@ -50,6 +52,9 @@ class AccountAdapter(DefaultAccountAdapter):
         # Never trust the form for anything but the two self-service roles.
         user.role = role if role in OWNER_ROLES else Role.RESIDENT
         user.full_name = form.cleaned_data.get("full_name", "")
+        # The language they signed up in (their browser's, or the one they picked on the page)
+        # until they choose another one on their settings page.
+        user.language = language_supported(translation.get_language())
         if commit:
             user.save()
         return user
@@ -63,7 +68,23 @@ class AccountAdapter(DefaultAccountAdapter):
             site = RequestSite(request)
             site.name = tenant.name
             context = {**context, "current_site": site}
-        super().send_mail(template_prefix, email, context)
+        # In the recipient's language, not the language of the page that caused the mail (an
+        # administrator's, or a browser's that asked for a password reset in another language).
+        recipient = context.get("user") or User.objects.filter(email__iexact=email).first()
+        if recipient is None:  # no account (allauth's "unknown account" mail): the page's language
+            super().send_mail(template_prefix, email, context)
+            return
+        with in_language_of(recipient):
+            super().send_mail(template_prefix, email, context)
+
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        # After signing in, the pages speak the user's own language (LocaleMiddleware reads the
+        # cookie; the language menu still changes it for the session's browser).
+        response = super().post_login(request, user, **kwargs)
+        language = language_supported(getattr(user, "language", ""))
+        if language:
+            language_cookie_set(response, language)
+        return response
 
 
 class MFAAdapter(DefaultMFAAdapter):

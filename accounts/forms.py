@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import PROPERTY_KINDS, DepartmentPolicy
+from tenants.models import PROPERTY_KINDS, DepartmentPolicy, language_choices
 
 from .models import OWNER_ROLES, STAFF_ROLES, ApiToken, Role, User
 
@@ -28,6 +28,20 @@ class StaffInviteForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     badge_number = forms.CharField(label=_("Badge number"), max_length=32, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES])
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=language_choices,
+        required=False,  # not given: the department's language
+        help_text=_("Their e-mails are written in it until they choose another language."),
+    )
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Your language"),  # not "Language": the menu's language switch is named that
+        choices=language_choices,
+        help_text=_("The language of the e-mails Porchlight sends you, and of these pages after you sign in."),
+    )
 
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role if r in STAFF_ROLES]
@@ -99,6 +113,8 @@ class PolicyForm(forms.ModelForm):
             "footage_retention_days",
             "residential_live_view_allowed",
             "exigent_requires_approval",
+            "notice_digest_minutes",
+            "language",
             "ordinance_enabled",
             "ordinance_name",
             "ordinance_minimum_level",
@@ -161,6 +177,8 @@ class PolicyForm(forms.ModelForm):
             "footage_retention_days": d["footage_retention_days"],
             "residential_live_view_allowed": d["residential_live_view_allowed"],
             "exigent_requires_approval": d["exigent_requires_approval"],
+            "notice_digest_minutes": d["notice_digest_minutes"],
+            "language": d["language"],
             "purpose_categories": d["purpose_categories"],
             "exigent_categories": d["exigent_categories"],
             "prohibited_purposes": d["prohibited_purposes"],

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tenants.models import language_choices
+
 
 class Role(models.TextChoices):
     RESIDENT = "resident", _("Resident")
@@ -65,6 +67,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     invited_by_id = models.BigIntegerField(null=True, blank=True)
     invitation_sent_at = models.DateTimeField(null=True, blank=True)
+    # The language of every e-mail sent to this user (accounts.language), and of their pages
+    # after they sign in; blank: the department's language.
+    language = models.CharField(_("language"), max_length=10, choices=language_choices, blank=True, default="")
 
     # History of who changed role and active state (and the other profile fields).
     # Login bookkeeping and the password hash are left out on purpose.

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from config.tasks import enqueue_on_commit
 
 from .events import user_changed
+from .language import language_supported
 from .models import STAFF_ROLES, ApiToken, Role, User
 
 logger = logging.getLogger("porchlight.accounts")
@@ -36,9 +37,17 @@ def _with_actor(user: User, actor: Any) -> User:
 
 
 def user_invite(
-    *, actor: User | None, email: str, role: str, full_name: str = "", badge_number: str = "", department: Any = None
+    *,
+    actor: User | None,
+    email: str,
+    role: str,
+    full_name: str = "",
+    badge_number: str = "",
+    language: str = "",
+    department: Any = None,
 ) -> User:
-    """Create a staff account with no password and e-mail a set-password link.
+    """Create a staff account with no password and e-mail a set-password link, in ``language``
+    (the inviter's choice; blank: the department's language).
 
     The e-mail address counts as verified: only its owner can use the link.
     """
@@ -51,6 +60,8 @@ def user_invite(
         raise AccountError(_("Unknown role."))
     if role not in STAFF_ROLES:
         raise AccountError(_("Residents and businesses sign up themselves; only staff are invited."))
+    if language and language_supported(language) != language:
+        raise AccountError(_("Choose one of the languages offered."))
     if len(email) > User._meta.get_field("email").max_length:  # type: ignore[operator]
         raise AccountError(_("That e-mail address is too long."))
     taken = _("An account with this e-mail address already exists.")
@@ -60,18 +71,23 @@ def user_invite(
     ):
         raise AccountError(taken)
     try:
-        return _user_invite(actor=actor, email=email, role=role, full_name=full_name, badge_number=badge_number)
+        return _user_invite(
+            actor=actor, email=email, role=role, full_name=full_name, badge_number=badge_number, language=language
+        )
     except IntegrityError as exc:  # two admins inviting the same address at once
         raise AccountError(taken) from exc
 
 
-def _user_invite(*, actor: User | None, email: str, role: str, full_name: str, badge_number: str) -> User:
+def _user_invite(
+    *, actor: User | None, email: str, role: str, full_name: str, badge_number: str, language: str
+) -> User:
     with transaction.atomic():
         user = User(
             email=email,
             role=role,
             full_name=full_name.strip(),
             badge_number=badge_number.strip(),
+            language=language,
             invited_by_id=actor.pk if actor else None,
         )
         user.set_unusable_password()
@@ -81,6 +97,17 @@ def _user_invite(*, actor: User | None, email: str, role: str, full_name: str, b
 
         enqueue_on_commit(user_invitation_send_task, user_id=user.pk, actor_id=actor.pk if actor else None)
     logger.info("staff invited", extra={"user_id": user.pk, "role": role, "actor_id": getattr(actor, "pk", None)})
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """The language a user chose for their e-mails and pages (history names them as the actor)."""
+    if language_supported(language) != language:
+        raise AccountError(_("Choose one of the languages offered."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.language = language
+        _with_actor(user, user).save(update_fields=["language"])
     return user
 
 

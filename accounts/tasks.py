@@ -1,6 +1,7 @@
 """Celery tasks of accounts. Each runs inside the schema of the tenant that enqueued it."""
 
 import logging
+from typing import Any
 
 from celery import shared_task
 from django.contrib.sessions.models import Session
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from config.tasks import OutboxTask
 
+from .language import in_language_of
 from .models import User
 
 logger = logging.getLogger("porchlight.accounts")
@@ -31,6 +33,15 @@ def user_invitation_send(*, user_id: int, actor_id: int | None = None) -> None:
     key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
     path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"}).replace("UID-KEY", key)
     link = department_base_url(department) + path
+    with in_language_of(user):
+        _invitation_mail(user, department, link)
+    user.invitation_sent_at = timezone.now()
+    user._history_user = User.objects.filter(pk=actor_id).first() if actor_id else None  # type: ignore[attr-defined]
+    user.save(update_fields=["invitation_sent_at"])
+    logger.info("invitation sent", extra={"user_id": user.pk})
+
+
+def _invitation_mail(user: User, department: Any, link: str) -> None:
     send_mail(
         subject=_("[Porchlight] You have been invited to %(department)s") % {"department": department.name},
         message=_(
@@ -42,10 +53,6 @@ def user_invitation_send(*, user_id: int, actor_id: int | None = None) -> None:
         from_email=None,
         recipient_list=[user.email],
     )
-    user.invitation_sent_at = timezone.now()
-    user._history_user = User.objects.filter(pk=actor_id).first() if actor_id else None  # type: ignore[attr-defined]
-    user.save(update_fields=["invitation_sent_at"])
-    logger.info("invitation sent", extra={"user_id": user.pk})
 
 
 @shared_task(name="accounts.tasks.sessions_clear_expired")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("department/staff/<int:user_id>/history/", views.StaffHistoryView.as_view(), name="staff-history"),
     path("department/policy/", views.PolicyEditView.as_view(), name="policy-edit"),
     path("me/api-tokens/", views.ApiTokensView.as_view(), name="api-tokens"),
+    path("me/settings/", views.ProfileSettingsView.as_view(), name="profile-settings"),
     # Under /accounts/: reachable by staff who have not set up MFA yet (accounts.middleware).
     path("accounts/2fa/totp/renew/", views.TotpSecretRenewView.as_view(), name="mfa-totp-renew"),
 ]

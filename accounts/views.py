@@ -2,18 +2,29 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
 
 from tenants.models import DepartmentPolicy
 from tenants.services import policy_update
 
-from .forms import ROLE_CHOICES, ApiTokenIssueForm, ApiTokenRevokeForm, PolicyForm, RoleChangeForm, StaffInviteForm
+from .forms import (
+    ROLE_CHOICES,
+    ApiTokenIssueForm,
+    ApiTokenRevokeForm,
+    LanguageForm,
+    PolicyForm,
+    RoleChangeForm,
+    StaffInviteForm,
+)
+from .language import department_language, language_cookie_set, user_language
 from .models import Role, User
 from .selectors import session_passed_mfa, staff_get, staff_list
 from .services import (
@@ -22,6 +33,7 @@ from .services import (
     api_token_revoke,
     user_deactivate,
     user_invite,
+    user_language_set,
     user_reactivate,
     user_role_change,
 )
@@ -51,7 +63,7 @@ class StaffListView(DeptAdminRequiredMixin, View):
             "accounts/staff_list.html",
             {
                 "staff": staff_list(),
-                "invite_form": StaffInviteForm(),
+                "invite_form": StaffInviteForm(initial={"language": department_language() or settings.LANGUAGE_CODE}),
                 "role_choices": ROLE_CHOICES,
             },
         )
@@ -154,6 +166,32 @@ class PolicyEditView(DeptAdminRequiredMixin, View):
             return self._render(request, form, status=400)
         messages.success(request, _("Department policy saved."))
         return redirect("policy-edit")
+
+
+class ProfileSettingsView(LoginRequiredMixin, View):
+    """The user's own settings: the language of their e-mails and, after sign-in, of the pages."""
+
+    def _render(self, request: HttpRequest, form: LanguageForm, status: int = 200) -> HttpResponse:
+        return render(request, "accounts/profile_settings.html", {"form": form}, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, LanguageForm(initial={"language": user_language(request.user)}))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = LanguageForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        try:
+            user = user_language_set(user=request.user, language=form.cleaned_data["language"])  # type: ignore[arg-type]
+        except AccountError as exc:
+            form.add_error("language", str(exc))
+            return self._render(request, form, status=400)
+        with translation.override(user.language):
+            messages.success(request, _("Your settings are saved."))
+        response = redirect("profile-settings")
+        # The pages follow at once (LocaleMiddleware reads this cookie), as after the next sign-in.
+        language_cookie_set(response, user.language)
+        return response
 
 
 def _form_errors(form: Any) -> list[str]:

@@ -31,6 +31,11 @@ def event_get(*, seq: int) -> AccessEvent | None:
     return AccessEvent.objects.filter(seq=seq).first()
 
 
+def events_get(*, seqs: list[int]) -> list[AccessEvent]:
+    """The events numbered ``seqs`` (those that exist), in order."""
+    return list(AccessEvent.objects.filter(seq__in=seqs).order_by("seq"))
+
+
 def events_recent(*, action: str = "", outcome: str = "", upto: int | None = None) -> QuerySet[AccessEvent]:
     """Newest first; ``upto`` leaves out the events written after that one, so the pages of
     one reading stay where they were while the log grows (not least by the reading itself)."""

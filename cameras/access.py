@@ -28,7 +28,6 @@ from accounts.selectors import actor_label, session_passed_mfa, user_has_mfa
 from audit.models import AccessEvent, Action, Outcome
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
 from config.sql import CompiledQuery
-from config.tasks import enqueue_named_on_commit
 from notifications import services as notices
 from notifications.models import Kind
 from tenants.models import PURPOSE_LABELS, DepartmentPolicy
@@ -37,6 +36,7 @@ from tenants.selectors import department_current
 from . import geo
 from .consent import ConsentAction, ConsentLevel, Reason, consent_permits, permitted_until
 from .models import Camera, CameraStatus, ConsentGrant, Purpose
+from .notices import access_notices_record, owners_to_notify
 from .selectors import RESIDENTIAL_KINDS, grant_state, grant_state_of
 from .templatetags.porchlight import purpose_label
 
@@ -165,26 +165,25 @@ def _record(
     already knows (None: look it up); ``stated`` is a refused purpose's text (no Purpose)."""
     # Decided before the audit write: its per-department lock is held until the commit, and
     # every writer of the department waits for whatever runs after it.
-    if notify is None:
-        notify = bool(facts.owner_refs) and _someone_to_notify(facts)
-    event = access_event_record(
-        actor=actor.snapshot(), facts=facts, purpose=_purpose_snapshot(purpose, **(stated or {}))
-    )
-    if notify:
-        # Owners who asked for it are e-mailed (portal.tasks; named, not imported, because the
-        # portal sits above the gate). The notice is recorded in the outbox in this transaction,
-        # so a broker outage delays it and never loses it (docs/notices-and-tasks.md).
-        enqueue_named_on_commit("portal.tasks.access_notice_send", event_seq=event.seq)
+    to_notify = owners_to_notify(facts) if notify is not False and facts.owner_refs else []
+    snapshot = _purpose_snapshot(purpose, **(stated or {}))
+    event = access_event_record(actor=actor.snapshot(), facts=facts, purpose=snapshot)
+    if to_notify:
+        # Owners who asked for it are e-mailed, one digest per owner and case (cameras.notices,
+        # docs/notices-and-tasks.md): the notices and the tasks that send them are recorded in
+        # this transaction, so a broker outage delays them and never loses them.
+        access_notices_record(
+            event_seq=event.seq,
+            owner_ids=to_notify,
+            case_number=snapshot.case_number,
+            immediate=facts.action in _TOLD_AT_ONCE or snapshot.authority == "exigent",
+        )
     return event.seq
 
 
-def _someone_to_notify(facts: EventFacts) -> bool:
-    """Whether any camera of the event has an owner who asked for notices (one indexed
-    query), or it ends an emergency live view, which owners are always told about."""
-    if facts.action == Action.LIVE_END and facts.consent_level == ConsentLevel.LIVE_EXIGENT:
-        return True
-    ids = [t.split(":", 1)[1] for t in facts.targets if t.startswith("camera:")]
-    return bool(ids) and ConsentGrant.objects.filter(camera__public_id__in=ids, notify_on_access=True).exists()
+# A live view is told at once (as is any access under exigent authority); other accesses
+# wait for the department's digest window.
+_TOLD_AT_ONCE = frozenset({Action.LIVE_START, Action.LIVE_EXTEND, Action.LIVE_END})
 
 
 _MESSAGES = {

@@ -267,3 +267,38 @@ class SuspensionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.suspension}: {self.camera_id}"
+
+
+class AccessNotice(models.Model):
+    """An owner's "police accessed your camera" notice, owed since the access: recorded by the
+    gate in the access's own transaction, sent later in one e-mail with the other notices of
+    the same owner and case (portal.tasks.access_digest_send), and marked sent in the
+    transaction that sent it. An access appears in exactly one digest: the sender locks the
+    notices it sends, and a notice is sent once (``sent_at``).
+
+    Holds references only (the access event's number, the owner's id, the case number): what
+    the e-mail says is read from the access log when it is sent.
+    """
+
+    event_seq = models.BigIntegerField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case_number = models.CharField(max_length=64, blank=True)
+    # Told at once (a live view, exigent access), or at the end of the department's window.
+    immediate = models.BooleanField(default=False)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event_seq", "owner"], name="access_notice_once_per_event_and_owner"),
+        ]
+        indexes = [
+            # The sender reads an owner's unsent notices of one case, however many were sent.
+            models.Index(
+                fields=["owner", "case_number"], name="access_notice_unsent", condition=models.Q(sent_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"notice of event {self.event_seq} to owner {self.owner_id}"

@@ -136,23 +136,45 @@ def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
     transaction.on_commit(_send, robust=True)
 
 
-def enqueue_named_on_commit(task_name: str, **kwargs: Any) -> None:
-    """Like enqueue_on_commit, for a task named rather than imported.
+def enqueue_later_on_commit(task: Task, *, not_before: dt.datetime, **kwargs: Any) -> None:
+    """Record ``task`` in the outbox in the current transaction, owed at ``not_before``.
+
+    Nothing is published after the commit: the sweep (beat, every
+    PORCHLIGHT_OUTBOX_SWEEP_SECONDS) publishes the row once its time has come, so a delay of
+    minutes or hours is a row in PostgreSQL, never a countdown held by a worker (Redis would
+    hand a countdown longer than its one-hour visibility timeout to a second worker, and a
+    worker's restart would hold it up). A time already past is published after the commit,
+    as enqueue_on_commit does.
+    """
+    if not_before <= timezone.now():
+        enqueue_on_commit(task, **kwargs)
+        return
+    _task_named(task.name)
+    outbox_record(department=department_current(), task_name=task.name, kwargs=kwargs, not_before=not_before)
+
+
+def enqueue_named_on_commit(task_name: str, *, not_before: dt.datetime | None = None, **kwargs: Any) -> None:
+    """Like enqueue_on_commit (enqueue_later_on_commit with ``not_before``), for a task named
+    rather than imported.
 
     Lower layers use this to start work implemented above them (the gate asking the
     portal to notify owners) without importing upwards.
     """
-    enqueue_on_commit(_task_named(task_name), **kwargs)
+    if not_before is None:
+        enqueue_on_commit(_task_named(task_name), **kwargs)
+    else:
+        enqueue_later_on_commit(_task_named(task_name), not_before=not_before, **kwargs)
 
 
-def outbox_sweep() -> int:
-    """Publish again the outbox messages not published (broker down at the commit) or not
-    delivered long after; forget delivered ones after a week. Returns how many it published.
+def outbox_sweep(*, now: dt.datetime | None = None) -> int:
+    """Publish the outbox messages now due (owed later, at ``not_before``), and again those not
+    published (broker down at the commit) or not delivered long after; forget delivered ones
+    after a week. Returns how many it published. ``now``: the clock (tests move it on).
 
     Rows are locked while they are published (SKIP LOCKED), so two sweeps at once never
     publish the same row twice; a copy that does reach a worker twice is skipped there.
     """
-    now = timezone.now()
+    now = now or timezone.now()
     published: list[int] = []
     with transaction.atomic():
         due: Iterable[OutboxMessage] = outbox_due(

@@ -12,6 +12,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.language import in_language_of
 from accounts.models import Role
 from audit.tasks import chain_verify_and_alert
 from config.tasks import OutboxTask
@@ -40,6 +41,12 @@ def footage_request_notify(*, owner_request_id: int) -> None:
         return
     department = department_current()
     link = department_base_url(department) + reverse("footage-inbox")
+    with in_language_of(owner_request.owner):
+        _footage_request_mail(owner_request, department, link)
+    OwnerRequest.objects.filter(pk=owner_request.pk).update(notified_at=timezone.now())
+
+
+def _footage_request_mail(owner_request: OwnerRequest, department: Department, link: str) -> None:
     request = owner_request.request
     send_mail(
         subject=_("[Porchlight] %(department)s asks for footage from your camera") % {"department": department.name},
@@ -60,37 +67,40 @@ def footage_request_notify(*, owner_request_id: int) -> None:
         from_email=None,
         recipient_list=[owner_request.owner.email],
     )
-    OwnerRequest.objects.filter(pk=owner_request.pk).update(notified_at=timezone.now())
 
 
 @shared_task(name="footage.tasks.clip_receipt_send", base=OutboxTask)
 def clip_receipt_send(*, clip_id: int) -> None:
     clip = Clip.objects.select_related("answer__owner_request__owner").get(pk=clip_id)
-    if clip.answer.owner_request.owner is None:  # the owner deleted their account meanwhile
+    owner = clip.answer.owner_request.owner
+    if owner is None:  # the owner deleted their account meanwhile
         return
-    # To the second, as the receipt on the answer page gives it.
-    at = _local_time(clip.uploaded_at, department_current(), "Y-m-d H:i:s T")
-    send_mail(
-        subject=_("[Porchlight] Receipt for your footage"),
-        message=_("We received %(name)s (%(size)d bytes) at %(at)s.\nSHA-256 fingerprint: %(sha)s\n")
-        % {"name": clip.original_name, "size": clip.size, "at": at, "sha": clip.sha256},
-        from_email=None,
-        recipient_list=[clip.answer.owner_request.owner.email],
-    )
+    with in_language_of(owner):
+        # To the second, as the receipt on the answer page gives it.
+        at = _local_time(clip.uploaded_at, department_current(), "Y-m-d H:i:s T")
+        send_mail(
+            subject=_("[Porchlight] Receipt for your footage"),
+            message=_("We received %(name)s (%(size)d bytes) at %(at)s.\nSHA-256 fingerprint: %(sha)s\n")
+            % {"name": clip.original_name, "size": clip.size, "at": at, "sha": clip.sha256},
+            from_email=None,
+            recipient_list=[owner.email],
+        )
 
 
 @shared_task(name="footage.tasks.clip_purged_notify", base=OutboxTask)
 def clip_purged_notify(*, clip_id: int) -> None:
     clip = Clip.objects.select_related("answer__owner_request__owner").get(pk=clip_id)
-    if clip.answer.owner_request.owner is None:  # a clip kept as evidence after its owner left
+    owner = clip.answer.owner_request.owner
+    if owner is None:  # a clip kept as evidence after its owner left
         return
-    send_mail(
-        subject=_("[Porchlight] Your footage was deleted"),
-        message=_("The footage %(name)s you sent was deleted at the end of the retention period.\n")
-        % {"name": clip.original_name},
-        from_email=None,
-        recipient_list=[clip.answer.owner_request.owner.email],
-    )
+    with in_language_of(owner):
+        send_mail(
+            subject=_("[Porchlight] Your footage was deleted"),
+            message=_("The footage %(name)s you sent was deleted at the end of the retention period.\n")
+            % {"name": clip.original_name},
+            from_email=None,
+            recipient_list=[owner.email],
+        )
 
 
 @shared_task(name="footage.tasks.clips_purge")
@@ -150,6 +160,11 @@ def footage_request_remind(*, owner_request_id: int) -> None:
     if owner_request.owner is None:  # the owner deleted their account meanwhile
         return
     department = department_current()
+    with in_language_of(owner_request.owner):
+        _footage_remind_mail(owner_request, department)
+
+
+def _footage_remind_mail(owner_request: OwnerRequest, department: Department) -> None:
     send_mail(
         subject=_("[Porchlight] Reminder: your recorder may soon overwrite the requested footage"),
         message=_(

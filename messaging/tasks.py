@@ -4,13 +4,12 @@ import logging
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.language import in_language_of
 from config.tasks import OutboxTask
 from tenants.selectors import department_base_url, department_current
 
@@ -45,9 +44,8 @@ def message_email_owner(*, message_id: int) -> bool:
         return False
     department = department_current()
     link = department_base_url(department) + reverse("messaging-owner-thread", args=[thread.public_id])
-    # The owner's own language where the account stores one, else the site's default; the
-    # worker has no request to take it from.
-    with translation.override(getattr(owner, "language", "") or settings.LANGUAGE_CODE):
+    # The owner's own language (else the department's): the worker has no request to take it from.
+    with in_language_of(owner):
         officer = selectors.officer_words(thread.officer)
         subject = _("[Porchlight] %(department)s sent you a message") % {"department": department.name}
         body = render_to_string(

@@ -14,13 +14,13 @@ is the caller's; how it is stored and sent is here:
 
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.language import user_language
 from accounts.models import Role, User
 from config.tasks import enqueue_on_commit
 
@@ -51,8 +51,8 @@ def text(message: str | Promise, /, **params: Any) -> str:
 
 
 def language_of(user: Any) -> str:
-    """The language a user reads their e-mail in (their own, else the site's)."""
-    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+    """The language a user reads their e-mail in (their own, else the department's, else the site's)."""
+    return user_language(user)
 
 
 def _local_path(link: str) -> str:

@@ -47,6 +47,15 @@ PROPERTY_KINDS = [
     ("other", _("Other")),
 ]
 
+
+def language_choices() -> list[tuple[str, str]]:
+    """The languages Porchlight speaks (settings.LANGUAGES), read when a form or a check asks,
+    not when this module is imported."""
+    from django.conf import settings
+
+    return list(settings.LANGUAGES)
+
+
 DEFAULT_PROHIBITED_PURPOSES = [
     "first_amendment_activity",
     "immigration_status",
@@ -154,6 +163,24 @@ class DepartmentPolicy(models.Model):
     ordinance_site_kinds = ArrayField(
         models.CharField(max_length=20), default=list, blank=True, verbose_name=_("property kinds under the ordinance")
     )
+    # Owners' "police accessed your camera" notices are collected per owner and case for this
+    # long, then sent as one e-mail (live views and exigent access are told at once).
+    notice_digest_minutes = models.PositiveSmallIntegerField(
+        _("owner notices: collect the accesses of one case for (minutes)"),
+        default=15,
+        validators=[MinValueValidator(0), MaxValueValidator(1440)],
+        help_text=_(
+            "An owner who asked to be told of every access gets one e-mail per case after this many minutes, "
+            "listing each access. Live views and exigent access are told at once. 0 sends each notice at once."
+        ),
+    )
+    language = models.CharField(
+        _("department's language"),
+        max_length=10,
+        choices=language_choices,
+        default="en",
+        help_text=_("For e-mails to people who have not chosen a language, and the default for invitations."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(
@@ -194,6 +221,9 @@ class OutboxMessage(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     publish_count = models.PositiveIntegerField(default=0)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # A task owed later (an owners' notice digest at the end of its window): not published
+    # before this time, by the sweep (null: publish at once, after the commit).
+    not_before = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -45,11 +45,16 @@ def outbox_due(
     down) or never ran (the process died right after the commit); ``grace`` leaves that
     publish time to finish. Published but still undelivered after ``redeliver_after``: the
     broker lost the message (Redis restarted without its data) or its retries ran out.
+    A message owed later (``not_before``) is published once that time has come.
     A message published ``max_publishes`` times is left alone (its task keeps failing).
     """
     return (
         OutboxMessage.objects.filter(delivered_at__isnull=True, publish_count__lt=max_publishes)
-        .filter(Q(published_at__isnull=True, created_at__lte=now - grace) | Q(published_at__lte=now - redeliver_after))
+        .filter(
+            Q(published_at__isnull=True, not_before__isnull=True, created_at__lte=now - grace)
+            | Q(published_at__isnull=True, not_before__lte=now)
+            | Q(published_at__lte=now - redeliver_after)
+        )
         .select_related("department")
         .order_by("id")
     )

@@ -170,6 +170,8 @@ POLICY_EDITABLE_FIELDS = (
     "ordinance_minimum_level",
     "ordinance_effective_date",
     "ordinance_site_kinds",
+    "notice_digest_minutes",
+    "language",
 )
 
 
@@ -191,11 +193,16 @@ def policy_update(*, department: Department, actor: Any, **changes: Any) -> Depa
 # --- The outbox (config.tasks publishes and delivers; these are its writes) ----------------
 
 
-def outbox_record(*, department: Any, task_name: str, kwargs: dict[str, Any]) -> OutboxMessage:
-    """Record a task due once the caller's transaction commits, in that same transaction."""
+def outbox_record(
+    *, department: Any, task_name: str, kwargs: dict[str, Any], not_before: dt.datetime | None = None
+) -> OutboxMessage:
+    """Record a task due once the caller's transaction commits (or at ``not_before``), in that
+    same transaction."""
     if not isinstance(department, Department):  # public's FakeTenant (an operator's action)
         department = Department.objects.get(schema_name=department.schema_name)
-    return OutboxMessage.objects.create(department=department, task_name=task_name, kwargs=kwargs)
+    return OutboxMessage.objects.create(
+        department=department, task_name=task_name, kwargs=kwargs, not_before=not_before
+    )
 
 
 def outbox_published(*, message_ids: list[int]) -> None:

@@ -202,9 +202,39 @@ def _policy_form(**overrides: Any) -> dict[str, Any]:
         "exigent_categories_text": "missing_person",
         "prohibited_purposes_text": "first_amendment_activity, immigration_status",
         "ordinance_minimum_level": "live",
+        "notice_digest_minutes": 15,
+        "language": "en",
     }
     data.update(overrides)
     return data
+
+
+def test_the_owner_notice_window_and_language_are_set_on_the_policy_page_with_history(
+    admin_client: Any, rialto: Any
+) -> None:
+    client, admin = admin_client
+    page = client.get("/department/policy/").content.decode()
+
+    response = client.post("/department/policy/", _policy_form(notice_digest_minutes=30, language="es"))
+
+    policy = DepartmentPolicy.objects.get(department=rialto)
+    latest = policy.history.latest()
+    assert 'for="id_notice_digest_minutes"' in page
+    assert response.status_code == 302
+    assert (policy.notice_digest_minutes, policy.language) == (30, "es")
+    assert (latest.notice_digest_minutes, latest.history_user_id) == (30, admin.pk)
+    assert "<td>30</td>" in client.get("/department/policy/").content.decode()
+
+
+@pytest.mark.parametrize("minutes", ["-1", "1441", "soon"])
+def test_a_notice_window_out_of_range_is_refused_by_name(admin_client: Any, rialto: Any, minutes: str) -> None:
+    client, _ = admin_client
+
+    response = client.post("/department/policy/", _policy_form(notice_digest_minutes=minutes))
+
+    assert response.status_code == 400
+    assert "owner notices" in response.content.decode().lower()
+    assert DepartmentPolicy.objects.get(department=rialto).notice_digest_minutes == 15
 
 
 def test_policy_edit_saves_and_keeps_history_with_the_admin(admin_client: Any, rialto: Any) -> None:

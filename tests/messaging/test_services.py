@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone, translation
 
-from accounts.models import Role, User
+from accounts.models import Role
+from accounts.services import user_language_set
 from audit.models import AccessEvent
 from cameras import access, services
 from cameras.models import ConsentGrant
@@ -19,6 +20,7 @@ from messaging import selectors
 from messaging import services as messaging
 from messaging.models import MESSAGE_MAX_CHARS, Message, MessagingPreference, Sender, Thread
 from notifications.models import Notification
+from tenants.services import policy_update
 from tests.factories import UserFactory
 
 
@@ -299,10 +301,10 @@ def test_an_owner_who_turned_emails_off_gets_none_but_the_message_waits_in_the_p
     assert MessagingPreference.history.filter(owner=owner).latest().history_user_id == owner.pk
 
 
-def test_the_email_is_in_the_sites_language_when_the_owner_has_none_stored(
-    make_camera: Any, actor: access.Actor, purpose: Any, django_capture_on_commit_callbacks: Any, settings: Any
+def test_the_email_is_in_the_departments_language_when_the_owner_has_none_stored(
+    make_camera: Any, actor: access.Actor, purpose: Any, django_capture_on_commit_callbacks: Any, in_rialto: Any
 ) -> None:
-    settings.LANGUAGE_CODE = "es"
+    policy_update(department=in_rialto, actor=None, language="es")
     camera = make_camera("registered")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -312,14 +314,11 @@ def test_the_email_is_in_the_sites_language_when_the_owner_has_none_stored(
     assert "Placa 0815" in mail.outbox[0].body
 
 
-@pytest.mark.skipif(
-    "language" not in {f.name for f in User._meta.get_fields()}, reason="User.language arrives with the digest work"
-)
 def test_the_email_is_in_the_owners_own_language(
     make_camera: Any, actor: access.Actor, purpose: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     camera = make_camera("registered")
-    User.objects.filter(pk=camera.site.owner_id).update(language="es")
+    user_language_set(user=camera.site.owner, language="es")
 
     with django_capture_on_commit_callbacks(execute=True):
         _send(actor, purpose, camera)

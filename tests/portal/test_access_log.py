@@ -27,9 +27,10 @@ from cameras.geo import Area
 from cameras.geometry import point
 from cameras.models import Camera, Purpose
 from config.celery import app
-from portal.tasks import access_notice_send as access_notice_send_task
+from portal.tasks import access_digest_send as access_digest_send_task
 from tenants.models import Department, DepartmentPolicy
 from tenants.selectors import department_base_url
+from tenants.services import policy_update
 from tests.conftest import SHARED_PK, TenantClient
 from tests.factories import UserFactory
 
@@ -72,6 +73,13 @@ def register(in_rialto: Department, policy: DepartmentPolicy) -> Callable[..., C
         return camera
 
     return _register
+
+
+@pytest.fixture(autouse=True)
+def notices_at_once(in_rialto: Department) -> None:
+    """These tests read one notice per access: Rialto e-mails each at once (window 0).
+    tests/portal/test_access_digest.py is about the digest of the default window."""
+    policy_update(department=in_rialto, actor=None, notice_digest_minutes=0)
 
 
 @pytest.fixture
@@ -450,10 +458,10 @@ def test_a_map_view_emails_nobody(
 def test_a_notice_is_sent_at_most_once_per_event_and_owner(
     owner: User, register: Any, officer: access.Actor, purpose: Purpose
 ) -> None:
-    decision = _look(officer, purpose, register(owner, notify=True))
+    _look(officer, purpose, register(owner, notify=True))
 
-    first = access_notice_send_task(event_seq=decision.event_seq)
-    again = access_notice_send_task(event_seq=decision.event_seq)
+    first = access_digest_send_task(owner_id=owner.pk, case_number=CASE)
+    again = access_digest_send_task(owner_id=owner.pk, case_number=CASE)
 
     assert (first, again) == (1, 0)
     assert len(mail.outbox) == 1
@@ -491,11 +499,11 @@ def eager_retries() -> Iterator[None]:
 def test_a_notice_that_could_not_be_sent_is_sent_when_the_task_runs_again(
     owner: User, register: Any, officer: access.Actor, purpose: Purpose
 ) -> None:
-    decision = _look(officer, purpose, register(owner, notify=True))
+    _look(officer, purpose, register(owner, notify=True))
     with mock.patch("portal.tasks.send_mail", side_effect=OSError("SMTP down")), pytest.raises(OSError, match="down"):
-        access_notice_send_task(event_seq=decision.event_seq)
+        access_digest_send_task(owner_id=owner.pk, case_number=CASE)
 
-    again = access_notice_send_task(event_seq=decision.event_seq)
+    again = access_digest_send_task(owner_id=owner.pk, case_number=CASE)
 
     assert again == 1
     assert [m.to for m in mail.outbox] == [[owner.email]]
@@ -504,11 +512,11 @@ def test_a_notice_that_could_not_be_sent_is_sent_when_the_task_runs_again(
 def test_the_notice_task_retries_a_failed_send_by_itself(
     owner: User, register: Any, officer: access.Actor, purpose: Purpose, eager_retries: None
 ) -> None:
-    decision = _look(officer, purpose, register(owner, notify=True))
+    _look(officer, purpose, register(owner, notify=True))
     flaky = _FlakyMail(failures=2)
 
     with mock.patch("portal.tasks.send_mail", flaky):
-        result = access_notice_send_task.apply(kwargs={"event_seq": decision.event_seq})
+        result = access_digest_send_task.apply(kwargs={"owner_id": owner.pk, "case_number": CASE})
 
     assert result.get() == 1
     assert flaky.attempts == 3
@@ -518,19 +526,19 @@ def test_the_notice_task_retries_a_failed_send_by_itself(
 def test_the_notice_task_gives_up_after_its_last_retry(
     owner: User, register: Any, officer: access.Actor, purpose: Purpose, eager_retries: None
 ) -> None:
-    decision = _look(officer, purpose, register(owner, notify=True))
+    _look(officer, purpose, register(owner, notify=True))
     flaky = _FlakyMail(failures=1000)
 
     with mock.patch("portal.tasks.send_mail", flaky):
-        result = access_notice_send_task.apply(kwargs={"event_seq": decision.event_seq})
+        result = access_digest_send_task.apply(kwargs={"owner_id": owner.pk, "case_number": CASE})
 
     assert result.failed()
     assert isinstance(result.result, SMTPServerDisconnected)
-    assert flaky.attempts == access_notice_send_task.max_retries + 1
+    assert flaky.attempts == access_digest_send_task.max_retries + 1
     assert mail.outbox == []
 
 
-def test_a_retry_emails_only_the_owner_whose_notice_failed(
+def test_one_owners_failed_notice_holds_up_no_other_owner(
     owner: User, register: Any, officer: access.Actor, purpose: Purpose
 ) -> None:
     neighbour = UserFactory(role=Role.RESIDENT)
@@ -540,12 +548,15 @@ def test_a_retry_emails_only_the_owner_whose_notice_failed(
         actor=officer, purpose=purpose, area=Area(center=point(-117.38, 34.10), radius_m=200), mode="pin"
     )
     refusing = _FlakyMail(failures=1, failing=neighbour.email)
-    with mock.patch("portal.tasks.send_mail", refusing), pytest.raises(SMTPServerDisconnected):
-        access_notice_send_task(event_seq=search.decision.event_seq)
+    with mock.patch("portal.tasks.send_mail", refusing):
+        told = access_digest_send_task(owner_id=owner.pk, case_number=CASE)
+        with pytest.raises(SMTPServerDisconnected):
+            access_digest_send_task(owner_id=neighbour.pk, case_number=CASE)
 
-    again = access_notice_send_task(event_seq=search.decision.event_seq)
+    again = access_digest_send_task(owner_id=neighbour.pk, case_number=CASE)
 
-    assert again == 1
+    assert search.decision.allowed
+    assert (told, again) == (1, 1)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([owner.email, neighbour.email])
 
 

@@ -15,8 +15,9 @@ from django.db import transaction
 from audit.models import AccessEvent, Action
 from cameras import access
 from config.tasks import OUTBOX_HEADER, OutboxTask, outbox_sweep
-from portal.tasks import access_notice_send as access_notice_send_task
-from tenants.models import OutboxMessage
+from portal.tasks import access_digest_send as access_digest_send_task
+from tenants.models import Department, OutboxMessage
+from tenants.services import policy_update
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "notices-and-tasks.md"
 
@@ -32,13 +33,20 @@ def _view(actor: access.Actor, purpose: Any, camera: Any) -> int:
     return decision.event_seq
 
 
+@pytest.fixture(autouse=True)
+def notices_at_once(in_rialto: Department) -> None:
+    """Each access's notice is published after its commit (window 0), as every task owed at
+    once is; a notice owed later is the last test's."""
+    policy_update(department=in_rialto, actor=None, notice_digest_minutes=0)
+
+
 def _notices() -> Any:
     # (Rows committed by the session's set-up and by worker tests are in the table too.)
-    return OutboxMessage.objects.filter(task_name="portal.tasks.access_notice_send")
+    return OutboxMessage.objects.filter(task_name="portal.tasks.access_digest_send")
 
 
-def _notice_of(seq: int) -> Any:
-    return _notices().filter(department__schema_name="rialto", kwargs__event_seq=seq)
+def _notice_of(camera: Any) -> Any:
+    return _notices().filter(department__schema_name="rialto", kwargs__owner_id=camera.site.owner_id)
 
 
 def _mails_to(email: str) -> list[Any]:
@@ -51,10 +59,10 @@ def test_an_access_records_the_notice_it_owes_in_its_own_transaction(
     camera = make_camera(notify_on_access=True)
 
     with transaction.atomic():
-        seq = _view(actor, purpose, camera)
-        recorded = list(_notice_of(seq).values_list("kwargs", "published_at", "delivered_at"))
+        _view(actor, purpose, camera)
+        recorded = list(_notice_of(camera).values_list("kwargs", "published_at", "delivered_at", "not_before"))
 
-    assert recorded == [({"event_seq": seq}, None, None)]
+    assert recorded == [({"owner_id": camera.site.owner_id, "case_number": purpose.case_number}, None, None, None)]
 
 
 def test_an_access_rolled_back_leaves_no_notice_behind(make_camera: Any, actor: access.Actor, purpose: Any) -> None:
@@ -76,7 +84,7 @@ def test_a_notice_whose_publish_never_ran_is_delivered_once_by_the_sweep(
     camera = make_camera(notify_on_access=True)
     settings.PORCHLIGHT_OUTBOX_GRACE_SECONDS = 0
     with django_capture_on_commit_callbacks(execute=False):
-        seq = _view(actor, purpose, camera)
+        _view(actor, purpose, camera)
 
     # when the sweep runs twice
     outbox_sweep()
@@ -84,8 +92,8 @@ def test_a_notice_whose_publish_never_ran_is_delivered_once_by_the_sweep(
 
     # then the owner got one notice and the row is delivered, published once
     assert len(_mails_to(camera.site.owner.email)) == 1
-    assert _notice_of(seq).values_list("publish_count", flat=True).get() == 1
-    assert _notice_of(seq).get().delivered_at is not None
+    assert _notice_of(camera).values_list("publish_count", flat=True).get() == 1
+    assert _notice_of(camera).get().delivered_at is not None
 
 
 def test_the_sweep_leaves_a_notice_to_its_own_publish_during_the_grace(
@@ -93,11 +101,11 @@ def test_the_sweep_leaves_a_notice_to_its_own_publish_during_the_grace(
 ) -> None:
     camera = make_camera(notify_on_access=True)
     with django_capture_on_commit_callbacks(execute=False):
-        seq = _view(actor, purpose, camera)
+        _view(actor, purpose, camera)
 
     outbox_sweep()
 
-    assert _notice_of(seq).get().published_at is None
+    assert _notice_of(camera).get().published_at is None
     assert _mails_to(camera.site.owner.email) == []
 
 
@@ -106,12 +114,12 @@ def test_the_sweep_never_publishes_a_delivered_notice_again(
 ) -> None:
     camera = make_camera(notify_on_access=True)
     with django_capture_on_commit_callbacks(execute=True):
-        seq = _view(actor, purpose, camera)
+        _view(actor, purpose, camera)
     settings.PORCHLIGHT_OUTBOX_GRACE_SECONDS = settings.PORCHLIGHT_OUTBOX_REDELIVER_SECONDS = 0
 
     outbox_sweep()
 
-    assert _notice_of(seq).values_list("publish_count", flat=True).get() == 1
+    assert _notice_of(camera).values_list("publish_count", flat=True).get() == 1
     assert len(_mails_to(camera.site.owner.email)) == 1
 
 
@@ -122,17 +130,39 @@ def test_a_late_copy_of_a_delivered_notice_sends_nothing(
     # told forgotten (so that only the outbox can stop a second e-mail)
     camera = make_camera(notify_on_access=True)
     with django_capture_on_commit_callbacks(execute=True):
-        seq = _view(actor, purpose, camera)
-    message = _notice_of(seq).get()
+        _view(actor, purpose, camera)
+    message = _notice_of(camera).get()
     cache.clear()
 
     # when the broker hands a worker the same message again
-    again = access_notice_send_task.apply(
-        kwargs={"event_seq": seq}, headers={"_schema_name": "rialto", OUTBOX_HEADER: message.pk}
+    again = access_digest_send_task.apply(
+        kwargs=message.kwargs, headers={"_schema_name": "rialto", OUTBOX_HEADER: message.pk}
     )
 
     # then it is skipped
     assert again.result is None
+    assert len(_mails_to(camera.site.owner.email)) == 1
+
+
+def test_a_notice_owed_later_is_published_by_the_sweep_once_its_time_has_come_not_before(
+    make_camera: Any, actor: access.Actor, purpose: Any, in_rialto: Department, django_capture_on_commit_callbacks: Any
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    policy_update(department=in_rialto, actor=None, notice_digest_minutes=15)
+    camera = make_camera(notify_on_access=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _view(actor, purpose, camera)
+    after_commit = _notice_of(camera).get().published_at
+
+    outbox_sweep(now=timezone.now() + dt.timedelta(minutes=14))
+    before = _notice_of(camera).get().published_at
+    outbox_sweep(now=timezone.now() + dt.timedelta(minutes=15, seconds=1))
+
+    assert (after_commit, before) == (None, None)
+    assert _notice_of(camera).get().delivered_at is not None
     assert len(_mails_to(camera.site.owner.email)) == 1
 
 
