@@ -11,10 +11,10 @@ from typing import Literal
 from django.contrib.gis.geos import Point
 from django.db import connection
 
-from .models import address_label
+from .models import AddressPoint, address_label
 from .normalize import intersection_split, leading_number, normalize
 
-__all__ = ["AddressMatch", "addresses_search", "intersection_find"]
+__all__ = ["AddressMatch", "addresses_exist", "addresses_search", "intersection_find"]
 
 Kind = Literal["address", "intersection"]
 
@@ -149,3 +149,8 @@ def addresses_search(*, query: str, limit: int = 8, near: Point | None = None) -
             )
             for n, st, u, c, p, y, x in cursor.fetchall()
         ]
+
+
+def addresses_exist() -> bool:
+    """Whether the current department has loaded any address points."""
+    return AddressPoint.objects.exists()
