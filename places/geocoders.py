@@ -7,6 +7,7 @@ answers are limited to the department's boundary box, as the built-in index is t
 """
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,6 +26,9 @@ __all__ = [
     "GeocoderUnavailable",
     "address_geocode",
     "address_locate",
+    "address_suggest",
+    "coordinates_parse",
+    "point_from_param",
     "geocoder_from_setting",
 ]
 
@@ -197,3 +201,32 @@ def address_locate(*, query: str) -> AddressMatch | None:
     except GeocoderUnavailable:
         return None
     return matches[0] if matches else None
+
+
+_COORDINATES = re.compile(r"^\s*([-+]?\d{1,2}(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d{1,3}(?:\.\d+)?)\s*$")
+
+
+def coordinates_parse(text: str) -> AddressMatch | None:
+    """ "34.1, -117.4" (latitude, longitude in degrees, as maps write them) as a place, or None."""
+    match = _COORDINATES.match(text)
+    if match is None:
+        return None
+    lat, lon = float(match.group(1)), float(match.group(2))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return AddressMatch(label=f"{lat:.6f}, {lon:.6f}", lat=lat, lon=lon, kind="coordinates")
+
+
+def address_suggest(*, query: str, limit: int = 8, near: Point | None = None) -> list[AddressMatch]:
+    """What an address box suggests for ``query``: the coordinates typed, or addresses and
+    intersections of the current department. Raises GeocoderUnavailable (outside geocoders)."""
+    place = coordinates_parse(query)
+    if place is not None:
+        return [place]
+    return address_geocode(query=query, limit=limit, near=near)
+
+
+def point_from_param(value: str) -> Point | None:
+    """A "lat,lon" query parameter (the map's centre, used only to order suggestions), or None."""
+    place = coordinates_parse(value) if value else None
+    return Point(place.lon, place.lat, srid=4326) if place else None

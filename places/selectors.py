@@ -16,7 +16,7 @@ from .normalize import intersection_split, leading_number, normalize
 
 __all__ = ["AddressMatch", "addresses_exist", "addresses_search", "intersection_find"]
 
-Kind = Literal["address", "intersection"]
+Kind = Literal["address", "intersection", "coordinates"]
 
 # Two streets "meet" when an address point of one is this close to one of the other: corner
 # houses stand 20-60 m from the crossing, so 200 m finds every real corner and no street
