@@ -28,8 +28,8 @@ __all__ = [
     "address_locate",
     "address_suggest",
     "coordinates_parse",
-    "point_from_param",
     "geocoder_from_setting",
+    "point_from_param",
 ]
 
 USER_AGENT = "Porchlight/1.0 (department address search)"

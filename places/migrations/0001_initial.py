@@ -1,4 +1,5 @@
 import django.contrib.gis.db.models.fields
+import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
 from django.db import migrations, models
 
@@ -31,18 +32,36 @@ class Migration(migrations.Migration):
                 ("city", models.CharField(blank=True, max_length=100)),
                 ("postcode", models.CharField(blank=True, max_length=20)),
                 ("location", django.contrib.gis.db.models.fields.PointField(geography=True, srid=4326)),
-                ("street_key", models.CharField(db_index=True, max_length=200)),
+                ("street_key", models.CharField(max_length=200)),
                 ("search", models.TextField()),
+                ("cell", models.BigIntegerField()),
                 ("key", models.CharField(max_length=400, unique=True)),
             ],
             options={
                 "indexes": [
-                    django.contrib.postgres.indexes.GinIndex(
-                        fields=["search"], name="places_addr_search_trgm", opclasses=["gin_trgm_ops"]
+                    models.Index(fields=["street_key", "number"], name="places_addr_street_number"),
+                    models.Index(fields=["street_key", "cell"], name="places_addr_street_cell"),
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="Street",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "cells",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.BigIntegerField(), default=list, size=None
                     ),
+                ),
+            ],
+            options={
+                "indexes": [
                     django.contrib.postgres.indexes.GinIndex(
-                        fields=["street_key"], name="places_addr_street_trgm", opclasses=["gin_trgm_ops"]
-                    ),
+                        fields=["key"], name="places_street_key_trgm", opclasses=["gin_trgm_ops"]
+                    )
                 ],
             },
         ),

@@ -4,7 +4,6 @@ department's addresses only, logging no access (it reads no camera data)."""
 from typing import Any
 
 import pytest
-
 from django.db import connection
 
 from accounts.models import Role
@@ -19,9 +18,16 @@ from tests.factories import PASSWORD, UserFactory, totp_enable
 def addresses(in_rialto: Any) -> None:
     address_points_upsert(
         points=[
-            AddressIn(number="1200", street="W Baseline Rd", unit="", city="Rialto", postcode="92376",
-                      lon=-117.375, lat=34.0956),
-        ]  # fmt: skip
+            AddressIn(
+                number="1200",
+                street="W Baseline Rd",
+                unit="",
+                city="Rialto",
+                postcode="92376",
+                lon=-117.375,
+                lat=34.0956,
+            ),
+        ]
     )
 
 

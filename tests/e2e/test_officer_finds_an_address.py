@@ -37,11 +37,19 @@ def _make_people() -> dict[str, Any]:
     with tenant_context(department):
         address_points_upsert(
             points=[
-                AddressIn(number="1200", street="W Baseline Rd", unit="", city="Rialto", postcode="92376",
-                          lon=LON, lat=LAT),
-                AddressIn(number="1202", street="W Baseline Rd", unit="", city="Rialto", postcode="92376",
-                          lon=LON + 0.0003, lat=LAT),
-            ]  # fmt: skip
+                AddressIn(
+                    number="1200", street="W Baseline Rd", unit="", city="Rialto", postcode="92376", lon=LON, lat=LAT
+                ),
+                AddressIn(
+                    number="1202",
+                    street="W Baseline Rd",
+                    unit="",
+                    city="Rialto",
+                    postcode="92376",
+                    lon=LON + 0.0003,
+                    lat=LAT,
+                ),
+            ]
         )
         officer = UserFactory(role=Role.OFFICER, email=f"kbd-officer-{tag}@example.org")
         secret = totp_enable(officer)
@@ -103,7 +111,9 @@ def test_officer_finds_an_address_with_the_keyboard_alone_and_the_search_runs_th
     expect(page.locator("#console-map")).to_have_attribute("data-centre", f"{LAT:.6f},{LON:.6f}")
     expect(page.locator("#console-map")).to_have_attribute("data-results", re.compile(r"[1-9]\d*"))
     expect(page.locator(f"tr.hit[data-camera='{people['camera'].public_id}']")).to_be_visible()
-    centre = page.evaluate("() => { const f = document.getElementById('area-form'); return [f.lat.value, f.lon.value]; }")
+    centre = page.evaluate(
+        "() => { const f = document.getElementById('area-form'); return [f.lat.value, f.lon.value]; }"
+    )
     assert centre == [f"{LAT:.6f}", f"{LON:.6f}"]
     shot(page, "address-searched")
 

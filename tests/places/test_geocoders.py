@@ -54,7 +54,7 @@ class StandIn:
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 url = urlsplit(self.path)
                 stand_in.requests.append((url.path, parse_qs(url.query), self.headers.get("User-Agent", "")))
                 status, body, delay = stand_in.answers.get(url.path, (404, b"{}", 0.0))
@@ -91,7 +91,7 @@ def test_nominatim_answers_are_read_and_limited_to_the_departments_box(in_rialto
     with override_settings(PORCHLIGHT_GEOCODER=f"nominatim:{stand_in.url}"):
         [match] = address_geocode(query="1200 W Baseline Rd", limit=5)
 
-    path, params, agent = stand_in.requests[0]
+    _path, params, agent = stand_in.requests[0]
     assert (match.lat, match.lon, match.kind) == (34.1069, -117.3701, "address")
     assert match.label.startswith("1200, West Baseline Road, Rialto")
     assert params["q"] == ["1200 W Baseline Rd"]
@@ -166,7 +166,8 @@ def test_the_builtin_geocoder_is_the_default_and_needs_no_network(in_rialto: Any
     match = address_locate(query="9 cedar avenue")
 
     assert isinstance(geocoder_from_setting("builtin", timeout=1), BuiltinGeocoder)
-    assert match is not None and match.label == "9 Cedar Ave, Rialto"
+    assert match is not None
+    assert match.label == "9 Cedar Ave, Rialto"
 
 
 def test_the_department_finder_counts_a_failing_outside_geocoder_as_not_found(

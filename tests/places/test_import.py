@@ -135,5 +135,5 @@ def test_a_file_that_is_not_csv_or_geojson_is_refused_by_name(in_rialto: Any, tm
     path = tmp_path / name
     path.write_text("", encoding="utf-8")
 
-    with pytest.raises(ValueError, match="expected an OpenAddresses .csv or .geojson"):
+    with pytest.raises(ValueError, match=r"expected an OpenAddresses \.csv or \.geojson"):
         address_file_import(path=path)

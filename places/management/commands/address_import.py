@@ -29,7 +29,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if connection.schema_name == "public":
-            raise CommandError("Run it for a department: manage.py tenant_command address_import --schema=<schema> FILE")
+            raise CommandError(
+                "Run it for a department: manage.py tenant_command address_import --schema=<schema> FILE"
+            )
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         total_lines = _count_lines(path) if self.stdout.isatty() else 0
