@@ -115,7 +115,8 @@ def demo_grid(schema: str, polygon: Sequence[tuple[float, float]]) -> StreetGrid
 
 def _inside(lon: float, lat: float, ring: Sequence[tuple[float, float]]) -> bool:
     inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+    points = list(ring)
+    for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True):
         if (y1 > lat) != (y2 > lat) and lon < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
             inside = not inside
     return inside

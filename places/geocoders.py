@@ -178,7 +178,10 @@ def geocoder_from_setting(value: str, *, timeout: float) -> Geocoder:
 
 def _department_bbox() -> tuple[float, float, float, float] | None:
     boundary = getattr(getattr(connection, "tenant", None), "boundary", None)
-    return tuple(boundary.extent) if boundary is not None else None  # type: ignore[return-value]
+    if boundary is None:
+        return None
+    west, south, east, north = boundary.extent
+    return (west, south, east, north)
 
 
 def address_geocode(*, query: str, limit: int = 8, near: Point | None = None) -> list[AddressMatch]:

@@ -211,7 +211,7 @@ def addresses_search(*, query: str, limit: int = 8, near: Point | None = None) -
     if not streets:
         return []
     # Scores rounded: streets as good as each other ("W" and "E Baseline Rd") sort by distance.
-    params: dict[str, object] = {
+    params: dict[str, Any] = {
         "keys": [key for key, _n, _s in streets],
         "scores": [round(score, 2) for _k, _n, score in streets],
         "limit": limit,

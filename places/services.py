@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -91,7 +92,7 @@ def address_points_upsert(*, points: Sequence[AddressIn], refresh_streets: bool 
     if not by_key:
         return 0, 0, 0
     rows = list(by_key.values())
-    columns = [
+    columns: list[list[Any]] = [
         [p.number for p in rows],
         [p.street for p in rows],
         [p.unit for p in rows],

@@ -29,7 +29,9 @@ def _make_owner() -> dict[str, Any]:
     with tenant_context(department):
         address_points_upsert(
             points=[
-                AddressIn(number="845", street="N Acacia Ave", unit="", city="Rialto", postcode="92376", lon=LON, lat=LAT)
+                AddressIn(
+                    number="845", street="N Acacia Ave", unit="", city="Rialto", postcode="92376", lon=LON, lat=LAT
+                )
             ]
         )
         owner = UserFactory(role=Role.RESIDENT, email=f"pin-{uuid.uuid4().hex[:6]}@example.org")

@@ -6,6 +6,7 @@ Idempotent (running it again updates changed rows and adds none twice); bad rows
 by line number and skipped; a progress bar is drawn only when stdout is a terminal.
 """
 
+import gzip
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        if connection.schema_name == "public":
+        if connection.schema_name == "public":  # type: ignore[attr-defined]
             raise CommandError(
                 "Run it for a department: manage.py tenant_command address_import --schema=<schema> FILE"
             )
@@ -55,16 +56,15 @@ class Command(BaseCommand):
             self.stderr.write(f"{path.name}: line {error.line}: {error.reason}")
         if len(report.errors) > MAX_ROWS_LISTED:
             self.stderr.write(f"... and {len(report.errors) - MAX_ROWS_LISTED} more bad rows")
+        schema = connection.schema_name  # type: ignore[attr-defined]
         self.stdout.write(
-            f"{connection.schema_name}: {report.created} added, {report.updated} updated, "
+            f"{schema}: {report.created} added, {report.updated} updated, "
             f"{report.unchanged} unchanged, {len(report.errors)} bad rows skipped "
             f"({time.monotonic() - started:.1f} s)."
         )
 
 
 def _count_lines(path: Path) -> int:
-    import gzip
-
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as handle:
         return sum(1 for _ in handle)
