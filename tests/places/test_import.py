@@ -2,6 +2,8 @@
 
 import gzip
 import json
+import os
+import pty
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -137,3 +139,27 @@ def test_a_file_that_is_not_csv_or_geojson_is_refused_by_name(in_rialto: Any, tm
 
     with pytest.raises(ValueError, match=r"expected an OpenAddresses \.csv or \.geojson"):
         address_file_import(path=path)
+
+
+def test_the_command_draws_a_progress_bar_on_a_terminal(rialto: Any, tmp_path: Path) -> None:
+    path = _csv(tmp_path, "-117.37,34.10,100,Cedar Ave,,Rialto,,CA,92376,,")
+    leader, follower = pty.openpty()
+
+    with os.fdopen(follower, "w") as terminal:
+        call_command("tenant_command", "address_import", str(path), schema_name="rialto", stdout=terminal)
+    output = _read_all(leader)
+
+    assert "\r[" in output
+    assert "1 added" in output
+
+
+def _read_all(fd: int) -> str:
+    """Everything written to a pty whose other end is closed (Linux then answers EIO)."""
+    chunks = []
+    try:
+        while chunk := os.read(fd, 10_000):
+            chunks.append(chunk)
+    except OSError:
+        pass
+    os.close(fd)
+    return b"".join(chunks).decode()
