@@ -522,6 +522,7 @@ def test_every_staff_camera_route_goes_through_the_gate() -> None:
         "api/v1/purposes/",
         "console/footage/",  # the officer's own requests
         "console/footage/<uuid:request_id>/",  # counts and clip metadata; clip bytes go through the gate
+        "console/addresses/",  # the department's address list (places): no camera, consent or owner data
     }
     # The console and staff API modules import no camera model or selector except via the gate.
     import footage.views
