@@ -40,7 +40,6 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",  # allauth's session list and WebAuthn pages load it
     "django.contrib.gis",
-    "django.contrib.postgres",  # trigram lookups and GIN opclasses for places (no models of its own)
     "allauth",
     "allauth.account",  # both: e-mail addresses and confirmations follow the user table
     "allauth.mfa",  # both: authenticators follow the user table
