@@ -11,10 +11,10 @@ from typing import Any, Literal
 from django.contrib.gis.geos import Point
 from django.db import connection
 
-from .models import CELL_STEP_X, AddressPoint, address_label
+from .models import CELL_STEP_X, address_label
 from .normalize import intersection_split, leading_number, normalize
 
-__all__ = ["AddressMatch", "addresses_exist", "addresses_search", "intersection_find"]
+__all__ = ["AddressMatch", "addresses_search", "intersection_find", "streets_known"]
 
 Kind = Literal["address", "intersection", "coordinates"]
 
@@ -236,6 +236,12 @@ def addresses_search(*, query: str, limit: int = 8, near: Point | None = None) -
         return _matches(rows)
 
 
-def addresses_exist() -> bool:
-    """Whether the current department has loaded any address points."""
-    return AddressPoint.objects.exists()
+def streets_known(*, names: list[str]) -> int:
+    """How many of the street ``names`` the current department's index has."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM places_street WHERE key IN (SELECT public.unaccent(n) FROM unnest(%s::text[]) AS n)",
+            [[normalize(name) for name in names]],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0

@@ -20,7 +20,7 @@ from accounts.models import STAFF_ROLES, Role, User
 from cameras.demo import demo_registry_seed
 from cameras.models import Camera
 from places.demo import addresses_write_csv, demo_grid
-from places.selectors import addresses_exist
+from places.selectors import streets_known
 from places.services import address_file_import
 from tenants.demo import DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_ROLES, OPERATOR_EMAIL, demo_boundary, demo_email
 from tenants.models import Department, DepartmentPolicy
@@ -82,11 +82,14 @@ class Command(BaseCommand):
 
     def _addresses(self, department: Department, boundary: list[tuple[float, float]]) -> None:
         """The demo's address points, once: generated (deterministically) into .local/ and
-        loaded with the same importer a department uses for its OpenAddresses file."""
-        if addresses_exist():
+        loaded with the same importer a department uses for its OpenAddresses file. Loaded
+        when any of the demo's avenues is missing (not merely when the index is empty: a few
+        addresses typed in by hand or by a test do not make the demo's)."""
+        grid = demo_grid(department.schema_name, boundary)
+        if streets_known(names=list(grid.north_south)) == len(grid.north_south):
             return
         path = Path(settings.BASE_DIR) / ".local" / "demo-addresses" / f"{department.schema_name}.csv.gz"
-        addresses_write_csv(demo_grid(department.schema_name, boundary), path)
+        addresses_write_csv(grid, path)
         report = address_file_import(path=path)
         self.stdout.write(f"  {department.name}: {report.created} demo address points loaded ({path.name}).")
 
