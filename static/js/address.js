@@ -19,7 +19,7 @@
     list.className = "address-listbox";
     list.hidden = true;
     if (input.labels && input.labels.length) list.setAttribute("aria-labelledby", input.labels[0].id || labelId(input.labels[0], id));
-    var status = document.createElement("p");
+    var status = document.createElement("span");
     status.className = "visually-hidden";
     status.setAttribute("role", "status");
     status.id = id + "-status";
