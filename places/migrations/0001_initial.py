@@ -8,8 +8,11 @@ from django.db import migrations, models
 # first department migrated would own them and no other could use them. Both are trusted
 # extensions (PostgreSQL 13+): the database owner may create them without being superuser.
 # This runs with each department's migrations (places is a tenant app) and is a no-op after
-# the first, so test databases and new departments get it with no extra step.
+# the first, so test databases and new departments get it with no extra step. Departments
+# migrated in parallel (--executor=multiprocessing) would race on "IF NOT EXISTS" (a unique
+# violation in pg_extension): the lock makes them take turns until this migration commits.
 EXTENSIONS = [
+    "SELECT pg_advisory_xact_lock(hashtext('porchlight.places.extensions'))",
     "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public",
     "CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public",
 ]
