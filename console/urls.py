@@ -7,6 +7,7 @@ urlpatterns = [
     path("purpose/", views.PurposeView.as_view(), name="console-purpose"),
     path("approvals/", views.ApprovalsView.as_view(), name="console-approvals"),
     path("map-data/", views.MapDataView.as_view(), name="console-map-data"),
+    path("addresses/", views.AddressSuggestView.as_view(), name="console-address-suggest"),
     path("search/", views.SearchView.as_view(), name="console-search"),
     path("search/export.csv", views.ExportView.as_view(), name="console-export"),
     path("cameras/<str:camera_id>/", views.CameraDetailView.as_view(), name="console-camera"),

@@ -25,6 +25,7 @@ from cameras.models import Purpose
 from cameras.selectors import grant_state
 from cameras.templatetags.porchlight import view_labels
 from live import selectors as live_selectors
+from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
 from tenants.models import DepartmentPolicy
 
 from .forms import AreaForm, DenyForm, PurposeForm
@@ -423,3 +424,22 @@ class ApprovalsView(StaffConsoleMixin, View):
         else:
             messages.success(request, _("Approved."))
         return redirect("console-approvals")
+
+
+class AddressSuggestView(StaffConsoleMixin, View):
+    """Suggestions for the console's address box (GET ?q=...&near=lat,lon): addresses,
+    intersections, or the coordinates typed.
+
+    Not a gate action and not logged: it reads the department's address list, which holds no
+    camera, consent or owner data, and an event per keystroke would bury the accesses the log
+    exists for. The camera search at the picked place is the gate action (area and purpose).
+    It is still staff-only behind MFA, like every console page, so the console's behaviour
+    (and any outside geocoder's quota) is not open to the public."""
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        query = request.GET.get("q", "")[:200]
+        try:
+            matches = address_suggest(query=query, near=point_from_param(request.GET.get("near", "")))
+        except GeocoderUnavailable as exc:
+            return JsonResponse({"detail": str(exc), "results": []}, status=503)
+        return JsonResponse({"results": [match.as_json() for match in matches]})

@@ -5,6 +5,7 @@ from . import views, views_access
 urlpatterns = [
     path("", views.PortalHomeView.as_view(), name="portal-home"),
     path("my/", views.MyCamerasView.as_view(), name="portal-my-cameras"),
+    path("my/addresses/", views.AddressSuggestView.as_view(), name="portal-address-suggest"),
     path("my/sites/new/", views.SiteCreateView.as_view(), name="portal-site-create"),
     path("my/sites/<uuid:site_id>/", views.SiteUpdateView.as_view(), name="portal-site-update"),
     path("my/sites/<uuid:site_id>/delete/", views.SiteDeleteView.as_view(), name="portal-site-delete"),

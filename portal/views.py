@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from cameras import selectors, services, suspensions
 from cameras.consent import MAX_WINDOWS, ConsentLevel
 from cameras.exceptions import OutsideJurisdiction
 from cameras.models import Camera, CameraStatus, Site
+from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
 from tenants.models import DepartmentPolicy
 
 from .forms import (
@@ -548,3 +549,16 @@ class ResumeAllView(OwnerRequiredMixin, View):
                 _("%(count)d camera(s) you changed since are left as you changed them.") % {"count": result.kept},
             )
         return redirect("portal-my-cameras")
+
+
+class AddressSuggestView(OwnerRequiredMixin, View):
+    """Suggestions for the property form's address field (GET ?q=...): picking one places the
+    pin. Signed-in owners only, and only this department's addresses."""
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        query = request.GET.get("q", "")[:200]
+        try:
+            matches = address_suggest(query=query, near=point_from_param(request.GET.get("near", "")))
+        except GeocoderUnavailable as exc:
+            return JsonResponse({"detail": str(exc), "results": []}, status=503)
+        return JsonResponse({"results": [match.as_json() for match in matches]})

@@ -8,6 +8,10 @@ from django.core.management import call_command
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
+from places.models import AddressPoint
+from places.readers import AddressIn
+from places.selectors import addresses_search
+from places.services import address_points_upsert
 from tenants.models import Department, Domain
 
 
@@ -17,6 +21,7 @@ def _counts(departments: list[Department]) -> dict[str, int]:
         with tenant_context(department):
             counts[f"{department.schema_name}.users"] = User.objects.count()
             counts[f"{department.schema_name}.authenticators"] = Authenticator.objects.count()
+            counts[f"{department.schema_name}.addresses"] = AddressPoint.objects.count()
     return counts
 
 
@@ -31,3 +36,22 @@ def test_seed_demo_twice_creates_nothing_twice(rialto: Any, fontana: Any) -> Non
     assert first["rialto.authenticators"] >= 8  # TOTP + recovery codes for four staff roles
     assert "officer@rialto.example.org" in out.getvalue()
     assert "TOTP" in out.getvalue()
+
+
+def test_seed_demo_loads_each_departments_addresses_so_the_demo_works_offline(rialto: Any, fontana: Any) -> None:
+    with tenant_context(rialto):  # an address typed in before does not stop the demo's from loading
+        address_points_upsert(
+            points=[AddressIn(number="1", street="Cedar Ave", unit="", city="", postcode="", lon=-117.4, lat=34.1)]
+        )
+
+    call_command("seed_demo", stdout=StringIO())
+
+    with tenant_context(rialto):
+        corner = addresses_search(query="Riverside Ave & Baseline Rd")
+        spanish = addresses_search(query="calle penasco", limit=1)
+    with tenant_context(fontana):
+        fontana_corner = addresses_search(query="Sierra Ave & Foothill Blvd")
+
+    assert [match.kind for match in corner] == ["intersection"]
+    assert "Calle Peñasco" in spanish[0].label
+    assert [match.kind for match in fontana_corner] == ["intersection"]

@@ -61,6 +61,7 @@ TENANT_APPS = [
     "simple_history",
     "notifications",  # staff notifications: each department's staff, told within their department only
     "audit",  # the department's own append-only access log
+    "places",  # the department's own address points (pg_trgm/unaccent search), below cameras
     "cameras",  # sites, cameras, consent: each department's own registry
     "portal",  # resident/business pages over the cameras services (no models)
     "console",  # department pages over the access gate (no models)
@@ -395,6 +396,14 @@ SPECTACULAR_SETTINGS = {
         "accounts.api_schema.add_error_responses",
     ],
 }
+
+# --- Address search (places.geocoders) -----------------------------------------------------
+# "builtin" (the department's own address index, no network), or "nominatim:<base URL>" /
+# "pelias:<base URL>" for a department that runs one. Each outside request waits at most
+# PORCHLIGHT_GEOCODER_TIMEOUT seconds: suggestions are typed live, and an officer would
+# rather see "the address service did not answer" than a box that hangs.
+PORCHLIGHT_GEOCODER = env("PORCHLIGHT_GEOCODER", default="builtin")
+PORCHLIGHT_GEOCODER_TIMEOUT = env.float("PORCHLIGHT_GEOCODER_TIMEOUT", default=3.0)
 
 # --- Content Security Policy (config.middleware) ------------------------------------------
 PORCHLIGHT_TILE_URL = env("PORCHLIGHT_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -152,6 +152,24 @@
       }).addTo(results);
       el.dataset.results = String(JSON.parse(data.textContent).features.length);
     });
+    // The address box (address.js): a pick centres the map on the place and searches there
+    // with the radius typed, as a click on the map would; suggestions come nearest the map's centre.
+    var box = document.getElementById("address-box");
+    if (box) {
+      box.form.addEventListener("submit", function (e) { e.preventDefault(); });
+      var near = function () { var c = map.getCenter(); box.dataset.near = c.lat.toFixed(5) + "," + c.lng.toFixed(5); };
+      map.on("moveend", near);
+      near();
+      box.addEventListener("address-pick", function (e) {
+        var radius = typedRadius();
+        if (radius === null) return;
+        var centre = L.latLng(e.detail.lat, e.detail.lon);
+        map.fitBounds(centre.toBounds(radius * 2.5));
+        circle(centre, radius);
+        el.dataset.centre = centre.lat.toFixed(6) + "," + centre.lng.toFixed(6);
+        search();
+      });
+    }
     el.dataset.ready = "1";
   }
 

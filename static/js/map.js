@@ -64,6 +64,12 @@
         document.querySelector("[name=longitude]").value = ll.lng.toFixed(6);
       };
       pin.on("dragend", function () { write(pin.getLatLng()); });
+      // An address picked in the form's address box (address.js) places the pin; the owner
+      // can still drag it to the right spot.
+      document.addEventListener("address-pick", function (e) {
+        var ll = L.latLng(e.detail.lat, e.detail.lon);
+        pin.setLatLng(ll); write(ll); map.setView(ll, 18);
+      });
       map.on("click", function (e) { pin.setLatLng(e.latlng); write(e.latlng); });
       ["latitude", "longitude"].forEach(function (n) {
         document.querySelector("[name=" + n + "]").addEventListener("change", function () {

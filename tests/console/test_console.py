@@ -525,6 +525,7 @@ def test_every_staff_camera_route_goes_through_the_gate() -> None:
         "console/footage/<uuid:request_id>/",  # counts and clip metadata; clip bytes go through the gate
         "console/messages/",  # the officer's own threads: camera by reference only, no owner
         "console/messages/<uuid:thread_id>/",  # one of them; a follow-up is the gate's message_send
+        "console/addresses/",  # the department's address list (places): no camera, consent or owner data
     }
     # The console and staff API modules import no camera model or selector except via the gate.
     import footage.views

@@ -5,7 +5,10 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.gis.geos import Point
 
+from places.readers import AddressIn
+from places.services import address_points_upsert
 from tenants import finder
+from tenants.models import Department
 from tests.conftest import TenantClient
 
 INSIDE_RIALTO = {"lat": "34.1000", "lon": "-117.3800"}
@@ -16,9 +19,10 @@ INSIDE_FONTANA = {"lat": "34.1000", "lon": "-117.4700"}
 def geocoder() -> Iterator[dict[str, list[Point]]]:
     """A stand-in address index (places/ registers the real one): text -> points."""
     known: dict[str, list[Point]] = {}
+    registered = finder._geocoder
     finder.address_geocoder_set(lambda text: known.get(text, []))
     yield known
-    finder.address_geocoder_set(None)
+    finder.address_geocoder_set(registered)
 
 
 def _results(page: str) -> str:
@@ -98,3 +102,21 @@ def test_the_finder_is_in_spanish(public_client: TenantClient) -> None:
 
     assert "Encuentre su departamento" in page
     assert "1 departamento encontrado" in page
+
+
+def test_an_address_in_a_departments_own_index_finds_that_department(
+    public_client: TenantClient, in_rialto: Department
+) -> None:
+    address_points_upsert(
+        points=[
+            AddressIn(
+                number="1200", street="W Baseline Rd", unit="", city="Rialto", postcode="92376", lon=-117.38, lat=34.1
+            )
+        ]
+    )
+
+    results = _results(public_client.get("/", {"q": "1200 west baseline road"}).content.decode())
+
+    assert "Rialto Police Department" in results
+    assert "Its area includes the place you gave." in results
+    assert "Fontana" not in results

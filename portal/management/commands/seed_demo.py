@@ -4,12 +4,14 @@ import base64
 import datetime as dt
 import hashlib
 import zlib
+from pathlib import Path
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import tenant_context
@@ -17,6 +19,9 @@ from django_tenants.utils import tenant_context
 from accounts.models import STAFF_ROLES, Role, User
 from cameras.demo import demo_registry_seed
 from cameras.models import Camera
+from places.demo import addresses_write_csv, demo_grid
+from places.selectors import streets_known
+from places.services import address_file_import
 from tenants.demo import DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_ROLES, OPERATOR_EMAIL, demo_boundary, demo_email
 from tenants.models import Department, DepartmentPolicy
 from tenants.selectors import department_base_url
@@ -53,6 +58,7 @@ class Command(BaseCommand):
                     logins.append((department_base_url(department) + "/", email, role, secret))
                 self._ordinance(department, enabled=spec["schema"] == "rialto")
                 self._registry(department, cameras=spec["cameras"])
+                self._addresses(department, spec["boundary"])
         self._print(department_base_url(public) + "/", logins)
 
     def _registry(self, department: Department, *, cameras: int) -> None:
@@ -73,6 +79,19 @@ class Command(BaseCommand):
             seed=zlib.crc32(department.schema_name.encode()),
         )
         self.stdout.write(f"  {department.name}: {made} demo cameras registered.")
+
+    def _addresses(self, department: Department, boundary: list[tuple[float, float]]) -> None:
+        """The demo's address points, once: generated (deterministically) into .local/ and
+        loaded with the same importer a department uses for its OpenAddresses file. Loaded
+        when any of the demo's avenues is missing (not merely when the index is empty: a few
+        addresses typed in by hand or by a test do not make the demo's)."""
+        grid = demo_grid(department.schema_name, boundary)
+        if streets_known(names=list(grid.north_south)) == len(grid.north_south):
+            return
+        path = Path(settings.BASE_DIR) / ".local" / "demo-addresses" / f"{department.schema_name}.csv.gz"
+        addresses_write_csv(grid, path)
+        report = address_file_import(path=path)
+        self.stdout.write(f"  {department.name}: {report.created} demo address points loaded ({path.name}).")
 
     def _ordinance(self, department: Department, *, enabled: bool) -> None:
         policy = DepartmentPolicy.objects.get(department=department)
