@@ -34,7 +34,7 @@ from footage import services as footage_services
 from footage.models import OwnerRequest
 from live import services as live_services
 from tenants.models import Department, DepartmentPolicy
-from tests.e2e.conftest import ROOT, LiveServer
+from tests.e2e.conftest import ARTIFACTS, ROOT, LiveServer
 from tests.factories import PASSWORD, UserFactory, totp_enable
 from tests.videos import make_video
 
@@ -596,6 +596,9 @@ def test_page_has_no_serious_accessibility_violations(
     if spec.fresh:
         visitor.context.close()
 
+    report = ARTIFACTS / "axe" / f"{language}-{spec.id}.txt"  # every impact, for whoever improves more
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(f"{url}\n{_report(violations)}\n")
     failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
     assert not failing, f"axe-core on {url} ({language}):\n{_report(failing)}"
     assert not unnamed, f"aria-describedby names ids that are not on {url}: {unnamed}"
