@@ -162,6 +162,7 @@ def _make_world(video: Path) -> World:
             "camera": str(cameras[0].public_id),
             "answered_request": str(answered.request.public_id),  # type: ignore[union-attr]
             "owner_request": str(OwnerRequest.objects.get(request=pending.request).public_id),
+            "answered_owner_request": str(owner_request.public_id),
             "clip": str(receipt.clip.public_id),  # type: ignore[union-attr]
             "officer_pk": str(officer.pk),
             "cameras": ",".join(str(c.public_id) for c in cameras),
@@ -199,7 +200,7 @@ def world(porchlight_server: LiveServer, django_db_blocker: Any, tmp_path_factor
 Via = Callable[[Any, LiveServer, World], None]
 
 
-def _search(page: Any, server: LiveServer, world: World) -> None:
+def _search(page: Any, server: LiveServer, world: World, radius_m: str = "100", shown: str = "table.results") -> None:
     """The console map after a search around the test's cameras (the results' table shown)."""
     page.goto(server.url(HOST, "/console/"))
     page.wait_for_selector("#console-map[data-ready='1']")
@@ -208,9 +209,13 @@ def _search(page: Any, server: LiveServer, world: World) -> None:
         " f.lat.value = lat; f.lon.value = lon; f.polygon.value = ''; }",
         [str(LAT), str(LON)],
     )
-    page.fill("[name=radius_m]", "100")
+    page.fill("[name=radius_m]", radius_m)
     page.click("#search-button")
-    page.wait_for_selector("#results table.results")
+    page.wait_for_selector(f"#results {shown}")
+
+
+def _search_refused(page: Any, server: LiveServer, world: World) -> None:
+    _search(page, server, world, radius_m="20000", shown=".errorlist")
 
 
 def _request_form(page: Any, server: LiveServer, world: World) -> None:
@@ -226,6 +231,12 @@ def _live_wall(page: Any, server: LiveServer, world: World) -> None:
     page.click("#open-live-wall")
     _wait_for_path(page, "/console/live/[^/]+/")
     page.wait_for_selector(".live-tile")
+
+
+def _live_wall_ended(page: Any, server: LiveServer, world: World) -> None:
+    """The live page loaded again: the views are not opened twice; it says how to open new ones."""
+    _live_wall(page, server, world)
+    assert page.reload().status == 410
 
 
 def _clip_player(page: Any, server: LiveServer, world: World) -> None:
@@ -387,6 +398,8 @@ PAGES = [
     Page("portal-bridges", "owner", "/my/bridges/"),
     Page("footage-inbox", "owner", "/my/requests/"),
     Page("footage-answer", "owner", "/my/requests/{owner_request}/"),
+    Page("footage-answer", "owner", "/my/requests/{answered_owner_request}/", label="answered"),
+    Page("forbidden", "owner", "/console/", status=403),
     Page("portal-home", "owner", "/", label="owner"),
     Page("api-tokens", "owner", "/me/api-tokens/"),
     Page("mfa_index", "owner", "/accounts/2fa/"),
@@ -400,6 +413,7 @@ PAGES = [
     Page("console-purpose", "officer", via=_refused("/console/purpose/"), label="refused"),
     Page("console-map", "officer", "/console/"),
     Page("console-search", "officer", via=_search),
+    Page("console-search", "officer", via=_search_refused, label="refused"),
     Page("console-camera", "officer", "/console/cameras/{camera}/"),
     Page("console-owner-contact", "officer", via=_owner_contact),
     Page("footage-request-list", "officer", "/console/footage/"),
@@ -407,6 +421,7 @@ PAGES = [
     Page("footage-request-detail", "officer", "/console/footage/{answered_request}/"),
     Page("footage-clip-viewing", "officer", via=_clip_player),
     Page("console-live-page", "officer", via=_live_wall),
+    Page("console-live-page", "officer", via=_live_wall_ended, label="ended"),
     Page("mfa_index", "officer", "/accounts/2fa/", label="staff"),
     Page("mfa_reauthenticate", "officer", "/accounts/2fa/reauthenticate/"),
     Page("mfa_deactivate_totp", "officer", via=_reauthenticated("/accounts/2fa/totp/deactivate/")),
@@ -453,27 +468,21 @@ NOT_PAGES = {
     "account_confirm_login_code": "sign-in by e-mailed code is off (ACCOUNT_LOGIN_BY_CODE_ENABLED)",
 }
 
-# The apps whose URLs are Porchlight's pages (the admin and the API are checked elsewhere).
-PAGE_MODULES = ("portal.", "console.", "footage.", "live.", "accounts.", "audit.", "tenants.", "allauth.")
 
-
-def _named_urls(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+def _url_names(patterns: list[Any]) -> Iterator[str]:
+    """Every URL's name (an unnamed one by its view) outside the Django admin and the API (their
+    own tests cover them): a new app's pages are caught too."""
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            if str(pattern.pattern).startswith(("admin/", "api/")):
-                continue
-            yield from _named_urls(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield pattern.name, pattern.lookup_str
+            if not str(pattern.pattern).startswith(("admin/", "api/")):
+                yield from _url_names(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            yield pattern.name or pattern.lookup_str
 
 
 def _page_names() -> set[str]:
-    names = set()
-    for urlconf in (settings.ROOT_URLCONF, settings.PUBLIC_SCHEMA_URLCONF):
-        for name, view in _named_urls(get_resolver(urlconf).url_patterns):
-            if view.startswith(PAGE_MODULES) or name in NOT_PAGES:
-                names.add(name)
-    return names
+    urlconfs = (settings.ROOT_URLCONF, settings.PUBLIC_SCHEMA_URLCONF)
+    return {name for urlconf in urlconfs for name in _url_names(get_resolver(urlconf).url_patterns)}
 
 
 def test_every_page_is_checked_or_listed() -> None:
@@ -488,7 +497,7 @@ def test_every_page_is_checked_or_listed() -> None:
 
 
 def test_the_page_tables_name_only_real_urls() -> None:
-    real = _page_names() | {"not-found"}
+    real = _page_names() | {"not-found", "forbidden"}
 
     assert {page.name for page in PAGES} - real == set()
     assert set(NOT_PAGES) - real == set()
