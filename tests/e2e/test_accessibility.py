@@ -5,6 +5,10 @@ impact "serious" or "critical".
 Adding a page: one line in PAGES (the URL name, who sees it, its path or how to reach it), or,
 for a URL that is not a page (a POST that redirects, JSON, a file), one line in NOT_PAGES with
 the reason. test_every_page_is_checked_or_listed fails for a URL name that is in neither.
+The people ("who") are made once for the module in _make_world, each with a browser context
+of their own that every page of theirs reuses; ids for paths go in World.ids. A page reached
+by a POST or a click gets a ``via`` function (see _request_form). Each page's whole report,
+minor and moderate findings included, is written to tests/e2e/artifacts/axe/.
 """
 
 import datetime as dt
@@ -451,7 +455,7 @@ NOT_PAGES = {
     "console-export": "the canvass CSV",
     "console-live": "POST that redirects to the live page (console-live-page)",
     "footage-export": "the evidence ZIP",
-    "footage-clip-link": "POST that makes a download link and redirects",
+    "footage-clip-link": "POST that makes a download link and redirects to the file (footage-download)",
     "footage-clip-hold": "POST that redirects to the request",
     "footage-clip-play": "POST that opens a viewing and redirects to its page (footage-clip-viewing)",
     "footage-clip-stream": "the video's bytes",
@@ -465,7 +469,7 @@ NOT_PAGES = {
     "mfa-totp-renew": "POST that redirects to the two-factor set-up page",
     "mfa_download_recovery_codes": "a text file",
     "account_set_password": "redirects to the password change: every account here has a password",
-    "account_confirm_login_code": "sign-in by e-mailed code is off (ACCOUNT_LOGIN_BY_CODE_ENABLED)",
+    "account_confirm_login_code": "sign-in by e-mailed code is off: redirects to the sign-in page",
 }
 
 
