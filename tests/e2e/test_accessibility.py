@@ -37,6 +37,7 @@ from console.views import SESSION_PURPOSE
 from footage import services as footage_services
 from footage.models import OwnerRequest
 from live import services as live_services
+from messaging import services as messaging_services
 from tenants.models import Department, DepartmentPolicy
 from tests.e2e.conftest import ARTIFACTS, ROOT, LiveServer
 from tests.factories import PASSWORD, UserFactory, totp_enable
@@ -119,6 +120,11 @@ def _make_world(video: Path) -> World:
     purpose = access.purpose_declare(
         actor=actor, case_number="RPD-26-0777", category="property_crime", text="Break-in at the office"
     )
+    # A message to the owner, answered: both sides' thread pages have one.
+    thread = messaging_services.message_send(
+        actor=actor, purpose=purpose, camera_public_id=cameras[0].public_id, body="Did you see a blue van?"
+    ).thread
+    messaging_services.message_reply(owner=owner, thread_public_id=thread.public_id, body="Yes, at 9:05.")
     end = timezone.now() - dt.timedelta(hours=2)
     answered = footage_services.footage_request_send(
         actor=actor,
@@ -170,6 +176,7 @@ def _make_world(video: Path) -> World:
             "clip": str(receipt.clip.public_id),  # type: ignore[union-attr]
             "officer_pk": str(officer.pk),
             "cameras": ",".join(str(c.public_id) for c in cameras),
+            "thread": str(thread.public_id),
         },
         sessions={
             "owner": _session(owner, mfa=False),
@@ -347,11 +354,6 @@ class Page:
         return f"{self.name}-{self.label}" if self.label else self.name
 
 
-CONSENT_SCHEDULE_XFAIL = (
-    "issue 13, 'The consent schedule ... its fields have no labels': developer small rewrites the "
-    "schedule and its labels (remove this xfail at that merge)"
-)
-
 PAGES = [
     # Signed out, on the platform's host and on a department's.
     Page("public-home", "platform", "/", host=PLATFORM),
@@ -397,8 +399,16 @@ PAGES = [
     Page("portal-camera-update", "owner", "/my/cameras/{camera}/"),
     Page("portal-camera-create", "owner", via=_refused("/my/sites/{site}/cameras/new/"), label="refused"),
     Page("portal-camera-delete", "owner", "/my/cameras/{camera}/delete/"),
-    Page("portal-consent-edit", "owner", "/my/cameras/{camera}/consent/", xfail=CONSENT_SCHEDULE_XFAIL),
+    Page("portal-consent-edit", "owner", "/my/cameras/{camera}/consent/"),
     Page("portal-access-log", "owner", "/my/access/"),
+    Page("portal-pause-all", "owner", "/my/pause-all/"),
+    Page("portal-revoke-all", "owner", "/my/revoke-all/"),
+    Page("portal-resume-all", "owner", "/my/resume-all/"),
+    Page("messaging-owner-inbox", "owner", "/my/messages/"),
+    Page("messaging-owner-thread", "owner", "/my/messages/{thread}/"),
+    Page("ownerdata-my-data", "owner", "/my/data/"),
+    Page("ownerdata-account-delete", "owner", "/my/account/delete/"),
+    Page("profile-settings", "owner", "/me/settings/"),
     Page("portal-bridges", "owner", "/my/bridges/"),
     Page("footage-inbox", "owner", "/my/requests/"),
     Page("footage-answer", "owner", "/my/requests/{owner_request}/"),
@@ -421,6 +431,10 @@ PAGES = [
     Page("console-camera", "officer", "/console/cameras/{camera}/"),
     Page("console-owner-contact", "officer", via=_owner_contact),
     Page("footage-request-list", "officer", "/console/footage/"),
+    Page("messaging-console-list", "officer", "/console/messages/"),
+    Page("messaging-console-thread", "officer", "/console/messages/{thread}/"),
+    Page("messaging-console-send", "officer", "/console/cameras/{camera}/message/"),
+    Page("notification-list", "officer", "/notifications/"),
     Page("footage-request-create", "officer", via=_request_form),
     Page("footage-request-detail", "officer", "/console/footage/{answered_request}/"),
     Page("footage-clip-viewing", "officer", via=_clip_player),
@@ -433,9 +447,11 @@ PAGES = [
     Page("mfa_view_recovery_codes", "officer", via=_recovery_codes),
     # A supervisor, the oversight board and the department's administrator.
     Page("console-approvals", "supervisor", "/console/approvals/"),
+    Page("notification-list", "supervisor", "/notifications/", label="supervisor"),
     Page("oversight-log", "board", "/oversight/"),
     Page("staff-list", "admin", "/department/staff/"),
     Page("staff-invite", "admin", via=_invite_refused),
+    Page("staff-deactivate", "admin", "/department/staff/{officer_pk}/active/"),
     Page("staff-history", "admin", "/department/staff/{officer_pk}/history/"),
     Page("policy-edit", "admin", "/department/policy/"),
     Page("policy-edit", "admin", via=_refused("/department/policy/", purpose_categories_text=""), label="refused"),
@@ -449,8 +465,11 @@ NOT_PAGES = {
     "set_language": "POST that redirects back",
     "portal-camera-status": "POST (pause/resume) that redirects to My cameras",
     "portal-consent-preview": "htmx fragment: one sentence inside the consent form",
-    "portal-pause-all": "POST that redirects to My cameras",
-    "portal-revoke-all": "POST that redirects to My cameras",
+    "portal-address-suggest": "JSON suggestions for the property form's address box",
+    "console-address-suggest": "JSON suggestions for the console's address box",
+    "notification-read": "POST that marks one notification read and redirects",
+    "notification-read-all": "POST that marks every notification read and redirects",
+    "ownerdata-download": "the owner's data as a JSON or ZIP file",
     "console-map-data": "JSON for the map",
     "console-export": "the canvass CSV",
     "console-live": "POST that redirects to the live page (console-live-page)",
@@ -465,7 +484,6 @@ NOT_PAGES = {
     "footage-upload": "JSON of the resumable upload",
     "footage-upload-finish": "JSON of the resumable upload",
     "staff-role-change": "POST that redirects to the staff list",
-    "staff-deactivate": "POST that redirects to the staff list",
     "mfa-totp-renew": "POST that redirects to the two-factor set-up page",
     "mfa_download_recovery_codes": "a text file",
     "account_set_password": "redirects to the password change: every account here has a password",
