@@ -36,11 +36,10 @@ from cameras import services as camera_services
 from console.views import SESSION_PURPOSE
 from footage import services as footage_services
 from footage.models import OwnerRequest
-from live import services as live_services
 from messaging import services as messaging_services
 from tenants.models import Department, DepartmentPolicy
 from tests.e2e.conftest import ARTIFACTS, ROOT, LiveServer
-from tests.factories import PASSWORD, UserFactory, totp_enable
+from tests.factories import PASSWORD, UserFactory, bridge_heartbeat, bridge_online_make, totp_enable
 from tests.videos import make_video
 
 # django_db: the test database (the server serves it) is set up only for a test that asks for it.
@@ -113,7 +112,9 @@ def _make_world(video: Path) -> World:
         camera = camera_services.camera_register(owner=owner, site=site, label=label, bearing_deg=90, range_m=30)
         camera_services.consent_set(owner=owner, camera=camera, policy=policy, level="live")
         cameras.append(camera)
-    live_services.bridge_create(owner=owner, site=site, name="Office NVR", cameras=cameras)
+    # Live view is offered only while the bridge is connected: _live_wall renews its heartbeat
+    # (in Redis, which every test's cache.clear() empties).
+    bridge = bridge_online_make(owner, site, cameras).bridge
 
     officer = _staff(Role.OFFICER, tag)
     actor = access.Actor(user=officer, mfa=True)
@@ -177,6 +178,7 @@ def _make_world(video: Path) -> World:
             "officer_pk": str(officer.pk),
             "cameras": ",".join(str(c.public_id) for c in cameras),
             "thread": str(thread.public_id),
+            "bridge": str(bridge.public_id),
         },
         sessions={
             "owner": _session(owner, mfa=False),
@@ -236,6 +238,9 @@ def _request_form(page: Any, server: LiveServer, world: World) -> None:
 
 
 def _live_wall(page: Any, server: LiveServer, world: World) -> None:
+    # On another thread: Playwright's event loop runs on this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(bridge_heartbeat, schema="rialto", bridge_public_id=world.ids["bridge"]).result()
     _search(page, server, world)
     for camera in world.ids["cameras"].split(","):
         page.check(f"input.live-pick[value='{camera}']")

@@ -142,7 +142,7 @@ def test_login_works_again_once_redis_is_back(server: int, redis_up: PrivateRedi
     reply = SiteSession(server, HOST).sign_in(email)
 
     assert reply.status == 302
-    assert reply.location == "/"
+    assert reply.location == "/my/"  # an owner's landing page: My cameras
 
 
 def test_password_reset_while_redis_is_down_is_refused_with_a_sentence(server: int, redis_up: PrivateRedis) -> None:

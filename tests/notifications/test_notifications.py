@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role
+from accounts.services import user_language_set
 from audit.models import AccessEvent
 from audit.services import ActorSnapshot, EventFacts, access_event_record
 from cameras import access
@@ -480,14 +481,11 @@ def test_a_link_off_the_site_is_refused(in_rialto: Department) -> None:
 def test_the_entry_and_the_e_mail_are_in_the_recipients_language(
     approval_required: None,
     actor: access.Actor,
-    settings: Any,
     mailoutbox: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    # A user without a language of their own reads the site's (the `language` field, added
-    # for every e-mail separately, is read when it is there).
-    settings.LANGUAGE_CODE = "es"
     supervisor = UserFactory(role=Role.SUPERVISOR)
+    user_language_set(user=supervisor, language="es")
 
     with django_capture_on_commit_callbacks(execute=True):
         _declare_exigent(actor)
