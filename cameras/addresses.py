@@ -58,6 +58,52 @@ _ORDINAL = re.compile(r"^\d{1,3}(?:st|nd|rd|th|º|ª|°|er|o|a)\.?$", re.IGNOREC
 _HAS_DIGIT = re.compile(r"\d")
 
 
+# A street named by a number ("Calle 5", "Highway 101", "County Road 12"): the only place a
+# number may stay in what police see. Elsewhere a number after the street is a unit, a house
+# number written oddly or a postcode, and it goes.
+_NUMBERED_STREET = re.compile(
+    r"^(?:calle|cl|carrera|cra|kr|avenida|avda|diagonal|dg|transversal|tv|route|rte|highway|hwy|"
+    r"interstate|ruta|carretera|autopista|fm|sr)\.?$",
+    re.IGNORECASE,
+)
+_STREET_NUMBER = re.compile(r"^\d{1,3}[A-Za-z]?$")
+# What is left of a unit once its value has gone ("Apt 5 Rear" -> "Apt Rear").
+_UNIT_LEFTOVER = re.compile(rf"^(?:{_UNIT_WORDS}|trailer|ph|penthouse|box|po|rear|front|upper|lower|#)\.?$", re.IGNORECASE)
+
+
+def _numbered_street_at(tokens: list[str], i: int) -> bool:
+    if not _STREET_NUMBER.match(tokens[i]) or i == 0:
+        return False
+    before = tokens[i - 1]
+    if _NUMBERED_STREET.match(before):
+        return True
+    # "County Road 12", "Co Rd 12": a road word counts only after "county".
+    return bool(re.match(r"^(?:road|rd)\.?$", before, re.IGNORECASE)) and i >= 2 and bool(
+        re.match(r"^(?:county|co)\.?$", tokens[i - 2], re.IGNORECASE)
+    )
+
+
+def _street_digits_safe(street: str) -> bool:
+    """Whether every digit in ``street`` belongs to a street's own name (an ordinal such as
+    "5th", or the number of a numbered street such as "Calle 5")."""
+    tokens = street.split()
+    return all(
+        not _HAS_DIGIT.search(t) or _ORDINAL.match(t) or _numbered_street_at(tokens, i) for i, t in enumerate(tokens)
+    )
+
+
+def _safe_street(street: str) -> str:
+    """The street with every other token that carries a digit dropped (fail closed), and the
+    unit words those digits leave behind."""
+    tokens = street.split()
+    kept = [
+        t for i, t in enumerate(tokens) if not _HAS_DIGIT.search(t) or _ORDINAL.match(t) or _numbered_street_at(tokens, i)
+    ]
+    while kept and _UNIT_LEFTOVER.match(kept[-1]):
+        kept.pop()
+    return " ".join(kept)
+
+
 def _without_units(part: str, unit: re.Pattern[str] = _UNIT_WORD) -> str:
     # A few units at most ("Bldg 2 Apt 4"); more is garbage, whose digits a block never shows
     # anyway, and each pass costs a scan of the text.
@@ -76,7 +122,7 @@ def block_template() -> str:
 
 
 def _block(number: str, street: str, template: str | None) -> str:
-    street = street.strip(" ,.-#")
+    street = _safe_street(street).strip(" ,.-#")
     if not street or _HAS_DIGIT.fullmatch(street):
         return ""
     hundreds = int(number) // 100 * 100
@@ -86,8 +132,7 @@ def _block(number: str, street: str, template: str | None) -> str:
 def _street_only(part: str) -> str:
     """No house number found: keep the words, drop every token with a digit that is not an
     ordinal of the street's own name (fail closed)."""
-    kept = [t for t in part.split() if not _HAS_DIGIT.search(t) or _ORDINAL.match(t)]
-    street = " ".join(kept).strip(" ,.-#")
+    street = _safe_street(part).strip(" ,.-#")
     return street if re.search(r"[^\W\d_]", street) else ""
 
 
@@ -104,7 +149,9 @@ def address_block(address: str, *, template: str | None = None) -> str:
         street = match["street"]
         # "Calle 5" is a street name, not a house number: a trailing number needs a street
         # of its own before it ("Calle 5 #12" leaves "Calle 5").
-        if re.search(r"[^\W\d_]", street):
+        # A street that still carries a stray number ("Main St 1234/5", "Rd 1234 Rialto CA
+        # 92376") is not understood: the trailing digits may be a unit or a postcode.
+        if re.search(r"[^\W\d_]", street) and _street_digits_safe(street):
             return _block(match["number"], street, template)
     if len(parts) > 1 and (match := _NUMBER_ONLY.match(parts[1])):
         return _block(match["number"], first, template)  # "Calle Mayor, 12, 3º B"

@@ -24,6 +24,7 @@ from cameras.consent import ConsentAction, ConsentLevel, Reason, consent_permits
 from cameras.models import Purpose
 from cameras.selectors import grant_state
 from cameras.templatetags.porchlight import view_labels
+from core.spreadsheets import csv_safe_cell
 from live import selectors as live_selectors
 from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
 from tenants.models import DepartmentPolicy
@@ -265,7 +266,7 @@ class ExportView(StaffConsoleMixin, View):
             contact = f"{row.contact_name} <{row.contact_email}> {row.contact_address}" if hit.shares_contact else ""
             writer.writerow(
                 [
-                    _csv_cell(value)
+                    csv_safe_cell(value)
                     for value in (
                         row.public_id,
                         round(hit.distance_m),
@@ -284,13 +285,6 @@ class ExportView(StaffConsoleMixin, View):
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection); the
 # owner writes the contact fields, so every text cell is defused with a leading quote.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 # Why the detail page offers no live view, by the gate's reason (cameras.consent.Reason or

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.spreadsheets import csv_safe_cell
+
 from .selectors import SECTIONS, Row
 
 FORMAT = "porchlight.owner-data"
@@ -61,12 +63,13 @@ def export_json(export: OwnerExport) -> bytes:
 
 
 def _cell(value: Any) -> Any:
-    """A CSV cell: lists and objects as JSON text, None as empty."""
+    """A CSV cell: lists and objects as JSON text, None as empty, and text that a spreadsheet
+    would run as a formula (an officer's message can start with "=") quoted as text."""
     if value is None:
         return ""
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+        return csv_safe_cell(json.dumps(value, ensure_ascii=False))
+    return csv_safe_cell(value)
 
 
 def _csv(rows: list[Row]) -> bytes:

@@ -55,6 +55,17 @@ UNITS = st.sampled_from(["Apt", "Unit", "Suite", "Ste", "#", "Apto", "Depto", "P
         ("1 2 3", ""),
         ("99999999999999 Main", "Main"),
         (",,,", ""),
+        # Free text that once let a number or a unit through (review of issue 13).
+        ("Main St 1234/5", "Main St"),
+        ("W Baseline Rd 1234 Rialto CA 92376", "W Baseline Rd Rialto CA"),
+        ("1234 W Baseline Rd Unit A1", "1200 block of W Baseline Rd"),
+        ("1234 W Baseline Rd Trailer 12", "1200 block of W Baseline Rd"),
+        ("1234 W Baseline Rd PH 3", "1200 block of W Baseline Rd"),
+        ("1234 W Baseline Rd Box 5", "1200 block of W Baseline Rd"),
+        ("1234 W Baseline Rd Apt 5 Rear", "1200 block of W Baseline Rd"),
+        ("1234 Main St 5", "1200 block of Main St"),
+        ("1234 County Road 12", "1200 block of County Road 12"),
+        ("Carrera 7 #45-10", "0 block of Carrera 7"),
     ],
 )
 def test_address_block_keeps_the_street_and_rounds_the_number_to_its_hundred(address: str, shown: str) -> None:

