@@ -14,6 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from .normalize import address_key, normalize
+
+# The columns that hold the spelled-out forms (places.models).
+STREET_KEY_CHARS = 200
+ADDRESS_KEY_CHARS = 400
+
 __all__ = ["AddressIn", "RowError", "read_addresses"]
 
 
@@ -51,10 +57,12 @@ def _address(fields: dict[str, Any], lon: Any, lat: Any) -> AddressIn | str:
         return f"longitude/latitude {lon!r}, {lat!r} are not numbers"
     if not (math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90):
         return f"longitude/latitude {lon}, {lat} are outside the Earth"
+    if any(isinstance(value, str) and "\x00" in value for value in fields.values()):
+        return "a field holds a NUL character (the file is damaged or not text)"
     street = text("street", 200)
     if not street:
         return "the street is empty"
-    return AddressIn(
+    point = AddressIn(
         number=text("number", 20),
         street=street,
         unit=text("unit", 50),
@@ -63,6 +71,13 @@ def _address(fields: dict[str, Any], lon: Any, lat: Any) -> AddressIn | str:
         lon=x,
         lat=y,
     )
+    # Abbreviations are spelled out for search ("W" -> "WEST"): a street can outgrow its column.
+    if len(normalize(street)) > STREET_KEY_CHARS:
+        return f"the street is longer than {STREET_KEY_CHARS} characters once spelled out"
+    key = address_key(number=point.number, street=street, unit=point.unit, city=point.city, postcode=point.postcode)
+    if len(key) > ADDRESS_KEY_CHARS:
+        return f"the address is longer than {ADDRESS_KEY_CHARS} characters once spelled out"
+    return point
 
 
 def _csv_rows(handle: IO[str]) -> Iterator[tuple[int, AddressIn | str]]:

@@ -61,6 +61,34 @@ def test_bad_rows_are_reported_by_line_and_the_good_ones_still_loaded(in_rialto:
     assert sorted(AddressPoint.objects.values_list("number", flat=True)) == ["100", "108"]
 
 
+@pytest.mark.parametrize(
+    ("street", "reason"),
+    [
+        ("Bad\u0000St", "NUL character"),
+        (" ".join(["W"] * 99) + " St", "longer than 200 characters once spelled out"),
+    ],
+)
+def test_a_row_the_database_would_refuse_is_reported_and_the_rest_loaded(
+    in_rialto: Any, tmp_path: Path, street: str, reason: str
+) -> None:
+    features = [
+        {"type": "Feature", "properties": {"number": "1", "street": street}, "geometry": _point()},
+        {"type": "Feature", "properties": {"number": "2", "street": "Cedar Ave"}, "geometry": _point()},
+    ]
+    path = tmp_path / "addresses.geojson"
+    path.write_text("\n".join(json.dumps(f) for f in features) + "\n", encoding="utf-8")
+
+    report = address_file_import(path=path)
+
+    assert report.created == 1
+    assert [(e.line, reason in e.reason) for e in report.errors] == [(1, True)]
+    assert list(AddressPoint.objects.values_list("street", flat=True)) == ["Cedar Ave"]
+
+
+def _point() -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [-117.37, 34.10]}
+
+
 def test_importing_the_same_file_again_adds_nothing_and_a_moved_point_is_updated(
     in_rialto: Any, tmp_path: Path
 ) -> None:
