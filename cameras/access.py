@@ -12,6 +12,7 @@ Views, API endpoints, consumers and tasks act only on an allowed decision.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -55,10 +56,6 @@ _CONSENT_FOR_ACTION: dict[str, ConsentAction] = {
     Action.LIVE_EXTEND: ConsentAction.LIVE_VIEW,  # another period is judged as a new view would be
 }
 _LIVE_ACTIONS = frozenset({Action.LIVE_START, Action.LIVE_EXTEND})
-# Allowed actions that reach the owner by themselves: a message is e-mailed to the owner as
-# it is (messaging.tasks), so an access notice saying "a message was sent" would only repeat
-# it. A refused one still tells the owners who asked to be told, as every refusal does.
-_OWNER_TOLD_OTHERWISE = frozenset({Action.MESSAGE_SEND})
 
 
 @dataclass(frozen=True)
@@ -437,11 +434,14 @@ def authorize(
     quantity_unit: str = "",
     details: dict[str, Any] | None = None,
     extra_denial: str | None = None,
+    owner_told: Callable[[Camera], bool] | None = None,
 ) -> Decision:
     """Decide one action on one camera (or none) and record it, in one transaction.
 
     ``extra_denial`` lets a caller add a refusal of its own (e.g. too many open live views)
-    that is logged like any other, when nothing else refuses first.
+    that is logged like any other, when nothing else refuses first. ``owner_told`` says
+    whether an allowed action reaches the camera's owner by itself (a message e-mailed to
+    them): an access notice would only repeat it. A refusal is always noticed as usual.
     """
     policy = _policy()
     with transaction.atomic():
@@ -457,7 +457,8 @@ def authorize(
             if grant is not None:
                 level, history_id = grant.level, _consent_history_id(camera, grant)
                 notify = grant.notify_on_access
-        if reason is None and extra_denial is None and action in _OWNER_TOLD_OTHERWISE:
+        allowed_so_far = reason is None and extra_denial is None
+        if notify and allowed_so_far and camera is not None and owner_told is not None and owner_told(camera):
             notify = False
         if reason is None:
             reason = extra_denial
@@ -733,14 +734,17 @@ def camera_lookup(
     public_id: Any,
     action: str = Action.CAMERA_VIEW,
     extra_denial: str | None = None,
+    owner_told: Callable[[Camera], bool] | None = None,
 ) -> tuple[Decision, Camera | None]:
     """One camera by id for a staff action; a missing id (or another department's) is a
-    logged denial with reason not_found."""
+    logged denial with reason not_found (``owner_told``: see authorize)."""
     try:
         camera = _cameras_for_gate().filter(public_id=public_id).first()
     except Exception:  # malformed UUID
         camera = None
-    decision = authorize(actor=actor, action=action, purpose=purpose, camera=camera, extra_denial=extra_denial)
+    decision = authorize(
+        actor=actor, action=action, purpose=purpose, camera=camera, extra_denial=extra_denial, owner_told=owner_told
+    )
     return decision, camera if decision.allowed else None
 
 

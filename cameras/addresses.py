@@ -68,7 +68,9 @@ _NUMBERED_STREET = re.compile(
 )
 _STREET_NUMBER = re.compile(r"^\d{1,3}[A-Za-z]?$")
 # What is left of a unit once its value has gone ("Apt 5 Rear" -> "Apt Rear").
-_UNIT_LEFTOVER = re.compile(rf"^(?:{_UNIT_WORDS}|trailer|ph|penthouse|box|po|rear|front|upper|lower|#)\.?$", re.IGNORECASE)
+_UNIT_LEFTOVER = re.compile(
+    rf"^(?:{_UNIT_WORDS}|trailer|ph|penthouse|box|po|rear|front|upper|lower|#)\.?$", re.IGNORECASE
+)
 
 
 def _numbered_street_at(tokens: list[str], i: int) -> bool:
@@ -78,8 +80,10 @@ def _numbered_street_at(tokens: list[str], i: int) -> bool:
     if _NUMBERED_STREET.match(before):
         return True
     # "County Road 12", "Co Rd 12": a road word counts only after "county".
-    return bool(re.match(r"^(?:road|rd)\.?$", before, re.IGNORECASE)) and i >= 2 and bool(
-        re.match(r"^(?:county|co)\.?$", tokens[i - 2], re.IGNORECASE)
+    return (
+        bool(re.match(r"^(?:road|rd)\.?$", before, re.IGNORECASE))
+        and i >= 2
+        and bool(re.match(r"^(?:county|co)\.?$", tokens[i - 2], re.IGNORECASE))
     )
 
 
@@ -87,9 +91,13 @@ def _street_digits_safe(street: str) -> bool:
     """Whether every digit in ``street`` belongs to a street's own name (an ordinal such as
     "5th", or the number of a numbered street such as "Calle 5")."""
     tokens = street.split()
-    return all(
-        not _HAS_DIGIT.search(t) or _ORDINAL.match(t) or _numbered_street_at(tokens, i) for i, t in enumerate(tokens)
-    )
+    return all(_street_token(tokens, i) for i in range(len(tokens)))
+
+
+def _street_token(tokens: list[str], i: int) -> bool:
+    """Whether the i-th token may be shown: it has no digit, or its digits name the street."""
+    token = tokens[i]
+    return not _HAS_DIGIT.search(token) or bool(_ORDINAL.match(token)) or _numbered_street_at(tokens, i)
 
 
 def _safe_street(street: str) -> str:
@@ -97,7 +105,9 @@ def _safe_street(street: str) -> str:
     unit words those digits leave behind."""
     tokens = street.split()
     kept = [
-        t for i, t in enumerate(tokens) if not _HAS_DIGIT.search(t) or _ORDINAL.match(t) or _numbered_street_at(tokens, i)
+        t
+        for i, t in enumerate(tokens)
+        if not _HAS_DIGIT.search(t) or _ORDINAL.match(t) or _numbered_street_at(tokens, i)
     ]
     while kept and _UNIT_LEFTOVER.match(kept[-1]):
         kept.pop()

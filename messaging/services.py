@@ -18,6 +18,7 @@ from cameras.models import Camera, Purpose
 from config.tasks import enqueue_on_commit
 from notifications.services import owner_reply_notify
 
+from . import selectors
 from .models import MESSAGE_MAX_CHARS, Message, MessagingPreference, Sender, Thread
 
 # Refusals after which a staff member is told nothing but "not found": the camera is not in
@@ -102,6 +103,9 @@ def message_send(*, actor: access.Actor, purpose: Purpose | None, camera_public_
             public_id=camera_public_id,
             action=Action.MESSAGE_SEND,
             extra_denial="too_many_messages" if too_many >= settings.PORCHLIGHT_MESSAGES_PER_HOUR else None,
+            # The message itself is e-mailed to an owner who wants messages by e-mail: no access
+            # notice besides. One who turned those e-mails off still gets the notice they asked for.
+            owner_told=lambda camera: selectors.email_on_message(owner=camera.site.owner),
         )
         message = None
         if camera is not None:

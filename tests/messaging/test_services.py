@@ -15,7 +15,7 @@ from accounts.models import Role
 from accounts.services import user_language_set
 from audit.models import AccessEvent
 from cameras import access, services
-from cameras.models import ConsentGrant
+from cameras.models import AccessNotice, ConsentGrant
 from messaging import selectors
 from messaging import services as messaging
 from messaging.models import MESSAGE_MAX_CHARS, Message, MessagingPreference, Sender, Thread
@@ -284,6 +284,27 @@ def test_the_message_is_emailed_to_the_owner_and_no_access_notice_repeats_it(
     assert f"/my/messages/{message.thread.public_id}/" in email.body
     message.refresh_from_db()
     assert message.emailed_at is not None
+
+
+def test_an_owner_who_turned_message_emails_off_still_gets_the_access_notice_they_asked_for(
+    make_camera: Any, actor: access.Actor, purpose: Any
+) -> None:
+    camera = make_camera("registered", notify_on_access=True)
+    messaging.messaging_preference_set(owner=camera.site.owner, email_on_message=False)
+
+    _send(actor, purpose, camera)
+
+    assert list(AccessNotice.objects.values_list("owner_id", flat=True)) == [camera.site.owner_id]
+
+
+def test_an_owner_who_gets_the_message_by_email_gets_no_access_notice_besides(
+    make_camera: Any, actor: access.Actor, purpose: Any
+) -> None:
+    camera = make_camera("registered", notify_on_access=True)
+
+    _send(actor, purpose, camera)
+
+    assert not AccessNotice.objects.exists()
 
 
 def test_an_owner_who_turned_emails_off_gets_none_but_the_message_waits_in_the_portal(
