@@ -7,7 +7,9 @@ answers are limited to the department's boundary box, as the built-in index is t
 """
 
 import json
+import logging
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,6 +25,12 @@ from django_tenants.utils import tenant_context
 from tenants.selectors import departments_listed
 
 from .selectors import AddressMatch, addresses_search
+
+logger = logging.getLogger("porchlight.places")
+
+# The public finder's total time for the built-in indexes of every department (each answers in
+# a few milliseconds; the budget bounds a platform of many departments).
+FINDER_BUDGET_SECONDS = 1.0
 
 __all__ = [
     "Geocoder",
@@ -239,14 +247,28 @@ def point_from_param(value: str) -> Point | None:
 
 
 def address_points_everywhere(text: str) -> list[Point]:
-    """Where ``text`` may be in any department (the public department finder's geocoder):
-    each department's own address index (or outside geocoder) is asked inside its schema.
+    """Where ``text`` may be, for the public department finder (tenants.finder).
 
-    Departments are a few hundred at most and each answer is one indexed query; the finder
-    then keeps the departments whose jurisdiction contains a point found.
+    An outside geocoder serves the whole platform: it is asked once, with no department's box,
+    and the finder keeps the departments whose jurisdiction contains a point found. The
+    built-in indexes belong to each department: each is asked inside its schema (one indexed
+    query), nearest departments first, until FINDER_BUDGET_SECONDS have gone: an anonymous
+    request must not cost the platform a query per department without end.
     """
+    text = text[:200]
+    geocoder = geocoder_from_setting(settings.PORCHLIGHT_GEOCODER, timeout=settings.PORCHLIGHT_GEOCODER_TIMEOUT)
+    if not isinstance(geocoder, BuiltinGeocoder):
+        try:
+            matches = geocoder.search(query=text, limit=5, near=None, bbox=None)
+        except GeocoderUnavailable:
+            return []
+        return [Point(m.lon, m.lat, srid=4326) for m in matches if m.kind != "coordinates"]
     points: list[Point] = []
+    deadline = time.monotonic() + FINDER_BUDGET_SECONDS
     for department in departments_listed():
+        if time.monotonic() > deadline:
+            logger.warning("department finder: address search cut short", extra={"query_chars": len(text)})
+            break
         with tenant_context(department):
             match = address_locate(query=text)
         if match is not None and match.kind != "coordinates":

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,6 +19,7 @@ from places.geocoders import (
     GeocoderUnavailable,
     address_geocode,
     address_locate,
+    address_points_everywhere,
     geocoder_from_setting,
 )
 from places.readers import AddressIn
@@ -177,3 +179,29 @@ def test_the_department_finder_counts_a_failing_outside_geocoder_as_not_found(
 
     with override_settings(PORCHLIGHT_GEOCODER=f"nominatim:{stand_in.url}"):
         assert address_locate(query="1200 W Baseline Rd") is None
+
+
+def test_the_public_finder_asks_an_outside_geocoder_once_whatever_the_number_of_departments(
+    stand_in: StandIn,
+) -> None:
+    stand_in.answers["/search"] = (200, json.dumps(NOMINATIM_ANSWER).encode(), 0)
+
+    with override_settings(PORCHLIGHT_GEOCODER=f"nominatim:{stand_in.url}"):
+        points = address_points_everywhere("1200 W Baseline Rd")
+
+    assert len(stand_in.requests) == 1
+    assert "viewbox" not in stand_in.requests[0][1]  # the platform's geocoder: no department's box
+    assert [(round(p.x, 4), round(p.y, 4)) for p in points] == [
+        (round(float(place["lon"]), 4), round(float(place["lat"]), 4)) for place in NOMINATIM_ANSWER
+    ]
+
+
+def test_the_public_finder_stops_asking_departments_when_its_time_is_up(in_rialto: Any, settings: Any) -> None:
+    address_points_upsert(
+        points=[AddressIn(number="9", street="Cedar Ave", unit="", city="Rialto", postcode="", lon=-117.4, lat=34.1)]
+    )
+    settings.PORCHLIGHT_GEOCODER = "builtin"
+
+    with patch("places.geocoders.FINDER_BUDGET_SECONDS", -1):
+        assert address_points_everywhere("9 Cedar Ave") == []
+    assert len(address_points_everywhere("9 Cedar Ave")) == 1
