@@ -42,11 +42,11 @@ def footage_request_notify(*, owner_request_id: int) -> None:
     department = department_current()
     link = department_base_url(department) + reverse("footage-inbox")
     with in_language_of(owner_request.owner):
-        _footage_request_mail(owner_request, department, link)
+        _footage_request_mail(owner_request, department, link, email=owner_request.owner.email)
     OwnerRequest.objects.filter(pk=owner_request.pk).update(notified_at=timezone.now())
 
 
-def _footage_request_mail(owner_request: OwnerRequest, department: Department, link: str) -> None:
+def _footage_request_mail(owner_request: OwnerRequest, department: Department, link: str, *, email: str) -> None:
     request = owner_request.request
     send_mail(
         subject=_("[Porchlight] %(department)s asks for footage from your camera") % {"department": department.name},
@@ -65,7 +65,7 @@ def _footage_request_mail(owner_request: OwnerRequest, department: Department, l
             "link": link,
         },
         from_email=None,
-        recipient_list=[owner_request.owner.email],
+        recipient_list=[email],
     )
 
 
@@ -161,10 +161,10 @@ def footage_request_remind(*, owner_request_id: int) -> None:
         return
     department = department_current()
     with in_language_of(owner_request.owner):
-        _footage_remind_mail(owner_request, department)
+        _footage_remind_mail(owner_request, department, email=owner_request.owner.email)
 
 
-def _footage_remind_mail(owner_request: OwnerRequest, department: Department) -> None:
+def _footage_remind_mail(owner_request: OwnerRequest, department: Department, *, email: str) -> None:
     send_mail(
         subject=_("[Porchlight] Reminder: your recorder may soon overwrite the requested footage"),
         message=_(
@@ -178,7 +178,7 @@ def _footage_remind_mail(owner_request: OwnerRequest, department: Department) ->
             "link": department_base_url(department) + reverse("footage-answer", args=[owner_request.public_id]),
         },
         from_email=None,
-        recipient_list=[owner_request.owner.email],
+        recipient_list=[email],
     )
 
 

@@ -35,7 +35,7 @@ class AccountDeleted:
 
 def _snapshots_delete(names: list[str]) -> None:
     """The cameras' snapshot images (photos of the owner's property), after the commit."""
-    storage = Camera._meta.get_field("snapshot").storage  # type: ignore[attr-defined]
+    storage = Camera._meta.get_field("snapshot").storage
 
     def run() -> None:
         for name in names:
