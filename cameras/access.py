@@ -833,11 +833,24 @@ def live_allowed_now(*, camera: Camera, purpose: Purpose, user: Any) -> str | No
     return _consent_denial(Action.LIVE_START, camera, purpose, policy)
 
 
+def purpose_awaits_approval(*, purpose: Purpose) -> bool:
+    """Whether ``purpose`` waits for a supervisor's decision before emergency-only live views."""
+    policy = _policy()
+    return (
+        policy.exigent_requires_approval
+        and purpose.category in policy.exigent_categories
+        and purpose.approved_by_id is None
+        and purpose.denied_by_id is None
+    )
+
+
 def purposes_awaiting_approval(*, actor: Actor) -> list[Purpose]:
     """Other officers' unexpired exigent purposes without approval (for supervisors)."""
     if getattr(actor.user, "role", None) != Role.SUPERVISOR:
         return []
     policy = _policy()
+    if not policy.exigent_requires_approval:
+        return []  # nothing waits: the department lets exigent purposes act without approval
     return list(
         Purpose.objects.filter(
             category__in=policy.exigent_categories,

@@ -89,6 +89,14 @@ class PurposeView(StaffConsoleMixin, View):
             else:
                 request.session[SESSION_PURPOSE] = str(purpose.public_id)
                 messages.success(request, _("Purpose recorded for case %(case)s.") % {"case": purpose.case_number})
+                if access.purpose_awaits_approval(purpose=purpose):
+                    messages.info(
+                        request,
+                        _(
+                            "This emergency purpose waits for a supervisor's approval before any live view of "
+                            "emergency-only cameras; the supervisors have been told."
+                        ),
+                    )
                 return redirect("console-map")
         return render(request, self.template, {"form": form, "current": _in_force(self.purpose())}, status=400)
 

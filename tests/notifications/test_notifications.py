@@ -577,3 +577,26 @@ def test_the_officer_reads_the_denial_and_its_reason_on_the_purpose_page(
 
     assert asked.link == f"/console/approvals/#purpose-{purpose.public_id}"
     assert "A supervisor denied it: Sam Boss (#4711). Reason: No danger stated" in page
+
+
+def test_nothing_waits_for_approval_where_the_department_does_not_ask_for_it(
+    in_rialto: Department, actor: access.Actor, supervisor: access.Actor
+) -> None:
+    _declare_exigent(actor)
+
+    assert access.purposes_awaiting_approval(actor=supervisor) == []
+    assert not Notification.objects.filter(recipient=supervisor.user).exists()
+
+
+def test_the_officer_is_told_their_emergency_purpose_waits_for_a_supervisor(
+    approval_required: None, logged_in_staff: Any
+) -> None:
+    client, _officer = logged_in_staff(Role.OFFICER)
+
+    response = client.post(
+        "/console/purpose/",
+        {"case_number": "RPD-26-0100", "category": "missing_person", "text": "Missing child", "authority": "exigent"},
+        follow=True,
+    )
+
+    assert "waits for a supervisor&#x27;s approval" in response.content.decode()
