@@ -46,6 +46,12 @@ class AccountAdapter(DefaultAccountAdapter):
             return str(super().get_login_redirect_url(request))
         return reverse(LANDING_PAGES[role])
 
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        """A new owner signed in by confirming their e-mail lands where every sign-in does."""
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            return self.get_login_redirect_url(request)
+        return str(super().get_signup_redirect_url(request))
+
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit=False)
         role = form.cleaned_data.get("role") or Role.RESIDENT

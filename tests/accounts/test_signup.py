@@ -57,6 +57,17 @@ def test_verifying_the_email_from_the_outbox_logs_the_owner_in(in_rialto: Any, r
     assert rialto_client.get("/api/v1/me/").json()["email"] == SIGNUP["email"]
 
 
+def test_an_owner_who_verifies_their_email_lands_on_my_cameras(in_rialto: Any, rialto_client: Any) -> None:
+    rialto_client.post("/accounts/signup/", dict(SIGNUP, role=Role.BUSINESS))
+    link = re.search(r"http://rialto\.localhost\S*/accounts/confirm-email/\S+/", mail.outbox[-1].body)
+    assert link is not None
+    path = link.group(0).split("rialto.localhost", 1)[1].removeprefix(":8000")
+
+    response = rialto_client.post(path)
+
+    assert response["Location"] == "/my/"
+
+
 def test_unverified_owner_cannot_log_in(in_rialto: Any, rialto_client: Any) -> None:
     rialto_client.post("/accounts/signup/", dict(SIGNUP, role=Role.RESIDENT))
 
