@@ -13,6 +13,7 @@ from django_tenants.utils import get_public_schema_name
 
 from .language import in_language_of, language_cookie_set, language_supported
 from .models import OWNER_ROLES, Role, User
+from .selectors import session_passed_mfa
 
 # Where each role lands after signing in, when the sign-in link carried no (safe) ?next=.
 # allauth asks get_next_redirect_url first, which keeps ?next= only if is_safe_url says it
@@ -44,6 +45,10 @@ class AccountAdapter(DefaultAccountAdapter):
         role = getattr(request.user, "role", "")
         if _is_public(request) or role not in LANDING_PAGES:
             return str(super().get_login_redirect_url(request))
+        if getattr(request.user, "is_staff_role", False) and not session_passed_mfa(request):
+            # Staff without two-factor yet are sent to set it up before anything else: going by
+            # the console would only be turned away there, and logged as a refused access.
+            return reverse("mfa_activate_totp")
         return reverse(LANDING_PAGES[role])
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
