@@ -1,17 +1,20 @@
 """Staff notifications: who is told what, in the app and by e-mail, and never across departments."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from accounts.models import Role
+from accounts.models import STAFF_ROLES, Role, User
 from accounts.services import user_language_set
 from audit.models import AccessEvent
 from audit.services import ActorSnapshot, EventFacts, access_event_record
 from cameras import access
+from cameras.models import Purpose
 from footage.tasks import access_log_verify_hourly
 from notifications import services
 from notifications.models import Kind, Notification
@@ -39,6 +42,14 @@ def _declare_exigent(actor: access.Actor, case: str = "RPD-26-0099") -> Any:
         authority="exigent",
         approvals_link="/console/approvals/",
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_other_staff_or_purposes(in_rialto: Department) -> None:
+    """Only this test's people: browser tests commit supervisors, admins and exigent purposes
+    into Rialto that stay for the session. Undone with the test's transaction."""
+    User.objects.filter(role__in=STAFF_ROLES).update(is_active=False)
+    Purpose.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
 
 
 @pytest.fixture
