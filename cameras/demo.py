@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.gis.geos import MultiPolygon, Point
 from django.utils import timezone
 
+from places.selectors import address_nearest
 from tenants.models import Department, DepartmentPolicy
 
 from . import services
@@ -69,9 +70,15 @@ def demo_registry_seed(*, department: Department, owners: list[Any], cameras_wan
         business = owner.role == "business"
         point = _random_point(rng, department.boundary, centres)
         number += rng.randint(2, 40)
+        address = f"{number} {rng.choice(STREETS)}"
+        # The site is the nearest point of the department's address index, where there is one:
+        # an officer who types an address from the canvass list then finds it on the map.
+        nearest = address_nearest(point=point)
+        if nearest is not None:
+            address, point = nearest
         fields: dict[str, Any] = {
             "kind": SiteKind.BUSINESS if business else rng.choice([SiteKind.RESIDENTIAL] * 5 + [SiteKind.MULTIFAMILY]),
-            "address": f"{number} {rng.choice(STREETS)}",
+            "address": address,
         }
         if business:
             fields["business_name"] = rng.choice(BUSINESSES)

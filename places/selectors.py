@@ -245,3 +245,19 @@ def streets_known(*, names: list[str]) -> int:
         )
         row = cursor.fetchone()
     return int(row[0]) if row else 0
+
+
+def address_nearest(*, point: Point) -> tuple[str, Point] | None:
+    """The address point nearest ``point`` ("1456 Riverside Ave", where it is), or None for
+    an empty index: one nearest-neighbour step on the GiST index."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT number, street, ST_X(location::geometry), ST_Y(location::geometry) FROM places_addresspoint"
+            " WHERE number <> '' ORDER BY location <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography LIMIT 1",
+            [point.x, point.y],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    number, street, x, y = row
+    return f"{number} {street}", Point(x, y, srid=4326)

@@ -57,8 +57,9 @@ class Command(BaseCommand):
                     secret = self._user(email=email, role=role, department=department)
                     logins.append((department_base_url(department) + "/", email, role, secret))
                 self._ordinance(department, enabled=spec["schema"] == "rialto")
-                self._registry(department, cameras=spec["cameras"])
+                # Addresses first: each demo site takes the address point nearest it.
                 self._addresses(department, spec["boundary"])
+                self._registry(department, cameras=spec["cameras"])
         self._print(department_base_url(public) + "/", logins)
 
     def _registry(self, department: Department, *, cameras: int) -> None:
