@@ -267,7 +267,7 @@ class ExportView(StaffConsoleMixin, View):
             ]
         )
         words = _level_words()
-        yes, no, offline = _("yes"), _("no"), _("bridge offline")
+        yes, no, offline = _("yes"), _("no"), _("no bridge online")
         live = _live_ready(request, result.hits)
         for hit in result.hits:
             row = hit.camera
@@ -310,7 +310,7 @@ _LIVE_REFUSALS = {
     ),
     "approval_required": gettext_lazy("Live view: a supervisor must approve this exigent purpose first."),
     "bridge_offline": gettext_lazy(
-        "Live view: not now, the camera's bridge (the owner's computer that relays it) is offline."
+        "Live view: not now, no bridge (the owner's computer that relays the camera) is connected for it."
     ),
 }
 # Why the detail page offers no message to the owner (cameras.consent.Reason).

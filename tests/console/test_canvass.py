@@ -172,8 +172,8 @@ def test_a_camera_whose_bridge_is_offline_is_not_offered_for_live_view_in_the_re
     row = _csv_row(with_purpose.post("/console/search/export.csv", AREA), offline)
 
     assert 'name="camera"' not in _row(page, offline)
-    assert "bridge offline" in _row(page, offline)
-    assert row["live_view"] == "bridge offline"
+    assert "no bridge online" in _row(page, offline)
+    assert row["live_view"] == "no bridge online"
 
 
 def test_a_camera_whose_bridge_is_connected_is_offered_for_live_view_in_the_results(
@@ -197,7 +197,7 @@ def test_the_camera_page_offers_no_live_view_while_its_bridge_is_offline(
     body = with_purpose.get(f"/console/cameras/{camera.public_id}/").content.decode()
 
     assert 'id="open-live"' not in body
-    assert "the camera&#x27;s bridge (the owner&#x27;s computer that relays it) is offline" in body
+    assert "no bridge (the owner&#x27;s computer that relays the camera) is connected for it" in body
 
 
 @pytest.mark.parametrize(("share", "shown"), [(False, "1200 block of W Baseline Rd"), (True, "1234 W Baseline Rd")])
