@@ -130,6 +130,27 @@ def test_a_live_view_or_exigent_access_is_emailed_at_once(
     assert "RPD-26-0621" in notice.body
 
 
+def test_a_burst_of_immediate_notices_is_told_at_once_and_then_in_one_email_a_minute_later(
+    register: Any, officer: access.Actor, django_capture_on_commit_callbacks: Any
+) -> None:
+    owner = UserFactory(role=Role.BUSINESS)
+    camera = register(owner)
+    purpose = _purpose(officer, "RPD-26-0623", authority="exigent")
+    with django_capture_on_commit_callbacks(execute=True):
+        _view(officer, purpose, camera)
+
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            _view(officer, purpose, camera)
+    within_the_minute = len(_mails_to(owner.email))
+    _later(dt.timedelta(seconds=61))
+
+    first, second = _mails_to(owner.email)
+    assert within_the_minute == 1
+    assert first.body.count("Camera details viewed") == 1
+    assert second.body.count("Camera details viewed") == 3
+
+
 def test_a_live_view_sends_the_waiting_notices_of_its_case_with_it(
     register: Any, officer: access.Actor, django_capture_on_commit_callbacks: Any
 ) -> None:
