@@ -54,7 +54,6 @@ LAYERS = {
     "core": "channels_redis.core.RedisChannelLayer",
     "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
 }
-HEADER = struct.Struct(">16sQ")  # camera uuid, capture time (µs since the epoch)
 CAPTURED = struct.Struct(">Q")  # what viewers get in front of the JPEG
 FPS = 15
 FRAME_BYTES = 100_000
@@ -314,7 +313,8 @@ class Bridge:
 async def run_bridge(
     url: str, token: str | None, camera: str, jpeg: bytes, bridge: Bridge, go: asyncio.Event, stop: asyncio.Event
 ) -> None:
-    from live.net import ws_connect
+    from bridge import protocol
+    from bridge.net import ws_connect
 
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     raw_camera = uuid.UUID(camera).bytes
@@ -325,12 +325,12 @@ async def run_bridge(
                 async for message in ws:
                     if isinstance(message, str):
                         kind = json.loads(message).get("type")
-                        if kind == "hello":
+                        if kind == protocol.HELLO:
                             bridge.hello.set()
-                        elif kind == "start":
+                        elif kind == protocol.START:
                             bridge.started.set()
-                        elif kind == "ping":
-                            await ws.send(json.dumps({"type": "pong"}))
+                        elif kind == protocol.PING:
+                            await ws.send(json.dumps({"type": protocol.PONG}))
 
         reader = asyncio.create_task(read())
         if token is None:  # the baseline has no protocol
@@ -343,7 +343,7 @@ async def run_bridge(
         while not stop.is_set():
             captured = time.time_ns() // 1000
             try:
-                await ws.send(HEADER.pack(raw_camera, captured) + jpeg)
+                await ws.send(protocol.HEADER.pack(raw_camera, captured) + jpeg)
             except Exception:
                 break
             bridge.sent.append(captured)
@@ -356,7 +356,7 @@ async def run_bridge(
 
 
 async def run_viewer(url: str, cookie: str | None, viewer: Viewer, ready: asyncio.Event, stop: asyncio.Event) -> None:
-    from live.net import ws_connect
+    from bridge.net import ws_connect
 
     headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
     try:

@@ -11,7 +11,6 @@ import contextlib
 import dataclasses
 import json
 import logging
-import struct
 import time
 import uuid
 from http.cookies import SimpleCookie
@@ -28,6 +27,8 @@ from redis.exceptions import RedisError
 from accounts.events import user_group
 from accounts.models import STAFF_ROLES
 from accounts.selectors import user_has_mfa
+from bridge import protocol
+from bridge.protocol import HEADER
 from cameras import access
 from cameras.addresses import address_for_police
 from tenants.asgi import TenantConsumerMixin, socket_session_user
@@ -37,7 +38,6 @@ from .models import EndReason
 
 logger = logging.getLogger("porchlight.live")
 
-HEADER = struct.Struct(">16sQ")  # camera uuid, capture time (µs since the epoch)
 # What a failing channel layer (Redis) raises; anything else is a bug, not an outage.
 RELAY_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, OSError, TimeoutError, RedisError)
 # A viewer that fell behind gets the live picture, not a backlog. Judged by the time the frame
@@ -45,14 +45,8 @@ RELAY_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, OSError, Timeo
 STALE_FRAME_SECONDS = 2.0
 CLOCK_SKEW_SECONDS = 2.0  # a bridge whose clock is further off is told so (once per connection)
 
-# Bridge close codes.
-BRIDGE_BAD_TOKEN = 4401
-BRIDGE_MALFORMED = 4408
-BRIDGE_WRONG_CAMERA = 4409
-BRIDGE_TOO_LARGE = 4413
-BRIDGE_NOT_JPEG = 4415
-BRIDGE_TOO_FAST = 4429
-BRIDGE_TOO_MANY = 4430
+# The bridge protocol's frame header, message types and close codes are the bridge program's
+# (bridge.protocol); the server imports them, the bridge never imports the server.
 
 # Viewer close codes (the viewer page explains each in words; docs/bridge-protocol.md lists them).
 VIEWER_BAD_REQUEST = 4400
@@ -134,7 +128,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         await self.accept()
         if bridge is None:
             logger.warning("bridge refused: bad or revoked token", extra={"schema": _schema(self.scope)})
-            await self.close(code=BRIDGE_BAD_TOKEN)
+            await self.close(code=protocol.CLOSE_BAD_TOKEN)
             return
         # From here on, however this consumer ends (__call__), its presence is forgotten.
         self.bridge_public_id = str(bridge.public_id)
@@ -142,7 +136,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             schema=_schema(self.scope), bridge=self.bridge_public_id, connection=self.channel_name
         )
         if alive > presence.bridge_max_connections():
-            await self._refuse(BRIDGE_TOO_MANY, f"{alive} connections on one token")
+            await self._refuse(protocol.CLOSE_TOO_MANY, f"{alive} connections on one token")
             return
         self.cameras: dict[bytes, str] = await self.db(_bridge_cameras, bridge.pk)
         self.max_bytes = settings.PORCHLIGHT_LIVE_MAX_FRAME_BYTES
@@ -160,14 +154,16 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         await self._hello()
         # After a reconnect, resume the cameras someone is still watching.
         for camera in await self.db(_watched_cameras, bridge.pk):
-            await self.send(json.dumps({"type": "start", "camera": camera, "fps": self.max_fps, "max_width": 1280}))
+            await self.send(
+                json.dumps({"type": protocol.START, "camera": camera, "fps": self.max_fps, "max_width": 1280})
+            )
         logger.info("bridge connected", extra={"bridge": self.bridge_public_id})
 
     async def _hello(self) -> None:
         await self.send(
             json.dumps(
                 {
-                    "type": "hello",
+                    "type": protocol.HELLO,
                     "bridge": self.bridge_public_id,
                     "cameras": sorted(self.cameras.values()),
                     "max_frame_bytes": self.max_bytes,
@@ -188,11 +184,13 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.withdrawn = {raw for raw, camera in self.cameras.items() if camera not in cameras.values()}
         self.cameras = cameras
         for camera in sorted(before - set(cameras.values())):
-            await self.send(json.dumps({"type": "stop", "camera": camera}))
+            await self.send(json.dumps({"type": protocol.STOP, "camera": camera}))
         await self._hello()
         for camera in await self.db(_watched_cameras, self.bridge_id):
             if camera not in before:
-                await self.send(json.dumps({"type": "start", "camera": camera, "fps": self.max_fps, "max_width": 1280}))
+                await self.send(
+                    json.dumps({"type": protocol.START, "camera": camera, "fps": self.max_fps, "max_width": 1280})
+                )
         logger.info("bridge cameras changed", extra={"bridge": self.bridge_public_id, "cameras": len(cameras)})
 
     async def _keepalive(self) -> None:
@@ -273,9 +271,9 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                 message = json.loads(text_data)
                 kind = message["type"]
             except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: nested too deep
-                await self._refuse(BRIDGE_MALFORMED, "malformed text message")
+                await self._refuse(protocol.CLOSE_MALFORMED, "malformed text message")
                 return
-            if kind == "status":
+            if kind == protocol.STATUS:
                 logger.info(
                     "bridge status",
                     extra={
@@ -287,21 +285,21 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             return
         data = bytes_data or b""
         if len(data) < HEADER.size + 4:
-            await self._refuse(BRIDGE_MALFORMED, "frame shorter than its header")
+            await self._refuse(protocol.CLOSE_MALFORMED, "frame shorter than its header")
             return
         raw_camera, captured_us = HEADER.unpack_from(data)
         camera = self.cameras.get(raw_camera)
         if camera is None:
             if raw_camera in self.withdrawn:
                 return
-            await self._refuse(BRIDGE_WRONG_CAMERA, "frame for a camera this bridge does not serve")
+            await self._refuse(protocol.CLOSE_WRONG_CAMERA, "frame for a camera this bridge does not serve")
             return
         jpeg = data[HEADER.size :]
         if len(jpeg) > self.max_bytes:
-            await self._refuse(BRIDGE_TOO_LARGE, f"frame of {len(jpeg)} bytes")
+            await self._refuse(protocol.CLOSE_TOO_LARGE, f"frame of {len(jpeg)} bytes")
             return
         if not (jpeg.startswith(b"\xff\xd8") and jpeg.rstrip(b"\x00").endswith(b"\xff\xd9")):
-            await self._refuse(BRIDGE_NOT_JPEG, "frame is not a JPEG")
+            await self._refuse(protocol.CLOSE_NOT_JPEG, "frame is not a JPEG")
             return
         if not await presence.camera_frame_take(
             schema=_schema(self.scope), camera=camera, connection=self.channel_name, per_second=self.max_per_second
@@ -310,7 +308,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             # only a bridge that keeps sending far above the limit is closed.
             self.dropped += 1
             if self.dropped > self.max_fps * 10:
-                await self._refuse(BRIDGE_TOO_FAST, "frame rate far above the limit")
+                await self._refuse(protocol.CLOSE_TOO_FAST, "frame rate far above the limit")
             return
         self.dropped = max(0, self.dropped - 1)
         arrived = time.time()
@@ -326,14 +324,14 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         (staleness is judged by arrival here), but the owner should fix the bridge's clock."""
         self.clock_told = True
         logger.warning("bridge clock is off", extra={"bridge": self.bridge_public_id, "offset_ms": int(offset * 1000)})
-        await self.send(json.dumps({"type": "clock", "offset_ms": int(offset * 1000)}))
+        await self.send(json.dumps({"type": protocol.CLOCK, "offset_ms": int(offset * 1000)}))
 
     async def bridge_command(self, event: dict[str, Any]) -> None:
         if self.bridge_id is not None and not self.refused:
             await self.send(json.dumps(event["command"]))
 
     async def bridge_revoked(self, event: dict[str, Any]) -> None:
-        await self._refuse(BRIDGE_BAD_TOKEN, "token revoked")
+        await self._refuse(protocol.CLOSE_BAD_TOKEN, "token revoked")
 
 
 def _bridge_cameras(bridge_id: int) -> dict[bytes, str]:
@@ -423,7 +421,12 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             # Every viewer says start: a second start for a streaming camera only sets its
             # rate, and a view left open by a dead process cannot make this one go dark.
             await self._bridges(
-                {"type": "start", "camera": camera_id, "fps": settings.PORCHLIGHT_LIVE_MAX_FPS, "max_width": 1280}
+                {
+                    "type": protocol.START,
+                    "camera": camera_id,
+                    "fps": settings.PORCHLIGHT_LIVE_MAX_FPS,
+                    "max_width": 1280,
+                }
             )
         except RELAY_ERRORS:  # Redis gone: say so rather than show a frozen picture
             logger.exception("relay unavailable")
@@ -578,7 +581,7 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             return
         try:
             if await self.db(services.live_sessions_active, camera_id=self.camera_pk) == 0:
-                await self._bridges({"type": "stop", "camera": self.camera_public_id})
+                await self._bridges({"type": protocol.STOP, "camera": self.camera_public_id})
         except Exception:  # the bridge stops all cameras when it reconnects
             logger.exception("could not stop the camera's stream")
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action
+from bridge import protocol
 from cameras import access, events
 from cameras.models import Camera, Purpose, Site
 from tenants.models import DepartmentPolicy
@@ -422,7 +423,7 @@ def live_sessions_sweep() -> Sweep:
                 if bridge.revoked_at is None:
                     _group_send_quietly(
                         bridge_group(schema, bridge.public_id),
-                        {"type": "bridge.command", "command": {"type": "stop", "camera": str(camera.public_id)}},
+                        {"type": "bridge.command", "command": {"type": protocol.STOP, "camera": str(camera.public_id)}},
                     )
     return Sweep(ended=ended)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from live.net import connect_address, is_localhost_name, ws_connect
+from bridge.net import ws_connect
 from tests.conftest import CommittedUser, free_port, subprocess_database_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.server]
@@ -60,12 +60,6 @@ def server(django_db_setup: None, committed: dict[str, CommittedUser]) -> Iterat
     yield port
     process.terminate()
     process.wait(timeout=20)
-
-
-def test_localhost_names_resolve_to_loopback() -> None:
-    assert is_localhost_name("rialto.localhost")
-    assert connect_address("ws://rialto.localhost:8000/ws/whoami/") == ("127.0.0.1", 8000)
-    assert connect_address("wss://example.org/ws/") == ("example.org", 443)
 
 
 def _get(port: int, host: str, path: str) -> tuple[int, bytes]:

@@ -1,4 +1,4 @@
-"""The real bridge program (``python -m live.bridge``, its lavfi test source as the camera)
+"""The real bridge program (``python -m bridge``, its lavfi test source as the camera)
 against a real uvicorn with the Redis channel layer.
 
 Live view with nothing flowing for a while: streams in the other tests never idle; these wait
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from live.net import ws_connect
+from bridge.net import ws_connect
 from tests.e2e.conftest import ROOT, LiveServer
 from tests.live.test_consumers import Scene, _scene, committed
 
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 
 class BridgeProgram:
-    """``python -m live.bridge`` for one scene, its log in a file the test reads."""
+    """``python -m bridge`` for one scene, its log in a file the test reads."""
 
     def __init__(self, server: LiveServer, scene: Scene, folder: Path) -> None:
         self.config = folder / "bridge.toml"
@@ -33,7 +33,7 @@ class BridgeProgram:
         self.argv = [
             sys.executable,
             "-m",
-            "live.bridge",
+            "bridge",
             "--url",
             f"ws://rialto.localhost:{server.port}",
             "--token",
@@ -136,7 +136,7 @@ def test_a_bridge_pointed_at_a_host_no_department_uses_exits_with_status_3(
     # given a bridge configured with the server's address under a name no department uses
     config = tmp_path / "bridge.toml"
     config.write_text('[cameras]\n"6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b" = "test:"\n')
-    argv = [sys.executable, "-m", "live.bridge", "--url", f"ws://nowhere.localhost:{porchlight_server.port}"]
+    argv = [sys.executable, "-m", "bridge", "--url", f"ws://nowhere.localhost:{porchlight_server.port}"]
 
     # when it runs
     done = subprocess.run(

@@ -17,11 +17,11 @@ from django.conf import settings
 from websockets.exceptions import ConnectionClosed
 
 from audit.models import AccessEvent
+from bridge.net import ws_connect
 from cameras import services
 from cameras.models import Camera
 from live import presence
 from live.models import LiveSession
-from live.net import ws_connect
 from tenants.models import DepartmentPolicy
 from tests.conftest import free_port
 from tests.e2e.conftest import ROOT, LiveServer
@@ -76,7 +76,7 @@ def bridge_process(
         [
             sys.executable,
             "-m",
-            "live.bridge",
+            "bridge",
             "--url",
             f"ws://rialto.localhost:{porchlight_server.port}",
             "--token",

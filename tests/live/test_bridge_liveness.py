@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 
 from accounts.models import User
-from live.net import ws_connect
+from bridge.net import ws_connect
 from tests.conftest import UVICORN, TenantClient, free_port, subprocess_database_url
 from tests.live.test_consumers import Scene, _scene, committed
 

@@ -36,7 +36,7 @@ def test_owner_creates_a_bridge_and_sees_its_token_and_command_once(
 
     token = re.search(r'<code id="bridge-token">(plb_[^<]+)</code>', response.content.decode())
     assert token is not None
-    assert b"python -m live.bridge --url ws://rialto.localhost:8000" in response.content
+    assert b"bridge-env/bin/porchlight-bridge --url ws://rialto.localhost:8000" in response.content
     assert bridge_authenticate(raw_token=token.group(1)) is not None
     assert token.group(1) not in {b.token_digest for b in Bridge.objects.all()}
     assert token.group(1).encode() not in rialto_client.get("/my/bridges/").content

@@ -2,7 +2,7 @@
 
 The fake server speaks the protocol of docs/bridge-protocol.md and records what the bridge
 sends; each test scripts what the server says. The bridge dials ws://bridge-test.localhost:<port>,
-which only works because live.net resolves *.localhost to loopback itself.
+which only works because bridge.net resolves *.localhost to loopback itself.
 """
 
 import asyncio
@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 from websockets.asyncio.server import ServerConnection, serve
 
-from live.bridge import (
+from bridge.client import (
     EXIT_USAGE,
     Backoff,
     BridgeClient,
@@ -34,7 +34,7 @@ from live.bridge import (
     load_config,
     main,
 )
-from live.sources import Frame, FrameSource, make_source
+from bridge.sources import Frame, FrameSource, make_source
 
 FFMPEG = "/usr/bin/ffmpeg"
 HEADER = struct.Struct(">16sQ")

@@ -4,8 +4,8 @@ It connects *outbound* to ``<url>/ws/bridge/`` with its bridge token, so nothing
 site listens on the network. Cameras are opened only between the server's ``start`` and ``stop``
 for them. Protocol, close codes and reconnect behaviour: docs/bridge-protocol.md.
 
-    python -m live.bridge --url wss://rialto.example.org --token … --config bridge.toml
-    porchlight-bridge --url ws://rialto.localhost:8000 --config bridge.toml   # token from env
+    porchlight-bridge --url wss://rialto.example.org --token … --config bridge.toml
+    python -m bridge --url ws://rialto.localhost:8000 --config bridge.toml   # token from env
 
 bridge.toml::
 
@@ -25,7 +25,6 @@ import logging
 import os
 import random
 import signal
-import struct
 import sys
 import threading
 import time
@@ -38,8 +37,10 @@ from typing import Any
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from live.net import ws_connect
-from live.sources import (
+from bridge import protocol
+from bridge.net import ws_connect
+from bridge.protocol import HEADER, PATH
+from bridge.sources import (
     FrameSource,
     FrameTooLargeError,
     SourceError,
@@ -52,19 +53,17 @@ from live.sources import (
 
 logger = logging.getLogger("porchlight.bridge")
 
-PATH = "/ws/bridge/"
-HEADER = struct.Struct(">16sQ")  # camera UUID bytes, capture time in µs since the Unix epoch
 TOKEN_ENV = "PORCHLIGHT_BRIDGE_TOKEN"  # noqa: S105 (the variable's name, not a secret)
 
 DEFAULT_MAX_FRAME_BYTES = 1_048_576
 DEFAULT_MAX_FPS = 15
-DEFAULT_MAX_WIDTH = 1280
+DEFAULT_MAX_WIDTH = protocol.DEFAULT_MAX_WIDTH
 QUEUE_SIZE = 2  # frames waiting to be sent per camera; older ones are dropped
 
 # Close codes (docs/bridge-protocol.md). The first group ends the program: reconnecting
 # with the same token or host cannot succeed.
-CLOSE_BAD_TOKEN = 4401
-CLOSE_UNKNOWN_HOST = 4404
+CLOSE_BAD_TOKEN = protocol.CLOSE_BAD_TOKEN
+CLOSE_UNKNOWN_HOST = protocol.CLOSE_UNKNOWN_HOST
 FATAL_CLOSES = {
     CLOSE_BAD_TOKEN: "the bridge token is wrong or has been revoked",
     CLOSE_UNKNOWN_HOST: "the server does not know this host name (check --url)",
@@ -72,12 +71,12 @@ FATAL_CLOSES = {
 # The server closed the bridge for something the bridge did: reconnecting is allowed, but
 # the backoff keeps growing, so a bridge that keeps misbehaving does not hammer the server.
 FAULT_CLOSES = {
-    4408: "malformed message",
-    4409: "frame for a camera not served by this bridge",
-    4413: "frame too large",
-    4415: "frame is not a JPEG",
-    4429: "frame rate exceeded",
-    4430: "too many connections on this bridge token",
+    protocol.CLOSE_MALFORMED: "malformed message",
+    protocol.CLOSE_WRONG_CAMERA: "frame for a camera not served by this bridge",
+    protocol.CLOSE_TOO_LARGE: "frame too large",
+    protocol.CLOSE_NOT_JPEG: "frame is not a JPEG",
+    protocol.CLOSE_TOO_FAST: "frame rate exceeded",
+    protocol.CLOSE_TOO_MANY: "too many connections on this bridge token",
 }
 RECONNECT_CLOSES = {
     **FAULT_CLOSES,
@@ -377,17 +376,17 @@ class BridgeClient:
             kind = message["type"]
         except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: nested too deep
             raise _ProtocolError(f"not a JSON message with a type: {text[:80]!r}") from None
-        if kind == "ping":
-            await ws.send(json.dumps({"type": "pong"}))
-        elif kind == "hello":
+        if kind == protocol.PING:
+            await ws.send(json.dumps({"type": protocol.PONG}))
+        elif kind == protocol.HELLO:
             self._hello(message)
-        elif kind == "start":
+        elif kind == protocol.START:
             self._start(ws, message)
-        elif kind == "stop":
+        elif kind == protocol.STOP:
             camera = _camera_field(message)
             self._stop(camera)
             self._status(camera, "stopped")
-        elif kind == "clock":
+        elif kind == protocol.CLOCK:
             offset = message.get("offset_ms")
             if not isinstance(offset, int | float):
                 raise _ProtocolError(f"bad clock: {message!r}")
@@ -473,7 +472,7 @@ class BridgeClient:
 
     def _status(self, camera: str, state: str, detail: str = "") -> None:
         logger.info("camera %s: %s%s", camera, state, f" ({detail})" if detail else "")
-        message = {"type": "status", "camera": camera, "state": state, "detail": detail}
+        message = {"type": protocol.STATUS, "camera": camera, "state": state, "detail": detail}
         self._outbox.put_nowait(json.dumps(message))
 
     async def _write_texts(self, ws: Any) -> None:

@@ -1,0 +1,35 @@
+"""The bridge protocol's wire constants, shared by the bridge program and the server.
+
+The server's ``live.consumers.BridgeConsumer`` imports these; this module imports nothing but
+the standard library, so the bridge stays a program of its own. Meanings, directions and the
+bridge's reaction to each close code: docs/bridge-protocol.md.
+"""
+
+import struct
+
+PATH = "/ws/bridge/"  # appended to the server's address (ws:// or wss://)
+
+# Binary frame: camera UUID (16 bytes), capture time (unsigned 64-bit big-endian, µs since the
+# Unix epoch, UTC), then one complete JPEG.
+HEADER = struct.Struct(">16sQ")
+
+# Text message types ({"type": …}).
+HELLO = "hello"  # server → bridge: the bridge's id, its cameras and the frame limits
+START = "start"  # server → bridge: send this camera
+STOP = "stop"  # server → bridge: stop sending this camera
+PING = "ping"  # server → bridge; answered with PONG
+PONG = "pong"  # bridge → server
+CLOCK = "clock"  # server → bridge: the bridge's clock is off by offset_ms
+STATUS = "status"  # bridge → server: a camera's state changed
+
+DEFAULT_MAX_WIDTH = 1280  # pixels, when a start names none
+
+# Close codes the server sends a bridge.
+CLOSE_BAD_TOKEN = 4401  # token wrong or revoked: the bridge exits
+CLOSE_UNKNOWN_HOST = 4404  # the host name is no department (tenants.asgi): the bridge exits
+CLOSE_MALFORMED = 4408
+CLOSE_WRONG_CAMERA = 4409
+CLOSE_TOO_LARGE = 4413
+CLOSE_NOT_JPEG = 4415
+CLOSE_TOO_FAST = 4429
+CLOSE_TOO_MANY = 4430
