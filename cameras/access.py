@@ -27,7 +27,7 @@ from accounts.models import Role
 from accounts.selectors import actor_label, session_passed_mfa, user_has_mfa
 from audit.models import AccessEvent, Action, Outcome
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
-from config.sql import CompiledQuery
+from core.sql import CompiledQuery
 from notifications import services as notices
 from notifications.models import Kind
 from tenants.models import PURPOSE_LABELS, DepartmentPolicy

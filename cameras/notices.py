@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from audit.models import Action, Outcome
 from audit.services import EventFacts
-from config.tasks import enqueue_named_on_commit
 from tenants.models import DepartmentPolicy
+from tenants.outbox import enqueue_named_on_commit
 from tenants.selectors import department_current
 
 from .consent import ConsentLevel

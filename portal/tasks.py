@@ -17,7 +17,7 @@ from audit.selectors import event_get, events_get
 from audit.services import EventFacts
 from cameras.notices import access_notices_claim, access_notices_record, access_notices_sent, owners_to_notify
 from cameras.selectors import cameras_notifying_on_access
-from config.tasks import OutboxTask
+from tenants.outbox import OutboxTask
 from tenants.selectors import department_base_url, department_current
 
 from .selectors import LIVE_ACTIONS, AccessEntry, access_entry, camera_public_ids, camera_ref

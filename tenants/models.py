@@ -204,7 +204,7 @@ class OutboxMessage(models.Model):
 
     Written in the caller's transaction (so an action and the notices it owes commit or
     roll back together), published to the broker after the commit, and published again by
-    the sweep (config.tasks.outbox_sweep) while it is not delivered. The worker locks the
+    the sweep (tenants.outbox.outbox_sweep) while it is not delivered. The worker locks the
     row, skips it if already delivered, and marks it delivered in the task's transaction.
 
     It lives in the public schema with its department, not in each department's schema: one

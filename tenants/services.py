@@ -190,7 +190,7 @@ def policy_update(*, department: Department, actor: Any, **changes: Any) -> Depa
     return policy
 
 
-# --- The outbox (config.tasks publishes and delivers; these are its writes) ----------------
+# --- The outbox (tenants.outbox publishes and delivers; these are its writes) ----------------
 
 
 def outbox_record(

@@ -17,8 +17,8 @@ from audit.models import Action
 from cameras import access
 from cameras.models import Camera, Purpose
 from cameras.services import consent_set
-from config.tasks import outbox_sweep
 from tenants.models import Department, DepartmentPolicy
+from tenants.outbox import outbox_sweep
 from tenants.services import policy_update
 from tests.conftest import SHARED_PK
 from tests.factories import UserFactory, camera_make, site_make, totp_enable
