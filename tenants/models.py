@@ -70,7 +70,7 @@ class Department(TenantMixin):
     boundary = models.MultiPolygonField(_("jurisdiction boundary"), srid=4326, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Tenants are created by tenants.services.department_create, which migrates the schema.
+    # Tenants are created by tenants.services.department_provision, which migrates the schema.
     auto_create_schema = True
     # Deleting a department never drops its schema: the access log (retention: years) and
     # the evidence records must outlive the contract; dropping them is a deliberate act of
