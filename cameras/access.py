@@ -38,7 +38,7 @@ from .consent import ConsentAction, ConsentLevel, Reason, consent_permits, permi
 from .models import Camera, CameraStatus, ConsentGrant, Purpose
 from .notices import access_notices_record, owners_to_notify
 from .selectors import RESIDENTIAL_KINDS, grant_state, grant_state_of
-from .templatetags.porchlight import purpose_label
+from .words import purpose_label
 
 # Who may do what. Department admins administer and the oversight board reads the log;
 # neither looks at cameras.

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cameras.templatetags.porchlight import purpose_label
+from cameras.words import purpose_label
 
 
 class PurposeForm(forms.Form):

@@ -24,7 +24,7 @@ from cameras.forms import AreaForm
 from cameras.mixins import SESSION_PURPOSE, StaffConsoleMixin
 from cameras.models import Purpose
 from cameras.selectors import grant_state
-from cameras.templatetags.porchlight import view_labels
+from cameras.words import view_labels
 from live import selectors as live_selectors
 from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
 from tenants.models import DepartmentPolicy

@@ -23,7 +23,7 @@ from accounts.models import Role
 from audit.models import AccessEvent, Action, Outcome
 from cameras.models import Camera
 from cameras.selectors import cameras_of_owner
-from cameras.templatetags.porchlight import purpose_label
+from cameras.words import purpose_label
 
 CAMERA_TARGET_PREFIX = "camera:"
 CLIP_TARGET_PREFIX = "clip:"
