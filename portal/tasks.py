@@ -15,12 +15,11 @@ from django.utils.translation import ngettext
 from accounts.language import in_language_of
 from audit.selectors import event_get, events_get
 from audit.services import EventFacts
+from cameras.access_log import LIVE_ACTIONS, AccessEntry, access_entry, camera_public_ids, camera_ref
 from cameras.notices import access_notices_claim, access_notices_record, access_notices_sent, owners_to_notify
 from cameras.selectors import cameras_notifying_on_access
 from tenants.outbox import OutboxTask
 from tenants.selectors import department_base_url, department_current
-
-from .selectors import LIVE_ACTIONS, AccessEntry, access_entry, camera_public_ids, camera_ref
 
 logger = logging.getLogger("porchlight.portal")
 
