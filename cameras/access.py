@@ -35,8 +35,9 @@ from tenants.selectors import department_current
 
 from . import geo
 from .consent import ConsentAction, ConsentLevel, Reason, consent_permits, permitted_until
+from .digest import access_notices_record
 from .models import Camera, CameraStatus, ConsentGrant, Purpose
-from .notices import access_notices_record, owners_to_notify
+from .notices import owners_to_notify
 from .selectors import RESIDENTIAL_KINDS, grant_state, grant_state_of
 from .words import purpose_label
 
@@ -169,7 +170,7 @@ def _record(
     snapshot = _purpose_snapshot(purpose, **(stated or {}))
     event = access_event_record(actor=actor.snapshot(), facts=facts, purpose=snapshot)
     if to_notify:
-        # Owners who asked for it are e-mailed, one digest per owner and case (cameras.notices,
+        # Owners who asked for it are e-mailed, one digest per owner and case (cameras.digest,
         # docs/notices-and-tasks.md): the notices and the tasks that send them are recorded in
         # this transaction, so a broker outage delays them and never loses them.
         access_notices_record(

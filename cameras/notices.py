@@ -1,5 +1,8 @@
 """Owners' access notices, collected per owner and case and sent as one e-mail (a digest).
 
+This module holds the notices' rows (who is owed one, claiming and marking them sent);
+cameras/digest.py records them with each access, owes the task, and sends the e-mail.
+
 An owner who asked to be told of every police access to their camera used to get one e-mail
 per access: six in a minute from one officer working one case. Now the gate records an
 ``AccessNotice`` per owner in the access's own transaction, and owes one task per notice
@@ -26,23 +29,15 @@ from django.utils import timezone
 
 from audit.models import Action, Outcome
 from audit.services import EventFacts
-from tenants.models import DepartmentPolicy
-from tenants.outbox import enqueue_named_on_commit
-from tenants.selectors import department_current
 
 from .consent import ConsentLevel
 from .models import AccessNotice, ConsentGrant
 
 __all__ = [
-    "DIGEST_TASK",
     "access_notices_claim",
-    "access_notices_record",
     "access_notices_sent",
     "owners_to_notify",
 ]
-
-# Named, not imported: the portal, which writes the e-mail, sits above the gate.
-DIGEST_TASK = "portal.tasks.access_digest_send"
 
 
 def owners_to_notify(facts: EventFacts) -> list[int]:
@@ -65,41 +60,6 @@ def owners_to_notify(facts: EventFacts) -> list[int]:
         .values_list("camera__site__owner_id", flat=True)
         .distinct()
     )
-
-
-def _window() -> dt.timedelta:
-    minutes = (
-        DepartmentPolicy.objects.filter(department_id=department_current().pk)
-        .values_list("notice_digest_minutes", flat=True)
-        .first()
-    )
-    return dt.timedelta(minutes=15 if minutes is None else minutes)
-
-
-def access_notices_record(
-    *, event_seq: int, owner_ids: Collection[int], case_number: str, immediate: bool
-) -> list[AccessNotice]:
-    """Record the notices an access owes its owners, in the caller's (the access's) transaction,
-    and owe one digest task per owner: at once when ``immediate``, else at the end of the
-    department's window (read now: a window changed later applies to later accesses)."""
-    if not owner_ids:
-        return []
-    now = timezone.now()
-    due_at = now if immediate else now + _window()
-    notices = AccessNotice.objects.bulk_create(
-        AccessNotice(
-            event_seq=event_seq, owner_id=owner_id, case_number=case_number, immediate=immediate, due_at=due_at
-        )
-        for owner_id in sorted(set(owner_ids))
-    )
-    for notice in notices:
-        enqueue_named_on_commit(
-            DIGEST_TASK,
-            not_before=None if due_at <= now else due_at,
-            owner_id=notice.owner_id,
-            case_number=case_number,
-        )
-    return notices
 
 
 def access_notices_claim(*, owner_id: int, case_number: str) -> list[AccessNotice]:
