@@ -6,6 +6,11 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
+# The message a user's or a camera's open connections re-check on (a live view asks the gate
+# again; live.consumers handles it as ``live_recheck``). Declared here, in the lowest layer
+# that sends it (accounts and cameras do), so that no sender names a type owned above it.
+LIVE_RECHECK = "live.recheck"
+
 
 def user_group(schema: str, user_id: Any) -> str:
     return f"user.{schema}.{user_id}"
@@ -19,7 +24,7 @@ def user_changed(*, user_id: int) -> None:
         if layer is None:
             return
         try:
-            async_to_sync(layer.group_send)(group, {"type": "live.recheck"})
+            async_to_sync(layer.group_send)(group, {"type": LIVE_RECHECK})
         except Exception:  # never fail the admin's change because the relay is down
             import logging
 

@@ -3,13 +3,14 @@
 import time
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from core.sessions import staff_session_expiry
 
 from .selectors import session_passed_mfa, user_has_mfa
 
@@ -29,10 +30,9 @@ class SessionTimeoutMiddleware:
         if user.is_authenticated and getattr(user, "is_staff_role", False):
             now = time.time()
             last = request.session.get("last_activity_at", now)
-            started = request.session.setdefault("auth_started_at", now)
-            idle = now - last > settings.PORCHLIGHT_STAFF_IDLE_TIMEOUT_SECONDS
-            expired = now - started > settings.PORCHLIGHT_STAFF_ABSOLUTE_TIMEOUT_SECONDS
-            if idle or expired:
+            request.session.setdefault("auth_started_at", now)
+            expiry = staff_session_expiry(request.session, now=now)
+            if expiry is not None:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return JsonResponse(
@@ -41,7 +41,7 @@ class SessionTimeoutMiddleware:
                 messages.info(
                     request,
                     _("You were signed out after 30 minutes without activity.")
-                    if idle
+                    if expiry == "idle"
                     else _("You were signed out: staff sessions last at most 12 hours."),
                 )
                 return redirect(f"{reverse('account_login')}?next={request.path}")

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.tasks import enqueue_on_commit
+from tenants.outbox import enqueue_on_commit
 
 from .events import user_changed
 from .language import language_supported

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.tasks import OutboxTask
+from tenants.outbox import OutboxTask
 
 from .language import in_language_of
 from .models import User

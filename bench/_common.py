@@ -35,8 +35,9 @@ def django_setup() -> None:
 
 def bench_department() -> Any:
     """The bench department (schema ``bench``), created through the onboarding service if missing."""
+    from accounts.onboarding import department_create
     from tenants.models import Department
-    from tenants.services import department_create, public_tenant_ensure
+    from tenants.services import public_tenant_ensure
 
     public_tenant_ensure()
     department = Department.objects.filter(schema_name=BENCH_SCHEMA).first()

@@ -10,7 +10,7 @@ per-thread connections Porchlight had before). Its connections carry an applicat
 their own (libpq's ``PGAPPNAME``), so ``pg_stat_activity`` tells exactly which are the server's.
 
 Data: ``--departments`` departments (schemas ``benchhttp001`` …, hosts
-``benchhttp001.localhost`` …), created through ``tenants.services.department_create`` when
+``benchhttp001.localhost`` …), created through ``accounts.onboarding.department_create`` when
 missing (~1.5-4 s each, once), each with one resident and a fresh session per run.
 
 For each client count, two phases of ``--seconds`` each, every client on its own keep-alive
@@ -106,8 +106,9 @@ def departments_prepare(count: int) -> list[Department]:
     from django_tenants.utils import tenant_context
 
     from accounts.models import Role, User
+    from accounts.onboarding import department_create
     from tenants.models import Department as DepartmentModel
-    from tenants.services import department_create, public_tenant_ensure
+    from tenants.services import public_tenant_ensure
 
     public_tenant_ensure()
     out = []

@@ -87,8 +87,9 @@ class Scene:
 
 
 def relay_department() -> Any:
+    from accounts.onboarding import department_create
     from tenants.models import Department
-    from tenants.services import department_create, public_tenant_ensure
+    from tenants.services import public_tenant_ensure
 
     public_tenant_ensure()
     department = Department.objects.filter(schema_name=SCHEMA).first()

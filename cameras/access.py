@@ -28,7 +28,7 @@ from accounts.models import Role
 from accounts.selectors import actor_label, session_passed_mfa, user_has_mfa
 from audit.models import AccessEvent, Action, Outcome
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
-from config.sql import CompiledQuery
+from core.sql import CompiledQuery
 from notifications import services as notices
 from notifications.models import Kind
 from tenants.models import PURPOSE_LABELS, DepartmentPolicy
@@ -36,10 +36,11 @@ from tenants.selectors import department_current
 
 from . import geo
 from .consent import ConsentAction, ConsentLevel, Reason, consent_permits, permitted_until
+from .digest import access_notices_record
 from .models import Camera, CameraStatus, ConsentGrant, Purpose
-from .notices import access_notices_record, owners_to_notify
+from .notices import owners_to_notify
 from .selectors import RESIDENTIAL_KINDS, grant_state, grant_state_of
-from .templatetags.porchlight import purpose_label
+from .words import purpose_label
 
 # Who may do what. Department admins administer and the oversight board reads the log;
 # neither looks at cameras.
@@ -166,7 +167,7 @@ def _record(
     snapshot = _purpose_snapshot(purpose, **(stated or {}))
     event = access_event_record(actor=actor.snapshot(), facts=facts, purpose=snapshot)
     if to_notify:
-        # Owners who asked for it are e-mailed, one digest per owner and case (cameras.notices,
+        # Owners who asked for it are e-mailed, one digest per owner and case (cameras.digest,
         # docs/notices-and-tasks.md): the notices and the tasks that send them are recorded in
         # this transaction, so a broker outage delays them and never loses them.
         access_notices_record(

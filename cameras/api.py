@@ -58,7 +58,7 @@ class _OwnerApi(BaseApi):
         department = self.department()
         return {
             "time_zone": department.time_zone,
-            # Every department gets its policy when it is created (tenants.services.department_create).
+            # Every department gets its policy when it is created (tenants.services.department_provision).
             "policy": DepartmentPolicy.objects.filter(department=department).first(),
         }
 

@@ -11,6 +11,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from accounts.events import LIVE_RECHECK
 from tenants.selectors import department_current
 
 
@@ -29,7 +30,7 @@ def _send(group: str) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, {"type": "live.recheck"})
+        async_to_sync(layer.group_send)(group, {"type": LIVE_RECHECK})
     except Exception:  # a relay outage must not fail the owner's change; viewers poll as a fallback
         import logging
 

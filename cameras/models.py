@@ -272,7 +272,7 @@ class SuspensionItem(models.Model):
 class AccessNotice(models.Model):
     """An owner's "police accessed your camera" notice, owed since the access: recorded by the
     gate in the access's own transaction, sent later in one e-mail with the other notices of
-    the same owner and case (portal.tasks.access_digest_send), and marked sent in the
+    the same owner and case (cameras.digest.access_digest_send), and marked sent in the
     transaction that sent it. An access appears in exactly one digest: the sender locks the
     notices it sends, and a notice is sent once (``sent_at``).
 

@@ -1,5 +1,8 @@
 """Owners' access notices, collected per owner and case and sent as one e-mail (a digest).
 
+This module holds the notices' rows (who is owed one, claiming and marking them sent);
+cameras/digest.py records them with each access, owes the task, and sends the e-mail.
+
 An owner who asked to be told of every police access to their camera used to get one e-mail
 per access: six in a minute from one officer working one case. Now the gate records an
 ``AccessNotice`` per owner in the access's own transaction, and owes one task per notice
@@ -22,28 +25,19 @@ import datetime as dt
 from collections.abc import Collection
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from audit.models import Action, Outcome
 from audit.services import EventFacts
-from config.tasks import enqueue_named_on_commit
-from tenants.models import DepartmentPolicy
-from tenants.selectors import department_current
 
 from .consent import ConsentLevel
 from .models import AccessNotice, ConsentGrant
 
 __all__ = [
-    "DIGEST_TASK",
     "access_notices_claim",
-    "access_notices_record",
     "access_notices_sent",
     "owners_to_notify",
 ]
-
-# Named, not imported: the portal, which writes the e-mail, sits above the gate.
-DIGEST_TASK = "portal.tasks.access_digest_send"
 
 
 def owners_to_notify(facts: EventFacts) -> list[int]:
@@ -66,61 +60,6 @@ def owners_to_notify(facts: EventFacts) -> list[int]:
         .values_list("camera__site__owner_id", flat=True)
         .distinct()
     )
-
-
-# How long after an owner was told of a case further immediate notices of it wait, to go
-# out together (see access_notices_record).
-IMMEDIATE_GATHER = dt.timedelta(seconds=60)
-
-
-def _window() -> dt.timedelta:
-    minutes = (
-        DepartmentPolicy.objects.filter(department_id=department_current().pk)
-        .values_list("notice_digest_minutes", flat=True)
-        .first()
-    )
-    return dt.timedelta(minutes=15 if minutes is None else minutes)
-
-
-def access_notices_record(
-    *, event_seq: int, owner_ids: Collection[int], case_number: str, immediate: bool
-) -> list[AccessNotice]:
-    """Record the notices an access owes its owners, in the caller's (the access's) transaction,
-    and owe one digest task per owner: at once when ``immediate``, else at the end of the
-    department's window (read now: a window changed later applies to later accesses)."""
-    if not owner_ids:
-        return []
-    now = timezone.now()
-    window = _window()
-    owners = sorted(set(owner_ids))
-    if immediate:
-        # At once, unless this owner was told of this case less than a minute ago: then with
-        # the others of that minute, in one e-mail (an officer opening live views one after
-        # another sent ten e-mails in 75 seconds). A window of 0 means each notice at once.
-        gather = min(IMMEDIATE_GATHER, window)
-        recent = dict(
-            AccessNotice.objects.filter(owner_id__in=owners, case_number=case_number, sent_at__gt=now - gather)
-            .values("owner_id")
-            .annotate(last=Max("sent_at"))
-            .values_list("owner_id", "last")
-        )
-        due = {owner: (recent[owner] + gather if owner in recent else now) for owner in owners}
-    else:
-        due = dict.fromkeys(owners, now + window)
-    notices = AccessNotice.objects.bulk_create(
-        AccessNotice(
-            event_seq=event_seq, owner_id=owner_id, case_number=case_number, immediate=immediate, due_at=due[owner_id]
-        )
-        for owner_id in owners
-    )
-    for notice in notices:
-        enqueue_named_on_commit(
-            DIGEST_TASK,
-            not_before=None if notice.due_at <= now else notice.due_at,
-            owner_id=notice.owner_id,
-            case_number=case_number,
-        )
-    return notices
 
 
 def access_notices_claim(*, owner_id: int, case_number: str) -> list[AccessNotice]:

@@ -2,7 +2,7 @@
 
 import copy
 import json
-from typing import Any, NoReturn
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import QueryDict
@@ -16,16 +16,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from accounts.api_base import AccessDenied, ApiInput, BaseApi
+from accounts.api_base import AccessDenied, ApiInput
 from cameras import access
 
 # The schema states the form's own bound: staff routes reach camera data only through the
-# gate, so this module imports nothing else of cameras (tests/console/test_console.py).
-from .forms import MAX_RADIUS_M, AreaForm
-
-
-def _actor(request: Request) -> access.Actor:
-    return access.Actor.from_request(request._request, token_auth=request.auth is not None)
+# gate, so this module imports nothing else of cameras but the shared form and API base
+# (tests/console/test_console.py).
+from cameras.forms import MAX_RADIUS_M, AreaForm
+from cameras.mixins import StaffApi
+from cameras.mixins import staff_actor as _actor
 
 
 class PurposeInput(ApiInput):
@@ -41,18 +40,6 @@ class PurposeOutput(serializers.Serializer):
     case_number = serializers.CharField()
     category = serializers.CharField()
     expires_at = serializers.DateTimeField()
-
-
-class StaffApi(BaseApi):
-    """The staff API: officers and supervisors. Anyone else is refused, and the refusal is
-    logged (console_denied), as the console pages do."""
-
-    allowed_roles = access.CAMERA_ROLES
-
-    def permission_denied(self, request: Request, message: str | None = None, code: str | None = None) -> NoReturn:
-        if request.user is not None and request.user.is_authenticated:
-            access.console_denied(actor=_actor(request), path=request.path)
-        super().permission_denied(request, message=message, code=code)
 
 
 class PurposeCreateApi(StaffApi):
@@ -104,7 +91,7 @@ def _feature(hit: access.CameraHit) -> dict[str, Any]:
 
 
 SEARCH_PARAMETERS = [
-    # The bounds are the form's (console.forms.AreaForm), stated so that clients and the
+    # The bounds are the form's (cameras.forms.AreaForm), stated so that clients and the
     # schema's fuzz test know them; the form still checks them.
     OpenApiParameter("lat", {"type": "number", "minimum": -90, "maximum": 90}, description="centre latitude"),
     OpenApiParameter("lon", {"type": "number", "minimum": -180, "maximum": 180}, description="centre longitude"),

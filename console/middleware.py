@@ -12,8 +12,7 @@ from cameras import access
 
 def _is_staff_view(request: HttpRequest) -> bool:
     """Whether the path names a console page or the staff API (views that log refusals)."""
-    from .api import StaffApi
-    from .views import StaffConsoleMixin
+    from cameras.mixins import StaffApi, StaffConsoleMixin
 
     try:
         match = resolve(request.path_info, urlconf=getattr(request, "urlconf", None))

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,42 +20,17 @@ from django.views import View
 from cameras import access
 from cameras.addresses import address_for_police
 from cameras.consent import ConsentAction, ConsentLevel, Reason, consent_permits
+from cameras.forms import AreaForm
+from cameras.mixins import SESSION_PURPOSE, StaffConsoleMixin
 from cameras.models import Purpose
 from cameras.selectors import grant_state
-from cameras.templatetags.porchlight import view_labels
+from cameras.words import view_labels
 from core.spreadsheets import csv_safe_cell
 from live import selectors as live_selectors
 from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
 from tenants.models import DepartmentPolicy
 
-from .forms import AreaForm, DenyForm, PurposeForm
-
-SESSION_PURPOSE = "console_purpose"
-
-
-class StaffConsoleMixin(LoginRequiredMixin):
-    """Officers and supervisors whose session passed MFA. Anyone else is refused, and the
-    refusal is logged."""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.actor = access.Actor.from_request(request)
-        if request.user.role not in access.CAMERA_ROLES or not self.actor.mfa:
-            access.console_denied(actor=self.actor, path=request.path)
-            raise PermissionDenied(_("The console is for officers and supervisors."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def purpose(self) -> Purpose | None:
-        """The purpose stated in this session, even an expired one: the gate refuses (and
-        logs) an expired purpose itself."""
-        public_id = self.request.session.get(SESSION_PURPOSE)  # type: ignore[attr-defined]
-        return access.purpose_lookup(actor=self.actor, public_id=public_id) if public_id else None
-
-    def to_state_purpose(self) -> HttpResponse:
-        """Where a page that needs a stated purpose sends an officer who has none."""
-        messages.info(self.request, _("State the purpose of your search first."))  # type: ignore[attr-defined]
-        return redirect("console-purpose")
+from .forms import DenyForm, PurposeForm
 
 
 def _in_force(purpose: Purpose | None) -> Purpose | None:

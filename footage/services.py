@@ -21,10 +21,10 @@ from accounts.selectors import user_pseudonym
 from audit.models import Action
 from cameras import access
 from cameras.models import Camera, Purpose
-from config.tasks import enqueue_on_commit
 from notifications.models import Kind
 from notifications.services import notification_send, text
 from tenants.models import DepartmentPolicy
+from tenants.outbox import enqueue_on_commit
 from tenants.selectors import department_current
 
 from .content import sniff, video_container

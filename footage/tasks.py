@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from accounts.language import in_language_of
 from accounts.models import Role
 from audit.tasks import chain_verify_and_alert
-from config.tasks import OutboxTask
 from notifications.models import Kind
 from notifications.services import notification_send_to_role, text
 from tenants.models import Department
+from tenants.outbox import OutboxTask
 from tenants.selectors import department_base_url, department_current
 
 from . import services

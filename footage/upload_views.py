@@ -19,7 +19,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from portal.views import OwnerRequiredMixin
+from cameras.mixins import OwnerRequiredMixin
 
 from . import selectors, uploads
 from .models import CameraAnswer, ClipUpload, OwnerRequest

@@ -21,9 +21,8 @@ from django.views import View
 
 from accounts.selectors import session_passed_mfa
 from cameras import access
-from console.forms import AreaForm
-from console.views import StaffConsoleMixin
-from portal.views import OwnerRequiredMixin
+from cameras.forms import AreaForm
+from cameras.mixins import OwnerRequiredMixin, StaffConsoleMixin
 
 from . import selectors, services, streaming
 from .models import Clip, IntegrityNotice, OwnerRequest

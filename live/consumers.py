@@ -24,7 +24,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from redis.exceptions import RedisError
 
-from accounts.events import user_group
+from accounts.events import LIVE_RECHECK, user_group
 from accounts.models import STAFF_ROLES
 from accounts.selectors import user_has_mfa
 from bridge import protocol
@@ -359,7 +359,7 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     that dies outright leaves the session to live.tasks (its heartbeat stops).
     """
 
-    hot_path_types = frozenset({"live.frame", "live.ping", "live.recheck"})
+    hot_path_types = frozenset({"live.frame", "live.ping", LIVE_RECHECK})
 
     session_id: int | None = None
     watch: asyncio.Task[None] | None = None

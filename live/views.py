@@ -16,8 +16,7 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from cameras import selectors as camera_selectors
-from console.views import StaffConsoleMixin
-from portal.views import OwnerRequiredMixin
+from cameras.mixins import OwnerRequiredMixin, StaffConsoleMixin
 from tenants.selectors import department_base_url
 
 from . import selectors, services

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from console.api import StaffApi
+from cameras.mixins import StaffApi
 
 from . import selectors
 from .models import Message, Thread

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from cameras import access
 from cameras.models import Camera, Purpose
-from config.tasks import enqueue_on_commit
 from notifications.services import owner_reply_notify
+from tenants.outbox import enqueue_on_commit
 
 from . import selectors
 from .models import MESSAGE_MAX_CHARS, Message, MessagingPreference, Sender, Thread

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.language import in_language_of
-from config.tasks import OutboxTask
+from tenants.outbox import OutboxTask
 from tenants.selectors import department_base_url, department_current
 
 from . import selectors, services

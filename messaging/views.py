@@ -10,8 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from console.views import StaffConsoleMixin
-from portal.views import OwnerRequiredMixin
+from cameras.mixins import OwnerRequiredMixin, StaffConsoleMixin
 
 from . import selectors, services
 from .forms import MessageForm, PreferenceForm, ReplyForm

@@ -7,7 +7,7 @@ is the caller's; how it is stored and sent is here:
 - the entry is written in the caller's transaction, so it exists exactly when the action
   that caused it committed;
 - the e-mail is a task recorded in the outbox in that same transaction and sent after the
-  commit (config.tasks.enqueue_on_commit), so a broker outage delays it and never loses it;
+  commit (tenants.outbox.enqueue_on_commit), so a broker outage delays it and never loses it;
 - both are in the recipient's own language: the caller passes sentences that are translated
   when used (``text``), and they are rendered here under the recipient's language.
 """
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.language import user_language
 from accounts.models import Role, User
-from config.tasks import enqueue_on_commit
+from tenants.outbox import enqueue_on_commit
 
 from .models import Kind, Notification
 

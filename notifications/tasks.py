@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from config.tasks import OutboxTask
+from tenants.outbox import OutboxTask
 from tenants.selectors import department_base_url, department_current
 
 from .models import Notification

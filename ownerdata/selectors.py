@@ -22,13 +22,13 @@ from allauth.mfa.models import Authenticator
 
 from accounts.models import ApiToken
 from audit.selectors import events_for_owner
+from cameras.access_log import access_entries_for_owner
 from cameras.models import Camera, ConsentGrant, Site
 from cameras.selectors import cameras_of_owner
 from footage.departure import FootageDeparture, owner_footage_preview
 from footage.models import Clip, OwnerRequest
 from live.models import Bridge, LiveSession
 from messaging.selectors import officer_words, owner_threads_with_messages
-from portal.selectors import access_entries_for_owner
 
 Row = dict[str, Any]
 Section = Callable[[Any, str], list[Row]]
@@ -194,7 +194,7 @@ def export_consent_history(owner: Any, time_zone: str) -> list[Row]:
 
 def export_access_events(owner: Any, time_zone: str) -> list[Row]:
     """Every police access (allowed or refused) that touched the owner's cameras, oldest
-    first, exactly as "Who accessed my cameras" shows it (portal.selectors)."""
+    first, exactly as "Who accessed my cameras" shows it (cameras.access_log)."""
     events = events_for_owner(owner_id=owner.pk).order_by("seq")
     return [
         _row(

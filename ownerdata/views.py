@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.models import STAFF_ROLES
 from accounts.services import AccountError
-from portal.views import OwnerRequiredMixin
+from cameras.mixins import OwnerRequiredMixin
 
 from .export import export_csv_zip, export_json, owner_export_collect
 from .forms import AccountDeleteForm

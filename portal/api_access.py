@@ -1,6 +1,6 @@
 """``GET /api/v1/me/access-events/``: the owner's "who accessed my cameras", as JSON.
 
-The same entries as the page (portal.selectors): only the caller's own cameras, by
+The same entries as the page (cameras.access_log): only the caller's own cameras, by
 public id, the caller's label and the property each is on; officers in the page's words
 (badge, or role when they have none); times in the department's time zone. It lives in
 portal because it needs camera labels and audit cannot import cameras.
@@ -22,8 +22,8 @@ from accounts.api_pagination import PagePagination
 from accounts.models import OWNER_ROLES
 from audit.models import Action
 from audit.selectors import events_for_owner
+from cameras.access_log import access_entries_for_owner
 
-from .selectors import access_entries_for_owner
 from .views_access import owner_log_anchor
 
 

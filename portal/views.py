@@ -7,20 +7,19 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.models import OWNER_ROLES
 from audit.selectors import chain_head, events_for_owner
 from cameras import selectors, services, suspensions
 from cameras.consent import MAX_WINDOWS, ConsentLevel
 from cameras.exceptions import OutsideJurisdiction
+from cameras.mixins import OwnerRequiredMixin
 from cameras.models import Camera, CameraStatus, Site
 from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
 from tenants.models import DepartmentPolicy
@@ -52,27 +51,6 @@ class PortalHomeView(TemplateView):
         # Published so that nobody, not even the operator, can rewrite the log unnoticed.
         context["chain_head"] = chain_head()
         return context
-
-
-class OwnerRequiredMixin(LoginRequiredMixin):
-    """Residents and businesses only; every lookup below is scoped to request.user."""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if request.user.is_authenticated and request.user.role not in OWNER_ROLES:
-            raise PermissionDenied(_("This page is for residents and businesses registering their cameras."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def site_or_404(self, public_id: Any) -> Site:
-        try:
-            return selectors.site_of_owner(owner=self.request.user, public_id=public_id)  # type: ignore[attr-defined]
-        except Site.DoesNotExist as exc:
-            raise Http404 from exc
-
-    def camera_or_404(self, public_id: Any) -> Camera:
-        try:
-            return selectors.camera_of_owner(owner=self.request.user, public_id=public_id)  # type: ignore[attr-defined]
-        except Camera.DoesNotExist as exc:
-            raise Http404 from exc
 
 
 def _map_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:

@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from audit.selectors import event_number, events_for_owner
-
-from .selectors import access_entries_for_owner
-from .views import OwnerRequiredMixin
+from cameras.access_log import access_entries_for_owner
+from cameras.mixins import OwnerRequiredMixin
 
 PAGE_SIZE = 25
 

@@ -13,6 +13,7 @@ connection, so a schema set for one consumer would otherwise leak into the next
 """
 
 import hashlib
+import time
 from collections.abc import Callable
 from http.cookies import SimpleCookie
 from importlib import import_module
@@ -22,10 +23,9 @@ from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.contrib.auth import get_user
+from django.contrib.auth import get_user, logout
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.messages.storage.base import BaseStorage
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django_tenants.utils import (
     get_public_schema_name,
     get_tenant_domain_model,
@@ -33,6 +33,8 @@ from django_tenants.utils import (
     schema_context,
     tenant_context,
 )
+
+from core.sessions import staff_session_expiry
 
 T = TypeVar("T")
 
@@ -57,34 +59,30 @@ def _tenant_for_host(host: str) -> Any:
         return domain.tenant if domain else None
 
 
-def _session_timed_out(session: Any, user: Any, path: str) -> bool:
+def _session_timed_out(session: Any, user: Any) -> bool:
     """Whether the staff session timeouts end this session, as they would on an HTTP request.
 
-    The rules live in one place, accounts.middleware.SessionTimeoutMiddleware: it runs here
-    on a stand-in request, and a response other than ours means it signed the user out
-    (which also ends the session for the browser's next page). Its notice has no page to
-    show on, so it is dropped. The socket does not count as activity: the page that opened
-    it did.
+    The rule is core.sessions.staff_session_expiry, which accounts' HTTP middleware also
+    asks. An ended session is signed out here as there (which also ends it for the
+    browser's next page). The socket does not count as activity: the page that opened it did.
     """
-    from accounts.middleware import SessionTimeoutMiddleware
-
+    if not getattr(user, "is_staff_role", False) or staff_session_expiry(session, now=time.time()) is None:
+        return False
     request = HttpRequest()
-    request.path = request.path_info = path
     request.session = session
     request.user = user
-    request._messages = BaseStorage(request)  # type: ignore[attr-defined]
-    passed = HttpResponse()
-    return SessionTimeoutMiddleware(lambda _request: passed)(request) is not passed
+    logout(request)
+    return True
 
 
-def _session_and_user(tenant: Any, session_key: str | None, path: str = "/") -> tuple[Any, Any]:
+def _session_and_user(tenant: Any, session_key: str | None) -> tuple[Any, Any]:
     engine = import_module(settings.SESSION_ENGINE)
     with tenant_context(tenant):
         session = engine.SessionStore(session_key)
         user = get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]
         if user.is_authenticated:
             user.role  # noqa: B018  (load fields now, inside the schema)
-            if _session_timed_out(session, user, path):
+            if _session_timed_out(session, user):
                 user = AnonymousUser()
         return session, user
 
@@ -93,7 +91,7 @@ def socket_session_user(scope: dict[str, Any]) -> tuple[Any, Any]:
     """The socket's session and user as they stand now: what the handshake found, asked again
     (signed out, timed out, password changed: an anonymous user). Runs in the scope's tenant."""
     session_key = getattr(scope.get("session"), "session_key", None)
-    return _session_and_user(scope["tenant"], session_key, scope.get("path", "/"))
+    return _session_and_user(scope["tenant"], session_key)
 
 
 def run_in_tenant(tenant: Any, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -126,7 +124,7 @@ class TenantWebsocketMiddleware:
         cookies.load(_header(scope, b"cookie"))
         morsel = cookies.get(settings.SESSION_COOKIE_NAME)
         session_key = morsel.value if morsel else None
-        session, user = await database_sync_to_async(_session_and_user)(tenant, session_key, scope.get("path", "/"))
+        session, user = await database_sync_to_async(_session_and_user)(tenant, session_key)
         scope = dict(
             scope,
             tenant=tenant,

@@ -70,7 +70,7 @@ class Department(TenantMixin):
     boundary = models.MultiPolygonField(_("jurisdiction boundary"), srid=4326, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Tenants are created by tenants.services.department_create, which migrates the schema.
+    # Tenants are created by tenants.services.department_provision, which migrates the schema.
     auto_create_schema = True
     # Deleting a department never drops its schema: the access log (retention: years) and
     # the evidence records must outlive the contract; dropping them is a deliberate act of
@@ -204,7 +204,7 @@ class OutboxMessage(models.Model):
 
     Written in the caller's transaction (so an action and the notices it owes commit or
     roll back together), published to the broker after the commit, and published again by
-    the sweep (config.tasks.outbox_sweep) while it is not delivered. The worker locks the
+    the sweep (tenants.outbox.outbox_sweep) while it is not delivered. The worker locks the
     row, skips it if already delivered, and marks it delivered in the task's transaction.
 
     It lives in the public schema with its department, not in each department's schema: one

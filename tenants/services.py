@@ -4,17 +4,14 @@ import datetime as dt
 import json
 import logging
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, schema_exists, tenant_context
+from django_tenants.utils import get_public_schema_name, schema_exists
 
 from .exceptions import OnboardingError
 from .models import (
@@ -66,14 +63,22 @@ def boundary_from_geojson(text: str) -> MultiPolygon:
     return geometry
 
 
-@dataclass(frozen=True)
-class OnboardedDepartment:
-    department: Department
-    admin: Any
-    created: bool
+def public_tenant_ensure(*, domain: str = "localhost") -> Department:
+    """The public schema's tenant row and its host name (idempotent)."""
+    public, _ = Department.objects.get_or_create(
+        schema_name=get_public_schema_name(),
+        defaults={"name": "Porchlight", "slug": "public"},
+    )
+    Domain.objects.get_or_create(domain=domain, defaults={"tenant": public, "is_primary": True})
+    return public
 
 
-def _validate_new_department(*, name: str, schema_name: str, domain: str, admin_email: str) -> None:
+def department_validate_new(*, name: str, schema_name: str, domain: str) -> None:
+    """Refuse (OnboardingError) a new department's name, schema or domain that cannot be created.
+
+    ``domain`` is expected stripped and lower-cased. Onboarding (accounts.onboarding) calls
+    this before anything is created.
+    """
     if not name.strip():
         raise OnboardingError("The department needs a name.")
     if not _SCHEMA_RE.match(schema_name) or schema_name.startswith("pg_"):
@@ -91,41 +96,10 @@ def _validate_new_department(*, name: str, schema_name: str, domain: str, admin_
         raise OnboardingError(f"'{domain}' is not a valid host name.")
     if Domain.objects.filter(domain=domain).exists():
         raise OnboardingError(f"The domain '{domain}' is already taken.")
-    try:
-        validate_email(admin_email)
-    except ValidationError as exc:
-        raise OnboardingError(f"'{admin_email}' is not a valid e-mail address.") from exc
 
 
-def public_tenant_ensure(*, domain: str = "localhost") -> Department:
-    """The public schema's tenant row and its host name (idempotent)."""
-    public, _ = Department.objects.get_or_create(
-        schema_name=get_public_schema_name(),
-        defaults={"name": "Porchlight", "slug": "public"},
-    )
-    Domain.objects.get_or_create(domain=domain, defaults={"tenant": public, "is_primary": True})
-    return public
-
-
-def department_create(
-    *,
-    name: str,
-    schema_name: str,
-    domain: str,
-    admin_email: str,
-    boundary: MultiPolygon | None = None,
-    time_zone: str = "America/Los_Angeles",
-) -> OnboardedDepartment:
-    """Onboard a department: schema (migrated), domain, default policy and first admin.
-
-    Everything is validated before anything is created, and creation is one
-    transaction: a failure half-way leaves no schema, row or user behind.
-    """
-    from accounts.services import user_invite
-
-    domain = domain.strip().lower()
-    admin_email = admin_email.strip()
-    _validate_new_department(name=name, schema_name=schema_name, domain=domain, admin_email=admin_email)
+def time_zone_validate(time_zone: str) -> None:
+    """Refuse (OnboardingError) a time zone that is not in the tz database."""
     try:
         from zoneinfo import ZoneInfo
 
@@ -133,6 +107,21 @@ def department_create(
     except Exception as exc:  # ZoneInfoNotFoundError or ValueError for malformed keys
         raise OnboardingError(f"'{time_zone}' is not a known time zone.") from exc
 
+
+def department_provision(
+    *,
+    name: str,
+    schema_name: str,
+    domain: str,
+    boundary: MultiPolygon | None = None,
+    time_zone: str = "America/Los_Angeles",
+) -> Department:
+    """A department's schema (migrated), domain and default policy, in one transaction.
+
+    Validated first (department_validate_new, time_zone_validate) by the caller: onboarding
+    (accounts.onboarding.department_create) wraps this and the first admin's invitation in
+    its own transaction, so that a failure at any step leaves no schema, row or user behind.
+    """
     department = Department(
         name=name.strip(),
         slug=schema_name.replace("_", "-"),
@@ -140,8 +129,8 @@ def department_create(
         boundary=boundary,
         time_zone=time_zone,
     )
-    # One transaction for all of it: PostgreSQL DDL is transactional, so a failure at
-    # any step (even after the schema was created and migrated) leaves nothing behind.
+    # PostgreSQL DDL is transactional, so a failure at any step (even after the schema was
+    # created and migrated) leaves nothing behind.
     with transaction.atomic():
         department.save()  # creates and migrates the schema
         Domain.objects.create(domain=domain, tenant=department, is_primary=True)
@@ -151,10 +140,7 @@ def department_create(
             exigent_categories=list(DEFAULT_EXIGENT_CATEGORIES),
             prohibited_purposes=list(DEFAULT_PROHIBITED_PURPOSES),
         )
-        with tenant_context(department):
-            admin = user_invite(actor=None, email=admin_email, role="dept_admin", full_name="", department=department)
-    logger.info("department onboarded", extra={"schema": schema_name, "domain": domain})
-    return OnboardedDepartment(department=department, admin=admin, created=True)
+    return department
 
 
 POLICY_EDITABLE_FIELDS = (
@@ -190,7 +176,7 @@ def policy_update(*, department: Department, actor: Any, **changes: Any) -> Depa
     return policy
 
 
-# --- The outbox (config.tasks publishes and delivers; these are its writes) ----------------
+# --- The outbox (tenants.outbox publishes and delivers; these are its writes) ----------------
 
 
 def outbox_record(

@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from config.tasks import outbox_sweep as outbox_sweep_service
+from tenants.outbox import outbox_sweep as outbox_sweep_service
 
 
 @shared_task(name="tenants.tasks.outbox_sweep")
 def outbox_sweep() -> int:
-    """Publish every department's owed tasks that the broker never got (config.tasks.outbox_sweep)."""
+    """Publish every department's owed tasks that the broker never got (tenants.outbox.outbox_sweep)."""
     return outbox_sweep_service()

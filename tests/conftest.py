@@ -28,13 +28,14 @@ from django.test import Client
 from django_tenants.utils import get_public_schema_name, tenant_context
 
 from accounts.models import Role, User
+from accounts.onboarding import department_create
 from cameras import services as camera_services
 from cameras.access import Actor, purpose_declare
 from cameras.models import Camera, Purpose
 from config.celery import app
 from tenants.demo import DEMO_DEPARTMENTS, demo_boundary
 from tenants.models import Department, DepartmentPolicy
-from tenants.services import department_create, public_tenant_ensure
+from tenants.services import public_tenant_ensure
 
 from .factories import PASSWORD, UserFactory, bridge_online_make, totp_code, totp_enable
 

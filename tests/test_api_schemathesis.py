@@ -22,11 +22,11 @@ from django.db import connection
 from django_tenants.utils import tenant_context
 
 from accounts.models import STAFF_ROLES, Role
+from accounts.onboarding import department_create
 from accounts.services import api_token_issue
 from cameras.access import Actor, purpose_declare
 from tenants.demo import demo_boundary
 from tenants.models import Department
-from tenants.services import department_create
 from tests.factories import UserFactory, totp_enable
 from tests.site_client import uvicorn_server
 

@@ -67,7 +67,7 @@ def test_healthz_reports_the_running_worker(
 def test_a_task_that_would_not_run_once_per_outbox_message_cannot_be_enqueued_after_a_commit(
     in_rialto: Any,
 ) -> None:
-    from config.tasks import enqueue_on_commit
+    from tenants.outbox import enqueue_on_commit
 
     with pytest.raises(TypeError) as raised:
         enqueue_on_commit(sessions_clear_expired)

@@ -1,4 +1,4 @@
-"""config.sql.CompiledQuery: SQL compiled once from the ORM, run in whichever schema is active."""
+"""core.sql.CompiledQuery: SQL compiled once from the ORM, run in whichever schema is active."""
 
 from typing import Any
 
@@ -7,7 +7,7 @@ from django.db import connection
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role, User
-from config.sql import CompiledQuery
+from core.sql import CompiledQuery
 from tenants.models import Department, DepartmentPolicy
 from tests.factories import UserFactory
 

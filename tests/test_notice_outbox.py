@@ -310,7 +310,7 @@ def test_a_notice_published_three_times_is_delivered_once_by_racing_workers(
 ) -> None:
     # given a notice published after its access's commit and published twice more by two
     # sweeps that took it for lost (grace 0), before any worker runs
-    from config.tasks import outbox_sweep
+    from tenants.outbox import outbox_sweep
 
     settings.PORCHLIGHT_OUTBOX_GRACE_SECONDS = 0
     settings.PORCHLIGHT_OUTBOX_REDELIVER_SECONDS = 0

@@ -190,7 +190,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-# The outbox (config.tasks): tasks owed by committed actions are published again by a sweep
+# The outbox (tenants.outbox): tasks owed by committed actions are published again by a sweep
 # every PORCHLIGHT_OUTBOX_SWEEP_SECONDS when their publish after the commit failed (broker
 # down) and they are older than PORCHLIGHT_OUTBOX_GRACE_SECONDS (time for that publish to
 # finish), or when they were published but not delivered PORCHLIGHT_OUTBOX_REDELIVER_SECONDS

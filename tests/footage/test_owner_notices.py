@@ -171,7 +171,7 @@ def test_an_export_shows_the_owner_the_camera_the_footage_came_from(
 def test_an_export_emails_an_owner_who_asked_for_notices_at_the_end_of_the_window(
     clip: Clip, actor: access.Actor, purpose: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from config.tasks import outbox_sweep
+    from tenants.outbox import outbox_sweep
 
     mail.outbox.clear()
 

@@ -23,11 +23,11 @@ from audit.models import AccessEvent, Action
 from audit.services import ActorSnapshot, EventFacts, access_event_record
 from cameras import access
 from cameras import services as camera_services
+from cameras.digest import access_digest_send as access_digest_send_task
 from cameras.geo import Area
 from cameras.geometry import point
 from cameras.models import Camera, Purpose
 from config.celery import app
-from portal.tasks import access_digest_send as access_digest_send_task
 from tenants.models import Department, DepartmentPolicy
 from tenants.selectors import department_base_url
 from tenants.services import policy_update
@@ -500,7 +500,7 @@ def test_a_notice_that_could_not_be_sent_is_sent_when_the_task_runs_again(
     owner: User, register: Any, officer: access.Actor, purpose: Purpose
 ) -> None:
     _look(officer, purpose, register(owner, notify=True))
-    with mock.patch("portal.tasks.send_mail", side_effect=OSError("SMTP down")), pytest.raises(OSError, match="down"):
+    with mock.patch("cameras.digest.send_mail", side_effect=OSError("SMTP down")), pytest.raises(OSError, match="down"):
         access_digest_send_task(owner_id=owner.pk, case_number=CASE)
 
     again = access_digest_send_task(owner_id=owner.pk, case_number=CASE)
@@ -515,7 +515,7 @@ def test_the_notice_task_retries_a_failed_send_by_itself(
     _look(officer, purpose, register(owner, notify=True))
     flaky = _FlakyMail(failures=2)
 
-    with mock.patch("portal.tasks.send_mail", flaky):
+    with mock.patch("cameras.digest.send_mail", flaky):
         result = access_digest_send_task.apply(kwargs={"owner_id": owner.pk, "case_number": CASE})
 
     assert result.get() == 1
@@ -529,7 +529,7 @@ def test_the_notice_task_gives_up_after_its_last_retry(
     _look(officer, purpose, register(owner, notify=True))
     flaky = _FlakyMail(failures=1000)
 
-    with mock.patch("portal.tasks.send_mail", flaky):
+    with mock.patch("cameras.digest.send_mail", flaky):
         result = access_digest_send_task.apply(kwargs={"owner_id": owner.pk, "case_number": CASE})
 
     assert result.failed()
@@ -548,7 +548,7 @@ def test_one_owners_failed_notice_holds_up_no_other_owner(
         actor=officer, purpose=purpose, area=Area(center=point(-117.38, 34.10), radius_m=200), mode="pin"
     )
     refusing = _FlakyMail(failures=1, failing=neighbour.email)
-    with mock.patch("portal.tasks.send_mail", refusing):
+    with mock.patch("cameras.digest.send_mail", refusing):
         told = access_digest_send_task(owner_id=owner.pk, case_number=CASE)
         with pytest.raises(SMTPServerDisconnected):
             access_digest_send_task(owner_id=neighbour.pk, case_number=CASE)

@@ -14,9 +14,9 @@ from django.db import transaction
 
 from audit.models import AccessEvent, Action
 from cameras import access
-from config.tasks import OUTBOX_HEADER, OutboxTask, outbox_sweep
-from portal.tasks import access_digest_send as access_digest_send_task
+from cameras.digest import access_digest_send as access_digest_send_task
 from tenants.models import Department, OutboxMessage
+from tenants.outbox import OUTBOX_HEADER, OutboxTask, outbox_sweep
 from tenants.services import policy_update
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "notices-and-tasks.md"
@@ -42,7 +42,7 @@ def notices_at_once(in_rialto: Department) -> None:
 
 def _notices() -> Any:
     # (Rows committed by the session's set-up and by worker tests are in the table too.)
-    return OutboxMessage.objects.filter(task_name="portal.tasks.access_digest_send")
+    return OutboxMessage.objects.filter(task_name="cameras.digest.access_digest_send")
 
 
 def _notice_of(camera: Any) -> Any:

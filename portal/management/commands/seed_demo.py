@@ -17,6 +17,7 @@ from django.db import transaction
 from django_tenants.utils import tenant_context
 
 from accounts.models import STAFF_ROLES, Role, User
+from accounts.onboarding import department_create
 from cameras.demo import demo_registry_seed
 from cameras.models import Camera
 from places.demo import addresses_write_csv, demo_grid
@@ -25,7 +26,7 @@ from places.services import address_file_import
 from tenants.demo import DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_ROLES, OPERATOR_EMAIL, demo_boundary, demo_email
 from tenants.models import Department, DepartmentPolicy
 from tenants.selectors import department_base_url
-from tenants.services import department_create, policy_update, public_tenant_ensure
+from tenants.services import policy_update, public_tenant_ensure
 
 
 def demo_totp_secret(email: str) -> str:

@@ -3,8 +3,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.onboarding import department_create
 from tenants.exceptions import OnboardingError
-from tenants.services import boundary_from_geojson, department_create, public_tenant_ensure
+from tenants.services import boundary_from_geojson, public_tenant_ensure
 
 
 class Command(BaseCommand):

@@ -1,28 +1,41 @@
-"""Celery tasks of the portal. Each runs inside the schema of the tenant that enqueued it."""
+"""The owner's access digest: recording the notices an access owes and e-mailing them.
 
+The gate (cameras.access) records the notices in the access's transaction and owes the digest
+task through the outbox, imported, not named: the task lives here, beside the gate, in the
+domain that owns the notices (cameras.notices), not in the portal above it (the outbox rows
+that named portal/tasks.py were renamed: tenants migration 0008). Each task runs inside the
+schema of the tenant that enqueued it.
+"""
+
+import datetime as dt
 import logging
+from collections.abc import Collection
 from smtplib import SMTPException
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.language import in_language_of
 from audit.selectors import event_get, events_get
 from audit.services import EventFacts
-from cameras.notices import access_notices_claim, access_notices_record, access_notices_sent, owners_to_notify
-from cameras.selectors import cameras_notifying_on_access
-from config.tasks import OutboxTask
+from tenants.models import DepartmentPolicy
+from tenants.outbox import OutboxTask, enqueue_later_on_commit, enqueue_on_commit
 from tenants.selectors import department_base_url, department_current
 
-from .selectors import LIVE_ACTIONS, AccessEntry, access_entry, camera_public_ids, camera_ref
+from .access_log import LIVE_ACTIONS, AccessEntry, access_entry, camera_public_ids, camera_ref
+from .models import AccessNotice
+from .notices import access_notices_claim, access_notices_sent, owners_to_notify
+from .selectors import cameras_notifying_on_access
 
-logger = logging.getLogger("porchlight.portal")
+logger = logging.getLogger("porchlight.cameras")
 
 # A mail server that is down is tried again after waits of up to 1, 2, 4, … minutes (Celery
 # picks each at random below that), eight times. Each wait stays under the Redis broker's
@@ -33,7 +46,7 @@ MAX_RETRIES = 8
 
 
 @shared_task(
-    name="portal.tasks.access_digest_send",
+    name="cameras.digest.access_digest_send",
     base=OutboxTask,
     autoretry_for=(SMTPException, OSError),
     retry_backoff=RETRY_BACKOFF_SECONDS,
@@ -80,7 +93,7 @@ def access_digest_send(*, owner_id: int, case_number: str) -> int:
             }
             send_mail(
                 subject=_digest_subject(entries, case_number),
-                message=render_to_string("portal/email/access_digest.txt", context),
+                message=render_to_string("cameras/email/access_digest.txt", context),
                 from_email=None,
                 recipient_list=[owner.email],
             )
@@ -89,7 +102,62 @@ def access_digest_send(*, owner_id: int, case_number: str) -> int:
     return len(entries)
 
 
-@shared_task(name="portal.tasks.access_notice_send", base=OutboxTask)
+# How long after an owner was told of a case further immediate notices of it wait, to go
+# out together (see access_notices_record).
+IMMEDIATE_GATHER = dt.timedelta(seconds=60)
+
+
+def _window() -> dt.timedelta:
+    minutes = (
+        DepartmentPolicy.objects.filter(department_id=department_current().pk)
+        .values_list("notice_digest_minutes", flat=True)
+        .first()
+    )
+    return dt.timedelta(minutes=15 if minutes is None else minutes)
+
+
+def access_notices_record(
+    *, event_seq: int, owner_ids: Collection[int], case_number: str, immediate: bool
+) -> list[AccessNotice]:
+    """Record the notices an access owes its owners, in the caller's (the access's) transaction,
+    and owe one digest task per owner: at once when ``immediate``, else at the end of the
+    department's window (read now: a window changed later applies to later accesses)."""
+    if not owner_ids:
+        return []
+    now = timezone.now()
+    window = _window()
+    owners = sorted(set(owner_ids))
+    if immediate:
+        # At once, unless this owner was told of this case less than a minute ago: then with
+        # the others of that minute, in one e-mail (an officer opening live views one after
+        # another sent ten e-mails in 75 seconds). A window of 0 means each notice at once.
+        gather = min(IMMEDIATE_GATHER, window)
+        recent = dict(
+            AccessNotice.objects.filter(owner_id__in=owners, case_number=case_number, sent_at__gt=now - gather)
+            .values("owner_id")
+            .annotate(last=Max("sent_at"))
+            .values_list("owner_id", "last")
+        )
+        due = {owner: (recent[owner] + gather if owner in recent else now) for owner in owners}
+    else:
+        due = dict.fromkeys(owners, now + window)
+    notices = AccessNotice.objects.bulk_create(
+        AccessNotice(
+            event_seq=event_seq, owner_id=owner_id, case_number=case_number, immediate=immediate, due_at=due[owner_id]
+        )
+        for owner_id in owners
+    )
+    for notice in notices:
+        if notice.due_at <= now:
+            enqueue_on_commit(access_digest_send, owner_id=notice.owner_id, case_number=case_number)
+        else:
+            enqueue_later_on_commit(
+                access_digest_send, not_before=notice.due_at, owner_id=notice.owner_id, case_number=case_number
+            )
+    return notices
+
+
+@shared_task(name="cameras.digest.access_notice_send", base=OutboxTask)
 def access_notice_send(*, event_seq: int) -> int:
     """An access notice owed by the release before digests (an outbox row left undelivered at
     the upgrade): its notices are recorded now, owed at once, and sent as digests (this row

@@ -1,7 +1,8 @@
 """The access log as an owner sees it: "who looked at my cameras".
 
-Shared by the page (/my/access/), the API (/api/v1/me/access-events/) and the e-mail
-notices, so that all three say the same thing. An event names cameras by typed
+Shared by the owner's page (/my/access/), the API (/api/v1/me/access-events/), the e-mail
+notices and the owner's data export (ownerdata), so that all say the same thing; it lives
+here, below those interfaces, so that none of them imports another. An event names cameras by typed
 reference ("camera:<uuid>"), and a search names every owner's cameras it returned: only
 the references that are this owner's own cameras are ever shown, with the owner's own
 labels and the property each is on (an owner may have a "Front door" at two addresses).
@@ -21,9 +22,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from audit.models import AccessEvent, Action, Outcome
-from cameras.models import Camera
-from cameras.selectors import cameras_of_owner
-from cameras.templatetags.porchlight import purpose_label
+
+from .models import Camera
+from .selectors import cameras_of_owner
+from .words import purpose_label
 
 CAMERA_TARGET_PREFIX = "camera:"
 CLIP_TARGET_PREFIX = "clip:"

@@ -153,19 +153,6 @@ def enqueue_later_on_commit(task: Task, *, not_before: dt.datetime, **kwargs: An
     outbox_record(department=department_current(), task_name=task.name, kwargs=kwargs, not_before=not_before)
 
 
-def enqueue_named_on_commit(task_name: str, *, not_before: dt.datetime | None = None, **kwargs: Any) -> None:
-    """Like enqueue_on_commit (enqueue_later_on_commit with ``not_before``), for a task named
-    rather than imported.
-
-    Lower layers use this to start work implemented above them (the gate asking the
-    portal to notify owners) without importing upwards.
-    """
-    if not_before is None:
-        enqueue_on_commit(_task_named(task_name), **kwargs)
-    else:
-        enqueue_later_on_commit(_task_named(task_name), not_before=not_before, **kwargs)
-
-
 def outbox_sweep(*, now: dt.datetime | None = None) -> int:
     """Publish the outbox messages now due (owed later, at ``not_before``), and again those not
     published (broker down at the commit) or not delivered long after; forget delivered ones
