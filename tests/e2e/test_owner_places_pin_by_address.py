@@ -86,11 +86,12 @@ def test_owner_picks_the_address_and_the_pin_moves_there(porchlight_server: Live
 
 
 def test_in_spanish_the_address_box_says_one_suggestion_and_where_the_pin_went(
-    porchlight_server: LiveServer, page: Any, shot: Any
+    porchlight_server: LiveServer, browser: Any, shot: Any
 ) -> None:
     people = _committed(_make_owner)
-    page.context.add_cookies([{"name": "sessionid", "value": people["session"], "domain": HOST, "path": "/"}])
-    page.set_extra_http_headers({"Accept-Language": "es"})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-ES")
+    context.add_cookies([{"name": "sessionid", "value": people["session"], "domain": HOST, "path": "/"}])
+    page = context.new_page()
     page.goto(porchlight_server.url(HOST, "/my/sites/new/"))
     page.wait_for_selector("#pick-map[data-ready='1']")
 
@@ -104,3 +105,4 @@ def test_in_spanish_the_address_box_says_one_suggestion_and_where_the_pin_went(
 
     expect(status).to_have_text("Marcador colocado en 845 N Acacia Ave, Rialto 92376; arrástrelo si hace falta.")
     shot(page, "pin-placed-es")
+    context.close()
