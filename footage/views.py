@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from accounts.selectors import session_passed_mfa
@@ -106,8 +106,16 @@ class FootageRequestCreateView(StaffConsoleMixin, View):
                 else:
                     messages.success(
                         request,
-                        _("Request sent to %(owners)d owner(s) for %(cameras)d camera(s).")
-                        % {"owners": sent.owners, "cameras": sent.cameras},
+                        ngettext(
+                            "Request sent to %(owners)d owner for %(cameras)s.",
+                            "Request sent to %(owners)d owners for %(cameras)s.",
+                            sent.owners,
+                        )
+                        % {
+                            "owners": sent.owners,
+                            "cameras": ngettext("%(count)d camera", "%(count)d cameras", sent.cameras)
+                            % {"count": sent.cameras},
+                        },
                     )
                     return redirect("footage-request-detail", request_id=sent.request.public_id)
         return self._page(request, form, area, status=400)

@@ -22,6 +22,10 @@ from simple_history.models import HistoricalRecords
 #: explain a case or answer it, and it caps what one request can make anyone store or read.
 MESSAGE_MAX_CHARS = 2000
 
+#: How a thread keeps an address block (cameras.addresses.address_for_police's template):
+#: the number and the street, worded in the reader's language when a page shows it.
+THREAD_BLOCK = "%(block)s\t%(street)s"
+
 
 class Thread(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -32,6 +36,14 @@ class Thread(models.Model):
         "cameras.Camera", on_delete=models.SET_NULL, null=True, blank=True, related_name="message_threads"
     )
     camera_ref = models.CharField(max_length=80)
+    # What the officer was shown of the camera through the gate when they last wrote (each
+    # message_send refreshes it), so that their message pages name the camera without reading
+    # it again: its type and placement (codes), and its address as police may see it
+    # (cameras.addresses.address_for_police), a block kept as "number<TAB>street" so that it
+    # reads in the language of whoever opens the page.
+    camera_type = models.CharField(max_length=20, blank=True)
+    camera_placement = models.CharField(max_length=10, blank=True)
+    camera_address = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_message_at = models.DateTimeField()
 
@@ -47,6 +59,22 @@ class Thread(models.Model):
 
     def __str__(self) -> str:
         return f"thread {self.public_id} ({self.camera_ref})"
+
+    @property
+    def camera_words(self) -> str:
+        """The camera as the officer's pages name it: "Fixed camera · Outside, 1200 block of
+        W Baseline Rd" (never the owner's label or name), in the active language."""
+        from cameras.addresses import block_template
+        from cameras.models import CameraType, Placement
+
+        kind = " · ".join(
+            str(dict(choices.choices).get(code, code))
+            for choices, code in ((CameraType, self.camera_type), (Placement, self.camera_placement))
+            if code
+        )
+        block, tab, street = self.camera_address.partition("\t")  # THREAD_BLOCK
+        address = block_template() % {"block": block, "street": street} if tab else self.camera_address
+        return ", ".join(part for part in (kind, address) if part)
 
     @property
     def camera_public_id(self) -> str:

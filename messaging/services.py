@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from cameras import access
+from cameras.addresses import address_for_police
 from cameras.models import Camera, Purpose
 from notifications.services import owner_reply_notify
 from tenants.outbox import enqueue_on_commit
 
 from . import selectors
-from .models import MESSAGE_MAX_CHARS, Message, MessagingPreference, Sender, Thread
+from .models import MESSAGE_MAX_CHARS, THREAD_BLOCK, Message, MessagingPreference, Sender, Thread
 
 # Refusals after which a staff member is told nothing but "not found": the camera is not in
 # this department, or its owner gave no consent at all (police may not even locate it).
@@ -82,6 +83,16 @@ def _thread_for(*, officer: Any, camera: Camera) -> Thread:
         return Thread.objects.select_for_update().get(officer=officer, camera=camera)
 
 
+def _camera_words_keep(thread: Thread, camera: Camera) -> None:
+    """Keep on the thread what the gate just let the officer see of the camera (its type,
+    placement, and address as police may see it), for their message pages to name it."""
+    thread.camera_type = camera.camera_type
+    thread.camera_placement = camera.placement
+    thread.camera_address = address_for_police(
+        camera.site.address, share_contact=camera.site.share_contact, template=THREAD_BLOCK
+    )
+
+
 def message_send(*, actor: access.Actor, purpose: Purpose | None, camera_public_id: Any, body: str) -> Message:
     """An officer's message to the owner of one camera, through Porchlight.
 
@@ -120,7 +131,8 @@ def message_send(*, actor: access.Actor, purpose: Purpose | None, camera_public_
                 access_event_seq=decision.event_seq,
             )
             thread.last_message_at = message.created_at
-            thread.save(update_fields=["last_message_at"])
+            _camera_words_keep(thread, camera)
+            thread.save(update_fields=["last_message_at", "camera_type", "camera_placement", "camera_address"])
             from .tasks import message_email_owner as message_email_owner_task
 
             enqueue_on_commit(message_email_owner_task, message_id=message.pk)

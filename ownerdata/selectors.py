@@ -28,7 +28,7 @@ from cameras.selectors import cameras_of_owner
 from footage.departure import FootageDeparture, owner_footage_preview
 from footage.models import Clip, OwnerRequest
 from live.models import Bridge, LiveSession
-from messaging.selectors import officer_words, owner_threads_with_messages
+from messaging.selectors import officer_words, owner_threads_with_messages, threads_of_owner
 
 Row = dict[str, Any]
 Section = Callable[[Any, str], list[Row]]
@@ -336,6 +336,7 @@ class DeletionPreview:
     bridges: int
     footage: FootageDeparture
     access_events: int  # stay in the log, naming the owner only by a number
+    message_threads: int  # conversations with police: they go, the officer's copy too
 
 
 def account_deletion_preview(*, owner: Any) -> DeletionPreview:
@@ -346,4 +347,5 @@ def account_deletion_preview(*, owner: Any) -> DeletionPreview:
         bridges=Bridge.objects.filter(site__owner=owner, revoked_at__isnull=True).count(),
         footage=owner_footage_preview(owner=owner),
         access_events=events_for_owner(owner_id=owner.pk).count(),
+        message_threads=threads_of_owner(owner=owner).count(),
     )

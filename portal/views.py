@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -489,12 +490,24 @@ class PauseAllView(OwnerRequiredMixin, View):
         duration = suspensions.PAUSE_DURATIONS[choice]
         count = suspensions.cameras_pause_all(owner=request.user, duration=duration)
         if duration is None:
-            messages.success(request, _("Paused %(count)d camera(s). Police only know they exist.") % {"count": count})
+            messages.success(
+                request,
+                ngettext(
+                    "Paused %(count)d camera. Police only know it exists.",
+                    "Paused %(count)d cameras. Police only know they exist.",
+                    count,
+                )
+                % {"count": count},
+            )
         else:
             until = timezone.localtime(timezone.now() + duration)
             messages.success(
                 request,
-                _("Paused %(count)d camera(s) until %(until)s. Police only know they exist; they resume by themselves.")
+                ngettext(
+                    "Paused %(count)d camera until %(until)s. Police only know it exists; it resumes by itself.",
+                    "Paused %(count)d cameras until %(until)s. Police only know they exist; they resume by themselves.",
+                    count,
+                )
                 % {"count": count, "until": until.strftime("%Y-%m-%d %H:%M")},
             )
         return redirect("portal-my-cameras")
@@ -508,7 +521,11 @@ class RevokeAllView(OwnerRequiredMixin, View):
         if not _confirmed(request):
             return _bulk_confirm(request, "revoke")
         count = suspensions.consents_revoke_all(owner=request.user)
-        messages.success(request, _("Consent withdrawn for %(count)d camera(s).") % {"count": count})
+        messages.success(
+            request,
+            ngettext("Consent withdrawn for %(count)d camera.", "Consent withdrawn for %(count)d cameras.", count)
+            % {"count": count},
+        )
         return redirect("portal-my-cameras")
 
 
@@ -520,11 +537,20 @@ class ResumeAllView(OwnerRequiredMixin, View):
         if not _confirmed(request):
             return _bulk_confirm(request, "resume")
         result = suspensions.suspensions_resume_all(owner=request.user)
-        messages.success(request, _("%(count)d camera(s) are back as they were.") % {"count": result.restored})
+        messages.success(
+            request,
+            ngettext("%(count)d camera is back as it was.", "%(count)d cameras are back as they were.", result.restored)
+            % {"count": result.restored},
+        )
         if result.kept:
             messages.info(
                 request,
-                _("%(count)d camera(s) you changed since are left as you changed them.") % {"count": result.kept},
+                ngettext(
+                    "%(count)d camera you changed since is left as you changed it.",
+                    "%(count)d cameras you changed since are left as you changed them.",
+                    result.kept,
+                )
+                % {"count": result.kept},
             )
         return redirect("portal-my-cameras")
 

@@ -70,7 +70,10 @@
       if (results.length) {
         list.hidden = false;
         input.setAttribute("aria-expanded", "true");
-        say((input.dataset.countText || "%s").replace("%s", String(results.length)));
+        // The page gives the sentence for one and for several (translated on the server,
+        // where the language's plural rule is known); "{count}" stands for the number.
+        var sentence = results.length === 1 ? input.dataset.countOne : input.dataset.countOther;
+        say((sentence || "{count}").replace("{count}", String(results.length)));
       } else {
         close();
       }
@@ -82,7 +85,7 @@
       input.value = r.label;
       lastQuery = r.label;
       close();
-      say(input.dataset.pickedText ? input.dataset.pickedText.replace("%s", r.label) : r.label);
+      say(input.dataset.pickedText ? input.dataset.pickedText.replace("{place}", r.label) : r.label);
       input.dispatchEvent(new CustomEvent("address-pick", { bubbles: true, detail: r }));
     }
     function fetchSuggestions() {
@@ -146,7 +149,7 @@
       var input = el.tagName === "INPUT" ? el : el.querySelector("input[name=address]");
       if (!input) return;
       if (input !== el) {
-        ["addressSuggest", "countText", "noneText", "failedText", "pickedText"].forEach(function (k) {
+        ["addressSuggest", "countOne", "countOther", "noneText", "failedText", "pickedText"].forEach(function (k) {
           if (el.dataset[k] !== undefined) input.dataset[k] = el.dataset[k];
         });
       }

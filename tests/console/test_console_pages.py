@@ -337,3 +337,11 @@ def test_a_prohibited_category_is_refused_in_words_not_its_code(officer_client: 
     message = str(response.context["form"].errors["category"])
     assert "Immigration status" in message
     assert "immigration_status" not in message
+
+
+def test_the_address_box_speaks_spanish_with_a_proper_plural(with_purpose: TenantClient) -> None:
+    page = with_purpose.get("/console/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert 'data-count-one="{count} sugerencia: use las flechas arriba y abajo y luego Intro."' in page
+    assert 'data-count-other="{count} sugerencias: use las flechas arriba y abajo y luego Intro."' in page
+    assert 'data-picked-text="Búsqueda centrada en {place}."' in page

@@ -83,3 +83,26 @@ def test_owner_picks_the_address_and_the_pin_moves_there(porchlight_server: Live
     assert site.address == "845 N Acacia Ave, Rialto 92376"
     assert round(site.location.x, 5) == round(dragged_lon, 5)
     assert dragged_lon > LON
+
+
+def test_in_spanish_the_address_box_says_one_suggestion_and_where_the_pin_went(
+    porchlight_server: LiveServer, browser: Any, shot: Any
+) -> None:
+    people = _committed(_make_owner)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-ES")
+    context.add_cookies([{"name": "sessionid", "value": people["session"], "domain": HOST, "path": "/"}])
+    page = context.new_page()
+    page.goto(porchlight_server.url(HOST, "/my/sites/new/"))
+    page.wait_for_selector("#pick-map[data-ready='1']")
+
+    address = page.locator("[name=address]")
+    address.focus()
+    page.keyboard.type("845 n acacia", delay=20)
+    status = page.locator(f"#{address.get_attribute('id')}-status")
+    expect(status).to_have_text("1 sugerencia: use las flechas arriba y abajo y luego Intro.")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+
+    expect(status).to_have_text("Marcador colocado en 845 N Acacia Ave, Rialto 92376; arrástrelo si hace falta.")
+    shot(page, "pin-placed-es")
+    context.close()

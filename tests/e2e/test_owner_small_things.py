@@ -106,3 +106,29 @@ def test_the_public_page_finds_a_department_by_name(
     expect(results).to_contain_text("Rialto Police Department")
     shot(page, f"finder-{locale}")
     context.close()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-ES"])
+def test_the_consent_schedule_fits_a_phone(porchlight_server: LiveServer, browser: Any, shot: Any, locale: str) -> None:
+    # given an owner on a 375-px phone with a seven-row schedule on their consent page
+    session_key, camera_id = committed(_owner_with_a_camera)
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale=locale)
+    context.add_cookies([{"name": "sessionid", "value": session_key, "domain": HOST, "path": "/"}])
+    page = context.new_page()
+    page.goto(porchlight_server.url(HOST, f"/my/cameras/{camera_id}/consent/"))
+    page.check("input[name=level][value=live]")
+    page.check("input[name=preset-preset][value=nights]")
+    page.click("button[name=apply_preset]")
+    page.wait_for_selector("tr.window [name=w-6-start]")
+    shot(page, f"consent-schedule-375-{locale}")
+
+    # then every field of every row, "ends the next day" and "Remove" too, is on the screen
+    for name in ("day", "start", "end", "next_day", "DELETE"):
+        for box in page.eval_on_selector_all(
+            f"tr.window:not([hidden]) [name$=-{name}]",
+            "inputs => inputs.map(i => { const r = i.getBoundingClientRect(); return [r.left, r.right]; })",
+        ):
+            assert box[0] >= 0, (name, box)
+            assert box[1] <= 375, (name, box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()

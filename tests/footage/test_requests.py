@@ -1037,3 +1037,27 @@ def test_the_results_open_the_request_page_by_a_post_and_its_form_carries_the_ar
     carried = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', request_form.group(1)))
     assert (carried["lat"], carried["lon"], carried["radius_m"], carried["mode"]) == ("34.10", "-117.38", "300", "fov")
     assert "csrfmiddlewaretoken" in carried
+
+
+def test_a_sent_request_says_one_owner_and_one_camera_not_owner_s(
+    make_camera: Any, actor: access.Actor, purpose: Any, rialto: Any
+) -> None:
+    camera = make_camera("on_request")
+    client = _console_with_purpose(actor.user, purpose)
+    end = timezone.localtime(timezone=ZoneInfo(rialto.time_zone)) - dt.timedelta(hours=1)
+
+    response = client.post(
+        "/console/footage/new/",
+        {
+            "lat": "34.10",
+            "lon": "-117.38",
+            "radius_m": "500",
+            "window_start": (end - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "window_end": end.strftime("%Y-%m-%dT%H:%M"),
+            "message": "Did you see a blue van?",
+            "cameras": [str(camera.public_id)],
+        },
+        follow=True,
+    )
+
+    assert "Request sent to 1 owner for 1 camera." in response.content.decode()

@@ -286,7 +286,7 @@ def test_after_the_owner_deletes_the_camera_both_still_read_the_thread_and_no_mo
     refused = client.post(f"/console/messages/{thread.public_id}/", {"body": "Still there?"})
     owner_page = _owner_client(owner).get(f"/my/messages/{thread.public_id}/").content.decode()
 
-    assert "a camera its owner has since deleted" in officer_page
+    assert "a deleted camera" in officer_page
     assert 'id="message-form"' not in officer_page
     assert refused.status_code == 410
     assert "no more messages can be sent" in refused.content.decode()
@@ -305,3 +305,33 @@ def test_a_follow_up_from_the_thread_is_another_gate_decision(officer_client: An
     assert response.status_code == 302
     assert AccessEvent.objects.filter(action="message_send", actor_id=officer.pk).count() == before + 1
     assert [m.body for m in thread.messages.order_by("created_at")] == ["Hello", "One more question"]
+
+
+def test_console_threads_are_titled_by_camera_type_placement_and_address_block(
+    officer_client: Any, make_camera: Any
+) -> None:
+    client, officer = officer_client
+    camera = make_camera("registered", address="1234 W Baseline Rd")
+    client.post(f"/console/cameras/{camera.public_id}/message/", {"body": "Hello"})
+    thread = Thread.objects.get(officer=officer)
+
+    paths = ("/console/messages/", f"/console/messages/{thread.public_id}/")
+    pages = [client.get(path).content.decode() for path in paths]
+    spanish = client.get(paths[0], HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    translation.activate("en")
+
+    for page in pages:
+        assert "Fixed camera · Outside, 1200 block of W Baseline Rd" in page
+        assert "1234 W Baseline Rd" not in page
+        assert f"Camera {str(camera.public_id)[:8]}" not in page
+    assert "Cámara fija · Exterior, cuadra 1200 de W Baseline Rd" in spanish
+
+
+def test_a_thread_names_the_whole_address_when_the_owner_shares_contact(officer_client: Any, make_camera: Any) -> None:
+    client, _ = officer_client
+    camera = make_camera("registered", address="1234 W Baseline Rd", share_contact=True)
+    client.post(f"/console/cameras/{camera.public_id}/message/", {"body": "Hello"})
+
+    page = client.get("/console/messages/").content.decode()
+
+    assert "Fixed camera · Outside, 1234 W Baseline Rd" in page

@@ -95,3 +95,30 @@ def test_the_pages_are_in_spanish(world: OwnerWorld, path: str, spanish: str) ->
     response = world.client.get(path, HTTP_ACCEPT_LANGUAGE="es")
 
     assert spanish in response.content.decode()
+
+
+def test_the_page_says_the_conversations_with_police_go_with_the_account(world: OwnerWorld) -> None:
+    from ownerdata.selectors import account_deletion_preview
+
+    content = world.client.get("/my/account/delete/").content.decode()
+
+    assert account_deletion_preview(owner=world.owner).message_threads == 1
+    assert "Your 1 message conversation with police, and any contact details you shared in it, go" in content
+    assert "Each message an officer sent stays recorded in the access log." in content
+
+
+def test_an_owner_with_nothing_reads_no_properties_not_zero(in_rialto: Any, rialto_client: Any) -> None:
+    from tests.factories import UserFactory
+
+    rialto_client.force_login(UserFactory(role=Role.RESIDENT))
+
+    content = rialto_client.get("/my/account/delete/").content.decode()
+    spanish = rialto_client.get("/my/account/delete/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "No properties and no cameras: you have not registered any." in content
+    assert "The access log holds no record of police access to your cameras." in content
+    assert "0 properties" not in content
+    assert "its 0 records" not in content
+    assert "message conversation" not in content
+    assert "0 propiedades" not in spanish
+    assert "sus 0 registros" not in spanish

@@ -109,3 +109,20 @@ def test_the_confirmation_pages_are_in_spanish(camera: Camera, rialto_client: Te
 
     assert "Cancelar" in page
     assert "¿" in page
+
+
+def test_the_bulk_messages_say_one_camera_not_camera_s(camera: Camera, rialto_client: TenantClient) -> None:
+    revoked = rialto_client.post("/my/revoke-all/", {"confirm": "yes"}, follow=True).content.decode()
+    resumed = rialto_client.post("/my/resume-all/", {"confirm": "yes"}, follow=True).content.decode()
+    paused = rialto_client.post("/my/pause-all/", {"confirm": "yes", "duration": "24h"}, follow=True).content.decode()
+
+    assert "Consent withdrawn for 1 camera." in revoked
+    assert "1 camera is back as it was." in resumed
+    assert "Paused 1 camera until" in paused
+    assert "camera(s)" not in revoked + resumed + paused
+
+
+def test_the_bulk_messages_are_plural_in_spanish(camera: Camera, rialto_client: TenantClient) -> None:
+    response = rialto_client.post("/my/revoke-all/", {"confirm": "yes"}, follow=True, HTTP_ACCEPT_LANGUAGE="es")
+
+    assert "Consentimiento retirado para 1 cámara." in response.content.decode()

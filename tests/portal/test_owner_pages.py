@@ -566,3 +566,15 @@ def test_no_live_view_note_where_police_may_watch_live(
     my_cameras = rialto_client.get("/my/").content.decode()
 
     assert "never watches home cameras live" not in consent_page + my_cameras
+
+
+def test_the_property_forms_address_box_speaks_spanish_with_a_proper_plural(
+    owner: Any, rialto_client: TenantClient
+) -> None:
+    page = rialto_client.get("/my/sites/new/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    english = rialto_client.get("/my/sites/new/").content.decode()
+
+    assert 'data-count-one="{count} sugerencia: use las flechas arriba y abajo y luego Intro."' in page
+    assert 'data-count-other="{count} sugerencias: use las flechas arriba y abajo y luego Intro."' in page
+    assert 'data-picked-text="Marcador colocado en {place}; arrástrelo si hace falta."' in page
+    assert 'data-count-one="{count} suggestion: use the up and down arrows, then Enter."' in english
