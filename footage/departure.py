@@ -31,7 +31,7 @@ from accounts.selectors import user_pseudonym
 
 from . import uploads
 from .models import Answer, CameraAnswer, Clip, ClipUpload, CustodyAction, CustodyEvent, OwnerRequest
-from .services import custody_record
+from .services.custody import custody_record
 from .storage import clip_store
 
 logger = logging.getLogger("porchlight.footage")

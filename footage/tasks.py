@@ -1,106 +1,43 @@
-"""Footage e-mails and the retention/integrity jobs. Each runs in its tenant's schema."""
+"""Footage's beat jobs: retention, reminders, the integrity checks, abandoned uploads. Each runs
+in every department's schema. The owner's e-mails are in footage.notices (see below)."""
 
-import datetime as dt
 import hashlib
 import logging
-from zoneinfo import ZoneInfo
 
 from celery import shared_task
-from django.core.mail import mail_admins, send_mail
+from django.core.mail import mail_admins
 from django.urls import reverse
-from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.language import in_language_of
 from accounts.models import Role
 from audit.tasks import chain_verify_and_alert
 from notifications.models import Kind
 from notifications.services import notification_send_to_role, text
-from tenants.models import Department
-from tenants.outbox import OutboxTask
-from tenants.selectors import department_base_url, department_current
+from tenants.selectors import department_current
 
-from . import services
-from .models import Clip, OwnerRequest
+from . import services, uploads
+
+# The owner's e-mails live in footage.notices (the services enqueue them; they import no
+# service). Their Celery names keep this module's path, and the outbox finds a task by its
+# name (tenants.outbox._task_named imports the module and reads the attribute), so they are
+# importable from here too; importing them here also has the worker's autodiscovery
+# (config/celery.py) register them.
+from .notices import clip_purged_notify, clip_receipt_send, footage_request_notify, footage_request_remind
+
+__all__ = [
+    "access_log_verify_hourly",
+    "clip_purged_notify",
+    "clip_receipt_send",
+    "clip_uploads_purge",
+    "clips_purge",
+    "clips_rehash",
+    "footage_request_notify",
+    "footage_request_remind",
+    "requests_remind",
+]
 
 logger = logging.getLogger("porchlight.footage")
-
-
-def _local_time(value: dt.datetime, department: Department, pattern: str = "Y-m-d H:i T") -> str:
-    """A time as the owner reads it: in the department's zone (as the answer page shows it),
-    so that they look for the right hours on their recorder."""
-    return dateformat.format(timezone.localtime(value, ZoneInfo(department.time_zone)), pattern)
-
-
-@shared_task(name="footage.tasks.footage_request_notify", base=OutboxTask)
-def footage_request_notify(*, owner_request_id: int) -> None:
-    owner_request = OwnerRequest.objects.select_related("owner", "request__purpose").filter(pk=owner_request_id).first()
-    # None: an owner who deleted their account meanwhile (the request stays without them).
-    if owner_request is None or owner_request.notified_at is not None or owner_request.owner is None:
-        return
-    department = department_current()
-    link = department_base_url(department) + reverse("footage-inbox")
-    with in_language_of(owner_request.owner):
-        _footage_request_mail(owner_request, department, link, email=owner_request.owner.email)
-    OwnerRequest.objects.filter(pk=owner_request.pk).update(notified_at=timezone.now())
-
-
-def _footage_request_mail(owner_request: OwnerRequest, department: Department, link: str, *, email: str) -> None:
-    request = owner_request.request
-    send_mail(
-        subject=_("[Porchlight] %(department)s asks for footage from your camera") % {"department": department.name},
-        message=_(
-            "%(department)s asks whether your camera recorded anything between %(start)s and %(end)s "
-            "(case %(case)s).\n\n"
-            "%(message)s\n\nAnswer here; you may send footage, say you have none, or decline (police are not told "
-            "who declined):\n%(link)s\n"
-        )
-        % {
-            "department": department.name,
-            "start": _local_time(request.window_start, department),
-            "end": _local_time(request.window_end, department),
-            "case": request.purpose.case_number,
-            "message": request.message,
-            "link": link,
-        },
-        from_email=None,
-        recipient_list=[email],
-    )
-
-
-@shared_task(name="footage.tasks.clip_receipt_send", base=OutboxTask)
-def clip_receipt_send(*, clip_id: int) -> None:
-    clip = Clip.objects.select_related("answer__owner_request__owner").get(pk=clip_id)
-    owner = clip.answer.owner_request.owner
-    if owner is None:  # the owner deleted their account meanwhile
-        return
-    with in_language_of(owner):
-        # To the second, as the receipt on the answer page gives it.
-        at = _local_time(clip.uploaded_at, department_current(), "Y-m-d H:i:s T")
-        send_mail(
-            subject=_("[Porchlight] Receipt for your footage"),
-            message=_("We received %(name)s (%(size)d bytes) at %(at)s.\nSHA-256 fingerprint: %(sha)s\n")
-            % {"name": clip.original_name, "size": clip.size, "at": at, "sha": clip.sha256},
-            from_email=None,
-            recipient_list=[owner.email],
-        )
-
-
-@shared_task(name="footage.tasks.clip_purged_notify", base=OutboxTask)
-def clip_purged_notify(*, clip_id: int) -> None:
-    clip = Clip.objects.select_related("answer__owner_request__owner").get(pk=clip_id)
-    owner = clip.answer.owner_request.owner
-    if owner is None:  # a clip kept as evidence after its owner left
-        return
-    with in_language_of(owner):
-        send_mail(
-            subject=_("[Porchlight] Your footage was deleted"),
-            message=_("The footage %(name)s you sent was deleted at the end of the retention period.\n")
-            % {"name": clip.original_name},
-            from_email=None,
-            recipient_list=[owner.email],
-        )
 
 
 @shared_task(name="footage.tasks.clips_purge")
@@ -154,34 +91,6 @@ def access_log_verify_hourly() -> str:
     return report.sentence()
 
 
-@shared_task(name="footage.tasks.footage_request_remind", base=OutboxTask)
-def footage_request_remind(*, owner_request_id: int) -> None:
-    owner_request = OwnerRequest.objects.select_related("owner", "request__purpose").get(pk=owner_request_id)
-    if owner_request.owner is None:  # the owner deleted their account meanwhile
-        return
-    department = department_current()
-    with in_language_of(owner_request.owner):
-        _footage_remind_mail(owner_request, department, email=owner_request.owner.email)
-
-
-def _footage_remind_mail(owner_request: OwnerRequest, department: Department, *, email: str) -> None:
-    send_mail(
-        subject=_("[Porchlight] Reminder: your recorder may soon overwrite the requested footage"),
-        message=_(
-            "%(department)s asked for footage of %(start)s (case %(case)s). Your recorder will soon overwrite it.\n"
-            "If you want to help, answer here:\n%(link)s\n"
-        )
-        % {
-            "department": department.name,
-            "start": _local_time(owner_request.request.window_start, department),
-            "case": owner_request.request.purpose.case_number,
-            "link": department_base_url(department) + reverse("footage-answer", args=[owner_request.public_id]),
-        },
-        from_email=None,
-        recipient_list=[email],
-    )
-
-
 @shared_task(name="footage.tasks.requests_remind")
 def requests_remind() -> int:
     return services.requests_remind()
@@ -190,6 +99,4 @@ def requests_remind() -> int:
 @shared_task(name="footage.tasks.clip_uploads_purge")
 def clip_uploads_purge() -> int:
     """Delete abandoned resumable uploads and their staged pieces (beat, in every department)."""
-    from . import uploads
-
     return uploads.clip_uploads_purge()

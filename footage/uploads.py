@@ -29,9 +29,11 @@ from django.utils.translation import gettext as _
 
 from tenants.selectors import department_current
 
-from . import services
 from .content import video_container
 from .models import CameraAnswer, ClipUpload
+from .services.answers import Receipt, answer_open_check, clip_size_check, not_video_message
+from .services.common import text_without_nul_check
+from .services.hashing import clip_upload
 from .storage import staging_store
 
 SNIFF_BYTES = 4096  # what footage.content.sniff reads; the first piece must hold it
@@ -94,10 +96,8 @@ def clip_upload_start(*, owner: Any, answer_id: int, name: str, size: int) -> Cl
     beyond UPLOADS_IN_PROGRESS_MAX of them a new one is refused (UploadConflict), which
     bounds what one owner can keep staged.
     """
-    services.clip_size_check(size)
-    services.text_without_nul_check(
-        name or "", field="name", message=_("The file name may not contain the NUL character.")
-    )
+    clip_size_check(size)
+    text_without_nul_check(name or "", field="name", message=_("The file name may not contain the NUL character."))
     name = (name or "").strip()[:255] or "clip"
     now = timezone.now()
     with transaction.atomic():
@@ -107,7 +107,7 @@ def clip_upload_start(*, owner: Any, answer_id: int, name: str, size: int) -> Cl
             .select_related("owner_request__request")
             .get(pk=answer_id, owner_request__owner=owner)
         )
-        services.answer_open_check(row)
+        answer_open_check(row)
         if (
             ClipUpload.objects.filter(owner=owner, answer=row, completed_at__isnull=True).count()
             >= UPLOADS_IN_PROGRESS_MAX
@@ -153,7 +153,7 @@ def clip_upload_piece(*, owner: Any, upload_id: Any, offset: int, total: int, da
         upload = clip_upload_of_owner(owner=owner, upload_id=upload_id, lock=True)
         if upload.completed_at is not None:
             raise UploadConflict(_("This upload is already complete."), offset=upload.size)
-        services.answer_open_check(upload.answer)
+        answer_open_check(upload.answer)
         if total != upload.size or offset < 0 or offset + len(data) > upload.size:
             raise UploadError(
                 _("This piece lies beyond the size declared for the file (%(size)d bytes).") % {"size": upload.size},
@@ -185,7 +185,7 @@ def clip_upload_piece(*, owner: Any, upload_id: Any, offset: int, total: int, da
             upload.touched_at = timezone.now()
             upload.save(update_fields=["received", "touched_at", "container"])
     if refused:
-        raise ValidationError({"file": [services.not_video_message()]})
+        raise ValidationError({"file": [not_video_message()]})
     return upload
 
 
@@ -260,7 +260,7 @@ class _StagedStream:
         return False
 
 
-def clip_upload_finish(*, owner: Any, upload_id: Any) -> services.Receipt:
+def clip_upload_finish(*, owner: Any, upload_id: Any) -> Receipt:
     """Turn a complete upload into a clip, through the same service as a whole-file upload.
 
     Idempotent: finishing again returns the same receipt. When the clip is refused (the
@@ -284,7 +284,7 @@ def clip_upload_finish(*, owner: Any, upload_id: Any) -> services.Receipt:
             )
         stream = _StagedStream(upload)
         try:
-            receipt = services.clip_upload(
+            receipt = clip_upload(
                 owner=owner,
                 answer_id=upload.answer_id,
                 upload=cast(BinaryIO, stream),
@@ -306,13 +306,13 @@ def clip_upload_finish(*, owner: Any, upload_id: Any) -> services.Receipt:
     return receipt
 
 
-def _receipt(upload: ClipUpload) -> services.Receipt:
+def _receipt(upload: ClipUpload) -> Receipt:
     clip = upload.clip
     assert clip is not None
-    return services.Receipt(clip, clip.original_name, clip.size, clip.sha256, clip.uploaded_at)
+    return Receipt(clip, clip.original_name, clip.size, clip.sha256, clip.uploaded_at)
 
 
-def clip_upload_receipt(upload: ClipUpload) -> services.Receipt | None:
+def clip_upload_receipt(upload: ClipUpload) -> Receipt | None:
     """The receipt of a finished upload (for a client that lost the finish response)."""
     return _receipt(upload) if upload.clip is not None else None
 

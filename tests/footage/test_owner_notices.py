@@ -110,7 +110,7 @@ def test_the_upload_receipt_email_gives_the_time_in_the_departments_time_zone(
 ) -> None:
     from zoneinfo import ZoneInfo
 
-    from footage.tasks import clip_receipt_send
+    from footage.notices import clip_receipt_send
 
     clip_receipt_send.apply(kwargs={"clip_id": clip.pk})
 
@@ -121,7 +121,7 @@ def test_the_upload_receipt_email_gives_the_time_in_the_departments_time_zone(
 def test_an_owner_request_records_when_its_email_was_sent_not_when_the_request_was_made(
     make_camera: Any, actor: access.Actor, purpose: Any
 ) -> None:
-    from footage.tasks import footage_request_notify
+    from footage.notices import footage_request_notify
 
     camera = make_camera("on_request")
     _send(actor, purpose, [camera])
