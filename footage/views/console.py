@@ -1,32 +1,35 @@
-"""Footage pages: the console's requests and evidence, and the owner's inbox and uploads."""
+"""The console's footage pages: an officer's requests, the clip player, downloads, holds and the
+evidence export. Every clip access goes through the gate (footage.services)."""
 
 import datetime as dt
 import os
+import shutil
+import tempfile
 import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
-from accounts.selectors import session_passed_mfa
 from cameras import access
 from cameras.forms import AreaForm
-from cameras.mixins import OwnerRequiredMixin, StaffConsoleMixin
+from cameras.mixins import StaffConsoleMixin
 
-from . import selectors, services, streaming
-from .models import Clip, IntegrityNotice, OwnerRequest
-from .storage import clip_store
+from .. import selectors, services, streaming
+from ..export import ExportIntegrityError
+from ..models import Clip
+from ..storage import clip_store
+from .common import redirect_back
 
 
 class RequestForm(forms.Form):
@@ -202,14 +205,6 @@ def _original_missing() -> HttpResponse:
     return gone
 
 
-def _redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
-    """To the form's ``next`` when it is a page of this site, else to ``fallback``."""
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(fallback)
-    return redirect(target)
-
-
 class ClipHoldView(StaffConsoleMixin, View):
     def post(self, request: HttpRequest, clip_id: str) -> HttpResponse:
         # Only the form's two values: anything else must not release a hold.
@@ -234,70 +229,9 @@ class ClipHoldView(StaffConsoleMixin, View):
             raise Http404 from exc
         except (PermissionError, ValidationError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            return _redirect_back(request, "footage-request-list")
+            return redirect_back(request, "footage-request-list")
         messages.success(request, _("Legal hold placed.") if clip.held else _("Legal hold released."))
         return redirect("footage-request-detail", request_id=clip.request.public_id)
-
-
-class InboxView(OwnerRequiredMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "footage/inbox.html", {"inbox": selectors.inbox_of_owner(owner=request.user)})
-
-
-class AnswerView(OwnerRequiredMixin, View):
-    template = "footage/answer.html"
-
-    def _owner_request(self, request: HttpRequest, request_id: uuid.UUID) -> OwnerRequest:
-        try:
-            return selectors.owner_request_of_owner(owner=request.user, public_id=request_id)
-        except OwnerRequest.DoesNotExist as exc:
-            raise Http404 from exc
-
-    def get(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-        owner_request = self._owner_request(request, request_id)
-        return render(
-            request, self.template, {"owner_request": owner_request, "answers": selectors.answers_of(owner_request)}
-        )
-
-    def post(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-        owner_request = self._owner_request(request, request_id)
-        # As the upload API does (footage/upload_views.py): an id that is not a whole number
-        # names no answer of this request, like a missing one or another owner's.
-        try:
-            answer_id = int(request.POST.get("answer_id", ""))
-        except ValueError as exc:
-            raise Http404 from exc
-        if not owner_request.answers.filter(pk=answer_id).exists():
-            raise Http404
-        receipt = None
-        try:
-            if "file" in request.FILES:
-                upload: Any = request.FILES["file"]
-                receipt = services.clip_upload(
-                    owner=request.user,
-                    answer_id=answer_id,
-                    upload=upload,
-                    name=upload.name or "clip",
-                    size=upload.size or 0,
-                )
-            else:
-                services.answer_set(
-                    owner=request.user,
-                    answer_id=answer_id,
-                    answer=request.POST.get("answer", ""),
-                    decline_reason=request.POST.get("decline_reason", ""),
-                )
-                messages.success(request, _("Thank you, your answer was saved."))
-        except ValidationError as exc:
-            context = {
-                "owner_request": owner_request,
-                "answers": selectors.answers_of(owner_request),
-                "errors": exc.messages,
-                "error_answer": answer_id,
-            }
-            return render(request, self.template, context, status=400)
-        context = {"owner_request": owner_request, "answers": selectors.answers_of(owner_request), "receipt": receipt}
-        return render(request, self.template, context)
 
 
 class FootageExportView(StaffConsoleMixin, View):
@@ -306,11 +240,6 @@ class FootageExportView(StaffConsoleMixin, View):
     browser export evidence under their name)."""
 
     def post(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponseBase:
-        import shutil
-        import tempfile
-
-        from .export import ExportIntegrityError
-
         directory = tempfile.mkdtemp(prefix="porchlight-export-")
         try:
             result = services.request_export(
@@ -442,42 +371,3 @@ class ClipStreamView(StaffConsoleMixin, View):
         response["Content-Disposition"] = "inline"
         add_never_cache_headers(response)
         return response
-
-
-# --- Integrity notices ------------------------------------------------------------------
-
-
-class IntegrityNoticeRoleMixin(LoginRequiredMixin):
-    """Department admins and supervisors whose session passed MFA."""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        user = request.user
-        if user.is_authenticated and (
-            getattr(user, "role", None) not in selectors.INTEGRITY_NOTICE_ROLES or not session_passed_mfa(request)
-        ):
-            raise PermissionDenied(_("Only department administrators and supervisors can see integrity notices."))
-        return super().dispatch(request, *args, **kwargs)
-
-
-class IntegrityNoticeListView(IntegrityNoticeRoleMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "footage/integrity_notices.html", {"notices": selectors.integrity_notices_history()})
-
-
-class IntegrityNoticeAcknowledgeView(IntegrityNoticeRoleMixin, View):
-    def post(self, request: HttpRequest, notice_id: int) -> HttpResponse:
-        try:
-            notice = services.integrity_notice_acknowledge(
-                user=request.user, notice_id=notice_id, note=request.POST.get("note", "")
-            )
-        except IntegrityNotice.DoesNotExist as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("Integrity notice for %(name)s acknowledged; it stays in the history.")
-                % {"name": notice.clip.original_name},
-            )
-        return _redirect_back(request, "footage-integrity-notices")

@@ -21,9 +21,9 @@ from django.views import View
 
 from cameras.mixins import OwnerRequiredMixin
 
-from . import selectors, uploads
-from .models import CameraAnswer, ClipUpload, OwnerRequest
-from .services import Receipt
+from .. import selectors, uploads
+from ..models import CameraAnswer, ClipUpload, OwnerRequest
+from ..services.answers import Receipt
 
 CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 
