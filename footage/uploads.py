@@ -1,6 +1,6 @@
 """Resumable uploads of clips: services for an owner sending a large clip in pieces.
 
-The protocol (views in footage/views.py, client in footage/static/footage/upload.js):
+The protocol (views in footage/views/uploads.py, client in footage/static/footage/upload.js):
 
 1. start: the owner names one camera of their answer, the file name and its size. The size
    is checked against the policy before any byte is sent; the server fixes the piece size.
