@@ -14,7 +14,7 @@ from ..models import Answer, CameraAnswer, Clip
 from .common import text_without_nul_check
 
 
-def _answer_of_owner(owner: Any, answer_id: int) -> CameraAnswer:
+def answer_of_owner(owner: Any, answer_id: int) -> CameraAnswer:
     return CameraAnswer.objects.select_related("owner_request__request__purpose").get(
         pk=answer_id, owner_request__owner=owner
     )
@@ -30,7 +30,7 @@ def answer_set(*, owner: Any, answer_id: int, answer: str, decline_reason: str =
         message=_("The reason for declining may not contain the NUL character."),
     )
     with transaction.atomic():
-        row = _answer_of_owner(owner, answer_id)
+        row = answer_of_owner(owner, answer_id)
         if row.clips.exists():
             raise ValidationError({"answer": [_("You already sent footage for this camera.")]})
         row.answer = answer

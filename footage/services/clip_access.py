@@ -16,8 +16,8 @@ from cameras import access
 from cameras.models import Purpose
 
 from ..models import Clip, CustodyAction, DownloadLink, StreamLink
-from .common import _valid_uuid
-from .custody import _clip_targets, _custody_purpose_note, custody_record
+from .common import valid_uuid
+from .custody import clip_targets, custody_purpose_note, custody_record
 
 
 def clip_for_police(
@@ -29,7 +29,7 @@ def clip_for_police(
         Clip.objects.select_related("answer__owner_request", "request__purpose")
         .filter(public_id=clip_public_id, purged_at__isnull=True)
         .first()
-        if _valid_uuid(clip_public_id)
+        if valid_uuid(clip_public_id)
         else None
     )
     if clip is None:
@@ -42,7 +42,7 @@ def clip_for_police(
             extra_denial="not_found",
         )
         return decision, None
-    targets, owners = _clip_targets(clip)
+    targets, owners = clip_targets(clip)
     decision = access.evidence_authorize(
         actor=actor,
         action=action,
@@ -61,7 +61,7 @@ def clip_for_police(
             action=CustodyAction.VIEWED,
             actor=actor.user,
             case_number=purpose.case_number if purpose else "",
-            note=_custody_purpose_note(purpose, decision.event_seq),
+            note=custody_purpose_note(purpose, decision.event_seq),
         )
     # A download's custody event waits until its link serves the bytes (clip_download_record).
     return decision, clip

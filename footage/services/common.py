@@ -22,7 +22,7 @@ def text_without_nul_check(value: str, *, field: str, message: str) -> None:
         raise ValidationError({field: [message]})
 
 
-def _valid_uuid(value: Any) -> bool:
+def valid_uuid(value: Any) -> bool:
     try:
         uuid.UUID(str(value))
     except ValueError:

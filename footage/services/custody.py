@@ -33,24 +33,24 @@ def custody_record(
     )
 
 
-def _clip_targets(clip: Clip) -> tuple[list[str], list[int]]:
+def clip_targets(clip: Clip) -> tuple[list[str], list[int]]:
     owner_id = clip.answer.owner_request.owner_id  # None: kept as evidence after the owner left
     return [f"clip:{clip.public_id}", clip.answer.camera_ref], [] if owner_id is None else [owner_id]
 
 
-def _clips_targets(clips: list[Clip]) -> tuple[list[str], list[int]]:
+def clips_targets(clips: list[Clip]) -> tuple[list[str], list[int]]:
     """The clips, their cameras and their owners, each named once (several clips may come
     from one camera, several cameras from one owner)."""
     targets: dict[str, None] = {}
     owners: dict[int, None] = {}
     for clip in clips:
-        clip_targets, clip_owners = _clip_targets(clip)
-        targets.update(dict.fromkeys(clip_targets))
-        owners.update(dict.fromkeys(clip_owners))
+        one_targets, one_owners = clip_targets(clip)
+        targets.update(dict.fromkeys(one_targets))
+        owners.update(dict.fromkeys(one_owners))
     return list(targets), list(owners)
 
 
-def _custody_purpose_note(purpose: Purpose | None, event_seq: int | None) -> str:
+def custody_purpose_note(purpose: Purpose | None, event_seq: int | None) -> str:
     """The purpose behind a custody event, and the access-log event that allowed it."""
     if purpose is None:
         return f"access event {event_seq}"

@@ -13,7 +13,7 @@ from tenants.selectors import department_current
 from ..export import ExportIntegrityError, ExportItem, export_write, iter_custody, safe_file_name
 from ..models import CustodyAction, FootageRequest
 from ..storage import clip_store
-from .custody import _clips_targets, custody_record
+from .custody import clips_targets, custody_record
 from .integrity import integrity_notice_raise
 
 
@@ -47,11 +47,11 @@ def request_export(
     clips = (
         list(request.clips.filter(purged_at__isnull=True).select_related("answer__owner_request")) if request else []
     )
-    # Each clip's camera is named as for a view or download (_clip_targets), so that its
+    # Each clip's camera is named as for a view or download (clip_targets), so that its
     # owner sees which camera the footage came from and is told if they asked to be. A
     # request not found is named itself, as a clip not found is.
     targets, owners = (
-        _clips_targets(clips) if request is not None else ([f"footage_request:{request_public_id}"[:80]], [])
+        clips_targets(clips) if request is not None else ([f"footage_request:{request_public_id}"[:80]], [])
     )
     decision = access.evidence_authorize(
         actor=actor,

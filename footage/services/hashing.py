@@ -21,7 +21,7 @@ from ..content import sniff, video_container
 from ..models import Answer, CameraAnswer, Clip, CustodyAction, FootageRequest
 from ..notices import clip_receipt_send
 from ..storage import clip_store
-from .answers import Receipt, _answer_of_owner, answer_open_check, clip_size_check, not_video_message
+from .answers import Receipt, answer_of_owner, answer_open_check, clip_size_check, not_video_message
 from .custody import custody_record
 
 
@@ -79,7 +79,7 @@ def clip_upload(*, owner: Any, answer_id: int, upload: BinaryIO, name: str, size
     container = video_container(sniff(upload))
     if container is None:
         raise ValidationError({"file": [not_video_message()]})
-    row = _answer_of_owner(owner, answer_id)
+    row = answer_of_owner(owner, answer_id)
     answer_open_check(row)
     schema = department_current().schema_name
     key = f"{schema}/clips/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"

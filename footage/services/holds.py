@@ -11,8 +11,8 @@ from cameras import access
 from cameras.models import Purpose
 
 from ..models import Clip, CustodyAction
-from .common import _valid_uuid, text_without_nul_check
-from .custody import _clip_targets, custody_record
+from .common import text_without_nul_check, valid_uuid
+from .custody import clip_targets, custody_record
 
 
 def clip_hold_set(
@@ -29,10 +29,10 @@ def clip_hold_set(
         Clip.objects.select_related("answer__owner_request")
         .filter(public_id=clip_public_id, purged_at__isnull=True)
         .first()
-        if _valid_uuid(clip_public_id)
+        if valid_uuid(clip_public_id)
         else None
     )
-    targets, owners = _clip_targets(clip) if clip is not None else ([f"clip:{clip_public_id}"[:80]], [])
+    targets, owners = clip_targets(clip) if clip is not None else ([f"clip:{clip_public_id}"[:80]], [])
     refusal = None
     if clip is None:
         refusal = "not_found"

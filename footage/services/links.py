@@ -12,8 +12,8 @@ from cameras import access
 from cameras.models import Purpose
 
 from ..models import Clip, CustodyAction, CustodyEvent, DownloadLink, StreamLink
-from .common import _valid_uuid
-from .custody import _clip_targets, _custody_purpose_note, custody_record
+from .common import valid_uuid
+from .custody import clip_targets, custody_purpose_note, custody_record
 
 
 def clip_download_record(*, link: DownloadLink) -> CustodyEvent:
@@ -24,7 +24,7 @@ def clip_download_record(*, link: DownloadLink) -> CustodyEvent:
         action=CustodyAction.DOWNLOADED,
         actor=link.user,
         case_number=link.purpose.case_number,
-        note=_custody_purpose_note(link.purpose, link.access_event_seq),
+        note=custody_purpose_note(link.purpose, link.access_event_seq),
     )
 
 
@@ -107,7 +107,7 @@ def _link_refuse(
 ) -> NoReturn:
     """Log a refused download or stream link through the gate (a denied event naming the
     problem, on the clip when there is one), then raise the refusal."""
-    targets, owners = _clip_targets(clip) if clip is not None else ([unknown_target[:80]], [])
+    targets, owners = clip_targets(clip) if clip is not None else ([unknown_target[:80]], [])
     access.evidence_authorize(
         actor=actor,
         action=action,
@@ -128,7 +128,7 @@ def stream_link_resolve(*, actor: access.Actor, purpose: Purpose | None, link_pu
     """
     link = (
         StreamLink.objects.select_related("clip__answer__owner_request").filter(public_id=link_public_id).first()
-        if _valid_uuid(link_public_id)
+        if valid_uuid(link_public_id)
         else None
     )
     if link is None:
