@@ -1,5 +1,5 @@
 """Staff searches of camera data: the area search (canvass list, export) and the map viewport.
-Each is one gate decision and one event; the SQL is in cameras/geo.py.
+Each is one gate decision and one event; the SQL is in cameras/search_sql.py.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +12,7 @@ from audit.models import Action, Outcome
 from audit.services import EventFacts
 from tenants.selectors import department_current
 
-from .. import geo
+from .. import search_sql
 from ..consent import ConsentAction, ConsentLevel, Reason, consent_permits
 from ..models import CameraStatus, Purpose
 from ..selectors import RESIDENTIAL_KINDS, grant_state_of
@@ -22,7 +22,7 @@ from .gate import CAMERA_ROLES, Actor, Decision, GatePolicy, _policy, _record, _
 
 @dataclass(frozen=True)
 class CameraHit:
-    camera: geo.SearchRow
+    camera: search_sql.SearchRow
     distance_m: float
     level: str
     can_request_footage: bool
@@ -38,7 +38,7 @@ class SearchResult:
     total_capped: bool = False  # True: there are at least `total` cameras in the area
 
 
-def _hit(row: geo.SearchRow, time_zone: str, exigent: bool, approved: bool, policy: GatePolicy) -> CameraHit:
+def _hit(row: search_sql.SearchRow, time_zone: str, exigent: bool, approved: bool, policy: GatePolicy) -> CameraHit:
     state = None
     if row.consent_level is not None:
         state = grant_state_of(
@@ -79,9 +79,9 @@ def camera_search(
     *,
     actor: Actor,
     purpose: Purpose | None,
-    area: geo.Area,
+    area: search_sql.Area,
     mode: str,
-    limit: int = geo.DEFAULT_LIMIT,
+    limit: int = search_sql.DEFAULT_LIMIT,
     action: str = Action.SEARCH,
 ) -> SearchResult:
     """Cameras in an area (pin inside, or field of view intersecting), nearest first.
@@ -96,7 +96,7 @@ def camera_search(
         if reason is not None:
             seq = _record(actor, EventFacts(action, Outcome.DENIED, reason, details=details), purpose)
             return SearchResult(Decision(False, reason, str(_MESSAGES[reason]), seq))
-        cameras, total = geo.cameras_in_area(area=area, mode=mode, limit=limit)
+        cameras, total = search_sql.cameras_in_area(area=area, mode=mode, limit=limit)
         department = department_current()
         exigent = purpose is not None and purpose.category in policy.exigent_categories
         approved = purpose is not None and purpose.approved_by_id is not None
@@ -109,10 +109,10 @@ def camera_search(
             owner_refs=[c.owner_id for c in cameras],
             quantity=len(hits),
             quantity_unit="results",
-            details={**details, "total": total, "total_capped": total >= geo.COUNT_CAP},
+            details={**details, "total": total, "total_capped": total >= search_sql.COUNT_CAP},
         )
         seq = _record(actor, facts, purpose, notify=any(c.consent_notify for c in cameras))
-    return SearchResult(Decision(True, "ok", "", seq), hits, total, total >= geo.COUNT_CAP)
+    return SearchResult(Decision(True, "ok", "", seq), hits, total, total >= search_sql.COUNT_CAP)
 
 
 def camera_map(
@@ -128,7 +128,9 @@ def camera_map(
             # Positions are rounded to ~100 m: registration tells police roughly where, not the door.
             rows = [
                 (pid, round(x, 3), round(y, 3), level)
-                for pid, x, y, level in geo.cameras_in_bbox(west=bbox[0], south=bbox[1], east=bbox[2], north=bbox[3])
+                for pid, x, y, level in search_sql.cameras_in_bbox(
+                    west=bbox[0], south=bbox[1], east=bbox[2], north=bbox[3]
+                )
             ]
         facts = EventFacts(
             Action.MAP_VIEW,

@@ -11,9 +11,9 @@ import audit.services
 from accounts.models import Role
 from audit.models import AccessEvent
 from cameras import access, services
-from cameras.geo import Area
 from cameras.geometry import point
 from cameras.models import Camera, ConsentGrant, Purpose
+from cameras.search_sql import Area
 from tenants.services import policy_update
 from tests.factories import UserFactory
 
