@@ -6,7 +6,7 @@ Fills the bench department (schema ``bench``) with N cameras clustered around a 
 about 37 x 33 km (SQL only: sites, cameras with their field-of-view wedges, consent rows),
 then times, for radii 250 m / 1 km / 5 km in both modes (pin, fov):
 
-* ``selector``: ``cameras.geo.cameras_in_area`` as it is (limit 500, nearest first, total
+* ``selector``: ``cameras.search_sql.cameras_in_area`` as it is (limit 500, nearest first, total
   capped at COUNT_CAP, each result with its site and consent columns);
 * ``naive``: the same search without the spatial index: one SQL statement computing
   ``ST_Distance`` (sphere, as the selector) for every camera (``enable_indexscan``/
@@ -42,7 +42,7 @@ from django.contrib.gis.geos import Point  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django_tenants.utils import tenant_context  # noqa: E402
 
-from cameras import geo  # noqa: E402
+from cameras import search_sql  # noqa: E402
 
 # --- The city -------------------------------------------------------------------------
 
@@ -60,7 +60,7 @@ SEED = 20240611
 
 RADII_M = (250, 1_000, 5_000)
 MODES = ("pin", "fov")
-LIMIT = geo.DEFAULT_LIMIT
+LIMIT = search_sql.DEFAULT_LIMIT
 
 
 def _neighbourhoods(rng: random.Random) -> list[tuple[float, float, float]]:
@@ -296,7 +296,7 @@ def load(cameras: int) -> dict[str, Any]:
     return steps
 
 
-COUNT_CAP = geo.COUNT_CAP
+COUNT_CAP = search_sql.COUNT_CAP
 
 
 # --- The naive baseline -----------------------------------------------------------------
@@ -315,7 +315,7 @@ LIMIT %(limit)s
 """
 
 
-def cameras_in_area_naive(*, area: geo.Area, mode: str, limit: int = LIMIT) -> tuple[list[int], int]:
+def cameras_in_area_naive(*, area: search_sql.Area, mode: str, limit: int = LIMIT) -> tuple[list[int], int]:
     within = (
         "ST_Distance(fov, %(c)s::geography, false)"
         if mode == "fov"
@@ -342,7 +342,7 @@ _SQL_ALL_PINS = "SELECT id, ST_X(location::geometry), ST_Y(location::geometry) F
 _SPHERE_RADIUS_M = 6_371_008.771415  # (2a + b) / 3 of WGS 84, what ST_Distance(..., false) uses
 
 
-def cameras_in_area_naive_python(*, area: geo.Area, mode: str, limit: int = LIMIT) -> tuple[list[int], int]:
+def cameras_in_area_naive_python(*, area: search_sql.Area, mode: str, limit: int = LIMIT) -> tuple[list[int], int]:
     assert mode == "pin"
     assert area.radius_m is not None
     lon0, lat0 = math.radians(area.center.x), math.radians(area.center.y)
@@ -373,7 +373,7 @@ OLTP_SETTINGS = {"jit": "off", "max_parallel_workers_per_gather": "0", "random_p
 Searcher = Callable[..., tuple[list[Any], int]]
 # name -> (function, run with OLTP_SETTINGS)
 VARIANTS: dict[str, tuple[Searcher, bool]] = {
-    "selector": (geo.cameras_in_area, False),
+    "selector": (search_sql.cameras_in_area, False),
     "naive": (cameras_in_area_naive, False),
     "naive-py": (cameras_in_area_naive_python, False),
 }
@@ -417,7 +417,7 @@ def measure(
     cells = []
     timer = _DbTimer()
 
-    def run(name: str, area: geo.Area, mode: str) -> tuple[int, int, list[Any], int]:
+    def run(name: str, area: search_sql.Area, mode: str) -> tuple[int, int, list[Any], int]:
         search, oltp = VARIANTS[name]
         _session(OLTP_SETTINGS if (oltp or all_oltp) else None)
         timer.ns = 0
@@ -436,9 +436,9 @@ def measure(
                 compared = dict.fromkeys(VARIANTS, 0)
                 for name in VARIANTS:  # warm-up, not timed
                     if name not in NAIVE:
-                        run(name, geo.Area(center=centres[-1], radius_m=radius), mode)
+                        run(name, search_sql.Area(center=centres[-1], radius_m=radius), mode)
                 for i in range(repeat):
-                    area = geo.Area(center=centres[i % len(centres)], radius_m=radius)
+                    area = search_sql.Area(center=centres[i % len(centres)], radius_m=radius)
                     reference: list[int] | None = None
                     for name in VARIANTS:
                         wanted = naive_repeat if name in NAIVE else repeat
@@ -529,7 +529,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40, help="searches per radius and mode (distinct centres)")
     parser.add_argument("--naive-repeat", type=int, default=5, help="naive scans per radius and mode")
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per variant per cell before it stops")
-    parser.add_argument("--limit", type=int, default=geo.DEFAULT_LIMIT, help="page size (default: the selector's, 500)")
+    parser.add_argument(
+        "--limit", type=int, default=search_sql.DEFAULT_LIMIT, help="page size (default: the selector's, 500)"
+    )
     parser.add_argument("--reload", action="store_true", help="reload even if the department has N cameras")
     parser.add_argument("--oltp", action="store_true", help="run every variant but naive with OLTP_SETTINGS")
     parser.add_argument("--prewarm", action="store_true", help="load the bench tables into shared buffers first")
@@ -666,7 +668,7 @@ def main() -> None:
         "cells": cells,
         "targets_1km": targets,
     }
-    suffix = ("-oltp" if args.oltp else "") + (f"-limit{LIMIT}" if LIMIT != geo.DEFAULT_LIMIT else "")
+    suffix = ("-oltp" if args.oltp else "") + (f"-limit{LIMIT}" if LIMIT != search_sql.DEFAULT_LIMIT else "")
     path = write_json(args.json, f"search-{args.cameras}{suffix}", payload)
     print(f"\nwrote {path}")
 

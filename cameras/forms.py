@@ -12,7 +12,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .geo import MAX_RADIUS_M, Area
+from .search_sql import MAX_RADIUS_M, Area
 
 # A drawn area rarely needs more; a bigger one is a paste or an attack, and it would be
 # stored whole in the access event's details.

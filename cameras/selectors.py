@@ -1,4 +1,4 @@
-"""Reads on the registry for owners (staff reads go through cameras/access.py)."""
+"""Reads on the registry for owners (staff reads go through cameras/access/)."""
 
 import datetime as dt
 import uuid

@@ -1,5 +1,5 @@
 """Department console: staff pages over the access gate. Every read of camera data here is
-a gate call (cameras/access.py); these views only validate input and render."""
+a gate call (cameras/access/); these views only validate input and render."""
 
 import csv
 import json

@@ -6,7 +6,7 @@ owner's messages by "the owner". An owner may share their contact details with t
 officer by ticking a box on a reply; the reply then carries a copy of the details as they
 were at that moment (``shared_contact``), and nothing else ever does.
 
-Each officer message is a gate decision (``message_send``, cameras/access.py) recorded in the
+Each officer message is a gate decision (``message_send``, cameras/access/) recorded in the
 same transaction; its number is kept on the message. The owner's replies are not police
 access: they are only kept here.
 """

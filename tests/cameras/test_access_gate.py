@@ -11,9 +11,9 @@ import audit.services
 from accounts.models import Role
 from audit.models import AccessEvent
 from cameras import access, services
-from cameras.geo import Area
 from cameras.geometry import point
 from cameras.models import Camera, ConsentGrant, Purpose
+from cameras.search_sql import Area
 from tenants.services import policy_update
 from tests.factories import UserFactory
 
@@ -305,7 +305,7 @@ def test_if_the_audit_write_fails_the_action_fails(
         raise DatabaseError("audit table unavailable")
 
     monkeypatch.setattr(audit.services, "access_event_record", broken)
-    monkeypatch.setattr(access, "access_event_record", broken)
+    monkeypatch.setattr(access.gate, "access_event_record", broken)
 
     with pytest.raises(DatabaseError):
         access.camera_lookup(actor=actor, purpose=purpose, public_id=camera.public_id)

@@ -535,5 +535,5 @@ def test_every_staff_camera_route_goes_through_the_gate() -> None:
     for module in (console.views, console.api, footage.views.console, footage.views.integrity, messaging.views):
         source = open(module.__file__ or "").read()  # noqa: SIM115
         assert "cameras.models import Camera" not in source
-        assert "cameras.geo import" not in source
+        assert "cameras.search_sql import" not in source
         assert "cameras import selectors" not in source

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from cameras import access, services
-from cameras.geo import Area
 from cameras.models import ConsentGrant
+from cameras.search_sql import Area
 from tests.conftest import TenantClient
 
 

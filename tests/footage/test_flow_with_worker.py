@@ -149,7 +149,7 @@ def test_an_owner_who_asked_for_notices_is_emailed_within_a_minute_of_a_search_w
         from django.contrib.gis.geos import Point
 
         from accounts.models import User
-        from cameras.geo import Area
+        from cameras.search_sql import Area
 
         actor = access.Actor(user=User.objects.get(pk=scene.officer_id), mfa=True)
         purpose = access.purpose_lookup(actor=actor, public_id=scene.purpose_id)

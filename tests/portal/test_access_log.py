@@ -24,9 +24,9 @@ from audit.services import ActorSnapshot, EventFacts, access_event_record
 from cameras import access
 from cameras import services as camera_services
 from cameras.digest import access_digest_send as access_digest_send_task
-from cameras.geo import Area
 from cameras.geometry import point
 from cameras.models import Camera, Purpose
+from cameras.search_sql import Area
 from config.celery import app
 from tenants.models import Department, DepartmentPolicy
 from tenants.selectors import department_base_url

@@ -1,5 +1,8 @@
-"""Geo selectors for staff searches. Only cameras/access.py calls these: they return
-camera data, and every staff read of camera data is a gate decision.
+"""The SQL of staff searches: cameras in an area (circle or polygon) and in a map viewport.
+
+Only the gate (cameras/access/search.py) calls the searches: they return camera data, and
+every staff read of camera data is a gate decision. (cameras/geometry.py is the other kind
+of geography: building the shapes a camera is stored with.)
 
 The area search is the hottest read of the console, so it is written in SQL (three short
 statements at most) and returns plain rows, not model instances: at 1M cameras, building

@@ -1,0 +1,144 @@
+"""Staff searches of camera data: the area search (canvass list, export) and the map viewport.
+Each is one gate decision and one event; the SQL is in cameras/search_sql.py.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import Action, Outcome
+from audit.services import EventFacts
+from tenants.selectors import department_current
+
+from .. import search_sql
+from ..consent import ConsentAction, ConsentLevel, Reason, consent_permits
+from ..models import CameraStatus, Purpose
+from ..selectors import RESIDENTIAL_KINDS, grant_state_of
+from .denials import _MESSAGES
+from .gate import CAMERA_ROLES, Actor, Decision, GatePolicy, _policy, _record, _staff_denial
+
+
+@dataclass(frozen=True)
+class CameraHit:
+    camera: search_sql.SearchRow
+    distance_m: float
+    level: str
+    can_request_footage: bool
+    can_live_view: bool
+    shares_contact: bool
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    decision: Decision
+    hits: list[CameraHit] = field(default_factory=list)
+    total: int = 0
+    total_capped: bool = False  # True: there are at least `total` cameras in the area
+
+
+def _hit(row: search_sql.SearchRow, time_zone: str, exigent: bool, approved: bool, policy: GatePolicy) -> CameraHit:
+    state = None
+    if row.consent_level is not None:
+        state = grant_state_of(
+            level=row.consent_level,
+            windows=row.consent_windows,
+            expires_at=row.consent_expires_at,
+            revoked_at=row.consent_revoked_at,
+            paused=row.status == CameraStatus.PAUSED,
+            time_zone=time_zone,
+        )
+    now = timezone.now()
+    # As _consent_denial judges a live_start: an emergency-only camera also waits for a
+    # supervisor's approval of the purpose where policy requires one.
+    live = (
+        consent_permits(state, ConsentAction.LIVE_VIEW, now, exigent=exigent).allowed
+        and not (row.site_kind in RESIDENTIAL_KINDS and not policy.residential_live_view_allowed)
+        and not (
+            state is not None
+            and state.level == ConsentLevel.LIVE_EXIGENT
+            and policy.exigent_requires_approval
+            and not approved
+        )
+    )
+    footage = consent_permits(state, ConsentAction.REQUEST_FOOTAGE, now)
+    # Revoked, expired or paused consent leaves police exactly what `registered` gives.
+    inactive = state is None or footage.reason in (Reason.REVOKED, Reason.EXPIRED, Reason.PAUSED)
+    return CameraHit(
+        camera=row,
+        distance_m=row.distance_m,
+        level=ConsentLevel.REGISTERED if inactive or state is None else state.level,
+        can_request_footage=footage.allowed,
+        can_live_view=live,
+        shares_contact=row.share_contact,
+    )
+
+
+def camera_search(
+    *,
+    actor: Actor,
+    purpose: Purpose | None,
+    area: search_sql.Area,
+    mode: str,
+    limit: int = search_sql.DEFAULT_LIMIT,
+    action: str = Action.SEARCH,
+) -> SearchResult:
+    """Cameras in an area (pin inside, or field of view intersecting), nearest first.
+
+    The search is one event: its area, mode, purpose, result count and the ids returned.
+    An export of the canvass list is the same query recorded as action ``export``.
+    """
+    policy = _policy()
+    details: dict[str, Any] = {"area": area.as_details(), "mode": mode, "limit": limit}
+    with transaction.atomic():
+        reason = _staff_denial(actor, CAMERA_ROLES, purpose, policy)
+        if reason is not None:
+            seq = _record(actor, EventFacts(action, Outcome.DENIED, reason, details=details), purpose)
+            return SearchResult(Decision(False, reason, str(_MESSAGES[reason]), seq))
+        cameras, total = search_sql.cameras_in_area(area=area, mode=mode, limit=limit)
+        department = department_current()
+        exigent = purpose is not None and purpose.category in policy.exigent_categories
+        approved = purpose is not None and purpose.approved_by_id is not None
+        hits = [_hit(c, department.time_zone, exigent, approved, policy) for c in cameras]
+        facts = EventFacts(
+            action=action,
+            outcome=Outcome.ALLOWED,
+            reason="ok",
+            targets=[f"camera:{c.public_id}" for c in cameras],
+            owner_refs=[c.owner_id for c in cameras],
+            quantity=len(hits),
+            quantity_unit="results",
+            details={**details, "total": total, "total_capped": total >= search_sql.COUNT_CAP},
+        )
+        seq = _record(actor, facts, purpose, notify=any(c.consent_notify for c in cameras))
+    return SearchResult(Decision(True, "ok", "", seq), hits, total, total >= search_sql.COUNT_CAP)
+
+
+def camera_map(
+    *, actor: Actor, purpose: Purpose | None, bbox: tuple[float, float, float, float]
+) -> tuple[Decision, list[tuple[str, float, float, str]]]:
+    """Approximate camera positions for a map viewport: one query, one event (no owner refs:
+    a viewport is not an access to any one camera)."""
+    policy = _policy()
+    with transaction.atomic():
+        reason = _staff_denial(actor, CAMERA_ROLES, purpose, policy)
+        rows: list[tuple[str, float, float, str]] = []
+        if reason is None:
+            # Positions are rounded to ~100 m: registration tells police roughly where, not the door.
+            rows = [
+                (pid, round(x, 3), round(y, 3), level)
+                for pid, x, y, level in search_sql.cameras_in_bbox(
+                    west=bbox[0], south=bbox[1], east=bbox[2], north=bbox[3]
+                )
+            ]
+        facts = EventFacts(
+            Action.MAP_VIEW,
+            Outcome.ALLOWED if reason is None else Outcome.DENIED,
+            reason or "ok",
+            quantity=len(rows),
+            quantity_unit="results",
+            details={"bbox": list(bbox)},
+        )
+        seq = _record(actor, facts, purpose)
+    return Decision(reason is None, reason or "ok", str(_MESSAGES.get(reason or "", "")), seq), rows
