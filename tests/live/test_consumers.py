@@ -460,7 +460,8 @@ async def test_a_failure_after_the_session_opened_ends_it_and_logs_live_end(scen
 
     await view.connect()
 
-    assert await closed_with(view, within=1.0) == 1011
+    # (how soon is not the point here: the session ends, as error, whatever the machine's load)
+    assert await closed_with(view, within=10.0) == 1011
     assert open_sessions(scene) == 0
     assert [e.reason for e in live_ends(scene)] == ["error"]
 
