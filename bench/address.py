@@ -30,19 +30,13 @@ import argparse
 import math
 import os
 import random
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-# Python puts a script's own folder first on sys.path, where bench/http.py would shadow the
-# standard library's http (which Django imports): move it to the end, _common is still found.
-_BENCH = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH] + [str(_BENCH)]
-
-from _common import bench_department, django_setup, environment, summary_ms, table, write_json  # noqa: E402
+from _common import bench_department, django_setup, environment, summary_ms, table, write_json
 
 django_setup()
 

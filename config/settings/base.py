@@ -107,7 +107,7 @@ if DB_POOL_MAX_SIZE > 0:
         # served and never frees them (~0.44 MB per department: 47 MB after 100 departments),
         # so each connection is replaced after this many seconds (psycopg_pool takes up to 5 %
         # off at random so they do not all reconnect at once). 60 s: a new connection costs
-        # ~20-35 ms, made by the pool's own thread, once a minute per connection; bench/http.py
+        # ~20-35 ms, made by the pool's own thread, once a minute per connection; bench/http_pool.py
         # measures the memory it keeps bounded.
         "max_lifetime": env.float("DJANGO_DB_POOL_MAX_LIFETIME", default=60.0),
         # Idle connections above min_size are closed after 60 s.

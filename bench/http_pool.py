@@ -1,6 +1,6 @@
 """HTTP benchmark: one ASGI server process and its database connection pool under 8 and 64 clients.
 
-    python bench/http.py [--clients 8,64] [--seconds 15] [--departments 100] [--pool-size 8]
+    python bench/http_pool.py [--clients 8,64] [--seconds 15] [--departments 100] [--pool-size 8]
                          [--max-lifetime 60] [--memory-seconds 90] [--no-pool] [--json PATH]
 
 Starts the real server (uvicorn, ``config.asgi``, ``config.settings.local`` with DEBUG off) as
@@ -32,27 +32,21 @@ all departments. Load averages are printed and stored. Needs PostgreSQL on this 
 /proc) and privileges to read its processes' smaps (root, or the postgres user).
 """
 
+import argparse
+import asyncio
+import contextlib
+import os
+import subprocess
 import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-# This file is named http.py, and Python puts a script's own folder first on sys.path: move
-# that folder to the end, so "http" is the standard library's and _common is still found.
-_BENCH = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH] + [str(_BENCH)]
-
-import argparse  # noqa: E402  (after the sys.path fix above)
-import asyncio  # noqa: E402  (after the sys.path fix above)
-import contextlib  # noqa: E402  (after the sys.path fix above)
-import os  # noqa: E402  (after the sys.path fix above)
-import subprocess  # noqa: E402  (after the sys.path fix above)
-import threading  # noqa: E402  (after the sys.path fix above)
-import time  # noqa: E402  (after the sys.path fix above)
-import urllib.error  # noqa: E402  (after the sys.path fix above)
-import urllib.request  # noqa: E402  (after the sys.path fix above)
-from dataclasses import dataclass, field  # noqa: E402  (after the sys.path fix above)
-from typing import Any  # noqa: E402  (after the sys.path fix above)
-
-from _common import ROOT, django_setup, environment, percentile, table, write_json  # noqa: E402  (after the sys.path fix above)
+from _common import ROOT, django_setup, environment, percentile, table, write_json
 
 SCHEMA_PREFIX = "benchhttp"
 STATIC_PATH = "/static/css/porchlight.css"
