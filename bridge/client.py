@@ -30,10 +30,9 @@ import threading
 import time
 import tomllib
 import uuid
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
@@ -50,6 +49,9 @@ from bridge.sources import (
     make_source,
     source_scheme,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 logger = logging.getLogger("porchlight.bridge")
 

@@ -53,11 +53,13 @@ repeated fall-back hour wrong (01:45 PDT would count as after 01:30 PST).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = [
     "EXPIRY_HORIZON_YEARS",

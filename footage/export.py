@@ -25,11 +25,9 @@ import unicodedata
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from footage.signing import (
     public_key_fingerprint,
@@ -38,6 +36,10 @@ from footage.signing import (
     sign_with,
     signature_valid,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from pathlib import Path
 
 FORMAT = "porchlight-evidence-export"
 FORMAT_VERSION = 1

@@ -287,7 +287,7 @@ def clip_upload_finish(*, owner: Any, upload_id: Any) -> Receipt:
             receipt = clip_upload(
                 owner=owner,
                 answer_id=upload.answer_id,
-                upload=cast(BinaryIO, stream),
+                upload=cast("BinaryIO", stream),
                 name=upload.name,
                 size=upload.size,
             )

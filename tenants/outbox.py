@@ -19,9 +19,8 @@ and the e-mail is sent a second time: twice rather than never.
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import Task
 from django.conf import settings
@@ -39,6 +38,9 @@ from tenants.services import (
     outbox_purge_delivered,
     outbox_record,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 logger = logging.getLogger("porchlight.tasks")
 

@@ -85,7 +85,7 @@ def clip_upload(*, owner: Any, answer_id: int, upload: BinaryIO, name: str, size
     key = f"{schema}/clips/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
     hashing = _HashingReader(upload)
     store = clip_store()
-    saved_key = store.save(key, File(cast(BinaryIO, hashing), name=key))  # file-like enough for File
+    saved_key = store.save(key, File(cast("BinaryIO", hashing), name=key))  # file-like enough for File
     stored = hashing.hashed
     try:
         if hashing.skipped or stored != size:

@@ -61,7 +61,7 @@ OBJECT_REQUESTS = [
 FONTANA_LON, FONTANA_LAT = -117.47, 34.10
 LOS_ANGELES_LON, LOS_ANGELES_LAT = -118.24, 34.05
 # Consent may end at most ten years ahead; fixed dates in tests stay inside that.
-NEXT_YEAR = dt.date.today().year + 1
+NEXT_YEAR = dt.datetime.now(dt.UTC).date().year + 1
 
 
 def call(client: TenantClient, method: str, path: str, body: Any = None, **extra: Any) -> Any:

@@ -83,7 +83,12 @@ near_transitions = st.builds(
 )
 instants = st.one_of(
     near_transitions,
-    st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2030, 1, 1), timezones=st.just(dt.UTC)),
+    # hypothesis takes naive bounds and attaches the zone itself
+    st.datetimes(
+        min_value=dt.datetime(2024, 1, 1),  # noqa: DTZ001
+        max_value=dt.datetime(2030, 1, 1),  # noqa: DTZ001
+        timezones=st.just(dt.UTC),
+    ),
 )
 
 
@@ -482,7 +487,7 @@ def test_the_outside_window_message_lists_the_schedule_in_department_time() -> N
 
 @pytest.mark.parametrize(
     "local",
-    [dt.datetime(2026, 6, 1, 9, 30), dt.datetime(2026, 6, 1, 9, 30, tzinfo=LA)],
+    [dt.datetime(2026, 6, 1, 9, 30), dt.datetime(2026, 6, 1, 9, 30, tzinfo=LA)],  # noqa: DTZ001 (naive on purpose)
     ids=["naive", "aware"],
 )
 def test_window_contains_reads_only_the_local_wall_clock(local: dt.datetime) -> None:
@@ -496,7 +501,7 @@ def test_window_contains_reads_only_the_local_wall_clock(local: dt.datetime) -> 
 def test_a_window_with_an_impossible_day_contains_nothing() -> None:
     window = Window(7, t(0), t(0), next_day=True)
 
-    contained = window_contains(window, dt.datetime(2026, 6, 2, 12, 0))
+    contained = window_contains(window, dt.datetime(2026, 6, 2, 12, 0))  # noqa: DTZ001 (naive on purpose)
 
     assert not contained
 
@@ -680,7 +685,7 @@ def test_level_at_least_rejects_an_unknown_level() -> None:
 
 
 def test_a_naive_instant_is_refused() -> None:
-    naive = dt.datetime(2026, 6, 3, 12, 0)
+    naive = dt.datetime(2026, 6, 3, 12, 0)  # noqa: DTZ001 (what the test refuses)
 
     with pytest.raises(ValueError, match="timezone-aware"):
         consent_permits(grant(), ConsentAction.LOCATE, naive)
@@ -696,8 +701,8 @@ def test_an_unknown_action_is_refused() -> None:
     [
         ({"level": "superuser", "time_zone": LA_NAME}, "superuser"),
         ({"level": "live", "time_zone": "Mars/Olympus_Mons"}, "Unknown time zone"),
-        ({"level": "live", "time_zone": LA_NAME, "expires_at": dt.datetime(2026, 1, 1)}, "expires_at"),
-        ({"level": "live", "time_zone": LA_NAME, "revoked_at": dt.datetime(2026, 1, 1)}, "revoked_at"),
+        ({"level": "live", "time_zone": LA_NAME, "expires_at": dt.datetime(2026, 1, 1)}, "expires_at"),  # noqa: DTZ001 (refused)
+        ({"level": "live", "time_zone": LA_NAME, "revoked_at": dt.datetime(2026, 1, 1)}, "revoked_at"),  # noqa: DTZ001 (refused)
     ],
 )
 def test_a_grant_state_refuses_impossible_fields(fields: dict[str, Any], match: str) -> None:

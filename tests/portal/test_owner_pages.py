@@ -364,7 +364,7 @@ def test_consent_preview_sentence_follows_the_level(owner: Any, rialto_client: T
 
 
 def _in_years(years: int) -> str:
-    today = dt.date.today()
+    today = dt.datetime.now(dt.UTC).date()
     return today.replace(year=today.year + years, day=min(today.day, 28)).isoformat()
 
 
