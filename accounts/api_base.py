@@ -32,6 +32,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core import errors
+
 from .api_auth import ApiTokenAuthentication
 from .models import Role
 from .selectors import session_passed_mfa
@@ -51,6 +53,8 @@ ERROR_CODES: dict[str, int] = {
     "not_found": 404,
     "method_not_allowed": 405,
     "not_acceptable": 406,
+    "conflict": 409,
+    "gone": 410,
     "unsupported_media_type": 415,
     "throttled": 429,
     "server_error": 500,
@@ -101,16 +105,36 @@ class BaseApi(APIView):
             raise TypeError(f"{cls.__name__}.allowed_roles names unknown roles.")
 
 
-class AccessDenied(APIException):
-    """The access gate refused a staff action; ``reason`` is the gate's reason code
-    (docs/audit-events.md), the detail its sentence. The refusal is already logged."""
+class _Refusal(APIException):
+    """A DomainError as DRF's exception, with its status and code (see exception_handler)."""
 
-    status_code = status.HTTP_403_FORBIDDEN
-    default_code = "access_denied"
+    def __init__(self, error: errors.DomainError, *, status_code: int, code: str) -> None:
+        super().__init__(error.message, code)
+        self.status_code = status_code
+        self.default_code = code
+        self.error = error
 
-    def __init__(self, detail: Any, reason: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
+
+# The API's answer to each kind of DomainError: (status, code). A subclass answers as its
+# nearest listed base; the gate's refusals (AccessRefused) also carry their reason.
+_DOMAIN_ERRORS: dict[type[errors.DomainError], tuple[int, str]] = {
+    errors.AccessRefused: (403, "access_denied"),
+    errors.Refused: (403, "permission_denied"),
+    errors.NotFound: (404, "not_found"),
+    errors.Conflict: (409, "conflict"),
+    errors.Gone: (410, "gone"),
+    errors.Unavailable: (503, "service_unavailable"),
+}
+
+
+def _domain_error_as_api(error: errors.DomainError) -> APIException:
+    if isinstance(error, errors.Invalid):
+        return ValidationError({error.field or _NON_FIELD: [error.message]})
+    for kind in type(error).__mro__:
+        if kind in _DOMAIN_ERRORS:
+            status_code, code = _DOMAIN_ERRORS[kind]
+            return _Refusal(error, status_code=status_code, code=code)
+    return ValidationError({_NON_FIELD: [error.message]})
 
 
 class ApiInput(serializers.Serializer):
@@ -236,6 +260,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     says nothing of its cause.
     """
     extra: dict[str, Any] = {}
+    if isinstance(exc, errors.DomainError):
+        exc = _domain_error_as_api(exc)
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         # Missing, not yours, or deleted between the lookup and the service's locked re-read.
         # Nothing of the cause is told (DRF would name the model).
@@ -274,15 +300,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ValidationError):
         fields = _flatten(exc.detail)
         body = error_body(detail=_fields_sentence(fields), code="invalid", fields=fields, **extra)
-    elif isinstance(exc, NotFound):
+    elif isinstance(exc, NotFound) or response.status_code == status.HTTP_404_NOT_FOUND:
+        # Missing or not yours alike: nothing of the cause is told.
         body = error_body(detail=_("Not found."), code="not_found")
     else:
         detail = (
             exc.detail if isinstance(exc.detail, str) else " ".join(_flatten(exc.detail).get("non_field_errors", []))
         )
         body = error_body(detail=detail, code=_code_of(exc, response.status_code))
-        if isinstance(exc, AccessDenied):
-            body["reason"] = exc.reason
+        if isinstance(exc, _Refusal) and isinstance(exc.error, errors.AccessRefused):
+            body["reason"] = exc.error.code
     response.data = body
     return response
 

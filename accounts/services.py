@@ -4,6 +4,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -18,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import Refused
 from tenants.outbox import enqueue_on_commit
 
 from .events import user_changed
@@ -27,8 +29,28 @@ from .models import STAFF_ROLES, ApiToken, Role, User
 logger = logging.getLogger("porchlight.accounts")
 
 
-class AccountError(Exception):
+class AccountProblem(StrEnum):
+    """Why a change to an account is refused (the code of its AccountError)."""
+
+    EMAIL_INVALID = "email_invalid"
+    EMAIL_TOO_LONG = "email_too_long"
+    EMAIL_TAKEN = "email_taken"
+    ROLE_UNKNOWN = "role_unknown"
+    ROLE_NOT_INVITED = "role_not_invited"
+    ROLE_SWAP = "role_swap"
+    OWN_ROLE = "own_role"
+    OWN_ACCOUNT = "own_account"
+    LANGUAGE_UNKNOWN = "language_unknown"
+    ACCOUNT_INACTIVE = "account_inactive"
+    MFA_REQUIRED = "mfa_required"
+    STAFF_NOT_DELETABLE = "staff_not_deletable"
+
+
+class AccountError(Refused):
     """A change to an account was refused; the message says why (shown to the admin)."""
+
+    def __init__(self, message: str, *, code: AccountProblem, field: str | None = None) -> None:
+        super().__init__(message, code=code, field=field)
 
 
 def _with_actor(user: User, actor: Any) -> User:
@@ -55,27 +77,30 @@ def user_invite(
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise AccountError(_("Enter a valid e-mail address.")) from exc
+        raise AccountError(_("Enter a valid e-mail address."), code=AccountProblem.EMAIL_INVALID) from exc
     if role not in Role.values:
-        raise AccountError(_("Unknown role."))
+        raise AccountError(_("Unknown role."), code=AccountProblem.ROLE_UNKNOWN)
     if role not in STAFF_ROLES:
-        raise AccountError(_("Residents and businesses sign up themselves; only staff are invited."))
+        raise AccountError(
+            _("Residents and businesses sign up themselves; only staff are invited."),
+            code=AccountProblem.ROLE_NOT_INVITED,
+        )
     if language and language_supported(language) != language:
-        raise AccountError(_("Choose one of the languages offered."))
+        raise AccountError(_("Choose one of the languages offered."), code=AccountProblem.LANGUAGE_UNKNOWN)
     if len(email) > User._meta.get_field("email").max_length:  # type: ignore[operator]
-        raise AccountError(_("That e-mail address is too long."))
+        raise AccountError(_("That e-mail address is too long."), code=AccountProblem.EMAIL_TOO_LONG)
     taken = _("An account with this e-mail address already exists.")
     if (
         User.objects.filter(email__iexact=email).exists()
         or EmailAddress.objects.filter(email__iexact=email).exists()  # another user's second address
     ):
-        raise AccountError(taken)
+        raise AccountError(taken, code=AccountProblem.EMAIL_TAKEN)
     try:
         return _user_invite(
             actor=actor, email=email, role=role, full_name=full_name, badge_number=badge_number, language=language
         )
     except IntegrityError as exc:  # two admins inviting the same address at once
-        raise AccountError(taken) from exc
+        raise AccountError(taken, code=AccountProblem.EMAIL_TAKEN) from exc
 
 
 def _user_invite(
@@ -103,7 +128,7 @@ def _user_invite(
 def user_language_set(*, user: User, language: str) -> User:
     """The language a user chose for their e-mails and pages (history names them as the actor)."""
     if language_supported(language) != language:
-        raise AccountError(_("Choose one of the languages offered."))
+        raise AccountError(_("Choose one of the languages offered."), code=AccountProblem.LANGUAGE_UNKNOWN)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         user.language = language
@@ -113,11 +138,15 @@ def user_language_set(*, user: User, language: str) -> User:
 
 def user_role_change(*, actor: User, user: User, role: str) -> User:
     if role not in Role.values:
-        raise AccountError(_("Unknown role."))
+        raise AccountError(_("Unknown role."), code=AccountProblem.ROLE_UNKNOWN)
     if user.pk == actor.pk:
-        raise AccountError(_("You cannot change your own role; ask another administrator."))
+        raise AccountError(
+            _("You cannot change your own role; ask another administrator."), code=AccountProblem.OWN_ROLE
+        )
     if (user.role in STAFF_ROLES) != (role in STAFF_ROLES):
-        raise AccountError(_("Staff roles and resident/business roles cannot be swapped."))
+        raise AccountError(
+            _("Staff roles and resident/business roles cannot be swapped."), code=AccountProblem.ROLE_SWAP
+        )
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         user.role = role
@@ -144,7 +173,7 @@ def user_sessions_end(*, user: User) -> int:
 def user_deactivate(*, actor: User, user: User) -> User:
     """Deactivate an account and end all its sessions in the same transaction."""
     if user.pk == actor.pk:
-        raise AccountError(_("You cannot deactivate your own account."))
+        raise AccountError(_("You cannot deactivate your own account."), code=AccountProblem.OWN_ACCOUNT)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         user.is_active = False
@@ -179,9 +208,11 @@ def api_token_issue(*, user: User, name: str) -> IssuedToken:
     from .selectors import user_has_mfa
 
     if not user.is_active:
-        raise AccountError(_("This account is deactivated."))
+        raise AccountError(_("This account is deactivated."), code=AccountProblem.ACCOUNT_INACTIVE)
     if user.is_staff_role and not user_has_mfa(user):
-        raise AccountError(_("Set up two-factor authentication before creating an API token."))
+        raise AccountError(
+            _("Set up two-factor authentication before creating an API token."), code=AccountProblem.MFA_REQUIRED
+        )
     raw = "pl_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name.strip() or "API token", prefix=raw[:10], digest=token_digest(raw)
@@ -217,7 +248,10 @@ def owner_account_erase(*, user: User) -> str:
     from .selectors import user_pseudonym
 
     if user.role in STAFF_ROLES:
-        raise AccountError(_("Staff accounts cannot be deleted here: a department administrator deactivates them."))
+        raise AccountError(
+            _("Staff accounts cannot be deleted here: a department administrator deactivates them."),
+            code=AccountProblem.STAFF_NOT_DELETABLE,
+        )
     pseudonym = user_pseudonym(user_id=user.pk)
     user_id = user.pk
     with transaction.atomic():

@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from audit.models import AccessEvent, Action, Outcome
 
+from .access.denials import Refusal
+from .consent import Reason
 from .models import Camera
 from .selectors import cameras_of_owner
 from .words import purpose_label
@@ -34,25 +36,27 @@ LIVE_ACTIONS = frozenset({Action.LIVE_START, Action.LIVE_END})
 # Why an access was refused, said to the camera's owner. Reason codes are those of
 # docs/audit-events.md that can occur on an event touching a camera.
 _REFUSALS: dict[str, Promise] = {
-    "role_not_permitted": gettext_lazy("their role does not allow it"),
-    "account_inactive": gettext_lazy("their account is deactivated"),
-    "mfa_required": gettext_lazy("they had not passed two-factor authentication"),
-    "purpose_required": gettext_lazy("they had not stated a purpose"),
-    "purpose_not_yours": gettext_lazy("the purpose they cited was stated by someone else"),
-    "purpose_expired": gettext_lazy("their stated purpose had expired"),
-    "prohibited_purpose": gettext_lazy("the purpose is prohibited by department policy"),
-    "unknown_purpose_category": gettext_lazy("the purpose is not in the department's list"),
-    "not_found": gettext_lazy("the camera was not found"),
-    "owner_not_sharing": gettext_lazy("you do not share your contact details with police"),
-    "residential_live_view_disallowed": gettext_lazy("department policy does not allow live view of home cameras"),
-    "no_grant": gettext_lazy("you have not given consent for this camera"),
-    "level_too_low": gettext_lazy("your consent does not allow this"),
-    "revoked": gettext_lazy("you had withdrawn consent"),
-    "expired": gettext_lazy("your consent had ended"),
-    "paused": gettext_lazy("you had paused the camera"),
-    "outside_window": gettext_lazy("it was outside your live-view schedule"),
-    "exigent_only": gettext_lazy("you allow live view only in an emergency"),
-    "too_many_messages": gettext_lazy("the officer had sent too many messages"),
+    Refusal.ROLE_NOT_PERMITTED: gettext_lazy("their role does not allow it"),
+    Refusal.ACCOUNT_INACTIVE: gettext_lazy("their account is deactivated"),
+    Refusal.MFA_REQUIRED: gettext_lazy("they had not passed two-factor authentication"),
+    Refusal.PURPOSE_REQUIRED: gettext_lazy("they had not stated a purpose"),
+    Refusal.PURPOSE_NOT_YOURS: gettext_lazy("the purpose they cited was stated by someone else"),
+    Refusal.PURPOSE_EXPIRED: gettext_lazy("their stated purpose had expired"),
+    Refusal.PROHIBITED_PURPOSE: gettext_lazy("the purpose is prohibited by department policy"),
+    Refusal.UNKNOWN_PURPOSE_CATEGORY: gettext_lazy("the purpose is not in the department's list"),
+    Refusal.NOT_FOUND: gettext_lazy("the camera was not found"),
+    Refusal.OWNER_NOT_SHARING: gettext_lazy("you do not share your contact details with police"),
+    Refusal.RESIDENTIAL_LIVE_VIEW_DISALLOWED: gettext_lazy(
+        "department policy does not allow live view of home cameras"
+    ),
+    Reason.NO_GRANT: gettext_lazy("you have not given consent for this camera"),
+    Reason.LEVEL_TOO_LOW: gettext_lazy("your consent does not allow this"),
+    Reason.REVOKED: gettext_lazy("you had withdrawn consent"),
+    Reason.EXPIRED: gettext_lazy("your consent had ended"),
+    Reason.PAUSED: gettext_lazy("you had paused the camera"),
+    Reason.OUTSIDE_WINDOW: gettext_lazy("it was outside your live-view schedule"),
+    Reason.EXIGENT_ONLY: gettext_lazy("you allow live view only in an emergency"),
+    Refusal.TOO_MANY_MESSAGES: gettext_lazy("the officer had sent too many messages"),
 }
 
 

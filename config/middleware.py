@@ -13,6 +13,9 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve, set_urlconf
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError, Invalid, NotFound, Refused
+from core.http import error_text_refusal
+
 logger = logging.getLogger("porchlight.request")
 
 # What a 503 asks clients to wait before trying again (seconds): a restarted Redis is back in
@@ -167,6 +170,22 @@ class ErrorPageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DomainError):
+            return _domain_error_page(request, exception)
         if isinstance(exception, _REQUEST_ERRORS):
             return response_for_exception(request, exception)
         return None
+
+
+def _domain_error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
+    """The one translation of a service's refusal that a page did not handle itself into the
+    page that says it: NotFound is the 404 page (missing and not yours alike), a refusal the
+    403 page with its sentence, bad input the 400 page; the rest a plain sentence with the
+    status of core.http.status_of."""
+    if isinstance(error, NotFound):
+        return response_for_exception(request, Http404())
+    if isinstance(error, Refused):
+        return response_for_exception(request, PermissionDenied(error.message))
+    if isinstance(error, Invalid):
+        return response_for_exception(request, BadRequest(error.message))
+    return error_text_refusal(error)

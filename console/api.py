@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from accounts.api_base import AccessDenied, ApiInput
+from accounts.api_base import ApiInput
 from cameras import access
 
 # The schema states the form's own bound: staff routes reach camera data only through the
@@ -47,12 +47,9 @@ class PurposeCreateApi(StaffApi):
     def post(self, request: Request) -> Response:
         data = PurposeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            purpose = access.purpose_declare(
-                actor=_actor(request), approvals_link=reverse("console-approvals"), **data.validated_data
-            )
-        except access.PurposeRefused as exc:
-            raise exceptions.ValidationError({exc.field: [str(exc)]}) from exc
+        purpose = access.purpose_declare(
+            actor=_actor(request), approvals_link=reverse("console-approvals"), **data.validated_data
+        )
         out = {
             "id": purpose.public_id,
             "case_number": purpose.case_number,
@@ -160,12 +157,11 @@ class CameraSearchApi(StaffApi):
             actor=actor, purpose=purpose, area=form.cleaned_data["area"], mode=form.cleaned_data["mode"]
         )
         if not result.decision.allowed:
-            detail = result.decision.message
-            if result.decision.reason == "purpose_required":
-                detail = _(
-                    "A valid purpose is required: state one with POST /api/v1/purposes/ and pass its id as purpose."
+            if result.decision.reason == access.Refusal.PURPOSE_REQUIRED:
+                raise result.decision.refusal(
+                    _("A valid purpose is required: state one with POST /api/v1/purposes/ and pass its id as purpose.")
                 )
-            raise AccessDenied(detail, reason=result.decision.reason)
+            raise result.decision.refusal()
         return Response(
             {
                 "type": "FeatureCollection",

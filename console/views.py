@@ -7,8 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +24,8 @@ from cameras.mixins import SESSION_PURPOSE, StaffConsoleMixin
 from cameras.models import Purpose
 from cameras.selectors import grant_state
 from cameras.words import view_labels
+from core.forms import form_errors_add
+from core.http import status_of, text_refusal
 from core.spreadsheets import csv_safe_cell
 from live import selectors as live_selectors
 from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
@@ -59,7 +60,7 @@ class PurposeView(StaffConsoleMixin, View):
                     actor=self.actor, approvals_link=reverse("console-approvals"), **form.cleaned_data
                 )
             except access.PurposeRefused as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+                form_errors_add(form, exc)
             else:
                 request.session[SESSION_PURPOSE] = str(purpose.public_id)
                 messages.success(request, _("Purpose recorded for case %(case)s.") % {"case": purpose.case_number})
@@ -117,9 +118,6 @@ class MapDataView(StaffConsoleMixin, View):
 
 
 # Refusals that stating a purpose (again) cures: the results then link to the purpose page.
-_PURPOSE_REASONS = {"purpose_required", "purpose_expired", "purpose_not_yours", "prohibited_purpose"}
-
-
 def _level_words() -> dict[str, str]:
     return {
         "registered": _("Registered only"),
@@ -157,7 +155,10 @@ class SearchView(StaffConsoleMixin, View):
             return render(
                 request,
                 "console/_results.html",
-                {"errors": [result.decision.message], "restate_purpose": result.decision.reason in _PURPOSE_REASONS},
+                {
+                    "errors": [result.decision.message],
+                    "restate_purpose": result.decision.reason in access.RESTATE_PURPOSE,
+                },
                 status=403,
             )
         features = [
@@ -214,7 +215,7 @@ class ExportView(StaffConsoleMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = AreaForm(request.POST)
         if not form.is_valid():
-            return HttpResponse("\n".join(form.error_sentences()), content_type="text/plain; charset=utf-8", status=400)
+            return text_refusal("\n".join(form.error_sentences()), 400)
         result = access.camera_search(
             actor=self.actor,
             purpose=self.purpose(),
@@ -223,7 +224,7 @@ class ExportView(StaffConsoleMixin, View):
             action="export",
         )
         if not result.decision.allowed:
-            raise PermissionDenied(result.decision.message)
+            raise result.decision.refusal()
         response = HttpResponse(content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="canvass.csv"'
         writer = csv.writer(response)
@@ -306,9 +307,7 @@ class CameraDetailView(StaffConsoleMixin, View):
         purpose = self.purpose()
         decision, camera = access.camera_lookup(actor=self.actor, purpose=purpose, public_id=camera_id)
         if camera is None:
-            if decision.reason == "not_found":
-                raise Http404
-            raise PermissionDenied(decision.message)
+            raise decision.refusal()
         assert purpose is not None  # the gate allowed the lookup
         # The consent in force now, as the gate judges it (no event: nothing is accessed).
         state = grant_state(camera=camera, time_zone=request.tenant.time_zone)  # type: ignore[attr-defined]
@@ -350,8 +349,9 @@ class OwnerContactView(StaffConsoleMixin, View):
             actor=self.actor, purpose=self.purpose(), public_id=camera_id, action="owner_contact_view"
         )
         if camera is None:
-            if decision.reason == "not_found":
-                raise Http404
+            if decision.reason == access.Refusal.NOT_FOUND:
+                raise decision.refusal()
+            # htmx puts the answer in place of the button: a sentence, not a page.
             return HttpResponse(format_html('<p class="warn">{}</p>', decision.message), status=403)
         owner, site = camera.site.owner, camera.site
         return render(request, "console/_contact.html", {"owner": owner, "site": site})
@@ -417,5 +417,5 @@ class AddressSuggestView(StaffConsoleMixin, View):
         try:
             matches = address_suggest(query=query, near=point_from_param(request.GET.get("near", "")))
         except GeocoderUnavailable as exc:
-            return JsonResponse({"detail": str(exc), "results": []}, status=503)
+            return JsonResponse({"detail": exc.message, "results": []}, status=status_of(exc))
         return JsonResponse({"results": [match.as_json() for match in matches]})

@@ -18,6 +18,7 @@ At any time the owner may ask where the upload has got to, and carry on from the
 
 import datetime as dt
 import uuid
+from enum import StrEnum
 from typing import Any, BinaryIO, cast
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import Conflict, Invalid
 from tenants.selectors import department_current
 
 from .content import video_container
@@ -42,24 +44,35 @@ SNIFF_BYTES = 4096  # what footage.content.sniff reads; the first piece must hol
 UPLOADS_IN_PROGRESS_MAX = 3
 
 
-class UploadError(Exception):
+class UploadProblem(StrEnum):
+    """Why a step of a resumable upload is refused (the code of its error)."""
+
+    TOO_MANY_IN_PROGRESS = "too_many_in_progress"
+    ALREADY_COMPLETE = "already_complete"
+    BEYOND_SIZE = "beyond_size"
+    WRONG_OFFSET = "wrong_offset"
+    WRONG_LENGTH = "wrong_length"
+    INCOMPLETE = "incomplete"
+
+
+class UploadError(Invalid):
     """A piece or step of a resumable upload that is refused; what was received is kept.
 
     ``offset`` is where the upload stands, for the client to carry on from.
     """
 
-    status = 400
-
-    def __init__(self, message: str, *, offset: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, code: UploadProblem, offset: int | None = None) -> None:
+        super().__init__(message, code=code)
         self.offset = offset
 
 
-class UploadConflict(UploadError):
-    """The piece does not fit the upload's state (wrong offset, already complete)."""
+class UploadConflict(Conflict):
+    """The piece does not fit the upload's state (wrong offset, already complete, too many
+    in progress); ``offset`` as for UploadError."""
 
-    status = 409
+    def __init__(self, message: str, *, code: UploadProblem, offset: int | None = None) -> None:
+        super().__init__(message, code=code)
+        self.offset = offset
 
 
 def upload_chunk_size() -> int:
@@ -122,7 +135,8 @@ def clip_upload_start(*, owner: Any, answer_id: int, name: str, size: int) -> Cl
                 % {
                     "count": UPLOADS_IN_PROGRESS_MAX,
                     "hours": -(-settings.PORCHLIGHT_UPLOAD_ABANDON_SECONDS // 3600),  # rounded up
-                }
+                },
+                code=UploadProblem.TOO_MANY_IN_PROGRESS,
             )
         public_id = uuid.uuid4()
         upload = ClipUpload.objects.create(
@@ -152,17 +166,21 @@ def clip_upload_piece(*, owner: Any, upload_id: Any, offset: int, total: int, da
     with transaction.atomic():
         upload = clip_upload_of_owner(owner=owner, upload_id=upload_id, lock=True)
         if upload.completed_at is not None:
-            raise UploadConflict(_("This upload is already complete."), offset=upload.size)
+            raise UploadConflict(
+                _("This upload is already complete."), code=UploadProblem.ALREADY_COMPLETE, offset=upload.size
+            )
         answer_open_check(upload.answer)
         if total != upload.size or offset < 0 or offset + len(data) > upload.size:
             raise UploadError(
                 _("This piece lies beyond the size declared for the file (%(size)d bytes).") % {"size": upload.size},
+                code=UploadProblem.BEYOND_SIZE,
                 offset=upload.received,
             )
         if offset != upload.received:
             raise UploadConflict(
                 _("The server has %(received)d bytes of this file; send the piece that starts there.")
                 % {"received": upload.received},
+                code=UploadProblem.WRONG_OFFSET,
                 offset=upload.received,
             )
         expected = _expected_length(upload, offset)
@@ -170,6 +188,7 @@ def clip_upload_piece(*, owner: Any, upload_id: Any, offset: int, total: int, da
             raise UploadError(
                 _("This piece should be %(expected)d bytes long, not %(length)d.")
                 % {"expected": expected, "length": len(data)},
+                code=UploadProblem.WRONG_LENGTH,
                 offset=upload.received,
             )
         if offset == 0:
@@ -280,6 +299,7 @@ def clip_upload_finish(*, owner: Any, upload_id: Any) -> Receipt:
             raise UploadConflict(
                 _("The server has %(received)d of %(size)d bytes; send the rest before finishing.")
                 % {"received": upload.received, "size": upload.size},
+                code=UploadProblem.INCOMPLETE,
                 offset=upload.received,
             )
         stream = _StagedStream(upload)

@@ -63,6 +63,19 @@ VIEWER_PURPOSE_EXPIRED = 4419
 VIEWER_RELAY_UNAVAILABLE = 4503
 VIEWER_SERVER_ERROR = 1011
 VIEWER_ENDED = 1000  # the officer pressed End: a normal close
+
+
+def _refusal_close_code(reason: str) -> int:
+    """The one translation of a refused live view into the socket's close code: a missing
+    camera is 4404 (as a page's 404), a view without a purpose 4400 (the client must send
+    one), any other refusal 4403."""
+    if reason == access.Refusal.NOT_FOUND:
+        return VIEWER_NOT_FOUND
+    if reason == access.Refusal.PURPOSE_REQUIRED:
+        return VIEWER_BAD_REQUEST
+    return VIEWER_DENIED
+
+
 END_CODES: dict[str, int] = {
     EndReason.VIEWER_LEFT: VIEWER_ENDED,
     EndReason.TIME_LIMIT: VIEWER_TIME_LIMIT,
@@ -397,9 +410,7 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         start = await self.db(_start, self.actor, camera_id, purpose_id, self.language)
         self.actor = start.actor
         if start.session is None:
-            code = VIEWER_NOT_FOUND if start.decision.reason == "not_found" else VIEWER_DENIED
-            if start.decision.reason == "purpose_required":
-                code = VIEWER_BAD_REQUEST
+            code = _refusal_close_code(start.decision.reason)
             await self.send(
                 json.dumps({"type": "denied", "reason": start.decision.reason, "message": start.decision.message})
             )
@@ -711,7 +722,9 @@ def _extend(scope: dict[str, Any], actor: access.Actor, session_id: int, reason:
     socket_session, user = socket_session_user(scope)  # the officer as they stand now
     with translation.override(language):
         if not user.is_authenticated:  # signed out: the next check ends the view
-            refused = access.Decision(False, "role_not_permitted", access.denial_message("role_not_permitted"), 0)
+            refused = access.Decision(
+                False, access.Refusal.ROLE_NOT_PERMITTED, access.denial_message(access.Refusal.ROLE_NOT_PERMITTED), 0
+            )
             return refused, LiveSession.objects.get(pk=session_id)
         try:
             return services.live_session_extend(

@@ -176,7 +176,7 @@ def live_session_start(*, actor: access.Actor, purpose: Purpose | None, camera_p
             purpose=purpose,
             public_id=camera_public_id,
             action=Action.LIVE_START,
-            extra_denial="too_many_live_views" if open_views >= MAX_VIEWS_PER_OFFICER else None,
+            extra_denial=access.Refusal.TOO_MANY_LIVE_VIEWS if open_views >= MAX_VIEWS_PER_OFFICER else None,
         )
         if camera is None or purpose is None:
             return LiveStart(decision)
@@ -229,9 +229,9 @@ def live_session_extend(*, actor: access.Actor, session_id: int, reason: str) ->
         camera = session.camera
         problem: str | None
         if session.ended_at is not None:
-            problem = "live_view_ended"
+            problem = access.Refusal.LIVE_VIEW_ENDED
         elif camera is None:
-            problem = "not_found"
+            problem = access.Refusal.NOT_FOUND
         else:
             problem = access.live_allowed_now(camera=camera, purpose=session.purpose, user=actor.user)
         extension = session.extensions + 1
@@ -263,16 +263,16 @@ class SessionCheck:
 # A reason not listed is the owner's consent (revoked, paused, expired, outside the window,
 # lowered, or the camera gone).
 _END_FOR_DENIAL: dict[str, str] = {
-    "role_not_permitted": EndReason.ROLE,
-    "purpose_not_yours": EndReason.ROLE,
-    "account_inactive": EndReason.ACCOUNT,
-    "mfa_required": EndReason.MFA,
-    "purpose_required": EndReason.PURPOSE,
-    "purpose_expired": EndReason.PURPOSE,
-    "prohibited_purpose": EndReason.POLICY,
-    "unknown_purpose_category": EndReason.POLICY,
-    "residential_live_view_disallowed": EndReason.POLICY,
-    "approval_required": EndReason.POLICY,
+    access.Refusal.ROLE_NOT_PERMITTED: EndReason.ROLE,
+    access.Refusal.PURPOSE_NOT_YOURS: EndReason.ROLE,
+    access.Refusal.ACCOUNT_INACTIVE: EndReason.ACCOUNT,
+    access.Refusal.MFA_REQUIRED: EndReason.MFA,
+    access.Refusal.PURPOSE_REQUIRED: EndReason.PURPOSE,
+    access.Refusal.PURPOSE_EXPIRED: EndReason.PURPOSE,
+    access.Refusal.PROHIBITED_PURPOSE: EndReason.POLICY,
+    access.Refusal.UNKNOWN_PURPOSE_CATEGORY: EndReason.POLICY,
+    access.Refusal.RESIDENTIAL_LIVE_VIEW_DISALLOWED: EndReason.POLICY,
+    access.Refusal.APPROVAL_REQUIRED: EndReason.POLICY,
 }
 
 

@@ -17,10 +17,11 @@ from django.views import View
 
 from cameras import selectors as camera_selectors
 from cameras.mixins import OwnerRequiredMixin, StaffConsoleMixin
+from cameras.models import Site
 from tenants.selectors import department_base_url
 
 from . import selectors, services
-from .models import Bridge
+from .models import Bridge, LiveSession
 
 # A live page may show at most this many views at once (the live wall).
 LIVE_WALL_MAX = 9
@@ -177,7 +178,10 @@ class BridgesView(OwnerRequiredMixin, View):
         if "end_session" in request.POST:
             try:
                 services.live_session_owner_end(owner=owner, session_public_id=request.POST["end_session"])
-            except Exception as exc:  # unknown, foreign or already ended: the same answer
+            except (
+                LiveSession.DoesNotExist,
+                ValidationError,
+            ) as exc:  # unknown, another's, ended or malformed: one answer
                 raise Http404 from exc
             messages.success(request, _("Live view ended."))
             return redirect("portal-bridges")
@@ -187,6 +191,6 @@ class BridgesView(OwnerRequiredMixin, View):
             issued = services.bridge_create(owner=owner, site=site, name=request.POST.get("name", ""), cameras=cameras)
         except ValidationError as exc:
             return render(request, self.template, self._context(request, errors=exc.messages), status=400)
-        except Exception as exc:  # another owner's or a malformed site id
+        except Site.DoesNotExist as exc:  # another owner's site, or none (a malformed id is a ValidationError above)
             raise Http404 from exc
         return render(request, self.template, self._context(request, new_token=issued.token, new_bridge=issued.bridge))

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from cameras import access
 from cameras.addresses import address_for_police
+from cameras.consent import Reason
 from cameras.models import Camera, Purpose
+from core.errors import AccessRefused, NotFound
 from notifications.services import owner_reply_notify
 from tenants.outbox import enqueue_on_commit
 
@@ -24,21 +26,26 @@ from .models import MESSAGE_MAX_CHARS, THREAD_BLOCK, Message, MessagingPreferenc
 
 # Refusals after which a staff member is told nothing but "not found": the camera is not in
 # this department, or its owner gave no consent at all (police may not even locate it).
-HIDDEN_REASONS = frozenset({"not_found", "no_grant"})
+HIDDEN_REASONS = frozenset({access.Refusal.NOT_FOUND, Reason.NO_GRANT})
 _HOUR = dt.timedelta(hours=1)
 
 
-class MessageRefused(Exception):
+class MessageRefused(AccessRefused):
     """The gate refused an officer's message (the refusal is already logged and committed)."""
 
     def __init__(self, decision: access.Decision) -> None:
-        super().__init__(decision.message)
+        super().__init__(decision.message, code=decision.reason)
         self.decision = decision
 
     @property
     def hidden(self) -> bool:
         """Whether the caller must answer as for a camera that does not exist (404)."""
         return self.decision.reason in HIDDEN_REASONS
+
+
+class MessageHidden(NotFound, MessageRefused):
+    """A refusal the officer is told nothing of but "not found": the camera is missing, another
+    department's, or its owner gave no consent at all."""
 
 
 def message_body_clean(body: str, *, field: str = "body") -> str:
@@ -113,7 +120,9 @@ def message_send(*, actor: access.Actor, purpose: Purpose | None, camera_public_
             purpose=purpose,
             public_id=camera_public_id,
             action=Action.MESSAGE_SEND,
-            extra_denial="too_many_messages" if too_many >= settings.PORCHLIGHT_MESSAGES_PER_HOUR else None,
+            extra_denial=access.Refusal.TOO_MANY_MESSAGES
+            if too_many >= settings.PORCHLIGHT_MESSAGES_PER_HOUR
+            else None,
             # The message itself is e-mailed to an owner who wants messages by e-mail: no access
             # notice besides. One who turned those e-mails off still gets the notice they asked for.
             owner_told=lambda camera: selectors.email_on_message(owner=camera.site.owner),
@@ -137,7 +146,7 @@ def message_send(*, actor: access.Actor, purpose: Purpose | None, camera_public_
 
             enqueue_on_commit(message_email_owner_task, message_id=message.pk)
     if message is None:
-        raise MessageRefused(decision)
+        raise (MessageHidden if decision.reason in HIDDEN_REASONS else MessageRefused)(decision)
     return message
 
 

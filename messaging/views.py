@@ -10,20 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from cameras import access
 from cameras.mixins import OwnerRequiredMixin, StaffConsoleMixin
+from core.forms import form_errors_add
 
 from . import selectors, services
 from .forms import MessageForm, PreferenceForm, ReplyForm
 from .models import Sender, Thread
-
-# Refusals that stating a purpose (again) cures: the page then links to the purpose page.
-_PURPOSE_REASONS = frozenset({"purpose_required", "purpose_expired", "purpose_not_yours", "prohibited_purpose"})
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 class _OfficerSendMixin(StaffConsoleMixin):
@@ -43,13 +36,13 @@ class _OfficerSendMixin(StaffConsoleMixin):
                 body=form.cleaned_data["body"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors_add(form, exc)
             return None, 400
+        except services.MessageHidden:
+            raise  # the 404 page (config.middleware.ErrorPageMiddleware)
         except services.MessageRefused as exc:
-            if exc.hidden:
-                raise Http404 from exc
-            form.add_error(None, exc.decision.message)
-            self.restate_purpose = exc.decision.reason in _PURPOSE_REASONS
+            form.add_error(None, exc.message)
+            self.restate_purpose = exc.code in access.RESTATE_PURPOSE
             return None, 403
         return message, 200
 
@@ -178,7 +171,7 @@ class OwnerThreadView(OwnerRequiredMixin, View):
                     share_contact=form.cleaned_data["share_contact"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_errors_add(form, exc)
             except Thread.DoesNotExist as exc:  # deleted meanwhile
                 raise Http404 from exc
             else:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, User
-from accounts.services import AccountError, owner_account_erase
+from accounts.services import AccountError, AccountProblem, owner_account_erase
 from cameras.models import Camera, Site
 from cameras.services import site_delete
 from footage.departure import FootageDeparture, owner_footage_release
@@ -48,7 +48,10 @@ def _snapshots_delete(names: list[str]) -> None:
 
 
 def _staff_refusal() -> AccountError:
-    return AccountError(_("Staff accounts cannot be deleted here: a department administrator deactivates them."))
+    return AccountError(
+        _("Staff accounts cannot be deleted here: a department administrator deactivates them."),
+        code=AccountProblem.STAFF_NOT_DELETABLE,
+    )
 
 
 def owner_account_delete(*, user: Any, now: dt.datetime | None = None) -> AccountDeleted:

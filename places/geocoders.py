@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
+from core.errors import Unavailable
 from tenants.selectors import departments_listed
 
 from .selectors import AddressMatch, addresses_search
@@ -46,8 +47,11 @@ __all__ = [
 USER_AGENT = "Porchlight/1.0 (department address search)"
 
 
-class GeocoderUnavailable(Exception):
+class GeocoderUnavailable(Unavailable):
     """The outside geocoder could not answer; the message says which and why."""
+
+    def __init__(self, message: str, *, code: str = "geocoder_unavailable") -> None:
+        super().__init__(message, code=code)
 
 
 class Geocoder(Protocol):

@@ -22,6 +22,8 @@ from cameras.consent import MAX_WINDOWS, ConsentLevel
 from cameras.exceptions import OutsideJurisdiction
 from cameras.mixins import OwnerRequiredMixin
 from cameras.models import Camera, CameraStatus, Site
+from core.forms import form_errors_add
+from core.http import status_of
 from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
 from tenants.models import DepartmentPolicy
 
@@ -153,12 +155,8 @@ def _site_form(request: HttpRequest, *args: Any, **kwargs: Any) -> SiteForm:
 
 
 def _apply_errors(form: Any, error: ValidationError) -> None:
-    for field, field_errors in error.message_dict.items():
-        target = field if field in form.fields else None
-        if field == "location":
-            target = "latitude" if "latitude" in form.fields else None
-        for message in field_errors:
-            form.add_error(target, message)
+    # A service's point ("location") is the form's latitude and longitude: said on the first.
+    form_errors_add(form, error, renames={"location": "latitude"})
 
 
 def _site_save(form: SiteForm, save: Any) -> tuple[Site | None, dict[str, Any] | None]:
@@ -394,13 +392,10 @@ class ConsentEditView(OwnerRequiredMixin, View):
                     notify_on_access=form.cleaned_data["notify_on_access"],
                 )
             except ValidationError as exc:
-                for field, field_errors in exc.message_dict.items():
-                    target = {"expires_at": "expires_on"}.get(field, field)
-                    for message in field_errors:
-                        if target == "windows":
-                            window_errors.append(message)
-                        else:
-                            form.add_error(target if target in form.fields else None, message)
+                # The schedule's problems are said above its rows, not on the form.
+                errors = exc.message_dict
+                window_errors += errors.pop("windows", [])
+                form_errors_add(form, ValidationError(errors), renames={"expires_at": "expires_on"})
             else:
                 camera.refresh_from_db()
                 status = selectors.site_ordinance_status(site=camera.site, policy=policy, time_zone=tz)
@@ -564,5 +559,5 @@ class AddressSuggestView(OwnerRequiredMixin, View):
         try:
             matches = address_suggest(query=query, near=point_from_param(request.GET.get("near", "")))
         except GeocoderUnavailable as exc:
-            return JsonResponse({"detail": str(exc), "results": []}, status=503)
+            return JsonResponse({"detail": exc.message, "results": []}, status=status_of(exc))
         return JsonResponse({"results": [match.as_json() for match in matches]})

@@ -5,6 +5,7 @@ import json
 import logging
 import re
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
@@ -101,10 +102,8 @@ def department_validate_new(*, name: str, schema_name: str, domain: str) -> None
 def time_zone_validate(time_zone: str) -> None:
     """Refuse (OnboardingError) a time zone that is not in the tz database."""
     try:
-        from zoneinfo import ZoneInfo
-
         ZoneInfo(time_zone)
-    except Exception as exc:  # ZoneInfoNotFoundError or ValueError for malformed keys
+    except (ZoneInfoNotFoundError, ValueError, OSError, TypeError) as exc:  # unknown, malformed, a folder, not text
         raise OnboardingError(f"'{time_zone}' is not a known time zone.") from exc
 
 

@@ -26,6 +26,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import get_public_schema_name, tenant_context
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role, User
 from accounts.onboarding import department_create
@@ -38,6 +40,12 @@ from tenants.models import Department, DepartmentPolicy
 from tenants.services import public_tenant_ensure
 
 from .factories import PASSWORD, UserFactory, bridge_online_make, totp_code, totp_enable
+
+# Property tests check behaviour, never speed: on a loaded machine (CI, or several suites at
+# once) generating a few examples can pass hypothesis's 'too slow' limit, which says nothing
+# about the code, and its per-example deadline likewise.
+hypothesis_settings.register_profile("porchlight", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+hypothesis_settings.load_profile("porchlight")
 
 
 def _cancel_all_tasks_until_done(loop: asyncio.AbstractEventLoop) -> None:

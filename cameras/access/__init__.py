@@ -18,10 +18,10 @@ gate, one concern per module below it:
 - search: the area search and the map viewport;
 - live: the re-checks of an open live view and the record of its end;
 - evidence: access to footage an owner sent;
-- denials: the words an officer reads for each refusal.
+- denials: every refusal's code (Refusal) and the words an officer reads for it.
 """
 
-from .denials import _MESSAGES, denial_message
+from .denials import _MESSAGES, RESTATE_PURPOSE, Refusal, denial_message
 from .evidence import evidence_authorize
 from .gate import (
     AUDIT_READER_ROLES,
@@ -55,12 +55,14 @@ __all__ = [
     "DENIAL_REASON_MAX",
     "HISTORY_ANNOTATION",
     "PURPOSE_LIFETIME",
+    "RESTATE_PURPOSE",
     "_MESSAGES",  # the reason codes docs/audit-events.md explains (tests/audit/test_documentation.py)
     "Actor",
     "CameraHit",
     "Decision",
     "GatePolicy",
     "PurposeRefused",
+    "Refusal",
     "SearchResult",
     "_cameras_for_gate",  # bench/gate.py loads a camera as camera_lookup does
     "authorize",

@@ -4,51 +4,96 @@ The catalogue is also the list of reason codes docs/audit-events.md must explain
 (tests/audit/test_documentation.py).
 """
 
+from enum import StrEnum
+
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from audit.models import Action
+
+from ..consent import Reason
+
+
+class Refusal(StrEnum):
+    """Every reason the gate or a service of it refuses a staff action for (besides the
+    owner's consent, cameras.consent.Reason). Stored as the audit event's reason."""
+
+    ROLE_NOT_PERMITTED = "role_not_permitted"
+    ACCOUNT_INACTIVE = "account_inactive"
+    MFA_REQUIRED = "mfa_required"
+    PURPOSE_REQUIRED = "purpose_required"
+    PURPOSE_NOT_YOURS = "purpose_not_yours"
+    PURPOSE_EXPIRED = "purpose_expired"
+    PROHIBITED_PURPOSE = "prohibited_purpose"
+    UNKNOWN_PURPOSE_CATEGORY = "unknown_purpose_category"
+    CASE_NUMBER_MISSING = "case_number_missing"
+    REASON_MISSING = "reason_missing"
+    UNKNOWN_AUTHORITY = "unknown_authority"
+    WARRANT_NUMBER_MISSING = "warrant_number_missing"
+    NOT_FOUND = "not_found"
+    OWNER_NOT_SHARING = "owner_not_sharing"
+    RESIDENTIAL_LIVE_VIEW_DISALLOWED = "residential_live_view_disallowed"
+    APPROVAL_REQUIRED = "approval_required"
+    TOO_MANY_LIVE_VIEWS = "too_many_live_views"
+    TOO_MANY_MESSAGES = "too_many_messages"
+    LIVE_VIEW_ENDED = "live_view_ended"
+    SELF_APPROVAL = "self_approval"
+    NOT_EXIGENT = "not_exigent"
+    ALREADY_APPROVED = "already_approved"
+    ALREADY_DENIED = "already_denied"
+    APPROVAL_DENIED = "approval_denied"
+    DENIAL_REASON_MISSING = "denial_reason_missing"
+    NOT_ON_CASE = "not_on_case"
+
+
+# Refusals that stating a purpose (again) cures: pages then link to the purpose page.
+RESTATE_PURPOSE = frozenset(
+    {Refusal.PURPOSE_REQUIRED, Refusal.PURPOSE_EXPIRED, Refusal.PURPOSE_NOT_YOURS, Refusal.PROHIBITED_PURPOSE}
+)
 
 # A live view has words of its own for some refusals (_LIVE_MESSAGES); the gate's checks use it too.
 _LIVE_ACTIONS = frozenset({Action.LIVE_START, Action.LIVE_EXTEND})
 
 
-_MESSAGES = {
-    "role_not_permitted": gettext_lazy("Your role does not allow this."),
-    "account_inactive": gettext_lazy("This account is deactivated."),
-    "mfa_required": gettext_lazy("Two-factor authentication is required for this."),
-    "purpose_required": gettext_lazy("State a purpose (case number, category and reason) first."),
-    "purpose_not_yours": gettext_lazy("That purpose was stated by someone else."),
-    "purpose_expired": gettext_lazy("That purpose has expired; state it again."),
-    "prohibited_purpose": gettext_lazy("This purpose is prohibited by department policy."),
-    "unknown_purpose_category": gettext_lazy("That purpose category is not in the department's list."),
-    "not_found": gettext_lazy("No such camera."),
-    "owner_not_sharing": gettext_lazy("The owner does not share contact details with police."),
-    "residential_live_view_disallowed": gettext_lazy("Department policy does not allow live view of home cameras."),
-    "approval_required": gettext_lazy("A supervisor must approve this exigent purpose first."),
-    "too_many_live_views": gettext_lazy("At most nine live views at once."),
-    "too_many_messages": gettext_lazy("You have sent too many messages in the last hour; try again later."),
-    "live_view_ended": gettext_lazy("This live view has already ended."),
-    "self_approval": gettext_lazy("A second person must approve: you cannot approve your own purpose."),
-    "not_exigent": gettext_lazy("This category is not exigent under department policy."),
-    "already_approved": gettext_lazy("This purpose has already been approved."),
-    "already_denied": gettext_lazy("This purpose has already been denied."),
-    "approval_denied": gettext_lazy("A supervisor denied this exigent purpose: state a new purpose."),
-    "denial_reason_missing": gettext_lazy("Give the reason for the denial: the officer is told it."),
-    "not_on_case": gettext_lazy(
+_MESSAGES: dict[str, Promise] = {
+    Refusal.ROLE_NOT_PERMITTED: gettext_lazy("Your role does not allow this."),
+    Refusal.ACCOUNT_INACTIVE: gettext_lazy("This account is deactivated."),
+    Refusal.MFA_REQUIRED: gettext_lazy("Two-factor authentication is required for this."),
+    Refusal.PURPOSE_REQUIRED: gettext_lazy("State a purpose (case number, category and reason) first."),
+    Refusal.PURPOSE_NOT_YOURS: gettext_lazy("That purpose was stated by someone else."),
+    Refusal.PURPOSE_EXPIRED: gettext_lazy("That purpose has expired; state it again."),
+    Refusal.PROHIBITED_PURPOSE: gettext_lazy("This purpose is prohibited by department policy."),
+    Refusal.UNKNOWN_PURPOSE_CATEGORY: gettext_lazy("That purpose category is not in the department's list."),
+    Refusal.NOT_FOUND: gettext_lazy("No such camera."),
+    Refusal.OWNER_NOT_SHARING: gettext_lazy("The owner does not share contact details with police."),
+    Refusal.RESIDENTIAL_LIVE_VIEW_DISALLOWED: gettext_lazy(
+        "Department policy does not allow live view of home cameras."
+    ),
+    Refusal.APPROVAL_REQUIRED: gettext_lazy("A supervisor must approve this exigent purpose first."),
+    Refusal.TOO_MANY_LIVE_VIEWS: gettext_lazy("At most nine live views at once."),
+    Refusal.TOO_MANY_MESSAGES: gettext_lazy("You have sent too many messages in the last hour; try again later."),
+    Refusal.LIVE_VIEW_ENDED: gettext_lazy("This live view has already ended."),
+    Refusal.SELF_APPROVAL: gettext_lazy("A second person must approve: you cannot approve your own purpose."),
+    Refusal.NOT_EXIGENT: gettext_lazy("This category is not exigent under department policy."),
+    Refusal.ALREADY_APPROVED: gettext_lazy("This purpose has already been approved."),
+    Refusal.ALREADY_DENIED: gettext_lazy("This purpose has already been denied."),
+    Refusal.APPROVAL_DENIED: gettext_lazy("A supervisor denied this exigent purpose: state a new purpose."),
+    Refusal.DENIAL_REASON_MISSING: gettext_lazy("Give the reason for the denial: the officer is told it."),
+    Refusal.NOT_ON_CASE: gettext_lazy(
         "This footage was requested for another case: state a purpose with that case number to see it."
     ),
     # The owner's consent (cameras.consent.Reason), as the officer is told it.
-    "no_grant": gettext_lazy("The owner has not given consent for this camera."),
-    "level_too_low": gettext_lazy("The owner's consent does not allow this for this camera."),
-    "revoked": gettext_lazy("The owner has withdrawn consent for this camera."),
-    "expired": gettext_lazy("The owner's consent for this camera has expired."),
-    "paused": gettext_lazy("The owner has paused this camera."),
-    "outside_window": gettext_lazy("The owner does not allow live view of this camera at this hour."),
-    "exigent_only": gettext_lazy("The owner allows live view of this camera only in an emergency."),
+    Reason.NO_GRANT: gettext_lazy("The owner has not given consent for this camera."),
+    Reason.LEVEL_TOO_LOW: gettext_lazy("The owner's consent does not allow this for this camera."),
+    Reason.REVOKED: gettext_lazy("The owner has withdrawn consent for this camera."),
+    Reason.EXPIRED: gettext_lazy("The owner's consent for this camera has expired."),
+    Reason.PAUSED: gettext_lazy("The owner has paused this camera."),
+    Reason.OUTSIDE_WINDOW: gettext_lazy("The owner does not allow live view of this camera at this hour."),
+    Reason.EXIGENT_ONLY: gettext_lazy("The owner allows live view of this camera only in an emergency."),
 }
 # Where a live view needs its own words for a reason every action shares.
-_LIVE_MESSAGES = {
-    "level_too_low": gettext_lazy("The owner does not allow live view of this camera."),
+_LIVE_MESSAGES: dict[str, Promise] = {
+    Reason.LEVEL_TOO_LOW: gettext_lazy("The owner does not allow live view of this camera."),
 }
 _NOT_ALLOWED = gettext_lazy("This is not allowed.")
 

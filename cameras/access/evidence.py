@@ -7,6 +7,7 @@ from django.db import transaction
 from audit.models import Outcome
 from audit.services import EventFacts
 
+from ..consent import Reason
 from ..models import Purpose
 from .denials import _MESSAGES
 from .gate import CAMERA_ROLES, Actor, Decision, _policy, _record, _staff_denial
@@ -36,7 +37,7 @@ def evidence_authorize(
         facts = EventFacts(
             action=action,
             outcome=Outcome.ALLOWED if reason is None else Outcome.DENIED,
-            reason=reason or "ok",
+            reason=reason or Reason.OK,
             targets=targets,
             owner_refs=owner_refs,
             quantity=quantity if reason is None else None,
@@ -44,4 +45,4 @@ def evidence_authorize(
             details=details or {},
         )
         seq = _record(actor, facts, purpose)
-    return Decision(reason is None, reason or "ok", str(_MESSAGES.get(reason or "", "")), seq)
+    return Decision(reason is None, reason or Reason.OK, str(_MESSAGES.get(reason or "", "")), seq)

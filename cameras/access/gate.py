@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
@@ -18,16 +19,17 @@ from accounts.models import Role
 from accounts.selectors import actor_label, session_passed_mfa, user_has_mfa
 from audit.models import Action, Outcome
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
+from core.errors import AccessRefused, DomainError, NotFound
 from core.sql import CompiledQuery
 from tenants.models import DepartmentPolicy
 from tenants.selectors import department_current
 
-from ..consent import ConsentAction, ConsentLevel, consent_permits
+from ..consent import ConsentAction, ConsentLevel, Reason, consent_permits
 from ..digest import access_notices_record
 from ..models import Camera, ConsentGrant, Purpose
 from ..notices import owners_to_notify
 from ..selectors import RESIDENTIAL_KINDS, grant_state
-from .denials import _LIVE_ACTIONS, denial_message
+from .denials import _LIVE_ACTIONS, Refusal, denial_message
 
 # Who may do what. Department admins administer and the oversight board reads the log;
 # neither looks at cameras.
@@ -89,6 +91,16 @@ class Decision:
     message: str
     event_seq: int
     consent_level: str = ""
+
+    def refusal(self, message: str | None = None) -> DomainError:
+        """This refused decision as the error every interface answers alike: a camera that is
+        missing or another department's is NotFound (a guess learns nothing); any other
+        refusal is AccessRefused with the officer's words (``message`` when the caller has
+        better ones) and the reason as its code."""
+        assert not self.allowed, "an allowed decision is not a refusal"
+        if self.reason == Refusal.NOT_FOUND:
+            return NotFound(self.message, code=self.reason)
+        return AccessRefused(message or self.message, code=self.reason)
 
 
 @dataclass(frozen=True)
@@ -164,21 +176,21 @@ _TOLD_AT_ONCE = frozenset({Action.LIVE_START, Action.LIVE_EXTEND, Action.LIVE_EN
 def _staff_denial(actor: Actor, roles: frozenset[str], purpose: Purpose | None, policy: GatePolicy) -> str | None:
     user = actor.user
     if not getattr(user, "is_authenticated", False) or user.role not in roles:
-        return "role_not_permitted"
+        return Refusal.ROLE_NOT_PERMITTED
     if not user.is_active:
-        return "account_inactive"
+        return Refusal.ACCOUNT_INACTIVE
     if not actor.mfa:
-        return "mfa_required"
+        return Refusal.MFA_REQUIRED
     if purpose is None:
-        return "purpose_required"
+        return Refusal.PURPOSE_REQUIRED
     if purpose.officer_id != user.pk:
-        return "purpose_not_yours"
+        return Refusal.PURPOSE_NOT_YOURS
     if purpose.expires_at <= timezone.now():
-        return "purpose_expired"
+        return Refusal.PURPOSE_EXPIRED
     if purpose.category in policy.prohibited_purposes:
-        return "prohibited_purpose"
+        return Refusal.PROHIBITED_PURPOSE
     if purpose.category not in policy.purpose_categories:
-        return "unknown_purpose_category"
+        return Refusal.UNKNOWN_PURPOSE_CATEGORY
     return None
 
 
@@ -256,7 +268,7 @@ def authorize(
         facts = EventFacts(
             action=action,
             outcome=Outcome.ALLOWED if reason is None else Outcome.DENIED,
-            reason=reason or "ok",
+            reason=reason or Reason.OK,
             targets=targets,
             owner_refs=owners,
             consent_level=level,
@@ -266,7 +278,7 @@ def authorize(
             details=details or {},
         )
         seq = _record(actor, facts, purpose, notify=notify)
-    return Decision(reason is None, reason or "ok", denial_message(reason, action) if reason else "", seq, level)
+    return Decision(reason is None, reason or Reason.OK, denial_message(reason, action) if reason else "", seq, level)
 
 
 def _denial(
@@ -283,11 +295,11 @@ def _denial(
 
 def _consent_denial(action: str, camera: Camera | None, purpose: Purpose | None, policy: GatePolicy) -> str | None:
     if camera is None:
-        return "not_found"
+        return Refusal.NOT_FOUND
     if action == Action.OWNER_CONTACT_VIEW and not camera.site.share_contact:
-        return "owner_not_sharing"
+        return Refusal.OWNER_NOT_SHARING
     if action in _LIVE_ACTIONS and camera.site.kind in RESIDENTIAL_KINDS and not policy.residential_live_view_allowed:
-        return "residential_live_view_disallowed"
+        return Refusal.RESIDENTIAL_LIVE_VIEW_DISALLOWED
     department = department_current()
     state = grant_state(camera=camera, time_zone=department.time_zone)
     exigent = purpose is not None and purpose.category in policy.exigent_categories
@@ -296,7 +308,11 @@ def _consent_denial(action: str, camera: Camera | None, purpose: Purpose | None,
         return str(decision.reason)
     needs_approval = action in _LIVE_ACTIONS and state is not None and state.level == ConsentLevel.LIVE_EXIGENT
     if needs_approval and policy.exigent_requires_approval and (purpose is None or purpose.approved_by_id is None):
-        return "approval_denied" if purpose is not None and purpose.denied_by_id is not None else "approval_required"
+        return (
+            Refusal.APPROVAL_DENIED
+            if purpose is not None and purpose.denied_by_id is not None
+            else Refusal.APPROVAL_REQUIRED
+        )
     return None
 
 
@@ -313,7 +329,7 @@ def camera_lookup(
     logged denial with reason not_found (``owner_told``: see authorize)."""
     try:
         camera = _cameras_for_gate().filter(public_id=public_id).first()
-    except Exception:  # malformed UUID
+    except ValidationError:  # a malformed id: no such camera
         camera = None
     decision = authorize(
         actor=actor, action=action, purpose=purpose, camera=camera, extra_denial=extra_denial, owner_told=owner_told
@@ -325,6 +341,6 @@ def console_denied(*, actor: Actor, path: str) -> None:
     """Record a refused attempt to open a console page (wrong role, no MFA)."""
     _record(
         actor,
-        EventFacts(Action.CONSOLE_DENIED, Outcome.DENIED, "role_not_permitted", details={"path": path[:200]}),
+        EventFacts(Action.CONSOLE_DENIED, Outcome.DENIED, Refusal.ROLE_NOT_PERMITTED, details={"path": path[:200]}),
         None,
     )

@@ -15,6 +15,7 @@ from tenants.selectors import department_current
 from ..consent import ConsentAction, permitted_until
 from ..models import Camera, Purpose
 from ..selectors import grant_state
+from .denials import Refusal
 from .gate import Actor, _consent_denial, _consent_history_id, _denial, _policy, _record
 
 
@@ -89,6 +90,6 @@ def live_allowed_now(*, camera: Camera, purpose: Purpose, user: Any) -> str | No
     Used every fraction of a second by the viewer consumer; the end itself is logged.
     """
     if not user.is_active:
-        return "account_inactive"
+        return Refusal.ACCOUNT_INACTIVE
     policy = _policy()
     return _consent_denial(Action.LIVE_START, camera, purpose, policy)

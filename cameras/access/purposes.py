@@ -12,24 +12,27 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from audit.models import Action, Outcome
 from audit.services import EventFacts
+from core.errors import Invalid
 from notifications import services as notices
 from notifications.models import Kind
 from tenants.models import PURPOSE_LABELS
 
+from ..consent import Reason
 from ..models import Purpose
 from ..words import purpose_label
-from .denials import _MESSAGES, denial_message
+from .denials import _MESSAGES, Refusal, denial_message
 from .gate import CAMERA_ROLES, Actor, GatePolicy, _policy, _record, _staff_denial
 
 PURPOSE_LIFETIME = dt.timedelta(hours=12)
 
 
-class PurposeRefused(Exception):
-    """The stated purpose cannot be accepted; the message says why. The refusal is logged."""
+class PurposeRefused(Invalid):
+    """The stated purpose (or a supervisor's decision on one) cannot be accepted; the message
+    says why, ``code`` is its Refusal and ``field`` the input it is about (what to change, as
+    for a form: the API answers 400 naming the field). It is logged."""
 
-    def __init__(self, message: str, field: str = "category") -> None:
-        super().__init__(message)
-        self.field = field
+    def __init__(self, message: str, *, code: str, field: str = "category") -> None:
+        super().__init__(message, code=code, field=field)
 
 
 def purpose_declare(
@@ -58,7 +61,7 @@ def purpose_declare(
     }
     problem: tuple[str, str, str] | None = None
     role_denial = _staff_denial(actor, CAMERA_ROLES, None, policy)
-    if role_denial not in (None, "purpose_required"):
+    if role_denial not in (None, Refusal.PURPOSE_REQUIRED):
         problem = (role_denial or "", str(_MESSAGES[role_denial or ""]), "category")
     elif category in policy.prohibited_purposes:
         problem = (
@@ -67,22 +70,22 @@ def purpose_declare(
             "category",
         )
     elif not case_number:
-        problem = ("case_number_missing", _("Enter the case or incident number."), "case_number")
+        problem = (Refusal.CASE_NUMBER_MISSING, _("Enter the case or incident number."), "case_number")
     elif category not in policy.purpose_categories:
-        problem = ("unknown_purpose_category", _("Choose a category from the department's list."), "category")
+        problem = (Refusal.UNKNOWN_PURPOSE_CATEGORY, _("Choose a category from the department's list."), "category")
     elif not text:
-        problem = ("reason_missing", _("Say in a sentence why you need camera data."), "text")
+        problem = (Refusal.REASON_MISSING, _("Say in a sentence why you need camera data."), "text")
     elif authority not in ("consent", "warrant", "exigent"):
-        problem = ("unknown_authority", _("Choose the legal authority."), "authority")
+        problem = (Refusal.UNKNOWN_AUTHORITY, _("Choose the legal authority."), "authority")
     elif authority == "warrant" and not warrant_number:
-        problem = ("warrant_number_missing", _("Enter the warrant number."), "warrant_number")
+        problem = (Refusal.WARRANT_NUMBER_MISSING, _("Enter the warrant number."), "warrant_number")
     elif authority == "exigent" and category not in policy.exigent_categories:
-        problem = ("not_exigent", _("This category is not exigent under department policy."), "authority")
+        problem = (Refusal.NOT_EXIGENT, _("This category is not exigent under department policy."), "authority")
     if problem is not None:
         # The refusal is recorded (and committed with the request) before it is raised.
         with transaction.atomic():
             _record(actor, EventFacts(Action.PURPOSE_DECLARE, Outcome.DENIED, problem[0]), None, stated=stated)
-        raise PurposeRefused(problem[1], field=problem[2])
+        raise PurposeRefused(problem[1], code=problem[0], field=problem[2])
     with transaction.atomic():
         purpose = Purpose.objects.create(
             officer=actor.user,
@@ -98,7 +101,7 @@ def purpose_declare(
             _supervisors_ask(purpose, approvals_link)
         _record(
             actor,
-            EventFacts(Action.PURPOSE_DECLARE, Outcome.ALLOWED, "ok", targets=[f"purpose:{purpose.public_id}"]),
+            EventFacts(Action.PURPOSE_DECLARE, Outcome.ALLOWED, Reason.OK, targets=[f"purpose:{purpose.public_id}"]),
             purpose,
         )
     return purpose
@@ -167,7 +170,7 @@ def purpose_lookup(*, actor: Actor, public_id: Any) -> Purpose | None:
     """The actor's own purpose by id (another officer's or a malformed id: None)."""
     try:
         return Purpose.objects.filter(public_id=public_id, officer_id=actor.user.pk).first()
-    except Exception:  # a malformed UUID from the client is simply "no such purpose"
+    except ValidationError:  # a malformed id from the client is simply "no such purpose"
         return None
 
 
@@ -175,15 +178,15 @@ def _decision_refusal(actor: Actor, purpose: Purpose | None, policy: GatePolicy)
     """Why this actor may not approve or deny this purpose now (None: they may)."""
     user = actor.user
     if getattr(user, "role", None) != Role.SUPERVISOR or not actor.mfa:
-        return "role_not_permitted"
+        return Refusal.ROLE_NOT_PERMITTED
     if purpose is None:
-        return "not_found"
+        return Refusal.NOT_FOUND
     if purpose.officer_id == user.pk:
-        return "self_approval"
+        return Refusal.SELF_APPROVAL
     if purpose.category not in policy.exigent_categories:
-        return "not_exigent"
+        return Refusal.NOT_EXIGENT
     if purpose.expires_at <= timezone.now():
-        return "purpose_expired"
+        return Refusal.PURPOSE_EXPIRED
     return None
 
 
@@ -202,7 +205,7 @@ def _undecided_claim(purpose: Purpose, **decision: Any) -> str | None:
         notices.notifications_settle(once_key=_awaiting_key(purpose))
         return None
     decided = Purpose.objects.values_list("approved_by_id", flat=True).get(pk=purpose.pk)
-    return "already_approved" if decided is not None else "already_denied"
+    return Refusal.ALREADY_APPROVED if decided is not None else Refusal.ALREADY_DENIED
 
 
 def purpose_approve(*, actor: Actor, purpose_public_id: Any, officer_link: str = "") -> Purpose:
@@ -217,7 +220,7 @@ def purpose_approve(*, actor: Actor, purpose_public_id: Any, officer_link: str =
         facts = EventFacts(
             Action.EXIGENT_APPROVE,
             Outcome.ALLOWED if reason is None else Outcome.DENIED,
-            reason or "ok",
+            reason or Reason.OK,
             targets=[f"purpose:{purpose.public_id}"] if purpose else [],
             details={"officer_id": purpose.officer_id} if purpose else {},
         )
@@ -225,7 +228,7 @@ def purpose_approve(*, actor: Actor, purpose_public_id: Any, officer_link: str =
             _officer_tell(purpose, supervisor=actor.user, approved=True, officer_link=officer_link)
         _record(actor, facts, purpose)
     if reason is not None:
-        raise PurposeRefused(denial_message(reason))
+        raise PurposeRefused(denial_message(reason), code=reason)
     assert purpose is not None
     purpose.refresh_from_db()
     return purpose
@@ -251,7 +254,7 @@ def purpose_deny(*, actor: Actor, purpose_public_id: Any, reason: str, officer_l
         facts = EventFacts(
             Action.EXIGENT_DENY,
             Outcome.ALLOWED if refusal is None else Outcome.DENIED,
-            refusal or "ok",
+            refusal or Reason.OK,
             targets=[f"purpose:{purpose.public_id}"] if purpose else [],
             details={"officer_id": purpose.officer_id, "reason": stated} if purpose else {},
         )
@@ -261,7 +264,9 @@ def purpose_deny(*, actor: Actor, purpose_public_id: Any, reason: str, officer_l
         _record(actor, facts, purpose)
     if refusal is not None:
         raise PurposeRefused(
-            denial_message(refusal), field="reason" if refusal == "denial_reason_missing" else "purpose"
+            denial_message(refusal),
+            code=refusal,
+            field="reason" if refusal == Refusal.DENIAL_REASON_MISSING else "purpose",
         )
     assert purpose is not None
     return purpose

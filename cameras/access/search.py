@@ -104,7 +104,7 @@ def camera_search(
         facts = EventFacts(
             action=action,
             outcome=Outcome.ALLOWED,
-            reason="ok",
+            reason=Reason.OK,
             targets=[f"camera:{c.public_id}" for c in cameras],
             owner_refs=[c.owner_id for c in cameras],
             quantity=len(hits),
@@ -112,7 +112,7 @@ def camera_search(
             details={**details, "total": total, "total_capped": total >= search_sql.COUNT_CAP},
         )
         seq = _record(actor, facts, purpose, notify=any(c.consent_notify for c in cameras))
-    return SearchResult(Decision(True, "ok", "", seq), hits, total, total >= search_sql.COUNT_CAP)
+    return SearchResult(Decision(True, Reason.OK, "", seq), hits, total, total >= search_sql.COUNT_CAP)
 
 
 def camera_map(
@@ -135,10 +135,10 @@ def camera_map(
         facts = EventFacts(
             Action.MAP_VIEW,
             Outcome.ALLOWED if reason is None else Outcome.DENIED,
-            reason or "ok",
+            reason or Reason.OK,
             quantity=len(rows),
             quantity_unit="results",
             details={"bbox": list(bbox)},
         )
         seq = _record(actor, facts, purpose)
-    return Decision(reason is None, reason or "ok", str(_MESSAGES.get(reason or "", "")), seq), rows
+    return Decision(reason is None, reason or Reason.OK, str(_MESSAGES.get(reason or "", "")), seq), rows

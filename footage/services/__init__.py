@@ -9,7 +9,7 @@ from .evidence_export import ExportResult, request_export
 from .hashing import clip_upload
 from .holds import clip_hold_set
 from .integrity import clip_original_missing, clips_rehash, integrity_notice_acknowledge, integrity_notice_raise
-from .links import LINK_REASONS, LinkRefused, clip_download_record, download_link_redeem, stream_link_resolve
+from .links import LINK_REASONS, LinkProblem, clip_download_record, download_link_redeem, stream_link_resolve
 from .requests import REQUEST_LOOKBACK_DAYS, RequestResult, footage_request_send, requests_remind
 from .retention import clips_purge_expired
 
@@ -18,7 +18,7 @@ __all__ = [
     "LINK_REASONS",
     "REQUEST_LOOKBACK_DAYS",
     "ExportResult",
-    "LinkRefused",
+    "LinkProblem",
     "Receipt",
     "RequestResult",
     "Viewing",

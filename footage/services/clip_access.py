@@ -39,7 +39,7 @@ def clip_for_police(
             purpose=purpose,
             targets=[f"clip:{clip_public_id}"[:80]],
             owner_refs=[],
-            extra_denial="not_found",
+            extra_denial=access.Refusal.NOT_FOUND,
         )
         return decision, None
     targets, owners = clip_targets(clip)
@@ -51,7 +51,7 @@ def clip_for_police(
         owner_refs=owners,
         quantity=clip.size,
         quantity_unit="bytes",
-        extra_denial=None if _on_the_case(actor, purpose, clip) else "not_on_case",
+        extra_denial=None if _on_the_case(actor, purpose, clip) else access.Refusal.NOT_ON_CASE,
     )
     if not decision.allowed:
         return decision, None

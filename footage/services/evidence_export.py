@@ -61,7 +61,7 @@ def request_export(
         owner_refs=owners,
         quantity=sum(c.size for c in clips),
         quantity_unit="bytes",
-        extra_denial=None if request is not None else "not_found",
+        extra_denial=None if request is not None else access.Refusal.NOT_FOUND,
     )
     if not decision.allowed or request is None:
         return ExportResult(decision)

@@ -35,9 +35,9 @@ def clip_hold_set(
     targets, owners = clip_targets(clip) if clip is not None else ([f"clip:{clip_public_id}"[:80]], [])
     refusal = None
     if clip is None:
-        refusal = "not_found"
+        refusal = access.Refusal.NOT_FOUND
     elif getattr(actor.user, "role", None) != "supervisor":
-        refusal = "role_not_permitted"
+        refusal = access.Refusal.ROLE_NOT_PERMITTED
     decision = access.evidence_authorize(
         actor=actor,
         action=Action.EVIDENCE_HOLD,
@@ -50,9 +50,9 @@ def clip_hold_set(
     if clip is None:
         raise Clip.DoesNotExist("No such clip.")
     if not decision.allowed:
-        if decision.reason == "role_not_permitted":
-            raise PermissionError(_("Only a supervisor can place or release a legal hold."))
-        raise PermissionError(decision.message)
+        if decision.reason == access.Refusal.ROLE_NOT_PERMITTED:
+            raise decision.refusal(_("Only a supervisor can place or release a legal hold."))
+        raise decision.refusal()
     with transaction.atomic():
         # Waits for a retention purge busy with this clip; a clip it purged meanwhile is gone.
         if not Clip.objects.filter(pk=clip.pk, purged_at__isnull=True).update(

@@ -8,6 +8,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cameras.access import Refusal
+from core.errors import Refused
+
 from ..models import Clip, CustodyAction, IntegrityNotice
 from ..selectors import INTEGRITY_NOTICE_ROLES
 from ..storage import clip_store
@@ -73,7 +76,9 @@ def integrity_notice_acknowledge(*, user: Any, notice_id: int, note: str = "") -
     The notice stays, with its history; acknowledging it a second time is refused.
     """
     if getattr(user, "role", None) not in INTEGRITY_NOTICE_ROLES:
-        raise PermissionError(_("Only department administrators and supervisors can acknowledge this."))
+        raise Refused(
+            _("Only department administrators and supervisors can acknowledge this."), code=Refusal.ROLE_NOT_PERMITTED
+        )
     text_without_nul_check(note, field="note", message=_("The acknowledgement note may not contain the NUL character."))
     with transaction.atomic():
         notice = IntegrityNotice.objects.select_for_update().get(pk=notice_id)

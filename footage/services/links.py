@@ -1,6 +1,7 @@
 """Redeeming download and stream links: once, for their user, before they expire; refusals logged."""
 
 import hashlib
+from enum import StrEnum
 from typing import Any, NoReturn
 
 from django.db import transaction
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from cameras import access
 from cameras.models import Purpose
+from core.errors import AccessRefused, DomainError, Gone
 
 from ..models import Clip, CustodyAction, CustodyEvent, DownloadLink, StreamLink
 from .common import valid_uuid
@@ -28,27 +30,21 @@ def clip_download_record(*, link: DownloadLink) -> CustodyEvent:
     )
 
 
-class LinkRefused(Exception):
-    """A download or stream link that cannot serve this request; ``status`` is the HTTP
-    answer (403: not this user's or unknown; 410: used, expired or the clip purged)."""
+class LinkProblem(StrEnum):
+    """Why a download or stream link cannot serve a request (documented in
+    docs/audit-events.md): the reason of the logged refusal and the code of the error."""
 
-    def __init__(self, message: str, *, reason: str, status: int) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.status = status
+    DOWNLOAD_LINK_UNKNOWN = "download_link_unknown"
+    DOWNLOAD_LINK_NOT_YOURS = "download_link_not_yours"
+    DOWNLOAD_LINK_USED = "download_link_used"
+    DOWNLOAD_LINK_EXPIRED = "download_link_expired"
+    STREAM_LINK_UNKNOWN = "stream_link_unknown"
+    STREAM_LINK_NOT_YOURS = "stream_link_not_yours"
+    STREAM_LINK_EXPIRED = "stream_link_expired"
+    CLIP_PURGED = "clip_purged"
 
 
-# Reason codes of refused links (documented in docs/audit-events.md).
-LINK_REASONS = (
-    "download_link_unknown",
-    "download_link_not_yours",
-    "download_link_used",
-    "download_link_expired",
-    "stream_link_unknown",
-    "stream_link_not_yours",
-    "stream_link_expired",
-    "clip_purged",
-)
+LINK_REASONS = tuple(LinkProblem)
 
 
 def download_link_redeem(*, actor: access.Actor, purpose: Purpose | None, raw_token: str) -> DownloadLink:
@@ -65,25 +61,29 @@ def download_link_redeem(*, actor: access.Actor, purpose: Purpose | None, raw_to
             .first()
         )
         if link is None:
-            problem, status = "download_link_unknown", 403
+            problem = LinkProblem.DOWNLOAD_LINK_UNKNOWN
         elif link.user_id != actor.user.pk:
-            problem, status = "download_link_not_yours", 403
+            problem = LinkProblem.DOWNLOAD_LINK_NOT_YOURS
         elif link.used_at is not None:
-            problem, status = "download_link_used", 410
+            problem = LinkProblem.DOWNLOAD_LINK_USED
         elif link.expires_at <= timezone.now():
-            problem, status = "download_link_expired", 410
+            problem = LinkProblem.DOWNLOAD_LINK_EXPIRED
         elif link.clip.purged_at is not None:
-            problem, status = "clip_purged", 410
+            problem = LinkProblem.CLIP_PURGED
         else:
             link.used_at = timezone.now()
             link.save(update_fields=["used_at"])
             return link
-    if problem == "clip_purged":
-        message = _("This clip was deleted at the end of its retention period.")
-    elif status == 410:
-        message = _("This download link was already used or has expired. Ask for a new one (a new, logged download).")
+    refusal: DomainError
+    if problem == LinkProblem.CLIP_PURGED:
+        refusal = Gone(_("This clip was deleted at the end of its retention period."), code=problem)
+    elif problem in (LinkProblem.DOWNLOAD_LINK_USED, LinkProblem.DOWNLOAD_LINK_EXPIRED):
+        refusal = Gone(
+            _("This download link was already used or has expired. Ask for a new one (a new, logged download)."),
+            code=problem,
+        )
     else:
-        message = _("This download link is not valid for you, or it has expired.")
+        refusal = AccessRefused(_("This download link is not valid for you, or it has expired."), code=problem)
     _link_refuse(
         actor=actor,
         purpose=purpose,
@@ -91,7 +91,7 @@ def download_link_redeem(*, actor: access.Actor, purpose: Purpose | None, raw_to
         clip=link.clip if link is not None else None,
         unknown_target="download:unknown",
         details={"problem": problem},
-        refusal=LinkRefused(message, reason=problem, status=status),
+        refusal=refusal,
     )
 
 
@@ -103,7 +103,7 @@ def _link_refuse(
     clip: Clip | None,
     unknown_target: str,
     details: dict[str, Any],
-    refusal: LinkRefused,
+    refusal: DomainError,
 ) -> NoReturn:
     """Log a refused download or stream link through the gate (a denied event naming the
     problem, on the clip when there is one), then raise the refusal."""
@@ -115,7 +115,7 @@ def _link_refuse(
         targets=targets,
         owner_refs=owners,
         details=details,
-        extra_denial=refusal.reason,
+        extra_denial=refusal.code,
     )
     raise refusal
 
@@ -132,21 +132,27 @@ def stream_link_resolve(*, actor: access.Actor, purpose: Purpose | None, link_pu
         else None
     )
     if link is None:
-        problem, status = "stream_link_unknown", 403
+        problem = LinkProblem.STREAM_LINK_UNKNOWN
     elif link.user_id != actor.user.pk:
-        problem, status = "stream_link_not_yours", 403
+        problem = LinkProblem.STREAM_LINK_NOT_YOURS
     elif link.clip.purged_at is not None:
-        problem, status = "clip_purged", 410
+        problem = LinkProblem.CLIP_PURGED
     elif link.expires_at <= timezone.now():
-        problem, status = "stream_link_expired", 410
+        problem = LinkProblem.STREAM_LINK_EXPIRED
     else:
         return link
-    if problem == "clip_purged":
-        message = _("This clip was deleted at the end of its retention period.")
-    elif status == 410:
-        message = _("This video link has expired. Open the clip again from its request page (a new, logged viewing).")
+    refusal: DomainError
+    if problem == LinkProblem.CLIP_PURGED:
+        refusal = Gone(_("This clip was deleted at the end of its retention period."), code=problem)
+    elif problem == LinkProblem.STREAM_LINK_EXPIRED:
+        refusal = Gone(
+            _("This video link has expired. Open the clip again from its request page (a new, logged viewing)."),
+            code=problem,
+        )
     else:
-        message = _("This video link is not valid for you. Open the clip from its request page.")
+        refusal = AccessRefused(
+            _("This video link is not valid for you. Open the clip from its request page."), code=problem
+        )
     _link_refuse(
         actor=actor,
         purpose=purpose,
@@ -154,5 +160,5 @@ def stream_link_resolve(*, actor: access.Actor, purpose: Purpose | None, link_pu
         clip=link.clip if link is not None else None,
         unknown_target=f"stream:{link_public_id}",
         details={"stream_link": str(link_public_id)[:40], "problem": problem},
-        refusal=LinkRefused(message, reason=problem, status=status),
+        refusal=refusal,
     )

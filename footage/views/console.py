@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -24,10 +24,13 @@ from django.views import View
 from cameras import access
 from cameras.forms import AreaForm
 from cameras.mixins import StaffConsoleMixin
+from core.errors import DomainError, Refused
+from core.forms import form_errors_add, refusal_messages
+from core.http import error_text_refusal, status_of, text_refusal
 
 from .. import selectors, services, streaming
 from ..export import ExportIntegrityError
-from ..models import Clip
+from ..models import Clip, FootageRequest
 from ..storage import clip_store
 from .common import redirect_back
 
@@ -65,7 +68,7 @@ class FootageRequestCreateView(StaffConsoleMixin, View):
     @staticmethod
     def _bad_area(area: AreaForm) -> HttpResponse:
         # As the canvass export says it: each problem of the area, in words.
-        return HttpResponse("\n".join(area.error_sentences()), content_type="text/plain; charset=utf-8", status=400)
+        return text_refusal("\n".join(area.error_sentences()), 400)
 
     def _search(self, area: AreaForm) -> Any:
         """The cameras to choose from: a search, logged as one (only when the page shows them)."""
@@ -76,7 +79,7 @@ class FootageRequestCreateView(StaffConsoleMixin, View):
     def _page(self, request: HttpRequest, form: RequestForm, area: AreaForm, status: int = 200) -> HttpResponse:
         result = self._search(area)
         if not result.decision.allowed:
-            raise PermissionDenied(result.decision.message)
+            raise result.decision.refusal()
         context = {"form": form, "result": result, "area_fields": area.area_fields()}
         return render(request, "footage/request_new.html", context, status=status)
 
@@ -100,9 +103,7 @@ class FootageRequestCreateView(StaffConsoleMixin, View):
                     area=area.cleaned_data["area"].as_details(),
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                form_errors_add(form, exc)
             else:
                 if sent.request is None:
                     form.add_error(None, _("None of the chosen cameras' owners allow footage requests now."))
@@ -135,7 +136,7 @@ class FootageRequestDetailView(StaffConsoleMixin, View):
     def get(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
         try:
             summary = selectors.request_summary_for_police(officer=request.user, public_id=request_id)
-        except Exception as exc:  # missing or another officer's: the same 404
+        except FootageRequest.DoesNotExist as exc:  # missing or another officer's: the same 404
             raise Http404 from exc
         return render(request, "footage/request_detail.html", {"summary": summary})
 
@@ -144,9 +145,7 @@ class ClipDownloadLinkView(StaffConsoleMixin, View):
     def post(self, request: HttpRequest, clip_id: str) -> HttpResponse:
         decision, token = services.download_link_issue(actor=self.actor, purpose=self.purpose(), clip_public_id=clip_id)
         if token is None:
-            if decision.reason == "not_found":
-                raise Http404
-            raise PermissionDenied(decision.message)
+            raise decision.refusal()
         return redirect("footage-download", token=token)
 
 
@@ -154,10 +153,8 @@ class ClipDownloadView(StaffConsoleMixin, View):
     def get(self, request: HttpRequest, token: str) -> HttpResponseBase:
         try:
             link = services.download_link_redeem(actor=self.actor, purpose=self.purpose(), raw_token=token)
-        except services.LinkRefused as exc:
-            refused = HttpResponse(str(exc), status=exc.status, content_type="text/plain; charset=utf-8")
-            add_never_cache_headers(refused)
-            return refused
+        except DomainError as exc:  # refused and logged: said in plain text, as the download's body
+            return error_text_refusal(exc)
         clip = link.clip
         try:
             original = clip_store().open(clip.storage_key, "rb")
@@ -196,13 +193,9 @@ def _attachment(
 
 
 def _original_missing() -> HttpResponse:
-    gone = HttpResponse(
-        _("The stored original of this clip is missing. The department's administrators have been told."),
-        status=410,
-        content_type="text/plain; charset=utf-8",
+    return text_refusal(
+        _("The stored original of this clip is missing. The department's administrators have been told."), 410
     )
-    add_never_cache_headers(gone)
-    return gone
 
 
 class ClipHoldView(StaffConsoleMixin, View):
@@ -210,13 +203,7 @@ class ClipHoldView(StaffConsoleMixin, View):
         # Only the form's two values: anything else must not release a hold.
         held = request.POST.get("held", "")
         if held not in ("0", "1"):
-            refused = HttpResponse(
-                _("Send held “1” to place a legal hold or “0” to release it."),
-                status=400,
-                content_type="text/plain; charset=utf-8",
-            )
-            add_never_cache_headers(refused)
-            return refused
+            return text_refusal(_("Send held “1” to place a legal hold or “0” to release it."), 400)
         try:
             clip = services.clip_hold_set(
                 actor=self.actor,
@@ -227,8 +214,8 @@ class ClipHoldView(StaffConsoleMixin, View):
             )
         except Clip.DoesNotExist as exc:
             raise Http404 from exc
-        except (PermissionError, ValidationError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        except (Refused, ValidationError) as exc:
+            messages.error(request, " ".join(message for _field, message in refusal_messages(exc)))
             return redirect_back(request, "footage-request-list")
         messages.success(request, _("Legal hold placed.") if clip.held else _("Legal hold released."))
         return redirect("footage-request-detail", request_id=clip.request.public_id)
@@ -258,9 +245,7 @@ class FootageExportView(StaffConsoleMixin, View):
         finally:
             shutil.rmtree(directory, ignore_errors=True)
         if export is None:
-            if result.decision.reason == "not_found":
-                raise Http404
-            raise PermissionDenied(result.decision.message)
+            raise result.decision.refusal()
         response = _attachment(
             request,
             export,
@@ -286,8 +271,8 @@ class ClipPlayerView(StaffConsoleMixin, View):
     def post(self, request: HttpRequest, clip_id: str) -> HttpResponse:
         viewing = services.clip_view_open(actor=self.actor, purpose=self.purpose(), clip_public_id=clip_id)
         if viewing.link is None or viewing.clip is None:
-            if viewing.decision.reason == "not_found":
-                raise Http404
+            if viewing.decision.reason == access.Refusal.NOT_FOUND:
+                raise viewing.decision.refusal()
             refused = viewing.decision.message or _("You cannot view this clip.")
             response = render(request, self.template, {"refused": refused}, status=403)
             add_never_cache_headers(response)
@@ -304,8 +289,8 @@ class ClipViewingView(StaffConsoleMixin, View):
     def get(self, request: HttpRequest, link_id: str) -> HttpResponse:
         try:
             link = services.stream_link_resolve(actor=self.actor, purpose=self.purpose(), link_public_id=link_id)
-        except services.LinkRefused as exc:
-            response = render(request, self.template, {"refused": str(exc)}, status=exc.status)
+        except DomainError as exc:  # refused and logged: said on the player's page
+            response = render(request, self.template, {"refused": exc.message}, status=status_of(exc))
         else:
             clip = link.clip
             context = {
@@ -326,10 +311,8 @@ class ClipStreamView(StaffConsoleMixin, View):
     def get(self, request: HttpRequest, link_id: str) -> HttpResponseBase:
         try:
             link = services.stream_link_resolve(actor=self.actor, purpose=self.purpose(), link_public_id=link_id)
-        except services.LinkRefused as exc:
-            refused = HttpResponse(str(exc), status=exc.status, content_type="text/plain; charset=utf-8")
-            add_never_cache_headers(refused)
-            return refused
+        except DomainError as exc:  # refused and logged: said in plain text, as the video's body
+            return error_text_refusal(exc)
         clip = link.clip
         store = clip_store()
         try:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from cameras.mixins import OwnerRequiredMixin
+from core.http import status_of
 
 from .. import selectors, uploads
 from ..models import CameraAnswer, ClipUpload, OwnerRequest
@@ -57,11 +58,11 @@ def _error(message: str, status: int, offset: int | None = None) -> JsonResponse
     return JsonResponse({"error": message, "offset": offset}, status=status)
 
 
-def _refused(exc: ValidationError | uploads.UploadError) -> JsonResponse:
+def _refused(exc: ValidationError | uploads.UploadError | uploads.UploadConflict) -> JsonResponse:
     """The one mapping of upload refusals to responses."""
-    if isinstance(exc, uploads.UploadError):
-        return _error(exc.message, exc.status, exc.offset)
-    return _error(" ".join(exc.messages), 400)
+    if isinstance(exc, ValidationError):
+        return _error(" ".join(exc.messages), 400)
+    return _error(exc.message, status_of(exc), exc.offset)
 
 
 class ClipUploadStartView(OwnerRequiredMixin, View):
@@ -80,7 +81,7 @@ class ClipUploadStartView(OwnerRequiredMixin, View):
             upload = uploads.clip_upload_start(
                 owner=request.user, answer_id=answer_id, name=request.POST.get("name", ""), size=size
             )
-        except (ValidationError, uploads.UploadError) as exc:
+        except (ValidationError, uploads.UploadError, uploads.UploadConflict) as exc:
             return _refused(exc)
         return JsonResponse(_state(upload), status=201)
 
@@ -118,7 +119,7 @@ class ClipUploadView(OwnerRequiredMixin, View):
             )
         except ClipUpload.DoesNotExist as exc:
             raise Http404 from exc
-        except (ValidationError, uploads.UploadError) as exc:
+        except (ValidationError, uploads.UploadError, uploads.UploadConflict) as exc:
             return _refused(exc)
         return JsonResponse(_state(upload))
 
@@ -129,6 +130,6 @@ class ClipUploadFinishView(OwnerRequiredMixin, View):
             receipt = uploads.clip_upload_finish(owner=request.user, upload_id=upload_id)
         except ClipUpload.DoesNotExist as exc:
             raise Http404 from exc
-        except (ValidationError, uploads.UploadError) as exc:
+        except (ValidationError, uploads.UploadError, uploads.UploadConflict) as exc:
             return _refused(exc)
         return JsonResponse({"complete": True, "receipt": _receipt_json(receipt)})

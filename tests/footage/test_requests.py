@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.models import AccessEvent
 from cameras import access
+from core.errors import Refused
 from footage import services
 from footage.models import Clip, CustodyEvent, OwnerRequest
 from footage.storage import clip_store
@@ -596,7 +597,7 @@ def test_only_a_supervisor_places_a_hold_and_every_attempt_is_an_evidence_hold_e
     supervisor = access.Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True)
     own_purpose = access.purpose_declare(actor=supervisor, case_number="RPD-9", category="violent_crime", text="x")
 
-    with pytest.raises(PermissionError):
+    with pytest.raises(Refused):
         services.clip_hold_set(actor=actor, purpose=purpose, clip_public_id=clip.public_id, held=True, reason="x")
     services.clip_hold_set(actor=supervisor, purpose=own_purpose, clip_public_id=clip.public_id, held=True, reason="y")
 
