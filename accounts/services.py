@@ -4,7 +4,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
@@ -24,6 +24,9 @@ from .events import user_changed
 from .language import language_supported
 from .models import STAFF_ROLES, ApiToken, Role, User
 
+if TYPE_CHECKING:
+    from tenants.models import Department
+
 logger = logging.getLogger("porchlight.accounts")
 
 
@@ -31,7 +34,7 @@ class AccountError(Exception):
     """A change to an account was refused; the message says why (shown to the admin)."""
 
 
-def _with_actor(user: User, actor: Any) -> User:
+def _with_actor(user: User, actor: User | None) -> User:
     user._history_user = actor  # type: ignore[attr-defined]
     return user
 
@@ -44,7 +47,7 @@ def user_invite(
     full_name: str = "",
     badge_number: str = "",
     language: str = "",
-    department: Any = None,
+    department: "Department | None" = None,
 ) -> User:
     """Create a staff account with no password and e-mail a set-password link, in ``language``
     (the inviter's choice; blank: the department's language).
