@@ -18,7 +18,7 @@ export PORT
 help:
 	@echo "make run    - set everything up and serve the demo departments on :$(PORT) (PORT=8123 make run for another)"
 	@echo "make test   - set everything up and run the whole test suite"
-	@echo "make lint   - ruff (lint + format check), mypy and the layer contracts (lint-imports)"
+	@echo "make lint   - ruff (lint + format check), mypy (apps and tests) and the layer contracts (lint-imports)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \

@@ -1,6 +1,6 @@
 """allauth adapters: who may sign up, which role they get, MFA naming per department."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
@@ -14,6 +14,9 @@ from django_tenants.utils import get_public_schema_name
 from .language import in_language_of, language_cookie_set, language_supported
 from .models import OWNER_ROLES, Role, User
 from .selectors import session_passed_mfa
+
+if TYPE_CHECKING:
+    from django import forms
 
 # Where each role lands after signing in, when the sign-in link carried no (safe) ?next=.
 # allauth asks get_next_redirect_url first, which keeps ?next= only if is_safe_url says it
@@ -57,7 +60,7 @@ class AccountAdapter(DefaultAccountAdapter):
             return self.get_login_redirect_url(request)
         return str(super().get_signup_redirect_url(request))
 
-    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+    def save_user(self, request: HttpRequest, user: User, form: "forms.Form", commit: bool = True) -> User:
         user = super().save_user(request, user, form, commit=False)
         role = form.cleaned_data.get("role") or Role.RESIDENT
         # Never trust the form for anything but the two self-service roles.
@@ -88,7 +91,7 @@ class AccountAdapter(DefaultAccountAdapter):
         with in_language_of(recipient):
             super().send_mail(template_prefix, email, context)
 
-    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+    def post_login(self, request: HttpRequest, user: User, **kwargs: Any) -> HttpResponse:
         # After signing in, the pages speak the user's own language (LocaleMiddleware reads the
         # cookie; the language menu still changes it for the session's browser).
         response = super().post_login(request, user, **kwargs)

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from tenants.models import PROPERTY_KINDS, DepartmentPolicy, language_choices
 
 from .models import OWNER_ROLES, STAFF_ROLES, ApiToken, Role, User
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 class SignupForm(forms.Form):
@@ -19,7 +22,7 @@ class SignupForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def signup(self, request: Any, user: Any) -> None:  # allauth's hook
+    def signup(self, request: "HttpRequest", user: User) -> None:  # allauth's hook
         """Role and name are set by AccountAdapter.save_user."""
 
 

@@ -9,11 +9,16 @@ language (its policy), else the site's default.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpResponseBase
 from django.utils import translation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import User
 
 __all__ = ["department_language", "in_language_of", "language_cookie_set", "language_supported", "user_language"]
 
@@ -41,7 +46,7 @@ def department_language() -> str:
     return language_supported(code)
 
 
-def user_language(user: Any) -> str:
+def user_language(user: "User | AnonymousUser") -> str:
     """The language to write to ``user`` in: their own, else their department's, else the site's."""
     return (
         language_supported(getattr(user, "language", ""))
@@ -52,7 +57,7 @@ def user_language(user: Any) -> str:
 
 
 @contextmanager
-def in_language_of(user: Any) -> Iterator[str]:
+def in_language_of(user: "User") -> Iterator[str]:
     """Render what is inside (subject, body, labels, dates) in ``user``'s language."""
     language = user_language(user)
     with translation.override(language):

@@ -1,7 +1,7 @@
 """Signal receivers for Django's own auth events: logging and login bookkeeping only."""
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import user_logged_in
 from django.contrib.auth.models import update_last_login
@@ -9,15 +9,22 @@ from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from .models import User
+
 logger = logging.getLogger("porchlight.security")
 
 
-def _client_ip(request: Any) -> str | None:
+def _client_ip(request: "HttpRequest | None") -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 @receiver(user_login_failed)
-def log_login_failure(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def log_login_failure(
+    sender: Any, credentials: dict[str, Any], request: "HttpRequest | None" = None, **kwargs: Any
+) -> None:
     logger.warning(
         "login failed",
         extra={
@@ -29,7 +36,7 @@ def log_login_failure(sender: Any, credentials: dict[str, Any], request: Any = N
 
 
 @receiver(user_logged_in)
-def log_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def log_login(sender: Any, request: "HttpRequest | None", user: "User", **kwargs: Any) -> None:
     logger.info("login", extra={"event": "login", "user_id": user.pk, "ip": _client_ip(request)})
 
 
@@ -39,7 +46,7 @@ user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
 
 
 @receiver(user_logged_in, dispatch_uid="porchlight_update_last_login")
-def record_last_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def record_last_login(sender: Any, request: "HttpRequest | None", user: "User", **kwargs: Any) -> None:
     # last_login is excluded from history; a plain UPDATE keeps the history table small.
     type(user)._default_manager.filter(pk=user.pk).update(last_login=timezone.now())
     if request is not None and hasattr(request, "session"):

@@ -1,6 +1,6 @@
 """Reads on users."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from allauth.mfa.models import Authenticator
 from django.db import connection
@@ -10,8 +10,11 @@ from django.utils.crypto import salted_hmac
 
 from .models import STAFF_ROLES, User
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def user_has_mfa(user: Any) -> bool:
+
+def user_has_mfa(user: "User | AnonymousUser") -> bool:
     return bool(
         getattr(user, "is_authenticated", False)
         and Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
@@ -46,7 +49,7 @@ def user_pseudonym(*, user_id: int) -> str:
     return f"owner-{digest[:12]}"
 
 
-def actor_label(user: Any) -> str:
+def actor_label(user: User) -> str:
     """How the logs name a person who acts: staff by name or e-mail; anyone else (an
     owner who opened a console page) by pseudonym, so that the append-only log never
     holds an owner's e-mail address, which could then not be erased with their account."""

@@ -5,7 +5,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
@@ -25,6 +25,9 @@ from tenants.outbox import enqueue_on_commit
 from .events import user_changed
 from .language import language_supported
 from .models import STAFF_ROLES, ApiToken, Role, User
+
+if TYPE_CHECKING:
+    from tenants.models import Department
 
 logger = logging.getLogger("porchlight.accounts")
 
@@ -53,7 +56,7 @@ class AccountError(Refused):
         super().__init__(message, code=code, field=field)
 
 
-def _with_actor(user: User, actor: Any) -> User:
+def _with_actor(user: User, actor: User | None) -> User:
     user._history_user = actor  # type: ignore[attr-defined]
     return user
 
@@ -66,7 +69,7 @@ def user_invite(
     full_name: str = "",
     badge_number: str = "",
     language: str = "",
-    department: Any = None,
+    department: "Department | None" = None,
 ) -> User:
     """Create a staff account with no password and e-mail a set-password link, in ``language``
     (the inviter's choice; blank: the department's language).

@@ -1,7 +1,7 @@
 """Celery tasks of accounts. Each runs inside the schema of the tenant that enqueued it."""
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.contrib.sessions.models import Session
@@ -14,6 +14,9 @@ from tenants.outbox import OutboxTask
 
 from .language import in_language_of
 from .models import User
+
+if TYPE_CHECKING:
+    from tenants.models import Department
 
 logger = logging.getLogger("porchlight.accounts")
 
@@ -41,7 +44,7 @@ def user_invitation_send(*, user_id: int, actor_id: int | None = None) -> None:
     logger.info("invitation sent", extra={"user_id": user.pk})
 
 
-def _invitation_mail(user: User, department: Any, link: str) -> None:
+def _invitation_mail(user: User, department: "Department", link: str) -> None:
     send_mail(
         subject=_("[Porchlight] You have been invited to %(department)s") % {"department": department.name},
         message=_(

@@ -1,6 +1,6 @@
 """Department administration pages (dept_admin only) and the user's API tokens page."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -37,6 +37,9 @@ from .services import (
     user_reactivate,
     user_role_change,
 )
+
+if TYPE_CHECKING:
+    from django import forms
 
 
 class DeptAdminRequiredMixin(LoginRequiredMixin):
@@ -158,7 +161,7 @@ class PolicyEditView(DeptAdminRequiredMixin, View):
         if not form.is_valid():
             return self._render(request, form, status=400)
         try:
-            policy_update(department=request.tenant, actor=request.user, **form.changes())  # type: ignore[attr-defined]
+            policy_update(department=request.tenant, actor=cast("User", request.user), **form.changes())  # type: ignore[attr-defined]
         except ValidationError as exc:  # what the model refuses and the form did not foresee: still a form error
             for field, errors in exc.message_dict.items():
                 target = next((f for f in (field, f"{field}_text") if f in form.fields), None)
@@ -194,7 +197,7 @@ class ProfileSettingsView(LoginRequiredMixin, View):
         return response
 
 
-def _form_errors(form: Any) -> list[str]:
+def _form_errors(form: "forms.BaseForm") -> list[str]:
     """Each error as "Label: message", for pages that show them as messages."""
     return [f"{form.fields[name].label}: {error}" for name, errors in form.errors.items() for error in errors]
 

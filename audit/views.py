@@ -4,13 +4,13 @@ No video and no owner PII: events name cameras by pseudonymous id and officers b
 and role. Reading the log is itself an event (audit_read).
 """
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -23,11 +23,14 @@ from .selectors import chain_head, event_number, events_recent, events_summary
 from .services import ActorSnapshot, EventFacts, access_event_record, session_key_hash
 from .verify import chain_status
 
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
+
 AUDIT_READER_ROLES = frozenset({Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
 
 
-def _actor(request: HttpRequest) -> ActorSnapshot:
-    user: Any = request.user
+def _actor(request: "AuthenticatedHttpRequest") -> ActorSnapshot:
+    user = request.user
     return ActorSnapshot(
         user_id=user.pk,
         label=actor_label(user),
@@ -47,8 +50,8 @@ def _label(choices: type[models.TextChoices], code: str) -> str:
 
 
 class OversightLogView(LoginRequiredMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
-        user: Any = request.user
+    def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
+        user = request.user
         allowed = user.role in AUDIT_READER_ROLES and session_passed_mfa(request)
         action = request.GET.get("action", "") if request.GET.get("action", "") in Action.values else ""
         outcome = request.GET.get("outcome", "") if request.GET.get("outcome", "") in Outcome.values else ""

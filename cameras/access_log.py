@@ -13,14 +13,13 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.models import AccessEvent, Action, Outcome
 
 from .access.denials import Refusal
@@ -190,7 +189,7 @@ def access_entry(event: AccessEvent, *, own_cameras: dict[uuid.UUID, CameraRef],
     )
 
 
-def access_entries_for_owner(*, owner: Any, events: Iterable[AccessEvent], time_zone: str) -> list[AccessEntry]:
+def access_entries_for_owner(*, owner: User, events: Iterable[AccessEvent], time_zone: str) -> list[AccessEntry]:
     """``events`` (already limited to this owner, e.g. a page of audit.selectors.events_for_owner)
     as the owner sees them. One query for the owner's cameras, whatever the number of events."""
     own_cameras = {camera.public_id: camera_ref(camera) for camera in cameras_of_owner(owner=owner)}

@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -16,17 +16,20 @@ from tenants.models import DepartmentPolicy
 from .consent import ConsentAction, ConsentLevel, GrantState, Window, consent_permits, level_at_least
 from .models import Camera, CameraStatus, ConsentGrant, Site, SiteKind
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def sites_of_owner(*, owner: Any) -> QuerySet[Site]:
+
+def sites_of_owner(*, owner: "User") -> QuerySet[Site]:
     return Site.objects.filter(owner=owner).prefetch_related("cameras__consent").order_by("created_at")
 
 
-def site_of_owner(*, owner: Any, public_id: Any) -> Site:
+def site_of_owner(*, owner: "User", public_id: Any) -> Site:
     """The owner's site; another owner's id raises Site.DoesNotExist like a missing one."""
     return Site.objects.get(owner=owner, public_id=public_id)
 
 
-def cameras_of_owner(*, owner: Any) -> QuerySet[Camera]:
+def cameras_of_owner(*, owner: "User") -> QuerySet[Camera]:
     return (
         Camera.objects.filter(site__owner=owner)
         .select_related("site", "consent")
@@ -34,7 +37,7 @@ def cameras_of_owner(*, owner: Any) -> QuerySet[Camera]:
     )
 
 
-def camera_of_owner(*, owner: Any, public_id: Any) -> Camera:
+def camera_of_owner(*, owner: "User", public_id: Any) -> Camera:
     return Camera.objects.select_related("site", "consent").get(site__owner=owner, public_id=public_id)
 
 

@@ -2,7 +2,7 @@
 the acting owner in history. Errors are ValidationError keyed by form field."""
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
@@ -24,6 +24,9 @@ from .selectors import site_ordinance_subject, windows_from_json, windows_to_jso
 # Bulk pause/revoke live with their resume, which must know what they changed.
 from .suspensions import cameras_pause_all as cameras_pause_all
 from .suspensions import consents_revoke_all as consents_revoke_all
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 _SITE_FIELDS = {
     "kind",
@@ -84,7 +87,7 @@ def location_check(*, department: Department, lon: float, lat: float) -> Point:
     )
 
 
-def _save(instance: Any, actor: Any) -> None:
+def _save(instance: Any, actor: "User") -> None:
     instance._history_user = actor
     instance.full_clean()
     instance.save()
@@ -104,7 +107,7 @@ def _camera_geometry(camera: Camera, location: Point) -> None:
     )
 
 
-def site_create(*, owner: Any, department: Department, lon: float, lat: float, **fields: Any) -> Site:
+def site_create(*, owner: "User", department: Department, lon: float, lat: float, **fields: Any) -> Site:
     unknown = set(fields) - _SITE_FIELDS
     if unknown:
         raise TypeError(f"Not site fields: {sorted(unknown)}")
@@ -116,7 +119,13 @@ def site_create(*, owner: Any, department: Department, lon: float, lat: float, *
 
 
 def site_update(
-    *, owner: Any, site: Site, department: Department, lon: float | None = None, lat: float | None = None, **fields: Any
+    *,
+    owner: "User",
+    site: Site,
+    department: Department,
+    lon: float | None = None,
+    lat: float | None = None,
+    **fields: Any,
 ) -> Site:
     """Change a site's details or move its pin (its cameras move with it)."""
     unknown = set(fields) - _SITE_FIELDS
@@ -170,7 +179,7 @@ _DAY_NAMES = [
 ]
 
 
-def site_delete(*, owner: Any, site: Site) -> None:
+def site_delete(*, owner: "User", site: Site) -> None:
     """Delete a site with its cameras and consent, and erase the owner's personal data
     from their history. Audit events keep the cameras' public ids as pseudonyms."""
     with transaction.atomic():
@@ -187,7 +196,7 @@ def site_delete(*, owner: Any, site: Site) -> None:
         _erase_camera_history(camera_ids=camera_ids)
 
 
-def _delete_camera(camera: Camera, owner: Any) -> None:
+def _delete_camera(camera: Camera, owner: "User") -> None:
     camera_changed(camera_public_id=camera.public_id)
     grant = getattr(camera, "consent", None)
     if grant is not None:
@@ -228,7 +237,7 @@ def _distinct_views(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def camera_register(*, owner: Any, site: Site, **fields: Any) -> Camera:
+def camera_register(*, owner: "User", site: Site, **fields: Any) -> Camera:
     """Add a camera to the owner's site. It starts at the lowest consent level: registered."""
     unknown = set(fields) - _CAMERA_FIELDS
     if unknown:
@@ -245,7 +254,7 @@ def camera_register(*, owner: Any, site: Site, **fields: Any) -> Camera:
     return camera
 
 
-def camera_update(*, owner: Any, camera: Camera, **fields: Any) -> Camera:
+def camera_update(*, owner: "User", camera: Camera, **fields: Any) -> Camera:
     unknown = set(fields) - _CAMERA_FIELDS
     if unknown:
         raise TypeError(f"Not camera fields: {sorted(unknown)}")
@@ -259,7 +268,7 @@ def camera_update(*, owner: Any, camera: Camera, **fields: Any) -> Camera:
     return camera
 
 
-def camera_delete(*, owner: Any, camera: Camera) -> None:
+def camera_delete(*, owner: "User", camera: Camera) -> None:
     with transaction.atomic():
         camera = (
             Camera.objects.select_for_update(of=("self",))
@@ -273,7 +282,7 @@ def camera_delete(*, owner: Any, camera: Camera) -> None:
 
 def consent_set(
     *,
-    owner: Any,
+    owner: "User",
     camera: Camera,
     policy: DepartmentPolicy,
     level: str,
@@ -338,7 +347,7 @@ def consent_set(
     return grant
 
 
-def consent_revoke(*, owner: Any, camera: Camera) -> ConsentGrant:
+def consent_revoke(*, owner: "User", camera: Camera) -> ConsentGrant:
     """Withdraw consent at once: police keep only what `registered` allows."""
     with transaction.atomic():
         grant = ConsentGrant.objects.select_for_update().get(camera__pk=camera.pk, camera__site__owner=owner)
@@ -349,7 +358,7 @@ def consent_revoke(*, owner: Any, camera: Camera) -> ConsentGrant:
     return grant
 
 
-def camera_status_set(*, owner: Any, camera: Camera, status: str) -> Camera:
+def camera_status_set(*, owner: "User", camera: Camera, status: str) -> Camera:
     with transaction.atomic():
         camera = Camera.objects.select_for_update().get(pk=camera.pk, site__owner=owner)
         camera.status = status

@@ -21,13 +21,16 @@ other consent services; nothing here is a police action, so nothing goes to the 
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from .events import camera_changed
 from .models import Camera, CameraStatus, ConsentGrant, Suspension, SuspensionItem, SuspensionKind
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 __all__ = [
     "PAUSE_DURATIONS",
@@ -56,7 +59,7 @@ class ResumeResult:
     kept: int  # cameras the owner changed meanwhile, left as they are
 
 
-def _save(instance: Any, actor: Any, reason: str) -> None:
+def _save(instance: Any, actor: "User", reason: str) -> None:
     instance._history_user = actor
     instance._change_reason = reason  # simple-history's hook; kept in English: a record, not a message
     instance.full_clean()
@@ -74,7 +77,7 @@ def _grant_matches(grant: ConsentGrant, before: dict[str, Any]) -> bool:
     return _grant_before(grant) == before
 
 
-def consents_revoke_all(*, owner: Any) -> int:
+def consents_revoke_all(*, owner: "User") -> int:
     """Withdraw the consent of every camera of the owner that has one in force, at once.
     Returns how many; a grant already revoked is left out (and stays revoked on resume)."""
     now = timezone.now()
@@ -97,7 +100,7 @@ def consents_revoke_all(*, owner: Any) -> int:
     return len(grants)
 
 
-def cameras_pause_all(*, owner: Any, duration: dt.timedelta | None = None) -> int:
+def cameras_pause_all(*, owner: "User", duration: dt.timedelta | None = None) -> int:
     """Pause every active camera of the owner at once, until resumed or for ``duration``.
     Returns how many; a camera already paused is left out (and stays paused on resume)."""
     now = timezone.now()
@@ -125,12 +128,12 @@ def cameras_pause_all(*, owner: Any, duration: dt.timedelta | None = None) -> in
     return len(cameras)
 
 
-def suspensions_open(*, owner: Any) -> list[Suspension]:
+def suspensions_open(*, owner: "User") -> list[Suspension]:
     """The owner's pauses and revocations of all cameras that are not resumed yet, newest first."""
     return list(Suspension.objects.filter(owner=owner, resumed_at__isnull=True).order_by("-started_at"))
 
 
-def _restore_grant(item: SuspensionItem, owner: Any, reason: str) -> bool:
+def _restore_grant(item: SuspensionItem, owner: "User", reason: str) -> bool:
     grant = ConsentGrant.objects.select_for_update().filter(camera_id=item.camera_id).first()
     # Revoked at another instant, or un-revoked: the owner changed this consent since.
     if grant is None or grant.revoked_at != item.marker:
@@ -149,7 +152,7 @@ def _restore_grant(item: SuspensionItem, owner: Any, reason: str) -> bool:
     return True
 
 
-def _restore_camera(item: SuspensionItem, started_at: dt.datetime, owner: Any, reason: str) -> bool:
+def _restore_camera(item: SuspensionItem, started_at: dt.datetime, owner: "User", reason: str) -> bool:
     camera = Camera.objects.select_for_update().filter(pk=item.camera_id).first()
     if camera is None or camera.status != CameraStatus.PAUSED:
         return False
@@ -183,7 +186,7 @@ def _resume(suspension: Suspension, *, by_timer: bool) -> ResumeResult:
     return ResumeResult(restored=restored, kept=kept)
 
 
-def suspensions_resume_all(*, owner: Any) -> ResumeResult:
+def suspensions_resume_all(*, owner: "User") -> ResumeResult:
     """Undo every open "Pause all" and "Revoke all" of the owner, oldest first, restoring
     each camera as it was before, except those the owner changed since."""
     restored = kept = 0

@@ -3,7 +3,7 @@ a gate call (cameras/access/); these views only validate input and render."""
 
 import csv
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,6 +32,9 @@ from places.geocoders import GeocoderUnavailable, address_suggest, point_from_pa
 from tenants.models import DepartmentPolicy
 
 from .forms import DenyForm, PurposeForm
+
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
 
 
 def _in_force(purpose: Purpose | None) -> Purpose | None:
@@ -303,21 +306,21 @@ _INACTIVE_NOTES = {
 
 
 class CameraDetailView(StaffConsoleMixin, View):
-    def get(self, request: HttpRequest, camera_id: str) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest", camera_id: str) -> HttpResponse:
         purpose = self.purpose()
         decision, camera = access.camera_lookup(actor=self.actor, purpose=purpose, public_id=camera_id)
         if camera is None:
             raise decision.refusal()
         assert purpose is not None  # the gate allowed the lookup
         # The consent in force now, as the gate judges it (no event: nothing is accessed).
-        state = grant_state(camera=camera, time_zone=request.tenant.time_zone)  # type: ignore[attr-defined]
+        state = grant_state(camera=camera, time_zone=request.tenant.time_zone)
         footage = consent_permits(state, ConsentAction.REQUEST_FOOTAGE, timezone.now())
         inactive = _INACTIVE_NOTES.get(footage.reason)
         level = ConsentLevel.REGISTERED if state is None or inactive else state.level
         live_refusal = access.live_allowed_now(camera=camera, purpose=purpose, user=request.user)
         message = consent_permits(state, ConsentAction.MESSAGE, timezone.now())
         if live_refusal is None and not live_selectors.cameras_with_bridge_online(
-            schema=request.tenant.schema_name,  # type: ignore[attr-defined]
+            schema=request.tenant.schema_name,
             camera_public_ids=[camera.public_id],
         ):
             live_refusal = "bridge_offline"

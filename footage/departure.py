@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -33,6 +33,9 @@ from . import uploads
 from .models import Answer, CameraAnswer, Clip, ClipUpload, CustodyAction, CustodyEvent, OwnerRequest
 from .services.custody import custody_record
 from .storage import clip_store
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger("porchlight.footage")
 
@@ -61,7 +64,7 @@ class FootageDeparture:
         return list(dict.fromkeys(clip.case_number for clip in self.kept))
 
 
-def _clips_of(owner: Any) -> Any:
+def _clips_of(owner: "User") -> Any:
     return (
         Clip.objects.filter(answer__owner_request__owner=owner, purged_at__isnull=True)
         .select_related("request__purpose")
@@ -77,13 +80,13 @@ def _kept_because(clip: Clip, now: dt.datetime) -> str | None:
     return None
 
 
-def _open_unanswered(owner: Any, now: dt.datetime) -> Any:
+def _open_unanswered(owner: "User", now: dt.datetime) -> Any:
     return OwnerRequest.objects.filter(
         owner=owner, request__expires_at__gt=now, answers__answer=Answer.PENDING
     ).distinct()
 
 
-def owner_footage_preview(*, owner: Any, now: dt.datetime | None = None) -> FootageDeparture:
+def owner_footage_preview(*, owner: "User", now: dt.datetime | None = None) -> FootageDeparture:
     """What deleting the owner's account would do to their footage and requests (reads only)."""
     now = now or timezone.now()
     kept: list[KeptClip] = []
@@ -107,7 +110,7 @@ def _after_commit_delete(delete: Callable[[], None], what: str) -> None:
     transaction.on_commit(run)
 
 
-def owner_footage_release(*, owner: Any, now: dt.datetime | None = None) -> FootageDeparture:
+def owner_footage_release(*, owner: "User", now: dt.datetime | None = None) -> FootageDeparture:
     """Detach the owner from their footage requests and clips, keeping only the evidence
     (see the module's docstring). Runs in the caller's transaction, before the account
     itself is deleted (a request still naming the owner would go with them, and a clip

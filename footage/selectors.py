@@ -5,12 +5,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.models import Role
+from accounts.models import Role, User
 
 from .models import Answer, CameraAnswer, Clip, FootageRequest, IntegrityNotice, OwnerRequest
 
 
-def requests_of_officer(*, officer: Any) -> QuerySet[FootageRequest]:
+def requests_of_officer(*, officer: User) -> QuerySet[FootageRequest]:
     return FootageRequest.objects.filter(officer=officer).select_related("purpose").order_by("-created_at")
 
 
@@ -22,7 +22,7 @@ class RequestSummary:
     clips: list[Clip]
 
 
-def request_summary_for_police(*, officer: Any, public_id: Any) -> RequestSummary:
+def request_summary_for_police(*, officer: User, public_id: Any) -> RequestSummary:
     """How many owners sent footage, and the clips: nothing about declines or silence."""
     request = FootageRequest.objects.select_related("purpose").get(public_id=public_id, officer=officer)
     owners_asked = request.owner_requests.count()
@@ -31,11 +31,11 @@ def request_summary_for_police(*, officer: Any, public_id: Any) -> RequestSummar
     return RequestSummary(request, owners_asked, owners_sent, clips)
 
 
-def inbox_of_owner(*, owner: Any) -> QuerySet[OwnerRequest]:
+def inbox_of_owner(*, owner: User) -> QuerySet[OwnerRequest]:
     return OwnerRequest.objects.filter(owner=owner).select_related("request__purpose").prefetch_related("answers")
 
 
-def owner_request_of_owner(*, owner: Any, public_id: Any) -> OwnerRequest:
+def owner_request_of_owner(*, owner: User, public_id: Any) -> OwnerRequest:
     return OwnerRequest.objects.select_related("request__purpose").get(owner=owner, public_id=public_id)
 
 

@@ -19,7 +19,7 @@ At any time the owner may ask where the upload has got to, and carry on from the
 import datetime as dt
 import uuid
 from enum import StrEnum
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,6 +37,9 @@ from .services.answers import Receipt, answer_open_check, clip_size_check, not_v
 from .services.common import text_without_nul_check
 from .services.hashing import clip_upload
 from .storage import staging_store
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 SNIFF_BYTES = 4096  # what footage.content.sniff reads; the first piece must hold it
 # Unfinished uploads one owner may have for one camera at a time: several clips of a camera
@@ -89,7 +92,7 @@ def _expected_length(upload: ClipUpload, offset: int) -> int:
     return min(upload.chunk_size, upload.size - offset)
 
 
-def clip_upload_of_owner(*, owner: Any, upload_id: Any, lock: bool = False) -> ClipUpload:
+def clip_upload_of_owner(*, owner: "User", upload_id: Any, lock: bool = False) -> ClipUpload:
     """The owner's upload (raises ClipUpload.DoesNotExist for another's, or a bad id)."""
     try:
         public_id = uuid.UUID(str(upload_id))
@@ -101,7 +104,7 @@ def clip_upload_of_owner(*, owner: Any, upload_id: Any, lock: bool = False) -> C
     return queryset.get(public_id=public_id, owner=owner)
 
 
-def clip_upload_start(*, owner: Any, answer_id: int, name: str, size: int) -> ClipUpload:
+def clip_upload_start(*, owner: "User", answer_id: int, name: str, size: int) -> ClipUpload:
     """Begin a resumable upload for one camera of the owner's answer.
 
     The size is checked against the policy now, before any byte is sent. Uploads already
@@ -152,7 +155,7 @@ def clip_upload_start(*, owner: Any, answer_id: int, name: str, size: int) -> Cl
     return upload
 
 
-def clip_upload_piece(*, owner: Any, upload_id: Any, offset: int, total: int, data: bytes) -> ClipUpload:
+def clip_upload_piece(*, owner: "User", upload_id: Any, offset: int, total: int, data: bytes) -> ClipUpload:
     """Stage one piece at ``offset``; the upload's offset moves on only once it is stored.
 
     Refused with UploadConflict when the piece does not start where the upload stands or
@@ -279,7 +282,7 @@ class _StagedStream:
         return False
 
 
-def clip_upload_finish(*, owner: Any, upload_id: Any) -> Receipt:
+def clip_upload_finish(*, owner: "User", upload_id: Any) -> Receipt:
     """Turn a complete upload into a clip, through the same service as a whole-file upload.
 
     Idempotent: finishing again returns the same receipt. When the clip is refused (the

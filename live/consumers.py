@@ -14,7 +14,7 @@ import logging
 import time
 import uuid
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from redis.exceptions import RedisError
 
 from accounts.events import LIVE_RECHECK, user_group
-from accounts.models import STAFF_ROLES
+from accounts.models import STAFF_ROLES, User
 from accounts.selectors import user_has_mfa
 from bridge import protocol
 from bridge.protocol import HEADER
@@ -35,6 +35,12 @@ from tenants.asgi import TenantConsumerMixin, socket_session_user
 
 from . import presence, services
 from .models import EndReason
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.base import SessionBase
+
+    from .models import LiveSession
 
 logger = logging.getLogger("porchlight.live")
 
@@ -642,7 +648,7 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.bytes += len(frame) - 8
 
 
-def _watermark(user: Any) -> str:
+def _watermark(user: User) -> str:
     badge = f" #{user.badge_number}" if user.badge_number else ""
     return f"{user.full_name or user.email}{badge}"
 
@@ -651,16 +657,16 @@ def _watermark(user: Any) -> str:
 class _Started:
     actor: access.Actor
     decision: access.Decision
-    session: Any
+    session: "LiveSession | None"
     bridge_ids: tuple[str, ...]
     tile: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
-def _session_passed_mfa(session: Any) -> bool:
+def _session_passed_mfa(session: "SessionBase") -> bool:
     return any(m.get("method") == "mfa" for m in session.get("account_authentication_methods", []))
 
 
-def _with_mfa(actor: access.Actor, user: Any, session: Any) -> access.Actor:
+def _with_mfa(actor: access.Actor, user: "User | AnonymousUser", session: "SessionBase") -> access.Actor:
     """The actor as the socket's session shows it now: MFA means the session passed a second
     factor and the account still has one (removing it ends the view)."""
     mfa = bool(getattr(user, "is_authenticated", False)) and _session_passed_mfa(session) and user_has_mfa(user)

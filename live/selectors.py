@@ -1,14 +1,17 @@
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
 from . import presence
 from .models import Bridge, LiveSession
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def bridges_of_owner(*, owner: Any) -> QuerySet[Bridge]:
+
+def bridges_of_owner(*, owner: "User") -> QuerySet[Bridge]:
     return (
         Bridge.objects.filter(site__owner=owner, revoked_at__isnull=True)
         .prefetch_related("cameras", "site__cameras")
@@ -41,7 +44,7 @@ def cameras_with_bridge_online(*, schema: str, camera_public_ids: Iterable[Any])
     return {camera for bridge, camera in pairs if str(bridge) in alive}
 
 
-def live_sessions_of_owner(*, owner: Any) -> QuerySet[LiveSession]:
+def live_sessions_of_owner(*, owner: "User") -> QuerySet[LiveSession]:
     """Live views of the owner's cameras in progress now."""
     return LiveSession.objects.filter(camera__site__owner=owner, ended_at__isnull=True).select_related(
         "camera", "purpose", "officer"

@@ -5,7 +5,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -25,6 +25,9 @@ from tenants.models import DepartmentPolicy
 from tenants.selectors import department_current
 
 from .models import Bridge, EndReason, LiveSession
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 MAX_VIEWS_PER_OFFICER = 9
 
@@ -65,7 +68,7 @@ class IssuedBridge:
     token: str  # shown once to the owner
 
 
-def bridge_create(*, owner: Any, site: Site, name: str, cameras: list[Camera]) -> IssuedBridge:
+def bridge_create(*, owner: "User", site: Site, name: str, cameras: list[Camera]) -> IssuedBridge:
     """Create a bridge for some of the owner's cameras on one site; returns its token once."""
     if site.owner_id != owner.pk:
         raise Site.DoesNotExist
@@ -83,7 +86,7 @@ def bridge_create(*, owner: Any, site: Site, name: str, cameras: list[Camera]) -
     return IssuedBridge(bridge=bridge, token=raw)
 
 
-def bridge_cameras_set(*, owner: Any, bridge_public_id: Any, camera_public_ids: list[str]) -> Bridge:
+def bridge_cameras_set(*, owner: "User", bridge_public_id: Any, camera_public_ids: list[str]) -> Bridge:
     """Change which cameras of its property a bridge serves; it keeps its token.
 
     Only cameras of the bridge's own site (so of this owner) can be chosen: an id of another
@@ -120,7 +123,7 @@ def _uuid_or_none(value: Any) -> uuid.UUID | None:
         return None
 
 
-def bridge_revoke(*, owner: Any, bridge: Bridge) -> None:
+def bridge_revoke(*, owner: "User", bridge: Bridge) -> None:
     """Revoke a bridge's token; a connected bridge is disconnected at once."""
     with transaction.atomic():
         bridge = Bridge.objects.select_for_update().get(pk=bridge.pk, site__owner=owner)
@@ -362,7 +365,7 @@ def live_sessions_watched(*, cameras: QuerySet[Camera]) -> list[Any]:
     return list(_live().filter(camera__in=cameras).values_list("camera__public_id", flat=True).distinct())
 
 
-def live_session_owner_end(*, owner: Any, session_public_id: Any) -> LiveSession:
+def live_session_owner_end(*, owner: "User", session_public_id: Any) -> LiveSession:
     """The owner presses "End live view": the session ends now and the viewer is told at once.
 
     Its live_end is logged by the viewer's consumer when it closes, with the frames and
@@ -437,7 +440,7 @@ def _group_send_quietly(group: str, message: dict[str, Any]) -> None:
         logging.getLogger("porchlight.live").exception("could not tell a bridge to stop")
 
 
-def owner_live_close(*, owner: Any) -> int:
+def owner_live_close(*, owner: "User") -> int:
     """Everything live of an owner who is leaving (their account is being deleted), in the
     caller's transaction: each open view of their cameras ends now, through the owner's
     own "End live view" (the viewer is told at once, its live_end logged with its real

@@ -3,7 +3,7 @@
 import secrets
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -22,6 +22,9 @@ from tenants.selectors import department_base_url
 
 from . import selectors, services
 from .models import Bridge, LiveSession
+
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
 
 # A live page may show at most this many views at once (the live wall).
 LIVE_WALL_MAX = 9
@@ -134,24 +137,24 @@ class LivePageView(StaffConsoleMixin, View):
 class BridgesView(OwnerRequiredMixin, View):
     template = "live/bridges.html"
 
-    def _context(self, request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    def _context(self, request: "AuthenticatedHttpRequest", **extra: Any) -> dict[str, Any]:
         owner = request.user
         bridges = selectors.bridges_of_owner(owner=owner)
-        schema = request.tenant.schema_name  # type: ignore[attr-defined]
+        schema = request.tenant.schema_name
         return {
             "bridges": bridges,
             "connected": selectors.bridges_connected(schema=schema, bridges=bridges),
             "sites": camera_selectors.sites_of_owner(owner=owner),
             "live_sessions": selectors.live_sessions_of_owner(owner=owner),
-            "server_url": department_base_url(request.tenant).replace("http", "ws", 1),  # type: ignore[attr-defined]
+            "server_url": department_base_url(request.tenant).replace("http", "ws", 1),
             **extra,
         }
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         return render(request, self.template, self._context(request))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        owner: Any = request.user
+    def post(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
+        owner = request.user
         if "revoke" in request.POST:
             try:
                 bridge = Bridge.objects.get(public_id=request.POST["revoke"], site__owner=owner)

@@ -1,7 +1,7 @@
 """Staff API over messages: an officer's own threads with camera owners. Owners are never
 named here; an answer whose owner chose to share their contact details carries them."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -12,6 +12,9 @@ from cameras.mixins import StaffApi
 
 from . import selectors
 from .models import Message, Thread
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 #: The newest threads a listing returns: an officer's conversations of several months.
 THREADS_LISTED = 100
@@ -69,5 +72,5 @@ class MessageThreadListApi(StaffApi):
         summary="Your conversations with camera owners, newest first (owners are not named unless they share it)",
     )
     def get(self, request: Request) -> Response:
-        threads = selectors.threads_of_officer_with_messages(officer=request.user)[:THREADS_LISTED]
+        threads = selectors.threads_of_officer_with_messages(officer=cast("User", request.user))[:THREADS_LISTED]
         return Response(ThreadOutput([_thread(t) for t in threads], many=True).data)

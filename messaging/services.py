@@ -3,7 +3,7 @@
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +23,9 @@ from tenants.outbox import enqueue_on_commit
 
 from . import selectors
 from .models import MESSAGE_MAX_CHARS, THREAD_BLOCK, Message, MessagingPreference, Sender, Thread
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # Refusals after which a staff member is told nothing but "not found": the camera is not in
 # this department, or its owner gave no consent at all (police may not even locate it).
@@ -72,7 +75,7 @@ def _sent_last_hour(**where: Any) -> int:
     return Message.objects.filter(created_at__gte=timezone.now() - _HOUR, **where).count()
 
 
-def _thread_for(*, officer: Any, camera: Camera) -> Thread:
+def _thread_for(*, officer: "User", camera: Camera) -> Thread:
     """The officer's thread about ``camera``, locked; a new one the first time."""
     thread = Thread.objects.select_for_update().filter(officer=officer, camera=camera).first()
     if thread is not None:
@@ -157,14 +160,14 @@ def _uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
-def _contact_now(owner: Any, thread: Thread) -> dict[str, str]:
+def _contact_now(owner: "User", thread: Thread) -> dict[str, str]:
     """The owner's contact details as the reply shares them: name, e-mail, and the address of
     the property the camera is on (none once the camera is deleted)."""
     site = thread.camera.site if thread.camera is not None else None
     return {"name": owner.full_name or "", "email": owner.email, "address": site.address if site else ""}
 
 
-def message_reply(*, owner: Any, thread_public_id: Any, body: str, share_contact: bool = False) -> Message:
+def message_reply(*, owner: "User", thread_public_id: Any, body: str, share_contact: bool = False) -> Message:
     """The owner answers a thread of theirs (another owner's, or a missing one, raises
     Thread.DoesNotExist: the same to the caller).
 
@@ -211,7 +214,7 @@ def thread_read(*, thread: Thread, reader: str) -> int:
     return Message.objects.filter(thread=thread, sender=other, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def messaging_preference_set(*, owner: Any, email_on_message: bool) -> MessagingPreference:
+def messaging_preference_set(*, owner: "User", email_on_message: bool) -> MessagingPreference:
     """The owner's choice of e-mails for messages (history kept, on the owner's name)."""
     with transaction.atomic():
         preference = MessagingPreference.objects.select_for_update().filter(owner=owner).first()

@@ -1,7 +1,7 @@
 """Message pages: the console's (an officer's threads; sending goes through the gate) and the
 owner's inbox in the portal. Interfaces only: forms in, services and selectors out."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
@@ -17,6 +17,9 @@ from core.forms import form_errors_add
 from . import selectors, services
 from .forms import MessageForm, PreferenceForm, ReplyForm
 from .models import Sender, Thread
+
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
 
 
 class _OfficerSendMixin(StaffConsoleMixin):
@@ -72,7 +75,7 @@ class MessageCreateView(_OfficerSendMixin, View):
 
 
 class ConsoleThreadListView(StaffConsoleMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         threads = selectors.threads_of_officer(officer=request.user)
         return render(request, "messaging/console_list.html", {"threads": threads})
 
@@ -80,7 +83,7 @@ class ConsoleThreadListView(StaffConsoleMixin, View):
 class ConsoleThreadView(_OfficerSendMixin, View):
     """One thread as its officer sees it (the owner's replies are marked read), and a follow-up."""
 
-    def _thread(self, request: HttpRequest, thread_id: Any) -> Thread:
+    def _thread(self, request: "AuthenticatedHttpRequest", thread_id: Any) -> Thread:
         try:
             return selectors.thread_of_officer(officer=request.user, public_id=thread_id)
         except Thread.DoesNotExist as exc:  # missing or another officer's: the same 404
@@ -98,10 +101,10 @@ class ConsoleThreadView(_OfficerSendMixin, View):
         services.thread_read(thread=thread, reader=Sender.OFFICER)
         return render(request, "messaging/console_thread.html", context, status=status)
 
-    def get(self, request: HttpRequest, thread_id: Any) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest", thread_id: Any) -> HttpResponse:
         return self._page(request, self._thread(request, thread_id), MessageForm())
 
-    def post(self, request: HttpRequest, thread_id: Any) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest", thread_id: Any) -> HttpResponse:
         thread = self._thread(request, thread_id)
         form = MessageForm(request.POST)
         if thread.camera_id is None:
@@ -115,15 +118,15 @@ class ConsoleThreadView(_OfficerSendMixin, View):
 
 
 class OwnerInboxView(OwnerRequiredMixin, View):
-    def _page(self, request: HttpRequest, form: PreferenceForm, status: int = 200) -> HttpResponse:
+    def _page(self, request: "AuthenticatedHttpRequest", form: PreferenceForm, status: int = 200) -> HttpResponse:
         threads = selectors.threads_of_owner(owner=request.user)
         return render(request, "messaging/owner_inbox.html", {"threads": threads, "form": form}, status=status)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         initial = {"email_on_message": selectors.email_on_message(owner=request.user)}
         return self._page(request, PreferenceForm(initial=initial))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         form = PreferenceForm(request.POST)
         if not form.is_valid():
             return self._page(request, form, 400)
@@ -138,7 +141,7 @@ class OwnerInboxView(OwnerRequiredMixin, View):
 class OwnerThreadView(OwnerRequiredMixin, View):
     """One thread as its owner sees it (the officer's messages are marked read), and a reply."""
 
-    def _thread(self, request: HttpRequest, thread_id: Any) -> Thread:
+    def _thread(self, request: "AuthenticatedHttpRequest", thread_id: Any) -> Thread:
         try:
             return selectors.thread_of_owner(owner=request.user, public_id=thread_id)
         except Thread.DoesNotExist as exc:  # missing or another owner's: the same 404
@@ -156,10 +159,10 @@ class OwnerThreadView(OwnerRequiredMixin, View):
         services.thread_read(thread=thread, reader=Sender.OWNER)
         return render(request, "messaging/owner_thread.html", context, status=status)
 
-    def get(self, request: HttpRequest, thread_id: Any) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest", thread_id: Any) -> HttpResponse:
         return self._page(request, self._thread(request, thread_id), ReplyForm())
 
-    def post(self, request: HttpRequest, thread_id: Any) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest", thread_id: Any) -> HttpResponse:
         thread = self._thread(request, thread_id)
         form = ReplyForm(request.POST)
         if form.is_valid():

@@ -1,16 +1,19 @@
 """Reads of the signed-in staff member's own notifications."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from .models import Notification
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 # The list shows this many; older ones stay (and count as unread) but are not listed.
 LIST_LIMIT = 100
 
 
-def notifications_of(*, user: Any) -> QuerySet[Notification]:
+def notifications_of(*, user: "User") -> QuerySet[Notification]:
     """The user's notifications, unread first, newest first within each."""
     unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
     return (
@@ -18,5 +21,5 @@ def notifications_of(*, user: Any) -> QuerySet[Notification]:
     )
 
 
-def notifications_unread_count(*, user: Any) -> int:
+def notifications_unread_count(*, user: "User") -> int:
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()

@@ -50,7 +50,7 @@ def text(message: str | Promise, /, **params: Any) -> str:
     return lazy(render, str)()
 
 
-def language_of(user: Any) -> str:
+def language_of(user: User) -> str:
     """The language a user reads their e-mail in (their own, else the department's, else the site's)."""
     return user_language(user)
 
@@ -127,11 +127,11 @@ def notification_send_to_role(
     return [n for n in sent if n is not None]
 
 
-def _own(user: Any) -> QuerySet[Notification]:
+def _own(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient_id=user.pk)
 
 
-def notification_mark_read(*, user: Any, notification_id: int) -> Notification:
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
     """Mark one of the user's own notifications read (another's, or none: DoesNotExist)."""
     with transaction.atomic():
         notification = _own(user).select_for_update().get(pk=notification_id)
@@ -141,7 +141,7 @@ def notification_mark_read(*, user: Any, notification_id: int) -> Notification:
     return notification
 
 
-def notifications_mark_all_read(*, user: Any) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of the user read; returns how many."""
     return _own(user).filter(read_at__isnull=True).update(read_at=timezone.now())
 

@@ -2,7 +2,7 @@
 
 Opening and marking are POSTs: a link in an e-mail leads to a page and changes nothing."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -18,6 +18,9 @@ from accounts.selectors import session_passed_mfa
 from . import selectors, services
 from .models import Notification
 
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
+
 
 class StaffNotificationsMixin(LoginRequiredMixin):
     """Staff whose session passed MFA; each sees only their own notifications."""
@@ -32,7 +35,7 @@ class StaffNotificationsMixin(LoginRequiredMixin):
 
 
 class NotificationListView(StaffNotificationsMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         notifications = list(selectors.notifications_of(user=request.user)[: selectors.LIST_LIMIT])
         unread = sum(n.read_at is None for n in notifications)
         return render(request, "notifications/list.html", {"notifications": notifications, "unread": unread})
@@ -41,7 +44,7 @@ class NotificationListView(StaffNotificationsMixin, View):
 class NotificationReadView(StaffNotificationsMixin, View):
     """Mark one notification read; with ``open``, go on to the page it links to."""
 
-    def post(self, request: HttpRequest, notification_id: int) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest", notification_id: int) -> HttpResponse:
         try:
             notification = services.notification_mark_read(user=request.user, notification_id=notification_id)
         except Notification.DoesNotExist as exc:  # missing or another's: the same 404
@@ -52,7 +55,7 @@ class NotificationReadView(StaffNotificationsMixin, View):
 
 
 class NotificationReadAllView(StaffNotificationsMixin, View):
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         count = services.notifications_mark_all_read(user=request.user)
         if count:
             messages.success(request, _("All notifications marked as read."))

@@ -9,13 +9,16 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from core.spreadsheets import csv_safe_cell
 
 from .selectors import SECTIONS, Row
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 FORMAT = "porchlight.owner-data"
 # Raised when a field changes meaning or goes; a new section or field does not raise it.
@@ -39,7 +42,7 @@ class OwnerExport:
     sections: dict[str, list[Row]]
 
 
-def owner_export_collect(*, owner: Any, department_name: str, time_zone: str) -> OwnerExport:
+def owner_export_collect(*, owner: "User", department_name: str, time_zone: str) -> OwnerExport:
     """Every section for the owner, read now."""
     return OwnerExport(
         generated_at=timezone.localtime(timezone.now()).isoformat(),

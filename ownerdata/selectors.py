@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
@@ -29,6 +29,9 @@ from footage.departure import FootageDeparture, owner_footage_preview
 from footage.models import Clip, OwnerRequest
 from live.models import Bridge, LiveSession
 from messaging.selectors import officer_words, owner_threads_with_messages, threads_of_owner
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 Row = dict[str, Any]
 Section = Callable[[Any, str], list[Row]]
@@ -53,7 +56,7 @@ def _row(time_zone: str, **values: Any) -> Row:
     return {name: _value(value, time_zone) for name, value in values.items()}
 
 
-def export_account(owner: Any, time_zone: str) -> list[Row]:
+def export_account(owner: "User", time_zone: str) -> list[Row]:
     """The account: name, e-mail addresses, role, language (where stored), dates, two-factor
     methods and API tokens (names and prefixes: a token itself is never stored)."""
     emails = list(EmailAddress.objects.filter(user=owner).order_by("-primary", "email"))
@@ -85,7 +88,7 @@ def export_account(owner: Any, time_zone: str) -> list[Row]:
     ]
 
 
-def export_sites(owner: Any, time_zone: str) -> list[Row]:
+def export_sites(owner: "User", time_zone: str) -> list[Row]:
     """The owner's properties, with what they told the department about each."""
     return [
         _row(
@@ -121,7 +124,7 @@ def export_sites(owner: Any, time_zone: str) -> list[Row]:
     ]
 
 
-def export_cameras(owner: Any, time_zone: str) -> list[Row]:
+def export_cameras(owner: "User", time_zone: str) -> list[Row]:
     """The owner's cameras with their details and the consent in force now."""
     rows = []
     for camera in cameras_of_owner(owner=owner):
@@ -160,14 +163,14 @@ def export_cameras(owner: Any, time_zone: str) -> list[Row]:
     return rows
 
 
-def _camera_history_ids(owner: Any) -> dict[int, uuid.UUID]:
+def _camera_history_ids(owner: "User") -> dict[int, uuid.UUID]:
     """Every camera the owner ever had (also deleted ones, through the history of their
     sites and cameras), by row id, with its public id. One query."""
     site_ids = Site.history.filter(owner_id=owner.pk).values("id")
     return dict(Camera.history.filter(site_id__in=site_ids).values_list("id", "public_id").distinct())
 
 
-def export_consent_history(owner: Any, time_zone: str) -> list[Row]:
+def export_consent_history(owner: "User", time_zone: str) -> list[Row]:
     """Every version of the consent of each of the owner's cameras (also cameras since
     deleted), oldest first: what police were allowed to do, and when it changed."""
     cameras = _camera_history_ids(owner)
@@ -192,7 +195,7 @@ def export_consent_history(owner: Any, time_zone: str) -> list[Row]:
     ]
 
 
-def export_access_events(owner: Any, time_zone: str) -> list[Row]:
+def export_access_events(owner: "User", time_zone: str) -> list[Row]:
     """Every police access (allowed or refused) that touched the owner's cameras, oldest
     first, exactly as "Who accessed my cameras" shows it (cameras.access_log)."""
     events = events_for_owner(owner_id=owner.pk).order_by("seq")
@@ -216,7 +219,7 @@ def export_access_events(owner: Any, time_zone: str) -> list[Row]:
     ]
 
 
-def export_live_views(owner: Any, time_zone: str) -> list[Row]:
+def export_live_views(owner: "User", time_zone: str) -> list[Row]:
     """Live views police opened on the owner's cameras (the sessions behind the log's
     live_start and live_end events)."""
     sessions = LiveSession.objects.filter(camera__site__owner=owner).select_related("camera").order_by("started_at")
@@ -232,7 +235,7 @@ def export_live_views(owner: Any, time_zone: str) -> list[Row]:
     ]
 
 
-def export_footage_requests(owner: Any, time_zone: str) -> list[Row]:
+def export_footage_requests(owner: "User", time_zone: str) -> list[Row]:
     """Each footage request sent to the owner, one row per camera it named, with the
     owner's answer (their reason for declining included: police never see it)."""
     requests = (
@@ -262,7 +265,7 @@ def export_footage_requests(owner: Any, time_zone: str) -> list[Row]:
     ]
 
 
-def export_clips(owner: Any, time_zone: str) -> list[Row]:
+def export_clips(owner: "User", time_zone: str) -> list[Row]:
     """The clips the owner sent: name, size, fingerprint, when, and whether the department
     still holds them. The video itself is not in the export."""
     clips = (
@@ -288,7 +291,7 @@ def export_clips(owner: Any, time_zone: str) -> list[Row]:
     ]
 
 
-def export_messages(owner: Any, time_zone: str) -> list[Row]:
+def export_messages(owner: "User", time_zone: str) -> list[Row]:
     """Every message between police and the owner, one row per message in thread order:
     the camera, the officer as the owner sees them (badge or role), who wrote it, the text,
     the case, when it was sent and read, and the contact details a reply shared."""
@@ -339,7 +342,7 @@ class DeletionPreview:
     message_threads: int  # conversations with police: they go, the officer's copy too
 
 
-def account_deletion_preview(*, owner: Any) -> DeletionPreview:
+def account_deletion_preview(*, owner: "User") -> DeletionPreview:
     return DeletionPreview(
         sites=Site.objects.filter(owner=owner).count(),
         cameras=Camera.objects.filter(site__owner=owner).count(),

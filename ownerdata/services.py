@@ -9,7 +9,6 @@ to anyone.
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -54,7 +53,7 @@ def _staff_refusal() -> AccountError:
     )
 
 
-def owner_account_delete(*, user: Any, now: dt.datetime | None = None) -> AccountDeleted:
+def owner_account_delete(*, user: User, now: dt.datetime | None = None) -> AccountDeleted:
     """Delete an owner's account in one transaction, keeping only what the department must.
 
     In order: their footage (kept clips detached and pseudonymised in custody, the others

@@ -4,7 +4,7 @@ Interfaces only. Everything is read for, and done to, the signed-in owner: no id
 from the client. Downloads are GETs without side effects and are never cached.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -27,6 +27,10 @@ from .forms import AccountDeleteForm
 from .selectors import SECTIONS, account_deletion_preview
 from .services import owner_account_delete
 
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
+    from tenants.models import Department
+
 _DOWNLOADS = {
     "json": ("application/json", export_json),
     "zip": ("application/zip", export_csv_zip),
@@ -43,11 +47,11 @@ class MyDataView(OwnerRequiredMixin, View):
 class MyDataDownloadView(OwnerRequiredMixin, View):
     """Everything about the signed-in owner, as JSON or as a zip of CSV files."""
 
-    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest", fmt: str) -> HttpResponse:
         if fmt not in _DOWNLOADS:
             raise Http404
         content_type, render_export = _DOWNLOADS[fmt]
-        tenant: Any = request.tenant  # type: ignore[attr-defined]
+        tenant: Department = request.tenant
         export = owner_export_collect(owner=request.user, department_name=tenant.name, time_zone=tenant.time_zone)
         response = HttpResponse(render_export(export), content_type=content_type)
         name = f"porchlight-my-data-{tenant.schema_name}-{timezone.localdate():%Y-%m-%d}.{fmt}"
@@ -64,19 +68,19 @@ class AccountDeleteView(LoginRequiredMixin, View):
     template = "ownerdata/account_delete.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        user: Any = request.user
+        user = request.user
         if user.is_authenticated and user.role in STAFF_ROLES:
             return render(request, "ownerdata/account_delete_staff.html", status=403)
         return super().dispatch(request, *args, **kwargs)
 
-    def _page(self, request: HttpRequest, form: AccountDeleteForm, status: int = 200) -> HttpResponse:
+    def _page(self, request: "AuthenticatedHttpRequest", form: AccountDeleteForm, status: int = 200) -> HttpResponse:
         context = {"form": form, "preview": account_deletion_preview(owner=request.user)}
         return render(request, self.template, context, status=status)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         return self._page(request, AccountDeleteForm(user=request.user))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         form = AccountDeleteForm(request.POST, user=request.user)
         if not form.is_valid():
             return self._page(request, form, status=400)

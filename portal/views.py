@@ -2,7 +2,7 @@
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -36,6 +36,9 @@ from .forms import (
     WindowFormSet,
     windows_payload,
 )
+
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
 
 LIVE_LEVELS = (ConsentLevel.LIVE, ConsentLevel.LIVE_EXIGENT)
 
@@ -93,10 +96,10 @@ def _sites_geojson(sites: list[Site]) -> dict[str, Any]:
 
 
 class MyCamerasView(OwnerRequiredMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         sites = list(selectors.sites_of_owner(owner=request.user))
         policy = _policy(request)
-        tz = request.tenant.time_zone  # type: ignore[attr-defined]
+        tz = request.tenant.time_zone
         rows = []
         for site in sites:
             cameras = [
@@ -183,13 +186,13 @@ class SiteCreateView(OwnerRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, self.template, _map_context(request, form=_site_form(request)))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         form = _site_form(request, request.POST)
         site, other = _site_save(
             form,
             lambda coordinates: services.site_create(
                 owner=request.user,
-                department=request.tenant,  # type: ignore[attr-defined]
+                department=request.tenant,
                 **coordinates,
                 **form.site_fields(),
             ),
@@ -207,7 +210,7 @@ class SiteUpdateView(OwnerRequiredMixin, View):
         site = self.site_or_404(site_id)
         return render(request, self.template, _map_context(request, form=_site_form(request, instance=site), site=site))
 
-    def post(self, request: HttpRequest, site_id: str) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest", site_id: str) -> HttpResponse:
         site = self.site_or_404(site_id)
         form = _site_form(request, request.POST, instance=Site.objects.get(pk=site.pk))
         saved, other = _site_save(
@@ -215,7 +218,7 @@ class SiteUpdateView(OwnerRequiredMixin, View):
             lambda coordinates: services.site_update(
                 owner=request.user,
                 site=site,
-                department=request.tenant,  # type: ignore[attr-defined]
+                department=request.tenant,
                 **coordinates,
                 **form.site_fields(),
             ),
@@ -232,7 +235,7 @@ class SiteDeleteView(OwnerRequiredMixin, View):
     def get(self, request: HttpRequest, site_id: str) -> HttpResponse:
         return render(request, "portal/confirm_delete.html", {"object": self.site_or_404(site_id), "kind": "site"})
 
-    def post(self, request: HttpRequest, site_id: str) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest", site_id: str) -> HttpResponse:
         services.site_delete(owner=request.user, site=self.site_or_404(site_id))
         messages.success(request, _("The property and its cameras are deleted, with your personal details."))
         return redirect("portal-my-cameras")
@@ -245,7 +248,7 @@ class CameraCreateView(OwnerRequiredMixin, View):
         site = self.site_or_404(site_id)
         return render(request, self.template, _map_context(request, form=CameraForm(), site=site))
 
-    def post(self, request: HttpRequest, site_id: str) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest", site_id: str) -> HttpResponse:
         site = self.site_or_404(site_id)
         form = CameraForm(request.POST, request.FILES)
         if form.is_valid():
@@ -270,7 +273,7 @@ class CameraUpdateView(OwnerRequiredMixin, View):
             _map_context(request, form=CameraForm(instance=camera), site=camera.site, camera=camera),
         )
 
-    def post(self, request: HttpRequest, camera_id: str) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest", camera_id: str) -> HttpResponse:
         camera = self.camera_or_404(camera_id)
         form = CameraForm(request.POST, request.FILES, instance=Camera.objects.get(pk=camera.pk))
         if form.is_valid():
@@ -292,14 +295,14 @@ class CameraDeleteView(OwnerRequiredMixin, View):
             request, "portal/confirm_delete.html", {"object": self.camera_or_404(camera_id), "kind": "camera"}
         )
 
-    def post(self, request: HttpRequest, camera_id: str) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest", camera_id: str) -> HttpResponse:
         services.camera_delete(owner=request.user, camera=self.camera_or_404(camera_id))
         messages.success(request, _("The camera is deleted."))
         return redirect("portal-my-cameras")
 
 
 class CameraStatusView(OwnerRequiredMixin, View):
-    def post(self, request: HttpRequest, camera_id: str) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest", camera_id: str) -> HttpResponse:
         camera = self.camera_or_404(camera_id)
         # Only the two buttons' values: anything else must not resume a paused camera.
         status = request.POST.get("status", "")
@@ -366,9 +369,9 @@ class ConsentEditView(OwnerRequiredMixin, View):
             request, self.template, self._context(request, camera, ConsentForm(initial=initial, time_zone=tz), windows)
         )
 
-    def post(self, request: HttpRequest, camera_id: str) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest", camera_id: str) -> HttpResponse:
         camera = self.camera_or_404(camera_id)
-        tz = request.tenant.time_zone  # type: ignore[attr-defined]
+        tz = request.tenant.time_zone
         if "revoke" in request.POST:
             services.consent_revoke(owner=request.user, camera=camera)
             messages.success(request, _("Consent withdrawn. Police now only know the camera exists."))
@@ -445,7 +448,12 @@ class ConsentPreviewView(OwnerRequiredMixin, View):
 
 
 def _bulk_confirm(
-    request: HttpRequest, what: str, *, status: int = 200, duration_error: str = "", duration: str = "until_resumed"
+    request: "AuthenticatedHttpRequest",
+    what: str,
+    *,
+    status: int = 200,
+    duration_error: str = "",
+    duration: str = "until_resumed",
 ) -> HttpResponse:
     """The page that asks before a pause, revocation or resume of every camera acts: the
     buttons on "My cameras" only lead here (a plain link, so it works without JavaScript)."""
@@ -473,10 +481,10 @@ def _confirmed(request: HttpRequest) -> bool:
 
 
 class PauseAllView(OwnerRequiredMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         return _bulk_confirm(request, "pause")
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         choice = request.POST.get("duration", "until_resumed")
         if choice not in suspensions.PAUSE_DURATIONS:
             return _bulk_confirm(request, "pause", status=400, duration_error=_("Choose how long to pause."))
@@ -509,10 +517,10 @@ class PauseAllView(OwnerRequiredMixin, View):
 
 
 class RevokeAllView(OwnerRequiredMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         return _bulk_confirm(request, "revoke")
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         if not _confirmed(request):
             return _bulk_confirm(request, "revoke")
         count = suspensions.consents_revoke_all(owner=request.user)
@@ -525,10 +533,10 @@ class RevokeAllView(OwnerRequiredMixin, View):
 
 
 class ResumeAllView(OwnerRequiredMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         return _bulk_confirm(request, "resume")
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         if not _confirmed(request):
             return _bulk_confirm(request, "resume")
         result = suspensions.suspensions_resume_all(owner=request.user)

@@ -1,9 +1,9 @@
 """Who accessed my cameras: the owner's view of the access log."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -12,15 +12,18 @@ from audit.selectors import event_number, events_for_owner
 from cameras.access_log import access_entries_for_owner
 from cameras.mixins import OwnerRequiredMixin
 
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
+
 PAGE_SIZE = 25
 
 
 class AccessEventListView(OwnerRequiredMixin, View):
     """Every police access (allowed or denied) that touched the owner's cameras, newest first."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        owner: Any = request.user  # an owner: OwnerRequiredMixin let them in
-        time_zone = request.tenant.time_zone  # type: ignore[attr-defined]
+    def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
+        owner = request.user  # an owner: OwnerRequiredMixin let them in
+        time_zone = request.tenant.time_zone
         upto, problem = owner_log_anchor(owner_id=owner.pk, text=request.GET.get("upto", ""))
         if problem:
             return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")

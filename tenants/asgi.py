@@ -18,7 +18,7 @@ from collections.abc import Callable
 from http.cookies import SimpleCookie
 from importlib import import_module
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
@@ -35,6 +35,14 @@ from django_tenants.utils import (
 )
 
 from core.sessions import staff_session_expiry
+
+if TYPE_CHECKING:
+    # The user model (AUTH_USER_MODEL) as django-stubs' plugin resolves it: tenants sits below
+    # accounts (pyproject's layers), so it names no accounts module, even for the type checker.
+    from django.contrib.auth.models import _AnyUser
+    from django.contrib.sessions.backends.base import SessionBase
+
+    from .models import Department
 
 T = TypeVar("T")
 
@@ -59,7 +67,7 @@ def _tenant_for_host(host: str) -> Any:
         return domain.tenant if domain else None
 
 
-def _session_timed_out(session: Any, user: Any) -> bool:
+def _session_timed_out(session: "SessionBase", user: "_AnyUser") -> bool:
     """Whether the staff session timeouts end this session, as they would on an HTTP request.
 
     The rule is core.sessions.staff_session_expiry, which accounts' HTTP middleware also
@@ -75,7 +83,7 @@ def _session_timed_out(session: Any, user: Any) -> bool:
     return True
 
 
-def _session_and_user(tenant: Any, session_key: str | None) -> tuple[Any, Any]:
+def _session_and_user(tenant: "Department", session_key: str | None) -> "tuple[SessionBase, _AnyUser]":
     engine = import_module(settings.SESSION_ENGINE)
     with tenant_context(tenant):
         session = engine.SessionStore(session_key)
@@ -87,14 +95,14 @@ def _session_and_user(tenant: Any, session_key: str | None) -> tuple[Any, Any]:
         return session, user
 
 
-def socket_session_user(scope: dict[str, Any]) -> tuple[Any, Any]:
+def socket_session_user(scope: dict[str, Any]) -> "tuple[SessionBase, _AnyUser]":
     """The socket's session and user as they stand now: what the handshake found, asked again
     (signed out, timed out, password changed: an anonymous user). Runs in the scope's tenant."""
     session_key = getattr(scope.get("session"), "session_key", None)
     return _session_and_user(scope["tenant"], session_key)
 
 
-def run_in_tenant(tenant: Any, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+def run_in_tenant(tenant: "Department", fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     with tenant_context(tenant):
         return fn(*args, **kwargs)
 

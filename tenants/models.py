@@ -5,7 +5,7 @@ department's policy without entering its schema. Its history records the acting
 department admin by id only (no foreign key: users live in the tenant schemas).
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -13,6 +13,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    # The user model (AUTH_USER_MODEL) as django-stubs' plugin resolves it: tenants sits below
+    # accounts (pyproject's layers), so it names no accounts module, even for the type checker.
+    from django.contrib.auth.models import _User
 
 DEFAULT_PURPOSE_CATEGORIES = [
     "violent_crime",
@@ -89,7 +94,7 @@ class Domain(DomainMixin):
         return self.domain
 
 
-def _history_user_getter(historical_instance: Any) -> Any:
+def _history_user_getter(historical_instance: Any) -> "_User | None":
     """The acting user lives in the department's schema: look it up there, if active."""
     from django.contrib.auth import get_user_model
 
@@ -98,7 +103,7 @@ def _history_user_getter(historical_instance: Any) -> Any:
     return get_user_model().objects.filter(pk=historical_instance.history_user_id).first()
 
 
-def _history_user_setter(historical_instance: Any, user: Any) -> None:
+def _history_user_setter(historical_instance: Any, user: "_User | None") -> None:
     historical_instance.history_user_id = user.pk if user is not None else None
     historical_instance.history_user_email = getattr(user, "email", "") if user is not None else ""
 

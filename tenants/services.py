@@ -4,7 +4,7 @@ import datetime as dt
 import json
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.gis.gdal.error import GDALException
@@ -24,6 +24,11 @@ from .models import (
     Domain,
     OutboxMessage,
 )
+
+if TYPE_CHECKING:
+    # The user model (AUTH_USER_MODEL) as django-stubs' plugin resolves it: tenants sits below
+    # accounts (pyproject's layers), so it names no accounts module, even for the type checker.
+    from django.contrib.auth.models import _User
 
 logger = logging.getLogger("porchlight.tenants")
 
@@ -160,7 +165,7 @@ POLICY_EDITABLE_FIELDS = (
 )
 
 
-def policy_update(*, department: Department, actor: Any, **changes: Any) -> DepartmentPolicy:
+def policy_update(*, department: Department, actor: "_User | None", **changes: Any) -> DepartmentPolicy:
     """Change the department's policy; the history row records the acting admin."""
     unknown = set(changes) - set(POLICY_EDITABLE_FIELDS)
     if unknown:

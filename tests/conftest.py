@@ -23,7 +23,6 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import get_public_schema_name, tenant_context
 from hypothesis import HealthCheck
@@ -40,6 +39,7 @@ from tenants.models import Department, DepartmentPolicy
 from tenants.services import public_tenant_ensure
 
 from .factories import PASSWORD, UserFactory, bridge_online_make, totp_code, totp_enable
+from .tenancy import connection
 
 # Property tests check behaviour, never speed: on a loaded machine (CI, or several suites at
 # once) generating a few examples can pass hypothesis's 'too slow' limit, which says nothing
@@ -203,7 +203,7 @@ def _public_schema_after_test() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
+def _clear_cache() -> None:
     # Rate limits (login lockout) live in the cache; tests use their own Redis DB.
     cache.clear()
     return

@@ -1,6 +1,6 @@
 """Factories for test data. Users go through the manager; staff get real TOTP devices."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import factory
 import pyotp
@@ -16,10 +16,15 @@ from tenants.models import Department
 PASSWORD = "correct horse battery"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
+
+    if TYPE_CHECKING:
+        # What calling the factory returns (factory_boy's metaclass makes UserFactory(...) a
+        # created User, which its untyped __call__ does not tell the type checker).
+        def __new__(cls, *args: Any, **kwargs: Any) -> User: ...  # type: ignore[misc]  # not a UserFactory: the model
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     full_name = factory.Faker("name")

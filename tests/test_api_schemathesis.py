@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from accounts.models import STAFF_ROLES, Role
@@ -29,6 +28,7 @@ from tenants.demo import demo_boundary
 from tenants.models import Department
 from tests.factories import UserFactory, totp_enable
 from tests.site_client import uvicorn_server
+from tests.tenancy import connection
 
 pytestmark = [pytest.mark.django_db, pytest.mark.server]
 
@@ -65,7 +65,7 @@ def fuzzville(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[st
             admin_email="first-admin@fuzzville.example.org",
             boundary=demo_boundary(BOUNDARY),
         ).department
-        callers = {}
+        callers: dict[str, Caller] = {}
         with tenant_context(department):
             for role in ROLES:
                 user = UserFactory(role=role, email=f"{role}@fuzzville.example.org")

@@ -5,12 +5,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from accounts.tasks import sessions_clear_expired, user_invitation_send
 from tests.conftest import INVITED_PK, TenantClient
+from tests.tenancy import connection
 
 pytestmark = [pytest.mark.django_db, pytest.mark.worker]
 

@@ -3,13 +3,13 @@
 from typing import Any
 
 import pytest
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role, User
 from core.sql import CompiledQuery
 from tenants.models import Department, DepartmentPolicy
 from tests.factories import UserFactory
+from tests.tenancy import connection
 
 pytestmark = pytest.mark.django_db
 

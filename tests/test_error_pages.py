@@ -45,7 +45,7 @@ def people(django_db_setup: None, django_db_blocker: Any) -> dict[str, tuple[str
             return out
 
     with django_db_blocker.unblock():
-        return committed(make)  # type: ignore[no-any-return]
+        return committed(make)
 
 
 def _session(server: int, people: dict[str, tuple[str, str | None]], role: str) -> SiteSession:

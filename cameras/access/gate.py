@@ -50,6 +50,8 @@ _CONSENT_FOR_ACTION: dict[str, ConsentAction] = {
 class Actor:
     """The person acting, with what their session proves (from the request or the socket)."""
 
+    # User | AnonymousUser in truth (snapshot() handles the anonymous one), but the services
+    # behind the gate use it as the User it admitted: typing it so needs narrowing there first.
     user: Any
     mfa: bool
     session_hash: str = ""

@@ -3,7 +3,7 @@ allowing it by itself, and the one event that records its end.
 """
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +17,9 @@ from ..models import Camera, Purpose
 from ..selectors import grant_state
 from .denials import Refusal
 from .gate import Actor, _consent_denial, _consent_history_id, _denial, _policy, _record
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def live_end_record(
@@ -84,7 +87,7 @@ def live_view_denial(*, actor: Actor, camera: Camera | None, purpose: Purpose) -
     return _denial(actor, Action.LIVE_START, purpose, camera, _policy())
 
 
-def live_allowed_now(*, camera: Camera, purpose: Purpose, user: Any) -> str | None:
+def live_allowed_now(*, camera: Camera, purpose: Purpose, user: "User") -> str | None:
     """Re-check an open live view without logging: None while it may continue, else why not.
 
     Used every fraction of a second by the viewer consumer; the end itself is logged.

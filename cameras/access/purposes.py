@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.models import Action, Outcome
 from audit.services import EventFacts
 from core.errors import Invalid
@@ -136,7 +136,7 @@ def _awaiting_key(purpose: Purpose) -> str:
     return f"exigent-awaiting:{purpose.public_id}"
 
 
-def _officer_tell(purpose: Purpose, *, supervisor: Any, approved: bool, officer_link: str) -> None:
+def _officer_tell(purpose: Purpose, *, supervisor: User, approved: bool, officer_link: str) -> None:
     """Tell the officer who stated the purpose what a supervisor decided (and why, if denied)."""
     if approved:
         subject = notices.text(

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,14 +13,17 @@ from django.utils.translation import gettext as _
 from ..models import Answer, CameraAnswer, Clip
 from .common import text_without_nul_check
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def answer_of_owner(owner: Any, answer_id: int) -> CameraAnswer:
+
+def answer_of_owner(owner: "User", answer_id: int) -> CameraAnswer:
     return CameraAnswer.objects.select_related("owner_request__request__purpose").get(
         pk=answer_id, owner_request__owner=owner
     )
 
 
-def answer_set(*, owner: Any, answer_id: int, answer: str, decline_reason: str = "") -> CameraAnswer:
+def answer_set(*, owner: "User", answer_id: int, answer: str, decline_reason: str = "") -> CameraAnswer:
     """'No relevant footage' or 'decline' (the reason stays with the owner)."""
     if answer not in (Answer.NO_FOOTAGE, Answer.DECLINED):
         raise ValidationError({"answer": [_("Choose 'no relevant footage' or 'decline'.")]})

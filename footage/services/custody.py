@@ -1,15 +1,13 @@
 """A clip's chain of custody, and the gate's targets a clip names (clip, camera, owner)."""
 
-from typing import Any
-
-from accounts.models import STAFF_ROLES
+from accounts.models import STAFF_ROLES, User
 from accounts.selectors import user_pseudonym
 from cameras.models import Purpose
 
 from ..models import Clip, CustodyEvent
 
 
-def _custody_label(actor: Any) -> str:
+def _custody_label(actor: User | None) -> str:
     """Staff as they are named (badge included); an owner by pseudonym: police are never told
     who sent footage, and the label outlives the owner's account (docs/owner-data.md)."""
     if actor is None:
@@ -20,7 +18,7 @@ def _custody_label(actor: Any) -> str:
 
 
 def custody_record(
-    *, clip: Clip, action: str, actor: Any = None, case_number: str = "", note: str = ""
+    *, clip: Clip, action: str, actor: User | None = None, case_number: str = "", note: str = ""
 ) -> CustodyEvent:
     return CustodyEvent.objects.create(
         clip=clip,

@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -23,6 +23,9 @@ from ..notices import clip_receipt_send
 from ..storage import clip_store
 from .answers import Receipt, answer_of_owner, answer_open_check, clip_size_check, not_video_message
 from .custody import custody_record
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class _HashingReader:
@@ -69,7 +72,7 @@ class _HashingReader:
         return False
 
 
-def clip_upload(*, owner: Any, answer_id: int, upload: BinaryIO, name: str, size: int) -> Receipt:
+def clip_upload(*, owner: "User", answer_id: int, upload: BinaryIO, name: str, size: int) -> Receipt:
     """Store an owner's clip unaltered, hashed while streaming, after checking it is video.
 
     Nothing is half-stored: the file is written under a server-generated key and removed

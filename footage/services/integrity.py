@@ -1,7 +1,7 @@
 """Integrity of stored clips: the weekly re-hash, a missing original, and the notices department admins acknowledge."""
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -16,6 +16,9 @@ from ..selectors import INTEGRITY_NOTICE_ROLES
 from ..storage import clip_store
 from .common import CHUNK, text_without_nul_check
 from .custody import custody_record
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def clips_rehash() -> list[Clip]:
@@ -70,7 +73,7 @@ def integrity_notice_raise(*, clip: Clip, actual_sha256: str) -> IntegrityNotice
             return None
 
 
-def integrity_notice_acknowledge(*, user: Any, notice_id: int, note: str = "") -> IntegrityNotice:
+def integrity_notice_acknowledge(*, user: "User", notice_id: int, note: str = "") -> IntegrityNotice:
     """A department admin or supervisor acknowledges an integrity notice (who and when).
 
     The notice stays, with its history; acknowledging it a second time is refused.

@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -33,6 +33,9 @@ from ..export import ExportIntegrityError
 from ..models import Clip, FootageRequest
 from ..storage import clip_store
 from .common import redirect_back
+
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
 
 
 class RequestForm(forms.Form):
@@ -126,14 +129,14 @@ class FootageRequestCreateView(StaffConsoleMixin, View):
 
 
 class FootageRequestListView(StaffConsoleMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         return render(
             request, "footage/request_list.html", {"requests": selectors.requests_of_officer(officer=request.user)}
         )
 
 
 class FootageRequestDetailView(StaffConsoleMixin, View):
-    def get(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest", request_id: uuid.UUID) -> HttpResponse:
         try:
             summary = selectors.request_summary_for_police(officer=request.user, public_id=request_id)
         except FootageRequest.DoesNotExist as exc:  # missing or another officer's: the same 404

@@ -1,6 +1,6 @@
 """The department's integrity notices: stored clips whose bytes no longer match their hash."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -15,6 +15,9 @@ from accounts.selectors import session_passed_mfa
 from .. import selectors, services
 from ..models import IntegrityNotice
 from .common import redirect_back
+
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
 
 
 class IntegrityNoticeRoleMixin(LoginRequiredMixin):
@@ -35,7 +38,7 @@ class IntegrityNoticeListView(IntegrityNoticeRoleMixin, View):
 
 
 class IntegrityNoticeAcknowledgeView(IntegrityNoticeRoleMixin, View):
-    def post(self, request: HttpRequest, notice_id: int) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest", notice_id: int) -> HttpResponse:
         try:
             notice = services.integrity_notice_acknowledge(
                 user=request.user, notice_id=notice_id, note=request.POST.get("note", "")

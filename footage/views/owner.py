@@ -2,11 +2,11 @@
 file upload)."""
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -16,28 +16,31 @@ from cameras.mixins import OwnerRequiredMixin
 from .. import selectors, services
 from ..models import OwnerRequest
 
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
+
 
 class InboxView(OwnerRequiredMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         return render(request, "footage/inbox.html", {"inbox": selectors.inbox_of_owner(owner=request.user)})
 
 
 class AnswerView(OwnerRequiredMixin, View):
     template = "footage/answer.html"
 
-    def _owner_request(self, request: HttpRequest, request_id: uuid.UUID) -> OwnerRequest:
+    def _owner_request(self, request: "AuthenticatedHttpRequest", request_id: uuid.UUID) -> OwnerRequest:
         try:
             return selectors.owner_request_of_owner(owner=request.user, public_id=request_id)
         except OwnerRequest.DoesNotExist as exc:
             raise Http404 from exc
 
-    def get(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    def get(self, request: "AuthenticatedHttpRequest", request_id: uuid.UUID) -> HttpResponse:
         owner_request = self._owner_request(request, request_id)
         return render(
             request, self.template, {"owner_request": owner_request, "answers": selectors.answers_of(owner_request)}
         )
 
-    def post(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    def post(self, request: "AuthenticatedHttpRequest", request_id: uuid.UUID) -> HttpResponse:
         owner_request = self._owner_request(request, request_id)
         # As the upload API does (footage/views/uploads.py): an id that is not a whole number
         # names no answer of this request, like a missing one or another owner's.

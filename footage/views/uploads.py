@@ -10,10 +10,10 @@ that is missing or not the owner's. CSRF applies as to any form (X-CSRFToken hea
 """
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,9 @@ from core.http import status_of
 from .. import selectors, uploads
 from ..models import CameraAnswer, ClipUpload, OwnerRequest
 from ..services.answers import Receipt
+
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
 
 CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 
@@ -66,7 +69,7 @@ def _refused(exc: ValidationError | uploads.UploadError | uploads.UploadConflict
 
 
 class ClipUploadStartView(OwnerRequiredMixin, View):
-    def post(self, request: HttpRequest, request_id: Any) -> JsonResponse:
+    def post(self, request: "AuthenticatedHttpRequest", request_id: Any) -> JsonResponse:
         try:
             owner_request = selectors.owner_request_of_owner(owner=request.user, public_id=request_id)
             answer_id = int(request.POST.get("answer_id", ""))
@@ -87,14 +90,14 @@ class ClipUploadStartView(OwnerRequiredMixin, View):
 
 
 class ClipUploadView(OwnerRequiredMixin, View):
-    def get(self, request: HttpRequest, upload_id: Any) -> JsonResponse:
+    def get(self, request: "AuthenticatedHttpRequest", upload_id: Any) -> JsonResponse:
         try:
             upload = uploads.clip_upload_of_owner(owner=request.user, upload_id=upload_id)
         except ClipUpload.DoesNotExist as exc:
             raise Http404 from exc
         return JsonResponse(_state(upload))
 
-    def put(self, request: HttpRequest, upload_id: Any) -> JsonResponse:
+    def put(self, request: "AuthenticatedHttpRequest", upload_id: Any) -> JsonResponse:
         match = CONTENT_RANGE.match(request.headers.get("Content-Range", ""))
         if match is None:
             return _error(_("Send each piece with a Content-Range header: bytes START-END/TOTAL."), 400)
@@ -125,7 +128,7 @@ class ClipUploadView(OwnerRequiredMixin, View):
 
 
 class ClipUploadFinishView(OwnerRequiredMixin, View):
-    def post(self, request: HttpRequest, upload_id: Any) -> JsonResponse:
+    def post(self, request: "AuthenticatedHttpRequest", upload_id: Any) -> JsonResponse:
         try:
             receipt = uploads.clip_upload_finish(owner=request.user, upload_id=upload_id)
         except ClipUpload.DoesNotExist as exc:

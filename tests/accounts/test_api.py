@@ -96,7 +96,8 @@ def test_a_subclass_cannot_widen_api_security() -> None:
     with pytest.raises(TypeError, match="may not override permission_classes"):
 
         class Sloppy(BaseApi):
-            permission_classes = ()
+            # The wrong type is the point: a subclass that drops the base's permission classes.
+            permission_classes = ()  # type: ignore[assignment]
 
 
 def test_openapi_schema_and_docs_are_served(rialto_client: Any) -> None:

@@ -13,7 +13,7 @@ from tests.factories import UserFactory, totp_enable
 
 @pytest.fixture
 def admin_client(logged_in_staff: Any) -> tuple[TenantClient, User]:
-    return logged_in_staff(Role.DEPT_ADMIN)  # type: ignore[no-any-return]
+    return logged_in_staff(Role.DEPT_ADMIN)
 
 
 def test_invite_creates_staff_without_password_and_emails_a_link_on_the_departments_host(

@@ -34,7 +34,7 @@ def test_four_failures_still_allow_the_right_password(in_rialto: Any, rialto_cli
 def test_lockout_in_one_department_does_not_lock_the_same_email_in_another(
     in_rialto: Any, rialto_client: Any, fontana_client: Any, fontana: Any
 ) -> None:
-    from django.db import connection
+    from tests.tenancy import connection
 
     UserFactory(email="same@example.org")
     connection.set_tenant(fontana)
@@ -53,4 +53,4 @@ def test_failed_login_is_logged(in_rialto: Any, rialto_client: Any, caplog: Any)
         _fail(rialto_client, user.email, 1)
 
     record = next(r for r in caplog.records if r.getMessage() == "login failed")
-    assert record.email == user.email  # type: ignore[attr-defined]
+    assert record.email == user.email

@@ -47,7 +47,7 @@ def test_the_password_reset_mail_names_the_department(in_rialto: Any, rialto_cli
 
 def test_verifying_the_email_from_the_outbox_logs_the_owner_in(in_rialto: Any, rialto_client: Any) -> None:
     rialto_client.post("/accounts/signup/", dict(SIGNUP, role=Role.RESIDENT))
-    link = re.search(r"http://rialto\.localhost\S*/accounts/confirm-email/\S+/", mail.outbox[-1].body)
+    link = re.search(r"http://rialto\.localhost\S*/accounts/confirm-email/\S+/", str(mail.outbox[-1].body))
     assert link is not None
     path = link.group(0).split("rialto.localhost", 1)[1].removeprefix(":8000")
 
@@ -59,7 +59,7 @@ def test_verifying_the_email_from_the_outbox_logs_the_owner_in(in_rialto: Any, r
 
 def test_an_owner_who_verifies_their_email_lands_on_my_cameras(in_rialto: Any, rialto_client: Any) -> None:
     rialto_client.post("/accounts/signup/", dict(SIGNUP, role=Role.BUSINESS))
-    link = re.search(r"http://rialto\.localhost\S*/accounts/confirm-email/\S+/", mail.outbox[-1].body)
+    link = re.search(r"http://rialto\.localhost\S*/accounts/confirm-email/\S+/", str(mail.outbox[-1].body))
     assert link is not None
     path = link.group(0).split("rialto.localhost", 1)[1].removeprefix(":8000")
 

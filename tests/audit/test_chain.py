@@ -3,7 +3,7 @@
 import json
 import threading
 from io import StringIO
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -221,7 +221,8 @@ def _raw_insert(columns: dict[str, Any]) -> int:
     names, marks = ", ".join(columns), ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO audit_accessevent ({names}) VALUES ({marks}) RETURNING seq"  # noqa: S608 (test's own columns)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Jsonb(v) if isinstance(v, dict) else v for v in columns.values()])
+        params: list[Any] = [Jsonb(v) if isinstance(v, dict) else v for v in columns.values()]
+        cursor.execute(sql, params)
         return int(cursor.fetchone()[0])
 
 
@@ -452,7 +453,8 @@ def test_details_edited_to_a_number_python_cannot_read_are_reported_not_a_crash(
     assert "changed" in report.problem
 
 
-_COPY_COLUMNS = [f.column for f in AccessEvent._meta.concrete_fields if f.column != "id"]
+# A concrete field always has a column (django-stubs types Field.column as optional).
+_COPY_COLUMNS = cast("list[str]", [f.column for f in AccessEvent._meta.concrete_fields if f.column != "id"])
 _COPIED = ", ".join({"seq": "NULL", "hash": "md5(hash) || md5(hash)"}.get(c, c) for c in _COPY_COLUMNS)
 
 

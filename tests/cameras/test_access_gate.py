@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.utils import timezone
 
 import audit.services
@@ -16,6 +16,7 @@ from cameras.models import Camera, ConsentGrant, Purpose
 from cameras.search_sql import Area
 from tenants.services import policy_update
 from tests.factories import UserFactory
+from tests.tenancy import connection
 
 
 def _events() -> int:

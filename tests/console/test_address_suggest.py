@@ -4,7 +4,6 @@ department's addresses only, logging no access (it reads no camera data)."""
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from accounts.models import Role
 from audit.models import AccessEvent
@@ -12,6 +11,7 @@ from places.readers import AddressIn
 from places.services import address_points_upsert
 from tests.conftest import TenantClient, login_with_mfa
 from tests.factories import PASSWORD, UserFactory, totp_enable
+from tests.tenancy import connection
 
 
 @pytest.fixture

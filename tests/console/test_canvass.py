@@ -7,13 +7,13 @@ import re
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from accounts.models import Role
 from accounts.services import api_token_issue
 from audit.models import AccessEvent
 from tests.conftest import TenantClient, login_with_mfa
 from tests.factories import UserFactory, totp_enable
+from tests.tenancy import connection
 
 AREA = {"lat": "34.10", "lon": "-117.38", "radius_m": "300", "mode": "pin"}
 
@@ -21,7 +21,7 @@ AREA = {"lat": "34.10", "lon": "-117.38", "radius_m": "300", "mode": "pin"}
 @pytest.fixture
 def officer_client(logged_in_staff: Any) -> TenantClient:
     client, _ = logged_in_staff(Role.OFFICER)
-    return client  # type: ignore[no-any-return]
+    return client
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_the_search_api_gives_the_address_to_the_block_unless_shared(
 ) -> None:
     officer, _ = make_staff(Role.OFFICER)
     camera = make_camera("on_request", address="1234 W Baseline Rd", share_contact=share)
-    auth = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=officer, name='cli').raw}"}
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=officer, name='cli').raw}"}
     purpose = rialto_client.post(
         "/api/v1/purposes/",
         {"case_number": "RPD-9", "category": "violent_crime", "text": "Robbery"},

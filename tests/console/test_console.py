@@ -26,7 +26,7 @@ def _last() -> AccessEvent:
 @pytest.fixture
 def officer_client(logged_in_staff: Any) -> TenantClient:
     client, _ = logged_in_staff(Role.OFFICER)
-    return client  # type: ignore[no-any-return]
+    return client
 
 
 @pytest.fixture
@@ -153,7 +153,7 @@ def test_a_plain_link_to_the_canvass_export_logs_nothing(with_purpose: TenantCli
 def test_a_canvass_export_without_the_csrf_token_exports_nothing(with_purpose: TenantClient, make_camera: Any) -> None:
     make_camera("on_request", share_contact=True)
     before = AccessEvent.objects.filter(action="export").count()
-    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+    with_purpose.handler.enforce_csrf_checks = True
 
     response = with_purpose.post("/console/search/export.csv", {"lat": "34.10", "lon": "-117.38", "radius_m": "300"})
 
@@ -172,7 +172,7 @@ def test_the_results_export_the_searched_area_by_a_form_with_the_csrf_token(
     form = re.search(r'<form method="post" action="/console/search/export.csv"[^>]*>(.*?)</form>', results, re.S)
     assert form is not None
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
-    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+    with_purpose.handler.enforce_csrf_checks = True
 
     response = with_purpose.post("/console/search/export.csv", {k: html.unescape(v) for k, v in fields.items()})
 
@@ -210,7 +210,7 @@ def test_a_plain_link_to_the_map_data_logs_no_map_view(with_purpose: TenantClien
 
 def test_map_data_without_the_csrf_token_is_refused(with_purpose: TenantClient) -> None:
     before = AccessEvent.objects.filter(action="map_view").count()
-    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+    with_purpose.handler.enforce_csrf_checks = True
 
     response = with_purpose.post("/console/map-data/", {"bbox": "-117.42,34.05,-117.33,34.17"})
 
@@ -221,7 +221,7 @@ def test_map_data_without_the_csrf_token_is_refused(with_purpose: TenantClient) 
 def test_a_console_search_without_the_csrf_token_searches_nothing(with_purpose: TenantClient, make_camera: Any) -> None:
     make_camera("on_request")
     before = AccessEvent.objects.filter(action="search").count()
-    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+    with_purpose.handler.enforce_csrf_checks = True
 
     response = with_purpose.post("/console/search/", {"lat": "34.10", "lon": "-117.38", "radius_m": "300"})
 
@@ -236,7 +236,7 @@ def test_the_map_searches_by_a_form_posting_the_csrf_token(with_purpose: TenantC
     assert form is not None
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(1))
     assert token is not None
-    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+    with_purpose.handler.enforce_csrf_checks = True
 
     response = with_purpose.post(
         "/console/search/",
@@ -370,7 +370,7 @@ def test_api_purpose_then_search_returns_geojson(
 ) -> None:
     officer, _ = make_staff(Role.OFFICER)
     camera = make_camera("live", share_contact=True)
-    auth = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=officer, name='cli').raw}"}
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=officer, name='cli').raw}"}
     purpose = rialto_client.post(
         "/api/v1/purposes/",
         {"case_number": "RPD-9", "category": "violent_crime", "text": "Robbery"},
@@ -418,7 +418,7 @@ def test_a_cross_site_get_of_the_api_search_with_the_officers_session_logs_nothi
     # given an officer signed in to the console, whose purpose id another page has learnt
     make_camera("on_request")
     purpose = _api_purpose(with_purpose)
-    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+    with_purpose.handler.enforce_csrf_checks = True
     before = AccessEvent.objects.count()
 
     # when another site sends the browser there (a GET carries the session cookie, not the token)
@@ -438,7 +438,7 @@ def test_the_api_search_by_get_with_a_session_and_the_csrf_header_searches(
     make_camera("on_request")
     purpose = _api_purpose(with_purpose)
     token = with_purpose.get("/console/purpose/").context["csrf_token"]
-    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+    with_purpose.handler.enforce_csrf_checks = True
 
     response = with_purpose.get(
         "/api/v1/cameras/search/",
@@ -452,7 +452,7 @@ def test_the_api_search_by_get_with_a_session_and_the_csrf_header_searches(
 
 def test_api_prohibited_purpose_is_refused(in_rialto: Any, rialto_client: TenantClient, make_staff: Any) -> None:
     officer, _ = make_staff(Role.OFFICER)
-    auth = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=officer, name='cli').raw}"}
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=officer, name='cli').raw}"}
 
     response = rialto_client.post(
         "/api/v1/purposes/",

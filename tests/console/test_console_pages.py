@@ -26,7 +26,7 @@ CIRCLE = {"lat": "34.10", "lon": "-117.38", "radius_m": "300", "mode": "pin"}
 @pytest.fixture
 def officer_client(logged_in_staff: Any) -> TenantClient:
     client, _ = logged_in_staff(Role.OFFICER)
-    return client  # type: ignore[no-any-return]
+    return client
 
 
 def _state_purpose(client: TenantClient, category: str = "property_crime", authority: str = "consent") -> None:
@@ -118,7 +118,9 @@ def test_search_results_place_cameras_to_about_100_m_like_the_map(with_purpose: 
 
     response = with_purpose.post("/console/search/", CIRCLE)
 
-    features = json.loads(re.search(r'id="result-features"[^>]*>(.*?)</script>', response.content.decode()).group(1))
+    found = re.search(r'id="result-features"[^>]*>(.*?)</script>', response.content.decode())
+    assert found is not None
+    features = json.loads(found.group(1))
     assert features["features"][0]["geometry"]["coordinates"] == [-117.38, 34.1]
 
 
@@ -199,7 +201,7 @@ def test_open_live_view_posts_the_camera_with_the_csrf_token_and_shows_its_tile(
     assert form is not None
     assert 'id="open-live"' in form.group(1)
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
-    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+    with_purpose.handler.enforce_csrf_checks = True
 
     response = with_purpose.post("/console/live/", fields, follow=True)
 
@@ -218,7 +220,7 @@ def test_the_results_open_a_live_wall_of_the_cameras_ticked_under_live(
     assert form is not None
     ticks = re.findall(r'<input type="checkbox" name="camera" value="([^"]+)"', form.group(1))
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
-    with_purpose.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+    with_purpose.handler.enforce_csrf_checks = True
 
     # when the officer ticks both and presses the live wall button (it posts the form there)
     assert 'formaction="/console/live/" id="open-live-wall"' in form.group(1)

@@ -23,7 +23,7 @@ def with_purpose(logged_in_staff: Any) -> TenantClient:
         {"case_number": "RPD-1", "category": "property_crime", "text": "Burglary on Cedar", "authority": "consent"},
     )
     assert response.status_code == 302
-    return client  # type: ignore[no-any-return]
+    return client
 
 
 @pytest.fixture

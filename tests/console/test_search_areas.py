@@ -88,13 +88,13 @@ def with_purpose(logged_in_staff: Any) -> TenantClient:
         {"case_number": "RPD-1", "category": "property_crime", "text": "Burglary on Cedar", "authority": "consent"},
     )
     assert response.status_code == 302
-    return client  # type: ignore[no-any-return]
+    return client
 
 
 @pytest.fixture
-def api(in_rialto: Any, rialto_client: TenantClient, make_staff: Any) -> tuple[TenantClient, dict[str, str], str]:
+def api(in_rialto: Any, rialto_client: TenantClient, make_staff: Any) -> tuple[TenantClient, dict[str, Any], str]:
     officer, _ = make_staff(Role.OFFICER)
-    auth = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=officer, name='cli').raw}"}
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=officer, name='cli').raw}"}
     purpose = rialto_client.post(
         "/api/v1/purposes/",
         {"case_number": "RPD-9", "category": "violent_crime", "text": "Robbery"},
@@ -149,7 +149,7 @@ _JSON_SPELLABLE = [not {"nan", "inf"} & set(params.values()) for params, _messag
     ids=[name for name, ok in zip(IDS, _JSON_SPELLABLE, strict=True) if ok],
 )
 def test_a_bad_area_in_the_api_is_a_400_with_the_same_sentence(
-    api: tuple[TenantClient, dict[str, str], str], params: dict[str, str], message: str
+    api: tuple[TenantClient, dict[str, Any], str], params: dict[str, str], message: str
 ) -> None:
     client, auth, purpose = api
     before = _searches()
@@ -176,7 +176,7 @@ def test_a_field_error_is_shown_as_field_and_message_not_as_the_field_name_alone
 
 
 def test_a_polygon_posted_as_a_geojson_object_with_an_open_ring_is_refused(
-    api: tuple[TenantClient, dict[str, str], str],
+    api: tuple[TenantClient, dict[str, Any], str],
 ) -> None:
     client, auth, purpose = api
 
@@ -193,7 +193,7 @@ def test_a_polygon_posted_as_a_geojson_object_with_an_open_ring_is_refused(
 
 @pytest.mark.parametrize("body", [[1, 2], "abc", 5], ids=["list", "string", "number"])
 def test_an_api_search_body_that_is_not_a_json_object_is_a_400(
-    api: tuple[TenantClient, dict[str, str], str], body: Any
+    api: tuple[TenantClient, dict[str, Any], str], body: Any
 ) -> None:
     client, auth, _ = api
     before = _searches()
@@ -205,7 +205,7 @@ def test_an_api_search_body_that_is_not_a_json_object_is_a_400(
     assert _searches() == before
 
 
-def test_a_form_encoded_api_search_is_accepted(api: tuple[TenantClient, dict[str, str], str], make_camera: Any) -> None:
+def test_a_form_encoded_api_search_is_accepted(api: tuple[TenantClient, dict[str, Any], str], make_camera: Any) -> None:
     client, auth, purpose = api
     camera = make_camera("on_request")
 
@@ -255,7 +255,7 @@ HUGE = 10**400  # a JSON integer no float can hold
     ],
 )
 def test_a_json_number_too_large_for_a_float_is_a_400(
-    api: tuple[TenantClient, dict[str, str], str], body: dict[str, Any], message: str
+    api: tuple[TenantClient, dict[str, Any], str], body: dict[str, Any], message: str
 ) -> None:
     client, auth, purpose = api
     before = _searches()
@@ -276,7 +276,7 @@ def test_json_nested_too_deeply_is_a_400(
     from tests.factories import UserFactory
 
     user = make_staff(role)[0] if role == Role.OFFICER else UserFactory(role=role)
-    auth = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=user, name='cli').raw}"}
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=user, name='cli').raw}"}
     path = "/api/v1/cameras/search/" if role == Role.OFFICER else "/api/v1/me/sites/"
 
     response = rialto_client.post(
@@ -297,7 +297,7 @@ def test_json_nested_too_deeply_is_a_400(
     ],
 )
 def test_a_json_search_value_of_the_wrong_type_is_a_400_naming_the_field(
-    api: tuple[TenantClient, dict[str, str], str], body: dict[str, Any], field: str
+    api: tuple[TenantClient, dict[str, Any], str], body: dict[str, Any], field: str
 ) -> None:
     client, auth, purpose = api
     before = _searches()

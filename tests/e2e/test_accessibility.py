@@ -89,7 +89,7 @@ def _staff(role: str, tag: str, *, mfa: bool = True) -> User:
     user = UserFactory(role=role, email=f"a11y-{role}-{tag}@example.org", full_name=f"Alex {role.title()}")
     if mfa:
         totp_enable(user)
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 def _make_world(video: Path) -> World:
@@ -140,12 +140,12 @@ def _make_world(video: Path) -> World:
         receipt = footage_services.clip_upload(
             owner=owner,
             answer_id=owner_request.answers.get().pk,
-            upload=upload,  # type: ignore[arg-type]
+            upload=upload,
             name="door.mp4",
             size=video.stat().st_size,
         )
     # A notice, so the integrity pages and banner show one (as after a failed daily check).
-    footage_services.integrity_notice_raise(clip=receipt.clip, actual_sha256="0" * 64)  # type: ignore[arg-type]
+    footage_services.integrity_notice_raise(clip=receipt.clip, actual_sha256="0" * 64)
     pending = footage_services.footage_request_send(
         actor=actor,
         purpose=purpose,
@@ -174,7 +174,7 @@ def _make_world(video: Path) -> World:
             "answered_request": str(answered.request.public_id),  # type: ignore[union-attr]
             "owner_request": str(OwnerRequest.objects.get(request=pending.request).public_id),
             "answered_owner_request": str(owner_request.public_id),
-            "clip": str(receipt.clip.public_id),  # type: ignore[union-attr]
+            "clip": str(receipt.clip.public_id),
             "officer_pk": str(officer.pk),
             "cameras": ",".join(str(c.public_id) for c in cameras),
             "thread": str(thread.public_id),
@@ -575,7 +575,7 @@ def _wait_for_maps(page: Any, timeout: float = 15.0) -> None:
 def _axe_violations(page: Any) -> list[dict[str, Any]]:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text())
-    return page.evaluate(  # type: ignore[no-any-return]
+    return page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,
             targets: v.nodes.map(n => n.target.join(' ') + '  ' + n.html.slice(0, 160))

@@ -64,7 +64,7 @@ class BridgeProgram:
 
 @pytest.fixture
 def scene() -> Scene:
-    return committed(_scene, level="live")  # type: ignore[no-any-return]
+    return committed(_scene, level="live")
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def _make_people() -> dict[str, Any]:
 
 @pytest.fixture
 def people(porchlight_server: LiveServer) -> dict[str, Any]:
-    return _committed(_make_people)  # type: ignore[no-any-return]
+    return _committed(_make_people)
 
 
 def test_an_officer_messages_an_owner_who_answers_and_the_officer_reads_the_answer(

@@ -43,7 +43,7 @@ def _committed(fn: Any) -> Any:
 
 @pytest.fixture
 def people(porchlight_server: LiveServer) -> dict[str, Any]:
-    return _committed(_make_people)  # type: ignore[no-any-return]
+    return _committed(_make_people)
 
 
 def _make_people() -> dict[str, Any]:

@@ -38,11 +38,12 @@ def _received_clip(scene: Scene, video: Path) -> tuple[str, str]:
         message="Did your camera see a silver sedan?",
     )
     owner_request = OwnerRequest.objects.get(request=sent.request)
+    assert owner_request.owner is not None
     with video.open("rb") as upload:
         receipt = services.clip_upload(
             owner=owner_request.owner,
             answer_id=owner_request.answers.get().pk,
-            upload=upload,  # type: ignore[arg-type]
+            upload=upload,
             name="driveway.mp4",
             size=video.stat().st_size,
         )

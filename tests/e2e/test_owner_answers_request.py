@@ -39,6 +39,7 @@ def _request_and_owner_session(scene: Scene) -> tuple[str, str]:
     )
     owner_request = OwnerRequest.objects.get(request=sent.request)
     owner = owner_request.owner
+    assert owner is not None
     session = SessionStore()
     session["_auth_user_id"] = str(owner.pk)
     session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]

@@ -27,7 +27,7 @@ def _new_officer() -> Any:
 def _fetch(page: Any, path: str) -> dict[str, Any]:
     """Fetch ``path`` from the page, with its cookies, as the browser fetches a favicon or a
     second tab loads a page."""
-    return page.evaluate(  # type: ignore[no-any-return]
+    return page.evaluate(
         "async (path) => { const r = await fetch(path, {credentials: 'same-origin'});"
         " return {status: r.status, url: r.url, redirected: r.redirected, type: r.headers.get('content-type')}; }",
         path,

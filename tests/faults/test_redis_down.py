@@ -85,7 +85,7 @@ def _user(role: str = Role.RESIDENT) -> tuple[str, str | None]:
             user = UserFactory(role=role)
             return user.email, (totp_enable(user) if user.is_staff_role else None)
 
-    return committed(make)  # type: ignore[no-any-return]
+    return committed(make)
 
 
 def test_login_while_redis_is_down_answers_with_a_sentence_and_lets_nobody_in(

@@ -95,7 +95,7 @@ def _build(tmp_path: Path, private_key: bytes | None, items: list[ExportItem] | 
     return out
 
 
-def _rewrite(src: Path, change: Callable[[dict[str, bytes]], None]) -> Path:
+def _rewrite(src: Path, change: Callable[[dict[str, bytes]], object]) -> Path:
     """Copy the zip with its entries changed by ``change`` (a dict name -> bytes)."""
     with zipfile.ZipFile(src) as zf:
         entries = {name: zf.read(name) for name in zf.namelist()}

@@ -79,6 +79,7 @@ def test_request_upload_download_export_verify(
     def upload() -> Any:
         owner_request = OwnerRequest.objects.get(request=sent.request)
         answer = owner_request.answers.get()
+        assert owner_request.owner is not None
         data = video.read_bytes()
         return services.clip_upload(
             owner=owner_request.owner, answer_id=answer.pk, upload=BytesIO(data), name="door.mp4", size=len(data)

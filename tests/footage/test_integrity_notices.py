@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 
 from accounts.models import Role
 from footage.models import Clip, CustodyEvent, IntegrityNotice
@@ -16,6 +16,7 @@ from tests.conftest import TenantClient
 from tests.factories import PASSWORD, UserFactory
 from tests.footage import test_requests as given
 from tests.footage.test_requests import _staff_client
+from tests.tenancy import connection
 
 # The clip fixtures of the footage tests (a real MP4 uploaded by its owner, media in a temporary directory).
 mp4, media, owner_request, clip = given.mp4, given.media, given.owner_request, given.clip

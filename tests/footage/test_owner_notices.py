@@ -162,6 +162,7 @@ def test_an_export_shows_the_owner_the_camera_the_footage_came_from(
 
     assert result.decision.allowed is True
     assert event["action"] == "export"
+    assert clip.answer.camera is not None
     assert event["cameras"] == [{"id": str(clip.answer.camera.public_id), "label": "Front", "site": "1 Main St"}]
     assert event["deleted_camera"] is False
     assert "a deleted camera" not in page
@@ -182,6 +183,7 @@ def test_an_export_emails_an_owner_who_asked_for_notices_at_the_end_of_the_windo
     outbox_sweep(now=timezone.now() + dt.timedelta(minutes=16))  # the department's 15 minutes later
 
     notices = [m for m in mail.outbox if "Police access" in m.subject]  # (the sweep sends the request's too)
+    assert clip.answer.owner_request.owner is not None
     assert [m.to for m in notices] == [[clip.answer.owner_request.owner.email]]
     assert "Footage exported as evidence" in notices[0].subject
     assert "Front (1 Main St)" in notices[0].body
@@ -191,6 +193,8 @@ def test_an_export_of_footage_from_a_camera_deleted_since_still_says_a_deleted_c
     clip: Clip, actor: access.Actor, purpose: Any, tmp_path: Path
 ) -> None:
     owner = clip.answer.owner_request.owner
+    assert owner is not None
+    assert clip.answer.camera_id is not None
     camera_services.camera_delete(owner=owner, camera=Camera.objects.get(pk=clip.answer.camera_id))
 
     services.request_export(

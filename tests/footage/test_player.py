@@ -4,7 +4,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Role
@@ -16,6 +15,7 @@ from tests.conftest import TenantClient
 from tests.factories import UserFactory
 from tests.footage import test_requests as given
 from tests.footage.test_requests import _staff_client
+from tests.tenancy import connection
 
 # The clip fixtures of the footage tests (a real MP4 uploaded by its owner, media in a temporary directory).
 mp4, media, owner_request, clip = given.mp4, given.media, given.owner_request, given.clip
@@ -261,7 +261,7 @@ def test_a_plain_link_to_the_player_logs_nothing(clip: Clip, actor: access.Actor
 
 def test_a_post_without_the_csrf_token_opens_no_viewing(clip: Clip, actor: access.Actor, purpose: Any) -> None:
     client = _console(actor.user, purpose)
-    client.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+    client.handler.enforce_csrf_checks = True
 
     response = client.post(f"/console/clips/{clip.public_id}/play/")
 

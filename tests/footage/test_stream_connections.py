@@ -24,6 +24,7 @@ def _stream_link(scene: Any, clip_id: str) -> str:
     actor = access.Actor(user=officer, mfa=True)
     purpose = access.purpose_lookup(actor=actor, public_id=scene.purpose_id)
     viewing = services.clip_view_open(actor=actor, purpose=purpose, clip_public_id=clip_id)
+    assert viewing.link is not None
     return str(viewing.link.public_id)
 
 

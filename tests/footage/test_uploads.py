@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Role
@@ -17,6 +16,7 @@ from tests.conftest import TenantClient
 from tests.factories import UserFactory
 from tests.footage import test_requests
 from tests.footage.test_requests import _owner_client, _send
+from tests.tenancy import connection
 from tests.videos import make_video
 
 # The request tests' fixtures: an owner's request for one camera, a temporary MEDIA_ROOT.

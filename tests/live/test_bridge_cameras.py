@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from accounts.models import Role
 from cameras import services
@@ -24,6 +23,7 @@ from tests.live.test_consumers import (
     json_of,
     viewer,
 )
+from tests.tenancy import connection
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def owner_bridge(in_rialto: Any, rialto_client: TenantClient) -> Any:
 
 @pytest.fixture
 def scene() -> Scene:
-    return committed(_scene)  # type: ignore[no-any-return]
+    return committed(_scene)
 
 
 def _served(bridge_id: int) -> set[str]:

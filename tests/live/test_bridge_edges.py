@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def scene() -> Scene:
-    return committed(_scene)  # type: ignore[no-any-return]
+    return committed(_scene)
 
 
 async def test_deeply_nested_json_from_a_bridge_is_closed_as_malformed(scene: Scene) -> None:

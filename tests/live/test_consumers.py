@@ -99,7 +99,7 @@ def _scene(level: str = "live", kind: str = "business") -> Scene:
 
 @pytest.fixture
 def scene() -> Scene:
-    return committed(_scene)  # type: ignore[no-any-return]
+    return committed(_scene)
 
 
 class Communicator(WebsocketCommunicator):
@@ -138,7 +138,7 @@ def frame(camera_id: str, payload: bytes = JPEG) -> bytes:
 
 
 async def json_of(comm: WebsocketCommunicator) -> dict[str, Any]:
-    return json.loads(await comm.receive_from(timeout=5))  # type: ignore[no-any-return]
+    return json.loads(await comm.receive_from(timeout=5))
 
 
 async def closed_with(comm: WebsocketCommunicator, within: float) -> int:
@@ -151,7 +151,7 @@ async def closed_with(comm: WebsocketCommunicator, within: float) -> int:
 
 
 def last_event(scene: Scene) -> AccessEvent:
-    return committed(lambda: AccessEvent.objects.order_by("-seq").first())  # type: ignore[no-any-return]
+    return committed(lambda: AccessEvent.objects.order_by("-seq").first())
 
 
 async def test_officer_sees_frames_from_the_bridge_and_the_session_is_recorded(scene: Scene) -> None:
@@ -392,13 +392,11 @@ async def test_a_flood_of_live_views_from_one_officer_is_refused_and_logged(scen
 
 
 def open_sessions(scene: Scene) -> int:
-    return committed(  # type: ignore[no-any-return]
-        lambda: LiveSession.objects.filter(officer_id=scene.officer_id, ended_at__isnull=True).count()
-    )
+    return committed(lambda: LiveSession.objects.filter(officer_id=scene.officer_id, ended_at__isnull=True).count())
 
 
 def live_ends(scene: Scene) -> list[AccessEvent]:
-    return committed(  # type: ignore[no-any-return]
+    return committed(
         lambda: list(AccessEvent.objects.filter(action="live_end", targets__contains=[f"camera:{scene.camera_id}"]))
     )
 
@@ -718,7 +716,7 @@ def as_officer(scene: Scene, *posts: tuple[str, dict[str, str]]) -> list[int]:
         client.cookies["sessionid"] = scene.session_key
         return [int(client.post(path, data).status_code) for path, data in posts]
 
-    return committed(post)  # type: ignore[no-any-return]
+    return committed(post)
 
 
 def as_admin(fn: Any) -> Any:

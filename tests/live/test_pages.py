@@ -141,7 +141,7 @@ def test_a_plain_link_to_the_live_page_does_not_serve_the_page_that_starts_live_
 def test_a_live_page_without_the_csrf_token_is_refused(logged_in_staff: Any) -> None:
     client, _ = logged_in_staff(Role.OFFICER)
     _with_purpose(client)
-    client.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+    client.handler.enforce_csrf_checks = True
 
     response = client.post("/console/live/", {"camera": "00000000-0000-0000-0000-000000000001"})
 

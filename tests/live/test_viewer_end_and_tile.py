@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def scene() -> Scene:
-    return committed(_scene)  # type: ignore[no-any-return]
+    return committed(_scene)
 
 
 def _site_address(scene: Scene, address: str, share: bool) -> None:

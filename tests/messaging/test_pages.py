@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import translation
 
 from accounts.models import Role
@@ -17,6 +16,7 @@ from messaging import services as messaging
 from messaging.models import Message, Thread
 from tests.conftest import TenantClient, login_with_mfa
 from tests.factories import UserFactory, totp_enable
+from tests.tenancy import connection
 
 
 @pytest.fixture

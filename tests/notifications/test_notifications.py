@@ -4,7 +4,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -23,6 +22,7 @@ from tenants.services import policy_update
 from tests.audit.tampering import superuser_sql
 from tests.conftest import TenantClient
 from tests.factories import UserFactory
+from tests.tenancy import connection
 
 
 def _kinds(user: Any) -> list[str]:
@@ -328,6 +328,7 @@ def test_a_clip_arriving_tells_the_requesting_officer_without_naming_the_owner(
         message="Did you see a blue van?",
     )
     owner_request = OwnerRequest.objects.get(request=sent.request)
+    assert owner_request.owner is not None
     other_officer = UserFactory(role=Role.OFFICER)
 
     footage_services.clip_upload(
@@ -340,6 +341,7 @@ def test_a_clip_arriving_tells_the_requesting_officer_without_naming_the_owner(
 
     told = Notification.objects.get(recipient=actor.user)
     assert told.kind == Kind.CLIP_ARRIVED
+    assert sent.request is not None
     assert told.link == f"/console/footage/{sent.request.public_id}/"
     assert purpose.case_number in told.subject
     owner = owner_request.owner

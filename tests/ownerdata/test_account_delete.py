@@ -10,7 +10,6 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from accounts.models import ApiToken, Role, User
@@ -26,6 +25,7 @@ from messaging.models import Message, Thread
 from ownerdata.services import owner_account_delete
 from tests.conftest import SHARED_PK
 from tests.factories import UserFactory
+from tests.tenancy import connection
 
 from .conftest import OLIVE_ADDRESS, OLIVE_EMAIL, OLIVE_NAME, OLIVE_REPLY, OwnerWorld
 
@@ -80,7 +80,7 @@ def test_every_personal_row_of_the_owner_goes(world: OwnerWorld, django_capture_
     assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(owner_id)]
     assert not OwnerRequest.objects.filter(owner_id=owner_id).exists()
     for model in (User, Site, Camera, ConsentGrant, Bridge):
-        assert not model.history.filter(history_user_id=owner_id).exists(), model  # type: ignore[attr-defined]
+        assert not model.history.filter(history_user_id=owner_id).exists(), model
 
 
 @pytest.mark.parametrize(
@@ -253,6 +253,7 @@ def test_the_cameras_snapshot_images_are_deleted(
     png = io.BytesIO()
     Image.new("RGB", (4, 4), "white").save(png, format="PNG")
     camera = camera_make(owner, in_rialto, snapshot=SimpleUploadedFile("porch.png", png.getvalue()))
+    assert camera.snapshot.name is not None
     stored = media / camera.snapshot.name
     assert stored.exists()
 
@@ -285,6 +286,7 @@ def test_the_owners_messages_go_and_the_officers_messages_stay_as_log_events(
     [event_seq] = Message.objects.filter(thread__owner_id=owner_id, sender="officer").values_list(
         "access_event_seq", flat=True
     )
+    assert event_seq is not None
 
     _delete(world, django_capture_on_commit_callbacks)
 

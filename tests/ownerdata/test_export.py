@@ -7,7 +7,6 @@ import zipfile
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
@@ -20,6 +19,7 @@ from ownerdata.export import FORMAT, VERSION, owner_export_collect
 from ownerdata.selectors import SECTIONS
 from tests.conftest import SHARED_PK, TenantClient
 from tests.factories import UserFactory, camera_make, site_make
+from tests.tenancy import connection
 
 from .conftest import OLIVE_ADDRESS, OLIVE_EMAIL, OLIVE_REPLY, OwnerWorld
 

@@ -25,7 +25,7 @@ from places.geocoders import (
 from places.readers import AddressIn
 from places.services import address_points_upsert
 
-NOMINATIM_ANSWER = [
+NOMINATIM_ANSWER: list[dict[str, Any]] = [
     {
         "place_id": 1,
         "lat": "34.1069",

@@ -5,13 +5,13 @@ from typing import Any
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.db import connection
 
 from places.demo import StreetGrid, addresses_generate
 from places.readers import AddressIn
 from places.selectors import MEET_WITHIN_M, addresses_search
 from places.services import address_points_upsert
 from tenants.models import Department
+from tests.tenancy import connection
 
 # A 2 km square around (-117.37, 34.10): avenues at -117.3811, -117.37, -117.3589;
 # roads at 34.0955 and 34.1045.

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -22,6 +21,7 @@ from tenants.outbox import outbox_sweep
 from tenants.services import policy_update
 from tests.conftest import SHARED_PK
 from tests.factories import UserFactory, camera_make, site_make, totp_enable
+from tests.tenancy import connection
 
 pytestmark = pytest.mark.django_db
 

@@ -3,13 +3,13 @@
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from accounts.models import Role
 from places.readers import AddressIn
 from places.services import address_points_upsert
 from tests.conftest import TenantClient
 from tests.factories import UserFactory
+from tests.tenancy import connection
 
 CEDAR = AddressIn(number="455", street="Cedar Ave", unit="", city="Rialto", postcode="92376", lon=-117.4, lat=34.1)
 

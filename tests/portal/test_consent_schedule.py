@@ -77,7 +77,13 @@ def test_add_a_row_shows_one_more_row_and_saves_nothing(camera: Camera, rialto_c
 def test_a_preset_fills_the_rows_and_saves_nothing(
     camera: Camera, rialto_client: TenantClient, preset: str, times: tuple[str, str], expected: list[Any]
 ) -> None:
-    data = _form(**{"preset-preset": preset, "preset-start": times[0], "preset-end": times[1], "apply_preset": "1"})
+    preset_fields: dict[str, Any] = {
+        "preset-preset": preset,
+        "preset-start": times[0],
+        "preset-end": times[1],
+        "apply_preset": "1",
+    }
+    data = _form(**preset_fields)
 
     response = rialto_client.post(f"/my/cameras/{camera.public_id}/consent/", data)
 
@@ -108,9 +114,9 @@ def test_every_night_takes_one_save_after_the_preset(camera: Camera, rialto_clie
     ],
 )
 def test_a_bad_preset_is_a_400_on_its_field_and_keeps_the_rows(
-    camera: Camera, rialto_client: TenantClient, data: dict[str, str], field: str
+    camera: Camera, rialto_client: TenantClient, data: dict[str, Any], field: str
 ) -> None:
-    rows = {"w-0-day": "2", "w-0-start": "09:00", "w-0-end": "10:00", "apply_preset": "1"}
+    rows: dict[str, Any] = {"w-0-day": "2", "w-0-start": "09:00", "w-0-end": "10:00", "apply_preset": "1"}
 
     response = rialto_client.post(f"/my/cameras/{camera.public_id}/consent/", _form(**rows, **data))
 

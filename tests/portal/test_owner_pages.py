@@ -176,7 +176,9 @@ def test_snapshot_image_is_stored(site: Site, rialto_client: TenantClient, setti
 
     rialto_client.post(f"/my/sites/{site.public_id}/cameras/new/", _camera_data(snapshot=image))
 
-    assert Camera.objects.get(site=site).snapshot.name.endswith(".png")
+    snapshot_name = Camera.objects.get(site=site).snapshot.name
+    assert snapshot_name is not None
+    assert snapshot_name.endswith(".png")
 
 
 def _consent_data(
@@ -334,7 +336,7 @@ def test_another_owners_ids_give_404(camera: Camera, path: str) -> None:
 
 
 def test_a_rialto_camera_id_gives_404_on_fontana(camera: Camera, fontana: Any) -> None:
-    from django.db import connection
+    from tests.tenancy import connection
 
     connection.set_tenant(fontana)
     client = TenantClient("fontana.localhost")

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django_tenants.utils import schema_exists, tenant_context
 
 from accounts.models import Role, User
 from tenants.models import Department, DepartmentPolicy, Domain
+from tests.tenancy import connection
 
 SQUARE = {
     "type": "Polygon",

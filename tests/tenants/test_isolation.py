@@ -3,12 +3,12 @@
 from typing import Any
 
 from allauth.account.models import EmailAddress, get_emailconfirmation_model
-from django.db import connection
 
 from accounts.models import Role
 from accounts.services import api_token_issue
 from tests.conftest import TenantClient, login_with_mfa
 from tests.factories import PASSWORD, UserFactory, totp_enable
+from tests.tenancy import connection
 
 
 def test_rialto_user_cannot_log_in_on_fontanas_domain(in_rialto: Any, fontana_client: Any) -> None:

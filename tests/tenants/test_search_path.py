@@ -4,11 +4,12 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from tests.factories import UserFactory
+from tests.tenancy import connection
 
 
 def _set_statements(queries: list[dict[str, str]]) -> list[str]:
