@@ -90,8 +90,8 @@ def _staff_changes(start: dt.datetime | None, end: dt.datetime | None) -> Iterab
     Residents' own sign-ups and edits are not administration and are left out. Each row is
     compared with the user's row before it: the whole history of every user changed in the
     range is read in one query (staff histories are short)."""
-    history = User.history.model.objects.order_by("id", "history_date", "history_id")  # type: ignore[attr-defined]
-    ids = _in_range(User.history.all(), start, end).values_list("id", flat=True).distinct()  # type: ignore[attr-defined]
+    history = User.history.model.objects.order_by("id", "history_date", "history_id")
+    ids = _in_range(User.history.all(), start, end).values_list("id", flat=True).distinct()
     rows = list(history.filter(id__in=ids).select_related("history_user"))
     previous: dict[int, Any] = {}
     for row in rows:
@@ -128,7 +128,7 @@ def _policy_changes(start: dt.datetime | None, end: dt.datetime | None) -> Itera
         return
     rows = list(
         _in_range(
-            DepartmentPolicy.history.filter(department_id=tenant.pk),  # type: ignore[attr-defined]
+            DepartmentPolicy.history.filter(department_id=tenant.pk),
             None,
             end,
         ).order_by("history_date", "history_id")
@@ -138,7 +138,7 @@ def _policy_changes(start: dt.datetime | None, end: dt.datetime | None) -> Itera
         if start is not None and row.history_date < start:
             continue
         fields = [
-            str(DepartmentPolicy._meta.get_field(c.field).verbose_name)
+            str(getattr(DepartmentPolicy._meta.get_field(c.field), "verbose_name", c.field))
             for c in row.diff_against(before).changes
             if c.field != "updated_at"
         ]

@@ -171,13 +171,18 @@ class LogSearchForm(_DateRangeMixin):
 
     def __init__(self, *args: Any, reasons: list[str], categories: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = _choices(sorted(Action.choices, key=lambda pair: str(pair[1])))
-        self.fields["outcome"].choices = _choices(list(Outcome.choices))
-        self.fields["reason"].choices = _choices([(r, r) for r in reasons])
-        self.fields["role"].choices = _choices(
-            [(r.value, r.label) for r in Role if r in STAFF_ROLES] + [("operator", _("Platform operator"))]
-        )
-        self.fields["purpose_category"].choices = _choices([(c, PURPOSE_LABELS.get(c, c)) for c in categories])
+        roles = [(r.value, r.label) for r in Role if r in STAFF_ROLES] + [("operator", _("Platform operator"))]
+        choices: dict[str, list[tuple[str, Any]]] = {
+            "action": sorted(Action.choices, key=lambda pair: str(pair[1])),
+            "outcome": list(Outcome.choices),
+            "reason": [(r, r) for r in reasons],
+            "role": roles,
+            "purpose_category": [(c, PURPOSE_LABELS.get(c, c)) for c in categories],
+        }
+        for name, pairs in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = _choices(pairs)
         for name in ("action", "outcome", "reason", "role", "purpose_category", "sort"):
             self.fields[name].error_messages["invalid_choice"] = _unknown_value(name)
 
@@ -205,7 +210,7 @@ class LogSearchForm(_DateRangeMixin):
             )
         if not geometry.valid:
             raise forms.ValidationError(_("The polygon crosses itself: draw it again."))
-        lons, lats = zip(*geometry.coords[0], strict=True)
+        lons, lats = zip(*geometry.coords[0], strict=True)  # type: ignore[attr-defined]  # a Polygon (checked above)
         if min(lats) < -90 or max(lats) > 90 or min(lons) < -180 or max(lons) > 180:
             raise forms.ValidationError(_("The polygon lies outside the Earth's latitudes and longitudes."))
         return geometry.json
@@ -266,7 +271,7 @@ class AdminChangesForm(_DateRangeMixin):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = _choices(admin_change_kinds())
+        self.fields["kind"].choices = _choices(admin_change_kinds())  # type: ignore[attr-defined]  # a ChoiceField
         self.fields["kind"].error_messages["invalid_choice"] = _(
             "“%(value)s” is not a kind of change; choose one from the list."
         )

@@ -156,7 +156,7 @@ class Tally:
     """What went through an export, counted on the way."""
 
     sha256: Any = field(default_factory=hashlib.sha256)
-    bytes: int = 0
+    size: int = 0
     count: int = 0
     first_seq: int | None = None
     last_seq: int | None = None
@@ -172,7 +172,7 @@ class Tally:
     def chunks(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
         for chunk in chunks:
             self.sha256.update(chunk)
-            self.bytes += len(chunk)
+            self.size += len(chunk)
             yield chunk
 
 
@@ -205,7 +205,7 @@ def manifest_document(
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "department": department,
-        "file": {"name": file_name, "format": fmt, "bytes": tally.bytes, "sha256": tally.sha256.hexdigest()},
+        "file": {"name": file_name, "format": fmt, "bytes": tally.size, "sha256": tally.sha256.hexdigest()},
         "filter": log_filter,
         "sort": sort,
         "count": tally.count,

@@ -16,6 +16,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
+
 # The times Python can hold (a day inside year 1 to 9999, so that no time zone takes them out).
 READABLE_TIME_SQL = "CASE WHEN {0} >= '0001-01-02 00:00:00+00' AND {0} < '9999-12-31 00:00:00+00' THEN {0} END"
 
@@ -127,6 +129,10 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.outcome}"
+
+    def actor_role_label(self) -> str:
+        """The role the actor held, in words (a role the code no longer knows, as itself)."""
+        return str(Role(self.actor_role).label) if self.actor_role in Role.values else self.actor_role
 
     def action_label(self) -> str:
         """The action in words. ``export`` is also a footage request's evidence package,

@@ -40,6 +40,8 @@ from .views import AUDIT_READER_ROLES, _actor
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from django.http.response import HttpResponseBase
+
 PAGE_SIZE = 50
 # An export holds one chunk in memory, whatever its size; the cap keeps one request from
 # holding a worker for hours. A year of a large department is well under it.
@@ -148,7 +150,7 @@ def _schema_chunks(tenant: Any, chunks: Iterator[bytes]) -> Iterator[bytes]:
 class _ExportBase(BoardReaderMixin, View):
     part = "file"
 
-    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponseBase:
         if fmt not in CONTENT_TYPES:
             raise Http404
         form = self.search_form(request)
@@ -188,7 +190,7 @@ class _ExportBase(BoardReaderMixin, View):
 
     def respond(
         self, request: HttpRequest, *, fmt: str, file_name: str, log_filter: LogFilter, sort: Sort
-    ) -> HttpResponse:
+    ) -> HttpResponseBase:
         raise NotImplementedError
 
 
@@ -197,7 +199,7 @@ class LogExportView(_ExportBase):
 
     def respond(
         self, request: HttpRequest, *, fmt: str, file_name: str, log_filter: LogFilter, sort: Sort
-    ) -> HttpResponse:
+    ) -> HttpResponseBase:
         chunks = self.chunks(request, fmt=fmt, log_filter=log_filter, sort=sort, tally=ExportTally())
         response = StreamingHttpResponse(_schema_chunks(request.tenant, chunks), content_type=CONTENT_TYPES[fmt])  # type: ignore[attr-defined]
         response["Content-Disposition"] = f'attachment; filename="{file_name}"'
@@ -213,7 +215,7 @@ class LogExportManifestView(_ExportBase):
 
     def respond(
         self, request: HttpRequest, *, fmt: str, file_name: str, log_filter: LogFilter, sort: Sort
-    ) -> HttpResponse:
+    ) -> HttpResponseBase:
         tally = ExportTally()
         for _chunk in self.chunks(request, fmt=fmt, log_filter=log_filter, sort=sort, tally=tally):
             pass

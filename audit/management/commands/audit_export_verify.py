@@ -21,7 +21,7 @@ class Command(BaseCommand):
         "Check an export of the access log (CSV or JSON, from the oversight board's search) against its "
         "signed manifest: the signature, and the file's SHA-256 and size. Needs no database."
     )
-    requires_system_checks: list[str] = []  # type: ignore[assignment]  # a reader's check, not the server's
+    requires_system_checks: list[str] = []  # a reader's check, not the server's
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="the exported CSV or JSON file")
