@@ -47,6 +47,15 @@ class Action(models.TextChoices):
     CHAIN_REANCHORED = "chain_reanchored", _("Log break acknowledged by the operator")
 
 
+# The units writers give ``quantity``, in words.
+QUANTITY_UNITS = {
+    "rows": _("rows"),
+    "results": _("results"),
+    "seconds": _("seconds"),
+    "bytes": _("bytes"),
+}
+
+
 class Outcome(models.TextChoices):
     ALLOWED = "allowed", _("allowed")
     DENIED = "denied", _("denied")
@@ -133,6 +142,10 @@ class AccessEvent(models.Model):
     def actor_role_label(self) -> str:
         """The role the actor held, in words (a role the code no longer knows, as itself)."""
         return str(Role(self.actor_role).label) if self.actor_role in Role.values else self.actor_role
+
+    def quantity_unit_label(self) -> str:
+        """The unit of ``quantity`` in words (one the code does not know, as itself)."""
+        return str(QUANTITY_UNITS.get(self.quantity_unit, self.quantity_unit))
 
     def action_label(self) -> str:
         """The action in words. ``export`` is also a footage request's evidence package,

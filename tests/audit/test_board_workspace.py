@@ -374,3 +374,35 @@ def test_an_unknown_kind_of_change_is_named(board: TenantClient) -> None:
 
     assert response.status_code == 400
     assert "is not a kind of change" in str(response.context["form"].errors["kind"])
+
+
+def test_an_owner_changing_between_resident_and_business_is_not_administration(
+    board: TenantClient, in_rialto: Any
+) -> None:
+    admin = UserFactory(role=Role.DEPT_ADMIN)
+    owner = UserFactory(role=Role.RESIDENT, full_name="Otto Owner")
+    user_role_change(actor=admin, user=owner, role=Role.BUSINESS)
+
+    response = board.get("/oversight/changes/")
+
+    assert "Otto Owner" not in {c.subject for c, _label in response.context["changes"]}
+
+
+@pytest.mark.parametrize(
+    "area",
+    [
+        {"shape": "polygon", "coordinates": "garbage"},
+        {"shape": "circle", "center": ["a", "b"], "radius_m": 10},
+        {"shape": "circle", "center": [1, 2], "radius_m": "far"},
+    ],
+)
+def test_an_event_whose_area_is_malformed_is_still_written_and_searched_around(
+    board: TenantClient, area: dict[str, Any]
+) -> None:
+    event = _event(details={"area": area})
+
+    response = board.get(SEARCH, {"lat": "2", "lon": "1", "radius_m": "1000"})
+
+    assert AccessEvent.objects.filter(seq=event.seq).exists()
+    assert response.status_code == 200
+    assert event.seq not in [e.seq for e in response.context["page"].events]
