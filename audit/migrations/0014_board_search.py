@@ -16,12 +16,18 @@ CREATE OR REPLACE FUNCTION audit_event_area(details jsonb) RETURNS geography
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = public, pg_temp AS $$
 DECLARE
     area jsonb := details -> 'area';
+    lat float8;
 BEGIN
     IF area ->> 'shape' = 'circle' THEN
-        RETURN ST_Buffer(
-            ST_SetSRID(ST_MakePoint((area -> 'center' ->> 0)::float8, (area -> 'center' ->> 1)::float8), 4326)::geography,
-            (area ->> 'radius_m')::float8
-        );
+        -- A 32-gon drawn in degrees, its longitudes stretched by 1 / cos(latitude): the local
+        -- projection of cameras/geometry.py, within a metre or two at search radii, and some
+        -- ten times cheaper than ST_Buffer on geography (the area filter rechecks each row).
+        lat := (area -> 'center' ->> 1)::float8;
+        RETURN ST_SetSRID(ST_Translate(
+            ST_Scale(ST_Buffer(ST_MakePoint(0, 0), (area ->> 'radius_m')::float8 / 111320.0, 8), 1 / cos(radians(lat)), 1),
+            (area -> 'center' ->> 0)::float8,
+            lat
+        ), 4326)::geography;
     ELSIF area ->> 'shape' = 'polygon' THEN
         RETURN ST_SetSRID(
             ST_GeomFromGeoJSON(jsonb_build_object('type', 'Polygon', 'coordinates', jsonb_build_array(area -> 'coordinates'))),

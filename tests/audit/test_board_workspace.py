@@ -406,3 +406,14 @@ def test_an_event_whose_area_is_malformed_is_still_written_and_searched_around(
     assert AccessEvent.objects.filter(seq=event.seq).exists()
     assert response.status_code == 200
     assert event.seq not in [e.seq for e in response.context["page"].events]
+
+
+@pytest.mark.parametrize(("metres_north", "found"), [(90, True), (115, False)])
+def test_the_area_filter_meets_a_searched_circle_to_within_a_few_metres(
+    board: TenantClient, metres_north: float, found: bool
+) -> None:
+    event = _event(details={"area": {"shape": "circle", "center": [-117.38, 34.1], "radius_m": 100}})
+
+    response = board.get(SEARCH, {"lat": str(34.1 + metres_north / 111_320), "lon": "-117.38", "radius_m": "1"})
+
+    assert (event.seq in [e.seq for e in response.context["page"].events]) is found
