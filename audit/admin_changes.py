@@ -88,22 +88,23 @@ def _in_range(queryset: Any, start: dt.datetime | None, end: dt.datetime | None,
 def _staff_changes(start: dt.datetime | None, end: dt.datetime | None) -> Iterable[AdminChange]:
     """Invitations, role changes and (re)activations of staff accounts, from the users' history.
     Residents' own sign-ups and edits are not administration and are left out. Each row is
-    compared with the user's row before it: the whole history of every user changed in the
-    range is read in one query (staff histories are short)."""
-    history = User.history.model.objects.order_by("id", "history_date", "history_id")
-    ids = _in_range(User.history.all(), start, end).values_list("id", flat=True).distinct()
-    rows = list(history.filter(id__in=ids).select_related("history_user"))
+    compared with the user's row before it: the whole history of every staff member changed
+    in the range is read in one query (staff histories are short)."""
+    # Only staff rows: a role never switches between staff and owner (accounts.services), so a
+    # staff row's previous row is staff too, and the residents' many rows are never read.
+    staff_history = User.history.filter(role__in=STAFF_ROLES)
+    ids = _in_range(staff_history, start, end).values_list("id", flat=True).distinct()
+    rows = list(
+        staff_history.filter(id__in=ids).select_related("history_user").order_by("id", "history_date", "history_id")
+    )
     previous: dict[int, Any] = {}
     for row in rows:
         before = previous.get(row.id)
         previous[row.id] = row
         if (start is not None and row.history_date < start) or (end is not None and row.history_date >= end):
             continue
-        staff = row.role in STAFF_ROLES or (before is not None and before.role in STAFF_ROLES)
-        if not staff:
-            continue
         who, subject = _person(row.history_user), _person(row)
-        if row.history_type == "+" and row.invited_by_id is not None:
+        if row.history_type == "+":  # invited by an administrator, or made by the operator (no one)
             yield AdminChange(row.history_date, "staff_invited", who, subject, str(Role(row.role).label))
             continue
         if before is None:

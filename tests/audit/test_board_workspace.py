@@ -417,3 +417,24 @@ def test_the_area_filter_meets_a_searched_circle_to_within_a_few_metres(
     response = board.get(SEARCH, {"lat": str(34.1 + metres_north / 111_320), "lon": "-117.38", "radius_m": "1"})
 
     assert (event.seq in [e.seq for e in response.context["page"].events]) is found
+
+
+def test_the_search_page_costs_the_same_queries_for_a_full_page_as_for_a_short_one(board: TenantClient) -> None:
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    _event(case="Q-SHORT")
+    with CaptureQueriesContext(db) as short:
+        board.get(SEARCH, {"case_number": "Q-SHORT"})
+    for _ in range(60):
+        _event(case="Q-FULL")
+
+    with CaptureQueriesContext(db) as full:
+        board.get(SEARCH, {"case_number": "Q-FULL"})
+
+    # (the session's activity stamp is written every 30 s: compare the log's queries only)
+    assert _log_queries(full) == _log_queries(short)
+
+
+def _log_queries(context: Any) -> list[str]:
+    return [q["sql"][:60] for q in context.captured_queries if "audit_" in q["sql"] and "SAVEPOINT" not in q["sql"]]
