@@ -10,6 +10,7 @@ audit_read, every export as log_export, each with the filter it used.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -88,6 +89,22 @@ class BoardReaderMixin(LoginRequiredMixin):
         )
 
 
+def search_context(request: HttpRequest, form: LogSearchForm) -> dict[str, Any]:
+    boundary = request.tenant.boundary  # type: ignore[attr-defined]
+    return {
+        "form": form,
+        "tile_url": settings.PORCHLIGHT_TILE_URL,
+        "boundary_geojson": boundary.geojson if boundary else "",
+    }
+
+
+def filter_anchored(log_filter: LogFilter) -> LogFilter:
+    """The filter held to the chain's head: as it is now when no ``upto`` was given, and never
+    beyond it (a number past the head would let later events into a reading's pages)."""
+    head = chain_head().count
+    return replace(log_filter, upto=head if log_filter.upto is None else min(log_filter.upto, head))
+
+
 def _query(form: LogSearchForm, **changes: Any) -> str:
     """The form's query string with ``changes`` (a value of None drops the field)."""
     params = {name: value for name, value in form.data.items() if value not in ("", None) and name != "after"}
@@ -100,16 +117,10 @@ class LogSearchView(BoardReaderMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = self.search_form(request)
-        context: dict[str, Any] = {
-            "form": form,
-            "tile_url": settings.PORCHLIGHT_TILE_URL,
-            "boundary_geojson": request.tenant.boundary.geojson if request.tenant.boundary else "",  # type: ignore[attr-defined]
-        }
+        context = search_context(request, form)
         if not form.is_valid():
             return render(request, self.template, context, status=400)
-        log_filter = form.log_filter()
-        if log_filter.upto is None:
-            log_filter = LogFilter(**{**log_filter.__dict__, "upto": chain_head().count})
+        log_filter = filter_anchored(form.log_filter())
         sort, after = form.sort_order(), form.cleaned_data.get("after")
         page = events_page(log_filter=log_filter, sort=sort, after=after, size=PAGE_SIZE)
         count, more = events_count_capped(log_filter=log_filter)
@@ -155,11 +166,12 @@ class _ExportBase(BoardReaderMixin, View):
             raise Http404
         form = self.search_form(request)
         if not form.is_valid():
-            return render(request, LogSearchView.template, {"form": form}, status=400)
+            return render(request, LogSearchView.template, search_context(request, form), status=400)
         log_filter, sort = form.log_filter(), form.sort_order()
         if log_filter.upto is None:
             # Anchor the export (and its manifest's link) to the head as it is now.
             return redirect(f"{request.path}?{_query(form, upto=chain_head().count)}")
+        log_filter = filter_anchored(log_filter)
         count = events_search(log_filter=log_filter)[: EXPORT_MAX_EVENTS + 1].count()
         if count > EXPORT_MAX_EVENTS:
             form.add_error(
@@ -170,7 +182,7 @@ class _ExportBase(BoardReaderMixin, View):
                 )
                 % {"max": EXPORT_MAX_EVENTS},
             )
-            return render(request, LogSearchView.template, {"form": form}, status=400)
+            return render(request, LogSearchView.template, search_context(request, form), status=400)
         _record(
             request,
             action=Action.LOG_EXPORT,

@@ -438,3 +438,11 @@ def test_the_search_page_costs_the_same_queries_for_a_full_page_as_for_a_short_o
 
 def _log_queries(context: Any) -> list[str]:
     return [q["sql"][:60] for q in context.captured_queries if "audit_" in q["sql"] and "SAVEPOINT" not in q["sql"]]
+
+
+def test_a_reading_never_reaches_past_the_head(board: TenantClient) -> None:
+    head = _event().seq
+
+    response = board.get(SEARCH, {"upto": str(10**15)})
+
+    assert response.context["upto"] == head
