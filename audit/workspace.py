@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tenants.utils import tenant_context
@@ -77,7 +78,10 @@ class BoardReaderMixin(LoginRequiredMixin):
         if request.user.role not in AUDIT_READER_ROLES or not session_passed_mfa(request):
             _record(request, action=Action.AUDIT_READ, allowed=False, quantity=0, details={"path": request.path[:200]})
             raise Http404
-        return super().dispatch(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        # What the log says (case numbers, officers) is kept by no cache, the browser's included.
+        add_never_cache_headers(response)
+        return response
 
     def search_form(self, request: HttpRequest) -> LogSearchForm:
         return LogSearchForm(
@@ -215,7 +219,6 @@ class LogExportView(_ExportBase):
         chunks = self.chunks(request, fmt=fmt, log_filter=log_filter, sort=sort, tally=ExportTally())
         response = StreamingHttpResponse(_schema_chunks(request.tenant, chunks), content_type=CONTENT_TYPES[fmt])  # type: ignore[attr-defined]
         response["Content-Disposition"] = f'attachment; filename="{file_name}"'
-        response["Cache-Control"] = "no-store"
         return response
 
 
@@ -255,7 +258,6 @@ class LogExportManifestView(_ExportBase):
             )
         response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
         response["Content-Disposition"] = f'attachment; filename="{file_name}.manifest.json"'
-        response["Cache-Control"] = "no-store"
         return response
 
 

@@ -446,3 +446,10 @@ def test_a_reading_never_reaches_past_the_head(board: TenantClient) -> None:
     response = board.get(SEARCH, {"upto": str(10**15)})
 
     assert response.context["upto"] == head
+
+
+@pytest.mark.parametrize("path", [SEARCH, "/oversight/changes/"])
+def test_the_board_pages_are_kept_by_no_cache(board: TenantClient, path: str) -> None:
+    response = board.get(path)
+
+    assert "no-store" in response["Cache-Control"]
