@@ -10,6 +10,10 @@ class FootageConfig(AppConfig):
         # of evidence exports; the log sits below this app, so the key is lent to it here.
         from audit.log_export import manifest_signer_register
 
-        from .signing import department_signer
+        from .signing import department_signing_key, sign_with
+
+        def department_signer(data: bytes) -> tuple[bytes, bytes]:
+            key = department_signing_key()
+            return sign_with(bytes(key.private_key), data), bytes(key.public_key)
 
         manifest_signer_register(department_signer)

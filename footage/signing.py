@@ -86,10 +86,3 @@ def department_signing_key() -> SigningKey:
 def sign(data: bytes) -> bytes:
     """Sign ``data`` with the current department's key."""
     return sign_with(bytes(department_signing_key().private_key), data)
-
-
-def department_signer(data: bytes) -> tuple[bytes, bytes]:
-    """Sign ``data`` with the current department's key: (signature, raw public key). Lent to
-    the access log for the board's exports (footage.apps)."""
-    key = department_signing_key()
-    return sign_with(bytes(key.private_key), data), bytes(key.public_key)
