@@ -453,3 +453,14 @@ def test_the_board_pages_are_kept_by_no_cache(board: TenantClient, path: str) ->
     response = board.get(path)
 
     assert "no-store" in response["Cache-Control"]
+
+
+def test_the_manifest_is_signed_with_the_key_of_evidence_exports(board: TenantClient) -> None:
+    from footage.signing import department_signing_key, public_key_fingerprint
+
+    _event(case="KEY")
+    page = board.get(SEARCH, {"case_number": "KEY"})
+
+    document = json.loads(_download(board, dict(page.context["manifests"])["csv"]))
+
+    assert document["signature"]["fingerprint"] == public_key_fingerprint(department_signing_key().public_key)
