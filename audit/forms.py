@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import STAFF_ROLES, Role
 from tenants.models import PURPOSE_LABELS
@@ -267,7 +268,7 @@ def _unknown_value(name: str) -> Any:
 
 
 class AdminChangesForm(_DateRangeMixin):
-    kind = forms.ChoiceField(label=_("Change"), required=False)
+    kind = forms.ChoiceField(label=pgettext_lazy("a kind of change (noun)", "Change"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
