@@ -16,6 +16,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
+
 # The times Python can hold (a day inside year 1 to 9999, so that no time zone takes them out).
 READABLE_TIME_SQL = "CASE WHEN {0} >= '0001-01-02 00:00:00+00' AND {0} < '9999-12-31 00:00:00+00' THEN {0} END"
 
@@ -40,8 +42,18 @@ class Action(models.TextChoices):
     CLIP_DOWNLOAD = "clip_download", _("Clip downloaded")
     EVIDENCE_HOLD = "evidence_hold", _("Legal hold placed or released")
     AUDIT_READ = "audit_read", _("Access log read")
+    LOG_EXPORT = "log_export", _("Access log exported")
     CONSOLE_DENIED = "console_denied", _("Console access refused")
     CHAIN_REANCHORED = "chain_reanchored", _("Log break acknowledged by the operator")
+
+
+# The units writers give ``quantity``, in words.
+QUANTITY_UNITS = {
+    "rows": _("rows"),
+    "results": _("results"),
+    "seconds": _("seconds"),
+    "bytes": _("bytes"),
+}
 
 
 class Outcome(models.TextChoices):
@@ -105,6 +117,17 @@ class AccessEvent(models.Model):
             GinIndex(fields=["owner_refs"], name="audit_event_owner_refs"),
             models.Index(fields=["action", "occurred_at"], name="audit_event_action_time"),
             models.Index(fields=["actor_id", "occurred_at"], name="audit_event_actor_time"),
+            # The board's search (audit.log_search) pages by (occurred_at, seq); each filter of
+            # one value has an index that yields its events in that order (migration 0014).
+            models.Index(fields=["occurred_at", "seq"], name="audit_event_time_seq"),
+            models.Index(fields=["actor_badge", "occurred_at"], name="audit_event_badge_time"),
+            models.Index(fields=["case_number", "occurred_at"], name="audit_event_case_time"),
+            models.Index(fields=["purpose_category", "occurred_at"], name="audit_event_category_time"),
+            models.Index(fields=["reason", "occurred_at"], name="audit_event_reason_time"),
+            models.Index(
+                fields=["occurred_at", "seq"], condition=models.Q(outcome="denied"), name="audit_event_denied_time"
+            ),
+            GinIndex(fields=["targets"], name="audit_event_targets"),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(reason=""), name="audit_event_reason_required"),
@@ -115,6 +138,14 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.outcome}"
+
+    def actor_role_label(self) -> str:
+        """The role the actor held, in words (a role the code no longer knows, as itself)."""
+        return str(Role(self.actor_role).label) if self.actor_role in Role.values else self.actor_role
+
+    def quantity_unit_label(self) -> str:
+        """The unit of ``quantity`` in words (one the code does not know, as itself)."""
+        return str(QUANTITY_UNITS.get(self.quantity_unit, self.quantity_unit))
 
     def action_label(self) -> str:
         """The action in words. ``export`` is also a footage request's evidence package,

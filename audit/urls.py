@@ -1,7 +1,20 @@
 from django.urls import path
 
-from . import views
+from . import views, workspace
 
 urlpatterns = [
     path("oversight/", views.OversightLogView.as_view(), name="oversight-log"),
+]
+
+# The oversight board's workspace (audit.workspace): search, export with a signed manifest,
+# administrative changes.
+urlpatterns += [
+    path("oversight/search/", workspace.LogSearchView.as_view(), name="audit-board-search"),
+    path("oversight/export/<str:fmt>/", workspace.LogExportView.as_view(), name="audit-board-export"),
+    path(
+        "oversight/export/<str:fmt>/manifest/",
+        workspace.LogExportManifestView.as_view(),
+        name="audit-board-export-manifest",
+    ),
+    path("oversight/changes/", workspace.AdminChangesView.as_view(), name="audit-board-admin-changes"),
 ]

@@ -1,0 +1,278 @@
+"""The board's filter of the access log, as a form: every field says what is wrong with it.
+
+Dates are the department's calendar days (its time zone); the form turns them into the
+times the log is searched by. Reasons and purpose categories are offered from the values the
+log holds (audit.log_search.log_values), so an unknown one is named, not silently matched to
+nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.models import STAFF_ROLES, Role
+from tenants.models import PURPOSE_LABELS
+
+from .admin_changes import admin_change_kinds
+from .log_search import Area, LogFilter, Sort
+from .models import Action, Outcome
+
+# The log begins with Porchlight; a date before this is a typing mistake, not a question.
+EARLIEST_YEAR = 2000
+MAX_RADIUS_M = 50_000  # a board looks at a city, not a state
+MAX_POLYGON_POINTS = 1_000
+MAX_TEXT = 64
+
+
+def _choices(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    return [("", _("all")), *pairs]
+
+
+class _DateRangeMixin(forms.Form):
+    date_from = forms.DateField(
+        label=_("From (day)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+    )
+    date_to = forms.DateField(
+        label=_("To (day, included)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+    )
+
+    def __init__(self, *args: Any, time_zone: str, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_zone = ZoneInfo(time_zone)
+        self.today = today
+
+    def _check_day(self, name: str) -> dt.date | None:
+        day: dt.date | None = self.cleaned_data.get(name)
+        if day is not None and day.year < EARLIEST_YEAR:
+            raise forms.ValidationError(
+                _("The log has no events before %(year)d: check the year."), params={"year": EARLIEST_YEAR}
+            )
+        if day is not None and day > self.today + dt.timedelta(days=1):
+            raise forms.ValidationError(_("This day has not come yet: the log has no events after today."))
+        return day
+
+    def clean_date_from(self) -> dt.date | None:
+        return self._check_day("date_from")
+
+    def clean_date_to(self) -> dt.date | None:
+        return self._check_day("date_to")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The last day comes before the first: swap them, or change one."))
+        return data
+
+    def time_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The days as times in the department's zone: from the first day's midnight to the
+        midnight after the last day (whatever a daylight-saving change does to that day)."""
+        start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
+        return (
+            dt.datetime.combine(start, dt.time(), tzinfo=self.time_zone) if start else None,
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=self.time_zone) if end else None,
+        )
+
+
+class _FiniteFloatField(forms.FloatField):
+    def to_python(self, value: Any) -> float | None:  # type: ignore[override]  # stubs: FloatField inherits int
+        try:
+            number = super().to_python(value)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if number is not None and not math.isfinite(number):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
+def _in_range(low: int, high: int) -> dict[str, Any]:
+    message = _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high}
+    return {"invalid": message, "min_value": message, "max_value": message}
+
+
+class LogSearchForm(_DateRangeMixin):
+    """Every field of an access event the board may filter by. Bound to the query string."""
+
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False)
+    reason = forms.ChoiceField(label=_("Reason"), required=False)
+    badge = forms.CharField(
+        label=_("Officer's badge"),
+        required=False,
+        max_length=32,
+        error_messages={"max_length": _("A badge number has at most %(limit_value)d characters.")},
+    )
+    role = forms.ChoiceField(label=_("Role"), required=False)
+    purpose_category = forms.ChoiceField(label=_("Purpose category"), required=False)
+    case_number = forms.CharField(
+        label=_("Case number"),
+        required=False,
+        max_length=MAX_TEXT,
+        error_messages={"max_length": _("A case number has at most %(limit_value)d characters.")},
+    )
+    camera = forms.UUIDField(
+        label=_("Camera (pseudonymous id)"),
+        required=False,
+        error_messages={
+            "invalid": _(
+                "A camera id looks like 3f2c9a1e-7b4d-4c1a-9e2f-0a1b2c3d4e5f (as the log and exports show it)."
+            )
+        },
+    )
+    lat = _FiniteFloatField(
+        label=_("Latitude"), required=False, min_value=-90, max_value=90, error_messages=_in_range(-90, 90)
+    )
+    lon = _FiniteFloatField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180, error_messages=_in_range(-180, 180)
+    )
+    radius_m = _FiniteFloatField(
+        label=_("Radius (m)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_RADIUS_M,
+        error_messages=_in_range(1, MAX_RADIUS_M),
+    )
+    polygon = forms.CharField(
+        label=_("Polygon (GeoJSON)"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=100_000
+    )
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[(Sort.NEWEST.value, _("newest first")), (Sort.OLDEST.value, _("oldest first"))],
+    )
+    upto = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2**62,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("upto must be the number of an event.")},
+    )
+    after = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2**62,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("after must be the number of an event.")},
+    )
+
+    def __init__(self, *args: Any, reasons: list[str], categories: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        roles = [(r.value, r.label) for r in Role if r in STAFF_ROLES] + [("operator", _("Platform operator"))]
+        choices: dict[str, list[tuple[str, Any]]] = {
+            "action": sorted(Action.choices, key=lambda pair: str(pair[1])),
+            "outcome": list(Outcome.choices),
+            "reason": [(r, r) for r in reasons],
+            "role": roles,
+            "purpose_category": [(c, PURPOSE_LABELS.get(c, c)) for c in categories],
+        }
+        for name, pairs in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = _choices(pairs)
+        for name in ("action", "outcome", "reason", "role", "purpose_category", "sort"):
+            self.fields[name].error_messages["invalid_choice"] = _unknown_value(name)
+
+    def clean_polygon(self) -> str:
+        raw = (self.cleaned_data.get("polygon") or "").strip()
+        if not raw:
+            return ""
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            raise forms.ValidationError(
+                _("The polygon is not GeoJSON: draw it on the map, or paste a GeoJSON Polygon.")
+            ) from None
+        if not isinstance(value, dict) or value.get("type") != "Polygon":
+            raise forms.ValidationError(_("The polygon must be a GeoJSON Polygon (its “type” is “Polygon”)."))
+        try:
+            geometry = GEOSGeometry(json.dumps(value), srid=4326)
+        except (GEOSException, ValueError, TypeError):
+            raise forms.ValidationError(
+                _("The polygon is not GeoJSON: draw it on the map, or paste a GeoJSON Polygon.")
+            ) from None
+        if geometry.num_points > MAX_POLYGON_POINTS:
+            raise forms.ValidationError(
+                _("The polygon has more than %(n)d points: draw a simpler one."), params={"n": MAX_POLYGON_POINTS}
+            )
+        if not geometry.valid:
+            raise forms.ValidationError(_("The polygon crosses itself: draw it again."))
+        lons, lats = zip(*geometry.coords[0], strict=True)  # type: ignore[attr-defined]  # a Polygon (checked above)
+        if min(lats) < -90 or max(lats) > 90 or min(lons) < -180 or max(lons) > 180:
+            raise forms.ValidationError(_("The polygon lies outside the Earth's latitudes and longitudes."))
+        return geometry.json
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        circle = [data.get(name) for name in ("lat", "lon", "radius_m")]
+        if data.get("polygon"):
+            if any(value is not None for value in circle):
+                self.add_error("polygon", _("Give a circle or a polygon, not both."))
+        elif any(value is not None for value in circle) and any(value is None for value in circle):
+            for name, value in zip(("lat", "lon", "radius_m"), circle, strict=True):
+                if value is None and name not in self.errors:
+                    self.add_error(name, _("A circle needs a latitude, a longitude and a radius."))
+        return data
+
+    def log_filter(self) -> LogFilter:
+        data = self.cleaned_data
+        start, end = self.time_range()
+        area = None
+        if data.get("polygon"):
+            area = Area(polygon_geojson=data["polygon"])
+        elif data.get("radius_m") is not None:
+            area = Area(lon=data["lon"], lat=data["lat"], radius_m=data["radius_m"])
+        return LogFilter(
+            start=start,
+            end=end,
+            actions=(data["action"],) if data.get("action") else (),
+            outcome=data.get("outcome") or "",
+            reason=data.get("reason") or "",
+            badge=(data.get("badge") or "").strip(),
+            role=data.get("role") or "",
+            purpose_category=data.get("purpose_category") or "",
+            case_number=(data.get("case_number") or "").strip(),
+            camera=data.get("camera"),
+            area=area,
+            upto=data.get("upto"),
+        )
+
+    def sort_order(self) -> Sort:
+        return Sort(self.cleaned_data.get("sort") or Sort.NEWEST)
+
+
+def _unknown_value(name: str) -> Any:
+    messages = {
+        "action": _("“%(value)s” is not an action of the log; choose one from the list."),
+        "outcome": _("The outcome is “allowed” or “denied”, not “%(value)s”."),
+        "reason": _("No event of this department has the reason “%(value)s”; choose one from the list."),
+        "role": _("“%(value)s” is not a staff role; choose one from the list."),
+        "purpose_category": _("No event of this department has the purpose category “%(value)s”."),
+        "sort": _("The order is “newest” or “oldest”, not “%(value)s”."),
+    }
+    return messages[name]
+
+
+class AdminChangesForm(_DateRangeMixin):
+    kind = forms.ChoiceField(label=pgettext_lazy("a kind of change (noun)", "Change"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _choices(admin_change_kinds())  # type: ignore[attr-defined]  # a ChoiceField
+        self.fields["kind"].error_messages["invalid_choice"] = _(
+            "“%(value)s” is not a kind of change; choose one from the list."
+        )
