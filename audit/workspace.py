@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
     from django.http.response import HttpResponseBase
 
+    from accounts.authenticated import AuthenticatedHttpRequest
+
 PAGE_SIZE = 50
 # An export holds one chunk in memory, whatever its size; the cap keeps one request from
 # holding a worker for hours. A year of a large department is well under it.
@@ -54,7 +56,7 @@ CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; ch
 def _record(request: HttpRequest, *, action: str, allowed: bool, quantity: int | None, details: dict[str, Any]) -> None:
     with transaction.atomic():
         access_event_record(
-            actor=_actor(request),
+            actor=_actor(cast("AuthenticatedHttpRequest", request)),
             facts=EventFacts(
                 action=action,
                 outcome=Outcome.ALLOWED if allowed else Outcome.DENIED,
@@ -248,7 +250,7 @@ class LogExportManifestView(_ExportBase):
                 head_seq=log_filter.upto,
                 head_hash=head[0].hash if head else "",
                 generated_at=timezone.now().astimezone(dt.UTC).isoformat(),
-                generated_by=_actor(request).label,
+                generated_by=_actor(cast("AuthenticatedHttpRequest", request)).label,
             )
         except SignerMissing:
             return HttpResponse(
