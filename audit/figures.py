@@ -122,8 +122,10 @@ class Figures:
     period: Period
     # (action code or EVIDENCE) -> events per bucket (Period.buckets), every outcome
     by_bucket_action: dict[str, list[int]] = field(default_factory=dict)
-    # allowed accesses per bucket, and per action for the whole period
+    # allowed police accesses (ACCESS_ACTIONS, evidence exports apart) per bucket, per action
     accesses_by_bucket: list[int] = field(default_factory=list)
+    accesses_by_bucket_action: dict[str, list[int]] = field(default_factory=dict)
+    denials_by_bucket: list[int] = field(default_factory=list)
     searches_by_category: dict[str, int] = field(default_factory=dict)
     searches_by_bucket_category: dict[str, list[int]] = field(default_factory=dict)
     live_views: int = 0
@@ -160,7 +162,8 @@ def figures_of(period: Period) -> Figures:
     by_action: dict[str, list[int]] = defaultdict(lambda: list(empty))
     by_category: dict[str, list[int]] = defaultdict(lambda: list(empty))
     accesses = list(empty)
-    live_minutes = [0] * len(buckets)
+    accesses_by_action: dict[str, list[int]] = defaultdict(lambda: list(empty))
+    denials = list(empty)
     live_seconds = [0] * len(buckets)
     for row in rows:
         bucket = row["bucket"]
@@ -171,8 +174,10 @@ def figures_of(period: Period) -> Figures:
         by_action[EVIDENCE if row["evidence"] else action][slot] += n
         if allowed and action in ACCESS_ACTIONS:
             accesses[slot] += n
+            accesses_by_action[EVIDENCE if row["evidence"] else action][slot] += n
         if not allowed:
             figures.denials += n
+            denials[slot] += n
             figures.denials_by_reason[row["reason"]] = figures.denials_by_reason.get(row["reason"], 0) + n
         elif action == Action.SEARCH:
             category = row["category"] or "-"
@@ -193,6 +198,8 @@ def figures_of(period: Period) -> Figures:
     figures.by_bucket_action = dict(sorted(by_action.items(), key=lambda item: -sum(item[1])))
     figures.searches_by_bucket_category = dict(by_category)
     figures.accesses_by_bucket = accesses
+    figures.accesses_by_bucket_action = dict(sorted(accesses_by_action.items(), key=lambda item: -sum(item[1])))
+    figures.denials_by_bucket = denials
     figures.live_minutes_by_bucket = live_minutes
     figures.searches_by_category = dict(sorted(figures.searches_by_category.items(), key=lambda item: -item[1]))
     figures.denials_by_reason = dict(sorted(figures.denials_by_reason.items(), key=lambda item: -item[1]))
