@@ -85,12 +85,14 @@ def dashboard_context(figures: Figures) -> dict[str, Any]:
         "labels": labels,
         "by_action_rows": [(name, values, sum(values)) for name, values in by_action.items()],
         "by_action_chart": charts.bars_stacked(
-            _("Events by %(unit)s and action") % {"unit": _(period.unit)}, labels, by_action
+            _("Events by month and action") if period.month is None else _("Events by day and action"),
+            labels,
+            by_action,
         ),
         "categories": categories,
         "categories_chart": charts.bars_horizontal(_("Searches by purpose category"), categories),
         "live_chart": charts.bars_stacked(
-            _("Live minutes by %(unit)s") % {"unit": _(period.unit)},
+            _("Live minutes by month") if period.month is None else _("Live minutes by day"),
             labels,
             {_("Live minutes"): figures.live_minutes_by_bucket},
         ),

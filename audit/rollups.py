@@ -1,11 +1,12 @@
 """The log's figures, kept up to date as events are written, so that no page scans the log.
 
-Two tables are maintained in the same transaction as each event (``rollups_add``, called by
-audit.services.access_event_record): ``DayRollup`` (per department-local day, action,
-outcome, reason, purpose category, evidence) and ``HourRollup`` (per local month, weekday,
-hour, action, outcome). Events of a department are already written one at a time (the
-chain's advisory lock, held until the commit), so the upserts never race, and a rolled-back
-access takes its counts with it.
+Three tables are maintained in the same transaction as each event (``rollups_add``, called
+by audit.services.access_event_record): ``DayRollup`` (per department-local day, action,
+outcome, reason, purpose category, evidence), ``MonthRollup`` (the same per local month: a
+year is read from it) and ``HourRollup`` (per local month, weekday, hour, action, outcome).
+Events of a department are already written one at a time (the chain's advisory lock, held
+until the commit), so the upserts never race, and a rolled-back access takes its counts
+with it.
 
 The police-area breakdown needs places and cameras, which the log knows nothing of: it is
 caught up after the fact from a high-water mark (``RollupMark`` "areas") by
@@ -38,6 +39,10 @@ __all__ = [
     "rollup_scan_area_free",
     "rollup_scan_day",
     "rollup_scan_hour",
+    "rollup_scan_month",
+    "rollup_stored_day",
+    "rollup_stored_hour",
+    "rollup_stored_month",
     "rollups_add",
     "rollups_rebuild",
 ]
@@ -74,6 +79,11 @@ WITH e(at, action, outcome, reason, category, evidence, quantity) AS (
     SELECT at::date, action, outcome, reason, category, evidence, 1, quantity FROM e
     ON CONFLICT (day, action, outcome, reason, category, evidence)
     DO UPDATE SET events = audit_dayrollup.events + 1, quantity = audit_dayrollup.quantity + EXCLUDED.quantity
+), m AS (
+    INSERT INTO audit_monthrollup (month, action, outcome, reason, category, evidence, events, quantity)
+    SELECT date_trunc('month', at)::date, action, outcome, reason, category, evidence, 1, quantity FROM e
+    ON CONFLICT (month, action, outcome, reason, category, evidence)
+    DO UPDATE SET events = audit_monthrollup.events + 1, quantity = audit_monthrollup.quantity + EXCLUDED.quantity
 )
 INSERT INTO audit_hourrollup (month, weekday, hour, action, outcome, events)
 SELECT date_trunc('month', at)::date, extract(isodow FROM at)::int, extract(hour FROM at)::int, action, outcome, 1
@@ -119,6 +129,11 @@ SELECT (occurred_at AT TIME ZONE %s)::date AS day, action, outcome, reason, purp
        count(*), coalesce(sum(quantity), 0)::bigint
 FROM audit_accessevent GROUP BY 1, 2, 3, 4, 5, 6
 """  # noqa: S608 (no input in the text)
+_SCAN_MONTH = f"""
+SELECT date_trunc('month', day)::date, action, outcome, reason, purpose_category, evidence,
+       sum(n)::bigint, sum(q)::bigint
+FROM ({_SCAN_DAY}) AS d(day, action, outcome, reason, purpose_category, evidence, n, q) GROUP BY 1, 2, 3, 4, 5, 6
+"""  # noqa: S608 (no input in the text)
 _SCAN_HOUR = """
 SELECT date_trunc('month', t)::date, extract(isodow FROM t)::int, extract(hour FROM t)::int, action, outcome, count(*)
 FROM (SELECT occurred_at AT TIME ZONE %s AS t, action, outcome FROM audit_accessevent) AS e GROUP BY 1, 2, 3, 4, 5
@@ -134,6 +149,17 @@ def _rows(sql: str, params: list[Any]) -> set[tuple[Any, ...]]:
 def rollup_scan_day() -> set[tuple[Any, ...]]:
     """(day, action, outcome, reason, category, evidence, events, quantity) from a full scan."""
     return _rows(_SCAN_DAY, [department_time_zone()])
+
+
+def rollup_scan_month() -> set[tuple[Any, ...]]:
+    """(month, action, outcome, reason, category, evidence, events, quantity) from a full scan."""
+    return _rows(_SCAN_MONTH, [department_time_zone()])
+
+
+def rollup_stored_month() -> set[tuple[Any, ...]]:
+    return _rows(
+        "SELECT month, action, outcome, reason, category, evidence, events, quantity FROM audit_monthrollup", []
+    )
 
 
 def rollup_scan_hour() -> set[tuple[Any, ...]]:
@@ -179,6 +205,12 @@ def rollups_rebuild() -> tuple[int, int]:
             [zone],
         )
         days = cursor.rowcount
+        cursor.execute("DELETE FROM audit_monthrollup")
+        cursor.execute(
+            "INSERT INTO audit_monthrollup (month, action, outcome, reason, category, evidence, events, quantity) "
+            "SELECT date_trunc('month', day)::date, action, outcome, reason, category, evidence, sum(events), "
+            "sum(quantity) FROM audit_dayrollup GROUP BY 1, 2, 3, 4, 5, 6"
+        )
         cursor.execute("DELETE FROM audit_hourrollup")
         cursor.execute(
             "INSERT INTO audit_hourrollup (month, weekday, hour, action, outcome, events) " + _SCAN_HOUR, [zone]

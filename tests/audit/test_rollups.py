@@ -15,8 +15,10 @@ from audit.models import AreaRollup, DayRollup
 from audit.rollups import (
     rollup_scan_day,
     rollup_scan_hour,
+    rollup_scan_month,
     rollup_stored_day,
     rollup_stored_hour,
+    rollup_stored_month,
     rollups_rebuild,
 )
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record
@@ -53,6 +55,7 @@ def test_rollups_equal_a_full_scan_after_any_mix_of_events(in_rialto: Any, event
         _record(event)
 
     assert rollup_stored_day() == rollup_scan_day()
+    assert rollup_stored_month() == rollup_scan_month()
     assert rollup_stored_hour() == rollup_scan_hour()
 
 
@@ -88,6 +91,7 @@ def test_the_rebuild_command_recomputes_the_figures_from_the_log(in_rialto: Any)
     call_command("tenant_command", "audit_rollups_rebuild", schema="rialto")
 
     assert rollup_stored_day() == rollup_scan_day()
+    assert rollup_stored_month() == rollup_scan_month()
     assert rollup_stored_hour() == rollup_scan_hour()
 
 
