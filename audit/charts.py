@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 __all__ = ["bars_horizontal", "bars_stacked", "heatmap"]
 
@@ -49,7 +50,7 @@ def bars_stacked(
     shown = names[:7]
     stacks = {name: series[name] for name in shown}
     if len(names) > 7:
-        stacks["…"] = [sum(series[name][i] for name in names[7:]) for i in range(len(labels))]
+        stacks[str(_("Other actions"))] = [sum(series[name][i] for name in names[7:]) for i in range(len(labels))]
     left, bottom, legend_rows = 48, 22, (len(stacks) + 2) // 3
     plot_h = height - bottom - 10
     full_h = height + legend_rows * 18 + 6
@@ -64,7 +65,7 @@ def bars_stacked(
     every = max(1, len(labels) // 16)
     for i, label in enumerate(labels):
         x = left + i * step
-        y = plot_h + 10
+        y: float = plot_h + 10
         for n, values in enumerate(stacks.values()):
             h = plot_h * values[i] / top
             if h > 0:
@@ -79,11 +80,11 @@ def bars_stacked(
                 f'<text x="{x + step / 2:.1f}" y="{plot_h + 24}" text-anchor="middle" {FONT}>{escape(label)}</text>'
             )
     for n, name in enumerate(stacks):
-        lx, ly = 10 + (n % 3) * ((width - 20) / 3), height + 4 + (n // 3) * 18
+        lx, ly = 10 + (n % 2) * ((width - 20) / 2), height + 4 + (n // 2) * 18
         colour = PALETTE[n] if n < 7 else OTHER_COLOUR
         body.append(
             f'<rect x="{lx:.1f}" y="{ly}" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{lx + 16:.1f}" y="{ly + 11}" {FONT}>{escape(name[:32])}</text>'
+            f'<text x="{lx + 16:.1f}" y="{ly + 11}" {FONT}>{escape(name[:46])}</text>'
         )
     return _svg(width, full_h, title, body)
 

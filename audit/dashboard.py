@@ -151,7 +151,7 @@ class OversightDashboardView(LoginRequiredMixin, View):
             reason="ok",
             details={"year": period.year, "month": period.month or ""},
         )
-        context = {
+        context: dict[str, Any] = {
             "figures": figures,
             "footage": footage,
             "period_words": period_words(period),

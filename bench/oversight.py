@@ -93,10 +93,12 @@ SELECT g, occurred_at, 1 + (g %% 40), 'Officer ' || (g %% 40), (1000 + g %% 40):
     encode(sha256(('c' || g)::bytea), 'hex'), encode(sha256(('p' || g)::bytea), 'hex'),
     encode(sha256(('h' || g)::bytea), 'hex')
 FROM (
-    SELECT g, r, d, action,
-        -- a year, day by day; within a day more by day than by night (a peak in the afternoon)
+    SELECT g, r, d, action, k, m, w,
+        -- a year, day by day; within a day, one in ten at any hour, the rest between 06:00 and
+        -- 21:00 peaking early in the afternoon (the mean of two uniform draws)
         ((timestamp '{year}-01-01' + ((g - 1) * 365.0 / %(n)s) * interval '1 day')::date
-            + interval '1 hour' * (24 * (0.15 + 0.8 * sqrt(h)))) AT TIME ZONE 'America/Los_Angeles' AS occurred_at,
+            + interval '1 hour' * CASE WHEN k < 0.1 THEN 24 * m ELSE 6 + 15 * (m + w) / 2 END)
+            AT TIME ZONE 'America/Los_Angeles' AS occurred_at,
         CASE WHEN d < {denied} THEN 'denied' ELSE 'allowed' END AS outcome,
         CASE WHEN d < {denied} THEN (ARRAY{reasons})[1 + floor(d / {denied} * {n_reasons})::int] ELSE 'ok' END
             AS reason,
@@ -110,7 +112,8 @@ FROM (
              WHEN action IN ('camera_view', 'live_start', 'clip_view') THEN ARRAY['camera:' || md5(g::text)::uuid::text]
              ELSE '{{}}'::text[] END AS targets
     FROM (
-        SELECT g, r, random() AS d, random() AS c, random() AS h, random() AS x, random() AS y, {action_case} AS action
+        SELECT g, r, random() AS d, random() AS c, random() AS h, random() AS x, random() AS y,
+               random() AS k, random() AS m, random() AS w, {action_case} AS action
         FROM (SELECT g, random() AS r FROM generate_series(%(first)s, %(last)s) AS g) AS s
     ) AS t
 ) AS e

@@ -11,6 +11,7 @@ events count as "no police area", as do places outside every area.
 """
 
 from collections import Counter
+from typing import Any
 
 from django.db import transaction
 
@@ -37,7 +38,7 @@ def _batch(*, limit: int) -> tuple[int, int]:
                 positions[str(public_id)] = (location.x, location.y)
         placed = [(event, event.center or positions.get(event.camera_id)) for event in events]
         areas = iter(police_areas_at([point for _, point in placed if point is not None]))
-        counts: Counter[tuple] = Counter()  # type: ignore[type-arg]
+        counts: Counter[tuple[Any, str, str, str, str]] = Counter()
         for event, point in placed:
             area = next(areas) if point is not None else None
             ref, name = (f"police_area:{area.pk}", area.name) if area else ("", "")

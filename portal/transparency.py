@@ -55,8 +55,10 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
     def cells(values: list[int]) -> list[int | str]:
         return [suppress(value, threshold) for value in values]
 
+    # Cameras asked: from the log (footage_request events); how they were answered: counts
+    # from the footage app (an owner's answer is not a police access, so it is no event).
     footage = footage_answers_count(period.start, period.end)
-    sent = footage["sent"]
+    sent = figures.footage_requests
     answered = sum(footage[answer] for answer in ANSWERED)
     head = chain_head()
     key = department_signing_key()

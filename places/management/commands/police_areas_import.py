@@ -24,8 +24,8 @@ DEFAULT_KIND = AreaKind.BEAT
 class Command(BaseCommand):
     help = "Load police areas (beats, districts) from a GeoJSON file into this department."
     which = WHICH
-    kinds = KINDS
-    default_kind = DEFAULT_KIND
+    kinds: list[str] = KINDS
+    default_kind: str = DEFAULT_KIND
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
