@@ -26,7 +26,17 @@ from accounts.selectors import actor_label, session_passed_mfa
 from tenants.models import PURPOSE_LABELS
 
 from . import charts
-from .figures import EVIDENCE, Figures, Period, PeriodError, figure_provide, figures_of, label, period_parse
+from .figures import (
+    EVIDENCE,
+    Figures,
+    Period,
+    PeriodError,
+    figure_provide,
+    figures_of,
+    grouper,
+    label,
+    period_parse,
+)
 from .models import Action, Outcome
 from .rollups import rollup_scan_area_free
 from .services import ActorSnapshot, EventFacts, access_event_record, session_key_hash
@@ -75,6 +85,7 @@ def dashboard_context(figures: Figures) -> dict[str, Any]:
     """Charts and tables of the figures (shared with nothing else: the public page has its own)."""
     period = figures.period
     labels = bucket_labels(period)
+    grouped = grouper()
     by_action = {action_words(code): values for code, values in figures.by_bucket_action.items()}
     categories = [(purpose_words(code), n) for code, n in figures.searches_by_category.items()]
     reasons = list(figures.denials_by_reason.items())
@@ -83,26 +94,30 @@ def dashboard_context(figures: Figures) -> dict[str, Any]:
     hours_title = _("Police accesses by hour of day and day of week")
     return {
         "labels": labels,
-        "by_action_rows": [(name, values, sum(values)) for name, values in by_action.items()],
+        "by_action_rows": [
+            (name, [grouped(v) for v in values], grouped(sum(values))) for name, values in by_action.items()
+        ],
         "by_action_chart": charts.bars_stacked(
             _("Events by month and action") if period.month is None else _("Events by day and action"),
             labels,
             by_action,
         ),
-        "categories": categories,
+        "categories": [(name, grouped(n)) for name, n in categories],
         "categories_chart": charts.bars_horizontal(_("Searches by purpose category"), categories),
         "live_chart": charts.bars_stacked(
             _("Live minutes by month") if period.month is None else _("Live minutes by day"),
             labels,
             {_("Live minutes"): figures.live_minutes_by_bucket},
         ),
-        "live_rows": list(zip(labels, figures.live_minutes_by_bucket, strict=True)),
-        "reasons": reasons,
+        "live_rows": [(name, grouped(v)) for name, v in zip(labels, figures.live_minutes_by_bucket, strict=True)],
+        "reasons": [(name, grouped(n)) for name, n in reasons],
         "reasons_chart": charts.bars_horizontal(_("Refusals by reason"), reasons),
-        "areas": areas,
+        "areas": [(name, grouped(n)) for name, n in areas],
         "areas_chart": charts.bars_horizontal(_("Events with a place by police area"), areas),
         "hours_chart": charts.heatmap(hours_title, weekdays, figures.hour_weekday),
-        "hours_rows": list(zip(weekdays, figures.hour_weekday, strict=True)),
+        "hours_rows": [
+            (name, [grouped(v) for v in values]) for name, values in zip(weekdays, figures.hour_weekday, strict=True)
+        ],
         "hours": list(range(24)),
     }
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from audit.charts import bars_stacked
-from audit.figures import EVIDENCE, Figures, Period, PeriodError, figures_of, label, period_parse, suppress
+from audit.figures import EVIDENCE, Figures, Period, PeriodError, figures_of, grouper, label, period_parse, suppress
 from audit.models import Action
 from audit.selectors import chain_head
 from cameras.models import ConsentGrant
@@ -143,8 +143,10 @@ class TransparencyView(View):
         data = transparency_data(period=period, policy=policy, figures=figures)
         months = [str(MONTHS_3[bucket.month]).capitalize() for bucket in period.buckets()]
 
-        def rows(series: dict[str, list[Any]], words: Any) -> list[tuple[str, list[Any]]]:
-            return [(words(code), values) for code, values in series.items()]
+        grouped = grouper()
+
+        def rows(series: dict[str, list[Any]], words: Any) -> list[tuple[str, list[str]]]:
+            return [(words(code), [grouped(v) for v in values]) for code, values in series.items()]
 
         context = {
             "data": data,
@@ -154,7 +156,11 @@ class TransparencyView(View):
             "policy": policy,
             "action_rows": rows(data["accesses_by_month_and_action"], _action_words),
             "category_rows": rows(data["searches_by_month_and_purpose_category"], _purpose_words),
-            "levels": [(_level_words(level), n) for level, n in data["registered_cameras_by_consent_level"].items()],
+            "denial_cells": [grouped(v) for v in data["denials_by_month"]],
+            "live_cells": [grouped(v) for v in data["live_minutes_by_month"]],
+            "levels": [
+                (_level_words(level), grouped(n)) for level, n in data["registered_cameras_by_consent_level"].items()
+            ],
             # Drawn from the published (suppressed) cells only: a "<5" bar is drawn as 0.
             "accesses_chart": bars_stacked(
                 _("Police accesses by month"),
