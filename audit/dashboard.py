@@ -156,8 +156,8 @@ class OversightDashboardView(LoginRequiredMixin, View):
             self._record(
                 request, outcome=Outcome.DENIED, reason="invalid_filter", details={"year": year, "month": month}
             )
-            context = {"error": str(exc), "years": _years(today), "year": year, "month": month, "months": _months()}
-            return render(request, self.template_name, context, status=400)
+            refused = {"error": str(exc), "years": _years(today), "year": year, "month": month, "months": _months()}
+            return render(request, self.template_name, refused, status=400)
         figures = figures_of(period)
         footage = figure_provide("footage_answers", start=period.start, end=period.end)
         self._record(
