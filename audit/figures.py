@@ -18,9 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Max, Sum
+from django.db import connection
+from django.db.models import Max, Sum
 
-from .models import Action, AreaRollup, DayRollup, HourRollup, MonthRollup, Outcome
+from .models import Action, AreaRollup, HourRollup, Outcome
 
 __all__ = [
     "Figures",
@@ -146,27 +147,49 @@ class Figures:
         return round(self.live_seconds / 60)
 
 
+# GROUPING(action, reason, category) of each grouping set below.
+_BY_ACTION, _BY_REASON, _BY_CATEGORY = 0b011, 0b101, 0b110
+_GROUPED = """
+SELECT b, action, outcome, evidence, reason, category, sum(events)::bigint, sum(quantity)::bigint,
+       GROUPING(action, reason, category)
+FROM (SELECT {column} AS b, action, outcome, evidence, events, quantity,
+             CASE WHEN outcome = 'denied' THEN reason END AS reason,
+             CASE WHEN action = 'search' AND outcome = 'allowed' THEN category END AS category
+      FROM {table} WHERE {column} >= %s AND {column} < %s) AS r
+GROUP BY GROUPING SETS ((b, action, outcome, evidence), (reason), (b, category))
+HAVING GROUPING(action, reason, category) = 3 OR (GROUPING(action, reason, category) = 5 AND reason IS NOT NULL)
+    OR (GROUPING(action, reason, category) = 6 AND category IS NOT NULL)
+"""
+
+
 def figures_of(period: Period) -> Figures:
     """Every figure of the dashboard for a period of the department's local days."""
     figures = Figures(period=period)
     buckets = period.buckets()
     index = {bucket: n for n, bucket in enumerate(buckets)}
     empty = [0] * len(buckets)
-    # A month's days from the day table; a year's months from the month table (12 x its kinds
-    # of event rather than 365 x), grouped as they are stored.
-    if period.month:
-        table: Any = DayRollup.objects.filter(day__gte=period.start, day__lt=period.end).annotate(bucket=F("day"))
-    else:
-        table = MonthRollup.objects.filter(month__gte=period.start, month__lt=period.end).annotate(bucket=F("month"))
-    rows = table.values_list("bucket", "action", "outcome", "reason", "category", "evidence", "events", "quantity")
     by_action: dict[str, list[int]] = defaultdict(lambda: list(empty))
     by_category: dict[str, list[int]] = defaultdict(lambda: list(empty))
     accesses = list(empty)
     accesses_by_action: dict[str, list[int]] = defaultdict(lambda: list(empty))
     denials = list(empty)
     live_seconds = [0] * len(buckets)
-    for bucket, action, outcome, reason, category, evidence, n, quantity in rows:
+    # A month's days from the day table, a year's months from the month table, summed by
+    # PostgreSQL into the three groupings the page needs (a few hundred rows, not thousands).
+    table, column = ("audit_dayrollup", "day") if period.month else ("audit_monthrollup", "month")
+    with connection.cursor() as cursor:
+        cursor.execute(_GROUPED.format(table=table, column=column), [period.start, period.end])
+        rows = cursor.fetchall()
+    for bucket, action, outcome, evidence, reason, category, n, quantity, grouping in rows:
+        if grouping == _BY_REASON:
+            figures.denials_by_reason[reason] = int(n)
+            continue
         slot = index[bucket]
+        if grouping == _BY_CATEGORY:
+            key = category or "-"
+            figures.searches_by_category[key] = figures.searches_by_category.get(key, 0) + n
+            by_category[key][slot] += n
+            continue
         allowed = outcome == Outcome.ALLOWED
         figures.total += n
         by_action[EVIDENCE if evidence else action][slot] += n
@@ -176,11 +199,6 @@ def figures_of(period: Period) -> Figures:
         if not allowed:
             figures.denials += n
             denials[slot] += n
-            figures.denials_by_reason[reason] = figures.denials_by_reason.get(reason, 0) + n
-        elif action == Action.SEARCH:
-            category = category or "-"
-            figures.searches_by_category[category] = figures.searches_by_category.get(category, 0) + n
-            by_category[category][slot] += n
         elif action == Action.LIVE_START:
             figures.live_views += n
         elif action == Action.LIVE_END:

@@ -2,6 +2,7 @@
 anyone who is not an audit reader gets a 404 (also logged)."""
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AccessEvent
+from audit.rollups import department_time_zone
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record
 from tests.conftest import TenantClient
 from tests.factories import UserFactory
@@ -90,7 +92,7 @@ def test_bad_filters_get_a_clear_message(logged_in_staff: Any, query: str, messa
 
 def test_a_month_shows_its_days(logged_in_staff: Any) -> None:
     client, _ = logged_in_staff(Role.OVERSIGHT)
-    today = timezone.localdate()
+    today = timezone.localdate(timezone=ZoneInfo(department_time_zone()))  # the department's day
     _event("search", category="property_crime")
 
     response = client.get(f"/oversight/dashboard/?year={today.year}&month={today.month}")

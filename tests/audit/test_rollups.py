@@ -5,12 +5,14 @@ from a mark, once per event however often or concurrently the catch-up runs."""
 import json
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
 from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from audit.figures import ACCESS_ACTIONS
 from audit.models import AreaRollup, DayRollup
 from audit.rollups import (
     rollup_scan_day,
@@ -160,3 +162,33 @@ def test_a_camera_access_counts_in_the_area_of_the_camera(in_rialto: Any, tmp_pa
     area_rollups_catch_up()
 
     assert _by_area() == {"West": 1}
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=st.lists(EVENT, min_size=1, max_size=25))
+def test_the_pages_figures_equal_counts_read_from_the_log(in_rialto: Any, events: list[dict[str, Any]]) -> None:
+    from collections import Counter
+
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from audit.figures import Period, figures_of
+    from audit.models import AccessEvent
+    from audit.rollups import department_time_zone
+
+    for event in events:
+        _record(event)
+    today = timezone.localdate(timezone=ZoneInfo(department_time_zone()))  # the rollups' days
+
+    figures = figures_of(Period(year=today.year, month=None))
+    month = figures_of(Period(year=today.year, month=today.month))
+
+    log = AccessEvent.objects.all()
+    searches = Counter(log.filter(action="search", outcome="allowed").values_list("purpose_category", flat=True))
+    assert figures.total == month.total == log.count()
+    assert figures.denials_by_reason == dict(Counter(log.filter(outcome="denied").values_list("reason", flat=True)))
+    assert figures.searches_by_category == {(k or "-"): v for k, v in searches.items()}
+    assert figures.live_views == log.filter(action="live_start", outcome="allowed").count()
+    live = log.filter(action="live_end", outcome="allowed").aggregate(s=Sum("quantity"))["s"] or 0
+    assert figures.live_seconds == month.live_seconds == live
+    assert sum(sum(row) for row in figures.hour_weekday) == log.filter(action__in=ACCESS_ACTIONS).count()
