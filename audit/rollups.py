@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import connection, transaction
 
+from tenants.models import Department
+
 from .models import Action
 
 __all__ = [
@@ -62,7 +64,11 @@ def _zone_ok(name: str) -> bool:
 def department_time_zone() -> str:
     """The current department's time zone name (UTC when none is known: the public schema,
     or a name Python does not know, which must never make an access fail)."""
-    name = getattr(getattr(connection, "tenant", None), "time_zone", "") or "UTC"
+    name = getattr(getattr(connection, "tenant", None), "time_zone", None)
+    if name is None:  # a schema entered by name (django-tenants' schema_context): ask the department
+        schema = connection.schema_name  # type: ignore[attr-defined]
+        name = Department.objects.filter(schema_name=schema).values_list("time_zone", flat=True).first()
+    name = name or "UTC"
     return name if _zone_ok(name) else "UTC"
 
 

@@ -192,3 +192,14 @@ def test_the_pages_figures_equal_counts_read_from_the_log(in_rialto: Any, events
     live = log.filter(action="live_end", outcome="allowed").aggregate(s=Sum("quantity"))["s"] or 0
     assert figures.live_seconds == month.live_seconds == live
     assert sum(sum(row) for row in figures.hour_weekday) == log.filter(action__in=ACCESS_ACTIONS).count()
+
+
+def test_a_schema_entered_by_name_still_counts_in_the_departments_days(in_rialto: Any) -> None:
+    from django_tenants.utils import schema_context
+
+    from audit.rollups import department_time_zone
+
+    with schema_context("rialto"):
+        zone = department_time_zone()
+
+    assert zone == in_rialto.time_zone
