@@ -51,7 +51,7 @@ def bars_stacked(
     stacks = {name: series[name] for name in shown}
     if len(names) > 7:
         stacks[str(_("Other actions"))] = [sum(series[name][i] for name in names[7:]) for i in range(len(labels))]
-    left, bottom, legend_rows = 48, 22, (len(stacks) + 2) // 3
+    left, bottom, legend_rows = 48, 22, (len(stacks) + 1) // 2
     plot_h = height - bottom - 10
     full_h = height + legend_rows * 18 + 6
     totals = [sum(values[i] for values in stacks.values()) for i in range(len(labels))]
