@@ -180,6 +180,7 @@ class DepartmentPolicy(models.Model):
         _("smallest count published (smaller ones show as “<N”)"),
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("On the public transparency page: a count of 1 to this minus one shows as “<N”."),
     )
     language = models.CharField(
         _("department's language"),

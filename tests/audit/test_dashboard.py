@@ -43,6 +43,7 @@ def test_audit_readers_see_the_dashboard_and_their_reading_is_logged(logged_in_s
     assert "<svg" in body
     assert "Violent crime" in body
     assert "no_grant" in body
+    assert "Answered with footage" in body  # footage's counts, offered to the log's page (audit.figures)
     assert (_last().action, _last().outcome, _last().actor_id) == ("audit_read", "allowed", user.pk)
     assert _last().details["page"] == "dashboard"
 
