@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 from hypothesis import HealthCheck, given, settings
@@ -203,3 +204,59 @@ def test_a_schema_entered_by_name_still_counts_in_the_departments_days(in_rialto
         zone = department_time_zone()
 
     assert zone == in_rialto.time_zone
+
+
+@pytest.mark.django_db(transaction=False)
+def test_concurrent_writers_and_catch_ups_count_every_event_once(
+    django_db_blocker: Any, fontana: Any, tmp_path: Path
+) -> None:
+    # Real concurrency needs committed rows in separate connections (as the chain's own
+    # concurrency test): Fontana's committed schema, so Rialto's exact counts above stay apart.
+    import threading
+
+    from django.db import transaction
+    from django.db.models import Q, Sum
+    from django_tenants.utils import tenant_context
+
+    from audit.models import AccessEvent
+
+    with django_db_blocker.unblock(), tenant_context(fontana):
+        _beats(tmp_path)
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            for _ in range(10):
+                with django_db_blocker.unblock(), tenant_context(fontana), transaction.atomic():
+                    _search_at(-117.40, 34.1)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def catcher() -> None:
+        try:
+            for _ in range(5):
+                with django_db_blocker.unblock(), tenant_context(fontana):
+                    area_rollups_catch_up(limit=7)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer) for _ in range(6)] + [threading.Thread(target=catcher) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    with django_db_blocker.unblock(), tenant_context(fontana):
+        area_rollups_catch_up()
+        placed = AccessEvent.objects.filter(
+            Q(details__area__center__isnull=False) | Q(targets__icontains="camera:")
+        ).count()
+        counted = AreaRollup.objects.aggregate(n=Sum("events"))["n"]
+        assert errors == []
+        assert counted == placed
+        assert rollup_stored_day() == rollup_scan_day()
+        assert rollup_stored_hour() == rollup_scan_hour()
