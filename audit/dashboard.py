@@ -38,7 +38,7 @@ from .figures import (
     period_parse,
 )
 from .models import Action, Outcome
-from .rollups import rollup_scan_area_free
+from .rollups import department_time_zone, rollup_scan_area_free, rollups_time_zone
 from .services import ActorSnapshot, EventFacts, access_event_record, session_key_hash
 
 __all__ = ["AUDIT_READER_ROLES", "OversightDashboardView", "action_words", "bucket_labels", "purpose_words"]
@@ -175,6 +175,7 @@ class OversightDashboardView(LoginRequiredMixin, View):
             "month": str(period.month or ""),
             "months": _months(),
             "areas_lag": rollup_scan_area_free(),
+            "counted_in": counted_in if (counted_in := rollups_time_zone()) != department_time_zone() else "",
             **dashboard_context(figures),
         }
         return render(request, self.template_name, context)

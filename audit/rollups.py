@@ -47,6 +47,7 @@ __all__ = [
     "rollup_stored_month",
     "rollups_add",
     "rollups_rebuild",
+    "rollups_time_zone",
 ]
 
 AREAS = "areas"
@@ -190,6 +191,16 @@ def rollup_scan_area_free() -> int:
             [AREAS],
         )
         return int(cursor.fetchone()[0])
+
+
+def rollups_time_zone() -> str:
+    """The time zone the figures were last counted from the start in ("" if never): the
+    area rollup's mark keeps it (set when it starts and by a rebuild). A department whose
+    time zone has changed since has figures in two zones until ``audit_rollups_rebuild``."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT time_zone FROM audit_rollupmark WHERE name = %s", [AREAS])
+        row = cursor.fetchone()
+    return str(row[0]) if row else ""
 
 
 def _chain_lock(cursor: Any) -> None:

@@ -130,3 +130,22 @@ def test_one_departments_dashboard_never_counts_anothers(
         response = client.get("/oversight/dashboard/")
 
     assert "Missing person" not in response.content.decode()
+
+
+def test_a_changed_time_zone_is_flagged_until_the_figures_are_recounted(logged_in_staff: Any) -> None:
+    from audit.rollups import rollups_rebuild
+    from cameras.area_rollups import area_rollups_catch_up
+
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+    _event("search")
+    area_rollups_catch_up()  # counted in Los Angeles time
+    department = connection.tenant  # type: ignore[attr-defined]
+    type(department).objects.filter(pk=department.pk).update(time_zone="America/New_York")
+    department.time_zone = "America/New_York"
+
+    flagged = client.get("/oversight/dashboard/").content.decode()
+    rollups_rebuild()
+    recounted = client.get("/oversight/dashboard/").content.decode()
+
+    assert "time-zone-changed" in flagged
+    assert "time-zone-changed" not in recounted
