@@ -117,6 +117,7 @@ class PolicyForm(forms.ModelForm):
             "residential_live_view_allowed",
             "exigent_requires_approval",
             "notice_digest_minutes",
+            "public_cell_threshold",
             "language",
             "ordinance_enabled",
             "ordinance_name",

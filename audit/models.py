@@ -188,3 +188,114 @@ class ChainVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.how} verification up to #{self.seq}: {'ok' if self.ok else 'broken'}"
+
+
+# --- Rollups: the log's figures kept up to date as events are written (audit.rollups) --------
+# No page that shows figures reads the log itself: at a million events a year a scan costs
+# seconds; these tables hold a few tens of thousands of rows a year. Each is rebuilt from the
+# log by ``audit_rollups_rebuild`` and tested equal to a full scan (tests/audit/test_rollups.py).
+
+
+class DayRollup(models.Model):
+    """Events per department-local day, action, outcome, reason, purpose category and
+    evidence (an export naming clips), with the sum of their quantity (seconds for a
+    live_end: live minutes)."""
+
+    day = models.DateField()
+    action = models.CharField(max_length=32)
+    outcome = models.CharField(max_length=8)
+    reason = models.CharField(max_length=64)
+    category = models.CharField(max_length=64, blank=True)
+    evidence = models.BooleanField(default=False)
+    events = models.BigIntegerField()
+    quantity = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "action", "outcome", "reason", "category", "evidence"], name="audit_dayrollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.action} {self.outcome}: {self.events}"
+
+
+class MonthRollup(models.Model):
+    """DayRollup per local month (its first day): a year's figures read a few thousand rows
+    instead of a day table's hundred thousand."""
+
+    month = models.DateField()
+    action = models.CharField(max_length=32)
+    outcome = models.CharField(max_length=8)
+    reason = models.CharField(max_length=64)
+    category = models.CharField(max_length=64, blank=True)
+    evidence = models.BooleanField(default=False)
+    events = models.BigIntegerField()
+    quantity = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "action", "outcome", "reason", "category", "evidence"], name="audit_monthrollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.action} {self.outcome}: {self.events}"
+
+
+class HourRollup(models.Model):
+    """Events per department-local month, ISO weekday (1 Monday .. 7 Sunday), hour of day,
+    action and outcome: the "when" of the dashboard."""
+
+    month = models.DateField()  # its first day
+    weekday = models.PositiveSmallIntegerField()
+    hour = models.PositiveSmallIntegerField()
+    action = models.CharField(max_length=32)
+    outcome = models.CharField(max_length=8)
+    events = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "weekday", "hour", "action", "outcome"], name="audit_hourrollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} day {self.weekday} {self.hour}h {self.action}: {self.events}"
+
+
+class AreaRollup(models.Model):
+    """Events with a place (a search's centre, a camera's position) per department-local day,
+    police area, action and outcome. The log knows nothing of places or cameras: these rows
+    are computed above both (cameras.area_rollups) and stored here as typed references
+    (``area_ref`` "police_area:<id>", or "" for a place in no police area) with the
+    area's name as it was."""
+
+    day = models.DateField()
+    area_ref = models.CharField(max_length=40, blank=True)
+    area_name = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=32)
+    outcome = models.CharField(max_length=8)
+    events = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "area_ref", "action", "outcome"], name="audit_arearollup_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_name or '-'} {self.action}: {self.events}"
+
+
+class RollupMark(models.Model):
+    """How far a rollup that is caught up after the fact (the areas) has read the log."""
+
+    name = models.CharField(max_length=32, unique=True)
+    seq = models.BigIntegerField(default=0)
+    time_zone = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} up to #{self.seq}"

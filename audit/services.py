@@ -11,6 +11,7 @@ from psycopg.types.json import Jsonb
 
 from .chain import CONTENT_FIELDS, canonical_json, canonical_text, content_hash
 from .models import AccessEvent, ChainVerification
+from .rollups import rollups_add
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,16 @@ def access_event_record(
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(_INSERT, params)
         returned = dict(zip(_RETURNED, cursor.fetchone(), strict=True))
+        # The dashboard's and the public page's figures, counted in the same transaction.
+        rollups_add(
+            occurred_at=returned["occurred_at"],
+            action=values["action"],
+            outcome=values["outcome"],
+            reason=values["reason"],
+            category=values["purpose_category"],
+            targets=values["targets"],
+            quantity=values["quantity"],
+        )
     event = AccessEvent(**values, **returned)
     event._state.adding = False
     event._state.db = connection.alias

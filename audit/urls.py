@@ -1,9 +1,12 @@
 from django.urls import path
 
-from . import views, workspace
+from . import dashboard, views, workspace
 
 urlpatterns = [
     path("oversight/", views.OversightLogView.as_view(), name="oversight-log"),
+    # --- Dashboard (issue 15: rollups, charts, police areas) ---
+    path("oversight/dashboard/", dashboard.OversightDashboardView.as_view(), name="oversight-dashboard"),
+    # --- end dashboard ---
 ]
 
 # The oversight board's workspace (audit.workspace): search, export with a signed manifest,

@@ -245,3 +245,17 @@ def site_ordinance_status(*, site: Site, policy: DepartmentPolicy | None, time_z
         str(_("Not compliant: the ordinance asks every camera here to allow at least “%(level)s”."))
         % {"level": dict(ConsentGrant._meta.get_field("level").choices or [])[minimum]},
     )
+
+
+def cameras_by_consent_level(*, now: Any) -> dict[str, int]:
+    """Registered cameras per consent level in force now; ``off`` for those whose consent is
+    revoked, expired or paused by the owner (the public transparency page: counts only)."""
+    from django.db.models import Count, Q
+
+    off = Q(consent__revoked_at__isnull=False) | Q(consent__expires_at__lte=now) | Q(status=CameraStatus.PAUSED)
+    counts = {str(level): 0 for level in ConsentLevel}
+    levels = Camera.objects.filter(consent__isnull=False).exclude(off).values("consent__level").annotate(n=Count("pk"))
+    for row in levels:
+        counts[row["consent__level"]] = row["n"]
+    counts["off"] = Camera.objects.filter(consent__isnull=False).filter(off).count()
+    return counts

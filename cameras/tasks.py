@@ -3,15 +3,22 @@
 from celery import shared_task
 
 from . import suspensions
+from .area_rollups import area_rollups_catch_up
 
 # The owner's access digest tasks live beside the notices they send (cameras/digest.py);
 # importing them here registers them with the worker, which loads every app's tasks module.
 from .digest import access_digest_send, access_notice_send
 
-__all__ = ["access_digest_send", "access_notice_send", "suspensions_expire"]
+__all__ = ["access_digest_send", "access_notice_send", "area_rollups_catch_up_task", "suspensions_expire"]
 
 
 @shared_task(name="cameras.tasks.suspensions_expire")
 def suspensions_expire() -> int:
     """Resume the timed pauses whose end has come (suspensions.suspensions_expire)."""
     return suspensions.suspensions_expire()
+
+
+@shared_task(name="cameras.tasks.area_rollups_catch_up")
+def area_rollups_catch_up_task() -> int:
+    """The oversight figures by police area, caught up with the log (cameras.area_rollups)."""
+    return area_rollups_catch_up()

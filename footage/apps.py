@@ -17,3 +17,11 @@ class FootageConfig(AppConfig):
             return sign_with(bytes(key.private_key), data), bytes(key.public_key)
 
         manifest_signer_register(department_signer)
+
+        # The oversight figures show footage answers (counts only); the log sits below footage
+        # and cannot ask for them itself (audit.figures).
+        from audit.figures import figure_provider_register
+
+        from .selectors import footage_answers_count
+
+        figure_provider_register("footage_answers", footage_answers_count)

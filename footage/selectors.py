@@ -1,11 +1,14 @@
 """Reads on footage requests. Police-facing reads never reveal who declined or ignored."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts.models import Role, User
+from audit.rollups import department_time_zone
 
 from .models import Answer, CameraAnswer, Clip, FootageRequest, IntegrityNotice, OwnerRequest
 
@@ -59,3 +62,22 @@ def integrity_notices_open() -> QuerySet[IntegrityNotice]:
 def integrity_notices_history(*, limit: int = 200) -> QuerySet[IntegrityNotice]:
     """Every notice, acknowledged or not, newest first."""
     return IntegrityNotice.objects.select_related("clip__request__purpose").order_by("-detected_at", "-pk")[:limit]
+
+
+def footage_answers_count(start: dt.date, end: dt.date) -> dict[str, int]:
+    """How the cameras asked for footage from requests made on the department's local days
+    [start, end) were answered: counts per answer, never who (the oversight dashboard and
+    the public page; registered with audit.figures by FootageConfig.ready)."""
+    zone = ZoneInfo(department_time_zone())
+    since = dt.datetime.combine(start, dt.time(), tzinfo=zone)
+    until = dt.datetime.combine(end, dt.time(), tzinfo=zone)
+    counts = dict.fromkeys(Answer.values, 0)
+    rows = (
+        CameraAnswer.objects.filter(owner_request__created_at__gte=since, owner_request__created_at__lt=until)
+        .values("answer")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[row["answer"]] = row["n"]
+    counts["sent"] = sum(counts[answer] for answer in Answer.values)
+    return counts

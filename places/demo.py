@@ -13,6 +13,7 @@ is committed that could drift from this generator.
 import csv
 import gzip
 import io
+import json
 import math
 import random
 import sys
@@ -187,3 +188,31 @@ if __name__ == "__main__":
     spec = next(d for d in DEMO_DEPARTMENTS if d["schema"] == schema)
     count = addresses_write_csv(demo_grid(schema, spec["boundary"]), out)
     print(f"{out}: {count} address points for {spec['name']}")
+
+
+def demo_beats_geojson(polygon: Sequence[tuple[float, float]], *, columns: int = 2, rows: int = 2) -> dict[str, object]:
+    """The demo's police beats: the boundary's extent cut into columns x rows rectangles
+    ("Beat 1" north-west, row by row), each clipped to the boundary. GeoJSON, for the
+    ordinary importer (places.areas.areas_import), as the address points are."""
+    from django.contrib.gis.geos import Polygon
+
+    boundary = Polygon([*polygon, polygon[0]] if polygon[0] != polygon[-1] else list(polygon), srid=4326)
+    min_x, min_y, max_x, max_y = boundary.extent
+    width, height = (max_x - min_x) / columns, (max_y - min_y) / rows
+    features: list[dict[str, object]] = []
+    for row in range(rows):
+        for column in range(columns):
+            x0, y1 = min_x + column * width, max_y - row * height
+            cell = Polygon.from_bbox((x0, y1 - height, x0 + width, y1))
+            cell.srid = 4326
+            clipped = cell.intersection(boundary)
+            if clipped.empty:
+                continue
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"name": f"Beat {len(features) + 1}", "kind": "beat"},
+                    "geometry": json.loads(clipped.geojson),
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}

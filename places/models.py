@@ -1,8 +1,11 @@
-"""The department's address points (an OpenAddresses file, loaded by ``address_import``)."""
+"""The department's address points (an OpenAddresses file, loaded by ``address_import``), its
+police areas (beats, districts) and the places its policy marks as sensitive (GeoJSON,
+``police_areas_import`` and ``sensitive_places_import``)."""
 
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.utils.translation import gettext_lazy as _
 
 # Address points are filed in grid cells of CELL_DEG degrees (~280 m of latitude, ~230 m of
 # longitude at 34 deg N) so that where two streets meet is found from the few cells they
@@ -77,3 +80,46 @@ def address_label(*, number: str, street: str, unit: str, city: str, postcode: s
     if place:
         parts.append(place)
     return ", ".join(parts)
+
+
+class AreaKind(models.TextChoices):
+    BEAT = "beat", _("Beat")
+    DISTRICT = "district", _("District")
+
+
+class PoliceArea(models.Model):
+    """A beat or district the department defines (imported from GeoJSON by
+    ``police_areas_import``): the oversight figures are broken down by it (Oakland's
+    "geographic breakdown by police area"). Written only by places.areas.areas_import."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=AreaKind.choices, default=AreaKind.BEAT)
+    area = models.MultiPolygonField(_("area"), srid=4326)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SensitiveKind(models.TextChoices):
+    WORSHIP = "worship", _("Place of worship")
+    CLINIC = "clinic", _("Clinic")
+    SCHOOL = "school", _("School")
+    OTHER = "other", _("Other sensitive place")
+
+
+class SensitivePlace(models.Model):
+    """A place the policy marks as sensitive (worship, clinics, schools): searches near one
+    are flagged for the board (the anomaly queue). Imported like police areas."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=SensitiveKind.choices, default=SensitiveKind.OTHER)
+    area = models.MultiPolygonField(_("area"), srid=4326)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_access
+from . import transparency, views, views_access
 
 urlpatterns = [
     path("", views.PortalHomeView.as_view(), name="portal-home"),
@@ -19,4 +19,8 @@ urlpatterns = [
     path("my/revoke-all/", views.RevokeAllView.as_view(), name="portal-revoke-all"),
     path("my/resume-all/", views.ResumeAllView.as_view(), name="portal-resume-all"),
     path("my/access/", views_access.AccessEventListView.as_view(), name="portal-access-log"),
+    # --- Public transparency page (issue 15) ---
+    path("transparency/", transparency.TransparencyView.as_view(), name="transparency"),
+    path("transparency.json", transparency.TransparencyJsonView.as_view(), name="transparency-json"),
+    # --- end transparency ---
 ]

@@ -179,6 +179,14 @@ class DepartmentPolicy(models.Model):
             "listing each access. Live views and exigent access are told at once. 0 sends each notice at once."
         ),
     )
+    # The public transparency page and the annual report publish counts from 1 to this minus
+    # one as "<N": a count of 1 or 2 in a month can point at a person (oversight.md, I2).
+    public_cell_threshold = models.PositiveSmallIntegerField(
+        _("smallest count published (smaller ones show as “<N”)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("On the public transparency page: a count of 1 to this minus one shows as “<N”."),
+    )
     language = models.CharField(
         _("department's language"),
         max_length=10,

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
-from places.models import AddressPoint
+from places.models import AddressPoint, PoliceArea
 from places.readers import AddressIn
 from places.selectors import addresses_search
 from places.services import address_points_upsert
@@ -22,6 +22,7 @@ def _counts(departments: list[Department]) -> dict[str, int]:
             counts[f"{department.schema_name}.users"] = User.objects.count()
             counts[f"{department.schema_name}.authenticators"] = Authenticator.objects.count()
             counts[f"{department.schema_name}.addresses"] = AddressPoint.objects.count()
+            counts[f"{department.schema_name}.beats"] = PoliceArea.objects.count()
     return counts
 
 
@@ -34,6 +35,7 @@ def test_seed_demo_twice_creates_nothing_twice(rialto: Any, fontana: Any) -> Non
 
     assert _counts([rialto, fontana]) == first
     assert first["rialto.authenticators"] >= 8  # TOTP + recovery codes for four staff roles
+    assert first["rialto.beats"] >= 4  # the dashboard's figures by police area have areas to show
     assert "officer@rialto.example.org" in out.getvalue()
     assert "TOTP" in out.getvalue()
 

@@ -220,6 +220,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sweep-live-views": {"task": "live.tasks.live_sessions_sweep", "schedule": 60.0},
     # Owners' timed pauses (24 hours, 7 days) end by themselves: at most this late (cameras.tasks).
     "end-timed-pauses": {"task": "cameras.tasks.suspensions_expire", "schedule": 60.0},
+    # The oversight figures by police area, a minute behind the log at most (cameras.area_rollups).
+    "area-rollups": {"task": "cameras.tasks.area_rollups_catch_up", "schedule": 60.0},
 }
 
 # --- Django core --------------------------------------------------------------------------

@@ -203,6 +203,7 @@ def _policy_form(**overrides: Any) -> dict[str, Any]:
         "prohibited_purposes_text": "first_amendment_activity, immigration_status",
         "ordinance_minimum_level": "live",
         "notice_digest_minutes": 15,
+        "public_cell_threshold": 5,
         "language": "en",
     }
     data.update(overrides)

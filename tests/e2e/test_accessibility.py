@@ -463,6 +463,9 @@ PAGES = [
         label="refused",
     ),
     Page("audit-board-admin-changes", "board", "/oversight/changes/"),
+    Page("oversight-dashboard", "board", "/oversight/dashboard/"),
+    Page("oversight-dashboard", "board", "/oversight/dashboard/?month=13", status=400, label="bad filter"),
+    Page("transparency", "visitor", "/transparency/"),
     Page("staff-list", "admin", "/department/staff/"),
     Page("staff-invite", "admin", via=_invite_refused),
     Page("staff-deactivate", "admin", "/department/staff/{officer_pk}/active/"),
@@ -475,6 +478,7 @@ PAGES = [
 # URL names that are not pages of their own, each with the reason.
 NOT_PAGES = {
     "healthz": "JSON for load balancers",
+    "transparency-json": "the transparency page's figures as JSON (open data)",
     "api-not-found": "the API's JSON 404",
     "set_language": "POST that redirects back",
     "portal-camera-status": "POST (pause/resume) that redirects to My cameras",

@@ -3,6 +3,7 @@
 import base64
 import datetime as dt
 import hashlib
+import json
 import zlib
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from accounts.models import STAFF_ROLES, Role, User
 from accounts.onboarding import department_create
 from cameras.demo import demo_registry_seed
 from cameras.models import Camera
-from places.demo import addresses_write_csv, demo_grid
+from places.areas import areas_import
+from places.demo import addresses_write_csv, demo_beats_geojson, demo_grid
 from places.selectors import streets_known
 from places.services import address_file_import
 from tenants.demo import DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_ROLES, OPERATOR_EMAIL, demo_boundary, demo_email
@@ -60,8 +62,19 @@ class Command(BaseCommand):
                 self._ordinance(department, enabled=spec["schema"] == "rialto")
                 # Addresses first: each demo site takes the address point nearest it.
                 self._addresses(department, spec["boundary"])
+                self._beats(department, spec["boundary"])
                 self._registry(department, cameras=spec["cameras"])
         self._print(department_base_url(public) + "/", logins)
+
+    def _beats(self, department: Department, boundary: list[tuple[float, float]]) -> None:
+        """A few police beats (the boundary cut in four), loaded as a department's own GeoJSON
+        would be (police_areas_import); importing again changes nothing."""
+        path = Path(settings.BASE_DIR) / ".local" / "demo-areas" / f"{department.schema_name}.geojson"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(demo_beats_geojson(boundary)))
+        report = areas_import(path=path, which="police", default_kind="beat")
+        if report.created:
+            self.stdout.write(f"  {department.name}: {len(report.created)} demo police beats loaded.")
 
     def _registry(self, department: Department, *, cameras: int) -> None:
         """Sites and cameras of demo owners, once (a department with cameras is left alone)."""

@@ -1,0 +1,263 @@
+"""The oversight figures of a period, read from the rollups (audit.rollups), never from the log.
+
+One query per table, whatever the size of the log: a year is read from the month table, a
+month from the day table (bench/oversight.py measures both at a million events a year). Shared by the board's
+dashboard (audit.dashboard) and the public transparency page (portal.transparency), which
+suppresses small cells (``suppress``).
+
+A few figures are not in the log: footage answers (an owner's answer is not a police access,
+and who declined is kept from police, so it is never an event) and registered cameras. The
+apps that own them (footage, cameras) sit above the log; they register a provider here when
+they start (``figure_provider_register``), so the log's pages can show them without
+importing anything above accounts.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Max, Sum
+
+from .models import Action, AreaRollup, HourRollup, Outcome
+
+__all__ = [
+    "Figures",
+    "Period",
+    "figure_provide",
+    "figure_provider_register",
+    "figures_of",
+    "grouper",
+    "period_parse",
+    "suppress",
+]
+
+# Actions that are police accesses to camera data (the public page's "uses"); the others are
+# stated purposes, approvals, readings of the log and refusals at the door.
+ACCESS_ACTIONS = (
+    Action.MAP_VIEW,
+    Action.SEARCH,
+    Action.CAMERA_VIEW,
+    Action.OWNER_CONTACT_VIEW,
+    Action.MESSAGE_SEND,
+    Action.EXPORT,
+    Action.FOOTAGE_REQUEST,
+    Action.LIVE_START,
+    Action.LIVE_EXTEND,
+    Action.CLIP_VIEW,
+    Action.CLIP_DOWNLOAD,
+)
+EVIDENCE = "evidence_export"  # an export naming clips, told apart from a canvass list
+EARLIEST_YEAR = 2000
+
+Provider = Callable[[dt.date, dt.date], dict[str, int]]
+_PROVIDERS: dict[str, Provider] = {}
+
+
+def figure_provider_register(name: str, provider: Provider) -> None:
+    """An app above the log offers a figure of a period of local days [start, end)."""
+    _PROVIDERS[name] = provider
+
+
+def figure_provide(name: str, *, start: dt.date, end: dt.date) -> dict[str, int] | None:
+    provider = _PROVIDERS.get(name)
+    return provider(start, end) if provider is not None else None
+
+
+class PeriodError(ValueError):
+    """A filter that names no period; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    month: int | None
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        if self.month is None:
+            return dt.date(self.year + 1, 1, 1)
+        return dt.date(self.year + (self.month == 12), self.month % 12 + 1, 1)
+
+    @property
+    def unit(self) -> str:
+        return "day" if self.month else "month"
+
+    def buckets(self) -> list[dt.date]:
+        if self.month:
+            return [self.start + dt.timedelta(days=n) for n in range((self.end - self.start).days)]
+        return [dt.date(self.year, m, 1) for m in range(1, 13)]
+
+
+def period_parse(*, year: str, month: str, today: dt.date) -> Period:
+    """The period a filter asks for (``year`` empty: this year; ``month`` empty: the whole
+    year). Raises PeriodError naming the bad value."""
+    from django.utils.translation import gettext as _
+
+    if not year:
+        year_n = today.year
+    elif not (year.isascii() and year.isdigit() and len(year) == 4):
+        raise PeriodError(_("The year must be four digits, such as %(year)s.") % {"year": today.year})
+    else:
+        year_n = int(year)
+        if not EARLIEST_YEAR <= year_n <= today.year:
+            raise PeriodError(
+                _("The year must be between %(first)s and %(last)s.") % {"first": EARLIEST_YEAR, "last": today.year}
+            )
+    month_n: int | None = None
+    if month:
+        if not (month.isascii() and month.isdigit() and 1 <= int(month) <= 12):
+            raise PeriodError(_("The month must be a number from 1 to 12."))
+        month_n = int(month)
+    return Period(year=year_n, month=month_n)
+
+
+@dataclass
+class Figures:
+    period: Period
+    # (action code or EVIDENCE) -> events per bucket (Period.buckets), every outcome
+    by_bucket_action: dict[str, list[int]] = field(default_factory=dict)
+    # allowed police accesses (ACCESS_ACTIONS, evidence exports apart) per bucket, per action
+    accesses_by_bucket: list[int] = field(default_factory=list)
+    accesses_by_bucket_action: dict[str, list[int]] = field(default_factory=dict)
+    denials_by_bucket: list[int] = field(default_factory=list)
+    searches_by_category: dict[str, int] = field(default_factory=dict)
+    searches_by_bucket_category: dict[str, list[int]] = field(default_factory=dict)
+    live_views: int = 0
+    live_seconds: int = 0
+    live_minutes_by_bucket: list[int] = field(default_factory=list)
+    denials_by_reason: dict[str, int] = field(default_factory=dict)
+    denials: int = 0
+    footage_requests: int = 0
+    exigent_approved: int = 0
+    exigent_denied: int = 0
+    by_area: dict[str, int] = field(default_factory=dict)
+    # police accesses (ACCESS_ACTIONS, allowed or not) per [weekday 0 = Monday][hour]
+    hour_weekday: list[list[int]] = field(default_factory=lambda: [[0] * 24 for _ in range(7)])
+    total: int = 0
+
+    @property
+    def live_minutes(self) -> int:
+        return round(self.live_seconds / 60)
+
+
+# GROUPING(action, reason, category) of each grouping set below.
+_BY_ACTION, _BY_REASON, _BY_CATEGORY = 0b011, 0b101, 0b110
+_GROUPED = """
+SELECT b, action, outcome, evidence, reason, category, sum(events)::bigint, sum(quantity)::bigint,
+       GROUPING(action, reason, category)
+FROM (SELECT {column} AS b, action, outcome, evidence, events, quantity,
+             CASE WHEN outcome = 'denied' THEN reason END AS reason,
+             CASE WHEN action = 'search' AND outcome = 'allowed' THEN category END AS category
+      FROM {table} WHERE {column} >= %s AND {column} < %s) AS r
+GROUP BY GROUPING SETS ((b, action, outcome, evidence), (reason), (b, category))
+HAVING GROUPING(action, reason, category) = 3 OR (GROUPING(action, reason, category) = 5 AND reason IS NOT NULL)
+    OR (GROUPING(action, reason, category) = 6 AND category IS NOT NULL)
+"""
+
+
+def figures_of(period: Period) -> Figures:
+    """Every figure of the dashboard for a period of the department's local days."""
+    figures = Figures(period=period)
+    buckets = period.buckets()
+    index = {bucket: n for n, bucket in enumerate(buckets)}
+    empty = [0] * len(buckets)
+    by_action: dict[str, list[int]] = defaultdict(lambda: list(empty))
+    by_category: dict[str, list[int]] = defaultdict(lambda: list(empty))
+    accesses = list(empty)
+    accesses_by_action: dict[str, list[int]] = defaultdict(lambda: list(empty))
+    denials = list(empty)
+    live_seconds = [0] * len(buckets)
+    # A month's days from the day table, a year's months from the month table, summed by
+    # PostgreSQL into the three groupings the page needs (a few hundred rows, not thousands).
+    table, column = ("audit_dayrollup", "day") if period.month else ("audit_monthrollup", "month")
+    with connection.cursor() as cursor:
+        cursor.execute(_GROUPED.format(table=table, column=column), [period.start, period.end])
+        rows = cursor.fetchall()
+    for bucket, action, outcome, evidence, reason, category, n, quantity, grouping in rows:
+        if grouping == _BY_REASON:
+            figures.denials_by_reason[reason] = int(n)
+            continue
+        slot = index[bucket]
+        if grouping == _BY_CATEGORY:
+            key = category or "-"
+            figures.searches_by_category[key] = figures.searches_by_category.get(key, 0) + n
+            by_category[key][slot] += n
+            continue
+        allowed = outcome == Outcome.ALLOWED
+        figures.total += n
+        by_action[EVIDENCE if evidence else action][slot] += n
+        if allowed and action in ACCESS_ACTIONS:
+            accesses[slot] += n
+            accesses_by_action[EVIDENCE if evidence else action][slot] += n
+        if not allowed:
+            figures.denials += n
+            denials[slot] += n
+        elif action == Action.LIVE_START:
+            figures.live_views += n
+        elif action == Action.LIVE_END:
+            live_seconds[slot] += quantity
+        elif action == Action.FOOTAGE_REQUEST:
+            figures.footage_requests += n
+        elif action == Action.EXIGENT_APPROVE:
+            figures.exigent_approved += n
+        elif action == Action.EXIGENT_DENY:
+            figures.exigent_denied += n
+    figures.live_seconds = sum(live_seconds)
+    live_minutes = [round(seconds / 60) for seconds in live_seconds]
+    figures.by_bucket_action = dict(sorted(by_action.items(), key=lambda item: -sum(item[1])))
+    figures.searches_by_bucket_category = dict(by_category)
+    figures.accesses_by_bucket = accesses
+    figures.accesses_by_bucket_action = dict(sorted(accesses_by_action.items(), key=lambda item: -sum(item[1])))
+    figures.denials_by_bucket = denials
+    figures.live_minutes_by_bucket = live_minutes
+    figures.searches_by_category = dict(sorted(figures.searches_by_category.items(), key=lambda item: -item[1]))
+    figures.denials_by_reason = dict(sorted(figures.denials_by_reason.items(), key=lambda item: -item[1]))
+
+    month_start = period.start.replace(day=1)
+    hours = (
+        HourRollup.objects.filter(month__gte=month_start, month__lt=period.end, action__in=ACCESS_ACTIONS)
+        .values("weekday", "hour")
+        .annotate(n=Sum("events"))
+    )
+    for row in hours:
+        figures.hour_weekday[row["weekday"] - 1][row["hour"]] += int(row["n"])
+
+    areas = (
+        AreaRollup.objects.filter(day__gte=period.start, day__lt=period.end)
+        .values("area_ref")
+        .annotate(n=Sum("events"), name=Max("area_name"))
+        .order_by("-n")
+    )
+    figures.by_area = {(row["name"] if row["area_ref"] else ""): int(row["n"]) for row in areas}
+    return figures
+
+
+def suppress(value: int, threshold: int) -> int | str:
+    """A count as published: those from 1 to threshold - 1 as "<threshold" (0 stays 0: that
+    nothing happened reveals nobody). The same in HTML and JSON."""
+    return f"<{threshold}" if 0 < value < threshold else value
+
+
+def grouper() -> Callable[[int | str], str]:
+    """A formatter of counts with the language's thousands separator (1,234 / 1.234), for the
+    hundreds of table cells a page has: Django's intcomma per cell costs more than the
+    queries."""
+    from django.utils.formats import get_format
+
+    separator = str(get_format("THOUSAND_SEPARATOR"))
+
+    def grouped(value: int | str) -> str:
+        return f"{value:,}".replace(",", separator) if isinstance(value, int) else str(value)
+
+    return grouped
+
+
+def label(choices: Any, code: str) -> str:
+    return str(choices(code).label) if code in choices.values else code

@@ -1,0 +1,206 @@
+"""The department's public transparency page, and the same figures as JSON (open data).
+
+No sign-in, on the department's host. Everything is computed: the log's figures from its
+rollups (audit.figures), footage answers and registered cameras as counts, the policy as
+it stands, the chain head, the evidence-signing key's fingerprint. Nothing is typed in by
+hand and nothing names a person or places a camera: only counts per month, action,
+purpose category and consent level, each from 1 to the policy's threshold minus one shown
+as "<N" (audit.figures.suppress), the same in HTML and JSON.
+
+A page for the public is not a police access: reading it writes nothing to the log.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.translation import gettext as _
+from django.views import View
+
+from audit.charts import bars_stacked
+from audit.figures import EVIDENCE, Figures, Period, PeriodError, figures_of, grouper, label, period_parse, suppress
+from audit.models import Action
+from audit.selectors import chain_head
+from cameras.models import ConsentGrant
+from cameras.selectors import cameras_by_consent_level
+from cameras.words import purpose_label
+from footage.selectors import footage_answers_count
+from footage.signing import department_signing_key, public_key_fingerprint
+from tenants.models import DepartmentPolicy
+
+__all__ = ["TransparencyJsonView", "TransparencyView", "transparency_data"]
+
+DEFAULT_THRESHOLD = 5
+ANSWERED = ("uploaded", "no_footage", "declined")
+
+
+def _threshold(policy: DepartmentPolicy | None) -> int:
+    return policy.public_cell_threshold if policy is not None else DEFAULT_THRESHOLD
+
+
+def _rate(part: int, whole: int, threshold: int) -> float | None:
+    """A share in per cent, published only when both counts are (else it would give them away)."""
+    if whole < threshold or (0 < part < threshold):
+        return None
+    return round(100 * part / whole, 1)
+
+
+def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figures: Figures) -> dict[str, Any]:
+    """The page's figures, suppressed, as plain data (the JSON, and what the HTML shows)."""
+    threshold = _threshold(policy)
+    months = [bucket.isoformat()[:7] for bucket in period.buckets()]
+
+    def cells(values: list[int]) -> list[int | str]:
+        return [suppress(value, threshold) for value in values]
+
+    # Cameras asked: from the log (footage_request events); how they were answered: counts
+    # from the footage app (an owner's answer is not a police access, so it is no event).
+    footage = footage_answers_count(period.start, period.end)
+    sent = figures.footage_requests
+    answered = sum(footage[answer] for answer in ANSWERED)
+    head = chain_head()
+    key = department_signing_key()
+    return {
+        "period": {"year": period.year, "months": months, "time_zone": _time_zone()},
+        "suppression": {
+            "threshold": threshold,
+            "rule": f"counts from 1 to {threshold - 1} are published as <{threshold}",
+        },
+        "accesses_by_month_and_action": {
+            code: cells(values) for code, values in figures.accesses_by_bucket_action.items()
+        },
+        "accesses_by_month": cells(figures.accesses_by_bucket),
+        "searches_by_month_and_purpose_category": {
+            code: cells(values) for code, values in figures.searches_by_bucket_category.items()
+        },
+        "live_views": suppress(figures.live_views, threshold),
+        "live_minutes_by_month": cells(figures.live_minutes_by_bucket),
+        "live_minutes": suppress(figures.live_minutes, threshold),
+        "denials_by_month": cells(figures.denials_by_bucket),
+        "denials": suppress(figures.denials, threshold),
+        "footage_requests": {
+            "cameras_asked": suppress(sent, threshold),
+            "answered": suppress(answered, threshold),
+            "with_footage": suppress(footage["uploaded"], threshold),
+            "no_relevant_footage": suppress(footage["no_footage"], threshold),
+            "declined": suppress(footage["declined"], threshold),
+            "not_answered": suppress(footage["pending"] + footage["no_answer"], threshold),
+            "answer_rate_percent": _rate(answered, sent, threshold),
+            "footage_rate_percent": _rate(footage["uploaded"], sent, threshold),
+        },
+        "registered_cameras_by_consent_level": {
+            level: suppress(n, threshold) for level, n in cameras_by_consent_level(now=timezone.now()).items()
+        },
+        "policy": {
+            "footage_retention_days": policy.footage_retention_days if policy else None,
+            "live_view_limit_minutes": policy.live_view_limit_minutes if policy else None,
+            "prohibited_purposes": list(policy.prohibited_purposes) if policy else [],
+            "residential_live_view_allowed": policy.residential_live_view_allowed if policy else None,
+            "exigent_requires_approval": policy.exigent_requires_approval if policy else None,
+        },
+        # The chain head today; the signed checkpoint (audit Merkle checkpoints) takes this
+        # slot when it is published: CHECKPOINT SLOT.
+        "checkpoint": {"kind": "chain_head", "seq": head.count, "hash": head.head_hash},
+        "evidence_signing_key": {
+            "algorithm": "Ed25519",
+            "sha256_fingerprint": public_key_fingerprint(bytes(key.public_key)),
+        },
+    }
+
+
+def _time_zone() -> str:
+    return str(timezone.get_current_timezone_name())
+
+
+def _period(request: HttpRequest) -> Period:
+    unknown = sorted(set(request.GET) - {"year"})
+    if unknown:
+        raise PeriodError(
+            _("Unknown filter: %(names)s. This page is filtered by year only.")
+            % {"names": ", ".join(name[:40] for name in unknown[:5])}
+        )
+    return period_parse(year=request.GET.get("year", "")[:20], month="", today=timezone.localdate())
+
+
+def _policy(request: HttpRequest) -> DepartmentPolicy | None:
+    return DepartmentPolicy.objects.filter(department=request.tenant).first()  # type: ignore[attr-defined]
+
+
+class TransparencyView(View):
+    template_name = "portal/transparency.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        today = timezone.localdate()
+        years = list(range(today.year, today.year - 6, -1))
+        try:
+            period = _period(request)
+        except PeriodError as exc:
+            return render(request, self.template_name, {"error": str(exc), "years": years}, status=400)
+        policy = _policy(request)
+        figures = figures_of(period)
+        data = transparency_data(period=period, policy=policy, figures=figures)
+        months = [str(MONTHS_3[bucket.month]).capitalize() for bucket in period.buckets()]
+
+        grouped = grouper()
+
+        def rows(series: dict[str, list[Any]], words: Any) -> list[tuple[str, list[str]]]:
+            return [(words(code), [grouped(v) for v in values]) for code, values in series.items()]
+
+        context = {
+            "data": data,
+            "year": period.year,
+            "years": years,
+            "months": months,
+            "policy": policy,
+            "action_rows": rows(data["accesses_by_month_and_action"], _action_words),
+            "category_rows": rows(data["searches_by_month_and_purpose_category"], _purpose_words),
+            "denial_cells": [grouped(v) for v in data["denials_by_month"]],
+            "live_cells": [grouped(v) for v in data["live_minutes_by_month"]],
+            "levels": [
+                (_level_words(level), grouped(n)) for level, n in data["registered_cameras_by_consent_level"].items()
+            ],
+            # Drawn from the published (suppressed) cells only: a "<5" bar is drawn as 0.
+            "accesses_chart": bars_stacked(
+                _("Police accesses by month"),
+                months,
+                {
+                    _action_words(code): [v if isinstance(v, int) else 0 for v in values]
+                    for code, values in data["accesses_by_month_and_action"].items()
+                },
+            ),
+            "json_url": request.path.rstrip("/") + ".json" + (f"?year={period.year}" if request.GET else ""),
+        }
+        response = render(request, self.template_name, context)
+        response["Cache-Control"] = "public, max-age=300"
+        return response
+
+
+class TransparencyJsonView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        try:
+            period = _period(request)
+        except PeriodError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+        data = transparency_data(period=period, policy=_policy(request), figures=figures_of(period))
+        data["department"] = request.tenant.name  # type: ignore[attr-defined]
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+        response["Cache-Control"] = "public, max-age=300"
+        response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
+        return response
+
+
+def _action_words(code: str) -> str:
+    return _("Footage exported as evidence") if code == EVIDENCE else label(Action, code)
+
+
+def _purpose_words(code: str) -> str:
+    return str(purpose_label(code)) if code != "-" else _("none stated")
+
+
+def _level_words(level: str) -> str:
+    if level == "off":
+        return _("Consent off (revoked, expired or paused)")
+    words = dict(ConsentGrant._meta.get_field("level").flatchoices)
+    return str(words.get(level, level))
