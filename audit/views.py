@@ -15,15 +15,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.models import Role
+from accounts.models import AUDIT_READER_ROLES
 from accounts.selectors import actor_label, session_passed_mfa
 
 from .models import Action, Outcome
 from .selectors import chain_head, event_number, events_recent, events_summary
 from .services import ActorSnapshot, EventFacts, access_event_record, session_key_hash
 from .verify import chain_status
-
-AUDIT_READER_ROLES = frozenset({Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
 
 
 def _actor(request: HttpRequest) -> ActorSnapshot:

@@ -14,7 +14,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import AUDIT_READER_ROLES, Role
 from accounts.selectors import actor_label, session_passed_mfa, user_has_mfa
 from audit.models import Action, Outcome
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
@@ -32,7 +32,6 @@ from .denials import _LIVE_ACTIONS, denial_message
 # Who may do what. Department admins administer and the oversight board reads the log;
 # neither looks at cameras.
 CAMERA_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
-AUDIT_READER_ROLES = frozenset({Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
 
 _CONSENT_FOR_ACTION: dict[str, ConsentAction] = {
     Action.CAMERA_VIEW: ConsentAction.LOCATE,
