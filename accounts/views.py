@@ -44,7 +44,7 @@ class DeptAdminRequiredMixin(LoginRequiredMixin):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         user = request.user
-        if user.is_authenticated and (user.role != Role.DEPT_ADMIN or not session_passed_mfa(request)):
+        if user.is_authenticated and (user.role != Role.DEPT_ADMIN or not session_passed_mfa(request.session)):
             raise PermissionDenied(_("Only department administrators can manage the department."))
         return super().dispatch(request, *args, **kwargs)
 

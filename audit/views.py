@@ -31,7 +31,7 @@ def _actor(request: HttpRequest) -> ActorSnapshot:
         label=actor_label(user),
         badge=user.badge_number,
         role=user.role,
-        mfa=session_passed_mfa(request),
+        mfa=session_passed_mfa(request.session),
         session_hash=session_key_hash(request.session.session_key),
         ip=request.META.get("REMOTE_ADDR"),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
@@ -47,7 +47,7 @@ def _label(choices: type[models.TextChoices], code: str) -> str:
 class OversightLogView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         user: Any = request.user
-        allowed = user.role in AUDIT_READER_ROLES and session_passed_mfa(request)
+        allowed = user.role in AUDIT_READER_ROLES and session_passed_mfa(request.session)
         action = request.GET.get("action", "") if request.GET.get("action", "") in Action.values else ""
         outcome = request.GET.get("outcome", "") if request.GET.get("outcome", "") in Outcome.values else ""
         # The pages of one reading end at the event that was newest when it began.

@@ -57,7 +57,7 @@ class Actor:
     def from_request(cls, request: HttpRequest, *, token_auth: bool = False) -> "Actor":
         user = request.user
         # A token can only be minted by a staff member with MFA; a session must have passed it.
-        mfa = user_has_mfa(user) if token_auth else session_passed_mfa(request)
+        mfa = user_has_mfa(user) if token_auth else session_passed_mfa(request.session)
         return cls(
             user=user,
             mfa=mfa,
