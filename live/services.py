@@ -20,8 +20,7 @@ from bridge import protocol
 from cameras import access, events
 from cameras.models import Camera, Purpose, Site
 from core.groups import group_send_on_commit, group_send_quietly
-from tenants.models import DepartmentPolicy
-from tenants.selectors import department_current
+from tenants.selectors import department_current, policy_current
 
 from .models import Bridge, EndReason, LiveSession
 
@@ -194,7 +193,7 @@ def live_session_start(*, actor: access.Actor, purpose: Purpose | None, camera_p
 def live_limit_seconds(*, camera: Camera) -> int:
     """How long one period of a live view of this camera may last now: the department's
     limit, or the owner's if shorter."""
-    policy = DepartmentPolicy.objects.get(department_id=department_current().pk)
+    policy = policy_current()
     minutes = policy.live_view_limit_minutes
     grant = getattr(camera, "consent", None)
     if grant is not None and grant.max_live_minutes:

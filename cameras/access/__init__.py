@@ -29,7 +29,6 @@ from .gate import (
     HISTORY_ANNOTATION,
     Actor,
     Decision,
-    GatePolicy,
     _cameras_for_gate,
     authorize,
     camera_lookup,
@@ -59,7 +58,6 @@ __all__ = [
     "Actor",
     "CameraHit",
     "Decision",
-    "GatePolicy",
     "PurposeRefused",
     "SearchResult",
     "_cameras_for_gate",  # bench/gate.py loads a camera as camera_lookup does

@@ -1,12 +1,13 @@
-"""The gate's core: who acts (Actor), what it decided (Decision), the department policy it
-reads afresh, the checks every action shares, and the one audit event per decision.
+"""The gate's core: who acts (Actor), what it decided (Decision), the checks every action
+shares (over the department policy's rules, read afresh for every decision by
+tenants.selectors.policy_rules_current), and the one audit event per decision.
 
 authorize() decides one action on one camera; the other modules of this package (purposes,
 search, live views, evidence) build on the same checks and the same record.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -19,8 +20,7 @@ from accounts.selectors import actor_label, session_passed_mfa, user_has_mfa
 from audit.models import Action, Outcome
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
 from core.sql import CompiledQuery
-from tenants.models import DepartmentPolicy
-from tenants.selectors import department_current
+from tenants.selectors import PolicyRules, department_current, policy_rules_current
 
 from ..consent import ConsentAction, ConsentLevel, consent_permits
 from ..digest import access_notices_record
@@ -90,31 +90,6 @@ class Decision:
     consent_level: str = ""
 
 
-@dataclass(frozen=True)
-class GatePolicy:
-    """What the gate reads of the department policy: afresh for every decision, so a change
-    an administrator makes applies to the very next access."""
-
-    purpose_categories: list[str]
-    exigent_categories: list[str]
-    prohibited_purposes: list[str]
-    residential_live_view_allowed: bool
-    exigent_requires_approval: bool
-
-
-_POLICY_FIELDS = tuple(f.name for f in fields(GatePolicy))
-_policy_query = CompiledQuery(
-    lambda department_id: DepartmentPolicy.objects.filter(department_id=department_id).values_list(*_POLICY_FIELDS)
-)
-
-
-def _policy() -> GatePolicy:
-    row = _policy_query.first(department_current().pk)
-    if row is None:
-        raise DepartmentPolicy.DoesNotExist("This department has no policy.")
-    return GatePolicy(*row)
-
-
 def _purpose_snapshot(purpose: Purpose | None, **fallback: str) -> PurposeSnapshot:
     if purpose is None:
         return PurposeSnapshot(**fallback)
@@ -160,7 +135,7 @@ def _record(
 _TOLD_AT_ONCE = frozenset({Action.LIVE_START, Action.LIVE_EXTEND, Action.LIVE_END})
 
 
-def _staff_denial(actor: Actor, roles: frozenset[str], purpose: Purpose | None, policy: GatePolicy) -> str | None:
+def _staff_denial(actor: Actor, roles: frozenset[str], purpose: Purpose | None, policy: PolicyRules) -> str | None:
     user = actor.user
     if not getattr(user, "is_authenticated", False) or user.role not in roles:
         return "role_not_permitted"
@@ -233,7 +208,7 @@ def authorize(
     whether an allowed action reaches the camera's owner by itself (a message e-mailed to
     them): an access notice would only repeat it. A refusal is always noticed as usual.
     """
-    policy = _policy()
+    policy = policy_rules_current()
     with transaction.atomic():
         reason = _denial(actor, action, purpose, camera, policy)
         level, history_id = "", None
@@ -269,7 +244,7 @@ def authorize(
 
 
 def _denial(
-    actor: Actor, action: str, purpose: Purpose | None, camera: Camera | None, policy: GatePolicy
+    actor: Actor, action: str, purpose: Purpose | None, camera: Camera | None, policy: PolicyRules
 ) -> str | None:
     """Why the gate refuses this action now (None: allowed); authorize() and the re-check of
     an open live view (live_view_denial) both ask it, so they cannot drift apart."""
@@ -280,7 +255,7 @@ def _denial(
     return reason
 
 
-def _consent_denial(action: str, camera: Camera | None, purpose: Purpose | None, policy: GatePolicy) -> str | None:
+def _consent_denial(action: str, camera: Camera | None, purpose: Purpose | None, policy: PolicyRules) -> str | None:
     if camera is None:
         return "not_found"
     if action == Action.OWNER_CONTACT_VIEW and not camera.site.share_contact:

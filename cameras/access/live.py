@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from audit.models import AccessEvent, Action, Outcome
 from audit.services import EventFacts
-from tenants.selectors import department_current
+from tenants.selectors import department_current, policy_rules_current
 
 from ..consent import ConsentAction, permitted_until
 from ..models import Camera, Purpose
 from ..selectors import grant_state
-from .gate import Actor, _consent_denial, _consent_history_id, _denial, _policy, _record
+from .gate import Actor, _consent_denial, _consent_history_id, _denial, _record
 
 
 def live_end_record(
@@ -65,7 +65,7 @@ def live_end_record(
 def live_allowed_until(*, camera: Camera, purpose: Purpose) -> dt.datetime | None:
     """When the owner's consent stops allowing this live view by itself (expiry, end of the
     schedule window), or None."""
-    policy = _policy()
+    policy = policy_rules_current()
     state = grant_state(camera=camera, time_zone=department_current().time_zone)
     exigent = purpose.category in policy.exigent_categories
     return permitted_until(state, ConsentAction.LIVE_VIEW, timezone.now(), exigent=exigent)
@@ -80,7 +80,7 @@ def live_view_denial(*, actor: Actor, camera: Camera | None, purpose: Purpose) -
     purpose and its expiry, the department policy and the owner's consent at this instant.
     The viewer consumer asks this every fraction of a second; only the end is logged.
     """
-    return _denial(actor, Action.LIVE_START, purpose, camera, _policy())
+    return _denial(actor, Action.LIVE_START, purpose, camera, policy_rules_current())
 
 
 def live_allowed_now(*, camera: Camera, purpose: Purpose, user: Any) -> str | None:
@@ -90,5 +90,5 @@ def live_allowed_now(*, camera: Camera, purpose: Purpose, user: Any) -> str | No
     """
     if not user.is_active:
         return "account_inactive"
-    policy = _policy()
+    policy = policy_rules_current()
     return _consent_denial(Action.LIVE_START, camera, purpose, policy)
