@@ -25,7 +25,7 @@ from cameras.models import Camera, CameraStatus, Site
 from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
 from tenants.selectors import policy_current
 
-from .forms import (
+from ..forms import (
     SCHEDULE_PRESETS,
     CameraForm,
     ConsentForm,
