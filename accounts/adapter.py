@@ -48,7 +48,7 @@ class AccountAdapter(DefaultAccountAdapter):
         role = getattr(request.user, "role", "")
         if _is_public(request) or role not in LANDING_PAGES:
             return str(super().get_login_redirect_url(request))
-        if getattr(request.user, "is_staff_role", False) and not session_passed_mfa(request):
+        if getattr(request.user, "is_staff_role", False) and not session_passed_mfa(request.session):
             # Staff without two-factor yet are sent to set it up before anything else: going by
             # the console would only be turned away there, and logged as a refused access.
             return reverse("mfa_activate_totp")

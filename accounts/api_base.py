@@ -83,7 +83,7 @@ class TenantRolePermission(permissions.BasePermission):
         if user.role not in view.allowed_roles:
             return False
         # A staff session (not a token) must have passed MFA at login.
-        if user.is_staff_role and request.auth is None and not session_passed_mfa(request._request):
+        if user.is_staff_role and request.auth is None and not session_passed_mfa(request._request.session):
             self.message = _("Two-factor authentication is required for staff accounts.")
             self.code = "mfa_required"
             return False

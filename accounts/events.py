@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import connection, transaction
+from django.db import connection
+
+from core.groups import group_send_on_commit
 
 # The message a user's or a camera's open connections re-check on (a live view asks the gate
 # again; live.consumers handles it as ``live_recheck``). Declared here, in the lowest layer
@@ -17,17 +17,6 @@ def user_group(schema: str, user_id: Any) -> str:
 
 
 def user_changed(*, user_id: int) -> None:
+    """After the commit, ask the user's open connections to re-check."""
     group = user_group(connection.schema_name, user_id)  # type: ignore[attr-defined]
-
-    def send() -> None:
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        try:
-            async_to_sync(layer.group_send)(group, {"type": LIVE_RECHECK})
-        except Exception:  # never fail the admin's change because the relay is down
-            import logging
-
-            logging.getLogger("porchlight.accounts").exception("could not notify the user's connections")
-
-    transaction.on_commit(send)
+    group_send_on_commit(group, {"type": LIVE_RECHECK})

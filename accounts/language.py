@@ -36,14 +36,12 @@ def language_supported(code: str | None) -> str:
 
 def department_language() -> str:
     """The language of the current department (its policy), "" outside a department."""
-    from tenants.models import DepartmentPolicy
-    from tenants.selectors import department_current
+    from tenants.selectors import department_current, policy_current
 
     department = department_current()  # public's FakeTenant has no pk and no policy
     if getattr(department, "pk", None) is None:
         return ""
-    code = DepartmentPolicy.objects.filter(department_id=department.pk).values_list("language", flat=True).first()
-    return language_supported(code)
+    return language_supported(policy_current().language)
 
 
 def user_language(user: "User | AnonymousUser") -> str:

@@ -66,7 +66,7 @@ class StaffMFARequiredMiddleware:
             user.is_authenticated
             and getattr(user, "is_staff_role", False)
             and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
-            and not session_passed_mfa(request)
+            and not session_passed_mfa(request.session)
         ):
             if user_has_mfa(user):
                 logout(request)

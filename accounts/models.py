@@ -27,6 +27,9 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
 OWNER_ROLES = frozenset({Role.RESIDENT, Role.BUSINESS})
+# Who reads the access log (the oversight pages, and the gate's audit_read): the department's
+# supervisors and administrators and the oversight board; officers do not read their own log.
+AUDIT_READER_ROLES = frozenset({Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
 # Who is offered API tokens in the menu and on the tokens page: a token is for a program, such
 # as a business's recorder or a dispatch system calling the search API. Residents are not: the
 # link only confused them. This is not a security boundary (a token reaches only what its

@@ -3,9 +3,9 @@
 from typing import TYPE_CHECKING
 
 from allauth.mfa.models import Authenticator
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from .models import STAFF_ROLES, User
@@ -21,9 +21,13 @@ def user_has_mfa(user: "User | AnonymousUser") -> bool:
     )
 
 
-def session_passed_mfa(request: HttpRequest) -> bool:
-    """Whether this session's login included a second factor (allauth records the methods)."""
-    methods = request.session.get("account_authentication_methods", [])
+def session_passed_mfa(session: SessionBase) -> bool:
+    """Whether this session's login included a second factor (allauth records the methods).
+
+    Takes the session, not the request: pages pass ``request.session`` and live views'
+    sockets their scope's session, so both read the one rule.
+    """
+    methods = session.get("account_authentication_methods", [])
     return any(m.get("method") == "mfa" for m in methods)
 
 

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
 
-from tenants.models import DepartmentPolicy
+from tenants.selectors import policy_current
 from tenants.services import policy_update
 
 from .forms import (
@@ -47,7 +47,7 @@ class DeptAdminRequiredMixin(LoginRequiredMixin):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         user = request.user
-        if user.is_authenticated and (user.role != Role.DEPT_ADMIN or not session_passed_mfa(request)):
+        if user.is_authenticated and (user.role != Role.DEPT_ADMIN or not session_passed_mfa(request.session)):
             raise PermissionDenied(_("Only department administrators can manage the department."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -144,20 +144,16 @@ class StaffHistoryView(DeptAdminRequiredMixin, View):
 
 
 class PolicyEditView(DeptAdminRequiredMixin, View):
-    def _policy(self, request: HttpRequest) -> DepartmentPolicy:
-        return DepartmentPolicy.objects.get(department=request.tenant)  # type: ignore[attr-defined]
-
     def _render(self, request: HttpRequest, form: PolicyForm, status: int = 200) -> HttpResponse:
         policy = form.instance
         history = policy.history.order_by("-history_date")[:50]
         return render(request, "accounts/policy_edit.html", {"form": form, "history": history}, status=status)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._render(request, PolicyForm(instance=self._policy(request)))
+        return self._render(request, PolicyForm(instance=policy_current()))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        policy = self._policy(request)
-        form = PolicyForm(request.POST, instance=DepartmentPolicy.objects.get(pk=policy.pk))
+        form = PolicyForm(request.POST, instance=policy_current())
         if not form.is_valid():
             return self._render(request, form, status=400)
         try:

@@ -54,7 +54,7 @@ def _actor(request: HttpRequest) -> ActorSnapshot:
         label=actor_label(user),
         badge=getattr(user, "badge_number", ""),
         role=getattr(user, "role", ""),
-        mfa=session_passed_mfa(request),
+        mfa=session_passed_mfa(request.session),
         session_hash=session_key_hash(request.session.session_key),
         ip=request.META.get("REMOTE_ADDR"),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
@@ -141,7 +141,7 @@ class OversightDashboardView(LoginRequiredMixin, View):
         if user.role not in AUDIT_READER_ROLES:
             self._record(request, outcome=Outcome.DENIED, reason="role_not_permitted", details={})
             raise Http404
-        if not session_passed_mfa(request):
+        if not session_passed_mfa(request.session):
             self._record(request, outcome=Outcome.DENIED, reason="mfa_required", details={})
             raise PermissionDenied(_("The dashboard needs a sign-in with two-factor authentication."))
         today = timezone.localdate()

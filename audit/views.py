@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.models import Role
+from accounts.models import AUDIT_READER_ROLES
 from accounts.selectors import actor_label, session_passed_mfa
 
 from .models import Action, Outcome
@@ -26,8 +26,6 @@ from .verify import chain_status
 if TYPE_CHECKING:
     from accounts.authenticated import AuthenticatedHttpRequest
 
-AUDIT_READER_ROLES = frozenset({Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
-
 
 def _actor(request: "AuthenticatedHttpRequest") -> ActorSnapshot:
     user = request.user
@@ -36,7 +34,7 @@ def _actor(request: "AuthenticatedHttpRequest") -> ActorSnapshot:
         label=actor_label(user),
         badge=user.badge_number,
         role=user.role,
-        mfa=session_passed_mfa(request),
+        mfa=session_passed_mfa(request.session),
         session_hash=session_key_hash(request.session.session_key),
         ip=request.META.get("REMOTE_ADDR"),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
@@ -52,7 +50,7 @@ def _label(choices: type[models.TextChoices], code: str) -> str:
 class OversightLogView(LoginRequiredMixin, View):
     def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         user = request.user
-        allowed = user.role in AUDIT_READER_ROLES and session_passed_mfa(request)
+        allowed = user.role in AUDIT_READER_ROLES and session_passed_mfa(request.session)
         action = request.GET.get("action", "") if request.GET.get("action", "") in Action.values else ""
         outcome = request.GET.get("outcome", "") if request.GET.get("outcome", "") in Outcome.values else ""
         # The pages of one reading end at the event that was newest when it began.

@@ -77,7 +77,7 @@ class BoardReaderMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if request.user.role not in AUDIT_READER_ROLES or not session_passed_mfa(request):
+        if request.user.role not in AUDIT_READER_ROLES or not session_passed_mfa(request.session):
             _record(request, action=Action.AUDIT_READ, allowed=False, quantity=0, details={"path": request.path[:200]})
             raise Http404
         response = super().dispatch(request, *args, **kwargs)

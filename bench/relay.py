@@ -108,12 +108,12 @@ def scene_create(department: Any, viewers: int) -> Scene:
     from accounts.models import Role
     from cameras import access, services
     from live import services as live_services
-    from tenants.models import DepartmentPolicy
+    from tenants.selectors import policy_of
     from tests.factories import UserFactory, totp_enable
 
     tag = uuid.uuid4().hex[:8]
     with tenant_context(department):
-        policy = DepartmentPolicy.objects.get(department=department)
+        policy = policy_of(department=department)
         owner = UserFactory(role=Role.BUSINESS, email=f"relay-owner-{tag}@example.org")
         site = services.site_create(
             owner=owner, department=department, lon=-117.38, lat=34.10, kind="business", address="1 Bench St"

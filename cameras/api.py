@@ -28,6 +28,7 @@ from accounts.api_base import ApiInput, BaseApi
 from accounts.api_parsers import StrictTextJSONParser
 from accounts.models import OWNER_ROLES, User
 from tenants.models import Department, DepartmentPolicy
+from tenants.selectors import policy_current
 
 from . import selectors, services
 from .consent import EXPIRY_HORIZON_YEARS, MAX_WINDOWS, expiry_horizon
@@ -58,8 +59,7 @@ class _OwnerApi(BaseApi):
         department = self.department()
         return {
             "time_zone": department.time_zone,
-            # Every department gets its policy when it is created (tenants.services.department_provision).
-            "policy": DepartmentPolicy.objects.filter(department=department).first(),
+            "policy": policy_current(),
         }
 
     def site_or_404(self, public_id: UUID) -> Site:

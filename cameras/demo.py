@@ -8,7 +8,8 @@ from django.contrib.gis.geos import MultiPolygon, Point
 from django.utils import timezone
 
 from places.selectors import address_nearest
-from tenants.models import Department, DepartmentPolicy
+from tenants.models import Department
+from tenants.selectors import policy_of
 
 from . import services
 from .consent import ConsentLevel
@@ -60,7 +61,7 @@ def demo_registry_seed(*, department: Department, owners: list[Any], cameras_wan
     """Create sites (1-3 cameras each) for the given owners until ``cameras_wanted`` exist."""
     rng = random.Random(seed)  # noqa: S311 (demo data, not security)
     assert department.boundary is not None
-    policy = DepartmentPolicy.objects.get(department=department)
+    policy = policy_of(department=department)
     cx, cy = department.boundary.centroid.coords
     centres = [(cx, cy), (cx - 0.02, cy + 0.02), (cx + 0.015, cy - 0.02), (cx + 0.01, cy + 0.03)]
     made = 0

@@ -26,9 +26,8 @@ from django.utils.translation import ngettext
 from accounts.language import in_language_of
 from audit.selectors import event_get, events_get
 from audit.services import EventFacts
-from tenants.models import DepartmentPolicy
 from tenants.outbox import OutboxTask, enqueue_later_on_commit, enqueue_on_commit
-from tenants.selectors import department_base_url, department_current
+from tenants.selectors import department_base_url, department_current, policy_rules_current
 
 from .access_log import LIVE_ACTIONS, AccessEntry, access_entry, camera_public_ids, camera_ref
 from .models import AccessNotice
@@ -108,12 +107,7 @@ IMMEDIATE_GATHER = dt.timedelta(seconds=60)
 
 
 def _window() -> dt.timedelta:
-    minutes = (
-        DepartmentPolicy.objects.filter(department_id=department_current().pk)
-        .values_list("notice_digest_minutes", flat=True)
-        .first()
-    )
-    return dt.timedelta(minutes=15 if minutes is None else minutes)
+    return dt.timedelta(minutes=policy_rules_current().notice_digest_minutes)
 
 
 def access_notices_record(

@@ -7,11 +7,8 @@ viewers and frames use the same group.
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import transaction
-
 from accounts.events import LIVE_RECHECK
+from core.groups import group_send_on_commit
 from tenants.selectors import department_current
 
 
@@ -22,16 +19,4 @@ def camera_group(schema: str, camera_public_id: Any) -> str:
 def camera_changed(*, camera_public_id: Any) -> None:
     """After the commit, ask the camera's open live views to re-check."""
     group = camera_group(department_current().schema_name, camera_public_id)
-    transaction.on_commit(lambda: _send(group))
-
-
-def _send(group: str) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(group, {"type": LIVE_RECHECK})
-    except Exception:  # a relay outage must not fail the owner's change; viewers poll as a fallback
-        import logging
-
-        logging.getLogger("porchlight.live").exception("could not notify live views of a camera change")
+    group_send_on_commit(group, {"type": LIVE_RECHECK})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tenants.models import Department, DepartmentPolicy
-from tenants.selectors import department_base_url
+from tenants.selectors import department_base_url, policy_of
 
 from .consent import EXPIRY_HORIZON_YEARS, MAX_WINDOWS, ConsentLevel, Window, expiry_horizon, window_problems
 from .events import camera_changed
@@ -158,7 +158,7 @@ def _ordinance_change_reason(*, site: Site, department: Department, fields: dict
     changed = [name for name in ("kind", "constructed_on") if name in fields and fields[name] != getattr(site, name)]
     if not changed:
         return ""
-    policy = DepartmentPolicy.objects.filter(department=department).first()
+    policy = policy_of(department=department)
     if not site_ordinance_subject(site=site, policy=policy):
         return ""
     details = "; ".join(f"{name} {getattr(site, name) or 'none'} -> {fields[name] or 'none'}" for name in changed)

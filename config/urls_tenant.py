@@ -11,7 +11,7 @@ from config import handlers
 from config.health import healthz
 from console import api as console_api
 from messaging import api as messaging_api
-from portal import api_access as portal_api_access
+from portal.api import access_log as portal_access_log_api
 
 api_v1 = [
     path("me/", accounts_api.MeApi.as_view(), name="api-me"),
@@ -33,7 +33,7 @@ api_v1 = [
     ),
     path("purposes/", console_api.PurposeCreateApi.as_view(), name="api-purpose-create"),
     path("cameras/search/", console_api.CameraSearchApi.as_view(), name="api-camera-search"),
-    path("me/access-events/", portal_api_access.AccessEventListApi.as_view(), name="api-me-access-events"),
+    path("me/access-events/", portal_access_log_api.AccessEventListApi.as_view(), name="api-me-access-events"),
     path("messages/", messaging_api.MessageThreadListApi.as_view(), name="api-message-threads"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -40,7 +40,7 @@ class StaffRefusalLogMiddleware:
             and getattr(user, "is_staff_role", False)
             and tenant is not None
             and tenant.schema_name != get_public_schema_name()
-            and not session_passed_mfa(request)
+            and not session_passed_mfa(request.session)
             and _is_staff_view(request)
         ):
             access.console_denied(actor=access.Actor.from_request(request), path=request.path)

@@ -29,7 +29,7 @@ from core.http import status_of, text_refusal
 from core.spreadsheets import csv_safe_cell
 from live import selectors as live_selectors
 from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
-from tenants.models import DepartmentPolicy
+from tenants.selectors import policy_current
 
 from .forms import DenyForm, PurposeForm
 
@@ -41,15 +41,11 @@ def _in_force(purpose: Purpose | None) -> Purpose | None:
     return purpose if purpose is not None and purpose.expires_at > timezone.now() else None
 
 
-def _policy(request: HttpRequest) -> DepartmentPolicy:
-    return DepartmentPolicy.objects.get(department=request.tenant)  # type: ignore[attr-defined]
-
-
 class PurposeView(StaffConsoleMixin, View):
     template = "console/purpose.html"
 
     def _form(self, request: HttpRequest, data: Any = None) -> PurposeForm:
-        policy = _policy(request)
+        policy = policy_current()
         return PurposeForm(data, categories=policy.purpose_categories, prohibited=policy.prohibited_purposes)
 
     def get(self, request: HttpRequest) -> HttpResponse:

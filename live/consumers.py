@@ -26,7 +26,7 @@ from redis.exceptions import RedisError
 
 from accounts.events import LIVE_RECHECK, user_group
 from accounts.models import STAFF_ROLES, User
-from accounts.selectors import user_has_mfa
+from accounts.selectors import session_passed_mfa, user_has_mfa
 from bridge import protocol
 from bridge.protocol import HEADER
 from cameras import access
@@ -396,7 +396,7 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.language = _language(self.scope)
         self.actor = access.Actor(
             user=user,
-            mfa=_session_passed_mfa(self.scope["session"]),  # and the account still has it: _start
+            mfa=session_passed_mfa(self.scope["session"]),  # and the account still has it: _start
             session_hash=self.scope.get("session_key_hash", ""),
             ip=(self.scope.get("client") or [None])[0],
             user_agent=dict(self.scope.get("headers", [])).get(b"user-agent", b"").decode("latin-1")[:300],
@@ -662,14 +662,10 @@ class _Started:
     tile: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
-def _session_passed_mfa(session: "SessionBase") -> bool:
-    return any(m.get("method") == "mfa" for m in session.get("account_authentication_methods", []))
-
-
 def _with_mfa(actor: access.Actor, user: "User | AnonymousUser", session: "SessionBase") -> access.Actor:
     """The actor as the socket's session shows it now: MFA means the session passed a second
     factor and the account still has one (removing it ends the view)."""
-    mfa = bool(getattr(user, "is_authenticated", False)) and _session_passed_mfa(session) and user_has_mfa(user)
+    mfa = bool(getattr(user, "is_authenticated", False)) and session_passed_mfa(session) and user_has_mfa(user)
     return dataclasses.replace(actor, user=user, mfa=mfa)
 
 

@@ -7,8 +7,6 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,8 +19,8 @@ from audit.models import Action
 from bridge import protocol
 from cameras import access, events
 from cameras.models import Camera, Purpose, Site
-from tenants.models import DepartmentPolicy
-from tenants.selectors import department_current
+from core.groups import group_send_on_commit, group_send_quietly
+from tenants.selectors import department_current, policy_current
 
 from .models import Bridge, EndReason, LiveSession
 
@@ -112,7 +110,7 @@ def bridge_cameras_set(*, owner: "User", bridge_public_id: Any, camera_public_id
         bridge._history_user = owner  # type: ignore[attr-defined]
         bridge.save()  # a history row: who changed the bridge, and when
         group = bridge_group(department_current().schema_name, bridge.public_id)
-        transaction.on_commit(lambda: _group_send(group, {"type": "bridge.cameras"}))
+        group_send_on_commit(group, {"type": "bridge.cameras"})
     return bridge
 
 
@@ -131,7 +129,7 @@ def bridge_revoke(*, owner: "User", bridge: Bridge) -> None:
         bridge._history_user = owner  # type: ignore[attr-defined]
         bridge.save()
         group = bridge_group(department_current().schema_name, bridge.public_id)
-        transaction.on_commit(lambda: _group_send(group, {"type": "bridge.revoked"}))
+        group_send_on_commit(group, {"type": "bridge.revoked"})
 
 
 def bridge_authenticate(*, raw_token: str) -> Bridge | None:
@@ -145,12 +143,6 @@ def bridge_seen(*, bridge_id: int) -> None:
     """Note when the bridge was last seen connected, for its owner's page. Whether it is
     connected now is live.presence's heartbeat with an expiry, never a column here."""
     Bridge.objects.filter(pk=bridge_id).update(last_seen_at=timezone.now())
-
-
-def _group_send(group: str, message: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group, message)
 
 
 @dataclass(frozen=True)
@@ -204,7 +196,7 @@ def live_session_start(*, actor: access.Actor, purpose: Purpose | None, camera_p
 def live_limit_seconds(*, camera: Camera) -> int:
     """How long one period of a live view of this camera may last now: the department's
     limit, or the owner's if shorter."""
-    policy = DepartmentPolicy.objects.get(department_id=department_current().pk)
+    policy = policy_current()
     minutes = policy.live_view_limit_minutes
     grant = getattr(camera, "consent", None)
     if grant is not None and grant.max_live_minutes:
@@ -424,20 +416,13 @@ def live_sessions_sweep() -> Sweep:
         if live_sessions_active(camera_id=camera.pk) == 0:
             for bridge in camera.bridges.all():
                 if bridge.revoked_at is None:
-                    _group_send_quietly(
+                    # Now, not after a commit: each end above committed on its own. A relay
+                    # outage must not stop the sweep; a bridge stops all on reconnect.
+                    group_send_quietly(
                         bridge_group(schema, bridge.public_id),
                         {"type": "bridge.command", "command": {"type": protocol.STOP, "camera": str(camera.public_id)}},
                     )
     return Sweep(ended=ended)
-
-
-def _group_send_quietly(group: str, message: dict[str, Any]) -> None:
-    try:
-        _group_send(group, message)
-    except Exception:  # a relay outage must not stop the sweep; a bridge stops all on reconnect
-        import logging
-
-        logging.getLogger("porchlight.live").exception("could not tell a bridge to stop")
 
 
 def owner_live_close(*, owner: "User") -> int:

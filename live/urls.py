@@ -3,7 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("console/live/", views.LiveView.as_view(), name="console-live"),
-    path("console/live/<str:handle>/", views.LivePageView.as_view(), name="console-live-page"),
+    path("console/live/", views.LiveWallOpenView.as_view(), name="console-live"),
+    path("console/live/<str:handle>/", views.LiveWallView.as_view(), name="console-live-page"),
     path("my/bridges/", views.BridgesView.as_view(), name="portal-bridges"),
 ]

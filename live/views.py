@@ -35,14 +35,15 @@ LIVE_HANDLE_SECONDS = 60
 LIVE_HANDLES_KEPT = 20
 
 
-class LiveView(StaffConsoleMixin, View):
-    """Opens live views; the camera data flows through /ws/live/, which asks the gate.
+class LiveWallOpenView(StaffConsoleMixin, View):
+    """Opens a live wall (one camera or several): the POST that chooses its cameras and hands
+    the browser to LiveWallView; the camera data flows through /ws/live/, which asks the gate.
 
     The live page opens its views at once, and each one is logged, started at the bridge and
     told to the owner: only a POST from the console (CSRF-checked, as for the exports) opens
     them, so no link, redirect or prefetch makes an officer's browser watch a camera. The POST
     redirects (POST/redirect/GET) to a page that shows them once: a reload, or going back to
-    it, does not resubmit the POST nor open new views (see LivePageView)."""
+    it, does not resubmit the POST nor open new views (see LiveWallView)."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
         purpose = self.purpose()
@@ -103,9 +104,9 @@ def _online(request: HttpRequest, ids: list[str]) -> list[str]:
     return [raw for camera, raw in wanted.items() if camera in online]
 
 
-class LivePageView(StaffConsoleMixin, View):
-    """The live page of one POST (LiveView): shown once, to the session that made the POST,
-    within LIVE_HANDLE_SECONDS. A used, expired or unknown handle opens nothing and says how
+class LiveWallView(StaffConsoleMixin, View):
+    """Shows the live wall of one POST (LiveWallOpenView): once, to the session that made the
+    POST, within LIVE_HANDLE_SECONDS. A used, expired or unknown handle opens nothing and says how
     to open a new view, so a reload is never a new, logged live view without a click."""
 
     def get(self, request: HttpRequest, handle: str) -> HttpResponse:

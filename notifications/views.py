@@ -28,7 +28,7 @@ class StaffNotificationsMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         user = request.user
         if user.is_authenticated and (
-            getattr(user, "role", None) not in STAFF_ROLES or not session_passed_mfa(request)
+            getattr(user, "role", None) not in STAFF_ROLES or not session_passed_mfa(request.session)
         ):
             raise PermissionDenied(_("Notifications are for department staff."))
         return super().dispatch(request, *args, **kwargs)

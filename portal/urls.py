@@ -1,24 +1,25 @@
 from django.urls import path
 
-from . import transparency, views, views_access
+from . import transparency
+from .views import access_log, registry
 
 urlpatterns = [
-    path("", views.PortalHomeView.as_view(), name="portal-home"),
-    path("my/", views.MyCamerasView.as_view(), name="portal-my-cameras"),
-    path("my/addresses/", views.AddressSuggestView.as_view(), name="portal-address-suggest"),
-    path("my/sites/new/", views.SiteCreateView.as_view(), name="portal-site-create"),
-    path("my/sites/<uuid:site_id>/", views.SiteUpdateView.as_view(), name="portal-site-update"),
-    path("my/sites/<uuid:site_id>/delete/", views.SiteDeleteView.as_view(), name="portal-site-delete"),
-    path("my/sites/<uuid:site_id>/cameras/new/", views.CameraCreateView.as_view(), name="portal-camera-create"),
-    path("my/cameras/<uuid:camera_id>/", views.CameraUpdateView.as_view(), name="portal-camera-update"),
-    path("my/cameras/<uuid:camera_id>/delete/", views.CameraDeleteView.as_view(), name="portal-camera-delete"),
-    path("my/cameras/<uuid:camera_id>/status/", views.CameraStatusView.as_view(), name="portal-camera-status"),
-    path("my/cameras/<uuid:camera_id>/consent/", views.ConsentEditView.as_view(), name="portal-consent-edit"),
-    path("my/consent-preview/", views.ConsentPreviewView.as_view(), name="portal-consent-preview"),
-    path("my/pause-all/", views.PauseAllView.as_view(), name="portal-pause-all"),
-    path("my/revoke-all/", views.RevokeAllView.as_view(), name="portal-revoke-all"),
-    path("my/resume-all/", views.ResumeAllView.as_view(), name="portal-resume-all"),
-    path("my/access/", views_access.AccessEventListView.as_view(), name="portal-access-log"),
+    path("", registry.PortalHomeView.as_view(), name="portal-home"),
+    path("my/", registry.MyCamerasView.as_view(), name="portal-my-cameras"),
+    path("my/addresses/", registry.AddressSuggestView.as_view(), name="portal-address-suggest"),
+    path("my/sites/new/", registry.SiteCreateView.as_view(), name="portal-site-create"),
+    path("my/sites/<uuid:site_id>/", registry.SiteUpdateView.as_view(), name="portal-site-update"),
+    path("my/sites/<uuid:site_id>/delete/", registry.SiteDeleteView.as_view(), name="portal-site-delete"),
+    path("my/sites/<uuid:site_id>/cameras/new/", registry.CameraCreateView.as_view(), name="portal-camera-create"),
+    path("my/cameras/<uuid:camera_id>/", registry.CameraUpdateView.as_view(), name="portal-camera-update"),
+    path("my/cameras/<uuid:camera_id>/delete/", registry.CameraDeleteView.as_view(), name="portal-camera-delete"),
+    path("my/cameras/<uuid:camera_id>/status/", registry.CameraStatusView.as_view(), name="portal-camera-status"),
+    path("my/cameras/<uuid:camera_id>/consent/", registry.ConsentEditView.as_view(), name="portal-consent-edit"),
+    path("my/consent-preview/", registry.ConsentPreviewView.as_view(), name="portal-consent-preview"),
+    path("my/pause-all/", registry.PauseAllView.as_view(), name="portal-pause-all"),
+    path("my/revoke-all/", registry.RevokeAllView.as_view(), name="portal-revoke-all"),
+    path("my/resume-all/", registry.ResumeAllView.as_view(), name="portal-resume-all"),
+    path("my/access/", access_log.AccessEventListView.as_view(), name="portal-access-log"),
     # --- Public transparency page (issue 15) ---
     path("transparency/", transparency.TransparencyView.as_view(), name="transparency"),
     path("transparency.json", transparency.TransparencyJsonView.as_view(), name="transparency-json"),

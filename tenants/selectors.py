@@ -1,6 +1,7 @@
 """Reads on departments."""
 
 import datetime as dt
+from dataclasses import dataclass, fields
 from typing import Any
 
 from django.conf import settings
@@ -8,12 +9,58 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django_tenants.utils import get_public_schema_name
 
-from .models import Department, OutboxMessage
+from core.sql import CompiledQuery
+
+from .models import Department, DepartmentPolicy, OutboxMessage
 
 
 def department_current() -> Any:
     """The tenant the database connection is set to (a Department, or public's FakeTenant)."""
     return connection.tenant  # type: ignore[attr-defined]
+
+
+# --- The department policy: the one way to read it ------------------------------------------
+# Read afresh at each use, never kept: an administrator's change applies to the very next
+# access. Every department has its policy (department_provision creates both in one
+# transaction), so a missing one is an error (DepartmentPolicy.DoesNotExist), not a default.
+
+
+def policy_of(*, department: Any) -> DepartmentPolicy:
+    """``department``'s policy (for work that names its department: onboarding, demo data)."""
+    return DepartmentPolicy.objects.get(department_id=department.pk)
+
+
+def policy_current() -> DepartmentPolicy:
+    """The policy of the department the connection is set to (department_current)."""
+    return policy_of(department=department_current())
+
+
+@dataclass(frozen=True)
+class PolicyRules:
+    """What every police access reads of the policy (the gate's checks, and how long an owner's
+    access notices wait to go out together), by one compiled query: the whole row through the
+    ORM would cost more than the rest of a small decision."""
+
+    purpose_categories: list[str]
+    exigent_categories: list[str]
+    prohibited_purposes: list[str]
+    residential_live_view_allowed: bool
+    exigent_requires_approval: bool
+    notice_digest_minutes: int
+
+
+_RULES_FIELDS = tuple(f.name for f in fields(PolicyRules))
+_rules_query = CompiledQuery(
+    lambda department_id: DepartmentPolicy.objects.filter(department_id=department_id).values_list(*_RULES_FIELDS)
+)
+
+
+def policy_rules_current() -> PolicyRules:
+    """PolicyRules of the current department's policy (as policy_current, for the hot path)."""
+    row = _rules_query.first(department_current().pk)
+    if row is None:
+        raise DepartmentPolicy.DoesNotExist("This department has no policy.")
+    return PolicyRules(*row)
 
 
 def departments_listed() -> QuerySet[Department]:

@@ -6,11 +6,12 @@ from django.db import transaction
 
 from audit.models import Outcome
 from audit.services import EventFacts
+from tenants.selectors import policy_rules_current
 
 from ..consent import Reason
 from ..models import Purpose
 from .denials import _MESSAGES
-from .gate import CAMERA_ROLES, Actor, Decision, _policy, _record, _staff_denial
+from .gate import CAMERA_ROLES, Actor, Decision, _record, _staff_denial
 
 
 def evidence_authorize(
@@ -31,7 +32,7 @@ def evidence_authorize(
     MFA and purpose do, and every decision is one event. ``quantity`` is what an allowed
     access delivers: a refused one delivered nothing and records none.
     """
-    policy = _policy()
+    policy = policy_rules_current()
     with transaction.atomic():
         reason = _staff_denial(actor, CAMERA_ROLES, purpose, policy) or extra_denial
         facts = EventFacts(

@@ -1,12 +1,13 @@
-"""The gate's core: who acts (Actor), what it decided (Decision), the department policy it
-reads afresh, the checks every action shares, and the one audit event per decision.
+"""The gate's core: who acts (Actor), what it decided (Decision), the checks every action
+shares (over the department policy's rules, read afresh for every decision by
+tenants.selectors.policy_rules_current), and the one audit event per decision.
 
 authorize() decides one action on one camera; the other modules of this package (purposes,
 search, live views, evidence) build on the same checks and the same record.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,14 +16,13 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import AUDIT_READER_ROLES, Role
 from accounts.selectors import actor_label, session_passed_mfa, user_has_mfa
 from audit.models import Action, Outcome
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record, session_key_hash
 from core.errors import AccessRefused, DomainError, NotFound
 from core.sql import CompiledQuery
-from tenants.models import DepartmentPolicy
-from tenants.selectors import department_current
+from tenants.selectors import PolicyRules, department_current, policy_rules_current
 
 from ..consent import ConsentAction, ConsentLevel, Reason, consent_permits
 from ..digest import access_notices_record
@@ -34,7 +34,6 @@ from .denials import _LIVE_ACTIONS, Refusal, denial_message
 # Who may do what. Department admins administer and the oversight board reads the log;
 # neither looks at cameras.
 CAMERA_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
-AUDIT_READER_ROLES = frozenset({Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
 
 _CONSENT_FOR_ACTION: dict[str, ConsentAction] = {
     Action.CAMERA_VIEW: ConsentAction.LOCATE,
@@ -62,7 +61,7 @@ class Actor:
     def from_request(cls, request: HttpRequest, *, token_auth: bool = False) -> "Actor":
         user = request.user
         # A token can only be minted by a staff member with MFA; a session must have passed it.
-        mfa = user_has_mfa(user) if token_auth else session_passed_mfa(request)
+        mfa = user_has_mfa(user) if token_auth else session_passed_mfa(request.session)
         return cls(
             user=user,
             mfa=mfa,
@@ -103,31 +102,6 @@ class Decision:
         if self.reason == Refusal.NOT_FOUND:
             return NotFound(self.message, code=self.reason)
         return AccessRefused(message or self.message, code=self.reason)
-
-
-@dataclass(frozen=True)
-class GatePolicy:
-    """What the gate reads of the department policy: afresh for every decision, so a change
-    an administrator makes applies to the very next access."""
-
-    purpose_categories: list[str]
-    exigent_categories: list[str]
-    prohibited_purposes: list[str]
-    residential_live_view_allowed: bool
-    exigent_requires_approval: bool
-
-
-_POLICY_FIELDS = tuple(f.name for f in fields(GatePolicy))
-_policy_query = CompiledQuery(
-    lambda department_id: DepartmentPolicy.objects.filter(department_id=department_id).values_list(*_POLICY_FIELDS)
-)
-
-
-def _policy() -> GatePolicy:
-    row = _policy_query.first(department_current().pk)
-    if row is None:
-        raise DepartmentPolicy.DoesNotExist("This department has no policy.")
-    return GatePolicy(*row)
 
 
 def _purpose_snapshot(purpose: Purpose | None, **fallback: str) -> PurposeSnapshot:
@@ -175,7 +149,7 @@ def _record(
 _TOLD_AT_ONCE = frozenset({Action.LIVE_START, Action.LIVE_EXTEND, Action.LIVE_END})
 
 
-def _staff_denial(actor: Actor, roles: frozenset[str], purpose: Purpose | None, policy: GatePolicy) -> str | None:
+def _staff_denial(actor: Actor, roles: frozenset[str], purpose: Purpose | None, policy: PolicyRules) -> str | None:
     user = actor.user
     if not getattr(user, "is_authenticated", False) or user.role not in roles:
         return Refusal.ROLE_NOT_PERMITTED
@@ -248,7 +222,7 @@ def authorize(
     whether an allowed action reaches the camera's owner by itself (a message e-mailed to
     them): an access notice would only repeat it. A refusal is always noticed as usual.
     """
-    policy = _policy()
+    policy = policy_rules_current()
     with transaction.atomic():
         reason = _denial(actor, action, purpose, camera, policy)
         level, history_id = "", None
@@ -284,7 +258,7 @@ def authorize(
 
 
 def _denial(
-    actor: Actor, action: str, purpose: Purpose | None, camera: Camera | None, policy: GatePolicy
+    actor: Actor, action: str, purpose: Purpose | None, camera: Camera | None, policy: PolicyRules
 ) -> str | None:
     """Why the gate refuses this action now (None: allowed); authorize() and the re-check of
     an open live view (live_view_denial) both ask it, so they cannot drift apart."""
@@ -295,7 +269,7 @@ def _denial(
     return reason
 
 
-def _consent_denial(action: str, camera: Camera | None, purpose: Purpose | None, policy: GatePolicy) -> str | None:
+def _consent_denial(action: str, camera: Camera | None, purpose: Purpose | None, policy: PolicyRules) -> str | None:
     if camera is None:
         return Refusal.NOT_FOUND
     if action == Action.OWNER_CONTACT_VIEW and not camera.site.share_contact:

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from audit.models import AccessEvent, Action, Outcome
 from audit.services import EventFacts
-from tenants.selectors import department_current
+from tenants.selectors import department_current, policy_rules_current
 
 from ..consent import ConsentAction, permitted_until
 from ..models import Camera, Purpose
 from ..selectors import grant_state
 from .denials import Refusal
-from .gate import Actor, _consent_denial, _consent_history_id, _denial, _policy, _record
+from .gate import Actor, _consent_denial, _consent_history_id, _denial, _record
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -69,7 +69,7 @@ def live_end_record(
 def live_allowed_until(*, camera: Camera, purpose: Purpose) -> dt.datetime | None:
     """When the owner's consent stops allowing this live view by itself (expiry, end of the
     schedule window), or None."""
-    policy = _policy()
+    policy = policy_rules_current()
     state = grant_state(camera=camera, time_zone=department_current().time_zone)
     exigent = purpose.category in policy.exigent_categories
     return permitted_until(state, ConsentAction.LIVE_VIEW, timezone.now(), exigent=exigent)
@@ -84,7 +84,7 @@ def live_view_denial(*, actor: Actor, camera: Camera | None, purpose: Purpose) -
     purpose and its expiry, the department policy and the owner's consent at this instant.
     The viewer consumer asks this every fraction of a second; only the end is logged.
     """
-    return _denial(actor, Action.LIVE_START, purpose, camera, _policy())
+    return _denial(actor, Action.LIVE_START, purpose, camera, policy_rules_current())
 
 
 def live_allowed_now(*, camera: Camera, purpose: Purpose, user: "User") -> str | None:
@@ -94,5 +94,5 @@ def live_allowed_now(*, camera: Camera, purpose: Purpose, user: "User") -> str |
     """
     if not user.is_active:
         return Refusal.ACCOUNT_INACTIVE
-    policy = _policy()
+    policy = policy_rules_current()
     return _consent_denial(Action.LIVE_START, camera, purpose, policy)

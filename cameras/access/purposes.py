@@ -16,12 +16,13 @@ from core.errors import Invalid
 from notifications import services as notices
 from notifications.models import Kind
 from tenants.models import PURPOSE_LABELS
+from tenants.selectors import PolicyRules, policy_rules_current
 
 from ..consent import Reason
 from ..models import Purpose
 from ..words import purpose_label
 from .denials import _MESSAGES, Refusal, denial_message
-from .gate import CAMERA_ROLES, Actor, GatePolicy, _policy, _record, _staff_denial
+from .gate import CAMERA_ROLES, Actor, _record, _staff_denial
 
 PURPOSE_LIFETIME = dt.timedelta(hours=12)
 
@@ -50,7 +51,7 @@ def purpose_declare(
     An exigent purpose that policy makes wait for a supervisor's approval is announced to
     every other supervisor of the department, in the same transaction; ``approvals_link`` is
     the page where they decide (the interface's, which the gate does not know)."""
-    policy = _policy()
+    policy = policy_rules_current()
     case_number, text, warrant_number = case_number.strip(), text.strip(), warrant_number.strip()
     stated = {
         "case_number": case_number,
@@ -174,7 +175,7 @@ def purpose_lookup(*, actor: Actor, public_id: Any) -> Purpose | None:
         return None
 
 
-def _decision_refusal(actor: Actor, purpose: Purpose | None, policy: GatePolicy) -> str | None:
+def _decision_refusal(actor: Actor, purpose: Purpose | None, policy: PolicyRules) -> str | None:
     """Why this actor may not approve or deny this purpose now (None: they may)."""
     user = actor.user
     if getattr(user, "role", None) != Role.SUPERVISOR or not actor.mfa:
@@ -211,7 +212,7 @@ def _undecided_claim(purpose: Purpose, **decision: Any) -> str | None:
 def purpose_approve(*, actor: Actor, purpose_public_id: Any, officer_link: str = "") -> Purpose:
     """A supervisor approves another officer's exigent purpose (logged as a second person);
     the officer is told (``officer_link``: where they read it)."""
-    policy = _policy()
+    policy = policy_rules_current()
     purpose = _purpose_to_decide(purpose_public_id)
     reason = _decision_refusal(actor, purpose, policy)
     with transaction.atomic():
@@ -244,7 +245,7 @@ def purpose_deny(*, actor: Actor, purpose_public_id: Any, reason: str, officer_l
 
     The same supervisors may decide as may approve; a denial without a reason is refused
     (``PurposeRefused`` on the field ``reason``) and logged as refused."""
-    policy = _policy()
+    policy = policy_rules_current()
     purpose = _purpose_to_decide(purpose_public_id)
     stated = " ".join(reason.split())[:DENIAL_REASON_MAX]
     refusal = _decision_refusal(actor, purpose, policy) or (None if stated else "denial_reason_missing")
@@ -274,7 +275,7 @@ def purpose_deny(*, actor: Actor, purpose_public_id: Any, reason: str, officer_l
 
 def purpose_awaits_approval(*, purpose: Purpose) -> bool:
     """Whether ``purpose`` waits for a supervisor's decision before emergency-only live views."""
-    policy = _policy()
+    policy = policy_rules_current()
     return (
         policy.exigent_requires_approval
         and purpose.category in policy.exigent_categories
@@ -287,7 +288,7 @@ def purposes_awaiting_approval(*, actor: Actor) -> list[Purpose]:
     """Other officers' unexpired exigent purposes without approval (for supervisors)."""
     if getattr(actor.user, "role", None) != Role.SUPERVISOR:
         return []
-    policy = _policy()
+    policy = policy_rules_current()
     if not policy.exigent_requires_approval:
         return []  # nothing waits: the department lets exigent purposes act without approval
     return list(

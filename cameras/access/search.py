@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from audit.models import Action, Outcome
 from audit.services import EventFacts
-from tenants.selectors import department_current
+from tenants.selectors import PolicyRules, department_current, policy_rules_current
 
 from .. import search_sql
 from ..consent import ConsentAction, ConsentLevel, Reason, consent_permits
 from ..models import CameraStatus, Purpose
 from ..selectors import RESIDENTIAL_KINDS, grant_state_of
 from .denials import _MESSAGES
-from .gate import CAMERA_ROLES, Actor, Decision, GatePolicy, _policy, _record, _staff_denial
+from .gate import CAMERA_ROLES, Actor, Decision, _record, _staff_denial
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class SearchResult:
     total_capped: bool = False  # True: there are at least `total` cameras in the area
 
 
-def _hit(row: search_sql.SearchRow, time_zone: str, exigent: bool, approved: bool, policy: GatePolicy) -> CameraHit:
+def _hit(row: search_sql.SearchRow, time_zone: str, exigent: bool, approved: bool, policy: PolicyRules) -> CameraHit:
     state = None
     if row.consent_level is not None:
         state = grant_state_of(
@@ -89,7 +89,7 @@ def camera_search(
     The search is one event: its area, mode, purpose, result count and the ids returned.
     An export of the canvass list is the same query recorded as action ``export``.
     """
-    policy = _policy()
+    policy = policy_rules_current()
     details: dict[str, Any] = {"area": area.as_details(), "mode": mode, "limit": limit}
     with transaction.atomic():
         reason = _staff_denial(actor, CAMERA_ROLES, purpose, policy)
@@ -120,7 +120,7 @@ def camera_map(
 ) -> tuple[Decision, list[tuple[str, float, float, str]]]:
     """Approximate camera positions for a map viewport: one query, one event (no owner refs:
     a viewport is not an access to any one camera)."""
-    policy = _policy()
+    policy = policy_rules_current()
     with transaction.atomic():
         reason = _staff_denial(actor, CAMERA_ROLES, purpose, policy)
         rows: list[tuple[str, float, float, str]] = []

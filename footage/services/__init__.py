@@ -3,7 +3,7 @@ keep working through these re-exports. Inside the app, import from the concern's
 
 from .answers import Receipt, answer_open_check, answer_set, clip_size_check, not_video_message
 from .clip_access import Viewing, clip_for_police, clip_view_open, download_link_issue
-from .common import CHUNK, _policy, text_without_nul_check
+from .common import CHUNK, text_without_nul_check
 from .custody import custody_record
 from .evidence_export import ExportResult, request_export
 from .hashing import clip_upload
@@ -22,7 +22,6 @@ __all__ = [
     "Receipt",
     "RequestResult",
     "Viewing",
-    "_policy",
     "answer_open_check",
     "answer_set",
     "clip_download_record",

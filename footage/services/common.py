@@ -1,18 +1,11 @@
-"""What the footage services share: the department's policy, text PostgreSQL can store, ids."""
+"""What the footage services share: text PostgreSQL can store, ids."""
 
 import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from tenants.models import DepartmentPolicy
-from tenants.selectors import department_current
-
 CHUNK = 1024 * 1024
-
-
-def _policy() -> DepartmentPolicy:
-    return DepartmentPolicy.objects.get(department_id=department_current().pk)
 
 
 def text_without_nul_check(value: str, *, field: str, message: str) -> None:

@@ -15,10 +15,10 @@ from audit.models import Action
 from cameras import access
 from cameras.models import Camera, Purpose
 from tenants.outbox import enqueue_on_commit
+from tenants.selectors import policy_current
 
 from ..models import Answer, CameraAnswer, FootageRequest, OwnerRequest
 from ..notices import footage_request_notify, footage_request_remind
-from .common import _policy
 
 # How far back a request may reach: the longest a camera's recorder keeps footage
 # (Camera.retention_days). It also keeps a mistyped year (0001) out of the database,
@@ -50,7 +50,7 @@ def footage_request_send(
     allows a request are left out, and logged. One request goes to each owner, listing
     their cameras; owners are e-mailed after the commit.
     """
-    policy = _policy()
+    policy = policy_current()
     now = timezone.now()
     errors: dict[str, list[str]] = {}
     if purpose is None:

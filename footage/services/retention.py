@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenants.outbox import enqueue_on_commit
+from tenants.selectors import policy_current
 
 from ..models import Clip, CustodyAction
 from ..notices import clip_purged_notify
 from ..storage import clip_store
-from .common import _policy
 from .custody import custody_record
 
 
@@ -22,7 +22,7 @@ def clips_purge_expired(*, now: dt.datetime | None = None) -> int:
     while the run works through its list keeps the clip (a hold waits for the lock).
     """
     now = now or timezone.now()
-    policy = _policy()
+    policy = policy_current()
     cutoff = now - dt.timedelta(days=policy.footage_retention_days)
     purged = 0
     expired = Clip.objects.filter(purged_at__isnull=True, held=False, uploaded_at__lt=cutoff)

@@ -26,7 +26,7 @@ def integrity_banner(context: Any) -> dict[str, Any]:
         or tenant is None
         or tenant.schema_name == get_public_schema_name()
         or getattr(user, "role", None) not in selectors.INTEGRITY_NOTICE_ROLES
-        or not session_passed_mfa(request)
+        or not session_passed_mfa(request.session)
     ):
         return {"notices": [], "more": 0}
     notices = list(selectors.integrity_notices_open()[: BANNER_LIMIT + 1])

@@ -26,7 +26,8 @@ class IntegrityNoticeRoleMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         user = request.user
         if user.is_authenticated and (
-            getattr(user, "role", None) not in selectors.INTEGRITY_NOTICE_ROLES or not session_passed_mfa(request)
+            getattr(user, "role", None) not in selectors.INTEGRITY_NOTICE_ROLES
+            or not session_passed_mfa(request.session)
         ):
             raise PermissionDenied(_("Only department administrators and supervisors can see integrity notices."))
         return super().dispatch(request, *args, **kwargs)

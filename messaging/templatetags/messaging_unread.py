@@ -25,6 +25,6 @@ def messages_unread(context: Any) -> int:
         return 0
     if user.role in OWNER_ROLES:
         return selectors.unread_for_owner(owner=user)
-    if user.role in CAMERA_ROLES and session_passed_mfa(request):
+    if user.role in CAMERA_ROLES and session_passed_mfa(request.session):
         return selectors.unread_for_officer(officer=user)
     return 0

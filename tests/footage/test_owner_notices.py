@@ -14,6 +14,7 @@ from cameras import services as camera_services
 from cameras.models import Camera
 from footage import services
 from footage.models import Clip, FootageRequest, OwnerRequest
+from tenants.selectors import policy_current
 from tests.conftest import TenantClient
 from tests.videos import make_video
 
@@ -48,7 +49,7 @@ def _more_cameras(camera: Camera, count: int) -> list[Camera]:
     for number in range(count):
         extra = camera_services.camera_register(owner=owner, site=camera.site, label=f"Side {number}")
         camera_services.consent_set(
-            owner=owner, camera=extra, policy=services._policy(), level="on_request", notify_on_access=True
+            owner=owner, camera=extra, policy=policy_current(), level="on_request", notify_on_access=True
         )
         cameras.append(extra)
     return cameras

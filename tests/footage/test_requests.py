@@ -22,6 +22,7 @@ from footage import services
 from footage.models import Clip, CustodyEvent, OwnerRequest
 from footage.storage import clip_store
 from footage.tasks import clips_rehash
+from tenants.selectors import policy_current
 from tests.conftest import TenantClient
 from tests.factories import UserFactory, totp_enable
 from tests.videos import make_video
@@ -64,7 +65,7 @@ def test_one_request_per_owner_lists_their_cameras_and_each_camera_is_a_gate_dec
     from cameras import services as camera_services
 
     second = camera_services.camera_register(owner=owner, site=first.site, label="Side")
-    camera_services.consent_set(owner=owner, camera=second, policy=services._policy(), level="live")
+    camera_services.consent_set(owner=owner, camera=second, policy=policy_current(), level="live")
     other = make_camera("on_request")
     registered_only = make_camera("registered")
 

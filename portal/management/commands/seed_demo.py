@@ -26,8 +26,8 @@ from places.demo import addresses_write_csv, demo_beats_geojson, demo_grid
 from places.selectors import streets_known
 from places.services import address_file_import
 from tenants.demo import DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_ROLES, OPERATOR_EMAIL, demo_boundary, demo_email
-from tenants.models import Department, DepartmentPolicy
-from tenants.selectors import department_base_url
+from tenants.models import Department
+from tenants.selectors import department_base_url, policy_of
 from tenants.services import policy_update, public_tenant_ensure
 
 
@@ -109,7 +109,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  {department.name}: {report.created} demo address points loaded ({path.name}).")
 
     def _ordinance(self, department: Department, *, enabled: bool) -> None:
-        policy = DepartmentPolicy.objects.get(department=department)
+        policy = policy_of(department=department)
         if enabled and not policy.ordinance_enabled:
             policy_update(
                 department=department,

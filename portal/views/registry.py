@@ -25,9 +25,9 @@ from cameras.models import Camera, CameraStatus, Site
 from core.forms import form_errors_add
 from core.http import status_of
 from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
-from tenants.models import DepartmentPolicy
+from tenants.selectors import policy_current
 
-from .forms import (
+from ..forms import (
     SCHEDULE_PRESETS,
     CameraForm,
     ConsentForm,
@@ -43,16 +43,12 @@ if TYPE_CHECKING:
 LIVE_LEVELS = (ConsentLevel.LIVE, ConsentLevel.LIVE_EXIGENT)
 
 
-def _policy(request: HttpRequest) -> DepartmentPolicy | None:
-    return DepartmentPolicy.objects.filter(department=request.tenant).first()  # type: ignore[attr-defined]
-
-
 class PortalHomeView(TemplateView):
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["policy"] = _policy(self.request)
+        context["policy"] = policy_current()
         context["levels"] = list(selectors.LEVEL_SENTENCES.items())
         # Published so that nobody, not even the operator, can rewrite the log unnoticed.
         context["chain_head"] = chain_head()
@@ -98,7 +94,7 @@ def _sites_geojson(sites: list[Site]) -> dict[str, Any]:
 class MyCamerasView(OwnerRequiredMixin, View):
     def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         sites = list(selectors.sites_of_owner(owner=request.user))
-        policy = _policy(request)
+        policy = policy_current()
         tz = request.tenant.time_zone
         rows = []
         for site in sites:
@@ -147,7 +143,7 @@ class MyCamerasView(OwnerRequiredMixin, View):
 
 
 def _site_form(request: HttpRequest, *args: Any, **kwargs: Any) -> SiteForm:
-    policy = _policy(request)
+    policy = policy_current()
     return SiteForm(
         *args,
         owner_role=request.user.role,  # type: ignore[union-attr]
@@ -328,7 +324,7 @@ class ConsentEditView(OwnerRequiredMixin, View):
         window_errors: list[str] | None = None,
         preset_form: SchedulePresetForm | None = None,
     ) -> dict[str, Any]:
-        policy = _policy(request)
+        policy = policy_current()
         # The preview shows the level chosen, once it is a valid one; never a value the form refused.
         if form.is_bound:
             level = getattr(form, "cleaned_data", {}).get("level") or camera.consent.level
@@ -380,7 +376,7 @@ class ConsentEditView(OwnerRequiredMixin, View):
             return self._redisplay(request, camera)
         form = ConsentForm(request.POST, time_zone=tz)
         windows = WindowFormSet(request.POST, prefix="w")
-        policy = _policy(request)
+        policy = policy_current()
         window_errors: list[str] = []
         if form.is_valid() and windows.is_valid() and policy is not None:
             try:

@@ -24,7 +24,7 @@ from audit.models import Action
 from audit.selectors import events_for_owner
 from cameras.access_log import access_entries_for_owner
 
-from .views_access import owner_log_anchor
+from ..views.access_log import owner_log_anchor
 
 
 class AccessEventPagination(PagePagination):

@@ -1,0 +1,1 @@
+"""The owner's API beside the pages: who accessed their cameras (access_log)."""
