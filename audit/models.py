@@ -157,3 +157,18 @@ class ChainVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.how} verification up to #{self.seq}: {'ok' if self.ok else 'broken'}"
+
+
+class SigningKey(models.Model):
+    """The department's Ed25519 key for evidence exports and log checkpoints (one active key;
+    audit.signing). Moved from footage, its table kept: ``footage_signingkey``."""
+
+    private_key = models.BinaryField()  # raw 32 bytes; in production, keep it in a KMS instead
+    public_key = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "footage_signingkey"
+
+    def __str__(self) -> str:
+        return f"signing key {self.pk}"
