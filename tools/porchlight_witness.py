@@ -32,6 +32,7 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,7 +121,7 @@ class Verifier:
     def parse(cls, vkey: str) -> Verifier:
         """``<name>+<key id, 8 hex>+<base64 of 0x01 || 32-byte Ed25519 key>`` (C2SP vkey)."""
         try:
-            name, key_id_hex, encoded = vkey.strip().rsplit("+", 2)
+            name, key_id_hex, encoded = vkey.strip().split("+", 2)  # names have no "+"; base64 may
             raw = base64.b64decode(encoded, validate=True)
             key_id = bytes.fromhex(key_id_hex)
         except (ValueError, binascii.Error):
@@ -130,6 +131,10 @@ class Verifier:
         if len(raw) != 33 or raw[:1] != ED25519 or len(key_id) != 4 or key_id != key_id_of(name, raw[1:]):
             raise WitnessError(f"--key {vkey!r} is not an Ed25519 verifier key with a matching key id.", CANNOT_CHECK)
         return cls(name, key_id, raw[1:])
+
+    @property
+    def vkey(self) -> str:
+        return f"{self.name}+{self.key_id.hex()}+{base64.b64encode(ED25519 + self.public_key).decode()}"
 
 
 def key_id_of(name: str, public_key: bytes) -> bytes:
@@ -245,24 +250,38 @@ def state_load(path: Path) -> dict | None:
     return state
 
 
-def state_save(path: Path, checkpoint: Checkpoint) -> None:
+def state_save(path: Path, checkpoint: Checkpoint, verifier: Verifier) -> None:
     """Written to a new file and renamed over the old one: a crash never leaves half a state."""
     data = {"origin": checkpoint.origin, "size": checkpoint.size, "root": checkpoint.root_b64}
-    data["checkpoint"] = checkpoint.note
+    data |= {"checkpoint": checkpoint.note, "key": verifier.vkey}
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     with os.fdopen(handle, "w") as out:
         json.dump(data, out, indent=1)
     os.replace(name, path)
 
 
-def witness(base: str, verifier: Verifier, state_path: Path, timeout: float = 20) -> str:
+Fetch = Callable[[str, "dict[str, int] | None"], dict]
+
+
+def http_fetcher(base: str, timeout: float = 20) -> Fetch:
+    """Fetch the log's public API at ``base`` (the department's address) over HTTP(S)."""
+    return lambda path, params: fetch_json(base, path, params, timeout)
+
+
+def witness(fetch: Fetch, verifier: Verifier, state_path: Path) -> str:
     """Check the log once; the sentence to print, or WitnessError."""
     state = state_load(state_path)
+    if state is not None and state.get("key", verifier.vkey) != verifier.vkey:
+        raise WitnessError(
+            f"the state file {state_path} was kept for the key {state.get('key')!r}, not the one given; "
+            "a log does not change its key silently. Use another state file if the department announced a new key.",
+            CANNOT_CHECK,
+        )
     old = checkpoint_open(state["checkpoint"], verifier) if state is not None else None
-    latest = fetch_json(base, "/api/v1/log/checkpoint/", timeout=timeout)
+    latest = fetch("/api/v1/log/checkpoint/", None)
     new = checkpoint_open(latest.get("checkpoint"), verifier)  # type: ignore[arg-type]
     if old is None:
-        state_save(state_path, new)
+        state_save(state_path, new, verifier)
         return f"first checkpoint stored: {new.size} events, root {new.root_b64} (trusted as seen; compare it)."
     if new.size < old.size:
         raise WitnessError(
@@ -274,16 +293,16 @@ def witness(base: str, verifier: Verifier, state_path: Path, timeout: float = 20
                 f"forked: the log signed two different trees of {new.size} events "
                 f"(root {old.root_b64} seen before, {new.root_b64} now)."
             )
-        state_save(state_path, new)
+        state_save(state_path, new, verifier)
         return f"ok: unchanged at {new.size} events, root {new.root_b64}."
-    data = fetch_json(base, "/api/v1/log/consistency/", {"first": old.size, "second": new.size}, timeout=timeout)
+    data = fetch("/api/v1/log/consistency/", {"first": old.size, "second": new.size})
     if not consistency_valid(old.size, new.size, old.root, new.root, proof_hashes(data)):
         raise WitnessError(
             f"rewritten: the log of {new.size} events does not contain the {old.size} events this witness "
             f"saw (root {old.root_b64}): the consistency proof fails. Events were changed, removed or "
             "replaced, or the log was forked."
         )
-    state_save(state_path, new)
+    state_save(state_path, new, verifier)
     return (
         f"ok: the log grew from {old.size} to {new.size} events and still holds every earlier one; root {new.root_b64}."
     )
@@ -297,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds per request (20)")
     args = parser.parse_args(argv)
     try:
-        print(witness(args.log, Verifier.parse(args.key), args.state, args.timeout))
+        print(witness(http_fetcher(args.log, args.timeout), Verifier.parse(args.key), args.state))
     except WitnessError as exc:
         print(f"WITNESS FAILED: {exc}", file=sys.stderr)
         return exc.status

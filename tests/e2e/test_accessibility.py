@@ -467,6 +467,10 @@ PAGES = [
 NOT_PAGES = {
     "healthz": "JSON for load balancers",
     "api-not-found": "the API's JSON 404",
+    "audit-log-checkpoint": "the log's signed checkpoint as plain text (C2SP note)",
+    "api-log-checkpoint": "JSON: the log's signed checkpoint",
+    "api-log-consistency": "JSON: a consistency proof",
+    "api-log-inclusion": "JSON: an inclusion proof",
     "set_language": "POST that redirects back",
     "portal-camera-status": "POST (pause/resume) that redirects to My cameras",
     "portal-consent-preview": "htmx fragment: one sentence inside the consent form",
