@@ -41,18 +41,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        state = Path(options["state"])  # a string when called with call_command(state=...)
         try:
             if options["log"]:
                 if not options["key"]:
                     raise CommandError("--log needs --key: the verifier key you pinned from the log's page.")
-                sentence = witness(http_fetcher(options["log"]), Verifier.parse(options["key"]), options["state"])
+                sentence = witness(http_fetcher(options["log"]), Verifier.parse(options["key"]), state)
             else:
                 department = get_tenant_model().objects.filter(schema_name=options["schema"]).first()
                 if department is None or options["schema"] == get_public_schema_name():
                     raise CommandError(f"No department with the schema '{options['schema']}'.")
                 with tenant_context(department):
                     verifier = Verifier.parse(options["key"] or verifier_key())
-                    sentence = witness(_in_process(), verifier, options["state"])
+                    sentence = witness(_in_process(), verifier, state)
         except WitnessError as exc:
             raise CommandError(f"WITNESS FAILED: {exc}", returncode=exc.status) from None
         self.stdout.write(sentence)
