@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from django.core.mail import mail_admins
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.signing import public_key_fingerprint, sign_with
 
@@ -209,6 +210,12 @@ def checkpoint_latest() -> SignedCheckpoint | None:
     return SignedCheckpoint.objects.order_by("-pk").first()
 
 
+def published_size() -> int:
+    """How many events the latest checkpoint holds (0 before the first): an event numbered up
+    to this has an inclusion proof (the owner's access list links to it)."""
+    return SignedCheckpoint.objects.order_by("-pk").values_list("tree_size", flat=True).first() or 0
+
+
 def checkpoint_of_size(size: int) -> SignedCheckpoint | None:
     """The latest checkpoint of ``size`` events (a tree rebuilt after a rewrite may have signed
     another root for the same size: the newest says what the log holds now)."""
@@ -218,7 +225,7 @@ def checkpoint_of_size(size: int) -> SignedCheckpoint | None:
 def _published_size() -> int:
     latest = checkpoint_latest()
     if latest is None:
-        raise ProofError("The log has no checkpoint yet; the first is made within 15 minutes.", not_found=True)
+        raise ProofError(_("The log has no checkpoint yet; the first is made within 15 minutes."), not_found=True)
     return latest.tree_size
 
 
@@ -227,17 +234,25 @@ def _within_tree(size: int, what: str) -> None:
     rebuild is under way)."""
     published = _published_size()
     if size > published:
-        raise ProofError(f"{what} {size} is beyond the latest checkpoint, of {published} events.")
+        raise ProofError(
+            _("%(name)s %(size)s is beyond the latest checkpoint, of %(published)s events.")
+            % {"name": what, "size": size, "published": published}
+        )
     if size > tree_size():
-        raise ProofError(f"{what} {size} is beyond the stored tree; ask again after the next checkpoint.")
+        raise ProofError(
+            _("%(name)s %(size)s is beyond the stored tree; ask again after the next checkpoint.")
+            % {"name": what, "size": size}
+        )
 
 
 def consistency_proof(first: int, second: int) -> list[bytes]:
     """RFC 9162 consistency proof from the tree of ``first`` events to that of ``second``."""
     if first < 1:
-        raise ProofError("first must be at least 1: there is no proof from the empty log.")
+        raise ProofError(_("first must be at least 1: there is no proof from the empty log."))
     if first > second:
-        raise ProofError(f"first ({first}) must not be larger than second ({second}).")
+        raise ProofError(
+            _("first (%(first)s) must not be larger than second (%(second)s).") % {"first": first, "second": second}
+        )
     _within_tree(second, "second")
     spans = merkle.consistency_ranges(first, second)
     return merkle.proof_hashes(spans, _nodes(merkle.nodes_needed(spans)).__getitem__)
@@ -256,18 +271,19 @@ def inclusion_proof(seq: int, size: int | None = None) -> Inclusion:
     """RFC 9162 inclusion proof of event ``#seq`` (leaf ``seq - 1``) in the tree of ``size``
     events (default: the latest checkpoint's)."""
     if seq < 1:
-        raise ProofError("seq must be at least 1: events are numbered from #1.")
+        raise ProofError(_("seq must be at least 1: events are numbered from #1."))
     size = _published_size() if size is None else size
     if size < 1:
-        raise ProofError("tree_size must be at least 1.")
+        raise ProofError(_("tree_size must be at least 1."))
     with connection.cursor() as cursor:
         cursor.execute("SELECT hash FROM audit_accessevent WHERE seq = %s", [seq])
         row = cursor.fetchone()
     if row is None:
-        raise ProofError(f"There is no event #{seq} in the log.", not_found=True)
+        raise ProofError(_("There is no event #%(seq)s in the log.") % {"seq": seq}, not_found=True)
     if seq > size:
         raise ProofError(
-            f"Event #{seq} is not in the tree of {size} events yet; it will be in the next checkpoint after it."
+            _("Event #%(seq)s is not in the tree of %(size)s events yet; it will be in the next checkpoint after it.")
+            % {"seq": seq, "size": size}
         )
     _within_tree(size, "tree_size")
     spans = merkle.inclusion_ranges(seq - 1, size)
