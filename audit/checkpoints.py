@@ -135,7 +135,7 @@ def tree_grow() -> TreeGrowth:
                     "SELECT seq, hash FROM audit_accessevent WHERE seq > %s ORDER BY seq LIMIT %s", [size, _BATCH]
                 )
                 rows = cursor.fetchall()
-                leaves = []
+                leaves: list[bytes] = []
                 for seq, chain_hash in rows:
                     if seq != size + len(leaves) + 1:
                         problem = problem or (

@@ -88,7 +88,7 @@ class AccessEventOutput(serializers.Serializer):
     def get_inclusion_proof(self, entry: Any) -> str | None:
         if entry.seq > self.context.get("published_size", 0):
             return None
-        return self.context["request"].build_absolute_uri(f"{reverse('api-log-inclusion')}?seq={entry.seq}")  # type: ignore[no-any-return]
+        return self.context["request"].build_absolute_uri(f"{reverse('api-log-inclusion')}?seq={entry.seq}")
 
 
 class AccessEventListApi(BaseApi):
