@@ -105,6 +105,17 @@ def test_an_unchanged_log_passes_and_the_state_moves_only_forward(in_rialto: Dep
     assert "ok: unchanged at 2 events" in _witness_command(state)
 
 
+def test_a_witness_that_first_saw_the_empty_log_accepts_its_growth(in_rialto: Department, tmp_path: Path) -> None:
+    state = tmp_path / "witness.json"
+    checkpoint_make()
+    assert "first checkpoint stored: 0 events" in _witness_command(state)
+    write(3)
+    checkpoint_make()
+
+    assert "ok: the log grew from 0 to 3 events" in _witness_command(state)
+    assert json.loads(state.read_text())["size"] == 3
+
+
 # --- Tampered answers, fed to the witness -----------------------------------------------------
 
 
