@@ -123,6 +123,7 @@ def tree_grow() -> TreeGrowth:
                 f"Porchlight: the access log of {schema} was rewritten",
                 f"The log's Merkle tree was rebuilt from the events as they are now: {problem}. Witnesses "
                 "holding an earlier checkpoint will find the next one inconsistent with it.",
+                fail_silently=True,  # the error above is logged; the checkpoint must still be made
             )
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM audit_merklenode")
@@ -138,9 +139,9 @@ def tree_grow() -> TreeGrowth:
                 leaves: list[bytes] = []
                 for seq, chain_hash in rows:
                     if seq != size + len(leaves) + 1:
-                        problem = problem or (
-                            f"event #{size + len(leaves) + 1} is missing from the log: the tree stops before it"
-                        )
+                        gap = f"event #{size + len(leaves) + 1} is missing from the log: the tree stops before it"
+                        logger.error("access log tree stopped at a gap", extra={"problem": gap})
+                        problem = problem or gap
                         break
                     leaves.append(merkle.leaf_hash(merkle.event_leaf(chain_hash)))
                 if leaves:

@@ -211,3 +211,16 @@ def test_one_departments_checkpoints_and_proofs_never_verify_as_anothers(
     )
     with tenant_context(rialto):
         assert tree_size() == 3
+
+
+def test_a_gap_in_the_log_stops_the_tree_before_it_and_says_so(in_rialto: Department) -> None:
+    from tests.audit.tampering import superuser_sql
+
+    write(5)
+    superuser_sql("DELETE FROM audit_accessevent WHERE seq = %s", [3])
+
+    growth = tree_grow()
+
+    assert (growth.size, growth.added) == (2, 2)
+    assert growth.problem == "event #3 is missing from the log: the tree stops before it"
+    assert checkpoint_make().tree_size == 2
