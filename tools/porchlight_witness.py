@@ -277,7 +277,15 @@ def witness(fetch: Fetch, verifier: Verifier, state_path: Path) -> str:
             "a log does not change its key silently. Use another state file if the department announced a new key.",
             CANNOT_CHECK,
         )
-    old = checkpoint_open(state["checkpoint"], verifier) if state is not None else None
+    old = None
+    if state is not None:
+        try:
+            old = checkpoint_open(state["checkpoint"], verifier)
+        except WitnessError as exc:
+            raise WitnessError(
+                f"the state file {state_path} holds a checkpoint that does not verify with the given key ({exc})",
+                CANNOT_CHECK,
+            ) from None
     latest = fetch("/api/v1/log/checkpoint/", None)
     new = checkpoint_open(latest.get("checkpoint"), verifier)  # type: ignore[arg-type]
     if old is None:

@@ -341,3 +341,14 @@ def test_the_script_refuses_an_unreadable_state_file(in_rialto: Department, tmp_
     assert run.returncode == CANNOT_CHECK
     assert f"the state file {state} is unreadable" in run.stderr
     assert state.read_text() == "{not json"
+
+
+def test_a_state_file_whose_checkpoint_was_edited_is_refused(log: tuple[Log, Verifier, Path]) -> None:
+    answers, verifier, state = log
+    kept = json.loads(state.read_text())
+    state.write_text(json.dumps(kept | {"checkpoint": kept["checkpoint"].replace("\n5\n", "\n4\n", 1)}))
+
+    with pytest.raises(WitnessError, match="holds a checkpoint that does not verify with the given key") as raised:
+        witness(answers, verifier, state)
+
+    assert raised.value.status == CANNOT_CHECK
