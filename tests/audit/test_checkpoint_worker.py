@@ -30,16 +30,19 @@ def committed_checkpoints_removed() -> Iterator[None]:
     so removed as a superuser would, triggers off), tree nodes and a key it created are removed
     afterwards."""
     keys: dict[str, int] = {}
+    checkpoints: dict[str, int] = {}
     with psycopg.connect(subprocess_database_url()) as conn:
         for schema in ("rialto", "fontana"):
             row = conn.execute(f"SELECT coalesce(max(id), 0) FROM {schema}.footage_signingkey").fetchone()  # noqa: S608
             keys[schema] = row[0] if row else 0
+            row = conn.execute(f"SELECT coalesce(max(id), 0) FROM {schema}.audit_signedcheckpoint").fetchone()  # noqa: S608
+            checkpoints[schema] = row[0] if row else 0
     yield
     with psycopg.connect(subprocess_database_url(), autocommit=False) as conn:
         for schema in ("rialto", "fontana"):
             conn.execute(f"SET search_path TO {schema}")
             conn.execute("ALTER TABLE audit_signedcheckpoint DISABLE TRIGGER USER")
-            conn.execute("DELETE FROM audit_signedcheckpoint")
+            conn.execute("DELETE FROM audit_signedcheckpoint WHERE id > %s", [checkpoints[schema]])
             for name in ("audit_signedcheckpoint_no_update_delete", "audit_signedcheckpoint_no_truncate"):
                 conn.execute(f"ALTER TABLE audit_signedcheckpoint ENABLE ALWAYS TRIGGER {name}")
             conn.execute("DELETE FROM audit_merklenode")
@@ -50,18 +53,24 @@ def committed_checkpoints_removed() -> Iterator[None]:
 def test_a_real_worker_makes_the_checkpoint_in_the_department_it_was_sent_for(
     celery_worker: Path, not_eager: None, rialto: Any, fontana: Any, committed_checkpoints_removed: None
 ) -> None:
+    before = {}
+    for department in (rialto, fontana):
+        with tenant_context(department):
+            before[department.schema_name] = (
+                SignedCheckpoint.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            )
     with tenant_context(rialto):
         log_checkpoint.apply_async()
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with tenant_context(rialto):
-            if SignedCheckpoint.objects.exists():
+            if SignedCheckpoint.objects.filter(pk__gt=before["rialto"]).exists():
                 break
         time.sleep(0.2)
 
     with tenant_context(rialto):
-        checkpoint = SignedCheckpoint.objects.get()
+        checkpoint = SignedCheckpoint.objects.get(pk__gt=before["rialto"])
         assert checkpoint.note.startswith("rialto.localhost/audit-log\n")
     with tenant_context(fontana):
-        assert not SignedCheckpoint.objects.exists()
+        assert not SignedCheckpoint.objects.filter(pk__gt=before["fontana"]).exists()

@@ -15,11 +15,20 @@ from audit.services import ActorSnapshot, EventFacts, access_event_record
 from audit.signing import department_signing_key
 from core.signing import public_key_fingerprint
 from tenants.models import Department
+from tests.audit.tampering import log_emptied
 from tests.conftest import TenantClient
 from tools.porchlight_witness import Verifier, WitnessError, checkpoint_open, consistency_valid, inclusion_valid
 
 ENDPOINTS = ("/api/v1/log/checkpoint/", "/api/v1/log/consistency/?first=1&second=2", "/api/v1/log/inclusion/?seq=1")
 ACTOR = ActorSnapshot(user_id=7, label="Officer Test", badge="4711", role="officer", mfa=True, ip="10.0.0.1")
+
+
+@pytest.fixture(autouse=True)
+def empty_logs(rialto: Department, fontana: Department) -> None:
+    """Each test starts from empty logs (tests.audit.tampering.log_emptied), rolled back after it."""
+    for department in (rialto, fontana):
+        with tenant_context(department):
+            log_emptied()
 
 
 def write(n: int) -> None:

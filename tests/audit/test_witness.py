@@ -18,17 +18,27 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django_tenants.utils import tenant_context
 
 from audit.checkpoints import checkpoint_make, key_id, note_body, note_sign, verifier_key
 from audit.verify import chain_verify
 from core.signing import private_key_generate
 from tenants.models import Department
-from tests.audit.tampering import chain_rewrite, superuser_sql
+from tests.audit.tampering import chain_rewrite, log_emptied, superuser_sql
 from tests.audit.test_checkpoints import write
 from tests.conftest import TenantClient
 from tools.porchlight_witness import CANNOT_CHECK, TAMPERED, Verifier, WitnessError, witness
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def empty_log(rialto: Department) -> None:
+    """Each test starts from an empty log (tests.audit.tampering.log_emptied), rolled back after it."""
+    with tenant_context(rialto):
+        log_emptied()
+
+
 SCRIPT = ROOT / "tools" / "porchlight_witness.py"
 
 
