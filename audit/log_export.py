@@ -7,9 +7,8 @@ a hash: same filter, same ``upto``, same bytes. The manifest names the filter, t
 first and last event, the chain head the selection was read up to, and the file's SHA-256,
 and is signed with the department's Ed25519 key, the key of its evidence exports.
 
-The key belongs to the footage app, above the log; it lends the log its signer at start-up
-(``manifest_signer_register``, from footage's AppConfig.ready()), so the log imports nothing
-above it. ``manifest_verify`` needs only ``cryptography`` and the standard library.
+The key is the department's (audit.signing, the key of evidence exports and of the log's
+checkpoints). ``manifest_verify`` needs only ``cryptography`` and the standard library.
 """
 
 from __future__ import annotations
@@ -20,16 +19,19 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from core.signing import sign_with
 from core.spreadsheets import csv_safe_cell
 
+from .signing import department_signing_key
+
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from zoneinfo import ZoneInfo
 
     from .models import AccessEvent
@@ -37,11 +39,8 @@ if TYPE_CHECKING:
 __all__ = [
     "COLUMNS",
     "FORMATS",
-    "ManifestSigner",
-    "SignerMissing",
     "export_bytes",
     "manifest_document",
-    "manifest_signer_register",
     "manifest_verify",
 ]
 
@@ -75,19 +74,8 @@ COLUMNS = [
     "hash",
 ]
 
+
 # (signature, raw 32-byte public key) of the given bytes, with the department's key.
-ManifestSigner = Callable[[bytes], tuple[bytes, bytes]]
-_signer: list[ManifestSigner] = []
-
-
-class SignerMissing(RuntimeError):
-    """No app lent the log a signing key (the footage app is not installed)."""
-
-
-def manifest_signer_register(signer: ManifestSigner) -> None:
-    _signer[:] = [signer]
-
-
 def _event_values(event: AccessEvent, zone: ZoneInfo) -> dict[str, Any]:
     at = event.occurred_at
     return {
@@ -199,8 +187,6 @@ def manifest_document(
     generated_by: str,
 ) -> dict[str, Any]:
     """The manifest of a written export, signed with the department's key."""
-    if not _signer:
-        raise SignerMissing("no signing key is available to the access log")
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -215,7 +201,9 @@ def manifest_document(
         "generated_at": generated_at,
         "generated_by": generated_by,
     }
-    signature, public_raw = _signer[0](_canonical(manifest).encode())
+    key = department_signing_key()
+    public_raw = bytes(key.public_key)
+    signature = sign_with(bytes(key.private_key), _canonical(manifest).encode())
     return {
         "manifest": manifest,
         "signature": {

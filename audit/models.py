@@ -299,3 +299,52 @@ class RollupMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} up to #{self.seq}"
+
+
+class SigningKey(models.Model):
+    """The department's Ed25519 key for evidence exports and log checkpoints (one active key;
+    audit.signing). Moved from footage, its table kept: ``footage_signingkey``."""
+
+    private_key = models.BinaryField()  # raw 32 bytes; in production, keep it in a KMS instead
+    public_key = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "footage_signingkey"
+
+    def __str__(self) -> str:
+        return f"signing key {self.pk}"
+
+
+# MerkleNode.position: the level in the bits above these, the index in them (2^48 leaves).
+MERKLE_INDEX_BITS = 48
+
+
+class MerkleNode(models.Model):
+    """One complete perfect subtree of the log's Merkle tree (audit.merkle): 2^level events
+    from #index·2^level + 1. Derived from the events and never changed once complete; grown by
+    audit.checkpoints, which rebuilds them from the events if the events no longer match."""
+
+    position = models.BigIntegerField(primary_key=True)  # level << MERKLE_INDEX_BITS | index
+    hash = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"node {self.position >> MERKLE_INDEX_BITS}/{self.position & ((1 << MERKLE_INDEX_BITS) - 1)}"
+
+
+class SignedCheckpoint(models.Model):
+    """A checkpoint of the log as published: its tree size and root, and the C2SP signed note
+    (audit.checkpoints, docs/transparency-log.md) exactly as served. Rows are only inserted
+    (a trigger, migration 0015)."""
+
+    tree_size = models.BigIntegerField()
+    root_hash = models.BinaryField()
+    made_at = models.DateTimeField()
+    note = models.TextField()
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["tree_size"], name="audit_checkpoint_size")]
+
+    def __str__(self) -> str:
+        return f"checkpoint of {self.tree_size} events"

@@ -87,7 +87,7 @@ def chain_verification_latest(*, ok: bool | None = None, how: str = "") -> Chain
     return verifications.first()
 
 
-# The triggers that keep the log append-only and linked (migrations 0002, 0005, 0010, 0011).
+# The triggers that keep the log append-only and linked (migrations 0002, 0005, 0010, 0011, 0015).
 GUARD_TRIGGERS = {
     "audit_accessevent": (
         "audit_accessevent_no_update_delete",
@@ -95,6 +95,7 @@ GUARD_TRIGGERS = {
         "audit_accessevent_chain",
     ),
     "audit_chainverification": ("audit_chainverification_no_update_delete", "audit_chainverification_no_truncate"),
+    "audit_signedcheckpoint": ("audit_signedcheckpoint_no_update_delete", "audit_signedcheckpoint_no_truncate"),
 }
 
 

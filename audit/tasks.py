@@ -6,6 +6,7 @@ from celery import shared_task
 from django.core.mail import mail_admins
 from django.db import connection
 
+from .checkpoints import checkpoint_make
 from .selectors import guard_triggers_weakened
 from .verify import ChainReport, chain_verify_in_full
 
@@ -37,3 +38,13 @@ def chain_verify_and_alert() -> ChainReport:
             + " Switch them back on with ALTER TABLE <table> ENABLE ALWAYS TRIGGER <name> (docs/audit-events.md).",
         )
     return report
+
+
+@shared_task(name="audit.tasks.log_checkpoint")
+def log_checkpoint() -> str:
+    """Every 15 minutes, in every department (the tenant-aware beat): grow the log's Merkle
+    tree and keep a signed checkpoint of it (audit.checkpoints), published at
+    /api/v1/log/checkpoint/ for witnesses. Made even when no event was added, so a witness can
+    tell a log that stands still from one that stopped signing."""
+    checkpoint = checkpoint_make()
+    return f"checkpoint of {checkpoint.tree_size} events"

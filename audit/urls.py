@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import dashboard, views, workspace
+from . import api_proofs, dashboard, views, workspace
 
 urlpatterns = [
     path("oversight/", views.OversightLogView.as_view(), name="oversight-log"),
+    # The log's latest signed checkpoint as text, public (audit.api_proofs, docs/transparency-log.md).
+    path("audit-log/checkpoint", api_proofs.checkpoint_note, name="audit-log-checkpoint"),
     # --- Dashboard (issue 15: rollups, charts, police areas) ---
     path("oversight/dashboard/", dashboard.OversightDashboardView.as_view(), name="oversight-dashboard"),
     # --- end dashboard ---

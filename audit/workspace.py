@@ -31,8 +31,8 @@ from accounts.selectors import session_passed_mfa
 
 from .admin_changes import admin_change_kinds, admin_changes
 from .forms import AdminChangesForm, LogSearchForm
-from .log_export import SignerMissing, export_bytes, manifest_document
 from .log_export import Tally as ExportTally
+from .log_export import export_bytes, manifest_document
 from .log_search import LogFilter, Sort, events_count_capped, events_iter, events_page, events_search, log_values
 from .models import Action, Outcome
 from .selectors import chain_head, events_get
@@ -239,25 +239,18 @@ class LogExportManifestView(_ExportBase):
         assert log_filter.upto is not None  # anchored by get()
         head = events_get(seqs=[log_filter.upto])
         tenant = request.tenant  # type: ignore[attr-defined]
-        try:
-            document = manifest_document(
-                tally=tally,
-                fmt=fmt,
-                file_name=file_name,
-                department=tenant.name,
-                log_filter=log_filter.as_details(),
-                sort=sort.value,
-                head_seq=log_filter.upto,
-                head_hash=head[0].hash if head else "",
-                generated_at=timezone.now().astimezone(dt.UTC).isoformat(),
-                generated_by=_actor(cast("AuthenticatedHttpRequest", request)).label,
-            )
-        except SignerMissing:
-            return HttpResponse(
-                _("The department's signing key is not available: the manifest cannot be signed."),
-                status=503,
-                content_type="text/plain; charset=utf-8",
-            )
+        document = manifest_document(
+            tally=tally,
+            fmt=fmt,
+            file_name=file_name,
+            department=tenant.name,
+            log_filter=log_filter.as_details(),
+            sort=sort.value,
+            head_seq=log_filter.upto,
+            head_hash=head[0].hash if head else "",
+            generated_at=timezone.now().astimezone(dt.UTC).isoformat(),
+            generated_by=_actor(cast("AuthenticatedHttpRequest", request)).label,
+        )
         response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
         response["Content-Disposition"] = f'attachment; filename="{file_name}.manifest.json"'
         return response

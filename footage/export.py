@@ -8,7 +8,7 @@ Layout of the zip::
     signature.json   Ed25519 over manifest.json + b"\\n" + custody.json
     clips/<clip_id>-<safe original name>   the originals, byte for byte
 
-Building needs the department's key (``footage.signing``), but verification does not:
+Building needs the department's key (``audit.signing``), but verification does not:
 ``export_verify`` runs in a plain Python process with only ``cryptography`` installed,
 no Django settings and no database.
 """
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
-from footage.signing import (
+from core.signing import (
     public_key_fingerprint,
     public_key_from_private,
     public_key_pem,
@@ -194,7 +194,7 @@ def export_write(
     """
     _check_items(clips)
     if private_key is None:
-        from footage.signing import department_signing_key
+        from audit.signing import department_signing_key
 
         private_key = bytes(department_signing_key().private_key)
     public_raw = public_key_from_private(private_key)

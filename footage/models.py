@@ -146,17 +146,6 @@ class DownloadLink(models.Model):
         return f"link for clip {self.clip_id}"
 
 
-class SigningKey(models.Model):
-    """The department's Ed25519 key for evidence exports (one active key)."""
-
-    private_key = models.BinaryField()  # raw 32 bytes; in production, keep it in a KMS instead
-    public_key = models.BinaryField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"signing key {self.pk}"
-
-
 class StreamLink(models.Model):
     """The console player's video address for one viewing, bound to the officer who opened it.
 

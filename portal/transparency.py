@@ -2,7 +2,8 @@
 
 No sign-in, on the department's host. Everything is computed: the log's figures from its
 rollups (audit.figures), footage answers and registered cameras as counts, the policy as
-it stands, the chain head, the evidence-signing key's fingerprint. Nothing is typed in by
+it stands, the chain head and the latest signed checkpoint (with an Atom feed of new ones),
+the evidence-signing key's fingerprint. Nothing is typed in by
 hand and nothing names a person or places a camera: only counts per month, action,
 purpose category and consent level, each from 1 to the policy's threshold minus one shown
 as "<N" (audit.figures.suppress), the same in HTML and JSON.
@@ -10,27 +11,35 @@ as "<N" (audit.figures.suppress), the same in HTML and JSON.
 A page for the public is not a police access: reading it writes nothing to the log.
 """
 
+import base64
 from typing import Any
 
+from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from audit.charts import bars_stacked
+from audit.checkpoints import checkpoint_latest, verifier_key
 from audit.figures import EVIDENCE, Figures, Period, PeriodError, figures_of, grouper, label, period_parse, suppress
-from audit.models import Action
+from audit.models import Action, SignedCheckpoint
 from audit.selectors import chain_head
+from audit.signing import department_signing_key
 from cameras.models import ConsentGrant
 from cameras.selectors import cameras_by_consent_level
 from cameras.words import purpose_label
+from core.signing import public_key_fingerprint
 from footage.selectors import footage_answers_count
-from footage.signing import department_signing_key, public_key_fingerprint
 from tenants.models import DepartmentPolicy
+from tenants.selectors import policy_current
 
-__all__ = ["TransparencyJsonView", "TransparencyView", "transparency_data"]
+__all__ = ["CheckpointFeed", "TransparencyJsonView", "TransparencyView", "transparency_data"]
 
 DEFAULT_THRESHOLD = 5
 ANSWERED = ("uploaded", "no_footage", "declined")
@@ -100,14 +109,67 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
             "residential_live_view_allowed": policy.residential_live_view_allowed if policy else None,
             "exigent_requires_approval": policy.exigent_requires_approval if policy else None,
         },
-        # The chain head today; the signed checkpoint (audit Merkle checkpoints) takes this
-        # slot when it is published: CHECKPOINT SLOT.
-        "checkpoint": {"kind": "chain_head", "seq": head.count, "hash": head.head_hash},
+        "chain_head": {"seq": head.count, "hash": head.head_hash},
+        # The latest signed checkpoint (audit.checkpoints): what a witness holds the log to.
+        "checkpoint": _checkpoint_data(),
         "evidence_signing_key": {
             "algorithm": "Ed25519",
             "sha256_fingerprint": public_key_fingerprint(bytes(key.public_key)),
         },
     }
+
+
+def _checkpoint_data() -> dict[str, Any] | None:
+    checkpoint = checkpoint_latest()
+    if checkpoint is None:
+        return None
+    return {
+        "tree_size": checkpoint.tree_size,
+        "root_hash": base64.b64encode(bytes(checkpoint.root_hash)).decode(),
+        "made_at": checkpoint.made_at.isoformat(),
+        "note_url": reverse("audit-log-checkpoint"),
+        "verifier_key": verifier_key(),
+    }
+
+
+class CheckpointFeed(Feed):
+    """New signed checkpoints of the department's log as an Atom feed, for anyone who keeps
+    watch without running the witness (docs/transparency-log.md)."""
+
+    feed_type = Atom1Feed
+    item_count = 50
+
+    def title(self) -> str:
+        return _("Signed checkpoints of the access log")
+
+    def link(self) -> str:
+        return reverse("transparency")
+
+    def subtitle(self) -> str:
+        return _("Each checkpoint is signed with the department's key: %(key)s") % {"key": verifier_key()}
+
+    def items(self) -> list[SignedCheckpoint]:
+        return list(SignedCheckpoint.objects.order_by("-pk")[: self.item_count])
+
+    def item_title(self, item: SignedCheckpoint) -> str:
+        return ngettext("Checkpoint of %(count)s event", "Checkpoint of %(count)s events", item.tree_size) % {
+            "count": item.tree_size
+        }
+
+    def item_description(self, item: SignedCheckpoint) -> str:
+        return item.note
+
+    def item_link(self, item: SignedCheckpoint) -> str:
+        return f"{reverse('api-log-checkpoint')}?size={item.tree_size}"
+
+    def item_guid(self, item: SignedCheckpoint) -> str:
+        return f"checkpoint:{item.tree_size}:{base64.b64encode(bytes(item.root_hash)).decode()}"
+
+    def item_pubdate(self, item: SignedCheckpoint) -> Any:
+        return item.made_at
+
+    def item_updateddate(self, item: SignedCheckpoint) -> Any:
+        return item.made_at
 
 
 def _time_zone() -> str:
@@ -125,7 +187,7 @@ def _period(request: HttpRequest) -> Period:
 
 
 def _policy(request: HttpRequest) -> DepartmentPolicy | None:
-    return DepartmentPolicy.objects.filter(department=request.tenant).first()  # type: ignore[attr-defined]
+    return policy_current()
 
 
 class TransparencyView(View):

@@ -23,5 +23,6 @@ urlpatterns = [
     # --- Public transparency page (issue 15) ---
     path("transparency/", transparency.TransparencyView.as_view(), name="transparency"),
     path("transparency.json", transparency.TransparencyJsonView.as_view(), name="transparency-json"),
+    path("transparency/checkpoints.atom", transparency.CheckpointFeed(), name="transparency-checkpoints-feed"),
     # --- end transparency ---
 ]

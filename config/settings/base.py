@@ -216,6 +216,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "purge-abandoned-uploads": {"task": "footage.tasks.clip_uploads_purge", "schedule": 3600.0},
     # The log's check, and its department administrators told when it fails (footage.tasks).
     "verify-access-log": {"task": "footage.tasks.access_log_verify_hourly", "schedule": 3600.0},
+    # The log's signed checkpoint for witnesses, in every department (audit.tasks, docs/transparency-log.md).
+    "checkpoint-access-log": {"task": "audit.tasks.log_checkpoint", "schedule": 15 * 60.0},
     # Live views and bridge presences left open by a process that died (live.tasks).
     "sweep-live-views": {"task": "live.tasks.live_sessions_sweep", "schedule": 60.0},
     # Owners' timed pauses (24 hours, 7 days) end by themselves: at most this late (cameras.tasks).

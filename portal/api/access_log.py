@@ -7,10 +7,11 @@ portal because it needs camera labels and audit cannot import cameras.
 """
 
 import datetime as dt
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -20,6 +21,7 @@ from rest_framework.utils.urls import replace_query_param
 from accounts.api_base import BaseApi
 from accounts.api_pagination import PagePagination
 from accounts.models import OWNER_ROLES, User
+from audit.checkpoints import published_size
 from audit.models import Action
 from audit.selectors import events_for_owner
 from cameras.access_log import access_entries_for_owner
@@ -77,6 +79,16 @@ class AccessEventOutput(serializers.Serializer):
     reason = serializers.CharField(help_text="Reason code (docs/audit-events.md); `ok` when allowed.")
     outcome_text = serializers.CharField(help_text="“Allowed”, or “Denied: …” with the reason in words.")
     duration_seconds = serializers.IntegerField(allow_null=True, help_text="Seconds watched (live views only).")
+    inclusion_proof = serializers.SerializerMethodField(
+        help_text="The address of this access's inclusion proof against the latest published checkpoint of the "
+        "department's public log (docs/transparency-log.md); null until the next checkpoint holds it."
+    )
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_inclusion_proof(self, entry: Any) -> str | None:
+        if entry.seq > self.context.get("published_size", 0):
+            return None
+        return self.context["request"].build_absolute_uri(f"{reverse('api-log-inclusion')}?seq={entry.seq}")
 
 
 class AccessEventListApi(BaseApi):
@@ -107,5 +119,6 @@ class AccessEventListApi(BaseApi):
         anchored = events_for_owner(owner_id=owner.pk, upto=paginator.upto)
         events = paginator.paginate_queryset(anchored, request, view=self) or []
         entries = access_entries_for_owner(owner=owner, events=events, time_zone=time_zone)
-        data = AccessEventOutput(entries, many=True, context={"time_zone": time_zone}).data
+        context = {"time_zone": time_zone, "published_size": published_size(), "request": request}
+        data = AccessEventOutput(entries, many=True, context=context).data
         return paginator.get_paginated_response(data)

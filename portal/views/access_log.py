@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from audit.checkpoints import published_size
 from audit.selectors import event_number, events_for_owner
 from cameras.access_log import access_entries_for_owner
 from cameras.mixins import OwnerRequiredMixin
@@ -31,6 +32,7 @@ class AccessEventListView(OwnerRequiredMixin, View):
         page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
         entries = access_entries_for_owner(owner=owner, events=page.object_list, time_zone=time_zone)
         context = {"page": page, "entries": entries, "time_zone": time_zone, "upto": upto}
+        context["published_size"] = published_size()  # events up to it have an inclusion proof
         return render(request, "portal/access_log.html", context)
 
 

@@ -64,3 +64,17 @@ def event_edit_and_rehash(*, seq: int, rehash_later: bool = False, **changes: An
 def chain_rewrite(**changes: Any) -> None:
     """Rewrite the whole chain: the first event edited and every hash recomputed."""
     event_edit_and_rehash(seq=1, rehash_later=True, **changes)
+
+
+def log_emptied() -> None:
+    """Start a test from an empty log in the current department, as a superuser would empty it
+    (triggers off), inside the test's transaction: other tests commit events to the shared
+    demo departments (a concurrency test, the browser tests' world), and the rollback at the
+    end of the test brings them back."""
+    superuser_sql("DELETE FROM audit_accessevent", [])
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_merklenode")
+        cursor.execute("ALTER TABLE audit_signedcheckpoint DISABLE TRIGGER USER")
+        cursor.execute("DELETE FROM audit_signedcheckpoint")
+        for name in ("audit_signedcheckpoint_no_update_delete", "audit_signedcheckpoint_no_truncate"):
+            cursor.execute(f"ALTER TABLE audit_signedcheckpoint ENABLE ALWAYS TRIGGER {name}")

@@ -457,7 +457,8 @@ def test_the_board_pages_are_kept_by_no_cache(board: TenantClient, path: str) ->
 
 
 def test_the_manifest_is_signed_with_the_key_of_evidence_exports(board: TenantClient) -> None:
-    from footage.signing import department_signing_key, public_key_fingerprint
+    from audit.signing import department_signing_key
+    from core.signing import public_key_fingerprint
 
     _event(case="KEY")
     page = board.get(SEARCH, {"case_number": "KEY"})

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role, User
+from audit.checkpoints import checkpoint_make
 from cameras import access
 from cameras import services as camera_services
 from console.views import SESSION_PURPOSE
@@ -167,6 +168,8 @@ def _make_world(video: Path) -> World:
     board = _staff(Role.OVERSIGHT, tag)
     signing_in = _staff(Role.SUPERVISOR, tag + "m")  # has MFA: signs in with the password, then the code page
     new_staff = _staff(Role.OFFICER, tag + "n", mfa=False)  # no MFA yet: sent to set it up
+    # A published checkpoint: the owner's access lines link to their inclusion proofs.
+    checkpoint_make()
     return World(
         ids={
             "site": str(site.public_id),
@@ -480,6 +483,8 @@ NOT_PAGES = {
     "healthz": "JSON for load balancers",
     "transparency-json": "the transparency page's figures as JSON (open data)",
     "api-not-found": "the API's JSON 404",
+    "audit-log-checkpoint": "the log's signed checkpoint as plain text (C2SP note)",
+    "transparency-checkpoints-feed": "an Atom feed of the log's signed checkpoints (XML)",
     "set_language": "POST that redirects back",
     "portal-camera-status": "POST (pause/resume) that redirects to My cameras",
     "portal-consent-preview": "htmx fragment: one sentence inside the consent form",

@@ -19,6 +19,13 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django_tenants.utils import tenant_context
 
+from audit.signing import department_signing_key, sign
+from core.signing import (
+    public_key_fingerprint,
+    public_key_from_private,
+    sign_with,
+    signature_valid,
+)
 from footage.export import (
     ExportIntegrityError,
     ExportItem,
@@ -26,14 +33,6 @@ from footage.export import (
     export_verify,
     safe_file_name,
     signed_bytes,
-)
-from footage.signing import (
-    department_signing_key,
-    public_key_fingerprint,
-    public_key_from_private,
-    sign,
-    sign_with,
-    signature_valid,
 )
 from tenants.models import Department
 

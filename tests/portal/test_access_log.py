@@ -743,3 +743,39 @@ def test_my_cameras_is_shown_when_an_emergency_view_had_its_time_edited_out_of_r
     response = rialto_client.get("/my/")
 
     assert response.status_code == 200
+
+
+# --- "This access is in the public log" -------------------------------------------------------
+
+
+def test_each_line_links_to_its_inclusion_proof_once_a_checkpoint_holds_it(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    import base64
+
+    from audit.checkpoints import checkpoint_make, verifier_key
+    from tools.porchlight_witness import Verifier, checkpoint_open, inclusion_valid, leaf_hash
+
+    camera = register(owner, label="Driveway")
+    first = _look(officer, purpose, camera)
+    checkpoint = checkpoint_make()
+    later = _look(officer, purpose, camera)
+
+    page = _page_of(rialto_client, owner)
+    api = {event["seq"]: event for event in rialto_client.get("/api/v1/me/access-events/").json()["results"]}
+
+    link = f"/api/v1/log/inclusion/?seq={first.event_seq}"
+    assert f'href="{link}"' in page
+    assert f"Proof for access #{first.event_seq}" in page
+    assert "Not yet: in the next checkpoint" in page  # the access after the checkpoint
+    assert "in the department's public log" in page
+    assert api[first.event_seq]["inclusion_proof"] == f"http://rialto.localhost{link}"
+    assert api[later.event_seq]["inclusion_proof"] is None
+    # The proof the link gives verifies offline against the published, signed checkpoint.
+    rialto_client.logout()
+    proof = rialto_client.get(link).json()
+    root = checkpoint_open(checkpoint.note, Verifier.parse(verifier_key())).root
+    leaf = leaf_hash(AccessEvent.objects.get(seq=first.event_seq).hash.encode())
+    assert proof["leaf_index"] == first.event_seq - 1
+    proof_hashes = [base64.b64decode(value) for value in proof["proof"]]
+    assert inclusion_valid(proof["leaf_index"], checkpoint.tree_size, leaf, proof_hashes, root)

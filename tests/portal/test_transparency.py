@@ -109,3 +109,28 @@ def test_bad_filters_get_a_clear_message(in_rialto: Any, rialto_client: TenantCl
     assert html.status_code == data.status_code == 400
     assert message in html.content.decode()
     assert message in json.loads(data.content)["error"]
+
+
+def test_the_public_page_shows_the_latest_signed_checkpoint_and_its_feed_lists_them(
+    in_rialto: Any, rialto_client: TenantClient
+) -> None:
+    from audit.checkpoints import checkpoint_make, verifier_key
+
+    _events(3)
+    first = checkpoint_make()
+    _events(2)
+    second = checkpoint_make()
+
+    data = json.loads(rialto_client.get("/transparency.json").content)
+    page = rialto_client.get("/transparency/").content.decode()
+    feed = rialto_client.get("/transparency/checkpoints.atom")
+
+    assert data["checkpoint"]["tree_size"] == second.tree_size
+    assert data["checkpoint"]["verifier_key"] == verifier_key()
+    assert data["checkpoint"]["verifier_key"] in page
+    assert data["checkpoint"]["root_hash"] in page
+    assert feed.status_code == 200
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    body = feed.content.decode()
+    assert body.index(f"size={second.tree_size}") < body.index(f"size={first.tree_size}")  # newest first
+    assert second.note.splitlines()[0] in body  # the signed note itself
