@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from cameras.models import Camera, CameraStatus, ConsentGrant, Site
+from cameras.models import Camera, CameraStatus, ConsentGrant, Site, SiteKind
 from cameras.selectors import RESIDENTIAL_KINDS
 from live.selectors import cameras_with_bridge_online
 
@@ -227,6 +227,15 @@ class SiteCompliance:
     def sentences(self) -> list[str]:
         return [sentence for result in self.covering for sentence in result.sentences()]
 
+    @property
+    def message(self) -> str:
+        """One line for the owner's pages: what is missing, or that the site meets them."""
+        if self.status is Status.EXEMPT:
+            return str(_("Exempt from the ordinance."))
+        if not self.sentences():
+            return str(_("Meets the ordinance."))
+        return " ".join([f"{self.status_label}:", *self.sentences()])
+
 
 def site_facts(site: Site) -> SiteFacts:
     return SiteFacts(
@@ -334,6 +343,14 @@ def ordinances_any(*, on: dt.date) -> bool:
     return OrdinanceVersion.objects.filter(effective_on__lte=on).exists()
 
 
+def ordinance_kinds_in_force(*, on: dt.date) -> set[str]:
+    """The property kinds some ordinance in force covers (every kind when one names none)."""
+    kinds: set[str] = set()
+    for version in versions_in_force(on=on):
+        kinds |= set(version.property_kinds) or {str(kind) for kind in SiteKind.values}
+    return kinds
+
+
 def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, bool]]:
     """The ordinance's requirements in plain words, each (code, sentence, met), for the checklist."""
     r = result.rules
@@ -395,5 +412,9 @@ def attestations_of_site(*, site: Site) -> Iterable[Attestation]:
     return Attestation.objects.filter(site=site).select_related("version__ordinance").order_by("-signed_at")
 
 
-def appeals_of_site(*, site: Site) -> Iterable[Appeal]:
-    return Appeal.objects.filter(site=site).select_related("ordinance").order_by("-requested_at")
+def appeals_of_sites(*, sites: Sequence[Site]) -> dict[int, list[Appeal]]:
+    """Each site's exemption and appeal requests, newest first (one query)."""
+    out: dict[int, list[Appeal]] = defaultdict(list)
+    for appeal in Appeal.objects.filter(site__in=list(sites)).select_related("ordinance").order_by("-requested_at"):
+        out[appeal.site_id].append(appeal)
+    return dict(out)

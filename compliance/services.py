@@ -16,13 +16,46 @@ from django.utils.translation import gettext as _
 from cameras.models import Site
 
 from .models import Appeal, AppealDecision, AppealKind, Attestation, Ordinance, OrdinanceVersion
-from .selectors import attestable_rows, rules_of, versions_in_force
+from .selectors import attestable_rows, rules_of, version_problems, versions_in_force
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Collection
 
+    from tenants.models import DepartmentPolicy
+
 SIGNED_NAME_MAX = 200
+
+
+def ordinance_version_add(
+    *,
+    actor: Any,
+    policy: DepartmentPolicy | None,
+    effective_on: dt.date,
+    ordinance: Ordinance | None = None,
+    name: str = "",
+    citation: str = "",
+    text_url: str = "",
+    **requirements: Any,
+) -> OrdinanceVersion:
+    """A new version of ``ordinance`` (or a new ordinance named ``name``) in force from
+    ``effective_on``. Refused with a ValidationError naming the field when a value is invalid or
+    the version contradicts the department's policy (compliance.rules.rules_problems); nothing
+    is written then. The Django admin applies the same checks (compliance.admin)."""
+    with transaction.atomic():
+        if ordinance is None:
+            ordinance = Ordinance(name=name, citation=citation, text_url=text_url)
+            ordinance.full_clean()
+            ordinance._history_user = actor  # type: ignore[attr-defined]  # simple-history's hook
+            ordinance.save()
+        version = OrdinanceVersion(ordinance=ordinance, effective_on=effective_on, **requirements)
+        version.full_clean()
+        problems = version_problems(version, policy=policy)
+        if problems:
+            raise ValidationError(problems)
+        version._history_user = actor  # type: ignore[attr-defined]
+        version.save()
+    return version
 
 
 def attestation_text(*, version: OrdinanceVersion, site: Site, rows: list[tuple[str, str]]) -> str:
