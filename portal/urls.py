@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_access
+from . import views, views_access, views_compliance
 
 urlpatterns = [
     path("", views.PortalHomeView.as_view(), name="portal-home"),
@@ -19,4 +19,15 @@ urlpatterns = [
     path("my/revoke-all/", views.RevokeAllView.as_view(), name="portal-revoke-all"),
     path("my/resume-all/", views.ResumeAllView.as_view(), name="portal-resume-all"),
     path("my/access/", views_access.AccessEventListView.as_view(), name="portal-access-log"),
+    path("my/obligations/", views_compliance.ObligationsView.as_view(), name="portal-obligations"),
+    path(
+        "my/sites/<uuid:site_id>/ordinances/<uuid:ordinance_id>/attest/",
+        views_compliance.AttestationFileView.as_view(),
+        name="portal-attestation-file",
+    ),
+    path(
+        "my/sites/<uuid:site_id>/ordinances/<uuid:ordinance_id>/appeal/",
+        views_compliance.AppealRequestView.as_view(),
+        name="portal-appeal-request",
+    ),
 ]
