@@ -362,7 +362,7 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, bool]]:
         rows.append(
             (
                 Requirement.CONSENT,
-                _("Police may “%(level)s” on those cameras.") % {"level": _level_label(r.min_consent)},
+                _("Consent on those cameras: at least “%(level)s”.") % {"level": _level_label(r.min_consent)},
             )
         )
     if r.live_connection_required:

@@ -19,43 +19,25 @@ from compliance.models import Appeal, Attestation, OrdinanceVersion
 from compliance.rules import Requirement, Status
 from tenants.models import DepartmentPolicy
 from tenants.services import policy_update
-from tests.factories import UserFactory, bridge_online_make, camera_make, site_make
+from tests.factories import (
+    DEKALB_AFFIDAVIT,
+    RIALTO_CONDITIONS,
+    UserFactory,
+    bridge_online_make,
+    camera_make,
+    ordinance_make,
+    site_make,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def rialto_ordinance(policy: DepartmentPolicy, **changes: Any) -> OrdinanceVersion:
-    fields: dict[str, Any] = {
-        "property_kinds": ["business"],
-        "built_after": dt.date(2020, 1, 1),
-        "min_consent": "live",
-        "live_connection_required": True,
-        **changes,
-    }
-    return services.ordinance_version_add(
-        actor=None,
-        policy=policy,
-        name="Rialto conditions of approval",
-        citation="Res. 2020-1",
-        text_url="https://example.org/rialto",
-        effective_on=dt.date(2020, 1, 1),
-        **fields,
-    )
+    return ordinance_make(policy, RIALTO_CONDITIONS, **changes)
 
 
 def dekalb_ordinance(policy: DepartmentPolicy) -> OrdinanceVersion:
-    return services.ordinance_version_add(
-        actor=None,
-        policy=policy,
-        name="DeKalb video surveillance",
-        effective_on=dt.date(2023, 6, 30),
-        business_categories=["gas_station"],
-        retention_days=60,
-        signage=True,
-        night_vision=True,
-        attestation_month=5,
-        attestation_day=1,
-    )
+    return ordinance_make(policy, DEKALB_AFFIDAVIT)
 
 
 def live_business(department: Any, policy: DepartmentPolicy, *, online: bool) -> tuple[Any, Site]:
