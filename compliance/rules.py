@@ -10,7 +10,8 @@ and an ``OrdinanceRules`` (one ordinance version) from whatever they store, and 
 Coverage. An ordinance covers a site when the site's kind is one of ``property_kinds`` (empty:
 any kind), its business category is one of ``business_categories`` (empty: any), it has at least
 ``min_units`` units, ``min_parking_spaces`` spaces and ``min_floor_area_sqft`` of floor area
-(each when set), and it was built or remodelled on or after ``built_after`` (when set). A fact
+(each when set), and it was built or remodelled on or after ``built_after`` (when set); an
+ordinance naming categories and no kinds covers businesses only. A fact
 the coverage needs and the site lacks (no construction date, no category, no unit count) does
 not take the site out: it stays covered and the missing fact is an unmet requirement, so that
 blanking a field is no way out. A site of a kind or category outside the ordinance is
@@ -329,6 +330,9 @@ def _coverage(site: SiteFacts, rules: OrdinanceRules) -> tuple[bool, list[tuple[
             return False, [], []
         why.append((gettext_noop("It covers properties of this kind."), {}))
     if rules.business_categories:
+        # Categories are of businesses: a home is outside unless the ordinance names its kind.
+        if not rules.property_kinds and site.kind != "business":
+            return False, [], []
         if site.business_category and site.business_category not in rules.business_categories:
             return False, [], []
         if site.business_category:
@@ -383,11 +387,11 @@ def _coverage(site: SiteFacts, rules: OrdinanceRules) -> tuple[bool, list[tuple[
     return True, why, missing
 
 
-def _fail(requirement: Requirement, template: str, **params: Any) -> Unmet:
+def _fail(requirement: Requirement, template: str, /, **params: Any) -> Unmet:
     return Unmet(requirement, Severity.FAIL, template, params)
 
 
-def _due(requirement: Requirement, template: str, **params: Any) -> Unmet:
+def _due(requirement: Requirement, template: str, /, **params: Any) -> Unmet:
     return Unmet(requirement, Severity.DUE, template, params)
 
 

@@ -13,7 +13,16 @@ from cameras.models import Camera, CameraStatus, ConsentGrant, Site, SiteKind
 from cameras.selectors import RESIDENTIAL_KINDS
 from live.selectors import cameras_with_bridge_online
 
-from .models import PLACEMENT_LABELS, Appeal, AppealDecision, Attestation, Inspection, Notice, OrdinanceVersion
+from .models import (
+    PLACEMENT_LABELS,
+    Appeal,
+    AppealDecision,
+    Attestation,
+    Inspection,
+    Notice,
+    Ordinance,
+    OrdinanceVersion,
+)
 from .rules import (
     AppealFacts,
     AttestationFacts,
@@ -57,7 +66,7 @@ def status_label(status: Status) -> str:
 
 
 def _level_label(level: str) -> str:
-    return str(dict(ConsentGrant._meta.get_field("level").choices or []).get(level, level))  # type: ignore[arg-type]
+    return str(dict(ConsentGrant._meta.get_field("level").choices or []).get(level, level))
 
 
 def requirement_label(code: str) -> str:
@@ -77,7 +86,7 @@ def requirement_label(code: str) -> str:
         Requirement.INSPECTION: _("Inspection"),
         Requirement.NOTICE: _("Notice"),
     }
-    return str(labels.get(Requirement(code), code)) if code in Requirement else code
+    return str(labels[Requirement(code)]) if code in Requirement.__members__.values() else code
 
 
 def unmet_sentence(item: Unmet) -> str:
@@ -335,6 +344,10 @@ def sites_compliance(
 
 def site_compliance(*, site: Site, policy: DepartmentPolicy | None, schema: str, now: dt.datetime) -> SiteCompliance:
     return sites_compliance(sites=[site], policy=policy, schema=schema, now=now)[site.pk]
+
+
+def ordinance_exists(*, name: str) -> bool:
+    return Ordinance.objects.filter(name=name).exists()
 
 
 def ordinances_any(*, on: dt.date) -> bool:

@@ -99,8 +99,8 @@ class MyCamerasView(OwnerRequiredMixin, View):
         compliance = sites_compliance(
             sites=sites,
             policy=policy,
-            schema=request.tenant.schema_name,
-            now=timezone.now(),  # type: ignore[attr-defined]
+            schema=request.tenant.schema_name,  # type: ignore[attr-defined]
+            now=timezone.now(),
         )
         for site in sites:
             cameras = [
@@ -416,8 +416,8 @@ class ConsentEditView(OwnerRequiredMixin, View):
                 status = site_compliance(
                     site=camera.site,
                     policy=policy,
-                    schema=request.tenant.schema_name,
-                    now=timezone.now(),  # type: ignore[attr-defined]
+                    schema=request.tenant.schema_name,  # type: ignore[attr-defined]
+                    now=timezone.now(),
                 )
                 if status.covered and not status.compliant:
                     messages.warning(request, status.message)

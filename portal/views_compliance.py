@@ -71,7 +71,7 @@ class AttestationForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["confirmed"].choices = choices
+        self.fields["confirmed"].choices = choices  # type: ignore[attr-defined]  # a MultipleChoiceField
 
 
 def _result_or_404(request: HttpRequest, site_id: Any, ordinance_id: Any) -> tuple[SiteCompliance, OrdinanceResult]:

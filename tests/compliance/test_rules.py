@@ -12,6 +12,7 @@ from compliance.rules import (
     AppealFacts,
     AttestationFacts,
     CameraFacts,
+    InspectionFacts,
     NoticeFacts,
     OrdinanceRules,
     PlacementCode,
@@ -344,3 +345,21 @@ def test_a_live_connection_without_a_live_minimum_consent_is_refused() -> None:
     problems = rules_problems(rules, live_view_barred_kinds=frozenset())
 
     assert [name for name, _t, _p in problems] == ["min_consent"]
+
+
+def test_an_ordinance_of_business_categories_leaves_homes_out_and_asks_a_business_its_category() -> None:
+    home = SiteFacts(kind="residential")
+    shop = SiteFacts(kind="business")
+
+    assert judge(rules=DEKALB, site=home).status is Status.NOT_COVERED
+    assert judge(rules=DEKALB, site=shop).missing(Requirement.SITE_FACTS)
+
+
+def test_what_the_latest_inspection_found_not_met_is_named() -> None:
+    older = InspectionFacts("rialto", dt.date(2026, 1, 5), frozenset({"signage"}))
+    latest = InspectionFacts("rialto", dt.date(2026, 5, 5), frozenset({"lighting"}))
+
+    judgement = judge(inspections=[older, latest])
+
+    assert [u.message for u in judgement.unmet] == ["The inspection of 2026-05-05 found this not met: lighting."]
+    assert judgement.status is Status.NOT_COMPLIANT
