@@ -328,7 +328,7 @@ def _coverage(site: SiteFacts, rules: OrdinanceRules) -> tuple[bool, list[tuple[
     if rules.property_kinds:
         if site.kind not in rules.property_kinds:
             return False, [], []
-        why.append((gettext_noop("It covers properties of this kind."), {}))
+        why.append((gettext_noop("It covers this kind of property: %(kind)s."), {"kind": site.kind}))
     if rules.business_categories:
         # Categories are of businesses: a home is outside unless the ordinance names its kind.
         if not rules.property_kinds and site.kind != "business":
@@ -336,7 +336,9 @@ def _coverage(site: SiteFacts, rules: OrdinanceRules) -> tuple[bool, list[tuple[
         if site.business_category and site.business_category not in rules.business_categories:
             return False, [], []
         if site.business_category:
-            why.append((gettext_noop("It covers businesses of this category."), {}))
+            why.append(
+                (gettext_noop("It covers this kind of business: %(category)s."), {"category": site.business_category})
+            )
         else:
             missing.append(
                 _fail(
@@ -634,7 +636,8 @@ def rules_problems(
     whose cameras the department's policy never views live (homes, unless the policy allows it):
     an ordinance asking those for live view could never be met."""
     problems: list[tuple[str, str, dict[str, Any]]] = []
-    kinds = set(rules.property_kinds) if rules.property_kinds else None  # None: every kind
+    # None: every kind; an ordinance of business categories alone covers businesses only.
+    kinds = set(rules.property_kinds) if rules.property_kinds else ({"business"} if rules.business_categories else None)
     barred = sorted(live_view_barred_kinds if kinds is None else kinds & live_view_barred_kinds)
     wants_live = rules.min_consent is not None and level_at_least(rules.min_consent, "live_exigent")
     if wants_live and barred:

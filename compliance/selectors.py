@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from cameras.models import Camera, CameraStatus, ConsentGrant, Site, SiteKind
+from cameras.models import BusinessCategory, Camera, CameraStatus, ConsentGrant, Site, SiteKind
 from cameras.selectors import RESIDENTIAL_KINDS
 from live.selectors import cameras_with_bridge_online
 
@@ -99,6 +100,16 @@ def unmet_sentence(item: Unmet) -> str:
     if "requirement" in params:
         params["requirement"] = requirement_label(params["requirement"]).lower()
     return _(item.template) % params if params else _(item.template)
+
+
+def _labelled(params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of a sentence with codes (kind, category) as words in the reader's language."""
+    out = dict(params)
+    if "kind" in out:
+        out["kind"] = str(dict(SiteKind.choices).get(out["kind"], out["kind"])).lower()
+    if "category" in out:
+        out["category"] = str(dict(BusinessCategory.choices).get(out["category"], out["category"])).lower()
+    return out
 
 
 def rules_of(version: OrdinanceVersion) -> OrdinanceRules:
@@ -205,7 +216,10 @@ class OrdinanceResult:
         return [unmet_sentence(item) for item in self.judgement.unmet]
 
     def why(self) -> list[str]:
-        return [_(template) % params if params else _(template) for template, params in self.judgement.why_covered]
+        return [
+            _(template) % _labelled(params) if params else _(template)
+            for template, params in self.judgement.why_covered
+        ]
 
 
 @dataclass(frozen=True)
@@ -364,13 +378,23 @@ def ordinance_kinds_in_force(*, on: dt.date) -> set[str]:
     return kinds
 
 
-def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, bool]]:
-    """The ordinance's requirements in plain words, each (code, sentence, met), for the checklist."""
+ROW_MET, ROW_MISSING, ROW_TO_CONFIRM = "met", "missing", "to-confirm"
+
+
+def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
+    """The ordinance's requirements in plain words, each (code, sentence, state) for the
+    checklist; state is ROW_MET, ROW_MISSING or ROW_TO_CONFIRM (in the yearly attestation)."""
     r = result.rules
     judgement = result.judgement
     rows: list[tuple[str, str]] = []
     needed = max(r.min_cameras or 1, 1)
-    rows.append((Requirement.MIN_CAMERAS, _("At least %(n)d registered, active cameras.") % {"n": needed}))
+    rows.append(
+        (
+            Requirement.MIN_CAMERAS,
+            ngettext("At least %(n)d registered, active camera.", "At least %(n)d registered, active cameras.", needed)
+            % {"n": needed},
+        )
+    )
     if r.min_consent:
         rows.append(
             (
@@ -405,7 +429,12 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, bool]]:
     if r.needs_attestation:
         rows.append((Requirement.ATTESTATION, _("File a yearly attestation confirming the rest.")))
     missing = {item.requirement for item in judgement.unmet}
-    return [(str(code), sentence, code not in missing) for code, sentence in rows]
+    # What only an attestation shows is not met until a valid attestation confirms it.
+    unconfirmed = set(r.attested()) if Requirement.ATTESTATION in missing else set()
+    return [
+        (str(code), sentence, ROW_MISSING if code in missing else ROW_TO_CONFIRM if code in unconfirmed else ROW_MET)
+        for code, sentence in rows
+    ]
 
 
 def attestable_rows(rules: OrdinanceRules) -> list[tuple[str, str]]:

@@ -363,3 +363,9 @@ def test_what_the_latest_inspection_found_not_met_is_named() -> None:
 
     assert [u.message for u in judgement.unmet] == ["The inspection of 2026-05-05 found this not met: lighting."]
     assert judgement.status is Status.NOT_COMPLIANT
+
+
+def test_an_ordinance_of_business_categories_asking_live_view_is_within_a_policy_barring_homes() -> None:
+    rules = dataclasses.replace(DEKALB, min_consent="live", live_connection_required=True)
+
+    assert rules_problems(rules, live_view_barred_kinds=frozenset({"residential", "multifamily"})) == []
