@@ -34,6 +34,7 @@ from .rules import (
     OrdinanceRules,
     PlacementCode,
     Requirement,
+    Severity,
     SiteFacts,
     Status,
     Unmet,
@@ -212,6 +213,10 @@ class OrdinanceResult:
     def status_label(self) -> str:
         return status_label(self.judgement.status)
 
+    @property
+    def attestation_wanted(self) -> bool:
+        return self.judgement.missing(Requirement.ATTESTATION)
+
     def sentences(self) -> list[str]:
         return [unmet_sentence(item) for item in self.judgement.unmet]
 
@@ -378,12 +383,13 @@ def ordinance_kinds_in_force(*, on: dt.date) -> set[str]:
     return kinds
 
 
-ROW_MET, ROW_MISSING, ROW_TO_CONFIRM = "met", "missing", "to-confirm"
+ROW_MET, ROW_MISSING, ROW_DUE, ROW_TO_CONFIRM = "met", "missing", "due", "to-confirm"
 
 
 def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
     """The ordinance's requirements in plain words, each (code, sentence, state) for the
-    checklist; state is ROW_MET, ROW_MISSING or ROW_TO_CONFIRM (in the yearly attestation)."""
+    checklist; state is ROW_MET, ROW_MISSING, ROW_DUE (to do by a date not yet passed) or
+    ROW_TO_CONFIRM (in the yearly attestation)."""
     r = result.rules
     judgement = result.judgement
     rows: list[tuple[str, str]] = []
@@ -428,13 +434,19 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
         )
     if r.needs_attestation:
         rows.append((Requirement.ATTESTATION, _("File a yearly attestation confirming the rest.")))
-    missing = {item.requirement for item in judgement.unmet}
+    failing = {item.requirement for item in judgement.unmet if item.severity is Severity.FAIL}
+    due = {item.requirement for item in judgement.unmet} - failing
     # What only an attestation shows is not met until a valid attestation confirms it.
-    unconfirmed = set(r.attested()) if Requirement.ATTESTATION in missing else set()
-    return [
-        (str(code), sentence, ROW_MISSING if code in missing else ROW_TO_CONFIRM if code in unconfirmed else ROW_MET)
-        for code, sentence in rows
-    ]
+    unconfirmed = set(r.attested()) if Requirement.ATTESTATION in failing | due else set()
+
+    def state(code: str) -> str:
+        if code in failing:
+            return ROW_MISSING
+        if code in due:
+            return ROW_DUE
+        return ROW_TO_CONFIRM if code in unconfirmed else ROW_MET
+
+    return [(str(code), sentence, state(code)) for code, sentence in rows]
 
 
 def attestable_rows(rules: OrdinanceRules) -> list[tuple[str, str]]:
