@@ -114,9 +114,11 @@ def _labelled(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def rules_of(version: OrdinanceVersion) -> OrdinanceRules:
+    # An admin form checks a version before its ordinance is saved: then it has none yet.
+    ordinance = getattr(version, "ordinance", None)
     return OrdinanceRules(
-        key=str(version.ordinance.public_id),
-        name=version.ordinance.name,
+        key=str(ordinance.public_id) if ordinance else "",
+        name=ordinance.name if ordinance else "",
         property_kinds=tuple(version.property_kinds),
         business_categories=tuple(version.business_categories),
         built_after=version.built_after,
