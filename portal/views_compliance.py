@@ -141,7 +141,18 @@ def _obligations_url() -> str:
 
 class AppealForm(forms.Form):
     kind = forms.ChoiceField(
-        label=gettext_lazy("What do you ask for?"), choices=AppealKind.choices, widget=forms.RadioSelect
+        label=gettext_lazy("What do you ask for?"),
+        choices=[
+            (
+                AppealKind.EXEMPTION.value,
+                gettext_lazy("An exemption: the ordinance should not apply here, or not yet (say until when)."),
+            ),
+            (
+                AppealKind.APPEAL.value,
+                gettext_lazy("An appeal: you disagree with what this page or an inspection says is missing."),
+            ),
+        ],
+        widget=forms.RadioSelect,
     )
     reason = forms.CharField(
         label=gettext_lazy("Why"),

@@ -81,6 +81,8 @@ def test_a_business_sees_what_is_missing_connects_and_files_the_attestation(
     context.add_cookies([{"name": "sessionid", "value": world["session"], "domain": HOST, "path": "/"}])
     page = context.new_page()
     page.goto(porchlight_server.url(HOST, "/my/"))
+    expect(page.locator(".ordinance-status").first).to_be_visible()
+    shot(page, f"my-cameras-{locale}")
     page.click("#obligations-link")
     page.wait_for_url("**/my/obligations/")
     ordinance = page.locator("article.ordinance", has_text=world["name"])
@@ -120,4 +122,9 @@ def test_a_business_sees_what_is_missing_connects_and_files_the_attestation(
     attestation = committed(lambda: Attestation.objects.get(site__public_id=world["site"].public_id))
     assert attestation.signed_name == "Rosa Martínez"
     assert len(attestation.text_sha256) == 64
+
+    # and the exemption page is there for what they cannot meet
+    ordinance.locator("a[href$='/appeal/']").click()
+    page.wait_for_url("**/appeal/")
+    shot(page, f"appeal-form-{locale}")
     context.close()
