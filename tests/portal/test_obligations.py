@@ -5,6 +5,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from cameras import services as camera_services
@@ -169,3 +171,22 @@ def test_the_site_form_asks_a_business_for_the_facts_ordinances_need(
 
     assert 'name="business_category"' in form
     assert 'name="licence_renews_on"' in form
+
+
+def test_the_obligations_page_takes_as_many_queries_for_three_properties_as_for_one(
+    in_rialto: Any, policy: DepartmentPolicy, business: tuple[Any, Site, Any], rialto_client: TenantClient
+) -> None:
+    ordinance_make(policy, RIALTO_CONDITIONS)
+    ordinance_make(policy, DEKALB_AFFIDAVIT)
+    owner, _site, _camera = business
+    with CaptureQueriesContext(connection) as one:
+        rialto_client.get("/my/obligations/")
+    for _ in range(2):
+        more = site_make(owner, in_rialto, kind="business", constructed_on=dt.date(2025, 1, 1))
+        camera_make(owner, in_rialto, site=more)
+
+    with CaptureQueriesContext(connection) as three:
+        page = rialto_client.get("/my/obligations/").content.decode()
+
+    assert page.count('class="site obligations"') == 3
+    assert len(three) == len(one)
