@@ -26,6 +26,19 @@ class SiteKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class BusinessCategory(models.TextChoices):
+    GAS_STATION = "gas_station", _("Gas station")
+    CONVENIENCE_STORE = "convenience_store", _("Convenience store")
+    BAR = "bar", _("Bar or nightclub")
+    RESTAURANT = "restaurant", _("Restaurant")
+    RETAIL = "retail", _("Shop")
+    CANNABIS = "cannabis", _("Cannabis business")
+    HOTEL = "hotel", _("Hotel or motel")
+    OFFICE = "office", _("Office")
+    INDUSTRIAL = "industrial", _("Industrial")
+    OTHER = "other", _("Other business")
+
+
 class Site(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sites")
@@ -40,6 +53,14 @@ class Site(models.Model):
     business_name = models.CharField(_("business name"), max_length=200, blank=True)
     property_type = models.CharField(_("property type"), max_length=64, blank=True)
     constructed_on = models.DateField(_("date of construction or last remodel"), null=True, blank=True)
+    # What ordinances decide coverage by (compliance/): asked only where an ordinance needs it.
+    business_category = models.CharField(
+        _("business category"), max_length=24, choices=BusinessCategory.choices, blank=True
+    )
+    units = models.PositiveIntegerField(_("number of units"), null=True, blank=True)
+    parking_spaces = models.PositiveIntegerField(_("parking spaces"), null=True, blank=True)
+    floor_area_sqft = models.PositiveIntegerField(_("floor area (sq ft)"), null=True, blank=True)
+    licence_renews_on = models.DateField(_("business licence renews on"), null=True, blank=True)
     share_contact = models.BooleanField(
         _("share my contact details with police"),
         default=False,

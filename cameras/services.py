@@ -37,6 +37,11 @@ _SITE_FIELDS = {
     "business_name",
     "property_type",
     "constructed_on",
+    "business_category",
+    "units",
+    "parking_spaces",
+    "floor_area_sqft",
+    "licence_renews_on",
     "share_contact",
     "police_notes",
 }

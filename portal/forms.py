@@ -52,16 +52,31 @@ class SiteForm(forms.ModelForm):
             "permit_number",
             "property_type",
             "constructed_on",
+            "business_category",
+            "units",
+            "parking_spaces",
+            "floor_area_sqft",
+            "licence_renews_on",
             "share_contact",
             "police_notes",
         ]
         widgets = {
             "constructed_on": forms.DateInput(attrs={"type": "date"}),
+            "licence_renews_on": forms.DateInput(attrs={"type": "date"}),
             "police_notes": forms.Textarea(attrs={"rows": 3}),
         }
 
     BUSINESS_FIELDS = ("business_name",)
-    ORDINANCE_FIELDS = ("permit_number", "property_type", "constructed_on")
+    ORDINANCE_FIELDS = (
+        "permit_number",
+        "property_type",
+        "constructed_on",
+        "business_category",
+        "units",
+        "parking_spaces",
+        "floor_area_sqft",
+        "licence_renews_on",
+    )
 
     def __init__(
         self,

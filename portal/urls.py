@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import transparency
-from .views import access_log, registry
+from .views import access_log, compliance, registry
 
 urlpatterns = [
     path("", registry.PortalHomeView.as_view(), name="portal-home"),
@@ -20,6 +20,17 @@ urlpatterns = [
     path("my/revoke-all/", registry.RevokeAllView.as_view(), name="portal-revoke-all"),
     path("my/resume-all/", registry.ResumeAllView.as_view(), name="portal-resume-all"),
     path("my/access/", access_log.AccessEventListView.as_view(), name="portal-access-log"),
+    path("my/obligations/", compliance.ObligationsView.as_view(), name="portal-obligations"),
+    path(
+        "my/sites/<uuid:site_id>/ordinances/<uuid:ordinance_id>/attest/",
+        compliance.AttestationFileView.as_view(),
+        name="portal-attestation-file",
+    ),
+    path(
+        "my/sites/<uuid:site_id>/ordinances/<uuid:ordinance_id>/appeal/",
+        compliance.AppealRequestView.as_view(),
+        name="portal-appeal-request",
+    ),
     # --- Public transparency page (issue 15) ---
     path("transparency/", transparency.TransparencyView.as_view(), name="transparency"),
     path("transparency.json", transparency.TransparencyJsonView.as_view(), name="transparency-json"),

@@ -1,5 +1,6 @@
 """Factories for test data. Users go through the manager; staff get real TOTP devices."""
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import factory
@@ -92,3 +93,35 @@ def bridge_online_make(owner: User, site: Site, cameras: list[Camera], *, schema
     issued = bridge_create(owner=owner, site=site, name="NVR", cameras=cameras)
     bridge_heartbeat(schema=schema, bridge_public_id=issued.bridge.public_id)
     return issued
+
+
+# --- Ordinances (compliance/), made through its services ---
+
+RIALTO_CONDITIONS: dict[str, Any] = {
+    "name": "Rialto conditions of approval",
+    "citation": "Res. 2020-1",
+    "text_url": "https://example.org/rialto-conditions",
+    "effective_on": dt.date(2020, 1, 1),
+    "property_kinds": ["business"],
+    "built_after": dt.date(2020, 1, 1),
+    "min_consent": "live",
+    "live_connection_required": True,
+}
+DEKALB_AFFIDAVIT: dict[str, Any] = {
+    "name": "DeKalb video surveillance",
+    "effective_on": dt.date(2023, 6, 30),
+    "business_categories": ["gas_station"],
+    "retention_days": 60,
+    "signage": True,
+    "night_vision": True,
+    "attestation_month": 5,
+    "attestation_day": 1,
+}
+
+
+def ordinance_make(policy: Any, spec: dict[str, Any], **changes: Any) -> Any:
+    """An ordinance with one version from ``spec`` (RIALTO_CONDITIONS, DEKALB_AFFIDAVIT) with
+    ``changes``. Returns compliance.models.OrdinanceVersion."""
+    from compliance.services import ordinance_version_add
+
+    return ordinance_version_add(actor=None, policy=policy, **{**spec, **changes})

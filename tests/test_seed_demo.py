@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
+from compliance.models import OrdinanceVersion
 from places.models import AddressPoint, PoliceArea
 from places.readers import AddressIn
 from places.selectors import addresses_search
@@ -23,6 +24,7 @@ def _counts(departments: list[Department]) -> dict[str, int]:
             counts[f"{department.schema_name}.authenticators"] = Authenticator.objects.count()
             counts[f"{department.schema_name}.addresses"] = AddressPoint.objects.count()
             counts[f"{department.schema_name}.beats"] = PoliceArea.objects.count()
+            counts[f"{department.schema_name}.ordinance_versions"] = OrdinanceVersion.objects.count()
     return counts
 
 
@@ -38,6 +40,15 @@ def test_seed_demo_twice_creates_nothing_twice(rialto: Any, fontana: Any) -> Non
     assert first["rialto.beats"] >= 4  # the dashboard's figures by police area have areas to show
     assert "officer@rialto.example.org" in out.getvalue()
     assert "TOTP" in out.getvalue()
+    # Rialto's demo ordinance: new or remodelled businesses allow live view through a bridge
+    assert (first["rialto.ordinance_versions"], first["fontana.ordinance_versions"]) == (1, 0)
+    with tenant_context(rialto):
+        version = OrdinanceVersion.objects.get()
+    assert (version.property_kinds, version.min_consent, version.live_connection_required) == (
+        ["business"],
+        "live",
+        True,
+    )
 
 
 def test_seed_demo_loads_each_departments_addresses_so_the_demo_works_offline(rialto: Any, fontana: Any) -> None:

@@ -22,6 +22,7 @@ from cameras.consent import MAX_WINDOWS, ConsentLevel
 from cameras.exceptions import OutsideJurisdiction
 from cameras.mixins import OwnerRequiredMixin
 from cameras.models import Camera, CameraStatus, Site
+from compliance.selectors import ordinance_kinds_in_force, ordinances_any, site_compliance, sites_compliance
 from core.forms import form_errors_add
 from core.http import status_of
 from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
@@ -95,8 +96,13 @@ class MyCamerasView(OwnerRequiredMixin, View):
     def get(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         sites = list(selectors.sites_of_owner(owner=request.user))
         policy = policy_current()
-        tz = request.tenant.time_zone
         rows = []
+        compliance = sites_compliance(
+            sites=sites,
+            policy=policy,
+            schema=request.tenant.schema_name,
+            now=timezone.now(),
+        )
         for site in sites:
             cameras = [
                 (
@@ -115,7 +121,7 @@ class MyCamerasView(OwnerRequiredMixin, View):
                 )
                 for camera in site.cameras.all()
             ]
-            ordinance = selectors.site_ordinance_status(site=site, policy=policy, time_zone=tz)
+            ordinance = compliance[site.pk]
             # Said where a camera's sentence speaks of live view that the department never uses here.
             live_barred = selectors.site_live_view_barred(site=site, policy=policy) and any(
                 camera.consent.level in LIVE_LEVELS and camera.consent.revoked_at is None
@@ -135,6 +141,7 @@ class MyCamerasView(OwnerRequiredMixin, View):
             _map_context(
                 request,
                 rows=rows,
+                obligations=any(c.covered for c in compliance.values()),
                 features=_sites_geojson(sites),
                 emergencies=list(emergencies),
                 suspensions=suspensions.suspensions_open(owner=request.user),
@@ -144,11 +151,13 @@ class MyCamerasView(OwnerRequiredMixin, View):
 
 def _site_form(request: HttpRequest, *args: Any, **kwargs: Any) -> SiteForm:
     policy = policy_current()
+    kinds = set(policy.ordinance_site_kinds if policy and policy.ordinance_enabled else ())
+    kinds |= ordinance_kinds_in_force(on=timezone.now().date())
     return SiteForm(
         *args,
         owner_role=request.user.role,  # type: ignore[union-attr]
-        ordinance=bool(policy and policy.ordinance_enabled),
-        ordinance_kinds=policy.ordinance_site_kinds if policy else (),
+        ordinance=bool(policy and policy.ordinance_enabled) or ordinances_any(on=timezone.now().date()),
+        ordinance_kinds=kinds,
         **kwargs,
     )
 
@@ -330,10 +339,11 @@ class ConsentEditView(OwnerRequiredMixin, View):
             level = getattr(form, "cleaned_data", {}).get("level") or camera.consent.level
         else:
             level = form["level"].value() or camera.consent.level
-        ordinance = selectors.site_ordinance_status(
+        ordinance = site_compliance(
             site=camera.site,
             policy=policy,
-            time_zone=request.tenant.time_zone,  # type: ignore[attr-defined]
+            schema=request.tenant.schema_name,  # type: ignore[attr-defined]
+            now=timezone.now(),
         )
         return {
             "camera": camera,
@@ -397,8 +407,13 @@ class ConsentEditView(OwnerRequiredMixin, View):
                 form_errors_add(form, ValidationError(errors), renames={"expires_at": "expires_on"})
             else:
                 camera.refresh_from_db()
-                status = selectors.site_ordinance_status(site=camera.site, policy=policy, time_zone=tz)
-                if status is not None and status.subject and not status.compliant:
+                status = site_compliance(
+                    site=camera.site,
+                    policy=policy,
+                    schema=request.tenant.schema_name,
+                    now=timezone.now(),
+                )
+                if status.covered and not status.compliant:
                     messages.warning(request, status.message)
                 messages.success(
                     request,

@@ -40,7 +40,15 @@ from footage.models import OwnerRequest
 from messaging import services as messaging_services
 from tenants.models import Department, DepartmentPolicy
 from tests.e2e.conftest import ARTIFACTS, ROOT, LiveServer
-from tests.factories import PASSWORD, UserFactory, bridge_heartbeat, bridge_online_make, totp_enable
+from tests.factories import (
+    PASSWORD,
+    RIALTO_CONDITIONS,
+    UserFactory,
+    bridge_heartbeat,
+    bridge_online_make,
+    ordinance_make,
+    totp_enable,
+)
 from tests.videos import make_video
 
 # django_db: the test database (the server serves it) is set up only for a test that asks for it.
@@ -116,6 +124,17 @@ def _make_world(video: Path) -> World:
     # Live view is offered only while the bridge is connected: _live_wall renews its heartbeat
     # (in Redis, which every test's cache.clear() empties).
     bridge = bridge_online_make(owner, site, cameras).bridge
+    # An ordinance covering the site, with requirements to attest (the obligations pages).
+    version = ordinance_make(
+        policy,
+        RIALTO_CONDITIONS,
+        name=f"Accessibility ordinance {tag}",
+        built_after=None,
+        retention_days=30,
+        signage=True,
+        attestation_month=5,
+        attestation_day=1,
+    )
 
     officer = _staff(Role.OFFICER, tag)
     actor = access.Actor(user=officer, mfa=True)
@@ -182,6 +201,7 @@ def _make_world(video: Path) -> World:
             "cameras": ",".join(str(c.public_id) for c in cameras),
             "thread": str(thread.public_id),
             "bridge": str(bridge.public_id),
+            "ordinance": str(version.ordinance.public_id),
         },
         sessions={
             "owner": _session(owner, mfa=False),
@@ -418,6 +438,15 @@ PAGES = [
     Page("ownerdata-account-delete", "owner", "/my/account/delete/"),
     Page("profile-settings", "owner", "/me/settings/"),
     Page("portal-bridges", "owner", "/my/bridges/"),
+    Page("portal-obligations", "owner", "/my/obligations/"),
+    Page("portal-attestation-file", "owner", "/my/sites/{site}/ordinances/{ordinance}/attest/"),
+    Page(
+        "portal-attestation-file",
+        "owner",
+        via=_refused("/my/sites/{site}/ordinances/{ordinance}/attest/"),
+        label="refused",
+    ),
+    Page("portal-appeal-request", "owner", "/my/sites/{site}/ordinances/{ordinance}/appeal/"),
     Page("footage-inbox", "owner", "/my/requests/"),
     Page("footage-answer", "owner", "/my/requests/{owner_request}/"),
     Page("footage-answer", "owner", "/my/requests/{answered_owner_request}/", label="answered"),

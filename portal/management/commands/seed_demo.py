@@ -21,6 +21,8 @@ from accounts.models import STAFF_ROLES, Role, User
 from accounts.onboarding import department_create
 from cameras.demo import demo_registry_seed
 from cameras.models import Camera
+from compliance.selectors import ordinance_exists
+from compliance.services import ordinance_version_add
 from places.areas import areas_import
 from places.demo import addresses_write_csv, demo_beats_geojson, demo_grid
 from places.selectors import streets_known
@@ -29,6 +31,9 @@ from tenants.demo import DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_ROLES, OPERATOR_E
 from tenants.models import Department
 from tenants.selectors import department_base_url, policy_of
 from tenants.services import policy_update, public_tenant_ensure
+
+#: Rialto's demo ordinance; the demo once had it as the policy's flag, under the same name.
+DEMO_ORDINANCE_NAME = "Commercial Camera Registration Ordinance (demo)"
 
 
 def demo_totp_secret(email: str) -> str:
@@ -109,17 +114,27 @@ class Command(BaseCommand):
         self.stdout.write(f"  {department.name}: {report.created} demo address points loaded ({path.name}).")
 
     def _ordinance(self, department: Department, *, enabled: bool) -> None:
+        """Rialto's demo ordinance (compliance/): new or remodelled commercial properties register
+        cameras and allow live view, which needs a connected bridge. Once; a demo seeded before
+        it had the policy's flag instead, which is turned off so the two do not both judge."""
+        if not enabled:
+            return
         policy = policy_of(department=department)
-        if enabled and not policy.ordinance_enabled:
-            policy_update(
-                department=department,
-                actor=None,
-                ordinance_enabled=True,
-                ordinance_name="Commercial Camera Registration Ordinance (demo)",
-                ordinance_minimum_level="live",
-                ordinance_effective_date=dt.date(2024, 1, 1),
-                ordinance_site_kinds=["business"],
-            )
+        if policy.ordinance_enabled and policy.ordinance_name == DEMO_ORDINANCE_NAME:
+            policy = policy_update(department=department, actor=None, ordinance_enabled=False)
+        if ordinance_exists(name=DEMO_ORDINANCE_NAME):
+            return
+        ordinance_version_add(
+            actor=None,
+            policy=policy,
+            name=DEMO_ORDINANCE_NAME,
+            citation="Conditions of approval, new and remodelled commercial development (demo)",
+            effective_on=dt.date(2024, 1, 1),
+            property_kinds=["business"],
+            built_after=dt.date(2024, 1, 1),
+            min_consent="live",
+            live_connection_required=True,
+        )
 
     def _operator(self) -> None:
         if not User.objects.filter(email=OPERATOR_EMAIL).exists():

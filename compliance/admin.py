@@ -1,0 +1,86 @@
+"""The department's setup of ordinances, for now through Django admin (tenant admin), with
+history. A version that contradicts the department's policy is refused with the reason."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from tenants.selectors import policy_current
+
+from .models import Appeal, Attestation, Inspection, Notice, Ordinance, OrdinanceVersion
+from .selectors import version_problems
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+class OrdinanceVersionForm(forms.ModelForm):
+    class Meta:
+        model = OrdinanceVersion
+        exclude: list[str] = []  # every field: the admin sets up the whole version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        candidate = OrdinanceVersion(
+            **{k: v for k, v in cleaned.items() if k in {f.name for f in OrdinanceVersion._meta.fields}}
+        )
+        policy = policy_current()
+        for name, messages in version_problems(candidate, policy=policy).items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+        return cleaned
+
+
+class OrdinanceVersionInline(admin.StackedInline):
+    model = OrdinanceVersion
+    form = OrdinanceVersionForm
+    extra = 0
+
+
+@admin.register(Ordinance)
+class OrdinanceAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "citation", "created_at")
+    inlines = [OrdinanceVersionInline]
+
+
+@admin.register(OrdinanceVersion)
+class OrdinanceVersionAdmin(SimpleHistoryAdmin):
+    form = OrdinanceVersionForm
+    list_display = ("ordinance", "effective_on", "min_consent", "live_connection_required")
+
+
+@admin.register(Attestation)
+class AttestationAdmin(SimpleHistoryAdmin):
+    """Read-only: an attestation is a signed record, never edited."""
+
+    list_display = ("site", "version", "signed_name", "signed_at", "text_sha256")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Inspection)
+class InspectionAdmin(SimpleHistoryAdmin):
+    list_display = ("site", "ordinance", "inspected_on", "inspector")
+
+
+@admin.register(Notice)
+class NoticeAdmin(SimpleHistoryAdmin):
+    list_display = ("site", "ordinance", "issued_on", "cure_by", "resolved_on")
+
+
+@admin.register(Appeal)
+class AppealAdmin(SimpleHistoryAdmin):
+    list_display = ("site", "ordinance", "kind", "decision", "requested_at")

@@ -1,0 +1,241 @@
+"""Ordinances that require cameras of some properties, and the records that show compliance.
+
+Every model keeps its history (simple-history). Compliance itself is not stored: it is computed
+by compliance.rules from these records, the site and its cameras (compliance.selectors).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cameras.consent import ConsentLevel
+from cameras.models import BusinessCategory
+
+from .rules import PlacementCode, Requirement
+
+
+class Ordinance(models.Model):
+    """A law (or condition of approval) requiring cameras: its requirements are in its versions."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    citation = models.CharField(_("legal citation"), max_length=200, blank=True, help_text=_("e.g. Code §30-87"))
+    text_url = models.URLField(_("link to the legal text"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+PLACEMENT_LABELS = {
+    PlacementCode.ENTRANCE: _("Entrances and exits"),
+    PlacementCode.PARKING: _("Parking"),
+    PlacementCode.REGISTER: _("Registers"),
+    PlacementCode.FUEL_PUMP: _("Each fuel pump"),
+    PlacementCode.LOADING_DOCK: _("Loading docks"),
+}
+
+
+class OrdinanceVersion(models.Model):
+    """What an ordinance requires from a date on; a site is judged by the version in force."""
+
+    ordinance = models.ForeignKey(Ordinance, on_delete=models.PROTECT, related_name="versions")
+    effective_on = models.DateField(_("in force from"))
+    # Who is covered
+    property_kinds = ArrayField(
+        models.CharField(max_length=20), default=list, blank=True, verbose_name=_("property kinds (empty: all)")
+    )
+    business_categories = ArrayField(
+        models.CharField(max_length=24, choices=BusinessCategory.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("business categories (empty: all)"),
+    )
+    built_after = models.DateField(_("built or remodelled on or after"), null=True, blank=True)
+    min_units = models.PositiveIntegerField(_("at least this many units"), null=True, blank=True)
+    min_parking_spaces = models.PositiveIntegerField(_("at least this many parking spaces"), null=True, blank=True)
+    min_floor_area_sqft = models.PositiveIntegerField(_("at least this floor area (sq ft)"), null=True, blank=True)
+    # What it requires (each optional)
+    min_cameras = models.PositiveSmallIntegerField(
+        _("minimum number of cameras"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    placements = ArrayField(
+        models.CharField(max_length=20, choices=[(code.value, label) for code, label in PLACEMENT_LABELS.items()]),
+        default=list,
+        blank=True,
+        verbose_name=_("required placements"),
+    )
+    min_megapixels = models.DecimalField(
+        _("minimum resolution (MP)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.1)],
+    )
+    min_fps = models.PositiveSmallIntegerField(
+        _("minimum frame rate (fps)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    night_vision = models.BooleanField(_("night vision required"), default=False)
+    retention_days = models.PositiveSmallIntegerField(
+        _("minimum retention (days)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    min_consent = models.CharField(
+        _("minimum consent"),
+        max_length=20,
+        blank=True,
+        choices=[
+            (ConsentLevel.REGISTERED.value, _("Registered")),
+            (ConsentLevel.ON_REQUEST.value, _("Footage on request")),
+            (ConsentLevel.LIVE_EXIGENT.value, _("Live in emergencies")),
+            (ConsentLevel.LIVE.value, _("Live")),
+        ],
+    )
+    live_connection_required = models.BooleanField(_("live connection required (a connected bridge)"), default=False)
+    delivery_hours = models.PositiveSmallIntegerField(
+        _("footage delivery deadline (hours)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    signage = models.BooleanField(_("signage required"), default=False)
+    lighting = models.BooleanField(_("lighting required"), default=False)
+    attestation_at_renewal = models.BooleanField(_("attestation due at business-licence renewal"), default=False)
+    attestation_month = models.PositiveSmallIntegerField(
+        _("attestation due: month"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    attestation_day = models.PositiveSmallIntegerField(
+        _("attestation due: day"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    cure_days = models.PositiveSmallIntegerField(_("cure period after a notice (days)"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["ordinance", "-effective_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["ordinance", "effective_on"], name="ordinance_version_unique_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ordinance} ({self.effective_on:%Y-%m-%d})"
+
+
+class Attestation(models.Model):
+    """The owner's signed yearly affidavit. Immutable: nothing edits or deletes one (no service
+    does, the admin is read-only); the text attested is kept with its SHA-256."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    site = models.ForeignKey("cameras.Site", on_delete=models.PROTECT, related_name="attestations")
+    version = models.ForeignKey(OrdinanceVersion, on_delete=models.PROTECT, related_name="attestations")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_name = models.CharField(_("name typed as signature"), max_length=200)
+    signed_at = models.DateTimeField(_("signed at"))
+    ip_address = models.GenericIPAddressField(_("signed from (IP)"), null=True, blank=True)
+    text = models.TextField(_("text attested"))
+    text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
+    confirmed = ArrayField(
+        models.CharField(max_length=20, choices=[(r.value, r.value) for r in Requirement]),
+        default=list,
+        verbose_name=_("requirements confirmed"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-signed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.signed_name}, {self.signed_at:%Y-%m-%d}"
+
+
+class Inspection(models.Model):
+    """A visit by staff: findings per requirement ({code: true when met})."""
+
+    site = models.ForeignKey("cameras.Site", on_delete=models.PROTECT, related_name="inspections")
+    ordinance = models.ForeignKey(Ordinance, on_delete=models.PROTECT, related_name="inspections")
+    inspected_on = models.DateField(_("inspected on"))
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    findings = models.JSONField(_("findings per requirement"), default=dict, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="inspections/%Y/%m/", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["photo"])
+
+    class Meta:
+        ordering = ["-inspected_on"]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.inspected_on:%Y-%m-%d}"
+
+
+class Notice(models.Model):
+    """A notice of non-compliance with a cure deadline."""
+
+    site = models.ForeignKey("cameras.Site", on_delete=models.PROTECT, related_name="notices")
+    ordinance = models.ForeignKey(Ordinance, on_delete=models.PROTECT, related_name="notices")
+    issued_on = models.DateField(_("issued on"))
+    cure_by = models.DateField(_("cure by"))
+    text = models.TextField(_("what must be fixed"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-issued_on"]
+
+    def __str__(self) -> str:
+        return f"{self.site}: cure by {self.cure_by:%Y-%m-%d}"
+
+
+class AppealKind(models.TextChoices):
+    EXEMPTION = "exemption", _("Exemption")
+    APPEAL = "appeal", _("Appeal")
+
+
+class AppealDecision(models.TextChoices):
+    PENDING = "pending", _("Waiting for the department")
+    GRANTED = "granted", _("Granted")
+    DENIED = "denied", _("Denied")
+
+
+class Appeal(models.Model):
+    """An owner's request for an exemption from, or an appeal against, an ordinance's finding;
+    the department decides with reasons."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    site = models.ForeignKey("cameras.Site", on_delete=models.PROTECT, related_name="appeals")
+    ordinance = models.ForeignKey(Ordinance, on_delete=models.PROTECT, related_name="appeals")
+    kind = models.CharField(_("request"), max_length=10, choices=AppealKind.choices)
+    reason = models.TextField(_("reason"), max_length=4000)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"))
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=AppealDecision.choices, default=AppealDecision.PENDING
+    )
+    decision_reasons = models.TextField(_("reasons for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    exempt_until = models.DateField(_("exempt until (empty: no end)"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.site}"

@@ -1,0 +1,689 @@
+"""Whether a site meets the ordinances that cover it, at an instant.
+
+This module is pure: no ORM, no database, no clock. Callers build the facts (``SiteFacts``,
+``CameraFacts``, ``AttestationFacts``, ``InspectionFacts``, ``NoticeFacts``, ``AppealFacts``)
+and an ``OrdinanceRules`` (one ordinance version) from whatever they store, and pass ``now``;
+``compliance_judge`` returns a ``Judgement``: a ``Status`` and the unmet requirements, each a
+``Requirement`` code, a ``Severity`` and an English sentence template with its parameters
+(``gettext_noop``-marked, so the interface translates it).
+
+Coverage. An ordinance covers a site when the site's kind is one of ``property_kinds`` (empty:
+any kind), its business category is one of ``business_categories`` (empty: any), it has at least
+``min_units`` units, ``min_parking_spaces`` spaces and ``min_floor_area_sqft`` of floor area
+(each when set), and it was built or remodelled on or after ``built_after`` (when set); an
+ordinance naming categories and no kinds covers businesses only. A fact
+the coverage needs and the site lacks (no construction date, no category, no unit count) does
+not take the site out: it stays covered and the missing fact is an unmet requirement, so that
+blanking a field is no way out. A site of a kind or category outside the ordinance is
+``NOT_COVERED``, never ``NOT_COMPLIANT``.
+
+Cameras. The ordinance asks for ``min_cameras`` (at least one) *qualifying* cameras: active,
+with a consent grant that is in force (not revoked, expired or paused) at ``now`` and at least
+``min_consent``, at least ``min_megapixels`` and ``min_fps`` when those are set (a camera whose
+resolution or frame rate is unknown does not qualify), and, with ``live_connection_required``,
+served by a bridge that is connected now (real liveness, not a setting). Each required
+placement needs one qualifying camera that views it; placements that Porchlight does not record
+(registers, fuel pumps, loading docks) are attested instead. Cameras that do not qualify are
+not counted but never count against the site: adding a camera or raising a consent never makes
+a site less compliant.
+
+Attested requirements. What Porchlight cannot see (night vision, retention, signage, lighting
+and the unrecorded placements) the owner confirms in an attestation. An attestation is due each
+year on a fixed day (``attestation_month``/``attestation_day``, e.g. 1 May) or on the site's
+business-licence renewal day. One signed within ``FILING_WINDOW_DAYS`` before a due day counts
+for that day; it is valid until the next due day after that (so a year). Expired, or never
+filed after a due day has passed: ``FAIL``. Never filed before the first due day, or valid but
+expiring within ``DUE_SOON_DAYS``: ``DUE``. An attestation that did not confirm a requirement
+the version asks for (a new version added one) leaves that requirement unmet.
+
+Inspections, notices, appeals. Requirements the latest inspection found not met are ``FAIL``.
+An open notice is ``DUE`` until its cure deadline and ``FAIL`` after it. A decided exemption in
+force makes the site ``EXEMPT`` from that ordinance; a pending appeal makes it ``UNDER_APPEAL``
+(the unmet requirements are still listed).
+
+Status, worst first: ``NOT_COMPLIANT`` (any ``FAIL``), ``UNDER_APPEAL``, ``DUE_SOON`` (any
+``DUE``), ``COMPLIANT``; ``EXEMPT`` and ``NOT_COVERED`` when they apply. Several ordinances:
+``site_status`` combines their judgements, the worst wins.
+
+Contradictions. ``rules_problems`` lists what makes an ordinance version impossible to meet
+under the department's policy (a minimum consent of live view where the department does not
+use live view, a live connection required without live view, a minimum of cameras above what a
+site may register ...); the admin refuses to save such a version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from cameras.consent import ConsentLevel, level_at_least
+
+__all__ = [
+    "ATTESTABLE",
+    "DUE_SOON_DAYS",
+    "FILING_WINDOW_DAYS",
+    "AppealFacts",
+    "AttestationFacts",
+    "CameraFacts",
+    "InspectionFacts",
+    "Judgement",
+    "NoticeFacts",
+    "OrdinanceRules",
+    "PlacementCode",
+    "Requirement",
+    "Severity",
+    "SiteFacts",
+    "Status",
+    "Unmet",
+    "attestation_deadlines",
+    "compliance_judge",
+    "megapixels",
+    "rules_problems",
+    "site_status",
+]
+
+#: A reminder horizon: 30 days is what the issue's reminders use (30 and 7 days before).
+DUE_SOON_DAYS = 30
+#: An attestation signed up to 60 days before a due day counts for that day, so an owner who
+#: files early (licence renewals open about two months ahead) is not asked twice.
+FILING_WINDOW_DAYS = 60
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for ``makemessages`` without importing Django: callers translate it."""
+    return message
+
+
+class Status(StrEnum):
+    NOT_COVERED = "not_covered"
+    EXEMPT = "exempt"
+    COMPLIANT = "compliant"
+    DUE_SOON = "due_soon"
+    UNDER_APPEAL = "under_appeal"
+    NOT_COMPLIANT = "not_compliant"
+
+
+#: Worst last; a site under several ordinances takes the worst of their statuses.
+_STATUS_RANK = {status: rank for rank, status in enumerate(Status)}
+
+
+class Severity(StrEnum):
+    DUE = "due"
+    FAIL = "fail"
+
+
+class Requirement(StrEnum):
+    """Every requirement an ordinance version may set, and the facts coverage needs
+    (docs/ordinance-requirements.md explains each; a test keeps the two equal)."""
+
+    SITE_FACTS = "site_facts"
+    MIN_CAMERAS = "min_cameras"
+    CONSENT = "consent"
+    LIVE_CONNECTION = "live_connection"
+    RESOLUTION = "resolution"
+    FRAME_RATE = "frame_rate"
+    PLACEMENTS = "placements"
+    NIGHT_VISION = "night_vision"
+    RETENTION = "retention"
+    SIGNAGE = "signage"
+    LIGHTING = "lighting"
+    ATTESTATION = "attestation"
+    INSPECTION = "inspection"
+    NOTICE = "notice"
+
+
+class PlacementCode(StrEnum):
+    ENTRANCE = "entrance"
+    PARKING = "parking"
+    REGISTER = "register"
+    FUEL_PUMP = "fuel_pump"
+    LOADING_DOCK = "loading_dock"
+
+
+#: Placements a camera's recorded views show (cameras.models.ViewTarget); the rest are attested.
+_SEEN_PLACEMENTS = {PlacementCode.ENTRANCE: "entrance", PlacementCode.PARKING: "parking"}
+
+#: Requirements the owner confirms in an attestation because Porchlight cannot check them.
+ATTESTABLE = (
+    Requirement.NIGHT_VISION,
+    Requirement.RETENTION,
+    Requirement.SIGNAGE,
+    Requirement.LIGHTING,
+    Requirement.PLACEMENTS,
+)
+
+
+@dataclass(frozen=True)
+class OrdinanceRules:
+    """One ordinance version: who it covers and what it requires (each requirement optional)."""
+
+    key: str
+    name: str
+    property_kinds: tuple[str, ...] = ()
+    business_categories: tuple[str, ...] = ()
+    built_after: dt.date | None = None
+    min_units: int | None = None
+    min_parking_spaces: int | None = None
+    min_floor_area_sqft: int | None = None
+    min_cameras: int | None = None
+    placements: tuple[str, ...] = ()
+    min_megapixels: float | None = None
+    min_fps: int | None = None
+    night_vision: bool = False
+    retention_days: int | None = None
+    min_consent: str | None = None
+    live_connection_required: bool = False
+    delivery_hours: int | None = None
+    signage: bool = False
+    lighting: bool = False
+    attestation_at_renewal: bool = False
+    attestation_month: int | None = None
+    attestation_day: int | None = None
+    cure_days: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.min_consent is not None:
+            ConsentLevel(self.min_consent)  # raises ValueError for an unknown level
+        for code in self.placements:
+            PlacementCode(code)
+
+    @property
+    def needs_attestation(self) -> bool:
+        return self.attestation_at_renewal or self.attestation_month is not None
+
+    def attested(self) -> tuple[Requirement, ...]:
+        """The requirements of this version that an attestation confirms."""
+        wanted = {
+            Requirement.NIGHT_VISION: self.night_vision,
+            Requirement.RETENTION: self.retention_days is not None,
+            Requirement.SIGNAGE: self.signage,
+            Requirement.LIGHTING: self.lighting,
+            Requirement.PLACEMENTS: any(p not in _SEEN_PLACEMENTS for p in self.placements),
+        }
+        return tuple(code for code in ATTESTABLE if wanted[code])
+
+
+@dataclass(frozen=True)
+class SiteFacts:
+    kind: str
+    business_category: str = ""
+    constructed_on: dt.date | None = None
+    units: int | None = None
+    parking_spaces: int | None = None
+    floor_area_sqft: int | None = None
+    licence_renews_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class CameraFacts:
+    active: bool
+    consent_level: str | None  # None: no grant
+    consent_revoked_at: dt.datetime | None = None
+    consent_expires_at: dt.datetime | None = None
+    views: tuple[str, ...] = ()
+    megapixels: float | None = None
+    fps: int | None = None
+    bridge_online: bool = False
+
+
+@dataclass(frozen=True)
+class AttestationFacts:
+    ordinance_key: str
+    signed_at: dt.datetime
+    confirmed: frozenset[str]
+
+
+@dataclass(frozen=True)
+class InspectionFacts:
+    ordinance_key: str
+    inspected_on: dt.date
+    failed: frozenset[str]
+
+
+@dataclass(frozen=True)
+class NoticeFacts:
+    ordinance_key: str
+    cure_by: dt.date
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class AppealFacts:
+    ordinance_key: str
+    decided: bool
+    granted: bool = False
+    exempt_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Unmet:
+    requirement: Requirement
+    severity: Severity
+    template: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return self.template % self.params if self.params else self.template
+
+
+@dataclass(frozen=True)
+class Judgement:
+    ordinance_key: str
+    status: Status
+    unmet: tuple[Unmet, ...] = ()
+    why_covered: tuple[tuple[str, dict[str, Any]], ...] = ()
+    next_attestation_due: dt.date | None = None
+
+    def missing(self, requirement: Requirement | str) -> bool:
+        return any(item.requirement == requirement for item in self.unmet)
+
+
+def megapixels(resolution: str) -> float | None:
+    """Megapixels of a resolution written "1920x1080" (or with a multiplication sign or *); None
+    if unreadable."""
+    text = resolution.lower().replace("\u00d7", "x").replace("*", "x").replace(" ", "")
+    width, sep, height = text.partition("x")
+    if not sep or not width.isdigit() or not height.isdigit():
+        return None
+    return int(width) * int(height) / 1_000_000
+
+
+def _aware(value: dt.datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware")
+
+
+def _qualifies(camera: CameraFacts, rules: OrdinanceRules, now: dt.datetime) -> bool:
+    return not _camera_shortfalls(camera, rules, now)
+
+
+def _camera_shortfalls(camera: CameraFacts, rules: OrdinanceRules, now: dt.datetime) -> set[Requirement]:
+    short: set[Requirement] = set()
+    if not camera.active:
+        short.add(Requirement.MIN_CAMERAS)
+    if rules.min_consent is not None:
+        in_force = (
+            camera.consent_level is not None
+            and (camera.consent_revoked_at is None or camera.consent_revoked_at > now)
+            and (camera.consent_expires_at is None or camera.consent_expires_at > now)
+        )
+        if not in_force or not level_at_least(camera.consent_level or "registered", rules.min_consent):
+            short.add(Requirement.CONSENT)
+    if rules.min_megapixels is not None and (camera.megapixels is None or camera.megapixels < rules.min_megapixels):
+        short.add(Requirement.RESOLUTION)
+    if rules.min_fps is not None and (camera.fps is None or camera.fps < rules.min_fps):
+        short.add(Requirement.FRAME_RATE)
+    if rules.live_connection_required and not camera.bridge_online:
+        short.add(Requirement.LIVE_CONNECTION)
+    return short
+
+
+def _coverage(site: SiteFacts, rules: OrdinanceRules) -> tuple[bool, list[tuple[str, dict[str, Any]]], list[Unmet]]:
+    """(covered, why in words, facts missing). Missing facts keep the site covered."""
+    why: list[tuple[str, dict[str, Any]]] = []
+    missing: list[Unmet] = []
+    if rules.property_kinds:
+        if site.kind not in rules.property_kinds:
+            return False, [], []
+        why.append((gettext_noop("It covers this kind of property: %(kind)s."), {"kind": site.kind}))
+    if rules.business_categories:
+        # Categories are of businesses: a home is outside unless the ordinance names its kind.
+        if not rules.property_kinds and site.kind != "business":
+            return False, [], []
+        if site.business_category and site.business_category not in rules.business_categories:
+            return False, [], []
+        if site.business_category:
+            why.append(
+                (gettext_noop("It covers this kind of business: %(category)s."), {"category": site.business_category})
+            )
+        else:
+            missing.append(
+                _fail(
+                    Requirement.SITE_FACTS,
+                    gettext_noop("Give your business category: the ordinance covers some categories of business."),
+                )
+            )
+    thresholds = (
+        (rules.min_units, site.units, gettext_noop("It covers buildings with at least %(n)d units."),
+         gettext_noop("Give the number of units: the ordinance covers buildings with at least %(n)d.")),
+        (rules.min_parking_spaces, site.parking_spaces,
+         gettext_noop("It covers properties with at least %(n)d parking spaces."),
+         gettext_noop("Give the number of parking spaces: the ordinance covers properties with at least %(n)d.")),
+        (rules.min_floor_area_sqft, site.floor_area_sqft,
+         gettext_noop("It covers buildings of at least %(n)d square feet."),
+         gettext_noop("Give the floor area: the ordinance covers buildings of at least %(n)d square feet.")),
+    )  # fmt: skip
+    for minimum, value, covered_words, ask_words in thresholds:
+        if minimum is None:
+            continue
+        if value is None:
+            missing.append(_fail(Requirement.SITE_FACTS, ask_words, n=minimum))
+        elif value < minimum:
+            return False, [], []
+        else:
+            why.append((covered_words, {"n": minimum}))
+    if rules.built_after is not None:
+        if site.constructed_on is None:
+            missing.append(
+                _fail(
+                    Requirement.SITE_FACTS,
+                    gettext_noop(
+                        "Not compliant until you give the date of construction or last remodel: the ordinance "
+                        "applies to properties of this kind built or remodelled on or after %(date)s."
+                    ),
+                    date=rules.built_after.isoformat(),
+                )
+            )
+        elif site.constructed_on < rules.built_after:
+            return False, [], []
+        else:
+            why.append(
+                (
+                    gettext_noop("It covers properties built or remodelled on or after %(date)s."),
+                    {"date": rules.built_after.isoformat()},
+                )
+            )
+    return True, why, missing
+
+
+def _fail(requirement: Requirement, template: str, /, **params: Any) -> Unmet:
+    return Unmet(requirement, Severity.FAIL, template, params)
+
+
+def _due(requirement: Requirement, template: str, /, **params: Any) -> Unmet:
+    return Unmet(requirement, Severity.DUE, template, params)
+
+
+def _anniversary(month: int, day: int, year: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:  # 29 February in a common year
+        return dt.date(year, month, 28)
+
+
+def attestation_deadlines(rules: OrdinanceRules, site: SiteFacts) -> tuple[int, int] | None:
+    """The (month, day) an attestation is due each year, or None when the ordinance asks for
+    none or the site has not given the licence renewal date the ordinance counts from."""
+    if rules.attestation_month is not None:
+        return rules.attestation_month, rules.attestation_day or 1
+    if rules.attestation_at_renewal and site.licence_renews_on is not None:
+        return site.licence_renews_on.month, site.licence_renews_on.day
+    return None
+
+
+def _next_due(month_day: tuple[int, int], after: dt.date) -> dt.date:
+    """The first due day strictly after ``after``."""
+    candidate = _anniversary(*month_day, after.year)
+    return candidate if candidate > after else _anniversary(*month_day, after.year + 1)
+
+
+def _attestation_valid_until(month_day: tuple[int, int], signed_on: dt.date) -> dt.date:
+    """The due day after the one this signature counts for (see the module docstring)."""
+    counts_for = _next_due(month_day, signed_on - dt.timedelta(days=1))
+    if (counts_for - signed_on).days > FILING_WINDOW_DAYS:
+        return counts_for  # filed too early for that day: it counts for the previous one
+    return _next_due(month_day, counts_for)
+
+
+def _attestation_unmet(
+    rules: OrdinanceRules,
+    site: SiteFacts,
+    attestations: list[AttestationFacts],
+    now: dt.datetime,
+) -> tuple[list[Unmet], dt.date | None]:
+    if not rules.needs_attestation:
+        return [], None
+    month_day = attestation_deadlines(rules, site)
+    if month_day is None:
+        return [
+            _fail(
+                Requirement.SITE_FACTS,
+                gettext_noop("Give your business licence renewal date: the yearly attestation is due then."),
+            )
+        ], None
+    today = now.date()
+    if not attestations:
+        due = _next_due(month_day, today - dt.timedelta(days=1))
+        return [
+            _due(
+                Requirement.ATTESTATION,
+                gettext_noop("File the yearly attestation by %(date)s."),
+                date=due.isoformat(),
+            )
+        ], due
+    latest = max(attestations, key=lambda a: a.signed_at)
+    valid_until = _attestation_valid_until(month_day, latest.signed_at.date())
+    unmet: list[Unmet] = []
+    if valid_until <= today:
+        unmet.append(
+            _fail(
+                Requirement.ATTESTATION,
+                gettext_noop("Your attestation expired on %(date)s: file this year's attestation."),
+                date=valid_until.isoformat(),
+            )
+        )
+    elif (valid_until - today).days <= DUE_SOON_DAYS:
+        unmet.append(
+            _due(
+                Requirement.ATTESTATION,
+                gettext_noop("File the yearly attestation by %(date)s."),
+                date=valid_until.isoformat(),
+            )
+        )
+    else:
+        for code in rules.attested():
+            if code not in latest.confirmed:
+                unmet.append(
+                    _fail(
+                        code,
+                        gettext_noop("Your last attestation did not confirm this requirement: file it again."),
+                    )
+                )
+    return unmet, valid_until
+
+
+def _camera_unmet(rules: OrdinanceRules, cameras: list[CameraFacts], now: dt.datetime) -> list[Unmet]:
+    needed = max(rules.min_cameras or 1, 1)
+    qualifying = [c for c in cameras if _qualifies(c, rules, now)]
+    unmet: list[Unmet] = []
+    if len(qualifying) < needed:
+        # Name what keeps the closest cameras from counting, so the owner knows what to fix.
+        short: set[Requirement] = set()
+        for camera in cameras:
+            short |= _camera_shortfalls(camera, rules, now)
+        if not cameras or len([c for c in cameras if c.active]) < needed:
+            unmet.append(
+                _fail(
+                    Requirement.MIN_CAMERAS,
+                    gettext_noop("Register at least %(n)d active cameras here (%(have)d now)."),
+                    n=needed,
+                    have=len([c for c in cameras if c.active]),
+                )
+            )
+        if Requirement.CONSENT in short and rules.min_consent is not None:
+            unmet.append(
+                _fail(
+                    Requirement.CONSENT,
+                    gettext_noop(
+                        "At least %(n)d cameras here must allow “%(level)s”, with consent in force and not paused."
+                    ),
+                    level=rules.min_consent,
+                    n=needed,
+                )
+            )
+        if Requirement.LIVE_CONNECTION in short:
+            unmet.append(
+                _fail(
+                    Requirement.LIVE_CONNECTION,
+                    gettext_noop(
+                        "Connect a bridge to at least %(n)d of these cameras: live view needs it, and none is "
+                        "connected now."
+                    ),
+                    n=needed,
+                )
+            )
+        if Requirement.RESOLUTION in short:
+            unmet.append(
+                _fail(
+                    Requirement.RESOLUTION,
+                    gettext_noop("Cameras must record at least %(mp)s megapixels; give each camera's resolution."),
+                    mp=f"{rules.min_megapixels:g}",
+                )
+            )
+        if Requirement.FRAME_RATE in short:
+            unmet.append(
+                _fail(
+                    Requirement.FRAME_RATE,
+                    gettext_noop("Cameras must record at least %(fps)d frames a second; give each camera's rate."),
+                    fps=rules.min_fps,
+                )
+            )
+    for code in rules.placements:
+        view = _SEEN_PLACEMENTS.get(PlacementCode(code))
+        if view is not None and not any(view in c.views for c in qualifying):
+            unmet.append(
+                _fail(
+                    Requirement.PLACEMENTS,
+                    gettext_noop("A camera that counts must view the %(place)s."),
+                    place=view,
+                )
+            )
+    return unmet
+
+
+def compliance_judge(
+    *,
+    rules: OrdinanceRules,
+    site: SiteFacts,
+    cameras: list[CameraFacts],
+    attestations: list[AttestationFacts] = (),  # type: ignore[assignment]
+    inspections: list[InspectionFacts] = (),  # type: ignore[assignment]
+    notices: list[NoticeFacts] = (),  # type: ignore[assignment]
+    appeals: list[AppealFacts] = (),  # type: ignore[assignment]
+    now: dt.datetime,
+) -> Judgement:
+    """Judge ``site`` under one ordinance version at the aware instant ``now`` (see the module
+    docstring). Facts of other ordinances (by ``ordinance_key``) are ignored."""
+    _aware(now, "now")
+    key = rules.key
+    covered, why, unmet = _coverage(site, rules)
+    if not covered:
+        return Judgement(key, Status.NOT_COVERED)
+    today = now.date()
+    mine_appeals = [a for a in appeals if a.ordinance_key == key]
+    if any(a.decided and a.granted and (a.exempt_until is None or a.exempt_until >= today) for a in mine_appeals):
+        return Judgement(key, Status.EXEMPT, why_covered=tuple(why))
+
+    unmet += _camera_unmet(rules, list(cameras), now)
+    attested, next_due = _attestation_unmet(rules, site, [a for a in attestations if a.ordinance_key == key], now)
+    unmet += attested
+    mine_inspections = [i for i in inspections if i.ordinance_key == key]
+    if mine_inspections:
+        latest = max(mine_inspections, key=lambda i: i.inspected_on)
+        for code in sorted(latest.failed):
+            unmet.append(
+                _fail(
+                    Requirement.INSPECTION,
+                    gettext_noop("The inspection of %(date)s found this not met: %(requirement)s."),
+                    date=latest.inspected_on.isoformat(),
+                    requirement=code,
+                )
+            )
+    for notice in (n for n in notices if n.ordinance_key == key):
+        if notice.cure_by < today:
+            unmet.append(
+                _fail(
+                    Requirement.NOTICE,
+                    gettext_noop("The cure period of a notice ended on %(date)s."),
+                    date=notice.cure_by.isoformat(),
+                )
+            )
+        else:
+            unmet.append(
+                _due(
+                    Requirement.NOTICE,
+                    gettext_noop("Fix what the department's notice names by %(date)s."),
+                    date=notice.cure_by.isoformat(),
+                )
+            )
+
+    if any(u.severity is Severity.FAIL for u in unmet):
+        status = Status.NOT_COMPLIANT
+    elif unmet:
+        status = Status.DUE_SOON
+    else:
+        status = Status.COMPLIANT
+    if status is not Status.COMPLIANT and any(not a.decided for a in mine_appeals):
+        status = Status.UNDER_APPEAL
+    return Judgement(key, status, tuple(unmet), tuple(why), next_due)
+
+
+def site_status(judgements: list[Judgement]) -> Status:
+    """The worst status of a site's judgements; NOT_COVERED when there are none."""
+    if not judgements:
+        return Status.NOT_COVERED
+    return max((j.status for j in judgements), key=_STATUS_RANK.__getitem__)
+
+
+def rules_problems(
+    rules: OrdinanceRules, *, live_view_barred_kinds: frozenset[str]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """What makes ``rules`` impossible to meet under the department's policy, as (field, English
+    %-template, parameters); ``[]`` if nothing. ``live_view_barred_kinds`` are the property kinds
+    whose cameras the department's policy never views live (homes, unless the policy allows it):
+    an ordinance asking those for live view could never be met."""
+    problems: list[tuple[str, str, dict[str, Any]]] = []
+    # None: every kind; an ordinance of business categories alone covers businesses only.
+    kinds = set(rules.property_kinds) if rules.property_kinds else ({"business"} if rules.business_categories else None)
+    barred = sorted(live_view_barred_kinds if kinds is None else kinds & live_view_barred_kinds)
+    wants_live = rules.min_consent is not None and level_at_least(rules.min_consent, "live_exigent")
+    if wants_live and barred:
+        problems.append(
+            (
+                "min_consent",
+                gettext_noop(
+                    "The minimum consent asks for live view, but the department's policy does not allow live view "
+                    "of %(kinds)s: those sites could never comply. Lower the minimum consent, leave those kinds "
+                    "out, or change the policy first."
+                ),
+                {"kinds": ", ".join(barred)},
+            )
+        )
+    if rules.live_connection_required and barred:
+        problems.append(
+            (
+                "live_connection_required",
+                gettext_noop(
+                    "A live connection is required, but the department's policy does not allow live view of "
+                    "%(kinds)s: those sites could never comply."
+                ),
+                {"kinds": ", ".join(barred)},
+            )
+        )
+    if rules.live_connection_required and not wants_live:
+        problems.append(
+            (
+                "min_consent",
+                gettext_noop(
+                    "A live connection is required, but the minimum consent does not allow live view; "
+                    "set the minimum consent to live view."
+                ),
+                {},
+            )
+        )
+    if (rules.attestation_month is None) != (rules.attestation_day is None):
+        problems.append(
+            ("attestation_day", gettext_noop("Give both the month and the day the attestation is due."), {})
+        )
+    if rules.attestation_month is not None and rules.attestation_at_renewal:
+        problems.append(
+            (
+                "attestation_at_renewal",
+                gettext_noop("The attestation is due either on a fixed day or at licence renewal, not both."),
+                {},
+            )
+        )
+    return problems

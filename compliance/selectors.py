@@ -1,0 +1,476 @@
+"""Reads for compliance: the ordinance versions in force, and each site's facts for
+compliance.rules, loaded for one site or many at once in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from cameras.models import BusinessCategory, Camera, CameraStatus, ConsentGrant, Site, SiteKind
+from cameras.selectors import RESIDENTIAL_KINDS
+from live.selectors import cameras_with_bridge_online
+
+from .models import (
+    PLACEMENT_LABELS,
+    Appeal,
+    AppealDecision,
+    Attestation,
+    Inspection,
+    Notice,
+    Ordinance,
+    OrdinanceVersion,
+)
+from .rules import (
+    AppealFacts,
+    AttestationFacts,
+    CameraFacts,
+    InspectionFacts,
+    Judgement,
+    NoticeFacts,
+    OrdinanceRules,
+    PlacementCode,
+    Requirement,
+    Severity,
+    SiteFacts,
+    Status,
+    Unmet,
+    compliance_judge,
+    megapixels,
+    rules_problems,
+    site_status,
+)
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterable, Sequence
+
+    from tenants.models import DepartmentPolicy
+
+#: The key of the ordinance that the department's policy flags describe (tenants: ordinance_*).
+POLICY_KEY = "policy"
+
+
+def status_label(status: Status) -> str:
+    return str(
+        {
+            Status.NOT_COVERED: _("Not covered"),
+            Status.EXEMPT: _("Exempt"),
+            Status.COMPLIANT: _("Compliant"),
+            Status.DUE_SOON: _("Due soon"),
+            Status.UNDER_APPEAL: _("Under appeal"),
+            Status.NOT_COMPLIANT: _("Not compliant"),
+        }[status]
+    )
+
+
+def _level_label(level: str) -> str:
+    return str(dict(ConsentGrant._meta.get_field("level").choices or []).get(level, level))
+
+
+def requirement_label(code: str) -> str:
+    labels = {
+        Requirement.SITE_FACTS: _("Facts about the property"),
+        Requirement.MIN_CAMERAS: _("Number of cameras"),
+        Requirement.CONSENT: _("Police access (consent)"),
+        Requirement.LIVE_CONNECTION: _("Live connection"),
+        Requirement.RESOLUTION: _("Resolution"),
+        Requirement.FRAME_RATE: _("Frame rate"),
+        Requirement.PLACEMENTS: _("Camera placements"),
+        Requirement.NIGHT_VISION: _("Night vision"),
+        Requirement.RETENTION: _("Keeping footage"),
+        Requirement.SIGNAGE: _("Signs"),
+        Requirement.LIGHTING: _("Lighting"),
+        Requirement.ATTESTATION: _("Yearly attestation"),
+        Requirement.INSPECTION: _("Inspection"),
+        Requirement.NOTICE: _("Notice"),
+    }
+    return str(labels[Requirement(code)]) if code in Requirement.__members__.values() else code
+
+
+def unmet_sentence(item: Unmet) -> str:
+    """The unmet requirement in the reader's language (the rules give English templates)."""
+    params = dict(item.params)
+    if "level" in params:
+        params["level"] = _level_label(params["level"])
+    if "place" in params:
+        params["place"] = str(PLACEMENT_LABELS.get(PlacementCode(params["place"]), params["place"])).lower()
+    if "requirement" in params:
+        params["requirement"] = requirement_label(params["requirement"]).lower()
+    return _(item.template) % params if params else _(item.template)
+
+
+def _labelled(params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of a sentence with codes (kind, category) as words in the reader's language."""
+    out = dict(params)
+    if "kind" in out:
+        out["kind"] = str(dict(SiteKind.choices).get(out["kind"], out["kind"])).lower()
+    if "category" in out:
+        out["category"] = str(dict(BusinessCategory.choices).get(out["category"], out["category"])).lower()
+    return out
+
+
+def rules_of(version: OrdinanceVersion) -> OrdinanceRules:
+    # An admin form checks a version before its ordinance is saved: then it has none yet.
+    ordinance = getattr(version, "ordinance", None)
+    return OrdinanceRules(
+        key=str(ordinance.public_id) if ordinance else "",
+        name=ordinance.name if ordinance else "",
+        property_kinds=tuple(version.property_kinds),
+        business_categories=tuple(version.business_categories),
+        built_after=version.built_after,
+        min_units=version.min_units,
+        min_parking_spaces=version.min_parking_spaces,
+        min_floor_area_sqft=version.min_floor_area_sqft,
+        min_cameras=version.min_cameras,
+        placements=tuple(version.placements),
+        min_megapixels=float(version.min_megapixels) if version.min_megapixels is not None else None,
+        min_fps=version.min_fps,
+        night_vision=version.night_vision,
+        retention_days=version.retention_days,
+        min_consent=version.min_consent or None,
+        live_connection_required=version.live_connection_required,
+        delivery_hours=version.delivery_hours,
+        signage=version.signage,
+        lighting=version.lighting,
+        attestation_at_renewal=version.attestation_at_renewal,
+        attestation_month=version.attestation_month,
+        attestation_day=version.attestation_day,
+        cure_days=version.cure_days,
+    )
+
+
+def policy_rules(policy: DepartmentPolicy | None) -> OrdinanceRules | None:
+    """The ordinance the department's policy flags describe, as rules. A minimum consent of live
+    view needs a connected bridge too: without one no live view is possible, which is what the
+    old status line missed ("Meets the ordinance" with no bridge)."""
+    if policy is None or not policy.ordinance_enabled:
+        return None
+    minimum = policy.ordinance_minimum_level
+    return OrdinanceRules(
+        key=POLICY_KEY,
+        name=policy.ordinance_name or str(_("Registration ordinance")),
+        property_kinds=tuple(policy.ordinance_site_kinds),
+        built_after=policy.ordinance_effective_date,
+        min_consent=minimum,
+        live_connection_required=minimum in ("live", "live_exigent"),
+    )
+
+
+def live_view_barred_kinds(policy: DepartmentPolicy | None) -> frozenset[str]:
+    """The property kinds the department's policy never views live (cameras.selectors)."""
+    if policy is None or policy.residential_live_view_allowed:
+        return frozenset()
+    return frozenset(str(kind) for kind in RESIDENTIAL_KINDS)
+
+
+def version_problems(version: OrdinanceVersion, *, policy: DepartmentPolicy | None) -> dict[str, list[str]]:
+    """The contradictions of ``version`` under ``policy``, translated, by field."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    for name, template, params in rules_problems(
+        rules_of(version), live_view_barred_kinds=live_view_barred_kinds(policy)
+    ):
+        errors[name].append(_(template) % params if params else _(template))
+    return dict(errors)
+
+
+def versions_in_force(*, on: dt.date) -> list[OrdinanceVersion]:
+    """For each ordinance, its latest version in force on ``on`` (one query)."""
+    return list(
+        OrdinanceVersion.objects.filter(effective_on__lte=on)
+        .select_related("ordinance")
+        .order_by("ordinance_id", "-effective_on")
+        .distinct("ordinance_id")
+    )
+
+
+@dataclass(frozen=True)
+class OrdinanceResult:
+    """One ordinance's judgement of a site, with what the pages show of the ordinance."""
+
+    rules: OrdinanceRules
+    judgement: Judgement
+    version: OrdinanceVersion | None = None  # None: the policy's ordinance
+
+    @property
+    def name(self) -> str:
+        return self.rules.name
+
+    @property
+    def citation(self) -> str:
+        return self.version.ordinance.citation if self.version else ""
+
+    @property
+    def text_url(self) -> str:
+        return self.version.ordinance.text_url if self.version else ""
+
+    @property
+    def status(self) -> Status:
+        return self.judgement.status
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.judgement.status)
+
+    @property
+    def attestation_wanted(self) -> bool:
+        return self.judgement.missing(Requirement.ATTESTATION)
+
+    def sentences(self) -> list[str]:
+        return [unmet_sentence(item) for item in self.judgement.unmet]
+
+    def why(self) -> list[str]:
+        return [
+            _(template) % _labelled(params) if params else _(template)
+            for template, params in self.judgement.why_covered
+        ]
+
+
+@dataclass(frozen=True)
+class SiteCompliance:
+    site: Site
+    results: list[OrdinanceResult] = field(default_factory=list)
+
+    @property
+    def covering(self) -> list[OrdinanceResult]:
+        return [r for r in self.results if r.status is not Status.NOT_COVERED]
+
+    @property
+    def status(self) -> Status:
+        return site_status([r.judgement for r in self.results])
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.covering)
+
+    @property
+    def compliant(self) -> bool:
+        return self.status in (Status.COMPLIANT, Status.EXEMPT, Status.NOT_COVERED)
+
+    def sentences(self) -> list[str]:
+        return [sentence for result in self.covering for sentence in result.sentences()]
+
+    @property
+    def message(self) -> str:
+        """One line for the owner's pages: what is missing, or that the site meets them."""
+        if self.status is Status.EXEMPT:
+            return str(_("Exempt from the ordinance."))
+        if not self.sentences():
+            return str(_("Meets the ordinance."))
+        return " ".join([f"{self.status_label}:", *self.sentences()])
+
+
+def site_facts(site: Site) -> SiteFacts:
+    return SiteFacts(
+        kind=site.kind,
+        business_category=site.business_category,
+        constructed_on=site.constructed_on,
+        units=site.units,
+        parking_spaces=site.parking_spaces,
+        floor_area_sqft=site.floor_area_sqft,
+        licence_renews_on=site.licence_renews_on,
+    )
+
+
+def sites_compliance(
+    *, sites: Sequence[Site], policy: DepartmentPolicy | None, schema: str, now: dt.datetime
+) -> dict[int, SiteCompliance]:
+    """The compliance of each site (by pk) under every ordinance in force and the policy's one.
+    Queries: the versions, the cameras with consent, the bridges (and one Redis round trip),
+    attestations, inspections, notices and appeals: the same number for one site or a thousand."""
+    sites = list(sites)
+    if not sites:
+        return {}
+    ids = [site.pk for site in sites]
+    today = now.date()
+    rules: list[tuple[OrdinanceRules, OrdinanceVersion | None]] = [
+        (rules_of(version), version) for version in versions_in_force(on=today)
+    ]
+    legacy = policy_rules(policy)
+    if legacy is not None:
+        rules.insert(0, (legacy, None))
+
+    cameras_by_site: dict[int, list[Any]] = defaultdict(list)
+    cameras = list(Camera.objects.filter(site_id__in=ids).select_related("consent").order_by("created_at"))
+    online = cameras_with_bridge_online(schema=schema, camera_public_ids=[c.public_id for c in cameras])
+    for camera in cameras:
+        grant = getattr(camera, "consent", None)
+        cameras_by_site[camera.site_id].append(
+            CameraFacts(
+                active=camera.status == CameraStatus.ACTIVE,
+                consent_level=grant.level if grant else None,
+                consent_revoked_at=grant.revoked_at if grant else None,
+                consent_expires_at=grant.expires_at if grant else None,
+                views=tuple(camera.views),
+                megapixels=megapixels(camera.resolution),
+                fps=camera.frame_rate,
+                bridge_online=camera.public_id in online,
+            )
+        )
+    attestations: dict[int, list[AttestationFacts]] = defaultdict(list)
+    for att in Attestation.objects.filter(site_id__in=ids).select_related("version__ordinance"):
+        attestations[att.site_id].append(
+            AttestationFacts(str(att.version.ordinance.public_id), att.signed_at, frozenset(att.confirmed))
+        )
+    inspections: dict[int, list[InspectionFacts]] = defaultdict(list)
+    for ins in Inspection.objects.filter(site_id__in=ids).select_related("ordinance"):
+        failed = frozenset(code for code, met in (ins.findings or {}).items() if not met)
+        inspections[ins.site_id].append(InspectionFacts(str(ins.ordinance.public_id), ins.inspected_on, failed))
+    notices: dict[int, list[NoticeFacts]] = defaultdict(list)
+    for notice in Notice.objects.filter(site_id__in=ids, resolved_on__isnull=True).select_related("ordinance"):
+        notices[notice.site_id].append(NoticeFacts(str(notice.ordinance.public_id), notice.cure_by, notice.text))
+    appeals: dict[int, list[AppealFacts]] = defaultdict(list)
+    for appeal in (
+        Appeal.objects.filter(site_id__in=ids).exclude(decision=AppealDecision.DENIED).select_related("ordinance")
+    ):
+        appeals[appeal.site_id].append(
+            AppealFacts(
+                str(appeal.ordinance.public_id),
+                decided=appeal.decision != AppealDecision.PENDING,
+                granted=appeal.decision == AppealDecision.GRANTED,
+                exempt_until=appeal.exempt_until,
+            )
+        )
+
+    out: dict[int, SiteCompliance] = {}
+    for site in sites:
+        facts = site_facts(site)
+        results = [
+            OrdinanceResult(
+                rule,
+                compliance_judge(
+                    rules=rule,
+                    site=facts,
+                    cameras=cameras_by_site[site.pk],
+                    attestations=attestations[site.pk],
+                    inspections=inspections[site.pk],
+                    notices=notices[site.pk],
+                    appeals=appeals[site.pk],
+                    now=now,
+                ),
+                version,
+            )
+            for rule, version in rules
+        ]
+        out[site.pk] = SiteCompliance(site, results)
+    return out
+
+
+def site_compliance(*, site: Site, policy: DepartmentPolicy | None, schema: str, now: dt.datetime) -> SiteCompliance:
+    return sites_compliance(sites=[site], policy=policy, schema=schema, now=now)[site.pk]
+
+
+def ordinance_exists(*, name: str) -> bool:
+    return Ordinance.objects.filter(name=name).exists()
+
+
+def ordinances_any(*, on: dt.date) -> bool:
+    """Whether any ordinance (beside the policy's) is in force: the site form asks for the
+    facts coverage needs then."""
+    return OrdinanceVersion.objects.filter(effective_on__lte=on).exists()
+
+
+def ordinance_kinds_in_force(*, on: dt.date) -> set[str]:
+    """The property kinds some ordinance in force covers (every kind when one names none)."""
+    kinds: set[str] = set()
+    for version in versions_in_force(on=on):
+        kinds |= set(version.property_kinds) or {str(kind) for kind in SiteKind.values}
+    return kinds
+
+
+ROW_MET, ROW_MISSING, ROW_DUE, ROW_TO_CONFIRM = "met", "missing", "due", "to-confirm"
+
+
+def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
+    """The ordinance's requirements in plain words, each (code, sentence, state) for the
+    checklist; state is ROW_MET, ROW_MISSING, ROW_DUE (to do by a date not yet passed) or
+    ROW_TO_CONFIRM (in the yearly attestation)."""
+    r = result.rules
+    judgement = result.judgement
+    rows: list[tuple[str, str]] = []
+    needed = max(r.min_cameras or 1, 1)
+    rows.append(
+        (
+            Requirement.MIN_CAMERAS,
+            ngettext("At least %(n)d registered, active camera.", "At least %(n)d registered, active cameras.", needed)
+            % {"n": needed},
+        )
+    )
+    if r.min_consent:
+        rows.append(
+            (
+                Requirement.CONSENT,
+                _("Consent on those cameras: at least “%(level)s”.") % {"level": _level_label(r.min_consent)},
+            )
+        )
+    if r.live_connection_required:
+        rows.append((Requirement.LIVE_CONNECTION, _("A bridge connected to those cameras, so that live view works.")))
+    if r.min_megapixels is not None:
+        rows.append((Requirement.RESOLUTION, _("At least %(mp)s megapixels.") % {"mp": f"{r.min_megapixels:g}"}))
+    if r.min_fps is not None:
+        rows.append((Requirement.FRAME_RATE, _("At least %(fps)d frames a second.") % {"fps": r.min_fps}))
+    if r.placements:
+        places = ", ".join(str(PLACEMENT_LABELS[PlacementCode(p)]).lower() for p in r.placements)
+        rows.append((Requirement.PLACEMENTS, _("Cameras covering: %(places)s.") % {"places": places}))
+    if r.night_vision:
+        rows.append((Requirement.NIGHT_VISION, _("Night vision (infrared).")))
+    if r.retention_days is not None:
+        rows.append((Requirement.RETENTION, _("Keep footage at least %(n)d days.") % {"n": r.retention_days}))
+    if r.signage:
+        rows.append((Requirement.SIGNAGE, _("Signs saying the premises are under camera surveillance.")))
+    if r.lighting:
+        rows.append((Requirement.LIGHTING, _("Lighting good enough for the cameras to see.")))
+    if r.delivery_hours is not None:
+        rows.append(
+            (
+                "delivery",
+                _("Give police requested footage within %(n)d hours.") % {"n": r.delivery_hours},
+            )
+        )
+    if r.needs_attestation:
+        rows.append((Requirement.ATTESTATION, _("File a yearly attestation confirming the rest.")))
+    failing = {item.requirement for item in judgement.unmet if item.severity is Severity.FAIL}
+    due = {item.requirement for item in judgement.unmet} - failing
+    # What only an attestation shows is not met until a valid attestation confirms it.
+    unconfirmed = set(r.attested()) if Requirement.ATTESTATION in failing | due else set()
+
+    def state(code: str) -> str:
+        if code in failing:
+            return ROW_MISSING
+        if code in due:
+            return ROW_DUE
+        return ROW_TO_CONFIRM if code in unconfirmed else ROW_MET
+
+    return [(str(code), sentence, state(code)) for code, sentence in rows]
+
+
+def attestable_rows(rules: OrdinanceRules) -> list[tuple[str, str]]:
+    """What an attestation of ``rules`` asks the owner to confirm, each (code, sentence)."""
+    sentences = {
+        Requirement.NIGHT_VISION: _("The cameras see at night (infrared night vision)."),
+        Requirement.RETENTION: _("The recorder keeps footage at least %(n)d days.") % {"n": rules.retention_days or 0},
+        Requirement.SIGNAGE: _("Signs at each entrance say the premises are under camera surveillance."),
+        Requirement.LIGHTING: _("The lighting lets the cameras see the areas they cover."),
+        Requirement.PLACEMENTS: _("Cameras cover: %(places)s.")
+        % {"places": ", ".join(str(PLACEMENT_LABELS[PlacementCode(p)]).lower() for p in rules.placements)},
+    }
+    return [(str(code), str(sentences[code])) for code in rules.attested()]
+
+
+def attestations_of_site(*, site: Site) -> Iterable[Attestation]:
+    return Attestation.objects.filter(site=site).select_related("version__ordinance").order_by("-signed_at")
+
+
+def appeals_of_sites(*, sites: Sequence[Site]) -> dict[int, list[Appeal]]:
+    """Each site's exemption and appeal requests, newest first (one query)."""
+    out: dict[int, list[Appeal]] = defaultdict(list)
+    for appeal in Appeal.objects.filter(site__in=list(sites)).select_related("ordinance").order_by("-requested_at"):
+        out[appeal.site_id].append(appeal)
+    return dict(out)

@@ -1,0 +1,199 @@
+"""The owner's obligations under the department's ordinances: what applies and why, a live
+checklist, the yearly attestation and exemption/appeal requests. Interfaces only."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from cameras import selectors as camera_selectors
+from cameras.mixins import OwnerRequiredMixin
+from cameras.models import Site
+from compliance import selectors, services
+from compliance.models import AppealKind, Ordinance, OrdinanceVersion
+from tenants.selectors import policy_current
+
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
+    from compliance.selectors import OrdinanceResult, SiteCompliance
+
+
+def _schema(request: AuthenticatedHttpRequest) -> str:
+    return str(request.tenant.schema_name)
+
+
+class ObligationsView(OwnerRequiredMixin, View):
+    """Each of the owner's properties with the ordinances that cover it, why, and a checklist."""
+
+    template = "portal/obligations.html"
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        sites = list(camera_selectors.sites_of_owner(owner=request.user))
+        compliance = selectors.sites_compliance(
+            sites=sites, policy=policy_current(), schema=_schema(request), now=timezone.now()
+        )
+        appeals = selectors.appeals_of_sites(sites=sites)
+        rows = [
+            (
+                compliance[site.pk],
+                [(result, selectors.requirement_rows(result), result.why()) for result in compliance[site.pk].covering],
+                appeals.get(site.pk, []),
+            )
+            for site in sites
+        ]
+        return render(request, self.template, {"rows": rows})
+
+
+class AttestationForm(forms.Form):
+    confirmed = forms.MultipleChoiceField(
+        label=gettext_lazy("I confirm that, at this property:"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    signed_name = forms.CharField(
+        label=gettext_lazy("Your full name, typed as your signature"),
+        max_length=services.SIGNED_NAME_MAX,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirmed"].choices = choices  # type: ignore[attr-defined]  # a MultipleChoiceField
+
+
+def _result_or_404(
+    request: AuthenticatedHttpRequest, site_id: Any, ordinance_id: Any
+) -> tuple[SiteCompliance, OrdinanceResult]:
+    """The owner's site and its judgement under the ordinance; 404 for a site that is not the
+    owner's, an ordinance not in force or one that does not cover the site."""
+    try:
+        site = camera_selectors.site_of_owner(owner=request.user, public_id=site_id)
+    except Site.DoesNotExist as exc:
+        raise Http404 from exc
+    compliance = selectors.site_compliance(
+        site=site, policy=policy_current(), schema=_schema(request), now=timezone.now()
+    )
+    for result in compliance.covering:
+        if result.version is not None and str(result.version.ordinance.public_id) == str(ordinance_id):
+            return compliance, result
+    raise Http404
+
+
+class AttestationFileView(OwnerRequiredMixin, View):
+    """File the yearly attestation: confirm each requirement Porchlight cannot check, and sign."""
+
+    template = "portal/attestation_form.html"
+
+    def _render(
+        self,
+        request: AuthenticatedHttpRequest,
+        compliance: SiteCompliance,
+        result: OrdinanceResult,
+        form: Any,
+        status: int = 200,
+    ) -> HttpResponse:
+        return render(
+            request,
+            self.template,
+            {"site": compliance.site, "result": result, "form": form},
+            status=status,
+        )
+
+    def get(self, request: AuthenticatedHttpRequest, site_id: Any, ordinance_id: Any) -> HttpResponse:
+        compliance, result = _result_or_404(request, site_id, ordinance_id)
+        form = AttestationForm(choices=selectors.attestable_rows(result.rules))
+        return self._render(request, compliance, result, form)
+
+    def post(self, request: AuthenticatedHttpRequest, site_id: Any, ordinance_id: Any) -> HttpResponse:
+        compliance, result = _result_or_404(request, site_id, ordinance_id)
+        form = AttestationForm(request.POST, choices=selectors.attestable_rows(result.rules))
+        if form.is_valid():
+            try:
+                services.attestation_file(
+                    owner=request.user,
+                    site_public_id=compliance.site.public_id,
+                    ordinance_public_id=ordinance_id,
+                    signed_name=form.cleaned_data["signed_name"],
+                    confirmed=form.cleaned_data["confirmed"],
+                    ip_address=request.META.get("REMOTE_ADDR"),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            except OrdinanceVersion.DoesNotExist as exc:
+                raise Http404 from exc
+            else:
+                messages.success(request, _("Attestation filed. Thank you."))
+                return redirect(f"{_obligations_url()}#site-{compliance.site.public_id}")
+        return self._render(request, compliance, result, form, status=400)
+
+
+def _obligations_url() -> str:
+    return reverse("portal-obligations")
+
+
+class AppealForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What do you ask for?"),
+        choices=[
+            (
+                AppealKind.EXEMPTION.value,
+                gettext_lazy("An exemption: the ordinance should not apply here, or not yet (say until when)."),
+            ),
+            (
+                AppealKind.APPEAL.value,
+                gettext_lazy("An appeal: you disagree with what this page or an inspection says is missing."),
+            ),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=services.APPEAL_REASON_MAX,
+        required=False,
+    )
+
+
+class AppealRequestView(OwnerRequiredMixin, View):
+    """Ask the department for an exemption from an ordinance, or appeal its finding."""
+
+    template = "portal/appeal_form.html"
+
+    def get(self, request: AuthenticatedHttpRequest, site_id: Any, ordinance_id: Any) -> HttpResponse:
+        compliance, result = _result_or_404(request, site_id, ordinance_id)
+        return render(request, self.template, {"site": compliance.site, "result": result, "form": AppealForm()})
+
+    def post(self, request: AuthenticatedHttpRequest, site_id: Any, ordinance_id: Any) -> HttpResponse:
+        compliance, result = _result_or_404(request, site_id, ordinance_id)
+        form = AppealForm(request.POST)
+        if form.is_valid():
+            try:
+                services.appeal_request(
+                    owner=request.user,
+                    site_public_id=compliance.site.public_id,
+                    ordinance_public_id=ordinance_id,
+                    kind=form.cleaned_data["kind"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            except Ordinance.DoesNotExist as exc:
+                raise Http404 from exc
+            else:
+                messages.success(request, _("Request sent. The department will decide and give its reasons here."))
+                return redirect(f"{_obligations_url()}#site-{compliance.site.public_id}")
+        return render(request, self.template, {"site": compliance.site, "result": result, "form": form}, status=400)

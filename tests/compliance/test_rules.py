@@ -1,0 +1,371 @@
+"""A site's compliance with an ordinance version: compliance.rules, pure (no database)."""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cameras.consent import LEVEL_RANK, ConsentLevel
+from compliance.rules import (
+    AppealFacts,
+    AttestationFacts,
+    CameraFacts,
+    InspectionFacts,
+    NoticeFacts,
+    OrdinanceRules,
+    PlacementCode,
+    Requirement,
+    Severity,
+    SiteFacts,
+    Status,
+    compliance_judge,
+    megapixels,
+    rules_problems,
+    site_status,
+)
+
+NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
+RIALTO = OrdinanceRules(
+    key="rialto",
+    name="Rialto",
+    property_kinds=("business",),
+    built_after=dt.date(2020, 1, 1),
+    min_consent="live",
+    live_connection_required=True,
+)
+DEKALB = OrdinanceRules(
+    key="dekalb",
+    name="DeKalb",
+    business_categories=("gas_station", "convenience_store"),
+    min_cameras=2,
+    placements=("entrance", "fuel_pump"),
+    min_megapixels=4,
+    min_fps=24,
+    night_vision=True,
+    retention_days=60,
+    min_consent="on_request",
+    signage=True,
+    lighting=True,
+    attestation_month=5,
+    attestation_day=1,
+    cure_days=60,
+)
+SHOP = SiteFacts(kind="business", business_category="gas_station", constructed_on=dt.date(2024, 3, 1))
+GOOD_CAMERA = CameraFacts(
+    active=True, consent_level="live", views=("entrance", "parking"), megapixels=8.3, fps=30, bridge_online=True
+)
+ALL_ATTESTED = frozenset(r.value for r in Requirement)
+
+# ---------------------------------------------------------------------------
+# Strategies
+# ---------------------------------------------------------------------------
+
+levels = st.sampled_from([None, *ConsentLevel])
+instants = st.datetimes(  # hypothesis takes naive bounds and attaches the zone itself
+    min_value=dt.datetime(2025, 1, 1),  # noqa: DTZ001
+    max_value=dt.datetime(2028, 12, 31),  # noqa: DTZ001
+    timezones=st.just(dt.UTC),
+)
+cameras = st.builds(
+    CameraFacts,
+    active=st.booleans(),
+    consent_level=levels,
+    consent_revoked_at=st.none() | instants,
+    consent_expires_at=st.none() | instants,
+    views=st.lists(st.sampled_from(["entrance", "parking", "street", "interior"]), max_size=3).map(tuple),
+    megapixels=st.none() | st.floats(0.1, 12),
+    fps=st.none() | st.integers(1, 60),
+    bridge_online=st.booleans(),
+)
+rules_strategy = st.builds(
+    OrdinanceRules,
+    key=st.just("o"),
+    name=st.just("O"),
+    property_kinds=st.sampled_from([(), ("business",), ("business", "multifamily")]),
+    business_categories=st.sampled_from([(), ("gas_station",)]),
+    built_after=st.none() | st.dates(dt.date(2018, 1, 1), dt.date(2026, 1, 1)),
+    min_units=st.none() | st.integers(1, 10),
+    min_cameras=st.none() | st.integers(1, 4),
+    placements=st.lists(st.sampled_from(list(PlacementCode)), max_size=2, unique=True).map(tuple),
+    min_megapixels=st.none() | st.sampled_from([1.0, 2.0, 4.0]),
+    min_fps=st.none() | st.sampled_from([5, 15, 24]),
+    night_vision=st.booleans(),
+    retention_days=st.none() | st.integers(1, 90),
+    min_consent=levels,
+    live_connection_required=st.booleans(),
+    signage=st.booleans(),
+    attestation_month=st.none() | st.integers(1, 12),
+    attestation_day=st.integers(1, 28),
+)
+sites = st.builds(
+    SiteFacts,
+    kind=st.sampled_from(["business", "residential", "multifamily", "school"]),
+    business_category=st.sampled_from(["", "gas_station", "bar"]),
+    constructed_on=st.none() | st.dates(dt.date(2010, 1, 1), dt.date(2026, 1, 1)),
+    units=st.none() | st.integers(0, 20),
+    licence_renews_on=st.none() | st.dates(dt.date(2026, 1, 1), dt.date(2027, 1, 1)),
+)
+attestation_lists = st.lists(
+    st.builds(
+        AttestationFacts,
+        ordinance_key=st.just("o"),
+        signed_at=instants,
+        confirmed=st.frozensets(st.sampled_from(list(Requirement))),
+    ),
+    max_size=2,
+)
+
+#: Worse statuses rank higher (a covered site's order; NOT_COVERED and EXEMPT are not "better").
+RANK = {Status.COMPLIANT: 0, Status.DUE_SOON: 1, Status.UNDER_APPEAL: 2, Status.NOT_COMPLIANT: 3}
+
+
+def judge(rules: OrdinanceRules = RIALTO, site: SiteFacts = SHOP, cams: list[CameraFacts] | None = None, **kw: object):  # type: ignore[no-untyped-def]
+    return compliance_judge(rules=rules, site=site, cameras=[GOOD_CAMERA] if cams is None else cams, now=NOW, **kw)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------
+
+
+@given(
+    rules=rules_strategy,
+    site=sites,
+    existing=st.lists(cameras, max_size=4),
+    extra=cameras,
+    atts=attestation_lists,
+    now=instants,
+)
+def test_adding_a_camera_never_makes_a_site_less_compliant(
+    rules: OrdinanceRules,
+    site: SiteFacts,
+    existing: list[CameraFacts],
+    extra: CameraFacts,
+    atts: list,
+    now: dt.datetime,
+) -> None:
+    before = compliance_judge(rules=rules, site=site, cameras=existing, attestations=atts, now=now)
+    after = compliance_judge(rules=rules, site=site, cameras=[*existing, extra], attestations=atts, now=now)
+
+    assert RANK.get(after.status, 0) <= RANK.get(before.status, 0)
+
+
+@given(
+    rules=rules_strategy,
+    site=sites,
+    existing=st.lists(cameras, min_size=1, max_size=4),
+    index=st.integers(0, 3),
+    new=st.sampled_from(list(ConsentLevel)),
+    now=instants,
+)
+def test_raising_consent_never_makes_a_site_less_compliant(
+    rules: OrdinanceRules, site: SiteFacts, existing: list[CameraFacts], index: int, new: ConsentLevel, now: dt.datetime
+) -> None:
+    index %= len(existing)
+    old = existing[index].consent_level
+    raised = new if old is None or LEVEL_RANK[new] >= LEVEL_RANK[ConsentLevel(old)] else ConsentLevel(old)
+    changed = [*existing[:index], dataclasses.replace(existing[index], consent_level=raised), *existing[index + 1 :]]
+
+    before = compliance_judge(rules=rules, site=site, cameras=existing, now=now)
+    after = compliance_judge(rules=rules, site=site, cameras=changed, now=now)
+
+    assert RANK.get(after.status, 0) <= RANK.get(before.status, 0)
+
+
+@given(rules=rules_strategy, site=sites, cams=st.lists(cameras, max_size=3), atts=attestation_lists, now=instants)
+def test_a_site_outside_the_covered_kinds_is_never_not_compliant(
+    rules: OrdinanceRules, site: SiteFacts, cams: list[CameraFacts], atts: list, now: dt.datetime
+) -> None:
+    outside = dataclasses.replace(site, kind="school")
+    rules = dataclasses.replace(rules, property_kinds=("business",))
+
+    judgement = compliance_judge(rules=rules, site=outside, cameras=cams, attestations=atts, now=now)
+
+    assert judgement.status is Status.NOT_COVERED
+    assert judgement.unmet == ()
+
+
+@given(
+    month=st.integers(1, 12),
+    day=st.integers(1, 28),
+    signed=st.dates(dt.date(2024, 1, 1), dt.date(2027, 1, 1)),
+    years_later=st.integers(1, 3),
+)
+def test_an_expired_attestation_always_yields_a_reason(month: int, day: int, signed: dt.date, years_later: int) -> None:
+    rules = dataclasses.replace(DEKALB, attestation_month=month, attestation_day=day)
+    signed_at = dt.datetime.combine(signed, dt.time(12), tzinfo=dt.UTC)
+    # More than a year and the filing window later, whatever the due day, the signature has expired.
+    now = signed_at + dt.timedelta(days=365 * years_later + 61)
+
+    judgement = compliance_judge(
+        rules=rules,
+        site=SHOP,
+        cameras=[GOOD_CAMERA, GOOD_CAMERA],
+        attestations=[AttestationFacts("dekalb", signed_at, ALL_ATTESTED)],
+        now=now,
+    )
+
+    expired = [u for u in judgement.unmet if u.requirement is Requirement.ATTESTATION]
+    assert expired
+    assert expired[0].severity is Severity.FAIL
+    assert "expired" in expired[0].message
+    assert judgement.status is Status.NOT_COMPLIANT
+
+
+# ---------------------------------------------------------------------------
+# Examples
+# ---------------------------------------------------------------------------
+
+
+def test_a_live_consent_without_a_connected_bridge_is_not_compliant_with_a_live_connection_ordinance() -> None:
+    no_bridge = dataclasses.replace(GOOD_CAMERA, bridge_online=False)
+
+    judgement = judge(cams=[no_bridge])
+
+    assert judgement.status is Status.NOT_COMPLIANT
+    assert [u.requirement for u in judgement.unmet] == [Requirement.LIVE_CONNECTION]
+    assert "bridge" in judgement.unmet[0].message
+
+
+def test_a_live_camera_with_a_connected_bridge_meets_rialto() -> None:
+    assert judge().status is Status.COMPLIANT
+
+
+@pytest.mark.parametrize(
+    ("site", "status"),
+    [
+        (dataclasses.replace(SHOP, constructed_on=dt.date(2019, 12, 31)), Status.NOT_COVERED),
+        (dataclasses.replace(SHOP, kind="residential"), Status.NOT_COVERED),
+        (dataclasses.replace(SHOP, constructed_on=None), Status.NOT_COMPLIANT),
+    ],
+)
+def test_rialto_covers_new_or_remodelled_businesses_and_a_missing_date_keeps_a_site_covered(
+    site: SiteFacts, status: Status
+) -> None:
+    assert judge(site=site).status is status
+
+
+def test_a_low_consent_camera_beside_a_qualifying_one_does_not_count_against_the_site() -> None:
+    low = dataclasses.replace(GOOD_CAMERA, consent_level="registered", bridge_online=False)
+
+    assert judge(cams=[GOOD_CAMERA, low]).status is Status.COMPLIANT
+
+
+def test_dekalb_names_every_unmet_requirement_of_a_bare_gas_station() -> None:
+    judgement = judge(rules=DEKALB, cams=[CameraFacts(active=True, consent_level="registered")])
+
+    unmet = {u.requirement for u in judgement.unmet}
+    assert {Requirement.MIN_CAMERAS, Requirement.CONSENT, Requirement.RESOLUTION, Requirement.FRAME_RATE} <= unmet
+    assert Requirement.PLACEMENTS in unmet  # no qualifying camera views the entrance
+    assert Requirement.ATTESTATION in unmet  # never filed
+    assert all(u.message and "%(" not in u.message for u in judgement.unmet)
+
+
+def test_a_fresh_attestation_missing_a_requirement_the_new_version_added_names_it() -> None:
+    signed = dt.datetime(2026, 4, 20, tzinfo=dt.UTC)
+    confirmed = frozenset({"night_vision", "retention", "signage", "placements"})  # not lighting
+    cams = [dataclasses.replace(GOOD_CAMERA, consent_level="on_request")] * 2
+
+    judgement = judge(rules=DEKALB, cams=cams, attestations=[AttestationFacts("dekalb", signed, confirmed)])
+
+    assert [u.requirement for u in judgement.unmet] == [Requirement.LIGHTING]
+
+
+def test_an_attestation_signed_before_the_due_day_is_valid_for_a_year() -> None:
+    signed = dt.datetime(2026, 4, 20, tzinfo=dt.UTC)
+    cams = [dataclasses.replace(GOOD_CAMERA, consent_level="on_request")] * 2
+
+    judgement = judge(rules=DEKALB, cams=cams, attestations=[AttestationFacts("dekalb", signed, ALL_ATTESTED)])
+
+    assert judgement.status is Status.COMPLIANT
+    assert judgement.next_attestation_due == dt.date(2027, 5, 1)
+
+
+def test_a_pending_appeal_puts_a_failing_site_under_appeal_and_a_granted_exemption_exempts_it() -> None:
+    no_bridge = dataclasses.replace(GOOD_CAMERA, bridge_online=False)
+
+    pending = judge(cams=[no_bridge], appeals=[AppealFacts("rialto", decided=False)])
+    granted = judge(cams=[no_bridge], appeals=[AppealFacts("rialto", decided=True, granted=True)])
+
+    assert pending.status is Status.UNDER_APPEAL
+    assert pending.missing(Requirement.LIVE_CONNECTION)
+    assert granted.status is Status.EXEMPT
+
+
+def test_a_notice_is_due_until_its_cure_deadline_and_failing_after() -> None:
+    before = judge(notices=[NoticeFacts("rialto", cure_by=NOW.date() + dt.timedelta(days=3))])
+    after = judge(notices=[NoticeFacts("rialto", cure_by=NOW.date() - dt.timedelta(days=1))])
+
+    assert (before.status, after.status) == (Status.DUE_SOON, Status.NOT_COMPLIANT)
+
+
+def test_the_worst_ordinance_decides_the_site() -> None:
+    ok = judge()
+    failing = judge(cams=[])
+
+    assert site_status([ok, failing]) is Status.NOT_COMPLIANT
+    assert site_status([]) is Status.NOT_COVERED
+
+
+@pytest.mark.parametrize(
+    ("text", "mp"), [("1920x1080", 2.0736), ("2688 \u00d7 1520", 4.08576), ("4K", None), ("", None)]
+)
+def test_megapixels_are_read_from_the_resolution(text: str, mp: float | None) -> None:
+    assert megapixels(text) == mp
+
+
+# ---------------------------------------------------------------------------
+# Contradictory ordinances
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kinds", [("residential",), ()])
+def test_a_minimum_consent_of_live_view_where_the_policy_bars_live_view_is_refused(kinds: tuple[str, ...]) -> None:
+    rules = dataclasses.replace(RIALTO, property_kinds=kinds)
+
+    problems = rules_problems(rules, live_view_barred_kinds=frozenset({"residential", "multifamily"}))
+
+    fields = [name for name, _template, _params in problems]
+    assert "min_consent" in fields
+    assert "live_connection_required" in fields
+    message = next(t % p for name, t, p in problems if name == "min_consent")
+    assert "does not allow live view of" in message
+    assert "residential" in message
+
+
+def test_an_ordinance_within_the_policy_has_no_problems() -> None:
+    assert rules_problems(RIALTO, live_view_barred_kinds=frozenset({"residential", "multifamily"})) == []
+
+
+def test_a_live_connection_without_a_live_minimum_consent_is_refused() -> None:
+    rules = dataclasses.replace(RIALTO, min_consent="on_request")
+
+    problems = rules_problems(rules, live_view_barred_kinds=frozenset())
+
+    assert [name for name, _t, _p in problems] == ["min_consent"]
+
+
+def test_an_ordinance_of_business_categories_leaves_homes_out_and_asks_a_business_its_category() -> None:
+    home = SiteFacts(kind="residential")
+    shop = SiteFacts(kind="business")
+
+    assert judge(rules=DEKALB, site=home).status is Status.NOT_COVERED
+    assert judge(rules=DEKALB, site=shop).missing(Requirement.SITE_FACTS)
+
+
+def test_what_the_latest_inspection_found_not_met_is_named() -> None:
+    older = InspectionFacts("rialto", dt.date(2026, 1, 5), frozenset({"signage"}))
+    latest = InspectionFacts("rialto", dt.date(2026, 5, 5), frozenset({"lighting"}))
+
+    judgement = judge(inspections=[older, latest])
+
+    assert [u.message for u in judgement.unmet] == ["The inspection of 2026-05-05 found this not met: lighting."]
+    assert judgement.status is Status.NOT_COMPLIANT
+
+
+def test_an_ordinance_of_business_categories_asking_live_view_is_within_a_policy_barring_homes() -> None:
+    rules = dataclasses.replace(DEKALB, min_consent="live", live_connection_required=True)
+
+    assert rules_problems(rules, live_view_barred_kinds=frozenset({"residential", "multifamily"})) == []
