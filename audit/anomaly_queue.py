@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.models import Role
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.forms import form_errors_add
 from tenants.selectors import policy_current
 
@@ -171,6 +171,8 @@ class AnomalyQueueView(BoardReaderMixin, View):
                     note=review_form.cleaned_data["note"],
                     actor=_actor(cast("AuthenticatedHttpRequest", request)),
                 )
+            except NotFound:
+                raise Http404 from None  # missing and another department's look the same
             except DomainError as error:
                 form_errors_add(review_form, error)
             else:
