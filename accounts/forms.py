@@ -143,6 +143,9 @@ class PolicyForm(forms.ModelForm):
         self.fields["purpose_categories_text"].initial = ", ".join(policy.purpose_categories)
         self.fields["exigent_categories_text"].initial = ", ".join(policy.exigent_categories)
         self.fields["prohibited_purposes_text"].initial = ", ".join(policy.prohibited_purposes)
+        # The anomaly thresholds came later than the rest: a form sent without them keeps them.
+        for name in ANOMALY_POLICY_FIELDS:
+            self.fields[name].required = False
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -179,6 +182,9 @@ class PolicyForm(forms.ModelForm):
                 _("Exigent categories must also be purpose categories: %(names)s")
                 % {"names": ", ".join(sorted(set(exigent) - set(purposes)))},
             )
+        for name in ANOMALY_POLICY_FIELDS:
+            if data.get(name) is None and name not in self.errors:
+                data[name] = getattr(self.instance, name)
         start, end = data.get("anomaly_day_start_hour"), data.get("anomaly_day_end_hour")
         if start is not None and end is not None and end <= start:
             self.add_error("anomaly_day_end_hour", _("The working day must end after it starts."))
