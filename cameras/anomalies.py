@@ -408,11 +408,14 @@ def _week_flags(*, week: dt.date, zone: ZoneInfo, factor: int) -> list[FlagIn]:
         actor_id__isnull=False,
     ).values("actor_id", "occurred_at", "actor_label", "actor_badge", "seq")
     for row in rows.iterator(chunk_size=5000):
+        actor_id = row["actor_id"]
+        if actor_id is None:  # excluded by the filter; for the type checker
+            continue
         day = row["occurred_at"].astimezone(zone).date()
         monday = day - dt.timedelta(days=day.weekday())
-        counts[row["actor_id"]][monday] = counts[row["actor_id"]].get(monday, 0) + 1
+        counts[actor_id][monday] = counts[actor_id].get(monday, 0) + 1
         if monday == week:
-            names[row["actor_id"]] = row
+            names[actor_id] = dict(row)
     flags = []
     for actor, weeks in counts.items():
         if week not in weeks:
@@ -427,8 +430,7 @@ def _week_flags(*, week: dt.date, zone: ZoneInfo, factor: int) -> list[FlagIn]:
             continue
         median = statistics.median(history)
         if weeks[week] > factor * max(median, 1):
-            row = names[actor]
-            event = {**row, "occurred_at": local(week + dt.timedelta(days=7)) - dt.timedelta(microseconds=1)}
+            event = {**names[actor], "occurred_at": local(week + dt.timedelta(days=7)) - dt.timedelta(microseconds=1)}
             flags.append(
                 _flag(
                     AnomalyRule.WEEKLY_VOLUME,

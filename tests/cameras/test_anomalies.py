@@ -9,7 +9,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from audit.models import AccessEvent, AnomalyFlag, AnomalyReview, RollupMark
@@ -19,6 +18,7 @@ from places.areas import areas_import
 from tenants.models import Department
 from tenants.services import policy_update
 from tests.audit.tampering import log_emptied, superuser_sql
+from tests.tenancy import connection
 
 CAMERA = "11111111-2222-3333-4444-555555555555"
 OTHER_CAMERA = "99999999-2222-3333-4444-555555555555"
