@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -96,6 +96,15 @@ def rules_described(policy: DepartmentPolicy) -> list[tuple[str, str, str]]:
     ]
 
 
+# The one action a rule's events have, to narrow the search to them.
+_RULE_ACTION = {
+    AnomalyRule.OFF_HOURS: Action.LIVE_START,
+    AnomalyRule.VAGUE_PURPOSE: Action.SEARCH,
+    AnomalyRule.SENSITIVE_PLACE: Action.SEARCH,
+    AnomalyRule.EXIGENT_NO_REPORT: Action.PURPOSE_DECLARE,
+}
+
+
 def flag_search_url(flag: AnomalyFlag, zone: ZoneInfo) -> str:
     """The board's search narrowed to the flag's officer, days and camera."""
     seqs = flag.seqs or []
@@ -104,6 +113,8 @@ def flag_search_url(flag: AnomalyFlag, zone: ZoneInfo) -> str:
     if flag.rule == AnomalyRule.REPEAT_CAMERA:
         first = day - dt.timedelta(days=int(flag.details.get("days", 0)))
     params: dict[str, Any] = {"date_from": first.isoformat(), "date_to": day.isoformat()}
+    if flag.rule in _RULE_ACTION:
+        params["action"] = _RULE_ACTION[flag.rule]
     if flag.officer_badge:
         params["badge"] = flag.officer_badge
     if flag.details.get("camera"):
@@ -176,9 +187,8 @@ class AnomalyQueueView(BoardReaderMixin, View):
             except DomainError as error:
                 form_errors_add(review_form, error)
             else:
-                # Back to the queue as it was filtered (only the filter's own fields).
-                back = QueryDict(request.POST.get("back", ""))
-                query = urlencode({k: back[k] for k in ("rule", "status", "page") if back.get(k)})
+                # Back to the queue as it was filtered (the form is posted with the filter's query).
+                query = urlencode({k: request.GET[k] for k in ("rule", "status", "page") if request.GET.get(k)})
                 return redirect(f"{reverse('audit-board-anomalies')}{'?' + query if query else ''}#flag-{pk}")
         return self._render(
             request, form=AnomalyFilterForm(request.GET), review_form=review_form, review_flag=pk, status=400

@@ -127,7 +127,7 @@ def test_an_unknown_filter_is_named_and_nothing_is_read(
 
 
 def test_a_review_is_stored_and_logged(board: TenantClient, queue: list[AnomalyFlag]) -> None:
-    response = board.post(f"{QUEUE}{queue[0].pk}/review/", {"note": "Looked at it: fine.", "back": "rule=off_hours"})
+    response = board.post(f"{QUEUE}{queue[0].pk}/review/?rule=off_hours", {"note": "Looked at it: fine."})
 
     assert response.status_code == 302
     assert response["Location"] == f"{QUEUE}?rule=off_hours#flag-{queue[0].pk}"
