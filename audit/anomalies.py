@@ -99,13 +99,14 @@ def anomaly_flags_add(*, flags: list[FlagIn]) -> int:
     return AnomalyFlag.objects.count() - before
 
 
-def anomaly_flags_last(*, rule: str, key_prefixes: list[str]) -> dict[str, dt.datetime]:
-    """The newest stored flag of ``rule`` per key prefix (the engine's "one flag per burst")."""
+def anomaly_flags_last(*, rule: str, since: dt.datetime) -> dict[str, dt.datetime]:
+    """The newest flag of ``rule`` since ``since`` per subject (its key up to its last ":"),
+    in one query: the engine's "one flag per burst"."""
     out: dict[str, dt.datetime] = {}
-    for prefix in key_prefixes:
-        flag = AnomalyFlag.objects.filter(rule=rule, key__startswith=prefix).order_by("-occurred_at").first()
-        if flag is not None:
-            out[prefix] = flag.occurred_at
+    for key, at in AnomalyFlag.objects.filter(rule=rule, occurred_at__gte=since).values_list("key", "occurred_at"):
+        subject = key.rsplit(":", 1)[0] + ":"
+        if subject not in out or at > out[subject]:
+            out[subject] = at
     return out
 
 

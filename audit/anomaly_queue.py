@@ -97,7 +97,7 @@ def rules_described(policy: DepartmentPolicy) -> list[tuple[str, str, str]]:
 
 
 # The one action a rule's events have, to narrow the search to them.
-_RULE_ACTION = {
+_RULE_ACTION: dict[str, str] = {
     AnomalyRule.OFF_HOURS: Action.LIVE_START,
     AnomalyRule.VAGUE_PURPOSE: Action.SEARCH,
     AnomalyRule.SENSITIVE_PLACE: Action.SEARCH,
