@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import PROPERTY_KINDS, DepartmentPolicy, language_choices
+from tenants.models import ANOMALY_POLICY_FIELDS, PROPERTY_KINDS, DepartmentPolicy, language_choices
 
 from .models import OWNER_ROLES, STAFF_ROLES, ApiToken, Role, User
 
@@ -119,6 +119,16 @@ class PolicyForm(forms.ModelForm):
             "notice_digest_minutes",
             "public_cell_threshold",
             "language",
+            "anomaly_day_start_hour",
+            "anomaly_day_end_hour",
+            "anomaly_repeat_opens",
+            "anomaly_repeat_days",
+            "anomaly_volume_factor",
+            "anomaly_vague_min_words",
+            "anomaly_sensitive_distance_m",
+            "anomaly_denials",
+            "anomaly_denials_minutes",
+            "anomaly_exigent_report_days",
             "ordinance_enabled",
             "ordinance_name",
             "ordinance_minimum_level",
@@ -133,6 +143,9 @@ class PolicyForm(forms.ModelForm):
         self.fields["purpose_categories_text"].initial = ", ".join(policy.purpose_categories)
         self.fields["exigent_categories_text"].initial = ", ".join(policy.exigent_categories)
         self.fields["prohibited_purposes_text"].initial = ", ".join(policy.prohibited_purposes)
+        # The anomaly thresholds came later than the rest: a form sent without them keeps them.
+        for name in ANOMALY_POLICY_FIELDS:
+            self.fields[name].required = False
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -169,6 +182,12 @@ class PolicyForm(forms.ModelForm):
                 _("Exigent categories must also be purpose categories: %(names)s")
                 % {"names": ", ".join(sorted(set(exigent) - set(purposes)))},
             )
+        for name in ANOMALY_POLICY_FIELDS:
+            if data.get(name) is None and name not in self.errors:
+                data[name] = getattr(self.instance, name)
+        start, end = data.get("anomaly_day_start_hour"), data.get("anomaly_day_end_hour")
+        if start is not None and end is not None and end <= start:
+            self.add_error("anomaly_day_end_hour", _("The working day must end after it starts."))
         data["purpose_categories"] = purposes
         data["exigent_categories"] = exigent
         data["prohibited_purposes"] = prohibited
@@ -191,4 +210,5 @@ class PolicyForm(forms.ModelForm):
             "ordinance_minimum_level": d["ordinance_minimum_level"],
             "ordinance_effective_date": d["ordinance_effective_date"],
             "ordinance_site_kinds": list(d["ordinance_site_kinds"]),
+            **{name: d[name] for name in ANOMALY_POLICY_FIELDS},
         }

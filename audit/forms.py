@@ -24,7 +24,7 @@ from tenants.models import PURPOSE_LABELS
 
 from .admin_changes import admin_change_kinds
 from .log_search import Area, LogFilter, Sort
-from .models import Action, Outcome
+from .models import Action, AnomalyRule, Outcome
 
 # The log begins with Porchlight; a date before this is a typing mistake, not a question.
 EARLIEST_YEAR = 2000
@@ -276,3 +276,40 @@ class AdminChangesForm(_DateRangeMixin):
         self.fields["kind"].error_messages["invalid_choice"] = _(
             "“%(value)s” is not a kind of change; choose one from the list."
         )
+
+
+class AnomalyFilterForm(forms.Form):
+    """The anomaly queue's filter: a rule, reviewed or not. Bound to the query string."""
+
+    rule = forms.ChoiceField(label=_("Rule"), required=False)
+    status = forms.ChoiceField(
+        label=_("Review"),
+        required=False,
+        choices=[("", _("all")), ("unreviewed", _("not reviewed yet")), ("reviewed", _("reviewed"))],
+        error_messages={"invalid_choice": _("“%(value)s” is not a review status; choose one from the list.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rule = self.fields["rule"]
+        assert isinstance(rule, forms.ChoiceField)
+        rule.choices = _choices(list(AnomalyRule.choices))
+        rule.error_messages["invalid_choice"] = _(
+            "“%(value)s” is not a rule of the anomaly queue; choose one from the list."
+        )
+
+    def reviewed(self) -> bool | None:
+        status = self.cleaned_data.get("status") or ""
+        return {"reviewed": True, "unreviewed": False}.get(status)
+
+
+class AnomalyReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Review note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={
+            "required": _("Write a note: what you looked at and what you concluded."),
+            "max_length": _("A note has at most %(limit_value)d characters."),
+        },
+    )

@@ -45,6 +45,7 @@ class Action(models.TextChoices):
     LOG_EXPORT = "log_export", _("Access log exported")
     CONSOLE_DENIED = "console_denied", _("Console access refused")
     CHAIN_REANCHORED = "chain_reanchored", _("Log break acknowledged by the operator")
+    ANOMALY_REVIEW = "anomaly_review", _("Anomaly flag reviewed by the board")
 
 
 # The units writers give ``quantity``, in words.
@@ -348,3 +349,66 @@ class SignedCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint of {self.tree_size} events"
+
+
+# --- The anomaly queue (docs/anomalies.md) ---------------------------------------------------
+
+
+class AnomalyRule(models.TextChoices):
+    OFF_HOURS = "off_hours", _("Live view outside working hours")
+    REPEAT_CAMERA = "repeat_camera", _("Same officer, same camera, again and again")
+    WEEKLY_VOLUME = "weekly_volume", _("Weekly volume far above the officer's own")
+    VAGUE_PURPOSE = "vague_purpose", _("Search with a vague purpose")
+    SENSITIVE_PLACE = "sensitive_place", _("Search near a sensitive place")
+    DENIALS_THEN_SUCCESS = "denials_then_success", _("Repeated denials, then a success")
+    EXIGENT_NO_REPORT = "exigent_no_report", _("Exigent access without a later case report")
+
+
+class AnomalyFlag(models.Model):
+    """One finding of a rule (computed above the log by cameras.anomalies, stored here so the
+    board's page never scans the log). ``key`` makes each finding once: the engine inserts
+    with ON CONFLICT DO NOTHING, so running it twice changes nothing."""
+
+    rule = models.CharField(max_length=32, choices=AnomalyRule.choices)
+    key = models.CharField(max_length=200)
+    seqs = ArrayField(models.BigIntegerField(), default=list)  # the events, oldest first
+    occurred_at = models.DateTimeField()  # when the deciding event happened
+    officer_id = models.BigIntegerField(null=True, blank=True)
+    officer_label = models.CharField(max_length=200, blank=True)
+    officer_badge = models.CharField(max_length=32, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["rule", "key"], name="audit_anomalyflag_key")]
+        indexes = [models.Index(fields=["rule", "occurred_at"], name="audit_anomalyflag_rule_time")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.key}"
+
+
+class AnomalyReview(models.Model):
+    """A board member's note on a flag. Rows are only inserted (a trigger, migration 0018, and
+    ``save``/``delete`` refuse a change); a later note adds to an earlier one."""
+
+    flag = models.ForeignKey(AnomalyFlag, on_delete=models.PROTECT, related_name="reviews")
+    note = models.TextField()
+    reviewer_id = models.BigIntegerField(null=True, blank=True)
+    reviewer_label = models.CharField(max_length=200, blank=True)
+    reviewed_at = models.DateTimeField()
+    event_seq = models.BigIntegerField()  # the anomaly_review event that logged it
+
+    class Meta:
+        ordering = ["reviewed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"review of flag {self.flag_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("A review note is never changed: add another.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("A review note is never deleted.")

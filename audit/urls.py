@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api_proofs, dashboard, views, workspace
+from . import anomaly_queue, api_proofs, dashboard, views, workspace
 
 urlpatterns = [
     path("oversight/", views.OversightLogView.as_view(), name="oversight-log"),
@@ -22,4 +22,14 @@ urlpatterns += [
         name="audit-board-export-manifest",
     ),
     path("oversight/changes/", workspace.AdminChangesView.as_view(), name="audit-board-admin-changes"),
+]
+
+# The anomaly queue (audit.anomaly_queue, docs/anomalies.md).
+urlpatterns += [
+    path("oversight/anomalies/", anomaly_queue.AnomalyQueueView.as_view(), name="audit-board-anomalies"),
+    path(
+        "oversight/anomalies/<int:pk>/review/",
+        anomaly_queue.AnomalyQueueView.as_view(),
+        name="audit-board-anomaly-review",
+    ),
 ]

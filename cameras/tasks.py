@@ -3,13 +3,20 @@
 from celery import shared_task
 
 from . import suspensions
+from .anomalies import anomalies_catch_up
 from .area_rollups import area_rollups_catch_up
 
 # The owner's access digest tasks live beside the notices they send (cameras/digest.py);
 # importing them here registers them with the worker, which loads every app's tasks module.
 from .digest import access_digest_send, access_notice_send
 
-__all__ = ["access_digest_send", "access_notice_send", "area_rollups_catch_up_task", "suspensions_expire"]
+__all__ = [
+    "access_digest_send",
+    "access_notice_send",
+    "anomalies_catch_up_task",
+    "area_rollups_catch_up_task",
+    "suspensions_expire",
+]
 
 
 @shared_task(name="cameras.tasks.suspensions_expire")
@@ -22,3 +29,9 @@ def suspensions_expire() -> int:
 def area_rollups_catch_up_task() -> int:
     """The oversight figures by police area, caught up with the log (cameras.area_rollups)."""
     return area_rollups_catch_up()
+
+
+@shared_task(name="cameras.tasks.anomalies_catch_up")
+def anomalies_catch_up_task() -> int:
+    """The oversight board's anomaly queue, caught up with the log (cameras.anomalies)."""
+    return anomalies_catch_up()

@@ -29,6 +29,7 @@ __all__ = [
     "police_area_at",
     "police_areas_at",
     "police_areas_list",
+    "sensitive_places_near",
 ]
 
 Which = Literal["police", "sensitive"]
@@ -198,3 +199,25 @@ def police_areas_at(points: Sequence[tuple[float, float]]) -> list[AreaRef | Non
             [[p[0] for p in points], [p[1] for p in points]],
         )
         return [AreaRef(pk, name, kind) if pk is not None else None for pk, name, kind in cursor.fetchall()]
+
+
+def sensitive_places_near(shapes: Sequence[tuple[str, float]], *, distance_m: float) -> list[list[str]]:
+    """For each (WKT shape in lon/lat, extra metres) the names of the sensitive places within
+    ``distance_m`` + extra of it, in order, in one query (the anomaly queue: a search's circle
+    is its centre with its radius as the extra)."""
+    if not shapes:
+        return []
+    found: list[list[str]] = [[] for _ in shapes]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT s.i, p.name FROM unnest(%s::text[], %s::float8[]) WITH ORDINALITY AS s(wkt, extra, i)
+            JOIN places_sensitiveplace AS p
+              ON ST_DWithin(p.area::geography, ST_GeomFromText(s.wkt, 4326)::geography, s.extra + %s)
+            ORDER BY s.i, p.name
+            """,
+            [[shape for shape, _ in shapes], [extra for _, extra in shapes], distance_m],
+        )
+        for index, name in cursor.fetchall():
+            found[index - 1].append(name)
+    return found

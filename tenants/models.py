@@ -117,6 +117,21 @@ class HistoryActorSnapshot(models.Model):
         abstract = True
 
 
+# The anomaly queue's thresholds (docs/anomalies.md), editable on the policy page.
+ANOMALY_POLICY_FIELDS = (
+    "anomaly_day_start_hour",
+    "anomaly_day_end_hour",
+    "anomaly_repeat_opens",
+    "anomaly_repeat_days",
+    "anomaly_volume_factor",
+    "anomaly_vague_min_words",
+    "anomaly_sensitive_distance_m",
+    "anomaly_denials",
+    "anomaly_denials_minutes",
+    "anomaly_exigent_report_days",
+)
+
+
 class DepartmentPolicy(models.Model):
     department = models.OneToOneField(Department, on_delete=models.CASCADE, related_name="policy")
     live_view_limit_minutes = models.PositiveSmallIntegerField(
@@ -186,6 +201,63 @@ class DepartmentPolicy(models.Model):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("On the public transparency page: a count of 1 to this minus one shows as “<N”."),
+    )
+    # The oversight board's anomaly queue (docs/anomalies.md): each rule's threshold.
+    anomaly_day_start_hour = models.PositiveSmallIntegerField(
+        _("anomalies: working day starts at (hour)"),
+        default=7,
+        validators=[MinValueValidator(0), MaxValueValidator(23)],
+        help_text=_("Live views started before this hour (department time) are flagged."),
+    )
+    anomaly_day_end_hour = models.PositiveSmallIntegerField(
+        _("anomalies: working day ends at (hour)"),
+        default=19,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("Live views started at or after this hour (department time) are flagged."),
+    )
+    anomaly_repeat_opens = models.PositiveSmallIntegerField(
+        _("anomalies: openings of one camera by one officer"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(1000)],
+        help_text=_("Flagged when an officer opens the same camera this many times within the days below."),
+    )
+    anomaly_repeat_days = models.PositiveSmallIntegerField(
+        _("anomalies: … within (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    anomaly_volume_factor = models.PositiveSmallIntegerField(
+        _("anomalies: weekly volume above this many times the officer's median"),
+        default=3,
+        validators=[MinValueValidator(2), MaxValueValidator(100)],
+    )
+    anomaly_vague_min_words = models.PositiveSmallIntegerField(
+        _("anomalies: a purpose with fewer words than this is vague"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    anomaly_sensitive_distance_m = models.PositiveIntegerField(
+        _("anomalies: searches this near a sensitive place (metres)"),
+        default=100,
+        validators=[MinValueValidator(0), MaxValueValidator(5000)],
+    )
+    anomaly_denials = models.PositiveSmallIntegerField(
+        _("anomalies: denials before a success"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Flagged when an officer is refused a camera this many times, then allowed, within the minutes below."
+        ),
+    )
+    anomaly_denials_minutes = models.PositiveSmallIntegerField(
+        _("anomalies: … within (minutes)"), default=60, validators=[MinValueValidator(1), MaxValueValidator(10080)]
+    )
+    anomaly_exigent_report_days = models.PositiveSmallIntegerField(
+        _("anomalies: days for a case report after exigent access"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_(
+            "An exigent purpose is flagged when no footage request or ordinary purpose names its case number "
+            "within this many days."
+        ),
     )
     language = models.CharField(
         _("department's language"),

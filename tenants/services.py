@@ -16,6 +16,7 @@ from django_tenants.utils import get_public_schema_name, schema_exists
 
 from .exceptions import OnboardingError
 from .models import (
+    ANOMALY_POLICY_FIELDS,
     DEFAULT_EXIGENT_CATEGORIES,
     DEFAULT_PROHIBITED_PURPOSES,
     DEFAULT_PURPOSE_CATEGORIES,
@@ -162,6 +163,7 @@ POLICY_EDITABLE_FIELDS = (
     "ordinance_site_kinds",
     "notice_digest_minutes",
     "language",
+    *ANOMALY_POLICY_FIELDS,
 )
 
 

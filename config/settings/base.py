@@ -225,6 +225,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "end-timed-pauses": {"task": "cameras.tasks.suspensions_expire", "schedule": 60.0},
     # The oversight figures by police area, a minute behind the log at most (cameras.area_rollups).
     "area-rollups": {"task": "cameras.tasks.area_rollups_catch_up", "schedule": 60.0},
+    # The board's anomaly queue, five minutes behind the log at most (cameras.anomalies, docs/anomalies.md).
+    "anomalies": {"task": "cameras.tasks.anomalies_catch_up", "schedule": 300.0},
 }
 
 # --- Django core --------------------------------------------------------------------------

@@ -495,6 +495,10 @@ PAGES = [
         label="refused",
     ),
     Page("audit-board-admin-changes", "board", "/oversight/changes/"),
+    Page("audit-board-anomalies", "board", "/oversight/anomalies/"),
+    Page(
+        "audit-board-anomalies", "board", "/oversight/anomalies/?rule=nope&status=maybe", status=400, label="bad filter"
+    ),
     Page("oversight-dashboard", "board", "/oversight/dashboard/"),
     Page("oversight-dashboard", "board", "/oversight/dashboard/?month=13", status=400, label="bad filter"),
     Page("transparency", "visitor", "/transparency/"),
@@ -528,6 +532,7 @@ NOT_PAGES = {
     "footage-export": "the evidence ZIP",
     "audit-board-export": "the board's selection of the access log as a CSV or JSON file",
     "audit-board-export-manifest": "the signed manifest of that file (JSON)",
+    "audit-board-anomaly-review": "POST that adds a review note and redirects to the queue (audit-board-anomalies)",
     "footage-clip-link": "POST that makes a download link and redirects to the file (footage-download)",
     "footage-clip-hold": "POST that redirects to the request",
     "footage-clip-play": "POST that opens a viewing and redirects to its page (footage-clip-viewing)",
