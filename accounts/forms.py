@@ -202,6 +202,7 @@ class PolicyForm(forms.ModelForm):
             "exigent_requires_approval": d["exigent_requires_approval"],
             "notice_digest_minutes": d["notice_digest_minutes"],
             "language": d["language"],
+            "public_cell_threshold": d["public_cell_threshold"],
             "purpose_categories": d["purpose_categories"],
             "exigent_categories": d["exigent_categories"],
             "prohibited_purposes": d["prohibited_purposes"],

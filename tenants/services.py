@@ -163,6 +163,7 @@ POLICY_EDITABLE_FIELDS = (
     "ordinance_site_kinds",
     "notice_digest_minutes",
     "language",
+    "public_cell_threshold",
     *ANOMALY_POLICY_FIELDS,
 )
 

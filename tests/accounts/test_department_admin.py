@@ -227,6 +227,17 @@ def test_the_owner_notice_window_and_language_are_set_on_the_policy_page_with_hi
     assert "<td>30</td>" in client.get("/department/policy/").content.decode()
 
 
+def test_the_public_pages_small_cell_threshold_is_saved_from_the_policy_page(admin_client: Any, rialto: Any) -> None:
+    client, admin = admin_client
+
+    response = client.post("/department/policy/", _policy_form(public_cell_threshold=10))
+
+    policy = DepartmentPolicy.objects.get(department=rialto)
+    assert response.status_code == 302
+    assert policy.public_cell_threshold == 10
+    assert policy.history.latest().history_user_id == admin.pk
+
+
 @pytest.mark.parametrize("minutes", ["-1", "1441", "soon"])
 def test_a_notice_window_out_of_range_is_refused_by_name(admin_client: Any, rialto: Any, minutes: str) -> None:
     client, _ = admin_client
