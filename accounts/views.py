@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.forms import form_errors_add
 from tenants.selectors import policy_current
 from tenants.services import policy_update
 
@@ -159,9 +160,9 @@ class PolicyEditView(DeptAdminRequiredMixin, View):
         try:
             policy_update(department=request.tenant, actor=cast("User", request.user), **form.changes())  # type: ignore[attr-defined]
         except ValidationError as exc:  # what the model refuses and the form did not foresee: still a form error
-            for field, errors in exc.message_dict.items():
-                target = next((f for f in (field, f"{field}_text") if f in form.fields), None)
-                form.add_error(target, errors)
+            # A list field of the policy (purpose_categories) is typed as text on the form (…_text).
+            as_text = {name.removesuffix("_text"): name for name in form.fields if name.endswith("_text")}
+            form_errors_add(form, exc, renames=as_text)
             return self._render(request, form, status=400)
         messages.success(request, _("Department policy saved."))
         return redirect("policy-edit")
