@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import Invalid, NotFound
 from core.signing import public_key_fingerprint, sign_with
 
 from . import merkle
@@ -49,13 +50,20 @@ SIGNATURE_PREFIX = "\u2014 "  # an em dash and a space (C2SP signed-note)
 ED25519 = b"\x01"  # the signature type of an Ed25519 key in a note's key id
 
 
-class ProofError(Exception):
-    """A proof that cannot be given: the sentence, and whether nothing was found (404) or the
-    question was wrong (400)."""
+class ProofError(Invalid):
+    """A proof that cannot be given because the question was wrong (a size beyond the tree,
+    reversed sizes): the sentence says which."""
 
-    def __init__(self, sentence: str, *, not_found: bool = False) -> None:
-        super().__init__(sentence)
-        self.not_found = not_found
+    def __init__(self, sentence: str, *, code: str = "proof_invalid") -> None:
+        super().__init__(sentence, code=code)
+
+
+class ProofNotFound(NotFound):
+    """A proof that cannot be given because there is nothing to prove it from (no checkpoint
+    yet, no such event)."""
+
+    def __init__(self, sentence: str, *, code: str = "proof_not_found") -> None:
+        super().__init__(sentence, code=code)
 
 
 def _position(node: Node) -> int:
@@ -226,7 +234,7 @@ def checkpoint_of_size(size: int) -> SignedCheckpoint | None:
 def _published_size() -> int:
     latest = checkpoint_latest()
     if latest is None:
-        raise ProofError(_("The log has no checkpoint yet; the first is made within 15 minutes."), not_found=True)
+        raise ProofNotFound(_("The log has no checkpoint yet; the first is made within 15 minutes."))
     return latest.tree_size
 
 
@@ -280,7 +288,7 @@ def inclusion_proof(seq: int, size: int | None = None) -> Inclusion:
         cursor.execute("SELECT hash FROM audit_accessevent WHERE seq = %s", [seq])
         row = cursor.fetchone()
     if row is None:
-        raise ProofError(_("There is no event #%(seq)s in the log.") % {"seq": seq}, not_found=True)
+        raise ProofNotFound(_("There is no event #%(seq)s in the log.") % {"seq": seq})
     if seq > size:
         raise ProofError(
             _("Event #%(seq)s is not in the tree of %(size)s events yet; it will be in the next checkpoint after it.")

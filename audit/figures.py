@@ -2,7 +2,7 @@
 
 One query per table, whatever the size of the log: a year is read from the month table, a
 month from the day table (bench/oversight.py measures both at a million events a year). Shared by the board's
-dashboard (audit.dashboard) and the public transparency page (portal.transparency), which
+dashboard (audit.views.dashboard) and the public transparency page (portal.transparency), which
 suppresses small cells (``suppress``).
 
 A few figures are not in the log: footage answers (an owner's answer is not a police access,
@@ -21,7 +21,10 @@ from typing import Any
 from django.db import connection
 from django.db.models import Max, Sum
 
+from core.errors import Invalid
+
 from .models import Action, AreaRollup, HourRollup, Outcome
+from .reasons import Refusal
 
 __all__ = [
     "Figures",
@@ -66,8 +69,11 @@ def figure_provide(name: str, *, start: dt.date, end: dt.date) -> dict[str, int]
     return provider(start, end) if provider is not None else None
 
 
-class PeriodError(ValueError):
+class PeriodError(Invalid):
     """A filter that names no period; the message says which and why."""
+
+    def __init__(self, message: str, *, code: str = Refusal.INVALID_FILTER, field: str | None = None) -> None:
+        super().__init__(message, code=code, field=field)
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,18 @@
 from django.urls import path
 
-from . import anomaly_queue, api_proofs, dashboard, views, workspace
+from . import api
+from .views import anomalies, dashboard, log, workspace
 
 urlpatterns = [
-    path("oversight/", views.OversightLogView.as_view(), name="oversight-log"),
-    # The log's latest signed checkpoint as text, public (audit.api_proofs, docs/transparency-log.md).
-    path("audit-log/checkpoint", api_proofs.checkpoint_note, name="audit-log-checkpoint"),
+    path("oversight/", log.OversightLogView.as_view(), name="oversight-log"),
+    # The log's latest signed checkpoint as text, public (audit.api, docs/transparency-log.md).
+    path("audit-log/checkpoint", api.checkpoint_note, name="audit-log-checkpoint"),
     # --- Dashboard (issue 15: rollups, charts, police areas) ---
     path("oversight/dashboard/", dashboard.OversightDashboardView.as_view(), name="oversight-dashboard"),
     # --- end dashboard ---
 ]
 
-# The oversight board's workspace (audit.workspace): search, export with a signed manifest,
+# The oversight board's workspace (audit.views.workspace): search, export with a signed manifest,
 # administrative changes.
 urlpatterns += [
     path("oversight/search/", workspace.LogSearchView.as_view(), name="audit-board-search"),
@@ -24,12 +25,12 @@ urlpatterns += [
     path("oversight/changes/", workspace.AdminChangesView.as_view(), name="audit-board-admin-changes"),
 ]
 
-# The anomaly queue (audit.anomaly_queue, docs/anomalies.md).
+# The anomaly queue (audit.views.anomalies, docs/anomalies.md).
 urlpatterns += [
-    path("oversight/anomalies/", anomaly_queue.AnomalyQueueView.as_view(), name="audit-board-anomalies"),
+    path("oversight/anomalies/", anomalies.AnomalyQueueView.as_view(), name="audit-board-anomalies"),
     path(
         "oversight/anomalies/<int:pk>/review/",
-        anomaly_queue.AnomalyQueueView.as_view(),
+        anomalies.AnomalyQueueView.as_view(),
         name="audit-board-anomaly-review",
     ),
 ]

@@ -17,7 +17,7 @@ Then, timed:
   (untimed), then ``checkpoint_make`` (grow the tree, sign, store) is timed; and once more
   with no new event;
 * ``inclusion proof`` / ``consistency proof``: ``--proofs`` random ones, through the public
-  views themselves (``audit.api_proofs``: query parsing, node query, JSON), and each checked
+  views themselves (``audit.api``: query parsing, node query, JSON), and each checked
   with the witness's verifier outside the timer.
 
 Prints a table and writes JSON (default bench/results/merkle.json) with the load averages.
@@ -43,7 +43,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.http import HttpRequest, QueryDict  # noqa: E402
 from django_tenants.utils import tenant_context  # noqa: E402
 
-from audit import api_proofs, merkle  # noqa: E402
+from audit import api as api_proofs  # noqa: E402
+from audit import merkle  # noqa: E402
 from audit.checkpoints import checkpoint_make, tree_grow, tree_size, verifier_key  # noqa: E402
 from tools.porchlight_witness import Verifier, checkpoint_open, consistency_valid, inclusion_valid  # noqa: E402
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Collection
 
+    from accounts.models import User
     from tenants.models import DepartmentPolicy
 
 SIGNED_NAME_MAX = 200
@@ -29,7 +30,7 @@ SIGNED_NAME_MAX = 200
 
 def ordinance_version_add(
     *,
-    actor: Any,
+    actor: User | None,
     policy: DepartmentPolicy | None,
     effective_on: dt.date,
     ordinance: Ordinance | None = None,
@@ -74,7 +75,7 @@ def attestation_text(*, version: OrdinanceVersion, site: Site, rows: list[tuple[
 
 def attestation_file(
     *,
-    owner: Any,
+    owner: User,
     site_public_id: Any,
     ordinance_public_id: Any,
     signed_name: str,
@@ -131,7 +132,7 @@ def attestation_file(
 APPEAL_REASON_MAX = 4000
 
 
-def appeal_request(*, owner: Any, site_public_id: Any, ordinance_public_id: Any, kind: str, reason: str) -> Appeal:
+def appeal_request(*, owner: User, site_public_id: Any, ordinance_public_id: Any, kind: str, reason: str) -> Appeal:
     """An owner asks for an exemption from, or appeals, an ordinance at one of their sites. One
     pending request per site and ordinance; ValidationError names the field otherwise."""
     site = Site.objects.get(owner=owner, public_id=site_public_id)

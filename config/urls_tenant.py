@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from accounts.api_base import API_NOT_FOUND, api_not_found, api_server_error_or
-from audit import api_proofs as audit_api_proofs
+from audit import api as audit_api
 from cameras import api as cameras_api
 from config import handlers
 from config.health import healthz
@@ -36,10 +36,10 @@ api_v1 = [
     path("cameras/search/", console_api.CameraSearchApi.as_view(), name="api-camera-search"),
     path("me/access-events/", portal_access_log_api.AccessEventListApi.as_view(), name="api-me-access-events"),
     path("messages/", messaging_api.MessageThreadListApi.as_view(), name="api-message-threads"),
-    # The log's public transparency endpoints, no login (audit.api_proofs, docs/transparency-log.md).
-    path("log/checkpoint/", audit_api_proofs.checkpoint_api, name="api-log-checkpoint"),
-    path("log/consistency/", audit_api_proofs.consistency_api, name="api-log-consistency"),
-    path("log/inclusion/", audit_api_proofs.inclusion_api, name="api-log-inclusion"),
+    # The log's public transparency endpoints, no login (audit.api, docs/transparency-log.md).
+    path("log/checkpoint/", audit_api.checkpoint_api, name="api-log-checkpoint"),
+    path("log/consistency/", audit_api.consistency_api, name="api-log-consistency"),
+    path("log/inclusion/", audit_api.inclusion_api, name="api-log-inclusion"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

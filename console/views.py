@@ -112,7 +112,9 @@ class MapDataView(StaffConsoleMixin, View):
             return JsonResponse({"detail": _("bbox must be west,south,east,north in degrees.")}, status=400)
         decision, rows = access.camera_map(actor=self.actor, purpose=self.purpose(), bbox=(west, south, east, north))
         if not decision.allowed:
-            return JsonResponse({"detail": decision.message, "reason": decision.reason}, status=403)
+            return JsonResponse(
+                {"detail": decision.message, "reason": decision.reason}, status=status_of(decision.refusal())
+            )
         return JsonResponse({"cameras": [[pid, lon, lat, level] for pid, lon, lat, level in rows]})
 
 
@@ -158,7 +160,7 @@ class SearchView(StaffConsoleMixin, View):
                     "errors": [result.decision.message],
                     "restate_purpose": result.decision.reason in access.RESTATE_PURPOSE,
                 },
-                status=403,
+                status=status_of(result.decision.refusal()),
             )
         features = [
             {
@@ -279,10 +281,10 @@ _LIVE_REFUSALS = {
     Reason.PAUSED: gettext_lazy("Live view: not allowed, the owner paused this camera."),
     Reason.OUTSIDE_WINDOW: gettext_lazy("Live view: not now, outside the owner's schedule."),
     Reason.EXIGENT_ONLY: gettext_lazy("Live view: the owner allows it only for an exigent purpose."),
-    "residential_live_view_disallowed": gettext_lazy(
+    access.Refusal.RESIDENTIAL_LIVE_VIEW_DISALLOWED: gettext_lazy(
         "Live view: department policy does not allow live view of home cameras."
     ),
-    "approval_required": gettext_lazy("Live view: a supervisor must approve this exigent purpose first."),
+    access.Refusal.APPROVAL_REQUIRED: gettext_lazy("Live view: a supervisor must approve this exigent purpose first."),
     "bridge_offline": gettext_lazy(
         "Live view: not now, no bridge (the owner's computer that relays the camera) is connected for it."
     ),
@@ -351,7 +353,9 @@ class OwnerContactView(StaffConsoleMixin, View):
             if decision.reason == access.Refusal.NOT_FOUND:
                 raise decision.refusal()
             # htmx puts the answer in place of the button: a sentence, not a page.
-            return HttpResponse(format_html('<p class="warn">{}</p>', decision.message), status=403)
+            return HttpResponse(
+                format_html('<p class="warn">{}</p>', decision.message), status=status_of(decision.refusal())
+            )
         owner, site = camera.site.owner, camera.site
         return render(request, "console/_contact.html", {"owner": owner, "site": site})
 

@@ -6,8 +6,9 @@ enum, e.g. ``cameras.access.Refusal``: what logs, tests and the API's ``reason``
 when the refusal is about one input, its ``field``. The subclass says what kind of refusal it
 is; it never carries an HTTP status. Each interface translates the kinds in one place:
 
-- HTML pages and small JSON endpoints: :func:`core.http.status_of` and
-  :func:`core.http.form_errors_add`;
+- HTML pages: ``config.middleware.ErrorPageMiddleware`` for a refusal a page does not handle,
+  :func:`core.http.status_of` for small JSON or text answers, :func:`core.forms.form_errors_add`
+  for a form;
 - the API: ``accounts.api_base.exception_handler``;
 - WebSockets: the close codes in ``live.consumers``.
 

@@ -13,7 +13,7 @@ import json
 import logging
 import time
 import uuid
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -239,7 +239,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                     seen_at = loop.time() + seen
         except Exception:  # any failure: the bridge reconnects and starts afresh
             logger.exception("bridge keepalive failed; closing the connection", extra={"bridge": self.bridge_public_id})
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # the socket may already be gone
                 await self._refuse(1011, "keepalive failed")
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -270,7 +270,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                 logger.warning("could not forget a bridge connection", exc_info=True)
         bridge_id, self.bridge_id = self.bridge_id, None
         if bridge_id is not None:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # Redis gone: the membership expires by itself
                 await self.channel_layer.group_discard(self.group, self.channel_name)
             with contextlib.suppress(Exception):  # only the "last seen" time of the owner's page
                 await self.db(services.bridge_seen, bridge_id=bridge_id)
@@ -548,7 +548,7 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             if self.session_id is not None:
                 await asyncio.shield(self._end(EndReason.LOST, close=False))
             raise
-        except Exception as exc:
+        except Exception as exc:  # the socket's boundary: any failure ends the view, logged, never lingers
             if self.session_id is None:
                 # Before any session (the gate's own write failed, say): the viewer is told
                 # the server failed rather than left waiting on an open socket.
@@ -675,7 +675,7 @@ def _language(scope: dict[str, Any]) -> str:
     headers = dict(scope.get("headers", []))
     request.META["HTTP_ACCEPT_LANGUAGE"] = headers.get(b"accept-language", b"").decode("latin-1")
     cookies = SimpleCookie()
-    with contextlib.suppress(Exception):  # a malformed cookie header: no language cookie
+    with contextlib.suppress(CookieError):  # a malformed cookie header: no language cookie
         cookies.load(headers.get(b"cookie", b"").decode("latin-1"))
     request.COOKIES = {key: morsel.value for key, morsel in cookies.items()}
     return translation.get_language_from_request(request)
@@ -733,6 +733,6 @@ def _extend(scope: dict[str, Any], actor: access.Actor, session_id: int, reason:
                 actor=_with_mfa(actor, user, socket_session), session_id=session_id, reason=reason
             )
         except ValidationError as exc:
-            return access.Decision(False, "reason_missing", str(exc.messages[0]), 0), LiveSession.objects.get(
-                pk=session_id
-            )
+            return access.Decision(
+                False, access.Refusal.REASON_MISSING, str(exc.messages[0]), 0
+            ), LiveSession.objects.get(pk=session_id)

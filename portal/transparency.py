@@ -34,6 +34,7 @@ from audit.signing import department_signing_key
 from cameras.models import ConsentGrant
 from cameras.selectors import cameras_by_consent_level
 from cameras.words import purpose_label
+from core.http import status_of
 from core.signing import public_key_fingerprint
 from footage.selectors import footage_answers_count
 from tenants.models import DepartmentPolicy
@@ -186,7 +187,7 @@ def _period(request: HttpRequest) -> Period:
     return period_parse(year=request.GET.get("year", "")[:20], month="", today=timezone.localdate())
 
 
-def _policy(request: HttpRequest) -> DepartmentPolicy | None:
+def _policy(request: HttpRequest) -> DepartmentPolicy:
     return policy_current()
 
 
@@ -199,7 +200,7 @@ class TransparencyView(View):
         try:
             period = _period(request)
         except PeriodError as exc:
-            return render(request, self.template_name, {"error": str(exc), "years": years}, status=400)
+            return render(request, self.template_name, {"error": exc.message, "years": years}, status=status_of(exc))
         policy = _policy(request)
         figures = figures_of(period)
         data = transparency_data(period=period, policy=policy, figures=figures)
@@ -244,7 +245,7 @@ class TransparencyJsonView(View):
         try:
             period = _period(request)
         except PeriodError as exc:
-            return JsonResponse({"error": str(exc)}, status=400)
+            return JsonResponse({"error": exc.message}, status=status_of(exc))
         data = transparency_data(period=period, policy=_policy(request), figures=figures_of(period))
         data["department"] = request.tenant.name  # type: ignore[attr-defined]
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})

@@ -4,47 +4,13 @@ The catalogue is also the list of reason codes docs/audit-events.md must explain
 (tests/audit/test_documentation.py).
 """
 
-from enum import StrEnum
-
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from audit.models import Action
+from audit.reasons import Refusal
 
 from ..consent import Reason
-
-
-class Refusal(StrEnum):
-    """Every reason the gate or a service of it refuses a staff action for (besides the
-    owner's consent, cameras.consent.Reason). Stored as the audit event's reason."""
-
-    ROLE_NOT_PERMITTED = "role_not_permitted"
-    ACCOUNT_INACTIVE = "account_inactive"
-    MFA_REQUIRED = "mfa_required"
-    PURPOSE_REQUIRED = "purpose_required"
-    PURPOSE_NOT_YOURS = "purpose_not_yours"
-    PURPOSE_EXPIRED = "purpose_expired"
-    PROHIBITED_PURPOSE = "prohibited_purpose"
-    UNKNOWN_PURPOSE_CATEGORY = "unknown_purpose_category"
-    CASE_NUMBER_MISSING = "case_number_missing"
-    REASON_MISSING = "reason_missing"
-    UNKNOWN_AUTHORITY = "unknown_authority"
-    WARRANT_NUMBER_MISSING = "warrant_number_missing"
-    NOT_FOUND = "not_found"
-    OWNER_NOT_SHARING = "owner_not_sharing"
-    RESIDENTIAL_LIVE_VIEW_DISALLOWED = "residential_live_view_disallowed"
-    APPROVAL_REQUIRED = "approval_required"
-    TOO_MANY_LIVE_VIEWS = "too_many_live_views"
-    TOO_MANY_MESSAGES = "too_many_messages"
-    LIVE_VIEW_ENDED = "live_view_ended"
-    SELF_APPROVAL = "self_approval"
-    NOT_EXIGENT = "not_exigent"
-    ALREADY_APPROVED = "already_approved"
-    ALREADY_DENIED = "already_denied"
-    APPROVAL_DENIED = "approval_denied"
-    DENIAL_REASON_MISSING = "denial_reason_missing"
-    NOT_ON_CASE = "not_on_case"
-
 
 # Refusals that stating a purpose (again) cures: pages then link to the purpose page.
 RESTATE_PURPOSE = frozenset(

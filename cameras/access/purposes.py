@@ -66,7 +66,7 @@ def purpose_declare(
         problem = (role_denial or "", str(_MESSAGES[role_denial or ""]), "category")
     elif category in policy.prohibited_purposes:
         problem = (
-            "prohibited_purpose",
+            Refusal.PROHIBITED_PURPOSE,
             _("Porchlight refuses this purpose by department policy: %(c)s.") % {"c": purpose_label(category)},
             "category",
         )
@@ -248,7 +248,7 @@ def purpose_deny(*, actor: Actor, purpose_public_id: Any, reason: str, officer_l
     policy = policy_rules_current()
     purpose = _purpose_to_decide(purpose_public_id)
     stated = " ".join(reason.split())[:DENIAL_REASON_MAX]
-    refusal = _decision_refusal(actor, purpose, policy) or (None if stated else "denial_reason_missing")
+    refusal = _decision_refusal(actor, purpose, policy) or (None if stated else Refusal.DENIAL_REASON_MISSING)
     with transaction.atomic():
         if refusal is None and purpose is not None:
             refusal = _undecided_claim(purpose, denied_by=actor.user, denied_at=timezone.now(), denial_reason=stated)

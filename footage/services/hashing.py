@@ -115,7 +115,7 @@ def clip_upload(*, owner: "User", answer_id: int, upload: BinaryIO, name: str, s
     except IntegrityError as exc:
         store.delete(saved_key)
         raise ValidationError({"file": [_("You already sent this exact file for this camera.")]}) from exc
-    except BaseException:
+    except BaseException:  # anything, a cancellation too: the stored file must not outlive a failed save
         store.delete(saved_key)
         raise
     enqueue_on_commit(clip_receipt_send, clip_id=clip.pk)

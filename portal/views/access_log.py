@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -12,6 +12,7 @@ from audit.checkpoints import published_size
 from audit.selectors import event_number, events_for_owner
 from cameras.access_log import access_entries_for_owner
 from cameras.mixins import OwnerRequiredMixin
+from core.http import text_refusal
 
 if TYPE_CHECKING:
     from accounts.authenticated import AuthenticatedHttpRequest
@@ -27,7 +28,7 @@ class AccessEventListView(OwnerRequiredMixin, View):
         time_zone = request.tenant.time_zone
         upto, problem = owner_log_anchor(owner_id=owner.pk, text=request.GET.get("upto", ""))
         if problem:
-            return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
+            return text_refusal(problem, 400)
         events = events_for_owner(owner_id=owner.pk, upto=upto)
         page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
         entries = access_entries_for_owner(owner=owner, events=page.object_list, time_zone=time_zone)

@@ -21,6 +21,7 @@ from cameras.mixins import OwnerRequiredMixin
 from cameras.models import Site
 from compliance import selectors, services
 from compliance.models import AppealKind, Ordinance, OrdinanceVersion
+from core.forms import form_errors_add
 from tenants.selectors import policy_current
 
 if TYPE_CHECKING:
@@ -128,9 +129,7 @@ class AttestationFileView(OwnerRequiredMixin, View):
                     ip_address=request.META.get("REMOTE_ADDR"),
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
+                form_errors_add(form, exc)
             except OrdinanceVersion.DoesNotExist as exc:
                 raise Http404 from exc
             else:
@@ -188,9 +187,7 @@ class AppealRequestView(OwnerRequiredMixin, View):
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
+                form_errors_add(form, exc)
             except Ordinance.DoesNotExist as exc:
                 raise Http404 from exc
             else:

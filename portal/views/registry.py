@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from cameras.mixins import OwnerRequiredMixin
 from cameras.models import Camera, CameraStatus, Site
 from compliance.selectors import ordinance_kinds_in_force, ordinances_any, site_compliance, sites_compliance
 from core.forms import form_errors_add
-from core.http import status_of
+from core.http import status_of, text_refusal
 from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
 from tenants.selectors import policy_current
 
@@ -312,9 +312,8 @@ class CameraStatusView(OwnerRequiredMixin, View):
         # Only the two buttons' values: anything else must not resume a paused camera.
         status = request.POST.get("status", "")
         if status not in (CameraStatus.PAUSED, CameraStatus.ACTIVE):
-            return HttpResponseBadRequest(
-                _("Unknown status: send status “paused” to pause the camera or “active” to resume it."),
-                content_type="text/plain; charset=utf-8",
+            return text_refusal(
+                _("Unknown status: send status “paused” to pause the camera or “active” to resume it."), 400
             )
         services.camera_status_set(owner=request.user, camera=camera, status=status)
         messages.success(request, _("Camera paused.") if status == CameraStatus.PAUSED else _("Camera resumed."))

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import HttpRequest, QueryDict
 from django_tenants.utils import get_public_schema_name, get_tenant_model, tenant_context
 
-from audit import api_proofs
+from audit import api as api_proofs
 from audit.checkpoints import verifier_key
 from tools.porchlight_witness import CANNOT_CHECK, Fetch, Verifier, WitnessError, http_fetcher, witness
 

@@ -8,7 +8,7 @@ not, is an event (audit_read), as on the log's own page.
 """
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -21,12 +21,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.models import Role
-from accounts.selectors import actor_label, session_passed_mfa
+from accounts.models import AUDIT_READER_ROLES
+from accounts.selectors import session_passed_mfa
+from core.http import status_of
 from tenants.models import PURPOSE_LABELS
 
-from . import charts
-from .figures import (
+from .. import charts
+from ..figures import (
     EVIDENCE,
     Figures,
     Period,
@@ -37,28 +38,18 @@ from .figures import (
     label,
     period_parse,
 )
-from .models import Action, Outcome
-from .rollups import department_time_zone, rollup_scan_area_free, rollups_time_zone
-from .services import ActorSnapshot, EventFacts, access_event_record, session_key_hash
+from ..models import Action, Outcome
+from ..reasons import Refusal
+from .log import reader_actor
+
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
+from ..rollups import department_time_zone, rollup_scan_area_free, rollups_time_zone
+from ..services import EventFacts, access_event_record
 
 __all__ = ["AUDIT_READER_ROLES", "OversightDashboardView", "action_words", "bucket_labels", "purpose_words"]
 
 # Who reads the log (as audit.views.OversightLogView).
-AUDIT_READER_ROLES = frozenset({Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
-
-
-def _actor(request: HttpRequest) -> ActorSnapshot:
-    user: Any = request.user
-    return ActorSnapshot(
-        user_id=user.pk,
-        label=actor_label(user),
-        badge=getattr(user, "badge_number", ""),
-        role=getattr(user, "role", ""),
-        mfa=session_passed_mfa(request.session),
-        session_hash=session_key_hash(request.session.session_key),
-        ip=request.META.get("REMOTE_ADDR"),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )
 
 
 def action_words(code: str) -> str:
@@ -128,21 +119,21 @@ class OversightDashboardView(LoginRequiredMixin, View):
     def _record(self, request: HttpRequest, *, outcome: str, reason: str, details: dict[str, Any]) -> None:
         with transaction.atomic():
             access_event_record(
-                actor=_actor(request),
+                actor=reader_actor(cast("AuthenticatedHttpRequest", request)),
                 facts=EventFacts(
                     action=Action.AUDIT_READ, outcome=outcome, reason=reason, details={"page": "dashboard", **details}
                 ),
             )
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user: Any = request.user
+        user = cast("AuthenticatedHttpRequest", request).user
         year, month = request.GET.get("year", "")[:20], request.GET.get("month", "")[:20]
         unknown = sorted(set(request.GET) - {"year", "month"})
         if user.role not in AUDIT_READER_ROLES:
-            self._record(request, outcome=Outcome.DENIED, reason="role_not_permitted", details={})
+            self._record(request, outcome=Outcome.DENIED, reason=Refusal.ROLE_NOT_PERMITTED, details={})
             raise Http404
         if not session_passed_mfa(request.session):
-            self._record(request, outcome=Outcome.DENIED, reason="mfa_required", details={})
+            self._record(request, outcome=Outcome.DENIED, reason=Refusal.MFA_REQUIRED, details={})
             raise PermissionDenied(_("The dashboard needs a sign-in with two-factor authentication."))
         today = timezone.localdate()
         try:
@@ -153,11 +144,9 @@ class OversightDashboardView(LoginRequiredMixin, View):
                 )
             period = period_parse(year=year, month=month, today=today)
         except PeriodError as exc:
-            self._record(
-                request, outcome=Outcome.DENIED, reason="invalid_filter", details={"year": year, "month": month}
-            )
-            refused = {"error": str(exc), "years": _years(today), "year": year, "month": month, "months": _months()}
-            return render(request, self.template_name, refused, status=400)
+            self._record(request, outcome=Outcome.DENIED, reason=exc.code, details={"year": year, "month": month})
+            refused = {"error": exc.message, "years": _years(today), "year": year, "month": month, "months": _months()}
+            return render(request, self.template_name, refused, status=status_of(exc))
         figures = figures_of(period)
         footage = figure_provide("footage_answers", start=period.start, end=period.end)
         self._record(

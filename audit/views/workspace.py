@@ -29,15 +29,16 @@ from django_tenants.utils import tenant_context
 
 from accounts.selectors import session_passed_mfa
 
-from .admin_changes import admin_change_kinds, admin_changes
-from .forms import AdminChangesForm, LogSearchForm
-from .log_export import Tally as ExportTally
-from .log_export import export_bytes, manifest_document
-from .log_search import LogFilter, Sort, events_count_capped, events_iter, events_page, events_search, log_values
-from .models import Action, Outcome
-from .selectors import chain_head, events_get
-from .services import EventFacts, access_event_record
-from .views import AUDIT_READER_ROLES, _actor
+from ..admin_changes import admin_change_kinds, admin_changes
+from ..forms import AdminChangesForm, LogSearchForm
+from ..log_export import Tally as ExportTally
+from ..log_export import export_bytes, manifest_document
+from ..log_search import LogFilter, Sort, events_count_capped, events_iter, events_page, events_search, log_values
+from ..models import Action, Outcome
+from ..reasons import Refusal
+from ..selectors import chain_head, events_get
+from ..services import EventFacts, access_event_record
+from .log import AUDIT_READER_ROLES, reader_actor
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -53,14 +54,16 @@ EXPORT_MAX_EVENTS = 2_000_000
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
 
-def _record(request: HttpRequest, *, action: str, allowed: bool, quantity: int | None, details: dict[str, Any]) -> None:
+def reading_record(
+    request: HttpRequest, *, action: str, allowed: bool, quantity: int | None, details: dict[str, Any]
+) -> None:
     with transaction.atomic():
         access_event_record(
-            actor=_actor(cast("AuthenticatedHttpRequest", request)),
+            actor=reader_actor(cast("AuthenticatedHttpRequest", request)),
             facts=EventFacts(
                 action=action,
                 outcome=Outcome.ALLOWED if allowed else Outcome.DENIED,
-                reason="ok" if allowed else "role_not_permitted",
+                reason="ok" if allowed else Refusal.ROLE_NOT_PERMITTED,
                 quantity=quantity,
                 quantity_unit="rows" if quantity is not None else "",
                 details=details,
@@ -78,7 +81,9 @@ class BoardReaderMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if request.user.role not in AUDIT_READER_ROLES or not session_passed_mfa(request.session):
-            _record(request, action=Action.AUDIT_READ, allowed=False, quantity=0, details={"path": request.path[:200]})
+            reading_record(
+                request, action=Action.AUDIT_READ, allowed=False, quantity=0, details={"path": request.path[:200]}
+            )
             raise Http404
         response = super().dispatch(request, *args, **kwargs)
         # What the log says (case numbers, officers) is kept by no cache, the browser's included.
@@ -130,7 +135,7 @@ class LogSearchView(BoardReaderMixin, View):
         sort, after = form.sort_order(), form.cleaned_data.get("after")
         page = events_page(log_filter=log_filter, sort=sort, after=after, size=PAGE_SIZE)
         count, more = events_count_capped(log_filter=log_filter)
-        _record(
+        reading_record(
             request,
             action=Action.AUDIT_READ,
             allowed=True,
@@ -189,7 +194,7 @@ class _ExportBase(BoardReaderMixin, View):
                 % {"max": EXPORT_MAX_EVENTS},
             )
             return render(request, LogSearchView.template, search_context(request, form), status=400)
-        _record(
+        reading_record(
             request,
             action=Action.LOG_EXPORT,
             allowed=True,
@@ -249,7 +254,7 @@ class LogExportManifestView(_ExportBase):
             head_seq=log_filter.upto,
             head_hash=head[0].hash if head else "",
             generated_at=timezone.now().astimezone(dt.UTC).isoformat(),
-            generated_by=_actor(cast("AuthenticatedHttpRequest", request)).label,
+            generated_by=reader_actor(cast("AuthenticatedHttpRequest", request)).label,
         )
         response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
         response["Content-Disposition"] = f'attachment; filename="{file_name}.manifest.json"'
@@ -267,7 +272,7 @@ class AdminChangesView(BoardReaderMixin, View):
         start, end = form.time_range()
         kind = form.cleaned_data.get("kind") or ""
         changes = admin_changes(start=start, end=end, kind=kind)
-        _record(
+        reading_record(
             request,
             action=Action.AUDIT_READ,
             allowed=True,

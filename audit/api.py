@@ -17,10 +17,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from accounts.api_base import error_body
+from core.errors import DomainError, Invalid, NotFound
+from core.http import status_of
 
 from . import merkle
 from .checkpoints import (
-    ProofError,
+    ProofNotFound,
     checkpoint_latest,
     checkpoint_of_size,
     consistency_proof,
@@ -36,10 +38,6 @@ _WHOLE = re.compile(r"\d{1,18}")
 _CACHE = "public, max-age=60"
 
 
-class _BadInput(Exception):
-    pass
-
-
 def _b64(value: bytes) -> str:
     return base64.b64encode(value).decode()
 
@@ -53,14 +51,18 @@ def _optional(request: HttpRequest, name: str) -> int | None:
     if text == "":
         return None
     if not _WHOLE.fullmatch(text.strip()):
-        raise _BadInput(_("%(name)s must be a whole number of events, e.g. 100.") % {"name": name})
+        raise Invalid(
+            _("%(name)s must be a whole number of events, e.g. 100.") % {"name": name}, code="not_a_number", field=name
+        )
     return int(text)
 
 
 def _required(request: HttpRequest, name: str) -> int:
     value = _optional(request, name)
     if value is None:
-        raise _BadInput(_("%(name)s is required: a whole number of events.") % {"name": name})
+        raise Invalid(
+            _("%(name)s is required: a whole number of events.") % {"name": name}, code="required", field=name
+        )
     return value
 
 
@@ -74,10 +76,8 @@ def _public(view: Callable[[HttpRequest], JsonResponse]) -> Callable[..., HttpRe
             return response
         try:
             response = view(request)
-        except _BadInput as exc:
-            return _error(str(exc), "invalid", 400)
-        except ProofError as exc:
-            return _error(str(exc), "not_found" if exc.not_found else "invalid", 404 if exc.not_found else 400)
+        except DomainError as exc:  # bad input, or a proof that cannot be given: the API's error shape
+            return _error(exc.message, "not_found" if isinstance(exc, NotFound) else "invalid", status_of(exc))
         response["Cache-Control"] = _CACHE
         return response
 
@@ -104,8 +104,8 @@ def checkpoint_api(request: HttpRequest) -> JsonResponse:
     checkpoint = checkpoint_latest() if size is None else checkpoint_of_size(size)
     if checkpoint is None:
         if size is None:
-            raise ProofError(_("The log has no checkpoint yet; the first is made within 15 minutes."), not_found=True)
-        raise ProofError(_("No checkpoint of %(size)s events was published.") % {"size": size}, not_found=True)
+            raise ProofNotFound(_("The log has no checkpoint yet; the first is made within 15 minutes."))
+        raise ProofNotFound(_("No checkpoint of %(size)s events was published.") % {"size": size})
     return JsonResponse(_checkpoint_json(checkpoint))
 
 

@@ -10,24 +10,26 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.models import AUDIT_READER_ROLES
 from accounts.selectors import actor_label, session_passed_mfa
+from core.http import text_refusal
 
-from .models import Action, Outcome
-from .selectors import chain_head, event_number, events_recent, events_summary
-from .services import ActorSnapshot, EventFacts, access_event_record, session_key_hash
-from .verify import chain_status
+from ..models import Action, Outcome
+from ..reasons import Refusal
+from ..selectors import chain_head, event_number, events_recent, events_summary
+from ..services import ActorSnapshot, EventFacts, access_event_record, session_key_hash
+from ..verify import chain_status
 
 if TYPE_CHECKING:
     from accounts.authenticated import AuthenticatedHttpRequest
 
 
-def _actor(request: "AuthenticatedHttpRequest") -> ActorSnapshot:
+def reader_actor(request: "AuthenticatedHttpRequest") -> ActorSnapshot:
     user = request.user
     return ActorSnapshot(
         user_id=user.pk,
@@ -57,19 +59,17 @@ class OversightLogView(LoginRequiredMixin, View):
         upto_text = request.GET.get("upto", "")
         upto = event_number(upto_text)
         if allowed and upto_text and upto is None:
-            return HttpResponseBadRequest(
-                _("upto must be the number of an event."), content_type="text/plain; charset=utf-8"
-            )
+            return text_refusal(_("upto must be the number of an event."), 400)
         if upto is None:
             upto = chain_head().count
         page = Paginator(events_recent(action=action, outcome=outcome, upto=upto), 50).get_page(request.GET.get("page"))
         with transaction.atomic():
             access_event_record(
-                actor=_actor(request),
+                actor=reader_actor(request),
                 facts=EventFacts(
                     action=Action.AUDIT_READ,
                     outcome=Outcome.ALLOWED if allowed else Outcome.DENIED,
-                    reason="ok" if allowed else "role_not_permitted",
+                    reason="ok" if allowed else Refusal.ROLE_NOT_PERMITTED,
                     quantity=len(page.object_list) if allowed else 0,
                     quantity_unit="rows",
                     details={"action": action, "outcome": outcome, "page": page.number, "upto": upto},

@@ -2,7 +2,7 @@
 by rule and review, each linking to its events in the board's search, and the review form.
 
 The page reads the stored flags only (cameras.anomalies computes them from the log). Readers
-as the workspace's (audit.workspace.BoardReaderMixin: others get 404, logged); only the board
+as the workspace's (audit.views.workspace.BoardReaderMixin: others get 404, logged); only the board
 (role ``oversight``) adds notes, each logged as ``anomaly_review``.
 """
 
@@ -25,11 +25,11 @@ from core.errors import DomainError, NotFound
 from core.forms import form_errors_add
 from tenants.selectors import policy_current
 
-from .anomalies import anomaly_flags, anomaly_review_add, flag_explain
-from .forms import AnomalyFilterForm, AnomalyReviewForm
-from .models import Action, AnomalyFlag, AnomalyRule
-from .views import _actor
-from .workspace import BoardReaderMixin, _record
+from ..anomalies import anomaly_flags, anomaly_review_add, flag_explain
+from ..forms import AnomalyFilterForm, AnomalyReviewForm
+from ..models import Action, AnomalyFlag, AnomalyRule
+from .log import reader_actor
+from .workspace import BoardReaderMixin, reading_record
 
 if TYPE_CHECKING:
     from accounts.authenticated import AuthenticatedHttpRequest
@@ -156,7 +156,7 @@ class AnomalyQueueView(BoardReaderMixin, View):
                 for flag in page.object_list
             ]
             context["query"] = urlencode({k: v for k, v in form.cleaned_data.items() if v})
-            _record(
+            reading_record(
                 request,
                 action=Action.AUDIT_READ,
                 allowed=True,
@@ -180,7 +180,7 @@ class AnomalyQueueView(BoardReaderMixin, View):
                 anomaly_review_add(
                     flag_id=pk,
                     note=review_form.cleaned_data["note"],
-                    actor=_actor(cast("AuthenticatedHttpRequest", request)),
+                    actor=reader_actor(cast("AuthenticatedHttpRequest", request)),
                 )
             except NotFound:
                 raise Http404 from None  # missing and another department's look the same
