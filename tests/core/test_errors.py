@@ -6,6 +6,7 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
+from django.utils import translation
 from rest_framework.request import Request
 
 from accounts.api_base import exception_handler
@@ -43,9 +44,10 @@ def test_the_api_tells_the_gates_reason_but_never_what_a_not_found_was(in_rialto
     request = Request(RequestFactory().get("/api/v1/me/", HTTP_HOST="rialto.localhost"))
 
     context = {"request": request}
-    refused = exception_handler(AccessRefused("State a purpose first.", code="purpose_required"), context)
-    hidden = exception_handler(NotFound("That camera's owner gave no consent.", code="no_grant"), context)
-    plain = exception_handler(Refused("Only a supervisor can do this.", code="role_not_permitted"), context)
+    with translation.override("en"):  # the generic sentence is compared in English
+        refused = exception_handler(AccessRefused("State a purpose first.", code="purpose_required"), context)
+        hidden = exception_handler(NotFound("That camera's owner gave no consent.", code="no_grant"), context)
+        plain = exception_handler(Refused("Only a supervisor can do this.", code="role_not_permitted"), context)
 
     assert refused is not None
     assert hidden is not None
