@@ -378,10 +378,17 @@ def ordinances_any(*, on: dt.date) -> bool:
 
 
 def ordinance_kinds_in_force(*, on: dt.date) -> set[str]:
-    """The property kinds some ordinance in force covers (every kind when one names none)."""
+    """The property kinds some ordinance in force covers: those it names; when it names none,
+    businesses alone if it names business categories (as the judgement reads it,
+    compliance.rules), else every kind."""
     kinds: set[str] = set()
     for version in versions_in_force(on=on):
-        kinds |= set(version.property_kinds) or {str(kind) for kind in SiteKind.values}
+        if version.property_kinds:
+            kinds |= set(version.property_kinds)
+        elif version.business_categories:
+            kinds.add(SiteKind.BUSINESS)
+        else:
+            kinds |= {str(kind) for kind in SiteKind.values}
     return kinds
 
 

@@ -219,3 +219,16 @@ def test_a_pending_appeal_puts_the_site_under_appeal_and_a_second_one_is_refused
     assert judge(site, policy, in_rialto).status is Status.UNDER_APPEAL
     assert "already" in again.value.message_dict["reason"][0]
     assert Appeal.objects.filter(site=site).count() == 1
+
+
+def test_an_ordinance_of_business_categories_alone_asks_no_home_about_it(
+    in_rialto: Any, policy: DepartmentPolicy
+) -> None:
+    # The judgement leaves homes outside an ordinance that names business categories and no
+    # property kind; the site form asks for the ordinance's facts by the same reading.
+    dekalb_ordinance(policy)
+
+    kinds = selectors.ordinance_kinds_in_force(on=timezone.localdate())
+
+    assert "business" in kinds
+    assert "residential" not in kinds
