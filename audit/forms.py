@@ -24,7 +24,15 @@ from tenants.models import PURPOSE_LABELS
 
 from .admin_changes import admin_change_kinds
 from .log_search import Area, LogFilter, Sort
-from .models import Action, AnomalyRule, Outcome
+from .models import (
+    BOARD_RECORD_CATEGORIES,
+    BOARD_RECORD_OUTCOMES,
+    Action,
+    AnomalyRule,
+    BoardRecordKind,
+    BoardRecordStatus,
+    Outcome,
+)
 
 # The log begins with Porchlight; a date before this is a typing mistake, not a question.
 EARLIEST_YEAR = 2000
@@ -313,3 +321,63 @@ class AnomalyReviewForm(forms.Form):
             "max_length": _("A note has at most %(limit_value)d characters."),
         },
     )
+
+
+# --- Complaints and public-records requests (audit.board_records) -----------------------------
+
+
+def _record_choices(kind_map: dict[Any, dict[str, Any]]) -> list[tuple[str, list[tuple[str, Any]]]]:
+    return [(str(BoardRecordKind(kind).label), list(values.items())) for kind, values in kind_map.items()]
+
+
+class BoardRecordForm(forms.Form):
+    """A complaint or records request as the board enters or changes it; the service
+    (audit.board_records) checks what belongs together (a category of the kind, an outcome
+    only once closed) and names the field."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=BoardRecordKind.choices)
+    received_on = forms.DateField(
+        label=_("Received on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Give the date it was received."), "invalid": _("Enter a date as YYYY-MM-DD.")},
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=[("", "—"), *_record_choices(BOARD_RECORD_CATEGORIES)])
+    summary = forms.CharField(
+        label=_("Summary"),
+        help_text=_("What it is about, in a sentence or two. No names, addresses, e-mail addresses or numbers."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={
+            "required": _("Write a short summary of what it is about (no names or contact details)."),
+            "max_length": _("A summary has at most %(limit_value)d characters."),
+        },
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=BoardRecordStatus.choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", "—"), *_record_choices(BOARD_RECORD_OUTCOMES)]
+    )
+    disposed_on = forms.DateField(
+        label=_("Closed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+    )
+
+    def __init__(self, *args: Any, change: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("kind", "category", "status", "outcome"):
+            self.fields[name].error_messages["invalid_choice"] = _("Choose one of the values listed.")
+        self.fields["kind"].error_messages["required"] = _("Choose a complaint or a public-records request.")
+        self.fields["category"].error_messages["required"] = _(
+            "Choose one of the categories listed for this kind of record."
+        )
+        if change:
+            del self.fields["kind"]
+            self.fields["note"] = forms.CharField(
+                label=_("What changed and why"),
+                max_length=100,
+                error_messages={
+                    "required": _("Say what changed and why (for the record's history)."),
+                    "max_length": _("The note has at most %(limit_value)d characters."),
+                },
+            )

@@ -15,6 +15,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
 
@@ -46,6 +47,7 @@ class Action(models.TextChoices):
     CONSOLE_DENIED = "console_denied", _("Console access refused")
     CHAIN_REANCHORED = "chain_reanchored", _("Log break acknowledged by the operator")
     ANOMALY_REVIEW = "anomaly_review", _("Anomaly flag reviewed by the board")
+    BOARD_RECORD = "board_record", _("Complaint or records request entered by the board")
 
 
 # The units writers give ``quantity``, in words.
@@ -412,3 +414,100 @@ class AnomalyReview(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("A review note is never deleted.")
+
+
+# --- Complaints and public-records requests entered by the oversight board (audit.board_records)
+
+
+class BoardRecordKind(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint or concern")
+    RECORDS_REQUEST = "records_request", _("Public-records request")
+
+
+class BoardRecordStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    IN_PROGRESS = "in_progress", _("Under review")
+    CLOSED = "closed", _("Closed")
+    # A correction: the entry stays, with its history, and is no longer counted.
+    ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
+
+
+# Each kind's categories and outcomes (a short list: the summary says the rest, without names).
+COMPLAINT_CATEGORIES = {
+    "improper_access": _("Improper access or search"),
+    "privacy": _("Privacy of residents or bystanders"),
+    "data_sharing": _("Sharing of data outside the department"),
+    "consent_owner": _("Camera owner's consent or notice"),
+    "protected_activity": _("Protest, religion or other protected activity"),
+    "retention": _("Retention or deletion of footage"),
+    "other": _("Other"),
+}
+RECORDS_CATEGORIES = {
+    "access_logs": _("Access logs or audit data"),
+    "policy": _("Policies, ordinance and reports"),
+    "footage": _("Footage or evidence"),
+    "contracts": _("Contracts, acquisitions and costs"),
+    "sharing": _("Sharing agreements and requests from other agencies"),
+    "other": _("Other"),
+}
+COMPLAINT_OUTCOMES = {
+    "sustained": _("Sustained"),
+    "not_sustained": _("Not sustained"),
+    "unfounded": _("Unfounded"),
+    "policy_change": _("Led to a policy change"),
+    "referred": _("Referred elsewhere"),
+    "withdrawn": _("Withdrawn"),
+}
+RECORDS_OUTCOMES = {
+    "fulfilled": _("Fulfilled"),
+    "partly_fulfilled": _("Partly fulfilled"),
+    "denied": _("Denied"),
+    "no_records": _("No records held"),
+    "withdrawn": _("Withdrawn"),
+}
+BOARD_RECORD_CATEGORIES = {
+    BoardRecordKind.COMPLAINT: COMPLAINT_CATEGORIES,
+    BoardRecordKind.RECORDS_REQUEST: RECORDS_CATEGORIES,
+}
+BOARD_RECORD_OUTCOMES = {
+    BoardRecordKind.COMPLAINT: COMPLAINT_OUTCOMES,
+    BoardRecordKind.RECORDS_REQUEST: RECORDS_OUTCOMES,
+}
+
+
+class BoardRecord(models.Model):
+    """A complaint or public-records request as the oversight board entered it: when it was
+    received, its category, a summary without personal data, its status and outcome.
+
+    Written only by audit.board_records (each entry and change is a ``board_record`` event,
+    whose number is kept in ``event_seq``); never deleted: a mistake is corrected by a change
+    (the history keeps every version) or marked "entered in error"."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=BoardRecordKind.choices)
+    received_on = models.DateField(_("received on"))
+    category = models.CharField(_("category"), max_length=32)
+    summary = models.TextField(_("summary"), max_length=1000)
+    status = models.CharField(
+        _("status"), max_length=20, choices=BoardRecordStatus.choices, default=BoardRecordStatus.RECEIVED
+    )
+    outcome = models.CharField(_("outcome"), max_length=32, blank=True)
+    disposed_on = models.DateField(_("closed on"), null=True, blank=True)
+    entered_at = models.DateTimeField()
+    event_seq = models.BigIntegerField()  # the board_record event of this version
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("A board record is never deleted: mark it entered in error.")
+
+    def category_label(self) -> str:
+        return str(BOARD_RECORD_CATEGORIES.get(self.kind, {}).get(self.category, self.category))  # type: ignore[call-overload]
+
+    def outcome_label(self) -> str:
+        return str(BOARD_RECORD_OUTCOMES.get(self.kind, {}).get(self.outcome, self.outcome))  # type: ignore[call-overload]

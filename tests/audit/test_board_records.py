@@ -1,0 +1,193 @@
+"""Complaints and public-records requests entered by the board: each entry and change is a
+logged action with history, nothing is deleted, bad input is named, only the board writes."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from accounts.models import Role
+from audit.board_records import BoardRecordIn, board_record_create
+from audit.models import AccessEvent, BoardRecord
+from audit.services import ActorSnapshot
+from tenants.models import Department
+from tests.conftest import TenantClient
+
+RECORDS = "/oversight/records/"
+ACTOR = ActorSnapshot(user_id=None, label="Board", role="oversight", mfa=True)
+
+
+def records_emptied() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_historicalboardrecord")
+        cursor.execute("DELETE FROM audit_boardrecord")
+
+
+@pytest.fixture
+def board(logged_in_staff: Any) -> TenantClient:
+    records_emptied()
+    client, _user = logged_in_staff(Role.OVERSIGHT)
+    return client
+
+
+def _last() -> AccessEvent:
+    return AccessEvent.objects.order_by("-seq").first()  # type: ignore[return-value]
+
+
+def _head() -> int:
+    last = _last()
+    return last.seq if last else 0
+
+
+def complaint(**changes: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "kind": "complaint",
+        "received_on": (today - dt.timedelta(days=3)).isoformat(),
+        "category": "improper_access",
+        "summary": "A resident asks why a camera on their street was opened at night.",
+        "status": "received",
+        "outcome": "",
+        "disposed_on": "",
+    } | changes
+
+
+def test_the_board_enters_a_complaint_and_the_entry_is_logged_without_its_summary(board: TenantClient) -> None:
+    response = board.post(RECORDS, complaint())
+
+    record = BoardRecord.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{RECORDS}{record.pk}/"
+    event = AccessEvent.objects.get(seq=record.event_seq)
+    assert (event.action, event.outcome, event.targets) == ("board_record", "allowed", [f"board_record:{record.pk}"])
+    assert event.details["kind"] == "complaint"
+    assert event.details["category"] == "improper_access"
+    assert event.details["change"] == "created"
+    assert "summary" not in event.details
+    assert record.history.count() == 1
+    assert record.history.get().history_type == "+"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"category": "footage"}, "category", "categories listed for this kind"),
+        ({"category": ""}, "category", "categories listed for this kind"),
+        ({"received_on": "2999-01-01"}, "received_on", "between 2000-01-01 and today"),
+        ({"received_on": "yesterday"}, "received_on", "Enter a date as YYYY-MM-DD"),
+        ({"summary": "Call me at jane@example.org about it."}, "summary", "e-mail address or a telephone number"),
+        ({"summary": "Phone 909 555 0142 after six."}, "summary", "e-mail address or a telephone number"),
+        ({"summary": "   "}, "summary", "Write a short summary"),
+        ({"status": "closed"}, "outcome", "A closed record needs its outcome"),
+        ({"status": "closed", "outcome": "sustained"}, "disposed_on", "needs the date it was closed"),
+        ({"outcome": "sustained"}, "status", "Only a closed record has an outcome"),
+        ({"status": "closed", "outcome": "fulfilled", "disposed_on": "2026-01-01"}, "outcome", "outcomes listed"),
+        ({"kind": "rumour"}, "kind", "Choose one of the values listed"),
+    ],
+)
+def test_bad_input_is_named_and_nothing_is_saved_or_logged(
+    board: TenantClient, changes: dict[str, str], field: str, words: str
+) -> None:
+    before = _head()
+
+    response = board.post(RECORDS, complaint(**changes))
+
+    assert response.status_code == 400
+    assert words in str(response.context["form"].errors[field])
+    assert not BoardRecord.objects.exists()
+    assert not AccessEvent.objects.filter(seq__gt=before, action="board_record").exists()
+
+
+def test_a_change_keeps_the_earlier_version_and_is_logged(board: TenantClient) -> None:
+    board.post(RECORDS, complaint())
+    record = BoardRecord.objects.get()
+    # A day every time zone has reached (the department's "today" may be behind UTC's).
+    yesterday = (timezone.now() - dt.timedelta(days=1)).date().isoformat()
+
+    response = board.post(
+        f"{RECORDS}{record.pk}/",
+        complaint(status="closed", outcome="not_sustained", disposed_on=yesterday, note="Reviewed the log: lawful."),
+    )
+
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert (record.status, record.outcome) == ("closed", "not_sustained")
+    versions = list(record.history.order_by("history_date", "history_id"))
+    assert [(v.status, v.history_change_reason) for v in versions] == [
+        ("received", "entered"),
+        ("closed", "Reviewed the log: lawful."),
+    ]
+    event = AccessEvent.objects.get(seq=record.event_seq)
+    assert (event.details["change"], event.details["version"], event.details["status"]) == ("changed", 2, "closed")
+    page = board.get(f"{RECORDS}{record.pk}/").content.decode()
+    assert "Reviewed the log: lawful." in page
+
+
+def test_a_change_without_a_note_is_refused(board: TenantClient) -> None:
+    board.post(RECORDS, complaint())
+    record = BoardRecord.objects.get()
+    before = _head()
+
+    response = board.post(f"{RECORDS}{record.pk}/", complaint(status="in_progress", note=""))
+
+    assert response.status_code == 400
+    assert "Say what changed and why" in str(response.context["form"].errors["note"])
+    record.refresh_from_db()
+    assert record.status == "received"
+    assert not AccessEvent.objects.filter(seq__gt=before, action="board_record").exists()
+
+
+def test_a_record_is_never_deleted(board: TenantClient) -> None:
+    board.post(RECORDS, complaint())
+
+    with pytest.raises(ValueError, match="never deleted"):
+        BoardRecord.objects.get().delete()
+
+
+def test_a_supervisor_reads_the_records_but_cannot_enter_one(logged_in_staff: Any) -> None:
+    records_emptied()
+    client, _user = logged_in_staff(Role.SUPERVISOR)
+
+    listed = client.get(RECORDS)
+    posted = client.post(RECORDS, complaint())
+
+    assert listed.status_code == 200
+    assert listed.context["form"] is None
+    assert posted.status_code == 404
+    assert not BoardRecord.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.RESIDENT])
+def test_anyone_else_gets_404_and_is_logged(logged_in_staff: Any, role: str) -> None:
+    records_emptied()
+    client, _user = logged_in_staff(role)
+
+    response = client.get(RECORDS)
+    posted = client.post(RECORDS, complaint())
+
+    assert (response.status_code, posted.status_code) == (404, 404)
+    assert (_last().action, _last().outcome) == ("audit_read", "denied")
+    assert not BoardRecord.objects.exists()
+
+
+def test_another_departments_record_is_not_found(board: TenantClient, fontana: Department) -> None:
+    with tenant_context(fontana):
+        records_emptied()
+        theirs = board_record_create(
+            record=BoardRecordIn(
+                kind="records_request",
+                received_on=timezone.localdate(),
+                category="access_logs",
+                summary="Access logs of last year as CSV.",
+            ),
+            actor=ACTOR,
+            today=timezone.localdate(),
+        )
+
+    response = board.get(f"{RECORDS}{theirs.pk}/")
+    posted = board.post(f"{RECORDS}{theirs.pk}/", complaint(note="mine now"))
+
+    assert (response.status_code, posted.status_code) == (404, 404)
