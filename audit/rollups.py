@@ -35,6 +35,7 @@ from .models import Action
 __all__ = [
     "AREAS",
     "EventPlace",
+    "area_events_between",
     "area_events_pending",
     "area_rollups_add",
     "department_time_zone",
@@ -295,6 +296,24 @@ def area_events_pending(*, limit: int) -> tuple[int, int, list[EventPlace]]:
             for seq, day, action, outcome, x, y, camera in cursor.fetchall()
         ]
     return mark, upto, events
+
+
+def area_events_between(*, after: int, upto: int, zone: str) -> list[EventPlace]:
+    """The events numbered after ``after`` up to ``upto`` that have a place, without touching the
+    mark (the annual report's correction of the area rollup to a checkpoint)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PENDING, [zone, after, upto])
+        return [
+            EventPlace(
+                seq=seq,
+                day=day,
+                action=action,
+                outcome=outcome,
+                center=(x, y) if x is not None and y is not None else None,
+                camera_id=camera,
+            )
+            for seq, day, action, outcome, x, y, camera in cursor.fetchall()
+        ]
 
 
 def area_rollups_add(*, counts: dict[tuple[dt.date, str, str, str, str], int], upto: int) -> None:

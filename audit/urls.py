@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import api
-from .views import anomalies, dashboard, log, workspace
+from .views import anomalies, dashboard, log, records, report, workspace
 
 urlpatterns = [
     path("oversight/", log.OversightLogView.as_view(), name="oversight-log"),
@@ -33,4 +33,13 @@ urlpatterns += [
         anomalies.AnomalyQueueView.as_view(),
         name="audit-board-anomaly-review",
     ),
+]
+
+# Complaints and records requests entered by the board, and the annual surveillance report
+# (audit.views.records, audit.views.report, docs/annual-report.md).
+urlpatterns += [
+    path("oversight/records/", records.BoardRecordsView.as_view(), name="audit-board-records"),
+    path("oversight/records/<int:pk>/", records.BoardRecordView.as_view(), name="audit-board-record"),
+    path("oversight/report/", report.AnnualReportView.as_view(), name="audit-board-report"),
+    path("oversight/report/<str:fmt>/", report.AnnualReportFileView.as_view(), name="audit-board-report-file"),
 ]
