@@ -317,6 +317,19 @@ def _refused(path: str, form: str = "main form.stacked", **fields: str) -> Via:
     return via
 
 
+def _board_record_entered(page: Any, server: LiveServer, world: World) -> None:
+    """A complaint the board enters (committed in Rialto, like the world): its own page."""
+    page.goto(server.url(HOST, "/oversight/records/"))
+    form = "main form.stacked"
+    page.select_option(f"{form} [name=kind]", "complaint")
+    page.fill(f"{form} [name=received_on]", "2026-01-05")
+    page.select_option(f"{form} [name=category]", "privacy")
+    page.fill(f"{form} [name=summary]", "Accessibility check: a concern about a camera near a park.")
+    with page.expect_navigation():
+        page.locator(f"{form} button[type=submit]").first.click()
+    _wait_for_path(page, r"/oversight/records/\d+/")
+
+
 def _signed_in_with_password(who: str, path: str) -> Via:
     """The page a person sees after typing their password: the code page, or for staff without
     two-factor the set-up page (after allauth asks for the password again)."""
@@ -500,6 +513,11 @@ PAGES = [
         "audit-board-anomalies", "board", "/oversight/anomalies/?rule=nope&status=maybe", status=400, label="bad filter"
     ),
     Page("oversight-dashboard", "board", "/oversight/dashboard/"),
+    Page("audit-board-records", "board", "/oversight/records/"),
+    Page("audit-board-records", "board", via=_refused("/oversight/records/", summary="x@example.org"), label="refused"),
+    Page("audit-board-record", "board", via=_board_record_entered),
+    Page("audit-board-report", "board", "/oversight/report/"),
+    Page("audit-board-report", "board", "/oversight/report/?year=1999", status=400, label="bad year"),
     Page("oversight-dashboard", "board", "/oversight/dashboard/?month=13", status=400, label="bad filter"),
     Page("transparency", "visitor", "/transparency/"),
     Page("staff-list", "admin", "/department/staff/"),
@@ -532,6 +550,7 @@ NOT_PAGES = {
     "footage-export": "the evidence ZIP",
     "audit-board-export": "the board's selection of the access log as a CSV or JSON file",
     "audit-board-export-manifest": "the signed manifest of that file (JSON)",
+    "audit-board-report-file": "the annual surveillance report as a PDF or CSV file",
     "audit-board-anomaly-review": "POST that adds a review note and redirects to the queue (audit-board-anomalies)",
     "footage-clip-link": "POST that makes a download link and redirects to the file (footage-download)",
     "footage-clip-hold": "POST that redirects to the request",
