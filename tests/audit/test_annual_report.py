@@ -20,6 +20,7 @@ from audit.checkpoints import checkpoint_make
 from audit.models import AccessEvent, AnomalyFlag, SignedCheckpoint
 from audit.rollups import department_time_zone
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record
+from cameras.area_rollups import area_rollups_catch_up
 from tenants.models import Department
 from tests.audit.test_board_records import records_emptied
 from tests.cameras.test_anomalies import _reset
@@ -278,3 +279,28 @@ def test_a_supervisor_reads_the_report(log: Department, logged_in_staff: Any) ->
     client, _user = logged_in_staff(Role.SUPERVISOR)
 
     assert client.get(REPORT).status_code == 200
+
+
+@pytest.mark.parametrize("caught_up", ["before the checkpoint", "after the later events"])
+def test_the_police_areas_are_counted_to_the_checkpoint_wherever_the_area_rollup_stands(
+    board: TenantClient, caught_up: str
+) -> None:
+    place = {"area": {"shape": "circle", "center": [-117.37, 34.1], "radius_m": 300}}
+    for _ in range(6):
+        event("search", category="property_crime", details=place)
+    if caught_up == "before the checkpoint":
+        area_rollups_catch_up()
+        event("search", category="property_crime", details=place)
+        checkpoint = checkpoint_make()
+    else:
+        checkpoint = checkpoint_make()
+    for _ in range(3):
+        event("search", category="property_crime", details=place)
+    if caught_up == "after the later events":
+        area_rollups_catch_up()
+
+    cells = _csv(board.get(f"{REPORT}csv/", {"year": _year(), "checkpoint": checkpoint.pk}).content)
+
+    expected = 7 if caught_up == "before the checkpoint" else 6
+    allowed = [v for (s, _t, _r, c), v in cells.items() if s == "R5" and c == "Allowed"]
+    assert allowed == [str(expected)]
