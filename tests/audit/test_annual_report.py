@@ -5,6 +5,7 @@ small cells suppressed, for the log's readers only, bad years and checkpoints na
 import csv
 import datetime as dt
 import io
+import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,7 @@ from tenants.models import Department
 from tests.audit.test_board_records import records_emptied
 from tests.cameras.test_anomalies import _reset
 from tests.conftest import TenantClient
+from tests.factories import UserFactory, camera_make
 
 REPORT = "/oversight/report/"
 OFFICER = ActorSnapshot(user_id=7, label="Officer Seven", badge="7", role="officer", mfa=True, ip="10.0.0.1")
@@ -304,3 +306,25 @@ def test_the_police_areas_are_counted_to_the_checkpoint_wherever_the_area_rollup
     expected = 7 if caught_up == "before the checkpoint" else 6
     allowed = [v for (s, _t, _r, c), v in cells.items() if s == "R5" and c == "Allowed"]
     assert allowed == [str(expected)]
+
+
+def test_registered_cameras_are_counted_as_they_were_at_the_checkpoints_time(
+    board: TenantClient, log: Department
+) -> None:
+    owner = UserFactory(role=Role.RESIDENT)
+    checkpoint = checkpoint_make()
+    before = _r4(board.get(f"{REPORT}csv/", {"year": _year(), "checkpoint": checkpoint.pk}).content)
+    for _ in range(5):
+        camera_make(owner, log)
+
+    held = _r4(board.get(f"{REPORT}csv/", {"year": _year(), "checkpoint": checkpoint.pk}).content)
+    time.sleep(1.1)  # a checkpoint's time is in whole seconds
+    now = _r4(board.get(f"{REPORT}csv/", {"year": _year(), "checkpoint": checkpoint_make().pk}).content)
+
+    assert held == before
+    assert now != held
+    assert now[("Registered cameras by kind of property", "Home")] != "0"
+
+
+def _r4(body: bytes) -> dict[tuple[str, str], str]:
+    return {(table, row): value for (section, table, row, _c), value in _csv(body).items() if section == "R4"}
