@@ -239,7 +239,9 @@ def report_checkpoint(value: str) -> SignedCheckpoint:
                 field="checkpoint",
             )
         return latest
-    found = SignedCheckpoint.objects.filter(pk=int(value)).first() if value.isascii() and value.isdigit() else None
+    # At most 18 digits: a checkpoint's number is a bigint, and a longer one names none.
+    number = value.isascii() and value.isdigit() and len(value) <= 18
+    found = SignedCheckpoint.objects.filter(pk=int(value)).first() if number else None
     if found is None:
         raise ReportError(
             _("There is no signed checkpoint #%(value)s: choose one from the list.") % {"value": value[:20]},

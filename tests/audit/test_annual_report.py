@@ -239,6 +239,7 @@ def test_the_page_shows_the_report_and_each_generation_is_logged(board: TenantCl
         ({"year": "2999"}, "The year must be between 2000 and"),
         ({"checkpoint": "999999"}, "There is no signed checkpoint #999999"),
         ({"checkpoint": "latest"}, "There is no signed checkpoint #latest"),
+        ({"checkpoint": "99999999999999999999"}, "There is no signed checkpoint #99999999999999999999"),
         ({"month": "3"}, "Unknown parameter: month"),
     ],
 )
