@@ -5,6 +5,39 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+# Nothing the board entered is deleted: a record is changed (its history keeps every version)
+# or marked "entered in error". Triggers, enabled ALWAYS as the log's are, refuse DELETE and
+# TRUNCATE of records and any change to their history.
+FORWARD = """
+CREATE OR REPLACE FUNCTION audit_boardrecord_kept() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% is kept: % is not allowed', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE TRIGGER audit_boardrecord_no_delete
+    BEFORE DELETE ON audit_boardrecord FOR EACH ROW EXECUTE FUNCTION audit_boardrecord_kept();
+CREATE TRIGGER audit_boardrecord_no_truncate
+    BEFORE TRUNCATE ON audit_boardrecord FOR EACH STATEMENT EXECUTE FUNCTION audit_boardrecord_kept();
+CREATE TRIGGER audit_historicalboardrecord_no_update_delete
+    BEFORE UPDATE OR DELETE ON audit_historicalboardrecord FOR EACH ROW EXECUTE FUNCTION audit_boardrecord_kept();
+CREATE TRIGGER audit_historicalboardrecord_no_truncate
+    BEFORE TRUNCATE ON audit_historicalboardrecord FOR EACH STATEMENT EXECUTE FUNCTION audit_boardrecord_kept();
+ALTER TABLE audit_boardrecord ENABLE ALWAYS TRIGGER audit_boardrecord_no_delete;
+ALTER TABLE audit_boardrecord ENABLE ALWAYS TRIGGER audit_boardrecord_no_truncate;
+ALTER TABLE audit_historicalboardrecord ENABLE ALWAYS TRIGGER audit_historicalboardrecord_no_update_delete;
+ALTER TABLE audit_historicalboardrecord ENABLE ALWAYS TRIGGER audit_historicalboardrecord_no_truncate;
+"""
+
+BACKWARD = """
+DROP TRIGGER IF EXISTS audit_historicalboardrecord_no_truncate ON audit_historicalboardrecord;
+DROP TRIGGER IF EXISTS audit_historicalboardrecord_no_update_delete ON audit_historicalboardrecord;
+DROP TRIGGER IF EXISTS audit_boardrecord_no_truncate ON audit_boardrecord;
+DROP TRIGGER IF EXISTS audit_boardrecord_no_delete ON audit_boardrecord;
+DROP FUNCTION IF EXISTS audit_boardrecord_kept();
+"""
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -140,4 +173,5 @@ class Migration(migrations.Migration):
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
+        migrations.RunSQL(FORWARD, BACKWARD),
     ]

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -20,10 +20,24 @@ RECORDS = "/oversight/records/"
 ACTOR = ActorSnapshot(user_id=None, label="Board", role="oversight", mfa=True)
 
 
+_KEPT = {
+    "audit_boardrecord": ("audit_boardrecord_no_delete", "audit_boardrecord_no_truncate"),
+    "audit_historicalboardrecord": (
+        "audit_historicalboardrecord_no_update_delete",
+        "audit_historicalboardrecord_no_truncate",
+    ),
+}
+
+
 def records_emptied() -> None:
+    """No records in this department, as a superuser would empty them (triggers off), inside
+    the test's transaction (rolled back after it)."""
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_historicalboardrecord")
-        cursor.execute("DELETE FROM audit_boardrecord")
+        for table, triggers in _KEPT.items():
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (the test's own table names)
+            for name in triggers:
+                cursor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {name}")
 
 
 @pytest.fixture
@@ -140,11 +154,21 @@ def test_a_change_without_a_note_is_refused(board: TenantClient) -> None:
     assert not AccessEvent.objects.filter(seq__gt=before, action="board_record").exists()
 
 
-def test_a_record_is_never_deleted(board: TenantClient) -> None:
+def test_a_record_and_its_history_are_never_deleted(board: TenantClient) -> None:
     board.post(RECORDS, complaint())
 
     with pytest.raises(ValueError, match="never deleted"):
         BoardRecord.objects.get().delete()
+    for sql in (
+        "DELETE FROM audit_boardrecord",
+        "TRUNCATE audit_boardrecord CASCADE",
+        "UPDATE audit_historicalboardrecord SET summary = 'rewritten'",
+        "DELETE FROM audit_historicalboardrecord",
+    ):
+        with pytest.raises(DatabaseError, match="is kept"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+
+    assert BoardRecord.objects.get().history.get().summary.startswith("A resident asks")
 
 
 def test_a_supervisor_reads_the_records_but_cannot_enter_one(logged_in_staff: Any) -> None:
