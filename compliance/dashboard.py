@@ -243,3 +243,19 @@ def site_attestations(*, site: Site, limit: int = 20) -> list[Attestation]:
 
 def site_notices_open(*, site: Site) -> list[Notice]:
     return list(Notice.objects.filter(site=site, resolved_on__isnull=True).select_related("ordinance"))
+
+
+def public_list() -> list[tuple[str, str, Status]]:
+    """(business name, category code, status) of every covered business with a name, by name:
+    what the public page lists when the department's policy makes the list public (two queries
+    at most). Homes are never listed."""
+    worst = dict(
+        ComplianceRecord.objects.filter(site__kind="business")
+        .exclude(site__business_name="")
+        .values("site_id")
+        .annotate(worst=Max("rank"))
+        .order_by()
+        .values_list("site_id", "worst")
+    )
+    sites = Site.objects.filter(pk__in=list(worst)).only("business_name", "business_category").order_by("business_name")
+    return [(site.business_name, site.business_category, _BY_RANK[worst[site.pk]]) for site in sites]
