@@ -112,6 +112,7 @@ def _rows_for(site_ids: list[int], worst: dict[int, int]) -> list[SiteRow]:
     for record in (
         ComplianceRecord.objects.filter(site_id__in=site_ids)
         .select_related("ordinance", "police_area")
+        .defer("police_area__area")  # the area's polygon is large and not shown
         .order_by("site_id", "-rank")
     ):
         records[record.site_id].append(record)

@@ -121,6 +121,8 @@ class ComplianceDashboardView(ComplianceReaderMixin, View):
         late = dashboard.deliveries_late()
         boundary = request.tenant.boundary  # type: ignore[attr-defined]
         query = _query_without_page(request)
+        statuses = {s.value: status_label(s) for s in Status}
+        labels = {code: requirement_label(code) for code in {code for row in rows for code in row.unmet}}
         return render(
             request,
             "console/compliance.html",
@@ -129,9 +131,9 @@ class ComplianceDashboardView(ComplianceReaderMixin, View):
                 "form": form,
                 "counts": [(status, status_label(status), n, STATUS_COLOURS[status]) for status, n in counts.items()],
                 "covered": sum(counts.values()),
-                "rows": rows,
-                "labels": {code: requirement_label(code) for row in rows for code in row.unmet},
-                "status_labels": {s.value: status_label(s) for s in Status},
+                # Labels looked up once per code, not per row and cell (gettext is not free).
+                "rows": [(row, statuses[row.status], ", ".join(labels[code] for code in row.unmet)) for row in rows],
+                "status_labels": statuses,
                 "total": total,
                 "page": min(page, pages),
                 "pages": pages,
