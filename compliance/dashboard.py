@@ -10,14 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, FloatField, Func, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from cameras.models import Site
 
 from .models import Attestation, ComplianceRecord, Notice, Ordinance
 from .records import status_rank
 from .rules import Requirement, Status
+from .selectors import POLICY_KEY
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -57,7 +58,7 @@ def _records(filters: DashboardFilters) -> QuerySet[ComplianceRecord]:
     if filters.ordinance:
         records = records.filter(ordinance_key=filters.ordinance)
     if filters.category:
-        records = records.filter(site__business_category=filters.category)
+        records = records.filter(category=filters.category)
     if filters.area is not None:
         records = records.filter(police_area_id=filters.area)
     if filters.q:
@@ -66,20 +67,23 @@ def _records(filters: DashboardFilters) -> QuerySet[ComplianceRecord]:
     return records
 
 
-def _per_site(filters: DashboardFilters, *, with_status: bool = True) -> QuerySet[Any]:
-    """One row per site: (site_id, worst rank), filtered."""
-    per_site = _records(filters).values("site_id").annotate(worst=Max("rank")).order_by()
+def _per_site(filters: DashboardFilters, *, with_status: bool = True) -> tuple[QuerySet[ComplianceRecord], str]:
+    """One row per site and the name of its status's rank: the site's ``primary`` row and its
+    worst rank over every ordinance, or, filtered by ordinance, that ordinance's row and rank."""
+    records = _records(filters)
+    if filters.ordinance:
+        per_site, rank = records, "rank"
+    else:
+        per_site, rank = records.filter(primary=True), "site_rank"
     if with_status and filters.status in Status.__members__.values():
-        per_site = per_site.filter(worst=status_rank(filters.status))
-    return per_site
+        per_site = per_site.filter(**{rank: status_rank(filters.status)})
+    return per_site.order_by(), rank
 
 
 def compliance_counts(filters: DashboardFilters) -> dict[Status, int]:
     """Covered sites by status under the filters other than the status (one query)."""
-    sql, params = _per_site(filters, with_status=False).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT worst, count(*) FROM ({sql}) AS per_site GROUP BY worst", params)  # noqa: S608  # the inner SQL is Django's, with parameters
-        found = {_BY_RANK[rank]: n for rank, n in cursor.fetchall()}
+    per_site, rank = _per_site(filters, with_status=False)
+    found = {_BY_RANK[row[rank]]: row["n"] for row in per_site.values(rank).annotate(n=Count("id"))}
     return {status: found.get(status, 0) for status in COVERED_STATUSES}
 
 
@@ -142,34 +146,36 @@ def _rows_for(site_ids: list[int], worst: dict[int, int]) -> list[SiteRow]:
 
 def compliance_page(filters: DashboardFilters, *, page: int, per_page: int) -> tuple[list[SiteRow], int]:
     """One page of the filtered sites, worst first, and how many there are (four queries)."""
-    per_site = _per_site(filters)
+    per_site, rank = _per_site(filters)
     total = per_site.count()
     start = max(page - 1, 0) * per_page
-    chosen = list(per_site.order_by("-worst", "site_id").values_list("site_id", "worst")[start : start + per_page])
+    chosen = list(per_site.order_by(f"-{rank}", "site_id").values_list("site_id", rank)[start : start + per_page])
     return _rows_for([site_id for site_id, _ in chosen], dict(chosen)), total
 
 
 def compliance_rows(filters: DashboardFilters, *, chunk: int = 2000) -> Iterator[SiteRow]:
     """Every filtered site, worst first, a chunk at a time (the streamed CSV)."""
-    chosen = list(_per_site(filters).order_by("-worst", "site_id").values_list("site_id", "worst"))
+    per_site, rank = _per_site(filters)
+    chosen = list(per_site.order_by(f"-{rank}", "site_id").values_list("site_id", rank))
     for start in range(0, len(chosen), chunk):
         part = chosen[start : start + chunk]
         yield from _rows_for([site_id for site_id, _ in part], dict(part))
 
 
+def _coordinate(axis: str) -> Func:
+    return Func(
+        F("site__location"),
+        function=f"ST_{axis}",
+        template="%(function)s(%(expressions)s::geometry)",
+        output_field=FloatField(),
+    )
+
+
 def compliance_map_points(filters: DashboardFilters) -> list[list[Any]]:
     """[lon, lat, status] of each filtered site, rounded to 4 decimals (~10 m), in one query."""
-    sql, params = _per_site(filters).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT round(ST_X(s.location::geometry)::numeric, 4), round(ST_Y(s.location::geometry)::numeric, 4),
-                   per_site.worst
-            FROM ({sql}) AS per_site JOIN {Site._meta.db_table} AS s ON s.id = per_site.site_id
-            """,  # noqa: S608  # the inner SQL is Django's, with parameters
-            params,
-        )
-        return [[float(lon), float(lat), _BY_RANK[worst].value] for lon, lat, worst in cursor.fetchall()]
+    per_site, rank = _per_site(filters)
+    rows = per_site.annotate(lon=_coordinate("X"), lat=_coordinate("Y")).values_list("lon", "lat", rank)
+    return [[round(lon, 4), round(lat, 4), _BY_RANK[worst].value] for lon, lat, worst in rows]
 
 
 def attestations_overdue(*, limit: int = 20) -> tuple[int, list[tuple[Any, str, str]]]:
@@ -202,35 +208,31 @@ def deliveries_late(*, site_ids: list[int] | None = None) -> dict[int, int] | No
 
 
 def ordinances_for_filter() -> list[tuple[str, str]]:
-    """(key, name) of every ordinance with stored judgements, for the filter (one query)."""
-    keys = set(ComplianceRecord.objects.values_list("ordinance_key", flat=True).distinct())
-    named = [(str(o.public_id), o.name) for o in Ordinance.objects.order_by("name") if str(o.public_id) in keys]
-    return named + ([(key, key) for key in sorted(keys) if key not in {k for k, _ in named}])
+    """(key, name) of every ordinance, and the policy's when it judged some site (two queries)."""
+    named = [(str(o.public_id), o.name) for o in Ordinance.objects.order_by("name").only("public_id", "name")]
+    if ComplianceRecord.objects.filter(ordinance_key=POLICY_KEY).exists():
+        named.append((POLICY_KEY, str(_("The department's policy"))))
+    return named
 
 
 def public_rates(*, by: str) -> list[tuple[str, int, int]]:
     """(group label, covered sites, compliant sites) by police area (``by="area"``) or business
-    category (``by="category"``), one query; a site counts as compliant when its worst status is
-    compliant or exempt. Unsuppressed: the public page suppresses small cells."""
-    field = "police_area__name" if by == "area" else "site__business_category"
-    per_site = (
-        ComplianceRecord.objects.values("site_id", field)
-        .annotate(worst=Max("rank"))
-        .order_by()
-        .values_list(field, "worst")
-    )
-    sql, params = per_site.query.sql_with_params()
+    category (``by="category"``), one query; a site counts as compliant when its status over
+    every ordinance is compliant or exempt. Unsuppressed: the public page suppresses small cells."""
+    field = "police_area__name" if by == "area" else "category"
     good = [status_rank(Status.COMPLIANT), status_rank(Status.EXEMPT)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT g, count(*), count(*) FILTER (WHERE w = ANY(%s)) FROM ({sql}) AS t(g, w) GROUP BY g ORDER BY g",  # noqa: S608
-            [good, *params],
-        )
-        return [(label or "", covered, compliant) for label, covered, compliant in cursor.fetchall()]
+    rows = (
+        ComplianceRecord.objects.filter(primary=True)
+        .values(field)
+        .annotate(covered=Count("id"), compliant=Count("id", filter=Q(site_rank__in=good)))
+        .order_by(field)
+        .values_list(field, "covered", "compliant")
+    )
+    return [(label or "", covered, compliant) for label, covered, compliant in rows]
 
 
 def covered_total() -> int:
-    return ComplianceRecord.objects.aggregate(n=Count("site_id", distinct=True))["n"]
+    return ComplianceRecord.objects.filter(primary=True).count()
 
 
 def site_get(*, public_id: Any) -> Site:
@@ -251,12 +253,9 @@ def public_list() -> list[tuple[str, str, Status]]:
     what the public page lists when the department's policy makes the list public (two queries
     at most). Homes are never listed."""
     worst = dict(
-        ComplianceRecord.objects.filter(site__kind="business")
+        ComplianceRecord.objects.filter(primary=True, site__kind="business")
         .exclude(site__business_name="")
-        .values("site_id")
-        .annotate(worst=Max("rank"))
-        .order_by()
-        .values_list("site_id", "worst")
+        .values_list("site_id", "site_rank")
     )
     sites = Site.objects.filter(pk__in=list(worst)).only("business_name", "business_category").order_by("business_name")
     return [(site.business_name, site.business_category, _BY_RANK[worst[site.pk]]) for site in sites]

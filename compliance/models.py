@@ -273,7 +273,15 @@ class ComplianceRecord(models.Model):
     # The police area the site lies in when judged (places.PoliceArea), for the filters and
     # the public rates by area; an area import reaches it with the next nightly run.
     police_area = models.ForeignKey("places.PoliceArea", on_delete=models.SET_NULL, null=True, blank=True)
+    # The site's business category when judged (a change to it re-judges the site): the filter
+    # and the public rates by category read it here, without joining every site.
+    category = models.CharField(max_length=24, blank=True)
     computed_at = models.DateTimeField()
+    # The site's status over all its ordinances (the worst rank of its rows), on each row, and
+    # one row per site marked ``primary``: the dashboard counts, pages and maps sites with an
+    # indexed filter instead of grouping every row by site on each view.
+    site_rank = models.PositiveSmallIntegerField()
+    primary = models.BooleanField()
 
     class Meta:
         constraints = [
@@ -281,7 +289,21 @@ class ComplianceRecord(models.Model):
         ]
         indexes = [
             models.Index(fields=["recheck_on"], name="compliance_record_recheck"),
-            models.Index(fields=["ordinance_key", "rank"], name="compliance_record_ord_rank"),
+            models.Index(fields=["computed_at"], name="compliance_record_computed"),
+            models.Index(fields=["ordinance_key", "rank", "site"], name="compliance_record_ord_rank"),
+            models.Index(
+                fields=["site_rank", "site"], name="compliance_record_primary", condition=models.Q(primary=True)
+            ),
+            models.Index(
+                fields=["category", "site_rank", "site"],
+                name="compliance_record_category",
+                condition=models.Q(primary=True),
+            ),
+            models.Index(
+                fields=["next_attestation_due", "site"],
+                name="compliance_record_overdue",
+                condition=models.Q(failed__contains=["attestation"]),
+            ),
         ]
 
     def __str__(self) -> str:

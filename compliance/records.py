@@ -125,12 +125,12 @@ def _attestation_recheck(next_due: dt.date | None, today: dt.date) -> dt.date | 
 # Every value is a parameter (the round's rows as one JSON array).
 _INSERT = """
 INSERT INTO compliance_compliancerecord (site_id, ordinance_key, ordinance_id, version_id, status, rank,
-    unmet, failed, next_attestation_due, recheck_on, police_area_id, computed_at)
+    unmet, failed, next_attestation_due, recheck_on, police_area_id, category, site_rank, "primary", computed_at)
 SELECT site_id, ordinance_key, ordinance_id, version_id, status, rank, unmet, failed, next_attestation_due,
-    recheck_on, police_area_id, %s
+    recheck_on, police_area_id, category, site_rank, "primary", %s
 FROM jsonb_to_recordset(%s::jsonb) AS r(site_id bigint, ordinance_key text, ordinance_id bigint, version_id bigint,
     status text, rank smallint, unmet text[], failed text[], next_attestation_due date, recheck_on date,
-    police_area_id bigint)
+    police_area_id bigint, category text, site_rank smallint, "primary" boolean)
 """
 
 
@@ -163,7 +163,10 @@ def records_refresh(*, site_ids: Iterable[int] | None = None, now: dt.datetime |
         recheck = _recheck_days(chunk, now)
         rows: list[dict[str, Any]] = []
         for site, area in zip(sites, areas, strict=True):
-            for result in results[site.pk].covering:
+            covering = results[site.pk].covering
+            site_rank = max((status_rank(r.status) for r in covering), default=0)
+            primary_key = next((r.rules.key for r in covering if status_rank(r.status) == site_rank), None)
+            for result in covering:
                 judgement = result.judgement
                 candidates = [
                     d
@@ -185,6 +188,9 @@ def records_refresh(*, site_ids: Iterable[int] | None = None, now: dt.datetime |
                         "next_attestation_due": due.isoformat() if due else None,
                         "recheck_on": recheck_on.isoformat() if recheck_on else None,
                         "police_area_id": area.pk if area else None,
+                        "category": site.business_category,
+                        "site_rank": site_rank,
+                        "primary": result.rules.key == primary_key,
                     }
                 )
         with transaction.atomic():
