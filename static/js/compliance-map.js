@@ -33,9 +33,11 @@
         });
         layer.addTo(map);
         el.dataset.loaded = String(data.sites.length);
+        el.dataset.ready = "1";
       })
       .catch(function () {
         if (message) { message.textContent = el.dataset.failed; message.hidden = false; }
+        el.dataset.ready = "1";
       });
   }
 
