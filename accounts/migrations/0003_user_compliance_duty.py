@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_user_language'),
+        ("accounts", "0002_user_language"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicaluser',
-            name='compliance_duty',
-            field=models.BooleanField(default=False, verbose_name='compliance duty'),
+            model_name="historicaluser",
+            name="compliance_duty",
+            field=models.BooleanField(default=False, verbose_name="compliance duty"),
         ),
         migrations.AddField(
-            model_name='user',
-            name='compliance_duty',
-            field=models.BooleanField(default=False, verbose_name='compliance duty'),
+            model_name="user",
+            name="compliance_duty",
+            field=models.BooleanField(default=False, verbose_name="compliance duty"),
         ),
     ]

@@ -6,37 +6,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cameras', '0009_site_ordinance_facts'),
-        ('compliance', '0001_initial'),
-        ('places', '0002_police_areas_sensitive_places'),
+        ("cameras", "0009_site_ordinance_facts"),
+        ("compliance", "0001_initial"),
+        ("places", "0002_police_areas_sensitive_places"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ComplianceRecord',
+            name="ComplianceRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ordinance_key', models.CharField(max_length=40)),
-                ('status', models.CharField(max_length=20)),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('unmet', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), blank=True, default=list, size=None)),
-                ('failed', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), blank=True, default=list, size=None)),
-                ('next_attestation_due', models.DateField(blank=True, null=True)),
-                ('recheck_on', models.DateField(blank=True, null=True)),
-                ('category', models.CharField(blank=True, max_length=24)),
-                ('computed_at', models.DateTimeField()),
-                ('site_rank', models.PositiveSmallIntegerField()),
-                ('primary', models.BooleanField()),
-                ('ordinance', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='compliance.ordinance')),
-                ('police_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='places.policearea')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='compliance_records', to='cameras.site')),
-                ('version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='compliance.ordinanceversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("ordinance_key", models.CharField(max_length=40)),
+                ("status", models.CharField(max_length=20)),
+                ("rank", models.PositiveSmallIntegerField()),
+                (
+                    "unmet",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=20), blank=True, default=list, size=None
+                    ),
+                ),
+                (
+                    "failed",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=20), blank=True, default=list, size=None
+                    ),
+                ),
+                ("next_attestation_due", models.DateField(blank=True, null=True)),
+                ("recheck_on", models.DateField(blank=True, null=True)),
+                ("category", models.CharField(blank=True, max_length=24)),
+                ("computed_at", models.DateTimeField()),
+                ("site_rank", models.PositiveSmallIntegerField()),
+                ("primary", models.BooleanField()),
+                (
+                    "ordinance",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="compliance.ordinance",
+                    ),
+                ),
+                (
+                    "police_area",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="places.policearea"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="compliance_records",
+                        to="cameras.site",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="compliance.ordinanceversion",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['recheck_on'], name='compliance_record_recheck'), models.Index(fields=['computed_at'], name='compliance_record_computed'), models.Index(fields=['ordinance_key', 'rank', 'site'], name='compliance_record_ord_rank'), models.Index(condition=models.Q(('primary', True)), fields=['site_rank', 'site'], name='compliance_record_primary'), models.Index(condition=models.Q(('primary', True)), fields=['category', 'site_rank', 'site'], name='compliance_record_category'), models.Index(condition=models.Q(('failed__contains', ['attestation'])), fields=['next_attestation_due', 'site'], name='compliance_record_overdue')],
-                'constraints': [models.UniqueConstraint(fields=('site', 'ordinance_key'), name='compliance_record_site_ordinance')],
+                "indexes": [
+                    models.Index(fields=["recheck_on"], name="compliance_record_recheck"),
+                    models.Index(fields=["computed_at"], name="compliance_record_computed"),
+                    models.Index(fields=["ordinance_key", "rank", "site"], name="compliance_record_ord_rank"),
+                    models.Index(
+                        condition=models.Q(("primary", True)),
+                        fields=["site_rank", "site"],
+                        name="compliance_record_primary",
+                    ),
+                    models.Index(
+                        condition=models.Q(("primary", True)),
+                        fields=["category", "site_rank", "site"],
+                        name="compliance_record_category",
+                    ),
+                    models.Index(
+                        condition=models.Q(("failed__contains", ["attestation"])),
+                        fields=["next_attestation_due", "site"],
+                        name="compliance_record_overdue",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("site", "ordinance_key"), name="compliance_record_site_ordinance")
+                ],
             },
         ),
     ]

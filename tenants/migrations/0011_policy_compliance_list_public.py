@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0010_policy_anomaly_thresholds'),
+        ("tenants", "0010_policy_anomaly_thresholds"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='departmentpolicy',
-            name='compliance_list_public',
-            field=models.BooleanField(default=False, help_text='Off: the public compliance page shows only counts and rates by area and category.', verbose_name='publish the list of covered businesses and their compliance'),
+            model_name="departmentpolicy",
+            name="compliance_list_public",
+            field=models.BooleanField(
+                default=False,
+                help_text="Off: the public compliance page shows only counts and rates by area and category.",
+                verbose_name="publish the list of covered businesses and their compliance",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldepartmentpolicy',
-            name='compliance_list_public',
-            field=models.BooleanField(default=False, help_text='Off: the public compliance page shows only counts and rates by area and category.', verbose_name='publish the list of covered businesses and their compliance'),
+            model_name="historicaldepartmentpolicy",
+            name="compliance_list_public",
+            field=models.BooleanField(
+                default=False,
+                help_text="Off: the public compliance page shows only counts and rates by area and category.",
+                verbose_name="publish the list of covered businesses and their compliance",
+            ),
         ),
     ]
