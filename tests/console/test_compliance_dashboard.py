@@ -264,3 +264,41 @@ def test_rows_of_a_deleted_site_go_with_it(in_rialto: Department, ordinance: Any
     camera_services.site_delete(owner=site.owner, site=site)
 
     assert not ComplianceRecord.objects.filter(site_id=site.pk).exists()
+
+
+def test_taking_the_duty_away_closes_the_dashboard_again(make_staff: Any, ordinance: Any) -> None:
+    admin, _admin_user = _client_for(make_staff, Role.DEPT_ADMIN)
+    supervisor, supervisor_user = _client_for(make_staff, Role.SUPERVISOR, compliance_duty=True)
+    assert supervisor.get("/console/compliance/").status_code == 200
+
+    admin.post(f"/department/staff/{supervisor_user.pk}/compliance-duty/", {"on": "0"})
+
+    assert supervisor.get("/console/compliance/").status_code == 404
+
+
+def test_filtered_by_ordinance_a_site_has_its_status_under_that_ordinance(
+    admin_client: TenantClient, in_rialto: Department, policy: DepartmentPolicy, ordinance: Any
+) -> None:
+    other = ordinance_make(
+        policy, {"name": "Dashboard bars only", "effective_on": ordinance.effective_on, "business_categories": ["bar"]}
+    )
+    _stations(in_rialto, 2, prefix="ByOrdinance")
+
+    mine = admin_client.get(
+        "/console/compliance/", {"q": "ByOrdinance", "ordinance": str(ordinance.ordinance.public_id)}
+    )
+    theirs = admin_client.get("/console/compliance/", {"q": "ByOrdinance", "ordinance": str(other.ordinance.public_id)})
+
+    assert mine.context["total"] == 2
+    assert theirs.context["total"] == 0
+
+
+def test_late_deliveries_say_they_are_not_tracked_until_requests_carry_a_deadline(
+    admin_client: TenantClient, in_rialto: Department, ordinance: Any
+) -> None:
+    _stations(in_rialto, 1, prefix="Late")
+
+    response = admin_client.get("/console/compliance/", {"q": "Late Test"})
+
+    assert response.context["late"] is None
+    assert "do not carry an ordinance" in response.content.decode()
