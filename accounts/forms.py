@@ -125,6 +125,7 @@ class PolicyForm(forms.ModelForm):
             "ordinance_minimum_level",
             "ordinance_effective_date",
             "ordinance_site_kinds",
+            "compliance_list_public",
         ]
         widgets = {"ordinance_effective_date": forms.DateInput(attrs={"type": "date"})}
 

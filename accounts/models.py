@@ -73,6 +73,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The language of every e-mail sent to this user (accounts.language), and of their pages
     # after they sign in; blank: the department's language.
     language = models.CharField(_("language"), max_length=10, choices=language_choices, blank=True, default="")
+    # The compliance duty (issue 16): a supervisor the administrator gave it reads the ordinance
+    # compliance dashboard; administrators always do (may_read_compliance). Kept in history.
+    compliance_duty = models.BooleanField(_("compliance duty"), default=False)
 
     # History of who changed role and active state (and the other profile fields).
     # Login bookkeeping and the password hash are left out on purpose.
@@ -99,6 +102,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def may_hold_api_tokens(self) -> bool:
         """Whether the menu and the tokens page offer API tokens to this user."""
         return self.role in API_TOKEN_ROLES
+
+    @property
+    def may_read_compliance(self) -> bool:
+        """The compliance dashboard: department administrators, and supervisors given the duty."""
+        if not self.is_active:
+            return False
+        return self.role == Role.DEPT_ADMIN or (self.role == Role.SUPERVISOR and self.compliance_duty)
 
     @property
     def display_label(self) -> str:

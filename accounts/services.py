@@ -47,6 +47,7 @@ class AccountProblem(StrEnum):
     ACCOUNT_INACTIVE = "account_inactive"
     MFA_REQUIRED = "mfa_required"
     STAFF_NOT_DELETABLE = "staff_not_deletable"
+    DUTY_NOT_SUPERVISOR = "duty_not_supervisor"
 
 
 class AccountError(Refused):
@@ -156,6 +157,24 @@ def user_role_change(*, actor: User, user: User, role: str) -> User:
         _with_actor(user, actor).save(update_fields=["role"])
         user_changed(user_id=user.pk)  # an open live view re-checks the role at once
     logger.info("role changed", extra={"user_id": user.pk, "role": role, "actor_id": actor.pk})
+    return user
+
+
+def user_compliance_duty_set(*, actor: User, user: User, on: bool) -> User:
+    """Give a supervisor the compliance duty (the ordinance compliance dashboard) or take it
+    away. Only supervisors hold it: administrators read the dashboard anyway, and no other role
+    may, so giving it to anyone else is refused."""
+    if on and user.role != Role.SUPERVISOR:
+        raise AccountError(
+            _("Only supervisors can be given the compliance duty."),
+            code=AccountProblem.DUTY_NOT_SUPERVISOR,
+            field="role",
+        )
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.compliance_duty = on
+        _with_actor(user, actor).save(update_fields=["compliance_duty"])
+    logger.info("compliance duty changed", extra={"user_id": user.pk, "on": on, "actor_id": actor.pk})
     return user
 
 

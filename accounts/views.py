@@ -32,6 +32,7 @@ from .services import (
     AccountError,
     api_token_issue,
     api_token_revoke,
+    user_compliance_duty_set,
     user_deactivate,
     user_invite,
     user_language_set,
@@ -105,6 +106,24 @@ class StaffRoleChangeView(DeptAdminRequiredMixin, View):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Role of %(email)s changed.") % {"email": target.email})
+        return redirect("staff-list")
+
+
+class StaffComplianceDutyView(DeptAdminRequiredMixin, View):
+    """Give a supervisor the compliance duty, or take it away (``on=1`` / ``on=0``)."""
+
+    def post(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        target = _staff_or_404(user_id)
+        on = request.POST.get("on") == "1"
+        try:
+            user_compliance_duty_set(actor=request.user, user=target, on=on)  # type: ignore[arg-type]
+        except AccountError as exc:
+            messages.error(request, str(exc))
+        else:
+            text = (
+                _("%(email)s now has the compliance duty.") if on else _("%(email)s no longer has the compliance duty.")
+            )
+            messages.success(request, text % {"email": target.email})
         return redirect("staff-list")
 
 

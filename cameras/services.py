@@ -15,7 +15,7 @@ from tenants.models import Department, DepartmentPolicy
 from tenants.selectors import department_base_url, policy_of
 
 from .consent import EXPIRY_HORIZON_YEARS, MAX_WINDOWS, ConsentLevel, Window, expiry_horizon, window_problems
-from .events import camera_changed
+from .events import camera_changed, site_changed
 from .exceptions import OutsideJurisdiction
 from .geometry import fov_wedge
 from .models import Camera, ConsentGrant, Site
@@ -120,6 +120,7 @@ def site_create(*, owner: "User", department: Department, lon: float, lat: float
     with transaction.atomic():
         site = Site(owner=owner, location=location, **fields)
         _save(site, owner)
+        site_changed(site_id=site.pk)
     return site
 
 
@@ -151,6 +152,7 @@ def site_update(
             for camera in site.cameras.select_for_update():
                 _camera_geometry(camera, site.location)
                 _save(camera, owner)
+        site_changed(site_id=site.pk)
     return site
 
 
@@ -256,6 +258,7 @@ def camera_register(*, owner: "User", site: Site, **fields: Any) -> Camera:
         _save(camera, owner)
         grant = ConsentGrant(camera=camera, level=ConsentLevel.REGISTERED, granted_at=timezone.now())
         _save(grant, owner)
+        site_changed(site_id=site.pk)
     return camera
 
 
@@ -270,6 +273,7 @@ def camera_update(*, owner: "User", camera: Camera, **fields: Any) -> Camera:
             setattr(camera, name, value)
         _camera_geometry(camera, camera.site.location)
         _save(camera, owner)
+        site_changed(site_id=camera.site_id)
     return camera
 
 
@@ -283,6 +287,7 @@ def camera_delete(*, owner: "User", camera: Camera) -> None:
         camera_id = camera.pk
         _delete_camera(camera, owner)
         _erase_camera_history(camera_ids=[camera_id])
+        site_changed(site_id=camera.site_id)
 
 
 def consent_set(
@@ -349,6 +354,7 @@ def consent_set(
         grant.revoked_at = None
         _save(grant, owner)
         camera_changed(camera_public_id=camera.public_id)
+        site_changed(site_id=camera.site_id)
     return grant
 
 
@@ -360,6 +366,7 @@ def consent_revoke(*, owner: "User", camera: Camera) -> ConsentGrant:
             grant.revoked_at = timezone.now()
             _save(grant, owner)
             camera_changed(camera_public_id=camera.public_id)
+            site_changed(site_id=camera.site_id)
     return grant
 
 
@@ -369,4 +376,5 @@ def camera_status_set(*, owner: "User", camera: Camera, status: str) -> Camera:
         camera.status = status
         _save(camera, owner)
         camera_changed(camera_public_id=camera.public_id)
+        site_changed(site_id=camera.site_id)
     return camera

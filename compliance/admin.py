@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from tenants.selectors import policy_current
 
 from .models import Appeal, Attestation, Inspection, Notice, Ordinance, OrdinanceVersion
+from .records import records_refresh_all_on_commit
 from .selectors import version_problems
 
 if TYPE_CHECKING:
@@ -48,11 +49,27 @@ class OrdinanceAdmin(SimpleHistoryAdmin):
     list_display = ("name", "citation", "created_at")
     inlines = [OrdinanceVersionInline]
 
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        records_refresh_all_on_commit()  # every site is judged again under the changed versions
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        records_refresh_all_on_commit()
+
 
 @admin.register(OrdinanceVersion)
 class OrdinanceVersionAdmin(SimpleHistoryAdmin):
     form = OrdinanceVersionForm
     list_display = ("ordinance", "effective_on", "min_consent", "live_connection_required")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        records_refresh_all_on_commit()  # every site is judged again under the changed version
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        records_refresh_all_on_commit()
 
 
 @admin.register(Attestation)

@@ -239,3 +239,72 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.site}"
+
+
+class ComplianceRecord(models.Model):
+    """The stored judgement of one covered site under one ordinance (or the policy's): what the
+    dashboard, its map, its CSV and the public page read, so that 10,000 sites are counted and
+    filtered in SQL instead of judged on every page view.
+
+    Derived data, written only by compliance.records (never edited by a person), so it keeps no
+    history: the records it is computed from do. A site that no ordinance covers has no row.
+
+    Kept current by compliance.tasks: one site after each change to it (site, cameras, consent,
+    bridge, attestations, inspections, notices, appeals), every site after an ordinance change
+    and nightly. ``recheck_on`` is the first day on which time alone can change the judgement
+    (an attestation falling due or expiring, a cure deadline passing, an exemption or a consent
+    ending, a new version coming into force): a read first recomputes the rows whose day has come
+    (compliance.records.records_refresh_stale), so "due soon" and "expired" are right whenever
+    they are read, not only after the nightly run.
+    """
+
+    site = models.ForeignKey("cameras.Site", on_delete=models.CASCADE, related_name="compliance_records")
+    # The ordinance's public id, or compliance.selectors.POLICY_KEY for the policy's flags.
+    ordinance_key = models.CharField(max_length=40)
+    ordinance = models.ForeignKey(Ordinance, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    version = models.ForeignKey(OrdinanceVersion, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=20)
+    # compliance.rules' order of statuses (worst highest): a site's status is its rows' maximum.
+    rank = models.PositiveSmallIntegerField()
+    unmet = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    failed = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    next_attestation_due = models.DateField(null=True, blank=True)
+    recheck_on = models.DateField(null=True, blank=True)
+    # The police area the site lies in when judged (places.PoliceArea), for the filters and
+    # the public rates by area; an area import reaches it with the next nightly run.
+    police_area = models.ForeignKey("places.PoliceArea", on_delete=models.SET_NULL, null=True, blank=True)
+    # The site's business category when judged (a change to it re-judges the site): the filter
+    # and the public rates by category read it here, without joining every site.
+    category = models.CharField(max_length=24, blank=True)
+    computed_at = models.DateTimeField()
+    # The site's status over all its ordinances (the worst rank of its rows), on each row, and
+    # one row per site marked ``primary``: the dashboard counts, pages and maps sites with an
+    # indexed filter instead of grouping every row by site on each view.
+    site_rank = models.PositiveSmallIntegerField()
+    primary = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "ordinance_key"], name="compliance_record_site_ordinance"),
+        ]
+        indexes = [
+            models.Index(fields=["recheck_on"], name="compliance_record_recheck"),
+            models.Index(fields=["computed_at"], name="compliance_record_computed"),
+            models.Index(fields=["ordinance_key", "rank", "site"], name="compliance_record_ord_rank"),
+            models.Index(
+                fields=["site_rank", "site"], name="compliance_record_primary", condition=models.Q(primary=True)
+            ),
+            models.Index(
+                fields=["category", "site_rank", "site"],
+                name="compliance_record_category",
+                condition=models.Q(primary=True),
+            ),
+            models.Index(
+                fields=["next_attestation_due", "site"],
+                name="compliance_record_overdue",
+                condition=models.Q(failed__contains=["attestation"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.ordinance_key}: {self.status}"

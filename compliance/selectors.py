@@ -298,7 +298,25 @@ def sites_compliance(
         rules.insert(0, (legacy, None))
 
     cameras_by_site: dict[int, list[Any]] = defaultdict(list)
-    cameras = list(Camera.objects.filter(site_id__in=ids).select_related("consent").order_by("created_at"))
+    # Only what the judgement reads: a camera's position and field of view are polygons whose
+    # parsing cost more than the judgement itself when thousands of sites are judged at once.
+    cameras = list(
+        Camera.objects.filter(site_id__in=ids)
+        .select_related("consent")
+        .only(
+            "public_id",
+            "site_id",
+            "status",
+            "views",
+            "resolution",
+            "frame_rate",
+            "created_at",
+            "consent__level",
+            "consent__revoked_at",
+            "consent__expires_at",
+        )
+        .order_by("created_at")
+    )
     online = cameras_with_bridge_online(schema=schema, camera_public_ids=[c.public_id for c in cameras])
     for camera in cameras:
         grant = getattr(camera, "consent", None)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cameras.models import Site
 
 from .models import Appeal, AppealDecision, AppealKind, Attestation, Ordinance, OrdinanceVersion
+from .records import records_refresh_all_on_commit, records_refresh_on_commit
 from .selectors import attestable_rows, rules_of, version_problems, versions_in_force
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ def ordinance_version_add(
             raise ValidationError(problems)
         version._history_user = actor  # type: ignore[attr-defined]
         version.save()
+        records_refresh_all_on_commit()  # every site is judged again under the new version
     return version
 
 
@@ -126,6 +128,7 @@ def attestation_file(
     attestation._history_user = owner  # type: ignore[attr-defined]  # simple-history's hook
     with transaction.atomic():
         attestation.save()
+        records_refresh_on_commit(site_id=site.pk)
     return attestation
 
 
@@ -162,4 +165,5 @@ def appeal_request(*, owner: User, site_public_id: Any, ordinance_public_id: Any
         )
         appeal._history_user = owner  # type: ignore[attr-defined]  # simple-history's hook
         appeal.save()
+        records_refresh_on_commit(site_id=site.pk)
     return appeal

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import compliance, views
 
 urlpatterns = [
     path("", views.MapView.as_view(), name="console-map"),
@@ -12,4 +12,8 @@ urlpatterns = [
     path("search/export.csv", views.ExportView.as_view(), name="console-export"),
     path("cameras/<str:camera_id>/", views.CameraDetailView.as_view(), name="console-camera"),
     path("cameras/<str:camera_id>/contact/", views.OwnerContactView.as_view(), name="console-owner-contact"),
+    path("compliance/", compliance.ComplianceDashboardView.as_view(), name="console-compliance"),
+    path("compliance/map-data/", compliance.ComplianceMapDataView.as_view(), name="console-compliance-map-data"),
+    path("compliance/export.csv", compliance.ComplianceExportView.as_view(), name="console-compliance-export"),
+    path("compliance/sites/<uuid:site_id>/", compliance.ComplianceSiteView.as_view(), name="console-compliance-site"),
 ]

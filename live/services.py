@@ -81,6 +81,7 @@ def bridge_create(*, owner: "User", site: Site, name: str, cameras: list[Camera]
         bridge._history_user = owner  # type: ignore[attr-defined]
         bridge.save()
         bridge.cameras.set(cameras)
+        events.site_changed(site_id=site.pk)
     return IssuedBridge(bridge=bridge, token=raw)
 
 
@@ -111,6 +112,7 @@ def bridge_cameras_set(*, owner: "User", bridge_public_id: Any, camera_public_id
         bridge.save()  # a history row: who changed the bridge, and when
         group = bridge_group(department_current().schema_name, bridge.public_id)
         group_send_on_commit(group, {"type": "bridge.cameras"})
+        events.site_changed(site_id=bridge.site_id)
     return bridge
 
 
@@ -130,6 +132,7 @@ def bridge_revoke(*, owner: "User", bridge: Bridge) -> None:
         bridge.save()
         group = bridge_group(department_current().schema_name, bridge.public_id)
         group_send_on_commit(group, {"type": "bridge.revoked"})
+        events.site_changed(site_id=bridge.site_id)
 
 
 def bridge_authenticate(*, raw_token: str) -> Bridge | None:

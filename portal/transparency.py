@@ -40,7 +40,14 @@ from footage.selectors import footage_answers_count
 from tenants.models import DepartmentPolicy
 from tenants.selectors import policy_current
 
-__all__ = ["CheckpointFeed", "TransparencyJsonView", "TransparencyView", "transparency_data"]
+__all__ = [
+    "CheckpointFeed",
+    "TransparencyJsonView",
+    "TransparencyView",
+    "cell_threshold",
+    "published_rate",
+    "transparency_data",
+]
 
 DEFAULT_THRESHOLD = 5
 ANSWERED = ("uploaded", "no_footage", "declined")
@@ -267,3 +274,8 @@ def _level_words(level: str) -> str:
         return _("Consent off (revoked, expired or paused)")
     words = dict(ConsentGrant._meta.get_field("level").flatchoices)
     return str(words.get(level, level))
+
+
+# The public compliance page (portal.compliance_public) publishes by the same rules.
+cell_threshold = _threshold
+published_rate = _rate

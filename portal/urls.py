@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import transparency
+from . import compliance_public, transparency
 from .views import access_log, compliance, registry
 
 urlpatterns = [
@@ -36,4 +36,7 @@ urlpatterns = [
     path("transparency.json", transparency.TransparencyJsonView.as_view(), name="transparency-json"),
     path("transparency/checkpoints.atom", transparency.CheckpointFeed(), name="transparency-checkpoints-feed"),
     # --- end transparency ---
+    # --- Public compliance page (issue 16) ---
+    path("compliance/", compliance_public.CompliancePublicView.as_view(), name="compliance-public"),
+    path("compliance.json", compliance_public.CompliancePublicJsonView.as_view(), name="compliance-public-json"),
 ]

@@ -202,6 +202,13 @@ class DepartmentPolicy(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("On the public transparency page: a count of 1 to this minus one shows as “<N”."),
     )
+    # The public compliance page (issue 16) names covered businesses and their status only
+    # when the department's policy says the list is public; otherwise it shows rates alone.
+    compliance_list_public = models.BooleanField(
+        _("publish the list of covered businesses and their compliance"),
+        default=False,
+        help_text=_("Off: the public compliance page shows only counts and rates by area and category."),
+    )
     # The oversight board's anomaly queue (docs/anomalies.md): each rule's threshold.
     anomaly_day_start_hour = models.PositiveSmallIntegerField(
         _("anomalies: working day starts at (hour)"),

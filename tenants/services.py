@@ -165,6 +165,7 @@ POLICY_EDITABLE_FIELDS = (
     "language",
     "public_cell_threshold",
     *ANOMALY_POLICY_FIELDS,
+    "compliance_list_public",
 )
 
 

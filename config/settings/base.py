@@ -227,6 +227,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "area-rollups": {"task": "cameras.tasks.area_rollups_catch_up", "schedule": 60.0},
     # The board's anomaly queue, five minutes behind the log at most (cameras.anomalies, docs/anomalies.md).
     "anomalies": {"task": "cameras.tasks.anomalies_catch_up", "schedule": 300.0},
+    # Every site's stored compliance, judged again nightly (compliance.records): the safety net
+    # behind the per-change task and the read-time recheck of rows whose day has come.
+    "compliance-refresh-all": {"task": "compliance.tasks.compliance_refresh_all", "schedule": 24 * 3600.0},
 }
 
 # --- Django core --------------------------------------------------------------------------

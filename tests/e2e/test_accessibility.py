@@ -527,6 +527,9 @@ PAGES = [
     Page("policy-edit", "admin", "/department/policy/"),
     Page("policy-edit", "admin", via=_refused("/department/policy/", purpose_categories_text=""), label="refused"),
     Page("footage-integrity-notices", "admin", "/department/integrity/"),
+    Page("console-compliance", "admin", "/console/compliance/"),
+    Page("console-compliance-site", "admin", "/console/compliance/sites/{site}/"),
+    Page("compliance-public", "visitor", "/compliance/"),
 ]
 
 # URL names that are not pages of their own, each with the reason.
@@ -566,6 +569,10 @@ NOT_PAGES = {
     "mfa_download_recovery_codes": "a text file",
     "account_set_password": "redirects to the password change: every account here has a password",
     "account_confirm_login_code": "sign-in by e-mailed code is off: redirects to the sign-in page",
+    "staff-compliance-duty": "POST that redirects to the staff list",
+    "console-compliance-map-data": "JSON for the compliance map",
+    "console-compliance-export": "the compliance list as CSV",
+    "compliance-public-json": "the public compliance page's figures as JSON (open data)",
 }
 
 

@@ -1,0 +1,89 @@
+"""The department's public compliance page: covered sites and compliance rates by area and
+category, small counts suppressed as on the transparency page, and no business named unless the
+policy makes the list public."""
+
+import pytest
+
+from accounts.models import Role
+from compliance import records
+from tenants.models import Department, DepartmentPolicy
+from tenants.services import policy_update
+from tests.conftest import TenantClient
+from tests.factories import DEKALB_AFFIDAVIT, UserFactory, ordinance_make, site_make
+
+pytestmark = pytest.mark.django_db
+
+DEKALB = {**DEKALB_AFFIDAVIT, "name": "Public page test ordinance"}
+
+
+def _stations(department: Department, n: int) -> None:
+    sites = [
+        site_make(
+            UserFactory(role=Role.BUSINESS),
+            department,
+            kind="business",
+            business_category="gas_station",
+            business_name=f"Publicly Named Fuel {i}",
+            lon=-117.40,
+            lat=34.12,
+        )
+        for i in range(n)
+    ]
+    records.records_refresh(site_ids=[s.pk for s in sites])
+
+
+def test_small_counts_are_suppressed_and_their_rate_withheld(
+    in_rialto: Department, policy: DepartmentPolicy, rialto_client: TenantClient
+) -> None:
+    ordinance_make(policy, DEKALB)
+    _stations(in_rialto, 3)
+
+    data = rialto_client.get("/compliance.json").json()
+
+    gas = next(row for row in data["by_business_category"] if row["name"] == "Gas station")
+    assert gas["covered_sites"] == "<5"
+    assert gas["compliance_rate_percent"] is None
+    assert data["covered_sites"] == "<5"
+
+
+def test_counts_at_the_threshold_are_published_with_their_rate(
+    in_rialto: Department, policy: DepartmentPolicy, rialto_client: TenantClient
+) -> None:
+    policy_update(department=in_rialto, actor=None, public_cell_threshold=1)
+    ordinance_make(policy, DEKALB)
+    _stations(in_rialto, 3)
+
+    data = rialto_client.get("/compliance.json").json()
+
+    gas = next(row for row in data["by_business_category"] if row["name"] == "Gas station")
+    assert (gas["covered_sites"], gas["compliant_sites"], gas["compliance_rate_percent"]) == (3, 0, 0.0)
+    assert data["by_police_area"][0]["covered_sites"] == 3
+
+
+def test_no_business_is_named_unless_the_policy_makes_the_list_public(
+    in_rialto: Department, policy: DepartmentPolicy, rialto_client: TenantClient
+) -> None:
+    ordinance_make(policy, DEKALB)
+    _stations(in_rialto, 2)
+
+    hidden = rialto_client.get("/compliance/")
+    policy_update(department=in_rialto, actor=None, compliance_list_public=True)
+    shown = rialto_client.get("/compliance/")
+
+    assert hidden.status_code == 200
+    assert "Publicly Named Fuel" not in hidden.content.decode()
+    assert "Publicly Named Fuel 0" in shown.content.decode()
+    assert "Not compliant" in shown.content.decode()
+
+
+def test_the_page_shows_only_the_departments_own_sites(
+    in_rialto: Department, fontana: Department, policy: DepartmentPolicy, fontana_client: TenantClient
+) -> None:
+    policy_update(department=fontana, actor=None, compliance_list_public=True)
+    ordinance_make(policy, DEKALB)
+    _stations(in_rialto, 2)
+
+    response = fontana_client.get("/compliance/")
+
+    assert response.status_code == 200
+    assert "Publicly Named Fuel" not in response.content.decode()

@@ -1,0 +1,150 @@
+"""Stored compliance (compliance.models.ComplianceRecord): kept current after each change to a
+site, after an ordinance change, and right at read time when time alone changes a status."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Role
+from cameras import services as camera_services
+from compliance import records, services
+from compliance.models import ComplianceRecord
+from compliance.rules import Requirement, Status
+from tenants.models import DepartmentPolicy, OutboxMessage
+from tests.factories import DEKALB_AFFIDAVIT, UserFactory, camera_make, ordinance_make, site_make
+
+pytestmark = pytest.mark.django_db
+
+# A name of our own: browser tests commit ordinances into Rialto for the session.
+DEKALB = {**DEKALB_AFFIDAVIT, "name": "Stored-compliance test ordinance"}
+
+
+def _gas_station(department: Any, **fields: Any) -> Any:
+    owner = UserFactory(role=Role.BUSINESS)
+    site = site_make(owner, department, kind="business", business_category="gas_station", **fields)
+    return owner, site
+
+
+def _record(site: Any) -> ComplianceRecord:
+    return ComplianceRecord.objects.get(site=site, ordinance__name=DEKALB["name"])
+
+
+def test_a_new_site_under_an_ordinance_is_stored_after_its_commit(
+    in_rialto: Any, policy: DepartmentPolicy, django_capture_on_commit_callbacks: Any
+) -> None:
+    ordinance_make(policy, DEKALB)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _owner, site = _gas_station(in_rialto)
+
+    record = _record(site)
+    assert record.status == Status.NOT_COMPLIANT
+    assert Requirement.MIN_CAMERAS in record.unmet
+    assert record.version is not None
+    assert record.computed_at is not None
+
+
+def test_a_camera_registered_later_updates_the_stored_row(
+    in_rialto: Any, policy: DepartmentPolicy, django_capture_on_commit_callbacks: Any
+) -> None:
+    ordinance_make(policy, DEKALB)
+    with django_capture_on_commit_callbacks(execute=True):
+        owner, site = _gas_station(in_rialto)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        camera_make(owner, in_rialto, site=site)
+
+    assert Requirement.MIN_CAMERAS not in _record(site).unmet
+
+
+def test_the_change_owes_its_task_through_the_outbox_in_the_same_transaction(
+    in_rialto: Any, policy: DepartmentPolicy
+) -> None:
+    ordinance_make(policy, DEKALB)
+    before = OutboxMessage.objects.filter(task_name="compliance.tasks.site_compliance_refresh").count()
+
+    _owner, site = _gas_station(in_rialto)
+
+    owed = OutboxMessage.objects.filter(task_name="compliance.tasks.site_compliance_refresh").order_by("-pk")
+    assert owed.count() == before + 1
+    assert owed.first().kwargs == {"site_ids": [site.pk]}
+    assert owed.first().department.schema_name == in_rialto.schema_name
+
+
+def test_an_ordinance_added_later_judges_every_existing_site(
+    in_rialto: Any, policy: DepartmentPolicy, django_capture_on_commit_callbacks: Any
+) -> None:
+    _owner, site = _gas_station(in_rialto)
+    assert not ComplianceRecord.objects.filter(site=site).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ordinance_make(policy, DEKALB)
+
+    assert _record(site).status == Status.NOT_COMPLIANT
+
+
+def test_a_site_that_leaves_the_covered_category_loses_its_row(
+    in_rialto: Any, policy: DepartmentPolicy, django_capture_on_commit_callbacks: Any
+) -> None:
+    ordinance_make(policy, DEKALB)
+    with django_capture_on_commit_callbacks(execute=True):
+        owner, site = _gas_station(in_rialto)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        camera_services.site_update(owner=owner, site=site, department=in_rialto, business_category="bar")
+
+    assert not ComplianceRecord.objects.filter(site=site, ordinance__name=DEKALB["name"]).exists()
+
+
+def test_an_attestation_that_expires_is_read_as_expired_without_waiting_for_the_nightly_run(
+    in_rialto: Any, policy: DepartmentPolicy
+) -> None:
+    version = ordinance_make(policy, DEKALB)
+    owner, site = _gas_station(in_rialto)
+    camera_make(owner, in_rialto, site=site)
+    signed = dt.datetime(2026, 4, 20, 12, tzinfo=dt.UTC)  # counts for 1 May 2026: valid until 1 May 2027
+    services.attestation_file(
+        owner=owner,
+        site_public_id=site.public_id,
+        ordinance_public_id=version.ordinance.public_id,
+        signed_name="Dana Owner",
+        confirmed=["night_vision", "retention", "signage"],
+        ip_address=None,
+        now=signed,
+    )
+    records.records_refresh(site_ids=[site.pk], now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    assert _record(site).status == Status.COMPLIANT
+    assert _record(site).recheck_on == dt.date(2027, 4, 1)  # 30 days before it falls due
+
+    current = records.records_refresh_stale(now=dt.datetime(2027, 5, 2, tzinfo=dt.UTC))
+
+    assert current is True
+    assert _record(site).status == Status.NOT_COMPLIANT
+    assert Requirement.ATTESTATION in _record(site).failed
+
+
+def test_a_version_coming_into_force_asks_for_a_full_run_instead_of_a_slow_read(
+    in_rialto: Any, policy: DepartmentPolicy
+) -> None:
+    ordinance_make(policy, DEKALB)
+    _owner, site = _gas_station(in_rialto)
+    records.records_refresh(site_ids=[site.pk], now=timezone.now())
+    ordinance_make(policy, {**DEKALB, "name": "Stored-compliance future"}, effective_on=dt.date(2099, 1, 1))
+
+    current = records.records_refresh_stale(now=dt.datetime(2099, 1, 2, tzinfo=dt.UTC))
+
+    assert current is False
+
+
+def test_refreshing_twice_stores_the_same_rows(in_rialto: Any, policy: DepartmentPolicy) -> None:
+    ordinance_make(policy, DEKALB)
+    _owner, site = _gas_station(in_rialto)
+    now = timezone.now()
+
+    records.records_refresh(site_ids=[site.pk], now=now)
+    first = list(ComplianceRecord.objects.filter(site=site).values("ordinance_key", "status", "unmet", "rank"))
+    records.records_refresh(site_ids=[site.pk], now=now)
+
+    assert list(ComplianceRecord.objects.filter(site=site).values("ordinance_key", "status", "unmet", "rank")) == first
