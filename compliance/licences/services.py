@@ -246,7 +246,8 @@ def licence_import_run(*, job_id: int) -> LicenceImportJob | None:
 
 
 def _open(job: LicenceImportJob) -> io.TextIOWrapper:
-    return io.TextIOWrapper(job.file.open("rb"), encoding=job.encoding, newline="")
+    # A fresh file object each time: FieldFile.open() hands back the same one, closed after a pass.
+    return io.TextIOWrapper(job.file.storage.open(job.file.name, "rb"), encoding=job.encoding, newline="")
 
 
 def _import(job: LicenceImportJob) -> None:
