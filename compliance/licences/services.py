@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -135,9 +136,9 @@ def licence_import_create(*, actor: User, upload: UploadedFile, source: str) -> 
 
 def file_too_large_message(*, size: int) -> str:
     limit = settings.PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES
-    return _("The file is %(size)s MB; at most %(limit)s MB can be imported. Split it into smaller files.") % {
-        "size": f"{size / 1024 / 1024:.0f}",
-        "limit": f"{limit / 1024 / 1024:.0f}",
+    return _("The file is %(size)s; at most %(limit)s can be imported. Split it into smaller files.") % {
+        "size": filesizeformat(size),
+        "limit": filesizeformat(limit),
     }
 
 
@@ -247,7 +248,7 @@ def licence_import_run(*, job_id: int) -> LicenceImportJob | None:
 
 def _open(job: LicenceImportJob) -> io.TextIOWrapper:
     # A fresh file object each time: FieldFile.open() hands back the same one, closed after a pass.
-    return io.TextIOWrapper(job.file.storage.open(job.file.name, "rb"), encoding=job.encoding, newline="")
+    return io.TextIOWrapper(job.file.storage.open(str(job.file.name), "rb"), encoding=job.encoding, newline="")
 
 
 def _import(job: LicenceImportJob) -> None:

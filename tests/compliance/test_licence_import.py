@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from accounts.models import Role, User
 from cameras.models import SiteKind
@@ -109,7 +110,9 @@ def test_bad_rows_are_kept_by_line_with_a_reason_and_the_good_rows_are_imported(
 
     assert (job.status, job.rows_done, job.rows_bad) == (ImportStatus.DONE, 6, 3)
     assert [error["line"] for error in job.errors] == [5, 6, 7]
-    assert [row_error_sentence(error) for error in job.errors] == [
+    with translation.override("en"):
+        sentences = [row_error_sentence(error) for error in job.errors]
+    assert sentences == [
         "The date issued '31/31/2026' is not a date read here (e.g. 2026-05-01, 05/01/2026 or 1 May 2026).",
         "The number BL-1 is already on line 2 of the file.",
         "The licence or permit number is empty.",
@@ -206,15 +209,17 @@ def test_the_encoding_used_is_recorded_and_the_text_read_right(
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(admin: User, settings: Any) -> None:
     settings.PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES = 1024 * 1024
 
-    with pytest.raises(services.ImportRefused) as refusal:
+    with translation.override("en"), pytest.raises(services.ImportRefused) as refusal:
         services.licence_import_create(actor=admin, upload=upload("x" * (2 * 1024 * 1024)), source="business_licence")
 
-    assert refusal.value.message == ("The file is 2 MB; at most 1 MB can be imported. Split it into smaller files.")
+    assert refusal.value.message == (
+        "The file is 2.0\xa0MB; at most 1.0\xa0MB can be imported. Split it into smaller files."
+    )
     assert not LicenceImportJob.objects.exists()
 
 
 def test_a_workbook_is_refused_with_what_to_do(admin: User) -> None:
-    with pytest.raises(services.ImportRefused) as refusal:
+    with translation.override("en"), pytest.raises(services.ImportRefused) as refusal:
         services.licence_import_create(actor=admin, upload=upload(b"PK\x03\x04rest"), source="business_licence")
 
     assert "Excel workbook" in refusal.value.message
@@ -224,7 +229,7 @@ def test_a_workbook_is_refused_with_what_to_do(admin: User) -> None:
 def test_a_mapping_without_the_address_is_refused_naming_it(admin: User) -> None:
     job = services.licence_import_create(actor=admin, upload=upload(GOOD), source="business_licence")
 
-    with pytest.raises(services.ImportRefused) as refusal:
+    with translation.override("en"), pytest.raises(services.ImportRefused) as refusal:
         services.licence_import_map(job=job, mapping={"number": 0, "name": 1}, has_header=True, unknown_as_other=False)
 
     assert refusal.value.field == "address"
