@@ -11,6 +11,7 @@ running it again reads the file from the start and converges on the same rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 from typing import TYPE_CHECKING, Any
@@ -68,6 +69,9 @@ BATCH = 1000
 # enough to see what is wrong with a column, small enough for one page.
 ERRORS_KEPT = 2000
 PREVIEW_ROWS = 6
+# A job still running this long after it started has lost its worker: 50,000 rows take about
+# a minute (bench/licence_import.py), so half an hour is far beyond a slow run.
+RUNNING_STALE = dt.timedelta(minutes=30)
 # The fields a re-import compares and writes.
 LICENCE_FIELDS = (
     "parcel_number",
@@ -182,10 +186,17 @@ def licence_import_map(
 
 
 def licence_import_retry(*, job: LicenceImportJob) -> LicenceImportJob:
-    """Run a failed job again with its mapping (or one left queued, its message lost)."""
+    """Run a job again with its mapping: a failed one, one left queued (its message lost), or
+    one still marked running long after it started (its worker died: a redelivered message
+    finds it running and does nothing)."""
     with transaction.atomic():
         job = LicenceImportJob.objects.select_for_update().get(pk=job.pk)
-        if job.status not in (ImportStatus.FAILED, ImportStatus.QUEUED):
+        stale = (
+            job.status == ImportStatus.RUNNING
+            and job.started_at is not None
+            and job.started_at < timezone.now() - RUNNING_STALE
+        )
+        if job.status not in (ImportStatus.FAILED, ImportStatus.QUEUED) and not stale:
             raise Conflict(_("Only a stopped import can be run again."), code="not_failed")
         job.status = ImportStatus.QUEUED
         job.save(update_fields=["status"])
@@ -368,19 +379,23 @@ def licences_match(*, actor: User | None) -> int:
         if key := address_match_key(address):
             by_address.setdefault(key, pk)
     matched = 0
-    changed: list[Licence] = []
-    licences = Licence.objects.only("pk", "number", "parcel_number", "address_key", "site_id", "matched_by")
-    for licence in licences.iterator(chunk_size=5000):
-        site_id, how = _match(licence, by_permit=by_permit, by_parcel=by_parcel, by_address=by_address)
-        matched += site_id is not None
-        if (licence.site_id, licence.matched_by) != (site_id, how):
-            licence.site_id = site_id
-            licence.matched_by = how
-            changed.append(licence)
-    for start in range(0, len(changed), BATCH):
+    links: dict[int, tuple[int | None, str]] = {}
+    licences = Licence.objects.values_list("pk", "number", "parcel_number", "address_key", "site_id", "matched_by")
+    for pk, number, parcel, address_key, site_id, matched_by in licences.iterator(chunk_size=5000):
+        link = _match(number, parcel, address_key, by_permit=by_permit, by_parcel=by_parcel, by_address=by_address)
+        matched += link[0] is not None
+        if (site_id, matched_by) != link:
+            links[pk] = link
+    changed_pks = sorted(links)
+    for start in range(0, len(changed_pks), BATCH):
         with transaction.atomic():
+            # Whole rows: the history row copies every field, and a deferred one would cost a
+            # query per field per row.
+            changed = list(Licence.objects.filter(pk__in=changed_pks[start : start + BATCH]))
+            for licence in changed:
+                licence.site_id, licence.matched_by = links[licence.pk]
             bulk_update_with_history(
-                changed[start : start + BATCH],
+                changed,
                 Licence,
                 fields=["site", "matched_by"],
                 default_user=actor,
@@ -390,14 +405,20 @@ def licences_match(*, actor: User | None) -> int:
 
 
 def _match(
-    licence: Licence, *, by_permit: dict[str, int], by_parcel: dict[str, int], by_address: dict[str, int]
+    number: str,
+    parcel: str,
+    address_key: str,
+    *,
+    by_permit: dict[str, int],
+    by_parcel: dict[str, int],
+    by_address: dict[str, int],
 ) -> tuple[int | None, str]:
-    if (key := reference_key(licence.number)) and key in by_permit:
-        return by_permit[key], MatchedBy.PERMIT
-    if (key := reference_key(licence.parcel_number)) and key in by_parcel:
-        return by_parcel[key], MatchedBy.PARCEL
-    if licence.address_key and licence.address_key in by_address:
-        return by_address[licence.address_key], MatchedBy.ADDRESS
+    if (key := reference_key(number)) and key in by_permit:
+        return by_permit[key], str(MatchedBy.PERMIT)
+    if (key := reference_key(parcel)) and key in by_parcel:
+        return by_parcel[key], str(MatchedBy.PARCEL)
+    if address_key and address_key in by_address:
+        return by_address[address_key], str(MatchedBy.ADDRESS)
     return None, ""
 
 

@@ -275,3 +275,52 @@ def test_the_pages_are_in_spanish(admin_client: Any, django_capture_on_commit_ca
     assert "Filas no importadas" in job_page
     assert "no es una fecha" in job_page
     assert "Negocios obligados no registrados" in listing
+
+
+def test_an_upload_without_the_csrf_token_is_refused(admin_client: Any) -> None:
+    client, _ = admin_client
+    strict = TenantClient("rialto.localhost", enforce_csrf_checks=True)
+    strict.cookies = client.cookies
+
+    response = upload(strict)
+
+    assert response.status_code == 403
+    assert not LicenceImportJob.objects.exists()
+
+
+def test_the_not_registered_list_costs_the_same_queries_for_3_or_30_businesses(
+    admin_client: Any, django_capture_on_commit_callbacks: Any, in_rialto: Department
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, _ = admin_client
+    ordinance_make(policy_current(), DEKALB_AFFIDAVIT, name="Gas stations (query count)")
+
+    def queries(count: int, prefix: str) -> int:
+        rows = "".join(f"{prefix}-{n},Gas {n},{n} Main St,Gas station,,\n" for n in range(count))
+        imported(client, django_capture_on_commit_callbacks, HEADER + rows)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/console/licences/not-registered/").status_code == 200
+        return len(captured.captured_queries)
+
+    assert queries(3, "QA") == queries(27, "QB")
+
+
+def test_a_running_import_whose_worker_died_can_be_run_again_after_a_while(admin_client: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client, _ = admin_client
+    upload(client)
+    job = LicenceImportJob.objects.get()
+    LicenceImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+    fresh = client.post(f"/console/licences/imports/{job.public_id}/retry/", follow=True)
+    LicenceImportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - dt.timedelta(hours=1))
+
+    stale = client.post(f"/console/licences/imports/{job.public_id}/retry/")
+
+    assert "Only a stopped import can be run again." in fresh.content.decode()
+    assert stale.status_code == 302
+    assert LicenceImportJob.objects.get().status == ImportStatus.QUEUED
