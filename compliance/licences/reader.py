@@ -80,7 +80,6 @@ class RowProblem(StrEnum):
     UNKNOWN_CATEGORY = "unknown_category"
     BAD_EMAIL = "bad_email"
     DUPLICATE = "duplicate"
-    BAD_ROW = "bad_row"
 
 
 @dataclass(frozen=True)
