@@ -2,9 +2,10 @@
 
 from celery import shared_task
 
+from .licences.notices import licence_invitation_email_send
 from .licences.services import licence_import_run
 
-__all__ = ["licence_import_run_task"]
+__all__ = ["licence_import_run_task", "licence_invitation_email_send"]
 
 
 # acks_late (the project's default) with a job that is RUNNING: a redelivered message finds

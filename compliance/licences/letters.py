@@ -12,7 +12,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas
 
-from .services import invitation_text
+from .notices import invitation_text
 
 if TYPE_CHECKING:
     import datetime as dt

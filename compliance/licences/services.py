@@ -17,15 +17,15 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cameras.models import BusinessCategory, Site, SiteKind
 from core.errors import Conflict, Invalid
+from tenants.outbox import enqueue_on_commit
 
 from ..models import (
     ImportStatus,
@@ -37,6 +37,7 @@ from ..models import (
     MatchedBy,
 )
 from .addresses import address_match_key, reference_key
+from .notices import licence_invitation_email_send
 from .reader import (
     CHUNK,
     EncodingRefused,
@@ -445,49 +446,20 @@ def invitations_record(
 
 
 def invitation_emails_send(*, actor: User, licences: Sequence[Licence], register_url: str, department_name: str) -> int:
-    """E-mail an invitation to each licence with an e-mail address, after the commit, and
-    record each. Returns how many are sent."""
+    """Record an e-mail invitation for each licence with an e-mail address, and owe each its
+    e-mail through the outbox (sent by the worker after the commit, in the sender's language).
+    Returns how many are sent."""
     with_email = [licence for licence in licences if licence.email]
     if not with_email:
         return 0
+    language = translation.get_language() or settings.LANGUAGE_CODE
     with transaction.atomic():
-        invitations_record(actor=actor, licences=with_email, channel=InvitationChannel.EMAIL)
-        messages = [
-            EmailMessage(
-                subject=invitation_subject(department_name=department_name),
-                body=invitation_text(licence=licence, register_url=register_url, department_name=department_name),
-                to=[licence.email],
+        for invitation in invitations_record(actor=actor, licences=with_email, channel=InvitationChannel.EMAIL):
+            enqueue_on_commit(
+                licence_invitation_email_send,
+                invitation_id=invitation.pk,
+                register_url=register_url,
+                department_name=department_name,
+                language=language,
             )
-            for licence in with_email
-        ]
-
-        def send() -> None:
-            with get_connection() as connection:
-                connection.send_messages(messages)
-
-        # robust: the invitations are recorded; a mail server down is logged, not a failed page.
-        transaction.on_commit(send, robust=True)
     return len(with_email)
-
-
-def invitation_subject(*, department_name: str) -> str:
-    return _("%(department)s: please register your business's cameras") % {"department": department_name}
-
-
-def invitation_text(*, licence: Licence, register_url: str, department_name: str) -> str:
-    """The letter's and the e-mail's text (compliance.licences.letters lays it out)."""
-    return _(
-        "To %(name)s, %(address)s\n\n"
-        "The city's records (licence or permit %(number)s) show a business that an ordinance "
-        "on security cameras covers, and it is not registered with %(department)s yet.\n\n"
-        "Please register your property and its cameras at:\n%(url)s\n\n"
-        "Registering tells you what the ordinance requires and lets you show that you comply. "
-        "If the business has closed or the record is wrong, reply to let us know.\n\n"
-        "%(department)s"
-    ) % {
-        "name": licence.name,
-        "address": licence.address,
-        "number": licence.number,
-        "department": department_name,
-        "url": register_url,
-    }
