@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from cameras.consent import ConsentLevel
 from cameras.models import BusinessCategory
+from tenants.selectors import department_current
 
 from .rules import PlacementCode, Requirement
 
@@ -308,3 +309,132 @@ class ComplianceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} {self.ordinance_key}: {self.status}"
+
+
+# --- The city's business licences and building permits (compliance.licences) ---------------
+
+
+class LicenceSource(models.TextChoices):
+    BUSINESS_LICENCE = "business_licence", _("Business licences")
+    BUILDING_PERMIT = "building_permit", _("Building permits")
+
+
+class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", _("Waiting for the column mapping")
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Stopped by an error")
+
+
+def _import_upload_to(instance: LicenceImportJob, filename: str) -> str:
+    # Each department's files apart; the name is the job's, never the uploader's.
+    return f"licence-imports/{department_current().schema_name}/{instance.public_id}.csv"
+
+
+class LicenceImportJob(models.Model):
+    """One CSV file of the city's licences or permits, its column mapping and its progress.
+    Written only by compliance.licences.services; the rows it imports are Licence rows."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source = models.CharField(_("what the file lists"), max_length=20, choices=LicenceSource.choices)
+    file = models.FileField(upload_to=_import_upload_to, max_length=255)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.BigIntegerField(_("size (bytes)"))
+    encoding = models.CharField(_("encoding"), max_length=20)
+    has_header = models.BooleanField(_("the first row holds the column titles"), default=True)
+    columns = models.JSONField(default=list)  # the first row's cells (titles or values)
+    preview = models.JSONField(default=list)  # the first rows, as shown on the mapping page
+    mapping = models.JSONField(default=dict)  # compliance.licences.reader.LicenceField value -> column
+    unknown_as_other = models.BooleanField(_("read an unknown category as 'Other business'"), default=False)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.MAPPING)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_bad = models.PositiveIntegerField(default=0)
+    rows_created = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(null=True, blank=True)
+    errors = models.JSONField(default=list)  # [{"line", "problem", "params"}], the first ERRORS_KEPT
+    failure = models.TextField(blank=True)  # why a failed job stopped
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 100 if self.status == ImportStatus.DONE else 0
+        return min(100, (self.rows_done * 100) // self.rows_total)
+
+
+class MatchedBy(models.TextChoices):
+    PERMIT = "permit", _("Permit or licence number")
+    PARCEL = "parcel", _("Parcel number")
+    ADDRESS = "address", _("Address")
+
+
+class Licence(models.Model):
+    """A business licence or building permit as the city's file lists it, and the registered
+    site it was matched to. One row per (source, number): a re-import updates it in place and
+    its history keeps what it said before. Written only by compliance.licences.services."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source = models.CharField(_("source"), max_length=20, choices=LicenceSource.choices)
+    number = models.CharField(_("licence or permit number"), max_length=64)
+    parcel_number = models.CharField(_("parcel number"), max_length=64, blank=True)
+    name = models.CharField(_("business name"), max_length=200)
+    address = models.CharField(_("address"), max_length=255)
+    # compliance.licences.addresses.address_match_key(address): what matching compares.
+    address_key = models.CharField(max_length=255, db_index=True)
+    category = models.CharField(_("business category"), max_length=24, choices=BusinessCategory.choices, blank=True)
+    category_raw = models.CharField(_("category in the file"), max_length=100, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    renews_on = models.DateField(_("renews on"), null=True, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    site = models.ForeignKey("cameras.Site", on_delete=models.SET_NULL, null=True, blank=True, related_name="licences")
+    matched_by = models.CharField(_("matched by"), max_length=10, choices=MatchedBy.choices, blank=True)
+    import_job = models.ForeignKey(LicenceImportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "number"], name="licence_unique_source_number"),
+        ]
+        indexes = [models.Index(fields=["site", "category"], name="licence_site_category")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class InvitationChannel(models.TextChoices):
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("E-mail")
+
+
+class LicenceInvitation(models.Model):
+    """One invitation to register sent to a licensed business that is not registered: who
+    sent it, when, and how. Never changed: it is the record of the sending."""
+
+    licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="invitations")
+    channel = models.CharField(_("sent by"), max_length=10, choices=InvitationChannel.choices)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.licence}: {self.channel} {self.sent_at:%Y-%m-%d}"

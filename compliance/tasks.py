@@ -1,6 +1,7 @@
-"""Keeping the stored compliance current (compliance.records; docs/compliance-dashboard.md).
+"""Celery tasks of compliance; the tenant travels in the task's headers (tenant-schemas-celery).
 
-Both tasks run in the department's schema (tenant-schemas-celery's header, set by the outbox
+Keeping the stored compliance current (compliance.records; docs/compliance-dashboard.md): both
+refresh tasks run in the department's schema (tenant-schemas-celery's header, set by the outbox
 or by the tenant-aware beat), are idempotent (they recompute and replace rows) and write no
 history (the rows are derived data)."""
 
@@ -8,7 +9,16 @@ from celery import shared_task
 
 from tenants.outbox import OutboxTask
 
+from .licences.notices import licence_invitation_email_send
+from .licences.services import licence_import_run
 from .records import records_refresh
+
+__all__ = [
+    "compliance_refresh_all",
+    "licence_import_run_task",
+    "licence_invitation_email_send",
+    "site_compliance_refresh",
+]
 
 
 @shared_task(base=OutboxTask, name="compliance.tasks.site_compliance_refresh")
@@ -21,3 +31,12 @@ def site_compliance_refresh(site_ids: list[int]) -> int:
 def compliance_refresh_all() -> int:
     """Recompute every site's stored compliance: after an ordinance change, and nightly."""
     return records_refresh()
+
+
+# acks_late (the project's default) with a job that is RUNNING: a redelivered message finds
+# it not queued and does nothing; the page offers to run a stopped job again.
+@shared_task(name="compliance.tasks.licence_import_run")
+def licence_import_run_task(*, job_id: int) -> int | None:
+    """Import one licence file (compliance.licences.services.licence_import_run)."""
+    job = licence_import_run(job_id=job_id)
+    return None if job is None else job.rows_done

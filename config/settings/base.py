@@ -474,3 +474,8 @@ PORCHLIGHT_LIVE_WATCH_INTERVAL = env.float("PORCHLIGHT_LIVE_WATCH_INTERVAL", def
 PORCHLIGHT_LIVE_BRIDGE_ALIVE_SECONDS = env.float("PORCHLIGHT_LIVE_BRIDGE_ALIVE_SECONDS", default=6.0)
 # A restarted bridge overlapping its old process needs two; more is a copied token.
 PORCHLIGHT_LIVE_BRIDGE_MAX_CONNECTIONS = env.int("PORCHLIGHT_LIVE_BRIDGE_MAX_CONNECTIONS", default=3)
+
+# --- Compliance: the city's licence and permit files (compliance.licences) ----------------
+# A 50,000-row licence file is about 10 MB; ten times that is refused before it is read, with
+# a message, rather than tying up a worker and the disk on a wrong file (a database dump).
+PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES = env.int("PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)

@@ -101,6 +101,34 @@ def _staff(role: str, tag: str, *, mfa: bool = True) -> User:
     return user
 
 
+def _licence_jobs(admin: User, tag: str) -> dict[str, str]:
+    """A licence import done (with a bad row) and one waiting for its column mapping."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from compliance.licences import services as licence_services
+
+    text = (
+        "License No,Business Name,Address,License Type,Issue Date\n"
+        f"A11Y-{tag}-1,Accessible Gas,9 Cedar Ave,Gas station,2026-05-01\n"
+        f"A11Y-{tag}-2,Odd Date Mart,10 Cedar Ave,Convenience store,next week\n"
+    )
+
+    def upload() -> Any:
+        return licence_services.licence_import_create(
+            actor=admin, upload=SimpleUploadedFile("city.csv", text.encode()), source="business_licence"
+        )
+
+    done = upload()
+    licence_services.licence_import_map(
+        job=done,
+        mapping={"number": 0, "name": 1, "address": 2, "category": 3, "issued_on": 4},
+        has_header=True,
+        unknown_as_other=False,
+    )
+    licence_services.licence_import_run(job_id=done.pk)
+    return {"licence_job_done": str(done.public_id), "licence_job": str(upload().public_id)}
+
+
 def _make_world(video: Path) -> World:
     tag = uuid.uuid4().hex[:6]
     department = Department.objects.get(schema_name="rialto")
@@ -189,6 +217,7 @@ def _make_world(video: Path) -> World:
     new_staff = _staff(Role.OFFICER, tag + "n", mfa=False)  # no MFA yet: sent to set it up
     # A published checkpoint: the owner's access lines link to their inclusion proofs.
     checkpoint_make()
+    licence_jobs = _licence_jobs(admin, tag)
     return World(
         ids={
             "site": str(site.public_id),
@@ -202,6 +231,7 @@ def _make_world(video: Path) -> World:
             "thread": str(thread.public_id),
             "bridge": str(bridge.public_id),
             "ordinance": str(version.ordinance.public_id),
+            **licence_jobs,
         },
         sessions={
             "owner": _session(owner, mfa=False),
@@ -530,6 +560,10 @@ PAGES = [
     Page("console-compliance", "admin", "/console/compliance/"),
     Page("console-compliance-site", "admin", "/console/compliance/sites/{site}/"),
     Page("compliance-public", "visitor", "/compliance/"),
+    Page("console-licences", "admin", "/console/licences/"),
+    Page("console-licence-import", "admin", "/console/licences/imports/{licence_job}/"),
+    Page("console-licence-import", "admin", "/console/licences/imports/{licence_job_done}/", label="done"),
+    Page("console-licences-not-registered", "admin", "/console/licences/not-registered/"),
 ]
 
 # URL names that are not pages of their own, each with the reason.
@@ -573,6 +607,10 @@ NOT_PAGES = {
     "console-compliance-map-data": "JSON for the compliance map",
     "console-compliance-export": "the compliance list as CSV",
     "compliance-public-json": "the public compliance page's figures as JSON (open data)",
+    "console-licence-import-status": "htmx fragment: the import's progress inside its page",
+    "console-licence-import-retry": "POST that queues a stopped import again and redirects to it",
+    "console-licences-match": "POST that matches the licences again and redirects to the list",
+    "console-licences-invite": "POST: the letters as a PDF file, or e-mails then a redirect to the list",
 }
 
 

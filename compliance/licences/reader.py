@@ -1,0 +1,493 @@
+"""Reading a city's licence or permit CSV: its encoding, its dialect and header, the column
+mapping the administrator chose, then row by row either a ``LicenceIn`` or a ``RowError``
+naming the line and the reason. No ORM here: the services write what this yields.
+
+Line numbers are the file's physical lines, as a spreadsheet or an editor shows them (the
+header is line 1); a quoted value spanning lines is reported at the line where it starts.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import IO, TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+__all__ = [
+    "DATE_FORMATS",
+    "FIELD_MAX",
+    "REQUIRED_FIELDS",
+    "EncodingRefused",
+    "LicenceField",
+    "LicenceIn",
+    "RowError",
+    "RowProblem",
+    "category_of",
+    "date_parse",
+    "detect_encoding",
+    "header_guess",
+    "mapping_guess",
+    "mapping_problems",
+    "read_licences",
+    "records_count",
+    "rows_head",
+]
+
+# Bytes read per step while checking the encoding: the file is never held in memory whole.
+CHUNK = 1024 * 1024
+
+
+class LicenceField(StrEnum):
+    NUMBER = "number"
+    NAME = "name"
+    ADDRESS = "address"
+    PARCEL = "parcel_number"
+    CATEGORY = "category"
+    ISSUED_ON = "issued_on"
+    EXPIRES_ON = "expires_on"
+    RENEWS_ON = "renews_on"
+    EMAIL = "email"
+
+
+REQUIRED_FIELDS = (LicenceField.NUMBER, LicenceField.NAME, LicenceField.ADDRESS)
+# The model's column widths (compliance.models.Licence): a longer value is a bad row, never cut.
+FIELD_MAX = {
+    LicenceField.NUMBER: 64,
+    LicenceField.NAME: 200,
+    LicenceField.ADDRESS: 255,
+    LicenceField.PARCEL: 64,
+    LicenceField.CATEGORY: 100,
+    LicenceField.EMAIL: 254,
+}
+DATE_FIELDS = (LicenceField.ISSUED_ON, LicenceField.EXPIRES_ON, LicenceField.RENEWS_ON)
+
+
+class RowProblem(StrEnum):
+    """Why a row was not imported (compliance.licences.selectors.row_error_sentence words it)."""
+
+    MISSING = "missing"
+    TOO_LONG = "too_long"
+    BAD_DATE = "bad_date"
+    UNKNOWN_CATEGORY = "unknown_category"
+    BAD_EMAIL = "bad_email"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class LicenceIn:
+    number: str
+    name: str
+    address: str
+    parcel_number: str = ""
+    category: str = ""  # a cameras.models.BusinessCategory value, or "" when the file gives none
+    category_raw: str = ""
+    issued_on: dt.date | None = None
+    expires_on: dt.date | None = None
+    renews_on: dt.date | None = None
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    problem: RowProblem
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class EncodingRefused(Exception):
+    """The file is not text in an encoding we read (a workbook, UTF-16, binary)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+# --- Encoding ------------------------------------------------------------------------------
+
+
+def detect_encoding(chunks: Iterable[bytes]) -> str:
+    """``utf-8-sig`` (a BOM), ``utf-8``, ``cp1252`` or ``latin-1``: the first that decodes the
+    whole file, read chunk by chunk. Raises EncodingRefused for an Excel workbook ("xlsx"),
+    UTF-16 ("utf16") or other binary ("binary"): decoding those as Latin-1 would import
+    nonsense rather than say what is wrong."""
+    decoders = {name: codecs.getincrementaldecoder(name)() for name in ("utf-8", "cp1252")}
+    alive = ["utf-8", "cp1252"]
+    first = True
+    bom = False
+    for chunk in chunks:
+        if first:
+            first = False
+            if chunk.startswith(b"PK\x03\x04") or chunk.startswith(b"\xd0\xcf\x11\xe0"):
+                raise EncodingRefused("xlsx")
+            sample = chunk[:4096]
+            # UTF-16 text without its mark: every other byte of ASCII is a NUL.
+            if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or sample.count(b"\x00") * 3 > len(sample):
+                raise EncodingRefused("utf16")
+            bom = chunk.startswith(codecs.BOM_UTF8)
+        if b"\x00" in chunk:
+            raise EncodingRefused("binary")
+        for name in list(alive):
+            try:
+                decoders[name].decode(chunk)
+            except UnicodeDecodeError:
+                alive.remove(name)
+    for name in list(alive):
+        try:
+            decoders[name].decode(b"", final=True)
+        except UnicodeDecodeError:
+            alive.remove(name)
+    if "utf-8" in alive:
+        return "utf-8-sig" if bom else "utf-8"
+    return alive[0] if alive else "latin-1"
+
+
+# --- Header and mapping --------------------------------------------------------------------
+
+_WORDS = re.compile(r"[^0-9a-z]+")
+
+# Column titles seen in cities' open-data licence and permit files, as compared (lower case,
+# letters and digits, single spaces).
+ALIASES: dict[LicenceField, tuple[str, ...]] = {
+    LicenceField.NUMBER: (
+        "licence number",
+        "license number",
+        "license no",
+        "licence no",
+        "license",
+        "licence",
+        "license id",
+        "licence id",
+        "permit number",
+        "permit no",
+        "permit",
+        "permit id",
+        "business license number",
+        "bl number",
+        "account number",
+        "number",
+        "certificate number",
+    ),
+    LicenceField.NAME: (
+        "business name",
+        "name",
+        "dba",
+        "dba name",
+        "doing business as",
+        "legal name",
+        "business",
+        "trade name",
+        "owner name",
+    ),
+    LicenceField.ADDRESS: (
+        "address",
+        "business address",
+        "site address",
+        "street address",
+        "location address",
+        "location",
+        "situs address",
+        "property address",
+        "address 1",
+        "address line 1",
+    ),
+    LicenceField.PARCEL: ("parcel number", "parcel", "apn", "parcel id", "assessor parcel number", "pin"),
+    LicenceField.CATEGORY: (
+        "category",
+        "business category",
+        "license type",
+        "licence type",
+        "business type",
+        "type",
+        "naics description",
+        "classification",
+        "permit type",
+        "use",
+    ),
+    LicenceField.ISSUED_ON: (
+        "issue date",
+        "issued",
+        "issued on",
+        "date issued",
+        "start date",
+        "license start date",
+        "effective date",
+    ),
+    LicenceField.EXPIRES_ON: (
+        "expiration date",
+        "expiry date",
+        "expires",
+        "expires on",
+        "expiration",
+        "end date",
+        "license expiration date",
+    ),
+    LicenceField.RENEWS_ON: ("renewal date", "renews on", "renewal", "next renewal", "renewal due"),
+    LicenceField.EMAIL: ("email", "e mail", "email address", "e mail address", "contact email", "business email"),
+}
+
+
+def _words(text: str) -> str:
+    return " ".join(_WORDS.sub(" ", text.lower()).split())
+
+
+def header_guess(first_row: list[str], second_row: list[str] | None) -> bool:
+    """Whether the first row is a header: a cell is a known column title, or no cell of it is
+    a date while the second row has one, or every cell is text where the second row has a
+    number."""
+    titles = {alias for aliases in ALIASES.values() for alias in aliases}
+    if any(_words(cell) in titles for cell in first_row):
+        return True
+    if second_row is None:
+        return False
+    if any(date_parse(cell) for cell in first_row):
+        return False
+    digits = [any(ch.isdigit() for ch in cell) for cell in first_row]
+    return not any(digits) and any(any(ch.isdigit() for ch in cell) for cell in second_row)
+
+
+def mapping_guess(header: list[str]) -> dict[str, int]:
+    """Field -> column index, for the titles that match a known alias (first match wins; a
+    column is given to one field only)."""
+    mapping: dict[str, int] = {}
+    used: set[int] = set()
+    for licence_field, aliases in ALIASES.items():
+        for alias in aliases:  # the more specific titles first, as listed
+            index = next((i for i, cell in enumerate(header) if i not in used and _words(cell) == alias), None)
+            if index is not None:
+                mapping[licence_field.value] = index
+                used.add(index)
+                break
+    return mapping
+
+
+def mapping_problems(mapping: dict[str, int], *, columns: int) -> list[tuple[str, str]]:
+    """``(field, code)`` for each problem of a mapping: a required field with no column
+    ("missing"), a column that the file does not have ("no_column"), a column given to two
+    fields ("twice"). Empty when the mapping can be used."""
+    problems = [(f.value, "missing") for f in REQUIRED_FIELDS if mapping.get(f.value) is None]
+    seen: dict[int, str] = {}
+    for name, index in mapping.items():
+        if index is None:
+            continue
+        if not 0 <= index < columns:
+            problems.append((name, "no_column"))
+        elif index in seen:
+            problems.append((name, "twice"))
+        else:
+            seen[index] = name
+    return problems
+
+
+# --- Values --------------------------------------------------------------------------------
+
+# Tried in order. Slashed dates are read month first (05/01/2026 is May 1), as US cities write
+# them; the page says so. Day-month-year with the month in words is unambiguous.
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%Y/%m/%d",
+    "%m-%d-%Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%Y%m%d",
+)
+_DATE_TIME_TAIL = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"  # the date
+    r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?( ?[AaPp][Mm])?(Z|[+-]\d{2}:?\d{2})?$"  # a time, ignored
+)
+
+
+def date_parse(text: str) -> dt.date | None:
+    """A date written in one of DATE_FORMATS (a time after it is ignored), else None."""
+    value = " ".join(text.replace(",", " ").replace(".", " ").split()) if text else ""
+    if not value:
+        return None
+    timed = _DATE_TIME_TAIL.match(text.strip())
+    if timed:
+        value = timed.group(1)
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 (a calendar date, no time zone)
+        except ValueError:
+            continue
+    return None
+
+
+_CATEGORY_SYNONYMS = {
+    "gas station": "gas_station",
+    "service station": "gas_station",
+    "gasoline station": "gas_station",
+    "fuel station": "gas_station",
+    "filling station": "gas_station",
+    "petrol station": "gas_station",
+    "convenience store": "convenience_store",
+    "convenience": "convenience_store",
+    "mini market": "convenience_store",
+    "minimart": "convenience_store",
+    "mini mart": "convenience_store",
+    "bar": "bar",
+    "tavern": "bar",
+    "nightclub": "bar",
+    "night club": "bar",
+    "bar or nightclub": "bar",
+    "restaurant": "restaurant",
+    "retail": "retail",
+    "shop": "retail",
+    "retail store": "retail",
+    "store": "retail",
+    "cannabis": "cannabis",
+    "cannabis business": "cannabis",
+    "cannabis dispensary": "cannabis",
+    "dispensary": "cannabis",
+    "hotel": "hotel",
+    "motel": "hotel",
+    "hotel or motel": "hotel",
+    "office": "office",
+    "industrial": "industrial",
+    "manufacturing": "industrial",
+    "warehouse": "industrial",
+    "other": "other",
+    "other business": "other",
+}
+
+
+def category_of(text: str, *, categories: Iterable[str]) -> str | None:
+    """The BusinessCategory value ``text`` names ("Gas Station", "GAS_STATION", "service
+    station"), "" for an empty cell, None when it names none of ``categories``."""
+    words = _words(text)
+    if not words:
+        return ""
+    known = set(categories)
+    value = words.replace(" ", "_")
+    if value in known:
+        return value
+    found = _CATEGORY_SYNONYMS.get(words)
+    return found if found in known else None
+
+
+# --- Rows ----------------------------------------------------------------------------------
+
+
+def _lines(stream: IO[str]) -> Iterator[tuple[int, list[str]]]:
+    """(line where the record starts, cells), with csv's own dialect sniffing of the start."""
+    sample = stream.read(64 * 1024)
+    stream.seek(0)
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(stream, dialect)
+    start = 1
+    for cells in reader:
+        yield start, cells
+        start = reader.line_num + 1
+
+
+def rows_head(stream: IO[str], *, count: int) -> list[list[str]]:
+    """The first ``count`` records of the file, for the preview and the header guess."""
+    head: list[list[str]] = []
+    for _line, cells in _lines(stream):
+        head.append(cells)
+        if len(head) >= count:
+            break
+    return head
+
+
+def records_count(stream: IO[str], *, has_header: bool) -> int:
+    """How many data rows read_licences will yield (blank lines left out): the progress bar's
+    total, from one quick pass of the csv reader alone."""
+    count = sum(1 for _line, cells in _lines(stream) if any(cell.strip() for cell in cells))
+    return max(0, count - 1) if has_header else count
+
+
+def read_licences(
+    stream: IO[str],
+    *,
+    mapping: dict[str, int],
+    has_header: bool,
+    categories: Iterable[str],
+    unknown_as_other: bool = False,
+) -> Iterator[LicenceIn | RowError]:
+    """Each data row of the file as a LicenceIn, or a RowError naming its line and reason.
+
+    A number met again further down the file is a RowError (the first row stands), so a file
+    with duplicates imports the same way every time."""
+    known = tuple(categories)
+    seen: dict[str, int] = {}
+    rows = _lines(stream)
+    if has_header:
+        next(rows, None)
+    for line, cells in rows:
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines at the end of an export
+        yield _row(line, cells, mapping=mapping, categories=known, unknown_as_other=unknown_as_other, seen=seen)
+
+
+def _row(
+    line: int,
+    cells: list[str],
+    *,
+    mapping: dict[str, int],
+    categories: tuple[str, ...],
+    unknown_as_other: bool,
+    seen: dict[str, int],
+) -> LicenceIn | RowError:
+    def cell(name: LicenceField) -> str:
+        index = mapping.get(name.value)
+        if index is None or index >= len(cells):
+            return ""
+        return " ".join(cells[index].split())  # inner runs of spaces and line breaks to one space
+
+    values = {name: cell(name) for name in LicenceField}
+    for name in REQUIRED_FIELDS:
+        if not values[name]:
+            return RowError(line, RowProblem.MISSING, {"field": name.value})
+    for name, limit in FIELD_MAX.items():
+        if len(values[name]) > limit:
+            return RowError(line, RowProblem.TOO_LONG, {"field": name.value, "limit": limit})
+    dates: dict[LicenceField, dt.date | None] = {}
+    for name in DATE_FIELDS:
+        dates[name] = date_parse(values[name])
+        if values[name] and dates[name] is None:
+            return RowError(line, RowProblem.BAD_DATE, {"field": name.value, "value": values[name][:40]})
+    category = category_of(values[LicenceField.CATEGORY], categories=categories)
+    if category is None:
+        if not unknown_as_other:
+            return RowError(line, RowProblem.UNKNOWN_CATEGORY, {"value": values[LicenceField.CATEGORY][:60]})
+        category = "other"
+    email = values[LicenceField.EMAIL]
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            return RowError(line, RowProblem.BAD_EMAIL, {"value": email[:60]})
+    number = values[LicenceField.NUMBER]
+    if number in seen:
+        return RowError(line, RowProblem.DUPLICATE, {"number": number, "first_line": seen[number]})
+    seen[number] = line
+    return LicenceIn(
+        number=number,
+        name=values[LicenceField.NAME],
+        address=values[LicenceField.ADDRESS],
+        parcel_number=values[LicenceField.PARCEL],
+        category=category,
+        category_raw=values[LicenceField.CATEGORY],
+        issued_on=dates[LicenceField.ISSUED_ON],
+        expires_on=dates[LicenceField.EXPIRES_ON],
+        renews_on=dates[LicenceField.RENEWS_ON],
+        email=email.lower() if email else "",
+    )

@@ -1,0 +1,127 @@
+"""Reads for the city's licence files: the jobs, one job for the page that names it, the
+covered businesses that are not registered, and each bad row's reason in words."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from cameras.models import BusinessCategory, SiteKind
+
+from ..models import Licence, LicenceImportJob
+from ..selectors import versions_in_force
+from .reader import LicenceField, RowProblem
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from uuid import UUID
+
+__all__ = [
+    "covered_categories",
+    "field_label",
+    "import_job_get",
+    "import_jobs_recent",
+    "licences_by_ids",
+    "licences_not_registered",
+    "row_error_sentence",
+]
+
+
+def import_jobs_recent(*, limit: int = 20) -> list[LicenceImportJob]:
+    return list(LicenceImportJob.objects.select_related("created_by").defer("preview", "errors")[:limit])
+
+
+def import_job_get(*, public_id: UUID | str) -> LicenceImportJob:
+    """The department's job (the tenant's schema scopes it); raises DoesNotExist otherwise."""
+    return LicenceImportJob.objects.select_related("created_by").get(public_id=public_id)
+
+
+def covered_categories(*, on: dt.date) -> set[str] | None:
+    """The business categories an ordinance in force covers; None when one covers every
+    business (no categories named, businesses among its kinds or no kinds named)."""
+    categories: set[str] = set()
+    for version in versions_in_force(on=on):
+        covers_businesses = not version.property_kinds or SiteKind.BUSINESS in version.property_kinds
+        if not covers_businesses:
+            continue
+        if not version.business_categories:
+            return None
+        categories |= set(version.business_categories)
+    return categories
+
+
+def licences_not_registered(
+    *, on: dt.date, category: str = "", query: str = "", not_invited: bool = False
+) -> QuerySet[Licence]:
+    """Licences of covered businesses matched to no registered site, not expired on ``on``,
+    with how many invitations each was sent and when the last was."""
+    covered = covered_categories(on=on)
+    rows = Licence.objects.filter(site__isnull=True).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+    if covered is not None:
+        rows = rows.filter(category__in=covered)
+    if category:
+        rows = rows.filter(category=category)
+    if query:
+        rows = rows.filter(Q(name__icontains=query) | Q(address__icontains=query) | Q(number__iexact=query))
+    rows = rows.annotate(invitations_count=Count("invitations"), last_invited_at=Max("invitations__sent_at"))
+    if not_invited:
+        rows = rows.filter(invitations_count=0)
+    return rows.order_by("name", "number")
+
+
+def licences_by_ids(*, public_ids: list[Any], on: dt.date) -> list[Licence]:
+    """The not-registered licences among ``public_ids`` (others are ignored: a licence matched
+    since, or an id from elsewhere)."""
+    return list(licences_not_registered(on=on).filter(public_id__in=public_ids))
+
+
+def field_label(name: str) -> str:
+    labels = {
+        LicenceField.NUMBER: _("licence or permit number"),
+        LicenceField.NAME: _("business name"),
+        LicenceField.ADDRESS: _("address"),
+        LicenceField.PARCEL: _("parcel number"),
+        LicenceField.CATEGORY: _("business category"),
+        LicenceField.ISSUED_ON: _("date issued"),
+        LicenceField.EXPIRES_ON: _("expiry date"),
+        LicenceField.RENEWS_ON: _("renewal date"),
+        LicenceField.EMAIL: _("e-mail address"),
+    }
+    try:
+        return str(labels[LicenceField(name)])
+    except ValueError:
+        return name
+
+
+def row_error_sentence(error: dict[str, Any]) -> str:
+    """A bad row's reason, in the reader's language (stored as a code and its values)."""
+    problem = error.get("problem")
+    params = dict(error.get("params") or {})
+    if "field" in params:
+        params["field"] = field_label(params["field"])
+    sentences = {
+        RowProblem.MISSING: _("The %(field)s is empty."),
+        RowProblem.TOO_LONG: _("The %(field)s is longer than %(limit)s characters."),
+        RowProblem.BAD_DATE: _(
+            "The %(field)s '%(value)s' is not a date read here (e.g. 2026-05-01, 05/01/2026 or 1 May 2026)."
+        ),
+        RowProblem.UNKNOWN_CATEGORY: _(
+            "The category '%(value)s' is not one Porchlight knows; choose 'read unknown categories as Other' "
+            "or correct it."
+        ),
+        RowProblem.BAD_EMAIL: _("'%(value)s' is not an e-mail address."),
+        RowProblem.DUPLICATE: _("The number %(number)s is already on line %(first_line)s of the file."),
+    }
+    template = sentences.get(RowProblem(problem)) if problem in set(RowProblem) else None
+    if template is None:
+        return _("This row could not be read.")
+    try:
+        return template % params
+    except (KeyError, TypeError, ValueError):
+        return _("This row could not be read.")
+
+
+def category_choices() -> list[tuple[str, str]]:
+    return [(str(value), str(label)) for value, label in BusinessCategory.choices]

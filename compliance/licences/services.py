@@ -1,0 +1,465 @@
+"""Writes for the city's licence files: a job from an uploaded CSV, its column mapping, the
+import itself (run by the Celery task compliance.tasks.licence_import_run_task), the matching
+of licences to registered sites, and the invitations to register.
+
+The import is idempotent: a licence is one row per (source, number), updated in place when
+the file says something new (its history keeps the old values) and left alone when it does
+not. Rows are written in batches, each in one transaction with the job's progress, so a job
+that stops (a worker killed, the database gone) leaves whole batches and its count of them;
+running it again reads the file from the start and converges on the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from cameras.models import BusinessCategory, Site, SiteKind
+from core.errors import Conflict, Invalid
+from tenants.outbox import enqueue_on_commit
+
+from ..models import (
+    ImportStatus,
+    InvitationChannel,
+    Licence,
+    LicenceImportJob,
+    LicenceInvitation,
+    LicenceSource,
+    MatchedBy,
+)
+from .addresses import address_match_key, reference_key
+from .notices import licence_invitation_email_send
+from .reader import (
+    CHUNK,
+    EncodingRefused,
+    LicenceIn,
+    RowError,
+    detect_encoding,
+    header_guess,
+    mapping_guess,
+    mapping_problems,
+    read_licences,
+    records_count,
+    rows_head,
+)
+from .selectors import field_label
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from django.core.files.uploadedfile import UploadedFile
+
+    from accounts.models import User
+
+logger = logging.getLogger("porchlight.compliance")
+
+# Rows per transaction: large enough that a 50,000-row file is 50 round trips of a few
+# queries each, small enough that a progress step is about a second and a failed batch
+# costs little to redo (bench/licence_import.py).
+BATCH = 1000
+# A file with many bad rows keeps the first this many on the job (the count has them all):
+# enough to see what is wrong with a column, small enough for one page.
+ERRORS_KEPT = 2000
+PREVIEW_ROWS = 6
+# A job still running this long after it started has lost its worker: 50,000 rows take about
+# a minute (bench/licence_import.py), so half an hour is far beyond a slow run.
+RUNNING_STALE = dt.timedelta(minutes=30)
+# The fields a re-import compares and writes.
+LICENCE_FIELDS = (
+    "parcel_number",
+    "name",
+    "address",
+    "address_key",
+    "category",
+    "category_raw",
+    "issued_on",
+    "expires_on",
+    "renews_on",
+    "email",
+)
+
+
+class ImportRefused(Invalid):
+    """The file cannot be imported as it is (size, encoding, mapping): nothing was written."""
+
+
+def _chunks(upload: Any) -> Iterable[bytes]:
+    upload.seek(0)
+    while chunk := upload.read(CHUNK):
+        yield chunk
+
+
+def licence_import_create(*, actor: User, upload: UploadedFile, source: str) -> LicenceImportJob:
+    """A job for ``upload``, waiting for its column mapping: the encoding found, the first
+    rows kept for the preview, the header and mapping guessed from the titles.
+
+    Refused with ImportRefused (nothing stored) when the file is larger than
+    PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES, is a workbook or UTF-16 or binary, or is empty."""
+    limit = settings.PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise ImportRefused(file_too_large_message(size=upload.size), code="too_large", field="file")
+    if source not in LicenceSource.values:
+        raise ImportRefused(_("Choose what the file lists."), code="source", field="source")
+    try:
+        encoding = detect_encoding(_chunks(upload))
+    except EncodingRefused as exc:
+        raise ImportRefused(encoding_refused_message(exc.code), code="encoding", field="file") from exc
+    upload.seek(0)
+    text = io.TextIOWrapper(upload, encoding=encoding, newline="")
+    try:
+        head = rows_head(text, count=PREVIEW_ROWS)
+    finally:
+        text.detach()  # leave the upload open for saving below
+    if not head or not any(cell.strip() for cell in head[0]):
+        raise ImportRefused(_("The file has no rows."), code="empty", field="file")
+    has_header = header_guess(head[0], head[1] if len(head) > 1 else None)
+    job = LicenceImportJob(
+        source=source,
+        file_name=(upload.name or "licences.csv")[-255:],
+        file_size=upload.size or 0,
+        encoding=encoding,
+        has_header=has_header,
+        columns=head[0],
+        preview=head,
+        mapping=mapping_guess(head[0]) if has_header else {},
+        created_by=actor,
+    )
+    upload.seek(0)
+    job.file.save(f"{job.public_id}.csv", upload, save=False)
+    job.save()
+    return job
+
+
+def file_too_large_message(*, size: int) -> str:
+    limit = settings.PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES
+    return _("The file is %(size)s; at most %(limit)s can be imported. Split it into smaller files.") % {
+        "size": filesizeformat(size),
+        "limit": filesizeformat(limit),
+    }
+
+
+def encoding_refused_message(code: str) -> str:
+    if code == "xlsx":
+        return _("This is an Excel workbook, not a CSV file. In Excel, choose Save As, then 'CSV UTF-8'.")
+    if code == "utf16":
+        return _("The file is in UTF-16, which is not read here. Save it as 'CSV UTF-8' and upload it again.")
+    return _("The file is not text (it holds binary data). Upload the CSV file the city exported.")
+
+
+def licence_import_map(
+    *, job: LicenceImportJob, mapping: dict[str, int | None], has_header: bool, unknown_as_other: bool
+) -> LicenceImportJob:
+    """Record the mapping the administrator chose and queue the job; the task is sent after
+    the commit. Refused (nothing changed) when a required field has no column, a column is
+    not in the file or is given twice, or another import is still running."""
+    chosen = {name: index for name, index in mapping.items() if index is not None}
+    problems = mapping_problems(chosen, columns=len(job.columns))
+    if problems:
+        raise ImportRefused(mapping_problem_message(problems[0]), code="mapping", field=problems[0][0])
+    with transaction.atomic():
+        job = LicenceImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status not in (ImportStatus.MAPPING, ImportStatus.FAILED):
+            raise Conflict(_("This import has already started."), code="started")
+        busy = (
+            LicenceImportJob.objects.filter(status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING))
+            .exclude(pk=job.pk)
+            .exists()
+        )
+        if busy:
+            raise Conflict(_("Another import is running. Start this one when it has finished."), code="busy")
+        job.mapping = chosen
+        job.has_header = has_header
+        job.unknown_as_other = unknown_as_other
+        job.status = ImportStatus.QUEUED
+        job.failure = ""
+        job.save(update_fields=["mapping", "has_header", "unknown_as_other", "status", "failure"])
+        _enqueue(job)
+    return job
+
+
+def licence_import_retry(*, job: LicenceImportJob) -> LicenceImportJob:
+    """Run a job again with its mapping: a failed one, one left queued (its message lost), or
+    one still marked running long after it started (its worker died: a redelivered message
+    finds it running and does nothing)."""
+    with transaction.atomic():
+        job = LicenceImportJob.objects.select_for_update().get(pk=job.pk)
+        stale = (
+            job.status == ImportStatus.RUNNING
+            and job.started_at is not None
+            and job.started_at < timezone.now() - RUNNING_STALE
+        )
+        if job.status not in (ImportStatus.FAILED, ImportStatus.QUEUED) and not stale:
+            raise Conflict(_("Only a stopped import can be run again."), code="not_failed")
+        job.status = ImportStatus.QUEUED
+        job.save(update_fields=["status"])
+        _enqueue(job)
+    return job
+
+
+def _enqueue(job: LicenceImportJob) -> None:
+    # Not the outbox (tenants.outbox): an OutboxTask runs in one transaction, and the import
+    # commits batch by batch so that its progress shows. A message lost with the broker
+    # leaves the job queued; the page then offers to run it again.
+    from ..tasks import licence_import_run_task  # the task module imports this one
+
+    job_id = job.pk
+    transaction.on_commit(lambda: licence_import_run_task.delay(job_id=job_id), robust=True)
+
+
+def mapping_problem_message(problem: tuple[str, str]) -> str:
+    name, code = problem
+    label = field_label(name)
+    if code == "missing":
+        return _("Choose the column that holds the %(field)s: it is required.") % {"field": label}
+    if code == "twice":
+        return _("The column chosen for the %(field)s is already chosen for another field.") % {"field": label}
+    return _("The column chosen for the %(field)s is not in the file.") % {"field": label}
+
+
+# --- The import ------------------------------------------------------------------------------
+
+
+def licence_import_run(*, job_id: int) -> LicenceImportJob | None:
+    """Import the job's file (see the module). Returns None when the job is not queued (a
+    message delivered twice, a job already done). A failure marks the job failed with the
+    reason, then re-raises."""
+    with transaction.atomic():
+        job = LicenceImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ImportStatus.QUEUED:
+            return None
+        job.status = ImportStatus.RUNNING
+        job.started_at = timezone.now()
+        job.finished_at = None
+        job.rows_done = job.rows_bad = job.rows_created = job.rows_updated = 0
+        job.rows_total = None
+        job.matched = None
+        job.errors = []
+        job.save()
+    try:
+        _import(job)
+        job.matched = licences_match(actor=job.created_by)
+        job.status = ImportStatus.DONE
+        job.finished_at = timezone.now()
+        job.save(update_fields=["matched", "status", "finished_at"])
+    except Exception as exc:
+        LicenceImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED, failure=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
+        raise
+    return job
+
+
+def _open(job: LicenceImportJob) -> io.TextIOWrapper:
+    # A fresh file object each time: FieldFile.open() hands back the same one, closed after a pass.
+    return io.TextIOWrapper(job.file.storage.open(str(job.file.name), "rb"), encoding=job.encoding, newline="")
+
+
+def _import(job: LicenceImportJob) -> None:
+    categories = BusinessCategory.values
+    with _open(job) as stream:
+        total = records_count(stream, has_header=job.has_header)
+    job.rows_total = total
+    job.save(update_fields=["rows_total"])
+    with _open(job) as stream:
+        batch: list[LicenceIn | RowError] = []
+        rows = read_licences(
+            stream,
+            mapping=job.mapping,
+            has_header=job.has_header,
+            categories=categories,
+            unknown_as_other=job.unknown_as_other,
+        )
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH:
+                _batch_write(job, batch)
+                batch = []
+        if batch:
+            _batch_write(job, batch)
+    if job.rows_total != job.rows_done:  # a record the count read differently (never seen; kept exact)
+        job.rows_total = job.rows_done
+        job.save(update_fields=["rows_total"])
+
+
+def _batch_write(job: LicenceImportJob, batch: Sequence[LicenceIn | RowError]) -> None:
+    """One transaction: the batch's licences and the job's counts move together."""
+    good = [row for row in batch if isinstance(row, LicenceIn)]
+    bad = [row for row in batch if isinstance(row, RowError)]
+    with transaction.atomic():
+        created, updated = licences_upsert(rows=good, source=job.source, job=job, actor=job.created_by)
+        job.rows_done += len(batch)
+        job.rows_bad += len(bad)
+        job.rows_created += created
+        job.rows_updated += updated
+        room = ERRORS_KEPT - len(job.errors)
+        if room > 0:
+            job.errors += [{"line": e.line, "problem": e.problem.value, "params": e.params} for e in bad[:room]]
+        job.save(update_fields=["rows_done", "rows_bad", "rows_created", "rows_updated", "errors"])
+
+
+def licences_upsert(
+    *, rows: Sequence[LicenceIn], source: str, job: LicenceImportJob | None, actor: User | None
+) -> tuple[int, int]:
+    """Create the licences not yet known, update those whose values changed (with history),
+    leave the rest untouched. Returns (created, updated). Call inside a transaction."""
+    existing = {
+        licence.number: licence
+        for licence in Licence.objects.filter(source=source, number__in=[row.number for row in rows])
+    }
+    new: list[Licence] = []
+    changed: list[Licence] = []
+    for row in rows:
+        values = {
+            "parcel_number": row.parcel_number,
+            "name": row.name,
+            "address": row.address,
+            "address_key": address_match_key(row.address)[:255],
+            "category": row.category,
+            "category_raw": row.category_raw,
+            "issued_on": row.issued_on,
+            "expires_on": row.expires_on,
+            "renews_on": row.renews_on,
+            "email": row.email,
+        }
+        licence = existing.get(row.number)
+        if licence is None:
+            new.append(Licence(source=source, number=row.number, import_job=job, **values))
+        elif any(getattr(licence, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(licence, name, value)
+            licence.import_job = job
+            licence.updated_at = timezone.now()
+            changed.append(licence)
+    reason = f"import {job.public_id}" if job else "import"
+    if new:
+        bulk_create_with_history(new, Licence, batch_size=BATCH, default_user=actor, default_change_reason=reason)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Licence,
+            fields=[*LICENCE_FIELDS, "import_job", "updated_at"],
+            batch_size=BATCH,
+            default_user=actor,
+            default_change_reason=reason,
+        )
+    return len(new), len(changed)
+
+
+# --- Matching --------------------------------------------------------------------------------
+
+
+def licences_match(*, actor: User | None) -> int:
+    """Match every licence to a registered site: by permit or licence number (the site's
+    permit number), then parcel number, then the address's matching key
+    (compliance.licences.addresses). Only changed links are written, with history. Homes
+    are left out: a licence is a business or a building, and a large department has hundreds
+    of thousands of homes. Returns how many licences are matched."""
+    by_permit: dict[str, int] = {}
+    by_parcel: dict[str, int] = {}
+    by_address: dict[str, int] = {}
+    sites = (
+        Site.objects.exclude(kind=SiteKind.RESIDENTIAL)
+        .order_by("created_at")
+        .values_list("pk", "permit_number", "parcel_number", "address")
+    )
+    for pk, permit, parcel, address in sites.iterator(chunk_size=5000):
+        # The oldest site keeps a key two sites share.
+        if key := reference_key(permit):
+            by_permit.setdefault(key, pk)
+        if key := reference_key(parcel):
+            by_parcel.setdefault(key, pk)
+        if key := address_match_key(address):
+            by_address.setdefault(key, pk)
+    matched = 0
+    links: dict[int, tuple[int | None, str]] = {}
+    licences = Licence.objects.values_list("pk", "number", "parcel_number", "address_key", "site_id", "matched_by")
+    for pk, number, parcel, address_key, site_id, matched_by in licences.iterator(chunk_size=5000):
+        link = _match(number, parcel, address_key, by_permit=by_permit, by_parcel=by_parcel, by_address=by_address)
+        matched += link[0] is not None
+        if (site_id, matched_by) != link:
+            links[pk] = link
+    changed_pks = sorted(links)
+    for start in range(0, len(changed_pks), BATCH):
+        with transaction.atomic():
+            # Whole rows: the history row copies every field, and a deferred one would cost a
+            # query per field per row.
+            changed = list(Licence.objects.filter(pk__in=changed_pks[start : start + BATCH]))
+            for licence in changed:
+                licence.site_id, licence.matched_by = links[licence.pk]
+            bulk_update_with_history(
+                changed,
+                Licence,
+                fields=["site", "matched_by"],
+                default_user=actor,
+                default_change_reason="match",
+            )
+    return matched
+
+
+def _match(
+    number: str,
+    parcel: str,
+    address_key: str,
+    *,
+    by_permit: dict[str, int],
+    by_parcel: dict[str, int],
+    by_address: dict[str, int],
+) -> tuple[int | None, str]:
+    if (key := reference_key(number)) and key in by_permit:
+        return by_permit[key], str(MatchedBy.PERMIT)
+    if (key := reference_key(parcel)) and key in by_parcel:
+        return by_parcel[key], str(MatchedBy.PARCEL)
+    if address_key and address_key in by_address:
+        return by_address[address_key], str(MatchedBy.ADDRESS)
+    return None, ""
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+def invitations_record(
+    *, actor: User, licences: Sequence[Licence], channel: str, now: Any = None
+) -> list[LicenceInvitation]:
+    """Record that ``licences`` were sent an invitation by ``channel`` (one row each)."""
+    sent_at = now or timezone.now()
+    return LicenceInvitation.objects.bulk_create(
+        [
+            LicenceInvitation(
+                licence=licence,
+                channel=channel,
+                email=licence.email if channel == InvitationChannel.EMAIL else "",
+                sent_by=actor,
+                sent_at=sent_at,
+            )
+            for licence in licences
+        ]
+    )
+
+
+def invitation_emails_send(*, actor: User, licences: Sequence[Licence], register_url: str, department_name: str) -> int:
+    """Record an e-mail invitation for each licence with an e-mail address, and owe each its
+    e-mail through the outbox (sent by the worker after the commit, in the sender's language).
+    Returns how many are sent."""
+    with_email = [licence for licence in licences if licence.email]
+    if not with_email:
+        return 0
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    with transaction.atomic():
+        for invitation in invitations_record(actor=actor, licences=with_email, channel=InvitationChannel.EMAIL):
+            enqueue_on_commit(
+                licence_invitation_email_send,
+                invitation_id=invitation.pk,
+                register_url=register_url,
+                department_name=department_name,
+                language=language,
+            )
+    return len(with_email)

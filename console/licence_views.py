@@ -1,0 +1,262 @@
+"""The department's import of the city's licence or permit files, and the covered businesses
+that are not registered (dept_admin only). Views validate and call compliance.licences."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from accounts.models import Role
+from cameras import access
+from cameras.models import BusinessCategory
+from compliance.licences import selectors, services
+from compliance.licences.letters import invitation_letters_pdf
+from compliance.models import ImportStatus, InvitationChannel, LicenceImportJob
+from core.errors import DomainError
+from core.forms import form_errors_add
+
+from .licence_forms import LicenceMappingForm, LicenceUploadForm, too_large_message
+
+# The not-registered list, and how many letters or e-mails one click may send: a page of
+# letters is built in the request (about 2 ms a page), so a few hundred stay well under a second.
+PAGE_SIZE = 50
+INVITE_MAX = 500
+
+
+class DeptAdminConsoleMixin(LoginRequiredMixin):
+    """Department administrators whose session passed MFA. Anyone else is answered 404 (the
+    pages are not theirs to know of) and the refusal is logged as console_denied."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        actor = access.Actor.from_request(request)
+        if request.user.role != Role.DEPT_ADMIN or not actor.mfa:
+            access.console_denied(actor=actor, path=request.path)
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _job_or_404(job_id: Any) -> LicenceImportJob:
+    try:
+        return selectors.import_job_get(public_id=job_id)
+    except (LicenceImportJob.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def _department_name(request: HttpRequest) -> str:
+    return str(request.tenant.name)  # type: ignore[attr-defined]
+
+
+# csrf_exempt on dispatch, csrf_protect on the upload: a file too large is refused by its
+# declared length before anything reads the body (the CSRF check would parse all of it).
+@method_decorator(csrf_exempt, name="dispatch")
+class LicencesView(DeptAdminConsoleMixin, View):
+    template = "console/licences/imports.html"
+
+    def _render(
+        self, request: HttpRequest, form: LicenceUploadForm, status: int = 200, refusal: str = ""
+    ) -> HttpResponse:
+        context = {"form": form, "jobs": selectors.import_jobs_recent(), "refusal": refusal}
+        return render(request, self.template, context, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, LicenceUploadForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES:
+            refusal = services.file_too_large_message(size=declared)
+            return self._render(request, LicenceUploadForm(), status=413, refusal=refusal)
+        return self._upload(request)
+
+    @method_decorator(csrf_protect)
+    def _upload(self, request: HttpRequest) -> HttpResponse:
+        form = LicenceUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                job = services.licence_import_create(
+                    actor=request.user,  # type: ignore[arg-type]
+                    upload=form.cleaned_data["file"],
+                    source=form.cleaned_data["source"],
+                )
+            except DomainError as exc:
+                form_errors_add(form, exc)
+            else:
+                messages.info(
+                    request,
+                    _("The file was read as %(encoding)s. Choose which column holds what, then start the import.")
+                    % {"encoding": _encoding_label(job.encoding)},
+                )
+                return redirect("console-licence-import", job_id=job.public_id)
+        return self._render(request, form, status=400)
+
+
+def _encoding_label(encoding: str) -> str:
+    return {
+        "utf-8": "UTF-8",
+        "utf-8-sig": _("UTF-8 (with a byte-order mark)"),
+        "cp1252": _("Windows-1252 (Western European)"),
+        "latin-1": _("Latin-1 (ISO-8859-1)"),
+    }.get(encoding, encoding)
+
+
+class LicenceImportView(DeptAdminConsoleMixin, View):
+    """The job's page: the column mapping while it waits for one, then its progress and the
+    rows it could not import."""
+
+    template = "console/licences/import.html"
+
+    def _render(self, request: HttpRequest, job: LicenceImportJob, form: Any = None, status: int = 200) -> HttpResponse:
+        if form is None and job.status in (ImportStatus.MAPPING, ImportStatus.FAILED):
+            initial = {name: job.mapping.get(name) for name in job.mapping}
+            form = LicenceMappingForm(
+                columns=job.columns,
+                initial={**initial, "has_header": job.has_header, "unknown_as_other": job.unknown_as_other},
+            )
+        errors = [(error["line"], selectors.row_error_sentence(error)) for error in job.errors]
+        context = {
+            "job": job,
+            "form": form,
+            "errors": errors,
+            "encoding": _encoding_label(job.encoding),
+            "preview": job.preview,
+            "too_large": too_large_message(),
+        }
+        return render(request, self.template, context, status=status)
+
+    def get(self, request: HttpRequest, job_id: Any) -> HttpResponse:
+        return self._render(request, _job_or_404(job_id))
+
+    def post(self, request: HttpRequest, job_id: Any) -> HttpResponse:
+        job = _job_or_404(job_id)
+        form = LicenceMappingForm(request.POST, columns=job.columns)
+        if form.is_valid():
+            try:
+                services.licence_import_map(
+                    job=job,
+                    mapping=form.mapping(),
+                    has_header=form.cleaned_data["has_header"],
+                    unknown_as_other=form.cleaned_data["unknown_as_other"],
+                )
+            except DomainError as exc:
+                form_errors_add(form, exc)
+            else:
+                return redirect("console-licence-import", job_id=job.public_id)
+        return self._render(request, job, form, status=400)
+
+
+class LicenceImportStatusView(DeptAdminConsoleMixin, View):
+    """The progress fragment the job's page polls (htmx); once the job ends, the whole page
+    is reloaded to show the rows that were not imported."""
+
+    def get(self, request: HttpRequest, job_id: Any) -> HttpResponse:
+        job = _job_or_404(job_id)
+        response = render(request, "console/licences/_status.html", {"job": job})
+        if request.headers.get("HX-Request") and job.status in (ImportStatus.DONE, ImportStatus.FAILED):
+            response["HX-Refresh"] = "true"
+        return response
+
+
+class LicenceImportRetryView(DeptAdminConsoleMixin, View):
+    def post(self, request: HttpRequest, job_id: Any) -> HttpResponse:
+        job = _job_or_404(job_id)
+        try:
+            services.licence_import_retry(job=job)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("console-licence-import", job_id=job.public_id)
+
+
+class LicencesMatchView(DeptAdminConsoleMixin, View):
+    """Match every licence to the sites registered since the import."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        matched = services.licences_match(actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Licences matched to a registered site: %(count)s.") % {"count": matched})
+        return redirect("console-licences-not-registered")
+
+
+class LicencesNotRegisteredView(DeptAdminConsoleMixin, View):
+    template = "console/licences/not_registered.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        category = request.GET.get("category", "")
+        if category not in BusinessCategory.values:
+            category = ""
+        query = request.GET.get("q", "").strip()[:100]
+        not_invited = request.GET.get("not_invited") == "1"
+        rows = selectors.licences_not_registered(
+            on=timezone.localdate(), category=category, query=query, not_invited=not_invited
+        )
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "page": page,
+            "category": category,
+            "q": query,
+            "not_invited": not_invited,
+            "categories": selectors.category_choices(),
+            "covered": selectors.covered_categories(on=timezone.localdate()),
+            "invite_max": INVITE_MAX,
+        }
+        return render(request, self.template, context)
+
+
+class LicencesInviteView(DeptAdminConsoleMixin, View):
+    """Letters (one PDF, a page each) or e-mails inviting the selected businesses to register."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        ids = request.POST.getlist("licence")[:INVITE_MAX]
+        licences = selectors.licences_by_ids(public_ids=_uuids(ids), on=timezone.localdate())
+        if not licences:
+            messages.error(request, _("Select at least one business to invite."))
+            return redirect("console-licences-not-registered")
+        register_url = request.build_absolute_uri(reverse("account_signup"))
+        department = _department_name(request)
+        actor = request.user
+        if request.POST.get("channel") == InvitationChannel.EMAIL:
+            sent = services.invitation_emails_send(
+                actor=actor,  # type: ignore[arg-type]
+                licences=licences,
+                register_url=register_url,
+                department_name=department,
+            )
+            without = len(licences) - sent
+            messages.success(
+                request,
+                _("Invitations e-mailed: %(sent)s. Selected businesses without an e-mail address: %(without)s.")
+                % {"sent": sent, "without": without},
+            )
+            return redirect("console-licences-not-registered")
+        today = timezone.localdate()
+        pdf = invitation_letters_pdf(licences=licences, register_url=register_url, department_name=department, on=today)
+        services.invitations_record(actor=actor, licences=licences, channel=InvitationChannel.LETTER)  # type: ignore[arg-type]
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="invitations-{today.isoformat()}.pdf"'
+        return response
+
+
+def _uuids(values: list[str]) -> list[str]:
+    out = []
+    for value in values:
+        try:
+            out.append(str(uuid.UUID(value)))
+        except ValueError:
+            continue
+    return out

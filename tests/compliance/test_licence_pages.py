@@ -1,0 +1,326 @@
+"""The department administrator's licence import pages: upload, mapping, progress, bad rows,
+refusals, the not-registered list and its invitations; other roles and other departments 404."""
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import Role, User
+from audit.models import AccessEvent
+from compliance.licences import services
+from compliance.models import ImportStatus, InvitationChannel, Licence, LicenceImportJob, LicenceInvitation
+from tenants.models import Department
+from tenants.selectors import policy_current
+from tests.conftest import TenantClient
+from tests.factories import DEKALB_AFFIDAVIT, UserFactory, ordinance_make
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "License No,Business Name,Address,License Type,Issue Date,Email\n"
+TEXT = (
+    HEADER
+    + "PG-1,Joe's Gas,1200 W Baseline Rd,Gas station,2026-05-01,joe@example.org\n"
+    + "PG-2,Ann's Mart,250 N Riverside Ave,Convenience store,next week,\n"
+    + "PG-3,No mail gas,9 Foothill Blvd,Gas station,,\n"
+)
+MAPPING = {
+    "number": "0",
+    "name": "1",
+    "address": "2",
+    "category": "3",
+    "issued_on": "4",
+    "email": "5",
+    "has_header": "on",
+}
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def admin_client(logged_in_staff: Any) -> tuple[TenantClient, User]:
+    return logged_in_staff(Role.DEPT_ADMIN)
+
+
+def csv_file(text: str | bytes = TEXT, name: str = "city.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode() if isinstance(text, str) else text, content_type="text/csv")
+
+
+def upload(client: TenantClient, text: str | bytes = TEXT, **extra: Any) -> Any:
+    return client.post("/console/licences/", {"source": "business_licence", "file": csv_file(text)}, **extra)
+
+
+def imported(client: TenantClient, capture: Any, text: str = TEXT) -> LicenceImportJob:
+    response = upload(client, text)
+    assert response.status_code == 302, response.content[:2000]
+    with capture(execute=True):
+        client.post(response["Location"], MAPPING)
+    return LicenceImportJob.objects.latest("created_at")
+
+
+def test_an_upload_shows_the_encoding_a_preview_and_the_guessed_columns(admin_client: Any) -> None:
+    client, _ = admin_client
+
+    response = upload(client, follow=True)
+
+    page = response.content.decode()
+    assert "The file was read as UTF-8." in page
+    assert "Joe&#x27;s Gas" in page
+    assert '<option value="0" selected>A: License No</option>' in page
+    assert '<option value="2" selected>C: Address</option>' in page
+
+
+def test_a_cp1252_file_is_read_and_says_so(admin_client: Any) -> None:
+    client, _ = admin_client
+
+    response = upload(client, (HEADER + "PG-9,Café “Olé”,1 Main St,Restaurant,,\n").encode("cp1252"), follow=True)
+
+    assert "The file was read as Windows-1252 (Western European)." in response.content.decode()
+    assert "Café “Olé”" in response.content.decode()
+
+
+def test_the_import_runs_and_its_page_shows_the_progress_the_counts_and_each_bad_row(
+    admin_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client, admin = admin_client
+
+    job = imported(client, django_capture_on_commit_callbacks)
+    page = client.get(f"/console/licences/imports/{job.public_id}/").content.decode()
+    status = client.get(f"/console/licences/imports/{job.public_id}/status/", HTTP_HX_REQUEST="true")
+
+    assert (job.status, job.rows_done, job.rows_bad, job.created_by) == (ImportStatus.DONE, 3, 1, admin)
+    assert "3 of 3 rows" in page
+    assert '<progress max="100" value="100"' in page
+    assert "<td>3</td><td>The date issued &#x27;next week&#x27; is not a date read here" in page
+    assert status["HX-Refresh"] == "true"
+    assert set(Licence.objects.filter(number__startswith="PG-").values_list("number", flat=True)) == {"PG-1", "PG-3"}
+
+
+def test_a_running_job_s_fragment_polls_every_second(admin_client: Any) -> None:
+    client, _ = admin_client
+    response = upload(client)
+    job = LicenceImportJob.objects.latest("created_at")
+    LicenceImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, rows_total=100, rows_done=40)
+
+    fragment = client.get(f"/console/licences/imports/{job.public_id}/status/", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 302
+    assert 'hx-trigger="every 1s"' in fragment.content.decode()
+    assert '<progress max="100" value="40"' in fragment.content.decode()
+    assert "HX-Refresh" not in fragment
+
+
+def test_a_file_over_the_limit_is_refused_by_its_length_with_a_clear_message(admin_client: Any, settings: Any) -> None:
+    client, _ = admin_client
+    settings.PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES = 100 * 1024
+
+    response = upload(client, HEADER + "PG-1,Big,1 Main St,Bar,,\n" * 5000)
+
+    assert response.status_code == 413
+    assert "; at most 100.0\xa0KB can be imported. Split it into smaller files." in response.content.decode()
+    assert not LicenceImportJob.objects.exists()
+
+
+def test_a_workbook_is_refused_on_the_form(admin_client: Any) -> None:
+    client, _ = admin_client
+
+    response = upload(client, b"PK\x03\x04 a workbook")
+
+    assert response.status_code == 400
+    assert "This is an Excel workbook, not a CSV file." in response.content.decode()
+    assert not LicenceImportJob.objects.exists()
+
+
+def test_a_mapping_without_the_address_column_is_refused_naming_it(admin_client: Any) -> None:
+    client, _ = admin_client
+    job_page = upload(client)["Location"]
+
+    response = client.post(job_page, {**MAPPING, "address": ""})
+
+    assert response.status_code == 400
+    assert "Choose the column that holds this: it is required." in response.content.decode()
+    assert LicenceImportJob.objects.get().status == ImportStatus.MAPPING
+
+
+def test_the_not_registered_list_sends_letters_as_one_pdf_and_e_mails_and_records_each(
+    admin_client: Any, django_capture_on_commit_callbacks: Any, in_rialto: Department
+) -> None:
+    # given a gas-station ordinance and an imported file (nothing registered at those addresses)
+    client, admin = admin_client
+    ordinance_make(policy_current(), DEKALB_AFFIDAVIT, name="Gas stations (licence test)")
+    imported(client, django_capture_on_commit_callbacks)
+    joe, no_mail = Licence.objects.get(number="PG-1"), Licence.objects.get(number="PG-3")
+
+    # when the administrator lists them, then sends letters and e-mails to both
+    listing = client.get("/console/licences/not-registered/?q=PG-1").content.decode()
+    letters = client.post(
+        "/console/licences/invite/", {"licence": [str(joe.public_id), str(no_mail.public_id)], "channel": "letter"}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        emailed = client.post(
+            "/console/licences/invite/",
+            {"licence": [str(joe.public_id), str(no_mail.public_id)], "channel": "email"},
+            follow=True,
+        )
+
+    # then the list shows them, the letters are one PDF of two pages, one e-mail goes out
+    assert "Joe&#x27;s Gas" in listing
+    assert letters["Content-Type"] == "application/pdf"
+    assert letters.content.startswith(b"%PDF")
+    assert letters.content.count(b"/Type /Page\n") == 2
+    assert "Invitations e-mailed: 1. Selected businesses without an e-mail address: 1." in emailed.content.decode()
+    assert [m.to for m in mail.outbox] == [["joe@example.org"]]
+    assert "http://rialto.localhost/accounts/signup/" in mail.outbox[0].body
+    assert sorted(LicenceInvitation.objects.values_list("licence__number", "channel", "sent_by")) == [
+        ("PG-1", InvitationChannel.EMAIL, admin.pk),
+        ("PG-1", InvitationChannel.LETTER, admin.pk),
+        ("PG-3", InvitationChannel.LETTER, admin.pk),
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/licences/",
+        "/console/licences/imports/{job}/",
+        "/console/licences/imports/{job}/status/",
+        "/console/licences/not-registered/",
+    ],
+)
+def test_an_officer_gets_404_and_the_refusal_is_logged(logged_in_staff: Any, path: str, in_rialto: Department) -> None:
+    job = services.licence_import_create(
+        actor=UserFactory(role=Role.DEPT_ADMIN), upload=csv_file(), source="business_licence"
+    )
+    client, officer = logged_in_staff(Role.OFFICER)
+
+    response = client.get(path.format(job=job.public_id))
+
+    assert response.status_code == 404
+    assert AccessEvent.objects.filter(actor_id=officer.pk, action="console_denied").count() == 1
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.OVERSIGHT])
+def test_other_staff_roles_cannot_upload(logged_in_staff: Any, role: str) -> None:
+    client, _ = logged_in_staff(role)
+
+    response = upload(client)
+
+    assert response.status_code == 404
+    assert not LicenceImportJob.objects.exists()
+
+
+def test_a_business_owner_gets_404(rialto_client: TenantClient, in_rialto: Department) -> None:
+    owner = UserFactory(role=Role.BUSINESS)
+    rialto_client.force_login(owner)
+
+    assert rialto_client.get("/console/licences/").status_code == 404
+
+
+@pytest.mark.parametrize("suffix", ["", "status/"])
+def test_another_department_s_job_is_404(admin_client: Any, fontana: Department, suffix: str, settings: Any) -> None:
+    from django_tenants.utils import tenant_context
+
+    client, _ = admin_client
+    with tenant_context(fontana):
+        fontana_job = services.licence_import_create(
+            actor=UserFactory(role=Role.DEPT_ADMIN), upload=csv_file(), source="business_licence"
+        )
+
+    assert client.get(f"/console/licences/imports/{fontana_job.public_id}/{suffix}").status_code == 404
+    assert client.post(f"/console/licences/imports/{fontana_job.public_id}/", MAPPING).status_code == 404
+    assert client.get(f"/console/licences/imports/{uuid.uuid4()}/").status_code == 404
+
+
+def test_another_department_s_licence_cannot_be_invited(
+    admin_client: Any, fontana: Department, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tenants.utils import tenant_context
+
+    client, _ = admin_client
+    with tenant_context(fontana):
+        ordinance_make(policy_current(), DEKALB_AFFIDAVIT)
+        fontana_admin = UserFactory(role=Role.DEPT_ADMIN)
+        job = services.licence_import_create(actor=fontana_admin, upload=csv_file(), source="business_licence")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.licence_import_map(
+                job=job,
+                mapping={"number": 0, "name": 1, "address": 2, "category": 3},
+                has_header=True,
+                unknown_as_other=False,
+            )
+        theirs = str(Licence.objects.get(number="PG-1").public_id)
+
+    response = client.post("/console/licences/invite/", {"licence": [theirs], "channel": "letter"}, follow=True)
+
+    assert "Select at least one business to invite." in response.content.decode()
+    with tenant_context(fontana):
+        assert not LicenceInvitation.objects.exists()
+
+
+def test_the_pages_are_in_spanish(admin_client: Any, django_capture_on_commit_callbacks: Any) -> None:
+    client, _ = admin_client
+    job = imported(client, django_capture_on_commit_callbacks)
+
+    imports = client.get("/console/licences/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    job_page = client.get(f"/console/licences/imports/{job.public_id}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    listing = client.get("/console/licences/not-registered/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "Licencias y permisos de la ciudad" in imports
+    assert "Filas no importadas" in job_page
+    assert "no es una fecha" in job_page
+    assert "Negocios obligados no registrados" in listing
+
+
+def test_an_upload_without_the_csrf_token_is_refused(admin_client: Any) -> None:
+    client, _ = admin_client
+    strict = TenantClient("rialto.localhost", enforce_csrf_checks=True)
+    strict.cookies = client.cookies
+
+    response = upload(strict)
+
+    assert response.status_code == 403
+    assert not LicenceImportJob.objects.exists()
+
+
+def test_the_not_registered_list_costs_the_same_queries_for_3_or_30_businesses(
+    admin_client: Any, django_capture_on_commit_callbacks: Any, in_rialto: Department
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, _ = admin_client
+    ordinance_make(policy_current(), DEKALB_AFFIDAVIT, name="Gas stations (query count)")
+
+    def queries(count: int, prefix: str) -> int:
+        rows = "".join(f"{prefix}-{n},Gas {n},{n} Main St,Gas station,,\n" for n in range(count))
+        imported(client, django_capture_on_commit_callbacks, HEADER + rows)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/console/licences/not-registered/").status_code == 200
+        return len(captured.captured_queries)
+
+    assert queries(3, "QA") == queries(27, "QB")
+
+
+def test_a_running_import_whose_worker_died_can_be_run_again_after_a_while(admin_client: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client, _ = admin_client
+    upload(client)
+    job = LicenceImportJob.objects.get()
+    LicenceImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+    fresh = client.post(f"/console/licences/imports/{job.public_id}/retry/", follow=True)
+    LicenceImportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - dt.timedelta(hours=1))
+
+    stale = client.post(f"/console/licences/imports/{job.public_id}/retry/")
+
+    assert "Only a stopped import can be run again." in fresh.content.decode()
+    assert stale.status_code == 302
+    assert LicenceImportJob.objects.get().status == ImportStatus.QUEUED
