@@ -5,3 +5,12 @@ class ComplianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "compliance"
     verbose_name = "Ordinance compliance"
+
+    def ready(self) -> None:
+        # A footage request to a covered site carries the ordinance's delivery deadline; footage
+        # sits below compliance and cannot ask for it itself (footage.deadlines).
+        from footage.deadlines import delivery_hours_provider_register
+
+        from .selectors import sites_delivery_hours
+
+        delivery_hours_provider_register(sites_delivery_hours)

@@ -40,13 +40,14 @@ from .rules import (
     Unmet,
     compliance_judge,
     megapixels,
+    ordinance_covers,
     rules_problems,
     site_status,
 )
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
     from tenants.models import DepartmentPolicy
 
@@ -481,3 +482,30 @@ def appeals_of_sites(*, sites: Sequence[Site]) -> dict[int, list[Appeal]]:
     for appeal in Appeal.objects.filter(site__in=list(sites)).select_related("ordinance").order_by("-requested_at"):
         out[appeal.site_id].append(appeal)
     return dict(out)
+
+
+def sites_delivery_hours(site_ids: Collection[int], at: dt.datetime) -> dict[int, int]:
+    """Within how many hours an ordinance in force at ``at`` asks each site's owner to deliver
+    requested footage: the shortest of the ordinances covering the site, unless the department
+    exempted the site from it. Sites no such ordinance covers are left out. Registered as
+    footage's provider (footage.deadlines) by ComplianceConfig.ready."""
+    versions = [v for v in versions_in_force(on=at.date()) if v.delivery_hours]
+    if not versions or not site_ids:
+        return {}
+    today = at.date()
+    exempt = {
+        (site_id, ordinance_id)
+        for site_id, ordinance_id, until in Appeal.objects.filter(
+            site_id__in=list(site_ids), decision=AppealDecision.GRANTED
+        ).values_list("site_id", "ordinance_id", "exempt_until")
+        if until is None or until >= today
+    }
+    out: dict[int, int] = {}
+    for site in Site.objects.filter(pk__in=list(site_ids)):
+        facts = site_facts(site)
+        for version in versions:
+            if (site.pk, version.ordinance_id) in exempt or not ordinance_covers(rules_of(version), facts):
+                continue
+            hours = int(version.delivery_hours or 0)
+            out[site.pk] = min(hours, out.get(site.pk, hours))
+    return out
