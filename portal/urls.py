@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import transparency
-from .views import access_log, compliance, registry
+from .views import access_log, certificates, compliance, registry
 
 urlpatterns = [
     path("", registry.PortalHomeView.as_view(), name="portal-home"),
@@ -36,4 +36,14 @@ urlpatterns = [
     path("transparency.json", transparency.TransparencyJsonView.as_view(), name="transparency-json"),
     path("transparency/checkpoints.atom", transparency.CheckpointFeed(), name="transparency-checkpoints-feed"),
     # --- end transparency ---
+]
+
+# Compliance certificates (issue 16): the owner's download, and the public check of a code.
+urlpatterns += [
+    path(
+        "my/sites/<uuid:site_id>/certificate/",
+        certificates.CertificateDownloadView.as_view(),
+        name="portal-certificate-download",
+    ),
+    path("certificates/check/", certificates.CertificateCheckView.as_view(), name="compliance-certificate-check"),
 ]

@@ -446,6 +446,9 @@ PORCHLIGHT_SNAPSHOT_MAX_BYTES = env.int("PORCHLIGHT_SNAPSHOT_MAX_BYTES", default
 # canvass of a block is a dozen owners; more than that an hour is a mass mailing, not a question.
 PORCHLIGHT_MESSAGES_PER_HOUR = env.int("PORCHLIGHT_MESSAGES_PER_HOUR", default=30)
 PORCHLIGHT_REPLIES_PER_HOUR = env.int("PORCHLIGHT_REPLIES_PER_HOUR", default=60)
+# Checks of compliance certificate codes an hour from one address (portal.views.certificates):
+# a person checking shop windows needs a few; more is a script guessing codes.
+PORCHLIGHT_CERTIFICATE_CHECKS_PER_HOUR = env.int("PORCHLIGHT_CERTIFICATE_CHECKS_PER_HOUR", default=30)
 PORCHLIGHT_CLIP_MAX_BYTES = env.int("PORCHLIGHT_CLIP_MAX_BYTES", default=2 * 1024**3)
 PORCHLIGHT_DOWNLOAD_LINK_SECONDS = env.int("PORCHLIGHT_DOWNLOAD_LINK_SECONDS", default=300)
 # The console player's stream link: a browser keeps fetching ranges while a clip plays.
