@@ -9,8 +9,12 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         # A footage request to a covered site carries the ordinance's delivery deadline; footage
         # sits below compliance and cannot ask for it itself (footage.deadlines).
+        from cameras.site_status import site_status_provider_register
         from footage.deadlines import delivery_hours_provider_register
 
-        from .selectors import sites_delivery_hours
+        from .selectors import sites_delivery_hours, sites_status_for_api
 
         delivery_hours_provider_register(sites_delivery_hours)
+        # The owner's API (cameras.api) reports each site's compliance; cameras sits below
+        # compliance and cannot judge it itself (cameras.site_status).
+        site_status_provider_register(sites_status_for_api)

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from cameras.models import BusinessCategory, Camera, CameraStatus, ConsentGrant, Site, SiteKind
 from cameras.selectors import RESIDENTIAL_KINDS
+from cameras.site_status import CoveringOrdinance, SiteStatus, UnmetRequirement
 from live.selectors import cameras_with_bridge_online
 
 from .models import (
@@ -508,4 +509,35 @@ def sites_delivery_hours(site_ids: Collection[int], at: dt.datetime) -> dict[int
                 continue
             hours = int(version.delivery_hours or 0)
             out[site.pk] = min(hours, out.get(site.pk, hours))
+    return out
+
+
+#: What the owner's API calls compliant: nothing failing now (what is due by a date not yet
+#: passed does not make a site non-compliant yet).
+_API_COMPLIANT = frozenset({Status.NOT_COVERED, Status.EXEMPT, Status.COMPLIANT, Status.DUE_SOON})
+
+
+def sites_status_for_api(
+    sites: Sequence[Site], policy: DepartmentPolicy | None, schema: str, now: dt.datetime
+) -> dict[int, SiteStatus] | None:
+    """Each site's compliance as the owner's API reports it (cameras.site_status); None when no
+    ordinance is in force. Registered by ComplianceConfig.ready; as many queries for a page of
+    sites as for one."""
+    compliance = sites_compliance(sites=sites, policy=policy, schema=schema, now=now)
+    if not compliance or all(not c.results for c in compliance.values()):
+        return None
+    out: dict[int, SiteStatus] = {}
+    for pk, c in compliance.items():
+        out[pk] = SiteStatus(
+            status=str(c.status),
+            covered=c.covered,
+            compliant=c.status in _API_COMPLIANT,
+            message=c.message if c.covered else str(_("No ordinance applies to this property.")),
+            unmet=tuple(
+                UnmetRequirement(r.name, str(item.requirement), str(item.severity), unmet_sentence(item))
+                for r in c.covering
+                for item in r.judgement.unmet
+            ),
+            ordinances=tuple(CoveringOrdinance(r.name, r.citation, str(r.status)) for r in c.covering),
+        )
     return out

@@ -402,6 +402,12 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",  # the default hook, kept
         "accounts.api_schema.add_error_responses",
     ],
+    # A site's compliance (cameras.site_status) has a `status` and a `code` of its own: named
+    # here, since a camera's `status` would otherwise collide into a hashed name.
+    "ENUM_NAME_OVERRIDES": {
+        "ComplianceStatusEnum": "cameras.site_status.STATUSES",
+        "RequirementCodeEnum": "cameras.site_status.REQUIREMENT_CODES",
+    },
 }
 
 # --- Address search (places.geocoders) -----------------------------------------------------
