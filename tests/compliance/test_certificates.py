@@ -362,3 +362,15 @@ def test_the_pdf_carries_the_code_and_a_qr_code_of_the_check_url(in_rialto: Any,
     assert pdf.startswith(b"%PDF")
     assert certificates.code_display(certificate.code).encode() in pdf
     assert pdf == certificate_pdf(certificate=certificate, site=site, check_url=url, department="Rialto PD")
+
+
+def test_the_check_speaks_spanish(in_rialto: Any, policy: DepartmentPolicy) -> None:
+    hotel_ordinance(policy)
+    owner, site, _camera = hotel(in_rialto, policy)
+    certificate = issue(owner, site, policy, in_rialto)
+    client = TenantClient("rialto.localhost", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9")
+
+    page = client.get("/certificates/check/", {"code": certificate.code}).content.decode()
+
+    assert "Válido." in page
+    assert "cuadra 100 de S Palm Ave" in page
