@@ -96,9 +96,11 @@ def test_the_owner_sees_the_clock_on_their_request(
 
     page = _owner_client(owner_request).get(f"/my/requests/{owner_request.public_id}/").content.decode()
 
+    inbox = _owner_client(owner_request).get("/my/requests/").content.decode()
     assert 'id="delivery-clock"' in page
     assert "Deliver by" in page
     assert "in 72 hours" in page or "in 71 hours" in page
+    assert "Deliver by" in inbox
 
 
 def test_the_owner_sees_an_overdue_request_as_overdue(
