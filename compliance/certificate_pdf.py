@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -44,7 +44,7 @@ def certificate_pdf(*, certificate: Certificate, site: Site, check_url: str, dep
     canvas = Canvas(buffer, pagesize=LETTER, invariant=1, pageCompression=0)
     canvas.setTitle(str(_("Compliance certificate")))
     canvas.setAuthor(department)
-    width, height = LETTER
+    _width, height = LETTER
     left, y = inch, height - inch
 
     def line(text: str, *, size: int = 11, font: str = "Helvetica", gap: float = 16) -> None:
@@ -68,19 +68,20 @@ def certificate_pdf(*, certificate: Certificate, site: Site, check_url: str, dep
         line(f"- {text}"[:110])
     y -= 10
     line(str(_("Status: compliant")), font="Helvetica-Bold", gap=22)
-    line(str(_("Issued on: %(date)s")) % {"date": _date(certificate.issued_at.date())})
+    line(str(_("Issued on: %(date)s")) % {"date": _date(timezone.localtime(certificate.issued_at).date())})
     line(str(_("Valid until: %(date)s, unless revoked")) % {"date": _date(certificate.valid_until)}, gap=30)
-    line(str(_("Verification code")), font="Helvetica-Bold")
+    line(str(_("Verification code")), font="Helvetica-Bold", gap=22)
     line(code_display(certificate.code), size=20, font="Courier-Bold", gap=30)
     line(str(_("Anyone can check this certificate: scan the QR code or enter the code at")))
     line(check_url.split("?")[0], font="Courier", gap=20)
     line(str(_("The check says whether it is valid, expired or revoked.")))
 
+    # Below the text, at the left margin: beside it, long lines would run under the code.
     widget = QrCodeWidget(check_url)
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
     drawing.add(widget)
-    renderPDF.draw(drawing, canvas, width - inch - QR_SIZE, height - inch - QR_SIZE - 40)
+    renderPDF.draw(drawing, canvas, left - 8, max(y - QR_SIZE, inch / 2))
 
     canvas.showPage()
     canvas.save()
