@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from cameras import access
@@ -199,3 +200,19 @@ def test_lowering_consent_is_never_blocked_by_an_open_deadline(
     camera.consent.refresh_from_db()
 
     assert camera.consent.level == "registered"
+
+
+def test_the_owners_email_states_the_deadline(
+    make_camera: Any,
+    actor: access.Actor,
+    purpose: Any,
+    policy: DepartmentPolicy,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    ordinance_make(policy, DELIVERY)
+    camera = make_camera("on_request")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _send(actor, purpose, [camera])
+
+    assert "asks you to answer by" in mail.outbox[-1].body
