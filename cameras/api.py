@@ -15,7 +15,6 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -33,6 +32,7 @@ from tenants.selectors import policy_current
 from . import selectors, services
 from .consent import EXPIRY_HORIZON_YEARS, MAX_WINDOWS, expiry_horizon
 from .models import Camera, CameraStatus, CameraType, ConsentGrant, Placement, RecordingMode, Site, SiteKind, ViewTarget
+from .site_status import REQUIREMENT_CODES, STATUSES, SiteStatus, sites_status
 
 # --- Shared pieces -----------------------------------------------------------------------
 
@@ -60,6 +60,7 @@ class _OwnerApi(BaseApi):
         return {
             "time_zone": department.time_zone,
             "policy": policy_current(),
+            "schema": department.schema_name,
         }
 
     def site_or_404(self, public_id: UUID) -> Site:
@@ -111,32 +112,70 @@ class DepartmentDateTimeField(serializers.DateTimeField):
 # --- The ordinance ------------------------------------------------------------------------------
 
 
+class UnmetOutput(serializers.Serializer):
+    ordinance = serializers.CharField(help_text="The ordinance that asks for it.")
+    code = serializers.ChoiceField(
+        choices=[(code, code) for code in REQUIREMENT_CODES],
+        help_text="What is unmet (docs/ordinance-requirements.md explains each code).",
+    )
+    severity = serializers.ChoiceField(
+        choices=[("due", "due"), ("fail", "fail")],
+        help_text="`fail`: not met now. `due`: to do by a date not yet passed.",
+    )
+    sentence = serializers.CharField(help_text="What to do, in plain words, in the caller's language.")
+
+
+class CoveringOrdinanceOutput(serializers.Serializer):
+    name = serializers.CharField()
+    citation = serializers.CharField()
+    status = serializers.ChoiceField(choices=[(status, status) for status in STATUSES])
+
+
 class OrdinanceOutput(serializers.Serializer):
-    subject = serializers.BooleanField(help_text="Whether the registration ordinance applies to the site.")
+    subject = serializers.BooleanField(help_text="Whether an ordinance in force covers the site.")
     compliant = serializers.BooleanField(
-        help_text="Whether every camera of the site allows at least the ordinance's minimum. "
-        "Lowering consent is always allowed; the site is then reported non-compliant."
+        help_text="Whether the site meets every ordinance that covers it now (`status` is not `not_compliant` "
+        "or `under_appeal`). Lowering consent is always allowed; the site is then reported non-compliant."
+    )
+    status = serializers.ChoiceField(
+        choices=[(status, status) for status in STATUSES],
+        help_text="The worst status of the ordinances covering the site; `not_covered` when none does.",
     )
     message = serializers.CharField(help_text="The status in plain words.")
+    unmet = UnmetOutput(many=True, help_text="Each unmet requirement, with the sentence that says what to do.")
+    ordinances = CoveringOrdinanceOutput(many=True, help_text="The ordinances covering the site.")
 
 
 _ORDINANCE_FIELD = OrdinanceOutput(
     allow_null=True,
-    help_text="The site's status under the department's registration ordinance; null when none is in force.",
+    help_text="The site's compliance with the ordinances in force; null when no ordinance is in force.",
 )
 
 
 def _ordinance_of(site: Site, context: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The ordinance status of ``site`` with the request's policy (``context["policy"]``)."""
-    policy: DepartmentPolicy | None = context.get("policy")
-    if policy is None or not policy.ordinance_enabled:
+    """The compliance of ``site``: from ``context["site_status"]`` when the view judged all its
+    sites at once (a list), else judged now."""
+    statuses: dict[int, SiteStatus] | None
+    if "site_status" in context:
+        statuses = context["site_status"]
+    else:
+        statuses = sites_status(
+            sites=[site], policy=context.get("policy"), schema=context.get("schema", ""), now=timezone.now()
+        )
+    if statuses is None or site.pk not in statuses:
         return None
-    # Two queries whatever the number of cameras; a no-op where the selector prefetched them.
-    prefetch_related_objects([site], "cameras__consent")
-    status = selectors.site_ordinance_status(site=site, policy=policy, time_zone=context.get("time_zone", "UTC"))
-    if status is None:
-        return None
-    return {"subject": status.subject, "compliant": status.compliant, "message": status.message}
+    status = statuses[site.pk]
+    return {
+        "subject": status.covered,
+        "compliant": status.compliant,
+        "status": status.status,
+        "message": status.message,
+        "unmet": [
+            {"ordinance": u.ordinance, "code": u.code, "severity": u.severity, "sentence": u.sentence}
+            for u in status.unmet
+        ],
+        "ordinances": [{"name": o.name, "citation": o.citation, "status": o.status} for o in status.ordinances],
+    }
 
 
 # --- Sites ---------------------------------------------------------------------------------
@@ -211,8 +250,13 @@ def _site_fields(data: dict[str, Any]) -> dict[str, Any]:
 class SiteListCreateApi(_OwnerApi):
     @extend_schema(responses=SiteOutput(many=True), summary="Your sites (properties)", operation_id="me_sites_list")
     def get(self, request: Request) -> Response:
-        sites = selectors.sites_of_owner(owner=self.owner())
-        return Response(SiteOutput(sites, many=True, context=self.output_context()).data)
+        sites = list(selectors.sites_of_owner(owner=self.owner()))
+        context = self.output_context()
+        # Judged all at once: as many queries for a page of sites as for one.
+        context["site_status"] = sites_status(
+            sites=sites, policy=context["policy"], schema=context["schema"], now=timezone.now()
+        )
+        return Response(SiteOutput(sites, many=True, context=context).data)
 
     @extend_schema(
         request=SiteCreateInput,

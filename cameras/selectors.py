@@ -3,17 +3,15 @@
 import datetime as dt
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tenants.models import DepartmentPolicy
 
-from .consent import ConsentAction, ConsentLevel, GrantState, Window, consent_permits, level_at_least
+from .consent import ConsentLevel, GrantState, Window, level_at_least
 from .models import Camera, CameraStatus, ConsentGrant, Site, SiteKind
 
 if TYPE_CHECKING:
@@ -182,14 +180,6 @@ def schedule_summary(*, level: str, windows: list[dict[str, Any]], revoked: bool
     return str(_("Live view: %(schedule)s") % {"schedule": "; ".join(parts)})
 
 
-@dataclass(frozen=True)
-class OrdinanceStatus:
-    subject: bool
-    compliant: bool
-    minimum_level: str
-    message: str
-
-
 def site_ordinance_subject(*, site: Site, policy: DepartmentPolicy | None) -> bool:
     """Whether the ordinance applies to the site: one of its kinds, and built or remodelled on
     or after its effective date. A site of such a kind without a date counts as subject until
@@ -198,53 +188,6 @@ def site_ordinance_subject(*, site: Site, policy: DepartmentPolicy | None) -> bo
         return False
     effective = policy.ordinance_effective_date
     return effective is None or site.constructed_on is None or site.constructed_on >= effective
-
-
-def site_ordinance_status(*, site: Site, policy: DepartmentPolicy | None, time_zone: str) -> OrdinanceStatus | None:
-    """Whether a site falls under the registration ordinance and whether its consent meets it.
-
-    Lowering consent is always allowed; it only makes the site non-compliant. A site of an
-    ordinance kind whose construction date is missing is subject and not compliant until the
-    date is given.
-    """
-    if policy is None or not policy.ordinance_enabled:
-        return None
-    minimum = policy.ordinance_minimum_level
-    if not site_ordinance_subject(site=site, policy=policy):
-        return OrdinanceStatus(False, True, minimum, str(_("This property is not subject to the ordinance.")))
-    if policy.ordinance_effective_date is not None and site.constructed_on is None:
-        return OrdinanceStatus(
-            True,
-            False,
-            minimum,
-            str(
-                _(
-                    "Not compliant until you give the date of construction or last remodel: the ordinance "
-                    "applies to properties of this kind built or remodelled on or after %(date)s."
-                )
-            )
-            % {"date": policy.ordinance_effective_date.isoformat()},
-        )
-    now = timezone.now()
-    cameras = list(site.cameras.all())
-    ok = bool(cameras) and all(
-        (state := grant_state(camera=c, time_zone=time_zone)) is not None
-        and level_at_least(state.level, minimum)
-        and consent_permits(state, ConsentAction.LOCATE, now).allowed
-        and state.revoked_at is None
-        and not state.paused
-        and (state.expires_at is None or state.expires_at > now)
-        for c in cameras
-    )
-    if ok:
-        return OrdinanceStatus(True, True, minimum, str(_("Meets the ordinance.")))
-    return OrdinanceStatus(
-        True,
-        False,
-        minimum,
-        str(_("Not compliant: the ordinance asks every camera here to allow at least “%(level)s”."))
-        % {"level": dict(ConsentGrant._meta.get_field("level").choices or [])[minimum]},
-    )
 
 
 def cameras_by_consent_level(*, now: Any) -> dict[str, int]:

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from tenants.selectors import policy_current
 
-from .models import Appeal, Attestation, Inspection, Notice, Ordinance, OrdinanceVersion
+from .certificates import certificate_revoke
+from .models import Appeal, Attestation, Certificate, Inspection, Notice, Ordinance, OrdinanceVersion
 from .records import records_refresh_all_on_commit
 from .selectors import version_problems
 
@@ -101,3 +103,60 @@ class NoticeAdmin(SimpleHistoryAdmin):
 @admin.register(Appeal)
 class AppealAdmin(SimpleHistoryAdmin):
     list_display = ("site", "ordinance", "kind", "decision", "requested_at")
+
+
+class CertificateRevokeForm(forms.ModelForm):
+    """A certificate is never edited: the one thing staff do is revoke it, with a reason."""
+
+    revoke_reason = forms.CharField(
+        label=_("Revoke, with this reason"),
+        help_text=_("Kept with the department; the public check only says the department revoked it."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    class Meta:
+        model = Certificate
+        fields: list[str] = []
+
+    def clean_revoke_reason(self) -> str:
+        reason = " ".join(str(self.cleaned_data.get("revoke_reason") or "").split())
+        if reason and self.instance.revoked_at is not None:
+            raise forms.ValidationError(_("This certificate is already revoked."))
+        return reason
+
+
+@admin.register(Certificate)
+class CertificateAdmin(SimpleHistoryAdmin):
+    form = CertificateRevokeForm
+    list_display = ("__str__", "site", "issued_at", "valid_until", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("code",)
+    readonly_fields = (
+        "code",
+        "site",
+        "ordinances",
+        "street_block",
+        "issued_at",
+        "issued_to",
+        "valid_until",
+        "revoked_at",
+        "revoked_by",
+        "revocation_reason",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Certificate, form: Any, change: bool) -> None:
+        # Through the service, which locks the row and records who revoked it in the history.
+        reason = form.cleaned_data.get("revoke_reason")
+        if reason:
+            certificate_revoke(actor=request.user, certificate_id=obj.pk, reason=reason)  # type: ignore[arg-type]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        return  # nothing related is edited here

@@ -8,8 +8,17 @@ class ComplianceConfig(AppConfig):
 
     def ready(self) -> None:
         from cameras.events import site_change_listen
+        from cameras.site_status import site_status_provider_register
+        from footage.deadlines import delivery_hours_provider_register
 
         from .records import site_changed_listener
+        from .selectors import sites_delivery_hours, sites_status_for_api
 
         # Each change to a site's facts owes a recomputation of its stored compliance.
         site_change_listen(site_changed_listener)
+        # A footage request to a covered site carries the ordinance's delivery deadline; footage
+        # sits below compliance and cannot ask for it itself (footage.deadlines).
+        delivery_hours_provider_register(sites_delivery_hours)
+        # The owner's API (cameras.api) reports each site's compliance; cameras sits below
+        # compliance and cannot judge it itself (cameras.site_status).
+        site_status_provider_register(sites_status_for_api)

@@ -438,3 +438,47 @@ class LicenceInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence}: {self.channel} {self.sent_at:%Y-%m-%d}"
+
+
+class Certificate(models.Model):
+    """A compliance certificate issued to a compliant site: a short code anyone can check on
+    the department's public page (compliance.certificates). Revoked, never deleted: when the
+    site stops complying (found at the next check) or by staff, with the reason."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # 16 characters of Crockford's base32 (80 random bits), stored without the dashes.
+    code = models.CharField(_("verification code"), max_length=16, unique=True, editable=False)
+    # A deleted site leaves its certificates behind (as the check's "revoked"), without it.
+    site = models.ForeignKey(
+        "cameras.Site", on_delete=models.SET_NULL, null=True, blank=True, related_name="certificates"
+    )
+    versions = models.ManyToManyField(OrdinanceVersion, related_name="certificates", verbose_name=_("ordinances"))
+    # What the public check shows, fixed at issue: the ordinances' names and citations, and
+    # the street block (never the house number: compliance.certificates.street_block).
+    ordinances = models.JSONField(_("ordinances certified"), default=list)
+    street_block = models.CharField(_("street block"), max_length=200, blank=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    valid_until = models.DateField(_("valid until"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # None with revoked_at set: revoked automatically, the site having stopped complying.
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revocation_reason = models.TextField(_("reason for the revocation"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True) | ~models.Q(revocation_reason=""),
+                name="compliance_certificate_revoked_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code[:4]}-{self.code[4:8]}-{self.code[8:12]}-{self.code[12:]}"

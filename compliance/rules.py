@@ -80,6 +80,7 @@ __all__ = [
     "attestation_deadlines",
     "compliance_judge",
     "megapixels",
+    "ordinance_covers",
     "rules_problems",
     "site_status",
 ]
@@ -387,6 +388,12 @@ def _coverage(site: SiteFacts, rules: OrdinanceRules) -> tuple[bool, list[tuple[
                 )
             )
     return True, why, missing
+
+
+def ordinance_covers(rules: OrdinanceRules, site: SiteFacts) -> bool:
+    """Whether the ordinance covers the site (a fact the coverage needs and the site lacks
+    keeps it covered, as in ``compliance_judge``)."""
+    return _coverage(site, rules)[0]
 
 
 def _fail(requirement: Requirement, template: str, /, **params: Any) -> Unmet:

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from cameras.models import BusinessCategory, Camera, CameraStatus, ConsentGrant, Site, SiteKind
 from cameras.selectors import RESIDENTIAL_KINDS
+from cameras.site_status import CoveringOrdinance, SiteStatus, UnmetRequirement
 from live.selectors import cameras_with_bridge_online
 
 from .models import (
@@ -40,13 +41,14 @@ from .rules import (
     Unmet,
     compliance_judge,
     megapixels,
+    ordinance_covers,
     rules_problems,
     site_status,
 )
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
     from tenants.models import DepartmentPolicy
 
@@ -499,3 +501,61 @@ def appeals_of_sites(*, sites: Sequence[Site]) -> dict[int, list[Appeal]]:
     for appeal in Appeal.objects.filter(site__in=list(sites)).select_related("ordinance").order_by("-requested_at"):
         out[appeal.site_id].append(appeal)
     return dict(out)
+
+
+def sites_delivery_hours(site_ids: Collection[int], at: dt.datetime) -> dict[int, int]:
+    """Within how many hours an ordinance in force at ``at`` asks each site's owner to deliver
+    requested footage: the shortest of the ordinances covering the site, unless the department
+    exempted the site from it. Sites no such ordinance covers are left out. Registered as
+    footage's provider (footage.deadlines) by ComplianceConfig.ready."""
+    versions = [v for v in versions_in_force(on=at.date()) if v.delivery_hours]
+    if not versions or not site_ids:
+        return {}
+    today = at.date()
+    exempt = {
+        (site_id, ordinance_id)
+        for site_id, ordinance_id, until in Appeal.objects.filter(
+            site_id__in=list(site_ids), decision=AppealDecision.GRANTED
+        ).values_list("site_id", "ordinance_id", "exempt_until")
+        if until is None or until >= today
+    }
+    out: dict[int, int] = {}
+    for site in Site.objects.filter(pk__in=list(site_ids)):
+        facts = site_facts(site)
+        for version in versions:
+            if (site.pk, version.ordinance_id) in exempt or not ordinance_covers(rules_of(version), facts):
+                continue
+            hours = int(version.delivery_hours or 0)
+            out[site.pk] = min(hours, out.get(site.pk, hours))
+    return out
+
+
+#: What the owner's API calls compliant: nothing failing now (what is due by a date not yet
+#: passed does not make a site non-compliant yet).
+_API_COMPLIANT = frozenset({Status.NOT_COVERED, Status.EXEMPT, Status.COMPLIANT, Status.DUE_SOON})
+
+
+def sites_status_for_api(
+    sites: Sequence[Site], policy: DepartmentPolicy | None, schema: str, now: dt.datetime
+) -> dict[int, SiteStatus] | None:
+    """Each site's compliance as the owner's API reports it (cameras.site_status); None when no
+    ordinance is in force. Registered by ComplianceConfig.ready; as many queries for a page of
+    sites as for one."""
+    compliance = sites_compliance(sites=sites, policy=policy, schema=schema, now=now)
+    if not compliance or all(not c.results for c in compliance.values()):
+        return None
+    out: dict[int, SiteStatus] = {}
+    for pk, c in compliance.items():
+        out[pk] = SiteStatus(
+            status=str(c.status),
+            covered=c.covered,
+            compliant=c.status in _API_COMPLIANT,
+            message=c.message if c.covered else str(_("No ordinance applies to this property.")),
+            unmet=tuple(
+                UnmetRequirement(r.name, str(item.requirement), str(item.severity), unmet_sentence(item))
+                for r in c.covering
+                for item in r.judgement.unmet
+            ),
+            ordinances=tuple(CoveringOrdinance(r.name, r.citation, str(r.status)) for r in c.covering),
+        )
+    return out

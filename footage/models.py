@@ -47,6 +47,9 @@ class OwnerRequest(models.Model):
 
     notified_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # When an ordinance asks this owner to deliver requested footage (footage.deadlines), set
+    # when the request is sent; None when none does.
+    deliver_by = models.DateTimeField(_("deliver by"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -45,6 +45,11 @@ def footage_request_notify(*, owner_request_id: int) -> None:
 
 def _footage_request_mail(owner_request: OwnerRequest, department: Department, link: str, *, email: str) -> None:
     request = owner_request.request
+    deadline = ""
+    if owner_request.deliver_by is not None:
+        deadline = "\n\n" + _(
+            "An ordinance covering your property asks you to answer by %(deadline)s (footage, or that you have none)."
+        ) % {"deadline": _local_time(owner_request.deliver_by, department)}
     send_mail(
         subject=_("[Porchlight] %(department)s asks for footage from your camera") % {"department": department.name},
         message=_(
@@ -60,7 +65,8 @@ def _footage_request_mail(owner_request: OwnerRequest, department: Department, l
             "case": request.purpose.case_number,
             "message": request.message,
             "link": link,
-        },
+        }
+        + deadline,
         from_email=None,
         recipient_list=[email],
     )

@@ -1,15 +1,19 @@
 """Reads on footage requests. Police-facing reads never reveal who declined or ignored."""
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.rollups import department_time_zone
 
+from .deadlines import DeliveryClock, DeliveryState, delivery_clock
 from .models import Answer, CameraAnswer, Clip, FootageRequest, IntegrityNotice, OwnerRequest
 
 
@@ -23,6 +27,12 @@ class RequestSummary:
     owners_asked: int
     owners_sent: int
     clips: list[Clip]
+    #: Owners' requests under a delivery deadline, counted by DeliveryState (never who).
+    deliveries: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def with_deadline(self) -> int:
+        return sum(self.deliveries.values())
 
 
 def request_summary_for_police(*, officer: User, public_id: Any) -> RequestSummary:
@@ -31,7 +41,49 @@ def request_summary_for_police(*, officer: User, public_id: Any) -> RequestSumma
     owners_asked = request.owner_requests.count()
     owners_sent = request.owner_requests.filter(answers__answer=Answer.UPLOADED).distinct().count()
     clips = list(request.clips.filter(purged_at__isnull=True).order_by("uploaded_at"))
-    return RequestSummary(request, owners_asked, owners_sent, clips)
+    deliveries = _deliveries_count(OwnerRequest.objects.filter(request=request), now=timezone.now())
+    return RequestSummary(request, owners_asked, owners_sent, clips, deliveries)
+
+
+def _deliveries_count(owner_requests: QuerySet[OwnerRequest], *, now: dt.datetime) -> dict[str, int]:
+    """The owners' requests under a deadline by DeliveryState: two queries however many."""
+    counts = dict.fromkeys(DeliveryState, 0)
+    deadlines = dict(owner_requests.filter(deliver_by__isnull=False).values_list("pk", "deliver_by"))
+    answers: dict[int, list[tuple[str, dt.datetime | None]]] = defaultdict(list)
+    for owner_request_id, answer, answered_at in CameraAnswer.objects.filter(
+        owner_request_id__in=list(deadlines)
+    ).values_list("owner_request_id", "answer", "answered_at"):
+        answers[owner_request_id].append((answer, answered_at))
+    for pk, deliver_by in deadlines.items():
+        clock = delivery_clock(deliver_by=deliver_by, answers=answers[pk], now=now)
+        if clock is not None:
+            counts[clock.state] += 1
+    return {str(state): n for state, n in counts.items()}
+
+
+def delivery_clock_of(owner_request: OwnerRequest, *, now: dt.datetime | None = None) -> DeliveryClock | None:
+    """The owner's own request against its deadline (the owner's request page)."""
+    if owner_request.deliver_by is None:
+        return None
+    rows = list(owner_request.answers.values_list("answer", "answered_at"))
+    return delivery_clock(deliver_by=owner_request.deliver_by, answers=rows, now=now or timezone.now())
+
+
+def footage_deliveries_count(
+    start: dt.date, end: dt.date, *, site_ids: Collection[int] | None = None, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """Owners' requests under an ordinance's delivery deadline, sent on the department's local
+    days [start, end), by state (``on_time``, ``late``, ``overdue``, ``open``), optionally only
+    those asking about cameras of ``site_ids``: counts for the compliance dashboard, never who."""
+    zone = ZoneInfo(department_time_zone())
+    since = dt.datetime.combine(start, dt.time(), tzinfo=zone)
+    until = dt.datetime.combine(end, dt.time(), tzinfo=zone)
+    owner_requests = OwnerRequest.objects.filter(created_at__gte=since, created_at__lt=until)
+    if site_ids is not None:
+        owner_requests = owner_requests.filter(
+            pk__in=CameraAnswer.objects.filter(camera__site_id__in=list(site_ids)).values("owner_request_id")
+        )
+    return _deliveries_count(owner_requests, now=now or timezone.now())
 
 
 def inbox_of_owner(*, owner: User) -> QuerySet[OwnerRequest]:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import compliance_public, transparency
-from .views import access_log, compliance, registry
+from .views import access_log, certificates, compliance, registry
 
 urlpatterns = [
     path("", registry.PortalHomeView.as_view(), name="portal-home"),
@@ -39,4 +39,14 @@ urlpatterns = [
     # --- Public compliance page (issue 16) ---
     path("compliance/", compliance_public.CompliancePublicView.as_view(), name="compliance-public"),
     path("compliance.json", compliance_public.CompliancePublicJsonView.as_view(), name="compliance-public-json"),
+]
+
+# Compliance certificates (issue 16): the owner's download, and the public check of a code.
+urlpatterns += [
+    path(
+        "my/sites/<uuid:site_id>/certificate/",
+        certificates.CertificateDownloadView.as_view(),
+        name="portal-certificate-download",
+    ),
+    path("certificates/check/", certificates.CertificateCheckView.as_view(), name="compliance-certificate-check"),
 ]

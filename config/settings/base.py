@@ -405,6 +405,12 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",  # the default hook, kept
         "accounts.api_schema.add_error_responses",
     ],
+    # A site's compliance (cameras.site_status) has a `status` and a `code` of its own: named
+    # here, since a camera's `status` would otherwise collide into a hashed name.
+    "ENUM_NAME_OVERRIDES": {
+        "ComplianceStatusEnum": "cameras.site_status.STATUSES",
+        "RequirementCodeEnum": "cameras.site_status.REQUIREMENT_CODES",
+    },
 }
 
 # --- Address search (places.geocoders) -----------------------------------------------------
@@ -449,6 +455,9 @@ PORCHLIGHT_SNAPSHOT_MAX_BYTES = env.int("PORCHLIGHT_SNAPSHOT_MAX_BYTES", default
 # canvass of a block is a dozen owners; more than that an hour is a mass mailing, not a question.
 PORCHLIGHT_MESSAGES_PER_HOUR = env.int("PORCHLIGHT_MESSAGES_PER_HOUR", default=30)
 PORCHLIGHT_REPLIES_PER_HOUR = env.int("PORCHLIGHT_REPLIES_PER_HOUR", default=60)
+# Checks of compliance certificate codes an hour from one address (portal.views.certificates):
+# a person checking shop windows needs a few; more is a script guessing codes.
+PORCHLIGHT_CERTIFICATE_CHECKS_PER_HOUR = env.int("PORCHLIGHT_CERTIFICATE_CHECKS_PER_HOUR", default=30)
 PORCHLIGHT_CLIP_MAX_BYTES = env.int("PORCHLIGHT_CLIP_MAX_BYTES", default=2 * 1024**3)
 PORCHLIGHT_DOWNLOAD_LINK_SECONDS = env.int("PORCHLIGHT_DOWNLOAD_LINK_SECONDS", default=300)
 # The console player's stream link: a browser keeps fetching ranges while a clip plays.

@@ -17,6 +17,7 @@ from cameras.models import Camera, Purpose
 from tenants.outbox import enqueue_on_commit
 from tenants.selectors import policy_current
 
+from ..deadlines import delivery_hours_of_sites
 from ..models import Answer, CameraAnswer, FootageRequest, OwnerRequest
 from ..notices import footage_request_notify, footage_request_remind
 
@@ -99,8 +100,17 @@ def footage_request_send(
             area=area or {},
             expires_at=timezone.now() + dt.timedelta(days=policy.footage_request_days),
         )
+        sent_at = timezone.now()
+        # The ordinances' delivery deadlines (footage.deadlines): an owner with several sites
+        # gets the shortest.
+        hours = delivery_hours_of_sites({c.site_id for cameras in by_owner.values() for c in cameras}, sent_at)
         for owner_id, cameras in by_owner.items():
-            owner_request = OwnerRequest.objects.create(request=request, owner_id=owner_id)
+            owner_hours = [hours[c.site_id] for c in cameras if c.site_id in hours]
+            owner_request = OwnerRequest.objects.create(
+                request=request,
+                owner_id=owner_id,
+                deliver_by=sent_at + dt.timedelta(hours=min(owner_hours)) if owner_hours else None,
+            )
             CameraAnswer.objects.bulk_create(
                 CameraAnswer(owner_request=owner_request, camera=c, camera_ref=f"camera:{c.public_id}") for c in cameras
             )

@@ -36,9 +36,15 @@ class AnswerView(OwnerRequiredMixin, View):
 
     def get(self, request: "AuthenticatedHttpRequest", request_id: uuid.UUID) -> HttpResponse:
         owner_request = self._owner_request(request, request_id)
-        return render(
-            request, self.template, {"owner_request": owner_request, "answers": selectors.answers_of(owner_request)}
-        )
+        return render(request, self.template, self._context(owner_request))
+
+    def _context(self, owner_request: OwnerRequest, **extra: Any) -> dict[str, Any]:
+        return {
+            "owner_request": owner_request,
+            "answers": selectors.answers_of(owner_request),
+            "clock": selectors.delivery_clock_of(owner_request),
+            **extra,
+        }
 
     def post(self, request: "AuthenticatedHttpRequest", request_id: uuid.UUID) -> HttpResponse:
         owner_request = self._owner_request(request, request_id)
@@ -70,12 +76,6 @@ class AnswerView(OwnerRequiredMixin, View):
                 )
                 messages.success(request, _("Thank you, your answer was saved."))
         except ValidationError as exc:
-            context = {
-                "owner_request": owner_request,
-                "answers": selectors.answers_of(owner_request),
-                "errors": exc.messages,
-                "error_answer": answer_id,
-            }
+            context = self._context(owner_request, errors=exc.messages, error_answer=answer_id)
             return render(request, self.template, context, status=400)
-        context = {"owner_request": owner_request, "answers": selectors.answers_of(owner_request), "receipt": receipt}
-        return render(request, self.template, context)
+        return render(request, self.template, self._context(owner_request, receipt=receipt))

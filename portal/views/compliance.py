@@ -19,7 +19,7 @@ from django.views import View
 from cameras import selectors as camera_selectors
 from cameras.mixins import OwnerRequiredMixin
 from cameras.models import Site
-from compliance import selectors, services
+from compliance import certificates, selectors, services
 from compliance.models import AppealKind, Ordinance, OrdinanceVersion
 from core.forms import form_errors_add
 from tenants.selectors import policy_current
@@ -44,11 +44,13 @@ class ObligationsView(OwnerRequiredMixin, View):
             sites=sites, policy=policy_current(), schema=_schema(request), now=timezone.now()
         )
         appeals = selectors.appeals_of_sites(sites=sites)
+        current = certificates.certificates_current(sites=sites, on=timezone.localdate())
         rows = [
             (
                 compliance[site.pk],
                 [(result, selectors.requirement_rows(result), result.why()) for result in compliance[site.pk].covering],
                 appeals.get(site.pk, []),
+                current.get(site.pk),
             )
             for site in sites
         ]

@@ -21,7 +21,15 @@ from cameras.models import Camera
 from tenants.models import Department, DepartmentPolicy
 from tenants.services import policy_update
 from tests.conftest import TenantClient
-from tests.factories import RIALTO_LAT, RIALTO_LON, UserFactory, camera_make, site_make, totp_enable
+from tests.factories import (
+    RIALTO_LAT,
+    RIALTO_LON,
+    UserFactory,
+    bridge_online_make,
+    camera_make,
+    site_make,
+    totp_enable,
+)
 
 
 def _errors_of(response: Any, field: str) -> str:
@@ -806,7 +814,58 @@ def test_consent_meeting_the_ordinance_is_reported_compliant(
 
     response = call(client, "PUT", f"/api/v1/me/cameras/{camera.public_id}/consent/", {"level": "live"})
 
-    assert response.json()["ordinance"] == {"subject": True, "compliant": True, "message": "Meets the ordinance."}
+    assert response.json()["ordinance"]["subject"] is True
+    assert response.json()["ordinance"]["compliant"] is False  # live consent, but no bridge: no live view
+    assert [u["code"] for u in response.json()["ordinance"]["unmet"]] == ["live_connection"]
+
+
+def test_consent_meeting_the_ordinance_with_a_connected_bridge_is_reported_compliant(
+    ordinance: DepartmentPolicy, business_api: tuple[TenantClient, User, Camera]
+) -> None:
+    client, business, camera = business_api
+    bridge_online_make(business, camera.site, [camera])
+
+    response = call(client, "PUT", f"/api/v1/me/cameras/{camera.public_id}/consent/", {"level": "live"})
+
+    assert response.json()["ordinance"] == {
+        "subject": True,
+        "compliant": True,
+        "status": "compliant",
+        "message": "Meets the ordinance.",
+        "unmet": [],
+        "ordinances": [{"name": "Test ordinance", "citation": "", "status": "compliant"}],
+    }
+
+
+def test_the_site_output_names_each_unmet_requirement_with_its_code_and_sentence(
+    ordinance: DepartmentPolicy, business_api: tuple[TenantClient, User, Camera]
+) -> None:
+    client, _, camera = business_api
+
+    body = client.get(f"/api/v1/me/sites/{camera.site.public_id}/").json()["ordinance"]
+
+    assert (body["status"], body["compliant"]) == ("not_compliant", False)
+    assert {u["code"] for u in body["unmet"]} >= {"consent"}
+    assert all(u["sentence"] and u["severity"] in ("due", "fail") for u in body["unmet"])
+    assert all(u["ordinance"] == "Test ordinance" for u in body["unmet"])
+    assert body["message"].startswith("Not compliant:")
+
+
+def test_the_site_list_judges_every_site_in_as_many_queries_as_one(
+    ordinance: DepartmentPolicy, business_api: tuple[TenantClient, User, Camera], in_rialto: Department
+) -> None:
+    client, business, _camera = business_api
+    with CaptureQueriesContext(connection) as one:
+        client.get("/api/v1/me/sites/")
+    for _ in range(3):
+        camera_make(business, in_rialto, site=site_make(business, in_rialto, kind="business"))
+
+    with CaptureQueriesContext(connection) as four:
+        listed = client.get("/api/v1/me/sites/")
+
+    assert len(listed.json()) == 4
+    assert all(site["ordinance"]["status"] == "not_compliant" for site in listed.json())
+    assert len(four) == len(one)
 
 
 def test_revoking_consent_under_the_ordinance_says_so(
@@ -874,5 +933,9 @@ def test_openapi_schema_documents_the_ordinance_status(rialto_client: TenantClie
         assert ordinance["allOf"] == [{"$ref": "#/components/schemas/OrdinanceOutput"}]
         assert ordinance["nullable"] is True
         assert "ordinance" in schemas[output]["required"]
-    assert set(schemas["OrdinanceOutput"]["properties"]) == {"subject", "compliant", "message"}
-    assert set(schemas["OrdinanceOutput"]["required"]) == {"subject", "compliant", "message"}
+    fields = {"subject", "compliant", "status", "message", "unmet", "ordinances"}
+    assert set(schemas["OrdinanceOutput"]["properties"]) == fields
+    assert set(schemas["OrdinanceOutput"]["required"]) == fields
+    assert set(schemas["UnmetOutput"]["required"]) == {"ordinance", "code", "severity", "sentence"}
+    assert "live_connection" in schemas["RequirementCodeEnum"]["enum"]
+    assert "due_soon" in schemas["ComplianceStatusEnum"]["enum"]

@@ -55,3 +55,30 @@ def test_the_admin_saves_a_version_within_the_policy_with_its_history(
 
 def test_an_attestation_cannot_be_changed_in_the_admin(operator: TenantClient) -> None:
     assert operator.get("/admin/compliance/attestation/add/").status_code == 403
+
+
+def test_staff_revoke_a_certificate_in_the_admin_with_a_reason(
+    in_rialto: Any, policy: DepartmentPolicy, operator: TenantClient
+) -> None:
+    from django.utils import timezone
+
+    from compliance.certificates import certificate_issue
+    from compliance.models import Certificate
+    from tests.compliance.test_certificates import hotel, hotel_ordinance
+
+    hotel_ordinance(policy)
+    owner, site, _camera = hotel(in_rialto, policy)
+    certificate = certificate_issue(
+        owner=owner, site_public_id=site.public_id, policy=policy, schema="rialto", now=timezone.now()
+    )
+
+    response = operator.post(
+        f"/admin/compliance/certificate/{certificate.pk}/change/", {"revoke_reason": "No signs at the inspection"}
+    )
+
+    certificate = Certificate.objects.get(pk=certificate.pk)
+    assert response.status_code == 302
+    assert certificate.revoked_at is not None
+    assert certificate.revocation_reason == "No signs at the inspection"
+    assert certificate.revoked_by is not None
+    assert certificate.code == Certificate.history.filter(id=certificate.pk).last().code  # nothing else changed

@@ -550,6 +550,8 @@ PAGES = [
     Page("audit-board-report", "board", "/oversight/report/?year=1999", status=400, label="bad year"),
     Page("oversight-dashboard", "board", "/oversight/dashboard/?month=13", status=400, label="bad filter"),
     Page("transparency", "visitor", "/transparency/"),
+    Page("compliance-certificate-check", "visitor", "/certificates/check/"),
+    Page("compliance-certificate-check", "visitor", "/certificates/check/?code=ABCD", label="not found"),
     Page("staff-list", "admin", "/department/staff/"),
     Page("staff-invite", "admin", via=_invite_refused),
     Page("staff-deactivate", "admin", "/department/staff/{officer_pk}/active/"),
@@ -568,6 +570,7 @@ PAGES = [
 
 # URL names that are not pages of their own, each with the reason.
 NOT_PAGES = {
+    "portal-certificate-download": "POST that answers the compliance certificate as a PDF file",
     "healthz": "JSON for load balancers",
     "transparency-json": "the transparency page's figures as JSON (open data)",
     "api-not-found": "the API's JSON 404",

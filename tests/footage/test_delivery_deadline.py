@@ -1,0 +1,218 @@
+"""The footage delivery deadline of an ordinance: a request to a covered site carries it, the
+owner sees the clock, the department sees on-time and late answers (counts, never who)."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from cameras import access
+from cameras import services as camera_services
+from footage import selectors, services
+from footage.deadlines import DeliveryState, delivery_clock
+from footage.models import Answer, CameraAnswer, OwnerRequest
+from tenants.models import DepartmentPolicy
+from tenants.selectors import policy_current
+from tests.conftest import TenantClient
+from tests.factories import ordinance_make, totp_enable
+
+pytestmark = pytest.mark.django_db
+
+DELIVERY: dict[str, Any] = {
+    "name": "Footage delivery ordinance",
+    "effective_on": dt.date(2020, 1, 1),
+    "property_kinds": ["business"],
+    "delivery_hours": 72,
+}
+
+
+def _send(actor: access.Actor, purpose: Any, cameras: list[Any]) -> services.RequestResult:
+    end = timezone.now() - dt.timedelta(hours=1)
+    return services.footage_request_send(
+        actor=actor,
+        purpose=purpose,
+        camera_ids=[c.public_id for c in cameras],
+        window_start=end - dt.timedelta(hours=2),
+        window_end=end,
+        message="Did you see a blue van?",
+    )
+
+
+def _owner_client(owner_request: OwnerRequest) -> TenantClient:
+    client = TenantClient("rialto.localhost")
+    assert owner_request.owner is not None
+    client.force_login(owner_request.owner)
+    return client
+
+
+def _staff_client(actor: access.Actor, purpose: Any) -> TenantClient:
+    totp_enable(actor.user)
+    client = TenantClient("rialto.localhost")
+    client.force_login(actor.user)
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "password", "at": 0}, {"method": "mfa", "at": 0}]
+    session["console_purpose"] = str(purpose.public_id)
+    session.save()
+    return client
+
+
+def _answer(owner_request: OwnerRequest, answer: str, at: dt.datetime) -> None:
+    CameraAnswer.objects.filter(owner_request=owner_request).update(answer=answer, answered_at=at)
+
+
+def test_a_request_to_a_covered_site_carries_the_ordinances_deadline(
+    make_camera: Any, actor: access.Actor, purpose: Any, policy: DepartmentPolicy
+) -> None:
+    ordinance_make(policy, DELIVERY)
+    camera = make_camera("on_request")
+
+    before = timezone.now()
+    _send(actor, purpose, [camera])
+
+    deliver_by = OwnerRequest.objects.get(owner=camera.site.owner).deliver_by
+    assert deliver_by is not None
+    assert before + dt.timedelta(hours=71) < deliver_by <= timezone.now() + dt.timedelta(hours=72)
+
+
+def test_a_request_to_a_site_no_ordinance_covers_carries_no_deadline(
+    make_camera: Any, actor: access.Actor, purpose: Any, policy: DepartmentPolicy
+) -> None:
+    ordinance_make(policy, DELIVERY)
+    home = make_camera("on_request", kind="residential")
+
+    _send(actor, purpose, [home])
+
+    assert OwnerRequest.objects.get(owner=home.site.owner).deliver_by is None
+
+
+def test_the_owner_sees_the_clock_on_their_request(
+    make_camera: Any, actor: access.Actor, purpose: Any, policy: DepartmentPolicy
+) -> None:
+    ordinance_make(policy, DELIVERY)
+    camera = make_camera("on_request")
+    _send(actor, purpose, [camera])
+    owner_request = OwnerRequest.objects.get(owner=camera.site.owner)
+
+    page = _owner_client(owner_request).get(f"/my/requests/{owner_request.public_id}/").content.decode()
+
+    inbox = _owner_client(owner_request).get("/my/requests/").content.decode()
+    assert 'id="delivery-clock"' in page
+    assert "Deliver by" in page
+    assert "in 72 hours" in page or "in 71 hours" in page
+    assert "Deliver by" in inbox
+
+
+def test_the_owner_sees_an_overdue_request_as_overdue(
+    make_camera: Any, actor: access.Actor, purpose: Any, policy: DepartmentPolicy
+) -> None:
+    ordinance_make(policy, DELIVERY)
+    camera = make_camera("on_request")
+    _send(actor, purpose, [camera])
+    owner_request = OwnerRequest.objects.get(owner=camera.site.owner)
+    OwnerRequest.objects.filter(pk=owner_request.pk).update(deliver_by=timezone.now() - dt.timedelta(hours=3))
+
+    page = _owner_client(owner_request).get(f"/my/requests/{owner_request.public_id}/").content.decode()
+
+    assert "Overdue since" in page
+
+
+@pytest.mark.parametrize(
+    ("answers", "answered_after", "now_after", "state"),
+    [
+        ([], None, 1, DeliveryState.OPEN),
+        ([], None, 80, DeliveryState.OVERDUE),
+        ([Answer.UPLOADED], 10, 80, DeliveryState.ON_TIME),
+        ([Answer.NO_FOOTAGE], 10, 80, DeliveryState.ON_TIME),
+        ([Answer.UPLOADED], 73, 80, DeliveryState.LATE),
+        ([Answer.DECLINED], 10, 20, DeliveryState.OPEN),
+        ([Answer.DECLINED], 10, 80, DeliveryState.OVERDUE),
+        ([Answer.UPLOADED, Answer.PENDING], 10, 80, DeliveryState.OVERDUE),
+    ],
+)
+def test_the_delivery_clock(answers: list[str], answered_after: int | None, now_after: int, state: str) -> None:
+    sent = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    at = sent + dt.timedelta(hours=answered_after) if answered_after is not None else None
+    rows = [(answer, at if answer != Answer.PENDING else None) for answer in answers] or [(Answer.PENDING, None)]
+
+    clock = delivery_clock(
+        deliver_by=sent + dt.timedelta(hours=72), answers=rows, now=sent + dt.timedelta(hours=now_after)
+    )
+
+    assert clock is not None
+    assert clock.state == state
+
+
+def test_no_deadline_no_clock() -> None:
+    assert delivery_clock(deliver_by=None, answers=[], now=timezone.now()) is None
+
+
+def test_the_department_sees_on_time_late_and_overdue_counts_on_the_request_page(
+    make_camera: Any, actor: access.Actor, purpose: Any, policy: DepartmentPolicy
+) -> None:
+    ordinance_make(policy, DELIVERY)
+    on_time, late, silent = make_camera("on_request"), make_camera("on_request"), make_camera("on_request")
+    result = _send(actor, purpose, [on_time, late, silent])
+    assert result.request is not None
+    OwnerRequest.objects.filter(request=result.request).update(deliver_by=timezone.now() - dt.timedelta(hours=1))
+    _answer(OwnerRequest.objects.get(owner=on_time.site.owner), Answer.UPLOADED, timezone.now() - dt.timedelta(hours=2))
+    _answer(OwnerRequest.objects.get(owner=late.site.owner), Answer.UPLOADED, timezone.now())
+
+    page = _staff_client(actor, purpose).get(f"/console/footage/{result.request.public_id}/").content.decode()
+
+    assert 'id="delivery-counts"' in page
+    assert "1 on time, 1 late, 1 not delivered by the deadline" in page
+    assert silent.site.owner.email not in page
+
+
+def test_the_deliveries_of_a_period_are_counted_for_the_compliance_dashboard(
+    make_camera: Any, actor: access.Actor, purpose: Any, policy: DepartmentPolicy
+) -> None:
+    ordinance_make(policy, DELIVERY)
+    cameras = [make_camera("on_request") for _ in range(4)]
+    result = _send(actor, purpose, cameras)
+    requests = {c: OwnerRequest.objects.get(owner=c.site.owner) for c in cameras}
+    now = timezone.now()
+    OwnerRequest.objects.filter(pk__in=[requests[c].pk for c in cameras[:3]]).update(
+        deliver_by=now - dt.timedelta(hours=1)
+    )
+    _answer(requests[cameras[0]], Answer.UPLOADED, now - dt.timedelta(hours=2))
+    _answer(requests[cameras[1]], Answer.NO_FOOTAGE, now)
+    today = timezone.localdate()
+
+    counts = selectors.footage_deliveries_count(
+        today - dt.timedelta(days=1), today + dt.timedelta(days=1), site_ids=[c.site_id for c in cameras]
+    )
+
+    assert result.request is not None
+    assert counts == {"on_time": 1, "late": 1, "overdue": 1, "open": 1}
+
+
+def test_lowering_consent_is_never_blocked_by_an_open_deadline(
+    make_camera: Any, actor: access.Actor, purpose: Any, policy: DepartmentPolicy
+) -> None:
+    ordinance_make(policy, DELIVERY)
+    camera = make_camera("on_request")
+    _send(actor, purpose, [camera])
+
+    camera_services.consent_set(owner=camera.site.owner, camera=camera, policy=policy_current(), level="registered")
+    camera.consent.refresh_from_db()
+
+    assert camera.consent.level == "registered"
+
+
+def test_the_owners_email_states_the_deadline(
+    make_camera: Any,
+    actor: access.Actor,
+    purpose: Any,
+    policy: DepartmentPolicy,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    ordinance_make(policy, DELIVERY)
+    camera = make_camera("on_request")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _send(actor, purpose, [camera])
+
+    assert "asks you to answer by" in mail.outbox[-1].body
