@@ -227,6 +227,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "area-rollups": {"task": "cameras.tasks.area_rollups_catch_up", "schedule": 60.0},
     # The board's anomaly queue, five minutes behind the log at most (cameras.anomalies, docs/anomalies.md).
     "anomalies": {"task": "cameras.tasks.anomalies_catch_up", "schedule": 300.0},
+    # Owners reminded of attestations due and notices' cure deadlines, once each (compliance.reminders).
+    "compliance-reminders": {"task": "compliance.tasks.reminders_send", "schedule": 3600.0},
 }
 
 # --- Django core --------------------------------------------------------------------------
