@@ -3,6 +3,7 @@ compliance.rules, loaded for one site or many at once in a fixed number of queri
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from django.utils.translation import ngettext
 
 from cameras.models import BusinessCategory, Camera, CameraStatus, ConsentGrant, Site, SiteKind
 from cameras.selectors import RESIDENTIAL_KINDS
+from core.errors import Invalid
 from live.selectors import cameras_with_bridge_online
 
 from .models import (
@@ -47,7 +49,6 @@ from .rules import (
 )
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Iterable, Sequence
 
     from tenants.models import DepartmentPolicy
@@ -480,7 +481,13 @@ def attestations_of_site(*, site: Site) -> Iterable[Attestation]:
 def appeals_of_sites(*, sites: Sequence[Site]) -> dict[int, list[Appeal]]:
     """Each site's exemption and appeal requests, newest first (one query)."""
     out: dict[int, list[Appeal]] = defaultdict(list)
-    for appeal in Appeal.objects.filter(site__in=list(sites)).select_related("ordinance").order_by("-requested_at"):
+    appeals = (
+        Appeal.objects.filter(site__in=list(sites))
+        .select_related("ordinance")
+        .prefetch_related("attachments")
+        .order_by("-requested_at")
+    )
+    for appeal in appeals:
         out[appeal.site_id].append(appeal)
     return dict(out)
 
@@ -579,3 +586,32 @@ def notices_open_of_sites(*, sites: Sequence[Site]) -> dict[int, list[Notice]]:
     ):
         out[notice.site_id].append(notice)
     return dict(out)
+
+
+def version_covering(*, site: Site, ordinance_public_id: Any, on: dt.date) -> OrdinanceVersion:
+    """The version of the ordinance in force on ``on`` if it covers ``site``; Invalid naming the
+    ordinance otherwise (a notice or an inspection under an ordinance that does not apply)."""
+    version = next(
+        (v for v in versions_in_force(on=on) if str(v.ordinance.public_id) == str(ordinance_public_id)),
+        None,
+    )
+    if version is None:
+        raise Invalid(
+            _("That ordinance is not in force on %(date)s.") % {"date": on.isoformat()},
+            code="ordinance_not_in_force",
+            field="ordinance",
+        )
+    now = dt.datetime.combine(on, dt.time(12), tzinfo=dt.UTC)
+    judgement = compliance_judge(rules=rules_of(version), site=site_facts(site), cameras=[], now=now)
+    if judgement.status is Status.NOT_COVERED:
+        raise Invalid(
+            _("%(ordinance)s does not cover this property.") % {"ordinance": version.ordinance.name},
+            code="site_not_covered",
+            field="ordinance",
+        )
+    return version
+
+
+def notice_site(*, notice_id: Any) -> Site:
+    """The site of a notice of this department (Notice.DoesNotExist for none)."""
+    return Notice.objects.select_related("site").get(pk=int(notice_id)).site

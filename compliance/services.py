@@ -45,12 +45,11 @@ from .models import (
     Ordinance,
     OrdinanceVersion,
 )
-from .rules import Status, compliance_judge
 from .selectors import (
     attestable_rows,
     inspectable_requirements,
     rules_of,
-    site_facts,
+    version_covering,
     version_problems,
     versions_in_force,
 )
@@ -133,7 +132,7 @@ def attestation_file(
     try:
         site = Site.objects.get(owner=owner, public_id=site_public_id)
     except Site.DoesNotExist:
-        _owner_denied(owner=owner, what="attestation", site_public_id=site_public_id)
+        owner_denial_log(owner=owner, what="attestation", site_public_id=site_public_id)
         raise
     version = next(
         (v for v in versions_in_force(on=now.date()) if str(v.ordinance.public_id) == str(ordinance_public_id)),
@@ -193,7 +192,7 @@ def appeal_request(
     try:
         site = Site.objects.get(owner=owner, public_id=site_public_id)
     except Site.DoesNotExist:
-        _owner_denied(owner=owner, what="appeal", site_public_id=site_public_id)
+        owner_denial_log(owner=owner, what="appeal", site_public_id=site_public_id)
         raise
     ordinance = Ordinance.objects.get(public_id=ordinance_public_id)
     errors: dict[str, list[str]] = {}
@@ -241,7 +240,7 @@ def appeal_request(
 # --- Helpers shared by the owner's and the department's writes ----------------------------
 
 
-def _owner_denied(*, owner: User, what: str, site_public_id: Any) -> None:
+def owner_denial_log(*, owner: User, what: str, site_public_id: Any) -> None:
     """Log an owner's attempt on a site that is not theirs (or none): the page answers 404, as
     for a missing one, and the attempt is kept in the application log for the department's
     operators (it is not a police access, so not an event of the access log)."""
@@ -275,30 +274,6 @@ def _staff_site(site_public_id: Any) -> Site:
         return Site.objects.select_related("owner").get(public_id=site_public_id)
     except (Site.DoesNotExist, ValidationError, ValueError) as exc:
         raise NotFound(_("No such property in this department."), code="not_found", field="site") from exc
-
-
-def _covering_version(site: Site, ordinance_public_id: Any, *, on: dt.date) -> OrdinanceVersion:
-    """The version of the ordinance in force on ``on`` if it covers ``site``; Invalid naming the
-    ordinance otherwise (a notice or an inspection under an ordinance that does not apply)."""
-    version = next(
-        (v for v in versions_in_force(on=on) if str(v.ordinance.public_id) == str(ordinance_public_id)),
-        None,
-    )
-    if version is None:
-        raise Invalid(
-            _("That ordinance is not in force on %(date)s.") % {"date": on.isoformat()},
-            code="ordinance_not_in_force",
-            field="ordinance",
-        )
-    now = dt.datetime.combine(on, dt.time(12), tzinfo=dt.UTC)
-    judgement = compliance_judge(rules=rules_of(version), site=site_facts(site), cameras=[], now=now)
-    if judgement.status is Status.NOT_COVERED:
-        raise Invalid(
-            _("%(ordinance)s does not cover this property.") % {"ordinance": version.ordinance.name},
-            code="site_not_covered",
-            field="ordinance",
-        )
-    return version
 
 
 def _record(actor: Actor, action: str, *, site: Site, targets: list[str], details: dict[str, Any]) -> int:
@@ -351,7 +326,7 @@ def inspection_record(
     site = _staff_site(site_public_id)
     if inspected_on > today:
         raise Invalid(_("The inspection date cannot be in the future."), code="date_in_future", field="inspected_on")
-    version = _covering_version(site, ordinance_public_id, on=inspected_on)
+    version = version_covering(site=site, ordinance_public_id=ordinance_public_id, on=inspected_on)
     allowed = {code for code, _label in inspectable_requirements(rules_of(version))}
     unknown = sorted(set(findings) - allowed)
     if unknown:
@@ -424,7 +399,7 @@ def notice_issue(
     (notice_issue) and the owner's notice and e-mail commit together."""
     today = today or local_today()
     site = _staff_site(site_public_id)
-    version = _covering_version(site, ordinance_public_id, on=today)
+    version = version_covering(site=site, ordinance_public_id=ordinance_public_id, on=today)
     body = text.strip()
     if not body:
         raise Invalid(_("Say what must be fixed."), code="text_required", field="text")
