@@ -324,3 +324,20 @@ def test_a_bad_decision_is_refused_on_its_field(
     pending_appeal.refresh_from_db()
     assert refused.value.field == field
     assert pending_appeal.decision == AppealDecision.PENDING
+
+
+def test_the_oversight_figures_count_the_departments_compliance_actions(
+    staff: Actor, gas_station: Site, dekalb: Any, pending_appeal: Appeal
+) -> None:
+    from audit.figures import Period, figures_of
+
+    services.notice_issue(
+        actor=staff, site_public_id=gas_station.public_id, ordinance_public_id=dekalb.public_id, text="x"
+    )
+    services.appeal_decide(actor=staff, appeal_public_id=pending_appeal.public_id, decision="denied", reasons="r")
+    today = services.local_today()
+
+    figures = figures_of(Period(year=today.year, month=today.month))
+
+    assert sum(figures.by_bucket_action[Action.NOTICE_ISSUE]) >= 1
+    assert sum(figures.by_bucket_action[Action.APPEAL_DECIDE]) >= 1

@@ -246,3 +246,14 @@ def test_an_ordinance_that_does_not_cover_the_site_is_404(logged_in_staff: Any, 
     response = client.get(f"/console/compliance/sites/{bar.public_id}/ordinances/{dekalb.public_id}/inspect/")
 
     assert response.status_code == 404
+
+
+def test_the_staff_pages_speak_spanish(logged_in_staff: Any, gas_station: Site, dekalb: Any) -> None:
+    client, _user = logged_in_staff(Role.SUPERVISOR)
+    url = f"/console/compliance/sites/{gas_station.public_id}/ordinances/{dekalb.public_id}/notice/"
+
+    site_page = client.get(f"/console/compliance/sites/{gas_station.public_id}/", HTTP_ACCEPT_LANGUAGE="es")
+    refused = client.post(url, {"text": "x", "cure_by": "2020-01-01"}, HTTP_ACCEPT_LANGUAGE="es")
+
+    assert "Registrar una inspección" in site_page.content.decode()
+    assert "La fecha límite de corrección ya pasó." in refused.content.decode()

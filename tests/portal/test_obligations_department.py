@@ -206,3 +206,27 @@ def test_another_owners_site_in_the_portal_is_404_and_logged(
     records = [r for r in caplog.records if getattr(r, "event", "") == "compliance_owner_denied"]
     assert response.status_code == 404
     assert [(r.what, r.user_id) for r in records] == [(what, intruder.pk)]  # type: ignore[attr-defined]
+
+
+def test_the_notice_and_the_request_form_speak_spanish(
+    gas_station: Site, dekalb: Any, rialto_client: TenantClient
+) -> None:
+    services.notice_issue(
+        actor=Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True),
+        site_public_id=gas_station.public_id,
+        ordinance_public_id=dekalb.public_id,
+        text="Fix the sign.",
+    )
+
+    page = rialto_client.get("/my/obligations/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    form = rialto_client.get(_appeal_url(gas_station, dekalb), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    refused = rialto_client.post(
+        _appeal_url(gas_station, dekalb),
+        {"kind": "appeal", "reason": "x", "attachments": [SimpleUploadedFile("a.pdf", b"nope")]},
+        HTTP_ACCEPT_LANGUAGE="es",
+    ).content.decode()
+
+    assert "Avisos del departamento" in page
+    assert "Corrija antes del" in page
+    assert "Hasta 3 archivos PDF, JPEG o PNG" in form
+    assert "a.pdf no es un archivo PDF, JPEG o PNG." in refused
