@@ -5,11 +5,14 @@ department's ids are 404; bad input is answered on its field with nothing stored
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from django_tenants.utils import tenant_context
 from PIL import Image
 
@@ -36,6 +39,14 @@ def png(name: str = "door.png") -> SimpleUploadedFile:
 def media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = str(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _language_restored() -> Iterator[None]:
+    """A request in Spanish leaves Spanish active on this thread (LocaleMiddleware does not
+    reset it): put the default back so that later tests read English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

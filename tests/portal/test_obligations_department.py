@@ -4,11 +4,14 @@ files (PDF, JPEG, PNG by their bytes, size-capped) the owner can download again,
 else's; an attempt on another owner's site is 404 and logged."""
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from accounts.models import Role
 from cameras.access import Actor
@@ -29,6 +32,14 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF"  # a JPEG's signature; Pillow must also r
 def media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = str(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _language_restored() -> Iterator[None]:
+    """A request in Spanish leaves Spanish active on this thread (LocaleMiddleware does not
+    reset it): put the default back so that later tests read English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
