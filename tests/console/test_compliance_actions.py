@@ -268,3 +268,15 @@ def test_the_staff_pages_speak_spanish(logged_in_staff: Any, gas_station: Site, 
 
     assert "Registrar una inspección" in site_page.content.decode()
     assert "La fecha límite de corrección ya pasó." in refused.content.decode()
+
+
+def test_a_supervisor_without_mfa_is_turned_away_and_logged(
+    make_staff: Any, rialto_client: TenantClient, gas_station: Site
+) -> None:
+    user = UserFactory(role=Role.SUPERVISOR)
+    rialto_client.force_login(user)
+
+    response = rialto_client.get(f"/console/compliance/sites/{gas_station.public_id}/")
+
+    assert response.status_code in (302, 403)
+    assert AccessEvent.objects.filter(action=Action.CONSOLE_DENIED, actor_id=user.pk).exists()
