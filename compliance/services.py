@@ -230,7 +230,7 @@ def appeal_request(
                 size=checked.size,
                 sha256=checked.sha256,
             )
-            attachment.file.save(checked.name, checked.upload, save=False)
+            attachment.file.save(checked.stored_name, checked.upload, save=False)
             stored.append(str(attachment.file.name))
             attachment._history_user = owner  # type: ignore[attr-defined]
             attachment.save()
@@ -360,7 +360,7 @@ def inspection_record(
             photo = InspectionPhoto(
                 inspection=inspection, content_type=item.content_type, size=item.size, sha256=item.sha256
             )
-            photo.image.save(item.name, item.upload, save=False)
+            photo.image.save(item.stored_name, item.upload, save=False)
             stored.append(str(photo.image.name))
             photo._history_user = actor.user  # type: ignore[attr-defined]
             photo.save()

@@ -43,6 +43,7 @@ _SIGNATURES = (
     ("image/jpeg", b"\xff\xd8\xff"),
     ("image/png", b"\x89PNG\r\n\x1a\n"),
 )
+_SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
 ATTACHMENT_TYPES = frozenset({"application/pdf", *IMAGE_TYPES})
 
@@ -57,6 +58,12 @@ class Checked:
     size: int
     sha256: str
     name: str
+
+    @property
+    def stored_name(self) -> str:
+        """The name to store it under: its suffix from its bytes, never from the name the
+        person gave (a PDF called page.html is stored as .pdf and never served as a page)."""
+        return "file" + _SUFFIXES[self.content_type]
 
 
 def file_kind(head: bytes) -> str | None:

@@ -241,3 +241,21 @@ def test_the_notice_and_the_request_form_speak_spanish(
     assert "Corrija antes del" in page
     assert "Hasta 3 archivos PDF, JPEG o PNG" in form
     assert "a.pdf no es un archivo PDF, JPEG o PNG." in refused
+
+
+def test_a_file_is_stored_under_the_suffix_its_bytes_say_not_its_name(
+    gas_station: Site, dekalb: Any, media: Path
+) -> None:
+    appeal = services.appeal_request(
+        owner=gas_station.owner,
+        site_public_id=gas_station.public_id,
+        ordinance_public_id=dekalb.public_id,
+        kind="appeal",
+        reason="x",
+        attachments=[SimpleUploadedFile("page.html", PDF)],
+    )
+
+    attachment = appeal.attachments.get()
+    assert attachment.original_name == "page.html"
+    assert str(attachment.file.name).endswith(".pdf")
+    assert [p.suffix for p in media.rglob("*") if p.is_file()] == [".pdf"]
