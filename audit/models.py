@@ -48,6 +48,11 @@ class Action(models.TextChoices):
     CHAIN_REANCHORED = "chain_reanchored", _("Log break acknowledged by the operator")
     ANOMALY_REVIEW = "anomaly_review", _("Anomaly flag reviewed by the board")
     BOARD_RECORD = "board_record", _("Complaint or records request entered by the board")
+    INSPECTION_RECORD = "inspection_record", _("Ordinance inspection recorded")
+    NOTICE_ISSUE = "notice_issue", _("Ordinance notice issued")
+    NOTICE_RESOLVE = "notice_resolve", _("Ordinance notice resolved")
+    APPEAL_DECIDE = "appeal_decide", _("Exemption or appeal decided")
+    APPEAL_ATTACHMENT_VIEW = "appeal_attachment_view", _("Appeal attachment downloaded")
 
 
 # The units writers give ``quantity``, in words.

@@ -170,6 +170,11 @@ class Inspection(models.Model):
     findings = models.JSONField(_("findings per requirement"), default=dict, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     photo = models.ImageField(_("photo"), upload_to="inspections/%Y/%m/", null=True, blank=True)
+    # The version in force on the day, whose requirements the findings answer (None: entered
+    # in the admin before the console page existed).
+    version = models.ForeignKey(
+        OrdinanceVersion, on_delete=models.PROTECT, related_name="inspections", null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["photo"])
@@ -191,6 +196,10 @@ class Notice(models.Model):
     text = models.TextField(_("what must be fixed"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    resolution = models.TextField(_("how it was resolved"), blank=True)
 
     history = HistoricalRecords()
 
@@ -482,3 +491,87 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code[:4]}-{self.code[4:8]}-{self.code[8:12]}-{self.code[12:]}"
+
+
+def _schema_path(folder: str, filename: str) -> str:
+    """A stored file's name: under the department's schema (several departments share one
+    storage) and a random name (the owner's file name is kept in the row, never in a path)."""
+    from django.db import connection
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    schema = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' connection
+    return f"compliance/{schema}/{folder}/{uuid.uuid4().hex}.{suffix}"
+
+
+def inspection_photo_path(instance: InspectionPhoto, filename: str) -> str:
+    return _schema_path("inspections", filename)
+
+
+def appeal_attachment_path(instance: AppealAttachment, filename: str) -> str:
+    return _schema_path("appeals", filename)
+
+
+class InspectionPhoto(models.Model):
+    """A photo taken at an inspection (compliance.services.inspection_record checks its bytes)."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=inspection_photo_path)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["image"])
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.inspection} photo {self.pk}"
+
+
+class AppealAttachment(models.Model):
+    """A file an owner sent with an exemption or appeal request (PDF, JPEG or PNG, by its bytes)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=appeal_attachment_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["file"])
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReminderKind(models.TextChoices):
+    ATTESTATION_30 = "attestation_30", _("Attestation due in 30 days")
+    ATTESTATION_7 = "attestation_7", _("Attestation due in 7 days")
+    CURE_DEADLINE = "cure_deadline", _("Cure deadline of a notice")
+
+
+class Reminder(models.Model):
+    """A reminder sent to a site's owner (compliance.tasks). The unique key makes it once per
+    site, ordinance, due date and kind, however often or concurrently the beat task runs: a
+    second run's insert waits for the first's commit and then conflicts."""
+
+    site = models.ForeignKey("cameras.Site", on_delete=models.CASCADE, related_name="compliance_reminders")
+    ordinance = models.ForeignKey(Ordinance, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "ordinance", "due_on", "kind"], name="compliance_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.site_id} {self.due_on:%Y-%m-%d}"

@@ -3,21 +3,25 @@ compliance.rules, loaded for one site or many at once in a fixed number of queri
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cameras.models import BusinessCategory, Camera, CameraStatus, ConsentGrant, Site, SiteKind
 from cameras.selectors import RESIDENTIAL_KINDS
 from cameras.site_status import CoveringOrdinance, SiteStatus, UnmetRequirement
+from core.errors import Invalid
 from live.selectors import cameras_with_bridge_online
 
 from .models import (
     PLACEMENT_LABELS,
     Appeal,
+    AppealAttachment,
     AppealDecision,
     Attestation,
     Inspection,
@@ -47,7 +51,6 @@ from .rules import (
 )
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Collection, Iterable, Sequence
 
     from tenants.models import DepartmentPolicy
@@ -498,7 +501,13 @@ def attestations_of_site(*, site: Site) -> Iterable[Attestation]:
 def appeals_of_sites(*, sites: Sequence[Site]) -> dict[int, list[Appeal]]:
     """Each site's exemption and appeal requests, newest first (one query)."""
     out: dict[int, list[Appeal]] = defaultdict(list)
-    for appeal in Appeal.objects.filter(site__in=list(sites)).select_related("ordinance").order_by("-requested_at"):
+    appeals = (
+        Appeal.objects.filter(site__in=list(sites))
+        .select_related("ordinance")
+        .prefetch_related("attachments")
+        .order_by("-requested_at")
+    )
+    for appeal in appeals:
         out[appeal.site_id].append(appeal)
     return dict(out)
 
@@ -559,3 +568,128 @@ def sites_status_for_api(
             ordinances=tuple(CoveringOrdinance(r.name, r.citation, str(r.status)) for r in c.covering),
         )
     return out
+
+
+# --- The department's side ------------------------------------------------------------------
+
+#: The roles that act on compliance (inspections, notices, decisions on requests).
+COMPLIANCE_STAFF_ROLES = frozenset({"dept_admin", "supervisor"})
+
+
+def compliance_staff_allowed(user: Any) -> bool:
+    """Whether ``user`` may record inspections, issue and resolve notices and decide requests.
+
+    The one predicate every compliance staff page asks (console.compliance_actions): today
+    department administrators and supervisors; a ``compliance`` duty of supervisors will
+    narrow it here, and only here."""
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "role", None) in COMPLIANCE_STAFF_ROLES
+
+
+def inspectable_requirements(rules: OrdinanceRules) -> list[tuple[str, str]]:
+    """What an inspection under ``rules`` can find met or not, each (code, sentence): the
+    ordinance's requirements in plain words (as the owner's checklist gives them), without the
+    paperwork (the yearly attestation is filed, not inspected)."""
+    result = OrdinanceResult(rules, Judgement(rules.key, Status.COMPLIANT))
+    return [(code, sentence) for code, sentence, _state in requirement_rows(result) if code != Requirement.ATTESTATION]
+
+
+def site_for_staff(*, public_id: Any) -> Site:
+    """A site of this department (Site.DoesNotExist for none, or a malformed id)."""
+    try:
+        return Site.objects.select_related("owner").get(public_id=public_id)
+    except (ValueError, ValidationError) as exc:
+        raise Site.DoesNotExist from exc
+
+
+def site_records(*, site: Site) -> dict[str, list[Any]]:
+    """A site's inspections (with photos), notices and requests (with attachments), newest first."""
+    return {
+        "inspections": list(
+            Inspection.objects.filter(site=site)
+            .select_related("ordinance", "inspector")
+            .prefetch_related("photos")
+            .order_by("-inspected_on", "-pk")
+        ),
+        "notices": list(
+            Notice.objects.filter(site=site).select_related("ordinance", "issued_by").order_by("-issued_on", "-pk")
+        ),
+        "appeals": list(
+            Appeal.objects.filter(site=site)
+            .select_related("ordinance")
+            .prefetch_related("attachments")
+            .order_by("-requested_at")
+        ),
+    }
+
+
+def appeals_pending(*, limit: int = 200) -> list[Appeal]:
+    """Requests waiting for the department's decision, oldest first."""
+    return list(
+        Appeal.objects.filter(decision=AppealDecision.PENDING)
+        .select_related("site", "ordinance")
+        .prefetch_related("attachments")
+        .order_by("requested_at")[:limit]
+    )
+
+
+def appeal_for_staff(*, public_id: Any) -> Appeal:
+    """A request of this department with its site and attachments (Appeal.DoesNotExist for none)."""
+    try:
+        return (
+            Appeal.objects.select_related("site__owner", "ordinance", "decided_by")
+            .prefetch_related("attachments")
+            .get(public_id=public_id)
+        )
+    except (ValueError, ValidationError) as exc:
+        raise Appeal.DoesNotExist from exc
+
+
+def attachment_of_owner(*, owner: Any, appeal_public_id: Any, public_id: Any) -> AppealAttachment:
+    """One of the owner's own attachments (AppealAttachment.DoesNotExist for another's or none)."""
+    try:
+        return AppealAttachment.objects.get(
+            public_id=public_id, appeal__public_id=appeal_public_id, appeal__site__owner=owner
+        )
+    except (ValueError, ValidationError) as exc:
+        raise AppealAttachment.DoesNotExist from exc
+
+
+def notices_open_of_sites(*, sites: Sequence[Site]) -> dict[int, list[Notice]]:
+    """Each site's notices not yet resolved, soonest deadline first (one query)."""
+    out: dict[int, list[Notice]] = defaultdict(list)
+    for notice in (
+        Notice.objects.filter(site__in=list(sites), resolved_on__isnull=True)
+        .select_related("ordinance")
+        .order_by("cure_by", "pk")
+    ):
+        out[notice.site_id].append(notice)
+    return dict(out)
+
+
+def version_covering(*, site: Site, ordinance_public_id: Any, on: dt.date) -> OrdinanceVersion:
+    """The version of the ordinance in force on ``on`` if it covers ``site``; Invalid naming the
+    ordinance otherwise (a notice or an inspection under an ordinance that does not apply)."""
+    version = next(
+        (v for v in versions_in_force(on=on) if str(v.ordinance.public_id) == str(ordinance_public_id)),
+        None,
+    )
+    if version is None:
+        raise Invalid(
+            _("That ordinance is not in force on %(date)s.") % {"date": on.isoformat()},
+            code="ordinance_not_in_force",
+            field="ordinance",
+        )
+    now = dt.datetime.combine(on, dt.time(12), tzinfo=dt.UTC)
+    judgement = compliance_judge(rules=rules_of(version), site=site_facts(site), cameras=[], now=now)
+    if judgement.status is Status.NOT_COVERED:
+        raise Invalid(
+            _("%(ordinance)s does not cover this property.") % {"ordinance": version.ordinance.name},
+            code="site_not_covered",
+            field="ordinance",
+        )
+    return version
+
+
+def notice_site(*, notice_id: Any) -> Site:
+    """The site of a notice of this department (Notice.DoesNotExist for none)."""
+    return Notice.objects.select_related("site").get(pk=int(notice_id)).site

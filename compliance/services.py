@@ -1,30 +1,70 @@
-"""Writes for compliance: an owner's attestation and exemption/appeal requests.
+"""Writes for compliance: an owner's attestation and exemption/appeal requests; the
+department's inspections, notices and decisions on requests.
 
-Every lookup is scoped to the owner: another owner's site raises Site.DoesNotExist, the same as
-a missing one, before anything is written."""
+Every owner lookup is scoped to the owner: another owner's site raises Site.DoesNotExist, the
+same as a missing one, before anything is written. Every staff action is one transaction that
+keeps history, writes its audit event (audit.models.Action, docs/audit-events.md) and tells the
+owner (an in-app notice and an e-mail, notifications.services) together, or not at all."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
+import logging
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from audit.models import Action, Outcome
+from audit.rollups import department_time_zone
+from audit.services import EventFacts, access_event_record
 from cameras.models import Site
+from core.errors import Conflict, Invalid, NotFound
+from notifications.models import Kind
+from notifications.services import notification_send
+from notifications.services import text as notice_text
 
-from .models import Appeal, AppealDecision, AppealKind, Attestation, Ordinance, OrdinanceVersion
+from . import uploads
+from .models import (
+    Appeal,
+    AppealAttachment,
+    AppealDecision,
+    AppealKind,
+    Attestation,
+    Inspection,
+    InspectionPhoto,
+    Notice,
+    Ordinance,
+    OrdinanceVersion,
+)
 from .records import records_refresh_all_on_commit, records_refresh_on_commit
-from .selectors import attestable_rows, rules_of, version_problems, versions_in_force
+from .selectors import (
+    attestable_rows,
+    inspectable_requirements,
+    rules_of,
+    version_covering,
+    version_problems,
+    versions_in_force,
+)
 
 if TYPE_CHECKING:
-    import datetime as dt
-    from collections.abc import Collection
+    from collections.abc import Collection, Iterator, Mapping, Sequence
+
+    from django.core.files.uploadedfile import UploadedFile
 
     from accounts.models import User
+    from cameras.access import Actor
     from tenants.models import DepartmentPolicy
+
+logger = logging.getLogger("porchlight.compliance")
 
 SIGNED_NAME_MAX = 200
 
@@ -91,7 +131,11 @@ def attestation_file(
     Raises Site.DoesNotExist for a site that is not the owner's and OrdinanceVersion.DoesNotExist
     for an ordinance not in force."""
     now = now or timezone.now()
-    site = Site.objects.get(owner=owner, public_id=site_public_id)
+    try:
+        site = Site.objects.get(owner=owner, public_id=site_public_id)
+    except Site.DoesNotExist:
+        owner_denial_log(owner=owner, what="attestation", site_public_id=site_public_id)
+        raise
     version = next(
         (v for v in versions_in_force(on=now.date()) if str(v.ordinance.public_id) == str(ordinance_public_id)),
         None,
@@ -135,10 +179,24 @@ def attestation_file(
 APPEAL_REASON_MAX = 4000
 
 
-def appeal_request(*, owner: User, site_public_id: Any, ordinance_public_id: Any, kind: str, reason: str) -> Appeal:
-    """An owner asks for an exemption from, or appeals, an ordinance at one of their sites. One
-    pending request per site and ordinance; ValidationError names the field otherwise."""
-    site = Site.objects.get(owner=owner, public_id=site_public_id)
+def appeal_request(
+    *,
+    owner: User,
+    site_public_id: Any,
+    ordinance_public_id: Any,
+    kind: str,
+    reason: str,
+    attachments: Sequence[UploadedFile] = (),
+) -> Appeal:
+    """An owner asks for an exemption from, or appeals, an ordinance at one of their sites, with
+    up to uploads.ATTACHMENTS_MAX files (PDF, JPEG, PNG by their bytes). One pending request per
+    site and ordinance; ValidationError (or core.errors.Invalid for a file) names the field
+    otherwise, and nothing is stored."""
+    try:
+        site = Site.objects.get(owner=owner, public_id=site_public_id)
+    except Site.DoesNotExist:
+        owner_denial_log(owner=owner, what="appeal", site_public_id=site_public_id)
+        raise
     ordinance = Ordinance.objects.get(public_id=ordinance_public_id)
     errors: dict[str, list[str]] = {}
     if kind not in AppealKind.values:
@@ -150,7 +208,9 @@ def appeal_request(*, owner: User, site_public_id: Any, ordinance_public_id: Any
         errors["reason"] = [_("The reason is too long (at most %(n)d characters).") % {"n": APPEAL_REASON_MAX}]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    files = uploads.attachments_check(list(attachments))
+    stored: list[str] = []
+    with _files_removed_on_failure(stored), transaction.atomic():
         # Lock the site so that two clicks cannot file two pending requests.
         Site.objects.select_for_update().get(pk=site.pk)
         if Appeal.objects.filter(site=site, ordinance=ordinance, decision=AppealDecision.PENDING).exists():
@@ -165,5 +225,397 @@ def appeal_request(*, owner: User, site_public_id: Any, ordinance_public_id: Any
         )
         appeal._history_user = owner  # type: ignore[attr-defined]  # simple-history's hook
         appeal.save()
+        for checked in files:
+            attachment = AppealAttachment(
+                appeal=appeal,
+                original_name=checked.name,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+            )
+            attachment.file.save(checked.stored_name, checked.upload, save=False)
+            stored.append(str(attachment.file.name))
+            attachment._history_user = owner  # type: ignore[attr-defined]
+            attachment.save()
         records_refresh_on_commit(site_id=site.pk)
     return appeal
+
+
+# --- Helpers shared by the owner's and the department's writes ----------------------------
+
+
+def owner_denial_log(*, owner: User, what: str, site_public_id: Any) -> None:
+    """Log an owner's attempt on a site that is not theirs (or none): the page answers 404, as
+    for a missing one, and the attempt is kept in the application log for the department's
+    operators (it is not a police access, so not an event of the access log)."""
+    logger.warning(
+        "owner refused: not their site",
+        extra={"event": "compliance_owner_denied", "what": what, "user_id": owner.pk, "site": str(site_public_id)},
+    )
+
+
+@contextlib.contextmanager
+def _files_removed_on_failure(stored: list[str]) -> Iterator[None]:
+    """Delete the files stored under ``stored`` when the block fails: the rows that named them
+    were rolled back, and no file may outlive its row (nothing half-saved)."""
+    try:
+        yield
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def local_today(now: dt.datetime | None = None) -> dt.date:
+    """The department's own date (a cure date or an inspection is a day where the department is)."""
+    return timezone.localtime(now or timezone.now(), ZoneInfo(department_time_zone())).date()
+
+
+def _staff_site(site_public_id: Any) -> Site:
+    """A site of this department by its public id, for staff (NotFound for none: another
+    department's sites live in another schema, so they are none here)."""
+    try:
+        return Site.objects.select_related("owner").get(public_id=site_public_id)
+    except (Site.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound(_("No such property in this department."), code="not_found", field="site") from exc
+
+
+def _record(actor: Actor, action: str, *, site: Site, targets: list[str], details: dict[str, Any]) -> int:
+    event = access_event_record(
+        actor=actor.snapshot(),
+        facts=EventFacts(
+            action,
+            Outcome.ALLOWED,
+            "ok",
+            targets=[f"site:{site.public_id}", *targets],
+            owner_refs=[site.owner_id],
+            details=details,
+        ),
+    )
+    return int(event.seq)
+
+
+def _obligations_link(site: Site) -> str:
+    return f"{reverse('portal-obligations')}#site-{site.public_id}"
+
+
+def _site_label(site: Site) -> str:
+    return site.business_name or site.name or site.address
+
+
+# --- The department's actions -------------------------------------------------------------
+
+NOTES_MAX = 4000
+
+
+def inspection_record(
+    *,
+    actor: Actor,
+    site_public_id: Any,
+    ordinance_public_id: Any,
+    inspected_on: dt.date,
+    findings: Mapping[str, bool],
+    notes: str = "",
+    photos: Sequence[UploadedFile] = (),
+    today: dt.date | None = None,
+) -> Inspection:
+    """Record staff's inspection of a site under the ordinance version in force that day:
+    ``findings`` maps requirement codes of that version (selectors.inspectable_requirements) to
+    met (True) or not (False); photos are JPEG or PNG (uploads.photos_check). Refused, with
+    nothing stored, for another department's or a missing site (NotFound), an ordinance that
+    does not cover it, a day in the future, an unknown requirement or a bad photo (Invalid
+    naming the field). History, the audit event (inspection_record) and the photos commit
+    together."""
+    today = today or local_today()
+    site = _staff_site(site_public_id)
+    if inspected_on > today:
+        raise Invalid(_("The inspection date cannot be in the future."), code="date_in_future", field="inspected_on")
+    version = version_covering(site=site, ordinance_public_id=ordinance_public_id, on=inspected_on)
+    allowed = {code for code, _label in inspectable_requirements(rules_of(version))}
+    unknown = sorted(set(findings) - allowed)
+    if unknown:
+        raise Invalid(
+            _("%(codes)s is not a requirement of this ordinance.") % {"codes": ", ".join(unknown)},
+            code="unknown_requirement",
+            field="findings",
+        )
+    if not findings:
+        raise Invalid(_("Record at least one finding."), code="findings_required", field="findings")
+    notes = notes.strip()
+    if len(notes) > NOTES_MAX:
+        raise Invalid(
+            _("The notes are too long (at most %(n)d characters).") % {"n": NOTES_MAX}, code="too_long", field="notes"
+        )
+    checked = uploads.photos_check(list(photos))
+    stored: list[str] = []
+    with _files_removed_on_failure(stored), transaction.atomic():
+        inspection = Inspection(
+            site=site,
+            ordinance=version.ordinance,
+            version=version,
+            inspected_on=inspected_on,
+            inspector=actor.user,
+            findings={code: bool(met) for code, met in sorted(findings.items())},
+            notes=notes,
+        )
+        inspection._history_user = actor.user  # type: ignore[attr-defined]  # simple-history's hook
+        inspection.save()
+        for item in checked:
+            photo = InspectionPhoto(
+                inspection=inspection, content_type=item.content_type, size=item.size, sha256=item.sha256
+            )
+            photo.image.save(item.stored_name, item.upload, save=False)
+            stored.append(str(photo.image.name))
+            photo._history_user = actor.user  # type: ignore[attr-defined]
+            photo.save()
+        _record(
+            actor,
+            Action.INSPECTION_RECORD,
+            site=site,
+            targets=[f"inspection:{inspection.pk}"],
+            details={
+                "ordinance": str(version.ordinance.public_id),
+                "inspected_on": inspected_on.isoformat(),
+                "not_met": sorted(code for code, met in findings.items() if not met),
+                "photos": len(checked),
+            },
+        )
+    return inspection
+
+
+NOTICE_TEXT_MAX = 4000
+
+
+def notice_issue(
+    *,
+    actor: Actor,
+    site_public_id: Any,
+    ordinance_public_id: Any,
+    text: str,
+    cure_by: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Notice:
+    """Issue a notice of non-compliance to a site under an ordinance in force that covers it,
+    with a cure deadline: ``cure_by``, else today plus the ordinance's cure period. Refused,
+    nothing written, for a missing or another department's site (NotFound), an ordinance that
+    does not cover it, no text, or a cure date in the past or missing when the ordinance sets
+    no period (Invalid naming the field). The notice, its history, the audit event
+    (notice_issue) and the owner's notice and e-mail commit together."""
+    today = today or local_today()
+    site = _staff_site(site_public_id)
+    version = version_covering(site=site, ordinance_public_id=ordinance_public_id, on=today)
+    body = text.strip()
+    if not body:
+        raise Invalid(_("Say what must be fixed."), code="text_required", field="text")
+    if len(body) > NOTICE_TEXT_MAX:
+        raise Invalid(
+            _("The text is too long (at most %(n)d characters).") % {"n": NOTICE_TEXT_MAX},
+            code="too_long",
+            field="text",
+        )
+    if cure_by is None:
+        if version.cure_days is None:
+            raise Invalid(
+                _("The ordinance sets no cure period: give the date to cure by."),
+                code="cure_by_required",
+                field="cure_by",
+            )
+        cure_by = today + dt.timedelta(days=version.cure_days)
+    if cure_by < today:
+        raise Invalid(_("The cure date is in the past."), code="cure_by_past", field="cure_by")
+    with transaction.atomic():
+        notice = Notice(
+            site=site,
+            ordinance=version.ordinance,
+            issued_on=today,
+            cure_by=cure_by,
+            text=body,
+            issued_by=actor.user,
+        )
+        notice._history_user = actor.user  # type: ignore[attr-defined]
+        notice.save()
+        _record(
+            actor,
+            Action.NOTICE_ISSUE,
+            site=site,
+            targets=[f"notice:{notice.pk}"],
+            details={"ordinance": str(version.ordinance.public_id), "cure_by": cure_by.isoformat()},
+        )
+        notification_send(
+            recipient=site.owner,
+            kind=Kind.COMPLIANCE_NOTICE,
+            subject=notice_text(
+                gettext_lazy("Notice: %(ordinance)s at %(site)s"),
+                ordinance=version.ordinance.name,
+                site=_site_label(site),
+            ),
+            body=notice_text(
+                gettext_lazy(
+                    "The department found that %(site)s does not meet %(ordinance)s:\n\n%(text)s\n\n"
+                    "Fix it by %(date)s, or ask for an exemption or appeal on your obligations page."
+                ),
+                site=_site_label(site),
+                ordinance=version.ordinance.name,
+                text=body,
+                date=cure_by.isoformat(),
+            ),
+            link=_obligations_link(site),
+        )
+    return notice
+
+
+def _staff_notice_locked(notice_id: Any) -> Notice:
+    try:
+        return Notice.objects.select_for_update().select_related("site", "ordinance").get(pk=int(notice_id))
+    except (Notice.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("No such notice in this department."), code="not_found", field="notice") from exc
+
+
+def notice_resolve(*, actor: Actor, notice_id: Any, resolution: str, today: dt.date | None = None) -> Notice:
+    """Mark an open notice resolved (the owner fixed it), with how. A notice already resolved
+    is a Conflict; nothing is written then. History and the audit event (notice_resolve)
+    commit together."""
+    today = today or local_today()
+    resolution = resolution.strip()
+    if len(resolution) > NOTES_MAX:
+        raise Invalid(
+            _("The text is too long (at most %(n)d characters).") % {"n": NOTES_MAX},
+            code="too_long",
+            field="resolution",
+        )
+    with transaction.atomic():
+        notice = _staff_notice_locked(notice_id)
+        if notice.resolved_on is not None:
+            raise Conflict(
+                _("This notice was already resolved on %(date)s.") % {"date": notice.resolved_on.isoformat()},
+                code="already_resolved",
+                field="resolution",
+            )
+        notice.resolved_on = today
+        notice.resolved_by = actor.user
+        notice.resolution = resolution
+        notice._history_user = actor.user  # type: ignore[attr-defined]
+        notice.save(update_fields=["resolved_on", "resolved_by", "resolution"])
+        _record(
+            actor,
+            Action.NOTICE_RESOLVE,
+            site=notice.site,
+            targets=[f"notice:{notice.pk}"],
+            details={"ordinance": str(notice.ordinance.public_id)},
+        )
+    return notice
+
+
+DECISION_REASONS_MAX = 4000
+
+
+def appeal_decide(
+    *,
+    actor: Actor,
+    appeal_public_id: Any,
+    decision: str,
+    reasons: str,
+    exempt_until: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Appeal:
+    """Decide an owner's exemption or appeal request: granted or denied, with reasons; a
+    granted one may be limited (exempt until a date, not in the past). A request already
+    decided is a Conflict: the decision stands and nothing is written. The decision, its
+    history, the audit event (appeal_decide) and the owner's notice and e-mail commit together."""
+    today = today or local_today()
+    if decision not in (AppealDecision.GRANTED, AppealDecision.DENIED):
+        raise Invalid(_("Grant or deny the request."), code="decision_required", field="decision")
+    reasons = reasons.strip()
+    if not reasons:
+        raise Invalid(_("Give the reasons for the decision."), code="reasons_required", field="reasons")
+    if len(reasons) > DECISION_REASONS_MAX:
+        raise Invalid(
+            _("The reasons are too long (at most %(n)d characters).") % {"n": DECISION_REASONS_MAX},
+            code="too_long",
+            field="reasons",
+        )
+    if exempt_until is not None and decision != AppealDecision.GRANTED:
+        raise Invalid(_("Only a granted request has an end date."), code="exempt_until_denied", field="exempt_until")
+    if exempt_until is not None and exempt_until < today:
+        raise Invalid(_("The end of the exemption is in the past."), code="exempt_until_past", field="exempt_until")
+    with transaction.atomic():
+        try:
+            appeal = (
+                Appeal.objects.select_for_update(of=("self",))
+                .select_related("site__owner", "ordinance")
+                .get(public_id=appeal_public_id)
+            )
+        except (Appeal.DoesNotExist, ValidationError, ValueError) as exc:
+            raise NotFound(_("No such request in this department."), code="not_found", field="appeal") from exc
+        if appeal.decision != AppealDecision.PENDING:
+            raise Conflict(
+                _("This request was already decided (%(decision)s).") % {"decision": appeal.get_decision_display()},
+                code="already_decided",
+                field="decision",
+            )
+        appeal.decision = decision
+        appeal.decision_reasons = reasons
+        appeal.decided_by = actor.user
+        appeal.decided_at = timezone.now()
+        appeal.exempt_until = exempt_until
+        appeal._history_user = actor.user  # type: ignore[attr-defined]
+        appeal.save(update_fields=["decision", "decision_reasons", "decided_by", "decided_at", "exempt_until"])
+        site = appeal.site
+        _record(
+            actor,
+            Action.APPEAL_DECIDE,
+            site=site,
+            targets=[f"appeal:{appeal.public_id}"],
+            details={
+                "ordinance": str(appeal.ordinance.public_id),
+                "kind": appeal.kind,
+                "decision": decision,
+                "exempt_until": exempt_until.isoformat() if exempt_until else "",
+            },
+        )
+        granted = decision == AppealDecision.GRANTED
+        notification_send(
+            recipient=site.owner,
+            kind=Kind.APPEAL_DECIDED,
+            subject=notice_text(
+                gettext_lazy("Your request was granted: %(ordinance)s")
+                if granted
+                else gettext_lazy("Your request was denied: %(ordinance)s"),
+                ordinance=appeal.ordinance.name,
+            ),
+            body=notice_text(
+                gettext_lazy(
+                    "The department granted your request about %(site)s under %(ordinance)s.\n\nReasons: %(reasons)s"
+                )
+                if granted
+                else gettext_lazy(
+                    "The department denied your request about %(site)s under %(ordinance)s.\n\nReasons: %(reasons)s"
+                ),
+                site=_site_label(site),
+                ordinance=appeal.ordinance.name,
+                reasons=reasons,
+            ),
+            link=_obligations_link(site),
+        )
+    return appeal
+
+
+def appeal_attachment_open(*, actor: Actor, appeal_public_id: Any, attachment_public_id: Any) -> AppealAttachment:
+    """An appeal's attachment for staff to download, the reading recorded first
+    (appeal_attachment_view): NotFound for an attachment that is not of that appeal or not of
+    this department."""
+    try:
+        attachment = AppealAttachment.objects.select_related("appeal__site").get(
+            public_id=attachment_public_id, appeal__public_id=appeal_public_id
+        )
+    except (AppealAttachment.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound(_("No such file."), code="not_found") from exc
+    with transaction.atomic():
+        _record(
+            actor,
+            Action.APPEAL_ATTACHMENT_VIEW,
+            site=attachment.appeal.site,
+            targets=[f"appeal:{attachment.appeal.public_id}"],
+            details={"attachment": str(attachment.public_id), "sha256": attachment.sha256},
+        )
+    return attachment

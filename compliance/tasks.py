@@ -12,9 +12,11 @@ from tenants.outbox import OutboxTask
 from .licences.notices import licence_invitation_email_send
 from .licences.services import licence_import_run
 from .records import records_refresh
+from .reminders import reminders_send
 
 __all__ = [
     "compliance_refresh_all",
+    "compliance_reminders_send",
     "licence_import_run_task",
     "licence_invitation_email_send",
     "site_compliance_refresh",
@@ -40,3 +42,10 @@ def licence_import_run_task(*, job_id: int) -> int | None:
     """Import one licence file (compliance.licences.services.licence_import_run)."""
     job = licence_import_run(job_id=job_id)
     return None if job is None else job.rows_done
+
+
+# Beat, in every department's schema (config/settings: CELERY_BEAT_SCHEDULE).
+@shared_task(name="compliance.tasks.reminders_send")
+def compliance_reminders_send() -> int:
+    """Attestations due in 30 and 7 days, and notices at their cure deadline (compliance.reminders)."""
+    return reminders_send()

@@ -11,15 +11,18 @@ from cameras import access
 
 
 def _is_staff_view(request: HttpRequest) -> bool:
-    """Whether the path names a console page or the staff API (views that log refusals)."""
+    """Whether the path names a console page, a compliance staff page or the staff API (views
+    that log refusals)."""
     from cameras.mixins import StaffApi, StaffConsoleMixin
+
+    from .compliance_actions import ComplianceStaffMixin
 
     try:
         match = resolve(request.path_info, urlconf=getattr(request, "urlconf", None))
     except Resolver404:
         return False
     view_class = getattr(match.func, "view_class", None)
-    return isinstance(view_class, type) and issubclass(view_class, StaffConsoleMixin | StaffApi)
+    return isinstance(view_class, type) and issubclass(view_class, StaffConsoleMixin | StaffApi | ComplianceStaffMixin)
 
 
 class StaffRefusalLogMiddleware:

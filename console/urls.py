@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import compliance, licence_views, views
+from . import compliance, compliance_actions, licence_views, views
 
 urlpatterns = [
     path("", views.MapView.as_view(), name="console-map"),
@@ -15,7 +15,6 @@ urlpatterns = [
     path("compliance/", compliance.ComplianceDashboardView.as_view(), name="console-compliance"),
     path("compliance/map-data/", compliance.ComplianceMapDataView.as_view(), name="console-compliance-map-data"),
     path("compliance/export.csv", compliance.ComplianceExportView.as_view(), name="console-compliance-export"),
-    path("compliance/sites/<uuid:site_id>/", compliance.ComplianceSiteView.as_view(), name="console-compliance-site"),
     # The city's licence files and the businesses they show unregistered (dept_admin).
     path("licences/", licence_views.LicencesView.as_view(), name="console-licences"),
     path("licences/imports/<uuid:job_id>/", licence_views.LicenceImportView.as_view(), name="console-licence-import"),
@@ -36,4 +35,36 @@ urlpatterns = [
         name="console-licences-not-registered",
     ),
     path("licences/invite/", licence_views.LicencesInviteView.as_view(), name="console-licences-invite"),
+    # Compliance: the department's actions (console.compliance_actions).
+    path(
+        "compliance/sites/<uuid:site_id>/",
+        compliance_actions.ComplianceSiteView.as_view(),
+        name="console-compliance-site",
+    ),
+    path(
+        "compliance/sites/<uuid:site_id>/ordinances/<uuid:ordinance_id>/inspect/",
+        compliance_actions.InspectionRecordView.as_view(),
+        name="console-compliance-inspect",
+    ),
+    path(
+        "compliance/sites/<uuid:site_id>/ordinances/<uuid:ordinance_id>/notice/",
+        compliance_actions.NoticeIssueView.as_view(),
+        name="console-compliance-notice",
+    ),
+    path(
+        "compliance/notices/<int:notice_id>/resolve/",
+        compliance_actions.NoticeResolveView.as_view(),
+        name="console-compliance-notice-resolve",
+    ),
+    path("compliance/appeals/", compliance_actions.AppealListView.as_view(), name="console-compliance-appeals"),
+    path(
+        "compliance/appeals/<uuid:appeal_id>/",
+        compliance_actions.AppealDecideView.as_view(),
+        name="console-compliance-appeal",
+    ),
+    path(
+        "compliance/appeals/<uuid:appeal_id>/files/<uuid:attachment_id>/",
+        compliance_actions.AppealAttachmentDownloadView.as_view(),
+        name="console-compliance-appeal-file",
+    ),
 ]

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from .errors import DomainError
@@ -29,3 +30,25 @@ def form_errors_add(
     for field, message in refusal_messages(error):
         target = (renames or {}).get(field or "", field)
         form.add_error(target if target in form.fields else None, message)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    """A file input that takes several files (Django's own needs this flag set)."""
+
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field, cleaned to a list (empty when none was chosen and the field
+    is optional). What each file is and how large it may be is the service's to check."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        items = list(data) if isinstance(data, list | tuple) else [data]
+        files = [super(MultipleFileField, self).clean(item, initial) for item in items if item]
+        if self.required and not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return files

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.models import OWNER_ROLES
 from tenants.outbox import OutboxTask
 from tenants.selectors import department_base_url, department_current
 
@@ -29,10 +30,18 @@ def notification_email_send(*, notification_id: int) -> None:
         if notification.link:
             # The page where it is decided or read, never an action: a GET changes nothing.
             parts.append(_("Open it in Porchlight:\n%(link)s") % {"link": base + notification.link})
-        parts.append(
-            _("You receive this as staff of %(department)s. All your notifications:\n%(list)s")
-            % {"department": department.name, "list": base + reverse("notification-list")}
-        )
+        if recipient.role in OWNER_ROLES:
+            # An owner told of a compliance notice or decision (compliance.services): their
+            # list is the page the link leads to; the staff list is not theirs.
+            parts.append(
+                _("You receive this because you registered a property with %(department)s.")
+                % {"department": department.name}
+            )
+        else:
+            parts.append(
+                _("You receive this as staff of %(department)s. All your notifications:\n%(list)s")
+                % {"department": department.name, "list": base + reverse("notification-list")}
+            )
         send_mail(
             subject=_("[Porchlight] %(subject)s") % {"subject": notification.subject},
             message="\n\n".join(parts) + "\n",

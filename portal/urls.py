@@ -31,6 +31,16 @@ urlpatterns = [
         compliance.AppealRequestView.as_view(),
         name="portal-appeal-request",
     ),
+    path(
+        "my/appeals/<uuid:appeal_id>/files/<uuid:attachment_id>/",
+        compliance.AppealAttachmentView.as_view(),
+        name="portal-appeal-file",
+    ),
+    path(
+        "my/obligations/notices/<int:notification_id>/read/",
+        compliance.ObligationNoticeReadView.as_view(),
+        name="portal-obligation-notice-read",
+    ),
     # --- Public transparency page (issue 15) ---
     path("transparency/", transparency.TransparencyView.as_view(), name="transparency"),
     path("transparency.json", transparency.TransparencyJsonView.as_view(), name="transparency-json"),

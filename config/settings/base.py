@@ -230,6 +230,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Every site's stored compliance, judged again nightly (compliance.records): the safety net
     # behind the per-change task and the read-time recheck of rows whose day has come.
     "compliance-refresh-all": {"task": "compliance.tasks.compliance_refresh_all", "schedule": 24 * 3600.0},
+    # Owners reminded of attestations due and notices' cure deadlines, once each (compliance.reminders).
+    "compliance-reminders": {"task": "compliance.tasks.reminders_send", "schedule": 3600.0},
 }
 
 # --- Django core --------------------------------------------------------------------------

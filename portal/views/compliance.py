@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +19,13 @@ from django.views import View
 from cameras import selectors as camera_selectors
 from cameras.mixins import OwnerRequiredMixin
 from cameras.models import Site
-from compliance import certificates, selectors, services
-from compliance.models import AppealKind, Ordinance, OrdinanceVersion
-from core.forms import form_errors_add
+from compliance import certificates, selectors, services, uploads
+from compliance.models import AppealAttachment, AppealKind, Ordinance, OrdinanceVersion
+from core.errors import DomainError
+from core.forms import MultipleFileField, form_errors_add
+from notifications import selectors as notification_selectors
+from notifications import services as notification_services
+from notifications.models import Kind, Notification
 from tenants.selectors import policy_current
 
 if TYPE_CHECKING:
@@ -45,16 +49,57 @@ class ObligationsView(OwnerRequiredMixin, View):
         )
         appeals = selectors.appeals_of_sites(sites=sites)
         current = certificates.certificates_current(sites=sites, on=timezone.localdate())
+        notices = selectors.notices_open_of_sites(sites=sites)
         rows = [
             (
                 compliance[site.pk],
                 [(result, selectors.requirement_rows(result), result.why()) for result in compliance[site.pk].covering],
                 appeals.get(site.pk, []),
                 current.get(site.pk),
+                notices.get(site.pk, []),
             )
             for site in sites
         ]
-        return render(request, self.template, {"rows": rows})
+        told = [
+            n
+            for n in notification_selectors.notifications_of(user=request.user)[:OWNER_NOTICES_SHOWN]
+            if n.kind in OWNER_NOTICE_KINDS and n.read_at is None
+        ]
+        return render(request, self.template, {"rows": rows, "told": told})
+
+
+# What the department told the owner about compliance (compliance.services, compliance.reminders).
+OWNER_NOTICE_KINDS = frozenset({Kind.COMPLIANCE_NOTICE, Kind.APPEAL_DECIDED, Kind.COMPLIANCE_REMINDER})
+OWNER_NOTICES_SHOWN = 50
+
+
+class ObligationNoticeReadView(OwnerRequiredMixin, View):
+    """Mark one of the owner's compliance notices read (another's, or none: 404)."""
+
+    def post(self, request: AuthenticatedHttpRequest, notification_id: int) -> HttpResponse:
+        try:
+            notification_services.notification_mark_read(user=request.user, notification_id=notification_id)
+        except Notification.DoesNotExist as exc:
+            raise Http404 from exc
+        return redirect(_obligations_url())
+
+
+class AppealAttachmentView(OwnerRequiredMixin, View):
+    """One of the owner's own attachments, as a download (another owner's, or none: 404)."""
+
+    def get(self, request: AuthenticatedHttpRequest, appeal_id: Any, attachment_id: Any) -> FileResponse:
+        try:
+            attachment = selectors.attachment_of_owner(
+                owner=request.user, appeal_public_id=appeal_id, public_id=attachment_id
+            )
+        except AppealAttachment.DoesNotExist as exc:
+            raise Http404 from exc
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
 
 
 class AttestationForm(forms.Form):
@@ -75,13 +120,14 @@ class AttestationForm(forms.Form):
 
 
 def _result_or_404(
-    request: AuthenticatedHttpRequest, site_id: Any, ordinance_id: Any
+    request: AuthenticatedHttpRequest, site_id: Any, ordinance_id: Any, *, what: str
 ) -> tuple[SiteCompliance, OrdinanceResult]:
     """The owner's site and its judgement under the ordinance; 404 for a site that is not the
     owner's, an ordinance not in force or one that does not cover the site."""
     try:
         site = camera_selectors.site_of_owner(owner=request.user, public_id=site_id)
     except Site.DoesNotExist as exc:
+        services.owner_denial_log(owner=request.user, what=what, site_public_id=site_id)
         raise Http404 from exc
     compliance = selectors.site_compliance(
         site=site, policy=policy_current(), schema=_schema(request), now=timezone.now()
@@ -113,12 +159,12 @@ class AttestationFileView(OwnerRequiredMixin, View):
         )
 
     def get(self, request: AuthenticatedHttpRequest, site_id: Any, ordinance_id: Any) -> HttpResponse:
-        compliance, result = _result_or_404(request, site_id, ordinance_id)
+        compliance, result = _result_or_404(request, site_id, ordinance_id, what="attestation")
         form = AttestationForm(choices=selectors.attestable_rows(result.rules))
         return self._render(request, compliance, result, form)
 
     def post(self, request: AuthenticatedHttpRequest, site_id: Any, ordinance_id: Any) -> HttpResponse:
-        compliance, result = _result_or_404(request, site_id, ordinance_id)
+        compliance, result = _result_or_404(request, site_id, ordinance_id, what="attestation")
         form = AttestationForm(request.POST, choices=selectors.attestable_rows(result.rules))
         if form.is_valid():
             try:
@@ -165,6 +211,14 @@ class AppealForm(forms.Form):
         max_length=services.APPEAL_REASON_MAX,
         required=False,
     )
+    attachments = MultipleFileField(label=gettext_lazy("Files (optional)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Filled in here, in the reader's language (a lazy string formatted at import is not).
+        self.fields["attachments"].help_text = _(
+            "Up to %(n)d PDF, JPEG or PNG files, at most %(mb)d MB each: a permit, a letter, a photo."
+        ) % {"n": uploads.ATTACHMENTS_MAX, "mb": uploads.ATTACHMENT_BYTES_MAX // (1024 * 1024)}
 
 
 class AppealRequestView(OwnerRequiredMixin, View):
@@ -173,12 +227,12 @@ class AppealRequestView(OwnerRequiredMixin, View):
     template = "portal/appeal_form.html"
 
     def get(self, request: AuthenticatedHttpRequest, site_id: Any, ordinance_id: Any) -> HttpResponse:
-        compliance, result = _result_or_404(request, site_id, ordinance_id)
+        compliance, result = _result_or_404(request, site_id, ordinance_id, what="appeal")
         return render(request, self.template, {"site": compliance.site, "result": result, "form": AppealForm()})
 
     def post(self, request: AuthenticatedHttpRequest, site_id: Any, ordinance_id: Any) -> HttpResponse:
-        compliance, result = _result_or_404(request, site_id, ordinance_id)
-        form = AppealForm(request.POST)
+        compliance, result = _result_or_404(request, site_id, ordinance_id, what="appeal")
+        form = AppealForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 services.appeal_request(
@@ -187,8 +241,9 @@ class AppealRequestView(OwnerRequiredMixin, View):
                     ordinance_public_id=ordinance_id,
                     kind=form.cleaned_data["kind"],
                     reason=form.cleaned_data["reason"],
+                    attachments=form.cleaned_data["attachments"],
                 )
-            except ValidationError as exc:
+            except (ValidationError, DomainError) as exc:
                 form_errors_add(form, exc)
             except Ordinance.DoesNotExist as exc:
                 raise Http404 from exc

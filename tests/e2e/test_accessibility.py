@@ -34,6 +34,7 @@ from accounts.models import Role, User
 from audit.checkpoints import checkpoint_make
 from cameras import access
 from cameras import services as camera_services
+from compliance import services as compliance_services
 from console.views import SESSION_PURPOSE
 from footage import services as footage_services
 from footage.models import OwnerRequest
@@ -218,6 +219,14 @@ def _make_world(video: Path) -> World:
     # A published checkpoint: the owner's access lines link to their inclusion proofs.
     checkpoint_make()
     licence_jobs = _licence_jobs(admin, tag)
+    # An exemption request waiting for the department (the compliance console pages).
+    appeal = compliance_services.appeal_request(
+        owner=owner,
+        site_public_id=site.public_id,
+        ordinance_public_id=version.ordinance.public_id,
+        kind="exemption",
+        reason="The bridge is on order.",
+    )
     return World(
         ids={
             "site": str(site.public_id),
@@ -232,6 +241,7 @@ def _make_world(video: Path) -> World:
             "bridge": str(bridge.public_id),
             "ordinance": str(version.ordinance.public_id),
             **licence_jobs,
+            "appeal": str(appeal.public_id),
         },
         sessions={
             "owner": _session(owner, mfa=False),
@@ -566,12 +576,22 @@ PAGES = [
     Page("console-licence-import", "admin", "/console/licences/imports/{licence_job}/"),
     Page("console-licence-import", "admin", "/console/licences/imports/{licence_job_done}/", label="done"),
     Page("console-licences-not-registered", "admin", "/console/licences/not-registered/"),
+    # The department's compliance actions (console.compliance_actions).
+    Page("console-compliance-site", "supervisor", "/console/compliance/sites/{site}/"),
+    Page("console-compliance-inspect", "admin", "/console/compliance/sites/{site}/ordinances/{ordinance}/inspect/"),
+    Page("console-compliance-notice", "supervisor", "/console/compliance/sites/{site}/ordinances/{ordinance}/notice/"),
+    Page("console-compliance-appeals", "admin", "/console/compliance/appeals/"),
+    Page("console-compliance-appeal", "supervisor", "/console/compliance/appeals/{appeal}/"),
 ]
 
 # URL names that are not pages of their own, each with the reason.
 NOT_PAGES = {
     "portal-certificate-download": "POST that answers the compliance certificate as a PDF file",
     "healthz": "JSON for load balancers",
+    "console-compliance-notice-resolve": "POST that resolves a notice and redirects to the site's compliance page",
+    "console-compliance-appeal-file": "a file an owner sent with a request (download)",
+    "portal-appeal-file": "the owner's own file sent with a request (download)",
+    "portal-obligation-notice-read": "POST that marks a compliance notice read and redirects to the obligations page",
     "transparency-json": "the transparency page's figures as JSON (open data)",
     "api-not-found": "the API's JSON 404",
     "audit-log-checkpoint": "the log's signed checkpoint as plain text (C2SP note)",

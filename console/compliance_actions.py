@@ -1,0 +1,247 @@
+"""The department's compliance actions: a covered site's record, inspections, notices and
+their resolution, decisions on exemption and appeal requests, and the owners' attachments.
+For whom compliance.selectors.compliance_staff_allowed says (department administrators and
+supervisors today) with a session that passed MFA; anyone else is refused and the refusal is
+logged (console_denied). Interfaces only: each write is one service of compliance.services."""
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from cameras import access
+from cameras.models import Site
+from compliance import selectors, services
+from compliance.models import Appeal, OrdinanceVersion
+from core.errors import DomainError, Invalid, NotFound
+from core.forms import form_errors_add
+from tenants.selectors import policy_current
+
+from .compliance_forms import AppealDecideForm, InspectionForm, NoticeForm, NoticeResolveForm
+
+if TYPE_CHECKING:
+    from compliance.selectors import SiteCompliance
+
+
+class ComplianceStaffMixin(LoginRequiredMixin):
+    """compliance.selectors.compliance_staff_allowed, with MFA passed; the refusal of anyone
+    else is logged as the console's are."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.actor = access.Actor.from_request(request)
+        if not selectors.compliance_staff_allowed(request.user) or not self.actor.mfa:
+            access.console_denied(actor=self.actor, path=request.path)
+            raise PermissionDenied(_("These pages are for department administrators and supervisors."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _site_or_404(site_id: Any) -> Site:
+    try:
+        return selectors.site_for_staff(public_id=site_id)
+    except Site.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _compliance(request: HttpRequest, site: Site) -> "SiteCompliance":
+    return selectors.site_compliance(
+        site=site,
+        policy=policy_current(),
+        schema=str(request.tenant.schema_name),  # type: ignore[attr-defined]
+        now=timezone.now(),
+    )
+
+
+def _version_or_404(site: Site, ordinance_id: Any) -> OrdinanceVersion:
+    try:
+        return selectors.version_covering(site=site, ordinance_public_id=ordinance_id, on=services.local_today())
+    except Invalid as exc:
+        raise Http404 from exc
+
+
+def _site_url(site: Site) -> str:
+    return reverse("console-compliance-site", args=[site.public_id])
+
+
+class ComplianceSiteView(ComplianceStaffMixin, View):
+    """A site's compliance: each ordinance covering it, what is unmet, its inspections, notices
+    and requests, and the actions."""
+
+    template = "console/compliance/site.html"
+
+    def get(self, request: HttpRequest, site_id: Any) -> HttpResponse:
+        site = _site_or_404(site_id)
+        compliance = _compliance(request, site)
+        context = {
+            "site": site,
+            "compliance": compliance,
+            "records": selectors.site_records(site=site),
+            "resolve_form": NoticeResolveForm(),
+        }
+        return render(request, self.template, context)
+
+
+class InspectionRecordView(ComplianceStaffMixin, View):
+    template = "console/compliance/inspection_form.html"
+
+    def _form(self, version: OrdinanceVersion, *args: Any, **kwargs: Any) -> InspectionForm:
+        return InspectionForm(
+            *args, requirements=selectors.inspectable_requirements(selectors.rules_of(version)), **kwargs
+        )
+
+    def _render(
+        self, request: HttpRequest, site: Site, version: OrdinanceVersion, form: Any, status: int = 200
+    ) -> HttpResponse:
+        return render(request, self.template, {"site": site, "version": version, "form": form}, status=status)
+
+    def get(self, request: HttpRequest, site_id: Any, ordinance_id: Any) -> HttpResponse:
+        site = _site_or_404(site_id)
+        version = _version_or_404(site, ordinance_id)
+        form = self._form(version, initial={"inspected_on": services.local_today()})
+        return self._render(request, site, version, form)
+
+    def post(self, request: HttpRequest, site_id: Any, ordinance_id: Any) -> HttpResponse:
+        site = _site_or_404(site_id)
+        version = _version_or_404(site, ordinance_id)
+        form = self._form(version, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.inspection_record(
+                    actor=self.actor,
+                    site_public_id=site.public_id,
+                    ordinance_public_id=version.ordinance.public_id,
+                    inspected_on=form.cleaned_data["inspected_on"],
+                    findings=form.findings(),
+                    notes=form.cleaned_data["notes"],
+                    photos=form.cleaned_data["photos"],
+                )
+            except NotFound as exc:
+                raise Http404 from exc
+            except DomainError as exc:
+                form_errors_add(form, exc)
+            else:
+                messages.success(request, _("Inspection recorded."))
+                return redirect(_site_url(site))
+        return self._render(request, site, version, form, status=400)
+
+
+class NoticeIssueView(ComplianceStaffMixin, View):
+    template = "console/compliance/notice_form.html"
+
+    def _render(
+        self, request: HttpRequest, site: Site, version: OrdinanceVersion, form: Any, status: int = 200
+    ) -> HttpResponse:
+        return render(request, self.template, {"site": site, "version": version, "form": form}, status=status)
+
+    def get(self, request: HttpRequest, site_id: Any, ordinance_id: Any) -> HttpResponse:
+        site = _site_or_404(site_id)
+        return self._render(request, site, _version_or_404(site, ordinance_id), NoticeForm())
+
+    def post(self, request: HttpRequest, site_id: Any, ordinance_id: Any) -> HttpResponse:
+        site = _site_or_404(site_id)
+        version = _version_or_404(site, ordinance_id)
+        form = NoticeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.notice_issue(
+                    actor=self.actor,
+                    site_public_id=site.public_id,
+                    ordinance_public_id=version.ordinance.public_id,
+                    text=form.cleaned_data["text"],
+                    cure_by=form.cleaned_data["cure_by"],
+                )
+            except NotFound as exc:
+                raise Http404 from exc
+            except DomainError as exc:
+                form_errors_add(form, exc)
+            else:
+                messages.success(request, _("Notice issued. The owner was told in Porchlight and by e-mail."))
+                return redirect(_site_url(site))
+        return self._render(request, site, version, form, status=400)
+
+
+class NoticeResolveView(ComplianceStaffMixin, View):
+    def post(self, request: HttpRequest, notice_id: int) -> HttpResponse:
+        form = NoticeResolveForm(request.POST)
+        resolution = form.cleaned_data["resolution"] if form.is_valid() else ""
+        try:
+            notice = services.notice_resolve(actor=self.actor, notice_id=notice_id, resolution=resolution)
+        except NotFound as exc:
+            raise Http404 from exc
+        except DomainError as exc:
+            site = selectors.notice_site(notice_id=notice_id)
+            messages.error(request, exc.message)
+            return redirect(_site_url(site))
+        messages.success(request, _("Notice marked resolved."))
+        return redirect(_site_url(notice.site))
+
+
+class AppealListView(ComplianceStaffMixin, View):
+    """Requests waiting for the department's decision, oldest first."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "console/compliance/appeals.html", {"appeals": selectors.appeals_pending()})
+
+
+class AppealDecideView(ComplianceStaffMixin, View):
+    """One request, its reason and attachments; grant or deny it with reasons."""
+
+    template = "console/compliance/appeal.html"
+
+    def _appeal(self, appeal_id: Any) -> Appeal:
+        try:
+            return selectors.appeal_for_staff(public_id=appeal_id)
+        except Appeal.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get(self, request: HttpRequest, appeal_id: Any) -> HttpResponse:
+        return render(request, self.template, {"appeal": self._appeal(appeal_id), "form": AppealDecideForm()})
+
+    def post(self, request: HttpRequest, appeal_id: Any) -> HttpResponse:
+        appeal = self._appeal(appeal_id)
+        form = AppealDecideForm(request.POST)
+        if form.is_valid():
+            try:
+                services.appeal_decide(
+                    actor=self.actor,
+                    appeal_public_id=appeal.public_id,
+                    decision=form.cleaned_data["decision"],
+                    reasons=form.cleaned_data["reasons"],
+                    exempt_until=form.cleaned_data["exempt_until"],
+                )
+            except NotFound as exc:
+                raise Http404 from exc
+            except DomainError as exc:
+                form_errors_add(form, exc)
+            else:
+                messages.success(request, _("Decision recorded. The owner was told in Porchlight and by e-mail."))
+                return redirect("console-compliance-appeals")
+        appeal = self._appeal(appeal_id)  # as it stands now (another may have decided it meanwhile)
+        return render(request, self.template, {"appeal": appeal, "form": form}, status=400)
+
+
+class AppealAttachmentDownloadView(ComplianceStaffMixin, View):
+    """A file an owner sent with a request, as an attachment (never shown inline), the reading
+    recorded first (appeal_attachment_view)."""
+
+    def get(self, request: HttpRequest, appeal_id: Any, attachment_id: Any) -> FileResponse:
+        try:
+            attachment = services.appeal_attachment_open(
+                actor=self.actor, appeal_public_id=appeal_id, attachment_public_id=attachment_id
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
