@@ -14,8 +14,9 @@ from django.db.models import Count, F, FloatField, Func, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from cameras.models import Site
+from footage.selectors import footage_deliveries_late_by_site
 
-from .models import Attestation, ComplianceRecord, Notice, Ordinance
+from .models import ComplianceRecord, Notice, Ordinance
 from .records import status_rank
 from .rules import Requirement, Status
 from .selectors import POLICY_KEY
@@ -99,9 +100,9 @@ class SiteRow:
     unmet: list[str]
     next_attestation_due: dt.date | None
     computed_at: dt.datetime
-    # Seam (issue 16, footage delivery deadlines): late answers to footage requests; None
-    # until footage requests carry an ordinance deadline (deliveries_late).
-    late_deliveries: int | None = None
+    # Footage requests answered after the ordinance's delivery deadline or still overdue
+    # (deliveries_late).
+    late_deliveries: int = 0
 
 
 def _rows_for(site_ids: list[int], worst: dict[int, int]) -> list[SiteRow]:
@@ -138,7 +139,7 @@ def _rows_for(site_ids: list[int], worst: dict[int, int]) -> list[SiteRow]:
                     (r.next_attestation_due for r in mine if r.next_attestation_due), default=None
                 ),
                 computed_at=min(r.computed_at for r in mine),
-                late_deliveries=late.get(site_id) if late is not None else None,
+                late_deliveries=late.get(site_id, 0),
             )
         )
     return rows
@@ -195,16 +196,10 @@ def notices_open(*, limit: int = 20) -> tuple[int, list[Notice]]:
     return notices.count(), list(notices.select_related("site", "ordinance").order_by("cure_by", "pk")[:limit])
 
 
-def deliveries_late(*, site_ids: list[int] | None = None) -> dict[int, int] | None:
-    """Late answers to footage requests of covered sites, by site id; None while footage
-    requests carry no ordinance deadline.
-
-    Seam for the delivery deadline (issue 16: "a footage request to a covered site carries the
-    ordinance's deadline ... the department sees on-time and late answers"): once footage
-    requests have their deadline, return here the count of requests answered after it (or
-    still unanswered past it) per site, in one query; the dashboard's section and the list's
-    column fill themselves."""
-    return None
+def deliveries_late(*, site_ids: list[int] | None = None) -> dict[int, int]:
+    """Footage requests to covered sites answered after the ordinance's delivery deadline, or
+    still not delivered past it, by site id (footage.selectors; sites with none are left out)."""
+    return footage_deliveries_late_by_site(site_ids=site_ids)
 
 
 def ordinances_for_filter() -> list[tuple[str, str]]:
@@ -233,19 +228,6 @@ def public_rates(*, by: str) -> list[tuple[str, int, int]]:
 
 def covered_total() -> int:
     return ComplianceRecord.objects.filter(primary=True).count()
-
-
-def site_get(*, public_id: Any) -> Site:
-    """A site of this department by its public id (Site.DoesNotExist otherwise)."""
-    return Site.objects.get(public_id=public_id)
-
-
-def site_attestations(*, site: Site, limit: int = 20) -> list[Attestation]:
-    return list(Attestation.objects.filter(site=site).select_related("version__ordinance")[:limit])
-
-
-def site_notices_open(*, site: Site) -> list[Notice]:
-    return list(Notice.objects.filter(site=site, resolved_on__isnull=True).select_related("ordinance"))
 
 
 def public_list() -> list[tuple[str, str, Status]]:

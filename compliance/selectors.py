@@ -572,17 +572,13 @@ def sites_status_for_api(
 
 # --- The department's side ------------------------------------------------------------------
 
-#: The roles that act on compliance (inspections, notices, decisions on requests).
-COMPLIANCE_STAFF_ROLES = frozenset({"dept_admin", "supervisor"})
-
 
 def compliance_staff_allowed(user: Any) -> bool:
-    """Whether ``user`` may record inspections, issue and resolve notices and decide requests.
-
-    The one predicate every compliance staff page asks (console.compliance_actions): today
-    department administrators and supervisors; a ``compliance`` duty of supervisors will
-    narrow it here, and only here."""
-    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "role", None) in COMPLIANCE_STAFF_ROLES
+    """Whether ``user`` may read the compliance dashboard, record inspections, issue and resolve
+    notices and decide requests: department administrators, and supervisors given the
+    ``compliance`` duty (accounts.models.User.may_read_compliance). The one predicate every
+    compliance staff page asks (console.compliance_actions.ComplianceStaffMixin)."""
+    return bool(getattr(user, "is_authenticated", False)) and bool(getattr(user, "may_read_compliance", False))
 
 
 def inspectable_requirements(rules: OrdinanceRules) -> list[tuple[str, str]]:

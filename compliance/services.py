@@ -380,6 +380,7 @@ def inspection_record(
                 "photos": len(checked),
             },
         )
+        records_refresh_on_commit(site_id=site.pk)
     return inspection
 
 
@@ -441,6 +442,7 @@ def notice_issue(
             targets=[f"notice:{notice.pk}"],
             details={"ordinance": str(version.ordinance.public_id), "cure_by": cure_by.isoformat()},
         )
+        records_refresh_on_commit(site_id=site.pk)
         notification_send(
             recipient=site.owner,
             kind=Kind.COMPLIANCE_NOTICE,
@@ -503,6 +505,7 @@ def notice_resolve(*, actor: Actor, notice_id: Any, resolution: str, today: dt.d
             targets=[f"notice:{notice.pk}"],
             details={"ordinance": str(notice.ordinance.public_id)},
         )
+        records_refresh_on_commit(site_id=notice.site_id)
     return notice
 
 
@@ -573,6 +576,7 @@ def appeal_decide(
                 "exempt_until": exempt_until.isoformat() if exempt_until else "",
             },
         )
+        records_refresh_on_commit(site_id=site.pk)
         granted = decision == AppealDecision.GRANTED
         notification_send(
             recipient=site.owner,

@@ -15,24 +15,22 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View, defaults
+from django.views import View
 
-from accounts.selectors import session_passed_mfa
-from cameras.models import BusinessCategory, Site
+from cameras.models import BusinessCategory
 from compliance import dashboard
 from compliance.records import records_refresh_stale
 from compliance.rules import Status
-from compliance.selectors import requirement_label, site_compliance, status_label
+from compliance.selectors import requirement_label, status_label
 from core.spreadsheets import csv_safe_cell
 from places.areas import police_areas_list
-from tenants.selectors import policy_current
+
+from .compliance_actions import ComplianceStaffMixin
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -47,24 +45,6 @@ STATUS_COLOURS = {
     Status.UNDER_APPEAL: "#5b3fa0",
     Status.NOT_COMPLIANT: "#a4262c",
 }
-
-
-class ComplianceReaderMixin(LoginRequiredMixin):
-    """Department administrators and supervisors with the compliance duty, whose session
-    passed MFA; anyone else: 404. Every response: Cache-Control no-store."""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        try:
-            if not getattr(request.user, "may_read_compliance", False) or not session_passed_mfa(request.session):
-                raise Http404
-            response = super().dispatch(request, *args, **kwargs)
-        except Http404 as exc:
-            # Rendered here rather than raised, so that the refusal is not cached either.
-            response = defaults.page_not_found(request, exc)
-        add_never_cache_headers(response)
-        return response
 
 
 class FilterForm(forms.Form):
@@ -108,7 +88,7 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-class ComplianceDashboardView(ComplianceReaderMixin, View):
+class ComplianceDashboardView(ComplianceStaffMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         current = records_refresh_stale()
         form, filters = _filter_form(request)
@@ -151,7 +131,7 @@ class ComplianceDashboardView(ComplianceReaderMixin, View):
         )
 
 
-class ComplianceMapDataView(ComplianceReaderMixin, View):
+class ComplianceMapDataView(ComplianceStaffMixin, View):
     """The map's dots: [lon, lat, status] of every filtered covered site (one query)."""
 
     def get(self, request: HttpRequest) -> JsonResponse:
@@ -166,7 +146,7 @@ class _Echo:
         return value
 
 
-class ComplianceExportView(ComplianceReaderMixin, View):
+class ComplianceExportView(ComplianceStaffMixin, View):
     """The filtered list as CSV, streamed a chunk of sites at a time (10,000 sites never sit in
     memory as one response)."""
 
@@ -205,7 +185,7 @@ class ComplianceExportView(ComplianceReaderMixin, View):
                             "; ".join(row.ordinances),
                             " ".join(row.unmet),
                             row.next_attestation_due.isoformat() if row.next_attestation_due else "",
-                            "" if row.late_deliveries is None else row.late_deliveries,
+                            row.late_deliveries,
                             row.computed_at.isoformat(timespec="seconds"),
                         )
                     ]
@@ -214,31 +194,3 @@ class ComplianceExportView(ComplianceReaderMixin, View):
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="compliance.csv"'
         return response
-
-
-class ComplianceSiteView(ComplianceReaderMixin, View):
-    """One site's compliance, judged now (the stored row may be a moment old): each ordinance
-    that covers it, its status and what it misses in plain words, its attestations and open
-    notices. Another department's site id is simply not found (the schema has no such row)."""
-
-    def get(self, request: HttpRequest, site_id: Any) -> HttpResponse:
-        try:
-            site = dashboard.site_get(public_id=site_id)
-        except Site.DoesNotExist as exc:
-            raise Http404 from exc
-        compliance = site_compliance(
-            site=site,
-            policy=policy_current(),
-            schema=request.tenant.schema_name,  # type: ignore[attr-defined]
-            now=timezone.now(),
-        )
-        return render(
-            request,
-            "console/compliance_site.html",
-            {
-                "site": site,
-                "compliance": compliance,
-                "attestations": dashboard.site_attestations(site=site),
-                "notices": dashboard.site_notices_open(site=site),
-            },
-        )

@@ -1,20 +1,21 @@
 """The department's compliance actions: a covered site's record, inspections, notices and
 their resolution, decisions on exemption and appeal requests, and the owners' attachments.
-For whom compliance.selectors.compliance_staff_allowed says (department administrators and
-supervisors today) with a session that passed MFA; anyone else is refused and the refusal is
-logged (console_denied). Interfaces only: each write is one service of compliance.services."""
+For whom compliance.selectors.compliance_staff_allowed says (department administrators, and
+supervisors given the compliance duty) with a session that passed MFA; to anyone else the pages
+do not exist (404), and the refusal is logged (console_denied). Interfaces only: each write is
+one service of compliance.services."""
 
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views import View
+from django.views import View, defaults
 
 from cameras import access
 from cameras.models import Site
@@ -31,17 +32,25 @@ if TYPE_CHECKING:
 
 
 class ComplianceStaffMixin(LoginRequiredMixin):
-    """compliance.selectors.compliance_staff_allowed, with MFA passed; the refusal of anyone
-    else is logged as the console's are."""
+    """compliance.selectors.compliance_staff_allowed, with MFA passed: the one gate of every
+    compliance staff page (these actions and the dashboard, console.compliance). Anyone else is
+    told the page does not exist (404), as the board's pages do, and the refusal is logged as
+    the console's are. Every response, refusals included: Cache-Control no-store."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.actor = access.Actor.from_request(request)
-        if not selectors.compliance_staff_allowed(request.user) or not self.actor.mfa:
-            access.console_denied(actor=self.actor, path=request.path)
-            raise PermissionDenied(_("These pages are for department administrators and supervisors."))
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            if not selectors.compliance_staff_allowed(request.user) or not self.actor.mfa:
+                access.console_denied(actor=self.actor, path=request.path)
+                raise Http404
+            response = super().dispatch(request, *args, **kwargs)
+        except Http404 as exc:
+            # Rendered here rather than raised, so that the refusal is not cached either.
+            response = defaults.page_not_found(request, exc)
+        add_never_cache_headers(response)
+        return response
 
 
 def _site_or_404(site_id: Any) -> Site:
@@ -84,6 +93,7 @@ class ComplianceSiteView(ComplianceStaffMixin, View):
             "site": site,
             "compliance": compliance,
             "records": selectors.site_records(site=site),
+            "attestations": list(selectors.attestations_of_site(site=site)),
             "resolve_form": NoticeResolveForm(),
         }
         return render(request, self.template, context)

@@ -16,7 +16,7 @@ from django.utils import translation
 from django_tenants.utils import tenant_context
 from PIL import Image
 
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.models import AccessEvent, Action
 from cameras.models import Site
 from compliance import services
@@ -33,6 +33,21 @@ def png(name: str = "door.png") -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (10, 120, 30)).save(buffer, format="PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def logged_in_staff(logged_in_staff: Any) -> Any:
+    """Supervisors act on compliance only with the duty (accounts.models.User.compliance_duty):
+    the supervisors of these tests are given it, unless a test asks for one without."""
+
+    def _login(role: str = Role.OFFICER, client: Any = None, *, duty: bool = True) -> tuple[Any, User]:
+        client, user = logged_in_staff(role, client)
+        if role == Role.SUPERVISOR and duty:
+            User.objects.filter(pk=user.pk).update(compliance_duty=True)
+            user.refresh_from_db()
+        return client, user
+
+    return _login
 
 
 @pytest.fixture(autouse=True)
@@ -204,11 +219,11 @@ def test_a_file_named_under_another_appeal_is_404(
     assert not AccessEvent.objects.filter(action=Action.APPEAL_ATTACHMENT_VIEW).exists()
 
 
-@pytest.mark.parametrize("role", [Role.OFFICER, Role.OVERSIGHT])
+@pytest.mark.parametrize(("role", "duty"), [(Role.OFFICER, False), (Role.OVERSIGHT, False), (Role.SUPERVISOR, False)])
 def test_other_staff_are_refused_and_the_refusal_is_logged(
-    logged_in_staff: Any, appeal: Appeal, gas_station: Site, role: str
+    logged_in_staff: Any, appeal: Appeal, gas_station: Site, role: str, duty: bool
 ) -> None:
-    client, user = logged_in_staff(role)
+    client, user = logged_in_staff(role, duty=duty)
 
     responses = [
         client.get(f"/console/compliance/sites/{gas_station.public_id}/").status_code,
@@ -219,7 +234,7 @@ def test_other_staff_are_refused_and_the_refusal_is_logged(
     ]
 
     appeal.refresh_from_db()
-    assert responses == [403, 403, 403]
+    assert responses == [404, 404, 404]
     assert appeal.decision == AppealDecision.PENDING
     assert AccessEvent.objects.filter(action=Action.CONSOLE_DENIED, actor_id=user.pk).count() == 3
 
@@ -229,7 +244,7 @@ def test_an_owner_is_refused_the_staff_pages(rialto_client: TenantClient, appeal
 
     response = rialto_client.get(f"/console/compliance/appeals/{appeal.public_id}/")
 
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_another_departments_site_and_appeal_are_404(

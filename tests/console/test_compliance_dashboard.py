@@ -293,12 +293,15 @@ def test_filtered_by_ordinance_a_site_has_its_status_under_that_ordinance(
     assert theirs.context["total"] == 0
 
 
-def test_late_deliveries_say_they_are_not_tracked_until_requests_carry_a_deadline(
+def test_a_site_without_late_deliveries_shows_none_on_its_row_and_in_their_section(
     admin_client: TenantClient, in_rialto: Department, ordinance: Any
 ) -> None:
-    _stations(in_rialto, 1, prefix="Late")
+    site = _stations(in_rialto, 1, prefix="Late")[0]
+    records.records_refresh(site_ids=[site.pk])
 
     response = admin_client.get("/console/compliance/", {"q": "Late Test"})
 
-    assert response.context["late"] is None
-    assert "do not carry an ordinance" in response.content.decode()
+    row = next(r for r, _status, _missing in response.context["rows"] if r.public_id == site.public_id)
+    assert row.late_deliveries == 0
+    assert site.pk not in response.context["late"]
+    assert "0 sites with late deliveries." in response.content.decode()

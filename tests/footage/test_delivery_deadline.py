@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cameras import access
 from cameras import services as camera_services
+from compliance import dashboard as compliance_dashboard
 from footage import selectors, services
 from footage.deadlines import DeliveryState, delivery_clock
 from footage.models import Answer, CameraAnswer, OwnerRequest
@@ -216,3 +217,25 @@ def test_the_owners_email_states_the_deadline(
         _send(actor, purpose, [camera])
 
     assert "asks you to answer by" in mail.outbox[-1].body
+
+
+def test_late_and_overdue_deliveries_are_counted_by_site_for_the_compliance_dashboard(
+    make_camera: Any, actor: access.Actor, purpose: Any, policy: DepartmentPolicy
+) -> None:
+    ordinance_make(policy, DELIVERY)
+    on_time, late, overdue, open_ = (make_camera("on_request") for _ in range(4))
+    _send(actor, purpose, [on_time, late, overdue, open_])
+    requests = {c: OwnerRequest.objects.get(owner=c.site.owner) for c in (on_time, late, overdue, open_)}
+    now = timezone.now()
+    OwnerRequest.objects.filter(pk__in=[requests[c].pk for c in (on_time, late, overdue)]).update(
+        deliver_by=now - dt.timedelta(hours=1)
+    )
+    _answer(requests[on_time], Answer.UPLOADED, now - dt.timedelta(hours=2))
+    _answer(requests[late], Answer.UPLOADED, now)
+
+    site_ids = [c.site_id for c in (on_time, late, overdue, open_)]
+
+    by_site = selectors.footage_deliveries_late_by_site(site_ids=site_ids)
+
+    assert by_site == {late.site_id: 1, overdue.site_id: 1}
+    assert compliance_dashboard.deliveries_late(site_ids=site_ids) == by_site
