@@ -39,6 +39,11 @@ EARLIEST_YEAR = 2000
 MAX_RADIUS_M = 50_000  # a board looks at a city, not a state
 MAX_POLYGON_POINTS = 1_000
 MAX_TEXT = 64
+# A purpose text filter shorter than a trigram cannot use the trigram index (migration 0019):
+# it would scan the whole log, and say little.
+MIN_PURPOSE_TEXT = 3
+# Names a form may carry besides its fields (Django's CSRF token).
+NOT_FILTERS = {"csrfmiddlewaretoken"}
 
 
 def _choices(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -133,6 +138,16 @@ class LogSearchForm(_DateRangeMixin):
         max_length=MAX_TEXT,
         error_messages={"max_length": _("A case number has at most %(limit_value)d characters.")},
     )
+    purpose_text = forms.CharField(
+        label=_("Purpose text contains"),
+        required=False,
+        min_length=MIN_PURPOSE_TEXT,
+        max_length=MAX_TEXT,
+        error_messages={
+            "min_length": _("Give at least %(limit_value)d characters of the purpose text."),
+            "max_length": _("Give at most %(limit_value)d characters of the purpose text."),
+        },
+    )
     camera = forms.UUIDField(
         label=_("Camera (pseudonymous id)"),
         required=False,
@@ -226,6 +241,13 @@ class LogSearchForm(_DateRangeMixin):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        unknown = sorted(set(self.data) - set(self.fields) - NOT_FILTERS)
+        if unknown:
+            self.add_error(
+                None,
+                _("Unknown filter: %(names)s. Choose the filters from the form.")
+                % {"names": ", ".join(name[:40] for name in unknown[:5])},
+            )
         circle = [data.get(name) for name in ("lat", "lon", "radius_m")]
         if data.get("polygon"):
             if any(value is not None for value in circle):
@@ -254,6 +276,7 @@ class LogSearchForm(_DateRangeMixin):
             role=data.get("role") or "",
             purpose_category=data.get("purpose_category") or "",
             case_number=(data.get("case_number") or "").strip(),
+            purpose_text=data.get("purpose_text") or "",
             camera=data.get("camera"),
             area=area,
             upto=data.get("upto"),

@@ -78,6 +78,7 @@ class LogFilter:
     role: str = ""
     purpose_category: str = ""
     case_number: str = ""
+    purpose_text: str = ""  # contained in the purpose text, whatever the case
     camera: uuid.UUID | None = None
     area: Area | None = None
     upto: int | None = None
@@ -94,6 +95,7 @@ class LogFilter:
             "role": self.role,
             "purpose_category": self.purpose_category,
             "case_number": self.case_number,
+            "purpose_text": self.purpose_text,
             "camera": str(self.camera) if self.camera else "",
             "area": self.area.as_details() if self.area else None,
             "upto": self.upto,
@@ -145,6 +147,9 @@ def events_search(*, log_filter: LogFilter) -> QuerySet[AccessEvent]:
         events = events.filter(purpose_category=f.purpose_category)
     if f.case_number:
         events = events.filter(case_number=f.case_number)
+    if f.purpose_text:
+        # UPPER(purpose_text) LIKE UPPER('%…%'): the trigram index on UPPER(purpose_text) answers it.
+        events = events.filter(purpose_text__icontains=f.purpose_text)
     if f.camera is not None:
         events = events.filter(targets__contains=[f"camera:{f.camera}"])
     if f.area is not None:

@@ -12,8 +12,9 @@ ChainVerification: every verification of the chain and the head it reached (audi
 from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -136,6 +137,9 @@ class AccessEvent(models.Model):
                 fields=["occurred_at", "seq"], condition=models.Q(outcome="denied"), name="audit_event_denied_time"
             ),
             GinIndex(fields=["targets"], name="audit_event_targets"),
+            # Purpose text contains …, whatever the case (Django's icontains is UPPER(…) LIKE
+            # UPPER('%…%')): trigrams of the upper-cased text (pg_trgm, migration 0019).
+            GinIndex(OpClass(Upper("purpose_text"), name="gin_trgm_ops"), name="audit_event_purpose_trgm"),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(reason=""), name="audit_event_reason_required"),

@@ -2,7 +2,7 @@
 by rule and review, each linking to its events in the board's search, and the review form.
 
 The page reads the stored flags only (cameras.anomalies computes them from the log). Readers
-as the workspace's (audit.views.workspace.BoardReaderMixin: others get 404, logged); only the board
+as the workspace's (audit.views.readers.BoardReaderMixin: others get 404, logged); only the board
 (role ``oversight``) adds notes, each logged as ``anomaly_review``.
 """
 
@@ -28,8 +28,7 @@ from tenants.selectors import policy_current
 from ..anomalies import anomaly_flags, anomaly_review_add, flag_explain
 from ..forms import AnomalyFilterForm, AnomalyReviewForm
 from ..models import Action, AnomalyFlag, AnomalyRule
-from .log import reader_actor
-from .workspace import BoardReaderMixin, reading_record
+from .readers import BoardReaderMixin, reader_actor, reading_record
 
 if TYPE_CHECKING:
     from accounts.authenticated import AuthenticatedHttpRequest

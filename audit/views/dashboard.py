@@ -10,10 +10,8 @@ not, is an event (audit_read), as on the log's own page.
 import datetime as dt
 from typing import TYPE_CHECKING, Any, cast
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS
@@ -21,8 +19,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.models import AUDIT_READER_ROLES
-from accounts.selectors import session_passed_mfa
 from core.http import status_of
 from tenants.models import PURPOSE_LABELS
 
@@ -39,8 +35,7 @@ from ..figures import (
     period_parse,
 )
 from ..models import Action, Outcome
-from ..reasons import Refusal
-from .log import reader_actor
+from .readers import AUDIT_READER_ROLES, BoardReaderMixin, reader_actor
 
 if TYPE_CHECKING:
     from accounts.authenticated import AuthenticatedHttpRequest
@@ -113,7 +108,7 @@ def dashboard_context(figures: Figures) -> dict[str, Any]:
     }
 
 
-class OversightDashboardView(LoginRequiredMixin, View):
+class OversightDashboardView(BoardReaderMixin, View):
     template_name = "audit/dashboard.html"
 
     def _record(self, request: HttpRequest, *, outcome: str, reason: str, details: dict[str, Any]) -> None:
@@ -126,15 +121,8 @@ class OversightDashboardView(LoginRequiredMixin, View):
             )
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = cast("AuthenticatedHttpRequest", request).user
         year, month = request.GET.get("year", "")[:20], request.GET.get("month", "")[:20]
         unknown = sorted(set(request.GET) - {"year", "month"})
-        if user.role not in AUDIT_READER_ROLES:
-            self._record(request, outcome=Outcome.DENIED, reason=Refusal.ROLE_NOT_PERMITTED, details={})
-            raise Http404
-        if not session_passed_mfa(request.session):
-            self._record(request, outcome=Outcome.DENIED, reason=Refusal.MFA_REQUIRED, details={})
-            raise PermissionDenied(_("The dashboard needs a sign-in with two-factor authentication."))
         today = timezone.localdate()
         try:
             if unknown:

@@ -10,35 +10,37 @@ audit_read, every export as log_export, each with the filter it used.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tenants.utils import tenant_context
-
-from accounts.selectors import session_passed_mfa
 
 from ..admin_changes import admin_change_kinds, admin_changes
 from ..forms import AdminChangesForm, LogSearchForm
 from ..log_export import Tally as ExportTally
 from ..log_export import export_bytes, manifest_document
 from ..log_search import LogFilter, Sort, events_count_capped, events_iter, events_page, events_search, log_values
-from ..models import Action, Outcome
+from ..models import Action
 from ..reasons import Refusal
 from ..selectors import chain_head, events_get
-from ..services import EventFacts, access_event_record
-from .log import AUDIT_READER_ROLES, reader_actor
+from .readers import BoardReaderMixin, reader_actor, reading_record
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -54,50 +56,84 @@ EXPORT_MAX_EVENTS = 2_000_000
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
 
-def reading_record(
-    request: HttpRequest, *, action: str, allowed: bool, quantity: int | None, details: dict[str, Any]
-) -> None:
-    with transaction.atomic():
-        access_event_record(
-            actor=reader_actor(cast("AuthenticatedHttpRequest", request)),
-            facts=EventFacts(
-                action=action,
-                outcome=Outcome.ALLOWED if allowed else Outcome.DENIED,
-                reason="ok" if allowed else Refusal.ROLE_NOT_PERMITTED,
-                quantity=quantity,
-                quantity_unit="rows" if quantity is not None else "",
-                details=details,
-            ),
-        )
+# A search is posted, and kept in the session under a short random name: the addresses of its
+# pages and exports carry that name (and a page's position and the order), never the filter, so
+# no case number or purpose text reaches a browser's history, a proxy's or the server's logs
+# (trust checklist G5). A session keeps its newest selections; an older name is refused.
+SELECTIONS_KEY = "audit_board_selections"
+SELECTIONS_KEPT = 30
+# The fields that may not travel in an address, and what the address of a selection may hold.
+SENSITIVE_FIELDS = ("case_number", "purpose_text")
+SELECTION_PARAMS = {"s", "after", "sort"}
 
 
-class BoardReaderMixin(LoginRequiredMixin):
-    """The log's readers, MFA'd; to anyone else the page does not exist, and they are logged.
+def selection_save(request: HttpRequest, data: dict[str, str]) -> str:
+    selections: dict[str, Any] = request.session.get(SELECTIONS_KEY, {})
+    name = secrets.token_urlsafe(12)
+    selections[name] = {"schema": request.tenant.schema_name, "data": data}  # type: ignore[attr-defined]
+    for old in list(selections)[:-SELECTIONS_KEPT]:
+        del selections[old]
+    request.session[SELECTIONS_KEY] = selections
+    return name
 
-    (Staff without MFA never reach this: accounts' middleware sends them to set it up first.)
-    """
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if request.user.role not in AUDIT_READER_ROLES or not session_passed_mfa(request.session):
-            reading_record(
-                request, action=Action.AUDIT_READ, allowed=False, quantity=0, details={"path": request.path[:200]}
+def selection_load(request: HttpRequest, name: str) -> dict[str, str] | None:
+    kept = request.session.get(SELECTIONS_KEY, {}).get(name[:40])
+    if not kept or kept.get("schema") != request.tenant.schema_name:  # type: ignore[attr-defined]
+        return None
+    return dict(kept["data"])
+
+
+def search_form(request: HttpRequest, data: Any) -> LogSearchForm:
+    return LogSearchForm(
+        data,
+        time_zone=request.tenant.time_zone,  # type: ignore[attr-defined]
+        today=timezone.localdate(),
+        reasons=log_values(column="reason"),
+        categories=log_values(column="purpose_category"),
+    )
+
+
+def _selection_form(request: HttpRequest) -> LogSearchForm:
+    """The form of the selection the address names (``s``), its order and position from the
+    address; a name this session does not keep, or a filter in the address, is an error."""
+    name = request.GET.get("s", "")
+    stored = selection_load(request, name) if name else None
+    form = search_form(
+        request, {**(stored or {}), **{k: request.GET[k] for k in ("after", "sort") if k in request.GET}}
+    )
+    form.is_valid()
+    if stored is None:
+        form.add_error(
+            None,
+            _(
+                "This selection is not kept any more (a session keeps its last %(n)d searches, until you sign out): "
+                "search again."
             )
-            raise Http404
-        response = super().dispatch(request, *args, **kwargs)
-        # What the log says (case numbers, officers) is kept by no cache, the browser's included.
-        add_never_cache_headers(response)
-        return response
-
-    def search_form(self, request: HttpRequest) -> LogSearchForm:
-        return LogSearchForm(
-            request.GET,
-            time_zone=request.tenant.time_zone,  # type: ignore[attr-defined]
-            today=timezone.localdate(),
-            reasons=log_values(column="reason"),
-            categories=log_values(column="purpose_category"),
+            % {"n": SELECTIONS_KEPT},
         )
+    extra = sorted(set(request.GET) - SELECTION_PARAMS)
+    if extra:
+        form.add_error(
+            None,
+            _("Unknown filter: %(names)s. Change the selection with the form and search again.")
+            % {"names": ", ".join(n[:40] for n in extra[:5])},
+        )
+    return form
+
+
+def _refused(request: HttpRequest, form: LogSearchForm, *, view: str) -> HttpResponse:
+    """A filter that does not hold: the form says what is wrong, nothing is read, and the
+    attempt is logged (a refused reading, its fields named, not their values)."""
+    reading_record(
+        request,
+        action=Action.AUDIT_READ,
+        allowed=False,
+        quantity=0,
+        reason=Refusal.INVALID_FILTER,
+        details={"view": view, "errors": sorted(form.errors)},
+    )
+    return render(request, LogSearchView.template, search_context(request, form), status=400)
 
 
 def search_context(request: HttpRequest, form: LogSearchForm) -> dict[str, Any]:
@@ -116,21 +152,54 @@ def filter_anchored(log_filter: LogFilter) -> LogFilter:
     return replace(log_filter, upto=head if log_filter.upto is None else min(log_filter.upto, head))
 
 
-def _query(form: LogSearchForm, **changes: Any) -> str:
-    """The form's query string with ``changes`` (a value of None drops the field)."""
-    params = {name: value for name, value in form.data.items() if value not in ("", None) and name != "after"}
-    params.update(changes)
-    return urlencode({name: value for name, value in params.items() if value is not None})
+def _stored(form: LogSearchForm, upto: int) -> dict[str, str]:
+    """The form's filter as it is kept: its fields' text (not the page's position), anchored."""
+    data = {name: str(form.data.get(name, "")) for name in form.fields if name not in {"after", "upto"}}
+    return {name: value for name, value in data.items() if value} | {"upto": str(upto)}
 
 
 class LogSearchView(BoardReaderMixin, View):
+    """The search: posted (the filter in the body), kept under a name, shown from the name.
+
+    A filter in the address is still read (the anomaly queue links to its officer, days and
+    camera), except the fields that must not be in one (case number, purpose text)."""
+
     template = "audit/board_search.html"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        form = self.search_form(request)
-        context = search_context(request, form)
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = search_form(request, request.POST)
         if not form.is_valid():
-            return render(request, self.template, context, status=400)
+            return _refused(request, form, view="board_search")
+        name = selection_save(request, _stored(form, filter_anchored(form.log_filter()).upto or 0))
+        # 303 See Other: the browser GETs the selection's page (reloading it does not post again).
+        response = HttpResponseRedirect(f"{reverse('audit-board-search')}?{urlencode({'s': name})}")
+        response.status_code = 303
+        return response
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if "s" in request.GET:
+            form = _selection_form(request)
+            if form.errors:
+                return _refused(request, form, view="board_search")
+            return self.show(request, form, request.GET["s"])
+        form = search_form(request, request.GET)
+        form.is_valid()
+        for field in SENSITIVE_FIELDS:
+            if request.GET.get(field):
+                form.add_error(
+                    field,
+                    _(
+                        "This is not sent in an address (addresses are kept in browser histories and "
+                        "server logs): type it in the form and press Search."
+                    ),
+                )
+        if form.errors:
+            return _refused(request, form, view="board_search")
+        log_filter = filter_anchored(form.log_filter())
+        return self.show(request, form, selection_save(request, _stored(form, log_filter.upto or 0)))
+
+    def show(self, request: HttpRequest, form: LogSearchForm, name: str) -> HttpResponse:
+        context = search_context(request, form)
         log_filter = filter_anchored(form.log_filter())
         sort, after = form.sort_order(), form.cleaned_data.get("after")
         page = events_page(log_filter=log_filter, sort=sort, after=after, size=PAGE_SIZE)
@@ -142,20 +211,26 @@ class LogSearchView(BoardReaderMixin, View):
             quantity=len(page.events),
             details={"view": "board_search", "filter": log_filter.as_details(), "sort": sort.value, "after": after},
         )
-        anchored = _query(form, upto=log_filter.upto)
+        here = {"s": name, "sort": sort.value}
         context.update(
             {
                 "page": page,
                 "count": count,
                 "more": more,
                 "upto": log_filter.upto,
-                "first_page": f"?{anchored}",
-                "next_page": f"?{anchored}&after={page.next_after}" if page.next_after is not None else "",
+                "selection": name,
+                "first_page": f"?{urlencode(here)}",
+                "next_page": f"?{urlencode(here | {'after': page.next_after})}" if page.next_after is not None else "",
+                "sorts": [
+                    (value, label, f"?{urlencode(here | {'sort': value})}", value == sort.value)
+                    for value, label in form.fields["sort"].choices  # type: ignore[attr-defined]  # a ChoiceField
+                ],
                 "exports": [
-                    (fmt, f"{reverse('audit-board-export', args=[fmt])}?{anchored}") for fmt in ("csv", "json")
+                    (fmt, f"{reverse('audit-board-export', args=[fmt])}?{urlencode(here)}") for fmt in ("csv", "json")
                 ],
                 "manifests": [
-                    (fmt, f"{reverse('audit-board-export-manifest', args=[fmt])}?{anchored}") for fmt in ("csv", "json")
+                    (fmt, f"{reverse('audit-board-export-manifest', args=[fmt])}?{urlencode(here)}")
+                    for fmt in ("csv", "json")
                 ],
             }
         )
@@ -175,14 +250,11 @@ class _ExportBase(BoardReaderMixin, View):
     def get(self, request: HttpRequest, fmt: str) -> HttpResponseBase:
         if fmt not in CONTENT_TYPES:
             raise Http404
-        form = self.search_form(request)
-        if not form.is_valid():
-            return render(request, LogSearchView.template, search_context(request, form), status=400)
-        log_filter, sort = form.log_filter(), form.sort_order()
-        if log_filter.upto is None:
-            # Anchor the export (and its manifest's link) to the head as it is now.
-            return redirect(f"{request.path}?{_query(form, upto=chain_head().count)}")
-        log_filter = filter_anchored(log_filter)
+        form = _selection_form(request)
+        if form.errors:
+            return _refused(request, form, view=f"board_export_{self.part}")
+        sort = form.sort_order()
+        log_filter = filter_anchored(form.log_filter())
         count = events_search(log_filter=log_filter)[: EXPORT_MAX_EVENTS + 1].count()
         if count > EXPORT_MAX_EVENTS:
             form.add_error(
@@ -193,7 +265,7 @@ class _ExportBase(BoardReaderMixin, View):
                 )
                 % {"max": EXPORT_MAX_EVENTS},
             )
-            return render(request, LogSearchView.template, search_context(request, form), status=400)
+            return _refused(request, form, view=f"board_export_{self.part}")
         reading_record(
             request,
             action=Action.LOG_EXPORT,

@@ -56,6 +56,14 @@ def _last() -> AccessEvent:
     return AccessEvent.objects.order_by("-seq").first()  # type: ignore[return-value]
 
 
+def _search(client: TenantClient, params: dict[str, str]) -> Any:
+    """The form posted, and the page of the selection it was kept as (303 to ?s=…)."""
+    response = client.post(SEARCH, params)
+    assert response.status_code == 303, response.content[:500]
+    assert response["Location"].startswith(f"{SEARCH}?s=")
+    return client.get(response["Location"])
+
+
 @pytest.fixture
 def board(logged_in_staff: Any) -> Any:
     client, _user = logged_in_staff(Role.OVERSIGHT)
@@ -67,7 +75,7 @@ def test_the_board_filters_by_officer_and_day_and_the_reading_is_logged(board: T
     _event(badge="999")
     today = _today().isoformat()
 
-    response = board.get(SEARCH, {"badge": "4242", "date_from": today, "date_to": today})
+    response = _search(board, {"badge": "4242", "date_from": today, "date_to": today})
 
     assert response.status_code == 200
     assert sorted(e.seq for e in response.context["page"].events) == [e.seq for e in mine]
@@ -81,7 +89,7 @@ def test_a_day_before_the_events_finds_none(board: TenantClient) -> None:
     _event(badge="4242")
     yesterday = (_today() - dt.timedelta(days=1)).isoformat()
 
-    response = board.get(SEARCH, {"badge": "4242", "date_to": yesterday})
+    response = _search(board, {"badge": "4242", "date_to": yesterday})
 
     assert response.context["page"].events == []
 
@@ -105,27 +113,42 @@ def test_a_day_before_the_events_finds_none(board: TenantClient) -> None:
         ({"after": "abc"}, "after", "number of an event"),
         ({"upto": "-5"}, "upto", ""),
         ({"badge": "x" * 40}, "badge", "at most 32"),
+        ({"date_from": "2026-05-02", "date_to": "2025-05-01"}, "date_to", "comes before the first"),
+        ({"date_from": "0001-01-01", "date_to": "9999-12-31"}, "date_from", "no events before 2000"),
+        ({"purpose_text": "ab"}, "purpose_text", "at least 3 characters"),
+        ({"purpose_text": "y" * 80}, "purpose_text", "at most 64"),
+        ({"colour": "red"}, "__all__", "Unknown filter: colour"),
+        ({"purpose_category": "astrology"}, "purpose_category", "has the purpose category"),
+        ({"role": "mayor"}, "role", "is not a staff role"),
+        ({"sort": "random"}, "sort", "not “random”"),
     ],
 )
-def test_bad_filters_are_named_on_their_field_and_nothing_is_read(
+def test_bad_filters_are_named_on_their_field_and_only_the_refused_reading_is_written(
     board: TenantClient, params: dict[str, str], field: str, words: str
 ) -> None:
+    # Issue 15 ("nothing is written but the logged attempt"): the refused search is itself an
+    # event (audit_read, denied, invalid_filter, the fields in error named), and nothing else is.
     before = _event().seq
 
-    response = board.get(SEARCH, params)
+    response = board.post(SEARCH, params)
 
     assert response.status_code == 400
     errors = " ".join(str(e) for e in response.context["form"].errors.get(field, []))
     assert errors
     assert words in errors
-    assert _last().seq == before
+    refused = AccessEvent.objects.filter(seq__gt=before).order_by("seq")
+    assert [(e.action, e.outcome, e.reason, e.quantity) for e in refused] == [
+        ("audit_read", "denied", "invalid_filter", 0)
+    ]
+    assert field in refused[0].details["errors"]
+    assert response.context.get("page") is None
 
 
 def test_keyset_pages_list_every_event_once_in_order(board: TenantClient) -> None:
     made = [_event(case="PAGES-1").seq for _ in range(120)]
 
     seen: list[int] = []
-    response = board.get(SEARCH, {"case_number": "PAGES-1"})
+    response = _search(board, {"case_number": "PAGES-1"})
     while True:
         seen += [e.seq for e in response.context["page"].events]
         if not response.context["next_page"]:
@@ -137,7 +160,7 @@ def test_keyset_pages_list_every_event_once_in_order(board: TenantClient) -> Non
 
 def test_later_pages_stay_on_the_events_of_the_first(board: TenantClient) -> None:
     first = [_event(case="ANCHOR").seq for _ in range(60)]
-    response = board.get(SEARCH, {"case_number": "ANCHOR", "sort": "oldest"})
+    response = _search(board, {"case_number": "ANCHOR", "sort": "oldest"})
     _event(case="ANCHOR")  # written after the reading began
 
     response = board.get(SEARCH + response.context["next_page"])
@@ -184,7 +207,7 @@ def test_every_field_filters(board: TenantClient, params: dict[str, str], expect
     }
     names = {event.seq: name for name, event in made.items()}
 
-    response = board.get(SEARCH, {**params, "date_from": _today().isoformat()})
+    response = _search(board, {**params, "date_from": _today().isoformat()})
 
     found = {names[e.seq] for e in response.context["page"].events if e.seq in names}
     assert found == expected
@@ -194,7 +217,7 @@ def test_the_camera_filter_takes_the_pseudonymous_id(board: TenantClient) -> Non
     camera = uuid.uuid4()
     event = _event(targets=[f"camera:{camera}", f"camera:{uuid.uuid4()}"])
 
-    response = board.get(SEARCH, {"camera": str(camera)})
+    response = _search(board, {"camera": str(camera)})
 
     assert [e.seq for e in response.context["page"].events] == [event.seq]
 
@@ -244,7 +267,7 @@ def test_the_csv_export_is_streamed_formula_safe_and_its_signed_manifest_verifie
     board: TenantClient, tmp_path: Path
 ) -> None:
     events = [_event(case='=HYPERLINK("http://x")', text="+1 call me"), _event(case="EXP-2")]
-    page = board.get(SEARCH, {"date_from": _today().isoformat(), "badge": "100"})
+    page = _search(board, {"date_from": _today().isoformat(), "badge": "100"})
     export_url = dict(page.context["exports"])["csv"]
     manifest_url = dict(page.context["manifests"])["csv"]
 
@@ -271,7 +294,7 @@ def test_the_csv_export_is_streamed_formula_safe_and_its_signed_manifest_verifie
 
 def test_a_changed_export_fails_verification(board: TenantClient, tmp_path: Path) -> None:
     _event(case="EXP-3")
-    page = board.get(SEARCH, {"case_number": "EXP-3"})
+    page = _search(board, {"case_number": "EXP-3"})
     data = _download(board, dict(page.context["exports"])["json"])
     manifest = _download(board, dict(page.context["manifests"])["json"])
     (tmp_path / "log.json").write_bytes(data.replace(b"EXP-3", b"EXP-4"))
@@ -285,7 +308,7 @@ def test_a_manifest_signed_by_another_key_fails_against_the_published_fingerprin
     board: TenantClient, tmp_path: Path
 ) -> None:
     _event(case="EXP-5")
-    page = board.get(SEARCH, {"case_number": "EXP-5"})
+    page = _search(board, {"case_number": "EXP-5"})
     data = _download(board, dict(page.context["exports"])["json"])
     manifest = _download(board, dict(page.context["manifests"])["json"])
     (tmp_path / "log.json").write_bytes(data)
@@ -299,7 +322,7 @@ def test_a_manifest_signed_by_another_key_fails_against_the_published_fingerprin
 
 def test_the_json_export_holds_the_selection(board: TenantClient) -> None:
     made = [_event(case="EXP-J").seq for _ in range(3)]
-    page = board.get(SEARCH, {"case_number": "EXP-J", "sort": "oldest"})
+    page = _search(board, {"case_number": "EXP-J", "sort": "oldest"})
 
     data = json.loads(_download(board, dict(page.context["exports"])["json"]))
 
@@ -307,13 +330,35 @@ def test_the_json_export_holds_the_selection(board: TenantClient) -> None:
     assert "session_hash" not in data[0]
 
 
-def test_an_export_without_upto_is_anchored_to_the_head_first(board: TenantClient) -> None:
-    _event()
+def test_an_export_is_anchored_to_the_head_when_the_search_was_posted(board: TenantClient) -> None:
+    # (was: an export without upto redirected to one with upto=HEAD in its address; the
+    # selection now keeps its head, and the address names the selection only)
+    made = _event(case="ANCHORED-EXP").seq
+    page = _search(board, {"case_number": "ANCHORED-EXP"})
+    _event(case="ANCHORED-EXP")  # written after the search
 
-    response = board.get("/oversight/export/csv/", {"case_number": "X"})
+    data = json.loads(_download(board, dict(page.context["exports"])["json"]))
 
-    assert response.status_code == 302
-    assert f"upto={AccessEvent.objects.order_by('-seq').first().seq}" in response["Location"]  # type: ignore[union-attr]
+    assert [row["seq"] for row in data] == [made]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"case_number": "X"},
+        {"s": "not-a-kept-selection"},
+        {},
+    ],
+)
+def test_an_export_of_no_kept_selection_is_refused_and_logged(board: TenantClient, query: dict[str, str]) -> None:
+    before = _event().seq
+
+    response = board.get("/oversight/export/csv/", query)
+
+    assert response.status_code == 400
+    assert not response.streaming
+    refused = list(AccessEvent.objects.filter(seq__gt=before))
+    assert [(e.action, e.outcome, e.reason) for e in refused] == [("audit_read", "denied", "invalid_filter")]
 
 
 def test_a_board_member_of_another_department_sees_none_of_these_events(
@@ -334,7 +379,7 @@ def test_a_board_member_of_another_department_sees_none_of_these_events(
         {"upto": str(rialto_event.seq), "after": str(rialto_event.seq + 1)},
         {"upto": str(rialto_event.seq)},
     ):
-        response = fontana_client.get(SEARCH, params)
+        response = _search(fontana_client, params)
         found += [e for e in response.context["page"].events if e.hash == rialto_event.hash]
         data = _download(fontana_client, dict(response.context["exports"])["json"])
         assert b"RIALTO-ONLY" not in data
@@ -402,7 +447,7 @@ def test_an_event_whose_area_is_malformed_is_still_written_and_searched_around(
 ) -> None:
     event = _event(details={"area": area})
 
-    response = board.get(SEARCH, {"lat": "2", "lon": "1", "radius_m": "1000"})
+    response = _search(board, {"lat": "2", "lon": "1", "radius_m": "1000"})
 
     assert AccessEvent.objects.filter(seq=event.seq).exists()
     assert response.status_code == 200
@@ -415,7 +460,7 @@ def test_the_area_filter_meets_a_searched_circle_to_within_a_few_metres(
 ) -> None:
     event = _event(details={"area": {"shape": "circle", "center": [-117.38, 34.1], "radius_m": 100}})
 
-    response = board.get(SEARCH, {"lat": str(34.1 + metres_north / 111_320), "lon": "-117.38", "radius_m": "1"})
+    response = _search(board, {"lat": str(34.1 + metres_north / 111_320), "lon": "-117.38", "radius_m": "1"})
 
     assert (event.seq in [e.seq for e in response.context["page"].events]) is found
 
@@ -426,12 +471,12 @@ def test_the_search_page_costs_the_same_queries_for_a_full_page_as_for_a_short_o
 
     _event(case="Q-SHORT")
     with CaptureQueriesContext(db) as short:
-        board.get(SEARCH, {"case_number": "Q-SHORT"})
+        _search(board, {"case_number": "Q-SHORT"})
     for _ in range(60):
         _event(case="Q-FULL")
 
     with CaptureQueriesContext(db) as full:
-        board.get(SEARCH, {"case_number": "Q-FULL"})
+        _search(board, {"case_number": "Q-FULL"})
 
     # (the session's activity stamp is written every 30 s: compare the log's queries only)
     assert _log_queries(full) == _log_queries(short)
@@ -444,7 +489,7 @@ def _log_queries(context: Any) -> list[str]:
 def test_a_reading_never_reaches_past_the_head(board: TenantClient) -> None:
     head = _event().seq
 
-    response = board.get(SEARCH, {"upto": str(10**15)})
+    response = _search(board, {"upto": str(10**15)})
 
     assert response.context["upto"] == head
 
@@ -461,8 +506,176 @@ def test_the_manifest_is_signed_with_the_key_of_evidence_exports(board: TenantCl
     from core.signing import public_key_fingerprint
 
     _event(case="KEY")
-    page = board.get(SEARCH, {"case_number": "KEY"})
+    page = _search(board, {"case_number": "KEY"})
 
     document = json.loads(_download(board, dict(page.context["manifests"])["csv"]))
 
     assert document["signature"]["fingerprint"] == public_key_fingerprint(bytes(department_signing_key().public_key))
+
+
+# --- Issue 15 / trust checklist G5: no case number or purpose text in an address ---
+
+# Parameters that would put what a search is about into an address (browser history, proxy and
+# server logs, the Referer header).
+FORBIDDEN_IN_URLS = {"case_number", "purpose_text", "case", "purpose"}
+
+
+def _urls_of(body: str) -> list[str]:
+    import html as html_module
+    import re
+
+    links = re.findall(r'(?:href|action|src|hx-get|hx-post)="([^"]*)"', body)
+    # A form sent by GET puts its fields in the address: name them as if they were parameters.
+    for form in re.findall(r"<form\b[^>]*>.*?</form>", body, flags=re.S):
+        method = re.search(r'method="([^"]*)"', form.split(">", 1)[0])
+        if not method or method[1].lower() == "get":
+            names = re.findall(r'name="([^"]+)"', form)
+            links.append("?" + "&".join(f"{n}=x" for n in names))
+    return [html_module.unescape(link) for link in links]
+
+
+def _bad_parameters(url: str) -> set[str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return {name for name, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)} & FORBIDDEN_IN_URLS
+
+
+def test_url_lint_no_board_page_links_or_forms_carry_a_case_number_or_purpose_text(
+    board: TenantClient, in_rialto: Any
+) -> None:
+    from urllib.parse import urlsplit
+
+    from audit.anomalies import FlagIn, anomaly_flags_add
+
+    event = _event(case="LINT-CASE-9", text="lint purpose words here")
+    anomaly_flags_add(
+        flags=[FlagIn("vague_purpose", "lint-1", [event.seq], timezone.now(), 1, "Officer", "100", {"text": "x"})]
+    )
+    for _ in range(60):
+        _event(case="LINT-CASE-9", text="lint purpose words here")
+    start = _search(board, {"case_number": "LINT-CASE-9", "purpose_text": "purpose words"})
+    assert len(start.context["page"].events) == 50
+
+    seen: set[str] = set()
+    pages = [
+        ("search result", start),
+        *[(path, board.get(path)) for path in ("/oversight/", "/oversight/dashboard/", "/oversight/search/")],
+        *[(path, board.get(path)) for path in ("/oversight/changes/", "/oversight/anomalies/")],
+    ]
+    problems = []
+    while pages:
+        where, response = pages.pop()
+        assert "no-store" in response["Cache-Control"], where
+        body = response.content.decode()
+        for url in _urls_of(body):
+            bad = _bad_parameters(url)
+            if bad or "LINT-CASE-9" in url or "purpose words" in url.lower() or "purpose+words" in url:
+                problems.append((where, url))
+            path = urlsplit(url).path or "/oversight/search/"
+            if path.startswith("/oversight/search/") and url not in seen and len(seen) < 20:
+                seen.add(url)
+                pages.append((url, board.get(url if url.startswith("/") else f"/oversight/search/{url}")))
+    assert problems == []
+    assert any("after=" in url for url in seen)  # the next page was followed
+    assert any("sort=oldest" in url for url in seen)  # so was the other order
+
+
+def test_the_lint_catches_a_case_number_in_a_link() -> None:
+    assert _bad_parameters("/oversight/search/?case_number=C-1&s=abc") == {"case_number"}
+    assert _bad_parameters(_urls_of('<form method="get"><input name="purpose_text"></form>')[0]) == {"purpose_text"}
+    assert _urls_of('<form method="post"><input name="case_number"></form>') == []
+
+
+def test_paging_sorting_and_exports_keep_the_selection_without_it_in_the_address(board: TenantClient) -> None:
+    made = [_event(case="SECRET-55", text="canvass for the stolen van").seq for _ in range(55)]
+    _event(case="OTHER", text="canvass for the stolen van")
+
+    first = _search(board, {"case_number": "SECRET-55"})
+    second = board.get(SEARCH + first.context["next_page"])
+    oldest = board.get(SEARCH + {v: url for v, _l, url, _c in first.context["sorts"]}["oldest"])
+    data = json.loads(_download(board, dict(first.context["exports"])["json"]))
+
+    assert [e.seq for e in first.context["page"].events + second.context["page"].events] == made[::-1]
+    assert [e.seq for e in oldest.context["page"].events] == made[:50]
+    assert sorted(row["seq"] for row in data) == made
+    for response in (first, second, oldest):
+        assert "no-store" in response["Cache-Control"]
+        assert b"SECRET-55" not in response.request["QUERY_STRING"].encode()
+        assert response.context["form"]["case_number"].value() == "SECRET-55"  # the form shows what was asked
+    for url in [first.context["next_page"], *[u for _f, u in first.context["exports"]]]:
+        assert "SECRET" not in url
+        assert "case" not in url
+
+
+def test_a_case_number_in_the_address_is_refused_not_searched(board: TenantClient) -> None:
+    before = _event(case="IN-URL").seq
+
+    response = board.get(SEARCH, {"case_number": "IN-URL"})
+
+    assert response.status_code == 400
+    assert "not sent in an address" in " ".join(response.context["form"].errors["case_number"])
+    assert [(e.outcome, e.reason) for e in AccessEvent.objects.filter(seq__gt=before)] == [("denied", "invalid_filter")]
+
+
+def test_a_selection_is_kept_for_its_session_and_department_only(
+    board: TenantClient, in_rialto: Any, logged_in_staff: Any
+) -> None:
+    from tests.conftest import TenantClient as Client
+
+    _event(case="MINE")
+    page = _search(board, {"case_number": "MINE"})
+    other, _user = logged_in_staff(Role.OVERSIGHT, Client("rialto.localhost"))
+
+    response = other.get(SEARCH + page.context["first_page"])
+
+    assert response.status_code == 400
+    assert "not kept any more" in str(response.context["form"].non_field_errors())
+    assert response.context.get("page") is None
+
+
+def test_a_selection_address_with_a_filter_added_is_refused(board: TenantClient) -> None:
+    _event(case="ADDED")
+    page = _search(board, {"case_number": "ADDED"})
+
+    response = board.get(SEARCH + page.context["first_page"] + "&badge=100")
+
+    assert response.status_code == 400
+    assert "Unknown filter: badge" in str(response.context["form"].non_field_errors())
+
+
+# --- Issue 15: search by purpose text ---
+
+
+def test_the_purpose_text_filter_finds_words_inside_whatever_the_case(board: TenantClient) -> None:
+    hit = _event(text="Canvass after the ARMED Robbery on 5th")
+    also = _event(text="armed robbery, second sighting")
+    _event(text="burglary at the corner shop")
+
+    response = _search(board, {"purpose_text": "armed robbery", "date_from": _today().isoformat()})
+
+    assert sorted(e.seq for e in response.context["page"].events) == [hit.seq, also.seq]
+    assert _last().details["filter"]["purpose_text"] == "armed robbery"
+
+
+def test_the_purpose_text_filter_takes_percent_and_underscore_literally(board: TenantClient) -> None:
+    literal = _event(text="100% sure_thing")
+    _event(text="100 percent sure thing")
+
+    response = _search(board, {"purpose_text": "0% sure_", "date_from": _today().isoformat()})
+
+    assert [e.seq for e in response.context["page"].events] == [literal.seq]
+
+
+def test_the_purpose_text_filter_is_answered_by_the_trigram_index(board: TenantClient) -> None:
+    from audit.log_search import LogFilter, events_search
+
+    sql, params = events_search(log_filter=LogFilter(purpose_text="robbery")).query.sql_with_params()
+    with connection.cursor() as cursor:
+        # No scan of the whole log, and no walk of another index filtering each row: what is left
+        # is a bitmap scan, and only an index that answers the condition can drive one.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "audit_event_purpose_trgm" in plan

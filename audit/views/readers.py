@@ -1,0 +1,85 @@
+"""Who reads the board's pages, and how a reading is logged.
+
+Every page of the workspace (the log, the dashboard, the search and its exports, the
+administrative changes, the anomaly queue) is for the roles that read the log (the board,
+supervisors, the department's administrators) in a session that passed MFA. Anyone else is
+told the page does not exist (404), whatever the method, and the attempt is logged as a
+refused audit_read. (Staff without MFA never reach a view: accounts' middleware sends them
+to set it up, or to sign in again with their code, first.)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.utils.cache import add_never_cache_headers
+
+from accounts.models import AUDIT_READER_ROLES
+from accounts.selectors import actor_label, session_passed_mfa
+
+from ..models import Action, Outcome
+from ..reasons import Refusal
+from ..services import ActorSnapshot, EventFacts, access_event_record, session_key_hash
+
+if TYPE_CHECKING:
+    from accounts.authenticated import AuthenticatedHttpRequest
+
+__all__ = ["AUDIT_READER_ROLES", "BoardReaderMixin", "reader_actor", "reading_record"]
+
+
+def reader_actor(request: AuthenticatedHttpRequest) -> ActorSnapshot:
+    user = request.user
+    return ActorSnapshot(
+        user_id=user.pk,
+        label=actor_label(user),
+        badge=user.badge_number,
+        role=user.role,
+        mfa=session_passed_mfa(request.session),
+        session_hash=session_key_hash(request.session.session_key),
+        ip=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+
+
+def reading_record(
+    request: HttpRequest,
+    *,
+    action: str,
+    allowed: bool,
+    quantity: int | None,
+    details: dict[str, Any],
+    reason: str = "",
+) -> None:
+    """One reading of the log (or a refused one: ``reason`` says why, by default the role)."""
+    with transaction.atomic():
+        access_event_record(
+            actor=reader_actor(cast("AuthenticatedHttpRequest", request)),
+            facts=EventFacts(
+                action=action,
+                outcome=Outcome.ALLOWED if allowed else Outcome.DENIED,
+                reason="ok" if allowed else (reason or Refusal.ROLE_NOT_PERMITTED),
+                quantity=quantity,
+                quantity_unit="rows" if quantity is not None else "",
+                details=details,
+            ),
+        )
+
+
+class BoardReaderMixin(LoginRequiredMixin):
+    """The log's readers, MFA'd; to anyone else the page does not exist, and they are logged."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if request.user.role not in AUDIT_READER_ROLES or not session_passed_mfa(request.session):
+            reading_record(
+                request, action=Action.AUDIT_READ, allowed=False, quantity=0, details={"path": request.path[:200]}
+            )
+            raise Http404
+        response = super().dispatch(request, *args, **kwargs)
+        # What the log says (case numbers, officers) is kept by no cache, the browser's included.
+        add_never_cache_headers(response)
+        return response
