@@ -69,8 +69,10 @@ def test_the_change_owes_its_task_through_the_outbox_in_the_same_transaction(
 
     owed = OutboxMessage.objects.filter(task_name="compliance.tasks.site_compliance_refresh").order_by("-pk")
     assert owed.count() == before + 1
-    assert owed.first().kwargs == {"site_ids": [site.pk]}
-    assert owed.first().department.schema_name == in_rialto.schema_name
+    newest = owed.first()
+    assert newest is not None
+    assert newest.kwargs == {"site_ids": [site.pk]}
+    assert newest.department.schema_name == in_rialto.schema_name
 
 
 def test_an_ordinance_added_later_judges_every_existing_site(
