@@ -20,6 +20,8 @@ ARGS: dict[str, list[Any]] = {
     "audit-board-export": ["csv"],
     "audit-board-export-manifest": ["json"],
     "audit-board-anomaly-review": [1],
+    "audit-board-record": [1],
+    "audit-board-report-file": ["pdf"],
 }
 
 
@@ -45,6 +47,10 @@ def test_the_matrix_covers_every_board_page() -> None:
         "audit-board-admin-changes",
         "audit-board-anomalies",
         "audit-board-anomaly-review",
+        "audit-board-records",
+        "audit-board-record",
+        "audit-board-report",
+        "audit-board-report-file",
     }
 
 
