@@ -501,6 +501,31 @@ CAMERA_DATA_ROUTES = {
 }
 
 
+# Ordinance compliance (console.compliance, console.compliance_actions, console.licence_views):
+# a business's obligations and the city's licences, no camera view, footage or live data; the
+# pages have their own gate (ComplianceStaffMixin: administrators and supervisors with the
+# compliance duty; the licences, administrators only), which logs its refusals.
+COMPLIANCE_ROUTES = {
+    "console/compliance/",
+    "console/compliance/map-data/",
+    "console/compliance/export.csv",
+    "console/compliance/sites/<uuid:site_id>/",
+    "console/compliance/sites/<uuid:site_id>/ordinances/<uuid:ordinance_id>/inspect/",
+    "console/compliance/sites/<uuid:site_id>/ordinances/<uuid:ordinance_id>/notice/",
+    "console/compliance/notices/<int:notice_id>/resolve/",
+    "console/compliance/appeals/",
+    "console/compliance/appeals/<uuid:appeal_id>/",
+    "console/compliance/appeals/<uuid:appeal_id>/files/<uuid:attachment_id>/",
+    "console/licences/",
+    "console/licences/imports/<uuid:job_id>/",
+    "console/licences/imports/<uuid:job_id>/status/",
+    "console/licences/imports/<uuid:job_id>/retry/",
+    "console/licences/match/",
+    "console/licences/not-registered/",
+    "console/licences/invite/",
+}
+
+
 def test_every_staff_camera_route_goes_through_the_gate() -> None:
     import console.api
     import console.views
@@ -515,18 +540,22 @@ def test_every_staff_camera_route_goes_through_the_gate() -> None:
     assert set(routes) >= CAMERA_DATA_ROUTES
     # Pages that carry no camera data themselves (live frames flow through /ws/live/, which
     # asks the gate; see tests/live/test_consumers.py).
-    assert gated - CAMERA_DATA_ROUTES == {
-        "console/purpose/",
-        "console/approvals/",
-        "console/live/",
-        "console/live/<str:handle>/",  # the live page of one POST to console/live/
-        "api/v1/purposes/",
-        "console/footage/",  # the officer's own requests
-        "console/footage/<uuid:request_id>/",  # counts and clip metadata; clip bytes go through the gate
-        "console/messages/",  # the officer's own threads: camera by reference only, no owner
-        "console/messages/<uuid:thread_id>/",  # one of them; a follow-up is the gate's message_send
-        "console/addresses/",  # the department's address list (places): no camera, consent or owner data
-    }
+    assert (
+        gated - CAMERA_DATA_ROUTES
+        == {
+            "console/purpose/",
+            "console/approvals/",
+            "console/live/",
+            "console/live/<str:handle>/",  # the live page of one POST to console/live/
+            "api/v1/purposes/",
+            "console/footage/",  # the officer's own requests
+            "console/footage/<uuid:request_id>/",  # counts and clip metadata; clip bytes go through the gate
+            "console/messages/",  # the officer's own threads: camera by reference only, no owner
+            "console/messages/<uuid:thread_id>/",  # one of them; a follow-up is the gate's message_send
+            "console/addresses/",  # the department's address list (places): no camera, consent or owner data
+        }
+        | COMPLIANCE_ROUTES
+    )
     # The console and staff API modules import no camera model or selector except via the gate.
     import footage.views.console
     import footage.views.integrity

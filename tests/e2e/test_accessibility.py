@@ -570,18 +570,17 @@ PAGES = [
     Page("policy-edit", "admin", via=_refused("/department/policy/", purpose_categories_text=""), label="refused"),
     Page("footage-integrity-notices", "admin", "/department/integrity/"),
     Page("console-compliance", "admin", "/console/compliance/"),
-    Page("console-compliance-site", "admin", "/console/compliance/sites/{site}/"),
     Page("compliance-public", "visitor", "/compliance/"),
     Page("console-licences", "admin", "/console/licences/"),
     Page("console-licence-import", "admin", "/console/licences/imports/{licence_job}/"),
     Page("console-licence-import", "admin", "/console/licences/imports/{licence_job_done}/", label="done"),
     Page("console-licences-not-registered", "admin", "/console/licences/not-registered/"),
     # The department's compliance actions (console.compliance_actions).
-    Page("console-compliance-site", "supervisor", "/console/compliance/sites/{site}/"),
+    Page("console-compliance-site", "admin", "/console/compliance/sites/{site}/"),
     Page("console-compliance-inspect", "admin", "/console/compliance/sites/{site}/ordinances/{ordinance}/inspect/"),
-    Page("console-compliance-notice", "supervisor", "/console/compliance/sites/{site}/ordinances/{ordinance}/notice/"),
+    Page("console-compliance-notice", "admin", "/console/compliance/sites/{site}/ordinances/{ordinance}/notice/"),
     Page("console-compliance-appeals", "admin", "/console/compliance/appeals/"),
-    Page("console-compliance-appeal", "supervisor", "/console/compliance/appeals/{appeal}/"),
+    Page("console-compliance-appeal", "admin", "/console/compliance/appeals/{appeal}/"),
 ]
 
 # URL names that are not pages of their own, each with the reason.
