@@ -305,4 +305,4 @@ def test_a_site_without_late_deliveries_shows_none_on_its_row_and_in_their_secti
     row = next(r for r, _status, _missing in response.context["rows"] if r.public_id == site.public_id)
     assert row.late_deliveries == 0
     assert site.pk not in response.context["late"]
-    assert "0 sites with late deliveries." in response.content.decode()
+    assert "0 sites delivered footage after the ordinance's deadline." in response.content.decode()
