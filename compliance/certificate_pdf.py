@@ -18,6 +18,7 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from .certificates import code_display
@@ -44,14 +45,30 @@ def certificate_pdf(*, certificate: Certificate, site: Site, check_url: str, dep
     canvas = Canvas(buffer, pagesize=LETTER, invariant=1, pageCompression=0)
     canvas.setTitle(str(_("Compliance certificate")))
     canvas.setAuthor(department)
-    _width, height = LETTER
+    width, height = LETTER
     left, y = inch, height - inch
+    usable = width - 2 * inch
 
-    def line(text: str, *, size: int = 11, font: str = "Helvetica", gap: float = 16) -> None:
+    def line(text: str, *, size: int = 11, font: str = "Helvetica", gap: float = 16, indent: float = 0) -> None:
+        """Draw ``text``, wrapped at word boundaries within the margins (a long ordinance name,
+        citation or address goes on over several lines, never off the page); ``indent`` for
+        the lines after the first. ``gap`` follows the last line."""
         nonlocal y
         canvas.setFont(font, size)
-        canvas.drawString(left, y, text)
-        y -= gap
+        room = usable - indent
+        pieces = []
+        for piece in simpleSplit(text, font, size, room) or [""]:
+            # A word longer than the line (a long URL) is cut rather than let run off the page.
+            while canvas.stringWidth(piece, font, size) > room:
+                cut = len(piece) - 1
+                while cut > 1 and canvas.stringWidth(piece[:cut], font, size) > room:
+                    cut -= 1
+                pieces.append(piece[:cut])
+                piece = piece[cut:]
+            pieces.append(piece)
+        for index, piece in enumerate(pieces):
+            canvas.drawString(left + (indent if index else 0), y, piece)
+            y -= gap if index == len(pieces) - 1 else size + 4
 
     line(department, size=12, font="Helvetica-Bold", gap=28)
     line(str(_("Compliance certificate")), size=22, font="Helvetica-Bold", gap=34)
@@ -65,7 +82,7 @@ def certificate_pdf(*, certificate: Certificate, site: Site, check_url: str, dep
     line(str(_("Ordinances")), font="Helvetica-Bold")
     for ordinance in certificate.ordinances:
         text = ordinance["name"] + (f" ({ordinance['citation']})" if ordinance.get("citation") else "")
-        line(f"- {text}"[:110])
+        line(f"- {text}", indent=8)
     y -= 10
     line(str(_("Status: compliant")), font="Helvetica-Bold", gap=22)
     line(str(_("Issued on: %(date)s")) % {"date": _date(timezone.localtime(certificate.issued_at).date())})

@@ -35,11 +35,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cameras.models import Site
 from core.errors import Refused
+from notifications.models import Kind
+from notifications.services import notification_send
+from notifications.services import text as notice_text
 
 from .models import Certificate
 from .rules import Status
@@ -191,6 +196,45 @@ def _revoke(certificate: Certificate, *, actor: User | None, reason: str, now: d
     certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
 
 
+def _owner_tell_revoked(certificate: Certificate, *, site: Site, reason: str = "") -> None:
+    """Tell the site's owner, in Porchlight and by e-mail (notifications), that their
+    certificate was revoked: once per certificate (``once_key``), whoever revoked it. ``reason``
+    is the department's (a staff revocation); without it the site stopped complying, and the
+    obligations page the link opens says what is missing, in the owner's language."""
+    if site.owner_id is None:
+        return
+    label = site.business_name or site.name or site.address
+    code = code_display(certificate.code)
+    body = (
+        notice_text(
+            gettext_lazy(
+                "The department revoked your compliance certificate %(code)s for %(site)s.\n\nReason: %(reason)s"
+            ),
+            code=code,
+            site=label,
+            reason=reason,
+        )
+        if reason
+        else notice_text(
+            gettext_lazy(
+                "Your compliance certificate %(code)s for %(site)s was revoked: the property no longer meets "
+                "the ordinance. Your obligations page says what is missing; once it is fixed you can download "
+                "a new certificate."
+            ),
+            code=code,
+            site=label,
+        )
+    )
+    notification_send(
+        recipient=site.owner,
+        kind=Kind.CERTIFICATE_REVOKED,
+        subject=notice_text(gettext_lazy("Your compliance certificate was revoked: %(site)s"), site=label),
+        body=body,
+        link=f"{reverse('portal-obligations')}#site-{site.public_id}",
+        once_key=f"certificate-revoked:{certificate.pk}",
+    )
+
+
 def certificate_revoke(*, actor: User, certificate_id: int, reason: str) -> Certificate:
     """Staff revoke a certificate, with a reason (kept with the department, not shown on the
     public page). ValidationError names the field when the reason is blank or the certificate
@@ -203,6 +247,13 @@ def certificate_revoke(*, actor: User, certificate_id: int, reason: str) -> Cert
         if certificate.revoked_at is not None:
             raise ValidationError({"reason": [_("This certificate is already revoked.")]})
         _revoke(certificate, actor=actor, reason=text, now=timezone.now())
+        site = (
+            Site.objects.select_related("owner").filter(pk=certificate.site_id).first()
+            if certificate.site_id is not None
+            else None
+        )
+        if site is not None:
+            _owner_tell_revoked(certificate, site=site, reason=text)
     return certificate
 
 
@@ -249,6 +300,7 @@ def certificate_check(*, code: str, policy: DepartmentPolicy | None, schema: str
         compliance = site_compliance(site=site, policy=policy, schema=schema, now=now)
         if compliance.status not in _GOOD:
             _revoke(certificate, actor=None, reason=_english_sentences(compliance), now=now)
+            _owner_tell_revoked(certificate, site=site)
             return Check(CheckState.REVOKED, certificate)
     return Check(CheckState.VALID, certificate)
 

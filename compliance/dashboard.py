@@ -100,8 +100,8 @@ class SiteRow:
     unmet: list[str]
     next_attestation_due: dt.date | None
     computed_at: dt.datetime
-    # Footage requests answered after the ordinance's delivery deadline or still overdue
-    # (deliveries_late).
+    # Footage requests whose footage was delivered after the ordinance's deadline
+    # (deliveries_late; declines and silence are never attributed to a site).
     late_deliveries: int = 0
 
 
@@ -197,8 +197,10 @@ def notices_open(*, limit: int = 20) -> tuple[int, list[Notice]]:
 
 
 def deliveries_late(*, site_ids: list[int] | None = None) -> dict[int, int]:
-    """Footage requests to covered sites answered after the ordinance's delivery deadline, or
-    still not delivered past it, by site id (footage.selectors; sites with none are left out)."""
+    """Footage requests to covered sites whose footage was delivered after the ordinance's
+    deadline, by site id (footage.selectors; sites with none are left out). A request declined
+    or unanswered past its deadline is never attributed to a site: owners are promised police
+    are not told who declined."""
     return footage_deliveries_late_by_site(site_ids=site_ids)
 
 

@@ -25,6 +25,7 @@ from .models import (
     AppealDecision,
     Attestation,
     Inspection,
+    InspectionPhoto,
     Notice,
     Ordinance,
     OrdinanceVersion,
@@ -616,6 +617,12 @@ def site_records(*, site: Site) -> dict[str, list[Any]]:
             .order_by("-requested_at")
         ),
     }
+
+
+def inspection_photo_of_site(*, site: Site, photo_id: int) -> InspectionPhoto:
+    """A photo of one of ``site``'s inspections (InspectionPhoto.DoesNotExist for another
+    site's, or none): the site, found in this department's schema, scopes the photo's number."""
+    return InspectionPhoto.objects.get(pk=photo_id, inspection__site=site)
 
 
 def appeals_pending(*, limit: int = 200) -> list[Appeal]:

@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Role, User
 from audit.models import Action, Outcome
 from audit.rollups import department_time_zone
 from audit.services import EventFacts, access_event_record
@@ -60,7 +62,6 @@ if TYPE_CHECKING:
 
     from django.core.files.uploadedfile import UploadedFile
 
-    from accounts.models import User
     from cameras.access import Actor
     from tenants.models import DepartmentPolicy
 
@@ -238,7 +239,37 @@ def appeal_request(
             attachment._history_user = owner  # type: ignore[attr-defined]
             attachment.save()
         records_refresh_on_commit(site_id=site.pk)
+        _appeal_requested_notify(appeal)
     return appeal
+
+
+def _appeal_requested_notify(appeal: Appeal) -> None:
+    """Tell the staff who decide (department administrators, supervisors with the compliance
+    duty: User.may_read_compliance) that a request waits, in Porchlight and by e-mail. Staff
+    notifications name no owner: the request is read on its page, through the gate."""
+    deciders = User.objects.filter(is_active=True).filter(
+        Q(role=Role.DEPT_ADMIN) | Q(role=Role.SUPERVISOR, compliance_duty=True)
+    )
+    link = reverse("console-compliance-appeal", args=[appeal.public_id])
+    for user in deciders.order_by("pk"):
+        notification_send(
+            recipient=user,
+            kind=Kind.APPEAL_REQUESTED,
+            subject=notice_text(
+                gettext_lazy("An exemption request awaits a decision: %(ordinance)s")
+                if appeal.kind == AppealKind.EXEMPTION
+                else gettext_lazy("An appeal awaits a decision: %(ordinance)s"),
+                ordinance=appeal.ordinance.name,
+            ),
+            body=notice_text(
+                gettext_lazy(
+                    "A property owner asked the department to decide on a request under %(ordinance)s. "
+                    "Read it and record the decision in the console."
+                ),
+                ordinance=appeal.ordinance.name,
+            ),
+            link=link,
+        )
 
 
 # --- Helpers shared by the owner's and the department's writes ----------------------------

@@ -25,7 +25,7 @@ from django.views import View
 from cameras.models import BusinessCategory
 from compliance import dashboard
 from compliance.records import records_refresh_stale
-from compliance.rules import Status
+from compliance.rules import Requirement, Status
 from compliance.selectors import requirement_label, status_label
 from core.spreadsheets import csv_safe_cell
 from places.areas import police_areas_list
@@ -153,6 +153,9 @@ class ComplianceExportView(ComplianceStaffMixin, View):
     def get(self, request: HttpRequest) -> StreamingHttpResponse:
         _form, filters = _filter_form(request)
         labels = {s.value: status_label(s) for s in Status}
+        # Each requirement in words, looked up once and now, in the request's language (the
+        # rows are written later, as the response streams).
+        requirement_labels = {str(code): str(requirement_label(code)) for code in Requirement}
 
         def lines() -> Iterator[str]:
             writer = csv.writer(_Echo())
@@ -165,9 +168,10 @@ class ComplianceExportView(ComplianceStaffMixin, View):
                     "police_area",
                     "status",
                     "ordinances",
+                    "unmet_codes",
                     "unmet",
                     "next_attestation_due",
-                    "late_deliveries",
+                    "footage_delivered_late",
                     "computed_at",
                 ]
             )
@@ -184,6 +188,7 @@ class ComplianceExportView(ComplianceStaffMixin, View):
                             labels[row.status],
                             "; ".join(row.ordinances),
                             " ".join(row.unmet),
+                            "; ".join(requirement_labels.get(code, code) for code in row.unmet),
                             row.next_attestation_due.isoformat() if row.next_attestation_due else "",
                             row.late_deliveries,
                             row.computed_at.isoformat(timespec="seconds"),

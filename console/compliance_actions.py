@@ -20,7 +20,7 @@ from django.views import View, defaults
 from cameras import access
 from cameras.models import Site
 from compliance import selectors, services
-from compliance.models import Appeal, OrdinanceVersion
+from compliance.models import Appeal, InspectionPhoto, OrdinanceVersion
 from core.errors import DomainError, Invalid, NotFound
 from core.forms import form_errors_add
 from tenants.selectors import policy_current
@@ -89,14 +89,36 @@ class ComplianceSiteView(ComplianceStaffMixin, View):
     def get(self, request: HttpRequest, site_id: Any) -> HttpResponse:
         site = _site_or_404(site_id)
         compliance = _compliance(request, site)
+        records = selectors.site_records(site=site)
+        # The findings' codes in words, each looked up once (gettext is not free).
+        codes = {code for inspection in records["inspections"] for code, met in inspection.findings.items() if not met}
+        labels = {code: str(selectors.requirement_label(code)) for code in codes}
         context = {
             "site": site,
             "compliance": compliance,
-            "records": selectors.site_records(site=site),
+            "records": records,
+            "inspections": [
+                (inspection, ", ".join(labels[code] for code, met in inspection.findings.items() if not met))
+                for inspection in records["inspections"]
+            ],
             "attestations": list(selectors.attestations_of_site(site=site)),
             "resolve_form": NoticeResolveForm(),
         }
         return render(request, self.template, context)
+
+
+class InspectionPhotoView(ComplianceStaffMixin, View):
+    """A photo of one of the site's inspections, shown in the browser (its bytes were checked
+    as a JPEG or PNG when recorded); another site's, another department's or no such photo: 404.
+    No-store, as every page of the mixin."""
+
+    def get(self, request: HttpRequest, site_id: Any, photo_id: int) -> FileResponse:
+        site = _site_or_404(site_id)
+        try:
+            photo = selectors.inspection_photo_of_site(site=site, photo_id=photo_id)
+        except InspectionPhoto.DoesNotExist as exc:
+            raise Http404 from exc
+        return FileResponse(photo.image.open("rb"), content_type=photo.content_type)
 
 
 class InspectionRecordView(ComplianceStaffMixin, View):

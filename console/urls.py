@@ -56,6 +56,11 @@ urlpatterns = [
         compliance_actions.NoticeResolveView.as_view(),
         name="console-compliance-notice-resolve",
     ),
+    path(
+        "compliance/sites/<uuid:site_id>/photos/<int:photo_id>/",
+        compliance_actions.InspectionPhotoView.as_view(),
+        name="console-compliance-inspection-photo",
+    ),
     path("compliance/appeals/", compliance_actions.AppealListView.as_view(), name="console-compliance-appeals"),
     path(
         "compliance/appeals/<uuid:appeal_id>/",

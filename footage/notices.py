@@ -50,6 +50,10 @@ def _footage_request_mail(owner_request: OwnerRequest, department: Department, l
         deadline = "\n\n" + _(
             "An ordinance covering your property asks you to answer by %(deadline)s (footage, or that you have none)."
         ) % {"deadline": _local_time(owner_request.deliver_by, department)}
+        deadline += " " + _(
+            "The department sees whether footage arrived by the deadline. If you decline or do not answer, it "
+            "only counts the request, without your name: police are not told who declined."
+        )
     send_mail(
         subject=_("[Porchlight] %(department)s asks for footage from your camera") % {"department": department.name},
         message=_(

@@ -89,10 +89,13 @@ def footage_deliveries_count(
 def footage_deliveries_late_by_site(
     *, site_ids: Collection[int] | None = None, now: dt.datetime | None = None
 ) -> dict[int, int]:
-    """Owners' requests under a delivery deadline that were answered after it or are still not
-    delivered past it, counted for each site whose cameras they asked about (a request about
-    two sites counts for both); optionally only ``site_ids``. Two queries however many: the
-    compliance dashboard's column and section (compliance.dashboard.deliveries_late)."""
+    """Owners' requests under a delivery deadline whose footage was delivered after it, counted
+    for each site whose cameras they asked about (a request about two sites counts for both);
+    optionally only ``site_ids``. Only what police already hold is attributed to a site: a
+    request declined, unanswered or answered "no relevant footage" past its deadline stays in the
+    anonymous counts (``footage_deliveries_count``), as the owner's request page promises. Two
+    queries however many: the compliance dashboard's column and section
+    (compliance.dashboard.deliveries_late)."""
     now = now or timezone.now()
     deadlines = dict(
         OwnerRequest.objects.filter(deliver_by__isnull=False, deliver_by__lt=now).values_list("pk", "deliver_by")
@@ -103,15 +106,16 @@ def footage_deliveries_late_by_site(
         owner_request_id__in=list(deadlines)
     ).values_list("owner_request_id", "answer", "answered_at", "camera__site_id"):
         answers[owner_request_id].append((answer, answered_at))
-        sites[owner_request_id].add(site_id)
+        if answer == Answer.UPLOADED:
+            sites[owner_request_id].add(site_id)
     wanted = None if site_ids is None else set(site_ids)
     late: dict[int, int] = defaultdict(int)
     for pk, deliver_by in deadlines.items():
         clock = delivery_clock(deliver_by=deliver_by, answers=answers[pk], now=now)
-        if clock is None or clock.state not in (DeliveryState.LATE, DeliveryState.OVERDUE):
+        if clock is None or clock.state != DeliveryState.LATE:
             continue
         for site_id in sites[pk]:
-            if wanted is None or site_id in wanted:
+            if site_id is not None and (wanted is None or site_id in wanted):
                 late[site_id] += 1
     return dict(late)
 

@@ -21,6 +21,10 @@ class Kind(models.TextChoices):
     COMPLIANCE_NOTICE = "compliance_notice", _("Notice of non-compliance")
     APPEAL_DECIDED = "appeal_decided", _("Decision on your request")
     COMPLIANCE_REMINDER = "compliance_reminder", _("Compliance reminder")
+    # To the department's compliance staff: an owner asked for an exemption or appealed.
+    APPEAL_REQUESTED = "appeal_requested", _("An exemption or appeal request awaits a decision")
+    # To a site's owner: their compliance certificate was revoked (the site stopped complying).
+    CERTIFICATE_REVOKED = "certificate_revoked", _("Your compliance certificate was revoked")
 
 
 class Notification(models.Model):

@@ -1,7 +1,7 @@
 """The department's public compliance page (issue 16) and its figures as JSON: how many sites an
 ordinance covers and how many comply, by police area and by business category.
 
-No sign-in. Counts from 1 to the policy's threshold minus one are published as "<N", and a
+No sign-in. Counts from 1 to N-1 (N the policy's threshold) are published as "<N", and a
 rate only when both of its counts are published (the transparency page's rules,
 portal.transparency). No business is named unless the department's policy makes the list of
 covered businesses public (DepartmentPolicy.compliance_list_public); no owner, address or camera
@@ -54,8 +54,11 @@ def compliance_public_data() -> dict[str, Any]:
     data: dict[str, Any] = {
         "suppression": {
             "threshold": threshold,
+            "largest_hidden": threshold - 1,
             "rule": f"counts from 1 to {threshold - 1} are published as <{threshold}",
         },
+        # A site the department exempted counts as compliant (dashboard.public_rates).
+        "compliant_includes_exempt": True,
         "covered_sites": suppress(covered, threshold),
         "compliant_sites": suppress(compliant, threshold),
         "compliance_rate_percent": published_rate(compliant, covered, threshold),

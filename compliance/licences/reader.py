@@ -80,6 +80,7 @@ class RowProblem(StrEnum):
     UNKNOWN_CATEGORY = "unknown_category"
     BAD_EMAIL = "bad_email"
     DUPLICATE = "duplicate"
+    SHORT_ROW = "short_row"  # fewer cells than the header (or the first row): a row cut short
 
 
 @dataclass(frozen=True)
@@ -429,11 +430,19 @@ def read_licences(
     known = tuple(categories)
     seen: dict[str, int] = {}
     rows = _lines(stream)
+    expected: int | None = None  # the header's width, else the first row's
     if has_header:
-        next(rows, None)
+        header = next(rows, None)
+        expected = len(header[1]) if header is not None else None
     for line, cells in rows:
         if not any(cell.strip() for cell in cells):
             continue  # blank lines at the end of an export
+        if expected is None:
+            expected = len(cells)
+        if len(cells) < expected:
+            # Read on, the missing cells would be empty fields imported without a word.
+            yield RowError(line, RowProblem.SHORT_ROW, {"columns": len(cells), "expected": expected})
+            continue
         yield _row(line, cells, mapping=mapping, categories=known, unknown_as_other=unknown_as_other, seen=seen)
 
 

@@ -113,6 +113,7 @@ def row_error_sentence(error: dict[str, Any]) -> str:
         ),
         RowProblem.BAD_EMAIL: _("'%(value)s' is not an e-mail address."),
         RowProblem.DUPLICATE: _("The number %(number)s is already on line %(first_line)s of the file."),
+        RowProblem.SHORT_ROW: _("The row has %(columns)s columns; the header has %(expected)s."),
     }
     template = sentences.get(RowProblem(problem)) if problem in set(RowProblem) else None
     if template is None:

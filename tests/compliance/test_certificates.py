@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
@@ -16,8 +17,10 @@ from cameras import services as camera_services
 from cameras.models import Camera, Site
 from compliance import certificates, selectors
 from compliance import services as compliance_services
+from compliance.certificates import code_display
 from compliance.models import Certificate, OrdinanceVersion
 from core.errors import Refused
+from notifications.models import Kind, Notification
 from tenants.models import DepartmentPolicy
 from tests.conftest import TenantClient
 from tests.factories import UserFactory, camera_make, ordinance_make, site_make
@@ -266,6 +269,38 @@ def test_a_certificate_is_revoked_at_the_next_check_once_the_site_stops_complyin
     assert certificate.revoked_by is None
     assert certificate.revocation_reason
     assert certificate.history.count() == 2
+
+
+def test_the_owner_is_told_once_when_their_certificate_is_revoked_because_the_site_stopped_complying(
+    in_rialto: Any, policy: DepartmentPolicy, rialto_client: TenantClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    hotel_ordinance(policy)
+    owner, site, camera = hotel(in_rialto, policy)
+    certificate = issue(owner, site, policy, in_rialto)
+    camera_services.consent_revoke(owner=owner, camera=camera)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rialto_client.get("/certificates/check/", {"code": certificate.code})
+        rialto_client.get("/certificates/check/", {"code": certificate.code})
+
+    told = Notification.objects.filter(recipient=owner, kind=Kind.CERTIFICATE_REVOKED)
+    assert told.count() == 1
+    assert code_display(certificate.code) in told[0].body
+    assert told[0].link.startswith("/my/obligations/")
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+
+
+def test_the_owner_is_told_when_staff_revoke_their_certificate(in_rialto: Any, policy: DepartmentPolicy) -> None:
+    hotel_ordinance(policy)
+    owner, site, _camera = hotel(in_rialto, policy)
+    certificate = issue(owner, site, policy, in_rialto)
+
+    certificates.certificate_revoke(
+        actor=UserFactory(role=Role.DEPT_ADMIN), certificate_id=certificate.pk, reason="Inspection found no signs"
+    )
+
+    told = Notification.objects.get(recipient=owner, kind=Kind.CERTIFICATE_REVOKED)
+    assert "Inspection found no signs" in told.body
 
 
 def test_staff_revoke_a_certificate_with_a_reason(

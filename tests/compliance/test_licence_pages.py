@@ -277,6 +277,14 @@ def test_the_pages_are_in_spanish(admin_client: Any, django_capture_on_commit_ca
     assert "Negocios obligados no registrados" in listing
 
 
+def test_the_mapping_page_in_spanish_says_month_names_are_read_in_english(admin_client: Any) -> None:
+    client, _ = admin_client
+    mapping = client.get(upload(client)["Location"], HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "nombre del mes en inglés" in mapping
+    assert "1 May 2026 o" not in mapping
+
+
 def test_an_upload_without_the_csrf_token_is_refused(admin_client: Any) -> None:
     client, _ = admin_client
     strict = TenantClient("rialto.localhost", enforce_csrf_checks=True)

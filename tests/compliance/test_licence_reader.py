@@ -21,6 +21,7 @@ from compliance.licences.reader import (
     read_licences,
     records_count,
 )
+from compliance.licences.selectors import row_error_sentence
 
 HEADER = "License No,Business Name,Address,License Type,Issue Date,Expiration Date,Email\n"
 MAPPING = {"number": 0, "name": 1, "address": 2, "category": 3, "issued_on": 4, "expires_on": 5, "email": 6}
@@ -167,6 +168,19 @@ def test_each_bad_row_is_reported_by_its_line_and_the_rest_are_read() -> None:
     assert records_count(io.StringIO(text, newline=""), has_header=True) == len(rows)
 
 
+def test_a_row_with_fewer_columns_than_the_header_is_a_bad_row_named_by_its_line() -> None:
+    """A row cut short (4 of 7 columns) is not imported with its last fields silently empty."""
+    text = HEADER + "BL-1,Joe's,1 Main St,Gas station\n" + "BL-2,Fine,2 Main St,Bar,,,\n"
+
+    rows = read(text)
+
+    assert isinstance(rows[0], RowError)
+    assert (rows[0].line, rows[0].problem, rows[0].params) == (2, RowProblem.SHORT_ROW, {"columns": 4, "expected": 7})
+    assert isinstance(rows[1], LicenceIn)
+    sentence = row_error_sentence({"problem": rows[0].problem, "params": rows[0].params})
+    assert sentence == "The row has 4 columns; the header has 7."
+
+
 def test_an_unknown_category_can_be_read_as_other_business() -> None:
     rows = read(HEADER + "BL-4,Groomer,4 Main St,Pet grooming,,,\n", unknown_as_other=True)
 
@@ -180,7 +194,14 @@ def test_a_semicolon_separated_file_is_read_too() -> None:
     assert [row.number for row in rows if isinstance(row, LicenceIn)] == ["BL-1"]
 
 
-def test_a_row_shorter_than_the_mapping_reports_the_missing_value() -> None:
+def test_a_row_shorter_than_the_mapping_reports_its_width() -> None:
     rows = read(HEADER + "BL-1,Joe's\n")
 
-    assert rows == [RowError(2, RowProblem.MISSING, {"field": "address"})]
+    assert rows == [RowError(2, RowProblem.SHORT_ROW, {"columns": 2, "expected": 7})]
+
+
+def test_without_a_header_the_first_rows_width_is_the_measure() -> None:
+    rows = read("BL-1,Joe's,1 Main St,Bar,,,\nBL-2,Cut,2 Main St\n", has_header=False)
+
+    assert isinstance(rows[0], LicenceIn)
+    assert rows[1] == RowError(2, RowProblem.SHORT_ROW, {"columns": 3, "expected": 7})

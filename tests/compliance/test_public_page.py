@@ -87,3 +87,21 @@ def test_the_page_shows_only_the_departments_own_sites(
 
     assert response.status_code == 200
     assert "Publicly Named Fuel" not in response.content.decode()
+
+
+def test_the_page_says_plainly_how_small_counts_show_and_that_exempt_sites_count_as_compliant(
+    in_rialto: Department, policy: DepartmentPolicy, rialto_client: TenantClient
+) -> None:
+    ordinance_make(policy, DEKALB)
+
+    english = rialto_client.get("/compliance/").content.decode()
+    spanish = rialto_client.get("/compliance/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    data = rialto_client.get("/compliance.json").json()
+
+    assert "Counts from 1 to 4 are shown as “&lt;5”" in english
+    assert "minus one" not in english
+    assert "Exempt sites count as compliant" in english
+    assert "Los recuentos de 1 a 4 aparecen como “&lt;5”" in spanish
+    assert "menos uno" not in spanish
+    assert data["suppression"]["rule"] == "counts from 1 to 4 are published as <5"
+    assert data["compliant_includes_exempt"] is True

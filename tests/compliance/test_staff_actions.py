@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 from PIL import Image
 
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.models import AccessEvent, Action
 from cameras.access import Actor
 from cameras.models import Site
@@ -341,3 +341,34 @@ def test_the_oversight_figures_count_the_departments_compliance_actions(
 
     assert sum(figures.by_bucket_action[Action.NOTICE_ISSUE]) >= 1
     assert sum(figures.by_bucket_action[Action.APPEAL_DECIDE]) >= 1
+
+
+def test_an_owners_request_tells_the_administrators_and_the_supervisors_with_the_compliance_duty(
+    gas_station: Site, dekalb: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    admin = UserFactory(role=Role.DEPT_ADMIN)
+    dutiful = UserFactory(role=Role.SUPERVISOR, compliance_duty=True)
+    not_told = [
+        UserFactory(role=Role.SUPERVISOR),  # no compliance duty
+        UserFactory(role=Role.OFFICER, compliance_duty=True),  # the duty is a supervisor's
+        UserFactory(role=Role.DEPT_ADMIN, is_active=False),
+    ]
+    deciders = {u.pk for u in User.objects.filter(is_active=True) if u.may_read_compliance}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal = services.appeal_request(
+            owner=gas_station.owner,
+            site_public_id=gas_station.public_id,
+            ordinance_public_id=dekalb.public_id,
+            kind="appeal",
+            reason="The sign is up since Monday.",
+        )
+
+    told = Notification.objects.filter(kind=Kind.APPEAL_REQUESTED)
+    assert {n.recipient_id for n in told} == deciders
+    assert {admin.pk, dutiful.pk} <= deciders
+    assert not deciders & {u.pk for u in not_told}
+    assert {n.link for n in told} == {f"/console/compliance/appeals/{appeal.public_id}/"}
+    # Staff notifications name no owner: the request is read on its page, through the gate.
+    assert all("Palm Gas" not in n.subject + n.body for n in told)
+    assert {m.to[0] for m in mail.outbox} == {n.recipient.email for n in told}

@@ -295,3 +295,47 @@ def test_a_supervisor_without_mfa_is_turned_away_and_logged(
 
     assert response.status_code in (302, 403)
     assert AccessEvent.objects.filter(action=Action.CONSOLE_DENIED, actor_id=user.pk).exists()
+
+
+def _inspected(client: Any, site: Site, ordinance: Any) -> Inspection:
+    client.post(
+        f"/console/compliance/sites/{site.public_id}/ordinances/{ordinance.public_id}/inspect/",
+        {"inspected_on": "2026-12-01", "finding_signage": "not_met", "notes": "", "photos": [png("a.png")]},
+    )
+    return Inspection.objects.get(site=site)
+
+
+def test_the_site_page_names_unmet_findings_in_words_and_opens_each_photo(
+    logged_in_staff: Any, gas_station: Site, dekalb: Any
+) -> None:
+    client, _user = logged_in_staff(Role.SUPERVISOR)
+    photo = _inspected(client, gas_station, dekalb).photos.get()
+
+    page = client.get(f"/console/compliance/sites/{gas_station.public_id}/").content.decode()
+    url = f"/console/compliance/sites/{gas_station.public_id}/photos/{photo.pk}/"
+    response = client.get(url)
+
+    assert "<td>Signs</td>" in page
+    assert f'href="{url}"' in page
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert "no-store" in response["Cache-Control"]
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+
+
+def test_a_photo_under_another_site_or_unknown_or_of_another_department_is_404(
+    logged_in_staff: Any, gas_station: Site, dekalb: Any, fontana: Any, in_rialto: Any
+) -> None:
+    client, _user = logged_in_staff(Role.SUPERVISOR)
+    photo = _inspected(client, gas_station, dekalb).photos.get()
+    other = site_make(UserFactory(role=Role.BUSINESS), in_rialto, kind="business", business_category="gas_station")
+    with tenant_context(fontana):
+        theirs = site_make(
+            UserFactory(role=Role.BUSINESS), fontana, kind="business", business_category="gas_station", lon=-117.47
+        )
+
+    under_other = client.get(f"/console/compliance/sites/{other.public_id}/photos/{photo.pk}/")
+    unknown = client.get(f"/console/compliance/sites/{gas_station.public_id}/photos/{photo.pk + 1000}/")
+    theirs_page = client.get(f"/console/compliance/sites/{theirs.public_id}/photos/{photo.pk}/")
+
+    assert (under_other.status_code, unknown.status_code, theirs_page.status_code) == (404, 404, 404)

@@ -305,4 +305,19 @@ def test_a_site_without_late_deliveries_shows_none_on_its_row_and_in_their_secti
     row = next(r for r, _status, _missing in response.context["rows"] if r.public_id == site.public_id)
     assert row.late_deliveries == 0
     assert site.pk not in response.context["late"]
-    assert "0 sites with late deliveries." in response.content.decode()
+    assert "0 sites delivered footage after the ordinance's deadline." in response.content.decode()
+
+
+def test_the_csv_gives_the_missing_requirements_in_words_and_their_codes_apart(
+    admin_client: TenantClient, in_rialto: Department, ordinance: Any
+) -> None:
+    _stations(in_rialto, 1, prefix="Words")
+
+    response = admin_client.get("/console/compliance/export.csv", {"q": "Words Test"})
+    body = b"".join(response.streaming_content)  # type: ignore[attr-defined]  # streamed
+    header, row = list(csv.reader(io.StringIO(body.decode())))
+    cells = dict(zip(header, row, strict=True))
+
+    assert "min_cameras" in cells["unmet_codes"].split()
+    assert "Number of cameras" in cells["unmet"]
+    assert "min_cameras" not in cells["unmet"]

@@ -589,6 +589,7 @@ NOT_PAGES = {
     "healthz": "JSON for load balancers",
     "console-compliance-notice-resolve": "POST that resolves a notice and redirects to the site's compliance page",
     "console-compliance-appeal-file": "a file an owner sent with a request (download)",
+    "console-compliance-inspection-photo": "a photo taken at an inspection (an image, not a page)",
     "portal-appeal-file": "the owner's own file sent with a request (download)",
     "portal-obligation-notice-read": "POST that marks a compliance notice read and redirects to the obligations page",
     "transparency-json": "the transparency page's figures as JSON (open data)",

@@ -103,6 +103,8 @@ def test_the_owner_sees_the_clock_on_their_request(
     assert "Deliver by" in page
     assert "in 72 hours" in page or "in 71 hours" in page
     assert "Deliver by" in inbox
+    assert "The department sees whether footage arrived by the deadline" in page
+    assert "police are not told who declined" in page
 
 
 def test_the_owner_sees_an_overdue_request_as_overdue(
@@ -117,6 +119,8 @@ def test_the_owner_sees_an_overdue_request_as_overdue(
     page = _owner_client(owner_request).get(f"/my/requests/{owner_request.public_id}/").content.decode()
 
     assert "Overdue since" in page
+    assert "the department sees it as late" not in page
+    assert "police are not told who declined" in page
 
 
 @pytest.mark.parametrize(
@@ -216,26 +220,35 @@ def test_the_owners_email_states_the_deadline(
     with django_capture_on_commit_callbacks(execute=True):
         _send(actor, purpose, [camera])
 
-    assert "asks you to answer by" in mail.outbox[-1].body
+    body = mail.outbox[-1].body
+    assert "asks you to answer by" in body
+    assert "The department sees whether footage arrived by the deadline" in body
+    assert "police are not told who declined" in body
 
 
-def test_late_and_overdue_deliveries_are_counted_by_site_for_the_compliance_dashboard(
+def test_only_footage_delivered_late_is_attributed_to_a_site_never_a_decline_or_silence(
     make_camera: Any, actor: access.Actor, purpose: Any, policy: DepartmentPolicy
 ) -> None:
+    """The owner's page promises that police are not told who declined or did not answer: the
+    dashboard names a site only for footage it delivered after the deadline (police hold it);
+    declined and unanswered requests past the deadline stay anonymous counts."""
     ordinance_make(policy, DELIVERY)
-    on_time, late, overdue, open_ = (make_camera("on_request") for _ in range(4))
-    _send(actor, purpose, [on_time, late, overdue, open_])
-    requests = {c: OwnerRequest.objects.get(owner=c.site.owner) for c in (on_time, late, overdue, open_)}
+    on_time, late, overdue, declined, no_footage_late, open_ = (make_camera("on_request") for _ in range(6))
+    cameras = [on_time, late, overdue, declined, no_footage_late, open_]
+    _send(actor, purpose, cameras)
+    requests = {c: OwnerRequest.objects.get(owner=c.site.owner) for c in cameras}
     now = timezone.now()
-    OwnerRequest.objects.filter(pk__in=[requests[c].pk for c in (on_time, late, overdue)]).update(
-        deliver_by=now - dt.timedelta(hours=1)
-    )
+    OwnerRequest.objects.filter(
+        pk__in=[requests[c].pk for c in (on_time, late, overdue, declined, no_footage_late)]
+    ).update(deliver_by=now - dt.timedelta(hours=1))
     _answer(requests[on_time], Answer.UPLOADED, now - dt.timedelta(hours=2))
     _answer(requests[late], Answer.UPLOADED, now)
+    _answer(requests[declined], Answer.DECLINED, now)
+    _answer(requests[no_footage_late], Answer.NO_FOOTAGE, now)
 
-    site_ids = [c.site_id for c in (on_time, late, overdue, open_)]
+    site_ids = [c.site_id for c in cameras]
 
     by_site = selectors.footage_deliveries_late_by_site(site_ids=site_ids)
 
-    assert by_site == {late.site_id: 1, overdue.site_id: 1}
+    assert by_site == {late.site_id: 1}
     assert compliance_dashboard.deliveries_late(site_ids=site_ids) == by_site

@@ -190,3 +190,15 @@ def test_the_obligations_page_takes_as_many_queries_for_three_properties_as_for_
 
     assert page.count('class="site obligations"') == 3
     assert len(three) == len(one)
+
+
+def test_the_menu_leads_a_business_to_its_obligations_and_not_a_resident(
+    business: tuple[Any, Site, Any], in_rialto: Any, rialto_client: TenantClient
+) -> None:
+    """Decided by the account's role, as the menu's other links are: no query on every page."""
+    as_business = rialto_client.get("/my/").content.decode()
+    rialto_client.force_login(UserFactory(role=Role.RESIDENT))
+    as_resident = rialto_client.get("/my/").content.decode()
+
+    assert 'href="/my/obligations/">Your obligations</a>' in as_business
+    assert 'href="/my/obligations/"' not in as_resident

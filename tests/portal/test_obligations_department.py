@@ -147,6 +147,8 @@ def test_the_owner_sees_the_notice_and_the_decision_and_marks_them_read(
     assert "Fix by " in page
     assert "Open until 11." in page
     assert 'id="from-the-department"' in page
+    # The portal's light page: .link is the dark header's white-on-nothing button (invisible here).
+    assert '<button type="submit" class="link-dark">Mark as read</button>' in page
     assert 'id="from-the-department"' not in after
 
 
