@@ -105,6 +105,8 @@ def unmet_sentence(item: Unmet) -> str:
         params["place"] = str(PLACEMENT_LABELS.get(PlacementCode(params["place"]), params["place"])).lower()
     if "requirement" in params:
         params["requirement"] = requirement_label(params["requirement"]).lower()
+    if item.plural:
+        return ngettext(item.template, item.plural, int(params["n"])) % params
     return _(item.template) % params if params else _(item.template)
 
 
@@ -221,6 +223,10 @@ class OrdinanceResult:
         return status_label(self.judgement.status)
 
     @property
+    def exempt_until(self) -> dt.date | None:
+        return self.judgement.exempt_until
+
+    @property
     def attestation_wanted(self) -> bool:
         return self.judgement.missing(Requirement.ATTESTATION)
 
@@ -261,6 +267,21 @@ class SiteCompliance:
 
     def sentences(self) -> list[str]:
         return [sentence for result in self.covering for sentence in result.sentences()]
+
+    def category_asks(self) -> list[str]:
+        """For each ordinance that would cover the site if its business category were one it
+        names, a sentence asking the owner for the category (compliance.rules: the site is not
+        judged until then)."""
+        labels = dict(BusinessCategory.choices)
+        return [
+            _("%(ordinance)s covers these kinds of business: %(categories)s. Tell us your business category.")
+            % {
+                "ordinance": r.name,
+                "categories": ", ".join(str(labels.get(c, c)).lower() for c in r.rules.business_categories),
+            }
+            for r in self.results
+            if r.judgement.category_asked
+        ]
 
     @property
     def message(self) -> str:
@@ -416,12 +437,14 @@ def ordinance_kinds_in_force(*, on: dt.date) -> set[str]:
 
 
 ROW_MET, ROW_MISSING, ROW_DUE, ROW_TO_CONFIRM = "met", "missing", "due", "to-confirm"
+ROW_EXEMPT = "exempt"
 
 
 def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
     """The ordinance's requirements in plain words, each (code, sentence, state) for the
-    checklist; state is ROW_MET, ROW_MISSING, ROW_DUE (to do by a date not yet passed) or
-    ROW_TO_CONFIRM (in the yearly attestation)."""
+    checklist; state is ROW_MET, ROW_MISSING, ROW_DUE (to do by a date not yet passed),
+    ROW_TO_CONFIRM (in the yearly attestation) or ROW_EXEMPT (an exemption in force). A row
+    agrees with the judgement: a requirement the latest inspection found not met is missing."""
     r = result.rules
     judgement = result.judgement
     rows: list[tuple[str, str]] = []
@@ -466,8 +489,16 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
         )
     if r.needs_attestation:
         rows.append((Requirement.ATTESTATION, _("File a yearly attestation confirming the rest.")))
-    failing = {item.requirement for item in judgement.unmet if item.severity is Severity.FAIL}
-    due = {item.requirement for item in judgement.unmet} - failing
+    if judgement.status is Status.EXEMPT:
+        return [(str(code), sentence, ROW_EXEMPT) for code, sentence in rows]
+    failing: set[str] = {item.requirement for item in judgement.unmet if item.severity is Severity.FAIL}
+    # The inspection's findings name the requirement they concern.
+    failing |= {
+        str(item.params["requirement"])
+        for item in judgement.unmet
+        if item.requirement is Requirement.INSPECTION and "requirement" in item.params
+    }
+    due = {str(item.requirement) for item in judgement.unmet} - failing
     # What only an attestation shows is not met until a valid attestation confirms it.
     unconfirmed = set(r.attested()) if Requirement.ATTESTATION in failing | due else set()
 
@@ -559,7 +590,9 @@ def sites_status_for_api(
             status=str(c.status),
             covered=c.covered,
             compliant=c.status in _API_COMPLIANT,
-            message=c.message if c.covered else str(_("No ordinance applies to this property.")),
+            message=c.message
+            if c.covered
+            else " ".join(c.category_asks()) or str(_("No ordinance applies to this property.")),
             unmet=tuple(
                 UnmetRequirement(r.name, str(item.requirement), str(item.severity), unmet_sentence(item))
                 for r in c.covering

@@ -306,3 +306,18 @@ def test_a_site_without_late_deliveries_shows_none_on_its_row_and_in_their_secti
     assert row.late_deliveries == 0
     assert site.pk not in response.context["late"]
     assert "0 sites with late deliveries." in response.content.decode()
+
+
+def test_the_dashboard_counts_businesses_an_ordinance_of_categories_cannot_judge_without_their_category(
+    in_rialto: Department, ordinance: Any, admin_client: TenantClient
+) -> None:
+    before = admin_client.get("/console/compliance/").context["category_missing"]
+    owner = UserFactory(role=Role.BUSINESS)
+    site = site_make(owner, in_rialto, kind="business", business_name="Dash Unknown", business_category="", **WHERE)
+    records.records_refresh(site_ids=[site.pk])
+
+    response = admin_client.get("/console/compliance/")
+
+    assert response.context["category_missing"] == before + 1
+    assert 'id="category-missing"' in response.content.decode()
+    assert not ComplianceRecord.objects.filter(site=site).exists()
