@@ -276,7 +276,8 @@ class Unmet:
     template: str
     params: dict[str, Any] = field(default_factory=dict)
     #: The plural form of ``template`` when it counts ``params["n"]`` (the interface passes
-    #: both to ngettext: Spanish has three forms).
+    #: both to ngettext: Spanish has three forms). gettext_noop has no plural, so such pairs
+    #: are marked for makemessages where they are translated (compliance.selectors.PLURALS).
     plural: str = ""
 
     @property
@@ -529,8 +530,9 @@ def _camera_unmet(rules: OrdinanceRules, cameras: list[CameraFacts], now: dt.dat
             unmet.append(
                 _fail(
                     Requirement.MIN_CAMERAS,
-                    gettext_noop("Register at least %(n)d active camera here (%(have)d now)."),
-                    plural=gettext_noop("Register at least %(n)d active cameras here (%(have)d now)."),
+                    # Singular and plural, marked for makemessages in compliance.selectors (PLURALS).
+                    "Register at least %(n)d active camera here (%(have)d now).",
+                    plural="Register at least %(n)d active cameras here (%(have)d now).",
                     n=needed,
                     have=active,
                 )
@@ -539,12 +541,8 @@ def _camera_unmet(rules: OrdinanceRules, cameras: list[CameraFacts], now: dt.dat
             unmet.append(
                 _fail(
                     Requirement.CONSENT,
-                    gettext_noop(
-                        "At least %(n)d camera here must allow “%(level)s”, with consent in force and not paused."
-                    ),
-                    plural=gettext_noop(
-                        "At least %(n)d cameras here must allow “%(level)s”, with consent in force and not paused."
-                    ),
+                    "At least %(n)d camera here must allow “%(level)s”, with consent in force and not paused.",
+                    plural="At least %(n)d cameras here must allow “%(level)s”, with consent in force and not paused.",
                     level=rules.min_consent,
                     n=needed,
                 )

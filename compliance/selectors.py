@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from cameras.models import BusinessCategory, Camera, CameraStatus, ConsentGrant, Site, SiteKind
 from cameras.selectors import RESIDENTIAL_KINDS
@@ -94,6 +94,22 @@ def requirement_label(code: str) -> str:
         Requirement.NOTICE: _("Notice"),
     }
     return str(labels[Requirement(code)]) if code in Requirement.__members__.values() else code
+
+
+#: The sentences of compliance.rules that count (Unmet.plural), marked here with both forms for
+#: makemessages (the pure module cannot import Django, and gettext_noop has no plural).
+PLURALS = (
+    ngettext_lazy(
+        "Register at least %(n)d active camera here (%(have)d now).",
+        "Register at least %(n)d active cameras here (%(have)d now).",
+        "n",
+    ),
+    ngettext_lazy(
+        "At least %(n)d camera here must allow “%(level)s”, with consent in force and not paused.",
+        "At least %(n)d cameras here must allow “%(level)s”, with consent in force and not paused.",
+        "n",
+    ),
+)
 
 
 def unmet_sentence(item: Unmet) -> str:
