@@ -19,7 +19,7 @@ from footage.selectors import footage_deliveries_late_by_site
 from .models import ComplianceRecord, Notice, Ordinance
 from .records import status_rank
 from .rules import Requirement, Status
-from .selectors import POLICY_KEY
+from .selectors import POLICY_KEY, versions_in_force
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -30,6 +30,7 @@ __all__ = [
     "DashboardFilters",
     "SiteRow",
     "attestations_overdue",
+    "category_missing_count",
     "compliance_counts",
     "compliance_map_points",
     "compliance_page",
@@ -243,3 +244,17 @@ def public_list() -> list[tuple[str, str, Status]]:
     )
     sites = Site.objects.filter(pk__in=list(worst)).only("business_name", "business_category").order_by("business_name")
     return [(site.business_name, site.business_category, _BY_RANK[worst[site.pk]]) for site in sites]
+
+
+def category_missing_count(*, on: dt.date) -> int:
+    """How many sites an ordinance in force naming business categories would judge but cannot,
+    their category not given (compliance.rules: not covered until then, so they have no
+    ComplianceRecord row): sites of the kinds those ordinances cover (businesses when they
+    name none) with a blank category. Two queries; the dashboard shows the count."""
+    kinds: set[str] = set()
+    for version in versions_in_force(on=on):
+        if version.business_categories:
+            kinds |= set(version.property_kinds) or {"business"}
+    if not kinds:
+        return 0
+    return Site.objects.filter(kind__in=sorted(kinds), business_category="").count()

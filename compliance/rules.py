@@ -12,16 +12,24 @@ any kind), its business category is one of ``business_categories`` (empty: any),
 ``min_units`` units, ``min_parking_spaces`` spaces and ``min_floor_area_sqft`` of floor area
 (each when set), and it was built or remodelled on or after ``built_after`` (when set); an
 ordinance naming categories and no kinds covers businesses only. A fact
-the coverage needs and the site lacks (no construction date, no category, no unit count) does
-not take the site out: it stays covered and the missing fact is an unmet requirement, so that
-blanking a field is no way out. A site of a kind or category outside the ordinance is
-``NOT_COVERED``, never ``NOT_COMPLIANT``.
+the coverage needs and the site lacks (no construction date, no unit count, no parking or floor
+area) does not take a site of a covered kind out: it stays covered and the missing fact is an
+unmet requirement, so that blanking a field is no way out. The business category is the
+exception: it says what kind of business the site is, and a hardware store that has not given
+it is no gas station. A business whose category is unknown, under an ordinance naming
+categories (and otherwise covering it), is ``NOT_COVERED`` with nothing unmet, and its
+judgement says the category is asked (``Judgement.category_asked``): the owner's page asks for
+it and the department's dashboard counts such businesses. A site of a kind or category outside
+the ordinance is ``NOT_COVERED``, never ``NOT_COMPLIANT``.
 
 Cameras. The ordinance asks for ``min_cameras`` (at least one) *qualifying* cameras: active,
 with a consent grant that is in force (not revoked, expired or paused) at ``now`` and at least
 ``min_consent``, at least ``min_megapixels`` and ``min_fps`` when those are set (a camera whose
 resolution or frame rate is unknown does not qualify), and, with ``live_connection_required``,
-served by a bridge that is connected now (real liveness, not a setting). Each required
+served by a bridge that is connected now (real liveness, not a setting). While fewer active
+cameras than required are registered, every camera requirement the ordinance sets (consent,
+live connection, resolution, frame rate) is unmet too: the cameras not there meet none of them,
+so a site with no camera is never shown meeting them. Each required
 placement needs one qualifying camera that views it; placements that Porchlight does not record
 (registers, fuel pumps, loading docks) are attested instead. Cameras that do not qualify are
 not counted but never count against the site: adding a camera or raising a consent never makes
@@ -36,9 +44,12 @@ filed after a due day has passed: ``FAIL``. Never filed before the first due day
 expiring within ``DUE_SOON_DAYS``: ``DUE``. An attestation that did not confirm a requirement
 the version asks for (a new version added one) leaves that requirement unmet.
 
-Inspections, notices, appeals. Requirements the latest inspection found not met are ``FAIL``.
+Inspections, notices, appeals. Requirements the latest inspection found not met are ``FAIL``
+until a later inspection finds them met: resolving a notice (the department noting the owner's
+fix) does not clear a finding, a re-inspection does, and the sentence says so.
 An open notice is ``DUE`` until its cure deadline and ``FAIL`` after it. A decided exemption in
-force makes the site ``EXEMPT`` from that ordinance; a pending appeal makes it ``UNDER_APPEAL``
+force makes the site ``EXEMPT`` from that ordinance (``Judgement.exempt_until`` is its end,
+None for none); a pending appeal makes it ``UNDER_APPEAL``
 (the unmet requirements are still listed).
 
 Status, worst first: ``NOT_COMPLIANT`` (any ``FAIL``), ``UNDER_APPEAL``, ``DUE_SOON`` (any
@@ -264,10 +275,15 @@ class Unmet:
     severity: Severity
     template: str
     params: dict[str, Any] = field(default_factory=dict)
+    #: The plural form of ``template`` when it counts ``params["n"]`` (the interface passes
+    #: both to ngettext: Spanish has three forms). gettext_noop has no plural, so such pairs
+    #: are marked for makemessages where they are translated (compliance.selectors.PLURALS).
+    plural: str = ""
 
     @property
     def message(self) -> str:
-        return self.template % self.params if self.params else self.template
+        template = self.plural if self.plural and self.params.get("n") != 1 else self.template
+        return template % self.params if self.params else template
 
 
 @dataclass(frozen=True)
@@ -277,6 +293,9 @@ class Judgement:
     unmet: tuple[Unmet, ...] = ()
     why_covered: tuple[tuple[str, dict[str, Any]], ...] = ()
     next_attestation_due: dt.date | None = None
+    #: Not covered only because the site has not given its business category (module docstring).
+    category_asked: bool = False
+    exempt_until: dt.date | None = None
 
     def missing(self, requirement: Requirement | str) -> bool:
         return any(item.requirement == requirement for item in self.unmet)
@@ -322,31 +341,31 @@ def _camera_shortfalls(camera: CameraFacts, rules: OrdinanceRules, now: dt.datet
     return short
 
 
-def _coverage(site: SiteFacts, rules: OrdinanceRules) -> tuple[bool, list[tuple[str, dict[str, Any]]], list[Unmet]]:
-    """(covered, why in words, facts missing). Missing facts keep the site covered."""
+_Coverage = tuple[bool, list[tuple[str, dict[str, Any]]], list[Unmet], bool]
+
+
+def _coverage(site: SiteFacts, rules: OrdinanceRules) -> _Coverage:
+    """(covered, why in words, facts missing, category asked). Missing facts keep the site
+    covered, except the business category (the module docstring says why)."""
     why: list[tuple[str, dict[str, Any]]] = []
     missing: list[Unmet] = []
+    category_unknown = False
     if rules.property_kinds:
         if site.kind not in rules.property_kinds:
-            return False, [], []
+            return False, [], [], False
         why.append((gettext_noop("It covers this kind of property: %(kind)s."), {"kind": site.kind}))
     if rules.business_categories:
         # Categories are of businesses: a home is outside unless the ordinance names its kind.
         if not rules.property_kinds and site.kind != "business":
-            return False, [], []
+            return False, [], [], False
         if site.business_category and site.business_category not in rules.business_categories:
-            return False, [], []
+            return False, [], [], False
         if site.business_category:
             why.append(
                 (gettext_noop("It covers this kind of business: %(category)s."), {"category": site.business_category})
             )
         else:
-            missing.append(
-                _fail(
-                    Requirement.SITE_FACTS,
-                    gettext_noop("Give your business category: the ordinance covers some categories of business."),
-                )
-            )
+            category_unknown = True
     thresholds = (
         (rules.min_units, site.units, gettext_noop("It covers buildings with at least %(n)d units."),
          gettext_noop("Give the number of units: the ordinance covers buildings with at least %(n)d.")),
@@ -363,7 +382,7 @@ def _coverage(site: SiteFacts, rules: OrdinanceRules) -> tuple[bool, list[tuple[
         if value is None:
             missing.append(_fail(Requirement.SITE_FACTS, ask_words, n=minimum))
         elif value < minimum:
-            return False, [], []
+            return False, [], [], False
         else:
             why.append((covered_words, {"n": minimum}))
     if rules.built_after is not None:
@@ -379,7 +398,7 @@ def _coverage(site: SiteFacts, rules: OrdinanceRules) -> tuple[bool, list[tuple[
                 )
             )
         elif site.constructed_on < rules.built_after:
-            return False, [], []
+            return False, [], [], False
         else:
             why.append(
                 (
@@ -387,17 +406,20 @@ def _coverage(site: SiteFacts, rules: OrdinanceRules) -> tuple[bool, list[tuple[
                     {"date": rules.built_after.isoformat()},
                 )
             )
-    return True, why, missing
+    if category_unknown:
+        # Everything else would cover it: ask the category rather than judge it.
+        return False, [], [], True
+    return True, why, missing, False
 
 
 def ordinance_covers(rules: OrdinanceRules, site: SiteFacts) -> bool:
     """Whether the ordinance covers the site (a fact the coverage needs and the site lacks
-    keeps it covered, as in ``compliance_judge``)."""
+    keeps it covered, the business category excepted, as in ``compliance_judge``)."""
     return _coverage(site, rules)[0]
 
 
-def _fail(requirement: Requirement, template: str, /, **params: Any) -> Unmet:
-    return Unmet(requirement, Severity.FAIL, template, params)
+def _fail(requirement: Requirement, template: str, /, plural: str = "", **params: Any) -> Unmet:
+    return Unmet(requirement, Severity.FAIL, template, params, plural)
 
 
 def _due(requirement: Requirement, template: str, /, **params: Any) -> Unmet:
@@ -501,22 +523,26 @@ def _camera_unmet(rules: OrdinanceRules, cameras: list[CameraFacts], now: dt.dat
         short: set[Requirement] = set()
         for camera in cameras:
             short |= _camera_shortfalls(camera, rules, now)
-        if not cameras or len([c for c in cameras if c.active]) < needed:
+        active = len([c for c in cameras if c.active])
+        if active < needed:
+            # The cameras not registered meet none of the camera requirements.
+            short |= _camera_shortfalls(CameraFacts(active=False, consent_level=None), rules, now)
             unmet.append(
                 _fail(
                     Requirement.MIN_CAMERAS,
-                    gettext_noop("Register at least %(n)d active cameras here (%(have)d now)."),
+                    # Singular and plural, marked for makemessages in compliance.selectors (PLURALS).
+                    "Register at least %(n)d active camera here (%(have)d now).",
+                    plural="Register at least %(n)d active cameras here (%(have)d now).",
                     n=needed,
-                    have=len([c for c in cameras if c.active]),
+                    have=active,
                 )
             )
         if Requirement.CONSENT in short and rules.min_consent is not None:
             unmet.append(
                 _fail(
                     Requirement.CONSENT,
-                    gettext_noop(
-                        "At least %(n)d cameras here must allow “%(level)s”, with consent in force and not paused."
-                    ),
+                    "At least %(n)d camera here must allow “%(level)s”, with consent in force and not paused.",
+                    plural="At least %(n)d cameras here must allow “%(level)s”, with consent in force and not paused.",
                     level=rules.min_consent,
                     n=needed,
                 )
@@ -576,13 +602,18 @@ def compliance_judge(
     docstring). Facts of other ordinances (by ``ordinance_key``) are ignored."""
     _aware(now, "now")
     key = rules.key
-    covered, why, unmet = _coverage(site, rules)
+    covered, why, unmet, category_asked = _coverage(site, rules)
     if not covered:
-        return Judgement(key, Status.NOT_COVERED)
+        return Judgement(key, Status.NOT_COVERED, category_asked=category_asked)
     today = now.date()
     mine_appeals = [a for a in appeals if a.ordinance_key == key]
-    if any(a.decided and a.granted and (a.exempt_until is None or a.exempt_until >= today) for a in mine_appeals):
-        return Judgement(key, Status.EXEMPT, why_covered=tuple(why))
+    exemptions = [
+        a for a in mine_appeals if a.decided and a.granted and (a.exempt_until is None or a.exempt_until >= today)
+    ]
+    if exemptions:
+        ends = [a.exempt_until for a in exemptions]
+        until = None if None in ends else max(d for d in ends if d is not None)
+        return Judgement(key, Status.EXEMPT, why_covered=tuple(why), exempt_until=until)
 
     unmet += _camera_unmet(rules, list(cameras), now)
     attested, next_due = _attestation_unmet(rules, site, [a for a in attestations if a.ordinance_key == key], now)
@@ -594,7 +625,10 @@ def compliance_judge(
             unmet.append(
                 _fail(
                     Requirement.INSPECTION,
-                    gettext_noop("The inspection of %(date)s found this not met: %(requirement)s."),
+                    gettext_noop(
+                        "The inspection of %(date)s found this not met: %(requirement)s. A new inspection must "
+                        "find it met."
+                    ),
                     date=latest.inspected_on.isoformat(),
                     requirement=code,
                 )

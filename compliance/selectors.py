@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from cameras.models import BusinessCategory, Camera, CameraStatus, ConsentGrant, Site, SiteKind
 from cameras.selectors import RESIDENTIAL_KINDS
@@ -97,6 +97,22 @@ def requirement_label(code: str) -> str:
     return str(labels[Requirement(code)]) if code in Requirement.__members__.values() else code
 
 
+#: The sentences of compliance.rules that count (Unmet.plural), marked here with both forms for
+#: makemessages (the pure module cannot import Django, and gettext_noop has no plural).
+PLURALS = (
+    ngettext_lazy(
+        "Register at least %(n)d active camera here (%(have)d now).",
+        "Register at least %(n)d active cameras here (%(have)d now).",
+        "n",
+    ),
+    ngettext_lazy(
+        "At least %(n)d camera here must allow “%(level)s”, with consent in force and not paused.",
+        "At least %(n)d cameras here must allow “%(level)s”, with consent in force and not paused.",
+        "n",
+    ),
+)
+
+
 def unmet_sentence(item: Unmet) -> str:
     """The unmet requirement in the reader's language (the rules give English templates)."""
     params = dict(item.params)
@@ -106,6 +122,8 @@ def unmet_sentence(item: Unmet) -> str:
         params["place"] = str(PLACEMENT_LABELS.get(PlacementCode(params["place"]), params["place"])).lower()
     if "requirement" in params:
         params["requirement"] = requirement_label(params["requirement"]).lower()
+    if item.plural:
+        return ngettext(item.template, item.plural, int(params["n"])) % params
     return _(item.template) % params if params else _(item.template)
 
 
@@ -222,6 +240,10 @@ class OrdinanceResult:
         return status_label(self.judgement.status)
 
     @property
+    def exempt_until(self) -> dt.date | None:
+        return self.judgement.exempt_until
+
+    @property
     def attestation_wanted(self) -> bool:
         return self.judgement.missing(Requirement.ATTESTATION)
 
@@ -262,6 +284,21 @@ class SiteCompliance:
 
     def sentences(self) -> list[str]:
         return [sentence for result in self.covering for sentence in result.sentences()]
+
+    def category_asks(self) -> list[str]:
+        """For each ordinance that would cover the site if its business category were one it
+        names, a sentence asking the owner for the category (compliance.rules: the site is not
+        judged until then)."""
+        labels = dict(BusinessCategory.choices)
+        return [
+            _("%(ordinance)s covers these kinds of business: %(categories)s. Tell us your business category.")
+            % {
+                "ordinance": r.name,
+                "categories": ", ".join(str(labels.get(c, c)).lower() for c in r.rules.business_categories),
+            }
+            for r in self.results
+            if r.judgement.category_asked
+        ]
 
     @property
     def message(self) -> str:
@@ -417,12 +454,14 @@ def ordinance_kinds_in_force(*, on: dt.date) -> set[str]:
 
 
 ROW_MET, ROW_MISSING, ROW_DUE, ROW_TO_CONFIRM = "met", "missing", "due", "to-confirm"
+ROW_EXEMPT = "exempt"
 
 
 def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
     """The ordinance's requirements in plain words, each (code, sentence, state) for the
-    checklist; state is ROW_MET, ROW_MISSING, ROW_DUE (to do by a date not yet passed) or
-    ROW_TO_CONFIRM (in the yearly attestation)."""
+    checklist; state is ROW_MET, ROW_MISSING, ROW_DUE (to do by a date not yet passed),
+    ROW_TO_CONFIRM (in the yearly attestation) or ROW_EXEMPT (an exemption in force). A row
+    agrees with the judgement: a requirement the latest inspection found not met is missing."""
     r = result.rules
     judgement = result.judgement
     rows: list[tuple[str, str]] = []
@@ -467,8 +506,16 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
         )
     if r.needs_attestation:
         rows.append((Requirement.ATTESTATION, _("File a yearly attestation confirming the rest.")))
-    failing = {item.requirement for item in judgement.unmet if item.severity is Severity.FAIL}
-    due = {item.requirement for item in judgement.unmet} - failing
+    if judgement.status is Status.EXEMPT:
+        return [(str(code), sentence, ROW_EXEMPT) for code, sentence in rows]
+    failing: set[str] = {item.requirement for item in judgement.unmet if item.severity is Severity.FAIL}
+    # The inspection's findings name the requirement they concern.
+    failing |= {
+        str(item.params["requirement"])
+        for item in judgement.unmet
+        if item.requirement is Requirement.INSPECTION and "requirement" in item.params
+    }
+    due = {str(item.requirement) for item in judgement.unmet} - failing
     # What only an attestation shows is not met until a valid attestation confirms it.
     unconfirmed = set(r.attested()) if Requirement.ATTESTATION in failing | due else set()
 
@@ -560,7 +607,9 @@ def sites_status_for_api(
             status=str(c.status),
             covered=c.covered,
             compliant=c.status in _API_COMPLIANT,
-            message=c.message if c.covered else str(_("No ordinance applies to this property.")),
+            message=c.message
+            if c.covered
+            else " ".join(c.category_asks()) or str(_("No ordinance applies to this property.")),
             unmet=tuple(
                 UnmetRequirement(r.name, str(item.requirement), str(item.severity), unmet_sentence(item))
                 for r in c.covering

@@ -111,6 +111,7 @@ class ComplianceDashboardView(ComplianceStaffMixin, View):
                 "form": form,
                 "counts": [(status, status_label(status), n, STATUS_COLOURS[status]) for status, n in counts.items()],
                 "covered": sum(counts.values()),
+                "category_missing": dashboard.category_missing_count(on=timezone.localdate()),
                 # Labels looked up once per code, not per row and cell (gettext is not free).
                 "rows": [(row, statuses[row.status], ", ".join(labels[code] for code in row.unmet)) for row in rows],
                 "status_labels": statuses,

@@ -352,7 +352,56 @@ def test_an_ordinance_of_business_categories_leaves_homes_out_and_asks_a_busines
     shop = SiteFacts(kind="business")
 
     assert judge(rules=DEKALB, site=home).status is Status.NOT_COVERED
-    assert judge(rules=DEKALB, site=shop).missing(Requirement.SITE_FACTS)
+    assert judge(rules=DEKALB, site=home).category_asked is False
+    unknown = judge(rules=DEKALB, site=shop)
+    # A hardware store that has not said its category is not judged a gas station: not
+    # covered, nothing unmet, but the owner is asked for the category.
+    assert (unknown.status, unknown.unmet, unknown.category_asked) == (Status.NOT_COVERED, (), True)
+
+
+@given(rules=rules_strategy, site=sites, cams=st.lists(cameras, max_size=3), atts=attestation_lists, now=instants)
+def test_a_business_of_unknown_category_is_never_not_compliant_under_an_ordinance_of_categories(
+    rules: OrdinanceRules, site: SiteFacts, cams: list[CameraFacts], atts: list, now: dt.datetime
+) -> None:
+    rules = dataclasses.replace(rules, business_categories=("gas_station", "convenience_store"))
+    unknown = dataclasses.replace(site, business_category="")
+
+    judgement = compliance_judge(rules=rules, site=unknown, cameras=cams, attestations=atts, now=now)
+
+    assert judgement.status is Status.NOT_COVERED
+    assert judgement.unmet == ()
+
+
+def test_with_no_camera_every_camera_requirement_is_missing_not_met() -> None:
+    bare = judge(rules=dataclasses.replace(DEKALB, live_connection_required=True), cams=[])
+
+    for code in (
+        Requirement.MIN_CAMERAS,
+        Requirement.CONSENT,
+        Requirement.LIVE_CONNECTION,
+        Requirement.RESOLUTION,
+        Requirement.FRAME_RATE,
+    ):
+        assert bare.missing(code), code
+
+
+def test_the_camera_count_sentences_have_singular_and_plural_forms() -> None:
+    one = judge(rules=RIALTO, cams=[])
+    two = judge(rules=DEKALB, cams=[])
+
+    assert "Register at least 1 active camera here (0 now)." in [u.message for u in one.unmet]
+    assert "At least 1 camera here must allow “live”, with consent in force and not paused." in [
+        u.message for u in one.unmet
+    ]
+    assert "Register at least 2 active cameras here (0 now)." in [u.message for u in two.unmet]
+
+
+def test_an_exemption_carries_its_end_date() -> None:
+    granted = AppealFacts("rialto", decided=True, granted=True, exempt_until=dt.date(2027, 6, 30))
+
+    judgement = judge(cams=[], appeals=[granted])
+
+    assert (judgement.status, judgement.exempt_until) == (Status.EXEMPT, dt.date(2027, 6, 30))
 
 
 def test_what_the_latest_inspection_found_not_met_is_named() -> None:
@@ -361,7 +410,9 @@ def test_what_the_latest_inspection_found_not_met_is_named() -> None:
 
     judgement = judge(inspections=[older, latest])
 
-    assert [u.message for u in judgement.unmet] == ["The inspection of 2026-05-05 found this not met: lighting."]
+    assert [u.message for u in judgement.unmet] == [
+        "The inspection of 2026-05-05 found this not met: lighting. A new inspection must find it met."
+    ]
     assert judgement.status is Status.NOT_COMPLIANT
 
 

@@ -321,3 +321,18 @@ def test_the_csv_gives_the_missing_requirements_in_words_and_their_codes_apart(
     assert "min_cameras" in cells["unmet_codes"].split()
     assert "Number of cameras" in cells["unmet"]
     assert "min_cameras" not in cells["unmet"]
+
+
+def test_the_dashboard_counts_businesses_an_ordinance_of_categories_cannot_judge_without_their_category(
+    in_rialto: Department, ordinance: Any, admin_client: TenantClient
+) -> None:
+    before = admin_client.get("/console/compliance/").context["category_missing"]
+    owner = UserFactory(role=Role.BUSINESS)
+    site = site_make(owner, in_rialto, kind="business", business_name="Dash Unknown", business_category="", **WHERE)
+    records.records_refresh(site_ids=[site.pk])
+
+    response = admin_client.get("/console/compliance/")
+
+    assert response.context["category_missing"] == before + 1
+    assert 'id="category-missing"' in response.content.decode()
+    assert not ComplianceRecord.objects.filter(site=site).exists()
