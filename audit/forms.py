@@ -302,7 +302,26 @@ def _unknown_value(name: str) -> Any:
     return messages[name]
 
 
-class AdminChangesForm(_DateRangeMixin):
+class _KnownFiltersMixin(forms.Form):
+    """A filter bound to the query string: a name that is none of its fields (nor ``also``)
+    is an error, as on the search (a mistyped or outdated filter silently ignored would show
+    the board more than it asked for)."""
+
+    also: frozenset[str] = frozenset()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        unknown = sorted(set(self.data) - set(self.fields) - NOT_FILTERS - self.also)
+        if unknown:
+            self.add_error(
+                None,
+                _("Unknown filter: %(names)s. Choose the filters from the form.")
+                % {"names": ", ".join(name[:40] for name in unknown[:5])},
+            )
+        return data
+
+
+class AdminChangesForm(_KnownFiltersMixin, _DateRangeMixin):
     kind = forms.ChoiceField(label=pgettext_lazy("a kind of change (noun)", "Change"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -313,8 +332,10 @@ class AdminChangesForm(_DateRangeMixin):
         )
 
 
-class AnomalyFilterForm(forms.Form):
+class AnomalyFilterForm(_KnownFiltersMixin):
     """The anomaly queue's filter: a rule, reviewed or not. Bound to the query string."""
+
+    also = frozenset({"page"})
 
     rule = forms.ChoiceField(label=_("Rule"), required=False)
     status = forms.ChoiceField(
@@ -355,6 +376,17 @@ class AnomalyReviewForm(forms.Form):
 
 def _record_choices(kind_map: dict[Any, dict[str, Any]]) -> list[tuple[str, list[tuple[str, Any]]]]:
     return [(str(BoardRecordKind(kind).label), list(values.items())) for kind, values in kind_map.items()]
+
+
+class BoardRecordFilterForm(_KnownFiltersMixin):
+    """The list of records' filter: a kind of record. Bound to the query string."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=_choices(list(BoardRecordKind.choices)),
+        error_messages={"invalid_choice": _("“%(value)s” is not a kind of record; choose one from the list.")},
+    )
 
 
 class BoardRecordForm(forms.Form):

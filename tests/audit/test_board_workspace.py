@@ -458,11 +458,26 @@ def test_administrative_changes_filter_by_kind(board: TenantClient, in_rialto: A
     assert {c.kind for c, _label in response.context["changes"]} == {"policy_changed"}
 
 
-def test_an_unknown_kind_of_change_is_named(board: TenantClient) -> None:
-    response = board.get("/oversight/changes/", {"kind": "coup"})
+@pytest.mark.parametrize(
+    ("params", "field", "words"),
+    [
+        ({"kind": "coup"}, "kind", "is not a kind of change"),
+        ({"date_from": "2026-05-02", "date_to": "2026-05-01"}, "date_to", "comes before the first"),
+        ({"bogus": "1"}, "__all__", "Unknown filter: bogus"),
+    ],
+)
+def test_a_filter_of_the_changes_that_is_not_one_is_named_and_the_refusal_logged(
+    board: TenantClient, params: dict[str, str], field: str, words: str
+) -> None:
+    before = _event().seq
+
+    response = board.get("/oversight/changes/", params)
 
     assert response.status_code == 400
-    assert "is not a kind of change" in str(response.context["form"].errors["kind"])
+    assert words in str(response.context["form"].errors[field])
+    assert words in response.content.decode()
+    refused = [(e.action, e.outcome, e.reason, e.details) for e in AccessEvent.objects.filter(seq__gt=before)]
+    assert refused == [("audit_read", "denied", "invalid_filter", {"view": "admin_changes", "errors": [field]})]
 
 
 def test_an_owner_changing_between_resident_and_business_is_not_administration(
