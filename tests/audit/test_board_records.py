@@ -306,3 +306,46 @@ def test_the_list_filters_by_kind(board: TenantClient) -> None:
     assert response.context["records"] == []
     assert _last().details == {"view": "board_records", "filter": {"kind": "records_request"}}
 
+
+# --- Personal data in a summary ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Write to jane (at) example (dot) com about it.",
+        "Write to jane [at] example [dot] com about it.",
+        "Write to jane at example dot com about it.",
+        "Write to jane@examplecom about it.",
+        "Write to jane @ example.com about it.",
+        "Call +1 (909) 555 - 0199 after six.",
+        "Call 909 555 - 01 99 after six.",
+        "Call 909.555.0199 after six.",
+        "Call (909)5550199 after six.",
+        "Call 555-0199 after six.",
+        "Call +44 20 7946 0958 after six.",
+    ],
+)
+def test_a_summary_with_an_address_or_a_number_to_reach_someone_is_refused(board: TenantClient, summary: str) -> None:
+    response = board.post(RECORDS, complaint(summary=summary))
+
+    assert response.status_code == 400
+    assert "e-mail address or a telephone number" in str(response.context["form"].errors["summary"])
+    assert not BoardRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "A camera on 5th Street was opened on 2026-12-07 at 03:00 without a purpose.",
+        "Records of case RPD-26-1207 and RPD-2026-001207, from 12/07/2026 to 2026-12-31.",
+        "Searches in 2025-2026 around the clinic; 3 officers, 14 searches, 2 live views.",
+        "The resident was told at the counter; she looked at the camera list.",
+        "Footage from 10:30 to 11:45, about 75 minutes, asked for under section 7920.",
+    ],
+)
+def test_an_ordinary_summary_with_dates_case_numbers_and_counts_is_accepted(board: TenantClient, summary: str) -> None:
+    response = board.post(RECORDS, complaint(summary=summary))
+
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert BoardRecord.objects.get().summary == summary
