@@ -56,8 +56,27 @@ EARLIEST_RECEIVED = dt.date(2000, 1, 1)
 
 # What a summary must not hold: the report and the history are read by many; the complainant's
 # file is kept where complaints are handled, not here.
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"(?:\d[\s().-]?){7,}")
+# An e-mail address, also written to slip past a filter: "jane@examplecom", "jane (at) example
+# (dot) com", "jane at example dot com" (a plain "at" only before a "dot" or a host.tld).
+_EMAIL = re.compile(
+    r"[\w.+-]+\s*(?:@|[(\[{<]\s*at\s*[)\]}>])\s*[\w-]+"
+    r"|[\w.+-]+\s+at\s+[\w-]+(?:\.|\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+)[a-z]{2,}\b",
+    re.IGNORECASE,
+)
+# A telephone number: 7 digits or more in groups that spaces, dots, dashes and brackets
+# separate ("+1 (909) 555 - 0199", "909 555 - 01 99"). Digits joined to a word by a dash are a
+# case number's (RPD-2026-001207), and dates and years (2026-12-07, 12.07.2026, 2025-2026) are
+# taken out first: a summary says when, and names its case.
+_PHONE = re.compile(r"(?<![\w-])\+?\(?\d(?:[\s().-]{0,4}\d){6,}")
+_DATES = re.compile(
+    r"(?<!\d)(?:(?:19|20)\d\d-\d\d?-\d\d?|\d\d?[./]\d\d?[./](?:19|20)\d\d|(?:19|20)\d\d\s?[-\u2013]\s?(?:19|20)\d\d)"
+    r"(?!\d|[-./]\d)"
+)
+
+
+def _personal_data(text: str) -> bool:
+    """Whether ``text`` seems to hold an e-mail address or a telephone number."""
+    return bool(_EMAIL.search(text) or _PHONE.search(_DATES.sub(" ", text)))
 
 
 class RecordProblem(StrEnum):
@@ -123,7 +142,7 @@ def _check(record: BoardRecordIn, *, today: dt.date) -> BoardRecordIn:
             code=RecordProblem.SUMMARY_TOO_LONG,
             field="summary",
         )
-    if _EMAIL.search(summary) or _PHONE.search(summary):
+    if _personal_data(summary):
         raise Invalid(
             _(
                 "The summary seems to hold an e-mail address or a telephone number: leave personal data out "

@@ -34,10 +34,11 @@ from django.utils.translation import gettext as _
 
 from core.errors import Invalid, NotFound
 from core.signing import public_key_fingerprint, sign_with
+from tenants.models import Domain
 
 from . import merkle
 from .merkle import Node
-from .models import MERKLE_INDEX_BITS, SignedCheckpoint
+from .models import MERKLE_INDEX_BITS, SignedCheckpoint, SigningKey
 from .signing import department_signing_key
 
 logger = logging.getLogger(__name__)
@@ -166,10 +167,21 @@ def tree_grow() -> TreeGrowth:
 
 
 def log_origin() -> str:
-    """The log's name in its checkpoints: the department's host and ``/audit-log``."""
-    tenant = connection.tenant  # type: ignore[attr-defined]
-    domain = tenant.get_primary_domain() if hasattr(tenant, "get_primary_domain") else None
-    return f"{domain.domain if domain is not None else tenant.schema_name}{ORIGIN_SUFFIX}"
+    """The log's name in its checkpoints and its key's: the department's primary host and
+    ``/audit-log`` as they were when the log first named itself, then kept with the key.
+
+    Read from the department's row, not from the connection's tenant: under schema_context
+    (the beat, commands) the tenant has no host, and the log was named after its schema, which
+    no published key names. Kept, not read afresh: a new host would otherwise rename the log,
+    and every witness that pinned its key would report the next checkpoint as forged."""
+    key = department_signing_key()
+    if key.log_origin:
+        return key.log_origin
+    schema = connection.schema_name  # type: ignore[attr-defined]
+    host = Domain.objects.filter(tenant__schema_name=schema, is_primary=True).values_list("domain", flat=True).first()
+    # Fixed once, whoever comes first (two first uses name it alike; the update keeps the first).
+    SigningKey.objects.filter(pk=key.pk, log_origin="").update(log_origin=f"{host or schema}{ORIGIN_SUFFIX}")
+    return SigningKey.objects.values_list("log_origin", flat=True).get(pk=key.pk)
 
 
 def key_id(name: str, public_key: bytes) -> bytes:

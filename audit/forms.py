@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -214,29 +215,32 @@ class LogSearchForm(_DateRangeMixin):
         raw = (self.cleaned_data.get("polygon") or "").strip()
         if not raw:
             return ""
+        not_geojson = _("The polygon is not GeoJSON: draw it on the map, or paste a GeoJSON Polygon.")
         try:
             value = json.loads(raw)
-        except ValueError:
-            raise forms.ValidationError(
-                _("The polygon is not GeoJSON: draw it on the map, or paste a GeoJSON Polygon.")
-            ) from None
+        except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
+            raise forms.ValidationError(not_geojson) from None
         if not isinstance(value, dict) or value.get("type") != "Polygon":
             raise forms.ValidationError(_("The polygon must be a GeoJSON Polygon (its “type” is “Polygon”)."))
+        if value.get("coordinates") in ([], [[]]):
+            raise forms.ValidationError(_("The polygon is empty: draw it on the map, or paste one with its corners."))
         try:
             geometry = GEOSGeometry(json.dumps(value), srid=4326)
-        except (GEOSException, ValueError, TypeError):
-            raise forms.ValidationError(
-                _("The polygon is not GeoJSON: draw it on the map, or paste a GeoJSON Polygon.")
-            ) from None
+        except (GEOSException, GDALException, ValueError, TypeError):  # GDAL: coordinates it cannot read
+            raise forms.ValidationError(not_geojson) from None
+        if geometry.empty or not geometry.coords[0]:  # type: ignore[attr-defined]  # a Polygon (checked above)
+            raise forms.ValidationError(_("The polygon is empty: draw it on the map, or paste one with its corners."))
         if geometry.num_points > MAX_POLYGON_POINTS:
             raise forms.ValidationError(
                 _("The polygon has more than %(n)d points: draw a simpler one."), params={"n": MAX_POLYGON_POINTS}
             )
+        # Longitude and latitude only: a height (a third number, as some tools write) is ignored.
+        corners = geometry.coords[0]  # type: ignore[attr-defined]  # a Polygon (checked above)
+        if not all(-180 <= corner[0] <= 180 and -90 <= corner[1] <= 90 for corner in corners):
+            # NaN and infinities fail these comparisons too.
+            raise forms.ValidationError(_("The polygon lies outside the Earth's latitudes and longitudes."))
         if not geometry.valid:
             raise forms.ValidationError(_("The polygon crosses itself: draw it again."))
-        lons, lats = zip(*geometry.coords[0], strict=True)  # type: ignore[attr-defined]  # a Polygon (checked above)
-        if min(lats) < -90 or max(lats) > 90 or min(lons) < -180 or max(lons) > 180:
-            raise forms.ValidationError(_("The polygon lies outside the Earth's latitudes and longitudes."))
         return geometry.json
 
     def clean(self) -> dict[str, Any]:
@@ -298,7 +302,26 @@ def _unknown_value(name: str) -> Any:
     return messages[name]
 
 
-class AdminChangesForm(_DateRangeMixin):
+class _KnownFiltersMixin(forms.Form):
+    """A filter bound to the query string: a name that is none of its fields (nor ``also``)
+    is an error, as on the search (a mistyped or outdated filter silently ignored would show
+    the board more than it asked for)."""
+
+    also: frozenset[str] = frozenset()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        unknown = sorted(set(self.data) - set(self.fields) - NOT_FILTERS - self.also)
+        if unknown:
+            self.add_error(
+                None,
+                _("Unknown filter: %(names)s. Choose the filters from the form.")
+                % {"names": ", ".join(name[:40] for name in unknown[:5])},
+            )
+        return data
+
+
+class AdminChangesForm(_KnownFiltersMixin, _DateRangeMixin):
     kind = forms.ChoiceField(label=pgettext_lazy("a kind of change (noun)", "Change"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -309,8 +332,10 @@ class AdminChangesForm(_DateRangeMixin):
         )
 
 
-class AnomalyFilterForm(forms.Form):
+class AnomalyFilterForm(_KnownFiltersMixin):
     """The anomaly queue's filter: a rule, reviewed or not. Bound to the query string."""
+
+    also = frozenset({"page"})
 
     rule = forms.ChoiceField(label=_("Rule"), required=False)
     status = forms.ChoiceField(
@@ -351,6 +376,17 @@ class AnomalyReviewForm(forms.Form):
 
 def _record_choices(kind_map: dict[Any, dict[str, Any]]) -> list[tuple[str, list[tuple[str, Any]]]]:
     return [(str(BoardRecordKind(kind).label), list(values.items())) for kind, values in kind_map.items()]
+
+
+class BoardRecordFilterForm(_KnownFiltersMixin):
+    """The list of records' filter: a kind of record. Bound to the query string."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=_choices(list(BoardRecordKind.choices)),
+        error_messages={"invalid_choice": _("“%(value)s” is not a kind of record; choose one from the list.")},
+    )
 
 
 class BoardRecordForm(forms.Form):

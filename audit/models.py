@@ -320,6 +320,9 @@ class SigningKey(models.Model):
     private_key = models.BinaryField()  # raw 32 bytes; in production, keep it in a KMS instead
     public_key = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # The log's name in its checkpoints, which is also this key's name (audit.checkpoints.log_origin):
+    # fixed when first used, so that a change of host does not rename the log under its witnesses.
+    log_origin = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         db_table = "footage_signingkey"

@@ -14,6 +14,8 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
+from core.spreadsheets import csv_safe_cell
+
 from .figures import grouper
 
 if TYPE_CHECKING:
@@ -31,10 +33,21 @@ def report_title(report: Report) -> str:
     }
 
 
+class _SafeWriter:
+    """csv.writer whose every cell a spreadsheet opens as text (core.spreadsheets): a police
+    area, a note or a department named "=HYPERLINK(...)" is not run as a formula."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row: list[object]) -> None:
+        self._writer.writerow([csv_safe_cell(cell) for cell in row])
+
+
 def report_csv(report: Report) -> bytes:
     """One row per cell: section, table, row, column, value ("<5" for a suppressed count)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _SafeWriter(out)
     writer.writerow(["section", "table", "row", "column", "value"])
     for fact, text in report.facts():
         writer.writerow(["report", "", fact, "", text])

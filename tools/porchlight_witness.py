@@ -25,7 +25,9 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import http.client
 import json
+import math
 import os
 import sys
 import tempfile
@@ -40,6 +42,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 TAMPERED, CANNOT_CHECK = 1, 2
+MAX_TIMEOUT = 3600  # an hour per answer: beyond it, the log is unreachable, not slow
 SIGNATURE_PREFIX = "\u2014 "  # an em dash and a space: C2SP signed-note
 ED25519 = b"\x01"
 
@@ -197,9 +200,29 @@ def checkpoint_open(note: str, verifier: Verifier) -> Checkpoint:
 # --- Fetching ------------------------------------------------------------------------------
 
 
+def timeout_checked(text: str) -> float:
+    """``--timeout`` as seconds: a number above 0 (urllib takes 0 as "do not wait" and refuses
+    a negative one with a traceback)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (0 < seconds <= MAX_TIMEOUT):  # NaN fails this too
+        raise WitnessError(
+            f"--timeout {text}: give the seconds to wait for each answer, a number above 0 and at most "
+            f"{MAX_TIMEOUT} (e.g. 20).",
+            CANNOT_CHECK,
+        )
+    return seconds
+
+
 def fetch_json(base: str, path: str, params: dict[str, int] | None = None, timeout: float = 20) -> dict:
     url = base.rstrip("/") + path + ("?" + urllib.parse.urlencode(params) if params else "")
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+    try:
+        scheme = urllib.parse.urlsplit(url).scheme
+    except ValueError:  # e.g. "http://[::1": an address urllib cannot split
+        scheme = ""
+    if scheme not in ("http", "https"):
         raise WitnessError(f"--log {base!r}: give the log's http(s) address.", CANNOT_CHECK)
     headers = {"Accept": "application/json", "User-Agent": "porchlight-witness"}
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 (http or https, checked above)
@@ -208,14 +231,17 @@ def fetch_json(base: str, path: str, params: dict[str, int] | None = None, timeo
             body = response.read(5_000_000)
     except urllib.error.HTTPError as exc:
         detail = ""
-        with contextlib.suppress(ValueError, AttributeError):
-            detail = json.loads(exc.read(100_000)).get("detail", "")
+        # RecursionError: JSON nested thousands deep, which the decoder gives up on.
+        with contextlib.suppress(ValueError, AttributeError, RecursionError, OSError, http.client.HTTPException):
+            detail = str(json.loads(exc.read(100_000)).get("detail", ""))[:500]
         raise WitnessError(f"unreachable: {url} answered {exc.code}. {detail}".strip(), CANNOT_CHECK) from None
-    except (urllib.error.URLError, OSError) as exc:
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
+        # HTTPException: a reply that is not HTTP (a bad status line); ValueError: an address
+        # urllib cannot use.
         raise WitnessError(f"unreachable: could not fetch {url} ({exc}).", CANNOT_CHECK) from None
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise WitnessError(f"unreachable: {url} did not answer JSON.", CANNOT_CHECK) from None
     if not isinstance(data, dict):
         raise WitnessError(f"unreachable: {url} did not answer a JSON object.", CANNOT_CHECK)
@@ -245,7 +271,7 @@ def state_load(path: Path) -> dict | None:
         state = json.loads(path.read_text())
         if not (isinstance(state, dict) and isinstance(state["checkpoint"], str)):
             raise ValueError
-    except (ValueError, KeyError, OSError):
+    except (ValueError, KeyError, OSError, RecursionError):  # RecursionError: JSON nested thousands deep
         raise WitnessError(f"the state file {path} is unreadable; it is left as it is.", CANNOT_CHECK) from None
     return state
 
@@ -254,10 +280,26 @@ def state_save(path: Path, checkpoint: Checkpoint, verifier: Verifier) -> None:
     """Written to a new file and renamed over the old one: a crash never leaves half a state."""
     data = {"origin": checkpoint.origin, "size": checkpoint.size, "root": checkpoint.root_b64}
     data |= {"checkpoint": checkpoint.note, "key": verifier.vkey}
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(handle, "w") as out:
-        json.dump(data, out, indent=1)
-    os.replace(name, path)
+    try:
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(handle, "w") as out:
+            json.dump(data, out, indent=1)
+        os.replace(name, path)
+    except OSError as exc:  # a full disk, a folder that may not be written
+        raise WitnessError(
+            f"the state file {path} could not be written ({exc}); the checkpoint was not remembered.", CANNOT_CHECK
+        ) from None
+
+
+def state_folder_check(path: Path) -> None:
+    """The state file's folder must exist before anything is fetched: it is not made here, since
+    a mistyped folder would silently start a new witness that trusts whatever it sees first."""
+    if not path.parent.is_dir():
+        raise WitnessError(
+            f"the folder of the state file, {path.parent}, does not exist: create it, "
+            "or give --state a file in a folder that does.",
+            CANNOT_CHECK,
+        )
 
 
 Fetch = Callable[[str, "dict[str, int] | None"], dict]
@@ -270,6 +312,7 @@ def http_fetcher(base: str, timeout: float = 20) -> Fetch:
 
 def witness(fetch: Fetch, verifier: Verifier, state_path: Path) -> str:
     """Check the log once; the sentence to print, or WitnessError."""
+    state_folder_check(state_path)
     state = state_load(state_path)
     if state is not None and state.get("key", verifier.vkey) != verifier.vkey:
         raise WitnessError(
@@ -324,10 +367,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log", required=True, help="the department's address, e.g. https://rialto.example.org")
     parser.add_argument("--key", required=True, help="the log's verifier key (name+keyid+base64), pinned once")
     parser.add_argument("--state", required=True, type=Path, help="the file that keeps the last checkpoint seen")
-    parser.add_argument("--timeout", type=float, default=20.0, help="seconds per request (20)")
+    parser.add_argument("--timeout", default="20", help="seconds to wait for each answer (20)")
     args = parser.parse_args(argv)
     try:
-        print(witness(http_fetcher(args.log, args.timeout), Verifier.parse(args.key), args.state))
+        timeout = timeout_checked(args.timeout)
+        print(witness(http_fetcher(args.log, timeout), Verifier.parse(args.key), args.state))
     except WitnessError as exc:
         print(f"WITNESS FAILED: {exc}", file=sys.stderr)
         return exc.status

@@ -28,7 +28,8 @@ from tenants.selectors import policy_current
 from ..anomalies import anomaly_flags, anomaly_review_add, flag_explain
 from ..forms import AnomalyFilterForm, AnomalyReviewForm
 from ..models import Action, AnomalyFlag, AnomalyRule
-from .readers import BoardReaderMixin, reader_actor, reading_record
+from ..reasons import Refusal
+from .readers import BoardReaderMixin, filter_refusal_record, reader_actor, reading_record, write_refusal_record
 
 if TYPE_CHECKING:
     from accounts.authenticated import AuthenticatedHttpRequest
@@ -162,6 +163,8 @@ class AnomalyQueueView(BoardReaderMixin, View):
                 quantity=len(page.object_list),
                 details={"view": "anomalies", "filter": {k: v for k, v in form.cleaned_data.items() if v}},
             )
+        else:
+            filter_refusal_record(request, view="anomalies", errors=form.errors)
         return render(request, self.template, context, status=status)
 
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
@@ -171,7 +174,12 @@ class AnomalyQueueView(BoardReaderMixin, View):
         return self._render(request, form=form, status=200 if form.is_valid() else 400)
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
-        if pk is None or request.user.role != Role.OVERSIGHT:  # type: ignore[union-attr]
+        refused = {"view": "anomalies", "flag": pk} if pk is not None else {"view": "anomalies"}
+        if request.user.role != Role.OVERSIGHT:  # type: ignore[union-attr]
+            write_refusal_record(request, action=Action.ANOMALY_REVIEW, details=refused)
+            raise Http404
+        if pk is None:  # the queue itself takes no note: a note is posted to its flag
+            write_refusal_record(request, action=Action.ANOMALY_REVIEW, details=refused, reason=Refusal.NOT_FOUND)
             raise Http404
         review_form = AnomalyReviewForm(request.POST)
         if review_form.is_valid():
@@ -182,7 +190,9 @@ class AnomalyQueueView(BoardReaderMixin, View):
                     actor=reader_actor(cast("AuthenticatedHttpRequest", request)),
                 )
             except NotFound:
-                raise Http404 from None  # missing and another department's look the same
+                # Missing and another department's look the same.
+                write_refusal_record(request, action=Action.ANOMALY_REVIEW, details=refused, reason=Refusal.NOT_FOUND)
+                raise Http404 from None
             except DomainError as error:
                 form_errors_add(review_form, error)
             else:

@@ -25,9 +25,18 @@ from ..reasons import Refusal
 from ..services import ActorSnapshot, EventFacts, access_event_record, session_key_hash
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from accounts.authenticated import AuthenticatedHttpRequest
 
-__all__ = ["AUDIT_READER_ROLES", "BoardReaderMixin", "reader_actor", "reading_record"]
+__all__ = [
+    "AUDIT_READER_ROLES",
+    "BoardReaderMixin",
+    "filter_refusal_record",
+    "reader_actor",
+    "reading_record",
+    "write_refusal_record",
+]
 
 
 def reader_actor(request: AuthenticatedHttpRequest) -> ActorSnapshot:
@@ -66,6 +75,27 @@ def reading_record(
                 details=details,
             ),
         )
+
+
+def filter_refusal_record(request: HttpRequest, *, view: str, errors: Mapping[str, Any]) -> None:
+    """A reading refused for its filter (a bad or unknown one): nothing is read, and the attempt
+    is logged with the names of the fields in error, not their values."""
+    reading_record(
+        request,
+        action=Action.AUDIT_READ,
+        allowed=False,
+        quantity=0,
+        reason=Refusal.INVALID_FILTER,
+        details={"view": view, "errors": sorted(errors)},
+    )
+
+
+def write_refusal_record(
+    request: HttpRequest, *, action: str, details: dict[str, Any], reason: str = Refusal.ROLE_NOT_PERMITTED
+) -> None:
+    """A write the reader may not make (a role that only reads), or of something that is not
+    there: refused (the view answers 404) and logged as the action refused."""
+    reading_record(request, action=action, allowed=False, quantity=None, reason=reason, details=details)
 
 
 class BoardReaderMixin(LoginRequiredMixin):

@@ -20,10 +20,10 @@ from core.errors import DomainError, NotFound
 from core.forms import form_errors_add
 
 from ..board_records import BoardRecordIn, board_record_change, board_record_create, board_record_get, board_records
-from ..forms import BoardRecordForm
+from ..forms import BoardRecordFilterForm, BoardRecordForm
 from ..models import Action, BoardRecordKind, BoardRecordStatus
-from .log import reader_actor
-from .workspace import BoardReaderMixin, reading_record
+from ..reasons import Refusal
+from .readers import BoardReaderMixin, filter_refusal_record, reader_actor, reading_record, write_refusal_record
 
 if TYPE_CHECKING:
     from accounts.authenticated import AuthenticatedHttpRequest
@@ -52,21 +52,26 @@ class BoardRecordsView(BoardReaderMixin, View):
     template = "audit/board_records.html"
 
     def _render(self, request: HttpRequest, form: BoardRecordForm | None, status: int = 200) -> HttpResponse:
-        kind = request.GET.get("kind", "")
-        if kind not in BoardRecordKind.values:
+        listed = BoardRecordFilterForm(request.GET)
+        records = None
+        if listed.is_valid():
+            kind = listed.cleaned_data.get("kind") or ""
+            records = list(board_records(kind=kind)[:MAX_LISTED])
+            reading_record(
+                request,
+                action=Action.AUDIT_READ,
+                allowed=True,
+                quantity=len(records),
+                details={"view": "board_records", "filter": {"kind": kind}},
+            )
+        else:
             kind = ""
-        records = list(board_records(kind=kind)[:MAX_LISTED])
-        reading_record(
-            request,
-            action=Action.AUDIT_READ,
-            allowed=True,
-            quantity=len(records),
-            details={"view": "board_records", "filter": {"kind": kind}},
-        )
+            filter_refusal_record(request, view="board_records", errors=listed.errors)
+            status = 400
         return render(
             request,
             self.template,
-            {"records": records, "form": form, "kind": kind, "kinds": BoardRecordKind.choices},
+            {"records": records, "form": form, "kind": kind, "kinds": BoardRecordKind.choices, "listed": listed},
             status=status,
         )
 
@@ -75,6 +80,7 @@ class BoardRecordsView(BoardReaderMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if not _is_board(request):
+            write_refusal_record(request, action=Action.BOARD_RECORD, details={"view": "board_records"})
             raise Http404
         form = BoardRecordForm(request.POST)
         if form.is_valid():
@@ -98,6 +104,14 @@ class BoardRecordView(BoardReaderMixin, View):
         try:
             record = board_record_get(record_id=pk)
         except NotFound:
+            reading_record(
+                request,
+                action=Action.AUDIT_READ,
+                allowed=False,
+                quantity=0,
+                reason=Refusal.NOT_FOUND,
+                details={"view": "board_record", "record": pk},
+            )
             raise Http404 from None
         versions = list(record.history.select_related("history_user").order_by("-history_date", "-history_id"))
         reading_record(
@@ -126,7 +140,9 @@ class BoardRecordView(BoardReaderMixin, View):
         return self._render(request, pk, None)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        refused = {"view": "board_record", "record": pk}
         if not _is_board(request):
+            write_refusal_record(request, action=Action.BOARD_RECORD, details=refused)
             raise Http404
         form = BoardRecordForm(request.POST, change=True)
         if form.is_valid():
@@ -139,6 +155,7 @@ class BoardRecordView(BoardReaderMixin, View):
                     today=timezone.localdate(),
                 )
             except NotFound:
+                write_refusal_record(request, action=Action.BOARD_RECORD, details=refused, reason=Refusal.NOT_FOUND)
                 raise Http404 from None
             except DomainError as error:
                 form_errors_add(form, error)

@@ -40,7 +40,7 @@ from ..log_search import LogFilter, Sort, events_count_capped, events_iter, even
 from ..models import Action
 from ..reasons import Refusal
 from ..selectors import chain_head, events_get
-from .readers import BoardReaderMixin, reader_actor, reading_record
+from .readers import BoardReaderMixin, filter_refusal_record, reader_actor, reading_record
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -340,6 +340,7 @@ class AdminChangesView(BoardReaderMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = AdminChangesForm(request.GET, time_zone=request.tenant.time_zone, today=timezone.localdate())  # type: ignore[attr-defined]
         if not form.is_valid():
+            filter_refusal_record(request, view="admin_changes", errors=form.errors)
             return render(request, "audit/board_admin_changes.html", {"form": form, "changes": None}, status=400)
         start, end = form.time_range()
         kind = form.cleaned_data.get("kind") or ""

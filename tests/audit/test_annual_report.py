@@ -5,7 +5,9 @@ small cells suppressed, for the log's readers only, bad years and checkpoints na
 import csv
 import datetime as dt
 import io
+import json
 import time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +24,8 @@ from audit.models import AccessEvent, AnomalyFlag, SignedCheckpoint
 from audit.rollups import department_time_zone
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record
 from cameras.area_rollups import area_rollups_catch_up
+from core.spreadsheets import FORMULA_STARTS
+from places.areas import areas_import
 from tenants.models import Department
 from tests.audit.test_board_records import records_emptied
 from tests.cameras.test_anomalies import _reset
@@ -329,3 +333,30 @@ def test_registered_cameras_are_counted_as_they_were_at_the_checkpoints_time(
 
 def _r4(body: bytes) -> dict[tuple[str, str], str]:
     return {(table, row): value for (section, table, row, _c), value in _csv(body).items() if section == "R4"}
+
+
+def test_every_csv_cell_opens_as_text_in_a_spreadsheet_even_a_police_area_named_as_a_formula(
+    board: TenantClient, tmp_path: Path
+) -> None:
+    # Issue 15's attack review: a police area named =HYPERLINK(...) became a live formula.
+    name = '=HYPERLINK("http://evil.example/","Beat 1")'
+    square = [[-100.01, 39.99], [-99.99, 39.99], [-99.99, 40.01], [-100.01, 40.01], [-100.01, 39.99]]
+    feature = {
+        "type": "Feature",
+        "properties": {"name": name},
+        "geometry": {"type": "Polygon", "coordinates": [square]},
+    }
+    beats = tmp_path / "beats.geojson"
+    beats.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    areas_import(path=beats, which="police", default_kind="beat")
+    for _ in range(6):
+        event("search", category="property_crime", details={"area": {"shape": "circle", "center": [-100, 40]}})
+    area_rollups_catch_up()
+    checkpoint = checkpoint_make()
+
+    body = board.get(f"{REPORT}csv/", {"year": _year(), "checkpoint": checkpoint.pk}).content
+
+    cells = _csv(body)
+    assert [v for (s, _t, row, c), v in cells.items() if s == "R5" and c == "Allowed" and row == "'" + name] == ["6"]
+    rows = list(csv.reader(io.StringIO(body.decode())))
+    assert [cell for row in rows for cell in row if cell.startswith(FORMULA_STARTS)] == []

@@ -112,18 +112,29 @@ def test_the_queue_filters_by_rule_and_by_review(board: TenantClient, queue: lis
     [
         ({"rule": "nope"}, "rule", "“nope” is not a rule of the anomaly queue"),
         ({"status": "maybe"}, "status", "“maybe” is not a review status"),
+        ({"bogus": "1"}, "__all__", "Unknown filter: bogus"),
     ],
 )
-def test_an_unknown_filter_is_named_and_nothing_is_read(
+def test_an_unknown_filter_is_named_nothing_is_read_and_the_refusal_is_logged(
     board: TenantClient, queue: Any, params: dict[str, str], field: str, words: str
 ) -> None:
+    # Issue 15 ("nothing is written but the logged attempt"), as the board's search does.
     before = _head()
 
     response = board.get(QUEUE, params)
 
     assert response.status_code == 400
     assert words in str(response.context["form"].errors[field])
-    assert _head() == before
+    assert words in response.content.decode()
+    assert response.context["rows"] is None
+    refused = [(e.action, e.outcome, e.reason, e.details) for e in AccessEvent.objects.filter(seq__gt=before)]
+    assert refused == [("audit_read", "denied", "invalid_filter", {"view": "anomalies", "errors": [field]})]
+
+
+def test_the_page_number_is_not_a_filter(board: TenantClient, queue: Any) -> None:
+    response = board.get(QUEUE, {"rule": "off_hours", "page": "1"})
+
+    assert response.status_code == 200
 
 
 def test_a_review_is_stored_and_logged(board: TenantClient, queue: list[AnomalyFlag]) -> None:
@@ -159,10 +170,14 @@ def test_a_flag_of_another_department_cannot_be_reviewed(board: TenantClient, qu
         theirs = AnomalyFlag.objects.get().pk
     missing = max(theirs, *(f.pk for f in queue)) + 1
 
+    before = _head()
+
     response = board.post(f"{QUEUE}{missing}/review/", {"note": "A note"})
 
     assert response.status_code == 404
     assert not AnomalyReview.objects.exists()
+    refused = [(e.action, e.outcome, e.reason, e.details) for e in AccessEvent.objects.filter(seq__gt=before)]
+    assert refused == [("anomaly_review", "denied", "not_found", {"view": "anomalies", "flag": missing})]
 
 
 def test_review_notes_are_append_only_in_the_database(board: TenantClient, queue: list[AnomalyFlag]) -> None:
@@ -203,6 +218,13 @@ def test_a_supervisor_reads_the_queue_but_adds_no_note(logged_in_staff: Any, que
     assert "Mark reviewed" not in response.content.decode()
     assert posted.status_code == 404
     assert not AnomalyReview.objects.exists()
+    refused = _last()
+    assert (refused.action, refused.outcome, refused.reason, refused.details) == (
+        "anomaly_review",
+        "denied",
+        "role_not_permitted",
+        {"view": "anomalies", "flag": queue[0].pk},
+    )
 
 
 def test_the_page_in_spanish(board: TenantClient, queue: Any) -> None:

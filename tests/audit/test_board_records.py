@@ -215,3 +215,137 @@ def test_another_departments_record_is_not_found(board: TenantClient, fontana: D
     posted = board.post(f"{RECORDS}{theirs.pk}/", complaint(note="mine now"))
 
     assert (response.status_code, posted.status_code) == (404, 404)
+
+
+# --- Refusals are logged, filters named (issue 15's attack review) ---------------------------
+
+
+def _refused_since(before: int) -> list[tuple[str, str, str, dict[str, Any]]]:
+    return [
+        (e.action, e.outcome, e.reason, e.details)
+        for e in AccessEvent.objects.filter(seq__gt=before).order_by("seq")
+        if e.outcome == "denied"
+    ]
+
+
+def test_a_supervisor_entering_a_record_is_refused_and_logged(logged_in_staff: Any) -> None:
+    records_emptied()
+    client, _user = logged_in_staff(Role.SUPERVISOR)
+    before = _head()
+
+    posted = client.post(RECORDS, complaint())
+
+    assert posted.status_code == 404
+    assert _refused_since(before) == [("board_record", "denied", "role_not_permitted", {"view": "board_records"})]
+    assert not BoardRecord.objects.exists()
+
+
+def test_a_supervisor_changing_a_record_is_refused_and_logged(logged_in_staff: Any) -> None:
+    records_emptied()
+    record = board_record_create(
+        record=BoardRecordIn(
+            kind="complaint", received_on=timezone.localdate(), category="improper_access", summary="A concern."
+        ),
+        actor=ACTOR,
+        today=timezone.localdate(),
+    )
+    client, _user = logged_in_staff(Role.SUPERVISOR)
+    before = _head()
+
+    posted = client.post(f"{RECORDS}{record.pk}/", complaint(status="in_progress", note="closing it myself"))
+
+    assert posted.status_code == 404
+    assert _refused_since(before) == [
+        ("board_record", "denied", "role_not_permitted", {"view": "board_record", "record": record.pk})
+    ]
+    record.refresh_from_db()
+    assert record.status == "received"
+
+
+def test_a_record_that_does_not_exist_is_not_found_and_logged(board: TenantClient) -> None:
+    before = _head()
+
+    read = board.get(f"{RECORDS}999999/")
+    changed = board.post(f"{RECORDS}999999/", complaint(status="in_progress", note="a change"))
+
+    assert (read.status_code, changed.status_code) == (404, 404)
+    assert _refused_since(before) == [
+        ("audit_read", "denied", "not_found", {"view": "board_record", "record": 999999}),
+        ("board_record", "denied", "not_found", {"view": "board_record", "record": 999999}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "words"),
+    [
+        ({"kind": "zzz"}, "kind", "“zzz” is not a kind of record"),
+        ({"bogus": "1"}, "__all__", "Unknown filter: bogus"),
+    ],
+)
+def test_a_filter_of_the_list_that_is_not_one_is_named_and_logged(
+    board: TenantClient, query: dict[str, str], field: str, words: str
+) -> None:
+    before = _head()
+
+    response = board.get(RECORDS, query)
+
+    assert response.status_code == 400
+    assert words in response.content.decode()
+    assert response.context["records"] is None
+    assert _refused_since(before) == [
+        ("audit_read", "denied", "invalid_filter", {"view": "board_records", "errors": [field]})
+    ]
+
+
+def test_the_list_filters_by_kind(board: TenantClient) -> None:
+    board.post(RECORDS, complaint())
+
+    response = board.get(RECORDS, {"kind": "records_request"})
+
+    assert response.status_code == 200
+    assert response.context["records"] == []
+    assert _last().details == {"view": "board_records", "filter": {"kind": "records_request"}}
+
+
+# --- Personal data in a summary ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Write to jane (at) example (dot) com about it.",
+        "Write to jane [at] example [dot] com about it.",
+        "Write to jane at example dot com about it.",
+        "Write to jane@examplecom about it.",
+        "Write to jane @ example.com about it.",
+        "Call +1 (909) 555 - 0199 after six.",
+        "Call 909 555 - 01 99 after six.",
+        "Call 909.555.0199 after six.",
+        "Call (909)5550199 after six.",
+        "Call 555-0199 after six.",
+        "Call +44 20 7946 0958 after six.",
+    ],
+)
+def test_a_summary_with_an_address_or_a_number_to_reach_someone_is_refused(board: TenantClient, summary: str) -> None:
+    response = board.post(RECORDS, complaint(summary=summary))
+
+    assert response.status_code == 400
+    assert "e-mail address or a telephone number" in str(response.context["form"].errors["summary"])
+    assert not BoardRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "A camera on 5th Street was opened on 2026-12-07 at 03:00 without a purpose.",
+        "Records of case RPD-26-1207 and RPD-2026-001207, from 12/07/2026 to 2026-12-31.",
+        "Searches in 2025-2026 around the clinic; 3 officers, 14 searches, 2 live views.",
+        "The resident was told at the counter; she looked at the camera list.",
+        "Footage from 10:30 to 11:45, about 75 minutes, asked for under section 7920.",
+    ],
+)
+def test_an_ordinary_summary_with_dates_case_numbers_and_counts_is_accepted(board: TenantClient, summary: str) -> None:
+    response = board.post(RECORDS, complaint(summary=summary))
+
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert BoardRecord.objects.get().summary == summary

@@ -144,6 +144,49 @@ def test_bad_filters_are_named_on_their_field_and_only_the_refused_reading_is_wr
     assert response.context.get("page") is None
 
 
+_SQUARE = [[-117.4, 34.0], [-117.3, 34.0], [-117.3, 34.1], [-117.4, 34.0]]
+
+
+@pytest.mark.parametrize("method", ["post", "get"])
+@pytest.mark.parametrize(
+    ("polygon", "words"),
+    [
+        ('{"type": "Polygon", "coordinates": []}', "The polygon is empty"),
+        ('{"type": "Polygon", "coordinates": [[]]}', "The polygon is empty"),
+        ('{"type": "Polygon", "coordinates": "x"}', "is not GeoJSON"),
+        ('{"type": "Polygon", "coordinates": [[[0, "a"], [1, 0], [1, 1], [0, 0]]]}', "is not GeoJSON"),
+        ('{"type": "Polygon", "coordinates": [[[0], [1], [1], [0]]]}', "is not GeoJSON"),
+        ('{"type": "Polygon", "coordinates": ' + "[" * 5000 + "]" * 5000 + "}", "is not GeoJSON"),
+        ("[" * 5000, "is not GeoJSON"),
+        ('{"type": "Polygon", "coordinates": [[[1e400, 0], [1, 0], [1, 1], [1e400, 0]]]}', "outside the Earth"),
+        ('{"type": "Polygon", "coordinates": [[[NaN, 0], [1, 0], [1, 1], [NaN, 0]]]}', "is not GeoJSON"),
+    ],
+)
+def test_a_malformed_polygon_is_named_and_logged_not_a_server_error(
+    board: TenantClient, method: str, polygon: str, words: str
+) -> None:
+    # Issue 15's attack review: these answered 500 with a traceback, and nothing was logged.
+    before = _event().seq
+
+    response = getattr(board, method)(SEARCH, {"polygon": polygon})
+
+    assert response.status_code == 400
+    assert words in " ".join(str(e) for e in response.context["form"].errors["polygon"])
+    refused = list(AccessEvent.objects.filter(seq__gt=before))
+    assert [(e.action, e.outcome, e.reason, e.details["errors"]) for e in refused] == [
+        ("audit_read", "denied", "invalid_filter", ["polygon"])
+    ]
+
+
+def test_a_polygon_with_heights_is_searched_by_its_longitudes_and_latitudes(board: TenantClient) -> None:
+    inside = _event(details={"area": {"shape": "circle", "center": [-117.32, 34.03], "radius_m": 10}})
+    with_heights = {"type": "Polygon", "coordinates": [[[*corner, 300] for corner in _SQUARE]]}
+
+    response = _search(board, {"polygon": json.dumps(with_heights)})
+
+    assert inside.seq in [e.seq for e in response.context["page"].events]
+
+
 def test_keyset_pages_list_every_event_once_in_order(board: TenantClient) -> None:
     made = [_event(case="PAGES-1").seq for _ in range(120)]
 
@@ -415,11 +458,26 @@ def test_administrative_changes_filter_by_kind(board: TenantClient, in_rialto: A
     assert {c.kind for c, _label in response.context["changes"]} == {"policy_changed"}
 
 
-def test_an_unknown_kind_of_change_is_named(board: TenantClient) -> None:
-    response = board.get("/oversight/changes/", {"kind": "coup"})
+@pytest.mark.parametrize(
+    ("params", "field", "words"),
+    [
+        ({"kind": "coup"}, "kind", "is not a kind of change"),
+        ({"date_from": "2026-05-02", "date_to": "2026-05-01"}, "date_to", "comes before the first"),
+        ({"bogus": "1"}, "__all__", "Unknown filter: bogus"),
+    ],
+)
+def test_a_filter_of_the_changes_that_is_not_one_is_named_and_the_refusal_logged(
+    board: TenantClient, params: dict[str, str], field: str, words: str
+) -> None:
+    before = _event().seq
+
+    response = board.get("/oversight/changes/", params)
 
     assert response.status_code == 400
-    assert "is not a kind of change" in str(response.context["form"].errors["kind"])
+    assert words in str(response.context["form"].errors[field])
+    assert words in response.content.decode()
+    refused = [(e.action, e.outcome, e.reason, e.details) for e in AccessEvent.objects.filter(seq__gt=before)]
+    assert refused == [("audit_read", "denied", "invalid_filter", {"view": "admin_changes", "errors": [field]})]
 
 
 def test_an_owner_changing_between_resident_and_business_is_not_administration(

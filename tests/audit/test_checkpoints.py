@@ -5,7 +5,7 @@ import base64
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django_tenants.utils import tenant_context
+from django_tenants.utils import schema_context, tenant_context
 
 from audit import merkle
 from audit.checkpoints import checkpoint_make, tree_grow, tree_size, verifier_key
@@ -14,7 +14,7 @@ from audit.selectors import guard_triggers_weakened
 from audit.services import ActorSnapshot, EventFacts, access_event_record
 from audit.signing import department_signing_key
 from core.signing import public_key_fingerprint
-from tenants.models import Department
+from tenants.models import Department, Domain
 from tests.audit.tampering import log_emptied
 from tests.conftest import TenantClient
 from tools.porchlight_witness import Verifier, WitnessError, checkpoint_open, consistency_valid, inclusion_valid
@@ -56,6 +56,34 @@ def test_an_empty_log_has_a_signed_checkpoint_of_the_empty_tree(in_rialto: Depar
     assert lines[3].startswith("time ")
     assert lines[4] == ""
     assert lines[5].startswith("\u2014 rialto.localhost/audit-log ")
+
+
+def test_a_checkpoint_made_outside_a_request_verifies_with_the_published_key(
+    rialto: Department, rialto_client: TenantClient
+) -> None:
+    # The beat and commands work under schema_context, whose tenant has no host: the log was
+    # named "rialto/audit-log" there, and no witness holding the published key accepted it.
+    with schema_context("rialto"):
+        write(2)
+        made = checkpoint_make()
+
+    served = rialto_client.get("/api/v1/log/checkpoint/").json()
+
+    opened = checkpoint_open(made.note, Verifier.parse(served["key"]["verifier"]))
+    assert opened.origin == served["origin"] == "rialto.localhost/audit-log"
+
+
+def test_a_new_primary_host_does_not_rename_the_log(in_rialto: Department) -> None:
+    pinned = Verifier.parse(verifier_key())
+    # The operator moves the department to a new host (as the admin site would, in public).
+    Domain.objects.filter(tenant=in_rialto).update(is_primary=False)
+    Domain.objects.create(tenant=in_rialto, domain="cameras.rialto.example.org", is_primary=True)
+    assert in_rialto.get_primary_domain().domain == "cameras.rialto.example.org"
+
+    checkpoint = checkpoint_make()
+
+    assert checkpoint_open(checkpoint.note, pinned).origin == "rialto.localhost/audit-log"
+    assert verifier_key() == pinned.vkey
 
 
 def test_the_tree_grows_incrementally_to_the_tree_built_at_once(in_rialto: Department) -> None:

@@ -362,3 +362,131 @@ def test_a_state_file_whose_checkpoint_was_edited_is_refused(log: tuple[Log, Ver
         witness(answers, verifier, state)
 
     assert raised.value.status == CANNOT_CHECK
+
+
+# --- What the witness cannot check: a sentence and exit 2, never a traceback (issue 15) -------
+
+
+def _a_key() -> str:
+    _private, public = private_key_generate()
+    return Verifier("rialto.localhost/audit-log", key_id("rialto.localhost/audit-log", public), public).vkey
+
+
+def _run_with(url: str, key: str, state: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            _NO_DJANGO,
+            str(SCRIPT),
+            "--log",
+            url,
+            "--key",
+            key,
+            "--state",
+            str(state),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd="/",
+    )
+
+
+NESTED = b"[" * 200_000 + b"]" * 200_000
+
+
+@pytest.mark.parametrize(("status", "says"), [(200, "did not answer JSON"), (500, "answered 500")])
+def test_the_script_says_so_when_the_server_answers_json_nested_too_deep(
+    in_rialto: Department, tmp_path: Path, status: int, says: str
+) -> None:
+    replay = Replay()
+    replay.answers["/api/v1/log/checkpoint/"] = (status, NESTED)
+    try:
+        run = _run_with(replay.url, _a_key(), tmp_path / "state.json")
+    finally:
+        replay.server.shutdown()
+        replay.server.server_close()
+
+    assert run.returncode == CANNOT_CHECK, run.stderr[-500:]
+    assert "Traceback" not in run.stderr
+    assert run.stderr.startswith("WITNESS FAILED: unreachable: ")
+    assert says in run.stderr
+    assert not (tmp_path / "state.json").exists()
+
+
+def test_the_script_says_so_when_the_state_file_is_nested_too_deep(in_rialto: Department, tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_bytes(NESTED)
+
+    run = _run_with("http://127.0.0.1:9", _a_key(), state)
+
+    assert run.returncode == CANNOT_CHECK, run.stderr[-500:]
+    assert run.stderr.strip() == f"WITNESS FAILED: the state file {state} is unreadable; it is left as it is."
+    assert state.read_bytes() == NESTED
+
+
+def test_the_script_says_so_when_the_state_files_folder_does_not_exist(
+    in_rialto: Department, rialto_client: TenantClient, tmp_path: Path
+) -> None:
+    replay, state = Replay(), tmp_path / "no-such-folder" / "state.json"
+    write(3)
+    checkpoint_make()
+    replay.record(rialto_client, "/api/v1/log/checkpoint/")
+    try:
+        run = _run_with(replay.url, verifier_key(), state)
+    finally:
+        replay.server.shutdown()
+        replay.server.server_close()
+
+    assert run.returncode == CANNOT_CHECK, run.stderr[-500:]
+    assert run.stderr.strip() == (
+        f"WITNESS FAILED: the folder of the state file, {state.parent}, does not exist: create it, "
+        "or give --state a file in a folder that does."
+    )
+    assert not state.parent.exists()
+
+
+@pytest.mark.parametrize("timeout", ["-1", "0", "nan", "inf", "ten"])
+def test_the_script_refuses_a_timeout_that_is_not_a_number_of_seconds(
+    in_rialto: Department, tmp_path: Path, timeout: str
+) -> None:
+    run = _run_with("http://127.0.0.1:9", _a_key(), tmp_path / "state.json", "--timeout", timeout)
+
+    assert run.returncode == CANNOT_CHECK, run.stderr[-500:]
+    assert f"--timeout {timeout}: give the seconds to wait for each answer" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_the_command_says_so_when_the_state_files_folder_does_not_exist(in_rialto: Department, tmp_path: Path) -> None:
+    state = tmp_path / "no-such-folder" / "state.json"
+
+    failed = _fails(state)
+
+    assert failed.returncode == CANNOT_CHECK
+    assert "does not exist: create it" in str(failed)
+
+
+def test_the_command_says_so_when_the_state_file_is_nested_too_deep(in_rialto: Department, tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_bytes(NESTED)
+
+    failed = _fails(state)
+
+    assert failed.returncode == CANNOT_CHECK
+    assert str(failed) == f"WITNESS FAILED: the state file {state} is unreadable; it is left as it is."
+
+
+@pytest.mark.parametrize("timeout", ["-1", "0"])
+def test_the_command_refuses_a_timeout_that_is_not_a_number_of_seconds(
+    in_rialto: Department, tmp_path: Path, timeout: str
+) -> None:
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "audit_witness", log="http://127.0.0.1:9", key=_a_key(), state=str(tmp_path / "s.json"), timeout=timeout
+        )
+
+    assert raised.value.returncode == CANNOT_CHECK
+    assert f"--timeout {timeout}: give the seconds to wait for each answer" in str(raised.value)

@@ -15,7 +15,15 @@ from django_tenants.utils import get_public_schema_name, get_tenant_model, tenan
 
 from audit import api as api_proofs
 from audit.checkpoints import verifier_key
-from tools.porchlight_witness import CANNOT_CHECK, Fetch, Verifier, WitnessError, http_fetcher, witness
+from tools.porchlight_witness import (
+    CANNOT_CHECK,
+    Fetch,
+    Verifier,
+    WitnessError,
+    http_fetcher,
+    timeout_checked,
+    witness,
+)
 
 _VIEWS = {
     "/api/v1/log/checkpoint/": api_proofs.checkpoint_api,
@@ -39,14 +47,16 @@ class Command(BaseCommand):
             "--key",
             help="the log's verifier key (name+keyid+base64) to pin; with --schema, the department's own by default",
         )
+        parser.add_argument("--timeout", default="20", help="with --log: seconds to wait for each answer (20)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         state = Path(options["state"])  # a string when called with call_command(state=...)
         try:
+            timeout = timeout_checked(str(options["timeout"]))
             if options["log"]:
                 if not options["key"]:
                     raise CommandError("--log needs --key: the verifier key you pinned from the log's page.")
-                sentence = witness(http_fetcher(options["log"]), Verifier.parse(options["key"]), state)
+                sentence = witness(http_fetcher(options["log"], timeout), Verifier.parse(options["key"]), state)
             else:
                 department = get_tenant_model().objects.filter(schema_name=options["schema"]).first()
                 if department is None or options["schema"] == get_public_schema_name():
