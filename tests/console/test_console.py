@@ -510,6 +510,7 @@ COMPLIANCE_ROUTES = {
     "console/compliance/map-data/",
     "console/compliance/export.csv",
     "console/compliance/sites/<uuid:site_id>/",
+    "console/compliance/sites/<uuid:site_id>/photos/<int:photo_id>/",
     "console/compliance/sites/<uuid:site_id>/ordinances/<uuid:ordinance_id>/inspect/",
     "console/compliance/sites/<uuid:site_id>/ordinances/<uuid:ordinance_id>/notice/",
     "console/compliance/notices/<int:notice_id>/resolve/",
