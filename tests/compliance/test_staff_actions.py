@@ -201,7 +201,11 @@ def test_a_notice_defaults_to_the_ordinances_cure_period_and_tells_the_owner(
 
 @pytest.mark.parametrize(
     ("cure_by", "code"),
-    [(TODAY - dt.timedelta(days=1), "cure_by_past")],
+    [
+        (TODAY - dt.timedelta(days=1), "cure_by_past"),
+        (dt.date.max, "cure_by_too_far"),
+        (TODAY + dt.timedelta(days=services.CURE_BY_MAX_DAYS + 1), "cure_by_too_far"),
+    ],
 )
 def test_a_cure_date_in_the_past_is_refused(
     staff: Actor, gas_station: Site, dekalb: Any, cure_by: dt.date, code: str
@@ -306,6 +310,7 @@ def test_an_appeal_already_decided_cannot_be_decided_again(staff: Actor, pending
         ("granted", "  ", None, "reasons"),
         ("denied", "r", dt.date(2027, 1, 1), "exempt_until"),
         ("granted", "r", TODAY - dt.timedelta(days=1), "exempt_until"),
+        ("granted", "r", dt.date.max, "exempt_until"),
     ],
 )
 def test_a_bad_decision_is_refused_on_its_field(
