@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import Role, User
+from accounts.services import user_compliance_duty_set
 from tenants.models import DepartmentPolicy
 from tenants.services import policy_update
 from tests.conftest import TenantClient, login_with_mfa
@@ -399,3 +400,17 @@ def test_the_policy_page_refuses_to_turn_off_live_view_of_homes_an_ordinance_ask
     assert response.status_code == 400
     assert "Apartments on live view" in response.content.decode()
     assert DepartmentPolicy.objects.get(department=rialto).residential_live_view_allowed
+
+
+def test_a_supervisor_moved_to_another_role_loses_the_compliance_duty_with_history(admin_client: Any) -> None:
+    client, admin = admin_client
+    supervisor = UserFactory(role=Role.SUPERVISOR)
+    user_compliance_duty_set(actor=admin, user=supervisor, on=True)
+
+    client.post(f"/department/staff/{supervisor.pk}/role/", {"role": "officer"})
+    client.post(f"/department/staff/{supervisor.pk}/role/", {"role": "supervisor"})
+
+    supervisor.refresh_from_db()
+    demoted = supervisor.history.filter(role=Role.OFFICER).latest()
+    assert (supervisor.role, supervisor.compliance_duty) == (Role.SUPERVISOR, False)
+    assert (demoted.compliance_duty, demoted.history_user) == (False, admin)
