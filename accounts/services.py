@@ -154,7 +154,13 @@ def user_role_change(*, actor: User, user: User, role: str) -> User:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         user.role = role
-        _with_actor(user, actor).save(update_fields=["role"])
+        fields = ["role"]
+        if role != Role.SUPERVISOR and user.compliance_duty:
+            # Only supervisors hold the duty: it ends with the role, in the same history row,
+            # rather than coming back unseen if the user is made supervisor again.
+            user.compliance_duty = False
+            fields.append("compliance_duty")
+        _with_actor(user, actor).save(update_fields=fields)
         user_changed(user_id=user.pk)  # an open live view re-checks the role at once
     logger.info("role changed", extra={"user_id": user.pk, "role": role, "actor_id": actor.pk})
     return user

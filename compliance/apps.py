@@ -10,9 +10,10 @@ class ComplianceConfig(AppConfig):
         from cameras.events import site_change_listen
         from cameras.site_status import site_status_provider_register
         from footage.deadlines import delivery_hours_provider_register
+        from tenants.services import policy_validator_register
 
         from .records import site_changed_listener
-        from .selectors import sites_delivery_hours, sites_status_for_api
+        from .selectors import policy_ordinance_conflicts, sites_delivery_hours, sites_status_for_api
 
         # Each change to a site's facts owes a recomputation of its stored compliance.
         site_change_listen(site_changed_listener)
@@ -22,3 +23,6 @@ class ComplianceConfig(AppConfig):
         # The owner's API (cameras.api) reports each site's compliance; cameras sits below
         # compliance and cannot judge it itself (cameras.site_status).
         site_status_provider_register(sites_status_for_api)
+        # A policy change may not make an ordinance in force impossible to meet (live view of
+        # homes turned off while an ordinance asks them for it); tenants cannot ask compliance.
+        policy_validator_register(policy_ordinance_conflicts)

@@ -49,6 +49,7 @@ from notifications.services import text as notice_text
 from .models import Certificate
 from .rules import Status
 from .selectors import site_compliance
+from .services import owner_denial_log
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -129,16 +130,27 @@ def certificate_issue(
     *, owner: User, site_public_id: Any, policy: DepartmentPolicy | None, schema: str, now: dt.datetime
 ) -> Certificate:
     """The owner's certificate for one of their sites: the one already issued if it is still
-    good, else a new one. Raises Site.DoesNotExist for a site that is not the owner's, and
-    CertificateRefused when no ordinance covers the site or it does not comply now (the
+    good, else a new one. Raises Site.DoesNotExist for a site that is not the owner's (logged as
+    services.owner_denial_log does for attestations), and CertificateRefused when no ordinance
+    covers the site, it is exempt from every ordinance covering it, or it does not comply now (the
     message lists what is missing); nothing is written then."""
     with transaction.atomic():
         # Locked so that two clicks issue one certificate.
-        site = Site.objects.select_for_update().get(owner=owner, public_id=site_public_id)
+        try:
+            site = Site.objects.select_for_update().get(owner=owner, public_id=site_public_id)
+        except Site.DoesNotExist:
+            owner_denial_log(owner=owner, what="certificate", site_public_id=site_public_id)
+            raise
         compliance = site_compliance(site=site, policy=policy, schema=schema, now=now)
         if not compliance.covered:
             raise CertificateRefused(
                 _("No ordinance covers this property, so there is nothing to certify."), code="not_covered"
+            )
+        if compliance.status == Status.EXEMPT:
+            # Exempt from every ordinance covering it (an exemption ranks below compliant, so a
+            # site compliant under another ordinance gets its certificate): nothing to certify.
+            raise CertificateRefused(
+                _("This property is exempt from the ordinance, so no certificate is needed."), code="exempt"
             )
         if compliance.status not in (Status.COMPLIANT,):
             raise CertificateRefused(

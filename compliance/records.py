@@ -83,7 +83,10 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
 
 
 def _day_after(value: dt.date) -> dt.date:
-    return value + dt.timedelta(days=1)
+    # date.max has no day after: such a date never changes a judgement, so it never asks for a
+    # recheck earlier than itself (a notice stored before notice_issue bounded its date must not
+    # make the whole refresh fail on OverflowError).
+    return value if value == dt.date.max else value + dt.timedelta(days=1)
 
 
 def _recheck_days(chunk: list[int], now: dt.datetime) -> dict[int, dt.date]:

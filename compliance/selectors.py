@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 
@@ -199,6 +200,42 @@ def version_problems(version: OrdinanceVersion, *, policy: DepartmentPolicy | No
     ):
         errors[name].append(_(template) % params if params else _(template))
     return dict(errors)
+
+
+def policy_ordinance_conflicts(policy: DepartmentPolicy) -> dict[str, list[str]]:
+    """What a changed policy (not yet saved) would make impossible to meet in an ordinance in
+    force today or from a later day: live view of homes turned off while an ordinance asks
+    them for it. By the policy's field, translated, naming each ordinance; {} when none.
+    tenants.services.policy_update asks it (registered in ComplianceConfig.ready)."""
+    barred = live_view_barred_kinds(policy)
+    if not barred:
+        return {}
+    today = timezone.localdate()
+    versions = versions_in_force(on=today) + list(
+        OrdinanceVersion.objects.filter(effective_on__gt=today).select_related("ordinance")
+    )
+    names = []
+    for version in versions:
+        rules = rules_of(version)
+        allowed = {
+            (name, template) for name, template, _params in rules_problems(rules, live_view_barred_kinds=frozenset())
+        }
+        if any(
+            (name, template) not in allowed
+            for name, template, _p in rules_problems(rules, live_view_barred_kinds=barred)
+        ):
+            names.append(version.ordinance.name)
+    if not names:
+        return {}
+    return {
+        "residential_live_view_allowed": [
+            _(
+                "Live view of homes cannot be turned off while %(ordinances)s asks homes for live view: those "
+                "properties could never comply. Change the ordinance first."
+            )
+            % {"ordinances": ", ".join(sorted(set(names)))}
+        ]
+    }
 
 
 def versions_in_force(*, on: dt.date) -> list[OrdinanceVersion]:

@@ -416,6 +416,11 @@ def inspection_record(
 
 
 NOTICE_TEXT_MAX = 4000
+# A cure deadline is weeks or months away; two years is a generous bound that still refuses a
+# typing slip (year 9999) which would keep a notice open for ever.
+CURE_BY_MAX_DAYS = 730
+# A limited exemption ends within ten years; an exemption without end leaves the date blank.
+EXEMPT_UNTIL_MAX_DAYS = 3650
 
 
 def notice_issue(
@@ -455,6 +460,12 @@ def notice_issue(
         cure_by = today + dt.timedelta(days=version.cure_days)
     if cure_by < today:
         raise Invalid(_("The cure date is in the past."), code="cure_by_past", field="cure_by")
+    if (cure_by - today).days > CURE_BY_MAX_DAYS:
+        raise Invalid(
+            _("The cure date is too far ahead (at most %(n)d days from today).") % {"n": CURE_BY_MAX_DAYS},
+            code="cure_by_too_far",
+            field="cure_by",
+        )
     with transaction.atomic():
         notice = Notice(
             site=site,
@@ -572,6 +583,16 @@ def appeal_decide(
         raise Invalid(_("Only a granted request has an end date."), code="exempt_until_denied", field="exempt_until")
     if exempt_until is not None and exempt_until < today:
         raise Invalid(_("The end of the exemption is in the past."), code="exempt_until_past", field="exempt_until")
+    if exempt_until is not None and (exempt_until - today).days > EXEMPT_UNTIL_MAX_DAYS:
+        raise Invalid(
+            _(
+                "The end of the exemption is too far ahead (at most %(n)d days from today); "
+                "leave it blank for an exemption without end."
+            )
+            % {"n": EXEMPT_UNTIL_MAX_DAYS},
+            code="exempt_until_too_far",
+            field="exempt_until",
+        )
     with transaction.atomic():
         try:
             appeal = (

@@ -104,6 +104,21 @@ def _is_image(upload: UploadedFile) -> bool:
     return True
 
 
+def _too_many_pixels(upload: UploadedFile) -> bool:
+    """Whether Pillow refuses to open the image as a decompression bomb (its header announces
+    more than twice Image.MAX_IMAGE_PIXELS): a small file that would take gigabytes to read."""
+    upload.seek(0)
+    try:
+        with Image.open(upload):
+            return False
+    except Image.DecompressionBombError:
+        return True
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return False  # not an image at all: _is_image says so
+    finally:
+        upload.seek(0)
+
+
 def _check(
     uploads: Sequence[UploadedFile], *, field: str, most: int, max_bytes: int, types: frozenset[str]
 ) -> list[Checked]:
@@ -127,6 +142,13 @@ def _check(
             )
         sha256, head = _fingerprint(upload)
         kind = file_kind(head)
+        if kind in IMAGE_TYPES and kind in types and _too_many_pixels(upload):
+            raise Invalid(
+                _("%(name)s is too large in pixels (at most %(mp)d million); send a smaller image.")
+                % {"name": name, "mp": (Image.MAX_IMAGE_PIXELS or 0) * 2 // 1_000_000},
+                code="image_too_large",
+                field=field,
+            )
         if kind not in types or (kind in IMAGE_TYPES and not _is_image(upload)):
             message = (
                 _("%(name)s is not a JPEG or PNG photo.")

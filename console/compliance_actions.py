@@ -20,7 +20,7 @@ from django.views import View, defaults
 from cameras import access
 from cameras.models import Site
 from compliance import selectors, services
-from compliance.models import Appeal, InspectionPhoto, OrdinanceVersion
+from compliance.models import Appeal, InspectionPhoto, Notice, OrdinanceVersion
 from core.errors import DomainError, Invalid, NotFound
 from core.forms import form_errors_add
 from tenants.selectors import policy_current
@@ -87,24 +87,30 @@ class ComplianceSiteView(ComplianceStaffMixin, View):
     template = "console/compliance/site.html"
 
     def get(self, request: HttpRequest, site_id: Any) -> HttpResponse:
-        site = _site_or_404(site_id)
-        compliance = _compliance(request, site)
-        records = selectors.site_records(site=site)
-        # The findings' codes in words, each looked up once (gettext is not free).
-        codes = {code for inspection in records["inspections"] for code, met in inspection.findings.items() if not met}
-        labels = {code: str(selectors.requirement_label(code)) for code in codes}
-        context = {
-            "site": site,
-            "compliance": compliance,
-            "records": records,
-            "inspections": [
-                (inspection, ", ".join(labels[code] for code, met in inspection.findings.items() if not met))
-                for inspection in records["inspections"]
-            ],
-            "attestations": list(selectors.attestations_of_site(site=site)),
-            "resolve_form": NoticeResolveForm(),
-        }
-        return render(request, self.template, context)
+        return _site_page(request, _site_or_404(site_id))
+
+
+def _site_page(
+    request: HttpRequest, site: Site, *, resolve_form: Any = None, refused_notice: Any = None, status: int = 200
+) -> HttpResponse:
+    """The site's page; with a refused resolution, its form shown again beside its notice."""
+    records = selectors.site_records(site=site)
+    # The findings' codes in words, each looked up once (gettext is not free).
+    codes = {code for inspection in records["inspections"] for code, met in inspection.findings.items() if not met}
+    labels = {code: str(selectors.requirement_label(code)) for code in codes}
+    context = {
+        "site": site,
+        "compliance": _compliance(request, site),
+        "records": records,
+        "inspections": [
+            (inspection, ", ".join(labels[code] for code, met in inspection.findings.items() if not met))
+            for inspection in records["inspections"]
+        ],
+        "attestations": list(selectors.attestations_of_site(site=site)),
+        "resolve_form": resolve_form or NoticeResolveForm(),
+        "refused_notice": refused_notice,
+    }
+    return render(request, ComplianceSiteView.template, context, status=status)
 
 
 class InspectionPhotoView(ComplianceStaffMixin, View):
@@ -203,9 +209,17 @@ class NoticeIssueView(ComplianceStaffMixin, View):
 class NoticeResolveView(ComplianceStaffMixin, View):
     def post(self, request: HttpRequest, notice_id: int) -> HttpResponse:
         form = NoticeResolveForm(request.POST)
-        resolution = form.cleaned_data["resolution"] if form.is_valid() else ""
+        if not form.is_valid():
+            # Shown again with the typed text and its error: never resolved with the text lost.
+            try:
+                site = selectors.notice_site(notice_id=notice_id)
+            except (Notice.DoesNotExist, ValueError) as exc:
+                raise Http404 from exc
+            return _site_page(request, site, resolve_form=form, refused_notice=int(notice_id), status=400)
         try:
-            notice = services.notice_resolve(actor=self.actor, notice_id=notice_id, resolution=resolution)
+            notice = services.notice_resolve(
+                actor=self.actor, notice_id=notice_id, resolution=form.cleaned_data["resolution"]
+            )
         except NotFound as exc:
             raise Http404 from exc
         except DomainError as exc:

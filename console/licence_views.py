@@ -200,7 +200,7 @@ class LicencesNotRegisteredView(DeptAdminConsoleMixin, View):
         category = request.GET.get("category", "")
         if category not in BusinessCategory.values:
             category = ""
-        query = request.GET.get("q", "").strip()[:100]
+        query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
         not_invited = request.GET.get("not_invited") == "1"
         rows = selectors.licences_not_registered(
             on=timezone.localdate(), category=category, query=query, not_invited=not_invited

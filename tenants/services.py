@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -29,6 +30,8 @@ from .models import (
 if TYPE_CHECKING:
     # The user model (AUTH_USER_MODEL) as django-stubs' plugin resolves it: tenants sits below
     # accounts (pyproject's layers), so it names no accounts module, even for the type checker.
+    from collections.abc import Callable
+
     from django.contrib.auth.models import _User
 
 logger = logging.getLogger("porchlight.tenants")
@@ -169,8 +172,23 @@ POLICY_EDITABLE_FIELDS = (
 )
 
 
+# Checks of a changed policy by the apps above tenants (compliance: an ordinance in force that
+# the change would make impossible to meet), registered in their AppConfig.ready: tenants
+# cannot import them. Each returns the problems by field, translated; {} when none.
+_POLICY_VALIDATORS: list["Callable[[DepartmentPolicy], dict[str, list[str]]]"] = []
+
+
+def policy_validator_register(validator: "Callable[[DepartmentPolicy], dict[str, list[str]]]") -> None:
+    """Have policy_update refuse a change ``validator(policy)`` finds problems with (the policy
+    as it would be saved)."""
+    if validator not in _POLICY_VALIDATORS:
+        _POLICY_VALIDATORS.append(validator)
+
+
 def policy_update(*, department: Department, actor: "_User | None", **changes: Any) -> DepartmentPolicy:
-    """Change the department's policy; the history row records the acting admin."""
+    """Change the department's policy; the history row records the acting admin. Refused with
+    a ValidationError by field, nothing saved, when the model or a registered validator
+    (policy_validator_register) finds the changed policy wrong."""
     unknown = set(changes) - set(POLICY_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not policy fields: {sorted(unknown)}")
@@ -179,6 +197,12 @@ def policy_update(*, department: Department, actor: "_User | None", **changes: A
         for field, value in changes.items():
             setattr(policy, field, value)
         policy.full_clean()
+        problems: dict[str, list[str]] = {}
+        for validator in _POLICY_VALIDATORS:
+            for field, messages in validator(policy).items():
+                problems.setdefault(field, []).extend(messages)
+        if problems:
+            raise ValidationError(problems)
         policy._history_user = actor  # type: ignore[attr-defined]
         policy.save()
     return policy

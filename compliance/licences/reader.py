@@ -81,6 +81,8 @@ class RowProblem(StrEnum):
     BAD_EMAIL = "bad_email"
     DUPLICATE = "duplicate"
     SHORT_ROW = "short_row"  # fewer cells than the header (or the first row): a row cut short
+    UNREADABLE = "unreadable"
+    UNCLOSED_QUOTE = "unclosed_quote"
 
 
 @dataclass(frozen=True)
@@ -383,25 +385,52 @@ def category_of(text: str, *, categories: Iterable[str]) -> str | None:
 # --- Rows ----------------------------------------------------------------------------------
 
 
-def _lines(stream: IO[str]) -> Iterator[tuple[int, list[str]]]:
-    """(line where the record starts, cells), with csv's own dialect sniffing of the start."""
+def _lines(stream: IO[str]) -> Iterator[tuple[int, list[str] | RowError]]:
+    """(line where the record starts, cells), with csv's own dialect sniffing of the start.
+
+    A record csv cannot read (a value over its field size limit) comes as a RowError in place
+    of its cells, and the reading goes on at the next line; a record still inside quotes at the
+    end of the file (a quote never closed) comes as a RowError too."""
     sample = stream.read(64 * 1024)
     stream.seek(0)
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(stream, dialect)
+    ended = False
+
+    def physical_lines() -> Iterator[str]:
+        nonlocal ended
+        # Not "yield from": closing this generator early (the preview stops reading) would
+        # close the stream with it.
+        for text in stream:  # noqa: UP028
+            yield text
+        # csv ends a record at the end of its line; it only asks past the last line for a
+        # record still inside quotes.
+        ended = True
+
+    reader = csv.reader(physical_lines(), dialect)
     start = 1
-    for cells in reader:
-        yield start, cells
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            params = {"limit": csv.field_size_limit()} if "field limit" in str(exc) else {}
+            yield start, RowError(start, RowProblem.UNREADABLE, params)
+        else:
+            yield start, (RowError(start, RowProblem.UNCLOSED_QUOTE) if ended else cells)
         start = reader.line_num + 1
 
 
 def rows_head(stream: IO[str], *, count: int) -> list[list[str]]:
-    """The first ``count`` records of the file, for the preview and the header guess."""
+    """The first ``count`` readable records of the file, for the preview and the header guess
+    (a record csv cannot read is left out here; the import reports it by its line)."""
     head: list[list[str]] = []
     for _line, cells in _lines(stream):
+        if isinstance(cells, RowError):
+            continue
         head.append(cells)
         if len(head) >= count:
             break
@@ -411,7 +440,9 @@ def rows_head(stream: IO[str], *, count: int) -> list[list[str]]:
 def records_count(stream: IO[str], *, has_header: bool) -> int:
     """How many data rows read_licences will yield (blank lines left out): the progress bar's
     total, from one quick pass of the csv reader alone."""
-    count = sum(1 for _line, cells in _lines(stream) if any(cell.strip() for cell in cells))
+    count = sum(
+        1 for _line, cells in _lines(stream) if isinstance(cells, RowError) or any(cell.strip() for cell in cells)
+    )
     return max(0, count - 1) if has_header else count
 
 
@@ -435,6 +466,9 @@ def read_licences(
         header = next(rows, None)
         expected = len(header[1]) if header is not None else None
     for line, cells in rows:
+        if isinstance(cells, RowError):
+            yield cells
+            continue
         if not any(cell.strip() for cell in cells):
             continue  # blank lines at the end of an export
         if expected is None:

@@ -63,6 +63,7 @@ def licences_not_registered(
         rows = rows.filter(category__in=covered)
     if category:
         rows = rows.filter(category=category)
+    query = query.replace("\x00", "")  # PostgreSQL text cannot hold NUL: it would be a 500
     if query:
         rows = rows.filter(Q(name__icontains=query) | Q(address__icontains=query) | Q(number__iexact=query))
     rows = rows.annotate(invitations_count=Count("invitations"), last_invited_at=Max("invitations__sent_at"))
@@ -114,6 +115,14 @@ def row_error_sentence(error: dict[str, Any]) -> str:
         RowProblem.BAD_EMAIL: _("'%(value)s' is not an e-mail address."),
         RowProblem.DUPLICATE: _("The number %(number)s is already on line %(first_line)s of the file."),
         RowProblem.SHORT_ROW: _("The row has %(columns)s columns; the header has %(expected)s."),
+        RowProblem.UNREADABLE: _(
+            "This row could not be read: a value is longer than %(limit)s characters "
+            "(perhaps a quote that is never closed). The rows after it were read."
+        ),
+        RowProblem.UNCLOSED_QUOTE: _(
+            "A quote opened on this line is never closed: the rest of the file was read as one value. "
+            "Close the quote and import the file again."
+        ),
     }
     template = sentences.get(RowProblem(problem)) if problem in set(RowProblem) else None
     if template is None:

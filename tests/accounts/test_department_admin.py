@@ -6,9 +6,11 @@ import pytest
 from django.core import mail
 
 from accounts.models import Role, User
+from accounts.services import user_compliance_duty_set
 from tenants.models import DepartmentPolicy
+from tenants.services import policy_update
 from tests.conftest import TenantClient, login_with_mfa
-from tests.factories import UserFactory, totp_enable
+from tests.factories import RIALTO_CONDITIONS, UserFactory, ordinance_make, totp_enable
 
 
 @pytest.fixture
@@ -382,3 +384,33 @@ def test_the_deactivation_page_is_in_spanish(admin_client: Any, make_staff: Any)
 
     assert f"¿Desactivar a {officer.email}?" in page
     assert "Cancelar" in page
+
+
+def test_the_policy_page_refuses_to_turn_off_live_view_of_homes_an_ordinance_asks_for(
+    admin_client: Any, rialto: Any
+) -> None:
+    client, _ = admin_client
+    policy = policy_update(department=rialto, actor=None, residential_live_view_allowed=True)
+    ordinance_make(
+        policy, RIALTO_CONDITIONS, name="Apartments on live view", property_kinds=["multifamily"], built_after=None
+    )
+
+    response = client.post("/department/policy/", _policy_form(residential_live_view_allowed=""))
+
+    assert response.status_code == 400
+    assert "Apartments on live view" in response.content.decode()
+    assert DepartmentPolicy.objects.get(department=rialto).residential_live_view_allowed
+
+
+def test_a_supervisor_moved_to_another_role_loses_the_compliance_duty_with_history(admin_client: Any) -> None:
+    client, admin = admin_client
+    supervisor = UserFactory(role=Role.SUPERVISOR)
+    user_compliance_duty_set(actor=admin, user=supervisor, on=True)
+
+    client.post(f"/department/staff/{supervisor.pk}/role/", {"role": "officer"})
+    client.post(f"/department/staff/{supervisor.pk}/role/", {"role": "supervisor"})
+
+    supervisor.refresh_from_db()
+    demoted = supervisor.history.filter(role=Role.OFFICER).latest()
+    assert (supervisor.role, supervisor.compliance_duty) == (Role.SUPERVISOR, False)
+    assert (demoted.compliance_duty, demoted.history_user) == (False, admin)

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Role, User
 from cameras import services as camera_services
+from cameras.access import Actor
 from cameras.models import Camera, Site
 from compliance import certificates, selectors
 from compliance import services as compliance_services
@@ -173,6 +174,50 @@ def test_someone_elses_site_is_not_found_logged_and_nothing_is_issued(
     assert any(
         getattr(r, "status", None) == 404 and getattr(r, "path", "").endswith("/certificate/") for r in caplog.records
     )
+
+
+@pytest.mark.parametrize("whose", ["another owner's", "unknown"])
+def test_asking_for_a_certificate_of_a_site_not_yours_is_logged_as_attestations_are(
+    in_rialto: Any, policy: DepartmentPolicy, caplog: pytest.LogCaptureFixture, whose: str
+) -> None:
+    hotel_ordinance(policy)
+    _owner, site, _camera = hotel(in_rialto, policy)
+    stranger = UserFactory(role=Role.BUSINESS)
+    site_id = site.public_id if whose == "another owner's" else uuid.uuid4()
+
+    with caplog.at_level(logging.WARNING, logger="porchlight.compliance"):
+        response = owner_client(stranger).post(f"/my/sites/{site_id}/certificate/")
+
+    records = [r for r in caplog.records if getattr(r, "event", "") == "compliance_owner_denied"]
+    assert response.status_code == 404
+    assert [(r.what, r.user_id, r.site) for r in records] == [("certificate", stranger.pk, str(site_id))]  # type: ignore[attr-defined]
+
+
+def test_an_exempt_site_is_told_it_needs_no_certificate(in_rialto: Any, policy: DepartmentPolicy) -> None:
+    version = hotel_ordinance(policy)
+    owner, site, _camera = hotel(in_rialto, policy, level="registered")
+    appeal = compliance_services.appeal_request(
+        owner=owner,
+        site_public_id=site.public_id,
+        ordinance_public_id=version.ordinance.public_id,
+        kind="exemption",
+        reason="Closed for renovation.",
+    )
+    compliance_services.appeal_decide(
+        actor=Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True),
+        appeal_public_id=appeal.public_id,
+        decision="granted",
+        reasons="Closed.",
+    )
+
+    response = owner_client(owner).post(f"/my/sites/{site.public_id}/certificate/")
+
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "exempt" in page
+    assert "no certificate is needed" in page
+    assert "does not meet" not in page
+    assert not Certificate.objects.filter(site=site).exists()
 
 
 def test_codes_are_short_typeable_and_unguessable() -> None:

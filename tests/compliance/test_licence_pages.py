@@ -332,3 +332,41 @@ def test_a_running_import_whose_worker_died_can_be_run_again_after_a_while(admin
     assert "Only a stopped import can be run again." in fresh.content.decode()
     assert stale.status_code == 302
     assert LicenceImportJob.objects.get().status == ImportStatus.QUEUED
+
+
+@pytest.mark.parametrize("where", ["in the preview", "after the preview"])
+def test_a_value_over_the_csv_field_limit_is_a_bad_row_named_by_its_line(
+    admin_client: Any, django_capture_on_commit_callbacks: Any, where: str
+) -> None:
+    client, _ = admin_client
+    before = "".join(f"PG-{n},Shop {n},{n} Main St,Retail,,\n" for n in range(1 if where == "in the preview" else 30))
+    text = HEADER + before + "PG-X," + "x" * 200_000 + ",9 Main St,Retail,,\n" + "PG-LAST,Last,1 End St,Retail,,\n"
+    line = 2 + len(before.splitlines())
+
+    job = imported(client, django_capture_on_commit_callbacks, text)
+    page = client.get(f"/console/licences/imports/{job.public_id}/").content.decode()
+
+    assert (job.status, job.rows_bad) == (ImportStatus.DONE, 1)
+    assert job.errors[0]["line"] == line
+    assert f"<td>{line}</td><td>This row could not be read: a value is longer than" in page
+    assert Licence.objects.filter(number="PG-LAST").exists()
+
+
+def test_a_failed_import_s_page_shows_why_it_stopped(admin_client: Any) -> None:
+    client, _ = admin_client
+    upload(client)
+    job = LicenceImportJob.objects.latest("created_at")
+    LicenceImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, failure="OSError: disk full")
+
+    page = client.get(f"/console/licences/imports/{job.public_id}/").content.decode()
+
+    assert "Why it stopped: OSError: disk full" in page
+
+
+def test_a_nul_in_the_not_registered_search_is_ignored(admin_client: Any) -> None:
+    client, _ = admin_client
+    ordinance_make(policy_current(), DEKALB_AFFIDAVIT, name="Gas stations (NUL search test)")
+
+    response = client.get("/console/licences/not-registered/?q=%00PG%00&category=%00&page=%00")
+
+    assert response.status_code == 200

@@ -20,6 +20,7 @@ from compliance.licences.reader import (
     mapping_problems,
     read_licences,
     records_count,
+    rows_head,
 )
 from compliance.licences.selectors import row_error_sentence
 
@@ -205,3 +206,31 @@ def test_without_a_header_the_first_rows_width_is_the_measure() -> None:
 
     assert isinstance(rows[0], LicenceIn)
     assert rows[1] == RowError(2, RowProblem.SHORT_ROW, {"columns": 3, "expected": 7})
+
+
+def test_a_value_over_the_csv_field_limit_is_a_bad_row_by_its_line_and_the_rest_are_read() -> None:
+    text = HEADER + "BL-1,Joe's,1 Main St,Bar,,,\n" + "BL-2," + "x" * 200_000 + ",2 Main St,Bar,,,\n"
+    text += "BL-3,Ann's,3 Main St,Bar,,,\n"
+
+    rows = read(text)
+
+    assert [row.number for row in rows if isinstance(row, LicenceIn)] == ["BL-1", "BL-3"]
+    assert [(row.line, row.problem) for row in rows if isinstance(row, RowError)] == [(3, RowProblem.UNREADABLE)]
+    assert records_count(io.StringIO(text, newline=""), has_header=True) == len(rows)
+
+
+def test_a_quote_never_closed_is_a_bad_row_at_the_line_where_it_opens() -> None:
+    opened = "BL-2,\"Ann's,2 Main St,Bar,,,\n"
+
+    rows = read(HEADER + "BL-1,Joe's,1 Main St,Bar,,,\n" + opened + "BL-3,Bob,3 Main St,,,,\n")
+
+    assert [row.number for row in rows if isinstance(row, LicenceIn)] == ["BL-1"]
+    assert [(row.line, row.problem) for row in rows if isinstance(row, RowError)] == [(3, RowProblem.UNCLOSED_QUOTE)]
+
+
+def test_the_preview_leaves_out_an_unreadable_row() -> None:
+    text = HEADER + "BL-1," + "x" * 200_000 + ",1 Main St,Bar,,,\n" + "BL-2,Ann's,2 Main St,Bar,,,\n"
+
+    head = rows_head(io.StringIO(text, newline=""), count=5)
+
+    assert [cells[0] for cells in head] == ["License No", "BL-2"]

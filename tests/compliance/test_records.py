@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Role
 from cameras import services as camera_services
 from compliance import records, services
-from compliance.models import ComplianceRecord
+from compliance.models import ComplianceRecord, Notice
 from compliance.rules import Requirement, Status
 from tenants.models import DepartmentPolicy, OutboxMessage
 from tests.factories import DEKALB_AFFIDAVIT, UserFactory, camera_make, ordinance_make, site_make
@@ -150,3 +150,24 @@ def test_refreshing_twice_stores_the_same_rows(in_rialto: Any, policy: Departmen
     records.records_refresh(site_ids=[site.pk], now=now)
 
     assert list(ComplianceRecord.objects.filter(site=site).values("ordinance_key", "status", "unmet", "rank")) == first
+
+
+def test_a_notice_cured_by_the_last_representable_day_does_not_stop_the_refresh(
+    in_rialto: Any, policy: DepartmentPolicy
+) -> None:
+    # Defence in depth: notice_issue bounds the date, but a row from before that bound (or
+    # from the admin) must not make every site's refresh fail on date overflow.
+    ordinance = ordinance_make(policy, DEKALB).ordinance
+    _owner, site = _gas_station(in_rialto)
+    Notice.objects.create(
+        site=site,
+        ordinance=ordinance,
+        issued_on=dt.date(2026, 12, 7),
+        cure_by=dt.date.max,
+        text="x",
+        issued_by=UserFactory(role=Role.SUPERVISOR),
+    )
+
+    records.records_refresh(site_ids=[site.pk], now=timezone.now())
+
+    assert _record(site).status == Status.NOT_COMPLIANT

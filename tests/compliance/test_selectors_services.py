@@ -232,3 +232,25 @@ def test_an_ordinance_of_business_categories_alone_asks_no_home_about_it(
 
     assert "business" in kinds
     assert "residential" not in kinds
+
+
+def test_turning_residential_live_view_off_is_refused_while_an_ordinance_asks_homes_for_it(in_rialto: Any) -> None:
+    policy = policy_update(department=in_rialto, actor=None, residential_live_view_allowed=True)
+    ordinance_make(
+        policy, RIALTO_CONDITIONS, name="Apartments on live view", property_kinds=["multifamily"], built_after=None
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        policy_update(department=in_rialto, actor=None, residential_live_view_allowed=False)
+
+    assert "Apartments on live view" in " ".join(refused.value.message_dict["residential_live_view_allowed"])
+    assert DepartmentPolicy.objects.get(department=in_rialto).residential_live_view_allowed
+
+
+def test_turning_residential_live_view_off_is_allowed_when_no_ordinance_asks_homes_for_it(in_rialto: Any) -> None:
+    policy = policy_update(department=in_rialto, actor=None, residential_live_view_allowed=True)
+    ordinance_make(policy, RIALTO_CONDITIONS, name="Businesses on live view")
+
+    policy = policy_update(department=in_rialto, actor=None, residential_live_view_allowed=False)
+
+    assert not policy.residential_live_view_allowed

@@ -5,6 +5,8 @@ Porchlight and by e-mail; bad input is refused on its field with nothing stored.
 
 import datetime as dt
 import io
+import struct
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from accounts.models import Role, User
 from audit.models import AccessEvent, Action
 from cameras.access import Actor
 from cameras.models import Site
-from compliance import services
+from compliance import services, uploads
 from compliance.models import Appeal, AppealDecision, Inspection, InspectionPhoto, Notice
 from core.errors import Conflict, Invalid, NotFound
 from notifications.models import Kind, Notification
@@ -139,6 +141,28 @@ def test_a_too_large_photo_is_refused_naming_the_file(staff: Actor, gas_station:
     assert refused.value.code == "file_too_large"
 
 
+def _png_of(width: int, height: int) -> bytes:
+    """A PNG that only announces its size (a decompression bomb reads as one when opened)."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("check", [uploads.photos_check, uploads.attachments_check])
+def test_an_image_of_too_many_pixels_is_refused_as_too_large_not_as_another_type(check: Any) -> None:
+    bomb = SimpleUploadedFile("bomb.png", _png_of(30000, 30000), content_type="image/png")
+
+    with pytest.raises(Invalid) as refused:
+        check([bomb])
+
+    assert refused.value.code == "image_too_large"
+    assert "bomb.png" in refused.value.message
+    assert "pixels" in refused.value.message
+
+
 def test_an_inspection_or_notice_for_another_departments_site_is_not_found(
     staff: Actor, dekalb: Any, fontana: Any
 ) -> None:
@@ -201,7 +225,11 @@ def test_a_notice_defaults_to_the_ordinances_cure_period_and_tells_the_owner(
 
 @pytest.mark.parametrize(
     ("cure_by", "code"),
-    [(TODAY - dt.timedelta(days=1), "cure_by_past")],
+    [
+        (TODAY - dt.timedelta(days=1), "cure_by_past"),
+        (dt.date.max, "cure_by_too_far"),
+        (TODAY + dt.timedelta(days=services.CURE_BY_MAX_DAYS + 1), "cure_by_too_far"),
+    ],
 )
 def test_a_cure_date_in_the_past_is_refused(
     staff: Actor, gas_station: Site, dekalb: Any, cure_by: dt.date, code: str
@@ -306,6 +334,7 @@ def test_an_appeal_already_decided_cannot_be_decided_again(staff: Actor, pending
         ("granted", "  ", None, "reasons"),
         ("denied", "r", dt.date(2027, 1, 1), "exempt_until"),
         ("granted", "r", TODAY - dt.timedelta(days=1), "exempt_until"),
+        ("granted", "r", dt.date.max, "exempt_until"),
     ],
 )
 def test_a_bad_decision_is_refused_on_its_field(

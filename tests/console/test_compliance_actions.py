@@ -173,6 +173,27 @@ def test_a_notice_is_issued_then_resolved_from_the_sites_page(
     assert "already resolved" in again.content.decode()
 
 
+def test_a_too_long_resolution_is_shown_again_with_its_error_and_the_notice_stays_open(
+    logged_in_staff: Any, gas_station: Site, dekalb: Any
+) -> None:
+    client, _user = logged_in_staff(Role.SUPERVISOR)
+    client.post(
+        f"/console/compliance/sites/{gas_station.public_id}/ordinances/{dekalb.public_id}/notice/",
+        {"text": "Put up the sign.", "cure_by": ""},
+    )
+    notice = Notice.objects.get(site=gas_station)
+
+    response = client.post(f"/console/compliance/notices/{notice.pk}/resolve/", {"resolution": "Sign up. " * 600})
+
+    notice.refresh_from_db()
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "at most 4000 characters" in page
+    assert "Sign up. Sign up." in page
+    assert (notice.resolved_on, notice.resolution) == (None, "")
+    assert not AccessEvent.objects.filter(action=Action.NOTICE_RESOLVE).exists()
+
+
 def test_an_appeal_is_decided_once_and_its_file_downloaded_with_an_audit_event(
     logged_in_staff: Any, appeal: Appeal
 ) -> None:
