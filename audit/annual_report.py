@@ -37,7 +37,16 @@ from tenants.models import PURPOSE_LABELS
 
 from .admin_changes import admin_change_kinds, admin_changes
 from .board_records import RecordState, board_records_as_of
-from .figures import ACCESS_ACTIONS, EVIDENCE, PeriodError, label, period_parse, suppress
+from .figures import (
+    ACCESS_ACTIONS,
+    EVIDENCE,
+    PeriodError,
+    is_door_refusal,
+    is_police_refusal,
+    label,
+    period_parse,
+    suppress,
+)
 from .models import (
     BOARD_RECORD_CATEGORIES,
     BOARD_RECORD_OUTCOMES,
@@ -287,6 +296,8 @@ class _Builder:
         for (month, action, outcome, _reason, category, evidence), (n, _q) in self.counts.items():
             code = EVIDENCE if evidence else action
             allowed = outcome == Outcome.ALLOWED
+            if not allowed and not (is_police_refusal(action, outcome) or is_door_refusal(action, outcome, _reason)):
+                continue  # a log reader's input error (a bad filter) is no refusal
             by_action[code][0 if allowed else 1] += n
             if allowed and action in ACCESS_ACTIONS:
                 by_month[month.month - 1] += n
@@ -489,11 +500,16 @@ class _Builder:
     def refusals(self) -> Section:
         by_reason: Counter[str] = Counter()
         by_action: Counter[str] = Counter()
+        door = door_role = 0
         for (_m, action, outcome, reason, _c, evidence), (n, _q) in self.counts.items():
-            if outcome == Outcome.DENIED:
-                by_reason[reason] += n
-                by_action[EVIDENCE if evidence else action] += n
-        door = sum(n for a, n in by_action.items() if a in (Action.CONSOLE_DENIED, Action.AUDIT_READ))
+            # The log readers' input errors (a bad filter) are no refusal: left out.
+            if is_door_refusal(action, outcome, reason):
+                door += n
+                door_role += n if reason == Refusal.ROLE_NOT_PERMITTED else 0
+            elif not is_police_refusal(action, outcome):
+                continue
+            by_reason[reason] += n
+            by_action[EVIDENCE if evidence else action] += n
         return Section(
             "R8",
             _("Refused and unauthorized access attempts"),
@@ -516,7 +532,7 @@ class _Builder:
                         [_("Console or the log's pages refused (wrong role or no MFA)"), self.n(door)],
                         [
                             _("Of which refused for the role"),
-                            self.n(by_reason.get(Refusal.ROLE_NOT_PERMITTED, 0)),
+                            self.n(door_role),
                         ],
                     ],
                 ),

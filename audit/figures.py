@@ -33,6 +33,8 @@ __all__ = [
     "figure_provider_register",
     "figures_of",
     "grouper",
+    "is_door_refusal",
+    "is_police_refusal",
     "period_parse",
     "suppress",
 ]
@@ -52,11 +54,30 @@ ACCESS_ACTIONS = (
     Action.CLIP_VIEW,
     Action.CLIP_DOWNLOAD,
 )
+# The actions the gate (cameras.access) decides for the police: a refusal of one of them is a
+# police refusal (the public page's "Refused attempts"). A refused reading of the log's pages
+# is not: those for the role or MFA are attempts at pages of a role one does not have
+# (``is_door_refusal``), the others (a bad search filter, a reversed date range) are the
+# reader's input errors, which are no refusal at all.
+POLICE_ACTIONS = (*ACCESS_ACTIONS, Action.PURPOSE_DECLARE, Action.EXIGENT_APPROVE, Action.EXIGENT_DENY, Action.LIVE_END)
+DOOR_REASONS = (Refusal.ROLE_NOT_PERMITTED, Refusal.MFA_REQUIRED)
 EVIDENCE = "evidence_export"  # an export naming clips, told apart from a canvass list
 EARLIEST_YEAR = 2000
 
 Provider = Callable[[dt.date, dt.date], dict[str, int]]
 _PROVIDERS: dict[str, Provider] = {}
+
+
+def is_police_refusal(action: str, outcome: str) -> bool:
+    """A refused access to camera data (or to a purpose or approval the gate decides)."""
+    return outcome == Outcome.DENIED and action in POLICE_ACTIONS
+
+
+def is_door_refusal(action: str, outcome: str, reason: str) -> bool:
+    """An attempt to open the console's or the log's pages without the role or MFA."""
+    if outcome != Outcome.DENIED:
+        return False
+    return action == Action.CONSOLE_DENIED or (action not in POLICE_ACTIONS and reason in DOOR_REASONS)
 
 
 def figure_provider_register(name: str, provider: Provider) -> None:
@@ -138,8 +159,11 @@ class Figures:
     live_views: int = 0
     live_seconds: int = 0
     live_minutes_by_bucket: list[int] = field(default_factory=list)
+    # police refusals (POLICE_ACTIONS) and attempts at pages of another role, by reason; never
+    # the log readers' input errors
     denials_by_reason: dict[str, int] = field(default_factory=dict)
-    denials: int = 0
+    denials: int = 0  # police refusals only
+    door_refusals: int = 0  # console or log pages refused for the role or MFA
     footage_requests: int = 0
     exigent_approved: int = 0
     exigent_denied: int = 0
@@ -154,7 +178,7 @@ class Figures:
 
 
 # GROUPING(action, reason, category) of each grouping set below.
-_BY_ACTION, _BY_REASON, _BY_CATEGORY = 0b011, 0b101, 0b110
+_BY_ACTION, _BY_REASON, _BY_CATEGORY = 0b011, 0b001, 0b110
 _GROUPED = """
 SELECT b, action, outcome, evidence, reason, category, sum(events)::bigint, sum(quantity)::bigint,
        GROUPING(action, reason, category)
@@ -162,8 +186,8 @@ FROM (SELECT {column} AS b, action, outcome, evidence, events, quantity,
              CASE WHEN outcome = 'denied' THEN reason END AS reason,
              CASE WHEN action = 'search' AND outcome = 'allowed' THEN category END AS category
       FROM {table} WHERE {column} >= %s AND {column} < %s) AS r
-GROUP BY GROUPING SETS ((b, action, outcome, evidence), (reason), (b, category))
-HAVING GROUPING(action, reason, category) = 3 OR (GROUPING(action, reason, category) = 5 AND reason IS NOT NULL)
+GROUP BY GROUPING SETS ((b, action, outcome, evidence), (action, reason), (b, category))
+HAVING GROUPING(action, reason, category) = 3 OR (GROUPING(action, reason, category) = 1 AND reason IS NOT NULL)
     OR (GROUPING(action, reason, category) = 6 AND category IS NOT NULL)
 """
 
@@ -188,7 +212,11 @@ def figures_of(period: Period) -> Figures:
         rows = cursor.fetchall()
     for bucket, action, outcome, evidence, reason, category, n, quantity, grouping in rows:
         if grouping == _BY_REASON:
-            figures.denials_by_reason[reason] = int(n)
+            door = is_door_refusal(action, Outcome.DENIED, reason)
+            if door:
+                figures.door_refusals += int(n)
+            if door or is_police_refusal(action, Outcome.DENIED):
+                figures.denials_by_reason[reason] = figures.denials_by_reason.get(reason, 0) + int(n)
             continue
         slot = index[bucket]
         if grouping == _BY_CATEGORY:
@@ -203,8 +231,9 @@ def figures_of(period: Period) -> Figures:
             accesses[slot] += n
             accesses_by_action[EVIDENCE if evidence else action][slot] += n
         if not allowed:
-            figures.denials += n
-            denials[slot] += n
+            if is_police_refusal(action, outcome):
+                figures.denials += n
+                denials[slot] += n
         elif action == Action.LIVE_START:
             figures.live_views += n
         elif action == Action.LIVE_END:
