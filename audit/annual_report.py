@@ -46,6 +46,7 @@ from .figures import (
     label,
     period_parse,
     suppress,
+    suppress_group,
 )
 from .models import (
     BOARD_RECORD_CATEGORIES,
@@ -233,7 +234,11 @@ class Report:
             (_("Chain head hash"), self.head_hash),
             (
                 _("Small counts"),
-                _("from 1 to %(max)s are shown as <%(n)s") % {"max": self.threshold - 1, "n": self.threshold},
+                _(
+                    "counts below %(n)s (but not zero) are shown as <%(n)s; where a group's total can be known "
+                    "and only one of its counts is hidden, the next-smallest is shown as ≥%(n)s"
+                )
+                % {"n": self.threshold},
             ),
         ]
 
@@ -285,6 +290,21 @@ class _Builder:
     def n(self, value: int) -> Cell:
         return suppress(value, self.threshold)
 
+    def group(self, values: list[int]) -> list[Cell]:
+        """Counts whose total is published or can be added up (audit.figures.suppress_group)."""
+        return suppress_group(values, self.threshold)
+
+    def grouped_rows(self, items: list[tuple[str, int]], words: Callable[[str], str]) -> list[list[Cell]]:
+        """(code, count) rows of a group as [words, published count]."""
+        cells = self.group([n for _code, n in items])
+        return [[words(code), cell] for (code, _n), cell in zip(items, cells, strict=True)]
+
+    def column(self, rows: list[list[Any]], column: int, members: Callable[[int], bool] = lambda _n: True) -> None:
+        """Suppress one column of a table's rows (counts) in place as a group, of the rows ``members`` keeps."""
+        picked = [n for n in range(len(rows)) if members(n)]
+        for n, cell in zip(picked, self.group([rows[n][column] for n in picked]), strict=True):
+            rows[n][column] = cell
+
     def total(self, keep: Callable[[Key], bool], *, quantity: bool = False) -> int:
         return sum(cell[1 if quantity else 0] for key, cell in self.counts.items() if keep(key))
 
@@ -303,23 +323,25 @@ class _Builder:
                 by_month[month.month - 1] += n
             if allowed and action == Action.SEARCH:
                 by_category[category] += n
-        actions = Table(
-            _("Events by action"),
-            [_("Action"), _("Allowed"), _("Refused")],
-            [
-                [_action_words(code), self.n(a), self.n(r)]
-                for code, (a, r) in sorted(by_action.items(), key=lambda item: (-sum(item[1]), item[0]))
-            ],
-        )
+        # Groups with a total that can be added up elsewhere are suppressed as groups: the
+        # police accesses' allowed cells (the months add up to them), the rest of the allowed
+        # column, the refused column (R8 adds up to it), the months, the categories (the searches).
+        ordered = sorted(by_action.items(), key=lambda item: (-sum(item[1]), item[0]))
+        action_rows: list[list[Any]] = [[_action_words(code), a, r] for code, (a, r) in ordered]
+        access = {n for n, (code, _counts) in enumerate(ordered) if code == EVIDENCE or code in ACCESS_ACTIONS}
+        self.column(action_rows, 1, lambda n: n in access)
+        self.column(action_rows, 1, lambda n: n not in access)
+        self.column(action_rows, 2)
+        actions = Table(_("Events by action"), [_("Action"), _("Allowed"), _("Refused")], action_rows)
         months = Table(
             _("Police accesses to camera data by month"),
             [_("Month"), _("Accesses")],
-            [[str(MONTHS[m + 1]), self.n(by_month[m])] for m in range(12)],
+            [[str(MONTHS[m + 1]), cell] for m, cell in enumerate(self.group(by_month))],
         )
         categories = Table(
             _("Searches by purpose category"),
             [_("Purpose category"), _("Searches")],
-            [[_purpose_words(c), self.n(n)] for c, n in sorted(by_category.items(), key=lambda i: (-i[1], i[0]))],
+            self.grouped_rows(sorted(by_category.items(), key=lambda i: (-i[1], i[0])), _purpose_words),
         )
 
         def of(action: str, *, evidence: bool | None = None) -> Callable[[Key], bool]:
@@ -453,18 +475,31 @@ class _Builder:
                 Table(
                     _("Received in the year by category"),
                     [_("Category"), _("Received")],
-                    [[str(words), self.n(by_category[c])] for c, words in categories.items()]
+                    [
+                        [str(words), cell]
+                        for words, cell in zip(
+                            categories.values(), self.group([by_category[c] for c in categories]), strict=True
+                        )
+                    ]
                     + [[_("Total"), self.n(len(received))]],
                 ),
                 Table(
                     _("Status at the checkpoint of those received in the year"),
                     [_("Status"), _("Records")],
-                    [[str(s.label), self.n(by_status[s])] for s in statuses],
+                    [
+                        [str(s.label), cell]
+                        for s, cell in zip(statuses, self.group([by_status[s] for s in statuses]), strict=True)
+                    ],
                 ),
                 Table(
                     _("Closed in the year by outcome"),
                     [_("Outcome"), _("Closed")],
-                    [[str(words), self.n(by_outcome[o])] for o, words in outcomes.items()],
+                    [
+                        [str(words), cell]
+                        for words, cell in zip(
+                            outcomes.values(), self.group([by_outcome[o] for o in outcomes]), strict=True
+                        )
+                    ],
                 ),
             ],
         )
@@ -518,12 +553,12 @@ class _Builder:
                 Table(
                     _("Refusals by reason"),
                     [_("Reason (as in docs/audit-events.md)"), _("Refused")],
-                    [[reason, self.n(n)] for reason, n in sorted(by_reason.items(), key=lambda i: (-i[1], i[0]))],
+                    self.grouped_rows(sorted(by_reason.items(), key=lambda i: (-i[1], i[0])), str),
                 ),
                 Table(
                     _("Refusals by action"),
                     [_("Action"), _("Refused")],
-                    [[_action_words(a), self.n(n)] for a, n in sorted(by_action.items(), key=lambda i: (-i[1], i[0]))],
+                    self.grouped_rows(sorted(by_action.items(), key=lambda i: (-i[1], i[0])), _action_words),
                 ),
                 Table(
                     _("Attempts to open pages of a role one does not have"),

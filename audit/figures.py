@@ -37,6 +37,8 @@ __all__ = [
     "is_police_refusal",
     "period_parse",
     "suppress",
+    "suppress_columns",
+    "suppress_group",
 ]
 
 # Actions that are police accesses to camera data (the public page's "uses"); the others are
@@ -278,6 +280,30 @@ def suppress(value: int, threshold: int) -> int | str:
     """A count as published: those from 1 to threshold - 1 as "<threshold" (0 stays 0: that
     nothing happened reveals nobody). The same in HTML and JSON."""
     return f"<{threshold}" if 0 < value < threshold else value
+
+
+def suppress_group(values: list[int], threshold: int) -> list[int | str]:
+    """The counts of a group whose total is published (or can be added up elsewhere), as
+    published: each from 1 to threshold - 1 as "<threshold" (``suppress``) and, when that hides
+    exactly one cell, the next-smallest cell too, as "≥threshold" (complementary suppression:
+    else the hidden cell is the total less the others). When every other cell is 0, the total
+    is the hidden cell itself, so under the threshold and hidden wherever it is published."""
+    cells = [suppress(value, threshold) for value in values]
+    hidden = [n for n, value in enumerate(values) if 0 < value < threshold]
+    shown = [n for n, value in enumerate(values) if value >= threshold]
+    if len(hidden) == 1 and shown:
+        cells[min(shown, key=lambda n: (values[n], n))] = f"≥{threshold}"
+    return cells
+
+
+def suppress_columns(rows: dict[str, list[int]], threshold: int) -> dict[str, list[int | str]]:
+    """Rows of counts per bucket (month) whose column totals are published: each column a group."""
+    codes = list(rows)
+    published: dict[str, list[int | str]] = {code: [] for code in codes}
+    for column in zip(*(rows[code] for code in codes), strict=True):
+        for code, cell in zip(codes, suppress_group(list(column), threshold), strict=True):
+            published[code].append(cell)
+    return published
 
 
 def grouper() -> Callable[[int | str], str]:

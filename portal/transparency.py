@@ -27,7 +27,19 @@ from django.views import View
 
 from audit.charts import bars_stacked
 from audit.checkpoints import checkpoint_latest, verifier_key
-from audit.figures import EVIDENCE, Figures, Period, PeriodError, figures_of, grouper, label, period_parse, suppress
+from audit.figures import (
+    EVIDENCE,
+    Figures,
+    Period,
+    PeriodError,
+    figures_of,
+    grouper,
+    label,
+    period_parse,
+    suppress,
+    suppress_columns,
+    suppress_group,
+)
 from audit.models import Action, SignedCheckpoint
 from audit.selectors import chain_head
 from audit.signing import department_signing_key
@@ -72,40 +84,54 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
     def cells(values: list[int]) -> list[int | str]:
         return [suppress(value, threshold) for value in values]
 
+    # Every group whose total is published is suppressed as a group (audit.figures.suppress_group),
+    # so that no hidden cell is the total less the others: each month's actions (the month's
+    # accesses), each month's purpose categories (the month's searches), the months of the
+    # refusals and of the live minutes (the year's), the owners' answers (those answered).
+
     # Cameras asked: from the log (footage_request events); how they were answered: counts
     # from the footage app (an owner's answer is not a police access, so it is no event).
     footage = footage_answers_count(period.start, period.end)
     sent = figures.footage_requests
     answered = sum(footage[answer] for answer in ANSWERED)
+    answers = suppress_group([footage["uploaded"], footage["no_footage"], footage["declined"]], threshold)
+    with_footage = answers[0]
     head = chain_head()
     key = department_signing_key()
     return {
         "period": {"year": period.year, "months": months, "time_zone": _time_zone()},
         "suppression": {
             "threshold": threshold,
-            "rule": f"counts from 1 to {threshold - 1} are published as <{threshold}",
+            "rule": (
+                f"counts from 1 to {threshold - 1} are published as <{threshold}; where that would hide a "
+                f"single count of a group whose total is published, the next-smallest count of the group is "
+                f"published as ≥{threshold}, so that no hidden count is the total less the others"
+            ),
         },
-        "accesses_by_month_and_action": {
-            code: cells(values) for code, values in figures.accesses_by_bucket_action.items()
-        },
+        "accesses_by_month_and_action": suppress_columns(figures.accesses_by_bucket_action, threshold),
         "accesses_by_month": cells(figures.accesses_by_bucket),
-        "searches_by_month_and_purpose_category": {
-            code: cells(values) for code, values in figures.searches_by_bucket_category.items()
-        },
+        "searches_by_month_and_purpose_category": suppress_columns(figures.searches_by_bucket_category, threshold),
         "live_views": suppress(figures.live_views, threshold),
-        "live_minutes_by_month": cells(figures.live_minutes_by_bucket),
+        "live_minutes_by_month": suppress_group(figures.live_minutes_by_bucket, threshold),
         "live_minutes": suppress(figures.live_minutes, threshold),
-        "denials_by_month": cells(figures.denials_by_bucket),
+        "denials_by_month": suppress_group(figures.denials_by_bucket, threshold),
         "denials": suppress(figures.denials, threshold),
         "footage_requests": {
             "cameras_asked": suppress(sent, threshold),
             "answered": suppress(answered, threshold),
-            "with_footage": suppress(footage["uploaded"], threshold),
-            "no_relevant_footage": suppress(footage["no_footage"], threshold),
-            "declined": suppress(footage["declined"], threshold),
+            **dict(
+                zip(
+                    ("with_footage", "no_relevant_footage", "declined"),
+                    answers,
+                    strict=True,
+                )
+            ),
             "not_answered": suppress(footage["pending"] + footage["no_answer"], threshold),
             "answer_rate_percent": _rate(answered, sent, threshold),
-            "footage_rate_percent": _rate(footage["uploaded"], sent, threshold),
+            # None when the count is hidden (also as the complement of a hidden one)
+            "footage_rate_percent": _rate(footage["uploaded"], sent, threshold)
+            if isinstance(with_footage, int)
+            else None,
         },
         "registered_cameras_by_consent_level": {
             level: suppress(n, threshold) for level, n in cameras_by_consent_level(now=timezone.now()).items()
