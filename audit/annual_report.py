@@ -62,7 +62,7 @@ from .models import (
     RollupMark,
     SignedCheckpoint,
 )
-from .reasons import Refusal
+from .reasons import Refusal, reason_label
 from .rollups import _EVIDENCE_SQL, AREAS
 
 if TYPE_CHECKING:
@@ -553,7 +553,7 @@ class _Builder:
                 Table(
                     _("Refusals by reason"),
                     [_("Reason (as in docs/audit-events.md)"), _("Refused")],
-                    self.grouped_rows(sorted(by_reason.items(), key=lambda i: (-i[1], i[0])), str),
+                    self.grouped_rows(sorted(by_reason.items(), key=lambda i: (-i[1], i[0])), reason_label),
                 ),
                 Table(
                     _("Refusals by action"),
