@@ -37,6 +37,7 @@ from tenants.models import PURPOSE_LABELS
 
 from .admin_changes import admin_change_kinds, admin_changes
 from .board_records import RecordState, board_records_as_of
+from .checkpoints import checkpoint_mismatch
 from .figures import (
     ACCESS_ACTIONS,
     EVIDENCE,
@@ -244,7 +245,26 @@ class Report:
 
 
 def report_checkpoint(value: str) -> SignedCheckpoint:
-    """The checkpoint a report is held to: the one numbered ``value``, or the latest when empty."""
+    """The checkpoint a report is held to: the one numbered ``value``, or the latest when empty;
+    refused when the log no longer matches it (a report would count other events than those it
+    signed, under its root)."""
+    found = _checkpoint_named(value)
+    problem = checkpoint_mismatch(found)
+    if problem:
+        raise ReportError(
+            _(
+                "The log no longer matches signed checkpoint #%(number)s: %(problem)s. A report held to it would "
+                "not count the events it signed. See the log's integrity on the Access log page, and choose a "
+                "checkpoint the log still matches."
+            )
+            % {"number": found.pk, "problem": problem},
+            field="checkpoint",
+            code=Refusal.CHECKPOINT_MISMATCH,
+        )
+    return found
+
+
+def _checkpoint_named(value: str) -> SignedCheckpoint:
     if not value:
         latest = SignedCheckpoint.objects.order_by("-pk").first()
         if latest is None:

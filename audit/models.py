@@ -359,6 +359,9 @@ class SignedCheckpoint(models.Model):
     root_hash = models.BinaryField()
     made_at = models.DateTimeField()
     note = models.TextField()
+    # Why the tree was rebuilt from the events before this checkpoint (empty: it only grew):
+    # the events no longer matched the tree, so the checkpoints before it no longer match the log.
+    rewrite_found = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["pk"]

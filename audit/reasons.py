@@ -40,6 +40,7 @@ class Refusal(StrEnum):
     DENIAL_REASON_MISSING = "denial_reason_missing"
     NOT_ON_CASE = "not_on_case"
     INVALID_FILTER = "invalid_filter"
+    CHECKPOINT_MISMATCH = "checkpoint_mismatch"
 
 
 # The board's words for every reason code the log stores (docs/audit-events.md): the log's own
@@ -76,6 +77,7 @@ _WORDS: dict[str, Promise] = {
     Refusal.DENIAL_REASON_MISSING: gettext_lazy("Reason for the denial missing"),
     Refusal.NOT_ON_CASE: gettext_lazy("Footage requested for another case"),
     Refusal.INVALID_FILTER: gettext_lazy("Invalid filter"),
+    Refusal.CHECKPOINT_MISMATCH: gettext_lazy("The log no longer matches the checkpoint"),
     # the owner's consent
     "no_grant": gettext_lazy("No consent from the owner"),
     "level_too_low": gettext_lazy("Level too low"),
