@@ -52,8 +52,9 @@ def report_csv(report: Report) -> bytes:
 
 
 def _text(value: object) -> str:
-    # The PDF's standard fonts have no "≥" (a count hidden as the complement of a small one).
-    text = str(value).replace("≥", ">=")
+    # The PDF's standard fonts have no "≥" (a count hidden as the complement of a small one) nor
+    # "→" (a policy field's old and new values).
+    text = str(value).replace("≥", ">=").replace("→", "->")
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
