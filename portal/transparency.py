@@ -257,7 +257,7 @@ class TransparencyView(View):
             "levels": [
                 (_level_words(level), grouped(n)) for level, n in data["registered_cameras_by_consent_level"].items()
             ],
-            # Drawn from the published (suppressed) cells only: a "<5" bar is drawn as 0.
+            # Drawn from the published (suppressed) cells only: a "<5" or "≥5" cell is drawn as 0.
             "accesses_chart": bars_stacked(
                 _("Police accesses by month"),
                 months,
