@@ -14,7 +14,7 @@ importing anything above accounts.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -296,14 +296,39 @@ def suppress_group(values: list[int], threshold: int) -> list[int | str]:
     return cells
 
 
-def suppress_columns(rows: dict[str, list[int]], threshold: int) -> dict[str, list[int | str]]:
-    """Rows of counts per bucket (month) whose column totals are published: each column a group."""
+def suppress_columns(
+    rows: dict[str, list[int]],
+    threshold: int,
+    *,
+    row_totals: Collection[str] = (),
+    also_hidden: Collection[tuple[str, int]] = (),
+) -> dict[str, list[int | str]]:
+    """Rows of counts per bucket (month) whose column totals are published: each column a group,
+    and each row named in ``row_totals`` (whose total is published too) a group; ``also_hidden``
+    cells are hidden from the start (derivable elsewhere). Repeated until no group has exactly
+    one hidden count, as hiding a cell of a column can leave one hidden in its row."""
     codes = list(rows)
-    published: dict[str, list[int | str]] = {code: [] for code in codes}
-    for column in zip(*(rows[code] for code in codes), strict=True):
-        for code, cell in zip(codes, suppress_group(list(column), threshold), strict=True):
-            published[code].append(cell)
-    return published
+    width = len(next(iter(rows.values()))) if rows else 0
+    hidden = {(code, n) for code in codes for n in range(width) if 0 < rows[code][n] < threshold}
+    hidden |= {(code, n) for code, n in also_hidden if code in rows and rows[code][n] > 0}
+    groups = [[(code, n) for code in codes] for n in range(width)]
+    groups += [[(code, n) for n in range(width)] for code in codes if code in row_totals]
+    changed = True
+    while changed:
+        changed = False
+        for group in groups:
+            inside = [cell for cell in group if cell in hidden]
+            shown = [cell for cell in group if cell not in hidden and rows[cell[0]][cell[1]] > 0]
+            if len(inside) == 1 and shown:
+                hidden.add(min(shown, key=lambda cell: (rows[cell[0]][cell[1]], codes.index(cell[0]), cell[1])))
+                changed = True
+    return {
+        code: [
+            (f"<{threshold}" if value < threshold else f"≥{threshold}") if (code, n) in hidden else value
+            for n, value in enumerate(rows[code])
+        ]
+        for code in codes
+    }
 
 
 def grouper() -> Callable[[int | str], str]:

@@ -94,6 +94,11 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
     footage = footage_answers_count(period.start, period.end)
     sent = figures.footage_requests
     answered = sum(footage[answer] for answer in ANSWERED)
+    # Each month's actions add up to its accesses; the live views' and footage requests' months
+    # add up to the year's totals, published too.
+    by_action = suppress_columns(
+        figures.accesses_by_bucket_action, threshold, row_totals=(Action.LIVE_START, Action.FOOTAGE_REQUEST)
+    )
     answers = suppress_group([footage["uploaded"], footage["no_footage"], footage["declined"]], threshold)
     with_footage = answers[0]
     head = chain_head()
@@ -108,9 +113,14 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
                 f"published as ≥{threshold}, so that no hidden count is the total less the others"
             ),
         },
-        "accesses_by_month_and_action": suppress_columns(figures.accesses_by_bucket_action, threshold),
+        "accesses_by_month_and_action": by_action,
         "accesses_by_month": cells(figures.accesses_by_bucket),
-        "searches_by_month_and_purpose_category": suppress_columns(figures.searches_by_bucket_category, threshold),
+        "searches_by_month_and_purpose_category": suppress_columns(
+            figures.searches_by_bucket_category,
+            threshold,
+            # A month's categories add up to its searches: where the searches are hidden, so is a category.
+            also_hidden=_searches_hidden(by_action, figures.searches_by_bucket_category),
+        ),
         "live_views": suppress(figures.live_views, threshold),
         "live_minutes_by_month": suppress_group(figures.live_minutes_by_bucket, threshold),
         "live_minutes": suppress(figures.live_minutes, threshold),
@@ -151,6 +161,17 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
             "sha256_fingerprint": public_key_fingerprint(bytes(key.public_key)),
         },
     }
+
+
+def _searches_hidden(by_action: dict[str, list[int | str]], categories: dict[str, list[int]]) -> list[tuple[str, int]]:
+    """For each month whose searches are hidden, the smallest category of that month (none hidden
+    yet by itself): else the categories would add up to the hidden count."""
+    hidden: list[tuple[str, int]] = []
+    for n, cell in enumerate(by_action.get(Action.SEARCH, [])):
+        counts = [(value[n], code) for code, value in categories.items() if value[n] > 0]
+        if isinstance(cell, str) and counts:
+            hidden.append((min(counts)[1], n))
+    return hidden
 
 
 def _checkpoint_data() -> dict[str, Any] | None:

@@ -69,3 +69,25 @@ def test_the_report_hides_a_second_cell_of_each_group(board: TenantClient) -> No
     assert cells[("R1", "Events by action", "Live view started", "Allowed")] == "<5"
     assert cells[("R1", "Events by action", "Area search", "Allowed")] == "≥5"
     assert cells[("R1", "Events by action", "Camera details viewed", "Allowed")] == "9"
+
+
+def test_a_second_hidden_cell_cannot_be_added_up_from_another_table(
+    log: Department, rialto_client: TenantClient
+) -> None:
+    """The month's searches hidden as the complement of its live views must not be the sum of
+    the month's purpose categories, all shown."""
+    for _n in range(3):
+        event("live_start")
+    for _n in range(6):
+        event("search", category="violent_crime")
+    for _n in range(9):
+        event("camera_view")
+
+    data = rialto_client.get("/transparency.json").json()
+
+    searches = data["accesses_by_month_and_action"]["search"]
+    month = searches.index("≥5")
+    assert data["searches_by_month_and_purpose_category"]["violent_crime"][month] == "≥5"
+    assert not _unhidden([v[month] for v in data["accesses_by_month_and_action"].values()])
+    # the live views' months add up to the year's live views, published too
+    assert not _unhidden(data["accesses_by_month_and_action"]["live_start"]) or data["live_views"] == "<5"
