@@ -122,6 +122,17 @@ def _role(code: str) -> str:
     return str(Role(code).label) if code in Role.values else code
 
 
+def _value(value: Any) -> str:
+    """A policy field's value as the board reads it in a change ("15 → 10")."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
+
+
 def _policy_changes(start: dt.datetime | None, end: dt.datetime | None) -> Iterable[AdminChange]:
     """Edits of this department's policy (kept in the public schema, by department)."""
     tenant = getattr(connection, "tenant", None)
@@ -139,14 +150,15 @@ def _policy_changes(start: dt.datetime | None, end: dt.datetime | None) -> Itera
         if start is not None and row.history_date < start:
             continue
         fields = [
-            str(getattr(DepartmentPolicy._meta.get_field(c.field), "verbose_name", c.field))
+            f"{getattr(DepartmentPolicy._meta.get_field(c.field), 'verbose_name', c.field)}: "
+            f"{_value(c.old)} → {_value(c.new)}"
             for c in row.diff_against(before).changes
             if c.field != "updated_at"
         ]
         if not fields:
             continue
         who = _person(actors.get(row.history_user_id)) or row.history_user_email
-        yield AdminChange(row.history_date, "policy_changed", who, str(_("Department policy")), ", ".join(fields))
+        yield AdminChange(row.history_date, "policy_changed", who, str(_("Department policy")), "; ".join(fields))
 
 
 def _log_changes(start: dt.datetime | None, end: dt.datetime | None) -> Iterable[AdminChange]:

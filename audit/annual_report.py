@@ -37,7 +37,18 @@ from tenants.models import PURPOSE_LABELS
 
 from .admin_changes import admin_change_kinds, admin_changes
 from .board_records import RecordState, board_records_as_of
-from .figures import ACCESS_ACTIONS, EVIDENCE, PeriodError, label, period_parse, suppress
+from .checkpoints import checkpoint_mismatch
+from .figures import (
+    ACCESS_ACTIONS,
+    EVIDENCE,
+    PeriodError,
+    is_door_refusal,
+    is_police_refusal,
+    label,
+    period_parse,
+    suppress,
+    suppress_group,
+)
 from .models import (
     BOARD_RECORD_CATEGORIES,
     BOARD_RECORD_OUTCOMES,
@@ -52,7 +63,7 @@ from .models import (
     RollupMark,
     SignedCheckpoint,
 )
-from .reasons import Refusal
+from .reasons import Refusal, reason_label
 from .rollups import _EVIDENCE_SQL, AREAS
 
 if TYPE_CHECKING:
@@ -224,13 +235,36 @@ class Report:
             (_("Chain head hash"), self.head_hash),
             (
                 _("Small counts"),
-                _("from 1 to %(max)s are shown as <%(n)s") % {"max": self.threshold - 1, "n": self.threshold},
+                _(
+                    "counts below %(n)s (but not zero) are shown as <%(n)s; where a group's total can be known "
+                    "and only one of its counts is hidden, the next-smallest is shown as ≥%(n)s"
+                )
+                % {"n": self.threshold},
             ),
         ]
 
 
 def report_checkpoint(value: str) -> SignedCheckpoint:
-    """The checkpoint a report is held to: the one numbered ``value``, or the latest when empty."""
+    """The checkpoint a report is held to: the one numbered ``value``, or the latest when empty;
+    refused when the log no longer matches it (a report would count other events than those it
+    signed, under its root)."""
+    found = _checkpoint_named(value)
+    problem = checkpoint_mismatch(found)
+    if problem:
+        raise ReportError(
+            _(
+                "The log no longer matches signed checkpoint #%(number)s: %(problem)s. A report held to it would "
+                "not count the events it signed. See the log's integrity on the Access log page, and choose a "
+                "checkpoint the log still matches."
+            )
+            % {"number": found.pk, "problem": problem},
+            field="checkpoint",
+            code=Refusal.CHECKPOINT_MISMATCH,
+        )
+    return found
+
+
+def _checkpoint_named(value: str) -> SignedCheckpoint:
     if not value:
         latest = SignedCheckpoint.objects.order_by("-pk").first()
         if latest is None:
@@ -276,6 +310,21 @@ class _Builder:
     def n(self, value: int) -> Cell:
         return suppress(value, self.threshold)
 
+    def group(self, values: list[int]) -> list[Cell]:
+        """Counts whose total is published or can be added up (audit.figures.suppress_group)."""
+        return suppress_group(values, self.threshold)
+
+    def grouped_rows(self, items: list[tuple[str, int]], words: Callable[[str], str]) -> list[list[Cell]]:
+        """(code, count) rows of a group as [words, published count]."""
+        cells = self.group([n for _code, n in items])
+        return [[words(code), cell] for (code, _n), cell in zip(items, cells, strict=True)]
+
+    def column(self, rows: list[list[Any]], column: int, members: Callable[[int], bool] = lambda _n: True) -> None:
+        """Suppress one column of a table's rows (counts) in place as a group, of the rows ``members`` keeps."""
+        picked = [n for n in range(len(rows)) if members(n)]
+        for n, cell in zip(picked, self.group([rows[n][column] for n in picked]), strict=True):
+            rows[n][column] = cell
+
     def total(self, keep: Callable[[Key], bool], *, quantity: bool = False) -> int:
         return sum(cell[1 if quantity else 0] for key, cell in self.counts.items() if keep(key))
 
@@ -287,28 +336,32 @@ class _Builder:
         for (month, action, outcome, _reason, category, evidence), (n, _q) in self.counts.items():
             code = EVIDENCE if evidence else action
             allowed = outcome == Outcome.ALLOWED
+            if not allowed and not (is_police_refusal(action, outcome) or is_door_refusal(action, outcome, _reason)):
+                continue  # a log reader's input error (a bad filter) is no refusal
             by_action[code][0 if allowed else 1] += n
             if allowed and action in ACCESS_ACTIONS:
                 by_month[month.month - 1] += n
             if allowed and action == Action.SEARCH:
                 by_category[category] += n
-        actions = Table(
-            _("Events by action"),
-            [_("Action"), _("Allowed"), _("Refused")],
-            [
-                [_action_words(code), self.n(a), self.n(r)]
-                for code, (a, r) in sorted(by_action.items(), key=lambda item: (-sum(item[1]), item[0]))
-            ],
-        )
+        # Groups with a total that can be added up elsewhere are suppressed as groups: the
+        # police accesses' allowed cells (the months add up to them), the rest of the allowed
+        # column, the refused column (R8 adds up to it), the months, the categories (the searches).
+        ordered = sorted(by_action.items(), key=lambda item: (-sum(item[1]), item[0]))
+        action_rows: list[list[Any]] = [[_action_words(code), a, r] for code, (a, r) in ordered]
+        access = {n for n, (code, _counts) in enumerate(ordered) if code == EVIDENCE or code in ACCESS_ACTIONS}
+        self.column(action_rows, 1, lambda n: n in access)
+        self.column(action_rows, 1, lambda n: n not in access)
+        self.column(action_rows, 2)
+        actions = Table(_("Events by action"), [_("Action"), _("Allowed"), _("Refused")], action_rows)
         months = Table(
             _("Police accesses to camera data by month"),
             [_("Month"), _("Accesses")],
-            [[str(MONTHS[m + 1]), self.n(by_month[m])] for m in range(12)],
+            [[str(MONTHS[m + 1]), cell] for m, cell in enumerate(self.group(by_month))],
         )
         categories = Table(
             _("Searches by purpose category"),
             [_("Purpose category"), _("Searches")],
-            [[_purpose_words(c), self.n(n)] for c, n in sorted(by_category.items(), key=lambda i: (-i[1], i[0]))],
+            self.grouped_rows(sorted(by_category.items(), key=lambda i: (-i[1], i[0])), _purpose_words),
         )
 
         def of(action: str, *, evidence: bool | None = None) -> Callable[[Key], bool]:
@@ -442,18 +495,31 @@ class _Builder:
                 Table(
                     _("Received in the year by category"),
                     [_("Category"), _("Received")],
-                    [[str(words), self.n(by_category[c])] for c, words in categories.items()]
+                    [
+                        [str(words), cell]
+                        for words, cell in zip(
+                            categories.values(), self.group([by_category[c] for c in categories]), strict=True
+                        )
+                    ]
                     + [[_("Total"), self.n(len(received))]],
                 ),
                 Table(
                     _("Status at the checkpoint of those received in the year"),
                     [_("Status"), _("Records")],
-                    [[str(s.label), self.n(by_status[s])] for s in statuses],
+                    [
+                        [str(s.label), cell]
+                        for s, cell in zip(statuses, self.group([by_status[s] for s in statuses]), strict=True)
+                    ],
                 ),
                 Table(
                     _("Closed in the year by outcome"),
                     [_("Outcome"), _("Closed")],
-                    [[str(words), self.n(by_outcome[o])] for o, words in outcomes.items()],
+                    [
+                        [str(words), cell]
+                        for words, cell in zip(
+                            outcomes.values(), self.group([by_outcome[o] for o in outcomes]), strict=True
+                        )
+                    ],
                 ),
             ],
         )
@@ -489,11 +555,16 @@ class _Builder:
     def refusals(self) -> Section:
         by_reason: Counter[str] = Counter()
         by_action: Counter[str] = Counter()
+        door = door_role = 0
         for (_m, action, outcome, reason, _c, evidence), (n, _q) in self.counts.items():
-            if outcome == Outcome.DENIED:
-                by_reason[reason] += n
-                by_action[EVIDENCE if evidence else action] += n
-        door = sum(n for a, n in by_action.items() if a in (Action.CONSOLE_DENIED, Action.AUDIT_READ))
+            # The log readers' input errors (a bad filter) are no refusal: left out.
+            if is_door_refusal(action, outcome, reason):
+                door += n
+                door_role += n if reason == Refusal.ROLE_NOT_PERMITTED else 0
+            elif not is_police_refusal(action, outcome):
+                continue
+            by_reason[reason] += n
+            by_action[EVIDENCE if evidence else action] += n
         return Section(
             "R8",
             _("Refused and unauthorized access attempts"),
@@ -502,12 +573,12 @@ class _Builder:
                 Table(
                     _("Refusals by reason"),
                     [_("Reason (as in docs/audit-events.md)"), _("Refused")],
-                    [[reason, self.n(n)] for reason, n in sorted(by_reason.items(), key=lambda i: (-i[1], i[0]))],
+                    self.grouped_rows(sorted(by_reason.items(), key=lambda i: (-i[1], i[0])), reason_label),
                 ),
                 Table(
                     _("Refusals by action"),
                     [_("Action"), _("Refused")],
-                    [[_action_words(a), self.n(n)] for a, n in sorted(by_action.items(), key=lambda i: (-i[1], i[0]))],
+                    self.grouped_rows(sorted(by_action.items(), key=lambda i: (-i[1], i[0])), _action_words),
                 ),
                 Table(
                     _("Attempts to open pages of a role one does not have"),
@@ -516,7 +587,7 @@ class _Builder:
                         [_("Console or the log's pages refused (wrong role or no MFA)"), self.n(door)],
                         [
                             _("Of which refused for the role"),
-                            self.n(by_reason.get(Refusal.ROLE_NOT_PERMITTED, 0)),
+                            self.n(door_role),
                         ],
                     ],
                 ),

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from accounts.api_base import error_body
 from core.errors import DomainError, Invalid, NotFound
@@ -83,7 +84,9 @@ def _public(view: Callable[[HttpRequest], JsonResponse]) -> Callable[..., HttpRe
 
     wrapped.__doc__ = view.__doc__
     wrapped.__name__ = view.__name__
-    return wrapped
+    # Public and read-only: no session is used, nothing is written. Exempt from the CSRF check,
+    # which would answer a POST with its HTML 403 page before the documented JSON 405.
+    return csrf_exempt(wrapped)
 
 
 def _checkpoint_json(checkpoint: SignedCheckpoint) -> dict[str, Any]:
@@ -146,6 +149,7 @@ def inclusion_api(request: HttpRequest) -> JsonResponse:
     )
 
 
+@csrf_exempt  # public and read-only (as _public): a POST gets the 405, not the CSRF page
 def checkpoint_note(request: HttpRequest) -> HttpResponse:
     """The latest checkpoint as the signed note itself (text/plain), for C2SP tools."""
     if request.method not in ("GET", "HEAD"):

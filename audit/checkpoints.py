@@ -94,6 +94,7 @@ class TreeGrowth:
     root: bytes
     added: int  # events added to the tree by this growth
     problem: str = ""  # why the tree was rebuilt, or why it stopped short of the newest event
+    rebuilt: str = ""  # why the tree was rebuilt (the events no longer matched it)
 
 
 def _leaf_problem(size: int) -> str:
@@ -124,7 +125,7 @@ def tree_grow() -> TreeGrowth:
         with connection.cursor() as cursor:
             cursor.execute(_LOCK)
         size = tree_size()
-        problem = _leaf_problem(size) if size else ""
+        problem = rebuilt = _leaf_problem(size) if size else ""
         if problem:
             schema = connection.schema_name  # type: ignore[attr-defined]
             logger.error("access log tree rebuilt", extra={"schema": schema, "problem": problem})
@@ -160,7 +161,7 @@ def tree_grow() -> TreeGrowth:
                     frontier = {node: added.get(node) or frontier[node] for node in merkle.perfect_cover(0, size)}
                 if len(rows) < _BATCH or len(leaves) < len(rows):
                     break
-        return TreeGrowth(size, merkle.root_from(size, frontier), size - start, problem)
+        return TreeGrowth(size, merkle.root_from(size, frontier), size - start, problem, rebuilt)
 
 
 # --- Checkpoints ------------------------------------------------------------------------------
@@ -224,7 +225,9 @@ def checkpoint_make() -> SignedCheckpoint:
             private_key=bytes(key.private_key),
             public_key=bytes(key.public_key),
         )
-        return SignedCheckpoint.objects.create(tree_size=growth.size, root_hash=growth.root, made_at=made_at, note=note)
+        return SignedCheckpoint.objects.create(
+            tree_size=growth.size, root_hash=growth.root, made_at=made_at, note=note, rewrite_found=growth.rebuilt
+        )
 
 
 def checkpoint_latest() -> SignedCheckpoint | None:
@@ -315,3 +318,54 @@ def inclusion_proof(seq: int, size: int | None = None) -> Inclusion:
 def root_of(size: int) -> bytes:
     """The stored tree's root at ``size`` (at most the stored size)."""
     return merkle.root_from(size, _nodes(merkle.perfect_cover(0, size)))
+
+
+# --- Does the log still match its checkpoints? -------------------------------------------------
+
+
+def checkpoint_mismatch(checkpoint: SignedCheckpoint) -> str:
+    """Why the log no longer matches ``checkpoint`` (empty: it does). A few indexed reads,
+    whatever the log's size: the stored tree's root at the checkpoint's size must be its root
+    (else the tree was rebuilt from rewritten events), and the checkpoint's last event must still
+    have the hash of its leaf (else the events were rewritten since the tree last grew; the chain
+    ties every earlier event to it)."""
+    size = checkpoint.tree_size
+    if size == 0:
+        return ""
+    if tree_size() < size:
+        return _("the log no longer holds the %(size)s events of this checkpoint") % {"size": size}
+    if root_of(size) != bytes(checkpoint.root_hash):
+        return _("the log's events up to #%(size)s are no longer those this checkpoint signed") % {"size": size}
+    if _leaf_problem(size):
+        return _("event #%(size)s, or one before it, was rewritten after this checkpoint was signed") % {"size": size}
+    return ""
+
+
+@dataclass(frozen=True)
+class LogIntegrity:
+    """What the board's integrity banner states: the latest signed checkpoint, whether the log
+    still matches it and every earlier one, and the latest rebuild of the tree that found the
+    events rewritten (kept with the checkpoint that followed it)."""
+
+    latest: SignedCheckpoint | None
+    problem: str  # why the log no longer matches a stored checkpoint (empty: it matches them all)
+    rewrite: SignedCheckpoint | None  # the latest checkpoint whose tree was rebuilt
+
+
+def log_integrity() -> LogIntegrity:
+    """Cheap at any size: the latest checkpoint is checked (checkpoint_mismatch); the earlier
+    ones match it unless a rebuild was recorded since, as the tree otherwise only grows, so the
+    checkpoint before the latest rebuild is checked too."""
+    latest = checkpoint_latest()
+    if latest is None:
+        return LogIntegrity(None, "", None)
+    problem = checkpoint_mismatch(latest)
+    rewrite = SignedCheckpoint.objects.exclude(rewrite_found="").order_by("-pk").first()
+    if not problem and rewrite is not None:
+        before = SignedCheckpoint.objects.filter(pk__lt=rewrite.pk).order_by("-pk").first()
+        if before is not None and checkpoint_mismatch(before):
+            problem = _(
+                "the tree was rebuilt from rewritten events on %(at)s (%(why)s): the checkpoints signed "
+                "before it no longer match the log"
+            ) % {"at": rewrite.made_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "why": rewrite.rewrite_found}
+    return LogIntegrity(latest, problem, rewrite)

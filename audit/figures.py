@@ -14,7 +14,7 @@ importing anything above accounts.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,8 +33,12 @@ __all__ = [
     "figure_provider_register",
     "figures_of",
     "grouper",
+    "is_door_refusal",
+    "is_police_refusal",
     "period_parse",
     "suppress",
+    "suppress_columns",
+    "suppress_group",
 ]
 
 # Actions that are police accesses to camera data (the public page's "uses"); the others are
@@ -52,11 +56,30 @@ ACCESS_ACTIONS = (
     Action.CLIP_VIEW,
     Action.CLIP_DOWNLOAD,
 )
+# The actions the gate (cameras.access) decides for the police: a refusal of one of them is a
+# police refusal (the public page's "Refused attempts"). A refused reading of the log's pages
+# is not: those for the role or MFA are attempts at pages of a role one does not have
+# (``is_door_refusal``), the others (a bad search filter, a reversed date range) are the
+# reader's input errors, which are no refusal at all.
+POLICE_ACTIONS = (*ACCESS_ACTIONS, Action.PURPOSE_DECLARE, Action.EXIGENT_APPROVE, Action.EXIGENT_DENY, Action.LIVE_END)
+DOOR_REASONS = (Refusal.ROLE_NOT_PERMITTED, Refusal.MFA_REQUIRED)
 EVIDENCE = "evidence_export"  # an export naming clips, told apart from a canvass list
 EARLIEST_YEAR = 2000
 
 Provider = Callable[[dt.date, dt.date], dict[str, int]]
 _PROVIDERS: dict[str, Provider] = {}
+
+
+def is_police_refusal(action: str, outcome: str) -> bool:
+    """A refused access to camera data (or to a purpose or approval the gate decides)."""
+    return outcome == Outcome.DENIED and action in POLICE_ACTIONS
+
+
+def is_door_refusal(action: str, outcome: str, reason: str) -> bool:
+    """An attempt to open the console's or the log's pages without the role or MFA."""
+    if outcome != Outcome.DENIED:
+        return False
+    return action == Action.CONSOLE_DENIED or (action not in POLICE_ACTIONS and reason in DOOR_REASONS)
 
 
 def figure_provider_register(name: str, provider: Provider) -> None:
@@ -138,8 +161,11 @@ class Figures:
     live_views: int = 0
     live_seconds: int = 0
     live_minutes_by_bucket: list[int] = field(default_factory=list)
+    # police refusals (POLICE_ACTIONS) and attempts at pages of another role, by reason; never
+    # the log readers' input errors
     denials_by_reason: dict[str, int] = field(default_factory=dict)
-    denials: int = 0
+    denials: int = 0  # police refusals only
+    door_refusals: int = 0  # console or log pages refused for the role or MFA
     footage_requests: int = 0
     exigent_approved: int = 0
     exigent_denied: int = 0
@@ -154,7 +180,7 @@ class Figures:
 
 
 # GROUPING(action, reason, category) of each grouping set below.
-_BY_ACTION, _BY_REASON, _BY_CATEGORY = 0b011, 0b101, 0b110
+_BY_ACTION, _BY_REASON, _BY_CATEGORY = 0b011, 0b001, 0b110
 _GROUPED = """
 SELECT b, action, outcome, evidence, reason, category, sum(events)::bigint, sum(quantity)::bigint,
        GROUPING(action, reason, category)
@@ -162,8 +188,8 @@ FROM (SELECT {column} AS b, action, outcome, evidence, events, quantity,
              CASE WHEN outcome = 'denied' THEN reason END AS reason,
              CASE WHEN action = 'search' AND outcome = 'allowed' THEN category END AS category
       FROM {table} WHERE {column} >= %s AND {column} < %s) AS r
-GROUP BY GROUPING SETS ((b, action, outcome, evidence), (reason), (b, category))
-HAVING GROUPING(action, reason, category) = 3 OR (GROUPING(action, reason, category) = 5 AND reason IS NOT NULL)
+GROUP BY GROUPING SETS ((b, action, outcome, evidence), (action, reason), (b, category))
+HAVING GROUPING(action, reason, category) = 3 OR (GROUPING(action, reason, category) = 1 AND reason IS NOT NULL)
     OR (GROUPING(action, reason, category) = 6 AND category IS NOT NULL)
 """
 
@@ -188,7 +214,11 @@ def figures_of(period: Period) -> Figures:
         rows = cursor.fetchall()
     for bucket, action, outcome, evidence, reason, category, n, quantity, grouping in rows:
         if grouping == _BY_REASON:
-            figures.denials_by_reason[reason] = int(n)
+            door = is_door_refusal(action, Outcome.DENIED, reason)
+            if door:
+                figures.door_refusals += int(n)
+            if door or is_police_refusal(action, Outcome.DENIED):
+                figures.denials_by_reason[reason] = figures.denials_by_reason.get(reason, 0) + int(n)
             continue
         slot = index[bucket]
         if grouping == _BY_CATEGORY:
@@ -203,8 +233,9 @@ def figures_of(period: Period) -> Figures:
             accesses[slot] += n
             accesses_by_action[EVIDENCE if evidence else action][slot] += n
         if not allowed:
-            figures.denials += n
-            denials[slot] += n
+            if is_police_refusal(action, outcome):
+                figures.denials += n
+                denials[slot] += n
         elif action == Action.LIVE_START:
             figures.live_views += n
         elif action == Action.LIVE_END:
@@ -249,6 +280,55 @@ def suppress(value: int, threshold: int) -> int | str:
     """A count as published: those from 1 to threshold - 1 as "<threshold" (0 stays 0: that
     nothing happened reveals nobody). The same in HTML and JSON."""
     return f"<{threshold}" if 0 < value < threshold else value
+
+
+def suppress_group(values: list[int], threshold: int) -> list[int | str]:
+    """The counts of a group whose total is published (or can be added up elsewhere), as
+    published: each from 1 to threshold - 1 as "<threshold" (``suppress``) and, when that hides
+    exactly one cell, the next-smallest cell too, as "≥threshold" (complementary suppression:
+    else the hidden cell is the total less the others). When every other cell is 0, the total
+    is the hidden cell itself, so under the threshold and hidden wherever it is published."""
+    cells = [suppress(value, threshold) for value in values]
+    hidden = [n for n, value in enumerate(values) if 0 < value < threshold]
+    shown = [n for n, value in enumerate(values) if value >= threshold]
+    if len(hidden) == 1 and shown:
+        cells[min(shown, key=lambda n: (values[n], n))] = f"≥{threshold}"
+    return cells
+
+
+def suppress_columns(
+    rows: dict[str, list[int]],
+    threshold: int,
+    *,
+    row_totals: Collection[str] = (),
+    also_hidden: Collection[tuple[str, int]] = (),
+) -> dict[str, list[int | str]]:
+    """Rows of counts per bucket (month) whose column totals are published: each column a group,
+    and each row named in ``row_totals`` (whose total is published too) a group; ``also_hidden``
+    cells are hidden from the start (derivable elsewhere). Repeated until no group has exactly
+    one hidden count, as hiding a cell of a column can leave one hidden in its row."""
+    codes = list(rows)
+    width = len(next(iter(rows.values()))) if rows else 0
+    hidden = {(code, n) for code in codes for n in range(width) if 0 < rows[code][n] < threshold}
+    hidden |= {(code, n) for code, n in also_hidden if code in rows and rows[code][n] > 0}
+    groups = [[(code, n) for code in codes] for n in range(width)]
+    groups += [[(code, n) for n in range(width)] for code in codes if code in row_totals]
+    changed = True
+    while changed:
+        changed = False
+        for group in groups:
+            inside = [cell for cell in group if cell in hidden]
+            shown = [cell for cell in group if cell not in hidden and rows[cell[0]][cell[1]] > 0]
+            if len(inside) == 1 and shown:
+                hidden.add(min(shown, key=lambda cell: (rows[cell[0]][cell[1]], codes.index(cell[0]), cell[1])))
+                changed = True
+    return {
+        code: [
+            (f"<{threshold}" if value < threshold else f"≥{threshold}") if (code, n) in hidden else value
+            for n, value in enumerate(rows[code])
+        ]
+        for code in codes
+    }
 
 
 def grouper() -> Callable[[int | str], str]:

@@ -34,6 +34,7 @@ from .models import (
     BoardRecordStatus,
     Outcome,
 )
+from .reasons import reason_label
 
 # The log begins with Porchlight; a date before this is a typing mistake, not a question.
 EARLIEST_YEAR = 2000
@@ -200,7 +201,7 @@ class LogSearchForm(_DateRangeMixin):
         choices: dict[str, list[tuple[str, Any]]] = {
             "action": sorted(Action.choices, key=lambda pair: str(pair[1])),
             "outcome": list(Outcome.choices),
-            "reason": [(r, r) for r in reasons],
+            "reason": [(r, reason_label(r)) for r in reasons],
             "role": roles,
             "purpose_category": [(c, PURPOSE_LABELS.get(c, c)) for c in categories],
         }

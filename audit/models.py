@@ -20,6 +20,8 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
 
+from .reasons import reason_label
+
 # The times Python can hold (a day inside year 1 to 9999, so that no time zone takes them out).
 READABLE_TIME_SQL = "CASE WHEN {0} >= '0001-01-02 00:00:00+00' AND {0} < '9999-12-31 00:00:00+00' THEN {0} END"
 
@@ -158,6 +160,10 @@ class AccessEvent(models.Model):
     def quantity_unit_label(self) -> str:
         """The unit of ``quantity`` in words (one the code does not know, as itself)."""
         return str(QUANTITY_UNITS.get(self.quantity_unit, self.quantity_unit))
+
+    def reason_label(self) -> str:
+        """The reason in words with its code, for the board (audit.reasons.reason_label)."""
+        return reason_label(self.reason)
 
     def action_label(self) -> str:
         """The action in words. ``export`` is also a footage request's evidence package,
@@ -356,6 +362,9 @@ class SignedCheckpoint(models.Model):
     root_hash = models.BinaryField()
     made_at = models.DateTimeField()
     note = models.TextField()
+    # Why the tree was rebuilt from the events before this checkpoint (empty: it only grew):
+    # the events no longer matched the tree, so the checkpoints before it no longer match the log.
+    rewrite_found = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["pk"]

@@ -45,7 +45,8 @@ class _SafeWriter:
 
 
 def report_csv(report: Report) -> bytes:
-    """One row per cell: section, table, row, column, value ("<5" for a suppressed count)."""
+    """One row per cell: section, table, row, column, value ("<5" for a suppressed count, "≥5"
+    for one hidden so that a single "<5" of its group cannot be worked out by subtraction)."""
     out = io.StringIO()
     writer = _SafeWriter(out)
     writer.writerow(["section", "table", "row", "column", "value"])
@@ -64,7 +65,10 @@ def report_csv(report: Report) -> bytes:
 
 
 def _text(value: object) -> str:
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # The PDF's standard fonts have no "≥" (a count hidden as the complement of a small one) nor
+    # "→" (a policy field's old and new values).
+    text = str(value).replace("≥", ">=").replace("→", "->")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def report_pdf(report: Report) -> bytes:

@@ -27,7 +27,19 @@ from django.views import View
 
 from audit.charts import bars_stacked
 from audit.checkpoints import checkpoint_latest, verifier_key
-from audit.figures import EVIDENCE, Figures, Period, PeriodError, figures_of, grouper, label, period_parse, suppress
+from audit.figures import (
+    EVIDENCE,
+    Figures,
+    Period,
+    PeriodError,
+    figures_of,
+    grouper,
+    label,
+    period_parse,
+    suppress,
+    suppress_columns,
+    suppress_group,
+)
 from audit.models import Action, SignedCheckpoint
 from audit.selectors import chain_head
 from audit.signing import department_signing_key
@@ -72,40 +84,64 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
     def cells(values: list[int]) -> list[int | str]:
         return [suppress(value, threshold) for value in values]
 
+    # Every group whose total is published is suppressed as a group (audit.figures.suppress_group),
+    # so that no hidden cell is the total less the others: each month's actions (the month's
+    # accesses), each month's purpose categories (the month's searches), the months of the
+    # refusals and of the live minutes (the year's), the owners' answers (those answered).
+
     # Cameras asked: from the log (footage_request events); how they were answered: counts
     # from the footage app (an owner's answer is not a police access, so it is no event).
     footage = footage_answers_count(period.start, period.end)
     sent = figures.footage_requests
     answered = sum(footage[answer] for answer in ANSWERED)
+    # Each month's actions add up to its accesses; the live views' and footage requests' months
+    # add up to the year's totals, published too.
+    by_action = suppress_columns(
+        figures.accesses_by_bucket_action, threshold, row_totals=(Action.LIVE_START, Action.FOOTAGE_REQUEST)
+    )
+    answers = suppress_group([footage["uploaded"], footage["no_footage"], footage["declined"]], threshold)
+    with_footage = answers[0]
     head = chain_head()
     key = department_signing_key()
     return {
         "period": {"year": period.year, "months": months, "time_zone": _time_zone()},
         "suppression": {
             "threshold": threshold,
-            "rule": f"counts from 1 to {threshold - 1} are published as <{threshold}",
+            "rule": (
+                f"counts from 1 to {threshold - 1} are published as <{threshold}; where that would hide a "
+                f"single count of a group whose total is published, the next-smallest count of the group is "
+                f"published as ≥{threshold}, so that no hidden count is the total less the others"
+            ),
         },
-        "accesses_by_month_and_action": {
-            code: cells(values) for code, values in figures.accesses_by_bucket_action.items()
-        },
+        "accesses_by_month_and_action": by_action,
         "accesses_by_month": cells(figures.accesses_by_bucket),
-        "searches_by_month_and_purpose_category": {
-            code: cells(values) for code, values in figures.searches_by_bucket_category.items()
-        },
+        "searches_by_month_and_purpose_category": suppress_columns(
+            figures.searches_by_bucket_category,
+            threshold,
+            # A month's categories add up to its searches: where the searches are hidden, so is a category.
+            also_hidden=_searches_hidden(by_action, figures.searches_by_bucket_category),
+        ),
         "live_views": suppress(figures.live_views, threshold),
-        "live_minutes_by_month": cells(figures.live_minutes_by_bucket),
+        "live_minutes_by_month": suppress_group(figures.live_minutes_by_bucket, threshold),
         "live_minutes": suppress(figures.live_minutes, threshold),
-        "denials_by_month": cells(figures.denials_by_bucket),
+        "denials_by_month": suppress_group(figures.denials_by_bucket, threshold),
         "denials": suppress(figures.denials, threshold),
         "footage_requests": {
             "cameras_asked": suppress(sent, threshold),
             "answered": suppress(answered, threshold),
-            "with_footage": suppress(footage["uploaded"], threshold),
-            "no_relevant_footage": suppress(footage["no_footage"], threshold),
-            "declined": suppress(footage["declined"], threshold),
+            **dict(
+                zip(
+                    ("with_footage", "no_relevant_footage", "declined"),
+                    answers,
+                    strict=True,
+                )
+            ),
             "not_answered": suppress(footage["pending"] + footage["no_answer"], threshold),
             "answer_rate_percent": _rate(answered, sent, threshold),
-            "footage_rate_percent": _rate(footage["uploaded"], sent, threshold),
+            # None when the count is hidden (also as the complement of a hidden one)
+            "footage_rate_percent": _rate(footage["uploaded"], sent, threshold)
+            if isinstance(with_footage, int)
+            else None,
         },
         "registered_cameras_by_consent_level": {
             level: suppress(n, threshold) for level, n in cameras_by_consent_level(now=timezone.now()).items()
@@ -125,6 +161,17 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
             "sha256_fingerprint": public_key_fingerprint(bytes(key.public_key)),
         },
     }
+
+
+def _searches_hidden(by_action: dict[str, list[int | str]], categories: dict[str, list[int]]) -> list[tuple[str, int]]:
+    """For each month whose searches are hidden, the smallest category of that month (none hidden
+    yet by itself): else the categories would add up to the hidden count."""
+    hidden: list[tuple[str, int]] = []
+    for n, cell in enumerate(by_action.get(Action.SEARCH, [])):
+        counts = [(value[n], code) for code, value in categories.items() if value[n] > 0]
+        if isinstance(cell, str) and counts:
+            hidden.append((min(counts)[1], n))
+    return hidden
 
 
 def _checkpoint_data() -> dict[str, Any] | None:
@@ -231,7 +278,7 @@ class TransparencyView(View):
             "levels": [
                 (_level_words(level), grouped(n)) for level, n in data["registered_cameras_by_consent_level"].items()
             ],
-            # Drawn from the published (suppressed) cells only: a "<5" bar is drawn as 0.
+            # Drawn from the published (suppressed) cells only: a "<5" or "≥5" cell is drawn as 0.
             "accesses_chart": bars_stacked(
                 _("Police accesses by month"),
                 months,

@@ -35,6 +35,7 @@ from ..figures import (
     period_parse,
 )
 from ..models import Action, Outcome
+from ..reasons import reason_label
 from .readers import AUDIT_READER_ROLES, BoardReaderMixin, reader_actor
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def dashboard_context(figures: Figures) -> dict[str, Any]:
     grouped = grouper()
     by_action = {action_words(code): values for code, values in figures.by_bucket_action.items()}
     categories = [(purpose_words(code), n) for code, n in figures.searches_by_category.items()]
-    reasons = list(figures.denials_by_reason.items())
+    reasons = [(reason_label(code), n) for code, n in figures.denials_by_reason.items()]
     areas = [(name or _("No police area"), n) for name, n in figures.by_area.items()]
     weekdays = [str(WEEKDAYS[n]) for n in range(7)]
     hours_title = _("Police accesses by hour of day and day of week")

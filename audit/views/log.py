@@ -13,6 +13,7 @@ from django.views import View
 
 from core.http import text_refusal
 
+from ..checkpoints import log_integrity
 from ..models import Action, Outcome
 from ..selectors import chain_head, event_number, events_recent, events_summary
 from ..verify import chain_status
@@ -65,6 +66,8 @@ class OversightLogView(BoardReaderMixin, View):
                     for row in events_summary(upto=upto)
                 ],
                 "status": chain_status(),
+                # Against the signed checkpoints: a few indexed reads (audit.checkpoints.log_integrity).
+                "integrity": log_integrity(),
                 "actions": Action.choices,
                 "action": action,
                 "outcome": outcome,

@@ -66,7 +66,7 @@ def _refused(request: HttpRequest, error: ReportError, *, action: str) -> None:
             facts=EventFacts(
                 action=action,
                 outcome=Outcome.DENIED,
-                reason=Refusal.INVALID_FILTER,
+                reason=error.code if error.code in tuple(Refusal) else Refusal.INVALID_FILTER,
                 details={
                     "view": "annual_report",
                     "year": request.GET.get("year", "")[:20],

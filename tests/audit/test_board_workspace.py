@@ -737,3 +737,15 @@ def test_the_purpose_text_filter_is_answered_by_the_trigram_index(board: TenantC
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "audit_event_purpose_trgm" in plan
+
+
+def test_a_policy_edit_shows_the_old_and_new_values(board: TenantClient, in_rialto: Any) -> None:
+    admin = UserFactory(role=Role.DEPT_ADMIN)
+    before = DepartmentPolicy.objects.get(department=in_rialto).live_view_limit_minutes
+    policy_update(department=in_rialto, actor=admin, live_view_limit_minutes=before + 3)
+
+    response = board.get("/oversight/changes/", {"kind": "policy_changed"})
+
+    changes = [c.change for c, _label in response.context["changes"]]
+    assert any(f"{before} → {before + 3}" in change for change in changes), changes
+    assert f"{before} → {before + 3}" in response.content.decode()

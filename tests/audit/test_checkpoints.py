@@ -261,3 +261,20 @@ def test_a_gap_in_the_log_stops_the_tree_before_it_and_says_so(in_rialto: Depart
     assert (growth.size, growth.added) == (2, 2)
     assert growth.problem == "event #3 is missing from the log: the tree stops before it"
     assert checkpoint_make().tree_size == 2
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/log/checkpoint/", "/api/v1/log/consistency/", "/api/v1/log/inclusion/", "/audit-log/checkpoint"]
+)
+def test_a_post_without_a_csrf_token_gets_the_documented_405_not_a_csrf_page(in_rialto: Department, path: str) -> None:
+    """A browser's test client skips CSRF checks; a witness's script does not send a token."""
+    checkpoint_make()
+    client = TenantClient("rialto.localhost", enforce_csrf_checks=True)
+
+    response = client.post(path)
+
+    assert response.status_code == 405
+    if path.startswith("/api/"):
+        assert response.json()["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
+    assert SignedCheckpoint.objects.count() == 1
