@@ -464,7 +464,8 @@ def read_licences(
     expected: int | None = None  # the header's width, else the first row's
     if has_header:
         header = next(rows, None)
-        expected = len(header[1]) if header is not None else None
+        # An unreadable header (a RowError) measures nothing: the first row's width does.
+        expected = len(header[1]) if header is not None and not isinstance(header[1], RowError) else None
     for line, cells in rows:
         if isinstance(cells, RowError):
             yield cells
