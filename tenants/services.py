@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, schema_exists
+from django_tenants.utils import get_public_schema_name, schema_exists, tenant_context
 
 from .exceptions import OnboardingError
 from .models import (
@@ -198,9 +198,12 @@ def policy_update(*, department: Department, actor: "_User | None", **changes: A
             setattr(policy, field, value)
         policy.full_clean()
         problems: dict[str, list[str]] = {}
-        for validator in _POLICY_VALIDATORS:
-            for field, messages in validator(policy).items():
-                problems.setdefault(field, []).extend(messages)
+        # The validators read the department's own tables (its ordinances): in its schema,
+        # whichever schema the caller is in (the operator's commands and tests run in public).
+        with tenant_context(department):
+            for validator in _POLICY_VALIDATORS:
+                for field, messages in validator(policy).items():
+                    problems.setdefault(field, []).extend(messages)
         if problems:
             raise ValidationError(problems)
         policy._history_user = actor  # type: ignore[attr-defined]

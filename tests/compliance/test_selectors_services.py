@@ -254,3 +254,20 @@ def test_turning_residential_live_view_off_is_allowed_when_no_ordinance_asks_hom
     policy = policy_update(department=in_rialto, actor=None, residential_live_view_allowed=False)
 
     assert not policy.residential_live_view_allowed
+
+
+def test_the_policy_is_checked_against_the_departments_ordinances_from_the_public_schema_too(
+    in_rialto: Any, rialto: Any
+) -> None:
+    # The operator's commands (and browser tests' set-up) change a policy from the public
+    # schema; the check reads the department's own ordinances, in its schema.
+    policy = policy_update(department=in_rialto, actor=None, residential_live_view_allowed=True)
+    ordinance_make(
+        policy, RIALTO_CONDITIONS, name="Apartments live, from public", property_kinds=["multifamily"], built_after=None
+    )
+    connection.set_schema_to_public()  # type: ignore[attr-defined]  # django-tenants' connection
+
+    with pytest.raises(ValidationError) as refused:
+        policy_update(department=rialto, actor=None, residential_live_view_allowed=False)
+
+    assert "Apartments live, from public" in " ".join(refused.value.message_dict["residential_live_view_allowed"])

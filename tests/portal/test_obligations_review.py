@@ -58,14 +58,15 @@ def test_a_business_without_a_category_is_asked_for_it_not_judged_not_compliant(
     page = rialto_client.get("/my/obligations/").content.decode()
     section = page.split(f'id="site-{site.public_id}"')[1].split("</section>")[0]
 
-    assert '<article class="ordinance"' not in section
-    assert "Not compliant" not in section
+    # Scoped to DeKalb's: browser tests commit ordinances of their own into Rialto for the session.
+    assert not any(DEKALB_NAME in article for article in section.split('<article class="ordinance"')[1:])
     assert (
         f"{DEKALB_NAME} covers these kinds of business: gas station, convenience store. Tell us your business category."
         in section
     )
     api = rialto_client.get(f"/api/v1/me/sites/{site.public_id}/").json()["ordinance"]
-    assert (api["subject"], api["status"], api["unmet"]) == (False, "not_covered", [])
+    assert [item for item in api["unmet"] if item["ordinance"] == DEKALB_NAME] == []
+    assert DEKALB_NAME not in [covering["name"] for covering in api["ordinances"]]
     assert "Tell us your business category." in api["message"]
     records.records_refresh(site_ids=[site.pk])
     assert not ComplianceRecord.objects.filter(site=site).exists()
