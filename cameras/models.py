@@ -222,6 +222,10 @@ class Purpose(models.Model):
     warrant_number = models.CharField(_("warrant number"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    # The incident this purpose is for (incidents.Incident's public_id): a typed reference,
+    # not a foreign key, since incidents sits above cameras. The gate names it in every event
+    # of the purpose (target "incident:<id>"), which is the incident's timeline.
+    incident_ref = models.UUIDField(null=True, blank=True, db_index=True)
     # A second person: where policy requires it, a supervisor approves an exigent purpose.
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="approved_purposes"

@@ -61,6 +61,27 @@ def language_choices() -> list[tuple[str, str]]:
     return list(settings.LANGUAGES)
 
 
+DEFAULT_PLATE_HOTLIST_ALLOWED = [
+    "stolen_vehicle",
+    "stolen_plate",
+    "wanted_person",
+    "missing_person",
+    "amber_alert",
+    "silver_alert",
+]
+# Immigration enforcement through local plate readers is what the public learned of in 2025
+# (oversight.md): blocked by default, and stated on the public policy page.
+DEFAULT_PLATE_HOTLIST_BLOCKED = ["immigration_status", "immigration_violation", "immigration_detainer"]
+
+
+def default_plate_hotlist_allowed() -> list[str]:
+    return list(DEFAULT_PLATE_HOTLIST_ALLOWED)
+
+
+def default_plate_hotlist_blocked() -> list[str]:
+    return list(DEFAULT_PLATE_HOTLIST_BLOCKED)
+
+
 DEFAULT_PROHIBITED_PURPOSES = [
     "first_amendment_activity",
     "immigration_status",
@@ -265,6 +286,60 @@ class DepartmentPolicy(models.Model):
             "An exigent purpose is flagged when no footage request or ordinary purpose names its case number "
             "within this many days."
         ),
+    )
+    # Incidents (issue 17): what the console docks beside an incident, and what intake accepts.
+    incident_camera_count = models.PositiveSmallIntegerField(
+        _("incidents: cameras shown beside an incident"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("The nearest cameras whose field of view covers the incident's point."),
+    )
+    incident_radius_m = models.PositiveSmallIntegerField(
+        _("incidents: look for cameras within (metres)"),
+        default=300,
+        validators=[MinValueValidator(10), MaxValueValidator(5000)],
+    )
+    incident_canvass_minutes = models.PositiveSmallIntegerField(
+        _("incidents: footage asked for, minutes either side of the incident time"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+    )
+    # Plate-reader hits are accepted only for these hotlist categories; a blocked category is
+    # refused even if listed as allowed, and the public policy page states the blocked ones.
+    plate_hotlist_allowed = ArrayField(
+        models.SlugField(max_length=64),
+        default=default_plate_hotlist_allowed,
+        blank=True,
+        verbose_name=_("plate-reader hotlist categories accepted"),
+    )
+    plate_hotlist_blocked = ArrayField(
+        models.SlugField(max_length=64),
+        default=default_plate_hotlist_blocked,
+        blank=True,
+        verbose_name=_("plate-reader hotlist categories always dropped"),
+    )
+    mobile_position_max_age_seconds = models.PositiveIntegerField(
+        _("mobile cameras: a position older than this is not searched (seconds)"),
+        default=300,
+        validators=[MinValueValidator(5), MaxValueValidator(86400)],
+    )
+    # The department's own cameras: their consent is this policy, not a resident's choice.
+    department_camera_level = models.CharField(
+        _("the department's own cameras: what officers may do"),
+        max_length=20,
+        choices=[
+            ("registered", _("Know the camera exists")),
+            ("on_request", _("Footage on request")),
+            ("live_exigent", _("Live in emergencies")),
+            ("live", _("Live for any stated purpose")),
+        ],
+        default="live",
+    )
+    department_camera_legal_basis = models.TextField(
+        _("the department's own cameras: legal basis"),
+        blank=True,
+        max_length=2000,
+        help_text=_("The law or council decision that authorises the department's cameras, as published."),
     )
     language = models.CharField(
         _("department's language"),

@@ -33,6 +33,7 @@ from .gate import (
     authorize,
     camera_lookup,
     console_denied,
+    incident_target,
 )
 from .live import live_allowed_now, live_allowed_until, live_end_record, live_view_denial
 from .purposes import (
@@ -70,6 +71,7 @@ __all__ = [
     "console_denied",
     "denial_message",
     "evidence_authorize",
+    "incident_target",
     "live_allowed_now",
     "live_allowed_until",
     "live_end_record",

@@ -6,6 +6,7 @@ authorize() decides one action on one camera; the other modules of this package 
 search, live views, evidence) build on the same checks and the same record.
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,12 @@ from ..models import Camera, ConsentGrant, Purpose
 from ..notices import owners_to_notify
 from ..selectors import RESIDENTIAL_KINDS, grant_state
 from .denials import _LIVE_ACTIONS, Refusal, denial_message
+
+
+def incident_target(incident_public_id: Any) -> str:
+    """The typed reference by which an event names the incident its purpose is for."""
+    return f"incident:{incident_public_id}"
+
 
 # Who may do what. Department admins administer and the oversight board reads the log;
 # neither looks at cameras.
@@ -129,6 +136,9 @@ def _record(
     # Decided before the audit write: its per-department lock is held until the commit, and
     # every writer of the department waits for whatever runs after it.
     to_notify = owners_to_notify(facts) if notify is not False and facts.owner_refs else []
+    if purpose is not None and purpose.incident_ref is not None:
+        # Everything done for an incident names it: its timeline is these events.
+        facts = dataclasses.replace(facts, targets=[*facts.targets, incident_target(purpose.incident_ref)])
     snapshot = _purpose_snapshot(purpose, **(stated or {}))
     event = access_event_record(actor=actor.snapshot(), facts=facts, purpose=snapshot)
     if to_notify:

@@ -45,12 +45,15 @@ def purpose_declare(
     authority: str = "consent",
     warrant_number: str = "",
     approvals_link: str = "",
+    incident_ref: Any = None,
 ) -> Purpose:
     """Record the purpose an officer states before searching; refusals are logged too.
 
     An exigent purpose that policy makes wait for a supervisor's approval is announced to
     every other supervisor of the department, in the same transaction; ``approvals_link`` is
-    the page where they decide (the interface's, which the gate does not know)."""
+    the page where they decide (the interface's, which the gate does not know).
+    ``incident_ref`` is the incident the purpose is for (its public id, checked by the caller):
+    every event of the purpose then names it."""
     policy = policy_rules_current()
     case_number, text, warrant_number = case_number.strip(), text.strip(), warrant_number.strip()
     stated = {
@@ -96,6 +99,7 @@ def purpose_declare(
             authority=authority,
             warrant_number=warrant_number,
             expires_at=timezone.now() + PURPOSE_LIFETIME,
+            incident_ref=incident_ref,
         )
         # Before the event: the log's per-department lock is held from its write to the commit.
         if category in policy.exigent_categories and policy.exigent_requires_approval:

@@ -70,6 +70,7 @@ TENANT_APPS = [
     "ownerdata",  # owners' own data: download everything, delete the account (no models)
     "messaging",  # officers' messages to the department's camera owners and their replies
     "compliance",  # the department's ordinances and each site's attestations, inspections, notices
+    "incidents",  # the department's integrations (signed webhooks) and the incidents they send
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
