@@ -66,6 +66,10 @@ class Site(models.Model):
         default=False,
         help_text=_("Off: police can only message you through Porchlight."),
     )
+    # The department's own property (city CCTV, body-worn cameras, drones): its cameras' consent
+    # is the department's policy (department_camera_level), not a resident's choice, and its
+    # owner is the department's own account, which never logs in (issue 17).
+    department_owned = models.BooleanField(_("the department's own"), default=False, editable=False)
     police_notes = models.TextField(
         _("notes for police"), blank=True, max_length=1000, validators=[MaxLengthValidator(1000)]
     )
@@ -161,10 +165,17 @@ class Camera(models.Model):
     export_format = models.CharField(_("export format"), max_length=40, blank=True, help_text=_("e.g. MP4"))
     snapshot = models.ImageField(_("snapshot of the view"), upload_to="snapshots/%Y/%m/", null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=CameraStatus.choices, default=CameraStatus.ACTIVE)
+    # A mobile source (body-worn camera, drone, patrol-car camera) moves: ``location`` (and
+    # ``fov``) hold its last accepted position, reported by its bridge at ``position_at``;
+    # a search leaves out one whose position is older than the policy allows.
+    mobile = models.BooleanField(_("moves (body-worn, drone, vehicle)"), default=False)
+    position_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["snapshot"])
+    # A mobile source's position changes up to once a second: history keeps who changed the
+    # camera, not where it drove (its track is kept apart, while a live view of it is open).
+    history = HistoricalRecords(excluded_fields=["snapshot", "position_at"])
 
     class Meta:
         ordering = ["created_at"]
