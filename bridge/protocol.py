@@ -21,6 +21,12 @@ PING = "ping"  # server → bridge; answered with PONG
 PONG = "pong"  # bridge → server
 CLOCK = "clock"  # server → bridge: the bridge's clock is off by offset_ms
 STATUS = "status"  # bridge → server: a camera's state changed
+# bridge → server: where a mobile camera (body-worn, drone, vehicle) is; relayed as is to the
+# camera's viewers. At most one a second per camera while it streams (POSITION_STREAMING_SECONDS),
+# and its last-known position every POSITION_IDLE_SECONDS otherwise, so a search finds it.
+POSITION = "position"
+POSITION_STREAMING_SECONDS = 1.0
+POSITION_IDLE_SECONDS = 30.0
 
 DEFAULT_MAX_WIDTH = 1280  # pixels, when a start names none
 

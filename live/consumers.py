@@ -33,7 +33,7 @@ from cameras import access
 from cameras.addresses import address_for_police
 from tenants.asgi import TenantConsumerMixin, socket_session_user
 
-from . import presence, services
+from . import positions, presence, services
 from .models import EndReason
 
 if TYPE_CHECKING:
@@ -50,6 +50,10 @@ RELAY_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, OSError, Timeo
 # reached this server, never by the bridge's clock, which may be off.
 STALE_FRAME_SECONDS = 2.0
 CLOCK_SKEW_SECONDS = 2.0  # a bridge whose clock is further off is told so (once per connection)
+# Positions waiting for the database per bridge connection: one a second per camera is
+# recorded in a few milliseconds; more waiting means the database is far behind.
+POSITION_QUEUE = 64
+GARBAGE_LOG_SECONDS = 10.0
 
 # The bridge protocol's frame header, message types and close codes are the bridge program's
 # (bridge.protocol); the server imports them, the bridge never imports the server.
@@ -138,6 +142,9 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     refused = False
     withdrawn: frozenset[bytes] | set[bytes] = frozenset()
     keepalive: asyncio.Task[None] | None = None
+    position_worker: asyncio.Task[None] | None = None
+    position_queue: "asyncio.Queue[positions.Position] | None" = None
+    garbage_logged_at = 0.0
 
     async def connect(self) -> None:
         header = dict(self.scope.get("headers", [])).get(b"authorization", b"").decode("latin-1")
@@ -255,7 +262,10 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         await self._gone()
 
     async def _gone(self) -> None:
-        """Leave once: stop the keepalive, forget the presence, leave the group."""
+        """Leave once: stop the keepalive and the positions, forget the presence, leave the group."""
+        worker, self.position_worker = self.position_worker, None
+        if worker is not None and worker is not asyncio.current_task():
+            worker.cancel()  # positions still queued are dropped: the bridge sends newer ones
         keepalive = self.keepalive
         if keepalive is not None and keepalive is not asyncio.current_task():
             keepalive.cancel()
@@ -291,6 +301,9 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                 kind = message["type"]
             except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: nested too deep
                 await self._refuse(protocol.CLOSE_MALFORMED, "malformed text message")
+                return
+            if kind == protocol.POSITION:
+                await self._position(message)
                 return
             if kind == protocol.STATUS:
                 logger.info(
@@ -338,6 +351,55 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             {"type": "live.frame", "frame": data[16:], "arrived": arrived},
         )
 
+    async def _position(self, message: dict[str, Any]) -> None:
+        """A mobile camera's position (docs/bridge-protocol.md, "Positions"): checked here
+        without the database, then recorded off the frame path by the connection's position
+        worker. A position that is not one is logged and dropped, never a reason to close:
+        a GPS that glitches must not take its camera's video down."""
+        try:
+            position = positions.position_parse(message, now=timezone.now())
+        except positions.PositionError as exc:
+            self._garbage(str(exc))
+            return
+        raw = uuid.UUID(position.camera).bytes
+        if raw not in self.cameras:
+            if raw in self.withdrawn:  # already on its way when the camera was taken off
+                return
+            await self._refuse(protocol.CLOSE_WRONG_CAMERA, "position of a camera this bridge does not serve")
+            return
+        if not await presence.camera_position_take(schema=_schema(self.scope), camera=position.camera):
+            return  # more than one a second: dropped (the next one is as good)
+        if self.position_queue is None:
+            self.position_queue = asyncio.Queue(maxsize=POSITION_QUEUE)
+            self.position_worker = asyncio.create_task(self._record_positions(self.position_queue))
+        try:
+            self.position_queue.put_nowait(position)
+        except asyncio.QueueFull:  # the database is far behind: the newest will do
+            self._garbage("position dropped: the server is behind")
+
+    def _garbage(self, why: str) -> None:
+        """One warning per connection every GARBAGE_LOG_SECONDS at most: a bridge sending
+        nonsense once a second must not fill the log."""
+        now = time.monotonic()
+        if now - self.garbage_logged_at >= GARBAGE_LOG_SECONDS:
+            self.garbage_logged_at = now
+            logger.warning("bridge position ignored: %s", why, extra={"bridge": self.bridge_public_id})
+
+    async def _record_positions(self, queue: "asyncio.Queue[positions.Position]") -> None:
+        """Record this connection's positions one at a time, in order, and relay each
+        accepted one to the camera's viewers, if any (a JSON text message beside the frames)."""
+        while (bridge_id := self.bridge_id) is not None:
+            position = await queue.get()
+            try:
+                recorded = await self.db(positions.position_record, bridge_id=bridge_id, position=position)
+                if recorded.watched:
+                    await self.channel_layer.group_send(
+                        services.camera_group(_schema(self.scope), position.camera),
+                        {"type": "live.position", "position": positions.position_event(position)},
+                    )
+            except Exception:  # a database or relay failure loses this position, not the bridge
+                logger.exception("could not record a mobile position", extra={"bridge": self.bridge_public_id})
+
     async def _tell_clock(self, offset: float) -> None:
         """The frame's capture time is far from this server's clock: frames are still shown
         (staleness is judged by arrival here), but the owner should fix the bridge's clock."""
@@ -378,7 +440,7 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     that dies outright leaves the session to live.tasks (its heartbeat stops).
     """
 
-    hot_path_types = frozenset({"live.frame", "live.ping", LIVE_RECHECK})
+    hot_path_types = frozenset({"live.frame", "live.ping", "live.position", LIVE_RECHECK})
 
     session_id: int | None = None
     watch: asyncio.Task[None] | None = None
@@ -646,6 +708,13 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             return
         self.frames += 1
         self.bytes += len(frame) - 8
+
+    async def live_position(self, event: dict[str, Any]) -> None:
+        """A mobile camera moved: the viewer's page draws its track while the view is open."""
+        if self.session_id is None:
+            return
+        with contextlib.suppress(Exception):  # the viewer left between the event and its send
+            await self.send(json.dumps(event["position"]))
 
 
 def _watermark(user: User) -> str:

@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.gis.db import models as gis_models
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -79,3 +80,25 @@ class LiveSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.camera_ref} by {self.officer_id}"
+
+
+class PositionSample(models.Model):
+    """One point of a mobile camera's track, kept only while a live view of it is open
+    (live.positions): the console draws the track of the view, and nobody else sees it.
+    Purged after the department's footage retention (live.tasks.position_samples_purge)."""
+
+    camera = models.ForeignKey("cameras.Camera", on_delete=models.CASCADE, related_name="track")
+    at = models.DateTimeField()  # the position's time, as the bridge reported it
+    point = gis_models.PointField(geography=True, srid=4326)
+    heading = models.PositiveSmallIntegerField(null=True, blank=True)
+    accuracy_m = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["camera", "at"]
+        indexes = [
+            models.Index(fields=["camera", "at"], name="position_sample_track"),
+            models.Index(fields=["at"], name="position_sample_age"),  # the purge
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.camera_id} at {self.at:%Y-%m-%d %H:%M:%S}"

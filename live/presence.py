@@ -170,3 +170,32 @@ async def camera_frame_take(*, schema: str, camera: str, connection: str, per_se
             return True
     taken = await _aredis().eval(_TAKE_FRAME, 1, key, now - 1.0, now, per_second, member)
     return bool(taken)
+
+
+# --- positions of mobile cameras -------------------------------------------------------------
+
+# A bridge sends a streaming camera's position once a second; accepted ones are at least this
+# far apart. Not a full second: a bridge pacing exactly 1 s apart reaches us with network
+# jitter, and a window of 1 s would then drop about every other one.
+POSITION_MIN_INTERVAL_SECONDS = 0.9
+
+
+def _position_key(schema: str, camera: str) -> str:
+    return f"{PREFIX}:{schema}:camera:{camera}:position"
+
+
+async def camera_position_take(*, schema: str, camera: str) -> bool:
+    """Whether a position of the camera may be taken now: none was taken in the last
+    POSITION_MIN_INTERVAL_SECONDS, over every connection and process (one atomic SET NX
+    with an expiry); if so, this one counts."""
+    key = _position_key(schema, camera)
+    if not settings.REDIS_URL:
+        now = time.time()
+        with _local_lock:
+            members = _local_trim(key, now - POSITION_MIN_INTERVAL_SECONDS)
+            if members:
+                return False
+            members["taken"] = now
+            return True
+    taken = await _aredis().set(key, 1, nx=True, px=int(POSITION_MIN_INTERVAL_SECONDS * 1000))
+    return bool(taken)

@@ -125,3 +125,29 @@ def ordinance_make(policy: Any, spec: dict[str, Any], **changes: Any) -> Any:
     from compliance.services import ordinance_version_add
 
     return ordinance_version_add(actor=None, policy=policy, **{**spec, **changes})
+
+
+# --- Mobile sources (issue 17): the department's own cameras that move ---
+
+
+def mobile_source_make(department: Department, *, level: str = "live", **site_fields: Any) -> Any:
+    """A mobile camera (body-worn, drone, vehicle) of the department's own, with a bridge that
+    relays it, made with the registry's services. Its site is marked the department's own
+    here, and the camera mobile, by a targeted update: how the department's owner account and
+    its cameras are made is the department-camera work's (fix/deptcams), and nothing here
+    depends on it. Consent is set through the service at ``level``; ``site_fields`` go to
+    site_make (lon, lat for another department). Returns
+    (camera, live.services.IssuedBridge)."""
+    from cameras.services import consent_set
+    from live.services import bridge_create
+    from tenants.models import DepartmentPolicy
+
+    owner = UserFactory(role=Role.BUSINESS)
+    site = site_make(owner, department, **{"kind": "business", **site_fields})
+    Site.objects.filter(pk=site.pk).update(department_owned=True)
+    camera = camera_register(owner=owner, site=site, label="Body camera 12", fov_angle_deg=90, range_m=30)
+    Camera.objects.filter(pk=camera.pk).update(mobile=True)
+    policy = DepartmentPolicy.objects.get(department=department)
+    consent_set(owner=owner, camera=camera, policy=policy, level=level)
+    issued = bridge_create(owner=owner, site=site, name="Patrol unit 12", cameras=[camera])
+    return Camera.objects.select_related("site").get(pk=camera.pk), issued
