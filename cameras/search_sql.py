@@ -93,8 +93,13 @@ class SearchRow(NamedTuple):
 _NEAREST = """
 SELECT id, ST_Distance(location, %(c)s::geography, false), public_id, camera_type, views, status, site_id,
        ST_X(location::geometry), ST_Y(location::geometry)
-FROM cameras_camera WHERE {where} ORDER BY location <-> %(c)s::geography LIMIT %(cap)s
+FROM cameras_camera WHERE {where} AND {fresh} ORDER BY location <-> %(c)s::geography LIMIT %(cap)s
 """
+# A mobile source (body-worn, drone, vehicle) is where its last position put it only while that
+# position is fresh (the policy's mobile_position_max_age_seconds); a stale or never-reported
+# one (position_at NULL) is left out. A filter on the rows the location index yields, so the
+# plan stays the GiST scan in `<->` order: no index of its own, and fixed cameras pass at once.
+_FRESH = "(NOT mobile OR position_at >= %(fresh)s)"
 # The page's sites. The owner's contact is read only where the site shares it (the
 # subqueries run only when the CASE condition holds); the address is read for every site and
 # rounded to its block below, before it leaves this module, unless the site shares it.
@@ -123,6 +128,7 @@ SELECT id, ST_Distance(location, %(c)s::geography, false), public_id, camera_typ
        ST_X(location::geometry), ST_Y(location::geometry)
 FROM cameras_camera
 WHERE fov && %(box)s::geography
+  AND (NOT mobile OR position_at >= %(fresh)s)
   AND NOT ST_DWithin(location, %(c)s::geography, %(r)s, false)
   AND ST_DWithin(fov, %(c)s::geography, %(r)s, false)
 """
@@ -172,17 +178,17 @@ def _rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
-def _matches(area: Area, mode: str) -> list[tuple[Any, ...]]:
+def _matches(area: Area, mode: str, mobile_since: dt.datetime) -> list[tuple[Any, ...]]:
     """The cameras in the area (id, metres, own columns), at most COUNT_CAP, nearest first."""
-    params: dict[str, Any] = {"c": area.center.ewkt, "cap": COUNT_CAP}
+    params: dict[str, Any] = {"c": area.center.ewkt, "cap": COUNT_CAP, "fresh": mobile_since}
     if area.polygon is not None:
         params.update(area=area.polygon.ewkt, reach=MAX_RANGE_M)
         where = _FOV_IN_POLYGON if mode == "fov" else _PIN_IN_POLYGON
-        return _rows(_NEAREST.format(where=where), params)
+        return _rows(_NEAREST.format(where=where, fresh=_FRESH), params)
     assert area.radius_m is not None
     radius = area.radius_m
     params.update(box=_envelope(area.center, radius), r=radius)
-    found = [row for row in _rows(_NEAREST.format(where=_PIN_IN_BOX), params) if row[1] <= radius]
+    found = [row for row in _rows(_NEAREST.format(where=_PIN_IN_BOX, fresh=_FRESH), params) if row[1] <= radius]
     if mode == "fov" and len(found) < COUNT_CAP:
         # Every pin in the circle is in `found`; add the wedges that reach in from outside.
         found += _rows(_WEDGES_REACHING_IN, params)
@@ -194,15 +200,18 @@ _NO_SITE = ("", False, 0, None, None, None, "")
 _NO_CONSENT = (None, "[]", None, None, False)
 
 
-def cameras_in_area(*, area: Area, mode: str, limit: int = DEFAULT_LIMIT) -> tuple[list[SearchRow], int]:
+def cameras_in_area(
+    *, area: Area, mode: str, mobile_since: dt.datetime, limit: int = DEFAULT_LIMIT
+) -> tuple[list[SearchRow], int]:
     """Cameras in the area, nearest first, at most ``limit``, with the total count: exact
-    below COUNT_CAP, COUNT_CAP when there are at least that many.
+    below COUNT_CAP, COUNT_CAP when there are at least that many. A mobile camera counts only
+    if its last position is from ``mobile_since`` or later (cameras.mobile.mobile_fresh_since).
 
     Three statements (four for a field-of-view circle with fewer than COUNT_CAP pins
     inside): the cost follows COUNT_CAP and ``limit``, not the number of cameras in the area
     (bench/search.py measures it).
     """
-    found = _matches(area, mode)
+    found = _matches(area, mode, mobile_since)
     # KNN order is distance order; ties (and the merged wedges) are settled by id.
     page = sorted(found, key=lambda row: (row[1], row[0]))[:limit]
     if not page:
@@ -251,20 +260,22 @@ SELECT c.public_id, ST_X(c.location::geometry), ST_Y(c.location::geometry),
 FROM cameras_camera AS c LEFT JOIN cameras_consentgrant AS g ON g.camera_id = c.id
 WHERE c.location && %(cover)s::geography
   AND c.location::geometry && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)
+  AND (NOT c.mobile OR c.position_at >= %(fresh)s)
 LIMIT %(limit)s
 """
 
 
 def cameras_in_bbox(
-    *, west: float, south: float, east: float, north: float, limit: int = 20_000
+    *, west: float, south: float, east: float, north: float, mobile_since: dt.datetime, limit: int = 20_000
 ) -> list[tuple[str, float, float, str]]:
-    """(public_id, lon, lat, level) of the cameras in a map viewport, in one query.
+    """(public_id, lon, lat, level) of the cameras in a map viewport, in one query; a mobile
+    camera only while its last position is from ``mobile_since`` or later.
 
     The level is the one in force: revoked or expired consent, or a paused camera, leaves
     police what ``registered`` gives (as cameras.consent decides for every action but locate).
     """
     cover = _lonlat_box_cover(west, south, east, north)
-    params = {"cover": cover, "w": west, "s": south, "e": east, "n": north, "limit": limit}
+    params = {"cover": cover, "w": west, "s": south, "e": east, "n": north, "limit": limit, "fresh": mobile_since}
     now = timezone.now()
     return [
         (

@@ -47,6 +47,7 @@ class PolicyRules:
     residential_live_view_allowed: bool
     exigent_requires_approval: bool
     notice_digest_minutes: int
+    mobile_position_max_age_seconds: int  # a mobile camera's older position is not searched
 
 
 _RULES_FIELDS = tuple(f.name for f in fields(PolicyRules))

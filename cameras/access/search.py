@@ -14,6 +14,7 @@ from tenants.selectors import PolicyRules, department_current, policy_rules_curr
 
 from .. import search_sql
 from ..consent import ConsentAction, ConsentLevel, Reason, consent_permits
+from ..mobile import mobile_fresh_since
 from ..models import CameraStatus, Purpose
 from ..selectors import RESIDENTIAL_KINDS, grant_state_of
 from .denials import _MESSAGES
@@ -96,7 +97,8 @@ def camera_search(
         if reason is not None:
             seq = _record(actor, EventFacts(action, Outcome.DENIED, reason, details=details), purpose)
             return SearchResult(Decision(False, reason, str(_MESSAGES[reason]), seq))
-        cameras, total = search_sql.cameras_in_area(area=area, mode=mode, limit=limit)
+        since = mobile_fresh_since(max_age_seconds=policy.mobile_position_max_age_seconds)
+        cameras, total = search_sql.cameras_in_area(area=area, mode=mode, mobile_since=since, limit=limit)
         department = department_current()
         exigent = purpose is not None and purpose.category in policy.exigent_categories
         approved = purpose is not None and purpose.approved_by_id is not None
@@ -129,7 +131,11 @@ def camera_map(
             rows = [
                 (pid, round(x, 3), round(y, 3), level)
                 for pid, x, y, level in search_sql.cameras_in_bbox(
-                    west=bbox[0], south=bbox[1], east=bbox[2], north=bbox[3]
+                    west=bbox[0],
+                    south=bbox[1],
+                    east=bbox[2],
+                    north=bbox[3],
+                    mobile_since=mobile_fresh_since(max_age_seconds=policy.mobile_position_max_age_seconds),
                 )
             ]
         facts = EventFacts(
