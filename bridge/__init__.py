@@ -8,5 +8,6 @@ owners on its own. The server imports the wire protocol's constants from
 - :mod:`bridge.protocol`  message types, close codes and the frame header (docs/bridge-protocol.md)
 - :mod:`bridge.client`    the connection, reconnect backoff, cameras and the command line
 - :mod:`bridge.sources`   reading cameras (RTSP, HTTP MJPEG, a test pattern) and fitting JPEGs
+- :mod:`bridge.positions` where a mobile camera is (a route replayed, gpsd) for ``position`` messages
 - :mod:`bridge.net`       ``ws_connect`` that dials ``*.localhost`` on loopback (RFC 6761)
 """

@@ -13,6 +13,9 @@ bridge.toml::
     "0b7c…-uuid" = "rtsp://user:pass@192.168.1.20/stream1"
     "5d1e…-uuid" = "http://192.168.1.21/video.mjpg"
     "9f3a…-uuid" = "test:"
+
+    [positions]                      # mobile cameras only (body-worn, drone, patrol car)
+    "9f3a…-uuid" = "gpsd://127.0.0.1:2947"     # or "route:patrol.geojson?speed=12"
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import os
 import random
 import signal
@@ -38,6 +42,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from bridge import protocol
 from bridge.net import ws_connect
+from bridge.positions import PositionProvider, ProviderError, make_provider, position_message
 from bridge.protocol import HEADER, PATH
 from bridge.sources import (
     FrameSource,
@@ -61,6 +66,9 @@ DEFAULT_MAX_FRAME_BYTES = 1_048_576
 DEFAULT_MAX_FPS = 15
 DEFAULT_MAX_WIDTH = protocol.DEFAULT_MAX_WIDTH
 QUEUE_SIZE = 2  # frames waiting to be sent per camera; older ones are dropped
+# How often the positions are looked at: a started camera's first position goes within this,
+# and its positions are 1 to 1.25 s apart (the server keeps those at least 0.9 s apart).
+POSITION_TICK_SECONDS = 0.25
 
 # Close codes (docs/bridge-protocol.md). The first group ends the program: reconnecting
 # with the same token or host cannot succeed.
@@ -102,6 +110,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class BridgeConfig:
     cameras: dict[str, str]  # camera UUID (canonical form) → source string
+    positions: dict[str, str] = field(default_factory=dict)  # mobile camera UUID → provider string
 
 
 def load_config(path: str | Path) -> BridgeConfig:
@@ -131,7 +140,38 @@ def load_config(path: str | Path) -> BridgeConfig:
         except UnknownSourceError as exc:
             raise ConfigError(f"config file {path}: camera {camera}: {exc}") from None
         cameras[camera] = source
-    return BridgeConfig(cameras=cameras)
+    return BridgeConfig(cameras=cameras, positions=_load_positions(path, data.get("positions", {}), cameras))
+
+
+def _load_positions(path: Path, table: object, cameras: dict[str, str]) -> dict[str, str]:
+    """The [positions] table: provider strings of mobile cameras, each checked now (a route
+    file is read), so that a mistake is one line at start rather than a silent camera later."""
+    if not isinstance(table, dict):
+        raise ConfigError(f'config file {path}: [positions] must be a table of "<camera uuid>" = "<provider>"')
+    positions: dict[str, str] = {}
+    for key, spec in table.items():
+        try:
+            camera = str(uuid.UUID(key))
+        except ValueError:
+            raise ConfigError(f"config file {path}: [positions] key {key!r} is not a camera UUID") from None
+        if camera not in cameras:
+            raise ConfigError(f"config file {path}: [positions] names camera {camera}, which [cameras] does not")
+        if not isinstance(spec, str):
+            raise ConfigError(f"config file {path}: provider for camera {camera} must be a string")
+        try:
+            make_provider(spec if not spec.startswith("route:") else _relative_route(path, spec))
+        except ProviderError as exc:
+            raise ConfigError(f"config file {path}: camera {camera}: {exc}") from None
+        positions[camera] = spec if not spec.startswith("route:") else _relative_route(path, spec)
+    return positions
+
+
+def _relative_route(config: Path, spec: str) -> str:
+    """A route file named relative to bridge.toml, as its owner reads it."""
+    route = Path(spec[len("route:") :].partition("?")[0])
+    if route.is_absolute():
+        return spec
+    return "route:" + str(config.parent / route) + spec[len("route:") + len(str(route)) :]
 
 
 # --- reconnect backoff -----------------------------------------------------------------------
@@ -297,6 +337,7 @@ class BridgeClient:
         *,
         source_factory: SourceFactory = make_source,
         backoff: Backoff | None = None,
+        positions: dict[str, PositionProvider] | None = None,
     ) -> None:
         self.url = url.rstrip("/") + PATH
         self.token = token
@@ -308,9 +349,19 @@ class BridgeClient:
         self._senders: dict[str, asyncio.Task[None]] = {}
         self._outbox: asyncio.Queue[str] = asyncio.Queue()
         self._limits = _Limits()
+        self.positions = {str(uuid.UUID(camera)): p for camera, p in (positions or {}).items()}
 
     async def run(self) -> None:
         """Run until cancelled; :class:`BridgeRejectedError` when the server refuses the bridge."""
+        for provider in self.positions.values():
+            await provider.start()
+        try:
+            await self._run()
+        finally:
+            for provider in self.positions.values():
+                await provider.close()
+
+    async def _run(self) -> None:
         logger.info("connecting to %s", self.url)
         while True:
             code, reason, what = await self._connect_once()
@@ -359,6 +410,7 @@ class BridgeClient:
         self._limits = _Limits()
         self._outbox = asyncio.Queue()
         writer = asyncio.create_task(self._write_texts(ws))
+        reporter = asyncio.create_task(self._report_positions()) if self.positions else None
         try:
             async for message in ws:
                 if isinstance(message, bytes):
@@ -370,6 +422,8 @@ class BridgeClient:
                     logger.warning("ignored a server message: %s", exc)
             # Iteration ends quietly on a normal close (1000/1001); other closes raise.
         finally:
+            if reporter is not None:
+                await cancel_and_wait(reporter)
             await cancel_and_wait(writer)
 
     async def _handle(self, ws: Any, text: str) -> None:
@@ -477,6 +531,27 @@ class BridgeClient:
         message = {"type": protocol.STATUS, "camera": camera, "state": state, "detail": detail}
         self._outbox.put_nowait(json.dumps(message))
 
+    async def _report_positions(self) -> None:
+        """Send each mobile camera's latest position: once a second while it streams, every
+        POSITION_IDLE_SECONDS otherwise (its last-known position, so a search finds it), and
+        only once the server's hello has said the camera is this bridge's."""
+        sent: dict[str, float] = {}
+        while True:
+            now = time.monotonic()
+            for camera, provider in self.positions.items():
+                if self._limits.cameras is None or camera not in self._limits.cameras:
+                    continue
+                streaming = camera in self._streams
+                every = protocol.POSITION_STREAMING_SECONDS if streaming else protocol.POSITION_IDLE_SECONDS
+                if now - sent.get(camera, -math.inf) < every:
+                    continue
+                fix = provider.latest()
+                if fix is None:  # no fix yet (gpsd still searching)
+                    continue
+                self._outbox.put_nowait(json.dumps(position_message(camera, fix)))
+                sent[camera] = now
+            await asyncio.sleep(POSITION_TICK_SECONDS)
+
     async def _write_texts(self, ws: Any) -> None:
         with contextlib.suppress(ConnectionClosed):  # the reader sees the close and cleans up
             while True:
@@ -572,7 +647,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
     except ConfigError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    client = BridgeClient(args.url, args.token, config.cameras)
+    client = BridgeClient(
+        args.url,
+        args.token,
+        config.cameras,
+        positions={camera: make_provider(spec) for camera, spec in config.positions.items()},
+    )
     try:
         asyncio.run(_run_until_signal(client))
     except BridgeRejectedError as exc:
