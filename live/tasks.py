@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import services
+from . import positions, services
 
 logger = logging.getLogger("porchlight.live")
 
@@ -16,3 +16,13 @@ def live_sessions_sweep() -> int:
     if sweep.ended:
         logger.warning("live sweep ended views left open", extra={"ended": sweep.ended})
     return sweep.ended
+
+
+@shared_task(name="live.tasks.position_samples_purge")
+def position_samples_purge() -> int:
+    """Delete mobile cameras' track points older than the department's footage retention
+    (positions.position_samples_purge); idempotent."""
+    purged = positions.position_samples_purge()
+    if purged:
+        logger.info("track points purged", extra={"purged": purged})
+    return purged

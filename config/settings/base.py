@@ -222,6 +222,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "checkpoint-access-log": {"task": "audit.tasks.log_checkpoint", "schedule": 15 * 60.0},
     # Live views and bridge presences left open by a process that died (live.tasks).
     "sweep-live-views": {"task": "live.tasks.live_sessions_sweep", "schedule": 60.0},
+    # Mobile cameras' tracks (kept while watched) go after the footage retention (live.positions).
+    "purge-position-tracks": {"task": "live.tasks.position_samples_purge", "schedule": 3600.0},
     # Owners' timed pauses (24 hours, 7 days) end by themselves: at most this late (cameras.tasks).
     "end-timed-pauses": {"task": "cameras.tasks.suspensions_expire", "schedule": 60.0},
     # The oversight figures by police area, a minute behind the log at most (cameras.area_rollups).

@@ -6,11 +6,12 @@ import logging
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from cameras.mobile import Move, distance_m
 from cameras.models import Camera
-from live import positions
+from live import positions, tasks
 from live import services as live_services
 from live.models import LiveSession, PositionSample
 from live.positions import PositionError, position_parse, position_record
@@ -248,3 +249,18 @@ def test_track_points_older_than_the_footage_retention_are_purged(
 
     assert purged == 1
     assert [round(p.y, 4) for p in PositionSample.objects.values_list("point", flat=True)] == [34.1001]
+
+
+def test_the_hourly_task_purges_old_track_points_in_the_department(
+    mobile: tuple[Camera, Any], actor: Any, purpose: Any, policy: DepartmentPolicy
+) -> None:
+    camera, issued = mobile
+    _open_view(camera, actor, purpose)
+    report(camera, issued.bridge.pk, lat=34.10, lon=-117.38, seconds_ago=20)
+    PositionSample.objects.update(at=timezone.now() - dt.timedelta(days=policy.footage_retention_days, minutes=1))
+
+    purged = tasks.position_samples_purge()
+
+    assert purged == 1
+    assert not PositionSample.objects.exists()
+    assert settings.CELERY_BEAT_SCHEDULE["purge-position-tracks"]["task"] == "live.tasks.position_samples_purge"
