@@ -5,6 +5,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -128,9 +129,13 @@ class LiveWallView(StaffConsoleMixin, View):
             )
         else:
             cameras = entry["cameras"]
-            response = render(
-                request, "live/live.html", {"cameras": cameras, "purpose": purpose, "wall": len(cameras) > 1}
-            )
+            context = {
+                "cameras": cameras,
+                "purpose": purpose,
+                "wall": len(cameras) > 1,
+                "tile_url": settings.PORCHLIGHT_TILE_URL,  # the map of a mobile camera's track
+            }
+            response = render(request, "live/live.html", context)
         add_never_cache_headers(response)
         return response
 

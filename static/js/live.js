@@ -6,6 +6,33 @@
   "use strict";
   var MESSAGES = JSON.parse(document.getElementById("live-messages").textContent);
 
+  // A mobile camera's positions during this view, as a line on a small map under its picture.
+  // Made at its first position (a fixed camera never sends one), removed when the view ends.
+  function trackOf(el) {
+    var map = null, line = null, here = null;
+    return {
+      add: function (m) {
+        if (!el || typeof L === "undefined") return;
+        var point = [m.lat, m.lon];
+        if (!map) {
+          el.hidden = false;
+          map = L.map(el, { scrollWheelZoom: false, attributionControl: false }).setView(point, 17);
+          L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+          line = L.polyline([], { color: "#a4262c", weight: 4 }).addTo(map);
+          here = L.circleMarker(point, { radius: 7, color: "#1d2733", fillColor: "#a4262c", fillOpacity: 1 }).addTo(map);
+        }
+        line.addLatLng(point);
+        here.setLatLng(point);
+        map.panTo(point);
+        el.dataset.points = String(line.getLatLngs().length);
+      },
+      clear: function () {
+        if (map) { map.remove(); map = null; line = null; here = null; }
+        if (el) { el.hidden = true; el.innerHTML = ""; delete el.dataset.points; }
+      }
+    };
+  }
+
   function tile(fig) {
     var canvas = fig.querySelector("canvas"), ctx = canvas.getContext("2d");
     var state = fig.querySelector(".state"), left = fig.querySelector(".left");
@@ -19,6 +46,7 @@
     // A picture older than this is not shown as live: the bridge stopped sending (offline,
     // or the camera was taken off it), and a frozen frame must not pass for the street now.
     var STALE_MS = 5000;
+    var track = trackOf(fig.querySelector(".tile-track"));
 
     function stamp() {
       ctx.font = "16px system-ui, sans-serif";
@@ -43,6 +71,7 @@
             end.setAttribute("aria-label", MESSAGES.end_label.replace("{camera}", m.camera.name + (m.camera.address ? ", " + m.camera.address : "")));
           }
         }
+        if (m.type === "position") { track.add(m); return; }
         if (m.type === "extended") { endsAt = new Date(m.ends_at); }
         // The server's sentence says why (in the officer's language); the close that follows
         // must not replace it with the general words for its code.
@@ -62,6 +91,7 @@
       });
     };
     ws.onclose = function (e) {
+      track.clear();  // the track is shown only while the view is open
       var why = refusal || MESSAGES[String(e.code)] || MESSAGES["1006"];
       fig.dataset.closed = String(e.code);
       extend.hidden = true; end.hidden = true; stale.hidden = true;

@@ -301,3 +301,20 @@ def test_a_live_view_ended_by_deleting_the_camera_is_still_told_to_its_owner(
     assert [m.to for m in mail.outbox] == [[owner.email]]
     rialto_client.force_login(owner)
     assert b"during an emergency" in rialto_client.get("/my/").content
+
+
+def test_the_live_page_has_a_hidden_track_map_that_only_a_moving_camera_fills(
+    logged_in_staff: Any, online_camera: str
+) -> None:
+    # given an officer opening a live view
+    client, _ = logged_in_staff(Role.OFFICER)
+    _with_purpose(client)
+    opened = client.post("/console/live/", {"camera": online_camera})
+
+    # when the live page is shown
+    page = client.get(opened["Location"]).content.decode()
+
+    # then each tile has a hidden map for the track (static/js/live.js fills it from the
+    # view's position messages, and removes it when the view ends), with Leaflet loaded
+    assert '<div class="tile-track" hidden data-tiles="' in page
+    assert "vendor/leaflet/leaflet.js" in page
