@@ -82,7 +82,7 @@ FATAL_CLOSES = {
 # the backoff keeps growing, so a bridge that keeps misbehaving does not hammer the server.
 FAULT_CLOSES = {
     protocol.CLOSE_MALFORMED: "malformed message",
-    protocol.CLOSE_WRONG_CAMERA: "frame for a camera not served by this bridge",
+    protocol.CLOSE_WRONG_CAMERA: "frame or position for a camera not served by this bridge",
     protocol.CLOSE_TOO_LARGE: "frame too large",
     protocol.CLOSE_NOT_JPEG: "frame is not a JPEG",
     protocol.CLOSE_TOO_FAST: "frame rate exceeded",

@@ -57,6 +57,12 @@ class PositionError(ValueError):
     """A position message that is not a position: says which field and why."""
 
 
+def _shown(value: object) -> str:
+    """A bridge's value as the log shows it: a 10 MB string must not become a 10 MB log line."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 @dataclass(frozen=True)
 class Position:
     camera: str  # the camera's UUID, canonical spelling
@@ -79,9 +85,9 @@ def _number(message: dict[str, Any], field: str, low: float, high: float, *, req
         return None
     # bool is an int in Python, and JSON's NaN/Infinity parse as floats: neither is a position.
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-        raise PositionError(f"{field} must be a number, not {value!r}")
+        raise PositionError(f"{field} must be a number, not {_shown(value)}")
     if not low <= value <= high:
-        raise PositionError(f"{field} {value!r} is out of range ({low:g} to {high:g})")
+        raise PositionError(f"{field} {_shown(value)} is out of range ({low:g} to {high:g})")
     return float(value)
 
 
@@ -96,7 +102,7 @@ def position_parse(message: dict[str, Any], *, now: dt.datetime) -> Position:
     except ValueError:
         camera_id = None
     if camera_id is None:
-        raise PositionError(f"camera must be a camera UUID, not {camera!r}")
+        raise PositionError(f"camera must be a camera UUID, not {_shown(camera)}")
     lat = _number(message, "lat", -90, 90)
     lon = _number(message, "lon", -180, 180)
     heading = _number(message, "heading", 0, 359.999, required=False)
@@ -107,11 +113,11 @@ def position_parse(message: dict[str, Any], *, now: dt.datetime) -> Position:
     except ValueError:
         at = None
     if at is None or at.tzinfo is None:
-        raise PositionError(f"time must be an ISO 8601 time with its zone, not {raw_time!r}")
+        raise PositionError(f"time must be an ISO 8601 time with its zone, not {_shown(raw_time)}")
     if at > now + FUTURE_TOLERANCE:
-        raise PositionError(f"time {raw_time} is in the future (the bridge's clock is ahead: set it right)")
+        raise PositionError(f"time {_shown(raw_time)} is in the future (the bridge's clock is ahead: set it right)")
     if at < now - PAST_LIMIT:
-        raise PositionError(f"time {raw_time} is more than an hour old")
+        raise PositionError(f"time {_shown(raw_time)} is more than an hour old")
     assert lat is not None
     assert lon is not None
     return Position(
