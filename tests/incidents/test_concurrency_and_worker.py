@@ -3,6 +3,7 @@ database connections make one incident, and a signed delivery posted to the rece
 processed by a real Celery worker, in the department that received it."""
 
 import datetime as dt
+import functools
 import json
 import threading
 import time
@@ -75,7 +76,7 @@ def test_deliveries_of_one_id_racing_on_their_own_connections_make_one_incident(
         )
         return delivery.pk
 
-    delivery_ids = [in_department("rialto", lambda n=n: accept(n)) for n in range(8)]
+    delivery_ids = [in_department("rialto", functools.partial(accept, n)) for n in range(8)]
     app.control.purge()
 
     # when eight threads process them at the same moment
@@ -130,14 +131,15 @@ def test_a_signed_delivery_is_processed_by_the_worker_in_the_department_that_rec
     ).encode()
 
     def post() -> Any:
-        return TenantClient("fontana.localhost").post(
+        client: Any = TenantClient("fontana.localhost")
+        return client.post(
             events_url(integration), data=body, content_type="application/json", **signed_headers(secret, body)
         )
 
     response = in_department("fontana", post)
 
     # when the worker has processed it
-    def state() -> dict[str, Any]:
+    def state() -> Any:
         from incidents.models import Delivery
 
         return Delivery.objects.values("status", "error", "incident__external_id").get(pk=response.json()["delivery"])

@@ -92,7 +92,7 @@ def test_a_generic_address_is_geocoded_with_the_departments_address_index(in_ria
     delivery = _process(integration, {"id": "A-1", "occurred_at": _now(), "location": {"address": "9 Cedar Avenue"}})
 
     assert delivery.status == DeliveryStatus.PROCESSED, delivery.error
-    incident = Incident.objects.get(pk=delivery.incident_id)
+    incident = Incident.objects.get(deliveries=delivery)
     assert (round(incident.location.x, 4), round(incident.location.y, 4), incident.address) == (
         -117.4,
         34.1,
@@ -135,7 +135,7 @@ def test_an_eido_incident_with_a_point_or_an_address_makes_an_incident(
     delivery = _process(integration, body)
 
     assert delivery.status == DeliveryStatus.PROCESSED, delivery.error
-    incident = Incident.objects.get(pk=delivery.incident_id)
+    incident = Incident.objects.get(deliveries=delivery)
     assert (incident.incident_type, incident.priority, incident.status) == ("Shots fired", "1", IncidentStatus.OPEN)
     assert incident.address == (words or "")
 
@@ -153,7 +153,7 @@ def test_an_eido_update_with_status_closed_closes_the_same_incident(in_rialto: A
     closed = _process(integration, {**body, "status": "Closed", "lastUpdateTimeStamp": _now(0)})
 
     assert opened.incident_id == closed.incident_id
-    incident = Incident.objects.get(pk=closed.incident_id)
+    incident = Incident.objects.get(deliveries=closed)
     assert (incident.status, incident.closed_at is not None) == (IncidentStatus.CLOSED, True)
 
 
@@ -164,7 +164,7 @@ def test_a_gunshot_alert_keeps_its_rounds(in_rialto: Any) -> None:
         integration, {"id": "SS-9", "time": _now(), "location": {"lat": 34.12, "lon": -117.39}, "rounds": 4}
     )
 
-    incident = Incident.objects.get(pk=delivery.incident_id)
+    incident = Incident.objects.get(deliveries=delivery)
     assert (incident.source_kind, incident.incident_type, incident.details) == (
         IntegrationKind.GUNSHOT,
         "Gunshots detected",
@@ -191,7 +191,7 @@ def test_a_plate_hit_of_an_allowed_category_makes_an_incident_keeping_only_what_
     delivery = _process(integration, _plate("stolen_vehicle"))
 
     assert delivery.status == DeliveryStatus.PROCESSED, delivery.error
-    incident = Incident.objects.get(pk=delivery.incident_id)
+    incident = Incident.objects.get(deliveries=delivery)
     assert incident.details == {"hotlist": "stolen_vehicle", "plate": "7ABC123"}
     assert set(delivery.body) == {"id", "time", "location", "hotlist", "plate"}
     assert not AccessEvent.objects.filter(action=Action.PLATE_HIT_BLOCKED).exists()
@@ -238,12 +238,12 @@ def test_a_blocked_category_wins_over_the_same_category_allowed(in_rialto: Any) 
 def test_a_delivery_already_processed_is_skipped(in_rialto: Any) -> None:
     integration = _integration(PayloadShape.GENERIC)
     delivery = _process(integration, {"id": "X-1", "occurred_at": _now(), "location": {"lat": 34.1, "lon": -117.38}})
-    Incident.objects.filter(pk=delivery.incident_id).update(priority="changed by hand")
+    Incident.objects.filter(deliveries=delivery).update(priority="changed by hand")
 
     status = delivery_process(delivery_id=delivery.pk)
 
     assert status == DeliveryStatus.PROCESSED
-    assert Incident.objects.get(pk=delivery.incident_id).priority == "changed by hand"
+    assert Incident.objects.get(deliveries=delivery).priority == "changed by hand"
 
 
 def test_the_same_external_id_twice_is_one_incident_updated(in_rialto: Any) -> None:
