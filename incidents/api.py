@@ -159,6 +159,10 @@ def integration_events_api(request: HttpRequest, integration_id: Any) -> JsonRes
         return response
     integration = integration_get(public_id=integration_id)
     if integration is None:
+        logger.warning(
+            "integration delivery refused",
+            extra={"integration": str(integration_id), "reason": "not_found", "status": 404},
+        )
         return _not_found()
     limit = settings.PORCHLIGHT_INTEGRATION_MAX_BODY_BYTES
     body = _body(request, limit)
