@@ -113,12 +113,14 @@ def test_deactivating_and_reactivating_are_audited_and_kept_in_history(
 
 
 def test_the_board_sees_integration_changes_among_the_administrative_changes(in_rialto: Department) -> None:
-    integration, _secret = integration_make(name="County CAD")
-    services.integration_rotate(actor=admin_actor(), integration=integration)
+    actor = admin_actor()
+    integration, _secret = services.integration_create(actor=actor, kind="cad", name="Board's CAD", shape="generic")
+    services.integration_rotate(actor=actor, integration=integration)
 
-    changes = [c for c in admin_changes() if c.kind == "integration_changed"]
+    changes = [c for c in admin_changes(kind="integration_changed") if c.subject == "Board's CAD"]
 
-    assert [c.subject for c in changes] == ["County CAD", "County CAD"]
+    assert len(changes) == 2
+    assert changes[0].who == changes[1].who == f"{actor.user.full_name} (#A1)"
     assert changes[0].change.startswith("secret rotated")
     assert changes[1].change.startswith("added")
 
