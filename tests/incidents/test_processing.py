@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.test import override_settings
 from django.utils import timezone
 
 from audit.models import AccessEvent, Action
@@ -20,9 +21,11 @@ from incidents.models import (
     PayloadShape,
 )
 from incidents.tasks import delivery_process
+from places.geocoders import GeocoderUnavailable
 from places.readers import AddressIn
 from places.services import address_points_upsert
 from tenants.models import DepartmentPolicy
+from tests.conftest import free_port
 
 from .conftest import integration_make
 
@@ -337,3 +340,22 @@ def test_a_department_without_a_boundary_accepts_any_point(in_rialto: Any) -> No
     delivery = _process(integration, _relative_times({**GENERIC_OK, "location": {"lat": 40.7, "lon": -74.0}}))
 
     assert delivery.status == DeliveryStatus.PROCESSED, delivery.error
+
+
+def test_an_outside_geocoder_that_does_not_answer_leaves_the_delivery_for_a_retry(in_rialto: Any) -> None:
+    integration = _integration(PayloadShape.GENERIC)
+    delivery = delivery_accept(
+        integration=integration,
+        signature="f" * 64,
+        signed_at=timezone.now(),
+        body={"id": "G-9", "occurred_at": _now(), "location": {"address": "9 Cedar Ave"}},
+    )
+
+    with (
+        override_settings(PORCHLIGHT_GEOCODER=f"nominatim:http://127.0.0.1:{free_port()}"),
+        pytest.raises(GeocoderUnavailable),
+    ):
+        delivery_process(delivery_id=delivery.pk)
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.error) == (DeliveryStatus.ACCEPTED, "")

@@ -14,7 +14,7 @@ from django_tenants.utils import tenant_context
 from audit.models import AccessEvent
 from incidents import services
 from incidents.limits import refusals_of
-from incidents.models import Delivery, DeliveryStatus, Integration
+from incidents.models import Delivery, DeliveryStatus, Incident, Integration
 from tenants.models import OutboxMessage
 
 from .conftest import admin_actor, events_url, integration_make, post_signed, signed_headers
@@ -280,3 +280,16 @@ def test_the_previous_secret_is_accepted_during_the_rotation_grace_only(
 
     assert (during_grace.status_code, with_new.status_code) == (202, 202)
     _refused(after_grace, 401, "signature_invalid")
+
+
+def test_the_receiver_only_stores_the_delivery_and_makes_no_incident_itself(
+    cad: tuple[Integration, str], send: Callable[..., Any], django_assert_max_num_queries: Any
+) -> None:
+    integration, secret = cad
+
+    # the integration, the delivery and its outbox row (with their savepoints), nothing more
+    with django_assert_max_num_queries(8):
+        response = send(integration, secret, PAYLOAD)
+
+    assert response.status_code == 202
+    assert not Incident.objects.exists()
