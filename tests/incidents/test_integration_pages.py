@@ -184,3 +184,20 @@ def test_an_integration_of_another_department_is_not_found_on_the_console(
     rotate = client.post(f"/console/integrations/{fontanas.public_id}/rotate/")
 
     assert (page.status_code, rotate.status_code) == (404, 404)
+
+
+def test_the_boards_page_of_administrative_changes_filters_integration_changes(
+    logged_in_staff: Any, in_rialto: Department
+) -> None:
+    integration, _secret = integration_make(name="Filtered CAD")
+    services.integration_set_active(actor=admin_actor(), integration=integration, active=False)
+    board, _member = logged_in_staff(Role.OVERSIGHT)
+
+    response = board.get("/oversight/changes/", {"kind": "integration_changed"})
+
+    assert response.status_code == 200
+    mine = [c.change for c, _label in response.context["changes"] if c.subject == "Filtered CAD"]
+    assert len(mine) == 2
+    assert mine[0] == "deactivated"
+    assert mine[1].startswith("added")
+    assert "Filtered CAD" in response.content.decode()
