@@ -605,7 +605,6 @@ PAGES = [
 # URL names that are not pages of their own, each with the reason.
 NOT_PAGES = {
     "console-integration-active": "POST that (de)activates an integration and redirects to its page",
-    "api-integration-events": "an integration's signed deliveries (JSON, docs/webhooks.md)",
     "portal-certificate-download": "POST that answers the compliance certificate as a PDF file",
     "healthz": "JSON for load balancers",
     "console-compliance-notice-resolve": "POST that resolves a notice and redirects to the site's compliance page",

@@ -112,7 +112,7 @@ def test_an_address_the_index_does_not_know_rejects_the_delivery(in_rialto: Any,
 
     assert delivery.status == DeliveryStatus.REJECTED
     assert "was not found in the department's address index" in delivery.error
-    assert not Incident.objects.exists()
+    assert not Incident.objects.filter(integration=integration).exists()
 
 
 @pytest.mark.parametrize(
@@ -213,7 +213,7 @@ def test_a_plate_hit_the_policy_does_not_accept_is_dropped_and_logged_without_th
 
     assert delivery.status == DeliveryStatus.BLOCKED
     assert category in delivery.error
-    assert not Incident.objects.exists()
+    assert not Incident.objects.filter(integration=integration).exists()
     assert "plate" not in delivery.body
     assert "7ABC123" not in str(delivery.body)
     event = AccessEvent.objects.filter(action=Action.PLATE_HIT_BLOCKED).get()
@@ -330,7 +330,7 @@ def test_an_invalid_body_is_rejected_with_a_message_naming_the_field(
 
     assert delivery.status == DeliveryStatus.REJECTED
     assert message in delivery.error, delivery.error
-    assert not Incident.objects.exists()
+    assert not Incident.objects.filter(integration=integration).exists()
 
 
 def test_a_department_without_a_boundary_accepts_any_point(in_rialto: Any) -> None:

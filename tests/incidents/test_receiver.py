@@ -67,7 +67,7 @@ def test_a_delivery_without_a_valid_signature_is_refused_401_naming_why(
     response = send(integration, secret, PAYLOAD, **headers)
 
     _refused(response, 401, reason)
-    assert not Delivery.objects.exists()
+    assert not Delivery.objects.filter(integration=integration).exists()
 
 
 def test_a_delivery_signed_with_another_secret_is_refused(
@@ -210,7 +210,7 @@ def test_a_body_that_is_not_a_json_object_is_refused_400(
     response = send(integration, secret, body)
 
     _refused(response, 400, "invalid_json")
-    assert not Delivery.objects.exists()
+    assert not Delivery.objects.filter(integration=integration).exists()
 
 
 def test_deliveries_beyond_the_rate_per_minute_are_refused_429_with_retry_after(
@@ -292,4 +292,4 @@ def test_the_receiver_only_stores_the_delivery_and_makes_no_incident_itself(
         response = send(integration, secret, PAYLOAD)
 
     assert response.status_code == 202
-    assert not Incident.objects.exists()
+    assert not Incident.objects.filter(integration=integration).exists()
