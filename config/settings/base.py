@@ -254,6 +254,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "console.middleware.StaffRefusalLogMiddleware",  # logs console attempts the next one turns away
+    "audit.middleware.BoardRefusalLogMiddleware",  # logs board-page attempts the next one turns away
     "accounts.middleware.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
