@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from . import services
+from .liveness import bridges_expired_sweep
 
 logger = logging.getLogger("porchlight.live")
 
@@ -16,3 +17,13 @@ def live_sessions_sweep() -> int:
     if sweep.ended:
         logger.warning("live sweep ended views left open", extra={"ended": sweep.ended})
     return sweep.ended
+
+
+@shared_task(name="live.tasks.bridge_liveness_sweep")
+def bridge_liveness_sweep() -> int:
+    """Bridges whose process died without a disconnect: what depends on their liveness (the
+    stored compliance) is told they went (live.liveness.bridges_expired_sweep)."""
+    gone = bridges_expired_sweep()
+    if gone:
+        logger.info("bridges expired without a disconnect", extra={"bridges": gone})
+    return gone

@@ -222,6 +222,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "checkpoint-access-log": {"task": "audit.tasks.log_checkpoint", "schedule": 15 * 60.0},
     # Live views and bridge presences left open by a process that died (live.tasks).
     "sweep-live-views": {"task": "live.tasks.live_sessions_sweep", "schedule": 60.0},
+    # Bridges whose process died without a disconnect: the stored compliance of their sites
+    # ("live connection required") judged again within a minute (live.liveness).
+    "sweep-bridge-liveness": {"task": "live.tasks.bridge_liveness_sweep", "schedule": 60.0},
     # Owners' timed pauses (24 hours, 7 days) end by themselves: at most this late (cameras.tasks).
     "end-timed-pauses": {"task": "cameras.tasks.suspensions_expire", "schedule": 60.0},
     # The oversight figures by police area, a minute behind the log at most (cameras.area_rollups).
