@@ -56,6 +56,7 @@ class Action(models.TextChoices):
     NOTICE_RESOLVE = "notice_resolve", _("Ordinance notice resolved")
     APPEAL_DECIDE = "appeal_decide", _("Exemption or appeal decided")
     APPEAL_ATTACHMENT_VIEW = "appeal_attachment_view", _("Appeal attachment downloaded")
+    INSPECTION_PHOTO_VIEW = "inspection_photo_view", _("Inspection photo viewed")
 
 
 # The units writers give ``quantity``, in words.
