@@ -236,6 +236,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "compliance-refresh-all": {"task": "compliance.tasks.compliance_refresh_all", "schedule": 24 * 3600.0},
     # Owners reminded of attestations due and notices' cure deadlines, once each (compliance.reminders).
     "compliance-reminders": {"task": "compliance.tasks.reminders_send", "schedule": 3600.0},
+    # Licence files of imports left unfinished, deleted after their days (compliance.licences.services).
+    "licence-import-files-purge": {"task": "compliance.tasks.licence_import_files_purge", "schedule": 24 * 3600.0},
 }
 
 # --- Django core --------------------------------------------------------------------------
@@ -495,3 +497,6 @@ PORCHLIGHT_LIVE_BRIDGE_MAX_CONNECTIONS = env.int("PORCHLIGHT_LIVE_BRIDGE_MAX_CON
 # A 50,000-row licence file is about 10 MB; ten times that is refused before it is read, with
 # a message, rather than tying up a worker and the disk on a wrong file (a database dump).
 PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES = env.int("PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
+# An uploaded licence file (names, addresses, e-mails of the city's businesses) is deleted when
+# its import is done; one never imported, or stopped and not run again, after this many days.
+PORCHLIGHT_LICENCE_IMPORT_FILE_DAYS = env.int("PORCHLIGHT_LICENCE_IMPORT_FILE_DAYS", default=7)
