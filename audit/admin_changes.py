@@ -30,6 +30,8 @@ __all__ = [
     "admin_change_kinds",
     "admin_change_source_register",
     "admin_changes",
+    "person_label",
+    "value_words",
 ]
 
 # A department's administrative history is hundreds of rows a year; a page shows the newest.
@@ -69,7 +71,8 @@ def admin_change_kinds() -> list[tuple[str, Any]]:
     return list(_KINDS.items())
 
 
-def _person(user: User | None) -> str:
+def person_label(user: User | None) -> str:
+    """Who made a change, as the board reads it: name (or e-mail) and badge."""
     if user is None:
         return ""
     return (
@@ -103,7 +106,7 @@ def _staff_changes(start: dt.datetime | None, end: dt.datetime | None) -> Iterab
         previous[row.id] = row
         if (start is not None and row.history_date < start) or (end is not None and row.history_date >= end):
             continue
-        who, subject = _person(row.history_user), _person(row)
+        who, subject = person_label(row.history_user), person_label(row)
         if row.history_type == "+":  # invited by an administrator, or made by the operator (no one)
             yield AdminChange(row.history_date, "staff_invited", who, subject, str(Role(row.role).label))
             continue
@@ -122,7 +125,7 @@ def _role(code: str) -> str:
     return str(Role(code).label) if code in Role.values else code
 
 
-def _value(value: Any) -> str:
+def value_words(value: Any) -> str:
     """A policy field's value as the board reads it in a change ("15 → 10")."""
     if value is None or value == "":
         return "—"
@@ -151,13 +154,13 @@ def _policy_changes(start: dt.datetime | None, end: dt.datetime | None) -> Itera
             continue
         fields = [
             f"{getattr(DepartmentPolicy._meta.get_field(c.field), 'verbose_name', c.field)}: "
-            f"{_value(c.old)} → {_value(c.new)}"
+            f"{value_words(c.old)} → {value_words(c.new)}"
             for c in row.diff_against(before).changes
             if c.field != "updated_at"
         ]
         if not fields:
             continue
-        who = _person(actors.get(row.history_user_id)) or row.history_user_email
+        who = person_label(actors.get(row.history_user_id)) or row.history_user_email
         yield AdminChange(row.history_date, "policy_changed", who, str(_("Department policy")), "; ".join(fields))
 
 

@@ -529,7 +529,15 @@ class _Builder:
         flags = list(
             AnomalyFlag.objects.filter(occurred_at__gte=start, occurred_at__lt=end).values_list("pk", "rule", "seqs")
         )
-        counted = {pk: rule for pk, rule, seqs in flags if seqs and max(seqs) <= self.upto}
+        # A flag counts when its events are in the checkpoint. A vague-purpose flag gathers its
+        # subject's searches as they come (cameras.anomalies): it counts from its first search,
+        # with its searches up to the checkpoint, so a later search changes no report held to it.
+        events: dict[int, int] = {}
+        counted: dict[int, str] = {}
+        for pk, rule, seqs in flags:
+            within = [seq for seq in seqs if seq <= self.upto]
+            if within and (rule == AnomalyRule.VAGUE_PURPOSE or len(within) == len(seqs)):
+                counted[pk], events[pk] = rule, len(within)
         reviewed = set(
             AnomalyReview.objects.filter(flag_id__in=list(counted), event_seq__lte=self.upto).values_list(
                 "flag_id", flat=True
@@ -539,7 +547,15 @@ class _Builder:
         for rule in AnomalyRule:
             found = [pk for pk, r in counted.items() if r == rule]
             done = sum(1 for pk in found if pk in reviewed)
-            rows.append([str(rule.label), self.n(len(found)), self.n(done), self.n(len(found) - done)])
+            rows.append(
+                [
+                    str(rule.label),
+                    self.n(len(found)),
+                    self.n(sum(events[pk] for pk in found)),
+                    self.n(done),
+                    self.n(len(found) - done),
+                ]
+            )
         return Section(
             "R7",
             _("Internal audit: the anomaly queue"),
@@ -547,7 +563,13 @@ class _Builder:
                 "The anomaly rules' flags of the year whose events are in the checkpoint, and the board's "
                 "review notes logged up to it."
             ),
-            [Table(_("Flags by rule"), [_("Rule"), _("Flags"), _("Reviewed"), _("Not reviewed")], rows)],
+            [
+                Table(
+                    _("Flags by rule"),
+                    [_("Rule"), _("Flags"), _("Events flagged"), _("Reviewed"), _("Not reviewed")],
+                    rows,
+                )
+            ],
             [_("Flags are findings to look at, not violations; the review notes say what the board concluded.")],
         )
 

@@ -10,12 +10,13 @@ only these tables.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ __all__ = [
     "FlagIn",
     "ReviewProblem",
     "anomaly_flags",
+    "anomaly_flags_accumulate",
     "anomaly_flags_add",
     "anomaly_flags_last",
     "anomaly_mark_lock",
@@ -97,6 +99,58 @@ def anomaly_flags_add(*, flags: list[FlagIn]) -> int:
     before = AnomalyFlag.objects.count()
     AnomalyFlag.objects.bulk_create(rows, ignore_conflicts=True)
     return AnomalyFlag.objects.count() - before
+
+
+# A subject's key, then "#" and the first event of a later flag of the same subject: within
+# the field's 200 characters. A longer subject (never seen: a vague purpose is a few words) is
+# kept by its start and a digest, so two subjects never share a flag.
+_SUBJECT_MAX = 170
+
+
+def _subject(key: str) -> str:
+    if len(key) <= _SUBJECT_MAX:
+        return key
+    return f"{key[:150]}~{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+def anomaly_flags_accumulate(*, flags: list[FlagIn]) -> int:
+    """Store flags that gather every event of their subject (``key``: the vague-purpose rule's
+    officer, case number and text), each with the subject's events of this run. The subject's
+    flag the board has not reviewed yet takes the new events; a subject with none (never
+    flagged, or every flag of it reviewed) gets a new flag, so that a note never covers events
+    the board did not see. Idempotent: events already on a flag of the subject are skipped.
+    Returns how many flags were new. Called under the engine's mark lock (one writer)."""
+    made = 0
+    for flag in flags:
+        subject = _subject(flag.key)
+        existing = list(
+            AnomalyFlag.objects.select_for_update()
+            .filter(rule=flag.rule)
+            .filter(Q(key=subject) | Q(key__startswith=f"{subject}#"))
+            .annotate(reviewed=Exists(AnomalyReview.objects.filter(flag=OuterRef("pk"))))
+            .order_by("occurred_at", "pk")
+        )
+        seen = {seq for row in existing for seq in row.seqs}
+        seqs = sorted(seq for seq in set(flag.seqs) if seq not in seen)
+        if not seqs:
+            continue
+        open_ = next((row for row in existing if not row.reviewed), None)
+        if open_ is not None:
+            open_.seqs = sorted({*open_.seqs, *seqs})
+            open_.save(update_fields=["seqs"])
+            continue
+        AnomalyFlag.objects.create(
+            rule=flag.rule,
+            key=subject if not existing else f"{subject}#{seqs[0]}",
+            seqs=seqs,
+            occurred_at=flag.occurred_at,
+            officer_id=flag.officer_id,
+            officer_label=flag.officer_label[:200],
+            officer_badge=flag.officer_badge[:32],
+            details=flag.details,
+        )
+        made += 1
+    return made
 
 
 def anomaly_flags_last(*, rule: str, since: dt.datetime) -> dict[str, dt.datetime]:

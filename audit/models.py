@@ -58,6 +58,7 @@ class Action(models.TextChoices):
     APPEAL_ATTACHMENT_VIEW = "appeal_attachment_view", _("Appeal attachment downloaded")
     INTEGRATION_CHANGE = "integration_change", _("Integration added, rotated or (de)activated")
     PLATE_HIT_BLOCKED = "plate_hit_blocked", _("Plate-reader hit dropped by policy")
+    INSPECTION_PHOTO_VIEW = "inspection_photo_view", _("Inspection photo viewed")
 
 
 # The units writers give ``quantity``, in words.

@@ -26,7 +26,14 @@ from django.db.models import Count, DateField, Max, Min
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from audit.anomalies import FlagIn, anomaly_flags_add, anomaly_flags_last, anomaly_mark_lock, anomaly_mark_set
+from audit.anomalies import (
+    FlagIn,
+    anomaly_flags_accumulate,
+    anomaly_flags_add,
+    anomaly_flags_last,
+    anomaly_mark_lock,
+    anomaly_mark_set,
+)
 from audit.models import AccessEvent, Action, AnomalyRule, Authority, Outcome
 from audit.rollups import department_time_zone
 from places.areas import sensitive_places_near
@@ -162,25 +169,28 @@ def _off_hours(events: list[dict[str, Any]], policy: DepartmentPolicy, zone: Zon
 
 
 def _vague(events: list[dict[str, Any]], policy: DepartmentPolicy) -> list[FlagIn]:
-    flags = []
+    """One flag per officer and stated purpose holding every search made with it (stored by
+    anomaly_flags_accumulate: a later run's searches join the flag until the board reviews it),
+    so the queue and the report count the searches, not only the first."""
+    found: dict[str, tuple[dict[str, Any], list[int]]] = {}
     for e in events:
         if e["action"] != Action.SEARCH or e["outcome"] != Outcome.ALLOWED:
             continue
         if purpose_is_vague(e["purpose_text"], min_words=policy.anomaly_vague_min_words):
-            # One flag per officer and stated purpose, at its first search.
             key = f"{e['actor_id']}:{e['case_number']}:{e['purpose_text']}"
-            flags.append(
-                _flag(
-                    AnomalyRule.VAGUE_PURPOSE,
-                    key,
-                    e,
-                    seqs=[e["seq"]],
-                    text=e["purpose_text"],
-                    case=e["case_number"] or "—",
-                    min_words=policy.anomaly_vague_min_words,
-                )
-            )
-    return flags
+            found.setdefault(key, (e, []))[1].append(e["seq"])
+    return [
+        _flag(
+            AnomalyRule.VAGUE_PURPOSE,
+            key,
+            first,
+            seqs=seqs,
+            text=first["purpose_text"],
+            case=first["case_number"] or "—",
+            min_words=policy.anomaly_vague_min_words,
+        )
+        for key, (first, seqs) in found.items()
+    ]
 
 
 def _search_shape(details: dict[str, Any]) -> tuple[str, float] | None:
@@ -316,12 +326,12 @@ def _batch(*, policy: DepartmentPolicy, zone: ZoneInfo, limit: int) -> int:
         events = [e for e in events if e["occurred_at"] is not None]
         flags = [
             *_off_hours(events, policy, zone),
-            *_vague(events, policy),
             *_sensitive(events, policy),
             *_repeat(events, policy, upto),
             *_denials(events, policy, upto),
         ]
         anomaly_flags_add(flags=flags)
+        anomaly_flags_accumulate(flags=_vague(events, policy))
         anomaly_mark_set(name=MARK, value=upto)
     return upto - mark
 

@@ -7,16 +7,21 @@ class ComplianceConfig(AppConfig):
     verbose_name = "Ordinance compliance"
 
     def ready(self) -> None:
+        from audit.admin_changes import admin_change_source_register
         from cameras.events import site_change_listen
         from cameras.site_status import site_status_provider_register
         from footage.deadlines import delivery_hours_provider_register
+        from live.liveness import bridge_liveness_listen
         from tenants.services import policy_validator_register
 
-        from .records import site_changed_listener
+        from .admin_changes import ORDINANCE_CHANGE_KINDS, ordinance_changes
+        from .records import bridge_liveness_listener, site_changed_listener
         from .selectors import policy_ordinance_conflicts, sites_delivery_hours, sites_status_for_api
 
         # Each change to a site's facts owes a recomputation of its stored compliance.
         site_change_listen(site_changed_listener)
+        # A bridge that connects or goes owes it for sites whose rows judge a live connection.
+        bridge_liveness_listen(bridge_liveness_listener)
         # A footage request to a covered site carries the ordinance's delivery deadline; footage
         # sits below compliance and cannot ask for it itself (footage.deadlines).
         delivery_hours_provider_register(sites_delivery_hours)
@@ -26,3 +31,6 @@ class ComplianceConfig(AppConfig):
         # A policy change may not make an ordinance in force impossible to meet (live view of
         # homes turned off while an ordinance asks them for it); tenants cannot ask compliance.
         policy_validator_register(policy_ordinance_conflicts)
+        # The board's administrative changes include ordinance changes (issue 15); the log
+        # cannot read compliance's history itself.
+        admin_change_source_register(kinds=ORDINANCE_CHANGE_KINDS, source=ordinance_changes)

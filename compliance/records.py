@@ -17,9 +17,10 @@ How the rows stay current (docs/compliance-dashboard.md):
    site), the read asks the worker for a full run instead and the page says the figures are
    being recomputed.
 
-The bridge's liveness (live view needs a connected bridge) is judged when a row is computed: a
-bridge that drops afterwards shows on the dashboard at the next change or nightly run, while the
-owner's own page judges it live.
+4. A bridge that connects, disconnects or whose heartbeat expires (a killed process, found by
+   the beat task ``live.tasks.bridge_liveness_sweep`` within a minute) owes the same task for
+   the sites whose rows judge a live connection (bridge_liveness_listener, through
+   live.liveness): never on a frame or a heartbeat's renewal, only when liveness changes.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -54,6 +55,7 @@ logger = logging.getLogger("porchlight.compliance")
 __all__ = [
     "BATCH",
     "INLINE_STALE_MAX",
+    "bridge_liveness_listener",
     "records_refresh",
     "records_refresh_all_on_commit",
     "records_refresh_on_commit",
@@ -226,6 +228,22 @@ def site_changed_listener(*, site_id: int) -> None:
         or ComplianceRecord.objects.filter(site_id=site_id).exists()
     ):
         records_refresh_on_commit(site_id=site_id)
+
+
+def bridge_liveness_listener(*, site_ids: list[int]) -> None:
+    """live.liveness: bridges of these sites connected or went (a connect, a disconnect, or a
+    heartbeat that expired). Owe one recomputation of those of them whose stored rows judge a
+    live connection (an ordinance version requiring one, or the policy's flags asking live
+    consent); the others' judgement does not depend on it."""
+    needs = Q(version__live_connection_required=True)
+    rules = policy_rules(policy_current())
+    if rules is not None and rules.live_connection_required:
+        needs |= Q(ordinance_key=POLICY_KEY)
+    judged = sorted(set(ComplianceRecord.objects.filter(needs, site_id__in=site_ids).values_list("site_id", flat=True)))
+    if judged:
+        from .tasks import site_compliance_refresh  # here: the tasks module imports this one
+
+        enqueue_on_commit(site_compliance_refresh, site_ids=judged)
 
 
 def records_refresh_all_on_commit() -> None:

@@ -51,6 +51,7 @@ from .records import records_refresh_all_on_commit, records_refresh_on_commit
 from .selectors import (
     attestable_rows,
     inspectable_requirements,
+    inspection_photo_of_site,
     rules_of,
     version_covering,
     version_problems,
@@ -654,6 +655,24 @@ def appeal_decide(
             link=_obligations_link(site),
         )
     return appeal
+
+
+def inspection_photo_open(*, actor: Actor, site: Site, photo_id: int) -> InspectionPhoto:
+    """A photo of one of ``site``'s inspections for staff to see, the viewing recorded first
+    (inspection_photo_view): NotFound for another site's photo, or none."""
+    try:
+        photo = inspection_photo_of_site(site=site, photo_id=photo_id)
+    except InspectionPhoto.DoesNotExist as exc:
+        raise NotFound(_("No such photo."), code="not_found") from exc
+    with transaction.atomic():
+        _record(
+            actor,
+            Action.INSPECTION_PHOTO_VIEW,
+            site=site,
+            targets=[f"inspection:{photo.inspection_id}"],
+            details={"photo": photo.pk, "sha256": photo.sha256},
+        )
+    return photo
 
 
 def appeal_attachment_open(*, actor: Actor, appeal_public_id: Any, attachment_public_id: Any) -> AppealAttachment:

@@ -10,13 +10,14 @@ from celery import shared_task
 from tenants.outbox import OutboxTask
 
 from .licences.notices import licence_invitation_email_send
-from .licences.services import licence_import_run
+from .licences.services import licence_import_files_purge, licence_import_run
 from .records import records_refresh
 from .reminders import reminders_send
 
 __all__ = [
     "compliance_refresh_all",
     "compliance_reminders_send",
+    "licence_import_files_purge_task",
     "licence_import_run_task",
     "licence_invitation_email_send",
     "site_compliance_refresh",
@@ -49,3 +50,11 @@ def licence_import_run_task(*, job_id: int) -> int | None:
 def compliance_reminders_send() -> int:
     """Attestations due in 30 and 7 days, and notices at their cure deadline (compliance.reminders)."""
     return reminders_send()
+
+
+# Beat, in every department's schema (config/settings: CELERY_BEAT_SCHEDULE).
+@shared_task(name="compliance.tasks.licence_import_files_purge")
+def licence_import_files_purge_task() -> int:
+    """Delete the files of licence imports left unfinished after their days (a finished import
+    deletes its own; compliance.licences.services.licence_import_files_purge)."""
+    return licence_import_files_purge()

@@ -20,7 +20,7 @@ from django.views import View, defaults
 from cameras import access
 from cameras.models import Site
 from compliance import selectors, services
-from compliance.models import Appeal, InspectionPhoto, Notice, OrdinanceVersion
+from compliance.models import Appeal, Notice, OrdinanceVersion
 from core.errors import DomainError, Invalid, NotFound
 from core.forms import form_errors_add
 from tenants.selectors import policy_current
@@ -115,14 +115,15 @@ def _site_page(
 
 class InspectionPhotoView(ComplianceStaffMixin, View):
     """A photo of one of the site's inspections, shown in the browser (its bytes were checked
-    as a JPEG or PNG when recorded); another site's, another department's or no such photo: 404.
-    No-store, as every page of the mixin."""
+    as a JPEG or PNG when recorded), the viewing recorded first (inspection_photo_view);
+    another site's, another department's or no such photo: 404. No-store, as every page of
+    the mixin."""
 
     def get(self, request: HttpRequest, site_id: Any, photo_id: int) -> FileResponse:
         site = _site_or_404(site_id)
         try:
-            photo = selectors.inspection_photo_of_site(site=site, photo_id=photo_id)
-        except InspectionPhoto.DoesNotExist as exc:
+            photo = services.inspection_photo_open(actor=self.actor, site=site, photo_id=photo_id)
+        except NotFound as exc:
             raise Http404 from exc
         return FileResponse(photo.image.open("rb"), content_type=photo.content_type)
 

@@ -33,7 +33,7 @@ from cameras import access
 from cameras.addresses import address_for_police
 from tenants.asgi import TenantConsumerMixin, socket_session_user
 
-from . import positions, presence, services
+from . import liveness, positions, presence, services
 from .models import EndReason
 
 if TYPE_CHECKING:
@@ -183,7 +183,17 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             await self.send(
                 json.dumps({"type": protocol.START, "camera": camera, "fps": self.max_fps, "max_width": 1280})
             )
+        if await presence.bridge_liveness_announce(schema=_schema(self.scope), bridge=self.bridge_public_id):
+            await self._liveness_changed(self.bridge_public_id)
         logger.info("bridge connected", extra={"bridge": self.bridge_public_id})
+
+    async def _liveness_changed(self, bridge_public_id: str) -> None:
+        """The bridge came or went: what is stored from its liveness (compliance) is recomputed
+        after this commit (live.liveness). Only here and in _gone, never on the frame path."""
+        try:
+            await self.db(liveness.bridge_liveness_changed, bridge_public_ids=[bridge_public_id])
+        except Exception:  # the database gone: the nightly recomputation catches up
+            logger.warning("bridge liveness change not told", exc_info=True, extra={"bridge": bridge_public_id})
 
     async def _hello(self) -> None:
         await self.send(
@@ -278,6 +288,14 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                 )
             except Exception:  # Redis gone: the presence expires by itself within seconds
                 logger.warning("could not forget a bridge connection", exc_info=True)
+            else:
+                try:
+                    went = await presence.bridge_liveness_withdraw(schema=_schema(self.scope), bridge=bridge_public_id)
+                except Exception:  # Redis gone: the sweep (live.tasks.bridge_liveness_sweep) tells it
+                    logger.warning("could not withdraw a bridge's liveness", exc_info=True)
+                    went = False
+                if went:
+                    await self._liveness_changed(bridge_public_id)
         bridge_id, self.bridge_id = self.bridge_id, None
         if bridge_id is not None:
             with contextlib.suppress(Exception):  # Redis gone: the membership expires by itself

@@ -140,6 +140,80 @@ def bridges_connected(*, schema: str, bridges: list[str]) -> set[str]:
     return {bridge for bridge, count in zip(bridges, counts, strict=True) if count}
 
 
+# --- liveness announced to what is derived from it ------------------------------------------------
+# Stored judgements that depend on a bridge being connected (compliance's "live connection
+# required") are recomputed when a bridge comes or goes (live.liveness), not on every frame or
+# renewal. The bridges last announced as connected are kept in one set per department, so that
+# each change is announced once (two connections of one token announce nothing new), and so
+# that a sweep can find the bridges whose presence expired without a disconnect (a killed
+# process): announced, yet no connection alive.
+
+
+def _announced_key(schema: str) -> str:
+    return f"{PREFIX}:{schema}:bridges:announced"
+
+
+# Remove the bridge from the announced set only if none of its connections is alive now: in one
+# step, so that a connection opening meanwhile is either counted here or announces itself after.
+_WITHDRAW = """
+if redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[1], '+inf') > 0 then return 0 end
+return redis.call('SREM', KEYS[2], ARGV[2])
+"""
+
+_local_announced: dict[str, set[str]] = {}
+
+
+def _local_withdraw(schema: str, bridge: str, now: float) -> bool:
+    if any(score > now for score in _local.get(_bridge_key(schema, bridge), {}).values()):
+        return False
+    announced = _local_announced.setdefault(schema, set())
+    if bridge not in announced:
+        return False
+    announced.discard(bridge)
+    return True
+
+
+async def bridge_liveness_announce(*, schema: str, bridge: str) -> bool:
+    """A connection of the bridge is alive (call after bridge_connection_renew): True when the
+    bridge was not announced as connected yet, so that what depends on it is told once."""
+    if not settings.REDIS_URL:
+        with _local_lock:
+            announced = _local_announced.setdefault(schema, set())
+            added = bridge not in announced
+            announced.add(bridge)
+            return added
+    return bool(await _aredis().sadd(_announced_key(schema), bridge))
+
+
+async def bridge_liveness_withdraw(*, schema: str, bridge: str) -> bool:
+    """A connection of the bridge closed (call after bridge_connection_forget): True when it was
+    announced as connected and none of its connections is alive any more."""
+    now = time.time()
+    if not settings.REDIS_URL:
+        with _local_lock:
+            return _local_withdraw(schema, bridge, now)
+    withdrawn = await _aredis().eval(_WITHDRAW, 2, _bridge_key(schema, bridge), _announced_key(schema), now, bridge)
+    return bool(withdrawn)
+
+
+def bridges_expired_withdraw(*, schema: str) -> list[str]:
+    """The bridges announced as connected whose every connection has expired without closing
+    (the process holding them died): withdrawn now, and returned (public ids)."""
+    now = time.time()
+    if not settings.REDIS_URL:
+        with _local_lock:
+            announced = sorted(_local_announced.get(schema, set()))
+            return [bridge for bridge in announced if _local_withdraw(schema, bridge, now)]
+    client = _redis()
+    announced = sorted(member.decode() for member in client.smembers(_announced_key(schema)))
+    withdraw = client.register_script(_WITHDRAW)
+    return [
+        bridge
+        for bridge in announced
+        if withdraw(keys=[_bridge_key(schema, bridge), _announced_key(schema)], args=[now, bridge])
+    ]
+
+
 # --- frame rate per camera -----------------------------------------------------------------------
 
 _frame_ids = itertools.count()

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from . import positions, services
+from .liveness import bridges_expired_sweep
 
 logger = logging.getLogger("porchlight.live")
 
@@ -26,3 +27,13 @@ def position_samples_purge() -> int:
     if purged:
         logger.info("track points purged", extra={"purged": purged})
     return purged
+
+
+@shared_task(name="live.tasks.bridge_liveness_sweep")
+def bridge_liveness_sweep() -> int:
+    """Bridges whose process died without a disconnect: what depends on their liveness (the
+    stored compliance) is told they went (live.liveness.bridges_expired_sweep)."""
+    gone = bridges_expired_sweep()
+    if gone:
+        logger.info("bridges expired without a disconnect", extra={"bridges": gone})
+    return gone

@@ -77,7 +77,10 @@ def _feature_area(index: int, feature: Any, *, which: Which, default_kind: str) 
     properties = feature.get("properties") or {}
     if not isinstance(properties, dict):
         return FeatureError(index, "its properties are not an object")
-    name = next((str(properties[key]).strip() for key in _NAME_KEYS if properties.get(key) not in (None, "")), "")
+    try:
+        name = next((str(properties[key]).strip() for key in _NAME_KEYS if properties.get(key) not in (None, "")), "")
+    except RecursionError:  # a name that is a list nested too deeply to be written out
+        return FeatureError(index, "its name is nested too deeply")
     if not name:
         return FeatureError(index, f"no name (a property named one of {', '.join(_NAME_KEYS[:3])})")
     if len(name) > 200:
@@ -90,6 +93,8 @@ def _feature_area(index: int, feature: Any, *, which: Which, default_kind: str) 
         return FeatureError(index, f"{name!r}: its geometry is not a Polygon or MultiPolygon")
     try:
         shape = GEOSGeometry(json.dumps(geometry), srid=4326)
+    except RecursionError:  # parsed, but too deep to write back out for GEOS
+        return FeatureError(index, f"{name!r}: its geometry is nested too deeply")
     except (GEOSException, GDALException, ValueError, TypeError) as exc:
         return FeatureError(index, f"{name!r}: its geometry cannot be read ({exc})")
     if shape.empty:
@@ -107,6 +112,8 @@ def areas_from_geojson(text: str, *, which: Which, default_kind: str) -> list[Ar
     """The areas of a GeoJSON FeatureCollection; AreaImportError naming every bad feature."""
     try:
         document = json.loads(text)
+    except RecursionError as exc:  # arrays or objects nested deeper than the parser's stack
+        raise AreaImportError("not usable GeoJSON: it is nested too deeply") from exc
     except ValueError as exc:
         raise AreaImportError(f"not JSON: {exc}") from exc
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":

@@ -35,6 +35,8 @@ def _start(**overrides: str) -> subprocess.CompletedProcess[str]:
         ({"DJANGO_SECRET_KEY": "short"}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_DEBUG": "true"}, "DJANGO_DEBUG must be off"),
         ({"DJANGO_ALLOWED_HOSTS": "<unset>"}, "DJANGO_ALLOWED_HOSTS"),
+        ({"FORWARDED_ALLOW_IPS": "*"}, "FORWARDED_ALLOW_IPS"),
+        ({"FORWARDED_ALLOW_IPS": "127.0.0.1, *"}, "FORWARDED_ALLOW_IPS"),
     ],
 )
 def test_production_refuses_to_start_without_safe_settings(overrides: dict[str, str], reason: str) -> None:

@@ -5,7 +5,8 @@ administrative changes, the anomaly queue) is for the roles that read the log (t
 supervisors, the department's administrators) in a session that passed MFA. Anyone else is
 told the page does not exist (404), whatever the method, and the attempt is logged as a
 refused audit_read. (Staff without MFA never reach a view: accounts' middleware sends them
-to set it up, or to sign in again with their code, first.)
+to set it up, or to sign in again with their code, first; audit.middleware logs that attempt,
+reason ``mfa_required``, just before.)
 """
 
 from __future__ import annotations

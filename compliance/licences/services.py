@@ -169,6 +169,7 @@ def licence_import_map(
         job = LicenceImportJob.objects.select_for_update().get(pk=job.pk)
         if job.status not in (ImportStatus.MAPPING, ImportStatus.FAILED):
             raise Conflict(_("This import has already started."), code="started")
+        _file_present_or_refuse(job)
         busy = (
             LicenceImportJob.objects.filter(status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING))
             .exclude(pk=job.pk)
@@ -199,10 +200,58 @@ def licence_import_retry(*, job: LicenceImportJob) -> LicenceImportJob:
         )
         if job.status not in (ImportStatus.FAILED, ImportStatus.QUEUED) and not stale:
             raise Conflict(_("Only a stopped import can be run again."), code="not_failed")
+        _file_present_or_refuse(job)
         job.status = ImportStatus.QUEUED
         job.save(update_fields=["status"])
         _enqueue(job)
     return job
+
+
+def _file_present_or_refuse(job: LicenceImportJob) -> None:
+    if not job.file:
+        raise Conflict(
+            _("The file of this import was deleted after %(days)d days unused. Upload it again.")
+            % {"days": settings.PORCHLIGHT_LICENCE_IMPORT_FILE_DAYS},
+            code="file_removed",
+        )
+
+
+def _file_remove(job: LicenceImportJob) -> None:
+    """Delete the job's uploaded file (the city's list: names, addresses, e-mails) and forget
+    its name; the job keeps its counts, its bad rows and the file's original name."""
+    name = str(job.file.name or "")
+    if not name:
+        return
+    job.file.storage.delete(name)
+    job.file.name = ""
+    job.save(update_fields=["file"])
+
+
+def licence_import_files_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the files of imports that will not read them again, after
+    PORCHLIGHT_LICENCE_IMPORT_FILE_DAYS: uploads left waiting for their mapping and stopped
+    imports not run again (a finished import deletes its own file; one whose deletion failed
+    is caught here). Queued and running imports are left alone. Returns how many were deleted
+    (beat: compliance.tasks.licence_import_files_purge)."""
+    now = now or timezone.now()
+    before = now - dt.timedelta(days=settings.PORCHLIGHT_LICENCE_IMPORT_FILE_DAYS)
+    removed = 0
+    candidates = (
+        LicenceImportJob.objects.exclude(file="")
+        .filter(status__in=(ImportStatus.MAPPING, ImportStatus.FAILED, ImportStatus.DONE))
+        .filter(created_at__lt=before)
+        .values_list("pk", flat=True)
+    )
+    for job_id in list(candidates):
+        with transaction.atomic():
+            job = LicenceImportJob.objects.select_for_update().get(pk=job_id)
+            if not job.file or job.status not in (ImportStatus.MAPPING, ImportStatus.FAILED, ImportStatus.DONE):
+                continue  # run again meanwhile
+            if (job.finished_at or job.created_at) >= before:
+                continue  # stopped recently: the days count from its stop
+            _file_remove(job)
+            removed += 1
+    return removed
 
 
 def _enqueue(job: LicenceImportJob) -> None:
@@ -255,6 +304,12 @@ def licence_import_run(*, job_id: int) -> LicenceImportJob | None:
             status=ImportStatus.FAILED, failure=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
         )
         raise
+    # Done: the rows are the licences now, and the file is never read again. A stopped job
+    # keeps its file to be run again, until licence_import_files_purge.
+    try:
+        _file_remove(job)
+    except OSError:  # the storage refused: the purge deletes it later
+        logger.warning("licence import file not deleted", exc_info=True, extra={"job": str(job.public_id)})
     return job
 
 

@@ -224,6 +224,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sweep-live-views": {"task": "live.tasks.live_sessions_sweep", "schedule": 60.0},
     # Mobile cameras' tracks (kept while watched) go after the footage retention (live.positions).
     "purge-position-tracks": {"task": "live.tasks.position_samples_purge", "schedule": 3600.0},
+    # Bridges whose process died without a disconnect: the stored compliance of their sites
+    # ("live connection required") judged again within a minute (live.liveness).
+    "sweep-bridge-liveness": {"task": "live.tasks.bridge_liveness_sweep", "schedule": 60.0},
     # Owners' timed pauses (24 hours, 7 days) end by themselves: at most this late (cameras.tasks).
     "end-timed-pauses": {"task": "cameras.tasks.suspensions_expire", "schedule": 60.0},
     # The oversight figures by police area, a minute behind the log at most (cameras.area_rollups).
@@ -235,6 +238,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "compliance-refresh-all": {"task": "compliance.tasks.compliance_refresh_all", "schedule": 24 * 3600.0},
     # Owners reminded of attestations due and notices' cure deadlines, once each (compliance.reminders).
     "compliance-reminders": {"task": "compliance.tasks.reminders_send", "schedule": 3600.0},
+    # Licence files of imports left unfinished, deleted after their days (compliance.licences.services).
+    "licence-import-files-purge": {"task": "compliance.tasks.licence_import_files_purge", "schedule": 24 * 3600.0},
 }
 
 # --- Django core --------------------------------------------------------------------------
@@ -256,6 +261,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "console.middleware.StaffRefusalLogMiddleware",  # logs console attempts the next one turns away
+    "audit.middleware.BoardRefusalLogMiddleware",  # logs board-page attempts the next one turns away
     "accounts.middleware.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -506,3 +512,6 @@ PORCHLIGHT_LIVE_BRIDGE_MAX_CONNECTIONS = env.int("PORCHLIGHT_LIVE_BRIDGE_MAX_CON
 # A 50,000-row licence file is about 10 MB; ten times that is refused before it is read, with
 # a message, rather than tying up a worker and the disk on a wrong file (a database dump).
 PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES = env.int("PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
+# An uploaded licence file (names, addresses, e-mails of the city's businesses) is deleted when
+# its import is done; one never imported, or stopped and not run again, after this many days.
+PORCHLIGHT_LICENCE_IMPORT_FILE_DAYS = env.int("PORCHLIGHT_LICENCE_IMPORT_FILE_DAYS", default=7)

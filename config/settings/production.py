@@ -16,6 +16,14 @@ if DEBUG:
     _refuse("DJANGO_DEBUG must be off.")
 if not env.list("DJANGO_ALLOWED_HOSTS", default=[]) or not ALLOWED_HOSTS:
     _refuse("set DJANGO_ALLOWED_HOSTS to the platform's host names (e.g. .porchlight.example).")
+# The client's address is REMOTE_ADDR everywhere (the access log, sign-in limits, the public
+# certificate check's rate limit): uvicorn's --proxy-headers (Procfile) sets it from
+# X-Forwarded-For only for connections from the proxies in FORWARDED_ALLOW_IPS (127.0.0.1 by
+# default), taking the right-most address they did not add. "*" would let any client name
+# its own address in that header, and so escape every per-address limit and fill the log
+# with made-up addresses.
+if "*" in [part.strip() for part in env.str("FORWARDED_ALLOW_IPS", default="127.0.0.1").split(",")]:
+    _refuse("FORWARDED_ALLOW_IPS must list the reverse proxies' addresses, not '*'.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

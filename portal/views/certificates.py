@@ -6,6 +6,12 @@ Guessing codes is hopeless (80 random bits), and the check is still rate-limited
 someone checking the certificates on a street's shop windows needs a few a day; more than that
 an hour from one address is a script. Each refusal is logged with the address, as sign-in
 failures are (accounts.receivers); a code that is not found is logged at info level.
+
+The address is REMOTE_ADDR, as everywhere else (the gate, the log's readers, allauth's sign-in
+limits), never a header read here: the ASGI server sets it from X-Forwarded-For only for a
+connection from a trusted proxy (uvicorn's --proxy-headers in the Procfile, FORWARDED_ALLOW_IPS,
+which production refuses as "*"), taking the right-most address the proxies did not add, so a
+client cannot reset its count by sending a header of its own.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ a full scan of the events in it, the same bytes when generated again (also after
 small cells suppressed, for the log's readers only, bad years and checkpoints named."""
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.annual_report import year_counts, year_counts_scan
-from audit.anomalies import FlagIn, anomaly_flags_add, anomaly_review_add
+from audit.anomalies import FlagIn, anomaly_flags_accumulate, anomaly_flags_add, anomaly_review_add
 from audit.board_records import BoardRecordIn, board_record_change, board_record_create
 from audit.checkpoints import checkpoint_make
 from audit.models import AccessEvent, AnomalyFlag, SignedCheckpoint
@@ -212,6 +213,20 @@ def test_the_anomaly_queue_is_counted_by_rule_and_review(board: TenantClient) ->
     assert cells[("R7", "Flags by rule", "Live view outside working hours", "Flags")] == "6"
     assert cells[("R7", "Flags by rule", "Live view outside working hours", "Reviewed")] == "<5"
     assert cells[("R7", "Flags by rule", "Live view outside working hours", "Not reviewed")] == "5"
+
+
+def test_a_vague_purpose_flag_counts_its_searches_up_to_the_checkpoint_and_no_later_one(board: TenantClient) -> None:
+    vague = [event("search") for _ in range(6)]
+    flag = FlagIn("vague_purpose", "7:C-1:follow up", vague, timezone.now(), 7, "Officer Seven", "7")
+    anomaly_flags_accumulate(flags=[flag])
+    checkpoint = checkpoint_make()
+    anomaly_flags_accumulate(flags=[dataclasses.replace(flag, seqs=[event("search")])])  # after the checkpoint
+
+    cells = _csv(board.get(f"{REPORT}csv/", {"year": _year(), "checkpoint": checkpoint.pk}).content)
+
+    assert AnomalyFlag.objects.filter(rule="vague_purpose").count() == 1
+    assert cells[("R7", "Flags by rule", "Search with a vague purpose", "Flags")] == "<5"
+    assert cells[("R7", "Flags by rule", "Search with a vague purpose", "Events flagged")] == "6"
 
 
 def test_the_page_shows_the_report_and_each_generation_is_logged(board: TenantClient) -> None:

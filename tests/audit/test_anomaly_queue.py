@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role
-from audit.anomalies import FlagIn, anomaly_flags_add
+from audit.anomalies import FlagIn, anomaly_flags_accumulate, anomaly_flags_add
 from audit.models import AccessEvent, AnomalyFlag, AnomalyReview
 from tenants.models import Department, DepartmentPolicy
 from tests.cameras.test_anomalies import _reset
@@ -84,6 +84,21 @@ def test_the_board_sees_its_departments_flags_explained_and_the_reading_is_logge
     assert "badge=7" in body
     read = _last()
     assert (read.action, read.outcome, read.details["view"]) == ("audit_read", "allowed", "anomalies")
+
+
+def test_a_flag_of_many_searches_states_how_many_and_lists_the_first_numbers(
+    board: TenantClient, queue: list[AnomalyFlag]
+) -> None:
+    many = [2, *range(1000, 1040)]
+    anomaly_flags_accumulate(
+        flags=[FlagIn("vague_purpose", "7:C-1:follow up", many, timezone.now(), 7, "Officer Seven", "7")]
+    )
+
+    body = board.get(QUEUE).content.decode()
+
+    assert "Events (41): #2, #1000," in body
+    assert "#1018" in body
+    assert "#1019" not in body  # the first 20 numbers; the search shows them all
 
 
 def test_the_page_states_each_rule_with_the_departments_threshold(board: TenantClient, queue: Any) -> None:

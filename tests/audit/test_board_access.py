@@ -82,33 +82,82 @@ def test_who_may_not_read_the_log_is_told_no_board_page_exists_and_is_logged(
 
 
 @pytest.mark.parametrize(("name", "path"), BOARD_URLS, ids=[name for name, _ in BOARD_URLS])
-def test_a_board_member_without_mfa_is_sent_to_set_it_up_and_reads_nothing(
-    in_rialto: Any, rialto_client: TenantClient, name: str, path: str
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_board_member_without_mfa_is_sent_to_set_it_up_and_the_attempt_is_logged(
+    in_rialto: Any, rialto_client: TenantClient, name: str, path: str, method: str
 ) -> None:
     # accounts' StaffMFARequiredMiddleware answers before any board view: set up a second factor.
-    rialto_client.force_login(UserFactory(role=Role.OVERSIGHT))
+    member = UserFactory(role=Role.OVERSIGHT)
+    rialto_client.force_login(member)
     before = _last()
 
-    response = rialto_client.get(path)
+    response = getattr(rialto_client, method)(path)
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/totp/activate/")
-    assert _last() == before  # nothing read
+    refused = _last()
+    assert refused is not None
+    assert refused != before
+    assert (refused.action, refused.outcome, refused.reason, refused.actor_id, refused.quantity or 0) == (
+        "audit_read",
+        "denied",
+        "mfa_required",
+        member.pk,
+        0,
+    )
+    assert refused.details == {"path": path}
 
 
 @pytest.mark.parametrize(("name", "path"), BOARD_URLS, ids=[name for name, _ in BOARD_URLS])
-def test_a_board_member_with_mfa_whose_session_skipped_it_signs_in_again_and_reads_nothing(
+def test_a_board_member_with_mfa_whose_session_skipped_it_signs_in_again_and_the_attempt_is_logged(
     in_rialto: Any, rialto_client: TenantClient, name: str, path: str
 ) -> None:
     member = UserFactory(role=Role.OVERSIGHT)
     totp_enable(member)
     rialto_client.force_login(member)  # a session that never passed the second factor
-    before = _last()
 
     response = rialto_client.get(path)
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+    refused = _last()
+    assert refused is not None
+    assert (refused.action, refused.outcome, refused.reason, refused.actor_id) == (
+        "audit_read",
+        "denied",
+        "mfa_required",
+        member.pk,
+    )
+    assert refused.actor_mfa is False
+
+
+def test_an_officer_without_mfa_at_a_board_page_is_logged_as_refused_for_the_role(
+    in_rialto: Any, rialto_client: TenantClient
+) -> None:
+    officer = UserFactory(role=Role.OFFICER)
+    rialto_client.force_login(officer)
+
+    response = rialto_client.get(reverse("oversight-log"))
+
+    assert response.status_code == 302
+    refused = _last()
+    assert refused is not None
+    assert (refused.action, refused.outcome, refused.reason, refused.actor_id) == (
+        "audit_read",
+        "denied",
+        "role_not_permitted",
+        officer.pk,
+    )
+
+
+def test_the_public_checkpoint_is_not_logged_for_a_staff_member_without_mfa(
+    in_rialto: Any, rialto_client: TenantClient
+) -> None:
+    rialto_client.force_login(UserFactory(role=Role.OVERSIGHT))
+    before = _last()
+
+    rialto_client.get(reverse("audit-log-checkpoint"))
+
     assert _last() == before
 
 

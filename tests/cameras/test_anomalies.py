@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django_tenants.utils import tenant_context
 
+from audit.anomalies import anomaly_review_add
 from audit.models import AccessEvent, AnomalyFlag, AnomalyReview, RollupMark
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record
 from cameras.anomalies import anomalies_catch_up, purpose_is_vague
@@ -200,6 +201,39 @@ def test_a_search_with_a_vague_purpose_is_flagged_once_per_purpose(
     anomalies_catch_up(now=at + dt.timedelta(hours=1))
 
     assert len(flags("vague_purpose")) == flagged
+
+
+def test_every_search_with_the_same_vague_purpose_is_on_its_flag(log: Any, zone: ZoneInfo) -> None:
+    # given an officer searching three times with "follow up", caught up after each of two runs
+    at = dt.datetime(2026, 11, 3, 10, tzinfo=zone)
+    first = [event(at, text="follow up"), event(at + dt.timedelta(minutes=5), text="follow up")]
+    anomalies_catch_up(now=at + dt.timedelta(hours=1))
+    later = event(at + dt.timedelta(hours=2), text="follow up")
+    other_case = event(at + dt.timedelta(hours=2), text="follow up", case="C-2")
+
+    anomalies_catch_up(now=at + dt.timedelta(hours=3))
+
+    # then one flag per purpose holds every one of its searches, not only the first
+    by_case = {flag.details["case"]: flag.seqs for flag in flags("vague_purpose")}
+    assert by_case == {"C-1": [first[0].seq, first[1].seq, later.seq], "C-2": [other_case.seq]}
+
+
+def test_a_vague_search_after_its_flag_was_reviewed_opens_a_new_flag(log: Any, zone: ZoneInfo) -> None:
+    at = dt.datetime(2026, 11, 3, 10, tzinfo=zone)
+    reviewed_search = event(at, text="follow up")
+    anomalies_catch_up(now=at + dt.timedelta(hours=1))
+    flag = flags("vague_purpose")[0]
+    anomaly_review_add(
+        flag_id=flag.pk,
+        note="Asked the sergeant; the case file explains it.",
+        actor=ActorSnapshot(user_id=99, label="Board member", badge="", role="oversight", mfa=True),
+    )
+    after = [event(at + dt.timedelta(days=1), text="follow up"), event(at + dt.timedelta(days=2), text="follow up")]
+
+    anomalies_catch_up(now=at + dt.timedelta(days=3))
+
+    # the reviewed flag keeps what the board reviewed; the later searches wait on a new flag
+    assert [f.seqs for f in flags("vague_purpose")] == [[reviewed_search.seq], [s.seq for s in after]]
 
 
 # --- Sensitive places ------------------------------------------------------------------------

@@ -302,3 +302,89 @@ def test_a_site_registered_after_the_import_is_matched_by_matching_again(
     assert matched == 1
     assert Licence.objects.get(number="BL-1").site_id == site.pk
     assert not licences_not_registered(on=TODAY).filter(number="BL-1").exists()
+
+
+def _stored(job: LicenceImportJob, settings: Any) -> Path:
+    return Path(settings.MEDIA_ROOT) / f"licence-imports/rialto/{job.public_id}.csv"
+
+
+def test_the_uploaded_file_is_deleted_when_the_import_is_done(
+    admin: User, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    job = services.licence_import_create(actor=admin, upload=upload(GOOD), source="business_licence")
+    uploaded = _stored(job, settings).is_file()
+
+    done = run_import(admin, GOOD, django_capture_on_commit_callbacks)
+
+    assert uploaded
+    assert done.status == ImportStatus.DONE
+    assert not done.file
+    assert not _stored(done, settings).exists()
+    assert (done.file_name, done.rows_created) == ("licences.csv", 3)  # what the page shows stays
+
+
+def _failing_upsert(**kwargs: Any) -> tuple[int, int]:
+    raise RuntimeError("database went away")
+
+
+def test_a_stopped_import_keeps_its_file_to_run_again(
+    admin: User, django_capture_on_commit_callbacks: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "licences_upsert", _failing_upsert)
+
+    job = run_import(admin, GOOD, django_capture_on_commit_callbacks)
+
+    assert job.status == ImportStatus.FAILED
+    assert job.file
+    assert _stored(job, settings).is_file()
+
+
+def _start_again(job: LicenceImportJob) -> None:
+    """What the job's page offers: the mapping for an upload that waits for one, "Run the
+    import again" for a stopped one."""
+    if job.status == ImportStatus.FAILED:
+        services.licence_import_retry(job=job)
+        return
+    services.licence_import_map(
+        job=job, mapping={"number": 0, "name": 1, "address": 2}, has_header=True, unknown_as_other=False
+    )
+
+
+@pytest.mark.parametrize("stopped", [False, True])
+def test_files_of_imports_left_unfinished_are_purged_after_the_days_kept_and_then_cannot_run(
+    admin: User, django_capture_on_commit_callbacks: Any, settings: Any, monkeypatch: pytest.MonkeyPatch, stopped: bool
+) -> None:
+    # given an upload left waiting for its mapping, or an import that stopped
+    if stopped:
+        monkeypatch.setattr(services, "licences_upsert", _failing_upsert)
+        job = run_import(admin, GOOD, django_capture_on_commit_callbacks)
+    else:
+        job = services.licence_import_create(actor=admin, upload=upload(GOOD), source="business_licence")
+    days = settings.PORCHLIGHT_LICENCE_IMPORT_FILE_DAYS
+    now = dt.datetime.now(dt.UTC)
+
+    # when the purge runs within the days kept, and after them
+    kept = services.licence_import_files_purge(now=now + dt.timedelta(days=days - 1))
+    purged = services.licence_import_files_purge(now=now + dt.timedelta(days=days, hours=1))
+    job.refresh_from_db()
+
+    # then the file is gone only after them, and the job says to upload it again
+    assert (kept, purged) == (0, 1)
+    assert not job.file
+    assert not _stored(job, settings).exists()
+    with pytest.raises(Conflict) as refused:
+        _start_again(job)
+    assert refused.value.code == "file_removed"
+    assert "Upload it again" in refused.value.message
+
+
+def test_the_purge_leaves_a_running_import_alone(admin: User, settings: Any) -> None:
+    job = services.licence_import_create(actor=admin, upload=upload(GOOD), source="business_licence")
+    services.licence_import_map(
+        job=job, mapping={"number": 0, "name": 1, "address": 2}, has_header=True, unknown_as_other=False
+    )  # queued: its task is sent after a commit that never comes in this test
+
+    purged = services.licence_import_files_purge(now=dt.datetime.now(dt.UTC) + dt.timedelta(days=365))
+
+    assert purged == 0
+    assert _stored(job, settings).is_file()

@@ -344,6 +344,23 @@ def test_the_site_page_names_unmet_findings_in_words_and_opens_each_photo(
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
 
 
+def test_opening_an_inspection_photo_is_logged_before_it_is_sent(
+    logged_in_staff: Any, gas_station: Site, dekalb: Any
+) -> None:
+    client, user = logged_in_staff(Role.SUPERVISOR)
+    inspection = _inspected(client, gas_station, dekalb)
+    photo = inspection.photos.get()
+
+    response = client.get(f"/console/compliance/sites/{gas_station.public_id}/photos/{photo.pk}/")
+
+    assert response.status_code == 200
+    viewed = AccessEvent.objects.filter(action=Action.INSPECTION_PHOTO_VIEW).order_by("-seq").first()
+    assert viewed is not None
+    assert (viewed.outcome, viewed.actor_id, viewed.owner_refs) == ("allowed", user.pk, [gas_station.owner_id])
+    assert viewed.targets == [f"site:{gas_station.public_id}", f"inspection:{inspection.pk}"]
+    assert viewed.details == {"photo": photo.pk, "sha256": photo.sha256}
+
+
 def test_a_photo_under_another_site_or_unknown_or_of_another_department_is_404(
     logged_in_staff: Any, gas_station: Site, dekalb: Any, fontana: Any, in_rialto: Any
 ) -> None:
@@ -360,3 +377,4 @@ def test_a_photo_under_another_site_or_unknown_or_of_another_department_is_404(
     theirs_page = client.get(f"/console/compliance/sites/{theirs.public_id}/photos/{photo.pk}/")
 
     assert (under_other.status_code, unknown.status_code, theirs_page.status_code) == (404, 404, 404)
+    assert not AccessEvent.objects.filter(action=Action.INSPECTION_PHOTO_VIEW).exists()

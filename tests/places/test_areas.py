@@ -83,6 +83,30 @@ def test_a_file_that_is_not_geojson_is_refused(in_rialto: Any, tmp_path: Path, c
         _import("police_areas_import", path)
 
 
+DEEP = 100_000
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[" * DEEP + "]" * DEEP,
+        json.dumps({"type": "FeatureCollection", "features": [_square("Deep", -117.4)]}).replace(
+            '"coordinates": [', '"coordinates": ' + "[" * DEEP + "[", 1
+        )
+        + "]" * DEEP,
+    ],
+    ids=["document", "coordinates"],
+)
+def test_a_file_nested_too_deeply_is_refused_with_a_clear_error(in_rialto: Any, tmp_path: Path, content: str) -> None:
+    path = tmp_path / "deep.geojson"
+    path.write_text(content)
+
+    with pytest.raises(CommandError, match="nested too deeply"):
+        _import("police_areas_import", path)
+
+    assert not PoliceArea.objects.exists()
+
+
 def test_sensitive_places_load_with_their_kind(in_rialto: Any, tmp_path: Path) -> None:
     path = _file(tmp_path, [_square("St Mary", -117.42, kind="worship"), _square("Clinic A", -117.38)])
 
