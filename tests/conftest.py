@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import get_public_schema_name, tenant_context
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -200,6 +201,15 @@ def fontana(db: None) -> Department:
 def _public_schema_after_test() -> Iterator[None]:
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_test() -> Iterator[None]:
+    # A request in Spanish leaves Spanish active on the thread (LocaleMiddleware activates it
+    # and nothing deactivates it in the test client): the next test, whatever its order, starts
+    # in the default language.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
