@@ -413,15 +413,17 @@ def _import(job: DepartmentCameraImport) -> None:
     reading = _read(job)
     errors = list(reading.errors)
     points: dict[int, Any] = {}
-    if not errors:
-        in_use = _labels_in_use()
-        for row in reading.rows:
-            if row.label.casefold() in in_use:
-                errors.append(RowError(row.row, Column.LABEL, RowProblem.LABEL_IN_USE))
-            try:
-                points[row.row] = location_check(department=department, lon=row.lon, lat=row.lat)
-            except (OutsideJurisdiction, ValidationError):
-                errors.append(RowError(row.row, Column.LATITUDE, RowProblem.OUTSIDE))
+    # The rows good in themselves are checked against the department too, so that one upload
+    # lists every error of the file.
+    in_use = _labels_in_use()
+    for row in reading.rows:
+        if row.label.casefold() in in_use:
+            errors.append(RowError(row.row, Column.LABEL, RowProblem.LABEL_IN_USE))
+        try:
+            points[row.row] = location_check(department=department, lon=row.lon, lat=row.lat)
+        except (OutsideJurisdiction, ValidationError):
+            errors.append(RowError(row.row, Column.LATITUDE, RowProblem.OUTSIDE))
+    errors.sort(key=lambda error: error.row)
     job.rows_total = reading.total
     job.rows_checked = reading.total
     if errors:

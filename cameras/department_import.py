@@ -225,7 +225,8 @@ def _row(values: dict[str, Any], row: int) -> tuple[CameraRow | None, list[RowEr
 
 @dataclass
 class Reading:
-    """What a file held: its rows (when every one is good) or every error, and how many rows."""
+    """What a file held: its good rows, every error of the others, and how many rows. The
+    caller stores the rows only when there is no error at all (and its own checks add none)."""
 
     rows: list[CameraRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
@@ -260,8 +261,6 @@ def _check_rows(items: Iterator[tuple[int, dict[str, Any]]], *, max_rows: int, p
             progress(reading.total)
     if not reading.total:
         reading.errors.append(RowError(0, "", FileProblem.EMPTY))
-    if reading.errors:
-        reading.rows = []
     return reading
 
 
@@ -273,7 +272,8 @@ def read_csv(stream: IO[str], *, max_rows: int, progress: Any = None) -> Reading
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(stream, dialect)
+    # strict: a quote never closed (or a stray one) is an error, not a cell that runs to the end.
+    reader = csv.reader(stream, dialect, strict=True)
     try:
         header = next(reader, None)
     except csv.Error:
@@ -301,7 +301,7 @@ def read_csv(stream: IO[str], *, max_rows: int, progress: Any = None) -> Reading
     try:
         return _check_rows(items(), max_rows=max_rows, progress=progress)
     except csv.Error:
-        return Reading(errors=[RowError(0, "", FileProblem.UNREADABLE)])
+        return Reading(errors=[RowError(reader.line_num, "", FileProblem.UNREADABLE)])
 
 
 def read_geojson(data: bytes, *, max_rows: int, progress: Any = None) -> Reading:
@@ -337,8 +337,9 @@ def read_geojson(data: bytes, *, max_rows: int, progress: Any = None) -> Reading
 
     reading = _check_rows(items(), max_rows=max_rows, progress=progress)
     if point_errors and not any(e.problem == FileProblem.TOO_MANY_ROWS for e in reading.errors):
+        not_points = {e.row for e in point_errors}
         reading.errors = sorted(reading.errors + point_errors, key=lambda e: e.row)
-        reading.rows = []
+        reading.rows = [row for row in reading.rows if row.row not in not_points]
     return reading
 
 
