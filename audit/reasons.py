@@ -65,7 +65,7 @@ _WORDS: dict[str, Promise] = {
     Refusal.WARRANT_NUMBER_MISSING: gettext_lazy("Warrant number missing"),
     Refusal.NOT_FOUND: gettext_lazy("Not found"),
     Refusal.OWNER_NOT_SHARING: gettext_lazy("Owner does not share contact details"),
-    Refusal.DEPARTMENT_CAMERA: gettext_lazy("Footage request on the department's own camera"),
+    Refusal.DEPARTMENT_CAMERA: gettext_lazy("Request or message to the department's own camera"),
     Refusal.RESIDENTIAL_LIVE_VIEW_DISALLOWED: gettext_lazy("Live view of home cameras not allowed by policy"),
     Refusal.APPROVAL_REQUIRED: gettext_lazy("Supervisor approval required"),
     Refusal.TOO_MANY_LIVE_VIEWS: gettext_lazy("Too many live views at once"),

@@ -362,19 +362,33 @@ def test_a_live_view_is_refused_once_the_policy_lowers_the_level(
     assert not decision.allowed
 
 
-def test_a_footage_request_on_a_department_camera_is_refused_with_a_clear_reason_and_logged(
-    register: Any, actor: access.Actor, purpose: Any
+@pytest.mark.parametrize("action", ["footage_request", "message_send"])
+def test_a_request_or_message_to_a_department_camera_s_owner_is_refused_with_a_clear_reason_and_logged(
+    register: Any, actor: access.Actor, purpose: Any, action: str
 ) -> None:
     camera = register()
 
-    decision = access.authorize(actor=actor, action="footage_request", purpose=purpose, camera=camera)
+    decision = access.authorize(actor=actor, action=action, purpose=purpose, camera=camera)
 
     event = AccessEvent.objects.order_by("-seq").first()
     assert not decision.allowed
     assert decision.reason == "department_camera"
     assert "evidence process" in decision.message
     assert event is not None
-    assert (event.action, event.outcome, event.reason) == ("footage_request", "denied", "department_camera")
+    assert (event.action, event.outcome, event.reason) == (action, "denied", "department_camera")
+
+
+def test_no_ordinance_covers_a_department_camera_s_site(register: Any, in_rialto: Department) -> None:
+    from cameras.selectors import site_ordinance_subject
+    from compliance.rules import OrdinanceRules, ordinance_covers
+    from compliance.selectors import site_facts
+
+    policy = policy_update(department=in_rialto, actor=None, ordinance_enabled=True, ordinance_site_kinds=["other"])
+    site = register().site
+    rules = OrdinanceRules(key="all-other", name="Every other property", property_kinds=("other",))
+
+    assert site_ordinance_subject(site=site, policy=policy) is False
+    assert ordinance_covers(rules, site_facts(site)) is False
 
 
 def test_a_canvass_leaves_department_cameras_out_and_sends_them_nothing(

@@ -108,6 +108,7 @@ def test_the_stream_url_is_never_in_the_access_log_or_the_officer_s_camera_page(
 
     logged = json.dumps(list(AccessEvent.objects.values()), default=str)
     assert page.status_code == 200
+    assert "One of the department's own cameras" in page.content.decode()
     assert "s3cret" not in page.content.decode()
     assert "s3cret" not in logged
 
