@@ -36,6 +36,7 @@ def _forget(tag: str) -> None:
         Site.objects.filter(pk__in=[s for _, s in cameras]).delete()
         DepartmentCameraImport.objects.filter(created_by__email=f"cams-{tag}@example.org").delete()
         User.objects.filter(email=f"cams-{tag}@example.org").delete()
+        User.objects.filter(role=Role.DEPARTMENT, sites__isnull=True).delete()
 
 
 def test_an_administrator_imports_cameras_and_sees_every_bad_row(
