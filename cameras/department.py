@@ -159,8 +159,13 @@ def _stream_url_message(problem: str) -> str:
     return _("The stream URL must start with rtsp://, rtsps://, http:// or https://.")
 
 
-def _register(*, actor: User, owner: User, department: Department, level: str, spec: CameraSpec, point: Any) -> Camera:
+def _register(
+    *, actor: User, owner: User, department: Department, level: str, spec: CameraSpec, point: Any, announce: bool = True
+) -> Camera:
     # Inside the caller's transaction. History names the administrator, not the account.
+    # ``announce=False`` (an import): the site listeners are not told of each new site. The only
+    # one (compliance) has nothing to judge on a department-owned site, and a file of 5,000
+    # cameras would otherwise owe 5,000 outbox tasks.
     now = timezone.now()
     site = Site(
         owner=owner,
@@ -185,7 +190,8 @@ def _register(*, actor: User, owner: User, department: Department, level: str, s
     record = DepartmentCamera(camera=camera, stream_url=spec.stream_url.strip(), registered_by=actor)
     record._history_user = actor  # type: ignore[attr-defined]
     record.save()
-    site_changed(site_id=site.pk)
+    if announce:
+        site_changed(site_id=site.pk)
     return camera
 
 
@@ -444,6 +450,7 @@ def _import(job: DepartmentCameraImport) -> None:
                 level=policy.department_camera_level,
                 spec=_spec_of(row),
                 point=points[row.row],
+                announce=False,
             )
         job.rows_created = len(reading.rows)
         job.status = CameraImportStatus.DONE
