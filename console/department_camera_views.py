@@ -3,6 +3,7 @@ one, and importing a CSV or GeoJSON file of them. Views validate and call camera
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,16 @@ from .department_camera_forms import DepartmentCameraForm, DepartmentCameraImpor
 from .licence_views import DeptAdminConsoleMixin
 
 PAGE_SIZE = 50
+
+
+def _form_context(request: HttpRequest, **context: Any) -> dict[str, Any]:
+    """The form's context with what the pick map needs (static/js/map.js, mode "pick")."""
+    boundary = request.tenant.boundary  # type: ignore[attr-defined]
+    return {
+        "tile_url": settings.PORCHLIGHT_TILE_URL,
+        "boundary": json.loads(boundary.geojson) if boundary else None,
+        **context,
+    }
 
 
 def _record_or_404(camera_id: Any) -> DepartmentCamera:
@@ -60,7 +71,7 @@ class DepartmentCameraCreateView(DeptAdminConsoleMixin, View):
     template = "console/department_cameras/form.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template, {"form": DepartmentCameraForm(), "record": None})
+        return render(request, self.template, _form_context(request, form=DepartmentCameraForm(), record=None))
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = DepartmentCameraForm(request.POST)
@@ -76,7 +87,7 @@ class DepartmentCameraCreateView(DeptAdminConsoleMixin, View):
             else:
                 messages.success(request, _("Camera %(label)s registered.") % {"label": camera.label})
                 return redirect("console-department-cameras")
-        return render(request, self.template, {"form": form, "record": None}, status=400)
+        return render(request, self.template, _form_context(request, form=form, record=None), status=400)
 
 
 class DepartmentCameraEditView(DeptAdminConsoleMixin, View):
@@ -97,7 +108,7 @@ class DepartmentCameraEditView(DeptAdminConsoleMixin, View):
                 "stream_url": record.stream_url,
             }
         )
-        return render(request, self.template, {"form": form, "record": record})
+        return render(request, self.template, _form_context(request, form=form, record=record))
 
     def post(self, request: HttpRequest, camera_id: Any) -> HttpResponse:
         record = _record_or_404(camera_id)
@@ -115,7 +126,7 @@ class DepartmentCameraEditView(DeptAdminConsoleMixin, View):
             else:
                 messages.success(request, _("Camera saved."))
                 return redirect("console-department-cameras")
-        return render(request, self.template, {"form": form, "record": record}, status=400)
+        return render(request, self.template, _form_context(request, form=form, record=record), status=400)
 
 
 class DepartmentCameraRetireView(DeptAdminConsoleMixin, View):

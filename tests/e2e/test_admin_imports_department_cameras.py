@@ -1,6 +1,6 @@
 """A department administrator imports the department's own cameras: a file with a bad row is
 refused whole and the page lists the row, column and reason; the corrected file is stored and
-the cameras are listed."""
+the cameras are listed; one more is registered by clicking the map."""
 
 import uuid
 from pathlib import Path
@@ -75,6 +75,15 @@ def test_an_administrator_imports_cameras_and_sees_every_bad_row(
         page.click("main button[type=submit]")
         page.wait_for_selector("text=2 cameras stored.")
         shot(page, "stored")
+        page.goto(server.url(HOST, "/console/department-cameras/new/"))
+        page.wait_for_selector("#pick-map[data-ready='1']")
+        page.click("#pick-map")  # the map opens on the department: its centre is inside
+        picked = page.input_value("[name=latitude]"), page.input_value("[name=longitude]")
+        page.fill("[name=label]", f"E2E {tag} Pinned on the map")
+        page.fill("[name=bearing_deg]", "120")
+        shot(page, "register")
+        page.click("main form.stacked button[type=submit]")
+        page.wait_for_load_state()
         page.goto(server.url(HOST, f"/console/department-cameras/?q=E2E+{tag}"))
         shot(page, "list")
         listed = page.locator("#department-cameras tbody").inner_text()
@@ -85,3 +94,5 @@ def test_an_administrator_imports_cameras_and_sees_every_bad_row(
     assert "0 to 359" in refused
     assert f"E2E {tag} Sierra & Baseline" in listed
     assert f"E2E {tag} Civic Center" in listed
+    assert all(picked), picked
+    assert f"E2E {tag} Pinned on the map" in listed
