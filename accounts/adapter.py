@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.stagekit import clear_login
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.contrib.sites.requests import RequestSite
@@ -85,11 +86,21 @@ class AccountAdapter(DefaultAccountAdapter):
         # In the recipient's language, not the language of the page that caused the mail (an
         # administrator's, or a browser's that asked for a password reset in another language).
         recipient = context.get("user") or User.objects.filter(email__iexact=email).first()
+        if recipient is not None and recipient.role == Role.DEPARTMENT:
+            return  # the department's own account has no mailbox (department_account_ensure)
         if recipient is None:  # no account (allauth's "unknown account" mail): the page's language
             super().send_mail(template_prefix, email, context)
             return
         with in_language_of(recipient):
             super().send_mail(template_prefix, email, context)
+
+    def pre_login(self, request: HttpRequest, user: User, **kwargs: Any) -> HttpResponse | None:
+        # The department's own account owns its cameras and nothing else: it is inactive and has
+        # no password, and this refuses it again should either ever change.
+        if getattr(user, "role", "") == Role.DEPARTMENT:
+            clear_login(request)
+            return self.respond_user_inactive(request, user)
+        return super().pre_login(request, user, **kwargs)
 
     def post_login(self, request: HttpRequest, user: User, **kwargs: Any) -> HttpResponse:
         # After signing in, the pages speak the user's own language (LocaleMiddleware reads the

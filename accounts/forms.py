@@ -126,6 +126,8 @@ class PolicyForm(forms.ModelForm):
             "ordinance_effective_date",
             "ordinance_site_kinds",
             "compliance_list_public",
+            "department_camera_level",
+            "department_camera_legal_basis",
         ]
         widgets = {"ordinance_effective_date": forms.DateInput(attrs={"type": "date"})}
 
@@ -138,6 +140,8 @@ class PolicyForm(forms.ModelForm):
         # The anomaly thresholds came later than the rest: a form sent without them keeps them.
         for name in ANOMALY_POLICY_FIELDS:
             self.fields[name].required = False
+        # So did the department's own cameras' level (issue 17): a form without it keeps it.
+        self.fields["department_camera_level"].required = False
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -177,6 +181,8 @@ class PolicyForm(forms.ModelForm):
         for name in ANOMALY_POLICY_FIELDS:
             if data.get(name) is None and name not in self.errors:
                 data[name] = getattr(self.instance, name)
+        if not data.get("department_camera_level") and "department_camera_level" not in self.errors:
+            data["department_camera_level"] = self.instance.department_camera_level
         start, end = data.get("anomaly_day_start_hour"), data.get("anomaly_day_end_hour")
         if start is not None and end is not None and end <= start:
             self.add_error("anomaly_day_end_hour", _("The working day must end after it starts."))
@@ -204,4 +210,5 @@ class PolicyForm(forms.ModelForm):
             "ordinance_effective_date": d["ordinance_effective_date"],
             "ordinance_site_kinds": list(d["ordinance_site_kinds"]),
             **{name: d[name] for name in ANOMALY_POLICY_FIELDS},
+            **{name: d[name] for name in ("department_camera_level", "department_camera_legal_basis") if name in d},
         }

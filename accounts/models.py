@@ -23,6 +23,10 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     DEPT_ADMIN = "dept_admin", _("Department administrator")
     OVERSIGHT = "oversight", _("Oversight board")
+    # The department itself, as the owner of its own cameras (city CCTV): one account per
+    # department (accounts.services.department_account_ensure), inactive, without a usable
+    # password or a deliverable address. It never signs in and is never anyone's contact.
+    DEPARTMENT = "department", _("The department (its own cameras)")
 
 
 STAFF_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
@@ -35,7 +39,7 @@ AUDIT_READER_ROLES = frozenset({Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT
 # link only confused them. This is not a security boundary (a token reaches only what its
 # user's session does), so the API (POST /api/v1/tokens/) and the operator's command still
 # mint tokens for any role, and the owner API stays documented for residents.
-API_TOKEN_ROLES = frozenset(Role.values) - {Role.RESIDENT}
+API_TOKEN_ROLES = frozenset(Role.values) - {Role.RESIDENT, Role.DEPARTMENT}
 
 
 class UserManager(BaseUserManager["User"]):
@@ -89,9 +93,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            # One department account per department (its schema): concurrent first registrations
+            # of department cameras meet here, and the loser reads the winner's account.
+            models.UniqueConstraint(
+                fields=["role"], condition=models.Q(role="department"), name="user_one_department_account"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def is_department_account(self) -> bool:
+        """The department's own account (owner of its cameras): it never signs in."""
+        return self.role == Role.DEPARTMENT
 
     @property
     def is_staff_role(self) -> bool:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -216,8 +217,38 @@ def user_deactivate(*, actor: User, user: User) -> User:
 def user_reactivate(*, actor: User, user: User) -> User:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        if user.role == Role.DEPARTMENT:
+            # The department's own account never signs in (department_account_ensure).
+            raise AccountError(_("This account cannot be activated."), code=AccountProblem.ACCOUNT_INACTIVE)
         user.is_active = True
         _with_actor(user, actor).save(update_fields=["is_active"])
+    return user
+
+
+# The department account's address is under the reserved .invalid domain (RFC 2606): no mail
+# server delivers to it, and the random part keeps anyone from signing up with it first.
+DEPARTMENT_ACCOUNT_DOMAIN = "department.porchlight.invalid"
+
+
+def department_account_ensure(*, department: "Department") -> User:
+    """The department's own account, the owner of its cameras: created on first use, the same
+    one afterwards (idempotent). Concurrent first calls meet at the one-per-department
+    constraint, and get_or_create reads the winner's row.
+
+    It cannot sign in by any path: inactive (Django's backend, allauth, API tokens and sessions
+    all refuse an inactive user), no usable password, an undeliverable address, and a role that
+    is neither staff nor owner (the console, the portal and the owner API refuse it)."""
+    user, created = User.objects.get_or_create(
+        role=Role.DEPARTMENT,
+        defaults={
+            "email": f"{secrets.token_hex(8)}@{DEPARTMENT_ACCOUNT_DOMAIN}",
+            "full_name": department.name[:150],
+            "is_active": False,
+            "password": make_password(None),
+        },
+    )
+    if created:
+        logger.info("department account created", extra={"user_id": user.pk})
     return user
 
 
@@ -235,7 +266,7 @@ def api_token_issue(*, user: User, name: str) -> IssuedToken:
     """Mint an API token. Staff must have MFA set up first."""
     from .selectors import user_has_mfa
 
-    if not user.is_active:
+    if not user.is_active or user.role == Role.DEPARTMENT:
         raise AccountError(_("This account is deactivated."), code=AccountProblem.ACCOUNT_INACTIVE)
     if user.is_staff_role and not user_has_mfa(user):
         raise AccountError(

@@ -27,6 +27,7 @@ class Refusal(StrEnum):
     WARRANT_NUMBER_MISSING = "warrant_number_missing"
     NOT_FOUND = "not_found"
     OWNER_NOT_SHARING = "owner_not_sharing"
+    DEPARTMENT_CAMERA = "department_camera"
     RESIDENTIAL_LIVE_VIEW_DISALLOWED = "residential_live_view_disallowed"
     APPROVAL_REQUIRED = "approval_required"
     TOO_MANY_LIVE_VIEWS = "too_many_live_views"
@@ -66,6 +67,7 @@ _WORDS: dict[str, Promise] = {
     Refusal.WARRANT_NUMBER_MISSING: gettext_lazy("Warrant number missing"),
     Refusal.NOT_FOUND: gettext_lazy("Not found"),
     Refusal.OWNER_NOT_SHARING: gettext_lazy("Owner does not share contact details"),
+    Refusal.DEPARTMENT_CAMERA: gettext_lazy("Request or message to the department's own camera"),
     Refusal.RESIDENTIAL_LIVE_VIEW_DISALLOWED: gettext_lazy("Live view of home cameras not allowed by policy"),
     Refusal.APPROVAL_REQUIRED: gettext_lazy("Supervisor approval required"),
     Refusal.TOO_MANY_LIVE_VIEWS: gettext_lazy("Too many live views at once"),

@@ -13,3 +13,10 @@ class CamerasConfig(AppConfig):
 
         report_source_register("area_counts", area_counts_between)
         report_source_register("cameras_registered", cameras_registered)
+
+        # The department's own cameras' consent follows its policy (cameras.department).
+        from tenants.services import policy_change_listen
+
+        from .department import department_cameras_follow_policy
+
+        policy_change_listen(department_cameras_follow_policy)

@@ -14,6 +14,8 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tenants.selectors import department_current
+
 from .consent import ConsentLevel
 
 
@@ -338,3 +340,80 @@ class AccessNotice(models.Model):
 
     def __str__(self) -> str:
         return f"notice of event {self.event_seq} to owner {self.owner_id}"
+
+
+class DepartmentCamera(models.Model):
+    """What the department keeps about one of its own cameras (city CCTV) beside the registry's
+    Camera: where its stream is, who registered it, and when it was retired.
+
+    The camera itself is an ordinary Camera on a department-owned Site whose owner is the
+    department's account (cameras.department): the gate, the search and the log treat it as
+    any camera. ``stream_url`` may carry credentials: it is shown to administrators only, kept
+    out of history, and never written to the access log.
+    """
+
+    camera = models.OneToOneField(Camera, on_delete=models.PROTECT, related_name="department")
+    stream_url = models.CharField(_("stream URL"), max_length=500, blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Retired, never deleted: the access log names it. A retired camera is paused and its
+    # consent revoked; the policy no longer moves it.
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["stream_url"])
+
+    class Meta:
+        ordering = ["camera__label"]
+
+    def __str__(self) -> str:
+        return str(self.camera)
+
+
+class CameraImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Checking and storing")
+    DONE = "done", _("Imported")
+    REJECTED = "rejected", _("Not imported: the file has errors")
+    FAILED = "failed", _("Stopped by an error")
+
+
+def _camera_import_upload_to(instance: "DepartmentCameraImport", filename: str) -> str:
+    # Each department's files apart; the name is the job's, never the uploader's.
+    return f"camera-imports/{department_current().schema_name}/{instance.public_id}.{instance.file_format}"
+
+
+class DepartmentCameraImport(models.Model):
+    """One CSV or GeoJSON file of department cameras and its progress (docs/department-cameras.md).
+
+    All or nothing: every row is checked first; any bad row stores nothing and ``errors`` lists
+    them all; a clean file is stored in one transaction."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(upload_to=_camera_import_upload_to, max_length=255)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(max_length=10)  # "csv" or "geojson"
+    file_size = models.BigIntegerField(_("size (bytes)"))
+    status = models.CharField(max_length=10, choices=CameraImportStatus.choices, default=CameraImportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_checked = models.PositiveIntegerField(default=0)
+    rows_created = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)  # [{"row", "column", "problem", "params"}]
+    failure = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def percent(self) -> int:
+        if self.status in (CameraImportStatus.DONE, CameraImportStatus.REJECTED):
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, (self.rows_checked * 100) // self.rows_total)

@@ -27,6 +27,7 @@ from collections.abc import Collection
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Role, User
 from audit.models import Action, Outcome
 from audit.services import EventFacts
 
@@ -49,7 +50,10 @@ def owners_to_notify(facts: EventFacts) -> list[int]:
         # gate decision would only repeat it. The decisions stay in their access log.
         return []
     if facts.action == Action.LIVE_END and facts.consent_level == ConsentLevel.LIVE_EXIGENT:
-        return list(dict.fromkeys(facts.owner_refs))
+        # Every owner but the department's own account (its cameras' owner, with no mailbox).
+        owners = list(dict.fromkeys(facts.owner_refs))
+        own = set(User.objects.filter(pk__in=owners, role=Role.DEPARTMENT).values_list("pk", flat=True))
+        return [owner for owner in owners if owner not in own]
     ids = [t.split(":", 1)[1] for t in facts.targets if t.startswith("camera:")]
     if not ids or not facts.owner_refs:
         return []

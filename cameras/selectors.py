@@ -186,6 +186,8 @@ def site_ordinance_subject(*, site: Site, policy: DepartmentPolicy | None) -> bo
     the owner gives one, so that blanking the date is no way out."""
     if policy is None or not policy.ordinance_enabled or site.kind not in policy.ordinance_site_kinds:
         return False
+    if site.department_owned:  # the department's own cameras: its policy, not an ordinance
+        return False
     effective = policy.ordinance_effective_date
     return effective is None or site.constructed_on is None or site.constructed_on >= effective
 

@@ -5,6 +5,7 @@ from celery import shared_task
 from . import suspensions
 from .anomalies import anomalies_catch_up
 from .area_rollups import area_rollups_catch_up
+from .department import camera_import_run
 
 # The owner's access digest tasks live beside the notices they send (cameras/digest.py);
 # importing them here registers them with the worker, which loads every app's tasks module.
@@ -15,6 +16,7 @@ __all__ = [
     "access_notice_send",
     "anomalies_catch_up_task",
     "area_rollups_catch_up_task",
+    "camera_import_run_task",
     "suspensions_expire",
 ]
 
@@ -35,3 +37,12 @@ def area_rollups_catch_up_task() -> int:
 def anomalies_catch_up_task() -> int:
     """The oversight board's anomaly queue, caught up with the log (cameras.anomalies)."""
     return anomalies_catch_up()
+
+
+# acks_late (the project's default) with a job that is running: a redelivered message finds it
+# not queued and does nothing.
+@shared_task(name="cameras.tasks.camera_import_run")
+def camera_import_run_task(*, job_id: int) -> int | None:
+    """Check and store one file of the department's own cameras (cameras.department)."""
+    job = camera_import_run(job_id=job_id)
+    return None if job is None else job.rows_created

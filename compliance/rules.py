@@ -221,6 +221,9 @@ class OrdinanceRules:
 class SiteFacts:
     kind: str
     business_category: str = ""
+    # The department's own property (its cameras' consent is its policy): no ordinance on
+    # private cameras covers it.
+    department_owned: bool = False
     constructed_on: dt.date | None = None
     units: int | None = None
     parking_spaces: int | None = None
@@ -350,6 +353,8 @@ def _coverage(site: SiteFacts, rules: OrdinanceRules) -> _Coverage:
     why: list[tuple[str, dict[str, Any]]] = []
     missing: list[Unmet] = []
     category_unknown = False
+    if site.department_owned:
+        return False, [], [], False
     if rules.property_kinds:
         if site.kind not in rules.property_kinds:
             return False, [], [], False

@@ -350,6 +350,7 @@ class SiteCompliance:
 def site_facts(site: Site) -> SiteFacts:
     return SiteFacts(
         kind=site.kind,
+        department_owned=site.department_owned,
         business_category=site.business_category,
         constructed_on=site.constructed_on,
         units=site.units,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import compliance, compliance_actions, integration_views, licence_views, views
+from . import compliance, compliance_actions, department_camera_views, integration_views, licence_views, views
 
 urlpatterns = [
     path("", views.MapView.as_view(), name="console-map"),
@@ -35,6 +35,42 @@ urlpatterns = [
         name="console-licences-not-registered",
     ),
     path("licences/invite/", licence_views.LicencesInviteView.as_view(), name="console-licences-invite"),
+    # The department's own cameras (dept_admin; console.department_camera_views).
+    path(
+        "department-cameras/",
+        department_camera_views.DepartmentCamerasView.as_view(),
+        name="console-department-cameras",
+    ),
+    path(
+        "department-cameras/new/",
+        department_camera_views.DepartmentCameraCreateView.as_view(),
+        name="console-department-camera-new",
+    ),
+    path(
+        "department-cameras/<uuid:camera_id>/",
+        department_camera_views.DepartmentCameraEditView.as_view(),
+        name="console-department-camera",
+    ),
+    path(
+        "department-cameras/<uuid:camera_id>/retire/",
+        department_camera_views.DepartmentCameraRetireView.as_view(),
+        name="console-department-camera-retire",
+    ),
+    path(
+        "department-cameras/imports/",
+        department_camera_views.DepartmentCameraImportsView.as_view(),
+        name="console-department-camera-imports",
+    ),
+    path(
+        "department-cameras/imports/<uuid:job_id>/",
+        department_camera_views.DepartmentCameraImportView.as_view(),
+        name="console-department-camera-import",
+    ),
+    path(
+        "department-cameras/imports/<uuid:job_id>/status/",
+        department_camera_views.DepartmentCameraImportStatusView.as_view(),
+        name="console-department-camera-import-status",
+    ),
     # Compliance: the department's actions (console.compliance_actions).
     path(
         "compliance/sites/<uuid:site_id>/",

@@ -169,6 +169,8 @@ POLICY_EDITABLE_FIELDS = (
     "public_cell_threshold",
     *ANOMALY_POLICY_FIELDS,
     "compliance_list_public",
+    "department_camera_level",
+    "department_camera_legal_basis",
 )
 
 
@@ -183,6 +185,19 @@ def policy_validator_register(validator: "Callable[[DepartmentPolicy], dict[str,
     as it would be saved)."""
     if validator not in _POLICY_VALIDATORS:
         _POLICY_VALIDATORS.append(validator)
+
+
+# What the apps above tenants keep in step with the policy (cameras: the department's own
+# cameras' consent follows department_camera_level), registered in their AppConfig.ready and
+# called in policy_update's transaction, in the department's schema: a change and what follows
+# from it commit together or not at all.
+_POLICY_LISTENERS: list["Callable[..., object]"] = []
+
+
+def policy_change_listen(listener: "Callable[..., object]") -> None:
+    """Call ``listener(policy=..., actor=...)`` after each policy change, before its commit."""
+    if listener not in _POLICY_LISTENERS:
+        _POLICY_LISTENERS.append(listener)
 
 
 def policy_update(*, department: Department, actor: "_User | None", **changes: Any) -> DepartmentPolicy:
@@ -208,6 +223,9 @@ def policy_update(*, department: Department, actor: "_User | None", **changes: A
             raise ValidationError(problems)
         policy._history_user = actor  # type: ignore[attr-defined]
         policy.save()
+        with tenant_context(department):
+            for listener in _POLICY_LISTENERS:
+                listener(policy=policy, actor=actor)
     return policy
 
 

@@ -32,6 +32,10 @@ _MESSAGES: dict[str, Promise] = {
     Refusal.UNKNOWN_PURPOSE_CATEGORY: gettext_lazy("That purpose category is not in the department's list."),
     Refusal.NOT_FOUND: gettext_lazy("No such camera."),
     Refusal.OWNER_NOT_SHARING: gettext_lazy("The owner does not share contact details with police."),
+    Refusal.DEPARTMENT_CAMERA: gettext_lazy(
+        "This is one of the department's own cameras: it has no owner to ask or message. Ask for"
+        " its recordings through the department's evidence process."
+    ),
     Refusal.RESIDENTIAL_LIVE_VIEW_DISALLOWED: gettext_lazy(
         "Department policy does not allow live view of home cameras."
     ),

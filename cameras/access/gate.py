@@ -284,6 +284,9 @@ def _consent_denial(action: str, camera: Camera | None, purpose: Purpose | None,
         return Refusal.NOT_FOUND
     if action == Action.OWNER_CONTACT_VIEW and not camera.site.share_contact:
         return Refusal.OWNER_NOT_SHARING
+    if action in (Action.FOOTAGE_REQUEST, Action.MESSAGE_SEND) and camera.site.department_owned:
+        # No one would answer: the department's own recordings go through its evidence process.
+        return Refusal.DEPARTMENT_CAMERA
     if action in _LIVE_ACTIONS and camera.site.kind in RESIDENTIAL_KINDS and not policy.residential_live_view_allowed:
         return Refusal.RESIDENTIAL_LIVE_VIEW_DISALLOWED
     department = department_current()

@@ -525,6 +525,19 @@ COMPLIANCE_ROUTES = {
     "console/licences/not-registered/",
     "console/licences/invite/",
 }
+# The department's own cameras (console.department_camera_views): the registry's administration
+# by the department administrator (DeptAdminConsoleMixin logs every other role's refusal); no
+# officer reaches camera data through them, and the cameras themselves are searched and viewed
+# through the gate like any other.
+DEPARTMENT_CAMERA_ROUTES = {
+    "console/department-cameras/",
+    "console/department-cameras/new/",
+    "console/department-cameras/<uuid:camera_id>/",
+    "console/department-cameras/<uuid:camera_id>/retire/",
+    "console/department-cameras/imports/",
+    "console/department-cameras/imports/<uuid:job_id>/",
+    "console/department-cameras/imports/<uuid:job_id>/status/",
+}
 
 # The department's integrations (console.integration_views): senders of incidents and their
 # shared secrets, no camera data; administrators only (DeptAdminConsoleMixin), refusals logged.
@@ -567,6 +580,7 @@ def test_every_staff_camera_route_goes_through_the_gate() -> None:
         }
         | COMPLIANCE_ROUTES
         | INTEGRATION_ROUTES
+        | DEPARTMENT_CAMERA_ROUTES
     )
     # The console and staff API modules import no camera model or selector except via the gate.
     import footage.views.console

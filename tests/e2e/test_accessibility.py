@@ -131,6 +131,30 @@ def _licence_jobs(admin: User, tag: str) -> dict[str, str]:
     return {"licence_job_done": str(done.public_id), "licence_job": str(upload().public_id)}
 
 
+def _department_cameras(admin: User, tag: str, department: Department) -> dict[str, str]:
+    """One of the department's own cameras, an import stored and one refused with its errors."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cameras import department as department_cameras
+
+    camera = department_cameras.department_camera_register(
+        actor=admin,
+        department=department,
+        spec=department_cameras.CameraSpec(
+            label=f"A11Y {tag} Civic Center", lat=34.1005, lon=-117.3705, bearing_deg=90, fov_angle_deg=90, range_m=50
+        ),
+    )
+    good = f"label,latitude,longitude,bearing\nA11Y {tag} Library,34.1010,-117.3710,180\n"
+    bad = f"label,latitude,longitude,bearing\nA11Y {tag} Park,94.1,-117.3710,400\n"
+    done = department_cameras.camera_import_create(actor=admin, upload=SimpleUploadedFile("cams.csv", good.encode()))
+    refused = department_cameras.camera_import_create(actor=admin, upload=SimpleUploadedFile("bad.csv", bad.encode()))
+    return {
+        "department_camera": str(camera.public_id),
+        "camera_import_done": str(done.public_id),
+        "camera_import_refused": str(refused.public_id),
+    }
+
+
 def _make_world(video: Path) -> World:
     tag = uuid.uuid4().hex[:6]
     department = Department.objects.get(schema_name="rialto")
@@ -223,6 +247,7 @@ def _make_world(video: Path) -> World:
     integration, _secret = incident_services.integration_create(
         actor=access.Actor(user=admin, mfa=True), kind="cad", name=f"County CAD {tag}", shape="eido"
     )
+    own_cameras = _department_cameras(admin, tag, department)
     # An exemption request waiting for the department (the compliance console pages).
     appeal = compliance_services.appeal_request(
         owner=owner,
@@ -245,6 +270,7 @@ def _make_world(video: Path) -> World:
             "bridge": str(bridge.public_id),
             "ordinance": str(version.ordinance.public_id),
             **licence_jobs,
+            **own_cameras,
             "appeal": str(appeal.public_id),
             "integration": str(integration.public_id),
         },
@@ -594,6 +620,18 @@ PAGES = [
     Page("console-integration-new", "admin", via=_refused("/console/integrations/new/"), label="refused"),
     Page("console-integration", "admin", "/console/integrations/{integration}/"),
     Page("console-integration-rotate", "admin", via=_integration_rotated),
+    # The department's own cameras (console.department_camera_views).
+    Page("console-department-cameras", "admin", "/console/department-cameras/"),
+    Page("console-department-camera-new", "admin", "/console/department-cameras/new/"),
+    Page("console-department-camera", "admin", "/console/department-cameras/{department_camera}/"),
+    Page("console-department-camera-imports", "admin", "/console/department-cameras/imports/"),
+    Page("console-department-camera-import", "admin", "/console/department-cameras/imports/{camera_import_done}/"),
+    Page(
+        "console-department-camera-import",
+        "admin",
+        "/console/department-cameras/imports/{camera_import_refused}/",
+        label="refused",
+    ),
     # The department's compliance actions (console.compliance_actions).
     Page("console-compliance-site", "admin", "/console/compliance/sites/{site}/"),
     Page("console-compliance-inspect", "admin", "/console/compliance/sites/{site}/ordinances/{ordinance}/inspect/"),
@@ -651,6 +689,8 @@ NOT_PAGES = {
     "console-compliance-export": "the compliance list as CSV",
     "compliance-public-json": "the public compliance page's figures as JSON (open data)",
     "console-licence-import-status": "htmx fragment: the import's progress inside its page",
+    "console-department-camera-import-status": "htmx fragment: the camera import's progress inside its page",
+    "console-department-camera-retire": "POST that retires a department camera and redirects to the list",
     "console-licence-import-retry": "POST that queues a stopped import again and redirects to it",
     "console-licences-match": "POST that matches the licences again and redirects to the list",
     "console-licences-invite": "POST: the letters as a PDF file, or e-mails then a redirect to the list",
