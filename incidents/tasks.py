@@ -19,7 +19,7 @@ from tenants.selectors import department_current, policy_current
 
 from . import services
 from .models import Delivery, DeliveryStatus, PayloadShape
-from .payloads import Mapped, PayloadInvalid, payload_map
+from .payloads import Mapped, PayloadInvalid, hotlist_category_normal, payload_map
 
 __all__ = ["delivery_process", "delivery_process_task"]
 
@@ -94,9 +94,9 @@ def delivery_process(*, delivery_id: int) -> str:
 def _hotlist_rule(category: str) -> str:
     """'' when the policy accepts hits of this category, else the audit reason for dropping it."""
     policy = policy_current()
-    if category in policy.plate_hotlist_blocked:
+    if category in {hotlist_category_normal(c) for c in policy.plate_hotlist_blocked}:
         return "hotlist_blocked"
-    if category not in policy.plate_hotlist_allowed:
+    if category not in {hotlist_category_normal(c) for c in policy.plate_hotlist_allowed}:
         return "hotlist_not_allowed"
     return ""
 
