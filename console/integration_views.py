@@ -5,12 +5,16 @@ anyone else is answered 404 and the refusal logged). Views validate and call inc
 A shared secret is shown once, in the answer to the POST that made or rotated it, never
 stored readable and never shown again (the pages show its fingerprint)."""
 
+import secrets
 from typing import Any
 
+from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 
 from cameras import access
@@ -29,10 +33,42 @@ def _integration_or_404(integration_id: Any) -> Integration:
     return integration
 
 
+# A reload of the page that showed a secret sends its POST again: each form that makes a secret
+# carries a one-time token, and a token seen before changes nothing a second time (a second
+# rotation would end the grace of the secret the sender still uses). A POST without the token
+# (not from our pages) is not deduplicated. Tokens are remembered a day in the cache.
+ONCE_SECONDS = 24 * 3600
+
+
+def _once_new() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _once_first(request: HttpRequest) -> bool:
+    token = request.POST.get("once", "")[:64]
+    return not token or bool(cache.add(f"console:integration-once:{token}", 1, timeout=ONCE_SECONDS))
+
+
+def _already_sent(request: HttpRequest) -> None:
+    messages.warning(
+        request,
+        _(
+            "This form had already been sent (the page was reloaded?): nothing was changed again. "
+            "The secret was shown once then; if it was not copied, rotate it."
+        ),
+    )
+
+
 def _receiver_url(request: HttpRequest, integration: Integration) -> str:
     return request.build_absolute_uri(
         reverse("api-integration-events", kwargs={"integration_id": integration.public_id})
     )
+
+
+def _see_other(url: str) -> HttpResponse:
+    response = HttpResponse(status=303)
+    response["Location"] = url
+    return response
 
 
 def _secret_page(request: HttpRequest, integration: Integration, secret: str, *, rotated: bool) -> HttpResponse:
@@ -65,12 +101,15 @@ class IntegrationCreateView(DeptAdminConsoleMixin, View):
     template = "console/integrations/new.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template, {"form": IntegrationForm()})
+        return render(request, self.template, {"form": IntegrationForm(), "once": _once_new()})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = IntegrationForm(request.POST)
         if not form.is_valid():
-            return render(request, self.template, {"form": form}, status=400)
+            return render(request, self.template, {"form": form, "once": _once_new()}, status=400)
+        if not _once_first(request):
+            _already_sent(request)
+            return _see_other(reverse("console-integrations"))
         integration, secret = services.integration_create(
             actor=access.Actor.from_request(request),
             kind=form.cleaned_data["kind"],
@@ -92,14 +131,19 @@ class IntegrationDetailView(DeptAdminConsoleMixin, View):
             "refusals": list(refusals_of(integration=integration).items()),
             "previous_valid_until": grace if grace is not None and grace > now else None,
             "history": integration.history.select_related("history_user").order_by("-history_date")[:20],
+            "once": _once_new(),
         }
         return render(request, "console/integrations/detail.html", context)
 
 
 class IntegrationRotateView(DeptAdminConsoleMixin, View):
     def post(self, request: HttpRequest, integration_id: Any) -> HttpResponse:
+        integration = _integration_or_404(integration_id)
+        if not _once_first(request):
+            _already_sent(request)
+            return _see_other(reverse("console-integration", kwargs={"integration_id": integration.public_id}))
         integration, secret = services.integration_rotate(
-            actor=access.Actor.from_request(request), integration=_integration_or_404(integration_id)
+            actor=access.Actor.from_request(request), integration=integration
         )
         return _secret_page(request, integration, secret, rotated=True)
 
