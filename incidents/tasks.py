@@ -21,7 +21,7 @@ from . import services
 from .models import Delivery, DeliveryStatus, PayloadShape
 from .payloads import Mapped, PayloadInvalid, hotlist_category_normal, payload_map
 
-__all__ = ["delivery_process", "delivery_process_task"]
+__all__ = ["deliveries_purge", "delivery_process", "delivery_process_task"]
 
 logger = logging.getLogger("porchlight.incidents")
 
@@ -115,3 +115,12 @@ def delivery_process_task(self: OutboxTask, delivery_id: int) -> str:
         return delivery_process(delivery_id=delivery_id)
     except GeocoderUnavailable as exc:
         raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+
+
+@shared_task(name="incidents.tasks.deliveries_purge")
+def deliveries_purge() -> int:
+    """Beat, each department: deliveries older than PORCHLIGHT_INTEGRATION_DELIVERY_KEEP_DAYS deleted."""
+    purged = services.deliveries_purge()
+    if purged:
+        logger.info("deliveries purged", extra={"purged": purged})
+    return purged

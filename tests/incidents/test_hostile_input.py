@@ -1,10 +1,12 @@
 """Hostile or broken deliveries found in review: each ends in a clear refusal or a rejected
 delivery naming what was wrong, never in a server error or a delivery left waiting forever."""
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from audit.models import AccessEvent, Action
 from incidents.models import Delivery, DeliveryStatus, Incident, Integration, PayloadShape
@@ -92,3 +94,35 @@ def test_an_allowed_category_written_as_readers_write_it_is_accepted(in_rialto: 
 
     assert delivery.status == DeliveryStatus.PROCESSED, delivery.error
     assert Incident.objects.get(deliveries=delivery).details["hotlist"] == "stolen_vehicle"
+
+
+# --- The delivery store: kept a while for the integration's page, then deleted -------------
+
+
+def test_deliveries_older_than_the_keep_are_purged_and_recent_ones_kept(in_rialto: Any) -> None:
+    from django.conf import settings
+
+    from incidents import services, tasks
+
+    integration = _integration(PayloadShape.GENERIC)
+    old = _process(integration, {"id": "OLD-1", "occurred_at": _now(), "location": POINT})
+    recent = _process(integration, {"id": "NEW-1", "occurred_at": _now(), "location": POINT})
+    keep = dt.timedelta(days=settings.PORCHLIGHT_INTEGRATION_DELIVERY_KEEP_DAYS)
+    Delivery.objects.filter(pk=old.pk).update(received_at=timezone.now() - keep - dt.timedelta(minutes=1))
+
+    purged = services.deliveries_purge()
+
+    assert purged >= 1
+    assert not Delivery.objects.filter(pk=old.pk).exists()
+    assert Delivery.objects.filter(pk=recent.pk).exists()
+    # The incident the old delivery made stays: it is the department's record, not the delivery's.
+    assert Incident.objects.filter(integration=integration, external_id="OLD-1").exists()
+    assert tasks.deliveries_purge() == 0
+    assert settings.CELERY_BEAT_SCHEDULE["purge-integration-deliveries"]["task"] == "incidents.tasks.deliveries_purge"
+
+
+def test_the_keep_is_longer_than_the_replay_window() -> None:
+    from django.conf import settings
+
+    keep = settings.PORCHLIGHT_INTEGRATION_DELIVERY_KEEP_DAYS * 86400
+    assert keep > 2 * settings.PORCHLIGHT_INTEGRATION_WINDOW_SECONDS
