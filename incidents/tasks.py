@@ -6,6 +6,7 @@ no longer ``accepted`` is skipped, so a redelivered message changes nothing.
 """
 
 import logging
+from typing import Any
 
 from celery import shared_task
 from django.contrib.gis.geos import Point
@@ -67,7 +68,9 @@ def delivery_process(*, delivery_id: int) -> str:
         if delivery.status != DeliveryStatus.ACCEPTED:
             return str(delivery.status)
         if mapped is None:
-            services.delivery_finish(delivery=delivery, status=DeliveryStatus.REJECTED, error=error)
+            services.delivery_finish(
+                delivery=delivery, status=DeliveryStatus.REJECTED, error=error, kept_body=_rejected_body(delivery)
+            )
             logger.info("delivery rejected", extra={"integration": str(integration.public_id), "delivery": delivery.pk})
             return str(DeliveryStatus.REJECTED)
         if integration.shape == PayloadShape.PLATE_READER:
@@ -89,6 +92,19 @@ def delivery_process(*, delivery_id: int) -> str:
             delivery=delivery, status=DeliveryStatus.PROCESSED, incident=incident, kept_body=mapped.kept_body
         )
     return str(DeliveryStatus.PROCESSED)
+
+
+# What a rejected plate-reader hit keeps of its body: never the plate, nor the reader's photos
+# and other readings (as for a processed or blocked hit); enough to recognise the delivery.
+_PLATE_REJECTED_KEPT = ("id", "time", "location", "hotlist")
+
+
+def _rejected_body(delivery: Delivery) -> dict[str, Any] | None:
+    """None (the body kept as received) except for a plate-reader hit, cut to _PLATE_REJECTED_KEPT."""
+    if delivery.integration.shape != PayloadShape.PLATE_READER:
+        return None
+    body = delivery.body if isinstance(delivery.body, dict) else {}
+    return {key: body[key] for key in _PLATE_REJECTED_KEPT if key in body}
 
 
 def _hotlist_rule(category: str) -> str:

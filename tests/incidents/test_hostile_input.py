@@ -126,3 +126,30 @@ def test_the_keep_is_longer_than_the_replay_window() -> None:
 
     keep = settings.PORCHLIGHT_INTEGRATION_DELIVERY_KEEP_DAYS * 86400
     assert keep > 2 * settings.PORCHLIGHT_INTEGRATION_WINDOW_SECONDS
+
+
+# --- A plate hit that is rejected keeps no more of the reader's body than one processed ------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"location": {"lat": 34.1, "lon": -117.9}},  # outside the department
+        {"time": "2026-13-45T12:00:00Z"},
+        {"plate": "X" * 17},
+    ],
+    ids=["outside", "bad-time", "plate-too-long"],
+)
+def test_a_rejected_plate_hit_keeps_neither_the_plate_nor_the_readers_extras(
+    in_rialto: Any, change: dict[str, Any]
+) -> None:
+    integration = _integration(PayloadShape.PLATE_READER)
+
+    delivery = _process(integration, {**_plate("immigration_status"), **change})
+
+    assert delivery.status == DeliveryStatus.REJECTED
+    assert delivery.error
+    assert "plate" not in delivery.body
+    assert set(delivery.body) <= {"id", "time", "location", "hotlist"}
+    assert "7ABC123" not in str(delivery.body).upper()
+    assert "Honda" not in str(delivery.body)
