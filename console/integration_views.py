@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from cameras import access
@@ -31,6 +32,21 @@ def _integration_or_404(integration_id: Any) -> Integration:
     if integration is None:
         raise Http404
     return integration
+
+
+# The receiver's refusal reasons (incidents.limits, docs/webhooks.md) in words for the page;
+# the code is shown too, as the sender's logs and the documentation name it.
+REFUSAL_LABELS = {
+    "timestamp_missing": gettext_lazy("No timestamp, or not whole seconds since 1970"),
+    "timestamp_stale": gettext_lazy("Timestamp more than 5 minutes off (the sender's clock?)"),
+    "signature_missing": gettext_lazy("No signature, or not sha256=<64 hex digits>"),
+    "signature_invalid": gettext_lazy("Wrong signature (not made with this integration's secret)"),
+    "replayed": gettext_lazy("The same signed delivery sent again"),
+    "inactive": gettext_lazy("Sent while the integration was deactivated"),
+    "rate_limited": gettext_lazy("Over the limit per minute"),
+    "too_large": gettext_lazy("Body too large"),
+    "invalid_json": gettext_lazy("Not a JSON object"),
+}
 
 
 # A reload of the page that showed a secret sends its POST again: each form that makes a secret
@@ -128,7 +144,10 @@ class IntegrationDetailView(DeptAdminConsoleMixin, View):
             "integration": integration,
             "receiver_url": _receiver_url(request, integration),
             "deliveries": selectors.deliveries_recent(integration=integration),
-            "refusals": list(refusals_of(integration=integration).items()),
+            "refusals": [
+                (reason, REFUSAL_LABELS.get(reason, reason), count)
+                for reason, count in refusals_of(integration=integration).items()
+            ],
             "previous_valid_until": grace if grace is not None and grace > now else None,
             "history": integration.history.select_related("history_user").order_by("-history_date")[:20],
             "once": _once_new(),

@@ -255,3 +255,22 @@ def test_reloading_the_secret_page_after_rotating_does_not_rotate_again(
         targets__contains=[f"integration:{integration.public_id}"],
     )
     assert rotations.count() == 1
+
+
+def test_each_refusal_reason_on_the_page_says_in_words_what_failed(
+    logged_in_staff: Any, in_rialto: Department, rialto_client: Any
+) -> None:
+    from console.integration_views import REFUSAL_LABELS
+    from incidents.limits import REFUSAL_REASONS
+
+    client, _admin = logged_in_staff(Role.DEPT_ADMIN)
+    integration, secret = integration_make()
+    body = {"id": "W-1", "occurred_at": "2026-12-07T12:00:00Z", "location": {"lat": 34.1, "lon": -117.38}}
+    post_signed(rialto_client, integration, secret, body, HTTP_X_PORCHLIGHT_SIGNATURE="sha256=" + "2" * 64)
+
+    page = client.get(f"/console/integrations/{integration.public_id}/").content.decode()
+
+    assert set(REFUSAL_LABELS) == set(REFUSAL_REASONS)
+    refusals = page[page.index('id="refusals"') : page.index('id="deliveries"')]
+    assert "Wrong signature (not made with this integration" in refusals
+    assert "<code>signature_invalid</code>" in refusals
