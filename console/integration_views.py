@@ -5,12 +5,17 @@ anyone else is answered 404 and the refusal logged). Views validate and call inc
 A shared secret is shown once, in the answer to the POST that made or rotated it, never
 stored readable and never shown again (the pages show its fingerprint)."""
 
+import secrets
 from typing import Any
 
+from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from cameras import access
@@ -29,10 +34,57 @@ def _integration_or_404(integration_id: Any) -> Integration:
     return integration
 
 
+# The receiver's refusal reasons (incidents.limits, docs/webhooks.md) in words for the page;
+# the code is shown too, as the sender's logs and the documentation name it.
+REFUSAL_LABELS = {
+    "timestamp_missing": gettext_lazy("No timestamp, or not whole seconds since 1970"),
+    "timestamp_stale": gettext_lazy("Timestamp more than 5 minutes off (the sender's clock?)"),
+    "signature_missing": gettext_lazy("No signature, or not sha256=<64 hex digits>"),
+    "signature_invalid": gettext_lazy("Wrong signature (not made with this integration's secret)"),
+    "replayed": gettext_lazy("The same signed delivery sent again"),
+    "inactive": gettext_lazy("Sent while the integration was deactivated"),
+    "rate_limited": gettext_lazy("Over the limit per minute"),
+    "too_large": gettext_lazy("Body too large"),
+    "invalid_json": gettext_lazy("Not a JSON object"),
+}
+
+
+# A reload of the page that showed a secret sends its POST again: each form that makes a secret
+# carries a one-time token, and a token seen before changes nothing a second time (a second
+# rotation would end the grace of the secret the sender still uses). A POST without the token
+# (not from our pages) is not deduplicated. Tokens are remembered a day in the cache.
+ONCE_SECONDS = 24 * 3600
+
+
+def _once_new() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _once_first(request: HttpRequest) -> bool:
+    token = request.POST.get("once", "")[:64]
+    return not token or bool(cache.add(f"console:integration-once:{token}", 1, timeout=ONCE_SECONDS))
+
+
+def _already_sent(request: HttpRequest) -> None:
+    messages.warning(
+        request,
+        _(
+            "This form had already been sent (the page was reloaded?): nothing was changed again. "
+            "The secret was shown once then; if it was not copied, rotate it."
+        ),
+    )
+
+
 def _receiver_url(request: HttpRequest, integration: Integration) -> str:
     return request.build_absolute_uri(
         reverse("api-integration-events", kwargs={"integration_id": integration.public_id})
     )
+
+
+def _see_other(url: str) -> HttpResponse:
+    response = HttpResponse(status=303)
+    response["Location"] = url
+    return response
 
 
 def _secret_page(request: HttpRequest, integration: Integration, secret: str, *, rotated: bool) -> HttpResponse:
@@ -65,12 +117,15 @@ class IntegrationCreateView(DeptAdminConsoleMixin, View):
     template = "console/integrations/new.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template, {"form": IntegrationForm()})
+        return render(request, self.template, {"form": IntegrationForm(), "once": _once_new()})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = IntegrationForm(request.POST)
         if not form.is_valid():
-            return render(request, self.template, {"form": form}, status=400)
+            return render(request, self.template, {"form": form, "once": _once_new()}, status=400)
+        if not _once_first(request):
+            _already_sent(request)
+            return _see_other(reverse("console-integrations"))
         integration, secret = services.integration_create(
             actor=access.Actor.from_request(request),
             kind=form.cleaned_data["kind"],
@@ -89,17 +144,25 @@ class IntegrationDetailView(DeptAdminConsoleMixin, View):
             "integration": integration,
             "receiver_url": _receiver_url(request, integration),
             "deliveries": selectors.deliveries_recent(integration=integration),
-            "refusals": list(refusals_of(integration=integration).items()),
+            "refusals": [
+                (reason, REFUSAL_LABELS.get(reason, reason), count)
+                for reason, count in refusals_of(integration=integration).items()
+            ],
             "previous_valid_until": grace if grace is not None and grace > now else None,
             "history": integration.history.select_related("history_user").order_by("-history_date")[:20],
+            "once": _once_new(),
         }
         return render(request, "console/integrations/detail.html", context)
 
 
 class IntegrationRotateView(DeptAdminConsoleMixin, View):
     def post(self, request: HttpRequest, integration_id: Any) -> HttpResponse:
+        integration = _integration_or_404(integration_id)
+        if not _once_first(request):
+            _already_sent(request)
+            return _see_other(reverse("console-integration", kwargs={"integration_id": integration.public_id}))
         integration, secret = services.integration_rotate(
-            actor=access.Actor.from_request(request), integration=_integration_or_404(integration_id)
+            actor=access.Actor.from_request(request), integration=integration
         )
         return _secret_page(request, integration, secret, rotated=True)
 

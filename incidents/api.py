@@ -17,6 +17,7 @@ cannot use up the sender's quota.
 import datetime as dt
 import json
 import logging
+import math
 import re
 import time
 from typing import Any
@@ -134,14 +135,22 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(name)
 
 
+def _finite_float(text: str) -> float:
+    # 1e400 reads as infinity, which jsonb (like JSON itself) cannot hold.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
 def _json_object(body: bytes) -> dict[str, Any] | None:
     """The body as a JSON object that PostgreSQL's jsonb can store, or None."""
     try:
-        payload = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        payload = json.loads(body.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float)
         # jsonb refuses NUL characters and lone surrogates, which Python's json accepts.
         text = json.dumps(payload, ensure_ascii=False)
         text.encode("utf-8")
-    except (UnicodeError, ValueError):
+    except (UnicodeError, ValueError, RecursionError):  # (nesting deeper than Python's recursion limit)
         return None
     # (json.dumps writes a NUL as the escape \u0000, even with ensure_ascii off.)
     if not isinstance(payload, dict) or "\\u0000" in text:

@@ -14,6 +14,7 @@ its specification and its tests run without a network.
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,7 @@ from core.errors import Invalid
 from .models import PayloadShape
 from .services import IncidentFacts
 
-__all__ = ["FUTURE_TOLERANCE", "PAST_LIMIT", "Mapped", "PayloadInvalid", "payload_map"]
+__all__ = ["FUTURE_TOLERANCE", "PAST_LIMIT", "Mapped", "PayloadInvalid", "hotlist_category_normal", "payload_map"]
 
 # Clocks drift and CAD servers are not all on NTP: a time up to 5 minutes ahead is skew, more
 # is a wrong clock or a typed date. An update of an incident a month old is history, not a
@@ -38,6 +39,7 @@ PAST_LIMIT = dt.timedelta(days=30)
 DETAILS_MAX_KEYS = 20
 DETAIL_TEXT_MAX = 200
 PLATE_MAX = 16
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
 
 Locate = Callable[[str], Point | None]
 
@@ -96,7 +98,10 @@ def _time(body: Mapping[str, Any], path: str, context: _Context) -> dt.datetime:
     value = _get(body, path)
     if value is None or value == "":
         raise PayloadInvalid(_("%(field)s is missing.") % {"field": path}, field=path)
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but no time: month 13, an offset of 99 hours
+        parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise PayloadInvalid(
             _("%(field)s must be an ISO 8601 time with its time zone, e.g. 2026-12-07T13:05:00Z.") % {"field": path},
@@ -113,9 +118,15 @@ def _time(body: Mapping[str, Any], path: str, context: _Context) -> dt.datetime:
 
 
 def _number(value: Any, path: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise PayloadInvalid(_("%(field)s must be a number.") % {"field": path}, field=path)
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # a whole number beyond a double's range: no coordinate at all
+        number = math.inf if value > 0 else -math.inf
+    if math.isnan(number):
+        raise PayloadInvalid(_("%(field)s must be a number.") % {"field": path}, field=path)
+    return number
 
 
 def _point(lat_value: Any, lon_value: Any, *, lat_path: str, lon_path: str, context: _Context) -> Point:
@@ -283,11 +294,20 @@ def _gunshot(body: Mapping[str, Any], context: _Context) -> Mapped:
     )
 
 
+def hotlist_category_normal(text: str) -> str:
+    """A hotlist category as the policy writes it: "Immigration Status", "immigration-status"
+    and "IMMIGRATION_STATUS" are one category, immigration_status (readers write it each way,
+    and a blocked category must not slip through by its spelling)."""
+    return _NOT_WORD.sub("_", text.casefold()).strip("_")
+
+
 def _plate_reader(body: Mapping[str, Any], context: _Context) -> Mapped:
     external_id = _text(body, "id", max_length=128, required=True)
     occurred_at = _time(body, "time", context)
     point, address = _location(body, "location", context)
-    category = _text(body, "hotlist", max_length=64, required=True).lower()
+    category = hotlist_category_normal(_text(body, "hotlist", max_length=64, required=True))
+    if not category:
+        raise PayloadInvalid(_("%(field)s is missing.") % {"field": "hotlist"}, field="hotlist")
     plate = _text(body, "plate", max_length=PLATE_MAX, required=True).upper()
     kept = {
         "id": external_id,

@@ -6,6 +6,7 @@ no longer ``accepted`` is skipped, so a redelivered message changes nothing.
 """
 
 import logging
+from typing import Any
 
 from celery import shared_task
 from django.contrib.gis.geos import Point
@@ -19,9 +20,9 @@ from tenants.selectors import department_current, policy_current
 
 from . import services
 from .models import Delivery, DeliveryStatus, PayloadShape
-from .payloads import Mapped, PayloadInvalid, payload_map
+from .payloads import Mapped, PayloadInvalid, hotlist_category_normal, payload_map
 
-__all__ = ["delivery_process", "delivery_process_task"]
+__all__ = ["deliveries_purge", "delivery_process", "delivery_process_task"]
 
 logger = logging.getLogger("porchlight.incidents")
 
@@ -67,7 +68,9 @@ def delivery_process(*, delivery_id: int) -> str:
         if delivery.status != DeliveryStatus.ACCEPTED:
             return str(delivery.status)
         if mapped is None:
-            services.delivery_finish(delivery=delivery, status=DeliveryStatus.REJECTED, error=error)
+            services.delivery_finish(
+                delivery=delivery, status=DeliveryStatus.REJECTED, error=error, kept_body=_rejected_body(delivery)
+            )
             logger.info("delivery rejected", extra={"integration": str(integration.public_id), "delivery": delivery.pk})
             return str(DeliveryStatus.REJECTED)
         if integration.shape == PayloadShape.PLATE_READER:
@@ -91,12 +94,25 @@ def delivery_process(*, delivery_id: int) -> str:
     return str(DeliveryStatus.PROCESSED)
 
 
+# What a rejected plate-reader hit keeps of its body: never the plate, nor the reader's photos
+# and other readings (as for a processed or blocked hit); enough to recognise the delivery.
+_PLATE_REJECTED_KEPT = ("id", "time", "location", "hotlist")
+
+
+def _rejected_body(delivery: Delivery) -> dict[str, Any] | None:
+    """None (the body kept as received) except for a plate-reader hit, cut to _PLATE_REJECTED_KEPT."""
+    if delivery.integration.shape != PayloadShape.PLATE_READER:
+        return None
+    body = delivery.body if isinstance(delivery.body, dict) else {}
+    return {key: body[key] for key in _PLATE_REJECTED_KEPT if key in body}
+
+
 def _hotlist_rule(category: str) -> str:
     """'' when the policy accepts hits of this category, else the audit reason for dropping it."""
     policy = policy_current()
-    if category in policy.plate_hotlist_blocked:
+    if category in {hotlist_category_normal(c) for c in policy.plate_hotlist_blocked}:
         return "hotlist_blocked"
-    if category not in policy.plate_hotlist_allowed:
+    if category not in {hotlist_category_normal(c) for c in policy.plate_hotlist_allowed}:
         return "hotlist_not_allowed"
     return ""
 
@@ -115,3 +131,12 @@ def delivery_process_task(self: OutboxTask, delivery_id: int) -> str:
         return delivery_process(delivery_id=delivery_id)
     except GeocoderUnavailable as exc:
         raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+
+
+@shared_task(name="incidents.tasks.deliveries_purge")
+def deliveries_purge() -> int:
+    """Beat, each department: deliveries older than PORCHLIGHT_INTEGRATION_DELIVERY_KEEP_DAYS deleted."""
+    purged = services.deliveries_purge()
+    if purged:
+        logger.info("deliveries purged", extra={"purged": purged})
+    return purged

@@ -227,6 +227,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Bridges whose process died without a disconnect: the stored compliance of their sites
     # ("live connection required") judged again within a minute (live.liveness).
     "sweep-bridge-liveness": {"task": "live.tasks.bridge_liveness_sweep", "schedule": 60.0},
+    # Integrations' deliveries, kept PORCHLIGHT_INTEGRATION_DELIVERY_KEEP_DAYS (incidents.tasks).
+    "purge-integration-deliveries": {"task": "incidents.tasks.deliveries_purge", "schedule": 3600.0},
     # Owners' timed pauses (24 hours, 7 days) end by themselves: at most this late (cameras.tasks).
     "end-timed-pauses": {"task": "cameras.tasks.suspensions_expire", "schedule": 60.0},
     # The oversight figures by police area, a minute behind the log at most (cameras.area_rollups).
@@ -444,6 +446,10 @@ PORCHLIGHT_INTEGRATION_MAX_BODY_BYTES = env.int("PORCHLIGHT_INTEGRATION_MAX_BODY
 PORCHLIGHT_INTEGRATION_WINDOW_SECONDS = env.int("PORCHLIGHT_INTEGRATION_WINDOW_SECONDS", default=300)
 # After a rotation the previous secret is still accepted this long, so the sender can switch.
 PORCHLIGHT_INTEGRATION_ROTATION_GRACE_SECONDS = env.int("PORCHLIGHT_INTEGRATION_ROTATION_GRACE_SECONDS", default=3600)
+# Deliveries (bodies as received) are kept this long for the integration's page, then deleted
+# (incidents.tasks.deliveries_purge); their incidents stay. Must exceed the signature window:
+# a replay is refused by the stored signature within the window, by the timestamp after it.
+PORCHLIGHT_INTEGRATION_DELIVERY_KEEP_DAYS = env.int("PORCHLIGHT_INTEGRATION_DELIVERY_KEEP_DAYS", default=30)
 
 # --- Content Security Policy (config.middleware) ------------------------------------------
 PORCHLIGHT_TILE_URL = env("PORCHLIGHT_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")

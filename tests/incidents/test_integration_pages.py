@@ -203,3 +203,74 @@ def test_the_boards_page_of_administrative_changes_filters_integration_changes(
     assert mine[0] == "deactivated"
     assert mine[1].startswith("added")
     assert "Filtered CAD" in response.content.decode()
+
+
+# --- A reloaded answer (the browser sends the POST again) changes nothing a second time ------
+
+
+def _once(page: Any) -> str:
+    found = re.search(r'name="once" value="([^"]+)"', page.content.decode())
+    assert found, page.content.decode()[:2000]
+    return found.group(1)
+
+
+def test_reloading_the_secret_page_after_adding_does_not_add_a_second_integration(
+    logged_in_staff: Any, in_rialto: Department
+) -> None:
+    client, _admin = logged_in_staff(Role.DEPT_ADMIN)
+    once = _once(client.get("/console/integrations/new/"))
+    form = {"kind": "cad", "name": "Reloaded CAD", "shape": "generic", "once": once}
+
+    first = client.post("/console/integrations/new/", form)
+    again = client.post("/console/integrations/new/", form)
+
+    assert first.status_code == 201
+    assert Integration.objects.filter(name="Reloaded CAD").count() == 1
+    assert again.status_code == 303
+    assert again["Location"] == "/console/integrations/"
+    assert "whsec_" not in again.content.decode()
+
+
+def test_reloading_the_secret_page_after_rotating_does_not_rotate_again(
+    logged_in_staff: Any, in_rialto: Department, rialto_client: Any
+) -> None:
+    client, _admin = logged_in_staff(Role.DEPT_ADMIN)
+    integration, old_secret = integration_make()
+    detail = f"/console/integrations/{integration.public_id}/"
+    once = _once(client.get(detail))
+
+    new_secret = _shown_secret(client.post(f"{detail}rotate/", {"once": once}))
+    again = client.post(f"{detail}rotate/", {"once": once})
+
+    assert again.status_code == 303
+    assert again["Location"] == detail
+    integration.refresh_from_db()
+    # The secret shown first is the integration's, and the sender's old one keeps its grace.
+    assert integration.secret_fingerprint == secret_fingerprint(new_secret)
+    body = {"id": "RL-1", "occurred_at": "2026-12-07T12:00:00Z", "location": {"lat": 34.1, "lon": -117.38}}
+    assert post_signed(rialto_client, integration, old_secret, body).status_code == 202
+    rotations = AccessEvent.objects.filter(
+        action=Action.INTEGRATION_CHANGE,
+        details__change="rotated",
+        targets__contains=[f"integration:{integration.public_id}"],
+    )
+    assert rotations.count() == 1
+
+
+def test_each_refusal_reason_on_the_page_says_in_words_what_failed(
+    logged_in_staff: Any, in_rialto: Department, rialto_client: Any
+) -> None:
+    from console.integration_views import REFUSAL_LABELS
+    from incidents.limits import REFUSAL_REASONS
+
+    client, _admin = logged_in_staff(Role.DEPT_ADMIN)
+    integration, secret = integration_make()
+    body = {"id": "W-1", "occurred_at": "2026-12-07T12:00:00Z", "location": {"lat": 34.1, "lon": -117.38}}
+    post_signed(rialto_client, integration, secret, body, HTTP_X_PORCHLIGHT_SIGNATURE="sha256=" + "2" * 64)
+
+    page = client.get(f"/console/integrations/{integration.public_id}/").content.decode()
+
+    assert set(REFUSAL_LABELS) == set(REFUSAL_REASONS)
+    refusals = page[page.index('id="refusals"') : page.index('id="deliveries"')]
+    assert "Wrong signature (not made with this integration" in refusals
+    assert "<code>signature_invalid</code>" in refusals

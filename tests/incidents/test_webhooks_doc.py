@@ -39,6 +39,7 @@ def test_the_worked_example_signature_is_the_hmac_of_timestamp_dot_body() -> Non
 
 
 OPENSSL = shutil.which("openssl")
+BASH = shutil.which("bash")
 
 
 @pytest.mark.skipif(OPENSSL is None, reason="openssl is not installed")
@@ -74,3 +75,24 @@ def test_every_payload_format_has_an_example_that_maps(in_rialto: Any, shape: st
 @pytest.mark.parametrize("reason", REFUSAL_REASONS)
 def test_every_refusal_reason_is_in_the_answers_table(reason: str) -> None:
     assert re.search(rf"^\| \d{{3}} \| `[a-z_]+` \| `{reason}` \|", DOC, re.M), f"{reason} is missing"
+
+
+@pytest.mark.skipif(OPENSSL is None or BASH is None, reason="openssl or bash is not installed")
+def test_the_docs_curl_example_sends_a_body_signed_as_documented_with_a_current_time() -> None:
+    """Run verbatim, the curl example must make an incident: its time is now, not a fixed date
+    the worker would refuse as in the future or more than 30 days past."""
+    script = re.search(r"With openssl and curl:\n\n```sh\n(.*?)\n```", DOC, re.S)
+    assert script is not None
+    # curl replaced by a function printing what it would send: the two headers and the body.
+    fake_curl = 'curl() { for a in "$@"; do case "$a" in X-Porchlight-*) echo "$a";; esac; done; echo "${@: -1}"; }\n'
+    out = subprocess.run(
+        [str(BASH), "-c", fake_curl + script.group(1)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+
+    timestamp = out[0].split(": ")[1]
+    signature = out[1].split("sha256=")[1]
+    body = out[2].encode()
+    secret = re.search(r"SECRET='([^']+)'", script.group(1)).group(1)  # type: ignore[union-attr]
+    assert signature == signature_for(secret, timestamp=timestamp, body=body)
+    occurred = dt.datetime.fromisoformat(json.loads(body)["occurred_at"])
+    assert abs((occurred - dt.datetime.now(dt.UTC)).total_seconds()) < 60
