@@ -31,8 +31,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        if token.user.is_staff_role and not user_has_mfa(token.user):
-            raise exceptions.AuthenticationFailed(_("Two-factor authentication is required for staff accounts."))
+        if token.user.is_staff_role:
+            if not user_has_mfa(token.user):
+                raise exceptions.AuthenticationFailed(_("Two-factor authentication is required for staff accounts."))
+            token.user_has_mfa = True  # checked just now: the gate's Actor reads it, not the table again
         api_token_used(token=token)
         return token.user, token
 

@@ -128,6 +128,10 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    #: Not a column: True once ApiTokenAuthentication has checked, for this request, that the
+    #: token's (staff) user has a second factor; None when nobody has looked.
+    user_has_mfa: bool | None = None
+
     class Meta:
         ordering = ["-created_at"]
 
