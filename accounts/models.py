@@ -128,8 +128,8 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    #: Not a column: True once ApiTokenAuthentication has checked, for this request, that the
-    #: token's (staff) user has a second factor; None when nobody has looked.
+    #: Not a column: whether the token's user has a second factor, read with the token by
+    #: accounts.selectors.api_token_live for this request; None when nobody has looked.
     user_has_mfa: bool | None = None
 
     class Meta:
