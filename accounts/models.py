@@ -144,6 +144,10 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    #: Not a column: whether the token's user has a second factor, read with the token by
+    #: accounts.selectors.api_token_live for this request; None when nobody has looked.
+    user_has_mfa: bool | None = None
+
     class Meta:
         ordering = ["-created_at"]
 

@@ -1,5 +1,6 @@
 """Writes on users and API tokens. Each runs in one transaction and keeps history."""
 
+import datetime as dt
 import hashlib
 import logging
 import secrets
@@ -280,9 +281,23 @@ def api_token_issue(*, user: User, name: str) -> IssuedToken:
     return IssuedToken(token=token, raw=raw)
 
 
+#: ``last_used_at`` says when a token was last used to within this: a token used all day is
+#: written once a minute, not on every request (each write is a commit on the hot path).
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
+
+
 def api_token_used(*, token: ApiToken) -> None:
-    """Record when a token was last used (a plain UPDATE: not an audited change)."""
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    """Record when a token was last used (a plain UPDATE: not an audited change), at most once
+    per TOKEN_USE_RESOLUTION: nothing is written while the time read with the token is recent,
+    and the UPDATE is conditional, so of several requests that read the same old time (other
+    server processes) only one writes."""
+    now = timezone.now()
+    cutoff = now - TOKEN_USE_RESOLUTION
+    if token.last_used_at is not None and token.last_used_at > cutoff:
+        return
+    ApiToken.objects.filter(pk=token.pk).filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=cutoff)).update(
+        last_used_at=now
+    )
 
 
 def api_token_revoke(*, user: User, token_id: int) -> bool:

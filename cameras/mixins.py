@@ -68,7 +68,9 @@ class OwnerRequiredMixin(LoginRequiredMixin):
 
 
 def staff_actor(request: Request) -> access.Actor:
-    return access.Actor.from_request(request._request, token_auth=request.auth is not None)
+    return access.Actor.from_request(
+        request._request, token_auth=request.auth is not None, token_mfa=getattr(request.auth, "user_has_mfa", None)
+    )
 
 
 class StaffApi(BaseApi):

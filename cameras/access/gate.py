@@ -65,10 +65,15 @@ class Actor:
     user_agent: str = ""
 
     @classmethod
-    def from_request(cls, request: HttpRequest, *, token_auth: bool = False) -> "Actor":
+    def from_request(cls, request: HttpRequest, *, token_auth: bool = False, token_mfa: bool | None = None) -> "Actor":
+        """``token_mfa``: what the token's authentication already found of the user's second
+        factor in this request (ApiToken.user_has_mfa), so that it is not looked up twice."""
         user = request.user
         # A token can only be minted by a staff member with MFA; a session must have passed it.
-        mfa = user_has_mfa(user) if token_auth else session_passed_mfa(request.session)
+        if token_auth:
+            mfa = token_mfa if token_mfa is not None else user_has_mfa(user)
+        else:
+            mfa = session_passed_mfa(request.session)
         return cls(
             user=user,
             mfa=mfa,

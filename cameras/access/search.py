@@ -2,6 +2,8 @@
 Each is one gate decision and one event; the SQL is in cameras/search_sql.py.
 """
 
+import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +41,15 @@ class SearchResult:
     total_capped: bool = False  # True: there are at least `total` cameras in the area
 
 
-def _hit(row: search_sql.SearchRow, time_zone: str, exigent: bool, approved: bool, policy: PolicyRules) -> CameraHit:
+def _hit(
+    row: search_sql.SearchRow,
+    time_zone: str,
+    exigent: bool,
+    approved: bool,
+    policy: PolicyRules,
+    now: dt.datetime | None = None,
+) -> CameraHit:
+    """The gate's judgement of one row: the consent level police see and what they may ask."""
     state = None
     if row.consent_level is not None:
         state = grant_state_of(
@@ -50,7 +60,7 @@ def _hit(row: search_sql.SearchRow, time_zone: str, exigent: bool, approved: boo
             paused=row.status == CameraStatus.PAUSED,
             time_zone=time_zone,
         )
-    now = timezone.now()
+    now = now or timezone.now()
     # As _consent_denial judges a live_start: an emergency-only camera also waits for a
     # supervisor's approval of the purpose where policy requires one.
     live = (
@@ -74,6 +84,49 @@ def _hit(row: search_sql.SearchRow, time_zone: str, exigent: bool, approved: boo
         can_live_view=live,
         shares_contact=row.share_contact,
     )
+
+
+def _judgement_key(row: search_sql.SearchRow) -> tuple[Any, ...]:
+    """Everything of a row that _hit's judgement reads (the rest is the same for the whole
+    search: the instant, the time zone, the purpose and the policy)."""
+    windows = row.consent_windows
+    return (
+        row.consent_level,
+        json.dumps(windows, sort_keys=True) if windows else "",
+        row.consent_expires_at,
+        row.consent_revoked_at,
+        row.status == CameraStatus.PAUSED,
+        row.site_kind in RESIDENTIAL_KINDS,
+    )
+
+
+def _hits(
+    rows: list[search_sql.SearchRow], time_zone: str, exigent: bool, approved: bool, policy: PolicyRules
+) -> list[CameraHit]:
+    """_hit for every row of a page, judged at one instant, each distinct combination of what
+    the judgement reads judged once: most of a page shares a handful (a level, no schedule, no
+    expiry), and the judgement is the costly part of a row. _hit stays the one rule."""
+    now = timezone.now()
+    judged: dict[tuple[Any, ...], CameraHit] = {}
+    out = []
+    for row in rows:
+        key = _judgement_key(row)
+        first = judged.get(key)
+        if first is None:
+            first = judged[key] = _hit(row, time_zone, exigent, approved, policy, now)
+            out.append(first)
+            continue
+        out.append(
+            CameraHit(
+                camera=row,
+                distance_m=row.distance_m,
+                level=first.level,
+                can_request_footage=first.can_request_footage,
+                can_live_view=first.can_live_view,
+                shares_contact=row.share_contact,
+            )
+        )
+    return out
 
 
 def camera_search(
@@ -102,7 +155,7 @@ def camera_search(
         department = department_current()
         exigent = purpose is not None and purpose.category in policy.exigent_categories
         approved = purpose is not None and purpose.approved_by_id is not None
-        hits = [_hit(c, department.time_zone, exigent, approved, policy) for c in cameras]
+        hits = _hits(cameras, department.time_zone, exigent, approved, policy)
         facts = EventFacts(
             action=action,
             outcome=Outcome.ALLOWED,

@@ -247,6 +247,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # --- Django core --------------------------------------------------------------------------
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",  # first: everything below runs in the tenant's schema
+    "config.middleware.ApiGZipMiddleware",  # the API's JSON only (not pages: BREACH), after all else has run
     "config.middleware.StreamingConnectionMiddleware",  # a streamed clip holds no pooled connection
     "config.middleware.RequestLogMiddleware",
     "config.middleware.DepartmentTimeZoneMiddleware",
