@@ -77,6 +77,8 @@ class SearchRow(NamedTuple):
     # The site's street address as police may see it: whole when the owner shares contact
     # details, else to the block (cameras.addresses); the house number never leaves here.
     street: str = ""
+    # The department's own camera: no owner to ask for footage or to message (the gate refuses).
+    department_owned: bool = False
 
     @property
     def type_label(self) -> str:
@@ -108,7 +110,7 @@ SELECT s.id, s.kind, s.share_contact, s.owner_id,
        CASE WHEN s.share_contact THEN (SELECT u.full_name FROM accounts_user AS u WHERE u.id = s.owner_id) END,
        CASE WHEN s.share_contact THEN (SELECT u.email FROM accounts_user AS u WHERE u.id = s.owner_id) END,
        CASE WHEN s.share_contact THEN s.address END,
-       s.address
+       s.address, s.department_owned
 FROM cameras_site AS s WHERE s.id = ANY(%(ids)s)
 """
 _CONSENT = """
@@ -196,7 +198,7 @@ def _matches(area: Area, mode: str, mobile_since: dt.datetime) -> list[tuple[Any
     return found
 
 
-_NO_SITE = ("", False, 0, None, None, None, "")
+_NO_SITE = ("", False, 0, None, None, None, "", False)
 _NO_CONSENT = (None, "[]", None, None, False)
 
 
@@ -221,7 +223,7 @@ def cameras_in_area(
     rows = []
     block = block_template()
     for pk, metres, public_id, kind, views, status, site_id, lon, lat in page:
-        site_kind, share, owner_id, name, email, address, raw_address = sites.get(site_id, _NO_SITE)
+        site_kind, share, owner_id, name, email, address, raw_address, department = sites.get(site_id, _NO_SITE)
         level, windows, expires_at, revoked_at, notify = consent.get(pk, _NO_CONSENT)
         if isinstance(windows, str):  # jsonb arrives as text on a raw cursor
             windows = [] if windows == "[]" else json.loads(windows)
@@ -247,6 +249,7 @@ def cameras_in_area(
                 revoked_at,
                 notify,
                 address_for_police(raw_address, share_contact=share, template=block),
+                department,
             )
         )
     return rows, len(found)

@@ -74,13 +74,15 @@ def _hit(
         )
     )
     footage = consent_permits(state, ConsentAction.REQUEST_FOOTAGE, now)
+    # The department's own camera has no owner to ask: the gate refuses a request (department_camera).
+    can_request = footage.allowed and not row.department_owned
     # Revoked, expired or paused consent leaves police exactly what `registered` gives.
     inactive = state is None or footage.reason in (Reason.REVOKED, Reason.EXPIRED, Reason.PAUSED)
     return CameraHit(
         camera=row,
         distance_m=row.distance_m,
         level=ConsentLevel.REGISTERED if inactive or state is None else state.level,
-        can_request_footage=footage.allowed,
+        can_request_footage=can_request,
         can_live_view=live,
         shares_contact=row.share_contact,
     )
@@ -97,6 +99,7 @@ def _judgement_key(row: search_sql.SearchRow) -> tuple[Any, ...]:
         row.consent_revoked_at,
         row.status == CameraStatus.PAUSED,
         row.site_kind in RESIDENTIAL_KINDS,
+        row.department_owned,
     )
 
 

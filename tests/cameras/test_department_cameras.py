@@ -335,6 +335,22 @@ def test_an_officer_search_includes_department_cameras_and_logs_them_like_others
     assert f"camera:{own.public_id}" in event.targets
 
 
+def test_a_search_does_not_offer_a_footage_request_to_a_department_camera(
+    register: Any, make_camera: Any, actor: access.Actor, purpose: Any
+) -> None:
+    # Both judged in one search: the page's judgement is shared between rows that read alike.
+    own = register()
+    resident = make_camera("live", lon=-117.3802, lat=34.1002)
+
+    result = access.camera_search(
+        actor=actor, purpose=purpose, area=Area(center=point(-117.38, 34.10), radius_m=300), mode="pin"
+    )
+
+    hits = {h.camera.public_id: h for h in result.hits}
+    assert hits[own.public_id].can_request_footage is False
+    assert hits[resident.public_id].can_request_footage is True
+
+
 def test_a_live_view_of_a_department_camera_is_allowed_by_the_policy_without_any_resident(
     register: Any, actor: access.Actor, purpose: Any, in_rialto: Department
 ) -> None:
