@@ -14,9 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.debug import sensitive_variables
 
 from cameras import access
 from incidents import selectors, services
@@ -87,6 +89,9 @@ def _see_other(url: str) -> HttpResponse:
     return response
 
 
+# The plaintext secret is in these frames' locals: Django's error reports (a debug page, the
+# admins' error e-mail) show them as [filtered], never the secret.
+@sensitive_variables("secret")
 def _secret_page(request: HttpRequest, integration: Integration, secret: str, *, rotated: bool) -> HttpResponse:
     response = render(
         request,
@@ -119,6 +124,7 @@ class IntegrationCreateView(DeptAdminConsoleMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, self.template, {"form": IntegrationForm(), "once": _once_new()})
 
+    @method_decorator(sensitive_variables("secret", "integration"))
     def post(self, request: HttpRequest) -> HttpResponse:
         form = IntegrationForm(request.POST)
         if not form.is_valid():
@@ -156,6 +162,7 @@ class IntegrationDetailView(DeptAdminConsoleMixin, View):
 
 
 class IntegrationRotateView(DeptAdminConsoleMixin, View):
+    @method_decorator(sensitive_variables("secret", "integration"))
     def post(self, request: HttpRequest, integration_id: Any) -> HttpResponse:
         integration = _integration_or_404(integration_id)
         if not _once_first(request):

@@ -24,6 +24,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 
 __all__ = [
     "SecretUnreadable",
@@ -56,10 +57,12 @@ def secret_generate() -> str:
     return PREFIX + secrets.token_urlsafe(SECRET_BYTES)
 
 
+@sensitive_variables()
 def secret_encrypt(secret: str) -> str:
     return _fernet().encrypt(secret.encode()).decode()
 
 
+@sensitive_variables()
 def secret_decrypt(token: str) -> str:
     try:
         return _fernet().decrypt(token.encode()).decode()
@@ -76,6 +79,7 @@ def signature_for(secret: str, *, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
+@sensitive_variables()
 def signature_matches(secret: str, *, timestamp: str, body: bytes, signature: str) -> bool:
     """Constant-time comparison of a received hex signature with the expected one."""
     return hmac.compare_digest(signature_for(secret, timestamp=timestamp, body=body), signature.lower())

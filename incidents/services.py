@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
 from audit.models import Action, Outcome
@@ -129,6 +130,7 @@ def _save(integration: Integration, actor: "Actor") -> None:
     integration.save()
 
 
+@sensitive_variables("secret")
 def integration_create(*, actor: "Actor", kind: str, name: str, shape: str) -> tuple[Integration, str]:
     """A new integration and its shared secret (returned once: only its encryption is kept)."""
     secret = secrets.secret_generate()
@@ -147,6 +149,7 @@ def integration_create(*, actor: "Actor", kind: str, name: str, shape: str) -> t
     return integration, secret
 
 
+@sensitive_variables("secret")
 def integration_rotate(*, actor: "Actor", integration: Integration) -> tuple[Integration, str]:
     """A new secret for the integration (returned once); the previous one is still accepted
     for PORCHLIGHT_INTEGRATION_ROTATION_GRACE_SECONDS so the sender can switch without a gap."""
@@ -177,6 +180,7 @@ def integration_set_active(*, actor: "Actor", integration: Integration, active: 
     return integration
 
 
+@sensitive_variables()
 def integration_secrets_valid(*, integration: Integration, now: dt.datetime) -> list[str]:
     """The secrets a delivery may be signed with now: the current one, and the previous one
     during its grace after a rotation. A secret the key cannot decrypt is left out (logged by
