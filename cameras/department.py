@@ -140,6 +140,9 @@ class CameraSpec:
     range_m: int
     stream_url: str = ""
     address: str = ""
+    # A body-worn camera, drone or vehicle camera: its bridge reports where it is, and searches
+    # find it only where it was last seen recently (the policy's mobile_position_max_age_seconds).
+    mobile: bool = False
 
 
 def _spec_problems(spec: CameraSpec, *, exclude_pk: int | None = None) -> dict[str, list[str]]:
@@ -183,6 +186,7 @@ def _register(
         bearing_deg=spec.bearing_deg,
         fov_angle_deg=spec.fov_angle_deg,
         range_m=spec.range_m,
+        mobile=spec.mobile,
     )
     _camera_geometry(camera, point)
     _save(camera, actor)
@@ -240,6 +244,10 @@ def department_camera_update(
         camera.bearing_deg = spec.bearing_deg
         camera.fov_angle_deg = spec.fov_angle_deg
         camera.range_m = spec.range_m
+        if camera.mobile != spec.mobile:
+            # Becoming mobile: not searched until its bridge reports a position; becoming fixed:
+            # found at the place given here from now on.
+            camera.mobile, camera.position_at = spec.mobile, None
         _camera_geometry(camera, point)
         _save(camera, actor)
         record.stream_url = spec.stream_url.strip()
@@ -468,6 +476,7 @@ def _spec_of(row: CameraRow) -> CameraSpec:
         range_m=row.range_m,
         stream_url=row.stream_url,
         address=row.address,
+        mobile=row.mobile,
     )
 
 
@@ -486,6 +495,7 @@ def row_error_sentence(error: dict[str, Any]) -> str:
         RowProblem.LABEL_IN_USE: _("Another of the department's cameras already has this label."),
         RowProblem.OUTSIDE: _("This point is outside the department's boundary."),
         RowProblem.NOT_A_POINT: _("This feature is not a point (GeoJSON Point with longitude and latitude)."),
+        RowProblem.NOT_YES_NO: _("Write yes or no (or leave it blank for a fixed camera)."),
         FileProblem.UNREADABLE: _("The file cannot be read as CSV (an unclosed quote, or not a CSV file)."),
         FileProblem.EMPTY: _("The file has no cameras."),
         FileProblem.NOT_GEOJSON: _("The file is not a GeoJSON FeatureCollection."),

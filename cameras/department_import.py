@@ -44,6 +44,7 @@ class Column(StrEnum):
     RANGE = "range"
     STREAM_URL = "stream_url"
     ADDRESS = "address"
+    MOBILE = "mobile"
 
 
 COLUMNS = tuple(Column)
@@ -90,6 +91,7 @@ class RowProblem(StrEnum):
     LABEL_IN_USE = "label_in_use"
     OUTSIDE = "outside"
     NOT_A_POINT = "not_a_point"
+    NOT_YES_NO = "not_yes_no"
 
 
 class FileProblem(StrEnum):
@@ -114,6 +116,7 @@ class CameraRow:
     range_m: int = DEFAULT_RANGE
     stream_url: str = ""
     address: str = ""
+    mobile: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,9 +221,27 @@ def _row(values: dict[str, Any], row: int) -> tuple[CameraRow | None, list[RowEr
     address = str(values.get(Column.ADDRESS) or "").strip()
     if len(address) > ADDRESS_MAX:
         errors.append(RowError(row, Column.ADDRESS, RowProblem.TOO_LONG, {"max": ADDRESS_MAX}))
+    mobile = _yes_no(values.get(Column.MOBILE), row, errors)
     if errors or lat is None or lon is None or bearing is None or fov is None or range_m is None:
         return None, errors
-    return CameraRow(row, label, lat, lon, bearing, fov, range_m, stream_url, address), []
+    return CameraRow(row, label, lat, lon, bearing, fov, range_m, stream_url, address, bool(mobile)), []
+
+
+_YES = frozenset({"yes", "y", "true", "1", "mobile"})
+_NO = frozenset({"no", "n", "false", "0", "fixed", ""})
+
+
+def _yes_no(raw: Any, row: int, errors: list[RowError]) -> bool | None:
+    """The ``mobile`` column: blank is a fixed camera; yes/no, true/false, 1/0 (any case)."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw if raw is not None else "").strip().casefold()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    errors.append(RowError(row, Column.MOBILE, RowProblem.NOT_YES_NO))
+    return None
 
 
 @dataclass

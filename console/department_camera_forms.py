@@ -20,6 +20,14 @@ class DepartmentCameraForm(forms.Form):
     fov_angle_deg = forms.IntegerField(label=_("Field of view (degrees)"), min_value=1, max_value=360, initial=90)
     range_m = forms.IntegerField(label=_("Range (metres)"), min_value=1, max_value=500, initial=50)
     address = forms.CharField(label=_("Address or place (optional)"), max_length=255, required=False)
+    mobile = forms.BooleanField(
+        label=_("It moves (body-worn camera, drone, patrol car)"),
+        required=False,
+        help_text=_(
+            "Its bridge reports where it is. Searches find it only where it was last reported within the "
+            "policy's time; the place above is where it is kept."
+        ),
+    )
     stream_url = forms.CharField(
         label=_("Stream URL"),
         max_length=500,
@@ -41,6 +49,7 @@ class DepartmentCameraForm(forms.Form):
             range_m=d["range_m"],
             stream_url=d.get("stream_url") or "",
             address=d.get("address") or "",
+            mobile=bool(d.get("mobile")),
         )
 
 

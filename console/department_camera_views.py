@@ -106,6 +106,7 @@ class DepartmentCameraEditView(DeptAdminConsoleMixin, View):
                 "range_m": camera.range_m,
                 "address": camera.site.address,
                 "stream_url": record.stream_url,
+                "mobile": camera.mobile,
             }
         )
         return render(request, self.template, _form_context(request, form=form, record=record))

@@ -3,6 +3,7 @@ register, edit, retire, and the CSV/GeoJSON import (all or nothing, every error 
 other roles get 404 and a logged refusal; another department's ids are 404."""
 
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -229,6 +230,57 @@ def test_a_clean_csv_stores_every_camera(admin_client: Any, django_capture_on_co
     assert stored[0].stream_url == "rtsp://10.0.0.1/a"
     assert {r.registered_by_id for r in stored} == {admin.pk}
     assert "3 cameras stored." in page
+
+
+def test_a_mobile_column_marks_body_worn_and_vehicle_cameras(
+    admin_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client, _ = admin_client
+    text = (
+        "label,latitude,longitude,bearing,mobile\n"
+        "Unit 12 body camera,34.1001,-117.3801,0,yes\n"
+        "Patrol car 7,34.1010,-117.3710,0,TRUE\n"
+        "Civic Center NE,34.1050,-117.3750,270,\n"
+    )
+
+    upload(client, text, capture=django_capture_on_commit_callbacks)
+
+    stored = {r.camera.label: r.camera for r in DepartmentCamera.objects.select_related("camera")}
+    assert {label: camera.mobile for label, camera in stored.items()} == {
+        "Unit 12 body camera": True,
+        "Patrol car 7": True,
+        "Civic Center NE": False,
+    }
+    # Not searched until its bridge reports where it is.
+    assert stored["Unit 12 body camera"].position_at is None
+
+
+def test_a_mobile_value_that_is_not_yes_or_no_is_an_error_of_its_row(
+    admin_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client, _ = admin_client
+    text = "label,latitude,longitude,bearing,mobile\nDrone 1,34.1001,-117.3801,0,sometimes\n"
+
+    response = upload(client, text, capture=django_capture_on_commit_callbacks)
+
+    job = DepartmentCameraImport.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert not DepartmentCamera.objects.exists()
+    assert [(e["row"], e["column"], e["problem"]) for e in job.errors] == [(2, "mobile", "not_yes_no")]
+    assert "Write yes or no" in page
+
+
+def test_the_form_registers_a_mobile_camera_and_the_edit_page_shows_it(
+    admin_client: Any, in_rialto: Department
+) -> None:
+    client, _ = admin_client
+
+    client.post("/console/department-cameras/new/", form(label="Drone 2", mobile="on"))
+
+    record = DepartmentCamera.objects.select_related("camera").get()
+    page = client.get(f"/console/department-cameras/{record.camera.public_id}/").content.decode()
+    assert record.camera.mobile is True
+    assert re.search(r'<input type="checkbox" name="mobile"[^>]*checked', page)
 
 
 def test_one_bad_row_stores_nothing_and_the_page_lists_every_error(
