@@ -36,6 +36,7 @@ class Moved:
     outcome: Move
     camera_pk: int
     speed_mps: float | None = None  # from the last accepted position, when there was one
+    held_at: dt.datetime | None = None  # the time of the position the camera held when judged
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -59,12 +60,15 @@ def camera_position_move(
     heading: int | None,
     at: dt.datetime,
     max_speed_mps: float,
+    reanchor: bool = False,
 ) -> Moved:
     """Move a mobile camera to a reported position, unless it is not mobile, the position is
     not newer than the one held, or it is an impossible jump from it (faster than
     ``max_speed_mps``). The caller has checked the message and that its bridge relays the
     camera; the camera's row is locked while it is judged, so two connections of a bridge
-    cannot both move it from the same old position.
+    cannot both move it from the same old position. ``reanchor`` skips the speed check: the
+    caller found that the bridge's latest positions agree with each other and not with the one
+    held, which was then the glitch (live.positions).
 
     The position is written with a targeted UPDATE, not ``save()``: it is telemetry from the
     bridge, up to once a second, not a person's edit, so it must not add a history row each
@@ -95,8 +99,8 @@ def camera_position_move(
                 return Moved(Move.NOT_NEWER, camera.pk)
             seconds = (at - camera.position_at).total_seconds()
             speed = distance_m(camera.location.x, camera.location.y, lon, lat) / seconds
-            if speed > max_speed_mps:
-                return Moved(Move.JUMP, camera.pk, speed)
+            if speed > max_speed_mps and not reanchor:
+                return Moved(Move.JUMP, camera.pk, speed, camera.position_at)
         bearing = camera.bearing_deg if heading is None else heading
         fov = fov_wedge(
             lon=lon, lat=lat, bearing=float(bearing), angle=float(camera.fov_angle_deg), range_m=float(camera.range_m)

@@ -18,10 +18,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from cameras.mobile import Move, camera_position_move
+from cameras.mobile import Move, camera_position_move, distance_m
 from cameras.models import Camera
 from tenants.selectors import policy_current
 
@@ -51,6 +52,10 @@ FUTURE_TOLERANCE = dt.timedelta(seconds=10)
 # reporting the wrong week (GPS week rollover). A search would not show it anyway.
 PAST_LIMIT = dt.timedelta(hours=1)
 MAX_ACCURACY_M = 10_000.0
+# Consecutive positions, each reachable from the one before, all an impossible jump from the
+# position held: the held one was the glitch (a receiver's 0,0 before its first fix, taken as
+# the first position), and the camera moves to the latest. Fewer stay ignored as a glitch.
+REANCHOR_AFTER = 3
 
 
 class PositionError(ValueError):
@@ -166,6 +171,21 @@ def position_record(*, bridge_id: int, position: Position) -> Recorded:
             at=position.at,
             max_speed_mps=max_speed_mps(),
         )
+        if moved.outcome == Move.JUMP and _agreeing_jumps(position, moved.held_at) >= REANCHOR_AFTER:
+            logger.warning(
+                "mobile position re-anchored: %d positions in a row agree with each other, not with the one held",
+                REANCHOR_AFTER,
+                extra={"camera": position.camera},
+            )
+            moved = camera_position_move(
+                camera_pk=camera_pk,
+                lon=position.lon,
+                lat=position.lat,
+                heading=position.heading,
+                at=position.at,
+                max_speed_mps=max_speed_mps(),
+                reanchor=True,
+            )
         if moved.outcome == Move.JUMP:
             logger.warning(
                 "mobile position ignored: impossible jump at %.0f m/s",
@@ -184,6 +204,39 @@ def position_record(*, bridge_id: int, position: Position) -> Recorded:
                 accuracy_m=position.accuracy_m,
             )
     return Recorded(Move.ACCEPTED, watched)
+
+
+def _agreeing_jumps(position: Position, held_at: dt.datetime | None) -> int:
+    """How many positions in a row, this one the last, were impossible jumps from the position
+    held at ``held_at`` while each was reachable from the one before it. Kept in the cache
+    (per department) for PAST_LIMIT; an accepted position in between changes ``held_at`` and
+    so starts the count again, so a glitch that comes back between true positions never wins."""
+    key = f"mobile-jumps:{position.camera}"
+    last = cache.get(key)
+    count = 1
+    if last is not None and held_at is not None and last["held_at"] == held_at.isoformat():
+        last_at = dt.datetime.fromisoformat(last["at"])
+        seconds = (position.at - last_at).total_seconds()
+        reachable = seconds > 0 and (
+            distance_m(last["lon"], last["lat"], position.lon, position.lat) / seconds <= max_speed_mps()
+        )
+        if reachable:
+            count = last["count"] + 1
+    if count >= REANCHOR_AFTER:
+        cache.delete(key)
+    else:
+        cache.set(
+            key,
+            {
+                "held_at": None if held_at is None else held_at.isoformat(),
+                "at": position.at.isoformat(),
+                "lon": position.lon,
+                "lat": position.lat,
+                "count": count,
+            },
+            timeout=int(PAST_LIMIT.total_seconds()),
+        )
+    return count
 
 
 def position_event(position: Position) -> dict[str, Any]:

@@ -274,3 +274,41 @@ def test_a_huge_bad_value_is_not_copied_whole_into_the_message() -> None:
         position_parse(message(lat="9" * 100_000), now=NOW)
 
     assert len(str(raised.value)) < 100
+
+
+def test_a_glitch_taken_as_the_first_position_does_not_hold_the_camera_there(
+    mobile: tuple[Camera, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    # A receiver without a fix yet reports 0,0 ("null island"): the first position is taken as
+    # is, and every true one after it is 13,000 km away. Were the camera held there until a
+    # patrol car could have driven that far (36 hours at 100 m/s), it would vanish from every
+    # search for a day and a half.
+    camera, issued = mobile
+    report(camera, issued.bridge.pk, lat=0.0, lon=0.0, seconds_ago=10)
+    caplog.set_level(logging.WARNING, logger="porchlight.live")
+
+    outcomes = [
+        report(camera, issued.bridge.pk, lat=34.10 + i / 1e4, lon=-117.38, seconds_ago=5 - i).outcome for i in range(4)
+    ]
+
+    # A lone jump is still ignored; positions that agree with each other, not with the one
+    # held, are the journey, and the one held was the glitch.
+    assert outcomes[:2] == [Move.JUMP, Move.JUMP]
+    assert outcomes[2:] == [Move.ACCEPTED, Move.ACCEPTED]
+    assert round(Camera.objects.get(pk=camera.pk).location.y, 4) == 34.1003
+    assert any("agree" in r.getMessage() for r in caplog.records)
+
+
+def test_a_glitch_that_comes_back_between_true_positions_never_moves_the_camera(mobile: tuple[Camera, Any]) -> None:
+    camera, issued = mobile
+    report(camera, issued.bridge.pk, lat=34.10, lon=-117.38, seconds_ago=12)
+
+    outcomes = []
+    for i in range(5):  # the same wrong fix, again and again, with good ones between
+        outcomes.append(report(camera, issued.bridge.pk, lat=0.0, lon=0.0, seconds_ago=11 - 2 * i).outcome)
+        outcomes.append(
+            report(camera, issued.bridge.pk, lat=34.10 + i / 1e4, lon=-117.38, seconds_ago=10 - 2 * i).outcome
+        )
+
+    assert outcomes == [Move.JUMP, Move.ACCEPTED] * 5
+    assert round(Camera.objects.get(pk=camera.pk).location.y, 4) == 34.1004
