@@ -8,6 +8,7 @@ Every answer is a staff page and is never cached (Cache-Control: no-store).
 """
 
 import datetime as dt
+import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -51,8 +52,12 @@ class NoStoreMixin:
 class IncidentStaffMixin(NoStoreMixin, StaffConsoleMixin):
     """Officers and supervisors (StaffConsoleMixin, refusals logged); no-store, refusals too."""
 
-    def incident_or_404(self, incident_id: Any) -> Incident:
-        incident = incident_selectors.incident_get(public_id=incident_id)
+    def incident_or_404(self, incident_id: str) -> Incident:
+        try:
+            public_id = uuid.UUID(incident_id)
+        except ValueError:
+            raise Http404(_("No such incident in this department.")) from None
+        incident = incident_selectors.incident_get(public_id=public_id)
         if incident is None:  # missing, malformed or another department's: one answer
             raise Http404(_("No such incident in this department."))
         return incident
@@ -226,7 +231,8 @@ def _dock(request: HttpRequest, actor: access.Actor, incident: Incident, purpose
                 "mode": "pin",
             },
             "window_start": (when - window).strftime("%Y-%m-%dT%H:%M"),
-            "window_end": (when + window).strftime("%Y-%m-%dT%H:%M"),
+            # Footage cannot be asked for the future: a recent incident's window ends now.
+            "window_end": min(when + window, timezone.now().astimezone(tz)).strftime("%Y-%m-%dT%H:%M"),
             "canvass_message": _("Footage from around %(time)s for incident %(case)s (%(type)s).")
             % {
                 "time": when.strftime("%Y-%m-%d %H:%M"),
