@@ -3,9 +3,10 @@
 Authorization is the console pages' (cameras.mixins.StaffConsoleMixin): an officer or a
 supervisor, active, whose session passed a second factor. A refused socket is logged as a
 refused console page is (console_denied) and closed with a code of docs/console-incidents.md.
-The socket joins the department's incidents group (incidents.events) and the officer's own
-group (accounts.events: a deactivation or a role change is pushed there), and re-checks the
-session every RECHECK_SECONDS as well.
+The socket joins its process's feed of the department's incidents (_Feed: one membership of
+the department's incidents group, incidents.events, per process) and the officer's own group
+(accounts.events: a deactivation or a role change is pushed there), and re-checks the session
+every RECHECK_SECONDS as well.
 
 Every database call sets the tenant again (TenantConsumerMixin.db): all consumers of a
 process share one sync thread (stack-pitfalls §1).
@@ -15,20 +16,20 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
-from dataclasses import dataclass
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from accounts.events import user_group
 from accounts.models import User
 from accounts.selectors import session_passed_mfa, user_has_mfa
 from cameras import access
-from incidents.events import incidents_group
-from tenants.asgi import TenantConsumerMixin, socket_session_user
+from incidents.events import INCIDENT_CHANGED, incidents_group
+from incidents.selectors import incidents_by_ids
+from tenants.asgi import TenantConsumerMixin, run_in_tenant, socket_session_user
 
-from .incident_feed import incident_message_by_id
+from .incident_feed import incident_message
 
 __all__ = [
     "CLOSE_ACCOUNT",
@@ -53,24 +54,135 @@ RECHECK_SECONDS = 30.0
 PATH = "/ws/console/incidents/"
 
 
-@dataclass(frozen=True)
-class _Read:
-    """One read of an incident, and when it began (monotonic seconds)."""
-
-    started: float
-    message: dict[str, Any] | None
+def _read(public_ids: list[str]) -> list[dict[str, Any]]:
+    """The messages for these incidents of the current department (one query), in their order."""
+    found = incidents_by_ids(public_ids=public_ids)
+    return [incident_message(found[i]) for i in public_ids if i in found]
 
 
-def _read(public_id: str) -> _Read:
-    started = time.monotonic()
-    return _Read(started, incident_message_by_id(public_id))
+# An incident's read runs on a thread of the default executor, not on the process's one
+# database thread (database_sync_to_async's thread_sensitive default): reads of different
+# incidents wait for the database side by side, up to the connection pool's size, instead of
+# in one queue behind every other consumer's call. The tenant is set inside (run_in_tenant),
+# on whichever thread and connection the read gets.
+_read_in_tenant = database_sync_to_async(run_in_tenant, thread_sensitive=False)
 
 
-# Reads of an incident under way in this process, by (schema, incident): the consoles of one
-# process that hear of one change together share one read instead of queueing twenty on the
-# process's one database thread (bench/incidents.py). A console shares a read only if it began
-# after the console heard of the change, so it cannot miss that change (see _incident).
-_reads: dict[tuple[str, str], "asyncio.Future[_Read]"] = {}
+class _Feed:
+    """The incidents of one department for the consoles of this process.
+
+    One channel of this process joins the department's incidents group, whatever the number
+    of consoles open here, reads each incident once and sends it to each of them. With a
+    group membership per console, 20 consoles meant 20 messages per incident through Redis,
+    popped one at a time by the process's one channel-layer reader: at 50 incidents a second
+    that reader fell behind, messages waited seconds, and the channel layer dropped those over
+    a channel's capacity (bench/incidents.py). The feed holds only consoles whose socket was
+    authorized (IncidentsConsumer.connect) and of this department: it is keyed by the schema.
+
+    Reads are batched: while one read is under way, the incidents heard meanwhile wait and
+    are then read together, in one query. However slow the database (a loaded PostgreSQL took
+    100-300 ms a statement in bench/incidents.py), the feed keeps up with the rate: each read
+    takes all that arrived during the one before. An incident is read after its change was heard,
+    so after the change's commit: what is sent is that change or a later one, never an older one.
+    """
+
+    def __init__(self, layer: Any, tenant: Any) -> None:
+        self.layer = layer
+        self.tenant = tenant
+        self.group = incidents_group(str(tenant.schema_name))
+        self.consoles: set[IncidentsConsumer] = set()
+        self.channel = ""
+        self.tasks: list[asyncio.Task[None]] = []
+        self.heard: dict[str, None] = {}  # incidents to read next, in the order heard
+        self.wake = asyncio.Event()
+
+    async def start(self) -> None:
+        self.channel = await self.layer.new_channel()
+        await self.layer.group_add(self.group, self.channel)
+        self.tasks = [
+            asyncio.create_task(self._listen()),
+            asyncio.create_task(self._deliver()),
+            asyncio.create_task(self._renew()),
+        ]
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(BaseException):  # cancelled, or already failed and logged
+                await task
+        with contextlib.suppress(Exception):  # Redis gone: the membership expires by itself
+            await self.layer.group_discard(self.group, self.channel)
+
+    async def _renew(self) -> None:
+        """The channel layer forgets a membership after group_expiry: join again well within it."""
+        expiry = getattr(self.layer, "group_expiry", None)
+        while expiry:
+            await asyncio.sleep(expiry / 4)
+            with contextlib.suppress(Exception):  # the next turn tries again
+                await self.layer.group_add(self.group, self.channel)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis gone for a moment: wait, join again, go on
+                logger.warning("incident feed could not read the channel layer", exc_info=True)
+                await asyncio.sleep(1)
+                with contextlib.suppress(Exception):
+                    await self.layer.group_add(self.group, self.channel)
+                continue
+            if message.get("type") == INCIDENT_CHANGED:
+                self.heard[str(message["incident"])] = None
+                self.wake.set()
+
+    async def _deliver(self) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            public_ids, self.heard = list(self.heard), {}
+            try:
+                incidents = await _read_in_tenant(self.tenant, _read, public_ids)
+            except Exception:
+                logger.exception("incident feed could not read incidents", extra={"incidents": len(public_ids)})
+                continue
+            for incident in incidents:
+                text = json.dumps({"type": "incident", "incident": incident})
+                for console in list(self.consoles):
+                    with contextlib.suppress(Exception):  # that socket is closing; the others still get it
+                        await console.send(text)
+
+
+# The feeds of this process, by event loop and schema (a test runs each case in a loop of its own).
+_feeds: dict[tuple[int, str], _Feed] = {}
+_feeds_lock: dict[int, asyncio.Lock] = {}
+
+
+async def _feed_join(console: "IncidentsConsumer") -> None:
+    loop = id(asyncio.get_running_loop())
+    key = (loop, str(console.scope["tenant"].schema_name))
+    async with _feeds_lock.setdefault(loop, asyncio.Lock()):
+        feed = _feeds.get(key)
+        if feed is None or feed.layer is not console.channel_layer:
+            feed = _Feed(console.channel_layer, console.scope["tenant"])
+            await feed.start()
+            _feeds[key] = feed
+        feed.consoles.add(console)
+
+
+async def _feed_leave(console: "IncidentsConsumer") -> None:
+    loop = id(asyncio.get_running_loop())
+    key = (loop, str(console.scope["tenant"].schema_name))
+    async with _feeds_lock.setdefault(loop, asyncio.Lock()):
+        feed = _feeds.get(key)
+        if feed is None or console not in feed.consoles:
+            return
+        feed.consoles.discard(console)
+        if not feed.consoles:
+            del _feeds[key]
+            await feed.stop()
 
 
 def _refusal(user: Any, session: Any) -> int | None:
@@ -106,7 +218,8 @@ def _authorize(scope: dict[str, Any], actor: access.Actor) -> int | None:
 
 
 class IncidentsConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
-    joined: tuple[str, ...] = ()
+    joined: tuple[str, ...] = ()  # the officer's own group (accounts.events)
+    in_feed = False
     watch: "asyncio.Task[None] | None" = None
 
     async def connect(self) -> None:
@@ -125,14 +238,16 @@ class IncidentsConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
             await self.close(code=code)
             return
         self.user_id: int = user.pk
-        for group in (incidents_group(self.schema), user_group(self.schema, user.pk)):
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.joined += (group,)
+        group = user_group(self.schema, user.pk)
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.joined = (group,)
+        await _feed_join(self)
+        self.in_feed = True
         await self.send(json.dumps({"type": "ready"}))
         self.watch = asyncio.create_task(self._watch())
 
     async def _watch(self) -> None:
-        while self.joined:
+        while self.in_feed:
             await asyncio.sleep(RECHECK_SECONDS)
             await self._recheck()
 
@@ -145,29 +260,13 @@ class IncidentsConsumer(TenantConsumerMixin, AsyncWebsocketConsumer):
 
     async def live_recheck(self, event: dict[str, Any]) -> None:
         """The officer's account changed (deactivated, role): ask again now."""
-        if self.joined:
+        if self.in_feed:
             await self._recheck()
 
-    async def incident_changed(self, event: dict[str, Any]) -> None:
-        if not self.joined:
-            return
-        message = await self._incident(str(event["incident"]), heard=time.monotonic())
-        if message is not None:
-            await self.send(json.dumps({"type": "incident", "incident": message}))
-
-    async def _incident(self, public_id: str, *, heard: float) -> dict[str, Any] | None:
-        key = (self.schema, public_id)
-        shared = _reads.get(key)
-        if shared is not None:
-            read = await asyncio.shield(shared)
-            if read.started >= heard:
-                return read.message
-        future: asyncio.Future[_Read] = asyncio.ensure_future(self.db(_read, public_id))
-        _reads[key] = future
-        future.add_done_callback(lambda done: _reads.pop(key) if _reads.get(key) is done else None)
-        return (await asyncio.shield(future)).message
-
     async def _leave(self) -> None:
+        if self.in_feed:
+            self.in_feed = False
+            await _feed_leave(self)
         joined, self.joined = self.joined, ()
         for group in joined:
             with contextlib.suppress(Exception):  # the membership expires by itself

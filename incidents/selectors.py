@@ -41,3 +41,11 @@ def incidents_filter(
     if end is not None:
         incidents = incidents.filter(occurred_at__lt=end)
     return incidents
+
+
+def incidents_by_ids(*, public_ids: list[Any]) -> dict[str, Incident]:
+    """The current department's incidents with these ids, by id (text): one query, however many."""
+    return {
+        str(incident.public_id): incident
+        for incident in Incident.objects.select_related("integration").filter(public_id__in=public_ids)
+    }

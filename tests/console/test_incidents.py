@@ -307,3 +307,28 @@ def test_the_list_costs_the_same_queries_for_a_full_page_as_for_one_incident(
 
     assert len(response.context["page"]) == 25
     assert len(full) == len(one)
+
+
+def test_the_map_starts_its_incident_panel_from_the_open_incidents_of_its_own_department(
+    officer_client: TenantClient, in_rialto: Any, officer: Any, fontana: Any
+) -> None:
+    officer_client.post(
+        "/console/purpose/",
+        {"case_number": "RPD-1", "category": "property_crime", "text": "Burglary", "authority": "consent"},
+    )
+    open_one = console_incident_make(incident_type="Open one")
+    closed_one = console_incident_make(incident_type="Closed one")
+    from incidents.services import incident_close
+
+    incident_close(incident=closed_one, by=officer)
+    with tenant_context(fontana):
+        theirs = console_incident_make(incident_type="Fontana's")
+
+    response = officer_client.get("/console/")
+
+    shown = {i["id"] for i in response.context["open_incidents"]}
+    assert str(open_one.public_id) in shown
+    assert str(closed_one.public_id) not in shown
+    assert str(theirs.public_id) not in shown
+    assert b'id="open-incidents"' in response.content
+    assert b'data-socket="/ws/console/incidents/"' in response.content
