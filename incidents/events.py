@@ -17,12 +17,6 @@ def incidents_group(schema: str) -> str:
     return f"incidents.{schema}"
 
 
-def incident_changed(*, schema: str, incident_public_id: Any, version: str = "") -> None:
-    """After the commit, tell the department's open consoles that this incident is new or changed.
-
-    ``version`` is the incident's ``updated_at`` as written (ISO 8601): a console that already
-    read the incident at that version or later need not read it again (console.consumers
-    shares one read among the consoles of a process)."""
-    group_send_on_commit(
-        incidents_group(schema), {"type": INCIDENT_CHANGED, "incident": str(incident_public_id), "version": version}
-    )
+def incident_changed(*, schema: str, incident_public_id: Any) -> None:
+    """After the commit, tell the department's open consoles that this incident is new or changed."""
+    group_send_on_commit(incidents_group(schema), {"type": INCIDENT_CHANGED, "incident": str(incident_public_id)})

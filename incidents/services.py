@@ -58,11 +58,7 @@ def incident_upsert(*, integration: Integration, facts: IncidentFacts) -> tuple[
             for name, value in _fields(facts).items():
                 setattr(incident, name, value)
             incident.save()
-        incident_changed(
-            schema=department_current().schema_name,
-            incident_public_id=incident.public_id,
-            version=incident.updated_at.isoformat(),
-        )
+        incident_changed(schema=department_current().schema_name, incident_public_id=incident.public_id)
     return incident, created
 
 
@@ -90,9 +86,5 @@ def incident_close(*, incident: Incident, by: User) -> Incident:
             incident.closed_at = timezone.now()
             incident.closed_by = by
             incident.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
-            incident_changed(
-                schema=department_current().schema_name,
-                incident_public_id=incident.public_id,
-                version=incident.updated_at.isoformat(),
-            )
+            incident_changed(schema=department_current().schema_name, incident_public_id=incident.public_id)
     return incident
