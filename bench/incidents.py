@@ -23,6 +23,7 @@ JSON (default bench/results/incidents.json).
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import os
 import socket
@@ -95,8 +96,39 @@ def officer_sessions(dept: Any, count: int) -> list[str]:
 # --- The producer (its own process: its Python work does not delay the consoles' receipt) ---
 
 
-def produce(rate: float, seconds: float, duplicates: int, tag: str) -> None:
-    """Make incidents at ``rate``/s; print one JSON line per call: external id, public id, t0, t1."""
+def produce(args: argparse.Namespace) -> None:
+    """Make incidents at ``args.rate``/s; print one JSON line per call (external id, t0, t1, outcome)."""
+    one = _webhook_sender(args) if args.via == "webhook" else _service_caller(args.produce)
+    total = int(args.rate * args.seconds)
+    start = time.monotonic() + 0.5
+    with ThreadPoolExecutor(max_workers=PRODUCER_THREADS) as pool:
+        futures = []
+        for i in range(total):
+            delay = start + i / args.rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            futures.append(pool.submit(one, i, False))
+            if args.duplicates and i % args.duplicates == 0:
+                futures.append(pool.submit(one, i, True))  # the same id again, racing the first
+        for future in futures:
+            print(json.dumps(future.result()), flush=True)
+    print(json.dumps({"elapsed": time.monotonic() - start, "calls": len(futures)}), flush=True)
+
+
+def _payload(tag: str, i: int, again: bool) -> dict[str, Any]:
+    return {
+        "id": f"B{tag}-{i}",
+        "type": "Bench call",
+        # The second delivery of an id is a sender's update (another body, so another signature):
+        # the same id must still land on one incident.
+        "priority": str(1 + i % 3) if not again else "9",
+        "lon": -117.38 + (i % 100) * 1e-4,
+        "lat": 34.10 + (i // 100) * 1e-4,
+        "address": f"{i} Bench St",
+    }
+
+
+def _service_caller(tag: str) -> Any:
     django_setup()
     from django.contrib.gis.geos import Point
     from django.db import connection
@@ -110,39 +142,75 @@ def produce(rate: float, seconds: float, duplicates: int, tag: str) -> None:
     with tenant_context(dept):
         integration = Integration.objects.create(kind=IntegrationKind.CAD, name=f"Bench CAD {tag}")
 
-    def one(i: int) -> dict[str, Any]:
-        external_id = f"B{tag}-{i}"
+    def one(i: int, again: bool) -> dict[str, Any]:
+        p = _payload(tag, i, again)
         facts = IncidentFacts(
-            external_id=external_id,
+            external_id=p["id"],
             occurred_at=timezone.now(),
-            location=Point(-117.38 + (i % 100) * 1e-4, 34.10 + (i // 100) * 1e-4, srid=4326),
-            incident_type="Bench call",
-            priority=str(1 + i % 3),
-            address=f"{i} Bench St",
+            location=Point(p["lon"], p["lat"], srid=4326),
+            incident_type=p["type"],
+            priority=p["priority"],
+            address=p["address"],
         )
         try:
             with tenant_context(dept):
                 t0 = time.time()
-                incident, created = incident_upsert(integration=integration, facts=facts)
+                _incident, created = incident_upsert(integration=integration, facts=facts)
                 t1 = time.time()
-            return {"external_id": external_id, "id": str(incident.public_id), "t0": t0, "t1": t1, "created": created}
+            return {"external_id": p["id"], "t0": t0, "t1": t1, "outcome": "created" if created else "updated"}
         finally:
             connection.close()
 
-    total = int(rate * seconds)
-    start = time.monotonic() + 0.5
-    with ThreadPoolExecutor(max_workers=PRODUCER_THREADS) as pool:
-        futures = []
-        for i in range(total):
-            delay = start + i / rate - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            futures.append(pool.submit(one, i))
-            if duplicates and i % duplicates == 0:
-                futures.append(pool.submit(one, i))  # the same id again, racing the first
-        for future in futures:
-            print(json.dumps(future.result()), flush=True)
-    print(json.dumps({"elapsed": time.monotonic() - start, "calls": len(futures)}), flush=True)
+    return one
+
+
+def _webhook_sender(args: argparse.Namespace) -> Any:
+    """Signed deliveries (docs/webhooks.md) over keep-alive HTTP connections, one per thread."""
+    import hashlib
+    import hmac
+    import http.client
+    import threading
+
+    secret = os.environ["PORCHLIGHT_BENCH_SECRET"]
+    path = f"/api/v1/integrations/{os.environ['PORCHLIGHT_BENCH_INTEGRATION']}/events/"
+    local = threading.local()
+
+    def one(i: int, again: bool) -> dict[str, Any]:
+        p = _payload(args.produce, i, again)
+        body = json.dumps(
+            {
+                "id": p["id"],
+                "occurred_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+                "type": p["type"],
+                "priority": p["priority"],
+                "location": {"lat": p["lat"], "lon": p["lon"]},
+            }
+        ).encode()
+        timestamp = str(int(time.time()))
+        signature = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        headers = {
+            "Host": DOMAIN,
+            "Content-Type": "application/json",
+            "X-Porchlight-Timestamp": timestamp,
+            "X-Porchlight-Signature": f"sha256={signature}",
+        }
+        t0 = time.time()
+        for attempt in (1, 2):  # a keep-alive connection the server closed: once more on a new one
+            if getattr(local, "conn", None) is None:
+                local.conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+            try:
+                local.conn.request("POST", path, body, headers)
+                response = local.conn.getresponse()
+                response.read()
+                break
+            except (OSError, http.client.HTTPException):
+                local.conn.close()
+                local.conn = None
+                if attempt == 2:
+                    raise
+        return {"external_id": p["id"], "t0": t0, "t1": time.time(), "outcome": str(response.status)}
+
+    return one
 
 
 # --- The server -------------------------------------------------------------------------------
@@ -294,6 +362,10 @@ async def measure(port: int, keys: list[str], args: argparse.Namespace, tag: str
         str(args.seconds),
         "--duplicates",
         str(args.duplicates),
+        "--via",
+        args.via,
+        "--port",
+        str(port),
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
     )
@@ -333,6 +405,56 @@ def warm_up_incident(tag: str) -> str:
         connection.close()
 
 
+def public_ids(tag: str) -> dict[str, str]:
+    from django_tenants.utils import tenant_context
+
+    from incidents.models import Incident
+
+    with tenant_context(department()):
+        rows = Incident.objects.filter(external_id__startswith=f"B{tag}-").values_list("external_id", "public_id")
+        return {external_id: str(public_id) for external_id, public_id in rows}
+
+
+def webhook_integration(dept: Any, tag: str) -> None:
+    """An integration made as the administrator makes one (intake's integration_create), its
+    secret and id handed to the producer; its rate limit raised above the bench's rate."""
+    from django_tenants.utils import tenant_context
+
+    from accounts.models import User
+    from cameras.access import Actor
+    from incidents import services
+    from incidents.models import Integration, IntegrationKind
+
+    with tenant_context(dept):
+        admin = User.objects.get(email=ADMIN)
+        integration, secret = services.integration_create(  # type: ignore[attr-defined]
+            actor=Actor(user=admin, mfa=True), kind=IntegrationKind.CAD, name=f"Bench CAD {tag}", shape="generic"
+        )
+        Integration.objects.filter(pk=integration.pk).update(rate_per_minute=1_000_000)
+    os.environ["PORCHLIGHT_BENCH_SECRET"] = secret
+    os.environ["PORCHLIGHT_BENCH_INTEGRATION"] = str(integration.public_id)
+
+
+@contextlib.contextmanager
+def celery_worker() -> Any:
+    """The worker that processes deliveries (incidents.tasks), as production runs it (prefork)."""
+    log = RESULTS / "incidents-worker.log"
+    env = dict(os.environ, DJANGO_DEBUG="False")
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "4", "-l", "WARNING"]
+    command += ["--without-gossip", "--without-mingle", "--hostname", f"bench-incidents-{os.getpid()}@%h"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+    try:
+        time.sleep(8)  # its children import Django; the first deliveries wait in the queue meanwhile
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def duplicates_stored(tag: str) -> tuple[int, int]:
     """(incidents stored for the run, rows beyond one per external id)."""
     from django.db.models import Count
@@ -352,11 +474,18 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--duplicates", type=int, default=5, help="every Nth incident is made twice at once (0: none)")
+    parser.add_argument(
+        "--via",
+        choices=["service", "webhook"],
+        default="service",
+        help="make incidents by calling incident_upsert, or by posting signed webhooks (and a Celery worker)",
+    )
     parser.add_argument("--produce", metavar="TAG", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--json", help="where to write the results (default bench/results/incidents.json)")
     args = parser.parse_args()
     if args.produce:
-        produce(args.rate, args.seconds, args.duplicates, args.produce)
+        produce(args)
         return
 
     django_setup()
@@ -364,7 +493,11 @@ def main() -> None:
     dept = department()
     keys = officer_sessions(dept, args.consoles)
     tag = uuid.uuid4().hex[:6]
-    with server() as (port, process):
+    with contextlib.ExitStack() as stack:
+        if args.via == "webhook":
+            webhook_integration(dept, tag)
+            stack.enter_context(celery_worker())
+        port, process = stack.enter_context(server())
         server_cpu = cpu_seconds(process.pid)
         own_cpu = sum(os.times()[:2])
         started = time.monotonic()
@@ -374,9 +507,13 @@ def main() -> None:
         own_cpu = sum(os.times()[:2]) - own_cpu
     load_after = os.getloadavg()
 
+    ids = public_ids(tag)  # external id -> the incident's id (the consoles and the layer name it so)
     first_t0: dict[str, float] = {}
     for call in raw["calls"]:
-        first_t0[call["id"]] = min(call["t0"], first_t0.get(call["id"], call["t0"]))
+        if call["external_id"] in ids:
+            i = ids[call["external_id"]]
+            first_t0[i] = min(call["t0"], first_t0.get(i, call["t0"]))
+    outcomes = sorted({c["outcome"] for c in raw["calls"]})
     upsert_ms = [(c["t1"] - c["t0"]) * 1000 for c in raw["calls"]]
     console_ms = [
         (arrivals[i] - t0) * 1000 for arrivals in raw["consoles"] for i, t0 in first_t0.items() if i in arrivals
@@ -398,7 +535,7 @@ def main() -> None:
     rows = [
         row("baseline: channel layer only", layer_ms, len(first_t0)),
         row(f"{args.consoles} consoles (WebSocket)", console_ms, expected),
-        row("producer: incident_upsert call", upsert_ms, len(raw["calls"])),
+        row("producer: call (upsert or POST)", upsert_ms, len(raw["calls"])),
     ]
     print()
     print(table(["path", "n", "missing", "p50 ms", "p99 ms", "max ms"], rows))
@@ -406,7 +543,7 @@ def main() -> None:
     print()
     print(
         f"incidents: {len(first_t0)} distinct ({len(raw['calls'])} calls, {achieved:.1f}/s achieved); "
-        f"stored {stored}, duplicates {extra}; consoles' close codes: "
+        f"stored {stored}, duplicates {extra}; call outcomes {outcomes}; consoles' close codes: "
         f"{sorted({str(s['close_code']) for s in raw['states']})}"
     )
     # Over the run: a path that keeps up stays flat; one that falls behind climbs.
@@ -436,7 +573,8 @@ def main() -> None:
         {
             "environment": environment(),
             "args": {k: v for k, v in vars(args).items() if k != "produce"},
-            "via": "service (incidents.services.incident_upsert in a producer process)",
+            "via": args.via,
+            "outcomes": outcomes,
             "load_before": load_before,
             "load_after": load_after,
             "cpu_seconds": {"wall": wall, "server": server_cpu, "client": own_cpu},
