@@ -148,11 +148,15 @@ class _Feed:
             except Exception:
                 logger.exception("incident feed could not read incidents", extra={"incidents": len(public_ids)})
                 continue
-            for incident in incidents:
-                text = json.dumps({"type": "incident", "incident": incident})
-                for console in list(self.consoles):
-                    with contextlib.suppress(Exception):  # that socket is closing; the others still get it
-                        await console.send(text)
+            texts = [json.dumps({"type": "incident", "incident": incident}) for incident in incidents]
+            # Side by side: a console on a slow link holds up its own socket, not the others'.
+            await asyncio.gather(*(_send_all(console, texts) for console in list(self.consoles)))
+
+
+async def _send_all(console: "IncidentsConsumer", texts: list[str]) -> None:
+    with contextlib.suppress(Exception):  # that socket is closing; the others still get theirs
+        for text in texts:
+            await console.send(text)
 
 
 # The feeds of this process, by event loop and schema (a test runs each case in a loop of its own).
