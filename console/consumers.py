@@ -134,7 +134,7 @@ class _Feed:
                 with contextlib.suppress(Exception):
                     await self.layer.group_add(self.group, self.channel)
                 continue
-            if message.get("type") == INCIDENT_CHANGED:
+            if message.get("type") == INCIDENT_CHANGED and message.get("incident"):
                 self.heard[str(message["incident"])] = None
                 self.wake.set()
 
