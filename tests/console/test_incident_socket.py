@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
@@ -21,6 +22,7 @@ from accounts.services import user_deactivate
 from audit.models import AccessEvent
 from config.asgi import application
 from console.consumers import CLOSE_ACCOUNT, CLOSE_DENIED, CLOSE_MFA_REQUIRED, CLOSE_UNAUTHENTICATED
+from incidents.events import incidents_group
 from tenants.models import Department
 from tests.factories import UserFactory, console_incident_make, totp_enable
 
@@ -232,6 +234,26 @@ async def test_every_console_of_a_process_ends_on_the_latest_change_of_an_incide
     for console in consoles:
         await console.disconnect()
     await asyncio.sleep(0)
+
+
+async def _members(group: str) -> int:
+    """How many channels the Redis channel layer holds in ``group`` (channels_redis core's zset)."""
+    layer = get_channel_layer()
+    key = layer._group_key(group)
+    return int(await layer.connection(layer.consistent_hash(group)).zcard(key))
+
+
+async def test_the_consoles_of_one_process_share_one_membership_of_the_incidents_group() -> None:
+    keys = [committed("rialto", _session)[1] for _ in range(3)]
+    before = await _members(incidents_group("rialto"))
+
+    consoles = [await opened(feed("rialto.localhost", key)) for key in keys]
+    during = await _members(incidents_group("rialto"))
+    for console in consoles:
+        await console.disconnect()
+    after = await _members(incidents_group("rialto"))
+
+    assert (during - before, after - before) == (1, 0)
 
 
 def test_every_close_code_of_the_feed_is_documented() -> None:
