@@ -332,3 +332,21 @@ def test_the_map_starts_its_incident_panel_from_the_open_incidents_of_its_own_de
     assert str(theirs.public_id) not in shown
     assert b'id="open-incidents"' in response.content
     assert b'data-socket="/ws/console/incidents/"' in response.content
+
+
+def test_the_docks_live_wall_opens_with_one_click_under_the_incidents_purpose(
+    officer_client: TenantClient, incident: Any, make_camera: Any
+) -> None:
+    live = make_camera("live", lon=SEES_FAR[0], lat=SEES_FAR[1], bridge_online=True)
+    html = _state_purpose(officer_client, incident).content.decode()
+    form = re.search(r'id="incident-live-wall">(.*?)</form>', html, re.S)
+    assert form is not None
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(1)))
+
+    opened = officer_client.post("/console/live/", fields)
+    page = officer_client.get(opened["Location"])
+
+    assert opened.status_code == 302
+    assert page.status_code == 200
+    assert page.context["cameras"] == [str(live.public_id)]
+    assert page.context["purpose"].incident_ref == incident.public_id
