@@ -350,3 +350,19 @@ def test_the_docks_live_wall_opens_with_one_click_under_the_incidents_purpose(
     assert page.status_code == 200
     assert page.context["cameras"] == [str(live.public_id)]
     assert page.context["purpose"].incident_ref == incident.public_id
+
+
+def test_an_exigent_purpose_awaiting_approval_lists_emergency_only_cameras_but_not_for_live_view(
+    officer_client: TenantClient, incident: Any, make_camera: Any, in_rialto: Any
+) -> None:
+    from tenants.services import policy_update
+
+    policy_update(department=in_rialto, actor=None, exigent_requires_approval=True)
+    emergency = make_camera("live_exigent", lon=SEES_NEAR[0], lat=SEES_NEAR[1], bridge_online=True)
+
+    response = _state_purpose(officer_client, incident, category="missing_person", authority="exigent")
+
+    html = response.content.decode()
+    assert _rows(html) == [(str(emergency.public_id), "1", "0")]
+    assert "waits for a supervisor's approval" in html
+    assert 'id="incident-live-wall"' not in html
