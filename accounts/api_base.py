@@ -55,6 +55,7 @@ ERROR_CODES: dict[str, int] = {
     "not_acceptable": 406,
     "conflict": 409,
     "gone": 410,
+    "payload_too_large": 413,
     "unsupported_media_type": 415,
     "throttled": 429,
     "server_error": 500,

@@ -56,6 +56,8 @@ class Action(models.TextChoices):
     NOTICE_RESOLVE = "notice_resolve", _("Ordinance notice resolved")
     APPEAL_DECIDE = "appeal_decide", _("Exemption or appeal decided")
     APPEAL_ATTACHMENT_VIEW = "appeal_attachment_view", _("Appeal attachment downloaded")
+    INTEGRATION_CHANGE = "integration_change", _("Integration added, rotated or (de)activated")
+    PLATE_HIT_BLOCKED = "plate_hit_blocked", _("Plate-reader hit dropped by policy")
 
 
 # The units writers give ``quantity``, in words.

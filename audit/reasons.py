@@ -41,6 +41,8 @@ class Refusal(StrEnum):
     NOT_ON_CASE = "not_on_case"
     INVALID_FILTER = "invalid_filter"
     CHECKPOINT_MISMATCH = "checkpoint_mismatch"
+    HOTLIST_BLOCKED = "hotlist_blocked"
+    HOTLIST_NOT_ALLOWED = "hotlist_not_allowed"
 
 
 # The board's words for every reason code the log stores (docs/audit-events.md): the log's own
@@ -78,6 +80,8 @@ _WORDS: dict[str, Promise] = {
     Refusal.NOT_ON_CASE: gettext_lazy("Footage requested for another case"),
     Refusal.INVALID_FILTER: gettext_lazy("Invalid filter"),
     Refusal.CHECKPOINT_MISMATCH: gettext_lazy("The log no longer matches the checkpoint"),
+    Refusal.HOTLIST_BLOCKED: gettext_lazy("Plate-reader hotlist category blocked by policy"),
+    Refusal.HOTLIST_NOT_ALLOWED: gettext_lazy("Plate-reader hotlist category not accepted by policy"),
     # the owner's consent
     "no_grant": gettext_lazy("No consent from the owner"),
     "level_too_low": gettext_lazy("Level too low"),

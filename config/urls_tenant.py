@@ -11,6 +11,7 @@ from cameras import api as cameras_api
 from config import handlers
 from config.health import healthz
 from console import api as console_api
+from incidents import api as incidents_api
 from messaging import api as messaging_api
 from portal.api import access_log as portal_access_log_api
 
@@ -35,6 +36,12 @@ api_v1 = [
     path("purposes/", console_api.PurposeCreateApi.as_view(), name="api-purpose-create"),
     path("cameras/search/", console_api.CameraSearchApi.as_view(), name="api-camera-search"),
     path("me/access-events/", portal_access_log_api.AccessEventListApi.as_view(), name="api-me-access-events"),
+    # An integration's signed deliveries (incidents.api, docs/webhooks.md): no login, a signature.
+    path(
+        "integrations/<uuid:integration_id>/events/",
+        incidents_api.integration_events_api,
+        name="api-integration-events",
+    ),
     path("messages/", messaging_api.MessageThreadListApi.as_view(), name="api-message-threads"),
     # The log's public transparency endpoints, no login (audit.api, docs/transparency-log.md).
     path("log/checkpoint/", audit_api.checkpoint_api, name="api-log-checkpoint"),

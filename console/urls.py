@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import compliance, compliance_actions, incident_views, licence_views, views
+from . import compliance, compliance_actions, incident_views, integration_views, licence_views, views
 
 urlpatterns = [
     path("", views.MapView.as_view(), name="console-map"),
@@ -85,5 +85,23 @@ urlpatterns = [
         "compliance/appeals/<uuid:appeal_id>/files/<uuid:attachment_id>/",
         compliance_actions.AppealAttachmentDownloadView.as_view(),
         name="console-compliance-appeal-file",
+    ),
+    # The senders of incidents and their shared secrets (dept_admin; console.integration_views).
+    path("integrations/", integration_views.IntegrationListView.as_view(), name="console-integrations"),
+    path("integrations/new/", integration_views.IntegrationCreateView.as_view(), name="console-integration-new"),
+    path(
+        "integrations/<uuid:integration_id>/",
+        integration_views.IntegrationDetailView.as_view(),
+        name="console-integration",
+    ),
+    path(
+        "integrations/<uuid:integration_id>/rotate/",
+        integration_views.IntegrationRotateView.as_view(),
+        name="console-integration-rotate",
+    ),
+    path(
+        "integrations/<uuid:integration_id>/active/",
+        integration_views.IntegrationActiveView.as_view(),
+        name="console-integration-active",
     ),
 ]

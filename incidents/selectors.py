@@ -2,9 +2,10 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from .models import Incident, IncidentStatus
+from .models import Delivery, Incident, IncidentStatus, Integration
 
 
 def incidents_open() -> QuerySet[Incident]:
@@ -49,3 +50,24 @@ def incidents_by_ids(*, public_ids: list[Any]) -> dict[str, Incident]:
         str(incident.public_id): incident
         for incident in Incident.objects.select_related("integration").filter(public_id__in=public_ids)
     }
+
+
+def integrations_all() -> QuerySet[Integration]:
+    return Integration.objects.select_related("created_by").order_by("name", "pk")
+
+
+def integration_get(*, public_id: Any) -> Integration | None:
+    """The integration with this id in the current department, or None (a malformed id too)."""
+    try:
+        return Integration.objects.filter(public_id=public_id).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
+
+
+def deliveries_recent(*, integration: Integration, limit: int = 50) -> list[Delivery]:
+    return list(
+        Delivery.objects.filter(integration=integration)
+        .select_related("incident")
+        .defer("body")
+        .order_by("-received_at", "-pk")[:limit]
+    )

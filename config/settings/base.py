@@ -424,6 +424,19 @@ SPECTACULAR_SETTINGS = {
 PORCHLIGHT_GEOCODER = env("PORCHLIGHT_GEOCODER", default="builtin")
 PORCHLIGHT_GEOCODER_TIMEOUT = env.float("PORCHLIGHT_GEOCODER_TIMEOUT", default=3.0)
 
+# --- Integrations (incidents/): signed webhooks from CAD, gunshot detection, plate readers --
+# The key that encrypts the integrations' shared secrets at rest (incidents.secrets). Empty:
+# derived from SECRET_KEY (HKDF), so a leaked database alone does not give the secrets; set it
+# to keep the two apart (rotating SECRET_KEY then leaves the integrations working). Any text.
+PORCHLIGHT_INTEGRATION_SECRET_KEY = env("PORCHLIGHT_INTEGRATION_SECRET_KEY", default="")
+# A delivery's body may be at most this large: an incident is a few hundred bytes of JSON;
+# 64 KB leaves room for a verbose CAD export while bounding what a sender can make us parse.
+PORCHLIGHT_INTEGRATION_MAX_BODY_BYTES = env.int("PORCHLIGHT_INTEGRATION_MAX_BODY_BYTES", default=64 * 1024)
+# How far a delivery's signed time may be from ours, either way (clock skew, a retry's delay).
+PORCHLIGHT_INTEGRATION_WINDOW_SECONDS = env.int("PORCHLIGHT_INTEGRATION_WINDOW_SECONDS", default=300)
+# After a rotation the previous secret is still accepted this long, so the sender can switch.
+PORCHLIGHT_INTEGRATION_ROTATION_GRACE_SECONDS = env.int("PORCHLIGHT_INTEGRATION_ROTATION_GRACE_SECONDS", default=3600)
+
 # --- Content Security Policy (config.middleware) ------------------------------------------
 PORCHLIGHT_TILE_URL = env("PORCHLIGHT_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 CSP_POLICY = (

@@ -528,6 +528,16 @@ COMPLIANCE_ROUTES = {
     "console/licences/invite/",
 }
 
+# The department's integrations (console.integration_views): senders of incidents and their
+# shared secrets, no camera data; administrators only (DeptAdminConsoleMixin), refusals logged.
+INTEGRATION_ROUTES = {
+    "console/integrations/",
+    "console/integrations/new/",
+    "console/integrations/<uuid:integration_id>/",
+    "console/integrations/<uuid:integration_id>/rotate/",
+    "console/integrations/<uuid:integration_id>/active/",
+}
+
 
 def test_every_staff_camera_route_goes_through_the_gate() -> None:
     import console.api
@@ -561,6 +571,7 @@ def test_every_staff_camera_route_goes_through_the_gate() -> None:
             "console/incidents/<str:incident_id>/close/",  # closing it
         }
         | COMPLIANCE_ROUTES
+        | INTEGRATION_ROUTES
     )
     # The console and staff API modules import no camera model or selector except via the gate.
     import console.incident_views

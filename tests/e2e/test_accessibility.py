@@ -38,6 +38,7 @@ from compliance import services as compliance_services
 from console.views import SESSION_PURPOSE
 from footage import services as footage_services
 from footage.models import OwnerRequest
+from incidents import services as incident_services
 from messaging import services as messaging_services
 from tenants.models import Department, DepartmentPolicy
 from tests.e2e.conftest import ARTIFACTS, ROOT, LiveServer
@@ -220,6 +221,9 @@ def _make_world(video: Path) -> World:
     # A published checkpoint: the owner's access lines link to their inclusion proofs.
     checkpoint_make()
     licence_jobs = _licence_jobs(admin, tag)
+    integration, _secret = incident_services.integration_create(
+        actor=access.Actor(user=admin, mfa=True), kind="cad", name=f"County CAD {tag}", shape="eido"
+    )
     # An exemption request waiting for the department (the compliance console pages).
     appeal = compliance_services.appeal_request(
         owner=owner,
@@ -248,6 +252,7 @@ def _make_world(video: Path) -> World:
                     incident_type="Shots fired", case_number="RPD-26-0900", lon=LON, lat=LAT
                 ).public_id
             ),
+            "integration": str(integration.public_id),
         },
         sessions={
             "owner": _session(owner, mfa=False),
@@ -343,6 +348,14 @@ def _invite_refused(page: Any, server: LiveServer, world: World) -> None:
     page.fill("form[action$='/invite/'] [name=full_name]", "Alex Admin")
     page.click("form[action$='/invite/'] button[type=submit]")
     page.wait_for_selector("form[action$='/invite/'] .errorlist")
+
+
+def _integration_rotated(page: Any, server: LiveServer, world: World) -> None:
+    """The page that shows a rotated secret once (the answer to the rotation's POST)."""
+    page.goto(server.url(HOST, f"/console/integrations/{world.ids['integration']}/"))
+    with page.expect_navigation():
+        page.click("form[action$='/rotate/'] button[type=submit]")
+    page.wait_for_selector("#integration-secret")
 
 
 def _refused(path: str, form: str = "main form.stacked", **fields: str) -> Via:
@@ -583,6 +596,12 @@ PAGES = [
     Page("console-licence-import", "admin", "/console/licences/imports/{licence_job}/"),
     Page("console-licence-import", "admin", "/console/licences/imports/{licence_job_done}/", label="done"),
     Page("console-licences-not-registered", "admin", "/console/licences/not-registered/"),
+    # The department's integrations (console.integration_views).
+    Page("console-integrations", "admin", "/console/integrations/"),
+    Page("console-integration-new", "admin", "/console/integrations/new/"),
+    Page("console-integration-new", "admin", via=_refused("/console/integrations/new/"), label="refused"),
+    Page("console-integration", "admin", "/console/integrations/{integration}/"),
+    Page("console-integration-rotate", "admin", via=_integration_rotated),
     # The department's compliance actions (console.compliance_actions).
     Page("console-compliance-site", "admin", "/console/compliance/sites/{site}/"),
     Page("console-compliance-inspect", "admin", "/console/compliance/sites/{site}/ordinances/{ordinance}/inspect/"),
@@ -596,6 +615,8 @@ NOT_PAGES = {
     "console-incident-close": "POST that closes an incident and redirects to its page",
     "console-incident-dock": "htmx fragment: the incident's cameras (or the purpose form) inside its page or the map",
     "console-incident-purpose": "htmx POST fragment: states the purpose for the incident, answers the dock",
+    "console-integration-active": "POST that (de)activates an integration and redirects to its page",
+    "api-integration-events": "an integration's signed deliveries (JSON, docs/webhooks.md)",
     "portal-certificate-download": "POST that answers the compliance certificate as a PDF file",
     "healthz": "JSON for load balancers",
     "console-compliance-notice-resolve": "POST that resolves a notice and redirects to the site's compliance page",

@@ -1,0 +1,163 @@
+"""Against committed data: deliveries of one external id racing each other on their own
+database connections make one incident, and a signed delivery posted to the receiver is
+processed by a real Celery worker, in the department that received it."""
+
+import datetime as dt
+import functools
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from config.celery import app
+from tenants.models import Department
+
+from .conftest import events_url, integration_make, signed_headers
+
+pytestmark = pytest.mark.django_db
+
+
+def in_department(schema: str, fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` committed, on a connection of its own, in ``schema``'s department."""
+
+    def run() -> Any:
+        try:
+            with tenant_context(Department.objects.get(schema_name=schema)):
+                return fn()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+def forget(integration_pk: int) -> None:
+    """Remove the committed rows (the access log's events stay: it is append-only)."""
+    from incidents.models import Delivery, Incident, Integration
+
+    Delivery.objects.filter(integration_id=integration_pk).delete()
+    Incident.objects.filter(integration_id=integration_pk).delete()
+    Incident.history.filter(integration_id=integration_pk).delete()
+    Integration.objects.filter(pk=integration_pk).delete()
+    Integration.history.filter(id=integration_pk).delete()
+
+
+def _body(external_id: str, n: int) -> dict[str, Any]:
+    return {
+        "id": external_id,
+        "occurred_at": (timezone.now() - dt.timedelta(minutes=1)).isoformat(),
+        "priority": str(n),
+        "location": {"lat": 34.1, "lon": -117.38},
+    }
+
+
+def test_deliveries_of_one_id_racing_on_their_own_connections_make_one_incident(not_eager: None) -> None:
+    # given eight deliveries of the same CAD id, accepted and committed (no worker runs them)
+    from incidents.intake import delivery_accept
+
+    integration, _secret = in_department("rialto", lambda: integration_make(name=f"Race {uuid.uuid4().hex[:6]}"))
+    external_id = f"RACE-{uuid.uuid4().hex[:8]}"
+
+    def accept(n: int) -> int:
+        delivery = delivery_accept(
+            integration=integration,
+            signature=uuid.uuid4().hex * 2,
+            signed_at=timezone.now(),
+            body=_body(external_id, n),
+        )
+        return delivery.pk
+
+    delivery_ids = [in_department("rialto", functools.partial(accept, n)) for n in range(8)]
+    app.control.purge()
+
+    # when eight threads process them at the same moment
+    from incidents.tasks import delivery_process
+
+    barrier = threading.Barrier(len(delivery_ids))
+    department = Department.objects.get(schema_name="rialto")
+
+    def process(delivery_id: int) -> str:
+        try:
+            with tenant_context(department):
+                barrier.wait(timeout=30)
+                return delivery_process(delivery_id=delivery_id)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(delivery_ids)) as pool:
+        statuses = list(pool.map(process, delivery_ids))
+
+    # then every delivery made or updated the one incident
+    def outcome() -> tuple[int, set[Any]]:
+        from incidents.models import Delivery, Incident
+
+        incidents = Incident.objects.filter(integration_id=integration.pk, external_id=external_id).count()
+        linked = set(Delivery.objects.filter(pk__in=delivery_ids).values_list("incident_id", flat=True))
+        return incidents, linked
+
+    incidents, linked = in_department("rialto", outcome)
+    in_department("rialto", lambda: forget(integration.pk))
+    assert statuses == ["processed"] * 8
+    assert incidents == 1
+    assert len(linked) == 1
+    assert None not in linked
+
+
+@pytest.mark.worker
+def test_a_signed_delivery_is_processed_by_the_worker_in_the_department_that_received_it(
+    celery_worker: Path, not_eager: None
+) -> None:
+    # given a Fontana integration and a delivery signed with its secret, posted to Fontana's host
+    from tests.conftest import TenantClient
+
+    integration, secret = in_department("fontana", lambda: integration_make(name=f"Worker {uuid.uuid4().hex[:6]}"))
+    external_id = f"W-{uuid.uuid4().hex[:8]}"
+    body = json.dumps(
+        {
+            "id": external_id,
+            "occurred_at": (timezone.now() - dt.timedelta(minutes=1)).isoformat(),
+            "type": "Robbery",
+            "location": {"lat": 34.1, "lon": -117.48},
+        }
+    ).encode()
+
+    def post() -> Any:
+        client: Any = TenantClient("fontana.localhost")
+        return client.post(
+            events_url(integration), data=body, content_type="application/json", **signed_headers(secret, body)
+        )
+
+    response = in_department("fontana", post)
+
+    # when the worker has processed it
+    def state() -> Any:
+        from incidents.models import Delivery
+
+        return Delivery.objects.values("status", "error", "incident__external_id").get(pk=response.json()["delivery"])
+
+    deadline = time.monotonic() + 60
+    found = in_department("fontana", state)
+    while found["status"] == "accepted" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        found = in_department("fontana", state)
+
+    # then Fontana has the incident, Rialto none
+    def count() -> int:
+        from incidents.models import Incident
+
+        return Incident.objects.filter(external_id=external_id).count()
+
+    counts = in_department("fontana", count), in_department("rialto", count)
+    in_department("fontana", lambda: forget(integration.pk))
+    assert response.status_code == 202
+    assert found == {"status": "processed", "error": "", "incident__external_id": external_id}
+    assert counts == (1, 0)
