@@ -5,6 +5,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,14 @@ from audit.models import AccessEvent
 from config.asgi import application
 from console.consumers import CLOSE_ACCOUNT, CLOSE_DENIED, CLOSE_MFA_REQUIRED, CLOSE_UNAUTHENTICATED
 from incidents.events import incidents_group
+from incidents.models import Incident, Integration
 from tenants.models import Department
 from tests.factories import UserFactory, console_incident_make, totp_enable
 
 pytestmark = pytest.mark.django_db
 DOC = Path(__file__).resolve().parents[2] / "docs" / "console-incidents.md"
 PATH = "/ws/console/incidents/"
+CONSOLE_INTEGRATION = "County CAD"  # tests.factories.console_integration_make's name
 
 
 def committed(schema: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -43,6 +46,19 @@ def committed(schema: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(run).result()
+
+
+def _remove_committed_incidents() -> None:
+    # These tests commit (the consumers read on other connections); other tests count incidents.
+    Incident.objects.filter(integration__name=CONSOLE_INTEGRATION).delete()
+    Integration.objects.filter(name=CONSOLE_INTEGRATION).delete()
+
+
+@pytest.fixture(autouse=True)
+def _committed_incidents_removed() -> Iterator[None]:
+    yield
+    for schema in ("rialto", "fontana"):
+        committed(schema, _remove_committed_incidents)
 
 
 def _session(role: str = Role.OFFICER, *, mfa: bool = True) -> tuple[int, str]:
