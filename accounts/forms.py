@@ -3,7 +3,13 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import ANOMALY_POLICY_FIELDS, PROPERTY_KINDS, DepartmentPolicy, language_choices
+from tenants.models import (
+    ANOMALY_POLICY_FIELDS,
+    INCIDENT_POLICY_FIELDS,
+    PROPERTY_KINDS,
+    DepartmentPolicy,
+    language_choices,
+)
 
 from .models import OWNER_ROLES, STAFF_ROLES, ApiToken, Role, User
 
@@ -102,6 +108,18 @@ class PolicyForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+    plate_hotlist_allowed_text = forms.CharField(
+        label=_("Plate-reader hotlist categories accepted"),
+        help_text=_("Comma-separated. A plate-reader hit of another category is dropped and logged."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    plate_hotlist_blocked_text = forms.CharField(
+        label=_("Plate-reader hotlist categories always dropped"),
+        help_text=_("Comma-separated. Dropped even if accepted above, and stated on the public transparency page."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
     ordinance_site_kinds = forms.MultipleChoiceField(
         label=_("Property kinds under the ordinance"),
         choices=PROPERTY_KINDS,
@@ -128,6 +146,7 @@ class PolicyForm(forms.ModelForm):
             "compliance_list_public",
             "department_camera_level",
             "department_camera_legal_basis",
+            *INCIDENT_POLICY_FIELDS,
         ]
         widgets = {"ordinance_effective_date": forms.DateInput(attrs={"type": "date"})}
 
@@ -142,6 +161,11 @@ class PolicyForm(forms.ModelForm):
             self.fields[name].required = False
         # So did the department's own cameras' level (issue 17): a form without it keeps it.
         self.fields["department_camera_level"].required = False
+        # And the incident dock's and mobile cameras' settings, and the plate hotlists (issue 17).
+        for name in INCIDENT_POLICY_FIELDS:
+            self.fields[name].required = False
+        self.fields["plate_hotlist_allowed_text"].initial = ", ".join(policy.plate_hotlist_allowed)
+        self.fields["plate_hotlist_blocked_text"].initial = ", ".join(policy.plate_hotlist_blocked)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -178,9 +202,20 @@ class PolicyForm(forms.ModelForm):
                 _("Exigent categories must also be purpose categories: %(names)s")
                 % {"names": ", ".join(sorted(set(exigent) - set(purposes)))},
             )
-        for name in ANOMALY_POLICY_FIELDS:
+        for name in (*ANOMALY_POLICY_FIELDS, *INCIDENT_POLICY_FIELDS):
             if data.get(name) is None and name not in self.errors:
                 data[name] = getattr(self.instance, name)
+        for name in ("plate_hotlist_allowed", "plate_hotlist_blocked"):
+            text = data.get(f"{name}_text")
+            # A form sent without the box (an older page) keeps the lists as they are.
+            codes = getattr(self.instance, name) if f"{name}_text" not in self.data else _slug_list(text or "")
+            if any(len(code) > CATEGORY_MAX_LENGTH for code in codes) or len(codes) > CATEGORIES_MAX:
+                self.add_error(
+                    f"{name}_text",
+                    _("List at most %(max)d categories of at most %(len)d characters each.")
+                    % {"max": CATEGORIES_MAX, "len": CATEGORY_MAX_LENGTH},
+                )
+            data[name] = codes
         if not data.get("department_camera_level") and "department_camera_level" not in self.errors:
             data["department_camera_level"] = self.instance.department_camera_level
         start, end = data.get("anomaly_day_start_hour"), data.get("anomaly_day_end_hour")
@@ -211,4 +246,7 @@ class PolicyForm(forms.ModelForm):
             "ordinance_site_kinds": list(d["ordinance_site_kinds"]),
             **{name: d[name] for name in ANOMALY_POLICY_FIELDS},
             **{name: d[name] for name in ("department_camera_level", "department_camera_legal_basis") if name in d},
+            **{name: d[name] for name in INCIDENT_POLICY_FIELDS},
+            "plate_hotlist_allowed": d["plate_hotlist_allowed"],
+            "plate_hotlist_blocked": d["plate_hotlist_blocked"],
         }

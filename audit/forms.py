@@ -159,6 +159,16 @@ class LogSearchForm(_DateRangeMixin):
             )
         },
     )
+    incident = forms.UUIDField(
+        label=_("Incident (its id)"),
+        required=False,
+        error_messages={
+            "invalid": _(
+                "An incident id looks like 3f2c9a1e-7b4d-4c1a-9e2f-0a1b2c3d4e5f "
+                "(as the log and the incident page show it)."
+            )
+        },
+    )
     lat = _FiniteFloatField(
         label=_("Latitude"), required=False, min_value=-90, max_value=90, error_messages=_in_range(-90, 90)
     )
@@ -283,6 +293,7 @@ class LogSearchForm(_DateRangeMixin):
             case_number=(data.get("case_number") or "").strip(),
             purpose_text=data.get("purpose_text") or "",
             camera=data.get("camera"),
+            incident=data.get("incident"),
             area=area,
             upto=data.get("upto"),
         )

@@ -80,6 +80,8 @@ class LogFilter:
     case_number: str = ""
     purpose_text: str = ""  # contained in the purpose text, whatever the case
     camera: uuid.UUID | None = None
+    # An incident (its public id): the events done for it name it among their targets.
+    incident: uuid.UUID | None = None
     area: Area | None = None
     upto: int | None = None
 
@@ -97,6 +99,7 @@ class LogFilter:
             "case_number": self.case_number,
             "purpose_text": self.purpose_text,
             "camera": str(self.camera) if self.camera else "",
+            "incident": str(self.incident) if self.incident else "",
             "area": self.area.as_details() if self.area else None,
             "upto": self.upto,
         }
@@ -152,6 +155,8 @@ def events_search(*, log_filter: LogFilter) -> QuerySet[AccessEvent]:
         events = events.filter(purpose_text__icontains=f.purpose_text)
     if f.camera is not None:
         events = events.filter(targets__contains=[f"camera:{f.camera}"])
+    if f.incident is not None:
+        events = events.filter(targets__contains=[f"incident:{f.incident}"])
     if f.area is not None:
         events = events.filter(_area_condition(f.area))
     return events

@@ -27,6 +27,13 @@ def events_for_owner(*, owner_id: int, upto: int | None = None) -> QuerySet[Acce
     return events if upto is None else events.filter(seq__lte=upto)
 
 
+def events_naming(*, target: str) -> QuerySet[AccessEvent]:
+    """Events whose targets include ``target`` (a typed reference such as ``incident:<uuid>``),
+    newest first. The log stores references only and knows nothing of what they name; the
+    GIN index on targets answers ``targets @> [target]``."""
+    return AccessEvent.objects.filter(targets__contains=[target]).order_by("-seq")
+
+
 def event_get(*, seq: int) -> AccessEvent | None:
     return AccessEvent.objects.filter(seq=seq).first()
 

@@ -216,8 +216,14 @@ def cameras_in_area(
     found = _matches(area, mode, mobile_since)
     # KNN order is distance order; ties (and the merged wedges) are settled by id.
     page = sorted(found, key=lambda row: (row[1], row[0]))[:limit]
+    return _search_rows(page), len(found)
+
+
+def _search_rows(page: list[tuple[Any, ...]]) -> list[SearchRow]:
+    """The page's cameras (id, metres, own columns) as SearchRows, in the page's order: their
+    sites and consent read in two statements."""
     if not page:
-        return [], len(found)
+        return []
     sites = {row[0]: row[1:] for row in _rows(_SITES, {"ids": list({row[6] for row in page})})}
     consent = {row[0]: row[1:] for row in _rows(_CONSENT, {"ids": [row[0] for row in page]})}
     rows = []
@@ -252,7 +258,53 @@ def cameras_in_area(
                 department,
             )
         )
-    return rows, len(found)
+    return rows
+
+
+# An incident's cameras: those whose wedge covers the incident's point, pin within the radius,
+# nearest first (the wedge index narrows them; at most MAX_RANGE_M from the pin by validation).
+_COVERING_POINT = """
+SELECT id, ST_Distance(location, %(c)s::geography, false), public_id, camera_type, views, status, site_id,
+       ST_X(location::geometry), ST_Y(location::geometry)
+FROM cameras_camera
+WHERE fov && %(c)s::geography AND ST_Covers(fov, %(c)s::geography)
+  AND ST_DWithin(location, %(c)s::geography, %(r)s, false)
+  AND (NOT mobile OR position_at >= %(fresh)s)
+ORDER BY location <-> %(c)s::geography, id LIMIT %(n)s
+"""
+
+
+@dataclass(frozen=True)
+class IncidentCameras:
+    covering: list[SearchRow]  # nearest first: their field of view covers the point
+    nearest: list[SearchRow]  # then the nearest other pins within the radius
+
+
+def cameras_for_incident(
+    *, point: Point, radius_m: float, covering: int, limit: int, mobile_since: dt.datetime
+) -> IncidentCameras:
+    """The cameras docked beside an incident: the ``covering`` nearest whose field of view covers
+    ``point`` (pin within ``radius_m``), then the nearest other pins within ``radius_m``, at most
+    ``limit`` in all; a mobile source only where its last position is from ``mobile_since`` on.
+    Three or four statements, whatever the number of cameras registered."""
+    params: dict[str, Any] = {
+        "c": point.ewkt,
+        "r": radius_m,
+        "n": covering,
+        "box": _envelope(point, radius_m),
+        "cap": limit + covering,
+        "fresh": mobile_since,
+    }
+    seeing = _rows(_COVERING_POINT, params) if covering > 0 else []
+    taken = {row[0] for row in seeing}
+    pins = [
+        row
+        for row in _rows(_NEAREST.format(where=_PIN_IN_BOX, fresh=_FRESH), params)
+        if row[1] <= radius_m and row[0] not in taken
+    ]
+    pins = sorted(pins, key=lambda row: (row[1], row[0]))[: max(0, limit - len(seeing))]
+    rows = _search_rows(seeing + pins)
+    return IncidentCameras(covering=rows[: len(seeing)], nearest=rows[len(seeing) :])
 
 
 # The viewport as the map draws it: a rectangle in longitude and latitude, compared in the

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import compliance, compliance_actions, department_camera_views, integration_views, licence_views, views
+from . import (
+    compliance,
+    compliance_actions,
+    department_camera_views,
+    incident_views,
+    integration_views,
+    licence_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.MapView.as_view(), name="console-map"),
@@ -12,6 +20,20 @@ urlpatterns = [
     path("search/export.csv", views.ExportView.as_view(), name="console-export"),
     path("cameras/<str:camera_id>/", views.CameraDetailView.as_view(), name="console-camera"),
     path("cameras/<str:camera_id>/contact/", views.OwnerContactView.as_view(), name="console-owner-contact"),
+    # Incidents (console.incident_views): the list, one incident and its timeline, its dock.
+    path("incidents/", incident_views.IncidentListView.as_view(), name="console-incidents"),
+    path("incidents/<str:incident_id>/", incident_views.IncidentDetailView.as_view(), name="console-incident"),
+    path(
+        "incidents/<str:incident_id>/close/", incident_views.IncidentCloseView.as_view(), name="console-incident-close"
+    ),
+    path(
+        "incidents/<str:incident_id>/purpose/",
+        incident_views.IncidentPurposeView.as_view(),
+        name="console-incident-purpose",
+    ),
+    path(
+        "incidents/<str:incident_id>/cameras/", incident_views.IncidentDockView.as_view(), name="console-incident-dock"
+    ),
     path("compliance/", compliance.ComplianceDashboardView.as_view(), name="console-compliance"),
     path("compliance/map-data/", compliance.ComplianceMapDataView.as_view(), name="console-compliance-map-data"),
     path("compliance/export.csv", compliance.ComplianceExportView.as_view(), name="console-compliance-export"),

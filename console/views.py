@@ -27,11 +27,17 @@ from cameras.words import view_labels
 from core.forms import form_errors_add
 from core.http import status_of, text_refusal
 from core.spreadsheets import csv_safe_cell
+from incidents.models import IntegrationKind
+from incidents.selectors import incidents_open
 from live import selectors as live_selectors
 from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
 from tenants.selectors import policy_current
 
 from .forms import DenyForm, PurposeForm
+from .incident_feed import incident_message
+
+# The map's incident panel lists at most this many open incidents, newest first.
+OPEN_INCIDENTS_SHOWN = 100
 
 if TYPE_CHECKING:
     from accounts.authenticated import AuthenticatedHttpRequest
@@ -94,6 +100,10 @@ class MapView(StaffConsoleMixin, View):
                 "tile_url": settings.PORCHLIGHT_TILE_URL,
                 "boundary": json.loads(boundary.geojson) if boundary else None,
                 "area_form": AreaForm(),
+                # The open incidents as the live feed sends them (console.consumers): the
+                # panel starts from these and the feed adds, updates and removes.
+                "open_incidents": [incident_message(i) for i in incidents_open()[:OPEN_INCIDENTS_SHOWN]],
+                "source_labels": {str(k): str(v) for k, v in IntegrationKind.choices},
             },
         )
 

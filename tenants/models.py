@@ -153,6 +153,16 @@ ANOMALY_POLICY_FIELDS = (
 )
 
 
+# What the console docks beside an incident and how fresh a mobile camera's position must be
+# (issue 17), editable on the policy page.
+INCIDENT_POLICY_FIELDS = (
+    "incident_camera_count",
+    "incident_radius_m",
+    "incident_canvass_minutes",
+    "mobile_position_max_age_seconds",
+)
+
+
 class DepartmentPolicy(models.Model):
     department = models.OneToOneField(Department, on_delete=models.CASCADE, related_name="policy")
     live_view_limit_minutes = models.PositiveSmallIntegerField(

@@ -21,6 +21,7 @@ from .models import (
     DEFAULT_EXIGENT_CATEGORIES,
     DEFAULT_PROHIBITED_PURPOSES,
     DEFAULT_PURPOSE_CATEGORIES,
+    INCIDENT_POLICY_FIELDS,
     Department,
     DepartmentPolicy,
     Domain,
@@ -171,6 +172,9 @@ POLICY_EDITABLE_FIELDS = (
     "compliance_list_public",
     "department_camera_level",
     "department_camera_legal_basis",
+    *INCIDENT_POLICY_FIELDS,
+    "plate_hotlist_allowed",
+    "plate_hotlist_blocked",
 )
 
 

@@ -1,6 +1,7 @@
 """Factories for test data. Users go through the manager; staff get real TOTP devices."""
 
 import datetime as dt
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import factory
@@ -8,10 +9,14 @@ import pyotp
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.gis.geos import Point
+from django.utils import timezone
 
 from accounts.models import STAFF_ROLES, Role, User
 from cameras.models import Camera, Site
 from cameras.services import camera_register, site_create
+from incidents.models import Integration, IntegrationKind
+from incidents.services import IncidentFacts, incident_upsert
 from tenants.models import Department
 
 PASSWORD = "correct horse battery"
@@ -151,3 +156,29 @@ def mobile_source_make(department: Department, *, level: str = "live", **site_fi
     consent_set(owner=owner, camera=camera, policy=policy, level=level)
     issued = bridge_create(owner=owner, site=site, name="Patrol unit 12", cameras=[camera])
     return Camera.objects.select_related("site").get(pk=camera.pk), issued
+
+
+# --- Incidents (the console's tests make them through the service, as intake does) ---------
+
+
+def console_integration_make(**fields: Any) -> Any:
+    """An integration of the current department, made directly (no secret: these tests post
+    no webhooks)."""
+    values: dict[str, Any] = {"kind": IntegrationKind.CAD, "name": "County CAD"}
+    values.update(fields)
+    return Integration.objects.create(**values)
+
+
+def console_incident_make(
+    integration: Any = None, *, external_id: str = "", lon: float = -117.38, lat: float = 34.10, **facts: Any
+) -> Any:
+    """An incident of the current department through incident_upsert (which tells the consoles
+    after the commit)."""
+    facts.setdefault("occurred_at", timezone.now() - dt.timedelta(minutes=3))
+    incident, _created = incident_upsert(
+        integration=integration or console_integration_make(),
+        facts=IncidentFacts(
+            external_id=external_id or f"CAD-{uuid.uuid4().hex[:10]}", location=Point(lon, lat, srid=4326), **facts
+        ),
+    )
+    return incident

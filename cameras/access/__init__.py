@@ -47,7 +47,15 @@ from .purposes import (
     purpose_lookup,
     purposes_awaiting_approval,
 )
-from .search import CameraHit, SearchResult, camera_map, camera_search
+from .search import (
+    CameraHit,
+    IncidentDock,
+    SearchResult,
+    camera_map,
+    camera_search,
+    incident_cameras,
+    policy_current_incident_dock,
+)
 
 __all__ = [
     "AUDIT_READER_ROLES",
@@ -60,6 +68,7 @@ __all__ = [
     "Actor",
     "CameraHit",
     "Decision",
+    "IncidentDock",
     "PurposeRefused",
     "Refusal",
     "SearchResult",
@@ -71,11 +80,13 @@ __all__ = [
     "console_denied",
     "denial_message",
     "evidence_authorize",
+    "incident_cameras",
     "incident_target",
     "live_allowed_now",
     "live_allowed_until",
     "live_end_record",
     "live_view_denial",
+    "policy_current_incident_dock",
     "purpose_approve",
     "purpose_awaits_approval",
     "purpose_declare",

@@ -2,17 +2,19 @@
 Each is one gate decision and one event; the SQL is in cameras/search_sql.py.
 """
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
 
 from audit.models import Action, Outcome
 from audit.services import EventFacts
-from tenants.selectors import PolicyRules, department_current, policy_rules_current
+from tenants.selectors import PolicyRules, department_current, policy_current, policy_rules_current
 
 from .. import search_sql
 from ..consent import ConsentAction, ConsentLevel, Reason, consent_permits
@@ -31,6 +33,7 @@ class CameraHit:
     can_request_footage: bool
     can_live_view: bool
     shares_contact: bool
+    covers_point: bool = False  # an incident's dock: its field of view covers the incident's point
 
 
 @dataclass(frozen=True)
@@ -204,3 +207,72 @@ def camera_map(
         )
         seq = _record(actor, facts, purpose)
     return Decision(reason is None, reason or Reason.OK, str(_MESSAGES.get(reason or "", "")), seq), rows
+
+
+def incident_cameras(*, actor: Actor, purpose: Purpose | None, point: Point) -> SearchResult:
+    """The cameras docked beside an incident: the policy's ``incident_camera_count`` nearest
+    whose field of view covers the incident's point, then the nearest pins, all within the
+    policy's ``incident_radius_m`` (search_sql.cameras_for_incident).
+
+    A search like any other: one event with its area, purpose, result count and the ids
+    returned. Under a purpose for the incident (Purpose.incident_ref) the event also names the
+    incident, and so lands on its timeline.
+    """
+    policy = policy_rules_current()
+    dock = policy_current_incident_dock()
+    area = search_sql.Area(center=point, radius_m=dock.radius_m)
+    details: dict[str, Any] = {
+        "area": area.as_details(),
+        "mode": "incident",
+        "covering": dock.covering,
+        "limit": search_sql.DEFAULT_LIMIT,
+    }
+    with transaction.atomic():
+        reason = _staff_denial(actor, CAMERA_ROLES, purpose, policy)
+        if reason is not None:
+            seq = _record(actor, EventFacts(Action.SEARCH, Outcome.DENIED, reason, details=details), purpose)
+            return SearchResult(Decision(False, reason, str(_MESSAGES[reason]), seq))
+        found = search_sql.cameras_for_incident(
+            point=point,
+            radius_m=dock.radius_m,
+            covering=dock.covering,
+            limit=search_sql.DEFAULT_LIMIT,
+            mobile_since=mobile_fresh_since(max_age_seconds=policy.mobile_position_max_age_seconds),
+        )
+        cameras = found.covering + found.nearest
+        department = department_current()
+        exigent = purpose is not None and purpose.category in policy.exigent_categories
+        approved = purpose is not None and purpose.approved_by_id is not None
+        hits = [_hit(c, department.time_zone, exigent, approved, policy) for c in cameras]
+        hits = [dataclasses.replace(hit, covers_point=True) for hit in hits[: len(found.covering)]] + hits[
+            len(found.covering) :
+        ]
+        facts = EventFacts(
+            action=Action.SEARCH,
+            outcome=Outcome.ALLOWED,
+            reason=Reason.OK,
+            targets=[f"camera:{c.public_id}" for c in cameras],
+            owner_refs=[c.owner_id for c in cameras],
+            quantity=len(hits),
+            quantity_unit="results",
+            details={**details, "total": len(hits), "total_capped": False},
+        )
+        seq = _record(actor, facts, purpose, notify=any(c.consent_notify for c in cameras))
+    return SearchResult(Decision(True, Reason.OK, "", seq), hits, len(hits), False)
+
+
+@dataclass(frozen=True)
+class IncidentDock:
+    covering: int
+    radius_m: float
+    canvass_minutes: int
+
+
+def policy_current_incident_dock() -> IncidentDock:
+    """The policy's incident settings: N, the radius, the canvass window's half-width."""
+    policy = policy_current()
+    return IncidentDock(
+        covering=int(policy.incident_camera_count),
+        radius_m=float(policy.incident_radius_m),
+        canvass_minutes=int(policy.incident_canvass_minutes),
+    )

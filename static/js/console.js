@@ -171,6 +171,9 @@
       });
     }
     el.dataset.ready = "1";
+    // incidents.js draws the live incidents on this map.
+    el.porchlightMap = map;
+    el.dispatchEvent(new CustomEvent("console-map-ready", { detail: { map: map } }));
   }
 
   document.addEventListener("DOMContentLoaded", function () {

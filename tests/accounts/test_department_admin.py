@@ -229,6 +229,46 @@ def test_the_owner_notice_window_and_language_are_set_on_the_policy_page_with_hi
     assert "<td>30</td>" in client.get("/department/policy/").content.decode()
 
 
+def test_the_incident_dock_mobile_age_and_plate_hotlists_are_set_on_the_policy_page(
+    admin_client: Any, rialto: Any
+) -> None:
+    client, admin = admin_client
+    page = client.get("/department/policy/").content.decode()
+
+    response = client.post(
+        "/department/policy/",
+        _policy_form(
+            incident_camera_count=6,
+            incident_radius_m=500,
+            incident_canvass_minutes=45,
+            mobile_position_max_age_seconds=120,
+            plate_hotlist_allowed_text="Stolen Vehicle, amber-alert",
+            plate_hotlist_blocked_text="immigration_status, Gang Database",
+        ),
+    )
+
+    policy = DepartmentPolicy.objects.get(department=rialto)
+    assert 'for="id_incident_camera_count"' in page
+    assert 'for="id_plate_hotlist_blocked_text"' in page
+    assert response.status_code == 302
+    assert (policy.incident_camera_count, policy.incident_radius_m, policy.incident_canvass_minutes) == (6, 500, 45)
+    assert policy.mobile_position_max_age_seconds == 120
+    assert policy.plate_hotlist_allowed == ["stolen_vehicle", "amber_alert"]
+    assert policy.plate_hotlist_blocked == ["immigration_status", "gang_database"]
+    assert policy.history.latest().history_user_id == admin.pk
+
+
+def test_a_policy_form_without_the_incident_settings_keeps_them(admin_client: Any, rialto: Any) -> None:
+    client, _ = admin_client
+    before = DepartmentPolicy.objects.get(department=rialto)
+
+    client.post("/department/policy/", _policy_form())
+
+    policy = DepartmentPolicy.objects.get(department=rialto)
+    assert policy.incident_radius_m == before.incident_radius_m
+    assert policy.plate_hotlist_blocked == before.plate_hotlist_blocked
+
+
 def test_the_public_pages_small_cell_threshold_is_saved_from_the_policy_page(admin_client: Any, rialto: Any) -> None:
     client, admin = admin_client
 

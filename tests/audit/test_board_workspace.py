@@ -265,6 +265,24 @@ def test_the_camera_filter_takes_the_pseudonymous_id(board: TenantClient) -> Non
     assert [e.seq for e in response.context["page"].events] == [event.seq]
 
 
+def test_the_incident_filter_finds_the_events_done_for_that_incident(board: TenantClient) -> None:
+    incident = uuid.uuid4()
+    done_for_it = _event(targets=[f"camera:{uuid.uuid4()}", f"incident:{incident}"])
+    _event(targets=[f"camera:{uuid.uuid4()}", f"incident:{uuid.uuid4()}"])
+    _event(targets=[f"camera:{uuid.uuid4()}"])
+
+    response = _search(board, {"incident": str(incident)})
+
+    assert [e.seq for e in response.context["page"].events] == [done_for_it.seq]
+
+
+def test_an_incident_filter_that_is_not_an_id_is_named_on_its_field(board: TenantClient) -> None:
+    response = board.post(SEARCH, {"incident": "CAD-1"})
+
+    assert response.status_code == 400
+    assert "An incident id looks like" in str(response.context["form"].errors["incident"])
+
+
 @pytest.mark.parametrize("role", [Role.OFFICER, Role.RESIDENT, Role.BUSINESS])
 @pytest.mark.parametrize(
     "path", [SEARCH, "/oversight/export/csv/", "/oversight/export/json/manifest/", "/oversight/changes/"]

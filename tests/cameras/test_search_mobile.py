@@ -151,3 +151,17 @@ def test_the_search_still_reads_the_location_index_in_distance_order(
     assert "Index Scan using" in plan
     assert "Order By: (location <-> " in plan
     assert "Seq Scan" not in plan
+
+
+def test_an_incident_s_dock_finds_a_fresh_mobile_source_and_not_a_stale_one(
+    in_rialto: Department, policy: DepartmentPolicy, actor: access.Actor, purpose: Any
+) -> None:
+    max_age = policy.mobile_position_max_age_seconds
+    fresh = moved(mobile_source_make(in_rialto)[0], seconds_ago=10)
+    stale = moved(mobile_source_make(in_rialto)[0], seconds_ago=max_age + 5)
+
+    result = access.incident_cameras(actor=actor, purpose=purpose, point=point(LON + 0.0001, LAT))
+
+    ids = {str(h.camera.public_id) for h in result.hits}
+    assert str(fresh.public_id) in ids
+    assert str(stale.public_id) not in ids

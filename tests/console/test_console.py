@@ -498,6 +498,8 @@ CAMERA_DATA_ROUTES = {
     "console/clips/viewing/<str:link_id>/",  # the page of a viewing the gate allowed; refusals are gate events
     "console/clips/stream/<str:link_id>/",  # bytes for a link the gate issued; refusals are gate events
     "console/cameras/<str:camera_id>/message/",  # sending is the gate's message_send
+    "console/incidents/<str:incident_id>/cameras/",  # the incident's dock: the gate's incident_cameras
+    "console/incidents/<str:incident_id>/purpose/",  # states the purpose, then the dock (as above)
 }
 
 
@@ -577,17 +579,22 @@ def test_every_staff_camera_route_goes_through_the_gate() -> None:
             "console/messages/",  # the officer's own threads: camera by reference only, no owner
             "console/messages/<uuid:thread_id>/",  # one of them; a follow-up is the gate's message_send
             "console/addresses/",  # the department's address list (places): no camera, consent or owner data
+            "console/incidents/",  # the department's incidents: what dispatch and sensors sent, no camera data
+            "console/incidents/<str:incident_id>/",  # one incident and its timeline (log events naming it)
+            "console/incidents/<str:incident_id>/close/",  # closing it
         }
         | COMPLIANCE_ROUTES
         | INTEGRATION_ROUTES
         | DEPARTMENT_CAMERA_ROUTES
     )
     # The console and staff API modules import no camera model or selector except via the gate.
+    import console.incident_views
     import footage.views.console
     import footage.views.integrity
     import messaging.views
 
-    for module in (console.views, console.api, footage.views.console, footage.views.integrity, messaging.views):
+    modules = (console.views, console.api, console.incident_views, footage.views.console, footage.views.integrity)
+    for module in (*modules, messaging.views):
         source = open(module.__file__ or "").read()  # noqa: SIM115
         assert "cameras.models import Camera" not in source
         assert "cameras.search_sql import" not in source

@@ -48,6 +48,7 @@ from tests.factories import (
     UserFactory,
     bridge_heartbeat,
     bridge_online_make,
+    console_incident_make,
     ordinance_make,
     totp_enable,
 )
@@ -272,6 +273,11 @@ def _make_world(video: Path) -> World:
             **licence_jobs,
             **own_cameras,
             "appeal": str(appeal.public_id),
+            "incident": str(
+                console_incident_make(
+                    incident_type="Shots fired", case_number="RPD-26-0900", lon=LON, lat=LAT
+                ).public_id
+            ),
             "integration": str(integration.public_id),
         },
         sessions={
@@ -560,6 +566,8 @@ PAGES = [
     Page("console-camera", "officer", "/console/cameras/{camera}/"),
     Page("console-owner-contact", "officer", via=_owner_contact),
     Page("footage-request-list", "officer", "/console/footage/"),
+    Page("console-incidents", "officer", "/console/incidents/"),
+    Page("console-incident", "officer", "/console/incidents/{incident}/"),
     Page("messaging-console-list", "officer", "/console/messages/"),
     Page("messaging-console-thread", "officer", "/console/messages/{thread}/"),
     Page("messaging-console-send", "officer", "/console/cameras/{camera}/message/"),
@@ -642,6 +650,9 @@ PAGES = [
 
 # URL names that are not pages of their own, each with the reason.
 NOT_PAGES = {
+    "console-incident-close": "POST that closes an incident and redirects to its page",
+    "console-incident-dock": "htmx fragment: the incident's cameras (or the purpose form) inside its page or the map",
+    "console-incident-purpose": "htmx POST fragment: states the purpose for the incident, answers the dock",
     "console-integration-active": "POST that (de)activates an integration and redirects to its page",
     "portal-certificate-download": "POST that answers the compliance certificate as a PDF file",
     "healthz": "JSON for load balancers",
