@@ -185,6 +185,14 @@ class Camera(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def kind_label(self) -> str:
+        """What an officer reads for the kind of camera: a mobile source says it moves (its
+        registered type is what it is mounted as, not where it is)."""
+        if self.mobile:
+            return str(_("Mobile camera (body-worn, drone or vehicle)"))
+        return str(self.get_camera_type_display())
+
 
 class ConsentGrant(models.Model):
     """The owner's current consent for one camera. Its history is the consent in force over time."""

@@ -782,8 +782,11 @@ def _tile(camera: Any) -> dict[str, str]:
     """What the officer's tile names: the kind of camera and its address as police may see
     it (the block unless the owner shares contact details), in the officer's language."""
     site = camera.site
+    if camera.mobile:
+        # Its site's address is where it is kept, not where it is: the track map shows that.
+        return {"name": camera.kind_label, "address": ""}
     return {
-        "name": f"{camera.get_camera_type_display()} · {camera.get_placement_display()}",
+        "name": f"{camera.kind_label} · {camera.get_placement_display()}",
         "address": address_for_police(site.address, share_contact=site.share_contact),
     }
 

@@ -126,6 +126,8 @@ async def test_an_officer_watching_a_mobile_source_receives_its_positions_and_it
     received = await json_of(view)
 
     assert session["type"] == "session"
+    # The tile says it moves, and not its base's address (the track shows where it is).
+    assert session["camera"] == {"name": "Mobile camera (body-worn, drone or vehicle)", "address": ""}
     assert (start["type"], start["camera"]) == ("start", scene.camera_id)
     assert (received["type"], received["lat"], received["lon"]) == ("position", 34.1012, -117.38)
     assert (received["heading"], received["accuracy"]) == (270, 3)
