@@ -9,11 +9,12 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from compliance.models import OrdinanceVersion
+from incidents.models import Incident, Integration
 from places.models import AddressPoint, PoliceArea
 from places.readers import AddressIn
 from places.selectors import addresses_search
 from places.services import address_points_upsert
-from portal.management.commands.seed_demo import DEMO_ORDINANCE_NAME
+from portal.management.commands.seed_demo import DEMO_INTEGRATION_NAME, DEMO_ORDINANCE_NAME
 from tenants.models import Department, Domain
 
 
@@ -29,6 +30,13 @@ def _counts(departments: list[Department]) -> dict[str, int]:
             counts[f"{department.schema_name}.ordinance_versions"] = OrdinanceVersion.objects.filter(
                 ordinance__name=DEMO_ORDINANCE_NAME
             ).count()
+            # The demo's CAD integration and its open incidents (the console's map shows them).
+            counts[f"{department.schema_name}.integrations"] = Integration.objects.filter(
+                name=DEMO_INTEGRATION_NAME
+            ).count()
+            counts[f"{department.schema_name}.incidents"] = Incident.objects.filter(
+                integration__name=DEMO_INTEGRATION_NAME, status="open"
+            ).count()
     return counts
 
 
@@ -42,6 +50,8 @@ def test_seed_demo_twice_creates_nothing_twice(rialto: Any, fontana: Any) -> Non
     assert _counts([rialto, fontana]) == first
     assert first["rialto.authenticators"] >= 8  # TOTP + recovery codes for four staff roles
     assert first["rialto.beats"] >= 4  # the dashboard's figures by police area have areas to show
+    assert (first["rialto.integrations"], first["rialto.incidents"]) == (1, 3)
+    assert (first["fontana.integrations"], first["fontana.incidents"]) == (1, 3)
     assert "officer@rialto.example.org" in out.getvalue()
     assert "TOTP" in out.getvalue()
     # Rialto's demo ordinance: new or remodelled businesses allow live view through a bridge

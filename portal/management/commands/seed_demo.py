@@ -13,16 +13,21 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
+from django.contrib.gis.geos import Point
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from accounts.models import STAFF_ROLES, Role, User
 from accounts.onboarding import department_create
+from cameras import access
 from cameras.demo import demo_registry_seed
 from cameras.models import Camera
 from compliance.selectors import ordinance_exists
 from compliance.services import ordinance_version_add
+from incidents.models import Integration, IntegrationKind, PayloadShape
+from incidents.services import IncidentFacts, incident_upsert, integration_create
 from places.areas import areas_import
 from places.demo import addresses_write_csv, demo_beats_geojson, demo_grid
 from places.selectors import streets_known
@@ -31,6 +36,9 @@ from tenants.demo import DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_ROLES, OPERATOR_E
 from tenants.models import Department
 from tenants.selectors import department_base_url, policy_of
 from tenants.services import policy_update, public_tenant_ensure
+
+#: The demo departments' CAD integration (its incidents show on the console's map).
+DEMO_INTEGRATION_NAME = "County CAD (demo)"
 
 #: Rialto's demo ordinance; the demo once had it as the policy's flag, under the same name.
 DEMO_ORDINANCE_NAME = "Commercial Camera Registration Ordinance (demo)"
@@ -69,7 +77,46 @@ class Command(BaseCommand):
                 self._addresses(department, spec["boundary"])
                 self._beats(department, spec["boundary"])
                 self._registry(department, cameras=spec["cameras"])
+                self._incidents(department, spec["boundary"])
         self._print(department_base_url(public) + "/", logins)
+
+    def _incidents(self, department: Department, boundary: list[tuple[float, float]]) -> None:
+        """A demo CAD integration and three open incidents near the middle of the department, so
+        the console's map and incident list show something; again: the same incidents, updated
+        to the current time (the sender's ids decide), and no second integration."""
+        admin = User.objects.filter(role=Role.DEPT_ADMIN, is_active=True).order_by("pk").first()
+        if admin is None:
+            return
+        integration = Integration.objects.filter(name=DEMO_INTEGRATION_NAME).first()
+        if integration is None:
+            actor = access.Actor(user=admin, mfa=True)
+            integration, secret = integration_create(
+                actor=actor, kind=IntegrationKind.CAD, name=DEMO_INTEGRATION_NAME, shape=PayloadShape.EIDO
+            )
+            url = f"{department_base_url(department)}/api/v1/integrations/{integration.public_id}/events/"
+            self.stdout.write(f"  {department.name}: demo CAD integration {url}")
+            self.stdout.write(f"    its secret (shown once; docs/webhooks.md signs with it): {secret}")
+        lons = [p[0] for p in boundary]
+        lats = [p[1] for p in boundary]
+        centre_lon, centre_lat = (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
+        now = timezone.now()
+        demo = [
+            ("DEMO-1", "Burglary alarm", "2", 0.0, 0.0),
+            ("DEMO-2", "Shots fired", "1", 0.004, -0.003),
+            ("DEMO-3", "Vehicle collision", "3", -0.005, 0.002),
+        ]
+        for external_id, kind, priority, d_lon, d_lat in demo:
+            incident_upsert(
+                integration=integration,
+                facts=IncidentFacts(
+                    external_id=external_id,
+                    occurred_at=now - dt.timedelta(minutes=5),
+                    location=Point(centre_lon + d_lon, centre_lat + d_lat, srid=4326),
+                    incident_type=kind,
+                    priority=priority,
+                    case_number=f"{department.schema_name.upper()}-{external_id}",
+                ),
+            )
 
     def _beats(self, department: Department, boundary: list[tuple[float, float]]) -> None:
         """A few police beats (the boundary cut in four), loaded as a department's own GeoJSON
