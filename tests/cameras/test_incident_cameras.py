@@ -9,11 +9,12 @@ from audit.models import AccessEvent
 from cameras import access
 
 pytestmark = pytest.mark.django_db
-POINT = Point(-117.3799, 34.10, srid=4326)
+# A corner of Rialto of these tests' own: other tests commit cameras near the usual centre.
+POINT = Point(-117.3699, 34.14, srid=4326)
 
 
 def test_without_a_purpose_the_dock_search_is_refused_and_logged(actor: Any, make_camera: Any) -> None:
-    make_camera("on_request", lon=-117.38, lat=34.10)
+    make_camera("on_request", lon=-117.37, lat=34.14)
 
     result = access.incident_cameras(actor=actor, purpose=None, point=POINT)
 
@@ -26,8 +27,8 @@ def test_without_a_purpose_the_dock_search_is_refused_and_logged(actor: Any, mak
 def test_cameras_beyond_the_policy_radius_are_not_docked(
     actor: Any, purpose: Any, make_camera: Any, policy: Any
 ) -> None:
-    near = make_camera("on_request", lon=-117.38, lat=34.10)
-    make_camera("on_request", lon=-117.3799, lat=34.1035)  # ~390 m north, beyond the default 300 m
+    near = make_camera("on_request", lon=-117.37, lat=34.14)
+    make_camera("on_request", lon=-117.3699, lat=34.1435)  # ~390 m north, beyond the default 300 m
 
     result = access.incident_cameras(actor=actor, purpose=purpose, point=POINT)
 

@@ -23,10 +23,11 @@ from tests.factories import console_incident_make, console_integration_make
 pytestmark = pytest.mark.django_db
 
 # The incident's point, and three cameras around it (make_camera: bearing 90°, a 90° wedge, 20 m).
-POINT = (-117.3799, 34.10)
-SEES_NEAR = (-117.38, 34.10)  # 9 m west of the point, looking east at it
-SEES_FAR = (-117.38, 34.10003)  # 10 m away, looking east at it too
-BEHIND = (-117.37985, 34.10)  # 5 m east of the point, looking away from it: the nearest pin
+# A corner of Rialto of these tests' own: other tests commit cameras near the usual centre.
+POINT = (-117.3599, 34.15)
+SEES_NEAR = (-117.36, 34.15)  # 9 m west of the point, looking east at it
+SEES_FAR = (-117.36, 34.15003)  # 10 m away, looking east at it too
+BEHIND = (-117.35985, 34.15)  # 5 m east of the point, looking away from it: the nearest pin
 
 
 def _last() -> AccessEvent:

@@ -258,7 +258,7 @@ def test_the_same_external_id_twice_is_one_incident_updated(in_rialto: Any) -> N
 
     assert first.incident_id == second.incident_id
     assert Incident.objects.filter(integration=integration).count() == 1
-    assert Incident.objects.get().priority == "1"
+    assert Incident.objects.get(integration=integration).priority == "1"
 
 
 # --- Invalid bodies: each rejected with a message naming the field -------------------------
