@@ -182,7 +182,8 @@ else:
     }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The broker may be a Redis of its own, with persistence on (docs/deploy.md): CELERY_BROKER_URL.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None
 # Without Redis there is no worker to reach: run tasks in-process instead.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
