@@ -5,7 +5,8 @@ server processes started with Procfile.prod's commands, on free ports, against t
 database and one Redis. nginx sends a new connection to the process with the fewest open ones
 (least_conn), so the bridge's socket lands on one process and the viewer's on the other; which
 process holds a socket is read from the kernel's table of open connections to each port, and
-which process answered a request from nginx's access log.
+which process answered a request from nginx's access log. A client's own X-Forwarded-For is
+not believed: the address recorded is the one nginx saw.
 """
 
 import hashlib
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from allauth.usersessions.models import UserSession
+from django.utils import timezone
 from websockets.exceptions import ConnectionClosed
 
 from bridge.net import ws_connect
@@ -36,7 +39,9 @@ from live import presence
 from tests.conftest import free_port, subprocess_database_url
 from tests.e2e.test_live_relay import _drain, _frames, camera_stream
 from tests.e2e.test_owner_answers_request import _noisy_video, _request_and_owner_session
-from tests.live.test_consumers import Scene, _scene, committed
+from tests.factories import PASSWORD, UserFactory
+from tests.live.test_consumers import Scene, _scene
+from tests.live.test_consumers import committed as committed_in_rialto
 from tests.site_client import SiteSession
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db]
@@ -101,8 +106,9 @@ class Production:
         for line in lines:
             request = line.split('"')[1]
             # "127.0.0.1:a, 127.0.0.1:b" when the first was refused: the last one answered
+            # ("-" when nginx answered by itself, e.g. 413: port 0)
             upstream = line.rsplit("upstream=", 1)[1].split(",")[-1].strip()
-            served.append((request, int(upstream.rsplit(":", 1)[1])))
+            served.append((request, int(upstream.rsplit(":", 1)[-1]) if ":" in upstream else 0))
         return served
 
     def visitor(self) -> SiteSession:
@@ -190,7 +196,7 @@ def production(django_db_setup: None, tmp_path_factory: Any) -> Iterator[Product
 def bridge(production: Production, camera_stream: Any, tmp_path: Path) -> Iterator[tuple[Scene, int]]:
     """The bridge program connected through nginx (wss://, trusting the self-signed certificate);
     yields the scene and the index of the server process that holds its socket."""
-    scene = committed(_scene, level="live")
+    scene = committed_in_rialto(_scene, level="live")
     config = tmp_path / "bridge.toml"
     config.write_text(f'[cameras]\n"{scene.camera_id}" = "{camera_stream[0]}"\n')
     before = production.sockets()
@@ -234,7 +240,7 @@ async def test_frames_from_a_bridge_on_one_process_reach_a_viewer_on_the_other_u
         frames = await _frames(ws, count=10, timeout=20)
         sockets = production.sockets()
         revoke_at = time.monotonic()
-        committed(
+        committed_in_rialto(
             lambda: services.consent_revoke(
                 owner=Camera.objects.get(pk=scene.camera_pk).site.owner, camera=Camera.objects.get(pk=scene.camera_pk)
             )
@@ -254,6 +260,25 @@ async def test_frames_from_a_bridge_on_one_process_reach_a_viewer_on_the_other_u
     assert closed_after <= 1.5  # within a second of the revocation, plus the client's own latency
 
 
+def test_a_client_cannot_name_its_own_address_through_nginx(production: Production) -> None:
+    # given a resident signing in through nginx with a made-up X-Forwarded-For
+    resident = committed_in_rialto(UserFactory)
+    visitor = production.visitor()
+    forged = {"X-Forwarded-For": "203.0.113.9"}
+    visitor.request("GET", "/accounts/login/", headers=forged)
+
+    # when they sign in
+    signing_in = timezone.now()
+    reply = visitor.request("POST", "/accounts/login/", {"login": resident.email, "password": PASSWORD}, headers=forged)
+
+    # then the sign-in is recorded with the address nginx saw, not the one the client named
+    # (allauth's record of the sign-in's session: its address is REMOTE_ADDR, as uvicorn set it)
+    sessions = UserSession.objects.filter(user_id=resident.pk, created_at__gte=signing_in)
+    recorded = committed_in_rialto(lambda: list(sessions.values_list("ip", flat=True)))
+    assert (reply.status, reply.location) == (302, "/my/"), reply.body[-2000:]
+    assert recorded == ["127.0.0.1"]
+
+
 def _multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
     parts = [
@@ -269,8 +294,8 @@ def _multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, s
 
 
 def _owner_on_the_answer_page(production: Production) -> tuple[SiteSession, str, str]:
-    scene = committed(_scene, level="on_request")
-    request_id, session_key = committed(_request_and_owner_session, scene)
+    scene = committed_in_rialto(_scene, level="on_request")
+    request_id, session_key = committed_in_rialto(_request_and_owner_session, scene)
     owner = production.visitor()
     owner.cookies["sessionid"] = session_key
     page = owner.get(f"/my/requests/{request_id}/")
