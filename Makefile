@@ -13,10 +13,12 @@ MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 export PORT
 
-.PHONY: help setup services migrate static messages run seed test lint format clean
+.PHONY: help setup services migrate static messages run run-prod seed test lint format clean
 
 help:
 	@echo "make run    - set everything up and serve the demo departments on :$(PORT) (PORT=8123 make run for another)"
+	@echo "make run-prod - the demo as production runs it: nginx with TLS on https://localhost:8443/ in front of"
+	@echo "               2 server processes, 2 Celery workers and a beat (WEB_PROCESSES=4 HTTPS_PORT=8444 for others)"
 	@echo "make test   - set everything up and run the whole test suite"
 	@echo "make lint   - ruff (lint + format check), mypy (apps and tests) and the layer contracts (lint-imports)"
 
@@ -57,6 +59,11 @@ seed: setup
 # the virtualenv's bin comes first on PATH, where the Procfile's commands are found.
 run: setup
 	@$(WITH_SERVICES) PATH="$(CURDIR)/$(BIN):$$PATH" scripts/run.sh
+
+# scripts/prod.sh installs nginx if missing (as root on Debian), makes a self-signed certificate
+# in .local/tls, writes .local/prod/nginx.conf, seeds, and starts Procfile.prod with honcho.
+run-prod: setup
+	@$(WITH_SERVICES) PATH="$(CURDIR)/$(BIN):$$PATH" scripts/prod.sh
 
 # Browser tests need Debian's Chromium (and ffmpeg for camera stand-ins): services.sh installs them.
 test: SERVICES_FLAGS := --with-browser

@@ -4,6 +4,7 @@ department's Host and the CSRF token, and signs in through the real allauth form
 
 import http.client
 import os
+import ssl
 import subprocess
 import tempfile
 import time
@@ -83,20 +84,37 @@ class SiteSession:
     """One visitor of one department's host on a real server: cookies kept, no redirect
     followed (a test sees each answer)."""
 
-    def __init__(self, port: int, host: str) -> None:
+    def __init__(self, port: int, host: str, *, tls: ssl.SSLContext | None = None) -> None:
         self.port = port
         self.host = host
+        self.tls = tls  # https:// through a TLS proxy (nginx), trusting this context's certificates
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, data: dict[str, str] | None = None, timeout: float = 60) -> Reply:
-        headers = {"Host": f"{self.host}:{self.port}", "Accept": "text/html"}
+    def request(
+        self,
+        method: str,
+        path: str,
+        data: dict[str, str] | None = None,
+        timeout: float = 60,
+        *,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        """``data`` is sent as a form with the CSRF token; ``body`` as it is, with ``headers``."""
+        headers = {"Host": f"{self.host}:{self.port}", "Accept": "text/html", **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
         if data is not None:
-            body = urlencode({**data, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")})
+            body = urlencode({**data, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        connection: http.client.HTTPConnection
+        if self.tls is None:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        else:
+            # A browser on an https:// page sends its Origin with a POST; Django's CSRF check
+            # accepts it only when the request is secure, i.e. the proxy's X-Forwarded-Proto is believed.
+            headers.setdefault("Origin", f"https://{self.host}:{self.port}")
+            connection = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout, context=self.tls)
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
