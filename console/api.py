@@ -25,6 +25,7 @@ from cameras import access
 from cameras.forms import MAX_RADIUS_M, AreaForm
 from cameras.mixins import StaffApi
 from cameras.mixins import staff_actor as _actor
+from core import ratelimit
 
 
 class PurposeInput(ApiInput):
@@ -146,6 +147,13 @@ def _check_search_json_types(data: dict[str, Any]) -> None:
 
 class CameraSearchApi(StaffApi):
     def _search(self, request: Request, params: dict[str, Any]) -> Response:
+        # Per token and per user (docs/rate-limits.md), before anything is read or logged.
+        ratelimit.limit_check_request(
+            request._request,
+            limit=ratelimit.Limit.SEARCH,
+            user=request.user.pk,
+            token=getattr(request.auth, "pk", None),
+        )
         actor = _actor(request)
         purpose_id = params.get("purpose")
         purpose = access.purpose_lookup(actor=actor, public_id=purpose_id) if purpose_id else None
