@@ -91,3 +91,12 @@ def test_a_forged_forwarded_for_header_does_not_reset_a_limit(console_officer: T
     ]
 
     assert answers == [200, 200, 200, 429]
+
+
+def test_a_flood_with_a_bad_token_is_refused_before_the_token_is_looked_up(rialto_client: TenantClient) -> None:
+    answers = [
+        rialto_client.get("/api/v1/cameras/search/", AREA, HTTP_AUTHORIZATION="Token not-a-token").status_code
+        for _ in range(3)
+    ]
+
+    assert answers == [401, 401, 429]
