@@ -8,7 +8,7 @@ import pytest
 
 from accounts.models import Role
 from accounts.services import api_token_issue
-from tests.conftest import TenantClient
+from tests.conftest import TenantClient, free_port
 
 AREA = {"lat": "34.10", "lon": "-117.38", "radius_m": "100", "mode": "pin"}
 
@@ -100,3 +100,14 @@ def test_a_flood_with_a_bad_token_is_refused_before_the_token_is_looked_up(rialt
     ]
 
     assert answers == [401, 401, 429]
+
+
+def test_searches_go_on_unlimited_while_the_limiter_cannot_reach_redis(
+    make_staff: Any, rialto_client: TenantClient, settings: Any
+) -> None:
+    (token,), purpose = _officer_tokens(make_staff, rialto_client)
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # the limiter's Redis: nothing listens there
+
+    answers = [_search(rialto_client, token, purpose).status_code for _ in range(3)]
+
+    assert answers == [200, 200, 200]  # over 2 a minute: counted, it would have been refused
