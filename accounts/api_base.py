@@ -129,6 +129,11 @@ _DOMAIN_ERRORS: dict[type[errors.DomainError], tuple[int, str]] = {
 
 
 def _domain_error_as_api(error: errors.DomainError) -> APIException:
+    if isinstance(error, errors.RateLimited):
+        # ``wait`` is what DRF's handler turns into Retry-After (as for its own Throttled).
+        throttled = _Refusal(error, status_code=429, code="throttled")
+        throttled.wait = error.retry_after  # type: ignore[attr-defined]
+        return throttled
     if isinstance(error, errors.Invalid):
         return ValidationError({error.field or _NON_FIELD: [error.message]})
     for kind in type(error).__mro__:

@@ -28,6 +28,7 @@ import logging
 import math
 import os
 import random
+import re
 import signal
 import sys
 import threading
@@ -87,6 +88,7 @@ FAULT_CLOSES = {
     protocol.CLOSE_NOT_JPEG: "frame is not a JPEG",
     protocol.CLOSE_TOO_FAST: "frame rate exceeded",
     protocol.CLOSE_TOO_MANY: "too many connections on this bridge token",
+    protocol.CLOSE_TOO_MANY_ATTEMPTS: "too many connection attempts",
 }
 RECONNECT_CLOSES = {
     **FAULT_CLOSES,
@@ -94,7 +96,15 @@ RECONNECT_CLOSES = {
     1006: "connection lost",
     1011: "server error",
     1012: "server restarting",
+    protocol.CLOSE_TRY_AGAIN_LATER: "server busy, try again later",
 }
+
+
+def retry_after_of(reason: str) -> float:
+    """The seconds a 4431's reason asks the bridge to wait (0 when it names none)."""
+    found = re.search(r"retry after (\d+) s", reason)
+    return float(found.group(1)) if found else 0.0
+
 
 EXIT_USAGE = 2  # bad arguments or configuration
 EXIT_REJECTED = 3  # the server refused the bridge (4401, 4404)
@@ -376,6 +386,8 @@ class BridgeClient:
             if self._limits.cameras is not None and code not in FAULT_CLOSES:
                 self.backoff.reset()
             delay = self.backoff.next_delay()
+            if code == protocol.CLOSE_TOO_MANY_ATTEMPTS:  # the server said when: not before
+                delay = max(delay, retry_after_of(reason))
             logger.warning("%s; reconnecting in %.1f s", what, delay)
             await asyncio.sleep(delay)
 

@@ -39,3 +39,9 @@ CLOSE_TOO_LARGE = 4413
 CLOSE_NOT_JPEG = 4415
 CLOSE_TOO_FAST = 4429
 CLOSE_TOO_MANY = 4430
+# Too many connection attempts from this address or with this token (the server's rate limit,
+# docs/rate-limits.md); the reason is RETRY_AFTER_REASON with the seconds to wait.
+CLOSE_TOO_MANY_ATTEMPTS = 4431
+RETRY_AFTER_REASON = "too many connection attempts; retry after {seconds} s"
+# The server cannot count connection attempts (its Redis is unreachable): try again later.
+CLOSE_TRY_AGAIN_LATER = 1013

@@ -18,6 +18,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
@@ -27,6 +28,8 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 from django_tenants.utils import tenant_context
+
+from core import ratelimit
 
 logger = logging.getLogger("porchlight.request")
 
@@ -88,3 +91,41 @@ def server_error(request: HttpRequest) -> HttpResponse:
             _("Something went wrong on our side. Try again in a moment."),
         )
     )
+
+
+# The sentence for each of allauth's limited actions (ACCOUNT_RATE_LIMITS), by URL name.
+_SIGN_IN_ACTIONS = {
+    "account_login": ("login", _("Too many sign-in attempts from your address.")),
+    "account_signup": ("signup", _("Too many sign-ups from your address.")),
+    "account_reset_password": (
+        "reset_password",
+        _("Too many password reset requests from your address or for this e-mail address."),
+    ),
+    "account_reset_password_from_key": ("reset_password_from_key", _("Too many new passwords set from your address.")),
+}
+
+
+def sign_in_wait(action: str) -> int:
+    """The seconds to wait after allauth refused ``action``: the longest of its windows (allauth
+    counts in a sliding window, so after that long the oldest attempt has surely left it)."""
+    from allauth.account import app_settings as allauth_account
+
+    try:
+        rates = ratelimit.rates_parse(allauth_account.RATE_LIMITS.get(action) or "")
+    except ImproperlyConfigured:
+        rates = ()
+    return max((rate.seconds for rate in rates), default=60)
+
+
+@_in_request_tenant
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    """allauth's answer when sign-in, sign-up or a password reset is over its limit
+    (allauth.core.ratelimit.respond_429 calls ROOT_URLCONF.handler429): the 429 page saying
+    what was limited and when to try again, also in ``Retry-After``."""
+    match = getattr(request, "resolver_match", None)
+    action, what = _SIGN_IN_ACTIONS.get(match.url_name if match else "", ("", _("Too many attempts.")))
+    wait = sign_in_wait(action) if action else 60
+    sentence = _("%(what)s Try again in %(wait)s.") % {"what": what, "wait": ratelimit.duration_words(wait)}
+    response = HttpResponse(loader.render_to_string("429.html", {"sentence": sentence}, request=request), status=429)
+    response["Retry-After"] = str(wait)
+    return response

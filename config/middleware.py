@@ -12,11 +12,13 @@ from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.urls import Resolver404, resolve, set_urlconf
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError, Invalid, NotFound, Refused
-from core.http import error_text_refusal
+from config.handlers import sign_in_wait
+from core.errors import DomainError, Invalid, NotFound, RateLimited, Refused
+from core.http import error_text_refusal, retry_after
 
 logger = logging.getLogger("porchlight.request")
 
@@ -159,6 +161,29 @@ class ServiceUnavailableMiddleware:
         return response
 
 
+class SignInLockoutMiddleware:
+    """The failed-login lockout (allauth's ``login_failed``: five for one e-mail in 15 minutes)
+    answers 429 with ``Retry-After``, as every other limit does: allauth shows it as an error on
+    the login form with a 200, which a script cannot tell from a wrong password. The page and
+    its sentence stay allauth's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_template_response(self, request: HttpRequest, response: TemplateResponse) -> TemplateResponse:
+        form = (response.context_data or {}).get("form") if response.status_code == 200 else None
+        if request.method != "POST" or form is None or not form.is_bound:
+            return response
+        codes = {error.code for errors in form.errors.as_data().values() for error in errors}
+        if "too_many_login_attempts" in codes:
+            response.status_code = 429
+            response["Retry-After"] = str(sign_in_wait("login_failed"))
+        return response
+
+
 # The exceptions whose pages say what was wrong with the request: everything else is a 500
 # (or ServiceUnavailableMiddleware's 503), left to the middleware above this one.
 _REQUEST_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
@@ -200,8 +225,10 @@ class ErrorPageMiddleware:
 def _domain_error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
     """The one translation of a service's refusal that a page did not handle itself into the
     page that says it: NotFound is the 404 page (missing and not yours alike), a refusal the
-    403 page with its sentence, bad input the 400 page; the rest a plain sentence with the
-    status of core.http.status_of."""
+    403 page with its sentence, bad input the 400 page, a rate limit the 429 page; the rest a
+    plain sentence with the status of core.http.status_of."""
+    if isinstance(error, RateLimited):
+        return rate_limited_page(request, error)
     if isinstance(error, NotFound):
         return response_for_exception(request, Http404())
     if isinstance(error, Refused):
@@ -209,3 +236,13 @@ def _domain_error_page(request: HttpRequest, error: DomainError) -> HttpResponse
     if isinstance(error, Invalid):
         return response_for_exception(request, BadRequest(error.message))
     return error_text_refusal(error)
+
+
+def rate_limited_page(request: HttpRequest, error: RateLimited) -> HttpResponse:
+    """The 429 page: what was limited and when to try again (also in ``Retry-After``); for an
+    htmx request, only the sentence, which the page shows where the answer goes."""
+    if request.headers.get("HX-Request"):
+        response = render(request, "partials/rate_limited.html", {"sentence": error.message}, status=429)
+    else:
+        response = render(request, "429.html", {"sentence": error.message}, status=429)
+    return retry_after(response, error)

@@ -74,5 +74,7 @@ urlpatterns = [
 handler400 = "config.handlers.bad_request"
 handler403 = "config.handlers.permission_denied"
 handler404 = "config.handlers.page_not_found"
+# allauth's sign-in, sign-up and password-reset limits (allauth.core.ratelimit.respond_429).
+handler429 = "config.handlers.too_many_requests"
 # Under /api/ a failure before any view (a middleware) is the API's JSON 500; elsewhere the page.
 handler500 = api_server_error_or(handlers.server_error)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import authentication, exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ from cameras import access
 from cameras.forms import MAX_RADIUS_M, AreaForm
 from cameras.mixins import StaffApi
 from cameras.mixins import staff_actor as _actor
+from core import ratelimit
 
 
 class PurposeInput(ApiInput):
@@ -145,7 +146,23 @@ def _check_search_json_types(data: dict[str, Any]) -> None:
 
 
 class CameraSearchApi(StaffApi):
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Per token (and address) before the token is looked up: a flood of searches over the
+        # limit is refused without a database query (the lookup was half of a refusal's cost,
+        # bench/ratelimit.py). The count is keyed by the token as sent, valid or not.
+        header = authentication.get_authorization_header(request).split()
+        token = header[1].decode("latin-1") if len(header) == 2 and header[0].lower() == b"token" else None
+        ratelimit.limit_check_request(request._request, limit=ratelimit.Limit.SEARCH, token=token)
+        super().initial(request, *args, **kwargs)
+
     def _search(self, request: Request, params: dict[str, Any]) -> Response:
+        # Per user, one count with the console's searches (docs/rate-limits.md), before
+        # anything is read or logged.
+        ratelimit.limit_check(
+            limit=ratelimit.Limit.SEARCH,
+            schema=str(request._request.tenant.schema_name),  # type: ignore[attr-defined]
+            user=request.user.pk,
+        )
         actor = _actor(request)
         purpose_id = params.get("purpose")
         purpose = access.purpose_lookup(actor=actor, public_id=purpose_id) if purpose_id else None

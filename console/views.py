@@ -24,6 +24,7 @@ from cameras.mixins import SESSION_PURPOSE, StaffConsoleMixin
 from cameras.models import Purpose
 from cameras.selectors import grant_state
 from cameras.words import view_labels
+from core import ratelimit
 from core.forms import form_errors_add
 from core.http import status_of, text_refusal
 from core.spreadsheets import csv_safe_cell
@@ -156,6 +157,9 @@ class SearchView(StaffConsoleMixin, View):
     outside the gate)."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        # The same count as the API's searches (docs/rate-limits.md); over it, the sentence
+        # where the results go (config.middleware.rate_limited_page).
+        ratelimit.limit_check_request(request, limit=ratelimit.Limit.SEARCH, user=request.user.pk)
         form = AreaForm(request.POST)
         if not form.is_valid():
             return render(request, "console/_results.html", {"errors": form.error_sentences()}, status=400)

@@ -12,6 +12,8 @@ is; it never carries an HTTP status. Each interface translates the kinds in one 
 - the API: ``accounts.api_base.exception_handler``;
 - WebSockets: the close codes in ``live.consumers``.
 
+A :class:`RateLimited` answers 429 with ``Retry-After`` (pages, the API) or its close code (the bridge).
+
 Input that a form validates field by field stays Django's ``ValidationError`` (forms and
 serializers already speak it); a DomainError is for what a service decides.
 """
@@ -76,3 +78,14 @@ class Unavailable(DomainError):
     """A service outside Porchlight did not answer; trying again later may work."""
 
     kind = "unavailable"
+
+
+class RateLimited(DomainError):
+    """Too many attempts in a while (core.ratelimit): ``retry_after`` is the whole seconds until
+    the next one is allowed, which every interface tells (Retry-After, the close reason)."""
+
+    kind = "rate_limited"
+
+    def __init__(self, message: str, *, code: str, retry_after: int) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after

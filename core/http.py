@@ -7,7 +7,7 @@ WebSockets have close codes (``live.consumers``).
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
 
-from .errors import Conflict, DomainError, Gone, Invalid, NotFound, Refused, Unavailable
+from .errors import Conflict, DomainError, Gone, Invalid, NotFound, RateLimited, Refused, Unavailable
 
 #: The HTTP status of each kind of refusal (a subclass answers as its nearest listed base).
 HTTP_STATUS: dict[type[DomainError], int] = {
@@ -16,6 +16,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     Gone: 410,
+    RateLimited: 429,
     Unavailable: 503,
 }
 
@@ -37,5 +38,15 @@ def text_refusal(message: str, status: int) -> HttpResponse:
 
 
 def error_text_refusal(error: DomainError) -> HttpResponse:
-    """``error`` as a plain-text, never-cached refusal with its status."""
-    return text_refusal(error.message, status_of(error))
+    """``error`` as a plain-text, never-cached refusal with its status (and, when it is a rate
+    limit, when to try again)."""
+    response = text_refusal(error.message, status_of(error))
+    retry_after(response, error)
+    return response
+
+
+def retry_after(response: HttpResponse, error: DomainError) -> HttpResponse:
+    """Sets ``Retry-After`` on the answer to a :class:`RateLimited` (nothing for other errors)."""
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response

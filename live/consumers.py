@@ -31,6 +31,8 @@ from bridge import protocol
 from bridge.protocol import HEADER
 from cameras import access
 from cameras.addresses import address_for_police
+from core import ratelimit
+from core.errors import Unavailable
 from tenants.asgi import TenantConsumerMixin, socket_session_user
 
 from . import liveness, positions, presence, services
@@ -149,6 +151,8 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     async def connect(self) -> None:
         header = dict(self.scope.get("headers", [])).get(b"authorization", b"").decode("latin-1")
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        if not await self._attempt_allowed(token):
+            return
         bridge = await self.db(services.bridge_authenticate, raw_token=token)
         # Accept first so the bridge sees the close code, not a bare handshake refusal.
         await self.accept()
@@ -186,6 +190,34 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         if await presence.bridge_liveness_announce(schema=_schema(self.scope), bridge=self.bridge_public_id):
             await self._liveness_changed(self.bridge_public_id)
         logger.info("bridge connected", extra={"bridge": self.bridge_public_id})
+
+    async def _attempt_allowed(self, token: str) -> bool:
+        """Count this connection attempt per address and per token (docs/rate-limits.md) before
+        the token is looked up, so a flood of bad tokens never reaches the database. Over the
+        limit: closed with 4431 and the seconds to wait; Redis unreachable: 1013 (the relay
+        cannot work without it anyway). The client's address is the ASGI server's (uvicorn
+        takes X-Forwarded-For only from FORWARDED_ALLOW_IPS), never a header read here."""
+        client = self.scope.get("client") or ("unknown", 0)
+        try:
+            refusal = await ratelimit.alimit_take(
+                limit=ratelimit.Limit.BRIDGE_CONNECT, schema=_schema(self.scope), ip=client[0], token=token or None
+            )
+        except Unavailable:
+            await self.accept()
+            await self.close(code=protocol.CLOSE_TRY_AGAIN_LATER)
+            return False
+        if refusal is None:
+            return True
+        logger.warning(
+            "bridge refused: too many connection attempts", extra={"schema": _schema(self.scope), "ip": client[0]}
+        )
+        # Accept first so the bridge sees the close code, not a bare handshake refusal.
+        await self.accept()
+        await self.close(
+            code=protocol.CLOSE_TOO_MANY_ATTEMPTS,
+            reason=protocol.RETRY_AFTER_REASON.format(seconds=refusal.retry_after),
+        )
+        return False
 
     async def _liveness_changed(self, bridge_public_id: str) -> None:
         """The bridge came or went: what is stored from its liveness (compliance) is recomputed

@@ -12,6 +12,7 @@ from django.views import View
 
 from cameras import access
 from cameras.mixins import OwnerRequiredMixin, StaffConsoleMixin
+from core import ratelimit
 from core.forms import form_errors_add
 
 from . import selectors, services
@@ -31,6 +32,7 @@ class _OfficerSendMixin(StaffConsoleMixin):
         404, whatever the message said: the officer learns nothing of whether it exists."""
         if not form.is_valid():
             return None, 400
+        ratelimit.limit_check_request(request, limit=ratelimit.Limit.MESSAGE, user=request.user.pk)
         try:
             message = services.message_send(
                 actor=self.actor,
@@ -166,6 +168,7 @@ class OwnerThreadView(OwnerRequiredMixin, View):
         thread = self._thread(request, thread_id)
         form = ReplyForm(request.POST)
         if form.is_valid():
+            ratelimit.limit_check_request(request, limit=ratelimit.Limit.MESSAGE, user=request.user.pk)
             try:
                 services.message_reply(
                     owner=request.user,

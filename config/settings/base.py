@@ -269,6 +269,7 @@ MIDDLEWARE = [
     "accounts.middleware.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.middleware.SignInLockoutMiddleware",  # the failed-login lockout is a 429 with Retry-After
     "simple_history.middleware.HistoryRequestMiddleware",
     "config.middleware.ErrorPageMiddleware",  # last: 404/403/400 pages on the request's own thread (ASGI)
 ]
@@ -363,9 +364,26 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
-# Five failed logins for one e-mail in 15 minutes lock that account until the
-# window has passed (the cache key carries the schema, so per department).
-ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/15m/key"}
+# allauth's own limits (counted in the cache, whose keys carry the schema: per department),
+# each from the environment (docs/rate-limits.md). Five failed logins for one e-mail in 15
+# minutes lock that account until the window has passed.
+ACCOUNT_RATE_LIMITS = {
+    "login": env.str("PORCHLIGHT_RATE_LIMIT_LOGIN", default="30/m/ip"),
+    "login_failed": env.str("PORCHLIGHT_RATE_LIMIT_LOGIN_FAILED", default="20/m/ip,5/15m/key"),
+    "signup": env.str("PORCHLIGHT_RATE_LIMIT_SIGNUP", default="20/m/ip"),
+    "reset_password": env.str("PORCHLIGHT_RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
+    "reset_password_from_key": env.str("PORCHLIGHT_RATE_LIMIT_RESET_PASSWORD_FROM_KEY", default="20/m/ip"),
+}
+# Porchlight's own limits (core.ratelimit, counted in Redis): amount/window/per, per being ip,
+# user, token or key; several separated by commas; empty for none (docs/rate-limits.md).
+PORCHLIGHT_RATE_LIMITS = {
+    # One count for the API's and the console's searches: a user cannot double it by switching.
+    "search": env.str("PORCHLIGHT_RATE_LIMIT_SEARCH", default="60/m/token,120/m/user"),
+    "footage_request": env.str("PORCHLIGHT_RATE_LIMIT_FOOTAGE_REQUEST", default="10/m/user,200/d/user"),
+    "message": env.str("PORCHLIGHT_RATE_LIMIT_MESSAGE", default="20/m/user,500/d/user"),
+    # Before the token is checked: a flood of bad tokens never reaches the database.
+    "bridge_connect": env.str("PORCHLIGHT_RATE_LIMIT_BRIDGE_CONNECT", default="30/m/ip,10/m/token"),
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Porchlight] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("PORCHLIGHT_SCHEME", default="http")
 LOGIN_REDIRECT_URL = "/"

@@ -24,6 +24,7 @@ from django.views import View
 from cameras import access
 from cameras.forms import AreaForm
 from cameras.mixins import StaffConsoleMixin
+from core import ratelimit
 from core.errors import DomainError, Refused
 from core.forms import form_errors_add, refusal_messages
 from core.http import error_text_refusal, status_of, text_refusal
@@ -94,6 +95,8 @@ class FootageRequestCreateView(StaffConsoleMixin, View):
             return self._page(request, RequestForm(), area)
         form = RequestForm(request.POST)
         if form.is_valid():
+            # Per officer (docs/rate-limits.md); over it, the 429 page says when to try again.
+            ratelimit.limit_check_request(request, limit=ratelimit.Limit.FOOTAGE_REQUEST, user=request.user.pk)
             tz = request.tenant.time_zone  # type: ignore[attr-defined]
             try:
                 sent = services.footage_request_send(

@@ -429,6 +429,26 @@ async def test_a_bridge_closed_for_its_own_fault_backs_off_further_each_time() -
     assert backoff.attempt >= 4
 
 
+async def test_close_4431_waits_at_least_the_seconds_the_server_asked_for() -> None:
+    # given a server that refuses the connection attempt for the rate limit, asking for 1 s
+    async def script(fake: FakePorchlight, ws: ServerConnection) -> None:
+        await ws.close(4431, "too many connection attempts; retry after 1 s")
+
+    async with fake_porchlight(script) as fake:
+        client = BridgeClient(fake.url, TOKEN, {CAMERA: "test:"}, backoff=Backoff(base=0.001))
+
+        # when the bridge runs until it has tried twice
+        async with running(client) as task:
+            started = time.monotonic()
+            await fake.wait_for(lambda: len(fake.requests) >= 2)
+            waited = time.monotonic() - started
+            still_running = not task.done()
+
+    # then it waited the second before trying again (its own backoff was a millisecond), and runs on
+    assert waited >= 1.0
+    assert still_running
+
+
 async def test_stopping_the_bridge_while_it_tears_down_a_connection_still_stops_it() -> None:
     # given a helper task that takes a moment to wind down when cancelled (like the text writer)
     async def slow_to_stop() -> None:

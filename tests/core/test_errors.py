@@ -10,7 +10,17 @@ from django.utils import translation
 from rest_framework.request import Request
 
 from accounts.api_base import exception_handler
-from core.errors import AccessRefused, Conflict, DomainError, Gone, Invalid, NotFound, Refused, Unavailable
+from core.errors import (
+    AccessRefused,
+    Conflict,
+    DomainError,
+    Gone,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Refused,
+    Unavailable,
+)
 from core.forms import form_errors_add
 from core.http import error_text_refusal, status_of
 from footage.uploads import UploadConflict, UploadError, UploadProblem
@@ -24,6 +34,7 @@ KINDS: list[tuple[DomainError, int, str]] = [
     (Conflict("Send the piece that starts at 10.", code="wrong_offset"), 409, "conflict"),
     (Gone("This link has expired.", code="stream_link_expired"), 410, "gone"),
     (Unavailable("The geocoder did not answer.", code="geocoder_unavailable"), 503, "service_unavailable"),
+    (RateLimited("Too many searches. Try again in 30 seconds.", code="rate_limited", retry_after=30), 429, "throttled"),
 ]
 
 
@@ -38,6 +49,18 @@ def test_a_page_and_the_api_answer_each_kind_with_the_same_status(
     assert response is not None
     assert (status_of(error), response.status_code, response.data["code"]) == (status, status, code)
     assert error_text_refusal(error).status_code == status
+
+
+def test_a_rate_limit_says_when_to_retry_in_the_api_and_on_a_page(in_rialto: Any) -> None:
+    error = RateLimited("Too many searches. Try again in 30 seconds.", code="rate_limited", retry_after=30)
+    request = RequestFactory().get("/api/v1/me/", HTTP_HOST="rialto.localhost")
+
+    api = exception_handler(error, {"request": Request(request), "view": None})
+    text = error_text_refusal(error)
+
+    assert api is not None
+    assert (api["Retry-After"], api.data["detail"]) == ("30", "Too many searches. Try again in 30 seconds.")
+    assert text["Retry-After"] == "30"
 
 
 def test_the_api_tells_the_gates_reason_but_never_what_a_not_found_was(in_rialto: Any) -> None:
