@@ -57,7 +57,14 @@ def free_port() -> int:
 
 def server_start(processes: int) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.local", DJANGO_DEBUG="False")
+    # Every simulated person comes from 127.0.0.1, so the per-address sign-in limit
+    # (docs/rate-limits.md) is switched off here; the per-account and per-token ones stay.
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DJANGO_DEBUG="False",
+        PORCHLIGHT_RATE_LIMIT_LOGIN="",
+    )
     log = open(ROOT / ".local" / f"load-server-{port}.log", "wb")  # noqa: SIM115 (kept for the server's life)
     process = subprocess.Popen(  # noqa: S603
         [
