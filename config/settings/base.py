@@ -161,9 +161,10 @@ def redis_channel_layer(url: str, *, prefix: str = "porchlight", kind: str = "pu
 
     Why pub/sub: a camera's frame is published once and Redis hands one copy to each server
     process with a viewer of it, which fans it out in memory; the core layer pushes one copy
-    per viewer into Redis and pops each back. With 100 KB frames at 15 fps to 50 viewers,
-    p99 was ~30 ms with pub/sub against ~200 ms with the core layer, whose single reader per
-    process fell behind (bench/relay.py, figures in bench/README.md). What pub/sub does not
+    per viewer into Redis and pops each back through one reader per process, which falls
+    behind. With 100 KB frames at 15 fps to 50 viewers: p99 ~30 ms against ~200 ms on a quiet
+    machine (issue 18); on a loaded one, 0 frames lost against thousands, with one server
+    process or two (bench/relay.py, figures in bench/README.md). What pub/sub does not
     do, and nothing here relies on: queue a message for a consumer that is not subscribed at
     that instant (it is lost, as a group_send to an empty group is), bound a slow consumer's
     queue (a viewer drops frames older than STALE_FRAME_SECONDS instead), or expire
