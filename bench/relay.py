@@ -1,12 +1,20 @@
 """Relay benchmark: one bridge, 100 KB JPEG frames at 15 fps, to 1 / 10 / 50 (/ 70) viewers.
 
-    python bench/relay.py [--viewers 1,10,50,70] [--seconds 10] [--layers core,pubsub] [--quick]
+    python bench/relay.py [--viewers 1,10,50,70] [--seconds 10] [--layers core,pubsub]
+                          [--placements one,split,other] [--quick]
 
-Starts the real server (uvicorn, ``config.asgi``, ``--ws websockets``) once per channel layer
-(``channels_redis.core.RedisChannelLayer`` and ``channels_redis.pubsub.RedisPubSubChannelLayer``,
-both on the Redis of ``REDIS_URL``; the layer is chosen by a settings module written to a
-temporary directory that star-imports ``config.settings.local``), and a plain WebSocket
-fan-out server without Django or a channel layer (``websockets.broadcast``) as the baseline.
+Starts the real server (uvicorn, ``config.asgi``, ``--ws websockets``, ``config.settings.local``
+as ``make run``) with each channel layer the settings can build (``config.settings.base.
+redis_channel_layer``, chosen by ``PORCHLIGHT_CHANNEL_LAYER``: ``core`` is
+``channels_redis.core.RedisChannelLayer``, ``pubsub`` ``RedisPubSubChannelLayer``, both on the
+Redis of ``REDIS_URL``, each server set under a pub/sub prefix of its own), and a plain
+WebSocket fan-out server without Django or a channel layer (``websockets.broadcast``) as the
+baseline. Placements: ``one`` = one server process; ``split`` = two server processes on the
+same Redis, the bridge on the first and the viewers alternating between both; ``other`` = two
+processes, the bridge on the first and every viewer on the second (as behind a load balancer
+that put them apart). All servers start at the beginning; for each viewer count every layer
+and placement runs in turn, then the baseline, so that they share the machine's load of the
+moment (this machine is shared: compare within one run).
 
 For each scenario the bench department (schema ``benchrelay``, ``benchrelay.localhost``) gets
 a fresh owner, camera (consent ``live``), bridge and token, and one officer with MFA, purpose
@@ -17,10 +25,10 @@ the capture time in the frame header; viewers go through the gate like the conso
 Measured over a window of ``--seconds`` after a warm-up, counting only frames captured inside
 the window: delivered frames per second (all viewers together), p50/p99 latency from the
 capture time the bridge stamps just before sending to the viewer's receipt, loss (frames sent
-x viewers - frames received, after a drain period), CPU of the server process (and of Redis
-and of this client process, to see who is saturated), and the server's CPU with all viewers
-connected but no frames flowing (the viewers' watchdogs). Prints a table and writes JSON
-(default bench/results/relay.json).
+x viewers - frames received, after a drain period), CPU of the server processes (together;
+and of Redis and of this client process, to see who is saturated), and the servers' CPU with
+all viewers connected but no frames flowing (the viewers' watchdogs). Prints a table and
+writes JSON (default bench/results/relay.json).
 
 ``--quick``: 1 and 10 viewers, 3 s windows, for a smoke run.
 """
@@ -36,7 +44,6 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -54,6 +61,12 @@ LAYERS = {
     "core": "channels_redis.core.RedisChannelLayer",
     "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
 }
+# Placement: (server processes, where viewer i goes: an index into those processes).
+PLACEMENTS = {
+    "one": 1,
+    "split": 2,  # viewer i on process i % 2; the bridge on process 0
+    "other": 2,  # every viewer on process 1; the bridge on process 0
+}
 CAPTURED = struct.Struct(">Q")  # what viewers get in front of the JPEG
 FPS = 15
 FRAME_BYTES = 100_000
@@ -62,19 +75,6 @@ IDLE_S = 2.0  # viewers connected, no frames: the watchdogs' cost
 WARMUP_S = 2.0
 DRAIN_S = 1.5
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-SETTINGS_MODULE = '''"""Written by bench/relay.py: local settings with the channel layer the bench chooses."""
-import os
-
-from config.settings.local import *  # noqa: F403
-from config.settings.local import REDIS_URL
-
-_CONFIG = {"hosts": [REDIS_URL]}
-if os.environ["PORCHLIGHT_BENCH_CHANNEL_LAYER"].endswith(".core.RedisChannelLayer"):
-    _CONFIG["group_expiry"] = 3600  # as config/settings/base.py
-CHANNEL_LAYERS = {"default": {"BACKEND": os.environ["PORCHLIGHT_BENCH_CHANNEL_LAYER"], "CONFIG": _CONFIG}}
-'''
-
 
 # --- Data in the bench department ---------------------------------------------------------
 
@@ -226,17 +226,22 @@ def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path, timeo
 
 
 @contextlib.contextmanager
-def server(kind: str, tmp: Path) -> Any:
-    """The real server with channel layer ``kind``, or the baseline (``kind == "baseline"``)."""
+def server(kind: str, index: int = 0) -> Any:
+    """A real server with channel layer ``kind`` (``make run``'s settings; its pub/sub prefix
+    names the bench, the layer and the placement's process set), or the baseline."""
     port = free_port()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    log = RESULTS / f"relay-server-{kind}.log"
-    env = dict(os.environ, DJANGO_DEBUG="False", PYTHONPATH=f"{tmp}{os.pathsep}{ROOT}")
+    log = RESULTS / f"relay-server-{kind}-{index}.log"
+    env = dict(os.environ, DJANGO_DEBUG="False", PYTHONPATH=str(ROOT))
     if kind == "baseline":
         command = [sys.executable, str(Path(__file__).resolve()), "--echo-server", str(port)]
     else:
-        (tmp / "porchlight_relay_settings.py").write_text(SETTINGS_MODULE)
-        env.update(DJANGO_SETTINGS_MODULE="porchlight_relay_settings", PORCHLIGHT_BENCH_CHANNEL_LAYER=LAYERS[kind])
+        layer, processes = kind.split("-")
+        env.update(
+            DJANGO_SETTINGS_MODULE="config.settings.local",
+            PORCHLIGHT_CHANNEL_LAYER=layer,
+            PORCHLIGHT_CHANNEL_PREFIX=f"porchlight-bench-{os.getpid()}-{layer}-{processes}",
+        )
         env.setdefault("PORCHLIGHT_LIVE_MAX_FPS", str(FPS))
         command = [
             str(ROOT / ".venv" / "bin" / "uvicorn"),
@@ -267,7 +272,7 @@ def server(kind: str, tmp: Path) -> Any:
             line for line in log.read_text(errors="replace").splitlines() if "Traceback" in line or "ERROR" in line
         ]
         if errors:
-            print(f"  ({kind} server logged {len(errors)} error lines, see {log})", flush=True)
+            print(f"  ({kind} server {index} logged {len(errors)} error lines, see {log})", flush=True)
 
 
 async def echo_server(port: int) -> None:
@@ -392,21 +397,42 @@ def cpu_pct(seconds: float, wall: float) -> float:
     return round(100 * seconds / wall, 1) if wall > 0 else float("nan")
 
 
+def viewer_port(ports: list[int], placement: str, i: int) -> int:
+    """Where viewer ``i`` connects: the bridge is always on ``ports[0]``."""
+    if placement == "other":
+        return ports[1]
+    return ports[i % len(ports)]
+
+
+def cpu_of(pids: list[int]) -> float:
+    return sum(cpu_seconds(pid) for pid in pids)
+
+
 async def scenario(
-    *, kind: str, port: int, pid: int, viewers: int, seconds: float, jpeg: bytes, scene: Scene | None
+    *,
+    kind: str,
+    placement: str,
+    ports: list[int],
+    pids: list[int],
+    viewers: int,
+    seconds: float,
+    jpeg: bytes,
+    scene: Scene | None,
 ) -> dict[str, Any]:
+    viewer_urls: list[tuple[str, str | None]]
     if scene is not None:
-        base = f"ws://{DOMAIN}:{port}"
+        base = f"ws://{DOMAIN}:{ports[0]}"
         bridge_url, camera, token = f"{base}/ws/bridge/", scene.camera_id, scene.bridge_token
         viewer_urls = [
             (
-                f"{base}/ws/live/{camera}/?purpose={scene.logins[i // VIEWERS_PER_OFFICER][1]}",
+                f"ws://{DOMAIN}:{viewer_port(ports, placement, i)}/ws/live/{camera}/"
+                f"?purpose={scene.logins[i // VIEWERS_PER_OFFICER][1]}",
                 scene.logins[i // VIEWERS_PER_OFFICER][0],
             )
             for i in range(viewers)
         ]
     else:
-        base = f"ws://127.0.0.1:{port}"
+        base = f"ws://127.0.0.1:{ports[0]}"
         bridge_url, camera, token = f"{base}/bridge", str(uuid.uuid4()), None
         viewer_urls = [(f"{base}/view", None) for _ in range(viewers)]
 
@@ -432,17 +458,17 @@ async def scenario(
     await asyncio.wait_for(bridge.started.wait(), 15)
 
     # No frames yet: what the connected viewers cost (watchdogs).
-    idle_cpu0, idle_t0 = cpu_seconds(pid), time.monotonic()
+    idle_cpu0, idle_t0 = cpu_of(pids), time.monotonic()
     await asyncio.sleep(IDLE_S)
-    idle_cpu = cpu_pct(cpu_seconds(pid) - idle_cpu0, time.monotonic() - idle_t0)
+    idle_cpu = cpu_pct(cpu_of(pids) - idle_cpu0, time.monotonic() - idle_t0)
 
     go.set()
     await asyncio.sleep(WARMUP_S)
     t0_us, t0 = time.time_ns() // 1000, time.monotonic()
-    server0, redis0, own0 = cpu_seconds(pid), redis_cpu_seconds(), own_cpu_seconds()
+    server0, redis0, own0 = cpu_of(pids), redis_cpu_seconds(), own_cpu_seconds()
     await asyncio.sleep(seconds)
     t1_us, wall = time.time_ns() // 1000, time.monotonic() - t0
-    server_cpu = cpu_pct(cpu_seconds(pid) - server0, wall)
+    server_cpu = cpu_pct(cpu_of(pids) - server0, wall)
     redis_cpu = cpu_pct(redis_cpu_seconds() - redis0, wall)
     client_cpu = cpu_pct(own_cpu_seconds() - own0, wall)
     stop_sending.set()
@@ -471,6 +497,8 @@ async def scenario(
     return {
         "scenario": "baseline" if scene is None else "relay",
         "layer": "none" if scene is None else kind,
+        "placement": placement,
+        "processes": len(pids),
         "viewers": viewers,
         "seconds": round(wall, 3),
         "frame_bytes": len(jpeg),
@@ -510,6 +538,11 @@ def main() -> None:
     parser.add_argument("--viewers", default="1,10,50,70", help="viewer counts (70: 1,050 frames/s offered)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured window per scenario")
     parser.add_argument("--layers", default="core,pubsub", help="channel layers to run: core, pubsub")
+    parser.add_argument(
+        "--placements",
+        default="one,split,other",
+        help="one: one server process; split: two, viewers alternating; other: two, viewers apart from the bridge",
+    )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--quick", action="store_true", help="1 and 10 viewers, 3 s windows")
     parser.add_argument(
@@ -530,6 +563,9 @@ def main() -> None:
     unknown = set(layers) - set(LAYERS)
     if unknown:
         parser.error(f"unknown layers {sorted(unknown)}; choose from {sorted(LAYERS)}")
+    placements = [name.strip() for name in args.placements.split(",") if name.strip()]
+    if set(placements) - set(PLACEMENTS):
+        parser.error(f"unknown placements {sorted(set(placements) - set(PLACEMENTS))}; choose from {list(PLACEMENTS)}")
     if not os.environ.get("REDIS_URL"):
         raise SystemExit("REDIS_URL is not set: `set -a && . .local/services.env && set +a` first")
 
@@ -544,63 +580,79 @@ def main() -> None:
     jpeg = jpeg_of_about(FRAME_BYTES)
     print(f"frame: {len(jpeg):,} bytes of JPEG at {FPS} fps; load average {loadavg()}", flush=True)
 
-    kinds = [*layers, *([] if args.no_baseline else ["baseline"])]
+    # Every server set up front (idle servers cost nothing measurable), then each viewer count
+    # through every layer and placement in turn: they share the machine's load of the moment.
+    configs = [(layer, placement) for layer in layers for placement in placements]
+    if not args.no_baseline:
+        configs.append(("baseline", "one"))
     results = []
-    with tempfile.TemporaryDirectory(prefix="relay-bench-") as tmpdir:
-        for kind in kinds:
-            with server(kind, Path(tmpdir)) as (port, process):
-                for n in counts:
-                    scene = None if kind == "baseline" else scene_create(department, n)
-                    connection.close()
-                    print(f"{kind:>8} x {n:>3} viewers ...", end=" ", flush=True)
-                    row = asyncio.run(
-                        scenario(
-                            kind=kind,
-                            port=port,
-                            pid=process.pid,
-                            viewers=n,
-                            seconds=args.seconds,
-                            jpeg=jpeg,
-                            scene=scene,
-                        )
+    with contextlib.ExitStack() as stack:
+        sets: dict[str, list[tuple[int, subprocess.Popen[bytes]]]] = {}
+        for layer, placement in configs:
+            processes = PLACEMENTS[placement]
+            key = layer if layer == "baseline" else f"{layer}-{processes}"
+            if key not in sets:
+                sets[key] = [stack.enter_context(server(key, i)) for i in range(processes)]
+        for n in counts:
+            for kind, placement in configs:
+                processes = PLACEMENTS[placement]
+                servers = sets[kind if kind == "baseline" else f"{kind}-{processes}"]
+                scene = None if kind == "baseline" else scene_create(department, n)
+                connection.close()
+                print(f"{kind:>8} {placement:>5} x {n:>3} viewers ...", end=" ", flush=True)
+                row = asyncio.run(
+                    scenario(
+                        kind=kind,
+                        placement=placement,
+                        ports=[port for port, _ in servers],
+                        pids=[process.pid for _, process in servers],
+                        viewers=n,
+                        seconds=args.seconds,
+                        jpeg=jpeg,
+                        scene=scene,
                     )
-                    row["loadavg"] = loadavg()
-                    results.append(row)
-                    print(
-                        f"{row['delivered_fps']} fps, p99 {row['p99_ms']} ms, loss {row['loss']}, "
-                        f"server CPU {row['server_cpu_pct']}%",
-                        flush=True,
-                    )
-                    time.sleep(1.0)
+                )
+                row["loadavg"] = loadavg()
+                results.append(row)
+                print(
+                    f"{row['delivered_fps']} fps, p99 {row['p99_ms']} ms, loss {row['loss']}, "
+                    f"server CPU {row['server_cpu_pct']}%, load {row['loadavg'][0]}",
+                    flush=True,
+                )
+                time.sleep(1.0)
 
+    baseline_p99 = {r["viewers"]: r["p99_ms"] for r in results if r["scenario"] == "baseline"}
     headers = [
-        "scenario", "viewers", "layer", "bridge fps", "delivered fps", "p50 ms", "p99 ms", "max ms", "loss",
-        "1st copy p99", "spread p99", "server CPU %", "idle CPU %", "Redis CPU %", "client CPU %",
+        "viewers", "layer", "placement", "bridge fps", "delivered fps", "p50 ms", "p99 ms", "p99/base", "max ms",
+        "loss", "1st copy p99", "spread p99", "server CPU %", "idle CPU %", "Redis CPU %", "client CPU %", "load",
     ]  # fmt: skip
     rows = [
         [
-            r["scenario"], r["viewers"], r["layer"], r["bridge_fps"], r["delivered_fps"], r["p50_ms"], r["p99_ms"],
+            r["viewers"], r["layer"], f"{r['placement']} ({r['processes']}p)", r["bridge_fps"], r["delivered_fps"],
+            r["p50_ms"], r["p99_ms"],
+            round(r["p99_ms"] / baseline_p99[r["viewers"]], 2) if baseline_p99.get(r["viewers"]) else "",
             r["max_ms"], r["loss"], r["first_copy_p99_ms"], r["fanout_spread_p99_ms"], r["server_cpu_pct"],
-            r["server_idle_cpu_pct"], r["redis_cpu_pct"], r["client_cpu_pct"],
+            r["server_idle_cpu_pct"], r["redis_cpu_pct"], r["client_cpu_pct"], r["loadavg"][0],
         ]
         for r in results
     ]  # fmt: skip
     print()
     print(table(headers, rows))
     print(
-        f"\nCPU % is of one core ({os.cpu_count()} cores here); idle CPU: viewers connected, no frames;"
-        " 1st copy: latency of a frame's first copy; spread: last copy minus first."
+        f"\nCPU % is of one core ({os.cpu_count()} cores here), servers together; idle CPU: viewers connected,"
+        " no frames; 1st copy: latency of a frame's first copy; spread: last copy minus first;"
+        " p99/base: against the plain fan-out's p99 at the same viewer count; load: 1-minute load average after."
     )
-    targets = {}
-    for kind in layers:
-        mine = [r for r in results if r["layer"] == kind]
-        at50 = [r for r in mine if r["viewers"] == 50]
-        targets[kind] = {
-            "no_loss": all(r["loss"] == 0 for r in mine),
-            "p99_under_50ms_at_50": bool(at50) and all(r["p99_ms"] < 50 for r in at50),
-            "1000_fps_delivered": any(r["delivered_fps"] >= 1000 for r in mine),
-        }
-        print(f"targets, {kind}: {targets[kind]}")
+    targets: dict[str, dict[str, bool]] = {}
+    for layer in layers:
+        for placement in placements:
+            mine = [r for r in results if r["layer"] == layer and r["placement"] == placement]
+            at50 = [r for r in mine if r["viewers"] == 50]
+            targets[f"{layer} {placement}"] = {
+                "no_loss": all(r["loss"] == 0 and not r["viewers_refused"] for r in mine),
+                "p99_under_50ms_at_50": bool(at50) and all(r["p99_ms"] < 50 for r in at50),
+            }
+            print(f"targets, {layer} {placement}: {targets[f'{layer} {placement}']}")
     path = write_json(
         args.json,
         "relay",
@@ -616,7 +668,8 @@ def main() -> None:
                 "drain_s": DRAIN_S,
                 "viewers": counts,
                 "layers": {k: LAYERS[k] for k in layers},
-                "server": "uvicorn config.asgi:application --ws websockets (one process)",
+                "placements": {k: PLACEMENTS[k] for k in placements},
+                "server": "uvicorn config.asgi:application --ws websockets, config.settings.local",
                 "baseline": "websockets.asyncio.server + broadcast(), no Django, no channel layer",
             },
             "results": results,

@@ -128,8 +128,9 @@ def _schema(scope: dict[str, Any]) -> str:
 
 
 def _renew_every(layer: Any) -> float | None:
-    """How often a consumer re-adds its group memberships: a channel layer forgets one
-    after group_expiry seconds (a bridge stays for days), so well within that."""
+    """How often a consumer re-adds its group memberships: the core channels-redis layer
+    forgets one after group_expiry seconds (a bridge stays for days), so well within that.
+    None for a layer without expiry (the pub/sub layer keeps memberships in the process)."""
     expiry = getattr(layer, "group_expiry", None)
     return expiry / 4 if expiry else None
 

@@ -6,6 +6,7 @@ per-environment modules (local, test, production) only override what differs.
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 
@@ -137,27 +138,66 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 REDIS_URL: str = env("REDIS_URL", default="")
 
 
-def redis_channel_layer(url: str) -> dict[str, Any]:
-    """The channels-redis layer on ``url``, with Redis timeouts chosen for it.
+def channel_prefix(url: str, *, name: str = "porchlight") -> str:
+    """The pub/sub prefix of an installation on the Redis database of ``url``: ``name-<db>``.
 
-    A consumer waits for its next message in BZPOPMIN, which channels-redis 4.3 blocks for
-    5 s (RedisChannelLayer.brpop_timeout). redis-py 8 gives every connection a 5 s socket
-    timeout by default, so an idle consumer's read timed out just as Redis answered and the
-    consumer died (an idle bridge dropped every 5 s, a viewer waiting for its bridge closed
-    with "relay unavailable"). The read timeout is therefore three pops long (15 s): a healthy
-    Redis always answers within one, and only a Redis or network that is really gone is
-    reported. Connecting gets 5 s, as a reachable Redis on the same network connects in
-    milliseconds. group_expiry drops the memberships of consumers that died without leaving;
-    a living consumer renews its own every quarter of it (live.consumers), however long it stays.
+    Pub/sub channels are one namespace for the whole Redis server, whatever the database
+    number (unlike keys): two Porchlights (or test runs) on one Redis must publish under
+    different prefixes, or each would hear the other's frames and pushes. Carrying the
+    database number keeps installations that are kept apart by database apart on pub/sub too.
     """
+    path = urlsplit(url).path.strip("/")
+    return f"{name}-{int(path) if path.isdigit() else 0}"
+
+
+CHANNEL_PREFIX: str = env("PORCHLIGHT_CHANNEL_PREFIX", default=channel_prefix(REDIS_URL))
+# "pubsub" (the default, see redis_channel_layer) or "core": kept for comparison (bench/relay.py).
+CHANNEL_LAYER_KIND: str = env("PORCHLIGHT_CHANNEL_LAYER", default="pubsub")
+
+
+def redis_channel_layer(url: str, *, prefix: str = "porchlight", kind: str = "pubsub") -> dict[str, Any]:
+    """The channels-redis layer on ``url``: Redis pub/sub (``kind="pubsub"``), or the core
+    layer of lists and sorted sets (``kind="core"``), with Redis timeouts chosen for each.
+
+    Why pub/sub: a camera's frame is published once and Redis hands one copy to each server
+    process with a viewer of it, which fans it out in memory; the core layer pushes one copy
+    per viewer into Redis and pops each back through one reader per process, which falls
+    behind. With 100 KB frames at 15 fps to 50 viewers: p99 ~30 ms against ~200 ms on a quiet
+    machine (issue 18); on a loaded one, 0 frames lost against thousands, with one server
+    process or two (bench/relay.py, figures in bench/README.md). What pub/sub does not
+    do, and nothing here relies on: queue a message for a consumer that is not subscribed at
+    that instant (it is lost, as a group_send to an empty group is), bound a slow consumer's
+    queue (a viewer drops frames older than STALE_FRAME_SECONDS instead), or expire
+    memberships (they live in the process: they end with it, so there is no group_expiry to
+    renew). Every push is a courtesy on top of a committed change that the consumers also
+    re-check on their own (core.groups), and a bridge that reconnects is told again what to
+    stream (live.consumers).
+
+    ``prefix`` names every pub/sub channel (PORCHLIGHT_CHANNEL_PREFIX): pub/sub ignores the
+    Redis database number, so deployments or test runs sharing one Redis need their own.
+
+    Timeouts: reads time out after 15 s, connecting after 5 s. For the core layer this is
+    three of its 5 s blocking pops (BZPOPMIN): redis-py 8's default 5 s socket timeout made
+    an idle consumer's read time out just as Redis answered, and the consumer died (an idle
+    bridge dropped every 5 s, a viewer waiting for its bridge closed with "relay
+    unavailable"). The pub/sub reader polls with its own short timeout and is not affected;
+    a publish to a Redis that is gone fails at once, and a viewer's watchdog, which publishes
+    a probe every PORCHLIGHT_LIVE_WATCH_INTERVAL, closes the view with "relay unavailable"
+    (4503). After Redis returns, redis-py subscribes the process's channels again.
+    group_expiry (core only) drops the memberships of consumers that died without leaving;
+    a living consumer renews its own every quarter of it (live.consumers).
+    """
+    host = {"address": url, "socket_timeout": 15.0, "socket_connect_timeout": 5.0, "socket_keepalive": True}
+    if kind == "core":
+        return {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [host], "group_expiry": 3600, "prefix": prefix},
+        }
+    if kind != "pubsub":
+        raise ValueError(f"PORCHLIGHT_CHANNEL_LAYER must be pubsub or core, not {kind!r}")
     return {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {
-            "hosts": [
-                {"address": url, "socket_timeout": 15.0, "socket_connect_timeout": 5.0, "socket_keepalive": True}
-            ],
-            "group_expiry": 3600,
-        },
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [host], "prefix": f"{prefix}:"},
     }
 
 
@@ -172,7 +212,7 @@ if REDIS_URL:
             "KEY_PREFIX": "porchlight",
         }
     }
-    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, prefix=CHANNEL_PREFIX, kind=CHANNEL_LAYER_KIND)}
 else:
     CACHES = {
         "default": {

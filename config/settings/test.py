@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env, redis_channel_layer
+from .base import CHANNEL_LAYER_KIND, REDIS_URL, channel_prefix, env, redis_channel_layer
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -28,8 +28,11 @@ if REDIS_URL:
             "KEY_PREFIX": "porchlight-test",
         }
     }
+    # Pub/sub ignores the database number: a prefix of the tests' database of its own keeps
+    # test runs on other databases (other developers, parallel runs) from hearing these pushes.
+    CHANNEL_PREFIX = env("PORCHLIGHT_CHANNEL_PREFIX", default=channel_prefix(REDIS_URL, name="porchlight-test"))
     # The same layer as in production (its Redis timeouts above all), on the tests' database.
-    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, prefix=CHANNEL_PREFIX, kind=CHANNEL_LAYER_KIND)}
     CELERY_BROKER_URL = REDIS_URL
 # Tests that need the worker start a real one (tests/test_celery_tenancy.py); everything
 # else runs tasks in-process so a test sees their effects.

@@ -253,10 +253,10 @@ async def test_every_console_of_a_process_ends_on_the_latest_change_of_an_incide
 
 
 async def _members(group: str) -> int:
-    """How many channels the Redis channel layer holds in ``group`` (channels_redis core's zset)."""
-    layer = get_channel_layer()
-    key = layer._group_key(group)
-    return int(await layer.connection(layer.consistent_hash(group)).zcard(key))
+    """How many channels of this process the channel layer holds in ``group``: the pub/sub
+    layer keeps a process's memberships in the process, one Redis subscription for them all."""
+    layer = get_channel_layer()._get_layer()  # this event loop's RedisPubSubLoopLayer
+    return len(layer.groups.get(layer._get_group_channel_name(group), ()))
 
 
 async def test_the_consoles_of_one_process_share_one_membership_of_the_incidents_group() -> None:

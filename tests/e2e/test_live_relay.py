@@ -123,7 +123,7 @@ async def test_frames_flow_from_the_camera_to_the_viewer_until_consent_is_revoke
     scene, _ = bridge_process
     url = f"ws://rialto.localhost:{porchlight_server.port}/ws/live/{scene.camera_id}/?purpose={scene.purpose_id}"
     await asyncio.sleep(1.0)  # the bridge connects and says hello
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
 
     async with ws_connect(url, additional_headers={"Cookie": f"sessionid={scene.session_key}"}) as ws:
         session = json.loads(await ws.recv())

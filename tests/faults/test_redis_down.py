@@ -1,20 +1,29 @@
 """Redis stopped under a running server: signing in answers with a sentence and lets nobody in
 (the failed-login lockout lives in Redis, and Porchlight does not sign anyone in without it),
-while sessions already open keep working (they live in PostgreSQL)."""
+while sessions already open keep working (they live in PostgreSQL); a live view is closed with
+"relay unavailable" (4503), and once Redis is back new views work without a restart."""
 
+import asyncio
+import json
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import redis
 from django_tenants.utils import tenant_context
+from websockets.exceptions import ConnectionClosed
 
 from accounts.models import Role
+from bridge import protocol
+from bridge.net import ws_connect
 from tenants.models import Department
 from tests.conftest import free_port
 from tests.factories import UserFactory, totp_code, totp_enable
+from tests.live.test_consumers import JPEG, Scene, _scene, frame, last_event
+from tests.live.test_consumers import committed as live_committed
 from tests.site_client import SiteSession, committed, signed_in, uvicorn_server
 
 pytestmark = [pytest.mark.django_db, pytest.mark.server]
@@ -156,3 +165,80 @@ def test_password_reset_while_redis_is_down_is_refused_with_a_sentence(server: i
     assert reply.status == 503, reply.body[-3000:]
     assert PAUSED in reply.body
     assert "Rialto Police Department" in reply.body
+
+
+# --- Live views (the relay is Redis pub/sub: nothing of it fails on its own while idle) ------
+
+
+async def _next_json(ws: Any, kind: str, timeout: float = 15) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        message = await asyncio.wait_for(ws.recv(), timeout=max(0.1, deadline - time.monotonic()))
+        if isinstance(message, str) and json.loads(message).get("type") == kind:
+            return dict(json.loads(message))
+
+
+async def _drain(ws: Any, timeout: float) -> None:
+    while True:
+        await asyncio.wait_for(ws.recv(), timeout=timeout)
+
+
+def _viewer(port: int, scene: Scene) -> Any:
+    return ws_connect(
+        f"ws://{HOST}:{port}/ws/live/{scene.camera_id}/?purpose={scene.purpose_id}",
+        additional_headers={"Cookie": f"sessionid={scene.session_key}"},
+    )
+
+
+def _bridge(port: int, scene: Scene) -> Any:
+    return ws_connect(
+        f"ws://{HOST}:{port}/ws/bridge/", additional_headers={"Authorization": f"Bearer {scene.bridge_token}"}
+    )
+
+
+async def test_a_live_view_is_told_relay_unavailable_within_two_seconds_of_redis_stopping(
+    server: int, redis_up: PrivateRedis
+) -> None:
+    scene = live_committed(_scene)
+    async with _viewer(server, scene) as view:
+        await _next_json(view, "session")
+        await asyncio.sleep(1.0)  # a viewer watching a while, its watchdog's probes all answered
+
+        redis_up.kill()
+        stopped_at = time.monotonic()
+        with pytest.raises(ConnectionClosed) as closed:
+            await _drain(view, timeout=5)
+        closed_after = time.monotonic() - stopped_at
+
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4503
+    assert closed_after <= 2.0
+    assert (last_event(scene).action, last_event(scene).reason) == ("live_end", "relay")
+
+
+async def test_once_redis_is_back_new_views_get_frames_without_restarting_the_server(
+    server: int, redis_up: PrivateRedis
+) -> None:
+    # given a server whose channel layer was connected (a view) when Redis stopped, and Redis back
+    before = live_committed(_scene)
+    async with _viewer(server, before) as view:
+        await _next_json(view, "session")
+        redis_up.kill()
+        with pytest.raises(ConnectionClosed):
+            await _drain(view, timeout=5)
+    redis_up.start()
+    scene = live_committed(_scene)
+
+    # when a bridge and a viewer come again to the same server process
+    async with _bridge(server, scene) as cam:
+        await _next_json(cam, protocol.HELLO)
+        async with _viewer(server, scene) as view:
+            session = await _next_json(view, "session")
+            await _next_json(cam, protocol.START)
+            await cam.send(frame(scene.camera_id))
+            got = await asyncio.wait_for(view.recv(), 10)
+
+    # then the view is authorized afresh and frames flow through the layer's new connection
+    assert session["type"] == "session"
+    assert isinstance(got, bytes)
+    assert got[8:] == JPEG

@@ -641,11 +641,12 @@ async def test_a_role_change_ends_the_view_at_once_not_at_the_next_safety_check(
 
 
 async def test_memberships_outlive_the_channel_layers_group_expiry(scene: Scene, settings: Any) -> None:
-    # A real channels_redis layer that forgets a membership after one second; the bridge and
-    # the viewer must renew theirs, or frames and start/stop stop arriving.
+    # The core channels_redis layer (still selectable: PORCHLIGHT_CHANNEL_LAYER=core) forgetting
+    # a membership after one second; the bridge and the viewer must renew theirs, or frames and
+    # start/stop stop arriving. (The pub/sub layer keeps memberships in the process: no expiry.)
     from config.settings.base import redis_channel_layer
 
-    layer = redis_channel_layer(settings.REDIS_URL)
+    layer = redis_channel_layer(settings.REDIS_URL, prefix=settings.CHANNEL_PREFIX, kind="core")
     settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": {**layer["CONFIG"], "group_expiry": 1}}}
     cam = bridge(scene.bridge_token)
     await cam.connect()
