@@ -92,7 +92,7 @@ class PhaseResult:
         }
 
 
-def departments_prepare(count: int) -> list[Department]:
+def departments_prepare(count: int, prefix: str = SCHEMA_PREFIX) -> list[Department]:
     """The bench departments with one resident each, and a new session per resident."""
     from django.conf import settings
     from django.contrib.sessions.backends.db import SessionStore
@@ -107,7 +107,7 @@ def departments_prepare(count: int) -> list[Department]:
     public_tenant_ensure()
     out = []
     for number in range(1, count + 1):
-        schema = f"{SCHEMA_PREFIX}{number:03d}"
+        schema = f"{prefix}{number:03d}"
         host = f"{schema}.localhost"
         department = DepartmentModel.objects.filter(schema_name=schema).first()
         if department is None:
@@ -398,11 +398,14 @@ def main() -> None:
     parser.add_argument("--memory-seconds", type=float, default=90.0, help="0 skips the memory phase")
     parser.add_argument("--no-pool", action="store_true", help="persistent per-thread connections instead")
     parser.add_argument("--json", default=None)
+    parser.add_argument(
+        "--prefix", default=SCHEMA_PREFIX, help="schema prefix of the departments (benchonb: bench/onboarding.py's)"
+    )
     args = parser.parse_args()
 
     django_setup()
     load_before = os.getloadavg()
-    departments = departments_prepare(args.departments)
+    departments = departments_prepare(args.departments, args.prefix)
     static_files_ensure()
     url = database_url()
     env_info = environment()

@@ -109,6 +109,25 @@ class Department(TenantMixin):
     def __str__(self) -> str:
         return self.name
 
+    def create_schema(self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1) -> bool:
+        """The schema from the recorded snapshot (tenants.schema_snapshot), in one batch of SQL,
+        rather than by running every migration; django-tenants' way when there is no usable
+        snapshot (or when asked not to sync, or to clone a base schema)."""
+        from django.db import connection
+        from django_tenants.utils import get_creation_fakes_migrations, schema_exists
+
+        from .schema_snapshot import schema_create_from_snapshot
+
+        if sync_schema and not get_creation_fakes_migrations():
+            if check_if_exists and schema_exists(self.schema_name):
+                return False
+            if schema_create_from_snapshot(self.schema_name, verbosity=verbosity):
+                connection.set_schema_to_public()  # type: ignore[attr-defined]
+                return True
+        return bool(
+            super().create_schema(check_if_exists=check_if_exists, sync_schema=sync_schema, verbosity=verbosity)
+        )
+
 
 class Domain(DomainMixin):
     def __str__(self) -> str:

@@ -83,6 +83,12 @@ ROOT_URLCONF = "config.urls_tenant"
 # savepoint rollback (the fix for #1262), so setting it once per connection is
 # safe; tests/tenants/test_search_path.py proves both the saving and the safety.
 TENANT_LIMIT_SET_CALLS = True
+# migrate_schemas skips the departments already up to date (one query for all of them) and
+# hands the rest to django-tenants' executor (tenants/migration_executors.py); with
+# --executor=multiprocessing, this many forked workers migrate them (make migrate).
+GET_EXECUTOR_FUNCTION = "tenants.migration_executors.get_executor"
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("PORCHLIGHT_MIGRATE_PROCESSES", default=2)
+TENANT_MULTIPROCESSING_CHUNKS = 1
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/porchlight")}
