@@ -182,6 +182,17 @@ def _search(port: int, officer: Officer) -> Answer:
         client.close()
 
 
+def _home_page(port: int) -> Answer:
+    started = time.monotonic()
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        client.request("GET", "/", headers={"Host": f"{HOST}:{port}", "Accept": "text/html"})
+        response = client.getresponse()
+        return Answer(started, response.status, response.read().decode("utf-8", "replace"))
+    finally:
+        client.close()
+
+
 def _searches_logged(cluster: PrivatePostgres, officer: Officer) -> int:
     with psycopg.connect(cluster.url) as db:
         row = db.execute(
@@ -208,15 +219,20 @@ def _audit_verify(cluster: PrivatePostgres) -> subprocess.CompletedProcess[str]:
 def test_postgres_restarted_under_load_fails_requests_cleanly_and_loses_no_audit_event(
     server: int, private_postgres: PrivatePostgres, officer: Officer
 ) -> None:
-    # given four officers' clients searching without pause
+    # given four officers' clients searching without pause, and a visitor reading the home page
     answers: list[Answer] = []
+    pages: list[Answer] = []
     stop = threading.Event()
 
     def client() -> None:
         while not stop.is_set():
             answers.append(_search(server, officer))
 
-    clients = [threading.Thread(target=client) for _ in range(4)]
+    def visitor() -> None:
+        while not stop.is_set():
+            pages.append(_home_page(server))
+
+    clients = [threading.Thread(target=client) for _ in range(4)] + [threading.Thread(target=visitor)]
     for thread in clients:
         thread.start()
     try:
@@ -249,6 +265,9 @@ def test_postgres_restarted_under_load_fails_requests_cleanly_and_loses_no_audit
         [a for a in answers if a.started > back + 1]
     )
     assert [a.status for a in after] == [200] * 5
+    assert {page.status for page in pages} <= {200, 503}, [(p.status, p.body[-300:]) for p in pages if p.status != 200]
+    assert all("Unavailable for a moment" in page.body for page in pages if page.status == 503)
+    assert not [page for page in pages if "Traceback" in page.body]
     assert _searches_logged(private_postgres, officer) == sum(a.status == 200 for a in everything)
     verified = _audit_verify(private_postgres)
     assert verified.returncode == 0, verified.stdout + verified.stderr
