@@ -33,6 +33,7 @@ from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import errors
+from core.unavailable import RETRY_AFTER_SECONDS, database_unavailable, unavailable_sentence
 
 from .api_auth import ApiTokenAuthentication
 from .models import Role
@@ -283,6 +284,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if isinstance(exc, SuspiciousOperation):
             logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
         exc = ParseError(_("The request body could not be read: it is malformed or too large."))
+    if database_unavailable(exc):
+        # PostgreSQL restarting or out of connections: the caller may try again (Retry-After).
+        logging.getLogger("porchlight.request").error("database unavailable", extra={"error": str(exc)})
+        set_rollback()
+        return Response(
+            error_body(detail=unavailable_sentence(), code="service_unavailable"),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         request = context["request"]

@@ -1,9 +1,11 @@
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 import redis
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.core.handlers.exception import response_for_exception
 from django.db import connection
@@ -12,19 +14,64 @@ from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
+from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import Resolver404, resolve, set_urlconf
+from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_tenants.middleware.main import TenantMainMiddleware
 
 from config.handlers import sign_in_wait
 from core.errors import DomainError, Invalid, NotFound, RateLimited, Refused
 from core.http import error_text_refusal, retry_after
+from core.unavailable import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_unavailable, unavailable_sentence
 
 logger = logging.getLogger("porchlight.request")
 
-# What a 503 asks clients to wait before trying again (seconds): a restarted Redis is back in
-# a few seconds, a failed-over one in about a minute.
-_RETRY_AFTER_SECONDS = 60
+_RETRY_AFTER_SECONDS = RETRY_AFTER_SECONDS
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """The 503 for a database that is not answering: the API's JSON, or a page that reads
+    nothing from the database (the user only if already loaded, no messages, no banner)."""
+    sentence = unavailable_sentence()
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": sentence, "code": "service_unavailable"}, status=503)
+    else:
+        user = getattr(request, "_cached_user", None) or AnonymousUser()
+        context: dict[str, Any] = {"user": user, "messages": [], "database_free": True, "sentence": sentence}
+        try:
+            page = loader.render_to_string("503.html", context, request=request)
+        except Exception:  # the page itself failed (it may want the database): one that cannot
+            logger.exception("the 503 page could not be rendered")
+            page = format_html(
+                '<!doctype html><html lang="{}"><head><meta charset="utf-8"><title>Porchlight</title></head>'
+                "<body><h1>{}</h1><p>{}</p></body></html>",
+                get_language() or "en",
+                _("Unavailable for a moment"),
+                sentence,
+            )
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(_RETRY_AFTER_SECONDS)
+    return response
+
+
+class TenantMiddleware(TenantMainMiddleware):
+    """django-tenants' middleware (the department from the host name), answering 503 with a
+    sentence when the database is not answering.
+
+    Its domain lookup is the first query of every request, so while PostgreSQL restarts most
+    requests fail here, before any view. Django would answer them with the 500 handler, which
+    under ASGI runs on another thread and cannot tell a database outage from a bug.
+    """
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            return super().process_request(request)
+        except DATABASE_UNAVAILABLE as exc:
+            logger.error("database unavailable", extra={"path": request.path, "error": str(exc)})
+            return database_unavailable_response(request)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -122,7 +169,8 @@ class DepartmentTimeZoneMiddleware:
 
 
 class ServiceUnavailableMiddleware:
-    """A view that needs Redis while it cannot be reached answers 503 with a sentence, not 500.
+    """A view that needs Redis or the database while it cannot be reached answers 503 with a
+    sentence, not 500 (the API's views answer the same through accounts.api_base).
 
     Signing in fails closed, on purpose: allauth counts failed logins (the lockout, five in 15
     minutes per account, ACCOUNT_RATE_LIMITS) and every other attempt in the cache, and a sign-in
@@ -139,6 +187,9 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if database_unavailable(exception):
+            logger.error("database unavailable", extra={"path": request.path, "error": str(exception)})
+            return database_unavailable_response(request)
         # Only "cannot reach it": any other Redis error is a bug and stays a 500.
         if not isinstance(exception, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
             return None
@@ -149,10 +200,7 @@ class ServiceUnavailableMiddleware:
                 "sign-in attempts, and it lets nobody in without that protection. Try again in a few minutes."
             )
         else:
-            sentence = _(
-                "This page is unavailable for a moment: a service Porchlight needs is not answering. "
-                "Try again in a few minutes."
-            )
+            sentence = unavailable_sentence()
         if request.path.startswith("/api/"):
             response: HttpResponse = JsonResponse({"detail": sentence, "code": "service_unavailable"}, status=503)
         else:

@@ -11,14 +11,14 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from accounts.language import in_language_of
 from tenants.models import Department
-from tenants.outbox import OutboxTask
+from tenants.outbox import OutboxTask, outbox_mail_headers
 from tenants.selectors import department_base_url, department_current
 
 from .models import Clip, OwnerRequest
@@ -101,13 +101,13 @@ def clip_purged_notify(*, clip_id: int) -> None:
     if owner is None:  # a clip kept as evidence after its owner left
         return
     with in_language_of(owner):
-        send_mail(
+        EmailMessage(
             subject=_("[Porchlight] Your footage was deleted"),
-            message=_("The footage %(name)s you sent was deleted at the end of the retention period.\n")
+            body=_("The footage %(name)s you sent was deleted at the end of the retention period.\n")
             % {"name": clip.original_name},
-            from_email=None,
-            recipient_list=[owner.email],
-        )
+            to=[owner.email],
+            headers=outbox_mail_headers(),  # a copy sent again after a worker died is the same e-mail
+        ).send()
 
 
 @shared_task(name="footage.tasks.footage_request_remind", base=OutboxTask)

@@ -496,6 +496,9 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     session_id: int | None = None
     watch: asyncio.Task[None] | None = None
     ending: asyncio.Task[None] | None = None
+    # Set once _end has begun, and done when its close is sent: another way out that comes
+    # while it runs waits for it instead of closing with a code of its own.
+    ended: asyncio.Event | None = None
     joined: tuple[str, ...] = ()
     camera_pk: int | None = None
     bridges: tuple[str, ...] = ()
@@ -662,6 +665,12 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                 await asyncio.shield(self._end(EndReason.LOST, close=False))
             raise
         except Exception as exc:  # the socket's boundary: any failure ends the view, logged, never lingers
+            if self.ended is not None:
+                # The view is already ending (the watchdog found the relay gone a moment before
+                # this read failed the same way): its close carries the reason; a 1011 here
+                # overtook it and the officer saw "server error" instead of "relay unavailable".
+                await self.ended.wait()
+                return
             if self.session_id is None:
                 # Before any session (the gate's own write failed, say): the viewer is told
                 # the server failed rather than left waiting on an open socket.
@@ -682,6 +691,13 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         session_id, self.session_id = self.session_id, None
         if session_id is None:
             return
+        ended = self.ended = asyncio.Event()
+        try:
+            await self._end_session(session_id, reason, close=close)
+        finally:
+            ended.set()
+
+    async def _end_session(self, session_id: int, reason: str, *, close: bool) -> None:
         if self.watch is not None and self.watch is not asyncio.current_task():
             self.watch.cancel()
         try:

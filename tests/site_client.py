@@ -32,12 +32,8 @@ def uvicorn_server(**env_overrides: str) -> Iterator[int]:
     goes to a file (a pipe nobody reads would fill up and stall the server)."""
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix=f"uvicorn-{port}-", suffix=".log", delete=False)  # noqa: SIM115
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=subprocess_database_url(),
-        **env_overrides,
-    )
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=subprocess_database_url())
+    env.update(env_overrides)  # a database of the test's own too
     process = subprocess.Popen(
         [*UVICORN, "--port", str(port)],
         cwd=ROOT,

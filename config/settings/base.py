@@ -93,6 +93,9 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/porchlight")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# With the pool below, this makes Django give psycopg_pool its check: each connection is
+# tested as it is handed out, so after PostgreSQL restarts no request gets a dead one
+# (tests/faults/test_postgres_restart.py).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The ASGI server borrows connections from one bounded pool (psycopg_pool, through Django's
 # OPTIONS["pool"]). Under ASGI Django runs every request on a thread of its own, so
@@ -293,7 +296,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 
 # --- Django core --------------------------------------------------------------------------
 MIDDLEWARE = [
-    "django_tenants.middleware.main.TenantMainMiddleware",  # first: everything below runs in the tenant's schema
+    "config.middleware.TenantMiddleware",  # first: everything below runs in the tenant's schema
     "config.middleware.ApiGZipMiddleware",  # the API's JSON only (not pages: BREACH), after all else has run
     "config.middleware.StreamingConnectionMiddleware",  # a streamed clip holds no pooled connection
     "config.middleware.RequestLogMiddleware",

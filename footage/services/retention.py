@@ -37,8 +37,12 @@ def clips_purge_expired(*, now: dt.datetime | None = None) -> int:
                 action=CustodyAction.PURGED,
                 note=_("retention period of %(days)d days ended") % {"days": policy.footage_retention_days},
             )
+            # The owner's notice is recorded with the purge (the outbox row commits with it): a
+            # worker killed between this commit and a record made after it purged the clip and
+            # never told the owner, as the next run no longer sees the clip
+            # (tests/faults/test_worker_killed.py).
+            enqueue_on_commit(clip_purged_notify, clip_id=clip.pk)
             # Last, so that a failed delete leaves the clip unpurged for the next run.
             clip_store().delete(clip.storage_key)
-        enqueue_on_commit(clip_purged_notify, clip_id=clip.pk)
         purged += 1
     return purged
