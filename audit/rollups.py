@@ -54,11 +54,11 @@ __all__ = [
 
 AREAS = "areas"
 # True when events were written after the area rollup's mark (its catch-up has work), for one
-# department's schema ({schema}): beat asks it of every department (tenants.periodic). The
-# log's max(seq) is one look-up in its unique index.
+# department's schema ({schema}): beat asks it of every department (tenants.periodic). One
+# look-up in the log's unique index on seq (EXISTS plans faster than max() over 1,000 schemas).
 AREA_ROLLUPS_BEHIND = (
-    "coalesce((SELECT max(seq) FROM {schema}.audit_accessevent), 0) > "
-    "coalesce((SELECT seq FROM {schema}.audit_rollupmark WHERE name = 'areas'), 0)"
+    "EXISTS (SELECT 1 FROM {schema}.audit_accessevent WHERE seq > "
+    "coalesce((SELECT seq FROM {schema}.audit_rollupmark WHERE name = 'areas'), 0))"
 )
 
 

@@ -89,7 +89,7 @@ def _anomaly_mark(name: str) -> str:
 work_probe_register(
     "cameras.tasks.anomalies_catch_up",
     sql_probe(
-        f"coalesce((SELECT max(seq) FROM {_EVENTS}), 0) > {_anomaly_mark(MARK)} "  # noqa: S608 (model tables and constants)
+        f"EXISTS (SELECT 1 FROM {_EVENTS} WHERE seq > {_anomaly_mark(MARK)}) "  # noqa: S608 (model tables and constants)
         f"OR (SELECT occurred_at FROM {_EVENTS} WHERE seq > {_anomaly_mark(EXIGENT_MARK)} ORDER BY seq LIMIT 1) "
         f"<= statement_timestamp() - make_interval(days => {_REPORT_DAYS}) "
         # The week's ordinal as Python's date.toordinal: days since 0001-01-01, plus one.
