@@ -34,6 +34,7 @@ from .models import Action
 
 __all__ = [
     "AREAS",
+    "AREA_ROLLUPS_BEHIND",
     "EventPlace",
     "area_events_between",
     "area_events_pending",
@@ -52,6 +53,13 @@ __all__ = [
 ]
 
 AREAS = "areas"
+# True when events were written after the area rollup's mark (its catch-up has work), for one
+# department's schema ({schema}): beat asks it of every department (tenants.periodic). One
+# look-up in the log's unique index on seq (EXISTS plans faster than max() over 1,000 schemas).
+AREA_ROLLUPS_BEHIND = (
+    "EXISTS (SELECT 1 FROM {schema}.audit_accessevent WHERE seq > "
+    "coalesce((SELECT seq FROM {schema}.audit_rollupmark WHERE name = 'areas'), 0))"
+)
 
 
 @lru_cache(maxsize=256)

@@ -21,10 +21,14 @@ import itertools
 import threading
 import time
 import weakref
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from redis import Redis
 from redis import asyncio as aioredis
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 PREFIX = "porchlight:live"
 # Each command is tiny; a Redis that takes longer than this is treated as gone (1011/close).
@@ -212,6 +216,18 @@ def bridges_expired_withdraw(*, schema: str) -> list[str]:
         for bridge in announced
         if withdraw(keys=[_bridge_key(schema, bridge), _announced_key(schema)], args=[now, bridge])
     ]
+
+
+def schemas_with_announced_bridges(schemas: Sequence[str]) -> set[str]:
+    """Of these departments, those with a bridge announced as connected: the only ones where
+    ``bridges_expired_withdraw`` can find something (one pipelined EXISTS per department)."""
+    if not settings.REDIS_URL:
+        with _local_lock:
+            return {schema for schema in schemas if _local_announced.get(schema)}
+    pipe = _redis().pipeline(transaction=False)
+    for schema in schemas:
+        pipe.exists(_announced_key(schema))
+    return {schema for schema, found in zip(schemas, pipe.execute(), strict=True) if found}
 
 
 # --- frame rate per camera -----------------------------------------------------------------------

@@ -4,8 +4,11 @@ import logging
 
 from celery import shared_task
 
-from . import positions, services
+from tenants.periodic import sql_probe, work_probe_register
+
+from . import positions, presence, services
 from .liveness import bridges_expired_sweep
+from .models import LiveSession
 
 logger = logging.getLogger("porchlight.live")
 
@@ -37,3 +40,17 @@ def bridge_liveness_sweep() -> int:
     if gone:
         logger.info("bridges expired without a disconnect", extra={"bridges": gone})
     return gone
+
+
+# Beat asks these first, once for every department (tenants.periodic): a department without an
+# open view, a view whose end is pending, or a bridge announced as connected is not entered.
+_SESSIONS = LiveSession._meta.db_table
+work_probe_register(
+    "live.tasks.live_sessions_sweep",
+    # Both conditions are partial indexes (live_session_open, live_session_end_pending).
+    sql_probe(
+        f"EXISTS (SELECT 1 FROM {{schema}}.{_SESSIONS} WHERE ended_at IS NULL) "  # noqa: S608 (a model's table, no input)
+        f"OR EXISTS (SELECT 1 FROM {{schema}}.{_SESSIONS} WHERE end_pending)"
+    ),
+)
+work_probe_register("live.tasks.bridge_liveness_sweep", presence.schemas_with_announced_bridges)

@@ -251,6 +251,9 @@ CELERY_TIMEZONE = "UTC"
 PORCHLIGHT_OUTBOX_SWEEP_SECONDS = env.int("PORCHLIGHT_OUTBOX_SWEEP_SECONDS", default=60)
 PORCHLIGHT_OUTBOX_GRACE_SECONDS = env.int("PORCHLIGHT_OUTBOX_GRACE_SECONDS", default=60)
 PORCHLIGHT_OUTBOX_REDELIVER_SECONDS = env.int("PORCHLIGHT_OUTBOX_REDELIVER_SECONDS", default=3 * 3600)
+# Entries without tenant_schemas are sent to every department each time (tenant-schemas-celery).
+# The every-minute ones and the anomalies instead run once, in public, as tenants.tasks.periodic_dispatch: it asks
+# every department at once which have work and enters only those (tenants.periodic, bench/periodic.py).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # One sweep for every department: the outbox is in the public schema (tenants.models).
     "sweep-outbox": {
@@ -271,20 +274,45 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # The log's signed checkpoint for witnesses, in every department (audit.tasks, docs/transparency-log.md).
     "checkpoint-access-log": {"task": "audit.tasks.log_checkpoint", "schedule": 15 * 60.0},
     # Live views and bridge presences left open by a process that died (live.tasks).
-    "sweep-live-views": {"task": "live.tasks.live_sessions_sweep", "schedule": 60.0},
+    "sweep-live-views": {
+        "task": "tenants.tasks.periodic_dispatch",
+        "schedule": 60.0,
+        "args": ["live.tasks.live_sessions_sweep"],
+        "tenant_schemas": ["public"],
+    },
     # Mobile cameras' tracks (kept while watched) go after the footage retention (live.positions).
     "purge-position-tracks": {"task": "live.tasks.position_samples_purge", "schedule": 3600.0},
     # Bridges whose process died without a disconnect: the stored compliance of their sites
     # ("live connection required") judged again within a minute (live.liveness).
-    "sweep-bridge-liveness": {"task": "live.tasks.bridge_liveness_sweep", "schedule": 60.0},
+    "sweep-bridge-liveness": {
+        "task": "tenants.tasks.periodic_dispatch",
+        "schedule": 60.0,
+        "args": ["live.tasks.bridge_liveness_sweep"],
+        "tenant_schemas": ["public"],
+    },
     # Integrations' deliveries, kept PORCHLIGHT_INTEGRATION_DELIVERY_KEEP_DAYS (incidents.tasks).
     "purge-integration-deliveries": {"task": "incidents.tasks.deliveries_purge", "schedule": 3600.0},
     # Owners' timed pauses (24 hours, 7 days) end by themselves: at most this late (cameras.tasks).
-    "end-timed-pauses": {"task": "cameras.tasks.suspensions_expire", "schedule": 60.0},
+    "end-timed-pauses": {
+        "task": "tenants.tasks.periodic_dispatch",
+        "schedule": 60.0,
+        "args": ["cameras.tasks.suspensions_expire"],
+        "tenant_schemas": ["public"],
+    },
     # The oversight figures by police area, a minute behind the log at most (cameras.area_rollups).
-    "area-rollups": {"task": "cameras.tasks.area_rollups_catch_up", "schedule": 60.0},
+    "area-rollups": {
+        "task": "tenants.tasks.periodic_dispatch",
+        "schedule": 60.0,
+        "args": ["cameras.tasks.area_rollups_catch_up"],
+        "tenant_schemas": ["public"],
+    },
     # The board's anomaly queue, five minutes behind the log at most (cameras.anomalies, docs/anomalies.md).
-    "anomalies": {"task": "cameras.tasks.anomalies_catch_up", "schedule": 300.0},
+    "anomalies": {
+        "task": "tenants.tasks.periodic_dispatch",
+        "schedule": 300.0,
+        "args": ["cameras.tasks.anomalies_catch_up"],
+        "tenant_schemas": ["public"],
+    },
     # Every site's stored compliance, judged again nightly (compliance.records): the safety net
     # behind the per-change task and the read-time recheck of rows whose day has come.
     "compliance-refresh-all": {"task": "compliance.tasks.compliance_refresh_all", "schedule": 24 * 3600.0},

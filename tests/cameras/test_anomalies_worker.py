@@ -19,10 +19,16 @@ pytestmark = [pytest.mark.django_db, pytest.mark.worker]
 SCHEMAS = ("rialto", "fontana")
 
 
-def test_the_queue_is_a_beat_task_of_every_department_every_5_minutes() -> None:
+def test_the_queue_is_a_beat_task_of_every_department_with_work_every_5_minutes() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["anomalies"]
 
-    assert entry == {"task": "cameras.tasks.anomalies_catch_up", "schedule": 300.0}  # every department
+    # One dispatch in public, which sends the task to each department with work (tenants.periodic).
+    assert entry == {
+        "task": "tenants.tasks.periodic_dispatch",
+        "schedule": 300.0,
+        "args": ["cameras.tasks.anomalies_catch_up"],
+        "tenant_schemas": ["public"],
+    }
 
 
 @pytest.fixture
