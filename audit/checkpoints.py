@@ -167,7 +167,7 @@ def tree_grow() -> TreeGrowth:
 # --- Checkpoints ------------------------------------------------------------------------------
 
 
-def log_origin() -> str:
+def log_origin(*, key: SigningKey | None = None) -> str:
     """The log's name in its checkpoints and its key's: the department's primary host and
     ``/audit-log`` as they were when the log first named itself, then kept with the key.
 
@@ -175,7 +175,7 @@ def log_origin() -> str:
     (the beat, commands) the tenant has no host, and the log was named after its schema, which
     no published key names. Kept, not read afresh: a new host would otherwise rename the log,
     and every witness that pinned its key would report the next checkpoint as forged."""
-    key = department_signing_key()
+    key = key or department_signing_key()  # a caller that has it already saves the query
     if key.log_origin:
         return key.log_origin
     schema = connection.schema_name  # type: ignore[attr-defined]
@@ -190,10 +190,11 @@ def key_id(name: str, public_key: bytes) -> bytes:
     return hashlib.sha256(name.encode() + b"\n" + ED25519 + public_key).digest()[:4]
 
 
-def verifier_key() -> str:
+def verifier_key(*, key: SigningKey | None = None) -> str:
     """The log's public key as a note verifier key (``name+keyid+base64(0x01 || key)``): what a
-    witness pins."""
-    name, public = log_origin(), bytes(department_signing_key().public_key)
+    witness pins. ``key``: the department's signing key, if the caller has read it already."""
+    key = key or department_signing_key()
+    name, public = log_origin(key=key), bytes(key.public_key)
     return f"{name}+{key_id(name, public).hex()}+{base64.b64encode(ED25519 + public).decode()}"
 
 

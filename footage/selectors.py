@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -38,8 +38,11 @@ class RequestSummary:
 def request_summary_for_police(*, officer: User, public_id: Any) -> RequestSummary:
     """How many owners sent footage, and the clips: nothing about declines or silence."""
     request = FootageRequest.objects.select_related("purpose").get(public_id=public_id, officer=officer)
-    owners_asked = request.owner_requests.count()
-    owners_sent = request.owner_requests.filter(answers__answer=Answer.UPLOADED).distinct().count()
+    # One aggregate for both counts (an owner with several uploaded answers counts once).
+    counts = request.owner_requests.aggregate(
+        asked=Count("pk", distinct=True), sent=Count("pk", filter=Q(answers__answer=Answer.UPLOADED), distinct=True)
+    )
+    owners_asked, owners_sent = counts["asked"], counts["sent"]
     clips = list(request.clips.filter(purged_at__isnull=True).order_by("uploaded_at"))
     deliveries = _deliveries_count(OwnerRequest.objects.filter(request=request), now=timezone.now())
     return RequestSummary(request, owners_asked, owners_sent, clips, deliveries)

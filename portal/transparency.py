@@ -40,7 +40,7 @@ from audit.figures import (
     suppress_columns,
     suppress_group,
 )
-from audit.models import Action, SignedCheckpoint
+from audit.models import Action, SignedCheckpoint, SigningKey
 from audit.selectors import chain_head
 from audit.signing import department_signing_key
 from cameras.models import ConsentGrant
@@ -155,7 +155,7 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
         },
         "chain_head": {"seq": head.count, "hash": head.head_hash},
         # The latest signed checkpoint (audit.checkpoints): what a witness holds the log to.
-        "checkpoint": _checkpoint_data(),
+        "checkpoint": _checkpoint_data(key=key),
         "evidence_signing_key": {
             "algorithm": "Ed25519",
             "sha256_fingerprint": public_key_fingerprint(bytes(key.public_key)),
@@ -174,7 +174,7 @@ def _searches_hidden(by_action: dict[str, list[int | str]], categories: dict[str
     return hidden
 
 
-def _checkpoint_data() -> dict[str, Any] | None:
+def _checkpoint_data(*, key: SigningKey) -> dict[str, Any] | None:
     checkpoint = checkpoint_latest()
     if checkpoint is None:
         return None
@@ -183,7 +183,7 @@ def _checkpoint_data() -> dict[str, Any] | None:
         "root_hash": base64.b64encode(bytes(checkpoint.root_hash)).decode(),
         "made_at": checkpoint.made_at.isoformat(),
         "note_url": reverse("audit-log-checkpoint"),
-        "verifier_key": verifier_key(),
+        "verifier_key": verifier_key(key=key),
     }
 
 

@@ -75,8 +75,12 @@ def departments_listed() -> QuerySet[Department]:
 
 
 def department_base_url(department: Department) -> str:
-    """Absolute base URL of a department's portal, for links built without a request."""
-    domain = department.get_primary_domain()
+    """Absolute base URL of a department's portal, for links built without a request.
+
+    The primary domain is picked from ``department.domains.all()``: the domains prefetched with
+    the departments (departments_listed) cost no query per department; otherwise one query, as
+    django-tenants' get_primary_domain() would make."""
+    domain = next((d for d in department.domains.all() if d.is_primary), None)
     host = domain.domain if domain else "localhost"
     port = settings.PORCHLIGHT_PORT
     default_port = 443 if settings.PORCHLIGHT_SCHEME == "https" else 80
