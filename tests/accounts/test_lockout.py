@@ -17,7 +17,9 @@ def test_five_failures_lock_the_account_even_for_the_right_password(in_rialto: A
 
     response = rialto_client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
 
-    assert response.status_code == 200
+    # a 429 saying so, with when to retry (docs/rate-limits.md, login_failed)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "900"
     assert b"Too many failed login attempts" in response.content
     assert "_auth_user_id" not in rialto_client.session
 
