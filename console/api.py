@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import authentication, exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
@@ -26,6 +26,13 @@ from cameras.forms import MAX_RADIUS_M, AreaForm
 from cameras.mixins import StaffApi
 from cameras.mixins import staff_actor as _actor
 from core import ratelimit
+
+# Over the search limit (docs/rate-limits.md): the error shape of docs/api-errors.md, code
+# "throttled", with Retry-After in seconds.
+_RATE_LIMITED = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description="Too many searches (docs/rate-limits.md); the Retry-After header gives the seconds to wait.",
+)
 
 
 class PurposeInput(ApiInput):
@@ -191,7 +198,7 @@ class CameraSearchApi(StaffApi):
 
     @extend_schema(
         parameters=SEARCH_PARAMETERS,
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 429: _RATE_LIMITED},
         summary="Cameras around a point, nearest first (GeoJSON FeatureCollection)",
     )
     def get(self, request: Request) -> Response:
@@ -213,7 +220,7 @@ class CameraSearchApi(StaffApi):
                 },
             }
         },
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 429: _RATE_LIMITED},
         summary="Cameras in a circle (lat, lon, radius_m) or a GeoJSON polygon, nearest first",
     )
     def post(self, request: Request) -> Response:
