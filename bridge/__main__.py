@@ -2,7 +2,7 @@
 
 import sys
 
-from bridge.client import main
+from bridge.cli import main
 
 __all__ = ["main"]
 

@@ -45,3 +45,19 @@ CLOSE_TOO_MANY_ATTEMPTS = 4431
 RETRY_AFTER_REASON = "too many connection attempts; retry after {seconds} s"
 # The server cannot count connection attempts (its Redis is unreachable): try again later.
 CLOSE_TRY_AGAIN_LATER = 1013
+
+# --- Pairing (issue 19): a bridge without a token trades the owner's one-time code for one ----
+PAIR_PATH = "/ws/bridge/pair/"
+PAIR = "pair"  # bridge → server: {"type": "pair", "code": "ABCD-EFGH", "name": "<host name>"}
+PAIRED = "paired"  # server → bridge: {"type": "paired", "token": …, "bridge": "<uuid>", "name": …, "cameras": […]}
+# The code's alphabet: no 0/O, 1/I/L, no vowels that spell words; 8 characters shown as XXXX-XXXX.
+PAIR_ALPHABET = "23456789BCDFGHJKMNPQRSTVWXZ"
+PAIR_CODE_LENGTH = 8
+# A pairing URI, what the QR code on the bridge page holds: a handheld scanner types it into the
+# bridge's prompt, and it carries the server's address as well as the code.
+PAIR_URI_SCHEME = "porchlight-pair"  # porchlight-pair://rialto.example.org/?code=ABCD-EFGH
+# Close codes of /ws/bridge/pair/ (besides CLOSE_UNKNOWN_HOST, CLOSE_MALFORMED and
+# CLOSE_TOO_MANY_ATTEMPTS above); the reason is a sentence for the owner.
+CLOSE_PAIR_UNKNOWN = 4460  # no such code in this department
+CLOSE_PAIR_EXPIRED = 4461  # the code is older than its lifetime
+CLOSE_PAIR_USED = 4462  # the code was used already (or its bridge was disconnected)
