@@ -1,5 +1,6 @@
 """Pages: the console's live view and live wall, and the owner's bridges and live sessions."""
 
+import base64
 import secrets
 import time
 import uuid
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from cameras.mixins import OwnerRequiredMixin, StaffConsoleMixin
 from cameras.models import Site
 from tenants.selectors import department_base_url
 
-from . import selectors, services
+from . import bridge_pyz, selectors, services
 from .models import Bridge, LiveSession
 
 if TYPE_CHECKING:
@@ -153,6 +154,7 @@ class BridgesView(OwnerRequiredMixin, View):
             "sites": camera_selectors.sites_of_owner(owner=owner),
             "live_sessions": selectors.live_sessions_of_owner(owner=owner),
             "server_url": department_base_url(request.tenant).replace("http", "ws", 1),
+            "pyz": bridge_pyz.bridge_pyz(),
             **extra,
         }
 
@@ -203,3 +205,21 @@ class BridgesView(OwnerRequiredMixin, View):
         except Site.DoesNotExist as exc:  # another owner's site, or none (a malformed id is a ValidationError above)
             raise Http404 from exc
         return render(request, self.template, self._context(request, new_token=issued.token, new_bridge=issued.bridge))
+
+
+class BridgePyzView(OwnerRequiredMixin, View):
+    """The single-file bridge (live.bridge_pyz) for one of the owner's bridges: the file is the
+    same for every bridge, but the link sits with the bridge it sets up, and only that bridge's
+    owner gets it (another owner's, a revoked or an unknown bridge: 404)."""
+
+    def get(self, request: "AuthenticatedHttpRequest", bridge: uuid.UUID) -> FileResponse:
+        if not selectors.bridges_of_owner(owner=request.user).filter(public_id=bridge).exists():
+            raise Http404
+        pyz = bridge_pyz.bridge_pyz()
+        response = FileResponse(
+            pyz.path.open("rb"), as_attachment=True, filename=bridge_pyz.FILENAME, content_type=bridge_pyz.CONTENT_TYPE
+        )
+        # RFC 9530: the digest of the bytes sent, for a client that checks it (the page shows it too).
+        response["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(pyz.sha256)).decode()}:"
+        add_never_cache_headers(response)
+        return response

@@ -4,6 +4,7 @@ Environment variables are read through one ``env`` object (django-environ); the
 per-environment modules (local, test, production) only override what differs.
 """
 
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -610,6 +611,13 @@ PORCHLIGHT_LIVE_WATCH_INTERVAL = env.float("PORCHLIGHT_LIVE_WATCH_INTERVAL", def
 PORCHLIGHT_LIVE_BRIDGE_ALIVE_SECONDS = env.float("PORCHLIGHT_LIVE_BRIDGE_ALIVE_SECONDS", default=6.0)
 # A restarted bridge overlapping its old process needs two; more is a copied token.
 PORCHLIGHT_LIVE_BRIDGE_MAX_CONNECTIONS = env.int("PORCHLIGHT_LIVE_BRIDGE_MAX_CONNECTIONS", default=3)
+# Where the owner's single-file bridge download (live.bridge_pyz) is kept once built; any
+# writable directory (each process builds the same bytes once). Pairing: a code the owner's page
+# shows is good for this many seconds, once (live.pairing).
+PORCHLIGHT_BRIDGE_PYZ_DIR = env.str(
+    "PORCHLIGHT_BRIDGE_PYZ_DIR", default=str(Path(tempfile.gettempdir()) / "porchlight-bridge-pyz")
+)
+PORCHLIGHT_BRIDGE_PAIRING_SECONDS = env.int("PORCHLIGHT_BRIDGE_PAIRING_SECONDS", default=15 * 60)
 
 # --- The department's own cameras (cameras.department) -------------------------------------
 # A city's CCTV inventory is hundreds to a few thousand cameras; a file is checked whole, then

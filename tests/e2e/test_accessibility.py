@@ -673,6 +673,7 @@ NOT_PAGES = {
     "notification-read": "POST that marks one notification read and redirects",
     "notification-read-all": "POST that marks every notification read and redirects",
     "ownerdata-download": "the owner's data as a JSON or ZIP file",
+    "portal-bridge-pyz": "the single-file bridge program owners download (a .pyz file)",
     "console-map-data": "JSON for the map",
     "console-export": "the canvass CSV",
     "console-live": "POST that redirects to the live page (console-live-page)",
