@@ -85,6 +85,7 @@ class Limit(enum.StrEnum):
     FOOTAGE_REQUEST = "footage_request"  # sending footage requests to owners
     MESSAGE = "message"  # officers' messages and owners' answers
     BRIDGE_CONNECT = "bridge_connect"  # connection attempts on /ws/bridge/, before the token is checked
+    BRIDGE_PAIR = "bridge_pair"  # pairing codes tried on /ws/bridge/pair/ (live.pairing)
 
 
 #: What each limit counts, for the sentence that answers a refusal.
@@ -93,6 +94,7 @@ _WHAT = {
     Limit.FOOTAGE_REQUEST: _("footage requests"),
     Limit.MESSAGE: _("messages"),
     Limit.BRIDGE_CONNECT: _("bridge connection attempts"),
+    Limit.BRIDGE_PAIR: _("pairing attempts"),
 }
 
 #: Whether the limit lets attempts through (True) or refuses them (False) while Redis is unreachable.
@@ -101,6 +103,7 @@ FAILS_OPEN: dict[Limit, bool] = {
     Limit.FOOTAGE_REQUEST: True,
     Limit.MESSAGE: True,
     Limit.BRIDGE_CONNECT: False,
+    Limit.BRIDGE_PAIR: False,  # a guessing attack must not get unlimited tries while Redis is down
 }
 
 

@@ -30,6 +30,27 @@ class Bridge(models.Model):
         return self.name
 
 
+class BridgePairing(models.Model):
+    """A one-time code that lets a bridge program fetch its bridge's token (live.pairing).
+
+    The code is never stored, only an HMAC of it keyed with the server's SECRET_KEY: eight
+    characters of a 27-letter alphabet are 38 bits, which a plain SHA-256 of a leaked row would
+    give up in seconds; with the key, the database alone reveals nothing. Good once
+    (``used_at``) and until ``expires_at``; rows stay as the record of who paired from where.
+    """
+
+    bridge = models.ForeignKey(Bridge, on_delete=models.CASCADE, related_name="pairings")
+    code_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_from = models.GenericIPAddressField(null=True, blank=True)
+    used_name = models.CharField(max_length=100, blank=True)  # the computer's name the bridge gave
+
+    def __str__(self) -> str:
+        return f"pairing of {self.bridge_id}"
+
+
 class EndReason(models.TextChoices):
     VIEWER_LEFT = "viewer_left", _("The officer closed the view")
     TIME_LIMIT = "time_limit", _("The time limit was reached")

@@ -66,6 +66,11 @@ class IssuedBridge:
     token: str  # shown once to the owner
 
 
+def bridge_token_new() -> str:
+    """A new raw bridge token (its SHA-256 is stored, never the token; live.pairing reissues one)."""
+    return "plb_" + secrets.token_urlsafe(32)
+
+
 def bridge_create(*, owner: "User", site: Site, name: str, cameras: list[Camera]) -> IssuedBridge:
     """Create a bridge for some of the owner's cameras on one site; returns its token once."""
     if site.owner_id != owner.pk:
@@ -75,7 +80,7 @@ def bridge_create(*, owner: "User", site: Site, name: str, cameras: list[Camera]
     foreign = [c for c in cameras if c.site_id != site.pk]
     if foreign or not cameras:
         raise ValidationError({"cameras": [_("Choose one or more cameras of this property.")]})
-    raw = "plb_" + secrets.token_urlsafe(32)
+    raw = bridge_token_new()
     with transaction.atomic():
         bridge = Bridge(site=site, name=name.strip(), token_prefix=raw[:10], token_digest=_digest(raw))
         bridge._history_user = owner  # type: ignore[attr-defined]

@@ -22,8 +22,9 @@ from cameras.mixins import OwnerRequiredMixin, StaffConsoleMixin
 from cameras.models import Site
 from tenants.selectors import department_base_url
 
-from . import bridge_pyz, selectors, services
+from . import bridge_pyz, pairing, selectors, services
 from .models import Bridge, LiveSession
+from .qr import qr_svg
 
 if TYPE_CHECKING:
     from accounts.authenticated import AuthenticatedHttpRequest
@@ -163,6 +164,12 @@ class BridgesView(OwnerRequiredMixin, View):
 
     def post(self, request: "AuthenticatedHttpRequest") -> HttpResponse:
         owner = request.user
+        if "pair" in request.POST:
+            try:
+                issued_pairing = pairing.bridge_pairing_issue(owner=owner, bridge_public_id=request.POST["pair"])
+            except Bridge.DoesNotExist as exc:  # another owner's, disconnected or a malformed id: one answer
+                raise Http404 from exc
+            return render(request, self.template, self._context(request, **self._pairing(request, issued_pairing)))
         if "revoke" in request.POST:
             try:
                 bridge = Bridge.objects.get(public_id=request.POST["revoke"], site__owner=owner)
@@ -204,7 +211,28 @@ class BridgesView(OwnerRequiredMixin, View):
             return render(request, self.template, self._context(request, errors=exc.messages), status=400)
         except Site.DoesNotExist as exc:  # another owner's site, or none (a malformed id is a ValidationError above)
             raise Http404 from exc
-        return render(request, self.template, self._context(request, new_token=issued.token, new_bridge=issued.bridge))
+        issued_pairing = pairing.bridge_pairing_issue(owner=owner, bridge_public_id=issued.bridge.public_id)
+        return render(
+            request,
+            self.template,
+            self._context(
+                request, new_token=issued.token, new_bridge=issued.bridge, **self._pairing(request, issued_pairing)
+            ),
+        )
+
+    def _pairing(self, request: "AuthenticatedHttpRequest", issued: pairing.IssuedPairing) -> dict[str, Any]:
+        """What the page shows of a new pairing code: the code, its expiry, and a QR code of
+        the pairing URI (bridge.pairing reads it: a handheld scanner types it at the prompt)."""
+        base = department_base_url(request.tenant)
+        scheme, _sep, host = base.partition("://")
+        code = pairing.code_display(issued.code)
+        uri = f"porchlight-pair://{host.rstrip('/')}/?code={code}" + ("&ws=ws" if scheme == "http" else "")
+        return {
+            "pairing": issued,
+            "pairing_code": code,
+            "pairing_uri": uri,
+            "pairing_qr": qr_svg(uri, label=_("QR code of the pairing code")),
+        }
 
 
 class BridgePyzView(OwnerRequiredMixin, View):

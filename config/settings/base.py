@@ -461,6 +461,9 @@ PORCHLIGHT_RATE_LIMITS = {
     "message": env.str("PORCHLIGHT_RATE_LIMIT_MESSAGE", default="20/m/user,500/d/user"),
     # Before the token is checked: a flood of bad tokens never reaches the database.
     "bridge_connect": env.str("PORCHLIGHT_RATE_LIMIT_BRIDGE_CONNECT", default="30/m/ip,10/m/token"),
+    # Pairing codes tried on /ws/bridge/pair/, per address and for the whole department (key):
+    # 38-bit codes alive 15 minutes, so even the department-wide cap leaves a guess at ~1e-8.
+    "bridge_pair": env.str("PORCHLIGHT_RATE_LIMIT_BRIDGE_PAIR", default="10/15m/ip,300/h/key"),
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Porchlight] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("PORCHLIGHT_SCHEME", default="http")

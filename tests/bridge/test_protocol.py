@@ -23,6 +23,8 @@ def test_every_close_code_and_message_type_is_documented() -> None:
         protocol.PONG,
         protocol.CLOCK,
         protocol.STATUS,
+        protocol.PAIR,
+        protocol.PAIRED,
     }
 
     assert {code for code in codes if not re.search(rf"^\| {code} \|", DOC, re.MULTILINE)} == set()
