@@ -3,9 +3,10 @@
     porchlight-bridge --url wss://rialto.example.org --config bridge.toml   # run (as before)
     porchlight-bridge run --url … --config …                               # the same
     porchlight-bridge pair --url wss://rialto.example.org [--code ABCD-EFGH]
+    porchlight-bridge discover --config bridge.toml [--probe 192.168.1.20] [--user admin]
 
-This module imports only the standard library at the top: ``--help`` and ``pair``
-work where Pillow and PyAV are not installed (the single-file ``.pyz`` carries
+This module imports only the standard library at the top: ``--help``, ``pair`` and
+``discover`` work where Pillow and PyAV are not installed (the single-file ``.pyz`` carries
 only the bridge and websockets). Running the bridge needs them, and says how to get them when
 they are missing instead of a traceback.
 
@@ -31,12 +32,14 @@ TOKEN_ENV = "PORCHLIGHT_BRIDGE_TOKEN"  # noqa: S105 (the variable's name, not a 
 USAGE = """\
 usage: porchlight-bridge [run] --url URL --config bridge.toml [--token TOKEN] [--log-level LEVEL]
        porchlight-bridge pair --url URL [--code CODE] [--token-file PATH]
+       porchlight-bridge discover --config bridge.toml [--probe ADDRESS] [--user USER]
 
 Stream this property's cameras to Porchlight while an authorized officer is watching.
 
 commands:
   run        connect to Porchlight and stream cameras on request (the default)
   pair       exchange the one-time pairing code from your bridge page for this bridge's token
+  discover   find ONVIF cameras on this network and add their RTSP addresses to bridge.toml
 
 'porchlight-bridge COMMAND --help' shows a command's options.
 """
@@ -130,6 +133,7 @@ def _command(module: str) -> Callable[[list[str]], int]:
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "run": _command_run,
     "pair": _command("bridge.pairing"),
+    "discover": _command("bridge.discovery"),
 }
 
 

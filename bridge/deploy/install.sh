@@ -87,6 +87,7 @@ chgrp "$SERVICE_USER" "$ETC/bridge.env"
 if [ ! -f "$ETC/bridge.toml" ]; then
     cat > "$ETC/bridge.toml" <<'TOML'
 # Your cameras: "<camera id from your bridge page>" = "<where the bridge reads it>".
+# `porchlight-bridge discover` finds ONVIF cameras and adds them here (docs/bridge-install.md).
 [cameras]
 # "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b" = "rtsp://user:password@192.168.1.20/stream1"
 TOML
