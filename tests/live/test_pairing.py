@@ -203,3 +203,22 @@ def test_another_owner_cannot_make_a_code_for_a_bridge(scene: Scene, in_rialto: 
 
     assert response.status_code == 404
     assert committed(lambda: BridgePairing.objects.filter(bridge__public_id=scene.bridge_id).count()) == 0
+
+
+async def test_every_attempt_is_logged_with_its_outcome_and_never_the_code(
+    scene: Scene, caplog: pytest.LogCaptureFixture
+) -> None:
+    issued = _issue(scene)
+    caplog.set_level("INFO", logger="porchlight.live")
+
+    await _try("BBBB-BBBB", ip="198.51.100.44")
+    await _try(issued.code, ip="198.51.100.44")
+
+    records = [r for r in caplog.records if r.getMessage() in ("bridge paired", "bridge pairing refused")]
+    assert [(r.getMessage(), getattr(r, "refusal", None)) for r in records] == [
+        ("bridge pairing refused", "unknown"),
+        ("bridge paired", None),
+    ]
+    assert all(getattr(r, "ip", None) == "198.51.100.44" for r in records)
+    assert issued.code not in caplog.text
+    assert "BBBBBBBB" not in caplog.text
