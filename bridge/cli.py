@@ -33,6 +33,7 @@ USAGE = """\
 usage: porchlight-bridge [run] --url URL --config bridge.toml [--token TOKEN] [--log-level LEVEL]
        porchlight-bridge pair --url URL [--code CODE] [--token-file PATH]
        porchlight-bridge discover --config bridge.toml [--probe ADDRESS] [--user USER]
+       porchlight-bridge install-files [DIRECTORY]
 
 Stream this property's cameras to Porchlight while an authorized officer is watching.
 
@@ -40,6 +41,7 @@ commands:
   run        connect to Porchlight and stream cameras on request (the default)
   pair       exchange the one-time pairing code from your bridge page for this bridge's token
   discover   find ONVIF cameras on this network and add their RTSP addresses to bridge.toml
+  install-files  write install.sh and the systemd unit here, to install the bridge as a service
 
 'porchlight-bridge COMMAND --help' shows a command's options.
 """
@@ -122,6 +124,34 @@ def _without_option(argv: Sequence[str], name: str) -> list[str]:
     return kept
 
 
+DEPLOY_FILES = {"install.sh": 0o755, "porchlight-bridge.service": 0o644}
+
+
+def _command_install_files(argv: list[str]) -> int:
+    """Write the install script and the systemd unit (bridge/deploy/, carried in the .pyz and
+    the wheel) into a directory, so an owner who downloaded only the .pyz can run install.sh."""
+    import argparse
+    from importlib.resources import files
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(
+        prog="porchlight-bridge install-files",
+        description="Write install.sh and porchlight-bridge.service into DIRECTORY (docs/bridge-install.md).",
+    )
+    parser.add_argument("directory", nargs="?", default=".", help="where to write them (default: here)")
+    args = parser.parse_args(argv)
+    target = Path(args.directory)
+    target.mkdir(parents=True, exist_ok=True)
+    deploy = files("bridge").joinpath("deploy")
+    for name, mode in DEPLOY_FILES.items():
+        path = target / name
+        path.write_bytes(deploy.joinpath(name).read_bytes())
+        path.chmod(mode)
+        print(f"wrote {path}")
+    print(f"Next: sudo sh {target / 'install.sh'} --url wss://<your department's address> [--code PAIRING-CODE]")
+    return 0
+
+
 def _command(module: str) -> Callable[[list[str]], int]:
     def run(argv: list[str]) -> int:
         found: Callable[[list[str]], int] = importlib.import_module(module).main
@@ -134,6 +164,7 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "run": _command_run,
     "pair": _command("bridge.pairing"),
     "discover": _command("bridge.discovery"),
+    "install-files": _command_install_files,
 }
 
 

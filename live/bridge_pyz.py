@@ -68,6 +68,8 @@ def _version(bridge_dir: Path) -> str:
 def _members(bridge_dir: Path) -> list[tuple[str, bytes]]:
     """(name in the archive, bytes) for everything the archive holds, sorted by name."""
     members = [(f"bridge/{path.name}", path.read_bytes()) for path in bridge_dir.glob("*.py")]
+    # The systemd unit and its install script, which `install-files` writes out for the owner.
+    members += [(f"bridge/deploy/{p.name}", p.read_bytes()) for p in sorted((bridge_dir / "deploy").glob("*"))]
     ws_dir = Path(websockets.__file__).resolve().parent
     for path in ws_dir.rglob("*.py"):
         members.append((f"websockets/{path.relative_to(ws_dir).as_posix()}", path.read_bytes()))

@@ -60,7 +60,8 @@ def test_the_wheel_holds_the_bridge_and_nothing_else_of_the_repository(wheel: Pa
 
     assert packages == {"bridge"}
     assert {"bridge/cli.py", "bridge/client.py", "bridge/protocol.py", "bridge/pairing.py"} <= set(names)
-    assert not [name for name in names if "pyproject" in name or name.endswith((".sh", ".service"))]
+    assert not [name for name in names if "pyproject" in name or "README" in name]
+    assert {"bridge/deploy/install.sh", "bridge/deploy/porchlight-bridge.service"} <= set(names)
 
 
 def test_the_wheel_declares_only_the_bridges_dependencies(wheel: Path) -> None:
@@ -95,6 +96,14 @@ def test_installed_without_django_the_command_runs_and_pip_finds_nothing_missing
     assert "No broken requirements" in checked.stdout
     assert probe.stdout.split()[:2] == ["None", "False"]  # Django is not even installed there
     assert probe.stdout.split()[2].startswith(str(venv))  # the installed copy, not the repository's
+
+
+def test_installed_the_program_writes_out_its_install_files(venv: Path, tmp_path: Path) -> None:
+    done = _run([str(venv / "bin" / "porchlight-bridge"), "install-files", str(tmp_path / "setup")])
+
+    assert "sudo sh" in done.stdout
+    assert (tmp_path / "setup" / "install.sh").read_text().startswith("#!/bin/sh")
+    assert (tmp_path / "setup" / "porchlight-bridge.service").stat().st_mode & 0o777 == 0o644
 
 
 def test_installed_the_program_refuses_a_missing_config_in_one_line(venv: Path, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from tests.conftest import TenantClient
 from tests.factories import UserFactory
 
 # Debian's own Python (no Django, no Pillow, no PyAV: what an owner's computer has), else ours.
+ROOT = Path(__file__).resolve().parents[2]
 PLAIN_PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else shutil.which("python3") or "python3"
 
 
@@ -62,6 +63,11 @@ def test_the_owner_downloads_the_pyz_whose_checksum_the_page_shows_and_it_runs(
     assert helped.returncode == 0, helped.stderr
     assert "porchlight-bridge pair" in helped.stdout
     assert paired_help.returncode == 0, paired_help.stderr
+    written = subprocess.run(
+        [PLAIN_PYTHON, str(saved), "install-files", str(tmp_path / "setup")], capture_output=True, text=True, timeout=60
+    )
+    assert written.returncode == 0, written.stderr
+    assert (tmp_path / "setup" / "install.sh").read_bytes() == (ROOT / "bridge" / "deploy" / "install.sh").read_bytes()
 
 
 def test_the_pyz_run_without_pillow_says_which_packages_to_install(
@@ -124,5 +130,6 @@ def test_the_build_is_reproducible_and_holds_the_bridge_and_websockets_only(tmp_
     assert first.sha256 == second.sha256
     assert first.path.read_bytes().startswith(b"#!/usr/bin/env python3\n")
     assert {name.split("/")[0] for name in names} == {"__main__.py", "bridge", "websockets"}
+    assert "bridge/deploy/install.sh" in names
     assert "websockets/LICENSE" in names
     assert not [n for n in names if n.endswith((".so", ".c", ".pyc"))]
