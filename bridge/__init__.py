@@ -10,4 +10,10 @@ owners on its own. The server imports the wire protocol's constants from
 - :mod:`bridge.sources`   reading cameras (RTSP, HTTP MJPEG, a test pattern) and fitting JPEGs
 - :mod:`bridge.positions` where a mobile camera is (a route replayed, gpsd) for ``position`` messages
 - :mod:`bridge.net`       ``ws_connect`` that dials ``*.localhost`` on loopback (RFC 6761)
+- :mod:`bridge.cli`       the ``porchlight-bridge`` command: run, pair, discover, install-files
+- :mod:`bridge.pairing`   trading the owner's one-time code for the token; the token file (0600)
+- :mod:`bridge.discovery` ONVIF cameras: WS-Discovery probe, RTSP addresses, bridge.toml
+
+It is its own distribution, ``porchlight-bridge`` (bridge/pyproject.toml), and the owner's
+single-file download (live.bridge_pyz); install: docs/bridge-install.md.
 """

@@ -2,6 +2,7 @@
 the token it receives in a file only its user can read, then connects with it by itself."""
 
 import os
+import pty
 import stat
 import subprocess
 import sys
@@ -121,3 +122,39 @@ def test_without_a_token_and_no_terminal_the_bridge_says_to_pair(porchlight_serv
 
     assert done.returncode == 2
     assert "porchlight-bridge pair --url ws://rialto.localhost:1" in done.stderr
+
+
+def test_at_first_start_with_no_token_the_bridge_asks_for_the_code_then_runs(
+    porchlight_server: LiveServer, tmp_path: Path
+) -> None:
+    # given a bridge started at a terminal with no token anywhere
+    scene = committed(_scene, level="live")
+    url = f"ws://rialto.localhost:{porchlight_server.port}"
+    token_file = tmp_path / "token"
+    config = tmp_path / "bridge.toml"
+    config.write_text(f'[cameras]\n"{scene.camera_id}" = "test:"\n')
+    env = {k: v for k, v in os.environ.items() if k != "PORCHLIGHT_BRIDGE_TOKEN"}
+    terminal, keyboard_side = pty.openpty()
+    log = tmp_path / "bridge.log"
+    argv = [sys.executable, "-m", "bridge", "--url", url, "--config", str(config), "--token-file", str(token_file)]
+    with log.open("ab") as out:
+        running = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=keyboard_side, stdout=out, stderr=out)
+    try:
+        # when the owner types the code at its prompt
+        deadline = time.monotonic() + 30
+        while "Pairing code" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        os.write(terminal, (_code(scene) + "\n").encode())
+        while "hello: bridge" not in log.read_text() and running.poll() is None and time.monotonic() < deadline + 30:
+            time.sleep(0.2)
+        said = log.read_text()
+    finally:
+        running.terminate()
+        running.wait(timeout=10)
+        os.close(terminal)
+        os.close(keyboard_side)
+
+    # then it paired, kept the token, and connected with it, in the same run
+    assert "This bridge has no token yet" in said
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert f"hello: bridge {scene.bridge_id}" in said, said[-2000:]
