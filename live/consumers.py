@@ -150,7 +150,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     garbage_logged_at = 0.0
     # The cameras this connection told its bridge to start (and not to stop since), and how
     # many start/stop it has told: _reconcile compares them with who watches.
-    started: frozenset[str] | set[str] = frozenset()
+    started: set[str]  # set in connect(), before anything can tell the bridge
     commands = 0
 
     async def connect(self) -> None:
