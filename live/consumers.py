@@ -318,7 +318,10 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                     await self._reconcile()
                     alive_at = loop.time() + alive
                 if loop.time() >= seen_at:
-                    await self.db(services.bridge_seen, bridge_id=self.bridge_id)
+                    if not await self.db(services.bridge_seen, bridge_id=self.bridge_id):
+                        # Revoked, and its push never came (services.bridge_seen).
+                        await self._refuse(protocol.CLOSE_BAD_TOKEN, "token revoked (seen at the heartbeat)")
+                        return
                     seen_at = loop.time() + seen
         except Exception:  # any failure: the bridge reconnects and starts afresh
             logger.exception("bridge keepalive failed; closing the connection", extra={"bridge": self.bridge_public_id})

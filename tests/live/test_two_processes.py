@@ -28,7 +28,8 @@ from cameras import services, suspensions
 from cameras.models import Camera
 from live import services as live_services
 from live.models import Bridge
-from tests.live.test_consumers import JPEG, Scene, _scene, committed, frame
+from tests.live.test_consumers import JPEG, Scene, _scene, closed_with, committed, frame, json_of
+from tests.live.test_consumers import bridge as bridge_communicator
 from tests.site_client import uvicorn_server
 
 pytestmark = [pytest.mark.django_db, pytest.mark.server]
@@ -210,12 +211,12 @@ def _redis_ports_of(pid: int) -> set[int]:
 
 
 class _SubscriberDropped:
-    """From start() to stop(), the pub/sub subscriber connection of the server on ``port`` is
+    """From start() to stop(), the pub/sub subscriber connection of the process ``pid`` is
     killed (CLIENT KILL) whenever it has connected again; Redis itself stays up, and so do the
     process's other connections (it still publishes). ``killed``: the Redis client ids killed."""
 
-    def __init__(self, port: int) -> None:
-        self.pid = _listening_pid(port)
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
         self.killed: list[int] = []
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._kill, daemon=True)
@@ -248,7 +249,7 @@ async def test_a_start_lost_while_the_bridges_subscriber_was_down_still_reaches_
 ) -> None:
     scene = committed(_scene)
     bridge_port, viewer_port = two_servers
-    dropped = _SubscriberDropped(bridge_port)
+    dropped = _SubscriberDropped(_listening_pid(bridge_port))
 
     async with _bridge(bridge_port, scene) as cam:
         await _json(cam, protocol.HELLO)
@@ -274,7 +275,7 @@ async def test_a_stop_lost_while_the_bridges_subscriber_was_down_still_reaches_t
 ) -> None:
     scene = committed(_scene)
     bridge_port, viewer_port = two_servers
-    dropped = _SubscriberDropped(bridge_port)
+    dropped = _SubscriberDropped(_listening_pid(bridge_port))
 
     async with _bridge(bridge_port, scene) as cam:
         await _json(cam, protocol.HELLO)
@@ -294,3 +295,32 @@ async def test_a_stop_lost_while_the_bridges_subscriber_was_down_still_reaches_t
     assert dropped.killed
     assert stop["camera"] == scene.camera_id
     assert waited < 5
+
+
+async def test_a_bridge_whose_revocation_was_lost_while_its_subscriber_was_down_is_closed_at_its_heartbeat(
+    settings: Any,
+) -> None:
+    # given a bridge connected to a server process (this one) that notes it every second
+    settings.PORCHLIGHT_LIVE_BRIDGE_HEARTBEAT_SECONDS = 1.0
+    scene = committed(_scene)
+    cam = bridge_communicator(scene.bridge_token)
+    await cam.connect()
+    await json_of(cam)
+    dropped = _SubscriberDropped(os.getpid())
+
+    # when its owner revokes it while the process's subscriber is down: the push is lost
+    dropped.start()
+    try:
+        committed(
+            lambda: live_services.bridge_revoke(
+                owner=Camera.objects.get(pk=scene.camera_pk).site.owner,
+                bridge=Bridge.objects.get(public_id=scene.bridge_id),
+            )
+        )
+        await asyncio.sleep(0.3)
+    finally:
+        dropped.stop()
+
+    # then the connection is closed all the same, with "bad token", at its next heartbeat
+    assert dropped.killed
+    assert await closed_with(cam, within=5.0) == protocol.CLOSE_BAD_TOKEN
