@@ -5,11 +5,11 @@ from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.contrib.sessions.models import Session
-from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.mail import mail_send
 from tenants.outbox import OutboxTask
 
 from .language import in_language_of
@@ -45,16 +45,17 @@ def user_invitation_send(*, user_id: int, actor_id: int | None = None) -> None:
 
 
 def _invitation_mail(user: User, department: "Department", link: str) -> None:
-    send_mail(
+    mail_send(
+        kind="invitation",
+        about=[user.pk],
         subject=_("[Porchlight] You have been invited to %(department)s") % {"department": department.name},
-        message=_(
+        body=_(
             "You have been given a %(role)s account on Porchlight for %(department)s.\n\n"
             "Choose your password here (the link works once):\n%(link)s\n\n"
             "After that you will be asked to set up two-factor authentication with an authenticator app.\n"
         )
         % {"role": user.get_role_display(), "department": department.name, "link": link},
-        from_email=None,
-        recipient_list=[user.email],
+        to=[user.email],
     )
 
 

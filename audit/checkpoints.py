@@ -27,12 +27,12 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.mail import mail_admins
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Invalid, NotFound
+from core.mail import mail_admins_send
 from core.signing import public_key_fingerprint, sign_with
 from tenants.models import Domain
 
@@ -129,9 +129,11 @@ def tree_grow() -> TreeGrowth:
         if problem:
             schema = connection.schema_name  # type: ignore[attr-defined]
             logger.error("access log tree rebuilt", extra={"schema": schema, "problem": problem})
-            mail_admins(
-                f"Porchlight: the access log of {schema} was rewritten",
-                f"The log's Merkle tree was rebuilt from the events as they are now: {problem}. Witnesses "
+            mail_admins_send(
+                kind="log-rewritten",
+                about=[problem],
+                subject=f"Porchlight: the access log of {schema} was rewritten",
+                body=f"The log's Merkle tree was rebuilt from the events as they are now: {problem}. Witnesses "
                 "holding an earlier checkpoint will find the next one inconsistent with it.",
                 fail_silently=True,  # the error above is logged; the checkpoint must still be made
             )

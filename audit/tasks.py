@@ -3,8 +3,10 @@
 import logging
 
 from celery import shared_task
-from django.core.mail import mail_admins
 from django.db import connection
+from django.utils import timezone
+
+from core.mail import mail_admins_send
 
 from .checkpoints import checkpoint_make
 from .selectors import guard_triggers_weakened
@@ -27,14 +29,24 @@ def chain_verify_and_alert() -> ChainReport:
     longer fires in every session (missing, or re-enabled without ALWAYS)."""
     report = chain_verify_in_full(by="hourly task")
     schema = connection.schema_name  # type: ignore[attr-defined]
+    # Told every hour while it lasts, each hour's e-mail one message however often its
+    # task runs (a worker lost after sending runs it again).
+    hour = timezone.now().strftime("%Y%m%d%H")
     if not report.ok:
         logger.error("access log chain broken", extra={"schema": schema, "seq": report.broken_seq})
-        mail_admins(f"Porchlight: the access log of {schema} is broken", report.sentence())
+        mail_admins_send(
+            kind="log-broken",
+            about=[report.broken_seq, hour],
+            subject=f"Porchlight: the access log of {schema} is broken",
+            body=report.sentence(),
+        )
     if weakened := guard_triggers_weakened():
         logger.error("access log triggers weakened", extra={"schema": schema, "triggers": weakened})
-        mail_admins(
-            f"Porchlight: the access log of {schema} is no longer guarded in every session",
-            " ".join(weakened)
+        mail_admins_send(
+            kind="log-unguarded",
+            about=[",".join(weakened), hour],
+            subject=f"Porchlight: the access log of {schema} is no longer guarded in every session",
+            body=" ".join(weakened)
             + " Switch them back on with ALTER TABLE <table> ENABLE ALWAYS TRIGGER <name> (docs/audit-events.md).",
         )
     return report

@@ -14,7 +14,6 @@ from smtplib import SMTPException
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -26,6 +25,7 @@ from django.utils.translation import ngettext
 from accounts.language import in_language_of
 from audit.selectors import event_get, events_get
 from audit.services import EventFacts
+from core.mail import mail_send
 from tenants.outbox import OutboxTask, enqueue_later_on_commit, enqueue_on_commit
 from tenants.selectors import department_base_url, department_current, policy_rules_current
 
@@ -62,8 +62,8 @@ def access_digest_send(*, owner_id: int, case_number: str) -> int:
     notices are locked while they are sent and marked sent in the same transaction, so each
     access appears in exactly one e-mail; a mail server that is down rolls the mark back
     and Celery retries with backoff; a worker lost mid-send leaves the notices (and the
-    outbox row) unsent, and the task runs again: an e-mail may, rarely, go twice, never not
-    at all.
+    outbox row) unsent, and the task runs again: the e-mail goes twice rather than never, as
+    the same message (its Message-ID is made from the notices it lists: core.mail).
     """
     with transaction.atomic():
         notices = access_notices_claim(owner_id=owner_id, case_number=case_number)
@@ -90,11 +90,14 @@ def access_digest_send(*, owner_id: int, case_number: str) -> int:
                 "live": any(e.action in LIVE_ACTIONS for e in entries),
                 "link": department_base_url(department) + reverse("portal-access-log"),
             }
-            send_mail(
+            # One e-mail per set of notices: sent again (a worker lost before the commit), or by
+            # another of the owner's digest tasks that claims the same notices, the same message.
+            mail_send(
+                kind="access-digest",
+                about=[owner_id, ",".join(str(n.pk) for n in sorted(notices, key=lambda n: n.pk))],
                 subject=_digest_subject(entries, case_number),
-                message=render_to_string("cameras/email/access_digest.txt", context),
-                from_email=None,
-                recipient_list=[owner.email],
+                body=render_to_string("cameras/email/access_digest.txt", context),
+                to=[owner.email],
             )
         access_notices_sent(notices=notices)
     logger.info("access digest sent", extra={"owner_id": owner_id, "accesses": len(entries)})

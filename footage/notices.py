@@ -11,14 +11,14 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
-from django.core.mail import EmailMessage, send_mail
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from accounts.language import in_language_of
+from core.mail import mail_send
 from tenants.models import Department
-from tenants.outbox import OutboxTask, outbox_mail_headers
+from tenants.outbox import OutboxTask
 from tenants.selectors import department_base_url, department_current
 
 from .models import Clip, OwnerRequest
@@ -54,9 +54,11 @@ def _footage_request_mail(owner_request: OwnerRequest, department: Department, l
             "The department sees whether footage arrived by the deadline. If you decline or do not answer, it "
             "only counts the request, without your name: police are not told who declined."
         )
-    send_mail(
+    mail_send(
+        kind="footage-request",
+        about=[owner_request.pk],
         subject=_("[Porchlight] %(department)s asks for footage from your camera") % {"department": department.name},
-        message=_(
+        body=_(
             "%(department)s asks whether your camera recorded anything between %(start)s and %(end)s "
             "(case %(case)s).\n\n"
             "%(message)s\n\nAnswer here; you may send footage, say you have none, or decline (police are not told "
@@ -71,8 +73,7 @@ def _footage_request_mail(owner_request: OwnerRequest, department: Department, l
             "link": link,
         }
         + deadline,
-        from_email=None,
-        recipient_list=[email],
+        to=[email],
     )
 
 
@@ -85,12 +86,13 @@ def clip_receipt_send(*, clip_id: int) -> None:
     with in_language_of(owner):
         # To the second, as the receipt on the answer page gives it.
         at = _local_time(clip.uploaded_at, department_current(), "Y-m-d H:i:s T")
-        send_mail(
+        mail_send(
+            kind="clip-receipt",
+            about=[clip.pk],
             subject=_("[Porchlight] Receipt for your footage"),
-            message=_("We received %(name)s (%(size)d bytes) at %(at)s.\nSHA-256 fingerprint: %(sha)s\n")
+            body=_("We received %(name)s (%(size)d bytes) at %(at)s.\nSHA-256 fingerprint: %(sha)s\n")
             % {"name": clip.original_name, "size": clip.size, "at": at, "sha": clip.sha256},
-            from_email=None,
-            recipient_list=[owner.email],
+            to=[owner.email],
         )
 
 
@@ -101,13 +103,14 @@ def clip_purged_notify(*, clip_id: int) -> None:
     if owner is None:  # a clip kept as evidence after its owner left
         return
     with in_language_of(owner):
-        EmailMessage(
+        mail_send(
+            kind="clip-purged",
+            about=[clip.pk],
             subject=_("[Porchlight] Your footage was deleted"),
             body=_("The footage %(name)s you sent was deleted at the end of the retention period.\n")
             % {"name": clip.original_name},
             to=[owner.email],
-            headers=outbox_mail_headers(),  # a copy sent again after a worker died is the same e-mail
-        ).send()
+        )
 
 
 @shared_task(name="footage.tasks.footage_request_remind", base=OutboxTask)
@@ -121,9 +124,11 @@ def footage_request_remind(*, owner_request_id: int) -> None:
 
 
 def _footage_remind_mail(owner_request: OwnerRequest, department: Department, *, email: str) -> None:
-    send_mail(
+    mail_send(
+        kind="footage-reminder",
+        about=[owner_request.pk],
         subject=_("[Porchlight] Reminder: your recorder may soon overwrite the requested footage"),
-        message=_(
+        body=_(
             "%(department)s asked for footage of %(start)s (case %(case)s). Your recorder will soon overwrite it.\n"
             "If you want to help, answer here:\n%(link)s\n"
         )
@@ -133,6 +138,5 @@ def _footage_remind_mail(owner_request: OwnerRequest, department: Department, *,
             "case": owner_request.request.purpose.case_number,
             "link": department_base_url(department) + reverse("footage-answer", args=[owner_request.public_id]),
         },
-        from_email=None,
-        recipient_list=[email],
+        to=[email],
     )

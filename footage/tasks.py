@@ -5,13 +5,14 @@ import hashlib
 import logging
 
 from celery import shared_task
-from django.core.mail import mail_admins
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from audit.tasks import chain_verify_and_alert
+from core.mail import mail_admins_send
 from notifications.models import Kind
 from notifications.services import notification_send_to_role, text
 from tenants.selectors import department_current
@@ -51,9 +52,12 @@ def clips_rehash() -> int:
     for clip in broken:
         logger.error("clip integrity check failed", extra={"clip": str(clip.public_id), "sha256": clip.sha256})
     if broken:
-        mail_admins(
-            _("Porchlight: stored footage failed its integrity check"),
-            "\n".join(f"{c.public_id} {c.original_name} expected {c.sha256}" for c in broken),
+        mail_admins_send(
+            kind="clips-integrity",
+            # The day's run: sent again by a run that follows a lost worker, the same message.
+            about=[",".join(sorted(str(c.public_id) for c in broken)), timezone.now().strftime("%Y%m%d")],
+            subject=_("Porchlight: stored footage failed its integrity check"),
+            body="\n".join(f"{c.public_id} {c.original_name} expected {c.sha256}" for c in broken),
         )
     return len(broken)
 

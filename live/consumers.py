@@ -148,6 +148,10 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     position_worker: asyncio.Task[None] | None = None
     position_queue: "asyncio.Queue[positions.Position] | None" = None
     garbage_logged_at = 0.0
+    # The cameras this connection told its bridge to start (and not to stop since), and how
+    # many start/stop it has told: _reconcile compares them with who watches.
+    started: set[str]  # set in connect(), before anything can tell the bridge
+    commands = 0
 
     async def connect(self) -> None:
         header = dict(self.scope.get("headers", [])).get(b"authorization", b"").decode("latin-1")
@@ -178,6 +182,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.dropped = 0
         self.clock_told = False
         self.group = services.bridge_group(_schema(self.scope), bridge.public_id)
+        self.started = set()
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.db(services.bridge_seen, bridge_id=bridge.pk)
         self.bridge_id = bridge.pk  # from here on, disconnect() leaves the group
@@ -185,9 +190,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         await self._hello()
         # After a reconnect, resume the cameras someone is still watching.
         for camera in await self.db(_watched_cameras, bridge.pk):
-            await self.send(
-                json.dumps({"type": protocol.START, "camera": camera, "fps": self.max_fps, "max_width": 1280})
-            )
+            await self._tell(self._start_command(camera))
         if await presence.bridge_liveness_announce(schema=_schema(self.scope), bridge=self.bridge_public_id):
             await self._liveness_changed(self.bridge_public_id)
         logger.info("bridge connected", extra={"bridge": self.bridge_public_id})
@@ -253,17 +256,46 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.withdrawn = {raw for raw, camera in self.cameras.items() if camera not in cameras.values()}
         self.cameras = cameras
         for camera in sorted(before - set(cameras.values())):
-            await self.send(json.dumps({"type": protocol.STOP, "camera": camera}))
+            await self._tell({"type": protocol.STOP, "camera": camera})
         await self._hello()
         for camera in await self.db(_watched_cameras, self.bridge_id):
             if camera not in before:
-                await self.send(
-                    json.dumps({"type": protocol.START, "camera": camera, "fps": self.max_fps, "max_width": 1280})
-                )
+                await self._tell(self._start_command(camera))
         logger.info("bridge cameras changed", extra={"bridge": self.bridge_public_id, "cameras": len(cameras)})
 
+    def _start_command(self, camera: str) -> dict[str, Any]:
+        return {"type": protocol.START, "camera": camera, "fps": self.max_fps, "max_width": 1280}
+
+    async def _tell(self, command: dict[str, Any]) -> None:
+        """Send the bridge a command, keeping which cameras it was told to start (_reconcile)."""
+        if command.get("type") == protocol.START:
+            self.started.add(command["camera"])
+        elif command.get("type") == protocol.STOP:
+            self.started.discard(command["camera"])
+        self.commands += 1
+        await self.send(json.dumps(command))
+
+    async def _reconcile(self) -> None:
+        """Tell the bridge again what a lost push did not: start the cameras a view watches
+        (presence.cameras_watched) that it was not told to start, stop those nobody watches
+        any more. Pub/sub queues nothing: a viewer's start or stop published while this
+        process's subscriber connection was down (dropped, reconnecting) never came. A
+        command that arrives while presence is read may be newer than the read: the next
+        round decides."""
+        told = self.commands
+        watched = await presence.cameras_watched(schema=_schema(self.scope), cameras=sorted(self.cameras.values()))
+        if told != self.commands:
+            return
+        for camera in sorted(watched - self.started):
+            logger.info("bridge told again: start", extra={"bridge": self.bridge_public_id, "camera": camera})
+            await self._tell(self._start_command(camera))
+        for camera in sorted(self.started - watched):
+            logger.info("bridge told again: stop", extra={"bridge": self.bridge_public_id, "camera": camera})
+            await self._tell({"type": protocol.STOP, "camera": camera})
+
     async def _keepalive(self) -> None:
-        """Say the connection is alive (presence, every third of its expiry), renew the group
+        """Say the connection is alive (presence, every third of its expiry) and compare what
+        the bridge was told with who watches (_reconcile) as often, renew the group
         membership (the channel layer forgets it after group_expiry) and note when the bridge
         was last seen (Bridge.last_seen_at, for its owner's page)."""
         alive = presence.bridge_alive_seconds() / 3
@@ -283,9 +315,13 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                     await presence.bridge_connection_renew(
                         schema=_schema(self.scope), bridge=self.bridge_public_id, connection=self.channel_name
                     )
+                    await self._reconcile()
                     alive_at = loop.time() + alive
                 if loop.time() >= seen_at:
-                    await self.db(services.bridge_seen, bridge_id=self.bridge_id)
+                    if not await self.db(services.bridge_seen, bridge_id=self.bridge_id):
+                        # Revoked, and its push never came (services.bridge_seen).
+                        await self._refuse(protocol.CLOSE_BAD_TOKEN, "token revoked (seen at the heartbeat)")
+                        return
                     seen_at = loop.time() + seen
         except Exception:  # any failure: the bridge reconnects and starts afresh
             logger.exception("bridge keepalive failed; closing the connection", extra={"bridge": self.bridge_public_id})
@@ -460,7 +496,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
 
     async def bridge_command(self, event: dict[str, Any]) -> None:
         if self.bridge_id is not None and not self.refused:
-            await self.send(json.dumps(event["command"]))
+            await self._tell(event["command"])
 
     async def bridge_revoked(self, event: dict[str, Any]) -> None:
         await self._refuse(protocol.CLOSE_BAD_TOKEN, "token revoked")
@@ -551,6 +587,11 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.recheck = asyncio.Event()
         try:
             await self._join()
+            # Watching, before the start is published: a bridge connection that misses the
+            # start finds the view here (BridgeConsumer._reconcile).
+            await presence.camera_viewer_renew(
+                schema=_schema(self.scope), camera=camera_id, connection=self.channel_name
+            )
             # Every viewer says start: a second start for a streaming camera only sets its
             # rate, and a view left open by a dead process cannot make this one go dark.
             await self._bridges(
@@ -604,6 +645,8 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         renew = _renew_every(self.channel_layer)
         loop = asyncio.get_running_loop()
         renew_at = loop.time() + renew if renew else None
+        present = presence.viewer_alive_seconds() / 3
+        present_at = loop.time() + present
         beat_at = loop.time()
         while (session_id := self.session_id) is not None:
             try:
@@ -619,6 +662,7 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                     timeout = min(interval, max(0.0, (check.recheck_at - timezone.now()).total_seconds()))
                 if renew_at is not None:
                     timeout = min(timeout, max(0.0, renew_at - loop.time()))
+                timeout = min(timeout, max(0.0, present_at - loop.time()))
                 self.recheck.clear()
                 # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancel that
                 # arrives as the wait ends, and this loop would then outlive its consumer.
@@ -631,6 +675,11 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                 if renew and renew_at is not None and loop.time() >= renew_at:
                     await self._join()
                     renew_at = loop.time() + renew
+                if loop.time() >= present_at:
+                    await presence.camera_viewer_renew(
+                        schema=_schema(self.scope), camera=self.camera_public_id, connection=self.channel_name
+                    )
+                    present_at = loop.time() + present
             except RELAY_ERRORS:
                 logger.exception("relay unavailable; ending the view")
                 await self._end(EndReason.RELAY)
@@ -725,6 +774,12 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                 logger.warning("could not leave a group", exc_info=True)
         if self.camera_pk is None:
             return
+        try:
+            await presence.camera_viewer_forget(
+                schema=_schema(self.scope), camera=self.camera_public_id, connection=self.channel_name
+            )
+        except Exception:  # Redis gone: the presence expires by itself within seconds
+            logger.warning("could not forget a view's presence", exc_info=True)
         try:
             if await self.db(services.live_sessions_active, camera_id=self.camera_pk) == 0:
                 await self._bridges({"type": protocol.STOP, "camera": self.camera_public_id})

@@ -9,6 +9,9 @@
 - The number of live connections per token, capped at connect.
 - The frame rate per camera, over every connection that sends it (a one-second sliding
   window): two connections on one token cannot double it.
+- Which cameras have a view open, renewed with an expiry as a bridge's liveness is: each
+  bridge connection re-tells its bridge start/stop where that differs from what it said
+  (a start or stop pushed through pub/sub can be lost).
 
 Keys carry the department's schema. Without Redis (the embedded default: one process with the
 in-memory channel layer) the same structures live in this process.
@@ -228,6 +231,67 @@ def schemas_with_announced_bridges(schemas: Sequence[str]) -> set[str]:
     for schema in schemas:
         pipe.exists(_announced_key(schema))
     return {schema for schema, found in zip(schemas, pipe.execute(), strict=True) if found}
+
+
+# --- viewers of a camera ------------------------------------------------------------------------
+# Pub/sub queues nothing: a start or stop published while a bridge's process has no subscriber
+# connection (it dropped and is reconnecting) is lost. So each open view says, with an expiry,
+# that it watches its camera, and each bridge connection compares that with what it told its
+# bridge, every few seconds, and tells it again where they differ (docs/bridge-protocol.md).
+
+
+def viewer_alive_seconds() -> float:
+    """How long a view counts as watching its camera after its last renewal; renewed every
+    third of it. The same as a bridge connection's: a view whose process died stops its
+    camera within this (plus the bridge connection's next comparison)."""
+    return bridge_alive_seconds()
+
+
+def _viewers_key(schema: str, camera: str) -> str:
+    return f"{PREFIX}:{schema}:camera:{camera}:viewers"
+
+
+async def camera_viewer_renew(*, schema: str, camera: str, connection: str) -> None:
+    """This view (its channel name) watches the camera for another viewer_alive_seconds()."""
+    now = time.time()
+    ttl = viewer_alive_seconds()
+    key = _viewers_key(schema, camera)
+    if not settings.REDIS_URL:
+        with _local_lock:
+            _local_trim(key, now)[connection] = now + ttl
+        return
+    async with _aredis().pipeline(transaction=True) as pipe:
+        pipe.zremrangebyscore(key, "-inf", now)
+        pipe.zadd(key, {connection: now + ttl})
+        pipe.expire(key, int(ttl) + 1)
+        await pipe.execute()
+
+
+async def camera_viewer_forget(*, schema: str, camera: str, connection: str) -> None:
+    """The view ended: it watches the camera no more, at once."""
+    key = _viewers_key(schema, camera)
+    if not settings.REDIS_URL:
+        with _local_lock:
+            _local.get(key, {}).pop(connection, None)
+        return
+    await _aredis().zrem(key, connection)
+
+
+async def cameras_watched(*, schema: str, cameras: Sequence[str]) -> set[str]:
+    """Those of the cameras (public ids) that a view, in any process, watches now."""
+    now = time.time()
+    if not cameras:
+        return set()
+    if not settings.REDIS_URL:
+        with _local_lock:
+            return {
+                c for c in cameras if any(score > now for score in _local.get(_viewers_key(schema, c), {}).values())
+            }
+    async with _aredis().pipeline(transaction=False) as pipe:
+        for camera in cameras:
+            pipe.zcount(_viewers_key(schema, camera), f"({now}", "+inf")
+        counts = await pipe.execute()
+    return {camera for camera, count in zip(cameras, counts, strict=True) if count}
 
 
 # --- frame rate per camera -----------------------------------------------------------------------

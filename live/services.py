@@ -147,10 +147,14 @@ def bridge_authenticate(*, raw_token: str) -> Bridge | None:
     return Bridge.objects.filter(token_digest=_digest(raw_token), revoked_at__isnull=True).first()
 
 
-def bridge_seen(*, bridge_id: int) -> None:
+def bridge_seen(*, bridge_id: int) -> bool:
     """Note when the bridge was last seen connected, for its owner's page. Whether it is
-    connected now is live.presence's heartbeat with an expiry, never a column here."""
-    Bridge.objects.filter(pk=bridge_id).update(last_seen_at=timezone.now())
+    connected now is live.presence's heartbeat with an expiry, never a column here.
+
+    False when its token was revoked meanwhile: the connection must close. The revocation's
+    push (bridge_revoke) closes it at once, but pub/sub loses a push that arrives while the
+    process's subscriber connection is down; this catches it at the next heartbeat."""
+    return bool(Bridge.objects.filter(pk=bridge_id, revoked_at__isnull=True).update(last_seen_at=timezone.now()))
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,12 @@ import logging
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.language import in_language_of
+from core.mail import mail_send
 from tenants.outbox import OutboxTask
 from tenants.selectors import department_base_url, department_current
 
@@ -59,7 +59,7 @@ def message_email_owner(*, message_id: int) -> bool:
                 "settings_link": department_base_url(department) + reverse("messaging-owner-inbox"),
             },
         )
-    send_mail(subject=subject, message=body, from_email=None, recipient_list=[owner.email])
+    mail_send(kind="message", about=[message.pk], subject=subject, body=body, to=[owner.email])
     services.message_emailed(message=message)
     logger.info("message e-mailed to its owner", extra={"message_id": message.pk, "owner_id": owner.pk})
     return True

@@ -1,13 +1,13 @@
 """The e-mail of a notification, sent by a worker after the commit (through the outbox)."""
 
 from celery import shared_task
-from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import OWNER_ROLES
-from tenants.outbox import OutboxTask, outbox_mail_headers
+from core.mail import mail_send
+from tenants.outbox import OutboxTask
 from tenants.selectors import department_base_url, department_current
 
 from .models import Notification
@@ -42,9 +42,10 @@ def notification_email_send(*, notification_id: int) -> None:
                 _("You receive this as staff of %(department)s. All your notifications:\n%(list)s")
                 % {"department": department.name, "list": base + reverse("notification-list")}
             )
-        EmailMessage(
+        mail_send(
+            kind="notification",
+            about=[notification.pk],
             subject=_("[Porchlight] %(subject)s") % {"subject": notification.subject},
             body="\n\n".join(parts) + "\n",
             to=[recipient.email],
-            headers=outbox_mail_headers(),  # a copy sent again after a worker died is the same e-mail
-        ).send()
+        )

@@ -9,6 +9,12 @@
 #
 # Environment (default):
 #   HTTPS_PORT (8443)               where nginx serves https://; HTTPS_ADDRESS (127.0.0.1) its address
+#   HTTP_PORT (8080)                plain http:// on HTTP_ADDRESS (HTTPS_ADDRESS): redirects to https://,
+#                                   but for ACME's challenges (PORCHLIGHT_ACME_DIR, $PORCHLIGHT_PROD_DIR/acme);
+#                                   HTTP_PORT=off: no plain listener
+#   NGINX_RATE_PER_SECOND (100), NGINX_BURST (1000), NGINX_CONNECTIONS (1000)
+#                                   floods, per client address: requests a second (with that burst
+#                                   above it) and connections in progress; over them nginx answers 429
 #   WEB_PROCESSES (2)               uvicorn processes, on consecutive free ports from 8100
 #   WEB_PORTS                       (config only) their ports, space-separated, instead
 #   WORKER_PROCESSES (2)            Celery worker processes, CELERY_CONCURRENCY (2) tasks each
@@ -32,11 +38,17 @@ export PORCHLIGHT_PROD_DIR="${PORCHLIGHT_PROD_DIR:-$ROOT/.local/prod}"
 TLS_DIR="${PORCHLIGHT_TLS_DIR:-$ROOT/.local/tls}"
 HTTPS_PORT="${HTTPS_PORT:-8443}"
 HTTPS_ADDRESS="${HTTPS_ADDRESS:-127.0.0.1}"
+HTTP_PORT="${HTTP_PORT:-8080}"
+HTTP_ADDRESS="${HTTP_ADDRESS:-$HTTPS_ADDRESS}"
+NGINX_RATE_PER_SECOND="${NGINX_RATE_PER_SECOND:-100}"
+NGINX_BURST="${NGINX_BURST:-1000}"
+NGINX_CONNECTIONS="${NGINX_CONNECTIONS:-1000}"
 WEB_PROCESSES="${WEB_PROCESSES:-2}"
 WORKER_PROCESSES="${WORKER_PROCESSES:-2}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.production}"
 
-for number in HTTPS_PORT WEB_PROCESSES WORKER_PROCESSES; do
+[ "$HTTP_PORT" = off ] || [[ "$HTTP_PORT" =~ ^[1-9][0-9]*$ ]] || die "HTTP_PORT must be a port number or off, not '$HTTP_PORT'."
+for number in HTTPS_PORT WEB_PROCESSES WORKER_PROCESSES NGINX_RATE_PER_SECOND NGINX_BURST NGINX_CONNECTIONS; do
     [[ "${!number}" =~ ^[1-9][0-9]*$ ]] || die "$number must be a whole number above 0, not '${!number}'."
 done
 
@@ -65,7 +77,8 @@ if ! have openssl; then
     have openssl || die "openssl is not installed (it makes the self-signed certificate): install the Debian package openssl."
 fi
 
-mkdir -p "$PORCHLIGHT_PROD_DIR/tmp" "$TLS_DIR"
+ACME_DIR="${PORCHLIGHT_ACME_DIR:-$PORCHLIGHT_PROD_DIR/acme}"
+mkdir -p "$PORCHLIGHT_PROD_DIR/tmp" "$TLS_DIR" "$ACME_DIR/.well-known/acme-challenge"
 
 # ------------------------------------------------------------------ certificate
 # A browser warns about it (nobody vouches for it); it stands in for the real one, which goes
@@ -108,6 +121,8 @@ case "$MODE" in
         WEB_PORTS="$(seq -s ' ' "$WEB_BASE" $((WEB_BASE + WEB_PROCESSES - 1)))"
         free_block "$HTTPS_PORT" 1 | grep -qx "$HTTPS_PORT" \
             || die "port $HTTPS_PORT is taken: choose another with HTTPS_PORT=8444 make run-prod."
+        [ "$HTTP_PORT" = off ] || free_block "$HTTP_PORT" 1 | grep -qx "$HTTP_PORT" \
+            || die "port $HTTP_PORT is taken: choose another with HTTP_PORT=8081 make run-prod (or HTTP_PORT=off)."
         ;;
     config)
         [ -n "${WEB_PORTS:-}" ] || die "scripts/prod.sh config needs WEB_PORTS, the server processes' ports."
@@ -159,6 +174,32 @@ forwarded='            proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_set_header Forwarded "";'
+# Plain HTTP only sends people to https://, on the same host and path. What stays plain: ACME's
+# HTTP-01 challenges (a certificate authority fetches them over http:// before there is a
+# certificate; certbot --webroot -w $ACME_DIR). A bridge must dial wss:// itself: a WebSocket
+# client does not follow a redirect.
+https_suffix=":$HTTPS_PORT"
+[ "$HTTPS_PORT" = 443 ] && https_suffix=""
+plain_server=""
+if [ "$HTTP_PORT" != off ]; then
+    plain_server="
+    server {
+        listen $HTTP_ADDRESS:$HTTP_PORT;
+        server_name _;
+        limit_conn porchlight_conn $NGINX_CONNECTIONS;
+
+        location /.well-known/acme-challenge/ {
+            limit_req zone=porchlight_rate burst=$NGINX_BURST nodelay;
+            root $ACME_DIR;
+            default_type text/plain;
+        }
+
+        location / {
+            return 301 https://\$host$https_suffix\$request_uri;
+        }
+    }
+"
+fi
 cat >"$D/nginx.conf.new" <<EOF
 # Written by scripts/prod.sh; edit that script, not this file.
 $user_line
@@ -187,6 +228,16 @@ http {
                           '\$request_time upstream=\$upstream_addr';
     access_log $D/access.log porchlight;
 
+    # Floods, counted per client address before anything reaches a server process
+    # (docs/deploy.md, "Floods"). Generous: a station's officers behind one NAT address stay far
+    # below them; one client hammering gets nginx's 429 at no cost to the processes.
+    limit_req_zone \$binary_remote_addr zone=porchlight_rate:10m rate=${NGINX_RATE_PER_SECOND}r/s;
+    limit_conn_zone \$binary_remote_addr zone=porchlight_conn:10m;
+    limit_req_status 429;
+    limit_conn_status 429;
+    limit_req_log_level warn;
+    limit_conn_log_level warn;
+
     map \$http_upgrade \$connection_upgrade {
         default upgrade;
         ''      close;
@@ -206,6 +257,14 @@ $upstreams    }
         ssl_protocols TLSv1.2 TLSv1.3;
         ssl_session_cache shared:porchlight_tls:10m;
 
+        limit_conn porchlight_conn $NGINX_CONNECTIONS;
+        error_page 429 @too_many;
+        location @too_many {
+            default_type text/plain;
+            add_header Retry-After 1 always;
+            return 429 "Too many requests from your address at once. Try again in a moment.\n";
+        }
+
         # The largest clip an owner may send in one form post (PORCHLIGHT_CLIP_MAX_BYTES),
         # streamed to the server process as it arrives, not spooled to nginx's disk first.
         client_max_body_size $BODY_MAX;
@@ -218,6 +277,7 @@ $upstreams    }
         }
 
         location /ws/ {
+            limit_req zone=porchlight_rate burst=$NGINX_BURST nodelay;
             proxy_pass http://porchlight;
 $forwarded
             proxy_http_version 1.1;
@@ -231,6 +291,7 @@ $forwarded
         }
 
         location / {
+            limit_req zone=porchlight_rate burst=$NGINX_BURST nodelay;
             proxy_pass http://porchlight;
 $forwarded
             proxy_http_version 1.1;
@@ -238,7 +299,7 @@ $forwarded
             proxy_read_timeout 300s;
         }
     }
-}
+$plain_server}
 EOF
 "$PORCHLIGHT_NGINX" -t -q -p "$D" -c "$D/nginx.conf.new" -e stderr || die "the nginx configuration written to $D/nginx.conf.new is refused (above)."
 mv -f "$D/nginx.conf.new" "$D/nginx.conf"
@@ -252,6 +313,7 @@ if ! python manage.py seed_demo; then
 fi
 echo "Serving on https://localhost:${HTTPS_PORT}/ through nginx: $WEB_PROCESSES server processes on ports" \
      "$WEB_PORTS, $WORKER_PROCESSES Celery workers and one beat (Ctrl-C stops them all)."
+[ "$HTTP_PORT" = off ] || echo "http://localhost:${HTTP_PORT}/ redirects there."
 echo "The certificate is self-signed ($TLS_DIR/cert.pem): the browser asks once whether to trust it."
 # honcho gives the web processes consecutive ports from WEB_BASE (the first Procfile entry);
 # PORT is the Makefile's `make run` port and would override that base.

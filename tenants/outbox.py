@@ -15,15 +15,14 @@ in the same transaction as its work. Where the work is a database write (an invi
 Where it is an e-mail, the mark commits right after the mail server accepted it; a worker
 that dies between the two (a window of one UPDATE and a COMMIT) leaves the row undelivered,
 and the e-mail is sent a second time: twice rather than never. No mail server can be asked
-whether it already has a message, so that copy is made the same e-mail instead: a notice's
-Message-ID comes from its outbox row (outbox_mail_headers), the same on every run, and mail
-systems drop a second message with a Message-ID they already delivered
+whether it already has a message, so that copy is made the same e-mail instead: every e-mail's
+Message-ID comes from what it is about (core.mail: its kind and the row it tells of), the same
+on every run, and mail systems drop a second message with a Message-ID they already delivered
 (tests/faults/test_worker_killed.py kills a worker at that moment).
 """
 
 import datetime as dt
 import logging
-from contextvars import ContextVar
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -67,22 +66,6 @@ def _header(request: Any, name: str) -> Any:
     return (getattr(request, "headers", None) or {}).get(name, getattr(request, name, None))
 
 
-# The outbox row (schema, id) whose task runs now, on this thread.
-_RUNNING: ContextVar[tuple[str, int] | None] = ContextVar("porchlight_outbox_row", default=None)
-
-
-def outbox_mail_headers() -> dict[str, str]:
-    """Headers for the e-mail that the running outbox task sends: a Message-ID that is the
-    same on every run of the same outbox row (see the module's docstring). Outside an outbox
-    task (a test, the shell), none: Django makes a fresh one."""
-    row = _RUNNING.get()
-    if row is None:
-        return {}
-    schema, message_id = row
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">").strip() or "porchlight.invalid"
-    return {"Message-ID": f"<outbox.{schema}.{message_id}@{domain}>"}
-
-
 class OutboxTask(TenantTask):
     """A task that may be enqueued after a commit: it runs at most once per outbox row.
 
@@ -99,18 +82,14 @@ class OutboxTask(TenantTask):
         message_id = _header(self.request, OUTBOX_HEADER)
         if message_id is None:
             return super().__call__(*args, **kwargs)
-        running = _RUNNING.set((department_current().schema_name, int(message_id)))
-        try:
-            with transaction.atomic():
-                if not outbox_claim(message_id=int(message_id)):
-                    logger.info("outbox message already delivered", extra={"outbox_id": message_id, "task": self.name})
-                    return None
-                # run(), not super().__call__(): the tracer already pushed this request (with its
-                # headers and retry count); Task.__call__ would push a bare one over it.
-                result = self.run(*args, **kwargs)
-                outbox_delivered(message_id=int(message_id))
-        finally:
-            _RUNNING.reset(running)
+        with transaction.atomic():
+            if not outbox_claim(message_id=int(message_id)):
+                logger.info("outbox message already delivered", extra={"outbox_id": message_id, "task": self.name})
+                return None
+            # run(), not super().__call__(): the tracer already pushed this request (with its
+            # headers and retry count); Task.__call__ would push a bare one over it.
+            result = self.run(*args, **kwargs)
+            outbox_delivered(message_id=int(message_id))
         return result
 
 

@@ -10,11 +10,13 @@ not believed: the address recorded is the one nginx saw.
 """
 
 import hashlib
+import http.client
 import json
 import os
 import re
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -86,6 +88,7 @@ class Production:
     access_log: Path
     logs: Path
     env: dict[str, str] = field(repr=False)
+    http_port: int = 0
 
     def sockets(self) -> list[int]:
         """Open connections from nginx to each server process, in the order of web_ports."""
@@ -146,7 +149,7 @@ def production(django_db_setup: None, tmp_path_factory: Any) -> Iterator[Product
     root = tmp_path_factory.mktemp("production")
     logs = root / "logs"
     logs.mkdir()
-    https_port, web_ports = free_port(), [free_port(), free_port()]
+    https_port, http_port, web_ports = free_port(), free_port(), [free_port(), free_port()]
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         PATH=f"{VENV_BIN}:{env.get('PATH', '')}",
@@ -155,6 +158,7 @@ def production(django_db_setup: None, tmp_path_factory: Any) -> Iterator[Product
         PORCHLIGHT_PROD_DIR=str(root / "prod"),
         PORCHLIGHT_TLS_DIR=str(root / "tls"),
         HTTPS_PORT=str(https_port),
+        HTTP_PORT=str(http_port),
         WEB_PORTS=" ".join(map(str, web_ports)),
         PORCHLIGHT_PORT=str(https_port),
         PORCHLIGHT_SCHEME="https",
@@ -180,7 +184,9 @@ def production(django_db_setup: None, tmp_path_factory: Any) -> Iterator[Product
 
     web = [start("web", f"web-{port}.log", PORT=str(port)) for port in web_ports]
     nginx = start("nginx", "nginx.log")
-    setup = Production(https_port, web_ports, web, nginx, tls, cert, root / "prod" / "access.log", logs, env)
+    setup = Production(
+        https_port, web_ports, web, nginx, tls, cert, root / "prod" / "access.log", logs, env, http_port=http_port
+    )
     try:
         ready = [_wait_until_serving(port, process) for port, process in zip(web_ports, web, strict=True)]
         ready.append(_wait_until_serving(https_port, nginx, tls))
@@ -366,6 +372,134 @@ def test_a_resumable_upload_whose_pieces_land_on_both_processes_gets_one_receipt
     assert finished.status == 200, finished.body[-2000:]
     assert json.loads(finished.body)["receipt"]["sha256"] == hashlib.sha256(clip).hexdigest()
     assert {port for request, port in served if request.startswith("PUT ")} == set(production.web_ports)
+
+
+# --- Plain HTTP, and floods -------------------------------------------------------------------
+
+
+def test_plain_http_is_sent_to_https_on_the_same_host_and_path_but_acme_challenges_stay_plain(
+    production: Production,
+) -> None:
+    # given an ACME challenge a certificate authority will fetch over plain HTTP
+    challenge = Path(production.env["PORCHLIGHT_PROD_DIR"]) / "acme" / ".well-known" / "acme-challenge" / "token-1"
+    challenge.write_text("token-1.thumbprint")
+    plain = http.client.HTTPConnection("127.0.0.1", production.http_port, timeout=10)
+
+    # when a browser asks for a page over http://, and the authority for its challenge
+    plain.request("GET", "/accounts/login/?next=/my/", headers={"Host": f"{HOST}:{production.http_port}"})
+    redirect = plain.getresponse()
+    redirect.read()
+    plain.request("GET", "/.well-known/acme-challenge/token-1", headers={"Host": HOST})
+    acme = plain.getresponse()
+
+    # then the page is the same page on https:// (which serves it), the challenge is answered as it is
+    location = f"https://{HOST}:{production.https_port}/accounts/login/?next=/my/"
+    assert (redirect.status, redirect.getheader("Location")) == (301, location)
+    assert production.visitor().get("/accounts/login/?next=/my/").status == 200
+    assert (acme.status, acme.read()) == (200, b"token-1.thumbprint")
+
+
+@dataclass
+class Strict:
+    """A second nginx written by prod.sh in front of the same server processes, with low flood
+    limits (2 requests a second, a burst of 4, 2 connections in progress per address)."""
+
+    https_port: int
+    access_log: Path
+    error_log: Path
+
+
+@pytest.fixture(scope="module")
+def strict(production: Production) -> Iterator[Strict]:
+    https_port = free_port()
+    directory = production.logs.parent / "strict"
+    env = {
+        **production.env,
+        "PORCHLIGHT_PROD_DIR": str(directory),
+        "HTTPS_PORT": str(https_port),
+        "HTTP_PORT": "off",
+        "NGINX_RATE_PER_SECOND": "2",
+        "NGINX_BURST": "4",
+        "NGINX_CONNECTIONS": "2",
+    }
+    written = subprocess.run(
+        [str(ROOT / "scripts" / "prod.sh"), "config"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert written.returncode == 0, written.stderr[-3000:]
+    with (production.logs / "strict-nginx.log").open("wb") as out:
+        nginx = subprocess.Popen(["/bin/sh", "-c", _procfile("nginx")], cwd=ROOT, env=env, stdout=out, stderr=out)
+    try:
+        assert _wait_until_serving(https_port, nginx, production.tls), production.log_tail()
+        yield Strict(https_port, directory / "access.log", production.logs / "strict-nginx.log")
+    finally:
+        _stop(nginx)
+
+
+def _get(production: Production, port: int, source: str) -> tuple[int, str, str]:
+    """One GET of the sign-in page over a new TLS connection from the address ``source`` (any
+    127.x.y.z is this machine): its status, Retry-After and body's start."""
+    client = http.client.HTTPSConnection(
+        "127.0.0.1", port, context=production.tls, source_address=(source, 0), timeout=10
+    )
+    try:
+        client.request("GET", "/accounts/login/", headers={"Host": f"{HOST}:{port}"})
+        reply = client.getresponse()
+        return reply.status, reply.getheader("Retry-After", ""), reply.read()[:200].decode(errors="replace")
+    finally:
+        client.close()
+
+
+def test_a_flood_of_requests_from_one_address_gets_429_from_nginx_while_another_address_is_served(
+    production: Production, strict: Strict
+) -> None:
+    # when one address sends 20 requests as fast as it can
+    flood = [_get(production, strict.https_port, "127.0.0.1") for _ in range(20)]
+    other = _get(production, strict.https_port, "127.0.0.2")
+
+    # then the first ones (the burst) are served and most of the rest refused by nginx itself,
+    # with a sentence and Retry-After, while another address is served at once
+    refused = [answer for answer in flood if answer[0] == 429]
+    assert flood[0][0] == 200
+    assert len(refused) >= 10, [answer[0] for answer in flood]
+    assert {status for status, _, _ in flood} == {200, 429}
+    assert refused[0][1:] == ("1", "Too many requests from your address at once. Try again in a moment.\n")
+    assert other[0] == 200
+    assert "limiting requests" in strict.error_log.read_text()
+    logged = [line for line in strict.access_log.read_text().splitlines() if '" 429 ' in line]
+    # answered by nginx itself: no server process saw them
+    assert [line.rsplit("upstream=", 1)[1] for line in logged] == ["-"] * len(refused)
+
+
+def _slow_upload(port: int, tls: ssl.SSLContext, source: str) -> ssl.SSLSocket:
+    """A connection from ``source`` in the middle of sending a large form: nginx streams it to a
+    server process, which waits for the rest; the request is in progress until it is closed."""
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0))
+    sock = tls.wrap_socket(raw, server_hostname="127.0.0.1")
+    head = f"POST /accounts/login/ HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Length: 100000\r\n"
+    sock.sendall(head.encode() + b"Content-Type: application/x-www-form-urlencoded\r\n\r\nlogin=")
+    return sock
+
+
+def test_too_many_requests_in_progress_from_one_address_get_429_while_another_address_is_served(
+    production: Production, strict: Strict
+) -> None:
+    # given two requests of one address in progress (slow uploads), the most it may have
+    uploads = [_slow_upload(strict.https_port, production.tls, "127.0.0.3") for _ in range(2)]
+    try:
+        time.sleep(0.5)  # nginx has read their headers and passed them on
+
+        # when that address asks for a page, and another address does
+        third = _get(production, strict.https_port, "127.0.0.3")
+        other = _get(production, strict.https_port, "127.0.0.4")
+    finally:
+        for upload in uploads:
+            upload.close()
+
+    # then nginx refuses the third at once (for the connections: its rate is far from spent),
+    # and serves the other address
+    assert third[:2] == (429, "1")
+    assert "limiting connections by zone" in strict.error_log.read_text()
+    assert other[0] == 200
 
 
 async def test_a_killed_server_process_closes_its_sockets_and_nginx_sends_everything_to_the_other(

@@ -57,13 +57,17 @@ def free_port() -> int:
 
 def server_start(processes: int) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    # Every simulated person comes from 127.0.0.1, so the per-address sign-in limit
-    # (docs/rate-limits.md) is switched off here; the per-account and per-token ones stay.
+    # Every simulated person comes from 127.0.0.1, so the per-address sign-in limits
+    # (docs/rate-limits.md, "Many people behind one address") are switched off here; the
+    # per-account and per-token ones stay. Both: an empty LOGIN switches allauth's ``login``
+    # off, but ``login_failed``'s 20/m/ip counts every sign-in while its password is checked,
+    # and refused right passwords with 429 once 20 were in flight (the first runs' failures).
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="config.settings.local",
         DJANGO_DEBUG="False",
         PORCHLIGHT_RATE_LIMIT_LOGIN="",
+        PORCHLIGHT_RATE_LIMIT_LOGIN_FAILED="5/15m/key",
     )
     log = open(ROOT / ".local" / f"load-server-{port}.log", "wb")  # noqa: SIM115 (kept for the server's life)
     process = subprocess.Popen(  # noqa: S603

@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from celery import shared_task
-from django.core.mail import EmailMessage
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.mail import mail_send
 from tenants.outbox import OutboxTask
 
 from ..models import LicenceInvitation
@@ -55,10 +55,12 @@ def licence_invitation_email_send(
     if invitation is None or not invitation.email:
         return
     with translation.override(language):
-        EmailMessage(
+        mail_send(
+            kind="licence-invitation",
+            about=[invitation.pk],
             subject=invitation_subject(department_name=department_name),
             body=invitation_text(
                 licence=invitation.licence, register_url=register_url, department_name=department_name
             ),
             to=[invitation.email],
-        ).send()
+        )

@@ -180,8 +180,10 @@ def redis_channel_layer(url: str, *, prefix: str = "porchlight", kind: str = "pu
     queue (a viewer drops frames older than STALE_FRAME_SECONDS instead), or expire
     memberships (they live in the process: they end with it, so there is no group_expiry to
     renew). Every push is a courtesy on top of a committed change that the consumers also
-    re-check on their own (core.groups), and a bridge that reconnects is told again what to
-    stream (live.consumers).
+    re-check on their own (core.groups), a bridge that reconnects is told again what to
+    stream, and each bridge connection compares every 2 s what it told its bridge with the
+    views open (live.presence) and says start/stop again where they differ, so a start or
+    stop lost while its process's subscriber reconnected is made good (live.consumers).
 
     ``prefix`` names every pub/sub channel (PORCHLIGHT_CHANNEL_PREFIX): pub/sub ignores the
     Redis database number, so deployments or test runs sharing one Redis need their own.

@@ -106,7 +106,7 @@ def test_a_worker_killed_while_sending_notices_leaves_each_sent_exactly_once_aft
     mails = [mail for mail in _mails(folders) if f"told-{tag}-" in mail["To"]]
     messages = {(mail["To"], mail["Message-ID"]) for mail in mails}
     assert Counter(to for to, _ in messages) == {f"told-{tag}-{n:02d}@example.org": 1 for n in range(20)}
-    assert all(message_id.startswith("<outbox.rialto.") for _, message_id in messages)
+    assert all(message_id.startswith("<notification.") for _, message_id in messages)
     assert 1 <= sent_before < 20
 
 

@@ -8,12 +8,18 @@ The servers check each view only every 30 s on their own (PORCHLIGHT_LIVE_WATCH_
 what ends a view within a second here is the push, and nothing else."""
 
 import asyncio
+import contextlib
 import json
+import os
+import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
+from django.conf import settings
 from websockets.exceptions import ConnectionClosed
 
 from bridge import protocol
@@ -22,7 +28,8 @@ from cameras import services, suspensions
 from cameras.models import Camera
 from live import services as live_services
 from live.models import Bridge
-from tests.live.test_consumers import JPEG, Scene, _scene, committed, frame
+from tests.live.test_consumers import JPEG, Scene, _scene, closed_with, committed, frame, json_of
+from tests.live.test_consumers import bridge as bridge_communicator
 from tests.site_client import uvicorn_server
 
 pytestmark = [pytest.mark.django_db, pytest.mark.server]
@@ -167,3 +174,153 @@ async def test_viewers_on_both_processes_each_get_every_frame_once(two_servers: 
     assert [f[8:] for f in got["near"]] == expected
     assert [f[8:] for f in got["far"]] == expected
     assert [f[8:] for f in after] == [_jpeg("end"), _jpeg("end")]
+
+
+# --- a subscriber connection dropped while Redis stays up ----------------------------------------
+# Pub/sub queues nothing: a start or stop published while the bridge's process has no
+# subscriber connection is lost. The bridge's connection on the server compares, every few
+# seconds, what it told the bridge with which of its cameras have viewers (live.presence) and
+# tells the bridge again where they differ.
+
+
+def _listening_pid(port: int) -> int:
+    """The process listening on 127.0.0.1:``port`` (the uvicorn of that port)."""
+    inodes = {
+        line.split()[9]
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+        if line.split()[3] == "0A" and int(line.split()[1].split(":")[1], 16) == port
+    }
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        with contextlib.suppress(OSError):
+            if any(os.readlink(fd).removeprefix("socket:[").removesuffix("]") in inodes for fd in fd_dir.iterdir()):
+                return int(fd_dir.parent.name)
+    raise AssertionError(f"nothing listens on port {port}")
+
+
+def _redis_ports_of(pid: int) -> set[int]:
+    """The local ports of the process's TCP connections (to Redis among others)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            inodes.add(os.readlink(fd).removeprefix("socket:[").removesuffix("]"))
+    return {
+        int(line.split()[1].split(":")[1], 16)
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+        if line.split()[9] in inodes
+    }
+
+
+class _SubscriberDropped:
+    """From start() to stop(), the pub/sub subscriber connection of the process ``pid`` is
+    killed (CLIENT KILL) whenever it has connected again; Redis itself stays up, and so do the
+    process's other connections (it still publishes). ``killed``: the Redis client ids killed."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.killed: list[int] = []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._kill, daemon=True)
+
+    def _kill(self) -> None:
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        try:
+            while not self.done.is_set():
+                ports = _redis_ports_of(self.pid)
+                for entry in client.client_list(_type="pubsub"):
+                    if int(entry["addr"].rsplit(":", 1)[1]) in ports:
+                        client.client_kill_filter(_id=entry["id"])
+                        self.killed.append(int(entry["id"]))
+                time.sleep(0.02)
+        finally:
+            client.close()
+
+    def start(self) -> None:
+        self.thread.start()
+        time.sleep(0.2)  # its subscriber is down before what follows is published
+
+    def stop(self) -> None:
+        self.done.set()
+        if self.thread.is_alive():
+            self.thread.join()
+
+
+async def test_a_start_lost_while_the_bridges_subscriber_was_down_still_reaches_the_bridge(
+    two_servers: tuple[int, int],
+) -> None:
+    scene = committed(_scene)
+    bridge_port, viewer_port = two_servers
+    dropped = _SubscriberDropped(_listening_pid(bridge_port))
+
+    async with _bridge(bridge_port, scene) as cam:
+        await _json(cam, protocol.HELLO)
+        dropped.start()
+        try:
+            async with _viewer(viewer_port, scene) as view:
+                await _json(view, "session")  # its start was published: into the gap
+                await asyncio.sleep(0.3)
+                dropped.stop()
+                back_at = time.monotonic()
+                start = await _json(cam, protocol.START, timeout=8)
+                waited = time.monotonic() - back_at
+        finally:
+            dropped.stop()
+
+    assert dropped.killed
+    assert start["camera"] == scene.camera_id
+    assert waited < 5
+
+
+async def test_a_stop_lost_while_the_bridges_subscriber_was_down_still_reaches_the_bridge(
+    two_servers: tuple[int, int],
+) -> None:
+    scene = committed(_scene)
+    bridge_port, viewer_port = two_servers
+    dropped = _SubscriberDropped(_listening_pid(bridge_port))
+
+    async with _bridge(bridge_port, scene) as cam:
+        await _json(cam, protocol.HELLO)
+        try:
+            async with _viewer(viewer_port, scene) as view:
+                await _json(view, "session")
+                await _json(cam, protocol.START)
+                dropped.start()
+            await asyncio.sleep(0.5)  # the viewer's process publishes its stop: into the gap
+            dropped.stop()
+            back_at = time.monotonic()
+            stop = await _json(cam, protocol.STOP, timeout=8)
+            waited = time.monotonic() - back_at
+        finally:
+            dropped.stop()
+
+    assert dropped.killed
+    assert stop["camera"] == scene.camera_id
+    assert waited < 5
+
+
+async def test_a_bridge_whose_revocation_was_lost_while_its_subscriber_was_down_is_closed_at_its_heartbeat(
+    settings: Any,
+) -> None:
+    # given a bridge connected to a server process (this one) that notes it every second
+    settings.PORCHLIGHT_LIVE_BRIDGE_HEARTBEAT_SECONDS = 1.0
+    scene = committed(_scene)
+    cam = bridge_communicator(scene.bridge_token)
+    await cam.connect()
+    await json_of(cam)
+    dropped = _SubscriberDropped(os.getpid())
+
+    # when its owner revokes it while the process's subscriber is down: the push is lost
+    dropped.start()
+    try:
+        committed(
+            lambda: live_services.bridge_revoke(
+                owner=Camera.objects.get(pk=scene.camera_pk).site.owner,
+                bridge=Bridge.objects.get(public_id=scene.bridge_id),
+            )
+        )
+        await asyncio.sleep(0.3)
+    finally:
+        dropped.stop()
+
+    # then the connection is closed all the same, with "bad token", at its next heartbeat
+    assert dropped.killed
+    assert await closed_with(cam, within=5.0) == protocol.CLOSE_BAD_TOKEN
