@@ -85,6 +85,11 @@ class SearchRow(NamedTuple):
         return str(_CAMERA_TYPES.get(self.camera_type, self.camera_type))
 
 
+# A retired department camera (cameras.department) is kept for the log but is in no search, map
+# or dock. PostgreSQL evaluates the subquery once into a hash (a "hashed SubPlan": the retired
+# cameras are few) and probes it per row, so the location index's `<->` plan is unchanged.
+# (camera_id is NOT NULL, so NOT IN has no NULL trap.)
+_IN_SERVICE = "id NOT IN (SELECT camera_id FROM cameras_departmentcamera WHERE retired_at IS NOT NULL)"
 # The nearest pins first (a GiST index scan in KNN order; `<->` on geography is the sphere
 # distance), with the camera's own columns (its row is read anyway), stopping at COUNT_CAP
 # whatever the size of the area. Circles are bounded by a box rather than ST_DWithin:
@@ -92,11 +97,15 @@ class SearchRow(NamedTuple):
 # PostgreSQL reads and sorts the whole circle; the box's corners are dropped afterwards.
 # (One statement joining the page's sites and consent in a LATERAL was measured slower,
 # 12.8 ms against ~8.5 ms for these three: planning and per-row join overhead.)
-_NEAREST = """
+_NEAREST = (
+    """
 SELECT id, ST_Distance(location, %(c)s::geography, false), public_id, camera_type, views, status, site_id,
        ST_X(location::geometry), ST_Y(location::geometry)
-FROM cameras_camera WHERE {where} AND {fresh} ORDER BY location <-> %(c)s::geography LIMIT %(cap)s
+FROM cameras_camera WHERE {where} AND {fresh} AND """
+    + _IN_SERVICE
+    + """ ORDER BY location <-> %(c)s::geography LIMIT %(cap)s
 """
+)
 # A mobile source (body-worn, drone, vehicle) is where its last position put it only while that
 # position is fresh (the policy's mobile_position_max_age_seconds); a stale or never-reported
 # one (position_at NULL) is left out. A filter on the rows the location index yields, so the
@@ -125,15 +134,20 @@ _FOV_IN_POLYGON = (
 )
 # Cameras whose pin is outside the circle but whose wedge reaches in (the wedge index first,
 # the polygon distance, ~10 us each, last).
-_WEDGES_REACHING_IN = """
+_WEDGES_REACHING_IN = (
+    """
 SELECT id, ST_Distance(location, %(c)s::geography, false), public_id, camera_type, views, status, site_id,
        ST_X(location::geometry), ST_Y(location::geometry)
 FROM cameras_camera
 WHERE fov && %(box)s::geography
   AND (NOT mobile OR position_at >= %(fresh)s)
+  AND """
+    + _IN_SERVICE
+    + """
   AND NOT ST_DWithin(location, %(c)s::geography, %(r)s, false)
   AND ST_DWithin(fov, %(c)s::geography, %(r)s, false)
 """
+)
 
 
 def _envelope(center: Point, radius_m: float) -> str:
@@ -263,15 +277,20 @@ def _search_rows(page: list[tuple[Any, ...]]) -> list[SearchRow]:
 
 # An incident's cameras: those whose wedge covers the incident's point, pin within the radius,
 # nearest first (the wedge index narrows them; at most MAX_RANGE_M from the pin by validation).
-_COVERING_POINT = """
+_COVERING_POINT = (
+    """
 SELECT id, ST_Distance(location, %(c)s::geography, false), public_id, camera_type, views, status, site_id,
        ST_X(location::geometry), ST_Y(location::geometry)
 FROM cameras_camera
 WHERE fov && %(c)s::geography AND ST_Covers(fov, %(c)s::geography)
   AND ST_DWithin(location, %(c)s::geography, %(r)s, false)
   AND (NOT mobile OR position_at >= %(fresh)s)
+  AND """
+    + _IN_SERVICE
+    + """
 ORDER BY location <-> %(c)s::geography, id LIMIT %(n)s
 """
+)
 
 
 @dataclass(frozen=True)
@@ -309,15 +328,20 @@ def cameras_for_incident(
 
 # The viewport as the map draws it: a rectangle in longitude and latitude, compared in the
 # plane. The geography index narrows the search to the rectangle's box on the sphere first.
-_IN_VIEWPORT = """
+_IN_VIEWPORT = (
+    """
 SELECT c.public_id, ST_X(c.location::geometry), ST_Y(c.location::geometry),
        g.level, g.expires_at, g.revoked_at, c.status
 FROM cameras_camera AS c LEFT JOIN cameras_consentgrant AS g ON g.camera_id = c.id
 WHERE c.location && %(cover)s::geography
   AND c.location::geometry && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)
   AND (NOT c.mobile OR c.position_at >= %(fresh)s)
+  AND c."""
+    + _IN_SERVICE
+    + """
 LIMIT %(limit)s
 """
+)
 
 
 def cameras_in_bbox(
