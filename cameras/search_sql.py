@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from .addresses import address_for_police, block_template
 from .consent import ConsentLevel
-from .models import CameraStatus, CameraType
+from .models import MOBILE_LABEL, CameraStatus, CameraType
 
 DEFAULT_LIMIT = 500
 MAX_RADIUS_M = 10_000
@@ -33,6 +33,7 @@ COUNT_CAP = 1_000
 MAX_RANGE_M = 500  # Camera.range_m's validator: a wedge reaches at most this far from its pin.
 _M_PER_DEG_MIN = 110_000  # a degree of latitude is 110.57-111.69 km: this errs on the large side
 _CAMERA_TYPES = dict(CameraType.choices)
+_MOBILE_LABEL = MOBILE_LABEL
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,17 @@ class SearchRow(NamedTuple):
     street: str = ""
     # The department's own camera: no owner to ask for footage or to message (the gate refuses).
     department_owned: bool = False
+    # A mobile source (body-worn, drone, vehicle): where it is is its last position, reported
+    # at ``position_at``; its site's address is only where it is kept (``street`` stays empty).
+    mobile: bool = False
+    position_at: dt.datetime | None = None
 
     @property
     def type_label(self) -> str:
+        """What an officer reads for the kind of camera (as Camera.kind_label): a mobile source
+        says it moves, not the type it is registered as."""
+        if self.mobile:
+            return str(_MOBILE_LABEL)
         return str(_CAMERA_TYPES.get(self.camera_type, self.camera_type))
 
 
@@ -100,7 +109,7 @@ _IN_SERVICE = "id NOT IN (SELECT camera_id FROM cameras_departmentcamera WHERE r
 _NEAREST = (
     """
 SELECT id, ST_Distance(location, %(c)s::geography, false), public_id, camera_type, views, status, site_id,
-       ST_X(location::geometry), ST_Y(location::geometry)
+       ST_X(location::geometry), ST_Y(location::geometry), mobile, position_at
 FROM cameras_camera WHERE {where} AND {fresh} AND """
     + _IN_SERVICE
     + """ ORDER BY location <-> %(c)s::geography LIMIT %(cap)s
@@ -137,7 +146,7 @@ _FOV_IN_POLYGON = (
 _WEDGES_REACHING_IN = (
     """
 SELECT id, ST_Distance(location, %(c)s::geography, false), public_id, camera_type, views, status, site_id,
-       ST_X(location::geometry), ST_Y(location::geometry)
+       ST_X(location::geometry), ST_Y(location::geometry), mobile, position_at
 FROM cameras_camera
 WHERE fov && %(box)s::geography
   AND (NOT mobile OR position_at >= %(fresh)s)
@@ -242,7 +251,7 @@ def _search_rows(page: list[tuple[Any, ...]]) -> list[SearchRow]:
     consent = {row[0]: row[1:] for row in _rows(_CONSENT, {"ids": [row[0] for row in page]})}
     rows = []
     block = block_template()
-    for pk, metres, public_id, kind, views, status, site_id, lon, lat in page:
+    for pk, metres, public_id, kind, views, status, site_id, lon, lat, mobile, position_at in page:
         site_kind, share, owner_id, name, email, address, raw_address, department = sites.get(site_id, _NO_SITE)
         level, windows, expires_at, revoked_at, notify = consent.get(pk, _NO_CONSENT)
         if isinstance(windows, str):  # jsonb arrives as text on a raw cursor
@@ -268,8 +277,10 @@ def _search_rows(page: list[tuple[Any, ...]]) -> list[SearchRow]:
                 expires_at,
                 revoked_at,
                 notify,
-                address_for_police(raw_address, share_contact=share, template=block),
+                "" if mobile else address_for_police(raw_address, share_contact=share, template=block),
                 department,
+                mobile,
+                position_at if mobile else None,
             )
         )
     return rows
@@ -280,7 +291,7 @@ def _search_rows(page: list[tuple[Any, ...]]) -> list[SearchRow]:
 _COVERING_POINT = (
     """
 SELECT id, ST_Distance(location, %(c)s::geography, false), public_id, camera_type, views, status, site_id,
-       ST_X(location::geometry), ST_Y(location::geometry)
+       ST_X(location::geometry), ST_Y(location::geometry), mobile, position_at
 FROM cameras_camera
 WHERE fov && %(c)s::geography AND ST_Covers(fov, %(c)s::geography)
   AND ST_DWithin(location, %(c)s::geography, %(r)s, false)
