@@ -23,7 +23,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from cameras import access
 from incidents import selectors, services
-from incidents.limits import refusals_of
+from incidents.limits import refusals_by_integration, refusals_of
 from incidents.models import Integration
 
 from .integration_forms import IntegrationForm
@@ -112,10 +112,9 @@ def _secret_page(request: HttpRequest, integration: Integration, secret: str, *,
 
 class IntegrationListView(DeptAdminConsoleMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        integrations = [
-            (integration, sum(refusals_of(integration=integration).values()))
-            for integration in selectors.integrations_all()
-        ]
+        everyone = list(selectors.integrations_all())
+        refused = refusals_by_integration(integrations=everyone)
+        integrations = [(integration, sum(refused[integration.pk].values())) for integration in everyone]
         return render(request, "console/integrations/list.html", {"integrations": integrations})
 
 

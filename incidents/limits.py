@@ -4,8 +4,9 @@ before the rate counts it), and the refusals shown on the integration's page.
 
 Refusals are counted here and logged to the application log, not written to the access log:
 the access log is hash-chained and read by the oversight board, and a flood of unsigned posts
-must neither flood it nor make the database write a row per post. The counts live as long as
-Redis keeps them (a Redis without persistence forgets them on restart; the log lines stay).
+must neither flood it nor make the database write a row per post. Their counts are carried
+from Redis into the database (IntegrationRefusal) at most once a minute per integration and
+reason, so they outlive a Redis restart but for the refusals not yet carried.
 """
 
 import contextlib
@@ -13,8 +14,10 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
 
-from .models import Integration
+from .models import Integration, IntegrationRefusal
 
 __all__ = [
     "REFUSAL_REASONS",
@@ -22,7 +25,10 @@ __all__ = [
     "delivery_seen_mark",
     "rate_limit_hit",
     "rate_limit_refund",
+    "refusal_carried_key",
     "refusal_count",
+    "refusal_pending_key",
+    "refusals_by_integration",
     "refusals_of",
 ]
 
@@ -41,24 +47,81 @@ REFUSAL_REASONS = (
 WINDOW_SECONDS = 60
 
 
-def _refusal_key(integration: Integration, reason: str) -> str:
+# Refusals are counted in Redis at once (``pending``); the first refusal of each minute per
+# integration and reason (``carried`` is added with a minute's expiry) carries what is pending
+# into the database in one upsert. So a flood costs at most one database write a minute per
+# reason, and a Redis restart loses at most what was not yet carried (about a minute's worth).
+CARRY_SECONDS = 60
+
+_CARRY_SQL = """
+INSERT INTO incidents_integrationrefusal (integration_id, reason, count, last_carried_at)
+VALUES (%s, %s, %s, %s)
+ON CONFLICT (integration_id, reason)
+DO UPDATE SET count = incidents_integrationrefusal.count + EXCLUDED.count, last_carried_at = EXCLUDED.last_carried_at
+"""
+
+
+def refusal_pending_key(integration: Integration, reason: str) -> str:
     return f"incidents:refused:{integration.public_id}:{reason}"
 
 
+def refusal_carried_key(integration: Integration, reason: str) -> str:
+    return f"incidents:refused-carried:{integration.public_id}:{reason}"
+
+
 def refusal_count(*, integration: Integration, reason: str) -> None:
-    key = _refusal_key(integration, reason)
+    """Count one refusal; the first of a minute (per integration and reason) also carries the
+    pending count into the database."""
+    key = refusal_pending_key(integration, reason)
     cache.add(key, 0, timeout=None)
     try:
         cache.incr(key)
     except ValueError:  # evicted between add and incr
         cache.set(key, 1, timeout=None)
+    if cache.add(refusal_carried_key(integration, reason), 1, timeout=CARRY_SECONDS):
+        _carry(integration, reason)
+
+
+def _carry(integration: Integration, reason: str) -> None:
+    key = refusal_pending_key(integration, reason)
+    pending = int(cache.get(key) or 0)
+    if pending <= 0:
+        return
+    # Taken off by decrement, not reset: refusals counted meanwhile stay pending.
+    try:
+        cache.decr(key, pending)
+    except ValueError:  # evicted meanwhile: those counts are lost with it, carry none twice
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_CARRY_SQL, [integration.pk, reason, pending, timezone.now()])
+
+
+def refusals_by_integration(*, integrations: list[Integration]) -> dict[int, dict[str, int]]:
+    """Each integration's refusals by reason (only those that happened), in REFUSAL_REASONS
+    order: the stored counts (one query for all) plus what Redis holds still pending."""
+    totals: dict[int, dict[str, int]] = {integration.pk: {} for integration in integrations}
+    stored = IntegrationRefusal.objects.filter(integration__in=[i.pk for i in integrations]).values_list(
+        "integration_id", "reason", "count"
+    )
+    for integration_id, reason, count in stored:
+        totals[integration_id][reason] = count
+    keys = {
+        refusal_pending_key(integration, reason): (integration.pk, reason)
+        for integration in integrations
+        for reason in REFUSAL_REASONS
+    }
+    for key, value in cache.get_many(list(keys)).items():
+        integration_id, reason = keys[key]
+        totals[integration_id][reason] = totals[integration_id].get(reason, 0) + int(value)
+    return {
+        pk: {reason: by_reason[reason] for reason in REFUSAL_REASONS if by_reason.get(reason)}
+        for pk, by_reason in totals.items()
+    }
 
 
 def refusals_of(*, integration: Integration) -> dict[str, int]:
     """The integration's refusals by reason (only those that happened), in REFUSAL_REASONS order."""
-    keys = {_refusal_key(integration, reason): reason for reason in REFUSAL_REASONS}
-    found = cache.get_many(list(keys))
-    return {keys[key]: int(found[key]) for key in keys if found.get(key)}
+    return refusals_by_integration(integrations=[integration])[integration.pk]
 
 
 def _rate_key(integration: Integration, window: int) -> str:
