@@ -117,6 +117,10 @@ class RecordingMode(models.TextChoices):
     NONE = "none", _("Does not record")
 
 
+# What an officer reads for a mobile source's kind (Camera.kind_label, search_sql.SearchRow).
+MOBILE_LABEL = _("Mobile camera (body-worn, drone or vehicle)")
+
+
 class CameraStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     PAUSED = "paused", _("Paused")
@@ -190,7 +194,7 @@ class Camera(models.Model):
         """What an officer reads for the kind of camera: a mobile source says it moves (its
         registered type is what it is mounted as, not where it is)."""
         if self.mobile:
-            return str(_("Mobile camera (body-worn, drone or vehicle)"))
+            return str(MOBILE_LABEL)
         return str(self.get_camera_type_display())
 
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from .addresses import address_for_police, block_template
 from .consent import ConsentLevel
-from .models import CameraStatus, CameraType
+from .models import MOBILE_LABEL, CameraStatus, CameraType
 
 DEFAULT_LIMIT = 500
 MAX_RADIUS_M = 10_000
@@ -33,6 +33,7 @@ COUNT_CAP = 1_000
 MAX_RANGE_M = 500  # Camera.range_m's validator: a wedge reaches at most this far from its pin.
 _M_PER_DEG_MIN = 110_000  # a degree of latitude is 110.57-111.69 km: this errs on the large side
 _CAMERA_TYPES = dict(CameraType.choices)
+_MOBILE_LABEL = MOBILE_LABEL
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,25 @@ class SearchRow(NamedTuple):
     street: str = ""
     # The department's own camera: no owner to ask for footage or to message (the gate refuses).
     department_owned: bool = False
+    # A mobile source (body-worn, drone, vehicle): where it is is its last position, reported
+    # at ``position_at``; its site's address is only where it is kept (``street`` stays empty).
+    mobile: bool = False
+    position_at: dt.datetime | None = None
 
     @property
     def type_label(self) -> str:
+        """What an officer reads for the kind of camera (as Camera.kind_label): a mobile source
+        says it moves, not the type it is registered as."""
+        if self.mobile:
+            return str(_MOBILE_LABEL)
         return str(_CAMERA_TYPES.get(self.camera_type, self.camera_type))
 
 
+# A retired department camera (cameras.department) is kept for the log but is in no search, map
+# or dock. PostgreSQL evaluates the subquery once into a hash (a "hashed SubPlan": the retired
+# cameras are few) and probes it per row, so the location index's `<->` plan is unchanged.
+# (camera_id is NOT NULL, so NOT IN has no NULL trap.)
+_IN_SERVICE = "id NOT IN (SELECT camera_id FROM cameras_departmentcamera WHERE retired_at IS NOT NULL)"
 # The nearest pins first (a GiST index scan in KNN order; `<->` on geography is the sphere
 # distance), with the camera's own columns (its row is read anyway), stopping at COUNT_CAP
 # whatever the size of the area. Circles are bounded by a box rather than ST_DWithin:
@@ -92,11 +106,15 @@ class SearchRow(NamedTuple):
 # PostgreSQL reads and sorts the whole circle; the box's corners are dropped afterwards.
 # (One statement joining the page's sites and consent in a LATERAL was measured slower,
 # 12.8 ms against ~8.5 ms for these three: planning and per-row join overhead.)
-_NEAREST = """
+_NEAREST = (
+    """
 SELECT id, ST_Distance(location, %(c)s::geography, false), public_id, camera_type, views, status, site_id,
-       ST_X(location::geometry), ST_Y(location::geometry)
-FROM cameras_camera WHERE {where} AND {fresh} ORDER BY location <-> %(c)s::geography LIMIT %(cap)s
+       ST_X(location::geometry), ST_Y(location::geometry), mobile, position_at
+FROM cameras_camera WHERE {where} AND {fresh} AND """
+    + _IN_SERVICE
+    + """ ORDER BY location <-> %(c)s::geography LIMIT %(cap)s
 """
+)
 # A mobile source (body-worn, drone, vehicle) is where its last position put it only while that
 # position is fresh (the policy's mobile_position_max_age_seconds); a stale or never-reported
 # one (position_at NULL) is left out. A filter on the rows the location index yields, so the
@@ -125,15 +143,20 @@ _FOV_IN_POLYGON = (
 )
 # Cameras whose pin is outside the circle but whose wedge reaches in (the wedge index first,
 # the polygon distance, ~10 us each, last).
-_WEDGES_REACHING_IN = """
+_WEDGES_REACHING_IN = (
+    """
 SELECT id, ST_Distance(location, %(c)s::geography, false), public_id, camera_type, views, status, site_id,
-       ST_X(location::geometry), ST_Y(location::geometry)
+       ST_X(location::geometry), ST_Y(location::geometry), mobile, position_at
 FROM cameras_camera
 WHERE fov && %(box)s::geography
   AND (NOT mobile OR position_at >= %(fresh)s)
+  AND """
+    + _IN_SERVICE
+    + """
   AND NOT ST_DWithin(location, %(c)s::geography, %(r)s, false)
   AND ST_DWithin(fov, %(c)s::geography, %(r)s, false)
 """
+)
 
 
 def _envelope(center: Point, radius_m: float) -> str:
@@ -228,7 +251,7 @@ def _search_rows(page: list[tuple[Any, ...]]) -> list[SearchRow]:
     consent = {row[0]: row[1:] for row in _rows(_CONSENT, {"ids": [row[0] for row in page]})}
     rows = []
     block = block_template()
-    for pk, metres, public_id, kind, views, status, site_id, lon, lat in page:
+    for pk, metres, public_id, kind, views, status, site_id, lon, lat, mobile, position_at in page:
         site_kind, share, owner_id, name, email, address, raw_address, department = sites.get(site_id, _NO_SITE)
         level, windows, expires_at, revoked_at, notify = consent.get(pk, _NO_CONSENT)
         if isinstance(windows, str):  # jsonb arrives as text on a raw cursor
@@ -254,8 +277,10 @@ def _search_rows(page: list[tuple[Any, ...]]) -> list[SearchRow]:
                 expires_at,
                 revoked_at,
                 notify,
-                address_for_police(raw_address, share_contact=share, template=block),
+                "" if mobile else address_for_police(raw_address, share_contact=share, template=block),
                 department,
+                mobile,
+                position_at if mobile else None,
             )
         )
     return rows
@@ -263,15 +288,20 @@ def _search_rows(page: list[tuple[Any, ...]]) -> list[SearchRow]:
 
 # An incident's cameras: those whose wedge covers the incident's point, pin within the radius,
 # nearest first (the wedge index narrows them; at most MAX_RANGE_M from the pin by validation).
-_COVERING_POINT = """
+_COVERING_POINT = (
+    """
 SELECT id, ST_Distance(location, %(c)s::geography, false), public_id, camera_type, views, status, site_id,
-       ST_X(location::geometry), ST_Y(location::geometry)
+       ST_X(location::geometry), ST_Y(location::geometry), mobile, position_at
 FROM cameras_camera
 WHERE fov && %(c)s::geography AND ST_Covers(fov, %(c)s::geography)
   AND ST_DWithin(location, %(c)s::geography, %(r)s, false)
   AND (NOT mobile OR position_at >= %(fresh)s)
+  AND """
+    + _IN_SERVICE
+    + """
 ORDER BY location <-> %(c)s::geography, id LIMIT %(n)s
 """
+)
 
 
 @dataclass(frozen=True)
@@ -309,15 +339,20 @@ def cameras_for_incident(
 
 # The viewport as the map draws it: a rectangle in longitude and latitude, compared in the
 # plane. The geography index narrows the search to the rectangle's box on the sphere first.
-_IN_VIEWPORT = """
+_IN_VIEWPORT = (
+    """
 SELECT c.public_id, ST_X(c.location::geometry), ST_Y(c.location::geometry),
        g.level, g.expires_at, g.revoked_at, c.status
 FROM cameras_camera AS c LEFT JOIN cameras_consentgrant AS g ON g.camera_id = c.id
 WHERE c.location && %(cover)s::geography
   AND c.location::geometry && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)
   AND (NOT c.mobile OR c.position_at >= %(fresh)s)
+  AND c."""
+    + _IN_SERVICE
+    + """
 LIMIT %(limit)s
 """
+)
 
 
 def cameras_in_bbox(

@@ -8,6 +8,7 @@ stored readable and never shown again (the pages show its fingerprint)."""
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,7 +23,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from cameras import access
 from incidents import selectors, services
-from incidents.limits import refusals_of
+from incidents.limits import refusals_by_integration, refusals_of
 from incidents.models import Integration
 
 from .integration_forms import IntegrationForm
@@ -111,10 +112,9 @@ def _secret_page(request: HttpRequest, integration: Integration, secret: str, *,
 
 class IntegrationListView(DeptAdminConsoleMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        integrations = [
-            (integration, sum(refusals_of(integration=integration).values()))
-            for integration in selectors.integrations_all()
-        ]
+        everyone = list(selectors.integrations_all())
+        refused = refusals_by_integration(integrations=everyone)
+        integrations = [(integration, sum(refused[integration.pk].values())) for integration in everyone]
         return render(request, "console/integrations/list.html", {"integrations": integrations})
 
 
@@ -156,15 +156,41 @@ class IntegrationDetailView(DeptAdminConsoleMixin, View):
             ],
             "previous_valid_until": grace if grace is not None and grace > now else None,
             "history": integration.history.select_related("history_user").order_by("-history_date")[:20],
-            "once": _once_new(),
         }
         return render(request, "console/integrations/detail.html", context)
 
 
+def _confirmed(request: HttpRequest) -> bool:
+    """The POST comes from the confirmation page's button (a stray or forged POST without it
+    only gets the confirmation page back, nothing changed)."""
+    return request.POST.get("confirm") == "yes"
+
+
 class IntegrationRotateView(DeptAdminConsoleMixin, View):
+    """GET: what a rotation does, and the button that does it; POST with ``confirm``: rotate."""
+
+    template = "console/integrations/rotate_confirm.html"
+
+    def _confirmation(self, request: HttpRequest, integration: Integration) -> HttpResponse:
+        grace = settings.PORCHLIGHT_INTEGRATION_ROTATION_GRACE_SECONDS
+        earlier = integration.previous_secret_valid_until
+        context = {
+            "integration": integration,
+            "grace_minutes": grace // 60,
+            # A second rotation inside the grace ends the grace of the secret replaced first.
+            "earlier_in_grace": earlier is not None and earlier > timezone.now(),
+            "once": _once_new(),
+        }
+        return render(request, self.template, context)
+
+    def get(self, request: HttpRequest, integration_id: Any) -> HttpResponse:
+        return self._confirmation(request, _integration_or_404(integration_id))
+
     @method_decorator(sensitive_variables("secret", "integration"))
     def post(self, request: HttpRequest, integration_id: Any) -> HttpResponse:
         integration = _integration_or_404(integration_id)
+        if not _confirmed(request):
+            return self._confirmation(request, integration)
         if not _once_first(request):
             _already_sent(request)
             return _see_other(reverse("console-integration", kwargs={"integration_id": integration.public_id}))
@@ -175,10 +201,24 @@ class IntegrationRotateView(DeptAdminConsoleMixin, View):
 
 
 class IntegrationActiveView(DeptAdminConsoleMixin, View):
+    """GET: what deactivating (or reactivating) does, and the button; POST with ``confirm``:
+    set the state the button names (the state it has already changes nothing)."""
+
+    template = "console/integrations/active_confirm.html"
+
+    def _confirmation(self, request: HttpRequest, integration: Integration) -> HttpResponse:
+        return render(request, self.template, {"integration": integration})
+
+    def get(self, request: HttpRequest, integration_id: Any) -> HttpResponse:
+        return self._confirmation(request, _integration_or_404(integration_id))
+
     def post(self, request: HttpRequest, integration_id: Any) -> HttpResponse:
+        integration = _integration_or_404(integration_id)
+        if not _confirmed(request):
+            return self._confirmation(request, integration)
         integration = services.integration_set_active(
             actor=access.Actor.from_request(request),
-            integration=_integration_or_404(integration_id),
+            integration=integration,
             active=request.POST.get("active") == "1",
         )
         return redirect("console-integration", integration_id=integration.public_id)

@@ -342,7 +342,10 @@ class CameraDetailView(StaffConsoleMixin, View):
             {
                 "camera": camera,
                 "consent_words": _level_words().get(level, level),
-                "address": address_for_police(camera.site.address, share_contact=camera.site.share_contact),
+                # A mobile source's site is where it is kept, not where it is: its last position is.
+                "address": ""
+                if camera.mobile
+                else address_for_police(camera.site.address, share_contact=camera.site.share_contact),
                 "consent_note": inactive,
                 "live_refusal": None
                 if live_refusal is None

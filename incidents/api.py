@@ -10,8 +10,11 @@ integration (incidents.limits), never written to the access log.
 The order of the checks is deliberate: the size first (nothing larger is read), then the
 integration (unknown, or another department's: 404, the same answer), then the signature
 (so that nobody without the secret learns whether the integration is active or throttled),
-then the state, then the rate limit, which counts only signed deliveries: an unsigned flood
-cannot use up the sender's quota.
+then the state, then replays, then the rate limit, which counts only signed deliveries that
+were not received before: neither an unsigned flood nor someone replaying a captured delivery
+can use up the sender's quota. (Two copies of one delivery racing each other may both pass the
+replay check, and Redis may have forgotten a signature: the insert's unique constraint refuses
+the copy, which then gives its count back.)
 """
 
 import datetime as dt
@@ -32,7 +35,7 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.api_base import error_body
 
 from .intake import DeliveryReplayed, delivery_accept
-from .limits import rate_limit_hit, refusal_count
+from .limits import delivery_seen, delivery_seen_mark, rate_limit_hit, rate_limit_refund, refusal_count
 from .models import Integration
 from .secrets import signature_matches
 from .selectors import integration_get
@@ -163,6 +166,17 @@ def _json_object(body: bytes) -> dict[str, Any] | None:
     return payload
 
 
+def _replayed(integration: Integration, request: HttpRequest) -> JsonResponse:
+    return _refuse(
+        integration,
+        request,
+        status=401,
+        code="authentication_failed",
+        reason="replayed",
+        detail=_("This signed delivery was already received: a replay is refused. Sign each delivery anew."),
+    )
+
+
 @csrf_exempt  # signed by the sender's secret, not by a browser's session
 def integration_events_api(request: HttpRequest, integration_id: Any) -> JsonResponse:
     if request.method != "POST":
@@ -201,6 +215,11 @@ def integration_events_api(request: HttpRequest, integration_id: Any) -> JsonRes
             reason="inactive",
             detail=_("This integration is deactivated: the department's administrator can reactivate it."),
         )
+    match = _SIGNATURE.fullmatch(request.META[SIGNATURE_HEADER].strip())
+    assert match is not None  # checked above
+    signature = match.group(1).lower()
+    if delivery_seen(integration=integration, signature=signature):
+        return _replayed(integration, request)
     retry_after = rate_limit_hit(integration=integration)
     if retry_after:
         response = _refuse(
@@ -224,20 +243,12 @@ def integration_events_api(request: HttpRequest, integration_id: Any) -> JsonRes
             reason="invalid_json",
             detail=_("The body is not a valid JSON object (UTF-8, no NaN or Infinity, no NUL character)."),
         )
-    signature = _SIGNATURE.fullmatch(request.META[SIGNATURE_HEADER].strip())
-    assert signature is not None  # checked above
     signed_at = dt.datetime.fromtimestamp(int(request.META[TIMESTAMP_HEADER].strip()), tz=dt.UTC)
     try:
-        delivery = delivery_accept(
-            integration=integration, signature=signature.group(1).lower(), signed_at=signed_at, body=payload
-        )
+        delivery = delivery_accept(integration=integration, signature=signature, signed_at=signed_at, body=payload)
     except DeliveryReplayed:
-        return _refuse(
-            integration,
-            request,
-            status=401,
-            code="authentication_failed",
-            reason="replayed",
-            detail=_("This signed delivery was already received: a replay is refused. Sign each delivery anew."),
-        )
+        rate_limit_refund(integration=integration)
+        delivery_seen_mark(integration=integration, signature=signature)
+        return _replayed(integration, request)
+    delivery_seen_mark(integration=integration, signature=signature)
     return JsonResponse({"delivery": delivery.pk, "status": "accepted"}, status=202)

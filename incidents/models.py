@@ -66,6 +66,25 @@ class Integration(models.Model):
         return self.name
 
 
+class IntegrationRefusal(models.Model):
+    """How many of an integration's deliveries were refused for one reason (incidents.limits):
+    counted in Redis at once and carried here at most once a minute per integration and
+    reason, so that the counts outlive a Redis restart without a database write per refusal."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="refusals")
+    reason = models.CharField(max_length=32)
+    count = models.BigIntegerField(default=0)
+    last_carried_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "reason"], name="integration_refusal_once_per_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integration_id} {self.reason}: {self.count}"
+
+
 class IncidentStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")

@@ -47,10 +47,12 @@ def incident(in_rialto: Any) -> Any:
     )
 
 
-def _state_purpose(client: TenantClient, incident: Any, **fields: str) -> Any:
+def _state_purpose(client: TenantClient, incident: Any, HTTP_ACCEPT_LANGUAGE: str = "en", **fields: str) -> Any:
     data = {"case_number": "RPD-26-0500", "category": "violent_crime", "text": "Shots fired", "authority": "consent"}
     data.update(fields)
-    return client.post(f"/console/incidents/{incident.public_id}/purpose/", data)
+    return client.post(
+        f"/console/incidents/{incident.public_id}/purpose/", data, HTTP_ACCEPT_LANGUAGE=HTTP_ACCEPT_LANGUAGE
+    )
 
 
 def _rows(html: str) -> list[tuple[str, str, str]]:
@@ -372,3 +374,21 @@ def test_an_exigent_purpose_awaiting_approval_lists_emergency_only_cameras_but_n
     assert _rows(html) == [(str(emergency.public_id), "1", "0")]
     assert "waits for a supervisor's approval" in html
     assert 'id="incident-live-wall"' not in html
+
+
+def test_the_incident_pages_and_the_dock_are_in_spanish_for_a_spanish_browser(
+    officer_client: TenantClient, incident: Any, make_camera: Any
+) -> None:
+    make_camera("live", lon=SEES_NEAR[0], lat=SEES_NEAR[1])
+
+    listing = officer_client.get("/console/incidents/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    page = officer_client.get(f"/console/incidents/{incident.public_id}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    dock = _state_purpose(officer_client, incident, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "Cualquier origen" in listing
+    assert "Incidente RPD-26-0500" in page
+    assert "Cronología" in page
+    assert "Mostrar las cámaras cercanas a este incidente" in page
+    assert "Timeline" not in page
+    assert "Propósito: caso RPD-26-0500, para este incidente" in dock
+    assert "Ve el incidente" in dock

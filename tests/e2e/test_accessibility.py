@@ -378,7 +378,7 @@ def _invite_refused(page: Any, server: LiveServer, world: World) -> None:
 
 def _integration_rotated(page: Any, server: LiveServer, world: World) -> None:
     """The page that shows a rotated secret once (the answer to the rotation's POST)."""
-    page.goto(server.url(HOST, f"/console/integrations/{world.ids['integration']}/"))
+    page.goto(server.url(HOST, f"/console/integrations/{world.ids['integration']}/rotate/"))
     with page.expect_navigation():
         page.click("form[action$='/rotate/'] button[type=submit]")
     page.wait_for_selector("#integration-secret")
@@ -627,7 +627,9 @@ PAGES = [
     Page("console-integration-new", "admin", "/console/integrations/new/"),
     Page("console-integration-new", "admin", via=_refused("/console/integrations/new/"), label="refused"),
     Page("console-integration", "admin", "/console/integrations/{integration}/"),
+    Page("console-integration-rotate", "admin", "/console/integrations/{integration}/rotate/", label="confirm"),
     Page("console-integration-rotate", "admin", via=_integration_rotated),
+    Page("console-integration-active", "admin", "/console/integrations/{integration}/active/"),
     # The department's own cameras (console.department_camera_views).
     Page("console-department-cameras", "admin", "/console/department-cameras/"),
     Page("console-department-camera-new", "admin", "/console/department-cameras/new/"),
@@ -653,7 +655,6 @@ NOT_PAGES = {
     "console-incident-close": "POST that closes an incident and redirects to its page",
     "console-incident-dock": "htmx fragment: the incident's cameras (or the purpose form) inside its page or the map",
     "console-incident-purpose": "htmx POST fragment: states the purpose for the incident, answers the dock",
-    "console-integration-active": "POST that (de)activates an integration and redirects to its page",
     "portal-certificate-download": "POST that answers the compliance certificate as a PDF file",
     "healthz": "JSON for load balancers",
     "console-compliance-notice-resolve": "POST that resolves a notice and redirects to the site's compliance page",

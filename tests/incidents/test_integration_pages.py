@@ -73,7 +73,7 @@ def test_rotating_shows_the_new_secret_once_and_keeps_the_old_one_for_the_grace(
     client, admin = logged_in_staff(Role.DEPT_ADMIN)
     integration, old_secret = integration_make()
 
-    rotated = client.post(f"/console/integrations/{integration.public_id}/rotate/")
+    rotated = client.post(f"/console/integrations/{integration.public_id}/rotate/", {"confirm": "yes"})
 
     new_secret = _shown_secret(rotated)
     integration.refresh_from_db()
@@ -96,10 +96,10 @@ def test_deactivating_and_reactivating_are_audited_and_kept_in_history(
     client, admin = logged_in_staff(Role.DEPT_ADMIN)
     integration, _secret = integration_make()
 
-    off = client.post(f"/console/integrations/{integration.public_id}/active/", {"active": "0"})
+    off = client.post(f"/console/integrations/{integration.public_id}/active/", {"active": "0", "confirm": "yes"})
     integration.refresh_from_db()
     was_active = integration.active
-    client.post(f"/console/integrations/{integration.public_id}/active/", {"active": "1"})
+    client.post(f"/console/integrations/{integration.public_id}/active/", {"active": "1", "confirm": "yes"})
 
     integration.refresh_from_db()
     assert off.status_code == 302
@@ -154,6 +154,8 @@ def test_the_integration_page_shows_recent_deliveries_and_refusal_counts(
         ("get", "/console/integrations/"),
         ("get", "/console/integrations/new/"),
         ("get", "/console/integrations/{id}/"),
+        ("get", "/console/integrations/{id}/rotate/"),
+        ("get", "/console/integrations/{id}/active/"),
         ("post", "/console/integrations/{id}/rotate/"),
         ("post", "/console/integrations/{id}/active/"),
     ],
@@ -183,9 +185,10 @@ def test_an_integration_of_another_department_is_not_found_on_the_console(
         fontanas, _secret = integration_make(name="Fontana CAD")
 
     page = client.get(f"/console/integrations/{fontanas.public_id}/")
-    rotate = client.post(f"/console/integrations/{fontanas.public_id}/rotate/")
+    rotate = client.post(f"/console/integrations/{fontanas.public_id}/rotate/", {"confirm": "yes"})
+    confirm = client.get(f"/console/integrations/{fontanas.public_id}/rotate/")
 
-    assert (page.status_code, rotate.status_code) == (404, 404)
+    assert (page.status_code, rotate.status_code, confirm.status_code) == (404, 404, 404)
 
 
 def test_the_boards_page_of_administrative_changes_filters_integration_changes(
@@ -237,10 +240,10 @@ def test_reloading_the_secret_page_after_rotating_does_not_rotate_again(
     client, _admin = logged_in_staff(Role.DEPT_ADMIN)
     integration, old_secret = integration_make()
     detail = f"/console/integrations/{integration.public_id}/"
-    once = _once(client.get(detail))
+    once = _once(client.get(f"{detail}rotate/"))
 
-    new_secret = _shown_secret(client.post(f"{detail}rotate/", {"once": once}))
-    again = client.post(f"{detail}rotate/", {"once": once})
+    new_secret = _shown_secret(client.post(f"{detail}rotate/", {"once": once, "confirm": "yes"}))
+    again = client.post(f"{detail}rotate/", {"once": once, "confirm": "yes"})
 
     assert again.status_code == 303
     assert again["Location"] == detail
@@ -274,3 +277,111 @@ def test_each_refusal_reason_on_the_page_says_in_words_what_failed(
     refusals = page[page.index('id="refusals"') : page.index('id="deliveries"')]
     assert "Wrong signature (not made with this integration" in refusals
     assert "<code>signature_invalid</code>" in refusals
+
+
+# --- Rotating and deactivating ask first, saying what follows; a GET changes nothing ---------
+
+
+def _integration_changes(integration: Integration) -> int:
+    return AccessEvent.objects.filter(
+        action=Action.INTEGRATION_CHANGE, targets__contains=[f"integration:{integration.public_id}"]
+    ).count()
+
+
+def test_the_integration_page_links_to_the_confirmations_and_posts_no_change_itself(
+    logged_in_staff: Any, in_rialto: Department
+) -> None:
+    client, _admin = logged_in_staff(Role.DEPT_ADMIN)
+    integration, _secret = integration_make()
+    detail = f"/console/integrations/{integration.public_id}/"
+
+    page = client.get(detail).content.decode()
+
+    assert f'href="{detail}rotate/"' in page
+    assert f'href="{detail}active/"' in page
+    assert 'method="post"' not in page.split("<main", 1)[-1]
+
+
+def test_opening_the_rotation_asks_first_says_what_follows_and_changes_nothing(
+    logged_in_staff: Any, in_rialto: Department, rialto_client: Any
+) -> None:
+    client, _admin = logged_in_staff(Role.DEPT_ADMIN)
+    integration, _secret = integration_make()
+    fingerprint = integration.secret_fingerprint
+    before = _integration_changes(integration)
+
+    page = client.get(f"/console/integrations/{integration.public_id}/rotate/")
+
+    text = page.content.decode()
+    integration.refresh_from_db()
+    assert page.status_code == 200
+    assert "shown once" in text
+    assert "still accepted for 60 minutes" in text
+    assert 'name="confirm" value="yes"' in text
+    assert "whsec_" not in text
+    assert integration.secret_fingerprint == fingerprint
+    assert _integration_changes(integration) == before
+
+
+def test_a_rotation_posted_without_the_confirmation_changes_nothing_and_asks_again(
+    logged_in_staff: Any, in_rialto: Department
+) -> None:
+    client, _admin = logged_in_staff(Role.DEPT_ADMIN)
+    integration, _secret = integration_make()
+    fingerprint = integration.secret_fingerprint
+
+    response = client.post(f"/console/integrations/{integration.public_id}/rotate/", {"once": "x1"})
+
+    integration.refresh_from_db()
+    assert response.status_code == 200
+    assert 'name="confirm" value="yes"' in response.content.decode()
+    assert "whsec_" not in response.content.decode()
+    assert integration.secret_fingerprint == fingerprint
+
+
+def test_opening_the_deactivation_asks_first_says_what_follows_and_changes_nothing(
+    logged_in_staff: Any, in_rialto: Department
+) -> None:
+    client, _admin = logged_in_staff(Role.DEPT_ADMIN)
+    integration, _secret = integration_make()
+    before = _integration_changes(integration)
+
+    page = client.get(f"/console/integrations/{integration.public_id}/active/")
+
+    text = page.content.decode()
+    integration.refresh_from_db()
+    assert page.status_code == 200
+    assert "refused (403)" in text
+    assert "no incident is made" in text
+    assert 'name="active" value="0"' in text
+    assert integration.active is True
+    assert _integration_changes(integration) == before
+
+
+def test_a_deactivation_posted_without_the_confirmation_changes_nothing(
+    logged_in_staff: Any, in_rialto: Department
+) -> None:
+    client, _admin = logged_in_staff(Role.DEPT_ADMIN)
+    integration, _secret = integration_make()
+
+    response = client.post(f"/console/integrations/{integration.public_id}/active/", {"active": "0"})
+
+    integration.refresh_from_db()
+    assert response.status_code == 200
+    assert 'name="confirm" value="yes"' in response.content.decode()
+    assert integration.active is True
+
+
+def test_opening_the_reactivation_of_a_deactivated_integration_says_deliveries_resume(
+    logged_in_staff: Any, in_rialto: Department
+) -> None:
+    client, _admin = logged_in_staff(Role.DEPT_ADMIN)
+    integration, _secret = integration_make()
+    services.integration_set_active(actor=admin_actor(), integration=integration, active=False)
+
+    text = client.get(f"/console/integrations/{integration.public_id}/active/").content.decode()
+
+    integration.refresh_from_db()
+    assert "accepted again" in text
+    assert 'name="active" value="1"' in text
+    assert integration.active is False

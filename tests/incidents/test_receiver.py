@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
 from django_tenants.utils import tenant_context
 
@@ -238,6 +239,51 @@ def test_unsigned_posts_do_not_use_up_the_senders_rate(cad: tuple[Integration, s
     response = send(integration, secret, PAYLOAD)
 
     assert response.status_code == 202
+
+
+def test_replayed_deliveries_do_not_use_up_the_senders_rate(cad: tuple[Integration, str], rialto_client: Any) -> None:
+    integration, secret = cad
+    Integration.objects.filter(pk=integration.pk).update(rate_per_minute=2)
+    integration.refresh_from_db()
+    body = json.dumps(PAYLOAD).encode()
+    headers = signed_headers(secret, body)
+    first = rialto_client.post(events_url(integration), data=body, content_type="application/json", **headers)
+    replays = [
+        rialto_client.post(events_url(integration), data=body, content_type="application/json", **headers)
+        for _ in range(4)
+    ]
+
+    fresh = post_signed(rialto_client, integration, secret, {**PAYLOAD, "id": "CAD-FRESH"})
+
+    assert first.status_code == 202
+    assert [r.json()["reason"] for r in replays] == ["replayed"] * 4
+    assert fresh.status_code == 202, fresh.content
+    assert refusals_of(integration=integration) == {"replayed": 4}
+
+
+def test_a_replay_redis_forgot_is_refused_by_the_store_and_gives_its_count_back(
+    cad: tuple[Integration, str], rialto_client: Any
+) -> None:
+    integration, secret = cad
+    Integration.objects.filter(pk=integration.pk).update(rate_per_minute=2)
+    integration.refresh_from_db()
+    body = json.dumps(PAYLOAD).encode()
+    headers = signed_headers(secret, body)
+    first = rialto_client.post(events_url(integration), data=body, content_type="application/json", **headers)
+    signature = headers["HTTP_X_PORCHLIGHT_SIGNATURE"].removeprefix("sha256=")
+    replays = []
+    for _ in range(3):
+        cache.delete(f"incidents:seen:{integration.public_id}:{signature}")  # as after a Redis restart
+        replays.append(
+            rialto_client.post(events_url(integration), data=body, content_type="application/json", **headers)
+        )
+
+    fresh = post_signed(rialto_client, integration, secret, {**PAYLOAD, "id": "CAD-FRESH"})
+
+    assert first.status_code == 202
+    assert [r.json()["reason"] for r in replays] == ["replayed"] * 3
+    assert fresh.status_code == 202, fresh.content
+    assert Delivery.objects.filter(integration=integration).count() == 2
 
 
 def test_refusals_are_logged_and_counted_but_not_written_to_the_access_log(
