@@ -3,7 +3,8 @@
 Issue 15 lists ordinance changes among what the board sees, with who and when. They are read
 from the ordinances' and versions' history (simple-history; the service and the Django admin
 set the acting user), never typed in: an ordinance added, a version added (with the date it
-comes into force), an edit of either (the fields, old → new) and a deletion. Registered with
+comes into force), an edit of either (the fields, old → new), a retirement (the date from
+which it no longer applies) and a deletion. Registered with
 the log in ComplianceConfig.ready(): the log imports nothing above it.
 """
 
@@ -30,6 +31,7 @@ ORDINANCE_CHANGE_KINDS: dict[str, Any] = {
     "ordinance_version_added": _("Ordinance version added"),
     "ordinance_changed": _("Ordinance changed"),
     "ordinance_deleted": _("Ordinance deleted"),
+    "ordinance_retired": _("Ordinance retired"),
 }
 
 # Fields whose change is bookkeeping, not the law.
@@ -83,6 +85,9 @@ def ordinance_changes(start: dt.datetime | None, end: dt.datetime | None) -> Ite
                 yield AdminChange(row.history_date, kind, who, ordinance, where)
             elif row.history_type == "-":
                 yield AdminChange(row.history_date, "ordinance_deleted", who, ordinance, where)
+            elif model is Ordinance and before is not None and before.repealed_on is None and row.repealed_on:
+                retired = gettext("no longer in force from %(date)s") % {"date": row.repealed_on.isoformat()}
+                yield AdminChange(row.history_date, "ordinance_retired", who, ordinance, retired)
             elif before is not None:
                 diff = _diff(model, before, row)
                 if diff:
@@ -91,3 +96,4 @@ def ordinance_changes(start: dt.datetime | None, end: dt.datetime | None) -> Ite
 
     yield from changes(ordinances, Ordinance)
     yield from changes(versions, OrdinanceVersion)
+
