@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.admin_changes import AdminChange, person_label, value_words
+from audit.models import AccessEvent, Action
 
 from .models import Ordinance, OrdinanceVersion
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterable
 
-__all__ = ["ORDINANCE_CHANGE_KINDS", "ordinance_changes"]
+__all__ = ["INVITATION_KINDS", "ORDINANCE_CHANGE_KINDS", "licence_invitations", "ordinance_changes"]
 
 ORDINANCE_CHANGE_KINDS: dict[str, Any] = {
     "ordinance_added": _("Ordinance added"),
@@ -97,3 +98,29 @@ def ordinance_changes(start: dt.datetime | None, end: dt.datetime | None) -> Ite
     yield from changes(ordinances, Ordinance)
     yield from changes(versions, OrdinanceVersion)
 
+
+# Invitations to register sent to businesses a licence import found unregistered: not a change
+# of the department's set-up, but an administrator acting toward the public on the city's file,
+# which the board asked to see with who and when. Read from the log's ``licence_invite`` events
+# (counts and the import's file name, no business named).
+INVITATION_KINDS: dict[str, Any] = {"licence_invitations_sent": _("Invitations to register sent")}
+
+
+def licence_invitations(start: dt.datetime | None, end: dt.datetime | None) -> Iterable[AdminChange]:
+    """The invitations sent between ``start`` and ``end`` (audit.admin_changes.Source)."""
+    events = AccessEvent.objects.filter(action=Action.LICENCE_INVITE)
+    if start is not None:
+        events = events.filter(occurred_at__gte=start)
+    if end is not None:
+        events = events.filter(occurred_at__lt=end)
+    for event in events.order_by("seq"):
+        details = event.details
+        sent, selected = int(details.get("sent", 0)), int(details.get("selected", 0))
+        if details.get("channel") == "email":
+            what = ngettext("%(n)s e-mail", "%(n)s e-mails", sent) % {"n": sent}
+        else:
+            what = ngettext("%(n)s letter", "%(n)s letters", sent) % {"n": sent}
+        of = ngettext("%(n)s business selected", "%(n)s businesses selected", selected) % {"n": selected}
+        files = ", ".join(str(item.get("file", "")) for item in details.get("imports", []))
+        who = f"{event.actor_label} (#{event.actor_badge})" if event.actor_badge else event.actor_label
+        yield AdminChange(event.occurred_at, "licence_invitations_sent", who, files, f"{what} ({of})")

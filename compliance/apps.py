@@ -14,7 +14,7 @@ class ComplianceConfig(AppConfig):
         from live.liveness import bridge_liveness_listen
         from tenants.services import policy_validator_register
 
-        from .admin_changes import ORDINANCE_CHANGE_KINDS, ordinance_changes
+        from .admin_changes import INVITATION_KINDS, ORDINANCE_CHANGE_KINDS, licence_invitations, ordinance_changes
         from .records import bridge_liveness_listener, site_changed_listener
         from .selectors import policy_ordinance_conflicts, sites_delivery_hours, sites_status_for_api
 
@@ -34,3 +34,5 @@ class ComplianceConfig(AppConfig):
         # The board's administrative changes include ordinance changes (issue 15); the log
         # cannot read compliance's history itself.
         admin_change_source_register(kinds=ORDINANCE_CHANGE_KINDS, source=ordinance_changes)
+        # ... and the invitations to register sent after a licence import (from the log).
+        admin_change_source_register(kinds=INVITATION_KINDS, source=licence_invitations)

@@ -23,6 +23,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from audit.models import Action, Outcome
+from audit.services import EventFacts, access_event_record
 from cameras.models import BusinessCategory, Site, SiteKind
 from core.errors import Conflict, Invalid
 from tenants.outbox import enqueue_on_commit
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
     from accounts.models import User
+    from cameras.access import Actor
 
 logger = logging.getLogger("porchlight.compliance")
 
@@ -482,34 +485,63 @@ def _match(
 
 
 def invitations_record(
-    *, actor: User, licences: Sequence[Licence], channel: str, now: Any = None
+    *, actor: Actor, licences: Sequence[Licence], channel: str, selected: int | None = None, now: Any = None
 ) -> list[LicenceInvitation]:
-    """Record that ``licences`` were sent an invitation by ``channel`` (one row each)."""
+    """Record that ``licences`` were sent an invitation by ``channel`` (one row each) and, in the
+    same transaction, one ``licence_invite`` event in the access log: who sent them, by which
+    channel, how many of how many selected, and from which imports (their ids and file names,
+    never a business's name or address: the board reads the log)."""
     sent_at = now or timezone.now()
-    return LicenceInvitation.objects.bulk_create(
-        [
-            LicenceInvitation(
-                licence=licence,
-                channel=channel,
-                email=licence.email if channel == InvitationChannel.EMAIL else "",
-                sent_by=actor,
-                sent_at=sent_at,
-            )
-            for licence in licences
-        ]
-    )
+    jobs = LicenceImportJob.objects.filter(pk__in={licence.import_job_id for licence in licences}).order_by("pk")
+    imports = [{"id": str(job.public_id), "file": job.file_name} for job in jobs]
+    with transaction.atomic():
+        invitations = LicenceInvitation.objects.bulk_create(
+            [
+                LicenceInvitation(
+                    licence=licence,
+                    channel=channel,
+                    email=licence.email if channel == InvitationChannel.EMAIL else "",
+                    sent_by=actor.user,
+                    sent_at=sent_at,
+                )
+                for licence in licences
+            ]
+        )
+        access_event_record(
+            actor=actor.snapshot(),
+            facts=EventFacts(
+                Action.LICENCE_INVITE,
+                Outcome.ALLOWED,
+                "ok",
+                targets=[f"licence_import:{item['id']}" for item in imports],
+                quantity=len(invitations),
+                quantity_unit="invitations",
+                details={
+                    "channel": str(channel),
+                    "selected": len(licences) if selected is None else selected,
+                    "sent": len(invitations),
+                    "imports": imports,
+                },
+            ),
+        )
+    return invitations
 
 
-def invitation_emails_send(*, actor: User, licences: Sequence[Licence], register_url: str, department_name: str) -> int:
-    """Record an e-mail invitation for each licence with an e-mail address, and owe each its
-    e-mail through the outbox (sent by the worker after the commit, in the sender's language).
-    Returns how many are sent."""
+def invitation_emails_send(
+    *, actor: Actor, licences: Sequence[Licence], register_url: str, department_name: str
+) -> int:
+    """Record an e-mail invitation for each licence with an e-mail address (and the log's
+    event, counting those selected without one), and owe each its e-mail through the outbox
+    (sent by the worker after the commit, in the sender's language). Returns how many are sent."""
     with_email = [licence for licence in licences if licence.email]
     if not with_email:
         return 0
     language = translation.get_language() or settings.LANGUAGE_CODE
     with transaction.atomic():
-        for invitation in invitations_record(actor=actor, licences=with_email, channel=InvitationChannel.EMAIL):
+        recorded = invitations_record(
+            actor=actor, licences=with_email, channel=InvitationChannel.EMAIL, selected=len(licences)
+        )
+        for invitation in recorded:
             enqueue_on_commit(
                 licence_invitation_email_send,
                 invitation_id=invitation.pk,
