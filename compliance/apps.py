@@ -15,11 +15,14 @@ class ComplianceConfig(AppConfig):
         from tenants.services import policy_validator_register
 
         from .admin_changes import INVITATION_KINDS, ORDINANCE_CHANGE_KINDS, licence_invitations, ordinance_changes
+        from .licences.services import licences_site_changed_listener
         from .records import bridge_liveness_listener, site_changed_listener
         from .selectors import policy_ordinance_conflicts, sites_delivery_hours, sites_status_for_api
 
         # Each change to a site's facts owes a recomputation of its stored compliance.
         site_change_listen(site_changed_listener)
+        # ... and a re-match of the licences it may concern (nobody has to press 'Match again').
+        site_change_listen(licences_site_changed_listener)
         # A bridge that connects or goes owes it for sites whose rows judge a live connection.
         bridge_liveness_listen(bridge_liveness_listener)
         # A footage request to a covered site carries the ordinance's delivery deadline; footage
