@@ -14,7 +14,9 @@ event: if that event is gone or has another hash, the events were rewritten (a c
 recomputed so that audit_verify alone passes, or a restore), and the tree is rebuilt from the
 events as they now are, so the next checkpoint publishes what the log holds: a witness that
 kept an earlier checkpoint then finds that no consistency proof joins the two
-(tools/porchlight_witness.py). The operators are told at once (an error log and a mail).
+(tools/porchlight_witness.py). The operators are told at once (an error log and a mail), and so
+are the department's administrators, through whoever listens (``tree_rebuilt_listen``: the log
+knows nothing of notifications, which sit beside it).
 
 A checkpoint is a C2SP signed note (c2sp.org/signed-note, c2sp.org/tlog-checkpoint) signed by
 the department's key (audit.signing), the key that signs evidence exports.
@@ -24,7 +26,7 @@ import base64
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.mail import mail_admins
@@ -118,6 +120,16 @@ def _insert(nodes: dict[Node, bytes]) -> None:
             copy.write_row((_position(node), value))
 
 
+_REBUILT_LISTENERS: list[Callable[..., None]] = []
+
+
+def tree_rebuilt_listen(listener: Callable[..., None]) -> None:
+    """Call ``listener(problem=..., size=...)`` in the transaction that rebuilds the tree (the
+    events no longer matched it; ``size``: the tree's size before), from an AppConfig.ready()."""
+    if listener not in _REBUILT_LISTENERS:
+        _REBUILT_LISTENERS.append(listener)
+
+
 def tree_grow() -> TreeGrowth:
     """Add the events since the last growth to the tree (or rebuild it; see the module).
     Runs under the department's tree lock, in a transaction of its own or the caller's."""
@@ -135,6 +147,8 @@ def tree_grow() -> TreeGrowth:
                 "holding an earlier checkpoint will find the next one inconsistent with it.",
                 fail_silently=True,  # the error above is logged; the checkpoint must still be made
             )
+            for listener in _REBUILT_LISTENERS:
+                listener(problem=problem, size=size)
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM audit_merklenode")
             size = 0
