@@ -330,6 +330,52 @@ def inclusion_proof(seq: int, size: int | None = None) -> Inclusion:
     return Inclusion(seq, seq - 1, size, row[0], proof)
 
 
+@dataclass(frozen=True)
+class OwnerProof:
+    """An owner's access and its proof, for the page the access list links to."""
+
+    seq: int
+    event_hash: str
+    inclusion: Inclusion | None  # None: no published checkpoint holds the event yet
+    checkpoint: SignedCheckpoint | None
+    verified: bool  # the proof holds against the checkpoint's signed root
+
+    @property
+    def proof_b64(self) -> list[str]:
+        return [base64.b64encode(value).decode() for value in self.inclusion.proof] if self.inclusion else []
+
+
+def owner_proof(*, owner_id: int, seq: int) -> OwnerProof:
+    """The proof of event ``#seq`` if it touched the owner's cameras; NotFound otherwise (an
+    event of someone else's cameras is none of theirs: the same answer as no such event)."""
+    from .selectors import events_for_owner  # here: selectors import this module
+
+    event_hash = events_for_owner(owner_id=owner_id).filter(seq=seq).values_list("hash", flat=True).first()
+    if event_hash is None:
+        raise NotFound(_("There is no such access to your cameras."), code="not_found")
+    checkpoint = checkpoint_latest()
+    if checkpoint is None or seq > checkpoint.tree_size:
+        return OwnerProof(seq, event_hash, None, None, False)
+    # inclusion_proof's reads less the event (read above) and the checks a page needs not: the
+    # latest checkpoint's size is within the stored tree unless it was rebuilt, which the
+    # verification below then shows.
+    spans = merkle.inclusion_ranges(seq - 1, checkpoint.tree_size)
+    try:
+        proof = merkle.proof_hashes(spans, _nodes(merkle.nodes_needed(spans)).__getitem__)
+    except KeyError:  # the stored tree is being rebuilt and no longer reaches the checkpoint
+        cut = Inclusion(seq, seq - 1, checkpoint.tree_size, event_hash, [])
+        return OwnerProof(seq, event_hash, cut, checkpoint, False)
+    inclusion = Inclusion(seq, seq - 1, checkpoint.tree_size, event_hash, proof)
+    verified = merkle.inclusion_verified(
+        inclusion.leaf_index,
+        inclusion.tree_size,
+        merkle.leaf_hash(merkle.event_leaf(inclusion.chain_hash)),
+        inclusion.proof,
+        bytes(checkpoint.root_hash),
+    )
+    return OwnerProof(seq, event_hash, inclusion, checkpoint, verified)
+
+
 def root_of(size: int) -> bytes:
     """The stored tree's root at ``size`` (at most the stored size)."""
     return merkle.root_from(size, _nodes(merkle.perfect_cover(0, size)))

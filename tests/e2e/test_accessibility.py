@@ -32,6 +32,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import Role, User
 from audit.checkpoints import checkpoint_make
+from audit.selectors import events_for_owner
 from cameras import access
 from cameras import services as camera_services
 from compliance import services as compliance_services
@@ -244,6 +245,7 @@ def _make_world(video: Path) -> World:
     new_staff = _staff(Role.OFFICER, tag + "n", mfa=False)  # no MFA yet: sent to set it up
     # A published checkpoint: the owner's access lines link to their inclusion proofs.
     checkpoint_make()
+    owner_event = events_for_owner(owner_id=owner.pk).values_list("seq", flat=True).first()
     licence_jobs = _licence_jobs(admin, tag)
     integration, _secret = incident_services.integration_create(
         actor=access.Actor(user=admin, mfa=True), kind="cad", name=f"County CAD {tag}", shape="eido"
@@ -271,6 +273,7 @@ def _make_world(video: Path) -> World:
             "bridge": str(bridge.public_id),
             "ordinance": str(version.ordinance.public_id),
             "ordinance_version": str(version.pk),
+            "owner_event": str(owner_event),
             **licence_jobs,
             **own_cameras,
             "appeal": str(appeal.public_id),
@@ -528,6 +531,7 @@ PAGES = [
     Page("portal-camera-delete", "owner", "/my/cameras/{camera}/delete/"),
     Page("portal-consent-edit", "owner", "/my/cameras/{camera}/consent/"),
     Page("portal-access-log", "owner", "/my/access/"),
+    Page("portal-access-proof", "owner", "/my/access/{owner_event}/proof/"),
     Page("portal-pause-all", "owner", "/my/pause-all/"),
     Page("portal-revoke-all", "owner", "/my/revoke-all/"),
     Page("portal-resume-all", "owner", "/my/resume-all/"),
