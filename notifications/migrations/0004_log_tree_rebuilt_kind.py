@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_kinds_appeal_requested_certificate_revoked'),
+        ("notifications", "0003_kinds_appeal_requested_certificate_revoked"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('exigent_awaiting', 'Exigent purpose awaits approval'), ('exigent_approved', 'Exigent purpose approved'), ('exigent_denied', 'Exigent purpose denied'), ('clip_arrived', 'Footage arrived'), ('owner_replied', 'An owner replied'), ('log_integrity_failed', 'Access log integrity check failed'), ('log_tree_rebuilt', "Access log's Merkle tree rebuilt (the log was rewritten)"), ('compliance_notice', 'Notice of non-compliance'), ('appeal_decided', 'Decision on your request'), ('compliance_reminder', 'Compliance reminder'), ('appeal_requested', 'An exemption or appeal request awaits a decision'), ('certificate_revoked', 'Your compliance certificate was revoked')], max_length=32),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("exigent_awaiting", "Exigent purpose awaits approval"),
+                    ("exigent_approved", "Exigent purpose approved"),
+                    ("exigent_denied", "Exigent purpose denied"),
+                    ("clip_arrived", "Footage arrived"),
+                    ("owner_replied", "An owner replied"),
+                    ("log_integrity_failed", "Access log integrity check failed"),
+                    ("log_tree_rebuilt", "Access log's Merkle tree rebuilt (the log was rewritten)"),
+                    ("compliance_notice", "Notice of non-compliance"),
+                    ("appeal_decided", "Decision on your request"),
+                    ("compliance_reminder", "Compliance reminder"),
+                    ("appeal_requested", "An exemption or appeal request awaits a decision"),
+                    ("certificate_revoked", "Your compliance certificate was revoked"),
+                ],
+                max_length=32,
+            ),
         ),
     ]
