@@ -14,7 +14,9 @@ event: if that event is gone or has another hash, the events were rewritten (a c
 recomputed so that audit_verify alone passes, or a restore), and the tree is rebuilt from the
 events as they now are, so the next checkpoint publishes what the log holds: a witness that
 kept an earlier checkpoint then finds that no consistency proof joins the two
-(tools/porchlight_witness.py). The operators are told at once (an error log and a mail).
+(tools/porchlight_witness.py). The operators are told at once (an error log and a mail), and so
+are the department's administrators, through whoever listens (``tree_rebuilt_listen``: the log
+knows nothing of notifications, which sit beside it).
 
 A checkpoint is a C2SP signed note (c2sp.org/signed-note, c2sp.org/tlog-checkpoint) signed by
 the department's key (audit.signing), the key that signs evidence exports.
@@ -24,7 +26,7 @@ import base64
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -118,6 +120,16 @@ def _insert(nodes: dict[Node, bytes]) -> None:
             copy.write_row((_position(node), value))
 
 
+_REBUILT_LISTENERS: list[Callable[..., None]] = []
+
+
+def tree_rebuilt_listen(listener: Callable[..., None]) -> None:
+    """Call ``listener(problem=..., size=...)`` in the transaction that rebuilds the tree (the
+    events no longer matched it; ``size``: the tree's size before), from an AppConfig.ready()."""
+    if listener not in _REBUILT_LISTENERS:
+        _REBUILT_LISTENERS.append(listener)
+
+
 def tree_grow() -> TreeGrowth:
     """Add the events since the last growth to the tree (or rebuild it; see the module).
     Runs under the department's tree lock, in a transaction of its own or the caller's."""
@@ -137,6 +149,8 @@ def tree_grow() -> TreeGrowth:
                 "holding an earlier checkpoint will find the next one inconsistent with it.",
                 fail_silently=True,  # the error above is logged; the checkpoint must still be made
             )
+            for listener in _REBUILT_LISTENERS:
+                listener(problem=problem, size=size)
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM audit_merklenode")
             size = 0
@@ -316,6 +330,52 @@ def inclusion_proof(seq: int, size: int | None = None) -> Inclusion:
     spans = merkle.inclusion_ranges(seq - 1, size)
     proof = merkle.proof_hashes(spans, _nodes(merkle.nodes_needed(spans)).__getitem__)
     return Inclusion(seq, seq - 1, size, row[0], proof)
+
+
+@dataclass(frozen=True)
+class OwnerProof:
+    """An owner's access and its proof, for the page the access list links to."""
+
+    seq: int
+    event_hash: str
+    inclusion: Inclusion | None  # None: no published checkpoint holds the event yet
+    checkpoint: SignedCheckpoint | None
+    verified: bool  # the proof holds against the checkpoint's signed root
+
+    @property
+    def proof_b64(self) -> list[str]:
+        return [base64.b64encode(value).decode() for value in self.inclusion.proof] if self.inclusion else []
+
+
+def owner_proof(*, owner_id: int, seq: int) -> OwnerProof:
+    """The proof of event ``#seq`` if it touched the owner's cameras; NotFound otherwise (an
+    event of someone else's cameras is none of theirs: the same answer as no such event)."""
+    from .selectors import events_for_owner  # here: selectors import this module
+
+    event_hash = events_for_owner(owner_id=owner_id).filter(seq=seq).values_list("hash", flat=True).first()
+    if event_hash is None:
+        raise NotFound(_("There is no such access to your cameras."), code="not_found")
+    checkpoint = checkpoint_latest()
+    if checkpoint is None or seq > checkpoint.tree_size:
+        return OwnerProof(seq, event_hash, None, None, False)
+    # inclusion_proof's reads less the event (read above) and the checks a page needs not: the
+    # latest checkpoint's size is within the stored tree unless it was rebuilt, which the
+    # verification below then shows.
+    spans = merkle.inclusion_ranges(seq - 1, checkpoint.tree_size)
+    try:
+        proof = merkle.proof_hashes(spans, _nodes(merkle.nodes_needed(spans)).__getitem__)
+    except KeyError:  # the stored tree is being rebuilt and no longer reaches the checkpoint
+        cut = Inclusion(seq, seq - 1, checkpoint.tree_size, event_hash, [])
+        return OwnerProof(seq, event_hash, cut, checkpoint, False)
+    inclusion = Inclusion(seq, seq - 1, checkpoint.tree_size, event_hash, proof)
+    verified = merkle.inclusion_verified(
+        inclusion.leaf_index,
+        inclusion.tree_size,
+        merkle.leaf_hash(merkle.event_leaf(inclusion.chain_hash)),
+        inclusion.proof,
+        bytes(checkpoint.root_hash),
+    )
+    return OwnerProof(seq, event_hash, inclusion, checkpoint, verified)
 
 
 def root_of(size: int) -> bytes:

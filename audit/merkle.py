@@ -160,3 +160,22 @@ def naive_root(leaves: Sequence[bytes]) -> bytes:
 def proof_hashes(spans: Sequence[Range], node: Callable[[Node], bytes]) -> list[bytes]:
     nodes = {wanted: node(wanted) for wanted in nodes_needed(spans)}
     return [range_hash(span, nodes) for span in spans]
+
+
+def inclusion_verified(index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes) -> bool:
+    """RFC 9162 §2.1.3.2: whether ``proof`` shows the leaf hash ``leaf`` at ``index`` of the
+    tree ``root`` of ``size`` leaves (the witness script's inclusion_valid, for the pages)."""
+    if not 0 <= index < size:
+        return False
+    fn, sn, value = index, size - 1, leaf
+    for sibling in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            value = node_hash(sibling, value)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            value = node_hash(value, sibling)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and value == root

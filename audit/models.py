@@ -59,6 +59,7 @@ class Action(models.TextChoices):
     INTEGRATION_CHANGE = "integration_change", _("Integration added, rotated or (de)activated")
     PLATE_HIT_BLOCKED = "plate_hit_blocked", _("Plate-reader hit dropped by policy")
     INSPECTION_PHOTO_VIEW = "inspection_photo_view", _("Inspection photo viewed")
+    LICENCE_INVITE = "licence_invite", _("Businesses invited to register (licence import)")
 
 
 # The units writers give ``quantity``, in words.
@@ -67,6 +68,7 @@ QUANTITY_UNITS = {
     "results": _("results"),
     "seconds": _("seconds"),
     "bytes": _("bytes"),
+    "invitations": _("invitations"),
 }
 
 

@@ -14,12 +14,15 @@ class ComplianceConfig(AppConfig):
         from live.liveness import bridge_liveness_listen
         from tenants.services import policy_validator_register
 
-        from .admin_changes import ORDINANCE_CHANGE_KINDS, ordinance_changes
+        from .admin_changes import INVITATION_KINDS, ORDINANCE_CHANGE_KINDS, licence_invitations, ordinance_changes
+        from .licences.services import licences_site_changed_listener
         from .records import bridge_liveness_listener, site_changed_listener
         from .selectors import policy_ordinance_conflicts, sites_delivery_hours, sites_status_for_api
 
         # Each change to a site's facts owes a recomputation of its stored compliance.
         site_change_listen(site_changed_listener)
+        # ... and a re-match of the licences it may concern (nobody has to press 'Match again').
+        site_change_listen(licences_site_changed_listener)
         # A bridge that connects or goes owes it for sites whose rows judge a live connection.
         bridge_liveness_listen(bridge_liveness_listener)
         # A footage request to a covered site carries the ordinance's delivery deadline; footage
@@ -34,3 +37,5 @@ class ComplianceConfig(AppConfig):
         # The board's administrative changes include ordinance changes (issue 15); the log
         # cannot read compliance's history itself.
         admin_change_source_register(kinds=ORDINANCE_CHANGE_KINDS, source=ordinance_changes)
+        # ... and the invitations to register sent after a licence import (from the log).
+        admin_change_source_register(kinds=INVITATION_KINDS, source=licence_invitations)

@@ -29,6 +29,9 @@ class Ordinance(models.Model):
     name = models.CharField(_("name"), max_length=200)
     citation = models.CharField(_("legal citation"), max_length=200, blank=True, help_text=_("e.g. Code §30-87"))
     text_url = models.URLField(_("link to the legal text"), blank=True)
+    # Retired (repealed, or a program that ended): from this day no version of it judges any
+    # site; its versions and records stay, as the law that applied before.
+    repealed_on = models.DateField(_("no longer in force from"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

@@ -43,7 +43,7 @@ from places.areas import police_areas_at
 from tenants.outbox import enqueue_on_commit
 from tenants.selectors import department_current, policy_current
 
-from .models import Appeal, AppealDecision, ComplianceRecord, Notice, OrdinanceVersion
+from .models import Appeal, AppealDecision, ComplianceRecord, Notice, Ordinance, OrdinanceVersion
 from .rules import DUE_SOON_DAYS, Severity, Status
 from .selectors import POLICY_KEY, policy_rules, sites_compliance, versions_in_force
 
@@ -276,7 +276,10 @@ def records_refresh_stale(*, now: dt.datetime | None = None) -> bool:
     oldest = ComplianceRecord.objects.aggregate(oldest=Min("computed_at"))["oldest"]
     if oldest is not None:
         newest_version = OrdinanceVersion.objects.filter(effective_on__lte=today).aggregate(d=Max("effective_on"))["d"]
-        if newest_version is not None and newest_version > oldest.date():
+        # An ordinance retired since then judges no site any more: the same full run.
+        newest_repeal = Ordinance.objects.filter(repealed_on__lte=today).aggregate(d=Max("repealed_on"))["d"]
+        newest = max((d for d in (newest_version, newest_repeal) if d is not None), default=None)
+        if newest is not None and newest > oldest.date():
             _full_run_ask()
             return False
     stale = list(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
@@ -54,6 +55,8 @@ from .rules import (
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
+
+    from django.db.models import QuerySet
 
     from tenants.models import DepartmentPolicy
 
@@ -239,9 +242,10 @@ def policy_ordinance_conflicts(policy: DepartmentPolicy) -> dict[str, list[str]]
 
 
 def versions_in_force(*, on: dt.date) -> list[OrdinanceVersion]:
-    """For each ordinance, its latest version in force on ``on`` (one query)."""
+    """For each ordinance not retired by ``on``, its latest version in force on ``on`` (one
+    query)."""
     return list(
-        OrdinanceVersion.objects.filter(effective_on__lte=on)
+        _not_retired(OrdinanceVersion.objects.filter(effective_on__lte=on), on=on)
         .select_related("ordinance")
         .order_by("ordinance_id", "-effective_on")
         .distinct("ordinance_id")
@@ -473,7 +477,11 @@ def ordinance_exists(*, name: str) -> bool:
 def ordinances_any(*, on: dt.date) -> bool:
     """Whether any ordinance (beside the policy's) is in force: the site form asks for the
     facts coverage needs then."""
-    return OrdinanceVersion.objects.filter(effective_on__lte=on).exists()
+    return _not_retired(OrdinanceVersion.objects.filter(effective_on__lte=on), on=on).exists()
+
+
+def _not_retired(versions: QuerySet[OrdinanceVersion], *, on: dt.date) -> QuerySet[OrdinanceVersion]:
+    return versions.filter(Q(ordinance__repealed_on__isnull=True) | Q(ordinance__repealed_on__gt=on))
 
 
 def ordinance_kinds_in_force(*, on: dt.date) -> set[str]:
@@ -783,3 +791,32 @@ def version_covering(*, site: Site, ordinance_public_id: Any, on: dt.date) -> Or
 def notice_site(*, notice_id: Any) -> Site:
     """The site of a notice of this department (Notice.DoesNotExist for none)."""
     return Notice.objects.select_related("site").get(pk=int(notice_id)).site
+
+
+@dataclass(frozen=True)
+class OrdinanceRow:
+    """One ordinance on the administrator's list: the version in force today, the next one."""
+
+    ordinance: Ordinance
+    in_force: OrdinanceVersion | None
+    upcoming: OrdinanceVersion | None
+    retired: bool
+
+
+def ordinances_with_versions(*, today: dt.date) -> list[OrdinanceRow]:
+    """Every ordinance with its versions (two queries, whatever their number)."""
+    rows = []
+    for ordinance in Ordinance.objects.prefetch_related("versions").order_by("name"):
+        versions = sorted(ordinance.versions.all(), key=lambda v: v.effective_on)
+        past = [v for v in versions if v.effective_on <= today]
+        future = [v for v in versions if v.effective_on > today]
+        retired = ordinance.repealed_on is not None and ordinance.repealed_on <= today
+        rows.append(
+            OrdinanceRow(
+                ordinance=ordinance,
+                in_force=past[-1] if past and not retired else None,
+                upcoming=future[0] if future else None,
+                retired=retired,
+            )
+        )
+    return rows

@@ -92,6 +92,21 @@ def ordinance_version_add(
             ordinance.full_clean()
             ordinance._history_user = actor  # type: ignore[attr-defined]  # simple-history's hook
             ordinance.save()
+        elif ordinance.versions.filter(effective_on=effective_on).exists():
+            raise ValidationError(
+                {
+                    "effective_on": _(
+                        "This ordinance already has a version in force from that date: edit it or pick another."
+                    )
+                }
+            )
+        elif ordinance.repealed_on is not None and effective_on >= ordinance.repealed_on:
+            raise ValidationError(
+                {
+                    "effective_on": _("This ordinance is retired from %(date)s: a version cannot start after that.")
+                    % {"date": ordinance.repealed_on.isoformat()}
+                }
+            )
         version = OrdinanceVersion(ordinance=ordinance, effective_on=effective_on, **requirements)
         version.full_clean()
         problems = version_problems(version, policy=policy)

@@ -10,7 +10,7 @@ from celery import shared_task
 from tenants.outbox import OutboxTask
 
 from .licences.notices import licence_invitation_email_send
-from .licences.services import licence_import_files_purge, licence_import_run
+from .licences.services import licence_import_files_purge, licence_import_run, licences_rematch_site
 from .records import records_refresh
 from .reminders import reminders_send
 
@@ -20,6 +20,7 @@ __all__ = [
     "licence_import_files_purge_task",
     "licence_import_run_task",
     "licence_invitation_email_send",
+    "licences_rematch_site_task",
     "site_compliance_refresh",
 ]
 
@@ -34,6 +35,12 @@ def site_compliance_refresh(site_ids: list[int]) -> int:
 def compliance_refresh_all() -> int:
     """Recompute every site's stored compliance: after an ordinance change, and nightly."""
     return records_refresh()
+
+
+@shared_task(base=OutboxTask, name="compliance.tasks.licences_rematch_site_task")
+def licences_rematch_site_task(*, site_id: int) -> int:
+    """Match again the licences a site's change concerns (compliance.licences.services)."""
+    return licences_rematch_site(site_id=site_id)
 
 
 # acks_late (the project's default) with a job that is RUNNING: a redelivered message finds

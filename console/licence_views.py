@@ -229,10 +229,10 @@ class LicencesInviteView(DeptAdminConsoleMixin, View):
             return redirect("console-licences-not-registered")
         register_url = request.build_absolute_uri(reverse("account_signup"))
         department = _department_name(request)
-        actor = request.user
+        actor = access.Actor.from_request(request)
         if request.POST.get("channel") == InvitationChannel.EMAIL:
             sent = services.invitation_emails_send(
-                actor=actor,  # type: ignore[arg-type]
+                actor=actor,
                 licences=licences,
                 register_url=register_url,
                 department_name=department,
@@ -246,7 +246,7 @@ class LicencesInviteView(DeptAdminConsoleMixin, View):
             return redirect("console-licences-not-registered")
         today = timezone.localdate()
         pdf = invitation_letters_pdf(licences=licences, register_url=register_url, department_name=department, on=today)
-        services.invitations_record(actor=actor, licences=licences, channel=InvitationChannel.LETTER)  # type: ignore[arg-type]
+        services.invitations_record(actor=actor, licences=licences, channel=InvitationChannel.LETTER)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="invitations-{today.isoformat()}.pdf"'
         return response

@@ -7,6 +7,7 @@ from . import (
     incident_views,
     integration_views,
     licence_views,
+    ordinance_views,
     views,
 )
 
@@ -37,6 +38,25 @@ urlpatterns = [
     path("compliance/", compliance.ComplianceDashboardView.as_view(), name="console-compliance"),
     path("compliance/map-data/", compliance.ComplianceMapDataView.as_view(), name="console-compliance-map-data"),
     path("compliance/export.csv", compliance.ComplianceExportView.as_view(), name="console-compliance-export"),
+    # The department's ordinances (dept_admin; console.ordinance_views).
+    path("ordinances/", ordinance_views.OrdinancesView.as_view(), name="console-ordinances"),
+    path("ordinances/new/", ordinance_views.OrdinanceCreateView.as_view(), name="console-ordinance-new"),
+    path("ordinances/<uuid:ordinance_id>/", ordinance_views.OrdinanceDetailView.as_view(), name="console-ordinance"),
+    path(
+        "ordinances/<uuid:ordinance_id>/retire/",
+        ordinance_views.OrdinanceRetireView.as_view(),
+        name="console-ordinance-retire",
+    ),
+    path(
+        "ordinances/<uuid:ordinance_id>/versions/new/",
+        ordinance_views.OrdinanceVersionCreateView.as_view(),
+        name="console-ordinance-version-new",
+    ),
+    path(
+        "ordinances/<uuid:ordinance_id>/versions/<int:version_id>/",
+        ordinance_views.OrdinanceVersionEditView.as_view(),
+        name="console-ordinance-version",
+    ),
     # The city's licence files and the businesses they show unregistered (dept_admin).
     path("licences/", licence_views.LicencesView.as_view(), name="console-licences"),
     path("licences/imports/<uuid:job_id>/", licence_views.LicenceImportView.as_view(), name="console-licence-import"),

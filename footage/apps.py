@@ -13,3 +13,11 @@ class FootageConfig(AppConfig):
         from .selectors import footage_answers_count
 
         figure_provider_register("footage_answers", footage_answers_count)
+
+        # A rebuilt Merkle tree (the log was rewritten) is told to the department's
+        # administrators; the log sits below the notifications and cannot tell them itself.
+        from audit.checkpoints import tree_rebuilt_listen
+
+        from .tasks import log_tree_rebuilt_tell_admins
+
+        tree_rebuilt_listen(log_tree_rebuilt_tell_admins)

@@ -95,6 +95,33 @@ def access_log_verify_hourly() -> str:
     return report.sentence()
 
 
+def log_tree_rebuilt_tell_admins(*, problem: str, size: int) -> None:
+    """audit.checkpoints.tree_rebuilt_listen: the log's Merkle tree is being rebuilt because its
+    events no longer match it (rewritten, or restored from elsewhere). Every administrator of
+    the department is told in Porchlight and by e-mail (through the outbox, after the rebuild
+    commits), once per rebuild; the oversight pages' banner says it too (audit.checkpoints).
+    Here for the reason access_log_verify_hourly is."""
+    fingerprint = hashlib.sha256(f"{size}:{problem}".encode()).hexdigest()[:32]
+    notification_send_to_role(
+        role=Role.DEPT_ADMIN,
+        kind=Kind.LOG_TREE_REBUILT,
+        subject=text(gettext_lazy("The access log was rewritten: its Merkle tree was rebuilt")),
+        body=text(
+            gettext_lazy(
+                "The events of %(department)s's access log no longer matched its Merkle tree (%(problem)s), so "
+                "the tree was rebuilt from the events as they are now. Checkpoints signed before no longer "
+                "match the log, and the oversight board's witness will refuse the next one: find out who "
+                "changed the database. The oversight page shows what was found; the platform's operators "
+                "were e-mailed too."
+            ),
+            department=department_current().name,
+            problem=problem,
+        ),
+        link=reverse("oversight-log"),
+        once_key=f"log-rebuilt:{fingerprint}",
+    )
+
+
 @shared_task(name="footage.tasks.requests_remind")
 def requests_remind() -> int:
     return services.requests_remind()

@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     CLIP_ARRIVED = "clip_arrived", _("Footage arrived")
     OWNER_REPLIED = "owner_replied", _("An owner replied")
     LOG_INTEGRITY_FAILED = "log_integrity_failed", _("Access log integrity check failed")
+    LOG_TREE_REBUILT = "log_tree_rebuilt", _("Access log's Merkle tree rebuilt (the log was rewritten)")
     # To a site's owner (compliance): the department's notice, its decision on a request, a reminder.
     COMPLIANCE_NOTICE = "compliance_notice", _("Notice of non-compliance")
     APPEAL_DECIDED = "appeal_decided", _("Decision on your request")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("my/revoke-all/", registry.RevokeAllView.as_view(), name="portal-revoke-all"),
     path("my/resume-all/", registry.ResumeAllView.as_view(), name="portal-resume-all"),
     path("my/access/", access_log.AccessEventListView.as_view(), name="portal-access-log"),
+    path("my/access/<int:seq>/proof/", access_log.AccessProofView.as_view(), name="portal-access-proof"),
     path("my/obligations/", compliance.ObligationsView.as_view(), name="portal-obligations"),
     path(
         "my/sites/<uuid:site_id>/ordinances/<uuid:ordinance_id>/attest/",

@@ -13,6 +13,7 @@ the URL resolver's, translations); a page reached by a POST or a click is counte
 that answers with it.
 """
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from io import StringIO
@@ -120,6 +121,7 @@ REACH: dict[str, Reach] = {
     "audit-board-records-refused": _post("/oversight/records/", summary="x@example.org"),
     "policy-edit-refused": _post("/department/policy/", purpose_categories_text=""),
     "console-integration-new-refused": _post("/console/integrations/new/"),
+    "console-ordinance-new-refused": _post("/console/ordinances/new/"),
     "staff-invite": _post("/department/staff/invite/", email="x", full_name="Alex Admin"),
 }
 
@@ -293,6 +295,16 @@ def _more_department_cameras(world: World) -> None:
         )
 
 
+def _more_ordinances(world: World) -> None:
+    from compliance.services import ordinance_version_add
+    from tenants.selectors import policy_current
+
+    for n in range(5):
+        ordinance_version_add(
+            actor=None, policy=policy_current(), name=f"More ordinance {n}", effective_on=dt.date(2024, 1, 1)
+        )
+
+
 def _more_notifications(world: World) -> None:
     from notifications.services import notification_send
 
@@ -312,6 +324,7 @@ LISTS: list[tuple[str, Callable[[World], None]]] = [
     ("console-map", _more_incidents),
     ("staff-list", _more_staff),
     ("console-integrations", _more_integrations),
+    ("console-ordinances", _more_ordinances),
     ("console-department-cameras", _more_department_cameras),
     ("notification-list", _more_notifications),
     ("notification-list-supervisor", _more_notifications),

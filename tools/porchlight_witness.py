@@ -12,6 +12,12 @@ signed checkpoint and the consistency proof between the two from the public API,
 signature against the key you pinned (``--key``, as the transparency page and
 ``/api/v1/log/checkpoint/`` show it) and the proof, and only then remembers the new one.
 
+To check one event instead (the "Proof" link of an owner's access list):
+
+    python3 porchlight_witness.py --log https://rialto.example.org --key '...' --prove 4711
+
+fetches its inclusion proof and the signed checkpoint that came with it, and checks both.
+
 Exit status: 0 the log only grew (or the first checkpoint was stored); 1 the log is not what
 it was (rewritten, truncated, forked, a bad signature or a bad proof): keep the state file
 and the message, they are the evidence; 2 it could not check (unreachable, bad arguments,
@@ -362,16 +368,72 @@ def witness(fetch: Fetch, verifier: Verifier, state_path: Path) -> str:
     )
 
 
+def inclusion_check(fetch: Fetch, verifier: Verifier, seq: int, event_hash: str | None = None) -> str:
+    """Check that event #``seq`` is leaf ``seq``-1 of the log's latest signed checkpoint (the
+    owner's "Proof" link): the checkpoint's signature with the pinned key, then the RFC 9162
+    inclusion proof of the event's leaf against that checkpoint's root. With ``event_hash``
+    (the event's hash as you hold it, hex), the proof must be of that very event. The sentence
+    to print, or WitnessError. A witness run (without --prove) shows that this checkpoint
+    extends the ones it saw before."""
+    if seq < 1:
+        raise WitnessError(f"--prove {seq}: give the event's number, 1 or more.", CANNOT_CHECK)
+    data = fetch("/api/v1/log/inclusion/", {"seq": seq})
+    note = data.get("checkpoint")
+    if not isinstance(note, str):
+        raise WitnessError(
+            f"no signed checkpoint came with the proof of event #{seq}: ask again after the next checkpoint.",
+            CANNOT_CHECK,
+        )
+    checkpoint = checkpoint_open(note, verifier)
+    size, leaf = data.get("tree_size"), data.get("leaf")
+    if not isinstance(size, int) or size != checkpoint.size:
+        raise WitnessError(
+            f"bad proof: the proof is for a tree of {size!r} events, not the size of the checkpoint "
+            f"that came with it ({checkpoint.size})."
+        )
+    if not isinstance(leaf, str):
+        raise WitnessError("bad proof: the inclusion proof names no leaf (the event's hash).")
+    if event_hash is not None and leaf.strip().lower() != event_hash.strip().lower():
+        raise WitnessError(
+            f"bad proof: the log's event #{seq} has the hash {leaf}, which is not the event you hold ({event_hash})."
+        )
+    hashes = proof_hashes(data)
+    if not inclusion_valid(
+        seq - 1, checkpoint.size, leaf_hash(leaf.encode("utf-8", "replace")), hashes, checkpoint.root
+    ):
+        raise WitnessError(
+            f"bad proof: the inclusion proof fails: event #{seq} (hash {leaf}) is not shown to be in the signed "
+            f"log of {checkpoint.size} events (root {checkpoint.root_b64})."
+        )
+    return (
+        f"ok: event #{seq} is leaf {seq - 1} of the signed log of {checkpoint.size} events "
+        f"(root {checkpoint.root_b64}); its hash is {leaf}."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--log", required=True, help="the department's address, e.g. https://rialto.example.org")
     parser.add_argument("--key", required=True, help="the log's verifier key (name+keyid+base64), pinned once")
-    parser.add_argument("--state", required=True, type=Path, help="the file that keeps the last checkpoint seen")
+    parser.add_argument("--state", type=Path, help="the file that keeps the last checkpoint seen (not with --prove)")
     parser.add_argument("--timeout", default="20", help="seconds to wait for each answer (20)")
+    parser.add_argument(
+        "--prove",
+        type=int,
+        metavar="N",
+        help="instead: check that event #N is in the latest signed checkpoint (its inclusion proof)",
+    )
+    parser.add_argument("--event-hash", help="with --prove: the event's hash you hold (hex); the proof must be of it")
     args = parser.parse_args(argv)
+    if args.prove is None and args.state is None:
+        parser.error("the following arguments are required: --state (or --prove N)")
     try:
         timeout = timeout_checked(args.timeout)
-        print(witness(http_fetcher(args.log, timeout), Verifier.parse(args.key), args.state))
+        fetch, verifier = http_fetcher(args.log, timeout), Verifier.parse(args.key)
+        if args.prove is not None:
+            print(inclusion_check(fetch, verifier, args.prove, event_hash=args.event_hash))
+        else:
+            print(witness(fetch, verifier, args.state))
     except WitnessError as exc:
         print(f"WITNESS FAILED: {exc}", file=sys.stderr)
         return exc.status

@@ -18,11 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Upper
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from audit.models import Action, Outcome
+from audit.services import EventFacts, access_event_record
 from cameras.models import BusinessCategory, Site, SiteKind
 from core.errors import Conflict, Invalid
 from tenants.outbox import enqueue_on_commit
@@ -59,6 +63,7 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
     from accounts.models import User
+    from cameras.access import Actor
 
 logger = logging.getLogger("porchlight.compliance")
 
@@ -418,6 +423,76 @@ def licences_match(*, actor: User | None) -> int:
     (compliance.licences.addresses). Only changed links are written, with history. Homes
     are left out: a licence is a business or a building, and a large department has hundreds
     of thousands of homes. Returns how many licences are matched."""
+    keys = _sites_by_key()
+    matched = 0
+    links: dict[int, tuple[int | None, str]] = {}
+    licences = Licence.objects.values_list("pk", "number", "parcel_number", "address_key", "site_id", "matched_by")
+    for pk, number, parcel, address_key, site_id, matched_by in licences.iterator(chunk_size=5000):
+        link = _match(number, parcel, address_key, **keys)
+        matched += link[0] is not None
+        if (site_id, matched_by) != link:
+            links[pk] = link
+    _links_write(links, actor=actor)
+    return matched
+
+
+def licences_rematch_site(*, site_id: int) -> int:
+    """Match again the licences one site's change may concern, so that nobody has to press
+    "Match again" after a business registers or corrects its permit, parcel or address: those
+    matched to the site (it may have lost them) and those whose number, parcel or address key
+    is the site's (it may gain them). Each is judged against every registered business by the
+    same rule as licences_match (the oldest site keeps a key two share), so the result is the
+    one a full match would give for them. Run by the worker after the site's change commits
+    (compliance.tasks.licences_rematch_site_task); writes only changed links, with history.
+    Returns how many links changed."""
+    concerned = Q(site_id=site_id)
+    site = Site.objects.filter(pk=site_id).exclude(kind=SiteKind.RESIDENTIAL).first()
+    if site is not None:
+        if key := reference_key(site.permit_number):
+            concerned |= Q(number_key=key)
+        if key := reference_key(site.parcel_number):
+            concerned |= Q(parcel_key=key)
+        if key := address_match_key(site.address):
+            concerned |= Q(address_key=key)
+    candidates = list(
+        Licence.objects.annotate(
+            number_key=_sql_reference_key("number"), parcel_key=_sql_reference_key("parcel_number")
+        )
+        .filter(concerned)
+        .values_list("pk", "number", "parcel_number", "address_key", "site_id", "matched_by")
+    )
+    if not candidates:
+        return 0
+    keys = _sites_by_key()
+    links: dict[int, tuple[int | None, str]] = {}
+    for pk, number, parcel, address_key, linked_to, matched_by in candidates:
+        link = _match(number, parcel, address_key, **keys)
+        if (linked_to, matched_by) != link:
+            links[pk] = link
+    _links_write(links, actor=None)
+    return len(links)
+
+
+def _sql_reference_key(field: str) -> Func:
+    """reference_key in SQL: letters and digits only, upper case."""
+    return Upper(Func(F(field), Value("[^0-9A-Za-z]+"), Value(""), Value("g"), function="regexp_replace"))
+
+
+def licences_site_changed_listener(*, site_id: int) -> None:
+    """cameras.events.site_changed: owe the site's re-match after the commit (outbox) when it
+    may concern a licence: a non-home site while licences exist, or a site some licence is
+    matched to. A home with no licence costs one query and no task."""
+    if Licence.objects.filter(site_id=site_id).exists() or (
+        Site.objects.filter(pk=site_id).exclude(kind=SiteKind.RESIDENTIAL).exists() and Licence.objects.exists()
+    ):
+        from ..tasks import licences_rematch_site_task  # here: the tasks module imports this one
+
+        enqueue_on_commit(licences_rematch_site_task, site_id=site_id)
+
+
+def _sites_by_key() -> dict[str, dict[str, int]]:
+    """Every registered non-home site by its permit, parcel and address keys; the oldest site
+    keeps a key two sites share."""
     by_permit: dict[str, int] = {}
     by_parcel: dict[str, int] = {}
     by_address: dict[str, int] = {}
@@ -427,21 +502,16 @@ def licences_match(*, actor: User | None) -> int:
         .values_list("pk", "permit_number", "parcel_number", "address")
     )
     for pk, permit, parcel, address in sites.iterator(chunk_size=5000):
-        # The oldest site keeps a key two sites share.
         if key := reference_key(permit):
             by_permit.setdefault(key, pk)
         if key := reference_key(parcel):
             by_parcel.setdefault(key, pk)
         if key := address_match_key(address):
             by_address.setdefault(key, pk)
-    matched = 0
-    links: dict[int, tuple[int | None, str]] = {}
-    licences = Licence.objects.values_list("pk", "number", "parcel_number", "address_key", "site_id", "matched_by")
-    for pk, number, parcel, address_key, site_id, matched_by in licences.iterator(chunk_size=5000):
-        link = _match(number, parcel, address_key, by_permit=by_permit, by_parcel=by_parcel, by_address=by_address)
-        matched += link[0] is not None
-        if (site_id, matched_by) != link:
-            links[pk] = link
+    return {"by_permit": by_permit, "by_parcel": by_parcel, "by_address": by_address}
+
+
+def _links_write(links: dict[int, tuple[int | None, str]], *, actor: User | None) -> None:
     changed_pks = sorted(links)
     for start in range(0, len(changed_pks), BATCH):
         with transaction.atomic():
@@ -457,7 +527,6 @@ def licences_match(*, actor: User | None) -> int:
                 default_user=actor,
                 default_change_reason="match",
             )
-    return matched
 
 
 def _match(
@@ -482,34 +551,63 @@ def _match(
 
 
 def invitations_record(
-    *, actor: User, licences: Sequence[Licence], channel: str, now: Any = None
+    *, actor: Actor, licences: Sequence[Licence], channel: str, selected: int | None = None, now: Any = None
 ) -> list[LicenceInvitation]:
-    """Record that ``licences`` were sent an invitation by ``channel`` (one row each)."""
+    """Record that ``licences`` were sent an invitation by ``channel`` (one row each) and, in the
+    same transaction, one ``licence_invite`` event in the access log: who sent them, by which
+    channel, how many of how many selected, and from which imports (their ids and file names,
+    never a business's name or address: the board reads the log)."""
     sent_at = now or timezone.now()
-    return LicenceInvitation.objects.bulk_create(
-        [
-            LicenceInvitation(
-                licence=licence,
-                channel=channel,
-                email=licence.email if channel == InvitationChannel.EMAIL else "",
-                sent_by=actor,
-                sent_at=sent_at,
-            )
-            for licence in licences
-        ]
-    )
+    jobs = LicenceImportJob.objects.filter(pk__in={licence.import_job_id for licence in licences}).order_by("pk")
+    imports = [{"id": str(job.public_id), "file": job.file_name} for job in jobs]
+    with transaction.atomic():
+        invitations = LicenceInvitation.objects.bulk_create(
+            [
+                LicenceInvitation(
+                    licence=licence,
+                    channel=channel,
+                    email=licence.email if channel == InvitationChannel.EMAIL else "",
+                    sent_by=actor.user,
+                    sent_at=sent_at,
+                )
+                for licence in licences
+            ]
+        )
+        access_event_record(
+            actor=actor.snapshot(),
+            facts=EventFacts(
+                Action.LICENCE_INVITE,
+                Outcome.ALLOWED,
+                "ok",
+                targets=[f"licence_import:{item['id']}" for item in imports],
+                quantity=len(invitations),
+                quantity_unit="invitations",
+                details={
+                    "channel": str(channel),
+                    "selected": len(licences) if selected is None else selected,
+                    "sent": len(invitations),
+                    "imports": imports,
+                },
+            ),
+        )
+    return invitations
 
 
-def invitation_emails_send(*, actor: User, licences: Sequence[Licence], register_url: str, department_name: str) -> int:
-    """Record an e-mail invitation for each licence with an e-mail address, and owe each its
-    e-mail through the outbox (sent by the worker after the commit, in the sender's language).
-    Returns how many are sent."""
+def invitation_emails_send(
+    *, actor: Actor, licences: Sequence[Licence], register_url: str, department_name: str
+) -> int:
+    """Record an e-mail invitation for each licence with an e-mail address (and the log's
+    event, counting those selected without one), and owe each its e-mail through the outbox
+    (sent by the worker after the commit, in the sender's language). Returns how many are sent."""
     with_email = [licence for licence in licences if licence.email]
     if not with_email:
         return 0
     language = translation.get_language() or settings.LANGUAGE_CODE
     with transaction.atomic():
-        for invitation in invitations_record(actor=actor, licences=with_email, channel=InvitationChannel.EMAIL):
+        recorded = invitations_record(
+            actor=actor, licences=with_email, channel=InvitationChannel.EMAIL, selected=len(licences)
+        )
+        for invitation in recorded:
             enqueue_on_commit(
                 licence_invitation_email_send,
                 invitation_id=invitation.pk,

@@ -3,15 +3,16 @@
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from audit.checkpoints import published_size
+from audit.checkpoints import owner_proof, published_size, verifier_key
 from audit.selectors import event_number, events_for_owner
 from cameras.access_log import access_entries_for_owner
 from cameras.mixins import OwnerRequiredMixin
+from core.errors import NotFound
 from core.http import text_refusal
 
 if TYPE_CHECKING:
@@ -35,6 +36,22 @@ class AccessEventListView(OwnerRequiredMixin, View):
         context = {"page": page, "entries": entries, "time_zone": time_zone, "upto": upto}
         context["published_size"] = published_size()  # events up to it have an inclusion proof
         return render(request, "portal/access_log.html", context)
+
+
+class AccessProofView(OwnerRequiredMixin, View):
+    """The "Proof" link of a line, in words: the access is in the department's public log, the
+    signed checkpoint that holds it, Porchlight's own check of the proof, and how anyone can
+    check it without trusting Porchlight (the witness script's --prove). The JSON stays at
+    /api/v1/log/inclusion/. Another owner's access, or none: 404."""
+
+    def get(self, request: "AuthenticatedHttpRequest", seq: int) -> HttpResponse:
+        try:
+            proof = owner_proof(owner_id=request.user.pk, seq=seq)
+        except NotFound as exc:
+            raise Http404 from exc
+        key = verifier_key() if proof.checkpoint else ""
+        context = {"proof": proof, "verifier_key": key, "host": request.get_host()}
+        return render(request, "portal/access_proof.html", context)
 
 
 def owner_log_anchor(*, owner_id: int, text: str) -> tuple[int | None, str]:

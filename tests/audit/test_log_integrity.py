@@ -3,11 +3,18 @@ running anything: the integrity banner states the latest signed checkpoint and t
 longer matches it (before the next checkpoint) or the checkpoints before the rebuild (after),
 and a report held to a checkpoint the log no longer matches is refused with a clear message."""
 
+from typing import Any
+
+from django.core import mail
+
+from accounts.models import Role
 from audit.checkpoints import checkpoint_make
+from notifications.models import Kind, Notification
 from tenants.models import Department
 from tests.audit.tampering import chain_rewrite
 from tests.audit.test_annual_report import REPORT, _last, _year, board, event, log
 from tests.conftest import TenantClient
+from tests.factories import UserFactory
 
 __all__ = ["board", "log"]
 
@@ -52,3 +59,30 @@ def test_a_log_that_only_grew_matches_every_checkpoint(board: TenantClient, log:
     event("search", category="property_crime")  # after the latest: not yet in a checkpoint
 
     assert "matches every signed checkpoint" in _banner(board)
+
+
+def test_a_rebuilt_tree_is_e_mailed_to_every_administrator_once_and_the_banner_stays(
+    board: TenantClient, log: Department, django_capture_on_commit_callbacks: Any
+) -> None:
+    admins = [UserFactory(role=Role.DEPT_ADMIN) for _n in range(2)]
+    officer = UserFactory(role=Role.OFFICER)
+    for _n in range(3):
+        event("search", category="property_crime")
+    checkpoint_make()
+    chain_rewrite(purpose_text="nothing to see here")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        checkpoint_make()  # the tree is rebuilt from the rewritten events
+    told = {address for message in mail.outbox for address in message.to}
+    with django_capture_on_commit_callbacks(execute=True):
+        checkpoint_make()  # nothing rewritten since: nothing more to tell
+
+    assert {admin.email for admin in admins} <= told
+    assert officer.email not in told
+    assert board.get("/oversight/").status_code == 200
+    assert "no longer match the log" in _banner(board)
+    rebuilt = [m for m in mail.outbox if admins[0].email in m.to]
+    assert len(rebuilt) == 1
+    assert "rebuilt" in rebuilt[0].subject
+    assert Notification.objects.filter(recipient=admins[0], kind=Kind.LOG_TREE_REBUILT).count() == 1

@@ -27,7 +27,7 @@ from tenants.models import Department
 from tests.audit.tampering import chain_rewrite, log_emptied, superuser_sql
 from tests.audit.test_checkpoints import write
 from tests.conftest import TenantClient
-from tools.porchlight_witness import CANNOT_CHECK, TAMPERED, Verifier, WitnessError, witness
+from tools.porchlight_witness import CANNOT_CHECK, TAMPERED, Verifier, WitnessError, inclusion_check, witness
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -490,3 +490,69 @@ def test_the_command_refuses_a_timeout_that_is_not_a_number_of_seconds(
 
     assert raised.value.returncode == CANNOT_CHECK
     assert f"--timeout {timeout}: give the seconds to wait for each answer" in str(raised.value)
+
+
+# --- One inclusion proof (--prove): "this access is in the signed log" --------------------------
+
+
+def test_an_inclusion_proof_is_checked_against_the_signed_checkpoint(
+    in_rialto: Department, rialto_client: TenantClient
+) -> None:
+    write(5)
+    checkpoint_make()
+    answers, verifier = Log(rialto_client), Verifier.parse(verifier_key())
+    leaf = rialto_client.get("/api/v1/log/inclusion/", {"seq": 3}).json()["leaf"]
+
+    said = inclusion_check(answers, verifier, 3, event_hash=leaf)
+
+    assert said.startswith("ok: event #3 is leaf 2 of the signed log of 5 events")
+
+
+@pytest.mark.parametrize(
+    ("alter", "event_hash", "says", "status"),
+    [
+        (
+            lambda body: body | {"proof": [base64.b64encode(b"\x01" * 32).decode(), *body["proof"][1:]]},
+            None,
+            "fails",
+            TAMPERED,
+        ),
+        (lambda body: body | {"leaf": "0" * 64}, None, "the inclusion proof fails", TAMPERED),
+        (lambda body: body | {"tree_size": 4}, None, "not the size of the checkpoint", TAMPERED),
+        (_checkpoint(lambda note: note.replace("\n5\n", "\n6\n", 1)), None, "bad signature", TAMPERED),
+        (lambda body: body, "f" * 64, "is not the event you hold", TAMPERED),
+        # No checkpoint of that size was published: nothing to check yet, not a tampered log.
+        (lambda body: body | {"checkpoint": None}, None, "no signed checkpoint", CANNOT_CHECK),
+    ],
+)
+def test_a_tampered_inclusion_proof_is_refused_with_a_sentence(
+    in_rialto: Department, rialto_client: TenantClient, alter: Any, event_hash: str | None, says: str, status: int
+) -> None:
+    write(5)
+    checkpoint_make()
+    answers, verifier = Log(rialto_client), Verifier.parse(verifier_key())
+    answers.alter["/api/v1/log/inclusion/"] = alter
+
+    with pytest.raises(WitnessError) as refused:
+        inclusion_check(answers, verifier, 3, event_hash=event_hash)
+
+    assert says in str(refused.value)
+    assert refused.value.status == status
+
+
+def test_the_standalone_script_checks_one_inclusion_proof(in_rialto: Department, rialto_client: TenantClient) -> None:
+    replay, key = Replay(), verifier_key()
+    try:
+        write(5)
+        checkpoint_make()
+        replay.record(rialto_client, "/api/v1/log/inclusion/?seq=4")
+        command = [sys.executable, "-I", "-c", _NO_DJANGO, str(SCRIPT), "--log", replay.url, "--key", key]
+        proved = subprocess.run([*command, "--prove", "4"], capture_output=True, text=True, timeout=60, cwd="/")
+        missing = subprocess.run([*command, "--prove", "9"], capture_output=True, text=True, timeout=60, cwd="/")
+    finally:
+        replay.server.shutdown()
+        replay.server.server_close()
+
+    assert (proved.returncode, proved.stderr) == (0, "")
+    assert "ok: event #4 is leaf 3 of the signed log of 5 events" in proved.stdout
+    assert missing.returncode == CANNOT_CHECK

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from accounts.models import Role, User
 from cameras.models import SiteKind
+from cameras.services import site_update
 from compliance.licences import services
 from compliance.licences.selectors import covered_categories, licences_not_registered, row_error_sentence
 from compliance.models import ImportStatus, Licence, LicenceImportJob, MatchedBy
@@ -302,6 +303,71 @@ def test_a_site_registered_after_the_import_is_matched_by_matching_again(
     assert matched == 1
     assert Licence.objects.get(number="BL-1").site_id == site.pk
     assert not licences_not_registered(on=TODAY).filter(number="BL-1").exists()
+
+
+def test_a_site_registered_after_the_import_is_matched_without_anyone_matching_again(
+    in_fontana: Department, django_capture_on_commit_callbacks: Any
+) -> None:
+    admin = UserFactory(role=Role.DEPT_ADMIN)
+    ordinance_make(policy_current(), DEKALB_AFFIDAVIT)
+    run_import(admin, HEADER + "BL-1,Joe's,1200 W Baseline Rd,Gas station,,,,\n", django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        site = site_make(
+            UserFactory(role=Role.BUSINESS),
+            in_fontana,
+            kind=SiteKind.BUSINESS,
+            address="1200 West Baseline Road",
+            **FONTANA,
+        )
+
+    licence = Licence.objects.get(number="BL-1")
+    assert (licence.site_id, licence.matched_by) == (site.pk, MatchedBy.ADDRESS)
+    assert not licences_not_registered(on=TODAY).filter(number="BL-1").exists()
+    assert licence.history.latest().history_change_reason == "match"
+
+
+def test_a_site_whose_permit_changes_is_matched_and_loses_the_old_licence(
+    in_fontana: Department, django_capture_on_commit_callbacks: Any
+) -> None:
+    admin = UserFactory(role=Role.DEPT_ADMIN)
+    owner = UserFactory(role=Role.BUSINESS)
+    ordinance_make(policy_current(), DEKALB_AFFIDAVIT)
+    run_import(
+        admin,
+        HEADER + "BL-1,Joe's,1 A St,Gas station,,,,\n" + "BL-2,Ann's,2 A St,Gas station,,,,\n",
+        django_capture_on_commit_callbacks,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        site = site_make(
+            owner, in_fontana, kind=SiteKind.BUSINESS, address="9 Elsewhere", permit_number="BL 1", **FONTANA
+        )
+    first = Licence.objects.get(number="BL-1").site_id
+
+    with django_capture_on_commit_callbacks(execute=True):
+        site_update(owner=owner, site=site, department=in_fontana, permit_number="bl-2")
+
+    links = {lic.number: (lic.site_id, lic.matched_by) for lic in Licence.objects.filter(number__startswith="BL-")}
+    assert first == site.pk
+    assert links == {"BL-1": (None, ""), "BL-2": (site.pk, MatchedBy.PERMIT)}
+
+
+def test_a_newer_site_at_a_matched_address_leaves_the_licence_with_the_older_one(
+    in_fontana: Department, django_capture_on_commit_callbacks: Any
+) -> None:
+    admin = UserFactory(role=Role.DEPT_ADMIN)
+    owner = UserFactory(role=Role.BUSINESS)
+    ordinance_make(policy_current(), DEKALB_AFFIDAVIT)
+    run_import(admin, HEADER + "BL-1,Joe's,1 A St,Gas station,,,,\n", django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        older = site_make(owner, in_fontana, kind=SiteKind.BUSINESS, address="1 A Street", **FONTANA)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        site_make(owner, in_fontana, kind=SiteKind.BUSINESS, address="1 A St.", **FONTANA)
+
+    assert Licence.objects.get(number="BL-1").site_id == older.pk
+    assert services.licences_match(actor=admin) == 1
+    assert Licence.objects.get(number="BL-1").site_id == older.pk
 
 
 def _stored(job: LicenceImportJob, settings: Any) -> Path:

@@ -10,7 +10,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role, User
-from audit.models import AccessEvent
+from audit.admin_changes import admin_changes
+from audit.models import AccessEvent, Action
 from compliance.licences import services
 from compliance.models import ImportStatus, InvitationChannel, Licence, LicenceImportJob, LicenceInvitation
 from tenants.models import Department
@@ -370,3 +371,27 @@ def test_a_nul_in_the_not_registered_search_is_ignored(admin_client: Any) -> Non
     response = client.get("/console/licences/not-registered/?q=%00PG%00&category=%00&page=%00")
 
     assert response.status_code == 200
+
+
+def test_invitations_are_audit_events_naming_who_how_many_and_which_import(
+    admin_client: Any, django_capture_on_commit_callbacks: Any, in_rialto: Department
+) -> None:
+    client, admin = admin_client
+    ordinance_make(policy_current(), DEKALB_AFFIDAVIT, name="Gas stations (invitation log test)")
+    job = imported(client, django_capture_on_commit_callbacks)
+    chosen = [str(Licence.objects.get(number=n).public_id) for n in ("PG-1", "PG-3")]
+
+    client.post("/console/licences/invite/", {"licence": chosen, "channel": "letter"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/console/licences/invite/", {"licence": chosen, "channel": "email"})
+
+    events = list(AccessEvent.objects.filter(action=Action.LICENCE_INVITE).order_by("seq"))
+    assert [(e.actor_id, e.details["channel"], e.details["selected"], e.details["sent"]) for e in events] == [
+        (admin.pk, "letter", 2, 2),
+        (admin.pk, "email", 2, 1),
+    ]
+    assert all(e.targets == [f"licence_import:{job.public_id}"] for e in events)
+    assert all("Joe" not in str(e.details) and "joe@example.org" not in str(e.details) for e in events)
+    changes = {(c.kind, c.subject, c.change) for c in admin_changes(start=None, end=None)}
+    assert ("licence_invitations_sent", "city.csv", "2 letters (2 businesses selected)") in changes
+    assert ("licence_invitations_sent", "city.csv", "1 e-mail (2 businesses selected)") in changes

@@ -32,6 +32,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import Role, User
 from audit.checkpoints import checkpoint_make
+from audit.selectors import events_for_owner
 from cameras import access
 from cameras import services as camera_services
 from compliance import services as compliance_services
@@ -244,6 +245,7 @@ def _make_world(video: Path) -> World:
     new_staff = _staff(Role.OFFICER, tag + "n", mfa=False)  # no MFA yet: sent to set it up
     # A published checkpoint: the owner's access lines link to their inclusion proofs.
     checkpoint_make()
+    owner_event = events_for_owner(owner_id=owner.pk).values_list("seq", flat=True).first()
     licence_jobs = _licence_jobs(admin, tag)
     integration, _secret = incident_services.integration_create(
         actor=access.Actor(user=admin, mfa=True), kind="cad", name=f"County CAD {tag}", shape="eido"
@@ -270,6 +272,8 @@ def _make_world(video: Path) -> World:
             "thread": str(thread.public_id),
             "bridge": str(bridge.public_id),
             "ordinance": str(version.ordinance.public_id),
+            "ordinance_version": str(version.pk),
+            "owner_event": str(owner_event),
             **licence_jobs,
             **own_cameras,
             "appeal": str(appeal.public_id),
@@ -527,6 +531,7 @@ PAGES = [
     Page("portal-camera-delete", "owner", "/my/cameras/{camera}/delete/"),
     Page("portal-consent-edit", "owner", "/my/cameras/{camera}/consent/"),
     Page("portal-access-log", "owner", "/my/access/"),
+    Page("portal-access-proof", "owner", "/my/access/{owner_event}/proof/"),
     Page("portal-pause-all", "owner", "/my/pause-all/"),
     Page("portal-revoke-all", "owner", "/my/revoke-all/"),
     Page("portal-resume-all", "owner", "/my/resume-all/"),
@@ -630,6 +635,13 @@ PAGES = [
     Page("console-integration-rotate", "admin", "/console/integrations/{integration}/rotate/", label="confirm"),
     Page("console-integration-rotate", "admin", via=_integration_rotated),
     Page("console-integration-active", "admin", "/console/integrations/{integration}/active/"),
+    # The department's ordinances (console.ordinance_views).
+    Page("console-ordinances", "admin", "/console/ordinances/"),
+    Page("console-ordinance-new", "admin", "/console/ordinances/new/"),
+    Page("console-ordinance-new", "admin", via=_refused("/console/ordinances/new/"), label="refused"),
+    Page("console-ordinance", "admin", "/console/ordinances/{ordinance}/"),
+    Page("console-ordinance-version-new", "admin", "/console/ordinances/{ordinance}/versions/new/"),
+    Page("console-ordinance-version", "admin", "/console/ordinances/{ordinance}/versions/{ordinance_version}/"),
     # The department's own cameras (console.department_camera_views).
     Page("console-department-cameras", "admin", "/console/department-cameras/"),
     Page("console-department-camera-new", "admin", "/console/department-cameras/new/"),
@@ -655,6 +667,7 @@ NOT_PAGES = {
     "console-incident-close": "POST that closes an incident and redirects to its page",
     "console-incident-dock": "htmx fragment: the incident's cameras (or the purpose form) inside its page or the map",
     "console-incident-purpose": "htmx POST fragment: states the purpose for the incident, answers the dock",
+    "console-ordinance-retire": "POST that retires an ordinance and redirects to its page (refused: its page again)",
     "portal-certificate-download": "POST that answers the compliance certificate as a PDF file",
     "healthz": "JSON for load balancers",
     "console-compliance-notice-resolve": "POST that resolves a notice and redirects to the site's compliance page",

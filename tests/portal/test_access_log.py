@@ -765,7 +765,8 @@ def test_each_line_links_to_its_inclusion_proof_once_a_checkpoint_holds_it(
     api = {event["seq"]: event for event in rialto_client.get("/api/v1/me/access-events/").json()["results"]}
 
     link = f"/api/v1/log/inclusion/?seq={first.event_seq}"
-    assert f'href="{link}"' in page
+    assert f'href="/my/access/{first.event_seq}/proof/"' in page  # the page in words
+    assert f'href="{link}"' in page  # and the JSON
     assert f"Proof for access #{first.event_seq}" in page
     assert "Not yet: in the next checkpoint" in page  # the access after the checkpoint
     assert "in the department's public log" in page
@@ -779,3 +780,34 @@ def test_each_line_links_to_its_inclusion_proof_once_a_checkpoint_holds_it(
     assert proof["leaf_index"] == first.event_seq - 1
     proof_hashes = [base64.b64decode(value) for value in proof["proof"]]
     assert inclusion_valid(proof["leaf_index"], checkpoint.tree_size, leaf, proof_hashes, root)
+
+
+def test_the_proof_link_opens_a_page_in_words_with_the_check_and_the_json_stays(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    from audit.checkpoints import checkpoint_make, verifier_key
+
+    camera = register(owner, label="Driveway")
+    first = _look(officer, purpose, camera)
+    checkpoint = checkpoint_make()
+    later = _look(officer, purpose, camera)
+    someone_else = UserFactory(role=Role.RESIDENT)
+    rialto_client.force_login(owner)
+
+    page = rialto_client.get(f"/my/access/{first.event_seq}/proof/")
+    not_yet = rialto_client.get(f"/my/access/{later.event_seq}/proof/")
+    rialto_client.force_login(someone_else)
+    theirs = rialto_client.get(f"/my/access/{first.event_seq}/proof/")
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert f"Access #{first.event_seq} is in the department's public log" in body
+    assert f"signed checkpoint of {checkpoint.tree_size} events" in body
+    assert AccessEvent.objects.get(seq=first.event_seq).hash in body
+    assert "Porchlight checked this proof against the signed checkpoint: it holds." in body
+    assert f"--prove {first.event_seq}" in body
+    assert verifier_key() in body
+    assert f'href="/api/v1/log/inclusion/?seq={first.event_seq}"' in body
+    assert not_yet.status_code == 200
+    assert "not in a published checkpoint yet" in not_yet.content.decode()
+    assert theirs.status_code == 404
