@@ -35,7 +35,7 @@ from core import ratelimit
 from core.errors import Unavailable
 from tenants.asgi import TenantConsumerMixin, socket_session_user
 
-from . import liveness, positions, presence, services
+from . import camera_status, liveness, positions, presence, services
 from .models import EndReason
 
 if TYPE_CHECKING:
@@ -183,6 +183,8 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.bridge_id = bridge.pk  # from here on, disconnect() leaves the group
         self.keepalive = asyncio.create_task(self._keepalive())
         await self._hello()
+        # issue 19 (camera status): a new connection streams nothing yet; earlier states are over.
+        await camera_status.camera_status_reset(schema=_schema(self.scope), cameras=self.cameras.values())
         # After a reconnect, resume the cameras someone is still watching.
         for camera in await self.db(_watched_cameras, bridge.pk):
             await self.send(
@@ -364,6 +366,10 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                         "camera": message.get("camera"),
                         "state": message.get("state"),
                     },
+                )
+                # issue 19 (camera status): kept for the owner's pages, relayed to viewers.
+                await camera_status.bridge_status_received(
+                    schema=_schema(self.scope), served=self.cameras.values(), message=message, layer=self.channel_layer
                 )
             return
         data = bytes_data or b""
@@ -775,6 +781,14 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             return
         self.frames += 1
         self.bytes += len(frame) - 8
+
+    async def live_status(self, event: dict[str, Any]) -> None:
+        """issue 19 (camera status): the bridge says the camera fails or streams again; the
+        page greys the picture and says "camera not responding" until frames return."""
+        if self.session_id is None:
+            return
+        with contextlib.suppress(Exception):  # the viewer left between the event and its send
+            await self.send(json.dumps(event["status"]))
 
     async def live_position(self, event: dict[str, Any]) -> None:
         """A mobile camera moved: the viewer's page draws its track while the view is open."""

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import owner_views, views
 
 urlpatterns = [
     path("console/live/", views.LiveWallOpenView.as_view(), name="console-live"),
     path("console/live/<str:handle>/", views.LiveWallView.as_view(), name="console-live-page"),
     path("my/bridges/", views.BridgesView.as_view(), name="portal-bridges"),
+    # issue 19: a camera's live status, snapshot and privacy masks, for its owner
+    path("my/cameras/<uuid:camera_id>/live/", owner_views.CameraLiveView.as_view(), name="portal-camera-live"),
 ]

@@ -21,7 +21,7 @@ from cameras.mixins import OwnerRequiredMixin, StaffConsoleMixin
 from cameras.models import Site
 from tenants.selectors import department_base_url
 
-from . import selectors, services
+from . import camera_status, selectors, services
 from .models import Bridge, LiveSession
 
 if TYPE_CHECKING:
@@ -150,6 +150,10 @@ class BridgesView(OwnerRequiredMixin, View):
         return {
             "bridges": bridges,
             "connected": selectors.bridges_connected(schema=schema, bridges=bridges),
+            # issue 19: each camera's live status (streaming, error, …) beside its bridge
+            "camera_statuses": camera_status.camera_statuses_of_owner(
+                owner=owner, schema=schema, cameras=[c for b in bridges for c in b.cameras.all()]
+            ),
             "sites": camera_selectors.sites_of_owner(owner=owner),
             "live_sessions": selectors.live_sessions_of_owner(owner=owner),
             "server_url": department_base_url(request.tenant).replace("http", "ws", 1),

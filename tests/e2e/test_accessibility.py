@@ -523,6 +523,7 @@ PAGES = [
     Page("portal-site-delete", "owner", "/my/sites/{site}/delete/"),
     Page("portal-camera-create", "owner", "/my/sites/{site}/cameras/new/"),
     Page("portal-camera-update", "owner", "/my/cameras/{camera}/"),
+    Page("portal-camera-live", "owner", "/my/cameras/{camera}/live/"),
     Page("portal-camera-create", "owner", via=_refused("/my/sites/{site}/cameras/new/"), label="refused"),
     Page("portal-camera-delete", "owner", "/my/cameras/{camera}/delete/"),
     Page("portal-consent-edit", "owner", "/my/cameras/{camera}/consent/"),
