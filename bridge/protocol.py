@@ -45,3 +45,16 @@ CLOSE_TOO_MANY_ATTEMPTS = 4431
 RETRY_AFTER_REASON = "too many connection attempts; retry after {seconds} s"
 # The server cannot count connection attempts (its Redis is unreachable): try again later.
 CLOSE_TRY_AGAIN_LATER = 1013
+
+# --- issue 19: snapshots, privacy masks, features (docs/bridge-protocol.md, "Protocol 2026-12") ---
+# server → bridge: take one picture of a camera now, for its owner ({"camera", "request",
+# "masks"}); bridge → server: the answer with the same request id ({"jpeg": base64} or {"error"}).
+SNAPSHOT = "snapshot"
+# server → bridge: a camera's privacy masks changed ({"camera", "masks": [[x, y, w, h], …]}).
+MASKS = "masks"
+# bridge → server, once after each hello: what this bridge can do ({"features": [...]}). A
+# bridge that never says "masks" gets no frames of a masked camera relayed.
+FEATURES = "features"
+FEATURE_MASKS = "masks"
+FEATURE_SNAPSHOT = "snapshot"
+SNAPSHOT_SECONDS = 6.0  # the bridge answers within this, with a picture or an error

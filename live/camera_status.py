@@ -78,8 +78,8 @@ def _clean_detail(detail: object) -> str:
     return " ".join(text.split())[:DETAIL_MAX]
 
 
-def _fields(state: str, detail: str, now: float) -> dict[str, str]:
-    fields = {"state": state, "detail": detail, "at": f"{now:.3f}"}
+def _fields(state: str, detail: str, now: float) -> dict[str | bytes, str]:
+    fields: dict[str | bytes, str] = {"state": state, "detail": detail, "at": f"{now:.3f}"}
     if state == "error":
         fields.update(error=detail, error_at=f"{now:.3f}")
     return fields
@@ -95,7 +95,7 @@ async def camera_status_record(*, schema: str, camera: str, state: str, detail: 
     key = _key(schema, camera)
     if not settings.REDIS_URL:
         with _local_lock:
-            _local.setdefault(key, {}).update(fields)
+            _local.setdefault(key, {}).update({str(k): v for k, v in fields.items()})
         return True
     async with presence._aredis().pipeline(transaction=True) as pipe:
         pipe.hset(key, mapping=fields)

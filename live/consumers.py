@@ -35,7 +35,7 @@ from core import ratelimit
 from core.errors import Unavailable
 from tenants.asgi import TenantConsumerMixin, socket_session_user
 
-from . import camera_status, liveness, positions, presence, services
+from . import camera_privacy, camera_status, liveness, positions, presence, services
 from .models import EndReason
 
 if TYPE_CHECKING:
@@ -170,6 +170,10 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             await self._refuse(protocol.CLOSE_TOO_MANY, f"{alive} connections on one token")
             return
         self.cameras: dict[bytes, str] = await self.db(_bridge_cameras, bridge.pk)
+        # issue 19 (privacy masks): each start and snapshot carries the camera's masks; frames
+        # of a masked camera are relayed only once the bridge has said it applies masks.
+        self.masks = await self.db(camera_privacy.masks_of_bridge, bridge.pk)
+        self.features: set[str] = set()
         self.max_bytes = settings.PORCHLIGHT_LIVE_MAX_FRAME_BYTES
         self.max_fps = settings.PORCHLIGHT_LIVE_MAX_FPS
         # Frames of one camera in any one second, over all the token's connections: the rate
@@ -187,9 +191,8 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         await camera_status.camera_status_reset(schema=_schema(self.scope), cameras=self.cameras.values())
         # After a reconnect, resume the cameras someone is still watching.
         for camera in await self.db(_watched_cameras, bridge.pk):
-            await self.send(
-                json.dumps({"type": protocol.START, "camera": camera, "fps": self.max_fps, "max_width": 1280})
-            )
+            start = {"type": protocol.START, "camera": camera, "fps": self.max_fps, "max_width": 1280}
+            await self.send(json.dumps(camera_privacy.command_with_masks(start, self.masks)))
         if await presence.bridge_liveness_announce(schema=_schema(self.scope), bridge=self.bridge_public_id):
             await self._liveness_changed(self.bridge_public_id)
         logger.info("bridge connected", extra={"bridge": self.bridge_public_id})
@@ -254,14 +257,14 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         # Frames already on their way for a camera taken off are dropped, not punished (4409).
         self.withdrawn = {raw for raw, camera in self.cameras.items() if camera not in cameras.values()}
         self.cameras = cameras
+        self.masks = await self.db(camera_privacy.masks_of_bridge, self.bridge_id)  # issue 19
         for camera in sorted(before - set(cameras.values())):
             await self.send(json.dumps({"type": protocol.STOP, "camera": camera}))
         await self._hello()
         for camera in await self.db(_watched_cameras, self.bridge_id):
             if camera not in before:
-                await self.send(
-                    json.dumps({"type": protocol.START, "camera": camera, "fps": self.max_fps, "max_width": 1280})
-                )
+                start = {"type": protocol.START, "camera": camera, "fps": self.max_fps, "max_width": 1280}
+                await self.send(json.dumps(camera_privacy.command_with_masks(start, self.masks)))
         logger.info("bridge cameras changed", extra={"bridge": self.bridge_public_id, "cameras": len(cameras)})
 
     async def _keepalive(self) -> None:
@@ -358,6 +361,15 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             if kind == protocol.POSITION:
                 await self._position(message)
                 return
+            if kind == protocol.FEATURES:  # issue 19: what the bridge can do (masks, snapshots)
+                features = message.get("features")
+                self.features = {f for f in features if isinstance(f, str)} if isinstance(features, list) else set()
+                return
+            if kind == protocol.SNAPSHOT:  # issue 19: a picture its owner asked for
+                await camera_privacy.bridge_snapshot_received(
+                    schema=_schema(self.scope), served=self.cameras.values(), message=message, max_bytes=self.max_bytes
+                )
+                return
             if kind == protocol.STATUS:
                 logger.info(
                     "bridge status",
@@ -382,6 +394,9 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             if raw_camera in self.withdrawn:
                 return
             await self._refuse(protocol.CLOSE_WRONG_CAMERA, "frame for a camera this bridge does not serve")
+            return
+        if not camera_privacy.frame_allowed(camera=camera, masks=self.masks, features=self.features):
+            await self._unmasked_dropped(camera)  # issue 19: never relay a masked camera unmasked
             return
         jpeg = data[HEADER.size :]
         if len(jpeg) > self.max_bytes:
@@ -466,7 +481,36 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
 
     async def bridge_command(self, event: dict[str, Any]) -> None:
         if self.bridge_id is not None and not self.refused:
-            await self.send(json.dumps(event["command"]))
+            # issue 19: a start or snapshot goes with the camera's privacy masks
+            await self.send(json.dumps(camera_privacy.command_with_masks(event["command"], self.masks)))
+
+    async def bridge_masks(self, event: dict[str, Any]) -> None:
+        """issue 19: the owner changed a camera's privacy masks: the bridge applies them from
+        its next frame (and to every later start and snapshot)."""
+        if self.bridge_id is None or self.refused or event["camera"] not in self.cameras.values():
+            return
+        if event["masks"]:
+            self.masks[event["camera"]] = event["masks"]
+        else:
+            self.masks.pop(event["camera"], None)
+        await self.send(json.dumps({"type": protocol.MASKS, "camera": event["camera"], "masks": event["masks"]}))
+
+    async def _unmasked_dropped(self, camera: str) -> None:
+        """issue 19: a frame of a masked camera from a bridge that never said it applies masks
+        (an older bridge) is dropped; its owner's page says why, once per connection."""
+        told: set[str] = self.__dict__.setdefault("unmasked_told", set())
+        if camera in told:
+            return
+        told.add(camera)
+        message = {
+            "type": protocol.STATUS,
+            "camera": camera,
+            "state": "error",
+            "detail": "this bridge does not apply privacy masks (update it); its pictures are not relayed",
+        }
+        await camera_status.bridge_status_received(
+            schema=_schema(self.scope), served=self.cameras.values(), message=message, layer=self.channel_layer
+        )
 
     async def bridge_revoked(self, event: dict[str, Any]) -> None:
         await self._refuse(protocol.CLOSE_BAD_TOKEN, "token revoked")

@@ -8,4 +8,9 @@ urlpatterns = [
     path("my/bridges/", views.BridgesView.as_view(), name="portal-bridges"),
     # issue 19: a camera's live status, snapshot and privacy masks, for its owner
     path("my/cameras/<uuid:camera_id>/live/", owner_views.CameraLiveView.as_view(), name="portal-camera-live"),
+    path(
+        "my/cameras/<uuid:camera_id>/snapshot/",
+        owner_views.CameraSnapshotView.as_view(),
+        name="portal-camera-snapshot",
+    ),
 ]

@@ -668,6 +668,7 @@ NOT_PAGES = {
     "transparency-checkpoints-feed": "an Atom feed of the log's signed checkpoints (XML)",
     "set_language": "POST that redirects back",
     "portal-camera-status": "POST (pause/resume) that redirects to My cameras",
+    "portal-camera-snapshot": "POST answered with JSON: one snapshot for the owner's camera page",
     "portal-consent-preview": "htmx fragment: one sentence inside the consent form",
     "portal-address-suggest": "JSON suggestions for the property form's address box",
     "console-address-suggest": "JSON suggestions for the console's address box",
