@@ -201,3 +201,33 @@ async def test_an_older_bridge_gets_no_frame_of_a_masked_camera_relayed(
     assert {"type": "status", "state": "error"} in [json.loads(m) for m in received]
     _, page = await asyncio.to_thread(lambda: (0, _owner_client(scene).get(f"/my/cameras/{scene.camera_id}/live/")))
     assert "does not apply privacy masks" in page.content.decode()
+
+
+def test_the_officers_live_picture_is_black_inside_the_owners_mask(
+    porchlight_server: LiveServer, scene: Scene, bridge_program: BridgeProgram, browser: Any, shot: Any
+) -> None:
+    # given a masked camera whose bridge runs, and an officer who opens its live view
+    from tests.e2e.test_live_relay import _watching
+
+    committed(_mask_camera, scene, [MASK])
+    bridge_program.start()
+    bridge_program.wait_for("hello:", 20)
+    context, page = _watching(porchlight_server, browser, scene)
+    shot(page, "live-view-masked")
+
+    # when the page has drawn pictures: read the canvas inside and beside the mask
+    pixels = page.evaluate(
+        """(mask) => { const c = document.querySelector('.live-tile canvas'); const ctx = c.getContext('2d');
+        const at = (fx, fy) => Array.from(
+          ctx.getImageData(Math.floor(fx * c.width), Math.floor(fy * c.height), 1, 1).data).slice(0, 3);
+        const inside = [], beside = [];
+        for (const fx of [0.05, 0.15, 0.25, 0.35, 0.45]) for (const fy of [0.3, 0.4, 0.5, 0.6, 0.7]) {
+          inside.push(at(mask[0] + fx * mask[2] / 0.5, fy)); beside.push(at(0.55 + fx * 0.9, fy)); }
+        return { inside, beside }; }""",
+        MASK,
+    )
+
+    # then inside the mask it is black, beside it the camera's picture shows
+    assert max(max(p) for p in pixels["inside"]) <= 24
+    assert sum(sum(p) for p in pixels["beside"]) / len(pixels["beside"]) > 150
+    context.close()
