@@ -46,7 +46,7 @@ from bridge.masks import MaskError, Rect, frame_masked, parse_masks
 from bridge.net import ws_connect
 from bridge.positions import PositionProvider, ProviderError, make_provider, position_message
 from bridge.protocol import HEADER, PATH
-from bridge.snapshot import snapshot_answer
+from bridge.snapshot import redact_secrets, snapshot_answer
 from bridge.sources import (
     FrameSource,
     FrameTooLargeError,
@@ -602,6 +602,9 @@ class BridgeClient:
             self._status(stream.camera, state, detail)
 
     def _status(self, camera: str, state: str, detail: str = "") -> None:
+        # issue 19: FFmpeg's own error text repeats the URL it failed on, password included;
+        # the detail goes to the server and the owner's page, so no password may be in it.
+        detail = redact_secrets(detail)
         logger.info("camera %s: %s%s", camera, state, f" ({detail})" if detail else "")
         message = {"type": protocol.STATUS, "camera": camera, "state": state, "detail": detail}
         self._outbox.put_nowait(json.dumps(message))

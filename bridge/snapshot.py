@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from bridge import protocol
@@ -20,6 +21,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger("porchlight.bridge")
 
 SNAPSHOT_MAX_WIDTH = 1280
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` without the password of any URL in it: FFmpeg's error texts repeat the URL
+    they failed on, and such a text goes to the server and the owner's page."""
+    return re.sub(r"//([^:/@\s'\"]+):[^@/\s'\"]*@", r"//\1:***@", text)
 
 
 def snapshot_take(source: FrameSource, masks: tuple[Rect, ...], *, max_bytes: int) -> bytes:
@@ -61,9 +68,9 @@ async def snapshot_answer(
     except TimeoutError:
         return {**answer, "error": f"the camera gave no picture within {timeout:g} s"}
     except (SourceError, UnknownSourceError, FrameTooLargeError) as exc:
-        return {**answer, "error": str(exc)}
+        return {**answer, "error": redact_secrets(str(exc))}
     except Exception as exc:  # a library error: say it rather than leave the owner waiting
         logger.exception("camera %s: snapshot failed", camera)
-        return {**answer, "error": f"snapshot failed: {exc.__class__.__name__}: {exc}"}
+        return {**answer, "error": redact_secrets(f"snapshot failed: {exc.__class__.__name__}: {exc}")}
     logger.info("camera %s: snapshot taken for its owner (%d bytes)", camera, len(jpeg))
     return {**answer, "jpeg": base64.b64encode(jpeg).decode("ascii")}

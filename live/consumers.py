@@ -35,7 +35,7 @@ from core import ratelimit
 from core.errors import Unavailable
 from tenants.asgi import TenantConsumerMixin, socket_session_user
 
-from . import camera_privacy, camera_status, liveness, positions, presence, services
+from . import camera_privacy, camera_status, liveness, positions, presence, services, stall
 from .models import EndReason
 
 if TYPE_CHECKING:
@@ -552,6 +552,8 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     joined: tuple[str, ...] = ()
     camera_pk: int | None = None
     bridges: tuple[str, ...] = ()
+    last_frame_at = 0.0  # issue 19: live.stall
+    stall_watch: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         user = self.scope["user"]
@@ -630,6 +632,8 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         )
         self.watch = asyncio.create_task(self._watchdog())
         self.watch.add_done_callback(self._watch_done)
+        # issue 19: frames that stop coming are said, not left frozen (ends with the view)
+        self.stall_watch = asyncio.create_task(stall.stall_watch(self))
 
     async def _join(self) -> None:
         """Join (or renew) the camera's group and the officer's."""
@@ -750,6 +754,8 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     async def _end_session(self, session_id: int, reason: str, *, close: bool) -> None:
         if self.watch is not None and self.watch is not asyncio.current_task():
             self.watch.cancel()
+        if self.stall_watch is not None:  # issue 19
+            self.stall_watch.cancel()
         try:
             await self.db(
                 services.live_session_end,
@@ -825,6 +831,7 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             return
         self.frames += 1
         self.bytes += len(frame) - 8
+        self.last_frame_at = time.monotonic()  # issue 19: live.stall
 
     async def live_status(self, event: dict[str, Any]) -> None:
         """issue 19 (camera status): the bridge says the camera fails or streams again; the
