@@ -174,6 +174,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         # of a masked camera are relayed only once the bridge has said it applies masks.
         self.masks = await self.db(camera_privacy.masks_of_bridge, bridge.pk)
         self.features: set[str] = set()
+        self.unmasked_told: set[str] = set()
         self.max_bytes = settings.PORCHLIGHT_LIVE_MAX_FRAME_BYTES
         self.max_fps = settings.PORCHLIGHT_LIVE_MAX_FPS
         # Frames of one camera in any one second, over all the token's connections: the rate
@@ -183,6 +184,9 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.clock_told = False
         self.group = services.bridge_group(_schema(self.scope), bridge.public_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        # issue 19: read the masks again now the group is joined, so a change committed since
+        # the first read is either in this read or in a bridge.masks event still to come.
+        self.masks = await self.db(camera_privacy.masks_of_bridge, bridge.pk)
         await self.db(services.bridge_seen, bridge_id=bridge.pk)
         self.bridge_id = bridge.pk  # from here on, disconnect() leaves the group
         self.keepalive = asyncio.create_task(self._keepalive())
@@ -498,10 +502,9 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     async def _unmasked_dropped(self, camera: str) -> None:
         """issue 19: a frame of a masked camera from a bridge that never said it applies masks
         (an older bridge) is dropped; its owner's page says why, once per connection."""
-        told: set[str] = self.__dict__.setdefault("unmasked_told", set())
-        if camera in told:
+        if camera in self.unmasked_told:
             return
-        told.add(camera)
+        self.unmasked_told.add(camera)
         message = {
             "type": protocol.STATUS,
             "camera": camera,

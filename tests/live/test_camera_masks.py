@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from accounts.models import Role
 from cameras import services
@@ -13,6 +14,7 @@ from cameras.models import Camera
 from tests.conftest import TenantClient
 from tests.factories import UserFactory
 from tests.live.test_consumers import Scene, _scene, bridge, committed, json_of
+from tests.portal.test_i18n import _compiled_catalogue  # noqa: F401 (compiles the Spanish catalogue)
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +101,26 @@ async def test_a_connected_bridge_gets_new_masks_at_once() -> None:
     # then the bridge was told the masks of that camera
     assert changed == {"type": "masks", "camera": scene.camera_id, "masks": [[0.1, 0.1, 0.2, 0.2]]}
     await cam.disconnect()
+
+
+def test_the_page_says_how_briefly_a_snapshot_is_kept_and_what_masks_cost_for_h264(
+    owned: Any, rialto_client: TenantClient
+) -> None:
+    _, camera = owned
+
+    page = rialto_client.get(f"/my/cameras/{camera.public_id}/live/").content.decode()
+
+    assert "police never see it. Porchlight does not keep it" in page
+    assert "decodes and re-encodes that video at a capped resolution" in page
+    assert 'data-status="no_bridge"' in page
+
+
+def test_the_page_is_in_spanish_for_an_owner_who_reads_spanish(owned: Any, rialto_client: TenantClient) -> None:
+    _, camera = owned
+    rialto_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+
+    page = rialto_client.get(f"/my/cameras/{camera.public_id}/live/").content.decode()
+
+    assert "Máscaras de privacidad" in page
+    assert "Tomar una instantánea" in page
+    assert "Ningún puente transmite esta cámara" in page
