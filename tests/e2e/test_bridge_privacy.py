@@ -231,3 +231,38 @@ def test_the_officers_live_picture_is_black_inside_the_owners_mask(
     assert max(max(p) for p in pixels["inside"]) <= 24
     assert sum(sum(p) for p in pixels["beside"]) / len(pixels["beside"]) > 150
     context.close()
+
+
+def test_the_owner_takes_a_snapshot_draws_a_mask_over_it_and_saves_it(
+    porchlight_server: LiveServer, scene: Scene, bridge_program: BridgeProgram, browser: Any, shot: Any
+) -> None:
+    # given the owner on their camera's live page, its bridge connected
+    bridge_program.start()
+    bridge_program.wait_for("hello:", 20)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    session = committed(_session_of, scene.owner_id)
+    context.add_cookies([{"name": "sessionid", "value": session, "domain": "rialto.localhost", "path": "/"}])
+    page = context.new_page()
+    page.goto(porchlight_server.url("rialto.localhost", f"/my/cameras/{scene.camera_id}/live/"))
+
+    # when they take a snapshot, drag a rectangle over its left half and save
+    page.click("#snapshot-take")
+    page.wait_for_function("() => !document.getElementById('snapshot-image').hidden", timeout=15000)
+    box = page.locator("#mask-editor").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5, steps=5)
+    page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.6, steps=5)
+    page.mouse.up()
+    shot(page, "owner-draws-a-mask")
+    page.click("#masks-form button[type=submit]")
+    page.wait_for_url(f"**/my/cameras/{scene.camera_id}/live/")
+    said = page.locator("#snapshot-message").inner_text() if page.locator("#snapshot-message").count() else ""
+    context.close()
+
+    # then the camera has that one mask, where it was drawn
+    masks = committed(lambda: Camera.objects.get(pk=scene.camera_pk).privacy_masks)
+    assert len(masks) == 1
+    assert [round(v, 1) for v in masks[0]] == [0.1, 0.2, 0.3, 0.4]
+    assert said == ""  # a fresh page after the save: the picture was not kept
