@@ -19,13 +19,12 @@ masked).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image, ImageDraw
-
-from bridge.sources import Frame
 
 __all__ = [
     "MAX_MASKS",
@@ -194,9 +193,12 @@ def _fill_plane(plane: Any, left: int, top: int, right: int, bottom: int, value:
         view[start : start + len(run)] = run
 
 
-def frame_masked(frame: Frame, masks: tuple[Rect, ...] | list[Rect]) -> Frame:
-    """``frame`` with its masks applied when it is rendered: a camera's own JPEG is decoded
-    first, so it is never forwarded unmasked (and is re-encoded by ``fit_jpeg``)."""
+def frame_masked(frame: Any, masks: tuple[Rect, ...] | list[Rect]) -> Any:
+    """``frame`` (a ``bridge.sources.Frame``) with its masks applied when it is rendered: a
+    camera's own JPEG is decoded first, so it is never forwarded unmasked (and is re-encoded by
+    ``fit_jpeg``). Typed loosely on purpose: the server imports this module (validation), and
+    must not import the program's sources (import-linter: server-uses-only-the-bridge-protocol)."""
     if not masks:
         return frame
-    return Frame(captured_us=frame.captured_us, render=lambda: apply_to_image(frame.image(), masks))
+    image = frame.image
+    return dataclasses.replace(frame, jpeg=None, render=lambda: apply_to_image(image(), masks))
