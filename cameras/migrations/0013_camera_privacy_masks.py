@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cameras', '0012_department_cameras'),
+        ("cameras", "0012_department_cameras"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='camera',
-            name='privacy_masks',
-            field=models.JSONField(blank=True, default=list, verbose_name='privacy masks'),
+            model_name="camera",
+            name="privacy_masks",
+            field=models.JSONField(blank=True, default=list, verbose_name="privacy masks"),
         ),
         migrations.AddField(
-            model_name='historicalcamera',
-            name='privacy_masks',
-            field=models.JSONField(blank=True, default=list, verbose_name='privacy masks'),
+            model_name="historicalcamera",
+            name="privacy_masks",
+            field=models.JSONField(blank=True, default=list, verbose_name="privacy masks"),
         ),
     ]
