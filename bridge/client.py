@@ -42,9 +42,11 @@ from typing import TYPE_CHECKING, Any
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from bridge import protocol
+from bridge.masks import MaskError, Rect, frame_masked, parse_masks
 from bridge.net import ws_connect
 from bridge.positions import PositionProvider, ProviderError, make_provider, position_message
 from bridge.protocol import HEADER, PATH
+from bridge.snapshot import redact_secrets, snapshot_answer
 from bridge.sources import (
     FrameSource,
     FrameTooLargeError,
@@ -240,6 +242,9 @@ class CameraStream:
         self.camera_bytes = uuid.UUID(camera).bytes
         self.source = source
         self.settings = settings
+        # issue 19: privacy masks, applied to every frame before it is encoded (replaced
+        # whole from the event loop; the camera thread reads the attribute once per frame).
+        self.masks: tuple[Rect, ...] = ()
         self.queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue(maxsize=QUEUE_SIZE)
         self.dropped = 0
         self._loop = loop
@@ -285,6 +290,7 @@ class CameraStream:
             if now < due - interval * 0.1:
                 continue
             due = max(due + interval, now - interval)
+            frame = frame_masked(frame, self.masks)  # issue 19: masks before anything is encoded
             try:
                 jpeg = fit_jpeg(frame, max_width=self.settings.max_width, max_bytes=self.settings.max_bytes)
             except FrameTooLargeError as exc:
@@ -359,6 +365,7 @@ class BridgeClient:
         self._senders: dict[str, asyncio.Task[None]] = {}
         self._outbox: asyncio.Queue[str] = asyncio.Queue()
         self._limits = _Limits()
+        self._snapshots: set[asyncio.Task[None]] = set()  # issue 19: snapshots being taken
         self.positions = {str(uuid.UUID(camera)): p for camera, p in (positions or {}).items()}
 
     async def run(self) -> None:
@@ -454,6 +461,10 @@ class BridgeClient:
             camera = _camera_field(message)
             self._stop(camera)
             self._status(camera, "stopped")
+        elif kind == protocol.SNAPSHOT:  # issue 19
+            self._snapshot(message)
+        elif kind == protocol.MASKS:  # issue 19
+            self._masks_changed(message)
         elif kind == protocol.CLOCK:
             offset = message.get("offset_ms")
             if not isinstance(offset, int | float):
@@ -474,6 +485,10 @@ class BridgeClient:
             raise _ProtocolError(f"bad hello: {message!r}")
         served = {str(uuid.UUID(c)) for c in cameras if isinstance(c, str) and _is_uuid(c)}
         self._limits = _Limits(cameras=served, max_frame_bytes=int(max_bytes), max_fps=float(max_fps))
+        # issue 19: say what this bridge can do; a server relays no frame of a masked camera
+        # from a bridge that has not said "masks".
+        features = [protocol.FEATURE_MASKS, protocol.FEATURE_SNAPSHOT]
+        self._outbox.put_nowait(json.dumps({"type": protocol.FEATURES, "features": features}))
         unconfigured = sorted(served - set(self.cameras))
         logger.info(
             "hello: bridge %s, %d camera(s) assigned, %d configured here, max %d bytes at %g fps%s",
@@ -498,6 +513,12 @@ class BridgeClient:
         if self._limits.cameras is not None and camera not in self._limits.cameras:
             self._status(camera, "error", "camera is not assigned to this bridge by the server")
             return
+        try:  # issue 19: a start whose masks cannot be applied starts nothing
+            masks = parse_masks(message.get("masks", []))
+        except MaskError as exc:
+            self._status(camera, "error", f"bad privacy masks in start: {exc}; not streaming")
+            self._stop(camera)
+            return
         settings = StreamSettings(
             fps=min(float(fps), self._limits.max_fps),
             max_width=int(max_width),
@@ -506,6 +527,7 @@ class BridgeClient:
         current = self._streams.get(camera)
         if current is not None:  # a repeated start only changes the parameters
             current.settings = settings
+            current.masks = masks
             logger.info("camera %s: now %g fps, max width %d", camera, settings.fps, settings.max_width)
             return
         try:
@@ -514,10 +536,51 @@ class BridgeClient:
             self._status(camera, "error", str(exc))
             return
         stream = CameraStream(camera, source, settings, asyncio.get_running_loop(), self._stream_state)
+        stream.masks = masks
         self._streams[camera] = stream
         self._senders[camera] = asyncio.create_task(self._send_frames(ws, stream), name=f"send-{camera[:8]}")
         logger.info("camera %s: starting (%g fps, max width %d)", camera, settings.fps, settings.max_width)
         stream.start()
+
+    # --- issue 19: snapshots and privacy masks ---------------------------------------------
+
+    def _snapshot(self, message: dict[str, Any]) -> None:
+        """Take one picture for the owner, off the event loop, and answer with its request id."""
+        camera = _camera_field(message)
+        assigned = self._limits.cameras is not None and camera in self._limits.cameras
+
+        async def answer() -> None:
+            reply = await snapshot_answer(
+                message,
+                camera=camera,
+                spec=self.cameras.get(camera),
+                assigned=assigned,
+                source_factory=self.source_factory,
+                max_bytes=self._limits.max_frame_bytes - HEADER.size,
+            )
+            self._outbox.put_nowait(json.dumps(reply))
+
+        task = asyncio.create_task(answer(), name=f"snapshot-{camera[:8]}")
+        self._snapshots.add(task)
+        task.add_done_callback(self._snapshots.discard)
+
+    def _masks_changed(self, message: dict[str, Any]) -> None:
+        """The owner changed a streaming camera's masks: the next frame has them, and frames
+        already encoded without them are dropped, not sent."""
+        camera = _camera_field(message)
+        stream = self._streams.get(camera)
+        try:
+            masks = parse_masks(message.get("masks"))
+        except MaskError as exc:  # fail closed: stop rather than stream without the masks
+            self._status(camera, "error", f"bad privacy masks: {exc}; not streaming")
+            self._stop(camera)
+            return
+        if stream is None:
+            return
+        stream.masks = masks
+        while not stream.queue.empty():
+            stream.queue.get_nowait()
+        logger.info("camera %s: %d privacy mask(s)", camera, len(masks))
 
     def _stop(self, camera: str) -> CameraStream | None:
         sender = self._senders.pop(camera, None)
@@ -539,6 +602,9 @@ class BridgeClient:
             self._status(stream.camera, state, detail)
 
     def _status(self, camera: str, state: str, detail: str = "") -> None:
+        # issue 19: FFmpeg's own error text repeats the URL it failed on, password included;
+        # the detail goes to the server and the owner's page, so no password may be in it.
+        detail = redact_secrets(detail)
         logger.info("camera %s: %s%s", camera, state, f" ({detail})" if detail else "")
         message = {"type": protocol.STATUS, "camera": camera, "state": state, "detail": detail}
         self._outbox.put_nowait(json.dumps(message))

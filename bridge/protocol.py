@@ -61,3 +61,16 @@ PAIR_URI_SCHEME = "porchlight-pair"  # porchlight-pair://rialto.example.org/?cod
 CLOSE_PAIR_UNKNOWN = 4460  # no such code in this department
 CLOSE_PAIR_EXPIRED = 4461  # the code is older than its lifetime
 CLOSE_PAIR_USED = 4462  # the code was used already (or its bridge was disconnected)
+
+# --- issue 19: snapshots, privacy masks, features (docs/bridge-protocol.md, "Protocol 2026-12") ---
+# server → bridge: take one picture of a camera now, for its owner ({"camera", "request",
+# "masks"}); bridge → server: the answer with the same request id ({"jpeg": base64} or {"error"}).
+SNAPSHOT = "snapshot"
+# server → bridge: a camera's privacy masks changed ({"camera", "masks": [[x, y, w, h], …]}).
+MASKS = "masks"
+# bridge → server, once after each hello: what this bridge can do ({"features": [...]}). A
+# bridge that never says "masks" gets no frames of a masked camera relayed.
+FEATURES = "features"
+FEATURE_MASKS = "masks"
+FEATURE_SNAPSHOT = "snapshot"
+SNAPSHOT_SECONDS = 6.0  # the bridge answers within this, with a picture or an error

@@ -176,6 +176,10 @@ class Camera(models.Model):
     # a search leaves out one whose position is older than the policy allows.
     mobile = models.BooleanField(_("moves (body-worn, drone, vehicle)"), default=False)
     position_at = models.DateTimeField(null=True, blank=True)
+    # issue 19: rectangles of the picture the owner's bridge blacks out before anything leaves
+    # the premises, each [x, y, w, h] normalised to 0..1 (bridge.masks; changed only through
+    # cameras.privacy.camera_privacy_masks_set, which validates them; history keeps each change).
+    privacy_masks = models.JSONField(_("privacy masks"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

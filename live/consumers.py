@@ -35,7 +35,7 @@ from core import ratelimit
 from core.errors import Unavailable
 from tenants.asgi import TenantConsumerMixin, socket_session_user
 
-from . import liveness, positions, presence, services
+from . import camera_privacy, camera_status, liveness, positions, presence, services, stall
 from .models import EndReason
 
 if TYPE_CHECKING:
@@ -174,6 +174,11 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             await self._refuse(protocol.CLOSE_TOO_MANY, f"{alive} connections on one token")
             return
         self.cameras: dict[bytes, str] = await self.db(_bridge_cameras, bridge.pk)
+        # issue 19 (privacy masks): each start and snapshot carries the camera's masks; frames
+        # of a masked camera are relayed only once the bridge has said it applies masks.
+        self.masks = await self.db(camera_privacy.masks_of_bridge, bridge.pk)
+        self.features: set[str] = set()
+        self.unmasked_told: set[str] = set()
         self.max_bytes = settings.PORCHLIGHT_LIVE_MAX_FRAME_BYTES
         self.max_fps = settings.PORCHLIGHT_LIVE_MAX_FPS
         # Frames of one camera in any one second, over all the token's connections: the rate
@@ -184,10 +189,15 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.group = services.bridge_group(_schema(self.scope), bridge.public_id)
         self.started = set()
         await self.channel_layer.group_add(self.group, self.channel_name)
+        # issue 19: read the masks again now the group is joined, so a change committed since
+        # the first read is either in this read or in a bridge.masks event still to come.
+        self.masks = await self.db(camera_privacy.masks_of_bridge, bridge.pk)
         await self.db(services.bridge_seen, bridge_id=bridge.pk)
         self.bridge_id = bridge.pk  # from here on, disconnect() leaves the group
         self.keepalive = asyncio.create_task(self._keepalive())
         await self._hello()
+        # issue 19 (camera status): a new connection streams nothing yet; earlier states are over.
+        await camera_status.camera_status_reset(schema=_schema(self.scope), cameras=self.cameras.values())
         # After a reconnect, resume the cameras someone is still watching.
         for camera in await self.db(_watched_cameras, bridge.pk):
             await self._tell(self._start_command(camera))
@@ -255,6 +265,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         # Frames already on their way for a camera taken off are dropped, not punished (4409).
         self.withdrawn = {raw for raw, camera in self.cameras.items() if camera not in cameras.values()}
         self.cameras = cameras
+        self.masks = await self.db(camera_privacy.masks_of_bridge, self.bridge_id)  # issue 19
         for camera in sorted(before - set(cameras.values())):
             await self._tell({"type": protocol.STOP, "camera": camera})
         await self._hello()
@@ -273,7 +284,8 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         elif command.get("type") == protocol.STOP:
             self.started.discard(command["camera"])
         self.commands += 1
-        await self.send(json.dumps(command))
+        # issue 19: a start or snapshot goes with the camera's privacy masks
+        await self.send(json.dumps(camera_privacy.command_with_masks(command, self.masks)))
 
     async def _reconcile(self) -> None:
         """Tell the bridge again what a lost push did not: start the cameras a view watches
@@ -392,6 +404,15 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             if kind == protocol.POSITION:
                 await self._position(message)
                 return
+            if kind == protocol.FEATURES:  # issue 19: what the bridge can do (masks, snapshots)
+                features = message.get("features")
+                self.features = {f for f in features if isinstance(f, str)} if isinstance(features, list) else set()
+                return
+            if kind == protocol.SNAPSHOT:  # issue 19: a picture its owner asked for
+                await camera_privacy.bridge_snapshot_received(
+                    schema=_schema(self.scope), served=self.cameras.values(), message=message, max_bytes=self.max_bytes
+                )
+                return
             if kind == protocol.STATUS:
                 logger.info(
                     "bridge status",
@@ -400,6 +421,10 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                         "camera": message.get("camera"),
                         "state": message.get("state"),
                     },
+                )
+                # issue 19 (camera status): kept for the owner's pages, relayed to viewers.
+                await camera_status.bridge_status_received(
+                    schema=_schema(self.scope), served=self.cameras.values(), message=message, layer=self.channel_layer
                 )
             return
         data = bytes_data or b""
@@ -412,6 +437,9 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             if raw_camera in self.withdrawn:
                 return
             await self._refuse(protocol.CLOSE_WRONG_CAMERA, "frame for a camera this bridge does not serve")
+            return
+        if not camera_privacy.frame_allowed(camera=camera, masks=self.masks, features=self.features):
+            await self._unmasked_dropped(camera)  # issue 19: never relay a masked camera unmasked
             return
         jpeg = data[HEADER.size :]
         if len(jpeg) > self.max_bytes:
@@ -498,6 +526,33 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         if self.bridge_id is not None and not self.refused:
             await self._tell(event["command"])
 
+    async def bridge_masks(self, event: dict[str, Any]) -> None:
+        """issue 19: the owner changed a camera's privacy masks: the bridge applies them from
+        its next frame (and to every later start and snapshot)."""
+        if self.bridge_id is None or self.refused or event["camera"] not in self.cameras.values():
+            return
+        if event["masks"]:
+            self.masks[event["camera"]] = event["masks"]
+        else:
+            self.masks.pop(event["camera"], None)
+        await self.send(json.dumps({"type": protocol.MASKS, "camera": event["camera"], "masks": event["masks"]}))
+
+    async def _unmasked_dropped(self, camera: str) -> None:
+        """issue 19: a frame of a masked camera from a bridge that never said it applies masks
+        (an older bridge) is dropped; its owner's page says why, once per connection."""
+        if camera in self.unmasked_told:
+            return
+        self.unmasked_told.add(camera)
+        message = {
+            "type": protocol.STATUS,
+            "camera": camera,
+            "state": "error",
+            "detail": "this bridge does not apply privacy masks (update it); its pictures are not relayed",
+        }
+        await camera_status.bridge_status_received(
+            schema=_schema(self.scope), served=self.cameras.values(), message=message, layer=self.channel_layer
+        )
+
     async def bridge_revoked(self, event: dict[str, Any]) -> None:
         await self._refuse(protocol.CLOSE_BAD_TOKEN, "token revoked")
 
@@ -538,6 +593,8 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     joined: tuple[str, ...] = ()
     camera_pk: int | None = None
     bridges: tuple[str, ...] = ()
+    last_frame_at = 0.0  # issue 19: live.stall
+    stall_watch: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         user = self.scope["user"]
@@ -621,6 +678,8 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         )
         self.watch = asyncio.create_task(self._watchdog())
         self.watch.add_done_callback(self._watch_done)
+        # issue 19: frames that stop coming are said, not left frozen (ends with the view)
+        self.stall_watch = asyncio.create_task(stall.stall_watch(self))
 
     async def _join(self) -> None:
         """Join (or renew) the camera's group and the officer's."""
@@ -749,6 +808,8 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     async def _end_session(self, session_id: int, reason: str, *, close: bool) -> None:
         if self.watch is not None and self.watch is not asyncio.current_task():
             self.watch.cancel()
+        if self.stall_watch is not None:  # issue 19
+            self.stall_watch.cancel()
         try:
             await self.db(
                 services.live_session_end,
@@ -830,6 +891,15 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             return
         self.frames += 1
         self.bytes += len(frame) - 8
+        self.last_frame_at = time.monotonic()  # issue 19: live.stall
+
+    async def live_status(self, event: dict[str, Any]) -> None:
+        """issue 19 (camera status): the bridge says the camera fails or streams again; the
+        page greys the picture and says "camera not responding" until frames return."""
+        if self.session_id is None:
+            return
+        with contextlib.suppress(Exception):  # the viewer left between the event and its send
+            await self.send(json.dumps(event["status"]))
 
     async def live_position(self, event: dict[str, Any]) -> None:
         """A mobile camera moved: the viewer's page draws its track while the view is open."""

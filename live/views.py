@@ -22,7 +22,7 @@ from cameras.mixins import OwnerRequiredMixin, StaffConsoleMixin
 from cameras.models import Site
 from tenants.selectors import department_base_url
 
-from . import bridge_pyz, pairing, selectors, services
+from . import bridge_pyz, camera_status, pairing, selectors, services
 from .models import Bridge, LiveSession
 from .qr import qr_svg
 
@@ -152,6 +152,10 @@ class BridgesView(OwnerRequiredMixin, View):
         return {
             "bridges": bridges,
             "connected": selectors.bridges_connected(schema=schema, bridges=bridges),
+            # issue 19: each camera's live status (streaming, error, …) beside its bridge
+            "camera_statuses": camera_status.camera_statuses_of_owner(
+                owner=owner, schema=schema, cameras=[c for b in bridges for c in b.cameras.all()]
+            ),
             "sites": camera_selectors.sites_of_owner(owner=owner),
             "live_sessions": selectors.live_sessions_of_owner(owner=owner),
             "server_url": department_base_url(request.tenant).replace("http", "ws", 1),

@@ -151,6 +151,7 @@ def export_cameras(owner: "User", time_zone: str) -> list[Row]:
                 recorder_model=camera.recorder_model,
                 export_format=camera.export_format,
                 has_snapshot=bool(camera.snapshot),
+                privacy_masks=list(camera.privacy_masks),  # issue 19
                 status=camera.status,
                 consent_level=grant.level if grant else None,
                 consent_windows=grant.windows if grant else None,

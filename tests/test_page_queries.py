@@ -170,7 +170,7 @@ OVER_BUDGET: dict[str, tuple[int, str]] = {
     "portal-appeal-request": (15, "the site, the ordinance version and its requirements"),
     "ownerdata-account-delete": (15, "what deleting the account would remove, counted per kind"),
     "console-search": (15, "the search, consent and bridges of the results + audited read"),
-    "portal-bridges": (14, "the owner's bridges and their cameras"),
+    "portal-bridges": (15, "the owner's bridges, their cameras and each camera's live status"),
     "mfa_reauthenticate": (13, "allauth checks each authenticator type twice (its own code)"),
     "console-incident": (12, "the incident and the cameras around it"),
     "audit-board-search-refused": (12, "the refusal is itself an audited read"),

@@ -38,7 +38,7 @@
     var state = fig.querySelector(".state"), left = fig.querySelector(".left");
     var extend = fig.querySelector(".extend"), end = fig.querySelector(".end"), ended = fig.querySelector(".tile-ended");
     var name = fig.querySelector(".tile-name"), address = fig.querySelector(".tile-address");
-    var stale = fig.querySelector(".tile-stale");
+    var stale = fig.querySelector(".tile-stale"), staleWords = stale.textContent;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var ws = new WebSocket(scheme + location.host + "/ws/live/" + fig.dataset.camera + "/?purpose=" + fig.dataset.purpose);
     ws.binaryType = "arraybuffer";
@@ -72,6 +72,13 @@
           }
         }
         if (m.type === "position") { track.add(m); return; }
+        // issue 19: the bridge says the camera fails, or the server saw its frames stop: the
+        // picture is greyed and covered by "camera not responding" until frames return.
+        if (m.type === "status" && (m.state === "error" || m.state === "stalled")) {
+          fig.dataset.stale = "1"; stale.textContent = MESSAGES.not_responding_long; stale.hidden = false;
+          state.textContent = MESSAGES.not_responding; return;
+        }
+        if (m.type === "status") return;
         if (m.type === "extended") { endsAt = new Date(m.ends_at); }
         // The server's sentence says why (in the officer's language); the close that follows
         // must not replace it with the general words for its code.
@@ -116,7 +123,7 @@
     countdown = setInterval(function () {
       if (!endsAt || fig.dataset.closed) return;
       if (lastFrame && !fig.dataset.stale && Date.now() - lastFrame > STALE_MS) {
-        fig.dataset.stale = "1"; stale.hidden = false; state.textContent = MESSAGES.stalled;
+        fig.dataset.stale = "1"; stale.textContent = staleWords; stale.hidden = false; state.textContent = MESSAGES.stalled;
       }
       var s = Math.max(0, Math.round((endsAt - new Date()) / 1000));
       left.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0") + " " + MESSAGES.left;

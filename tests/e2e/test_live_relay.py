@@ -290,9 +290,10 @@ def test_a_picture_that_stops_coming_is_covered_not_left_frozen(
     page.wait_for_function("() => document.querySelector('.live-tile').dataset.stale", timeout=15000)
     shot(page, "live-tile-stale")
 
-    # then the last picture is covered by words saying no new pictures come
+    # then the last picture is covered by words saying no new pictures come (the server says
+    # so after 3 s without frames, issue 19's live.stall, before the page's own 5 s timer)
     assert page.locator(".live-tile .tile-stale").is_visible()
-    assert page.locator(".live-tile .state").inner_text() == "No new pictures from the camera"
+    assert page.locator(".live-tile .state").inner_text() == "Camera not responding"
     context.close()
 
 
