@@ -39,8 +39,8 @@ HOST = "fuzzville.localhost"
 BOUNDARY = [(-60.0, -60.0), (60.0, -60.0), (60.0, 0.0), (-60.0, 0.0), (-60.0, -60.0)]
 ROLES = [Role.RESIDENT, Role.OFFICER, Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT]
 # Per role: examples per operation, and the seconds the whole run of one role may take.
-MAX_EXAMPLES = 8
-MAX_SECONDS_PER_ROLE = 24
+MAX_EXAMPLES = 5
+MAX_SECONDS_PER_ROLE = 10
 CHECKS = (
     "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
     "negative_data_rejection"

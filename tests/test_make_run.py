@@ -14,13 +14,10 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 
 from tests.conftest import free_port, subprocess_database_url
 
@@ -83,19 +80,6 @@ def test_the_procfile_serves_on_the_port_honcho_is_given(honcho_web: tuple[int, 
             time.sleep(0.3)
 
     assert status == 200, log.read_text()[-3000:]
-
-
-def test_seed_demo_prints_the_urls_of_the_configured_port(rialto: Any, fontana: Any) -> None:
-    out = StringIO()
-
-    with override_settings(PORCHLIGHT_PORT=8123):
-        call_command("seed_demo", stdout=out)
-
-    printed = out.getvalue()
-    assert "http://localhost:8123/" in printed
-    assert "http://rialto.localhost:8123/" in printed
-    assert "http://fontana.localhost:8123/" in printed
-    assert ":8000" not in printed
 
 
 def test_make_run_shows_a_failing_seeds_error_and_serves_nothing(django_db_setup: None) -> None:
