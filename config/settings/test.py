@@ -17,9 +17,29 @@ def _redis_db(url: str, db: int) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
 
 
+def _test_redis_db() -> int:
+    """The tests' Redis database: 15 (or PORCHLIGHT_TEST_REDIS_DB), one lower for each parallel
+    worker of `make test` (pytest-xdist's gw0, gw1, ...), so that one worker's caches, rate
+    limits, pub/sub prefix and Celery queue are never another's (each worker also has a
+    PostgreSQL database of its own: pytest-django adds _gw0, _gw1 to its name). The result is
+    written back to the environment, so a server or Celery worker a test starts inherits it
+    as it is (and a test may still give one its own database)."""
+    import os
+
+    db = env.int("PORCHLIGHT_TEST_REDIS_DB", default=15)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw") and worker[2:].isdigit() and not os.environ.get("PORCHLIGHT_TEST_REDIS_DB_SET"):
+        db -= int(worker[2:])
+        if db < 0:
+            raise RuntimeError(f"Too many parallel test workers for the tests' Redis database ({worker}).")
+        os.environ["PORCHLIGHT_TEST_REDIS_DB"] = str(db)
+        os.environ["PORCHLIGHT_TEST_REDIS_DB_SET"] = "1"
+    return db
+
+
 # Tests use their own Redis database (15), so flushing it never touches a running demo.
 if REDIS_URL:
-    REDIS_URL = _redis_db(REDIS_URL, env.int("PORCHLIGHT_TEST_REDIS_DB", default=15))
+    REDIS_URL = _redis_db(REDIS_URL, _test_redis_db())
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
