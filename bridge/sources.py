@@ -192,10 +192,12 @@ class RtspSource:
         self._frames: Iterator[Any] | None = None
         self._packets: Iterator[Any] | None = None
         self._packetiser: Packetiser | None = None
+        self._pts_anchor: tuple[int, int] | None = None  # (first PTS, its arrival) in µs
 
     def open(self) -> None:
         import av
 
+        self._pts_anchor = None
         options = {"rtsp_transport": "tcp"} if self.format is None else {}
         try:
             self._container = av.open(self.url, format=self.format, options=options, timeout=NETWORK_TIMEOUT)
@@ -237,8 +239,21 @@ class RtspSource:
             except H264Error as exc:
                 raise SourceError(f"{_redact(self.url)} sent broken H.264: {exc}") from exc
             if unit is not None:
-                return Unit(captured_us=now_us(), data=unit.data, keyframe=unit.keyframe, codec=unit.codec)
+                captured = self._captured(packet)
+                return Unit(captured_us=captured, data=unit.data, keyframe=unit.keyframe, codec=unit.codec)
         raise SourceError(f"{_redact(self.url)} ended the stream")
+
+    def _captured(self, packet: Any) -> int:
+        """The unit's capture time: the camera's own timestamps (PTS) from the first unit's
+        arrival on, so units keep the camera's spacing even when the demuxer hands them out in
+        a burst (at the start it reads ahead); arrival time where the stream has none."""
+        now = now_us()
+        if packet.pts is None or packet.time_base is None:
+            return now
+        at = int(packet.pts * packet.time_base * 1_000_000)
+        if self._pts_anchor is None or abs(at - self._pts_anchor[0] - (now - self._pts_anchor[1])) > 5_000_000:
+            self._pts_anchor = (at, now)  # the first unit, or the stream's clock jumped
+        return self._pts_anchor[1] + at - self._pts_anchor[0]
 
     def resync(self) -> None:
         """Units were dropped: send nothing until the next keyframe."""
