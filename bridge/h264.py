@@ -237,7 +237,8 @@ class Packetiser:
         if extradata:
             if extradata[0] == 1:
                 self.length_size, sps, pps = parse_avcc(extradata)
-                self.sps, self.pps = (sps or [None])[0], (pps or [None])[0]
+                self.sps = sps[0] if sps else None
+                self.pps = pps[0] if pps else None
             else:
                 for nal in split_annexb(extradata):
                     self._learn(nal)

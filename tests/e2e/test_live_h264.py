@@ -28,7 +28,7 @@ FFMPEG = "/usr/bin/ffmpeg"
 
 @pytest.fixture
 def h264_camera() -> Iterator[str]:
-    """An H.264 camera: colour bars, 640×360 at 15 fps, a keyframe a second, no B-frames."""
+    """An H.264 camera: colour bars, 640x360 at 15 fps, a keyframe a second, no B-frames."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/cam.ts"
     process = subprocess.Popen(
@@ -121,13 +121,23 @@ READ_PIXELS = """([points, box]) => {
 }"""
 
 
+# For a failure's message: the tile, and its player's state.
+VIDEO_STATE = """() => {
+  const v = document.querySelector('.live-tile video');
+  return document.querySelector('.live-tile').outerHTML + JSON.stringify(v && {
+    rs: v.readyState, paused: v.paused, t: v.currentTime, err: v.error && v.error.message,
+    buf: v.buffered.length ? [v.buffered.start(0), v.buffered.end(v.buffered.length - 1)] : null});
+}"""
+
+
 def test_an_h264_camera_plays_in_chromium_with_the_watermark_over_it(
     porchlight_server: LiveServer, h264_bridge: tuple[Scene, Path], browser: Any
 ) -> None:
     scene, log = h264_bridge
     committed(_with_purpose, scene)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    context.add_cookies([{"name": "sessionid", "value": scene.session_key, "url": porchlight_server.url("rialto.localhost")}])
+    cookie = {"name": "sessionid", "value": scene.session_key, "url": porchlight_server.url("rialto.localhost")}
+    context.add_cookies([cookie])
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -155,11 +165,7 @@ def test_an_h264_camera_plays_in_chromium_with_the_watermark_over_it(
             "() => Number(document.querySelector('.live-tile').dataset.frames || 0) >= 10", timeout=25_000
         )
     except Exception:
-        tile = page.evaluate(
-            "() => { const v = document.querySelector('.live-tile video'); return document.querySelector('.live-tile').outerHTML"
-            " + JSON.stringify(v && {rs: v.readyState, paused: v.paused, t: v.currentTime, err: v.error && v.error.message,"
-            " buf: v.buffered.length ? [v.buffered.start(0), v.buffered.end(v.buffered.length - 1)] : null}); }"
-        )
+        tile = page.evaluate(VIDEO_STATE)
         raise AssertionError(f"no pictures: {errors} {console}\n{tile}\n{log.read_text()[-3000:]}") from None
     read = page.evaluate(READ_PIXELS, [[[x, 100] for x, _ in BARS.values()], 200])
 

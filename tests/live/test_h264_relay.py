@@ -3,7 +3,6 @@ says its camera's codec and sends access units reaches the viewer as it is, a vi
 late starts at the last keyframe (the GOP cache), the policy's bitrate caps what a camera may
 send, garbage closes the bridge with a documented code, and the view ends as a JPEG view does."""
 
-import asyncio
 import base64
 import json
 import struct
@@ -25,13 +24,12 @@ from tenants.models import Department, DepartmentPolicy
 from tests.factories import UserFactory
 from tests.live.test_consumers import (
     Scene,
-    _scene,
     bridge,
     closed_with,
     committed,
     json_of,
-    scene,
     last_event,
+    scene,
     viewer,
 )
 
@@ -40,7 +38,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def units() -> list[Unit]:
-    """Two seconds of a real H.264 stream (libx264, a keyframe every second, 320×180 at 10 fps)."""
+    """Two seconds of a real H.264 stream (libx264, a keyframe every second, 320x180 at 10 fps)."""
     source = TestPatternSource(width=320, height=180, rate=10, h264=True)
     source.encoded = True
     source.open()
@@ -176,10 +174,6 @@ def policy_low_bitrate() -> Any:
     committed(set_to, before)
 
 
-def _h264(units: list[Unit], index: int) -> Unit:
-    return units[index]
-
-
 @pytest.mark.parametrize(
     ("make", "code"),
     [
@@ -206,7 +200,10 @@ def _h264(units: list[Unit], index: int) -> Unit:
             4413,
         ),
         # A flags byte that is neither a unit's nor a JPEG's.
-        (lambda s, u: [codec_message(s.camera_id, u[0]), unit_message(s.camera_id, u[0])[:24] + b"\x07" + b"x" * 9], 4415),
+        (
+            lambda s, u: [codec_message(s.camera_id, u[0]), unit_message(s.camera_id, u[0])[:24] + b"\x07" + b"x" * 9],
+            4415,
+        ),
         # Codec descriptions that are not one.
         (lambda s, u: [json.dumps({"type": "codec", "camera": s.camera_id})], 4408),
         (lambda s, u: [json.dumps({**json.loads(codec_message(s.camera_id, u[0])), "codec": "hvc1.1"})], 4408),
@@ -325,4 +322,4 @@ def test_the_codec_message_carries_an_avcc_record_of_the_streams_parameter_sets(
     assert units[0].data.startswith(b"\x00\x00\x00\x01" + codec.sps + b"\x00\x00\x00\x01" + codec.pps)
 
 
-_ = (asyncio, _h264, _scene, scene)
+_ = scene  # a fixture, imported for the tests above
