@@ -5,20 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0012_policy_incidents'),
+        ("tenants", "0012_policy_incidents"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='departmentpolicy',
-            name='live_max_bitrate_kbps',
-            field=models.PositiveIntegerField(default=8000, validators=[django.core.validators.MinValueValidator(250), django.core.validators.MaxValueValidator(50000)], verbose_name='live video: most a camera may send (kbit/s)'),
+            model_name="departmentpolicy",
+            name="live_max_bitrate_kbps",
+            field=models.PositiveIntegerField(
+                default=8000,
+                validators=[
+                    django.core.validators.MinValueValidator(250),
+                    django.core.validators.MaxValueValidator(50000),
+                ],
+                verbose_name="live video: most a camera may send (kbit/s)",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldepartmentpolicy',
-            name='live_max_bitrate_kbps',
-            field=models.PositiveIntegerField(default=8000, validators=[django.core.validators.MinValueValidator(250), django.core.validators.MaxValueValidator(50000)], verbose_name='live video: most a camera may send (kbit/s)'),
+            model_name="historicaldepartmentpolicy",
+            name="live_max_bitrate_kbps",
+            field=models.PositiveIntegerField(
+                default=8000,
+                validators=[
+                    django.core.validators.MinValueValidator(250),
+                    django.core.validators.MaxValueValidator(50000),
+                ],
+                verbose_name="live video: most a camera may send (kbit/s)",
+            ),
         ),
     ]
