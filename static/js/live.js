@@ -43,7 +43,7 @@
     var name = fig.querySelector(".tile-name"), address = fig.querySelector(".tile-address");
     var stale = fig.querySelector(".tile-stale");
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var ws = null, player = null, video = null, lastUnit = 0;
+    var ws = null, player = null, video = null, lastUnit = 0, pending = null;
     function canPlay(codec) {
       return typeof JMuxer !== "undefined" && window.MediaSource && MediaSource.isTypeSupported('video/mp4; codecs="' + codec + '"');
     }
@@ -83,9 +83,17 @@
       video.setAttribute("aria-hidden", "true");
       video.style.cssText = "position:absolute;width:1px;height:1px;opacity:0;pointer-events:none";
       fig.querySelector(".tile-picture").appendChild(video);
-      player = new JMuxer({
+      pending = [];
+      var p = player = new JMuxer({
         node: video, mode: "video", flushingTime: 0, maxDelay: 500, clearBuffer: true, fps: 15, debug: false,
-        onReady: function () { fig.dataset.player = "ready"; },
+        // jmuxer makes its SourceBuffer when it has parsed an SPS, and only if Media Source is
+        // open by then (jmuxer 2.1.1 does not try again when it opens): units wait for it.
+        onReady: function () {
+          if (p !== player || !pending) return;
+          fig.dataset.player = "ready";
+          var waiting = pending; pending = null;
+          waiting.forEach(feed);
+        },
         onError: function (e) { fig.dataset.player = "error: " + (e && e.message || e); }
       });
       fig.dataset.codec = m.codec;
@@ -104,11 +112,19 @@
     }
     function stopPlayer() {
       if (player) { player.destroy(); player = null; }
+      pending = null;
       if (video) { video.remove(); video = null; }
       lastUnit = 0;
     }
     function onUnit(bytes) {
       if (!player) return;  // no codec description yet
+      if (pending) {  // the player is not ready: keep what it will need, from a keyframe on
+        if (bytes[8] === 1) pending = [bytes]; else if (pending.length) pending.push(bytes);
+        return;
+      }
+      feed(bytes);
+    }
+    function feed(bytes) {
       var at = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0)) / 1000;
       // The camera's spacing from the capture times; otherwise (the first unit, a gap) jmuxer
       // takes its fps. A duration under 5 ms is no frame spacing, and breaks its remuxer.
