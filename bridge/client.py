@@ -35,7 +35,7 @@ import threading
 import time
 import tomllib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,7 @@ from bridge.sources import (
     FrameTooLargeError,
     SourceError,
     SourceFactory,
+    Unit,
     UnknownSourceError,
     fit_jpeg,
     make_source,
@@ -69,6 +70,10 @@ DEFAULT_MAX_FRAME_BYTES = 1_048_576
 DEFAULT_MAX_FPS = 15
 DEFAULT_MAX_WIDTH = protocol.DEFAULT_MAX_WIDTH
 QUEUE_SIZE = 2  # frames waiting to be sent per camera; older ones are dropped
+# H.264 units waiting to be sent per camera. A unit cannot be dropped alone (the ones after it
+# refer to it): when the network falls this far behind, all waiting units go and the camera
+# resumes at its next keyframe.
+UNIT_QUEUE_SIZE = 90
 # How often the positions are looked at: a started camera's first position goes within this,
 # and its positions are 1 to 1.25 s apart (the server keeps those at least 0.9 s apart).
 POSITION_TICK_SECONDS = 0.25
@@ -219,6 +224,12 @@ class StreamSettings:
     fps: float
     max_width: int
     max_bytes: int  # for the JPEG, so that header + JPEG stays within max_frame_bytes
+    h264: bool = False  # the server and this camera's viewers take H.264 units
+
+
+# What waits to be sent for a camera: ("jpeg", captured_us, jpeg), ("unit", captured_us, flags +
+# Annex B) or ("codec", 0, JSON text), in the order the camera thread produced them.
+Outgoing = tuple[str, int, bytes | str]
 
 
 class CameraStream:
@@ -244,9 +255,14 @@ class CameraStream:
         self.settings = settings
         # issue 19: privacy masks, applied to every frame before it is encoded (replaced
         # whole from the event loop; the camera thread reads the attribute once per frame).
+        # A masked camera is never relayed as H.264 passthrough (its pictures are not decoded
+        # there, so nothing could black the masks out): it streams JPEG.
         self.masks: tuple[Rect, ...] = ()
-        self.queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue(maxsize=QUEUE_SIZE)
+        self.queue: asyncio.Queue[Outgoing] = asyncio.Queue()
         self.dropped = 0
+        self.units_behind = False  # units were dropped: the thread resyncs at the next keyframe
+        self.codec_message: str | None = None
+        self._resend_codec = False
         self._loop = loop
         self._on_state = on_state
         self._state = ""
@@ -267,6 +283,8 @@ class CameraStream:
     def _run(self) -> None:
         retry = Backoff(base=1.0, cap=30.0)
         while not self._stopping.is_set():
+            if hasattr(self.source, "encoded"):
+                self.source.encoded = self.settings.h264
             try:
                 self.source.open()
                 try:
@@ -284,6 +302,10 @@ class CameraStream:
         due = time.monotonic()
         while not self._stopping.is_set():
             frame = self.source.read()
+            if isinstance(frame, Unit):
+                self._unit(frame)
+                retry.reset()
+                continue
             now = time.monotonic()
             interval = 1 / self.settings.fps
             # Keep a frame when it is due (10% early is fine: the sender paces exactly).
@@ -300,6 +322,38 @@ class CameraStream:
             self._set_state("streaming", "")
             retry.reset()
 
+    def _unit(self, unit: Unit) -> None:
+        """An H.264 unit: every one is sent (the camera's own rate; a delta cannot be left
+        out), none larger than the server takes; after units were dropped, none until the
+        next keyframe (with its codec description again)."""
+        if self.masks:  # issue 19: never passthrough with masks (the start picks JPEG for them)
+            self.units_behind = True
+            return
+        if self.units_behind:
+            self.units_behind = False
+            if hasattr(self.source, "resync"):
+                self.source.resync()
+            if not unit.keyframe:
+                return
+        if len(unit.data) + 1 > self.settings.max_bytes:
+            self._set_state("error", f"unit skipped: {len(unit.data)} bytes, more than the server takes")
+            self.units_behind = True
+            return
+        if unit.codec is not None:
+            message = json.dumps(unit.codec.message(self.camera))
+            self.codec_message = message
+            self._send_soon(("codec", 0, message))
+        elif unit.keyframe and self._resend_codec and self.codec_message is not None:
+            self._send_soon(("codec", 0, self.codec_message))
+        self._resend_codec = False
+        flags = protocol.UNIT_KEYFRAME if unit.keyframe else protocol.UNIT_DELTA
+        self._send_soon(("unit", unit.captured_us, bytes([flags]) + unit.data))
+        self._set_state("streaming", "")
+
+    def _send_soon(self, item: Outgoing) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: we are shutting down
+            self._loop.call_soon_threadsafe(self._put_item, item)
+
     def _deliver(self, captured_us: int, jpeg: bytes) -> None:
         with contextlib.suppress(RuntimeError):  # the loop has closed: we are shutting down
             self._loop.call_soon_threadsafe(self._put, captured_us, jpeg)
@@ -313,10 +367,22 @@ class CameraStream:
     # On the event loop.
 
     def _put(self, captured_us: int, jpeg: bytes) -> None:
-        while self.queue.full():
+        while self.queue.qsize() >= QUEUE_SIZE:
             self.queue.get_nowait()
             self.dropped += 1
-        self.queue.put_nowait((captured_us, jpeg))
+        self.queue.put_nowait(("jpeg", captured_us, jpeg))
+
+    def _put_item(self, item: Outgoing) -> None:
+        if self.queue.qsize() >= UNIT_QUEUE_SIZE:
+            # The network is far behind: drop what waits, resume at the next keyframe, and say
+            # the codec again then (it may have been among what was dropped).
+            while not self.queue.empty():
+                self.queue.get_nowait()
+                self.dropped += 1
+            self.units_behind = True
+            self._resend_codec = True
+            return
+        self.queue.put_nowait(item)
 
 
 # --- the client --------------------------------------------------------------------------------
@@ -340,6 +406,8 @@ class _Limits:
     cameras: set[str] | None = None  # from hello; None until it arrives
     max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
     max_fps: float = DEFAULT_MAX_FPS
+    # What the server takes: a version-1 hello names no codecs, and such a server takes JPEG only.
+    codecs: frozenset[str] = frozenset({protocol.CODEC_JPEG})
 
 
 class BridgeClient:
@@ -464,7 +532,7 @@ class BridgeClient:
         elif kind == protocol.SNAPSHOT:  # issue 19
             self._snapshot(message)
         elif kind == protocol.MASKS:  # issue 19
-            self._masks_changed(message)
+            self._masks_changed(ws, message)
         elif kind == protocol.CLOCK:
             offset = message.get("offset_ms")
             if not isinstance(offset, int | float):
@@ -483,20 +551,29 @@ class BridgeClient:
         max_fps = message.get("max_fps", DEFAULT_MAX_FPS)
         if not isinstance(cameras, list) or not _positive(max_bytes) or not _positive(max_fps):
             raise _ProtocolError(f"bad hello: {message!r}")
+        codecs = message.get("codecs", [protocol.CODEC_JPEG])
+        if not isinstance(codecs, list):
+            raise _ProtocolError(f"bad hello: {message!r}")
         served = {str(uuid.UUID(c)) for c in cameras if isinstance(c, str) and _is_uuid(c)}
-        self._limits = _Limits(cameras=served, max_frame_bytes=int(max_bytes), max_fps=float(max_fps))
+        self._limits = _Limits(
+            cameras=served,
+            max_frame_bytes=int(max_bytes),
+            max_fps=float(max_fps),
+            codecs=frozenset(c for c in codecs if isinstance(c, str)),
+        )
         # issue 19: say what this bridge can do; a server relays no frame of a masked camera
         # from a bridge that has not said "masks".
         features = [protocol.FEATURE_MASKS, protocol.FEATURE_SNAPSHOT]
         self._outbox.put_nowait(json.dumps({"type": protocol.FEATURES, "features": features}))
         unconfigured = sorted(served - set(self.cameras))
         logger.info(
-            "hello: bridge %s, %d camera(s) assigned, %d configured here, max %d bytes at %g fps%s",
+            "hello: bridge %s, %d camera(s) assigned, %d configured here, max %d bytes at %g fps, codecs %s%s",
             message.get("bridge"),
             len(served),
             len(served & set(self.cameras)),
             max_bytes,
             max_fps,
+            ", ".join(sorted(self._limits.codecs)),
             f"; not in bridge.toml: {', '.join(unconfigured)}" if unconfigured else "",
         )
 
@@ -519,12 +596,29 @@ class BridgeClient:
             self._status(camera, "error", f"bad privacy masks in start: {exc}; not streaming")
             self._stop(camera)
             return
+        # H.264 when the server takes it, unless this start is for a viewer whose browser cannot
+        # play it ("codecs": ["jpeg"]). JPEG then stays until the camera stops, so that viewer
+        # keeps its picture when another one joins (every page shows JPEG too).
+        wanted = message.get("codecs")
+        # A camera with privacy masks streams JPEG: passthrough would send the masked parts.
+        h264 = (
+            not masks
+            and protocol.CODEC_H264 in self._limits.codecs
+            and (not isinstance(wanted, list) or protocol.CODEC_H264 in wanted)
+        )
+        current = self._streams.get(camera)
         settings = StreamSettings(
             fps=min(float(fps), self._limits.max_fps),
             max_width=int(max_width),
             max_bytes=self._limits.max_frame_bytes - HEADER.size,
+            h264=h264 and (current is None or current.settings.h264),
         )
-        current = self._streams.get(camera)
+        if current is not None and current.settings.h264 and masks:
+            settings = replace(settings, h264=False)
+        if current is not None and current.settings.h264 and not settings.h264:
+            logger.info("camera %s: a viewer needs JPEG (or masks); restarting the camera as JPEG", camera)
+            self._stop(camera)
+            current = None
         if current is not None:  # a repeated start only changes the parameters
             current.settings = settings
             current.masks = masks
@@ -539,7 +633,13 @@ class BridgeClient:
         stream.masks = masks
         self._streams[camera] = stream
         self._senders[camera] = asyncio.create_task(self._send_frames(ws, stream), name=f"send-{camera[:8]}")
-        logger.info("camera %s: starting (%g fps, max width %d)", camera, settings.fps, settings.max_width)
+        logger.info(
+            "camera %s: starting (%g fps, max width %d, %s where the camera offers it)",
+            camera,
+            settings.fps,
+            settings.max_width,
+            "H.264" if settings.h264 else "JPEG",
+        )
         stream.start()
 
     # --- issue 19: snapshots and privacy masks ---------------------------------------------
@@ -564,7 +664,7 @@ class BridgeClient:
         self._snapshots.add(task)
         task.add_done_callback(self._snapshots.discard)
 
-    def _masks_changed(self, message: dict[str, Any]) -> None:
+    def _masks_changed(self, ws: Any, message: dict[str, Any]) -> None:
         """The owner changed a streaming camera's masks: the next frame has them, and frames
         already encoded without them are dropped, not sent."""
         camera = _camera_field(message)
@@ -576,6 +676,21 @@ class BridgeClient:
             self._stop(camera)
             return
         if stream is None:
+            return
+        if masks and stream.settings.h264:  # passthrough cannot black anything out: JPEG from now
+            logger.info("camera %s: privacy masks set; restarting the camera as JPEG", camera)
+            self._stop(camera)
+            settings = replace(stream.settings, h264=False)
+            try:  # a source of its own: the stopped stream's thread may still be closing the old one
+                source = self.source_factory(self.cameras[camera])
+            except (UnknownSourceError, SourceError) as exc:
+                self._status(camera, "error", str(exc))
+                return
+            stream = CameraStream(camera, source, settings, asyncio.get_running_loop(), self._stream_state)
+            stream.masks = masks
+            self._streams[camera] = stream
+            self._senders[camera] = asyncio.create_task(self._send_frames(ws, stream), name=f"send-{camera[:8]}")
+            stream.start()
             return
         stream.masks = masks
         while not stream.queue.empty():
@@ -636,16 +751,23 @@ class BridgeClient:
                 await ws.send(await self._outbox.get())
 
     async def _send_frames(self, ws: Any, stream: CameraStream) -> None:
-        """Send the stream's frames, never two closer than 1/fps apart."""
+        """Send the stream's frames, never two closer than 1/fps apart; H.264 units and their
+        codec descriptions as they come (the camera paces them), in order."""
         next_at = 0.0
         with contextlib.suppress(ConnectionClosed):  # the reader sees the close and cleans up
             while True:
-                captured_us, jpeg = await stream.queue.get()
+                kind, captured_us, payload = await stream.queue.get()
+                if isinstance(payload, str):
+                    await ws.send(payload)
+                    continue
+                if kind == "unit":
+                    await ws.send(HEADER.pack(stream.camera_bytes, captured_us) + payload)
+                    continue
                 wait = next_at - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
                 next_at = time.monotonic() + 1 / stream.settings.fps
-                await ws.send(HEADER.pack(stream.camera_bytes, captured_us) + jpeg)
+                await ws.send(HEADER.pack(stream.camera_bytes, captured_us) + payload)
 
 
 def _camera_field(message: dict[str, Any]) -> str:

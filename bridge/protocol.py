@@ -13,6 +13,21 @@ PATH = "/ws/bridge/"  # appended to the server's address (ws:// or wss://)
 # Unix epoch, UTC), then one complete JPEG.
 HEADER = struct.Struct(">16sQ")
 
+# Protocol version 2 (docs/bridge-protocol.md, "Versions"): the server's hello lists the codecs
+# it accepts; a bridge sends H.264 only to a server whose hello lists "h264". A version-1 hello
+# (no "codecs") means JPEG frames only, and a version-1 bridge never sends anything else.
+PROTOCOL_VERSION = 2
+CODEC_JPEG = "jpeg"
+CODEC_H264 = "h264"
+# H.264 unit: the same 24 bytes as a frame's header, then one flags byte, then one access unit
+# in Annex B (NAL units after 00 00 00 01 start codes). A JPEG's first byte is always FF, so
+# byte 24 tells a unit (00 or 01) from a legacy frame (FF); anything else is refused (4415).
+UNIT_HEADER = struct.Struct(">16sQB")
+UNIT_DELTA = 0x00
+UNIT_KEYFRAME = 0x01  # an IDR access unit that begins with its SPS and PPS: a viewer may start here
+JPEG_MARKER = 0xFF
+CODEC = "codec"  # bridge → server → viewer: a camera's H.264 description (before its first unit)
+
 # Text message types ({"type": …}).
 HELLO = "hello"  # server → bridge: the bridge's id, its cameras and the frame limits
 START = "start"  # server → bridge: send this camera
@@ -36,7 +51,7 @@ CLOSE_UNKNOWN_HOST = 4404  # the host name is no department (tenants.asgi): the 
 CLOSE_MALFORMED = 4408
 CLOSE_WRONG_CAMERA = 4409
 CLOSE_TOO_LARGE = 4413
-CLOSE_NOT_JPEG = 4415
+CLOSE_NOT_JPEG = 4415  # also: a binary message that is neither a JPEG frame nor an H.264 unit
 CLOSE_TOO_FAST = 4429
 CLOSE_TOO_MANY = 4430
 # Too many connection attempts from this address or with this token (the server's rate limit,

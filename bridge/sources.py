@@ -9,10 +9,19 @@ it already fits.
 
 Source strings (the values of ``[cameras]`` in bridge.toml):
 
-``rtsp://…`` / ``rtsps://…``  decoded with PyAV, re-encoded as JPEG with Pillow
+``rtsp://…`` / ``rtsps://…``  H.264 inside: its access units as they are (demuxed, never
+                              decoded) to a server that takes H.264; otherwise decoded with
+                              PyAV and re-encoded as JPEG with Pillow
+``http(s)://….ts``            MPEG-TS over HTTP: as RTSP
 ``http://…`` / ``https://…``  HTTP MJPEG (multipart/x-mixed-replace), forwarded as is
 ``test:`` / ``test:640x360``  a moving test pattern with a clock (FFmpeg lavfi ``testsrc``;
-                              a pure-Pillow pattern when lavfi is unavailable)
+                              a pure-Pillow pattern when lavfi is unavailable); with
+                              ``?codec=h264`` encoded with libx264 (1 s GOP) for a server that
+                              takes H.264, and ``&rate=N`` frames a second (15 by default)
+
+A source that can send H.264 has an ``encoded`` attribute; the client sets it before ``open()``
+when the server takes H.264 and the viewers can play it. Its ``read()`` then returns
+:class:`Unit` objects instead of :class:`Frame` objects.
 """
 
 from __future__ import annotations
@@ -28,6 +37,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from PIL import Image, ImageDraw, ImageFont
+
+from bridge.h264 import CodecDescription, H264Error, Packetiser
 
 logger = logging.getLogger("porchlight.bridge")
 
@@ -70,12 +81,23 @@ class Frame:
             return img.convert("RGB")
 
 
+@dataclass
+class Unit:
+    """One H.264 access unit as the camera encoded it (Annex B; a keyframe begins with its SPS
+    and PPS), and the codec description when it is new or changed."""
+
+    captured_us: int
+    data: bytes
+    keyframe: bool
+    codec: CodecDescription | None = None
+
+
 class FrameSource(Protocol):
     """What the bridge needs from a camera. ``read`` blocks; all calls come from one thread."""
 
     def open(self) -> None: ...
 
-    def read(self) -> Frame: ...
+    def read(self) -> Frame | Unit: ...
 
     def close(self) -> None: ...
 
@@ -95,12 +117,21 @@ def make_source(spec: str) -> FrameSource:
     """The default source factory: a closed source for ``spec`` (opened later, on start)."""
     scheme = source_scheme(spec)
     if scheme in ("http", "https"):
+        if spec.split("?", 1)[0].lower().endswith((".ts", ".m2ts")):
+            return RtspSource(spec, format="mpegts")
         return MjpegHttpSource(spec)
     if scheme in ("rtsp", "rtsps"):
         return RtspSource(spec)
-    rest = spec.split(":", 1)[1]
-    match = re.fullmatch(r"(\d{2,5})x(\d{2,5})", rest)
-    return TestPatternSource(width=int(match[1]), height=int(match[2])) if match else TestPatternSource()
+    size, _, query = spec.split(":", 1)[1].partition("?")
+    params = dict(p.partition("=")[::2] for p in query.split("&") if p)
+    match = re.fullmatch(r"(\d{2,5})x(\d{2,5})", size)
+    if (size and not match) or set(params) - {"codec", "rate"} or params.get("codec", "jpeg") not in ("jpeg", "h264"):
+        raise UnknownSourceError(f"bad test source {spec!r}: use test:[WxH][?codec=h264][&rate=N]")
+    rate = params.get("rate", "15")
+    if not rate.isdigit() or not 1 <= int(rate) <= 60:
+        raise UnknownSourceError(f"bad test source {spec!r}: rate must be 1 to 60")
+    width, height = (int(match[1]), int(match[2])) if match else (640, 360)
+    return TestPatternSource(width=width, height=height, rate=int(rate), h264=params.get("codec") == "h264")
 
 
 def _redact(url: str) -> str:
@@ -146,30 +177,49 @@ class MjpegHttpSource:
 
 
 class RtspSource:
-    """RTSP (H.264/H.265/MJPEG inside), decoded with PyAV over TCP."""
+    """RTSP over TCP, or MPEG-TS over HTTP (``format="mpegts"``), read with PyAV.
 
-    def __init__(self, url: str) -> None:
+    H.264 inside and ``encoded`` set: demuxed only, its access units forwarded as they are
+    (:class:`bridge.h264.Packetiser`). Otherwise (another codec, or a server or viewer that
+    takes JPEG only) decoded, to be re-encoded as JPEG.
+    """
+
+    def __init__(self, url: str, *, format: str | None = None) -> None:
         self.url = url
+        self.format = format
+        self.encoded = False
         self._container: Any = None
         self._frames: Iterator[Any] | None = None
+        self._packets: Iterator[Any] | None = None
+        self._packetiser: Packetiser | None = None
+        self._pts_anchor: tuple[int, int] | None = None  # (first PTS, its arrival) in µs
 
     def open(self) -> None:
         import av
 
+        self._pts_anchor = None
+        options = {"rtsp_transport": "tcp"} if self.format is None else {}
         try:
-            self._container = av.open(self.url, options={"rtsp_transport": "tcp"}, timeout=NETWORK_TIMEOUT)
+            self._container = av.open(self.url, format=self.format, options=options, timeout=NETWORK_TIMEOUT)
             stream = self._container.streams.video[0]
-            stream.thread_type = "AUTO"
-            self._frames = self._container.decode(stream)
-        except (av.FFmpegError, OSError, IndexError) as exc:
+            if self.encoded and stream.codec_context.name == "h264":
+                extradata = stream.codec_context.extradata
+                self._packetiser = Packetiser(bytes(extradata) if extradata else None)
+                self._packets = self._container.demux(stream)
+            else:
+                stream.thread_type = "AUTO"
+                self._frames = self._container.decode(stream)
+        except (av.FFmpegError, OSError, IndexError, H264Error) as exc:
             self.close()
             raise SourceError(f"cannot open {_redact(self.url)}: {exc}") from exc
 
-    def read(self) -> Frame:
+    def read(self) -> Frame | Unit:
         import av
 
-        assert self._frames is not None, "read() before open()"
         try:
+            if self._packets is not None:
+                return self._read_unit()
+            assert self._frames is not None, "read() before open()"
             frame = next(self._frames)
         except StopIteration:
             raise SourceError(f"{_redact(self.url)} ended the stream") from None
@@ -178,10 +228,42 @@ class RtspSource:
         # Converting to RGB is the expensive part: only frames the bridge keeps are rendered.
         return Frame(captured_us=now_us(), render=frame.to_image)
 
+    def _read_unit(self) -> Unit:
+        assert self._packets is not None
+        assert self._packetiser is not None
+        for packet in self._packets:
+            if not packet.size:  # the demuxer's flush packet
+                continue
+            try:
+                unit = self._packetiser.push(bytes(packet), bool(packet.is_keyframe))
+            except H264Error as exc:
+                raise SourceError(f"{_redact(self.url)} sent broken H.264: {exc}") from exc
+            if unit is not None:
+                captured = self._captured(packet)
+                return Unit(captured_us=captured, data=unit.data, keyframe=unit.keyframe, codec=unit.codec)
+        raise SourceError(f"{_redact(self.url)} ended the stream")
+
+    def _captured(self, packet: Any) -> int:
+        """The unit's capture time: the camera's own timestamps (PTS) from the first unit's
+        arrival on, so units keep the camera's spacing even when the demuxer hands them out in
+        a burst (at the start it reads ahead); arrival time where the stream has none."""
+        now = now_us()
+        if packet.pts is None or packet.time_base is None:
+            return now
+        at = int(packet.pts * packet.time_base * 1_000_000)
+        if self._pts_anchor is None or abs(at - self._pts_anchor[0] - (now - self._pts_anchor[1])) > 5_000_000:
+            self._pts_anchor = (at, now)  # the first unit, or the stream's clock jumped
+        return self._pts_anchor[1] + at - self._pts_anchor[0]
+
+    def resync(self) -> None:
+        """Units were dropped: send nothing until the next keyframe."""
+        if self._packetiser is not None:
+            self._packetiser.resync()
+
     def close(self) -> None:
         if self._container is not None:
             self._container.close()
-        self._container = self._frames = None
+        self._container = self._frames = self._packets = self._packetiser = None
 
 
 class TestPatternSource:
@@ -189,10 +271,14 @@ class TestPatternSource:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, width: int = 640, height: int = 360, rate: int = 15) -> None:
+    def __init__(self, width: int = 640, height: int = 360, rate: int = 15, *, h264: bool = False) -> None:
         self.width, self.height, self.rate = width, height, rate
+        self.h264 = h264  # the owner asked for H.264 (test:?codec=h264)
+        self.encoded = False  # and the server and viewers take it (set by the client)
         self._container: Any = None
         self._frames: Iterator[Any] | None = None
+        self._encoder: Any = None
+        self._packetiser: Packetiser | None = None
         self._next = 0.0
         self._count = 0
 
@@ -207,14 +293,64 @@ class TestPatternSource:
         except Exception as exc:  # lavfi missing from this FFmpeg build, or no PyAV at all
             logger.info("lavfi testsrc unavailable (%s): drawing the test pattern with Pillow", exc)
             self.close()
+        if self.h264 and self.encoded:
+            self._open_encoder()
 
-    def read(self) -> Frame:
-        delay = self._next - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        self._next = max(self._next + 1 / self.rate, time.monotonic() - 1 / self.rate)
-        self._count += 1
-        captured = now_us()
+    def _open_encoder(self) -> None:
+        """libx264 (PyAV's FFmpeg has it; no other H.264 encoder there but V4L2 hardware),
+        tuned as a camera is: no B-frames, a keyframe every second, no encoder delay."""
+        from fractions import Fraction
+
+        import av
+
+        try:
+            encoder = av.CodecContext.create("libx264", "w")
+        except (av.FFmpegError, ValueError) as exc:
+            raise SourceError(f"no H.264 encoder for the test pattern: {exc}") from exc
+        encoder.width, encoder.height, encoder.pix_fmt = self.width, self.height, "yuv420p"
+        encoder.time_base = Fraction(1, self.rate)
+        encoder.framerate = Fraction(self.rate, 1)
+        encoder.gop_size = self.rate
+        encoder.max_b_frames = 0
+        encoder.bit_rate = self.width * self.height * self.rate // 10  # ~2 Mbit/s at 720p15
+        encoder.options = {"preset": "ultrafast", "tune": "zerolatency", "sc_threshold": "0"}
+        encoder.open()
+        self._encoder = encoder
+        self._packetiser = Packetiser(bytes(encoder.extradata) if encoder.extradata else None)
+
+    def read(self) -> Frame | Unit:
+        while True:
+            delay = self._next - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self._next = max(self._next + 1 / self.rate, time.monotonic() - 1 / self.rate)
+            self._count += 1
+            captured = now_us()
+            if self._encoder is None:
+                return self._frame(captured)
+            unit = self._encode(self._frame(captured).image(), captured)
+            if unit is not None:
+                return unit
+
+    def _encode(self, image: Image.Image, captured: int) -> Unit | None:
+        import av
+
+        assert self._encoder is not None
+        assert self._packetiser is not None
+        frame = av.VideoFrame.from_image(image).reformat(format="yuv420p")
+        frame.pts = self._count
+        out: Unit | None = None
+        for packet in self._encoder.encode(frame):
+            unit = self._packetiser.push(bytes(packet), bool(packet.is_keyframe))
+            if unit is not None:
+                out = Unit(captured_us=captured, data=unit.data, keyframe=unit.keyframe, codec=unit.codec)
+        return out
+
+    def resync(self) -> None:
+        if self._packetiser is not None:
+            self._packetiser.resync()
+
+    def _frame(self, captured: int) -> Frame:
         if self._frames is not None:
             av_frame = next(self._frames)
             return Frame(captured_us=captured, render=lambda: _draw_clock(av_frame.to_image(), captured))
@@ -224,7 +360,7 @@ class TestPatternSource:
     def close(self) -> None:
         if self._container is not None:
             self._container.close()
-        self._container = self._frames = None
+        self._container = self._frames = self._encoder = self._packetiser = None
 
     def _pillow_pattern(self, count: int) -> Image.Image:
         w, h = self.width, self.height

@@ -7,10 +7,13 @@ Close codes are documented in docs/bridge-protocol.md.
 """
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import dataclasses
 import json
 import logging
+import re
 import time
 import uuid
 from http.cookies import CookieError, SimpleCookie
@@ -28,14 +31,16 @@ from accounts.events import LIVE_RECHECK, user_group
 from accounts.models import STAFF_ROLES, User
 from accounts.selectors import session_passed_mfa, user_has_mfa
 from bridge import protocol
-from bridge.protocol import HEADER
+from bridge.h264 import H264Error, keyframe_has_parameter_sets, parse_avcc, unit_nals_valid
+from bridge.protocol import HEADER, UNIT_HEADER
 from cameras import access
 from cameras.addresses import address_for_police
 from core import ratelimit
 from core.errors import Unavailable
 from tenants.asgi import TenantConsumerMixin, socket_session_user
+from tenants.selectors import policy_current
 
-from . import camera_privacy, camera_status, liveness, positions, presence, services, stall
+from . import camera_privacy, camera_status, gop, liveness, positions, presence, services, stall
 from .models import EndReason
 
 if TYPE_CHECKING:
@@ -56,6 +61,13 @@ CLOCK_SKEW_SECONDS = 2.0  # a bridge whose clock is further off is told so (once
 # recorded in a few milliseconds; more waiting means the database is far behind.
 POSITION_QUEUE = 64
 GARBAGE_LOG_SECONDS = 10.0
+# H.264 (docs/bridge-protocol.md, "H.264 units"): the policy's bitrate cap is a token bucket
+# per camera and connection that holds this many seconds of the cap, so a keyframe (several
+# times a delta unit) passes; units above it are dropped up to the camera's next keyframe.
+BITRATE_BURST_SECONDS = 2.0
+UNITS_PER_SECOND = 61  # a camera at 60 fps, and one more for jitter
+UNIT_DROPS_BEFORE_CLOSE = 300  # about 10 s of a 30 fps camera far above the cap: 4429
+CODEC_PATTERN = re.compile(r"avc1\.[0-9a-fA-F]{6}")
 
 # The bridge protocol's frame header, message types and close codes are the bridge program's
 # (bridge.protocol); the server imports them, the bridge never imports the server.
@@ -181,6 +193,10 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.unmasked_told: set[str] = set()
         self.max_bytes = settings.PORCHLIGHT_LIVE_MAX_FRAME_BYTES
         self.max_fps = settings.PORCHLIGHT_LIVE_MAX_FPS
+        self.max_bitrate = await self.db(_max_bitrate)
+        self.codecs: dict[bytes, dict[str, Any]] = {}  # camera → its H.264 description, as relayed
+        self.budget: dict[bytes, tuple[float, float]] = {}  # camera → (bytes allowed now, when)
+        self.skipping: set[bytes] = set()  # cameras whose units are dropped up to a keyframe
         # Frames of one camera in any one second, over all the token's connections: the rate
         # with 50% headroom for jitter (presence.camera_frame_take).
         self.max_per_second = int(self.max_fps * 1.5 + 1)
@@ -250,6 +266,10 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                     "cameras": sorted(self.cameras.values()),
                     "max_frame_bytes": self.max_bytes,
                     "max_fps": self.max_fps,
+                    # Version 2: H.264 units are welcome, within this many bits a second.
+                    "protocol": protocol.PROTOCOL_VERSION,
+                    "codecs": [protocol.CODEC_JPEG, protocol.CODEC_H264],
+                    "max_bitrate": self.max_bitrate,
                 }
             )
         )
@@ -412,6 +432,8 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                 await camera_privacy.bridge_snapshot_received(
                     schema=_schema(self.scope), served=self.cameras.values(), message=message, max_bytes=self.max_bytes
                 )
+            if kind == protocol.CODEC:
+                await self._codec(message)
                 return
             if kind == protocol.STATUS:
                 logger.info(
@@ -441,12 +463,18 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         if not camera_privacy.frame_allowed(camera=camera, masks=self.masks, features=self.features):
             await self._unmasked_dropped(camera)  # issue 19: never relay a masked camera unmasked
             return
+        if data[HEADER.size] in (protocol.UNIT_DELTA, protocol.UNIT_KEYFRAME):
+            if camera in self.masks:  # issue 19: passthrough cannot black out a masked camera
+                await self._unmasked_dropped(camera)
+                return
+            await self._unit(data, raw_camera, camera, captured_us)
+            return
         jpeg = data[HEADER.size :]
         if len(jpeg) > self.max_bytes:
             await self._refuse(protocol.CLOSE_TOO_LARGE, f"frame of {len(jpeg)} bytes")
             return
         if not (jpeg.startswith(b"\xff\xd8") and jpeg.rstrip(b"\x00").endswith(b"\xff\xd9")):
-            await self._refuse(protocol.CLOSE_NOT_JPEG, "frame is not a JPEG")
+            await self._refuse(protocol.CLOSE_NOT_JPEG, "frame is neither a JPEG nor an H.264 unit")
             return
         if not await presence.camera_frame_take(
             schema=_schema(self.scope), camera=camera, connection=self.channel_name, per_second=self.max_per_second
@@ -465,6 +493,89 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             services.camera_group(_schema(self.scope), camera),
             {"type": "live.frame", "frame": data[16:], "arrived": arrived},
         )
+
+    async def _codec(self, message: dict[str, Any]) -> None:
+        """A camera's H.264 description (docs/bridge-protocol.md, "H.264 units"): checked,
+        kept for the connection's units, relayed to the camera's viewers and kept beside its
+        GOP for viewers who join. One that is not one closes with 4408, as any malformed message."""
+        try:
+            raw = uuid.UUID(message["camera"]).bytes
+            codec, width, height = message["codec"], message["width"], message["height"]
+            if not (isinstance(codec, str) and CODEC_PATTERN.fullmatch(codec)):
+                raise ValueError(f"codec {codec!r}")
+            if not all(isinstance(v, int) and not isinstance(v, bool) and 16 <= v <= 8192 for v in (width, height)):
+                raise ValueError(f"size {width!r}x{height!r}")
+            _, sps, pps = parse_avcc(base64.b64decode(message["avcc"], validate=True))
+            if not (sps and pps):
+                raise ValueError("avcC without SPS or PPS")
+        except (KeyError, TypeError, ValueError, AttributeError, binascii.Error, H264Error) as exc:
+            await self._refuse(protocol.CLOSE_MALFORMED, f"malformed codec description: {exc}")
+            return
+        camera = self.cameras.get(raw)
+        if camera is None:
+            if raw not in self.withdrawn:
+                await self._refuse(protocol.CLOSE_WRONG_CAMERA, "codec of a camera this bridge does not serve")
+            return
+        relay = {"type": protocol.CODEC, "codec": codec, "width": width, "height": height}
+        self.codecs[raw] = relay
+        self.skipping.add(raw)  # units of the new description start at its keyframe
+        await gop.gop_codec_set(schema=_schema(self.scope), camera=camera, codec=json.dumps(relay))
+        await self.channel_layer.group_send(
+            services.camera_group(_schema(self.scope), camera), {"type": "live.codec", "codec": relay}
+        )
+
+    async def _unit(self, data: bytes, raw: bytes, camera: str, captured_us: int) -> None:
+        """One H.264 access unit: refused (closed) when it is garbage, dropped up to the next
+        keyframe when it comes too fast or above the policy's bitrate, else kept in the GOP
+        cache and relayed. The server decodes nothing: it checks the unit's framing only."""
+        keyframe = data[HEADER.size] == protocol.UNIT_KEYFRAME
+        unit = data[UNIT_HEADER.size :]
+        if raw not in self.codecs:
+            await self._refuse(protocol.CLOSE_MALFORMED, "H.264 unit before its camera's codec description")
+            return
+        if len(unit) > self.max_bytes:
+            await self._refuse(protocol.CLOSE_TOO_LARGE, f"unit of {len(unit)} bytes")
+            return
+        if not unit_nals_valid(unit) or (keyframe and not keyframe_has_parameter_sets(unit)):
+            await self._refuse(protocol.CLOSE_NOT_JPEG, "unit is not H.264 in Annex B")
+            return
+        if keyframe:
+            self.skipping.discard(raw)
+        elif raw in self.skipping:
+            return  # a unit after a dropped one cannot be decoded: wait for the keyframe
+        taken = await presence.camera_frame_take(
+            schema=_schema(self.scope), camera=camera, connection=self.channel_name, per_second=UNITS_PER_SECOND
+        )
+        if not taken or not self._within_bitrate(raw, len(unit)):
+            self.skipping.add(raw)
+            self.dropped += 1
+            if self.dropped > UNIT_DROPS_BEFORE_CLOSE:
+                await self._refuse(protocol.CLOSE_TOO_FAST, "bitrate or unit rate far above the limit")
+            return
+        self.dropped = max(0, self.dropped - 1)
+        arrived = time.time()
+        if not self.clock_told and abs(arrived - captured_us / 1e6) > CLOCK_SKEW_SECONDS:
+            await self._tell_clock(arrived - captured_us / 1e6)
+        relayed = data[16:]  # capture time, flags, Annex B: what the viewer's page takes
+        await gop.gop_append(schema=_schema(self.scope), camera=camera, unit=relayed, keyframe=keyframe)
+        await self.channel_layer.group_send(
+            services.camera_group(_schema(self.scope), camera),
+            {"type": "live.frame", "frame": relayed, "arrived": arrived, "keyframe": keyframe},
+        )
+
+    def _within_bitrate(self, raw: bytes, size: int) -> bool:
+        """Take ``size`` bytes from the camera's bucket (the policy's bitrate, holding
+        BITRATE_BURST_SECONDS of it), if it has them."""
+        now = time.monotonic()
+        rate = self.max_bitrate / 8
+        full = rate * BITRATE_BURST_SECONDS
+        tokens, at = self.budget.get(raw, (full, now))
+        tokens = min(full, tokens + (now - at) * rate)
+        if size > tokens:
+            self.budget[raw] = (tokens, now)
+            return False
+        self.budget[raw] = (tokens - size, now)
+        return True
 
     async def _position(self, message: dict[str, Any]) -> None:
         """A mobile camera's position (docs/bridge-protocol.md, "Positions"): checked here
@@ -524,7 +635,12 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
 
     async def bridge_command(self, event: dict[str, Any]) -> None:
         if self.bridge_id is not None and not self.refused:
-            await self._tell(event["command"])
+            command = event["command"]
+            await self._tell(command)
+            if command.get("type") == protocol.STOP and isinstance(command.get("camera"), str):
+                # Nobody watches: its last GOP is not kept a moment longer than needed.
+                with contextlib.suppress(*RELAY_ERRORS):  # it expires by itself
+                    await gop.gop_forget(schema=_schema(self.scope), camera=command["camera"])
 
     async def bridge_masks(self, event: dict[str, Any]) -> None:
         """issue 19: the owner changed a camera's privacy masks: the bridge applies them from
@@ -557,6 +673,11 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         await self._refuse(protocol.CLOSE_BAD_TOKEN, "token revoked")
 
 
+def _max_bitrate() -> int:
+    """The department's H.264 bitrate cap, in bits a second."""
+    return int(policy_current().live_max_bitrate_kbps) * 1000
+
+
 def _bridge_cameras(bridge_id: int) -> dict[bytes, str]:
     from .models import Bridge
 
@@ -582,7 +703,7 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
     that dies outright leaves the session to live.tasks (its heartbeat stops).
     """
 
-    hot_path_types = frozenset({"live.frame", "live.ping", "live.position", LIVE_RECHECK})
+    hot_path_types = frozenset({"live.frame", "live.ping", "live.position", "live.codec", LIVE_RECHECK})
 
     session_id: int | None = None
     watch: asyncio.Task[None] | None = None
@@ -611,7 +732,10 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             user_agent=dict(self.scope.get("headers", [])).get(b"user-agent", b"").decode("latin-1")[:300],
         )
         raw_camera = self.scope["url_route"]["kwargs"]["camera_id"]
-        purpose_id = parse_qs(self.scope.get("query_string", b"").decode()).get("purpose", [""])[0]
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        purpose_id = query.get("purpose", [""])[0]
+        # The page asks for JPEG when its browser cannot play H.264 (MediaSource.isTypeSupported).
+        self.jpeg_only = query.get("codecs", [""])[0] == protocol.CODEC_JPEG
         if user.role not in STAFF_ROLES:
             await self.db(access.console_denied, actor=self.actor, path=f"/ws/live/{raw_camera}/")
             await self.close(code=VIEWER_DENIED)
@@ -636,6 +760,8 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.frames = 0
         self.bytes = 0
         self.dropped = 0
+        self.need_key = True  # H.264: nothing before a keyframe (from the GOP cache or live)
+        self.replayed_until = 0  # capture time of the last unit replayed from the GOP cache
         self.camera_public_id = camera_id
         self.camera_pk = start.session.camera_id
         self.bridges = start.bridge_ids
@@ -651,14 +777,15 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             )
             # Every viewer says start: a second start for a streaming camera only sets its
             # rate, and a view left open by a dead process cannot make this one go dark.
-            await self._bridges(
-                {
-                    "type": protocol.START,
-                    "camera": camera_id,
-                    "fps": settings.PORCHLIGHT_LIVE_MAX_FPS,
-                    "max_width": 1280,
-                }
-            )
+            start_command: dict[str, Any] = {
+                "type": protocol.START,
+                "camera": camera_id,
+                "fps": settings.PORCHLIGHT_LIVE_MAX_FPS,
+                "max_width": 1280,
+            }
+            if self.jpeg_only:
+                start_command["codecs"] = [protocol.CODEC_JPEG]
+            await self._bridges(start_command)
         except RELAY_ERRORS:  # Redis gone: say so rather than show a frozen picture
             logger.exception("relay unavailable")
             await self._end(EndReason.RELAY)
@@ -676,10 +803,34 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                 }
             )
         )
+        if not self.jpeg_only:
+            await self._replay_gop()
         self.watch = asyncio.create_task(self._watchdog())
         self.watch.add_done_callback(self._watch_done)
         # issue 19: frames that stop coming are said, not left frozen (ends with the view)
         self.stall_watch = asyncio.create_task(stall.stall_watch(self))
+
+    async def _replay_gop(self) -> None:
+        """A camera already streaming H.264: its description and the units since its last
+        keyframe, so the picture starts now, not at the camera's next keyframe. The view has
+        joined the camera's group already; live units it then receives that the replay held
+        are skipped (live_frame)."""
+        try:
+            codec, units = await gop.gop_read(schema=_schema(self.scope), camera=self.camera_public_id)
+        except RELAY_ERRORS:  # no head start: the next keyframe will do
+            logger.warning("could not read the GOP cache", exc_info=True)
+            return
+        if codec is None:
+            return
+        await self.send(codec)
+        if not units or units[0][8] != protocol.UNIT_KEYFRAME:
+            return
+        for unit in units:
+            await self.send(bytes_data=unit)
+            self.frames += 1
+            self.bytes += len(unit) - 8
+        self.need_key = False
+        self.replayed_until = int.from_bytes(units[-1][:8], "big")
 
     async def _join(self) -> None:
         """Join (or renew) the camera's group and the officer's."""
@@ -882,9 +1033,20 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         if self.session_id is None:
             return
         frame: bytes = event["frame"]
+        keyframe = event.get("keyframe")  # None: a JPEG frame; else an H.264 unit
         if time.time() - event.get("arrived", time.time()) > STALE_FRAME_SECONDS:
             self.dropped += 1
+            self.need_key = True  # a unit after a dropped one cannot be decoded
             return
+        if keyframe is not None:
+            if self.jpeg_only:  # asked for JPEG: the bridge switches; units meanwhile are useless
+                return
+            if self.replayed_until and int.from_bytes(frame[:8], "big") <= self.replayed_until:
+                return  # already sent from the GOP cache
+            if keyframe:
+                self.need_key = False
+            elif self.need_key:
+                return
         try:
             await self.send(bytes_data=frame)
         except Exception:  # the viewer left between the frame's arrival and its send
@@ -900,6 +1062,15 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             return
         with contextlib.suppress(Exception):  # the viewer left between the event and its send
             await self.send(json.dumps(event["status"]))
+
+    async def live_codec(self, event: dict[str, Any]) -> None:
+        """The camera's H.264 description (first, or changed: a new resolution): the page
+        (re)starts its player; units follow from the next keyframe."""
+        if self.session_id is None or self.jpeg_only:
+            return
+        self.need_key = True
+        with contextlib.suppress(Exception):  # the viewer left between the event and its send
+            await self.send(json.dumps(event["codec"]))
 
     async def live_position(self, event: dict[str, Any]) -> None:
         """A mobile camera moved: the viewer's page draws its track while the view is open."""

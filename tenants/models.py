@@ -352,6 +352,14 @@ class DepartmentPolicy(models.Model):
         default=300,
         validators=[MinValueValidator(5), MaxValueValidator(86400)],
     )
+    # H.264 live video (docs/bridge-protocol.md, "H.264 units"): what one camera may send, in place
+    # of the JPEG frame-size cap. 8 Mbit/s carries a camera's 1080p main stream; a home upload
+    # link is 10-20 Mbit/s.
+    live_max_bitrate_kbps = models.PositiveIntegerField(
+        _("live video: most a camera may send (kbit/s)"),
+        default=8000,
+        validators=[MinValueValidator(250), MaxValueValidator(50000)],
+    )
     # The department's own cameras: their consent is this policy, not a resident's choice.
     department_camera_level = models.CharField(
         _("the department's own cameras: what officers may do"),

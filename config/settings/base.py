@@ -402,6 +402,7 @@ STATICFILES_DIRS: list[object] = [BASE_DIR / "static"] + [
         ("vendor/leaflet-draw", "leaflet-draw/dist"),
         ("vendor/markercluster", "leaflet.markercluster/dist"),
         ("vendor/htmx", "htmx.org/dist"),
+        ("vendor/jmuxer", "jmuxer/dist"),
     )
     if (BASE_DIR / "node_modules" / package).is_dir()
 ]
@@ -559,6 +560,8 @@ PORCHLIGHT_TILE_URL = env("PORCHLIGHT_TILE_URL", default="https://tile.openstree
 CSP_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob: https:; connect-src 'self' ws: wss:; "
+    # The live view plays H.264 through Media Source Extensions: its <video> takes a blob: URL.
+    "media-src 'self' blob:; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
 

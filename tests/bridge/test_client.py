@@ -34,7 +34,7 @@ from bridge.client import (
     load_config,
     main,
 )
-from bridge.sources import Frame, FrameSource, make_source
+from bridge.sources import Frame, FrameSource, Unit, make_source
 
 FFMPEG = "/usr/bin/ffmpeg"
 HEADER = struct.Struct(">16sQ")
@@ -144,7 +144,7 @@ class RecordingSource:
         self.log.append("open")
         self.inner.open()
 
-    def read(self) -> Frame:
+    def read(self) -> Frame | Unit:
         return self.inner.read()
 
     def close(self) -> None:
@@ -642,3 +642,45 @@ async def test_http_mjpeg_camera_standin_frames_are_forwarded(camera_standin: st
     assert {jpeg_size(f.jpeg) for f in frames} == {(640, 360)}
     assert 12 <= len(frames) <= 1.5 * 15 + 1
     assert fake.statuses[-1]["state"] == "streaming"
+
+
+def hello_v2(cameras: list[str]) -> str:
+    """A version-2 server's hello: it takes H.264 units (docs/bridge-protocol.md, "Versions")."""
+    v2 = {"protocol": 2, "codecs": ["jpeg", "h264"], "max_bitrate": 8_000_000}
+    return json.dumps({**json.loads(hello(cameras)), **v2})
+
+
+@pytest.mark.parametrize(
+    ("server_hello", "start_codecs", "sends"),
+    [
+        (hello_v2, None, "h264"),  # a version-2 server: the camera's H.264
+        (hello, None, "jpeg"),  # a version-1 server (no codecs in its hello): JPEG, as before
+        (hello_v2, ["jpeg"], "jpeg"),  # a viewer whose browser cannot play H.264
+    ],
+    ids=["v2-server", "v1-server", "viewer-needs-jpeg"],
+)
+async def test_an_h264_camera_goes_as_h264_units_only_to_a_server_and_viewer_that_take_them(
+    server_hello: Callable[[list[str]], str], start_codecs: list[str] | None, sends: str
+) -> None:
+    async def script(fake: FakePorchlight, ws: ServerConnection) -> None:
+        await ws.send(server_hello([CAMERA]))
+        message = {**json.loads(start(CAMERA, fps=10, max_width=320))}
+        if start_codecs is not None:
+            message["codecs"] = start_codecs
+        await ws.send(json.dumps(message))
+        await ws.wait_closed()
+
+    async with fake_porchlight(script) as fake:
+        client = BridgeClient(fake.url, TOKEN, {CAMERA: "test:320x180?codec=h264&rate=10"})
+        async with running(client):
+            await fake.wait_for(lambda: len(fake.frames) >= 12, timeout=20)
+
+    kinds = {"h264" if f.jpeg[0] in (0, 1) else "jpeg" for f in fake.frames}
+    codecs = [t for t in fake.texts if t["type"] == "codec"]
+    assert kinds == {sends}
+    assert len(codecs) == (1 if sends == "h264" else 0)
+    if sends == "h264":  # the description first, then a keyframe that a player can start at
+        assert (codecs[0]["camera"], codecs[0]["width"], codecs[0]["height"]) == (CAMERA, 320, 180)
+        assert fake.frames[0].jpeg[0] == 1
+        assert fake.frames[0].jpeg[1:5] == b"\x00\x00\x00\x01"
+        assert [f.jpeg[0] for f in fake.frames[:12]].count(1) >= 2  # a keyframe every second

@@ -25,8 +25,11 @@ def test_every_close_code_and_message_type_is_documented() -> None:
         protocol.STATUS,
         protocol.PAIR,
         protocol.PAIRED,
+        protocol.CODEC,
     }
 
     assert {code for code in codes if not re.search(rf"^\| {code} \|", DOC, re.MULTILINE)} == set()
     assert {kind for kind in types if f'{{"type": "{kind}"' not in DOC} == set()
     assert f'struct.Struct("{protocol.HEADER.format}")' in DOC
+    assert "bridge.protocol.UNIT_HEADER.pack" in DOC
+    assert re.search(rf"^\| {protocol.PROTOCOL_VERSION} \(", DOC, re.MULTILINE)  # the versions table
