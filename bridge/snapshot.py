@@ -36,6 +36,8 @@ def snapshot_take(source: FrameSource, masks: tuple[Rect, ...], *, max_bytes: in
         frame = source.read()
     finally:
         source.close()
+    if not isinstance(frame, Frame):  # a source gives encoded units only when asked (H.264 passthrough)
+        raise SourceError("the camera gave no picture to take")
     image = apply_to_image(frame.image(), masks)
     return fit_jpeg(
         Frame(captured_us=frame.captured_us, render=lambda: image), max_width=SNAPSHOT_MAX_WIDTH, max_bytes=max_bytes

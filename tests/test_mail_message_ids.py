@@ -23,6 +23,7 @@ from audit.models import Action
 from audit.services import ActorSnapshot, EventFacts, access_event_record
 from audit.tasks import chain_verify_and_alert
 from cameras import access
+from cameras.access import Actor
 from compliance.licences.services import invitation_emails_send
 from compliance.models import Licence, LicenceSource
 from core.mail import mail_message_id
@@ -122,7 +123,10 @@ def _licence_invitation(request: pytest.FixtureRequest, capture: Any) -> Callabl
     return _owed(
         "compliance.tasks.licence_invitation_email_send",
         lambda: invitation_emails_send(
-            actor=admin, licences=[licence], register_url="https://rialto.localhost/", department_name="Rialto"
+            actor=Actor(user=admin, mfa=True),
+            licences=[licence],
+            register_url="https://rialto.localhost/",
+            department_name="Rialto",
         ),
         capture,
     )
