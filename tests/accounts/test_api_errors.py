@@ -2,7 +2,6 @@
 
 import json
 import re
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,10 @@ def _call(client: Any, method: str, path: str, body: Any, token: str | None, **e
     return getattr(client, method)(path, **extra)
 
 
+# A site id that no site has (fixed: parallel test workers must collect the same test ids).
+MISSING_SITE = "403fe582-8b85-4592-a51f-abb364d30300"
+
+
 @pytest.mark.parametrize(
     ("role", "method", "path", "body", "status", "code"),
     [
@@ -42,7 +45,7 @@ def _call(client: Any, method: str, path: str, body: Any, token: str | None, **e
         (Role.RESIDENT, "get", "/api/v1/me/sites/not-a-uuid/", None, 404, "not_found"),
         (Role.RESIDENT, "delete", "/api/v1/me/cameras/12/consent/", None, 404, "not_found"),
         (Role.RESIDENT, "get", "/api/v1/me", None, 404, "not_found"),
-        (Role.RESIDENT, "get", f"/api/v1/me/sites/{uuid.uuid4()}/", None, 404, "not_found"),
+        (Role.RESIDENT, "get", f"/api/v1/me/sites/{MISSING_SITE}/", None, 404, "not_found"),
         (Role.RESIDENT, "put", "/api/v1/me/", {}, 405, "method_not_allowed"),
         (None, "get", "/api/v1/me/", None, 401, "not_authenticated"),
         ("bad", "get", "/api/v1/me/", None, 401, "authentication_failed"),
