@@ -152,14 +152,14 @@ _SQL_CAMERAS = """
 INSERT INTO cameras_camera (id, public_id, label, camera_type, placement, mount_height_m, bearing_deg, fov_angle_deg,
                             range_m, location, fov, views, resolution, frame_rate, recording_mode, retention_days,
                             audio, recorder_make, recorder_model, export_format, snapshot, status, created_at,
-                            updated_at, site_id, mobile)
+                            updated_at, site_id, mobile, privacy_masks)
 SELECT %(camera_base)s + c.j, gen_random_uuid(), 'Bench camera ' || c.j, c.camera_type,
        CASE WHEN c.u3 < 0.9 THEN 'outside' ELSE 'inside' END, 2.5, c.bearing, c.angle, c.range_m,
        ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326)::geography, w.fov,
        CASE WHEN c.u4 < 0.4 THEN ARRAY['street', 'sidewalk'] WHEN c.u4 < 0.7 THEN ARRAY['driveway']
             WHEN c.u4 < 0.9 THEN ARRAY['entrance'] ELSE ARRAY['yard', 'alley'] END::varchar(20)[],
        '1920x1080', 15, 'motion', 30, false, '', '', 'MP4', '',
-       CASE WHEN c.u5 < 0.03 THEN 'paused' ELSE 'active' END, now(), now(), %(site_base)s + c.n, false
+       CASE WHEN c.u5 < 0.03 THEN 'paused' ELSE 'active' END, now(), now(), %(site_base)s + c.n, false, '[]'
 FROM (
     SELECT t.*, p.lon, p.lat, p.n,
            CASE t.camera_type WHEN 'doorbell' THEN 150 + floor(t.u1 * 30) WHEN 'fixed' THEN 60 + floor(t.u1 * 50)

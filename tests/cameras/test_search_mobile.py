@@ -124,11 +124,11 @@ def test_the_search_still_reads_the_location_index_in_distance_order(
             """
             INSERT INTO cameras_camera (public_id, site_id, label, camera_type, placement, bearing_deg, fov_angle_deg,
                 range_m, location, fov, views, resolution, recording_mode, audio, recorder_make, recorder_model,
-                export_format, status, mobile, position_at, created_at, updated_at)
+                export_format, status, mobile, position_at, created_at, updated_at, privacy_masks)
             SELECT gen_random_uuid(), c.site_id, 'x', c.camera_type, c.placement, 0, 90, 20,
                 ST_SetSRID(ST_MakePoint(-117.38 + random() * 0.1, 34.05 + random() * 0.1), 4326)::geography,
                 c.fov, '{}', '', c.recording_mode, false, '', '', '', 'active', i % 5 = 0,
-                CASE WHEN i % 10 = 0 THEN now() END, now(), now()
+                CASE WHEN i % 10 = 0 THEN now() END, now(), now(), '[]'
             FROM generate_series(1, 4000) AS i, (SELECT * FROM cameras_camera LIMIT 1) AS c
             """
         )

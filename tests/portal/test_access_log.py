@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.core.mail import send_mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
@@ -28,6 +27,7 @@ from cameras.geometry import point
 from cameras.models import Camera, Purpose
 from cameras.search_sql import Area
 from config.celery import app
+from core.mail import mail_send
 from tenants.models import Department, DepartmentPolicy
 from tenants.selectors import department_base_url
 from tenants.services import policy_update
@@ -481,10 +481,10 @@ class _FlakyMail:
 
     def __call__(self, **kwargs: Any) -> int:
         self.attempts += 1
-        if self.failures and (not self.failing or kwargs["recipient_list"] == [self.failing]):
+        if self.failures and (not self.failing or list(kwargs["to"]) == [self.failing]):
             self.failures -= 1
             raise SMTPServerDisconnected("Connection unexpectedly closed")
-        return send_mail(**kwargs)
+        return mail_send(**kwargs)
 
 
 @pytest.fixture
@@ -500,7 +500,7 @@ def test_a_notice_that_could_not_be_sent_is_sent_when_the_task_runs_again(
     owner: User, register: Any, officer: access.Actor, purpose: Purpose
 ) -> None:
     _look(officer, purpose, register(owner, notify=True))
-    with mock.patch("cameras.digest.send_mail", side_effect=OSError("SMTP down")), pytest.raises(OSError, match="down"):
+    with mock.patch("cameras.digest.mail_send", side_effect=OSError("SMTP down")), pytest.raises(OSError, match="down"):
         access_digest_send_task(owner_id=owner.pk, case_number=CASE)
 
     again = access_digest_send_task(owner_id=owner.pk, case_number=CASE)
@@ -515,7 +515,7 @@ def test_the_notice_task_retries_a_failed_send_by_itself(
     _look(officer, purpose, register(owner, notify=True))
     flaky = _FlakyMail(failures=2)
 
-    with mock.patch("cameras.digest.send_mail", flaky):
+    with mock.patch("cameras.digest.mail_send", flaky):
         result = access_digest_send_task.apply(kwargs={"owner_id": owner.pk, "case_number": CASE})
 
     assert result.get() == 1
@@ -529,7 +529,7 @@ def test_the_notice_task_gives_up_after_its_last_retry(
     _look(officer, purpose, register(owner, notify=True))
     flaky = _FlakyMail(failures=1000)
 
-    with mock.patch("cameras.digest.send_mail", flaky):
+    with mock.patch("cameras.digest.mail_send", flaky):
         result = access_digest_send_task.apply(kwargs={"owner_id": owner.pk, "case_number": CASE})
 
     assert result.failed()
@@ -548,7 +548,7 @@ def test_one_owners_failed_notice_holds_up_no_other_owner(
         actor=officer, purpose=purpose, area=Area(center=point(-117.38, 34.10), radius_m=200), mode="pin"
     )
     refusing = _FlakyMail(failures=1, failing=neighbour.email)
-    with mock.patch("cameras.digest.send_mail", refusing):
+    with mock.patch("cameras.digest.mail_send", refusing):
         told = access_digest_send_task(owner_id=owner.pk, case_number=CASE)
         with pytest.raises(SMTPServerDisconnected):
             access_digest_send_task(owner_id=neighbour.pk, case_number=CASE)
