@@ -69,12 +69,14 @@ run-prod: setup
 
 # Browser tests need Debian's Chromium (and ffmpeg for camera stand-ins): services.sh installs them.
 test: SERVICES_FLAGS := --with-browser
-# Two pytest-xdist workers (TEST_WORKERS=1 for one process), whole files to each (a file's
-# module fixtures start their server, browser or demo once): much of the suite waits on the
+# Two pytest-xdist workers (TEST_WORKERS=1 for one process): much of the suite waits on the
 # servers, workers and browsers it starts, so two processes finish it far sooner on 2 cores.
+# "load" hands out tests in collection order, so each worker runs a part of the one-process
+# order (tests that commit data into Rialto come after those that count it, as in one process);
+# a module's fixtures start at most once per worker.
 TEST_WORKERS ?= 2
 test: setup
-	@$(WITH_SERVICES) $(BIN)/pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
+	@$(WITH_SERVICES) $(BIN)/pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist load)
 
 # mypy's Django plugin loads the settings, and GeoDjango needs GDAL: services.sh installs it.
 lint: $(STAMP) services
