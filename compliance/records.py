@@ -275,10 +275,13 @@ def records_refresh_stale(*, now: dt.datetime | None = None) -> bool:
     today = now.date()
     oldest = ComplianceRecord.objects.aggregate(oldest=Min("computed_at"))["oldest"]
     if oldest is not None:
-        newest_version = OrdinanceVersion.objects.filter(effective_on__lte=today).aggregate(d=Max("effective_on"))["d"]
-        # An ordinance retired since then judges no site any more: the same full run.
-        newest_repeal = Ordinance.objects.filter(repealed_on__lte=today).aggregate(d=Max("repealed_on"))["d"]
-        newest = max((d for d in (newest_version, newest_repeal) if d is not None), default=None)
+        # A version in force, or an ordinance retired (it judges no site any more), since then:
+        # a full run. One query (a maximum is the same over the join's repeated rows).
+        dates = Ordinance.objects.aggregate(
+            version=Max("versions__effective_on", filter=Q(versions__effective_on__lte=today)),
+            repeal=Max("repealed_on", filter=Q(repealed_on__lte=today)),
+        )
+        newest = max((d for d in dates.values() if d is not None), default=None)
         if newest is not None and newest > oldest.date():
             _full_run_ask()
             return False

@@ -551,6 +551,17 @@ INTEGRATION_ROUTES = {
     "console/integrations/<uuid:integration_id>/active/",
 }
 
+# The department's ordinances (console.ordinance_views): the law the department enforces, no
+# camera data; administrators with MFA only, refusals logged (tests/console/test_ordinance_pages.py).
+ORDINANCE_ROUTES = {
+    "console/ordinances/",
+    "console/ordinances/new/",
+    "console/ordinances/<uuid:ordinance_id>/",
+    "console/ordinances/<uuid:ordinance_id>/versions/new/",
+    "console/ordinances/<uuid:ordinance_id>/versions/<int:version_id>/",
+    "console/ordinances/<uuid:ordinance_id>/retire/",
+}
+
 
 def test_every_staff_camera_route_goes_through_the_gate() -> None:
     import console.api
@@ -585,6 +596,7 @@ def test_every_staff_camera_route_goes_through_the_gate() -> None:
         }
         | COMPLIANCE_ROUTES
         | INTEGRATION_ROUTES
+        | ORDINANCE_ROUTES
         | DEPARTMENT_CAMERA_ROUTES
     )
     # The console and staff API modules import no camera model or selector except via the gate.
