@@ -68,6 +68,13 @@ def _drill_databases() -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _drop_databases(names: set[str]) -> None:
+    # DROP DATABASE runs outside a transaction: on a connection of its own
+    with psycopg.connect(subprocess_database_url().rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
 def test_a_department_backed_up_and_restored_holds_its_head_and_no_forged_one(
     django_db_blocker: Any, rialto: Department
 ) -> None:
@@ -75,14 +82,18 @@ def test_a_department_backed_up_and_restored_holds_its_head_and_no_forged_one(
     holds the head recorded before the backup, and the copy it kept (--keep) refuses a head the
     log never had, which is how a drill fails on a backup from which events were cut."""
     head = _committed_events(django_db_blocker, rialto, 3)
+    # A copy kept by an earlier run on this machine that stopped half-way (same test database name)
+    _drop_databases(_drill_databases())
 
     done = _drill("rialto", "--keep")
 
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert f"head before the backup: {head}" in done.stdout
-    assert f"its log holds {head}" in done.stdout
-    [copy] = _drill_databases()
+    kept = _drill_databases()
     try:
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"head before the backup: {head}" in done.stdout
+        assert f"its log holds {head}" in done.stdout
+        assert len(kept) == 1, kept
+        [copy] = kept
         seq = int(head.split(":")[0])
         forged = f"{seq}:{'ab' * 32}"
         refused = subprocess.run(
@@ -99,9 +110,7 @@ def test_a_department_backed_up_and_restored_holds_its_head_and_no_forged_one(
         )
         assert refused.returncode != 0, refused.stdout + refused.stderr
     finally:
-        # DROP DATABASE runs outside a transaction: on a connection of its own
-        with psycopg.connect(subprocess_database_url().rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+        _drop_databases(kept)
         for dump in (ROOT / ".local" / "test-backups").glob("rialto-*.dump"):
             dump.unlink()
     assert _drill_databases() == set()
