@@ -13,13 +13,14 @@ MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 export PORT
 
-.PHONY: help setup services migrate static messages run run-prod seed test lint format clean
+.PHONY: help setup services migrate static messages run run-prod seed test coverage lint format clean
 
 help:
 	@echo "make run    - set everything up and serve the demo departments on :$(PORT) (PORT=8123 make run for another)"
 	@echo "make run-prod - the demo as production runs it: nginx with TLS on https://localhost:8443/ in front of"
 	@echo "               2 server processes, 2 Celery workers and a beat (WEB_PROCESSES=4 HTTPS_PORT=8444 for others)"
 	@echo "make test   - set everything up and run the whole test suite"
+	@echo "make coverage - the test suite with line coverage (about twice as slow)"
 	@echo "make lint   - ruff (lint + format check), mypy (apps and tests) and the layer contracts (lint-imports)"
 
 $(STAMP): pyproject.toml
@@ -77,6 +78,12 @@ test: SERVICES_FLAGS := --with-browser
 TEST_WORKERS ?= 2
 test: setup
 	@$(WITH_SERVICES) $(BIN)/pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist load)
+
+# The suite with the line coverage of the test process (the servers and workers it starts are not
+# measured). Not in `make test`: the tracer about doubles the suite's time, and CI has 30 minutes.
+coverage: SERVICES_FLAGS := --with-browser
+coverage: setup
+	@$(WITH_SERVICES) $(BIN)/pytest --cov --cov-report=term:skip-covered --no-cov-on-fail $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist load)
 
 # mypy's Django plugin loads the settings, and GeoDjango needs GDAL: services.sh installs it.
 lint: $(STAMP) services
