@@ -25,6 +25,7 @@ from audit.selectors import events_for_owner
 from cameras.access_log import access_entries_for_owner
 from cameras.models import Camera, ConsentGrant, Site
 from cameras.selectors import cameras_of_owner
+from core.sql import counts
 from footage.departure import FootageDeparture, owner_footage_preview
 from footage.models import Clip, OwnerRequest
 from live.models import Bridge, LiveSession
@@ -344,12 +345,12 @@ class DeletionPreview:
 
 
 def account_deletion_preview(*, owner: "User") -> DeletionPreview:
-    return DeletionPreview(
-        sites=Site.objects.filter(owner=owner).count(),
-        cameras=Camera.objects.filter(site__owner=owner).count(),
-        live_views=LiveSession.objects.filter(camera__site__owner=owner, ended_at__isnull=True).count(),
-        bridges=Bridge.objects.filter(site__owner=owner, revoked_at__isnull=True).count(),
-        footage=owner_footage_preview(owner=owner),
-        access_events=events_for_owner(owner_id=owner.pk).count(),
-        message_threads=threads_of_owner(owner=owner).count(),
+    counted = counts(
+        sites=Site.objects.filter(owner=owner),
+        cameras=Camera.objects.filter(site__owner=owner),
+        live_views=LiveSession.objects.filter(camera__site__owner=owner, ended_at__isnull=True),
+        bridges=Bridge.objects.filter(site__owner=owner, revoked_at__isnull=True),
+        access_events=events_for_owner(owner_id=owner.pk),
+        message_threads=threads_of_owner(owner=owner),
     )
+    return DeletionPreview(footage=owner_footage_preview(owner=owner), **counted)

@@ -168,7 +168,6 @@ OVER_BUDGET: dict[str, tuple[int, str]] = {
     "portal-consent-edit": (15, "the camera, its consent, the policy and the ordinances that bind it"),
     "portal-attestation-file": (15, "the site, the ordinance version and its requirements"),
     "portal-appeal-request": (15, "the site, the ordinance version and its requirements"),
-    "ownerdata-account-delete": (15, "what deleting the account would remove, counted per kind"),
     "console-search": (15, "the search, consent and bridges of the results + audited read"),
     "portal-bridges": (15, "the owner's bridges, their cameras and each camera's live status"),
     "mfa_reauthenticate": (13, "allauth checks each authenticator type twice (its own code)"),

@@ -122,3 +122,35 @@ def test_an_owner_with_nothing_reads_no_properties_not_zero(in_rialto: Any, rial
     assert "message conversation" not in content
     assert "0 propiedades" not in spanish
     assert "sus 0 registros" not in spanish
+
+
+def test_each_count_of_the_preview_is_the_owners_own(world: OwnerWorld) -> None:
+    """The preview's counts come from one statement (core.sql.counts): each must still be the
+    count of its own kind and of this owner only (the other owner's rows are in the same tables)."""
+    from audit.selectors import events_for_owner
+    from cameras.models import Camera, Site
+    from live.models import Bridge, LiveSession
+    from messaging.selectors import threads_of_owner
+    from ownerdata.selectors import account_deletion_preview
+
+    def one_by_one(owner: User) -> tuple[int, ...]:
+        return (
+            Site.objects.filter(owner=owner).count(),
+            Camera.objects.filter(site__owner=owner).count(),
+            LiveSession.objects.filter(camera__site__owner=owner, ended_at__isnull=True).count(),
+            Bridge.objects.filter(site__owner=owner, revoked_at__isnull=True).count(),
+            events_for_owner(owner_id=owner.pk).count(),
+            threads_of_owner(owner=owner).count(),
+        )
+
+    def previewed(owner: User) -> tuple[int, ...]:
+        p = account_deletion_preview(owner=owner)
+        return (p.sites, p.cameras, p.live_views, p.bridges, p.access_events, p.message_threads)
+
+    mine, theirs = one_by_one(world.owner), one_by_one(world.other_owner)
+
+    assert previewed(world.owner) == mine
+    assert previewed(world.other_owner) == theirs
+    assert mine != theirs
+    assert mine[0] == 2  # two sites
+    assert mine[4] > 0  # and police accessed their cameras
