@@ -561,11 +561,16 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             if raw in self.over_cap:  # sent, and lost to the cap all the same
                 await self._unit_dropped(raw, camera)
             return  # a unit after a dropped one cannot be decoded: wait for the keyframe
-        taken = await presence.camera_frame_take(
-            schema=_schema(self.scope), camera=camera, connection=self.channel_name, per_second=UNITS_PER_SECOND
-        )
-        if not taken or not await bitrate.camera_bitrate_take(
-            schema=_schema(self.scope), camera=camera, size=len(unit), bits_per_second=self.max_bitrate
+        relayed = data[16:]  # capture time, flags, Annex B: what the viewer's page takes
+        if not await bitrate.camera_unit_admit(  # the unit rate, the bitrate cap, the GOP cache
+            schema=_schema(self.scope),
+            camera=camera,
+            connection=self.channel_name,
+            unit=relayed,
+            size=len(unit),
+            keyframe=keyframe,
+            bits_per_second=self.max_bitrate,
+            per_second=UNITS_PER_SECOND,
         ):
             self.skipping.add(raw)
             self.over_cap.add(raw)
@@ -576,8 +581,6 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         arrived = time.time()
         if not self.clock_told and abs(arrived - captured_us / 1e6) > CLOCK_SKEW_SECONDS:
             await self._tell_clock(arrived - captured_us / 1e6)
-        relayed = data[16:]  # capture time, flags, Annex B: what the viewer's page takes
-        await gop.gop_append(schema=_schema(self.scope), camera=camera, unit=relayed, keyframe=keyframe)
         await self.channel_layer.group_send(
             services.camera_group(_schema(self.scope), camera),
             {"type": "live.frame", "frame": relayed, "arrived": arrived, "keyframe": keyframe},
