@@ -131,6 +131,7 @@ class PolicyForm(forms.ModelForm):
         model = DepartmentPolicy
         fields = [
             "live_view_limit_minutes",
+            "live_max_bitrate_kbps",
             "footage_retention_days",
             "residential_live_view_allowed",
             "exigent_requires_approval",
@@ -159,6 +160,18 @@ class PolicyForm(forms.ModelForm):
         # The anomaly thresholds came later than the rest: a form sent without them keeps them.
         for name in ANOMALY_POLICY_FIELDS:
             self.fields[name].required = False
+        # And the live video bitrate cap (issue 19): a form without it keeps it.
+        self.fields["live_max_bitrate_kbps"].required = False
+        out_of_range = _("The live video cap must be between 250 and 50,000 kbit/s.")
+        self.fields["live_max_bitrate_kbps"].error_messages.update(
+            min_value=out_of_range,
+            max_value=out_of_range,
+            invalid=_("Enter the live video cap as a whole number of kbit/s, between 250 and 50,000."),
+        )
+        self.fields["live_max_bitrate_kbps"].help_text = _(
+            "What one camera may send to the live view, in kbit/s (250 to 50,000). 8,000 carries a "
+            "camera's 1080p main stream; a home upload link is often 10,000 to 20,000 in all."
+        )
         # So did the department's own cameras' level (issue 17): a form without it keeps it.
         self.fields["department_camera_level"].required = False
         # And the incident dock's and mobile cameras' settings, and the plate hotlists (issue 17).
@@ -216,6 +229,8 @@ class PolicyForm(forms.ModelForm):
                     % {"max": CATEGORIES_MAX, "len": CATEGORY_MAX_LENGTH},
                 )
             data[name] = codes
+        if data.get("live_max_bitrate_kbps") is None and "live_max_bitrate_kbps" not in self.errors:
+            data["live_max_bitrate_kbps"] = self.instance.live_max_bitrate_kbps
         if not data.get("department_camera_level") and "department_camera_level" not in self.errors:
             data["department_camera_level"] = self.instance.department_camera_level
         start, end = data.get("anomaly_day_start_hour"), data.get("anomaly_day_end_hour")
@@ -230,6 +245,7 @@ class PolicyForm(forms.ModelForm):
         d = self.cleaned_data
         return {
             "live_view_limit_minutes": d["live_view_limit_minutes"],
+            "live_max_bitrate_kbps": d["live_max_bitrate_kbps"],
             "footage_retention_days": d["footage_retention_days"],
             "residential_live_view_allowed": d["residential_live_view_allowed"],
             "exigent_requires_approval": d["exigent_requires_approval"],

@@ -31,6 +31,13 @@ all viewers connected but no frames flowing (the viewers' watchdogs). Prints a t
 writes JSON (default bench/results/relay.json).
 
 ``--quick``: 1 and 10 viewers, 3 s windows, for a smoke run.
+
+``--codecs jpeg,h264`` (issue 19): the same scenarios with H.264 passthrough as well: the bridge
+says its camera's ``codec`` and sends access units of a 1080p30 camera (bench/h264.py's
+``scene`` content: a still textured scene, two moving objects, sensor noise; libx264 veryfast,
+no B-frames, a keyframe a second, at most 4 Mbit/s), looped, at 30 units a second, with the
+capture time in each unit's header. The JPEG rows (the path as it was, ~100 KB at 15 fps) are
+the in-run baseline at the same viewer counts; each codec has its plain fan-out row too.
 """
 
 import argparse
@@ -70,6 +77,7 @@ PLACEMENTS = {
 CAPTURED = struct.Struct(">Q")  # what viewers get in front of the JPEG
 FPS = 15
 FRAME_BYTES = 100_000
+H264_SIZE, H264_FPS, H264_SECONDS = "1920x1080", 30, 4
 VIEWERS_PER_OFFICER = 8  # live.services.MAX_VIEWS_PER_OFFICER is 9
 IDLE_S = 2.0  # viewers connected, no frames: the watchdogs' cost
 WARMUP_S = 2.0
@@ -160,6 +168,58 @@ def jpeg_of_about(size: int) -> bytes:
             break
         side = max(16, int(side * math.sqrt(size / len(best))))
     return best
+
+
+@dataclass
+class Stream:
+    """What the bridge sends: the messages after the 24-byte header (looped), at ``fps``, and
+    for H.264 the camera's ``codec`` message first."""
+
+    codec: str
+    fps: int
+    payloads: list[bytes]
+    codec_message: dict[str, Any] | None = None
+
+    @property
+    def mean_bytes(self) -> int:
+        return sum(len(p) for p in self.payloads) // len(self.payloads)
+
+
+def h264_stream(camera_size: str = H264_SIZE) -> Stream:
+    """A 1080p30 camera's access units (bench/h264.py's ``scene``), demuxed by the bridge's own
+    source, as flags byte + Annex B."""
+    import tempfile
+
+    from h264 import encode
+
+    from bridge.sources import RtspSource, SourceError, Unit
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = encode(camera_size, H264_FPS, H264_SECONDS, Path(folder), "scene")
+        source = RtspSource(str(path), format="mpegts")
+        source.encoded = True
+        source.open()
+        units: list[Unit] = []
+        try:
+            while True:
+                unit = source.read()
+                assert isinstance(unit, Unit)
+                units.append(unit)
+        except SourceError:
+            pass
+        finally:
+            source.close()
+    # Whole GOPs only, so that the loop goes from a GOP's end to a keyframe.
+    last_key = max(i for i, u in enumerate(units) if u.keyframe)
+    units = units[:last_key]
+    assert units[0].keyframe
+    assert units[0].codec is not None
+    return Stream(
+        codec="h264",
+        fps=H264_FPS,
+        payloads=[bytes([u.keyframe]) + u.data for u in units],
+        codec_message=units[0].codec.message("{camera}"),
+    )
 
 
 # --- Processes: the servers, CPU counters ---------------------------------------------------
@@ -317,7 +377,7 @@ class Bridge:
 
 
 async def run_bridge(
-    url: str, token: str | None, camera: str, jpeg: bytes, bridge: Bridge, go: asyncio.Event, stop: asyncio.Event
+    url: str, token: str | None, camera: str, stream: Stream, bridge: Bridge, go: asyncio.Event, stop: asyncio.Event
 ) -> None:
     from bridge import protocol
     from bridge.net import ws_connect
@@ -344,14 +404,18 @@ async def run_bridge(
             bridge.started.set()
         await go.wait()
         await bridge.started.wait()
-        interval = 1 / FPS
+        if stream.codec_message is not None:
+            await ws.send(json.dumps({**stream.codec_message, "camera": camera}))
+        interval = 1 / stream.fps
         next_at = time.monotonic()
+        payloads, sent = stream.payloads, 0
         while not stop.is_set():
             captured = time.time_ns() // 1000
             try:
-                await ws.send(protocol.HEADER.pack(raw_camera, captured) + jpeg)
+                await ws.send(protocol.HEADER.pack(raw_camera, captured) + payloads[sent % len(payloads)])
             except Exception:
                 break
+            sent += 1
             bridge.sent.append(captured)
             next_at += interval
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
@@ -416,7 +480,7 @@ async def scenario(
     pids: list[int],
     viewers: int,
     seconds: float,
-    jpeg: bytes,
+    stream: Stream,
     scene: Scene | None,
 ) -> dict[str, Any]:
     viewer_urls: list[tuple[str, str | None]]
@@ -438,7 +502,7 @@ async def scenario(
 
     go, stop_sending, stop_viewing = asyncio.Event(), asyncio.Event(), asyncio.Event()
     bridge = Bridge()
-    bridge_task = asyncio.create_task(run_bridge(bridge_url, token, camera, jpeg, bridge, go, stop_sending))
+    bridge_task = asyncio.create_task(run_bridge(bridge_url, token, camera, stream, bridge, go, stop_sending))
     await asyncio.wait_for(bridge.hello.wait(), 15)
 
     # Viewers join ten at a time, as a busy evening might.
@@ -496,12 +560,14 @@ async def scenario(
     expected = len(window) * viewers
     return {
         "scenario": "baseline" if scene is None else "relay",
+        "codec": stream.codec,
         "layer": "none" if scene is None else kind,
         "placement": placement,
         "processes": len(pids),
         "viewers": viewers,
         "seconds": round(wall, 3),
-        "frame_bytes": len(jpeg),
+        "frame_bytes": stream.mean_bytes,
+        "fps": stream.fps,
         "frames_sent": len(window),
         "bridge_fps": round(len(window) / wall, 2),
         "frames_expected": expected,
@@ -517,6 +583,8 @@ async def scenario(
         "fanout_spread_p50_ms": round(percentile(spread_ms, 50), 2),
         "fanout_spread_p99_ms": round(percentile(spread_ms, 99), 2),
         "server_cpu_pct": server_cpu,
+        "server_cpu_pct_per_viewer": round(server_cpu / viewers, 3) if viewers else float("nan"),
+        "bytes_per_s_per_viewer": round(stream.mean_bytes * stream.fps),
         "server_idle_cpu_pct": idle_cpu,
         "redis_cpu_pct": redis_cpu,
         "client_cpu_pct": client_cpu,
@@ -544,6 +612,7 @@ def main() -> None:
         help="one: one server process; split: two, viewers alternating; other: two, viewers apart from the bridge",
     )
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--codecs", default="jpeg", help="jpeg, h264 (1080p30 passthrough), or both: jpeg,h264")
     parser.add_argument("--quick", action="store_true", help="1 and 10 viewers, 3 s windows")
     parser.add_argument(
         "--database",
@@ -578,7 +647,14 @@ def main() -> None:
 
     department = relay_department()
     jpeg = jpeg_of_about(FRAME_BYTES)
-    print(f"frame: {len(jpeg):,} bytes of JPEG at {FPS} fps; load average {loadavg()}", flush=True)
+    streams = {"jpeg": Stream(codec="jpeg", fps=FPS, payloads=[jpeg])}
+    codecs = [name.strip() for name in args.codecs.split(",") if name.strip()]
+    if "h264" in codecs:
+        streams["h264"] = h264_stream()
+    for name in codecs:
+        stream = streams[name]
+        print(f"{name}: {stream.mean_bytes:,} bytes a message on average at {stream.fps} a second", flush=True)
+    print(f"load average {loadavg()}", flush=True)
 
     # Every server set up front (idle servers cost nothing measurable), then each viewer count
     # through every layer and placement in turn: they share the machine's load of the moment.
@@ -593,46 +669,48 @@ def main() -> None:
             key = layer if layer == "baseline" else f"{layer}-{processes}"
             if key not in sets:
                 sets[key] = [stack.enter_context(server(key, i)) for i in range(processes)]
-        for n in counts:
-            for kind, placement in configs:
-                processes = PLACEMENTS[placement]
-                servers = sets[kind if kind == "baseline" else f"{kind}-{processes}"]
-                scene = None if kind == "baseline" else scene_create(department, n)
-                connection.close()
-                print(f"{kind:>8} {placement:>5} x {n:>3} viewers ...", end=" ", flush=True)
-                row = asyncio.run(
-                    scenario(
-                        kind=kind,
-                        placement=placement,
-                        ports=[port for port, _ in servers],
-                        pids=[process.pid for _, process in servers],
-                        viewers=n,
-                        seconds=args.seconds,
-                        jpeg=jpeg,
-                        scene=scene,
-                    )
+        for n, codec, (kind, placement) in [(n, c, k) for n in counts for c in codecs for k in configs]:
+            processes = PLACEMENTS[placement]
+            servers = sets[kind if kind == "baseline" else f"{kind}-{processes}"]
+            scene = None if kind == "baseline" else scene_create(department, n)
+            connection.close()
+            print(f"{codec:>4} {kind:>8} {placement:>5} x {n:>3} viewers ...", end=" ", flush=True)
+            row = asyncio.run(
+                scenario(
+                    kind=kind,
+                    placement=placement,
+                    ports=[port for port, _ in servers],
+                    pids=[process.pid for _, process in servers],
+                    viewers=n,
+                    seconds=args.seconds,
+                    stream=streams[codec],
+                    scene=scene,
                 )
-                row["loadavg"] = loadavg()
-                results.append(row)
-                print(
-                    f"{row['delivered_fps']} fps, p99 {row['p99_ms']} ms, loss {row['loss']}, "
-                    f"server CPU {row['server_cpu_pct']}%, load {row['loadavg'][0]}",
-                    flush=True,
-                )
-                time.sleep(1.0)
+            )
+            row["loadavg"] = loadavg()
+            results.append(row)
+            print(
+                f"{row['delivered_fps']} fps, p99 {row['p99_ms']} ms, loss {row['loss']}, "
+                f"server CPU {row['server_cpu_pct']}%, load {row['loadavg'][0]}",
+                flush=True,
+            )
+            time.sleep(1.0)
 
-    baseline_p99 = {r["viewers"]: r["p99_ms"] for r in results if r["scenario"] == "baseline"}
+    baseline_p99 = {(r["codec"], r["viewers"]): r["p99_ms"] for r in results if r["scenario"] == "baseline"}
     headers = [
-        "viewers", "layer", "placement", "bridge fps", "delivered fps", "p50 ms", "p99 ms", "p99/base", "max ms",
-        "loss", "1st copy p99", "spread p99", "server CPU %", "idle CPU %", "Redis CPU %", "client CPU %", "load",
+        "codec", "viewers", "layer", "placement", "KB/msg", "bridge fps", "delivered fps", "p50 ms", "p99 ms",
+        "p99/base", "max ms", "loss", "1st copy p99", "spread p99", "server CPU %", "CPU %/viewer", "idle CPU %",
+        "Redis CPU %", "client CPU %", "load",
     ]  # fmt: skip
     rows = [
         [
-            r["viewers"], r["layer"], f"{r['placement']} ({r['processes']}p)", r["bridge_fps"], r["delivered_fps"],
-            r["p50_ms"], r["p99_ms"],
-            round(r["p99_ms"] / baseline_p99[r["viewers"]], 2) if baseline_p99.get(r["viewers"]) else "",
+            r["codec"], r["viewers"], r["layer"], f"{r['placement']} ({r['processes']}p)",
+            round(r["frame_bytes"] / 1000, 1), r["bridge_fps"], r["delivered_fps"], r["p50_ms"], r["p99_ms"],
+            round(r["p99_ms"] / baseline_p99[(r["codec"], r["viewers"])], 2)
+            if baseline_p99.get((r["codec"], r["viewers"])) else "",
             r["max_ms"], r["loss"], r["first_copy_p99_ms"], r["fanout_spread_p99_ms"], r["server_cpu_pct"],
-            r["server_idle_cpu_pct"], r["redis_cpu_pct"], r["client_cpu_pct"], r["loadavg"][0],
+            r["server_cpu_pct_per_viewer"], r["server_idle_cpu_pct"], r["redis_cpu_pct"], r["client_cpu_pct"],
+            r["loadavg"][0],
         ]
         for r in results
     ]  # fmt: skip
@@ -644,15 +722,19 @@ def main() -> None:
         " p99/base: against the plain fan-out's p99 at the same viewer count; load: 1-minute load average after."
     )
     targets: dict[str, dict[str, bool]] = {}
-    for layer in layers:
-        for placement in placements:
-            mine = [r for r in results if r["layer"] == layer and r["placement"] == placement]
-            at50 = [r for r in mine if r["viewers"] == 50]
-            targets[f"{layer} {placement}"] = {
-                "no_loss": all(r["loss"] == 0 and not r["viewers_refused"] for r in mine),
-                "p99_under_50ms_at_50": bool(at50) and all(r["p99_ms"] < 50 for r in at50),
-            }
-            print(f"targets, {layer} {placement}: {targets[f'{layer} {placement}']}")
+    for codec in codecs:
+        for layer in layers:
+            for placement in placements:
+                mine = [
+                    r for r in results if r["codec"] == codec and r["layer"] == layer and r["placement"] == placement
+                ]
+                at50 = [r for r in mine if r["viewers"] >= 50]
+                name = f"{codec} {layer} {placement}"
+                targets[name] = {
+                    "no_loss": all(r["loss"] == 0 and not r["viewers_refused"] for r in mine),
+                    "p99_under_50ms_at_50": bool(at50) and all(r["p99_ms"] < 50 for r in at50),
+                }
+                print(f"targets, {name}: {targets[name]}")
     path = write_json(
         args.json,
         "relay",
@@ -662,6 +744,7 @@ def main() -> None:
             "parameters": {
                 "fps": FPS,
                 "frame_bytes": len(jpeg),
+                "codecs": {name: {"fps": streams[name].fps, "mean_bytes": streams[name].mean_bytes} for name in codecs},
                 "seconds": args.seconds,
                 "warmup_s": WARMUP_S,
                 "idle_s": IDLE_S,

@@ -40,7 +40,7 @@ from core.errors import Unavailable
 from tenants.asgi import TenantConsumerMixin, socket_session_user
 from tenants.selectors import policy_current
 
-from . import camera_privacy, camera_status, gop, liveness, positions, presence, services, stall
+from . import bitrate, camera_privacy, camera_status, gop, liveness, positions, presence, services, stall
 from .models import EndReason
 
 if TYPE_CHECKING:
@@ -62,11 +62,13 @@ CLOCK_SKEW_SECONDS = 2.0  # a bridge whose clock is further off is told so (once
 POSITION_QUEUE = 64
 GARBAGE_LOG_SECONDS = 10.0
 # H.264 (docs/bridge-protocol.md, "H.264 units"): the policy's bitrate cap is a token bucket
-# per camera and connection that holds this many seconds of the cap, so a keyframe (several
-# times a delta unit) passes; units above it are dropped up to the camera's next keyframe.
-BITRATE_BURST_SECONDS = 2.0
+# per camera over every connection and process (live.bitrate); units above it are dropped up
+# to the camera's next keyframe, and those skipped meanwhile count as dropped too.
 UNITS_PER_SECOND = 61  # a camera at 60 fps, and one more for jitter
-UNIT_DROPS_BEFORE_CLOSE = 300  # about 10 s of a 30 fps camera far above the cap: 4429
+# Drops more than units taken, per camera and connection, before 4429: about 10 s of a 30 fps
+# camera far above the cap. A camera at 1.5x the cap gets most of its units through (it is
+# capped, not closed); one at 3x it loses more than it sends and closes in about 30 s.
+UNIT_DROPS_BEFORE_CLOSE = 300
 CODEC_PATTERN = re.compile(r"avc1\.[0-9a-fA-F]{6}")
 
 # The bridge protocol's frame header, message types and close codes are the bridge program's
@@ -195,8 +197,9 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         self.max_fps = settings.PORCHLIGHT_LIVE_MAX_FPS
         self.max_bitrate = await self.db(_max_bitrate)
         self.codecs: dict[bytes, dict[str, Any]] = {}  # camera → its H.264 description, as relayed
-        self.budget: dict[bytes, tuple[float, float]] = {}  # camera → (bytes allowed now, when)
         self.skipping: set[bytes] = set()  # cameras whose units are dropped up to a keyframe
+        self.over_cap: set[bytes] = set()  # of those, the ones skipping after a unit over the cap
+        self.unit_drops: dict[bytes, int] = {}  # camera → units dropped more than taken (4429)
         # Frames of one camera in any one second, over all the token's connections: the rate
         # with 50% headroom for jitter (presence.camera_frame_take).
         self.max_per_second = int(self.max_fps * 1.5 + 1)
@@ -214,9 +217,12 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         await self._hello()
         # issue 19 (camera status): a new connection streams nothing yet; earlier states are over.
         await camera_status.camera_status_reset(schema=_schema(self.scope), cameras=self.cameras.values())
-        # After a reconnect, resume the cameras someone is still watching.
-        for camera in await self.db(_watched_cameras, bridge.pk):
-            await self._tell(self._start_command(camera))
+        # After a reconnect, resume the cameras someone is still watching (as JPEG where a
+        # viewer's browser cannot play H.264: its own start asked for it, and is not sent again).
+        watched = await self.db(_watched_cameras, bridge.pk)
+        jpeg = await presence.cameras_jpeg_wanted(schema=_schema(self.scope), cameras=watched)
+        for camera in watched:
+            await self._tell(self._start_command(camera, jpeg=camera in jpeg))
         if await presence.bridge_liveness_announce(schema=_schema(self.scope), bridge=self.bridge_public_id):
             await self._liveness_changed(self.bridge_public_id)
         logger.info("bridge connected", extra={"bridge": self.bridge_public_id})
@@ -289,13 +295,17 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         for camera in sorted(before - set(cameras.values())):
             await self._tell({"type": protocol.STOP, "camera": camera})
         await self._hello()
-        for camera in await self.db(_watched_cameras, self.bridge_id):
-            if camera not in before:
-                await self._tell(self._start_command(camera))
+        watched = [c for c in await self.db(_watched_cameras, self.bridge_id) if c not in before]
+        jpeg = await presence.cameras_jpeg_wanted(schema=_schema(self.scope), cameras=watched)
+        for camera in watched:
+            await self._tell(self._start_command(camera, jpeg=camera in jpeg))
         logger.info("bridge cameras changed", extra={"bridge": self.bridge_public_id, "cameras": len(cameras)})
 
-    def _start_command(self, camera: str) -> dict[str, Any]:
-        return {"type": protocol.START, "camera": camera, "fps": self.max_fps, "max_width": 1280}
+    def _start_command(self, camera: str, *, jpeg: bool = False) -> dict[str, Any]:
+        command: dict[str, Any] = {"type": protocol.START, "camera": camera, "fps": self.max_fps, "max_width": 1280}
+        if jpeg:  # a viewer's browser cannot play H.264 (ViewerConsumer.jpeg_only)
+            command["codecs"] = [protocol.CODEC_JPEG]
+        return command
 
     async def _tell(self, command: dict[str, Any]) -> None:
         """Send the bridge a command, keeping which cameras it was told to start (_reconcile)."""
@@ -316,11 +326,12 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         round decides."""
         told = self.commands
         watched = await presence.cameras_watched(schema=_schema(self.scope), cameras=sorted(self.cameras.values()))
+        jpeg = await presence.cameras_jpeg_wanted(schema=_schema(self.scope), cameras=sorted(watched - self.started))
         if told != self.commands:
             return
         for camera in sorted(watched - self.started):
             logger.info("bridge told again: start", extra={"bridge": self.bridge_public_id, "camera": camera})
-            await self._tell(self._start_command(camera))
+            await self._tell(self._start_command(camera, jpeg=camera in jpeg))
         for camera in sorted(self.started - watched):
             logger.info("bridge told again: stop", extra={"bridge": self.bridge_public_id, "camera": camera})
             await self._tell({"type": protocol.STOP, "camera": camera})
@@ -354,6 +365,8 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                         # Revoked, and its push never came (services.bridge_seen).
                         await self._refuse(protocol.CLOSE_BAD_TOKEN, "token revoked (seen at the heartbeat)")
                         return
+                    # A cap the department changed applies from here (the hello keeps the old one).
+                    self.max_bitrate = await self.db(_max_bitrate)
                     seen_at = loop.time() + seen
         except Exception:  # any failure: the bridge reconnects and starts afresh
             logger.exception("bridge keepalive failed; closing the connection", extra={"bridge": self.bridge_public_id})
@@ -404,12 +417,14 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             with contextlib.suppress(Exception):  # only the "last seen" time of the owner's page
                 await self.db(services.bridge_seen, bridge_id=bridge_id)
 
-    async def _refuse(self, code: int, why: str) -> None:
+    async def _refuse(self, code: int, why: str, *, tell: str | None = None) -> None:
+        """Close with ``code``; ``tell``: a reason for the bridge's owner, sent in the close frame
+        (at most 123 bytes of UTF-8, WebSocket's limit)."""
         self.refused = True  # ignore anything still queued for this connection
         logger.warning(
             "bridge closed: %s", why, extra={"bridge": getattr(self, "bridge_public_id", None), "code": code}
         )
-        await self.close(code=code)
+        await self.close(code=code, reason=tell)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.bridge_id is None or self.refused:
@@ -519,6 +534,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         relay = {"type": protocol.CODEC, "codec": codec, "width": width, "height": height}
         self.codecs[raw] = relay
         self.skipping.add(raw)  # units of the new description start at its keyframe
+        self.over_cap.discard(raw)  # skipping for that reason is no fault
         await gop.gop_codec_set(schema=_schema(self.scope), camera=camera, codec=json.dumps(relay))
         await self.channel_layer.group_send(
             services.camera_group(_schema(self.scope), camera), {"type": "live.codec", "codec": relay}
@@ -542,40 +558,55 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
         if keyframe:
             self.skipping.discard(raw)
         elif raw in self.skipping:
+            if raw in self.over_cap:  # sent, and lost to the cap all the same
+                await self._unit_dropped(raw, camera)
             return  # a unit after a dropped one cannot be decoded: wait for the keyframe
-        taken = await presence.camera_frame_take(
-            schema=_schema(self.scope), camera=camera, connection=self.channel_name, per_second=UNITS_PER_SECOND
-        )
-        if not taken or not self._within_bitrate(raw, len(unit)):
+        relayed = data[16:]  # capture time, flags, Annex B: what the viewer's page takes
+        if not await bitrate.camera_unit_admit(  # the unit rate, the bitrate cap, the GOP cache
+            schema=_schema(self.scope),
+            camera=camera,
+            connection=self.channel_name,
+            unit=relayed,
+            size=len(unit),
+            keyframe=keyframe,
+            bits_per_second=self.max_bitrate,
+            per_second=UNITS_PER_SECOND,
+        ):
             self.skipping.add(raw)
-            self.dropped += 1
-            if self.dropped > UNIT_DROPS_BEFORE_CLOSE:
-                await self._refuse(protocol.CLOSE_TOO_FAST, "bitrate or unit rate far above the limit")
+            self.over_cap.add(raw)
+            await self._unit_dropped(raw, camera)
             return
-        self.dropped = max(0, self.dropped - 1)
+        self.over_cap.discard(raw)
+        self.unit_drops[raw] = max(0, self.unit_drops.get(raw, 0) - 1)
         arrived = time.time()
         if not self.clock_told and abs(arrived - captured_us / 1e6) > CLOCK_SKEW_SECONDS:
             await self._tell_clock(arrived - captured_us / 1e6)
-        relayed = data[16:]  # capture time, flags, Annex B: what the viewer's page takes
-        await gop.gop_append(schema=_schema(self.scope), camera=camera, unit=relayed, keyframe=keyframe)
         await self.channel_layer.group_send(
             services.camera_group(_schema(self.scope), camera),
             {"type": "live.frame", "frame": relayed, "arrived": arrived, "keyframe": keyframe},
         )
 
-    def _within_bitrate(self, raw: bytes, size: int) -> bool:
-        """Take ``size`` bytes from the camera's bucket (the policy's bitrate, holding
-        BITRATE_BURST_SECONDS of it), if it has them."""
-        now = time.monotonic()
-        rate = self.max_bitrate / 8
-        full = rate * BITRATE_BURST_SECONDS
-        tokens, at = self.budget.get(raw, (full, now))
-        tokens = min(full, tokens + (now - at) * rate)
-        if size > tokens:
-            self.budget[raw] = (tokens, now)
-            return False
-        self.budget[raw] = (tokens - size, now)
-        return True
+    async def _unit_dropped(self, raw: bytes, camera: str) -> None:
+        """Count a unit of the camera lost to the cap (or the unit rate); one camera that keeps
+        far above it closes the connection with 4429, naming the camera and the cap to its
+        owner (the close frame's reason, and the camera's status on the owner's pages)."""
+        drops = self.unit_drops[raw] = self.unit_drops.get(raw, 0) + 1
+        if drops <= UNIT_DROPS_BEFORE_CLOSE:
+            return
+        kbps = self.max_bitrate // 1000
+        detail = (
+            f"sends far above the department's cap of {kbps} kbit/s for live video: "
+            "choose the camera's sub-stream or a lower bitrate"
+        )
+        status = {"type": protocol.STATUS, "camera": camera, "state": "error", "detail": detail}
+        await camera_status.bridge_status_received(
+            schema=_schema(self.scope), served=self.cameras.values(), message=status, layer=self.channel_layer
+        )
+        await self._refuse(
+            protocol.CLOSE_TOO_FAST,
+            f"camera {camera} {detail}",
+            tell=f"camera {camera}: above the cap of {kbps} kbit/s",
+        )
 
     async def _position(self, message: dict[str, Any]) -> None:
         """A mobile camera's position (docs/bridge-protocol.md, "Positions"): checked here
@@ -773,7 +804,7 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             # Watching, before the start is published: a bridge connection that misses the
             # start finds the view here (BridgeConsumer._reconcile).
             await presence.camera_viewer_renew(
-                schema=_schema(self.scope), camera=camera_id, connection=self.channel_name
+                schema=_schema(self.scope), camera=camera_id, connection=self.channel_name, jpeg=self.jpeg_only
             )
             # Every viewer says start: a second start for a streaming camera only sets its
             # rate, and a view left open by a dead process cannot make this one go dark.
@@ -887,7 +918,10 @@ class ViewerConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                     renew_at = loop.time() + renew
                 if loop.time() >= present_at:
                     await presence.camera_viewer_renew(
-                        schema=_schema(self.scope), camera=self.camera_public_id, connection=self.channel_name
+                        schema=_schema(self.scope),
+                        camera=self.camera_public_id,
+                        connection=self.channel_name,
+                        jpeg=self.jpeg_only,
                     )
                     present_at = loop.time() + present
             except RELAY_ERRORS:

@@ -251,30 +251,62 @@ def _viewers_key(schema: str, camera: str) -> str:
     return f"{PREFIX}:{schema}:camera:{camera}:viewers"
 
 
-async def camera_viewer_renew(*, schema: str, camera: str, connection: str) -> None:
-    """This view (its channel name) watches the camera for another viewer_alive_seconds()."""
+def _jpeg_viewers_key(schema: str, camera: str) -> str:
+    return f"{PREFIX}:{schema}:camera:{camera}:jpeg-viewers"
+
+
+async def camera_viewer_renew(*, schema: str, camera: str, connection: str, jpeg: bool = False) -> None:
+    """This view (its channel name) watches the camera for another viewer_alive_seconds();
+    ``jpeg``: its browser cannot play H.264, so the camera must stream JPEG (cameras_jpeg_wanted)."""
     now = time.time()
     ttl = viewer_alive_seconds()
-    key = _viewers_key(schema, camera)
+    keys = [_viewers_key(schema, camera)] + ([_jpeg_viewers_key(schema, camera)] if jpeg else [])
     if not settings.REDIS_URL:
         with _local_lock:
-            _local_trim(key, now)[connection] = now + ttl
+            for key in keys:
+                _local_trim(key, now)[connection] = now + ttl
         return
     async with _aredis().pipeline(transaction=True) as pipe:
-        pipe.zremrangebyscore(key, "-inf", now)
-        pipe.zadd(key, {connection: now + ttl})
-        pipe.expire(key, int(ttl) + 1)
+        for key in keys:
+            pipe.zremrangebyscore(key, "-inf", now)
+            pipe.zadd(key, {connection: now + ttl})
+            pipe.expire(key, int(ttl) + 1)
         await pipe.execute()
 
 
 async def camera_viewer_forget(*, schema: str, camera: str, connection: str) -> None:
     """The view ended: it watches the camera no more, at once."""
-    key = _viewers_key(schema, camera)
+    keys = (_viewers_key(schema, camera), _jpeg_viewers_key(schema, camera))
     if not settings.REDIS_URL:
         with _local_lock:
-            _local.get(key, {}).pop(connection, None)
+            for key in keys:
+                _local.get(key, {}).pop(connection, None)
         return
-    await _aredis().zrem(key, connection)
+    async with _aredis().pipeline(transaction=False) as pipe:
+        for key in keys:
+            pipe.zrem(key, connection)
+        await pipe.execute()
+
+
+async def cameras_jpeg_wanted(*, schema: str, cameras: Sequence[str]) -> set[str]:
+    """Those of the cameras that a view whose browser cannot play H.264 watches now: a bridge
+    connection that starts them (after a reconnect, or telling a lost start again) asks for
+    JPEG, as that view's own start did, or the view would get nothing it can show."""
+    now = time.time()
+    if not cameras:
+        return set()
+    if not settings.REDIS_URL:
+        with _local_lock:
+            return {
+                c
+                for c in cameras
+                if any(score > now for score in _local.get(_jpeg_viewers_key(schema, c), {}).values())
+            }
+    async with _aredis().pipeline(transaction=False) as pipe:
+        for camera in cameras:
+            pipe.zcount(_jpeg_viewers_key(schema, camera), f"({now}", "+inf")
+        counts = await pipe.execute()
+    return {camera for camera, count in zip(cameras, counts, strict=True) if count}
 
 
 async def cameras_watched(*, schema: str, cameras: Sequence[str]) -> set[str]:

@@ -154,6 +154,7 @@ def department_provision(
 
 POLICY_EDITABLE_FIELDS = (
     "live_view_limit_minutes",
+    "live_max_bitrate_kbps",
     "footage_retention_days",
     "purpose_categories",
     "exigent_categories",

@@ -280,6 +280,44 @@ def test_the_public_pages_small_cell_threshold_is_saved_from_the_policy_page(adm
     assert policy.history.latest().history_user_id == admin.pk
 
 
+def test_the_live_video_bitrate_cap_is_set_on_the_policy_page_with_history(admin_client: Any, rialto: Any) -> None:
+    client, admin = admin_client
+    page = client.get("/department/policy/").content.decode()
+
+    response = client.post("/department/policy/", _policy_form(live_max_bitrate_kbps=4000))
+
+    policy = DepartmentPolicy.objects.get(department=rialto)
+    latest = policy.history.latest()
+    assert 'for="id_live_max_bitrate_kbps"' in page
+    assert response.status_code == 302
+    assert policy.live_max_bitrate_kbps == 4000
+    assert (latest.live_max_bitrate_kbps, latest.history_user_id) == (4000, admin.pk)
+    assert "<td>4000</td>" in client.get("/department/policy/").content.decode()
+
+
+@pytest.mark.parametrize("kbps", ["0", "-8000", "249", "50001", "10000000", "fast"])
+def test_a_live_video_bitrate_cap_out_of_range_is_refused_by_name(admin_client: Any, rialto: Any, kbps: str) -> None:
+    client, _ = admin_client
+    before = DepartmentPolicy.objects.get(department=rialto).live_max_bitrate_kbps
+
+    response = client.post("/department/policy/", _policy_form(live_max_bitrate_kbps=kbps))
+
+    errors = response.context["form"].errors
+    assert response.status_code == 400
+    assert "250 and 50,000" in " ".join(errors["live_max_bitrate_kbps"])
+    assert DepartmentPolicy.objects.get(department=rialto).live_max_bitrate_kbps == before
+
+
+def test_a_policy_form_without_the_bitrate_cap_keeps_it(admin_client: Any, rialto: Any) -> None:
+    client, _ = admin_client
+    before = DepartmentPolicy.objects.get(department=rialto).live_max_bitrate_kbps
+
+    response = client.post("/department/policy/", _policy_form())
+
+    assert response.status_code == 302
+    assert DepartmentPolicy.objects.get(department=rialto).live_max_bitrate_kbps == before
+
+
 @pytest.mark.parametrize("minutes", ["-1", "1441", "soon"])
 def test_a_notice_window_out_of_range_is_refused_by_name(admin_client: Any, rialto: Any, minutes: str) -> None:
     client, _ = admin_client

@@ -19,6 +19,7 @@ from bridge.h264 import AccessUnit, avcc_record
 from bridge.sources import TestPatternSource, Unit
 from cameras import services
 from cameras.models import Camera
+from live.consumers import UNIT_DROPS_BEFORE_CLOSE
 from live.models import LiveSession
 from tenants.models import Department, DepartmentPolicy
 from tests.factories import UserFactory
@@ -27,6 +28,7 @@ from tests.live.test_consumers import (
     bridge,
     closed_with,
     committed,
+    frame,
     json_of,
     last_event,
     scene,
@@ -159,6 +161,53 @@ async def test_units_above_the_policys_bitrate_are_dropped_up_to_the_next_keyfra
     assert [g[9:] for g in got] == [units[0].data, units[10].data]
     await view.disconnect()
     await cam.disconnect()
+
+
+async def test_a_bridge_cannot_dodge_the_bitrate_cap_with_a_new_connection(
+    scene: Scene, units: list[Unit], policy_low_bitrate: None
+) -> None:
+    first = await streaming(scene, units)
+    second = bridge(scene.bridge_token)  # the same bridge, restarted: its new connection
+    await second.connect()
+    await json_of(second)
+    view = viewer(scene)
+    await view.connect()
+    await json_of(view)
+    # 250 kbit/s holds 62,500 bytes for two seconds: one such keyframe fits, two do not.
+    big_key = Unit(captured_us=0, data=units[0].data + b"\x00" * (60_000 - len(units[0].data)), keyframe=True)
+
+    await first.send_to(bytes_data=unit_message(scene.camera_id, big_key))
+    await json_of(view)  # codec
+    passed = await binary_of(view)
+    await first.disconnect()
+    await second.send_to(text_data=codec_message(scene.camera_id, units[0]))
+    await second.send_to(bytes_data=unit_message(scene.camera_id, big_key))
+    await second.send_to(bytes_data=frame(scene.camera_id))  # a JPEG frame: not under the bitrate cap
+    await json_of(view)  # codec again
+    after = await binary_of(view)
+
+    assert passed[9:] == big_key.data
+    assert after[8:10] == b"\xff\xd8"  # the JPEG: the second keyframe was dropped
+    await view.disconnect()
+    await second.disconnect()
+
+
+async def test_a_camera_that_keeps_exceeding_the_cap_closes_its_bridge_with_4429_naming_it(
+    scene: Scene, units: list[Unit], policy_low_bitrate: None
+) -> None:
+    cam = await streaming(scene, units)
+    big_key = Unit(captured_us=0, data=units[0].data + b"\x00" * 70_000, keyframe=True)
+
+    # A keyframe over the cap, then a camera's units that cannot be played without it.
+    await cam.send_to(bytes_data=unit_message(scene.camera_id, big_key))
+    for _ in range(UNIT_DROPS_BEFORE_CLOSE + 1):
+        await cam.send_to(bytes_data=unit_message(scene.camera_id, units[1]))
+    while (closed := await cam.receive_output(timeout=5))["type"] != "websocket.close":
+        pass
+
+    assert closed["code"] == 4429
+    assert scene.camera_id in closed.get("reason", "")
+    assert "250 kbit/s" in closed.get("reason", "")
 
 
 @pytest.fixture
@@ -310,6 +359,33 @@ async def test_a_viewer_whose_browser_cannot_play_h264_asks_the_bridge_for_jpeg(
     assert (start["type"], start["codecs"]) == ("start", ["jpeg"])
     await view.disconnect()
     await cam.disconnect()
+
+
+@pytest.mark.parametrize("codecs", ["&codecs=jpeg", ""], ids=["browser-without-mse", "jpeg-camera"])
+async def test_a_jpeg_viewer_gets_frames_again_after_its_bridge_reconnects(scene: Scene, codecs: str) -> None:
+    first = bridge(scene.bridge_token)
+    await first.connect()
+    await json_of(first)
+    view = viewer(scene, purpose=f"{scene.purpose_id}{codecs}")
+    await view.connect()
+    await json_of(view)
+    started = await json_of(first)
+    await first.send_to(bytes_data=frame(scene.camera_id))
+    await binary_of(view)
+
+    # The bridge's connection drops; the bridge comes back on a new one, the view stays open.
+    await first.disconnect()
+    second = bridge(scene.bridge_token)
+    await second.connect()
+    await json_of(second)
+    restarted = await json_of(second)
+    await second.send_to(bytes_data=frame(scene.camera_id))
+    got = await binary_of(view)
+
+    assert (restarted["type"], restarted.get("codecs")) == ("start", started.get("codecs"))
+    assert got[8:10] == b"\xff\xd8"
+    await view.disconnect()
+    await second.disconnect()
 
 
 def test_the_codec_message_carries_an_avcc_record_of_the_streams_parameter_sets(units: list[Unit]) -> None:
