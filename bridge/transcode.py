@@ -46,7 +46,7 @@ class TranscodeError(Exception):
 
 
 def output_size(width: int, height: int, max_height: int) -> tuple[int, int]:
-    """The encoded size of a ``width`` × ``height`` picture: scaled down, aspect kept, so that
+    """The encoded size of a ``width`` x ``height`` picture: scaled down, aspect kept, so that
     the height is at most ``max_height``; both sides even (4:2:0 chroma), never upscaled."""
     out_h = min(height, max_height)
     out_w = round(width * out_h / height) if height else width
@@ -100,15 +100,16 @@ class Transcoder:
         """What the bridge does with this camera, for its owner (one sentence)."""
         if self.size is None:
             return ""
-        size = f"{self.size[0]}×{self.size[1]}"
+        size = f"{self.size[0]}x{self.size[1]}"
         camera = CODEC_NAMES.get(self.source_codec, self.source_codec)
         if self.masked:
-            text = f"privacy masks: the {camera} stream is decoded, masked and re-encoded to H.264 at {size} on the bridge (CPU)"
+            text = f"privacy masks: the {camera} stream is decoded, masked and re-encoded to H.264 at {size}"
+            text += " on the bridge (CPU)"
         else:
             text = f"{camera} camera: re-encoded to H.264 at {size} on the bridge"
         if self.resized_from is not None and self.input_size is not None:
             before, now = self.resized_from, self.input_size
-            text += f"; the camera changed its resolution from {before[0]}×{before[1]} to {now[0]}×{now[1]}"
+            text += f"; the camera changed its resolution from {before[0]}x{before[1]} to {now[0]}x{now[1]}"
         if self.untimed:
             text += "; its stream has no timestamps, so frames are timed as they arrive"
         return text
@@ -189,7 +190,7 @@ class Transcoder:
         try:
             encoder.open()
         except av.FFmpegError as exc:
-            raise TranscodeError(f"cannot open the H.264 encoder at {width}×{height}: {exc}") from exc
+            raise TranscodeError(f"cannot open the H.264 encoder at {width}x{height}: {exc}") from exc
         self._encoder = encoder
         self._packetiser = Packetiser(bytes(encoder.extradata) if encoder.extradata else None)
         self.size = (width, height)
