@@ -140,7 +140,7 @@ class Transcoder:
             # reaches the scaler (which would blur it into the pixels beside). A decoded frame
             # may share its buffer with the decoder's reference pictures: a copy, then.
             if frame.format.name in _PLANAR:
-                frame.make_writable()
+                frame = _writable(frame)
             frame = apply_to_video_frame(frame, masks)
         width, height = self.size or size
         out = frame.reformat(width=width, height=height, format="yuv420p")
@@ -195,3 +195,12 @@ class Transcoder:
         self._packetiser = Packetiser(bytes(encoder.extradata) if encoder.extradata else None)
         self.size = (width, height)
         self._force_key = True
+
+
+def _writable(frame: Any) -> Any:
+    """``frame`` with a buffer of its own (written in place by the masks)."""
+    if hasattr(frame, "make_writable"):  # PyAV 13+: copies only a buffer that is shared
+        frame.make_writable()
+        return frame
+    other = "yuv444p" if frame.format.name != "yuv444p" else "yuv420p"  # older PyAV: a copy
+    return frame.reformat(format=other)
