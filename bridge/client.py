@@ -38,7 +38,7 @@ import threading
 import time
 import tomllib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -457,6 +457,9 @@ class _Limits:
     # What the server takes: a version-1 hello names no codecs, and such a server takes JPEG only.
     codecs: frozenset[str] = frozenset({protocol.CODEC_JPEG})
     max_bitrate: int | None = None  # bits a second of H.264 (protocol 2's hello)
+    # issue 19: the server relays re-encoded H.264 of masked cameras (its hello's masked_codecs);
+    # otherwise a masked camera goes as JPEG, as to any server before
+    masked_h264: bool = False
 
 
 class BridgeClient:
@@ -614,20 +617,23 @@ class BridgeClient:
             max_bitrate=int(bitrate)
             if isinstance(bitrate := message.get("max_bitrate"), int | float) and _positive(bitrate)
             else None,
+            masked_h264=protocol.CODEC_H264 in _strings(message.get(protocol.HELLO_MASKED_CODECS)),
         )
         # issue 19: say what this bridge can do; a server relays no frame of a masked camera
         # from a bridge that has not said "masks".
-        features = [protocol.FEATURE_MASKS, protocol.FEATURE_SNAPSHOT]
+        features = [protocol.FEATURE_MASKS, protocol.FEATURE_SNAPSHOT, protocol.FEATURE_MASKED_H264]
         self._outbox.put_nowait(json.dumps({"type": protocol.FEATURES, "features": features}))
         unconfigured = sorted(served - set(self.cameras))
         logger.info(
-            "hello: bridge %s, %d camera(s) assigned, %d configured here, max %d bytes at %g fps, codecs %s%s",
+            "hello: bridge %s, %d camera(s) assigned, %d configured here, max %d bytes at %g fps, codecs %s; "
+            "masked cameras as %s%s",
             message.get("bridge"),
             len(served),
             len(served & set(self.cameras)),
             max_bytes,
             max_fps,
             ", ".join(sorted(self._limits.codecs)),
+            "re-encoded H.264" if self._limits.masked_h264 else "JPEG",
             f"; not in bridge.toml: {', '.join(unconfigured)}" if unconfigured else "",
         )
 
@@ -653,10 +659,13 @@ class BridgeClient:
         # H.264 when the server takes it, unless this start is for a viewer whose browser cannot
         # play it ("codecs": ["jpeg"]). JPEG then stays until the camera stops, so that viewer
         # keeps its picture when another one joins (every page shows JPEG too). A camera with
-        # privacy masks (or H.265) is re-encoded to H.264 on the bridge (bridge.transcode).
+        # privacy masks (or H.265) is re-encoded to H.264 on the bridge (bridge.transcode),
+        # where the server relays that for a masked camera (its hello); JPEG otherwise.
         wanted = message.get("codecs")
-        h264 = protocol.CODEC_H264 in self._limits.codecs and (
-            not isinstance(wanted, list) or protocol.CODEC_H264 in wanted
+        h264 = (
+            protocol.CODEC_H264 in self._limits.codecs
+            and (not isinstance(wanted, list) or protocol.CODEC_H264 in wanted)
+            and (not masks or self._limits.masked_h264)
         )
         current = self._streams.get(camera)
         settings = StreamSettings(
@@ -668,7 +677,7 @@ class BridgeClient:
             max_bitrate=self._limits.max_bitrate,
         )
         if current is not None and current.settings.h264 and not settings.h264:
-            logger.info("camera %s: a viewer needs JPEG; restarting the camera as JPEG", camera)
+            logger.info("camera %s: a viewer (or the camera's masks) needs JPEG; restarting it as JPEG", camera)
             self._stop(camera)
             current = None
         if current is not None and current.settings.h264 and masks and not current.masks:
@@ -736,10 +745,14 @@ class BridgeClient:
         if stream is None:
             return
         if masks and stream.settings.h264 and not stream.masks:
-            # passthrough cannot black anything out: re-encoded from now (bridge.transcode)
-            logger.info("camera %s: privacy masks set; restarting the camera re-encoded", camera)
+            # passthrough cannot black anything out: re-encoded from now (bridge.transcode), or
+            # JPEG where the server relays no re-encoded H.264 of a masked camera
+            reencoded = self._limits.masked_h264
+            logger.info(
+                "camera %s: privacy masks set; restarting it %s", camera, "re-encoded" if reencoded else "as JPEG"
+            )
             self._stop(camera)
-            settings = stream.settings
+            settings = replace(stream.settings, h264=reencoded)
             try:  # a source of its own: the stopped stream's thread may still be closing the old one
                 source = self.source_factory(self.cameras[camera])
             except (UnknownSourceError, SourceError) as exc:
@@ -844,6 +857,10 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _positive(value: object) -> bool:

@@ -22,6 +22,11 @@ from tests.bridge.test_transcode import brightest, encode_clip, picture
 LEFT_HALF = [[0, 0, 0.5, 1]]
 
 
+def hello_masked(cameras: list[str]) -> str:
+    """A server's hello that relays re-encoded H.264 of masked cameras (docs/bridge-protocol.md)."""
+    return json.dumps({**json.loads(hello_v2(cameras)), "masked_codecs": ["h264"]})
+
+
 def mpegts_h264(path: Path, frames: int = 20) -> Path:
     """An H.264 camera's stream as MPEG-TS (what an `http://….ts` source reads), 160x90."""
     with av.open(str(path), "w", format="mpegts") as container:
@@ -60,7 +65,7 @@ async def test_a_masked_h264_camera_goes_as_h264_black_under_its_masks(tmp_path:
     ts = mpegts_h264(tmp_path / "cam.ts")
 
     async def script(fake: FakePorchlight, ws: ServerConnection) -> None:
-        await ws.send(hello_v2([CAMERA]))
+        await ws.send(hello_masked([CAMERA]))
         await ws.send(start_with(LEFT_HALF))
         await ws.wait_closed()
 
@@ -89,7 +94,7 @@ async def test_a_masked_h264_camera_goes_as_h264_black_under_its_masks(tmp_path:
 async def test_masks_set_on_a_passthrough_camera_restart_it_re_encoded_never_unmasked() -> None:
     # given an H.264 test camera streaming passthrough, whose owner then masks its left half
     async def script(fake: FakePorchlight, ws: ServerConnection) -> None:
-        await ws.send(hello_v2([CAMERA]))
+        await ws.send(hello_masked([CAMERA]))
         await ws.send(start_with([]))
         await fake.wait_for(lambda: len(units_sent(fake)) >= 3)
         await ws.send(json.dumps({"type": "masks", "camera": CAMERA, "masks": LEFT_HALF}))
@@ -112,6 +117,23 @@ async def test_masks_set_on_a_passthrough_camera_restart_it_re_encoded_never_unm
     assert pictures
     assert all(brightest(img, (0, 0, 80, 90)) <= 24 for img in pictures)
     assert "decoded, masked and re-encoded" in fake.statuses[-1]["detail"]
+
+
+async def test_a_masked_h264_camera_goes_as_jpeg_to_a_server_that_relays_no_re_encoded_masked_h264() -> None:
+    # given a server whose hello takes H.264 but does not say it relays it for masked cameras
+    async def script(fake: FakePorchlight, ws: ServerConnection) -> None:
+        await ws.send(hello_v2([CAMERA]))
+        await ws.send(start_with(LEFT_HALF))
+        await ws.wait_closed()
+
+    async with fake_porchlight(script) as fake:
+        client = BridgeClient(fake.url, TOKEN, {CAMERA: "test:160x90?codec=h264&rate=15"})
+        async with running(client):
+            await fake.wait_for(lambda: len(fake.frames) >= 3)
+
+    # then the masked camera goes as JPEG (masked), as it did before re-encoding existed
+    assert {f.jpeg[0] for f in fake.frames} == {0xFF}
+    assert not any(t["type"] == "codec" for t in fake.texts)
 
 
 async def test_an_h265_camera_goes_as_h264_at_the_height_cap_and_its_owner_is_told() -> None:
