@@ -680,9 +680,10 @@ class BridgeClient:
             logger.info("camera %s: a viewer (or the camera's masks) needs JPEG; restarting it as JPEG", camera)
             self._stop(camera)
             current = None
-        if current is not None and current.settings.h264 and masks and not current.masks:
-            # passthrough cannot black anything out: opened again, it is re-encoded
-            logger.info("camera %s: privacy masks set; restarting the camera re-encoded", camera)
+        if current is not None and current.settings.h264 and bool(masks) != bool(current.masks):
+            # passthrough cannot black anything out: opened again, it is re-encoded (and a
+            # camera whose masks are all gone goes back to passthrough, sparing the CPU)
+            logger.info("camera %s: privacy masks set or cleared; restarting the camera", camera)
             self._stop(camera)
             current = None
         if current is not None:  # a repeated start (another viewer) changes the parameters
@@ -744,15 +745,14 @@ class BridgeClient:
             return
         if stream is None:
             return
-        if masks and stream.settings.h264 and not stream.masks:
+        if stream.settings.h264 and bool(masks) != bool(stream.masks):
             # passthrough cannot black anything out: re-encoded from now (bridge.transcode), or
-            # JPEG where the server relays no re-encoded H.264 of a masked camera
-            reencoded = self._limits.masked_h264
-            logger.info(
-                "camera %s: privacy masks set; restarting it %s", camera, "re-encoded" if reencoded else "as JPEG"
-            )
+            # JPEG where the server relays no re-encoded H.264 of a masked camera; a camera
+            # whose masks are all gone goes back to passthrough (no re-encoding, no CPU)
+            h264 = not masks or self._limits.masked_h264
+            logger.info("camera %s: privacy masks %s; restarting it", camera, "set" if masks else "cleared")
             self._stop(camera)
-            settings = replace(stream.settings, h264=reencoded)
+            settings = replace(stream.settings, h264=h264)
             try:  # a source of its own: the stopped stream's thread may still be closing the old one
                 source = self.source_factory(self.cameras[camera])
             except (UnknownSourceError, SourceError) as exc:

@@ -119,6 +119,26 @@ async def test_masks_set_on_a_passthrough_camera_restart_it_re_encoded_never_unm
     assert "decoded, masked and re-encoded" in fake.statuses[-1]["detail"]
 
 
+async def test_a_camera_whose_masks_are_all_cleared_goes_back_to_passthrough() -> None:
+    # given a masked H.264 camera streaming re-encoded, whose owner then clears its masks
+    async def script(fake: FakePorchlight, ws: ServerConnection) -> None:
+        await ws.send(hello_masked([CAMERA]))
+        await ws.send(start_with(LEFT_HALF))
+        await fake.wait_for(lambda: any(s["detail"] for s in fake.statuses))
+        await ws.send(json.dumps({"type": "masks", "camera": CAMERA, "masks": []}))
+        await ws.wait_closed()
+
+    async with fake_porchlight(script) as fake:
+        client = BridgeClient(fake.url, TOKEN, {CAMERA: "test:160x90?codec=h264&rate=15"})
+        async with running(client):
+            await fake.wait_for(lambda: len(fake.statuses) >= 2 and fake.statuses[-1]["detail"] == "")
+
+    # then it streams passthrough again (no re-encoding, nothing for the owner to be told)
+    details = [s["detail"] for s in fake.statuses if s["state"] == "streaming"]
+    assert details[0].startswith("privacy masks: the H.264 stream is decoded, masked and re-encoded")
+    assert details[-1] == ""
+
+
 async def test_a_masked_h264_camera_goes_as_jpeg_to_a_server_that_relays_no_re_encoded_masked_h264() -> None:
     # given a server whose hello takes H.264 but does not say it relays it for masked cameras
     async def script(fake: FakePorchlight, ws: ServerConnection) -> None:
