@@ -16,6 +16,9 @@ bridge.toml::
 
     [positions]                      # mobile cameras only (body-worn, drone, patrol car)
     "9f3a…-uuid" = "gpsd://127.0.0.1:2947"     # or "route:patrol.geojson?speed=12"
+
+    [transcode]                      # H.265 cameras and masked H.264 cameras (optional)
+    max_height = 720                 # re-encoded no higher than this (aspect kept)
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from bridge.sources import (
     make_source,
     source_scheme,
 )
+from bridge.transcode import DEFAULT_MAX_HEIGHT, MIN_MAX_HEIGHT
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -128,6 +132,8 @@ class ConfigError(Exception):
 class BridgeConfig:
     cameras: dict[str, str]  # camera UUID (canonical form) → source string
     positions: dict[str, str] = field(default_factory=dict)  # mobile camera UUID → provider string
+    # issue 19: the height cap of re-encoded cameras (H.265, masked H.264), [transcode] max_height
+    transcode_max_height: int = DEFAULT_MAX_HEIGHT
 
 
 def load_config(path: str | Path) -> BridgeConfig:
@@ -157,7 +163,23 @@ def load_config(path: str | Path) -> BridgeConfig:
         except UnknownSourceError as exc:
             raise ConfigError(f"config file {path}: camera {camera}: {exc}") from None
         cameras[camera] = source
-    return BridgeConfig(cameras=cameras, positions=_load_positions(path, data.get("positions", {}), cameras))
+    return BridgeConfig(
+        cameras=cameras,
+        positions=_load_positions(path, data.get("positions", {}), cameras),
+        transcode_max_height=_load_transcode(path, data.get("transcode", {})),
+    )
+
+
+def _load_transcode(path: Path, table: object) -> int:
+    """[transcode] max_height: how high a re-encoded camera's picture may be (720 by default)."""
+    if not isinstance(table, dict) or set(table) - {"max_height"}:
+        raise ConfigError(f"config file {path}: [transcode] takes only max_height = <pixels>")
+    height = table.get("max_height", DEFAULT_MAX_HEIGHT)
+    if isinstance(height, bool) or not isinstance(height, int) or not MIN_MAX_HEIGHT <= height <= 4320:
+        raise ConfigError(
+            f"config file {path}: [transcode] max_height must be a whole number from {MIN_MAX_HEIGHT} to 4320"
+        )
+    return height
 
 
 def _load_positions(path: Path, table: object, cameras: dict[str, str]) -> dict[str, str]:
@@ -225,6 +247,9 @@ class StreamSettings:
     max_width: int
     max_bytes: int  # for the JPEG, so that header + JPEG stays within max_frame_bytes
     h264: bool = False  # the server and this camera's viewers take H.264 units
+    # issue 19: for a camera re-encoded on the bridge (H.265, or H.264 with masks)
+    max_height: int = DEFAULT_MAX_HEIGHT
+    max_bitrate: int | None = None  # the server's hello
 
 
 # What waits to be sent for a camera: ("jpeg", captured_us, jpeg), ("unit", captured_us, flags +
@@ -256,8 +281,10 @@ class CameraStream:
         # issue 19: privacy masks, applied to every frame before it is encoded (replaced
         # whole from the event loop; the camera thread reads the attribute once per frame).
         # A masked camera is never relayed as H.264 passthrough (its pictures are not decoded
-        # there, so nothing could black the masks out): it streams JPEG.
+        # there, so nothing could black the masks out): it is decoded, masked and re-encoded
+        # (bridge.transcode), and a unit without all the masks in it is never sent.
         self.masks: tuple[Rect, ...] = ()
+        self.keyframe_wanted = False  # a viewer joined: a re-encoded camera makes a keyframe
         self.queue: asyncio.Queue[Outgoing] = asyncio.Queue()
         self.dropped = 0
         self.units_behind = False  # units were dropped: the thread resyncs at the next keyframe
@@ -266,11 +293,19 @@ class CameraStream:
         self._loop = loop
         self._on_state = on_state
         self._state = ""
+        self._detail = ""
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"camera-{camera[:8]}", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
+
+    def resume_at_keyframe(self) -> None:
+        """Units waiting were dropped (new masks): the ones after them cannot be decoded, so
+        the camera resumes at its next keyframe (a re-encoded one makes it at once), with its
+        codec description again."""
+        self.units_behind = True
+        self._resend_codec = True
 
     def stop(self) -> None:
         self._stopping.set()
@@ -285,6 +320,10 @@ class CameraStream:
         while not self._stopping.is_set():
             if hasattr(self.source, "encoded"):
                 self.source.encoded = self.settings.h264
+            if hasattr(self.source, "masks"):  # issue 19: what a re-encoded camera needs
+                self.source.masks = self.masks
+                setattr(self.source, "max_height", self.settings.max_height)  # noqa: B010
+                setattr(self.source, "max_bitrate", self.settings.max_bitrate)  # noqa: B010
             try:
                 self.source.open()
                 try:
@@ -301,6 +340,11 @@ class CameraStream:
     def _pump(self, retry: Backoff) -> None:
         due = time.monotonic()
         while not self._stopping.is_set():
+            if hasattr(self.source, "masks"):  # masks as of now, for the frame read next
+                self.source.masks = self.masks
+            if self.keyframe_wanted and hasattr(self.source, "request_keyframe"):
+                self.keyframe_wanted = False
+                self.source.request_keyframe()
             frame = self.source.read()
             if isinstance(frame, Unit):
                 self._unit(frame)
@@ -326,7 +370,9 @@ class CameraStream:
         """An H.264 unit: every one is sent (the camera's own rate; a delta cannot be left
         out), none larger than the server takes; after units were dropped, none until the
         next keyframe (with its codec description again)."""
-        if self.masks:  # issue 19: never passthrough with masks (the start picks JPEG for them)
+        # issue 19: a masked camera's unit goes only with every mask blacked out in it (a
+        # passthrough unit has none: masks set while it streamed restart it re-encoded)
+        if self.masks and not set(self.masks) <= set(unit.masks):
             self.units_behind = True
             return
         if self.units_behind:
@@ -348,7 +394,7 @@ class CameraStream:
         self._resend_codec = False
         flags = protocol.UNIT_KEYFRAME if unit.keyframe else protocol.UNIT_DELTA
         self._send_soon(("unit", unit.captured_us, bytes([flags]) + unit.data))
-        self._set_state("streaming", "")
+        self._set_state("streaming", unit.note)  # issue 19: says so when re-encoded
 
     def _send_soon(self, item: Outgoing) -> None:
         with contextlib.suppress(RuntimeError):  # the loop has closed: we are shutting down
@@ -359,8 +405,10 @@ class CameraStream:
             self._loop.call_soon_threadsafe(self._put, captured_us, jpeg)
 
     def _set_state(self, state: str, detail: str) -> None:
-        if state != self._state and not self._stopping.is_set():
-            self._state = state
+        # A change of state; or, streaming, of what the bridge does (re-encoding, a new size)
+        changed = state != self._state or (state == "streaming" and detail != self._detail)
+        if changed and not self._stopping.is_set():
+            self._state, self._detail = state, detail
             with contextlib.suppress(RuntimeError):
                 self._loop.call_soon_threadsafe(self._on_state, self, state, detail)
 
@@ -408,6 +456,10 @@ class _Limits:
     max_fps: float = DEFAULT_MAX_FPS
     # What the server takes: a version-1 hello names no codecs, and such a server takes JPEG only.
     codecs: frozenset[str] = frozenset({protocol.CODEC_JPEG})
+    max_bitrate: int | None = None  # bits a second of H.264 (protocol 2's hello)
+    # issue 19: the server relays re-encoded H.264 of masked cameras (its hello's masked_codecs);
+    # otherwise a masked camera goes as JPEG, as to any server before
+    masked_h264: bool = False
 
 
 class BridgeClient:
@@ -422,8 +474,10 @@ class BridgeClient:
         source_factory: SourceFactory = make_source,
         backoff: Backoff | None = None,
         positions: dict[str, PositionProvider] | None = None,
+        transcode_max_height: int = DEFAULT_MAX_HEIGHT,
     ) -> None:
         self.url = url.rstrip("/") + PATH
+        self.transcode_max_height = transcode_max_height
         self.token = token
         self.cameras = {str(uuid.UUID(camera)): source for camera, source in cameras.items()}
         self.source_factory = source_factory
@@ -560,20 +614,26 @@ class BridgeClient:
             max_frame_bytes=int(max_bytes),
             max_fps=float(max_fps),
             codecs=frozenset(c for c in codecs if isinstance(c, str)),
+            max_bitrate=int(bitrate)
+            if isinstance(bitrate := message.get("max_bitrate"), int | float) and _positive(bitrate)
+            else None,
+            masked_h264=protocol.CODEC_H264 in _strings(message.get(protocol.HELLO_MASKED_CODECS)),
         )
         # issue 19: say what this bridge can do; a server relays no frame of a masked camera
         # from a bridge that has not said "masks".
-        features = [protocol.FEATURE_MASKS, protocol.FEATURE_SNAPSHOT]
+        features = [protocol.FEATURE_MASKS, protocol.FEATURE_SNAPSHOT, protocol.FEATURE_MASKED_H264]
         self._outbox.put_nowait(json.dumps({"type": protocol.FEATURES, "features": features}))
         unconfigured = sorted(served - set(self.cameras))
         logger.info(
-            "hello: bridge %s, %d camera(s) assigned, %d configured here, max %d bytes at %g fps, codecs %s%s",
+            "hello: bridge %s, %d camera(s) assigned, %d configured here, max %d bytes at %g fps, codecs %s; "
+            "masked cameras as %s%s",
             message.get("bridge"),
             len(served),
             len(served & set(self.cameras)),
             max_bytes,
             max_fps,
             ", ".join(sorted(self._limits.codecs)),
+            "re-encoded H.264" if self._limits.masked_h264 else "JPEG",
             f"; not in bridge.toml: {', '.join(unconfigured)}" if unconfigured else "",
         )
 
@@ -598,13 +658,14 @@ class BridgeClient:
             return
         # H.264 when the server takes it, unless this start is for a viewer whose browser cannot
         # play it ("codecs": ["jpeg"]). JPEG then stays until the camera stops, so that viewer
-        # keeps its picture when another one joins (every page shows JPEG too).
+        # keeps its picture when another one joins (every page shows JPEG too). A camera with
+        # privacy masks (or H.265) is re-encoded to H.264 on the bridge (bridge.transcode),
+        # where the server relays that for a masked camera (its hello); JPEG otherwise.
         wanted = message.get("codecs")
-        # A camera with privacy masks streams JPEG: passthrough would send the masked parts.
         h264 = (
-            not masks
-            and protocol.CODEC_H264 in self._limits.codecs
+            protocol.CODEC_H264 in self._limits.codecs
             and (not isinstance(wanted, list) or protocol.CODEC_H264 in wanted)
+            and (not masks or self._limits.masked_h264)
         )
         current = self._streams.get(camera)
         settings = StreamSettings(
@@ -612,16 +673,23 @@ class BridgeClient:
             max_width=int(max_width),
             max_bytes=self._limits.max_frame_bytes - HEADER.size,
             h264=h264 and (current is None or current.settings.h264),
+            max_height=self.transcode_max_height,
+            max_bitrate=self._limits.max_bitrate,
         )
-        if current is not None and current.settings.h264 and masks:
-            settings = replace(settings, h264=False)
         if current is not None and current.settings.h264 and not settings.h264:
-            logger.info("camera %s: a viewer needs JPEG (or masks); restarting the camera as JPEG", camera)
+            logger.info("camera %s: a viewer (or the camera's masks) needs JPEG; restarting it as JPEG", camera)
             self._stop(camera)
             current = None
-        if current is not None:  # a repeated start only changes the parameters
+        if current is not None and current.settings.h264 and bool(masks) != bool(current.masks):
+            # passthrough cannot black anything out: opened again, it is re-encoded (and a
+            # camera whose masks are all gone goes back to passthrough, sparing the CPU)
+            logger.info("camera %s: privacy masks set or cleared; restarting the camera", camera)
+            self._stop(camera)
+            current = None
+        if current is not None:  # a repeated start (another viewer) changes the parameters
             current.settings = settings
             current.masks = masks
+            current.keyframe_wanted = True  # issue 19: a re-encoded camera starts them at once
             logger.info("camera %s: now %g fps, max width %d", camera, settings.fps, settings.max_width)
             return
         try:
@@ -677,10 +745,14 @@ class BridgeClient:
             return
         if stream is None:
             return
-        if masks and stream.settings.h264:  # passthrough cannot black anything out: JPEG from now
-            logger.info("camera %s: privacy masks set; restarting the camera as JPEG", camera)
+        if stream.settings.h264 and bool(masks) != bool(stream.masks):
+            # passthrough cannot black anything out: re-encoded from now (bridge.transcode), or
+            # JPEG where the server relays no re-encoded H.264 of a masked camera; a camera
+            # whose masks are all gone goes back to passthrough (no re-encoding, no CPU)
+            h264 = not masks or self._limits.masked_h264
+            logger.info("camera %s: privacy masks %s; restarting it", camera, "set" if masks else "cleared")
             self._stop(camera)
-            settings = replace(stream.settings, h264=False)
+            settings = replace(stream.settings, h264=h264)
             try:  # a source of its own: the stopped stream's thread may still be closing the old one
                 source = self.source_factory(self.cameras[camera])
             except (UnknownSourceError, SourceError) as exc:
@@ -695,6 +767,8 @@ class BridgeClient:
         stream.masks = masks
         while not stream.queue.empty():
             stream.queue.get_nowait()
+        if stream.settings.h264:
+            stream.resume_at_keyframe()
         logger.info("camera %s: %d privacy mask(s)", camera, len(masks))
 
     def _stop(self, camera: str) -> CameraStream | None:
@@ -785,6 +859,10 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 def _positive(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
@@ -852,6 +930,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.token,
         config.cameras,
         positions={camera: make_provider(spec) for camera, spec in config.positions.items()},
+        transcode_max_height=config.transcode_max_height,
     )
     try:
         asyncio.run(_run_until_signal(client))

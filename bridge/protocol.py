@@ -88,4 +88,9 @@ MASKS = "masks"
 FEATURES = "features"
 FEATURE_MASKS = "masks"
 FEATURE_SNAPSHOT = "snapshot"
+# issue 19, re-encoding: this bridge sends a masked camera's H.264 only re-encoded with every mask
+# blacked out (bridge.transcode), never the camera's own units. A server relays units of a masked
+# camera only from a bridge that said so, and says in its hello that it does:
+FEATURE_MASKED_H264 = "masked-h264"
+HELLO_MASKED_CODECS = "masked_codecs"  # hello: codecs relayed for masked cameras, e.g. ["h264"]
 SNAPSHOT_SECONDS = 6.0  # the bridge answers within this, with a picture or an error

@@ -10,18 +10,25 @@ it already fits.
 Source strings (the values of ``[cameras]`` in bridge.toml):
 
 ``rtsp://…`` / ``rtsps://…``  H.264 inside: its access units as they are (demuxed, never
-                              decoded) to a server that takes H.264; otherwise decoded with
-                              PyAV and re-encoded as JPEG with Pillow
+                              decoded) to a server that takes H.264; H.265 inside, or H.264
+                              with privacy masks: decoded and re-encoded to H.264 at a capped
+                              height (:mod:`bridge.transcode`); otherwise decoded with PyAV and
+                              re-encoded as JPEG with Pillow
 ``http(s)://….ts``            MPEG-TS over HTTP: as RTSP
 ``http://…`` / ``https://…``  HTTP MJPEG (multipart/x-mixed-replace), forwarded as is
 ``test:`` / ``test:640x360``  a moving test pattern with a clock (FFmpeg lavfi ``testsrc``;
                               a pure-Pillow pattern when lavfi is unavailable); with
                               ``?codec=h264`` encoded with libx264 (1 s GOP) for a server that
-                              takes H.264, and ``&rate=N`` frames a second (15 by default)
+                              takes H.264, with ``?codec=h265`` encoded with libx265 and
+                              re-encoded to H.264 as an H.265 camera is, and ``&rate=N``
+                              frames a second (15 by default)
 
 A source that can send H.264 has an ``encoded`` attribute; the client sets it before ``open()``
 when the server takes H.264 and the viewers can play it. Its ``read()`` then returns
-:class:`Unit` objects instead of :class:`Frame` objects.
+:class:`Unit` objects instead of :class:`Frame` objects. Such a source also has ``masks`` (the
+privacy masks, set by the client before each ``read()``: a masked camera is re-encoded, never
+passed through), ``max_height`` and ``max_bitrate`` (for re-encoding) and ``request_keyframe()``
+(a viewer joined: a re-encoded camera's next unit is a keyframe).
 """
 
 from __future__ import annotations
@@ -34,11 +41,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PIL import Image, ImageDraw, ImageFont
 
 from bridge.h264 import CodecDescription, H264Error, Packetiser
+from bridge.transcode import DEFAULT_MAX_HEIGHT, TranscodeError, Transcoder
+
+if TYPE_CHECKING:
+    from bridge.masks import Rect
 
 logger = logging.getLogger("porchlight.bridge")
 
@@ -90,6 +101,11 @@ class Unit:
     data: bytes
     keyframe: bool
     codec: CodecDescription | None = None
+    # issue 19: the privacy masks blacked out in this unit's picture (a unit of the camera's own
+    # bitstream has none: the client never sends such a unit of a masked camera), and what the
+    # bridge does to the camera's stream, for its owner's status ("" for passthrough).
+    masks: tuple[Rect, ...] = ()
+    note: str = ""
 
 
 class FrameSource(Protocol):
@@ -125,13 +141,16 @@ def make_source(spec: str) -> FrameSource:
     size, _, query = spec.split(":", 1)[1].partition("?")
     params = dict(p.partition("=")[::2] for p in query.split("&") if p)
     match = re.fullmatch(r"(\d{2,5})x(\d{2,5})", size)
-    if (size and not match) or set(params) - {"codec", "rate"} or params.get("codec", "jpeg") not in ("jpeg", "h264"):
-        raise UnknownSourceError(f"bad test source {spec!r}: use test:[WxH][?codec=h264][&rate=N]")
+    codec = params.get("codec", "jpeg")
+    if (size and not match) or set(params) - {"codec", "rate"} or codec not in ("jpeg", "h264", "h265"):
+        raise UnknownSourceError(f"bad test source {spec!r}: use test:[WxH][?codec=h264|h265][&rate=N]")
     rate = params.get("rate", "15")
     if not rate.isdigit() or not 1 <= int(rate) <= 60:
         raise UnknownSourceError(f"bad test source {spec!r}: rate must be 1 to 60")
     width, height = (int(match[1]), int(match[2])) if match else (640, 360)
-    return TestPatternSource(width=width, height=height, rate=int(rate), h264=params.get("codec") == "h264")
+    return TestPatternSource(
+        width=width, height=height, rate=int(rate), h264=codec in ("h264", "h265"), hevc=codec == "h265"
+    )
 
 
 def _redact(url: str) -> str:
@@ -188,10 +207,15 @@ class RtspSource:
         self.url = url
         self.format = format
         self.encoded = False
+        self.masks: tuple[Rect, ...] = ()
+        self.max_height = DEFAULT_MAX_HEIGHT
+        self.max_bitrate: int | None = None
         self._container: Any = None
         self._frames: Iterator[Any] | None = None
         self._packets: Iterator[Any] | None = None
         self._packetiser: Packetiser | None = None
+        self._transcoder: Transcoder | None = None
+        self._pending: list[Unit] = []
         self._pts_anchor: tuple[int, int] | None = None  # (first PTS, its arrival) in µs
 
     def open(self) -> None:
@@ -202,7 +226,22 @@ class RtspSource:
         try:
             self._container = av.open(self.url, format=self.format, options=options, timeout=NETWORK_TIMEOUT)
             stream = self._container.streams.video[0]
-            if self.encoded and stream.codec_context.name == "h264":
+            codec = stream.codec_context.name
+            if self.encoded and (codec == "hevc" or (codec == "h264" and self.masks)):
+                # issue 19: H.265 (no viewer plays it) or masks (only decoded pixels can be
+                # blacked out): decoded and re-encoded to H.264 (bridge.transcode)
+                stream.thread_type = "AUTO"
+                rate = stream.average_rate or stream.guessed_rate
+                self._transcoder = Transcoder(
+                    source_codec=codec,
+                    masked=bool(self.masks),
+                    max_height=self.max_height,
+                    max_bitrate=self.max_bitrate,
+                    rate=float(rate) if rate else None,
+                )
+                self._pending = []
+                self._frames = self._container.decode(stream)
+            elif self.encoded and codec == "h264":
                 extradata = stream.codec_context.extradata
                 self._packetiser = Packetiser(bytes(extradata) if extradata else None)
                 self._packets = self._container.demux(stream)
@@ -219,12 +258,16 @@ class RtspSource:
         try:
             if self._packets is not None:
                 return self._read_unit()
+            if self._transcoder is not None:
+                return self._read_transcoded()
             assert self._frames is not None, "read() before open()"
             frame = next(self._frames)
         except StopIteration:
             raise SourceError(f"{_redact(self.url)} ended the stream") from None
         except (av.FFmpegError, OSError) as exc:
             raise SourceError(f"reading {_redact(self.url)} failed: {exc}") from exc
+        except TranscodeError as exc:
+            raise SourceError(str(exc)) from exc
         # Converting to RGB is the expensive part: only frames the bridge keeps are rendered.
         return Frame(captured_us=now_us(), render=frame.to_image)
 
@@ -243,6 +286,35 @@ class RtspSource:
                 return Unit(captured_us=captured, data=unit.data, keyframe=unit.keyframe, codec=unit.codec)
         raise SourceError(f"{_redact(self.url)} ended the stream")
 
+    def _read_transcoded(self) -> Unit:
+        """The next re-encoded unit: frames decoded, masked with the masks of now, scaled and
+        encoded (StopIteration when the camera's stream ends)."""
+        assert self._frames is not None
+        assert self._transcoder is not None
+        while not self._pending:
+            frame = next(self._frames)
+            captured = self._captured(frame)
+            self._transcoder.masks = self.masks
+            note = self._transcoder.note
+            for unit in self._transcoder.encode(frame):
+                self._pending.append(
+                    Unit(
+                        captured_us=captured,
+                        data=unit.data,
+                        keyframe=unit.keyframe,
+                        codec=unit.codec,
+                        masks=self._transcoder.applied,
+                        note=self._transcoder.note or note,
+                    )
+                )
+        return self._pending.pop(0)
+
+    def request_keyframe(self) -> None:
+        """A viewer joined: a re-encoded camera's next unit is a keyframe. (Passthrough cannot
+        ask a camera for one over RTSP; the server's GOP cache starts the viewer instead.)"""
+        if self._transcoder is not None:
+            self._transcoder.request_keyframe()
+
     def _captured(self, packet: Any) -> int:
         """The unit's capture time: the camera's own timestamps (PTS) from the first unit's
         arrival on, so units keep the camera's spacing even when the demuxer hands them out in
@@ -256,29 +328,48 @@ class RtspSource:
         return self._pts_anchor[1] + at - self._pts_anchor[0]
 
     def resync(self) -> None:
-        """Units were dropped: send nothing until the next keyframe."""
+        """Units were dropped: send nothing until the next keyframe (a re-encoded camera makes
+        one at once)."""
         if self._packetiser is not None:
             self._packetiser.resync()
+        if self._transcoder is not None:
+            self._pending.clear()
+            self._transcoder.request_keyframe()
 
     def close(self) -> None:
         if self._container is not None:
             self._container.close()
-        self._container = self._frames = self._packets = self._packetiser = None
+        self._container = self._frames = self._packets = self._packetiser = self._transcoder = None
+        self._pending = []
 
 
 class TestPatternSource:
-    """A moving test pattern with the current time, paced at ``rate`` frames per second."""
+    """A moving test pattern with the current time, paced at ``rate`` frames per second.
+
+    ``h264``: the owner asked for encoded video (``?codec=h264``, or ``?codec=h265`` with
+    ``hevc``). H.264 without masks is libx264's output as it is (a camera's passthrough); H.265,
+    or H.264 with privacy masks, goes through :class:`bridge.transcode.Transcoder` as a camera's
+    stream would (H.265 really encoded with libx265 and decoded again first).
+    """
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, width: int = 640, height: int = 360, rate: int = 15, *, h264: bool = False) -> None:
+    def __init__(
+        self, width: int = 640, height: int = 360, rate: int = 15, *, h264: bool = False, hevc: bool = False
+    ) -> None:
         self.width, self.height, self.rate = width, height, rate
-        self.h264 = h264  # the owner asked for H.264 (test:?codec=h264)
+        self.h264 = h264 or hevc  # the owner asked for encoded video (test:?codec=h264 or h265)
+        self.hevc = hevc  # … from an H.265 camera (test:?codec=h265)
         self.encoded = False  # and the server and viewers take it (set by the client)
+        self.masks: tuple[Rect, ...] = ()
+        self.max_height = DEFAULT_MAX_HEIGHT
+        self.max_bitrate: int | None = None
         self._container: Any = None
         self._frames: Iterator[Any] | None = None
         self._encoder: Any = None
         self._packetiser: Packetiser | None = None
+        self._transcoder: Transcoder | None = None
+        self._hevc: tuple[Any, Any] | None = None  # (libx265 encoder, HEVC decoder): the camera
         self._next = 0.0
         self._count = 0
 
@@ -293,8 +384,37 @@ class TestPatternSource:
         except Exception as exc:  # lavfi missing from this FFmpeg build, or no PyAV at all
             logger.info("lavfi testsrc unavailable (%s): drawing the test pattern with Pillow", exc)
             self.close()
-        if self.h264 and self.encoded:
+        if self.h264 and self.encoded and (self.hevc or self.masks):
+            self._open_transcoder()
+        elif self.h264 and self.encoded:
             self._open_encoder()
+
+    def _open_transcoder(self) -> None:
+        """issue 19: the pattern as an H.265 camera's (libx265, decoded again) or a masked
+        camera's frames, re-encoded to H.264 by the bridge's transcoder."""
+        from fractions import Fraction
+
+        import av
+
+        self._transcoder = Transcoder(
+            source_codec="hevc" if self.hevc else "h264",
+            masked=bool(self.masks),
+            max_height=self.max_height,
+            max_bitrate=self.max_bitrate,
+            rate=self.rate,
+        )
+        if self.hevc:
+            try:
+                encoder = av.CodecContext.create("libx265", "w")
+            except (av.FFmpegError, ValueError) as exc:
+                raise SourceError(f"no H.265 encoder for the test pattern: {exc}") from exc
+            encoder.width, encoder.height, encoder.pix_fmt = self.width, self.height, "yuv420p"
+            encoder.time_base = Fraction(1, self.rate)
+            encoder.framerate = Fraction(self.rate, 1)
+            encoder.gop_size = self.rate
+            encoder.options = {"preset": "ultrafast", "tune": "zerolatency", "x265-params": "log-level=none"}
+            encoder.open()
+            self._hevc = (encoder, av.CodecContext.create("hevc", "r"))
 
     def _open_encoder(self) -> None:
         """libx264 (PyAV's FFmpeg has it; no other H.264 encoder there but V4L2 hardware),
@@ -326,11 +446,45 @@ class TestPatternSource:
             self._next = max(self._next + 1 / self.rate, time.monotonic() - 1 / self.rate)
             self._count += 1
             captured = now_us()
-            if self._encoder is None:
+            if self._transcoder is not None:
+                unit = self._transcode(self._frame(captured).image(), captured)
+            elif self._encoder is None:
                 return self._frame(captured)
-            unit = self._encode(self._frame(captured).image(), captured)
+            else:
+                unit = self._encode(self._frame(captured).image(), captured)
             if unit is not None:
                 return unit
+
+    def _transcode(self, image: Image.Image, captured: int) -> Unit | None:
+        import av
+
+        assert self._transcoder is not None
+        frame = av.VideoFrame.from_image(image).reformat(format="yuv420p")
+        frame.pts = self._count
+        frames = [frame]
+        if self._hevc is not None:  # what an H.265 camera sends, decoded as the bridge does
+            encoder, decoder = self._hevc
+            frames = [f for packet in encoder.encode(frame) for f in decoder.decode(packet)]
+        self._transcoder.masks = self.masks
+        out: Unit | None = None
+        try:
+            for decoded in frames:
+                for unit in self._transcoder.encode(decoded):
+                    out = Unit(
+                        captured_us=captured,
+                        data=unit.data,
+                        keyframe=unit.keyframe,
+                        codec=unit.codec,
+                        masks=self._transcoder.applied,
+                        note=self._transcoder.note,
+                    )
+        except TranscodeError as exc:
+            raise SourceError(str(exc)) from exc
+        return out
+
+    def request_keyframe(self) -> None:
+        if self._transcoder is not None:
+            self._transcoder.request_keyframe()
 
     def _encode(self, image: Image.Image, captured: int) -> Unit | None:
         import av
@@ -349,6 +503,8 @@ class TestPatternSource:
     def resync(self) -> None:
         if self._packetiser is not None:
             self._packetiser.resync()
+        if self._transcoder is not None:
+            self._transcoder.request_keyframe()
 
     def _frame(self, captured: int) -> Frame:
         if self._frames is not None:
@@ -360,7 +516,7 @@ class TestPatternSource:
     def close(self) -> None:
         if self._container is not None:
             self._container.close()
-        self._container = self._frames = self._encoder = self._packetiser = None
+        self._container = self._frames = self._encoder = self._packetiser = self._transcoder = self._hevc = None
 
     def _pillow_pattern(self, count: int) -> Image.Image:
         w, h = self.width, self.height
@@ -378,12 +534,19 @@ class TestPatternSource:
 
 
 def _draw_clock(img: Image.Image, captured_us: int) -> Image.Image:
+    """The capture time, white on black at the top left, about 1/16 of the picture high.
+
+    Only Pillow 9.4's API (Debian 12's python3-pil): ``ImageFont.load_default(size=)`` came in
+    10.1, so the default font is drawn at its own size and the label scaled up whole."""
     text = datetime.fromtimestamp(captured_us / 1e6, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + " UTC"
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.load_default(size=max(12, img.height // 16))
-    left, top, right, bottom = draw.textbbox((10, 10), text, font=font)
-    draw.rectangle([left - 4, top - 4, right + 4, bottom + 4], fill=(0, 0, 0))
-    draw.text((10, 10), text, font=font, fill=(255, 255, 255))
+    font = ImageFont.load_default()
+    left, top, right, bottom = (int(v) for v in ImageDraw.Draw(img).textbbox((0, 0), text, font=font))
+    label = Image.new("RGB", (right - left + 8, bottom - top + 8), (0, 0, 0))
+    ImageDraw.Draw(label).text((4 - left, 4 - top), text, font=font, fill=(255, 255, 255))
+    scale = max(1, max(12, img.height // 16) // max(1, bottom - top))
+    if scale > 1:
+        label = label.resize((label.width * scale, label.height * scale), Image.Resampling.NEAREST)
+    img.paste(label, (6, 6))
     return img
 
 

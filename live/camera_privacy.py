@@ -113,6 +113,18 @@ def frame_allowed(*, camera: str, masks: dict[str, list[list[float]]], features:
     return camera not in masks or protocol.FEATURE_MASKS in features
 
 
+def unit_allowed(*, camera: str, masks: dict[str, list[list[float]]], features: Iterable[str]) -> bool:
+    """Whether an H.264 unit of ``camera`` may be relayed: a masked camera's only from a bridge
+    that said it re-encodes masked cameras with the masks blacked out (``masked-h264``,
+    bridge/transcode.py), never a camera's own units passed through."""
+    return camera not in masks or protocol.FEATURE_MASKED_H264 in features
+
+
+# The hello's promise that goes with unit_allowed: the server relays these codecs of masked
+# cameras (re-encoded by a bridge that said masked-h264), so such a bridge need not use JPEG.
+HELLO_MASKED = {protocol.HELLO_MASKED_CODECS: [protocol.CODEC_H264]}
+
+
 # --- snapshots -----------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ async def test_the_bridge_says_it_applies_masks_and_takes_snapshots_after_hello(
     async with fake_porchlight(script) as fake, running(BridgeClient(fake.url, TOKEN, {CAMERA: "test:"})):
         await fake.wait_for(lambda: len(fake.texts) >= 1)
 
-    assert fake.texts[0] == {"type": "features", "features": ["masks", "snapshot"]}
+    assert fake.texts[0] == {"type": "features", "features": ["masks", "snapshot", "masked-h264"]}
 
 
 async def test_a_snapshot_is_one_masked_picture_answered_with_the_request_id() -> None:

@@ -103,6 +103,45 @@ async def test_the_frames_the_server_receives_are_black_inside_the_owners_mask(
         assert beside > 60
 
 
+async def test_a_masked_h264_camera_reaches_the_officer_as_h264_black_inside_the_mask(
+    porchlight_server: LiveServer, scene: Scene, bridge_program: BridgeProgram
+) -> None:
+    # given an H.264 camera (the test pattern through libx264) whose owner masked part of it
+    import av
+
+    bridge_program.config.write_text(f'[cameras]\n"{scene.camera_id}" = "test:320x180?codec=h264&rate=15"\n')
+    committed(_mask_camera, scene, [MASK])
+    bridge_program.start()
+    await asyncio.to_thread(bridge_program.wait_for, "hello:", 20)
+    if bridge_program.lines("masked cameras as JPEG"):
+        # the server's hello does not say masked_codecs yet: live/consumers.py still drops every
+        # unit of a masked camera (docs/bridge-protocol.md, "Re-encoded cameras"), so JPEG
+        pytest.skip("this server relays no re-encoded H.264 of masked cameras (hello without masked_codecs)")
+
+    # when an officer watches it: H.264 units, re-encoded by the bridge, relayed by the server
+    url = f"ws://rialto.localhost:{porchlight_server.port}/ws/live/{scene.camera_id}/?purpose={scene.purpose_id}"
+    units: list[bytes] = []
+    async with ws_connect(url, additional_headers={"Cookie": f"sessionid={scene.session_key}"}) as ws:
+        assert json.loads(await ws.recv())["type"] == "session"
+        deadline = time.monotonic() + 20
+        while len(units) < 6:
+            message = await asyncio.wait_for(ws.recv(), timeout=max(0.1, deadline - time.monotonic()))
+            if isinstance(message, bytes):
+                assert message[8] in (0, 1), "a masked H.264 camera went as JPEG"
+                units.append(message[9:])
+
+    # then every picture the officer's player decodes is black inside the mask (8 px in from its
+    # edges), with the pattern beside it
+    decoder: Any = av.CodecContext.create("h264", "r")
+    pictures = [f.to_image() for unit in units for f in decoder.decode(av.Packet(unit))]
+    assert len(pictures) >= 5
+    for img in pictures:
+        left, top, right, bottom = pixel_box(Rect(*MASK), img.width, img.height)
+        inside = img.crop((left + 8, top + 8, right - 8, bottom - 8))
+        assert max(int(high) for _low, high in inside.getextrema()) <= 24
+        assert ImageStat.Stat(img.crop((img.width // 2 + 8, top, img.width, bottom)).convert("L")).mean[0] > 60
+
+
 async def test_a_snapshot_is_taken_only_when_the_owner_asks_and_is_masked(
     porchlight_server: LiveServer, scene: Scene, bridge_program: BridgeProgram
 ) -> None:

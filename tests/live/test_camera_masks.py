@@ -11,6 +11,7 @@ from django.conf import settings
 from accounts.models import Role
 from cameras import services
 from cameras.models import Camera
+from live import camera_privacy
 from tests.conftest import TenantClient
 from tests.factories import UserFactory
 from tests.live.test_consumers import Scene, _scene, bridge, committed, json_of
@@ -124,3 +125,13 @@ def test_the_page_is_in_spanish_for_an_owner_who_reads_spanish(owned: Any, rialt
     assert "Máscaras de privacidad" in page
     assert "Tomar una instantánea" in page
     assert "Ningún puente transmite esta cámara" in page
+
+
+def test_a_masked_cameras_h264_is_relayed_only_from_a_bridge_that_re_encodes_it() -> None:
+    masks = {"cam-1": [[0.1, 0.1, 0.2, 0.2]]}
+    older = ["masks", "snapshot"]  # applies masks to JPEG, passes H.264 through
+
+    assert not camera_privacy.unit_allowed(camera="cam-1", masks=masks, features=older)
+    assert camera_privacy.unit_allowed(camera="cam-1", masks=masks, features=[*older, "masked-h264"])
+    assert camera_privacy.unit_allowed(camera="cam-2", masks=masks, features=[])
+    assert camera_privacy.HELLO_MASKED == {"masked_codecs": ["h264"]}

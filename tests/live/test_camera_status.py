@@ -72,6 +72,21 @@ async def test_a_recovered_camera_shows_streaming_and_keeps_its_last_error_with_
     await cam.disconnect()
 
 
+async def test_the_owner_is_told_when_the_bridge_re_encodes_a_camera() -> None:
+    # given a bridge that streams an H.265 camera re-encoded (bridge/transcode.py)
+    scene: Scene = committed(_scene)
+    detail = "H.265 camera: re-encoded to H.264 at 1280x720 on the bridge"
+    cam = await _status_sent(scene, "streaming", detail)
+
+    # when the owner looks at the camera's live page
+    _, page = await _page(_owner_client(scene), f"/my/cameras/{scene.camera_id}/live/")
+
+    # then it streams, and the page says what the bridge does with it
+    assert 'data-status="streaming"' in page
+    assert f"What the bridge does with this camera: “{detail}”." in page
+    await cam.disconnect()
+
+
 async def test_a_bridge_that_goes_away_shows_offline_and_one_that_reconnects_starts_ready() -> None:
     # given a camera reported streaming by a bridge that then disconnects
     scene: Scene = committed(_scene)
