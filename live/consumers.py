@@ -276,6 +276,7 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                     "protocol": protocol.PROTOCOL_VERSION,
                     "codecs": [protocol.CODEC_JPEG, protocol.CODEC_H264],
                     "max_bitrate": self.max_bitrate,
+                    **camera_privacy.HELLO_MASKED,
                 }
             )
         )
@@ -479,7 +480,9 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
             await self._unmasked_dropped(camera)  # issue 19: never relay a masked camera unmasked
             return
         if data[HEADER.size] in (protocol.UNIT_DELTA, protocol.UNIT_KEYFRAME):
-            if camera in self.masks:  # issue 19: passthrough cannot black out a masked camera
+            # issue 19: a masked camera's units only re-encoded with the masks blacked out by a
+            # bridge that said so (masked-h264), never the camera's own passed through
+            if not camera_privacy.unit_allowed(camera=camera, masks=self.masks, features=self.features):
                 await self._unmasked_dropped(camera)
                 return
             await self._unit(data, raw_camera, camera, captured_us)
