@@ -176,3 +176,15 @@ def test_the_camera_page_lists_an_officers_own_views_of_a_mobile_camera_with_a_l
     assert _url(mine) in listing.content.decode()
     event = _last_track_event()
     assert (event.outcome, event.quantity, event.details) == ("allowed", 1, {"list": "sessions"})
+
+
+def test_the_track_page_is_in_spanish(logged_in_staff: Any, rialto: Department) -> None:
+    session = _watch(rialto, UserFactory(role=Role.OFFICER), lats=(34.1, 34.1001))
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+
+    page = client.get(_url(session), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "Recorrido de Body camera 12 durante una transmisión en vivo" in page
+    assert "2 posiciones informadas mientras la transmisión estaba abierta" in page
+    assert "Positions" not in page
+    assert "Watched by" not in page
