@@ -84,11 +84,11 @@ def _details(subject: TrackSubject | None, asked_for: str) -> dict[str, str]:
 
 
 def track_authorize(*, actor: Actor, purpose: Purpose | None, subject: TrackSubject | None, asked_for: str) -> Decision:
-    """Decide whether ``actor`` may read the track of a past live session now, and record it
-    (one ``track_read`` event, allowed or denied, in this transaction). ``asked_for`` is the
-    session id as the caller was given it (kept, cut short, in the event of a refusal for an id
-    that names nothing here). An allowed read records how many positions (or, for the list of a
-    camera's sessions, how many sessions) it delivers."""
+    """Decide whether ``actor`` may read the track of a past live session (or the list of a
+    mobile camera's sessions) now, and record it: one ``track_read`` event, allowed or denied,
+    in this transaction. ``asked_for`` is the id as the caller was given it, kept (cut short) in
+    the event of a refusal for an id that names nothing here. An allowed read records how many
+    positions (or sessions, for the list) it delivers."""
     with transaction.atomic():
         reason = _denial(actor, purpose, subject)
         allowed = reason is None

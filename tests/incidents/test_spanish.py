@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from accounts.models import Role
+from cameras.department import CameraSpec, department_camera_register
 from incidents.models import Integration
 from tenants.models import Department
 
@@ -15,11 +16,12 @@ from .conftest import events_url, integration_make, post_signed
 
 pytestmark = pytest.mark.django_db
 
-# Shown as they are in either language: data, not words of the page (numbers and times, the
-# integration's name, secrets, fingerprints, URLs, addresses, machine codes), and the words
-# Spanish spells as English does.
+# Shown as they are in either language: data, not words of the page (numbers, times, angles and
+# distances, the integration's name, secrets, fingerprints, URLs, addresses, machine codes), and
+# the words Spanish spells as English does.
 _DATA = re.compile(
-    r"^([\d\s:.\-\u2013\u2014·,/()#%]*|County CAD|whsec_\S+|[0-9a-f]{8,}|https?://\S+|\S+@\S+|[a-z]+(_[a-z]+)+|Error)$"
+    r"^([\d\s:.\-\u2013\u2014·,/()#%]*|County CAD|whsec_\S+|[0-9a-f]{8,}|https?://\S+|\S+@\S+"
+    r"|[a-z]+(_[a-z]+)+|\d+ ?(°|m)|Error)$"
 )
 
 
@@ -117,3 +119,18 @@ def test_the_consoles_incident_feed_gets_its_words_from_the_page_in_spanish(logg
     assert 'data-closed-text="El canal de incidentes en vivo' in panel
     assert 'data-priority-text="prioridad"' in panel
     assert "Open incidents" not in panel
+
+
+@pytest.mark.parametrize("page", ["", "new/", "imports/", "{camera}/"])
+def test_the_department_camera_pages_leave_no_english_in_spanish(
+    logged_in_staff: Any, in_rialto: Department, page: str
+) -> None:
+    client, admin = logged_in_staff(Role.DEPT_ADMIN)
+    spec = CameraSpec(label="County CAD", lat=34.1001, lon=-117.3801, bearing_deg=45, fov_angle_deg=90, range_m=60)
+    camera = department_camera_register(actor=admin, department=in_rialto, spec=spec)  # a label _DATA knows
+    path = "/console/department-cameras/" + page.format(camera=camera.public_id)
+
+    english, left = _english_left(client, path)
+
+    assert len(english) >= 3
+    assert left == []
