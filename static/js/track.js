@@ -18,6 +18,7 @@
     } else {
       map.setView(line[0], 17);
     }
+    el.dataset.ready = "1"; // drawn (the other maps say so too; the accessibility check waits for it)
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);
