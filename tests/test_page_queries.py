@@ -172,6 +172,8 @@ OVER_BUDGET: dict[str, tuple[int, str]] = {
     "portal-bridges": (15, "the owner's bridges, their cameras and each camera's live status"),
     "mfa_reauthenticate": (13, "allauth checks each authenticator type twice (its own code)"),
     "console-incident": (12, "the incident and the cameras around it"),
+    "console-live-track": (15, "the live view, its track, the stated purpose and the policy + audited read"),
+    "console-live-tracks": (15, "the camera, its live views, the stated purpose and the policy + audited read"),
     "audit-board-search-refused": (12, "the refusal is itself an audited read"),
     "audit-board-anomalies": (14, "the queue and its rules + audited read"),
     "account_reauthenticate": (12, "allauth checks each authenticator type twice (its own code)"),

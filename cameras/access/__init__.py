@@ -18,6 +18,7 @@ gate, one concern per module below it:
 - search: the area search and the map viewport;
 - live: the re-checks of an open live view and the record of its end;
 - evidence: access to footage an owner sent;
+- track: reading back the track of a past live view of a mobile camera;
 - denials: every refusal's code (Refusal) and the words an officer reads for it.
 """
 
@@ -56,6 +57,7 @@ from .search import (
     incident_cameras,
     policy_current_incident_dock,
 )
+from .track import TRACK_READER_ROLES, TrackSubject, track_authorize
 
 __all__ = [
     "AUDIT_READER_ROLES",
@@ -64,6 +66,7 @@ __all__ = [
     "HISTORY_ANNOTATION",
     "PURPOSE_LIFETIME",
     "RESTATE_PURPOSE",
+    "TRACK_READER_ROLES",
     "_MESSAGES",  # the reason codes docs/audit-events.md explains (tests/audit/test_documentation.py)
     "Actor",
     "CameraHit",
@@ -72,6 +75,7 @@ __all__ = [
     "PurposeRefused",
     "Refusal",
     "SearchResult",
+    "TrackSubject",
     "_cameras_for_gate",  # bench/gate.py loads a camera as camera_lookup does
     "authorize",
     "camera_lookup",
@@ -93,4 +97,5 @@ __all__ = [
     "purpose_deny",
     "purpose_lookup",
     "purposes_awaiting_approval",
+    "track_authorize",
 ]

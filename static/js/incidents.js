@@ -17,8 +17,9 @@
     function label(incident) {
       var when = new Date(incident.time);
       var parts = [incident.type || sources[incident.source_kind] || incident.source_kind];
-      if (incident.priority) parts.push("P" + incident.priority);
-      parts.push(when.toLocaleTimeString());
+      // The page's words and language (data attributes the template translates), not the browser's.
+      if (incident.priority) parts.push(panel.dataset.priorityText + " " + incident.priority);
+      parts.push(when.toLocaleTimeString(panel.dataset.lang || undefined));
       if (incident.address) parts.push(incident.address);
       return parts.join(" · ");
     }

@@ -489,6 +489,9 @@ CAMERA_DATA_ROUTES = {
     "console/search/export.csv",
     "console/cameras/<str:camera_id>/",
     "console/cameras/<str:camera_id>/contact/",
+    # The track of a live view of a mobile camera, and the list of its views (cameras.access.track_authorize).
+    "console/live/sessions/<str:session_id>/track/",
+    "console/live/cameras/<str:camera_id>/tracks/",
     "api/v1/cameras/search/",
     "console/footage/new/",
     "console/footage/<uuid:request_id>/export/",

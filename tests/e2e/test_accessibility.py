@@ -50,6 +50,7 @@ from tests.factories import (
     bridge_heartbeat,
     bridge_online_make,
     console_incident_make,
+    mobile_source_make,
     ordinance_make,
     totp_enable,
 )
@@ -157,6 +158,26 @@ def _department_cameras(admin: User, tag: str, department: Department) -> dict[s
     }
 
 
+def _mobile_track(actor: access.Actor, purpose: Any, department: Department) -> dict[str, str]:
+    """A body-worn camera the officer watched live while it moved (its track pages)."""
+    from live import services as live_services
+    from live.models import LiveSession
+    from live.positions import position_parse, position_record
+
+    camera, issued = mobile_source_make(department, lon=-117.36, lat=34.14)
+    start = live_services.live_session_start(actor=actor, purpose=purpose, camera_public_id=camera.public_id)
+    assert start.session is not None, start.decision
+    now = timezone.now()
+    # Dated back, so that its positions can be in the past and inside it.
+    LiveSession.objects.filter(pk=start.session.pk).update(started_at=now - dt.timedelta(minutes=1))
+    for i in range(3):
+        at = (now + dt.timedelta(seconds=i - 3)).isoformat()
+        message = {"camera": str(camera.public_id), "lat": 34.14 + i / 1e4, "lon": -117.36, "time": at}
+        position_record(bridge_id=issued.bridge.pk, position=position_parse(message, now=now))
+    live_services.live_session_end(actor=actor, session_id=start.session.pk, reason="viewer_left")
+    return {"mobile_camera": str(camera.public_id), "live_session": str(start.session.public_id)}
+
+
 def _make_world(video: Path) -> World:
     tag = uuid.uuid4().hex[:6]
     department = Department.objects.get(schema_name="rialto")
@@ -251,6 +272,7 @@ def _make_world(video: Path) -> World:
         actor=access.Actor(user=admin, mfa=True), kind="cad", name=f"County CAD {tag}", shape="eido"
     )
     own_cameras = _department_cameras(admin, tag, department)
+    track = _mobile_track(actor, purpose, department)
     # An exemption request waiting for the department (the compliance console pages).
     appeal = compliance_services.appeal_request(
         owner=owner,
@@ -276,6 +298,7 @@ def _make_world(video: Path) -> World:
             "owner_event": str(owner_event),
             **licence_jobs,
             **own_cameras,
+            **track,
             "appeal": str(appeal.public_id),
             "incident": str(
                 console_incident_make(
@@ -570,6 +593,8 @@ PAGES = [
     Page("console-search", "officer", via=_search),
     Page("console-search", "officer", via=_search_refused, label="refused"),
     Page("console-camera", "officer", "/console/cameras/{camera}/"),
+    Page("console-live-tracks", "officer", "/console/live/cameras/{mobile_camera}/tracks/"),
+    Page("console-live-track", "officer", "/console/live/sessions/{live_session}/track/"),
     Page("console-owner-contact", "officer", via=_owner_contact),
     Page("footage-request-list", "officer", "/console/footage/"),
     Page("console-incidents", "officer", "/console/incidents/"),
