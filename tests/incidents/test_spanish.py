@@ -17,11 +17,12 @@ from .conftest import events_url, integration_make, post_signed
 pytestmark = pytest.mark.django_db
 
 # Shown as they are in either language: data, not words of the page (numbers, times, angles and
-# distances, the integration's name, secrets, fingerprints, URLs, addresses, machine codes), and
-# the words Spanish spells as English does.
+# distances, the integration's name, secrets, fingerprints, URLs, addresses, machine codes, file
+# names, and the names other tests' committed rows carry with their hex tag, such as the browser
+# tests' "County CAD 6c3592": the suite shares Rialto), and the words Spanish spells as English does.
 _DATA = re.compile(
     r"^([\d\s:.\-\u2013\u2014·,/()#%]*|County CAD|whsec_\S+|[0-9a-f]{8,}|https?://\S+|\S+@\S+"
-    r"|[a-z]+(_[a-z]+)+|\d+ ?(°|m)|Error)$"
+    r"|[a-z]+(_[a-z]+)+|\d+ ?(°|m)|Error|[\w.-]+\.(mp4|csv|pdf|png|jpe?g)|.*\b(?=[a-f]*\d)[0-9a-f]{6}\b.*)$"
 )
 
 
