@@ -1,8 +1,8 @@
 """The oversight board's workspace: search the log on every field, export a selection with a
 signed manifest, and read what administrators changed.
 
-Read-only, for the roles that read the log (the board, supervisors, the department's
-administrators) in a session that passed MFA. Anyone else is told the page does not exist
+Read-only, for the board (role oversight, accounts.models.BOARD_ROLES) in a session that
+passed MFA. Anyone else is told the page does not exist
 (404), and the attempt is logged as a refused audit_read. Every reading is logged as
 audit_read, every export as log_export, each with the filter it used.
 """

@@ -1,6 +1,8 @@
-"""Every page of the board's workspace answers the same to anyone who may not read the log:
-the page does not exist (404), and the attempt is logged as a refused reading. One test over
-every URL name audit declares, so that a new board page is held to it without being listed."""
+"""Every page of the board's workspace answers the same to anyone who may not read it: the page
+does not exist (404), and the attempt is logged as a refused reading. One test over every URL
+name audit declares, so that a new board page is held to it without being listed. The
+workspace is the board's (role oversight); the log's own page is also the department's
+supervisors' and administrators'."""
 
 from typing import Any
 
@@ -79,6 +81,46 @@ def test_who_may_not_read_the_log_is_told_no_board_page_exists_and_is_logged(
         0,
     )
     assert b"Access log" not in response.content
+
+
+# The board's workspace (issue 15: role ``oversight``): every board page but the log's own page.
+WORKSPACE_URLS = [(name, path) for name, path in BOARD_URLS if name != "oversight-log"]
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.DEPT_ADMIN])
+@pytest.mark.parametrize(("name", "path"), WORKSPACE_URLS, ids=[name for name, _ in WORKSPACE_URLS])
+def test_the_departments_staff_are_told_no_workspace_page_exists_and_are_logged(
+    logged_in_staff: Any, role: str, name: str, path: str
+) -> None:
+    """The board oversees the department: its search, exports, dashboard, anomaly queue and
+    notes, records, report and list of administrative changes are the board's alone."""
+    client, user = logged_in_staff(role)
+
+    response = client.get(path)
+
+    assert response.status_code == 404, (name, response.status_code)
+    refused = _last()
+    assert refused is not None
+    assert (refused.action, refused.outcome, refused.reason, refused.actor_id) == (
+        "audit_read",
+        "denied",
+        "role_not_permitted",
+        user.pk,
+    )
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT])
+def test_the_log_page_is_read_by_supervisors_administrators_and_the_board(logged_in_staff: Any, role: str) -> None:
+    """The department reviews its own log there (DESIGN: supervisors review their team's
+    activity); every reading is logged."""
+    client, user = logged_in_staff(role)
+
+    response = client.get(reverse("oversight-log"))
+
+    assert response.status_code == 200
+    read = _last()
+    assert read is not None
+    assert (read.action, read.outcome, read.actor_id) == ("audit_read", "allowed", user.pk)
 
 
 @pytest.mark.parametrize(("name", "path"), BOARD_URLS, ids=[name for name, _ in BOARD_URLS])
@@ -176,3 +218,12 @@ def test_another_departments_board_member_is_a_stranger_on_this_host(
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert _last() == before
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.DEPT_ADMIN])
+def test_the_departments_log_page_links_to_no_page_of_the_board(logged_in_staff: Any, role: str) -> None:
+    client, _user = logged_in_staff(role)
+
+    body = client.get(reverse("oversight-log")).content.decode()
+
+    assert not [path for _name, path in WORKSPACE_URLS if f'href="{path}' in body]
