@@ -34,6 +34,11 @@ OWNER_ROLES = frozenset({Role.RESIDENT, Role.BUSINESS})
 # Who reads the access log (the oversight pages, and the gate's audit_read): the department's
 # supervisors and administrators and the oversight board; officers do not read their own log.
 AUDIT_READER_ROLES = frozenset({Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
+# Who reads the oversight board's workspace (issue 15: "role oversight"; DESIGN: the board has
+# the oversight pages): its search and exports, dashboard, anomaly queue and notes, complaints
+# and records requests, annual report and administrative changes. The department it oversees
+# reads its own log on the log's page (AUDIT_READER_ROLES), not the board's work.
+BOARD_ROLES = frozenset({Role.OVERSIGHT})
 # Who is offered API tokens in the menu and on the tokens page: a token is for a program, such
 # as a business's recorder or a dispatch system calling the search API. Residents are not: the
 # link only confused them. This is not a security boundary (a token reaches only what its

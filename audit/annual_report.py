@@ -41,6 +41,7 @@ from .checkpoints import checkpoint_mismatch
 from .figures import (
     ACCESS_ACTIONS,
     EVIDENCE,
+    POLICE_ACTIONS,
     PeriodError,
     is_door_refusal,
     is_police_refusal,
@@ -48,6 +49,7 @@ from .figures import (
     period_parse,
     suppress,
     suppress_group,
+    suppress_linked,
 )
 from .models import (
     BOARD_RECORD_CATEGORIES,
@@ -306,6 +308,66 @@ class _Builder:
     def __init__(self, *, year: int, upto: int, zone: str, threshold: int, made_at: dt.datetime) -> None:
         self.year, self.upto, self.zone, self.threshold, self.made_at = year, upto, zone, threshold, made_at
         self.counts = year_counts(year=year, upto=upto, zone=zone)
+        self._tally()
+
+    def _tally(self) -> None:
+        """The counts R1, R3 and R8 publish, each once (R3, R1's quantities and R8's table of
+        actions repeat cells of R1's table of actions), suppressed together with every sum a
+        reader can form between them (audit.figures.suppress_linked): a count hidden in one
+        table is hidden wherever it is repeated, and none is a published total less the others."""
+        by_action: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        by_month = [0] * 12
+        by_category: Counter[str] = Counter()
+        by_reason: Counter[str] = Counter()
+        door = door_role = 0
+        for (month, action, outcome, reason, category, evidence), (n, _q) in self.counts.items():
+            code = EVIDENCE if evidence else action
+            allowed = outcome == Outcome.ALLOWED
+            if not allowed:
+                if is_door_refusal(action, outcome, reason):
+                    door += n
+                    door_role += n if reason == Refusal.ROLE_NOT_PERMITTED else 0
+                elif not is_police_refusal(action, outcome):
+                    continue  # a log reader's input error (a bad filter) is no refusal
+                by_reason[reason] += n
+            by_action[code][0 if allowed else 1] += n
+            if allowed and action in ACCESS_ACTIONS:
+                by_month[month.month - 1] += n
+            if allowed and action == Action.SEARCH:
+                by_category[category] += n
+        self.action_order = [code for code, _counts in sorted(by_action.items(), key=lambda i: (-sum(i[1]), i[0]))]
+        self.category_order = [code for code, _n in sorted(by_category.items(), key=lambda i: (-i[1], i[0]))]
+        self.reason_order = [code for code, _n in sorted(by_reason.items(), key=lambda i: (-i[1], i[0]))]
+        self.refused_order = sorted(
+            (code for code in self.action_order if by_action[code][1]), key=lambda c: (-by_action[c][1], c)
+        )
+        self.door_role = door_role
+        values: dict[Any, int] = {}
+        for code in self.action_order:
+            values[("act", code, 0)], values[("act", code, 1)] = by_action[code]
+        values |= {("month", m): n for m, n in enumerate(by_month)}
+        values |= {("cat", code): by_category[code] for code in self.category_order}
+        values |= {("reason", code): by_reason[code] for code in self.reason_order}
+        values[("door",)] = door
+        access = [("act", c, 0) for c in self.action_order if c == EVIDENCE or c in ACCESS_ACTIONS]
+        rest = [("act", c, 0) for c in self.action_order if not (c == EVIDENCE or c in ACCESS_ACTIONS)]
+        # The rest of the allowed column is treated as if its total were known (a reader who
+        # knows a department's habits may know it): a single hidden count there takes another.
+        values[("rest",)] = sum(values[key] for key in rest)
+        refused = [("act", c, 1) for c in self.action_order]
+        sums: list[tuple[list[Any], list[Any]]] = [
+            ([("month", m) for m in range(12)], access),  # the months add up to the accesses
+            ([("cat", c) for c in self.category_order], [("act", Action.SEARCH, 0)]),  # and the categories
+            ([("reason", r) for r in self.reason_order], refused),  # R8's reasons to the refused column
+            # The door's refusals are the refused column's rows of actions that are not the police's.
+            ([("door",)], [("act", c, 1) for c in self.action_order if c != EVIDENCE and c not in POLICE_ACTIONS]),
+            ([("rest",)], rest),
+        ]
+        self.cells = suppress_linked(values, sums, self.threshold, known=[("rest",)])
+
+    def cell(self, *key: Any) -> Cell:
+        """A count of R1, R3 or R8 as published (0 for one that never happened)."""
+        return self.cells.get(key, 0)
 
     def n(self, value: int) -> Cell:
         return suppress(value, self.threshold)
@@ -314,54 +376,24 @@ class _Builder:
         """Counts whose total is published or can be added up (audit.figures.suppress_group)."""
         return suppress_group(values, self.threshold)
 
-    def grouped_rows(self, items: list[tuple[str, int]], words: Callable[[str], str]) -> list[list[Cell]]:
-        """(code, count) rows of a group as [words, published count]."""
-        cells = self.group([n for _code, n in items])
-        return [[words(code), cell] for (code, _n), cell in zip(items, cells, strict=True)]
-
-    def column(self, rows: list[list[Any]], column: int, members: Callable[[int], bool] = lambda _n: True) -> None:
-        """Suppress one column of a table's rows (counts) in place as a group, of the rows ``members`` keeps."""
-        picked = [n for n in range(len(rows)) if members(n)]
-        for n, cell in zip(picked, self.group([rows[n][column] for n in picked]), strict=True):
-            rows[n][column] = cell
-
     def total(self, keep: Callable[[Key], bool], *, quantity: bool = False) -> int:
         return sum(cell[1 if quantity else 0] for key, cell in self.counts.items() if keep(key))
 
     # R1
     def uses(self) -> Section:
-        by_action: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        by_month = [0] * 12
-        by_category: Counter[str] = Counter()
-        for (month, action, outcome, _reason, category, evidence), (n, _q) in self.counts.items():
-            code = EVIDENCE if evidence else action
-            allowed = outcome == Outcome.ALLOWED
-            if not allowed and not (is_police_refusal(action, outcome) or is_door_refusal(action, outcome, _reason)):
-                continue  # a log reader's input error (a bad filter) is no refusal
-            by_action[code][0 if allowed else 1] += n
-            if allowed and action in ACCESS_ACTIONS:
-                by_month[month.month - 1] += n
-            if allowed and action == Action.SEARCH:
-                by_category[category] += n
-        # Groups with a total that can be added up elsewhere are suppressed as groups: the
-        # police accesses' allowed cells (the months add up to them), the rest of the allowed
-        # column, the refused column (R8 adds up to it), the months, the categories (the searches).
-        ordered = sorted(by_action.items(), key=lambda item: (-sum(item[1]), item[0]))
-        action_rows: list[list[Any]] = [[_action_words(code), a, r] for code, (a, r) in ordered]
-        access = {n for n, (code, _counts) in enumerate(ordered) if code == EVIDENCE or code in ACCESS_ACTIONS}
-        self.column(action_rows, 1, lambda n: n in access)
-        self.column(action_rows, 1, lambda n: n not in access)
-        self.column(action_rows, 2)
+        action_rows: list[list[Any]] = [
+            [_action_words(code), self.cell("act", code, 0), self.cell("act", code, 1)] for code in self.action_order
+        ]
         actions = Table(_("Events by action"), [_("Action"), _("Allowed"), _("Refused")], action_rows)
         months = Table(
             _("Police accesses to camera data by month"),
             [_("Month"), _("Accesses")],
-            [[str(MONTHS[m + 1]), cell] for m, cell in enumerate(self.group(by_month))],
+            [[str(MONTHS[m + 1]), self.cell("month", m)] for m in range(12)],
         )
         categories = Table(
             _("Searches by purpose category"),
             [_("Purpose category"), _("Searches")],
-            self.grouped_rows(sorted(by_category.items(), key=lambda i: (-i[1], i[0])), _purpose_words),
+            [[_purpose_words(code), self.cell("cat", code)] for code in self.category_order],
         )
 
         def of(action: str, *, evidence: bool | None = None) -> Callable[[Key], bool]:
@@ -371,12 +403,13 @@ class _Builder:
             _("Quantity of data"),
             [_("What"), _("Quantity")],
             [
-                [_("Live views opened"), self.n(self.total(of(Action.LIVE_START)))],
+                # Counts of R1's table of actions, published as they are there.
+                [_("Live views opened"), self.cell("act", Action.LIVE_START, 0)],
                 [_("Minutes watched live"), self.n(round(self.total(of(Action.LIVE_END), quantity=True) / 60))],
                 [_("Cameras returned by searches"), self.n(self.total(of(Action.SEARCH), quantity=True))],
-                [_("Clips viewed"), self.n(self.total(of(Action.CLIP_VIEW)))],
-                [_("Clips downloaded"), self.n(self.total(of(Action.CLIP_DOWNLOAD)))],
-                [_("Cameras asked for footage"), self.n(self.total(of(Action.FOOTAGE_REQUEST)))],
+                [_("Clips viewed"), self.cell("act", Action.CLIP_VIEW, 0)],
+                [_("Clips downloaded"), self.cell("act", Action.CLIP_DOWNLOAD, 0)],
+                [_("Cameras asked for footage"), self.cell("act", Action.FOOTAGE_REQUEST, 0)],
             ],
         )
         return Section(
@@ -388,18 +421,16 @@ class _Builder:
 
     # R3
     def sharing(self) -> Section:
-        def allowed(action: str, evidence: bool = False) -> int:
-            return self.total(lambda k: k[1] == action and k[2] == Outcome.ALLOWED and k[5] == evidence)
-
+        # Allowed counts of R1's table of actions, published as they are there.
         table = Table(
             _("Copies made of camera data and of the log"),
             [_("What"), _("Events")],
             [
-                [_("Canvass lists exported"), self.n(allowed(Action.EXPORT))],
-                [_("Footage exported as evidence"), self.n(allowed(Action.EXPORT, evidence=True))],
-                [_("Clips downloaded"), self.n(allowed(Action.CLIP_DOWNLOAD))],
-                [_("Footage requests sent to owners (cameras)"), self.n(allowed(Action.FOOTAGE_REQUEST))],
-                [_("Selections of the access log exported by the board"), self.n(allowed(Action.LOG_EXPORT))],
+                [_("Canvass lists exported"), self.cell("act", Action.EXPORT, 0)],
+                [_("Footage exported as evidence"), self.cell("act", EVIDENCE, 0)],
+                [_("Clips downloaded"), self.cell("act", Action.CLIP_DOWNLOAD, 0)],
+                [_("Footage requests sent to owners (cameras)"), self.cell("act", Action.FOOTAGE_REQUEST, 0)],
+                [_("Selections of the access log exported by the board"), self.cell("act", Action.LOG_EXPORT, 0)],
             ],
         )
         return Section(
@@ -575,18 +606,6 @@ class _Builder:
 
     # R8
     def refusals(self) -> Section:
-        by_reason: Counter[str] = Counter()
-        by_action: Counter[str] = Counter()
-        door = door_role = 0
-        for (_m, action, outcome, reason, _c, evidence), (n, _q) in self.counts.items():
-            # The log readers' input errors (a bad filter) are no refusal: left out.
-            if is_door_refusal(action, outcome, reason):
-                door += n
-                door_role += n if reason == Refusal.ROLE_NOT_PERMITTED else 0
-            elif not is_police_refusal(action, outcome):
-                continue
-            by_reason[reason] += n
-            by_action[EVIDENCE if evidence else action] += n
         return Section(
             "R8",
             _("Refused and unauthorized access attempts"),
@@ -595,21 +614,22 @@ class _Builder:
                 Table(
                     _("Refusals by reason"),
                     [_("Reason (as in docs/audit-events.md)"), _("Refused")],
-                    self.grouped_rows(sorted(by_reason.items(), key=lambda i: (-i[1], i[0])), reason_label),
+                    [[reason_label(code), self.cell("reason", code)] for code in self.reason_order],
                 ),
                 Table(
                     _("Refusals by action"),
                     [_("Action"), _("Refused")],
-                    self.grouped_rows(sorted(by_action.items(), key=lambda i: (-i[1], i[0])), _action_words),
+                    # R1's refused column, published as it is there.
+                    [[_action_words(code), self.cell("act", code, 1)] for code in self.refused_order],
                 ),
                 Table(
                     _("Attempts to open pages of a role one does not have"),
                     [_("What"), _("Refused")],
                     [
-                        [_("Console or the log's pages refused (wrong role or no MFA)"), self.n(door)],
+                        [_("Console or the log's pages refused (wrong role or no MFA)"), self.cell("door")],
                         [
                             _("Of which refused for the role"),
-                            self.n(door_role),
+                            self.n(self.door_role),
                         ],
                     ],
                 ),

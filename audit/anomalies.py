@@ -32,6 +32,7 @@ __all__ = [
     "NOTE_MAX",
     "FlagIn",
     "ReviewProblem",
+    "anomaly_flag_seqs",
     "anomaly_flags",
     "anomaly_flags_accumulate",
     "anomaly_flags_add",
@@ -162,6 +163,12 @@ def anomaly_flags_last(*, rule: str, since: dt.datetime) -> dict[str, dt.datetim
         if subject not in out or at > out[subject]:
             out[subject] = at
     return out
+
+
+def anomaly_flag_seqs(*, flag_id: int) -> list[int] | None:
+    """The numbers of the events that raised flag ``flag_id`` of this department (its schema),
+    or None when it has no such flag (missing and another department's look the same)."""
+    return AnomalyFlag.objects.filter(pk=flag_id).values_list("seqs", flat=True).first()
 
 
 def anomaly_flags(*, rule: str = "", reviewed: bool | None = None) -> QuerySet[AnomalyFlag]:

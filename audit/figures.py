@@ -14,9 +14,9 @@ importing anything above accounts.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Max, Sum
@@ -29,6 +29,7 @@ from .reasons import Refusal
 __all__ = [
     "Figures",
     "Period",
+    "cells_derivable",
     "figure_provide",
     "figure_provider_register",
     "figures_of",
@@ -37,8 +38,8 @@ __all__ = [
     "is_police_refusal",
     "period_parse",
     "suppress",
-    "suppress_columns",
     "suppress_group",
+    "suppress_linked",
 ]
 
 # Actions that are police accesses to camera data (the public page's "uses"); the others are
@@ -296,38 +297,98 @@ def suppress_group(values: list[int], threshold: int) -> list[int | str]:
     return cells
 
 
-def suppress_columns(
-    rows: dict[str, list[int]],
-    threshold: int,
-    *,
-    row_totals: Collection[str] = (),
-    also_hidden: Collection[tuple[str, int]] = (),
-) -> dict[str, list[int | str]]:
-    """Rows of counts per bucket (month) whose column totals are published: each column a group,
-    and each row named in ``row_totals`` (whose total is published too) a group; ``also_hidden``
-    cells are hidden from the start (derivable elsewhere). Repeated until no group has exactly
-    one hidden count, as hiding a cell of a column can leave one hidden in its row."""
-    codes = list(rows)
-    width = len(next(iter(rows.values()))) if rows else 0
-    hidden = {(code, n) for code in codes for n in range(width) if 0 < rows[code][n] < threshold}
-    hidden |= {(code, n) for code, n in also_hidden if code in rows and rows[code][n] > 0}
-    groups = [[(code, n) for code in codes] for n in range(width)]
-    groups += [[(code, n) for n in range(width)] for code in codes if code in row_totals]
-    changed = True
-    while changed:
-        changed = False
-        for group in groups:
-            inside = [cell for cell in group if cell in hidden]
-            shown = [cell for cell in group if cell not in hidden and rows[cell[0]][cell[1]] > 0]
-            if len(inside) == 1 and shown:
-                hidden.add(min(shown, key=lambda cell: (rows[cell[0]][cell[1]], codes.index(cell[0]), cell[1])))
-                changed = True
+K = TypeVar("K", bound=Hashable)
+#: A published relation between cells: the left cells add up to the right cells (a total and
+#: its parts: ``([total], parts)``; two tables adding up to the same figure: ``(one, other)``).
+Sum_ = tuple[Sequence[Any], Sequence[Any]]
+# Arithmetic modulo a prime: the sums' matrices are 0/±1 and, for tables and their margins,
+# totally unimodular (every minor is 0 or ±1), so their ranks modulo this prime are their ranks
+# over the rationals, at Python-int speed instead of Fractions'.
+_PRIME = 2**61 - 1
+
+
+def cells_derivable(hidden: Sequence[K], sums: Sequence[Sum_]) -> set[K]:
+    """The hidden cells whose exact value follows from the published cells through ``sums``
+    (any combination of them, not only one subtraction): the cells whose unit vector lies in
+    the row space of the sums restricted to the hidden cells (Gauss-Jordan elimination)."""
+    index = {key: n for n, key in enumerate(hidden)}
+    rows: list[list[int]] = []
+    for left, right in sums:
+        row = [0] * len(hidden)
+        for keys, sign in ((left, 1), (right, -1)):
+            for key in keys:
+                if key in index:
+                    row[index[key]] = (row[index[key]] + sign) % _PRIME
+        if any(row):
+            rows.append(row)
+    pivots: list[int] = []
+    for column in range(len(hidden)):
+        r = len(pivots)
+        found = next((i for i in range(r, len(rows)) if rows[i][column]), None)
+        if found is None:
+            continue
+        rows[r], rows[found] = rows[found], rows[r]
+        inverse = pow(rows[r][column], _PRIME - 2, _PRIME)
+        rows[r] = [value * inverse % _PRIME for value in rows[r]]
+        for i, row in enumerate(rows):
+            if i != r and row[column]:
+                factor = row[column]
+                rows[i] = [(a - factor * b) % _PRIME for a, b in zip(row, rows[r], strict=True)]
+        pivots.append(column)
+        if len(pivots) == len(rows):
+            break
     return {
-        code: [
-            (f"<{threshold}" if value < threshold else f"≥{threshold}") if (code, n) in hidden else value
-            for n, value in enumerate(rows[code])
+        hidden[column]
+        for r, column in enumerate(pivots)
+        if not any(value for n, value in enumerate(rows[r]) if n != column)
+    }
+
+
+def suppress_linked(
+    values: dict[K, int], sums: Sequence[Sum_], threshold: int, *, known: Collection[K] = ()
+) -> dict[K, int | str]:
+    """Every published count of one page or report (``values``, each cell once however many
+    tables show it), as published: each from 1 to threshold - 1 as "<threshold" and then, while
+    any hidden cell can be worked out from the published ones through ``sums`` (by subtraction
+    from a total, or adding up another table), the smallest published count that shares a sum
+    with it is hidden too (as "≥threshold" or "<threshold"; a total when nothing smaller is left):
+    complementary suppression. ``known`` cells are figures the reader has from elsewhere: never
+    hidden and not returned. The same values give the same cells (ties go by ``values``' order).
+
+    Exact derivation only: that a hidden count is from 1 to threshold - 1 narrows what the others
+    can be, which this does not consider (docs/annual-report.md, "Small counts")."""
+    order = {key: n for n, key in enumerate(values)}
+    hidden = [key for key in values if 0 < values[key] < threshold and key not in known]
+    hidden_set = set(hidden)
+    while True:
+        derivable = cells_derivable(hidden, sums)
+        if not derivable:
+            break
+        worked_out = min(derivable, key=order.__getitem__)
+        beside = [
+            key
+            for left, right in sums
+            if worked_out in left or worked_out in right
+            for key in (*left, *right)
+            if key not in hidden_set and key not in known and values.get(key, 0) > 0
         ]
-        for code in codes
+        if not beside:  # worked out through other sums: the smallest count beside any hidden one
+            beside = [
+                key
+                for left, right in sums
+                if hidden_set.intersection(left) or hidden_set.intersection(right)
+                for key in (*left, *right)
+                if key not in hidden_set and key not in known and values.get(key, 0) > 0
+            ]
+        if not beside:  # every count beside them is 0 or hidden already: nothing more can hide it
+            break
+        complement = min(beside, key=lambda key: (values[key], order[key]))
+        hidden.append(complement)
+        hidden_set.add(complement)
+    return {
+        key: ((f"<{threshold}" if value < threshold else f"≥{threshold}") if key in hidden_set else value)
+        for key, value in values.items()
+        if key not in known
     }
 
 

@@ -24,6 +24,7 @@ from accounts.models import STAFF_ROLES, Role
 from tenants.models import PURPOSE_LABELS
 
 from .admin_changes import admin_change_kinds
+from .anomalies import anomaly_flag_seqs
 from .log_search import Area, LogFilter, Sort
 from .models import (
     BOARD_RECORD_CATEGORIES,
@@ -204,9 +205,22 @@ class LogSearchForm(_DateRangeMixin):
         widget=forms.HiddenInput,
         error_messages={"invalid": _("after must be the number of an event.")},
     )
+    # The anomaly queue's "see these events": exactly the events that raised the flag.
+    flag = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**62,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": _("flag must be the number of an anomaly flag."),
+            "min_value": _("flag must be the number of an anomaly flag."),
+            "max_value": _("flag must be the number of an anomaly flag."),
+        },
+    )
 
     def __init__(self, *args: Any, reasons: list[str], categories: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.flag_seqs: tuple[int, ...] | None = None
         roles = [(r.value, r.label) for r in Role if r in STAFF_ROLES] + [("operator", _("Platform operator"))]
         choices: dict[str, list[tuple[str, Any]]] = {
             "action": sorted(Action.choices, key=lambda pair: str(pair[1])),
@@ -221,6 +235,19 @@ class LogSearchForm(_DateRangeMixin):
             field.choices = _choices(pairs)
         for name in ("action", "outcome", "reason", "role", "purpose_category", "sort"):
             self.fields[name].error_messages["invalid_choice"] = _unknown_value(name)
+
+    def clean_flag(self) -> int | None:
+        flag: int | None = self.cleaned_data.get("flag")
+        if flag is None:
+            return None
+        seqs = anomaly_flag_seqs(flag_id=flag)
+        if seqs is None:
+            raise forms.ValidationError(
+                _("No anomaly flag %(flag)s in this department: open its events from the anomaly queue."),
+                params={"flag": flag},
+            )
+        self.flag_seqs = tuple(seqs)
+        return flag
 
     def clean_polygon(self) -> str:
         raw = (self.cleaned_data.get("polygon") or "").strip()
@@ -296,6 +323,8 @@ class LogSearchForm(_DateRangeMixin):
             incident=data.get("incident"),
             area=area,
             upto=data.get("upto"),
+            flag=data.get("flag"),
+            seqs=self.flag_seqs if data.get("flag") is not None else None,
         )
 
     def sort_order(self) -> Sort:

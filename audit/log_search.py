@@ -84,6 +84,10 @@ class LogFilter:
     incident: uuid.UUID | None = None
     area: Area | None = None
     upto: int | None = None
+    # An anomaly flag (its id) and the numbers of the events that raised it: the selection is
+    # those events only (the queue's "see these events"). Logged and signed as the flag's id.
+    flag: int | None = None
+    seqs: tuple[int, ...] | None = None
 
     def as_details(self) -> dict[str, Any]:
         """The filter as JSON-ready values: logged with each reading and in an export's manifest."""
@@ -102,6 +106,7 @@ class LogFilter:
             "incident": str(self.incident) if self.incident else "",
             "area": self.area.as_details() if self.area else None,
             "upto": self.upto,
+            "flag": self.flag,
         }
         return {key: value for key, value in out.items() if value not in ("", [], None)}
 
@@ -130,6 +135,8 @@ def events_search(*, log_filter: LogFilter) -> QuerySet[AccessEvent]:
     events = AccessEvent.objects.all()
     if f.upto is not None:
         events = events.filter(seq__lte=f.upto)
+    if f.seqs is not None:
+        events = events.filter(seq__in=f.seqs)
     if f.start is not None:
         events = events.filter(occurred_at__gte=f.start)
     if f.end is not None:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ordinance_get",
     "ordinance_retire",
+    "ordinance_retire_problems",
     "ordinance_update",
     "ordinance_version_get",
     "ordinance_version_update",
@@ -115,27 +116,34 @@ def ordinance_version_update(
     return version
 
 
+def ordinance_retire_problems(*, ordinance: Ordinance, repealed_on: dt.date) -> None:
+    """Raise the ValidationError (naming ``repealed_on``) that retiring ``ordinance`` from
+    ``repealed_on`` would meet, so that the confirmation page refuses before it asks: already
+    retired, or a date on or before its first version came into force."""
+    if ordinance.repealed_on is not None:
+        raise ValidationError(
+            {
+                "repealed_on": _("This ordinance is already retired, from %(date)s.")
+                % {"date": ordinance.repealed_on.isoformat()}
+            }
+        )
+    first = ordinance.versions.order_by("effective_on").values_list("effective_on", flat=True).first()
+    if first is not None and repealed_on <= first:
+        raise ValidationError(
+            {
+                "repealed_on": _("An ordinance cannot be retired on or before its first version (%(date)s).")
+                % {"date": first.isoformat()}
+            }
+        )
+
+
 def ordinance_retire(*, actor: User, ordinance_public_id: Any, repealed_on: dt.date) -> Ordinance:
     """Retire an ordinance from ``repealed_on`` (repealed, or a program that ended): from that
     day no site is judged by it. Its versions, attestations and inspections stay. Once only; not
     before its first version came into force."""
     with transaction.atomic():
         ordinance = Ordinance.objects.select_for_update().get(pk=ordinance_get(public_id=ordinance_public_id).pk)
-        if ordinance.repealed_on is not None:
-            raise ValidationError(
-                {
-                    "repealed_on": _("This ordinance is already retired, from %(date)s.")
-                    % {"date": ordinance.repealed_on.isoformat()}
-                }
-            )
-        first = ordinance.versions.order_by("effective_on").values_list("effective_on", flat=True).first()
-        if first is not None and repealed_on <= first:
-            raise ValidationError(
-                {
-                    "repealed_on": _("An ordinance cannot be retired on or before its first version (%(date)s).")
-                    % {"date": first.isoformat()}
-                }
-            )
+        ordinance_retire_problems(ordinance=ordinance, repealed_on=repealed_on)
         ordinance.repealed_on = repealed_on
         ordinance._history_user = actor  # type: ignore[attr-defined]
         ordinance.save()

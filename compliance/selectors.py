@@ -26,6 +26,7 @@ from .models import (
     AppealAttachment,
     AppealDecision,
     Attestation,
+    ComplianceRecord,
     Inspection,
     InspectionPhoto,
     Notice,
@@ -801,6 +802,12 @@ class OrdinanceRow:
     in_force: OrdinanceVersion | None
     upcoming: OrdinanceVersion | None
     retired: bool
+
+
+def ordinance_sites_judged(*, ordinance: Ordinance) -> int:
+    """How many sites the stored compliance records judge under ``ordinance`` (one query): the
+    sites whose records a retirement recomputes without it."""
+    return ComplianceRecord.objects.filter(ordinance=ordinance).values("site_id").distinct().count()
 
 
 def ordinances_with_versions(*, today: dt.date) -> list[OrdinanceRow]:

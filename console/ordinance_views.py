@@ -1,9 +1,10 @@
 """The department's ordinances, set up by its administrators (dept_admin with MFA, as the
 licence and integration pages; anyone else is answered 404 and the refusal logged): the list,
 an ordinance with its versions, a new ordinance with its first version, a new version (starting
-from the latest), the edit of a version not yet in force, and retirement from a date. Views
-validate and call compliance.services / compliance.ordinances; each change is kept in history
-with who made it, which the oversight board's administrative changes read."""
+from the latest), the edit of a version not yet in force, and retirement from a date (asked
+first on a page that says what follows). Views validate and call compliance.services /
+compliance.ordinances; each change is kept in history with who made it, which the oversight
+board's administrative changes read."""
 
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
-from compliance import ordinances, services
+from compliance import ordinances, selectors, services
 from compliance.models import Ordinance, OrdinanceVersion
 from compliance.selectors import ordinances_with_versions
 from core.errors import NotFound
@@ -142,10 +143,48 @@ class OrdinanceDetailView(_NoStore, View):
         return self._render(request, ordinance, form=form, status=400)
 
 
+def _confirmed(request: HttpRequest) -> bool:
+    """The POST comes from the confirmation page's button (a stray or forged POST without it
+    only gets the confirmation page back, nothing changed), as the integration pages do."""
+    return request.POST.get("confirm") == "yes"
+
+
 class OrdinanceRetireView(_NoStore, View):
+    """GET (the detail page's form, with the date): what retiring from that date does (from
+    which day no site is judged by it, how many sites' records are recomputed), and the button
+    that does it; nothing changes. POST with ``confirm=yes``: retire. A wrong date, or an
+    ordinance already retired, is refused on the page that asks, before any button."""
+
+    template = "console/ordinances/retire_confirm.html"
+
+    def _confirmation(self, request: HttpRequest, ordinance: Ordinance, form: OrdinanceRetireForm) -> HttpResponse:
+        if form.is_bound and form.is_valid():
+            try:
+                ordinances.ordinance_retire_problems(ordinance=ordinance, repealed_on=form.cleaned_data["repealed_on"])
+            except ValidationError as exc:
+                form_errors_add(form, exc)
+        asking = form.is_bound and form.is_valid()
+        context = {
+            "ordinance": ordinance,
+            "form": form,
+            "asking": asking,
+            "repealed_on": form.cleaned_data["repealed_on"] if asking else None,
+            "sites": selectors.ordinance_sites_judged(ordinance=ordinance) if asking else None,
+        }
+        # A date that was given and refused is a bad request; no date yet is the empty form.
+        status = 400 if form.is_bound and not asking else 200
+        return render(request, self.template, context, status=status)
+
+    def get(self, request: HttpRequest, ordinance_id: Any) -> HttpResponse:
+        ordinance = _ordinance_or_404(ordinance_id)
+        form = OrdinanceRetireForm(request.GET) if "repealed_on" in request.GET else OrdinanceRetireForm()
+        return self._confirmation(request, ordinance, form)
+
     def post(self, request: HttpRequest, ordinance_id: Any) -> HttpResponse:
         ordinance = _ordinance_or_404(ordinance_id)
         form = OrdinanceRetireForm(request.POST)
+        if not _confirmed(request):
+            return self._confirmation(request, ordinance, form)
         if form.is_valid():
             try:
                 ordinances.ordinance_retire(
@@ -158,7 +197,12 @@ class OrdinanceRetireView(_NoStore, View):
             else:
                 messages.success(request, _("Ordinance retired. Every site is judged again without it."))
                 return redirect(_ordinance_url(ordinance))
-        return OrdinanceDetailView()._render(request, ordinance, retire_form=form, status=400)
+        return render(
+            request,
+            self.template,
+            {"ordinance": ordinance, "form": form, "asking": False, "repealed_on": None, "sites": None},
+            status=400,
+        )
 
 
 class OrdinanceVersionCreateView(_NoStore, View):

@@ -37,8 +37,7 @@ from audit.figures import (
     label,
     period_parse,
     suppress,
-    suppress_columns,
-    suppress_group,
+    suppress_linked,
 )
 from audit.models import Action, SignedCheckpoint, SigningKey
 from audit.selectors import chain_head
@@ -81,26 +80,15 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
     threshold = _threshold(policy)
     months = [bucket.isoformat()[:7] for bucket in period.buckets()]
 
-    def cells(values: list[int]) -> list[int | str]:
-        return [suppress(value, threshold) for value in values]
-
-    # Every group whose total is published is suppressed as a group (audit.figures.suppress_group),
-    # so that no hidden cell is the total less the others: each month's actions (the month's
-    # accesses), each month's purpose categories (the month's searches), the months of the
-    # refusals and of the live minutes (the year's), the owners' answers (those answered).
-
     # Cameras asked: from the log (footage_request events); how they were answered: counts
     # from the footage app (an owner's answer is not a police access, so it is no event).
     footage = footage_answers_count(period.start, period.end)
-    sent = figures.footage_requests
     answered = sum(footage[answer] for answer in ANSWERED)
-    # Each month's actions add up to its accesses; the live views' and footage requests' months
-    # add up to the year's totals, published too.
-    by_action = suppress_columns(
-        figures.accesses_by_bucket_action, threshold, row_totals=(Action.LIVE_START, Action.FOOTAGE_REQUEST)
-    )
-    answers = suppress_group([footage["uploaded"], footage["no_footage"], footage["declined"]], threshold)
-    with_footage = answers[0]
+    cells = _published(figures, footage=footage, answered=answered, threshold=threshold)
+    width = len(months)
+    by_action = {code: [cells[("a", code, m)] for m in range(width)] for code in figures.accesses_by_bucket_action}
+    with_footage = cells[("answer", "uploaded")]
+    sent_shown = isinstance(cells[("cameras_asked",)], int)
     head = chain_head()
     key = department_signing_key()
     return {
@@ -114,33 +102,29 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
             ),
         },
         "accesses_by_month_and_action": by_action,
-        "accesses_by_month": cells(figures.accesses_by_bucket),
-        "searches_by_month_and_purpose_category": suppress_columns(
-            figures.searches_by_bucket_category,
-            threshold,
-            # A month's categories add up to its searches: where the searches are hidden, so is a category.
-            also_hidden=_searches_hidden(by_action, figures.searches_by_bucket_category),
-        ),
-        "live_views": suppress(figures.live_views, threshold),
-        "live_minutes_by_month": suppress_group(figures.live_minutes_by_bucket, threshold),
-        "live_minutes": suppress(figures.live_minutes, threshold),
-        "denials_by_month": suppress_group(figures.denials_by_bucket, threshold),
-        "denials": suppress(figures.denials, threshold),
+        "accesses_by_month": [cells[("month", m)] for m in range(width)],
+        "searches_by_month_and_purpose_category": {
+            code: [cells[("c", code, m)] for m in range(width)] for code in figures.searches_by_bucket_category
+        },
+        "live_views": cells[("live_views",)],
+        "live_minutes_by_month": [cells[("lm", m)] for m in range(width)],
+        "live_minutes": cells[("live_minutes",)],
+        "denials_by_month": [cells[("d", m)] for m in range(width)],
+        "denials": cells[("denials",)],
         "footage_requests": {
-            "cameras_asked": suppress(sent, threshold),
-            "answered": suppress(answered, threshold),
-            **dict(
-                zip(
-                    ("with_footage", "no_relevant_footage", "declined"),
-                    answers,
-                    strict=True,
-                )
-            ),
+            "cameras_asked": cells[("cameras_asked",)],
+            "answered": cells[("answered",)],
+            "with_footage": with_footage,
+            "no_relevant_footage": cells[("answer", "no_footage")],
+            "declined": cells[("answer", "declined")],
             "not_answered": suppress(footage["pending"] + footage["no_answer"], threshold),
-            "answer_rate_percent": _rate(answered, sent, threshold),
-            # None when the count is hidden (also as the complement of a hidden one)
-            "footage_rate_percent": _rate(footage["uploaded"], sent, threshold)
-            if isinstance(with_footage, int)
+            # None when a count it is made of is hidden (also as the complement of a hidden
+            # one): a share of two published counts would give the hidden one away.
+            "answer_rate_percent": _rate(answered, figures.footage_requests, threshold)
+            if sent_shown and isinstance(cells[("answered",)], int)
+            else None,
+            "footage_rate_percent": _rate(footage["uploaded"], figures.footage_requests, threshold)
+            if sent_shown and isinstance(with_footage, int)
             else None,
         },
         "registered_cameras_by_consent_level": {
@@ -163,15 +147,47 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
     }
 
 
-def _searches_hidden(by_action: dict[str, list[int | str]], categories: dict[str, list[int]]) -> list[tuple[str, int]]:
-    """For each month whose searches are hidden, the smallest category of that month (none hidden
-    yet by itself): else the categories would add up to the hidden count."""
-    hidden: list[tuple[str, int]] = []
-    for n, cell in enumerate(by_action.get(Action.SEARCH, [])):
-        counts = [(value[n], code) for code, value in categories.items() if value[n] > 0]
-        if isinstance(cell, str) and counts:
-            hidden.append((min(counts)[1], n))
-    return hidden
+def _published(figures: Figures, *, footage: dict[str, int], answered: int, threshold: int) -> dict[Any, int | str]:
+    """Every count the page publishes, suppressed together with every sum a reader can form
+    between them (audit.figures.suppress_linked): each month's actions add up to the month's
+    accesses, the live views' and footage requests' months to the year's, each month's purpose
+    categories to its searches, the months of the live minutes and of the refusals to the year's,
+    the owners' answers to those answered. So no hidden count is a published total less the
+    others, in one table or across two."""
+    width = len(figures.accesses_by_bucket)
+    actions = figures.accesses_by_bucket_action
+    values: dict[Any, int] = {("a", code, m): row[m] for code, row in actions.items() for m in range(width)}
+    values |= {("month", m): n for m, n in enumerate(figures.accesses_by_bucket)}
+    values |= {
+        ("c", code, m): row[m] for code, row in figures.searches_by_bucket_category.items() for m in range(width)
+    }
+    values |= {("lm", m): n for m, n in enumerate(figures.live_minutes_by_bucket)}
+    values |= {("d", m): n for m, n in enumerate(figures.denials_by_bucket)}
+    values |= {("answer", answer): footage[answer] for answer in ANSWERED}
+    values |= {
+        ("live_views",): figures.live_views,
+        ("cameras_asked",): figures.footage_requests,
+        ("live_minutes",): figures.live_minutes,
+        ("denials",): figures.denials,
+        ("answered",): answered,
+    }
+    months = range(width)
+    sums: list[tuple[list[Any], list[Any]]] = [([("month", m)], [("a", code, m) for code in actions]) for m in months]
+    for total, code in ((("live_views",), Action.LIVE_START), (("cameras_asked",), Action.FOOTAGE_REQUEST)):
+        sums.append(([total], [("a", code, m) for m in months if code in actions]))
+    sums += [
+        (
+            [("a", Action.SEARCH, m)] if Action.SEARCH in actions else [],
+            [("c", c, m) for c in figures.searches_by_bucket_category],
+        )
+        for m in months
+    ]
+    # The minutes of the months are rounded, so they add up to the year's within a minute or
+    # so: as good as exact to a reader, and suppressed as if exact.
+    sums.append(([("live_minutes",)], [("lm", m) for m in months]))
+    sums.append(([("denials",)], [("d", m) for m in months]))
+    sums.append(([("answered",)], [("answer", answer) for answer in ANSWERED]))
+    return suppress_linked(values, sums, threshold)
 
 
 def _checkpoint_data(*, key: SigningKey) -> dict[str, Any] | None:

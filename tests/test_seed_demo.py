@@ -9,13 +9,15 @@ from django.test import override_settings
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
+from audit.models import AccessEvent, AnomalyFlag, SignedCheckpoint
+from audit.verify import chain_verify
 from compliance.models import OrdinanceVersion
 from incidents.models import Incident, Integration
 from places.models import AddressPoint, PoliceArea
 from places.readers import AddressIn
 from places.selectors import addresses_search
 from places.services import address_points_upsert
-from portal.management.commands.seed_demo import DEMO_INTEGRATION_NAME, DEMO_ORDINANCE_NAME
+from portal.management.commands.seed_demo import DEMO_INTEGRATION_NAME, DEMO_ORDINANCE_NAME, DEMO_USER_AGENT
 from tenants.models import Department, Domain
 
 
@@ -38,6 +40,8 @@ def _counts(departments: list[Department]) -> dict[str, int]:
             counts[f"{department.schema_name}.incidents"] = Incident.objects.filter(
                 integration__name=DEMO_INTEGRATION_NAME, status="open"
             ).count()
+            # The demo's police accesses (the board's pages and the public page show them).
+            counts[f"{department.schema_name}.events"] = AccessEvent.objects.filter(user_agent=DEMO_USER_AGENT).count()
     return counts
 
 
@@ -78,6 +82,21 @@ def test_seed_demo_twice_creates_nothing_twice_prints_its_port_and_loads_the_add
         "live",
         True,
     )
+    # a few hundred police accesses through the gate: the board's pages are not empty, the chain holds
+    assert first["rialto.events"] >= 100
+    assert first["fontana.events"] >= 20
+    with tenant_context(rialto):
+        demo = AccessEvent.objects.filter(user_agent=DEMO_USER_AGENT)
+        actions = set(demo.values_list("action", flat=True))
+        denied = demo.filter(outcome="denied").count()
+        rules = set(AnomalyFlag.objects.values_list("rule", flat=True))
+        report = chain_verify()
+        checkpointed = SignedCheckpoint.objects.exists()
+    assert {"purpose_declare", "search", "camera_view", "live_start", "live_end", "footage_request"} <= actions
+    assert 3 <= denied <= first["rialto.events"] // 5
+    assert {"vague_purpose", "denials_then_success"} <= rules
+    assert report.ok, report.sentence()
+    assert checkpointed
     # each department's addresses are loaded, so the demo works offline
     with tenant_context(rialto):
         corner = addresses_search(query="Riverside Ave & Baseline Rd")

@@ -8,10 +8,8 @@ as the workspace's (audit.views.readers.BoardReaderMixin: others get 404, logged
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -96,32 +94,10 @@ def rules_described(policy: DepartmentPolicy) -> list[tuple[str, str, str]]:
     ]
 
 
-# The one action a rule's events have, to narrow the search to them.
-_RULE_ACTION: dict[str, str] = {
-    AnomalyRule.OFF_HOURS: Action.LIVE_START,
-    AnomalyRule.VAGUE_PURPOSE: Action.SEARCH,
-    AnomalyRule.SENSITIVE_PLACE: Action.SEARCH,
-    AnomalyRule.EXIGENT_NO_REPORT: Action.PURPOSE_DECLARE,
-}
-
-
-def flag_search_url(flag: AnomalyFlag, zone: ZoneInfo) -> str:
-    """The board's search narrowed to the flag's officer, days and camera."""
-    seqs = flag.seqs or []
-    day = flag.occurred_at.astimezone(zone).date()
-    first = dt.date.fromisoformat(flag.details["week"]) if flag.rule == AnomalyRule.WEEKLY_VOLUME else day
-    if flag.rule == AnomalyRule.REPEAT_CAMERA:
-        first = day - dt.timedelta(days=int(flag.details.get("days", 0)))
-    params: dict[str, Any] = {"date_from": first.isoformat(), "date_to": day.isoformat()}
-    if flag.rule in _RULE_ACTION:
-        params["action"] = _RULE_ACTION[flag.rule]
-    if flag.officer_badge:
-        params["badge"] = flag.officer_badge
-    if flag.details.get("camera"):
-        params["camera"] = flag.details["camera"]
-    if seqs:
-        params["upto"] = max(seqs)
-    return f"{reverse('audit-board-search')}?{urlencode(params)}"
+def flag_search_url(flag: AnomalyFlag) -> str:
+    """The board's search showing exactly the events that raised the flag (its ``seqs``), not
+    the officer's days around them."""
+    return f"{reverse('audit-board-search')}?{urlencode({'flag': flag.pk})}"
 
 
 class AnomalyQueueView(BoardReaderMixin, View):
@@ -148,11 +124,10 @@ class AnomalyQueueView(BoardReaderMixin, View):
         if form.is_valid():
             flags = anomaly_flags(rule=form.cleaned_data.get("rule") or "", reviewed=form.reviewed())
             page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
-            zone = ZoneInfo(request.tenant.time_zone)  # type: ignore[attr-defined]
             labels = dict(AnomalyRule.choices)
             context["page"] = page
             context["rows"] = [
-                (flag, labels.get(flag.rule, flag.rule), flag_explain(flag), flag_search_url(flag, zone))
+                (flag, labels.get(flag.rule, flag.rule), flag_explain(flag), flag_search_url(flag))
                 for flag in page.object_list
             ]
             context["query"] = urlencode({k: v for k, v in form.cleaned_data.items() if v})

@@ -30,7 +30,10 @@ def _label(choices: type[models.TextChoices], code: str) -> str:
 
 class OversightLogView(BoardReaderMixin, View):
     """The log's first page for its readers; to anyone else (an officer, a resident) it does not
-    exist, as every board page (BoardReaderMixin: 404, the attempt logged)."""
+    exist, as every board page (BoardReaderMixin: 404, the attempt logged). The department's
+    supervisors and administrators read it too: the department reviews its own log here."""
+
+    reader_roles = AUDIT_READER_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
         action = request.GET.get("action", "") if request.GET.get("action", "") in Action.values else ""

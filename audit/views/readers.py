@@ -1,12 +1,14 @@
 """Who reads the board's pages, and how a reading is logged.
 
-Every page of the workspace (the log, the dashboard, the search and its exports, the
-administrative changes, the anomaly queue) is for the roles that read the log (the board,
-supervisors, the department's administrators) in a session that passed MFA. Anyone else is
-told the page does not exist (404), whatever the method, and the attempt is logged as a
-refused audit_read. (Staff without MFA never reach a view: accounts' middleware sends them
-to set it up, or to sign in again with their code, first; audit.middleware logs that attempt,
-reason ``mfa_required``, just before.)
+Every page of the board's workspace (the dashboard, the search and its exports, the
+administrative changes, the anomaly queue, complaints and records requests, the annual report)
+is the board's (accounts.models.BOARD_ROLES, issue 15: role oversight) in a session that passed
+MFA; the log's own page is also read by the department's supervisors and administrators
+(AUDIT_READER_ROLES), who review their own log there. Anyone else is told the page does not
+exist (404), whatever the method, and the attempt is logged as a refused audit_read. (Staff
+without MFA never reach a view: accounts' middleware sends them to set it up, or to sign in
+again with their code, first; audit.middleware logs that attempt, reason ``mfa_required``,
+just before.)
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils.cache import add_never_cache_headers
 
-from accounts.models import AUDIT_READER_ROLES
+from accounts.models import AUDIT_READER_ROLES, BOARD_ROLES
 from accounts.selectors import actor_label, session_passed_mfa
 
 from ..models import Action, Outcome
@@ -100,12 +102,16 @@ def write_refusal_record(
 
 
 class BoardReaderMixin(LoginRequiredMixin):
-    """The log's readers, MFA'd; to anyone else the page does not exist, and they are logged."""
+    """The board's pages, for the board (BOARD_ROLES), MFA'd; to anyone else the page does not
+    exist, and they are logged. The log's own page widens ``reader_roles`` to the department's
+    readers of its log (AUDIT_READER_ROLES)."""
+
+    reader_roles: frozenset[str] = BOARD_ROLES
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if request.user.role not in AUDIT_READER_ROLES or not session_passed_mfa(request.session):
+        if request.user.role not in self.reader_roles or not session_passed_mfa(request.session):
             reading_record(
                 request, action=Action.AUDIT_READ, allowed=False, quantity=0, details={"path": request.path[:200]}
             )

@@ -1,8 +1,8 @@
 """The oversight board's workspace: search the log on every field, export a selection with a
 signed manifest, and read what administrators changed.
 
-Read-only, for the roles that read the log (the board, supervisors, the department's
-administrators) in a session that passed MFA. Anyone else is told the page does not exist
+Read-only, for the board (role oversight, accounts.models.BOARD_ROLES) in a session that
+passed MFA. Anyone else is told the page does not exist
 (404), and the attempt is logged as a refused audit_read. Every reading is logged as
 audit_read, every export as log_export, each with the filter it used.
 """
@@ -161,8 +161,8 @@ def _stored(form: LogSearchForm, upto: int) -> dict[str, str]:
 class LogSearchView(BoardReaderMixin, View):
     """The search: posted (the filter in the body), kept under a name, shown from the name.
 
-    A filter in the address is still read (the anomaly queue links to its officer, days and
-    camera), except the fields that must not be in one (case number, purpose text)."""
+    A filter in the address is still read (the anomaly queue links to a flag's events),
+    except the fields that must not be in one (case number, purpose text)."""
 
     template = "audit/board_search.html"
 
@@ -218,6 +218,7 @@ class LogSearchView(BoardReaderMixin, View):
                 "count": count,
                 "more": more,
                 "upto": log_filter.upto,
+                "flag": log_filter.flag,
                 "selection": name,
                 "first_page": f"?{urlencode(here)}",
                 "next_page": f"?{urlencode(here | {'after': page.next_after})}" if page.next_after is not None else "",

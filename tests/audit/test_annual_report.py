@@ -299,11 +299,13 @@ def test_anyone_but_the_logs_readers_gets_404_and_is_logged(log: Department, log
     assert (_last().action, _last().outcome) == ("audit_read", "denied")
 
 
-def test_a_supervisor_reads_the_report(log: Department, logged_in_staff: Any) -> None:
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.DEPT_ADMIN])
+def test_the_report_is_the_boards_not_the_departments(log: Department, logged_in_staff: Any, role: str) -> None:
     checkpoint_make()
-    client, _user = logged_in_staff(Role.SUPERVISOR)
+    client, _user = logged_in_staff(role)
 
-    assert client.get(REPORT).status_code == 200
+    assert client.get(REPORT).status_code == 404
+    assert (_last().action, _last().outcome, _last().reason) == ("audit_read", "denied", "role_not_permitted")
 
 
 @pytest.mark.parametrize("caught_up", ["before the checkpoint", "after the later events"])

@@ -2,6 +2,8 @@
 that are append-only and logged, refused to everyone else (404, logged), one department only."""
 
 import datetime as dt
+import html
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import Role
 from audit.anomalies import FlagIn, anomaly_flags_accumulate, anomaly_flags_add
 from audit.models import AccessEvent, AnomalyFlag, AnomalyReview
+from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record
 from tenants.models import Department, DepartmentPolicy
 from tests.cameras.test_anomalies import _reset
 from tests.conftest import TenantClient
@@ -80,8 +83,7 @@ def test_the_board_sees_its_departments_flags_explained_and_the_reading_is_logge
     body = response.content.decode()
     assert "Purpose “follow up” (case C-1) is vague." in body
     assert "Fontana officer" not in body
-    assert "/oversight/search/?date_from=" in body
-    assert "badge=7" in body
+    assert f"/oversight/search/?flag={queue[0].pk}" in body
     read = _last()
     assert (read.action, read.outcome, read.details["view"]) == ("audit_read", "allowed", "anomalies")
 
@@ -99,6 +101,68 @@ def test_a_flag_of_many_searches_states_how_many_and_lists_the_first_numbers(
     assert "Events (41): #2, #1000," in body
     assert "#1018" in body
     assert "#1019" not in body  # the first 20 numbers; the search shows them all
+
+
+def _officer_search(text: str) -> AccessEvent:
+    return access_event_record(
+        actor=ActorSnapshot(user_id=7, label="Officer Seven", badge="7", role="officer", mfa=True),
+        facts=EventFacts("search", "allowed", "ok"),
+        purpose=PurposeSnapshot(case_number="C-1", category="property_crime", text=text),
+    )
+
+
+def _see_these_events(body: str) -> str:
+    link = re.search(r'<a href="([^"]+)">See these events in the search</a>', body)
+    assert link is not None
+    return html.unescape(link.group(1))
+
+
+def test_see_these_events_shows_exactly_the_events_that_raised_the_flag(
+    board: TenantClient, in_rialto: Department, fontana: Department
+) -> None:
+    with tenant_context(fontana):
+        _reset()
+        theirs = [_officer_search("follow up").hash for _ in range(3)]
+    _reset()
+    # The same officer's searches on the same day: only two of them raised the flag.
+    events = [_officer_search(text) for text in ("follow up", "burglary at 5 Elm St", "follow up", "x", "follow up")]
+    flagged = [events[0].seq, events[2].seq]
+    anomaly_flags_add(
+        flags=[
+            FlagIn(
+                "vague_purpose",
+                "7:C-1:follow up",
+                flagged,
+                events[2].occurred_at,
+                7,
+                "Officer Seven",
+                "7",
+                {"text": "follow up", "case": "C-1", "min_words": 4},
+            )
+        ]
+    )
+
+    response = board.get(_see_these_events(board.get(QUEUE).content.decode()))
+
+    shown = response.context["page"].events
+    assert response.status_code == 200
+    assert sorted(e.seq for e in shown) == flagged
+    assert response.context["count"] == 2
+    assert not {e.hash for e in shown} & set(theirs)
+    assert "The 2 events of anomaly flag" in response.content.decode()
+
+
+def test_a_flag_number_that_is_not_this_departments_is_named_and_nothing_is_read(
+    board: TenantClient, queue: list[AnomalyFlag]
+) -> None:
+    unknown = max(f.pk for f in queue) + 1000
+
+    response = board.get("/oversight/search/", {"flag": str(unknown)})
+
+    assert response.status_code == 400
+    assert f"No anomaly flag {unknown} in this department" in response.content.decode()
+    read = _last()
+    assert (read.action, read.outcome, read.quantity) == ("audit_read", "denied", 0)
 
 
 def test_the_page_states_each_rule_with_the_departments_threshold(board: TenantClient, queue: Any) -> None:
@@ -223,22 +287,25 @@ def test_anyone_but_the_logs_readers_gets_404_and_is_logged(logged_in_staff: Any
     assert not AnomalyReview.objects.exists()
 
 
-def test_a_supervisor_reads_the_queue_but_adds_no_note(logged_in_staff: Any, queue: list[AnomalyFlag]) -> None:
-    client, _user = logged_in_staff(Role.SUPERVISOR)
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.DEPT_ADMIN])
+def test_the_department_neither_reads_the_queue_nor_adds_a_note(
+    logged_in_staff: Any, queue: list[AnomalyFlag], role: str
+) -> None:
+    """The flags are about the department's officers and the notes are the board's: a
+    supervisor would be reviewing their own officers."""
+    client, user = logged_in_staff(role)
 
     response = client.get(QUEUE)
     posted = client.post(f"{QUEUE}{queue[0].pk}/review/", {"note": "closing my own officer's flag"})
 
-    assert response.status_code == 200
-    assert "Mark reviewed" not in response.content.decode()
-    assert posted.status_code == 404
+    assert (response.status_code, posted.status_code) == (404, 404)
     assert not AnomalyReview.objects.exists()
     refused = _last()
-    assert (refused.action, refused.outcome, refused.reason, refused.details) == (
-        "anomaly_review",
+    assert (refused.action, refused.outcome, refused.reason, refused.actor_id) == (
+        "audit_read",
         "denied",
         "role_not_permitted",
-        {"view": "anomalies", "flag": queue[0].pk},
+        user.pk,
     )
 
 
@@ -269,13 +336,14 @@ def test_an_administrator_sets_a_rules_threshold_and_the_page_states_it(
     logged_in_staff: Any, rialto: Department
 ) -> None:
     admin, _user = logged_in_staff(Role.DEPT_ADMIN)
+    board, _member = logged_in_staff(Role.OVERSIGHT, TenantClient("rialto.localhost"))
 
     response = admin.post("/department/policy/", _policy_form(anomaly_day_start_hour=6, anomaly_denials=5))
 
     assert response.status_code == 302
     policy = DepartmentPolicy.objects.get(department=rialto)
     assert (policy.anomaly_day_start_hour, policy.anomaly_denials, policy.anomaly_day_end_hour) == (6, 5, 19)
-    assert "before 06:00" in admin.get(QUEUE).content.decode()
+    assert "before 06:00" in board.get(QUEUE).content.decode()
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,8 @@
-"""Every page of the board's workspace answers the same to anyone who may not read the log:
-the page does not exist (404), and the attempt is logged as a refused reading. One test over
-every URL name audit declares, so that a new board page is held to it without being listed."""
+"""Every page of the board's workspace answers the same to anyone who may not read it: the page
+does not exist (404), and the attempt is logged as a refused reading. One test over every URL
+name audit declares, so that a new board page is held to it without being listed. The
+workspace is the board's (role oversight); the log's own page is also the department's
+supervisors' and administrators'."""
 
 from typing import Any
 
@@ -79,6 +81,33 @@ def test_who_may_not_read_the_log_is_told_no_board_page_exists_and_is_logged(
         0,
     )
     assert b"Access log" not in response.content
+
+
+# The board's workspace (issue 15: role ``oversight``): every board page but the log's own page.
+WORKSPACE_URLS = [(name, path) for name, path in BOARD_URLS if name != "oversight-log"]
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.DEPT_ADMIN])
+def test_the_departments_staff_read_the_log_page_and_no_page_of_the_board(logged_in_staff: Any, role: str) -> None:
+    """The board oversees the department: its search, exports, dashboard, anomaly queue and
+    notes, records, report and list of administrative changes are the board's alone. The
+    department reviews its own log on the log's page (DESIGN: supervisors review their team's
+    activity), which links to none of them. Every reading and refusal is logged."""
+    client, user = logged_in_staff(role)
+    before = _last()
+
+    log_page = client.get(reverse("oversight-log"))
+    answers = {name: client.get(path).status_code for name, path in WORKSPACE_URLS}
+
+    body = log_page.content.decode()
+    assert log_page.status_code == 200
+    assert not [path for _name, path in WORKSPACE_URLS if f'href="{path}' in body]
+    assert answers == {name: 404 for name, _path in WORKSPACE_URLS}
+    written = list(AccessEvent.objects.filter(seq__gt=before.seq if before else 0).order_by("seq"))
+    assert [(e.action, e.outcome, e.actor_id) for e in written[:1]] == [("audit_read", "allowed", user.pk)]
+    assert [(e.action, e.outcome, e.reason, e.actor_id, e.details["path"]) for e in written[1:]] == [
+        ("audit_read", "denied", "role_not_permitted", user.pk, path) for _name, path in WORKSPACE_URLS
+    ]
 
 
 @pytest.mark.parametrize(("name", "path"), BOARD_URLS, ids=[name for name, _ in BOARD_URLS])

@@ -1,13 +1,19 @@
 """Small-cell suppression cannot be undone by subtraction: in any group whose total is
 published (or can be added up from another table), a single hidden cell takes the next-smallest
-with it (shown as "≥N"), on the public page, in its JSON and in the annual report."""
+with it (shown as "≥N"), on the public page, in its JSON and in the annual report; a count that
+two tables show is one cell, hidden in both."""
+
+from typing import Any
 
 import pytest
 
 from audit.checkpoints import checkpoint_make
-from audit.figures import suppress_group
+from audit.figures import Figures, Period, suppress_group
+from portal.transparency import transparency_data
 from tenants.models import Department
+from tenants.selectors import policy_current
 from tests.audit.test_annual_report import REPORT, _csv, _year, board, event, log
+from tests.audit.test_suppression_property import _worked_out
 from tests.conftest import TenantClient
 
 __all__ = ["board", "log"]
@@ -49,7 +55,8 @@ def test_the_public_page_hides_a_second_cell_of_each_month(log: Department, rial
     months = len(data["accesses_by_month"])
     for m in range(months):
         assert not _unhidden([values[m] for values in by_action.values()])
-        assert not _unhidden([values[m] for values in data["searches_by_month_and_purpose_category"].values()])
+    # A month's categories may hold one hidden count when the month's searches are hidden too.
+    assert not _derivable_on_the_public_page(data)
     assert "≥5" in by_action["search"]
     assert "≥5" in page
     assert "cannot be worked out by subtraction" in page
@@ -91,3 +98,64 @@ def test_a_second_hidden_cell_cannot_be_added_up_from_another_table(
     assert not _unhidden([v[month] for v in data["accesses_by_month_and_action"].values()])
     # the live views' months add up to the year's live views, published too
     assert not _unhidden(data["accesses_by_month_and_action"]["live_start"]) or data["live_views"] == "<5"
+
+
+def test_a_count_hidden_in_one_table_is_hidden_where_another_table_repeats_it(board: TenantClient) -> None:
+    """R3 and R1's quantities repeat cells of R1's table of actions: the complement hidden
+    there (the footage requests, beside 3 live views whose months add up) is hidden here too."""
+    for _n in range(3):
+        event("live_start")
+    for _n in range(6):
+        event("footage_request")
+    for _n in range(9):
+        event("camera_view")
+    checkpoint = checkpoint_make()
+
+    cells = _csv(board.get(f"{REPORT}csv/", {"year": _year(), "checkpoint": checkpoint.pk}).content)
+
+    assert cells[("R1", "Events by action", "Footage requested", "Allowed")] == "≥5"
+    assert cells[("R1", "Quantity of data", "Cameras asked for footage", "Quantity")] == "≥5"
+    assert (
+        cells[
+            ("R3", "Copies made of camera data and of the log", "Footage requests sent to owners (cameras)", "Events")
+        ]
+        == "≥5"
+    )
+    assert cells[("R1", "Quantity of data", "Live views opened", "Quantity")] == "<5"
+
+
+def _derivable_on_the_public_page(data: dict[str, Any]) -> set[Any]:
+    """The hidden cells of the page's access tables that its published totals give away: each
+    month's actions add up to the month's accesses, the live views' and footage requests' months
+    to the year's."""
+    by_action = data["accesses_by_month_and_action"]
+    values: dict[Any, Any] = {(a, m): v for a, row in by_action.items() for m, v in enumerate(row)}
+    values |= {("month", m): v for m, v in enumerate(data["accesses_by_month"])}
+    values[("row", "live_start")] = data["live_views"]
+    values[("row", "footage_request")] = data["footage_requests"]["cameras_asked"]
+    categories = data["searches_by_month_and_purpose_category"]
+    values |= {("c", c, m): v for c, row in categories.items() for m, v in enumerate(row)}
+    months = range(len(data["accesses_by_month"]))
+    sums: list[tuple[list[Any], list[Any]]] = [([("month", m)], [(a, m) for a in by_action]) for m in months]
+    sums += [([("row", a)], [(a, m) for m in months]) for a in ("live_start", "footage_request") if a in by_action]
+    sums += [([("search", m)], [("c", c, m) for c in categories]) for m in months if "search" in by_action]
+    return _worked_out([key for key, cell in values.items() if isinstance(cell, str)], sums)
+
+
+def test_a_hidden_cell_beside_a_published_month_total_cannot_be_worked_out(log: Department) -> None:
+    """A month whose only access is the complement hidden in the live views' row: its total,
+    published, was that hidden count."""
+    zeros = [0] * 8
+    figures = Figures(
+        period=Period(2026, None),
+        accesses_by_bucket_action={"live_start": [7, 0, 5, 12, *zeros], "camera_view": [2, 5, 0, 7, *zeros]},
+        accesses_by_bucket=[9, 5, 5, 19, *zeros],
+        live_views=24,
+        live_minutes_by_bucket=[0] * 12,
+        denials_by_bucket=[0] * 12,
+    )
+
+    data = transparency_data(period=figures.period, policy=policy_current(), figures=figures)
+
+    assert data["accesses_by_month_and_action"]["camera_view"][0] == "<5"
+    assert not _derivable_on_the_public_page(data)

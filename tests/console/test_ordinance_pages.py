@@ -13,11 +13,12 @@ from django_tenants.utils import tenant_context
 from accounts.models import Role
 from audit.admin_changes import admin_changes
 from audit.models import AccessEvent, Action
+from compliance import records
 from compliance.models import Ordinance, OrdinanceVersion
 from compliance.selectors import versions_in_force
 from tenants.models import Department, DepartmentPolicy
 from tests.conftest import TenantClient
-from tests.factories import DEKALB_AFFIDAVIT, UserFactory, ordinance_make
+from tests.factories import DEKALB_AFFIDAVIT, UserFactory, ordinance_make, site_make
 
 pytestmark = pytest.mark.django_db
 
@@ -163,20 +164,88 @@ def test_the_ordinance_is_renamed_and_the_board_sees_old_and_new(
     assert any(kind == "ordinance_changed" and "Ch. 15 Art. XV" in change for kind, _subject, change in _changes())
 
 
+def _gas_station(department: Department, n: int) -> None:
+    sites = [
+        site_make(
+            UserFactory(role=Role.BUSINESS),
+            department,
+            kind="business",
+            business_category="gas_station",
+            business_name=f"Retire Fuel {i}",
+            address=f"{200 + i} Retire Test Rd",
+            lon=-117.40,
+            lat=34.12,
+        )
+        for i in range(n)
+    ]
+    records.records_refresh(site_ids=[s.pk for s in sites])
+
+
+def test_retire_asks_first_saying_from_when_and_how_many_sites_and_changes_nothing(
+    logged_in_staff: Any, policy: DepartmentPolicy, rialto: Department
+) -> None:
+    client, _admin = logged_in_staff(Role.DEPT_ADMIN)
+    version = ordinance_make(policy, DEKALB_AFFIDAVIT, name=NAME)
+    _gas_station(rialto, 2)
+    ordinance = version.ordinance
+    url = f"/console/ordinances/{ordinance.public_id}/retire/"
+    history_before = ordinance.history.count()
+
+    detail = client.get(f"/console/ordinances/{ordinance.public_id}/").content.decode()
+    asked = client.get(url, {"repealed_on": "2027-01-01"})
+    unconfirmed = client.post(url, {"repealed_on": "2027-01-01"})
+
+    page = asked.content.decode()
+    assert f'action="{url}"' in detail
+    assert 'method="get"' in detail.split(f'action="{url}"')[0].rsplit("<form", 1)[1]
+    assert asked.status_code == 200
+    assert "2027-01-01" in page
+    assert "2 sites" in page
+    assert 'name="confirm" value="yes"' in page
+    assert 'name="repealed_on" value="2027-01-01"' in page
+    assert unconfirmed.status_code == 200
+    assert 'name="confirm" value="yes"' in unconfirmed.content.decode()
+    assert Ordinance.objects.get(pk=ordinance.pk).repealed_on is None
+    assert ordinance.history.count() == history_before
+    assert ("ordinance_retired", NAME, "no longer in force from 2027-01-01") not in _changes()
+
+
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [("2020-01-01", "before its first version"), ("31/31/2027", "Enter a valid date"), ("", "This field is required")],
+)
+def test_the_retire_page_refuses_a_wrong_date_before_asking(
+    logged_in_staff: Any, policy: DepartmentPolicy, date: str, message: str
+) -> None:
+    client, _admin = logged_in_staff(Role.DEPT_ADMIN)
+    version = ordinance_make(policy, DEKALB_AFFIDAVIT, name=NAME)
+
+    response = client.get(f"/console/ordinances/{version.ordinance.public_id}/retire/", {"repealed_on": date})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert message in page
+    assert 'name="confirm"' not in page
+    assert Ordinance.objects.get(pk=version.ordinance.pk).repealed_on is None
+
+
 def test_a_retired_ordinance_judges_no_site_from_its_date(logged_in_staff: Any, policy: DepartmentPolicy) -> None:
     client, admin = logged_in_staff(Role.DEPT_ADMIN)
     version = ordinance_make(policy, DEKALB_AFFIDAVIT, name=NAME)
     url = f"/console/ordinances/{version.ordinance.public_id}/retire/"
 
-    too_early = client.post(url, {"repealed_on": "2020-01-01"})
-    retired = client.post(url, {"repealed_on": "2027-01-01"})
-    again = client.post(url, {"repealed_on": "2028-01-01"})
+    too_early = client.post(url, {"repealed_on": "2020-01-01", "confirm": "yes"})
+    retired = client.post(url, {"repealed_on": "2027-01-01", "confirm": "yes"})
+    again = client.post(url, {"repealed_on": "2028-01-01", "confirm": "yes"})
+    asked_again = client.get(url, {"repealed_on": "2028-01-01"})
 
     ordinance = Ordinance.objects.get(pk=version.ordinance.pk)
     assert too_early.status_code == 400
     assert "before its first version" in too_early.content.decode()
     assert retired.status_code == 302
     assert again.status_code == 400
+    assert "already retired" in asked_again.content.decode()
+    assert 'name="confirm"' not in asked_again.content.decode()
     assert ordinance.repealed_on == dt.date(2027, 1, 1)
     assert ordinance.history.latest().history_user_id == admin.pk
     assert version in versions_in_force(on=dt.date(2026, 12, 31))
@@ -196,10 +265,13 @@ def test_anyone_but_an_administrator_is_answered_404_and_logged(
         client, _user = logged_in_staff(role)
     base = f"/console/ordinances/{version.ordinance.public_id}/"
 
-    answers = [client.get(path).status_code for path in ("/console/ordinances/", base, base + "versions/new/")]
-    posted = client.post(base + "retire/", {"repealed_on": "2027-01-01"})
+    answers = [
+        client.get(path).status_code
+        for path in ("/console/ordinances/", base, base + "versions/new/", base + "retire/?repealed_on=2027-01-01")
+    ]
+    posted = client.post(base + "retire/", {"repealed_on": "2027-01-01", "confirm": "yes"})
 
-    assert answers == [404, 404, 404]
+    assert answers == [404, 404, 404, 404]
     assert posted.status_code == 404
     assert Ordinance.objects.get(pk=version.ordinance.pk).repealed_on is None
     denied = AccessEvent.objects.filter(action=Action.CONSOLE_DENIED).latest("seq")
@@ -214,6 +286,10 @@ def test_another_departments_ordinance_does_not_exist_here(
         theirs = ordinance_make(DepartmentPolicy.objects.get(department=fontana), DEKALB_AFFIDAVIT, name=NAME)
     base = f"/console/ordinances/{theirs.ordinance.public_id}/"
 
-    answers = [client.get(base).status_code, client.post(base + "retire/", {"repealed_on": "2027-01-01"}).status_code]
+    answers = [
+        client.get(base).status_code,
+        client.get(base + "retire/", {"repealed_on": "2027-01-01"}).status_code,
+        client.post(base + "retire/", {"repealed_on": "2027-01-01", "confirm": "yes"}).status_code,
+    ]
 
-    assert answers == [404, 404]
+    assert answers == [404, 404, 404]

@@ -668,6 +668,7 @@ PAGES = [
     Page("console-ordinance", "admin", "/console/ordinances/{ordinance}/"),
     Page("console-ordinance-version-new", "admin", "/console/ordinances/{ordinance}/versions/new/"),
     Page("console-ordinance-version", "admin", "/console/ordinances/{ordinance}/versions/{ordinance_version}/"),
+    Page("console-ordinance-retire", "admin", "/console/ordinances/{ordinance}/retire/?repealed_on=2030-01-01"),
     # The department's own cameras (console.department_camera_views).
     Page("console-department-cameras", "admin", "/console/department-cameras/"),
     Page("console-department-camera-new", "admin", "/console/department-cameras/new/"),
@@ -693,7 +694,6 @@ NOT_PAGES = {
     "console-incident-close": "POST that closes an incident and redirects to its page",
     "console-incident-dock": "htmx fragment: the incident's cameras (or the purpose form) inside its page or the map",
     "console-incident-purpose": "htmx POST fragment: states the purpose for the incident, answers the dock",
-    "console-ordinance-retire": "POST that retires an ordinance and redirects to its page (refused: its page again)",
     "portal-certificate-download": "POST that answers the compliance certificate as a PDF file",
     "healthz": "JSON for load balancers",
     "console-compliance-notice-resolve": "POST that resolves a notice and redirects to the site's compliance page",

@@ -1,9 +1,11 @@
 """Demo data for `make run`: idempotent, so running it again creates nothing twice."""
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import random
 import zlib
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import Point, Polygon
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -21,11 +23,19 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import STAFF_ROLES, Role, User
 from accounts.onboarding import department_create
-from cameras import access
+from audit.checkpoints import checkpoint_make
+from audit.models import AccessEvent, Action
+from cameras import access, search_sql
+from cameras.access.live import live_end_record
+from cameras.access.purposes import PurposeRefused, purpose_declare
+from cameras.access.search import camera_search
+from cameras.anomalies import anomalies_catch_up
+from cameras.area_rollups import area_rollups_catch_up
 from cameras.demo import demo_registry_seed
-from cameras.models import Camera
+from cameras.models import Camera, Site
 from compliance.selectors import ordinance_exists
 from compliance.services import ordinance_version_add
+from footage.services.requests import footage_request_send
 from incidents.models import Integration, IntegrationKind, PayloadShape
 from incidents.services import IncidentFacts, incident_upsert, integration_create
 from places.areas import areas_import
@@ -39,6 +49,9 @@ from tenants.services import policy_update, public_tenant_ensure
 
 #: The demo departments' CAD integration (its incidents show on the console's map).
 DEMO_INTEGRATION_NAME = "County CAD (demo)"
+
+#: The user agent of the demo's police accesses (seed_demo writes them once per department).
+DEMO_USER_AGENT = "seed_demo"
 
 #: Rialto's demo ordinance; the demo once had it as the policy's flag, under the same name.
 DEMO_ORDINANCE_NAME = "Commercial Camera Registration Ordinance (demo)"
@@ -78,7 +91,131 @@ class Command(BaseCommand):
                 self._beats(department, spec["boundary"])
                 self._registry(department, cameras=spec["cameras"])
                 self._incidents(department, spec["boundary"])
+                self._access_log(department, spec["boundary"], searches=spec["cameras"] // 3)
         self._print(department_base_url(public) + "/", logins)
+
+    def _access_log(self, department: Department, boundary: list[tuple[float, float]], *, searches: int) -> None:
+        """A few hundred police accesses through the real gate (cameras.access) and footage
+        service, so the board's dashboard, anomaly queue, annual report and the public page have
+        something to show and the hash chain holds: purposes, searches with them, camera
+        details, live views and their ends, footage requests, refusals (a prohibited purpose,
+        cameras whose consent allows no live view, accesses before a purpose was stated), and
+        two anomaly triggers (a vague purpose; refusals then a success on one camera). Then
+        the anomaly rules, the area rollup and a signed checkpoint run once, as beat would.
+        Once: a department whose log has the demo's accesses (their user agent is the
+        command's name) is left alone. All of it is "now" (the log takes its times from the
+        database clock)."""
+        if AccessEvent.objects.filter(user_agent=DEMO_USER_AGENT).exists():
+            return
+        staff = [User.objects.get(email=demo_email(role, department.schema_name)) for role in ("officer", "supervisor")]
+        actors = [access.Actor(user=user, mfa=True, ip="127.0.0.1", user_agent=DEMO_USER_AGENT) for user in staff]
+        rng = random.Random(zlib.crc32(department.schema_name.encode()))  # noqa: S311 (demo data, no secret)
+        area = Polygon(boundary, srid=4326)
+        lons, lats = [p[0] for p in boundary], [p[1] for p in boundary]
+        prefix = department.schema_name[:3].upper()
+        stated = [
+            ("property_crime", "Burglary at a pharmacy overnight: cameras facing its parking lot"),
+            ("property_crime", "Catalytic converters stolen from three cars parked along the avenue"),
+            ("violent_crime", "Armed robbery of a convenience store, the suspect left on foot northbound"),
+            ("traffic_collision", "Hit-and-run at the intersection, a white pickup truck seen leaving"),
+            ("other_investigation", "Vandalism of a school's fence and windows over the weekend"),
+            ("violent_crime", "Assault outside a bar at closing time, two suspects in a grey sedan"),
+            ("other_investigation", "follow up"),  # vague: the anomaly queue flags it
+        ]
+        with transaction.atomic():
+            purposes = [
+                purpose_declare(
+                    actor=actors[n % 2], case_number=f"{prefix}-26-{1040 + n:04d}", category=category, text=text
+                )
+                for n, (category, text) in enumerate(stated)
+            ]
+            with contextlib.suppress(PurposeRefused):  # refused by the department's list, and logged
+                purpose_declare(
+                    actor=actors[0], case_number=f"{prefix}-26-0999", category="immigration_status", text="Status check"
+                )
+            made = 0
+            # Officers search where things happen: near registered cameras, mostly.
+            places = [site.location for site in Site.objects.order_by("pk")[:400]]
+            for n in range(searches):
+                which = rng.randrange(len(purposes))
+                actor, purpose = actors[which % 2], purposes[which]  # each officer uses their own purposes
+                point = self._search_centre(rng, area, lons, lats, places)
+                result = camera_search(
+                    actor=actor,
+                    purpose=purpose,
+                    area=search_sql.Area(center=point, radius_m=rng.choice([150, 250, 400, 800])),
+                    mode="pin",
+                    limit=50,
+                )
+                made += 1
+                hits = result.hits
+                if hits and rng.random() < 0.5:
+                    access.camera_lookup(actor=actor, purpose=purpose, public_id=hits[0].camera.public_id)
+                    made += 1
+                if hits and n % 9 == 0:
+                    # Mostly cameras whose owners allow it; now and then one that does not (refused).
+                    live = [h for h in hits if h.can_live_view] if n % 27 else [h for h in hits if not h.can_live_view]
+                    if live:
+                        made += self._live_view(actor, purpose, live[0].camera.public_id, rng)
+                if n % 15 == 7:
+                    asked = [h.camera.public_id for h in hits if h.can_request_footage][:5]
+                    if asked:
+                        now = timezone.now()
+                        footage_request_send(
+                            actor=actor,
+                            purpose=purpose,
+                            camera_ids=asked,
+                            window_start=now - dt.timedelta(hours=rng.choice([3, 6, 10])),
+                            window_end=now - dt.timedelta(hours=1),
+                            message="Please send any footage of this time window: it may show what happened.",
+                        )
+                        made += len(asked)
+            # Refused three times (no purpose stated yet), then allowed: the queue flags it.
+            camera = Camera.objects.order_by("pk").first()
+            if camera is not None:
+                for _n in range(3):
+                    access.camera_lookup(actor=actors[0], purpose=None, public_id=camera.public_id)
+                access.camera_lookup(actor=actors[0], purpose=purposes[0], public_id=camera.public_id)
+                made += 4
+        anomalies_catch_up()
+        area_rollups_catch_up()
+        checkpoint_make()
+        self.stdout.write(f"  {department.name}: about {made + len(stated) + 1} demo police accesses logged.")
+
+    @staticmethod
+    def _search_centre(
+        rng: random.Random, area: Polygon, lons: list[float], lats: list[float], places: list[Point]
+    ) -> Point:
+        """A point some 100 m from a registered site (four searches in five), else anywhere in
+        the department."""
+        if places and rng.random() < 0.8:
+            place = places[rng.randrange(len(places))]
+            return Point(place.x + rng.uniform(-0.001, 0.001), place.y + rng.uniform(-0.001, 0.001), srid=4326)
+        while True:
+            point = Point(rng.uniform(min(lons), max(lons)), rng.uniform(min(lats), max(lats)), srid=4326)
+            if area.contains(point):
+                return point
+
+    @staticmethod
+    def _live_view(actor: access.Actor, purpose: Any, public_id: Any, rng: random.Random) -> int:
+        """A live view as the console opens it (the gate's live_start) and ends it: 2 events,
+        or 1 when the gate refuses it."""
+        decision, camera = access.camera_lookup(
+            actor=actor, purpose=purpose, public_id=public_id, action=Action.LIVE_START
+        )
+        if camera is None:
+            return 1
+        live_end_record(
+            actor=actor,
+            purpose=purpose,
+            camera=camera,
+            camera_ref=f"camera:{camera.public_id}",
+            reason="viewer_left",
+            seconds=rng.randrange(40, 900),
+            bytes_sent=rng.randrange(2_000_000, 60_000_000),
+            start_event_seq=decision.event_seq,
+        )
+        return 2
 
     def _incidents(self, department: Department, boundary: list[tuple[float, float]]) -> None:
         """A demo CAD integration and three open incidents near the middle of the department, so
