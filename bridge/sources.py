@@ -21,7 +21,9 @@ Source strings (the values of ``[cameras]`` in bridge.toml):
                               ``?codec=h264`` encoded with libx264 (1 s GOP) for a server that
                               takes H.264, with ``?codec=h265`` encoded with libx265 and
                               re-encoded to H.264 as an H.265 camera is, and ``&rate=N``
-                              frames a second (15 by default)
+                              frames a second (15 by default); ``&stamp=1`` paints the
+                              capture time as black and white cells a reader of the decoded
+                              picture can decode (:func:`draw_stamp`, bench/glass.py)
 
 A source that can send H.264 has an ``encoded`` attribute; the client sets it before ``open()``
 when the server takes H.264 and the viewers can play it. Its ``read()`` then returns
@@ -142,14 +144,25 @@ def make_source(spec: str) -> FrameSource:
     params = dict(p.partition("=")[::2] for p in query.split("&") if p)
     match = re.fullmatch(r"(\d{2,5})x(\d{2,5})", size)
     codec = params.get("codec", "jpeg")
-    if (size and not match) or set(params) - {"codec", "rate"} or codec not in ("jpeg", "h264", "h265"):
-        raise UnknownSourceError(f"bad test source {spec!r}: use test:[WxH][?codec=h264|h265][&rate=N]")
+    stamp = params.get("stamp", "0")
+    if (
+        (size and not match)
+        or set(params) - {"codec", "rate", "stamp"}
+        or codec not in ("jpeg", "h264", "h265")
+        or stamp not in ("0", "1")
+    ):
+        raise UnknownSourceError(f"bad test source {spec!r}: use test:[WxH][?codec=h264|h265][&rate=N][&stamp=1]")
     rate = params.get("rate", "15")
     if not rate.isdigit() or not 1 <= int(rate) <= 60:
         raise UnknownSourceError(f"bad test source {spec!r}: rate must be 1 to 60")
     width, height = (int(match[1]), int(match[2])) if match else (640, 360)
     return TestPatternSource(
-        width=width, height=height, rate=int(rate), h264=codec in ("h264", "h265"), hevc=codec == "h265"
+        width=width,
+        height=height,
+        rate=int(rate),
+        h264=codec in ("h264", "h265"),
+        hevc=codec == "h265",
+        stamp=stamp == "1",
     )
 
 
@@ -355,9 +368,17 @@ class TestPatternSource:
     __test__ = False  # not a pytest test class
 
     def __init__(
-        self, width: int = 640, height: int = 360, rate: int = 15, *, h264: bool = False, hevc: bool = False
+        self,
+        width: int = 640,
+        height: int = 360,
+        rate: int = 15,
+        *,
+        h264: bool = False,
+        hevc: bool = False,
+        stamp: bool = False,
     ) -> None:
         self.width, self.height, self.rate = width, height, rate
+        self.stamp = stamp  # the capture time also as cells (test:?stamp=1, for bench/glass.py)
         self.h264 = h264 or hevc  # the owner asked for encoded video (test:?codec=h264 or h265)
         self.hevc = hevc  # … from an H.265 camera (test:?codec=h265)
         self.encoded = False  # and the server and viewers take it (set by the client)
@@ -509,9 +530,13 @@ class TestPatternSource:
     def _frame(self, captured: int) -> Frame:
         if self._frames is not None:
             av_frame = next(self._frames)
-            return Frame(captured_us=captured, render=lambda: _draw_clock(av_frame.to_image(), captured))
+            return Frame(captured_us=captured, render=lambda: self._stamped(av_frame.to_image(), captured))
         count = self._count
-        return Frame(captured_us=captured, render=lambda: _draw_clock(self._pillow_pattern(count), captured))
+        return Frame(captured_us=captured, render=lambda: self._stamped(self._pillow_pattern(count), captured))
+
+    def _stamped(self, img: Image.Image, captured: int) -> Image.Image:
+        img = _draw_clock(img, captured)
+        return draw_stamp(img, captured) if self.stamp else img
 
     def close(self) -> None:
         if self._container is not None:
@@ -548,6 +573,55 @@ def _draw_clock(img: Image.Image, captured_us: int) -> Image.Image:
         label = label.resize((label.width * scale, label.height * scale), Image.Resampling.NEAREST)
     img.paste(label, (6, 6))
     return img
+
+
+# The stamp (test:?stamp=1): the capture time in milliseconds modulo 2**32 (it wraps every
+# 49.7 days, far longer than any latency), 32 bits most significant first as square cells of
+# 1/40 of the picture's width, white for 1, from the 5th cell on, in the row just above the
+# middle; the row below holds the complement, so that a reader can refuse a misread cell
+# (compression blurs edges, and a scaled picture's cells fall between pixels). Cells, not
+# digits: a reader needs no font, only the brightness at each cell's centre, at any scale.
+STAMP_BITS = 32
+STAMP_CELLS = 40  # cells across the picture's width: 16 px at 640, 32 px at 1280
+
+
+def _stamp_cell(width: int, height: int) -> tuple[float, float, float]:
+    """The cell's side, the first cell's left edge and the top row's top edge, in pixels."""
+    cell = width / STAMP_CELLS
+    return cell, 4 * cell, height / 2 - cell
+
+
+def draw_stamp(img: Image.Image, captured_us: int) -> Image.Image:
+    """The capture time, in milliseconds modulo 2**32, as cells (see ``STAMP_BITS``)."""
+    value = (captured_us // 1000) % 2**STAMP_BITS
+    cell, left, top = _stamp_cell(img.width, img.height)
+    draw = ImageDraw.Draw(img)
+    for i in range(STAMP_BITS):
+        bit = value >> (STAMP_BITS - 1 - i) & 1
+        x0, x1 = round(left + i * cell), round(left + (i + 1) * cell) - 1
+        for row, on in ((0, bit), (1, 1 - bit)):
+            y0, y1 = round(top + row * cell), round(top + (row + 1) * cell) - 1
+            draw.rectangle([x0, y0, x1, y1], fill=(255, 255, 255) if on else (0, 0, 0))
+    return img
+
+
+def read_stamp(img: Image.Image) -> int | None:
+    """The stamp of a decoded picture (milliseconds modulo 2**32), or None where a cell and
+    its complement do not differ clearly (no stamp, or a misread). bench/glass.py reads it the
+    same way in the browser."""
+    grey = img.convert("L")
+    cell, left, top = _stamp_cell(img.width, img.height)
+    value = 0
+    for i in range(STAMP_BITS):
+        x = int(left + (i + 0.5) * cell)
+        upper = grey.getpixel((x, int(top + 0.5 * cell)))
+        lower = grey.getpixel((x, int(top + 1.5 * cell)))
+        assert isinstance(upper, int)  # an "L" image's pixel
+        assert isinstance(lower, int)
+        if abs(upper - lower) < 96:
+            return None
+        value = value << 1 | (upper > lower)
+    return value
 
 
 def jpeg_size(jpeg: bytes) -> tuple[int, int]:
