@@ -368,11 +368,36 @@ class BridgeConsumer(HotPathMixin, TenantConsumerMixin, AsyncWebsocketConsumer):
                         return
                     # A cap the department changed applies from here (the hello keeps the old one).
                     self.max_bitrate = await self.db(_max_bitrate)
+                    await self._settings_reconcile()
                     seen_at = loop.time() + seen
         except Exception:  # any failure: the bridge reconnects and starts afresh
             logger.exception("bridge keepalive failed; closing the connection", extra={"bridge": self.bridge_public_id})
             with contextlib.suppress(Exception):  # the socket may already be gone
                 await self._refuse(1011, "keepalive failed")
+
+    async def _settings_reconcile(self) -> None:
+        """What the owner changed while a push to this connection was lost (pub/sub queues
+        nothing: a subscriber connection that was down never hears it): the cameras the bridge
+        serves and their privacy masks are compared with the database at the heartbeat, and a
+        difference is told to the bridge as the push would have told it. So a lost change is
+        corrected within a heartbeat, not at the next reconnect; for masks that bounds how long
+        a bridge could go on sending a picture its owner has since masked."""
+        if self.bridge_id is None or self.refused:
+            return
+        cameras: dict[bytes, str] = await self.db(_bridge_cameras, self.bridge_id)
+        if cameras != self.cameras:
+            logger.warning(
+                "bridge cameras push was lost; told at the heartbeat", extra={"bridge": self.bridge_public_id}
+            )
+            await self.bridge_cameras({"type": "bridge.cameras"})  # reads the masks again too
+            return
+        masks = await self.db(camera_privacy.masks_of_bridge, self.bridge_id)
+        for camera in sorted(set(masks) | set(self.masks)):
+            if masks.get(camera) != self.masks.get(camera):
+                logger.warning(
+                    "bridge masks push was lost; told at the heartbeat", extra={"bridge": self.bridge_public_id}
+                )
+                await self.bridge_masks({"type": "bridge.masks", "camera": camera, "masks": masks.get(camera, [])})
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Whatever ends this consumer (a close, an exception, the server going away), the

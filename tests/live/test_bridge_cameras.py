@@ -181,3 +181,44 @@ async def test_a_connected_bridge_stops_relaying_a_camera_taken_off_it(scene: Sc
     assert await cam.receive_nothing(timeout=0.2)  # not closed: the token still works
     await view.disconnect()
     await cam.disconnect()
+
+
+def _lose_push_serve_only(scene: Scene, camera_id: str) -> None:
+    """The owner's change written as the service writes it, but its push to the bridge's
+    connection lost on the way (a pub/sub subscriber that was down when it was published)."""
+    Bridge.objects.get(public_id=scene.bridge_id).cameras.set([Camera.objects.get(public_id=camera_id)])
+
+
+def _lose_push_mask(scene: Scene) -> None:
+    Camera.objects.filter(pk=scene.camera_pk).update(privacy_masks=[[0.0, 0.0, 0.5, 0.5]])
+
+
+@pytest.mark.django_db
+async def test_a_lost_camera_change_reaches_the_bridge_at_its_heartbeat(scene: Scene, settings: Any) -> None:
+    settings.PORCHLIGHT_LIVE_BRIDGE_HEARTBEAT_SECONDS = 0.2
+    yard = committed(_second_camera, scene)
+    cam = bridge(scene.bridge_token)
+    await cam.connect()
+    assert (await json_of(cam))["cameras"] == [scene.camera_id]
+
+    committed(_lose_push_serve_only, scene, yard)
+
+    # within the heartbeat (and the keepalive's tick), not at a reconnect
+    stop, hello = await json_of(cam), await json_of(cam)
+    assert (stop["type"], stop["camera"]) == ("stop", scene.camera_id)
+    assert (hello["type"], hello["cameras"]) == ("hello", [yard])
+    await cam.disconnect()
+
+
+@pytest.mark.django_db
+async def test_a_lost_mask_change_reaches_the_bridge_at_its_heartbeat(scene: Scene, settings: Any) -> None:
+    settings.PORCHLIGHT_LIVE_BRIDGE_HEARTBEAT_SECONDS = 0.2
+    cam = bridge(scene.bridge_token)
+    await cam.connect()
+    await json_of(cam)
+
+    committed(_lose_push_mask, scene)
+
+    told = await json_of(cam)
+    assert (told["type"], told["camera"], told["masks"]) == ("masks", scene.camera_id, [[0.0, 0.0, 0.5, 0.5]])
+    await cam.disconnect()
