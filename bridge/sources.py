@@ -452,9 +452,9 @@ class TestPatternSource:
         encoder.time_base = Fraction(1, self.rate)
         encoder.framerate = Fraction(self.rate, 1)
         encoder.gop_size = self.rate
-        encoder.max_b_frames = 0
         encoder.bit_rate = self.width * self.height * self.rate // 10  # ~2 Mbit/s at 720p15
-        encoder.options = {"preset": "ultrafast", "tune": "zerolatency", "sc_threshold": "0"}
+        # no B-frames: "bf" (Debian 12's PyAV 10 has no max_b_frames attribute)
+        encoder.options = {"preset": "ultrafast", "tune": "zerolatency", "sc_threshold": "0", "bf": "0"}
         encoder.open()
         self._encoder = encoder
         self._packetiser = Packetiser(bytes(encoder.extradata) if encoder.extradata else None)

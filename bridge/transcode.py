@@ -177,11 +177,11 @@ class Transcoder:
         encoder.time_base = 1 / rate
         encoder.framerate = rate
         encoder.gop_size = max(1, round(self.rate))  # a keyframe a second
-        encoder.max_b_frames = 0
         encoder.bit_rate = bitrate
         encoder.options = {
             "preset": "ultrafast",
             "tune": "zerolatency",
+            "bf": "0",  # no B-frames (an option, not max_b_frames: Debian 12's PyAV 10 lacks that)
             "forced-idr": "1",  # a forced keyframe is an IDR, where a player can start
             "sc_threshold": "0",
             "maxrate": str(bitrate),
