@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import re
 import secrets
 import socket
+import stat
 import sys
 import time
 import tomllib
@@ -269,8 +271,11 @@ def with_credentials(uri: str, user: str, password: str) -> str:
 def toml_add_cameras(path: Path, chosen: dict[str, str]) -> None:
     """Add (or replace) ``"<camera uuid>" = "<source>"`` lines in bridge.toml's [cameras]; the
     file keeps everything else, is checked as TOML before it replaces the old one, and is
-    written 0600 (the sources hold camera passwords)."""
+    written 0600 (the sources hold camera passwords); an existing file keeps its mode (with no
+    bit for others) and its group, so the service that reads it (install.sh: 0640, group
+    porchlight-bridge) still can after root ran discover."""
     text = path.read_text() if path.exists() else ""
+    before = path.stat() if path.exists() else None
     lines = text.splitlines()
     keys = {camera: f'"{camera}" = "{_toml_escape(source)}"' for camera, source in chosen.items()}
     kept = [line for line in lines if not any(line.strip().startswith(f'"{camera}"') for camera in keys)]
@@ -285,6 +290,11 @@ def toml_add_cameras(path: Path, chosen: dict[str, str]) -> None:
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(new)
+        if before is not None:
+            os.fchmod(out.fileno(), stat.S_IMODE(before.st_mode) & 0o770)
+            if hasattr(os, "fchown") and before.st_gid != os.getegid():
+                with contextlib.suppress(PermissionError):  # only root may give a file another group
+                    os.fchown(out.fileno(), -1, before.st_gid)
     os.replace(temporary, path)
 
 

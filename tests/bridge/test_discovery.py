@@ -246,3 +246,23 @@ def test_adding_a_camera_again_replaces_its_line(tmp_path: Path) -> None:
 
     assert tomllib.loads(config.read_text()) == {"cameras": {CAMERA_ID: 'rtsp://b/"2"'}}
     assert str(uuid.UUID(CAMERA_ID)) == CAMERA_ID
+
+
+def test_a_new_config_is_the_owners_alone_and_an_existing_one_keeps_its_mode(tmp_path: Path) -> None:
+    """install.sh makes bridge.toml 0640 for the service's group; discover (run by root or the
+    owner) must not take the service's read away, nor give others a camera password."""
+    new = tmp_path / "new.toml"
+    discovery.toml_add_cameras(new, {CAMERA_ID: "rtsp://a/1"})
+    kept = tmp_path / "bridge.toml"
+    kept.write_text("[server]\n")
+    kept.chmod(0o640)
+    loose = tmp_path / "loose.toml"
+    loose.write_text("")
+    loose.chmod(0o644)
+
+    discovery.toml_add_cameras(kept, {CAMERA_ID: "rtsp://a/1"})
+    discovery.toml_add_cameras(loose, {CAMERA_ID: "rtsp://a/1"})
+
+    assert stat.S_IMODE(new.stat().st_mode) == 0o600
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    assert stat.S_IMODE(loose.stat().st_mode) == 0o640  # nothing for others: it holds passwords
