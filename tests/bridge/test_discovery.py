@@ -197,6 +197,7 @@ def test_the_command_adds_the_chosen_stream_to_bridge_toml_0600(camera: FakeCame
     # given a bridge.toml with a camera already in it, and the owner's choice: stream 2 is the porch
     config = tmp_path / "bridge.toml"
     config.write_text('# my cameras\n[cameras]\n"0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d" = "test:"\n')
+    config.chmod(0o600)
     argv = [
         sys.executable,
         "-m",
