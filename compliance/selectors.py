@@ -25,6 +25,7 @@ from .models import (
     Appeal,
     AppealAttachment,
     AppealDecision,
+    AppealKind,
     Attestation,
     Inspection,
     InspectionPhoto,
@@ -428,7 +429,9 @@ def sites_compliance(
         inspections[ins.site_id].append(InspectionFacts(str(ins.ordinance.public_id), ins.inspected_on, failed))
     notices: dict[int, list[NoticeFacts]] = defaultdict(list)
     for notice in Notice.objects.filter(site_id__in=ids, resolved_on__isnull=True).select_related("ordinance"):
-        notices[notice.site_id].append(NoticeFacts(str(notice.ordinance.public_id), notice.cure_by, notice.text))
+        notices[notice.site_id].append(
+            NoticeFacts(str(notice.ordinance.public_id), notice.cure_by, notice.text, notice.issued_on)
+        )
     appeals: dict[int, list[AppealFacts]] = defaultdict(list)
     for appeal in (
         Appeal.objects.filter(site_id__in=ids).exclude(decision=AppealDecision.DENIED).select_related("ordinance")
@@ -439,6 +442,8 @@ def sites_compliance(
                 decided=appeal.decision != AppealDecision.PENDING,
                 granted=appeal.decision == AppealDecision.GRANTED,
                 exempt_until=appeal.exempt_until,
+                kind=appeal.kind,
+                requested_on=appeal.requested_at.date(),
             )
         )
 
@@ -618,7 +623,7 @@ def sites_delivery_hours(site_ids: Collection[int], at: dt.datetime) -> dict[int
     exempt = {
         (site_id, ordinance_id)
         for site_id, ordinance_id, until in Appeal.objects.filter(
-            site_id__in=list(site_ids), decision=AppealDecision.GRANTED
+            site_id__in=list(site_ids), decision=AppealDecision.GRANTED, kind=AppealKind.EXEMPTION
         ).values_list("site_id", "ordinance_id", "exempt_until")
         if until is None or until >= today
     }
