@@ -395,3 +395,16 @@ def test_invitations_are_audit_events_naming_who_how_many_and_which_import(
     changes = {(c.kind, c.subject, c.change) for c in admin_changes(start=None, end=None)}
     assert ("licence_invitations_sent", "city.csv", "2 letters (2 businesses selected)") in changes
     assert ("licence_invitations_sent", "city.csv", "1 e-mail (2 businesses selected)") in changes
+
+
+def test_the_compliance_dashboard_counts_the_covered_businesses_not_registered(
+    admin_client: Any, django_capture_on_commit_callbacks: Any, in_rialto: Department
+) -> None:
+    client, _admin = admin_client
+    ordinance_make(policy_current(), DEKALB_AFFIDAVIT, name="Gas stations (dashboard count)")
+    imported(client, django_capture_on_commit_callbacks)
+
+    page = client.get("/console/compliance/")
+
+    assert page.context["not_registered"] == 2
+    assert 'href="/console/licences/not-registered/"' in page.content.decode()
