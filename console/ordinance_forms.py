@@ -77,7 +77,7 @@ class OrdinanceVersionForm(forms.ModelForm):
             elif value in (None, "", [], ()):
                 text = "—"
             elif isinstance(field, forms.ChoiceField):
-                names = {str(code): str(name) for code, name in field.choices}
+                names = {str(code): str(name) for code, name in field.widget.choices}
                 codes = value if isinstance(value, list | tuple) else [value]
                 text = ", ".join(names.get(str(code), str(code)) for code in codes)
             elif isinstance(value, dt.date):
