@@ -202,6 +202,10 @@ def version_problems(version: OrdinanceVersion, *, policy: DepartmentPolicy | No
     for name, template, params in rules_problems(
         rules_of(version), live_view_barred_kinds=live_view_barred_kinds(policy)
     ):
+        if "kinds" in params:  # codes as the form's labels: “Home”, not residential
+            labels = dict(SiteKind.choices)
+            kinds = [f"“{labels.get(code, code)}”" for code in params["kinds"].split(", ")]
+            params = {**params, "kinds": ", ".join(kinds)}
         errors[name].append(_(template) % params if params else _(template))
     return dict(errors)
 

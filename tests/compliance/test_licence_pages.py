@@ -125,6 +125,7 @@ def test_a_file_over_the_limit_is_refused_by_its_length_with_a_clear_message(adm
 
     assert response.status_code == 413
     assert "; at most 100.0\xa0KB can be imported. Split it into smaller files." in response.content.decode()
+    assert '<ul class="errorlist" role="alert"><li>The file is ' in response.content.decode()
     assert not LicenceImportJob.objects.exists()
 
 

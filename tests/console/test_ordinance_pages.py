@@ -72,7 +72,7 @@ def test_an_administrator_adds_an_ordinance_with_its_first_version(
         ({"attestation_month": "13"}, "attestation_month", "less than or equal to 12"),
         ({"effective_on": "31/31/2027"}, "effective_on", "Enter a valid date"),
         ({"name": " "}, "name", "This field is required"),
-        ({"property_kinds": ["residential"], "min_consent": "live"}, "min_consent", "does not allow live view of"),
+        ({"property_kinds": ["residential"], "min_consent": "live"}, "min_consent", "live view of “Home”"),
     ],
 )
 def test_a_wrong_ordinance_form_names_the_field_and_saves_nothing(
