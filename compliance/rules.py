@@ -244,6 +244,7 @@ class CameraFacts:
     megapixels: float | None = None
     fps: int | None = None
     bridge_online: bool = False
+    label: str = ""  # what the owner calls it, for the sentences that name one camera
 
 
 @dataclass(frozen=True)
@@ -572,13 +573,30 @@ def _camera_unmet(rules: OrdinanceRules, cameras: list[CameraFacts], now: dt.dat
                 )
             )
         if Requirement.RESOLUTION in short:
-            unmet.append(
-                _fail(
-                    Requirement.RESOLUTION,
-                    gettext_noop("Cameras must record at least %(mp)s megapixels; give each camera's resolution."),
-                    mp=f"{rules.min_megapixels:g}",
+            # A resolution given but too low is named with its camera; only a missing one asks for it.
+            minimum = rules.min_megapixels or 0.0
+            low = [c for c in cameras if c.active and c.megapixels is not None and c.megapixels < minimum]
+            for camera in low:
+                unmet.append(
+                    _fail(
+                        Requirement.RESOLUTION,
+                        gettext_noop(
+                            "Camera “%(camera)s” records %(have)s megapixels, too low: cameras must record at "
+                            "least %(mp)s megapixels."
+                        ),
+                        camera=camera.label,
+                        have=f"{camera.megapixels:.1f}",
+                        mp=f"{minimum:g}",
+                    )
                 )
-            )
+            if not low or any(c.active and c.megapixels is None for c in cameras):
+                unmet.append(
+                    _fail(
+                        Requirement.RESOLUTION,
+                        gettext_noop("Cameras must record at least %(mp)s megapixels; give each camera's resolution."),
+                        mp=f"{rules.min_megapixels:g}",
+                    )
+                )
         if Requirement.FRAME_RATE in short:
             unmet.append(
                 _fail(

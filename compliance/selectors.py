@@ -396,6 +396,7 @@ def sites_compliance(
         .only(
             "public_id",
             "site_id",
+            "label",
             "status",
             "views",
             "resolution",
@@ -420,6 +421,7 @@ def sites_compliance(
                 megapixels=megapixels(camera.resolution),
                 fps=camera.frame_rate,
                 bridge_online=camera.public_id in online,
+                label=camera.label,
             )
         )
     attestations: dict[int, list[AttestationFacts]] = defaultdict(list)

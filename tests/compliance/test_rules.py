@@ -457,3 +457,18 @@ def test_an_exemption_ends_on_its_end_date() -> None:
     ended = AppealFacts("rialto", decided=True, granted=True, exempt_until=NOW.date() - dt.timedelta(days=1))
 
     assert judge(cams=[], appeals=[ended]).status is Status.NOT_COMPLIANT
+
+
+def test_a_camera_below_the_resolution_is_named_with_its_value() -> None:
+    low = dataclasses.replace(GOOD_CAMERA, label="Pump 2", megapixels=3.6864)
+    unknown = dataclasses.replace(GOOD_CAMERA, megapixels=None)
+
+    too_low = judge(rules=dataclasses.replace(RIALTO, min_megapixels=4.0), cams=[low])
+    missing = judge(rules=dataclasses.replace(RIALTO, min_megapixels=4.0), cams=[unknown])
+
+    assert [u.message for u in too_low.unmet if u.requirement is Requirement.RESOLUTION] == [
+        "Camera “Pump 2” records 3.7 megapixels, too low: cameras must record at least 4 megapixels."
+    ]
+    assert [u.message for u in missing.unmet if u.requirement is Requirement.RESOLUTION] == [
+        "Cameras must record at least 4 megapixels; give each camera's resolution."
+    ]
