@@ -409,3 +409,12 @@ def test_the_compliance_dashboard_counts_the_covered_businesses_not_registered(
 
     assert page.context["not_registered"] == 2
     assert 'href="/console/licences/not-registered/"' in page.content.decode()
+
+
+def test_the_not_registered_list_has_a_select_all_box_that_only_script_shows(admin_client: Any) -> None:
+    client, _ = admin_client
+
+    page = client.get("/console/licences/not-registered/").content.decode()
+
+    assert '<input type="checkbox" data-select-all="licence" hidden' in page
+    assert 'src="/static/js/licences.js"' in page
