@@ -392,3 +392,19 @@ def test_an_appeal_is_decided_without_an_end_date_and_its_address_tells_same_nam
     assert appeal.site.address in page
     assert 'name="exempt_until"' not in page
     assert "sets aside the inspection findings" in page
+
+
+def test_an_end_date_posted_for_an_appeal_is_refused_where_the_page_shows_it(
+    logged_in_staff: Any, appeal: Appeal
+) -> None:
+    client, _user = logged_in_staff(Role.SUPERVISOR)
+
+    response = client.post(
+        f"/console/compliance/appeals/{appeal.public_id}/",
+        {"decision": "granted", "reasons": "Seen.", "exempt_until": "2027-01-31"},
+    )
+
+    appeal.refresh_from_db()
+    assert response.status_code == 400
+    assert "An appeal has no end date" in response.content.decode()
+    assert appeal.decision == AppealDecision.PENDING
