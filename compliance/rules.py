@@ -49,8 +49,11 @@ until a later inspection finds them met: resolving a notice (the department noti
 fix) does not clear a finding, a re-inspection does, and the sentence says so.
 An open notice is ``DUE`` until its cure deadline and ``FAIL`` after it. A decided exemption in
 force makes the site ``EXEMPT`` from that ordinance (``Judgement.exempt_until`` is its end,
-None for none); a pending appeal makes it ``UNDER_APPEAL``
-(the unmet requirements are still listed).
+None for none). A granted appeal exempts from nothing: it sets aside what it disputed, the
+inspection findings and notices standing on the day it was filed (an appeal names its ordinance,
+not one finding); a later inspection or notice stands, and the requirements Porchlight checks
+itself (cameras, consent, attestations) are judged as ever. A pending request of either kind
+makes a site that is not compliant ``UNDER_APPEAL`` (the unmet requirements are still listed).
 
 Status, worst first: ``NOT_COMPLIANT`` (any ``FAIL``), ``UNDER_APPEAL``, ``DUE_SOON`` (any
 ``DUE``), ``COMPLIANT``; ``EXEMPT`` and ``NOT_COVERED`` when they apply. Several ordinances:
@@ -241,6 +244,7 @@ class CameraFacts:
     megapixels: float | None = None
     fps: int | None = None
     bridge_online: bool = False
+    label: str = ""  # what the owner calls it, for the sentences that name one camera
 
 
 @dataclass(frozen=True)
@@ -262,6 +266,7 @@ class NoticeFacts:
     ordinance_key: str
     cure_by: dt.date
     text: str = ""
+    issued_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -270,6 +275,10 @@ class AppealFacts:
     decided: bool
     granted: bool = False
     exempt_until: dt.date | None = None
+    #: "exemption" (from the whole ordinance, until ``exempt_until``) or "appeal" (against the
+    #: findings and notices standing when it was filed, on ``requested_on``).
+    kind: str = "exemption"
+    requested_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -564,13 +573,30 @@ def _camera_unmet(rules: OrdinanceRules, cameras: list[CameraFacts], now: dt.dat
                 )
             )
         if Requirement.RESOLUTION in short:
-            unmet.append(
-                _fail(
-                    Requirement.RESOLUTION,
-                    gettext_noop("Cameras must record at least %(mp)s megapixels; give each camera's resolution."),
-                    mp=f"{rules.min_megapixels:g}",
+            # A resolution given but too low is named with its camera; only a missing one asks for it.
+            minimum = rules.min_megapixels or 0.0
+            low = [c for c in cameras if c.active and c.megapixels is not None and c.megapixels < minimum]
+            for camera in low:
+                unmet.append(
+                    _fail(
+                        Requirement.RESOLUTION,
+                        gettext_noop(
+                            "Camera “%(camera)s” records %(have)s megapixels, too low: cameras must record at "
+                            "least %(mp)s megapixels."
+                        ),
+                        camera=camera.label,
+                        have=f"{camera.megapixels:.1f}",
+                        mp=f"{minimum:g}",
+                    )
                 )
-            )
+            if not low or any(c.active and c.megapixels is None for c in cameras):
+                unmet.append(
+                    _fail(
+                        Requirement.RESOLUTION,
+                        gettext_noop("Cameras must record at least %(mp)s megapixels; give each camera's resolution."),
+                        mp=f"{rules.min_megapixels:g}",
+                    )
+                )
         if Requirement.FRAME_RATE in short:
             unmet.append(
                 _fail(
@@ -613,7 +639,9 @@ def compliance_judge(
     today = now.date()
     mine_appeals = [a for a in appeals if a.ordinance_key == key]
     exemptions = [
-        a for a in mine_appeals if a.decided and a.granted and (a.exempt_until is None or a.exempt_until >= today)
+        a
+        for a in mine_appeals
+        if a.kind == "exemption" and a.decided and a.granted and (a.exempt_until is None or a.exempt_until >= today)
     ]
     if exemptions:
         ends = [a.exempt_until for a in exemptions]
@@ -623,7 +651,14 @@ def compliance_judge(
     unmet += _camera_unmet(rules, list(cameras), now)
     attested, next_due = _attestation_unmet(rules, site, [a for a in attestations if a.ordinance_key == key], now)
     unmet += attested
-    mine_inspections = [i for i in inspections if i.ordinance_key == key]
+    # What granted appeals set aside: the findings and notices of the day they were filed or before.
+    granted_on = [a.requested_on or today for a in mine_appeals if a.kind == "appeal" and a.decided and a.granted]
+    set_aside_until = max(granted_on, default=None)
+    mine_inspections = [
+        i
+        for i in inspections
+        if i.ordinance_key == key and (set_aside_until is None or i.inspected_on > set_aside_until)
+    ]
     if mine_inspections:
         latest = max(mine_inspections, key=lambda i: i.inspected_on)
         for code in sorted(latest.failed):
@@ -638,7 +673,12 @@ def compliance_judge(
                     requirement=code,
                 )
             )
-    for notice in (n for n in notices if n.ordinance_key == key):
+    for notice in (
+        n
+        for n in notices
+        if n.ordinance_key == key
+        and (set_aside_until is None or (n.issued_on is not None and n.issued_on > set_aside_until))
+    ):
         if notice.cure_by < today:
             unmet.append(
                 _fail(

@@ -25,6 +25,7 @@ from .models import (
     Appeal,
     AppealAttachment,
     AppealDecision,
+    AppealKind,
     Attestation,
     ComplianceRecord,
     Inspection,
@@ -202,6 +203,10 @@ def version_problems(version: OrdinanceVersion, *, policy: DepartmentPolicy | No
     for name, template, params in rules_problems(
         rules_of(version), live_view_barred_kinds=live_view_barred_kinds(policy)
     ):
+        if "kinds" in params:  # codes as the form's labels: “Home”, not residential
+            labels = dict(SiteKind.choices)
+            kinds = [f"“{labels.get(code, code)}”" for code in params["kinds"].split(", ")]
+            params = {**params, "kinds": ", ".join(kinds)}
         errors[name].append(_(template) % params if params else _(template))
     return dict(errors)
 
@@ -392,6 +397,7 @@ def sites_compliance(
         .only(
             "public_id",
             "site_id",
+            "label",
             "status",
             "views",
             "resolution",
@@ -416,6 +422,7 @@ def sites_compliance(
                 megapixels=megapixels(camera.resolution),
                 fps=camera.frame_rate,
                 bridge_online=camera.public_id in online,
+                label=camera.label,
             )
         )
     attestations: dict[int, list[AttestationFacts]] = defaultdict(list)
@@ -429,7 +436,9 @@ def sites_compliance(
         inspections[ins.site_id].append(InspectionFacts(str(ins.ordinance.public_id), ins.inspected_on, failed))
     notices: dict[int, list[NoticeFacts]] = defaultdict(list)
     for notice in Notice.objects.filter(site_id__in=ids, resolved_on__isnull=True).select_related("ordinance"):
-        notices[notice.site_id].append(NoticeFacts(str(notice.ordinance.public_id), notice.cure_by, notice.text))
+        notices[notice.site_id].append(
+            NoticeFacts(str(notice.ordinance.public_id), notice.cure_by, notice.text, notice.issued_on)
+        )
     appeals: dict[int, list[AppealFacts]] = defaultdict(list)
     for appeal in (
         Appeal.objects.filter(site_id__in=ids).exclude(decision=AppealDecision.DENIED).select_related("ordinance")
@@ -440,6 +449,8 @@ def sites_compliance(
                 decided=appeal.decision != AppealDecision.PENDING,
                 granted=appeal.decision == AppealDecision.GRANTED,
                 exempt_until=appeal.exempt_until,
+                kind=appeal.kind,
+                requested_on=appeal.requested_at.date(),
             )
         )
 
@@ -619,7 +630,7 @@ def sites_delivery_hours(site_ids: Collection[int], at: dt.datetime) -> dict[int
     exempt = {
         (site_id, ordinance_id)
         for site_id, ordinance_id, until in Appeal.objects.filter(
-            site_id__in=list(site_ids), decision=AppealDecision.GRANTED
+            site_id__in=list(site_ids), decision=AppealDecision.GRANTED, kind=AppealKind.EXEMPTION
         ).values_list("site_id", "ordinance_id", "exempt_until")
         if until is None or until >= today
     }

@@ -624,6 +624,13 @@ def appeal_decide(
                 code="already_decided",
                 field="decision",
             )
+        if appeal.kind == AppealKind.APPEAL and exempt_until is not None:
+            # A granted appeal sets aside the findings it disputed; it exempts from nothing.
+            raise Invalid(
+                _("An appeal has no end date: granting it sets aside the findings it disputed."),
+                code="exempt_until_appeal",
+                field="exempt_until",
+            )
         appeal.decision = decision
         appeal.decision_reasons = reasons
         appeal.decided_by = actor.user

@@ -24,6 +24,7 @@ from django.views import View
 
 from cameras.models import BusinessCategory
 from compliance import dashboard
+from compliance.licences.selectors import licences_not_registered_count
 from compliance.records import records_refresh_stale
 from compliance.rules import Requirement, Status
 from compliance.selectors import requirement_label, status_label
@@ -112,6 +113,7 @@ class ComplianceDashboardView(ComplianceStaffMixin, View):
                 "counts": [(status, status_label(status), n, STATUS_COLOURS[status]) for status, n in counts.items()],
                 "covered": sum(counts.values()),
                 "category_missing": dashboard.category_missing_count(on=timezone.localdate()),
+                "not_registered": licences_not_registered_count(on=timezone.localdate()),
                 # Labels looked up once per code, not per row and cell (gettext is not free).
                 "rows": [(row, statuses[row.status], ", ".join(labels[code] for code in row.unmet)) for row in rows],
                 "status_labels": statuses,

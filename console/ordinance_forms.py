@@ -1,6 +1,7 @@
 """The forms of the ordinance pages (console.ordinance_views). They validate; the writes are
 compliance.services.ordinance_version_add and compliance.ordinances (never form.save())."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -64,6 +65,27 @@ class OrdinanceVersionForm(forms.ModelForm):
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
         return cleaned
+
+    def shown(self) -> list[tuple[str, str]]:
+        """(label, value) of each field in the form's words, for a version shown read-only:
+        choices by their names, Yes/No, dates as ISO (2026-12-01), "—" for nothing set."""
+        rows = []
+        for bound in self:
+            value, field = bound.value(), bound.field
+            if isinstance(field, forms.BooleanField):
+                text = str(_("Yes") if value else _("No"))
+            elif value in (None, "", [], ()):
+                text = "—"
+            elif isinstance(field, forms.ChoiceField):
+                names = {str(code): str(name) for code, name in field.widget.choices}
+                codes = value if isinstance(value, list | tuple) else [value]
+                text = ", ".join(names.get(str(code), str(code)) for code in codes)
+            elif isinstance(value, dt.date):
+                text = value.isoformat()
+            else:
+                text = str(value)
+            rows.append((str(bound.label), text))
+        return rows
 
     def requirements(self) -> dict[str, Any]:
         """The cleaned values but the date, as the services take them."""

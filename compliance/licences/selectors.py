@@ -25,6 +25,7 @@ __all__ = [
     "import_jobs_recent",
     "licences_by_ids",
     "licences_not_registered",
+    "licences_not_registered_count",
     "row_error_sentence",
 ]
 
@@ -52,15 +53,20 @@ def covered_categories(*, on: dt.date) -> set[str] | None:
     return categories
 
 
+def _not_registered(*, on: dt.date) -> QuerySet[Licence]:
+    covered = covered_categories(on=on)
+    rows = Licence.objects.filter(site__isnull=True).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+    if covered is not None:
+        rows = rows.filter(category__in=covered)
+    return rows
+
+
 def licences_not_registered(
     *, on: dt.date, category: str = "", query: str = "", not_invited: bool = False
 ) -> QuerySet[Licence]:
     """Licences of covered businesses matched to no registered site, not expired on ``on``,
     with how many invitations each was sent and when the last was."""
-    covered = covered_categories(on=on)
-    rows = Licence.objects.filter(site__isnull=True).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
-    if covered is not None:
-        rows = rows.filter(category__in=covered)
+    rows = _not_registered(on=on)
     if category:
         rows = rows.filter(category=category)
     query = query.replace("\x00", "")  # PostgreSQL text cannot hold NUL: it would be a 500
@@ -70,6 +76,11 @@ def licences_not_registered(
     if not_invited:
         rows = rows.filter(invitations_count=0)
     return rows.order_by("name", "number")
+
+
+def licences_not_registered_count(*, on: dt.date) -> int:
+    """How many covered businesses are not registered (licences_not_registered), in one count."""
+    return _not_registered(on=on).count()
 
 
 def licences_by_ids(*, public_ids: list[Any], on: dt.date) -> list[Licence]:

@@ -125,6 +125,7 @@ def test_a_file_over_the_limit_is_refused_by_its_length_with_a_clear_message(adm
 
     assert response.status_code == 413
     assert "; at most 100.0\xa0KB can be imported. Split it into smaller files." in response.content.decode()
+    assert '<ul class="errorlist" role="alert"><li>The file is ' in response.content.decode()
     assert not LicenceImportJob.objects.exists()
 
 
@@ -395,3 +396,25 @@ def test_invitations_are_audit_events_naming_who_how_many_and_which_import(
     changes = {(c.kind, c.subject, c.change) for c in admin_changes(start=None, end=None)}
     assert ("licence_invitations_sent", "city.csv", "2 letters (2 businesses selected)") in changes
     assert ("licence_invitations_sent", "city.csv", "1 e-mail (2 businesses selected)") in changes
+
+
+def test_the_compliance_dashboard_counts_the_covered_businesses_not_registered(
+    admin_client: Any, django_capture_on_commit_callbacks: Any, in_rialto: Department
+) -> None:
+    client, _admin = admin_client
+    ordinance_make(policy_current(), DEKALB_AFFIDAVIT, name="Gas stations (dashboard count)")
+    imported(client, django_capture_on_commit_callbacks)
+
+    page = client.get("/console/compliance/")
+
+    assert page.context["not_registered"] == 2
+    assert 'href="/console/licences/not-registered/"' in page.content.decode()
+
+
+def test_the_not_registered_list_has_a_select_all_box_that_only_script_shows(admin_client: Any) -> None:
+    client, _ = admin_client
+
+    page = client.get("/console/licences/not-registered/").content.decode()
+
+    assert '<input type="checkbox" data-select-all="licence" hidden' in page
+    assert 'src="/static/js/licences.js"' in page

@@ -105,3 +105,13 @@ def test_the_page_says_plainly_how_small_counts_show_and_that_exempt_sites_count
     assert "menos uno" not in spanish
     assert data["suppression"]["rule"] == "counts from 1 to 4 are published as <5"
     assert data["compliant_includes_exempt"] is True
+
+
+@pytest.mark.parametrize("path", ["/", "/transparency/"])
+def test_the_home_and_transparency_pages_link_the_public_compliance_pages(
+    in_rialto: Department, rialto_client: TenantClient, path: str
+) -> None:
+    page = rialto_client.get(path).content.decode()
+
+    assert 'href="/compliance/"' in page
+    assert 'href="/certificates/check/"' in page

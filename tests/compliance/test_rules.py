@@ -420,3 +420,55 @@ def test_an_ordinance_of_business_categories_asking_live_view_is_within_a_policy
     rules = dataclasses.replace(DEKALB, min_consent="live", live_connection_required=True)
 
     assert rules_problems(rules, live_view_barred_kinds=frozenset({"residential", "multifamily"})) == []
+
+
+def test_a_granted_appeal_sets_aside_only_the_inspection_finding_it_disputed() -> None:
+    no_bridge = dataclasses.replace(GOOD_CAMERA, bridge_online=False)
+    finding = InspectionFacts("rialto", dt.date(2026, 5, 5), frozenset({"signage"}))
+    appeal = AppealFacts("rialto", decided=True, granted=True, kind="appeal", requested_on=dt.date(2026, 5, 10))
+
+    judgement = judge(cams=[no_bridge], inspections=[finding], appeals=[appeal])
+
+    assert judgement.status is Status.NOT_COMPLIANT
+    assert judgement.exempt_until is None
+    assert not judgement.missing(Requirement.INSPECTION)
+    assert judgement.missing(Requirement.LIVE_CONNECTION)
+
+
+def test_a_granted_appeal_leaves_a_later_inspection_finding_and_a_later_notice_standing() -> None:
+    appeal = AppealFacts("rialto", decided=True, granted=True, kind="appeal", requested_on=dt.date(2026, 5, 10))
+    old_notice = NoticeFacts("rialto", cure_by=dt.date(2026, 5, 1), issued_on=dt.date(2026, 4, 1))
+    new_notice = NoticeFacts("rialto", cure_by=dt.date(2026, 6, 1), issued_on=dt.date(2026, 5, 20))
+    later = InspectionFacts("rialto", dt.date(2026, 6, 1), frozenset({"lighting"}))
+
+    judgement = judge(inspections=[later], notices=[old_notice, new_notice], appeals=[appeal])
+
+    assert [u.params.get("date") for u in judgement.unmet] == ["2026-06-01", "2026-06-01"]
+    assert judgement.status is Status.NOT_COMPLIANT
+
+
+def test_a_granted_appeal_with_nothing_to_set_aside_leaves_a_compliant_site_compliant() -> None:
+    appeal = AppealFacts("rialto", decided=True, granted=True, kind="appeal", requested_on=dt.date(2026, 5, 10))
+
+    assert judge(appeals=[appeal]).status is Status.COMPLIANT
+
+
+def test_an_exemption_ends_on_its_end_date() -> None:
+    ended = AppealFacts("rialto", decided=True, granted=True, exempt_until=NOW.date() - dt.timedelta(days=1))
+
+    assert judge(cams=[], appeals=[ended]).status is Status.NOT_COMPLIANT
+
+
+def test_a_camera_below_the_resolution_is_named_with_its_value() -> None:
+    low = dataclasses.replace(GOOD_CAMERA, label="Pump 2", megapixels=3.6864)
+    unknown = dataclasses.replace(GOOD_CAMERA, megapixels=None)
+
+    too_low = judge(rules=dataclasses.replace(RIALTO, min_megapixels=4.0), cams=[low])
+    missing = judge(rules=dataclasses.replace(RIALTO, min_megapixels=4.0), cams=[unknown])
+
+    assert [u.message for u in too_low.unmet if u.requirement is Requirement.RESOLUTION] == [
+        "Camera “Pump 2” records 3.7 megapixels, too low: cameras must record at least 4 megapixels."
+    ]
+    assert [u.message for u in missing.unmet if u.requirement is Requirement.RESOLUTION] == [
+        "Cameras must record at least 4 megapixels; give each camera's resolution."
+    ]

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from PIL import Image
 
@@ -20,8 +21,10 @@ from accounts.models import Role, User
 from audit.models import AccessEvent, Action
 from cameras.access import Actor
 from cameras.models import Site
-from compliance import services, uploads
+from compliance import selectors, services, uploads
 from compliance.models import Appeal, AppealDecision, Inspection, InspectionPhoto, Notice
+from compliance.rules import Requirement, Status
+from compliance.services import local_today
 from core.errors import Conflict, Invalid, NotFound
 from notifications.models import Kind, Notification
 from tenants.models import DepartmentPolicy
@@ -401,3 +404,55 @@ def test_an_owners_request_tells_the_administrators_and_the_supervisors_with_the
     # Staff notifications name no owner: the request is read on its page, through the gate.
     assert all("Palm Gas" not in n.subject + n.body for n in told)
     assert {m.to[0] for m in mail.outbox} == {n.recipient.email for n in told}
+
+
+def test_a_granted_appeal_sets_aside_the_disputed_finding_and_exempts_from_nothing(
+    staff: Actor, gas_station: Site, dekalb: Any, policy: DepartmentPolicy, in_rialto: Any
+) -> None:
+    services.inspection_record(
+        actor=staff,
+        site_public_id=gas_station.public_id,
+        ordinance_public_id=dekalb.public_id,
+        inspected_on=local_today() - dt.timedelta(days=1),
+        findings={"signage": False},
+    )
+    appeal = services.appeal_request(
+        owner=gas_station.owner,
+        site_public_id=gas_station.public_id,
+        ordinance_public_id=dekalb.public_id,
+        kind="appeal",
+        reason="The sign is there.",
+    )
+
+    services.appeal_decide(actor=staff, appeal_public_id=appeal.public_id, decision="granted", reasons="Seen.")
+
+    result = selectors.site_compliance(
+        site=gas_station, policy=policy, schema=in_rialto.schema_name, now=timezone.now()
+    ).results
+    judged = next(r.judgement for r in result if r.rules.key == str(dekalb.public_id))
+    assert judged.status is Status.NOT_COMPLIANT
+    assert not judged.missing(Requirement.INSPECTION)
+    assert judged.missing(Requirement.MIN_CAMERAS)
+
+
+def test_an_appeal_is_granted_without_an_end_date(staff: Actor, gas_station: Site, dekalb: Any) -> None:
+    appeal = services.appeal_request(
+        owner=gas_station.owner,
+        site_public_id=gas_station.public_id,
+        ordinance_public_id=dekalb.public_id,
+        kind="appeal",
+        reason="The sign is there.",
+    )
+
+    with pytest.raises(Invalid) as refused:
+        services.appeal_decide(
+            actor=staff,
+            appeal_public_id=appeal.public_id,
+            decision="granted",
+            reasons="Seen.",
+            exempt_until=local_today() + dt.timedelta(days=30),
+        )
+
+    appeal.refresh_from_db()
+    assert refused.value.field == "exempt_until"
+    assert appeal.decision == AppealDecision.PENDING

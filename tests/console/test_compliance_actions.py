@@ -378,3 +378,33 @@ def test_a_photo_under_another_site_or_unknown_or_of_another_department_is_404(
 
     assert (under_other.status_code, unknown.status_code, theirs_page.status_code) == (404, 404, 404)
     assert not AccessEvent.objects.filter(action=Action.INSPECTION_PHOTO_VIEW).exists()
+
+
+def test_an_appeal_is_decided_without_an_end_date_and_its_address_tells_same_named_sites_apart(
+    logged_in_staff: Any, appeal: Appeal
+) -> None:
+    client, _user = logged_in_staff(Role.SUPERVISOR)
+
+    listed = client.get("/console/compliance/appeals/").content.decode()
+    page = client.get(f"/console/compliance/appeals/{appeal.public_id}/").content.decode()
+
+    assert appeal.site.address in listed
+    assert appeal.site.address in page
+    assert 'name="exempt_until"' not in page
+    assert "sets aside the inspection findings" in page
+
+
+def test_an_end_date_posted_for_an_appeal_is_refused_where_the_page_shows_it(
+    logged_in_staff: Any, appeal: Appeal
+) -> None:
+    client, _user = logged_in_staff(Role.SUPERVISOR)
+
+    response = client.post(
+        f"/console/compliance/appeals/{appeal.public_id}/",
+        {"decision": "granted", "reasons": "Seen.", "exempt_until": "2027-01-31"},
+    )
+
+    appeal.refresh_from_db()
+    assert response.status_code == 400
+    assert "An appeal has no end date" in response.content.decode()
+    assert appeal.decision == AppealDecision.PENDING

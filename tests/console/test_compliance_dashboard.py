@@ -336,3 +336,14 @@ def test_the_dashboard_counts_businesses_an_ordinance_of_categories_cannot_judge
     assert response.context["category_missing"] == before + 1
     assert 'id="category-missing"' in response.content.decode()
     assert not ComplianceRecord.objects.filter(site=site).exists()
+
+
+def test_the_dashboard_writes_the_attestation_due_date_as_iso(
+    admin_client: TenantClient, in_rialto: Department, ordinance: Any
+) -> None:
+    site = _stations(in_rialto, 1, prefix="Iso")[0]
+    due = ComplianceRecord.objects.filter(site=site).exclude(next_attestation_due=None).get().next_attestation_due
+
+    text = admin_client.get("/console/compliance/", {"q": "Iso Test"}).content.decode()
+
+    assert f"<td>{due.isoformat()}</td>" in text

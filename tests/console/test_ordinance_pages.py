@@ -73,7 +73,7 @@ def test_an_administrator_adds_an_ordinance_with_its_first_version(
         ({"attestation_month": "13"}, "attestation_month", "less than or equal to 12"),
         ({"effective_on": "31/31/2027"}, "effective_on", "Enter a valid date"),
         ({"name": " "}, "name", "This field is required"),
-        ({"property_kinds": ["residential"], "min_consent": "live"}, "min_consent", "does not allow live view of"),
+        ({"property_kinds": ["residential"], "min_consent": "live"}, "min_consent", "live view of “Home”"),
     ],
 )
 def test_a_wrong_ordinance_form_names_the_field_and_saves_nothing(
@@ -146,6 +146,24 @@ def test_a_version_in_force_is_not_edited_but_replaced_by_a_new_one(
     assert response.status_code == 400
     assert "already in force" in response.content.decode()
     assert in_force.retention_days == 60
+
+
+def test_a_version_in_force_is_shown_in_the_forms_words_and_iso_dates(
+    logged_in_staff: Any, policy: DepartmentPolicy
+) -> None:
+    client, _admin = logged_in_staff(Role.DEPT_ADMIN)
+    in_force = ordinance_make(policy, DEKALB_AFFIDAVIT, name=NAME, min_consent="on_request", placements=["entrance"])
+
+    page = client.get(f"/console/ordinances/{in_force.ordinance.public_id}/versions/{in_force.pk}/").content.decode()
+
+    assert "<dd>Gas station</dd>" in page
+    assert "<dd>Entrances and exits</dd>" in page
+    assert "<dd>Footage on request</dd>" in page
+    assert "<dd>2023-06-30</dd>" in page
+    assert "<dd>Yes</dd>" in page
+    assert "<dd>No</dd>" in page
+    for raw in ("[&#x27;", "True", "False", "on_request", "June 30, 2023"):
+        assert raw not in page
 
 
 def test_the_ordinance_is_renamed_and_the_board_sees_old_and_new(

@@ -82,6 +82,11 @@ def test_the_receipt_fits_a_phone(porchlight_server: LiveServer, browser: Any, s
     context = browser.new_context(viewport={"width": 390, "height": 844})
     context.add_cookies([{"name": "sessionid", "value": session_key, "domain": "rialto.localhost", "path": "/"}])
     page = context.new_page()
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(porchlight_server.url("rialto.localhost", "/my/requests/"))
+    shot(page, "inbox-375")
+    inbox_width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size({"width": 390, "height": 844})
     page.goto(porchlight_server.url("rialto.localhost", f"/my/requests/{request_id}/"))
 
     # when they send a clip and get the receipt with its 64-digit SHA-256
@@ -90,8 +95,10 @@ def test_the_receipt_fits_a_phone(porchlight_server: LiveServer, browser: Any, s
     expect(page.locator("#receipt")).to_be_visible()
     shot(page, "receipt-390")
 
-    # then the hash wraps inside the screen instead of widening the page
+    # then the hash wraps inside the screen instead of widening the page, and the list of
+    # requests fits a 375-px phone (its table scrolls inside the page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert inbox_width <= 375
     context.close()
 
 
