@@ -49,6 +49,7 @@ from .models import (
 )
 from .records import records_refresh_all_on_commit, records_refresh_on_commit
 from .selectors import (
+    EARLIEST_DATE,
     attestable_rows,
     inspectable_requirements,
     inspection_photo_of_site,
@@ -98,6 +99,16 @@ def ordinance_version_add(
                     "effective_on": _(
                         "This ordinance already has a version in force from that date: edit it or pick another."
                     )
+                }
+            )
+        elif effective_on < local_today() and ordinance.versions.filter(effective_on__lte=local_today()).exists():
+            # The version in force is the law sites were judged by: a change applies from today on.
+            raise ValidationError(
+                {
+                    "effective_on": _(
+                        "This ordinance has a version in force: a new version cannot start before today (%(today)s)."
+                    )
+                    % {"today": local_today().isoformat()}
                 }
             )
         elif ordinance.repealed_on is not None and effective_on >= ordinance.repealed_on:
@@ -377,6 +388,12 @@ def inspection_record(
     site = _staff_site(site_public_id)
     if inspected_on > today:
         raise Invalid(_("The inspection date cannot be in the future."), code="date_in_future", field="inspected_on")
+    if inspected_on < EARLIEST_DATE:
+        raise Invalid(
+            _("Give a date from %(date)s on.") % {"date": EARLIEST_DATE.isoformat()},
+            code="date_out_of_range",
+            field="inspected_on",
+        )
     version = version_covering(site=site, ordinance_public_id=ordinance_public_id, on=inspected_on)
     allowed = {code for code, _label in inspectable_requirements(rules_of(version))}
     unknown = sorted(set(findings) - allowed)
