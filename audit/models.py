@@ -60,6 +60,7 @@ class Action(models.TextChoices):
     PLATE_HIT_BLOCKED = "plate_hit_blocked", _("Plate-reader hit dropped by policy")
     INSPECTION_PHOTO_VIEW = "inspection_photo_view", _("Inspection photo viewed")
     LICENCE_INVITE = "licence_invite", _("Businesses invited to register (licence import)")
+    COMPLIANCE_OWNER_DENIED = "compliance_owner_denied", _("Owner refused another owner's compliance record")
 
 
 # The units writers give ``quantity``, in words.

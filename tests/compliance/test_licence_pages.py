@@ -395,3 +395,25 @@ def test_invitations_are_audit_events_naming_who_how_many_and_which_import(
     changes = {(c.kind, c.subject, c.change) for c in admin_changes(start=None, end=None)}
     assert ("licence_invitations_sent", "city.csv", "2 letters (2 businesses selected)") in changes
     assert ("licence_invitations_sent", "city.csv", "1 e-mail (2 businesses selected)") in changes
+
+
+def test_another_department_s_or_a_missing_job_is_logged_as_a_denial(
+    admin_client: Any, fontana: Department, in_rialto: Department
+) -> None:
+    from django_tenants.utils import tenant_context
+
+    client, admin = admin_client
+    with tenant_context(fontana):
+        fontana_job = services.licence_import_create(
+            actor=UserFactory(role=Role.DEPT_ADMIN), upload=csv_file(), source="business_licence"
+        )
+    paths = [f"/console/licences/imports/{fontana_job.public_id}/", f"/console/licences/imports/{uuid.uuid4()}/retry/"]
+
+    statuses = [client.get(paths[0]).status_code, client.post(paths[1]).status_code]
+
+    denials = AccessEvent.objects.filter(action=Action.CONSOLE_DENIED, actor_id=admin.pk).order_by("seq")
+    assert statuses == [404, 404]
+    assert [(e.outcome, e.reason, e.details["path"]) for e in denials] == [
+        ("denied", "not_found", paths[0]),
+        ("denied", "not_found", paths[1]),
+    ]
