@@ -475,7 +475,7 @@ def test_a_declaration_below_the_ordinance_outweighs_an_attestation_confirming_i
 
 @pytest.mark.parametrize("field", ["night_vision", "signage", "lighting"])
 def test_an_ordinance_asking_an_attested_requirement_without_an_attestation_schedule_is_refused(field: str) -> None:
-    rules = OrdinanceRules(key="f", name="F", **{field: True})
+    rules = dataclasses.replace(OrdinanceRules(key="f", name="F"), **{field: True})
 
     problems = rules_problems(rules, live_view_barred_kinds=frozenset())
 
