@@ -473,9 +473,18 @@ def test_a_declaration_below_the_ordinance_outweighs_an_attestation_confirming_i
     assert judgement.missing(Requirement.RETENTION)
 
 
-@pytest.mark.parametrize("field", ["night_vision", "signage", "lighting"])
-def test_an_ordinance_asking_an_attested_requirement_without_an_attestation_schedule_is_refused(field: str) -> None:
-    rules = dataclasses.replace(OrdinanceRules(key="f", name="F"), **{field: True})
+@pytest.mark.parametrize(
+    "rules",
+    [
+        OrdinanceRules(key="f", name="F", night_vision=True),
+        OrdinanceRules(key="f", name="F", signage=True),
+        OrdinanceRules(key="f", name="F", lighting=True),
+        OrdinanceRules(key="f", name="F", placements=("fuel_pump",)),
+    ],
+)
+def test_an_ordinance_asking_an_attested_requirement_without_an_attestation_schedule_is_refused(
+    rules: OrdinanceRules,
+) -> None:
 
     problems = rules_problems(rules, live_view_barred_kinds=frozenset())
 
