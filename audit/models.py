@@ -61,6 +61,7 @@ class Action(models.TextChoices):
     INSPECTION_PHOTO_VIEW = "inspection_photo_view", _("Inspection photo viewed")
     LICENCE_INVITE = "licence_invite", _("Businesses invited to register (licence import)")
     TRACK_READ = "track_read", _("Track of a mobile camera's live view read")
+    COMPLIANCE_OWNER_DENIED = "compliance_owner_denied", _("Owner refused another owner's compliance record")
 
 
 # The units writers give ``quantity``, in words.

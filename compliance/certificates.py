@@ -134,13 +134,13 @@ def certificate_issue(
     services.owner_denial_log does for attestations), and CertificateRefused when no ordinance
     covers the site, it is exempt from every ordinance covering it, or it does not comply now (the
     message lists what is missing); nothing is written then."""
+    if not Site.objects.filter(owner=owner, public_id=site_public_id).exists():
+        # Logged before the transaction below, whose rollback would take the denial with it.
+        owner_denial_log(owner=owner, what="certificate", site_public_id=site_public_id)
+        raise Site.DoesNotExist
     with transaction.atomic():
         # Locked so that two clicks issue one certificate.
-        try:
-            site = Site.objects.select_for_update().get(owner=owner, public_id=site_public_id)
-        except Site.DoesNotExist:
-            owner_denial_log(owner=owner, what="certificate", site_public_id=site_public_id)
-            raise
+        site = Site.objects.select_for_update().get(owner=owner, public_id=site_public_id)
         compliance = site_compliance(site=site, policy=policy, schema=schema, now=now)
         if not compliance.covered:
             raise CertificateRefused(

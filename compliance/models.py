@@ -12,6 +12,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Func, Value
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -424,7 +426,17 @@ class Licence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "number"], name="licence_unique_source_number"),
         ]
-        indexes = [models.Index(fields=["site", "category"], name="licence_site_category")]
+        indexes = [
+            models.Index(fields=["site", "category"], name="licence_site_category"),
+            # A re-import finds a licence by its number as matching compares it
+            # (compliance.licences.services._sql_reference_key: the same expression, or the
+            # index is not used and every batch reads every licence).
+            models.Index(
+                F("source"),
+                Upper(Func(F("number"), Value("[^0-9A-Za-z]+"), Value(""), Value("g"), function="regexp_replace")),
+                name="licence_source_number_key",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"

@@ -36,9 +36,17 @@ not counted but never count against the site: adding a camera or raising a conse
 a site less compliant.
 
 Attested requirements. What Porchlight cannot see (night vision, retention, signage, lighting
-and the unrecorded placements) the owner confirms in an attestation. An attestation is due each
-year on a fixed day (``attestation_month``/``attestation_day``, e.g. 1 May) or on the site's
-business-licence renewal day. One signed within ``FILING_WINDOW_DAYS`` before a due day counts
+and the unrecorded placements) the owner confirms in an attestation. What a camera declares is
+judged from the declaration first: a camera declaring fewer days of retention than the
+ordinance asks does not count (like one of too low a resolution), and the requirement is met
+without an attestation when enough counting cameras declare at least that
+(``Judgement.declared``). A requirement that neither a declaration nor an attestation can
+confirm (a version with no attestation schedule: ``rules_problems`` refuses new ones, but a
+stored one is judged) is ``FAIL``, "not confirmed" (``Judgement.not_confirmed``), never met.
+An attestation is due each year on a fixed day (``attestation_month``/``attestation_day``,
+e.g. 1 May; 29 February is due on the 28th in a common year, and ``rules_problems`` refuses a
+day the month never has) or on the site's business-licence renewal day. One signed within
+``FILING_WINDOW_DAYS`` before a due day counts
 for that day; it is valid until the next due day after that (so a year). Expired, or never
 filed after a due day has passed: ``FAIL``. Never filed before the first due day, or valid but
 expiring within ``DUE_SOON_DAYS``: ``DUE``. An attestation that did not confirm a requirement
@@ -67,6 +75,7 @@ site may register ...); the admin refuses to save such a version.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -170,6 +179,16 @@ ATTESTABLE = (
 )
 
 
+#: The attested requirements in the words of the ordinance form (rules_problems names them).
+_ATTESTED_WORDS = {
+    Requirement.NIGHT_VISION: "night vision",
+    Requirement.RETENTION: "minimum retention",
+    Requirement.SIGNAGE: "signage",
+    Requirement.LIGHTING: "lighting",
+    Requirement.PLACEMENTS: "placements cameras do not record (registers, fuel pumps, loading docks)",
+}
+
+
 @dataclass(frozen=True)
 class OrdinanceRules:
     """One ordinance version: who it covers and what it requires (each requirement optional)."""
@@ -245,6 +264,8 @@ class CameraFacts:
     fps: int | None = None
     bridge_online: bool = False
     label: str = ""  # what the owner calls it, for the sentences that name one camera
+    #: Days the camera's recorder keeps footage, as the owner declared it; None: not declared.
+    retention_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -308,6 +329,10 @@ class Judgement:
     #: Not covered only because the site has not given its business category (module docstring).
     category_asked: bool = False
     exempt_until: dt.date | None = None
+    #: Attested requirements the cameras' declarations meet (no attestation needed for them).
+    declared: frozenset[Requirement] = frozenset()
+    #: Attested requirements nothing can confirm: the version sets no attestation schedule.
+    not_confirmed: frozenset[Requirement] = frozenset()
 
     def missing(self, requirement: Requirement | str) -> bool:
         return any(item.requirement == requirement for item in self.unmet)
@@ -350,7 +375,27 @@ def _camera_shortfalls(camera: CameraFacts, rules: OrdinanceRules, now: dt.datet
         short.add(Requirement.FRAME_RATE)
     if rules.live_connection_required and not camera.bridge_online:
         short.add(Requirement.LIVE_CONNECTION)
+    if (
+        rules.retention_days is not None
+        and camera.retention_days is not None
+        and camera.retention_days < rules.retention_days
+    ):
+        # A declaration below the ordinance is a fact, not something an attestation outweighs.
+        short.add(Requirement.RETENTION)
     return short
+
+
+def _declared(rules: OrdinanceRules, cameras: list[CameraFacts], now: dt.datetime) -> frozenset[Requirement]:
+    """The attested requirements that enough counting cameras' declarations meet."""
+    if rules.retention_days is None:
+        return frozenset()
+    needed = max(rules.min_cameras or 1, 1)
+    declaring = [
+        c
+        for c in cameras
+        if c.retention_days is not None and c.retention_days >= rules.retention_days and _qualifies(c, rules, now)
+    ]
+    return frozenset({Requirement.RETENTION}) if len(declaring) >= needed else frozenset()
 
 
 _Coverage = tuple[bool, list[tuple[str, dict[str, Any]]], list[Unmet], bool]
@@ -441,10 +486,10 @@ def _due(requirement: Requirement, template: str, /, **params: Any) -> Unmet:
 
 
 def _anniversary(month: int, day: int, year: int) -> dt.date:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:  # 29 February in a common year
-        return dt.date(year, month, 28)
+    """The due day in ``year``: a day the month lacks that year is its last day (29 February
+    is due on the 28th in a common year; ``rules_problems`` refuses days no year has, such as
+    31 April, but a version stored before that was refused is judged by its month's last day)."""
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
 def attestation_deadlines(rules: OrdinanceRules, site: SiteFacts) -> tuple[int, int] | None:
@@ -476,9 +521,10 @@ def _attestation_unmet(
     site: SiteFacts,
     attestations: list[AttestationFacts],
     now: dt.datetime,
+    settled: frozenset[Requirement],
 ) -> tuple[list[Unmet], dt.date | None]:
     if not rules.needs_attestation:
-        return [], None
+        return [_not_confirmed(code, rules) for code in rules.attested() if code not in settled], None
     month_day = attestation_deadlines(rules, site)
     if month_day is None:
         return [
@@ -518,7 +564,7 @@ def _attestation_unmet(
         )
     else:
         for code in rules.attested():
-            if code not in latest.confirmed:
+            if code not in latest.confirmed and code not in settled:
                 unmet.append(
                     _fail(
                         code,
@@ -526,6 +572,25 @@ def _attestation_unmet(
                     )
                 )
     return unmet, valid_until
+
+
+def _not_confirmed(code: Requirement, rules: OrdinanceRules) -> Unmet:
+    if code is Requirement.RETENTION:
+        return _fail(
+            code,
+            gettext_noop(
+                "Not confirmed: give how many days each camera's recorder keeps footage (the ordinance asks at "
+                "least %(n)d days)."
+            ),
+            n=rules.retention_days,
+        )
+    return _fail(
+        code,
+        gettext_noop(
+            "Not confirmed: nothing on record shows this, and the ordinance sets no yearly attestation to confirm "
+            "it in. Ask the department."
+        ),
+    )
 
 
 def _camera_unmet(rules: OrdinanceRules, cameras: list[CameraFacts], now: dt.datetime) -> list[Unmet]:
@@ -597,6 +662,24 @@ def _camera_unmet(rules: OrdinanceRules, cameras: list[CameraFacts], now: dt.dat
                         mp=f"{rules.min_megapixels:g}",
                     )
                 )
+        if Requirement.RETENTION in short and rules.retention_days is not None:
+            declared_days = [
+                c.retention_days
+                for c in cameras
+                if c.retention_days is not None and c.retention_days < rules.retention_days
+            ]
+            unmet.append(
+                _fail(
+                    Requirement.RETENTION,
+                    gettext_noop(
+                        "The ordinance asks to keep footage at least %(n)d days; the cameras here keep it %(have)d "
+                        "days. A camera that keeps it too briefly does not count: keep footage longer and update "
+                        "the camera."
+                    ),
+                    n=rules.retention_days,
+                    have=max(declared_days),
+                )
+            )
         if Requirement.FRAME_RATE in short:
             unmet.append(
                 _fail(
@@ -648,9 +731,16 @@ def compliance_judge(
         until = None if None in ends else max(d for d in ends if d is not None)
         return Judgement(key, Status.EXEMPT, why_covered=tuple(why), exempt_until=until)
 
-    unmet += _camera_unmet(rules, list(cameras), now)
-    attested, next_due = _attestation_unmet(rules, site, [a for a in attestations if a.ordinance_key == key], now)
+    camera_unmet = _camera_unmet(rules, list(cameras), now)
+    unmet += camera_unmet
+    declared = _declared(rules, list(cameras), now)
+    # What the cameras meet, or already fail, is not asked of an attestation as well.
+    settled = declared | {u.requirement for u in camera_unmet}
+    attested, next_due = _attestation_unmet(
+        rules, site, [a for a in attestations if a.ordinance_key == key], now, settled
+    )
     unmet += attested
+    not_confirmed = frozenset() if rules.needs_attestation else frozenset(rules.attested()) - settled
     # What granted appeals set aside: the findings and notices of the day they were filed or before.
     granted_on = [a.requested_on or today for a in mine_appeals if a.kind == "appeal" and a.decided and a.granted]
     set_aside_until = max(granted_on, default=None)
@@ -704,7 +794,15 @@ def compliance_judge(
         status = Status.COMPLIANT
     if status is not Status.COMPLIANT and any(not a.decided for a in mine_appeals):
         status = Status.UNDER_APPEAL
-    return Judgement(key, status, tuple(unmet), tuple(why), next_due)
+    return Judgement(
+        key,
+        status,
+        tuple(unmet),
+        tuple(why),
+        next_due,
+        declared=declared,
+        not_confirmed=not_confirmed,
+    )
 
 
 def site_status(judgements: list[Judgement]) -> Status:
@@ -763,6 +861,31 @@ def rules_problems(
     if (rules.attestation_month is None) != (rules.attestation_day is None):
         problems.append(
             ("attestation_day", gettext_noop("Give both the month and the day the attestation is due."), {})
+        )
+    if (
+        rules.attestation_month is not None
+        and rules.attestation_day is not None
+        and 1 <= rules.attestation_month <= 12
+        # A leap year's lengths: 29 February is allowed and due on the 28th in a common year.
+        and rules.attestation_day > calendar.monthrange(2024, rules.attestation_month)[1]
+    ):
+        problems.append(
+            (
+                "attestation_day",
+                gettext_noop("Month %(month)d has only %(n)d days: give a day from 1 to %(n)d."),
+                {"month": rules.attestation_month, "n": calendar.monthrange(2024, rules.attestation_month)[1]},
+            )
+        )
+    if rules.attested() and not rules.needs_attestation:
+        problems.append(
+            (
+                "attestation_month",
+                gettext_noop(
+                    "The ordinance asks for %(requirements)s, which only the owner's yearly attestation can "
+                    "confirm: give the month and day the attestation is due, or make it due at licence renewal."
+                ),
+                {"requirements": ", ".join(_ATTESTED_WORDS[code] for code in rules.attested())},
+            )
         )
     if rules.attestation_month is not None and rules.attestation_at_renewal:
         problems.append(

@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 
+from audit.rollups import department_time_zone
 from cameras.models import BusinessCategory, Camera, CameraStatus, ConsentGrant, Site, SiteKind
 from cameras.selectors import RESIDENTIAL_KINDS
 from cameras.site_status import CoveringOrdinance, SiteStatus, UnmetRequirement
@@ -197,9 +199,33 @@ def live_view_barred_kinds(policy: DepartmentPolicy | None) -> frozenset[str]:
     return frozenset(str(kind) for kind in RESIDENTIAL_KINDS)
 
 
-def version_problems(version: OrdinanceVersion, *, policy: DepartmentPolicy | None) -> dict[str, list[str]]:
-    """The contradictions of ``version`` under ``policy``, translated, by field."""
+#: No ordinance in force predates 1900, and none is enacted more than 20 years ahead: a date
+#: outside is a typing slip (0001-01-01, 9999-12-31), never the law.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+YEARS_AHEAD = 20
+
+
+def date_too_late(day: dt.date, *, today: dt.date) -> bool:
+    """Whether ``day`` is more than YEARS_AHEAD years after ``today``."""
+    try:
+        limit = today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:  # 29 February
+        limit = today.replace(year=today.year + YEARS_AHEAD, day=28)
+    return day > limit
+
+
+def version_problems(
+    version: OrdinanceVersion, *, policy: DepartmentPolicy | None, today: dt.date | None = None
+) -> dict[str, list[str]]:
+    """The contradictions of ``version`` under ``policy``, translated, by field; with them an
+    effective date before EARLIEST_DATE or more than YEARS_AHEAD years after ``today`` (the
+    department's day when not given)."""
     errors: dict[str, list[str]] = defaultdict(list)
+    today = today or timezone.localtime(timezone.now(), ZoneInfo(department_time_zone())).date()
+    if version.effective_on is not None and version.effective_on < EARLIEST_DATE:
+        errors["effective_on"].append(_("Give a date from %(date)s on.") % {"date": EARLIEST_DATE.isoformat()})
+    elif version.effective_on is not None and date_too_late(version.effective_on, today=today):
+        errors["effective_on"].append(_("Give a date at most %(n)d years from today.") % {"n": YEARS_AHEAD})
     for name, template, params in rules_problems(
         rules_of(version), live_view_barred_kinds=live_view_barred_kinds(policy)
     ):
@@ -402,6 +428,7 @@ def sites_compliance(
             "views",
             "resolution",
             "frame_rate",
+            "retention_days",
             "created_at",
             "consent__level",
             "consent__revoked_at",
@@ -423,6 +450,7 @@ def sites_compliance(
                 fps=camera.frame_rate,
                 bridge_online=camera.public_id in online,
                 label=camera.label,
+                retention_days=camera.retention_days,
             )
         )
     attestations: dict[int, list[AttestationFacts]] = defaultdict(list)
@@ -512,14 +540,17 @@ def ordinance_kinds_in_force(*, on: dt.date) -> set[str]:
 
 
 ROW_MET, ROW_MISSING, ROW_DUE, ROW_TO_CONFIRM = "met", "missing", "due", "to-confirm"
+ROW_NOT_CONFIRMED = "not-confirmed"
 ROW_EXEMPT = "exempt"
 
 
 def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
     """The ordinance's requirements in plain words, each (code, sentence, state) for the
     checklist; state is ROW_MET, ROW_MISSING, ROW_DUE (to do by a date not yet passed),
-    ROW_TO_CONFIRM (in the yearly attestation) or ROW_EXEMPT (an exemption in force). A row
-    agrees with the judgement: a requirement the latest inspection found not met is missing."""
+    ROW_TO_CONFIRM (in the yearly attestation), ROW_NOT_CONFIRMED (nothing can confirm it: the
+    version sets no attestation) or ROW_EXEMPT (an exemption in force). A row agrees with the
+    judgement: a requirement the latest inspection found not met is missing, and one only an
+    attestation shows is never met before an attestation (or the cameras' declarations) shows it."""
     r = result.rules
     judgement = result.judgement
     rows: list[tuple[str, str]] = []
@@ -568,16 +599,19 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
         return [(str(code), sentence, ROW_EXEMPT) for code, sentence in rows]
     failing: set[str] = {item.requirement for item in judgement.unmet if item.severity is Severity.FAIL}
     # The inspection's findings name the requirement they concern.
-    failing |= {
+    found_not_met = {
         str(item.params["requirement"])
         for item in judgement.unmet
         if item.requirement is Requirement.INSPECTION and "requirement" in item.params
     }
+    failing |= found_not_met
     due = {str(item.requirement) for item in judgement.unmet} - failing
     # What only an attestation shows is not met until a valid attestation confirms it.
-    unconfirmed = set(r.attested()) if Requirement.ATTESTATION in failing | due else set()
+    unconfirmed = set(r.attested()) - judgement.declared if Requirement.ATTESTATION in failing | due else set()
 
     def state(code: str) -> str:
+        if code in judgement.not_confirmed and code not in found_not_met:
+            return ROW_NOT_CONFIRMED
         if code in failing:
             return ROW_MISSING
         if code in due:

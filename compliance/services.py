@@ -26,8 +26,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from audit.models import Action, Outcome
+from audit.reasons import Refusal
 from audit.rollups import department_time_zone
 from audit.services import EventFacts, access_event_record
+from cameras.access import Actor
 from cameras.models import Site
 from core.errors import Conflict, Invalid, NotFound
 from notifications.models import Kind
@@ -49,6 +51,7 @@ from .models import (
 )
 from .records import records_refresh_all_on_commit, records_refresh_on_commit
 from .selectors import (
+    EARLIEST_DATE,
     attestable_rows,
     inspectable_requirements,
     inspection_photo_of_site,
@@ -63,7 +66,6 @@ if TYPE_CHECKING:
 
     from django.core.files.uploadedfile import UploadedFile
 
-    from cameras.access import Actor
     from tenants.models import DepartmentPolicy
 
 logger = logging.getLogger("porchlight.compliance")
@@ -98,6 +100,16 @@ def ordinance_version_add(
                     "effective_on": _(
                         "This ordinance already has a version in force from that date: edit it or pick another."
                     )
+                }
+            )
+        elif effective_on < local_today() and ordinance.versions.filter(effective_on__lte=local_today()).exists():
+            # The version in force is the law sites were judged by: a change applies from today on.
+            raise ValidationError(
+                {
+                    "effective_on": _(
+                        "This ordinance has a version in force: a new version cannot start before today (%(today)s)."
+                    )
+                    % {"today": local_today().isoformat()}
                 }
             )
         elif ordinance.repealed_on is not None and effective_on >= ordinance.repealed_on:
@@ -291,13 +303,34 @@ def _appeal_requested_notify(appeal: Appeal) -> None:
 # --- Helpers shared by the owner's and the department's writes ----------------------------
 
 
-def owner_denial_log(*, owner: User, what: str, site_public_id: Any) -> None:
-    """Log an owner's attempt on a site that is not theirs (or none): the page answers 404, as
-    for a missing one, and the attempt is kept in the application log for the department's
-    operators (it is not a police access, so not an event of the access log)."""
+def owner_denial_log(*, owner: User, what: str, site_public_id: Any, actor: Actor | None = None, **ids: Any) -> None:
+    """Log an owner's attempt on a site, request or file that is not theirs (or none, or an
+    ordinance that does not cover their site): the page answers 404, as for a missing one. The
+    attempt is a denied ``compliance_owner_denied`` event in the department's access log
+    (trust checklist A3, E5: every denied authorization decision), with ``what`` was asked and
+    the ids, and a line of the application log for the operators. ``actor``: the request's
+    (its address and session); a service called without one records the owner alone.
+    ``ids``: further ids asked for (``appeal``, ``attachment``, ``ordinance``)."""
+    details = {"what": what, "site": str(site_public_id or "")}
+    details.update({name: str(value)[:64] for name, value in ids.items()})
+    access_event_record(
+        actor=(actor or Actor(user=owner, mfa=False)).snapshot(),
+        facts=EventFacts(Action.COMPLIANCE_OWNER_DENIED, Outcome.DENIED, Refusal.NOT_FOUND, details=details),
+    )
     logger.warning(
         "owner refused: not their site",
         extra={"event": "compliance_owner_denied", "what": what, "user_id": owner.pk, "site": str(site_public_id)},
+    )
+
+
+def staff_not_found_record(*, actor: Actor, path: str) -> None:
+    """Record that staff asked a compliance or licence page for an id this department does not
+    have (another department's lives in its own schema, so it is none here): the page answers
+    404, as for a missing one, and the attempt is a denied ``console_denied`` with reason
+    ``not_found`` and the ``path``, like the console's other refusals (trust checklist A3, E5)."""
+    access_event_record(
+        actor=actor.snapshot(),
+        facts=EventFacts(Action.CONSOLE_DENIED, Outcome.DENIED, Refusal.NOT_FOUND, details={"path": path[:200]}),
     )
 
 
@@ -377,6 +410,12 @@ def inspection_record(
     site = _staff_site(site_public_id)
     if inspected_on > today:
         raise Invalid(_("The inspection date cannot be in the future."), code="date_in_future", field="inspected_on")
+    if inspected_on < EARLIEST_DATE:
+        raise Invalid(
+            _("Give a date from %(date)s on.") % {"date": EARLIEST_DATE.isoformat()},
+            code="date_out_of_range",
+            field="inspected_on",
+        )
     version = version_covering(site=site, ordinance_public_id=ordinance_public_id, on=inspected_on)
     allowed = {code for code, _label in inspectable_requirements(rules_of(version))}
     unknown = sorted(set(findings) - allowed)

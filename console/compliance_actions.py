@@ -35,7 +35,9 @@ class ComplianceStaffMixin(LoginRequiredMixin):
     """compliance.selectors.compliance_staff_allowed, with MFA passed: the one gate of every
     compliance staff page (these actions and the dashboard, console.compliance). Anyone else is
     told the page does not exist (404), as the board's pages do, and the refusal is logged as
-    the console's are. Every response, refusals included: Cache-Control no-store."""
+    the console's are; so is an id of another department's (or a missing) site, appeal,
+    attachment, notice or photo asked by those allowed (services.staff_not_found_record).
+    Every response, refusals included: Cache-Control no-store."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
@@ -45,7 +47,11 @@ class ComplianceStaffMixin(LoginRequiredMixin):
             if not selectors.compliance_staff_allowed(request.user) or not self.actor.mfa:
                 access.console_denied(actor=self.actor, path=request.path)
                 raise Http404
-            response = super().dispatch(request, *args, **kwargs)
+            try:
+                response = super().dispatch(request, *args, **kwargs)
+            except Http404:
+                services.staff_not_found_record(actor=self.actor, path=request.path)
+                raise
         except Http404 as exc:
             # Rendered here rather than raised, so that the refusal is not cached either.
             response = defaults.page_not_found(request, exc)

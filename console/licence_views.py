@@ -25,6 +25,7 @@ from cameras.models import BusinessCategory
 from compliance.licences import selectors, services
 from compliance.licences.letters import invitation_letters_pdf
 from compliance.models import ImportStatus, InvitationChannel, LicenceImportJob
+from compliance.services import staff_not_found_record
 from core.errors import DomainError
 from core.forms import form_errors_add
 
@@ -38,7 +39,9 @@ INVITE_MAX = 500
 
 class DeptAdminConsoleMixin(LoginRequiredMixin):
     """Department administrators whose session passed MFA. Anyone else is answered 404 (the
-    pages are not theirs to know of) and the refusal is logged as console_denied."""
+    pages are not theirs to know of) and the refusal is logged as console_denied; so is an
+    administrator's request for an import job of another department (or none), with reason
+    not_found (compliance.services.staff_not_found_record)."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
@@ -47,7 +50,11 @@ class DeptAdminConsoleMixin(LoginRequiredMixin):
         if request.user.role != Role.DEPT_ADMIN or not actor.mfa:
             access.console_denied(actor=actor, path=request.path)
             raise Http404
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            staff_not_found_record(actor=actor, path=request.path)
+            raise
 
 
 def _job_or_404(job_id: Any) -> LicenceImportJob:

@@ -22,6 +22,8 @@ from django.core.validators import validate_email
 from core.textfiles import CHUNK as CHUNK  # the services read uploads in the same steps
 from core.textfiles import EncodingRefused, detect_encoding
 
+from .addresses import reference_key
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
@@ -69,6 +71,11 @@ FIELD_MAX = {
     LicenceField.EMAIL: 254,
 }
 DATE_FIELDS = (LicenceField.ISSUED_ON, LicenceField.EXPIRES_ON, LicenceField.RENEWS_ON)
+# No licence or permit in force was issued before 1900 or runs past 2100: a date outside is a
+# placeholder of an export (0001-01-01, 9999-12-31), never the licence's. Fixed, not from the
+# clock, so that one file reads the same whatever day it is imported.
+DATE_EARLIEST = dt.date(1900, 1, 1)
+DATE_LATEST = dt.date(2100, 12, 31)
 
 
 class RowProblem(StrEnum):
@@ -83,6 +90,8 @@ class RowProblem(StrEnum):
     SHORT_ROW = "short_row"  # fewer cells than the header (or the first row): a row cut short
     UNREADABLE = "unreadable"
     UNCLOSED_QUOTE = "unclosed_quote"
+    DATE_OUT_OF_RANGE = "date_out_of_range"  # before DATE_EARLIEST or after DATE_LATEST
+    EXPIRES_BEFORE_ISSUED = "expires_before_issued"
 
 
 @dataclass(frozen=True)
@@ -410,7 +419,9 @@ def read_licences(
     """Each data row of the file as a LicenceIn, or a RowError naming its line and reason.
 
     A number met again further down the file is a RowError (the first row stands), so a file
-    with duplicates imports the same way every time."""
+    with duplicates imports the same way every time. Numbers are compared as matching compares
+    them (addresses.reference_key: letters and digits, upper case), so "L-1", "l-1" and "L 1"
+    are one licence, and a number without a letter or digit is missing."""
     known = tuple(categories)
     seen: dict[str, int] = {}
     rows = _lines(stream)
@@ -461,6 +472,14 @@ def _row(
         dates[name] = date_parse(values[name])
         if values[name] and dates[name] is None:
             return RowError(line, RowProblem.BAD_DATE, {"field": name.value, "value": values[name][:40]})
+        day = dates[name]
+        if day is not None and not DATE_EARLIEST <= day <= DATE_LATEST:
+            return RowError(line, RowProblem.DATE_OUT_OF_RANGE, {"field": name.value, "value": values[name][:40]})
+    issued, expires = dates[LicenceField.ISSUED_ON], dates[LicenceField.EXPIRES_ON]
+    if issued is not None and expires is not None and expires < issued:
+        return RowError(
+            line, RowProblem.EXPIRES_BEFORE_ISSUED, {"issued": issued.isoformat(), "expires": expires.isoformat()}
+        )
     category = category_of(values[LicenceField.CATEGORY], categories=categories)
     if category is None:
         if not unknown_as_other:
@@ -473,9 +492,12 @@ def _row(
         except ValidationError:
             return RowError(line, RowProblem.BAD_EMAIL, {"value": email[:60]})
     number = values[LicenceField.NUMBER]
-    if number in seen:
-        return RowError(line, RowProblem.DUPLICATE, {"number": number, "first_line": seen[number]})
-    seen[number] = line
+    key = reference_key(number)
+    if not key:
+        return RowError(line, RowProblem.MISSING, {"field": LicenceField.NUMBER.value})
+    if key in seen:
+        return RowError(line, RowProblem.DUPLICATE, {"number": number, "first_line": seen[key]})
+    seen[key] = line
     return LicenceIn(
         number=number,
         name=values[LicenceField.NAME],

@@ -130,6 +130,11 @@ def row_error_sentence(error: dict[str, Any]) -> str:
             "This row could not be read: a value is longer than %(limit)s characters "
             "(perhaps a quote that is never closed). The rows after it were read."
         ),
+        RowProblem.DATE_OUT_OF_RANGE: _(
+            "The %(field)s '%(value)s' is not a plausible date (give one from 1900 to 2100): perhaps a "
+            "placeholder of the export."
+        ),
+        RowProblem.EXPIRES_BEFORE_ISSUED: _("The licence expires (%(expires)s) before it was issued (%(issued)s)."),
         RowProblem.UNCLOSED_QUOTE: _(
             "A quote opened on this line is never closed: the rest of the file was read as one value. "
             "Close the quote and import the file again."

@@ -80,6 +80,7 @@ PREVIEW_ROWS = 6
 RUNNING_STALE = dt.timedelta(minutes=30)
 # The fields a re-import compares and writes.
 LICENCE_FIELDS = (
+    "number",  # as the latest file writes it (the licence is known by its reference_key)
     "parcel_number",
     "name",
     "address",
@@ -370,15 +371,23 @@ def licences_upsert(
     *, rows: Sequence[LicenceIn], source: str, job: LicenceImportJob | None, actor: User | None
 ) -> tuple[int, int]:
     """Create the licences not yet known, update those whose values changed (with history),
-    leave the rest untouched. Returns (created, updated). Call inside a transaction."""
-    existing = {
-        licence.number: licence
-        for licence in Licence.objects.filter(source=source, number__in=[row.number for row in rows])
-    }
+    leave the rest untouched. Returns (created, updated). Call inside a transaction. A licence
+    is known by its number as matching compares it (reference_key), as the reader deduplicates
+    a file: "BL-1" re-imported as "bl 1" updates the licence (its number written the new way)."""
+    existing: dict[str, Licence] = {}
+    # The oldest keeps a key that several licences stored before numbers were compared so share.
+    known = (
+        Licence.objects.annotate(number_key=_sql_reference_key("number"))
+        .filter(source=source, number_key__in={reference_key(row.number) for row in rows})
+        .order_by("created_at", "pk")
+    )
+    for stored in known:
+        existing.setdefault(reference_key(stored.number), stored)
     new: list[Licence] = []
     changed: list[Licence] = []
     for row in rows:
         values = {
+            "number": row.number,
             "parcel_number": row.parcel_number,
             "name": row.name,
             "address": row.address,
@@ -390,9 +399,9 @@ def licences_upsert(
             "renews_on": row.renews_on,
             "email": row.email,
         }
-        licence = existing.get(row.number)
+        licence = existing.get(reference_key(row.number))
         if licence is None:
-            new.append(Licence(source=source, number=row.number, import_job=job, **values))
+            new.append(Licence(source=source, import_job=job, **values))
         elif any(getattr(licence, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(licence, name, value)

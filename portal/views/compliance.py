@@ -12,11 +12,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from cameras import selectors as camera_selectors
+from cameras.access import Actor
 from cameras.mixins import OwnerRequiredMixin
 from cameras.models import Site
 from compliance import certificates, selectors, services, uploads
@@ -93,13 +95,24 @@ class AppealAttachmentView(OwnerRequiredMixin, View):
                 owner=request.user, appeal_public_id=appeal_id, public_id=attachment_id
             )
         except AppealAttachment.DoesNotExist as exc:
+            services.owner_denial_log(
+                owner=request.user,
+                what="appeal_attachment",
+                site_public_id=None,
+                actor=Actor.from_request(request),
+                appeal=appeal_id,
+                attachment=attachment_id,
+            )
             raise Http404 from exc
-        return FileResponse(
+        response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
             filename=attachment.original_name,
             content_type=attachment.content_type,
         )
+        # The owner's evidence (licences, photos): no shared or browser cache keeps it, as for staff.
+        add_never_cache_headers(response)
+        return response
 
 
 class AttestationForm(forms.Form):
@@ -127,7 +140,9 @@ def _result_or_404(
     try:
         site = camera_selectors.site_of_owner(owner=request.user, public_id=site_id)
     except Site.DoesNotExist as exc:
-        services.owner_denial_log(owner=request.user, what=what, site_public_id=site_id)
+        services.owner_denial_log(
+            owner=request.user, what=what, site_public_id=site_id, actor=Actor.from_request(request)
+        )
         raise Http404 from exc
     compliance = selectors.site_compliance(
         site=site, policy=policy_current(), schema=_schema(request), now=timezone.now()
@@ -135,6 +150,9 @@ def _result_or_404(
     for result in compliance.covering:
         if result.version is not None and str(result.version.ordinance.public_id) == str(ordinance_id):
             return compliance, result
+    services.owner_denial_log(
+        owner=request.user, what=what, site_public_id=site_id, actor=Actor.from_request(request), ordinance=ordinance_id
+    )
     raise Http404
 
 

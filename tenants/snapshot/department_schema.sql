@@ -4117,6 +4117,8 @@ CREATE INDEX incidents_integrationrefusal_integration_id_7dcfddb3 ON "porchlight
 
 CREATE INDEX licence_site_category ON "porchlight_department_snapshot".compliance_licence USING btree (site_id, category);
 
+CREATE INDEX licence_source_number_key ON "porchlight_department_snapshot".compliance_licence USING btree (source, upper(regexp_replace((number)::text, '[^0-9A-Za-z]+'::text, ''::text, 'g'::text)));
+
 CREATE INDEX live_bridge_cameras_bridge_id_81587bb8 ON "porchlight_department_snapshot".live_bridge_cameras USING btree (bridge_id);
 
 CREATE INDEX live_bridge_cameras_camera_id_d756a1c6 ON "porchlight_department_snapshot".live_bridge_cameras USING btree (camera_id);

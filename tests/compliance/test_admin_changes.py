@@ -43,6 +43,8 @@ def test_an_ordinance_and_its_new_version_are_shown_with_who_and_when(
         effective_on=dt.date(2027, 1, 1),
         business_categories=["gas_station"],
         retention_days=90,
+        attestation_month=5,
+        attestation_day=1,
     )
 
     changes = _changes(board)

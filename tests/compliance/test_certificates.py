@@ -455,3 +455,43 @@ def test_the_check_speaks_spanish(in_rialto: Any, policy: DepartmentPolicy) -> N
 
     assert "Válido." in page
     assert "cuadra 100 de S Palm Ave" in page
+
+
+# --- Requirements only an owner can confirm (security review) -----------------------------------
+
+
+def test_a_camera_declaring_too_short_a_retention_gets_no_certificate_even_after_attesting(
+    in_rialto: Any, policy: DepartmentPolicy
+) -> None:
+    version = hotel_ordinance(policy, {**HOTEL_AFFIDAVIT, "retention_days": 90})
+    owner, site, camera = hotel(in_rialto, policy)
+    Camera.objects.filter(pk=camera.pk).update(retention_days=30)  # what the owner declared
+    compliance_services.attestation_file(
+        owner=owner,
+        site_public_id=site.public_id,
+        ordinance_public_id=version.ordinance.public_id,
+        signed_name="Ada Innkeeper",
+        confirmed=["signage", "retention"],
+        ip_address="10.0.0.1",
+    )
+    client = owner_client(owner)
+
+    page = client.get("/my/obligations/").content.decode()
+    response = client.post(f"/my/sites/{site.public_id}/certificate/")
+
+    assert 'class="missing" data-requirement="retention"' in page
+    assert 'class="met" data-requirement="retention"' not in page
+    assert response.status_code == 409
+    assert not Certificate.objects.filter(site=site).exists()
+
+
+def test_an_ordinance_asking_retention_with_no_attestation_schedule_is_refused_naming_the_field(
+    in_rialto: Any, policy: DepartmentPolicy
+) -> None:
+    fontana = {**HOTELS, "name": "Fontana", "min_cameras": 1, "retention_days": 30000}
+
+    with pytest.raises(ValidationError) as refused:
+        hotel_ordinance(policy, fontana)
+
+    assert "attestation_month" in refused.value.message_dict
+    assert not OrdinanceVersion.objects.filter(ordinance__name__startswith="Fontana").exists()

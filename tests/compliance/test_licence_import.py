@@ -454,3 +454,16 @@ def test_the_purge_leaves_a_running_import_alone(admin: User, settings: Any) -> 
 
     assert purged == 0
     assert _stored(job, settings).is_file()
+
+
+def test_a_reimport_of_a_reformatted_file_updates_the_licences_instead_of_duplicating_them(
+    admin: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    run_import(admin, GOOD, django_capture_on_commit_callbacks)
+    reformatted = GOOD.replace("BL-1,", "bl 1,").replace("BL-2,", "BL2,").replace("Bob's Bar", "Bob's Tavern")
+
+    again = run_import(admin, reformatted, django_capture_on_commit_callbacks)
+
+    assert (again.rows_created, again.rows_bad) == (0, 0)
+    assert Licence.objects.count() == 3
+    assert sorted(Licence.objects.values_list("number", flat=True)) == ["BL-3", "BL2", "bl 1"]

@@ -418,3 +418,25 @@ def test_the_not_registered_list_has_a_select_all_box_that_only_script_shows(adm
 
     assert '<input type="checkbox" data-select-all="licence" hidden' in page
     assert 'src="/static/js/licences.js"' in page
+
+
+def test_another_department_s_or_a_missing_job_is_logged_as_a_denial(
+    admin_client: Any, fontana: Department, in_rialto: Department
+) -> None:
+    from django_tenants.utils import tenant_context
+
+    client, admin = admin_client
+    with tenant_context(fontana):
+        fontana_job = services.licence_import_create(
+            actor=UserFactory(role=Role.DEPT_ADMIN), upload=csv_file(), source="business_licence"
+        )
+    paths = [f"/console/licences/imports/{fontana_job.public_id}/", f"/console/licences/imports/{uuid.uuid4()}/retry/"]
+
+    statuses = [client.get(paths[0]).status_code, client.post(paths[1]).status_code]
+
+    denials = AccessEvent.objects.filter(action=Action.CONSOLE_DENIED, actor_id=admin.pk).order_by("seq")
+    assert statuses == [404, 404]
+    assert [(e.outcome, e.reason, e.details["path"]) for e in denials] == [
+        ("denied", "not_found", paths[0]),
+        ("denied", "not_found", paths[1]),
+    ]

@@ -234,3 +234,46 @@ def test_the_preview_leaves_out_an_unreadable_row() -> None:
     head = rows_head(io.StringIO(text, newline=""), count=5)
 
     assert [cells[0] for cells in head] == ["License No", "BL-2"]
+
+
+def test_numbers_written_differently_are_one_licence_the_way_matching_reads_them() -> None:
+    text = HEADER + "L-1,First,1 Main St,Bar,,,\n" + "l-1,Second,2 Main St,Bar,,,\n" + "L 1,Third,3 Main St,Bar,,,\n"
+
+    rows = read(text)
+
+    assert [row.number for row in rows if isinstance(row, LicenceIn)] == ["L-1"]
+    assert [(row.line, row.problem, row.params) for row in rows if isinstance(row, RowError)] == [
+        (3, RowProblem.DUPLICATE, {"number": "l-1", "first_line": 2}),
+        (4, RowProblem.DUPLICATE, {"number": "L 1", "first_line": 2}),
+    ]
+
+
+def test_a_number_of_punctuation_alone_is_missing() -> None:
+    rows = read(HEADER + "--,Dashes,1 Main St,Bar,,,\n")
+
+    assert [(row.line, row.problem, row.params) for row in rows if isinstance(row, RowError)] == [
+        (2, RowProblem.MISSING, {"field": "number"})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("issued", "expires", "problem", "params"),
+    [
+        ("0001-01-01", "", RowProblem.DATE_OUT_OF_RANGE, {"field": "issued_on", "value": "0001-01-01"}),
+        ("", "9999-12-31", RowProblem.DATE_OUT_OF_RANGE, {"field": "expires_on", "value": "9999-12-31"}),
+        (
+            "2026-05-01",
+            "2026-04-30",
+            RowProblem.EXPIRES_BEFORE_ISSUED,
+            {"issued": "2026-05-01", "expires": "2026-04-30"},
+        ),
+    ],
+)
+def test_an_implausible_date_or_an_expiry_before_the_issue_is_a_bad_row_by_its_line(
+    issued: str, expires: str, problem: RowProblem, params: dict[str, str]
+) -> None:
+    rows = read(HEADER + f"BL-1,Joe's,1 Main St,Bar,{issued},{expires},\n" + "BL-2,Fine,2 Main St,Bar,,,\n")
+
+    assert [(row.line, row.problem, row.params) for row in rows if isinstance(row, RowError)] == [(2, problem, params)]
+    assert [row.number for row in rows if isinstance(row, LicenceIn)] == ["BL-2"]
+    assert "This row could not be read" not in row_error_sentence({"problem": problem, "params": params})

@@ -78,6 +78,7 @@ cameras = st.builds(
     megapixels=st.none() | st.floats(0.1, 12),
     fps=st.none() | st.integers(1, 60),
     bridge_online=st.booleans(),
+    retention_days=st.none() | st.integers(1, 120),
 )
 rules_strategy = st.builds(
     OrdinanceRules,
@@ -472,3 +473,111 @@ def test_a_camera_below_the_resolution_is_named_with_its_value() -> None:
     assert [u.message for u in missing.unmet if u.requirement is Requirement.RESOLUTION] == [
         "Cameras must record at least 4 megapixels; give each camera's resolution."
     ]
+
+
+# ---------------------------------------------------------------------------
+# Requirements only an owner can confirm (security review of issue 16)
+# ---------------------------------------------------------------------------
+
+FONTANA = OrdinanceRules(
+    key="fontana", name="Fontana", property_kinds=("business",), min_cameras=1, retention_days=30000
+)
+
+
+def test_a_camera_declaring_less_retention_than_the_ordinance_asks_does_not_meet_it() -> None:
+    camera = dataclasses.replace(GOOD_CAMERA, retention_days=30)
+
+    judgement = judge(FONTANA, cams=[camera])
+
+    assert judgement.status is Status.NOT_COMPLIANT
+    retention = next(u for u in judgement.unmet if u.requirement is Requirement.RETENTION)
+    assert "30000" in retention.message
+    assert "30 days" in retention.message
+
+
+def test_a_requirement_no_attestation_can_confirm_is_not_confirmed_and_the_site_not_compliant() -> None:
+    signage_only = OrdinanceRules(key="f", name="F", property_kinds=("business",), signage=True)
+
+    judgement = judge(signage_only)
+
+    assert judgement.status is Status.NOT_COMPLIANT
+    assert judgement.missing(Requirement.SIGNAGE)
+    assert Requirement.SIGNAGE not in judgement.declared
+
+
+def test_retention_declared_by_enough_cameras_is_met_without_an_attestation() -> None:
+    rules = dataclasses.replace(FONTANA, retention_days=30, attestation_month=5, attestation_day=1)
+    camera = dataclasses.replace(GOOD_CAMERA, retention_days=45)
+
+    judgement = judge(rules, cams=[camera])
+
+    assert Requirement.RETENTION in judgement.declared
+    assert not judgement.missing(Requirement.RETENTION)
+
+
+def test_a_declaration_below_the_ordinance_outweighs_an_attestation_confirming_it() -> None:
+    rules = dataclasses.replace(FONTANA, attestation_month=5, attestation_day=1)
+    camera = dataclasses.replace(GOOD_CAMERA, retention_days=30)
+    attestation = AttestationFacts("fontana", dt.datetime(2026, 5, 1, tzinfo=dt.UTC), ALL_ATTESTED)
+
+    judgement = judge(rules, cams=[camera], attestations=[attestation])
+
+    assert judgement.missing(Requirement.RETENTION)
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        OrdinanceRules(key="f", name="F", night_vision=True),
+        OrdinanceRules(key="f", name="F", signage=True),
+        OrdinanceRules(key="f", name="F", lighting=True),
+        OrdinanceRules(key="f", name="F", placements=("fuel_pump",)),
+    ],
+)
+def test_an_ordinance_asking_an_attested_requirement_without_an_attestation_schedule_is_refused(
+    rules: OrdinanceRules,
+) -> None:
+
+    problems = rules_problems(rules, live_view_barred_kinds=frozenset())
+
+    assert [name for name, _template, _params in problems] == ["attestation_month"]
+
+
+def test_an_ordinance_asking_retention_without_an_attestation_schedule_is_refused() -> None:
+    problems = rules_problems(FONTANA, live_view_barred_kinds=frozenset())
+
+    assert [name for name, _template, _params in problems] == ["attestation_month"]
+    assert "retention" in problems[0][1].lower() or "retention" in str(problems[0][2])
+
+
+@pytest.mark.parametrize(("month", "day"), [(2, 30), (2, 31), (4, 31), (6, 31), (9, 31), (11, 31)])
+def test_an_attestation_due_day_the_month_does_not_have_is_refused(month: int, day: int) -> None:
+    rules = dataclasses.replace(DEKALB, attestation_month=month, attestation_day=day)
+
+    problems = rules_problems(rules, live_view_barred_kinds=frozenset())
+
+    assert [name for name, _template, _params in problems] == ["attestation_day"]
+
+
+@pytest.mark.parametrize(("month", "day"), [(2, 29), (1, 31), (4, 30), (12, 31)])
+def test_an_attestation_due_day_the_month_has_is_accepted(month: int, day: int) -> None:
+    rules = dataclasses.replace(DEKALB, attestation_month=month, attestation_day=day)
+
+    assert rules_problems(rules, live_view_barred_kinds=frozenset()) == []
+
+
+@pytest.mark.parametrize(
+    ("month", "day", "due"),
+    [
+        (2, 29, dt.date(2027, 2, 28)),  # documented: 29 February is due on the 28th in a common year
+        (4, 31, dt.date(2027, 4, 30)),  # a version stored before this was refused: the month's last day
+    ],
+)
+def test_an_attestation_due_on_a_day_the_year_lacks_is_due_on_the_months_last_day(
+    month: int, day: int, due: dt.date
+) -> None:
+    rules = dataclasses.replace(DEKALB, attestation_month=month, attestation_day=day)
+
+    judgement = judge(rules)
+
+    assert judgement.next_attestation_due == due

@@ -16,7 +16,7 @@ from cameras import services as camera_services
 from cameras.models import Site
 from compliance import selectors, services
 from compliance.models import Appeal, Attestation, OrdinanceVersion
-from compliance.rules import Requirement, Status
+from compliance.rules import CameraFacts, OrdinanceRules, Requirement, SiteFacts, Status, compliance_judge
 from tenants.models import DepartmentPolicy
 from tenants.services import policy_update
 from tests.factories import (
@@ -271,3 +271,26 @@ def test_the_policy_is_checked_against_the_departments_ordinances_from_the_publi
         policy_update(department=rialto, actor=None, residential_live_view_allowed=False)
 
     assert "Apartments live, from public" in " ".join(refused.value.message_dict["residential_live_view_allowed"])
+
+
+@pytest.mark.parametrize(("declared_days", "state"), [(None, "not-confirmed"), (30, "missing"), (40000, "met")])
+def test_a_stored_version_no_attestation_can_confirm_never_reads_met_unless_the_cameras_declare_it(
+    declared_days: int | None, state: str
+) -> None:
+    # Fontana as it was saved before versions without an attestation schedule were refused.
+    fontana = OrdinanceRules(
+        key="fontana", name="Fontana", property_kinds=("business",), min_cameras=1, retention_days=30000, signage=True
+    )
+    camera = CameraFacts(active=True, consent_level="registered", retention_days=declared_days)
+    judgement = compliance_judge(rules=fontana, site=SiteFacts(kind="business"), cameras=[camera], now=timezone.now())
+
+    rows = {
+        code: row_state
+        for code, _sentence, row_state in selectors.requirement_rows(
+            selectors.OrdinanceResult(rules=fontana, judgement=judgement)
+        )
+    }
+
+    assert rows["retention"] == state
+    assert rows["signage"] == "not-confirmed"
+    assert judgement.status is Status.NOT_COMPLIANT

@@ -456,3 +456,28 @@ def test_an_appeal_is_granted_without_an_end_date(staff: Actor, gas_station: Sit
     appeal.refresh_from_db()
     assert refused.value.field == "exempt_until"
     assert appeal.decision == AppealDecision.PENDING
+
+
+@pytest.mark.parametrize(
+    ("inspected_on", "code"),
+    [
+        (dt.date(1899, 12, 31), "date_out_of_range"),
+        (dt.date(1, 1, 1), "date_out_of_range"),
+        (TODAY + dt.timedelta(days=1), "date_in_future"),
+    ],
+)
+def test_an_inspection_dated_before_1900_or_in_the_future_is_refused_on_its_date(
+    staff: Actor, gas_station: Site, dekalb: Any, inspected_on: dt.date, code: str
+) -> None:
+    with pytest.raises(Invalid) as refused:
+        services.inspection_record(
+            actor=staff,
+            site_public_id=gas_station.public_id,
+            ordinance_public_id=dekalb.public_id,
+            inspected_on=inspected_on,
+            findings={"signage": True},
+            today=TODAY,
+        )
+
+    assert (refused.value.code, refused.value.field) == (code, "inspected_on")
+    assert not Inspection.objects.filter(site=gas_station).exists()

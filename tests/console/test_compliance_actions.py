@@ -408,3 +408,27 @@ def test_an_end_date_posted_for_an_appeal_is_refused_where_the_page_shows_it(
     assert response.status_code == 400
     assert "An appeal has no end date" in response.content.decode()
     assert appeal.decision == AppealDecision.PENDING
+
+
+def test_another_departments_or_a_missing_id_is_404_and_logged_as_a_denial(
+    logged_in_staff: Any, dekalb: Any, appeal: Appeal, fontana: Any, in_rialto: Any
+) -> None:
+    with tenant_context(fontana):
+        theirs = site_make(
+            UserFactory(role=Role.BUSINESS), fontana, kind="business", business_category="gas_station", lon=-117.47
+        )
+    missing = "00000000-0000-4000-8000-000000000000"
+    client, admin = logged_in_staff(Role.DEPT_ADMIN)
+    paths = [
+        f"/console/compliance/sites/{theirs.public_id}/",
+        f"/console/compliance/appeals/{missing}/",
+        f"/console/compliance/appeals/{appeal.public_id}/files/{missing}/",
+    ]
+
+    statuses = [client.get(path).status_code for path in paths]
+
+    denials = AccessEvent.objects.filter(action=Action.CONSOLE_DENIED, actor_id=admin.pk).order_by("seq")
+    assert statuses == [404, 404, 404]
+    assert [(e.outcome, e.reason, e.details["path"]) for e in denials] == [
+        ("denied", "not_found", path) for path in paths
+    ]

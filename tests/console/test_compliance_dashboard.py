@@ -343,6 +343,7 @@ def test_the_dashboard_writes_the_attestation_due_date_as_iso(
 ) -> None:
     site = _stations(in_rialto, 1, prefix="Iso")[0]
     due = ComplianceRecord.objects.filter(site=site).exclude(next_attestation_due=None).get().next_attestation_due
+    assert due is not None
 
     text = admin_client.get("/console/compliance/", {"q": "Iso Test"}).content.decode()
 

@@ -16,6 +16,7 @@ from audit.models import AccessEvent, Action
 from compliance import records
 from compliance.models import Ordinance, OrdinanceVersion
 from compliance.selectors import versions_in_force
+from compliance.services import local_today
 from tenants.models import Department, DepartmentPolicy
 from tests.conftest import TenantClient
 from tests.factories import DEKALB_AFFIDAVIT, UserFactory, ordinance_make, site_make
@@ -31,6 +32,8 @@ def _version_data(**changes: str) -> dict[str, Any]:
         "business_categories": ["gas_station"],
         "retention_days": "60",
         "min_consent": "",
+        "attestation_month": "5",
+        "attestation_day": "1",
         **changes,
     }
 
@@ -74,6 +77,17 @@ def test_an_administrator_adds_an_ordinance_with_its_first_version(
         ({"effective_on": "31/31/2027"}, "effective_on", "Enter a valid date"),
         ({"name": " "}, "name", "This field is required"),
         ({"property_kinds": ["residential"], "min_consent": "live"}, "min_consent", "live view of “Home”"),
+        ({"attestation_month": "2", "attestation_day": "31"}, "attestation_day", "Month 2 has only 29 days"),
+        ({"effective_on": "1899-12-31"}, "effective_on", "from 1900-01-01"),
+        ({"effective_on": "0001-01-01"}, "effective_on", "from 1900-01-01"),
+        ({"effective_on": "9999-12-31"}, "effective_on", "at most 20 years from today"),
+        ({"attestation_month": "4", "attestation_day": "31"}, "attestation_day", "Month 4 has only 30 days"),
+        # Fontana: retention only an attestation could confirm, and no attestation ever due.
+        (
+            {"min_cameras": "1", "retention_days": "30000", "attestation_month": "", "attestation_day": ""},
+            "attestation_month",
+            "asks for minimum retention, which only the owner's yearly attestation can confirm",
+        ),
     ],
 )
 def test_a_wrong_ordinance_form_names_the_field_and_saves_nothing(
@@ -311,3 +325,19 @@ def test_another_departments_ordinance_does_not_exist_here(
     ]
 
     assert answers == [404, 404, 404]
+    assert answers == [404, 404]
+
+
+def test_a_new_version_dated_before_today_of_an_ordinance_in_force_is_refused(
+    logged_in_staff: Any, policy: DepartmentPolicy
+) -> None:
+    client, _admin = logged_in_staff(Role.DEPT_ADMIN)
+    first = ordinance_make(policy, DEKALB_AFFIDAVIT, name=NAME)
+    yesterday = local_today() - dt.timedelta(days=1)  # the department's day
+    url = f"/console/ordinances/{first.ordinance.public_id}/versions/new/"
+
+    response = client.post(url, _version_data(effective_on=yesterday.isoformat(), retention_days="1"))
+
+    assert response.status_code == 400
+    assert "cannot start before today" in " ".join(response.context["form"].errors["effective_on"])
+    assert list(first.ordinance.versions.values_list("effective_on", flat=True)) == [dt.date(2023, 6, 30)]

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from accounts.models import Role
+from audit.models import AccessEvent, Action
 from cameras.access import Actor
 from cameras.models import Site
 from compliance import services
@@ -198,6 +199,7 @@ def test_a_service_call_on_another_owners_site_is_refused_and_logged(
     record = next(r for r in caplog.records if getattr(r, "event", "") == "compliance_owner_denied")
     assert (record.what, record.user_id) == (what, intruder.pk)  # type: ignore[attr-defined]
     assert not Appeal.objects.filter(site=gas_station).exists()
+    assert _denials(intruder) == [("denied", "not_found", what)]
 
 
 @pytest.mark.parametrize(("what", "path"), [("attestation", "attest"), ("appeal", "appeal")])
@@ -261,3 +263,79 @@ def test_a_file_is_stored_under_the_suffix_its_bytes_say_not_its_name(
     assert attachment.original_name == "page.html"
     assert str(attachment.file.name).endswith(".pdf")
     assert [p.suffix for p in media.rglob("*") if p.is_file()] == [".pdf"]
+
+
+# --- Owner refusals in the department's access log (security review: trust checklist A3, E5) ---
+
+
+def _denials(user: Any) -> list[tuple[str, str, str]]:
+    events = AccessEvent.objects.filter(action=Action.COMPLIANCE_OWNER_DENIED, actor_id=user.pk).order_by("seq")
+    return [(e.outcome, e.reason, e.details["what"]) for e in events]
+
+
+def _appeal_with_file(site: Site, ordinance: Any) -> tuple[Appeal, AppealAttachment]:
+    appeal = services.appeal_request(
+        owner=site.owner,
+        site_public_id=site.public_id,
+        ordinance_public_id=ordinance.public_id,
+        kind="appeal",
+        reason="x",
+        attachments=[SimpleUploadedFile("mine.pdf", PDF)],
+    )
+    return appeal, appeal.attachments.get()
+
+
+def test_another_owners_file_is_404_and_recorded_in_the_access_log(
+    gas_station: Site, dekalb: Any, rialto_client: TenantClient
+) -> None:
+    appeal, attachment = _appeal_with_file(gas_station, dekalb)
+    intruder = UserFactory(role=Role.BUSINESS)
+    rialto_client.force_login(intruder)
+
+    response = rialto_client.get(f"/my/appeals/{appeal.public_id}/files/{attachment.public_id}/")
+
+    assert response.status_code == 404
+    assert _denials(intruder) == [("denied", "not_found", "appeal_attachment")]
+
+
+@pytest.mark.parametrize(
+    ("what", "path"),
+    [
+        ("attestation", "ordinances/{ordinance}/attest/"),
+        ("appeal", "ordinances/{ordinance}/appeal/"),
+        ("certificate", "certificate/"),
+    ],
+)
+def test_another_owners_site_is_recorded_in_the_access_log(
+    gas_station: Site, dekalb: Any, rialto_client: TenantClient, what: str, path: str
+) -> None:
+    intruder = UserFactory(role=Role.BUSINESS)
+    rialto_client.force_login(intruder)
+    url = f"/my/sites/{gas_station.public_id}/" + path.format(ordinance=dekalb.public_id)
+
+    response = rialto_client.post(url, {"kind": "appeal", "reason": "x", "signed_name": "M"})
+
+    assert response.status_code == 404
+    assert _denials(intruder) == [("denied", "not_found", what)]
+
+
+def test_an_ordinance_that_does_not_cover_the_owners_site_is_404_and_recorded(
+    gas_station: Site, dekalb: Any, rialto_client: TenantClient
+) -> None:
+    url = f"/my/sites/{gas_station.public_id}/ordinances/00000000-0000-4000-8000-000000000000/appeal/"
+
+    response = rialto_client.get(url)
+
+    assert response.status_code == 404
+    assert _denials(gas_station.owner) == [("denied", "not_found", "appeal")]
+
+
+def test_the_owners_own_file_is_not_kept_by_any_cache(
+    gas_station: Site, dekalb: Any, rialto_client: TenantClient
+) -> None:
+    appeal, attachment = _appeal_with_file(gas_station, dekalb)
+
+    response = rialto_client.get(f"/my/appeals/{appeal.public_id}/files/{attachment.public_id}/")
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
