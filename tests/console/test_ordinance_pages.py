@@ -325,7 +325,6 @@ def test_another_departments_ordinance_does_not_exist_here(
     ]
 
     assert answers == [404, 404, 404]
-    assert answers == [404, 404]
 
 
 def test_a_new_version_dated_before_today_of_an_ordinance_in_force_is_refused(
