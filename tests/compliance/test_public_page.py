@@ -2,9 +2,12 @@
 category, small counts suppressed as on the transparency page, and no business named unless the
 policy makes the list public."""
 
+from typing import Any
+
 import pytest
 
 from accounts.models import Role
+from audit.figures import cells_derivable
 from compliance import records
 from tenants.models import Department, DepartmentPolicy
 from tenants.services import policy_update
@@ -103,7 +106,7 @@ def test_the_page_says_plainly_how_small_counts_show_and_that_exempt_sites_count
     assert "Exempt sites count as compliant" in english
     assert "Los recuentos de 1 a 4 aparecen como “&lt;5”" in spanish
     assert "menos uno" not in spanish
-    assert data["suppression"]["rule"] == "counts from 1 to 4 are published as <5"
+    assert data["suppression"]["rule"].startswith("counts from 1 to 4 are published as <5; where a hidden count")
     assert data["compliant_includes_exempt"] is True
 
 
@@ -115,3 +118,47 @@ def test_the_home_and_transparency_pages_link_the_public_compliance_pages(
 
     assert 'href="/compliance/"' in page
     assert 'href="/certificates/check/"' in page
+
+
+def _derivable(data: dict[str, Any]) -> set[Any]:
+    """The hidden cells of the published page that a reader can work out exactly from its
+    published cells and totals (the areas' and the categories' rows each add up to the totals)."""
+    values: dict[Any, Any] = {("covered",): data["covered_sites"], ("compliant",): data["compliant_sites"]}
+    sums = []
+    for table in ("by_police_area", "by_business_category"):
+        for kind in ("covered", "compliant"):
+            for row in data[table]:
+                values[(table, row["name"], kind)] = row[f"{kind}_sites"]
+            sums.append(([(kind,)], [(table, row["name"], kind) for row in data[table]]))
+    hidden = [key for key, value in values.items() if isinstance(value, str)]
+    return cells_derivable(hidden, sums)
+
+
+def test_a_lone_small_category_beside_a_published_total_is_not_given_away(
+    in_rialto: Department, policy: DepartmentPolicy, rialto_client: TenantClient
+) -> None:
+    """The security review's case: 33 covered sites, areas of 9, 14 and 9 published, the fourth
+    hidden: 33 - 9 - 14 - 9 = 1. Here: 9 gas stations and 1 convenience store."""
+    ordinance_make(policy, DEKALB, business_categories=["gas_station", "convenience_store"])
+    _stations(in_rialto, 9)
+    store = site_make(
+        UserFactory(role=Role.BUSINESS),
+        in_rialto,
+        kind="business",
+        business_category="convenience_store",
+        business_name="Corner Store",
+        lon=-117.40,
+        lat=34.12,
+    )
+    records.records_refresh(site_ids=[store.pk])
+
+    data = rialto_client.get("/compliance.json").json()
+
+    rows = {row["name"]: row for row in data["by_business_category"]}
+    assert rows["Convenience store"]["covered_sites"] == "<5"
+    assert _derivable(data) == set()
+    assert all(
+        row["compliance_rate_percent"] is None
+        for row in data["by_business_category"]
+        if isinstance(row["covered_sites"], str) or isinstance(row["compliant_sites"], str)
+    )
