@@ -36,7 +36,10 @@ class StaffInviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=User._meta.get_field("email").max_length)
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     badge_number = forms.CharField(label=_("Badge number"), max_length=32, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES])
+    # Not the oversight board: the platform's operator adds its members (accounts.services).
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES and r != Role.OVERSIGHT]
+    )
     language = forms.ChoiceField(
         label=_("Language of the invitation"),
         choices=language_choices,
@@ -53,7 +56,8 @@ class LanguageForm(forms.Form):
     )
 
 
-ROLE_CHOICES = [(r.value, r.label) for r in Role if r in STAFF_ROLES]
+#: The roles a department administrator gives: not the oversight board's (accounts.services).
+ROLE_CHOICES = [(r.value, r.label) for r in Role if r in STAFF_ROLES and r != Role.OVERSIGHT]
 
 
 class ApiTokenIssueForm(forms.Form):

@@ -50,6 +50,7 @@ class AccountProblem(StrEnum):
     MFA_REQUIRED = "mfa_required"
     STAFF_NOT_DELETABLE = "staff_not_deletable"
     DUTY_NOT_SUPERVISOR = "duty_not_supervisor"
+    BOARD_BY_OPERATOR = "board_by_operator"
 
 
 class AccountError(Refused):
@@ -57,6 +58,22 @@ class AccountError(Refused):
 
     def __init__(self, message: str, *, code: AccountProblem, field: str | None = None) -> None:
         super().__init__(message, code=code, field=field)
+
+
+def _board_by_operator_check(actor: User | None, *roles: str) -> None:
+    """The oversight board oversees the department, so the department does not choose, change
+    or remove its members: only the platform's operator does (``actor`` None: a management
+    command, e.g. ``manage.py invite_board_member``). A department administrator inviting a
+    board member, making someone one, changing one's role or deactivating one is refused."""
+    if actor is not None and Role.OVERSIGHT in roles:
+        raise AccountError(
+            _(
+                "Oversight board members are added, changed and removed by the platform's operator, "
+                "not by the department they oversee."
+            ),
+            code=AccountProblem.BOARD_BY_OPERATOR,
+            field="role",
+        )
 
 
 def _with_actor(user: User, actor: User | None) -> User:
@@ -91,6 +108,7 @@ def user_invite(
             _("Residents and businesses sign up themselves; only staff are invited."),
             code=AccountProblem.ROLE_NOT_INVITED,
         )
+    _board_by_operator_check(actor, role)
     if language and language_supported(language) != language:
         raise AccountError(_("Choose one of the languages offered."), code=AccountProblem.LANGUAGE_UNKNOWN)
     if len(email) > User._meta.get_field("email").max_length:  # type: ignore[operator]
@@ -153,6 +171,7 @@ def user_role_change(*, actor: User, user: User, role: str) -> User:
         raise AccountError(
             _("Staff roles and resident/business roles cannot be swapped."), code=AccountProblem.ROLE_SWAP
         )
+    _board_by_operator_check(actor, role, user.role)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         user.role = role
@@ -204,6 +223,7 @@ def user_deactivate(*, actor: User, user: User) -> User:
     """Deactivate an account and end all its sessions in the same transaction."""
     if user.pk == actor.pk:
         raise AccountError(_("You cannot deactivate your own account."), code=AccountProblem.OWN_ACCOUNT)
+    _board_by_operator_check(actor, user.role)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         user.is_active = False
