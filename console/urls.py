@@ -139,6 +139,11 @@ urlpatterns = [
         compliance_actions.InspectionPhotoView.as_view(),
         name="console-compliance-inspection-photo",
     ),
+    path(
+        "compliance/attestations/<uuid:attestation_id>/",
+        compliance_actions.AttestationView.as_view(),
+        name="console-compliance-attestation",
+    ),
     path("compliance/appeals/", compliance_actions.AppealListView.as_view(), name="console-compliance-appeals"),
     path(
         "compliance/appeals/<uuid:appeal_id>/",
