@@ -70,6 +70,11 @@ urlpatterns = [
         licence_views.LicenceImportRetryView.as_view(),
         name="console-licence-import-retry",
     ),
+    path(
+        "licences/imports/<uuid:job_id>/discard/",
+        licence_views.LicenceImportDiscardView.as_view(),
+        name="console-licence-import-discard",
+    ),
     path("licences/match/", licence_views.LicencesMatchView.as_view(), name="console-licences-match"),
     path(
         "licences/not-registered/",
