@@ -148,7 +148,6 @@ class AttestationView(ComplianceStaffMixin, View):
             "attestation": attestation,
             "signed_at": selectors.attestation_signed_local(attestation),
             "statements": selectors.attestation_statements(attestation),
-            "show_ip": True,
         }
         return render(request, "console/compliance/attestation.html", context)
 

@@ -141,7 +141,6 @@ class AttestationDetailView(OwnerRequiredMixin, View):
             "attestation": attestation,
             "signed_at": selectors.attestation_signed_local(attestation),
             "statements": selectors.attestation_statements(attestation),
-            "show_ip": True,
         }
         response = render(request, self.template, context)
         add_never_cache_headers(response)  # the owner's signature and address: no shared cache

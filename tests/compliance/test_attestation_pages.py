@@ -79,7 +79,8 @@ def test_the_owner_reads_their_attestation_with_the_text_name_time_ip_and_hash(
     assert "2026-12-01T10:30:00-08:00" in page  # Rialto's zone (America/Los_Angeles)
     assert "198.51.100.7" in page
     assert attestation.text_sha256 in page
-    assert attestation.text_sha256 == hashlib.sha256(attestation.text.encode()).hexdigest()
+    shown = page.split('<pre class="attested-text">')[1].split("</pre>")[0]
+    assert hashlib.sha256(shown.encode()).hexdigest() == attestation.text_sha256  # as the page says to check
     assert "sha256sum" in page
 
 
