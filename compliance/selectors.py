@@ -638,6 +638,47 @@ def attestations_of_site(*, site: Site) -> Iterable[Attestation]:
     return Attestation.objects.filter(site=site).select_related("version__ordinance").order_by("-signed_at")
 
 
+def attestations_of_sites(*, sites: Sequence[Site]) -> dict[int, list[Attestation]]:
+    """Each site's signed attestations, newest first (one query), for the owner's obligations."""
+    out: dict[int, list[Attestation]] = defaultdict(list)
+    for attestation in Attestation.objects.filter(site__in=list(sites)).select_related("version__ordinance"):
+        out[attestation.site_id].append(attestation)
+    return out
+
+
+def attestation_of_owner(*, owner: Any, public_id: Any) -> Attestation:
+    """One attestation of the owner's own sites (Attestation.DoesNotExist for another owner's,
+    another department's or none, and for a malformed id)."""
+    try:
+        return Attestation.objects.select_related("site", "version__ordinance").get(
+            public_id=public_id, site__owner=owner
+        )
+    except (ValueError, ValidationError) as exc:
+        raise Attestation.DoesNotExist from exc
+
+
+def attestation_for_staff(*, public_id: Any) -> Attestation:
+    """One attestation of this department (another department's lives in its own schema, so
+    it is none here: Attestation.DoesNotExist, as for a malformed id)."""
+    try:
+        return Attestation.objects.select_related("site", "version__ordinance").get(public_id=public_id)
+    except (ValueError, ValidationError) as exc:
+        raise Attestation.DoesNotExist from exc
+
+
+def attestation_statements(attestation: Attestation) -> list[str]:
+    """The statements the owner confirmed, in the words of the signing page (in the reader's
+    language); the text attested, in English, is what was signed and hashed."""
+    confirmed = set(attestation.confirmed)
+    return [sentence for code, sentence in attestable_rows(rules_of(attestation.version)) if code in confirmed]
+
+
+def attestation_signed_local(attestation: Attestation) -> str:
+    """When it was signed, in ISO 8601 with the department's own offset (e.g.
+    2026-12-01T10:30:00-08:00): the time the owner saw on the clock, without ambiguity."""
+    return timezone.localtime(attestation.signed_at, ZoneInfo(department_time_zone())).isoformat(timespec="seconds")
+
+
 def appeals_of_sites(*, sites: Sequence[Site]) -> dict[int, list[Appeal]]:
     """Each site's exemption and appeal requests, newest first (one query)."""
     out: dict[int, list[Appeal]] = defaultdict(list)

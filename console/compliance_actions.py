@@ -20,7 +20,7 @@ from django.views import View, defaults
 from cameras import access
 from cameras.models import Site
 from compliance import selectors, services
-from compliance.models import Appeal, Notice, OrdinanceVersion
+from compliance.models import Appeal, Attestation, Notice, OrdinanceVersion
 from core.errors import DomainError, Invalid, NotFound
 from core.forms import form_errors_add
 from tenants.selectors import policy_current
@@ -132,6 +132,24 @@ class InspectionPhotoView(ComplianceStaffMixin, View):
         except NotFound as exc:
             raise Http404 from exc
         return FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+
+
+class AttestationView(ComplianceStaffMixin, View):
+    """One signed attestation of this department, read-only: the statements and the text
+    attested, the typed name, when (the department's time zone), the IP it was signed from and
+    the text's SHA-256 with how to check it. Another department's, or none: 404, logged."""
+
+    def get(self, request: HttpRequest, attestation_id: Any) -> HttpResponse:
+        try:
+            attestation = selectors.attestation_for_staff(public_id=attestation_id)
+        except Attestation.DoesNotExist as exc:
+            raise Http404 from exc
+        context = {
+            "attestation": attestation,
+            "signed_at": selectors.attestation_signed_local(attestation),
+            "statements": selectors.attestation_statements(attestation),
+        }
+        return render(request, "console/compliance/attestation.html", context)
 
 
 class InspectionRecordView(ComplianceStaffMixin, View):

@@ -191,6 +191,36 @@ class LicenceImportRetryView(DeptAdminConsoleMixin, View):
         return redirect("console-licence-import", job_id=job.public_id)
 
 
+class LicenceImportDiscardView(DeptAdminConsoleMixin, View):
+    """GET (the job page's link), or POST without ``confirm=yes``: what discarding does, and
+    the button that does it; nothing changes. POST with ``confirm=yes``: discard the upload
+    (compliance.licences.services.licence_import_discard). An import that has started cannot
+    be discarded: its page says so."""
+
+    template = "console/licences/discard_confirm.html"
+
+    def _confirmation(self, request: HttpRequest, job: LicenceImportJob) -> HttpResponse:
+        if job.status != ImportStatus.MAPPING:
+            messages.error(request, _("Only an upload still waiting for its column mapping can be discarded."))
+            return redirect("console-licence-import", job_id=job.public_id)
+        return render(request, self.template, {"job": job})
+
+    def get(self, request: HttpRequest, job_id: Any) -> HttpResponse:
+        return self._confirmation(request, _job_or_404(job_id))
+
+    def post(self, request: HttpRequest, job_id: Any) -> HttpResponse:
+        job = _job_or_404(job_id)
+        if request.POST.get("confirm") != "yes":
+            return self._confirmation(request, job)
+        try:
+            file_name = services.licence_import_discard(actor=request.user, job=job)  # type: ignore[arg-type]
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("console-licence-import", job_id=job.public_id)
+        messages.success(request, _("%(file)s was discarded.") % {"file": file_name})
+        return redirect("console-licences")
+
+
 class LicencesMatchView(DeptAdminConsoleMixin, View):
     """Match every licence to the sites registered since the import."""
 

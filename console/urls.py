@@ -70,6 +70,11 @@ urlpatterns = [
         licence_views.LicenceImportRetryView.as_view(),
         name="console-licence-import-retry",
     ),
+    path(
+        "licences/imports/<uuid:job_id>/discard/",
+        licence_views.LicenceImportDiscardView.as_view(),
+        name="console-licence-import-discard",
+    ),
     path("licences/match/", licence_views.LicencesMatchView.as_view(), name="console-licences-match"),
     path(
         "licences/not-registered/",
@@ -138,6 +143,11 @@ urlpatterns = [
         "compliance/sites/<uuid:site_id>/photos/<int:photo_id>/",
         compliance_actions.InspectionPhotoView.as_view(),
         name="console-compliance-inspection-photo",
+    ),
+    path(
+        "compliance/attestations/<uuid:attestation_id>/",
+        compliance_actions.AttestationView.as_view(),
+        name="console-compliance-attestation",
     ),
     path("compliance/appeals/", compliance_actions.AppealListView.as_view(), name="console-compliance-appeals"),
     path(

@@ -33,6 +33,11 @@ urlpatterns = [
         name="portal-appeal-request",
     ),
     path(
+        "my/attestations/<uuid:attestation_id>/",
+        compliance.AttestationDetailView.as_view(),
+        name="portal-attestation",
+    ),
+    path(
         "my/appeals/<uuid:appeal_id>/files/<uuid:attachment_id>/",
         compliance.AppealAttachmentView.as_view(),
         name="portal-appeal-file",

@@ -213,6 +213,30 @@ def licence_import_retry(*, job: LicenceImportJob) -> LicenceImportJob:
     return job
 
 
+def licence_import_discard(*, actor: User, job: LicenceImportJob) -> str:
+    """Discard an upload still waiting for its column mapping: its stored file (the city's
+    list: names, addresses, e-mails) is deleted and the job with it, so that it leaves the
+    Imports list at once rather than after PORCHLIGHT_LICENCE_IMPORT_FILE_DAYS. Nothing was
+    imported from it, so no licence loses anything. Imports keep no history and no access
+    event (an upload is not an access to camera data); the discard is a line of the
+    application log, as a file the purge deletes is. Refused with Conflict (nothing changed)
+    once the import has started. Returns the file's original name."""
+    with transaction.atomic():
+        job = LicenceImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != ImportStatus.MAPPING:
+            raise Conflict(_("Only an upload still waiting for its column mapping can be discarded."), code="started")
+        public_id, file_name = str(job.public_id), job.file_name
+        # The file first: should the row's deletion then fail, the row stays without its file
+        # and its page says to upload again; a row gone with its file left would be an orphan.
+        _file_remove(job)
+        job.delete()
+    logger.info(
+        "licence import discarded",
+        extra={"event": "licence_import_discard", "job": public_id, "file_name": file_name, "user_id": actor.pk},
+    )
+    return file_name
+
+
 def _file_present_or_refuse(job: LicenceImportJob) -> None:
     if not job.file:
         raise Conflict(

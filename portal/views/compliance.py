@@ -22,7 +22,7 @@ from cameras.access import Actor
 from cameras.mixins import OwnerRequiredMixin
 from cameras.models import Site
 from compliance import certificates, selectors, services, uploads
-from compliance.models import AppealAttachment, AppealKind, Ordinance, OrdinanceVersion
+from compliance.models import AppealAttachment, AppealKind, Attestation, Ordinance, OrdinanceVersion
 from core.errors import DomainError
 from core.forms import MultipleFileField, form_errors_add
 from notifications import selectors as notification_selectors
@@ -52,6 +52,7 @@ class ObligationsView(OwnerRequiredMixin, View):
         appeals = selectors.appeals_of_sites(sites=sites)
         current = certificates.certificates_current(sites=sites, on=timezone.localdate())
         notices = selectors.notices_open_of_sites(sites=sites)
+        attestations = selectors.attestations_of_sites(sites=sites)
         rows = [
             (
                 compliance[site.pk],
@@ -59,6 +60,7 @@ class ObligationsView(OwnerRequiredMixin, View):
                 appeals.get(site.pk, []),
                 current.get(site.pk),
                 notices.get(site.pk, []),
+                attestations.get(site.pk, []),
             )
             for site in sites
         ]
@@ -112,6 +114,36 @@ class AppealAttachmentView(OwnerRequiredMixin, View):
         )
         # The owner's evidence (licences, photos): no shared or browser cache keeps it, as for staff.
         add_never_cache_headers(response)
+        return response
+
+
+class AttestationDetailView(OwnerRequiredMixin, View):
+    """One of the owner's signed attestations, read-only: the text attested (as signed and
+    hashed), the typed name, when (the department's time zone), the owner's own IP as recorded
+    (theirs to know: it is what the department holds about them) and the text's SHA-256 with
+    how to check it. Another owner's, another department's or none: 404, logged."""
+
+    template = "portal/attestation_detail.html"
+
+    def get(self, request: AuthenticatedHttpRequest, attestation_id: Any) -> HttpResponse:
+        try:
+            attestation = selectors.attestation_of_owner(owner=request.user, public_id=attestation_id)
+        except Attestation.DoesNotExist as exc:
+            services.owner_denial_log(
+                owner=request.user,
+                what="attestation",
+                site_public_id=None,
+                actor=Actor.from_request(request),
+                attestation=attestation_id,
+            )
+            raise Http404 from exc
+        context = {
+            "attestation": attestation,
+            "signed_at": selectors.attestation_signed_local(attestation),
+            "statements": selectors.attestation_statements(attestation),
+        }
+        response = render(request, self.template, context)
+        add_never_cache_headers(response)  # the owner's signature and address: no shared cache
         return response
 
 

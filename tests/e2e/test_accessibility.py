@@ -36,6 +36,7 @@ from audit.selectors import events_for_owner
 from cameras import access
 from cameras import services as camera_services
 from compliance import services as compliance_services
+from compliance.selectors import attestable_rows, rules_of
 from console.views import SESSION_PURPOSE
 from footage import services as footage_services
 from footage.models import OwnerRequest
@@ -281,6 +282,14 @@ def _make_world(video: Path) -> World:
         kind="exemption",
         reason="The bridge is on order.",
     )
+    attestation = compliance_services.attestation_file(
+        owner=owner,
+        site_public_id=site.public_id,
+        ordinance_public_id=version.ordinance.public_id,
+        signed_name="Rosa Owner",
+        confirmed=[code for code, _sentence in attestable_rows(rules_of(version))],
+        ip_address="198.51.100.7",
+    )
     return World(
         ids={
             "site": str(site.public_id),
@@ -300,6 +309,7 @@ def _make_world(video: Path) -> World:
             **own_cameras,
             **track,
             "appeal": str(appeal.public_id),
+            "attestation": str(attestation.public_id),
             "incident": str(
                 console_incident_make(
                     incident_type="Shots fired", case_number="RPD-26-0900", lon=LON, lat=LAT
@@ -566,6 +576,7 @@ PAGES = [
     Page("profile-settings", "owner", "/me/settings/"),
     Page("portal-bridges", "owner", "/my/bridges/"),
     Page("portal-obligations", "owner", "/my/obligations/"),
+    Page("portal-attestation", "owner", "/my/attestations/{attestation}/"),
     Page("portal-attestation-file", "owner", "/my/sites/{site}/ordinances/{ordinance}/attest/"),
     Page(
         "portal-attestation-file",
@@ -652,6 +663,7 @@ PAGES = [
     Page("console-licences", "admin", "/console/licences/"),
     Page("console-licence-import", "admin", "/console/licences/imports/{licence_job}/"),
     Page("console-licence-import", "admin", "/console/licences/imports/{licence_job_done}/", label="done"),
+    Page("console-licence-import-discard", "admin", "/console/licences/imports/{licence_job}/discard/"),
     Page("console-licences-not-registered", "admin", "/console/licences/not-registered/"),
     # The department's integrations (console.integration_views).
     Page("console-integrations", "admin", "/console/integrations/"),
@@ -683,6 +695,7 @@ PAGES = [
     ),
     # The department's compliance actions (console.compliance_actions).
     Page("console-compliance-site", "admin", "/console/compliance/sites/{site}/"),
+    Page("console-compliance-attestation", "admin", "/console/compliance/attestations/{attestation}/"),
     Page("console-compliance-inspect", "admin", "/console/compliance/sites/{site}/ordinances/{ordinance}/inspect/"),
     Page("console-compliance-notice", "admin", "/console/compliance/sites/{site}/ordinances/{ordinance}/notice/"),
     Page("console-compliance-appeals", "admin", "/console/compliance/appeals/"),
