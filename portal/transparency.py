@@ -117,7 +117,7 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
             "with_footage": with_footage,
             "no_relevant_footage": cells[("answer", "no_footage")],
             "declined": cells[("answer", "declined")],
-            "not_answered": suppress(footage["pending"] + footage["no_answer"], threshold),
+            "not_answered": cells[("not_answered",)],
             # None when a count it is made of is hidden (also as the complement of a hidden
             # one): a share of two published counts would give the hidden one away.
             "answer_rate_percent": _rate(answered, figures.footage_requests, threshold)
@@ -170,6 +170,7 @@ def _published(figures: Figures, *, footage: dict[str, int], answered: int, thre
         ("live_minutes",): figures.live_minutes,
         ("denials",): figures.denials,
         ("answered",): answered,
+        ("not_answered",): footage["pending"] + footage["no_answer"],
     }
     months = range(width)
     sums: list[tuple[list[Any], list[Any]]] = [([("month", m)], [("a", code, m) for code in actions]) for m in months]
@@ -187,6 +188,9 @@ def _published(figures: Figures, *, footage: dict[str, int], answered: int, thre
     sums.append(([("live_minutes",)], [("lm", m) for m in months]))
     sums.append(([("denials",)], [("d", m) for m in months]))
     sums.append(([("answered",)], [("answer", answer) for answer in ANSWERED]))
+    # Every camera asked is answered or not (yet): without this sum a hidden count was the
+    # cameras asked less the answered and not answered, and then a month's live starts.
+    sums.append(([("cameras_asked",)], [("answered",), ("not_answered",)]))
     return suppress_linked(values, sums, threshold)
 
 

@@ -159,3 +159,43 @@ def test_a_hidden_cell_beside_a_published_month_total_cannot_be_worked_out(log: 
 
     assert data["accesses_by_month_and_action"]["camera_view"][0] == "<5"
     assert not _derivable_on_the_public_page(data)
+
+
+def test_the_footage_answers_do_not_give_away_the_cameras_asked_and_then_a_months_live_starts(
+    log: Department,
+) -> None:
+    """The security review's case: cameras asked hidden as a complement ("≥5"), but answered 0
+    and not answered 25 published: 0 + 25 = 25 cameras asked, the month's only footage requests,
+    and the month's total less its published actions gave its 4 live starts."""
+    from audit.figures import cells_derivable
+    from portal.transparency import _published
+
+    zeros = [0] * 11
+    figures = Figures(
+        period=Period(2026, None),
+        accesses_by_bucket_action={
+            "search": [100, *zeros],
+            "camera_view": [46, *zeros],
+            "footage_request": [25, *zeros],
+            "live_start": [4, *zeros],
+        },
+        accesses_by_bucket=[175, *zeros],
+        live_views=4,
+        footage_requests=25,
+        live_minutes_by_bucket=[0] * 12,
+        denials_by_bucket=[0] * 12,
+    )
+    footage = {"uploaded": 0, "no_footage": 0, "declined": 0, "pending": 25, "no_answer": 0}
+
+    cells = _published(figures, footage=footage, answered=0, threshold=5)
+
+    months = range(12)
+    actions = figures.accesses_by_bucket_action
+    sums: list[tuple[list[Any], list[Any]]] = [([("month", m)], [("a", a, m) for a in actions]) for m in months]
+    sums.append(([("live_views",)], [("a", "live_start", m) for m in months]))
+    sums.append(([("cameras_asked",)], [("a", "footage_request", m) for m in months]))
+    sums.append(([("answered",)], [("answer", a) for a in ("uploaded", "no_footage", "declined")]))
+    sums.append(([("cameras_asked",)], [("answered",), ("not_answered",)]))
+    hidden = [key for key, cell in cells.items() if isinstance(cell, str)]
+    assert cells[("a", "live_start", 0)] == "<5"
+    assert cells_derivable(hidden, sums) == set()
