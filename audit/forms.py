@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -279,6 +280,14 @@ class LogSearchForm(_DateRangeMixin):
             raise forms.ValidationError(_("The polygon lies outside the Earth's latitudes and longitudes."))
         if not geometry.valid:
             raise forms.ValidationError(_("The polygon crosses itself: draw it again."))
+        # The search reads the corners on the globe (geography): an edge spanning half the world's
+        # longitudes or more has no one way round it (PostGIS refuses it), and a shorter one the
+        # long way round is not what the map drew.
+        rings = geometry.coords  # type: ignore[attr-defined]  # a Polygon (checked above)
+        if any(abs(b[0] - a[0]) >= 180 for ring in rings for a, b in pairwise(ring)):
+            raise forms.ValidationError(
+                _("An edge of the polygon spans half the Earth's longitudes or more: draw a smaller area.")
+            )
         return geometry.json
 
     def clean(self) -> dict[str, Any]:

@@ -160,6 +160,12 @@ _SQUARE = [[-117.4, 34.0], [-117.3, 34.0], [-117.3, 34.1], [-117.4, 34.0]]
         ("[" * 5000, "is not GeoJSON"),
         ('{"type": "Polygon", "coordinates": [[[1e400, 0], [1, 0], [1, 1], [1e400, 0]]]}', "outside the Earth"),
         ('{"type": "Polygon", "coordinates": [[[NaN, 0], [1, 0], [1, 1], [NaN, 0]]]}', "is not GeoJSON"),
+        # an edge of 180 degrees of longitude: PostGIS refused it and the page answered 500
+        ('{"type": "Polygon", "coordinates": [[[-90, 0], [90, 0], [90, 10], [-90, 10], [-90, 0]]]}', "half the Earth"),
+        (
+            '{"type": "Polygon", "coordinates": [[[-180, -90], [180, -90], [180, 90], [-180, 90], [-180, -90]]]}',
+            "half the Earth",
+        ),
     ],
 )
 def test_a_malformed_polygon_is_named_and_logged_not_a_server_error(
