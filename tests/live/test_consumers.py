@@ -618,7 +618,8 @@ async def test_an_officer_moved_to_a_role_without_camera_access_loses_the_view(s
     await json_of(view)
     admin = committed(lambda: UserFactory(role=Role.DEPT_ADMIN))
 
-    committed(lambda: user_role_change(actor=admin, user=User.objects.get(pk=scene.officer_id), role=Role.OVERSIGHT))
+    # (to department administrator: no camera access; the board's role is the operator's to give)
+    committed(lambda: user_role_change(actor=admin, user=User.objects.get(pk=scene.officer_id), role=Role.DEPT_ADMIN))
 
     assert await closed_with(view, within=1.0) == 4403
     assert [e.reason for e in live_ends(scene)] == ["role"]
@@ -635,7 +636,8 @@ async def test_a_role_change_ends_the_view_at_once_not_at_the_next_safety_check(
     admin = committed(lambda: UserFactory(role=Role.DEPT_ADMIN))
     await asyncio.sleep(1.0)  # the view's first check has run: the next one is 30 s away
 
-    committed(lambda: user_role_change(actor=admin, user=User.objects.get(pk=scene.officer_id), role=Role.OVERSIGHT))
+    # (to department administrator: no camera access; the board's role is the operator's to give)
+    committed(lambda: user_role_change(actor=admin, user=User.objects.get(pk=scene.officer_id), role=Role.DEPT_ADMIN))
 
     assert await closed_with(view, within=2.0) == 4403
 
