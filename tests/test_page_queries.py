@@ -155,7 +155,7 @@ NOT_COUNTED: dict[str, str] = {
 OVER_BUDGET: dict[str, tuple[int, str]] = {
     "audit-board-report": (37, "the annual report: each figure of the year its own aggregate, + audited read"),
     "oversight-log": (27, "the log page verifies the chain since the last check and the signed checkpoints"),
-    "portal-obligations": (22, "every ordinance's status per site: attestations, inspections, notices, appeals"),
+    "portal-obligations": (23, "each ordinance's status per site, and the site's signed attestations listed"),
     "console-compliance": (26, "the department's compliance summary: one aggregate per figure"),
     "console-compliance-site": (21, "one site's compliance: the same per-ordinance records, read twice"),
     "portal-my-cameras": (19, "sites, cameras, consent, suspensions, bridges and the ordinances' status"),
