@@ -29,12 +29,10 @@ BURST_SECONDS = 2.0
 # Refill by the time passed, then take ``size`` if the bucket has it. One step, so two
 # processes taking from one camera's bucket at once are counted one after the other. A bucket
 # idle for BURST_SECONDS is full again, which is what a missing key means: it expires then.
-_TAKE = """
-local rate = tonumber(ARGV[1])
-local full = rate * tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
-local size = tonumber(ARGV[4])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+# The bucket itself, shared by _TAKE and _ADMIT: the script sets ``bucket`` (its key), ``rate``,
+# ``full``, ``now`` (and ``now_text``, as stored), ``size`` and ``expiry``; it sets ``taken``.
+_BUCKET = """
+local state = redis.call('HMGET', bucket, 'tokens', 'at')
 local tokens = tonumber(state[1]) or full
 local at = tonumber(state[2]) or now
 tokens = math.min(full, tokens + math.max(0, now - at) * rate)
@@ -43,10 +41,25 @@ if size <= tokens then
   tokens = tokens - size
   taken = 1
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', ARGV[3])
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
+redis.call('HSET', bucket, 'tokens', tostring(tokens), 'at', now_text)
+redis.call('EXPIRE', bucket, expiry)
+"""
+
+_TAKE = (
+    """
+local bucket = KEYS[1]
+local rate = tonumber(ARGV[1])
+local full = rate * tonumber(ARGV[2])
+local now_text = ARGV[3]
+local now = tonumber(now_text)
+local size = tonumber(ARGV[4])
+local expiry = tonumber(ARGV[5])
+"""
+    + _BUCKET
+    + """
 return taken
 """
+)
 
 _local: dict[str, tuple[float, float]] = {}  # key → (bytes in the bucket, when)
 _local_lock = threading.Lock()
@@ -82,25 +95,20 @@ async def camera_bitrate_take(
 # its GOP cache (live.gop.gop_append). Three round trips a unit were the relay's entry cost: at
 # 30 units a second with 50 viewers, each await queued behind the viewers' sends (bench/relay.py
 # --codecs h264: a unit's first copy p99 400 ms against 26 ms for a JPEG at 15 a second).
-_ADMIT = """
+_ADMIT = (
+    """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+local bucket = KEYS[2]
 local rate = tonumber(ARGV[5])
 local full = rate * tonumber(ARGV[6])
-local now = tonumber(ARGV[2])
+local now_text = ARGV[2]
+local now = tonumber(now_text)
 local size = tonumber(ARGV[7])
-local state = redis.call('HMGET', KEYS[2], 'tokens', 'at')
-local tokens = tonumber(state[1]) or full
-local at = tonumber(state[2]) or now
-tokens = math.min(full, tokens + math.max(0, now - at) * rate)
-local taken = 0
-if size <= tokens then
-  tokens = tokens - size
-  taken = 1
-end
-redis.call('HSET', KEYS[2], 'tokens', tostring(tokens), 'at', ARGV[2])
-redis.call('EXPIRE', KEYS[2], tonumber(ARGV[8]))
-if taken == 0 then return 0 end
+local expiry = tonumber(ARGV[8])
+"""
+    + _BUCKET
+    + """if taken == 0 then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
 redis.call('EXPIRE', KEYS[1], 2)
 if ARGV[9] == '1' then
@@ -114,6 +122,7 @@ redis.call('EXPIRE', KEYS[4], tonumber(ARGV[11]))
 if redis.call('LLEN', KEYS[3]) > tonumber(ARGV[12]) then redis.call('DEL', KEYS[3]) end
 return 1
 """
+)
 
 
 async def camera_unit_admit(
