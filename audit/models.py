@@ -9,12 +9,14 @@ never foreign keys into other apps, so it outlives what it refers to.
 ChainVerification: every verification of the chain and the head it reached (audit.verify).
 """
 
+import functools
 from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -95,6 +97,21 @@ class ReadableDateTimeField(models.DateTimeField):
         return READABLE_TIME_SQL.format(sql), params
 
 
+@functools.cache
+def _choice_labels(choices: type[models.TextChoices], language: str | None) -> dict[str, str]:
+    """A choice class's values and labels in one language, computed once per process. Django's
+    ``get_FOO_display`` flattens and hashes every (lazy) label of the field on each call: with
+    the ~70 actions, a page of 50 events spent most of its time translating labels it did not
+    show (bench/board_search.py)."""
+    with translation.override(language):
+        return {value: str(label) for value, label in choices.choices}
+
+
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """``value``'s label in the active language (a value the code no longer knows, as itself)."""
+    return _choice_labels(choices, translation.get_language()).get(value, value)
+
+
 class AccessEvent(models.Model):
     seq = models.BigIntegerField(unique=True)
     occurred_at = ReadableDateTimeField()  # the database clock, UTC, microseconds
@@ -162,7 +179,7 @@ class AccessEvent(models.Model):
 
     def actor_role_label(self) -> str:
         """The role the actor held, in words (a role the code no longer knows, as itself)."""
-        return str(Role(self.actor_role).label) if self.actor_role in Role.values else self.actor_role
+        return choice_label(Role, self.actor_role)
 
     def quantity_unit_label(self) -> str:
         """The unit of ``quantity`` in words (one the code does not know, as itself)."""
@@ -177,7 +194,14 @@ class AccessEvent(models.Model):
         told apart by its targets, which name clips (docs/audit-events.md)."""
         if self.action == Action.EXPORT and any(target.startswith("clip:") for target in self.targets):
             return str(_("Footage exported as evidence"))
-        return str(self.get_action_display())
+        return self.get_action_display()
+
+    # Django adds these unless the class defines them: the same labels, from the cached table.
+    def get_action_display(self) -> str:  # type: ignore[no-redef]  # the stubs declare Django's; this replaces it
+        return choice_label(Action, self.action)
+
+    def get_outcome_display(self) -> str:  # type: ignore[no-redef]  # as above
+        return choice_label(Outcome, self.outcome)
 
 
 class VerificationKind(models.TextChoices):

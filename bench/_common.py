@@ -49,6 +49,40 @@ def bench_department() -> Any:
     return department
 
 
+def board_client(department: Any) -> Any:
+    """A Django test client signed in as the bench department's oversight board member, who has
+    passed MFA (the session allauth would leave), for timing the board's pages whole."""
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import Client
+
+    from accounts.models import Role, User
+
+    email = "bench-oversight@bench.example.org"
+    user = User.objects.filter(email=email).first() or User.objects.create_user(
+        email=email,
+        password="bench-password-1",  # noqa: S106 (a bench account in the bench department)
+        role=Role.OVERSIGHT,
+        full_name="Bench Board",
+    )
+    if not user.authenticator_set.exists():  # type: ignore[attr-defined]
+        TOTP.activate(user, "JBSWY3DPEHPK3PXP")
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session["account_authentication_methods_user"] = str(user.pk)
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time()},
+        {"method": "mfa", "at": time.time()},
+    ]
+    session.create()
+    client = Client(HTTP_HOST=department.domains.first().domain)
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key or ""
+    return client
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0-100) by linear interpolation between closest ranks."""
     if not values:

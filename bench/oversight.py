@@ -33,12 +33,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import bench_department, django_setup, environment, summary_ms, table, write_json
+from _common import bench_department, board_client, django_setup, environment, summary_ms, table, write_json
 
 django_setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django_tenants.utils import tenant_context  # noqa: E402
@@ -163,35 +162,6 @@ def _beats() -> None:
     areas_import(path=path, which="police", default_kind="beat")
 
 
-def _oversight_client(department: Any) -> Client:
-    from allauth.mfa.totp.internal.auth import TOTP
-
-    from accounts.models import Role, User
-
-    email = "bench-oversight@bench.example.org"
-    user = User.objects.filter(email=email).first() or User.objects.create_user(
-        email=email,
-        password="bench-password-1",  # noqa: S106 (a bench account in the bench department)
-        role=Role.OVERSIGHT,
-        full_name="Bench Board",
-    )
-    if not user.authenticator_set.exists():  # type: ignore[attr-defined]
-        TOTP.activate(user, "JBSWY3DPEHPK3PXP")
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session["account_authentication_methods_user"] = str(user.pk)
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time()},
-        {"method": "mfa", "at": time.time()},
-    ]
-    session.create()
-    client = Client(HTTP_HOST=department.domains.first().domain)
-    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key or ""
-    return client
-
-
 def _time_get(client: Client, path: str, repeat: int) -> dict[str, float]:
     response = client.get(path)  # warm: templates, translations, the first connection
     assert response.status_code == 200, (path, response.status_code, response.content[:300])
@@ -245,7 +215,7 @@ def main() -> None:
             areas_s = time.monotonic() - started
             with connection.cursor() as cursor:  # as autovacuum would soon after
                 cursor.execute("ANALYZE audit_dayrollup, audit_monthrollup, audit_hourrollup, audit_arearollup")
-        client = _oversight_client(department)
+        client = board_client(department)
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM audit_accessevent")
             count = cursor.fetchone()[0]
