@@ -18,7 +18,7 @@ export PORT
 help:
 	@echo "make run    - set everything up and serve the demo departments on :$(PORT) (PORT=8123 make run for another)"
 	@echo "make run-prod - the demo as production runs it: nginx with TLS on https://localhost:8443/ in front of"
-	@echo "               2 server processes, 2 Celery workers and a beat (WEB_PROCESSES=4 HTTPS_PORT=8444 for others)"
+	@echo "               2 server processes, 2 Celery workers, an intake worker and a beat (WEB_PROCESSES=4 HTTPS_PORT=8444 for others)"
 	@echo "make test   - set everything up and run the whole test suite"
 	@echo "make coverage - the test suite with line coverage (about twice as slow)"
 	@echo "make lint   - ruff (lint + format check), mypy (apps and tests) and the layer contracts (lint-imports)"

@@ -64,7 +64,12 @@ def delivery_process(*, delivery_id: int) -> str:
         error = exc.message
 
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().select_related("integration").get(pk=delivery_id)
+        # of=("self",): the delivery's row only. Without it PostgreSQL's FOR UPDATE also locked the
+        # joined integration row until the worker's commit, and every insert naming that integration
+        # (the receiver's next delivery, another worker's new incident) waits for FOR KEY SHARE on
+        # it: one integration's deliveries were stored and processed one at a time (at 50/s the
+        # receiver answered 18.5 a second and four workers made 13-15 incidents a second).
+        delivery = Delivery.objects.select_for_update(of=("self",)).select_related("integration").get(pk=delivery_id)
         if delivery.status != DeliveryStatus.ACCEPTED:
             return str(delivery.status)
         if mapped is None:

@@ -18,6 +18,7 @@
 #   WEB_PROCESSES (2)               uvicorn processes, on consecutive free ports from 8100
 #   WEB_PORTS                       (config only) their ports, space-separated, instead
 #   WORKER_PROCESSES (2)            Celery worker processes, CELERY_CONCURRENCY (2) tasks each
+#   INTAKE_CONCURRENCY (4)          processes of the one intake worker (integrations' deliveries, queue intake)
 #   PORCHLIGHT_PROD_DIR (.local/prod)  nginx.conf, its pid, access log and temp files, beat schedule
 #   PORCHLIGHT_TLS_DIR (.local/tls)    cert.pem and key.pem; PORCHLIGHT_TLS_HOSTS adds names to a new one
 #   DJANGO_SETTINGS_MODULE (config.settings.production), with a secret key kept in
@@ -312,7 +313,7 @@ if ! python manage.py seed_demo; then
     exit 1
 fi
 echo "Serving on https://localhost:${HTTPS_PORT}/ through nginx: $WEB_PROCESSES server processes on ports" \
-     "$WEB_PORTS, $WORKER_PROCESSES Celery workers and one beat (Ctrl-C stops them all)."
+     "$WEB_PORTS, $WORKER_PROCESSES Celery workers, an intake worker and one beat (Ctrl-C stops them all)."
 [ "$HTTP_PORT" = off ] || echo "http://localhost:${HTTP_PORT}/ redirects there."
 echo "The certificate is self-signed ($TLS_DIR/cert.pem): the browser asks once whether to trust it."
 # honcho gives the web processes consecutive ports from WEB_BASE (the first Procfile entry);

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import environ
+from kombu import Exchange, Queue
 
 from config.storage import storages_from_env
 
@@ -245,6 +246,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Integrations' deliveries (incidents.tasks.delivery_process_task) have a queue of their own, so
+# that an incident reaches the consoles within its half second (issue 17: 50 a second) however
+# long the other tasks (an import, the nightly compliance run, a slow mail server) keep the
+# general workers busy. A worker started without -Q consumes both queues (tests, benchmarks, a
+# single worker); make run and make run-prod start an `intake` worker for it and the general
+# workers leave it (-X intake): Procfile, Procfile.prod, docs/deploy.md.
+CELERY_INTAKE_QUEUE = "intake"
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue("celery", Exchange("celery"), routing_key="celery"),
+    Queue(CELERY_INTAKE_QUEUE, Exchange(CELERY_INTAKE_QUEUE), routing_key=CELERY_INTAKE_QUEUE),
+]
+CELERY_TASK_ROUTES = {"incidents.tasks.delivery_process_task": {"queue": CELERY_INTAKE_QUEUE}}
 # The outbox (tenants.outbox): tasks owed by committed actions are published again by a sweep
 # every PORCHLIGHT_OUTBOX_SWEEP_SECONDS when their publish after the commit failed (broker
 # down) and they are older than PORCHLIGHT_OUTBOX_GRACE_SECONDS (time for that publish to

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -161,3 +161,69 @@ def test_a_signed_delivery_is_processed_by_the_worker_in_the_department_that_rec
     assert response.status_code == 202
     assert found == {"status": "processed", "error": "", "incident__external_id": external_id}
     assert counts == (1, 0)
+
+
+def test_a_delivery_being_processed_holds_up_neither_the_receiver_nor_other_deliveries_of_its_integration(
+    not_eager: None,
+) -> None:
+    # given two accepted deliveries of one integration, of two different ids, committed
+    from incidents.intake import delivery_accept
+    from incidents.tasks import delivery_process
+
+    integration, _secret = in_department("rialto", lambda: integration_make(name=f"Side {uuid.uuid4().hex[:6]}"))
+
+    def accept(external_id: str) -> int:
+        return delivery_accept(
+            integration=integration,
+            signature=uuid.uuid4().hex * 2,
+            signed_at=timezone.now(),
+            body=_body(external_id, 1),
+        ).pk
+
+    first, second = (
+        in_department("rialto", functools.partial(accept, f"SIDE-{n}-{uuid.uuid4().hex[:8]}")) for n in (1, 2)
+    )
+    app.control.purge()
+
+    # when the first is processed in a transaction still open (as the worker's: OutboxTask marks
+    # its outbox row delivered in the same transaction, after the work)
+    department = Department.objects.get(schema_name="rialto")
+    processed, release = threading.Event(), threading.Event()
+
+    def hold() -> str:
+        try:
+            with tenant_context(department), transaction.atomic():
+                status = delivery_process(delivery_id=first)
+                processed.set()
+                release.wait(timeout=30)
+                return status
+        finally:
+            processed.set()
+            connection.close()
+
+    def within_two_seconds(fn: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '2s'")
+            try:
+                return fn()
+            except OperationalError as exc:  # lock_timeout: it waited on the first one's locks
+                return f"waited: {type(exc.__cause__).__name__}"
+
+        return run
+
+    with ThreadPoolExecutor(max_workers=1) as holder:
+        held = holder.submit(hold)
+        processed.wait(timeout=30)
+        try:
+            # then meanwhile the receiver stores a third delivery, and the second is processed
+            third = in_department("rialto", within_two_seconds(lambda: accept(f"SIDE-3-{uuid.uuid4().hex[:8]}")))
+            second_status = in_department("rialto", within_two_seconds(lambda: delivery_process(delivery_id=second)))
+        finally:
+            release.set()
+        first_status = held.result(timeout=30)
+
+    in_department("rialto", lambda: forget(integration.pk))
+    assert first_status == "processed"
+    assert isinstance(third, int), third
+    assert second_status == "processed"

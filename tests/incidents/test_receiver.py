@@ -13,6 +13,7 @@ from django.test import override_settings
 from django_tenants.utils import tenant_context
 
 from audit.models import AccessEvent
+from config.celery import app
 from incidents import services
 from incidents.limits import refusals_of
 from incidents.models import Delivery, DeliveryStatus, Incident, Integration
@@ -339,3 +340,27 @@ def test_the_receiver_only_stores_the_delivery_and_makes_no_incident_itself(
 
     assert response.status_code == 202
     assert not Incident.objects.filter(integration=integration).exists()
+
+
+def _waiting(queue: str) -> int:
+    """Messages waiting on a queue of the tests' broker (Redis: a list named after the queue)."""
+    with app.connection_for_write() as broker:
+        return int(broker.default_channel.client.llen(queue))
+
+
+def test_a_delivery_waits_for_the_intake_workers_on_a_queue_of_its_own(
+    cad: tuple[Integration, str], send: Callable[..., Any], not_eager: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given no task waiting on either queue
+    integration, secret = cad
+    app.control.purge()
+
+    # when a delivery is accepted and its transaction commits (the outbox publishes it)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send(integration, secret, PAYLOAD)
+
+    # then its processing waits on the intake queue, not behind the general workers' tasks
+    waiting = {"intake": _waiting("intake"), "celery": _waiting("celery")}
+    app.control.purge()
+    assert response.status_code == 202
+    assert waiting == {"intake": 1, "celery": 0}
