@@ -85,6 +85,18 @@ def test_an_unknown_export_format_is_named_and_logged_as_a_refusal(board: Tenant
     ]
 
 
+def test_an_unknown_report_format_is_named_and_logged_as_a_refusal(board: TenantClient) -> None:
+    before = _head()
+
+    response = board.get("/oversight/report/docx/")
+
+    assert response.status_code == 404
+    assert "Unknown report format “docx”" in response.content.decode()
+    assert _since(before) == [
+        ("audit_read", "denied", "invalid_filter", {"view": "annual_report", "errors": ["format"]})
+    ]
+
+
 @pytest.mark.parametrize(("note", "words"), [("   ", "Write a note"), ("x" * 2001, "at most 2000 characters")])
 def test_an_empty_review_note_is_a_refused_write_not_an_allowed_reading(
     board: TenantClient, queue: list[AnomalyFlag], note: str, words: str
