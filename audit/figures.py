@@ -104,6 +104,9 @@ class PeriodError(Invalid):
 class Period:
     year: int
     month: int | None
+    # The first day not covered (a month's first day): the public outputs publish finished
+    # months only (portal.transparency), so that reloading a page cannot time an access.
+    until: dt.date | None = None
 
     @property
     def start(self) -> dt.date:
@@ -112,8 +115,10 @@ class Period:
     @property
     def end(self) -> dt.date:
         if self.month is None:
-            return dt.date(self.year + 1, 1, 1)
-        return dt.date(self.year + (self.month == 12), self.month % 12 + 1, 1)
+            end = dt.date(self.year + 1, 1, 1)
+        else:
+            end = dt.date(self.year + (self.month == 12), self.month % 12 + 1, 1)
+        return min(end, self.until) if self.until is not None else end
 
     @property
     def unit(self) -> str:
@@ -122,7 +127,7 @@ class Period:
     def buckets(self) -> list[dt.date]:
         if self.month:
             return [self.start + dt.timedelta(days=n) for n in range((self.end - self.start).days)]
-        return [dt.date(self.year, m, 1) for m in range(1, 13)]
+        return [dt.date(self.year, m, 1) for m in range(1, 13) if dt.date(self.year, m, 1) < self.end]
 
 
 def period_parse(*, year: str, month: str, today: dt.date) -> Period:

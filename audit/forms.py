@@ -472,8 +472,14 @@ class BoardRecordForm(forms.Form):
         error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
     )
 
-    def __init__(self, *args: Any, change: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, change: bool = False, kind: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if kind in BoardRecordKind.values:
+            # A record's own kind (a change: the kind never changes): only its categories and
+            # outcomes are offered, not the other kind's.
+            self.fields["category"].choices = [("", "—"), *BOARD_RECORD_CATEGORIES[BoardRecordKind(kind)].items()]  # type: ignore[attr-defined]  # a ChoiceField
+            self.fields["outcome"].choices = [("", "—"), *BOARD_RECORD_OUTCOMES[BoardRecordKind(kind)].items()]  # type: ignore[attr-defined]  # a ChoiceField
+        self.record_kind = kind
         for name in ("kind", "category", "status", "outcome"):
             self.fields[name].error_messages["invalid_choice"] = _("Choose one of the values listed.")
         self.fields["kind"].error_messages["required"] = _("Choose a complaint or a public-records request.")
@@ -490,3 +496,39 @@ class BoardRecordForm(forms.Form):
                     "max_length": _("The note has at most %(limit_value)d characters."),
                 },
             )
+
+    def clean(self) -> dict[str, Any]:
+        """A category or outcome of the other kind of record is named as such (the list offers
+        both kinds' under their headings; without JavaScript nothing stops choosing across)."""
+        data = super().clean() or {}
+        kind = self.record_kind or data.get("kind") or ""
+        if kind not in BoardRecordKind.values:
+            return data
+        kind_words = BoardRecordKind(kind).label
+        for name, by_kind, words in (
+            (
+                "category",
+                BOARD_RECORD_CATEGORIES,
+                _(
+                    "“%(value)s” is a category of “%(other)s”, not of “%(kind)s”: choose one of the categories "
+                    "listed under “%(kind)s”."
+                ),
+            ),
+            (
+                "outcome",
+                BOARD_RECORD_OUTCOMES,
+                _(
+                    "“%(value)s” is an outcome of “%(other)s”, not of “%(kind)s”: choose one of the outcomes "
+                    "listed under “%(kind)s”."
+                ),
+            ),
+        ):
+            value = data.get(name) or ""
+            if not value or value in by_kind[BoardRecordKind(kind)]:
+                continue
+            other = next(k for k in BoardRecordKind if k != kind)
+            self.add_error(
+                name,
+                words % {"value": by_kind[other].get(value, value), "other": other.label, "kind": kind_words},
+            )
+        return data

@@ -14,7 +14,6 @@ checkpoints). ``manifest_verify`` needs only ``cryptography`` and the standard l
 from __future__ import annotations
 
 import base64
-import binascii
 import csv
 import hashlib
 import io
@@ -22,11 +21,9 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from core.signing import sign_with
 from core.spreadsheets import csv_safe_cell
+from tools.porchlight_export_verify import FORMAT, manifest_problems
 
 from .signing import department_signing_key
 
@@ -44,7 +41,6 @@ __all__ = [
     "manifest_verify",
 ]
 
-FORMAT = "porchlight-access-log-export"
 FORMAT_VERSION = 1
 ALGORITHM = "Ed25519"
 FORMATS = ("csv", "json")
@@ -219,37 +215,8 @@ def manifest_document(
 def manifest_verify(*, data: Iterable[bytes], document: Any, fingerprint: str = "") -> list[str]:
     """The problems found checking an export's bytes against its manifest document (none: it
     holds). ``fingerprint``, if given, is the one the department publishes; without it the
-    key inside the document is trusted, and the caller should compare its fingerprint."""
-    if not isinstance(document, dict) or not isinstance(document.get("manifest"), dict):
-        return ["the manifest is not a Porchlight access-log manifest (no “manifest” object)"]
-    manifest, signed = document["manifest"], document.get("signature")
-    problems = []
-    if manifest.get("format") != FORMAT:
-        problems.append(f"the manifest's format is {manifest.get('format')!r}, not {FORMAT!r}")
-    if not isinstance(signed, dict):
-        return [*problems, "the manifest has no signature"]
-    try:
-        public_raw = base64.b64decode(str(signed.get("public_key", "")), validate=True)
-        signature = base64.b64decode(str(signed.get("signature", "")), validate=True)
-    except (binascii.Error, ValueError):
-        return [*problems, "the signature or the public key is not valid base64"]
-    actual_fingerprint = hashlib.sha256(public_raw).hexdigest()
-    if fingerprint and fingerprint.lower() != actual_fingerprint:
-        problems.append(f"signed by the key {actual_fingerprint}, not by the department's key {fingerprint.lower()}")
-    try:
-        Ed25519PublicKey.from_public_bytes(public_raw).verify(signature, _canonical(manifest).encode())
-    except (InvalidSignature, ValueError):
-        problems.append("the signature does not match the manifest: the manifest was changed, or another key signed it")
-    digest, size = hashlib.sha256(), 0
-    for chunk in data:
-        digest.update(chunk)
-        size += len(chunk)
-    listed = manifest.get("file") if isinstance(manifest.get("file"), dict) else {}
-    if digest.hexdigest() != str(listed.get("sha256", "")).lower():
-        problems.append(
-            f"the file's SHA-256 is {digest.hexdigest()}, the manifest says {listed.get('sha256')}: "
-            "the file was changed, or it is not the one this manifest describes"
-        )
-    elif size != listed.get("bytes"):
-        problems.append(f"the file has {size} bytes, the manifest says {listed.get('bytes')}")
-    return problems
+    key inside the document is trusted, and the caller should compare its fingerprint.
+
+    The standalone verifier's own check (tools/porchlight_export_verify.py, for a board member's
+    computer): one implementation, so the server and the board check the same way."""
+    return manifest_problems(data=data, document=document, fingerprint=fingerprint)

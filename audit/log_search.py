@@ -18,8 +18,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Upper
+from django.db.models.lookups import Exact
 
 from .models import AccessEvent
 
@@ -156,7 +158,9 @@ def events_search(*, log_filter: LogFilter) -> QuerySet[AccessEvent]:
     if f.purpose_category:
         events = events.filter(purpose_category=f.purpose_category)
     if f.case_number:
-        events = events.filter(case_number=f.case_number)
+        # Whatever the case ("cr-2025-001" finds "CR-2025-001"): UPPER(case_number) = UPPER(…),
+        # the expression of the index audit_event_case_upper_time, so it is answered from it.
+        events = events.filter(Exact(Upper("case_number"), Upper(Value(f.case_number))))
     if f.purpose_text:
         # UPPER(purpose_text) LIKE UPPER('%…%'): the trigram index on UPPER(purpose_text) answers it.
         events = events.filter(purpose_text__icontains=f.purpose_text)

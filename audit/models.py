@@ -157,6 +157,9 @@ class AccessEvent(models.Model):
             models.Index(fields=["occurred_at", "seq"], name="audit_event_time_seq"),
             models.Index(fields=["actor_badge", "occurred_at"], name="audit_event_badge_time"),
             models.Index(fields=["case_number", "occurred_at"], name="audit_event_case_time"),
+            # The board's search by case number, whatever its case (audit.log_search); the exact
+            # index above stays for the anomaly rule that matches a case exactly.
+            models.Index(Upper("case_number"), "occurred_at", name="audit_event_case_upper_time"),
             models.Index(fields=["purpose_category", "occurred_at"], name="audit_event_category_time"),
             models.Index(fields=["reason", "occurred_at"], name="audit_event_reason_time"),
             models.Index(

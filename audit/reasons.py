@@ -41,6 +41,8 @@ class Refusal(StrEnum):
     DENIAL_REASON_MISSING = "denial_reason_missing"
     NOT_ON_CASE = "not_on_case"
     INVALID_FILTER = "invalid_filter"
+    # A board write (a review note, a complaint or records request) whose form does not hold.
+    INVALID_INPUT = "invalid_input"
     CHECKPOINT_MISMATCH = "checkpoint_mismatch"
     HOTLIST_BLOCKED = "hotlist_blocked"
     HOTLIST_NOT_ALLOWED = "hotlist_not_allowed"
@@ -81,6 +83,7 @@ _WORDS: dict[str, Promise] = {
     Refusal.DENIAL_REASON_MISSING: gettext_lazy("Reason for the denial missing"),
     Refusal.NOT_ON_CASE: gettext_lazy("Footage requested for another case"),
     Refusal.INVALID_FILTER: gettext_lazy("Invalid filter"),
+    Refusal.INVALID_INPUT: gettext_lazy("Invalid input"),
     Refusal.CHECKPOINT_MISMATCH: gettext_lazy("The log no longer matches the checkpoint"),
     Refusal.HOTLIST_BLOCKED: gettext_lazy("Plate-reader hotlist category blocked by policy"),
     Refusal.HOTLIST_NOT_ALLOWED: gettext_lazy("Plate-reader hotlist category not accepted by policy"),

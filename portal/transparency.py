@@ -12,6 +12,8 @@ A page for the public is not a police access: reading it writes nothing to the l
 """
 
 import base64
+import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from django.contrib.syndication.views import Feed
@@ -19,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.dates import MONTHS_3
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
@@ -57,6 +60,7 @@ __all__ = [
     "TransparencyView",
     "cell_threshold",
     "published_rate",
+    "published_until",
     "transparency_data",
 ]
 
@@ -92,7 +96,13 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
     head = chain_head()
     key = department_signing_key()
     return {
-        "period": {"year": period.year, "months": months, "time_zone": _time_zone()},
+        "period": {
+            "year": period.year,
+            "months": months,
+            "time_zone": _time_zone(),
+            # Finished months only: the last day the figures cover.
+            "published_through": (period.end - dt.timedelta(days=1)).isoformat(),
+        },
         "suppression": {
             "threshold": threshold,
             "rule": (
@@ -251,6 +261,14 @@ def _time_zone() -> str:
     return str(timezone.get_current_timezone_name())
 
 
+def published_until() -> dt.date:
+    """The first day of the current month, in the department's time zone: the public outputs
+    publish the months before it only. A month still running would let a reader who reloads
+    the page time each access as its count goes up; a finished month's figures no longer move.
+    (The board's own pages keep the current month.)"""
+    return timezone.localdate().replace(day=1)
+
+
 def _period(request: HttpRequest) -> Period:
     unknown = sorted(set(request.GET) - {"year"})
     if unknown:
@@ -258,7 +276,22 @@ def _period(request: HttpRequest) -> Period:
             _("Unknown filter: %(names)s. This page is filtered by year only.")
             % {"names": ", ".join(name[:40] for name in unknown[:5])}
         )
-    return period_parse(year=request.GET.get("year", "")[:20], month="", today=timezone.localdate())
+    until = published_until()
+    # Without a year: the year of the last finished month (in January, last year's).
+    period = period_parse(year=request.GET.get("year", "")[:20], month="", today=until - dt.timedelta(days=1))
+    return replace(period, until=until)
+
+
+def _cache_headers(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The same for every visitor, so shared caches may keep it, unless the visitor is signed
+    in: their page carries their session (the menu, their name), which no cache may hand to
+    another, and which their browser should not keep either."""
+    if request.user.is_authenticated:
+        add_never_cache_headers(response)
+    else:
+        response["Cache-Control"] = "public, max-age=300"
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 def _policy(request: HttpRequest) -> DepartmentPolicy:
@@ -269,8 +302,8 @@ class TransparencyView(View):
     template_name = "portal/transparency.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        today = timezone.localdate()
-        years = list(range(today.year, today.year - 6, -1))
+        last = published_until() - dt.timedelta(days=1)
+        years = list(range(last.year, last.year - 6, -1))
         try:
             period = _period(request)
         except PeriodError as exc:
@@ -308,10 +341,9 @@ class TransparencyView(View):
                 },
             ),
             "json_url": request.path.rstrip("/") + ".json" + (f"?year={period.year}" if request.GET else ""),
+            "published_through": period.end - dt.timedelta(days=1),
         }
-        response = render(request, self.template_name, context)
-        response["Cache-Control"] = "public, max-age=300"
-        return response
+        return _cache_headers(request, render(request, self.template_name, context))
 
 
 class TransparencyJsonView(View):
@@ -323,9 +355,8 @@ class TransparencyJsonView(View):
         data = transparency_data(period=period, policy=_policy(request), figures=figures_of(period))
         data["department"] = request.tenant.name  # type: ignore[attr-defined]
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
-        response["Cache-Control"] = "public, max-age=300"
         response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
-        return response
+        return _cache_headers(request, response)
 
 
 def _action_words(code: str) -> str:

@@ -18,6 +18,9 @@ To check one event instead (the "Proof" link of an owner's access list):
 
 fetches its inclusion proof and the signed checkpoint that came with it, and checks both.
 
+A department served on a ``*.localhost`` name (a demo: http://rialto.localhost:8000) is
+reached on loopback by the witness itself (RFC 6761), the name kept in the Host header.
+
 Exit status: 0 the log only grew (or the first checkpoint was stored); 1 the log is not what
 it was (rewritten, truncated, forked, a bad signature or a bad proof): keep the state file
 and the message, they are the evidence; 2 it could not check (unreachable, bad arguments,
@@ -35,6 +38,7 @@ import http.client
 import json
 import math
 import os
+import socket
 import sys
 import tempfile
 import urllib.error
@@ -43,6 +47,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -222,6 +227,53 @@ def timeout_checked(text: str) -> float:
     return seconds
 
 
+def is_localhost_name(host: str) -> bool:
+    """``localhost`` or a name under it (rialto.localhost): loopback by RFC 6761, which
+    Python's resolver (the system's) often does not know."""
+    host = host.rstrip(".").lower()
+    return host == "localhost" or host.endswith(".localhost")
+
+
+def _loopback_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", address[1]), *args, **kwargs)
+
+
+class _LoopbackHTTPConnection(http.client.HTTPConnection):
+    """Dials loopback, whatever the name; the name stays in the Host header (the server tells
+    its departments apart by it)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _loopback_connection
+
+
+class _LoopbackHTTPSConnection(http.client.HTTPSConnection):
+    """As above, over TLS: the certificate is still checked against the name."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _loopback_connection
+
+
+class _LoopbackHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_LoopbackHTTPConnection, req)
+
+
+class _LoopbackHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_LoopbackHTTPSConnection, req, context=getattr(self, "_context", None))
+
+
+def url_open(request: urllib.request.Request, timeout: float) -> http.client.HTTPResponse:
+    """``urlopen``, except that a ``*.localhost`` address (the demo's departments) is reached
+    on loopback by the witness itself."""
+    if is_localhost_name(urllib.parse.urlsplit(request.full_url).hostname or ""):
+        opener = urllib.request.build_opener(_LoopbackHTTPHandler, _LoopbackHTTPSHandler)
+        return opener.open(request, timeout=timeout)
+    return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 (http or https, checked by the caller)
+
+
 def fetch_json(base: str, path: str, params: dict[str, int] | None = None, timeout: float = 20) -> dict:
     url = base.rstrip("/") + path + ("?" + urllib.parse.urlencode(params) if params else "")
     try:
@@ -233,7 +285,7 @@ def fetch_json(base: str, path: str, params: dict[str, int] | None = None, timeo
     headers = {"Accept": "application/json", "User-Agent": "porchlight-witness"}
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 (http or https, checked above)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http or https)
+        with url_open(request, timeout) as response:
             body = response.read(5_000_000)
     except urllib.error.HTTPError as exc:
         detail = ""

@@ -111,6 +111,7 @@ class AnomalyQueueView(BoardReaderMixin, View):
         review_form: AnomalyReviewForm | None = None,
         review_flag: int | None = None,
         status: int = 200,
+        log_reading: bool = True,
     ) -> HttpResponse:
         policy = policy_current()
         context: dict[str, Any] = {
@@ -131,6 +132,7 @@ class AnomalyQueueView(BoardReaderMixin, View):
                 for flag in page.object_list
             ]
             context["query"] = urlencode({k: v for k, v in form.cleaned_data.items() if v})
+        if form.is_valid() and log_reading:
             reading_record(
                 request,
                 action=Action.AUDIT_READ,
@@ -138,7 +140,7 @@ class AnomalyQueueView(BoardReaderMixin, View):
                 quantity=len(page.object_list),
                 details={"view": "anomalies", "filter": {k: v for k, v in form.cleaned_data.items() if v}},
             )
-        else:
+        elif not form.is_valid() and log_reading:
             filter_refusal_record(request, view="anomalies", errors=form.errors)
         return render(request, self.template, context, status=status)
 
@@ -174,6 +176,19 @@ class AnomalyQueueView(BoardReaderMixin, View):
                 # Back to the queue as it was filtered (the form is posted with the filter's query).
                 query = urlencode({k: request.GET[k] for k in ("rule", "status", "page") if request.GET.get(k)})
                 return redirect(f"{reverse('audit-board-anomalies')}{'?' + query if query else ''}#flag-{pk}")
+        # A write refused for its input (an empty or too long note): nothing is saved, and it is
+        # logged as the write refused, with the fields in error, not as a reading of the queue.
+        write_refusal_record(
+            request,
+            action=Action.ANOMALY_REVIEW,
+            details={**refused, "errors": sorted(review_form.errors)},
+            reason=Refusal.INVALID_INPUT,
+        )
         return self._render(
-            request, form=AnomalyFilterForm(request.GET), review_form=review_form, review_flag=pk, status=400
+            request,
+            form=AnomalyFilterForm(request.GET),
+            review_form=review_form,
+            review_flag=pk,
+            status=400,
+            log_reading=False,
         )

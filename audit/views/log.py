@@ -17,9 +17,13 @@ from ..checkpoints import log_integrity
 from ..models import Action, Outcome
 from ..selectors import chain_head, event_number, events_recent, events_summary
 from ..verify import chain_status
-from .readers import AUDIT_READER_ROLES, BoardReaderMixin, reader_actor, reading_record
+from .readers import AUDIT_READER_ROLES, BoardReaderMixin, filter_refusal_record, reader_actor, reading_record
 
 __all__ = ["AUDIT_READER_ROLES", "OversightLogView", "reader_actor"]
+
+
+# What the page is filtered by; ``page`` is its position.
+FILTERS = {"action", "outcome", "upto", "page"}
 
 
 def _label(choices: type[models.TextChoices], code: str) -> str:
@@ -36,13 +40,30 @@ class OversightLogView(BoardReaderMixin, View):
     reader_roles = AUDIT_READER_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        action = request.GET.get("action", "") if request.GET.get("action", "") in Action.values else ""
-        outcome = request.GET.get("outcome", "") if request.GET.get("outcome", "") in Outcome.values else ""
+        # As on every board page, a filter that does not hold is named and refused (logged),
+        # never quietly dropped: a reader would take the whole log for the selection asked.
+        errors: dict[str, str] = {}
+        unknown = sorted(set(request.GET) - FILTERS)
+        if unknown:
+            errors["__all__"] = _("Unknown filter: %(names)s. This page is filtered by action, outcome and upto.") % {
+                "names": ", ".join(name[:40] for name in unknown[:5])
+            }
+        action = request.GET.get("action", "")
+        if action and action not in Action.values:
+            errors["action"] = _("“%(value)s” is not an action of the log; choose one from the list.") % {
+                "value": action[:40]
+            }
+        outcome = request.GET.get("outcome", "")
+        if outcome and outcome not in Outcome.values:
+            errors["outcome"] = _("“%(value)s” is not an outcome; choose one from the list.") % {"value": outcome[:40]}
         # The pages of one reading end at the event that was newest when it began.
         upto_text = request.GET.get("upto", "")
         upto = event_number(upto_text)
         if upto_text and upto is None:
-            return text_refusal(_("upto must be the number of an event."), 400)
+            errors["upto"] = _("upto must be the number of an event.")
+        if errors:
+            filter_refusal_record(request, view="oversight", errors=errors)
+            return text_refusal("\n".join(errors.values()), 400)
         if upto is None:
             upto = chain_head().count
         page = Paginator(events_recent(action=action, outcome=outcome, upto=upto), 50).get_page(request.GET.get("page"))

@@ -44,6 +44,17 @@ def _record_in(form: BoardRecordForm, *, kind: str) -> BoardRecordIn:
     )
 
 
+def _input_refusal_record(request: HttpRequest, form: BoardRecordForm, *, details: dict[str, Any]) -> None:
+    """An entry or change refused for its input: nothing is saved, and the attempt is logged as
+    the write refused (``invalid_input``, the fields in error named, not their values)."""
+    write_refusal_record(
+        request,
+        action=Action.BOARD_RECORD,
+        details={**details, "errors": sorted(form.errors)},
+        reason=Refusal.INVALID_INPUT,
+    )
+
+
 def _is_board(request: HttpRequest) -> bool:
     return request.user.role == Role.OVERSIGHT  # type: ignore[union-attr]
 
@@ -51,22 +62,26 @@ def _is_board(request: HttpRequest) -> bool:
 class BoardRecordsView(BoardReaderMixin, View):
     template = "audit/board_records.html"
 
-    def _render(self, request: HttpRequest, form: BoardRecordForm | None, status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: HttpRequest, form: BoardRecordForm | None, status: int = 200, *, log_reading: bool = True
+    ) -> HttpResponse:
         listed = BoardRecordFilterForm(request.GET)
         records = None
         if listed.is_valid():
             kind = listed.cleaned_data.get("kind") or ""
             records = list(board_records(kind=kind)[:MAX_LISTED])
-            reading_record(
-                request,
-                action=Action.AUDIT_READ,
-                allowed=True,
-                quantity=len(records),
-                details={"view": "board_records", "filter": {"kind": kind}},
-            )
+            if log_reading:
+                reading_record(
+                    request,
+                    action=Action.AUDIT_READ,
+                    allowed=True,
+                    quantity=len(records),
+                    details={"view": "board_records", "filter": {"kind": kind}},
+                )
         else:
             kind = ""
-            filter_refusal_record(request, view="board_records", errors=listed.errors)
+            if log_reading:
+                filter_refusal_record(request, view="board_records", errors=listed.errors)
             status = 400
         return render(
             request,
@@ -94,13 +109,22 @@ class BoardRecordsView(BoardReaderMixin, View):
                 form_errors_add(form, error)
             else:
                 return redirect(reverse("audit-board-record", args=[record.pk]))
-        return self._render(request, form, status=400)
+        _input_refusal_record(request, form, details={"view": "board_records"})
+        return self._render(request, form, status=400, log_reading=False)
 
 
 class BoardRecordView(BoardReaderMixin, View):
     template = "audit/board_record.html"
 
-    def _render(self, request: HttpRequest, pk: int, form: BoardRecordForm | None, status: int = 200) -> HttpResponse:
+    def _render(
+        self,
+        request: HttpRequest,
+        pk: int,
+        form: BoardRecordForm | None,
+        status: int = 200,
+        *,
+        log_reading: bool = True,
+    ) -> HttpResponse:
         try:
             record = board_record_get(record_id=pk)
         except NotFound:
@@ -114,16 +138,18 @@ class BoardRecordView(BoardReaderMixin, View):
             )
             raise Http404 from None
         versions = list(record.history.select_related("history_user").order_by("-history_date", "-history_id"))
-        reading_record(
-            request,
-            action=Action.AUDIT_READ,
-            allowed=True,
-            quantity=1,
-            details={"view": "board_record", "record": record.pk},
-        )
+        if log_reading:
+            reading_record(
+                request,
+                action=Action.AUDIT_READ,
+                allowed=True,
+                quantity=1,
+                details={"view": "board_record", "record": record.pk},
+            )
         if form is None and _is_board(request):
             form = BoardRecordForm(
                 change=True,
+                kind=record.kind,
                 initial={
                     "received_on": record.received_on,
                     "category": record.category,
@@ -144,7 +170,12 @@ class BoardRecordView(BoardReaderMixin, View):
         if not _is_board(request):
             write_refusal_record(request, action=Action.BOARD_RECORD, details=refused)
             raise Http404
-        form = BoardRecordForm(request.POST, change=True)
+        try:
+            kind = board_record_get(record_id=pk).kind
+        except NotFound:
+            write_refusal_record(request, action=Action.BOARD_RECORD, details=refused, reason=Refusal.NOT_FOUND)
+            raise Http404 from None
+        form = BoardRecordForm(request.POST, change=True, kind=kind)
         if form.is_valid():
             try:
                 board_record_change(
@@ -161,4 +192,5 @@ class BoardRecordView(BoardReaderMixin, View):
                 form_errors_add(form, error)
             else:
                 return redirect(reverse("audit-board-record", args=[pk]))
-        return self._render(request, pk, form, status=400)
+        _input_refusal_record(request, form, details=refused)
+        return self._render(request, pk, form, status=400, log_reading=False)

@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.http import text_refusal
 from tenants.selectors import policy_current
 
 from ..annual_report import Report, ReportError, annual_report, report_checkpoint, report_year
@@ -28,6 +29,7 @@ from ..report_render import report_csv, report_pdf, report_title
 from ..rollups import department_time_zone
 from ..services import EventFacts, access_event_record
 from .log import reader_actor
+from .readers import filter_refusal_record
 from .workspace import BoardReaderMixin, reading_record
 
 if TYPE_CHECKING:
@@ -137,7 +139,13 @@ class AnnualReportView(BoardReaderMixin, View):
 class AnnualReportFileView(BoardReaderMixin, View):
     def get(self, request: HttpRequest, fmt: str) -> HttpResponseBase:
         if fmt not in FILES:
-            raise Http404
+            # No such file (404), named, and the attempt logged as any refused filter is.
+            filter_refusal_record(request, view="annual_report", errors={"format": fmt})
+            return text_refusal(
+                _("Unknown report format “%(format)s”: the report is a PDF or CSV file (pdf, csv).")
+                % {"format": fmt[:20]},
+                404,
+            )
         try:
             report = _report(request)
         except ReportError as error:

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
@@ -31,6 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tenants.utils import tenant_context
+
+from core.http import text_refusal
 
 from ..admin_changes import admin_change_kinds, admin_changes
 from ..forms import AdminChangesForm, LogSearchForm
@@ -250,7 +251,13 @@ class _ExportBase(BoardReaderMixin, View):
 
     def get(self, request: HttpRequest, fmt: str) -> HttpResponseBase:
         if fmt not in CONTENT_TYPES:
-            raise Http404
+            # No such file (404), named, and the attempt logged as any refused filter is.
+            filter_refusal_record(request, view=f"board_export_{self.part}", errors={"format": fmt})
+            return text_refusal(
+                _("Unknown export format “%(format)s”: the selection is exported as csv or json.")
+                % {"format": fmt[:20]},
+                404,
+            )
         form = _selection_form(request)
         if form.errors:
             return _refused(request, form, view=f"board_export_{self.part}")

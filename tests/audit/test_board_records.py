@@ -88,7 +88,7 @@ def test_the_board_enters_a_complaint_and_the_entry_is_logged_without_its_summar
 @pytest.mark.parametrize(
     ("changes", "field", "words"),
     [
-        ({"category": "footage"}, "category", "categories listed for this kind"),
+        ({"category": "footage"}, "category", "“Footage or evidence” is a category of “Public-records request”"),
         ({"category": ""}, "category", "categories listed for this kind"),
         ({"received_on": "2999-01-01"}, "received_on", "between 2000-01-01 and today"),
         ({"received_on": "yesterday"}, "received_on", "Enter a date as YYYY-MM-DD"),
@@ -112,7 +112,9 @@ def test_bad_input_is_named_and_nothing_is_saved_or_logged(
     assert response.status_code == 400
     assert words in str(response.context["form"].errors[field])
     assert not BoardRecord.objects.exists()
-    assert not AccessEvent.objects.filter(seq__gt=before, action="board_record").exists()
+    assert [(e.action, e.outcome, e.reason) for e in AccessEvent.objects.filter(seq__gt=before)] == [
+        ("board_record", "denied", "invalid_input")
+    ]
 
 
 def test_a_change_keeps_the_earlier_version_and_is_logged(board: TenantClient) -> None:
@@ -151,7 +153,9 @@ def test_a_change_without_a_note_is_refused(board: TenantClient) -> None:
     assert "Say what changed and why" in str(response.context["form"].errors["note"])
     record.refresh_from_db()
     assert record.status == "received"
-    assert not AccessEvent.objects.filter(seq__gt=before, action="board_record").exists()
+    assert [(e.action, e.outcome, e.reason) for e in AccessEvent.objects.filter(seq__gt=before)] == [
+        ("board_record", "denied", "invalid_input")
+    ]
 
 
 def test_a_record_and_its_history_are_never_deleted(board: TenantClient) -> None:

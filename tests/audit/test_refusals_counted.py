@@ -11,6 +11,7 @@ from audit.figures import figures_of, period_parse
 from tenants.models import Department
 from tests.audit.test_annual_report import REPORT, _csv, _year, board, event, log
 from tests.conftest import TenantClient
+from tests.portal.test_transparency import as_last_month
 
 __all__ = ["board", "log"]
 
@@ -39,6 +40,7 @@ def test_the_dashboard_counts_only_police_refusals_and_never_the_boards_input_er
 
 def test_the_public_page_counts_only_police_refusals(log: Department, rialto_client: TenantClient) -> None:
     _mixed()
+    as_last_month()
 
     data = rialto_client.get("/transparency.json").json()
 
