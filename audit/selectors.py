@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import BooleanField, Case, Count, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
-from .models import AccessEvent, Action, ChainVerification
+from .models import AccessEvent, Action, ChainVerification, SignedCheckpoint
 
 
 def event_number(text: str) -> int | None:
@@ -62,10 +62,20 @@ class ChainHead:
     head_hash: str
 
 
-def chain_head() -> ChainHead:
-    """The latest event's sequence number and hash: what the public transparency page shows."""
-    last = AccessEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+def chain_head(*, upto: int | None = None) -> ChainHead:
+    """The latest event's sequence number and hash (of events numbered up to ``upto``, if given)."""
+    events = AccessEvent.objects.all() if upto is None else AccessEvent.objects.filter(seq__lte=upto)
+    last = events.order_by("-seq").values_list("seq", "hash").first()
     return ChainHead(count=last[0], head_hash=last[1]) if last else ChainHead(0, "0" * 64)
+
+
+def chain_head_published() -> ChainHead | None:
+    """The chain head as of the latest signed checkpoint (None before the first): what the public
+    pages show. Not the live head: a count that grows with each access would let a reader who
+    reloads the page time individual accesses; the checkpoints are published every 15 minutes
+    anyway (docs/transparency-log.md)."""
+    size = SignedCheckpoint.objects.order_by("-pk").values_list("tree_size", flat=True).first()
+    return chain_head(upto=size) if size else None
 
 
 def events_summary(*, upto: int | None = None) -> list[Any]:

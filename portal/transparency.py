@@ -43,7 +43,7 @@ from audit.figures import (
     suppress_linked,
 )
 from audit.models import Action, SignedCheckpoint, SigningKey
-from audit.selectors import chain_head
+from audit.selectors import chain_head_published
 from audit.signing import department_signing_key
 from cameras.models import ConsentGrant
 from cameras.selectors import cameras_by_consent_level
@@ -93,7 +93,7 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
     by_action = {code: [cells[("a", code, m)] for m in range(width)] for code in figures.accesses_by_bucket_action}
     with_footage = cells[("answer", "uploaded")]
     sent_shown = isinstance(cells[("cameras_asked",)], int)
-    head = chain_head()
+    head = chain_head_published()
     key = department_signing_key()
     return {
         "period": {
@@ -147,7 +147,8 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
             "residential_live_view_allowed": policy.residential_live_view_allowed if policy else None,
             "exigent_requires_approval": policy.exigent_requires_approval if policy else None,
         },
-        "chain_head": {"seq": head.count, "hash": head.head_hash},
+        # As of the latest checkpoint, never live (None before the first checkpoint).
+        "chain_head": {"seq": head.count, "hash": head.head_hash} if head else None,
         # The latest signed checkpoint (audit.checkpoints): what a witness holds the log to.
         "checkpoint": _checkpoint_data(key=key),
         "evidence_signing_key": {

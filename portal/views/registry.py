@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from audit.selectors import chain_head, events_for_owner
+from audit.selectors import chain_head_published, events_for_owner
 from cameras import selectors, services, suspensions
 from cameras.consent import MAX_WINDOWS, ConsentLevel
 from cameras.exceptions import OutsideJurisdiction
@@ -51,8 +51,9 @@ class PortalHomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["policy"] = policy_current()
         context["levels"] = list(selectors.LEVEL_SENTENCES.items())
-        # Published so that nobody, not even the operator, can rewrite the log unnoticed.
-        context["chain_head"] = chain_head()
+        # Published so that nobody, not even the operator, can rewrite the log unnoticed: as of the
+        # latest signed checkpoint, not live (audit.selectors.chain_head_published).
+        context["chain_head"] = chain_head_published()
         return context
 
 
