@@ -163,8 +163,10 @@ def default_privileges_apply(*, role: str | None = None) -> None:
             f"ALTER DEFAULT PRIVILEGES GRANT {DML} ON TABLES TO {r}",
             f"ALTER DEFAULT PRIVILEGES GRANT USAGE, SELECT ON SEQUENCES TO {r}",
             f"ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO {r}",
-            # PostgreSQL before 15 lets everyone create in public; the app role owns nothing.
-            "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+            # A database made before PostgreSQL 15 lets everyone create in public (the app role
+            # would own what it made); only then is there something to take back.
+            "DO $$ BEGIN IF has_schema_privilege('public', 'public', 'CREATE') THEN "
+            "REVOKE CREATE ON SCHEMA public FROM PUBLIC; END IF; END $$",
         ]
         cursor.execute(";\n".join(statements))
 
