@@ -136,6 +136,7 @@ def _queue_reset() -> None:
         "audit_anomalyflag": ("audit_anomalyflag_no_update_delete", "audit_anomalyflag_no_truncate"),
     }
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no foreign-key check pending at ALTER TABLE
         for table in guards:
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         cursor.execute("DELETE FROM audit_anomalyreview")
