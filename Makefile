@@ -43,9 +43,11 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 # Departments already up to date are skipped (one query); the others migrate in forked workers
-# (tenants/migration_executors.py, PORCHLIGHT_MIGRATE_PROCESSES).
+# (tenants/migration_executors.py, PORCHLIGHT_MIGRATE_PROCESSES). Both run as the owner
+# (DATABASE_URL); db_grants then gives the app role (DATABASE_APP_URL, what scripts/run.sh and
+# scripts/prod.sh serve as) its privileges on every schema (docs/database-roles.md).
 migrate: $(STAMP) services
-	@$(WITH_SERVICES) $(MANAGE) migrate_schemas --executor=multiprocessing -v 0
+	@$(WITH_SERVICES) $(MANAGE) migrate_schemas --executor=multiprocessing -v 0 && $(MANAGE) db_grants -v 0
 
 static: $(STAMP) node_modules/.installed
 	@$(MANAGE) collectstatic --noinput -v 0

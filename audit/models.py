@@ -444,6 +444,16 @@ class AnomalyFlag(models.Model):
     def __str__(self) -> str:
         return f"{self.rule} {self.key}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The one change allowed (audit.anomalies.anomaly_flags_accumulate); the trigger of
+        # migration 0031 also refuses it once the flag is reviewed, or if events are dropped.
+        if self.pk is not None and list(kwargs.get("update_fields") or ()) != ["seqs"]:
+            raise ValueError("An anomaly flag is never changed; only its events grow until it is reviewed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("An anomaly flag is never deleted.")
+
 
 class AnomalyReview(models.Model):
     """A board member's note on a flag. Rows are only inserted (a trigger, migration 0018, and

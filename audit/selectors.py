@@ -104,7 +104,8 @@ def chain_verification_latest(*, ok: bool | None = None, how: str = "") -> Chain
     return verifications.first()
 
 
-# The triggers that keep the log append-only and linked (migrations 0002, 0005, 0010, 0011, 0015).
+# The triggers that keep the log append-only and linked (migrations 0002, 0005, 0010, 0011, 0015,
+# 0018, 0031).
 GUARD_TRIGGERS = {
     "audit_accessevent": (
         "audit_accessevent_no_update_delete",
@@ -113,6 +114,8 @@ GUARD_TRIGGERS = {
     ),
     "audit_chainverification": ("audit_chainverification_no_update_delete", "audit_chainverification_no_truncate"),
     "audit_signedcheckpoint": ("audit_signedcheckpoint_no_update_delete", "audit_signedcheckpoint_no_truncate"),
+    "audit_anomalyreview": ("audit_anomalyreview_no_update_delete", "audit_anomalyreview_no_truncate"),
+    "audit_anomalyflag": ("audit_anomalyflag_no_update_delete", "audit_anomalyflag_no_truncate"),
 }
 
 

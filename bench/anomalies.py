@@ -130,12 +130,20 @@ def _places() -> None:
 
 
 def _queue_reset() -> None:
+    # Both tables are append-only (audit migrations 0018, 0031): the owner switches their triggers off.
+    guards = {
+        "audit_anomalyreview": ("audit_anomalyreview_no_update_delete", "audit_anomalyreview_no_truncate"),
+        "audit_anomalyflag": ("audit_anomalyflag_no_update_delete", "audit_anomalyflag_no_truncate"),
+    }
     with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE audit_anomalyreview DISABLE TRIGGER USER")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no foreign-key check pending at ALTER TABLE
+        for table in guards:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         cursor.execute("DELETE FROM audit_anomalyreview")
-        cursor.execute("ALTER TABLE audit_anomalyreview ENABLE ALWAYS TRIGGER audit_anomalyreview_no_update_delete")
-        cursor.execute("ALTER TABLE audit_anomalyreview ENABLE ALWAYS TRIGGER audit_anomalyreview_no_truncate")
-    AnomalyFlag.objects.all().delete()
+        cursor.execute("DELETE FROM audit_anomalyflag")
+        for table, names in guards.items():
+            for name in names:
+                cursor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {name}")
     RollupMark.objects.filter(name__startswith="anomalies").delete()
 
 

@@ -312,6 +312,8 @@ if ! python manage.py seed_demo; then
     echo "make run-prod stopped: seeding the demo failed (its error is above)." >&2
     exit 1
 fi
+# The seed ran as the owner; what serves connects as the app role.
+. scripts/serve-as-app-role.sh
 echo "Serving on https://localhost:${HTTPS_PORT}/ through nginx: $WEB_PROCESSES server processes on ports" \
      "$WEB_PORTS, $WORKER_PROCESSES Celery workers, an intake worker and one beat (Ctrl-C stops them all)."
 [ "$HTTP_PORT" = off ] || echo "http://localhost:${HTTP_PORT}/ redirects there."

@@ -17,6 +17,8 @@ if ! python manage.py seed_demo; then
     echo "make run stopped: seeding the demo failed (its error is above)." >&2
     exit 1
 fi
+# The seed ran as the owner; what serves connects as the app role.
+. scripts/serve-as-app-role.sh
 echo "Serving on http://localhost:${PORT}/ (Ctrl-C stops the server, worker and beat)"
 # honcho gives the first process (web) $PORT; the Procfile passes it to uvicorn.
 exec honcho start -f Procfile -p "$PORT"

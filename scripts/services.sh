@@ -6,7 +6,9 @@
 #   --with-browser   also ensure /usr/bin/chromium and ffmpeg are installed
 #
 # Environment:
-#   DATABASE_URL                 use this PostgreSQL server as-is (must connect)
+#   DATABASE_URL                 use this PostgreSQL server as-is (must connect); the owner's URL
+#   DATABASE_APP_URL             the app role's URL (default: DATABASE_URL's server and database as
+#                                the role PORCHLIGHT_DB_APP_ROLE, porchlight_app, created here)
 #   REDIS_URL                    use this Redis server as-is (must answer PING)
 #   PORCHLIGHT_LOCAL_PG_PORT     port of the project-local PostgreSQL (default 5433)
 #   PORCHLIGHT_LOCAL_REDIS_PORT  port of the project-local Redis (default 6380)
@@ -36,7 +38,7 @@ WITH_BROWSER=0
 for arg in "$@"; do
     case "$arg" in
         --with-browser) WITH_BROWSER=1 ;;
-        -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "services: unknown argument '$arg' (usage: scripts/services.sh [--with-browser])." >&2; exit 2 ;;
     esac
 done
@@ -193,6 +195,49 @@ if [ "$(q "$PG_URL" -c '\c template1' -c "select 1 from pg_extension where extna
         >/dev/null 2>&1 && log "enabled postgis in template1" || true
 fi
 
+# ------------------------------------------------------------ the app role
+# What the server, workers and beat connect as (docs/database-roles.md): LOGIN, no superuser,
+# no BYPASSRLS, no CREATEDB/CREATEROLE, owning nothing; `make migrate` (manage.py db_grants)
+# gives it its privileges. Roles are the whole cluster's: created once, by whoever comes
+# first (a duplicate from a concurrent creation means it exists). A password is made once
+# (.local/db-app-password) for servers that ask for one; trust servers ignore it.
+APP_ROLE="${PORCHLIGHT_DB_APP_ROLE:-porchlight_app}"
+[[ "$APP_ROLE" =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || die "PORCHLIGHT_DB_APP_ROLE must be a plain lower-case role name, not '$APP_ROLE'."
+APP_URL=""
+if [ -n "${DATABASE_APP_URL:-}" ]; then
+    APP_URL="$DATABASE_APP_URL"
+    q "$APP_URL" -c 'select 1' >/dev/null 2>&1 || die "DATABASE_APP_URL is set to $(redact "$APP_URL") but psql cannot connect to it."
+    log "PostgreSQL app role: using DATABASE_APP_URL"
+elif [ "$(q "$PG_URL" -c "select rolsuper or rolcreaterole from pg_roles where rolname = current_user")" = t ]; then
+    PW_FILE="$LOCAL_DIR/db-app-password"
+    if [ ! -s "$PW_FILE" ]; then
+        mkdir -p "$LOCAL_DIR"
+        (umask 077; od -An -N18 -tx1 /dev/urandom | tr -d ' \n' >"$PW_FILE")
+    fi
+    APP_PW="$(cat "$PW_FILE")"
+    q "$PG_URL" -v role="$APP_ROLE" -v pw="$APP_PW" >/dev/null 2>&1 <<'SQL' || true
+SELECT format('CREATE ROLE %I LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD %L', :'role', :'pw')
+    WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
+SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION', :'role')
+    WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role' AND (rolsuper OR rolbypassrls OR rolcreatedb
+                  OR rolcreaterole OR rolreplication OR NOT rolcanlogin)) \gexec
+SQL
+    [ "$(q "$PG_URL" -c "select 1 from pg_roles where rolname = '$APP_ROLE'")" = 1 ] \
+        || die "Could not create the PostgreSQL role $APP_ROLE on $(redact "$PG_URL")."
+    # The owner's URL with the app role (and its password) in place of the user.
+    APP_URL="$(sed -E "s#^([a-z]+://)([^@/]*@)?#\1$APP_ROLE:$APP_PW@#" <<<"$PG_URL")"
+    if ! q "$APP_URL" -c 'select 1' >/dev/null 2>&1; then
+        # Made by another checkout with another password, on a server that asks for one.
+        q "$PG_URL" -v role="$APP_ROLE" -v pw="$APP_PW" >/dev/null <<'SQL' || true
+SELECT format('ALTER ROLE %I PASSWORD %L', :'role', :'pw') \gexec
+SQL
+        q "$APP_URL" -c 'select 1' >/dev/null 2>&1 || die "The PostgreSQL role $APP_ROLE cannot connect to $(redact "$APP_URL") (see pg_hba.conf)."
+    fi
+    log "PostgreSQL app role: $APP_ROLE"
+else
+    log "warning: $(redact "$PG_URL") may not create roles and DATABASE_APP_URL is not set: the server, workers and beat will connect as the owner (docs/database-roles.md)."
+fi
+
 # ------------------------------------------------------------ GDAL (GeoDjango)
 if ! ldconfig -p 2>/dev/null | grep -q libgdal; then
     apt_install gdal-bin || true
@@ -278,7 +323,7 @@ fi
 # ------------------------------------------------------------ write env file
 mkdir -p "$LOCAL_DIR"
 tmp="$(mktemp "$LOCAL_DIR/.services.env.XXXXXX")"
-printf 'DATABASE_URL=%q\nREDIS_URL=%q\n' "$PG_URL" "$R_URL" >"$tmp"
+printf 'DATABASE_URL=%q\nDATABASE_APP_URL=%q\nREDIS_URL=%q\n' "$PG_URL" "$APP_URL" "$R_URL" >"$tmp"
 chmod 644 "$tmp"
 mv -f "$tmp" "$ENV_FILE"
 log "wrote .local/services.env"

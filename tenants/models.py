@@ -116,6 +116,7 @@ class Department(TenantMixin):
         from django.db import connection
         from django_tenants.utils import get_creation_fakes_migrations, schema_exists
 
+        from .db_grants import schema_grants_apply
         from .schema_snapshot import schema_create_from_snapshot
 
         if sync_schema and not get_creation_fakes_migrations():
@@ -123,10 +124,15 @@ class Department(TenantMixin):
                 return False
             if schema_create_from_snapshot(self.schema_name, verbosity=verbosity):
                 connection.set_schema_to_public()  # type: ignore[attr-defined]
+                # The app role's privileges on the new tables (the snapshot's SQL runs no migrate).
+                schema_grants_apply(self.schema_name)
                 return True
-        return bool(
+        created = bool(
             super().create_schema(check_if_exists=check_if_exists, sync_schema=sync_schema, verbosity=verbosity)
         )
+        if schema_exists(self.schema_name):
+            schema_grants_apply(self.schema_name)
+        return created
 
 
 class Domain(DomainMixin):

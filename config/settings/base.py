@@ -95,6 +95,14 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/porchlight")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# The role the serving processes connect as (tenants/db_grants.py, docs/database-roles.md): the
+# migrations give it its privileges after they run. DATABASE_URL is the owner's for migrate,
+# seed_demo and create_department, and the app role's (DATABASE_APP_URL in .local/services.env)
+# for the server, workers and beat that scripts/run.sh and scripts/prod.sh start.
+# Empty: no app role (the grants are skipped).
+PORCHLIGHT_DB_APP_ROLE: str = env(
+    "PORCHLIGHT_DB_APP_ROLE", default=urlsplit(env("DATABASE_APP_URL", default="")).username or "porchlight_app"
+)
 # With the pool below, this makes Django give psycopg_pool its check: each connection is
 # tested as it is handed out, so after PostgreSQL restarts no request gets a dead one
 # (tests/faults/test_postgres_restart.py).

@@ -37,6 +37,29 @@ BEGIN
 END
 $_$;
 
+CREATE FUNCTION "porchlight_department_snapshot".audit_anomalyflag_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'UPDATE'
+       AND (NEW.id, NEW.rule, NEW.key, NEW.occurred_at, NEW.officer_id, NEW.officer_label,
+            NEW.officer_badge, NEW.details, NEW.found_at)
+           IS NOT DISTINCT FROM
+           (OLD.id, OLD.rule, OLD.key, OLD.occurred_at, OLD.officer_id, OLD.officer_label,
+            OLD.officer_badge, OLD.details, OLD.found_at)
+       AND NEW.seqs @> OLD.seqs
+       AND NOT EXISTS (SELECT 1 FROM "porchlight_department_snapshot".audit_anomalyreview AS r WHERE r.flag_id = OLD.id) THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        RAISE EXCEPTION 'audit_anomalyflag is append-only: only the events of a flag not yet reviewed may grow'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RAISE EXCEPTION 'audit_anomalyflag is append-only: % is not allowed', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
 CREATE FUNCTION "porchlight_department_snapshot".audit_anomalyreview_append_only() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -4244,6 +4267,14 @@ ALTER TABLE "porchlight_department_snapshot".audit_accessevent ENABLE ALWAYS TRI
 CREATE TRIGGER audit_accessevent_no_update_delete BEFORE DELETE OR UPDATE ON "porchlight_department_snapshot".audit_accessevent FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".audit_accessevent_append_only();
 
 ALTER TABLE "porchlight_department_snapshot".audit_accessevent ENABLE ALWAYS TRIGGER audit_accessevent_no_update_delete;
+
+CREATE TRIGGER audit_anomalyflag_no_truncate BEFORE TRUNCATE ON "porchlight_department_snapshot".audit_anomalyflag FOR EACH STATEMENT EXECUTE FUNCTION "porchlight_department_snapshot".audit_anomalyflag_append_only();
+
+ALTER TABLE "porchlight_department_snapshot".audit_anomalyflag ENABLE ALWAYS TRIGGER audit_anomalyflag_no_truncate;
+
+CREATE TRIGGER audit_anomalyflag_no_update_delete BEFORE DELETE OR UPDATE ON "porchlight_department_snapshot".audit_anomalyflag FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".audit_anomalyflag_append_only();
+
+ALTER TABLE "porchlight_department_snapshot".audit_anomalyflag ENABLE ALWAYS TRIGGER audit_anomalyflag_no_update_delete;
 
 CREATE TRIGGER audit_anomalyreview_no_truncate BEFORE TRUNCATE ON "porchlight_department_snapshot".audit_anomalyreview FOR EACH STATEMENT EXECUTE FUNCTION "porchlight_department_snapshot".audit_anomalyreview_append_only();
 

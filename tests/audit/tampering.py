@@ -78,3 +78,34 @@ def log_emptied() -> None:
         cursor.execute("DELETE FROM audit_signedcheckpoint")
         for name in ("audit_signedcheckpoint_no_update_delete", "audit_signedcheckpoint_no_truncate"):
             cursor.execute(f"ALTER TABLE audit_signedcheckpoint ENABLE ALWAYS TRIGGER {name}")
+
+
+# The anomaly queue's guards (audit migrations 0018 and 0031).
+QUEUE_TRIGGERS = {
+    "audit_anomalyreview": ("audit_anomalyreview_no_update_delete", "audit_anomalyreview_no_truncate"),
+    "audit_anomalyflag": ("audit_anomalyflag_no_update_delete", "audit_anomalyflag_no_truncate"),
+}
+
+
+def anomaly_queue_emptied(*, flags_after: int | None = None) -> None:
+    """Empty the current department's anomaly queue as its owner would (triggers off, then on
+    again ALWAYS), inside the test's transaction; with ``flags_after``, only the flags above
+    that id that no note names."""
+    with connection.cursor() as cursor:
+        # The reviews' foreign key is checked at commit: ALTER TABLE refuses a table with such
+        # checks pending, so they are made as each statement runs here.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table in QUEUE_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        if flags_after is None:
+            cursor.execute("DELETE FROM audit_anomalyreview")
+            cursor.execute("DELETE FROM audit_anomalyflag")
+        else:
+            cursor.execute(
+                "DELETE FROM audit_anomalyflag WHERE id > %s AND id NOT IN (SELECT flag_id FROM audit_anomalyreview)",
+                [flags_after],
+            )
+        for table, names in QUEUE_TRIGGERS.items():
+            for name in names:
+                cursor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {name}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -1,0 +1,202 @@
+"""The serving processes' database role and what it may do (docs/database-roles.md).
+
+Two roles reach the database:
+
+- the **owner**: whoever runs the migrations (``make migrate``, ``migrate_schemas``), seeds the
+  demo and provisions departments (``create_department``, the schema snapshot). It owns every
+  schema, table, sequence and function, and only it runs DDL.
+- the **app role** (``settings.PORCHLIGHT_DB_APP_ROLE``, ``porchlight_app``): what the ASGI
+  server, the Celery workers and the beat connect as (scripts/run.sh, scripts/prod.sh). LOGIN
+  NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE, owning nothing, so it can neither ``ALTER
+  TABLE … DISABLE TRIGGER`` nor drop a guard: the append-only triggers bind it.
+
+``schema_grants_apply`` gives it the DML the code needs, table by table, every time from zero
+(REVOKE ALL, then GRANT), so a run is the whole truth whatever came before. The access log and
+the tables that guard it (``AUDIT``) get SELECT and INSERT only, plus exactly what the code needs
+(said beside each). No table gets TRUNCATE. It runs after every migration (``post_migrate``), when
+a department's schema is made (tenants.models.Department.create_schema), and from
+``manage.py db_grants`` for every schema (make migrate runs it: a department already up to date
+is not migrated, so post_migrate would not reach it).
+"""
+
+import logging
+import re
+
+from django.conf import settings
+from django.db import connection, transaction
+
+logger = logging.getLogger("porchlight.tenants")
+
+# Table -> the privileges the app role gets on it. UPDATE, DELETE and TRUNCATE are refused on
+# each (and their triggers refuse them to everyone but a table owner who disables them first).
+AUDIT: dict[str, str] = {
+    # The chain trigger (audit migration 0005) reads the newest row: SELECT.
+    "audit_accessevent": "SELECT, INSERT",
+    "audit_chainverification": "SELECT, INSERT",
+    "audit_signedcheckpoint": "SELECT, INSERT",
+    "audit_anomalyreview": "SELECT, INSERT",
+    # The engine adds a later run's events to a flag the board has not reviewed yet
+    # (audit.anomalies.anomaly_flags_accumulate: SELECT … FOR UPDATE, then UPDATE of seqs); the
+    # trigger of audit migration 0031 refuses any other change, and any change once reviewed.
+    "audit_anomalyflag": "SELECT, INSERT, UPDATE (seqs)",
+    # The Merkle tree is derived from the events: when they no longer match it (a rewrite), it is
+    # deleted and rebuilt from them (audit.checkpoints.tree_grow), and the signed checkpoints,
+    # which are append-only, and the witnesses holding them show it. Never updated.
+    "audit_merklenode": "SELECT, INSERT, DELETE",
+}
+# Written only by the owner's migrations and provisioning.
+READ_ONLY = frozenset({"django_migrations"})
+DML = "SELECT, INSERT, UPDATE, DELETE"
+
+_ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def app_role() -> str:
+    """The app role's name ('' when this installation has none: grants are then skipped)."""
+    role = getattr(settings, "PORCHLIGHT_DB_APP_ROLE", "")
+    if role and not _ROLE_NAME.match(role):
+        raise ValueError(f"PORCHLIGHT_DB_APP_ROLE '{role}' is not a plain lower-case role name.")
+    return role
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# Created once per cluster; two processes creating it at once (two test databases migrating in
+# parallel) get duplicate_object or unique_violation, which says it exists.
+_ROLE_ENSURE = """
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {literal}) THEN
+        BEGIN
+            CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+        END;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {literal}
+               AND (rolsuper OR rolbypassrls OR rolcreatedb OR rolcreaterole OR rolreplication OR NOT rolcanlogin)) THEN
+        ALTER ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
+    END IF;
+END
+$$;
+"""
+
+
+def app_role_ensure(role: str) -> bool:
+    """Create the app role if it is missing, and take back any attribute it must not have.
+    False (with a warning) when it is missing and this connection may not create roles."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT exists(SELECT 1 FROM pg_roles WHERE rolname = %s), "
+            "(SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user)",
+            [role],
+        )
+        exists, can_create = cursor.fetchone()
+        if not exists and not can_create:
+            logger.warning(
+                "database app role missing and not creatable here; grants skipped",
+                extra={"role": role},
+            )
+            return False
+        if can_create:
+            literal = "'" + role + "'"
+            cursor.execute(_ROLE_ENSURE.format(role=_q(role), literal=literal))
+    return True
+
+
+# The schema's own relations (not an extension's, such as PostGIS's spatial_ref_sys).
+_RELATIONS = """
+SELECT c.relname, c.relkind FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend AS d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY c.relname
+"""
+
+
+# Grants and default privileges are catalog rows: two processes changing the same ones at once
+# (migrate_schemas' forked workers) fail with "tuple concurrently updated". One at a time, per
+# database (where those rows live).
+_LOCK = "SELECT pg_advisory_xact_lock(hashtext('porchlight.db_grants'))"
+
+
+def schema_grants_apply(schema: str, *, role: str | None = None) -> int:
+    """Give the app role exactly its privileges on ``schema``'s tables, views and sequences.
+    Returns how many relations were set (0 when there is no app role)."""
+    role = app_role() if role is None else role
+    if not role or not app_role_ensure(role):
+        return 0
+    r = _q(role)
+    statements = [
+        f"GRANT USAGE ON SCHEMA {_q(schema)} TO {r}",
+        f"REVOKE CREATE ON SCHEMA {_q(schema)} FROM {r}",
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_LOCK)
+        cursor.execute(_RELATIONS, [schema])
+        relations = cursor.fetchall()
+        for name, kind in relations:
+            target = f"{_q(schema)}.{_q(name)}"
+            if kind == "S":
+                statements.append(f"REVOKE ALL ON SEQUENCE {target} FROM {r}")
+                statements.append(f"GRANT USAGE, SELECT ON SEQUENCE {target} TO {r}")
+                continue
+            privileges = AUDIT.get(name) or ("SELECT" if name in READ_ONLY or kind in ("v", "m") else DML)
+            statements.append(f"REVOKE ALL ON TABLE {target} FROM {r}")
+            statements.append(f"GRANT {privileges} ON TABLE {target} TO {r}")
+        cursor.execute(";\n".join(statements))
+    return len(relations)
+
+
+def default_privileges_apply(*, role: str | None = None) -> None:
+    """What a table, sequence or schema the owner creates later gets at once (a new department,
+    a new migration's table), until ``schema_grants_apply`` sets it exactly: the DML, never
+    TRUNCATE. Per database, for the role running this (the owner)."""
+    role = app_role() if role is None else role
+    if not role or not app_role_ensure(role):
+        return
+    r = _q(role)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_LOCK)
+        statements = [
+            f"ALTER DEFAULT PRIVILEGES GRANT {DML} ON TABLES TO {r}",
+            f"ALTER DEFAULT PRIVILEGES GRANT USAGE, SELECT ON SEQUENCES TO {r}",
+            f"ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO {r}",
+            # A database made before PostgreSQL 15 lets everyone create in public (the app role
+            # would own what it made); only then is there something to take back.
+            "DO $$ BEGIN IF has_schema_privilege('public', 'public', 'CREATE') THEN "
+            "REVOKE CREATE ON SCHEMA public FROM PUBLIC; END IF; END $$",
+        ]
+        cursor.execute(";\n".join(statements))
+
+
+def grants_apply_all() -> list[str]:
+    """Default privileges, then every schema: public and each department's. Returns the
+    schemas set."""
+    from django_tenants.utils import get_public_schema_name
+
+    from .models import Department
+
+    if not app_role():
+        return []
+    default_privileges_apply()
+    public = get_public_schema_name()
+    schemas = [public, *Department.objects.exclude(schema_name=public).values_list("schema_name", flat=True)]
+    done = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace")
+        existing = {row[0] for row in cursor.fetchall()}
+    for schema in schemas:
+        if schema in existing:
+            schema_grants_apply(schema)
+            done.append(schema)
+    return done
+
+
+def post_migrate_grants(sender: object, plan: object = None, **kwargs: object) -> None:
+    """After ``migrate`` (not after a test's flush, which sends no plan): the migrated schema."""
+    if plan is None or not app_role():
+        return
+    default_privileges_apply()
+    schema_grants_apply(getattr(connection, "schema_name", "public"))

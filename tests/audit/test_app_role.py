@@ -1,0 +1,401 @@
+"""The serving processes' database role (trust checklist B1, B2; docs/database-roles.md).
+
+The server, workers and beat connect as the app role (settings.PORCHLIGHT_DB_APP_ROLE): no
+superuser, no BYPASSRLS, owning nothing, so it can neither switch the access log's triggers off
+nor rewrite it. These tests log in as that role for real (psycopg, and a uvicorn process), and
+run the serving code as it (SET ROLE inside the test's transaction, so a department provisioned
+by the owner in the same test is rolled back with it)."""
+
+import datetime as dt
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from accounts.models import Role, User
+from accounts.onboarding import department_create
+from audit.anomalies import FlagIn, anomaly_flags_accumulate, anomaly_flags_add, anomaly_review_add
+from audit.models import AccessEvent, AnomalyFlag, ChainVerification, SignedCheckpoint
+from audit.services import ActorSnapshot, EventFacts, access_event_record
+from audit.tasks import chain_verify_and_alert, log_checkpoint
+from tenants.db_grants import AUDIT
+from tenants.demo import DEMO_DEPARTMENTS
+from tenants.models import Department
+from tests.conftest import UVICORN, CommittedUser, TenantClient, free_port, login_with_mfa, subprocess_database_url
+from tests.tenancy import connection
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLE = settings.PORCHLIGHT_DB_APP_ROLE
+SCHEMAS = [spec["schema"] for spec in DEMO_DEPARTMENTS]
+ACTOR = ActorSnapshot(user_id=7, label="Officer Test", badge="4711", role="officer", mfa=True, ip="10.0.0.1")
+AREA = {"lat": "34.10", "lon": "-117.38", "radius_m": "300", "mode": "pin"}
+
+
+def app_url() -> str:
+    """The test database's URL as the app role (its password from DATABASE_APP_URL, if any)."""
+    password = urlsplit(os.environ.get("DATABASE_APP_URL", "")).password
+    owner = urlsplit(subprocess_database_url())
+    auth = ROLE + (f":{password}" if password else "")
+    return f"postgres://{auth}@{owner.hostname}:{owner.port}{owner.path}"
+
+
+@contextmanager
+def as_app_role() -> Iterator[None]:
+    """The test's connection as the app role (SET ROLE: privileges, ownership and superuser
+    checks are the role's) until the block ends."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'SET ROLE "{ROLE}"')
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+
+
+def refused(sql: str, params: list[Any] | None = None) -> str:
+    """The error ``sql`` raises on the test's connection (inside a savepoint), or fail."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    except DatabaseError as exc:
+        return str(exc)
+    pytest.fail(f"not refused: {sql}")
+
+
+# --- B2: what the role is ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_app_role_is_no_superuser_bypasses_no_row_security_and_owns_nothing() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT oid, rolsuper, rolbypassrls, rolcreatedb, rolcreaterole, rolreplication, rolcanlogin "
+            "FROM pg_roles WHERE rolname = %s",
+            [ROLE],
+        )
+        row = cursor.fetchone()
+        assert row is not None, f"no role {ROLE}"
+        oid, *attributes = row
+        assert attributes == [False, False, False, False, False, True]
+        owned = {}
+        for catalog, column in (
+            ("pg_class", "relowner"),
+            ("pg_namespace", "nspowner"),
+            ("pg_proc", "proowner"),
+            ("pg_type", "typowner"),
+        ):
+            cursor.execute(f"SELECT count(*) FROM {catalog} WHERE {column} = %s", [oid])  # noqa: S608 (constants)
+            owned[catalog] = cursor.fetchone()[0]
+        # Nor may it become a role that owns them (SET ROLE, or inherit its privileges).
+        cursor.execute("SELECT count(*) FROM pg_auth_members WHERE member = %s", [oid])
+        owned["memberships"] = cursor.fetchone()[0]
+    assert owned == {"pg_class": 0, "pg_namespace": 0, "pg_proc": 0, "pg_type": 0, "memberships": 0}
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+def test_the_app_role_may_only_read_and_append_to_the_log(schema: str) -> None:
+    privileges = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+    with connection.cursor() as cursor:
+        held = {}
+        for table in sorted(AUDIT):
+            cursor.execute(
+                "SELECT " + ", ".join(["has_table_privilege(%s, %s, %s)"] * len(privileges)),
+                [value for privilege in privileges for value in (ROLE, f"{schema}.{table}", privilege)],
+            )
+            held[table] = {p for p, has in zip(privileges, cursor.fetchone(), strict=True) if has}
+        cursor.execute("SELECT has_column_privilege(%s, %s, 'seqs', 'UPDATE')", [ROLE, f"{schema}.audit_anomalyflag"])
+        flag_seqs = cursor.fetchone()[0]
+
+    assert held == {
+        "audit_accessevent": {"SELECT", "INSERT"},
+        "audit_anomalyflag": {"SELECT", "INSERT"},  # and UPDATE of seqs alone:
+        "audit_anomalyreview": {"SELECT", "INSERT"},
+        "audit_chainverification": {"SELECT", "INSERT"},
+        "audit_merklenode": {"SELECT", "INSERT", "DELETE"},
+        "audit_signedcheckpoint": {"SELECT", "INSERT"},
+    }
+    assert flag_seqs
+
+
+# --- B1: what it cannot do to the log, logged in as itself ------------------------------------
+
+
+@pytest.fixture
+def app_connection(django_db_setup: None) -> Iterator[psycopg.Connection[Any]]:
+    with psycopg.connect(app_url()) as conn:
+        assert conn.execute("SELECT current_user, session_user").fetchone() == (ROLE, ROLE)
+        yield conn
+        conn.rollback()
+
+
+def _refused_to_app(conn: psycopg.Connection[Any], schema: str, sql: str) -> str:
+    try:
+        conn.execute(f'SET search_path TO "{schema}", public')
+        conn.execute(sql)
+    except psycopg.Error as exc:
+        return str(exc)
+    finally:
+        conn.rollback()
+    pytest.fail(f"the app role was not refused: {sql} in {schema}")
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+@pytest.mark.parametrize("table", sorted(AUDIT))
+def test_the_app_role_can_neither_update_truncate_nor_switch_off_the_triggers_of_a_log_table(
+    app_connection: psycopg.Connection[Any], schema: str, table: str
+) -> None:
+    # audit_anomalyflag's one grant beyond INSERT is UPDATE of seqs (the engine's), which its
+    # trigger holds to growing the events of a flag not yet reviewed (tests below).
+    column = {"audit_anomalyflag": "key", "audit_merklenode": "position"}.get(table, "id")
+    errors = {
+        "update": _refused_to_app(app_connection, schema, f"UPDATE {table} SET {column} = {column}"),  # noqa: S608
+        "truncate": _refused_to_app(app_connection, schema, f"TRUNCATE {table}"),
+        "disable trigger": _refused_to_app(app_connection, schema, f"ALTER TABLE {table} DISABLE TRIGGER USER"),
+        "drop": _refused_to_app(app_connection, schema, f"DROP TABLE {table}"),
+    }
+
+    assert all("permission denied" in e or "must be owner" in e for e in errors.values()), errors
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+@pytest.mark.parametrize("table", sorted(set(AUDIT) - {"audit_merklenode"}))
+def test_the_app_role_cannot_delete_from_a_log_table(
+    app_connection: psycopg.Connection[Any], schema: str, table: str
+) -> None:
+    error = _refused_to_app(app_connection, schema, f"DELETE FROM {table}")  # noqa: S608
+
+    assert "permission denied" in error
+
+
+def test_the_app_role_may_delete_only_the_merkle_tree_the_events_rebuild(
+    app_connection: psycopg.Connection[Any],
+) -> None:
+    # audit.checkpoints.tree_grow deletes the tree when the events no longer match it and
+    # rebuilds it from them; the signed checkpoints (append-only) keep what it was.
+    app_connection.execute('SET search_path TO "rialto", public')
+    app_connection.execute("DELETE FROM audit_merklenode")
+    app_connection.rollback()
+    assert "permission denied" in _refused_to_app(app_connection, "rialto", "UPDATE audit_merklenode SET hash = hash")
+
+
+def test_the_app_role_cannot_create_in_any_schema_it_uses(app_connection: psycopg.Connection[Any]) -> None:
+    for schema in ["public", *SCHEMAS]:
+        error = _refused_to_app(app_connection, schema, f'CREATE TABLE "{schema}".mine (id int)')
+        assert "permission denied" in error, schema
+
+
+# --- The anomaly queue's flags: append-only, but for the engine's one change ------------------
+
+
+@pytest.fixture
+def flags(in_rialto: Department) -> list[AnomalyFlag]:
+    from tests.audit.tampering import anomaly_queue_emptied
+
+    anomaly_queue_emptied()
+    now = timezone.now()
+    anomaly_flags_add(
+        flags=[
+            FlagIn("off_hours", "1", [1], now, 7, "Officer Seven", "7", {"time": "03:00"}),
+            FlagIn("vague_purpose", "7:C-1:follow up", [2], now - dt.timedelta(hours=1), 7, "Officer Seven", "7", {}),
+        ]
+    )
+    return list(AnomalyFlag.objects.order_by("pk"))
+
+
+def test_a_flag_is_neither_deleted_nor_changed_nor_truncated_even_by_its_owner(flags: list[AnomalyFlag]) -> None:
+    flag = flags[0]
+    errors = [
+        refused("DELETE FROM audit_anomalyflag WHERE id = %s", [flag.pk]),
+        refused("UPDATE audit_anomalyflag SET officer_label = 'someone else' WHERE id = %s", [flag.pk]),
+        refused("UPDATE audit_anomalyflag SET occurred_at = occurred_at - interval '1 day' WHERE id = %s", [flag.pk]),
+        refused("UPDATE audit_anomalyflag SET seqs = '{}' WHERE id = %s", [flag.pk]),  # an event dropped
+    ]
+    # CASCADE: the reviews' foreign key is checked first; their own trigger may answer first.
+    truncated = refused("TRUNCATE audit_anomalyflag CASCADE")
+
+    assert all("audit_anomalyflag is append-only" in error for error in errors), errors
+    assert "is append-only: TRUNCATE is not allowed" in truncated
+    with pytest.raises(ValueError, match="never deleted"):
+        flag.delete()
+    flag.officer_label = "someone else"
+    with pytest.raises(ValueError, match="never changed"):
+        flag.save()
+    assert AnomalyFlag.objects.get(pk=flag.pk).officer_label == "Officer Seven"
+
+
+def test_a_flags_events_grow_until_the_board_reviews_it_and_not_after(flags: list[AnomalyFlag]) -> None:
+    vague = flags[1]
+    now = timezone.now()
+    later = FlagIn("vague_purpose", "7:C-1:follow up", [5], now, 7, "Officer Seven", "7", {})
+
+    assert anomaly_flags_accumulate(flags=[later]) == 0  # joined the open flag
+    assert AnomalyFlag.objects.get(pk=vague.pk).seqs == [2, 5]
+
+    anomaly_review_add(flag_id=vague.pk, note="Looked at it.", actor=ACTOR)
+    error = refused("UPDATE audit_anomalyflag SET seqs = seqs || 9::bigint WHERE id = %s", [vague.pk])
+
+    assert "only the events of a flag not yet reviewed may grow" in error
+    # The engine makes a new flag for the subject instead (audit.anomalies).
+    again = FlagIn("vague_purpose", "7:C-1:follow up", [9], now, 7, "Officer Seven", "7", {})
+    assert anomaly_flags_accumulate(flags=[again]) == 1
+    assert AnomalyFlag.objects.get(pk=vague.pk).seqs == [2, 5]
+
+
+# --- The serving code, run as the app role ----------------------------------------------------
+
+
+def _log_tables_refused() -> list[str]:
+    return [
+        refused("UPDATE audit_accessevent SET reason = reason"),
+        refused("DELETE FROM audit_accessevent"),
+        refused("TRUNCATE audit_accessevent"),
+        refused("ALTER TABLE audit_accessevent DISABLE TRIGGER USER"),
+        refused("DELETE FROM audit_anomalyflag"),
+        refused("UPDATE audit_signedcheckpoint SET note = note"),
+    ]
+
+
+def test_the_serving_code_works_as_the_app_role_and_so_does_a_department_provisioned_after(
+    in_rialto: Department, make_staff: Any, make_camera: Any, rialto_client: TenantClient
+) -> None:
+    from tests.audit.tampering import anomaly_queue_emptied
+
+    anomaly_queue_emptied()
+    camera = make_camera("on_request")
+    officer, secret = make_staff(Role.OFFICER)
+    head = AccessEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+    with as_app_role():
+        # A gated search through the console: purpose stated, then the search, each logged
+        # through the chain trigger.
+        assert login_with_mfa(rialto_client, officer.email, secret).status_code == 302
+        declared = rialto_client.post(
+            "/console/purpose/",
+            {"case_number": "RPD-1", "category": "property_crime", "text": "Burglary on Cedar", "authority": "consent"},
+        )
+        page = rialto_client.post("/console/search/", AREA)
+        connection.set_tenant(in_rialto)
+        # The beat's tasks: the chain verified (and kept), a signed checkpoint.
+        report = chain_verify_and_alert()
+        made = log_checkpoint()
+        # The anomaly engine's writes: a new flag, and a later event joining it.
+        now = timezone.now()
+        new = anomaly_flags_add(flags=[FlagIn("vague_purpose", "7:C-2:check", [head + 1], now, 7, "O", "7", {})])
+        later = FlagIn("vague_purpose", "7:C-2:check", [head + 2], now, 7, "O", "7", {})
+        joined = anomaly_flags_accumulate(flags=[later])
+        # An ordinary table.
+        User.objects.filter(pk=officer.pk).update(full_name="Renamed by the app role")
+        refusals = _log_tables_refused()
+
+    assert (declared.status_code, page.status_code) == (302, 200)
+    assert str(camera.public_id) in page.content.decode()
+    actions = list(AccessEvent.objects.filter(seq__gt=head).order_by("seq").values_list("action", flat=True))
+    assert "purpose_declare" in actions
+    assert "search" in actions
+    assert report.ok, report.sentence()
+    assert ChainVerification.objects.filter(ok=True, hash=report.head_hash).exists()
+    assert made.startswith("checkpoint of ")
+    assert SignedCheckpoint.objects.exists()
+    assert (new, joined) == (1, 0)
+    assert AnomalyFlag.objects.get(key="7:C-2:check").seqs == [head + 1, head + 2]
+    assert User.objects.get(pk=officer.pk).full_name == "Renamed by the app role"
+    assert all("permission denied" in e or "must be owner" in e for e in refusals), refusals
+
+    # A department provisioned later, by the owner, is the app role's at once: same grants,
+    # same refusals.
+    connection.set_schema_to_public()
+    pomona = department_create(
+        name="Pomona", schema_name="pomona_role", domain="pomona-role.localhost", admin_email="admin@pomona.example.org"
+    ).department
+    with tenant_context(pomona), as_app_role():
+        access_event_record(actor=ACTOR, facts=EventFacts(action="search", outcome="allowed", reason="ok"))
+        access_event_record(actor=ACTOR, facts=EventFacts(action="search", outcome="allowed", reason="ok"))
+        pomona_report = chain_verify_and_alert()
+        pomona_made = log_checkpoint()
+        anomaly_flags_add(flags=[FlagIn("off_hours", "1", [1], timezone.now(), 7, "O", "7", {})])
+        admin = User.objects.get(email="admin@pomona.example.org")
+        User.objects.filter(pk=admin.pk).update(full_name="Pomona's first administrator")
+        pomona_refusals = _log_tables_refused()
+    with tenant_context(pomona):
+        assert list(AccessEvent.objects.values_list("seq", flat=True)) == [1, 2]
+        assert pomona_report.ok
+        assert pomona_made == "checkpoint of 2 events"
+        assert AnomalyFlag.objects.count() == 1
+    assert all("permission denied" in e or "must be owner" in e for e in pomona_refusals), pomona_refusals
+
+
+# --- A real server, logged in as the app role -------------------------------------------------
+
+
+@pytest.fixture
+def app_server(committed: dict[str, CommittedUser], tmp_path: Path) -> Iterator[int]:
+    """uvicorn as the Procfile runs it, its DATABASE_URL the app role's (scripts/run.sh)."""
+    port = free_port()
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=app_url())
+    log = (tmp_path / "server.log").open("wb")
+    process = subprocess.Popen([*UVICORN, "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            break
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"uvicorn did not start:\n{(tmp_path / 'server.log').read_text()[-3000:]}")
+            time.sleep(0.2)
+    yield port
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+def _head(schema: str) -> int:
+    with psycopg.connect(subprocess_database_url()) as conn:
+        row = conn.execute(f'SELECT coalesce(max(seq), 0) FROM "{schema}".audit_accessevent').fetchone()  # noqa: S608
+    return int(row[0]) if row else 0
+
+
+@pytest.mark.server
+def test_a_server_connected_as_the_app_role_writes_the_access_log(
+    app_server: int, committed: dict[str, CommittedUser]
+) -> None:
+    resident = committed["fontana"]
+    before = _head("fontana")
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{app_server}/oversight/anomalies/",
+        headers={"Host": resident.host, "Cookie": f"{settings.SESSION_COOKIE_NAME}={resident.session_key}"},
+    )
+    # The event is committed and stays (its figures were counted in the same transaction, as
+    # every event's): Fontana's chain simply grows by one, as with the other servers' tests.
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, timeout=20)  # noqa: S310 (http, built above)
+    with psycopg.connect(subprocess_database_url()) as conn:
+        users = conn.execute(
+            "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database()"
+            " AND application_name = '' AND usename <> current_user"
+        ).fetchall()
+        events = conn.execute(
+            'SELECT action, outcome FROM "fontana".audit_accessevent WHERE seq > %s ORDER BY seq', [before]
+        ).fetchall()
+
+    assert answer.value.code == 404  # a resident may not read the queue: refused and logged
+    assert events == [("audit_read", "denied")]
+    assert users == [(ROLE,)], "the server's connections are not all the app role's"
