@@ -3718,6 +3718,8 @@ CREATE INDEX audit_event_badge_time ON "porchlight_department_snapshot".audit_ac
 
 CREATE INDEX audit_event_case_time ON "porchlight_department_snapshot".audit_accessevent USING btree (case_number, occurred_at);
 
+CREATE INDEX audit_event_case_upper_time ON "porchlight_department_snapshot".audit_accessevent USING btree (upper((case_number)::text), occurred_at);
+
 CREATE INDEX audit_event_category_time ON "porchlight_department_snapshot".audit_accessevent USING btree (purpose_category, occurred_at);
 
 CREATE INDEX audit_event_denied_time ON "porchlight_department_snapshot".audit_accessevent USING btree (occurred_at, seq) WHERE ((outcome)::text = 'denied'::text);

@@ -62,6 +62,6 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0030_compliance_owner_denied_action")]
+    dependencies = [("audit", "0031_case_number_upper_index")]
 
     operations = [migrations.RunPython(install, uninstall)]
