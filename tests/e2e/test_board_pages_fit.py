@@ -38,7 +38,7 @@ BOARD_PAGES = [
 # Each chart's text in CSS pixels on the screen, and whether any text runs out of the chart.
 CHARTS = """() => [...document.querySelectorAll('svg.chart')].map(svg => {
   const box = svg.getBoundingClientRect();
-  const scale = box.width / svg.viewBox.baseVal.width;
+  const scale = svg.viewBox.baseVal.width ? box.width / svg.viewBox.baseVal.width : 1;  // fluid: drawn at 1:1
   const cut = [...svg.querySelectorAll('text')].filter(t => {
     const r = t.getBoundingClientRect();
     return r.left < box.left - 0.5 || r.right > box.right + 0.5;
