@@ -37,9 +37,7 @@ def filled(board: TenantClient, log: Department) -> TenantClient:
     checkpoint to report to."""
     a_year_of_mixed_events()
     seq = event("live_start")
-    anomaly_flags_add(
-        flags=[FlagIn("off_hours", "es-night", [seq], _now(), None, "Officer Seven", "7", _night())]
-    )
+    anomaly_flags_add(flags=[FlagIn("off_hours", "es-night", [seq], _now(), None, "Officer Seven", "7", _night())])
     board_record_create(
         record=BoardRecordIn(kind="complaint", received_on=_today(), category="other", summary="Una queja."),
         actor=BOARD,

@@ -5,8 +5,8 @@ English and in Spanish. The reviewer found the search 755 px wide on a phone, th
 the charts' text about 5 px and the refusals chart's labels cut off at 1280 px."""
 
 import uuid
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -58,9 +58,7 @@ def _world() -> dict[str, Any]:
         for reason in ("residential_live_view_disallowed", "purpose_required", "prohibited_purpose"):
             access_event_record(actor=actor, facts=EventFacts("live_start", "denied", reason), purpose=purpose)
         seq = access_event_record(actor=actor, facts=EventFacts("search", "allowed", "ok"), purpose=purpose).seq
-        anomaly_flags_add(
-            flags=[FlagIn("vague_purpose", f"fit-{tag}", [seq], timezone.now(), None, "Officer Ames")]
-        )
+        anomaly_flags_add(flags=[FlagIn("vague_purpose", f"fit-{tag}", [seq], timezone.now(), None, "Officer Ames")])
         checkpoint_make()
         year = timezone.localdate(timezone=ZoneInfo(department.time_zone)).year
         return {"member": member, "secret": totp_enable(member), "year": year}
