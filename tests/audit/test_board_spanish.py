@@ -22,12 +22,13 @@ pytestmark = pytest.mark.django_db
 # Data on the board's pages, shown as it is in either language: times with their zone, the
 # zone's name, hashes and signed times, case numbers, the fixture's purpose text, event
 # targets, commands to type, file formats, suppressed cells, the report's item codes, people's
-# names (with a badge, or the fixture's "<department> <role>"), and words Spanish spells as
-# English does (month abbreviations, "Total", "Supervisor").
+# names (with a badge, or the fixture's "<department> <role>"), the signed checkpoint's note,
+# and words Spanish spells as English does (month abbreviations, "Total", "Supervisor").
 _BOARD_DATA = re.compile(
     r"^(\d{4}-\d\d-\d\d[ T][\d:]+( [A-Z]{2,5}|Z)?|America/\w+|[A-Za-z0-9+/]{43}=|C-1( ·)?"
     r"|a burglary on Main Street|\w+:[\w-]+|manage\.py .*|PDF|CSV|JSON|[<≥]5|R\d+|.* \(#\d+\)"
-    r"|Rialto Police Department( \w+)?|Total|Supervisor|(Feb|Mar|May|Jun|Jul|Sep|Oct|Nov))$"
+    r"|rialto\.localhost/audit-log .*|Rialto Police Department( \w+)?"
+    r"|Total|Supervisor|(Feb|Mar|May|Jun|Jul|Sep|Oct|Nov))$"
 )
 
 
