@@ -613,7 +613,8 @@ class _Builder:
             [
                 Table(
                     _("Refusals by reason"),
-                    [_("Reason (as in docs/audit-events.md)"), _("Refused")],
+                    # the words and the code exports use (a published report names no file of the code base)
+                    [_("Reason (the log's code in brackets)"), _("Refused")],
                     [[reason_label(code), self.cell("reason", code)] for code in self.reason_order],
                 ),
                 Table(

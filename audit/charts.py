@@ -16,29 +16,69 @@ OTHER_COLOUR = "#999999"
 FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 
 
+# A character of 12-px text, counted generously (system-ui averages about 6.5 px; "W" is wider).
+CHAR_W = 7.5
+# A label's line in a fluid chart: what a 320-px phone column holds.
+LABEL_W = 300
+
+
 def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
+    """The chart at its own size in CSS pixels, so its text stays 12 px on any screen (scaled to
+    a phone's width it was about 5 px); a chart wider than the screen scrolls in its box
+    (.chart-scroll), which a keyboard can reach to scroll it."""
     return mark_safe(  # noqa: S308 (every text below is escaped)
+        f'<div class="chart-scroll" tabindex="0" role="group" aria-label="{escape(title)}">'
         f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
-        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg></div>"
     )
 
 
-def bars_horizontal(title: str, rows: Sequence[tuple[str, int]], *, width: int = 640) -> SafeString:
-    """One bar per row (label, value), longest first as given."""
-    label_w, bar_h, gap = 220, 18, 6
-    height = max(1, len(rows)) * (bar_h + gap) + gap
+def _fit(text: str, width: float) -> str:
+    """``text`` cut with an ellipsis to what fits ``width`` pixels of 12-px text."""
+    most = max(4, int(width // CHAR_W))
+    return text if len(text) <= most else text[: most - 1] + "\u2026"
+
+
+def _lines(text: str, width: float, most: int = 2) -> list[str]:
+    """``text`` in lines that fit ``width`` pixels of 12-px text, broken between words, at most
+    ``most`` of them (the last cut with an ellipsis if the text is longer still)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width // CHAR_W:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > most:
+        lines = [*lines[: most - 1], _fit(" ".join(lines[most - 1 :]), width)]
+    return [_fit(line, width) for line in lines] or [""]
+
+
+def bars_horizontal(title: str, rows: Sequence[tuple[str, int]]) -> SafeString:
+    """One bar per row (label, value), longest first as given. Fluid: as wide as its box, bars
+    in percent of it, text at 12 px, so it fits a phone without scrolling or shrinking. Each
+    label is written above its bar (on two lines if need be), so a long one (a refusal's
+    reason, in Spanish too) is read whole instead of cut at the chart's left edge."""
+    line_h, bar_h, gap, most = 15, 16, 8, 75  # the longest bar: 75% of the width, its value beside it
     top = max((value for _, value in rows), default=0) or 1
     body: list[str] = []
-    for n, (label, value) in enumerate(rows):
-        y = gap + n * (bar_h + gap)
-        length = (width - label_w - 70) * value / top
+    y = 4
+    for label, value in rows:
+        lines = _lines(label, LABEL_W)
+        for n, line in enumerate(lines):
+            body.append(f'<text x="0" y="{y + 11 + n * line_h}" {FONT}>{escape(line)}</text>')
+        y += len(lines) * line_h
+        length = most * value / top
         body.append(
-            f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" {FONT}>{escape(label[:34])}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_h}" fill="{PALETTE[0]}"/>'
-            f'<text x="{label_w + length + 4:.1f}" y="{y + 13}" {FONT}>{value:,}</text>'
+            f'<rect x="0" y="{y}" width="{length:.2f}%" height="{bar_h}" fill="{PALETTE[0]}"/>'
+            f'<text x="{length:.2f}%" dx="4" y="{y + 12}" {FONT}>{value:,}</text>'
         )
-    return _svg(width, height, title, body)
+        y += bar_h + gap
+    height = max(y, bar_h + gap)
+    return mark_safe(  # noqa: S308 (every text is escaped)
+        f'<div class="chart-fluid"><svg class="chart" role="img" aria-label="{escape(title)}" width="100%" '
+        f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(body)}</svg></div>'
+    )
 
 
 def bars_stacked(
@@ -51,11 +91,12 @@ def bars_stacked(
     stacks = {name: series[name] for name in shown}
     if len(names) > 7:
         stacks[str(_("Other actions"))] = [sum(series[name][i] for name in names[7:]) for i in range(len(labels))]
-    left, bottom, legend_rows = 48, 22, (len(stacks) + 1) // 2
-    plot_h = height - bottom - 10
-    full_h = height + legend_rows * 18 + 6
     totals = [sum(values[i] for values in stacks.values()) for i in range(len(labels))]
     top = max(totals, default=0) or 1
+    # the axis' top value is right-aligned left of the plot: room for all its digits
+    left, bottom, legend_rows = max(48, 10 + CHAR_W * len(f"{top:,}")), 22, (len(stacks) + 1) // 2
+    plot_h = height - bottom - 10
+    full_h = height + legend_rows * 18 + 6
     step = (width - left - 10) / max(1, len(labels))
     body = [
         f'<text x="{left - 6}" y="16" text-anchor="end" {FONT}>{top:,}</text>',
@@ -84,14 +125,14 @@ def bars_stacked(
         colour = PALETTE[n] if n < 7 else OTHER_COLOUR
         body.append(
             f'<rect x="{lx:.1f}" y="{ly}" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{lx + 16:.1f}" y="{ly + 11}" {FONT}>{escape(name[:46])}</text>'
+            f'<text x="{lx + 16:.1f}" y="{ly + 11}" {FONT}>{escape(_fit(name, (width - 20) / 2 - 20))}</text>'
         )
     return _svg(width, full_h, title, body)
 
 
 def heatmap(title: str, rows: Sequence[str], matrix: Sequence[Sequence[int]], *, width: int = 640) -> SafeString:
     """A grid of rows (weekdays) by 24 hours, darker for more."""
-    left, cell_h, top_margin = 90, 20, 18
+    left, cell_h, top_margin = max(60, 10 + CHAR_W * max((len(name) for name in rows), default=0)), 20, 18
     cell_w = (width - left - 10) / 24
     peak = max((value for row in matrix for value in row), default=0) or 1
     body = [

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import Invalid, NotFound
@@ -430,5 +431,9 @@ def log_integrity() -> LogIntegrity:
             problem = _(
                 "the tree was rebuilt from rewritten events on %(at)s (%(why)s): the checkpoints signed "
                 "before it no longer match the log"
-            ) % {"at": rewrite.made_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "why": rewrite.rewrite_found}
+            ) % {
+                # the board's page reads times in the department's zone (the request's), named
+                "at": date_format(timezone.localtime(rewrite.made_at), "Y-m-d H:i T"),
+                "why": rewrite.rewrite_found,
+            }
     return LogIntegrity(latest, problem, rewrite)

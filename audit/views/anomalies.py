@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -173,6 +174,7 @@ class AnomalyQueueView(BoardReaderMixin, View):
             except DomainError as error:
                 form_errors_add(review_form, error)
             else:
+                messages.success(request, _("Your note on flag %(flag)s is saved.") % {"flag": pk})
                 # Back to the queue as it was filtered (the form is posted with the filter's query).
                 query = urlencode({k: request.GET[k] for k in ("rule", "status", "page") if request.GET.get(k)})
                 return redirect(f"{reverse('audit-board-anomalies')}{'?' + query if query else ''}#flag-{pk}")

@@ -4,6 +4,8 @@ No video and no owner PII: events name cameras by pseudonymous id and officers b
 and role. Reading the log is itself an event (audit_read).
 """
 
+import base64
+
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponse
@@ -13,9 +15,9 @@ from django.views import View
 
 from core.http import text_refusal
 
-from ..checkpoints import log_integrity
+from ..checkpoints import LogIntegrity, log_integrity
 from ..models import Action, Outcome
-from ..selectors import chain_head, event_number, events_recent, events_summary
+from ..selectors import chain_head, event_get, event_number, events_recent, events_summary
 from ..verify import chain_status
 from .readers import AUDIT_READER_ROLES, BoardReaderMixin, filter_refusal_record, reader_actor, reading_record
 
@@ -30,6 +32,20 @@ def _label(choices: type[models.TextChoices], code: str) -> str:
     """A code in words; one the code no longer knows (an older version's, or written by hand)
     as itself, so that the log is still shown, as the rows below it are."""
     return str(choices(code).label) if code in choices.values else code
+
+
+def _kept(integrity: LogIntegrity) -> dict[str, str]:
+    """What a witness keeps of the latest signed checkpoint: its root hash as the signed note
+    writes it (base64), and the chain hash of its last event, which ties it to the operator's
+    ``audit_verify --expect SEQ:HASH`` (one indexed read)."""
+    latest = integrity.latest
+    if latest is None:
+        return {}
+    last = event_get(seq=latest.tree_size) if latest.tree_size else None
+    return {
+        "root": base64.b64encode(bytes(latest.root_hash)).decode(),
+        "head_hash": last.hash if last is not None else "",
+    }
 
 
 class OversightLogView(BoardReaderMixin, View):
@@ -74,6 +90,7 @@ class OversightLogView(BoardReaderMixin, View):
             quantity=len(page.object_list),
             details={"action": action, "outcome": outcome, "page": page.number, "upto": upto},
         )
+        integrity = log_integrity()
         return render(
             request,
             "audit/oversight.html",
@@ -91,7 +108,8 @@ class OversightLogView(BoardReaderMixin, View):
                 ],
                 "status": chain_status(),
                 # Against the signed checkpoints: a few indexed reads (audit.checkpoints.log_integrity).
-                "integrity": log_integrity(),
+                "integrity": integrity,
+                "kept": _kept(integrity),
                 "actions": Action.choices,
                 "action": action,
                 "outcome": outcome,

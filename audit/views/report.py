@@ -33,6 +33,8 @@ from .readers import filter_refusal_record
 from .workspace import BoardReaderMixin, reading_record
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from django.http.response import HttpResponseBase
 
     from accounts.authenticated import AuthenticatedHttpRequest
@@ -95,13 +97,23 @@ def _generated(request: HttpRequest, report: Report, *, action: str, fmt: str) -
     )
 
 
+def _first_year(request: HttpRequest, today: dt.date) -> int:
+    """The first year the department can have a report for: the year it was created, before
+    which its log holds nothing (the list started at 2000). Read from the tenant the request
+    already carries, no query. A year typed into the address before it is still answered
+    (report_year names what it accepts)."""
+    created: dt.datetime | None = getattr(getattr(request, "tenant", None), "created_at", None)
+    year = timezone.localdate(created).year if created is not None else today.year
+    return max(EARLIEST_YEAR, min(year, today.year))
+
+
 class AnnualReportView(BoardReaderMixin, View):
     template = "audit/annual_report.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         today = timezone.localdate()
         context = {
-            "years": list(range(today.year, EARLIEST_YEAR - 1, -1)),
+            "years": list(range(today.year, _first_year(request, today) - 1, -1)),
             "checkpoints": list(SignedCheckpoint.objects.order_by("-pk")[:CHECKPOINTS_OFFERED]),
             "year": request.GET.get("year", "")[:20],
             "checkpoint": request.GET.get("checkpoint", "")[:20],

@@ -3,12 +3,19 @@ running anything: the integrity banner states the latest signed checkpoint and t
 longer matches it (before the next checkpoint) or the checkpoints before the rebuild (after),
 and a report held to a checkpoint the log no longer matches is refused with a clear message."""
 
+import base64
+import html
+import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core import mail
 
 from accounts.models import Role
 from audit.checkpoints import checkpoint_make
+from audit.models import AccessEvent
+from audit.rollups import department_time_zone
+from audit.tasks import chain_verify_hourly
 from notifications.models import Kind, Notification
 from tenants.models import Department
 from tests.audit.tampering import chain_rewrite
@@ -86,3 +93,71 @@ def test_a_rebuilt_tree_is_e_mailed_to_every_administrator_once_and_the_banner_s
     assert len(rebuilt) == 1
     assert "rebuilt" in rebuilt[0].subject
     assert Notification.objects.filter(recipient=admins[0], kind=Kind.LOG_TREE_REBUILT).count() == 1
+
+
+# --- One statement of the log's integrity, and the checkpoint a witness keeps (reviewer, issue 15) ---
+
+
+def _plain(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def test_matching_checkpoints_before_any_full_verification_are_one_partly_verified_statement(
+    board: TenantClient, log: Department
+) -> None:
+    # given a log that matches its signed checkpoint, and whose chain was never verified in full
+    event("search", category="property_crime")
+    checkpoint = checkpoint_make()
+
+    # when the board reads the log's page
+    body = board.get("/oversight/").content.decode()
+    banner = _plain(_banner(board).split(">", 1)[1])
+
+    # then one statement says both, without "matches every checkpoint" above "not yet verified",
+    # in the department's zone, named
+    zone = ZoneInfo(department_time_zone())
+    assert body.count('id="log-integrity"') == 1
+    assert '<p class="pending" id="log-integrity">' in body
+    assert 'id="chain-status"' not in body
+    assert banner.startswith("Partly verified.")
+    assert f"#{checkpoint.pk}, 1 events, at {checkpoint.made_at.astimezone(zone):%Y-%m-%d %H:%M %Z}" in banner
+    assert "The hash chain has not been verified in full yet" in banner
+    assert "UTC" not in body
+
+
+def test_matching_checkpoints_and_a_full_verification_are_one_verified_statement(
+    board: TenantClient, log: Department
+) -> None:
+    event("search", category="property_crime")
+    assert chain_verify_hourly().startswith("ok")
+    checkpoint_make()
+
+    banner = _plain(_banner(board).split(">", 1)[1])
+
+    assert banner.startswith("Verified. The log matches every signed checkpoint.")
+    assert "Verified in full up to event #" in banner
+    assert "not been verified" not in banner
+
+
+def test_the_checkpoint_to_keep_is_the_latest_signed_one_not_the_chain_head(
+    board: TenantClient, log: Department
+) -> None:
+    # given a signed checkpoint, and events written after it (the chain's head is further on)
+    event("search", category="property_crime")
+    event("search", category="property_crime")
+    checkpoint = checkpoint_make()
+    event("search", category="property_crime")
+
+    # when the board reads what to keep
+    body = board.get("/oversight/").content.decode()
+    kept = _plain(body[body.index('id="checkpoint"') : body.index("</div>", body.index('id="checkpoint"'))])
+
+    # then it is the checkpoint: its tree size, its root hash as the signed note writes it, the
+    # note itself, and the operator's command held to the checkpoint's last event
+    last = AccessEvent.objects.get(seq=checkpoint.tree_size)
+    assert f"tree size {checkpoint.tree_size}" in kept
+    assert base64.b64encode(bytes(checkpoint.root_hash)).decode() in kept
+    assert html.escape(checkpoint.note.splitlines()[2]) in body
+    assert f"--expect {checkpoint.tree_size}:{last.hash}" in kept
+    assert _last().seq > checkpoint.tree_size
+    assert f"--expect {_last().seq}:" not in kept

@@ -1,6 +1,5 @@
 """The oversight board reads the log (and that read is logged); the public sees the chain head."""
 
-import datetime as dt
 import html
 import json
 import re
@@ -17,6 +16,7 @@ from django.utils import translation
 from accounts.models import Role
 from audit.chain import HASHED_FIELDS, content_hash, link_hash
 from audit.models import AccessEvent, ChainVerification
+from audit.rollups import department_time_zone
 from audit.services import ActorSnapshot, EventFacts, access_event_record
 from audit.tasks import chain_verify_hourly
 from audit.verify import chain_verify
@@ -443,7 +443,8 @@ def _search() -> AccessEvent:
 
 
 def _chain_status_text(response: Any) -> str:
-    match = re.search(r'<p [^>]*id="chain-status">(.*?)</p>', response.content.decode(), re.DOTALL)
+    """The page's one integrity statement (the checkpoints and the chain's verification)."""
+    match = re.search(r'<p [^>]*id="log-integrity">(.*?)</p>', response.content.decode(), re.DOTALL)
     assert match is not None, "no chain status on the page"
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match[1])).split())
 
@@ -469,9 +470,9 @@ def test_the_page_says_up_to_which_event_and_when_the_log_was_verified_in_full(l
 
     verified = ChainVerification.objects.filter(how="full").latest("pk")
     assert (verified.seq, verified.hash) == (head.seq, head.hash)
-    at = f"{verified.verified_at.astimezone(dt.UTC):%Y-%m-%d %H:%M}"
-    # the search written since, and this page's own read
-    assert f"Verified in full up to event #{head.seq} at {at} UTC; 2 newer events checked incrementally" in status
+    at = f"{verified.verified_at.astimezone(ZoneInfo(department_time_zone())):%Y-%m-%d %H:%M %Z}"
+    # the search written since, and this page's own read; in the department's zone, named
+    assert f"Verified in full up to event #{head.seq} at {at}; 2 newer events checked incrementally" in status
 
 
 def test_the_page_still_knows_the_verified_head_after_a_redis_flush(logged_in_staff: Any) -> None:
@@ -538,7 +539,7 @@ def test_the_chain_status_is_in_spanish_too(logged_in_staff: Any) -> None:
     with translation.override(None):
         status = _chain_status_text(client.get("/oversight/", HTTP_ACCEPT_LANGUAGE="es"))
 
-    assert status.startswith(f"Verificado por completo hasta el evento n.º {head.seq} el ")
+    assert f"Verificado por completo hasta el evento n.º {head.seq} el " in status
     assert "1 evento posterior comprobado de forma incremental" in status
 
 

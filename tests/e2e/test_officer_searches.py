@@ -298,7 +298,7 @@ def test_the_access_log_fits_a_phone(
 
     # when they read the access log, with its chain head and checkpoint command
     page.goto(porchlight_server.url(HOST, "/oversight/"))
-    expect(page.locator("#checkpoint code")).to_be_visible()
+    expect(page.locator("#checkpoint code").first).to_be_visible()  # the root hash, or the head to keep
     shot(page, "access-log-390")
 
     # then the page is no wider than the screen (the wide table scrolls inside its box)
