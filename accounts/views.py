@@ -297,5 +297,5 @@ def language_menu_set(request: HttpRequest) -> HttpResponse:
         and language_supported(language) == language
         and getattr(request.user, "language", None) != language
     ):
-        user_language_set(user=cast("User", request.user), language=language)
+        user_language_set(user=request.user, language=language)
     return response
