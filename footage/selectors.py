@@ -54,14 +54,13 @@ def request_summary_for_police(*, officer: User, public_id: Any) -> RequestSumma
         asked=Count("pk", distinct=True),
         sent=Count("pk", filter=Q(answers__answer=Answer.UPLOADED), distinct=True),
         reached=Count("pk", filter=Q(notified_at__isnull=False), distinct=True),
+        # Per camera, in the same query: an owner asked about three cameras who sent one is
+        # not "everything answered".
+        cameras_asked=Count("answers", distinct=True),
+        cameras_sent=Count("answers", filter=Q(answers__answer=Answer.UPLOADED), distinct=True),
+        cameras_no_footage=Count("answers", filter=Q(answers__answer=Answer.NO_FOOTAGE), distinct=True),
     )
     owners_asked, owners_sent = counts["asked"], counts["sent"]
-    # Per camera: an owner asked about three cameras who sent one is not "everything answered".
-    cameras = CameraAnswer.objects.filter(owner_request__request=request).aggregate(
-        asked=Count("pk"),
-        sent=Count("pk", filter=Q(answer=Answer.UPLOADED)),
-        no_footage=Count("pk", filter=Q(answer=Answer.NO_FOOTAGE)),
-    )
     clips = list(request.clips.filter(purged_at__isnull=True).order_by("uploaded_at"))
     deliveries = _deliveries_count(OwnerRequest.objects.filter(request=request), now=timezone.now())
     return RequestSummary(
@@ -70,9 +69,9 @@ def request_summary_for_police(*, officer: User, public_id: Any) -> RequestSumma
         owners_sent,
         clips,
         deliveries,
-        cameras_asked=cameras["asked"],
-        cameras_sent=cameras["sent"],
-        cameras_no_footage=cameras["no_footage"],
+        cameras_asked=counts["cameras_asked"],
+        cameras_sent=counts["cameras_sent"],
+        cameras_no_footage=counts["cameras_no_footage"],
         owners_reached=counts["reached"],
     )
 
