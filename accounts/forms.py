@@ -1,3 +1,4 @@
+import re
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -94,6 +95,13 @@ def _slug_list(value: str) -> list[str]:
     return list(dict.fromkeys(i for i in items if i))
 
 
+# The compliance programme's contact, printed on the invitation letters (compliance.licences).
+COMPLIANCE_CONTACT_FIELDS = ("compliance_mailing_address", "compliance_phone", "compliance_reply_email")
+PHONE = re.compile(r"^[0-9 +().\-]+(?:\s*(?:ext\.?|x)\s*\d+)?$", re.IGNORECASE)
+# A North American number without its area code has 7 digits: fewer is not a number to call.
+PHONE_MIN_DIGITS = 7
+
+
 class PolicyForm(forms.ModelForm):
     purpose_categories_text = forms.CharField(
         label=_("Purpose categories"),
@@ -149,11 +157,17 @@ class PolicyForm(forms.ModelForm):
             "ordinance_effective_date",
             "ordinance_site_kinds",
             "compliance_list_public",
+            "compliance_mailing_address",
+            "compliance_phone",
+            "compliance_reply_email",
             "department_camera_level",
             "department_camera_legal_basis",
             *INCIDENT_POLICY_FIELDS,
         ]
-        widgets = {"ordinance_effective_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "ordinance_effective_date": forms.DateInput(attrs={"type": "date"}),
+            "compliance_mailing_address": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -237,6 +251,21 @@ class PolicyForm(forms.ModelForm):
             data["live_max_bitrate_kbps"] = self.instance.live_max_bitrate_kbps
         if not data.get("department_camera_level") and "department_camera_level" not in self.errors:
             data["department_camera_level"] = self.instance.department_camera_level
+        for name in COMPLIANCE_CONTACT_FIELDS:
+            if name not in self.data:  # an older page without the box keeps the value
+                data[name] = getattr(self.instance, name)
+        phone = (data.get("compliance_phone") or "").strip()
+        if phone and (not PHONE.match(phone) or sum(ch.isdigit() for ch in phone) < PHONE_MIN_DIGITS):
+            self.add_error(
+                "compliance_phone",
+                _("Enter a telephone number of digits, spaces, dashes and brackets, e.g. (909) 820-2550."),
+            )
+        address = [line for line in (data.get("compliance_mailing_address") or "").splitlines() if line.strip()]
+        if address and len(address) < 2:
+            self.add_error(
+                "compliance_mailing_address",
+                _("Give the street on one line and the city, state and ZIP code on the next, as on an envelope."),
+            )
         start, end = data.get("anomaly_day_start_hour"), data.get("anomaly_day_end_hour")
         if start is not None and end is not None and end <= start:
             self.add_error("anomaly_day_end_hour", _("The working day must end after it starts."))
@@ -269,4 +298,5 @@ class PolicyForm(forms.ModelForm):
             **{name: d[name] for name in INCIDENT_POLICY_FIELDS},
             "plate_hotlist_allowed": d["plate_hotlist_allowed"],
             "plate_hotlist_blocked": d["plate_hotlist_blocked"],
+            **{name: (d[name] or "").strip() for name in COMPLIANCE_CONTACT_FIELDS},
         }

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.i18n import set_language
 
 from core.forms import form_errors_add
 from tenants.selectors import policy_current
@@ -25,7 +26,7 @@ from .forms import (
     RoleChangeForm,
     StaffInviteForm,
 )
-from .language import department_language, language_cookie_set, user_language
+from .language import department_language, language_cookie_set, language_supported, user_language
 from .models import Role, User
 from .selectors import session_passed_mfa, staff_get, staff_list
 from .services import (
@@ -280,3 +281,21 @@ class TotpSecretRenewView(LoginRequiredMixin, View):
         clear_totp_secret(request)
         messages.info(request, _("A new secret was made: scan the new QR code, then enter the code it shows."))
         return redirect("mfa_activate_totp")
+
+
+def language_menu_set(request: HttpRequest) -> HttpResponse:
+    """The language menu of every page: Django's own switch (the cookie, the redirect back),
+    and for a signed-in user the choice stored on their account too, so that what is written
+    to them later without a request of theirs (a notice, a reminder, their e-mails: a worker
+    renders them in ``User.language``) is in the language they picked, not the one they
+    signed up in. A language Porchlight does not speak changes nothing, as in Django's."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and language_supported(language) == language
+        and getattr(request.user, "language", None) != language
+    ):
+        user_language_set(user=request.user, language=language)
+    return response

@@ -13,7 +13,7 @@ from tenants.selectors import policy_of
 
 from . import services
 from .consent import ConsentLevel
-from .models import CameraType, Placement, RecordingMode, SiteKind, ViewTarget
+from .models import CameraType, Placement, RecordingMode, Site, SiteKind, ViewTarget
 
 STREETS = [
     "Riverside Ave",
@@ -39,6 +39,19 @@ BUSINESSES = [
     "Dental Office",
     "Gas Station",
 ]
+# Each demo business's category (cameras.models.BusinessCategory), as a city's licence lists it:
+# the compliance dashboard and the public compliance page break the sites down by it, and an
+# ordinance covering some categories (gas stations, convenience stores) judges only those.
+BUSINESS_CATEGORIES = {
+    "Corner Market": "convenience_store",
+    "Auto Repair": "other",
+    "Taqueria": "restaurant",
+    "Pharmacy": "retail",
+    "Laundromat": "other",
+    "Hardware": "retail",
+    "Dental Office": "office",
+    "Gas Station": "gas_station",
+}
 LEVELS = (
     [ConsentLevel.REGISTERED] * 3
     + [ConsentLevel.ON_REQUEST] * 4
@@ -83,6 +96,7 @@ def demo_registry_seed(*, department: Department, owners: list[Any], cameras_wan
         }
         if business:
             fields["business_name"] = rng.choice(BUSINESSES)
+            fields["business_category"] = BUSINESS_CATEGORIES[fields["business_name"]]
             fields["constructed_on"] = dt.date(rng.choice([1998, 2012, 2024, 2025]), rng.randint(1, 12), 1)
             fields["permit_number"] = f"BP-{rng.randint(10000, 99999)}"
             fields["property_type"] = "commercial"
@@ -124,3 +138,22 @@ def demo_registry_seed(*, department: Department, owners: list[Any], cameras_wan
             )
             made += 1
     return made
+
+
+def demo_categories_backfill(*, department: Department) -> int:
+    """Give the demo's businesses seeded before they had categories theirs (by their demo
+    name), through the owner's own service so that history and the stored compliance follow.
+    Idempotent: a site with a category is left alone. Returns how many were given one."""
+    sites = Site.objects.filter(
+        kind=SiteKind.BUSINESS, business_category="", business_name__in=list(BUSINESS_CATEGORIES)
+    ).select_related("owner")
+    changed = 0
+    for site in sites:
+        services.site_update(
+            owner=site.owner,
+            site=site,
+            department=department,
+            business_category=BUSINESS_CATEGORIES[site.business_name],
+        )
+        changed += 1
+    return changed

@@ -405,6 +405,11 @@ class Licence(models.Model):
     parcel_number = models.CharField(_("parcel number"), max_length=64, blank=True)
     name = models.CharField(_("business name"), max_length=200)
     address = models.CharField(_("address"), max_length=255)
+    # The rest of the mailing address, from the file's own columns when it has them: the
+    # invitation letter cannot be mailed without them (compliance.licences.letters).
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    state = models.CharField(_("state"), max_length=2, blank=True)
+    postal_code = models.CharField(_("ZIP code"), max_length=10, blank=True)
     # compliance.licences.addresses.address_match_key(address): what matching compares.
     address_key = models.CharField(max_length=255, db_index=True)
     category = models.CharField(_("business category"), max_length=24, choices=BusinessCategory.choices, blank=True)

@@ -180,12 +180,13 @@ ATTESTABLE = (
 
 
 #: The attested requirements in the words of the ordinance form (rules_problems names them).
+#: Marked for makemessages: the interface translates each (compliance.selectors.version_problems).
 _ATTESTED_WORDS = {
-    Requirement.NIGHT_VISION: "night vision",
-    Requirement.RETENTION: "minimum retention",
-    Requirement.SIGNAGE: "signage",
-    Requirement.LIGHTING: "lighting",
-    Requirement.PLACEMENTS: "placements cameras do not record (registers, fuel pumps, loading docks)",
+    Requirement.NIGHT_VISION: gettext_noop("night vision"),
+    Requirement.RETENTION: gettext_noop("minimum retention"),
+    Requirement.SIGNAGE: gettext_noop("signage"),
+    Requirement.LIGHTING: gettext_noop("lighting"),
+    Requirement.PLACEMENTS: gettext_noop("placements cameras do not record (registers, fuel pumps, loading docks)"),
 }
 
 
@@ -884,7 +885,8 @@ def rules_problems(
                     "The ordinance asks for %(requirements)s, which only the owner's yearly attestation can "
                     "confirm: give the month and day the attestation is due, or make it due at licence renewal."
                 ),
-                {"requirements": ", ".join(_ATTESTED_WORDS[code] for code in rules.attested())},
+                # The English words, each for the interface to translate before joining them.
+                {"requirements": tuple(_ATTESTED_WORDS[code] for code in rules.attested())},
             )
         )
     if rules.attestation_month is not None and rules.attestation_at_renewal:

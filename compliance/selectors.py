@@ -233,6 +233,8 @@ def version_problems(
             labels = dict(SiteKind.choices)
             kinds = [f"“{labels.get(code, code)}”" for code in params["kinds"].split(", ")]
             params = {**params, "kinds": ", ".join(kinds)}
+        if "requirements" in params:  # the attested requirements, each in the reader's language
+            params = {**params, "requirements": ", ".join(_(word) for word in params["requirements"])}
         errors[name].append(_(template) % params if params else _(template))
     return dict(errors)
 

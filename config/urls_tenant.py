@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
+from accounts import views as accounts_views
 from accounts.api_base import API_NOT_FOUND, api_not_found, api_server_error_or
 from audit import api as audit_api
 from cameras import api as cameras_api
@@ -56,6 +57,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # Before Django's: the menu also stores a signed-in user's choice (accounts.views).
+    path("i18n/setlang/", accounts_views.language_menu_set, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("console/", include("console.urls")),

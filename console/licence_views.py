@@ -23,11 +23,13 @@ from accounts.models import Role
 from cameras import access
 from cameras.models import BusinessCategory
 from compliance.licences import selectors, services
-from compliance.licences.letters import invitation_letters_pdf
+from compliance.licences.letters import invitation_letters_pdf, letters_problems
+from compliance.licences.notices import DepartmentContact, contact_problems
 from compliance.models import ImportStatus, InvitationChannel, LicenceImportJob
 from compliance.services import staff_not_found_record
 from core.errors import DomainError
 from core.forms import form_errors_add
+from tenants.selectors import policy_current
 
 from .licence_forms import LicenceMappingForm, LicenceUploadForm, too_large_message
 
@@ -265,15 +267,15 @@ class LicencesInviteView(DeptAdminConsoleMixin, View):
             messages.error(request, _("Select at least one business to invite."))
             return redirect("console-licences-not-registered")
         register_url = request.build_absolute_uri(reverse("account_signup"))
-        department = _department_name(request)
+        contact = DepartmentContact.of(name=_department_name(request), policy=policy_current())
         actor = access.Actor.from_request(request)
         if request.POST.get("channel") == InvitationChannel.EMAIL:
-            sent = services.invitation_emails_send(
-                actor=actor,
-                licences=licences,
-                register_url=register_url,
-                department_name=department,
-            )
+            try:
+                sent = services.invitation_emails_send(
+                    actor=actor, licences=licences, register_url=register_url, contact=contact
+                )
+            except DomainError:
+                return _refused(request, contact_problems(contact, letter=False))
             without = len(licences) - sent
             messages.success(
                 request,
@@ -281,12 +283,29 @@ class LicencesInviteView(DeptAdminConsoleMixin, View):
                 % {"sent": sent, "without": without},
             )
             return redirect("console-licences-not-registered")
+        problems = letters_problems(licences=licences, contact=contact)
+        if problems:
+            return _refused(request, problems)
         today = timezone.localdate()
-        pdf = invitation_letters_pdf(licences=licences, register_url=register_url, department_name=department, on=today)
+        pdf = invitation_letters_pdf(licences=licences, register_url=register_url, contact=contact, on=today)
         services.invitations_record(actor=actor, licences=licences, channel=InvitationChannel.LETTER)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="invitations-{today.isoformat()}.pdf"'
         return response
+
+
+# A page of messages, not hundreds: the rest are counted.
+PROBLEMS_SHOWN = 20
+
+
+def _refused(request: HttpRequest, problems: list[str]) -> HttpResponse:
+    """Nothing printed, sent or recorded: each reason named, back on the list."""
+    messages.error(request, _("Nothing was sent: fix what is listed below, then send again."))
+    for problem in problems[:PROBLEMS_SHOWN]:
+        messages.error(request, problem)
+    if len(problems) > PROBLEMS_SHOWN:
+        messages.error(request, _("… and %(n)s more.") % {"n": len(problems) - PROBLEMS_SHOWN})
+    return redirect("console-licences-not-registered")
 
 
 def _uuids(values: list[str]) -> list[str]:

@@ -45,7 +45,14 @@ def mail_message_id(*, kind: str, about: Sequence[object]) -> str:
 
 
 def mail_send(
-    *, kind: str, about: Sequence[object], subject: str, body: str, to: Sequence[str], from_email: str | None = None
+    *,
+    kind: str,
+    about: Sequence[object],
+    subject: str,
+    body: str,
+    to: Sequence[str],
+    from_email: str | None = None,
+    reply_to: Sequence[str] = (),
 ) -> int:
     """Send one plain-text e-mail, its Message-ID made from ``kind`` and ``about``
     (mail_message_id): sent again, it is the same message. Raises what the mail backend raises."""
@@ -54,6 +61,7 @@ def mail_send(
         body=body,
         from_email=from_email,
         to=list(to),
+        reply_to=list(reply_to),
         headers={"Message-ID": mail_message_id(kind=kind, about=about)},
     )
     return message.send()

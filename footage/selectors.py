@@ -29,6 +29,17 @@ class RequestSummary:
     clips: list[Clip]
     #: Owners' requests under a delivery deadline, counted by DeliveryState (never who).
     deliveries: dict[str, int] = field(default_factory=dict)
+    #: Cameras asked (one answer each), those with footage sent, those answered "no relevant
+    #: footage"; the rest (pending, declined, no answer) are one number, never told apart.
+    cameras_asked: int = 0
+    cameras_sent: int = 0
+    cameras_no_footage: int = 0
+    #: Owners whose request was e-mailed to them (notified_at set).
+    owners_reached: int = 0
+
+    @property
+    def cameras_other(self) -> int:
+        return self.cameras_asked - self.cameras_sent - self.cameras_no_footage
 
     @property
     def with_deadline(self) -> int:
@@ -40,12 +51,29 @@ def request_summary_for_police(*, officer: User, public_id: Any) -> RequestSumma
     request = FootageRequest.objects.select_related("purpose").get(public_id=public_id, officer=officer)
     # One aggregate for both counts (an owner with several uploaded answers counts once).
     counts = request.owner_requests.aggregate(
-        asked=Count("pk", distinct=True), sent=Count("pk", filter=Q(answers__answer=Answer.UPLOADED), distinct=True)
+        asked=Count("pk", distinct=True),
+        sent=Count("pk", filter=Q(answers__answer=Answer.UPLOADED), distinct=True),
+        reached=Count("pk", filter=Q(notified_at__isnull=False), distinct=True),
+        # Per camera, in the same query: an owner asked about three cameras who sent one is
+        # not "everything answered".
+        cameras_asked=Count("answers", distinct=True),
+        cameras_sent=Count("answers", filter=Q(answers__answer=Answer.UPLOADED), distinct=True),
+        cameras_no_footage=Count("answers", filter=Q(answers__answer=Answer.NO_FOOTAGE), distinct=True),
     )
     owners_asked, owners_sent = counts["asked"], counts["sent"]
     clips = list(request.clips.filter(purged_at__isnull=True).order_by("uploaded_at"))
     deliveries = _deliveries_count(OwnerRequest.objects.filter(request=request), now=timezone.now())
-    return RequestSummary(request, owners_asked, owners_sent, clips, deliveries)
+    return RequestSummary(
+        request,
+        owners_asked,
+        owners_sent,
+        clips,
+        deliveries,
+        cameras_asked=counts["cameras_asked"],
+        cameras_sent=counts["cameras_sent"],
+        cameras_no_footage=counts["cameras_no_footage"],
+        owners_reached=counts["reached"],
+    )
 
 
 def _deliveries_count(owner_requests: QuerySet[OwnerRequest], *, now: dt.datetime) -> dict[str, int]:

@@ -265,6 +265,17 @@ class DepartmentPolicy(models.Model):
         default=False,
         help_text=_("Off: the public compliance page shows only counts and rates by area and category."),
     )
+    # Where businesses write, call or e-mail about the compliance programme: printed on the
+    # invitation letters to register and given as the reply address of the e-mailed ones
+    # (compliance.licences.letters); a letter is not printed without them.
+    compliance_mailing_address = models.TextField(
+        _("compliance: the department's mailing address"),
+        max_length=300,
+        blank=True,
+        help_text=_("Street, then city, state and ZIP code, one per line, as on an envelope."),
+    )
+    compliance_phone = models.CharField(_("compliance: telephone for businesses"), max_length=30, blank=True)
+    compliance_reply_email = models.EmailField(_("compliance: e-mail address businesses reply to"), blank=True)
     # The oversight board's anomaly queue (docs/anomalies.md): each rule's threshold.
     anomaly_day_start_hour = models.PositiveSmallIntegerField(
         _("anomalies: working day starts at (hour)"),

@@ -24,6 +24,7 @@ from audit.services import ActorSnapshot, EventFacts, access_event_record
 from audit.tasks import chain_verify_and_alert
 from cameras import access
 from cameras.access import Actor
+from compliance.licences.notices import DepartmentContact
 from compliance.licences.services import invitation_emails_send
 from compliance.models import Licence, LicenceSource
 from core.mail import mail_message_id
@@ -126,7 +127,7 @@ def _licence_invitation(request: pytest.FixtureRequest, capture: Any) -> Callabl
             actor=Actor(user=admin, mfa=True),
             licences=[licence],
             register_url="https://rialto.localhost/",
-            department_name="Rialto",
+            contact=DepartmentContact(name="Rialto", phone="(909) 820-2550", email="cameras@rialto.example.gov"),
         ),
         capture,
     )

@@ -42,9 +42,11 @@ __all__ = [
     "header_guess",
     "mapping_guess",
     "mapping_problems",
+    "postal_code_of",
     "read_licences",
     "records_count",
     "rows_head",
+    "state_of",
 ]
 
 
@@ -52,6 +54,9 @@ class LicenceField(StrEnum):
     NUMBER = "number"
     NAME = "name"
     ADDRESS = "address"
+    CITY = "city"
+    STATE = "state"
+    POSTAL_CODE = "postal_code"
     PARCEL = "parcel_number"
     CATEGORY = "category"
     ISSUED_ON = "issued_on"
@@ -66,6 +71,7 @@ FIELD_MAX = {
     LicenceField.NUMBER: 64,
     LicenceField.NAME: 200,
     LicenceField.ADDRESS: 255,
+    LicenceField.CITY: 100,
     LicenceField.PARCEL: 64,
     LicenceField.CATEGORY: 100,
     LicenceField.EMAIL: 254,
@@ -92,6 +98,8 @@ class RowProblem(StrEnum):
     UNCLOSED_QUOTE = "unclosed_quote"
     DATE_OUT_OF_RANGE = "date_out_of_range"  # before DATE_EARLIEST or after DATE_LATEST
     EXPIRES_BEFORE_ISSUED = "expires_before_issued"
+    BAD_STATE = "bad_state"  # not a state's two-letter postal code
+    BAD_POSTAL_CODE = "bad_postal_code"  # not 5 digits, or ZIP+4
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,9 @@ class LicenceIn:
     number: str
     name: str
     address: str
+    city: str = ""
+    state: str = ""  # a two-letter postal code, upper case
+    postal_code: str = ""  # 12345 or 12345-6789
     parcel_number: str = ""
     category: str = ""  # a cameras.models.BusinessCategory value, or "" when the file gives none
     category_raw: str = ""
@@ -163,6 +174,20 @@ ALIASES: dict[LicenceField, tuple[str, ...]] = {
         "property address",
         "address 1",
         "address line 1",
+    ),
+    LicenceField.CITY: ("city", "business city", "site city", "location city", "mailing city", "town", "municipality"),
+    LicenceField.STATE: ("state", "state code", "business state", "site state", "location state", "mailing state"),
+    LicenceField.POSTAL_CODE: (
+        "zip",
+        "zip code",
+        "zipcode",
+        "zip5",
+        "postal code",
+        "postcode",
+        "business zip",
+        "site zip",
+        "location zip",
+        "mailing zip",
     ),
     LicenceField.PARCEL: ("parcel number", "parcel", "apn", "parcel id", "assessor parcel number", "pin"),
     LicenceField.CATEGORY: (
@@ -344,6 +369,98 @@ def category_of(text: str, *, categories: Iterable[str]) -> str | None:
     return found if found in known else None
 
 
+# The United States Postal Service's two-letter codes: states, the District of Columbia, the
+# territories and the armed forces' addresses (a letter is mailed to any of them).
+STATE_CODES = frozenset(
+    {
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "DC",
+        "AS",
+        "GU",
+        "MP",
+        "PR",
+        "VI",
+        "UM",
+        "FM",
+        "MH",
+        "PW",
+        "AA",
+        "AE",
+        "AP",
+    }
+)
+_POSTAL_CODE = re.compile(r"^(\d{5})(?:[- ]?(\d{4}))?$")
+
+
+def postal_code_of(text: str) -> str | None:
+    """A ZIP code as written on a letter ("92376", "92376-1234"), "" for an empty cell, None
+    when ``text`` is not one (a spreadsheet that dropped a leading zero: "2134")."""
+    value = text.strip()
+    if not value:
+        return ""
+    found = _POSTAL_CODE.match(value)
+    if found is None:
+        return None
+    return f"{found.group(1)}-{found.group(2)}" if found.group(2) else found.group(1)
+
+
+def state_of(text: str) -> str | None:
+    """A state's postal code, upper case ("ca" is "CA"), "" for an empty cell, None otherwise."""
+    value = text.strip().replace(".", "").upper()
+    if not value:
+        return ""
+    return value if value in STATE_CODES else None
+
+
 # --- Rows ----------------------------------------------------------------------------------
 
 
@@ -491,6 +608,12 @@ def _row(
             validate_email(email)
         except ValidationError:
             return RowError(line, RowProblem.BAD_EMAIL, {"value": email[:60]})
+    state = state_of(values[LicenceField.STATE])
+    if state is None:
+        return RowError(line, RowProblem.BAD_STATE, {"value": values[LicenceField.STATE][:40]})
+    postal_code = postal_code_of(values[LicenceField.POSTAL_CODE])
+    if postal_code is None:
+        return RowError(line, RowProblem.BAD_POSTAL_CODE, {"value": values[LicenceField.POSTAL_CODE][:40]})
     number = values[LicenceField.NUMBER]
     key = reference_key(number)
     if not key:
@@ -502,6 +625,9 @@ def _row(
         number=number,
         name=values[LicenceField.NAME],
         address=values[LicenceField.ADDRESS],
+        city=values[LicenceField.CITY],
+        state=state,
+        postal_code=postal_code,
         parcel_number=values[LicenceField.PARCEL],
         category=category,
         category_raw=values[LicenceField.CATEGORY],

@@ -94,6 +94,9 @@ def field_label(name: str) -> str:
         LicenceField.NUMBER: _("licence or permit number"),
         LicenceField.NAME: _("business name"),
         LicenceField.ADDRESS: _("address"),
+        LicenceField.CITY: _("city"),
+        LicenceField.STATE: _("state"),
+        LicenceField.POSTAL_CODE: _("ZIP code"),
         LicenceField.PARCEL: _("parcel number"),
         LicenceField.CATEGORY: _("business category"),
         LicenceField.ISSUED_ON: _("date issued"),
@@ -133,6 +136,11 @@ def row_error_sentence(error: dict[str, Any]) -> str:
         RowProblem.DATE_OUT_OF_RANGE: _(
             "The %(field)s '%(value)s' is not a plausible date (give one from 1900 to 2100): perhaps a "
             "placeholder of the export."
+        ),
+        RowProblem.BAD_STATE: _("The state '%(value)s' is not a state's two-letter postal code (e.g. CA)."),
+        RowProblem.BAD_POSTAL_CODE: _(
+            "The ZIP code '%(value)s' is not one (5 digits, or ZIP+4 as 92376-1234); a spreadsheet may have "
+            "dropped its leading zero."
         ),
         RowProblem.EXPIRES_BEFORE_ISSUED: _("The licence expires (%(expires)s) before it was issued (%(issued)s)."),
         RowProblem.UNCLOSED_QUOTE: _(

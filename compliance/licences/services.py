@@ -41,7 +41,7 @@ from ..models import (
     MatchedBy,
 )
 from .addresses import address_match_key, reference_key
-from .notices import licence_invitation_email_send
+from .notices import DepartmentContact, contact_problems, licence_invitation_email_send
 from .reader import (
     CHUNK,
     EncodingRefused,
@@ -84,6 +84,9 @@ LICENCE_FIELDS = (
     "parcel_number",
     "name",
     "address",
+    "city",
+    "state",
+    "postal_code",
     "address_key",
     "category",
     "category_raw",
@@ -415,6 +418,9 @@ def licences_upsert(
             "parcel_number": row.parcel_number,
             "name": row.name,
             "address": row.address,
+            "city": row.city,
+            "state": row.state,
+            "postal_code": row.postal_code,
             "address_key": address_match_key(row.address)[:255],
             "category": row.category,
             "category_raw": row.category_raw,
@@ -627,11 +633,16 @@ def invitations_record(
 
 
 def invitation_emails_send(
-    *, actor: Actor, licences: Sequence[Licence], register_url: str, department_name: str
+    *, actor: Actor, licences: Sequence[Licence], register_url: str, contact: DepartmentContact
 ) -> int:
     """Record an e-mail invitation for each licence with an e-mail address (and the log's
     event, counting those selected without one), and owe each its e-mail through the outbox
-    (sent by the worker after the commit, in the sender's language). Returns how many are sent."""
+    (sent by the worker after the commit, in the sender's language, replies going to the
+    department's compliance address). Returns how many are sent. Refused with Invalid, nothing
+    recorded, when the department's contact lacks its telephone or reply e-mail."""
+    problems = contact_problems(contact, letter=False)
+    if problems:
+        raise Invalid(" ".join(problems), code="contact_missing", field="policy")
     with_email = [licence for licence in licences if licence.email]
     if not with_email:
         return 0
@@ -645,7 +656,10 @@ def invitation_emails_send(
                 licence_invitation_email_send,
                 invitation_id=invitation.pk,
                 register_url=register_url,
-                department_name=department_name,
+                department_name=contact.name,
                 language=language,
+                reply_email=contact.email,
+                phone=contact.phone,
+                mailing_address=contact.mailing_address,
             )
     return len(with_email)

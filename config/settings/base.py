@@ -274,6 +274,9 @@ CELERY_TASK_ROUTES = {"incidents.tasks.delivery_process_task": {"queue": CELERY_
 # later: 3 hours, more than the ~2 hours a notice may spend in its own retries (8 waits of at
 # most 1, 2, 4, 8, 16, 30, 30, 30 minutes) and than the broker's one-hour visibility timeout.
 PORCHLIGHT_OUTBOX_SWEEP_SECONDS = env.int("PORCHLIGHT_OUTBOX_SWEEP_SECONDS", default=60)
+# How often beat sends the owners' compliance reminders (compliance.reminders): hourly, so a
+# reminder is at most an hour late on its day; a test's worker sets seconds to see beat send it.
+PORCHLIGHT_COMPLIANCE_REMINDERS_SECONDS = env.int("PORCHLIGHT_COMPLIANCE_REMINDERS_SECONDS", default=3600)
 PORCHLIGHT_OUTBOX_GRACE_SECONDS = env.int("PORCHLIGHT_OUTBOX_GRACE_SECONDS", default=60)
 PORCHLIGHT_OUTBOX_REDELIVER_SECONDS = env.int("PORCHLIGHT_OUTBOX_REDELIVER_SECONDS", default=3 * 3600)
 # Entries without tenant_schemas are sent to every department each time (tenant-schemas-celery).
@@ -342,7 +345,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # behind the per-change task and the read-time recheck of rows whose day has come.
     "compliance-refresh-all": {"task": "compliance.tasks.compliance_refresh_all", "schedule": 24 * 3600.0},
     # Owners reminded of attestations due and notices' cure deadlines, once each (compliance.reminders).
-    "compliance-reminders": {"task": "compliance.tasks.reminders_send", "schedule": 3600.0},
+    "compliance-reminders": {
+        "task": "compliance.tasks.reminders_send",
+        "schedule": float(PORCHLIGHT_COMPLIANCE_REMINDERS_SECONDS),
+    },
     # Licence files of imports left unfinished, deleted after their days (compliance.licences.services).
     "licence-import-files-purge": {"task": "compliance.tasks.licence_import_files_purge", "schedule": 24 * 3600.0},
 }

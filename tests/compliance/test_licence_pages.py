@@ -21,12 +21,12 @@ from tests.factories import DEKALB_AFFIDAVIT, UserFactory, ordinance_make
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "License No,Business Name,Address,License Type,Issue Date,Email\n"
+HEADER = "License No,Business Name,Address,License Type,Issue Date,Email,City,State,ZIP\n"
 TEXT = (
     HEADER
-    + "PG-1,Joe's Gas,1200 W Baseline Rd,Gas station,2026-05-01,joe@example.org\n"
-    + "PG-2,Ann's Mart,250 N Riverside Ave,Convenience store,next week,\n"
-    + "PG-3,No mail gas,9 Foothill Blvd,Gas station,,\n"
+    + "PG-1,Joe's Gas,1200 W Baseline Rd,Gas station,2026-05-01,joe@example.org,Rialto,CA,92376\n"
+    + "PG-2,Ann's Mart,250 N Riverside Ave,Convenience store,next week,,Rialto,CA,92376\n"
+    + "PG-3,No mail gas,9 Foothill Blvd,Gas station,,,Rialto,CA,92376\n"
 )
 MAPPING = {
     "number": "0",
@@ -35,8 +35,25 @@ MAPPING = {
     "category": "3",
     "issued_on": "4",
     "email": "5",
+    "city": "6",
+    "state": "7",
+    "postal_code": "8",
     "has_header": "on",
 }
+
+
+@pytest.fixture(autouse=True)
+def _department_contact(in_rialto: Department) -> None:
+    """The address, telephone and e-mail an invitation gives to reply to (without them none is sent)."""
+    from tenants.services import policy_update
+
+    policy_update(
+        department=in_rialto,
+        actor=None,
+        compliance_mailing_address="128 N Willow Ave\nRialto, CA 92376",
+        compliance_phone="(909) 820-2550",
+        compliance_reply_email="cameras@rialto.example.gov",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -57,11 +74,13 @@ def upload(client: TenantClient, text: str | bytes = TEXT, **extra: Any) -> Any:
     return client.post("/console/licences/", {"source": "business_licence", "file": csv_file(text)}, **extra)
 
 
-def imported(client: TenantClient, capture: Any, text: str = TEXT) -> LicenceImportJob:
+def imported(
+    client: TenantClient, capture: Any, text: str = TEXT, mapping: dict[str, str] | None = None
+) -> LicenceImportJob:
     response = upload(client, text)
     assert response.status_code == 302, response.content[:2000]
     with capture(execute=True):
-        client.post(response["Location"], MAPPING)
+        client.post(response["Location"], mapping or MAPPING)
     return LicenceImportJob.objects.latest("created_at")
 
 
@@ -341,8 +360,12 @@ def test_a_value_over_the_csv_field_limit_is_a_bad_row_named_by_its_line(
     admin_client: Any, django_capture_on_commit_callbacks: Any, where: str
 ) -> None:
     client, _ = admin_client
-    before = "".join(f"PG-{n},Shop {n},{n} Main St,Retail,,\n" for n in range(1 if where == "in the preview" else 30))
-    text = HEADER + before + "PG-X," + "x" * 200_000 + ",9 Main St,Retail,,\n" + "PG-LAST,Last,1 End St,Retail,,\n"
+    before = "".join(
+        f"PG-{n},Shop {n},{n} Main St,Retail,,,,,\n" for n in range(1 if where == "in the preview" else 30)
+    )
+    text = (
+        HEADER + before + "PG-X," + "x" * 200_000 + ",9 Main St,Retail,,,,,\n" + "PG-LAST,Last,1 End St,Retail,,,,,\n"
+    )
     line = 2 + len(before.splitlines())
 
     job = imported(client, django_capture_on_commit_callbacks, text)

@@ -364,7 +364,8 @@ def test_police_never_learn_who_declined(
 
     page = client.get(f"/console/footage/{result.request.public_id}/").content.decode()  # type: ignore[union-attr]
 
-    assert "1 of 3 owners sent footage" in page
+    assert "Cameras asked: 3. Footage sent for 1, no relevant footage for 0, neither yet for 2" in page
+    assert "sent footage: 1." in page
     assert "distrust" not in page
     assert decliner.site.owner.email not in page
     assert silent.site.owner.email not in page

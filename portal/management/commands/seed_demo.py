@@ -31,7 +31,7 @@ from cameras.access.purposes import PurposeRefused, purpose_declare
 from cameras.access.search import camera_search
 from cameras.anomalies import anomalies_catch_up
 from cameras.area_rollups import area_rollups_catch_up
-from cameras.demo import demo_registry_seed
+from cameras.demo import demo_categories_backfill, demo_registry_seed
 from cameras.models import Camera, Site
 from compliance.selectors import ordinance_exists
 from compliance.services import ordinance_version_add
@@ -268,6 +268,9 @@ class Command(BaseCommand):
     def _registry(self, department: Department, *, cameras: int) -> None:
         """Sites and cameras of demo owners, once (a department with cameras is left alone)."""
         if Camera.objects.exists():
+            # A demo seeded before its businesses had categories gets them (idempotent).
+            if backfilled := demo_categories_backfill(department=department):
+                self.stdout.write(f"  {department.name}: {backfilled} demo businesses given their category.")
             return
         owners = [User.objects.get(email=demo_email("resident", department.schema_name))]
         owners.append(User.objects.get(email=demo_email("business", department.schema_name)))
