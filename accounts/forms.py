@@ -299,4 +299,5 @@ class PolicyForm(forms.ModelForm):
             "plate_hotlist_allowed": d["plate_hotlist_allowed"],
             "plate_hotlist_blocked": d["plate_hotlist_blocked"],
             **{name: (d[name] or "").strip() for name in COMPLIANCE_CONTACT_FIELDS},
+            "compliance_list_public": d["compliance_list_public"],
         }

@@ -258,6 +258,22 @@ def test_the_incident_dock_mobile_age_and_plate_hotlists_are_set_on_the_policy_p
     assert policy.history.latest().history_user_id == admin.pk
 
 
+def test_the_public_list_of_businesses_under_the_ordinance_is_switched_on_and_off_on_the_policy_page(
+    admin_client: Any, rialto: Any
+) -> None:
+    """The box was on the form, but saving the form never changed the policy (issue 16's review)."""
+    client, admin = admin_client
+    assert 'name="compliance_list_public"' in client.get("/department/policy/").content.decode()
+
+    client.post("/department/policy/", _policy_form(compliance_list_public="on"))
+    on = DepartmentPolicy.objects.get(department=rialto).compliance_list_public
+    client.post("/department/policy/", _policy_form())
+    off = DepartmentPolicy.objects.get(department=rialto)
+
+    assert (on, off.compliance_list_public) == (True, False)
+    assert off.history.latest().history_user_id == admin.pk
+
+
 def test_a_policy_form_without_the_incident_settings_keeps_them(admin_client: Any, rialto: Any) -> None:
     client, _ = admin_client
     before = DepartmentPolicy.objects.get(department=rialto)
