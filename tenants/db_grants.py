@@ -19,11 +19,14 @@ a department's schema is made (tenants.models.Department.create_schema), and fro
 is not migrated, so post_migrate would not reach it).
 """
 
+import functools
 import logging
 import re
 
+from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection, models, transaction
 
 logger = logging.getLogger("porchlight.tenants")
 
@@ -44,9 +47,66 @@ AUDIT: dict[str, str] = {
     # which are append-only, and the witnesses holding them show it. Never updated.
     "audit_merklenode": "SELECT, INSERT, DELETE",
 }
+# The department's Ed25519 key (audit.signing), which signs the evidence exports and the log's
+# checkpoints: the first use creates it (INSERT) and names it once (audit.checkpoints.log_origin:
+# UPDATE of log_origin where it is still ''). Never replaced nor deleted by the serving code.
+SIGNING_KEY: dict[str, str] = {"footage_signingkey": "SELECT, INSERT, UPDATE (log_origin)"}
+# The change history (simple-history's ``*_historical*`` tables; the board's "administrative
+# changes" page reads it): read and added to. Never deleted. Updated only in these columns, the
+# personal data an owner's account deletion erases from it (accounts.services.owner_account_erase,
+# cameras.services._erase_site_history and _erase_camera_history, live.services
+# .bridges_history_erase), and, where who acted is a ForeignKey to the user (simple-history's
+# default, on_delete=SET_NULL), history_user_id, which Django sets NULL when that user is deleted.
+# When, what kind of change and why (history_date, history_type, history_change_reason) are never
+# updated; nor who acted on the department's policy, a plain number beside an e-mail address.
+HISTORY_ERASED: dict[str, tuple[str, ...]] = {
+    "accounts_historicaluser": ("email", "full_name", "badge_number", "invitation_sent_at"),
+    "cameras_historicalsite": (
+        "name",
+        "address",
+        "location",
+        "parcel_number",
+        "permit_number",
+        "business_name",
+        "property_type",
+        "police_notes",
+    ),
+    "cameras_historicalcamera": ("label", "location", "fov", "recorder_make", "recorder_model"),
+    "live_historicalbridge": ("name",),
+}
+HISTORY_MARK = "_historical"
 # Written only by the owner's migrations and provisioning.
 READ_ONLY = frozenset({"django_migrations"})
 DML = "SELECT, INSERT, UPDATE, DELETE"
+
+
+@functools.cache
+def _history_user_foreign_keys() -> frozenset[str]:
+    """The history tables whose history_user is a ForeignKey (Django sets it NULL on delete)."""
+    found = set()
+    for model in apps.get_models():
+        table = model._meta.db_table
+        if HISTORY_MARK not in table:
+            continue
+        try:
+            field = model._meta.get_field("history_user")
+        except FieldDoesNotExist:
+            continue
+        if isinstance(field, models.ForeignKey):
+            found.add(table)
+    return frozenset(found)
+
+
+def history_privileges(table: str) -> str:
+    """What the app role gets on a history table: SELECT, INSERT, and UPDATE of the columns the
+    code overwrites (HISTORY_ERASED, history_user_id where Django sets it NULL)."""
+    columns = list(HISTORY_ERASED.get(table, ()))
+    if table in _history_user_foreign_keys():
+        columns.insert(0, "history_user_id")
+    if not columns:
+        return "SELECT, INSERT"
+    return "SELECT, INSERT, UPDATE (" + ", ".join(_q(c) for c in columns) + ")"
+
 
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -142,7 +202,14 @@ def schema_grants_apply(schema: str, *, role: str | None = None) -> int:
                 statements.append(f"REVOKE ALL ON SEQUENCE {target} FROM {r}")
                 statements.append(f"GRANT USAGE, SELECT ON SEQUENCE {target} TO {r}")
                 continue
-            privileges = AUDIT.get(name) or ("SELECT" if name in READ_ONLY or kind in ("v", "m") else DML)
+            if name in AUDIT or name in SIGNING_KEY:
+                privileges = AUDIT.get(name) or SIGNING_KEY[name]
+            elif name in READ_ONLY or kind in ("v", "m"):
+                privileges = "SELECT"
+            elif HISTORY_MARK in name:
+                privileges = history_privileges(name)
+            else:
+                privileges = DML
             statements.append(f"REVOKE ALL ON TABLE {target} FROM {r}")
             statements.append(f"GRANT {privileges} ON TABLE {target} TO {r}")
         cursor.execute(";\n".join(statements))
@@ -167,6 +234,10 @@ def default_privileges_apply(*, role: str | None = None) -> None:
             # would own what it made); only then is there something to take back.
             "DO $$ BEGIN IF has_schema_privilege('public', 'public', 'CREATE') THEN "
             "REVOKE CREATE ON SCHEMA public FROM PUBLIC; END IF; END $$",
+            # Temporary tables and functions (pg_temp) are the app role's own: nothing at runtime
+            # makes them (bench/ does, as the owner, who owns the database and keeps the right).
+            "DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC, %I', "
+            f"current_database(), '{role}'); END $$",
         ]
         cursor.execute(";\n".join(statements))
 

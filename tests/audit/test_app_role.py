@@ -31,6 +31,7 @@ from audit.anomalies import FlagIn, anomaly_flags_accumulate, anomaly_flags_add,
 from audit.models import AccessEvent, AnomalyFlag, ChainVerification, SignedCheckpoint
 from audit.services import ActorSnapshot, EventFacts, access_event_record
 from audit.tasks import chain_verify_and_alert, log_checkpoint
+from cameras.models import Camera
 from tenants.db_grants import AUDIT
 from tenants.demo import DEMO_DEPARTMENTS
 from tenants.models import Department
@@ -399,3 +400,113 @@ def test_a_server_connected_as_the_app_role_writes_the_access_log(
     assert answer.value.code == 404  # a resident may not read the queue: refused and logged
     assert events == [("audit_read", "denied")]
     assert users == [(ROLE,)], "the server's connections are not all the app role's"
+
+
+# --- The signing key and the change history: read and added to, never rewritten --------------
+
+TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+# What history the code overwrites: personal data erased when an owner deletes their account
+# (accounts.services.owner_account_erase, cameras.services._erase_*_history,
+# live.services.bridges_history_erase), and who acted (history_user_id) set to NULL by Django when
+# the user it names is deleted (simple-history's ForeignKey, on_delete=SET_NULL).
+HISTORY_UPDATABLE = {
+    "accounts_historicaluser": {"history_user_id", "email", "full_name", "badge_number", "invitation_sent_at"},
+    "cameras_historicalsite": {
+        "history_user_id",
+        *("name", "address", "location", "parcel_number", "permit_number"),
+        *("business_name", "property_type", "police_notes"),
+    },
+    "cameras_historicalcamera": {"history_user_id", "label", "location", "fov", "recorder_make", "recorder_model"},
+    "live_historicalbridge": {"history_user_id", "name"},
+    # Who acted is a plain number here (and an e-mail address beside it): nothing to set NULL.
+    "tenants_historicaldepartmentpolicy": set(),
+}
+
+
+def _held(schema: str, table: str) -> tuple[set[str], set[str]]:
+    """The app role's privileges on ``schema.table``, and the columns it may UPDATE."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(f"has_table_privilege(%s, %s, '{p}')" for p in TABLE_PRIVILEGES),
+            [arg for _ in TABLE_PRIVILEGES for arg in (ROLE, f'"{schema}"."{table}"')],
+        )
+        held = {p for p, has in zip(TABLE_PRIVILEGES, cursor.fetchone(), strict=True) if has}
+        cursor.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped"
+            " AND has_column_privilege(%s, attrelid, attnum, 'UPDATE')",
+            [f'"{schema}"."{table}"', ROLE],
+        )
+        columns = {row[0] for row in cursor.fetchall()}
+    return held, columns
+
+
+def _history_tables(schema: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename LIKE '%%\\_historical%%'"
+            " ORDER BY tablename",
+            [schema],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+def test_the_app_role_may_read_and_add_the_signing_key_but_only_name_it_once(schema: str) -> None:
+    # audit.signing creates the first key; audit.checkpoints.log_origin names it (log_origin).
+    assert _held(schema, "footage_signingkey") == ({"SELECT", "INSERT"}, {"log_origin"})
+
+
+@pytest.mark.parametrize("schema", ["public", *SCHEMAS])
+def test_the_app_role_may_read_and_add_to_the_change_history_and_erase_only_personal_data(schema: str) -> None:
+    tables = _history_tables(schema)
+    held = {table: _held(schema, table) for table in tables}
+
+    assert tables, schema
+    for table, (privileges, columns) in held.items():
+        assert privileges == {"SELECT", "INSERT"}, table
+        assert columns == HISTORY_UPDATABLE.get(table, {"history_user_id"}), table
+        assert not columns & {"history_id", "history_date", "history_type", "history_change_reason"}, table
+
+
+def test_the_app_role_can_neither_rewrite_the_history_nor_the_key_nor_make_temporary_things(
+    app_connection: psycopg.Connection[Any],
+) -> None:
+    errors = {
+        "delete history": _refused_to_app(app_connection, "rialto", "DELETE FROM accounts_historicaluser"),
+        "reword history": _refused_to_app(
+            app_connection, "rialto", "UPDATE accounts_historicaluser SET history_change_reason = ''"
+        ),
+        "redate history": _refused_to_app(
+            app_connection, "rialto", "UPDATE accounts_historicaluser SET history_date = now()"
+        ),
+        "unsign a policy edit": _refused_to_app(
+            app_connection, "public", "UPDATE tenants_historicaldepartmentpolicy SET history_user_id = NULL"
+        ),
+        "delete a policy edit": _refused_to_app(
+            app_connection, "public", "DELETE FROM tenants_historicaldepartmentpolicy"
+        ),
+        "replace the key": _refused_to_app(
+            app_connection, "rialto", "UPDATE footage_signingkey SET private_key = private_key"
+        ),
+        "delete the key": _refused_to_app(app_connection, "rialto", "DELETE FROM footage_signingkey"),
+        "temporary table": _refused_to_app(app_connection, "rialto", "CREATE TEMPORARY TABLE mine (id int)"),
+        "temporary function": _refused_to_app(
+            app_connection, "rialto", "CREATE FUNCTION pg_temp.mine() RETURNS int LANGUAGE sql AS 'SELECT 1'"
+        ),
+    }
+
+    assert all("permission denied" in e for e in errors.values()), errors
+
+
+def test_an_owner_deletes_their_account_as_the_app_role(in_rialto: Department, make_camera: Any) -> None:
+    from ownerdata.services import owner_account_delete
+
+    camera = make_camera("on_request", kind="residential", address="12 Elm St")
+    owner = camera.site.owner
+    with as_app_role():
+        deleted = owner_account_delete(user=owner)
+
+    assert deleted.cameras == 1
+    assert not User.objects.filter(pk=owner.pk).exists()
+    assert set(User.history.filter(id=owner.pk).values_list("full_name", flat=True)) == {""}
+    assert not Camera.history.filter(id=camera.pk).exclude(label="").exists()
