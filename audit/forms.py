@@ -197,14 +197,22 @@ class LogSearchForm(_DateRangeMixin):
         min_value=0,
         max_value=2**62,
         widget=forms.HiddenInput,
-        error_messages={"invalid": _("upto must be the number of an event.")},
+        error_messages={
+            "invalid": _("upto must be the number of an event."),
+            "min_value": _("upto must be the number of an event."),
+            "max_value": _("upto must be the number of an event."),
+        },
     )
     after = forms.IntegerField(
         required=False,
         min_value=0,
         max_value=2**62,
         widget=forms.HiddenInput,
-        error_messages={"invalid": _("after must be the number of an event.")},
+        error_messages={
+            "invalid": _("after must be the number of an event."),
+            "min_value": _("after must be the number of an event."),
+            "max_value": _("after must be the number of an event."),
+        },
     )
     # The anomaly queue's "see these events": exactly the events that raised the flag.
     flag = forms.IntegerField(

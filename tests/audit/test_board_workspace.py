@@ -144,6 +144,29 @@ def test_bad_filters_are_named_on_their_field_and_only_the_refused_reading_is_wr
     assert response.context.get("page") is None
 
 
+@pytest.mark.parametrize(
+    ("method", "params", "words"),
+    [
+        ("get", {"upto": "abc"}, "upto must be the number of an event."),
+        ("get", {"after": "-1"}, "after must be the number of an event."),
+        ("post", {"upto": "abc"}, "upto must be the number of an event."),
+        ("get", {"upto": str(2**63)}, "upto must be the number of an event."),
+    ],
+)
+def test_a_bad_hidden_field_is_named_at_the_top_of_the_form(
+    board: TenantClient, method: str, params: dict[str, str], words: str
+) -> None:
+    # Issue 15: "see the fields marked below", but upto and after are hidden fields (the page's
+    # anchor and its place): nothing below was marked, so the board could not tell what was wrong.
+    response = getattr(board, method)(SEARCH, params)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    problems = html[html.index('id="filter-problems"') : html.index("<fieldset")]
+    assert words in problems
+    assert response.context.get("page") is None
+
+
 _SQUARE = [[-117.4, 34.0], [-117.3, 34.0], [-117.3, 34.1], [-117.4, 34.0]]
 
 
