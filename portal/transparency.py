@@ -286,9 +286,14 @@ def _period(request: HttpRequest) -> Period:
 def _cache_headers(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """The same for every visitor, so shared caches may keep it, unless the visitor is signed
     in: their page carries their session (the menu, their name), which no cache may hand to
-    another, and which their browser should not keep either."""
+    another, and which their browser should not keep either; or unless the response sets a
+    cookie (a publicly cacheable response never does): then only the visitor's browser keeps it."""
     if request.user.is_authenticated:
         add_never_cache_headers(response)
+    elif response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        # The page's forms (the language menu) carry a CSRF token, and the middleware sets its
+        # cookie after this: a shared cache would hand every visitor the same cookie and token.
+        response["Cache-Control"] = "private, max-age=300"
     else:
         response["Cache-Control"] = "public, max-age=300"
     patch_vary_headers(response, ["Cookie"])

@@ -58,12 +58,25 @@ def test_small_cells_of_a_finished_month_are_still_suppressed(in_rialto: Any, ri
     assert data["searches_by_month_and_purpose_category"]["missing_person"][-1] == "<5"
 
 
-def test_an_anonymous_visitor_gets_a_page_shared_caches_may_keep(in_rialto: Any, rialto_client: TenantClient) -> None:
-    for path in ("/transparency/", "/transparency.json"):
+def test_anonymous_visitors_get_open_data_shared_caches_may_keep(in_rialto: Any, rialto_client: TenantClient) -> None:
+    for path in ("/transparency.json",):
         response = rialto_client.get(path)
 
-        assert response["Cache-Control"] == "public, max-age=300"
+        assert response["Cache-Control"] == "public, max-age=300", path
         assert "Cookie" in response["Vary"]
+        assert not response.cookies, path
+
+
+def test_a_page_that_sets_a_cookie_is_kept_by_no_shared_cache(in_rialto: Any, rialto_client: TenantClient) -> None:
+    # Issue 15: the anonymous page was "public, max-age=300" and set a csrftoken cookie (the
+    # language menu's form): a shared cache would hand every visitor the same CSRF cookie, and
+    # the page the same token. The visitor's own browser may keep it; no shared cache may.
+    response = rialto_client.get("/transparency/")
+
+    assert "csrftoken" in response.cookies  # the language menu's form
+    assert "public" not in response["Cache-Control"]
+    assert response["Cache-Control"] == "private, max-age=300"
+    assert "Cookie" in response["Vary"]
 
 
 def test_a_signed_in_visitor_gets_a_page_no_cache_keeps(logged_in_staff: Any) -> None:
