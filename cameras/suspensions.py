@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from .events import camera_changed
+from .events import camera_changed, site_changed
 from .models import Camera, CameraStatus, ConsentGrant, Suspension, SuspensionItem, SuspensionKind
 
 if TYPE_CHECKING:
@@ -77,6 +77,13 @@ def _grant_matches(grant: ConsentGrant, before: dict[str, Any]) -> bool:
     return _grant_before(grant) == before
 
 
+def _sites_changed(site_ids: set[int]) -> None:
+    """Tell compliance (cameras.events.site_changed) that these sites' consent or cameras changed,
+    as a single camera's change does: "Revoke all" once left the stored judgement "Compliant"."""
+    for site_id in sorted(site_ids):
+        site_changed(site_id=site_id)
+
+
 def consents_revoke_all(*, owner: "User") -> int:
     """Withdraw the consent of every camera of the owner that has one in force, at once.
     Returns how many; a grant already revoked is left out (and stays revoked on resume)."""
@@ -97,6 +104,7 @@ def consents_revoke_all(*, owner: "User") -> int:
             _save(grant, owner, "Revoke all")
             SuspensionItem.objects.create(suspension=suspension, camera=grant.camera, before=before, marker=now)
             camera_changed(camera_public_id=grant.camera.public_id)
+        _sites_changed({grant.camera.site_id for grant in grants})
     return len(grants)
 
 
@@ -125,6 +133,7 @@ def cameras_pause_all(*, owner: "User", duration: dt.timedelta | None = None) ->
                 suspension=suspension, camera=camera, before={"status": CameraStatus.ACTIVE}, marker=now
             )
             camera_changed(camera_public_id=camera.public_id)
+        _sites_changed({camera.site_id for camera in cameras})
     return len(cameras)
 
 
@@ -168,6 +177,7 @@ def _resume(suspension: Suspension, *, by_timer: bool) -> ResumeResult:
     owner = suspension.owner
     reason = "Pause ended by itself" if by_timer else "Resume all"
     restored = kept = 0
+    changed_sites: set[int] = set()
     for item in suspension.items.select_related("camera").order_by("pk"):
         if suspension.kind == SuspensionKind.REVOKE:
             done = _restore_grant(item, owner, reason)
@@ -178,8 +188,10 @@ def _resume(suspension: Suspension, *, by_timer: bool) -> ResumeResult:
         if done:
             restored += 1
             camera_changed(camera_public_id=item.camera.public_id)
+            changed_sites.add(item.camera.site_id)
         else:
             kept += 1
+    _sites_changed(changed_sites)
     suspension.resumed_at = timezone.now()
     suspension.resumed_by_timer = by_timer
     suspension.save(update_fields=["resumed_at", "resumed_by_timer"])

@@ -172,3 +172,47 @@ def test_a_notice_cured_by_the_last_representable_day_does_not_stop_the_refresh(
     records.records_refresh(site_ids=[site.pk], now=timezone.now())
 
     assert _record(site).status == Status.NOT_COMPLIANT
+
+
+@pytest.mark.parametrize("operation", ["revoke_all", "pause_all", "resume_all"])
+def test_revoking_pausing_or_resuming_every_camera_at_once_owes_the_sites_recomputation(
+    in_rialto: Any, policy: DepartmentPolicy, operation: str
+) -> None:
+    """The attack on issue 16: after "Revoke all" the dashboard, its CSV and the public page kept
+    the site "Compliant" until the nightly run, while the owner's own page said consent unmet."""
+    from cameras.suspensions import cameras_pause_all, consents_revoke_all, suspensions_resume_all
+
+    ordinance_make(policy, DEKALB)
+    owner, site = _gas_station(in_rialto)
+    other_site = site_make(owner, in_rialto, kind="business", business_category="gas_station")
+    for where in (site, site, other_site):
+        camera_make(owner, in_rialto, site=where)
+    if operation == "resume_all":
+        consents_revoke_all(owner=owner)
+    owed = OutboxMessage.objects.filter(task_name="compliance.tasks.site_compliance_refresh")
+    before = set(owed.values_list("pk", flat=True))
+
+    {"revoke_all": consents_revoke_all, "pause_all": cameras_pause_all, "resume_all": suspensions_resume_all}[
+        operation
+    ](owner=owner)
+
+    sites = sorted(s for m in owed.exclude(pk__in=before) for s in m.kwargs["site_ids"])
+    assert sites == sorted([site.pk, other_site.pk])
+
+
+def test_after_revoke_all_the_stored_row_says_consent_is_unmet(
+    in_rialto: Any, policy: DepartmentPolicy, django_capture_on_commit_callbacks: Any
+) -> None:
+    from cameras.suspensions import consents_revoke_all
+
+    ordinance_make(policy, DEKALB, min_consent="on_request")
+    with django_capture_on_commit_callbacks(execute=True):
+        owner, site = _gas_station(in_rialto)
+        camera = camera_make(owner, in_rialto, site=site)
+        camera_services.consent_set(owner=owner, camera=camera, policy=policy, level="on_request")
+    assert Requirement.CONSENT not in _record(site).unmet
+
+    with django_capture_on_commit_callbacks(execute=True):
+        consents_revoke_all(owner=owner)
+
+    assert Requirement.CONSENT in _record(site).unmet
