@@ -43,7 +43,7 @@ from audit.figures import (
     suppress_linked,
 )
 from audit.models import Action, SignedCheckpoint, SigningKey
-from audit.selectors import chain_head_published
+from audit.selectors import chain_head
 from audit.signing import department_signing_key
 from cameras.models import ConsentGrant
 from cameras.selectors import cameras_by_consent_level
@@ -93,7 +93,9 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
     by_action = {code: [cells[("a", code, m)] for m in range(width)] for code in figures.accesses_by_bucket_action}
     with_footage = cells[("answer", "uploaded")]
     sent_shown = isinstance(cells[("cameras_asked",)], int)
-    head = chain_head_published()
+    # The chain head as of the latest signed checkpoint, never live (audit.selectors.chain_head_published).
+    checkpoint = checkpoint_latest()
+    head = chain_head(upto=checkpoint.tree_size) if checkpoint is not None else None
     key = department_signing_key()
     return {
         "period": {
@@ -150,7 +152,7 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
         # As of the latest checkpoint, never live (None before the first checkpoint).
         "chain_head": {"seq": head.count, "hash": head.head_hash} if head else None,
         # The latest signed checkpoint (audit.checkpoints): what a witness holds the log to.
-        "checkpoint": _checkpoint_data(key=key),
+        "checkpoint": _checkpoint_data(checkpoint, key=key),
         "evidence_signing_key": {
             "algorithm": "Ed25519",
             "sha256_fingerprint": public_key_fingerprint(bytes(key.public_key)),
@@ -205,8 +207,7 @@ def _published(figures: Figures, *, footage: dict[str, int], answered: int, thre
     return suppress_linked(values, sums, threshold)
 
 
-def _checkpoint_data(*, key: SigningKey) -> dict[str, Any] | None:
-    checkpoint = checkpoint_latest()
+def _checkpoint_data(checkpoint: SignedCheckpoint | None, *, key: SigningKey) -> dict[str, Any] | None:
     if checkpoint is None:
         return None
     return {
