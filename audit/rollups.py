@@ -1,14 +1,21 @@
 """The log's figures, kept up to date as events are written, so that no page scans the log.
 
-Three tables are maintained in the same transaction as each event (``rollups_add``, called
-by audit.services.access_event_record): ``DayRollup`` (per department-local day, action,
-outcome, reason, purpose category, evidence), ``MonthRollup`` (the same per local month: a
-year is read from it) and ``HourRollup`` (per local month, weekday, hour, action, outcome).
+Three tables are maintained in the same transaction as each event by the database itself (an
+AFTER INSERT trigger on the log, audit migration 0033, whose SECURITY DEFINER function the owner
+owns: the serving processes' app role may only read them, docs/database-roles.md):
+``DayRollup`` (per department-local day, action, outcome, reason, purpose category,
+evidence), ``MonthRollup`` (the same per local month: a year is read from it) and
+``HourRollup`` (per local month, weekday, hour, action, outcome).
 Events of a department are already written one at a time (the chain's advisory lock, held
 until the commit), so the upserts never race, and a rolled-back access takes its counts
-with it.
+with it. The trigger reads the time zone from public.tenants_department (UTC when the name is
+unknown to PostgreSQL, as ``department_time_zone`` falls back) and counts an export naming
+clips as evidence (AccessEvent.action_label). ``rollups_rebuild`` writes them as the owner
+(management command, bench).
 
-The police-area breakdown needs places and cameras, which the log knows nothing of: it is
+The police-area breakdown (``AreaRollup``, ``RollupMark``) is still written by the serving
+processes (a Celery task), so the app role may still change it: moving it into the database
+is left to do. The police-area breakdown needs places and cameras, which the log knows nothing of: it is
 caught up after the fact from a high-water mark (``RollupMark`` "areas") by
 cameras.area_rollups, which reads the pending events here (``area_events_pending``) and
 writes its counts back (``area_rollups_add``), under a lock on the mark, idempotently.
@@ -20,7 +27,6 @@ full scan (``rollup_scan_day``, ``rollup_scan_hour``).
 """
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -29,8 +35,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import connection, transaction
 
 from tenants.models import Department
-
-from .models import Action
 
 __all__ = [
     "AREAS",
@@ -47,7 +51,6 @@ __all__ = [
     "rollup_stored_day",
     "rollup_stored_hour",
     "rollup_stored_month",
-    "rollups_add",
     "rollups_rebuild",
     "rollups_time_zone",
 ]
@@ -80,59 +83,6 @@ def department_time_zone() -> str:
         name = Department.objects.filter(schema_name=schema).values_list("time_zone", flat=True).first()
     name = name or "UTC"
     return name if _zone_ok(name) else "UTC"
-
-
-def is_evidence(action: str, targets: Iterable[str]) -> bool:
-    """An export naming clips: an evidence package, not a canvass list (AccessEvent.action_label)."""
-    return action == Action.EXPORT and any(target.startswith("clip:") for target in targets)
-
-
-_ADD = """
-WITH e(at, action, outcome, reason, category, evidence, quantity) AS (
-    VALUES (%s::timestamptz AT TIME ZONE %s, %s, %s, %s, %s, %s::boolean, %s::bigint)
-), d AS (
-    INSERT INTO audit_dayrollup (day, action, outcome, reason, category, evidence, events, quantity)
-    SELECT at::date, action, outcome, reason, category, evidence, 1, quantity FROM e
-    ON CONFLICT (day, action, outcome, reason, category, evidence)
-    DO UPDATE SET events = audit_dayrollup.events + 1, quantity = audit_dayrollup.quantity + EXCLUDED.quantity
-), m AS (
-    INSERT INTO audit_monthrollup (month, action, outcome, reason, category, evidence, events, quantity)
-    SELECT date_trunc('month', at)::date, action, outcome, reason, category, evidence, 1, quantity FROM e
-    ON CONFLICT (month, action, outcome, reason, category, evidence)
-    DO UPDATE SET events = audit_monthrollup.events + 1, quantity = audit_monthrollup.quantity + EXCLUDED.quantity
-)
-INSERT INTO audit_hourrollup (month, weekday, hour, action, outcome, events)
-SELECT date_trunc('month', at)::date, extract(isodow FROM at)::int, extract(hour FROM at)::int, action, outcome, 1
-FROM e
-ON CONFLICT (month, weekday, hour, action, outcome) DO UPDATE SET events = audit_hourrollup.events + 1
-"""
-
-
-def rollups_add(
-    *,
-    occurred_at: dt.datetime,
-    action: str,
-    outcome: str,
-    reason: str,
-    category: str,
-    targets: Iterable[str],
-    quantity: int | None,
-) -> None:
-    """Count one event just written, in the caller's transaction (one statement)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _ADD,
-            [
-                occurred_at,
-                department_time_zone(),
-                action,
-                outcome,
-                reason,
-                category,
-                is_evidence(action, targets),
-                quantity or 0,
-            ],
-        )
 
 
 # The same figures computed from the log itself: the rebuild writes them, the tests and

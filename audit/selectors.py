@@ -111,6 +111,7 @@ GUARD_TRIGGERS = {
         "audit_accessevent_no_update_delete",
         "audit_accessevent_no_truncate",
         "audit_accessevent_chain",
+        "audit_accessevent_rollups",
     ),
     "audit_chainverification": ("audit_chainverification_no_update_delete", "audit_chainverification_no_truncate"),
     "audit_signedcheckpoint": ("audit_signedcheckpoint_no_update_delete", "audit_signedcheckpoint_no_truncate"),

@@ -11,7 +11,6 @@ from psycopg.types.json import Jsonb
 
 from .chain import CONTENT_FIELDS, canonical_json, canonical_text, content_hash
 from .models import AccessEvent, ChainVerification
-from .rollups import rollups_add
 
 
 @dataclass(frozen=True)
@@ -124,18 +123,9 @@ def access_event_record(
     params: list[Any] = [Jsonb(values[name]) if name == "details" else values[name] for name in _WRITTEN]
     # No savepoint: if the insert fails the caller's transaction fails with it (fail closed).
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        # The log's triggers chain the row and count it in the figures (audit migrations 0005, 0033).
         cursor.execute(_INSERT, params)
         returned = dict(zip(_RETURNED, cursor.fetchone(), strict=True))
-        # The dashboard's and the public page's figures, counted in the same transaction.
-        rollups_add(
-            occurred_at=returned["occurred_at"],
-            action=values["action"],
-            outcome=values["outcome"],
-            reason=values["reason"],
-            category=values["purpose_category"],
-            targets=values["targets"],
-            quantity=values["quantity"],
-        )
     event = AccessEvent(**values, **returned)
     event._state.adding = False
     event._state.db = connection.alias

@@ -48,7 +48,12 @@ from places.areas import areas_import  # noqa: E402
 
 YEAR = oversight.YEAR
 # The log's guards, switched off for a load and on again (ALWAYS, as migration audit.0010 leaves them).
-GUARDS = ("audit_accessevent_no_update_delete", "audit_accessevent_no_truncate", "audit_accessevent_chain")
+GUARDS = (
+    "audit_accessevent_no_update_delete",
+    "audit_accessevent_no_truncate",
+    "audit_accessevent_chain",
+    "audit_accessevent_rollups",
+)
 BEAT_S = 300  # cameras.tasks.anomalies_catch_up's period
 NOW = dt.datetime(YEAR + 1, 1, 20, tzinfo=dt.UTC)  # every week of the year is over, every exigent judged
 PURPOSES = [

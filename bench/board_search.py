@@ -71,6 +71,7 @@ def fill(n: int) -> None:
                 "audit_accessevent_no_update_delete",
                 "audit_accessevent_no_truncate",
                 "audit_accessevent_chain",
+                "audit_accessevent_rollups",
             ):
                 cursor.execute(f"ALTER TABLE audit_accessevent ENABLE ALWAYS TRIGGER {name}")
         cursor.execute("ANALYZE audit_accessevent")

@@ -48,7 +48,12 @@ from audit import merkle  # noqa: E402
 from audit.checkpoints import checkpoint_make, tree_grow, tree_size, verifier_key  # noqa: E402
 from tools.porchlight_witness import Verifier, checkpoint_open, consistency_valid, inclusion_valid  # noqa: E402
 
-_TRIGGERS = ("audit_accessevent_no_update_delete", "audit_accessevent_no_truncate", "audit_accessevent_chain")
+_TRIGGERS = (
+    "audit_accessevent_no_update_delete",
+    "audit_accessevent_no_truncate",
+    "audit_accessevent_chain",
+    "audit_accessevent_rollups",
+)
 
 
 def _fill(upto: int) -> int:

@@ -37,6 +37,41 @@ BEGIN
 END
 $_$;
 
+CREATE FUNCTION "porchlight_department_snapshot".audit_accessevent_rollups_add() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'porchlight_department_snapshot', 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_zone text;
+    v_at timestamp;
+    v_evidence boolean;
+    v_quantity bigint := coalesce(NEW.quantity, 0);
+BEGIN
+    SELECT d.time_zone INTO v_zone FROM public.tenants_department AS d WHERE d.schema_name = TG_TABLE_SCHEMA;
+    BEGIN
+        v_at := NEW.occurred_at AT TIME ZONE coalesce(nullif(v_zone, ''), 'UTC');
+    EXCEPTION WHEN invalid_parameter_value THEN
+        v_at := NEW.occurred_at AT TIME ZONE 'UTC';
+    END;
+    v_evidence := NEW.action = 'export'
+        AND EXISTS (SELECT 1 FROM unnest(NEW.targets) AS target WHERE left(target, 5) = 'clip:');
+    INSERT INTO "porchlight_department_snapshot".audit_dayrollup AS r (day, action, outcome, reason, category, evidence, events, quantity)
+    VALUES (v_at::date, NEW.action, NEW.outcome, NEW.reason, NEW.purpose_category, v_evidence, 1, v_quantity)
+    ON CONFLICT (day, action, outcome, reason, category, evidence)
+    DO UPDATE SET events = r.events + 1, quantity = r.quantity + EXCLUDED.quantity;
+    INSERT INTO "porchlight_department_snapshot".audit_monthrollup AS r (month, action, outcome, reason, category, evidence, events, quantity)
+    VALUES (date_trunc('month', v_at)::date, NEW.action, NEW.outcome, NEW.reason, NEW.purpose_category, v_evidence, 1,
+            v_quantity)
+    ON CONFLICT (month, action, outcome, reason, category, evidence)
+    DO UPDATE SET events = r.events + 1, quantity = r.quantity + EXCLUDED.quantity;
+    INSERT INTO "porchlight_department_snapshot".audit_hourrollup AS r (month, weekday, hour, action, outcome, events)
+    VALUES (date_trunc('month', v_at)::date, extract(isodow FROM v_at)::int, extract(hour FROM v_at)::int,
+            NEW.action, NEW.outcome, 1)
+    ON CONFLICT (month, weekday, hour, action, outcome) DO UPDATE SET events = r.events + 1;
+    RETURN NULL;
+END
+$$;
+
 CREATE FUNCTION "porchlight_department_snapshot".audit_anomalyflag_append_only() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -4275,6 +4310,10 @@ ALTER TABLE "porchlight_department_snapshot".audit_accessevent ENABLE ALWAYS TRI
 CREATE TRIGGER audit_accessevent_no_update_delete BEFORE DELETE OR UPDATE ON "porchlight_department_snapshot".audit_accessevent FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".audit_accessevent_append_only();
 
 ALTER TABLE "porchlight_department_snapshot".audit_accessevent ENABLE ALWAYS TRIGGER audit_accessevent_no_update_delete;
+
+CREATE TRIGGER audit_accessevent_rollups AFTER INSERT ON "porchlight_department_snapshot".audit_accessevent FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".audit_accessevent_rollups_add();
+
+ALTER TABLE "porchlight_department_snapshot".audit_accessevent ENABLE ALWAYS TRIGGER audit_accessevent_rollups;
 
 CREATE TRIGGER audit_anomalyflag_no_truncate BEFORE TRUNCATE ON "porchlight_department_snapshot".audit_anomalyflag FOR EACH STATEMENT EXECUTE FUNCTION "porchlight_department_snapshot".audit_anomalyflag_append_only();
 

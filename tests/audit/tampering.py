@@ -11,7 +11,12 @@ from psycopg.types.json import Jsonb
 from audit.chain import HASHED_FIELDS, content_hash, link_hash
 from audit.models import AccessEvent
 
-_TRIGGERS = ("audit_accessevent_no_update_delete", "audit_accessevent_no_truncate", "audit_accessevent_chain")
+_TRIGGERS = (
+    "audit_accessevent_no_update_delete",
+    "audit_accessevent_no_truncate",
+    "audit_accessevent_chain",
+    "audit_accessevent_rollups",
+)
 
 
 def superuser_sql(sql: str, params: list[Any]) -> None:

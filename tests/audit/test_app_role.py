@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -28,8 +29,25 @@ from django_tenants.utils import tenant_context
 from accounts.models import Role, User
 from accounts.onboarding import department_create
 from audit.anomalies import FlagIn, anomaly_flags_accumulate, anomaly_flags_add, anomaly_review_add
-from audit.models import AccessEvent, AnomalyFlag, ChainVerification, SignedCheckpoint
-from audit.services import ActorSnapshot, EventFacts, access_event_record
+from audit.models import (
+    AccessEvent,
+    AnomalyFlag,
+    ChainVerification,
+    DayRollup,
+    HourRollup,
+    MonthRollup,
+    SignedCheckpoint,
+)
+from audit.rollups import (
+    department_time_zone,
+    rollup_scan_day,
+    rollup_scan_hour,
+    rollup_scan_month,
+    rollup_stored_day,
+    rollup_stored_hour,
+    rollup_stored_month,
+)
+from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record
 from audit.tasks import chain_verify_and_alert, log_checkpoint
 from cameras.models import Camera
 from tenants.db_grants import AUDIT
@@ -402,6 +420,7 @@ def test_a_server_connected_as_the_app_role_writes_the_access_log(
     assert users == [(ROLE,)], "the server's connections are not all the app role's"
 
 
+<<<<<<< HEAD
 # --- The signing key and the change history: read and added to, never rewritten --------------
 
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
@@ -493,11 +512,56 @@ def test_the_app_role_can_neither_rewrite_the_history_nor_the_key_nor_make_tempo
         "temporary function": _refused_to_app(
             app_connection, "rialto", "CREATE FUNCTION pg_temp.mine() RETURNS int LANGUAGE sql AS 'SELECT 1'"
         ),
+=======
+# --- The figures read from the log (day, month, hour rollups) ---------------------------------
+# The board's dashboard, the public transparency page and the annual report read them; the
+# database counts each event into them (the log's trigger, audit migration 0033), so the app
+# role only reads them and cannot falsify a figure the log still vouches for.
+ROLLUPS = ("audit_dayrollup", "audit_hourrollup", "audit_monthrollup")
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+def test_the_app_role_may_only_read_the_figures(schema: str) -> None:
+    privileges = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+    held = {}
+    with connection.cursor() as cursor:
+        for table in ROLLUPS:
+            cursor.execute(
+                "SELECT " + ", ".join(["has_table_privilege(%s, %s, %s)"] * len(privileges)),
+                [value for privilege in privileges for value in (ROLE, f"{schema}.{table}", privilege)],
+            )
+            held[table] = {p for p, has in zip(privileges, cursor.fetchone(), strict=True) if has}
+
+    assert held == {table: {"SELECT"} for table in ROLLUPS}
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+@pytest.mark.parametrize("table", ROLLUPS)
+def test_the_app_role_can_neither_change_nor_add_nor_delete_a_figure(
+    app_connection: psycopg.Connection[Any], schema: str, table: str
+) -> None:
+    key = "day" if table == "audit_dayrollup" else "month"
+    errors = {
+        "update": _refused_to_app(app_connection, schema, f"UPDATE {table} SET events = 1"),  # noqa: S608
+        "delete": _refused_to_app(app_connection, schema, f"DELETE FROM {table}"),  # noqa: S608
+        "insert": _refused_to_app(
+            app_connection,
+            schema,
+            f"INSERT INTO {table} SELECT * FROM {table} WHERE false",  # noqa: S608
+        ),
+        "insert row": _refused_to_app(
+            app_connection,
+            schema,
+            f"INSERT INTO {table} ({key}, action, outcome, events) VALUES ('2026-01-01', 'search', 'allowed', 9)",  # noqa: S608
+        ),
+        "truncate": _refused_to_app(app_connection, schema, f"TRUNCATE {table}"),
+>>>>>>> fix/roll15
     }
 
     assert all("permission denied" in e for e in errors.values()), errors
 
 
+<<<<<<< HEAD
 def test_an_owner_deletes_their_account_as_the_app_role(in_rialto: Department, make_camera: Any) -> None:
     from ownerdata.services import owner_account_delete
 
@@ -510,3 +574,72 @@ def test_an_owner_deletes_their_account_as_the_app_role(in_rialto: Department, m
     assert not User.objects.filter(pk=owner.pk).exists()
     assert set(User.history.filter(id=owner.pk).values_list("full_name", flat=True)) == {""}
     assert not Camera.history.filter(id=camera.pk).exclude(label="").exists()
+=======
+def _events_recorded_as_app_role() -> list[AccessEvent]:
+    clip = "clip:00000000-0000-0000-0000-000000000001"
+    events = [
+        EventFacts("search", "allowed", "ok", quantity=12),
+        EventFacts("search", "allowed", "ok", quantity=3),
+        EventFacts("search", "denied", "no_grant"),
+        EventFacts("export", "allowed", "ok", targets=[clip], quantity=2),
+        EventFacts("export", "allowed", "ok", targets=["camera:x"], quantity=40),
+        EventFacts("camera_view", "allowed", "ok", targets=["camera:x"]),
+    ]
+    with as_app_role():
+        return [
+            access_event_record(actor=ACTOR, facts=facts, purpose=PurposeSnapshot(category="property_crime"))
+            for facts in events
+        ]
+
+
+def _figures_equal_a_full_scan() -> None:
+    assert rollup_stored_day() == rollup_scan_day()
+    assert rollup_stored_month() == rollup_scan_month()
+    assert rollup_stored_hour() == rollup_scan_hour()
+
+
+def test_an_event_written_as_the_app_role_is_counted_as_before(in_rialto: Department) -> None:
+    before = {row[:6]: row[6:] for row in rollup_stored_day()}
+
+    _events_recorded_as_app_role()
+
+    _figures_equal_a_full_scan()
+    after = {row[:6]: row[6:] for row in rollup_stored_day()}
+    evidence = [key for key in after if key[1] == "export" and key[5]]
+    assert len(evidence) == 1
+    assert after[evidence[0]][0] - before.get(evidence[0], (0, 0))[0] == 1
+    searches = [key for key in after if key[1] == "search" and key[2] == "allowed" and key[4] == "property_crime"]
+    assert [after[k][1] - before.get(k, (0, 0))[1] for k in searches] == [15]
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_the_figures_are_counted_in_the_departments_time_zone(in_rialto: Department, zone: str) -> None:
+    # UTC+14 and UTC-11: the local day differs from UTC's for most of the day, one way or the other.
+    Department.objects.filter(pk=in_rialto.pk).update(time_zone=zone)
+    in_rialto.time_zone = zone
+    with connection.cursor() as cursor:
+        for table in ROLLUPS:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (constants; the owner, as a rebuild does)
+
+    events = _events_recorded_as_app_role()
+
+    local = events[0].occurred_at.astimezone(ZoneInfo(zone))
+    assert DayRollup.objects.filter(day=local.date(), action="search").exists()
+    assert MonthRollup.objects.filter(month=local.date().replace(day=1), action="search").exists()
+    assert HourRollup.objects.filter(weekday=local.isoweekday(), hour=local.hour, action="search").exists()
+    _figures_equal_a_full_scan()
+
+
+def test_a_time_zone_the_database_does_not_know_counts_in_utc(in_rialto: Department) -> None:
+    Department.objects.filter(pk=in_rialto.pk).update(time_zone="Nowhere/Atlantis")
+    in_rialto.time_zone = "Nowhere/Atlantis"
+    assert department_time_zone() == "UTC"
+    with connection.cursor() as cursor:
+        for table in ROLLUPS:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (constants; the owner, as a rebuild does)
+
+    events = _events_recorded_as_app_role()
+
+    assert DayRollup.objects.filter(day=events[0].occurred_at.astimezone(dt.UTC).date(), action="search").exists()
+    _figures_equal_a_full_scan()
+>>>>>>> fix/roll15
