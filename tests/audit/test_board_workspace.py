@@ -782,9 +782,7 @@ def test_the_search_tells_a_board_member_to_check_an_export_on_their_own_compute
 
     body = response.content.decode()
     name = f"access-log-rialto-upto-{response.context['upto']}"
-    assert (
-        f"python3 porchlight_export_verify.py {name}.csv {name}.csv.manifest.json --fingerprint FINGERPRINT" in body
-    )
+    assert f"python3 porchlight_export_verify.py {name}.csv {name}.csv.manifest.json --fingerprint FINGERPRINT" in body
     assert "tools/porchlight_export_verify.py" in body
     assert 'href="/transparency/#checkpoint"' in body  # where the fingerprint is published
     assert "manage.py audit_export_verify" in body  # still there, as the operator's way

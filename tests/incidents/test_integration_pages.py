@@ -396,9 +396,8 @@ def test_the_board_reads_a_secrets_fingerprint_as_a_fingerprint_not_the_secret(i
     actor = admin_actor()
     integration, secret = services.integration_create(actor=actor, kind="cad", name="Board's CAD", shape="generic")
     services.integration_rotate(actor=actor, integration=integration)
-    fingerprint = AccessEvent.objects.filter(action=Action.INTEGRATION_CHANGE).order_by("seq").first().details[
-        "fingerprint"
-    ]
+    created = AccessEvent.objects.filter(action=Action.INTEGRATION_CHANGE).order_by("seq")[0]
+    fingerprint = created.details["fingerprint"]
 
     def changes() -> list[str]:
         return [c.change for c in admin_changes(kind="integration_changed") if c.subject == "Board's CAD"]
