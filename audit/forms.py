@@ -245,6 +245,11 @@ class LogSearchForm(_DateRangeMixin):
         for name in ("action", "outcome", "reason", "role", "purpose_category", "sort"):
             self.fields[name].error_messages["invalid_choice"] = _unknown_value(name)
 
+    def clean_badge(self) -> str:
+        """The badge as the log shows it ("#1002") or bare ("1002"): the same officer."""
+        badge: str = (self.cleaned_data.get("badge") or "").strip()
+        return badge.removeprefix("#").strip()
+
     def clean_flag(self) -> int | None:
         flag: int | None = self.cleaned_data.get("flag")
         if flag is None:

@@ -14,8 +14,8 @@ __all__ = ["KINDS", "integration_changes"]
 KINDS = {"integration_changed": _("Integration changed")}
 
 _CHANGES = {
-    "created": _("added (%(kind)s, %(shape)s; secret %(fingerprint)s)"),
-    "rotated": _("secret rotated (now %(fingerprint)s)"),
+    "created": _("added (%(kind)s, %(shape)s; secret fingerprint %(fingerprint)s)"),
+    "rotated": _("secret rotated (new fingerprint %(fingerprint)s)"),
     "deactivated": _("deactivated"),
     "reactivated": _("reactivated"),
 }

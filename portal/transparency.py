@@ -219,11 +219,22 @@ def _checkpoint_data(checkpoint: SignedCheckpoint | None, *, key: SigningKey) ->
     }
 
 
+class _PlainSummaryAtom1Feed(Atom1Feed):
+    """Atom whose entry summaries are plain text: a signed checkpoint note is text, and as
+    type="html" (Django's default) a reader joins its lines into one."""
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        description = item["description"]
+        super().add_item_elements(handler, {**item, "description": None})
+        if description is not None:
+            handler.addQuickElement("summary", description, {"type": "text"})
+
+
 class CheckpointFeed(Feed):
     """New signed checkpoints of the department's log as an Atom feed, for anyone who keeps
     watch without running the witness (docs/transparency-log.md)."""
 
-    feed_type = Atom1Feed
+    feed_type = _PlainSummaryAtom1Feed
     item_count = 50
 
     def title(self) -> str:
@@ -349,6 +360,7 @@ class TransparencyView(View):
             ),
             "json_url": request.path.rstrip("/") + ".json" + (f"?year={period.year}" if request.GET else ""),
             "published_through": period.end - dt.timedelta(days=1),
+            "log_url": f"{request.scheme}://{request.get_host()}",  # the witness command's --log
         }
         return _cache_headers(request, render(request, self.template_name, context))
 

@@ -15,7 +15,7 @@ from django.views import View
 
 from core.http import text_refusal
 
-from ..checkpoints import LogIntegrity, log_integrity
+from ..checkpoints import LogIntegrity, log_integrity, verifier_key
 from ..models import Action, Outcome
 from ..selectors import chain_head, event_get, event_number, events_recent, events_summary
 from ..verify import chain_status
@@ -110,6 +110,9 @@ class OversightLogView(BoardReaderMixin, View):
                 # Against the signed checkpoints: a few indexed reads (audit.checkpoints.log_integrity).
                 "integrity": integrity,
                 "kept": _kept(integrity),
+                # The standalone witness's command, for the address this page was served on.
+                "log_url": f"{request.scheme}://{request.get_host()}",
+                "verifier_key": verifier_key(),
                 "actions": Action.choices,
                 "action": action,
                 "outcome": outcome,

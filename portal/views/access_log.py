@@ -50,7 +50,8 @@ class AccessProofView(OwnerRequiredMixin, View):
         except NotFound as exc:
             raise Http404 from exc
         key = verifier_key() if proof.checkpoint else ""
-        context = {"proof": proof, "verifier_key": key, "host": request.get_host()}
+        log_url = f"{request.scheme}://{request.get_host()}"  # as served: http on the demo
+        context = {"proof": proof, "verifier_key": key, "log_url": log_url, "time_zone": request.tenant.time_zone}
         return render(request, "portal/access_proof.html", context)
 
 

@@ -796,3 +796,26 @@ def test_a_policy_edit_shows_the_old_and_new_values(board: TenantClient, in_rial
     changes = [c.change for c, _label in response.context["changes"]]
     assert any(f"{before} → {before + 3}" in change for change in changes), changes
     assert f"{before} → {before + 3}" in response.content.decode()
+
+
+def test_the_search_tells_a_board_member_to_check_an_export_on_their_own_computer(board: TenantClient) -> None:
+    _event(badge="4242")
+
+    response = _search(board, {"badge": "4242"})
+
+    body = response.content.decode()
+    name = f"access-log-rialto-upto-{response.context['upto']}"
+    assert f"python3 porchlight_export_verify.py {name}.csv {name}.csv.manifest.json --fingerprint FINGERPRINT" in body
+    assert "tools/porchlight_export_verify.py" in body
+    assert 'href="/transparency/#checkpoint"' in body  # where the fingerprint is published
+    assert "manage.py audit_export_verify" in body  # still there, as the operator's way
+
+
+def test_a_badge_typed_as_the_log_shows_it_with_a_hash_sign_finds_the_officer(board: TenantClient) -> None:
+    mine = _event(badge="1002")
+    _event(badge="999")
+
+    response = _search(board, {"badge": "#1002"})
+
+    assert [e.seq for e in response.context["page"].events] == [mine.seq]
+    assert _last().details["filter"]["badge"] == "1002"

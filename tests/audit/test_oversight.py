@@ -599,3 +599,15 @@ def test_the_hourly_verification_mails_a_guard_of_the_log_that_no_longer_fires_i
     assert result.startswith("ok")
     assert [m.to for m in mailoutbox] == [["ops@porchlight.example.org"]]
     assert f"The trigger {trigger} on audit_accessevent is not enabled ALWAYS." in mailoutbox[0].body
+
+
+def test_the_page_says_where_the_standalone_witness_is_and_how_to_run_it(logged_in_staff: Any) -> None:
+    from audit.checkpoints import checkpoint_make, verifier_key
+
+    checkpoint_make()
+    client, _ = logged_in_staff(Role.OVERSIGHT)
+
+    body = html.unescape(client.get("/oversight/").content.decode())
+
+    assert "docs/transparency-log.md" in body
+    assert f"python3 porchlight_witness.py --log http://rialto.localhost --key '{verifier_key()}' --state" in body

@@ -388,3 +388,26 @@ def test_opening_the_reactivation_of_a_deactivated_integration_says_deliveries_r
     assert "accepted again" in text
     assert 'name="active" value="1"' in text
     assert integration.active is False
+
+
+def test_the_board_reads_a_secrets_fingerprint_as_a_fingerprint_not_the_secret(in_rialto: Department) -> None:
+    from django.utils import translation
+
+    actor = admin_actor()
+    integration, secret = services.integration_create(actor=actor, kind="cad", name="Board's CAD", shape="generic")
+    services.integration_rotate(actor=actor, integration=integration)
+    created = AccessEvent.objects.filter(action=Action.INTEGRATION_CHANGE).order_by("seq")[0]
+    fingerprint = created.details["fingerprint"]
+
+    def changes() -> list[str]:
+        return [c.change for c in admin_changes(kind="integration_changed") if c.subject == "Board's CAD"]
+
+    english = changes()
+    with translation.override("es"):
+        spanish = changes()
+
+    assert f"secret fingerprint {fingerprint})" in english[1]
+    assert english[0].startswith("secret rotated (new fingerprint ")
+    assert f"huella del secreto {fingerprint})" in spanish[1]
+    assert spanish[0].startswith("secreto renovado (huella nueva ")
+    assert secret not in " ".join(english + spanish)

@@ -811,3 +811,68 @@ def test_the_proof_link_opens_a_page_in_words_with_the_check_and_the_json_stays(
     assert not_yet.status_code == 200
     assert "not in a published checkpoint yet" in not_yet.content.decode()
     assert theirs.status_code == 404
+
+
+def _proof_page(rialto_client: TenantClient, owner: User, seq: int, **extra: Any) -> str:
+    rialto_client.force_login(owner)
+    response = rialto_client.get(f"/my/access/{seq}/proof/", **extra)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_proof_page_reads_in_spanish(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    from audit.checkpoints import checkpoint_make
+
+    first = _look(officer, purpose, register(owner, label="Driveway"))
+    checkpoint_make()
+
+    spanish = _proof_page(rialto_client, owner, first.event_seq, HTTP_ACCEPT_LANGUAGE="es")
+
+    assert 'lang="es"' in spanish
+    for english in (
+        "is in the department's public log",
+        "Porchlight checked this proof",
+        "Check it yourself",
+        "The signed checkpoint",
+        "The log's public key",
+        "The proof as JSON",
+        "Who accessed my cameras",
+    ):
+        assert english not in spanish, english
+    assert f"El acceso n.º {first.event_seq} está en el registro público del departamento" in spanish
+    assert "Compruébelo usted" in spanish
+
+
+def test_the_proof_page_gives_the_checkpoint_time_in_the_departments_named_time_zone(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    from audit.checkpoints import checkpoint_make
+
+    first = _look(officer, purpose, register(owner, label="Driveway"))
+    checkpoint = checkpoint_make()
+    zone = Department.objects.get(schema_name="rialto").time_zone
+
+    body = _proof_page(rialto_client, owner, first.event_seq)
+
+    local = checkpoint.made_at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+    assert f"{local} " in body
+    assert f"({zone})" in body
+    assert " UTC" not in body
+
+
+def test_the_witness_command_uses_the_scheme_and_host_the_page_was_served_on(
+    owner: User, register: Any, officer: access.Actor, purpose: Purpose, rialto_client: TenantClient
+) -> None:
+    from audit.checkpoints import checkpoint_make
+
+    first = _look(officer, purpose, register(owner, label="Driveway"))
+    checkpoint_make()
+
+    plain = _proof_page(rialto_client, owner, first.event_seq)
+    secure = _proof_page(rialto_client, owner, first.event_seq, secure=True)
+
+    assert "--log http://rialto.localhost " in plain
+    assert "https://" not in plain
+    assert "--log https://rialto.localhost " in secure

@@ -158,3 +158,39 @@ def test_the_public_page_shows_the_latest_signed_checkpoint_and_its_feed_lists_t
     body = feed.content.decode()
     assert body.index(f"size={second.tree_size}") < body.index(f"size={first.tree_size}")  # newest first
     assert second.note.splitlines()[0] in body  # the signed note itself
+
+
+def test_the_page_says_where_the_standalone_witness_is_and_how_to_run_it(
+    in_rialto: Any, rialto_client: TenantClient
+) -> None:
+    import html
+
+    from audit.checkpoints import checkpoint_make, verifier_key
+
+    _events(1)
+    checkpoint_make()
+
+    page = html.unescape(rialto_client.get("/transparency/").content.decode())
+
+    assert "tools/porchlight_witness.py" in page
+    assert "docs/transparency-log.md" in page
+    assert f"python3 porchlight_witness.py --log http://rialto.localhost --key '{verifier_key()}' --state" in page
+
+
+def test_the_checkpoint_feed_gives_the_signed_note_as_plain_text_with_its_line_breaks(
+    in_rialto: Any, rialto_client: TenantClient
+) -> None:
+    from xml.etree import ElementTree
+
+    from audit.checkpoints import checkpoint_make
+
+    _events(2)
+    checkpoint = checkpoint_make()
+
+    feed = ElementTree.fromstring(rialto_client.get("/transparency/checkpoints.atom").content)  # noqa: S314 (our own feed)
+
+    summary = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}summary")
+    assert summary is not None
+    assert summary.get("type") == "text"
+    assert summary.text == checkpoint.note
+    assert "\n" in checkpoint.note
