@@ -420,7 +420,6 @@ def test_a_server_connected_as_the_app_role_writes_the_access_log(
     assert users == [(ROLE,)], "the server's connections are not all the app role's"
 
 
-<<<<<<< HEAD
 # --- The signing key and the change history: read and added to, never rewritten --------------
 
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
@@ -512,7 +511,25 @@ def test_the_app_role_can_neither_rewrite_the_history_nor_the_key_nor_make_tempo
         "temporary function": _refused_to_app(
             app_connection, "rialto", "CREATE FUNCTION pg_temp.mine() RETURNS int LANGUAGE sql AS 'SELECT 1'"
         ),
-=======
+    }
+
+    assert all("permission denied" in e for e in errors.values()), errors
+
+
+def test_an_owner_deletes_their_account_as_the_app_role(in_rialto: Department, make_camera: Any) -> None:
+    from ownerdata.services import owner_account_delete
+
+    camera = make_camera("on_request", kind="residential", address="12 Elm St")
+    owner = camera.site.owner
+    with as_app_role():
+        deleted = owner_account_delete(user=owner)
+
+    assert deleted.cameras == 1
+    assert not User.objects.filter(pk=owner.pk).exists()
+    assert set(User.history.filter(id=owner.pk).values_list("full_name", flat=True)) == {""}
+    assert not Camera.history.filter(id=camera.pk).exclude(label="").exists()
+
+
 # --- The figures read from the log (day, month, hour rollups) ---------------------------------
 # The board's dashboard, the public transparency page and the annual report read them; the
 # database counts each event into them (the log's trigger, audit migration 0033), so the app
@@ -555,26 +572,11 @@ def test_the_app_role_can_neither_change_nor_add_nor_delete_a_figure(
             f"INSERT INTO {table} ({key}, action, outcome, events) VALUES ('2026-01-01', 'search', 'allowed', 9)",  # noqa: S608
         ),
         "truncate": _refused_to_app(app_connection, schema, f"TRUNCATE {table}"),
->>>>>>> fix/roll15
     }
 
     assert all("permission denied" in e for e in errors.values()), errors
 
 
-<<<<<<< HEAD
-def test_an_owner_deletes_their_account_as_the_app_role(in_rialto: Department, make_camera: Any) -> None:
-    from ownerdata.services import owner_account_delete
-
-    camera = make_camera("on_request", kind="residential", address="12 Elm St")
-    owner = camera.site.owner
-    with as_app_role():
-        deleted = owner_account_delete(user=owner)
-
-    assert deleted.cameras == 1
-    assert not User.objects.filter(pk=owner.pk).exists()
-    assert set(User.history.filter(id=owner.pk).values_list("full_name", flat=True)) == {""}
-    assert not Camera.history.filter(id=camera.pk).exclude(label="").exists()
-=======
 def _events_recorded_as_app_role() -> list[AccessEvent]:
     clip = "clip:00000000-0000-0000-0000-000000000001"
     events = [
@@ -642,4 +644,3 @@ def test_a_time_zone_the_database_does_not_know_counts_in_utc(in_rialto: Departm
 
     assert DayRollup.objects.filter(day=events[0].occurred_at.astimezone(dt.UTC).date(), action="search").exists()
     _figures_equal_a_full_scan()
->>>>>>> fix/roll15
