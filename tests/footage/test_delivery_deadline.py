@@ -271,7 +271,7 @@ def test_the_officer_sees_each_deadline_with_its_date_time_and_ordinance(
     assert result.request is not None
     owner_request = OwnerRequest.objects.get(request=result.request)
     assert owner_request.deliver_by is not None
-    zone = ZoneInfo(Department.objects.get(schema_name=connection.schema_name).time_zone)
+    zone = ZoneInfo(Department.objects.get(schema_name=connection.schema_name).time_zone)  # type: ignore[attr-defined]
     local = timezone.localtime(owner_request.deliver_by, zone)
 
     page = _staff_client(actor, purpose).get(f"/console/footage/{result.request.public_id}/").content.decode()
