@@ -10,14 +10,19 @@ class ComplianceConfig(AppConfig):
         from audit.admin_changes import admin_change_source_register
         from cameras.events import site_change_listen
         from cameras.site_status import site_status_provider_register
-        from footage.deadlines import delivery_hours_provider_register
+        from footage.deadlines import delivery_hours_provider_register, delivery_ordinances_provider_register
         from live.liveness import bridge_liveness_listen
         from tenants.services import policy_validator_register
 
         from .admin_changes import INVITATION_KINDS, ORDINANCE_CHANGE_KINDS, licence_invitations, ordinance_changes
         from .licences.services import licences_site_changed_listener
         from .records import bridge_liveness_listener, site_changed_listener
-        from .selectors import policy_ordinance_conflicts, sites_delivery_hours, sites_status_for_api
+        from .selectors import (
+            policy_ordinance_conflicts,
+            sites_delivery_hours,
+            sites_delivery_ordinances,
+            sites_status_for_api,
+        )
 
         # Each change to a site's facts owes a recomputation of its stored compliance.
         site_change_listen(site_changed_listener)
@@ -28,6 +33,8 @@ class ComplianceConfig(AppConfig):
         # A footage request to a covered site carries the ordinance's delivery deadline; footage
         # sits below compliance and cannot ask for it itself (footage.deadlines).
         delivery_hours_provider_register(sites_delivery_hours)
+        # ... and the request page names the ordinance that set it.
+        delivery_ordinances_provider_register(sites_delivery_ordinances)
         # The owner's API (cameras.api) reports each site's compliance; cameras sits below
         # compliance and cannot judge it itself (cameras.site_status).
         site_status_provider_register(sites_status_for_api)

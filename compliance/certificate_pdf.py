@@ -22,6 +22,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from .certificates import code_display
+from .models import ordinance_lines
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -80,11 +81,15 @@ def certificate_pdf(*, certificate: Certificate, site: Site, check_url: str, dep
         line(name)
     line(site.address, gap=26)
     line(str(_("Ordinances")), font="Helvetica-Bold")
-    for ordinance in certificate.ordinances:
-        text = ordinance["name"] + (f" ({ordinance['citation']})" if ordinance.get("citation") else "")
+    for text in ordinance_lines(certificate.ordinances):
         line(f"- {text}", indent=8)
     y -= 10
-    line(str(_("Status: compliant")), font="Helvetica-Bold", gap=22)
+    if any(o.get("exempt") for o in certificate.ordinances):
+        # Exempt is not compliant: the certificate never says the site met an ordinance it is
+        # only exempt from (review of issue 16).
+        line(str(_("Status: compliant, except where marked exempt")), font="Helvetica-Bold", gap=22)
+    else:
+        line(str(_("Status: compliant")), font="Helvetica-Bold", gap=22)
     line(str(_("Issued on: %(date)s")) % {"date": _date(timezone.localtime(certificate.issued_at).date())})
     line(str(_("Valid until: %(date)s, unless revoked")) % {"date": _date(certificate.valid_until)}, gap=30)
     line(str(_("Verification code")), font="Helvetica-Bold", gap=22)

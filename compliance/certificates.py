@@ -46,7 +46,7 @@ from notifications.models import Kind
 from notifications.services import notification_send
 from notifications.services import text as notice_text
 
-from .models import Certificate
+from .models import Certificate, ordinance_lines
 from .rules import Status
 from .selectors import site_compliance
 from .services import owner_denial_log
@@ -67,6 +67,7 @@ __all__ = [
     "code_display",
     "code_new",
     "code_normalize",
+    "ordinance_lines",
     "street_block",
     "street_block_label",
 ]
@@ -160,28 +161,42 @@ def certificate_issue(
             )
         today = timezone.localdate(now)
         versions = [r.version for r in compliance.covering if r.version is not None]
+        # An ordinance the site is only exempt from is listed as such (never as met), and the
+        # certificate ends no later than the exemption does.
+        exempt = [r for r in compliance.covering if r.status == Status.EXEMPT]
+        dues = [r.judgement.next_attestation_due for r in compliance.covering if r.judgement.next_attestation_due]
+        ends = [r.exempt_until for r in exempt if r.exempt_until is not None]
+        valid_until = min([today + dt.timedelta(days=VALID_DAYS), *dues, *ends])
+        listed = [
+            {
+                "name": r.name,
+                "citation": r.citation,
+                "in_force_from": r.version.effective_on.isoformat() if r.version else "",
+                **(
+                    {"exempt": True, "exempt_until": r.exempt_until.isoformat() if r.exempt_until else ""}
+                    if r.status == Status.EXEMPT
+                    else {}
+                ),
+            }
+            for r in compliance.covering
+        ]
         current = (
             Certificate.objects.filter(site=site, revoked_at__isnull=True, valid_until__gte=today)
             .prefetch_related("versions")
             .first()
         )
-        if current is not None and {v.pk for v in current.versions.all()} == {v.pk for v in versions}:
+        if (
+            current is not None
+            and {v.pk for v in current.versions.all()} == {v.pk for v in versions}
+            and _exemptions(current.ordinances) == _exemptions(listed)
+        ):
             return current
-        dues = [r.judgement.next_attestation_due for r in compliance.covering if r.judgement.next_attestation_due]
-        valid_until = min([today + dt.timedelta(days=VALID_DAYS), *dues])
         if current is not None:  # the ordinances changed: the old one gives way to the new
             _revoke(current, actor=None, reason="Replaced by a certificate for the ordinances now in force.", now=now)
         certificate = Certificate(
             code=_unused_code(),
             site=site,
-            ordinances=[
-                {
-                    "name": r.name,
-                    "citation": r.citation,
-                    "in_force_from": r.version.effective_on.isoformat() if r.version else "",
-                }
-                for r in compliance.covering
-            ],
+            ordinances=listed,
             street_block=street_block(site.address),
             issued_at=now,
             issued_to=owner,
@@ -191,6 +206,12 @@ def certificate_issue(
         certificate.save()
         certificate.versions.set(versions)
     return certificate
+
+
+def _exemptions(ordinances: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The (name, end) of each ordinance a certificate lists as exempt from, to tell whether a
+    certificate still says what the site's exemptions are."""
+    return sorted((o["name"], o.get("exempt_until", "")) for o in ordinances if o.get("exempt"))
 
 
 def _unused_code() -> str:

@@ -7,6 +7,7 @@ by compliance.rules from these records, the site and its cameras (compliance.sel
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -511,6 +512,30 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code[:4]}-{self.code[4:8]}-{self.code[8:12]}-{self.code[12:]}"
+
+    @property
+    def ordinance_lines(self) -> list[str]:
+        return ordinance_lines(self.ordinances)
+
+    @property
+    def any_exempt(self) -> bool:
+        return any(o.get("exempt") for o in self.ordinances)
+
+
+def ordinance_lines(ordinances: list[dict[str, Any]]) -> list[str]:
+    """Each ordinance of a certificate as the PDF and the pages word it: the name, the citation
+    and, for one the site is only exempt from, "exempt until <date>" (or "exempt")."""
+    lines = []
+    for o in ordinances:
+        text = o["name"] + (f" ({o['citation']})" if o.get("citation") else "")
+        if o.get("exempt"):
+            text += (
+                _(", exempt until %(date)s") % {"date": o["exempt_until"]}
+                if o.get("exempt_until")
+                else str(_(", exempt with no end date"))
+            )
+        lines.append(text)
+    return lines
 
 
 def _schema_path(folder: str, filename: str) -> str:

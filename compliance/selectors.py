@@ -695,11 +695,12 @@ def appeals_of_sites(*, sites: Sequence[Site]) -> dict[int, list[Appeal]]:
     return dict(out)
 
 
-def sites_delivery_hours(site_ids: Collection[int], at: dt.datetime) -> dict[int, int]:
+def sites_delivery_ordinances(site_ids: Collection[int], at: dt.datetime) -> dict[int, tuple[int, str]]:
     """Within how many hours an ordinance in force at ``at`` asks each site's owner to deliver
-    requested footage: the shortest of the ordinances covering the site, unless the department
-    exempted the site from it. Sites no such ordinance covers are left out. Registered as
-    footage's provider (footage.deadlines) by ComplianceConfig.ready."""
+    requested footage, and that ordinance's name and citation: the shortest of the ordinances
+    covering the site, unless the department exempted the site from it. Sites no such ordinance
+    covers are left out. Registered as footage's provider (footage.deadlines) by
+    ComplianceConfig.ready."""
     versions = [v for v in versions_in_force(on=at.date()) if v.delivery_hours]
     if not versions or not site_ids:
         return {}
@@ -711,15 +712,22 @@ def sites_delivery_hours(site_ids: Collection[int], at: dt.datetime) -> dict[int
         ).values_list("site_id", "ordinance_id", "exempt_until")
         if until is None or until >= today
     }
-    out: dict[int, int] = {}
+    out: dict[int, tuple[int, str]] = {}
     for site in Site.objects.filter(pk__in=list(site_ids)):
         facts = site_facts(site)
         for version in versions:
             if (site.pk, version.ordinance_id) in exempt or not ordinance_covers(rules_of(version), facts):
                 continue
             hours = int(version.delivery_hours or 0)
-            out[site.pk] = min(hours, out.get(site.pk, hours))
+            if site.pk not in out or hours < out[site.pk][0]:
+                ordinance = version.ordinance
+                out[site.pk] = (hours, ordinance.name + (f" ({ordinance.citation})" if ordinance.citation else ""))
     return out
+
+
+def sites_delivery_hours(site_ids: Collection[int], at: dt.datetime) -> dict[int, int]:
+    """The hours of ``sites_delivery_ordinances``, without the names."""
+    return {site_id: hours for site_id, (hours, _name) in sites_delivery_ordinances(site_ids, at).items()}
 
 
 #: What the owner's API calls compliant: nothing failing now (what is due by a date not yet

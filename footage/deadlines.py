@@ -30,6 +30,8 @@ __all__ = [
     "delivery_clock",
     "delivery_hours_of_sites",
     "delivery_hours_provider_register",
+    "delivery_ordinances_of_sites",
+    "delivery_ordinances_provider_register",
 ]
 
 #: site pks and the instant -> {site pk: hours} for the sites an ordinance gives a deadline.
@@ -55,6 +57,30 @@ def delivery_hours_of_sites(site_ids: Collection[int], at: dt.datetime) -> dict[
     for provider in _PROVIDERS:
         for site_id, hours in provider(site_ids, at).items():
             out[site_id] = min(hours, out.get(site_id, hours))
+    return out
+
+
+#: site pks and the instant -> {site pk: the name of the ordinance setting its deadline}.
+DeliveryOrdinanceProvider = Callable[[Collection[int], dt.datetime], dict[int, tuple[int, str]]]
+_ORDINANCE_PROVIDERS: list[DeliveryOrdinanceProvider] = []
+
+
+def delivery_ordinances_provider_register(provider: DeliveryOrdinanceProvider) -> None:
+    """An app above footage (compliance) says, for the sites it gives a deadline, the hours and
+    the name of the ordinance setting it, so that the request page can name it."""
+    if provider not in _ORDINANCE_PROVIDERS:
+        _ORDINANCE_PROVIDERS.append(provider)
+
+
+def delivery_ordinances_of_sites(site_ids: Collection[int], at: dt.datetime) -> dict[int, tuple[int, str]]:
+    """Each site's shortest deadline (hours) and the name of the ordinance setting it."""
+    out: dict[int, tuple[int, str]] = {}
+    if not site_ids:
+        return out
+    for provider in _ORDINANCE_PROVIDERS:
+        for site_id, (hours, name) in provider(site_ids, at).items():
+            if site_id not in out or hours < out[site_id][0]:
+                out[site_id] = (hours, name)
     return out
 
 

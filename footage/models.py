@@ -50,6 +50,9 @@ class OwnerRequest(models.Model):
     # When an ordinance asks this owner to deliver requested footage (footage.deadlines), set
     # when the request is sent; None when none does.
     deliver_by = models.DateTimeField(_("deliver by"), null=True, blank=True)
+    # The ordinance that set deliver_by ("Name (citation)"), fixed at sending as the deadline is,
+    # so that the request page names it (review of issue 16).
+    deliver_by_ordinance = models.CharField(_("deadline set by"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -4,7 +4,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
@@ -22,6 +22,14 @@ def requests_of_officer(*, officer: User) -> QuerySet[FootageRequest]:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    deliver_by: dt.datetime
+    ordinance: str
+    owners: int
+    cameras: int
+
+
+@dataclass(frozen=True)
 class RequestSummary:
     request: FootageRequest
     owners_asked: int
@@ -36,6 +44,9 @@ class RequestSummary:
     cameras_no_footage: int = 0
     #: Owners whose request was e-mailed to them (notified_at set).
     owners_reached: int = 0
+    #: Each deadline (deliver by, the ordinance setting it) with how many owners and cameras it
+    #: covers: never which owner.
+    deadlines: list[Deadline] = field(default_factory=list)
 
     @property
     def cameras_other(self) -> int:
@@ -73,6 +84,13 @@ def request_summary_for_police(*, officer: User, public_id: Any) -> RequestSumma
         cameras_sent=counts["cameras_sent"],
         cameras_no_footage=counts["cameras_no_footage"],
         owners_reached=counts["reached"],
+        deadlines=[
+            Deadline(cast("dt.datetime", row["deliver_by"]), row["deliver_by_ordinance"], row["owners"], row["cameras"])
+            for row in OwnerRequest.objects.filter(request=request, deliver_by__isnull=False)
+            .values("deliver_by", "deliver_by_ordinance")
+            .annotate(owners=Count("pk", distinct=True), cameras=Count("answers", distinct=True))
+            .order_by("deliver_by", "deliver_by_ordinance")
+        ],
     )
 
 

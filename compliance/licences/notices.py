@@ -108,17 +108,33 @@ def invitation_subject(*, department_name: str) -> str:
 
 def invitation_text(*, licence: Licence, register_url: str, department_name: str, contact: DepartmentContact) -> str:
     """The letter's and the e-mail's text (compliance.licences.letters lays it out)."""
+    from django.utils import timezone
+
+    from .selectors import category_ordinances
+
+    found = category_ordinances(category=licence.category, on=timezone.localdate())
+    named = [
+        name + ("" if not conditions else " " + _("if %(conditions)s") % {"conditions": _(" and ").join(conditions)})
+        for name, conditions in found
+    ]
+    if found and all(not conditions for _name, conditions in found):
+        covers = _("that %(ordinances)s covers") % {"ordinances": _(" and ").join(named)}
+    elif found:
+        covers = _("that may be covered by %(ordinances)s") % {"ordinances": _("; or by ").join(named)}
+    else:
+        covers = _("that an ordinance on security cameras may cover")
+    # The greeting names the business (its address is in the address block above it).
     text = _(
-        "To %(name)s, %(address)s\n\n"
-        "The city's records (licence or permit %(number)s) show a business that an ordinance "
-        "on security cameras covers, and it is not registered with %(department)s yet.\n\n"
+        "To %(name)s:\n\n"
+        "The city's records (licence or permit %(number)s) show a business %(covers)s, "
+        "and it is not registered with %(department)s yet.\n\n"
         "Please register your property and its cameras at:\n%(url)s\n\n"
-        "Registering tells you what the ordinance requires and lets you show that you comply. "
-        "If the business has closed or the record is wrong, reply to let us know.\n\n"
+        "Registering tells you what the ordinance requires and whether it applies to you, and lets you "
+        "show that you comply. If the business has closed or the record is wrong, reply to let us know.\n\n"
         "%(department)s"
     ) % {
         "name": licence.name,
-        "address": licence.address,
+        "covers": covers,
         "number": licence.number,
         "department": department_name,
         "url": register_url,

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from uuid import UUID
 
 __all__ = [
+    "category_ordinances",
     "covered_categories",
     "field_label",
     "import_job_get",
@@ -51,6 +52,32 @@ def covered_categories(*, on: dt.date) -> set[str] | None:
             return None
         categories |= set(version.business_categories)
     return categories
+
+
+def category_ordinances(*, category: str, on: dt.date) -> list[tuple[str, list[str]]]:
+    """The ordinances in force on ``on`` that may cover a business of ``category``: each as
+    "Name (citation)" with the conditions a licence does not tell (built or remodelled after a
+    date, a number of units, parking spaces or floor area), worded for the invitation."""
+    out = []
+    for version in versions_in_force(on=on):
+        if version.property_kinds and SiteKind.BUSINESS not in version.property_kinds:
+            continue
+        if version.business_categories and category not in version.business_categories:
+            continue
+        ordinance = version.ordinance
+        conditions = []
+        if version.built_after:
+            conditions.append(
+                _("it was built or remodelled on or after %(date)s") % {"date": version.built_after.isoformat()}
+            )
+        if version.min_units:
+            conditions.append(_("it has at least %(n)s units") % {"n": version.min_units})
+        if version.min_parking_spaces:
+            conditions.append(_("it has at least %(n)s parking spaces") % {"n": version.min_parking_spaces})
+        if version.min_floor_area_sqft:
+            conditions.append(_("it has at least %(n)s square feet") % {"n": version.min_floor_area_sqft})
+        out.append((ordinance.name + (f" ({ordinance.citation})" if ordinance.citation else ""), conditions))
+    return out
 
 
 def _not_registered(*, on: dt.date) -> QuerySet[Licence]:

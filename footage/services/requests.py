@@ -17,7 +17,7 @@ from cameras.models import Camera, Purpose
 from tenants.outbox import enqueue_on_commit
 from tenants.selectors import policy_current
 
-from ..deadlines import delivery_hours_of_sites
+from ..deadlines import delivery_hours_of_sites, delivery_ordinances_of_sites
 from ..models import Answer, CameraAnswer, FootageRequest, OwnerRequest
 from ..notices import footage_request_notify, footage_request_remind
 
@@ -103,13 +103,21 @@ def footage_request_send(
         sent_at = timezone.now()
         # The ordinances' delivery deadlines (footage.deadlines): an owner with several sites
         # gets the shortest.
-        hours = delivery_hours_of_sites({c.site_id for cameras in by_owner.values() for c in cameras}, sent_at)
+        site_ids = {c.site_id for cameras in by_owner.values() for c in cameras}
+        hours = delivery_hours_of_sites(site_ids, sent_at)
+        # The ordinance setting each site's deadline, named on the request page.
+        named = delivery_ordinances_of_sites(site_ids, sent_at)
         for owner_id, cameras in by_owner.items():
             owner_hours = [hours[c.site_id] for c in cameras if c.site_id in hours]
+            shortest = min(owner_hours) if owner_hours else None
+            setter = next(
+                (named[c.site_id][1] for c in cameras if c.site_id in named and named[c.site_id][0] == shortest), ""
+            )
             owner_request = OwnerRequest.objects.create(
                 request=request,
                 owner_id=owner_id,
-                deliver_by=sent_at + dt.timedelta(hours=min(owner_hours)) if owner_hours else None,
+                deliver_by=sent_at + dt.timedelta(hours=shortest) if shortest is not None else None,
+                deliver_by_ordinance=setter,
             )
             CameraAnswer.objects.bulk_create(
                 CameraAnswer(owner_request=owner_request, camera=c, camera_ref=f"camera:{c.public_id}") for c in cameras

@@ -495,3 +495,50 @@ def test_an_ordinance_asking_retention_with_no_attestation_schedule_is_refused_n
 
     assert "attestation_month" in refused.value.message_dict
     assert not OrdinanceVersion.objects.filter(ordinance__name__startswith="Fontana").exists()
+
+
+# --- Exemptions on a certificate (review of issue 16) -------------------------------------------
+
+
+def test_an_ordinance_the_site_is_only_exempt_from_is_marked_exempt_and_ends_the_certificate(
+    in_rialto: Any, policy: DepartmentPolicy, rialto_client: TenantClient
+) -> None:
+    """A site compliant under one ordinance and exempt (until a date) from another: the
+    certificate, its PDF, the owner's page and the public check say it is exempt from the second
+    until that date, never that it met it, and the certificate ends no later than the exemption."""
+    met = hotel_ordinance(policy)
+    exempted = hotel_ordinance(policy, {**HOTELS, "name": "Hotel signage ordinance", "citation": "Ord. 2025-9"})
+    owner, site, _camera = hotel(in_rialto, policy)
+    until = timezone.localdate() + dt.timedelta(days=100)
+    appeal = compliance_services.appeal_request(
+        owner=owner,
+        site_public_id=site.public_id,
+        ordinance_public_id=exempted.ordinance.public_id,
+        kind="exemption",
+        reason="Closed for renovation.",
+    )
+    compliance_services.appeal_decide(
+        actor=Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True),
+        appeal_public_id=appeal.public_id,
+        decision="granted",
+        reasons="Closed.",
+        exempt_until=until,
+    )
+
+    certificate = issue(owner, site, policy, in_rialto)
+    from compliance.certificate_pdf import certificate_pdf
+
+    pdf = certificate_pdf(certificate=certificate, site=site, check_url="https://x.example/c/", department="Rialto PD")
+    check = rialto_client.get("/certificates/check/", {"code": certificate.code}).content.decode()
+    mine = owner_client(owner).get("/my/obligations/").content.decode()
+
+    assert certificate.valid_until == until
+    by_name = {o["name"]: o for o in certificate.ordinances}
+    assert by_name[exempted.ordinance.name]["exempt_until"] == until.isoformat()
+    assert not by_name[met.ordinance.name].get("exempt_until")
+    assert f"exempt until {until.isoformat()}".encode() in pdf
+    assert b"Status: compliant)" not in pdf
+    assert f"{exempted.ordinance.name} (Ord. 2025-9), exempt until {until.isoformat()}" in check
+    assert "except those marked exempt" in check
+    assert f"{met.ordinance.name} (Ord. 2025-7);" in check  # the met one carries no mark
+    assert f"exempt until {until.isoformat()}" in mine.split('class="certificate-offer"')[1].split("</div>")[0]

@@ -213,3 +213,37 @@ def _mapping() -> dict[str, str]:
         "postal_code": "8",
         "has_header": "on",
     }
+
+
+def test_the_invitation_names_the_ordinance_and_says_only_may_when_it_covers_on_a_condition(
+    in_rialto: Department,
+) -> None:
+    """Review of issue 16: the invitation said "an ordinance ... covers" a business the
+    ordinance covers only if built or remodelled after a date the licence does not give, named
+    no ordinance, and greeted "To <name>, <street>"."""
+    import datetime as dt
+
+    from compliance.licences.notices import DepartmentContact, invitation_text
+
+    ordinance_make(
+        policy_current(),
+        {**DEKALB_AFFIDAVIT, "business_categories": ["restaurant"], "built_after": dt.date(2024, 1, 1)},
+        name="New restaurants",
+        citation="Ord. 2024-11",
+    )
+    licence = Licence(
+        number="R-9", name="Casa Lupe Taqueria", address="901 W Foothill Blvd", category="restaurant", city="Rialto"
+    )
+
+    text = invitation_text(
+        licence=licence,
+        register_url="https://rialto.example/register/",
+        department_name="Rialto PD",
+        contact=DepartmentContact(name="Rialto PD"),
+    )
+
+    assert text.startswith("To Casa Lupe Taqueria:\n")
+    assert "901 W Foothill Blvd" not in text.split("\n")[0]
+    assert "may be covered by New restaurants (Ord. 2024-11)" in text
+    assert "built or remodelled on or after 2024-01-01" in text
+    assert "an ordinance on security cameras covers" not in text

@@ -132,3 +132,57 @@ def test_the_consent_schedule_fits_a_phone(porchlight_server: LiveServer, browse
             assert box[1] <= 375, (name, box)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+def _owner_with_an_attestation() -> tuple[str, str]:
+    """A business owner's session key and the public id of an attestation they signed, committed."""
+    import datetime as dt
+    import uuid
+
+    from cameras.models import Site
+    from compliance import services as compliance_services
+    from tenants.models import DepartmentPolicy
+    from tests.factories import ordinance_make
+
+    session_key, camera_id = _owner_with_a_camera()
+    camera = Camera.objects.select_related("site", "site__owner").get(public_id=camera_id)
+    Site.objects.filter(pk=camera.site_id).update(kind="business", business_category="hotel")
+    policy = DepartmentPolicy.objects.get(department__schema_name="rialto")
+    version = ordinance_make(
+        policy,
+        {
+            "name": f"Hotel affidavit {uuid.uuid4().hex[:6]}",
+            "effective_on": dt.date(2025, 1, 1),
+            "business_categories": ["hotel"],
+            "signage": True,
+            "attestation_month": 5,
+            "attestation_day": 1,
+        },
+    )
+    attestation = compliance_services.attestation_file(
+        owner=camera.site.owner,
+        site_public_id=camera.site.public_id,
+        ordinance_public_id=version.ordinance.public_id,
+        signed_name="Ada Innkeeper",
+        confirmed=["signage"],
+        ip_address="10.0.0.1",
+    )
+    return session_key, str(attestation.public_id)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-ES"])
+def test_a_signed_attestation_fits_a_phone(porchlight_server: LiveServer, browser: Any, shot: Any, locale: str) -> None:
+    # given an owner with a signed attestation, on a 375-px phone
+    session_key, attestation_id = committed(_owner_with_an_attestation)
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale=locale)
+    context.add_cookies([{"name": "sessionid", "value": session_key, "domain": HOST, "path": "/"}])
+    page = context.new_page()
+
+    # when they open it (the attested text and the SHA-256 are long unbroken lines)
+    page.goto(porchlight_server.url(HOST, f"/my/attestations/{attestation_id}/"))
+    expect(page.locator("code.sha256")).to_be_visible()
+    shot(page, f"attestation-375-{locale}")
+
+    # then nothing runs off the side of the screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()

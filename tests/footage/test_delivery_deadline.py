@@ -252,3 +252,33 @@ def test_only_footage_delivered_late_is_attributed_to_a_site_never_a_decline_or_
 
     assert by_site == {late.site_id: 1}
     assert compliance_dashboard.deliveries_late(site_ids=site_ids) == by_site
+
+
+def test_the_officer_sees_each_deadline_with_its_date_time_and_ordinance(
+    make_camera: Any, actor: access.Actor, purpose: Any, policy: DepartmentPolicy
+) -> None:
+    """Review of issue 16: the request page named no deadline; it now says by when (in the
+    department's zone) and under which ordinance, counted per deadline (never which owner)."""
+    from zoneinfo import ZoneInfo
+
+    from django.db import connection
+
+    from tenants.models import Department
+
+    version = ordinance_make(policy, {**DELIVERY, "citation": "Ord. 2024-3"})
+    camera = make_camera("on_request")
+    result = _send(actor, purpose, [camera])
+    assert result.request is not None
+    owner_request = OwnerRequest.objects.get(request=result.request)
+    assert owner_request.deliver_by is not None
+    zone = ZoneInfo(Department.objects.get(schema_name=connection.schema_name).time_zone)  # type: ignore[attr-defined]
+    local = timezone.localtime(owner_request.deliver_by, zone)
+
+    page = _staff_client(actor, purpose).get(f"/console/footage/{result.request.public_id}/").content.decode()
+
+    assert 'id="delivery-deadlines"' in page
+    deadlines = page.split('id="delivery-deadlines"')[1].split("</ul>")[0]
+    assert local.strftime("%Y-%m-%d %H:%M") in deadlines
+    assert f"{version.ordinance.name} (Ord. 2024-3)" in deadlines
+    assert "1 owner" in deadlines
+    assert camera.site.owner.email not in page
