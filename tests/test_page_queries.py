@@ -146,7 +146,7 @@ NOT_COUNTED: dict[str, str] = {
 # Department, sets the department's search_path), the session and the user (2), and the menu's
 # unread counts (messages for owners and officers, notifications for staff: 1-2).
 # An audited read (the board's pages, the console's camera and search) also writes its event
-# in the same request, fail-closed: SAVEPOINT, INSERT, the rollup's upsert, RELEASE (4).
+# in the same request, fail-closed: SAVEPOINT, INSERT (the log's trigger counts it into the rollups), RELEASE (3).
 #: Pages over MAX_QUERIES today, with the count they must not exceed and why (issue 18, target 7:
 #: not met for these; each figure is what the page takes at demo size, so a new query fails).
 #: Five ceilings (board log, admin changes, anomalies, annual report, compliance dashboard) are what
@@ -154,9 +154,21 @@ NOT_COUNTED: dict[str, str] = {
 #: (compliance rows whose recheck day came, log events since the last chain check) adds queries.
 OVER_BUDGET: dict[str, tuple[int, str]] = {
     "audit-board-report": (37, "the annual report: each figure of the year its own aggregate, + audited read"),
-    "oversight-log": (27, "the log page verifies the chain since the last check and the signed checkpoints"),
+    "oversight-log": (
+        28,
+        "the log page verifies the chain since the last check and the signed checkpoints, and reads the"
+        " latest checkpoint's last event (the head a witness keeps)",
+    ),
     "portal-obligations": (23, "each ordinance's status per site, and the site's signed attestations listed"),
-    "console-compliance": (26, "the department's compliance summary: one aggregate per figure"),
+    "console-compliance": (
+        28,
+        "the department's compliance summary: one aggregate per figure, and the licences not registered"
+        " (28 in the whole suite, where earlier tests left licences and due rechecks)",
+    ),
+    "footage-request-detail": (
+        12,
+        "the request's answers counted, and each delivery deadline with its ordinance counted (issue 16)",
+    ),
     "console-compliance-site": (21, "one site's compliance: the same per-ordinance records, read twice"),
     "portal-my-cameras": (19, "sites, cameras, consent, suspensions, bridges and the ordinances' status"),
     "audit-board-search": (19, "the search runs its selection twice (count, page) + audited read"),
