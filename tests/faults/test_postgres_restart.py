@@ -106,7 +106,7 @@ class PrivatePostgres:
             [
                 str(PG_BIN / "pg_restore"),
                 *("-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"),
-                *("-d", "porchlight", "--no-owner", str(dump)),
+                *("-d", "porchlight", "--no-owner", "--no-privileges", str(dump)),
             ],
             check=True,
             timeout=120,
