@@ -26,7 +26,8 @@ pytestmark = pytest.mark.django_db
 # and words Spanish spells as English does (month abbreviations, "Total", "Supervisor").
 _BOARD_DATA = re.compile(
     r"^(\d{4}-\d\d-\d\d[ T][\d:]+( [A-Z]{2,5}|Z)?|America/\w+|[A-Za-z0-9+/]{43}=|C-1( ·)?"
-    r"|a burglary on Main Street|\w+:[\w-]+|manage\.py .*|PDF|CSV|JSON|[<≥]5|R\d+|.* \(#\d+\)"
+    r"|a burglary on Main Street|\w+:[\w-]+|manage\.py .*|python3 porchlight_\w+\.py .*|PDF|CSV|JSON|[<≥]5|R\d+"
+    r"|.* \(#\d+\)"
     r"|rialto\.localhost/audit-log .*|Rialto Police Department( \w+)?"
     r"|Total|Supervisor|(Feb|Mar|May|Jun|Jul|Sep|Oct|Nov))$"
 )
