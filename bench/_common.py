@@ -49,22 +49,21 @@ def bench_department() -> Any:
     return department
 
 
-def board_client(department: Any) -> Any:
-    """A Django test client signed in as the bench department's oversight board member, who has
-    passed MFA (the session allauth would leave), for timing the board's pages whole."""
+def mfa_client(department: Any, *, email: str, role: str, full_name: str) -> Any:
+    """A Django test client signed in as ``email`` (created with ``role`` in the bench department
+    if missing), who has passed MFA (the session allauth would leave), for timing pages whole."""
     from allauth.mfa.totp.internal.auth import TOTP
     from django.conf import settings
     from django.contrib.sessions.backends.db import SessionStore
     from django.test import Client
 
-    from accounts.models import Role, User
+    from accounts.models import User
 
-    email = "bench-oversight@bench.example.org"
     user = User.objects.filter(email=email).first() or User.objects.create_user(
         email=email,
         password="bench-password-1",  # noqa: S106 (a bench account in the bench department)
-        role=Role.OVERSIGHT,
-        full_name="Bench Board",
+        role=role,
+        full_name=full_name,
     )
     if not user.authenticator_set.exists():  # type: ignore[attr-defined]
         TOTP.activate(user, "JBSWY3DPEHPK3PXP")
@@ -81,6 +80,15 @@ def board_client(department: Any) -> Any:
     client = Client(HTTP_HOST=department.domains.first().domain)
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key or ""
     return client
+
+
+def board_client(department: Any) -> Any:
+    """A client signed in as the bench department's oversight board member, past MFA."""
+    from accounts.models import Role
+
+    return mfa_client(
+        department, email="bench-oversight@bench.example.org", role=Role.OVERSIGHT, full_name="Bench Board"
+    )
 
 
 def percentile(values: Sequence[float], q: float) -> float:

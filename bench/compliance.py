@@ -40,13 +40,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import bench_department, django_setup, environment, summary_ms, table, write_json
+from _common import bench_department, django_setup, environment, mfa_client, summary_ms, table, write_json
 
 django_setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.gis.geos import Point  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -204,31 +203,11 @@ def _load(n_sites: int) -> float:
 
 
 def _admin_client(department: Any) -> Client:
-    from allauth.mfa.totp.internal.auth import TOTP
+    from accounts.models import Role
 
-    from accounts.models import Role, User
-
-    email = "bench-compliance-admin@bench.example.org"
-    user = User.objects.filter(email=email).first() or User.objects.create_user(
-        email=email,
-        password="bench-password-1",  # noqa: S106 (a bench account in the bench department)
-        role=Role.DEPT_ADMIN,
-        full_name="Bench Admin",
+    client: Client = mfa_client(
+        department, email="bench-compliance-admin@bench.example.org", role=Role.DEPT_ADMIN, full_name="Bench Admin"
     )
-    if not user.authenticator_set.exists():  # type: ignore[attr-defined]
-        TOTP.activate(user, "JBSWY3DPEHPK3PXP")
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session["account_authentication_methods_user"] = str(user.pk)
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time()},
-        {"method": "mfa", "at": time.time()},
-    ]
-    session.create()
-    client = Client(HTTP_HOST=department.domains.first().domain)
-    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key or ""
     return client
 
 
