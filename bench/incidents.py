@@ -248,6 +248,7 @@ def free_port() -> int:
 def server(processes: int = 1) -> Any:
     port = free_port()
     RESULTS.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     log = RESULTS / "incidents-server.log"
     env = dict(os.environ, DJANGO_DEBUG="False")
     command = [
@@ -455,6 +456,7 @@ def webhook_integration(dept: Any, tag: str) -> None:
 @contextlib.contextmanager
 def celery_worker(concurrency: int) -> Any:
     """The worker that processes deliveries (incidents.tasks), as production runs it (prefork)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
     log = RESULTS / "incidents-worker.log"
     env = dict(os.environ, DJANGO_DEBUG="False")
     command = [
