@@ -2,7 +2,9 @@
 
 This module is pure: no ORM, no database, no clock. Callers build the facts (``SiteFacts``,
 ``CameraFacts``, ``AttestationFacts``, ``InspectionFacts``, ``NoticeFacts``, ``AppealFacts``)
-and an ``OrdinanceRules`` (one ordinance version) from whatever they store, and pass ``now``;
+and an ``OrdinanceRules`` (one ordinance version) from whatever they store, and pass ``now``
+and the department's time zone (every day compared is the department's: a deadline ends at
+its midnight, not UTC's);
 ``compliance_judge`` returns a ``Judgement``: a ``Status`` and the unmet requirements, each a
 ``Requirement`` code, a ``Severity`` and an English sentence template with its parameters
 (``gettext_noop``-marked, so the interface translates it).
@@ -80,6 +82,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cameras.consent import ConsentLevel, level_at_least
 
@@ -521,7 +524,8 @@ def _attestation_unmet(
     rules: OrdinanceRules,
     site: SiteFacts,
     attestations: list[AttestationFacts],
-    now: dt.datetime,
+    zone: ZoneInfo,
+    today: dt.date,
     settled: frozenset[Requirement],
 ) -> tuple[list[Unmet], dt.date | None]:
     if not rules.needs_attestation:
@@ -534,7 +538,6 @@ def _attestation_unmet(
                 gettext_noop("Give your business licence renewal date: the yearly attestation is due then."),
             )
         ], None
-    today = now.date()
     if not attestations:
         due = _next_due(month_day, today - dt.timedelta(days=1))
         return [
@@ -545,7 +548,9 @@ def _attestation_unmet(
             )
         ], due
     latest = max(attestations, key=lambda a: a.signed_at)
-    valid_until = _attestation_valid_until(month_day, latest.signed_at.date())
+    # The day it was signed where the department is: a signature at 23:30 on 30 April in
+    # California counts for the 1 May due day, as the owner saw it.
+    valid_until = _attestation_valid_until(month_day, latest.signed_at.astimezone(zone).date())
     unmet: list[Unmet] = []
     if valid_until <= today:
         unmet.append(
@@ -712,15 +717,20 @@ def compliance_judge(
     notices: list[NoticeFacts] = (),  # type: ignore[assignment]
     appeals: list[AppealFacts] = (),  # type: ignore[assignment]
     now: dt.datetime,
+    time_zone: str,
 ) -> Judgement:
     """Judge ``site`` under one ordinance version at the aware instant ``now`` (see the module
-    docstring). Facts of other ordinances (by ``ordinance_key``) are ignored."""
+    docstring), in the department's ``time_zone`` (an IANA name): its days (a notice's cure
+    date, an exemption's end, an attestation's due day) are the department's, so a deadline
+    runs to midnight where the department is, not in UTC. Facts of other ordinances (by
+    ``ordinance_key``) are ignored."""
     _aware(now, "now")
+    zone = ZoneInfo(time_zone)
     key = rules.key
     covered, why, unmet, category_asked = _coverage(site, rules)
     if not covered:
         return Judgement(key, Status.NOT_COVERED, category_asked=category_asked)
-    today = now.date()
+    today = now.astimezone(zone).date()
     mine_appeals = [a for a in appeals if a.ordinance_key == key]
     exemptions = [
         a
@@ -738,7 +748,7 @@ def compliance_judge(
     # What the cameras meet, or already fail, is not asked of an attestation as well.
     settled = declared | {u.requirement for u in camera_unmet}
     attested, next_due = _attestation_unmet(
-        rules, site, [a for a in attestations if a.ordinance_key == key], now, settled
+        rules, site, [a for a in attestations if a.ordinance_key == key], zone, today, settled
     )
     unmet += attested
     not_confirmed = frozenset() if rules.needs_attestation else frozenset(rules.attested()) - settled

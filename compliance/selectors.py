@@ -22,6 +22,7 @@ from cameras.site_status import CoveringOrdinance, SiteStatus, UnmetRequirement
 from core.errors import Invalid
 from live.selectors import cameras_with_bridge_online
 
+from .days import department_zone, local_today
 from .models import (
     PLACEMENT_LABELS,
     Appeal,
@@ -221,7 +222,7 @@ def version_problems(
     effective date before EARLIEST_DATE or more than YEARS_AHEAD years after ``today`` (the
     department's day when not given)."""
     errors: dict[str, list[str]] = defaultdict(list)
-    today = today or timezone.localtime(timezone.now(), ZoneInfo(department_time_zone())).date()
+    today = today or local_today()
     if version.effective_on is not None and version.effective_on < EARLIEST_DATE:
         errors["effective_on"].append(_("Give a date from %(date)s on.") % {"date": EARLIEST_DATE.isoformat()})
     elif version.effective_on is not None and date_too_late(version.effective_on, today=today):
@@ -247,7 +248,7 @@ def policy_ordinance_conflicts(policy: DepartmentPolicy) -> dict[str, list[str]]
     barred = live_view_barred_kinds(policy)
     if not barred:
         return {}
-    today = timezone.localdate()
+    today = local_today()
     versions = versions_in_force(on=today) + list(
         OrdinanceVersion.objects.filter(effective_on__gt=today).select_related("ordinance")
     )
@@ -408,7 +409,8 @@ def sites_compliance(
     if not sites:
         return {}
     ids = [site.pk for site in sites]
-    today = now.date()
+    zone = department_zone()
+    today = now.astimezone(zone).date()
     rules: list[tuple[OrdinanceRules, OrdinanceVersion | None]] = [
         (rules_of(version), version) for version in versions_in_force(on=today)
     ]
@@ -480,7 +482,7 @@ def sites_compliance(
                 granted=appeal.decision == AppealDecision.GRANTED,
                 exempt_until=appeal.exempt_until,
                 kind=appeal.kind,
-                requested_on=appeal.requested_at.date(),
+                requested_on=appeal.requested_at.astimezone(zone).date(),
             )
         )
 
@@ -499,6 +501,7 @@ def sites_compliance(
                     notices=notices[site.pk],
                     appeals=appeals[site.pk],
                     now=now,
+                    time_zone=zone.key,
                 ),
                 version,
             )
@@ -701,10 +704,10 @@ def sites_delivery_ordinances(site_ids: Collection[int], at: dt.datetime) -> dic
     covering the site, unless the department exempted the site from it. Sites no such ordinance
     covers are left out. Registered as footage's provider (footage.deadlines) by
     ComplianceConfig.ready."""
-    versions = [v for v in versions_in_force(on=at.date()) if v.delivery_hours]
+    today = at.astimezone(department_zone()).date()
+    versions = [v for v in versions_in_force(on=today) if v.delivery_hours]
     if not versions or not site_ids:
         return {}
-    today = at.date()
     exempt = {
         (site_id, ordinance_id)
         for site_id, ordinance_id, until in Appeal.objects.filter(
@@ -874,8 +877,11 @@ def version_covering(*, site: Site, ordinance_public_id: Any, on: dt.date) -> Or
             code="ordinance_not_in_force",
             field="ordinance",
         )
-    now = dt.datetime.combine(on, dt.time(12), tzinfo=dt.UTC)
-    judgement = compliance_judge(rules=rules_of(version), site=site_facts(site), cameras=[], now=now)
+    zone = department_zone()
+    now = dt.datetime.combine(on, dt.time(12), tzinfo=zone)
+    judgement = compliance_judge(
+        rules=rules_of(version), site=site_facts(site), cameras=[], now=now, time_zone=zone.key
+    )
     if judgement.status is Status.NOT_COVERED:
         raise Invalid(
             _("%(ordinance)s does not cover this property.") % {"ordinance": version.ordinance.name},

@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import logging
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -27,7 +26,6 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role, User
 from audit.models import Action, Outcome
 from audit.reasons import Refusal
-from audit.rollups import department_time_zone
 from audit.services import EventFacts, access_event_record
 from cameras.access import Actor
 from cameras.models import Site
@@ -37,6 +35,7 @@ from notifications.services import notification_send
 from notifications.services import text as notice_text
 
 from . import uploads
+from .days import local_date, local_today
 from .models import (
     Appeal,
     AppealAttachment,
@@ -166,7 +165,7 @@ def attestation_file(
         owner_denial_log(owner=owner, what="attestation", site_public_id=site_public_id)
         raise
     version = next(
-        (v for v in versions_in_force(on=now.date()) if str(v.ordinance.public_id) == str(ordinance_public_id)),
+        (v for v in versions_in_force(on=local_date(now)) if str(v.ordinance.public_id) == str(ordinance_public_id)),
         None,
     )
     if version is None:
@@ -344,11 +343,6 @@ def _files_removed_on_failure(stored: list[str]) -> Iterator[None]:
         for name in stored:
             default_storage.delete(name)
         raise
-
-
-def local_today(now: dt.datetime | None = None) -> dt.date:
-    """The department's own date (a cure date or an inspection is a day where the department is)."""
-    return timezone.localtime(now or timezone.now(), ZoneInfo(department_time_zone())).date()
 
 
 def _staff_site(site_public_id: Any) -> Site:

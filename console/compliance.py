@@ -126,7 +126,8 @@ class ComplianceDashboardView(ComplianceStaffMixin, View):
                 "notices_count": notices_count,
                 "notices": notices,
                 "late": late,
-                "today": timezone.now().date(),
+                # The department's date (the middleware's zone), as the notices' cure dates are.
+                "today": timezone.localdate(),
                 "tile_url": settings.PORCHLIGHT_TILE_URL,
                 "boundary": json.loads(boundary.geojson) if boundary else None,
                 "colours": {s.value: c for s, c in STATUS_COLOURS.items()},

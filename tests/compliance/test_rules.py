@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -27,6 +28,7 @@ from compliance.rules import (
 )
 
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
+UTC = "UTC"
 RIALTO = OrdinanceRules(
     key="rialto",
     name="Rialto",
@@ -123,7 +125,8 @@ RANK = {Status.COMPLIANT: 0, Status.DUE_SOON: 1, Status.UNDER_APPEAL: 2, Status.
 
 
 def judge(rules: OrdinanceRules = RIALTO, site: SiteFacts = SHOP, cams: list[CameraFacts] | None = None, **kw: object):  # type: ignore[no-untyped-def]
-    return compliance_judge(rules=rules, site=site, cameras=[GOOD_CAMERA] if cams is None else cams, now=NOW, **kw)  # type: ignore[arg-type]
+    cameras = [GOOD_CAMERA] if cams is None else cams
+    return compliance_judge(rules=rules, site=site, cameras=cameras, now=NOW, time_zone=UTC, **kw)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------
@@ -147,8 +150,10 @@ def test_adding_a_camera_never_makes_a_site_less_compliant(
     atts: list,
     now: dt.datetime,
 ) -> None:
-    before = compliance_judge(rules=rules, site=site, cameras=existing, attestations=atts, now=now)
-    after = compliance_judge(rules=rules, site=site, cameras=[*existing, extra], attestations=atts, now=now)
+    before = compliance_judge(rules=rules, site=site, cameras=existing, attestations=atts, now=now, time_zone=UTC)
+    after = compliance_judge(
+        rules=rules, site=site, cameras=[*existing, extra], attestations=atts, now=now, time_zone=UTC
+    )
 
     assert RANK.get(after.status, 0) <= RANK.get(before.status, 0)
 
@@ -169,8 +174,8 @@ def test_raising_consent_never_makes_a_site_less_compliant(
     raised = new if old is None or LEVEL_RANK[new] >= LEVEL_RANK[ConsentLevel(old)] else ConsentLevel(old)
     changed = [*existing[:index], dataclasses.replace(existing[index], consent_level=raised), *existing[index + 1 :]]
 
-    before = compliance_judge(rules=rules, site=site, cameras=existing, now=now)
-    after = compliance_judge(rules=rules, site=site, cameras=changed, now=now)
+    before = compliance_judge(rules=rules, site=site, cameras=existing, now=now, time_zone=UTC)
+    after = compliance_judge(rules=rules, site=site, cameras=changed, now=now, time_zone=UTC)
 
     assert RANK.get(after.status, 0) <= RANK.get(before.status, 0)
 
@@ -182,7 +187,7 @@ def test_a_site_outside_the_covered_kinds_is_never_not_compliant(
     outside = dataclasses.replace(site, kind="school")
     rules = dataclasses.replace(rules, property_kinds=("business",))
 
-    judgement = compliance_judge(rules=rules, site=outside, cameras=cams, attestations=atts, now=now)
+    judgement = compliance_judge(rules=rules, site=outside, cameras=cams, attestations=atts, now=now, time_zone=UTC)
 
     assert judgement.status is Status.NOT_COVERED
     assert judgement.unmet == ()
@@ -206,6 +211,7 @@ def test_an_expired_attestation_always_yields_a_reason(month: int, day: int, sig
         cameras=[GOOD_CAMERA, GOOD_CAMERA],
         attestations=[AttestationFacts("dekalb", signed_at, ALL_ATTESTED)],
         now=now,
+        time_zone=UTC,
     )
 
     expired = [u for u in judgement.unmet if u.requirement is Requirement.ATTESTATION]
@@ -367,7 +373,7 @@ def test_a_business_of_unknown_category_is_never_not_compliant_under_an_ordinanc
     rules = dataclasses.replace(rules, business_categories=("gas_station", "convenience_store"))
     unknown = dataclasses.replace(site, business_category="")
 
-    judgement = compliance_judge(rules=rules, site=unknown, cameras=cams, attestations=atts, now=now)
+    judgement = compliance_judge(rules=rules, site=unknown, cameras=cams, attestations=atts, now=now, time_zone=UTC)
 
     assert judgement.status is Status.NOT_COVERED
     assert judgement.unmet == ()
@@ -581,3 +587,67 @@ def test_an_attestation_due_on_a_day_the_year_lacks_is_due_on_the_months_last_da
     judgement = judge(rules)
 
     assert judgement.next_attestation_due == due
+
+
+# ---------------------------------------------------------------------------
+# Days are the department's
+# ---------------------------------------------------------------------------
+
+CALIFORNIA = "America/Los_Angeles"
+IN_CALIFORNIA = ZoneInfo(CALIFORNIA)
+AFFIDAVIT = dataclasses.replace(DEKALB, min_cameras=1, min_megapixels=None, min_fps=None, placements=())
+GOOD_FOR_AFFIDAVIT = dataclasses.replace(GOOD_CAMERA, retention_days=90)
+
+
+@pytest.mark.parametrize(
+    ("local_time", "status"),
+    [
+        # 06:30 UTC on 1 May: still valid in California
+        (dt.datetime(2027, 4, 30, 23, 30, tzinfo=IN_CALIFORNIA), Status.DUE_SOON),
+        (dt.datetime(2027, 5, 1, 0, 30, tzinfo=IN_CALIFORNIA), Status.NOT_COMPLIANT),
+    ],
+)
+def test_an_attestation_expires_at_the_departments_midnight_not_at_utcs(
+    local_time: dt.datetime, status: Status
+) -> None:
+    signed = dt.datetime(2026, 4, 20, 12, tzinfo=dt.UTC)  # valid until 1 May 2027
+
+    judgement = compliance_judge(
+        rules=AFFIDAVIT,
+        site=SHOP,
+        cameras=[GOOD_FOR_AFFIDAVIT],
+        attestations=[AttestationFacts("dekalb", signed, ALL_ATTESTED)],
+        now=local_time.astimezone(dt.UTC),
+        time_zone=CALIFORNIA,
+    )
+
+    assert judgement.status is status
+
+
+def test_an_attestation_is_signed_on_the_departments_day_for_its_filing_window() -> None:
+    # 23:30 on 1 March in California (2 March in UTC) is 61 days before 1 May: too early to count
+    # for 1 May 2027 (the window is 60 days), so it counts for the previous due day and ends then.
+    signed = dt.datetime(2027, 3, 1, 23, 30, tzinfo=IN_CALIFORNIA).astimezone(dt.UTC)
+    now = dt.datetime(2027, 3, 15, 12, tzinfo=dt.UTC)
+
+    judgement = compliance_judge(
+        rules=AFFIDAVIT,
+        site=SHOP,
+        cameras=[GOOD_FOR_AFFIDAVIT],
+        attestations=[AttestationFacts("dekalb", signed, ALL_ATTESTED)],
+        now=now,
+        time_zone=CALIFORNIA,
+    )
+
+    assert judgement.next_attestation_due == dt.date(2027, 5, 1)
+
+
+def test_a_notice_cure_date_lasts_until_the_departments_midnight() -> None:
+    now = dt.datetime(2026, 6, 15, 23, 30, tzinfo=IN_CALIFORNIA).astimezone(dt.UTC)  # 16 June in UTC
+    notice = NoticeFacts("rialto", cure_by=dt.date(2026, 6, 15))
+
+    judgement = compliance_judge(
+        rules=RIALTO, site=SHOP, cameras=[GOOD_CAMERA], notices=[notice], now=now, time_zone=CALIFORNIA
+    )
+
+    assert judgement.status is Status.DUE_SOON
