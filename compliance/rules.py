@@ -28,7 +28,13 @@ Cameras. The ordinance asks for ``min_cameras`` (at least one) *qualifying* came
 with a consent grant that is in force (not revoked, expired or paused) at ``now`` and at least
 ``min_consent``, at least ``min_megapixels`` and ``min_fps`` when those are set (a camera whose
 resolution or frame rate is unknown does not qualify), and, with ``live_connection_required``,
-served by a bridge that is connected now (real liveness, not a setting). While fewer active
+served by a bridge that is connected now (real liveness, not a setting). An ordinance asking
+for live view (a minimum consent of ``live_exigent`` or ``live``) asks for it at every hour of
+the week: a camera whose consent limits live view to schedule windows that leave any hour out
+does not qualify (``LIVE_SCHEDULE``, named with the camera and its hours a week). No ordinance
+Porchlight models names hours of live access (Detroit's is continuous, DeKalb's 24-hour), so
+there is no partial schedule that meets one; a schedule does not matter to a minimum of
+``on_request``, since footage requests are not time-limited. While fewer active
 cameras than required are registered, every camera requirement the ordinance sets (consent,
 live connection, resolution, frame rate) is unmet too: the cameras not there meet none of them,
 so a site with no camera is never shown meeting them. Each required
@@ -84,7 +90,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cameras.consent import ConsentLevel, level_at_least
+from cameras.consent import ConsentLevel, Window, level_at_least, windows_week_coverage
 
 __all__ = [
     "ATTESTABLE",
@@ -148,6 +154,7 @@ class Requirement(StrEnum):
     SITE_FACTS = "site_facts"
     MIN_CAMERAS = "min_cameras"
     CONSENT = "consent"
+    LIVE_SCHEDULE = "live_schedule"
     LIVE_CONNECTION = "live_connection"
     RESOLUTION = "resolution"
     FRAME_RATE = "frame_rate"
@@ -270,6 +277,8 @@ class CameraFacts:
     label: str = ""  # what the owner calls it, for the sentences that name one camera
     #: Days the camera's recorder keeps footage, as the owner declared it; None: not declared.
     retention_days: int | None = None
+    #: The consent's weekly live-view schedule (cameras.consent); empty: live view at any hour.
+    live_windows: tuple[Window, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -373,6 +382,9 @@ def _camera_shortfalls(camera: CameraFacts, rules: OrdinanceRules, now: dt.datet
         )
         if not in_force or not level_at_least(camera.consent_level or "registered", rules.min_consent):
             short.add(Requirement.CONSENT)
+        elif _wants_live(rules) and _schedule_short(camera):
+            # The level is enough, but only inside its schedule: live view at some hours only.
+            short.add(Requirement.LIVE_SCHEDULE)
     if rules.min_megapixels is not None and (camera.megapixels is None or camera.megapixels < rules.min_megapixels):
         short.add(Requirement.RESOLUTION)
     if rules.min_fps is not None and (camera.fps is None or camera.fps < rules.min_fps):
@@ -387,6 +399,28 @@ def _camera_shortfalls(camera: CameraFacts, rules: OrdinanceRules, now: dt.datet
         # A declaration below the ordinance is a fact, not something an attestation outweighs.
         short.add(Requirement.RETENTION)
     return short
+
+
+_WEEK = dt.timedelta(days=7)
+
+
+def _wants_live(rules: OrdinanceRules) -> bool:
+    """Whether the version asks for live view (a minimum consent of live view, exigent or not)."""
+    return rules.min_consent is not None and level_at_least(rules.min_consent, ConsentLevel.LIVE_EXIGENT)
+
+
+def _schedule_short(camera: CameraFacts) -> bool:
+    """Whether the camera's consent schedule leaves some hour of the week without live view.
+    An ordinance asking for live view asks for it at every hour: none of those Porchlight models
+    names hours (Detroit's feed is continuous, DeKalb's Level Two access is 24-hour, Jackson's
+    connection serves 911 calls whenever they come; docs/ordinance-requirements.md)."""
+    return windows_week_coverage(camera.live_windows) < _WEEK
+
+
+def _schedule_hours(camera: CameraFacts) -> str:
+    # Two decimals at most: a schedule of one minute a week is "0.02" hours, not "0".
+    hours = windows_week_coverage(camera.live_windows) / dt.timedelta(hours=1)
+    return f"{hours:.2f}".rstrip("0").rstrip(".")
 
 
 def _declared(rules: OrdinanceRules, cameras: list[CameraFacts], now: dt.datetime) -> frozenset[Requirement]:
@@ -632,6 +666,22 @@ def _camera_unmet(rules: OrdinanceRules, cameras: list[CameraFacts], now: dt.dat
                     n=needed,
                 )
             )
+        if Requirement.LIVE_SCHEDULE in short:
+            # Named with each camera whose schedule is what keeps it from counting.
+            for camera in cameras:
+                if camera.active and Requirement.LIVE_SCHEDULE in _camera_shortfalls(camera, rules, now):
+                    unmet.append(
+                        _fail(
+                            Requirement.LIVE_SCHEDULE,
+                            gettext_noop(
+                                "Camera “%(camera)s” allows live view only on a schedule, %(hours)s of the week's 168 "
+                                "hours: the ordinance asks for live view at every hour, so this camera does not "
+                                "count. Remove the schedule from its consent, or make it cover the whole week."
+                            ),
+                            camera=camera.label,
+                            hours=_schedule_hours(camera),
+                        )
+                    )
         if Requirement.LIVE_CONNECTION in short:
             unmet.append(
                 _fail(

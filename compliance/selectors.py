@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from audit.rollups import department_time_zone
+from cameras.consent import ConsentLevel, level_at_least
 from cameras.models import BusinessCategory, Camera, CameraStatus, ConsentGrant, Site, SiteKind
-from cameras.selectors import RESIDENTIAL_KINDS
+from cameras.selectors import RESIDENTIAL_KINDS, windows_from_json
 from cameras.site_status import CoveringOrdinance, SiteStatus, UnmetRequirement
 from core.errors import Invalid
 from live.selectors import cameras_with_bridge_online
@@ -91,6 +92,7 @@ def requirement_label(code: str) -> str:
         Requirement.SITE_FACTS: _("Facts about the property"),
         Requirement.MIN_CAMERAS: _("Number of cameras"),
         Requirement.CONSENT: _("Police access (consent)"),
+        Requirement.LIVE_SCHEDULE: _("Live view only on a schedule (the ordinance asks for every hour)"),
         Requirement.LIVE_CONNECTION: _("Live connection"),
         Requirement.RESOLUTION: _("Resolution"),
         Requirement.FRAME_RATE: _("Frame rate"),
@@ -437,6 +439,7 @@ def sites_compliance(
             "consent__level",
             "consent__revoked_at",
             "consent__expires_at",
+            "consent__windows",
         )
         .order_by("created_at")
     )
@@ -455,6 +458,7 @@ def sites_compliance(
                 bridge_online=camera.public_id in online,
                 label=camera.label,
                 retention_days=camera.retention_days,
+                live_windows=windows_from_json(grant.windows) if grant and grant.windows else (),
             )
         )
     attestations: dict[int, list[AttestationFacts]] = defaultdict(list)
@@ -572,6 +576,13 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
             (
                 Requirement.CONSENT,
                 _("Consent on those cameras: at least “%(level)s”.") % {"level": _level_label(r.min_consent)},
+            )
+        )
+    if r.min_consent and level_at_least(r.min_consent, ConsentLevel.LIVE_EXIGENT):
+        rows.append(
+            (
+                Requirement.LIVE_SCHEDULE,
+                _("Live view at every hour of the week: a consent schedule that leaves hours out does not count."),
             )
         )
     if r.live_connection_required:
@@ -782,7 +793,9 @@ def inspectable_requirements(rules: OrdinanceRules) -> list[tuple[str, str]]:
     ordinance's requirements in plain words (as the owner's checklist gives them), without the
     paperwork (the yearly attestation is filed, not inspected)."""
     result = OrdinanceResult(rules, Judgement(rules.key, Status.COMPLIANT))
-    return [(code, sentence) for code, sentence, _state in requirement_rows(result) if code != Requirement.ATTESTATION]
+    # The schedule is the consent's, which Porchlight reads itself: nothing an inspector sees.
+    paperwork = (Requirement.ATTESTATION, Requirement.LIVE_SCHEDULE)
+    return [(code, sentence) for code, sentence, _state in requirement_rows(result) if code not in paperwork]
 
 
 def site_for_staff(*, public_id: Any) -> Site:

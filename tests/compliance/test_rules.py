@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cameras.consent import LEVEL_RANK, ConsentLevel
+from cameras.consent import LEVEL_RANK, ConsentLevel, Window
 from compliance.rules import (
     AppealFacts,
     AttestationFacts,
@@ -65,6 +65,14 @@ ALL_ATTESTED = frozenset(r.value for r in Requirement)
 # ---------------------------------------------------------------------------
 
 levels = st.sampled_from([None, *ConsentLevel])
+NINE_TO_FIVE = tuple(Window(day, dt.time(9), dt.time(17)) for day in range(5))  # 40 hours a week
+#: Every hour of the week in the 14 windows a consent may have: morning and afternoon each day.
+WHOLE_WEEK = tuple(
+    window
+    for day in range(7)
+    for window in (Window(day, dt.time(0), dt.time(12)), Window(day, dt.time(12), dt.time(0), next_day=True))
+)
+schedules = st.sampled_from([(), NINE_TO_FIVE, WHOLE_WEEK, (Window(6, dt.time(3), dt.time(3, 1)),)])
 instants = st.datetimes(  # hypothesis takes naive bounds and attaches the zone itself
     min_value=dt.datetime(2025, 1, 1),  # noqa: DTZ001
     max_value=dt.datetime(2028, 12, 31),  # noqa: DTZ001
@@ -81,6 +89,7 @@ cameras = st.builds(
     fps=st.none() | st.integers(1, 60),
     bridge_online=st.booleans(),
     retention_days=st.none() | st.integers(1, 120),
+    live_windows=schedules,
 )
 rules_strategy = st.builds(
     OrdinanceRules,
@@ -587,6 +596,83 @@ def test_an_attestation_due_on_a_day_the_year_lacks_is_due_on_the_months_last_da
     judgement = judge(rules)
 
     assert judgement.next_attestation_due == due
+
+
+# ---------------------------------------------------------------------------
+# A consent limited by a schedule (live view at some hours only)
+# ---------------------------------------------------------------------------
+
+
+@given(
+    rules=rules_strategy,
+    site=sites,
+    existing=st.lists(cameras, min_size=1, max_size=4),
+    index=st.integers(0, 3),
+    now=instants,
+)
+def test_removing_a_consent_schedule_never_makes_a_site_less_compliant(
+    rules: OrdinanceRules, site: SiteFacts, existing: list[CameraFacts], index: int, now: dt.datetime
+) -> None:
+    index %= len(existing)
+    changed = [*existing[:index], dataclasses.replace(existing[index], live_windows=()), *existing[index + 1 :]]
+
+    before = compliance_judge(rules=rules, site=site, cameras=existing, now=now, time_zone=UTC)
+    after = compliance_judge(rules=rules, site=site, cameras=changed, now=now, time_zone=UTC)
+
+    assert RANK.get(after.status, 0) <= RANK.get(before.status, 0)
+
+
+@pytest.mark.parametrize(
+    ("level", "schedule", "hours"),
+    [
+        ("live", NINE_TO_FIVE, "40"),
+        ("live", (Window(0, dt.time(9), dt.time(9, 1)),), "0.02"),  # one minute a week: not live
+        ("live", (Window(4, dt.time(22), dt.time(6, 30), next_day=True),), "8.5"),
+        ("live_exigent", NINE_TO_FIVE, "40"),
+    ],
+)
+def test_a_live_consent_limited_to_a_schedule_does_not_meet_an_ordinance_asking_live_view(
+    level: str, schedule: tuple[Window, ...], hours: str
+) -> None:
+    rules = dataclasses.replace(RIALTO, min_consent=level)
+    scheduled = dataclasses.replace(GOOD_CAMERA, consent_level=level, live_windows=schedule, label="Pumps")
+
+    judgement = judge(rules=rules, cams=[scheduled])
+
+    assert judgement.status is Status.NOT_COMPLIANT
+    assert [u.requirement for u in judgement.unmet] == [Requirement.LIVE_SCHEDULE]
+    message = judgement.unmet[0].message
+    assert "“Pumps”" in message
+    assert f"only on a schedule, {hours} of the week's 168 hours" in message
+    assert "every hour" in message
+
+
+def test_a_schedule_covering_every_hour_of_the_week_meets_an_ordinance_asking_live_view() -> None:
+    whole = dataclasses.replace(GOOD_CAMERA, live_windows=WHOLE_WEEK)
+
+    assert judge(cams=[whole]).status is Status.COMPLIANT
+
+
+def test_a_scheduled_camera_beside_one_without_a_schedule_does_not_count_against_the_site() -> None:
+    scheduled = dataclasses.replace(GOOD_CAMERA, live_windows=NINE_TO_FIVE)
+
+    assert judge(cams=[GOOD_CAMERA, scheduled]).status is Status.COMPLIANT
+
+
+def test_a_schedule_does_not_matter_to_an_ordinance_asking_footage_on_request() -> None:
+    # Footage requests are not time-limited (cameras.consent): the schedule restricts live view only.
+    rules = dataclasses.replace(RIALTO, min_consent="on_request", live_connection_required=False)
+    scheduled = dataclasses.replace(GOOD_CAMERA, consent_level="live", live_windows=NINE_TO_FIVE)
+
+    assert judge(rules=rules, cams=[scheduled]).status is Status.COMPLIANT
+
+
+def test_a_scheduled_consent_below_the_minimum_is_named_for_its_level_not_its_schedule() -> None:
+    low = dataclasses.replace(GOOD_CAMERA, consent_level="on_request", live_windows=NINE_TO_FIVE)
+
+    judgement = judge(cams=[low])
+
+    assert [u.requirement for u in judgement.unmet] == [Requirement.CONSENT]
 
 
 # ---------------------------------------------------------------------------
