@@ -160,6 +160,14 @@ def certificate_issue(
                 % {"missing": " ".join(compliance.sentences()) or compliance.status_label},
                 code="not_compliant",
             )
+        if compliance.attestation_awaited:
+            raise CertificateRefused(
+                _(
+                    "File the yearly attestation first: a certificate certifies what it confirms, and none is "
+                    "filed yet for this property."
+                ),
+                code="attestation_awaited",
+            )
         today = local_date(now)
         versions = [r.version for r in compliance.covering if r.version is not None]
         # An ordinance the site is only exempt from is listed as such (never as met), and the

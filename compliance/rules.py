@@ -56,8 +56,11 @@ e.g. 1 May; 29 February is due on the 28th in a common year, and ``rules_problem
 day the month never has) or on the site's business-licence renewal day. One signed within
 ``FILING_WINDOW_DAYS`` before a due day counts
 for that day; it is valid until the next due day after that (so a year). Expired, or never
-filed after a due day has passed: ``FAIL``. Never filed before the first due day, or valid but
-expiring within ``DUE_SOON_DAYS``: ``DUE``. An attestation that did not confirm a requirement
+filed after a due day has passed: ``FAIL``. Valid but expiring within ``DUE_SOON_DAYS``, or
+never filed with the first due day within ``DUE_SOON_DAYS``: ``DUE``. Never filed and the first
+due day further ahead: nothing is late and nothing unmet, but the judgement says an
+attestation is awaited (``Judgement.attestation_awaited``): what only it confirms is not met
+yet, and no certificate certifies it. An attestation that did not confirm a requirement
 the version asks for (a new version added one) leaves that requirement unmet.
 
 Inspections, notices, appeals. Requirements the latest inspection found not met are ``FAIL``
@@ -117,7 +120,9 @@ __all__ = [
     "site_status",
 ]
 
-#: A reminder horizon: 30 days is what the issue's reminders use (30 and 7 days before).
+#: How far ahead a deadline is "due soon": what a business would call soon, and the first of the
+#: reminders (30 and 7 days before, compliance.reminders). None of the ordinances Porchlight
+#: models sets a notice period of its own before a due day (``cure_days`` runs after a notice).
 DUE_SOON_DAYS = 30
 #: An attestation signed up to 60 days before a due day counts for that day, so an owner who
 #: files early (licence renewals open about two months ahead) is not asked twice.
@@ -346,6 +351,10 @@ class Judgement:
     declared: frozenset[Requirement] = frozenset()
     #: Attested requirements nothing can confirm: the version sets no attestation schedule.
     not_confirmed: frozenset[Requirement] = frozenset()
+    #: No attestation filed yet, and the first is due later than ``DUE_SOON_DAYS`` ahead (on
+    #: ``next_attestation_due``): nothing is late, but what only an attestation confirms is not
+    #: shown met either.
+    attestation_awaited: bool = False
 
     def missing(self, requirement: Requirement | str) -> bool:
         return any(item.requirement == requirement for item in self.unmet)
@@ -561,26 +570,37 @@ def _attestation_unmet(
     zone: ZoneInfo,
     today: dt.date,
     settled: frozenset[Requirement],
-) -> tuple[list[Unmet], dt.date | None]:
+) -> tuple[list[Unmet], dt.date | None, bool]:
+    """(unmet, next due day, awaited: none filed yet and the first not due soon)."""
     if not rules.needs_attestation:
-        return [_not_confirmed(code, rules) for code in rules.attested() if code not in settled], None
+        return [_not_confirmed(code, rules) for code in rules.attested() if code not in settled], None, False
     month_day = attestation_deadlines(rules, site)
     if month_day is None:
-        return [
-            _fail(
-                Requirement.SITE_FACTS,
-                gettext_noop("Give your business licence renewal date: the yearly attestation is due then."),
-            )
-        ], None
+        return (
+            [
+                _fail(
+                    Requirement.SITE_FACTS,
+                    gettext_noop("Give your business licence renewal date: the yearly attestation is due then."),
+                )
+            ],
+            None,
+            False,
+        )
     if not attestations:
         due = _next_due(month_day, today - dt.timedelta(days=1))
-        return [
-            _due(
-                Requirement.ATTESTATION,
-                gettext_noop("File the yearly attestation by %(date)s."),
-                date=due.isoformat(),
-            )
-        ], due
+        if (due - today).days > DUE_SOON_DAYS:
+            return [], due, True
+        return (
+            [
+                _due(
+                    Requirement.ATTESTATION,
+                    gettext_noop("File the yearly attestation by %(date)s."),
+                    date=due.isoformat(),
+                )
+            ],
+            due,
+            False,
+        )
     latest = max(attestations, key=lambda a: a.signed_at)
     # The day it was signed where the department is: a signature at 23:30 on 30 April in
     # California counts for the 1 May due day, as the owner saw it.
@@ -611,7 +631,7 @@ def _attestation_unmet(
                         gettext_noop("Your last attestation did not confirm this requirement: file it again."),
                     )
                 )
-    return unmet, valid_until
+    return unmet, valid_until, False
 
 
 def _not_confirmed(code: Requirement, rules: OrdinanceRules) -> Unmet:
@@ -797,7 +817,7 @@ def compliance_judge(
     declared = _declared(rules, list(cameras), now)
     # What the cameras meet, or already fail, is not asked of an attestation as well.
     settled = declared | {u.requirement for u in camera_unmet}
-    attested, next_due = _attestation_unmet(
+    attested, next_due, awaited = _attestation_unmet(
         rules, site, [a for a in attestations if a.ordinance_key == key], zone, today, settled
     )
     unmet += attested
@@ -863,6 +883,7 @@ def compliance_judge(
         next_due,
         declared=declared,
         not_confirmed=not_confirmed,
+        attestation_awaited=awaited,
     )
 
 

@@ -323,7 +323,8 @@ class OrdinanceResult:
 
     @property
     def attestation_wanted(self) -> bool:
-        return self.judgement.missing(Requirement.ATTESTATION)
+        """An attestation to file: one due or expired, or the first, awaited (not due soon yet)."""
+        return self.judgement.missing(Requirement.ATTESTATION) or self.judgement.attestation_awaited
 
     def sentences(self) -> list[str]:
         return [unmet_sentence(item) for item in self.judgement.unmet]
@@ -359,6 +360,12 @@ class SiteCompliance:
     @property
     def compliant(self) -> bool:
         return self.status in (Status.COMPLIANT, Status.EXEMPT, Status.NOT_COVERED)
+
+    @property
+    def attestation_awaited(self) -> bool:
+        """An ordinance covering the site awaits its first yearly attestation, not due soon yet:
+        nothing is late, but no certificate certifies what no attestation has confirmed."""
+        return any(r.judgement.attestation_awaited for r in self.covering)
 
     def sentences(self) -> list[str]:
         return [sentence for result in self.covering for sentence in result.sentences()]
@@ -550,6 +557,8 @@ def ordinance_kinds_in_force(*, on: dt.date) -> set[str]:
 
 ROW_MET, ROW_MISSING, ROW_DUE, ROW_TO_CONFIRM = "met", "missing", "due", "to-confirm"
 ROW_NOT_CONFIRMED = "not-confirmed"
+#: The yearly attestation when none is filed yet and the first is not due soon.
+ROW_NOT_YET_DUE = "not-yet-due"
 ROW_EXEMPT = "exempt"
 
 
@@ -557,7 +566,8 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
     """The ordinance's requirements in plain words, each (code, sentence, state) for the
     checklist; state is ROW_MET, ROW_MISSING, ROW_DUE (to do by a date not yet passed),
     ROW_TO_CONFIRM (in the yearly attestation), ROW_NOT_CONFIRMED (nothing can confirm it: the
-    version sets no attestation) or ROW_EXEMPT (an exemption in force). A row agrees with the
+    version sets no attestation), ROW_NOT_YET_DUE (the attestation itself, none filed yet and the
+    first not due soon) or ROW_EXEMPT (an exemption in force). A row agrees with the
     judgement: a requirement the latest inspection found not met is missing, and one only an
     attestation shows is never met before an attestation (or the cameras' declarations) shows it."""
     r = result.rules
@@ -609,7 +619,16 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
                 _("Give police requested footage within %(n)d hours.") % {"n": r.delivery_hours},
             )
         )
-    if r.needs_attestation:
+    expired = any(u.requirement is Requirement.ATTESTATION and u.severity is Severity.FAIL for u in judgement.unmet)
+    if r.needs_attestation and judgement.next_attestation_due is not None and not expired:
+        rows.append(
+            (
+                Requirement.ATTESTATION,
+                _("File a yearly attestation confirming the rest; the next is due on %(date)s.")
+                % {"date": judgement.next_attestation_due.isoformat()},
+            )
+        )
+    elif r.needs_attestation:
         rows.append((Requirement.ATTESTATION, _("File a yearly attestation confirming the rest.")))
     if judgement.status is Status.EXEMPT:
         return [(str(code), sentence, ROW_EXEMPT) for code, sentence in rows]
@@ -622,8 +641,12 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
     }
     failing |= found_not_met
     due = {str(item.requirement) for item in judgement.unmet} - failing
-    # What only an attestation shows is not met until a valid attestation confirms it.
-    unconfirmed = set(r.attested()) - judgement.declared if Requirement.ATTESTATION in failing | due else set()
+    # What only an attestation shows is not met until a valid attestation confirms it (and
+    # none is filed yet while the first is awaited, not due soon).
+    awaited = judgement.attestation_awaited
+    unconfirmed = (
+        set(r.attested()) - judgement.declared if Requirement.ATTESTATION in failing | due or awaited else set()
+    )
 
     def state(code: str) -> str:
         if code in judgement.not_confirmed and code not in found_not_met:
@@ -632,6 +655,8 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
             return ROW_MISSING
         if code in due:
             return ROW_DUE
+        if code == Requirement.ATTESTATION and awaited:
+            return ROW_NOT_YET_DUE
         return ROW_TO_CONFIRM if code in unconfirmed else ROW_MET
 
     return [(str(code), sentence, state(code)) for code, sentence in rows]

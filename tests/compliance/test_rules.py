@@ -275,7 +275,8 @@ def test_dekalb_names_every_unmet_requirement_of_a_bare_gas_station() -> None:
     unmet = {u.requirement for u in judgement.unmet}
     assert {Requirement.MIN_CAMERAS, Requirement.CONSENT, Requirement.RESOLUTION, Requirement.FRAME_RATE} <= unmet
     assert Requirement.PLACEMENTS in unmet  # no qualifying camera views the entrance
-    assert Requirement.ATTESTATION in unmet  # never filed
+    assert Requirement.ATTESTATION not in unmet  # never filed, but the first is not due until May
+    assert (judgement.attestation_awaited, judgement.next_attestation_due) == (True, dt.date(2027, 5, 1))
     assert all(u.message and "%(" not in u.message for u in judgement.unmet)
 
 
@@ -676,13 +677,50 @@ def test_a_scheduled_consent_below_the_minimum_is_named_for_its_level_not_its_sc
 
 
 # ---------------------------------------------------------------------------
-# Days are the department's
+# "Due soon" means within DUE_SOON_DAYS, and days are the department's
 # ---------------------------------------------------------------------------
 
 CALIFORNIA = "America/Los_Angeles"
 IN_CALIFORNIA = ZoneInfo(CALIFORNIA)
 AFFIDAVIT = dataclasses.replace(DEKALB, min_cameras=1, min_megapixels=None, min_fps=None, placements=())
 GOOD_FOR_AFFIDAVIT = dataclasses.replace(GOOD_CAMERA, retention_days=90)
+
+
+@pytest.mark.parametrize(
+    ("today", "status", "awaited"),
+    [
+        (dt.date(2026, 12, 8), Status.COMPLIANT, True),  # five months before 1 May: not soon
+        (dt.date(2027, 3, 31), Status.COMPLIANT, True),  # 31 days before
+        (dt.date(2027, 4, 1), Status.DUE_SOON, False),  # 30 days before
+        (dt.date(2027, 4, 30), Status.DUE_SOON, False),
+    ],
+)
+def test_a_first_attestation_is_due_soon_only_within_thirty_days_of_its_due_day(
+    today: dt.date, status: Status, awaited: bool
+) -> None:
+    now = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
+
+    judgement = compliance_judge(rules=AFFIDAVIT, site=SHOP, cameras=[GOOD_FOR_AFFIDAVIT], now=now, time_zone=UTC)
+
+    assert judgement.status is status
+    assert judgement.attestation_awaited is awaited
+    assert judgement.next_attestation_due == dt.date(2027, 5, 1)
+
+
+def test_a_filed_attestation_expiring_in_five_months_is_not_due_soon() -> None:
+    signed = dt.datetime(2026, 4, 20, 12, tzinfo=dt.UTC)  # valid until 1 May 2027
+    now = dt.datetime(2026, 12, 8, 12, tzinfo=dt.UTC)
+
+    judgement = compliance_judge(
+        rules=AFFIDAVIT,
+        site=SHOP,
+        cameras=[GOOD_FOR_AFFIDAVIT],
+        attestations=[AttestationFacts("dekalb", signed, ALL_ATTESTED)],
+        now=now,
+        time_zone=UTC,
+    )
+
+    assert (judgement.status, judgement.attestation_awaited) == (Status.COMPLIANT, False)
 
 
 @pytest.mark.parametrize(
