@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 
+from accounts.models import Role, User
 from audit.rollups import department_time_zone
 from cameras.consent import ConsentLevel, level_at_least
 from cameras.models import BusinessCategory, Camera, CameraStatus, ConsentGrant, Site, SiteKind
@@ -811,6 +812,16 @@ def compliance_staff_allowed(user: Any) -> bool:
     ``compliance`` duty (accounts.models.User.may_read_compliance). The one predicate every
     compliance staff page asks (console.compliance_actions.ComplianceStaffMixin)."""
     return bool(getattr(user, "is_authenticated", False)) and bool(getattr(user, "may_read_compliance", False))
+
+
+def compliance_staff() -> QuerySet[User]:
+    """The active staff ``compliance_staff_allowed`` lets in (administrators, supervisors with the
+    compliance duty), by id: whom compliance's staff notices go to."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(role=Role.DEPT_ADMIN) | Q(role=Role.SUPERVISOR, compliance_duty=True))
+        .order_by("pk")
+    )
 
 
 def inspectable_requirements(rules: OrdinanceRules) -> list[tuple[str, str]]:

@@ -17,13 +17,11 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role, User
 from audit.models import Action, Outcome
 from audit.reasons import Refusal
 from audit.services import EventFacts, access_event_record
@@ -52,6 +50,7 @@ from .records import records_refresh_all_on_commit, records_refresh_on_commit
 from .selectors import (
     EARLIEST_DATE,
     attestable_rows,
+    compliance_staff,
     inspectable_requirements,
     inspection_photo_of_site,
     rules_of,
@@ -65,6 +64,7 @@ if TYPE_CHECKING:
 
     from django.core.files.uploadedfile import UploadedFile
 
+    from accounts.models import User
     from tenants.models import DepartmentPolicy
 
 logger = logging.getLogger("porchlight.compliance")
@@ -274,11 +274,8 @@ def _appeal_requested_notify(appeal: Appeal) -> None:
     """Tell the staff who decide (department administrators, supervisors with the compliance
     duty: User.may_read_compliance) that a request waits, in Porchlight and by e-mail. Staff
     notifications name no owner: the request is read on its page, through the gate."""
-    deciders = User.objects.filter(is_active=True).filter(
-        Q(role=Role.DEPT_ADMIN) | Q(role=Role.SUPERVISOR, compliance_duty=True)
-    )
     link = reverse("console-compliance-appeal", args=[appeal.public_id])
-    for user in deciders.order_by("pk"):
+    for user in compliance_staff():
         notification_send(
             recipient=user,
             kind=Kind.APPEAL_REQUESTED,
