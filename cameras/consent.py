@@ -77,6 +77,7 @@ __all__ = [
     "window_contains",
     "window_problems",
     "windows_validate",
+    "windows_week_coverage",
 ]
 
 
@@ -346,6 +347,32 @@ def _window_error(number: int, window: Window, day_names: Sequence[str]) -> tupl
             {"day": day, "time": _hhmm(window.start)},
         )
     return None
+
+
+def windows_week_coverage(windows: Sequence[Window]) -> dt.timedelta:
+    """How much of a week, in local wall-clock time, ``windows`` leave live view open: the
+    whole week (7 days) when there are none (no schedule: any time). Overlaps are counted once
+    and a window with a day outside 0..6, or ending before it starts, covers nothing (such
+    windows are refused when saved; this measures whatever is stored). Wall-clock time, as the
+    windows are: a schedule covering every hour of the week is open at every instant, whatever
+    daylight saving time does."""
+    if not windows:
+        return _WEEK
+    spans = sorted(
+        (begin, finish)
+        for window in windows
+        if 0 <= window.day <= 6
+        for begin, finish in _week_intervals(window)
+        if begin < finish
+    )
+    covered = dt.timedelta(0)
+    reach = dt.timedelta(0)
+    for begin, finish in spans:
+        if finish <= reach:
+            continue
+        covered += finish - max(begin, reach)
+        reach = finish
+    return min(covered, _WEEK)
 
 
 def _week_intervals(window: Window) -> list[tuple[dt.timedelta, dt.timedelta]]:

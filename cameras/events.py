@@ -40,3 +40,25 @@ def site_changed(*, site_id: int) -> None:
     """Tell the listeners that the site's facts changed in the current transaction."""
     for listener in _SITE_LISTENERS:
         listener(site_id=site_id)
+
+
+# --- An owner edits what decides whether an ordinance covers a site ---------------------------
+# compliance (above cameras) judges coverage and listens here. Unlike site_changed's listeners,
+# these write in the owner's transaction: the record that the edit took the site out of an
+# ordinance's coverage, and the notices to the department's compliance staff, commit with the
+# edit or not at all (a flag written after the commit could be lost while the edit stands).
+_SITE_EDIT_LISTENERS: list[Callable[..., list[str]]] = []
+
+
+def site_edit_listen(listener: Callable[..., list[str]]) -> None:
+    """Call ``listener(site=..., before=..., actor=...)`` on each owner's edit of a site's
+    details (AppConfig.ready); it returns notes for the site's history row (English, a record)."""
+    if listener not in _SITE_EDIT_LISTENERS:
+        _SITE_EDIT_LISTENERS.append(listener)
+
+
+def site_edited(*, site: Any, before: dict[str, Any], actor: Any) -> list[str]:
+    """Tell the listeners that ``actor`` (the owner) is changing ``site``, its new values set but
+    not saved yet, from ``before`` (each edited field's previous value), inside the edit's
+    transaction; returns the notes they give."""
+    return [note for listener in _SITE_EDIT_LISTENERS for note in listener(site=site, before=before, actor=actor)]

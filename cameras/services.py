@@ -15,7 +15,7 @@ from tenants.models import Department, DepartmentPolicy
 from tenants.selectors import department_base_url, policy_of
 
 from .consent import EXPIRY_HORIZON_YEARS, MAX_WINDOWS, ConsentLevel, Window, expiry_horizon, window_problems
-from .events import camera_changed, site_changed
+from .events import camera_changed, site_changed, site_edited
 from .exceptions import OutsideJurisdiction
 from .geometry import fov_wedge
 from .models import Camera, ConsentGrant, Site
@@ -133,20 +133,27 @@ def site_update(
     lat: float | None = None,
     **fields: Any,
 ) -> Site:
-    """Change a site's details or move its pin (its cameras move with it)."""
+    """Change a site's details or move its pin (its cameras move with it). An edit that takes the
+    site out of an ordinance's coverage is allowed and never silent: the listeners of
+    cameras.events.site_edited (compliance) record and report it in this transaction, and the
+    history row carries their note."""
     unknown = set(fields) - _SITE_FIELDS
     if unknown:
         raise TypeError(f"Not site fields: {sorted(unknown)}")
     with transaction.atomic():
         site = Site.objects.select_for_update().get(pk=site.pk, owner=owner)
         reason = _ordinance_change_reason(site=site, department=department, fields=fields)
+        before = {name: getattr(site, name) for name in fields}
         for name, value in fields.items():
             setattr(site, name, value)
-        if reason:
-            site._change_reason = reason  # type: ignore[attr-defined]  # simple-history's hook
         moved = lon is not None and lat is not None and (lon, lat) != (site.location.x, site.location.y)
         if moved and lon is not None and lat is not None:
             site.location = location_check(department=department, lon=lon, lat=lat)
+        # Validated before the listeners hear of it: a refused edit takes no site out of coverage.
+        site.clean_fields()
+        notes = [*site_edited(site=site, before=before, actor=owner), reason]
+        if any(notes):
+            site._change_reason = _history_note(notes)  # type: ignore[attr-defined]  # simple-history's hook
         _save(site, owner)
         if moved:
             for camera in site.cameras.select_for_update():
@@ -170,6 +177,17 @@ def _ordinance_change_reason(*, site: Site, department: Department, fields: dict
         return ""
     details = "; ".join(f"{name} {getattr(site, name) or 'none'} -> {fields[name] or 'none'}" for name in changed)
     return f"Changed while subject to the ordinance: {details}"
+
+
+#: simple-history's history_change_reason column holds 100 characters.
+_NOTE_MAX = 100
+
+
+def _history_note(notes: list[str]) -> str:
+    """The notes in one history reason, cut to the column (the history rows themselves keep
+    every value before and after: the note only says why the change matters)."""
+    text = "; ".join(note for note in notes if note)
+    return text if len(text) <= _NOTE_MAX else text[: _NOTE_MAX - 1] + "\u2026"
 
 
 _NOWHERE = Point(0, 0, srid=4326)

@@ -36,6 +36,7 @@ REQUIREMENT_CODES = (
     "site_facts",
     "min_cameras",
     "consent",
+    "live_schedule",
     "live_connection",
     "resolution",
     "frame_rate",

@@ -8,13 +8,14 @@ class ComplianceConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.admin_changes import admin_change_source_register
-        from cameras.events import site_change_listen
+        from cameras.events import site_change_listen, site_edit_listen
         from cameras.site_status import site_status_provider_register
         from footage.deadlines import delivery_hours_provider_register, delivery_ordinances_provider_register
         from live.liveness import bridge_liveness_listen
         from tenants.services import policy_validator_register
 
         from .admin_changes import INVITATION_KINDS, ORDINANCE_CHANGE_KINDS, licence_invitations, ordinance_changes
+        from .coverage_exits import site_edit_listener
         from .licences.services import licences_site_changed_listener
         from .records import bridge_liveness_listener, site_changed_listener
         from .selectors import (
@@ -28,6 +29,9 @@ class ComplianceConfig(AppConfig):
         site_change_listen(site_changed_listener)
         # ... and a re-match of the licences it may concern (nobody has to press 'Match again').
         site_change_listen(licences_site_changed_listener)
+        # An owner's edit that takes a site out of an ordinance's coverage is recorded, flagged on
+        # the dashboard and told to the compliance staff, in the edit's transaction.
+        site_edit_listen(site_edit_listener)
         # A bridge that connects or goes owes it for sites whose rows judge a live connection.
         bridge_liveness_listen(bridge_liveness_listener)
         # A footage request to a covered site carries the ordinance's delivery deadline; footage

@@ -46,6 +46,7 @@ from notifications.models import Kind
 from notifications.services import notification_send
 from notifications.services import text as notice_text
 
+from .days import local_date
 from .models import Certificate, ordinance_lines
 from .rules import Status
 from .selectors import site_compliance
@@ -159,7 +160,15 @@ def certificate_issue(
                 % {"missing": " ".join(compliance.sentences()) or compliance.status_label},
                 code="not_compliant",
             )
-        today = timezone.localdate(now)
+        if compliance.attestation_awaited:
+            raise CertificateRefused(
+                _(
+                    "File the yearly attestation first: a certificate certifies what it confirms, and none is "
+                    "filed yet for this property."
+                ),
+                code="attestation_awaited",
+            )
+        today = local_date(now)
         versions = [r.version for r in compliance.covering if r.version is not None]
         # An ordinance the site is only exempt from is listed as such (never as met), and the
         # certificate ends no later than the exemption does.
@@ -320,7 +329,7 @@ def certificate_check(*, code: str, policy: DepartmentPolicy | None, schema: str
         return Check(CheckState.NOT_FOUND)
     if certificate.revoked_at is not None:
         return Check(CheckState.REVOKED, certificate)
-    if certificate.valid_until < timezone.localdate(now):
+    if certificate.valid_until < local_date(now):
         return Check(CheckState.EXPIRED, certificate)
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)

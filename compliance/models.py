@@ -326,6 +326,48 @@ class ComplianceRecord(models.Model):
         return f"{self.site_id} {self.ordinance_key}: {self.status}"
 
 
+class CoverageExit(models.Model):
+    """An owner's edit of what decides coverage (kind, business category, construction date,
+    units, parking spaces, floor area) that took their site out of one or more ordinances that
+    covered it. The owner may correct their data; the department is told (its compliance staff
+    get a notice, the dashboard flags the site until someone reviews it) and sees what changed.
+
+    Written only by compliance.coverage_exits: in the owner's transaction (the edit and its flag
+    commit together or not at all), and when staff mark it reviewed. Its history keeps who
+    reviewed it; the site's own history keeps the edit."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    site = models.ForeignKey("cameras.Site", on_delete=models.CASCADE, related_name="coverage_exits")
+    # The ordinances left, by key (an ordinance's public id, or compliance.selectors.POLICY_KEY
+    # for the policy's flags) and by name as they were then (an ordinance may be renamed later).
+    ordinance_keys = ArrayField(models.CharField(max_length=40), verbose_name=_("ordinances"))
+    ordinance_names = ArrayField(models.CharField(max_length=200), verbose_name=_("ordinances"))
+    # {field: [before, after]} of the edit, each value as text ("" for blank, dates ISO 8601),
+    # for every field of the edit that decides coverage, whether or not it alone took it out.
+    changes = models.JSONField(_("changes"), default=dict)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["changed_at"], name="coverage_exit_open", condition=models.Q(reviewed_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} left {'; '.join(self.ordinance_names)}"
+
+
 # --- The city's business licences and building permits (compliance.licences) ---------------
 
 

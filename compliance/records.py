@@ -43,6 +43,7 @@ from places.areas import police_areas_at
 from tenants.outbox import enqueue_on_commit
 from tenants.selectors import department_current, policy_current
 
+from .days import department_zone, local_date
 from .models import Appeal, AppealDecision, ComplianceRecord, Notice, Ordinance, OrdinanceVersion
 from .rules import DUE_SOON_DAYS, Severity, Status
 from .selectors import POLICY_KEY, policy_rules, sites_compliance, versions_in_force
@@ -94,8 +95,10 @@ def _day_after(value: dt.date) -> dt.date:
 def _recheck_days(chunk: list[int], now: dt.datetime) -> dict[int, dt.date]:
     """For each site of ``chunk``, the first day after today on which time alone could change
     its judgement, from its open notices, granted exemptions and consents with an end (three
-    queries). Attestation days come from each judgement (``next_attestation_due``)."""
-    today = now.date()
+    queries). Attestation days come from each judgement (``next_attestation_due``). Days are the
+    department's (compliance.days): a consent ending at 23:00 in California ends on that day."""
+    zone = department_zone()
+    today = now.astimezone(zone).date()
     days: dict[int, list[dt.date]] = defaultdict(list)
     for site_id, cure_by in Notice.objects.filter(site_id__in=chunk, resolved_on__isnull=True).values_list(
         "site_id", "cure_by"
@@ -112,7 +115,7 @@ def _recheck_days(chunk: list[int], now: dt.datetime) -> dict[int, dt.date]:
         .annotate(ends=Min("consent__expires_at"))
         .values_list("site_id", "ends")
     ):
-        days[site_id].append(ends.date())
+        days[site_id].append(ends.astimezone(zone).date())
     return {
         site_id: min(d for d in values if d > today)
         for site_id, values in days.items()
@@ -155,7 +158,7 @@ def records_refresh(*, site_ids: Iterable[int] | None = None, now: dt.datetime |
     short transaction (readers see a round's rows change at once). Returns the sites judged.
     Idempotent: running it twice stores the same rows."""
     now = now or timezone.now()
-    today = now.date()
+    today = local_date(now)
     policy = policy_current()
     schema = department_current().schema_name
     everyone = site_ids is None
@@ -272,7 +275,7 @@ def records_refresh_stale(*, now: dt.datetime | None = None) -> bool:
     some row was judged or too many rows are stale. Returns True when the stored rows are
     current, False when a full run is under way (the page says so)."""
     now = now or timezone.now()
-    today = now.date()
+    today = local_date(now)
     oldest = ComplianceRecord.objects.aggregate(oldest=Min("computed_at"))["oldest"]
     if oldest is not None:
         # A version in force, or an ordinance retired (it judges no site any more), since then:
@@ -282,7 +285,7 @@ def records_refresh_stale(*, now: dt.datetime | None = None) -> bool:
             repeal=Max("repealed_on", filter=Q(repealed_on__lte=today)),
         )
         newest = max((d for d in dates.values() if d is not None), default=None)
-        if newest is not None and newest > oldest.date():
+        if newest is not None and newest > local_date(oldest):
             _full_run_ask()
             return False
     stale = list(

@@ -2,7 +2,9 @@
 
 This module is pure: no ORM, no database, no clock. Callers build the facts (``SiteFacts``,
 ``CameraFacts``, ``AttestationFacts``, ``InspectionFacts``, ``NoticeFacts``, ``AppealFacts``)
-and an ``OrdinanceRules`` (one ordinance version) from whatever they store, and pass ``now``;
+and an ``OrdinanceRules`` (one ordinance version) from whatever they store, and pass ``now``
+and the department's time zone (every day compared is the department's: a deadline ends at
+its midnight, not UTC's);
 ``compliance_judge`` returns a ``Judgement``: a ``Status`` and the unmet requirements, each a
 ``Requirement`` code, a ``Severity`` and an English sentence template with its parameters
 (``gettext_noop``-marked, so the interface translates it).
@@ -26,7 +28,13 @@ Cameras. The ordinance asks for ``min_cameras`` (at least one) *qualifying* came
 with a consent grant that is in force (not revoked, expired or paused) at ``now`` and at least
 ``min_consent``, at least ``min_megapixels`` and ``min_fps`` when those are set (a camera whose
 resolution or frame rate is unknown does not qualify), and, with ``live_connection_required``,
-served by a bridge that is connected now (real liveness, not a setting). While fewer active
+served by a bridge that is connected now (real liveness, not a setting). An ordinance asking
+for live view (a minimum consent of ``live_exigent`` or ``live``) asks for it at every hour of
+the week: a camera whose consent limits live view to schedule windows that leave any hour out
+does not qualify (``LIVE_SCHEDULE``, named with the camera and its hours a week). No ordinance
+Porchlight models names hours of live access (Detroit's is continuous, DeKalb's 24-hour), so
+there is no partial schedule that meets one; a schedule does not matter to a minimum of
+``on_request``, since footage requests are not time-limited. While fewer active
 cameras than required are registered, every camera requirement the ordinance sets (consent,
 live connection, resolution, frame rate) is unmet too: the cameras not there meet none of them,
 so a site with no camera is never shown meeting them. Each required
@@ -48,8 +56,11 @@ e.g. 1 May; 29 February is due on the 28th in a common year, and ``rules_problem
 day the month never has) or on the site's business-licence renewal day. One signed within
 ``FILING_WINDOW_DAYS`` before a due day counts
 for that day; it is valid until the next due day after that (so a year). Expired, or never
-filed after a due day has passed: ``FAIL``. Never filed before the first due day, or valid but
-expiring within ``DUE_SOON_DAYS``: ``DUE``. An attestation that did not confirm a requirement
+filed after a due day has passed: ``FAIL``. Valid but expiring within ``DUE_SOON_DAYS``, or
+never filed with the first due day within ``DUE_SOON_DAYS``: ``DUE``. Never filed and the first
+due day further ahead: nothing is late and nothing unmet, but the judgement says an
+attestation is awaited (``Judgement.attestation_awaited``): what only it confirms is not met
+yet, and no certificate certifies it. An attestation that did not confirm a requirement
 the version asks for (a new version added one) leaves that requirement unmet.
 
 Inspections, notices, appeals. Requirements the latest inspection found not met are ``FAIL``
@@ -80,8 +91,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from cameras.consent import ConsentLevel, level_at_least
+from cameras.consent import ConsentLevel, Window, level_at_least, windows_week_coverage
 
 __all__ = [
     "ATTESTABLE",
@@ -108,7 +120,9 @@ __all__ = [
     "site_status",
 ]
 
-#: A reminder horizon: 30 days is what the issue's reminders use (30 and 7 days before).
+#: How far ahead a deadline is "due soon": what a business would call soon, and the first of the
+#: reminders (30 and 7 days before, compliance.reminders). None of the ordinances Porchlight
+#: models sets a notice period of its own before a due day (``cure_days`` runs after a notice).
 DUE_SOON_DAYS = 30
 #: An attestation signed up to 60 days before a due day counts for that day, so an owner who
 #: files early (licence renewals open about two months ahead) is not asked twice.
@@ -145,6 +159,7 @@ class Requirement(StrEnum):
     SITE_FACTS = "site_facts"
     MIN_CAMERAS = "min_cameras"
     CONSENT = "consent"
+    LIVE_SCHEDULE = "live_schedule"
     LIVE_CONNECTION = "live_connection"
     RESOLUTION = "resolution"
     FRAME_RATE = "frame_rate"
@@ -267,6 +282,8 @@ class CameraFacts:
     label: str = ""  # what the owner calls it, for the sentences that name one camera
     #: Days the camera's recorder keeps footage, as the owner declared it; None: not declared.
     retention_days: int | None = None
+    #: The consent's weekly live-view schedule (cameras.consent); empty: live view at any hour.
+    live_windows: tuple[Window, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -334,6 +351,10 @@ class Judgement:
     declared: frozenset[Requirement] = frozenset()
     #: Attested requirements nothing can confirm: the version sets no attestation schedule.
     not_confirmed: frozenset[Requirement] = frozenset()
+    #: No attestation filed yet, and the first is due later than ``DUE_SOON_DAYS`` ahead (on
+    #: ``next_attestation_due``): nothing is late, but what only an attestation confirms is not
+    #: shown met either.
+    attestation_awaited: bool = False
 
     def missing(self, requirement: Requirement | str) -> bool:
         return any(item.requirement == requirement for item in self.unmet)
@@ -370,6 +391,9 @@ def _camera_shortfalls(camera: CameraFacts, rules: OrdinanceRules, now: dt.datet
         )
         if not in_force or not level_at_least(camera.consent_level or "registered", rules.min_consent):
             short.add(Requirement.CONSENT)
+        elif _wants_live(rules) and _schedule_short(camera):
+            # The level is enough, but only inside its schedule: live view at some hours only.
+            short.add(Requirement.LIVE_SCHEDULE)
     if rules.min_megapixels is not None and (camera.megapixels is None or camera.megapixels < rules.min_megapixels):
         short.add(Requirement.RESOLUTION)
     if rules.min_fps is not None and (camera.fps is None or camera.fps < rules.min_fps):
@@ -384,6 +408,28 @@ def _camera_shortfalls(camera: CameraFacts, rules: OrdinanceRules, now: dt.datet
         # A declaration below the ordinance is a fact, not something an attestation outweighs.
         short.add(Requirement.RETENTION)
     return short
+
+
+_WEEK = dt.timedelta(days=7)
+
+
+def _wants_live(rules: OrdinanceRules) -> bool:
+    """Whether the version asks for live view (a minimum consent of live view, exigent or not)."""
+    return rules.min_consent is not None and level_at_least(rules.min_consent, ConsentLevel.LIVE_EXIGENT)
+
+
+def _schedule_short(camera: CameraFacts) -> bool:
+    """Whether the camera's consent schedule leaves some hour of the week without live view.
+    An ordinance asking for live view asks for it at every hour: none of those Porchlight models
+    names hours (Detroit's feed is continuous, DeKalb's Level Two access is 24-hour, Jackson's
+    connection serves 911 calls whenever they come; docs/ordinance-requirements.md)."""
+    return windows_week_coverage(camera.live_windows) < _WEEK
+
+
+def _schedule_hours(camera: CameraFacts) -> str:
+    # Two decimals at most: a schedule of one minute a week is "0.02" hours, not "0".
+    hours = windows_week_coverage(camera.live_windows) / dt.timedelta(hours=1)
+    return f"{hours:.2f}".rstrip("0").rstrip(".")
 
 
 def _declared(rules: OrdinanceRules, cameras: list[CameraFacts], now: dt.datetime) -> frozenset[Requirement]:
@@ -521,31 +567,44 @@ def _attestation_unmet(
     rules: OrdinanceRules,
     site: SiteFacts,
     attestations: list[AttestationFacts],
-    now: dt.datetime,
+    zone: ZoneInfo,
+    today: dt.date,
     settled: frozenset[Requirement],
-) -> tuple[list[Unmet], dt.date | None]:
+) -> tuple[list[Unmet], dt.date | None, bool]:
+    """(unmet, next due day, awaited: none filed yet and the first not due soon)."""
     if not rules.needs_attestation:
-        return [_not_confirmed(code, rules) for code in rules.attested() if code not in settled], None
+        return [_not_confirmed(code, rules) for code in rules.attested() if code not in settled], None, False
     month_day = attestation_deadlines(rules, site)
     if month_day is None:
-        return [
-            _fail(
-                Requirement.SITE_FACTS,
-                gettext_noop("Give your business licence renewal date: the yearly attestation is due then."),
-            )
-        ], None
-    today = now.date()
+        return (
+            [
+                _fail(
+                    Requirement.SITE_FACTS,
+                    gettext_noop("Give your business licence renewal date: the yearly attestation is due then."),
+                )
+            ],
+            None,
+            False,
+        )
     if not attestations:
         due = _next_due(month_day, today - dt.timedelta(days=1))
-        return [
-            _due(
-                Requirement.ATTESTATION,
-                gettext_noop("File the yearly attestation by %(date)s."),
-                date=due.isoformat(),
-            )
-        ], due
+        if (due - today).days > DUE_SOON_DAYS:
+            return [], due, True
+        return (
+            [
+                _due(
+                    Requirement.ATTESTATION,
+                    gettext_noop("File the yearly attestation by %(date)s."),
+                    date=due.isoformat(),
+                )
+            ],
+            due,
+            False,
+        )
     latest = max(attestations, key=lambda a: a.signed_at)
-    valid_until = _attestation_valid_until(month_day, latest.signed_at.date())
+    # The day it was signed where the department is: a signature at 23:30 on 30 April in
+    # California counts for the 1 May due day, as the owner saw it.
+    valid_until = _attestation_valid_until(month_day, latest.signed_at.astimezone(zone).date())
     unmet: list[Unmet] = []
     if valid_until <= today:
         unmet.append(
@@ -572,7 +631,7 @@ def _attestation_unmet(
                         gettext_noop("Your last attestation did not confirm this requirement: file it again."),
                     )
                 )
-    return unmet, valid_until
+    return unmet, valid_until, False
 
 
 def _not_confirmed(code: Requirement, rules: OrdinanceRules) -> Unmet:
@@ -627,6 +686,22 @@ def _camera_unmet(rules: OrdinanceRules, cameras: list[CameraFacts], now: dt.dat
                     n=needed,
                 )
             )
+        if Requirement.LIVE_SCHEDULE in short:
+            # Named with each camera whose schedule is what keeps it from counting.
+            for camera in cameras:
+                if camera.active and Requirement.LIVE_SCHEDULE in _camera_shortfalls(camera, rules, now):
+                    unmet.append(
+                        _fail(
+                            Requirement.LIVE_SCHEDULE,
+                            gettext_noop(
+                                "Camera “%(camera)s” allows live view only on a schedule, %(hours)s of the week's 168 "
+                                "hours: the ordinance asks for live view at every hour, so this camera does not "
+                                "count. Remove the schedule from its consent, or make it cover the whole week."
+                            ),
+                            camera=camera.label,
+                            hours=_schedule_hours(camera),
+                        )
+                    )
         if Requirement.LIVE_CONNECTION in short:
             unmet.append(
                 _fail(
@@ -712,15 +787,20 @@ def compliance_judge(
     notices: list[NoticeFacts] = (),  # type: ignore[assignment]
     appeals: list[AppealFacts] = (),  # type: ignore[assignment]
     now: dt.datetime,
+    time_zone: str,
 ) -> Judgement:
     """Judge ``site`` under one ordinance version at the aware instant ``now`` (see the module
-    docstring). Facts of other ordinances (by ``ordinance_key``) are ignored."""
+    docstring), in the department's ``time_zone`` (an IANA name): its days (a notice's cure
+    date, an exemption's end, an attestation's due day) are the department's, so a deadline
+    runs to midnight where the department is, not in UTC. Facts of other ordinances (by
+    ``ordinance_key``) are ignored."""
     _aware(now, "now")
+    zone = ZoneInfo(time_zone)
     key = rules.key
     covered, why, unmet, category_asked = _coverage(site, rules)
     if not covered:
         return Judgement(key, Status.NOT_COVERED, category_asked=category_asked)
-    today = now.date()
+    today = now.astimezone(zone).date()
     mine_appeals = [a for a in appeals if a.ordinance_key == key]
     exemptions = [
         a
@@ -737,8 +817,8 @@ def compliance_judge(
     declared = _declared(rules, list(cameras), now)
     # What the cameras meet, or already fail, is not asked of an attestation as well.
     settled = declared | {u.requirement for u in camera_unmet}
-    attested, next_due = _attestation_unmet(
-        rules, site, [a for a in attestations if a.ordinance_key == key], now, settled
+    attested, next_due, awaited = _attestation_unmet(
+        rules, site, [a for a in attestations if a.ordinance_key == key], zone, today, settled
     )
     unmet += attested
     not_confirmed = frozenset() if rules.needs_attestation else frozenset(rules.attested()) - settled
@@ -803,6 +883,7 @@ def compliance_judge(
         next_due,
         declared=declared,
         not_confirmed=not_confirmed,
+        attestation_awaited=awaited,
     )
 
 

@@ -15,13 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 
+from accounts.models import Role, User
 from audit.rollups import department_time_zone
+from cameras.consent import ConsentLevel, level_at_least
 from cameras.models import BusinessCategory, Camera, CameraStatus, ConsentGrant, Site, SiteKind
-from cameras.selectors import RESIDENTIAL_KINDS
+from cameras.selectors import RESIDENTIAL_KINDS, windows_from_json
 from cameras.site_status import CoveringOrdinance, SiteStatus, UnmetRequirement
 from core.errors import Invalid
 from live.selectors import cameras_with_bridge_online
 
+from .days import department_zone, local_today
 from .models import (
     PLACEMENT_LABELS,
     Appeal,
@@ -90,6 +93,7 @@ def requirement_label(code: str) -> str:
         Requirement.SITE_FACTS: _("Facts about the property"),
         Requirement.MIN_CAMERAS: _("Number of cameras"),
         Requirement.CONSENT: _("Police access (consent)"),
+        Requirement.LIVE_SCHEDULE: _("Live view only on a schedule (the ordinance asks for every hour)"),
         Requirement.LIVE_CONNECTION: _("Live connection"),
         Requirement.RESOLUTION: _("Resolution"),
         Requirement.FRAME_RATE: _("Frame rate"),
@@ -221,7 +225,7 @@ def version_problems(
     effective date before EARLIEST_DATE or more than YEARS_AHEAD years after ``today`` (the
     department's day when not given)."""
     errors: dict[str, list[str]] = defaultdict(list)
-    today = today or timezone.localtime(timezone.now(), ZoneInfo(department_time_zone())).date()
+    today = today or local_today()
     if version.effective_on is not None and version.effective_on < EARLIEST_DATE:
         errors["effective_on"].append(_("Give a date from %(date)s on.") % {"date": EARLIEST_DATE.isoformat()})
     elif version.effective_on is not None and date_too_late(version.effective_on, today=today):
@@ -247,7 +251,7 @@ def policy_ordinance_conflicts(policy: DepartmentPolicy) -> dict[str, list[str]]
     barred = live_view_barred_kinds(policy)
     if not barred:
         return {}
-    today = timezone.localdate()
+    today = local_today()
     versions = versions_in_force(on=today) + list(
         OrdinanceVersion.objects.filter(effective_on__gt=today).select_related("ordinance")
     )
@@ -320,7 +324,8 @@ class OrdinanceResult:
 
     @property
     def attestation_wanted(self) -> bool:
-        return self.judgement.missing(Requirement.ATTESTATION)
+        """An attestation to file: one due or expired, or the first, awaited (not due soon yet)."""
+        return self.judgement.missing(Requirement.ATTESTATION) or self.judgement.attestation_awaited
 
     def sentences(self) -> list[str]:
         return [unmet_sentence(item) for item in self.judgement.unmet]
@@ -356,6 +361,12 @@ class SiteCompliance:
     @property
     def compliant(self) -> bool:
         return self.status in (Status.COMPLIANT, Status.EXEMPT, Status.NOT_COVERED)
+
+    @property
+    def attestation_awaited(self) -> bool:
+        """An ordinance covering the site awaits its first yearly attestation, not due soon yet:
+        nothing is late, but no certificate certifies what no attestation has confirmed."""
+        return any(r.judgement.attestation_awaited for r in self.covering)
 
     def sentences(self) -> list[str]:
         return [sentence for result in self.covering for sentence in result.sentences()]
@@ -408,7 +419,8 @@ def sites_compliance(
     if not sites:
         return {}
     ids = [site.pk for site in sites]
-    today = now.date()
+    zone = department_zone()
+    today = now.astimezone(zone).date()
     rules: list[tuple[OrdinanceRules, OrdinanceVersion | None]] = [
         (rules_of(version), version) for version in versions_in_force(on=today)
     ]
@@ -435,6 +447,7 @@ def sites_compliance(
             "consent__level",
             "consent__revoked_at",
             "consent__expires_at",
+            "consent__windows",
         )
         .order_by("created_at")
     )
@@ -453,6 +466,7 @@ def sites_compliance(
                 bridge_online=camera.public_id in online,
                 label=camera.label,
                 retention_days=camera.retention_days,
+                live_windows=windows_from_json(grant.windows) if grant and grant.windows else (),
             )
         )
     attestations: dict[int, list[AttestationFacts]] = defaultdict(list)
@@ -480,7 +494,7 @@ def sites_compliance(
                 granted=appeal.decision == AppealDecision.GRANTED,
                 exempt_until=appeal.exempt_until,
                 kind=appeal.kind,
-                requested_on=appeal.requested_at.date(),
+                requested_on=appeal.requested_at.astimezone(zone).date(),
             )
         )
 
@@ -499,6 +513,7 @@ def sites_compliance(
                     notices=notices[site.pk],
                     appeals=appeals[site.pk],
                     now=now,
+                    time_zone=zone.key,
                 ),
                 version,
             )
@@ -543,6 +558,8 @@ def ordinance_kinds_in_force(*, on: dt.date) -> set[str]:
 
 ROW_MET, ROW_MISSING, ROW_DUE, ROW_TO_CONFIRM = "met", "missing", "due", "to-confirm"
 ROW_NOT_CONFIRMED = "not-confirmed"
+#: The yearly attestation when none is filed yet and the first is not due soon.
+ROW_NOT_YET_DUE = "not-yet-due"
 ROW_EXEMPT = "exempt"
 
 
@@ -550,7 +567,8 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
     """The ordinance's requirements in plain words, each (code, sentence, state) for the
     checklist; state is ROW_MET, ROW_MISSING, ROW_DUE (to do by a date not yet passed),
     ROW_TO_CONFIRM (in the yearly attestation), ROW_NOT_CONFIRMED (nothing can confirm it: the
-    version sets no attestation) or ROW_EXEMPT (an exemption in force). A row agrees with the
+    version sets no attestation), ROW_NOT_YET_DUE (the attestation itself, none filed yet and the
+    first not due soon) or ROW_EXEMPT (an exemption in force). A row agrees with the
     judgement: a requirement the latest inspection found not met is missing, and one only an
     attestation shows is never met before an attestation (or the cameras' declarations) shows it."""
     r = result.rules
@@ -569,6 +587,13 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
             (
                 Requirement.CONSENT,
                 _("Consent on those cameras: at least “%(level)s”.") % {"level": _level_label(r.min_consent)},
+            )
+        )
+    if r.min_consent and level_at_least(r.min_consent, ConsentLevel.LIVE_EXIGENT):
+        rows.append(
+            (
+                Requirement.LIVE_SCHEDULE,
+                _("Live view at every hour of the week: a consent schedule that leaves hours out does not count."),
             )
         )
     if r.live_connection_required:
@@ -595,7 +620,16 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
                 _("Give police requested footage within %(n)d hours.") % {"n": r.delivery_hours},
             )
         )
-    if r.needs_attestation:
+    expired = any(u.requirement is Requirement.ATTESTATION and u.severity is Severity.FAIL for u in judgement.unmet)
+    if r.needs_attestation and judgement.next_attestation_due is not None and not expired:
+        rows.append(
+            (
+                Requirement.ATTESTATION,
+                _("File a yearly attestation confirming the rest; the next is due on %(date)s.")
+                % {"date": judgement.next_attestation_due.isoformat()},
+            )
+        )
+    elif r.needs_attestation:
         rows.append((Requirement.ATTESTATION, _("File a yearly attestation confirming the rest.")))
     if judgement.status is Status.EXEMPT:
         return [(str(code), sentence, ROW_EXEMPT) for code, sentence in rows]
@@ -608,8 +642,12 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
     }
     failing |= found_not_met
     due = {str(item.requirement) for item in judgement.unmet} - failing
-    # What only an attestation shows is not met until a valid attestation confirms it.
-    unconfirmed = set(r.attested()) - judgement.declared if Requirement.ATTESTATION in failing | due else set()
+    # What only an attestation shows is not met until a valid attestation confirms it (and
+    # none is filed yet while the first is awaited, not due soon).
+    awaited = judgement.attestation_awaited
+    unconfirmed = (
+        set(r.attested()) - judgement.declared if Requirement.ATTESTATION in failing | due or awaited else set()
+    )
 
     def state(code: str) -> str:
         if code in judgement.not_confirmed and code not in found_not_met:
@@ -618,6 +656,8 @@ def requirement_rows(result: OrdinanceResult) -> list[tuple[str, str, str]]:
             return ROW_MISSING
         if code in due:
             return ROW_DUE
+        if code == Requirement.ATTESTATION and awaited:
+            return ROW_NOT_YET_DUE
         return ROW_TO_CONFIRM if code in unconfirmed else ROW_MET
 
     return [(str(code), sentence, state(code)) for code, sentence in rows]
@@ -701,10 +741,10 @@ def sites_delivery_ordinances(site_ids: Collection[int], at: dt.datetime) -> dic
     covering the site, unless the department exempted the site from it. Sites no such ordinance
     covers are left out. Registered as footage's provider (footage.deadlines) by
     ComplianceConfig.ready."""
-    versions = [v for v in versions_in_force(on=at.date()) if v.delivery_hours]
+    today = at.astimezone(department_zone()).date()
+    versions = [v for v in versions_in_force(on=today) if v.delivery_hours]
     if not versions or not site_ids:
         return {}
-    today = at.date()
     exempt = {
         (site_id, ordinance_id)
         for site_id, ordinance_id, until in Appeal.objects.filter(
@@ -774,12 +814,24 @@ def compliance_staff_allowed(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and bool(getattr(user, "may_read_compliance", False))
 
 
+def compliance_staff() -> QuerySet[User]:
+    """The active staff ``compliance_staff_allowed`` lets in (administrators, supervisors with the
+    compliance duty), by id: whom compliance's staff notices go to."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(role=Role.DEPT_ADMIN) | Q(role=Role.SUPERVISOR, compliance_duty=True))
+        .order_by("pk")
+    )
+
+
 def inspectable_requirements(rules: OrdinanceRules) -> list[tuple[str, str]]:
     """What an inspection under ``rules`` can find met or not, each (code, sentence): the
     ordinance's requirements in plain words (as the owner's checklist gives them), without the
     paperwork (the yearly attestation is filed, not inspected)."""
     result = OrdinanceResult(rules, Judgement(rules.key, Status.COMPLIANT))
-    return [(code, sentence) for code, sentence, _state in requirement_rows(result) if code != Requirement.ATTESTATION]
+    # The schedule is the consent's, which Porchlight reads itself: nothing an inspector sees.
+    paperwork = (Requirement.ATTESTATION, Requirement.LIVE_SCHEDULE)
+    return [(code, sentence) for code, sentence, _state in requirement_rows(result) if code not in paperwork]
 
 
 def site_for_staff(*, public_id: Any) -> Site:
@@ -874,8 +926,11 @@ def version_covering(*, site: Site, ordinance_public_id: Any, on: dt.date) -> Or
             code="ordinance_not_in_force",
             field="ordinance",
         )
-    now = dt.datetime.combine(on, dt.time(12), tzinfo=dt.UTC)
-    judgement = compliance_judge(rules=rules_of(version), site=site_facts(site), cameras=[], now=now)
+    zone = department_zone()
+    now = dt.datetime.combine(on, dt.time(12), tzinfo=zone)
+    judgement = compliance_judge(
+        rules=rules_of(version), site=site_facts(site), cameras=[], now=now, time_zone=zone.key
+    )
     if judgement.status is Status.NOT_COVERED:
         raise Invalid(
             _("%(ordinance)s does not cover this property.") % {"ordinance": version.ordinance.name},

@@ -13,21 +13,17 @@ import datetime as dt
 import hashlib
 import logging
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role, User
 from audit.models import Action, Outcome
 from audit.reasons import Refusal
-from audit.rollups import department_time_zone
 from audit.services import EventFacts, access_event_record
 from cameras.access import Actor
 from cameras.models import Site
@@ -37,6 +33,7 @@ from notifications.services import notification_send
 from notifications.services import text as notice_text
 
 from . import uploads
+from .days import local_date, local_today
 from .models import (
     Appeal,
     AppealAttachment,
@@ -53,6 +50,7 @@ from .records import records_refresh_all_on_commit, records_refresh_on_commit
 from .selectors import (
     EARLIEST_DATE,
     attestable_rows,
+    compliance_staff,
     inspectable_requirements,
     inspection_photo_of_site,
     rules_of,
@@ -66,6 +64,7 @@ if TYPE_CHECKING:
 
     from django.core.files.uploadedfile import UploadedFile
 
+    from accounts.models import User
     from tenants.models import DepartmentPolicy
 
 logger = logging.getLogger("porchlight.compliance")
@@ -166,7 +165,7 @@ def attestation_file(
         owner_denial_log(owner=owner, what="attestation", site_public_id=site_public_id)
         raise
     version = next(
-        (v for v in versions_in_force(on=now.date()) if str(v.ordinance.public_id) == str(ordinance_public_id)),
+        (v for v in versions_in_force(on=local_date(now)) if str(v.ordinance.public_id) == str(ordinance_public_id)),
         None,
     )
     if version is None:
@@ -275,11 +274,8 @@ def _appeal_requested_notify(appeal: Appeal) -> None:
     """Tell the staff who decide (department administrators, supervisors with the compliance
     duty: User.may_read_compliance) that a request waits, in Porchlight and by e-mail. Staff
     notifications name no owner: the request is read on its page, through the gate."""
-    deciders = User.objects.filter(is_active=True).filter(
-        Q(role=Role.DEPT_ADMIN) | Q(role=Role.SUPERVISOR, compliance_duty=True)
-    )
     link = reverse("console-compliance-appeal", args=[appeal.public_id])
-    for user in deciders.order_by("pk"):
+    for user in compliance_staff():
         notification_send(
             recipient=user,
             kind=Kind.APPEAL_REQUESTED,
@@ -344,11 +340,6 @@ def _files_removed_on_failure(stored: list[str]) -> Iterator[None]:
         for name in stored:
             default_storage.delete(name)
         raise
-
-
-def local_today(now: dt.datetime | None = None) -> dt.date:
-    """The department's own date (a cure date or an inspection is a day where the department is)."""
-    return timezone.localtime(now or timezone.now(), ZoneInfo(department_time_zone())).date()
 
 
 def _staff_site(site_public_id: Any) -> Site:

@@ -15,19 +15,22 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from cameras.models import BusinessCategory
-from compliance import dashboard
+from compliance import coverage_exits, dashboard
 from compliance.licences.selectors import licences_not_registered_count
 from compliance.records import records_refresh_stale
 from compliance.rules import Requirement, Status
 from compliance.selectors import requirement_label, status_label
+from core.errors import Conflict, NotFound
 from core.spreadsheets import csv_safe_cell
 from places.areas import police_areas_list
 
@@ -99,6 +102,7 @@ class ComplianceDashboardView(ComplianceStaffMixin, View):
         counts = dashboard.compliance_counts(filters)
         overdue_count, overdue = dashboard.attestations_overdue()
         notices_count, notices = dashboard.notices_open()
+        exits_count, exits = coverage_exits.coverage_exits_open()
         late = dashboard.deliveries_late()
         boundary = request.tenant.boundary  # type: ignore[attr-defined]
         query = _query_without_page(request)
@@ -126,7 +130,10 @@ class ComplianceDashboardView(ComplianceStaffMixin, View):
                 "notices_count": notices_count,
                 "notices": notices,
                 "late": late,
-                "today": timezone.now().date(),
+                "exits_count": exits_count,
+                "exits": exits,
+                # The department's date (the middleware's zone), as the notices' cure dates are.
+                "today": timezone.localdate(),
                 "tile_url": settings.PORCHLIGHT_TILE_URL,
                 "boundary": json.loads(boundary.geojson) if boundary else None,
                 "colours": {s.value: c for s, c in STATUS_COLOURS.items()},
@@ -202,3 +209,20 @@ class ComplianceExportView(ComplianceStaffMixin, View):
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="compliance.csv"'
         return response
+
+
+class CoverageExitReviewView(ComplianceStaffMixin, View):
+    """Mark a "left coverage after an owner edit" flag reviewed (compliance.coverage_exits): it
+    leaves the dashboard's list; its history keeps who reviewed it. Another department's or no
+    such flag: 404, logged as the mixin logs them."""
+
+    def post(self, request: HttpRequest, exit_id: Any) -> HttpResponse:
+        try:
+            coverage_exits.coverage_exit_review(actor=self.actor, exit_public_id=exit_id)
+        except NotFound as exc:
+            raise Http404 from exc
+        except Conflict as exc:
+            messages.info(request, exc.message)
+        else:
+            messages.success(request, _("Marked reviewed."))
+        return redirect(reverse("console-compliance") + "#coverage-exits")

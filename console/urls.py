@@ -38,6 +38,11 @@ urlpatterns = [
     path("compliance/", compliance.ComplianceDashboardView.as_view(), name="console-compliance"),
     path("compliance/map-data/", compliance.ComplianceMapDataView.as_view(), name="console-compliance-map-data"),
     path("compliance/export.csv", compliance.ComplianceExportView.as_view(), name="console-compliance-export"),
+    path(
+        "compliance/coverage-exits/<uuid:exit_id>/review/",
+        compliance.CoverageExitReviewView.as_view(),
+        name="console-compliance-coverage-exit-review",
+    ),
     # The department's ordinances (dept_admin; console.ordinance_views).
     path("ordinances/", ordinance_views.OrdinancesView.as_view(), name="console-ordinances"),
     path("ordinances/new/", ordinance_views.OrdinanceCreateView.as_view(), name="console-ordinance-new"),

@@ -24,6 +24,8 @@ class Kind(models.TextChoices):
     COMPLIANCE_REMINDER = "compliance_reminder", _("Compliance reminder")
     # To the department's compliance staff: an owner asked for an exemption or appealed.
     APPEAL_REQUESTED = "appeal_requested", _("An exemption or appeal request awaits a decision")
+    # ... or a property left an ordinance's coverage through its owner's own edit.
+    COVERAGE_LEFT = "coverage_left", _("A property left an ordinance's coverage after an owner edit")
     # To a site's owner: their compliance certificate was revoked (the site stopped complying).
     CERTIFICATE_REVOKED = "certificate_revoked", _("Your compliance certificate was revoked")
 

@@ -108,11 +108,10 @@ def invitation_subject(*, department_name: str) -> str:
 
 def invitation_text(*, licence: Licence, register_url: str, department_name: str, contact: DepartmentContact) -> str:
     """The letter's and the e-mail's text (compliance.licences.letters lays it out)."""
-    from django.utils import timezone
-
+    from ..days import local_today
     from .selectors import category_ordinances
 
-    found = category_ordinances(category=licence.category, on=timezone.localdate())
+    found = category_ordinances(category=licence.category, on=local_today())
     named = [
         name + ("" if not conditions else " " + _("if %(conditions)s") % {"conditions": _(" and ").join(conditions)})
         for name, conditions in found

@@ -23,6 +23,7 @@ from cameras.consent import (
     level_at_least,
     window_contains,
     windows_validate,
+    windows_week_coverage,
 )
 
 LA_NAME = "America/Los_Angeles"
@@ -736,3 +737,32 @@ def test_permitted_until_is_the_expiry_without_windows_and_now_when_not_permitte
     assert permitted_until(grant, "live_view", at) == expires
     assert permitted_until(registered, "live_view", at) == at
     assert permitted_until(GrantState(level="live", time_zone="UTC"), "live_view", at) is None
+
+
+# --- How much of the week a schedule leaves live view open (compliance's "every hour") --------
+
+H = dt.timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("windows", "open_for"),
+    [
+        ((), 168 * H),  # no schedule: any time
+        (tuple(Window(day, dt.time(9), dt.time(17)) for day in range(MON, SAT)), 40 * H),
+        ((Window(SUN, dt.time(22), dt.time(6), next_day=True),), 8 * H),  # wraps into Monday
+        (
+            tuple(
+                w
+                for day in range(7)
+                for w in (Window(day, dt.time(0), dt.time(12)), Window(day, dt.time(12), dt.time(0), next_day=True))
+            ),
+            168 * H,
+        ),
+        ((Window(MON, dt.time(9), dt.time(12)), Window(MON, dt.time(11), dt.time(13))), 4 * H),  # overlap once
+        ((Window(9, dt.time(9), dt.time(12)), Window(MON, dt.time(12), dt.time(9))), 0 * H),  # invalid: nothing
+    ],
+)
+def test_a_schedule_s_weekly_coverage_counts_each_hour_once(
+    windows: tuple[Window, ...], open_for: dt.timedelta
+) -> None:
+    assert windows_week_coverage(windows) == open_for

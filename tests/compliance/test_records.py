@@ -216,3 +216,56 @@ def test_after_revoke_all_the_stored_row_says_consent_is_unmet(
         consents_revoke_all(owner=owner)
 
     assert Requirement.CONSENT in _record(site).unmet
+
+
+# --- Days are the department's: a version takes effect at its midnight, not UTC's ---------
+
+
+def _at_local(day: dt.date, hour: int, minute: int) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    # In UTC, as timezone.now() gives it: the day must come from the department's zone.
+    local = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZoneInfo("America/Los_Angeles"))
+    return local.astimezone(dt.UTC)
+
+
+def _stricter_version(policy: DepartmentPolicy, first: Any, effective: dt.date) -> Any:
+    """A version of ``first``'s ordinance in force from ``effective``, asking three cameras."""
+    same = {name: value for name, value in DEKALB.items() if name not in ("name", "effective_on")}
+    return services.ordinance_version_add(
+        actor=None, policy=policy, ordinance=first.ordinance, effective_on=effective, **same, min_cameras=3
+    )
+
+
+def test_a_new_version_is_not_in_force_at_23_30_on_its_eve_where_the_department_is(
+    in_rialto: Any, policy: DepartmentPolicy
+) -> None:
+    assert in_rialto.time_zone == "America/Los_Angeles"  # behind UTC: 23:30 there is 07:30 UTC the next day
+    first = ordinance_make(policy, {**DEKALB, "name": "Midnight test ordinance"})
+    effective = services.local_today() + dt.timedelta(days=30)
+    second = _stricter_version(policy, first, effective)
+    _owner, site = _gas_station(in_rialto)
+
+    records.records_refresh(site_ids=[site.pk], now=_at_local(effective - dt.timedelta(days=1), 23, 30))
+    on_the_eve = ComplianceRecord.objects.get(site=site, ordinance=first.ordinance)
+    records.records_refresh(site_ids=[site.pk], now=_at_local(effective, 0, 30))
+    on_the_day = ComplianceRecord.objects.get(site=site, ordinance=first.ordinance)
+
+    assert on_the_eve.version == first
+    assert on_the_day.version == second
+
+
+def test_rows_judged_on_the_eve_are_judged_again_once_the_version_is_in_force_where_the_department_is(
+    in_rialto: Any, policy: DepartmentPolicy
+) -> None:
+    first = ordinance_make(policy, {**DEKALB, "name": "Midnight read test ordinance"})
+    effective = services.local_today() + dt.timedelta(days=30)
+    _stricter_version(policy, first, effective)
+    _gas_station(in_rialto)
+    records.records_refresh(now=_at_local(effective - dt.timedelta(days=1), 23, 30))
+
+    current_on_the_eve = records.records_refresh_stale(now=_at_local(effective - dt.timedelta(days=1), 23, 45))
+    current_after_midnight = records.records_refresh_stale(now=_at_local(effective, 0, 30))
+
+    assert current_on_the_eve is True
+    assert current_after_midnight is False  # a version came into force: a full run is asked

@@ -2,12 +2,13 @@
 
 import dataclasses
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cameras.consent import LEVEL_RANK, ConsentLevel
+from cameras.consent import LEVEL_RANK, ConsentLevel, Window
 from compliance.rules import (
     AppealFacts,
     AttestationFacts,
@@ -27,6 +28,7 @@ from compliance.rules import (
 )
 
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
+UTC = "UTC"
 RIALTO = OrdinanceRules(
     key="rialto",
     name="Rialto",
@@ -63,6 +65,14 @@ ALL_ATTESTED = frozenset(r.value for r in Requirement)
 # ---------------------------------------------------------------------------
 
 levels = st.sampled_from([None, *ConsentLevel])
+NINE_TO_FIVE = tuple(Window(day, dt.time(9), dt.time(17)) for day in range(5))  # 40 hours a week
+#: Every hour of the week in the 14 windows a consent may have: morning and afternoon each day.
+WHOLE_WEEK = tuple(
+    window
+    for day in range(7)
+    for window in (Window(day, dt.time(0), dt.time(12)), Window(day, dt.time(12), dt.time(0), next_day=True))
+)
+schedules = st.sampled_from([(), NINE_TO_FIVE, WHOLE_WEEK, (Window(6, dt.time(3), dt.time(3, 1)),)])
 instants = st.datetimes(  # hypothesis takes naive bounds and attaches the zone itself
     min_value=dt.datetime(2025, 1, 1),  # noqa: DTZ001
     max_value=dt.datetime(2028, 12, 31),  # noqa: DTZ001
@@ -79,6 +89,7 @@ cameras = st.builds(
     fps=st.none() | st.integers(1, 60),
     bridge_online=st.booleans(),
     retention_days=st.none() | st.integers(1, 120),
+    live_windows=schedules,
 )
 rules_strategy = st.builds(
     OrdinanceRules,
@@ -123,7 +134,8 @@ RANK = {Status.COMPLIANT: 0, Status.DUE_SOON: 1, Status.UNDER_APPEAL: 2, Status.
 
 
 def judge(rules: OrdinanceRules = RIALTO, site: SiteFacts = SHOP, cams: list[CameraFacts] | None = None, **kw: object):  # type: ignore[no-untyped-def]
-    return compliance_judge(rules=rules, site=site, cameras=[GOOD_CAMERA] if cams is None else cams, now=NOW, **kw)  # type: ignore[arg-type]
+    cameras = [GOOD_CAMERA] if cams is None else cams
+    return compliance_judge(rules=rules, site=site, cameras=cameras, now=NOW, time_zone=UTC, **kw)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------
@@ -147,8 +159,10 @@ def test_adding_a_camera_never_makes_a_site_less_compliant(
     atts: list,
     now: dt.datetime,
 ) -> None:
-    before = compliance_judge(rules=rules, site=site, cameras=existing, attestations=atts, now=now)
-    after = compliance_judge(rules=rules, site=site, cameras=[*existing, extra], attestations=atts, now=now)
+    before = compliance_judge(rules=rules, site=site, cameras=existing, attestations=atts, now=now, time_zone=UTC)
+    after = compliance_judge(
+        rules=rules, site=site, cameras=[*existing, extra], attestations=atts, now=now, time_zone=UTC
+    )
 
     assert RANK.get(after.status, 0) <= RANK.get(before.status, 0)
 
@@ -169,8 +183,8 @@ def test_raising_consent_never_makes_a_site_less_compliant(
     raised = new if old is None or LEVEL_RANK[new] >= LEVEL_RANK[ConsentLevel(old)] else ConsentLevel(old)
     changed = [*existing[:index], dataclasses.replace(existing[index], consent_level=raised), *existing[index + 1 :]]
 
-    before = compliance_judge(rules=rules, site=site, cameras=existing, now=now)
-    after = compliance_judge(rules=rules, site=site, cameras=changed, now=now)
+    before = compliance_judge(rules=rules, site=site, cameras=existing, now=now, time_zone=UTC)
+    after = compliance_judge(rules=rules, site=site, cameras=changed, now=now, time_zone=UTC)
 
     assert RANK.get(after.status, 0) <= RANK.get(before.status, 0)
 
@@ -182,7 +196,7 @@ def test_a_site_outside_the_covered_kinds_is_never_not_compliant(
     outside = dataclasses.replace(site, kind="school")
     rules = dataclasses.replace(rules, property_kinds=("business",))
 
-    judgement = compliance_judge(rules=rules, site=outside, cameras=cams, attestations=atts, now=now)
+    judgement = compliance_judge(rules=rules, site=outside, cameras=cams, attestations=atts, now=now, time_zone=UTC)
 
     assert judgement.status is Status.NOT_COVERED
     assert judgement.unmet == ()
@@ -206,6 +220,7 @@ def test_an_expired_attestation_always_yields_a_reason(month: int, day: int, sig
         cameras=[GOOD_CAMERA, GOOD_CAMERA],
         attestations=[AttestationFacts("dekalb", signed_at, ALL_ATTESTED)],
         now=now,
+        time_zone=UTC,
     )
 
     expired = [u for u in judgement.unmet if u.requirement is Requirement.ATTESTATION]
@@ -260,7 +275,8 @@ def test_dekalb_names_every_unmet_requirement_of_a_bare_gas_station() -> None:
     unmet = {u.requirement for u in judgement.unmet}
     assert {Requirement.MIN_CAMERAS, Requirement.CONSENT, Requirement.RESOLUTION, Requirement.FRAME_RATE} <= unmet
     assert Requirement.PLACEMENTS in unmet  # no qualifying camera views the entrance
-    assert Requirement.ATTESTATION in unmet  # never filed
+    assert Requirement.ATTESTATION not in unmet  # never filed, but the first is not due until May
+    assert (judgement.attestation_awaited, judgement.next_attestation_due) == (True, dt.date(2027, 5, 1))
     assert all(u.message and "%(" not in u.message for u in judgement.unmet)
 
 
@@ -367,7 +383,7 @@ def test_a_business_of_unknown_category_is_never_not_compliant_under_an_ordinanc
     rules = dataclasses.replace(rules, business_categories=("gas_station", "convenience_store"))
     unknown = dataclasses.replace(site, business_category="")
 
-    judgement = compliance_judge(rules=rules, site=unknown, cameras=cams, attestations=atts, now=now)
+    judgement = compliance_judge(rules=rules, site=unknown, cameras=cams, attestations=atts, now=now, time_zone=UTC)
 
     assert judgement.status is Status.NOT_COVERED
     assert judgement.unmet == ()
@@ -581,3 +597,181 @@ def test_an_attestation_due_on_a_day_the_year_lacks_is_due_on_the_months_last_da
     judgement = judge(rules)
 
     assert judgement.next_attestation_due == due
+
+
+# ---------------------------------------------------------------------------
+# A consent limited by a schedule (live view at some hours only)
+# ---------------------------------------------------------------------------
+
+
+@given(
+    rules=rules_strategy,
+    site=sites,
+    existing=st.lists(cameras, min_size=1, max_size=4),
+    index=st.integers(0, 3),
+    now=instants,
+)
+def test_removing_a_consent_schedule_never_makes_a_site_less_compliant(
+    rules: OrdinanceRules, site: SiteFacts, existing: list[CameraFacts], index: int, now: dt.datetime
+) -> None:
+    index %= len(existing)
+    changed = [*existing[:index], dataclasses.replace(existing[index], live_windows=()), *existing[index + 1 :]]
+
+    before = compliance_judge(rules=rules, site=site, cameras=existing, now=now, time_zone=UTC)
+    after = compliance_judge(rules=rules, site=site, cameras=changed, now=now, time_zone=UTC)
+
+    assert RANK.get(after.status, 0) <= RANK.get(before.status, 0)
+
+
+@pytest.mark.parametrize(
+    ("level", "schedule", "hours"),
+    [
+        ("live", NINE_TO_FIVE, "40"),
+        ("live", (Window(0, dt.time(9), dt.time(9, 1)),), "0.02"),  # one minute a week: not live
+        ("live", (Window(4, dt.time(22), dt.time(6, 30), next_day=True),), "8.5"),
+        ("live_exigent", NINE_TO_FIVE, "40"),
+    ],
+)
+def test_a_live_consent_limited_to_a_schedule_does_not_meet_an_ordinance_asking_live_view(
+    level: str, schedule: tuple[Window, ...], hours: str
+) -> None:
+    rules = dataclasses.replace(RIALTO, min_consent=level)
+    scheduled = dataclasses.replace(GOOD_CAMERA, consent_level=level, live_windows=schedule, label="Pumps")
+
+    judgement = judge(rules=rules, cams=[scheduled])
+
+    assert judgement.status is Status.NOT_COMPLIANT
+    assert [u.requirement for u in judgement.unmet] == [Requirement.LIVE_SCHEDULE]
+    message = judgement.unmet[0].message
+    assert "“Pumps”" in message
+    assert f"only on a schedule, {hours} of the week's 168 hours" in message
+    assert "every hour" in message
+
+
+def test_a_schedule_covering_every_hour_of_the_week_meets_an_ordinance_asking_live_view() -> None:
+    whole = dataclasses.replace(GOOD_CAMERA, live_windows=WHOLE_WEEK)
+
+    assert judge(cams=[whole]).status is Status.COMPLIANT
+
+
+def test_a_scheduled_camera_beside_one_without_a_schedule_does_not_count_against_the_site() -> None:
+    scheduled = dataclasses.replace(GOOD_CAMERA, live_windows=NINE_TO_FIVE)
+
+    assert judge(cams=[GOOD_CAMERA, scheduled]).status is Status.COMPLIANT
+
+
+def test_a_schedule_does_not_matter_to_an_ordinance_asking_footage_on_request() -> None:
+    # Footage requests are not time-limited (cameras.consent): the schedule restricts live view only.
+    rules = dataclasses.replace(RIALTO, min_consent="on_request", live_connection_required=False)
+    scheduled = dataclasses.replace(GOOD_CAMERA, consent_level="live", live_windows=NINE_TO_FIVE)
+
+    assert judge(rules=rules, cams=[scheduled]).status is Status.COMPLIANT
+
+
+def test_a_scheduled_consent_below_the_minimum_is_named_for_its_level_not_its_schedule() -> None:
+    low = dataclasses.replace(GOOD_CAMERA, consent_level="on_request", live_windows=NINE_TO_FIVE)
+
+    judgement = judge(cams=[low])
+
+    assert [u.requirement for u in judgement.unmet] == [Requirement.CONSENT]
+
+
+# ---------------------------------------------------------------------------
+# "Due soon" means within DUE_SOON_DAYS, and days are the department's
+# ---------------------------------------------------------------------------
+
+CALIFORNIA = "America/Los_Angeles"
+IN_CALIFORNIA = ZoneInfo(CALIFORNIA)
+AFFIDAVIT = dataclasses.replace(DEKALB, min_cameras=1, min_megapixels=None, min_fps=None, placements=())
+GOOD_FOR_AFFIDAVIT = dataclasses.replace(GOOD_CAMERA, retention_days=90)
+
+
+@pytest.mark.parametrize(
+    ("today", "status", "awaited"),
+    [
+        (dt.date(2026, 12, 8), Status.COMPLIANT, True),  # five months before 1 May: not soon
+        (dt.date(2027, 3, 31), Status.COMPLIANT, True),  # 31 days before
+        (dt.date(2027, 4, 1), Status.DUE_SOON, False),  # 30 days before
+        (dt.date(2027, 4, 30), Status.DUE_SOON, False),
+    ],
+)
+def test_a_first_attestation_is_due_soon_only_within_thirty_days_of_its_due_day(
+    today: dt.date, status: Status, awaited: bool
+) -> None:
+    now = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
+
+    judgement = compliance_judge(rules=AFFIDAVIT, site=SHOP, cameras=[GOOD_FOR_AFFIDAVIT], now=now, time_zone=UTC)
+
+    assert judgement.status is status
+    assert judgement.attestation_awaited is awaited
+    assert judgement.next_attestation_due == dt.date(2027, 5, 1)
+
+
+def test_a_filed_attestation_expiring_in_five_months_is_not_due_soon() -> None:
+    signed = dt.datetime(2026, 4, 20, 12, tzinfo=dt.UTC)  # valid until 1 May 2027
+    now = dt.datetime(2026, 12, 8, 12, tzinfo=dt.UTC)
+
+    judgement = compliance_judge(
+        rules=AFFIDAVIT,
+        site=SHOP,
+        cameras=[GOOD_FOR_AFFIDAVIT],
+        attestations=[AttestationFacts("dekalb", signed, ALL_ATTESTED)],
+        now=now,
+        time_zone=UTC,
+    )
+
+    assert (judgement.status, judgement.attestation_awaited) == (Status.COMPLIANT, False)
+
+
+@pytest.mark.parametrize(
+    ("local_time", "status"),
+    [
+        # 06:30 UTC on 1 May: still valid in California
+        (dt.datetime(2027, 4, 30, 23, 30, tzinfo=IN_CALIFORNIA), Status.DUE_SOON),
+        (dt.datetime(2027, 5, 1, 0, 30, tzinfo=IN_CALIFORNIA), Status.NOT_COMPLIANT),
+    ],
+)
+def test_an_attestation_expires_at_the_departments_midnight_not_at_utcs(
+    local_time: dt.datetime, status: Status
+) -> None:
+    signed = dt.datetime(2026, 4, 20, 12, tzinfo=dt.UTC)  # valid until 1 May 2027
+
+    judgement = compliance_judge(
+        rules=AFFIDAVIT,
+        site=SHOP,
+        cameras=[GOOD_FOR_AFFIDAVIT],
+        attestations=[AttestationFacts("dekalb", signed, ALL_ATTESTED)],
+        now=local_time.astimezone(dt.UTC),
+        time_zone=CALIFORNIA,
+    )
+
+    assert judgement.status is status
+
+
+def test_an_attestation_is_signed_on_the_departments_day_for_its_filing_window() -> None:
+    # 23:30 on 1 March in California (2 March in UTC) is 61 days before 1 May: too early to count
+    # for 1 May 2027 (the window is 60 days), so it counts for the previous due day and ends then.
+    signed = dt.datetime(2027, 3, 1, 23, 30, tzinfo=IN_CALIFORNIA).astimezone(dt.UTC)
+    now = dt.datetime(2027, 3, 15, 12, tzinfo=dt.UTC)
+
+    judgement = compliance_judge(
+        rules=AFFIDAVIT,
+        site=SHOP,
+        cameras=[GOOD_FOR_AFFIDAVIT],
+        attestations=[AttestationFacts("dekalb", signed, ALL_ATTESTED)],
+        now=now,
+        time_zone=CALIFORNIA,
+    )
+
+    assert judgement.next_attestation_due == dt.date(2027, 5, 1)
+
+
+def test_a_notice_cure_date_lasts_until_the_departments_midnight() -> None:
+    now = dt.datetime(2026, 6, 15, 23, 30, tzinfo=IN_CALIFORNIA).astimezone(dt.UTC)  # 16 June in UTC
+    notice = NoticeFacts("rialto", cure_by=dt.date(2026, 6, 15))
+
+    judgement = compliance_judge(
+        rules=RIALTO, site=SHOP, cameras=[GOOD_CAMERA], notices=[notice], now=now, time_zone=CALIFORNIA
+    )
+
+    assert judgement.status is Status.DUE_SOON

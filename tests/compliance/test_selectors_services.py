@@ -282,7 +282,9 @@ def test_a_stored_version_no_attestation_can_confirm_never_reads_met_unless_the_
         key="fontana", name="Fontana", property_kinds=("business",), min_cameras=1, retention_days=30000, signage=True
     )
     camera = CameraFacts(active=True, consent_level="registered", retention_days=declared_days)
-    judgement = compliance_judge(rules=fontana, site=SiteFacts(kind="business"), cameras=[camera], now=timezone.now())
+    judgement = compliance_judge(
+        rules=fontana, site=SiteFacts(kind="business"), cameras=[camera], now=timezone.now(), time_zone="UTC"
+    )
 
     rows = {
         code: row_state

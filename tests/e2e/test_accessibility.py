@@ -710,6 +710,7 @@ NOT_PAGES = {
     "portal-certificate-download": "POST that answers the compliance certificate as a PDF file",
     "healthz": "JSON for load balancers",
     "console-compliance-notice-resolve": "POST that resolves a notice and redirects to the site's compliance page",
+    "console-compliance-coverage-exit-review": "POST that marks a coverage change reviewed, back to the dashboard",
     "console-compliance-appeal-file": "a file an owner sent with a request (download)",
     "console-compliance-inspection-photo": "a photo taken at an inspection (an image, not a page)",
     "portal-appeal-file": "the owner's own file sent with a request (download)",
