@@ -50,10 +50,18 @@ from audit.rollups import (
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record
 from audit.tasks import chain_verify_and_alert, log_checkpoint
 from cameras.models import Camera
+from cameras.tasks import area_rollups_catch_up_task
 from tenants.db_grants import AUDIT
 from tenants.demo import DEMO_DEPARTMENTS
 from tenants.models import Department
-from tests.conftest import UVICORN, CommittedUser, TenantClient, free_port, login_with_mfa, subprocess_database_url
+from tests.conftest import (
+    UVICORN,
+    CommittedUser,
+    TenantClient,
+    free_port,
+    login_with_mfa,
+    subprocess_database_url,
+)
 from tests.tenancy import connection
 
 pytestmark = pytest.mark.django_db
@@ -286,6 +294,8 @@ def _log_tables_refused() -> list[str]:
         refused("ALTER TABLE audit_accessevent DISABLE TRIGGER USER"),
         refused("DELETE FROM audit_anomalyflag"),
         refused("UPDATE audit_signedcheckpoint SET note = note"),
+        refused("UPDATE audit_arearollup SET events = events + 1000"),
+        refused("UPDATE audit_arearollupmark SET seq = seq + 1000"),
     ]
 
 
@@ -350,11 +360,15 @@ def test_the_serving_code_works_as_the_app_role_and_so_does_a_department_provisi
         admin = User.objects.get(email="admin@pomona.example.org")
         User.objects.filter(pk=admin.pk).update(full_name="Pomona's first administrator")
         pomona_refusals = _log_tables_refused()
+        # The figures by police area, counted by the database at the beat's request.
+        pomona_areas = area_rollups_catch_up_task()
     with tenant_context(pomona):
         assert list(AccessEvent.objects.values_list("seq", flat=True)) == [1, 2]
         assert pomona_report.ok
         assert pomona_made == "checkpoint of 2 events"
         assert AnomalyFlag.objects.count() == 1
+        assert pomona_areas == 2
+        assert _area_mark() == 2
     assert all("permission denied" in e or "must be owner" in e for e in pomona_refusals), pomona_refusals
 
 
@@ -644,3 +658,161 @@ def test_a_time_zone_the_database_does_not_know_counts_in_utc(in_rialto: Departm
 
     assert DayRollup.objects.filter(day=events[0].occurred_at.astimezone(dt.UTC).date(), action="search").exists()
     _figures_equal_a_full_scan()
+
+
+# --- The figures by police area ---------------------------------------------------------------
+# The board's dashboard and the annual report read them. The database counts them: the owner's
+# function cameras_area_rollups_catch_up (SECURITY DEFINER, cameras migration 0014) reads the
+# events after its mark, places each (a search's centre, else its first camera's position) in
+# its police area and adds them up, in the department's time zone; the app role may run it
+# (the beat's task) and read the figures, nothing else.
+AREA_FIGURES = ("audit_arearollup", "audit_arearollupmark")
+AREA_TAMPERING = {
+    "falsify a figure": "UPDATE audit_arearollup SET events = events + 1000",
+    "remove figures": "DELETE FROM audit_arearollup",
+    "invent a figure": "INSERT INTO audit_arearollup (day, area_ref, area_name, action, outcome, events)"
+    " VALUES ('2026-01-01', '', '', 'search', 'allowed', 9)",
+    "empty the figures": "TRUNCATE audit_arearollup",
+    "skip events": "UPDATE audit_arearollupmark SET seq = seq + 1000",
+    "count events again": "DELETE FROM audit_arearollupmark",
+    "start past the events": "INSERT INTO audit_arearollupmark (id, seq, time_zone) VALUES (1, 1000000, 'UTC')",
+}
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+def test_the_app_role_may_only_read_the_area_figures_and_ask_the_database_to_count_them(schema: str) -> None:
+    held = {table: _held(schema, table) for table in AREA_FIGURES}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT has_function_privilege(%s, %s, 'EXECUTE'), has_function_privilege('public', %s, 'EXECUTE')",
+            [ROLE, *[f'"{schema}".cameras_area_rollups_catch_up(bigint)'] * 2],
+        )
+        runs, everyone_runs = cursor.fetchone()
+
+    assert held == {table: ({"SELECT"}, set()) for table in AREA_FIGURES}
+    assert (runs, everyone_runs) == (True, False)
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+@pytest.mark.parametrize("attempt", sorted(AREA_TAMPERING))
+def test_the_app_role_can_neither_change_nor_add_nor_delete_an_area_figure_nor_move_its_mark(
+    app_connection: psycopg.Connection[Any], schema: str, attempt: str
+) -> None:
+    error = _refused_to_app(app_connection, schema, AREA_TAMPERING[attempt])
+
+    assert "permission denied" in error
+
+
+def test_the_area_count_refuses_a_batch_that_would_move_its_mark_back(app_connection: psycopg.Connection[Any]) -> None:
+    # A negative batch would set the mark behind events already counted: counted twice next time.
+    error = _refused_to_app(app_connection, "rialto", "SELECT cameras_area_rollups_catch_up(-5)")
+
+    assert "a batch of at least 1 log number" in error
+
+
+def _police_areas(tmp_path: Path) -> None:
+    """Two beats side by side east of Rialto: West (-117.42..-117.38) and East (-117.38..-117.34)."""
+    import json
+
+    from places.areas import areas_import
+
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": name},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[x0, 34.0], [x0 + 0.04, 34.0], [x0 + 0.04, 34.2], [x0, 34.2], [x0, 34.0]]],
+            },
+        }
+        for name, x0 in [("West", -117.42), ("East", -117.38)]
+    ]
+    path = tmp_path / "beats.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    areas_import(path=path, which="police", default_kind="beat")
+
+
+def _area_recount(zone: str) -> set[tuple[Any, ...]]:
+    """(day, area_ref, area_name, action, outcome, events) counted again from every event of the
+    log, one at a time and in Python: its place (a search's centre, else its first camera's
+    position as registered now), the police area there (places.areas.police_area_at), its day in
+    ``zone``. Events with neither are not placed; a place in no area counts as area ''."""
+    import uuid
+    from collections import Counter
+
+    from places.areas import police_area_at
+
+    counts: Counter[tuple[Any, ...]] = Counter()
+    for event in AccessEvent.objects.order_by("seq"):
+        area = event.details.get("area") if isinstance(event.details, dict) else None
+        center = area.get("center") if isinstance(area, dict) else None
+        cameras = [target.removeprefix("camera:") for target in event.targets if target.startswith("camera:")]
+        if not isinstance(center, list) and not cameras:
+            continue
+        point = None
+        if isinstance(center, list) and len(center) == 2 and all(isinstance(v, int | float) for v in center):
+            point = (float(center[0]), float(center[1]))
+        elif cameras:
+            try:
+                camera = Camera.objects.filter(public_id=uuid.UUID(cameras[0])).first()
+            except ValueError:
+                camera = None
+            point = (camera.location.x, camera.location.y) if camera else None
+        found = police_area_at(lon=point[0], lat=point[1]) if point else None
+        ref, name = (f"police_area:{found.pk}", found.name) if found else ("", "")
+        counts[(event.occurred_at.astimezone(ZoneInfo(zone)).date(), ref, name, event.action, event.outcome)] += 1
+    return {(*key, n) for key, n in counts.items()}
+
+
+def _area_mark() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT seq FROM audit_arearollupmark")
+        return int(cursor.fetchone()[0])
+
+
+def _area_stored() -> set[tuple[Any, ...]]:
+    from audit.models import AreaRollup
+
+    return set(AreaRollup.objects.values_list("day", "area_ref", "area_name", "action", "outcome", "events"))
+
+
+def _search_at(lon: float, lat: float) -> EventFacts:
+    return EventFacts("search", "allowed", "ok", details={"area": {"shape": "circle", "center": [lon, lat]}})
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_the_area_figures_counted_as_the_app_role_equal_a_full_recount_in_the_departments_time_zone(
+    in_rialto: Department, make_camera: Any, tmp_path: Path, zone: str
+) -> None:
+    from audit.rollups import rollups_rebuild
+    from cameras.area_rollups import area_rollups_catch_up
+
+    # UTC+14 and UTC-11: the local day differs from UTC's for most of the day, one way or the other.
+    Department.objects.filter(pk=in_rialto.pk).update(time_zone=zone)
+    in_rialto.time_zone = zone
+    rollups_rebuild()  # as the owner: the area figures start again from the log's first event
+    _police_areas(tmp_path)
+    west = make_camera(lon=-117.40, lat=34.1)
+    outside = make_camera(lon=-117.338, lat=34.095)  # in Rialto, east of both beats
+    facts = [
+        _search_at(-117.40, 34.1),
+        _search_at(-117.36, 34.1),
+        _search_at(-117.36, 34.1),
+        _search_at(-110.0, 30.0),  # in no police area
+        EventFacts("camera_view", "allowed", "ok", targets=[f"camera:{west.public_id}"]),
+        EventFacts("camera_view", "denied", "no_grant", targets=[f"camera:{outside.public_id}"]),
+        EventFacts("camera_view", "allowed", "ok", targets=["camera:not-a-camera-id"]),
+        EventFacts("audit_read", "allowed", "ok"),  # no place: not counted
+    ]
+
+    with as_app_role():
+        events = [access_event_record(actor=ACTOR, facts=f) for f in facts]
+        read = area_rollups_catch_up(limit=3)  # in several batches
+        left = area_rollups_catch_up_task()  # the beat's task: nothing left to read
+
+    assert read >= len(facts)
+    assert left == 0
+    assert _area_stored() == _area_recount(zone)
+    local = events[0].occurred_at.astimezone(ZoneInfo(zone)).date()
+    by_area = {(day, name): n for day, _, name, action, _, n in _area_stored() if action == "search"}
+    assert (by_area[(local, "West")], by_area[(local, "East")], by_area[(local, "")]) == (1, 2, 1)
