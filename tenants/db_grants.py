@@ -15,7 +15,8 @@ Two roles reach the database:
 the tables that guard it (``AUDIT``) get SELECT and INSERT only, plus exactly what the code needs
 (said beside each). No table gets TRUNCATE. The figures read from the log are the owner's
 (``READ_ONLY``): the database counts them, and the app role may only run the owner's counting
-function (``EXECUTE``).
+function (``EXECUTE``). Where a grant cannot hold the values written (the history columns the
+app role may update), the same run sets the constraint triggers that do (tenants.history_guards).
 It runs after every migration (``post_migrate``), when a department's schema is made
 (tenants.models.Department.create_schema), and from ``manage.py db_grants`` for every schema
 (make migrate runs it: a department already up to date is not migrated, so post_migrate would
@@ -31,6 +32,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models, transaction
+
+from .history_guards import history_guards_sql
 
 logger = logging.getLogger("porchlight.tenants")
 
@@ -55,6 +58,9 @@ AUDIT: dict[str, str] = {
 # checkpoints: the first use creates it (INSERT) and names it once (audit.checkpoints.log_origin:
 # UPDATE of log_origin where it is still ''). Never replaced nor deleted by the serving code.
 SIGNING_KEY: dict[str, str] = {"footage_signingkey": "SELECT, INSERT, UPDATE (log_origin)"}
+# The record of each erasure from the change history (accounts.Erasure), which the history's
+# guards require before they let personal data be blanked: added to, never changed or deleted.
+ERASURES: dict[str, str] = {"accounts_erasure": "SELECT, INSERT"}
 # The change history (simple-history's ``*_historical*`` tables; the board's "administrative
 # changes" page reads it): read and added to. Never deleted. Updated only in these columns, the
 # personal data an owner's account deletion erases from it (accounts.services.owner_account_erase,
@@ -63,6 +69,10 @@ SIGNING_KEY: dict[str, str] = {"footage_signingkey": "SELECT, INSERT, UPDATE (lo
 # default, on_delete=SET_NULL), history_user_id, which Django sets NULL when that user is deleted.
 # When, what kind of change and why (history_date, history_type, history_change_reason) are never
 # updated; nor who acted on the department's policy, a plain number beside an e-mail address.
+# A grant cannot limit the values written: constraint triggers checked at commit do
+# (tenants.history_guards, set below with the grants): history_user_id only to NULL once that
+# user is deleted, these columns only to their blanks once their subject is deleted and its
+# erasure recorded (accounts.Erasure).
 HISTORY_ERASED: dict[str, tuple[str, ...]] = {
     "accounts_historicaluser": ("email", "full_name", "badge_number", "invitation_sent_at"),
     "cameras_historicalsite": (
@@ -213,8 +223,9 @@ _LOCK = "SELECT pg_advisory_xact_lock(hashtext('porchlight.db_grants'))"
 
 def schema_grants_apply(schema: str, *, role: str | None = None) -> int:
     """Give the app role exactly its privileges on ``schema``'s tables, views, sequences and
-    the functions it may run. Returns how many relations were set (0 when there is no app
-    role)."""
+    the functions it may run, and the history tables the guards that hold what it may write
+    there (tenants.history_guards). Returns how many relations were set (0 when there is no
+    app role)."""
     role = app_role() if role is None else role
     if not role or not app_role_ensure(role):
         return 0
@@ -233,8 +244,8 @@ def schema_grants_apply(schema: str, *, role: str | None = None) -> int:
                 statements.append(f"REVOKE ALL ON SEQUENCE {target} FROM {r}")
                 statements.append(f"GRANT USAGE, SELECT ON SEQUENCE {target} TO {r}")
                 continue
-            if name in AUDIT or name in SIGNING_KEY:
-                privileges = AUDIT.get(name) or SIGNING_KEY[name]
+            if name in AUDIT or name in SIGNING_KEY or name in ERASURES:
+                privileges = AUDIT.get(name) or SIGNING_KEY.get(name) or ERASURES[name]
             elif name in READ_ONLY or kind in ("v", "m"):
                 privileges = "SELECT"
             elif HISTORY_MARK in name:
@@ -246,6 +257,13 @@ def schema_grants_apply(schema: str, *, role: str | None = None) -> int:
         for function in _functions(cursor, schema):
             statements.append(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC, {r}")
             statements.append(f"GRANT EXECUTE ON FUNCTION {function} TO {r}")
+        tables = {name for name, kind in relations if kind in ("r", "p")}
+        statements += history_guards_sql(
+            cursor,
+            schema,
+            user_tables=tables & _history_user_foreign_keys(),
+            erased={table: columns for table, columns in HISTORY_ERASED.items() if table in tables},
+        )
         cursor.execute(";\n".join(statements))
     return len(relations)
 
