@@ -42,6 +42,7 @@ ERASURES_TABLE = "accounts_erasure"
 class ErasureRule:
     """When the erasable columns of one history table may change (SQL over NEW and OLD)."""
 
+    columns: tuple[str, ...]  # those ``blank`` speaks of: the same as db_grants.HISTORY_ERASED's
     blank: str  # the erasable columns hold what the erasure writes
     subject: str  # the subject whose erasure must be recorded ("user:" || OLD.id)
     gone: str  # what the row is the history of no longer exists
@@ -67,12 +68,23 @@ def _gone(table: str, key: str) -> str:
 # with its site: the site's erasure is its record).
 ERASURE_RULES: dict[str, ErasureRule] = {
     "accounts_historicaluser": ErasureRule(
+        columns=("email", "full_name", "badge_number", "invitation_sent_at"),
         blank="NEW.email ~ '^owner-[0-9a-f]{12}@deleted[.]invalid$' AND NEW.full_name = '' "
         "AND NEW.badge_number = '' AND NEW.invitation_sent_at IS NULL",
         subject="'user:' || OLD.id",
         gone=_gone("{users}", "OLD.id"),
     ),
     "cameras_historicalsite": ErasureRule(
+        columns=(
+            "name",
+            "address",
+            "location",
+            "parcel_number",
+            "permit_number",
+            "business_name",
+            "property_type",
+            "police_notes",
+        ),
         blank="NEW.name = '' AND NEW.address = '' AND NEW.parcel_number = '' AND NEW.permit_number = '' "
         "AND NEW.business_name = '' AND NEW.property_type = '' AND NEW.police_notes = '' AND "
         + _nowhere("NEW.location"),
@@ -80,6 +92,7 @@ ERASURE_RULES: dict[str, ErasureRule] = {
         gone=_gone("cameras_site", "OLD.id"),
     ),
     "cameras_historicalcamera": ErasureRule(
+        columns=("label", "location", "fov", "recorder_make", "recorder_model"),
         blank="NEW.label = '' AND NEW.recorder_make = '' AND NEW.recorder_model = '' AND "
         + _nowhere("NEW.location")
         + " AND "
@@ -88,6 +101,7 @@ ERASURE_RULES: dict[str, ErasureRule] = {
         gone=_gone("cameras_camera", "OLD.id"),
     ),
     "live_historicalbridge": ErasureRule(
+        columns=("name",),
         blank="NEW.name = ''",
         subject="'site:' || OLD.site_id",
         gone=_gone("cameras_site", "OLD.site_id"),
@@ -179,9 +193,14 @@ def history_guards_sql(
     ``erased`` (table -> the columns that may be updated). Functions are (re)placed every time; a
     trigger is made only where the one wanted is missing, so a second run changes nothing."""
     user_tables = sorted(user_tables)
-    missing = sorted(set(erased) - set(ERASURE_RULES))
-    if missing:  # an erasable column granted without its guard would be the hole this closes
-        raise ValueError(f"no erasure rule for {', '.join(missing)} (tenants.history_guards.ERASURE_RULES)")
+    # An erasable column granted without a rule that checks what is written to it would be the
+    # hole this closes: refuse to set the grants instead.
+    unruled = sorted(t for t, c in erased.items() if t not in ERASURE_RULES or set(c) != set(ERASURE_RULES[t].columns))
+    if unruled:
+        raise ValueError(
+            f"the erasable columns of {', '.join(unruled)} differ from their rule in"
+            " tenants.history_guards.ERASURE_RULES"
+        )
     if not user_tables and not erased:
         return []
     cursor.execute(
