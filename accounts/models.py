@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -158,3 +159,23 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Erasure(models.Model):
+    """That the personal data of a user, site or camera were erased from the change history:
+    an owner deleting their account (accounts.services.owner_account_erase) or one of their
+    sites or cameras (cameras.services). Written in the erasure's transaction, and only added
+    to (the app role may SELECT and INSERT: tenants.db_grants). The database lets the serving
+    processes blank those history columns only for a subject recorded here that no longer
+    exists when the transaction commits (tenants.history_guards), so a history rewritten in
+    passing is refused, and one erased is on record. Names nobody: a typed reference to a row
+    that is gone (a "user:<id>" is the pseudonym's number, as the access log keeps it)."""
+
+    subject = models.CharField(max_length=40)  # "user:<id>", "site:<id>", "camera:<id>"
+    erased_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        indexes = [models.Index(fields=["subject"], name="accounts_erasure_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} erased"

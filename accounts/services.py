@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ from tenants.outbox import enqueue_on_commit
 
 from .events import user_changed
 from .language import language_supported
-from .models import STAFF_ROLES, ApiToken, Role, User
+from .models import STAFF_ROLES, ApiToken, Erasure, Role, User
 
 if TYPE_CHECKING:
     from tenants.models import Department
@@ -355,12 +356,24 @@ def owner_account_erase(*, user: User) -> str:
         user_changed(user_id=user_id)  # the owner's own open connections close
         user._change_reason = "the owner deleted their account"  # type: ignore[attr-defined]  # simple-history's hook
         _with_actor(user, None).delete()
-        # The history rows carry the e-mail address and name of every version of the user.
+        # The history rows carry the e-mail address and name of every version of the user; the
+        # database lets them be blanked only with the erasure on record (erasure_record).
+        erasure_record(subjects=[f"user:{user_id}"])
         User.history.filter(id=user_id).update(
             email=f"{pseudonym}@deleted.invalid", full_name="", badge_number="", invitation_sent_at=None
         )
     logger.info("owner account deleted", extra={"pseudonym": pseudonym})
     return pseudonym
+
+
+def erasure_record(*, subjects: Iterable[str]) -> None:
+    """Record that the personal data of ``subjects`` ("user:<id>", "site:<id>", "camera:<id>")
+    are being erased from the change history, in the caller's transaction, before the erasure.
+
+    The database refuses, at commit, a change of those history columns by the serving processes
+    unless its subject is recorded here and no longer exists (tenants.history_guards): an
+    erasure is always on record, and the history of someone still there cannot be blanked."""
+    Erasure.objects.bulk_create([Erasure(subject=subject) for subject in subjects])
 
 
 def _admin_log_erase(*, user: User, pseudonym: str) -> None:

@@ -59,14 +59,14 @@ from .models import (
     AnomalyReview,
     AnomalyRule,
     AreaRollup,
+    AreaRollupMark,
     BoardRecordKind,
     BoardRecordStatus,
     Outcome,
-    RollupMark,
     SignedCheckpoint,
 )
 from .reasons import Refusal, reason_label
-from .rollups import _EVIDENCE_SQL, AREAS
+from .rollups import _EVIDENCE_SQL
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -176,7 +176,7 @@ def _area_counts(*, year: int, upto: int, zone: str) -> dict[tuple[str, str, str
     for row in rows:
         names.setdefault(row["area_ref"], row["name"])
         counts[(row["area_ref"], row["action"], row["outcome"])] += int(row["n"])  # type: ignore[index]
-    mark = RollupMark.objects.filter(name=AREAS).values_list("seq", flat=True).first() or 0
+    mark = AreaRollupMark.objects.values_list("seq", flat=True).first() or 0
     if mark != upto:
         sign = 1 if mark < upto else -1
         between = source(after=min(mark, upto), upto=max(mark, upto), zone=zone)

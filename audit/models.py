@@ -342,8 +342,26 @@ class AreaRollup(models.Model):
         return f"{self.day} {self.area_name or '-'} {self.action}: {self.events}"
 
 
+class AreaRollupMark(models.Model):
+    """How far the police-area figures (``AreaRollup``) have read the log, and the time zone
+    they were counted in from the start. One row. Like the figures, written only by the
+    owner's function that counts them (cameras migration 0014, SECURITY DEFINER) and by the
+    owner's rebuild: the serving processes' app role only reads it (docs/database-roles.md)."""
+
+    id = models.SmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    time_zone = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_arearollupmark_one_row")]
+
+    def __str__(self) -> str:
+        return f"areas up to #{self.seq}"
+
+
 class RollupMark(models.Model):
-    """How far a rollup that is caught up after the fact (the areas) has read the log."""
+    """How far work the serving processes catch up after the fact (the anomaly queue's rules,
+    cameras.anomalies) has read the log. The police areas keep theirs apart (AreaRollupMark)."""
 
     name = models.CharField(max_length=32, unique=True)
     seq = models.BigIntegerField(default=0)

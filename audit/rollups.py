@@ -13,12 +13,10 @@ unknown to PostgreSQL, as ``department_time_zone`` falls back) and counts an exp
 clips as evidence (AccessEvent.action_label). ``rollups_rebuild`` writes them as the owner
 (management command, bench).
 
-The police-area breakdown (``AreaRollup``, ``RollupMark``) is still written by the serving
-processes (a Celery task), so the app role may still change it: moving it into the database
-is left to do. The police-area breakdown needs places and cameras, which the log knows nothing of: it is
-caught up after the fact from a high-water mark (``RollupMark`` "areas") by
-cameras.area_rollups, which reads the pending events here (``area_events_pending``) and
-writes its counts back (``area_rollups_add``), under a lock on the mark, idempotently.
+The police-area breakdown (``AreaRollup``) needs places and cameras, which the log knows
+nothing of: it is caught up after the fact from a high-water mark (``AreaRollupMark``) by a
+SECURITY DEFINER function the owner owns (cameras migration 0014, called by
+cameras.area_rollups), so it too is only read by the app role.
 
 "Local" is the department's time zone (tenants.Department.time_zone) when the event was
 written. A department whose time zone changes rebuilds them (``audit_rollups_rebuild``),
@@ -26,8 +24,6 @@ which is also how they are recovered from the log itself: the tests hold them eq
 full scan (``rollup_scan_day``, ``rollup_scan_hour``).
 """
 
-import datetime as dt
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,12 +33,7 @@ from django.db import connection, transaction
 from tenants.models import Department
 
 __all__ = [
-    "AREAS",
     "AREA_ROLLUPS_BEHIND",
-    "EventPlace",
-    "area_events_between",
-    "area_events_pending",
-    "area_rollups_add",
     "department_time_zone",
     "rollup_scan_area_free",
     "rollup_scan_day",
@@ -55,13 +46,12 @@ __all__ = [
     "rollups_time_zone",
 ]
 
-AREAS = "areas"
 # True when events were written after the area rollup's mark (its catch-up has work), for one
 # department's schema ({schema}): beat asks it of every department (tenants.periodic). One
 # look-up in the log's unique index on seq (EXISTS plans faster than max() over 1,000 schemas).
 AREA_ROLLUPS_BEHIND = (
     "EXISTS (SELECT 1 FROM {schema}.audit_accessevent WHERE seq > "
-    "coalesce((SELECT seq FROM {schema}.audit_rollupmark WHERE name = 'areas'), 0))"
+    "coalesce((SELECT seq FROM {schema}.audit_arearollupmark), 0))"
 )
 
 
@@ -146,8 +136,7 @@ def rollup_scan_area_free() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT coalesce((SELECT max(seq) FROM audit_accessevent), 0)"
-            " - coalesce((SELECT seq FROM audit_rollupmark WHERE name = %s), 0)",
-            [AREAS],
+            " - coalesce((SELECT seq FROM audit_arearollupmark), 0)"
         )
         return int(cursor.fetchone()[0])
 
@@ -157,7 +146,7 @@ def rollups_time_zone() -> str:
     area rollup's mark keeps it (set when it starts and by a rebuild). A department whose
     time zone has changed since has figures in two zones until ``audit_rollups_rebuild``."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT time_zone FROM audit_rollupmark WHERE name = %s", [AREAS])
+        cursor.execute("SELECT time_zone FROM audit_arearollupmark")
         row = cursor.fetchone()
     return str(row[0]) if row else ""
 
@@ -170,7 +159,8 @@ def _chain_lock(cursor: Any) -> None:
 
 def rollups_rebuild() -> tuple[int, int]:
     """Recompute the day and hour rollups from the log, and restart the area rollup from the
-    log's first event (cameras.area_rollups catches it up). Returns the rows written."""
+    log's first event (cameras.area_rollups catches it up). Returns the rows written. The
+    owner's (management command, benches): the app role may not write the figures."""
     zone = department_time_zone()
     with transaction.atomic(), connection.cursor() as cursor:
         _chain_lock(cursor)
@@ -192,106 +182,12 @@ def rollups_rebuild() -> tuple[int, int]:
             "INSERT INTO audit_hourrollup (month, weekday, hour, action, outcome, events) " + _SCAN_HOUR, [zone]
         )
         hours = cursor.rowcount
-        cursor.execute("SELECT 1 FROM audit_rollupmark WHERE name = %s FOR UPDATE", [AREAS])
+        # The catch-up's own lock (cameras migration 0014): it waits, then starts again from 0.
+        cursor.execute("SELECT 1 FROM audit_arearollupmark FOR UPDATE")
         cursor.execute("DELETE FROM audit_arearollup")
         cursor.execute(
-            "INSERT INTO audit_rollupmark (name, seq, time_zone) VALUES (%s, 0, %s) "
-            "ON CONFLICT (name) DO UPDATE SET seq = 0, time_zone = EXCLUDED.time_zone",
-            [AREAS, zone],
+            "INSERT INTO audit_arearollupmark (id, seq, time_zone) VALUES (1, 0, %s) "
+            "ON CONFLICT (id) DO UPDATE SET seq = 0, time_zone = EXCLUDED.time_zone",
+            [zone],
         )
     return days, hours
-
-
-@dataclass(frozen=True)
-class EventPlace:
-    """An event the area rollup counts: where it happened is a search's centre or its first
-    camera (``camera_id``: the camera's public id, resolved above the log)."""
-
-    seq: int
-    day: dt.date
-    action: str
-    outcome: str
-    center: tuple[float, float] | None
-    camera_id: str
-
-
-_PENDING = """
-SELECT seq, (occurred_at AT TIME ZONE %s)::date, action, outcome,
-       (details -> 'area' -> 'center' ->> 0)::float8, (details -> 'area' -> 'center' ->> 1)::float8,
-       coalesce((SELECT substr(t, 8) FROM unnest(targets) AS t WHERE left(t, 7) = 'camera:' LIMIT 1), '')
-FROM audit_accessevent
-WHERE seq > %s AND seq <= %s
-  AND (jsonb_typeof(details -> 'area' -> 'center') = 'array'
-       OR EXISTS (SELECT 1 FROM unnest(targets) AS t WHERE left(t, 7) = 'camera:'))
-ORDER BY seq
-"""
-
-
-def area_events_pending(*, limit: int) -> tuple[int, int, list[EventPlace]]:
-    """(mark, upto, events): the events after the area rollup's mark, up to ``limit`` of the
-    log's numbers, that have a place. Locks the mark until the caller's transaction ends, so
-    two workers never count the same events; call it inside one (area_rollups_add ends it)."""
-    zone = department_time_zone()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO audit_rollupmark (name, seq, time_zone) VALUES (%s, 0, %s) ON CONFLICT (name) DO NOTHING",
-            [AREAS, zone],
-        )
-        cursor.execute("SELECT seq FROM audit_rollupmark WHERE name = %s FOR UPDATE", [AREAS])
-        mark = int(cursor.fetchone()[0])
-        cursor.execute("SELECT coalesce(max(seq), 0) FROM audit_accessevent")
-        upto = min(int(cursor.fetchone()[0]), mark + limit)
-        cursor.execute(_PENDING, [zone, mark, upto])
-        events = [
-            EventPlace(
-                seq=seq,
-                day=day,
-                action=action,
-                outcome=outcome,
-                center=(x, y) if x is not None and y is not None else None,
-                camera_id=camera,
-            )
-            for seq, day, action, outcome, x, y, camera in cursor.fetchall()
-        ]
-    return mark, upto, events
-
-
-def area_events_between(*, after: int, upto: int, zone: str) -> list[EventPlace]:
-    """The events numbered after ``after`` up to ``upto`` that have a place, without touching the
-    mark (the annual report's correction of the area rollup to a checkpoint)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_PENDING, [zone, after, upto])
-        return [
-            EventPlace(
-                seq=seq,
-                day=day,
-                action=action,
-                outcome=outcome,
-                center=(x, y) if x is not None and y is not None else None,
-                camera_id=camera,
-            )
-            for seq, day, action, outcome, x, y, camera in cursor.fetchall()
-        ]
-
-
-def area_rollups_add(*, counts: dict[tuple[dt.date, str, str, str, str], int], upto: int) -> None:
-    """Add ``counts`` ((day, area_ref, area_name, action, outcome) -> events) and move the mark
-    to ``upto``, in the transaction that area_events_pending locked the mark in."""
-    with connection.cursor() as cursor:
-        if counts:
-            keys = list(counts)
-            cursor.execute(
-                "INSERT INTO audit_arearollup (day, area_ref, area_name, action, outcome, events) "
-                "SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[]) "
-                "ON CONFLICT (day, area_ref, action, outcome) DO UPDATE SET "
-                "events = audit_arearollup.events + EXCLUDED.events, area_name = EXCLUDED.area_name",
-                [
-                    [k[0] for k in keys],
-                    [k[1] for k in keys],
-                    [k[2] for k in keys],
-                    [k[3] for k in keys],
-                    [k[4] for k in keys],
-                    [counts[k] for k in keys],
-                ],
-            )
-        cursor.execute("UPDATE audit_rollupmark SET seq = %s WHERE name = %s", [upto, AREAS])

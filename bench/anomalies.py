@@ -104,6 +104,7 @@ def _load(*, first: int, last: int, total: int, truncate: bool) -> float:
         if truncate:
             cursor.execute("TRUNCATE audit_accessevent, audit_dayrollup, audit_hourrollup, audit_arearollup")
             cursor.execute("DELETE FROM audit_rollupmark")
+            cursor.execute("DELETE FROM audit_arearollupmark")
         for start in range(first, last + 1, oversight.CHUNK):
             end = min(last, start + oversight.CHUNK - 1)
             cursor.execute(sql, {"n": total, "first": start, "last": end})

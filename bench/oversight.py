@@ -144,6 +144,7 @@ def _load(events: int) -> float:
         cursor.execute("ALTER TABLE audit_accessevent DISABLE TRIGGER USER")
         cursor.execute("TRUNCATE audit_accessevent, audit_dayrollup, audit_hourrollup, audit_arearollup")
         cursor.execute("DELETE FROM audit_rollupmark")
+        cursor.execute("DELETE FROM audit_arearollupmark")
         for first in range(1, events + 1, CHUNK):
             last = min(events, first + CHUNK - 1)
             cursor.execute(sql, {"n": events, "first": first, "last": last})

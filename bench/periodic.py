@@ -52,7 +52,7 @@ def _synthetic(count: int, repeat: int) -> list[list[Any]]:
     from tenants.periodic import _PROBES
 
     template = "benchper0001"
-    tables = ["live_livesession", "cameras_suspension", "audit_accessevent", "audit_rollupmark"]
+    tables = ["live_livesession", "cameras_suspension", "audit_accessevent", "audit_rollupmark", "audit_arearollupmark"]
     schemas = [f"benchprobe{i:04d}" for i in range(1, count + 1)]
     with connection.cursor() as cursor:
         for schema in schemas:

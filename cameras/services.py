@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.services import erasure_record
 from tenants.models import Department, DepartmentPolicy
 from tenants.selectors import department_base_url, policy_of
 
@@ -232,7 +233,9 @@ def _delete_camera(camera: Camera, owner: "User") -> None:
 
 
 def _erase_site_history(*, site_ids: list[int]) -> None:
-    # Historical rows are not audited models; overwriting personal data in them is the erasure.
+    # Historical rows are not audited models; overwriting personal data in them is the erasure,
+    # which the database lets through only for a deleted site whose erasure is on record.
+    erasure_record(subjects=[f"site:{site_id}" for site_id in site_ids])
     Site.history.filter(id__in=site_ids).update(
         name="",
         address="",
@@ -246,6 +249,7 @@ def _erase_site_history(*, site_ids: list[int]) -> None:
 
 
 def _erase_camera_history(*, camera_ids: list[int]) -> None:
+    erasure_record(subjects=[f"camera:{camera_id}" for camera_id in camera_ids])
     Camera.history.filter(id__in=camera_ids).update(
         label="",
         location=_NOWHERE,

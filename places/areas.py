@@ -189,7 +189,7 @@ def police_area_at(*, lon: float, lat: float) -> AreaRef | None:
 
 def police_areas_at(points: Sequence[tuple[float, float]]) -> list[AreaRef | None]:
     """The police area of each (lon, lat) point, in order (None outside every area), in one
-    query: the area rollup resolves thousands of events at a time."""
+    query: a page of sites is placed at once (compliance.records)."""
     if not points:
         return []
     with connection.cursor() as cursor:

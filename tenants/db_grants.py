@@ -13,20 +13,27 @@ Two roles reach the database:
 ``schema_grants_apply`` gives it the DML the code needs, table by table, every time from zero
 (REVOKE ALL, then GRANT), so a run is the whole truth whatever came before. The access log and
 the tables that guard it (``AUDIT``) get SELECT and INSERT only, plus exactly what the code needs
-(said beside each). No table gets TRUNCATE. It runs after every migration (``post_migrate``), when
-a department's schema is made (tenants.models.Department.create_schema), and from
-``manage.py db_grants`` for every schema (make migrate runs it: a department already up to date
-is not migrated, so post_migrate would not reach it).
+(said beside each). No table gets TRUNCATE. The figures read from the log are the owner's
+(``READ_ONLY``): the database counts them, and the app role may only run the owner's counting
+function (``EXECUTE``). Where a grant cannot hold the values written (the history columns the
+app role may update), the same run sets the constraint triggers that do (tenants.history_guards).
+It runs after every migration (``post_migrate``), when a department's schema is made
+(tenants.models.Department.create_schema), and from ``manage.py db_grants`` for every schema
+(make migrate runs it: a department already up to date is not migrated, so post_migrate would
+not reach it).
 """
 
 import functools
 import logging
 import re
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models, transaction
+
+from .history_guards import history_guards_sql
 
 logger = logging.getLogger("porchlight.tenants")
 
@@ -51,6 +58,9 @@ AUDIT: dict[str, str] = {
 # checkpoints: the first use creates it (INSERT) and names it once (audit.checkpoints.log_origin:
 # UPDATE of log_origin where it is still ''). Never replaced nor deleted by the serving code.
 SIGNING_KEY: dict[str, str] = {"footage_signingkey": "SELECT, INSERT, UPDATE (log_origin)"}
+# The record of each erasure from the change history (accounts.Erasure), which the history's
+# guards require before they let personal data be blanked: added to, never changed or deleted.
+ERASURES: dict[str, str] = {"accounts_erasure": "SELECT, INSERT"}
 # The change history (simple-history's ``*_historical*`` tables; the board's "administrative
 # changes" page reads it): read and added to. Never deleted. Updated only in these columns, the
 # personal data an owner's account deletion erases from it (accounts.services.owner_account_erase,
@@ -59,6 +69,10 @@ SIGNING_KEY: dict[str, str] = {"footage_signingkey": "SELECT, INSERT, UPDATE (lo
 # default, on_delete=SET_NULL), history_user_id, which Django sets NULL when that user is deleted.
 # When, what kind of change and why (history_date, history_type, history_change_reason) are never
 # updated; nor who acted on the department's policy, a plain number beside an e-mail address.
+# A grant cannot limit the values written: constraint triggers checked at commit do
+# (tenants.history_guards, set below with the grants): history_user_id only to NULL once that
+# user is deleted, these columns only to their blanks once their subject is deleted and its
+# erasure recorded (accounts.Erasure).
 HISTORY_ERASED: dict[str, tuple[str, ...]] = {
     "accounts_historicaluser": ("email", "full_name", "badge_number", "invitation_sent_at"),
     "cameras_historicalsite": (
@@ -76,10 +90,25 @@ HISTORY_ERASED: dict[str, tuple[str, ...]] = {
 }
 HISTORY_MARK = "_historical"
 # Written only by the owner: its migrations and provisioning, and the figures the dashboard,
-# the transparency page and the annual report read, which the log's trigger counts (a SECURITY
-# DEFINER function the owner owns, audit migration 0033) and audit_rollups_rebuild recomputes.
-# (audit_arearollup and audit_rollupmark are still written by a Celery task: full DML.)
-READ_ONLY = frozenset({"django_migrations", "audit_dayrollup", "audit_monthrollup", "audit_hourrollup"})
+# the transparency page and the annual report read, which the database counts in functions the
+# owner owns (SECURITY DEFINER): the log's trigger (audit migration 0033) the day, month and
+# hour figures, cameras_area_rollups_catch_up (cameras migration 0014) those by police area and
+# their mark; audit_rollups_rebuild recomputes them.
+READ_ONLY = frozenset(
+    {
+        "django_migrations",
+        "audit_dayrollup",
+        "audit_monthrollup",
+        "audit_hourrollup",
+        "audit_arearollup",
+        "audit_arearollupmark",
+    }
+)
+# Functions the app role may run (EXECUTE), taken from everyone else (PostgreSQL gives PUBLIC
+# EXECUTE on a new function): the beat's task asks the owner's function to count the figures by
+# police area; the annual report counts the events after their mark with the same function the
+# catch-up uses (it runs with the caller's rights and only reads).
+EXECUTE = ("cameras_area_rollups_catch_up(bigint)", "cameras_area_counts(bigint, bigint, text)")
 DML = "SELECT, INSERT, UPDATE, DELETE"
 
 
@@ -178,6 +207,14 @@ ORDER BY c.relname
 """
 
 
+def _functions(cursor: Any, schema: str) -> list[str]:
+    """The EXECUTE functions ``schema`` has (a schema not yet migrated may lack them), named
+    with their schema and argument types."""
+    names = [f"{_q(schema)}.{signature}" for signature in EXECUTE]
+    cursor.execute("SELECT name FROM unnest(%s::text[]) AS name WHERE to_regprocedure(name) IS NOT NULL", [names])
+    return [row[0] for row in cursor.fetchall()]
+
+
 # Grants and default privileges are catalog rows: two processes changing the same ones at once
 # (migrate_schemas' forked workers) fail with "tuple concurrently updated". One at a time, per
 # database (where those rows live).
@@ -185,8 +222,10 @@ _LOCK = "SELECT pg_advisory_xact_lock(hashtext('porchlight.db_grants'))"
 
 
 def schema_grants_apply(schema: str, *, role: str | None = None) -> int:
-    """Give the app role exactly its privileges on ``schema``'s tables, views and sequences.
-    Returns how many relations were set (0 when there is no app role)."""
+    """Give the app role exactly its privileges on ``schema``'s tables, views, sequences and
+    the functions it may run, and the history tables the guards that hold what it may write
+    there (tenants.history_guards). Returns how many relations were set (0 when there is no
+    app role)."""
     role = app_role() if role is None else role
     if not role or not app_role_ensure(role):
         return 0
@@ -205,8 +244,8 @@ def schema_grants_apply(schema: str, *, role: str | None = None) -> int:
                 statements.append(f"REVOKE ALL ON SEQUENCE {target} FROM {r}")
                 statements.append(f"GRANT USAGE, SELECT ON SEQUENCE {target} TO {r}")
                 continue
-            if name in AUDIT or name in SIGNING_KEY:
-                privileges = AUDIT.get(name) or SIGNING_KEY[name]
+            if name in AUDIT or name in SIGNING_KEY or name in ERASURES:
+                privileges = AUDIT.get(name) or SIGNING_KEY.get(name) or ERASURES[name]
             elif name in READ_ONLY or kind in ("v", "m"):
                 privileges = "SELECT"
             elif HISTORY_MARK in name:
@@ -215,6 +254,16 @@ def schema_grants_apply(schema: str, *, role: str | None = None) -> int:
                 privileges = DML
             statements.append(f"REVOKE ALL ON TABLE {target} FROM {r}")
             statements.append(f"GRANT {privileges} ON TABLE {target} TO {r}")
+        for function in _functions(cursor, schema):
+            statements.append(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC, {r}")
+            statements.append(f"GRANT EXECUTE ON FUNCTION {function} TO {r}")
+        tables = {name for name, kind in relations if kind in ("r", "p")}
+        statements += history_guards_sql(
+            cursor,
+            schema,
+            user_tables=tables & _history_user_foreign_keys(),
+            erased={table: columns for table, columns in HISTORY_ERASED.items() if table in tables},
+        )
         cursor.execute(";\n".join(statements))
     return len(relations)
 

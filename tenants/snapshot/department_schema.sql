@@ -4,6 +4,31 @@ CREATE EXTENSION IF NOT EXISTS "pg_trgm" WITH SCHEMA "public";
 CREATE EXTENSION IF NOT EXISTS "postgis" WITH SCHEMA "public";
 CREATE EXTENSION IF NOT EXISTS "unaccent" WITH SCHEMA "public";
 
+CREATE FUNCTION "porchlight_department_snapshot".accounts_historicaluser_erasure_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'porchlight_department_snapshot', 'pg_catalog', 'pg_temp'
+    AS $_$
+BEGIN
+    IF (NEW."email"::text, NEW."full_name"::text, NEW."badge_number"::text, NEW."invitation_sent_at"::text) IS NOT DISTINCT FROM (OLD."email"::text, OLD."full_name"::text, OLD."badge_number"::text, OLD."invitation_sent_at"::text) OR pg_has_role(current_user, (SELECT c.relowner FROM pg_class AS c WHERE c.oid = TG_RELID), 'MEMBER') THEN
+        RETURN NULL;
+    END IF;
+    IF NOT coalesce(NEW.email ~ '^owner-[0-9a-f]{12}@deleted[.]invalid$' AND NEW.full_name = '' AND NEW.badge_number = '' AND NEW.invitation_sent_at IS NULL, false) THEN
+        RAISE EXCEPTION '%: the personal data in (email, full_name, badge_number, invitation_sent_at) may only be erased, as an owner''s deletion erases '
+            'them, not changed (history_id %)', TG_TABLE_NAME, OLD.history_id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM "porchlight_department_snapshot".accounts_erasure AS e WHERE e.subject = 'user:' || OLD.id) THEN
+        RAISE EXCEPTION '%: no erasure of % is recorded (accounts_erasure), so its personal data stay (history_id %)',
+            TG_TABLE_NAME, 'user:' || OLD.id, OLD.history_id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT (NOT EXISTS (SELECT 1 FROM "porchlight_department_snapshot"."accounts_user" AS x WHERE x.id = OLD.id)) THEN
+        RAISE EXCEPTION '%: % still exists: its personal data are erased only when it is deleted, in the same '
+            'transaction (history_id %)', TG_TABLE_NAME, 'user:' || OLD.id, OLD.history_id
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END
+$_$;
+
 CREATE FUNCTION "porchlight_department_snapshot".audit_accessevent_append_only() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -161,6 +186,125 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION "porchlight_department_snapshot".cameras_area_counts(p_after bigint, p_upto bigint, p_zone text) RETURNS TABLE(day date, area_ref text, area_name text, action text, outcome text, events bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO 'porchlight_department_snapshot', 'pg_catalog', 'pg_temp'
+    AS $_$
+    SELECT (e.occurred_at AT TIME ZONE p_zone)::date, coalesce('police_area:' || a.id, ''), coalesce(a.name, '')::text,
+           e.action::text, e.outcome::text, count(*)::bigint
+    FROM "porchlight_department_snapshot".audit_accessevent AS e
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN jsonb_typeof(e.details -> 'area' -> 'center' -> 0) = 'number'
+                     AND jsonb_typeof(e.details -> 'area' -> 'center' -> 1) = 'number'
+                    THEN "public".ST_SetSRID("public".ST_MakePoint((e.details -> 'area' -> 'center' ->> 0)::float8,
+                                                                   (e.details -> 'area' -> 'center' ->> 1)::float8), 4326)
+               END AS center,
+               (SELECT substr(t.target, 8) FROM unnest(e.targets) WITH ORDINALITY AS t(target, n)
+                WHERE left(t.target, 7) = 'camera:' ORDER BY t.n LIMIT 1) AS camera
+    ) AS p
+    LEFT JOIN "porchlight_department_snapshot".cameras_camera AS c
+        ON p.center IS NULL
+       AND c.public_id = CASE WHEN p.camera ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                              THEN p.camera::uuid END
+    LEFT JOIN LATERAL (
+        SELECT pa.id, pa.name FROM "porchlight_department_snapshot".places_policearea AS pa
+        WHERE "public".ST_Intersects(pa.area, coalesce(p.center, c.location::"public".geometry))
+        ORDER BY pa.kind, pa.id LIMIT 1
+    ) AS a ON true
+    WHERE e.seq > p_after AND e.seq <= p_upto
+      AND (jsonb_typeof(e.details -> 'area' -> 'center') = 'array' OR p.camera IS NOT NULL)
+    GROUP BY 1, 2, 3, 4, 5
+$_$;
+
+CREATE FUNCTION "porchlight_department_snapshot".cameras_area_rollups_catch_up(p_batch bigint) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'porchlight_department_snapshot', 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_zone text;
+    v_mark bigint;
+    v_upto bigint;
+BEGIN
+    -- A batch below 1 would move the mark back over events already counted.
+    IF p_batch IS NULL OR p_batch < 1 THEN
+        RAISE EXCEPTION 'cameras_area_rollups_catch_up counts a batch of at least 1 log number, not %', p_batch
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT d.time_zone INTO v_zone FROM public.tenants_department AS d WHERE d.schema_name = current_schema();
+    v_zone := coalesce(nullif(v_zone, ''), 'UTC');
+    BEGIN
+        PERFORM now() AT TIME ZONE v_zone;
+    EXCEPTION WHEN invalid_parameter_value THEN
+        v_zone := 'UTC';
+    END;
+    INSERT INTO "porchlight_department_snapshot".audit_arearollupmark (id, seq, time_zone) VALUES (1, 0, v_zone) ON CONFLICT (id) DO NOTHING;
+    -- Held until the caller's transaction ends: a second catch-up waits, then finds the events counted.
+    SELECT m.seq INTO v_mark FROM "porchlight_department_snapshot".audit_arearollupmark AS m WHERE m.id = 1 FOR UPDATE;
+    SELECT greatest(v_mark, least(coalesce(max(e.seq), 0), v_mark + p_batch)) INTO v_upto
+    FROM "porchlight_department_snapshot".audit_accessevent AS e;
+    IF v_upto = v_mark THEN
+        RETURN 0;
+    END IF;
+    INSERT INTO "porchlight_department_snapshot".audit_arearollup AS r (day, area_ref, area_name, action, outcome, events)
+    SELECT n.day, n.area_ref, n.area_name, n.action, n.outcome, n.events
+    FROM "porchlight_department_snapshot".cameras_area_counts(v_mark, v_upto, v_zone) AS n
+    ON CONFLICT (day, area_ref, action, outcome)
+    DO UPDATE SET events = r.events + EXCLUDED.events, area_name = EXCLUDED.area_name;
+    UPDATE "porchlight_department_snapshot".audit_arearollupmark SET seq = v_upto WHERE id = 1;
+    RETURN v_upto - v_mark;
+END
+$$;
+
+CREATE FUNCTION "porchlight_department_snapshot".cameras_historicalcamera_erasure_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'porchlight_department_snapshot', 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    IF (NEW."label"::text, NEW."location"::text, NEW."fov"::text, NEW."recorder_make"::text, NEW."recorder_model"::text) IS NOT DISTINCT FROM (OLD."label"::text, OLD."location"::text, OLD."fov"::text, OLD."recorder_make"::text, OLD."recorder_model"::text) OR pg_has_role(current_user, (SELECT c.relowner FROM pg_class AS c WHERE c.oid = TG_RELID), 'MEMBER') THEN
+        RETURN NULL;
+    END IF;
+    IF NOT coalesce(NEW.label = '' AND NEW.recorder_make = '' AND NEW.recorder_model = '' AND "public".ST_Covers("public".ST_MakeEnvelope(-0.001, -0.001, 0.001, 0.001, 4326), NEW.location::"public".geometry) AND "public".ST_Covers("public".ST_MakeEnvelope(-0.001, -0.001, 0.001, 0.001, 4326), NEW.fov::"public".geometry), false) THEN
+        RAISE EXCEPTION '%: the personal data in (label, location, fov, recorder_make, recorder_model) may only be erased, as an owner''s deletion erases '
+            'them, not changed (history_id %)', TG_TABLE_NAME, OLD.history_id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM "porchlight_department_snapshot".accounts_erasure AS e WHERE e.subject = 'camera:' || OLD.id) THEN
+        RAISE EXCEPTION '%: no erasure of % is recorded (accounts_erasure), so its personal data stay (history_id %)',
+            TG_TABLE_NAME, 'camera:' || OLD.id, OLD.history_id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT (NOT EXISTS (SELECT 1 FROM "porchlight_department_snapshot".cameras_camera AS x WHERE x.id = OLD.id)) THEN
+        RAISE EXCEPTION '%: % still exists: its personal data are erased only when it is deleted, in the same '
+            'transaction (history_id %)', TG_TABLE_NAME, 'camera:' || OLD.id, OLD.history_id
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION "porchlight_department_snapshot".cameras_historicalsite_erasure_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'porchlight_department_snapshot', 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    IF (NEW."name"::text, NEW."address"::text, NEW."location"::text, NEW."parcel_number"::text, NEW."permit_number"::text, NEW."business_name"::text, NEW."property_type"::text, NEW."police_notes"::text) IS NOT DISTINCT FROM (OLD."name"::text, OLD."address"::text, OLD."location"::text, OLD."parcel_number"::text, OLD."permit_number"::text, OLD."business_name"::text, OLD."property_type"::text, OLD."police_notes"::text) OR pg_has_role(current_user, (SELECT c.relowner FROM pg_class AS c WHERE c.oid = TG_RELID), 'MEMBER') THEN
+        RETURN NULL;
+    END IF;
+    IF NOT coalesce(NEW.name = '' AND NEW.address = '' AND NEW.parcel_number = '' AND NEW.permit_number = '' AND NEW.business_name = '' AND NEW.property_type = '' AND NEW.police_notes = '' AND "public".ST_Covers("public".ST_MakeEnvelope(-0.001, -0.001, 0.001, 0.001, 4326), NEW.location::"public".geometry), false) THEN
+        RAISE EXCEPTION '%: the personal data in (name, address, location, parcel_number, permit_number, business_name, property_type, police_notes) may only be erased, as an owner''s deletion erases '
+            'them, not changed (history_id %)', TG_TABLE_NAME, OLD.history_id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM "porchlight_department_snapshot".accounts_erasure AS e WHERE e.subject = 'site:' || OLD.id) THEN
+        RAISE EXCEPTION '%: no erasure of % is recorded (accounts_erasure), so its personal data stay (history_id %)',
+            TG_TABLE_NAME, 'site:' || OLD.id, OLD.history_id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT (NOT EXISTS (SELECT 1 FROM "porchlight_department_snapshot".cameras_site AS x WHERE x.id = OLD.id)) THEN
+        RAISE EXCEPTION '%: % still exists: its personal data are erased only when it is deleted, in the same '
+            'transaction (history_id %)', TG_TABLE_NAME, 'site:' || OLD.id, OLD.history_id
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
 CREATE FUNCTION "porchlight_department_snapshot".footage_integritynotice_guard() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -178,6 +322,52 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NEW;
+END
+$$;
+
+CREATE FUNCTION "porchlight_department_snapshot".history_user_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'porchlight_department_snapshot', 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    IF NEW.history_user_id IS NOT DISTINCT FROM OLD.history_user_id OR pg_has_role(current_user, (SELECT c.relowner FROM pg_class AS c WHERE c.oid = TG_RELID), 'MEMBER') THEN
+        RETURN NULL;
+    END IF;
+    IF NEW.history_user_id IS NOT NULL THEN
+        RAISE EXCEPTION '%: who made a change (history_user_id) may not be changed to another user (history_id %)',
+            TG_TABLE_NAME, OLD.history_id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF EXISTS (SELECT 1 FROM "porchlight_department_snapshot"."accounts_user" AS u WHERE u.id = OLD.history_user_id) THEN
+        RAISE EXCEPTION '%: who made a change (history_user_id) may be set to NULL only when that user is deleted '
+            'in the same transaction, and user % still exists (history_id %)',
+            TG_TABLE_NAME, OLD.history_user_id, OLD.history_id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION "porchlight_department_snapshot".live_historicalbridge_erasure_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'porchlight_department_snapshot', 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    IF (NEW."name"::text) IS NOT DISTINCT FROM (OLD."name"::text) OR pg_has_role(current_user, (SELECT c.relowner FROM pg_class AS c WHERE c.oid = TG_RELID), 'MEMBER') THEN
+        RETURN NULL;
+    END IF;
+    IF NOT coalesce(NEW.name = '', false) THEN
+        RAISE EXCEPTION '%: the personal data in (name) may only be erased, as an owner''s deletion erases '
+            'them, not changed (history_id %)', TG_TABLE_NAME, OLD.history_id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM "porchlight_department_snapshot".accounts_erasure AS e WHERE e.subject = 'site:' || OLD.site_id) THEN
+        RAISE EXCEPTION '%: no erasure of % is recorded (accounts_erasure), so its personal data stay (history_id %)',
+            TG_TABLE_NAME, 'site:' || OLD.site_id, OLD.history_id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT (NOT EXISTS (SELECT 1 FROM "porchlight_department_snapshot".cameras_site AS x WHERE x.id = OLD.site_id)) THEN
+        RAISE EXCEPTION '%: % still exists: its personal data are erased only when it is deleted, in the same '
+            'transaction (history_id %)', TG_TABLE_NAME, 'site:' || OLD.site_id, OLD.history_id
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
 END
 $$;
 
@@ -228,6 +418,21 @@ CREATE TABLE "porchlight_department_snapshot".accounts_apitoken (
 
 ALTER TABLE "porchlight_department_snapshot".accounts_apitoken ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
     SEQUENCE NAME "porchlight_department_snapshot".accounts_apitoken_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE "porchlight_department_snapshot".accounts_erasure (
+    id bigint NOT NULL,
+    subject character varying(40) NOT NULL,
+    erased_at timestamp with time zone DEFAULT statement_timestamp() NOT NULL
+);
+
+ALTER TABLE "porchlight_department_snapshot".accounts_erasure ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME "porchlight_department_snapshot".accounts_erasure_id_seq
     START WITH 1
     INCREMENT BY 1
     NO MINVALUE
@@ -423,6 +628,13 @@ ALTER TABLE "porchlight_department_snapshot".audit_arearollup ALTER COLUMN id AD
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+CREATE TABLE "porchlight_department_snapshot".audit_arearollupmark (
+    id smallint NOT NULL,
+    seq bigint NOT NULL,
+    time_zone character varying(64) NOT NULL,
+    CONSTRAINT audit_arearollupmark_one_row CHECK ((id = 1))
 );
 
 CREATE TABLE "porchlight_department_snapshot".audit_boardrecord (
@@ -2557,354 +2769,362 @@ INSERT INTO "porchlight_department_snapshot".auth_permission VALUES
 	(42, 'Can change historical user', 11, 'change_historicaluser'),
 	(43, 'Can delete historical user', 11, 'delete_historicaluser'),
 	(44, 'Can view historical user', 11, 'view_historicaluser'),
-	(45, 'Can add session', 12, 'add_session'),
-	(46, 'Can change session', 12, 'change_session'),
-	(47, 'Can delete session', 12, 'delete_session'),
-	(48, 'Can view session', 12, 'view_session'),
-	(49, 'Can add log entry', 13, 'add_logentry'),
-	(50, 'Can change log entry', 13, 'change_logentry'),
-	(51, 'Can delete log entry', 13, 'delete_logentry'),
-	(52, 'Can view log entry', 13, 'view_logentry'),
-	(53, 'Can add email address', 14, 'add_emailaddress'),
-	(54, 'Can change email address', 14, 'change_emailaddress'),
-	(55, 'Can delete email address', 14, 'delete_emailaddress'),
-	(56, 'Can view email address', 14, 'view_emailaddress'),
-	(57, 'Can add email confirmation', 15, 'add_emailconfirmation'),
-	(58, 'Can change email confirmation', 15, 'change_emailconfirmation'),
-	(59, 'Can delete email confirmation', 15, 'delete_emailconfirmation'),
-	(60, 'Can view email confirmation', 15, 'view_emailconfirmation'),
-	(61, 'Can add authenticator', 16, 'add_authenticator'),
-	(62, 'Can change authenticator', 16, 'change_authenticator'),
-	(63, 'Can delete authenticator', 16, 'delete_authenticator'),
-	(64, 'Can view authenticator', 16, 'view_authenticator'),
-	(65, 'Can add user session', 17, 'add_usersession'),
-	(66, 'Can change user session', 17, 'change_usersession'),
-	(67, 'Can delete user session', 17, 'delete_usersession'),
-	(68, 'Can view user session', 17, 'view_usersession'),
-	(69, 'Can add notification', 18, 'add_notification'),
-	(70, 'Can change notification', 18, 'change_notification'),
-	(71, 'Can delete notification', 18, 'delete_notification'),
-	(72, 'Can view notification', 18, 'view_notification'),
-	(73, 'Can add access event', 19, 'add_accessevent'),
-	(74, 'Can change access event', 19, 'change_accessevent'),
-	(75, 'Can delete access event', 19, 'delete_accessevent'),
-	(76, 'Can view access event', 19, 'view_accessevent'),
-	(77, 'Can add chain verification', 20, 'add_chainverification'),
-	(78, 'Can change chain verification', 20, 'change_chainverification'),
-	(79, 'Can delete chain verification', 20, 'delete_chainverification'),
-	(80, 'Can view chain verification', 20, 'view_chainverification'),
-	(81, 'Can add signing key', 21, 'add_signingkey'),
-	(82, 'Can change signing key', 21, 'change_signingkey'),
-	(83, 'Can delete signing key', 21, 'delete_signingkey'),
-	(84, 'Can view signing key', 21, 'view_signingkey'),
-	(85, 'Can add rollup mark', 22, 'add_rollupmark'),
-	(86, 'Can change rollup mark', 22, 'change_rollupmark'),
-	(87, 'Can delete rollup mark', 22, 'delete_rollupmark'),
-	(88, 'Can view rollup mark', 22, 'view_rollupmark'),
-	(89, 'Can add area rollup', 23, 'add_arearollup'),
-	(90, 'Can change area rollup', 23, 'change_arearollup'),
-	(91, 'Can delete area rollup', 23, 'delete_arearollup'),
-	(92, 'Can view area rollup', 23, 'view_arearollup'),
-	(93, 'Can add day rollup', 24, 'add_dayrollup'),
-	(94, 'Can change day rollup', 24, 'change_dayrollup'),
-	(95, 'Can delete day rollup', 24, 'delete_dayrollup'),
-	(96, 'Can view day rollup', 24, 'view_dayrollup'),
-	(97, 'Can add hour rollup', 25, 'add_hourrollup'),
-	(98, 'Can change hour rollup', 25, 'change_hourrollup'),
-	(99, 'Can delete hour rollup', 25, 'delete_hourrollup'),
-	(100, 'Can view hour rollup', 25, 'view_hourrollup'),
-	(101, 'Can add month rollup', 26, 'add_monthrollup'),
-	(102, 'Can change month rollup', 26, 'change_monthrollup'),
-	(103, 'Can delete month rollup', 26, 'delete_monthrollup'),
-	(104, 'Can view month rollup', 26, 'view_monthrollup'),
-	(105, 'Can add merkle node', 27, 'add_merklenode'),
-	(106, 'Can change merkle node', 27, 'change_merklenode'),
-	(107, 'Can delete merkle node', 27, 'delete_merklenode'),
-	(108, 'Can view merkle node', 27, 'view_merklenode'),
-	(109, 'Can add signed checkpoint', 28, 'add_signedcheckpoint'),
-	(110, 'Can change signed checkpoint', 28, 'change_signedcheckpoint'),
-	(111, 'Can delete signed checkpoint', 28, 'delete_signedcheckpoint'),
-	(112, 'Can view signed checkpoint', 28, 'view_signedcheckpoint'),
-	(113, 'Can add anomaly flag', 29, 'add_anomalyflag'),
-	(114, 'Can change anomaly flag', 29, 'change_anomalyflag'),
-	(115, 'Can delete anomaly flag', 29, 'delete_anomalyflag'),
-	(116, 'Can view anomaly flag', 29, 'view_anomalyflag'),
-	(117, 'Can add anomaly review', 30, 'add_anomalyreview'),
-	(118, 'Can change anomaly review', 30, 'change_anomalyreview'),
-	(119, 'Can delete anomaly review', 30, 'delete_anomalyreview'),
-	(120, 'Can view anomaly review', 30, 'view_anomalyreview'),
-	(121, 'Can add board record', 31, 'add_boardrecord'),
-	(122, 'Can change board record', 31, 'change_boardrecord'),
-	(123, 'Can delete board record', 31, 'delete_boardrecord'),
-	(124, 'Can view board record', 31, 'view_boardrecord'),
-	(125, 'Can add historical board record', 32, 'add_historicalboardrecord'),
-	(126, 'Can change historical board record', 32, 'change_historicalboardrecord'),
-	(127, 'Can delete historical board record', 32, 'delete_historicalboardrecord'),
-	(128, 'Can view historical board record', 32, 'view_historicalboardrecord'),
-	(129, 'Can add address point', 33, 'add_addresspoint'),
-	(130, 'Can change address point', 33, 'change_addresspoint'),
-	(131, 'Can delete address point', 33, 'delete_addresspoint'),
-	(132, 'Can view address point', 33, 'view_addresspoint'),
-	(133, 'Can add street', 34, 'add_street'),
-	(134, 'Can change street', 34, 'change_street'),
-	(135, 'Can delete street', 34, 'delete_street'),
-	(136, 'Can view street', 34, 'view_street'),
-	(137, 'Can add police area', 35, 'add_policearea'),
-	(138, 'Can change police area', 35, 'change_policearea'),
-	(139, 'Can delete police area', 35, 'delete_policearea'),
-	(140, 'Can view police area', 35, 'view_policearea'),
-	(141, 'Can add sensitive place', 36, 'add_sensitiveplace'),
-	(142, 'Can change sensitive place', 36, 'change_sensitiveplace'),
-	(143, 'Can delete sensitive place', 36, 'delete_sensitiveplace'),
-	(144, 'Can view sensitive place', 36, 'view_sensitiveplace'),
-	(145, 'Can add camera', 37, 'add_camera'),
-	(146, 'Can change camera', 37, 'change_camera'),
-	(147, 'Can delete camera', 37, 'delete_camera'),
-	(148, 'Can view camera', 37, 'view_camera'),
-	(149, 'Can add consent grant', 38, 'add_consentgrant'),
-	(150, 'Can change consent grant', 38, 'change_consentgrant'),
-	(151, 'Can delete consent grant', 38, 'delete_consentgrant'),
-	(152, 'Can view consent grant', 38, 'view_consentgrant'),
-	(153, 'Can add historical consent grant', 39, 'add_historicalconsentgrant'),
-	(154, 'Can change historical consent grant', 39, 'change_historicalconsentgrant'),
-	(155, 'Can delete historical consent grant', 39, 'delete_historicalconsentgrant'),
-	(156, 'Can view historical consent grant', 39, 'view_historicalconsentgrant'),
-	(157, 'Can add historical site', 40, 'add_historicalsite'),
-	(158, 'Can change historical site', 40, 'change_historicalsite'),
-	(159, 'Can delete historical site', 40, 'delete_historicalsite'),
-	(160, 'Can view historical site', 40, 'view_historicalsite'),
-	(161, 'Can add site', 41, 'add_site'),
-	(162, 'Can change site', 41, 'change_site'),
-	(163, 'Can delete site', 41, 'delete_site'),
-	(164, 'Can view site', 41, 'view_site'),
-	(165, 'Can add historical camera', 42, 'add_historicalcamera'),
-	(166, 'Can change historical camera', 42, 'change_historicalcamera'),
-	(167, 'Can delete historical camera', 42, 'delete_historicalcamera'),
-	(168, 'Can view historical camera', 42, 'view_historicalcamera'),
-	(169, 'Can add purpose', 43, 'add_purpose'),
-	(170, 'Can change purpose', 43, 'change_purpose'),
-	(171, 'Can delete purpose', 43, 'delete_purpose'),
-	(172, 'Can view purpose', 43, 'view_purpose'),
-	(173, 'Can add suspension', 44, 'add_suspension'),
-	(174, 'Can change suspension', 44, 'change_suspension'),
-	(175, 'Can delete suspension', 44, 'delete_suspension'),
-	(176, 'Can view suspension', 44, 'view_suspension'),
-	(177, 'Can add suspension item', 45, 'add_suspensionitem'),
-	(178, 'Can change suspension item', 45, 'change_suspensionitem'),
-	(179, 'Can delete suspension item', 45, 'delete_suspensionitem'),
-	(180, 'Can view suspension item', 45, 'view_suspensionitem'),
-	(181, 'Can add access notice', 46, 'add_accessnotice'),
-	(182, 'Can change access notice', 46, 'change_accessnotice'),
-	(183, 'Can delete access notice', 46, 'delete_accessnotice'),
-	(184, 'Can view access notice', 46, 'view_accessnotice'),
-	(185, 'Can add department camera', 47, 'add_departmentcamera'),
-	(186, 'Can change department camera', 47, 'change_departmentcamera'),
-	(187, 'Can delete department camera', 47, 'delete_departmentcamera'),
-	(188, 'Can view department camera', 47, 'view_departmentcamera'),
-	(189, 'Can add department camera import', 48, 'add_departmentcameraimport'),
-	(190, 'Can change department camera import', 48, 'change_departmentcameraimport'),
-	(191, 'Can delete department camera import', 48, 'delete_departmentcameraimport'),
-	(192, 'Can view department camera import', 48, 'view_departmentcameraimport'),
-	(193, 'Can add historical department camera', 49, 'add_historicaldepartmentcamera'),
-	(194, 'Can change historical department camera', 49, 'change_historicaldepartmentcamera'),
-	(195, 'Can delete historical department camera', 49, 'delete_historicaldepartmentcamera'),
-	(196, 'Can view historical department camera', 49, 'view_historicaldepartmentcamera'),
-	(197, 'Can add bridge', 50, 'add_bridge'),
-	(198, 'Can change bridge', 50, 'change_bridge'),
-	(199, 'Can delete bridge', 50, 'delete_bridge'),
-	(200, 'Can view bridge', 50, 'view_bridge'),
-	(201, 'Can add historical bridge', 51, 'add_historicalbridge'),
-	(202, 'Can change historical bridge', 51, 'change_historicalbridge'),
-	(203, 'Can delete historical bridge', 51, 'delete_historicalbridge'),
-	(204, 'Can view historical bridge', 51, 'view_historicalbridge'),
-	(205, 'Can add live session', 52, 'add_livesession'),
-	(206, 'Can change live session', 52, 'change_livesession'),
-	(207, 'Can delete live session', 52, 'delete_livesession'),
-	(208, 'Can view live session', 52, 'view_livesession'),
-	(209, 'Can add position sample', 53, 'add_positionsample'),
-	(210, 'Can change position sample', 53, 'change_positionsample'),
-	(211, 'Can delete position sample', 53, 'delete_positionsample'),
-	(212, 'Can view position sample', 53, 'view_positionsample'),
-	(213, 'Can add bridge pairing', 54, 'add_bridgepairing'),
-	(214, 'Can change bridge pairing', 54, 'change_bridgepairing'),
-	(215, 'Can delete bridge pairing', 54, 'delete_bridgepairing'),
-	(216, 'Can view bridge pairing', 54, 'view_bridgepairing'),
-	(217, 'Can add camera answer', 55, 'add_cameraanswer'),
-	(218, 'Can change camera answer', 55, 'change_cameraanswer'),
-	(219, 'Can delete camera answer', 55, 'delete_cameraanswer'),
-	(220, 'Can view camera answer', 55, 'view_cameraanswer'),
-	(221, 'Can add clip', 56, 'add_clip'),
-	(222, 'Can change clip', 56, 'change_clip'),
-	(223, 'Can delete clip', 56, 'delete_clip'),
-	(224, 'Can view clip', 56, 'view_clip'),
-	(225, 'Can add custody event', 57, 'add_custodyevent'),
-	(226, 'Can change custody event', 57, 'change_custodyevent'),
-	(227, 'Can delete custody event', 57, 'delete_custodyevent'),
-	(228, 'Can view custody event', 57, 'view_custodyevent'),
-	(229, 'Can add download link', 58, 'add_downloadlink'),
-	(230, 'Can change download link', 58, 'change_downloadlink'),
-	(231, 'Can delete download link', 58, 'delete_downloadlink'),
-	(232, 'Can view download link', 58, 'view_downloadlink'),
-	(233, 'Can add footage request', 59, 'add_footagerequest'),
-	(234, 'Can change footage request', 59, 'change_footagerequest'),
-	(235, 'Can delete footage request', 59, 'delete_footagerequest'),
-	(236, 'Can view footage request', 59, 'view_footagerequest'),
-	(237, 'Can add owner request', 60, 'add_ownerrequest'),
-	(238, 'Can change owner request', 60, 'change_ownerrequest'),
-	(239, 'Can delete owner request', 60, 'delete_ownerrequest'),
-	(240, 'Can view owner request', 60, 'view_ownerrequest'),
-	(241, 'Can add historical integrity notice', 61, 'add_historicalintegritynotice'),
-	(242, 'Can change historical integrity notice', 61, 'change_historicalintegritynotice'),
-	(243, 'Can delete historical integrity notice', 61, 'delete_historicalintegritynotice'),
-	(244, 'Can view historical integrity notice', 61, 'view_historicalintegritynotice'),
-	(245, 'Can add stream link', 62, 'add_streamlink'),
-	(246, 'Can change stream link', 62, 'change_streamlink'),
-	(247, 'Can delete stream link', 62, 'delete_streamlink'),
-	(248, 'Can view stream link', 62, 'view_streamlink'),
-	(249, 'Can add integrity notice', 63, 'add_integritynotice'),
-	(250, 'Can change integrity notice', 63, 'change_integritynotice'),
-	(251, 'Can delete integrity notice', 63, 'delete_integritynotice'),
-	(252, 'Can view integrity notice', 63, 'view_integritynotice'),
-	(253, 'Can add clip upload', 64, 'add_clipupload'),
-	(254, 'Can change clip upload', 64, 'change_clipupload'),
-	(255, 'Can delete clip upload', 64, 'delete_clipupload'),
-	(256, 'Can view clip upload', 64, 'view_clipupload'),
-	(257, 'Can add historical messaging preference', 65, 'add_historicalmessagingpreference'),
-	(258, 'Can change historical messaging preference', 65, 'change_historicalmessagingpreference'),
-	(259, 'Can delete historical messaging preference', 65, 'delete_historicalmessagingpreference'),
-	(260, 'Can view historical messaging preference', 65, 'view_historicalmessagingpreference'),
-	(261, 'Can add messaging preference', 66, 'add_messagingpreference'),
-	(262, 'Can change messaging preference', 66, 'change_messagingpreference'),
-	(263, 'Can delete messaging preference', 66, 'delete_messagingpreference'),
-	(264, 'Can view messaging preference', 66, 'view_messagingpreference'),
-	(265, 'Can add thread', 67, 'add_thread'),
-	(266, 'Can change thread', 67, 'change_thread'),
-	(267, 'Can delete thread', 67, 'delete_thread'),
-	(268, 'Can view thread', 67, 'view_thread'),
-	(269, 'Can add message', 68, 'add_message'),
-	(270, 'Can change message', 68, 'change_message'),
-	(271, 'Can delete message', 68, 'delete_message'),
-	(272, 'Can view message', 68, 'view_message'),
-	(273, 'Can add ordinance', 69, 'add_ordinance'),
-	(274, 'Can change ordinance', 69, 'change_ordinance'),
-	(275, 'Can delete ordinance', 69, 'delete_ordinance'),
-	(276, 'Can view ordinance', 69, 'view_ordinance'),
-	(277, 'Can add historical ordinance', 70, 'add_historicalordinance'),
-	(278, 'Can change historical ordinance', 70, 'change_historicalordinance'),
-	(279, 'Can delete historical ordinance', 70, 'delete_historicalordinance'),
-	(280, 'Can view historical ordinance', 70, 'view_historicalordinance'),
-	(281, 'Can add notice', 71, 'add_notice'),
-	(282, 'Can change notice', 71, 'change_notice'),
-	(283, 'Can delete notice', 71, 'delete_notice'),
-	(284, 'Can view notice', 71, 'view_notice'),
-	(285, 'Can add inspection', 72, 'add_inspection'),
-	(286, 'Can change inspection', 72, 'change_inspection'),
-	(287, 'Can delete inspection', 72, 'delete_inspection'),
-	(288, 'Can view inspection', 72, 'view_inspection'),
-	(289, 'Can add historical ordinance version', 73, 'add_historicalordinanceversion'),
-	(290, 'Can change historical ordinance version', 73, 'change_historicalordinanceversion'),
-	(291, 'Can delete historical ordinance version', 73, 'delete_historicalordinanceversion'),
-	(292, 'Can view historical ordinance version', 73, 'view_historicalordinanceversion'),
-	(293, 'Can add historical notice', 74, 'add_historicalnotice'),
-	(294, 'Can change historical notice', 74, 'change_historicalnotice'),
-	(295, 'Can delete historical notice', 74, 'delete_historicalnotice'),
-	(296, 'Can view historical notice', 74, 'view_historicalnotice'),
-	(297, 'Can add historical inspection', 75, 'add_historicalinspection'),
-	(298, 'Can change historical inspection', 75, 'change_historicalinspection'),
-	(299, 'Can delete historical inspection', 75, 'delete_historicalinspection'),
-	(300, 'Can view historical inspection', 75, 'view_historicalinspection'),
-	(301, 'Can add historical appeal', 76, 'add_historicalappeal'),
-	(302, 'Can change historical appeal', 76, 'change_historicalappeal'),
-	(303, 'Can delete historical appeal', 76, 'delete_historicalappeal'),
-	(304, 'Can view historical appeal', 76, 'view_historicalappeal'),
-	(305, 'Can add appeal', 77, 'add_appeal'),
-	(306, 'Can change appeal', 77, 'change_appeal'),
-	(307, 'Can delete appeal', 77, 'delete_appeal'),
-	(308, 'Can view appeal', 77, 'view_appeal'),
-	(309, 'Can add ordinance version', 78, 'add_ordinanceversion'),
-	(310, 'Can change ordinance version', 78, 'change_ordinanceversion'),
-	(311, 'Can delete ordinance version', 78, 'delete_ordinanceversion'),
-	(312, 'Can view ordinance version', 78, 'view_ordinanceversion'),
-	(313, 'Can add historical attestation', 79, 'add_historicalattestation'),
-	(314, 'Can change historical attestation', 79, 'change_historicalattestation'),
-	(315, 'Can delete historical attestation', 79, 'delete_historicalattestation'),
-	(316, 'Can view historical attestation', 79, 'view_historicalattestation'),
-	(317, 'Can add attestation', 80, 'add_attestation'),
-	(318, 'Can change attestation', 80, 'change_attestation'),
-	(319, 'Can delete attestation', 80, 'delete_attestation'),
-	(320, 'Can view attestation', 80, 'view_attestation'),
-	(321, 'Can add licence import job', 81, 'add_licenceimportjob'),
-	(322, 'Can change licence import job', 81, 'change_licenceimportjob'),
-	(323, 'Can delete licence import job', 81, 'delete_licenceimportjob'),
-	(324, 'Can view licence import job', 81, 'view_licenceimportjob'),
-	(325, 'Can add licence', 82, 'add_licence'),
-	(326, 'Can change licence', 82, 'change_licence'),
-	(327, 'Can delete licence', 82, 'delete_licence'),
-	(328, 'Can view licence', 82, 'view_licence'),
-	(329, 'Can add historical licence', 83, 'add_historicallicence'),
-	(330, 'Can change historical licence', 83, 'change_historicallicence'),
-	(331, 'Can delete historical licence', 83, 'delete_historicallicence'),
-	(332, 'Can view historical licence', 83, 'view_historicallicence'),
-	(333, 'Can add licence invitation', 84, 'add_licenceinvitation'),
-	(334, 'Can change licence invitation', 84, 'change_licenceinvitation'),
-	(335, 'Can delete licence invitation', 84, 'delete_licenceinvitation'),
-	(336, 'Can view licence invitation', 84, 'view_licenceinvitation'),
-	(337, 'Can add compliance record', 85, 'add_compliancerecord'),
-	(338, 'Can change compliance record', 85, 'change_compliancerecord'),
-	(339, 'Can delete compliance record', 85, 'delete_compliancerecord'),
-	(340, 'Can view compliance record', 85, 'view_compliancerecord'),
-	(341, 'Can add historical certificate', 86, 'add_historicalcertificate'),
-	(342, 'Can change historical certificate', 86, 'change_historicalcertificate'),
-	(343, 'Can delete historical certificate', 86, 'delete_historicalcertificate'),
-	(344, 'Can view historical certificate', 86, 'view_historicalcertificate'),
-	(345, 'Can add certificate', 87, 'add_certificate'),
-	(346, 'Can change certificate', 87, 'change_certificate'),
-	(347, 'Can delete certificate', 87, 'delete_certificate'),
-	(348, 'Can view certificate', 87, 'view_certificate'),
-	(349, 'Can add appeal attachment', 88, 'add_appealattachment'),
-	(350, 'Can change appeal attachment', 88, 'change_appealattachment'),
-	(351, 'Can delete appeal attachment', 88, 'delete_appealattachment'),
-	(352, 'Can view appeal attachment', 88, 'view_appealattachment'),
-	(353, 'Can add historical appeal attachment', 89, 'add_historicalappealattachment'),
-	(354, 'Can change historical appeal attachment', 89, 'change_historicalappealattachment'),
-	(355, 'Can delete historical appeal attachment', 89, 'delete_historicalappealattachment'),
-	(356, 'Can view historical appeal attachment', 89, 'view_historicalappealattachment'),
-	(357, 'Can add historical inspection photo', 90, 'add_historicalinspectionphoto'),
-	(358, 'Can change historical inspection photo', 90, 'change_historicalinspectionphoto'),
-	(359, 'Can delete historical inspection photo', 90, 'delete_historicalinspectionphoto'),
-	(360, 'Can view historical inspection photo', 90, 'view_historicalinspectionphoto'),
-	(361, 'Can add inspection photo', 91, 'add_inspectionphoto'),
-	(362, 'Can change inspection photo', 91, 'change_inspectionphoto'),
-	(363, 'Can delete inspection photo', 91, 'delete_inspectionphoto'),
-	(364, 'Can view inspection photo', 91, 'view_inspectionphoto'),
-	(365, 'Can add reminder', 92, 'add_reminder'),
-	(366, 'Can change reminder', 92, 'change_reminder'),
-	(367, 'Can delete reminder', 92, 'delete_reminder'),
-	(368, 'Can view reminder', 92, 'view_reminder'),
-	(369, 'Can add historical integration', 93, 'add_historicalintegration'),
-	(370, 'Can change historical integration', 93, 'change_historicalintegration'),
-	(371, 'Can delete historical integration', 93, 'delete_historicalintegration'),
-	(372, 'Can view historical integration', 93, 'view_historicalintegration'),
-	(373, 'Can add integration', 94, 'add_integration'),
-	(374, 'Can change integration', 94, 'change_integration'),
-	(375, 'Can delete integration', 94, 'delete_integration'),
-	(376, 'Can view integration', 94, 'view_integration'),
-	(377, 'Can add incident', 95, 'add_incident'),
-	(378, 'Can change incident', 95, 'change_incident'),
-	(379, 'Can delete incident', 95, 'delete_incident'),
-	(380, 'Can view incident', 95, 'view_incident'),
-	(381, 'Can add historical incident', 96, 'add_historicalincident'),
-	(382, 'Can change historical incident', 96, 'change_historicalincident'),
-	(383, 'Can delete historical incident', 96, 'delete_historicalincident'),
-	(384, 'Can view historical incident', 96, 'view_historicalincident'),
-	(385, 'Can add delivery', 97, 'add_delivery'),
-	(386, 'Can change delivery', 97, 'change_delivery'),
-	(387, 'Can delete delivery', 97, 'delete_delivery'),
-	(388, 'Can view delivery', 97, 'view_delivery'),
-	(389, 'Can add integration refusal', 98, 'add_integrationrefusal'),
-	(390, 'Can change integration refusal', 98, 'change_integrationrefusal'),
-	(391, 'Can delete integration refusal', 98, 'delete_integrationrefusal'),
-	(392, 'Can view integration refusal', 98, 'view_integrationrefusal');
+	(45, 'Can add erasure', 12, 'add_erasure'),
+	(46, 'Can change erasure', 12, 'change_erasure'),
+	(47, 'Can delete erasure', 12, 'delete_erasure'),
+	(48, 'Can view erasure', 12, 'view_erasure'),
+	(49, 'Can add session', 13, 'add_session'),
+	(50, 'Can change session', 13, 'change_session'),
+	(51, 'Can delete session', 13, 'delete_session'),
+	(52, 'Can view session', 13, 'view_session'),
+	(53, 'Can add log entry', 14, 'add_logentry'),
+	(54, 'Can change log entry', 14, 'change_logentry'),
+	(55, 'Can delete log entry', 14, 'delete_logentry'),
+	(56, 'Can view log entry', 14, 'view_logentry'),
+	(57, 'Can add email address', 15, 'add_emailaddress'),
+	(58, 'Can change email address', 15, 'change_emailaddress'),
+	(59, 'Can delete email address', 15, 'delete_emailaddress'),
+	(60, 'Can view email address', 15, 'view_emailaddress'),
+	(61, 'Can add email confirmation', 16, 'add_emailconfirmation'),
+	(62, 'Can change email confirmation', 16, 'change_emailconfirmation'),
+	(63, 'Can delete email confirmation', 16, 'delete_emailconfirmation'),
+	(64, 'Can view email confirmation', 16, 'view_emailconfirmation'),
+	(65, 'Can add authenticator', 17, 'add_authenticator'),
+	(66, 'Can change authenticator', 17, 'change_authenticator'),
+	(67, 'Can delete authenticator', 17, 'delete_authenticator'),
+	(68, 'Can view authenticator', 17, 'view_authenticator'),
+	(69, 'Can add user session', 18, 'add_usersession'),
+	(70, 'Can change user session', 18, 'change_usersession'),
+	(71, 'Can delete user session', 18, 'delete_usersession'),
+	(72, 'Can view user session', 18, 'view_usersession'),
+	(73, 'Can add notification', 19, 'add_notification'),
+	(74, 'Can change notification', 19, 'change_notification'),
+	(75, 'Can delete notification', 19, 'delete_notification'),
+	(76, 'Can view notification', 19, 'view_notification'),
+	(77, 'Can add access event', 20, 'add_accessevent'),
+	(78, 'Can change access event', 20, 'change_accessevent'),
+	(79, 'Can delete access event', 20, 'delete_accessevent'),
+	(80, 'Can view access event', 20, 'view_accessevent'),
+	(81, 'Can add chain verification', 21, 'add_chainverification'),
+	(82, 'Can change chain verification', 21, 'change_chainverification'),
+	(83, 'Can delete chain verification', 21, 'delete_chainverification'),
+	(84, 'Can view chain verification', 21, 'view_chainverification'),
+	(85, 'Can add signing key', 22, 'add_signingkey'),
+	(86, 'Can change signing key', 22, 'change_signingkey'),
+	(87, 'Can delete signing key', 22, 'delete_signingkey'),
+	(88, 'Can view signing key', 22, 'view_signingkey'),
+	(89, 'Can add rollup mark', 23, 'add_rollupmark'),
+	(90, 'Can change rollup mark', 23, 'change_rollupmark'),
+	(91, 'Can delete rollup mark', 23, 'delete_rollupmark'),
+	(92, 'Can view rollup mark', 23, 'view_rollupmark'),
+	(93, 'Can add area rollup', 24, 'add_arearollup'),
+	(94, 'Can change area rollup', 24, 'change_arearollup'),
+	(95, 'Can delete area rollup', 24, 'delete_arearollup'),
+	(96, 'Can view area rollup', 24, 'view_arearollup'),
+	(97, 'Can add day rollup', 25, 'add_dayrollup'),
+	(98, 'Can change day rollup', 25, 'change_dayrollup'),
+	(99, 'Can delete day rollup', 25, 'delete_dayrollup'),
+	(100, 'Can view day rollup', 25, 'view_dayrollup'),
+	(101, 'Can add hour rollup', 26, 'add_hourrollup'),
+	(102, 'Can change hour rollup', 26, 'change_hourrollup'),
+	(103, 'Can delete hour rollup', 26, 'delete_hourrollup'),
+	(104, 'Can view hour rollup', 26, 'view_hourrollup'),
+	(105, 'Can add month rollup', 27, 'add_monthrollup'),
+	(106, 'Can change month rollup', 27, 'change_monthrollup'),
+	(107, 'Can delete month rollup', 27, 'delete_monthrollup'),
+	(108, 'Can view month rollup', 27, 'view_monthrollup'),
+	(109, 'Can add merkle node', 28, 'add_merklenode'),
+	(110, 'Can change merkle node', 28, 'change_merklenode'),
+	(111, 'Can delete merkle node', 28, 'delete_merklenode'),
+	(112, 'Can view merkle node', 28, 'view_merklenode'),
+	(113, 'Can add signed checkpoint', 29, 'add_signedcheckpoint'),
+	(114, 'Can change signed checkpoint', 29, 'change_signedcheckpoint'),
+	(115, 'Can delete signed checkpoint', 29, 'delete_signedcheckpoint'),
+	(116, 'Can view signed checkpoint', 29, 'view_signedcheckpoint'),
+	(117, 'Can add anomaly flag', 30, 'add_anomalyflag'),
+	(118, 'Can change anomaly flag', 30, 'change_anomalyflag'),
+	(119, 'Can delete anomaly flag', 30, 'delete_anomalyflag'),
+	(120, 'Can view anomaly flag', 30, 'view_anomalyflag'),
+	(121, 'Can add anomaly review', 31, 'add_anomalyreview'),
+	(122, 'Can change anomaly review', 31, 'change_anomalyreview'),
+	(123, 'Can delete anomaly review', 31, 'delete_anomalyreview'),
+	(124, 'Can view anomaly review', 31, 'view_anomalyreview'),
+	(125, 'Can add board record', 32, 'add_boardrecord'),
+	(126, 'Can change board record', 32, 'change_boardrecord'),
+	(127, 'Can delete board record', 32, 'delete_boardrecord'),
+	(128, 'Can view board record', 32, 'view_boardrecord'),
+	(129, 'Can add historical board record', 33, 'add_historicalboardrecord'),
+	(130, 'Can change historical board record', 33, 'change_historicalboardrecord'),
+	(131, 'Can delete historical board record', 33, 'delete_historicalboardrecord'),
+	(132, 'Can view historical board record', 33, 'view_historicalboardrecord'),
+	(133, 'Can add area rollup mark', 34, 'add_arearollupmark'),
+	(134, 'Can change area rollup mark', 34, 'change_arearollupmark'),
+	(135, 'Can delete area rollup mark', 34, 'delete_arearollupmark'),
+	(136, 'Can view area rollup mark', 34, 'view_arearollupmark'),
+	(137, 'Can add address point', 35, 'add_addresspoint'),
+	(138, 'Can change address point', 35, 'change_addresspoint'),
+	(139, 'Can delete address point', 35, 'delete_addresspoint'),
+	(140, 'Can view address point', 35, 'view_addresspoint'),
+	(141, 'Can add street', 36, 'add_street'),
+	(142, 'Can change street', 36, 'change_street'),
+	(143, 'Can delete street', 36, 'delete_street'),
+	(144, 'Can view street', 36, 'view_street'),
+	(145, 'Can add police area', 37, 'add_policearea'),
+	(146, 'Can change police area', 37, 'change_policearea'),
+	(147, 'Can delete police area', 37, 'delete_policearea'),
+	(148, 'Can view police area', 37, 'view_policearea'),
+	(149, 'Can add sensitive place', 38, 'add_sensitiveplace'),
+	(150, 'Can change sensitive place', 38, 'change_sensitiveplace'),
+	(151, 'Can delete sensitive place', 38, 'delete_sensitiveplace'),
+	(152, 'Can view sensitive place', 38, 'view_sensitiveplace'),
+	(153, 'Can add camera', 39, 'add_camera'),
+	(154, 'Can change camera', 39, 'change_camera'),
+	(155, 'Can delete camera', 39, 'delete_camera'),
+	(156, 'Can view camera', 39, 'view_camera'),
+	(157, 'Can add consent grant', 40, 'add_consentgrant'),
+	(158, 'Can change consent grant', 40, 'change_consentgrant'),
+	(159, 'Can delete consent grant', 40, 'delete_consentgrant'),
+	(160, 'Can view consent grant', 40, 'view_consentgrant'),
+	(161, 'Can add historical consent grant', 41, 'add_historicalconsentgrant'),
+	(162, 'Can change historical consent grant', 41, 'change_historicalconsentgrant'),
+	(163, 'Can delete historical consent grant', 41, 'delete_historicalconsentgrant'),
+	(164, 'Can view historical consent grant', 41, 'view_historicalconsentgrant'),
+	(165, 'Can add historical site', 42, 'add_historicalsite'),
+	(166, 'Can change historical site', 42, 'change_historicalsite'),
+	(167, 'Can delete historical site', 42, 'delete_historicalsite'),
+	(168, 'Can view historical site', 42, 'view_historicalsite'),
+	(169, 'Can add site', 43, 'add_site'),
+	(170, 'Can change site', 43, 'change_site'),
+	(171, 'Can delete site', 43, 'delete_site'),
+	(172, 'Can view site', 43, 'view_site'),
+	(173, 'Can add historical camera', 44, 'add_historicalcamera'),
+	(174, 'Can change historical camera', 44, 'change_historicalcamera'),
+	(175, 'Can delete historical camera', 44, 'delete_historicalcamera'),
+	(176, 'Can view historical camera', 44, 'view_historicalcamera'),
+	(177, 'Can add purpose', 45, 'add_purpose'),
+	(178, 'Can change purpose', 45, 'change_purpose'),
+	(179, 'Can delete purpose', 45, 'delete_purpose'),
+	(180, 'Can view purpose', 45, 'view_purpose'),
+	(181, 'Can add suspension', 46, 'add_suspension'),
+	(182, 'Can change suspension', 46, 'change_suspension'),
+	(183, 'Can delete suspension', 46, 'delete_suspension'),
+	(184, 'Can view suspension', 46, 'view_suspension'),
+	(185, 'Can add suspension item', 47, 'add_suspensionitem'),
+	(186, 'Can change suspension item', 47, 'change_suspensionitem'),
+	(187, 'Can delete suspension item', 47, 'delete_suspensionitem'),
+	(188, 'Can view suspension item', 47, 'view_suspensionitem'),
+	(189, 'Can add access notice', 48, 'add_accessnotice'),
+	(190, 'Can change access notice', 48, 'change_accessnotice'),
+	(191, 'Can delete access notice', 48, 'delete_accessnotice'),
+	(192, 'Can view access notice', 48, 'view_accessnotice'),
+	(193, 'Can add department camera', 49, 'add_departmentcamera'),
+	(194, 'Can change department camera', 49, 'change_departmentcamera'),
+	(195, 'Can delete department camera', 49, 'delete_departmentcamera'),
+	(196, 'Can view department camera', 49, 'view_departmentcamera'),
+	(197, 'Can add department camera import', 50, 'add_departmentcameraimport'),
+	(198, 'Can change department camera import', 50, 'change_departmentcameraimport'),
+	(199, 'Can delete department camera import', 50, 'delete_departmentcameraimport'),
+	(200, 'Can view department camera import', 50, 'view_departmentcameraimport'),
+	(201, 'Can add historical department camera', 51, 'add_historicaldepartmentcamera'),
+	(202, 'Can change historical department camera', 51, 'change_historicaldepartmentcamera'),
+	(203, 'Can delete historical department camera', 51, 'delete_historicaldepartmentcamera'),
+	(204, 'Can view historical department camera', 51, 'view_historicaldepartmentcamera'),
+	(205, 'Can add bridge', 52, 'add_bridge'),
+	(206, 'Can change bridge', 52, 'change_bridge'),
+	(207, 'Can delete bridge', 52, 'delete_bridge'),
+	(208, 'Can view bridge', 52, 'view_bridge'),
+	(209, 'Can add historical bridge', 53, 'add_historicalbridge'),
+	(210, 'Can change historical bridge', 53, 'change_historicalbridge'),
+	(211, 'Can delete historical bridge', 53, 'delete_historicalbridge'),
+	(212, 'Can view historical bridge', 53, 'view_historicalbridge'),
+	(213, 'Can add live session', 54, 'add_livesession'),
+	(214, 'Can change live session', 54, 'change_livesession'),
+	(215, 'Can delete live session', 54, 'delete_livesession'),
+	(216, 'Can view live session', 54, 'view_livesession'),
+	(217, 'Can add position sample', 55, 'add_positionsample'),
+	(218, 'Can change position sample', 55, 'change_positionsample'),
+	(219, 'Can delete position sample', 55, 'delete_positionsample'),
+	(220, 'Can view position sample', 55, 'view_positionsample'),
+	(221, 'Can add bridge pairing', 56, 'add_bridgepairing'),
+	(222, 'Can change bridge pairing', 56, 'change_bridgepairing'),
+	(223, 'Can delete bridge pairing', 56, 'delete_bridgepairing'),
+	(224, 'Can view bridge pairing', 56, 'view_bridgepairing'),
+	(225, 'Can add camera answer', 57, 'add_cameraanswer'),
+	(226, 'Can change camera answer', 57, 'change_cameraanswer'),
+	(227, 'Can delete camera answer', 57, 'delete_cameraanswer'),
+	(228, 'Can view camera answer', 57, 'view_cameraanswer'),
+	(229, 'Can add clip', 58, 'add_clip'),
+	(230, 'Can change clip', 58, 'change_clip'),
+	(231, 'Can delete clip', 58, 'delete_clip'),
+	(232, 'Can view clip', 58, 'view_clip'),
+	(233, 'Can add custody event', 59, 'add_custodyevent'),
+	(234, 'Can change custody event', 59, 'change_custodyevent'),
+	(235, 'Can delete custody event', 59, 'delete_custodyevent'),
+	(236, 'Can view custody event', 59, 'view_custodyevent'),
+	(237, 'Can add download link', 60, 'add_downloadlink'),
+	(238, 'Can change download link', 60, 'change_downloadlink'),
+	(239, 'Can delete download link', 60, 'delete_downloadlink'),
+	(240, 'Can view download link', 60, 'view_downloadlink'),
+	(241, 'Can add footage request', 61, 'add_footagerequest'),
+	(242, 'Can change footage request', 61, 'change_footagerequest'),
+	(243, 'Can delete footage request', 61, 'delete_footagerequest'),
+	(244, 'Can view footage request', 61, 'view_footagerequest'),
+	(245, 'Can add owner request', 62, 'add_ownerrequest'),
+	(246, 'Can change owner request', 62, 'change_ownerrequest'),
+	(247, 'Can delete owner request', 62, 'delete_ownerrequest'),
+	(248, 'Can view owner request', 62, 'view_ownerrequest'),
+	(249, 'Can add historical integrity notice', 63, 'add_historicalintegritynotice'),
+	(250, 'Can change historical integrity notice', 63, 'change_historicalintegritynotice'),
+	(251, 'Can delete historical integrity notice', 63, 'delete_historicalintegritynotice'),
+	(252, 'Can view historical integrity notice', 63, 'view_historicalintegritynotice'),
+	(253, 'Can add stream link', 64, 'add_streamlink'),
+	(254, 'Can change stream link', 64, 'change_streamlink'),
+	(255, 'Can delete stream link', 64, 'delete_streamlink'),
+	(256, 'Can view stream link', 64, 'view_streamlink'),
+	(257, 'Can add integrity notice', 65, 'add_integritynotice'),
+	(258, 'Can change integrity notice', 65, 'change_integritynotice'),
+	(259, 'Can delete integrity notice', 65, 'delete_integritynotice'),
+	(260, 'Can view integrity notice', 65, 'view_integritynotice'),
+	(261, 'Can add clip upload', 66, 'add_clipupload'),
+	(262, 'Can change clip upload', 66, 'change_clipupload'),
+	(263, 'Can delete clip upload', 66, 'delete_clipupload'),
+	(264, 'Can view clip upload', 66, 'view_clipupload'),
+	(265, 'Can add historical messaging preference', 67, 'add_historicalmessagingpreference'),
+	(266, 'Can change historical messaging preference', 67, 'change_historicalmessagingpreference'),
+	(267, 'Can delete historical messaging preference', 67, 'delete_historicalmessagingpreference'),
+	(268, 'Can view historical messaging preference', 67, 'view_historicalmessagingpreference'),
+	(269, 'Can add messaging preference', 68, 'add_messagingpreference'),
+	(270, 'Can change messaging preference', 68, 'change_messagingpreference'),
+	(271, 'Can delete messaging preference', 68, 'delete_messagingpreference'),
+	(272, 'Can view messaging preference', 68, 'view_messagingpreference'),
+	(273, 'Can add thread', 69, 'add_thread'),
+	(274, 'Can change thread', 69, 'change_thread'),
+	(275, 'Can delete thread', 69, 'delete_thread'),
+	(276, 'Can view thread', 69, 'view_thread'),
+	(277, 'Can add message', 70, 'add_message'),
+	(278, 'Can change message', 70, 'change_message'),
+	(279, 'Can delete message', 70, 'delete_message'),
+	(280, 'Can view message', 70, 'view_message'),
+	(281, 'Can add ordinance', 71, 'add_ordinance'),
+	(282, 'Can change ordinance', 71, 'change_ordinance'),
+	(283, 'Can delete ordinance', 71, 'delete_ordinance'),
+	(284, 'Can view ordinance', 71, 'view_ordinance'),
+	(285, 'Can add historical ordinance', 72, 'add_historicalordinance'),
+	(286, 'Can change historical ordinance', 72, 'change_historicalordinance'),
+	(287, 'Can delete historical ordinance', 72, 'delete_historicalordinance'),
+	(288, 'Can view historical ordinance', 72, 'view_historicalordinance'),
+	(289, 'Can add notice', 73, 'add_notice'),
+	(290, 'Can change notice', 73, 'change_notice'),
+	(291, 'Can delete notice', 73, 'delete_notice'),
+	(292, 'Can view notice', 73, 'view_notice'),
+	(293, 'Can add inspection', 74, 'add_inspection'),
+	(294, 'Can change inspection', 74, 'change_inspection'),
+	(295, 'Can delete inspection', 74, 'delete_inspection'),
+	(296, 'Can view inspection', 74, 'view_inspection'),
+	(297, 'Can add historical ordinance version', 75, 'add_historicalordinanceversion'),
+	(298, 'Can change historical ordinance version', 75, 'change_historicalordinanceversion'),
+	(299, 'Can delete historical ordinance version', 75, 'delete_historicalordinanceversion'),
+	(300, 'Can view historical ordinance version', 75, 'view_historicalordinanceversion'),
+	(301, 'Can add historical notice', 76, 'add_historicalnotice'),
+	(302, 'Can change historical notice', 76, 'change_historicalnotice'),
+	(303, 'Can delete historical notice', 76, 'delete_historicalnotice'),
+	(304, 'Can view historical notice', 76, 'view_historicalnotice'),
+	(305, 'Can add historical inspection', 77, 'add_historicalinspection'),
+	(306, 'Can change historical inspection', 77, 'change_historicalinspection'),
+	(307, 'Can delete historical inspection', 77, 'delete_historicalinspection'),
+	(308, 'Can view historical inspection', 77, 'view_historicalinspection'),
+	(309, 'Can add historical appeal', 78, 'add_historicalappeal'),
+	(310, 'Can change historical appeal', 78, 'change_historicalappeal'),
+	(311, 'Can delete historical appeal', 78, 'delete_historicalappeal'),
+	(312, 'Can view historical appeal', 78, 'view_historicalappeal'),
+	(313, 'Can add appeal', 79, 'add_appeal'),
+	(314, 'Can change appeal', 79, 'change_appeal'),
+	(315, 'Can delete appeal', 79, 'delete_appeal'),
+	(316, 'Can view appeal', 79, 'view_appeal'),
+	(317, 'Can add ordinance version', 80, 'add_ordinanceversion'),
+	(318, 'Can change ordinance version', 80, 'change_ordinanceversion'),
+	(319, 'Can delete ordinance version', 80, 'delete_ordinanceversion'),
+	(320, 'Can view ordinance version', 80, 'view_ordinanceversion'),
+	(321, 'Can add historical attestation', 81, 'add_historicalattestation'),
+	(322, 'Can change historical attestation', 81, 'change_historicalattestation'),
+	(323, 'Can delete historical attestation', 81, 'delete_historicalattestation'),
+	(324, 'Can view historical attestation', 81, 'view_historicalattestation'),
+	(325, 'Can add attestation', 82, 'add_attestation'),
+	(326, 'Can change attestation', 82, 'change_attestation'),
+	(327, 'Can delete attestation', 82, 'delete_attestation'),
+	(328, 'Can view attestation', 82, 'view_attestation'),
+	(329, 'Can add licence import job', 83, 'add_licenceimportjob'),
+	(330, 'Can change licence import job', 83, 'change_licenceimportjob'),
+	(331, 'Can delete licence import job', 83, 'delete_licenceimportjob'),
+	(332, 'Can view licence import job', 83, 'view_licenceimportjob'),
+	(333, 'Can add licence', 84, 'add_licence'),
+	(334, 'Can change licence', 84, 'change_licence'),
+	(335, 'Can delete licence', 84, 'delete_licence'),
+	(336, 'Can view licence', 84, 'view_licence'),
+	(337, 'Can add historical licence', 85, 'add_historicallicence'),
+	(338, 'Can change historical licence', 85, 'change_historicallicence'),
+	(339, 'Can delete historical licence', 85, 'delete_historicallicence'),
+	(340, 'Can view historical licence', 85, 'view_historicallicence'),
+	(341, 'Can add licence invitation', 86, 'add_licenceinvitation'),
+	(342, 'Can change licence invitation', 86, 'change_licenceinvitation'),
+	(343, 'Can delete licence invitation', 86, 'delete_licenceinvitation'),
+	(344, 'Can view licence invitation', 86, 'view_licenceinvitation'),
+	(345, 'Can add compliance record', 87, 'add_compliancerecord'),
+	(346, 'Can change compliance record', 87, 'change_compliancerecord'),
+	(347, 'Can delete compliance record', 87, 'delete_compliancerecord'),
+	(348, 'Can view compliance record', 87, 'view_compliancerecord'),
+	(349, 'Can add historical certificate', 88, 'add_historicalcertificate'),
+	(350, 'Can change historical certificate', 88, 'change_historicalcertificate'),
+	(351, 'Can delete historical certificate', 88, 'delete_historicalcertificate'),
+	(352, 'Can view historical certificate', 88, 'view_historicalcertificate'),
+	(353, 'Can add certificate', 89, 'add_certificate'),
+	(354, 'Can change certificate', 89, 'change_certificate'),
+	(355, 'Can delete certificate', 89, 'delete_certificate'),
+	(356, 'Can view certificate', 89, 'view_certificate'),
+	(357, 'Can add appeal attachment', 90, 'add_appealattachment'),
+	(358, 'Can change appeal attachment', 90, 'change_appealattachment'),
+	(359, 'Can delete appeal attachment', 90, 'delete_appealattachment'),
+	(360, 'Can view appeal attachment', 90, 'view_appealattachment'),
+	(361, 'Can add historical appeal attachment', 91, 'add_historicalappealattachment'),
+	(362, 'Can change historical appeal attachment', 91, 'change_historicalappealattachment'),
+	(363, 'Can delete historical appeal attachment', 91, 'delete_historicalappealattachment'),
+	(364, 'Can view historical appeal attachment', 91, 'view_historicalappealattachment'),
+	(365, 'Can add historical inspection photo', 92, 'add_historicalinspectionphoto'),
+	(366, 'Can change historical inspection photo', 92, 'change_historicalinspectionphoto'),
+	(367, 'Can delete historical inspection photo', 92, 'delete_historicalinspectionphoto'),
+	(368, 'Can view historical inspection photo', 92, 'view_historicalinspectionphoto'),
+	(369, 'Can add inspection photo', 93, 'add_inspectionphoto'),
+	(370, 'Can change inspection photo', 93, 'change_inspectionphoto'),
+	(371, 'Can delete inspection photo', 93, 'delete_inspectionphoto'),
+	(372, 'Can view inspection photo', 93, 'view_inspectionphoto'),
+	(373, 'Can add reminder', 94, 'add_reminder'),
+	(374, 'Can change reminder', 94, 'change_reminder'),
+	(375, 'Can delete reminder', 94, 'delete_reminder'),
+	(376, 'Can view reminder', 94, 'view_reminder'),
+	(377, 'Can add historical integration', 95, 'add_historicalintegration'),
+	(378, 'Can change historical integration', 95, 'change_historicalintegration'),
+	(379, 'Can delete historical integration', 95, 'delete_historicalintegration'),
+	(380, 'Can view historical integration', 95, 'view_historicalintegration'),
+	(381, 'Can add integration', 96, 'add_integration'),
+	(382, 'Can change integration', 96, 'change_integration'),
+	(383, 'Can delete integration', 96, 'delete_integration'),
+	(384, 'Can view integration', 96, 'view_integration'),
+	(385, 'Can add incident', 97, 'add_incident'),
+	(386, 'Can change incident', 97, 'change_incident'),
+	(387, 'Can delete incident', 97, 'delete_incident'),
+	(388, 'Can view incident', 97, 'view_incident'),
+	(389, 'Can add historical incident', 98, 'add_historicalincident'),
+	(390, 'Can change historical incident', 98, 'change_historicalincident'),
+	(391, 'Can delete historical incident', 98, 'delete_historicalincident'),
+	(392, 'Can view historical incident', 98, 'view_historicalincident'),
+	(393, 'Can add delivery', 99, 'add_delivery'),
+	(394, 'Can change delivery', 99, 'change_delivery'),
+	(395, 'Can delete delivery', 99, 'delete_delivery'),
+	(396, 'Can view delivery', 99, 'view_delivery'),
+	(397, 'Can add integration refusal', 100, 'add_integrationrefusal'),
+	(398, 'Can change integration refusal', 100, 'change_integrationrefusal'),
+	(399, 'Can delete integration refusal', 100, 'delete_integrationrefusal'),
+	(400, 'Can view integration refusal', 100, 'view_integrationrefusal');
 
 INSERT INTO "porchlight_department_snapshot".django_content_type VALUES
 	(1, 'tenants', 'department'),
@@ -2918,99 +3138,103 @@ INSERT INTO "porchlight_department_snapshot".django_content_type VALUES
 	(9, 'accounts', 'user'),
 	(10, 'accounts', 'apitoken'),
 	(11, 'accounts', 'historicaluser'),
-	(12, 'sessions', 'session'),
-	(13, 'admin', 'logentry'),
-	(14, 'account', 'emailaddress'),
-	(15, 'account', 'emailconfirmation'),
-	(16, 'mfa', 'authenticator'),
-	(17, 'usersessions', 'usersession'),
-	(18, 'notifications', 'notification'),
-	(19, 'audit', 'accessevent'),
-	(20, 'audit', 'chainverification'),
-	(21, 'audit', 'signingkey'),
-	(22, 'audit', 'rollupmark'),
-	(23, 'audit', 'arearollup'),
-	(24, 'audit', 'dayrollup'),
-	(25, 'audit', 'hourrollup'),
-	(26, 'audit', 'monthrollup'),
-	(27, 'audit', 'merklenode'),
-	(28, 'audit', 'signedcheckpoint'),
-	(29, 'audit', 'anomalyflag'),
-	(30, 'audit', 'anomalyreview'),
-	(31, 'audit', 'boardrecord'),
-	(32, 'audit', 'historicalboardrecord'),
-	(33, 'places', 'addresspoint'),
-	(34, 'places', 'street'),
-	(35, 'places', 'policearea'),
-	(36, 'places', 'sensitiveplace'),
-	(37, 'cameras', 'camera'),
-	(38, 'cameras', 'consentgrant'),
-	(39, 'cameras', 'historicalconsentgrant'),
-	(40, 'cameras', 'historicalsite'),
-	(41, 'cameras', 'site'),
-	(42, 'cameras', 'historicalcamera'),
-	(43, 'cameras', 'purpose'),
-	(44, 'cameras', 'suspension'),
-	(45, 'cameras', 'suspensionitem'),
-	(46, 'cameras', 'accessnotice'),
-	(47, 'cameras', 'departmentcamera'),
-	(48, 'cameras', 'departmentcameraimport'),
-	(49, 'cameras', 'historicaldepartmentcamera'),
-	(50, 'live', 'bridge'),
-	(51, 'live', 'historicalbridge'),
-	(52, 'live', 'livesession'),
-	(53, 'live', 'positionsample'),
-	(54, 'live', 'bridgepairing'),
-	(55, 'footage', 'cameraanswer'),
-	(56, 'footage', 'clip'),
-	(57, 'footage', 'custodyevent'),
-	(58, 'footage', 'downloadlink'),
-	(59, 'footage', 'footagerequest'),
-	(60, 'footage', 'ownerrequest'),
-	(61, 'footage', 'historicalintegritynotice'),
-	(62, 'footage', 'streamlink'),
-	(63, 'footage', 'integritynotice'),
-	(64, 'footage', 'clipupload'),
-	(65, 'messaging', 'historicalmessagingpreference'),
-	(66, 'messaging', 'messagingpreference'),
-	(67, 'messaging', 'thread'),
-	(68, 'messaging', 'message'),
-	(69, 'compliance', 'ordinance'),
-	(70, 'compliance', 'historicalordinance'),
-	(71, 'compliance', 'notice'),
-	(72, 'compliance', 'inspection'),
-	(73, 'compliance', 'historicalordinanceversion'),
-	(74, 'compliance', 'historicalnotice'),
-	(75, 'compliance', 'historicalinspection'),
-	(76, 'compliance', 'historicalappeal'),
-	(77, 'compliance', 'appeal'),
-	(78, 'compliance', 'ordinanceversion'),
-	(79, 'compliance', 'historicalattestation'),
-	(80, 'compliance', 'attestation'),
-	(81, 'compliance', 'licenceimportjob'),
-	(82, 'compliance', 'licence'),
-	(83, 'compliance', 'historicallicence'),
-	(84, 'compliance', 'licenceinvitation'),
-	(85, 'compliance', 'compliancerecord'),
-	(86, 'compliance', 'historicalcertificate'),
-	(87, 'compliance', 'certificate'),
-	(88, 'compliance', 'appealattachment'),
-	(89, 'compliance', 'historicalappealattachment'),
-	(90, 'compliance', 'historicalinspectionphoto'),
-	(91, 'compliance', 'inspectionphoto'),
-	(92, 'compliance', 'reminder'),
-	(93, 'incidents', 'historicalintegration'),
-	(94, 'incidents', 'integration'),
-	(95, 'incidents', 'incident'),
-	(96, 'incidents', 'historicalincident'),
-	(97, 'incidents', 'delivery'),
-	(98, 'incidents', 'integrationrefusal');
+	(12, 'accounts', 'erasure'),
+	(13, 'sessions', 'session'),
+	(14, 'admin', 'logentry'),
+	(15, 'account', 'emailaddress'),
+	(16, 'account', 'emailconfirmation'),
+	(17, 'mfa', 'authenticator'),
+	(18, 'usersessions', 'usersession'),
+	(19, 'notifications', 'notification'),
+	(20, 'audit', 'accessevent'),
+	(21, 'audit', 'chainverification'),
+	(22, 'audit', 'signingkey'),
+	(23, 'audit', 'rollupmark'),
+	(24, 'audit', 'arearollup'),
+	(25, 'audit', 'dayrollup'),
+	(26, 'audit', 'hourrollup'),
+	(27, 'audit', 'monthrollup'),
+	(28, 'audit', 'merklenode'),
+	(29, 'audit', 'signedcheckpoint'),
+	(30, 'audit', 'anomalyflag'),
+	(31, 'audit', 'anomalyreview'),
+	(32, 'audit', 'boardrecord'),
+	(33, 'audit', 'historicalboardrecord'),
+	(34, 'audit', 'arearollupmark'),
+	(35, 'places', 'addresspoint'),
+	(36, 'places', 'street'),
+	(37, 'places', 'policearea'),
+	(38, 'places', 'sensitiveplace'),
+	(39, 'cameras', 'camera'),
+	(40, 'cameras', 'consentgrant'),
+	(41, 'cameras', 'historicalconsentgrant'),
+	(42, 'cameras', 'historicalsite'),
+	(43, 'cameras', 'site'),
+	(44, 'cameras', 'historicalcamera'),
+	(45, 'cameras', 'purpose'),
+	(46, 'cameras', 'suspension'),
+	(47, 'cameras', 'suspensionitem'),
+	(48, 'cameras', 'accessnotice'),
+	(49, 'cameras', 'departmentcamera'),
+	(50, 'cameras', 'departmentcameraimport'),
+	(51, 'cameras', 'historicaldepartmentcamera'),
+	(52, 'live', 'bridge'),
+	(53, 'live', 'historicalbridge'),
+	(54, 'live', 'livesession'),
+	(55, 'live', 'positionsample'),
+	(56, 'live', 'bridgepairing'),
+	(57, 'footage', 'cameraanswer'),
+	(58, 'footage', 'clip'),
+	(59, 'footage', 'custodyevent'),
+	(60, 'footage', 'downloadlink'),
+	(61, 'footage', 'footagerequest'),
+	(62, 'footage', 'ownerrequest'),
+	(63, 'footage', 'historicalintegritynotice'),
+	(64, 'footage', 'streamlink'),
+	(65, 'footage', 'integritynotice'),
+	(66, 'footage', 'clipupload'),
+	(67, 'messaging', 'historicalmessagingpreference'),
+	(68, 'messaging', 'messagingpreference'),
+	(69, 'messaging', 'thread'),
+	(70, 'messaging', 'message'),
+	(71, 'compliance', 'ordinance'),
+	(72, 'compliance', 'historicalordinance'),
+	(73, 'compliance', 'notice'),
+	(74, 'compliance', 'inspection'),
+	(75, 'compliance', 'historicalordinanceversion'),
+	(76, 'compliance', 'historicalnotice'),
+	(77, 'compliance', 'historicalinspection'),
+	(78, 'compliance', 'historicalappeal'),
+	(79, 'compliance', 'appeal'),
+	(80, 'compliance', 'ordinanceversion'),
+	(81, 'compliance', 'historicalattestation'),
+	(82, 'compliance', 'attestation'),
+	(83, 'compliance', 'licenceimportjob'),
+	(84, 'compliance', 'licence'),
+	(85, 'compliance', 'historicallicence'),
+	(86, 'compliance', 'licenceinvitation'),
+	(87, 'compliance', 'compliancerecord'),
+	(88, 'compliance', 'historicalcertificate'),
+	(89, 'compliance', 'certificate'),
+	(90, 'compliance', 'appealattachment'),
+	(91, 'compliance', 'historicalappealattachment'),
+	(92, 'compliance', 'historicalinspectionphoto'),
+	(93, 'compliance', 'inspectionphoto'),
+	(94, 'compliance', 'reminder'),
+	(95, 'incidents', 'historicalintegration'),
+	(96, 'incidents', 'integration'),
+	(97, 'incidents', 'incident'),
+	(98, 'incidents', 'historicalincident'),
+	(99, 'incidents', 'delivery'),
+	(100, 'incidents', 'integrationrefusal');
 
 SELECT pg_catalog.setval('"porchlight_department_snapshot".account_emailaddress_id_seq', 1, false);
 
 SELECT pg_catalog.setval('"porchlight_department_snapshot".account_emailconfirmation_id_seq', 1, false);
 
 SELECT pg_catalog.setval('"porchlight_department_snapshot".accounts_apitoken_id_seq', 1, false);
+
+SELECT pg_catalog.setval('"porchlight_department_snapshot".accounts_erasure_id_seq', 1, false);
 
 SELECT pg_catalog.setval('"porchlight_department_snapshot".accounts_historicaluser_history_id_seq', 1, false);
 
@@ -3048,7 +3272,7 @@ SELECT pg_catalog.setval('"porchlight_department_snapshot".auth_group_id_seq', 1
 
 SELECT pg_catalog.setval('"porchlight_department_snapshot".auth_group_permissions_id_seq', 1, false);
 
-SELECT pg_catalog.setval('"porchlight_department_snapshot".auth_permission_id_seq', 392, true);
+SELECT pg_catalog.setval('"porchlight_department_snapshot".auth_permission_id_seq', 400, true);
 
 SELECT pg_catalog.setval('"porchlight_department_snapshot".cameras_accessnotice_id_seq', 1, false);
 
@@ -3128,7 +3352,7 @@ SELECT pg_catalog.setval('"porchlight_department_snapshot".compliance_reminder_i
 
 SELECT pg_catalog.setval('"porchlight_department_snapshot".django_admin_log_id_seq', 1, false);
 
-SELECT pg_catalog.setval('"porchlight_department_snapshot".django_content_type_id_seq', 98, true);
+SELECT pg_catalog.setval('"porchlight_department_snapshot".django_content_type_id_seq', 100, true);
 
 SELECT pg_catalog.setval('"porchlight_department_snapshot".footage_cameraanswer_id_seq', 1, false);
 
@@ -3219,6 +3443,9 @@ ALTER TABLE ONLY "porchlight_department_snapshot".accounts_apitoken
 ALTER TABLE ONLY "porchlight_department_snapshot".accounts_apitoken
     ADD CONSTRAINT accounts_apitoken_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY "porchlight_department_snapshot".accounts_erasure
+    ADD CONSTRAINT accounts_erasure_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY "porchlight_department_snapshot".accounts_historicaluser
     ADD CONSTRAINT accounts_historicaluser_pkey PRIMARY KEY (history_id);
 
@@ -3263,6 +3490,9 @@ ALTER TABLE ONLY "porchlight_department_snapshot".audit_arearollup
 
 ALTER TABLE ONLY "porchlight_department_snapshot".audit_arearollup
     ADD CONSTRAINT audit_arearollup_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY "porchlight_department_snapshot".audit_arearollupmark
+    ADD CONSTRAINT audit_arearollupmark_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY "porchlight_department_snapshot".audit_boardrecord
     ADD CONSTRAINT audit_boardrecord_pkey PRIMARY KEY (id);
@@ -3721,6 +3951,8 @@ CREATE INDEX accounts_apitoken_prefix_8b81ac32 ON "porchlight_department_snapsho
 CREATE INDEX accounts_apitoken_prefix_8b81ac32_like ON "porchlight_department_snapshot".accounts_apitoken USING btree (prefix varchar_pattern_ops);
 
 CREATE INDEX accounts_apitoken_user_id_bbee13e0 ON "porchlight_department_snapshot".accounts_apitoken USING btree (user_id);
+
+CREATE INDEX accounts_erasure_subject ON "porchlight_department_snapshot".accounts_erasure USING btree (subject);
 
 CREATE INDEX accounts_historicaluser_email_ae72eda2 ON "porchlight_department_snapshot".accounts_historicaluser USING btree (email);
 
@@ -4367,6 +4599,56 @@ ALTER TABLE "porchlight_department_snapshot".audit_signedcheckpoint ENABLE ALWAY
 CREATE TRIGGER footage_integritynotice_guard BEFORE DELETE OR UPDATE ON "porchlight_department_snapshot".footage_integritynotice FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".footage_integritynotice_guard();
 
 ALTER TABLE "porchlight_department_snapshot".footage_integritynotice ENABLE ALWAYS TRIGGER footage_integritynotice_guard;
+
+CREATE CONSTRAINT TRIGGER history_erasure_guard AFTER UPDATE ON "porchlight_department_snapshot".accounts_historicaluser DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".accounts_historicaluser_erasure_guard();
+
+CREATE CONSTRAINT TRIGGER history_erasure_guard AFTER UPDATE ON "porchlight_department_snapshot".cameras_historicalcamera DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".cameras_historicalcamera_erasure_guard();
+
+CREATE CONSTRAINT TRIGGER history_erasure_guard AFTER UPDATE ON "porchlight_department_snapshot".cameras_historicalsite DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".cameras_historicalsite_erasure_guard();
+
+CREATE CONSTRAINT TRIGGER history_erasure_guard AFTER UPDATE ON "porchlight_department_snapshot".live_historicalbridge DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".live_historicalbridge_erasure_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".accounts_historicaluser DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".audit_historicalboardrecord DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".cameras_historicalcamera DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".cameras_historicalconsentgrant DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".cameras_historicaldepartmentcamera DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".cameras_historicalsite DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".compliance_historicalappeal DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".compliance_historicalappealattachment DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".compliance_historicalattestation DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".compliance_historicalcertificate DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".compliance_historicalinspection DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".compliance_historicalinspectionphoto DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".compliance_historicallicence DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".compliance_historicalnotice DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".compliance_historicalordinance DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".compliance_historicalordinanceversion DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".footage_historicalintegritynotice DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".incidents_historicalincident DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".incidents_historicalintegration DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".live_historicalbridge DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
+
+CREATE CONSTRAINT TRIGGER history_user_guard AFTER UPDATE ON "porchlight_department_snapshot".messaging_historicalmessagingpreference DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "porchlight_department_snapshot".history_user_guard();
 
 ALTER TABLE ONLY "porchlight_department_snapshot".account_emailaddress
     ADD CONSTRAINT account_emailaddress_user_id_2c513194_fk_accounts_user_id FOREIGN KEY (user_id) REFERENCES "porchlight_department_snapshot".accounts_user(id) DEFERRABLE INITIALLY DEFERRED;

@@ -47,6 +47,7 @@ def log(in_rialto: Department) -> Department:
         for table in ("audit_dayrollup", "audit_monthrollup", "audit_hourrollup", "audit_arearollup"):
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (the test's own table names)
         cursor.execute("DELETE FROM audit_rollupmark")
+        cursor.execute("DELETE FROM audit_arearollupmark")
     return in_rialto
 
 

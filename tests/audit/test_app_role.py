@@ -12,7 +12,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -50,10 +50,20 @@ from audit.rollups import (
 from audit.services import ActorSnapshot, EventFacts, PurposeSnapshot, access_event_record
 from audit.tasks import chain_verify_and_alert, log_checkpoint
 from cameras.models import Camera
+from cameras.tasks import area_rollups_catch_up_task
 from tenants.db_grants import AUDIT
 from tenants.demo import DEMO_DEPARTMENTS
 from tenants.models import Department
-from tests.conftest import UVICORN, CommittedUser, TenantClient, free_port, login_with_mfa, subprocess_database_url
+from tests.conftest import (
+    INVITED_PK,
+    SHARED_PK,
+    UVICORN,
+    CommittedUser,
+    TenantClient,
+    free_port,
+    login_with_mfa,
+    subprocess_database_url,
+)
 from tests.tenancy import connection
 
 pytestmark = pytest.mark.django_db
@@ -286,6 +296,8 @@ def _log_tables_refused() -> list[str]:
         refused("ALTER TABLE audit_accessevent DISABLE TRIGGER USER"),
         refused("DELETE FROM audit_anomalyflag"),
         refused("UPDATE audit_signedcheckpoint SET note = note"),
+        refused("UPDATE audit_arearollup SET events = events + 1000"),
+        refused("UPDATE audit_arearollupmark SET seq = seq + 1000"),
     ]
 
 
@@ -350,12 +362,29 @@ def test_the_serving_code_works_as_the_app_role_and_so_does_a_department_provisi
         admin = User.objects.get(email="admin@pomona.example.org")
         User.objects.filter(pk=admin.pk).update(full_name="Pomona's first administrator")
         pomona_refusals = _log_tables_refused()
+        # The figures by police area, counted by the database at the beat's request.
+        pomona_areas = area_rollups_catch_up_task()
     with tenant_context(pomona):
+        # The change history's guards, checked at commit: the administrator's history is not
+        # erased while they exist, nor signed by someone else.
+        pomona_rewrites = [
+            _at_commit_as_app_role(
+                lambda: _sql(f"UPDATE accounts_historicaluser SET {ERASED_ELSEWHERE} WHERE id = %s", [admin.pk])  # noqa: S608
+            ),
+            _at_commit_as_app_role(
+                lambda: _sql("UPDATE accounts_historicaluser SET history_user_id = %s WHERE id = %s", [admin.pk] * 2)
+            ),
+        ]
         assert list(AccessEvent.objects.values_list("seq", flat=True)) == [1, 2]
         assert pomona_report.ok
         assert pomona_made == "checkpoint of 2 events"
         assert AnomalyFlag.objects.count() == 1
+        assert pomona_areas == 2
+        assert _area_mark() == 2
     assert all("permission denied" in e or "must be owner" in e for e in pomona_refusals), pomona_refusals
+    assert f"no erasure of user:{admin.pk} is recorded" in pomona_rewrites[0], pomona_rewrites
+    assert "may not be changed to another user" in pomona_rewrites[1], pomona_rewrites
+    assert _guards("pomona_role") == _guards("rialto")
 
 
 # --- A real server, logged in as the app role -------------------------------------------------
@@ -516,20 +545,6 @@ def test_the_app_role_can_neither_rewrite_the_history_nor_the_key_nor_make_tempo
     assert all("permission denied" in e for e in errors.values()), errors
 
 
-def test_an_owner_deletes_their_account_as_the_app_role(in_rialto: Department, make_camera: Any) -> None:
-    from ownerdata.services import owner_account_delete
-
-    camera = make_camera("on_request", kind="residential", address="12 Elm St")
-    owner = camera.site.owner
-    with as_app_role():
-        deleted = owner_account_delete(user=owner)
-
-    assert deleted.cameras == 1
-    assert not User.objects.filter(pk=owner.pk).exists()
-    assert set(User.history.filter(id=owner.pk).values_list("full_name", flat=True)) == {""}
-    assert not Camera.history.filter(id=camera.pk).exclude(label="").exists()
-
-
 # --- The figures read from the log (day, month, hour rollups) ---------------------------------
 # The board's dashboard, the public transparency page and the annual report read them; the
 # database counts each event into them (the log's trigger, audit migration 0033), so the app
@@ -644,3 +659,476 @@ def test_a_time_zone_the_database_does_not_know_counts_in_utc(in_rialto: Departm
 
     assert DayRollup.objects.filter(day=events[0].occurred_at.astimezone(dt.UTC).date(), action="search").exists()
     _figures_equal_a_full_scan()
+
+
+# --- The figures by police area ---------------------------------------------------------------
+# The board's dashboard and the annual report read them. The database counts them: the owner's
+# function cameras_area_rollups_catch_up (SECURITY DEFINER, cameras migration 0014) reads the
+# events after its mark, places each (a search's centre, else its first camera's position) in
+# its police area and adds them up, in the department's time zone; the app role may run it
+# (the beat's task) and read the figures, nothing else.
+AREA_FIGURES = ("audit_arearollup", "audit_arearollupmark")
+AREA_TAMPERING = {
+    "falsify a figure": "UPDATE audit_arearollup SET events = events + 1000",
+    "remove figures": "DELETE FROM audit_arearollup",
+    "invent a figure": "INSERT INTO audit_arearollup (day, area_ref, area_name, action, outcome, events)"
+    " VALUES ('2026-01-01', '', '', 'search', 'allowed', 9)",
+    "empty the figures": "TRUNCATE audit_arearollup",
+    "skip events": "UPDATE audit_arearollupmark SET seq = seq + 1000",
+    "count events again": "DELETE FROM audit_arearollupmark",
+    "start past the events": "INSERT INTO audit_arearollupmark (id, seq, time_zone) VALUES (1, 1000000, 'UTC')",
+}
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+def test_the_app_role_may_only_read_the_area_figures_and_ask_the_database_to_count_them(schema: str) -> None:
+    held = {table: _held(schema, table) for table in AREA_FIGURES}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT has_function_privilege(%s, %s, 'EXECUTE'), has_function_privilege('public', %s, 'EXECUTE')",
+            [ROLE, *[f'"{schema}".cameras_area_rollups_catch_up(bigint)'] * 2],
+        )
+        runs, everyone_runs = cursor.fetchone()
+
+    assert held == {table: ({"SELECT"}, set()) for table in AREA_FIGURES}
+    assert (runs, everyone_runs) == (True, False)
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+@pytest.mark.parametrize("attempt", sorted(AREA_TAMPERING))
+def test_the_app_role_can_neither_change_nor_add_nor_delete_an_area_figure_nor_move_its_mark(
+    app_connection: psycopg.Connection[Any], schema: str, attempt: str
+) -> None:
+    error = _refused_to_app(app_connection, schema, AREA_TAMPERING[attempt])
+
+    assert "permission denied" in error
+
+
+def test_the_area_count_refuses_a_batch_that_would_move_its_mark_back(app_connection: psycopg.Connection[Any]) -> None:
+    # A negative batch would set the mark behind events already counted: counted twice next time.
+    error = _refused_to_app(app_connection, "rialto", "SELECT cameras_area_rollups_catch_up(-5)")
+
+    assert "a batch of at least 1 log number" in error
+
+
+def _police_areas(tmp_path: Path) -> None:
+    """Two beats side by side east of Rialto: West (-117.42..-117.38) and East (-117.38..-117.34)."""
+    import json
+
+    from places.areas import areas_import
+
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": name},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[x0, 34.0], [x0 + 0.04, 34.0], [x0 + 0.04, 34.2], [x0, 34.2], [x0, 34.0]]],
+            },
+        }
+        for name, x0 in [("West", -117.42), ("East", -117.38)]
+    ]
+    path = tmp_path / "beats.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    areas_import(path=path, which="police", default_kind="beat")
+
+
+def _area_recount(zone: str) -> set[tuple[Any, ...]]:
+    """(day, area_ref, area_name, action, outcome, events) counted again from every event of the
+    log, one at a time and in Python: its place (a search's centre, else its first camera's
+    position as registered now), the police area there (places.areas.police_area_at), its day in
+    ``zone``. Events with neither are not placed; a place in no area counts as area ''."""
+    import uuid
+    from collections import Counter
+
+    from places.areas import police_area_at
+
+    counts: Counter[tuple[Any, ...]] = Counter()
+    for event in AccessEvent.objects.order_by("seq"):
+        area = event.details.get("area") if isinstance(event.details, dict) else None
+        center = area.get("center") if isinstance(area, dict) else None
+        cameras = [target.removeprefix("camera:") for target in event.targets if target.startswith("camera:")]
+        if not isinstance(center, list) and not cameras:
+            continue
+        point = None
+        if isinstance(center, list) and len(center) == 2 and all(isinstance(v, int | float) for v in center):
+            point = (float(center[0]), float(center[1]))
+        elif cameras:
+            try:
+                camera = Camera.objects.filter(public_id=uuid.UUID(cameras[0])).first()
+            except ValueError:
+                camera = None
+            point = (camera.location.x, camera.location.y) if camera else None
+        found = police_area_at(lon=point[0], lat=point[1]) if point else None
+        ref, name = (f"police_area:{found.pk}", found.name) if found else ("", "")
+        counts[(event.occurred_at.astimezone(ZoneInfo(zone)).date(), ref, name, event.action, event.outcome)] += 1
+    return {(*key, n) for key, n in counts.items()}
+
+
+def _area_mark() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT seq FROM audit_arearollupmark")
+        return int(cursor.fetchone()[0])
+
+
+def _area_stored() -> set[tuple[Any, ...]]:
+    from audit.models import AreaRollup
+
+    return set(AreaRollup.objects.values_list("day", "area_ref", "area_name", "action", "outcome", "events"))
+
+
+def _search_at(lon: float, lat: float) -> EventFacts:
+    return EventFacts("search", "allowed", "ok", details={"area": {"shape": "circle", "center": [lon, lat]}})
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_the_area_figures_counted_as_the_app_role_equal_a_full_recount_in_the_departments_time_zone(
+    in_rialto: Department, make_camera: Any, tmp_path: Path, zone: str
+) -> None:
+    from audit.rollups import rollups_rebuild
+    from cameras.area_rollups import area_rollups_catch_up
+
+    # UTC+14 and UTC-11: the local day differs from UTC's for most of the day, one way or the other.
+    Department.objects.filter(pk=in_rialto.pk).update(time_zone=zone)
+    in_rialto.time_zone = zone
+    rollups_rebuild()  # as the owner: the area figures start again from the log's first event
+    _police_areas(tmp_path)
+    west = make_camera(lon=-117.40, lat=34.1)
+    outside = make_camera(lon=-117.338, lat=34.095)  # in Rialto, east of both beats
+    facts = [
+        _search_at(-117.40, 34.1),
+        _search_at(-117.36, 34.1),
+        _search_at(-117.36, 34.1),
+        _search_at(-110.0, 30.0),  # in no police area
+        EventFacts("camera_view", "allowed", "ok", targets=[f"camera:{west.public_id}"]),
+        EventFacts("camera_view", "denied", "no_grant", targets=[f"camera:{outside.public_id}"]),
+        EventFacts("camera_view", "allowed", "ok", targets=["camera:not-a-camera-id"]),
+        EventFacts("audit_read", "allowed", "ok"),  # no place: not counted
+    ]
+
+    with as_app_role():
+        events = [access_event_record(actor=ACTOR, facts=f) for f in facts]
+        read = area_rollups_catch_up(limit=3)  # in several batches
+        left = area_rollups_catch_up_task()  # the beat's task: nothing left to read
+
+    assert read >= len(facts)
+    assert left == 0
+    assert _area_stored() == _area_recount(zone)
+    local = events[0].occurred_at.astimezone(ZoneInfo(zone)).date()
+    by_area = {(day, name): n for day, _, name, action, _, n in _area_stored() if action == "search"}
+    assert (by_area[(local, "West")], by_area[(local, "East")], by_area[(local, "")]) == (1, 2, 1)
+
+
+# --- The change history: who acted, and what an owner's deletion erases ------------------------
+# The app role may UPDATE history_user_id (Django sets it NULL when that user is deleted) and the
+# personal data an owner's deletion erases (HISTORY_ERASED). A column grant cannot limit values,
+# so constraint triggers checked at commit (tenants.history_guards) let only those two through:
+# history_user_id to NULL once that user is gone, and the erasable columns to their blanks for a
+# user, site or camera that is gone and whose erasure is recorded (accounts.Erasure).
+GUARDS = {"history_user_guard", "history_erasure_guard"}
+ERASED_ELSEWHERE = (
+    "email = 'owner-0123456789ab@deleted.invalid', full_name = '', badge_number = '', invitation_sent_at = NULL"
+)
+HISTORY_REWRITES = {
+    "unsign a change of a user who exists": (
+        f"UPDATE accounts_historicaluser SET history_user_id = NULL WHERE id = {INVITED_PK}",  # noqa: S608 (constants)
+        "may be set to NULL only when that user is deleted",
+    ),
+    "sign a change as someone else": (
+        f"UPDATE accounts_historicaluser SET history_user_id = {INVITED_PK} WHERE id = {INVITED_PK}",  # noqa: S608 (constants)
+        "may not be changed to another user",
+    ),
+    "blank a name": (  # a part of an erasure is no erasure
+        f"UPDATE accounts_historicaluser SET full_name = '' WHERE id = {SHARED_PK}",  # noqa: S608 (constants)
+        "may only be erased",
+    ),
+    "change a name": (
+        f"UPDATE accounts_historicaluser SET full_name = 'Somebody else' WHERE id = {SHARED_PK}",  # noqa: S608 (constants)
+        "may only be erased",
+    ),
+    "erase an owner without an erasure": (
+        f"UPDATE accounts_historicaluser SET {ERASED_ELSEWHERE} WHERE id = {SHARED_PK}",  # noqa: S608 (constants)
+        f"no erasure of user:{SHARED_PK} is recorded",
+    ),
+    "erase an owner who exists, with an erasure recorded": (
+        f"INSERT INTO accounts_erasure (subject, erased_at) VALUES ('user:{SHARED_PK}', now());"  # noqa: S608 (constants)
+        f" UPDATE accounts_historicaluser SET {ERASED_ELSEWHERE} WHERE id = {SHARED_PK}",
+        f"user:{SHARED_PK} still exists",
+    ),
+}
+
+
+@pytest.fixture
+def committed_user_history() -> Iterator[None]:
+    """Rialto's committed history of its two committed users, the invited officer's signed by the
+    shared resident (as the owner: the owner is not held); each row put back as it was after."""
+    columns = "history_user_id, email, full_name, badge_number, invitation_sent_at"
+    with psycopg.connect(subprocess_database_url()) as owner:
+        rows = owner.execute(
+            f"SELECT history_id, {columns} FROM rialto.accounts_historicaluser WHERE id IN (%s, %s)",  # noqa: S608
+            [SHARED_PK, INVITED_PK],
+        ).fetchall()
+        assert {row[0] for row in rows}, "no committed history of the committed users"
+        owner.execute(
+            "UPDATE rialto.accounts_historicaluser SET history_user_id = %s WHERE id = %s", [SHARED_PK, INVITED_PK]
+        )
+        owner.commit()
+        try:
+            yield
+        finally:
+            for history_id, *values in rows:
+                owner.execute(
+                    "UPDATE rialto.accounts_historicaluser SET (history_user_id, email, full_name, badge_number,"
+                    " invitation_sent_at) = (%s, %s, %s, %s, %s) WHERE history_id = %s",
+                    [*values, history_id],
+                )
+            owner.commit()
+
+
+def _refused_at_commit(conn: psycopg.Connection[Any], schema: str, sql: str) -> str:
+    """The error committing ``sql`` raises (the guards are checked at commit), or fail."""
+    try:
+        conn.execute(f'SET search_path TO "{schema}", public')
+        conn.execute(sql)
+        conn.commit()
+    except psycopg.Error as exc:
+        conn.rollback()
+        return str(exc)
+    pytest.fail(f"the app role committed: {sql} in {schema}")
+
+
+@pytest.mark.parametrize("rewrite", sorted(HISTORY_REWRITES))
+def test_a_quiet_rewrite_of_the_change_history_fails_at_commit_for_the_app_role(
+    app_connection: psycopg.Connection[Any], committed_user_history: None, rewrite: str
+) -> None:
+    sql, message = HISTORY_REWRITES[rewrite]
+
+    error = _refused_at_commit(app_connection, "rialto", sql)
+
+    assert message in error, error
+    assert "accounts_historicaluser" in error, error
+
+
+def _sql(sql: str, params: list[Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _at_commit_as_app_role(work: Callable[[], None]) -> str:
+    """The error ``work`` done as the app role meets when its transaction would commit (the
+    deferred checks run, as COMMIT runs them first), inside a savepoint; '' if none."""
+    with as_app_role():
+        try:
+            with transaction.atomic():
+                work()
+                connection.check_constraints()
+        except DatabaseError as exc:
+            return str(exc)
+    return ""
+
+
+def _owner_with_a_bridge(make_camera: Any) -> tuple[Camera, Any]:
+    from tests.factories import bridge_online_make
+
+    camera = make_camera("on_request", kind="residential", address="12 Elm St")
+    issued = bridge_online_make(camera.site.owner, camera.site, [camera])
+    return camera, issued.bridge
+
+
+# What an erasure writes (cameras.services._erase_site_history, _erase_camera_history): blanks, and
+# places at Null Island.
+NOWHERE = "location = 'SRID=4326;POINT(0 0)'"
+CAMERA_ERASED = (
+    f"label = '', recorder_make = '', recorder_model = '', {NOWHERE},"
+    " fov = 'SRID=4326;POLYGON((0 0, 0.00001 0, 0 0.00001, 0 0))'"
+)
+SITE_ERASED = (
+    f"name = '', address = '', {NOWHERE}, parcel_number = '', permit_number = '', business_name = '',"
+    " property_type = '', police_notes = ''"
+)
+
+
+@pytest.mark.parametrize(
+    ("table", "assignment", "message"),
+    [
+        ("cameras_historicalcamera", CAMERA_ERASED, "no erasure of camera:{camera} is recorded"),
+        ("cameras_historicalcamera", "label = ''", "may only be erased"),  # a part of it: not an erasure
+        ("cameras_historicalcamera", "label = 'Back yard'", "may only be erased"),
+        ("cameras_historicalsite", SITE_ERASED, "no erasure of site:{site} is recorded"),
+        ("cameras_historicalsite", "address = '99 Other St'", "may only be erased"),
+        ("live_historicalbridge", "name = ''", "no erasure of site:{site} is recorded"),
+    ],
+)
+def test_the_app_role_cannot_erase_the_history_of_a_camera_site_or_bridge_that_still_exists(
+    in_rialto: Department, make_camera: Any, table: str, assignment: str, message: str
+) -> None:
+    camera, bridge = _owner_with_a_bridge(make_camera)
+    key = {"cameras_historicalcamera": camera.pk, "cameras_historicalsite": camera.site_id}.get(table, bridge.pk)
+
+    error = _at_commit_as_app_role(lambda: _sql(f"UPDATE {table} SET {assignment} WHERE id = %s", [key]))  # noqa: S608
+
+    assert message.format(camera=camera.pk, site=camera.site_id) in error, error
+
+
+def test_the_app_role_cannot_erase_the_history_of_a_camera_that_still_exists_by_recording_an_erasure(
+    in_rialto: Department, make_camera: Any
+) -> None:
+    camera = make_camera("on_request")
+
+    def forge_then_erase() -> None:
+        _sql("INSERT INTO accounts_erasure (subject) VALUES (%s)", [f"camera:{camera.pk}"])
+        _sql(f"UPDATE cameras_historicalcamera SET {CAMERA_ERASED} WHERE id = %s", [camera.pk])  # noqa: S608
+
+    error = _at_commit_as_app_role(forge_then_erase)
+
+    assert f"camera:{camera.pk} still exists" in error, error
+
+
+def test_the_app_role_cannot_erase_a_deleted_cameras_history_without_recording_the_erasure(
+    in_rialto: Department, make_camera: Any
+) -> None:
+    camera = make_camera("on_request")
+
+    def delete_then_erase() -> None:
+        Camera.objects.filter(pk=camera.pk).delete()  # as Django deletes, with what hangs on it
+        _sql(f"UPDATE cameras_historicalcamera SET {CAMERA_ERASED} WHERE id = %s", [camera.pk])  # noqa: S608
+
+    error = _at_commit_as_app_role(delete_then_erase)
+
+    assert f"no erasure of camera:{camera.pk} is recorded" in error, error
+
+
+def test_the_owner_may_still_rewrite_the_change_history(in_rialto: Department, make_camera: Any) -> None:
+    # Migrations and repairs run as the owner, which owns the tables (and could drop the triggers).
+    camera = make_camera("on_request")
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cameras_historicalcamera SET label = 'Renamed by the owner' WHERE id = %s", [camera.pk])
+        cursor.execute("UPDATE cameras_historicalcamera SET history_user_id = NULL WHERE id = %s", [camera.pk])
+        connection.check_constraints()
+
+    assert set(Camera.history.filter(id=camera.pk).values_list("label", "history_user_id")) == {
+        ("Renamed by the owner", None)
+    }
+
+
+def test_an_owner_deleting_their_account_as_the_app_role_erases_their_history_with_a_record(
+    in_rialto: Department, make_camera: Any
+) -> None:
+    from accounts.models import Erasure
+    from live.models import Bridge
+    from ownerdata.services import owner_account_delete
+
+    camera, bridge = _owner_with_a_bridge(make_camera)
+    owner = camera.site.owner
+    assert Camera.history.filter(history_user_id=owner.pk).exists()  # their own changes, signed
+
+    with as_app_role():
+        deleted = owner_account_delete(user=owner)
+        connection.check_constraints()  # what COMMIT checks first: the guards let it through
+
+    assert deleted.cameras == 1
+    assert set(User.history.filter(id=owner.pk).values_list("full_name", "badge_number")) == {("", "")}
+    assert not Camera.history.filter(id=camera.pk).exclude(label="").exists()
+    assert not Camera.history.filter(history_user_id=owner.pk).exists()
+    assert set(Bridge.history.filter(id=bridge.pk).values_list("name", flat=True)) == {""}
+    assert {f"user:{owner.pk}", f"site:{camera.site_id}", f"camera:{camera.pk}"} <= set(
+        Erasure.objects.values_list("subject", flat=True)
+    )
+
+
+def test_an_owner_deleting_one_camera_as_the_app_role_erases_its_history(
+    in_rialto: Department, make_camera: Any
+) -> None:
+    from cameras.services import camera_delete
+
+    camera = make_camera("on_request")
+
+    with as_app_role():
+        camera_delete(owner=camera.site.owner, camera=camera)
+        connection.check_constraints()
+
+    assert set(Camera.history.filter(id=camera.pk).values_list("label", flat=True)) == {""}
+
+
+def test_a_user_deleted_as_the_app_role_leaves_their_changes_unsigned(in_rialto: Department, make_camera: Any) -> None:
+    # What Django does when the platform's admin deletes a user: their changes stay, unsigned.
+    camera = make_camera("on_request")
+    owner = camera.site.owner
+    signed = Camera.history.filter(history_user_id=owner.pk).count()
+
+    with as_app_role():
+        User.objects.get(pk=owner.pk).delete()
+        connection.check_constraints()
+
+    assert signed > 0
+    assert Camera.history.filter(id=camera.pk, history_user_id=None).count() >= signed
+
+
+def _guards(schema: str) -> dict[str, set[str]]:
+    """Table -> the names of its deferred, enabled constraint triggers that are history guards."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, t.tgname FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid"
+            " WHERE c.relnamespace = %s::regnamespace AND t.tgname = ANY(%s)"
+            " AND t.tgconstraint <> 0 AND t.tgdeferrable AND t.tginitdeferred AND t.tgenabled <> 'D'",
+            [f'"{schema}"', sorted(GUARDS)],
+        )
+        found: dict[str, set[str]] = {}
+        for table, name in cursor.fetchall():
+            found.setdefault(table, set()).add(name)
+    return found
+
+
+@pytest.mark.parametrize("schema", ["public", *SCHEMAS])
+def test_every_history_column_the_app_role_may_update_is_guarded_at_commit(schema: str) -> None:
+    expected = {}
+    for table in _history_tables(schema):
+        _, columns = _held(schema, table)
+        names = {"history_user_guard"} if "history_user_id" in columns else set()
+        if columns - {"history_user_id"}:
+            names.add("history_erasure_guard")
+        if names:
+            expected[table] = names
+
+    assert expected, schema
+    assert _guards(schema) == expected
+
+
+def test_setting_the_grants_again_changes_no_guard() -> None:
+    from tenants.db_grants import schema_grants_apply
+
+    def definitions() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid"
+                " WHERE c.relnamespace = 'rialto'::regnamespace AND NOT t.tgisinternal"
+                " UNION ALL SELECT pg_get_functiondef(p.oid) FROM pg_proc AS p"
+                " WHERE p.pronamespace = 'rialto'::regnamespace"
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+
+    before = definitions()
+    schema_grants_apply("rialto")
+    schema_grants_apply("rialto")
+
+    assert definitions() == before
+
+
+def test_every_erasable_history_column_has_a_rule_checking_what_is_written_to_it() -> None:
+    from tenants.db_grants import HISTORY_ERASED
+    from tenants.history_guards import ERASURE_RULES
+
+    assert {table: set(columns) for table, columns in HISTORY_ERASED.items()} == {
+        table: set(rule.columns) for table, rule in ERASURE_RULES.items()
+    }
+
+
+def test_the_grants_are_refused_for_an_erasable_column_without_its_rule() -> None:
+    from tenants.history_guards import history_guards_sql
+
+    # A new erasable column, granted but checked by no rule, would let any value through.
+    with pytest.raises(ValueError, match="accounts_historicaluser differ from their rule"):
+        history_guards_sql(
+            None, "rialto", user_tables=[], erased={"accounts_historicaluser": ("email", "full_name", "language")}
+        )
