@@ -231,7 +231,7 @@ class Command(BaseCommand):
         have been logged then (audit.demo_history.demo_clock: the gate writes every event, the
         chain, the rollups and the weekly checkpoints are made as always, at the demo's time).
         Each working day some cases: a purpose stated, searches with it, now and then a camera
-        opened, a live view, a footage request its owners answer that evening; once a month a
+        opened, a live view, a footage request its owners answer that evening; once a week a
         prohibited purpose refused, and a look-up without a purpose refused. Mostly in working
         hours, a few at night (the anomaly queue's off-hours rule). Returns the events written."""
         first_day = timezone.localdate(timezone=zone).replace(day=1)
@@ -258,12 +258,12 @@ class Command(BaseCommand):
                     asked += self._case(
                         actors[number % 2], rng, clock, case_number=f"{prefix}-{day:%y}-{number:04d}", spot=spot
                     )
-                if day.day == 12:  # once a month: refusals the board and the public count
+                if day.day % 7 == 5:  # once a week: refusals the board and the public count
                     clock.set(max(dt.datetime.combine(day, dt.time(16, 10), zone), clock.now()))
                     with contextlib.suppress(PurposeRefused):
                         purpose_declare(
                             actor=actors[0],
-                            case_number=f"{prefix}-{day:%y}-9{day.month:03d}",
+                            case_number=f"{prefix}-{day:%y}-9{day:%m%d}",
                             category="immigration_status",
                             text="Status check",
                         )
@@ -316,7 +316,7 @@ class Command(BaseCommand):
             # Mostly cameras whose owners allow it; now and then one that does not (refused).
             allowed = rng.random() < 0.85
             live = [h for h in hits if h.can_live_view == allowed]
-            if live and rng.random() < 0.12:
+            if live and rng.random() < 0.25:
                 clock.advance(dt.timedelta(minutes=rng.randrange(1, 4)))
                 self._live_view(actor, purpose, live[0].camera.public_id, rng)
             askable = [h.camera.public_id for h in hits if h.can_request_footage][:5]
