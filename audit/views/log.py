@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.models import Role
+from accounts.models import BOARD_ROLES, Role
 from core.errors import DomainError, NotFound
 from core.forms import form_errors_add
 from core.http import text_refusal
@@ -167,8 +167,13 @@ class LogFailureResolveView(OversightLogView):
     """The board records a failure of the log resolved, with a note that is published beside it
     (audit.integrity.log_failure_resolve, logged as ``log_failure_resolve``). Only the board
     (role ``oversight``): the department's own readers of its log, who may be the ones who
-    rewrote it, are refused (404, logged), as is a failure of another department or none. A note
+    rewrote it, are refused (404, logged), as is a failure of another department or none
+    (``log_failure_resolve`` refused ``not_found``). A note
     that does not hold is refused (400, logged, nothing saved) with the page and the reason."""
+
+    # The board's alone, like every workspace page: anyone else is told it does not exist in
+    # dispatch (BoardReaderMixin: 404, logged as a refused audit_read with the path).
+    reader_roles = BOARD_ROLES
 
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return redirect(f"{reverse('oversight-log')}#log-failure-{pk}")

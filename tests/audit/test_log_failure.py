@@ -280,8 +280,10 @@ def test_only_the_board_resolves_a_failure_others_get_404_and_are_logged(log: De
 
     assert response.status_code == 404
     assert log_failures()[0].resolution is None
-    refused = AccessEvent.objects.filter(action="log_failure_resolve").get()
-    assert (refused.outcome, refused.reason) == ("denied", "role_not_permitted")
+    refused = AccessEvent.objects.order_by("-seq").first()
+    assert refused is not None
+    assert (refused.action, refused.outcome, refused.reason) == ("audit_read", "denied", "role_not_permitted")
+    assert refused.details["path"] == f"/oversight/failures/{failure.pk}/resolve/"
 
 
 def test_a_failure_of_another_department_is_not_found(board: TenantClient, fontana: Department) -> None:
