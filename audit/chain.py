@@ -128,3 +128,24 @@ def link_hash(*, seq: int, occurred_at: dt.datetime, prev_hash: str, content: st
     """v2 link, exactly as the trigger computes it (audit/migrations/0005_chain_in_database.py)."""
     text = f"v2|{seq}|{epoch_microseconds(occurred_at)}|{prev_hash}|{content}"
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def row_hash_problem(values: dict[str, Any]) -> str | None:
+    """What no longer follows in the row itself, or None: its hash must follow from its
+    contents and its link (v2), or from the whole row (v1, rows written before the database
+    linked the chain: empty content_hash)."""
+    if not values["content_hash"]:
+        if event_hash(values) != values["hash"]:
+            return "its contents were changed (they no longer produce its hash)"
+        return None
+    if content_hash(values) != values["content_hash"]:
+        return "its contents were changed (they no longer produce its content hash)"
+    link = link_hash(
+        seq=values["seq"],
+        occurred_at=values["occurred_at"],
+        prev_hash=values["prev_hash"],
+        content=values["content_hash"],
+    )
+    if link != values["hash"]:
+        return "its number, time, link or hash was changed (they no longer produce its hash)"
+    return None

@@ -14,9 +14,10 @@ event: if that event is gone or has another hash, the events were rewritten (a c
 recomputed so that audit_verify alone passes, or a restore), and the tree is rebuilt from the
 events as they now are, so the next checkpoint publishes what the log holds: a witness that
 kept an earlier checkpoint then finds that no consistency proof joins the two
-(tools/porchlight_witness.py). The operators are told at once (an error log and a mail), and so
-are the department's administrators, through whoever listens (``tree_rebuilt_listen``: the log
-knows nothing of notifications, which sit beside it).
+(tools/porchlight_witness.py). Before the rebuild, the events are read beside the old leaves to
+name the first that no longer matches (audit.integrity.rewrite_locate), and the rewrite is kept
+as a failure of the log (audit.integrity.log_failure_found), which tells the board, the
+administrators and the public; the operators are told at once (an error log and a mail).
 
 A checkpoint is a C2SP signed note (c2sp.org/signed-note, c2sp.org/tlog-checkpoint) signed by
 the department's key (audit.signing), the key that signs evidence exports.
@@ -26,7 +27,7 @@ import base64
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -40,6 +41,7 @@ from core.signing import public_key_fingerprint, sign_with
 from tenants.models import Domain
 
 from . import merkle
+from .integrity import RewriteLocation, log_failure_found, rewrite_locate
 from .merkle import Node
 from .models import MERKLE_INDEX_BITS, SignedCheckpoint, SigningKey
 from .signing import department_signing_key
@@ -115,20 +117,24 @@ def _leaf_problem(size: int) -> str:
     return ""
 
 
+def _rewritten(location: RewriteLocation) -> str:
+    """Why the tree is rebuilt, naming the first event that no longer matches it."""
+    if location.first == location.last:
+        return (
+            f"event #{location.first} no longer has the hash the tree holds: it was rewritten "
+            "(with its hash recomputed, or restored from elsewhere)"
+        )
+    return (
+        f"event #{location.first} and {location.events - 1} of the events after it, to #{location.last}, no longer "
+        "have the hashes the tree holds: the events were rewritten from it on (with their chain recomputed, or "
+        "restored from elsewhere)"
+    )
+
+
 def _insert(nodes: dict[Node, bytes]) -> None:
     with connection.cursor() as cursor, cursor.cursor.copy("COPY audit_merklenode (position, hash) FROM STDIN") as copy:
         for node, value in nodes.items():
             copy.write_row((_position(node), value))
-
-
-_REBUILT_LISTENERS: list[Callable[..., None]] = []
-
-
-def tree_rebuilt_listen(listener: Callable[..., None]) -> None:
-    """Call ``listener(problem=..., size=...)`` in the transaction that rebuilds the tree (the
-    events no longer matched it; ``size``: the tree's size before), from an AppConfig.ready()."""
-    if listener not in _REBUILT_LISTENERS:
-        _REBUILT_LISTENERS.append(listener)
 
 
 def tree_grow() -> TreeGrowth:
@@ -140,6 +146,11 @@ def tree_grow() -> TreeGrowth:
         size = tree_size()
         problem = rebuilt = _leaf_problem(size) if size else ""
         if problem:
+            # The newest leaf only says that something changed: the events are read once, beside
+            # the tree's leaves (still there), to name the first that no longer matches.
+            location = rewrite_locate()
+            if location is not None:
+                problem = rebuilt = _rewritten(location)
             schema = connection.schema_name  # type: ignore[attr-defined]
             logger.error("access log tree rebuilt", extra={"schema": schema, "problem": problem})
             mail_admins_send(
@@ -150,8 +161,7 @@ def tree_grow() -> TreeGrowth:
                 "holding an earlier checkpoint will find the next one inconsistent with it.",
                 fail_silently=True,  # the error above is logged; the checkpoint must still be made
             )
-            for listener in _REBUILT_LISTENERS:
-                listener(problem=problem, size=size)
+            log_failure_found(found_by="checkpoint", problem=problem, seq=size, location=location)
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM audit_merklenode")
             size = 0

@@ -434,6 +434,21 @@ class AnomalyReviewForm(forms.Form):
     )
 
 
+class LogFailureResolveForm(forms.Form):
+    """The board's record that a failure of the log was reviewed and is resolved (audit.integrity);
+    the note is published beside the failure on the public page."""
+
+    note = forms.CharField(
+        label=_("What the board found (published on the public transparency page)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={
+            "required": _("Write a note: what the board found and why it considers the failure resolved."),
+            "max_length": _("A note has at most %(limit_value)d characters."),
+        },
+    )
+
+
 # --- Complaints and public-records requests (audit.board_records) -----------------------------
 
 

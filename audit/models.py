@@ -64,6 +64,7 @@ class Action(models.TextChoices):
     LICENCE_INVITE = "licence_invite", _("Businesses invited to register (licence import)")
     TRACK_READ = "track_read", _("Track of a mobile camera's live view read")
     COMPLIANCE_OWNER_DENIED = "compliance_owner_denied", _("Owner refused another owner's compliance record")
+    LOG_FAILURE_RESOLVE = "log_failure_resolve", _("Failure of the log's verification resolved by the board")
 
 
 # The units writers give ``quantity``, in words.
@@ -424,6 +425,52 @@ class SignedCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint of {self.tree_size} events"
+
+
+# --- Failures of the log's verification (audit.integrity, docs/transparency-log.md) ---------
+
+
+class LogFailure(models.Model):
+    """A rewrite of the log that a verification found: the hourly walk of the chain or
+    ``audit_verify`` (audit.verify), or the checkpoint's growth of the Merkle tree
+    (audit.checkpoints). Kept once per rewrite found (audit.integrity.log_failure_record), and
+    told to the board, the department's administrators and everyone who reads the public page
+    or an owner's pages, until and after the board records it resolved (LogFailureResolution).
+    Rows are only inserted (a trigger, migration 0034)."""
+
+    found_at = models.DateTimeField()
+    found_by = models.CharField(max_length=60)  # which check found it, in words
+    # The first event whose stored contents (or hash) no longer match what was written, and the
+    # last; None when the check could not tell which (then ``problem`` says what it found).
+    first_seq = models.BigIntegerField(null=True, blank=True)
+    last_seq = models.BigIntegerField(null=True, blank=True)
+    events = models.BigIntegerField(default=0)  # how many events in that range no longer match
+    # When the last event still intact before ``first_seq`` was recorded: the affected events
+    # were recorded after it (their own times may be what was changed).
+    since = models.DateTimeField(null=True, blank=True)
+    problem = models.CharField(max_length=1000)
+
+    class Meta:
+        ordering = ["-found_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"log failure {self.pk} at #{self.first_seq}"
+
+
+class LogFailureResolution(models.Model):
+    """The oversight board's record that it reviewed a failure and what it concluded: published
+    with the failure, which stays on every page, marked resolved. One per failure; rows are only
+    inserted (a trigger, migration 0034), each logged as ``log_failure_resolve``."""
+
+    failure = models.OneToOneField(LogFailure, on_delete=models.PROTECT, related_name="resolution")
+    note = models.TextField()
+    resolved_at = models.DateTimeField()
+    reviewer_id = models.BigIntegerField(null=True, blank=True)
+    reviewer_label = models.CharField(max_length=200, blank=True)
+    event_seq = models.BigIntegerField()  # the log_failure_resolve event that logged it
+
+    def __str__(self) -> str:
+        return f"resolution of log failure {self.failure_id}"
 
 
 # --- The anomaly queue (docs/anomalies.md) ---------------------------------------------------

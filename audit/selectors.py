@@ -105,7 +105,7 @@ def chain_verification_latest(*, ok: bool | None = None, how: str = "") -> Chain
 
 
 # The triggers that keep the log append-only and linked (migrations 0002, 0005, 0010, 0011, 0015,
-# 0018, 0031).
+# 0018, 0031, 0034).
 GUARD_TRIGGERS = {
     "audit_accessevent": (
         "audit_accessevent_no_update_delete",
@@ -117,6 +117,11 @@ GUARD_TRIGGERS = {
     "audit_signedcheckpoint": ("audit_signedcheckpoint_no_update_delete", "audit_signedcheckpoint_no_truncate"),
     "audit_anomalyreview": ("audit_anomalyreview_no_update_delete", "audit_anomalyreview_no_truncate"),
     "audit_anomalyflag": ("audit_anomalyflag_no_update_delete", "audit_anomalyflag_no_truncate"),
+    "audit_logfailure": ("audit_logfailure_no_update_delete", "audit_logfailure_no_truncate"),
+    "audit_logfailureresolution": (
+        "audit_logfailureresolution_no_update_delete",
+        "audit_logfailureresolution_no_truncate",
+    ),
 }
 
 

@@ -5,6 +5,12 @@ from .views import anomalies, dashboard, log, records, report, workspace
 
 urlpatterns = [
     path("oversight/", log.OversightLogView.as_view(), name="oversight-log"),
+    # The board records a failure of the log's verification resolved (audit.integrity).
+    path(
+        "oversight/failures/<int:pk>/resolve/",
+        log.LogFailureResolveView.as_view(),
+        name="audit-board-log-failure-resolve",
+    ),
     # The log's latest signed checkpoint as text, public (audit.api, docs/transparency-log.md).
     path("audit-log/checkpoint", api.checkpoint_note, name="audit-log-checkpoint"),
     # --- Dashboard (issue 15: rollups, charts, police areas) ---

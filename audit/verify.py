@@ -7,13 +7,13 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
 from redis.exceptions import RedisError
 
-from .chain import GENESIS, HASHED_FIELDS, content_hash, event_hash, link_hash
+from .chain import GENESIS, HASHED_FIELDS, row_hash_problem
+from .integrity import log_failure_found
 from .models import READABLE_TIME_SQL, Action, ChainVerification, Outcome, VerificationKind
 from .selectors import chain_head, chain_verification_latest
 from .services import ActorSnapshot, EventFacts, access_event_record, chain_verification_record
@@ -120,7 +120,7 @@ def chain_verify(
                     return ChainReport(False, count, expected_prev, seq, problem)
                 if seq != expected_seq:
                     return ChainReport(False, count, expected_prev, seq, f"event #{expected_seq} is missing")
-                if (own := _hash_problem(values)) is not None:
+                if (own := row_hash_problem(values)) is not None:
                     return ChainReport(False, count, expected_prev, seq, own)
                 if values["prev_hash"] != expected_prev:
                     # This event agrees with itself, so it links to what the event before it
@@ -224,7 +224,8 @@ def chain_verify_in_full(*, by: str) -> ChainReport:
     A history removed from its end, or rewritten and re-hashed, verifies by itself but no
     longer holds the head verified before. A failure is kept too, and the heads are never
     replaced because of one, so a rewrite stays flagged on every later look, not just the
-    first, until a verification holds again or an operator re-anchors the chain.
+    first, until a verification holds again or an operator re-anchors the chain. A failure is
+    also kept as a failure of the log (audit.integrity), once, for the board and the public.
     """
     heads = _verified_heads()
     report = chain_verify(expect=heads)
@@ -232,6 +233,9 @@ def chain_verify_in_full(*, by: str) -> ChainReport:
         report.ok, report.count, report.head_hash, report.broken_seq, report.problem, held=tuple(h.name for h in heads)
     )
     _record(report, how=VerificationKind.FULL, by=by)
+    if not report.ok:
+        # Kept once per rewrite, named by the first event that no longer matches (audit.integrity).
+        log_failure_found(found_by=by, problem=report.sentence(), seq=report.broken_seq)
     return report
 
 
@@ -309,24 +313,3 @@ def chain_reanchor(*, head: tuple[int, str], reason: str, operator: str) -> Chai
         # The event just written is checked as one of the events since this head.
         _record(report, how=VerificationKind.FULL, by="audit_verify --accept-head")
     return report
-
-
-def _hash_problem(values: dict[str, Any]) -> str | None:
-    """What no longer follows in the row itself, or None: its hash must follow from its
-    contents and its link (v2), or from the whole row (v1, rows written before the database
-    linked the chain: empty content_hash)."""
-    if not values["content_hash"]:
-        if event_hash(values) != values["hash"]:
-            return "its contents were changed (they no longer produce its hash)"
-        return None
-    if content_hash(values) != values["content_hash"]:
-        return "its contents were changed (they no longer produce its content hash)"
-    link = link_hash(
-        seq=values["seq"],
-        occurred_at=values["occurred_at"],
-        prev_hash=values["prev_hash"],
-        content=values["content_hash"],
-    )
-    if link != values["hash"]:
-        return "its number, time, link or hash was changed (they no longer produce its hash)"
-    return None

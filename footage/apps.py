@@ -14,10 +14,11 @@ class FootageConfig(AppConfig):
 
         figure_provider_register("footage_answers", footage_answers_count)
 
-        # A rebuilt Merkle tree (the log was rewritten) is told to the department's
-        # administrators; the log sits below the notifications and cannot tell them itself.
-        from audit.checkpoints import tree_rebuilt_listen
+        # A failure of the log's verification (a rewrite found) is told to the oversight board and
+        # the department's administrators; the log sits below the notifications and cannot tell
+        # them itself.
+        from audit.integrity import log_failure_listen
 
-        from .tasks import log_tree_rebuilt_tell_admins
+        from .tasks import log_failure_tell
 
-        tree_rebuilt_listen(log_tree_rebuilt_tell_admins)
+        log_failure_listen(log_failure_tell)

@@ -1,20 +1,22 @@
 """Footage's beat jobs: retention, reminders, the integrity checks, abandoned uploads. Each runs
 in every department's schema. The owner's e-mails are in footage.notices (see below)."""
 
-import hashlib
 import logging
 
 from celery import shared_task
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
+from audit.integrity import failure_statement, log_failure_get
 from audit.tasks import chain_verify_and_alert
 from core.mail import mail_admins_send
 from notifications.models import Kind
 from notifications.services import notification_send_to_role, text
+from tenants.outbox import OutboxTask, enqueue_on_commit
 from tenants.selectors import department_current
 
 from . import services, uploads
@@ -35,6 +37,8 @@ __all__ = [
     "clips_rehash",
     "footage_request_notify",
     "footage_request_remind",
+    "log_failure_notify",
+    "log_failure_tell",
     "requests_remind",
 ]
 
@@ -65,61 +69,61 @@ def clips_rehash() -> int:
 @shared_task(name="footage.tasks.access_log_verify_hourly")
 def access_log_verify_hourly() -> str:
     """The access log's hourly verification (audit.tasks.chain_verify_and_alert: the walk,
-    the error log, the platform operators' e-mail), and, when it fails, the department's
-    administrators told in Porchlight and by e-mail, once per break found.
+    the error log, the platform operators' e-mail). A break it finds is kept once as a failure
+    of the log (audit.integrity), which the board and the administrators are told of by
+    log_failure_notify below.
 
     Here rather than in audit: the log knows nothing above accounts, and the staff
     notifications sit above it; footage is the lowest app that knows both, and already
     runs the department's other integrity check (clips_rehash, whose notices stay on the
     integrity page, not duplicated as notifications)."""
-    report = chain_verify_and_alert()
-    if not report.ok:
-        fingerprint = hashlib.sha256(f"{report.broken_seq}:{report.problem}".encode()).hexdigest()[:32]
-        notification_send_to_role(
-            role=Role.DEPT_ADMIN,
-            kind=Kind.LOG_INTEGRITY_FAILED,
-            subject=text(gettext_lazy("The access log failed its integrity check")),
-            body=text(
-                gettext_lazy(
-                    "The hourly check of %(department)s's access log found it changed (event #%(seq)s): "
-                    "%(problem)s. The oversight page shows what was found; the platform's operators were "
-                    "e-mailed too."
+    return chain_verify_and_alert().sentence()
+
+
+def log_failure_tell(*, failure_id: int) -> None:
+    """audit.integrity.log_failure_listen: a failure of the log was just kept (found by the
+    hourly walk, ``audit_verify`` or a checkpoint's tree). log_failure_notify runs once it is
+    committed, through the outbox (a broker outage delays it, never loses it)."""
+    enqueue_on_commit(log_failure_notify, failure_id=failure_id)
+
+
+@shared_task(name="footage.tasks.log_failure_notify", base=OutboxTask)
+def log_failure_notify(*, failure_id: int) -> int:
+    """Tell every active member of the oversight board and every active administrator of the
+    department that its log failed verification, in Porchlight and by e-mail, in their own
+    language: which events, since when, what the check found. Once per failure and recipient
+    (the notification's once_key), however often this runs; returns how many were told."""
+    notice = log_failure_get(failure_id=failure_id)
+    if notice is None:
+        return 0
+    failure = notice.failure
+    statement = lazy(lambda: failure_statement(notice, language=get_language() or "en"), str)()
+    told = 0
+    for role in (Role.OVERSIGHT, Role.DEPT_ADMIN):
+        told += len(
+            notification_send_to_role(
+                role=role,
+                kind=Kind.LOG_INTEGRITY_FAILED,
+                subject=text(
+                    gettext_lazy("The access log of %(department)s failed verification"),
+                    department=department_current().name,
                 ),
-                department=department_current().name,
-                seq=report.broken_seq if report.broken_seq is not None else "?",
-                problem=report.problem,
-            ),
-            link=reverse("oversight-log"),
-            once_key=f"log-broken:{fingerprint}",
+                body=text(
+                    gettext_lazy(
+                        "%(statement)s\n\nWhat the check (%(check)s) found: %(problem)s\n\nThe public transparency "
+                        "page, its open data and feed, and the camera owners' pages say so now, and keep saying so "
+                        "until the oversight board records the failure as resolved on the log's page (and after, "
+                        "marked resolved). The platform's operators were e-mailed too."
+                    ),
+                    statement=statement,
+                    check=failure.found_by,
+                    problem=failure.problem,
+                ),
+                link=reverse("oversight-log"),
+                once_key=f"log-failure:{failure.pk}",
+            )
         )
-    return report.sentence()
-
-
-def log_tree_rebuilt_tell_admins(*, problem: str, size: int) -> None:
-    """audit.checkpoints.tree_rebuilt_listen: the log's Merkle tree is being rebuilt because its
-    events no longer match it (rewritten, or restored from elsewhere). Every administrator of
-    the department is told in Porchlight and by e-mail (through the outbox, after the rebuild
-    commits), once per rebuild; the oversight pages' banner says it too (audit.checkpoints).
-    Here for the reason access_log_verify_hourly is."""
-    fingerprint = hashlib.sha256(f"{size}:{problem}".encode()).hexdigest()[:32]
-    notification_send_to_role(
-        role=Role.DEPT_ADMIN,
-        kind=Kind.LOG_TREE_REBUILT,
-        subject=text(gettext_lazy("The access log was rewritten: its Merkle tree was rebuilt")),
-        body=text(
-            gettext_lazy(
-                "The events of %(department)s's access log no longer matched its Merkle tree (%(problem)s), so "
-                "the tree was rebuilt from the events as they are now. Checkpoints signed before no longer "
-                "match the log, and the oversight board's witness will refuse the next one: find out who "
-                "changed the database. The oversight page shows what was found; the platform's operators "
-                "were e-mailed too."
-            ),
-            department=department_current().name,
-            problem=problem,
-        ),
-        link=reverse("oversight-log"),
-        once_key=f"log-rebuilt:{fingerprint}",
-    )
+    return told
 
 
 @shared_task(name="footage.tasks.requests_remind")

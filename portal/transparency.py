@@ -42,6 +42,7 @@ from audit.figures import (
     suppress,
     suppress_linked,
 )
+from audit.integrity import FailureNotice, failure_items, failure_statements, failures_published, log_failures
 from audit.models import Action, SignedCheckpoint, SigningKey
 from audit.selectors import chain_head
 from audit.signing import department_signing_key
@@ -79,8 +80,15 @@ def _rate(part: int, whole: int, threshold: int) -> float | None:
     return round(100 * part / whole, 1)
 
 
-def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figures: Figures) -> dict[str, Any]:
-    """The page's figures, suppressed, as plain data (the JSON, and what the HTML shows)."""
+def transparency_data(
+    *,
+    period: Period,
+    policy: DepartmentPolicy | None,
+    figures: Figures,
+    failures: list[FailureNotice] | None = None,
+) -> dict[str, Any]:
+    """The page's figures, suppressed, as plain data (the JSON, and what the HTML shows), with
+    the log's failures (``failures``: audit.integrity.log_failures, read here if not given)."""
     threshold = _threshold(policy)
     months = [bucket.isoformat()[:7] for bucket in period.buckets()]
 
@@ -98,6 +106,9 @@ def transparency_data(*, period: Period, policy: DepartmentPolicy | None, figure
     head = chain_head(upto=checkpoint.tree_size) if checkpoint is not None else None
     key = department_signing_key()
     return {
+        # A rewrite of the log found by its verification, stated until the board resolves it and
+        # after, marked resolved (audit.integrity): the figures below may be unreliable since.
+        "log_integrity": failures_published(log_failures() if failures is None else failures),
         "period": {
             "year": period.year,
             "months": months,
@@ -230,9 +241,13 @@ class _PlainSummaryAtom1Feed(Atom1Feed):
             handler.addQuickElement("summary", description, {"type": "text"})
 
 
+FeedItem = SignedCheckpoint | FailureNotice
+
+
 class CheckpointFeed(Feed):
     """New signed checkpoints of the department's log as an Atom feed, for anyone who keeps
-    watch without running the witness (docs/transparency-log.md)."""
+    watch without running the witness (docs/transparency-log.md), and every failure of the log's
+    verification (audit.integrity) as an entry of its own, updated when the board resolves it."""
 
     feed_type = _PlainSummaryAtom1Feed
     item_count = 50
@@ -246,27 +261,41 @@ class CheckpointFeed(Feed):
     def subtitle(self) -> str:
         return _("Each checkpoint is signed with the department's key: %(key)s") % {"key": verifier_key()}
 
-    def items(self) -> list[SignedCheckpoint]:
-        return list(SignedCheckpoint.objects.order_by("-pk")[: self.item_count])
+    def items(self) -> list[FeedItem]:
+        checkpoints: list[FeedItem] = list(SignedCheckpoint.objects.order_by("-pk")[: self.item_count])
+        # Every failure, however old: a reader of the feed must not miss one among checkpoints.
+        return sorted([*log_failures(), *checkpoints], key=self.item_updateddate, reverse=True)
 
-    def item_title(self, item: SignedCheckpoint) -> str:
+    def item_title(self, item: FeedItem) -> str:
+        if isinstance(item, FailureNotice):
+            if item.resolved:
+                return _("The access log failed verification (resolved)")
+            return _("The access log failed verification")
         return ngettext("Checkpoint of %(count)s event", "Checkpoint of %(count)s events", item.tree_size) % {
             "count": item.tree_size
         }
 
-    def item_description(self, item: SignedCheckpoint) -> str:
+    def item_description(self, item: FeedItem) -> str:
+        if isinstance(item, FailureNotice):
+            return "\n\n".join(text for _code, text in failure_statements(item))
         return item.note
 
-    def item_link(self, item: SignedCheckpoint) -> str:
+    def item_link(self, item: FeedItem) -> str:
+        if isinstance(item, FailureNotice):
+            return f"{reverse('transparency')}#log-failure-{item.failure.pk}"
         return f"{reverse('api-log-checkpoint')}?size={item.tree_size}"
 
-    def item_guid(self, item: SignedCheckpoint) -> str:
+    def item_guid(self, item: FeedItem) -> str:
+        if isinstance(item, FailureNotice):
+            return f"log-failure:{item.failure.pk}"
         return f"checkpoint:{item.tree_size}:{base64.b64encode(bytes(item.root_hash)).decode()}"
 
-    def item_pubdate(self, item: SignedCheckpoint) -> Any:
-        return item.made_at
+    def item_pubdate(self, item: FeedItem) -> Any:
+        return item.failure.found_at if isinstance(item, FailureNotice) else item.made_at
 
-    def item_updateddate(self, item: SignedCheckpoint) -> Any:
+    def item_updateddate(self, item: FeedItem) -> Any:
+        if isinstance(item, FailureNotice):
+            return item.resolution.resolved_at if item.resolution else item.failure.found_at
         return item.made_at
 
 
@@ -325,10 +354,12 @@ class TransparencyView(View):
         try:
             period = _period(request)
         except PeriodError as exc:
-            return render(request, self.template_name, {"error": exc.message, "years": years}, status=status_of(exc))
+            refused = {"error": exc.message, "years": years, "log_failures": failure_items(log_failures())}
+            return render(request, self.template_name, refused, status=status_of(exc))
         policy = _policy(request)
         figures = figures_of(period)
-        data = transparency_data(period=period, policy=policy, figures=figures)
+        failures = log_failures()
+        data = transparency_data(period=period, policy=policy, figures=figures, failures=failures)
         months = [str(MONTHS_3[bucket.month]).capitalize() for bucket in period.buckets()]
 
         grouped = grouper()
@@ -336,8 +367,9 @@ class TransparencyView(View):
         def rows(series: dict[str, list[Any]], words: Any) -> list[tuple[str, list[str]]]:
             return [(words(code), [grouped(v) for v in values]) for code, values in series.items()]
 
-        context = {
+        context: dict[str, Any] = {
             "data": data,
+            "log_failures": failure_items(failures),
             "year": period.year,
             "years": years,
             "months": months,

@@ -53,6 +53,11 @@ AUDIT: dict[str, str] = {
     # deleted and rebuilt from them (audit.checkpoints.tree_grow), and the signed checkpoints,
     # which are append-only, and the witnesses holding them show it. Never updated.
     "audit_merklenode": "SELECT, INSERT, DELETE",
+    # A detected rewrite of the log (audit.integrity's failures) and the board's resolution of it:
+    # kept once, read by the public, the owners and the board; never changed (audit migration 0035's
+    # triggers refuse UPDATE, DELETE and TRUNCATE as well).
+    "audit_logfailure": "SELECT, INSERT",
+    "audit_logfailureresolution": "SELECT, INSERT",
 }
 # The department's Ed25519 key (audit.signing), which signs the evidence exports and the log's
 # checkpoints: the first use creates it (INSERT) and names it once (audit.checkpoints.log_origin:

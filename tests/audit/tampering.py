@@ -83,6 +83,12 @@ def log_emptied() -> None:
         cursor.execute("DELETE FROM audit_signedcheckpoint")
         for name in ("audit_signedcheckpoint_no_update_delete", "audit_signedcheckpoint_no_truncate"):
             cursor.execute(f"ALTER TABLE audit_signedcheckpoint ENABLE ALWAYS TRIGGER {name}")
+        # The failures found in the log emptied go with it (audit.integrity: append-only too).
+        for table in ("audit_logfailureresolution", "audit_logfailure"):
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (the test's own table names)
+            for name in (f"{table}_no_update_delete", f"{table}_no_truncate"):
+                cursor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {name}")
 
 
 # The anomaly queue's guards (audit migrations 0018 and 0031).

@@ -155,6 +155,8 @@ def test_the_app_role_may_only_read_and_append_to_the_log(schema: str) -> None:
         "audit_anomalyflag": {"SELECT", "INSERT"},  # and UPDATE of seqs alone:
         "audit_anomalyreview": {"SELECT", "INSERT"},
         "audit_chainverification": {"SELECT", "INSERT"},
+        "audit_logfailure": {"SELECT", "INSERT"},
+        "audit_logfailureresolution": {"SELECT", "INSERT"},
         "audit_merklenode": {"SELECT", "INSERT", "DELETE"},
         "audit_signedcheckpoint": {"SELECT", "INSERT"},
     }

@@ -22,6 +22,7 @@ ARGS: dict[str, list[Any]] = {
     "audit-board-export": ["csv"],
     "audit-board-export-manifest": ["json"],
     "audit-board-anomaly-review": [1],
+    "audit-board-log-failure-resolve": [1],
     "audit-board-record": [1],
     "audit-board-report-file": ["pdf"],
 }
@@ -49,6 +50,7 @@ def test_the_matrix_covers_every_board_page() -> None:
         "audit-board-admin-changes",
         "audit-board-anomalies",
         "audit-board-anomaly-review",
+        "audit-board-log-failure-resolve",
         "audit-board-records",
         "audit-board-record",
         "audit-board-report",

@@ -91,8 +91,8 @@ def test_a_rebuilt_tree_is_e_mailed_to_every_administrator_once_and_the_banner_s
     assert "no longer match the log" in _banner(board)
     rebuilt = [m for m in mail.outbox if admins[0].email in m.to]
     assert len(rebuilt) == 1
-    assert "rebuilt" in rebuilt[0].subject
-    assert Notification.objects.filter(recipient=admins[0], kind=Kind.LOG_TREE_REBUILT).count() == 1
+    assert "failed verification" in rebuilt[0].subject
+    assert Notification.objects.filter(recipient=admins[0], kind=Kind.LOG_INTEGRITY_FAILED).count() == 1
 
 
 # --- One statement of the log's integrity, and the checkpoint a witness keeps (reviewer, issue 15) ---

@@ -9,6 +9,7 @@ import random
 import zlib
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -24,6 +25,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import STAFF_ROLES, Role, User
 from accounts.onboarding import department_create
 from audit.checkpoints import checkpoint_make
+from audit.demo_history import DemoClock, demo_clock
 from audit.models import AccessEvent, Action
 from cameras import access, search_sql
 from cameras.access.live import live_end_record
@@ -35,6 +37,8 @@ from cameras.demo import demo_categories_backfill, demo_registry_seed
 from cameras.models import Camera, Site
 from compliance.selectors import ordinance_exists
 from compliance.services import ordinance_version_add
+from footage.models import Answer, CameraAnswer
+from footage.services.answers import answer_set
 from footage.services.requests import footage_request_send
 from incidents.models import Integration, IntegrationKind, PayloadShape
 from incidents.services import IncidentFacts, incident_upsert, integration_create
@@ -55,6 +59,23 @@ DEMO_USER_AGENT = "seed_demo"
 
 #: Rialto's demo ordinance; the demo once had it as the policy's flag, under the same name.
 DEMO_ORDINANCE_NAME = "Commercial Camera Registration Ordinance (demo)"
+
+#: How many finished months of police accesses the demo's log starts with (the public page
+#: publishes finished months only; the board's dashboard and annual report read them too).
+DEMO_HISTORY_MONTHS = 6
+
+#: The purposes officers state in the demo's history (category, words), drawn at random.
+DEMO_PURPOSES = [
+    ("property_crime", "Burglary of a home while the family was away: cameras on the street"),
+    ("property_crime", "Package thefts from porches along the block over several afternoons"),
+    ("property_crime", "Car break-ins in an apartment complex's parking lot overnight"),
+    ("violent_crime", "Street robbery near the bus stop, the suspect fled on a bicycle"),
+    ("violent_crime", "Assault in a parking lot after a dispute, a dark hatchback seen leaving"),
+    ("traffic_collision", "Hit-and-run with a pedestrian injured at a crosswalk"),
+    ("traffic_collision", "Collision at a four-way stop, drivers disagree who had the right of way"),
+    ("missing_person", "Elderly resident with dementia walked away from home this morning"),
+    ("other_investigation", "Graffiti on a community center's wall, repeated over weekends"),
+]
 
 
 def demo_totp_secret(email: str) -> str:
@@ -90,8 +111,10 @@ class Command(BaseCommand):
                 self._addresses(department, spec["boundary"])
                 self._beats(department, spec["boundary"])
                 self._registry(department, cameras=spec["cameras"])
-                self._incidents(department, spec["boundary"])
+                # The log's history first, so that its events' times follow their numbers in a new
+                # department (the CAD integration's creation is an event of today).
                 self._access_log(department, spec["boundary"], searches=spec["cameras"] // 3)
+                self._incidents(department, spec["boundary"])
         self._print(department_base_url(public) + "/", logins)
 
     def _access_log(self, department: Department, boundary: list[tuple[float, float]], *, searches: int) -> None:
@@ -103,8 +126,9 @@ class Command(BaseCommand):
         two anomaly triggers (a vague purpose; refusals then a success on one camera). Then
         the anomaly rules, the area rollup and a signed checkpoint run once, as beat would.
         Once: a department whose log has the demo's accesses (their user agent is the
-        command's name) is left alone. All of it is "now" (the log takes its times from the
-        database clock)."""
+        command's name) is left alone. Before today's, the months before this one
+        (``_history``), so that the public page, which publishes finished months, the board's
+        dashboard and the annual report have figures."""
         if AccessEvent.objects.filter(user_agent=DEMO_USER_AGENT).exists():
             return
         staff = [User.objects.get(email=demo_email(role, department.schema_name)) for role in ("officer", "supervisor")]
@@ -113,6 +137,16 @@ class Command(BaseCommand):
         area = Polygon(boundary, srid=4326)
         lons, lats = [p[0] for p in boundary], [p[1] for p in boundary]
         prefix = department.schema_name[:3].upper()
+        # Officers search where things happen: near registered cameras, mostly.
+        places = [site.location for site in Site.objects.order_by("pk")[:400]]
+        history = self._history(
+            actors=actors,
+            rng=rng,
+            zone=ZoneInfo(department.time_zone or "UTC"),
+            searches_a_month=searches,
+            prefix=prefix,
+            spot=(area, lons, lats, places),
+        )
         stated = [
             ("property_crime", "Burglary at a pharmacy overnight: cameras facing its parking lot"),
             ("property_crime", "Catalytic converters stolen from three cars parked along the avenue"),
@@ -134,8 +168,6 @@ class Command(BaseCommand):
                     actor=actors[0], case_number=f"{prefix}-26-0999", category="immigration_status", text="Status check"
                 )
             made = 0
-            # Officers search where things happen: near registered cameras, mostly.
-            places = [site.location for site in Site.objects.order_by("pk")[:400]]
             for n in range(searches):
                 which = rng.randrange(len(purposes))
                 actor, purpose = actors[which % 2], purposes[which]  # each officer uses their own purposes
@@ -180,7 +212,140 @@ class Command(BaseCommand):
         anomalies_catch_up()
         area_rollups_catch_up()
         checkpoint_make()
-        self.stdout.write(f"  {department.name}: about {made + len(stated) + 1} demo police accesses logged.")
+        self.stdout.write(
+            f"  {department.name}: about {made + len(stated) + 1} demo police accesses logged today, "
+            f"{history} over the {DEMO_HISTORY_MONTHS} months before this one."
+        )
+
+    def _history(
+        self,
+        *,
+        actors: list[access.Actor],
+        rng: random.Random,
+        zone: ZoneInfo,
+        searches_a_month: int,
+        prefix: str,
+        spot: tuple[Polygon, list[float], list[float], list[Point]],
+    ) -> int:
+        """The DEMO_HISTORY_MONTHS finished months before this one, day by day, as they would
+        have been logged then (audit.demo_history.demo_clock: the gate writes every event, the
+        chain, the rollups and the weekly checkpoints are made as always, at the demo's time).
+        Each working day some cases: a purpose stated, searches with it, now and then a camera
+        opened, a live view, a footage request its owners answer that evening; once a week a
+        prohibited purpose refused, and a look-up without a purpose refused. Mostly in working
+        hours, a few at night (the anomaly queue's off-hours rule). Returns the events written."""
+        first_day = timezone.localdate(timezone=zone).replace(day=1)
+        for _n in range(DEMO_HISTORY_MONTHS):
+            first_day = (first_day - dt.timedelta(days=1)).replace(day=1)
+        until = timezone.localdate(timezone=zone).replace(day=1)
+        before = AccessEvent.objects.count()
+        cases_a_day = max(1.0, searches_a_month / 2 / 21)  # about two searches a case, 21 working days
+        number = 0
+        with transaction.atomic(), demo_clock(dt.datetime.combine(first_day, dt.time(0, 0), zone)) as clock:
+            day = first_day
+            week = day.isocalendar()[1]
+            while day < until:
+                if day.isocalendar()[1] != week:  # a checkpoint a week, as the beat signs them
+                    week = day.isocalendar()[1]
+                    checkpoint_make()
+                busy = day.weekday() < 5 or rng.random() < 0.3
+                cases = round(rng.uniform(0.5, 1.5) * cases_a_day) if busy else 0
+                asked: list[Any] = []
+                for hour in sorted(self._case_hour(rng) for _c in range(cases)):
+                    at = dt.datetime.combine(day, dt.time(0, 0), zone) + dt.timedelta(hours=hour)
+                    clock.set(max(at, clock.now() + dt.timedelta(seconds=1)))
+                    number += 1
+                    asked += self._case(
+                        actors[number % 2], rng, clock, case_number=f"{prefix}-{day:%y}-{number:04d}", spot=spot
+                    )
+                if day.day % 7 == 5:  # once a week: refusals the board and the public count
+                    clock.set(max(dt.datetime.combine(day, dt.time(16, 10), zone), clock.now()))
+                    with contextlib.suppress(PurposeRefused):
+                        purpose_declare(
+                            actor=actors[0],
+                            case_number=f"{prefix}-{day:%y}-9{day:%m%d}",
+                            category="immigration_status",
+                            text="Status check",
+                        )
+                    camera = Camera.objects.order_by("pk").first()
+                    if camera is not None:
+                        access.camera_lookup(actor=actors[1], purpose=None, public_id=camera.public_id)
+                if asked:  # the owners answer in the evening
+                    clock.set(max(dt.datetime.combine(day, dt.time(20, 30), zone), clock.now()))
+                    self._answers(rng, asked)
+                day += dt.timedelta(days=1)
+            clock.set(max(dt.datetime.combine(until, dt.time(0, 0), zone) - dt.timedelta(minutes=1), clock.now()))
+            checkpoint_make()
+        return AccessEvent.objects.count() - before
+
+    @staticmethod
+    def _case_hour(rng: random.Random) -> float:
+        """When a case is worked, in hours after midnight: the working day mostly, one in twelve
+        at night."""
+        if rng.random() < 1 / 12:
+            return rng.choice([rng.uniform(0, 6), rng.uniform(20, 24)])
+        return rng.triangular(7, 19, 13)
+
+    def _case(
+        self,
+        actor: access.Actor,
+        rng: random.Random,
+        clock: DemoClock,
+        *,
+        case_number: str,
+        spot: tuple[Polygon, list[float], list[float], list[Point]],
+    ) -> list[Any]:
+        """One case of the history: the purpose stated, one to three searches minutes apart, and
+        what follows them; returns the footage requests sent (their owners answer later)."""
+        category, text = DEMO_PURPOSES[rng.randrange(len(DEMO_PURPOSES))]
+        purpose = purpose_declare(actor=actor, case_number=case_number, category=category, text=text)
+        sent = []
+        for _s in range(rng.choice([1, 1, 2, 2, 3])):
+            clock.advance(dt.timedelta(minutes=rng.randrange(2, 25)))
+            result = camera_search(
+                actor=actor,
+                purpose=purpose,
+                area=search_sql.Area(center=self._search_centre(rng, *spot), radius_m=rng.choice([150, 250, 400, 800])),
+                mode="pin",
+                limit=50,
+            )
+            hits = result.hits
+            if hits and rng.random() < 0.5:
+                clock.advance(dt.timedelta(minutes=rng.randrange(1, 6)))
+                access.camera_lookup(actor=actor, purpose=purpose, public_id=hits[0].camera.public_id)
+            # Mostly cameras whose owners allow it; now and then one that does not (refused).
+            allowed = rng.random() < 0.85
+            live = [h for h in hits if h.can_live_view == allowed]
+            if live and rng.random() < 0.25:
+                clock.advance(dt.timedelta(minutes=rng.randrange(1, 4)))
+                self._live_view(actor, purpose, live[0].camera.public_id, rng)
+            askable = [h.camera.public_id for h in hits if h.can_request_footage][:5]
+            if askable and rng.random() < 0.2:
+                clock.advance(dt.timedelta(minutes=rng.randrange(3, 15)))
+                now = clock.now()
+                request = footage_request_send(
+                    actor=actor,
+                    purpose=purpose,
+                    camera_ids=askable,
+                    window_start=now - dt.timedelta(hours=rng.choice([3, 6, 10])),
+                    window_end=now - dt.timedelta(hours=1),
+                    message="Please send any footage of this time window: it may show what happened.",
+                ).request
+                if request is not None:
+                    sent.append(request)
+        return sent
+
+    @staticmethod
+    def _answers(rng: random.Random, requests: list[Any]) -> None:
+        """The owners asked that day answer some cameras: nothing relevant, or declined; the rest
+        stay unanswered (the demo uploads no footage)."""
+        pending = CameraAnswer.objects.filter(owner_request__request__in=requests, answer=Answer.PENDING)
+        for row in pending.select_related("owner_request__owner"):
+            owner = row.owner_request.owner
+            draw = rng.random()
+            if owner is None or draw >= 0.65:
+                continue
+            answer_set(owner=owner, answer_id=row.pk, answer=Answer.NO_FOOTAGE if draw < 0.45 else Answer.DECLINED)
 
     @staticmethod
     def _search_centre(
