@@ -64,6 +64,7 @@ class Action(models.TextChoices):
     LICENCE_INVITE = "licence_invite", _("Businesses invited to register (licence import)")
     TRACK_READ = "track_read", _("Track of a mobile camera's live view read")
     COMPLIANCE_OWNER_DENIED = "compliance_owner_denied", _("Owner refused another owner's compliance record")
+    OWNER_DENIED = "owner_denied", _("Owner refused another owner's property or camera")
 
 
 # The units writers give ``quantity``, in words.

@@ -261,8 +261,12 @@ class LicencesInviteView(DeptAdminConsoleMixin, View):
     """Letters (one PDF, a page each) or e-mails inviting the selected businesses to register."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        ids = request.POST.getlist("licence")[:INVITE_MAX]
-        licences = selectors.licences_by_ids(public_ids=_uuids(ids), on=timezone.localdate())
+        ids = _uuids(request.POST.getlist("licence")[:INVITE_MAX])
+        if ids is None or selectors.licences_unknown(public_ids=ids):
+            # Another department's licence, or none: 404 as for a missing page, logged by
+            # DeptAdminConsoleMixin as console_denied (not_found); nothing is sent or recorded.
+            raise Http404
+        licences = selectors.licences_by_ids(public_ids=ids, on=timezone.localdate())
         if not licences:
             messages.error(request, _("Select at least one business to invite."))
             return redirect("console-licences-not-registered")
@@ -308,11 +312,9 @@ def _refused(request: HttpRequest, problems: list[str]) -> HttpResponse:
     return redirect("console-licences-not-registered")
 
 
-def _uuids(values: list[str]) -> list[str]:
-    out = []
-    for value in values:
-        try:
-            out.append(str(uuid.UUID(value)))
-        except ValueError:
-            continue
-    return out
+def _uuids(values: list[str]) -> list[str] | None:
+    """The ids as canonical UUIDs; None when one is not a UUID (no licence has that id)."""
+    try:
+        return [str(uuid.UUID(value)) for value in values]
+    except ValueError:
+        return None

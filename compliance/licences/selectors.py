@@ -27,6 +27,7 @@ __all__ = [
     "licences_by_ids",
     "licences_not_registered",
     "licences_not_registered_count",
+    "licences_unknown",
     "row_error_sentence",
 ]
 
@@ -114,6 +115,16 @@ def licences_by_ids(*, public_ids: list[Any], on: dt.date) -> list[Licence]:
     """The not-registered licences among ``public_ids`` (others are ignored: a licence matched
     since, or an id from elsewhere)."""
     return list(licences_not_registered(on=on).filter(public_id__in=public_ids))
+
+
+def licences_unknown(*, public_ids: list[str]) -> set[str]:
+    """The ids among ``public_ids`` (well-formed UUIDs) that name no licence of this
+    department: another department's (its licences live in its own schema) or none. A
+    licence matched to a site since, or expired, is this department's: not unknown."""
+    known = {
+        str(value) for value in Licence.objects.filter(public_id__in=public_ids).values_list("public_id", flat=True)
+    }
+    return set(public_ids) - known
 
 
 def field_label(name: str) -> str:
