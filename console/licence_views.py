@@ -139,7 +139,7 @@ class LicenceImportView(DeptAdminConsoleMixin, View):
                 columns=job.columns,
                 initial={**initial, "has_header": job.has_header, "unknown_as_other": job.unknown_as_other},
             )
-        errors = [(error["line"], selectors.row_error_sentence(error)) for error in job.errors]
+        errors = selectors.row_problems_by_line(job.errors, columns=job.columns, has_header=job.has_header)
         context = {
             "job": job,
             "form": form,
