@@ -27,6 +27,7 @@ from compliance.licences.letters import invitation_letters_pdf, letters_problems
 from compliance.licences.notices import DepartmentContact, contact_problems
 from compliance.models import ImportStatus, InvitationChannel, LicenceImportJob
 from compliance.services import staff_not_found_record
+from core.body_limit import body_exceeded
 from core.errors import DomainError
 from core.forms import form_errors_add
 from tenants.selectors import policy_current
@@ -90,7 +91,11 @@ class LicencesView(DeptAdminConsoleMixin, View):
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
-        if declared > settings.PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES:
+        if body_exceeded(request) is not None and not declared:
+            # A body sent without its length, cut by core.body_limit past the limit: its size
+            # is not known, only that it is too large. Not parsed: it is cut short.
+            return self._render(request, LicenceUploadForm(), status=413, refusal=too_large_message())
+        if declared > settings.PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES or body_exceeded(request) is not None:
             refusal = services.file_too_large_message(size=declared)
             return self._render(request, LicenceUploadForm(), status=413, refusal=refusal)
         return self._upload(request)
