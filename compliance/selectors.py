@@ -64,7 +64,8 @@ if TYPE_CHECKING:
 
     from tenants.models import DepartmentPolicy
 
-#: The key of the ordinance that the department's policy flags describe (tenants: ordinance_*).
+#: The key the stored judgements of the policy's old single ordinance had; that ordinance is an
+#: ordinance of its own now (compliance.policy_ordinance), and no judgement has this key.
 POLICY_KEY = "policy"
 
 
@@ -172,23 +173,6 @@ def rules_of(version: OrdinanceVersion) -> OrdinanceRules:
         attestation_month=version.attestation_month,
         attestation_day=version.attestation_day,
         cure_days=version.cure_days,
-    )
-
-
-def policy_rules(policy: DepartmentPolicy | None) -> OrdinanceRules | None:
-    """The ordinance the department's policy flags describe, as rules. A minimum consent of live
-    view needs a connected bridge too: without one no live view is possible, which is what the
-    old status line missed ("Meets the ordinance" with no bridge)."""
-    if policy is None or not policy.ordinance_enabled:
-        return None
-    minimum = policy.ordinance_minimum_level
-    return OrdinanceRules(
-        key=POLICY_KEY,
-        name=policy.ordinance_name or str(_("Registration ordinance")),
-        property_kinds=tuple(policy.ordinance_site_kinds),
-        built_after=policy.ordinance_effective_date,
-        min_consent=minimum,
-        live_connection_required=minimum in ("live", "live_exigent"),
     )
 
 
@@ -401,7 +385,7 @@ def site_facts(site: Site) -> SiteFacts:
 def sites_compliance(
     *, sites: Sequence[Site], policy: DepartmentPolicy | None, schema: str, now: dt.datetime
 ) -> dict[int, SiteCompliance]:
-    """The compliance of each site (by pk) under every ordinance in force and the policy's one.
+    """The compliance of each site (by pk) under every ordinance in force.
     Queries: the versions, the cameras with consent, the bridges (and one Redis round trip),
     attestations, inspections, notices and appeals: the same number for one site or a thousand."""
     sites = list(sites)
@@ -412,9 +396,6 @@ def sites_compliance(
     rules: list[tuple[OrdinanceRules, OrdinanceVersion | None]] = [
         (rules_of(version), version) for version in versions_in_force(on=today)
     ]
-    legacy = policy_rules(policy)
-    if legacy is not None:
-        rules.insert(0, (legacy, None))
 
     cameras_by_site: dict[int, list[Any]] = defaultdict(list)
     # Only what the judgement reads: a camera's position and field of view are polygons whose
@@ -517,13 +498,19 @@ def ordinance_exists(*, name: str) -> bool:
 
 
 def ordinances_any(*, on: dt.date) -> bool:
-    """Whether any ordinance (beside the policy's) is in force: the site form asks for the
+    """Whether any ordinance is in force: the site form asks for the
     facts coverage needs then."""
     return _not_retired(OrdinanceVersion.objects.filter(effective_on__lte=on), on=on).exists()
 
 
 def _not_retired(versions: QuerySet[OrdinanceVersion], *, on: dt.date) -> QuerySet[OrdinanceVersion]:
     return versions.filter(Q(ordinance__repealed_on__isnull=True) | Q(ordinance__repealed_on__gt=on))
+
+
+def ordinances_in_force(*, on: dt.date) -> list[Ordinance]:
+    """The ordinances with a version in force on ``on`` (not repealed), by name: the portal's
+    home page names them."""
+    return sorted({version.ordinance for version in versions_in_force(on=on)}, key=lambda o: o.name)
 
 
 def ordinance_kinds_in_force(*, on: dt.date) -> set[str]:
