@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, ngettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from audit.rollups import department_time_zone
 from cameras.models import BusinessCategory, Camera, CameraStatus, ConsentGrant, Site, SiteKind
@@ -21,6 +21,7 @@ from cameras.selectors import RESIDENTIAL_KINDS
 from cameras.site_status import CoveringOrdinance, SiteStatus, UnmetRequirement
 from core.errors import Invalid
 from live.selectors import cameras_with_bridge_online
+from notifications.services import text
 
 from .models import (
     PLACEMENT_LABELS,
@@ -32,6 +33,7 @@ from .models import (
     ComplianceRecord,
     Inspection,
     InspectionPhoto,
+    Licence,
     Notice,
     Ordinance,
     OrdinanceVersion,
@@ -76,10 +78,45 @@ def status_label(status: Status) -> str:
             Status.EXEMPT: _("Exempt"),
             Status.COMPLIANT: _("Compliant"),
             Status.DUE_SOON: _("Due soon"),
-            Status.UNDER_APPEAL: _("Under appeal"),
+            # Any pending request: a page that knows which says so (pending_label).
+            Status.UNDER_APPEAL: _("Exemption or appeal under review"),
             Status.NOT_COMPLIANT: _("Not compliant"),
         }[status]
     )
+
+
+def site_identity(site: Site) -> str:
+    """The property as a message to its owner names it, so that a business with several sites
+    knows which is meant: its name, its address, and its licence or permit number when there is
+    one (the owner's own, else the city licence matched to it). Lazy: rendered in the
+    recipient's language (notifications.services.notification_send)."""
+    name = site.business_name or site.name or site.address
+    number = (
+        site.permit_number
+        or Licence.objects.filter(site=site).order_by("created_at", "pk").values_list("number", flat=True).first()
+        or ""
+    )
+    address = site.address if site.address and site.address != name else ""
+    if number and address:
+        return text(
+            gettext_lazy("%(name)s, %(address)s (licence or permit %(number)s)"),
+            name=name,
+            address=address,
+            number=number,
+        )
+    if number:
+        return text(gettext_lazy("%(name)s (licence or permit %(number)s)"), name=name, number=number)
+    return f"{name}, {address}" if address else name
+
+
+def pending_label(kinds: Collection[str]) -> str:
+    """The status of a site, or of its judgement under an ordinance, while requests of these
+    kinds (compliance.models.AppealKind) wait for the department's decision."""
+    if set(kinds) == {"exemption"}:
+        return str(_("Exemption requested: under review"))
+    if set(kinds) == {"appeal"}:
+        return str(_("Appeal under review"))
+    return status_label(Status.UNDER_APPEAL)
 
 
 def _level_label(level: str) -> str:
@@ -276,7 +313,9 @@ class OrdinanceResult:
 
     rules: OrdinanceRules
     judgement: Judgement
-    version: OrdinanceVersion | None = None  # None: the policy's ordinance
+    version: OrdinanceVersion | None = None
+    #: The kinds of the site's requests under this ordinance waiting for a decision.
+    pending: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -296,6 +335,8 @@ class OrdinanceResult:
 
     @property
     def status_label(self) -> str:
+        if self.judgement.status is Status.UNDER_APPEAL:
+            return pending_label(self.pending)
         return status_label(self.judgement.status)
 
     @property
@@ -331,6 +372,8 @@ class SiteCompliance:
 
     @property
     def status_label(self) -> str:
+        if self.status is Status.UNDER_APPEAL:
+            return pending_label({k for r in self.results if r.status is Status.UNDER_APPEAL for k in r.pending})
         return status_label(self.status)
 
     @property
@@ -482,6 +525,7 @@ def sites_compliance(
                     now=now,
                 ),
                 version,
+                tuple(sorted({a.kind for a in appeals[site.pk] if not a.decided and a.ordinance_key == rule.key})),
             )
             for rule, version in rules
         ]
