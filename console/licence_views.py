@@ -25,6 +25,7 @@ from cameras.models import BusinessCategory
 from compliance.licences import selectors, services
 from compliance.licences.letters import invitation_letters_pdf, letters_problems
 from compliance.licences.notices import DepartmentContact, contact_problems
+from compliance.licences.reader import column_letter
 from compliance.models import ImportStatus, InvitationChannel, LicenceImportJob
 from compliance.services import staff_not_found_record
 from core.body_limit import body_exceeded
@@ -122,6 +123,13 @@ class LicencesView(DeptAdminConsoleMixin, View):
         return self._render(request, form, status=400)
 
 
+def _preview_rows(rows: list[list[str]]) -> list[list[str]]:
+    """The file's first rows, each as wide as the widest (a short row's missing cells empty), so
+    that every cell sits under its column's letter."""
+    width = max((len(row) for row in rows), default=0)
+    return [[*row, *[""] * (width - len(row))] for row in rows]
+
+
 def _encoding_label(encoding: str) -> str:
     return {
         "utf-8": "UTF-8",
@@ -150,7 +158,8 @@ class LicenceImportView(DeptAdminConsoleMixin, View):
             "form": form,
             "errors": errors,
             "encoding": _encoding_label(job.encoding),
-            "preview": job.preview,
+            "preview": _preview_rows(job.preview),
+            "preview_columns": [column_letter(i) for i in range(max((len(row) for row in job.preview), default=0))],
             "too_large": too_large_message(),
         }
         return render(request, self.template, context, status=status)
