@@ -225,3 +225,36 @@ def test_a_licence_of_this_department_registered_since_is_no_denial(
 
     assert response.status_code == 302
     assert not AccessEvent.objects.filter(action=Action.CONSOLE_DENIED, actor_id=admin.pk).exists()
+
+
+def test_marking_another_departments_notice_read_is_404_logged_here_and_leaves_it_unread(
+    intruder: Any, fontana: Department, rialto_client: TenantClient
+) -> None:
+    # given a notice sent to a Fontana business (its own schema, its own numbering)
+    with tenant_context(fontana):
+        theirs = site_make(
+            UserFactory(role=Role.BUSINESS),
+            fontana,
+            kind="business",
+            business_name="Fontana Gas",
+            business_category="gas_station",
+            address="8353 Sierra Ave",
+            **FONTANA_POINT,
+        )
+        ordinance = ordinance_make(policy_current(), DEKALB_AFFIDAVIT, name="Fontana denial test", cure_days=60)
+        compliance_services.notice_issue(
+            actor=Actor(user=UserFactory(role=Role.SUPERVISOR), mfa=True),
+            site_public_id=theirs.public_id,
+            ordinance_public_id=ordinance.ordinance.public_id,
+            text="Fix the sign.",
+        )
+        notice = Notification.objects.get(recipient=theirs.owner)
+
+    # when a Rialto owner marks that number read in Rialto
+    response = rialto_client.post(f"/my/obligations/notices/{notice.pk}/read/")
+
+    # then 404, logged in Rialto's log, and Fontana's notice is still unread
+    assert response.status_code == 404
+    assert [d[2]["notice"] for d in _denials(intruder, Action.COMPLIANCE_OWNER_DENIED)] == [str(notice.pk)]
+    with tenant_context(fontana):
+        assert Notification.objects.get(pk=notice.pk).read_at is None
