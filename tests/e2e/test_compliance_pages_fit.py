@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role
@@ -17,6 +18,7 @@ from cameras import services as camera_services
 from cameras.access import Actor
 from compliance import services as compliance_services
 from compliance.licences import services as licence_services
+from compliance.ordinances import ordinance_retire
 from compliance.records import records_refresh
 from tenants.models import Department, DepartmentPolicy
 from tests.e2e.conftest import LiveServer
@@ -53,26 +55,26 @@ CUT = """() => ({
 
 
 def _world() -> dict[str, Any]:
-    """A cannabis shop (a category no other test's site has) under an ordinance of its own, with
-    a long exemption request, a notice, a licence import with bad rows and one waiting."""
+    """A place of worship (a kind no other test's site is, and no business category, so that no
+    later test's business is asked for one) under an ordinance of its own, with a long exemption
+    request, a notice, a licence import with bad rows and one waiting."""
     tag = uuid.uuid4().hex[:6]
     department = Department.objects.get(schema_name="rialto")
     with tenant_context(department):
         policy = DepartmentPolicy.objects.get(department=department)
         ordinance = ordinance_make(
             policy,
-            {**DEKALB_AFFIDAVIT, "business_categories": ["cannabis"]},
-            name=f"Cannabis establishments {tag}",
-            citation="Municipal Code §5.70.200 (security cameras at cannabis establishments)",
+            {**DEKALB_AFFIDAVIT, "business_categories": [], "property_kinds": ["place_of_worship"]},
+            name=f"Places of assembly {tag}",
+            citation="Municipal Code §5.70.200 (security cameras at places of assembly)",
             cure_days=30,
         ).ordinance
         owner = UserFactory(role=Role.BUSINESS, email=f"shop-{tag}@example.org")
         site = site_make(
             owner,
             department,
-            kind="business",
-            business_name="Green Leaf Dispensary and Wellness Collective",
-            business_category="cannabis",
+            kind="place_of_worship",
+            name="Grace Community Church and Family Life Center",
             address="1095 W San Bernardino Ave",
             constructed_on=dt.date(2024, 5, 1),
         )
@@ -111,6 +113,7 @@ def _world() -> dict[str, Any]:
             actor=admin, upload=SimpleUploadedFile("waiting.csv", LICENCES.encode()), source="business_licence"
         )
         return {
+            "department": department,
             "admin": admin,
             "secret": totp_enable(admin),
             "owner": owner,
@@ -120,6 +123,12 @@ def _world() -> dict[str, Any]:
             "done": done.public_id,
             "waiting": waiting.public_id,
         }
+
+
+def _retire(world: dict[str, Any]) -> None:
+    """The ordinance judges nobody after this test (the tests after it share the database)."""
+    with tenant_context(world["department"]):
+        ordinance_retire(actor=world["admin"], ordinance_public_id=world["ordinance"], repealed_on=timezone.localdate())
 
 
 def _signed_in(browser: Any, server: LiveServer, user: Any, secret: str | None, locale: str) -> Any:
@@ -188,10 +197,12 @@ def test_every_compliance_page_fits_a_phone_with_nothing_cut(
     ]
 
     # when each page is opened on a phone
-    found = _measure(
-        _signed_in(browser, server, world["admin"], world["secret"], locale), server, staff_pages, shot, locale
-    )
-    found |= _measure(_signed_in(browser, server, world["owner"], None, locale), server, owner_pages, shot, locale)
+    try:
+        admin = _signed_in(browser, server, world["admin"], world["secret"], locale)
+        found = _measure(admin, server, staff_pages, shot, locale)
+        found |= _measure(_signed_in(browser, server, world["owner"], None, locale), server, owner_pages, shot, locale)
+    finally:
+        _committed(lambda: _retire(world))
 
     # then every page answers, none is wider than the screen, and nothing is cut in a box
     assert {path: status for path, (status, _cut) in found.items() if status != 200} == {}
