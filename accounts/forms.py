@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from tenants.models import (
     ANOMALY_POLICY_FIELDS,
     INCIDENT_POLICY_FIELDS,
-    PROPERTY_KINDS,
     DepartmentPolicy,
     language_choices,
 )
@@ -132,12 +131,6 @@ class PolicyForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
-    ordinance_site_kinds = forms.MultipleChoiceField(
-        label=_("Property kinds under the ordinance"),
-        choices=PROPERTY_KINDS,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
 
     class Meta:
         model = DepartmentPolicy
@@ -151,11 +144,6 @@ class PolicyForm(forms.ModelForm):
             "public_cell_threshold",
             "language",
             *ANOMALY_POLICY_FIELDS,
-            "ordinance_enabled",
-            "ordinance_name",
-            "ordinance_minimum_level",
-            "ordinance_effective_date",
-            "ordinance_site_kinds",
             "compliance_list_public",
             "compliance_mailing_address",
             "compliance_phone",
@@ -165,7 +153,6 @@ class PolicyForm(forms.ModelForm):
             *INCIDENT_POLICY_FIELDS,
         ]
         widgets = {
-            "ordinance_effective_date": forms.DateInput(attrs={"type": "date"}),
             "compliance_mailing_address": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -219,8 +206,6 @@ class PolicyForm(forms.ModelForm):
                 self.add_error(field, _("List at most %(max)d categories.") % {"max": CATEGORIES_MAX})
         if not purposes:
             self.add_error("purpose_categories_text", _("List at least one purpose category."))
-        if data.get("ordinance_enabled") and not data.get("ordinance_site_kinds"):
-            self.add_error("ordinance_site_kinds", _("Choose the kinds of property the ordinance applies to."))
         if set(purposes) & set(prohibited):
             self.add_error(
                 "prohibited_purposes_text",
@@ -288,11 +273,6 @@ class PolicyForm(forms.ModelForm):
             "purpose_categories": d["purpose_categories"],
             "exigent_categories": d["exigent_categories"],
             "prohibited_purposes": d["prohibited_purposes"],
-            "ordinance_enabled": d["ordinance_enabled"],
-            "ordinance_name": d["ordinance_name"],
-            "ordinance_minimum_level": d["ordinance_minimum_level"],
-            "ordinance_effective_date": d["ordinance_effective_date"],
-            "ordinance_site_kinds": list(d["ordinance_site_kinds"]),
             **{name: d[name] for name in ANOMALY_POLICY_FIELDS},
             **{name: d[name] for name in ("department_camera_level", "department_camera_legal_basis") if name in d},
             **{name: d[name] for name in INCIDENT_POLICY_FIELDS},

@@ -65,6 +65,7 @@ class Action(models.TextChoices):
     TRACK_READ = "track_read", _("Track of a mobile camera's live view read")
     COMPLIANCE_OWNER_DENIED = "compliance_owner_denied", _("Owner refused another owner's compliance record")
     LOG_FAILURE_RESOLVE = "log_failure_resolve", _("Failure of the log's verification resolved by the board")
+    OWNER_DENIED = "owner_denied", _("Owner refused another owner's property or camera")
 
 
 # The units writers give ``quantity``, in words.

@@ -55,15 +55,22 @@ class OwnerRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def site_or_404(self, public_id: Any) -> Site:
+        """The owner's own site; another owner's, another department's or none is 404 as for a
+        missing one, and the attempt is logged (access.owner_denied)."""
+        request = self.request  # type: ignore[attr-defined]
         try:
-            return selectors.site_of_owner(owner=self.request.user, public_id=public_id)  # type: ignore[attr-defined]
+            return selectors.site_of_owner(owner=request.user, public_id=public_id)
         except Site.DoesNotExist as exc:
+            access.owner_denied(actor=access.Actor.from_request(request), what="site", public_id=public_id)
             raise Http404 from exc
 
     def camera_or_404(self, public_id: Any) -> Camera:
+        """The owner's own camera; as site_or_404 otherwise."""
+        request = self.request  # type: ignore[attr-defined]
         try:
-            return selectors.camera_of_owner(owner=self.request.user, public_id=public_id)  # type: ignore[attr-defined]
+            return selectors.camera_of_owner(owner=request.user, public_id=public_id)
         except Camera.DoesNotExist as exc:
+            access.owner_denied(actor=access.Actor.from_request(request), what="camera", public_id=public_id)
             raise Http404 from exc
 
 

@@ -180,18 +180,6 @@ def schedule_summary(*, level: str, windows: list[dict[str, Any]], revoked: bool
     return str(_("Live view: %(schedule)s") % {"schedule": "; ".join(parts)})
 
 
-def site_ordinance_subject(*, site: Site, policy: DepartmentPolicy | None) -> bool:
-    """Whether the ordinance applies to the site: one of its kinds, and built or remodelled on
-    or after its effective date. A site of such a kind without a date counts as subject until
-    the owner gives one, so that blanking the date is no way out."""
-    if policy is None or not policy.ordinance_enabled or site.kind not in policy.ordinance_site_kinds:
-        return False
-    if site.department_owned:  # the department's own cameras: its policy, not an ordinance
-        return False
-    effective = policy.ordinance_effective_date
-    return effective is None or site.constructed_on is None or site.constructed_on >= effective
-
-
 def cameras_by_consent_level(*, now: Any) -> dict[str, int]:
     """Registered cameras per consent level in force now; ``off`` for those whose consent is
     revoked, expired or paused by the owner (the public transparency page: counts only)."""

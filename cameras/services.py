@@ -20,7 +20,8 @@ from .events import camera_changed, site_changed, site_edited
 from .exceptions import OutsideJurisdiction
 from .geometry import fov_wedge
 from .models import Camera, ConsentGrant, Site
-from .selectors import site_ordinance_subject, windows_from_json, windows_to_json
+from .selectors import windows_from_json, windows_to_json
+from .site_status import sites_status
 
 # Bulk pause/revoke live with their resume, which must know what they changed.
 from .suspensions import cameras_pause_all as cameras_pause_all
@@ -164,17 +165,23 @@ def site_update(
     return site
 
 
+# What an ordinance's coverage reads of a site (compliance.rules.SiteFacts).
+COVERAGE_FIELDS = ("kind", "constructed_on", "business_category", "units", "parking_spaces", "floor_area_sqft")
+
+
 def _ordinance_change_reason(*, site: Site, department: Department, fields: dict[str, Any]) -> str:
-    """A note for the site's history when a site under the ordinance changes what decides that
-    it is under it (kind, construction date): leaving the ordinance is allowed, never unseen.
+    """A note for the site's history when a site that an ordinance in force covers (compliance
+    judges it, through cameras.site_status) changes what decides that it is covered (kind,
+    construction date, business category, size): leaving an ordinance is allowed, never unseen.
 
     Kept in English: it is a record in the database, not a message to the user.
     """
-    changed = [name for name in ("kind", "constructed_on") if name in fields and fields[name] != getattr(site, name)]
+    changed = [name for name in COVERAGE_FIELDS if name in fields and fields[name] != getattr(site, name)]
     if not changed:
         return ""
     policy = policy_of(department=department)
-    if not site_ordinance_subject(site=site, policy=policy):
+    status = sites_status(sites=[site], policy=policy, schema=department.schema_name, now=timezone.now())
+    if status is None or not status[site.pk].covered:
         return ""
     details = "; ".join(f"{name} {getattr(site, name) or 'none'} -> {fields[name] or 'none'}" for name in changed)
     return f"Changed while subject to the ordinance: {details}"

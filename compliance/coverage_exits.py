@@ -38,12 +38,11 @@ from core.errors import Conflict, NotFound
 from notifications.models import Kind
 from notifications.services import notification_send
 from notifications.services import text as notice_text
-from tenants.selectors import policy_current
 
 from .days import local_today
 from .models import CoverageExit
 from .rules import OrdinanceRules, ordinance_covers
-from .selectors import compliance_staff, policy_rules, rules_of, site_facts, versions_in_force
+from .selectors import compliance_staff, rules_of, site_facts, versions_in_force
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -70,11 +69,9 @@ def _text(value: Any) -> str:
 
 
 def _ordinances_in_force() -> list[OrdinanceRules]:
-    """The versions in force on the department's date, and the policy's ordinance (its rules'
-    key is POLICY_KEY)."""
-    rules = [rules_of(version) for version in versions_in_force(on=local_today())]
-    legacy = policy_rules(policy_current())
-    return [legacy, *rules] if legacy is not None else rules
+    """The versions in force on the department's date (the policy's old single ordinance became
+    one of them: compliance migration 0012)."""
+    return [rules_of(version) for version in versions_in_force(on=local_today())]
 
 
 def site_edit_listener(*, site: Site, before: dict[str, Any], actor: User) -> list[str]:

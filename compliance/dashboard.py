@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, FloatField, Func, Q, QuerySet
-from django.utils.translation import gettext as _
 
 from cameras.models import Site
 from footage.selectors import footage_deliveries_late_by_site
@@ -19,7 +18,7 @@ from footage.selectors import footage_deliveries_late_by_site
 from .models import ComplianceRecord, Notice, Ordinance
 from .records import status_rank
 from .rules import Requirement, Status
-from .selectors import POLICY_KEY, versions_in_force
+from .selectors import versions_in_force
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -49,7 +48,7 @@ QUERY_MAX = 200
 @dataclass(frozen=True)
 class DashboardFilters:
     status: str = ""
-    ordinance: str = ""  # an ordinance's public id, or compliance.selectors.POLICY_KEY
+    ordinance: str = ""  # an ordinance's public id
     category: str = ""
     area: int | None = None
     q: str = ""
@@ -206,11 +205,9 @@ def deliveries_late(*, site_ids: list[int] | None = None) -> dict[int, int]:
 
 
 def ordinances_for_filter() -> list[tuple[str, str]]:
-    """(key, name) of every ordinance, and the policy's when it judged some site (two queries)."""
-    named = [(str(o.public_id), o.name) for o in Ordinance.objects.order_by("name").only("public_id", "name")]
-    if ComplianceRecord.objects.filter(ordinance_key=POLICY_KEY).exists():
-        named.append((POLICY_KEY, str(_("The department's policy"))))
-    return named
+    """(key, name) of every ordinance (the policy's old one is an ordinance too now:
+    compliance.policy_ordinance)."""
+    return [(str(o.public_id), o.name) for o in Ordinance.objects.order_by("name").only("public_id", "name")]
 
 
 def public_rates(*, by: str) -> list[tuple[str, int, int]]:

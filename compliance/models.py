@@ -411,7 +411,8 @@ class LicenceImportJob(models.Model):
     rows_created = models.PositiveIntegerField(default=0)
     rows_updated = models.PositiveIntegerField(default=0)
     matched = models.PositiveIntegerField(null=True, blank=True)
-    errors = models.JSONField(default=list)  # [{"line", "problem", "params"}], the first ERRORS_KEPT
+    # [{"line", "problem", "params", "column"}]: every problem of the first bad rows
+    errors = models.JSONField(default=list)
     failure = models.TextField(blank=True)  # why a failed job stopped
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -46,7 +46,7 @@ from tenants.selectors import department_current, policy_current
 from .days import department_zone, local_date
 from .models import Appeal, AppealDecision, ComplianceRecord, Notice, Ordinance, OrdinanceVersion
 from .rules import DUE_SOON_DAYS, Severity, Status
-from .selectors import POLICY_KEY, policy_rules, sites_compliance, versions_in_force
+from .selectors import POLICY_KEY, sites_compliance, versions_in_force
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -162,7 +162,7 @@ def records_refresh(*, site_ids: Iterable[int] | None = None, now: dt.datetime |
     policy = policy_current()
     schema = department_current().schema_name
     everyone = site_ids is None
-    if everyone and policy_rules(policy) is None and not versions_in_force(on=today):
+    if everyone and not versions_in_force(on=today):
         # No ordinance judges anyone: a department without one costs one query a night.
         ComplianceRecord.objects.all().delete()
         return 0
@@ -224,24 +224,17 @@ def records_refresh_on_commit(*, site_id: int) -> None:
 
 def site_changed_listener(*, site_id: int) -> None:
     """cameras.events.site_changed: owe the site's recomputation when anything may judge it
-    (an ordinance exists, the policy's flags are on, or the site has stored rows to update)."""
-    if (
-        OrdinanceVersion.objects.exists()
-        or policy_rules(policy_current()) is not None
-        or ComplianceRecord.objects.filter(site_id=site_id).exists()
-    ):
+    (an ordinance exists, or the site has stored rows to update)."""
+    if OrdinanceVersion.objects.exists() or ComplianceRecord.objects.filter(site_id=site_id).exists():
         records_refresh_on_commit(site_id=site_id)
 
 
 def bridge_liveness_listener(*, site_ids: list[int]) -> None:
     """live.liveness: bridges of these sites connected or went (a connect, a disconnect, or a
     heartbeat that expired). Owe one recomputation of those of them whose stored rows judge a
-    live connection (an ordinance version requiring one, or the policy's flags asking live
-    consent); the others' judgement does not depend on it."""
+    live connection (an ordinance version requiring one); the others' judgement does not
+    depend on it."""
     needs = Q(version__live_connection_required=True)
-    rules = policy_rules(policy_current())
-    if rules is not None and rules.live_connection_required:
-        needs |= Q(ordinance_key=POLICY_KEY)
     judged = sorted(set(ComplianceRecord.objects.filter(needs, site_id__in=site_ids).values_list("site_id", flat=True)))
     if judged:
         from .tasks import site_compliance_refresh  # here: the tasks module imports this one

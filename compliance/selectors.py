@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, ngettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from accounts.models import Role, User
 from audit.rollups import department_time_zone
@@ -23,6 +23,7 @@ from cameras.selectors import RESIDENTIAL_KINDS, windows_from_json
 from cameras.site_status import CoveringOrdinance, SiteStatus, UnmetRequirement
 from core.errors import Invalid
 from live.selectors import cameras_with_bridge_online
+from notifications.services import text
 
 from .days import department_zone, local_today
 from .models import (
@@ -35,6 +36,7 @@ from .models import (
     ComplianceRecord,
     Inspection,
     InspectionPhoto,
+    Licence,
     Notice,
     Ordinance,
     OrdinanceVersion,
@@ -67,7 +69,8 @@ if TYPE_CHECKING:
 
     from tenants.models import DepartmentPolicy
 
-#: The key of the ordinance that the department's policy flags describe (tenants: ordinance_*).
+#: The key the stored judgements of the policy's old single ordinance had; that ordinance is an
+#: ordinance of its own now (compliance.policy_ordinance), and no judgement has this key.
 POLICY_KEY = "policy"
 
 
@@ -78,10 +81,45 @@ def status_label(status: Status) -> str:
             Status.EXEMPT: _("Exempt"),
             Status.COMPLIANT: _("Compliant"),
             Status.DUE_SOON: _("Due soon"),
-            Status.UNDER_APPEAL: _("Under appeal"),
+            # Any pending request: a page that knows which says so (pending_label).
+            Status.UNDER_APPEAL: _("Exemption or appeal under review"),
             Status.NOT_COMPLIANT: _("Not compliant"),
         }[status]
     )
+
+
+def site_identity(site: Site) -> str:
+    """The property as a message to its owner names it, so that a business with several sites
+    knows which is meant: its name, its address, and its licence or permit number when there is
+    one (the owner's own, else the city licence matched to it). Lazy: rendered in the
+    recipient's language (notifications.services.notification_send)."""
+    name = site.business_name or site.name or site.address
+    number = (
+        site.permit_number
+        or Licence.objects.filter(site=site).order_by("created_at", "pk").values_list("number", flat=True).first()
+        or ""
+    )
+    address = site.address if site.address and site.address != name else ""
+    if number and address:
+        return text(
+            gettext_lazy("%(name)s, %(address)s (licence or permit %(number)s)"),
+            name=name,
+            address=address,
+            number=number,
+        )
+    if number:
+        return text(gettext_lazy("%(name)s (licence or permit %(number)s)"), name=name, number=number)
+    return f"{name}, {address}" if address else name
+
+
+def pending_label(kinds: Collection[str]) -> str:
+    """The status of a site, or of its judgement under an ordinance, while requests of these
+    kinds (compliance.models.AppealKind) wait for the department's decision."""
+    if set(kinds) == {"exemption"}:
+        return str(_("Exemption requested: under review"))
+    if set(kinds) == {"appeal"}:
+        return str(_("Appeal under review"))
+    return status_label(Status.UNDER_APPEAL)
 
 
 def _level_label(level: str) -> str:
@@ -176,23 +214,6 @@ def rules_of(version: OrdinanceVersion) -> OrdinanceRules:
         attestation_month=version.attestation_month,
         attestation_day=version.attestation_day,
         cure_days=version.cure_days,
-    )
-
-
-def policy_rules(policy: DepartmentPolicy | None) -> OrdinanceRules | None:
-    """The ordinance the department's policy flags describe, as rules. A minimum consent of live
-    view needs a connected bridge too: without one no live view is possible, which is what the
-    old status line missed ("Meets the ordinance" with no bridge)."""
-    if policy is None or not policy.ordinance_enabled:
-        return None
-    minimum = policy.ordinance_minimum_level
-    return OrdinanceRules(
-        key=POLICY_KEY,
-        name=policy.ordinance_name or str(_("Registration ordinance")),
-        property_kinds=tuple(policy.ordinance_site_kinds),
-        built_after=policy.ordinance_effective_date,
-        min_consent=minimum,
-        live_connection_required=minimum in ("live", "live_exigent"),
     )
 
 
@@ -296,7 +317,9 @@ class OrdinanceResult:
 
     rules: OrdinanceRules
     judgement: Judgement
-    version: OrdinanceVersion | None = None  # None: the policy's ordinance
+    version: OrdinanceVersion | None = None
+    #: The kinds of the site's requests under this ordinance waiting for a decision.
+    pending: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -316,6 +339,8 @@ class OrdinanceResult:
 
     @property
     def status_label(self) -> str:
+        if self.judgement.status is Status.UNDER_APPEAL:
+            return pending_label(self.pending)
         return status_label(self.judgement.status)
 
     @property
@@ -352,6 +377,8 @@ class SiteCompliance:
 
     @property
     def status_label(self) -> str:
+        if self.status is Status.UNDER_APPEAL:
+            return pending_label({k for r in self.results if r.status is Status.UNDER_APPEAL for k in r.pending})
         return status_label(self.status)
 
     @property
@@ -412,7 +439,7 @@ def site_facts(site: Site) -> SiteFacts:
 def sites_compliance(
     *, sites: Sequence[Site], policy: DepartmentPolicy | None, schema: str, now: dt.datetime
 ) -> dict[int, SiteCompliance]:
-    """The compliance of each site (by pk) under every ordinance in force and the policy's one.
+    """The compliance of each site (by pk) under every ordinance in force.
     Queries: the versions, the cameras with consent, the bridges (and one Redis round trip),
     attestations, inspections, notices and appeals: the same number for one site or a thousand."""
     sites = list(sites)
@@ -424,9 +451,6 @@ def sites_compliance(
     rules: list[tuple[OrdinanceRules, OrdinanceVersion | None]] = [
         (rules_of(version), version) for version in versions_in_force(on=today)
     ]
-    legacy = policy_rules(policy)
-    if legacy is not None:
-        rules.insert(0, (legacy, None))
 
     cameras_by_site: dict[int, list[Any]] = defaultdict(list)
     # Only what the judgement reads: a camera's position and field of view are polygons whose
@@ -516,6 +540,7 @@ def sites_compliance(
                     time_zone=zone.key,
                 ),
                 version,
+                tuple(sorted({a.kind for a in appeals[site.pk] if not a.decided and a.ordinance_key == rule.key})),
             )
             for rule, version in rules
         ]
@@ -532,13 +557,19 @@ def ordinance_exists(*, name: str) -> bool:
 
 
 def ordinances_any(*, on: dt.date) -> bool:
-    """Whether any ordinance (beside the policy's) is in force: the site form asks for the
+    """Whether any ordinance is in force: the site form asks for the
     facts coverage needs then."""
     return _not_retired(OrdinanceVersion.objects.filter(effective_on__lte=on), on=on).exists()
 
 
 def _not_retired(versions: QuerySet[OrdinanceVersion], *, on: dt.date) -> QuerySet[OrdinanceVersion]:
     return versions.filter(Q(ordinance__repealed_on__isnull=True) | Q(ordinance__repealed_on__gt=on))
+
+
+def ordinances_in_force(*, on: dt.date) -> list[Ordinance]:
+    """The ordinances with a version in force on ``on`` (not repealed), by name: the portal's
+    home page names them."""
+    return sorted({version.ordinance for version in versions_in_force(on=on)}, key=lambda o: o.name)
 
 
 def ordinance_kinds_in_force(*, on: dt.date) -> set[str]:

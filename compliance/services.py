@@ -54,6 +54,7 @@ from .selectors import (
     inspectable_requirements,
     inspection_photo_of_site,
     rules_of,
+    site_identity,
     version_covering,
     version_problems,
     versions_in_force,
@@ -537,14 +538,14 @@ def notice_issue(
             subject=notice_text(
                 gettext_lazy("Notice: %(ordinance)s at %(site)s"),
                 ordinance=version.ordinance.name,
-                site=_site_label(site),
+                site=site_identity(site),  # name, address, licence: which of the owner's sites
             ),
             body=notice_text(
                 gettext_lazy(
                     "The department found that %(site)s does not meet %(ordinance)s:\n\n%(text)s\n\n"
                     "Fix it by %(date)s, or ask for an exemption or appeal on your obligations page."
                 ),
-                site=_site_label(site),
+                site=site_identity(site),
                 ordinance=version.ordinance.name,
                 text=body,
                 date=cure_by.isoformat(),

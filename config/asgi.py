@@ -19,11 +19,13 @@ finally:
 from channels.routing import ProtocolTypeRouter, URLRouter
 
 from config.routing import websocket_urlpatterns
+from core.body_limit import RequestBodyLimit
 from tenants.asgi import TenantWebsocketMiddleware
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # An oversized upload is refused before its body is read (core.body_limit).
+        "http": RequestBodyLimit(django_asgi_app),
         "websocket": TenantWebsocketMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 #: Sites on one page of the list.
 PAGE_SIZE = 50
-#: Colours of the map's dots by status (the legend repeats them with words).
+#: Colours of the map's dots by status, best first (the legend under the map shows them with words).
 STATUS_COLOURS = {
     Status.COMPLIANT: "#2f7d32",
     Status.EXEMPT: "#6b7785",
@@ -116,6 +116,8 @@ class ComplianceDashboardView(ComplianceStaffMixin, View):
                 "form": form,
                 "counts": [(status, status_label(status), n, STATUS_COLOURS[status]) for status, n in counts.items()],
                 "covered": sum(counts.values()),
+                # The map's key: each status's dot as compliance-map.js draws it (STATUS_COLOURS).
+                "legend": [(status, status_label(status), colour) for status, colour in STATUS_COLOURS.items()],
                 "category_missing": dashboard.category_missing_count(on=timezone.localdate()),
                 "not_registered": licences_not_registered_count(on=timezone.localdate()),
                 # Labels looked up once per code, not per row and cell (gettext is not free).

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from compliance.licences.reader import REQUIRED_FIELDS, LicenceField
+from compliance.licences.reader import REQUIRED_FIELDS, LicenceField, column_letter
 from compliance.licences.selectors import field_label
 from compliance.models import LicenceSource
 
@@ -38,15 +38,6 @@ def too_large_message() -> str:
     return _("This file is larger than %(size)s: split it into smaller files.") % {"size": filesizeformat(limit)}
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 class LicenceMappingForm(forms.Form):
     """One choice of column per field; the required ones must be chosen (the service checks
     the same, with the same messages)."""
@@ -60,7 +51,7 @@ class LicenceMappingForm(forms.Form):
     def __init__(self, *args: Any, columns: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("(not in the file)"))] + [
-            (str(i), f"{_column_letter(i)}: {title[:40]}" if title else _column_letter(i))
+            (str(i), f"{column_letter(i)}: {title[:40]}" if title else column_letter(i))
             for i, title in enumerate(columns)
         ]
         for name in LicenceField:

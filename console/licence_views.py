@@ -25,8 +25,10 @@ from cameras.models import BusinessCategory
 from compliance.licences import selectors, services
 from compliance.licences.letters import invitation_letters_pdf, letters_problems
 from compliance.licences.notices import DepartmentContact, contact_problems
+from compliance.licences.reader import column_letter
 from compliance.models import ImportStatus, InvitationChannel, LicenceImportJob
 from compliance.services import staff_not_found_record
+from core.body_limit import body_exceeded
 from core.errors import DomainError
 from core.forms import form_errors_add
 from tenants.selectors import policy_current
@@ -90,7 +92,11 @@ class LicencesView(DeptAdminConsoleMixin, View):
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
-        if declared > settings.PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES:
+        if body_exceeded(request) is not None and not declared:
+            # A body sent without its length, cut by core.body_limit past the limit: its size
+            # is not known, only that it is too large. Not parsed: it is cut short.
+            return self._render(request, LicenceUploadForm(), status=413, refusal=too_large_message())
+        if declared > settings.PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES or body_exceeded(request) is not None:
             refusal = services.file_too_large_message(size=declared)
             return self._render(request, LicenceUploadForm(), status=413, refusal=refusal)
         return self._upload(request)
@@ -117,6 +123,13 @@ class LicencesView(DeptAdminConsoleMixin, View):
         return self._render(request, form, status=400)
 
 
+def _preview_rows(rows: list[list[str]]) -> list[list[str]]:
+    """The file's first rows, each as wide as the widest (a short row's missing cells empty), so
+    that every cell sits under its column's letter."""
+    width = max((len(row) for row in rows), default=0)
+    return [[*row, *[""] * (width - len(row))] for row in rows]
+
+
 def _encoding_label(encoding: str) -> str:
     return {
         "utf-8": "UTF-8",
@@ -139,13 +152,14 @@ class LicenceImportView(DeptAdminConsoleMixin, View):
                 columns=job.columns,
                 initial={**initial, "has_header": job.has_header, "unknown_as_other": job.unknown_as_other},
             )
-        errors = [(error["line"], selectors.row_error_sentence(error)) for error in job.errors]
+        errors = selectors.row_problems_by_line(job.errors, columns=job.columns, has_header=job.has_header)
         context = {
             "job": job,
             "form": form,
             "errors": errors,
             "encoding": _encoding_label(job.encoding),
-            "preview": job.preview,
+            "preview": _preview_rows(job.preview),
+            "preview_columns": [column_letter(i) for i in range(max((len(row) for row in job.preview), default=0))],
             "too_large": too_large_message(),
         }
         return render(request, self.template, context, status=status)
@@ -261,8 +275,12 @@ class LicencesInviteView(DeptAdminConsoleMixin, View):
     """Letters (one PDF, a page each) or e-mails inviting the selected businesses to register."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        ids = request.POST.getlist("licence")[:INVITE_MAX]
-        licences = selectors.licences_by_ids(public_ids=_uuids(ids), on=timezone.localdate())
+        ids = _uuids(request.POST.getlist("licence")[:INVITE_MAX])
+        if ids is None or selectors.licences_unknown(public_ids=ids):
+            # Another department's licence, or none: 404 as for a missing page, logged by
+            # DeptAdminConsoleMixin as console_denied (not_found); nothing is sent or recorded.
+            raise Http404
+        licences = selectors.licences_by_ids(public_ids=ids, on=timezone.localdate())
         if not licences:
             messages.error(request, _("Select at least one business to invite."))
             return redirect("console-licences-not-registered")
@@ -308,11 +326,9 @@ def _refused(request: HttpRequest, problems: list[str]) -> HttpResponse:
     return redirect("console-licences-not-registered")
 
 
-def _uuids(values: list[str]) -> list[str]:
-    out = []
-    for value in values:
-        try:
-            out.append(str(uuid.UUID(value)))
-        except ValueError:
-            continue
-    return out
+def _uuids(values: list[str]) -> list[str] | None:
+    """The ids as canonical UUIDs; None when one is not a UUID (no licence has that id)."""
+    try:
+        return [str(uuid.UUID(value)) for value in values]
+    except ValueError:
+        return None

@@ -41,17 +41,6 @@ PURPOSE_LABELS = {
     "reproductive_care": _("Reproductive health care"),
 }
 
-# The property kinds of the registry (cameras.models.SiteKind, which sits above tenants), for
-# the ordinance's choice of kinds; a test keeps the two lists equal.
-PROPERTY_KINDS = [
-    ("residential", _("Home")),
-    ("business", _("Business")),
-    ("multifamily", _("Apartment or multifamily building")),
-    ("school", _("School")),
-    ("place_of_worship", _("Place of worship")),
-    ("other", _("Other")),
-]
-
 
 def language_choices() -> list[tuple[str, str]]:
     """The languages Porchlight speaks (settings.LANGUAGES), read when a form or a check asks,
@@ -217,9 +206,11 @@ class DepartmentPolicy(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(90)],
     )
     exigent_requires_approval = models.BooleanField(_("exigent live views need a supervisor's approval"), default=False)
-    # A mandatory-registration ordinance: new or remodelled properties of some kinds must
-    # register and allow at least a given consent level. Porchlight reports compliance;
-    # it never prevents an owner from lowering consent.
+    # The old single ordinance, before ordinances were records of their own (compliance.models):
+    # no page shows these and nothing reads them. A department that had it on got it as an
+    # ordinance (compliance.policy_ordinance, data migration compliance 0010) and the switch
+    # turned off; the values are kept as they were saved. A later release may drop the columns
+    # (not in the same one: the public schema migrates before the departments' copy them).
     ordinance_enabled = models.BooleanField(_("registration ordinance in force"), default=False)
     ordinance_name = models.CharField(_("ordinance name"), max_length=200, blank=True)
     ordinance_minimum_level = models.CharField(

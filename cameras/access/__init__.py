@@ -35,6 +35,7 @@ from .gate import (
     camera_lookup,
     console_denied,
     incident_target,
+    owner_denied,
 )
 from .live import live_allowed_now, live_allowed_until, live_end_record, live_view_denial
 from .purposes import (
@@ -90,6 +91,7 @@ __all__ = [
     "live_allowed_until",
     "live_end_record",
     "live_view_denial",
+    "owner_denied",
     "policy_current_incident_dock",
     "purpose_approve",
     "purpose_awaits_approval",

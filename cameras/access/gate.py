@@ -7,6 +7,7 @@ search, live views, evidence) build on the same checks and the same record.
 """
 
 import dataclasses
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -329,6 +330,30 @@ def camera_lookup(
         actor=actor, action=action, purpose=purpose, camera=camera, extra_denial=extra_denial, owner_told=owner_told
     )
     return decision, camera if decision.allowed else None
+
+
+logger = logging.getLogger("porchlight.cameras")
+
+
+def owner_denied(*, actor: Actor, what: str, public_id: Any) -> None:
+    """Record that a resident or business asked for a property (``what`` "site") or camera
+    ("camera") that is not theirs, or none: another owner's, another department's (its rows
+    live in another schema, so it is none here) or a missing one. The page answers 404, as for
+    a missing one; the attempt is a denied ``owner_denied`` event with reason ``not_found`` in
+    the department's access log (trust checklist A3, E5: every denied authorization decision),
+    and a line of the application log for the operators."""
+    asked = str(public_id)[:64]
+    _record(
+        actor,
+        EventFacts(Action.OWNER_DENIED, Outcome.DENIED, Refusal.NOT_FOUND, details={"what": what, "id": asked}),
+        None,
+        notify=False,
+    )
+    logger.warning(
+        "owner refused: not their %s",
+        what,
+        extra={"event": "owner_denied", "what": what, "user_id": actor.user.pk, "asked": asked},
+    )
 
 
 def console_denied(*, actor: Actor, path: str) -> None:

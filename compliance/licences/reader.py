@@ -31,12 +31,15 @@ __all__ = [
     "DATE_FORMATS",
     "FIELD_MAX",
     "REQUIRED_FIELDS",
+    "BadRow",
     "EncodingRefused",
     "LicenceField",
     "LicenceIn",
     "RowError",
     "RowProblem",
     "category_of",
+    "column_letter",
+    "data_rows_present",
     "date_parse",
     "detect_encoding",
     "header_guess",
@@ -121,9 +124,32 @@ class LicenceIn:
 
 @dataclass(frozen=True)
 class RowError:
+    """One problem of one row: its line, what is wrong, and the file's column it is in (0 is
+    column A; None when it is the whole row's: cut short, unreadable, a quote never closed)."""
+
     line: int
     problem: RowProblem
     params: dict[str, Any] = field(default_factory=dict)
+    column: int | None = None
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row that is not imported, with every problem found in it (not only the first: the
+    administrator corrects the file once, not once per problem)."""
+
+    line: int
+    problems: tuple[RowError, ...]
+
+
+def column_letter(index: int) -> str:
+    """A column as a spreadsheet names it: 0 is A, 25 is Z, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 # --- Header and mapping --------------------------------------------------------------------
@@ -525,6 +551,20 @@ def records_count(stream: IO[str], *, has_header: bool) -> int:
     return max(0, count - 1) if has_header else count
 
 
+def data_rows_present(stream: IO[str], *, has_header: bool) -> bool:
+    """Whether the file has a record to import below its header (or at all, without one):
+    a record that is not blank, readable or not (an unreadable one is reported by its line).
+    Reads only as far as the first such record."""
+    wanted = 2 if has_header else 1
+    seen = 0
+    for _line, cells in _lines(stream):
+        if isinstance(cells, RowError) or any(cell.strip() for cell in cells):
+            seen += 1
+            if seen >= wanted:
+                return True
+    return False
+
+
 def read_licences(
     stream: IO[str],
     *,
@@ -532,8 +572,9 @@ def read_licences(
     has_header: bool,
     categories: Iterable[str],
     unknown_as_other: bool = False,
-) -> Iterator[LicenceIn | RowError]:
-    """Each data row of the file as a LicenceIn, or a RowError naming its line and reason.
+) -> Iterator[LicenceIn | BadRow]:
+    """Each data row of the file as a LicenceIn, or a BadRow naming its line and every
+    problem found in it, each with its column.
 
     A number met again further down the file is a RowError (the first row stands), so a file
     with duplicates imports the same way every time. Numbers are compared as matching compares
@@ -549,15 +590,16 @@ def read_licences(
         expected = len(header[1]) if header is not None and not isinstance(header[1], RowError) else None
     for line, cells in rows:
         if isinstance(cells, RowError):
-            yield cells
+            yield BadRow(cells.line, (cells,))
             continue
         if not any(cell.strip() for cell in cells):
             continue  # blank lines at the end of an export
         if expected is None:
             expected = len(cells)
         if len(cells) < expected:
-            # Read on, the missing cells would be empty fields imported without a word.
-            yield RowError(line, RowProblem.SHORT_ROW, {"columns": len(cells), "expected": expected})
+            # Read on, the missing cells would be empty fields imported without a word. Its
+            # cells are not judged one by one: which column each belongs to is not known.
+            yield BadRow(line, (RowError(line, RowProblem.SHORT_ROW, {"columns": len(cells), "expected": expected}),))
             continue
         yield _row(line, cells, mapping=mapping, categories=known, unknown_as_other=unknown_as_other, seen=seen)
 
@@ -570,66 +612,80 @@ def _row(
     categories: tuple[str, ...],
     unknown_as_other: bool,
     seen: dict[str, int],
-) -> LicenceIn | RowError:
+) -> LicenceIn | BadRow:
     def cell(name: LicenceField) -> str:
         index = mapping.get(name.value)
         if index is None or index >= len(cells):
             return ""
         return " ".join(cells[index].split())  # inner runs of spaces and line breaks to one space
 
+    problems: list[RowError] = []
+
+    def bad(problem: RowProblem, name: LicenceField, **params: Any) -> None:
+        problems.append(RowError(line, problem, params, mapping.get(name.value)))
+
     values = {name: cell(name) for name in LicenceField}
     for name in REQUIRED_FIELDS:
         if not values[name]:
-            return RowError(line, RowProblem.MISSING, {"field": name.value})
+            bad(RowProblem.MISSING, name, field=name.value)
     for name, limit in FIELD_MAX.items():
         if len(values[name]) > limit:
-            return RowError(line, RowProblem.TOO_LONG, {"field": name.value, "limit": limit})
+            bad(RowProblem.TOO_LONG, name, field=name.value, limit=limit)
     dates: dict[LicenceField, dt.date | None] = {}
     for name in DATE_FIELDS:
-        dates[name] = date_parse(values[name])
-        if values[name] and dates[name] is None:
-            return RowError(line, RowProblem.BAD_DATE, {"field": name.value, "value": values[name][:40]})
-        day = dates[name]
-        if day is not None and not DATE_EARLIEST <= day <= DATE_LATEST:
-            return RowError(line, RowProblem.DATE_OUT_OF_RANGE, {"field": name.value, "value": values[name][:40]})
+        day = date_parse(values[name])
+        if values[name] and day is None:
+            bad(RowProblem.BAD_DATE, name, field=name.value, value=values[name][:40])
+        elif day is not None and not DATE_EARLIEST <= day <= DATE_LATEST:
+            bad(RowProblem.DATE_OUT_OF_RANGE, name, field=name.value, value=values[name][:40])
+            day = None
+        dates[name] = day
     issued, expires = dates[LicenceField.ISSUED_ON], dates[LicenceField.EXPIRES_ON]
     if issued is not None and expires is not None and expires < issued:
-        return RowError(
-            line, RowProblem.EXPIRES_BEFORE_ISSUED, {"issued": issued.isoformat(), "expires": expires.isoformat()}
+        bad(
+            RowProblem.EXPIRES_BEFORE_ISSUED,
+            LicenceField.EXPIRES_ON,
+            issued=issued.isoformat(),
+            expires=expires.isoformat(),
         )
     category = category_of(values[LicenceField.CATEGORY], categories=categories)
     if category is None:
-        if not unknown_as_other:
-            return RowError(line, RowProblem.UNKNOWN_CATEGORY, {"value": values[LicenceField.CATEGORY][:60]})
-        category = "other"
+        if unknown_as_other:
+            category = "other"
+        else:
+            bad(RowProblem.UNKNOWN_CATEGORY, LicenceField.CATEGORY, value=values[LicenceField.CATEGORY][:60])
     email = values[LicenceField.EMAIL]
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            return RowError(line, RowProblem.BAD_EMAIL, {"value": email[:60]})
+            bad(RowProblem.BAD_EMAIL, LicenceField.EMAIL, value=email[:60])
     state = state_of(values[LicenceField.STATE])
     if state is None:
-        return RowError(line, RowProblem.BAD_STATE, {"value": values[LicenceField.STATE][:40]})
+        bad(RowProblem.BAD_STATE, LicenceField.STATE, value=values[LicenceField.STATE][:40])
     postal_code = postal_code_of(values[LicenceField.POSTAL_CODE])
     if postal_code is None:
-        return RowError(line, RowProblem.BAD_POSTAL_CODE, {"value": values[LicenceField.POSTAL_CODE][:40]})
+        bad(RowProblem.BAD_POSTAL_CODE, LicenceField.POSTAL_CODE, value=values[LicenceField.POSTAL_CODE][:40])
     number = values[LicenceField.NUMBER]
     key = reference_key(number)
-    if not key:
-        return RowError(line, RowProblem.MISSING, {"field": LicenceField.NUMBER.value})
-    if key in seen:
-        return RowError(line, RowProblem.DUPLICATE, {"number": number, "first_line": seen[key]})
+    if number and not key:
+        bad(RowProblem.MISSING, LicenceField.NUMBER, field=LicenceField.NUMBER.value)
+    if key and key in seen:
+        bad(RowProblem.DUPLICATE, LicenceField.NUMBER, number=number, first_line=seen[key])
+    if problems:
+        # Its number stays free: a later good row with it is imported (the first good one stands).
+        return BadRow(line, tuple(problems))
     seen[key] = line
     return LicenceIn(
         number=number,
         name=values[LicenceField.NAME],
         address=values[LicenceField.ADDRESS],
         city=values[LicenceField.CITY],
-        state=state,
-        postal_code=postal_code,
+        # None in any of these is a problem above: the row never gets here with one.
+        state=state or "",
+        postal_code=postal_code or "",
         parcel_number=values[LicenceField.PARCEL],
-        category=category,
+        category=category or "",
         category_raw=values[LicenceField.CATEGORY],
         issued_on=dates[LicenceField.ISSUED_ON],
         expires_on=dates[LicenceField.EXPIRES_ON],

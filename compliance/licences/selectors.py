@@ -12,7 +12,7 @@ from cameras.models import BusinessCategory, SiteKind
 
 from ..models import Licence, LicenceImportJob
 from ..selectors import versions_in_force
-from .reader import LicenceField, RowProblem
+from .reader import LicenceField, RowProblem, column_letter
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -27,7 +27,9 @@ __all__ = [
     "licences_by_ids",
     "licences_not_registered",
     "licences_not_registered_count",
+    "licences_unknown",
     "row_error_sentence",
+    "row_problems_by_line",
 ]
 
 
@@ -116,6 +118,16 @@ def licences_by_ids(*, public_ids: list[Any], on: dt.date) -> list[Licence]:
     return list(licences_not_registered(on=on).filter(public_id__in=public_ids))
 
 
+def licences_unknown(*, public_ids: list[str]) -> set[str]:
+    """The ids among ``public_ids`` (well-formed UUIDs) that name no licence of this
+    department: another department's (its licences live in its own schema) or none. A
+    licence matched to a site since, or expired, is this department's: not unknown."""
+    known = {
+        str(value) for value in Licence.objects.filter(public_id__in=public_ids).values_list("public_id", flat=True)
+    }
+    return set(public_ids) - known
+
+
 def field_label(name: str) -> str:
     labels = {
         LicenceField.NUMBER: _("licence or permit number"),
@@ -182,6 +194,27 @@ def row_error_sentence(error: dict[str, Any]) -> str:
         return template % params
     except (KeyError, TypeError, ValueError):
         return _("This row could not be read.")
+
+
+def column_label(column: Any, *, columns: list[str], has_header: bool) -> str:
+    """A column as the page names it: its letter, and its title when the file has a header
+    ("E: Expiration Date"); "" for a problem of the whole row."""
+    if not isinstance(column, int) or column < 0:
+        return ""
+    title = str(columns[column]).strip()[:40] if has_header and column < len(columns) else ""
+    return f"{column_letter(column)}: {title}" if title else column_letter(column)
+
+
+def row_problems_by_line(
+    errors: list[dict[str, Any]], *, columns: list[str], has_header: bool
+) -> list[tuple[int, list[tuple[str, str]]]]:
+    """The job's bad rows, each once with every problem found in it: ``(line, [(column,
+    sentence), ...])`` in the file's order, in the reader's language."""
+    grouped: dict[int, list[tuple[str, str]]] = {}
+    for error in errors:
+        column = column_label(error.get("column"), columns=columns, has_header=has_header)
+        grouped.setdefault(int(error.get("line") or 0), []).append((column, row_error_sentence(error)))
+    return list(grouped.items())
 
 
 def category_choices() -> list[tuple[str, str]]:

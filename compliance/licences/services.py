@@ -44,9 +44,10 @@ from .addresses import address_match_key, reference_key
 from .notices import DepartmentContact, contact_problems, licence_invitation_email_send
 from .reader import (
     CHUNK,
+    BadRow,
     EncodingRefused,
     LicenceIn,
-    RowError,
+    data_rows_present,
     detect_encoding,
     header_guess,
     mapping_guess,
@@ -71,8 +72,8 @@ logger = logging.getLogger("porchlight.compliance")
 # queries each, small enough that a progress step is about a second and a failed batch
 # costs little to redo (bench/licence_import.py).
 BATCH = 1000
-# A file with many bad rows keeps the first this many on the job (the count has them all):
-# enough to see what is wrong with a column, small enough for one page.
+# A file with many bad rows keeps the problems of its first rows, up to this many, on the job
+# (the count has every row): enough to see what is wrong with a column, small enough for one page.
 ERRORS_KEPT = 2000
 PREVIEW_ROWS = 6
 # A job still running this long after it started has lost its worker: 50,000 rows take about
@@ -112,7 +113,8 @@ def licence_import_create(*, actor: User, upload: UploadedFile, source: str) -> 
     rows kept for the preview, the header and mapping guessed from the titles.
 
     Refused with ImportRefused (nothing stored) when the file is larger than
-    PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES, is a workbook or UTF-16 or binary, or is empty."""
+    PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES, is a workbook or UTF-16 or binary, is empty, or has
+    column titles and no row below them."""
     limit = settings.PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ImportRefused(file_too_large_message(size=upload.size), code="too_large", field="file")
@@ -131,6 +133,8 @@ def licence_import_create(*, actor: User, upload: UploadedFile, source: str) -> 
     if not head or not any(cell.strip() for cell in head[0]):
         raise ImportRefused(_("The file has no rows."), code="empty", field="file")
     has_header = header_guess(head[0], head[1] if len(head) > 1 else None)
+    if has_header and not _rows_below_header(upload, encoding):
+        raise ImportRefused(header_only_message(), code="header_only", field="file")
     job = LicenceImportJob(
         source=source,
         file_name=(upload.name or "licences.csv")[-255:],
@@ -146,6 +150,22 @@ def licence_import_create(*, actor: User, upload: UploadedFile, source: str) -> 
     job.file.save(f"{job.public_id}.csv", upload, save=False)
     job.save()
     return job
+
+
+def _rows_below_header(upload: Any, encoding: str) -> bool:
+    upload.seek(0)
+    text = io.TextIOWrapper(upload, encoding=encoding, newline="")
+    try:
+        return data_rows_present(text, has_header=True)
+    finally:
+        text.detach()  # leave the upload open
+
+
+def header_only_message() -> str:
+    return _(
+        "The file has only its column titles and no row of licences below them: there is nothing to import. "
+        "Export the list again with its rows."
+    )
 
 
 def file_too_large_message(*, size: int) -> str:
@@ -169,7 +189,8 @@ def licence_import_map(
 ) -> LicenceImportJob:
     """Record the mapping the administrator chose and queue the job; the task is sent after
     the commit. Refused (nothing changed) when a required field has no column, a column is
-    not in the file or is given twice, or another import is still running."""
+    not in the file or is given twice, the first row is said to hold the titles and no row
+    follows it, or another import is still running."""
     chosen = {name: index for name, index in mapping.items() if index is not None}
     problems = mapping_problems(chosen, columns=len(job.columns))
     if problems:
@@ -179,6 +200,12 @@ def licence_import_map(
         if job.status not in (ImportStatus.MAPPING, ImportStatus.FAILED):
             raise Conflict(_("This import has already started."), code="started")
         _file_present_or_refuse(job)
+        if has_header:
+            # Its one row taken for the titles, a file of one row would "import" nothing and
+            # say it succeeded. Reads only as far as the second record.
+            with _open(job) as stream:
+                if not data_rows_present(stream, has_header=True):
+                    raise ImportRefused(header_only_message(), code="header_only", field="has_header")
         busy = (
             LicenceImportJob.objects.filter(status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING))
             .exclude(pk=job.pk)
@@ -358,7 +385,7 @@ def _import(job: LicenceImportJob) -> None:
     job.rows_total = total
     job.save(update_fields=["rows_total"])
     with _open(job) as stream:
-        batch: list[LicenceIn | RowError] = []
+        batch: list[LicenceIn | BadRow] = []
         rows = read_licences(
             stream,
             mapping=job.mapping,
@@ -378,19 +405,24 @@ def _import(job: LicenceImportJob) -> None:
         job.save(update_fields=["rows_total"])
 
 
-def _batch_write(job: LicenceImportJob, batch: Sequence[LicenceIn | RowError]) -> None:
-    """One transaction: the batch's licences and the job's counts move together."""
+def _batch_write(job: LicenceImportJob, batch: Sequence[LicenceIn | BadRow]) -> None:
+    """One transaction: the batch's licences and the job's counts move together. Each bad
+    row's problems are kept together: a row is listed with all of them or not at all."""
     good = [row for row in batch if isinstance(row, LicenceIn)]
-    bad = [row for row in batch if isinstance(row, RowError)]
+    bad = [row for row in batch if isinstance(row, BadRow)]
     with transaction.atomic():
         created, updated = licences_upsert(rows=good, source=job.source, job=job, actor=job.created_by)
         job.rows_done += len(batch)
         job.rows_bad += len(bad)
         job.rows_created += created
         job.rows_updated += updated
-        room = ERRORS_KEPT - len(job.errors)
-        if room > 0:
-            job.errors += [{"line": e.line, "problem": e.problem.value, "params": e.params} for e in bad[:room]]
+        for row in bad:
+            if len(job.errors) + len(row.problems) > ERRORS_KEPT:
+                break
+            job.errors += [
+                {"line": e.line, "problem": e.problem.value, "params": e.params, "column": e.column}
+                for e in row.problems
+            ]
         job.save(update_fields=["rows_done", "rows_bad", "rows_created", "rows_updated", "errors"])
 
 

@@ -667,6 +667,10 @@ PORCHLIGHT_CAMERA_IMPORT_MAX_BYTES = env.int("PORCHLIGHT_CAMERA_IMPORT_MAX_BYTES
 # A 50,000-row licence file is about 10 MB; ten times that is refused before it is read, with
 # a message, rather than tying up a worker and the disk on a wrong file (a database dump).
 PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES = env.int("PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
+# Uploads refused before their body is read when larger (core.body_limit, under ASGI): the
+# POST path -> the setting that holds its largest file. Elsewhere Django reads the whole body
+# to a temporary file before the view can look at its size.
+PORCHLIGHT_UPLOAD_LIMITS = {"/console/licences/": "PORCHLIGHT_LICENCE_IMPORT_MAX_BYTES"}
 # An uploaded licence file (names, addresses, e-mails of the city's businesses) is deleted when
 # its import is done; one never imported, or stopped and not run again, after this many days.
 PORCHLIGHT_LICENCE_IMPORT_FILE_DAYS = env.int("PORCHLIGHT_LICENCE_IMPORT_FILE_DAYS", default=7)

@@ -78,12 +78,20 @@ OWNER_NOTICES_SHOWN = 50
 
 
 class ObligationNoticeReadView(OwnerRequiredMixin, View):
-    """Mark one of the owner's compliance notices read (another's, or none: 404)."""
+    """Mark one of the owner's compliance notices read (another's, or none: 404, logged as
+    the other owner refusals are)."""
 
     def post(self, request: AuthenticatedHttpRequest, notification_id: int) -> HttpResponse:
         try:
             notification_services.notification_mark_read(user=request.user, notification_id=notification_id)
         except Notification.DoesNotExist as exc:
+            services.owner_denial_log(
+                owner=request.user,
+                what="notice",
+                site_public_id=None,
+                actor=Actor.from_request(request),
+                notice=notification_id,
+            )
             raise Http404 from exc
         return redirect(_obligations_url())
 

@@ -22,7 +22,13 @@ from cameras.consent import MAX_WINDOWS, ConsentLevel
 from cameras.exceptions import OutsideJurisdiction
 from cameras.mixins import OwnerRequiredMixin
 from cameras.models import Camera, CameraStatus, Site
-from compliance.selectors import ordinance_kinds_in_force, ordinances_any, site_compliance, sites_compliance
+from compliance.selectors import (
+    ordinance_kinds_in_force,
+    ordinances_any,
+    ordinances_in_force,
+    site_compliance,
+    sites_compliance,
+)
 from core.forms import form_errors_add
 from core.http import status_of, text_refusal
 from places.geocoders import GeocoderUnavailable, address_suggest, point_from_param
@@ -50,6 +56,7 @@ class PortalHomeView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["policy"] = policy_current()
+        context["ordinances"] = ordinances_in_force(on=timezone.localdate())
         context["levels"] = list(selectors.LEVEL_SENTENCES.items())
         # Published so that nobody, not even the operator, can rewrite the log unnoticed: as of the
         # latest signed checkpoint, not live (audit.selectors.chain_head_published).
@@ -151,14 +158,12 @@ class MyCamerasView(OwnerRequiredMixin, View):
 
 
 def _site_form(request: HttpRequest, *args: Any, **kwargs: Any) -> SiteForm:
-    policy = policy_current()
-    kinds = set(policy.ordinance_site_kinds if policy and policy.ordinance_enabled else ())
-    kinds |= ordinance_kinds_in_force(on=timezone.now().date())
+    today = timezone.now().date()
     return SiteForm(
         *args,
         owner_role=request.user.role,  # type: ignore[union-attr]
-        ordinance=bool(policy and policy.ordinance_enabled) or ordinances_any(on=timezone.now().date()),
-        ordinance_kinds=kinds,
+        ordinance=ordinances_any(on=today),
+        ordinance_kinds=ordinance_kinds_in_force(on=today),
         **kwargs,
     )
 

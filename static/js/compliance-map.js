@@ -1,6 +1,6 @@
 // The compliance dashboard's map: one dot per covered site, coloured by its status, drawn on a
 // canvas so that 10,000 sites stay fast. The dots come from the same filters as the list
-// (data-sites). The legend with words is the list of counts above the map.
+// (data-sites). The legend under the map (#compliance-map-legend) gives each colour in words.
 (function () {
   "use strict";
 

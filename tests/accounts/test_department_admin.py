@@ -203,7 +203,6 @@ def _policy_form(**overrides: Any) -> dict[str, Any]:
         "purpose_categories_text": "violent_crime, property_crime, missing_person",
         "exigent_categories_text": "missing_person",
         "prohibited_purposes_text": "first_amendment_activity, immigration_status",
-        "ordinance_minimum_level": "live",
         "notice_digest_minutes": 15,
         "public_cell_threshold": 5,
         "language": "en",
@@ -369,8 +368,6 @@ def test_policy_edit_saves_and_keeps_history_with_the_admin(admin_client: Any, r
         ({"purpose_categories_text": "violent_crime, missing_person, " + "y" * 65}, "purpose_categories_text"),
         ({"prohibited_purposes_text": "z" * 100}, "prohibited_purposes_text"),
         ({"purpose_categories_text": ", ".join(f"c{i}" for i in range(5000))}, "purpose_categories_text"),
-        ({"ordinance_enabled": "on", "ordinance_name": "Ord. 1"}, "ordinance_site_kinds"),
-        ({"ordinance_site_kinds": ["castle"]}, "ordinance_site_kinds"),
     ],
 )
 def test_policy_edit_with_bad_input_changes_nothing(
@@ -417,30 +414,40 @@ def test_repeated_categories_are_saved_once_in_their_order(admin_client: Any, ri
     assert DepartmentPolicy.objects.get(department=rialto).purpose_categories == ["violent_crime", "missing_person"]
 
 
-def test_the_admin_chooses_which_property_kinds_the_ordinance_covers(admin_client: Any, rialto: Any) -> None:
+def test_the_policy_page_no_longer_carries_the_old_single_ordinance_and_points_to_the_ordinances(
+    admin_client: Any, rialto: Any
+) -> None:
+    # given a policy saved with the old fields (kept as they were)
     client, _ = admin_client
+    DepartmentPolicy.objects.filter(department=rialto).update(
+        ordinance_name="Ord. 1", ordinance_site_kinds=["business"]
+    )
 
+    # when the page is shown, and saved with the old fields posted as an old page would
     form = client.get("/department/policy/").content.decode()
     response = client.post(
         "/department/policy/",
-        _policy_form(
-            ordinance_enabled="on",
-            ordinance_name="Ord. 1",
-            ordinance_site_kinds=["business", "multifamily"],
-            ordinance_effective_date="2024-01-01",
-        ),
+        _policy_form(ordinance_enabled="on", ordinance_name="Changed", ordinance_site_kinds=["school"]),
     )
 
-    assert 'name="ordinance_site_kinds"' in form
+    # then none of them is on the page, the saved values are untouched, and it links to the ordinances
+    stored = DepartmentPolicy.objects.get(department=rialto)
+    assert [name for name in ("ordinance_enabled", "ordinance_name", "ordinance_site_kinds") if name in form] == []
+    assert 'href="/console/ordinances/">Ordinances</a> pages' in form
     assert response.status_code == 302
-    assert DepartmentPolicy.objects.get(department=rialto).ordinance_site_kinds == ["business", "multifamily"]
+    assert (stored.ordinance_enabled, stored.ordinance_name, stored.ordinance_site_kinds) == (
+        False,
+        "Ord. 1",
+        ["business"],
+    )
 
 
-def test_the_property_kinds_offered_are_the_registry_kinds() -> None:
-    from cameras.models import SiteKind
-    from tenants.models import PROPERTY_KINDS
+def test_the_policy_page_in_spanish_points_to_the_ordinances(admin_client: Any) -> None:
+    client, _ = admin_client
 
-    assert [value for value, _ in PROPERTY_KINDS] == list(SiteKind.values)
+    form = client.get("/department/policy/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert 'páginas de <a href="/console/ordinances/">Ordenanzas</a>' in form
 
 
 @pytest.mark.parametrize("email", ["a" * 250 + "@example.org", "second@example.org"])

@@ -19,14 +19,16 @@ from accounts.services import api_token_issue
 from cameras import selectors, services
 from cameras.models import Camera
 from tenants.models import Department, DepartmentPolicy
-from tenants.services import policy_update
+from tenants.selectors import policy_of
 from tests.conftest import TenantClient
 from tests.factories import (
+    RIALTO_CONDITIONS,
     RIALTO_LAT,
     RIALTO_LON,
     UserFactory,
     bridge_online_make,
     camera_make,
+    ordinance_make,
     site_make,
     totp_enable,
 )
@@ -770,15 +772,10 @@ def test_fifteen_hundred_windows_are_refused_quickly_and_not_stored(
 
 @pytest.fixture
 def ordinance(in_rialto: Department) -> DepartmentPolicy:
-    return policy_update(
-        department=in_rialto,
-        actor=None,
-        ordinance_enabled=True,
-        ordinance_name="Test ordinance",
-        ordinance_minimum_level="live",
-        ordinance_effective_date=dt.date(2024, 1, 1),
-        ordinance_site_kinds=["business"],
-    )
+    # New or remodelled businesses (from 2024) must allow live view, with a connected bridge.
+    policy = policy_of(department=in_rialto)
+    ordinance_make(policy, RIALTO_CONDITIONS, name="Test ordinance", citation="", built_after=dt.date(2024, 1, 1))
+    return policy
 
 
 @pytest.fixture

@@ -395,15 +395,12 @@ def test_a_request_or_message_to_a_department_camera_s_owner_is_refused_with_a_c
 
 
 def test_no_ordinance_covers_a_department_camera_s_site(register: Any, in_rialto: Department) -> None:
-    from cameras.selectors import site_ordinance_subject
     from compliance.rules import OrdinanceRules, ordinance_covers
     from compliance.selectors import site_facts
 
-    policy = policy_update(department=in_rialto, actor=None, ordinance_enabled=True, ordinance_site_kinds=["other"])
     site = register().site
     rules = OrdinanceRules(key="all-other", name="Every other property", property_kinds=("other",))
 
-    assert site_ordinance_subject(site=site, policy=policy) is False
     assert ordinance_covers(rules, site_facts(site)) is False
 
 

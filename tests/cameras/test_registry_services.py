@@ -15,8 +15,8 @@ from cameras.geometry import fov_wedge, point
 from cameras.models import Camera, ConsentGrant, Site
 from cameras.site_status import SiteStatus, sites_status
 from tenants.models import DepartmentPolicy
-from tenants.services import policy_update
-from tests.factories import UserFactory
+from tenants.selectors import policy_of
+from tests.factories import RIALTO_CONDITIONS, UserFactory, ordinance_make
 
 
 @pytest.fixture
@@ -70,15 +70,10 @@ def test_a_360_degree_camera_sees_all_around() -> None:
 
 @pytest.fixture
 def ordinance(in_rialto: Any) -> DepartmentPolicy:
-    return policy_update(
-        department=in_rialto,
-        actor=None,
-        ordinance_enabled=True,
-        ordinance_name="Test ordinance",
-        ordinance_minimum_level="live",
-        ordinance_effective_date=dt.date(2024, 1, 1),
-        ordinance_site_kinds=["business"],
-    )
+    # New or remodelled businesses (from 2024) must allow live view, with a connected bridge.
+    policy = policy_of(department=in_rialto)
+    ordinance_make(policy, RIALTO_CONDITIONS, name="Test ordinance", citation="", built_after=dt.date(2024, 1, 1))
+    return policy
 
 
 def test_new_business_below_the_ordinance_level_is_reported_non_compliant(

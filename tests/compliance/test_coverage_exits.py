@@ -13,7 +13,6 @@ from cameras.models import Site
 from compliance.models import CoverageExit
 from notifications.models import Kind, Notification
 from tenants.models import Department, DepartmentPolicy
-from tenants.services import policy_update
 from tests.conftest import TenantClient, login_with_mfa
 from tests.factories import DEKALB_AFFIDAVIT, RIALTO_CONDITIONS, UserFactory, ordinance_make, site_make
 
@@ -187,20 +186,13 @@ def test_a_refused_edit_records_nothing(
     assert not CoverageExit.objects.filter(site=site).exists()
 
 
-def test_leaving_the_policy_s_ordinance_by_kind_and_date_at_once_is_saved_with_its_history_note(
-    owner: User, owner_client: TenantClient, in_rialto: Department
+def test_leaving_an_ordinance_by_kind_and_date_at_once_is_saved_with_its_history_note(
+    policy: DepartmentPolicy, owner: User, owner_client: TenantClient, in_rialto: Department
 ) -> None:
-    # The policy's ordinance noted both changes in one reason longer than the history's column
-    # (100 characters), which made the owner's save fail.
-    policy_update(
-        department=in_rialto,
-        actor=None,
-        ordinance_enabled=True,
-        ordinance_name="Policy ordinance for coverage exits",
-        ordinance_minimum_level="live",
-        ordinance_effective_date=dt.date(2024, 1, 1),
-        ordinance_site_kinds=["business"],
-    )
+    # Both changes noted in one reason, with a long ordinance name, was longer than the history's
+    # column (100 characters), which made the owner's save fail.
+    spec = {**RIALTO_CONDITIONS, "name": "Conditions of approval for coverage exits, kind and date at once"}
+    version = ordinance_make(policy, spec)
     site = site_make(owner, in_rialto, kind="business", constructed_on=dt.date(2025, 3, 1))
 
     response = owner_client.post(
@@ -209,7 +201,7 @@ def test_leaving_the_policy_s_ordinance_by_kind_and_date_at_once_is_saved_with_i
 
     assert response.status_code == 302
     flag = CoverageExit.objects.get(site=site)
-    assert (flag.ordinance_keys, flag.ordinance_names) == (["policy"], ["Policy ordinance for coverage exits"])
+    assert (flag.ordinance_keys, flag.ordinance_names) == ([str(version.ordinance.public_id)], [spec["name"]])
     assert flag.changes == {"kind": ["business", "residential"], "constructed_on": ["2025-03-01", "2019-01-01"]}
     reason = Site.history.filter(id=site.pk).latest().history_change_reason or ""
     assert len(reason) <= 100

@@ -80,8 +80,9 @@ def test_a_bad_state_or_zip_code_is_a_bad_row_named_by_its_line(state: str, zip_
 
     (row,) = _read(text)
 
-    assert row.line == 2
-    assert row_error_sentence({"problem": row.problem.value, "params": row.params}).startswith(sentence)
+    (problem,) = row.problems
+    assert (row.line, problem.line) == (2, 2)
+    assert row_error_sentence({"problem": problem.problem.value, "params": problem.params}).startswith(sentence)
 
 
 def test_zip_plus_four_is_kept_as_written_on_an_envelope() -> None:

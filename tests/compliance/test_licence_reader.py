@@ -9,10 +9,12 @@ import pytest
 
 from cameras.models import BusinessCategory
 from compliance.licences.reader import (
+    BadRow,
     EncodingRefused,
     LicenceIn,
     RowError,
     RowProblem,
+    data_rows_present,
     date_parse,
     detect_encoding,
     header_guess,
@@ -28,9 +30,14 @@ HEADER = "License No,Business Name,Address,License Type,Issue Date,Expiration Da
 MAPPING = {"number": 0, "name": 1, "address": 2, "category": 3, "issued_on": 4, "expires_on": 5, "email": 6}
 
 
-def read(text: str, **kwargs: object) -> list[LicenceIn | RowError]:
+def read(text: str, **kwargs: object) -> list[LicenceIn | BadRow]:
     options = {"mapping": MAPPING, "has_header": True, "categories": BusinessCategory.values, **kwargs}
     return list(read_licences(io.StringIO(text, newline=""), **options))  # type: ignore[arg-type]
+
+
+def problems(rows: list[LicenceIn | BadRow]) -> list[tuple[int, RowProblem, dict[str, object]]]:
+    """Every problem of every bad row, as (line, problem, params), in the file's order."""
+    return [(e.line, e.problem, e.params) for row in rows if isinstance(row, BadRow) for e in row.problems]
 
 
 @pytest.mark.parametrize(
@@ -156,7 +163,7 @@ def test_each_bad_row_is_reported_by_its_line_and_the_rest_are_read() -> None:
 
     rows = read(text)
 
-    bad = [(row.line, row.problem, row.params) for row in rows if isinstance(row, RowError)]
+    bad = problems(rows)
     good = [row.number for row in rows if isinstance(row, LicenceIn)]
     assert bad == [
         (3, RowProblem.MISSING, {"field": "number"}),
@@ -175,10 +182,9 @@ def test_a_row_with_fewer_columns_than_the_header_is_a_bad_row_named_by_its_line
 
     rows = read(text)
 
-    assert isinstance(rows[0], RowError)
-    assert (rows[0].line, rows[0].problem, rows[0].params) == (2, RowProblem.SHORT_ROW, {"columns": 4, "expected": 7})
+    assert problems(rows) == [(2, RowProblem.SHORT_ROW, {"columns": 4, "expected": 7})]
     assert isinstance(rows[1], LicenceIn)
-    sentence = row_error_sentence({"problem": rows[0].problem, "params": rows[0].params})
+    sentence = row_error_sentence({"problem": RowProblem.SHORT_ROW, "params": {"columns": 4, "expected": 7}})
     assert sentence == "The row has 4 columns; the header has 7."
 
 
@@ -198,14 +204,14 @@ def test_a_semicolon_separated_file_is_read_too() -> None:
 def test_a_row_shorter_than_the_mapping_reports_its_width() -> None:
     rows = read(HEADER + "BL-1,Joe's\n")
 
-    assert rows == [RowError(2, RowProblem.SHORT_ROW, {"columns": 2, "expected": 7})]
+    assert rows == [BadRow(2, (RowError(2, RowProblem.SHORT_ROW, {"columns": 2, "expected": 7}),))]
 
 
 def test_without_a_header_the_first_rows_width_is_the_measure() -> None:
     rows = read("BL-1,Joe's,1 Main St,Bar,,,\nBL-2,Cut,2 Main St\n", has_header=False)
 
     assert isinstance(rows[0], LicenceIn)
-    assert rows[1] == RowError(2, RowProblem.SHORT_ROW, {"columns": 3, "expected": 7})
+    assert rows[1] == BadRow(2, (RowError(2, RowProblem.SHORT_ROW, {"columns": 3, "expected": 7}),))
 
 
 def test_a_value_over_the_csv_field_limit_is_a_bad_row_by_its_line_and_the_rest_are_read() -> None:
@@ -215,7 +221,7 @@ def test_a_value_over_the_csv_field_limit_is_a_bad_row_by_its_line_and_the_rest_
     rows = read(text)
 
     assert [row.number for row in rows if isinstance(row, LicenceIn)] == ["BL-1", "BL-3"]
-    assert [(row.line, row.problem) for row in rows if isinstance(row, RowError)] == [(3, RowProblem.UNREADABLE)]
+    assert [(line, problem) for line, problem, _params in problems(rows)] == [(3, RowProblem.UNREADABLE)]
     assert records_count(io.StringIO(text, newline=""), has_header=True) == len(rows)
 
 
@@ -225,7 +231,7 @@ def test_a_quote_never_closed_is_a_bad_row_at_the_line_where_it_opens() -> None:
     rows = read(HEADER + "BL-1,Joe's,1 Main St,Bar,,,\n" + opened + "BL-3,Bob,3 Main St,,,,\n")
 
     assert [row.number for row in rows if isinstance(row, LicenceIn)] == ["BL-1"]
-    assert [(row.line, row.problem) for row in rows if isinstance(row, RowError)] == [(3, RowProblem.UNCLOSED_QUOTE)]
+    assert [(line, problem) for line, problem, _params in problems(rows)] == [(3, RowProblem.UNCLOSED_QUOTE)]
 
 
 def test_the_preview_leaves_out_an_unreadable_row() -> None:
@@ -242,7 +248,7 @@ def test_numbers_written_differently_are_one_licence_the_way_matching_reads_them
     rows = read(text)
 
     assert [row.number for row in rows if isinstance(row, LicenceIn)] == ["L-1"]
-    assert [(row.line, row.problem, row.params) for row in rows if isinstance(row, RowError)] == [
+    assert problems(rows) == [
         (3, RowProblem.DUPLICATE, {"number": "l-1", "first_line": 2}),
         (4, RowProblem.DUPLICATE, {"number": "L 1", "first_line": 2}),
     ]
@@ -251,9 +257,7 @@ def test_numbers_written_differently_are_one_licence_the_way_matching_reads_them
 def test_a_number_of_punctuation_alone_is_missing() -> None:
     rows = read(HEADER + "--,Dashes,1 Main St,Bar,,,\n")
 
-    assert [(row.line, row.problem, row.params) for row in rows if isinstance(row, RowError)] == [
-        (2, RowProblem.MISSING, {"field": "number"})
-    ]
+    assert problems(rows) == [(2, RowProblem.MISSING, {"field": "number"})]
 
 
 @pytest.mark.parametrize(
@@ -274,6 +278,53 @@ def test_an_implausible_date_or_an_expiry_before_the_issue_is_a_bad_row_by_its_l
 ) -> None:
     rows = read(HEADER + f"BL-1,Joe's,1 Main St,Bar,{issued},{expires},\n" + "BL-2,Fine,2 Main St,Bar,,,\n")
 
-    assert [(row.line, row.problem, row.params) for row in rows if isinstance(row, RowError)] == [(2, problem, params)]
+    assert problems(rows) == [(2, problem, params)]
     assert [row.number for row in rows if isinstance(row, LicenceIn)] == ["BL-2"]
     assert "This row could not be read" not in row_error_sentence({"problem": problem, "params": params})
+
+
+def test_every_problem_of_a_row_is_reported_each_with_its_column() -> None:
+    """Not only the first: a row with no name, an odd date, an unknown category and a bad
+    e-mail is corrected once, not four times."""
+    text = HEADER + "BL-1,,1 Main St,Pet grooming,31/31/2026,,not-an-email\n" + "BL-2,Fine,2 Main St,Bar,,,\n"
+
+    rows = read(text)
+
+    assert isinstance(rows[0], BadRow)
+    assert [(e.line, e.column, e.problem) for e in rows[0].problems] == [
+        (2, 1, RowProblem.MISSING),
+        (2, 4, RowProblem.BAD_DATE),
+        (2, 3, RowProblem.UNKNOWN_CATEGORY),
+        (2, 6, RowProblem.BAD_EMAIL),
+    ]
+    assert [row.number for row in rows if isinstance(row, LicenceIn)] == ["BL-2"]
+
+
+def test_a_bad_row_does_not_take_its_number_from_a_later_good_row() -> None:
+    rows = read(HEADER + "BL-1,,1 Main St,Bar,,,\n" + "BL-1,Fine,2 Main St,Bar,,,\n")
+
+    assert problems(rows) == [(2, RowProblem.MISSING, {"field": "name"})]
+    assert [row.number for row in rows if isinstance(row, LicenceIn)] == ["BL-1"]
+
+
+def test_a_duplicate_with_another_problem_reports_both() -> None:
+    rows = read(HEADER + "BL-1,First,1 Main St,Bar,,,\n" + "BL-1,Again,2 Main St,Bar,,,nope\n")
+
+    assert problems(rows) == [
+        (3, RowProblem.BAD_EMAIL, {"value": "nope"}),
+        (3, RowProblem.DUPLICATE, {"number": "BL-1", "first_line": 2}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "has_header", "present"),
+    [
+        (HEADER, True, False),
+        (HEADER + "\n\n", True, False),
+        (HEADER + "BL-1,Joe's,1 Main St,Bar,,,\n", True, True),
+        (HEADER, False, True),
+        ("", False, False),
+    ],
+)
+def test_whether_a_file_has_a_row_to_import_below_its_header(text: str, has_header: bool, present: bool) -> None:
+    assert data_rows_present(io.StringIO(text, newline=""), has_header=has_header) is present

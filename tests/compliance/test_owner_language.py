@@ -77,12 +77,13 @@ def test_a_notice_and_its_e_mail_are_in_the_language_the_owner_picked(
 
     told = Notification.objects.get(recipient=gas_station.owner, kind=Kind.COMPLIANCE_NOTICE)
     (message,) = mail.outbox
-    assert told.subject == "Aviso: DeKalb en Gasolinera Palma"
-    assert message.subject == "[Porchlight] Aviso: DeKalb en Gasolinera Palma"
+    # the property named with its address, so that a business with several knows which
+    assert told.subject == "Aviso: DeKalb en Gasolinera Palma, 150 S Palm Ave"
+    assert message.subject == "[Porchlight] Aviso: DeKalb en Gasolinera Palma, 150 S Palm Ave"
     assert "El departamento" in message.body
     assert "Recibe esto porque registró una propiedad" in message.body
     page = rialto_client.get("/my/obligations/").content.decode()
-    assert "Aviso: DeKalb en Gasolinera Palma" in page
+    assert "Aviso: DeKalb en Gasolinera Palma, 150 S Palm Ave" in page
 
 
 def test_a_reminder_and_its_e_mail_are_in_the_language_the_owner_picked(

@@ -76,26 +76,6 @@ def test_live_consent_with_a_connected_bridge_is_compliant(in_rialto: Any, polic
     assert judge(site, policy, in_rialto).status is Status.COMPLIANT
 
 
-def test_the_policy_ordinance_no_longer_says_compliant_without_a_bridge(
-    in_rialto: Any, policy: DepartmentPolicy
-) -> None:
-    # The old status line (cameras.selectors.site_ordinance_status) said "Meets the ordinance"
-    # here, though no live view was possible without a bridge.
-    policy = policy_update(
-        department=in_rialto,
-        actor=None,
-        ordinance_enabled=True,
-        ordinance_minimum_level="live",
-        ordinance_effective_date=dt.date(2024, 1, 1),
-        ordinance_site_kinds=["business"],
-    )
-    _owner, offline = live_business(in_rialto, policy, online=False)
-    _owner2, online = live_business(in_rialto, policy, online=True)
-
-    assert judge(offline, policy, in_rialto, "Registration ordinance").status is Status.NOT_COMPLIANT
-    assert judge(online, policy, in_rialto, "Registration ordinance").status is Status.COMPLIANT
-
-
 def test_compliance_of_many_sites_takes_as_many_queries_as_of_one(in_rialto: Any, policy: DepartmentPolicy) -> None:
     rialto_ordinance(policy)
     dekalb_ordinance(policy)

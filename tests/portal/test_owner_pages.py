@@ -11,9 +11,10 @@ from PIL import Image
 from accounts.models import Role
 from cameras import services as camera_services
 from cameras.models import Camera, ConsentGrant, Site
+from tenants.selectors import policy_of
 from tenants.services import policy_update
 from tests.conftest import TenantClient
-from tests.factories import UserFactory
+from tests.factories import RIALTO_CONDITIONS, UserFactory, ordinance_make
 
 INSIDE_RIALTO = {"latitude": "34.1000", "longitude": "-117.3800"}
 INSIDE_FONTANA = {"latitude": "34.1000", "longitude": "-117.4700"}
@@ -478,15 +479,15 @@ def test_an_unknown_camera_status_is_a_400_and_a_paused_camera_stays_paused(
 
 
 def _ordinance_in_force(department: Any, *, kinds: list[str]) -> None:
-    """An ordinance requiring live view of these kinds of property built since 2024."""
-    policy_update(
-        department=department,
-        actor=None,
-        ordinance_enabled=True,
-        ordinance_name="Test ordinance",
-        ordinance_minimum_level="live",
-        ordinance_effective_date=dt.date(2024, 1, 1),
-        ordinance_site_kinds=kinds,
+    """An ordinance requiring footage on request of these kinds of property built since 2024."""
+    ordinance_make(
+        policy_of(department=department),
+        RIALTO_CONDITIONS,
+        name="Test ordinance",
+        property_kinds=kinds,
+        built_after=dt.date(2024, 1, 1),
+        min_consent="on_request",
+        live_connection_required=False,
     )
 
 
@@ -531,7 +532,7 @@ def test_a_resident_whose_site_falls_under_the_ordinance_can_give_its_constructi
 
 
 def test_a_resident_with_a_home_is_not_asked_about_the_ordinance(in_rialto: Any, rialto_client: TenantClient) -> None:
-    policy_update(department=in_rialto, actor=None, ordinance_enabled=True, ordinance_site_kinds=["multifamily"])
+    _ordinance_in_force(in_rialto, kinds=["multifamily"])
     resident = UserFactory(role=Role.RESIDENT)
     rialto_client.force_login(resident)
     _site_post(rialto_client, kind="residential", name="Home")

@@ -49,7 +49,7 @@ from places.services import address_file_import
 from tenants.demo import DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_ROLES, OPERATOR_EMAIL, demo_boundary, demo_email
 from tenants.models import Department
 from tenants.selectors import department_base_url, policy_of
-from tenants.services import policy_update, public_tenant_ensure
+from tenants.services import public_tenant_ensure
 
 #: The demo departments' CAD integration (its incidents show on the console's map).
 DEMO_INTEGRATION_NAME = "County CAD (demo)"
@@ -467,13 +467,11 @@ class Command(BaseCommand):
 
     def _ordinance(self, department: Department, *, enabled: bool) -> None:
         """Rialto's demo ordinance (compliance/): new or remodelled commercial properties register
-        cameras and allow live view, which needs a connected bridge. Once; a demo seeded before
-        it had the policy's flag instead, which is turned off so the two do not both judge."""
+        cameras and allow live view, which needs a connected bridge. Once (a demo seeded when it
+        was the policy's flag has it as an ordinance already: compliance.policy_ordinance)."""
         if not enabled:
             return
         policy = policy_of(department=department)
-        if policy.ordinance_enabled and policy.ordinance_name == DEMO_ORDINANCE_NAME:
-            policy = policy_update(department=department, actor=None, ordinance_enabled=False)
         if ordinance_exists(name=DEMO_ORDINANCE_NAME):
             return
         ordinance_version_add(
