@@ -15,8 +15,10 @@ Places and cameras are above the log: cameras registers the two sources the repo
 (``report_source_register``): the police areas of a range of events and the registered
 cameras at a time.
 
-Every count from 1 to the policy's threshold minus one is published as "<N"
-(audit.figures.suppress, as on the public page).
+Small counts: R1, R3 and R8 publish the cells of one year table with the public transparency
+page, and audit.publication decides once, for both, which are hidden (docs/annual-report.md,
+"Small cells"); the report's own tables (R4 to R7) are suppressed table by table with the same
+function (``cells_suppress``).
 """
 
 from __future__ import annotations
@@ -38,19 +40,7 @@ from tenants.models import PURPOSE_LABELS
 from .admin_changes import admin_change_kinds, admin_changes
 from .board_records import RecordState, board_records_as_of
 from .checkpoints import checkpoint_mismatch
-from .figures import (
-    ACCESS_ACTIONS,
-    EVIDENCE,
-    POLICE_ACTIONS,
-    PeriodError,
-    is_door_refusal,
-    is_police_refusal,
-    label,
-    period_parse,
-    suppress,
-    suppress_group,
-    suppress_linked,
-)
+from .figures import EVIDENCE, PeriodError, label, period_parse, suppress
 from .models import (
     BOARD_RECORD_CATEGORIES,
     BOARD_RECORD_OUTCOMES,
@@ -65,6 +55,8 @@ from .models import (
     Outcome,
     SignedCheckpoint,
 )
+from .publication import Counts, Key, Published, cells_suppress, month_counts, year_published, year_table
+from .publication import label as cell_label
 from .reasons import Refusal, reason_label
 from .rollups import _EVIDENCE_SQL
 
@@ -82,9 +74,6 @@ __all__ = [
     "year_counts",
     "year_counts_scan",
 ]
-
-Key = tuple[dt.date, str, str, str, str, bool]  # month, action, outcome, reason, category, evidence
-Counts = dict[Key, list[int]]  # -> [events, quantity]
 
 _SOURCES: dict[str, Callable[..., Any]] = {}
 
@@ -128,17 +117,7 @@ def year_counts(*, year: int, upto: int, zone: str) -> Counts:
     """The year's events #1..``upto`` per (month, action, outcome, reason, category, evidence):
     the month rollup's rows, less the events after ``upto`` (read by number)."""
     start, end = _year_bounds(year)
-    counts: Counts = defaultdict(lambda: [0, 0])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT month, action, outcome, reason, category, evidence, events, quantity FROM audit_monthrollup "
-            "WHERE month >= %s AND month < %s",
-            [start, end],
-        )
-        for month, action, outcome, reason, category, evidence, n, quantity in cursor.fetchall():
-            cell = counts[(month, action, outcome, reason, category, evidence)]
-            cell[0] += n
-            cell[1] += quantity
+    counts = month_counts(start, end)
     for month, action, outcome, reason, category, evidence, n, quantity in _grouped(
         "seq > %(upto)s", year=year, upto=upto, zone=zone
     ):
@@ -238,8 +217,10 @@ class Report:
             (
                 _("Small counts"),
                 _(
-                    "counts below %(n)s (but not zero) are shown as <%(n)s; where a group's total can be known "
-                    "and only one of its counts is hidden, the next-smallest is shown as ≥%(n)s"
+                    "figures under %(n)s (but not zero) are shown as <%(n)s; where one would be recoverable from "
+                    "totals (in this report or on the public transparency page), another is also hidden, shown as "
+                    "≥%(n)s, and where even that would not do, the whole breakdown is shown as x. While the year "
+                    "is running, a year total is hidden when one of its months is"
                 )
                 % {"n": self.threshold},
             ),
@@ -311,70 +292,47 @@ class _Builder:
         self._tally()
 
     def _tally(self) -> None:
-        """The counts R1, R3 and R8 publish, each once (R3, R1's quantities and R8's table of
-        actions repeat cells of R1's table of actions), suppressed together with every sum a
-        reader can form between them (audit.figures.suppress_linked): a count hidden in one
-        table is hidden wherever it is repeated, and none is a published total less the others."""
-        by_action: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        by_month = [0] * 12
-        by_category: Counter[str] = Counter()
-        by_reason: Counter[str] = Counter()
-        door = door_role = 0
-        for (month, action, outcome, reason, category, evidence), (n, _q) in self.counts.items():
-            code = EVIDENCE if evidence else action
-            allowed = outcome == Outcome.ALLOWED
-            if not allowed:
-                if is_door_refusal(action, outcome, reason):
-                    door += n
-                    door_role += n if reason == Refusal.ROLE_NOT_PERMITTED else 0
-                elif not is_police_refusal(action, outcome):
-                    continue  # a log reader's input error (a bad filter) is no refusal
-                by_reason[reason] += n
-            by_action[code][0 if allowed else 1] += n
-            if allowed and action in ACCESS_ACTIONS:
-                by_month[month.month - 1] += n
-            if allowed and action == Action.SEARCH:
-                by_category[category] += n
-        self.action_order = [code for code, _counts in sorted(by_action.items(), key=lambda i: (-sum(i[1]), i[0]))]
-        self.category_order = [code for code, _n in sorted(by_category.items(), key=lambda i: (-i[1], i[0]))]
-        self.reason_order = [code for code, _n in sorted(by_reason.items(), key=lambda i: (-i[1], i[0]))]
-        self.refused_order = sorted(
-            (code for code in self.action_order if by_action[code][1]), key=lambda c: (-by_action[c][1], c)
-        )
-        self.door_role = door_role
-        values: dict[Any, int] = {}
-        for code in self.action_order:
-            values[("act", code, 0)], values[("act", code, 1)] = by_action[code]
-        values |= {("month", m): n for m, n in enumerate(by_month)}
-        values |= {("cat", code): by_category[code] for code in self.category_order}
-        values |= {("reason", code): by_reason[code] for code in self.reason_order}
-        values[("door",)] = door
-        access = [("act", c, 0) for c in self.action_order if c == EVIDENCE or c in ACCESS_ACTIONS]
-        rest = [("act", c, 0) for c in self.action_order if not (c == EVIDENCE or c in ACCESS_ACTIONS)]
-        # The rest of the allowed column is treated as if its total were known (a reader who
-        # knows a department's habits may know it): a single hidden count there takes another.
-        values[("rest",)] = sum(values[key] for key in rest)
-        refused = [("act", c, 1) for c in self.action_order]
-        sums: list[tuple[list[Any], list[Any]]] = [
-            ([("month", m) for m in range(12)], access),  # the months add up to the accesses
-            ([("cat", c) for c in self.category_order], [("act", Action.SEARCH, 0)]),  # and the categories
-            ([("reason", r) for r in self.reason_order], refused),  # R8's reasons to the refused column
-            # The door's refusals are the refused column's rows of actions that are not the police's.
-            ([("door",)], [("act", c, 1) for c in self.action_order if c != EVIDENCE and c not in POLICE_ACTIONS]),
-            ([("rest",)], rest),
-        ]
-        self.cells = suppress_linked(values, sums, self.threshold, known=[("rest",)])
+        """The counts R1, R3 and R8 publish: cells of the year table the public page publishes
+        too, hidden where audit.publication decides, for both (each cell once, however many of
+        the report's tables repeat it)."""
+        months = [dt.date(self.year, m, 1) for m in range(1, 13)]
+        # The year is over at the checkpoint (in the department's time zone): every month of it is
+        # counted whole, as on the public page of that year.
+        self.complete = self.made_at >= dt.datetime(self.year + 1, 1, 1, tzinfo=ZoneInfo(self.zone))
+        table = year_table(self.counts, year=self.year, months=months, complete=self.complete)
+        self.table = table
+        self.cells: Published = year_published(table, threshold=self.threshold)
+        allowed = {**{code: sum(row) for code, row in table.accesses.items()}, **table.other_allowed}
+        codes = set(allowed) | set(table.refused)
+        volume = {code: allowed.get(code, 0) + table.refused.get(code, 0) for code in codes}
+        self.action_order = sorted(codes, key=lambda code: (-volume[code], code))
+        totals = {code: sum(row) for code, row in table.searches.items()}
+        self.category_order = sorted(totals, key=lambda code: (-totals[code], code))
+        self.reason_order = sorted(table.reasons, key=lambda code: (-table.reasons[code], code))
+        self.refused_order = sorted(table.refused, key=lambda code: (-table.refused[code], code))
 
-    def cell(self, *key: Any) -> Cell:
-        """A count of R1, R3 or R8 as published (0 for one that never happened)."""
-        return self.cells.get(key, 0)
+    def allowed(self, code: str) -> Cell:
+        """A code's allowed events of the year as published (R1's table of actions, R3, R1's quantities)."""
+        return self.cells[("A", code)] if code in self.table.accesses else self.cells[("O", code)]
+
+    def refused(self, code: str) -> Cell:
+        return self.cells[("R", code)]
 
     def n(self, value: int) -> Cell:
+        """A count no other count of the report adds up to or from."""
         return suppress(value, self.threshold)
 
-    def group(self, values: list[int]) -> list[Cell]:
-        """Counts whose total is published or can be added up (audit.figures.suppress_group)."""
-        return suppress_group(values, self.threshold)
+    def linked(
+        self, values: dict[Any, int], relations: list[tuple[tuple[Any, ...], tuple[Any, ...]]]
+    ) -> dict[Any, Cell]:
+        """The counts of one of the report's own tables, with the sums a reader can form between
+        them (a total and its parts, two tables of the same total), hidden as the year table's
+        (audit.publication.cells_suppress)."""
+        decision = cells_suppress(values, relations, self.threshold, layer=list(values))
+        return {
+            key: cell_label(value, self.threshold, hidden=key in decision.hidden, withheld=key in decision.withheld)
+            for key, value in values.items()
+        }
 
     def total(self, keep: Callable[[Key], bool], *, quantity: bool = False) -> int:
         return sum(cell[1 if quantity else 0] for key, cell in self.counts.items() if keep(key))
@@ -382,18 +340,18 @@ class _Builder:
     # R1
     def uses(self) -> Section:
         action_rows: list[list[Any]] = [
-            [_action_words(code), self.cell("act", code, 0), self.cell("act", code, 1)] for code in self.action_order
+            [_action_words(code), self.allowed(code), self.refused(code)] for code in self.action_order
         ]
         actions = Table(_("Events by action"), [_("Action"), _("Allowed"), _("Refused")], action_rows)
         months = Table(
             _("Police accesses to camera data by month"),
             [_("Month"), _("Accesses")],
-            [[str(MONTHS[m + 1]), self.cell("month", m)] for m in range(12)],
+            [[str(MONTHS[m + 1]), self.cells[("month", m)]] for m in range(12)],
         )
         categories = Table(
             _("Searches by purpose category"),
             [_("Purpose category"), _("Searches")],
-            [[_purpose_words(code), self.cell("cat", code)] for code in self.category_order],
+            [[_purpose_words(code), self.cells[("C", code)]] for code in self.category_order],
         )
 
         def of(action: str, *, evidence: bool | None = None) -> Callable[[Key], bool]:
@@ -404,19 +362,29 @@ class _Builder:
             [_("What"), _("Quantity")],
             [
                 # Counts of R1's table of actions, published as they are there.
-                [_("Live views opened"), self.cell("act", Action.LIVE_START, 0)],
-                [_("Minutes watched live"), self.n(round(self.total(of(Action.LIVE_END), quantity=True) / 60))],
+                [_("Live views opened"), self.allowed(Action.LIVE_START)],
+                # Each month's minutes rounded, added up: as on the public page.
+                [_("Minutes watched live"), self.cells[("LM",)]],
                 [_("Cameras returned by searches"), self.n(self.total(of(Action.SEARCH), quantity=True))],
-                [_("Clips viewed"), self.cell("act", Action.CLIP_VIEW, 0)],
-                [_("Clips downloaded"), self.cell("act", Action.CLIP_DOWNLOAD, 0)],
-                [_("Cameras asked for footage"), self.cell("act", Action.FOOTAGE_REQUEST, 0)],
+                [_("Clips viewed"), self.allowed(Action.CLIP_VIEW)],
+                [_("Clips downloaded"), self.allowed(Action.CLIP_DOWNLOAD)],
+                [_("Cameras asked for footage"), self.allowed(Action.FOOTAGE_REQUEST)],
             ],
         )
+        notes = []
+        if not self.complete:
+            notes.append(
+                _(
+                    "The year was not over at this checkpoint: its figures are provisional. A report held to a "
+                    "later checkpoint counts more events; publish the report of a year that is over."
+                )
+            )
         return Section(
             "R1",
             _("How the system was used, and the quantity of data"),
             _("The access log's monthly rollups, less the events after the checkpoint."),
             [actions, months, categories, quantity],
+            notes,
         )
 
     # R3
@@ -426,11 +394,11 @@ class _Builder:
             _("Copies made of camera data and of the log"),
             [_("What"), _("Events")],
             [
-                [_("Canvass lists exported"), self.cell("act", Action.EXPORT, 0)],
-                [_("Footage exported as evidence"), self.cell("act", EVIDENCE, 0)],
-                [_("Clips downloaded"), self.cell("act", Action.CLIP_DOWNLOAD, 0)],
-                [_("Footage requests sent to owners (cameras)"), self.cell("act", Action.FOOTAGE_REQUEST, 0)],
-                [_("Selections of the access log exported by the board"), self.cell("act", Action.LOG_EXPORT, 0)],
+                [_("Canvass lists exported"), self.allowed(Action.EXPORT)],
+                [_("Footage exported as evidence"), self.allowed(EVIDENCE)],
+                [_("Clips downloaded"), self.allowed(Action.CLIP_DOWNLOAD)],
+                [_("Footage requests sent to owners (cameras)"), self.allowed(Action.FOOTAGE_REQUEST)],
+                [_("Selections of the access log exported by the board"), self.allowed(Action.LOG_EXPORT)],
             ],
         )
         return Section(
@@ -464,16 +432,24 @@ class _Builder:
         for (kind, level), n in counts.items():
             levels[level] += n
             kinds[kind] += n
+        # The two tables add up to the same number of cameras: a level hidden alone would be
+        # the kinds' sum less the other levels.
+        values = {("level", k): n for k, n in sorted(levels.items())} | {
+            ("kind", k): n for k, n in sorted(kinds.items())
+        }
+        cells = self.linked(
+            values, [(tuple(k for k in values if k[0] == "level"), tuple(k for k in values if k[0] == "kind"))]
+        )
         section.tables = [
             Table(
                 _("Registered cameras by consent level"),
                 [_("Consent level"), _("Cameras")],
-                [[level, self.n(n)] for level, n in sorted(levels.items())],
+                [[level, cells[("level", level)]] for level in sorted(levels)],
             ),
             Table(
                 _("Registered cameras by kind of property"),
                 [_("Kind of property"), _("Cameras")],
-                [[kind, self.n(n)] for kind, n in sorted(kinds.items())],
+                [[kind, cells[("kind", kind)]] for kind in sorted(kinds)],
             ),
         ]
         return section
@@ -518,6 +494,18 @@ class _Builder:
         by_status = Counter(s.status for s in received)
         by_outcome = Counter(s.outcome for s in closed)
         statuses = [BoardRecordStatus.RECEIVED, BoardRecordStatus.IN_PROGRESS, BoardRecordStatus.CLOSED]
+        # Those received add up to their total, by category or by status; those closed in the
+        # year (some received before it) have no published total.
+        values = {("cat", c): by_category[c] for c in categories} | {("total",): len(received)}
+        values |= {("status", st): by_status[st] for st in statuses}
+        values |= {("outcome", o): by_outcome[o] for o in outcomes}
+        cells = self.linked(
+            values,
+            [
+                ((("total",),), tuple(("cat", c) for c in categories)),
+                ((("total",),), tuple(("status", st) for st in statuses)),
+            ],
+        )
         return Section(
             code,
             title,
@@ -526,31 +514,18 @@ class _Builder:
                 Table(
                     _("Received in the year by category"),
                     [_("Category"), _("Received")],
-                    [
-                        [str(words), cell]
-                        for words, cell in zip(
-                            categories.values(), self.group([by_category[c] for c in categories]), strict=True
-                        )
-                    ]
-                    + [[_("Total"), self.n(len(received))]],
+                    [[str(words), cells[("cat", c)]] for c, words in categories.items()]
+                    + [[_("Total"), cells[("total",)]]],
                 ),
                 Table(
                     _("Status at the checkpoint of those received in the year"),
                     [_("Status"), _("Records")],
-                    [
-                        [str(s.label), cell]
-                        for s, cell in zip(statuses, self.group([by_status[s] for s in statuses]), strict=True)
-                    ],
+                    [[str(st.label), cells[("status", st)]] for st in statuses],
                 ),
                 Table(
                     _("Closed in the year by outcome"),
                     [_("Outcome"), _("Closed")],
-                    [
-                        [str(words), cell]
-                        for words, cell in zip(
-                            outcomes.values(), self.group([by_outcome[o] for o in outcomes]), strict=True
-                        )
-                    ],
+                    [[str(words), cells[("outcome", o)]] for o, words in outcomes.items()],
                 ),
             ],
         )
@@ -574,19 +549,29 @@ class _Builder:
                 "flag_id", flat=True
             )
         )
-        rows = []
+        values: dict[Any, int] = {}
         for rule in AnomalyRule:
             found = [pk for pk, r in counted.items() if r == rule]
             done = sum(1 for pk in found if pk in reviewed)
-            rows.append(
-                [
-                    str(rule.label),
-                    self.n(len(found)),
-                    self.n(sum(events[pk] for pk in found)),
-                    self.n(done),
-                    self.n(len(found) - done),
-                ]
-            )
+            values |= {
+                ("flags", rule): len(found),
+                ("events", rule): sum(events[pk] for pk in found),
+                ("reviewed", rule): done,
+                ("open", rule): len(found) - done,
+            }
+        # A rule's flags are those reviewed and those not.
+        cells = self.linked(
+            values, [((("flags", rule),), (("reviewed", rule), ("open", rule))) for rule in AnomalyRule]
+        )
+        for rule in AnomalyRule:
+            # A rule whose flags have one event each (a live view at night): its events would say
+            # its flags, hidden or not.
+            if not isinstance(cells[("flags", rule)], int) and values[("events", rule)] == values[("flags", rule)]:
+                cells[("events", rule)] = cell_label(values[("events", rule)], self.threshold, hidden=True)
+        rows: list[list[Cell]] = [
+            [str(rule.label), *(cells[(what, rule)] for what in ("flags", "events", "reviewed", "open"))]
+            for rule in AnomalyRule
+        ]
         return Section(
             "R7",
             _("Internal audit: the anomaly queue"),
@@ -615,22 +600,22 @@ class _Builder:
                     _("Refusals by reason"),
                     # the words and the code exports use (a published report names no file of the code base)
                     [_("Reason (the log's code in brackets)"), _("Refused")],
-                    [[reason_label(code), self.cell("reason", code)] for code in self.reason_order],
+                    [[reason_label(code), self.cells[("reason", code)]] for code in self.reason_order],
                 ),
                 Table(
                     _("Refusals by action"),
                     [_("Action"), _("Refused")],
                     # R1's refused column, published as it is there.
-                    [[_action_words(code), self.cell("act", code, 1)] for code in self.refused_order],
+                    [[_action_words(code), self.refused(code)] for code in self.refused_order],
                 ),
                 Table(
                     _("Attempts to open pages of a role one does not have"),
                     [_("What"), _("Refused")],
                     [
-                        [_("Console or the log's pages refused (wrong role or no MFA)"), self.cell("door")],
+                        [_("Console or the log's pages refused (wrong role or no MFA)"), self.cells[("door",)]],
                         [
                             _("Of which refused for the role"),
-                            self.n(self.door_role),
+                            self.cells[("door_role",)],
                         ],
                     ],
                 ),

@@ -22,15 +22,21 @@ CHAR_W = 7.5
 LABEL_W = 300
 
 
-def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
+def _svg(
+    width: int, height: int, title: str, body: list[str], *, time_line: bool = False, legend: str = ""
+) -> SafeString:
     """The chart at its own size in CSS pixels, so its text stays 12 px on any screen (scaled to
     a phone's width it was about 5 px); a chart wider than the screen scrolls in its box
-    (.chart-scroll), which a keyboard can reach to scroll it."""
+    (.chart-scroll), which a keyboard can reach to scroll it. A ``time_line`` (months or days
+    from left to right) opens scrolled to its end, the latest (static/js/charts.js); without
+    JavaScript it opens at its start. Its ``legend`` is below the box, whole whatever part of the
+    chart is in view."""
+    latest = ' data-open-at="end"' if time_line else ""
     return mark_safe(  # noqa: S308 (every text below is escaped)
-        f'<div class="chart-scroll" tabindex="0" role="group" aria-label="{escape(title)}">'
+        f'<div class="chart-scroll"{latest} tabindex="0" role="group" aria-label="{escape(title)}">'
         f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
-        f"<title>{escape(title)}</title>{''.join(body)}</svg></div>"
+        f"<title>{escape(title)}</title>{''.join(body)}</svg></div>{legend}"
     )
 
 
@@ -94,9 +100,8 @@ def bars_stacked(
     totals = [sum(values[i] for values in stacks.values()) for i in range(len(labels))]
     top = max(totals, default=0) or 1
     # the axis' top value is right-aligned left of the plot: room for all its digits
-    left, bottom, legend_rows = max(48, 10 + CHAR_W * len(f"{top:,}")), 22, (len(stacks) + 1) // 2
+    left, bottom = max(48, 10 + CHAR_W * len(f"{top:,}")), 22
     plot_h = height - bottom - 10
-    full_h = height + legend_rows * 18 + 6
     step = (width - left - 10) / max(1, len(labels))
     body = [
         f'<text x="{left - 6}" y="16" text-anchor="end" {FONT}>{top:,}</text>',
@@ -120,14 +125,22 @@ def bars_stacked(
             body.append(
                 f'<text x="{x + step / 2:.1f}" y="{plot_h + 24}" text-anchor="middle" {FONT}>{escape(label)}</text>'
             )
-    for n, name in enumerate(stacks):
-        lx, ly = 10 + (n % 2) * ((width - 20) / 2), height + 4 + (n // 2) * 18
-        colour = PALETTE[n] if n < 7 else OTHER_COLOUR
-        body.append(
-            f'<rect x="{lx:.1f}" y="{ly}" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{lx + 16:.1f}" y="{ly + 11}" {FONT}>{escape(_fit(name, (width - 20) / 2 - 20))}</text>'
-        )
-    return _svg(width, full_h, title, body)
+    # The legend is the page's text below the chart, not the chart's: a chart wider than a phone
+    # shows part of itself at a time, and each colour's name must stay in view (it is hidden from
+    # assistive technology, as the chart is: the table beside it says the same).
+    legend = "".join(
+        f'<li><span class="swatch" style="background:{PALETTE[n] if n < 7 else OTHER_COLOUR}"></span>'
+        f"{escape(name)}</li>"
+        for n, name in enumerate(stacks)
+    )
+    return _svg(
+        width,
+        height,
+        title,
+        body,
+        time_line=True,
+        legend=f'<ul class="chart-legend" aria-hidden="true">{legend}</ul>',
+    )
 
 
 def heatmap(title: str, rows: Sequence[str], matrix: Sequence[Sequence[int]], *, width: int = 640) -> SafeString:

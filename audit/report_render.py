@@ -64,11 +64,15 @@ def report_csv(report: Report) -> bytes:
     return out.getvalue().encode()
 
 
+def _glyphs(value: object) -> str:
+    """``value`` in the glyphs of the PDF's standard fonts, which have no "≥" (a count hidden as
+    the complement of a small one) nor "→" (a policy field's old and new values). A table's
+    counts are drawn as they are; the rest is a Paragraph (``_text``)."""
+    return str(value).replace("≥", ">=").replace("→", "->")
+
+
 def _text(value: object) -> str:
-    # The PDF's standard fonts have no "≥" (a count hidden as the complement of a small one) nor
-    # "→" (a policy field's old and new values).
-    text = str(value).replace("≥", ">=").replace("→", "->")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _glyphs(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def report_pdf(report: Report) -> bytes:
@@ -89,7 +93,7 @@ def report_pdf(report: Report) -> bytes:
                 continue
             rows = [[Paragraph(_text(c), small) for c in table.columns]]
             rows += [
-                [Paragraph(_text(row[0]), small), *(grouped(v) if isinstance(v, int) else v for v in row[1:])]
+                [Paragraph(_text(row[0]), small), *(grouped(v) if isinstance(v, int) else _glyphs(v) for v in row[1:])]
                 for row in table.rows
             ]
             first = 6.7 * inch - 1.1 * inch * (len(table.columns) - 1)

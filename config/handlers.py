@@ -17,10 +17,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import (
+    BadRequest,
+    ImproperlyConfigured,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse, QueryDict
 from django.template import loader
 from django.utils.html import format_html
 from django.utils.translation import get_language
@@ -61,7 +68,64 @@ def _in_request_tenant(handler: Callable[..., HttpResponse]) -> Callable[..., Ht
     return wrapper
 
 
-bad_request = _in_request_tenant(defaults.bad_request)
+def unreadable_request_sentence(exception: Exception | None) -> str:
+    """What was wrong with a request Django would not read, in a sentence for the visitor.
+
+    Django's own messages name settings ("DATA_UPLOAD_MAX_NUMBER_FIELDS"), which a visitor
+    cannot act on; a BadRequest raised by a view (audit.views' filters, a domain error's
+    ``Invalid``) carries a sentence of ours, shown as it is."""
+    if isinstance(exception, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        if getattr(exception, "porchlight_in_query", False):
+            return _(
+                "The address has more than %(limit)s parameters, more than any page takes. Remove the extra "
+                "parameters after the “?” and try again."
+            ) % {"limit": limit}
+        return _("The form sent more than %(limit)s fields, more than any form takes. Nothing was saved.") % {
+            "limit": limit
+        }
+    if isinstance(exception, TooManyFilesSent):
+        return _("The form sent more than %(limit)s files at once. Nothing was saved.") % {
+            "limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        }
+    if isinstance(exception, RequestDataTooBig):
+        return _("What was sent is larger than %(size)s MB, more than any form takes. Nothing was saved.") % {
+            "size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        }
+    if isinstance(exception, BadRequest) and str(exception):
+        return str(exception)
+    return _("The request could not be read: it is malformed. Nothing was saved.")
+
+
+# The exceptions Django raises when it refuses to read what was sent (a SuspiciousOperation:
+# logged by Django under django.security.*). Under DEBUG, its technical error page reads
+# request.GET and request.POST again to show them and fails the same way: a 500.
+UNREADABLE = (TooManyFieldsSent, TooManyFilesSent, RequestDataTooBig)
+
+
+def unreadable_request_response(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 for a request Django would not read: the API's JSON, or the 400 page with the
+    sentence. What was not read is set aside, so that nothing rendering the page (a template, a
+    debug page, a log line) tries to read it again."""
+    request.GET = QueryDict()
+    request._post = QueryDict()  # type: ignore[attr-defined]  # Django's own cache of request.POST
+    request._files = QueryDict()  # type: ignore[attr-defined]
+    sentence = unreadable_request_sentence(exception)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": sentence, "code": "parse_error"}, status=400)
+    return HttpResponse(loader.render_to_string("400.html", {"sentence": sentence}, request=request), status=400)
+
+
+@_in_request_tenant
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 400 page with what was wrong (Django's own is a bare "Bad Request (400)")."""
+    if isinstance(exception, UNREADABLE):
+        return unreadable_request_response(request, exception)
+    sentence = unreadable_request_sentence(exception)
+    return HttpResponse(loader.render_to_string("400.html", {"sentence": sentence}, request=request), status=400)
+
+
 permission_denied = _in_request_tenant(defaults.permission_denied)
 page_not_found = _in_request_tenant(defaults.page_not_found)
 

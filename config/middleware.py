@@ -6,7 +6,7 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation, TooManyFieldsSent
 from django.core.handlers.exception import response_for_exception
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from config.handlers import sign_in_wait
+from config.handlers import UNREADABLE, sign_in_wait, unreadable_request_response
 from core.errors import DomainError, Invalid, NotFound, RateLimited, Refused
 from core.http import error_text_refusal, retry_after
 from core.unavailable import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_unavailable, unavailable_sentence
@@ -209,6 +209,32 @@ class ServiceUnavailableMiddleware:
         return response
 
 
+class UnreadableRequestMiddleware:
+    """More parameters in the address than Django reads (DATA_UPLOAD_MAX_NUMBER_FIELDS), or a
+    form or body Django refuses to read: a 400 that says so, on every path, DEBUG on or off.
+
+    The address is checked before anything reads it: a page that never looks at its parameters
+    (the home page) answers the same as one that does. A body is read only by the view (or the
+    CSRF check) that needs it; Django answers its refusal with the 400 page of
+    config.handlers.bad_request, except under DEBUG, whose technical page read the body again,
+    failed again and became a 500: that failure comes up to here and is answered the same way.
+    Placed after authentication, so the page has the visitor's header and language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            request.GET  # noqa: B018 (read here, so that its refusal is answered here)
+        except TooManyFieldsSent as exc:
+            exc.porchlight_in_query = True  # type: ignore[attr-defined]  # the sentence names the address
+            return unreadable_request_response(request, exc)
+        try:
+            return self.get_response(request)
+        except UNREADABLE as exc:
+            return unreadable_request_response(request, exc)
+
+
 class SignInLockoutMiddleware:
     """The failed-login lockout (allauth's ``login_failed``: five for one e-mail in 15 minutes)
     answers 429 with ``Retry-After``, as every other limit does: allauth shows it as an error on
@@ -265,6 +291,8 @@ class ErrorPageMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DomainError):
             return _domain_error_page(request, exception)
+        if isinstance(exception, UNREADABLE):  # the sentence, also under DEBUG (its page is technical)
+            return unreadable_request_response(request, exception)
         if isinstance(exception, _REQUEST_ERRORS):
             return response_for_exception(request, exception)
         return None

@@ -6,7 +6,9 @@ it stands, the chain head and the latest signed checkpoint (with an Atom feed of
 the evidence-signing key's fingerprint. Nothing is typed in by
 hand and nothing names a person or places a camera: only counts per month, action,
 purpose category and consent level, each from 1 to the policy's threshold minus one shown
-as "<N" (audit.figures.suppress), the same in HTML and JSON.
+as "<N", and where one would be recoverable from totals (here, in the annual report, or on
+this page last month) another hidden too: decided once for the page, its JSON and the annual
+report by audit.publication.
 
 A page for the public is not a police access: reading it writes nothing to the log.
 """
@@ -30,20 +32,10 @@ from django.views import View
 
 from audit.charts import bars_stacked
 from audit.checkpoints import checkpoint_latest, verifier_key
-from audit.figures import (
-    EVIDENCE,
-    Figures,
-    Period,
-    PeriodError,
-    figures_of,
-    grouper,
-    label,
-    period_parse,
-    suppress,
-    suppress_linked,
-)
+from audit.figures import EVIDENCE, Period, PeriodError, grouper, label, period_parse, suppress
 from audit.integrity import FailureNotice, failure_items, failure_statements, failures_published, log_failures
 from audit.models import Action, SignedCheckpoint, SigningKey
+from audit.publication import WITHHELD, YearTable, month_counts, year_published, year_table
 from audit.selectors import chain_head
 from audit.signing import department_signing_key
 from cameras.models import ConsentGrant
@@ -62,11 +54,13 @@ __all__ = [
     "cell_threshold",
     "published_rate",
     "published_until",
+    "suppression_rule",
     "transparency_data",
+    "transparency_table",
 ]
 
 DEFAULT_THRESHOLD = 5
-ANSWERED = ("uploaded", "no_footage", "declined")
+NONE_STATED = "-"  # the JSON's key for searches without a purpose category
 
 
 def _threshold(policy: DepartmentPolicy | None) -> int:
@@ -80,11 +74,28 @@ def _rate(part: int, whole: int, threshold: int) -> float | None:
     return round(100 * part / whole, 1)
 
 
+def transparency_table(period: Period) -> YearTable:
+    """The counts the page publishes: the month rollup's rows of the period's finished months."""
+    complete = period.end == dt.date(period.year + 1, 1, 1)
+    counts = month_counts(period.start, period.end)
+    return year_table(counts, year=period.year, months=period.buckets(), complete=complete)
+
+
+def suppression_rule(threshold: int) -> str:
+    """The rule in words, for the JSON (English, as its keys; the page says it in its language)."""
+    return (
+        f"figures under {threshold} are shown as <{threshold}; where one would be recoverable from totals "
+        f"(here, in the annual report, or in another month's version of this page), another is also hidden, "
+        f"shown as ≥{threshold}; where even that would not do, the whole breakdown is shown as {WITHHELD}. "
+        f"While the year is running, a year total is hidden when one of its months is"
+    )
+
+
 def transparency_data(
     *,
     period: Period,
     policy: DepartmentPolicy | None,
-    figures: Figures,
+    table: YearTable,
     failures: list[FailureNotice] | None = None,
 ) -> dict[str, Any]:
     """The page's figures, suppressed, as plain data (the JSON, and what the HTML shows), with
@@ -95,12 +106,19 @@ def transparency_data(
     # Cameras asked: from the log (footage_request events); how they were answered: counts
     # from the footage app (an owner's answer is not a police access, so it is no event).
     footage = footage_answers_count(period.start, period.end)
-    answered = sum(footage[answer] for answer in ANSWERED)
-    cells = _published(figures, footage=footage, answered=answered, threshold=threshold)
+    cells = year_published(table, threshold=threshold, footage=footage)
     width = len(months)
-    by_action = {code: [cells[("a", code, m)] for m in range(width)] for code in figures.accesses_by_bucket_action}
-    with_footage = cells[("answer", "uploaded")]
-    sent_shown = isinstance(cells[("cameras_asked",)], int)
+    # Rows by their year's volume, largest first (the decision itself is by code, not by order).
+    by_action = {
+        code: [cells[("a", code, m)] for m in range(width)]
+        for code in sorted(table.accesses, key=lambda code: (-sum(table.accesses[code]), code))
+    }
+    by_category = {
+        (code or NONE_STATED): [cells[("c", code, m)] for m in range(width)]
+        for code in sorted(table.searches, key=lambda code: (-sum(table.searches[code]), code))
+    }
+    asked = cells[("A", Action.FOOTAGE_REQUEST.value)]
+    answered, with_footage = cells[("answered",)], cells[("answer", "uploaded")]
     # The chain head as of the latest signed checkpoint, never live (audit.selectors.chain_head_published).
     checkpoint = checkpoint_latest()
     head = chain_head(upto=checkpoint.tree_size) if checkpoint is not None else None
@@ -115,40 +133,28 @@ def transparency_data(
             "time_zone": _time_zone(),
             # Finished months only: the last day the figures cover.
             "published_through": (period.end - dt.timedelta(days=1)).isoformat(),
+            "year_complete": table.complete,
         },
-        "suppression": {
-            "threshold": threshold,
-            "rule": (
-                f"counts from 1 to {threshold - 1} are published as <{threshold}; where that would hide a "
-                f"single count of a group whose total is published, the next-smallest count of the group is "
-                f"published as ≥{threshold}, so that no hidden count is the total less the others"
-            ),
-        },
+        "suppression": {"threshold": threshold, "rule": suppression_rule(threshold)},
         "accesses_by_month_and_action": by_action,
         "accesses_by_month": [cells[("month", m)] for m in range(width)],
-        "searches_by_month_and_purpose_category": {
-            code: [cells[("c", code, m)] for m in range(width)] for code in figures.searches_by_bucket_category
-        },
-        "live_views": cells[("live_views",)],
+        "searches_by_month_and_purpose_category": by_category,
+        "live_views": cells[("A", Action.LIVE_START.value)],
         "live_minutes_by_month": [cells[("lm", m)] for m in range(width)],
-        "live_minutes": cells[("live_minutes",)],
+        "live_minutes": cells[("LM",)],
         "denials_by_month": [cells[("d", m)] for m in range(width)],
-        "denials": cells[("denials",)],
+        "denials": cells[("D",)],
         "footage_requests": {
-            "cameras_asked": cells[("cameras_asked",)],
-            "answered": cells[("answered",)],
+            "cameras_asked": asked,
+            "answered": answered,
             "with_footage": with_footage,
             "no_relevant_footage": cells[("answer", "no_footage")],
             "declined": cells[("answer", "declined")],
             "not_answered": cells[("not_answered",)],
             # None when a count it is made of is hidden (also as the complement of a hidden
             # one): a share of two published counts would give the hidden one away.
-            "answer_rate_percent": _rate(answered, figures.footage_requests, threshold)
-            if sent_shown and isinstance(cells[("answered",)], int)
-            else None,
-            "footage_rate_percent": _rate(footage["uploaded"], figures.footage_requests, threshold)
-            if sent_shown and isinstance(with_footage, int)
-            else None,
+            "answer_rate_percent": _share(answered, asked, threshold),
+            "footage_rate_percent": _share(with_footage, asked, threshold),
         },
         "registered_cameras_by_consent_level": {
             level: suppress(n, threshold) for level, n in cameras_by_consent_level(now=timezone.now()).items()
@@ -171,51 +177,11 @@ def transparency_data(
     }
 
 
-def _published(figures: Figures, *, footage: dict[str, int], answered: int, threshold: int) -> dict[Any, int | str]:
-    """Every count the page publishes, suppressed together with every sum a reader can form
-    between them (audit.figures.suppress_linked): each month's actions add up to the month's
-    accesses, the live views' and footage requests' months to the year's, each month's purpose
-    categories to its searches, the months of the live minutes and of the refusals to the year's,
-    the owners' answers to those answered. So no hidden count is a published total less the
-    others, in one table or across two."""
-    width = len(figures.accesses_by_bucket)
-    actions = figures.accesses_by_bucket_action
-    values: dict[Any, int] = {("a", code, m): row[m] for code, row in actions.items() for m in range(width)}
-    values |= {("month", m): n for m, n in enumerate(figures.accesses_by_bucket)}
-    values |= {
-        ("c", code, m): row[m] for code, row in figures.searches_by_bucket_category.items() for m in range(width)
-    }
-    values |= {("lm", m): n for m, n in enumerate(figures.live_minutes_by_bucket)}
-    values |= {("d", m): n for m, n in enumerate(figures.denials_by_bucket)}
-    values |= {("answer", answer): footage[answer] for answer in ANSWERED}
-    values |= {
-        ("live_views",): figures.live_views,
-        ("cameras_asked",): figures.footage_requests,
-        ("live_minutes",): figures.live_minutes,
-        ("denials",): figures.denials,
-        ("answered",): answered,
-        ("not_answered",): footage["pending"] + footage["no_answer"],
-    }
-    months = range(width)
-    sums: list[tuple[list[Any], list[Any]]] = [([("month", m)], [("a", code, m) for code in actions]) for m in months]
-    for total, code in ((("live_views",), Action.LIVE_START), (("cameras_asked",), Action.FOOTAGE_REQUEST)):
-        sums.append(([total], [("a", code, m) for m in months if code in actions]))
-    sums += [
-        (
-            [("a", Action.SEARCH, m)] if Action.SEARCH in actions else [],
-            [("c", c, m) for c in figures.searches_by_bucket_category],
-        )
-        for m in months
-    ]
-    # The minutes of the months are rounded, so they add up to the year's within a minute or
-    # so: as good as exact to a reader, and suppressed as if exact.
-    sums.append(([("live_minutes",)], [("lm", m) for m in months]))
-    sums.append(([("denials",)], [("d", m) for m in months]))
-    sums.append(([("answered",)], [("answer", answer) for answer in ANSWERED]))
-    # Every camera asked is answered or not (yet): without this sum a hidden count was the
-    # cameras asked less the answered and not answered, and then a month's live starts.
-    sums.append(([("cameras_asked",)], [("answered",), ("not_answered",)]))
-    return suppress_linked(values, sums, threshold)
+def _share(part: int | str, whole: int | str, threshold: int) -> float | None:
+    """A share of two published counts (None when either is hidden: it would give it away)."""
+    if not isinstance(part, int) or not isinstance(whole, int):
+        return None
+    return _rate(part, whole, threshold)
 
 
 def _checkpoint_data(checkpoint: SignedCheckpoint | None, *, key: SigningKey) -> dict[str, Any] | None:
@@ -357,9 +323,8 @@ class TransparencyView(View):
             refused = {"error": exc.message, "years": years, "log_failures": failure_items(log_failures())}
             return render(request, self.template_name, refused, status=status_of(exc))
         policy = _policy(request)
-        figures = figures_of(period)
         failures = log_failures()
-        data = transparency_data(period=period, policy=policy, figures=figures, failures=failures)
+        data = transparency_data(period=period, policy=policy, table=transparency_table(period), failures=failures)
         months = [str(MONTHS_3[bucket.month]).capitalize() for bucket in period.buckets()]
 
         grouped = grouper()
@@ -403,7 +368,7 @@ class TransparencyJsonView(View):
             period = _period(request)
         except PeriodError as exc:
             return JsonResponse({"error": exc.message}, status=status_of(exc))
-        data = transparency_data(period=period, policy=_policy(request), figures=figures_of(period))
+        data = transparency_data(period=period, policy=_policy(request), table=transparency_table(period))
         data["department"] = request.tenant.name  # type: ignore[attr-defined]
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
         response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it

@@ -110,7 +110,12 @@ class BoardReaderMixin(LoginRequiredMixin):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
-            return self.handle_no_permission()
+            # The usual redirect to sign in, the same whatever the address names (a record that
+            # exists or not: nothing is looked up before this), with only the address they typed
+            # in ``next``; kept by no cache, since a signed-in member gets the page at that address.
+            to_sign_in = self.handle_no_permission()
+            add_never_cache_headers(to_sign_in)
+            return to_sign_in
         if request.user.role not in self.reader_roles or not session_passed_mfa(request.session):
             reading_record(
                 request, action=Action.AUDIT_READ, allowed=False, quantity=0, details={"path": request.path[:200]}
