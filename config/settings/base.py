@@ -250,6 +250,17 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# Celery's Django fixup closes every database connection before and after each task unless
+# this is set; it then closes them every this many tasks only. config/celery.py handles the
+# connections instead, as Django does between requests (CONN_MAX_AGE, health checks), so the
+# fixup's count is set out of reach: a worker's connection lives CONN_MAX_AGE, as elsewhere.
+CELERY_DB_REUSE_MAX = 10**9
+# tenant-schemas-celery reads the task's department (by its schema's name) before every task
+# unless it is cached: two statements (SET search_path to public, the SELECT) of the 4-5 that
+# a delivery's task costs when a batch already did its work (incidents.tasks). Kept 10 s per
+# worker process: a change to a department's name, time zone or boundary reaches the workers
+# within 10 s; the policy is not cached (tenants.selectors reads it afresh at each use).
+CELERY_TASK_TENANT_CACHE_SECONDS = 10
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
