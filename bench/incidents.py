@@ -341,10 +341,19 @@ async def layer_receiver(arrivals: dict[str, float], ready: asyncio.Event, stop:
                 message = await asyncio.wait_for(layer.receive(channel), timeout=0.5)
             except TimeoutError:
                 continue
-            arrivals.setdefault(message["incident"], time.time())
+            now = time.time()
+            for public_id in _incident_ids_of(message):  # one message names a batch's incidents
+                arrivals.setdefault(public_id, now)
     finally:
         with contextlib.suppress(Exception):
             await layer.group_discard(incidents_group(SCHEMA), channel)
+
+
+def _incident_ids_of(message: dict[str, Any]) -> list[str]:
+    """The incidents a message names: ``incidents`` (batches, since 2026-12-08) or one ``incident``
+    (so that the bench also measures code before then)."""
+    ids = message.get("incidents")
+    return [str(i) for i in ids] if isinstance(ids, list) else [str(message["incident"])]
 
 
 async def measure(port: int, keys: list[str], args: argparse.Namespace, tag: str) -> dict[str, Any]:

@@ -11,7 +11,9 @@ back there after each task). No broker round trip and no prefork process: this i
 the code itself (and not what a worker adds around each task: Celery's Django fixup closed the
 database connection after every task until 2026-12-08, config/celery.py; bench/intake_drain.py
 measures a real worker). Per phase: wall and CPU per delivery, and the SQL statements one delivery
-costs (captured once, listed), and the top ``--profile`` functions of a cProfile by own time.
+costs (captured once, listed), the wall time by what the call returned (the worker: a batch
+returns the status of its delivery, a delivery a batch already took None), and the top
+``--profile`` functions of a cProfile by own time.
 Prints, and writes JSON (default bench/results/intake_profile.json).
 """
 
@@ -125,8 +127,13 @@ def _phase(name: str, args: argparse.Namespace, one: Any, capture: Any, connecti
         results = [one(0)]
     statements = [q["sql"] for q in queries.captured_queries]
     n = args.deliveries
+    by_result: dict[str, list[float]] = {}
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    results += [one(i) for i in range(1, n // 2)]
+    for i in range(1, n // 2):
+        t0 = time.perf_counter()
+        results.append(one(i))
+        outcome = "202" if isinstance(results[-1], int) else str(results[-1])  # (the receiver: an id)
+        by_result.setdefault(outcome, []).append(time.perf_counter() - t0)
     wall = time.perf_counter() - wall0
     cpu = time.process_time() - cpu0
     timed = n // 2 - 1
@@ -138,6 +145,9 @@ def _phase(name: str, args: argparse.Namespace, one: Any, capture: Any, connecti
     if args.profile:
         pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.profile)
     print(f"\n== {name}: {timed} timed, {1000 * wall / timed:.1f} ms wall and {1000 * cpu / timed:.1f} ms CPU each")
+    for result, walls in sorted(by_result.items()):
+        walls.sort()
+        print(f"  returned {result}: {len(walls)} calls, wall p50 {1000 * walls[len(walls) // 2]:.1f} ms")
     print(f"{len(statements)} statements for one:")
     for sql in statements:
         print("   ", sql[:160])
@@ -148,6 +158,7 @@ def _phase(name: str, args: argparse.Namespace, one: Any, capture: Any, connecti
         "wall_ms": 1000 * wall / timed,
         "cpu_ms": 1000 * cpu / timed,
         "statements": statements,
+        "wall_ms_by_result": {k: [1000 * w for w in v] for k, v in by_result.items()},
         "results": results,
     }
 
