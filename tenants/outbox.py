@@ -121,12 +121,19 @@ def _publish(message: OutboxMessage, *, schema_name: str) -> None:
     )
 
 
-def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
+def enqueue_on_commit(task: Task, note_published: bool = True, **kwargs: Any) -> None:
     """Record ``task`` in the outbox in the current transaction, for the current tenant, and
     publish it once the transaction commits.
 
     A publish that fails (broker down) is logged and left to the sweep; the committed action
     is never failed after the fact. Outside a transaction the row commits at once.
+
+    ``note_published=False``: a publish that succeeded is not written to the row (an UPDATE and
+    a commit of its own, after the caller's). For a caller that answers a sender many times a
+    second and whose task's worker is expected to deliver within the sweep's grace (the intake
+    receiver, incidents.intake). The row then looks unpublished until delivered: if it is still
+    undelivered after PORCHLIGHT_OUTBOX_GRACE_SECONDS (a worker that far behind), the sweep
+    publishes it once more, and the copy that arrives second is skipped (OutboxTask).
     """
     _task_named(task.name)  # refuse a task that would not run once per row, before recording it
     department = department_current()
@@ -142,7 +149,8 @@ def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
                 extra={"outbox_id": message.pk, "task": message.task_name, "error": str(exc)},
             )
             return
-        outbox_published(message_ids=[message.pk])
+        if note_published:
+            outbox_published(message_ids=[message.pk])
 
     # robust: the action has committed; an eager task that fails (mail server down, in the
     # demo without Redis) is logged as an error rather than failing the request after it.
