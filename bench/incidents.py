@@ -6,13 +6,14 @@ that rate stored once.
                               [--duplicates 5] [--workers 4] [--via webhook|service]
 
 Starts the real server (uvicorn, ``config.asgi``, ``--ws websockets``, DEBUG off) and, for the
-webhook path (the default), a real Celery worker (prefork, ``--workers``) that processes the
-deliveries, and opens ``--consoles`` console WebSockets (``/ws/console/incidents/``), each with
-its own officer's session (MFA passed), in the bench department (schema ``benchinc``,
-``benchinc.localhost``). A producer process then POSTs signed deliveries (docs/webhooks.md) to
-``/api/v1/integrations/<id>/events/`` at the phase's rate for ``--seconds``, on PRODUCER_THREADS
-keep-alive connections (at least one per incident a second: a POST takes up to ~1 s here under
-load). Every ``--duplicates``-th id is sent twice at once, from two threads
+webhook path (the default), a real Celery worker (prefork, ``--workers``, started as Procfile's
+intake worker: ``-Q intake``) that processes the deliveries, and opens ``--consoles`` console
+WebSockets (``/ws/console/incidents/``), each with its own officer's session (MFA passed), in
+the bench department (schema ``benchinc``, ``benchinc.localhost``). A producer process then
+POSTs signed deliveries (docs/webhooks.md) to ``/api/v1/integrations/<id>/events/`` at the
+phase's rate for ``--seconds``, on PRODUCER_THREADS keep-alive connections (at least one per
+incident a second: a POST takes up to ~1 s here under load). Every ``--duplicates``-th id is
+sent twice at once, from two threads
 racing (a sender that retries). ``--via service`` calls incidents.services.incident_upsert
 instead (what intake's task calls), without the receiver and the worker.
 
@@ -33,6 +34,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -339,10 +341,19 @@ async def layer_receiver(arrivals: dict[str, float], ready: asyncio.Event, stop:
                 message = await asyncio.wait_for(layer.receive(channel), timeout=0.5)
             except TimeoutError:
                 continue
-            arrivals.setdefault(message["incident"], time.time())
+            now = time.time()
+            for public_id in _incident_ids_of(message):  # one message names a batch's incidents
+                arrivals.setdefault(public_id, now)
     finally:
         with contextlib.suppress(Exception):
             await layer.group_discard(incidents_group(SCHEMA), channel)
+
+
+def _incident_ids_of(message: dict[str, Any]) -> list[str]:
+    """The incidents a message names: ``incidents`` (batches, since 2026-12-08) or one ``incident``
+    (so that the bench also measures code before then)."""
+    ids = message.get("incidents")
+    return [str(i) for i in ids] if isinstance(ids, list) else [str(message["incident"])]
 
 
 async def measure(port: int, keys: list[str], args: argparse.Namespace, tag: str) -> dict[str, Any]:
@@ -453,25 +464,31 @@ def webhook_integration(dept: Any, tag: str) -> None:
     os.environ["PORCHLIGHT_BENCH_INTEGRATION"] = str(integration.public_id)
 
 
+def intake_worker_command(concurrency: int, hostname: str) -> list[str]:
+    """The intake worker as make run starts it (Procfile's ``intake`` line: ``-Q intake``, so it
+    consumes the deliveries' queue only, as in production), with ``concurrency`` prefork
+    processes and ``hostname``. Without -Q a worker consumes every queue of CELERY_TASK_QUEUES
+    (``celery`` and ``intake``), which this bench's worker did until 2026-12-08."""
+    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("intake:"))
+    words = shlex.split(line.partition(":")[2])
+    if words[0] != "celery":
+        raise SystemExit(f"Procfile's intake line does not start celery: {line}")
+    command = [sys.executable, "-m", *words]
+    for option, value in (("--concurrency", str(concurrency)), ("--hostname", hostname)):
+        if option in command:
+            command[command.index(option) + 1] = value
+        else:
+            command += [option, value]
+    return command
+
+
 @contextlib.contextmanager
 def celery_worker(concurrency: int) -> Any:
     """The worker that processes deliveries (incidents.tasks), as production runs it (prefork)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     log = RESULTS / "incidents-worker.log"
     env = dict(os.environ, DJANGO_DEBUG="False")
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "config",
-        "worker",
-        "--concurrency",
-        str(concurrency),
-        "-l",
-        "WARNING",
-    ]
-    command += ["--without-gossip", "--without-mingle", "--hostname", f"bench-incidents-{os.getpid()}@%h"]
+    command = intake_worker_command(concurrency, f"bench-incidents-{os.getpid()}@%h")
     # A run stopped before its worker caught up leaves its tasks in the queue, and the next run's
     # worker would work through them first (a run once stored none of its own incidents so):
     # the queue of the broker this bench is given (REDIS_URL) starts empty.
@@ -568,7 +585,7 @@ def main() -> None:
         "--server-processes",
         type=int,
         default=1,
-        help="uvicorn processes (one runs Django's sync views on one thread: the receiver's ceiling)",
+        help="uvicorn processes",
     )
     parser.add_argument(
         "--via",

@@ -5,17 +5,21 @@
 In the department of bench/incidents.py (schema ``benchinc``), ``--deliveries`` deliveries of
 one integration are accepted (incidents.intake.delivery_accept, as the receiver stores them:
 each its own commit, its task published after it; every ``--duplicates``-th one repeats the
-previous external id, as a sender that retries). Then a real Celery worker (prefork,
-``--workers`` processes, started as bench/incidents.py starts it) processes them. The rate is
-the deliveries processed over the time from the first to the last one's ``processed_at``
-(the worker's start-up is not in it). A worker that processes one integration's deliveries one
-at a time (a lock on the integration's row) shows here as a rate that does not grow with
-``--workers``. Prints the table and writes JSON (default bench/results/intake_drain.json).
+previous external id, as a sender that retries) while a real Celery worker (prefork,
+``--workers`` processes, started as bench/incidents.py starts it: Procfile's intake worker)
+has stopped consuming its queue; then it consumes again. The rate is the deliveries processed
+over the time from then to the last one's ``processed_at`` (neither the worker's start-up nor
+the acceptance is in it); also the worker's CPU from then (its processes, user + system) per
+delivery once its queue is empty (every delivery's message, those skipped too), and when that
+was. A worker that processes one integration's deliveries one at a time (a lock on the
+integration's row) shows here as a rate that does not grow with ``--workers``. Prints the
+table and writes JSON (default bench/results/intake_drain.json).
 """
 
 import argparse
 import datetime as dt
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -37,11 +41,12 @@ def main() -> None:
     args = parser.parse_args()
     django_setup()
 
-    from django.db.models import Max, Min
+    from django.conf import settings
+    from django.db.models import Max
     from django.utils import timezone
     from django_tenants.utils import tenant_context
 
-    from incidents import intake
+    from config.celery import app
     from incidents.models import Delivery, Incident
 
     bench = _load_incidents_bench()
@@ -57,9 +62,81 @@ def main() -> None:
         check=True,
         capture_output=True,
     )
-    with tenant_context(dept):
-        from incidents.models import Integration
+    # The worker starts first and stops consuming its queue while the backlog is accepted, so
+    # that neither its start-up nor the acceptance is in what is measured.
+    log = RESULTS / "intake-drain-worker.log"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    hostname = f"bench-drain-{os.getpid()}@{socket.gethostname()}"
+    command = bench.intake_worker_command(args.workers, hostname)
+    with log.open("wb") as out:
+        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+    try:
+        deadline = time.monotonic() + 120
+        while not app.control.ping(destination=[hostname], timeout=1.0):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the worker did not start: {log}")
+        app.control.cancel_consumer(settings.CELERY_INTAKE_QUEUE, destination=[hostname], reply=True)
+        ids, integration = _accept(args, dept, tag)
+        time.sleep(2)  # (the worker settles after its start)
+        cpu_before = bench.cpu_seconds(worker.pid)
+        started, started_at = time.monotonic(), timezone.now()
+        app.control.add_consumer(settings.CELERY_INTAKE_QUEUE, destination=[hostname], reply=True)
+        with tenant_context(dept):
+            waiting = len(ids)
+            while waiting and time.monotonic() - started < args.timeout:
+                time.sleep(0.5)
+                waiting = Delivery.objects.filter(pk__in=ids, status="accepted").count()
+            spread = Delivery.objects.filter(pk__in=ids).exclude(status="accepted")
+            last = spread.aggregate(last=Max("processed_at"))["last"]
+            done = spread.count()
+            statuses = sorted(set(spread.values_list("status", flat=True)))
+            stored = Incident.objects.filter(integration=integration).count()
+            distinct = len(set(Delivery.objects.filter(pk__in=ids).values_list("body__id", flat=True)))
+        # Every delivery's message still goes through the worker (those a batch took are skipped
+        # there): its CPU is counted once the queue is empty and the last messages are done.
+        while _queued() and time.monotonic() - started < args.timeout:
+            time.sleep(0.5)
+        time.sleep(2)
+        emptied = time.monotonic() - started - 2
+        worker_cpu = bench.cpu_seconds(worker.pid) - cpu_before
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    load_after = os.getloadavg()
+    seconds = (last - started_at).total_seconds() if last is not None else float("nan")
+    rate = done / seconds if done and seconds > 0 else float("nan")
+    rows = [
+        {
+            "workers": args.workers,
+            "deliveries": len(ids),
+            "processed": done,
+            "seconds": round(seconds, 2),
+            "per second": round(rate, 1),
+            "worker CPU ms each": round(1000 * worker_cpu / len(ids), 1),
+            "queue empty after s": round(emptied, 1),
+            "incidents": stored,
+            "duplicates": stored - distinct,
+            "statuses": ",".join(statuses),
+        }
+    ]
+    print(table(list(rows[0]), [list(row.values()) for row in rows]))
+    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
+    payload = {"args": vars(args), "rows": rows, "load_before": load_before, "load_after": load_after}
+    print("wrote", write_json(args.json, "intake_drain", {"environment": environment(), **payload}))
 
+
+def _accept(args: argparse.Namespace, dept: Any, tag: str) -> tuple[list[int], Any]:
+    """The backlog: ``args.deliveries`` deliveries accepted as the receiver accepts them."""
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+
+    from incidents import intake
+    from incidents.models import Integration
+
+    with tenant_context(dept):
         integration = Integration.objects.get(public_id=os.environ["PORCHLIGHT_BENCH_INTEGRATION"])
         ids: list[int] = []
         external = ""
@@ -75,53 +152,22 @@ def main() -> None:
                 integration=integration, signature=uuid.uuid4().hex * 2, signed_at=timezone.now(), body=body
             )
             ids.append(delivery.pk)
+    return ids, integration
 
-    log = RESULTS / "intake-drain-worker.log"
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", str(args.workers)]
-    command += ["-l", "WARNING", "--without-gossip", "--without-mingle", "--hostname", f"bench-drain-{os.getpid()}@%h"]
-    with log.open("wb") as out:
-        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-    started = time.monotonic()
-    try:
-        with tenant_context(dept):
-            waiting = len(ids)
-            while waiting and time.monotonic() - started < args.timeout:
-                time.sleep(1)
-                waiting = Delivery.objects.filter(pk__in=ids, status="accepted").count()
-            spread = Delivery.objects.filter(pk__in=ids).exclude(status="accepted")
-            bounds = spread.aggregate(first=Min("processed_at"), last=Max("processed_at"))
-            done = spread.count()
-            statuses = sorted(set(spread.values_list("status", flat=True)))
-            stored = Incident.objects.filter(integration=integration).count()
-            distinct = len(set(Delivery.objects.filter(pk__in=ids).values_list("body__id", flat=True)))
-    finally:
-        worker.terminate()
+
+def _queued() -> int:
+    """Messages waiting in the intake queue."""
+    from amqp.exceptions import ChannelError
+    from django.conf import settings
+
+    from config.celery import app
+
+    with app.connection_for_read() as connection:
         try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-    load_after = os.getloadavg()
-    if bounds["first"] is None:
-        bounds = {"first": None, "last": None}
-    seconds = (bounds["last"] - bounds["first"]).total_seconds() if done > 1 else float("nan")
-    rate = (done - 1) / seconds if done > 1 and seconds > 0 else float("nan")
-    rows = [
-        {
-            "workers": args.workers,
-            "deliveries": len(ids),
-            "processed": done,
-            "seconds": round(seconds, 2),
-            "per second": round(rate, 1),
-            "incidents": stored,
-            "duplicates": stored - distinct,
-            "statuses": ",".join(statuses),
-        }
-    ]
-    print(table(list(rows[0]), [list(row.values()) for row in rows]))
-    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
-    payload = {"args": vars(args), "rows": rows, "load_before": load_before, "load_after": load_after}
-    print("wrote", write_json(args.json, "intake_drain", {"environment": environment(), **payload}))
+            declared = connection.default_channel.queue_declare(queue=settings.CELERY_INTAKE_QUEUE, passive=True)
+        except ChannelError:  # Redis keeps no empty list: no queue is an empty one
+            return 0
+        return int(declared[1])
 
 
 def _load_incidents_bench() -> Any:

@@ -25,7 +25,7 @@ from accounts.events import user_group
 from accounts.models import User
 from accounts.selectors import session_passed_mfa, user_has_mfa
 from cameras import access
-from incidents.events import INCIDENT_CHANGED, incidents_group
+from incidents.events import INCIDENT_CHANGED, incident_ids_of, incidents_group
 from incidents.selectors import incidents_by_ids
 from tenants.asgi import TenantConsumerMixin, run_in_tenant, socket_session_user
 
@@ -134,9 +134,11 @@ class _Feed:
                 with contextlib.suppress(Exception):
                     await self.layer.group_add(self.group, self.channel)
                 continue
-            if message.get("type") == INCIDENT_CHANGED and message.get("incident"):
-                self.heard[str(message["incident"])] = None
-                self.wake.set()
+            if message.get("type") == INCIDENT_CHANGED:
+                for public_id in incident_ids_of(message):
+                    self.heard[public_id] = None
+                if self.heard:
+                    self.wake.set()
 
     async def _deliver(self) -> None:
         while True:

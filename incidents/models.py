@@ -155,6 +155,11 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["integration", "signature"], name="delivery_signature_once"),
         ]
+        indexes = [
+            # The intake worker takes the oldest accepted deliveries (incidents.tasks): the few
+            # waiting, found without reading the millions processed (30 days at 50 a second).
+            models.Index(fields=["id"], name="delivery_accepted", condition=models.Q(status="accepted")),
+        ]
 
     def __str__(self) -> str:
         return f"delivery {self.pk} of {self.integration_id}"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.gis.geos import MultiPolygon, Point
+from django.contrib.gis.geos.prepared import PreparedGeometry
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -63,7 +64,7 @@ class Mapped:
 @dataclass(frozen=True)
 class _Context:
     now: dt.datetime
-    boundary: MultiPolygon | None
+    boundary: MultiPolygon | PreparedGeometry | None
     locate: Locate
 
 
@@ -338,11 +339,14 @@ _FORMATS: dict[str, Callable[[Mapping[str, Any], _Context], Mapped]] = {
 }
 
 
-def payload_map(*, shape: str, body: Any, now: dt.datetime, boundary: MultiPolygon | None, locate: Locate) -> Mapped:
+def payload_map(
+    *, shape: str, body: Any, now: dt.datetime, boundary: MultiPolygon | PreparedGeometry | None, locate: Locate
+) -> Mapped:
     """The facts a delivery's body states in format ``shape``; raises PayloadInvalid naming the field.
 
-    ``boundary``: the department's (None accepts any point); ``locate``: an address to a point
-    of the department's address index, or None when it has none."""
+    ``boundary``: the department's, or it prepared (GEOS: for many points; None accepts any
+    point); ``locate``: an address to a point of the department's address index, or None when
+    it has none."""
     if not isinstance(body, Mapping):
         raise PayloadInvalid(_("The body must be a JSON object."), field="body")
     return _FORMATS[shape](body, _Context(now=now, boundary=boundary, locate=locate))

@@ -5,12 +5,14 @@ Also the integrations' administration (made, rotated, deactivated: each an audit
 then processed by ``incidents.tasks.delivery_process``)."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -20,7 +22,7 @@ from audit.services import ActorSnapshot, EventFacts, access_event_record
 from tenants.selectors import department_current
 
 from . import secrets
-from .events import incident_changed
+from .events import incident_changed, incidents_changed
 from .models import Delivery, DeliveryStatus, Incident, IncidentStatus, Integration
 
 if TYPE_CHECKING:
@@ -74,7 +76,83 @@ def incident_upsert(*, integration: Integration, facts: IncidentFacts) -> tuple[
     return incident, created
 
 
-def _fields(facts: IncidentFacts) -> dict[str, Any]:
+# What an update writes (every fact a delivery states, and the time of the change).
+_UPDATED_FIELDS = [
+    "incident_type",
+    "priority",
+    "occurred_at",
+    "location",
+    "address",
+    "case_number",
+    "details",
+    "status",
+    "closed_at",
+    "updated_at",
+]
+
+
+def incidents_upsert(*, items: Sequence[tuple[Integration, IncidentFacts]]) -> dict[tuple[int, str], Incident]:
+    """Each (integration, external id) of ``items`` made or updated, in one transaction of a
+    few statements however many there are (the intake worker's batches, incidents.tasks), and
+    the consoles told once, after the commit. Returns the incidents by (integration id, external id).
+
+    Items of one id are applied in their order: the last one's facts stand, as if each had
+    been an incident_upsert, but the history records the incident once, as the batch leaves it.
+    Idempotent and safe against any concurrent writer of the same ids (another batch, an
+    incident_upsert): the rows are inserted with ON CONFLICT DO NOTHING (the unique constraint
+    decides; an insert of the same id not yet committed elsewhere is waited for), then every
+    row of the batch is locked and those this call did not insert are updated. Inserts and
+    locks go in one order (integration, external id) in every batch, so two batches sharing ids
+    wait for each other but never deadlock.
+    """
+    final: dict[tuple[int, str], tuple[Integration, IncidentFacts]] = {}
+    for integration, facts in items:
+        final[(integration.pk, facts.external_id)] = (integration, facts)
+    if not final:
+        return {}
+    keys = sorted(final)
+    now = timezone.now()
+    with transaction.atomic():
+        fresh = [
+            Incident(
+                integration=final[key][0],
+                source_kind=final[key][0].kind,
+                external_id=key[1],
+                **_fields(final[key][1], now=now),
+            )
+            for key in keys
+        ]
+        Incident.objects.bulk_create(fresh, ignore_conflicts=True)
+        ours = {incident.public_id for incident in fresh}
+        by_integration: dict[int, list[str]] = {}
+        for integration_id, external_id in keys:
+            by_integration.setdefault(integration_id, []).append(external_id)
+        which = Q()
+        for integration_id, external_ids in by_integration.items():
+            which |= Q(integration_id=integration_id, external_id__in=external_ids)
+        locked = Incident.objects.select_for_update().filter(which).order_by("integration_id", "external_id")
+        found = {(int(incident.integration_id or 0), incident.external_id): incident for incident in locked}
+        created, updated = [], []
+        for key, incident in found.items():
+            if incident.public_id in ours:
+                created.append(incident)
+                continue
+            for name, value in _fields(final[key][1], now=now).items():
+                setattr(incident, name, value)
+            incident.updated_at = now
+            updated.append(incident)
+        if updated:
+            Incident.objects.bulk_update(updated, _UPDATED_FIELDS)
+            Incident.history.bulk_history_create(updated, update=True, default_date=now)
+        if created:
+            Incident.history.bulk_history_create(created, default_date=now)
+        incidents_changed(
+            schema=department_current().schema_name, incident_public_ids=[found[key].public_id for key in keys]
+        )
+    return found
+
+
+def _fields(facts: IncidentFacts, *, now: dt.datetime | None = None) -> dict[str, Any]:
     closed = facts.closed
     return {
         "incident_type": facts.incident_type,
@@ -85,7 +163,7 @@ def _fields(facts: IncidentFacts) -> dict[str, Any]:
         "case_number": facts.case_number,
         "details": facts.details,
         "status": IncidentStatus.CLOSED if closed else IncidentStatus.OPEN,
-        "closed_at": timezone.now() if closed else None,
+        "closed_at": (now or timezone.now()) if closed else None,
     }
 
 
@@ -238,6 +316,41 @@ def delivery_finish(
     delivery.save(update_fields=fields)
 
 
+@dataclass
+class DeliveryOutcome:
+    """How one delivery of a batch ended (incidents.tasks): what deliveries_finish records."""
+
+    delivery: Delivery
+    status: str
+    error: str = ""
+    incident: Incident | None = None
+    kept_body: dict[str, Any] | None = None
+
+
+def deliveries_finish(*, outcomes: Sequence[DeliveryOutcome]) -> None:
+    """Record how each delivery ended, as delivery_finish does, in one statement for those that
+    keep their body and one for those that keep less of it (in the caller's transaction, the
+    rows locked)."""
+    now = timezone.now()
+    plain, cut = [], []
+    for outcome in outcomes:
+        delivery = outcome.delivery
+        delivery.status = outcome.status
+        delivery.error = outcome.error[:500]
+        delivery.incident = outcome.incident
+        delivery.processed_at = now
+        if outcome.kept_body is not None:
+            delivery.body = outcome.kept_body
+            cut.append(delivery)
+        else:
+            plain.append(delivery)
+    fields = ["status", "error", "incident", "processed_at"]
+    if plain:
+        Delivery.objects.bulk_update(plain, fields)
+    if cut:
+        Delivery.objects.bulk_update(cut, [*fields, "body"])
+
+
 def deliveries_purge(*, now: dt.datetime | None = None) -> int:
     """Delete the deliveries received more than PORCHLIGHT_INTEGRATION_DELIVERY_KEEP_DAYS ago
     (at 50 a second a busy feed stores millions a day); their incidents stay. Idempotent."""
@@ -248,12 +361,15 @@ def deliveries_purge(*, now: dt.datetime | None = None) -> int:
 
 
 __all__ = [
+    "DeliveryOutcome",
     "DeliveryStatus",
     "IncidentFacts",
+    "deliveries_finish",
     "deliveries_purge",
     "delivery_finish",
     "incident_close",
     "incident_upsert",
+    "incidents_upsert",
     "integration_create",
     "integration_rotate",
     "integration_secrets_valid",

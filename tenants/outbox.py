@@ -34,10 +34,11 @@ from kombu.exceptions import OperationalError
 from tenant_schemas_celery.task import TenantTask
 
 from tenants.models import OutboxMessage
-from tenants.selectors import department_current, outbox_due
+from tenants.selectors import department_current, outbox_due, outbox_settled
 from tenants.services import (
     outbox_claim,
     outbox_delivered,
+    outbox_delivered_elsewhere,
     outbox_published,
     outbox_purge_delivered,
     outbox_record,
@@ -70,7 +71,8 @@ class OutboxTask(TenantTask):
     """A task that may be enqueued after a commit: it runs at most once per outbox row.
 
     Called with an outbox row (as every publish of enqueue_on_commit and the sweep does),
-    it locks the row, returns None without running if the row was already delivered, and
+    it returns None without running if the row was already delivered (read without a lock:
+    delivered is final), else locks the row, returns None if it was delivered meanwhile, and
     otherwise runs and marks the row delivered in one transaction with its work. A task that
     raises (a mail server down) rolls back its mark, and Celery's retry or the sweep runs it
     again. Called without a row (a test, the shell), it simply runs.
@@ -82,6 +84,11 @@ class OutboxTask(TenantTask):
         message_id = _header(self.request, OUTBOX_HEADER)
         if message_id is None:
             return super().__call__(*args, **kwargs)
+        # A message another task's transaction already delivered (the intake worker's batches
+        # deliver many) is skipped at the cost of one read: no transaction, no lock to write.
+        if outbox_settled(message_id=int(message_id)):
+            logger.info("outbox message already delivered", extra={"outbox_id": message_id, "task": self.name})
+            return None
         with transaction.atomic():
             if not outbox_claim(message_id=int(message_id)):
                 logger.info("outbox message already delivered", extra={"outbox_id": message_id, "task": self.name})
@@ -114,12 +121,19 @@ def _publish(message: OutboxMessage, *, schema_name: str) -> None:
     )
 
 
-def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
+def enqueue_on_commit(task: Task, note_published: bool = True, **kwargs: Any) -> None:
     """Record ``task`` in the outbox in the current transaction, for the current tenant, and
     publish it once the transaction commits.
 
     A publish that fails (broker down) is logged and left to the sweep; the committed action
     is never failed after the fact. Outside a transaction the row commits at once.
+
+    ``note_published=False``: a publish that succeeded is not written to the row (an UPDATE and
+    a commit of its own, after the caller's). For a caller that answers a sender many times a
+    second and whose task's worker is expected to deliver within the sweep's grace (the intake
+    receiver, incidents.intake). The row then looks unpublished until delivered: if it is still
+    undelivered after PORCHLIGHT_OUTBOX_GRACE_SECONDS (a worker that far behind), the sweep
+    publishes it once more, and the copy that arrives second is skipped (OutboxTask).
     """
     _task_named(task.name)  # refuse a task that would not run once per row, before recording it
     department = department_current()
@@ -135,7 +149,8 @@ def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
                 extra={"outbox_id": message.pk, "task": message.task_name, "error": str(exc)},
             )
             return
-        outbox_published(message_ids=[message.pk])
+        if note_published:
+            outbox_published(message_ids=[message.pk])
 
     # robust: the action has committed; an eager task that fails (mail server down, in the
     # demo without Redis) is logged as an error rather than failing the request after it.
@@ -157,6 +172,16 @@ def enqueue_later_on_commit(task: Task, *, not_before: dt.datetime, **kwargs: An
         return
     _task_named(task.name)
     outbox_record(department=department_current(), task_name=task.name, kwargs=kwargs, not_before=not_before)
+
+
+def outbox_done_here(task: Task, kwargs_list: "Iterable[dict[str, Any]]") -> int:
+    """Mark the current department's undelivered messages of ``task`` with these kwargs
+    delivered, in the current transaction: the caller did their work in it (a batch), so that
+    their own runs are skipped (OutboxTask) once it commits. Returns how many were marked; a
+    message a worker is running now is left to that worker."""
+    return outbox_delivered_elsewhere(
+        department=department_current(), task_name=task.name, kwargs_list=list(kwargs_list)
+    )
 
 
 def outbox_sweep(*, now: dt.datetime | None = None) -> int:

@@ -88,6 +88,12 @@ def department_base_url(department: Department) -> str:
     return f"{settings.PORCHLIGHT_SCHEME}://{host}{suffix}"
 
 
+def outbox_settled(*, message_id: int) -> bool:
+    """True when the message was delivered (or delivered and since purged): final once seen
+    committed, so a worker may skip it without locking it (tenants.outbox.OutboxTask)."""
+    return not OutboxMessage.objects.filter(pk=message_id, delivered_at__isnull=True).exists()
+
+
 def outbox_due(
     *, now: dt.datetime, grace: dt.timedelta, redeliver_after: dt.timedelta, max_publishes: int
 ) -> QuerySet[OutboxMessage]:

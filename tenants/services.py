@@ -272,6 +272,29 @@ def outbox_delivered(*, message_id: int) -> None:
     OutboxMessage.objects.filter(pk=message_id).update(delivered_at=timezone.now())
 
 
+def outbox_delivered_elsewhere(*, department: Any, task_name: str, kwargs_list: list[dict[str, Any]]) -> int:
+    """Mark delivered, in the caller's transaction, the undelivered messages of ``task_name`` for
+    ``department`` whose kwargs are among ``kwargs_list``: the caller did their work in this
+    same transaction (the intake worker's batches, incidents.tasks), so work and marks commit
+    together and their own deliveries are skipped. Returns how many it marked.
+
+    A message locked now (a worker is delivering it: outbox_claim) is skipped, not waited for:
+    that worker finds its work done and marks its own row. Waiting could deadlock, since that
+    worker may be waiting for a row the caller holds.
+    """
+    if not kwargs_list:
+        return 0
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Messages can only be marked delivered inside the transaction that did their work.")
+    # The partial index outbox_undelivered keeps this to the messages still undelivered.
+    free = (
+        OutboxMessage.objects.select_for_update(skip_locked=True)
+        .filter(delivered_at__isnull=True, department_id=department.pk, task_name=task_name, kwargs__in=kwargs_list)
+        .values("pk")
+    )
+    return OutboxMessage.objects.filter(pk__in=free).update(delivered_at=timezone.now())
+
+
 def outbox_purge_delivered(*, before: dt.datetime) -> int:
     """Forget messages delivered before ``before``: a late copy of one finds no row and is skipped."""
     deleted, _ = OutboxMessage.objects.filter(delivered_at__lt=before).delete()

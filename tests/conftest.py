@@ -388,6 +388,11 @@ def exigent_purpose(actor: Actor) -> Purpose:
 # --- A real Celery worker -------------------------------------------------------------
 
 
+# The worker's database connections carry this application_name (libpq's PGAPPNAME), so a test
+# can find them in pg_stat_activity.
+WORKER_APPLICATION_NAME = "porchlight-test-worker"
+
+
 @pytest.fixture(scope="module")
 def celery_worker(django_db_setup: None, tmp_path_factory: Any) -> Iterator[Path]:
     if not settings.REDIS_URL:
@@ -399,6 +404,7 @@ def celery_worker(django_db_setup: None, tmp_path_factory: Any) -> Iterator[Path
         DATABASE_URL=subprocess_database_url(),
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         DJANGO_EMAIL_FILE_PATH=str(mail_dir),
+        PGAPPNAME=WORKER_APPLICATION_NAME,
     )
     app.control.purge()
     process = subprocess.Popen(

@@ -250,6 +250,17 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# Celery's Django fixup closes every database connection before and after each task unless
+# this is set; it then closes them every this many tasks only. config/celery.py handles the
+# connections instead, as Django does between requests (CONN_MAX_AGE, health checks), so the
+# fixup's count is set out of reach: a worker's connection lives CONN_MAX_AGE, as elsewhere.
+CELERY_DB_REUSE_MAX = 10**9
+# tenant-schemas-celery reads the task's department (by its schema's name) before every task
+# unless it is cached: two statements (SET search_path to public, the SELECT) of the 4-5 that
+# a delivery's task costs when a batch already did its work (incidents.tasks). Kept 10 s per
+# worker process: a change to a department's name, time zone or boundary reaches the workers
+# within 10 s; the policy is not cached (tenants.selectors reads it afresh at each use).
+CELERY_TASK_TENANT_CACHE_SECONDS = 10
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -583,6 +594,12 @@ PORCHLIGHT_INTEGRATION_ROTATION_GRACE_SECONDS = env.int("PORCHLIGHT_INTEGRATION_
 # (incidents.tasks.deliveries_purge); their incidents stay. Must exceed the signature window:
 # a replay is refused by the stored signature within the window, by the timestamp after it.
 PORCHLIGHT_INTEGRATION_DELIVERY_KEEP_DAYS = env.int("PORCHLIGHT_INTEGRATION_DELIVERY_KEEP_DAYS", default=30)
+# A delivery's task also takes up to this many - 1 other accepted deliveries of its department
+# and processes them in the same transaction (incidents.tasks): ~19 statements and one push to
+# the consoles for the lot instead of ~19 statements and a push each. 50: a second's worth at
+# the issue's 50 a second; a batch of 50 took 0.23 s in process on a loaded machine (load 7-9,
+# bench/intake_profile.py), inside the half second an incident may take to reach a console.
+PORCHLIGHT_INTAKE_BATCH = env.int("PORCHLIGHT_INTAKE_BATCH", default=50)
 
 # --- Content Security Policy (config.middleware) ------------------------------------------
 PORCHLIGHT_TILE_URL = env("PORCHLIGHT_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")

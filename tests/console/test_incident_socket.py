@@ -26,7 +26,7 @@ from console.consumers import CLOSE_ACCOUNT, CLOSE_DENIED, CLOSE_MFA_REQUIRED, C
 from incidents.events import incidents_group
 from incidents.models import Incident, Integration
 from tenants.models import Department
-from tests.factories import UserFactory, console_incident_make, totp_enable
+from tests.factories import UserFactory, console_incident_make, console_integration_make, totp_enable
 
 pytestmark = pytest.mark.django_db
 DOC = Path(__file__).resolve().parents[2] / "docs" / "console-incidents.md"
@@ -250,6 +250,53 @@ async def test_every_console_of_a_process_ends_on_the_latest_change_of_an_incide
     for console in consoles:
         await console.disconnect()
     await asyncio.sleep(0)
+
+
+def _deliveries_accepted(count: int) -> list[int]:
+    """``count`` deliveries of one integration, accepted in one commit (their tasks not run)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from incidents.intake import delivery_accept
+
+    integration = console_integration_make()
+    with transaction.atomic():
+        return [
+            delivery_accept(
+                integration=integration,
+                signature=uuid.uuid4().hex * 2,
+                signed_at=timezone.now(),
+                body={
+                    "id": f"BATCH-{n}-{uuid.uuid4().hex[:6]}",
+                    "occurred_at": timezone.now().isoformat(),
+                    "location": {"lat": 34.1, "lon": -117.38},
+                },
+            ).pk
+            for n in range(count)
+        ]
+
+
+async def test_deliveries_processed_in_one_batch_each_reach_the_console(not_eager: None) -> None:
+    from config.celery import app
+    from incidents.tasks import delivery_process
+
+    _, key = committed("rialto", _session)
+    console = await opened(feed("rialto.localhost", key))
+    delivery_ids = committed("rialto", _deliveries_accepted, 3)
+    app.control.purge()
+
+    committed("rialto", delivery_process, delivery_id=delivery_ids[0])
+    made = committed(
+        "rialto", lambda: list(Incident.objects.filter(deliveries__in=delivery_ids).values_list("public_id", flat=True))
+    )
+
+    heard: set[str] = set()
+    while len(heard) < 3:
+        message = json.loads(await console.receive_from(timeout=10))
+        heard.add(message["incident"]["id"])
+
+    assert heard == {str(public_id) for public_id in made}
+    await console.disconnect()
 
 
 async def _members(group: str) -> int:

@@ -227,3 +227,154 @@ def test_a_delivery_being_processed_holds_up_neither_the_receiver_nor_other_deli
     assert first_status == "processed"
     assert isinstance(third, int), third
     assert second_status == "processed"
+
+
+def test_a_batch_racing_single_deliveries_of_the_same_ids_makes_one_incident_per_id(not_eager: None) -> None:
+    # given twelve ids, each sent twice, accepted and committed (no worker runs them)
+    from incidents.intake import delivery_accept
+
+    integration, _secret = in_department("rialto", lambda: integration_make(name=f"Batch {uuid.uuid4().hex[:6]}"))
+    external_ids = [f"BR-{n}-{uuid.uuid4().hex[:8]}" for n in range(12)]
+
+    def accept_all() -> list[int]:
+        # One commit for all: a worker that another test started cannot take some of them
+        # before the rest exist (it may take them all, before the purge below: then they race
+        # it instead of each other).
+        with transaction.atomic():
+            return [
+                delivery_accept(
+                    integration=integration,
+                    signature=uuid.uuid4().hex * 2,
+                    signed_at=timezone.now(),
+                    body=_body(external_id, n),
+                ).pk
+                for n in (1, 2)
+                for external_id in external_ids
+            ]
+
+    delivery_ids = in_department("rialto", accept_all)
+    app.control.purge()
+
+    # when one thread processes the first copy of the first id in a batch that may take them
+    # all, while six threads each process a second copy alone, all at the same moment
+    from incidents.tasks import delivery_process
+
+    department = Department.objects.get(schema_name="rialto")
+    runs = [(delivery_ids[0], 50)] + [(delivery_ids[12 + n], 1) for n in range(0, 12, 2)]
+    barrier = threading.Barrier(len(runs))
+
+    def process(run: tuple[int, int]) -> str:
+        try:
+            with tenant_context(department):
+                barrier.wait(timeout=30)
+                return delivery_process(delivery_id=run[0], batch=run[1])
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(runs)) as pool:
+        statuses = list(pool.map(process, runs))
+
+    # then every id has one incident, which both of its deliveries name
+    def outcome() -> tuple[dict[str, int], set[str], int]:
+        from django.db.models import Count
+
+        from incidents.models import Delivery, Incident
+
+        per_id = dict(
+            Incident.objects.filter(integration_id=integration.pk).values_list("external_id").annotate(n=Count("id"))
+        )
+        rows = Delivery.objects.filter(pk__in=delivery_ids).values_list("status", "body__id", "incident__external_id")
+        mislinked = sum(1 for _status, sent, linked in rows if sent != linked)
+        return per_id, {status for status, _sent, _linked in rows}, mislinked
+
+    per_id, delivery_statuses, mislinked = in_department("rialto", outcome)
+    in_department("rialto", lambda: forget(integration.pk))
+    assert statuses == ["processed"] * len(runs)
+    assert per_id == dict.fromkeys(external_ids, 1)
+    assert delivery_statuses == {"processed"}
+    assert mislinked == 0
+
+
+def _worker_connections() -> list[tuple[int, Any]]:
+    """The Celery worker's connections to the test database: (pid, started)."""
+    from tests.conftest import WORKER_APPLICATION_NAME
+
+    with connection.cursor() as cursor:
+        # (The statistics views keep what a transaction first read of them: read them anew.)
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT pid, backend_start FROM pg_stat_activity WHERE datname = current_database()"
+            " AND application_name = %s ORDER BY pid",
+            [WORKER_APPLICATION_NAME],
+        )
+        return [(int(pid), started) for pid, started in cursor.fetchall()]
+
+
+def _post_and_wait(integration: Any, secret: str, external_id: str) -> str:
+    """Post a signed delivery to Rialto's receiver and wait (up to 60 s) for the worker's verdict."""
+    from tests.conftest import TenantClient
+
+    body = json.dumps(_body(external_id, 1)).encode()
+
+    def post() -> Any:
+        client: Any = TenantClient("rialto.localhost")
+        return client.post(
+            events_url(integration), data=body, content_type="application/json", **signed_headers(secret, body)
+        )
+
+    delivery_id = in_department("rialto", post).json()["delivery"]
+
+    def state() -> str:
+        from incidents.models import Delivery
+
+        return str(Delivery.objects.values_list("status", flat=True).get(pk=delivery_id))
+
+    deadline = time.monotonic() + 60
+    status = in_department("rialto", state)
+    while status == "accepted" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = in_department("rialto", state)
+    return status
+
+
+@pytest.mark.worker
+def test_the_worker_keeps_its_database_connection_from_one_task_to_the_next(
+    celery_worker: Path, not_eager: None
+) -> None:
+    # given a delivery the worker processed
+    integration, secret = in_department("rialto", lambda: integration_make(name=f"Keep {uuid.uuid4().hex[:6]}"))
+    first = _post_and_wait(integration, secret, f"KEEP-1-{uuid.uuid4().hex[:8]}")
+    after_first = _worker_connections()
+
+    # when it processes the next one
+    second = _post_and_wait(integration, secret, f"KEEP-2-{uuid.uuid4().hex[:8]}")
+    after_second = _worker_connections()
+
+    # then on the same connection (Celery's default for Django opened two per task)
+    in_department("rialto", lambda: forget(integration.pk))
+    assert (first, second) == ("processed", "processed")
+    assert len(after_first) == 1
+    assert after_second == after_first
+
+
+@pytest.mark.worker
+def test_a_worker_whose_database_connection_was_cut_processes_the_next_delivery(
+    celery_worker: Path, not_eager: None
+) -> None:
+    # given a worker whose connection PostgreSQL ended (as a restart does) after a first delivery
+    integration, secret = in_department("rialto", lambda: integration_make(name=f"Cut {uuid.uuid4().hex[:6]}"))
+    first = _post_and_wait(integration, secret, f"CUT-1-{uuid.uuid4().hex[:8]}")
+    cut = _worker_connections()
+    with connection.cursor() as cursor:
+        for pid, _started in cut:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    # when the next delivery arrives
+    second = _post_and_wait(integration, secret, f"CUT-2-{uuid.uuid4().hex[:8]}")
+
+    # then the worker checks its connection first, replaces it, and processes the delivery
+    in_department("rialto", lambda: forget(integration.pk))
+    assert first == "processed"
+    assert len(cut) == 1
+    assert second == "processed"
+    assert [pid for pid, _started in _worker_connections()] != [pid for pid, _started in cut]

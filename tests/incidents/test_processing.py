@@ -24,7 +24,7 @@ from incidents.tasks import delivery_process
 from places.geocoders import GeocoderUnavailable
 from places.readers import AddressIn
 from places.services import address_points_upsert
-from tenants.models import DepartmentPolicy
+from tenants.models import DepartmentPolicy, OutboxMessage
 from tests.conftest import free_port
 
 from .conftest import integration_make
@@ -359,3 +359,96 @@ def test_an_outside_geocoder_that_does_not_answer_leaves_the_delivery_for_a_retr
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.error) == (DeliveryStatus.ACCEPTED, "")
+
+
+# --- Batches: a delivery's processing takes the department's other accepted deliveries ------
+
+
+def _accepted(integration: Integration, body: Any) -> Delivery:
+    return delivery_accept(
+        integration=integration, signature=f"{next(_counter):064x}", signed_at=timezone.now(), body=body
+    )
+
+
+def _owed_delivered(delivery: Delivery) -> bool:
+    """Whether the outbox message owed for this delivery's processing is marked delivered."""
+    message = OutboxMessage.objects.get(
+        task_name="incidents.tasks.delivery_process_task", kwargs={"delivery_id": delivery.pk}
+    )
+    return message.delivered_at is not None
+
+
+def test_a_deliverys_processing_takes_the_other_accepted_deliveries_and_marks_their_tasks_done(
+    in_rialto: Any,
+) -> None:
+    integration = _integration(PayloadShape.GENERIC)
+    point = {"lat": 34.1, "lon": -117.38}
+    first = _accepted(integration, {"id": "BATCH-1", "occurred_at": _now(), "location": point, "priority": "3"})
+    other = _accepted(integration, {"id": "BATCH-2", "occurred_at": _now(), "location": point})
+    update = _accepted(integration, {"id": "BATCH-1", "occurred_at": _now(), "location": point, "priority": "1"})
+    invalid = _accepted(integration, {"id": "BATCH-3", "occurred_at": _now()})
+
+    status = delivery_process(delivery_id=first.pk)
+
+    for delivery in (first, other, update, invalid):
+        delivery.refresh_from_db()
+    assert status == DeliveryStatus.PROCESSED
+    assert [d.status for d in (first, other, update, invalid)] == [DeliveryStatus.PROCESSED] * 3 + [
+        DeliveryStatus.REJECTED
+    ]
+    assert "location is missing" in invalid.error
+    assert first.incident_id == update.incident_id != other.incident_id
+    assert Incident.objects.get(deliveries=first).priority == "1"
+    assert Incident.objects.filter(integration=integration).count() == 2
+    # Their own tasks find them delivered and do nothing; this delivery's task marks its own.
+    assert [_owed_delivered(d) for d in (first, other, update, invalid)] == [False, True, True, True]
+
+
+def test_an_incident_made_and_updated_in_one_batch_has_one_history_row_as_the_batch_left_it(
+    in_rialto: Any,
+) -> None:
+    integration = _integration(PayloadShape.GENERIC)
+    body = {"id": "HIST-1", "occurred_at": _now(), "location": {"lat": 34.1, "lon": -117.38}}
+    first = _accepted(integration, {**body, "priority": "3"})
+    _accepted(integration, {**body, "priority": "1"})
+
+    delivery_process(delivery_id=first.pk)
+
+    incident = Incident.objects.get(integration=integration, external_id="HIST-1")
+    assert list(incident.history.values_list("history_type", "priority")) == [("+", "1")]
+
+
+def test_a_batch_takes_at_most_its_size_oldest_first(in_rialto: Any) -> None:
+    integration = _integration(PayloadShape.GENERIC)
+    point = {"lat": 34.1, "lon": -117.38}
+    deliveries = [
+        _accepted(integration, {"id": f"SIZE-{n}", "occurred_at": _now(), "location": point}) for n in range(4)
+    ]
+
+    delivery_process(delivery_id=deliveries[2].pk, batch=2)
+
+    statuses = list(
+        Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).order_by("pk").values_list("status", flat=True)
+    )
+    assert statuses == [
+        DeliveryStatus.PROCESSED,
+        DeliveryStatus.ACCEPTED,
+        DeliveryStatus.PROCESSED,
+        DeliveryStatus.ACCEPTED,
+    ]
+
+
+def test_another_delivery_the_geocoder_cannot_locate_is_left_to_its_own_task_and_the_batch_goes_on(
+    in_rialto: Any,
+) -> None:
+    integration = _integration(PayloadShape.GENERIC)
+    located = _accepted(integration, {"id": "GEO-1", "occurred_at": _now(), "location": {"lat": 34.1, "lon": -117.38}})
+    address = _accepted(integration, {"id": "GEO-2", "occurred_at": _now(), "location": {"address": "9 Cedar Ave"}})
+
+    with override_settings(PORCHLIGHT_GEOCODER=f"nominatim:http://127.0.0.1:{free_port()}"):
+        status = delivery_process(delivery_id=located.pk)
+
+    address.refresh_from_db()
+    assert status == DeliveryStatus.PROCESSED
+    assert (address.status, address.error, address.incident_id) == (DeliveryStatus.ACCEPTED, "", None)
+    assert not _owed_delivered(address)

@@ -364,3 +364,28 @@ def test_a_delivery_waits_for_the_intake_workers_on_a_queue_of_its_own(
     app.control.purge()
     assert response.status_code == 202
     assert waiting == {"intake": 1, "celery": 0}
+
+
+def test_after_its_commit_the_receiver_only_publishes_the_delivery_and_writes_nothing_more(
+    cad: tuple[Integration, str], send: Callable[..., Any], not_eager: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given a sender's delivery
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    integration, secret = cad
+    app.control.purge()
+
+    # when it is accepted and its transaction commits (the outbox publishes its task)
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = send(integration, secret, PAYLOAD)
+    waiting = _waiting("intake")
+    app.control.purge()
+
+    # then its task was published, and no statement noted it (a commit of its own per delivery,
+    # at 50 a second): the worker's claim or, for a worker far behind, the sweep settles the row
+    writes = [q["sql"].split()[0] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))]
+    assert response.status_code == 202
+    assert len(callbacks) == 1
+    assert waiting == 1
+    assert writes == ["INSERT", "INSERT"]
