@@ -4475,6 +4475,8 @@ CREATE INDEX compliance_reminder_site_id_2e7ffcac ON "porchlight_department_snap
 
 CREATE INDEX coverage_exit_open ON "porchlight_department_snapshot".compliance_coverageexit USING btree (changed_at) WHERE (reviewed_at IS NULL);
 
+CREATE INDEX delivery_accepted ON "porchlight_department_snapshot".incidents_delivery USING btree (id) WHERE ((status)::text = 'accepted'::text);
+
 CREATE INDEX django_admin_log_content_type_id_c4bce8eb ON "porchlight_department_snapshot".django_admin_log USING btree (content_type_id);
 
 CREATE INDEX django_admin_log_user_id_c564eba6 ON "porchlight_department_snapshot".django_admin_log USING btree (user_id);
