@@ -1,11 +1,14 @@
 """allauth adapters: who may sign up, which role they get, MFA naming per department."""
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.internal.stagekit import clear_login
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
 from django.contrib.sites.requests import RequestSite
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -14,7 +17,7 @@ from django_tenants.utils import get_public_schema_name
 
 from .language import in_language_of, language_cookie_set, language_supported
 from .models import OWNER_ROLES, Role, User
-from .selectors import session_passed_mfa
+from .selectors import session_passed_mfa, user_has_mfa
 
 if TYPE_CHECKING:
     from django import forms
@@ -30,6 +33,13 @@ LANDING_PAGES: dict[str, str] = {
     Role.OVERSIGHT: "oversight-log",
     Role.DEPT_ADMIN: "staff-list",
 }
+
+
+def first_factor_fresh_seconds() -> int:
+    """How long a sign-in stands for the password asked again before the first authenticator:
+    the staff idle timeout (30 minutes), not allauth's 5 minutes of REAUTHENTICATION_TIMEOUT,
+    since installing an authenticator app and scanning its code takes longer than that."""
+    return int(settings.PORCHLIGHT_STAFF_IDLE_TIMEOUT_SECONDS)
 
 
 def _is_public(request: HttpRequest) -> bool:
@@ -54,6 +64,25 @@ class AccountAdapter(DefaultAccountAdapter):
             # the console would only be turned away there, and logged as a refused access.
             return reverse("mfa_activate_totp")
         return reverse(LANDING_PAGES[role])
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """allauth asks for the password again before any change to a user's MFA (and before
+        showing its recovery codes), however fresh the sign-in: it counts only its own
+        "reauthenticate" step. A staff member's first authenticator is set up right after they
+        signed in or chose their password from the invitation, and nothing but that set-up is
+        open to them until it is done (accounts.middleware). That first factor, within
+        ``first_factor_fresh_seconds``, stands for the password asked again, for the set-up and
+        for the recovery codes it shows at its end (accounts.mfa_views records the set-up).
+        Changing or removing an authenticator later still asks."""
+        required = bool(super().is_reauthentication_required(app=app, **kwargs))
+        request, user = self.request, getattr(self.request, "user", None)
+        if not required or app != "allauth.mfa" or request is None or user is None or not user.is_authenticated:
+            return required
+        fresh_since = time.time() - first_factor_fresh_seconds()
+        records = [r for r in get_authentication_records(request, user) if r.get("at", 0) >= fresh_since]
+        first_factor = any(r.get("method") in ("password", "password_reset") for r in records)
+        set_up_here = any(r.get("method") == "mfa" and r.get("activated") for r in records)
+        return not (first_factor and (set_up_here or not user_has_mfa(user)))
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         """A new owner signed in by confirming their e-mail lands where every sign-in does."""

@@ -34,6 +34,7 @@ from django.db import connection
 from django.db.models import Max, Sum
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tenants.models import PURPOSE_LABELS
 
@@ -342,7 +343,9 @@ class _Builder:
         action_rows: list[list[Any]] = [
             [_action_words(code), self.allowed(code), self.refused(code)] for code in self.action_order
         ]
-        actions = Table(_("Events by action"), [_("Action"), _("Allowed"), _("Refused")], action_rows)
+        actions = Table(
+            _("Events by action"), [_("Action"), pgettext("events counted", "Allowed"), _("Refused")], action_rows
+        )
         months = Table(
             _("Police accesses to camera data by month"),
             [_("Month"), _("Accesses")],
@@ -474,7 +477,7 @@ class _Builder:
         section.tables = [
             Table(
                 _("Events with a place by police area"),
-                [_("Police area"), _("Allowed"), _("Refused")],
+                [_("Police area"), pgettext("events counted", "Allowed"), _("Refused")],
                 [
                     [name or _("No police area"), self.n(a), self.n(r)]
                     for name, (a, r) in sorted(by_area.items(), key=lambda i: (not i[0], i[0]))
@@ -513,7 +516,7 @@ class _Builder:
             [
                 Table(
                     _("Received in the year by category"),
-                    [_("Category"), _("Received")],
+                    [_("Category"), pgettext("records counted", "Received")],
                     [[str(words), cells[("cat", c)]] for c, words in categories.items()]
                     + [[_("Total"), cells[("total",)]]],
                 ),
@@ -524,7 +527,7 @@ class _Builder:
                 ),
                 Table(
                     _("Closed in the year by outcome"),
-                    [_("Outcome"), _("Closed")],
+                    [_("Outcome"), pgettext("records counted", "Closed")],
                     [[str(words), cells[("outcome", o)]] for o, words in outcomes.items()],
                 ),
             ],

@@ -1,9 +1,11 @@
 """The oversight figures of a period, read from the rollups (audit.rollups), never from the log.
 
 One query per table, whatever the size of the log: a year is read from the month table, a
-month from the day table (bench/oversight.py measures both at a million events a year). Shared by the board's
-dashboard (audit.views.dashboard) and the public transparency page (portal.transparency), which
-suppresses small cells (``suppress``).
+month from the day table (bench/oversight.py measures both at a million events a year), for the board's
+dashboard (audit.views.dashboard). The public outputs (the transparency page, the annual report)
+publish their cells as audit.publication decides, once for all of them; ``suppress`` and
+``suppress_linked`` serve the counts no other output repeats (registered cameras, the public
+compliance page).
 
 A few figures are not in the log: footage answers (an owner's answer is not a police access,
 and who declined is kept from police, so it is never an event) and registered cameras. The

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
@@ -556,7 +557,7 @@ class BoardRecordKind(models.TextChoices):
 
 
 class BoardRecordStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("board record", "Received")  # a complaint or request: "Recibida"
     IN_PROGRESS = "in_progress", _("Under review")
     CLOSED = "closed", _("Closed")
     # A correction: the entry stays, with its history, and is no longer counted.

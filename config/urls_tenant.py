@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
+from accounts import mfa_views as accounts_mfa_views
 from accounts import views as accounts_views
 from accounts.api_base import API_NOT_FOUND, api_not_found, api_server_error_or
 from audit import api as audit_api
@@ -56,6 +57,12 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Before allauth's, at the same addresses and names: a staff member's first authenticator
+    # counts as the session's second factor, and its recovery codes lead on (accounts.mfa_views).
+    path("accounts/2fa/totp/activate/", accounts_mfa_views.TotpActivateView.as_view(), name="mfa_activate_totp"),
+    path(
+        "accounts/2fa/recovery-codes/", accounts_mfa_views.RecoveryCodesView.as_view(), name="mfa_view_recovery_codes"
+    ),
     path("accounts/", include("allauth.urls")),
     # Before Django's: the menu also stores a signed-in user's choice (accounts.views).
     path("i18n/setlang/", accounts_views.language_menu_set, name="set_language"),

@@ -482,6 +482,10 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Choosing a password from an e-mailed link (a staff invitation, a reset) signs the user in: they
+# just proved the mailbox and chose the password, and asking for it again at once is what made a
+# new staff member type it twice (accounts.adapter: a user with MFA still gives their code).
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None

@@ -37,9 +37,10 @@ def test_staff_without_mfa_gets_403_from_the_api(in_rialto: Any, rialto_client: 
 
 
 def test_staff_without_mfa_can_set_up_totp_and_then_reach_the_api(in_rialto: Any, rialto_client: Any) -> None:
+    """The set-up proves the authenticator right after the password: the session has passed both
+    factors (accounts.mfa_views), with no sign-in again and no password asked again."""
     user = UserFactory(role=Role.OFFICER)
     rialto_client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
-    rialto_client.post("/accounts/reauthenticate/", {"password": PASSWORD})
     page = rialto_client.get("/accounts/2fa/totp/activate/")
     secret = page.context["form"].secret
 
@@ -48,9 +49,86 @@ def test_staff_without_mfa_can_set_up_totp_and_then_reach_the_api(in_rialto: Any
     assert page.status_code == 200
     assert response.status_code == 302
     assert has_totp(user)
-    assert rialto_client.get("/").status_code == 302  # sign in again, this time with the code
-    assert login_with_mfa(rialto_client, user.email, secret).status_code == 302
+    assert rialto_client.get("/").status_code == 200
     assert rialto_client.get("/api/v1/me/").status_code == 200
+    rialto_client.post("/accounts/logout/")
+    assert login_with_mfa(rialto_client, user.email, secret).status_code == 302  # later: both factors
+
+
+def test_a_wrong_code_at_set_up_passes_no_second_factor(in_rialto: Any, rialto_client: Any) -> None:
+    user = UserFactory(role=Role.OFFICER)
+    rialto_client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    rialto_client.get("/accounts/2fa/totp/activate/")
+
+    response = rialto_client.post("/accounts/2fa/totp/activate/", {"code": "000000"})
+
+    assert response.status_code == 200
+    assert not has_totp(user)
+    assert rialto_client.get("/api/v1/me/").json()["code"] == "mfa_required"
+
+
+def test_an_old_sign_in_does_not_stand_for_the_password_at_set_up(in_rialto: Any, rialto_client: Any) -> None:
+    """The sign-in stands for the password asked again only while it is fresh (the staff idle
+    timeout): here its record says it was 31 minutes ago."""
+    user = UserFactory(role=Role.OFFICER)
+    rialto_client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    session = rialto_client.session
+    session["account_authentication_methods"] = [
+        {**record, "at": record["at"] - 31 * 60} for record in session["account_authentication_methods"]
+    ]
+    session.save()
+
+    response = rialto_client.get("/accounts/2fa/totp/activate/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+
+
+def test_changing_an_existing_authenticator_still_asks_for_the_password(in_rialto: Any, rialto_client: Any) -> None:
+    user = UserFactory(role=Role.OFFICER)
+    secret = totp_enable(user)
+    login_with_mfa(rialto_client, user.email, secret)
+
+    response = rialto_client.get("/accounts/2fa/totp/deactivate/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+
+
+def test_choosing_a_password_from_the_link_signs_in_and_leads_to_the_set_up(in_rialto: Any, rialto_client: Any) -> None:
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    user = UserFactory(role=Role.OVERSIGHT)
+    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    form = rialto_client.get(f"/accounts/password/reset/key/{key}/", follow=True)
+
+    response = rialto_client.post(
+        form.redirect_chain[-1][0], {"password1": "a long new passphrase", "password2": "a long new passphrase"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
+    assert rialto_client.get("/accounts/2fa/totp/activate/").status_code == 200  # no password asked again
+
+
+def test_choosing_a_password_still_asks_a_staff_member_with_mfa_for_the_code(
+    in_rialto: Any, rialto_client: Any
+) -> None:
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    user = UserFactory(role=Role.OFFICER)
+    totp_enable(user)
+    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    form = rialto_client.get(f"/accounts/password/reset/key/{key}/", follow=True)
+
+    response = rialto_client.post(
+        form.redirect_chain[-1][0], {"password1": "a long new passphrase", "password2": "a long new passphrase"}
+    )
+
+    assert response["Location"].startswith("/accounts/2fa/authenticate/")
+    assert rialto_client.get("/api/v1/me/").status_code == 401
 
 
 @pytest.mark.parametrize("role", [Role.RESIDENT, Role.BUSINESS])
@@ -103,3 +181,20 @@ def test_staff_cannot_mint_an_api_token_before_mfa(in_rialto: Any) -> None:
 
     with pytest.raises(AccountError, match="two-factor"):
         api_token_issue(user=user, name="cli")
+
+
+def test_the_sign_in_page_tells_residents_to_sign_up_and_staff_that_they_are_invited(
+    in_rialto: Any, rialto_client: Any
+) -> None:
+    page = rialto_client.get("/accounts/login/").content.decode()
+
+    assert "If you have not created an account yet" not in page
+    assert 'Residents and businesses: if you have no account yet, <a href="/accounts/signup/">sign up</a>' in page
+    assert "Staff and oversight board members do not sign up" in page
+
+
+def test_the_public_sites_sign_in_page_offers_no_sign_up(public_client: Any) -> None:
+    page = public_client.get("/accounts/login/").content.decode()
+
+    assert "/accounts/signup/" not in page
+    assert "Staff and oversight board members do not sign up" in page

@@ -16,11 +16,10 @@ RENEW = "/accounts/2fa/totp/renew/"
 
 @pytest.fixture
 def new_officer(in_rialto: Any, rialto_client: TenantClient) -> Any:
-    """An officer signed in with a password, before any second factor; allauth asks for the
-    password again before an MFA change."""
+    """An officer signed in with a password, before any second factor (the sign-in stands for
+    allauth's asking for the password again: accounts.adapter)."""
     user = UserFactory(role=Role.OFFICER)
     rialto_client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
-    rialto_client.post("/accounts/reauthenticate/", {"password": PASSWORD})
     return user
 
 

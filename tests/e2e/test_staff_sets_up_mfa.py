@@ -42,10 +42,7 @@ def test_new_officer_activates_the_secret_shown_while_the_browser_fetches_other_
     page.fill("[name=login]", officer.email)
     page.fill("[name=password]", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url("**/accounts/reauthenticate/**")  # allauth asks again before any MFA change
-    page.fill("[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/accounts/2fa/totp/activate/")
+    page.wait_for_url("**/accounts/2fa/totp/activate/")  # the sign-in stands for the password asked again
     secret = page.input_value("#authenticator_secret")
     # The whole secret is on screen, for whoever cannot scan the QR code (the field is disabled:
     # it cannot be scrolled).

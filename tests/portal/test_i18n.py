@@ -149,7 +149,8 @@ def test_login_page_in_spanish(rialto_client: TenantClient) -> None:
 
     assert "Iniciar sesión" in page
     assert "Contraseña" in page
-    assert "Si aún no ha creado una cuenta" in page
+    assert "Residentes y negocios: si aún no tiene una cuenta" in page
+    assert "El personal y los miembros de la junta de supervisión no se registran" in page
     assert "Password" not in page
     assert "Sign in" not in page
 
