@@ -488,7 +488,8 @@ def celery_worker(concurrency: int) -> Any:
     RESULTS.mkdir(parents=True, exist_ok=True)
     log = RESULTS / "incidents-worker.log"
     env = dict(os.environ, DJANGO_DEBUG="False")
-    command = intake_worker_command(concurrency, f"bench-incidents-{os.getpid()}@%h")
+    hostname = f"bench-incidents-{os.getpid()}@{socket.gethostname()}"
+    command = intake_worker_command(concurrency, hostname)
     # A run stopped before its worker caught up leaves its tasks in the queue, and the next run's
     # worker would work through them first (a run once stored none of its own incidents so):
     # the queue of the broker this bench is given (REDIS_URL) starts empty.
@@ -502,7 +503,14 @@ def celery_worker(concurrency: int) -> Any:
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
     try:
-        time.sleep(8)  # its children import Django; the first deliveries wait in the queue meanwhile
+        # Ready when it answers (its children have imported Django): before, a fixed 8 s, which a
+        # loaded machine outlasted, and the baseline's first deliveries waited for the worker.
+        from config.celery import app
+
+        deadline = time.monotonic() + 120
+        while not app.control.ping(destination=[hostname], timeout=1.0):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the worker did not start: {log}")
         yield process
     finally:
         process.terminate()

@@ -41,7 +41,6 @@ def main() -> None:
     args = parser.parse_args()
     django_setup()
 
-    from django.conf import settings
     from django.db.models import Max
     from django.utils import timezone
     from django_tenants.utils import tenant_context
@@ -75,12 +74,12 @@ def main() -> None:
         while not app.control.ping(destination=[hostname], timeout=1.0):
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"the worker did not start: {log}")
-        app.control.cancel_consumer(settings.CELERY_INTAKE_QUEUE, destination=[hostname], reply=True)
+        _consuming(app, hostname, False)
         ids, integration = _accept(args, dept, tag)
         time.sleep(2)  # (the worker settles after its start)
         cpu_before = bench.cpu_seconds(worker.pid)
         started, started_at = time.monotonic(), timezone.now()
-        app.control.add_consumer(settings.CELERY_INTAKE_QUEUE, destination=[hostname], reply=True)
+        _consuming(app, hostname, True)
         with tenant_context(dept):
             waiting = len(ids)
             while waiting and time.monotonic() - started < args.timeout:
@@ -126,6 +125,24 @@ def main() -> None:
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
     payload = {"args": vars(args), "rows": rows, "load_before": load_before, "load_after": load_after}
     print("wrote", write_json(args.json, "intake_drain", {"environment": environment(), **payload}))
+
+
+def _consuming(app: Any, hostname: str, on: bool) -> None:
+    """Have the worker consume its queue (or stop), and wait until it says it does: on a loaded
+    machine a control message's reply can come after its timeout, or not at all."""
+    from django.conf import settings
+
+    queue = settings.CELERY_INTAKE_QUEUE
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if on:
+            app.control.add_consumer(queue, destination=[hostname], reply=True, timeout=2.0)
+        else:
+            app.control.cancel_consumer(queue, destination=[hostname], reply=True, timeout=2.0)
+        active = (app.control.inspect([hostname], timeout=2.0).active_queues() or {}).get(hostname)
+        if active is not None and any(q["name"] == queue for q in active) == on:
+            return
+    raise SystemExit(f"the worker did not {'start' if on else 'stop'} consuming {queue} within 60 s")
 
 
 def _accept(args: argparse.Namespace, dept: Any, tag: str) -> tuple[list[int], Any]:

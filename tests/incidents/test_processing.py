@@ -261,6 +261,22 @@ def test_the_same_external_id_twice_is_one_incident_updated(in_rialto: Any) -> N
     assert Incident.objects.get(integration=integration).priority == "1"
 
 
+def test_an_update_moves_the_incident_and_rewrites_its_facts(in_rialto: Any) -> None:
+    integration = _integration(PayloadShape.GENERIC)
+    body = {"id": "MOVE-1", "occurred_at": _now(), "type": "Alarm", "location": {"lat": 34.1, "lon": -117.38}}
+    _process(integration, body)
+
+    moved = _process(integration, {**body, "type": "Burglary", "location": {"lat": 34.12, "lon": -117.36}})
+
+    incident = Incident.objects.get(deliveries=moved)
+    assert incident.incident_type == "Burglary"
+    assert incident.location.equals_exact(Point(-117.36, 34.12, srid=4326), 1e-9)
+    assert list(incident.history.order_by("history_id").values_list("history_type", "incident_type")) == [
+        ("+", "Alarm"),
+        ("~", "Burglary"),
+    ]
+
+
 # --- Invalid bodies: each rejected with a message naming the field -------------------------
 
 GENERIC_OK = {"id": "V-1", "type": "Alarm", "occurred_at": "-1", "location": {"lat": 34.1, "lon": -117.38}}
