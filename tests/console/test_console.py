@@ -519,6 +519,7 @@ COMPLIANCE_ROUTES = {
     "console/compliance/sites/<uuid:site_id>/ordinances/<uuid:ordinance_id>/inspect/",
     "console/compliance/sites/<uuid:site_id>/ordinances/<uuid:ordinance_id>/notice/",
     "console/compliance/notices/<int:notice_id>/resolve/",
+    "console/compliance/coverage-exits/<uuid:exit_id>/review/",
     "console/compliance/appeals/",
     "console/compliance/appeals/<uuid:appeal_id>/",
     "console/compliance/appeals/<uuid:appeal_id>/files/<uuid:attachment_id>/",

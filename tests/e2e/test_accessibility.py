@@ -711,6 +711,7 @@ NOT_PAGES = {
     "healthz": "JSON for load balancers",
     "console-compliance-notice-resolve": "POST that resolves a notice and redirects to the site's compliance page",
     "console-compliance-coverage-exit-review": "POST that marks a coverage change reviewed, back to the dashboard",
+    "audit-board-log-failure-resolve": "POST that records a log failure resolved (its GET redirects to the log page)",
     "console-compliance-appeal-file": "a file an owner sent with a request (download)",
     "console-compliance-inspection-photo": "a photo taken at an inspection (an image, not a page)",
     "portal-appeal-file": "the owner's own file sent with a request (download)",
